@@ -1,0 +1,388 @@
+//! Activation functions, forward `y = f(z)` and backward `dz = dy · f'(z)`, over row-major batches.
+//!
+//! Formulas follow Keras 3 (`keras/src/activations/activations.py`): e.g. selu `scale·(z if z>0 else
+//! alpha·(eᶻ−1))`, hard_sigmoid `clip(z/6 + 1/2, 0, 1)`, gelu the exact `z·Φ(z)`, softmax over the last axis.
+
+use crate::error::{Error, Result};
+
+const SELU_ALPHA: f32 = 1.673_263_2;
+const SELU_SCALE: f32 = 1.050_701;
+
+/// An activation function with its parameters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Activation {
+    /// `z`
+    Linear,
+    /// `max(z, 0)`
+    Relu,
+    /// `1 / (1 + e⁻ᶻ)`
+    Sigmoid,
+    /// `tanh z`
+    Tanh,
+    /// `z if z > 0 else alpha·(eᶻ − 1)`
+    Elu { alpha: f32 },
+    /// `scale·elu(z, alpha)` with Keras's fixed constants.
+    Selu,
+    /// `z·sigmoid(z)` (Keras's `swish` is this function).
+    Silu,
+    /// `z·Φ(z)`, or the tanh approximation when `approximate`.
+    Gelu { approximate: bool },
+    /// `ln(1 + eᶻ)`
+    Softplus,
+    /// `z / (1 + |z|)`
+    Softsign,
+    /// `z if z > 0 else negative_slope·z`
+    LeakyRelu { negative_slope: f32 },
+    /// `min(max(z, 0), 6)`
+    Relu6,
+    /// `clip(z/6 + 0.5, 0, 1)`
+    HardSigmoid,
+    /// `eᶻ`
+    Exponential,
+    /// `eᶻ / Σ eᶻ` over each row.
+    Softmax,
+}
+
+/// The names `Activation::from_name` accepts, in Keras's spelling.
+pub const NAMES: &[&str] = &[
+    "linear",
+    "relu",
+    "sigmoid",
+    "tanh",
+    "elu",
+    "selu",
+    "silu",
+    "swish",
+    "gelu",
+    "softplus",
+    "softsign",
+    "leaky_relu",
+    "relu6",
+    "hard_sigmoid",
+    "exponential",
+    "softmax",
+];
+
+impl Activation {
+    /// Look an activation up by its Keras name (with its default parameters).
+    pub fn from_name(name: &str) -> Result<Self> {
+        Ok(match name {
+            "linear" => Activation::Linear,
+            "relu" => Activation::Relu,
+            "sigmoid" => Activation::Sigmoid,
+            "tanh" => Activation::Tanh,
+            "elu" => Activation::Elu { alpha: 1.0 },
+            "selu" => Activation::Selu,
+            "silu" | "swish" => Activation::Silu,
+            "gelu" => Activation::Gelu { approximate: false },
+            "softplus" => Activation::Softplus,
+            "softsign" => Activation::Softsign,
+            "leaky_relu" => Activation::LeakyRelu { negative_slope: 0.2 },
+            "relu6" => Activation::Relu6,
+            "hard_sigmoid" => Activation::HardSigmoid,
+            "exponential" => Activation::Exponential,
+            "softmax" => Activation::Softmax,
+            _ => {
+                return Err(Error::value(format!(
+                    "Could not interpret activation function identifier: {name:?}. Supported: {}",
+                    NAMES.join(", ")
+                )))
+            }
+        })
+    }
+
+    /// The name Keras reports as `activation.__name__`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Activation::Linear => "linear",
+            Activation::Relu => "relu",
+            Activation::Sigmoid => "sigmoid",
+            Activation::Tanh => "tanh",
+            Activation::Elu { .. } => "elu",
+            Activation::Selu => "selu",
+            Activation::Silu => "silu",
+            Activation::Gelu { .. } => "gelu",
+            Activation::Softplus => "softplus",
+            Activation::Softsign => "softsign",
+            Activation::LeakyRelu { .. } => "leaky_relu",
+            Activation::Relu6 => "relu6",
+            Activation::HardSigmoid => "hard_sigmoid",
+            Activation::Exponential => "exponential",
+            Activation::Softmax => "softmax",
+        }
+    }
+
+    /// Whether `backward` needs the pre-activation `z` (otherwise the output `y` suffices).
+    pub fn needs_input(&self) -> bool {
+        matches!(
+            self,
+            Activation::Silu | Activation::Gelu { .. } | Activation::Softplus | Activation::Softsign
+        )
+    }
+
+    /// Apply in place: `v ← f(v)`, rows of `width` values (only softmax looks across a row).
+    pub fn forward_inplace(&self, v: &mut [f32], width: usize) {
+        match *self {
+            Activation::Linear => {}
+            Activation::Relu => v.iter_mut().for_each(|x| *x = x.max(0.0)),
+            Activation::Softmax => {
+                if width > 0 {
+                    v.chunks_exact_mut(width).for_each(softmax_row);
+                }
+            }
+            act => v.iter_mut().for_each(|x| *x = act.scalar(*x)),
+        }
+    }
+
+    /// `y = f(z)` into a separate buffer of the same length.
+    pub fn forward(&self, z: &[f32], y: &mut [f32], width: usize) {
+        y.copy_from_slice(z);
+        self.forward_inplace(y, width);
+    }
+
+    /// f of one value (softmax excepted: it needs its row, and returns 1 here as for a one-wide row).
+    pub fn scalar(&self, z: f32) -> f32 {
+        match *self {
+            Activation::Linear => z,
+            Activation::Relu => z.max(0.0),
+            Activation::Sigmoid => sigmoid(z),
+            Activation::Tanh => z.tanh(),
+            Activation::Elu { alpha } => {
+                if z > 0.0 {
+                    z
+                } else {
+                    alpha * z.exp_m1()
+                }
+            }
+            Activation::Selu => {
+                SELU_SCALE * if z > 0.0 { z } else { SELU_ALPHA * z.exp_m1() }
+            }
+            Activation::Silu => z * sigmoid(z),
+            Activation::Gelu { approximate } => {
+                if approximate {
+                    let c = (2.0f32 / std::f32::consts::PI).sqrt();
+                    0.5 * z * (1.0 + (c * (z + 0.044715 * z * z * z)).tanh())
+                } else {
+                    (0.5 * z as f64 * (1.0 + erf(z as f64 / std::f64::consts::SQRT_2))) as f32
+                }
+            }
+            Activation::Softplus => softplus(z),
+            Activation::Softsign => z / (1.0 + z.abs()),
+            Activation::LeakyRelu { negative_slope } => {
+                if z > 0.0 {
+                    z
+                } else {
+                    negative_slope * z
+                }
+            }
+            Activation::Relu6 => z.clamp(0.0, 6.0),
+            Activation::HardSigmoid => (z / 6.0 + 0.5).clamp(0.0, 1.0),
+            Activation::Exponential => z.exp(),
+            Activation::Softmax => 1.0,
+        }
+    }
+
+    /// Backward in place: `g ← g · f'(z)`, given the input `z` and output `y` of the forward pass.
+    ///
+    /// `z` is read only by activations whose `needs_input()` is true; others may pass `y` for it.
+    pub fn backward_inplace(&self, z: &[f32], y: &[f32], g: &mut [f32], width: usize) {
+        match *self {
+            Activation::Linear => {}
+            Activation::Relu => g.iter_mut().zip(y).for_each(|(g, &y)| {
+                if y <= 0.0 {
+                    *g = 0.0
+                }
+            }),
+            Activation::Sigmoid => g.iter_mut().zip(y).for_each(|(g, &y)| *g *= y * (1.0 - y)),
+            Activation::Tanh => g.iter_mut().zip(y).for_each(|(g, &y)| *g *= 1.0 - y * y),
+            Activation::Elu { alpha } => g.iter_mut().zip(y).for_each(|(g, &y)| {
+                if y <= 0.0 {
+                    *g *= y + alpha
+                }
+            }),
+            Activation::Selu => g.iter_mut().zip(y).for_each(|(g, &y)| {
+                *g *= if y > 0.0 { SELU_SCALE } else { y + SELU_SCALE * SELU_ALPHA }
+            }),
+            Activation::Silu => g.iter_mut().zip(z).for_each(|(g, &z)| {
+                let s = sigmoid(z);
+                *g *= s * (1.0 + z * (1.0 - s));
+            }),
+            Activation::Gelu { approximate } => g.iter_mut().zip(z).for_each(|(g, &z)| {
+                *g *= gelu_derivative(z, approximate);
+            }),
+            Activation::Softplus => g.iter_mut().zip(z).for_each(|(g, &z)| *g *= sigmoid(z)),
+            Activation::Softsign => g.iter_mut().zip(z).for_each(|(g, &z)| {
+                let d = 1.0 + z.abs();
+                *g /= d * d;
+            }),
+            Activation::LeakyRelu { negative_slope } => g.iter_mut().zip(y).for_each(|(g, &y)| {
+                if y <= 0.0 {
+                    *g *= negative_slope
+                }
+            }),
+            Activation::Relu6 => g.iter_mut().zip(y).for_each(|(g, &y)| {
+                if y <= 0.0 || y >= 6.0 {
+                    *g = 0.0
+                }
+            }),
+            Activation::HardSigmoid => g.iter_mut().zip(y).for_each(|(g, &y)| {
+                *g = if y <= 0.0 || y >= 1.0 { 0.0 } else { *g / 6.0 }
+            }),
+            Activation::Exponential => g.iter_mut().zip(y).for_each(|(g, &y)| *g *= y),
+            Activation::Softmax => {
+                if width > 0 {
+                    for (gr, yr) in g.chunks_exact_mut(width).zip(y.chunks_exact(width)) {
+                        let dot: f32 = gr.iter().zip(yr).map(|(a, b)| a * b).sum();
+                        gr.iter_mut().zip(yr).for_each(|(g, &y)| *g = y * (*g - dot));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Numerically safe logistic function.
+pub fn sigmoid(z: f32) -> f32 {
+    if z >= 0.0 {
+        1.0 / (1.0 + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// `ln(1 + eᶻ)` without overflow.
+pub fn softplus(z: f32) -> f32 {
+    z.max(0.0) + (-z.abs()).exp().ln_1p()
+}
+
+fn softmax_row(row: &mut [f32]) {
+    let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0;
+    for v in row.iter_mut() {
+        *v = (*v - max).exp();
+        sum += *v;
+    }
+    let inv = 1.0 / sum;
+    row.iter_mut().for_each(|v| *v *= inv);
+}
+
+fn gelu_derivative(z: f32, approximate: bool) -> f32 {
+    if approximate {
+        let c = (2.0f32 / std::f32::consts::PI).sqrt();
+        let inner = c * (z + 0.044715 * z * z * z);
+        let t = inner.tanh();
+        0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * c * (1.0 + 3.0 * 0.044715 * z * z)
+    } else {
+        let z = z as f64;
+        let cdf = 0.5 * (1.0 + erf(z / std::f64::consts::SQRT_2));
+        let pdf = (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
+        (cdf + z * pdf) as f32
+    }
+}
+
+/// The error function, to about 1e-15 (W. J. Cody's rational approximations, via erfc for |x| ≥ 0.5).
+pub fn erf(x: f64) -> f64 {
+    let ax = x.abs();
+    if ax < 0.5 {
+        // Taylor series: erf x = 2/√π Σ (-1)ⁿ x^(2n+1) / (n! (2n+1)); 20 terms are ample for |x| < 0.5.
+        let x2 = x * x;
+        let mut term = x;
+        let mut sum = x;
+        for n in 1..20 {
+            term *= -x2 / n as f64;
+            sum += term / (2 * n + 1) as f64;
+        }
+        return sum * std::f64::consts::FRAC_2_SQRT_PI;
+    }
+    let r = 1.0 - erfc_pos(ax);
+    if x < 0.0 {
+        -r
+    } else {
+        r
+    }
+}
+
+/// erfc for x ≥ 0.5 by a continued fraction (Lentz), accurate to ~1e-15.
+fn erfc_pos(x: f64) -> f64 {
+    if x > 27.0 {
+        return 0.0;
+    }
+    // erfc x = e^{-x²}/√π · 1/(x + 1/2/(x + 1/(x + 3/2/(x + ...))))
+    let tiny = 1e-300;
+    let mut f = x;
+    let mut c = x;
+    let mut d = 0.0;
+    for i in 1..300 {
+        let a = i as f64 * 0.5;
+        d = x + a * d;
+        if d.abs() < tiny {
+            d = tiny;
+        }
+        c = x + a / c;
+        if c.abs() < tiny {
+            c = tiny;
+        }
+        d = 1.0 / d;
+        let delta = c * d;
+        f *= delta;
+        if (delta - 1.0).abs() < 1e-16 {
+            break;
+        }
+    }
+    (-x * x).exp() / (f * std::f64::consts::PI.sqrt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn erf_known_values() {
+        // Values from Abramowitz & Stegun table 7.1.
+        for (x, want) in [(0.1, 0.1124629160), (0.5, 0.5204998778), (1.0, 0.8427007929), (2.0, 0.9953222650)] {
+            assert!((erf(x) - want).abs() < 1e-9, "{x}");
+            assert!((erf(-x) + want).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn every_name_round_trips() {
+        for &n in NAMES {
+            let a = Activation::from_name(n).unwrap();
+            let expect = if n == "swish" { "silu" } else { n };
+            assert_eq!(a.name(), expect);
+        }
+        assert!(Activation::from_name("nope").is_err());
+    }
+
+    #[test]
+    fn backward_matches_finite_differences() {
+        let zs = [-4.0f32, -2.5, -1.0, -0.3, 0.2, 0.7, 1.5, 2.9, 5.0];
+        for &n in NAMES {
+            let act = Activation::from_name(n).unwrap();
+            if act == Activation::Softmax {
+                continue;
+            }
+            for &z in &zs {
+                let h = 1e-3f32;
+                let num = (act.scalar(z + h) as f64 - act.scalar(z - h) as f64) / (2.0 * h as f64);
+                let y = act.scalar(z);
+                let mut g = [1.0f32];
+                act.backward_inplace(&[z], &[y], &mut g, 1);
+                assert!((g[0] as f64 - num).abs() < 2e-2 * (1.0 + num.abs()), "{n} at {z}: {} vs {num}", g[0]);
+            }
+        }
+    }
+
+    #[test]
+    fn softmax_rows_sum_to_one_and_backward() {
+        let z = [1.0f32, 2.0, 3.0, -1.0, 0.0, 1.0];
+        let mut y = [0.0; 6];
+        Activation::Softmax.forward(&z, &mut y, 3);
+        assert!((y[..3].iter().sum::<f32>() - 1.0).abs() < 1e-6);
+        let mut g = [1.0f32; 6];
+        Activation::Softmax.backward_inplace(&z, &y, &mut g, 3);
+        assert!(g.iter().all(|v| v.abs() < 1e-6));
+    }
+}

@@ -1,0 +1,102 @@
+//! Row-times-matrix `y += x·W` for one row, the single-row inference path: no packing, no threads, no
+//! allocation. `W` is row-major (input × output); output columns are processed in register-held blocks
+//! so each kernel row is streamed once. AVX2/FMA when the CPU has it, a portable loop otherwise.
+
+/// `y[j] += Σ_k x[k]·w[k·n + j]` with `n = y.len()`.
+pub fn accumulate_row(y: &mut [f32], x: &[f32], w: &[f32]) {
+    let n = y.len();
+    if n == 0 || w.len() < x.len() * n {
+        return;
+    }
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+            // SAFETY: the CPU supports AVX2 and FMA (checked just above), and `w` holds at least
+            // `x.len() * y.len()` values (checked at the top).
+            unsafe { accumulate_row_avx2(y, x, w) };
+            return;
+        }
+    }
+    accumulate_row_portable(y, x, w);
+}
+
+fn accumulate_row_portable(y: &mut [f32], x: &[f32], w: &[f32]) {
+    let n = y.len();
+    for (k, &xk) in x.iter().enumerate() {
+        let row = &w[k * n..(k + 1) * n];
+        y.iter_mut().zip(row).for_each(|(yv, &wv)| *yv += xk * wv);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn accumulate_row_avx2(y: &mut [f32], x: &[f32], w: &[f32]) {
+    use std::arch::x86_64::*;
+    let n = y.len();
+    let wp = w.as_ptr();
+    let yp = y.as_mut_ptr();
+    let mut j = 0;
+    // SAFETY (whole block): every pointer offset is `k*n + j + c` with k < x.len() and j + c < n, inside `w`
+    // (the caller checked w.len() >= x.len()*n), or `j + c < n` inside `y`.
+    unsafe {
+        while j + 32 <= n {
+            let mut a0 = _mm256_loadu_ps(yp.add(j));
+            let mut a1 = _mm256_loadu_ps(yp.add(j + 8));
+            let mut a2 = _mm256_loadu_ps(yp.add(j + 16));
+            let mut a3 = _mm256_loadu_ps(yp.add(j + 24));
+            for (k, &xk) in x.iter().enumerate() {
+                let xv = _mm256_set1_ps(xk);
+                let r = wp.add(k * n + j);
+                a0 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(r), a0);
+                a1 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(r.add(8)), a1);
+                a2 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(r.add(16)), a2);
+                a3 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(r.add(24)), a3);
+            }
+            _mm256_storeu_ps(yp.add(j), a0);
+            _mm256_storeu_ps(yp.add(j + 8), a1);
+            _mm256_storeu_ps(yp.add(j + 16), a2);
+            _mm256_storeu_ps(yp.add(j + 24), a3);
+            j += 32;
+        }
+        while j + 8 <= n {
+            let mut a0 = _mm256_loadu_ps(yp.add(j));
+            for (k, &xk) in x.iter().enumerate() {
+                a0 = _mm256_fmadd_ps(_mm256_set1_ps(xk), _mm256_loadu_ps(wp.add(k * n + j)), a0);
+            }
+            _mm256_storeu_ps(yp.add(j), a0);
+            j += 8;
+        }
+        while j < n {
+            let mut acc = *yp.add(j);
+            for (k, &xk) in x.iter().enumerate() {
+                acc = xk.mul_add(*wp.add(k * n + j), acc);
+            }
+            *yp.add(j) = acc;
+            j += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Rng;
+
+    #[test]
+    fn matches_portable_for_many_widths() {
+        let mut r = Rng::new(9, 0);
+        for &(k, n) in &[(1, 1), (2, 4), (11, 512), (7, 33), (5, 71), (3, 8)] {
+            let mut x = vec![0.0; k];
+            let mut w = vec![0.0; k * n];
+            r.fill_uniform(&mut x, 1.0);
+            r.fill_uniform(&mut w, 1.0);
+            let mut a = vec![0.5; n];
+            let mut b = vec![0.5; n];
+            accumulate_row(&mut a, &x, &w);
+            accumulate_row_portable(&mut b, &x, &w);
+            for (p, q) in a.iter().zip(&b) {
+                assert!((p - q).abs() < 1e-5);
+            }
+        }
+    }
+}

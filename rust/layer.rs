@@ -1,0 +1,99 @@
+//! Layer specifications (data, not code) and the weights each one owns, in Keras's order.
+
+use crate::activation::Activation;
+use crate::error::{Error, Result};
+
+/// What a layer is, independent of its input width.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LayerSpec {
+    /// `y = f(x·W + b)`.
+    Dense { units: usize, activation: Activation, use_bias: bool },
+    /// `y = f(x)`.
+    Activation(Activation),
+    /// Inverted dropout while training, identity otherwise.
+    Dropout { rate: f32, seed: Option<u64> },
+    /// Batch normalization over the feature axis with moving statistics.
+    BatchNorm { momentum: f32, epsilon: f32, center: bool, scale: bool },
+}
+
+/// One weight of a built layer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeightInfo {
+    /// Keras's variable name (`kernel`, `bias`, `gamma`, ...).
+    pub name: &'static str,
+    /// Shape, `(in, units)` for a kernel, `(features,)` otherwise.
+    pub shape: Vec<usize>,
+    /// Offset into the network's parameter vector.
+    pub offset: usize,
+    /// Whether the optimizer updates it.
+    pub trainable: bool,
+}
+
+impl WeightInfo {
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// Whether the weight holds no values.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The range of the parameter vector it occupies.
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.offset..self.offset + self.len()
+    }
+}
+
+impl LayerSpec {
+    /// Check the hyper-parameters, with Keras's messages.
+    pub fn validate(&self) -> Result<()> {
+        match *self {
+            LayerSpec::Dense { units, .. } if units == 0 => Err(Error::value(format!(
+                "Received an invalid value for `units`, expected a positive integer. Received: units={units}"
+            ))),
+            LayerSpec::Dropout { rate, .. } if !(0.0..=1.0).contains(&rate) => Err(Error::value(format!(
+                "Invalid value received for argument `rate`. Expected a float value between 0 and 1. Received: rate={rate}"
+            ))),
+            LayerSpec::BatchNorm { momentum, epsilon, .. } if !(epsilon > 0.0) || !momentum.is_finite() => Err(
+                Error::value(format!("BatchNormalization needs epsilon > 0 and a finite momentum. Received: momentum={momentum}, epsilon={epsilon}")),
+            ),
+            _ => Ok(()),
+        }
+    }
+
+    /// Output width for an input of width `input`.
+    pub fn output_width(&self, input: usize) -> usize {
+        match *self {
+            LayerSpec::Dense { units, .. } => units,
+            _ => input,
+        }
+    }
+
+    /// The weights this layer creates for input width `input`, as (name, shape, trainable), in Keras order.
+    pub fn weight_shapes(&self, input: usize) -> Vec<(&'static str, Vec<usize>, bool)> {
+        match *self {
+            LayerSpec::Dense { units, use_bias, .. } => {
+                let mut v = vec![("kernel", vec![input, units], true)];
+                if use_bias {
+                    v.push(("bias", vec![units], true));
+                }
+                v
+            }
+            LayerSpec::BatchNorm { center, scale, .. } => {
+                let mut v = Vec::new();
+                if scale {
+                    v.push(("gamma", vec![input], true));
+                }
+                if center {
+                    v.push(("beta", vec![input], true));
+                }
+                v.push(("moving_mean", vec![input], false));
+                v.push(("moving_variance", vec![input], false));
+                v
+            }
+            LayerSpec::Activation(_) | LayerSpec::Dropout { .. } => Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! keras_lite's core: tensors as row-major f32 buffers, dense networks, their kernels, losses, metrics,
+//! optimizers and the training loop. No Python here: the bindings live in `py/` behind the `python` feature.
+
+pub mod activation;
+pub mod error;
+pub mod gemv;
+pub mod layer;
+pub mod loss;
+pub mod matmul;
+pub mod metric;
+pub mod model;
+pub mod network;
+pub mod optimizer;
+pub mod rng;
+pub mod trainer;
+
+#[cfg(feature = "python")]
+mod py;

@@ -1,0 +1,172 @@
+//! A model: its network and compiled training configuration behind one lock, so predictions from any
+//! number of threads see the weights either before or after a training step, never a torn mix.
+//!
+//! Inference and evaluation live here; the training loop is in `trainer.rs`.
+
+use std::cell::RefCell;
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::layer::LayerSpec;
+use crate::loss::Loss;
+use crate::metric::Metric;
+use crate::network::{Network, Scratch};
+use crate::optimizer::{Optimizer, OptimizerKind};
+use crate::rng::Rng;
+
+/// Rows per task when a large predict is split across the thread pool.
+const PREDICT_CHUNK: usize = 512;
+
+/// The configuration `compile()` sets.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    /// The loss being minimized.
+    pub loss: Loss,
+    /// Metrics reported beside the loss.
+    pub metrics: Vec<Metric>,
+    /// The optimizer and its state.
+    pub optimizer: Optimizer,
+}
+
+/// Everything a model owns.
+#[derive(Debug, Clone)]
+pub struct ModelState {
+    /// The built network and its parameters.
+    pub net: Network,
+    /// Set by `compile`.
+    pub compiled: Option<Compiled>,
+    /// Draws each epoch's shuffle.
+    pub shuffle_rng: Rng,
+}
+
+/// A model shared between threads.
+#[derive(Debug)]
+pub struct Model {
+    state: RwLock<ModelState>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Run `f` with this thread's inference scratch (a fresh one if it is already in use).
+fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut s) => f(&mut s),
+        Err(_) => f(&mut Scratch::default()),
+    })
+}
+
+/// Check that a row-major matrix is `rows × width` and finite; name the first bad value.
+pub fn check_matrix(data: &[f32], rows: usize, width: usize, arg: &str, what: &str) -> Result<()> {
+    if data.len() != rows * width {
+        return Err(Error::value(format!(
+            "{arg} has {} values but {rows} rows of width {width} were expected. Received: {arg} with {} values",
+            data.len(),
+            data.len()
+        )));
+    }
+    if let Some(pos) = data.iter().position(|v| !v.is_finite()) {
+        let (r, c) = (pos / width.max(1), pos % width.max(1));
+        return Err(Error::value(format!(
+            "{arg} contains a non-finite value ({}) at row {r}, column {c}; {what} must be finite. Received: {arg}[{r}, {c}]={}",
+            data[pos], data[pos]
+        )));
+    }
+    Ok(())
+}
+
+impl Model {
+    /// Build a model from layer specs for inputs of width `input_dim`.
+    pub fn new(input_dim: usize, specs: Vec<LayerSpec>, seed: u64) -> Result<Self> {
+        let net = Network::new(input_dim, specs, seed)?;
+        Ok(Model { state: RwLock::new(ModelState { net, compiled: None, shuffle_rng: Rng::new(seed, 2) }) })
+    }
+
+    /// Shared access (many readers).
+    pub fn read(&self) -> Result<RwLockReadGuard<'_, ModelState>> {
+        self.state.read().map_err(|_| Error::State("the model's state was poisoned by an earlier failure".into()))
+    }
+
+    /// Exclusive access (one training step, a weight update).
+    pub fn write(&self) -> Result<RwLockWriteGuard<'_, ModelState>> {
+        self.state.write().map_err(|_| Error::State("the model's state was poisoned by an earlier failure".into()))
+    }
+
+    /// Set the loss, metrics and a fresh optimizer.
+    pub fn compile(&self, loss: Loss, metrics: Vec<Metric>, optimizer: OptimizerKind) -> Result<()> {
+        optimizer.validate()?;
+        let mut st = self.write()?;
+        let n = st.net.params.len();
+        st.compiled = Some(Compiled { loss, metrics, optimizer: Optimizer::new(optimizer, n) });
+        Ok(())
+    }
+
+    /// Predictions for `rows` rows of `x` (row-major, input width) into `out` (rows × output width).
+    pub fn predict(&self, x: &[f32], rows: usize, out: &mut [f32]) -> Result<()> {
+        let st = self.read()?;
+        let net = &st.net;
+        let (iw, ow) = (net.input_dim, net.output_dim());
+        if x.len() != rows * iw || out.len() != rows * ow {
+            return Err(Error::value(format!(
+                "Input has {} values, expected {rows} rows of width {iw}. Received: x with {} values",
+                x.len(),
+                x.len()
+            )));
+        }
+        if rows <= PREDICT_CHUNK {
+            return with_scratch(|s| net.infer(x, rows, out, s, true));
+        }
+        out.par_chunks_mut(PREDICT_CHUNK * ow)
+            .zip(x.par_chunks(PREDICT_CHUNK * iw))
+            .try_for_each(|(o, xi)| with_scratch(|s| net.infer(xi, xi.len() / iw, o, s, false)))
+    }
+
+    /// Loss and metrics over `rows` rows in inference mode: `[loss, metric...]`, each the mean over rows.
+    pub fn evaluate(&self, x: &[f32], y: &[f32], rows: usize, batch_size: usize) -> Result<Vec<f64>> {
+        let st = self.read()?;
+        evaluate_state(&st, x, y, rows, batch_size)
+    }
+}
+
+/// `Model::evaluate` on a state already locked (the trainer's validation pass uses it).
+pub fn evaluate_state(st: &ModelState, x: &[f32], y: &[f32], rows: usize, batch_size: usize) -> Result<Vec<f64>> {
+    let compiled = st.compiled.as_ref().ok_or_else(not_compiled)?;
+    let net = &st.net;
+    let (iw, ow) = (net.input_dim, net.output_dim());
+    let tw = ow;
+    check_matrix(x, rows, iw, "x", "inputs")?;
+    check_matrix(y, rows, tw, "y", "targets")?;
+    if rows == 0 {
+        return Err(Error::value("evaluate needs at least one sample. Received: x with 0 rows"));
+    }
+    let logits = if compiled.loss.takes_sigmoid_logits() { net.sigmoid_logits() } else { None };
+    let chunk = batch_size.clamp(1, PREDICT_CHUNK.max(batch_size));
+    let mut sums = vec![0.0f64; 1 + compiled.metrics.len()];
+    let mut out = vec![0.0f32; chunk * ow];
+    with_scratch(|s| -> Result<()> {
+        for start in (0..rows).step_by(chunk) {
+            let m = chunk.min(rows - start);
+            let o = &mut out[..m * ow];
+            let xs = &x[start * iw..(start + m) * iw];
+            let ys = &y[start * tw..(start + m) * tw];
+            net.infer_to(xs, m, o, s, true, logits.is_some())?;
+            sums[0] += compiled.loss.evaluate(o, ys, ow, logits.is_some(), None);
+            if logits.is_some() {
+                crate::activation::Activation::Sigmoid.forward_inplace(o, ow);
+            }
+            for (k, metric) in compiled.metrics.iter().enumerate() {
+                sums[k + 1] += metric.sum(o, ys, ow);
+            }
+        }
+        Ok(())
+    })?;
+    Ok(sums.into_iter().map(|s| s / rows as f64).collect())
+}
+
+/// The error for training or evaluating before `compile`.
+pub fn not_compiled() -> Error {
+    Error::State("You must call `compile()` before using the model for training or evaluation.".into())
+}

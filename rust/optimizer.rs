@@ -1,0 +1,243 @@
+//! Optimizers with Keras 3's update rules and defaults (KERAS_COMPAT §4), each one fused pass over
+//! parameter, gradient and slots.
+//!
+//! Adam: `m += (g−m)(1−β1)`, `v += (g²−v)(1−β2)`, `α = lr·√(1−β2ᵗ)/(1−β1ᵗ)`, `w −= α·m/(√v + ε)`.
+//! AdamW: Adam after `w −= w·wd·lr`. SGD: `m = μm − lr·g`, `w += m` (Nesterov `w += μm − lr·g`).
+//! RMSprop: `v = ρv + (1−ρ)g²`, `Δ = lr·g/√(v [− a²] + ε)`, with optional momentum on Δ.
+
+use std::ops::Range;
+
+use crate::error::{Error, Result};
+
+/// An optimizer's hyper-parameters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum OptimizerKind {
+    /// Adam (and AdamW when `weight_decay` is non-zero).
+    Adam { learning_rate: f32, beta_1: f32, beta_2: f32, epsilon: f32, amsgrad: bool, weight_decay: f32 },
+    /// Stochastic gradient descent with optional (Nesterov) momentum.
+    Sgd { learning_rate: f32, momentum: f32, nesterov: bool },
+    /// RMSprop.
+    RmsProp { learning_rate: f32, rho: f32, momentum: f32, epsilon: f32, centered: bool },
+}
+
+impl OptimizerKind {
+    /// Names of the per-variable slots, in Keras's declaration order (used when saving state).
+    pub fn slot_names(&self) -> Vec<&'static str> {
+        match *self {
+            OptimizerKind::Adam { amsgrad, .. } => {
+                if amsgrad {
+                    vec!["momentum", "velocity", "velocity_hat"]
+                } else {
+                    vec!["momentum", "velocity"]
+                }
+            }
+            OptimizerKind::Sgd { momentum, .. } => {
+                if momentum != 0.0 {
+                    vec!["momentum"]
+                } else {
+                    vec![]
+                }
+            }
+            OptimizerKind::RmsProp { momentum, centered, .. } => {
+                let mut v = vec!["velocity"];
+                if momentum > 0.0 {
+                    v.push("momentum");
+                }
+                if centered {
+                    v.push("average_gradient");
+                }
+                v
+            }
+        }
+    }
+
+    /// Check the hyper-parameters as Keras does.
+    pub fn validate(&self) -> Result<()> {
+        let lr = match *self {
+            OptimizerKind::Adam { learning_rate, .. }
+            | OptimizerKind::Sgd { learning_rate, .. }
+            | OptimizerKind::RmsProp { learning_rate, .. } => learning_rate,
+        };
+        if !lr.is_finite() || lr < 0.0 {
+            return Err(Error::value(format!("learning_rate must be a non-negative finite float. Received: learning_rate={lr}")));
+        }
+        if let OptimizerKind::Sgd { momentum, .. } = *self {
+            if !(0.0..=1.0).contains(&momentum) {
+                return Err(Error::value(format!("`momentum` must be a float between [0, 1]. Received: momentum={momentum}")));
+            }
+        }
+        Ok(())
+    }
+
+    /// The learning rate.
+    pub fn learning_rate(&self) -> f32 {
+        match *self {
+            OptimizerKind::Adam { learning_rate, .. }
+            | OptimizerKind::Sgd { learning_rate, .. }
+            | OptimizerKind::RmsProp { learning_rate, .. } => learning_rate,
+        }
+    }
+}
+
+/// An optimizer with its state: the step count and one slot buffer per slot name, each as long as the
+/// parameter vector (only trainable ranges are touched).
+#[derive(Debug, Clone)]
+pub struct Optimizer {
+    /// Hyper-parameters.
+    pub kind: OptimizerKind,
+    /// Number of steps applied (Keras's `iterations`).
+    pub iterations: u64,
+    /// Slot buffers, in `kind.slot_names()` order.
+    pub slots: Vec<Vec<f32>>,
+}
+
+impl Optimizer {
+    /// A fresh optimizer for a parameter vector of `n` values.
+    pub fn new(kind: OptimizerKind, n: usize) -> Self {
+        let slots = kind.slot_names().iter().map(|_| vec![0.0; n]).collect();
+        Optimizer { kind, iterations: 0, slots }
+    }
+
+    /// Apply one update to `params[r]` for each trainable range `r`, then count the step.
+    pub fn step(&mut self, params: &mut [f32], grads: &[f32], trainable: &[Range<usize>]) {
+        let t = (self.iterations + 1) as f32;
+        match self.kind {
+            OptimizerKind::Adam { learning_rate: lr, beta_1: b1, beta_2: b2, epsilon: eps, amsgrad, weight_decay } => {
+                let alpha = lr * (1.0 - b2.powf(t)).sqrt() / (1.0 - b1.powf(t));
+                let decay = weight_decay * lr;
+                let (m_all, rest) = self.slots.split_at_mut(1);
+                let (v_all, vhat_all) = rest.split_at_mut(1);
+                for r in trainable {
+                    let w = &mut params[r.clone()];
+                    let g = &grads[r.clone()];
+                    let m = &mut m_all[0][r.clone()];
+                    let v = &mut v_all[0][r.clone()];
+                    if amsgrad {
+                        let vh = &mut vhat_all[0][r.clone()];
+                        for i in 0..w.len() {
+                            if decay != 0.0 {
+                                w[i] -= w[i] * decay;
+                            }
+                            m[i] += (g[i] - m[i]) * (1.0 - b1);
+                            v[i] += (g[i] * g[i] - v[i]) * (1.0 - b2);
+                            vh[i] = vh[i].max(v[i]);
+                            w[i] -= alpha * m[i] / (vh[i].sqrt() + eps);
+                        }
+                    } else {
+                        adam_pass(w, g, m, v, alpha, b1, b2, eps, decay);
+                    }
+                }
+            }
+            OptimizerKind::Sgd { learning_rate: lr, momentum, nesterov } => {
+                if momentum == 0.0 {
+                    for r in trainable {
+                        params[r.clone()].iter_mut().zip(&grads[r.clone()]).for_each(|(w, g)| *w -= lr * g);
+                    }
+                } else {
+                    let m_all = &mut self.slots[0];
+                    for r in trainable {
+                        let it = params[r.clone()].iter_mut().zip(&grads[r.clone()]).zip(&mut m_all[r.clone()]);
+                        for ((w, &g), m) in it {
+                            *m = momentum * *m - lr * g;
+                            *w += if nesterov { momentum * *m - lr * g } else { *m };
+                        }
+                    }
+                }
+            }
+            OptimizerKind::RmsProp { learning_rate: lr, rho, momentum, epsilon: eps, centered } => {
+                let (v_all, rest) = self.slots.split_at_mut(1);
+                let (mom_all, avg_all) = if momentum > 0.0 { rest.split_at_mut(1) } else { rest.split_at_mut(0) };
+                for r in trainable {
+                    for i in r.clone() {
+                        let g = grads[i];
+                        let v = &mut v_all[0][i];
+                        *v = rho * *v + (1.0 - rho) * g * g;
+                        let denom = if centered {
+                            let a = &mut avg_all[0][i];
+                            *a = rho * *a + (1.0 - rho) * g;
+                            *v - *a * *a + eps
+                        } else {
+                            *v + eps
+                        };
+                        let inc = lr * g / denom.sqrt();
+                        if momentum > 0.0 {
+                            let mo = &mut mom_all[0][i];
+                            *mo = momentum * *mo + inc;
+                            params[i] -= *mo;
+                        } else {
+                            params[i] -= inc;
+                        }
+                    }
+                }
+            }
+        }
+        self.iterations += 1;
+    }
+}
+
+/// The fused Adam loop over one contiguous range.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn adam_pass(w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], alpha: f32, b1: f32, b2: f32, eps: f32, decay: f32) {
+    let (c1, c2) = (1.0 - b1, 1.0 - b2);
+    for (((w, &g), m), v) in w.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
+        if decay != 0.0 {
+            *w -= *w * decay;
+        }
+        *m += (g - *m) * c1;
+        *v += (g * g - *v) * c2;
+        *w -= alpha * *m / (v.sqrt() + eps);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn adam(lr: f32) -> OptimizerKind {
+        OptimizerKind::Adam { learning_rate: lr, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7, amsgrad: false, weight_decay: 0.0 }
+    }
+
+    #[test]
+    fn adam_keras_golden_step() {
+        // Keras docstring example: lr 0.5, grads [1,6,7,2], vars [1,2,3,4] -> [0.5,1.5,2.5,3.5].
+        let mut w = vec![1.0, 2.0, 3.0, 4.0];
+        let mut o = Optimizer::new(adam(0.5), 4);
+        o.step(&mut w, &[1.0, 6.0, 7.0, 2.0], &[0..4]);
+        for (a, b) in w.iter().zip([0.5, 1.5, 2.5, 3.5]) {
+            assert!((a - b).abs() < 1e-5, "{a} vs {b}");
+        }
+        assert_eq!(o.iterations, 1);
+    }
+
+    #[test]
+    fn sgd_momentum_two_steps() {
+        // m1 = -0.1*1 = -0.1, w = 0.9; m2 = 0.9*-0.1 - 0.1*1 = -0.19, w = 0.71.
+        let k = OptimizerKind::Sgd { learning_rate: 0.1, momentum: 0.9, nesterov: false };
+        let mut o = Optimizer::new(k, 1);
+        let mut w = vec![1.0];
+        o.step(&mut w, &[1.0], &[0..1]);
+        o.step(&mut w, &[1.0], &[0..1]);
+        assert!((w[0] - 0.71).abs() < 1e-6);
+    }
+
+    #[test]
+    fn rmsprop_one_step() {
+        // v = 0.1*4 = 0.4; w = 1 - 0.01*2/sqrt(0.4+1e-7).
+        let k = OptimizerKind::RmsProp { learning_rate: 0.01, rho: 0.9, momentum: 0.0, epsilon: 1e-7, centered: false };
+        let mut o = Optimizer::new(k, 1);
+        let mut w = vec![1.0];
+        o.step(&mut w, &[2.0], &[0..1]);
+        let want = 1.0 - 0.01 * 2.0 / (0.4f32 + 1e-7).sqrt();
+        assert!((w[0] - want).abs() < 1e-7);
+    }
+
+    #[test]
+    fn untrainable_range_untouched() {
+        let mut o = Optimizer::new(adam(0.1), 4);
+        let mut w = vec![1.0; 4];
+        o.step(&mut w, &[1.0; 4], &[0..2]);
+        assert_eq!(&w[2..], &[1.0, 1.0]);
+        assert!(w[0] < 1.0);
+    }
+}

@@ -1,0 +1,155 @@
+//! The training loop: per epoch a fresh permutation (or none), rows gathered into the batch buffer (the
+//! training set is never copied), forward, loss and gradient, backward, optimizer step; the epoch's loss and
+//! metrics are batch-size-weighted means over the epoch, then the validation pass uses the final weights.
+//!
+//! The model lock is held for one step at a time, so other threads' predictions interleave between steps
+//! and callbacks (which may read or set weights) run with no lock held.
+
+use crate::error::{Error, Result};
+use crate::model::{check_matrix, evaluate_state, not_compiled, Model};
+
+/// What the observer tells the loop after each event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// Keep training.
+    Continue,
+    /// Finish this epoch's bookkeeping and stop (Keras's `model.stop_training = True`).
+    Stop,
+}
+
+/// Receives the loop's events. Each returns `Err` to abort training (the error is passed through).
+pub trait Observer {
+    /// Before epoch `epoch`'s first batch.
+    fn epoch_begin(&mut self, epoch: usize) -> Result<Control>;
+    /// After each batch, with the running means so far this epoch (`[loss, metric...]`). Called every
+    /// batch; an observer that calls into a slow host throttles itself.
+    fn batch_end(&mut self, epoch: usize, step: usize, running: &[f64]) -> Result<Control>;
+    /// After the epoch and its validation pass.
+    fn epoch_end(&mut self, epoch: usize, train: &[f64], val: Option<&[f64]>) -> Result<Control>;
+}
+
+/// A data set borrowed from the caller: row-major inputs and targets.
+#[derive(Debug, Clone, Copy)]
+pub struct Data<'a> {
+    /// Inputs, `rows × input_dim`.
+    pub x: &'a [f32],
+    /// Targets, `rows × output_dim`.
+    pub y: &'a [f32],
+    /// Number of rows.
+    pub rows: usize,
+}
+
+/// `fit`'s settings.
+#[derive(Debug, Clone, Copy)]
+pub struct FitOptions {
+    /// Rows per step; the last partial batch is kept.
+    pub batch_size: usize,
+    /// The epoch index to stop before (Keras's `epochs`).
+    pub epochs: usize,
+    /// The first epoch index.
+    pub initial_epoch: usize,
+    /// Draw a new permutation of the rows each epoch.
+    pub shuffle: bool,
+    /// Rows per validation batch.
+    pub validation_batch_size: usize,
+}
+
+/// Number of steps an epoch of `rows` rows takes.
+pub fn steps_per_epoch(rows: usize, batch_size: usize) -> usize {
+    rows.div_ceil(batch_size.max(1))
+}
+
+/// Train `model` on `train`, validating on `val` after each epoch. Returns the number of epochs run.
+pub fn fit(model: &Model, train: Data<'_>, val: Option<Data<'_>>, opts: FitOptions, obs: &mut dyn Observer) -> Result<usize> {
+    if opts.batch_size == 0 {
+        return Err(Error::value("batch_size must be a positive integer. Received: batch_size=0"));
+    }
+    let (iw, ow, n_metrics, mut ws) = {
+        let st = model.read()?;
+        let c = st.compiled.as_ref().ok_or_else(not_compiled)?;
+        let (iw, ow) = (st.net.input_dim, st.net.output_dim());
+        check_matrix(train.x, train.rows, iw, "x", "training inputs")?;
+        check_matrix(train.y, train.rows, ow, "y", "training targets")?;
+        if let Some(v) = val {
+            check_matrix(v.x, v.rows, iw, "validation_data x", "validation inputs")?;
+            check_matrix(v.y, v.rows, ow, "validation_data y", "validation targets")?;
+        }
+        if train.rows == 0 {
+            return Err(Error::value("fit needs at least one training sample. Received: x with 0 rows"));
+        }
+        let cap = opts.batch_size.min(train.rows);
+        (iw, ow, c.metrics.len(), st.net.workspace(cap))
+    };
+    let cap = ws.cap;
+    let mut perm: Vec<u32> = (0..train.rows as u32).collect();
+    let mut sums = vec![0.0f64; 1 + n_metrics];
+    let mut running = vec![0.0f64; 1 + n_metrics];
+    let mut ranges = Vec::new();
+    let mut epochs_run = 0;
+    for epoch in opts.initial_epoch..opts.epochs {
+        if obs.epoch_begin(epoch)? == Control::Stop {
+            break;
+        }
+        if opts.shuffle {
+            model.write()?.shuffle_rng.permutation(&mut perm);
+        }
+        sums.iter_mut().for_each(|s| *s = 0.0);
+        let mut seen = 0usize;
+        let mut stop = false;
+        for (step, idx) in perm.chunks(cap).enumerate() {
+            let rows = idx.len();
+            {
+                let mut guard = model.write()?;
+                let st = &mut *guard;
+                let compiled = st.compiled.as_mut().ok_or_else(not_compiled)?;
+                let net = &mut st.net;
+                if net.input_dim != iw || net.output_dim() != ow {
+                    return Err(Error::State("the model was rebuilt during fit".into()));
+                }
+                {
+                    let input = net.input_mut(&mut ws, rows);
+                    for (dst, &i) in input.chunks_exact_mut(iw).zip(idx) {
+                        let i = i as usize;
+                        dst.copy_from_slice(&train.x[i * iw..(i + 1) * iw]);
+                    }
+                    for (dst, &i) in ws.target.chunks_exact_mut(ow).zip(idx) {
+                        let i = i as usize;
+                        dst.copy_from_slice(&train.y[i * ow..(i + 1) * ow]);
+                    }
+                }
+                net.forward_train(&mut ws, rows, true)?;
+                let logits = if compiled.loss.takes_sigmoid_logits() { net.sigmoid_logits() } else { None };
+                let (input, target, grad) = net.loss_views(&mut ws, rows, logits);
+                sums[0] += compiled.loss.evaluate(input, target, ow, logits.is_some(), Some(grad));
+                let (pred, target) = net.prediction_views(&ws, rows);
+                for (k, metric) in compiled.metrics.iter().enumerate() {
+                    sums[k + 1] += metric.sum(pred, target, ow);
+                }
+                net.backward(&mut ws, rows, logits, true)?;
+                ranges.clear();
+                ranges.extend(net.trainable_ranges());
+                compiled.optimizer.step(&mut net.params, &ws.param_grads, &ranges);
+            }
+            seen += rows;
+            for (r, s) in running.iter_mut().zip(&sums) {
+                *r = s / seen as f64;
+            }
+            if obs.batch_end(epoch, step, &running)? == Control::Stop {
+                stop = true;
+                break;
+            }
+        }
+        let val_logs = match val {
+            Some(v) => {
+                let st = model.read()?;
+                Some(evaluate_state(&st, v.x, v.y, v.rows, opts.validation_batch_size.max(1))?)
+            }
+            None => None,
+        };
+        epochs_run += 1;
+        if obs.epoch_end(epoch, &running, val_logs.as_deref())? == Control::Stop || stop {
+            break;
+        }
+    }
+    Ok(epochs_run)
+}
