@@ -1,0 +1,107 @@
+//! Reading layer, loss and optimizer descriptions and arrays that Python passes in.
+
+use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyDictMethods, PyTuple};
+
+use crate::activation::Activation;
+use crate::layer::LayerSpec;
+use crate::loss::Loss;
+use crate::optimizer::OptimizerKind;
+
+use super::errors::to_py;
+
+/// Parse one layer tuple: `("dense", units, activation, use_bias)`, `("activation", name)`,
+/// `("dropout", rate, seed|None)`, `("batch_normalization", momentum, epsilon, center, scale)`.
+pub fn layer_spec(t: &Bound<'_, PyTuple>) -> PyResult<LayerSpec> {
+    let kind: String = t.get_item(0)?.extract()?;
+    let act = |i: usize| -> PyResult<Activation> {
+        let name: String = t.get_item(i)?.extract()?;
+        Activation::from_name(&name).map_err(to_py)
+    };
+    Ok(match kind.as_str() {
+        "dense" => LayerSpec::Dense { units: t.get_item(1)?.extract()?, activation: act(2)?, use_bias: t.get_item(3)?.extract()? },
+        "activation" => LayerSpec::Activation(act(1)?),
+        "dropout" => LayerSpec::Dropout { rate: t.get_item(1)?.extract()?, seed: t.get_item(2)?.extract()? },
+        "batch_normalization" => LayerSpec::BatchNorm {
+            momentum: t.get_item(1)?.extract()?,
+            epsilon: t.get_item(2)?.extract()?,
+            center: t.get_item(3)?.extract()?,
+            scale: t.get_item(4)?.extract()?,
+        },
+        other => return Err(PyValueError::new_err(format!("Unknown layer kind. Received: {other:?}"))),
+    })
+}
+
+fn get<'py, T: FromPyObjectOwned<'py>>(d: &Bound<'py, PyDict>, key: &str) -> PyResult<T> {
+    match d.get_item(key)? {
+        Some(v) => v.extract::<T>().map_err(|e| {
+            let e: PyErr = e.into();
+            PyTypeError::new_err(format!("{key}: {e}"))
+        }),
+        None => Err(PyValueError::new_err(format!("missing optimizer or loss parameter {key:?}"))),
+    }
+}
+
+/// Parse `(name, params)` for a loss.
+pub fn loss(name: &str, p: &Bound<'_, PyDict>) -> PyResult<Loss> {
+    let delta: f32 = if name == "huber" { get(p, "delta")? } else { 1.0 };
+    let (from_logits, ls) = if name == "binary_crossentropy" { (get(p, "from_logits")?, get(p, "label_smoothing")?) } else { (false, 0.0) };
+    Loss::from_name(name, delta, from_logits, ls).map_err(to_py)
+}
+
+/// Parse `(name, params)` for an optimizer.
+pub fn optimizer(name: &str, p: &Bound<'_, PyDict>) -> PyResult<OptimizerKind> {
+    let lr: f32 = get(p, "learning_rate")?;
+    Ok(match name {
+        "adam" | "adamw" => OptimizerKind::Adam {
+            learning_rate: lr,
+            beta_1: get(p, "beta_1")?,
+            beta_2: get(p, "beta_2")?,
+            epsilon: get(p, "epsilon")?,
+            amsgrad: get(p, "amsgrad")?,
+            weight_decay: if name == "adamw" { get(p, "weight_decay")? } else { 0.0 },
+        },
+        "sgd" => OptimizerKind::Sgd { learning_rate: lr, momentum: get(p, "momentum")?, nesterov: get(p, "nesterov")? },
+        "rmsprop" => OptimizerKind::RmsProp {
+            learning_rate: lr,
+            rho: get(p, "rho")?,
+            momentum: get(p, "momentum")?,
+            epsilon: get(p, "epsilon")?,
+            centered: get(p, "centered")?,
+        },
+        other => return Err(PyValueError::new_err(format!("Unknown optimizer. Received: {other:?}"))),
+    })
+}
+
+/// A C-contiguous float32 matrix as (slice, rows, cols), or a `ValueError` naming `arg`.
+pub fn matrix<'a>(a: &'a PyReadonlyArray2<'_, f32>, arg: &str) -> PyResult<(&'a [f32], usize, usize)> {
+    let shape = a.shape();
+    let (r, c) = (shape[0], shape[1]);
+    let s = a
+        .as_slice()
+        .map_err(|_| PyValueError::new_err(format!("{arg} must be a C-contiguous float32 array. Received: a non-contiguous array")))?;
+    Ok((s, r, c))
+}
+
+/// A new (rows, cols) float32 array filled by `fill` (run without the GIL).
+pub fn new_matrix<'py>(
+    py: Python<'py>,
+    rows: usize,
+    cols: usize,
+    fill: impl FnOnce(&mut [f32]) -> crate::error::Result<()> + Send,
+) -> PyResult<Bound<'py, PyArray2<f32>>> {
+    let out = PyArray2::<f32>::zeros(py, [rows, cols], false);
+    {
+        let mut rw = out.readwrite();
+        let s = rw.as_slice_mut().map_err(|e| PyValueError::new_err(e.to_string()))?;
+        super::errors::detached(py, || fill(s))?;
+    }
+    Ok(out)
+}
+
+/// A 1-D float32 array copied from `v`.
+pub fn vector<'py>(py: Python<'py>, v: &[f32]) -> Bound<'py, PyArray1<f32>> {
+    PyArray1::from_slice(py, v)
+}

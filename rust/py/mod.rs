@@ -1,0 +1,20 @@
+//! Python bindings (PyO3): argument conversion, GIL release, error mapping. No arithmetic here.
+
+mod convert;
+mod errors;
+mod network;
+mod observer;
+mod ops;
+
+use pyo3::prelude::*;
+
+/// The `keras_lite._core` extension module.
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<network::Network>()?;
+    m.add_function(wrap_pyfunction!(ops::activation, m)?)?;
+    m.add_function(wrap_pyfunction!(ops::loss_per_sample, m)?)?;
+    m.add_function(wrap_pyfunction!(ops::activation_names, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

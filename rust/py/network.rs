@@ -1,0 +1,216 @@
+//! `_core.Network`: a built model (weights, optimizer state) that Python's `Sequential` drives.
+
+use numpy::{PyArray2, PyArrayDyn, PyArrayMethods, PyReadonlyArray2, PyReadonlyArrayDyn};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+
+use crate::metric::Metric;
+use crate::model::Model;
+use crate::trainer::{self, Data, FitOptions};
+
+use super::convert;
+use super::errors::{detached, guarded, to_py};
+use super::observer::PyObserver;
+
+/// A network built for one input width, with its parameters and (after `compile`) optimizer state.
+#[pyclass(frozen, module = "keras_lite._core")]
+pub struct Network {
+    model: Model,
+}
+
+fn shaped<'py>(py: Python<'py>, values: &[f32], shape: &[usize]) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
+    let flat = numpy::PyArray1::from_slice(py, values);
+    Ok(flat.reshape(shape.to_vec())?.to_dyn().clone())
+}
+
+#[pymethods]
+impl Network {
+    #[new]
+    fn new(input_dim: usize, layers: &Bound<'_, PyList>, seed: u64) -> PyResult<Self> {
+        let specs = layers.iter().map(|l| convert::layer_spec(l.cast::<PyTuple>()?)).collect::<PyResult<Vec<_>>>()?;
+        Ok(Network { model: guarded(|| Model::new(input_dim, specs, seed))? })
+    }
+
+    /// Input width.
+    #[getter]
+    fn input_dim(&self) -> PyResult<usize> {
+        Ok(self.model.read().map_err(to_py)?.net.input_dim)
+    }
+
+    /// Output width.
+    #[getter]
+    fn output_dim(&self) -> PyResult<usize> {
+        Ok(self.model.read().map_err(to_py)?.net.output_dim())
+    }
+
+    /// Optimizer steps taken since `compile` (Keras's `optimizer.iterations`).
+    #[getter]
+    fn iterations(&self) -> PyResult<u64> {
+        Ok(self.model.read().map_err(to_py)?.compiled.as_ref().map_or(0, |c| c.optimizer.iterations))
+    }
+
+    /// `[(layer_index, name, shape, trainable), ...]` in Keras's weight order.
+    fn weight_info(&self) -> PyResult<Vec<(usize, &'static str, Vec<usize>, bool)>> {
+        let st = self.model.read().map_err(to_py)?;
+        let net = &st.net;
+        let mut out = Vec::with_capacity(net.weights.len());
+        for (li, l) in net.layers.iter().enumerate() {
+            for wi in l.weights.clone() {
+                let w = &net.weights[wi];
+                out.push((li, w.name, w.shape.clone(), net.weight_trainable(wi)));
+            }
+        }
+        Ok(out)
+    }
+
+    /// A copy of weight `i` as a float32 array of its shape.
+    fn get_weight<'py>(&self, py: Python<'py>, i: usize) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
+        let st = self.model.read().map_err(to_py)?;
+        let v = st.net.weight(i).map_err(to_py)?;
+        shaped(py, v, &st.net.weights[i].shape)
+    }
+
+    /// Copies of all weights, Keras order.
+    fn get_weights<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyArrayDyn<f32>>>> {
+        let st = self.model.read().map_err(to_py)?;
+        st.net.weights.iter().map(|w| shaped(py, &st.net.params[w.range()], &w.shape)).collect()
+    }
+
+    /// Overwrite weight `i` (a C-contiguous float32 array with its number of values).
+    fn set_weight(&self, i: usize, value: PyReadonlyArrayDyn<'_, f32>) -> PyResult<()> {
+        let s = value.as_slice().map_err(|_| PyValueError::new_err("set_weight needs a C-contiguous float32 array"))?;
+        self.model.write().map_err(to_py)?.net.set_weight(i, s).map_err(to_py)
+    }
+
+    /// Overwrite all weights at once (all are checked before any is written).
+    fn set_weights(&self, values: Vec<PyReadonlyArrayDyn<'_, f32>>) -> PyResult<()> {
+        let slices = values
+            .iter()
+            .map(|v| v.as_slice().map_err(|_| PyValueError::new_err("set_weights needs C-contiguous float32 arrays")))
+            .collect::<PyResult<Vec<_>>>()?;
+        let mut st = self.model.write().map_err(to_py)?;
+        if slices.len() != st.net.weights.len() {
+            return Err(PyValueError::new_err(format!(
+                "set_weights expects {} arrays. Received: {} arrays",
+                st.net.weights.len(),
+                slices.len()
+            )));
+        }
+        for (w, s) in st.net.weights.iter().zip(&slices) {
+            if w.len() != s.len() {
+                return Err(PyValueError::new_err(format!("weight {} expects {} values. Received: {}", w.name, w.len(), s.len())));
+            }
+        }
+        for (i, s) in slices.iter().enumerate() {
+            st.net.set_weight(i, s).map_err(to_py)?;
+        }
+        Ok(())
+    }
+
+    /// Freeze or unfreeze layer `layer` (Keras's `layer.trainable`).
+    fn set_layer_trainable(&self, layer: usize, trainable: bool) -> PyResult<()> {
+        let mut st = self.model.write().map_err(to_py)?;
+        let n = st.net.layers.len();
+        let l = st
+            .net
+            .layers
+            .get_mut(layer)
+            .ok_or_else(|| PyValueError::new_err(format!("layer index out of range ({n} layers). Received: {layer}")))?;
+        l.trainable = trainable;
+        Ok(())
+    }
+
+    /// Set the loss, metrics and a fresh optimizer.
+    fn compile(
+        &self,
+        loss: &str,
+        loss_params: &Bound<'_, PyDict>,
+        metrics: Vec<String>,
+        optimizer: &str,
+        optimizer_params: &Bound<'_, PyDict>,
+    ) -> PyResult<()> {
+        let loss = convert::loss(loss, loss_params)?;
+        let opt = convert::optimizer(optimizer, optimizer_params)?;
+        let metrics = metrics.iter().map(|m| Metric::from_name(m)).collect::<Result<Vec<_>, _>>().map_err(to_py)?;
+        guarded(|| self.model.compile(loss, metrics, opt))
+    }
+
+    /// Train; see `trainer::fit`. Returns the number of epochs run.
+    #[pyo3(signature = (x, y, val_x, val_y, batch_size, epochs, initial_epoch, shuffle, validation_batch_size, observer, batch_interval))]
+    #[allow(clippy::too_many_arguments)]
+    fn fit(
+        &self,
+        py: Python<'_>,
+        x: PyReadonlyArray2<'_, f32>,
+        y: PyReadonlyArray2<'_, f32>,
+        val_x: Option<PyReadonlyArray2<'_, f32>>,
+        val_y: Option<PyReadonlyArray2<'_, f32>>,
+        batch_size: usize,
+        epochs: usize,
+        initial_epoch: usize,
+        shuffle: bool,
+        validation_batch_size: usize,
+        observer: Py<PyAny>,
+        batch_interval: f64,
+    ) -> PyResult<usize> {
+        let (xs, rows, _) = convert::matrix(&x, "x")?;
+        let (ys, yrows, _) = convert::matrix(&y, "y")?;
+        if rows != yrows {
+            return Err(PyValueError::new_err(format!(
+                "x and y must have the same number of samples. Received: x with {rows} rows, y with {yrows} rows"
+            )));
+        }
+        let val = match (&val_x, &val_y) {
+            (Some(vx), Some(vy)) => {
+                let (vxs, vrows, _) = convert::matrix(vx, "validation_data x")?;
+                let (vys, vyrows, _) = convert::matrix(vy, "validation_data y")?;
+                if vrows != vyrows {
+                    return Err(PyValueError::new_err(format!(
+                        "validation x and y must have the same number of samples. Received: {vrows} and {vyrows} rows"
+                    )));
+                }
+                Some(Data { x: vxs, y: vys, rows: vrows })
+            }
+            _ => None,
+        };
+        let opts = FitOptions { batch_size, epochs, initial_epoch, shuffle, validation_batch_size };
+        let mut obs = PyObserver::new(observer, batch_interval);
+        let train = Data { x: xs, y: ys, rows };
+        let model = &self.model;
+        let result = detached(py, || trainer::fit(model, train, val, opts, &mut obs));
+        match obs.error.take() {
+            Some(e) => Err(e),
+            None => result,
+        }
+    }
+
+    /// Inference on a (rows, input_dim) float32 array.
+    fn predict<'py>(&self, py: Python<'py>, x: PyReadonlyArray2<'py, f32>) -> PyResult<Bound<'py, PyArray2<f32>>> {
+        let (xs, rows, cols) = convert::matrix(&x, "x")?;
+        let (iw, ow) = {
+            let st = self.model.read().map_err(to_py)?;
+            (st.net.input_dim, st.net.output_dim())
+        };
+        if cols != iw {
+            return Err(PyValueError::new_err(format!(
+                "Input 0 of the model is incompatible: expected shape=(None, {iw}), found shape=({rows}, {cols})"
+            )));
+        }
+        let model = &self.model;
+        convert::new_matrix(py, rows, ow, |out| model.predict(xs, rows, out))
+    }
+
+    /// `[loss, metric...]` over (x, y) in inference mode.
+    fn evaluate(&self, py: Python<'_>, x: PyReadonlyArray2<'_, f32>, y: PyReadonlyArray2<'_, f32>, batch_size: usize) -> PyResult<Vec<f64>> {
+        let (xs, rows, _) = convert::matrix(&x, "x")?;
+        let (ys, yrows, _) = convert::matrix(&y, "y")?;
+        if rows != yrows {
+            return Err(PyValueError::new_err(format!(
+                "x and y must have the same number of samples. Received: x with {rows} rows, y with {yrows} rows"
+            )));
+        }
+        let model = &self.model;
+        detached(py, || model.evaluate(xs, ys, rows, batch_size))
+    }
+}

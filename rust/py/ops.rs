@@ -1,0 +1,69 @@
+//! Stand-alone ops for Python's functional API: activations applied to arrays, per-sample losses.
+
+use numpy::{PyArray1, PyArrayDyn, PyArrayMethods, PyReadonlyArray2, PyReadonlyArrayDyn, PyUntypedArrayMethods};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::activation::{Activation, NAMES};
+
+use super::convert;
+use super::errors::{detached, to_py};
+
+/// The activation names the core knows.
+#[pyfunction]
+pub fn activation_names() -> Vec<&'static str> {
+    NAMES.to_vec()
+}
+
+/// `f(x)` for an activation by name, over the last axis of a float32 array of any shape.
+#[pyfunction]
+pub fn activation<'py>(py: Python<'py>, name: &str, x: PyReadonlyArrayDyn<'py, f32>) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
+    let act = Activation::from_name(name).map_err(to_py)?;
+    let width = x.shape().last().copied().unwrap_or(1).max(1);
+    let out = x.to_owned_array().into_pyarray_dyn(py);
+    {
+        let mut rw = out.readwrite();
+        let s = rw.as_slice_mut().map_err(|e| PyValueError::new_err(e.to_string()))?;
+        detached(py, || {
+            act.forward_inplace(s, width);
+            Ok(())
+        })?;
+    }
+    Ok(out)
+}
+
+trait IntoPyArrayDyn {
+    fn into_pyarray_dyn<'py>(self, py: Python<'py>) -> Bound<'py, PyArrayDyn<f32>>;
+}
+
+impl IntoPyArrayDyn for numpy::ndarray::ArrayD<f32> {
+    fn into_pyarray_dyn<'py>(self, py: Python<'py>) -> Bound<'py, PyArrayDyn<f32>> {
+        numpy::IntoPyArray::into_pyarray(self.as_standard_layout().into_owned(), py)
+    }
+}
+
+/// Per-sample loss values (mean over the last axis) for `(n, k)` targets and predictions.
+#[pyfunction]
+pub fn loss_per_sample<'py>(
+    py: Python<'py>,
+    name: &str,
+    params: &Bound<'py, PyDict>,
+    y_true: PyReadonlyArray2<'py, f32>,
+    y_pred: PyReadonlyArray2<'py, f32>,
+) -> PyResult<Bound<'py, PyArray1<f32>>> {
+    let loss = convert::loss(name, params)?;
+    let (t, rows, w) = convert::matrix(&y_true, "y_true")?;
+    let (p, prow, pw) = convert::matrix(&y_pred, "y_pred")?;
+    if (rows, w) != (prow, pw) {
+        return Err(PyValueError::new_err(format!(
+            "y_true and y_pred must have the same shape. Received: y_true.shape=({rows}, {w}), y_pred.shape=({prow}, {pw})"
+        )));
+    }
+    let values = detached(py, || {
+        Ok((0..rows)
+            .map(|r| loss.evaluate(&p[r * w..(r + 1) * w], &t[r * w..(r + 1) * w], w, false, None) as f32)
+            .collect::<Vec<f32>>())
+    })?;
+    Ok(convert::vector(py, &values))
+}
