@@ -1,0 +1,239 @@
+"""``model.summary()``: the Keras 3 table, drawn without the ``rich`` library.
+
+Keras 3 (``keras/src/utils/summary_utils.py: print_summary``) builds a ``rich.table.Table`` with the default
+``HEAVY_HEAD`` box, ``show_lines=True``, columns of fixed width and ``overflow="ellipsis"``, and prints it
+through a colourless console. This module lays out the same characters itself, following rich's rules:
+
+- Each column asks for its width from ``positions`` plus one space of padding on each side. The table's
+  four vertical rules and the padding do not fit in ``line_length``, so rich takes the excess back evenly
+  from the columns (``rich._ratio.ratio_reduce``, which rounds half to even like Python's `round`).
+- Cells wrap at spaces. A word longer than the column is cut and ends in ``…``. Header cells sit at the
+  bottom of their row, body cells at the top. Text is measured as one cell per character.
+- Like rich, the box falls back to ASCII when ``sys.stdout`` does not use a UTF encoding.
+
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from typing import Optional
+
+__all__ = ["print_summary", "readable_memory_size"]
+
+#: One row per layer: (layer name, class name, output shape text, parameter count or None if unbuilt).
+SummaryRow = tuple[str, str, Optional[str], Optional[int]]
+#: A parameter count and its size in bytes.
+CountAndBytes = tuple[int, float]
+
+_POSITIONS = (0.45, 0.80, 1.0)
+_HEADER = ("Layer (type)", "Output Shape", "Param #")
+_RIGHT_ALIGNED = (False, False, True)
+_DEFAULT_LINE_LENGTH = 88
+_PADDING = 1  # spaces on each side of a cell
+
+# rich's box layout: each string is left edge, horizontal, divider, right edge for one kind of line.
+_HEAVY_HEAD = {
+    "top": "┏━┳┓",
+    "head": "┃ ┃┃",
+    "head_row": "┡━╇┩",
+    "mid": "│ ││",
+    "row": "├─┼┤",
+    "bottom": "└─┴┘",
+}
+_ASCII = {
+    "top": "+--+",
+    "head": "| ||",
+    "head_row": "|-+|",
+    "mid": "| ||",
+    "row": "|-+|",
+    "bottom": "+--+",
+}
+
+_WORD = re.compile(r"\s*\S+\s*")
+
+
+def readable_memory_size(size: float) -> str:
+    """Format a size in bytes as Keras does: ``148.00 B``, ``1.50 KB``, ... (base 1024)."""
+    units = ["B", "KB", "MB", "GB", "TB", "PB"]
+    for unit in units[:-1]:
+        if size / 1024 < 1:
+            return f"{size:.2f} {unit}"
+        size /= 1024
+    return f"{size:.2f} {units[-1]}"
+
+
+def print_summary(
+    model_name: str,
+    rows: Sequence[SummaryRow],
+    total: CountAndBytes,
+    trainable: CountAndBytes,
+    non_trainable: CountAndBytes,
+    optimizer_params: CountAndBytes | None = None,
+    line_length: int | None = None,
+    print_fn: Callable[[str], object] | None = None,
+) -> None:
+    """Print a model summary in the Keras 3 layout.
+
+    Args:
+        model_name: The model's name, shown as ``Model: "sequential"``.
+        rows: One ``(layer_name, class_name, output_shape, param_count)`` tuple per layer, in order.
+            ``output_shape`` is the text to show, e.g. ``"(None, 4)"``. A ``param_count`` of `None`
+            marks an unbuilt layer, shown with shape ``?`` and ``0 (unbuilt)`` parameters.
+        total: ``(count, bytes)`` of all the model's variables. When ``optimizer_params`` is given this
+            must include them, as Keras counts optimizer variables in the total.
+        trainable: ``(count, bytes)`` of the trainable weights.
+        non_trainable: ``(count, bytes)`` of the non-trainable weights.
+        optimizer_params: ``(count, bytes)`` of the optimizer's variables once it is built, else `None`
+            (then no ``Optimizer params`` line is printed).
+        line_length: Total width of the table. Defaults to ``min(88, terminal columns - 4)``, which is 76
+            when the output is not a terminal.
+        print_fn: Called once with the whole summary (ending in a newline), like Keras 3. Defaults to
+            writing to ``sys.stdout``.
+
+    Raises:
+        ValueError: If ``line_length`` leaves a column narrower than 4 characters.
+
+    Example:
+
+    ```python
+    print_summary("sequential", [("dense", "Dense", "(None, 1)", 4)], (4, 16), (4, 16), (0, 0))
+    ```
+    """
+    text = _format_summary(model_name, rows, total, trainable, non_trainable, optimizer_params, line_length)
+    if print_fn is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        print_fn(text)
+
+
+def _format_summary(
+    model_name: str,
+    rows: Sequence[SummaryRow],
+    total: CountAndBytes,
+    trainable: CountAndBytes,
+    non_trainable: CountAndBytes,
+    optimizer_params: CountAndBytes | None,
+    line_length: int | None,
+) -> str:
+    if line_length is None:
+        line_length = min(_DEFAULT_LINE_LENGTH, shutil.get_terminal_size().columns - 4)
+    column_widths = []
+    used = 0
+    for position in _POSITIONS:
+        width = int(position * line_length) - used
+        if width < 4:
+            raise ValueError(
+                f"Insufficient console width to print summary. Received: line_length={line_length}"
+            )
+        column_widths.append(width)
+        used += width
+
+    cells = [
+        [
+            f"{name} ({class_name})",
+            "?" if count is None or not shape else shape,
+            "0 (unbuilt)" if count is None else f"{count:,}",
+        ]
+        for name, class_name, shape, count in rows
+    ]
+    lines = [f'Model: "{model_name}"']
+    lines += _render_table(cells, _table_widths(column_widths, line_length), _box_chars())
+    footer = [
+        ("Total params", total),
+        ("Trainable params", trainable),
+        ("Non-trainable params", non_trainable),
+    ]
+    if optimizer_params is not None:
+        footer.append(("Optimizer params", optimizer_params))
+    for label, (count, size) in footer:
+        lines.append(f" {label}: {count:,} ({readable_memory_size(size)})")
+    return "\n".join(lines) + "\n"
+
+
+def _box_chars() -> dict[str, str]:
+    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower()
+    return _HEAVY_HEAD if encoding.startswith("utf") else _ASCII
+
+
+def _table_widths(column_widths: Sequence[int], line_length: int) -> list[int]:
+    """Widths of the columns between the rules, padding included, as rich computes them."""
+    widths = [width + 2 * _PADDING for width in column_widths]
+    available = line_length - (len(widths) + 1)  # one vertical rule per column, plus the right edge
+    excess = sum(widths) - available
+    if excess > 0:
+        widths = _ratio_reduce(excess, widths)
+    return [min(width, available) for width in widths]
+
+
+def _ratio_reduce(total: int, values: Sequence[int]) -> list[int]:
+    """Take ``total`` away from ``values`` in equal shares, each share rounded half to even."""
+    result = []
+    remaining = total
+    count = len(values)
+    for value in values:
+        share = min(value, round(remaining / count))
+        result.append(value - share)
+        remaining -= share
+        count -= 1
+    return result
+
+
+def _render_table(body: list[list[str]], widths: Sequence[int], box: dict[str, str]) -> list[str]:
+    def rule(kind: str) -> str:
+        left, horizontal, divider, right = tuple(box[kind])
+        return left + divider.join(horizontal * width for width in widths) + right
+
+    def row_lines(texts: Sequence[str], kind: str, bottom_aligned: bool) -> list[str]:
+        left, _, divider, right = tuple(box[kind])
+        columns = [
+            _wrap(text, width - 2 * _PADDING, right_aligned)
+            for text, width, right_aligned in zip(texts, widths, _RIGHT_ALIGNED)
+        ]
+        height = max(len(column) for column in columns)
+        for column, width in zip(columns, widths):
+            blank = [" " * (width - 2 * _PADDING)] * (height - len(column))
+            column[:] = blank + column if bottom_aligned else column + blank
+        pad = " " * _PADDING
+        return [
+            left + divider.join(pad + column[i] + pad for column in columns) + right for i in range(height)
+        ]
+
+    lines = [rule("top"), *row_lines(_HEADER, "head", bottom_aligned=True), rule("head_row")]
+    for index, texts in enumerate(body):
+        if index:
+            lines.append(rule("row"))
+        lines += row_lines(texts, "mid", bottom_aligned=False)
+    lines.append(rule("bottom"))
+    return lines
+
+
+def _wrap(text: str, width: int, right_aligned: bool) -> list[str]:
+    """Word-wrap ``text`` into lines of exactly ``width`` characters, the way rich wraps table cells."""
+    lines = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in _WORD.findall(paragraph):
+            # A word may be put on the current line if it fits without its trailing spaces; one too long
+            # for any line gets a line of its own and is cut below.
+            if line and len(line) + len(word.rstrip()) > width:
+                lines.append(line)
+                line = word
+            else:
+                line += word
+        lines.append(line)
+    return [_fit(line, width, right_aligned) for line in lines]
+
+
+def _fit(line: str, width: int, right_aligned: bool) -> str:
+    if right_aligned:
+        line = line.rstrip()
+    elif len(line) > width:
+        line = line[: max(width, len(line.rstrip()))]  # drop only spaces that stick out
+    if len(line) > width:
+        line = line[: width - 1] + "…" if width > 0 else ""
+    return line.rjust(width) if right_aligned else line.ljust(width)

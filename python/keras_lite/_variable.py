@@ -1,0 +1,121 @@
+"""``Variable``: a handle on one weight that lives in the Rust core; reads and writes go through it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .layers import Layer
+
+
+class Variable:
+    """A weight of a built layer, like a Keras ``Variable``.
+
+    ``numpy()`` (and ``np.asarray(v)``) copy the current value out of the core; ``assign`` writes it back.
+    Indexing, formatting and arithmetic work on the copied value.
+    """
+
+    is_tensor_like = True  # lets tf.is_tensor-style checks (learntools) accept it
+    dtype = "float32"
+    __array_priority__ = 100
+
+    def __init__(self, layer: Layer, slot: int, name: str, shape: tuple[int, ...], trainable: bool) -> None:
+        self._layer = layer
+        self._slot = slot
+        self.name = name
+        self.shape = tuple(shape)
+        self._trainable = trainable
+
+    @property
+    def trainable(self) -> bool:
+        """Whether the optimizer updates this weight."""
+        return self._trainable and self._layer.trainable
+
+    @property
+    def path(self) -> str:
+        """``"<model>/<layer>/<name>"``, as Keras 3 reports it."""
+        model = self._layer._model_name()
+        return f"{model}/{self._layer.name}/{self.name}" if model else f"{self._layer.name}/{self.name}"
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def value(self) -> np.ndarray:
+        return self.numpy()
+
+    def numpy(self) -> np.ndarray:
+        """A copy of the current value."""
+        owner, index = self._layer._weight_location(self._slot)
+        return owner.get_weight(index)
+
+    def assign(self, value: Any) -> None:
+        """Overwrite the value; ``value`` must have exactly this variable's shape."""
+        arr = np.ascontiguousarray(np.asarray(value, dtype=np.float32))
+        if arr.shape != self.shape:
+            raise ValueError(
+                f"The shape of the target variable and the shape of the target value in `variable.assign(value)` "
+                f"must match. variable.shape={self.shape}, Received: value.shape={arr.shape}"
+            )
+        owner, index = self._layer._weight_location(self._slot)
+        owner.set_weight(index, arr)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        a = self.numpy()
+        return a if dtype is None else a.astype(dtype)
+
+    def __getitem__(self, idx: Any) -> Any:
+        return self.numpy()[idx]
+
+    def __len__(self) -> int:
+        return self.shape[0] if self.shape else 0
+
+    def __iter__(self) -> Any:
+        return iter(self.numpy())
+
+    def __float__(self) -> float:
+        return float(self.numpy())
+
+    def __format__(self, spec: str) -> str:
+        return format(self.numpy(), spec) if self.shape == () else format(str(self.numpy()), spec)
+
+    def __repr__(self) -> str:
+        return f"<Variable path={self.path}, shape={self.shape}, dtype=float32, value={self.numpy()}>"
+
+    def __add__(self, o: Any) -> Any:
+        return self.numpy() + np.asarray(o)
+
+    def __radd__(self, o: Any) -> Any:
+        return np.asarray(o) + self.numpy()
+
+    def __sub__(self, o: Any) -> Any:
+        return self.numpy() - np.asarray(o)
+
+    def __rsub__(self, o: Any) -> Any:
+        return np.asarray(o) - self.numpy()
+
+    def __mul__(self, o: Any) -> Any:
+        return self.numpy() * np.asarray(o)
+
+    def __rmul__(self, o: Any) -> Any:
+        return np.asarray(o) * self.numpy()
+
+    def __truediv__(self, o: Any) -> Any:
+        return self.numpy() / np.asarray(o)
+
+    def __matmul__(self, o: Any) -> Any:
+        return self.numpy() @ np.asarray(o)
+
+    def __rmatmul__(self, o: Any) -> Any:
+        return np.asarray(o) @ self.numpy()
+
+    def __neg__(self) -> Any:
+        return -self.numpy()
+
+    def __eq__(self, o: object) -> Any:
+        return self is o
+
+    __hash__ = object.__hash__

@@ -1,0 +1,92 @@
+"""Activation functions by name, as ``keras.activations``. Every value is computed in the Rust core."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from . import _core
+from ._errors import received
+
+ActivationFn = Callable[..., np.ndarray]
+
+
+def _make(name: str, doc: str) -> ActivationFn:
+    def fn(x: Any) -> np.ndarray:
+        arr = np.ascontiguousarray(np.asarray(x, dtype=np.float32))
+        return _core.activation(name, arr)
+
+    fn.__name__ = name
+    fn.__qualname__ = name
+    fn.__doc__ = doc
+    return fn
+
+
+linear = _make("linear", "Identity: ``x``.")
+relu = _make("relu", "Rectified linear unit: ``max(x, 0)``.")
+sigmoid = _make("sigmoid", "Logistic sigmoid: ``1 / (1 + exp(-x))``.")
+tanh = _make("tanh", "Hyperbolic tangent.")
+elu = _make("elu", "Exponential linear unit (alpha=1): ``x if x > 0 else exp(x) - 1``.")
+selu = _make("selu", "Scaled exponential linear unit with Keras's constants.")
+silu = _make("silu", "Sigmoid linear unit (swish): ``x * sigmoid(x)``.")
+swish = silu
+gelu = _make("gelu", "Gaussian error linear unit, exact form ``x * Phi(x)``.")
+softplus = _make("softplus", "``log(1 + exp(x))``.")
+softsign = _make("softsign", "``x / (1 + |x|)``.")
+leaky_relu = _make("leaky_relu", "``x if x > 0 else 0.2 * x``.")
+relu6 = _make("relu6", "``min(max(x, 0), 6)``.")
+hard_sigmoid = _make("hard_sigmoid", "``clip(x / 6 + 0.5, 0, 1)``.")
+exponential = _make("exponential", "``exp(x)``.")
+softmax = _make("softmax", "Softmax over the last axis.")
+
+_BY_NAME: dict[str, ActivationFn] = {
+    f.__name__: f
+    for f in (
+        linear,
+        relu,
+        sigmoid,
+        tanh,
+        elu,
+        selu,
+        silu,
+        gelu,
+        softplus,
+        softsign,
+        leaky_relu,
+        relu6,
+        hard_sigmoid,
+        exponential,
+        softmax,
+    )
+}
+_BY_NAME["swish"] = silu
+
+
+def get(identifier: str | ActivationFn | None) -> ActivationFn:
+    """Return the activation function for ``identifier`` (a name, one of this module's functions, or None).
+
+    Raises:
+        ValueError: for an unknown name or a function keras_lite cannot run in its core.
+    """
+    if identifier is None:
+        return linear
+    if isinstance(identifier, str):
+        fn = _BY_NAME.get(identifier)
+        if fn is None:
+            raise ValueError(
+                f"Could not interpret activation function identifier: {identifier!r}. "
+                f"Supported: {', '.join(sorted(_BY_NAME))}"
+            )
+        return fn
+    if callable(identifier) and _BY_NAME.get(getattr(identifier, "__name__", "")) is identifier:
+        return identifier
+    raise ValueError(
+        "Could not interpret activation function identifier: keras_lite runs activations in its core and "
+        f"supports the named ones ({', '.join(sorted(_BY_NAME))}). {received('activation', identifier)}"
+    )
+
+
+def serialize(fn: ActivationFn) -> str:
+    """The name under which ``fn`` is saved."""
+    return fn.__name__

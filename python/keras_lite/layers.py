@@ -1,0 +1,451 @@
+"""Layers, as ``keras.layers``: specifications whose weights live in the Rust core once built."""
+
+from __future__ import annotations
+
+import warnings
+import weakref
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+
+from . import _core, activations, config
+from ._errors import received
+from ._variable import Variable
+
+_name_counts: dict[str, int] = defaultdict(int)
+
+
+def _auto_name(base: str) -> str:
+    n = _name_counts[base]
+    _name_counts[base] += 1
+    return base if n == 0 else f"{base}_{n}"
+
+
+def _snake(cls_name: str) -> str:
+    out = []
+    for i, ch in enumerate(cls_name):
+        if ch.isupper() and i and not cls_name[i - 1].isupper():
+            out.append("_")
+        out.append(ch.lower())
+    return "".join(out)
+
+
+def _shape_arg(value: Any, arg: str) -> tuple[int, ...]:
+    try:
+        shape = tuple(value) if not isinstance(value, int) else (value,)
+    except TypeError:
+        raise TypeError(f"{arg} must be a tuple or list of ints. {received(arg, value)}") from None
+    if len(shape) != 1:
+        raise ValueError(
+            f"keras_lite layers take flat feature vectors: {arg} must have one dimension. {received(arg, value)}"
+        )
+    d = shape[0]
+    if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d <= 0:
+        raise ValueError(f"{arg} must hold a positive integer width. {received(arg, value)}")
+    return (int(d),)
+
+
+class Layer:
+    """Base class of keras_lite layers.
+
+    A layer is a specification until it is built: then its weights live in a core network (its model's, or
+    its own when called on its own), and ``layer.weights`` are handles onto them.
+    """
+
+    _weight_names: tuple[str, ...] = ()
+
+    def __init__(self, name: str | None = None, trainable: bool = True, dtype: Any = None, **kwargs: Any) -> None:
+        input_shape = kwargs.pop("input_shape", None)
+        input_dim = kwargs.pop("input_dim", None)
+        kwargs.pop("batch_input_shape", None) if False else None
+        if kwargs:
+            raise ValueError(f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}")
+        if dtype not in (None, "float32", np.float32):
+            raise ValueError(f"keras_lite computes in float32. {received('dtype', dtype)}")
+        self._input_shape_arg: tuple[int, ...] | None = None
+        if input_shape is not None or input_dim is not None:
+            warnings.warn(
+                "Do not pass an `input_shape`/`input_dim` argument to a layer. When using Sequential models, "
+                "prefer using an `Input(shape)` object as the first layer in the model instead.",
+                UserWarning,
+                stacklevel=3,
+            )
+            self._input_shape_arg = (
+                _shape_arg(input_shape, "input_shape") if input_shape is not None else _shape_arg(input_dim, "input_dim")
+            )
+        self.name = name if name is not None else _auto_name(_snake(type(self).__name__))
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError(f"name must be a non-empty string. {received('name', name)}")
+        self._trainable = bool(trainable)
+        self._input_width: int | None = None
+        self._owner: Any = None  # core Network holding this layer's weights
+        self._owner_layer_index = 0
+        self._owner_weight_base = 0
+        self._model_ref: Any = None
+        self._variables: list[Variable] = []
+
+    # ---- what the core needs -------------------------------------------------------------------------
+    def _spec(self) -> tuple[Any, ...]:
+        raise NotImplementedError
+
+    def _output_width(self, input_width: int) -> int:
+        return input_width
+
+    # ---- attachment to a core network -----------------------------------------------------------------
+    def _attach(self, owner: Any, layer_index: int, weight_base: int, input_width: int, info: list[Any]) -> None:
+        self._owner = owner
+        self._owner_layer_index = layer_index
+        self._owner_weight_base = weight_base
+        self._input_width = input_width
+        if len(self._variables) != len(info):
+            self._variables = [Variable(self, i, name, tuple(shape), tr) for i, (_, name, shape, tr) in enumerate(info)]
+        if not self._trainable:
+            owner.set_layer_trainable(layer_index, False)
+
+    def _weight_location(self, slot: int) -> tuple[Any, int]:
+        if self._owner is None:
+            raise ValueError(f"Layer {self.name!r} has no weights until it is built.")
+        return self._owner, self._owner_weight_base + slot
+
+    def _model_name(self) -> str | None:
+        model = self._model_ref() if self._model_ref is not None else None
+        return None if model is None else model.name
+
+    # ---- Keras API -----------------------------------------------------------------------------------
+    @property
+    def built(self) -> bool:
+        return self._owner is not None
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = bool(value)
+        if self._owner is not None:
+            self._owner.set_layer_trainable(self._owner_layer_index, self._trainable)
+
+    @property
+    def weights(self) -> list[Variable]:
+        return list(self._variables)
+
+    @property
+    def variables(self) -> list[Variable]:
+        return self.weights
+
+    @property
+    def trainable_weights(self) -> list[Variable]:
+        return [v for v in self._variables if v.trainable]
+
+    @property
+    def non_trainable_weights(self) -> list[Variable]:
+        return [v for v in self._variables if not v.trainable]
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of this layer's weights."""
+        return [v.numpy() for v in self._variables]
+
+    def set_weights(self, weights: list[Any]) -> None:
+        """Set this layer's weights; count and shapes must match exactly."""
+        if len(weights) != len(self._variables):
+            raise ValueError(
+                f"Layer {self.name} weight shape mismatch: expected {len(self._variables)} weights. "
+                f"Received: {len(weights)} weights"
+            )
+        arrays = [np.asarray(w, dtype=np.float32) for w in weights]
+        for v, a in zip(self._variables, arrays):
+            if a.shape != v.shape:
+                raise ValueError(
+                    f"Layer {self.name} weight shape mismatch for {v.name}: expected {v.shape}. Received: {a.shape}"
+                )
+        for v, a in zip(self._variables, arrays):
+            v.assign(a)
+
+    def count_params(self) -> int:
+        if not self.built:
+            raise ValueError(
+                f"You tried to call `count_params` on layer '{self.name}', but the layer isn't built. "
+                "You can build it manually via: `layer.build(input_shape)`."
+            )
+        return int(sum(int(np.prod(v.shape)) for v in self._variables))
+
+    @property
+    def input_shape(self) -> tuple[Any, ...]:
+        """``(None, width)`` once the layer knows its input (tf.keras 2 semantics, used by learntools)."""
+        if self._input_width is None:
+            if self._input_shape_arg is not None:
+                return (None, *self._input_shape_arg)
+            raise AttributeError(f"The layer {self.name!r} has never been called and thus has no defined input shape.")
+        return (None, self._input_width)
+
+    @property
+    def output_shape(self) -> tuple[Any, ...]:
+        if self._input_width is None:
+            raise AttributeError(f"The layer {self.name!r} has never been called and thus has no defined output shape.")
+        return (None, self._output_width(self._input_width))
+
+    def build(self, input_shape: Any) -> None:
+        """Build this layer on its own for inputs of ``input_shape`` (``(None, width)`` or ``(width,)``)."""
+        width = int(tuple(input_shape)[-1])
+        if self._owner is not None and self._input_width == width:
+            return
+        net = _core.Network(width, [self._spec()], config.next_seed())
+        info = net.weight_info()
+        self._attach(net, 0, 0, width, info)
+
+    def __call__(self, inputs: Any, training: Any = None) -> np.ndarray:
+        """Apply the layer to an array (inference mode), building it first if needed."""
+        if training:
+            raise ValueError("keras_lite applies layers outside fit in inference mode only. Received: training=True")
+        x = np.asarray(inputs, dtype=np.float32)
+        if x.ndim == 0:
+            raise ValueError(f"Layer {self.name} needs at least a 1-D input. Received: a scalar")
+        shape = x.shape
+        flat = np.ascontiguousarray(x.reshape(-1, shape[-1]))
+        model = self._model_ref() if self._model_ref is not None else None
+        if model is not None and self._owner is model._net and model._net is not None and len(model._layers) == 1:
+            out = model._net.predict(flat)
+        else:
+            if self._owner is None or self._input_width != shape[-1]:
+                self.build((None, shape[-1]))
+            if self._owner_layer_index != 0 or self._owner.weight_info() != self._owner_info_single():
+                net = _core.Network(shape[-1], [self._spec()], config.next_seed())
+                net.set_weights([v.numpy() for v in self._variables]) if self._variables else None
+                out = net.predict(flat)
+            else:
+                out = self._owner.predict(flat)
+        return out.reshape(*shape[:-1], out.shape[-1])
+
+    def _owner_info_single(self) -> Any:
+        return self._owner.weight_info() if len(self._owner.weight_info()) == len(self._variables) else None
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "trainable": self.trainable, "dtype": "float32"}
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+class InputLayer(Layer):
+    """The model's input: a width, no weights."""
+
+    def __init__(self, shape: Any = None, batch_size: Any = None, name: str | None = None, **kwargs: Any) -> None:
+        if shape is None:
+            raise ValueError("InputLayer needs a shape. Received: shape=None")
+        super().__init__(name=name if name is not None else _auto_name("input_layer"), **kwargs)
+        self.shape = _shape_arg(shape, "shape")
+        self.batch_size = batch_size
+
+    def _spec(self) -> tuple[Any, ...]:
+        raise TypeError("InputLayer has no core spec")
+
+
+class KerasTensor:
+    """What ``keras.Input`` returns: a symbolic ``(None, width)`` input for a ``Sequential``."""
+
+    def __init__(self, layer: InputLayer) -> None:
+        self._keras_history = (layer, 0, 0)
+        self.shape = (None, *layer.shape)
+        self.dtype = "float32"
+        self.name = layer.name
+
+    def __repr__(self) -> str:
+        return f"<KerasTensor shape={self.shape}, dtype=float32, name={self.name}>"
+
+
+def Input(shape: Any = None, batch_size: Any = None, dtype: Any = None, name: str | None = None, **kwargs: Any) -> KerasTensor:
+    """A symbolic input of ``shape`` (``(width,)``) to start a ``Sequential``.
+
+    Example:
+        >>> model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(1)])
+    """
+    return KerasTensor(InputLayer(shape=shape, batch_size=batch_size, name=name, dtype=dtype, **kwargs))
+
+
+def _only(arg: str, value: Any, allowed: tuple[Any, ...], layer: str) -> None:
+    if value not in allowed:
+        raise ValueError(
+            f"keras_lite's {layer} supports {arg} in {allowed} only. {received(arg, value)}"
+        )
+
+
+class Dense(Layer):
+    """Densely connected layer: ``activation(inputs @ kernel + bias)``.
+
+    Args:
+        units: Positive integer, the output width.
+        activation: Activation name or function; None means linear.
+        use_bias: Whether to add a bias vector.
+        kernel_initializer: ``"glorot_uniform"`` (the only one keras_lite draws).
+        bias_initializer: ``"zeros"``.
+
+    Example:
+        >>> layers.Dense(units=4, activation="relu", input_shape=[2])
+    """
+
+    def __init__(
+        self,
+        units: int,
+        activation: Any = None,
+        use_bias: bool = True,
+        kernel_initializer: Any = "glorot_uniform",
+        bias_initializer: Any = "zeros",
+        kernel_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        activity_regularizer: Any = None,
+        kernel_constraint: Any = None,
+        bias_constraint: Any = None,
+        lora_rank: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
+            raise ValueError(
+                f"Received an invalid value for `units`, expected a positive integer. {received('units', units)}"
+            )
+        _only("kernel_initializer", kernel_initializer, ("glorot_uniform", "GlorotUniform"), "Dense")
+        _only("bias_initializer", bias_initializer, ("zeros", "Zeros"), "Dense")
+        for arg, value in (
+            ("kernel_regularizer", kernel_regularizer),
+            ("bias_regularizer", bias_regularizer),
+            ("activity_regularizer", activity_regularizer),
+            ("kernel_constraint", kernel_constraint),
+            ("bias_constraint", bias_constraint),
+            ("lora_rank", lora_rank),
+        ):
+            _only(arg, value, (None,), "Dense")
+        super().__init__(**kwargs)
+        self.units = int(units)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+
+    def _spec(self) -> tuple[Any, ...]:
+        return ("dense", self.units, self.activation.__name__, self.use_bias)
+
+    def _output_width(self, input_width: int) -> int:
+        return self.units
+
+    @property
+    def kernel(self) -> Variable:
+        return self._require(0)
+
+    @property
+    def bias(self) -> Variable | None:
+        return self._require(1) if self.use_bias else None
+
+    def _require(self, i: int) -> Variable:
+        if not self._variables:
+            raise AttributeError(f"Layer {self.name!r} is not built yet, so it has no weights.")
+        return self._variables[i]
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "units": self.units, "activation": self.activation.__name__, "use_bias": self.use_bias}
+
+
+class Activation(Layer):
+    """Applies an activation function: ``layers.Activation('relu')``. Callable on arrays of any shape."""
+
+    def __init__(self, activation: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.activation = activations.get(activation)
+
+    def _spec(self) -> tuple[Any, ...]:
+        return ("activation", self.activation.__name__)
+
+    def __call__(self, inputs: Any, training: Any = None) -> np.ndarray:
+        return self.activation(inputs)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "activation": self.activation.__name__}
+
+
+class Dropout(Layer):
+    """Inverted dropout while training (keep with probability ``1 - rate``, scale by ``1/(1 - rate)``)."""
+
+    def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None, **kwargs: Any) -> None:
+        if isinstance(rate, bool) or not isinstance(rate, (int, float, np.number)) or not 0 <= rate <= 1:
+            raise ValueError(
+                f"Invalid value received for argument `rate`. Expected a float value between 0 and 1. {received('rate', rate)}"
+            )
+        _only("noise_shape", noise_shape, (None,), "Dropout")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+            raise ValueError(f"seed must be a non-negative integer or None. {received('seed', seed)}")
+        super().__init__(**kwargs)
+        self.rate = float(rate)
+        self.seed = seed
+
+    def _spec(self) -> tuple[Any, ...]:
+        return ("dropout", self.rate, self.seed)
+
+    def __call__(self, inputs: Any, training: Any = None) -> np.ndarray:
+        if training:
+            raise ValueError("keras_lite applies Dropout outside fit in inference mode only. Received: training=True")
+        return np.asarray(inputs, dtype=np.float32).copy()
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed, "noise_shape": None}
+
+
+class BatchNormalization(Layer):
+    """Batch normalization over the feature axis, with moving statistics for inference.
+
+    Training normalizes with the batch's mean and biased variance and updates
+    ``moving = moving * momentum + batch * (1 - momentum)``; inference uses the moving statistics.
+    """
+
+    def __init__(
+        self,
+        axis: int = -1,
+        momentum: float = 0.99,
+        epsilon: float = 1e-3,
+        center: bool = True,
+        scale: bool = True,
+        beta_initializer: Any = "zeros",
+        gamma_initializer: Any = "ones",
+        moving_mean_initializer: Any = "zeros",
+        moving_variance_initializer: Any = "ones",
+        beta_regularizer: Any = None,
+        gamma_regularizer: Any = None,
+        beta_constraint: Any = None,
+        gamma_constraint: Any = None,
+        synchronized: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        _only("axis", axis, (-1, 1), "BatchNormalization")
+        _only("beta_initializer", beta_initializer, ("zeros", "Zeros"), "BatchNormalization")
+        _only("gamma_initializer", gamma_initializer, ("ones", "Ones"), "BatchNormalization")
+        _only("moving_mean_initializer", moving_mean_initializer, ("zeros", "Zeros"), "BatchNormalization")
+        _only("moving_variance_initializer", moving_variance_initializer, ("ones", "Ones"), "BatchNormalization")
+        for arg, value in (
+            ("beta_regularizer", beta_regularizer),
+            ("gamma_regularizer", gamma_regularizer),
+            ("beta_constraint", beta_constraint),
+            ("gamma_constraint", gamma_constraint),
+        ):
+            _only(arg, value, (None,), "BatchNormalization")
+        if not float(epsilon) > 0:
+            raise ValueError(f"epsilon must be positive. {received('epsilon', epsilon)}")
+        super().__init__(**kwargs)
+        self.axis = axis
+        self.momentum = float(momentum)
+        self.epsilon = float(epsilon)
+        self.center = bool(center)
+        self.scale = bool(scale)
+
+    def _spec(self) -> tuple[Any, ...]:
+        return ("batch_normalization", self.momentum, self.epsilon, self.center, self.scale)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "axis": self.axis,
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+        }
+
+
+def _bind_model(layer: Layer, model: Any) -> None:
+    layer._model_ref = weakref.ref(model)

@@ -1,0 +1,206 @@
+"""Loss functions and classes, as ``keras.losses``. Values are computed in the Rust core.
+
+Each loss is the mean over the last axis per sample, then (for the class forms) the mean over samples
+(Keras's ``sum_over_batch_size`` reduction).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import _core
+from ._errors import received
+
+
+def _pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
+    t = np.asarray(y_true, dtype=np.float32)
+    p = np.asarray(y_pred, dtype=np.float32)
+    # Keras's squeeze_or_expand_to_same_rank: a rank-1 side next to a (n, 1) side is expanded.
+    if t.ndim == p.ndim - 1 and p.shape[-1] == 1:
+        t = t[..., None]
+    elif p.ndim == t.ndim - 1 and t.shape[-1] == 1:
+        p = p[..., None]
+    if t.ndim == 1:
+        t, p = t[None, :], p[None, :]
+    if t.shape != p.shape:
+        raise ValueError(f"y_true and y_pred must have compatible shapes. Received: {t.shape} and {p.shape}")
+    lead = t.shape[:-1]
+    t2 = np.ascontiguousarray(t.reshape(-1, t.shape[-1]))
+    p2 = np.ascontiguousarray(p.reshape(-1, p.shape[-1]))
+    return (t2, p2) if lead else (t2, p2)
+
+
+class Loss:
+    """Base class: ``loss(y_true, y_pred)`` returns the mean per-sample loss as a float32 scalar."""
+
+    _kind = ""
+
+    def __init__(self, name: str | None = None, reduction: str = "sum_over_batch_size") -> None:
+        if reduction not in ("sum_over_batch_size", "mean", "sum", "none", None):
+            raise ValueError(f"Invalid reduction. {received('reduction', reduction)}")
+        self.name = name or _DEFAULT_NAMES[self._kind]
+        self.reduction = reduction
+
+    def _params(self) -> dict[str, Any]:
+        return {}
+
+    def call(self, y_true: Any, y_pred: Any) -> np.ndarray:
+        """Per-sample losses."""
+        t, p = _pair(y_true, y_pred)
+        return _core.loss_per_sample(self._kind, self._params(), t, p)
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
+        values = self.call(y_true, y_pred)
+        if sample_weight is not None:
+            values = values * np.asarray(sample_weight, dtype=np.float32).reshape(values.shape)
+        if self.reduction in (None, "none"):
+            return values
+        total = np.float32(values.sum(dtype=np.float64))
+        return total if self.reduction == "sum" else np.float32(total / max(values.size, 1))
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "reduction": self.reduction, **self._params()}
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}>"
+
+
+class MeanAbsoluteError(Loss):
+    """``mean(|y_true - y_pred|, axis=-1)``."""
+
+    _kind = "mae"
+
+    def __init__(self, reduction: str = "sum_over_batch_size", name: str = "mean_absolute_error") -> None:
+        super().__init__(name, reduction)
+
+
+class MeanSquaredError(Loss):
+    """``mean((y_true - y_pred)**2, axis=-1)``."""
+
+    _kind = "mse"
+
+    def __init__(self, reduction: str = "sum_over_batch_size", name: str = "mean_squared_error") -> None:
+        super().__init__(name, reduction)
+
+
+class Huber(Loss):
+    """``0.5 e**2`` where ``|e| <= delta``, else ``delta |e| - 0.5 delta**2``; mean over the last axis."""
+
+    _kind = "huber"
+
+    def __init__(self, delta: float = 1.0, reduction: str = "sum_over_batch_size", name: str = "huber_loss") -> None:
+        super().__init__(name, reduction)
+        if not float(delta) > 0:
+            raise ValueError(f"delta must be positive. {received('delta', delta)}")
+        self.delta = float(delta)
+
+    def _params(self) -> dict[str, Any]:
+        return {"delta": self.delta}
+
+
+class BinaryCrossentropy(Loss):
+    """Binary crossentropy; probabilities are clipped to ``[1e-7, 1 - 1e-7]`` unless ``from_logits``.
+
+    When the model's last layer is a sigmoid, training and evaluation compute it from that layer's logits, as
+    Keras on TensorFlow does.
+    """
+
+    _kind = "binary_crossentropy"
+
+    def __init__(
+        self,
+        from_logits: bool = False,
+        label_smoothing: float = 0.0,
+        axis: int = -1,
+        reduction: str = "sum_over_batch_size",
+        name: str = "binary_crossentropy",
+    ) -> None:
+        super().__init__(name, reduction)
+        if axis != -1:
+            raise ValueError(f"keras_lite computes losses over the last axis only. {received('axis', axis)}")
+        if not 0.0 <= float(label_smoothing) <= 1.0:
+            raise ValueError(f"label_smoothing must be in [0, 1]. {received('label_smoothing', label_smoothing)}")
+        self.from_logits = bool(from_logits)
+        self.label_smoothing = float(label_smoothing)
+
+    def _params(self) -> dict[str, Any]:
+        return {"from_logits": self.from_logits, "label_smoothing": self.label_smoothing}
+
+
+_DEFAULT_NAMES = {
+    "mae": "mean_absolute_error",
+    "mse": "mean_squared_error",
+    "huber": "huber_loss",
+    "binary_crossentropy": "binary_crossentropy",
+}
+
+
+def mean_absolute_error(y_true: Any, y_pred: Any) -> np.ndarray:
+    """Per-sample mean absolute error."""
+    return MeanAbsoluteError().call(y_true, y_pred)
+
+
+def mean_squared_error(y_true: Any, y_pred: Any) -> np.ndarray:
+    """Per-sample mean squared error."""
+    return MeanSquaredError().call(y_true, y_pred)
+
+
+def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> np.ndarray:
+    """Per-sample Huber loss."""
+    return Huber(delta=delta).call(y_true, y_pred)
+
+
+def binary_crossentropy(
+    y_true: Any, y_pred: Any, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1
+) -> np.ndarray:
+    """Per-sample binary crossentropy."""
+    return BinaryCrossentropy(from_logits=from_logits, label_smoothing=label_smoothing, axis=axis).call(y_true, y_pred)
+
+
+mae = MAE = mean_absolute_error
+mse = MSE = mean_squared_error
+bce = BCE = binary_crossentropy
+
+_CLASSES: dict[str, type[Loss]] = {
+    "MeanAbsoluteError": MeanAbsoluteError,
+    "MeanSquaredError": MeanSquaredError,
+    "Huber": Huber,
+    "BinaryCrossentropy": BinaryCrossentropy,
+}
+_FUNCTIONS: dict[str, type[Loss]] = {
+    "mae": MeanAbsoluteError,
+    "MAE": MeanAbsoluteError,
+    "mean_absolute_error": MeanAbsoluteError,
+    "mse": MeanSquaredError,
+    "MSE": MeanSquaredError,
+    "mean_squared_error": MeanSquaredError,
+    "huber": Huber,
+    "huber_loss": Huber,
+    "bce": BinaryCrossentropy,
+    "BCE": BinaryCrossentropy,
+    "binary_crossentropy": BinaryCrossentropy,
+}
+_FN_OBJECTS = {
+    mean_absolute_error: MeanAbsoluteError,
+    mean_squared_error: MeanSquaredError,
+    huber: Huber,
+    binary_crossentropy: BinaryCrossentropy,
+}
+
+
+def get(identifier: Any) -> Loss:
+    """Resolve a loss given as a name, a class name, a function of this module or a ``Loss`` instance."""
+    if isinstance(identifier, Loss):
+        return identifier
+    if isinstance(identifier, str):
+        cls = _FUNCTIONS.get(identifier) or _CLASSES.get(identifier)
+        if cls is not None:
+            return cls()
+    elif isinstance(identifier, type) and issubclass(identifier, Loss) and identifier is not Loss:
+        return identifier()
+    elif callable(identifier) and identifier in _FN_OBJECTS:
+        return _FN_OBJECTS[identifier]()
+    supported = ", ".join(sorted(set(_FUNCTIONS) | set(_CLASSES)))
+    raise ValueError(f"Could not interpret loss identifier: {identifier!r}. Supported: {supported}")

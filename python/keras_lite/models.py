@@ -1,0 +1,567 @@
+"""``Sequential``: the Keras model object; every computation runs in the Rust core's ``Network``."""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import numpy as np
+
+from . import _core, _data, config
+from . import callbacks as callbacks_module
+from . import losses as losses_module
+from . import metrics as metrics_module
+from . import optimizers as optimizers_module
+from ._errors import received
+from ._progbar import Progbar
+from .layers import InputLayer, KerasTensor, Layer, _auto_name, _bind_model
+
+
+class NotCompiledError(ValueError, RuntimeError):
+    """Training or evaluating a model that was never compiled (a ``ValueError``, as in Keras 3)."""
+
+
+class _Container:
+    """What ``model.compiled_loss`` / ``compiled_metrics`` were in tf.keras 2: the user's compile arguments."""
+
+    def __init__(self, attr: str, value: Any) -> None:
+        setattr(self, attr, value)
+
+
+def _verbosity(verbose: Any) -> int:
+    if verbose == "auto":
+        return 1
+    if isinstance(verbose, bool) or not isinstance(verbose, (int, np.integer)) or verbose not in (0, 1, 2):
+        raise ValueError(f"verbose must be 'auto', 0, 1 or 2. {received('verbose', verbose)}")
+    return int(verbose)
+
+
+class _FitObserver:
+    """Receives the core's training events and turns them into Keras callback calls."""
+
+    def __init__(self, model: Sequential, cbs: Any, names: list[str], steps: int) -> None:
+        self.model = model
+        self.cbs = cbs
+        self.names = names
+        self.steps = steps
+
+    def on_epoch_begin(self, epoch: int) -> bool:
+        self.cbs.on_epoch_begin(epoch)
+        return bool(self.model.stop_training)
+
+    def on_batch_end(self, epoch: int, step: int, running: list[float]) -> bool:
+        self.cbs.on_train_batch_end(step, dict(zip(self.names, running)))
+        return bool(self.model.stop_training)
+
+    def on_epoch_end(self, epoch: int, train: list[float], val: list[float] | None) -> bool:
+        logs = dict(zip(self.names, train))
+        if val is not None:
+            logs.update({f"val_{k}": v for k, v in zip(self.names, val)})
+        self.cbs.on_epoch_end(epoch, dict(sorted(logs.items())))
+        return bool(self.model.stop_training)
+
+
+class Sequential:
+    """A linear stack of layers, as ``keras.Sequential``.
+
+    Args:
+        layers: Layers to add, in order. The first may be ``keras.Input(shape=...)`` or carry
+            ``input_shape=``; otherwise the model builds on first use.
+        trainable: Whether the model's weights are trained.
+        name: Model name (default ``sequential``, ``sequential_1``, ...).
+
+    Example:
+        >>> model = keras.Sequential([layers.Dense(4, activation="relu", input_shape=[2]), layers.Dense(1)])
+        >>> model.compile(optimizer="adam", loss="mae")
+        >>> history = model.fit(x, y, epochs=10, verbose=0)
+    """
+
+    def __init__(self, layers: Any = None, trainable: bool = True, name: str | None = None) -> None:
+        self.name = name if name is not None else _auto_name("sequential")
+        self._layers: list[Layer] = []
+        self._input_layer: InputLayer | None = None
+        self._net: Any = None
+        self._trainable = bool(trainable)
+        self.stop_training = False
+        self.history: Any = None
+        self.optimizer: Any = None
+        self.loss: Any = None
+        self._loss_obj: losses_module.Loss | None = None
+        self._metric_ids: list[Any] = []
+        self._metric_names: list[str] = []
+        self.compiled = False
+        self.compiled_loss: Any = None
+        self.compiled_metrics: Any = None
+        if layers is not None:
+            if not isinstance(layers, (list, tuple)):
+                raise ValueError(f"Sequential expects a list of layers. {received('layers', layers)}")
+            for layer in layers:
+                self.add(layer, rebuild=False)
+            self._maybe_rebuild()
+
+    # ---- structure ----------------------------------------------------------------------------------
+    def add(self, layer: Any, rebuild: bool = True) -> None:
+        """Append a layer (or ``keras.Input(...)`` as the first item)."""
+        if isinstance(layer, KerasTensor):
+            layer = layer._keras_history[0]
+        if isinstance(layer, InputLayer):
+            if self._input_layer is not None or self._layers:
+                raise ValueError("Sequential model may only have one input layer, and it must come first.")
+            self._input_layer = layer
+            if rebuild:
+                self._maybe_rebuild()
+            return
+        if not isinstance(layer, Layer):
+            raise ValueError(
+                f"Only instances of `keras_lite.layers.Layer` can be added to a Sequential model. {received('layer', layer)}"
+            )
+        if any(existing.name == layer.name for existing in self._layers):
+            raise ValueError(f"All layers added to a Sequential model should have unique names. Name {layer.name!r} is already used.")
+        if not self._layers and self._input_layer is None and layer._input_shape_arg is not None:
+            self._input_layer = InputLayer(shape=layer._input_shape_arg)
+        self._layers.append(layer)
+        _bind_model(layer, self)
+        if rebuild:
+            self._maybe_rebuild()
+
+    def pop(self, rebuild: bool = True) -> Layer:
+        """Remove and return the last layer."""
+        if not self._layers:
+            raise IndexError("There are no layers in the model.")
+        layer = self._layers.pop()
+        layer._model_ref = None
+        if rebuild:
+            self._maybe_rebuild()
+        return layer
+
+    def _maybe_rebuild(self) -> None:
+        if self._input_layer is not None and self._layers:
+            self._build(self._input_layer.shape[0])
+        elif self._net is not None and self._layers:
+            self._build(self._net.input_dim)
+        elif not self._layers:
+            self._net = None
+
+    def _build(self, width: int) -> None:
+        """Build (or rebuild) the core network for inputs of ``width``, keeping built layers' weights."""
+        old = {id(layer): layer.get_weights() for layer in self._layers if layer.built and layer._input_width is not None}
+        widths = []
+        w = width
+        for layer in self._layers:
+            widths.append(w)
+            w = layer._output_width(w)
+        net = _core.Network(width, [layer._spec() for layer in self._layers], config.next_seed())
+        info = net.weight_info()
+        base = 0
+        for i, layer in enumerate(self._layers):
+            mine = [t for t in info if t[0] == i]
+            prev = old.get(id(layer))
+            layer._attach(net, i, base, widths[i], mine)
+            if prev is not None and [p.shape for p in prev] == [tuple(t[2]) for t in mine]:
+                for j, p in enumerate(prev):
+                    net.set_weight(base + j, np.ascontiguousarray(p))
+            base += len(mine)
+        if not self._trainable:
+            for i in range(len(self._layers)):
+                net.set_layer_trainable(i, False)
+        self._net = net
+        if self.compiled:
+            self._compile_core()
+
+    def build(self, input_shape: Any = None) -> None:
+        """Build for inputs of ``input_shape`` ``(None, width)``."""
+        if input_shape is None:
+            if self._input_layer is None:
+                raise ValueError("You must provide an `input_shape` argument.")
+            width = self._input_layer.shape[0]
+        else:
+            width = int(tuple(input_shape)[-1])
+        if not self._layers:
+            raise ValueError("Sequential model has no layers to build.")
+        self._build(width)
+
+    def _ensure_built(self, width: int) -> None:
+        if self._net is None:
+            if not self._layers:
+                raise ValueError("Sequential model has no layers; add layers before using it.")
+            self._build(width)
+
+    @property
+    def layers(self) -> list[Layer]:
+        return list(self._layers)
+
+    @property
+    def built(self) -> bool:
+        return self._net is not None
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = bool(value)
+        for layer in self._layers:
+            layer.trainable = self._trainable
+
+    @property
+    def input_shape(self) -> tuple[Any, ...]:
+        if self._net is None:
+            raise AttributeError("The model has not been built yet, so it has no input shape.")
+        return (None, self._net.input_dim)
+
+    @property
+    def output_shape(self) -> tuple[Any, ...]:
+        if self._net is None:
+            raise AttributeError("The model has not been built yet, so it has no output shape.")
+        return (None, self._net.output_dim)
+
+    # ---- weights ------------------------------------------------------------------------------------
+    @property
+    def weights(self) -> list[Any]:
+        return [v for layer in self._layers for v in layer.weights]
+
+    @property
+    def variables(self) -> list[Any]:
+        return self.weights
+
+    @property
+    def trainable_weights(self) -> list[Any]:
+        return [v for v in self.weights if v.trainable]
+
+    @property
+    def non_trainable_weights(self) -> list[Any]:
+        return [v for v in self.weights if not v.trainable]
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of every weight, layer by layer (Keras order)."""
+        return [] if self._net is None else list(self._net.get_weights())
+
+    def set_weights(self, weights: list[Any]) -> None:
+        """Set every weight; the count and each shape must match exactly."""
+        current = self.weights
+        if not isinstance(weights, (list, tuple)):
+            raise ValueError(f"set_weights expects a list of arrays. {received('weights', type(weights).__name__)}")
+        if len(weights) != len(current):
+            raise ValueError(
+                f"You called `set_weights(weights)` on model {self.name} with a weight list of length {len(weights)}, "
+                f"but the model was expecting {len(current)} weights."
+            )
+        arrays = []
+        for v, w in zip(current, weights):
+            a = np.ascontiguousarray(np.asarray(w, dtype=np.float32))
+            if a.shape != v.shape:
+                raise ValueError(f"Weight {v.path} has shape {v.shape}. Received: an array of shape {a.shape}")
+            arrays.append(a)
+        if arrays:
+            self._net.set_weights(arrays)
+
+    def count_params(self) -> int:
+        """Number of weight values."""
+        if self._net is None:
+            raise ValueError(
+                "You tried to call `count_params` on this model, but the model isn't built. "
+                "You can build it manually via: `model.build(input_shape)`."
+            )
+        return int(sum(int(np.prod(v.shape)) for v in self.weights))
+
+    # ---- compile ------------------------------------------------------------------------------------
+    def compile(
+        self,
+        optimizer: Any = "rmsprop",
+        loss: Any = None,
+        loss_weights: Any = None,
+        metrics: Any = None,
+        weighted_metrics: Any = None,
+        run_eagerly: bool = False,
+        steps_per_execution: int = 1,
+        jit_compile: Any = "auto",
+        auto_scale_loss: bool = True,
+    ) -> None:
+        """Configure training: optimizer, loss and metrics (Keras names and defaults).
+
+        Args:
+            optimizer: Name (any case) or ``keras_lite.optimizers`` instance; default ``"rmsprop"``.
+            loss: Name, ``keras_lite.losses`` function or instance.
+            metrics: List of metric names or instances.
+        """
+        if loss is None:
+            raise ValueError("keras_lite needs a loss to train. Received: loss=None")
+        if loss_weights is not None or weighted_metrics is not None:
+            raise ValueError("keras_lite models have one output; loss_weights and weighted_metrics are not supported.")
+        opt = optimizers_module.get(optimizer)
+        loss_obj = losses_module.get(loss)
+        if metrics is None:
+            metrics = []
+        if not isinstance(metrics, (list, tuple)):
+            raise ValueError(f"metrics must be a list. {received('metrics', metrics)}")
+        for m in metrics:
+            metrics_module.resolve(m, 1)  # validate names now; the kind may depend on the output width
+        self.optimizer = opt
+        self.loss = loss
+        self._loss_obj = loss_obj
+        self._metric_ids = list(metrics)
+        self.compiled_loss = _Container("_losses", loss)
+        self.compiled_metrics = _Container("_metrics", list(metrics))
+        self.compiled = True
+        if self._net is not None:
+            self._compile_core()
+
+    def _compile_core(self) -> None:
+        assert self._loss_obj is not None
+        width = self._net.output_dim
+        resolved = [metrics_module.resolve(m, width) for m in self._metric_ids]
+        self._metric_names = ["loss", *[name for _, name in resolved]]
+        self._net.compile(
+            self._loss_obj._kind,
+            self._loss_obj._params(),
+            [kind for kind, _ in resolved],
+            self.optimizer._kind,
+            self.optimizer._core_params(),
+        )
+        self.optimizer._network = self._net
+
+    @property
+    def metrics_names(self) -> list[str]:
+        return list(self._metric_names) if self._metric_names else (["loss"] if self.compiled else [])
+
+    def _require_compiled(self, what: str) -> None:
+        if not self.compiled:
+            raise NotCompiledError(f"You must call `compile()` before using the model for {what}.")
+
+    # ---- data ---------------------------------------------------------------------------------------
+    def _x(self, x: Any, arg: str = "x") -> np.ndarray:
+        width = self._net.input_dim if self._net is not None else (self._input_layer.shape[0] if self._input_layer else None)
+        arr = _data.to_matrix(x, arg, expected_width=width)
+        if self._net is not None and arr.shape[1] != self._net.input_dim:
+            raise ValueError(
+                f"Input 0 of layer {self._layers[0].name!r} is incompatible with the layer: expected axis -1 of input "
+                f"shape to have value {self._net.input_dim}, but received input with shape {arr.shape}"
+            )
+        return arr
+
+    # ---- training -----------------------------------------------------------------------------------
+    def fit(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: Any = None,
+        epochs: int = 1,
+        verbose: Any = "auto",
+        callbacks: Any = None,
+        validation_split: float = 0.0,
+        validation_data: Any = None,
+        shuffle: bool = True,
+        class_weight: Any = None,
+        sample_weight: Any = None,
+        initial_epoch: int = 0,
+        steps_per_epoch: Any = None,
+        validation_steps: Any = None,
+        validation_batch_size: Any = None,
+        validation_freq: int = 1,
+    ) -> Any:
+        """Train for ``epochs`` epochs (Keras semantics; the loop runs in Rust with the GIL released).
+
+        Returns:
+            A ``History`` whose ``.history`` maps each metric (and ``val_`` metric) to per-epoch floats.
+        """
+        self._require_compiled("training")
+        if x is None or y is None:
+            raise ValueError(f"fit needs both x and y arrays. Received: x={type(x).__name__}, y={type(y).__name__}")
+        for arg, value in (
+            ("class_weight", class_weight),
+            ("sample_weight", sample_weight),
+            ("steps_per_epoch", steps_per_epoch),
+            ("validation_steps", validation_steps),
+        ):
+            if value is not None:
+                raise ValueError(f"keras_lite does not support {arg} yet. {received(arg, value)}")
+        if validation_freq != 1:
+            raise ValueError(f"keras_lite validates every epoch. {received('validation_freq', validation_freq)}")
+        verbose = _verbosity(verbose)
+        batch_size = 32 if batch_size is None else _data.as_positive_int(batch_size, "batch_size")
+        epochs = _data.as_positive_int(epochs, "epochs")
+        if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, (int, np.integer)) or initial_epoch < 0:
+            raise ValueError(f"initial_epoch must be a non-negative integer. {received('initial_epoch', initial_epoch)}")
+        if shuffle not in (True, False):
+            raise ValueError(f"shuffle must be True or False. {received('shuffle', shuffle)}")
+        xa = self._x(x)
+        ya = _data.to_targets(y, "y")
+        _data.check_same_length(xa, ya)
+        val = None
+        if validation_data is not None:
+            vx, vy = _data.unpack_validation_data(validation_data)
+            val = (self._x(vx, "validation_data x"), _data.to_targets(vy, "validation_data y"))
+            _data.check_same_length(val[0], val[1], x_arg="validation_data x", y_arg="validation_data y")
+        elif validation_split:
+            (xa, ya), val = _data.split_validation(xa, ya, validation_split)
+            xa, ya = np.ascontiguousarray(xa), np.ascontiguousarray(ya)
+            val = (np.ascontiguousarray(val[0]), np.ascontiguousarray(val[1]))
+        self._ensure_built(xa.shape[1])
+        self._check_targets(ya, "y")
+        if val is not None:
+            self._check_targets(val[1], "validation_data y")
+        val_bs = batch_size if validation_batch_size is None else _data.as_positive_int(validation_batch_size, "validation_batch_size")
+        steps = math.ceil(xa.shape[0] / batch_size)
+        cbs = callbacks_module.CallbackList(
+            callbacks, add_history=True, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=epochs, steps=steps
+        )
+        observer = _FitObserver(self, cbs, self._metric_names, steps)
+        if cbs.needs_batch_hooks():
+            interval = 0.0
+        elif verbose == 1:
+            interval = 0.05
+        else:
+            interval = 1e9
+        self.stop_training = False
+        cbs.on_train_begin()
+        self._net.fit(
+            xa,
+            ya,
+            val[0] if val is not None else None,
+            val[1] if val is not None else None,
+            batch_size,
+            epochs,
+            int(initial_epoch),
+            bool(shuffle),
+            val_bs,
+            observer,
+            interval,
+        )
+        cbs.on_train_end()
+        return self.history
+
+    def _check_targets(self, y: np.ndarray, arg: str) -> None:
+        width = self._net.output_dim
+        if y.shape[1] != width:
+            raise ValueError(
+                f"{arg} has shape {y.shape} but the model's output has {width} units: targets must be (n, {width})"
+                + (" or (n,)" if width == 1 else "")
+            )
+
+    # ---- inference ----------------------------------------------------------------------------------
+    def predict(self, x: Any, batch_size: Any = None, verbose: Any = "auto", steps: Any = None, callbacks: Any = None) -> np.ndarray:
+        """Predictions for ``x`` as a float32 NumPy array of shape ``(n, units)``."""
+        net = self._net
+        if (
+            net is not None
+            and verbose == 0
+            and type(x) is np.ndarray
+            and x.dtype == np.float32
+            and x.ndim == 2
+            and x.flags.c_contiguous
+            and batch_size is None
+        ):
+            return net.predict(x)
+        verbose = _verbosity(verbose)
+        bs = 32 if batch_size is None else _data.as_positive_int(batch_size, "batch_size")
+        if steps is not None or callbacks is not None:
+            raise ValueError("keras_lite's predict takes arrays; steps and callbacks are not supported.")
+        start = time.perf_counter()
+        xa = self._x(x)
+        self._ensure_built(xa.shape[1])
+        out = self._net.predict(xa)
+        if verbose:
+            self._report(math.ceil(xa.shape[0] / bs), verbose, start, {})
+        return out
+
+    def predict_on_batch(self, x: Any) -> np.ndarray:
+        """Predictions for one batch, no callbacks or progress output."""
+        return self.predict(x, verbose=0)
+
+    def __call__(self, inputs: Any, training: Any = None) -> np.ndarray:
+        """Apply the model (inference mode) and return a float32 NumPy array."""
+        if training:
+            raise ValueError("keras_lite applies models outside fit in inference mode only. Received: training=True")
+        net = self._net
+        if net is not None and type(inputs) is np.ndarray and inputs.dtype == np.float32 and inputs.ndim == 2 and inputs.flags.c_contiguous:
+            return net.predict(inputs)
+        xa = self._x(inputs, "inputs")
+        self._ensure_built(xa.shape[1])
+        return self._net.predict(xa)
+
+    def evaluate(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: Any = None,
+        verbose: Any = "auto",
+        sample_weight: Any = None,
+        steps: Any = None,
+        callbacks: Any = None,
+        return_dict: bool = False,
+    ) -> Any:
+        """Loss (and metrics) on ``(x, y)`` in inference mode: a float, a list, or a dict."""
+        self._require_compiled("evaluation")
+        if sample_weight is not None or steps is not None or callbacks is not None:
+            raise ValueError("keras_lite's evaluate takes arrays; sample_weight, steps and callbacks are not supported.")
+        verbose = _verbosity(verbose)
+        bs = 32 if batch_size is None else _data.as_positive_int(batch_size, "batch_size")
+        start = time.perf_counter()
+        xa = self._x(x)
+        ya = _data.to_targets(y, "y")
+        _data.check_same_length(xa, ya)
+        self._ensure_built(xa.shape[1])
+        self._check_targets(ya, "y")
+        values = self._net.evaluate(xa, ya, bs)
+        logs = dict(zip(self._metric_names, values))
+        if verbose:
+            self._report(math.ceil(xa.shape[0] / bs), verbose, start, logs)
+        if return_dict:
+            return logs
+        return values[0] if len(values) == 1 else list(values)
+
+    def _report(self, steps: int, verbose: int, start: float, logs: dict[str, float]) -> None:
+        bar = Progbar(steps, verbose=verbose)
+        bar._start = start
+        bar.update(steps, list(logs.items()), finalize=True)
+
+    # ---- display ------------------------------------------------------------------------------------
+    def summary(self, line_length: Any = None, positions: Any = None, print_fn: Any = None, **kwargs: Any) -> None:
+        """Print the layer table in Keras 3's layout."""
+        from ._summary import print_summary
+
+        rows = []
+        for layer in self._layers:
+            if layer.built and layer._input_width is not None:
+                rows.append((layer.name, type(layer).__name__, str(layer.output_shape), layer.count_params()))
+            else:
+                rows.append((layer.name, type(layer).__name__, "?", None))
+        trainable = sum(int(np.prod(v.shape)) for v in self.trainable_weights)
+        non_trainable = sum(int(np.prod(v.shape)) for v in self.non_trainable_weights)
+        opt_params = None
+        if self.optimizer is not None and self._net is not None and self.optimizer.iterations > 0:
+            slots = self._optimizer_slot_count()
+            n = slots * trainable
+            # iteration (int64, 8 bytes) and learning_rate (float32) as Keras counts them.
+            opt_params = (n + 2, 4 * n + 12)
+        print_summary(
+            self.name,
+            rows,
+            (trainable + non_trainable, 4 * (trainable + non_trainable)),
+            (trainable, 4 * trainable),
+            (non_trainable, 4 * non_trainable),
+            optimizer_params=opt_params,
+            line_length=line_length,
+            print_fn=print_fn,
+        )
+
+    def _optimizer_slot_count(self) -> int:
+        opt = self.optimizer
+        if isinstance(opt, optimizers_module.Adam):
+            return 3 if opt.amsgrad else 2
+        if isinstance(opt, optimizers_module.SGD):
+            return 1 if opt.momentum else 0
+        if isinstance(opt, optimizers_module.RMSprop):
+            return 1 + (opt.momentum > 0) + bool(opt.centered)
+        return 0
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "layers": [layer.get_config() for layer in self._layers]}
+
+    def __repr__(self) -> str:
+        return f"<Sequential name={self.name}, built={self.built}>"
+
+
+Model = Sequential

@@ -1,0 +1,176 @@
+"""Optimizers with Keras 3's defaults and update rules (the updates run in the Rust core)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._errors import received
+
+
+def _float(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (float, np.floating)):
+        raise ValueError(
+            f"Argument `{name}` should be float, LearningRateSchedule, or Callable. {received(name, value)}"
+            if name == "learning_rate"
+            else f"Argument `{name}` must be a float. {received(name, value)}"
+        )
+    return float(value)
+
+
+class Optimizer:
+    """Base class. ``iterations`` counts the steps taken since the model was compiled with it."""
+
+    _kind = ""
+
+    def __init__(self, learning_rate: Any, name: str | None = None) -> None:
+        lr = _float("learning_rate", learning_rate)
+        if not np.isfinite(lr) or lr < 0:
+            raise ValueError(f"learning_rate must be a non-negative finite float. {received('learning_rate', learning_rate)}")
+        self.learning_rate = lr
+        self.name = name or self._kind
+        self._network: Any = None
+
+    @property
+    def iterations(self) -> int:
+        """Number of optimizer steps applied."""
+        return 0 if self._network is None else int(self._network.iterations)
+
+    def _core_params(self) -> dict[str, Any]:
+        return {"learning_rate": self.learning_rate}
+
+    def get_config(self) -> dict[str, Any]:
+        """Hyper-parameters, Keras names."""
+        return {"name": self.name, **self._core_params()}
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} learning_rate={self.learning_rate}>"
+
+
+class Adam(Optimizer):
+    """Adam with epsilon added to the uncorrected ``sqrt(v)`` (Keras's "epsilon hat")."""
+
+    _kind = "adam"
+
+    def __init__(
+        self,
+        learning_rate: Any = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        amsgrad: bool = False,
+        name: str = "adam",
+        **kwargs: Any,
+    ) -> None:
+        _no_extra(kwargs, type(self).__name__)
+        super().__init__(learning_rate, name)
+        self.beta_1 = _float("beta_1", beta_1)
+        self.beta_2 = _float("beta_2", beta_2)
+        self.epsilon = _float("epsilon", epsilon)
+        self.amsgrad = bool(amsgrad)
+
+    def _core_params(self) -> dict[str, Any]:
+        return {
+            "learning_rate": self.learning_rate,
+            "beta_1": self.beta_1,
+            "beta_2": self.beta_2,
+            "epsilon": self.epsilon,
+            "amsgrad": self.amsgrad,
+        }
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: ``w -= w * weight_decay * learning_rate`` before each Adam step."""
+
+    _kind = "adamw"
+
+    def __init__(
+        self,
+        learning_rate: Any = 0.001,
+        weight_decay: float = 0.004,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        amsgrad: bool = False,
+        name: str = "adamw",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad, name, **kwargs)
+        self.weight_decay = _float("weight_decay", weight_decay)
+
+    def _core_params(self) -> dict[str, Any]:
+        return {**super()._core_params(), "weight_decay": self.weight_decay}
+
+
+class SGD(Optimizer):
+    """Gradient descent with optional (Nesterov) momentum."""
+
+    _kind = "sgd"
+
+    def __init__(
+        self, learning_rate: Any = 0.01, momentum: float = 0.0, nesterov: bool = False, name: str = "SGD", **kwargs: Any
+    ) -> None:
+        _no_extra(kwargs, type(self).__name__)
+        super().__init__(learning_rate, name)
+        m = _float("momentum", momentum) if not isinstance(momentum, int) or isinstance(momentum, bool) else float(momentum)
+        if not 0 <= m <= 1:
+            raise ValueError(f"`momentum` must be a float between [0, 1]. {received('momentum', momentum)}")
+        self.momentum = m
+        self.nesterov = bool(nesterov)
+
+    def _core_params(self) -> dict[str, Any]:
+        return {"learning_rate": self.learning_rate, "momentum": self.momentum, "nesterov": self.nesterov}
+
+
+class RMSprop(Optimizer):
+    """RMSprop with epsilon inside the square root."""
+
+    _kind = "rmsprop"
+
+    def __init__(
+        self,
+        learning_rate: Any = 0.001,
+        rho: float = 0.9,
+        momentum: float = 0.0,
+        epsilon: float = 1e-7,
+        centered: bool = False,
+        name: str = "rmsprop",
+        **kwargs: Any,
+    ) -> None:
+        _no_extra(kwargs, type(self).__name__)
+        super().__init__(learning_rate, name)
+        self.rho = _float("rho", rho)
+        self.momentum = float(momentum) if isinstance(momentum, int) and not isinstance(momentum, bool) else _float("momentum", momentum)
+        self.epsilon = _float("epsilon", epsilon)
+        self.centered = bool(centered)
+
+    def _core_params(self) -> dict[str, Any]:
+        return {
+            "learning_rate": self.learning_rate,
+            "rho": self.rho,
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            "centered": self.centered,
+        }
+
+
+def _no_extra(kwargs: dict[str, Any], cls: str) -> None:
+    if kwargs:
+        raise ValueError(f"Unrecognized keyword arguments passed to {cls}: {kwargs}")
+
+
+_BY_NAME: dict[str, type[Optimizer]] = {"adam": Adam, "adamw": AdamW, "sgd": SGD, "rmsprop": RMSprop}
+
+
+def get(identifier: Any) -> Optimizer:
+    """Resolve an optimizer given as a name (any case) or an instance; names get default hyper-parameters."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, str):
+        cls = _BY_NAME.get(identifier.lower())
+        if cls is not None:
+            return cls()
+    raise ValueError(
+        f"Could not interpret optimizer identifier: {identifier!r}. Supported: {', '.join(sorted(_BY_NAME))}"
+    )

@@ -1,0 +1,26 @@
+"""Utilities mirroring ``keras.utils``."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from . import config
+from ._errors import received
+
+
+def set_random_seed(seed: int) -> None:
+    """Seed Python's ``random``, NumPy's global generator and keras_lite's own generator.
+
+    Args:
+        seed: A non-negative integer.
+
+    Example:
+        >>> keras_lite.utils.set_random_seed(42)
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer. {received('seed', seed)}")
+    random.seed(int(seed))
+    np.random.seed(int(seed) % (2**32))
+    config.set_seed(int(seed))
