@@ -175,6 +175,7 @@ def environment() -> dict[str, Any]:
         "numpy": np.__version__,
         "env": {k: os.environ.get(k) for k in ENV_VARS},
         "threadpools": threadpool_info(),
+        "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
         "data": DATA_NOTE,
     }
 
@@ -911,11 +912,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     if isinstance(tp, str):
         print(f"   threadpool: {tp}")
-    try:
-        load = os.getloadavg()
-        print(f"   load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (other work skews timings)")
-    except OSError:
-        pass
+    if env["load_average"]:
+        load = env["load_average"]
+        print(f"   load average: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (other work skews timings)")
 
     # The GEMM floor is measured before anything else is imported, and again at the end; the best counts.
     print("\nmeasuring NumPy f32 GEMM rate ...", flush=True)

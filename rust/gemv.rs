@@ -36,7 +36,7 @@ unsafe fn accumulate_row_avx2(y: &mut [f32], x: &[f32], w: &[f32]) {
     let wp = w.as_ptr();
     let yp = y.as_mut_ptr();
     let mut j = 0;
-    // SAFETY (whole block): every pointer offset is `k*n + j + c` with k < x.len() and j + c < n, inside `w`
+    // SAFETY: every pointer offset is `k*n + j + c` with k < x.len() and j + c < n, inside `w`
     // (the caller checked w.len() >= x.len()*n), or `j + c < n` inside `y`.
     unsafe {
         while j + 32 <= n {

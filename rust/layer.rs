@@ -7,13 +7,22 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, PartialEq)]
 pub enum LayerSpec {
     /// `y = f(x·W + b)`.
-    Dense { units: usize, activation: Activation, use_bias: bool },
+    Dense {
+        units: usize,
+        activation: Activation,
+        use_bias: bool,
+    },
     /// `y = f(x)`.
     Activation(Activation),
     /// Inverted dropout while training, identity otherwise.
     Dropout { rate: f32, seed: Option<u64> },
     /// Batch normalization over the feature axis with moving statistics.
-    BatchNorm { momentum: f32, epsilon: f32, center: bool, scale: bool },
+    BatchNorm {
+        momentum: f32,
+        epsilon: f32,
+        center: bool,
+        scale: bool,
+    },
 }
 
 /// One weight of a built layer.
@@ -56,7 +65,7 @@ impl LayerSpec {
             LayerSpec::Dropout { rate, .. } if !(0.0..=1.0).contains(&rate) => Err(Error::value(format!(
                 "Invalid value received for argument `rate`. Expected a float value between 0 and 1. Received: rate={rate}"
             ))),
-            LayerSpec::BatchNorm { momentum, epsilon, .. } if !(epsilon > 0.0) || !momentum.is_finite() => Err(
+            LayerSpec::BatchNorm { momentum, epsilon, .. } if epsilon.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || !momentum.is_finite() => Err(
                 Error::value(format!("BatchNormalization needs epsilon > 0 and a finite momentum. Received: momentum={momentum}, epsilon={epsilon}")),
             ),
             _ => Ok(()),
@@ -74,7 +83,9 @@ impl LayerSpec {
     /// The weights this layer creates for input width `input`, as (name, shape, trainable), in Keras order.
     pub fn weight_shapes(&self, input: usize) -> Vec<(&'static str, Vec<usize>, bool)> {
         match *self {
-            LayerSpec::Dense { units, use_bias, .. } => {
+            LayerSpec::Dense {
+                units, use_bias, ..
+            } => {
                 let mut v = vec![("kernel", vec![input, units], true)];
                 if use_bias {
                     v.push(("bias", vec![units], true));

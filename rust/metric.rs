@@ -55,7 +55,9 @@ impl Metric {
         match *self {
             Metric::MeanAbsoluteError => (p - t).abs(),
             Metric::MeanSquaredError => (p - t) * (p - t),
-            Metric::BinaryAccuracy { threshold } => f32::from(u8::from((p > threshold) as u8 as f32 == t)),
+            Metric::BinaryAccuracy { threshold } => {
+                f32::from(u8::from((p > threshold) as u8 as f32 == t))
+            }
             _ => 0.0,
         }
     }
@@ -84,6 +86,9 @@ mod tests {
     #[test]
     fn categorical() {
         let p = [0.1, 0.7, 0.2, 0.5, 0.3, 0.2];
-        assert_eq!(Metric::CategoricalAccuracy.sum(&p, &[0.0, 1.0, 0.0, 0.0, 0.0, 1.0], 3), 1.0);
+        assert_eq!(
+            Metric::CategoricalAccuracy.sum(&p, &[0.0, 1.0, 0.0, 0.0, 0.0, 1.0], 3),
+            1.0
+        );
     }
 }

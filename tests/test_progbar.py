@@ -62,7 +62,9 @@ def test_verbose1_running_then_final_line(clock: FakeClock, capsys: pytest.Captu
     assert capsys.readouterr().out == "\b" * visible1 + "\r" + body2 + "\n"
 
 
-def test_verbose1_pads_over_a_longer_previous_line(clock: FakeClock, capsys: pytest.CaptureFixture[str]) -> None:
+def test_verbose1_pads_over_a_longer_previous_line(
+    clock: FakeClock, capsys: pytest.CaptureFixture[str]
+) -> None:
     bar = make_bar(10)
     clock.now += 1
     bar.update(1, [("loss", 1e-5)])
@@ -74,7 +76,9 @@ def test_verbose1_pads_over_a_longer_previous_line(clock: FakeClock, capsys: pyt
     assert second.endswith("loss: 0.5000" + " " * shrink)
 
 
-def test_verbose1_throttles_but_always_finalizes(clock: FakeClock, capsys: pytest.CaptureFixture[str]) -> None:
+def test_verbose1_throttles_but_always_finalizes(
+    clock: FakeClock, capsys: pytest.CaptureFixture[str]
+) -> None:
     bar = make_bar(3, interval=0.05)
     clock.now += 0.1
     bar.update(1)
@@ -105,7 +109,9 @@ def test_verbose1_without_dynamic_display_starts_a_new_line(
     assert capsys.readouterr().out.startswith("\n" + BOLD + "1/2")
 
 
-def test_count_is_right_aligned_to_the_target_width(clock: FakeClock, capsys: pytest.CaptureFixture[str]) -> None:
+def test_count_is_right_aligned_to_the_target_width(
+    clock: FakeClock, capsys: pytest.CaptureFixture[str]
+) -> None:
     bar = make_bar(100)
     clock.now += 1
     bar.update(7)
@@ -124,7 +130,9 @@ def test_verbose2_prints_one_line_at_the_end(clock: FakeClock, capsys: pytest.Ca
     )
 
 
-def test_verbose2_and_0_print_nothing_before_finalize(clock: FakeClock, capsys: pytest.CaptureFixture[str]) -> None:
+def test_verbose2_and_0_print_nothing_before_finalize(
+    clock: FakeClock, capsys: pytest.CaptureFixture[str]
+) -> None:
     for verbose in (0, 2):
         bar = make_bar(5, verbose=verbose)
         clock.now += 1
@@ -169,7 +177,13 @@ def test_stream_that_cannot_encode_the_bar_gets_equals_signs(
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(0.68104, "0.6810"), (123.456, "123.4560"), (1e-4, "1.0000e-04"), (0.0, "0.0000e+00"), (-0.5, "-0.5000")],
+    [
+        (0.68104, "0.6810"),
+        (123.456, "123.4560"),
+        (1e-4, "1.0000e-04"),
+        (0.0, "0.0000e+00"),
+        (-0.5, "-0.5000"),
+    ],
 )
 def test_format_value(value: float, expected: str) -> None:
     assert format_value(value) == expected
@@ -181,7 +195,9 @@ def test_format_value_non_finite_and_non_numbers() -> None:
     assert format_value("n/a") == "n/a"
 
 
-@pytest.mark.parametrize(("eta", "expected"), [(0.4, "0s"), (42.9, "42s"), (60.0, "60s"), (187, "3:07"), (3723, "1:02:03")])
+@pytest.mark.parametrize(
+    ("eta", "expected"), [(0.4, "0s"), (42.9, "42s"), (60.0, "60s"), (187, "3:07"), (3723, "1:02:03")]
+)
 def test_format_eta(eta: float, expected: str) -> None:
     assert format_eta(eta) == expected
 

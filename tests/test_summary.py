@@ -6,6 +6,7 @@ import io
 import os
 import random
 import sys
+from typing import Any
 
 import pytest
 
@@ -51,9 +52,10 @@ Model: "sequential"
 """
 
 
-def capture(*args: object, **kwargs: object) -> str:
+def capture(name: str, rows: Any, *counts: tuple[int, float], **kwargs: Any) -> str:
     out: list[str] = []
-    print_summary(*args, print_fn=out.append, **kwargs)  # type: ignore[arg-type]
+    total, trainable, non_trainable = counts
+    print_summary(name, rows, total, trainable, non_trainable, **kwargs, print_fn=out.append)
     assert len(out) == 1  # Keras 3 calls print_fn once with the whole text
     return out[0]
 
@@ -73,8 +75,11 @@ def test_batch_normalization_golden_wraps_long_cells() -> None:
 
 
 def test_optimizer_line_after_fit() -> None:
-    # K3-run with Adam: 44 = 2*21 slots + iteration (int64, 8 B) + learning_rate; 44*4 + 4 = 180 B.
-    text = capture("sequential", DENSE_ROWS, (65, 264), (21, 84), (0, 0), optimizer_params=(44, 180), line_length=76)
+    # K3-run with Adam: 44 = 2*21 slots + iteration (int64, 8 B) + learning_rate; 42*4 + 8 + 4 = 180 B.
+    # The total adds them to the model's 21 weights: 65 (84 + 180 = 264 B).
+    text = capture(
+        "sequential", DENSE_ROWS, (21, 84), (21, 84), (0, 0), optimizer_params=(44, 180), line_length=76
+    )
     assert text.endswith(
         " Total params: 65 (264.00 B)\n"
         " Trainable params: 21 (84.00 B)\n"
@@ -84,7 +89,9 @@ def test_optimizer_line_after_fit() -> None:
 
 
 def test_unbuilt_layer_shows_question_mark() -> None:
-    text = capture("sequential_2", [("dense_5", "Dense", "(None, 3)", None)], (0, 0), (0, 0), (0, 0), line_length=76)
+    text = capture(
+        "sequential_2", [("dense_5", "Dense", "(None, 3)", None)], (0, 0), (0, 0), (0, 0), line_length=76
+    )
     assert "│ dense_5 (Dense)                 │ ?                      │   0 (unbuilt) │" in text
 
 
@@ -102,14 +109,23 @@ def test_no_layers_still_draws_the_table() -> None:
 
 @pytest.mark.parametrize(
     ("size", "expected"),
-    [(0, "0.00 B"), (148, "148.00 B"), (1023, "1023.00 B"), (1024, "1.00 KB"), (1536, "1.50 KB"), (5 * 2**20, "5.00 MB")],
+    [
+        (0, "0.00 B"),
+        (148, "148.00 B"),
+        (1023, "1023.00 B"),
+        (1024, "1.00 KB"),
+        (1536, "1.50 KB"),
+        (5 * 2**20, "5.00 MB"),
+    ],
 )
 def test_readable_memory_size(size: float, expected: str) -> None:
     assert readable_memory_size(size) == expected
 
 
 @pytest.mark.parametrize(("columns", "width"), [(80, 76), (200, 88), (60, 56)])
-def test_default_line_length_follows_terminal(monkeypatch: pytest.MonkeyPatch, columns: int, width: int) -> None:
+def test_default_line_length_follows_terminal(
+    monkeypatch: pytest.MonkeyPatch, columns: int, width: int
+) -> None:
     monkeypatch.setattr(_summary.shutil, "get_terminal_size", lambda: os.terminal_size((columns, 24)))
     lines = capture("sequential", DENSE_ROWS, (21, 84), (21, 84), (0, 0)).splitlines()
     assert {len(line) for line in lines[1:8]} == {width}
@@ -143,7 +159,9 @@ def _rich_reference(name: str, rows: list[tuple[str, str, str, int | None]], lin
         used += widths[-1]
     columns = [
         rich_table.Column(header, justify=justify, width=width)  # type: ignore[arg-type]
-        for header, justify, width in zip(("Layer (type)", "Output Shape", "Param #"), ("left", "left", "right"), widths)
+        for header, justify, width in zip(
+            ("Layer (type)", "Output Shape", "Param #"), ("left", "left", "right"), widths
+        )
     ]
     table = rich_table.Table(*columns, width=line_length, show_lines=True)
     for layer, cls, shape, count in rows:

@@ -4,7 +4,19 @@ Use it as ``import keras_lite as keras``; ``keras.Sequential``, ``keras.layers``
 ``keras.losses``, ``keras.metrics``, ``keras.callbacks`` and ``keras.utils`` mirror Keras 3.
 """
 
-from . import _core, activations, callbacks, config, datasets, layers, losses, metrics, models, optimizers, utils
+from . import (
+    _core,
+    activations,
+    callbacks,
+    config,
+    datasets,
+    layers,
+    losses,
+    metrics,
+    models,
+    optimizers,
+    utils,
+)
 from .layers import Input
 from .models import Model, Sequential
 

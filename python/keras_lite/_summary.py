@@ -83,8 +83,8 @@ def print_summary(
         rows: One ``(layer_name, class_name, output_shape, param_count)`` tuple per layer, in order.
             ``output_shape`` is the text to show, e.g. ``"(None, 4)"``. A ``param_count`` of `None`
             marks an unbuilt layer, shown with shape ``?`` and ``0 (unbuilt)`` parameters.
-        total: ``(count, bytes)`` of all the model's variables. When ``optimizer_params`` is given this
-            must include them, as Keras counts optimizer variables in the total.
+        total: ``(count, bytes)`` of the model's weights. Like Keras, the printed total also counts
+            ``optimizer_params`` when they are given.
         trainable: ``(count, bytes)`` of the trainable weights.
         non_trainable: ``(count, bytes)`` of the non-trainable weights.
         optimizer_params: ``(count, bytes)`` of the optimizer's variables once it is built, else `None`
@@ -143,6 +143,8 @@ def _format_summary(
     ]
     lines = [f'Model: "{model_name}"']
     lines += _render_table(cells, _table_widths(column_widths, line_length), _box_chars())
+    if optimizer_params is not None:
+        total = (total[0] + optimizer_params[0], total[1] + optimizer_params[1])
     footer = [
         ("Total params", total),
         ("Trainable params", trainable),

@@ -55,7 +55,9 @@ class Layer:
 
     _weight_names: tuple[str, ...] = ()
 
-    def __init__(self, name: str | None = None, trainable: bool = True, dtype: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, name: str | None = None, trainable: bool = True, dtype: Any = None, **kwargs: Any
+    ) -> None:
         input_shape = kwargs.pop("input_shape", None)
         input_dim = kwargs.pop("input_dim", None)
         kwargs.pop("batch_input_shape", None) if False else None
@@ -72,7 +74,9 @@ class Layer:
                 stacklevel=3,
             )
             self._input_shape_arg = (
-                _shape_arg(input_shape, "input_shape") if input_shape is not None else _shape_arg(input_dim, "input_dim")
+                _shape_arg(input_shape, "input_shape")
+                if input_shape is not None
+                else _shape_arg(input_dim, "input_dim")
             )
         self.name = name if name is not None else _auto_name(_snake(type(self).__name__))
         if not isinstance(self.name, str) or not self.name:
@@ -93,13 +97,17 @@ class Layer:
         return input_width
 
     # ---- attachment to a core network -----------------------------------------------------------------
-    def _attach(self, owner: Any, layer_index: int, weight_base: int, input_width: int, info: list[Any]) -> None:
+    def _attach(
+        self, owner: Any, layer_index: int, weight_base: int, input_width: int, info: list[Any]
+    ) -> None:
         self._owner = owner
         self._owner_layer_index = layer_index
         self._owner_weight_base = weight_base
         self._input_width = input_width
         if len(self._variables) != len(info):
-            self._variables = [Variable(self, i, name, tuple(shape), tr) for i, (_, name, shape, tr) in enumerate(info)]
+            self._variables = [
+                Variable(self, i, name, tuple(shape), tr) for i, (_, name, shape, tr) in enumerate(info)
+            ]
         if not self._trainable:
             owner.set_layer_trainable(layer_index, False)
 
@@ -177,13 +185,17 @@ class Layer:
         if self._input_width is None:
             if self._input_shape_arg is not None:
                 return (None, *self._input_shape_arg)
-            raise AttributeError(f"The layer {self.name!r} has never been called and thus has no defined input shape.")
+            raise AttributeError(
+                f"The layer {self.name!r} has never been called and thus has no defined input shape."
+            )
         return (None, self._input_width)
 
     @property
     def output_shape(self) -> tuple[Any, ...]:
         if self._input_width is None:
-            raise AttributeError(f"The layer {self.name!r} has never been called and thus has no defined output shape.")
+            raise AttributeError(
+                f"The layer {self.name!r} has never been called and thus has no defined output shape."
+            )
         return (None, self._output_width(self._input_width))
 
     def build(self, input_shape: Any) -> None:
@@ -198,14 +210,21 @@ class Layer:
     def __call__(self, inputs: Any, training: Any = None) -> np.ndarray:
         """Apply the layer to an array (inference mode), building it first if needed."""
         if training:
-            raise ValueError("keras_lite applies layers outside fit in inference mode only. Received: training=True")
+            raise ValueError(
+                "keras_lite applies layers outside fit in inference mode only. Received: training=True"
+            )
         x = np.asarray(inputs, dtype=np.float32)
         if x.ndim == 0:
             raise ValueError(f"Layer {self.name} needs at least a 1-D input. Received: a scalar")
         shape = x.shape
         flat = np.ascontiguousarray(x.reshape(-1, shape[-1]))
         model = self._model_ref() if self._model_ref is not None else None
-        if model is not None and self._owner is model._net and model._net is not None and len(model._layers) == 1:
+        if (
+            model is not None
+            and self._owner is model._net
+            and model._net is not None
+            and len(model._layers) == 1
+        ):
             out = model._net.predict(flat)
         else:
             if self._owner is None or self._input_width != shape[-1]:
@@ -231,7 +250,9 @@ class Layer:
 class InputLayer(Layer):
     """The model's input: a width, no weights."""
 
-    def __init__(self, shape: Any = None, batch_size: Any = None, name: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, shape: Any = None, batch_size: Any = None, name: str | None = None, **kwargs: Any
+    ) -> None:
         if shape is None:
             raise ValueError("InputLayer needs a shape. Received: shape=None")
         super().__init__(name=name if name is not None else _auto_name("input_layer"), **kwargs)
@@ -255,7 +276,9 @@ class KerasTensor:
         return f"<KerasTensor shape={self.shape}, dtype=float32, name={self.name}>"
 
 
-def Input(shape: Any = None, batch_size: Any = None, dtype: Any = None, name: str | None = None, **kwargs: Any) -> KerasTensor:
+def Input(
+    shape: Any = None, batch_size: Any = None, dtype: Any = None, name: str | None = None, **kwargs: Any
+) -> KerasTensor:
     """A symbolic input of ``shape`` (``(width,)``) to start a ``Sequential``.
 
     Example:
@@ -266,9 +289,7 @@ def Input(shape: Any = None, batch_size: Any = None, dtype: Any = None, name: st
 
 def _only(arg: str, value: Any, allowed: tuple[Any, ...], layer: str) -> None:
     if value not in allowed:
-        raise ValueError(
-            f"keras_lite's {layer} supports {arg} in {allowed} only. {received(arg, value)}"
-        )
+        raise ValueError(f"keras_lite's {layer} supports {arg} in {allowed} only. {received(arg, value)}")
 
 
 class Dense(Layer):
@@ -340,7 +361,12 @@ class Dense(Layer):
         return self._variables[i]
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "units": self.units, "activation": self.activation.__name__, "use_bias": self.use_bias}
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "activation": self.activation.__name__,
+            "use_bias": self.use_bias,
+        }
 
 
 class Activation(Layer):
@@ -369,7 +395,9 @@ class Dropout(Layer):
                 f"Invalid value received for argument `rate`. Expected a float value between 0 and 1. {received('rate', rate)}"
             )
         _only("noise_shape", noise_shape, (None,), "Dropout")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+        if seed is not None and (
+            isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0
+        ):
             raise ValueError(f"seed must be a non-negative integer or None. {received('seed', seed)}")
         super().__init__(**kwargs)
         self.rate = float(rate)
@@ -380,7 +408,9 @@ class Dropout(Layer):
 
     def __call__(self, inputs: Any, training: Any = None) -> np.ndarray:
         if training:
-            raise ValueError("keras_lite applies Dropout outside fit in inference mode only. Received: training=True")
+            raise ValueError(
+                "keras_lite applies Dropout outside fit in inference mode only. Received: training=True"
+            )
         return np.asarray(inputs, dtype=np.float32).copy()
 
     def get_config(self) -> dict[str, Any]:
@@ -416,7 +446,9 @@ class BatchNormalization(Layer):
         _only("beta_initializer", beta_initializer, ("zeros", "Zeros"), "BatchNormalization")
         _only("gamma_initializer", gamma_initializer, ("ones", "Ones"), "BatchNormalization")
         _only("moving_mean_initializer", moving_mean_initializer, ("zeros", "Zeros"), "BatchNormalization")
-        _only("moving_variance_initializer", moving_variance_initializer, ("ones", "Ones"), "BatchNormalization")
+        _only(
+            "moving_variance_initializer", moving_variance_initializer, ("ones", "Ones"), "BatchNormalization"
+        )
         for arg, value in (
             ("beta_regularizer", beta_regularizer),
             ("gamma_regularizer", gamma_regularizer),

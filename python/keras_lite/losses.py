@@ -90,7 +90,9 @@ class Huber(Loss):
 
     _kind = "huber"
 
-    def __init__(self, delta: float = 1.0, reduction: str = "sum_over_batch_size", name: str = "huber_loss") -> None:
+    def __init__(
+        self, delta: float = 1.0, reduction: str = "sum_over_batch_size", name: str = "huber_loss"
+    ) -> None:
         super().__init__(name, reduction)
         if not float(delta) > 0:
             raise ValueError(f"delta must be positive. {received('delta', delta)}")
@@ -121,7 +123,9 @@ class BinaryCrossentropy(Loss):
         if axis != -1:
             raise ValueError(f"keras_lite computes losses over the last axis only. {received('axis', axis)}")
         if not 0.0 <= float(label_smoothing) <= 1.0:
-            raise ValueError(f"label_smoothing must be in [0, 1]. {received('label_smoothing', label_smoothing)}")
+            raise ValueError(
+                f"label_smoothing must be in [0, 1]. {received('label_smoothing', label_smoothing)}"
+            )
         self.from_logits = bool(from_logits)
         self.label_smoothing = float(label_smoothing)
 
@@ -156,7 +160,9 @@ def binary_crossentropy(
     y_true: Any, y_pred: Any, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1
 ) -> np.ndarray:
     """Per-sample binary crossentropy."""
-    return BinaryCrossentropy(from_logits=from_logits, label_smoothing=label_smoothing, axis=axis).call(y_true, y_pred)
+    return BinaryCrossentropy(from_logits=from_logits, label_smoothing=label_smoothing, axis=axis).call(
+        y_true, y_pred
+    )
 
 
 mae = MAE = mean_absolute_error

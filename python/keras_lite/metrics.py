@@ -46,7 +46,9 @@ class BinaryAccuracy(Metric):
     def __init__(self, name: str = "binary_accuracy", dtype: Any = None, threshold: float = 0.5) -> None:
         super().__init__(name, dtype)
         if threshold != 0.5:
-            raise ValueError(f"keras_lite's BinaryAccuracy uses threshold 0.5. {received('threshold', threshold)}")
+            raise ValueError(
+                f"keras_lite's BinaryAccuracy uses threshold 0.5. {received('threshold', threshold)}"
+            )
         self.threshold = threshold
 
 

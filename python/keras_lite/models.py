@@ -117,7 +117,9 @@ class Sequential:
                 f"Only instances of `keras_lite.layers.Layer` can be added to a Sequential model. {received('layer', layer)}"
             )
         if any(existing.name == layer.name for existing in self._layers):
-            raise ValueError(f"All layers added to a Sequential model should have unique names. Name {layer.name!r} is already used.")
+            raise ValueError(
+                f"All layers added to a Sequential model should have unique names. Name {layer.name!r} is already used."
+            )
         if not self._layers and self._input_layer is None and layer._input_shape_arg is not None:
             self._input_layer = InputLayer(shape=layer._input_shape_arg)
         self._layers.append(layer)
@@ -145,7 +147,11 @@ class Sequential:
 
     def _build(self, width: int) -> None:
         """Build (or rebuild) the core network for inputs of ``width``, keeping built layers' weights."""
-        old = {id(layer): layer.get_weights() for layer in self._layers if layer.built and layer._input_width is not None}
+        old = {
+            id(layer): layer.get_weights()
+            for layer in self._layers
+            if layer.built and layer._input_width is not None
+        }
         widths = []
         w = width
         for layer in self._layers:
@@ -242,7 +248,9 @@ class Sequential:
         """Set every weight; the count and each shape must match exactly."""
         current = self.weights
         if not isinstance(weights, (list, tuple)):
-            raise ValueError(f"set_weights expects a list of arrays. {received('weights', type(weights).__name__)}")
+            raise ValueError(
+                f"set_weights expects a list of arrays. {received('weights', type(weights).__name__)}"
+            )
         if len(weights) != len(current):
             raise ValueError(
                 f"You called `set_weights(weights)` on model {self.name} with a weight list of length {len(weights)}, "
@@ -252,7 +260,9 @@ class Sequential:
         for v, w in zip(current, weights):
             a = np.ascontiguousarray(np.asarray(w, dtype=np.float32))
             if a.shape != v.shape:
-                raise ValueError(f"Weight {v.path} has shape {v.shape}. Received: an array of shape {a.shape}")
+                raise ValueError(
+                    f"Weight {v.path} has shape {v.shape}. Received: an array of shape {a.shape}"
+                )
             arrays.append(a)
         if arrays:
             self._net.set_weights(arrays)
@@ -289,7 +299,9 @@ class Sequential:
         if loss is None:
             raise ValueError("keras_lite needs a loss to train. Received: loss=None")
         if loss_weights is not None or weighted_metrics is not None:
-            raise ValueError("keras_lite models have one output; loss_weights and weighted_metrics are not supported.")
+            raise ValueError(
+                "keras_lite models have one output; loss_weights and weighted_metrics are not supported."
+            )
         opt = optimizers_module.get(optimizer)
         loss_obj = losses_module.get(loss)
         if metrics is None:
@@ -332,7 +344,11 @@ class Sequential:
 
     # ---- data ---------------------------------------------------------------------------------------
     def _x(self, x: Any, arg: str = "x") -> np.ndarray:
-        width = self._net.input_dim if self._net is not None else (self._input_layer.shape[0] if self._input_layer else None)
+        width = (
+            self._net.input_dim
+            if self._net is not None
+            else (self._input_layer.shape[0] if self._input_layer else None)
+        )
         arr = _data.to_matrix(x, arg, expected_width=width)
         if self._net is not None and arr.shape[1] != self._net.input_dim:
             raise ValueError(
@@ -368,7 +384,9 @@ class Sequential:
         """
         self._require_compiled("training")
         if x is None or y is None:
-            raise ValueError(f"fit needs both x and y arrays. Received: x={type(x).__name__}, y={type(y).__name__}")
+            raise ValueError(
+                f"fit needs both x and y arrays. Received: x={type(x).__name__}, y={type(y).__name__}"
+            )
         for arg, value in (
             ("class_weight", class_weight),
             ("sample_weight", sample_weight),
@@ -378,12 +396,20 @@ class Sequential:
             if value is not None:
                 raise ValueError(f"keras_lite does not support {arg} yet. {received(arg, value)}")
         if validation_freq != 1:
-            raise ValueError(f"keras_lite validates every epoch. {received('validation_freq', validation_freq)}")
+            raise ValueError(
+                f"keras_lite validates every epoch. {received('validation_freq', validation_freq)}"
+            )
         verbose = _verbosity(verbose)
         batch_size = 32 if batch_size is None else _data.as_positive_int(batch_size, "batch_size")
         epochs = _data.as_positive_int(epochs, "epochs")
-        if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, (int, np.integer)) or initial_epoch < 0:
-            raise ValueError(f"initial_epoch must be a non-negative integer. {received('initial_epoch', initial_epoch)}")
+        if (
+            isinstance(initial_epoch, bool)
+            or not isinstance(initial_epoch, (int, np.integer))
+            or initial_epoch < 0
+        ):
+            raise ValueError(
+                f"initial_epoch must be a non-negative integer. {received('initial_epoch', initial_epoch)}"
+            )
         if shuffle not in (True, False):
             raise ValueError(f"shuffle must be True or False. {received('shuffle', shuffle)}")
         xa = self._x(x)
@@ -402,10 +428,20 @@ class Sequential:
         self._check_targets(ya, "y")
         if val is not None:
             self._check_targets(val[1], "validation_data y")
-        val_bs = batch_size if validation_batch_size is None else _data.as_positive_int(validation_batch_size, "validation_batch_size")
+        val_bs = (
+            batch_size
+            if validation_batch_size is None
+            else _data.as_positive_int(validation_batch_size, "validation_batch_size")
+        )
         steps = math.ceil(xa.shape[0] / batch_size)
         cbs = callbacks_module.CallbackList(
-            callbacks, add_history=True, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=epochs, steps=steps
+            callbacks,
+            add_history=True,
+            add_progbar=verbose != 0,
+            model=self,
+            verbose=verbose,
+            epochs=epochs,
+            steps=steps,
         )
         observer = _FitObserver(self, cbs, self._metric_names, steps)
         if cbs.needs_batch_hooks():
@@ -441,7 +477,9 @@ class Sequential:
             )
 
     # ---- inference ----------------------------------------------------------------------------------
-    def predict(self, x: Any, batch_size: Any = None, verbose: Any = "auto", steps: Any = None, callbacks: Any = None) -> np.ndarray:
+    def predict(
+        self, x: Any, batch_size: Any = None, verbose: Any = "auto", steps: Any = None, callbacks: Any = None
+    ) -> np.ndarray:
         """Predictions for ``x`` as a float32 NumPy array of shape ``(n, units)``."""
         net = self._net
         if (
@@ -473,9 +511,17 @@ class Sequential:
     def __call__(self, inputs: Any, training: Any = None) -> np.ndarray:
         """Apply the model (inference mode) and return a float32 NumPy array."""
         if training:
-            raise ValueError("keras_lite applies models outside fit in inference mode only. Received: training=True")
+            raise ValueError(
+                "keras_lite applies models outside fit in inference mode only. Received: training=True"
+            )
         net = self._net
-        if net is not None and type(inputs) is np.ndarray and inputs.dtype == np.float32 and inputs.ndim == 2 and inputs.flags.c_contiguous:
+        if (
+            net is not None
+            and type(inputs) is np.ndarray
+            and inputs.dtype == np.float32
+            and inputs.ndim == 2
+            and inputs.flags.c_contiguous
+        ):
             return net.predict(inputs)
         xa = self._x(inputs, "inputs")
         self._ensure_built(xa.shape[1])
@@ -495,7 +541,9 @@ class Sequential:
         """Loss (and metrics) on ``(x, y)`` in inference mode: a float, a list, or a dict."""
         self._require_compiled("evaluation")
         if sample_weight is not None or steps is not None or callbacks is not None:
-            raise ValueError("keras_lite's evaluate takes arrays; sample_weight, steps and callbacks are not supported.")
+            raise ValueError(
+                "keras_lite's evaluate takes arrays; sample_weight, steps and callbacks are not supported."
+            )
         verbose = _verbosity(verbose)
         bs = 32 if batch_size is None else _data.as_positive_int(batch_size, "batch_size")
         start = time.perf_counter()
@@ -518,11 +566,13 @@ class Sequential:
         bar.update(steps, list(logs.items()), finalize=True)
 
     # ---- display ------------------------------------------------------------------------------------
-    def summary(self, line_length: Any = None, positions: Any = None, print_fn: Any = None, **kwargs: Any) -> None:
+    def summary(
+        self, line_length: Any = None, positions: Any = None, print_fn: Any = None, **kwargs: Any
+    ) -> None:
         """Print the layer table in Keras 3's layout."""
         from ._summary import print_summary
 
-        rows = []
+        rows: list[tuple[str, str, str, int | None]] = []
         for layer in self._layers:
             if layer.built and layer._input_width is not None:
                 rows.append((layer.name, type(layer).__name__, str(layer.output_shape), layer.count_params()))

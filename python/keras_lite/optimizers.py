@@ -27,7 +27,9 @@ class Optimizer:
     def __init__(self, learning_rate: Any, name: str | None = None) -> None:
         lr = _float("learning_rate", learning_rate)
         if not np.isfinite(lr) or lr < 0:
-            raise ValueError(f"learning_rate must be a non-negative finite float. {received('learning_rate', learning_rate)}")
+            raise ValueError(
+                f"learning_rate must be a non-negative finite float. {received('learning_rate', learning_rate)}"
+            )
         self.learning_rate = lr
         self.name = name or self._kind
         self._network: Any = None
@@ -109,11 +111,20 @@ class SGD(Optimizer):
     _kind = "sgd"
 
     def __init__(
-        self, learning_rate: Any = 0.01, momentum: float = 0.0, nesterov: bool = False, name: str = "SGD", **kwargs: Any
+        self,
+        learning_rate: Any = 0.01,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        name: str = "SGD",
+        **kwargs: Any,
     ) -> None:
         _no_extra(kwargs, type(self).__name__)
         super().__init__(learning_rate, name)
-        m = _float("momentum", momentum) if not isinstance(momentum, int) or isinstance(momentum, bool) else float(momentum)
+        m = (
+            _float("momentum", momentum)
+            if not isinstance(momentum, int) or isinstance(momentum, bool)
+            else float(momentum)
+        )
         if not 0 <= m <= 1:
             raise ValueError(f"`momentum` must be a float between [0, 1]. {received('momentum', momentum)}")
         self.momentum = m
@@ -141,7 +152,11 @@ class RMSprop(Optimizer):
         _no_extra(kwargs, type(self).__name__)
         super().__init__(learning_rate, name)
         self.rho = _float("rho", rho)
-        self.momentum = float(momentum) if isinstance(momentum, int) and not isinstance(momentum, bool) else _float("momentum", momentum)
+        self.momentum = (
+            float(momentum)
+            if isinstance(momentum, int) and not isinstance(momentum, bool)
+            else _float("momentum", momentum)
+        )
         self.epsilon = _float("epsilon", epsilon)
         self.centered = bool(centered)
 
@@ -160,7 +175,7 @@ def _no_extra(kwargs: dict[str, Any], cls: str) -> None:
         raise ValueError(f"Unrecognized keyword arguments passed to {cls}: {kwargs}")
 
 
-_BY_NAME: dict[str, type[Optimizer]] = {"adam": Adam, "adamw": AdamW, "sgd": SGD, "rmsprop": RMSprop}
+_BY_NAME: dict[str, Any] = {"adam": Adam, "adamw": AdamW, "sgd": SGD, "rmsprop": RMSprop}
 
 
 def get(identifier: Any) -> Optimizer:

@@ -13,13 +13,20 @@ use super::convert;
 use super::errors::{detached, guarded, to_py};
 use super::observer::PyObserver;
 
+/// `(layer_index, name, shape, trainable)` of one weight.
+type WeightRow = (usize, &'static str, Vec<usize>, bool);
+
 /// A network built for one input width, with its parameters and (after `compile`) optimizer state.
 #[pyclass(frozen, module = "keras_lite._core")]
 pub struct Network {
     model: Model,
 }
 
-fn shaped<'py>(py: Python<'py>, values: &[f32], shape: &[usize]) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
+fn shaped<'py>(
+    py: Python<'py>,
+    values: &[f32],
+    shape: &[usize],
+) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
     let flat = numpy::PyArray1::from_slice(py, values);
     Ok(flat.reshape(shape.to_vec())?.to_dyn().clone())
 }
@@ -28,8 +35,13 @@ fn shaped<'py>(py: Python<'py>, values: &[f32], shape: &[usize]) -> PyResult<Bou
 impl Network {
     #[new]
     fn new(input_dim: usize, layers: &Bound<'_, PyList>, seed: u64) -> PyResult<Self> {
-        let specs = layers.iter().map(|l| convert::layer_spec(l.cast::<PyTuple>()?)).collect::<PyResult<Vec<_>>>()?;
-        Ok(Network { model: guarded(|| Model::new(input_dim, specs, seed))? })
+        let specs = layers
+            .iter()
+            .map(|l| convert::layer_spec(l.cast::<PyTuple>()?))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(Network {
+            model: guarded(|| Model::new(input_dim, specs, seed))?,
+        })
     }
 
     /// Input width.
@@ -47,11 +59,17 @@ impl Network {
     /// Optimizer steps taken since `compile` (Keras's `optimizer.iterations`).
     #[getter]
     fn iterations(&self) -> PyResult<u64> {
-        Ok(self.model.read().map_err(to_py)?.compiled.as_ref().map_or(0, |c| c.optimizer.iterations))
+        Ok(self
+            .model
+            .read()
+            .map_err(to_py)?
+            .compiled
+            .as_ref()
+            .map_or(0, |c| c.optimizer.iterations))
     }
 
     /// `[(layer_index, name, shape, trainable), ...]` in Keras's weight order.
-    fn weight_info(&self) -> PyResult<Vec<(usize, &'static str, Vec<usize>, bool)>> {
+    fn weight_info(&self) -> PyResult<Vec<WeightRow>> {
         let st = self.model.read().map_err(to_py)?;
         let net = &st.net;
         let mut out = Vec::with_capacity(net.weights.len());
@@ -74,20 +92,35 @@ impl Network {
     /// Copies of all weights, Keras order.
     fn get_weights<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyArrayDyn<f32>>>> {
         let st = self.model.read().map_err(to_py)?;
-        st.net.weights.iter().map(|w| shaped(py, &st.net.params[w.range()], &w.shape)).collect()
+        st.net
+            .weights
+            .iter()
+            .map(|w| shaped(py, &st.net.params[w.range()], &w.shape))
+            .collect()
     }
 
     /// Overwrite weight `i` (a C-contiguous float32 array with its number of values).
     fn set_weight(&self, i: usize, value: PyReadonlyArrayDyn<'_, f32>) -> PyResult<()> {
-        let s = value.as_slice().map_err(|_| PyValueError::new_err("set_weight needs a C-contiguous float32 array"))?;
-        self.model.write().map_err(to_py)?.net.set_weight(i, s).map_err(to_py)
+        let s = value
+            .as_slice()
+            .map_err(|_| PyValueError::new_err("set_weight needs a C-contiguous float32 array"))?;
+        self.model
+            .write()
+            .map_err(to_py)?
+            .net
+            .set_weight(i, s)
+            .map_err(to_py)
     }
 
     /// Overwrite all weights at once (all are checked before any is written).
     fn set_weights(&self, values: Vec<PyReadonlyArrayDyn<'_, f32>>) -> PyResult<()> {
         let slices = values
             .iter()
-            .map(|v| v.as_slice().map_err(|_| PyValueError::new_err("set_weights needs C-contiguous float32 arrays")))
+            .map(|v| {
+                v.as_slice().map_err(|_| {
+                    PyValueError::new_err("set_weights needs C-contiguous float32 arrays")
+                })
+            })
             .collect::<PyResult<Vec<_>>>()?;
         let mut st = self.model.write().map_err(to_py)?;
         if slices.len() != st.net.weights.len() {
@@ -99,7 +132,12 @@ impl Network {
         }
         for (w, s) in st.net.weights.iter().zip(&slices) {
             if w.len() != s.len() {
-                return Err(PyValueError::new_err(format!("weight {} expects {} values. Received: {}", w.name, w.len(), s.len())));
+                return Err(PyValueError::new_err(format!(
+                    "weight {} expects {} values. Received: {}",
+                    w.name,
+                    w.len(),
+                    s.len()
+                )));
             }
         }
         for (i, s) in slices.iter().enumerate() {
@@ -112,11 +150,11 @@ impl Network {
     fn set_layer_trainable(&self, layer: usize, trainable: bool) -> PyResult<()> {
         let mut st = self.model.write().map_err(to_py)?;
         let n = st.net.layers.len();
-        let l = st
-            .net
-            .layers
-            .get_mut(layer)
-            .ok_or_else(|| PyValueError::new_err(format!("layer index out of range ({n} layers). Received: {layer}")))?;
+        let l = st.net.layers.get_mut(layer).ok_or_else(|| {
+            PyValueError::new_err(format!(
+                "layer index out of range ({n} layers). Received: {layer}"
+            ))
+        })?;
         l.trainable = trainable;
         Ok(())
     }
@@ -132,7 +170,11 @@ impl Network {
     ) -> PyResult<()> {
         let loss = convert::loss(loss, loss_params)?;
         let opt = convert::optimizer(optimizer, optimizer_params)?;
-        let metrics = metrics.iter().map(|m| Metric::from_name(m)).collect::<Result<Vec<_>, _>>().map_err(to_py)?;
+        let metrics = metrics
+            .iter()
+            .map(|m| Metric::from_name(m))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(to_py)?;
         guarded(|| self.model.compile(loss, metrics, opt))
     }
 
@@ -170,11 +212,21 @@ impl Network {
                         "validation x and y must have the same number of samples. Received: {vrows} and {vyrows} rows"
                     )));
                 }
-                Some(Data { x: vxs, y: vys, rows: vrows })
+                Some(Data {
+                    x: vxs,
+                    y: vys,
+                    rows: vrows,
+                })
             }
             _ => None,
         };
-        let opts = FitOptions { batch_size, epochs, initial_epoch, shuffle, validation_batch_size };
+        let opts = FitOptions {
+            batch_size,
+            epochs,
+            initial_epoch,
+            shuffle,
+            validation_batch_size,
+        };
         let mut obs = PyObserver::new(observer, batch_interval);
         let train = Data { x: xs, y: ys, rows };
         let model = &self.model;
@@ -186,7 +238,11 @@ impl Network {
     }
 
     /// Inference on a (rows, input_dim) float32 array.
-    fn predict<'py>(&self, py: Python<'py>, x: PyReadonlyArray2<'py, f32>) -> PyResult<Bound<'py, PyArray2<f32>>> {
+    fn predict<'py>(
+        &self,
+        py: Python<'py>,
+        x: PyReadonlyArray2<'py, f32>,
+    ) -> PyResult<Bound<'py, PyArray2<f32>>> {
         let (xs, rows, cols) = convert::matrix(&x, "x")?;
         let (iw, ow) = {
             let st = self.model.read().map_err(to_py)?;
@@ -202,7 +258,13 @@ impl Network {
     }
 
     /// `[loss, metric...]` over (x, y) in inference mode.
-    fn evaluate(&self, py: Python<'_>, x: PyReadonlyArray2<'_, f32>, y: PyReadonlyArray2<'_, f32>, batch_size: usize) -> PyResult<Vec<f64>> {
+    fn evaluate(
+        &self,
+        py: Python<'_>,
+        x: PyReadonlyArray2<'_, f32>,
+        y: PyReadonlyArray2<'_, f32>,
+        batch_size: usize,
+    ) -> PyResult<Vec<f64>> {
         let (xs, rows, _) = convert::matrix(&x, "x")?;
         let (ys, yrows, _) = convert::matrix(&y, "y")?;
         if rows != yrows {

@@ -1,6 +1,9 @@
 //! Stand-alone ops for Python's functional API: activations applied to arrays, per-sample losses.
 
-use numpy::{PyArray1, PyArrayDyn, PyArrayMethods, PyReadonlyArray2, PyReadonlyArrayDyn, PyUntypedArrayMethods};
+use numpy::{
+    PyArray1, PyArrayDyn, PyArrayMethods, PyReadonlyArray2, PyReadonlyArrayDyn,
+    PyUntypedArrayMethods,
+};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -18,13 +21,19 @@ pub fn activation_names() -> Vec<&'static str> {
 
 /// `f(x)` for an activation by name, over the last axis of a float32 array of any shape.
 #[pyfunction]
-pub fn activation<'py>(py: Python<'py>, name: &str, x: PyReadonlyArrayDyn<'py, f32>) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
+pub fn activation<'py>(
+    py: Python<'py>,
+    name: &str,
+    x: PyReadonlyArrayDyn<'py, f32>,
+) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
     let act = Activation::from_name(name).map_err(to_py)?;
     let width = x.shape().last().copied().unwrap_or(1).max(1);
     let out = x.to_owned_array().into_pyarray_dyn(py);
     {
         let mut rw = out.readwrite();
-        let s = rw.as_slice_mut().map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let s = rw
+            .as_slice_mut()
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
         detached(py, || {
             act.forward_inplace(s, width);
             Ok(())
@@ -62,7 +71,15 @@ pub fn loss_per_sample<'py>(
     }
     let values = detached(py, || {
         Ok((0..rows)
-            .map(|r| loss.evaluate(&p[r * w..(r + 1) * w], &t[r * w..(r + 1) * w], w, false, None) as f32)
+            .map(|r| {
+                loss.evaluate(
+                    &p[r * w..(r + 1) * w],
+                    &t[r * w..(r + 1) * w],
+                    w,
+                    false,
+                    None,
+                ) as f32
+            })
             .collect::<Vec<f32>>())
     })?;
     Ok(convert::vector(py, &values))

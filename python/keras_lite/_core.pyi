@@ -1,0 +1,56 @@
+"""Type stubs for the Rust extension ``keras_lite._core`` (checked by mypy.stubtest)."""
+
+from typing import Any, final
+
+from typing_extensions import TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+
+__version__: str
+
+_F32: TypeAlias = npt.NDArray[np.float32]
+
+@final
+class Network:
+    def __new__(cls, input_dim: int, layers: list[tuple[Any, ...]], seed: int) -> Network: ...
+    @property
+    def input_dim(self) -> int: ...
+    @property
+    def output_dim(self) -> int: ...
+    @property
+    def iterations(self) -> int: ...
+    def weight_info(self) -> list[tuple[int, str, list[int], bool]]: ...
+    def get_weight(self, i: int) -> _F32: ...
+    def get_weights(self) -> list[_F32]: ...
+    def set_weight(self, i: int, value: _F32) -> None: ...
+    def set_weights(self, values: list[_F32]) -> None: ...
+    def set_layer_trainable(self, layer: int, trainable: bool) -> None: ...
+    def compile(
+        self,
+        loss: str,
+        loss_params: dict[str, Any],
+        metrics: list[str],
+        optimizer: str,
+        optimizer_params: dict[str, Any],
+    ) -> None: ...
+    def fit(
+        self,
+        x: _F32,
+        y: _F32,
+        val_x: _F32 | None,
+        val_y: _F32 | None,
+        batch_size: int,
+        epochs: int,
+        initial_epoch: int,
+        shuffle: bool,
+        validation_batch_size: int,
+        observer: Any,
+        batch_interval: float,
+    ) -> int: ...
+    def predict(self, x: _F32) -> _F32: ...
+    def evaluate(self, x: _F32, y: _F32, batch_size: int) -> list[float]: ...
+
+def activation(name: str, x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]: ...
+def activation_names() -> list[str]: ...
+def loss_per_sample(name: str, params: dict[str, Any], y_true: _F32, y_pred: _F32) -> _F32: ...

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Every check keras_lite has: lints, Rust tests, the Python suite. Run from the repository root.
+# Builds once in release mode (the editable install) and reuses that build for every step.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CARGO_TERM_COLOR=never
+python -m pip install --quiet --no-build-isolation -e ".[test]"
+
+cargo fmt --check
+cargo clippy --release --all-targets --all-features -- -D warnings
+ruff check python tests bench examples
+ruff format --check python tests bench examples
+mypy python/keras_lite
+python -m mypy.stubtest keras_lite._core --allowlist scripts/stubtest-allowlist.txt
+
+cargo test --release
+CI="${CI:-true}" python -m pytest tests -q
