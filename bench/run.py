@@ -701,6 +701,10 @@ def _fmt(v: float | None, unit: str = "") -> str:
     return f"{v:.3f}" if v < 100 else f"{v:.1f}"
 
 
+def _fmt_ratio(r: float) -> str:
+    return f"{r:.3g}x" if r < 100 else f"{r:,.0f}x"
+
+
 def describe(name: str, spec: dict[str, Any]) -> str:
     arch = "-".join(str(u) for u in [spec["n_in"], *spec["units"]])
     if spec["kind"] == "train":
@@ -725,35 +729,35 @@ def print_workload(name: str, w: dict[str, Any]) -> None:
             "(best NumPy f32 GEMM)"
         )
     if kind == "latency":
-        head = f"   {'contender':<12} {'api':<26} {'p50 us':>10} {'p99 us':>10} {'calls':>6} {'x kl':>7}"
-        head += f"  {'kl row':<8} {'max|diff|':>9}"
+        head = f"   {'contender':<12} {'api':<26} {'p50 us':>10} {'p99 us':>10} {'calls':>6} {'x kl':>8}"
+        head += f" {'max|diff|':>9}  kl row"
     else:
-        head = f"   {'contender':<12} {'api':<26} {'median s':>9} {'min s':>8} {'first s':>8} {'x kl':>7}"
+        head = f"   {'contender':<12} {'api':<26} {'median s':>9} {'min s':>8} {'first s':>8} {'x kl':>8}"
         head += f" {'of floor':>8}"
-        head += "  final loss / val" if kind == "train" else f"  {'kl row':<8} {'max|diff|':>9}"
+        head += "  final loss / val" if kind == "train" else f" {'max|diff|':>9}  kl row"
     print(head)
     for r in w["rows"]:
         if r["status"] != "ok":
             print(f"   {r['contender']:<12} {r['api']:<26} {r['status']}: {r['reason']}")
             continue
         ratio = r.get("vs_keras_lite", {})
-        x_kl = f"{ratio['ratio']:.3g}x" if ratio else ("1.00x" if r["contender"] == "keras_lite" else "-")
+        x_kl = _fmt_ratio(ratio["ratio"]) if ratio else ("1.00x" if r["contender"] == "keras_lite" else "-")
         pair = ratio.get("keras_lite_api", "")
         diff = f"{r['max_abs_diff_vs_numpy']:.1e}" if "max_abs_diff_vs_numpy" in r else ""
         if kind == "latency":
             line = f"   {r['contender']:<12} {r['api']:<26} {_fmt(r['p50_us'], 'us'):>10} "
-            line += f"{_fmt(r['p99_us'], 'us'):>10} {r['calls']:>6} {x_kl:>7}  {pair:<8} {diff:>9}"
+            line += f"{_fmt(r['p99_us'], 'us'):>10} {r['calls']:>6} {x_kl:>8} {diff:>9}  {pair}"
         else:
             frac = f"{r['fraction_of_floor']:.3f}" if "fraction_of_floor" in r else "-"
             line = f"   {r['contender']:<12} {r['api']:<26} {_fmt(r['median_s']):>9} {_fmt(r['min_s']):>8} "
-            line += f"{_fmt(r.get('first_call_s')):>8} {x_kl:>7} {frac:>8}"
+            line += f"{_fmt(r.get('first_call_s')):>8} {x_kl:>8} {frac:>8}"
             if kind == "train":
                 val = r.get("final_val_loss")
                 line += f"  {r.get('final_loss', float('nan')):.4f}" + (
                     f" / {val:.4f}" if val is not None else ""
                 )
             else:
-                line += f"  {pair:<8} {diff:>9}"
+                line += f" {diff:>9}  {pair}"
         print(line)
 
 
@@ -797,7 +801,7 @@ def print_summary(lines: list[dict[str, Any]]) -> None:
                 cells.append(f" {'-':>18}")
                 continue
             v = _fmt(cell["value"], "us" if line["metric"] == "p50_us" else "")
-            r = f" ({cell['ratio']:.3g}x)" if cell["ratio"] is not None else ""
+            r = f" ({_fmt_ratio(cell['ratio'])})" if cell["ratio"] is not None else ""
             cells.append(f" {v + r:>18}")
         print(f"   {line['workload']:<9} {line['api']:<8} {line['metric']:<9}" + "".join(cells))
 

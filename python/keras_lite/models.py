@@ -45,6 +45,7 @@ class _FitObserver:
         self.cbs = cbs
         self.names = names
         self.steps = steps
+        self.last_logs: dict[str, float] | None = None
 
     def on_epoch_begin(self, epoch: int) -> bool:
         self.cbs.on_epoch_begin(epoch)
@@ -58,7 +59,8 @@ class _FitObserver:
         logs = dict(zip(self.names, train))
         if val is not None:
             logs.update({f"val_{k}": v for k, v in zip(self.names, val)})
-        self.cbs.on_epoch_end(epoch, dict(sorted(logs.items())))
+        self.last_logs = dict(sorted(logs.items()))
+        self.cbs.on_epoch_end(epoch, self.last_logs)
         return bool(self.model.stop_training)
 
 
@@ -447,7 +449,8 @@ class Sequential:
         if cbs.needs_batch_hooks():
             interval = 0.0
         elif verbose == 1:
-            interval = 0.05
+            # A little under the progress bar's own 50 ms so that its redraws are not skipped.
+            interval = 0.045
         else:
             interval = 1e9
         self.stop_training = False
@@ -465,7 +468,7 @@ class Sequential:
             observer,
             interval,
         )
-        cbs.on_train_end()
+        cbs.on_train_end(observer.last_logs)
         return self.history
 
     def _check_targets(self, y: np.ndarray, arg: str) -> None:
