@@ -77,9 +77,7 @@ impl Activation {
             "gelu" => Activation::Gelu { approximate: false },
             "softplus" => Activation::Softplus,
             "softsign" => Activation::Softsign,
-            "leaky_relu" => Activation::LeakyRelu {
-                negative_slope: 0.2,
-            },
+            "leaky_relu" => Activation::LeakyRelu { negative_slope: 0.2 },
             "relu6" => Activation::Relu6,
             "hard_sigmoid" => Activation::HardSigmoid,
             "exponential" => Activation::Exponential,
@@ -116,13 +114,7 @@ impl Activation {
 
     /// Whether `backward` needs the pre-activation `z` (otherwise the output `y` suffices).
     pub fn needs_input(&self) -> bool {
-        matches!(
-            self,
-            Activation::Silu
-                | Activation::Gelu { .. }
-                | Activation::Softplus
-                | Activation::Softsign
-        )
+        matches!(self, Activation::Silu | Activation::Gelu { .. } | Activation::Softplus | Activation::Softsign)
     }
 
     /// Apply in place: `v ← f(v)`, rows of `width` values (only softmax looks across a row).
@@ -203,13 +195,10 @@ impl Activation {
                     *g *= y + alpha
                 }
             }),
-            Activation::Selu => g.iter_mut().zip(y).for_each(|(g, &y)| {
-                *g *= if y > 0.0 {
-                    SELU_SCALE
-                } else {
-                    y + SELU_SCALE * SELU_ALPHA
-                }
-            }),
+            Activation::Selu => g
+                .iter_mut()
+                .zip(y)
+                .for_each(|(g, &y)| *g *= if y > 0.0 { SELU_SCALE } else { y + SELU_SCALE * SELU_ALPHA }),
             Activation::Silu => g.iter_mut().zip(z).for_each(|(g, &z)| {
                 let s = sigmoid(z);
                 *g *= s * (1.0 + z * (1.0 - s));
@@ -232,18 +221,15 @@ impl Activation {
                     *g = 0.0
                 }
             }),
-            Activation::HardSigmoid => g
-                .iter_mut()
-                .zip(y)
-                .for_each(|(g, &y)| *g = if y <= 0.0 || y >= 1.0 { 0.0 } else { *g / 6.0 }),
+            Activation::HardSigmoid => {
+                g.iter_mut().zip(y).for_each(|(g, &y)| *g = if y <= 0.0 || y >= 1.0 { 0.0 } else { *g / 6.0 })
+            }
             Activation::Exponential => g.iter_mut().zip(y).for_each(|(g, &y)| *g *= y),
             Activation::Softmax => {
                 if width > 0 {
                     for (gr, yr) in g.chunks_exact_mut(width).zip(y.chunks_exact(width)) {
                         let dot: f32 = gr.iter().zip(yr).map(|(a, b)| a * b).sum();
-                        gr.iter_mut()
-                            .zip(yr)
-                            .for_each(|(g, &y)| *g = y * (*g - dot));
+                        gr.iter_mut().zip(yr).for_each(|(g, &y)| *g = y * (*g - dot));
                     }
                 }
             }
@@ -350,12 +336,7 @@ mod tests {
     #[test]
     fn erf_known_values() {
         // Values from Abramowitz & Stegun table 7.1.
-        for (x, want) in [
-            (0.1, 0.1124629160),
-            (0.5, 0.5204998778),
-            (1.0, 0.8427007929),
-            (2.0, 0.9953222650),
-        ] {
+        for (x, want) in [(0.1, 0.1124629160), (0.5, 0.5204998778), (1.0, 0.8427007929), (2.0, 0.9953222650)] {
             assert!((erf(x) - want).abs() < 1e-9, "{x}");
             assert!((erf(-x) + want).abs() < 1e-9);
         }
@@ -385,11 +366,7 @@ mod tests {
                 let y = act.scalar(z);
                 let mut g = [1.0f32];
                 act.backward_inplace(&[z], &[y], &mut g, 1);
-                assert!(
-                    (g[0] as f64 - num).abs() < 2e-2 * (1.0 + num.abs()),
-                    "{n} at {z}: {} vs {num}",
-                    g[0]
-                );
+                assert!((g[0] as f64 - num).abs() < 2e-2 * (1.0 + num.abs()), "{n} at {z}: {} vs {num}", g[0]);
             }
         }
     }

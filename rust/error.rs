@@ -30,9 +30,7 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Value(m) | Error::Type(m) | Error::State(m) | Error::Backend(m) => {
-                f.write_str(m)
-            }
+            Error::Value(m) | Error::Type(m) | Error::State(m) | Error::Backend(m) => f.write_str(m),
             Error::Interrupted => f.write_str("training interrupted"),
         }
     }

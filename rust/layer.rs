@@ -7,22 +7,13 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, PartialEq)]
 pub enum LayerSpec {
     /// `y = f(x·W + b)`.
-    Dense {
-        units: usize,
-        activation: Activation,
-        use_bias: bool,
-    },
+    Dense { units: usize, activation: Activation, use_bias: bool },
     /// `y = f(x)`.
     Activation(Activation),
     /// Inverted dropout while training, identity otherwise.
     Dropout { rate: f32, seed: Option<u64> },
     /// Batch normalization over the feature axis with moving statistics.
-    BatchNorm {
-        momentum: f32,
-        epsilon: f32,
-        center: bool,
-        scale: bool,
-    },
+    BatchNorm { momentum: f32, epsilon: f32, center: bool, scale: bool },
 }
 
 /// One weight of a built layer.
@@ -83,9 +74,7 @@ impl LayerSpec {
     /// The weights this layer creates for input width `input`, as (name, shape, trainable), in Keras order.
     pub fn weight_shapes(&self, input: usize) -> Vec<(&'static str, Vec<usize>, bool)> {
         match *self {
-            LayerSpec::Dense {
-                units, use_bias, ..
-            } => {
+            LayerSpec::Dense { units, use_bias, .. } => {
                 let mut v = vec![("kernel", vec![input, units], true)];
                 if use_bias {
                     v.push(("bias", vec![units], true));

@@ -21,28 +21,18 @@ pub enum Loss {
     /// Huber loss with threshold `delta`.
     Huber { delta: f32 },
     /// Binary crossentropy on probabilities, or on logits when `from_logits`.
-    BinaryCrossentropy {
-        from_logits: bool,
-        label_smoothing: f32,
-    },
+    BinaryCrossentropy { from_logits: bool, label_smoothing: f32 },
 }
 
 impl Loss {
     /// Look a loss up by canonical name: `mae`, `mse`, `huber`, `binary_crossentropy`.
-    pub fn from_name(
-        name: &str,
-        delta: f32,
-        from_logits: bool,
-        label_smoothing: f32,
-    ) -> Result<Self> {
+    pub fn from_name(name: &str, delta: f32, from_logits: bool, label_smoothing: f32) -> Result<Self> {
         Ok(match name {
             "mae" => Loss::MeanAbsoluteError,
             "mse" => Loss::MeanSquaredError,
             "huber" => {
                 if delta.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
-                    return Err(Error::value(format!(
-                        "Huber delta must be positive. Received: delta={delta}"
-                    )));
+                    return Err(Error::value(format!("Huber delta must be positive. Received: delta={delta}")));
                 }
                 Loss::Huber { delta }
             }
@@ -52,10 +42,7 @@ impl Loss {
                         "label_smoothing must be in [0, 1]. Received: label_smoothing={label_smoothing}"
                     )));
                 }
-                Loss::BinaryCrossentropy {
-                    from_logits,
-                    label_smoothing,
-                }
+                Loss::BinaryCrossentropy { from_logits, label_smoothing }
             }
             _ => return Err(Error::value(format!("Unknown loss: {name:?}"))),
         })
@@ -64,13 +51,7 @@ impl Loss {
     /// Whether this loss may be computed from a final sigmoid's logits instead of its output, as Keras on
     /// TensorFlow does (KERAS_COMPAT §5.3).
     pub fn takes_sigmoid_logits(&self) -> bool {
-        matches!(
-            self,
-            Loss::BinaryCrossentropy {
-                from_logits: false,
-                ..
-            }
-        )
+        matches!(self, Loss::BinaryCrossentropy { from_logits: false, .. })
     }
 
     /// The sum over the batch of per-sample losses, and (when `grad` is given) `grad ← ∂(batch mean)/∂input`.
@@ -78,14 +59,7 @@ impl Loss {
     /// `input` holds predictions, or logits when `logits` (which the caller sets for binary crossentropy
     /// computed through a final sigmoid, or with `from_logits`). Rows are `width` wide; `target` has the same
     /// shape as `input`.
-    pub fn evaluate(
-        &self,
-        input: &[f32],
-        target: &[f32],
-        width: usize,
-        logits: bool,
-        grad: Option<&mut [f32]>,
-    ) -> f64 {
+    pub fn evaluate(&self, input: &[f32], target: &[f32], width: usize, logits: bool, grad: Option<&mut [f32]>) -> f64 {
         if width == 0 || input.is_empty() {
             return 0.0;
         }
@@ -95,10 +69,8 @@ impl Loss {
         let mut total = 0.0f64;
         match grad {
             Some(g) => {
-                for ((i, t), g) in input
-                    .chunks_exact(width)
-                    .zip(target.chunks_exact(width))
-                    .zip(g.chunks_exact_mut(width))
+                for ((i, t), g) in
+                    input.chunks_exact(width).zip(target.chunks_exact(width)).zip(g.chunks_exact_mut(width))
                 {
                     let mut row = 0.0f32;
                     for ((&p, &t), g) in i.iter().zip(t).zip(g.iter_mut()) {
@@ -111,11 +83,7 @@ impl Loss {
             }
             None => {
                 for (i, t) in input.chunks_exact(width).zip(target.chunks_exact(width)) {
-                    let row: f32 = i
-                        .iter()
-                        .zip(t)
-                        .map(|(&p, &t)| self.element(p, t, logits).0)
-                        .sum();
+                    let row: f32 = i.iter().zip(t).map(|(&p, &t)| self.element(p, t, logits).0).sum();
                     total += row as f64 * inv_width;
                 }
             }
@@ -153,10 +121,7 @@ impl Loss {
                     (delta * a - 0.5 * delta * delta, delta * e.signum())
                 }
             }
-            Loss::BinaryCrossentropy {
-                from_logits,
-                label_smoothing,
-            } => {
+            Loss::BinaryCrossentropy { from_logits, label_smoothing } => {
                 let t = t * (1.0 - label_smoothing) + 0.5 * label_smoothing;
                 if logits || from_logits {
                     let z = p;
@@ -167,11 +132,7 @@ impl Loss {
                     let q = p.clamp(EPSILON, hi);
                     let v = -(t * q.ln() + (1.0 - t) * (1.0 - q).ln());
                     // Clipping passes no gradient outside [eps, 1-eps], as tf.clip_by_value.
-                    let d = if p < EPSILON || p > hi {
-                        0.0
-                    } else {
-                        -(t / q) + (1.0 - t) / (1.0 - q)
-                    };
+                    let d = if p < EPSILON || p > hi { 0.0 } else { -(t / q) + (1.0 - t) / (1.0 - q) };
                     (v, d)
                 }
             }
@@ -187,22 +148,13 @@ mod tests {
     fn mae_keras_example() {
         // keras.losses.MeanAbsoluteError()([[0,1],[0,0]], [[1,1],[1,0]]) == 0.5 (Keras docstring);
         // KERAS_COMPAT golden 0.5666667 is checked from Python.
-        let v = Loss::MeanAbsoluteError.evaluate(
-            &[1.0, 1.0, 1.0, 0.0],
-            &[0.0, 1.0, 0.0, 0.0],
-            2,
-            false,
-            None,
-        );
+        let v = Loss::MeanAbsoluteError.evaluate(&[1.0, 1.0, 1.0, 0.0], &[0.0, 1.0, 0.0, 0.0], 2, false, None);
         assert!((v / 2.0 - 0.5).abs() < 1e-7);
     }
 
     #[test]
     fn bce_clipped_golden_values() {
-        let l = Loss::BinaryCrossentropy {
-            from_logits: false,
-            label_smoothing: 0.0,
-        };
+        let l = Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.0 };
         let a = l.evaluate(&[1.0], &[0.0], 1, false, None);
         let b = l.evaluate(&[0.0], &[1.0], 1, false, None);
         assert!((a - 15.942385).abs() < 1e-5, "{a}");
@@ -218,14 +170,8 @@ mod tests {
             Loss::MeanAbsoluteError,
             Loss::MeanSquaredError,
             Loss::Huber { delta: 1.0 },
-            Loss::BinaryCrossentropy {
-                from_logits: false,
-                label_smoothing: 0.1,
-            },
-            Loss::BinaryCrossentropy {
-                from_logits: true,
-                label_smoothing: 0.0,
-            },
+            Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.1 },
+            Loss::BinaryCrossentropy { from_logits: true, label_smoothing: 0.0 },
         ];
         let p = [0.3f32, 0.8, 0.45, 0.1, 2.5, 0.6];
         let t = [0.0f32, 1.0, 1.0, 0.0, 1.0, 0.0];
@@ -238,16 +184,9 @@ mod tests {
                 pp[i] += h;
                 let mut pm = p;
                 pm[i] -= h;
-                let num = (l.evaluate(&pp, &t, 3, false, None)
-                    - l.evaluate(&pm, &t, 3, false, None))
-                    / 2.0
-                    / 2.0
-                    / h as f64;
-                assert!(
-                    (g[i] as f64 - num).abs() < 1e-3,
-                    "{l:?} {i}: {} vs {num}",
-                    g[i]
-                );
+                let num =
+                    (l.evaluate(&pp, &t, 3, false, None) - l.evaluate(&pm, &t, 3, false, None)) / 2.0 / 2.0 / h as f64;
+                assert!((g[i] as f64 - num).abs() < 1e-3, "{l:?} {i}: {} vs {num}", g[i]);
             }
         }
     }

@@ -122,36 +122,19 @@ mod tests {
     #[test]
     fn all_layouts_match_naive() {
         let mut r = Rng::new(3, 0);
-        for &(m, k, n) in &[
-            (1, 1, 1),
-            (3, 5, 2),
-            (17, 11, 33),
-            (64, 70, 9),
-            (130, 128, 140),
-        ] {
+        for &(m, k, n) in &[(1, 1, 1), (3, 5, 2), (17, 11, 33), (64, 70, 9), (130, 128, 140)] {
             let mut a = vec![0.0; m * k];
             let mut b = vec![0.0; k * n];
             r.fill_uniform(&mut a, 1.0);
             r.fill_uniform(&mut b, 1.0);
             for (at, bt) in [(false, false), (true, false), (false, true), (true, true)] {
-                let la = if at {
-                    Layout::Transposed
-                } else {
-                    Layout::Plain
-                };
-                let lb = if bt {
-                    Layout::Transposed
-                } else {
-                    Layout::Plain
-                };
+                let la = if at { Layout::Transposed } else { Layout::Plain };
+                let lb = if bt { Layout::Transposed } else { Layout::Plain };
                 let want = naive(&a, at, &b, bt, m, k, n);
                 let mut c = vec![1.0; m * n];
                 matmul(&mut c, &a, la, &b, lb, m, k, n, false, true).unwrap();
                 for (x, y) in c.iter().zip(&want) {
-                    assert!(
-                        (x - y).abs() < 1e-4 * (1.0 + y.abs()),
-                        "{m}x{k}x{n} {at} {bt}: {x} vs {y}"
-                    );
+                    assert!((x - y).abs() < 1e-4 * (1.0 + y.abs()), "{m}x{k}x{n} {at} {bt}: {x} vs {y}");
                 }
                 let mut c2 = vec![1.0; m * n];
                 matmul(&mut c2, &a, la, &b, lb, m, k, n, true, true).unwrap();
@@ -165,18 +148,6 @@ mod tests {
     #[test]
     fn short_operand_is_an_error() {
         let mut c = vec![0.0; 4];
-        assert!(matmul(
-            &mut c,
-            &[1.0; 3],
-            Layout::Plain,
-            &[1.0; 4],
-            Layout::Plain,
-            2,
-            2,
-            2,
-            false,
-            false
-        )
-        .is_err());
+        assert!(matmul(&mut c, &[1.0; 3], Layout::Plain, &[1.0; 4], Layout::Plain, 2, 2, 2, false, false).is_err());
     }
 }

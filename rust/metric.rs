@@ -35,10 +35,9 @@ impl Metric {
         }
         let rows = pred.chunks_exact(width);
         match *self {
-            Metric::CategoricalAccuracy => rows
-                .zip(target.chunks_exact(width))
-                .map(|(p, t)| f64::from(u8::from(argmax(p) == argmax(t))))
-                .sum(),
+            Metric::CategoricalAccuracy => {
+                rows.zip(target.chunks_exact(width)).map(|(p, t)| f64::from(u8::from(argmax(p) == argmax(t)))).sum()
+            }
             m => {
                 let inv = 1.0 / width as f64;
                 rows.zip(target.chunks_exact(width))
@@ -55,9 +54,7 @@ impl Metric {
         match *self {
             Metric::MeanAbsoluteError => (p - t).abs(),
             Metric::MeanSquaredError => (p - t) * (p - t),
-            Metric::BinaryAccuracy { threshold } => {
-                f32::from(u8::from((p > threshold) as u8 as f32 == t))
-            }
+            Metric::BinaryAccuracy { threshold } => f32::from(u8::from((p > threshold) as u8 as f32 == t)),
             _ => 0.0,
         }
     }
@@ -86,9 +83,6 @@ mod tests {
     #[test]
     fn categorical() {
         let p = [0.1, 0.7, 0.2, 0.5, 0.3, 0.2];
-        assert_eq!(
-            Metric::CategoricalAccuracy.sum(&p, &[0.0, 1.0, 0.0, 0.0, 0.0, 1.0], 3),
-            1.0
-        );
+        assert_eq!(Metric::CategoricalAccuracy.sum(&p, &[0.0, 1.0, 0.0, 0.0, 0.0, 1.0], 3), 1.0);
     }
 }

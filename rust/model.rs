@@ -82,44 +82,25 @@ impl Model {
     /// Build a model from layer specs for inputs of width `input_dim`.
     pub fn new(input_dim: usize, specs: Vec<LayerSpec>, seed: u64) -> Result<Self> {
         let net = Network::new(input_dim, specs, seed)?;
-        Ok(Model {
-            state: RwLock::new(ModelState {
-                net,
-                compiled: None,
-                shuffle_rng: Rng::new(seed, 2),
-            }),
-        })
+        Ok(Model { state: RwLock::new(ModelState { net, compiled: None, shuffle_rng: Rng::new(seed, 2) }) })
     }
 
     /// Shared access (many readers).
     pub fn read(&self) -> Result<RwLockReadGuard<'_, ModelState>> {
-        self.state.read().map_err(|_| {
-            Error::State("the model's state was poisoned by an earlier failure".into())
-        })
+        self.state.read().map_err(|_| Error::State("the model's state was poisoned by an earlier failure".into()))
     }
 
     /// Exclusive access (one training step, a weight update).
     pub fn write(&self) -> Result<RwLockWriteGuard<'_, ModelState>> {
-        self.state.write().map_err(|_| {
-            Error::State("the model's state was poisoned by an earlier failure".into())
-        })
+        self.state.write().map_err(|_| Error::State("the model's state was poisoned by an earlier failure".into()))
     }
 
     /// Set the loss, metrics and a fresh optimizer.
-    pub fn compile(
-        &self,
-        loss: Loss,
-        metrics: Vec<Metric>,
-        optimizer: OptimizerKind,
-    ) -> Result<()> {
+    pub fn compile(&self, loss: Loss, metrics: Vec<Metric>, optimizer: OptimizerKind) -> Result<()> {
         optimizer.validate()?;
         let mut st = self.write()?;
         let n = st.net.params.len();
-        st.compiled = Some(Compiled {
-            loss,
-            metrics,
-            optimizer: Optimizer::new(optimizer, n),
-        });
+        st.compiled = Some(Compiled { loss, metrics, optimizer: Optimizer::new(optimizer, n) });
         Ok(())
     }
 
@@ -144,26 +125,14 @@ impl Model {
     }
 
     /// Loss and metrics over `rows` rows in inference mode: `[loss, metric...]`, each the mean over rows.
-    pub fn evaluate(
-        &self,
-        x: &[f32],
-        y: &[f32],
-        rows: usize,
-        batch_size: usize,
-    ) -> Result<Vec<f64>> {
+    pub fn evaluate(&self, x: &[f32], y: &[f32], rows: usize, batch_size: usize) -> Result<Vec<f64>> {
         let st = self.read()?;
         evaluate_state(&st, x, y, rows, batch_size)
     }
 }
 
 /// `Model::evaluate` on a state already locked (the trainer's validation pass uses it).
-pub fn evaluate_state(
-    st: &ModelState,
-    x: &[f32],
-    y: &[f32],
-    rows: usize,
-    batch_size: usize,
-) -> Result<Vec<f64>> {
+pub fn evaluate_state(st: &ModelState, x: &[f32], y: &[f32], rows: usize, batch_size: usize) -> Result<Vec<f64>> {
     let compiled = st.compiled.as_ref().ok_or_else(not_compiled)?;
     let net = &st.net;
     let (iw, ow) = (net.input_dim, net.output_dim());
@@ -171,15 +140,9 @@ pub fn evaluate_state(
     check_matrix(x, rows, iw, "x", "inputs")?;
     check_matrix(y, rows, tw, "y", "targets")?;
     if rows == 0 {
-        return Err(Error::value(
-            "evaluate needs at least one sample. Received: x with 0 rows",
-        ));
+        return Err(Error::value("evaluate needs at least one sample. Received: x with 0 rows"));
     }
-    let logits = if compiled.loss.takes_sigmoid_logits() {
-        net.sigmoid_logits()
-    } else {
-        None
-    };
+    let logits = if compiled.loss.takes_sigmoid_logits() { net.sigmoid_logits() } else { None };
     let chunk = batch_size.clamp(1, PREDICT_CHUNK.max(batch_size));
     let mut sums = vec![0.0f64; 1 + compiled.metrics.len()];
     let mut out = vec![0.0f32; chunk * ow];
@@ -205,7 +168,5 @@ pub fn evaluate_state(
 
 /// The error for training or evaluating before `compile`.
 pub fn not_compiled() -> Error {
-    Error::State(
-        "You must call `compile()` before using the model for training or evaluation.".into(),
-    )
+    Error::State("You must call `compile()` before using the model for training or evaluation.".into())
 }

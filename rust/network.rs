@@ -91,14 +91,10 @@ impl Network {
     /// Build `specs` for inputs of width `input_dim`, drawing kernels from glorot_uniform with `seed`.
     pub fn new(input_dim: usize, specs: Vec<LayerSpec>, seed: u64) -> Result<Self> {
         if input_dim == 0 {
-            return Err(Error::value(
-                "The input width must be a positive integer. Received: input_dim=0",
-            ));
+            return Err(Error::value("The input width must be a positive integer. Received: input_dim=0"));
         }
         if specs.is_empty() {
-            return Err(Error::value(
-                "A network needs at least one layer. Received: layers=[]",
-            ));
+            return Err(Error::value("A network needs at least one layer. Received: layers=[]"));
         }
         let mut init = Rng::new(seed, 0);
         let mut layers = Vec::with_capacity(specs.len());
@@ -111,12 +107,7 @@ impl Network {
             spec.validate()?;
             let first = weights.len();
             for (name, shape, trainable) in spec.weight_shapes(width) {
-                let info = WeightInfo {
-                    name,
-                    shape,
-                    offset: params.len(),
-                    trainable,
-                };
+                let info = WeightInfo { name, shape, offset: params.len(), trainable };
                 let n = info.len();
                 match name {
                     "kernel" => {
@@ -153,13 +144,7 @@ impl Network {
             });
             width = output;
         }
-        Ok(Network {
-            input_dim,
-            layers,
-            weights,
-            params,
-            dropout_rngs,
-        })
+        Ok(Network { input_dim, layers, weights, params, dropout_rngs })
     }
 
     /// Output width.
@@ -169,10 +154,7 @@ impl Network {
 
     /// The widest activation, input included.
     pub fn max_width(&self) -> usize {
-        self.layers
-            .iter()
-            .map(|l| l.output)
-            .fold(self.input_dim, usize::max)
+        self.layers.iter().map(|l| l.output).fold(self.input_dim, usize::max)
     }
 
     /// Parameter ranges the optimizer updates.
@@ -180,39 +162,25 @@ impl Network {
         self.layers
             .iter()
             .filter(|l| l.trainable)
-            .flat_map(|l| {
-                self.weights[l.weights.clone()]
-                    .iter()
-                    .filter(|w| w.trainable)
-                    .map(|w| w.range())
-            })
+            .flat_map(|l| self.weights[l.weights.clone()].iter().filter(|w| w.trainable).map(|w| w.range()))
             .collect()
     }
 
     /// Whether weight `i` is currently trainable (its own flag and its layer's).
     pub fn weight_trainable(&self, i: usize) -> bool {
         self.weights.get(i).is_some_and(|w| w.trainable)
-            && self
-                .layers
-                .iter()
-                .any(|l| l.weights.contains(&i) && l.trainable)
+            && self.layers.iter().any(|l| l.weights.contains(&i) && l.trainable)
     }
 
     /// The values of weight `i`.
     pub fn weight(&self, i: usize) -> Result<&[f32]> {
-        let w = self
-            .weights
-            .get(i)
-            .ok_or_else(|| weight_index_error(i, self.weights.len()))?;
+        let w = self.weights.get(i).ok_or_else(|| weight_index_error(i, self.weights.len()))?;
         Ok(&self.params[w.range()])
     }
 
     /// Overwrite weight `i` with `values` (row-major, same number of values).
     pub fn set_weight(&mut self, i: usize, values: &[f32]) -> Result<()> {
-        let w = self
-            .weights
-            .get(i)
-            .ok_or_else(|| weight_index_error(i, self.weights.len()))?;
+        let w = self.weights.get(i).ok_or_else(|| weight_index_error(i, self.weights.len()))?;
         if values.len() != w.len() {
             return Err(Error::value(format!(
                 "Weight {} expects {} values for shape {:?}. Received: {} values",
@@ -230,24 +198,14 @@ impl Network {
     /// Where the logits of a final sigmoid are, if the network ends in one.
     pub fn sigmoid_logits(&self) -> Option<LogitsAt> {
         match self.layers.last().map(|l| &l.spec) {
-            Some(LayerSpec::Dense {
-                activation: Activation::Sigmoid,
-                ..
-            }) => Some(LogitsAt::DensePre),
+            Some(LayerSpec::Dense { activation: Activation::Sigmoid, .. }) => Some(LogitsAt::DensePre),
             Some(LayerSpec::Activation(Activation::Sigmoid)) => Some(LogitsAt::ActivationInput),
             _ => None,
         }
     }
 
     /// Inference on `rows` rows of `x` into `out` (rows × output_dim). Allocates only when `scratch` grows.
-    pub fn infer(
-        &self,
-        x: &[f32],
-        rows: usize,
-        out: &mut [f32],
-        scratch: &mut Scratch,
-        parallel: bool,
-    ) -> Result<()> {
+    pub fn infer(&self, x: &[f32], rows: usize, out: &mut [f32], scratch: &mut Scratch, parallel: bool) -> Result<()> {
         self.infer_to(x, rows, out, scratch, parallel, false)
     }
 
@@ -270,10 +228,7 @@ impl Network {
         let n = self.layers.len();
         for (i, layer) in self.layers.iter().enumerate() {
             let (src, dst): (&[f32], &mut [f32]) = if i == 0 {
-                (
-                    &x[..rows * layer.input],
-                    if n == 1 { &mut *out } else { &mut scratch.a },
-                )
+                (&x[..rows * layer.input], if n == 1 { &mut *out } else { &mut scratch.a })
             } else if i == n - 1 {
                 (if i % 2 == 1 { &scratch.a } else { &scratch.b }, &mut *out)
             } else if i % 2 == 1 {
@@ -292,29 +247,12 @@ impl Network {
     }
 
     /// A final sigmoid layer without its sigmoid.
-    fn layer_logits(
-        &self,
-        layer: &BuiltLayer,
-        x: &[f32],
-        rows: usize,
-        y: &mut [f32],
-        parallel: bool,
-    ) -> Result<()> {
+    fn layer_logits(&self, layer: &BuiltLayer, x: &[f32], rows: usize, y: &mut [f32], parallel: bool) -> Result<()> {
         match layer.spec {
             LayerSpec::Dense { use_bias, .. } => {
                 let kernel = &self.params[self.weights[layer.weights.start].range()];
-                let bias =
-                    use_bias.then(|| &self.params[self.weights[layer.weights.start + 1].range()]);
-                dense_forward(
-                    x,
-                    rows,
-                    layer.input,
-                    layer.output,
-                    kernel,
-                    bias,
-                    y,
-                    parallel,
-                )
+                let bias = use_bias.then(|| &self.params[self.weights[layer.weights.start + 1].range()]);
+                dense_forward(x, rows, layer.input, layer.output, kernel, bias, y, parallel)
             }
             _ => {
                 y.copy_from_slice(x);
@@ -323,33 +261,12 @@ impl Network {
         }
     }
 
-    fn layer_infer(
-        &self,
-        layer: &BuiltLayer,
-        x: &[f32],
-        rows: usize,
-        y: &mut [f32],
-        parallel: bool,
-    ) -> Result<()> {
+    fn layer_infer(&self, layer: &BuiltLayer, x: &[f32], rows: usize, y: &mut [f32], parallel: bool) -> Result<()> {
         match layer.spec {
-            LayerSpec::Dense {
-                activation,
-                use_bias,
-                ..
-            } => {
+            LayerSpec::Dense { activation, use_bias, .. } => {
                 let kernel = &self.params[self.weights[layer.weights.start].range()];
-                let bias =
-                    use_bias.then(|| &self.params[self.weights[layer.weights.start + 1].range()]);
-                dense_forward(
-                    x,
-                    rows,
-                    layer.input,
-                    layer.output,
-                    kernel,
-                    bias,
-                    y,
-                    parallel,
-                )?;
+                let bias = use_bias.then(|| &self.params[self.weights[layer.weights.start + 1].range()]);
+                dense_forward(x, rows, layer.input, layer.output, kernel, bias, y, parallel)?;
                 activation.forward_inplace(y, layer.output);
             }
             LayerSpec::Activation(a) => a.forward(x, y, layer.output),
@@ -372,17 +289,8 @@ impl Network {
     /// (gamma, beta, moving_mean, moving_variance) slices of a BatchNormalization layer.
     fn bn_params(&self, layer: &BuiltLayer) -> BnParams<'_> {
         let ws = &self.weights[layer.weights.clone()];
-        let find = |name: &str| {
-            ws.iter()
-                .find(|w| w.name == name)
-                .map(|w| &self.params[w.range()])
-        };
-        (
-            find("gamma"),
-            find("beta"),
-            find("moving_mean").unwrap_or(&[]),
-            find("moving_variance").unwrap_or(&[]),
-        )
+        let find = |name: &str| ws.iter().find(|w| w.name == name).map(|w| &self.params[w.range()]);
+        (find("gamma"), find("beta"), find("moving_mean").unwrap_or(&[]), find("moving_variance").unwrap_or(&[]))
     }
 
     /// Buffers for training batches of up to `cap` rows.
@@ -390,16 +298,7 @@ impl Network {
         let mut acts = vec![vec![0.0; cap * self.input_dim]];
         acts.extend(self.layers.iter().map(|l| vec![0.0; cap * l.output]));
         let per = |f: &dyn Fn(&BuiltLayer) -> bool| -> Vec<Vec<f32>> {
-            self.layers
-                .iter()
-                .map(|l| {
-                    if f(l) {
-                        vec![0.0; cap * l.output]
-                    } else {
-                        Vec::new()
-                    }
-                })
-                .collect()
+            self.layers.iter().map(|l| if f(l) { vec![0.0; cap * l.output] } else { Vec::new() }).collect()
         };
         let pre = per(&|l| l.keep_pre);
         let masks = per(&|l| matches!(l.spec, LayerSpec::Dropout { .. }));
@@ -407,13 +306,7 @@ impl Network {
         let bn_inv_std = self
             .layers
             .iter()
-            .map(|l| {
-                if matches!(l.spec, LayerSpec::BatchNorm { .. }) {
-                    vec![0.0; l.output]
-                } else {
-                    Vec::new()
-                }
-            })
+            .map(|l| if matches!(l.spec, LayerSpec::BatchNorm { .. }) { vec![0.0; l.output] } else { Vec::new() })
             .collect();
         let wide = cap * self.max_width();
         Workspace {
@@ -439,38 +332,15 @@ impl Network {
             let y = &mut tail[0][..rows * self.layers[i].output];
             let layer = &self.layers[i];
             match layer.spec {
-                LayerSpec::Dense {
-                    activation,
-                    use_bias,
-                    ..
-                } => {
+                LayerSpec::Dense { activation, use_bias, .. } => {
                     let kernel = &self.params[self.weights[layer.weights.start].range()];
-                    let bias = use_bias
-                        .then(|| &self.params[self.weights[layer.weights.start + 1].range()]);
+                    let bias = use_bias.then(|| &self.params[self.weights[layer.weights.start + 1].range()]);
                     if layer.keep_pre {
                         let z = &mut ws.pre[i][..rows * layer.output];
-                        dense_forward(
-                            x,
-                            rows,
-                            layer.input,
-                            layer.output,
-                            kernel,
-                            bias,
-                            z,
-                            parallel,
-                        )?;
+                        dense_forward(x, rows, layer.input, layer.output, kernel, bias, z, parallel)?;
                         activation.forward(z, y, layer.output);
                     } else {
-                        dense_forward(
-                            x,
-                            rows,
-                            layer.input,
-                            layer.output,
-                            kernel,
-                            bias,
-                            y,
-                            parallel,
-                        )?;
+                        dense_forward(x, rows, layer.input, layer.output, kernel, bias, y, parallel)?;
                         activation.forward_inplace(y, layer.output);
                     }
                 }
@@ -480,17 +350,11 @@ impl Network {
                     let keep = if rate >= 1.0 { 0.0 } else { 1.0 / (1.0 - rate) };
                     let rng = &mut self.dropout_rngs[i];
                     for ((m, y), &x) in mask.iter_mut().zip(y.iter_mut()).zip(x) {
-                        *m = if rate > 0.0 && rng.next_f32() < rate {
-                            0.0
-                        } else {
-                            keep
-                        };
+                        *m = if rate > 0.0 && rng.next_f32() < rate { 0.0 } else { keep };
                         *y = x * *m;
                     }
                 }
-                LayerSpec::BatchNorm {
-                    momentum, epsilon, ..
-                } => {
+                LayerSpec::BatchNorm { momentum, epsilon, .. } => {
                     if !layer.trainable {
                         let layer = layer.clone();
                         self.layer_infer(&layer, x, rows, y, false)?;
@@ -502,17 +366,9 @@ impl Network {
                     let mut mean = vec![0.0f64; w];
                     let mut var = vec![0.0f64; w];
                     batch_moments(x, w, &mut mean, &mut var);
-                    let ranges: Vec<(&'static str, Range<usize>)> = self.weights
-                        [layer.weights.clone()]
-                    .iter()
-                    .map(|w| (w.name, w.range()))
-                    .collect();
-                    let get = |n: &str| {
-                        ranges
-                            .iter()
-                            .find(|(name, _)| *name == n)
-                            .map(|(_, r)| r.clone())
-                    };
+                    let ranges: Vec<(&'static str, Range<usize>)> =
+                        self.weights[layer.weights.clone()].iter().map(|w| (w.name, w.range())).collect();
+                    let get = |n: &str| ranges.iter().find(|(name, _)| *name == n).map(|(_, r)| r.clone());
                     for j in 0..w {
                         inv_std[j] = 1.0 / (var[j] as f32 + epsilon).sqrt();
                     }
@@ -525,8 +381,7 @@ impl Network {
                     let beta = get("beta").map(|r| self.params[r].to_vec());
                     for (hr, yr) in xhat.chunks_exact(w).zip(y.chunks_exact_mut(w)) {
                         for j in 0..w {
-                            yr[j] = hr[j] * gamma.as_ref().map_or(1.0, |g| g[j])
-                                + beta.as_ref().map_or(0.0, |b| b[j]);
+                            yr[j] = hr[j] * gamma.as_ref().map_or(1.0, |g| g[j]) + beta.as_ref().map_or(0.0, |b| b[j]);
                         }
                     }
                     if let (Some(mr), Some(vr)) = (get("moving_mean"), get("moving_variance")) {
@@ -574,19 +429,9 @@ impl Network {
 
     /// Backward pass. On entry `ws.grad` holds the loss gradient with respect to the network's output, or
     /// with respect to the logits when `from` is given. Fills `ws.param_grads`.
-    pub fn backward(
-        &self,
-        ws: &mut Workspace,
-        rows: usize,
-        from: Option<LogitsAt>,
-        parallel: bool,
-    ) -> Result<()> {
+    pub fn backward(&self, ws: &mut Workspace, rows: usize, from: Option<LogitsAt>, parallel: bool) -> Result<()> {
         let n = self.layers.len();
-        let top = if from == Some(LogitsAt::ActivationInput) {
-            n - 1
-        } else {
-            n
-        };
+        let top = if from == Some(LogitsAt::ActivationInput) { n - 1 } else { n };
         for i in (0..top).rev() {
             let layer = &self.layers[i];
             let (win, wout) = (layer.input, layer.output);
@@ -594,37 +439,17 @@ impl Network {
             let y = &ws.acts[i + 1][..rows * wout];
             let g = &mut ws.grad[..rows * wout];
             match layer.spec {
-                LayerSpec::Dense {
-                    activation,
-                    use_bias,
-                    ..
-                } => {
+                LayerSpec::Dense { activation, use_bias, .. } => {
                     if !(i == n - 1 && from == Some(LogitsAt::DensePre)) {
-                        let z = if layer.keep_pre {
-                            &ws.pre[i][..rows * wout]
-                        } else {
-                            y
-                        };
+                        let z = if layer.keep_pre { &ws.pre[i][..rows * wout] } else { y };
                         activation.backward_inplace(z, y, g, wout);
                     }
                     let kinfo = &self.weights[layer.weights.start];
                     if layer.trainable {
                         let dw = &mut ws.param_grads[kinfo.range()];
-                        matmul(
-                            dw,
-                            x,
-                            Layout::Transposed,
-                            g,
-                            Layout::Plain,
-                            win,
-                            rows,
-                            wout,
-                            false,
-                            parallel,
-                        )?;
+                        matmul(dw, x, Layout::Transposed, g, Layout::Plain, win, rows, wout, false, parallel)?;
                         if use_bias {
-                            let db =
-                                &mut ws.param_grads[self.weights[layer.weights.start + 1].range()];
+                            let db = &mut ws.param_grads[self.weights[layer.weights.start + 1].range()];
                             db.fill(0.0);
                             for gr in g.chunks_exact(wout) {
                                 db.iter_mut().zip(gr).for_each(|(d, &v)| *d += v);
@@ -634,43 +459,21 @@ impl Network {
                     if i > 0 {
                         let kernel = &self.params[kinfo.range()];
                         let gx = &mut ws.grad_next[..rows * win];
-                        matmul(
-                            gx,
-                            g,
-                            Layout::Plain,
-                            kernel,
-                            Layout::Transposed,
-                            rows,
-                            wout,
-                            win,
-                            false,
-                            parallel,
-                        )?;
+                        matmul(gx, g, Layout::Plain, kernel, Layout::Transposed, rows, wout, win, false, parallel)?;
                         std::mem::swap(&mut ws.grad, &mut ws.grad_next);
                     }
                 }
                 LayerSpec::Activation(a) => a.backward_inplace(x, y, g, wout),
                 LayerSpec::Dropout { .. } => {
-                    g.iter_mut()
-                        .zip(&ws.masks[i][..rows * wout])
-                        .for_each(|(g, m)| *g *= m);
+                    g.iter_mut().zip(&ws.masks[i][..rows * wout]).for_each(|(g, m)| *g *= m);
                 }
-                LayerSpec::BatchNorm { epsilon, .. } => {
-                    self.bn_backward(layer, i, ws, rows, epsilon)
-                }
+                LayerSpec::BatchNorm { epsilon, .. } => self.bn_backward(layer, i, ws, rows, epsilon),
             }
         }
         Ok(())
     }
 
-    fn bn_backward(
-        &self,
-        layer: &BuiltLayer,
-        i: usize,
-        ws: &mut Workspace,
-        rows: usize,
-        epsilon: f32,
-    ) {
+    fn bn_backward(&self, layer: &BuiltLayer, i: usize, ws: &mut Workspace, rows: usize, epsilon: f32) {
         let w = layer.input;
         let (gamma, _, _, mvar) = self.bn_params(layer);
         let g = &mut ws.grad[..rows * w];
@@ -697,10 +500,7 @@ impl Network {
         for info in ws_weights {
             let dst = &mut ws.param_grads[info.range()];
             match info.name {
-                "gamma" => dst
-                    .iter_mut()
-                    .zip(&sum_gx)
-                    .for_each(|(d, &s)| *d = s as f32),
+                "gamma" => dst.iter_mut().zip(&sum_gx).for_each(|(d, &s)| *d = s as f32),
                 "beta" => dst.iter_mut().zip(&sum_g).for_each(|(d, &s)| *d = s as f32),
                 _ => {}
             }
@@ -718,9 +518,7 @@ impl Network {
 }
 
 fn weight_index_error(i: usize, n: usize) -> Error {
-    Error::value(format!(
-        "weight index out of range: the network has {n} weights. Received: index={i}"
-    ))
+    Error::value(format!("weight index out of range: the network has {n} weights. Received: index={i}"))
 }
 
 /// Mean and biased variance of each column, in f64.
@@ -755,9 +553,7 @@ pub fn dense_forward(
 ) -> Result<()> {
     let y = &mut y[..rows * output];
     match bias {
-        Some(b) => y
-            .chunks_exact_mut(output)
-            .for_each(|r| r.copy_from_slice(b)),
+        Some(b) => y.chunks_exact_mut(output).for_each(|r| r.copy_from_slice(b)),
         None => y.fill(0.0),
     }
     if rows <= GEMV_MAX_ROWS {
@@ -766,16 +562,5 @@ pub fn dense_forward(
         }
         return Ok(());
     }
-    matmul(
-        y,
-        x,
-        Layout::Plain,
-        kernel,
-        Layout::Plain,
-        rows,
-        input,
-        output,
-        true,
-        parallel,
-    )
+    matmul(y, x, Layout::Plain, kernel, Layout::Plain, rows, input, output, true, parallel)
 }

@@ -13,28 +13,11 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum OptimizerKind {
     /// Adam (and AdamW when `weight_decay` is non-zero).
-    Adam {
-        learning_rate: f32,
-        beta_1: f32,
-        beta_2: f32,
-        epsilon: f32,
-        amsgrad: bool,
-        weight_decay: f32,
-    },
+    Adam { learning_rate: f32, beta_1: f32, beta_2: f32, epsilon: f32, amsgrad: bool, weight_decay: f32 },
     /// Stochastic gradient descent with optional (Nesterov) momentum.
-    Sgd {
-        learning_rate: f32,
-        momentum: f32,
-        nesterov: bool,
-    },
+    Sgd { learning_rate: f32, momentum: f32, nesterov: bool },
     /// RMSprop.
-    RmsProp {
-        learning_rate: f32,
-        rho: f32,
-        momentum: f32,
-        epsilon: f32,
-        centered: bool,
-    },
+    RmsProp { learning_rate: f32, rho: f32, momentum: f32, epsilon: f32, centered: bool },
 }
 
 impl OptimizerKind {
@@ -55,9 +38,7 @@ impl OptimizerKind {
                     vec![]
                 }
             }
-            OptimizerKind::RmsProp {
-                momentum, centered, ..
-            } => {
+            OptimizerKind::RmsProp { momentum, centered, .. } => {
                 let mut v = vec!["velocity"];
                 if momentum > 0.0 {
                     v.push("momentum");
@@ -118,25 +99,14 @@ impl Optimizer {
     /// A fresh optimizer for a parameter vector of `n` values.
     pub fn new(kind: OptimizerKind, n: usize) -> Self {
         let slots = kind.slot_names().iter().map(|_| vec![0.0; n]).collect();
-        Optimizer {
-            kind,
-            iterations: 0,
-            slots,
-        }
+        Optimizer { kind, iterations: 0, slots }
     }
 
     /// Apply one update to `params[r]` for each trainable range `r`, then count the step.
     pub fn step(&mut self, params: &mut [f32], grads: &[f32], trainable: &[Range<usize>]) {
         let t = (self.iterations + 1) as f32;
         match self.kind {
-            OptimizerKind::Adam {
-                learning_rate: lr,
-                beta_1: b1,
-                beta_2: b2,
-                epsilon: eps,
-                amsgrad,
-                weight_decay,
-            } => {
+            OptimizerKind::Adam { learning_rate: lr, beta_1: b1, beta_2: b2, epsilon: eps, amsgrad, weight_decay } => {
                 let alpha = lr * (1.0 - b2.powf(t)).sqrt() / (1.0 - b1.powf(t));
                 let decay = weight_decay * lr;
                 let (m_all, rest) = self.slots.split_at_mut(1);
@@ -162,25 +132,15 @@ impl Optimizer {
                     }
                 }
             }
-            OptimizerKind::Sgd {
-                learning_rate: lr,
-                momentum,
-                nesterov,
-            } => {
+            OptimizerKind::Sgd { learning_rate: lr, momentum, nesterov } => {
                 if momentum == 0.0 {
                     for r in trainable {
-                        params[r.clone()]
-                            .iter_mut()
-                            .zip(&grads[r.clone()])
-                            .for_each(|(w, g)| *w -= lr * g);
+                        params[r.clone()].iter_mut().zip(&grads[r.clone()]).for_each(|(w, g)| *w -= lr * g);
                     }
                 } else {
                     let m_all = &mut self.slots[0];
                     for r in trainable {
-                        let it = params[r.clone()]
-                            .iter_mut()
-                            .zip(&grads[r.clone()])
-                            .zip(&mut m_all[r.clone()]);
+                        let it = params[r.clone()].iter_mut().zip(&grads[r.clone()]).zip(&mut m_all[r.clone()]);
                         for ((w, &g), m) in it {
                             *m = momentum * *m - lr * g;
                             *w += if nesterov { momentum * *m - lr * g } else { *m };
@@ -188,19 +148,9 @@ impl Optimizer {
                     }
                 }
             }
-            OptimizerKind::RmsProp {
-                learning_rate: lr,
-                rho,
-                momentum,
-                epsilon: eps,
-                centered,
-            } => {
+            OptimizerKind::RmsProp { learning_rate: lr, rho, momentum, epsilon: eps, centered } => {
                 let (v_all, rest) = self.slots.split_at_mut(1);
-                let (mom_all, avg_all) = if momentum > 0.0 {
-                    rest.split_at_mut(1)
-                } else {
-                    rest.split_at_mut(0)
-                };
+                let (mom_all, avg_all) = if momentum > 0.0 { rest.split_at_mut(1) } else { rest.split_at_mut(0) };
                 for r in trainable {
                     for i in r.clone() {
                         let g = grads[i];
@@ -285,11 +235,7 @@ mod tests {
     #[test]
     fn sgd_momentum_two_steps() {
         // m1 = -0.1*1 = -0.1, w = 0.9; m2 = 0.9*-0.1 - 0.1*1 = -0.19, w = 0.71.
-        let k = OptimizerKind::Sgd {
-            learning_rate: 0.1,
-            momentum: 0.9,
-            nesterov: false,
-        };
+        let k = OptimizerKind::Sgd { learning_rate: 0.1, momentum: 0.9, nesterov: false };
         let mut o = Optimizer::new(k, 1);
         let mut w = vec![1.0];
         o.step(&mut w, &[1.0], &[0..1]);
@@ -300,13 +246,7 @@ mod tests {
     #[test]
     fn rmsprop_one_step() {
         // v = 0.1*4 = 0.4; w = 1 - 0.01*2/sqrt(0.4+1e-7).
-        let k = OptimizerKind::RmsProp {
-            learning_rate: 0.01,
-            rho: 0.9,
-            momentum: 0.0,
-            epsilon: 1e-7,
-            centered: false,
-        };
+        let k = OptimizerKind::RmsProp { learning_rate: 0.01, rho: 0.9, momentum: 0.0, epsilon: 1e-7, centered: false };
         let mut o = Optimizer::new(k, 1);
         let mut w = vec![1.0];
         o.step(&mut w, &[2.0], &[0..1]);

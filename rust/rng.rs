@@ -21,14 +21,7 @@ impl Rng {
     /// A generator for `seed`; `stream` separates independent uses of one seed (init, shuffle, dropout).
     pub fn new(seed: u64, stream: u64) -> Self {
         let mut sm = seed ^ stream.wrapping_mul(0xD6E8_FEB8_6659_FD93);
-        Rng {
-            s: [
-                splitmix64(&mut sm),
-                splitmix64(&mut sm),
-                splitmix64(&mut sm),
-                splitmix64(&mut sm),
-            ],
-        }
+        Rng { s: [splitmix64(&mut sm), splitmix64(&mut sm), splitmix64(&mut sm), splitmix64(&mut sm)] }
     }
 
     /// The next 64 random bits.

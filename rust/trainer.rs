@@ -68,9 +68,7 @@ pub fn fit(
     obs: &mut dyn Observer,
 ) -> Result<usize> {
     if opts.batch_size == 0 {
-        return Err(Error::value(
-            "batch_size must be a positive integer. Received: batch_size=0",
-        ));
+        return Err(Error::value("batch_size must be a positive integer. Received: batch_size=0"));
     }
     let (iw, ow, n_metrics, mut ws) = {
         let st = model.read()?;
@@ -83,9 +81,7 @@ pub fn fit(
             check_matrix(v.y, v.rows, ow, "validation_data y", "validation targets")?;
         }
         if train.rows == 0 {
-            return Err(Error::value(
-                "fit needs at least one training sample. Received: x with 0 rows",
-            ));
+            return Err(Error::value("fit needs at least one training sample. Received: x with 0 rows"));
         }
         let cap = opts.batch_size.min(train.rows);
         (iw, ow, c.metrics.len(), st.net.workspace(cap))
@@ -128,15 +124,9 @@ pub fn fit(
                     }
                 }
                 net.forward_train(&mut ws, rows, true)?;
-                let logits = if compiled.loss.takes_sigmoid_logits() {
-                    net.sigmoid_logits()
-                } else {
-                    None
-                };
+                let logits = if compiled.loss.takes_sigmoid_logits() { net.sigmoid_logits() } else { None };
                 let (input, target, grad) = net.loss_views(&mut ws, rows, logits);
-                sums[0] += compiled
-                    .loss
-                    .evaluate(input, target, ow, logits.is_some(), Some(grad));
+                sums[0] += compiled.loss.evaluate(input, target, ow, logits.is_some(), Some(grad));
                 let (pred, target) = net.prediction_views(&ws, rows);
                 for (k, metric) in compiled.metrics.iter().enumerate() {
                     sums[k + 1] += metric.sum(pred, target, ow);
@@ -144,9 +134,7 @@ pub fn fit(
                 net.backward(&mut ws, rows, logits, true)?;
                 ranges.clear();
                 ranges.extend(net.trainable_ranges());
-                compiled
-                    .optimizer
-                    .step(&mut net.params, &ws.param_grads, &ranges);
+                compiled.optimizer.step(&mut net.params, &ws.param_grads, &ranges);
             }
             seen += rows;
             for (r, s) in running.iter_mut().zip(&sums) {
@@ -160,13 +148,7 @@ pub fn fit(
         let val_logs = match val {
             Some(v) => {
                 let st = model.read()?;
-                Some(evaluate_state(
-                    &st,
-                    v.x,
-                    v.y,
-                    v.rows,
-                    opts.validation_batch_size.max(1),
-                )?)
+                Some(evaluate_state(&st, v.x, v.y, v.rows, opts.validation_batch_size.max(1))?)
             }
             None => None,
         };

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+
 from keras_lite.datasets import auto_mpg
 
 ROWS = 392

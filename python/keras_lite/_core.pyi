@@ -2,10 +2,9 @@
 
 from typing import Any, final
 
-from typing_extensions import TypeAlias
-
 import numpy as np
 import numpy.typing as npt
+from typing_extensions import TypeAlias
 
 __version__: str
 

@@ -27,21 +27,14 @@ pub fn layer_spec(t: &Bound<'_, PyTuple>) -> PyResult<LayerSpec> {
             use_bias: t.get_item(3)?.extract()?,
         },
         "activation" => LayerSpec::Activation(act(1)?),
-        "dropout" => LayerSpec::Dropout {
-            rate: t.get_item(1)?.extract()?,
-            seed: t.get_item(2)?.extract()?,
-        },
+        "dropout" => LayerSpec::Dropout { rate: t.get_item(1)?.extract()?, seed: t.get_item(2)?.extract()? },
         "batch_normalization" => LayerSpec::BatchNorm {
             momentum: t.get_item(1)?.extract()?,
             epsilon: t.get_item(2)?.extract()?,
             center: t.get_item(3)?.extract()?,
             scale: t.get_item(4)?.extract()?,
         },
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "Unknown layer kind. Received: {other:?}"
-            )))
-        }
+        other => return Err(PyValueError::new_err(format!("Unknown layer kind. Received: {other:?}"))),
     })
 }
 
@@ -51,24 +44,15 @@ fn get<'py, T: FromPyObjectOwned<'py>>(d: &Bound<'py, PyDict>, key: &str) -> PyR
             let e: PyErr = e.into();
             PyTypeError::new_err(format!("{key}: {e}"))
         }),
-        None => Err(PyValueError::new_err(format!(
-            "missing optimizer or loss parameter {key:?}"
-        ))),
+        None => Err(PyValueError::new_err(format!("missing optimizer or loss parameter {key:?}"))),
     }
 }
 
 /// Parse `(name, params)` for a loss.
 pub fn loss(name: &str, p: &Bound<'_, PyDict>) -> PyResult<Loss> {
-    let delta: f32 = if name == "huber" {
-        get(p, "delta")?
-    } else {
-        1.0
-    };
-    let (from_logits, ls) = if name == "binary_crossentropy" {
-        (get(p, "from_logits")?, get(p, "label_smoothing")?)
-    } else {
-        (false, 0.0)
-    };
+    let delta: f32 = if name == "huber" { get(p, "delta")? } else { 1.0 };
+    let (from_logits, ls) =
+        if name == "binary_crossentropy" { (get(p, "from_logits")?, get(p, "label_smoothing")?) } else { (false, 0.0) };
     Loss::from_name(name, delta, from_logits, ls).map_err(to_py)
 }
 
@@ -82,17 +66,9 @@ pub fn optimizer(name: &str, p: &Bound<'_, PyDict>) -> PyResult<OptimizerKind> {
             beta_2: get(p, "beta_2")?,
             epsilon: get(p, "epsilon")?,
             amsgrad: get(p, "amsgrad")?,
-            weight_decay: if name == "adamw" {
-                get(p, "weight_decay")?
-            } else {
-                0.0
-            },
+            weight_decay: if name == "adamw" { get(p, "weight_decay")? } else { 0.0 },
         },
-        "sgd" => OptimizerKind::Sgd {
-            learning_rate: lr,
-            momentum: get(p, "momentum")?,
-            nesterov: get(p, "nesterov")?,
-        },
+        "sgd" => OptimizerKind::Sgd { learning_rate: lr, momentum: get(p, "momentum")?, nesterov: get(p, "nesterov")? },
         "rmsprop" => OptimizerKind::RmsProp {
             learning_rate: lr,
             rho: get(p, "rho")?,
@@ -100,25 +76,16 @@ pub fn optimizer(name: &str, p: &Bound<'_, PyDict>) -> PyResult<OptimizerKind> {
             epsilon: get(p, "epsilon")?,
             centered: get(p, "centered")?,
         },
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "Unknown optimizer. Received: {other:?}"
-            )))
-        }
+        other => return Err(PyValueError::new_err(format!("Unknown optimizer. Received: {other:?}"))),
     })
 }
 
 /// A C-contiguous float32 matrix as (slice, rows, cols), or a `ValueError` naming `arg`.
-pub fn matrix<'a>(
-    a: &'a PyReadonlyArray2<'_, f32>,
-    arg: &str,
-) -> PyResult<(&'a [f32], usize, usize)> {
+pub fn matrix<'a>(a: &'a PyReadonlyArray2<'_, f32>, arg: &str) -> PyResult<(&'a [f32], usize, usize)> {
     let shape = a.shape();
     let (r, c) = (shape[0], shape[1]);
     let s = a.as_slice().map_err(|_| {
-        PyValueError::new_err(format!(
-            "{arg} must be a C-contiguous float32 array. Received: a non-contiguous array"
-        ))
+        PyValueError::new_err(format!("{arg} must be a C-contiguous float32 array. Received: a non-contiguous array"))
     })?;
     Ok((s, r, c))
 }
@@ -133,9 +100,7 @@ pub fn new_matrix<'py>(
     let out = PyArray2::<f32>::zeros(py, [rows, cols], false);
     {
         let mut rw = out.readwrite();
-        let s = rw
-            .as_slice_mut()
-            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let s = rw.as_slice_mut().map_err(|e| PyValueError::new_err(e.to_string()))?;
         super::errors::detached(py, || fill(s))?;
     }
     Ok(out)

@@ -19,10 +19,7 @@ pub fn to_py(err: Error) -> PyErr {
 
 /// Run `f` without the GIL; a core error becomes its exception and a panic becomes a `RuntimeError`
 /// (never a `PanicException`, which `except Exception` does not catch).
-pub fn detached<T: Send>(
-    py: Python<'_>,
-    f: impl FnOnce() -> crate::error::Result<T> + Send,
-) -> PyResult<T> {
+pub fn detached<T: Send>(py: Python<'_>, f: impl FnOnce() -> crate::error::Result<T> + Send) -> PyResult<T> {
     let out = py.detach(|| catch_unwind(AssertUnwindSafe(f)));
     flatten(out)
 }
@@ -42,9 +39,7 @@ fn flatten<T>(out: std::thread::Result<crate::error::Result<T>>) -> PyResult<T> 
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown".into());
-            Err(PyRuntimeError::new_err(format!(
-                "keras_lite internal error (please report): {msg}"
-            )))
+            Err(PyRuntimeError::new_err(format!("keras_lite internal error (please report): {msg}")))
         }
     }
 }

@@ -22,11 +22,7 @@ pub struct Network {
     model: Model,
 }
 
-fn shaped<'py>(
-    py: Python<'py>,
-    values: &[f32],
-    shape: &[usize],
-) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
+fn shaped<'py>(py: Python<'py>, values: &[f32], shape: &[usize]) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
     let flat = numpy::PyArray1::from_slice(py, values);
     Ok(flat.reshape(shape.to_vec())?.to_dyn().clone())
 }
@@ -35,13 +31,8 @@ fn shaped<'py>(
 impl Network {
     #[new]
     fn new(input_dim: usize, layers: &Bound<'_, PyList>, seed: u64) -> PyResult<Self> {
-        let specs = layers
-            .iter()
-            .map(|l| convert::layer_spec(l.cast::<PyTuple>()?))
-            .collect::<PyResult<Vec<_>>>()?;
-        Ok(Network {
-            model: guarded(|| Model::new(input_dim, specs, seed))?,
-        })
+        let specs = layers.iter().map(|l| convert::layer_spec(l.cast::<PyTuple>()?)).collect::<PyResult<Vec<_>>>()?;
+        Ok(Network { model: guarded(|| Model::new(input_dim, specs, seed))? })
     }
 
     /// Input width.
@@ -59,13 +50,7 @@ impl Network {
     /// Optimizer steps taken since `compile` (Keras's `optimizer.iterations`).
     #[getter]
     fn iterations(&self) -> PyResult<u64> {
-        Ok(self
-            .model
-            .read()
-            .map_err(to_py)?
-            .compiled
-            .as_ref()
-            .map_or(0, |c| c.optimizer.iterations))
+        Ok(self.model.read().map_err(to_py)?.compiled.as_ref().map_or(0, |c| c.optimizer.iterations))
     }
 
     /// `[(layer_index, name, shape, trainable), ...]` in Keras's weight order.
@@ -92,35 +77,20 @@ impl Network {
     /// Copies of all weights, Keras order.
     fn get_weights<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyArrayDyn<f32>>>> {
         let st = self.model.read().map_err(to_py)?;
-        st.net
-            .weights
-            .iter()
-            .map(|w| shaped(py, &st.net.params[w.range()], &w.shape))
-            .collect()
+        st.net.weights.iter().map(|w| shaped(py, &st.net.params[w.range()], &w.shape)).collect()
     }
 
     /// Overwrite weight `i` (a C-contiguous float32 array with its number of values).
     fn set_weight(&self, i: usize, value: PyReadonlyArrayDyn<'_, f32>) -> PyResult<()> {
-        let s = value
-            .as_slice()
-            .map_err(|_| PyValueError::new_err("set_weight needs a C-contiguous float32 array"))?;
-        self.model
-            .write()
-            .map_err(to_py)?
-            .net
-            .set_weight(i, s)
-            .map_err(to_py)
+        let s = value.as_slice().map_err(|_| PyValueError::new_err("set_weight needs a C-contiguous float32 array"))?;
+        self.model.write().map_err(to_py)?.net.set_weight(i, s).map_err(to_py)
     }
 
     /// Overwrite all weights at once (all are checked before any is written).
     fn set_weights(&self, values: Vec<PyReadonlyArrayDyn<'_, f32>>) -> PyResult<()> {
         let slices = values
             .iter()
-            .map(|v| {
-                v.as_slice().map_err(|_| {
-                    PyValueError::new_err("set_weights needs C-contiguous float32 arrays")
-                })
-            })
+            .map(|v| v.as_slice().map_err(|_| PyValueError::new_err("set_weights needs C-contiguous float32 arrays")))
             .collect::<PyResult<Vec<_>>>()?;
         let mut st = self.model.write().map_err(to_py)?;
         if slices.len() != st.net.weights.len() {
@@ -151,9 +121,7 @@ impl Network {
         let mut st = self.model.write().map_err(to_py)?;
         let n = st.net.layers.len();
         let l = st.net.layers.get_mut(layer).ok_or_else(|| {
-            PyValueError::new_err(format!(
-                "layer index out of range ({n} layers). Received: {layer}"
-            ))
+            PyValueError::new_err(format!("layer index out of range ({n} layers). Received: {layer}"))
         })?;
         l.trainable = trainable;
         Ok(())
@@ -170,11 +138,7 @@ impl Network {
     ) -> PyResult<()> {
         let loss = convert::loss(loss, loss_params)?;
         let opt = convert::optimizer(optimizer, optimizer_params)?;
-        let metrics = metrics
-            .iter()
-            .map(|m| Metric::from_name(m))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(to_py)?;
+        let metrics = metrics.iter().map(|m| Metric::from_name(m)).collect::<Result<Vec<_>, _>>().map_err(to_py)?;
         guarded(|| self.model.compile(loss, metrics, opt))
     }
 
@@ -212,21 +176,11 @@ impl Network {
                         "validation x and y must have the same number of samples. Received: {vrows} and {vyrows} rows"
                     )));
                 }
-                Some(Data {
-                    x: vxs,
-                    y: vys,
-                    rows: vrows,
-                })
+                Some(Data { x: vxs, y: vys, rows: vrows })
             }
             _ => None,
         };
-        let opts = FitOptions {
-            batch_size,
-            epochs,
-            initial_epoch,
-            shuffle,
-            validation_batch_size,
-        };
+        let opts = FitOptions { batch_size, epochs, initial_epoch, shuffle, validation_batch_size };
         let mut obs = PyObserver::new(observer, batch_interval);
         let train = Data { x: xs, y: ys, rows };
         let model = &self.model;
@@ -238,11 +192,7 @@ impl Network {
     }
 
     /// Inference on a (rows, input_dim) float32 array.
-    fn predict<'py>(
-        &self,
-        py: Python<'py>,
-        x: PyReadonlyArray2<'py, f32>,
-    ) -> PyResult<Bound<'py, PyArray2<f32>>> {
+    fn predict<'py>(&self, py: Python<'py>, x: PyReadonlyArray2<'py, f32>) -> PyResult<Bound<'py, PyArray2<f32>>> {
         let (xs, rows, cols) = convert::matrix(&x, "x")?;
         let (iw, ow) = {
             let st = self.model.read().map_err(to_py)?;

@@ -42,10 +42,7 @@ impl PyObserver {
         f: impl for<'py> FnOnce(Python<'py>, &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>>,
     ) -> Result<Control> {
         Python::attach(|py| {
-            let r = py
-                .check_signals()
-                .and_then(|_| f(py, self.target.bind(py)))
-                .and_then(|v| v.is_truthy());
+            let r = py.check_signals().and_then(|_| f(py, self.target.bind(py))).and_then(|v| v.is_truthy());
             match r {
                 Ok(true) => Ok(Control::Stop),
                 Ok(false) => Ok(Control::Continue),
@@ -68,9 +65,7 @@ impl Observer for PyObserver {
         if now.duration_since(self.last_batch) >= self.batch_interval {
             self.last_batch = now;
             self.last_signal = now;
-            return self.call(|py, t| {
-                t.call_method1("on_batch_end", (epoch, step, PyList::new(py, running)?))
-            });
+            return self.call(|py, t| t.call_method1("on_batch_end", (epoch, step, PyList::new(py, running)?)));
         }
         if now.duration_since(self.last_signal) >= SIGNAL_INTERVAL {
             self.last_signal = now;

@@ -1,9 +1,6 @@
 //! Stand-alone ops for Python's functional API: activations applied to arrays, per-sample losses.
 
-use numpy::{
-    PyArray1, PyArrayDyn, PyArrayMethods, PyReadonlyArray2, PyReadonlyArrayDyn,
-    PyUntypedArrayMethods,
-};
+use numpy::{PyArray1, PyArrayDyn, PyArrayMethods, PyReadonlyArray2, PyReadonlyArrayDyn, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -31,9 +28,7 @@ pub fn activation<'py>(
     let out = x.to_owned_array().into_pyarray_dyn(py);
     {
         let mut rw = out.readwrite();
-        let s = rw
-            .as_slice_mut()
-            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let s = rw.as_slice_mut().map_err(|e| PyValueError::new_err(e.to_string()))?;
         detached(py, || {
             act.forward_inplace(s, width);
             Ok(())
@@ -71,15 +66,7 @@ pub fn loss_per_sample<'py>(
     }
     let values = detached(py, || {
         Ok((0..rows)
-            .map(|r| {
-                loss.evaluate(
-                    &p[r * w..(r + 1) * w],
-                    &t[r * w..(r + 1) * w],
-                    w,
-                    false,
-                    None,
-                ) as f32
-            })
+            .map(|r| loss.evaluate(&p[r * w..(r + 1) * w], &t[r * w..(r + 1) * w], w, false, None) as f32)
             .collect::<Vec<f32>>())
     })?;
     Ok(convert::vector(py, &values))
