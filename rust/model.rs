@@ -41,6 +41,9 @@ pub struct ModelState {
     pub shuffle_rng: Rng,
 }
 
+/// `(iterations, [(weight index, slot name, values)])`, see `Model::optimizer_state`.
+pub type OptimizerState = (u64, Vec<(usize, &'static str, Vec<f32>)>);
+
 /// A model shared between threads.
 #[derive(Debug)]
 pub struct Model {
@@ -122,6 +125,60 @@ impl Model {
         out.par_chunks_mut(PREDICT_CHUNK * ow)
             .zip(x.par_chunks(PREDICT_CHUNK * iw))
             .try_for_each(|(o, xi)| with_scratch(|s| net.infer(xi, xi.len() / iw, o, s, false)))
+    }
+
+    /// The optimizer's state in Keras's saving order: for each trainable weight (Keras order), each slot.
+    /// Returns `(iterations, [(weight index, slot name, values)])`.
+    pub fn optimizer_state(&self) -> Result<OptimizerState> {
+        let st = self.read()?;
+        let c = st.compiled.as_ref().ok_or_else(not_compiled)?;
+        let names = c.optimizer.kind.slot_names();
+        let mut out = Vec::new();
+        for (i, w) in st.net.weights.iter().enumerate() {
+            if !st.net.weight_trainable(i) {
+                continue;
+            }
+            for (s, name) in names.iter().enumerate() {
+                out.push((i, *name, c.optimizer.slots[s][w.range()].to_vec()));
+            }
+        }
+        Ok((c.optimizer.iterations, out))
+    }
+
+    /// Restore what `optimizer_state` returned (same model structure and optimizer kind).
+    pub fn set_optimizer_state(&self, iterations: u64, values: &[&[f32]]) -> Result<()> {
+        let mut guard = self.write()?;
+        let st = &mut *guard;
+        let trainable: Vec<std::ops::Range<usize>> = (0..st.net.weights.len())
+            .filter(|&i| st.net.weight_trainable(i))
+            .map(|i| st.net.weights[i].range())
+            .collect();
+        let c = st.compiled.as_mut().ok_or_else(not_compiled)?;
+        let n_slots = c.optimizer.slots.len();
+        if values.len() != trainable.len() * n_slots {
+            return Err(Error::value(format!(
+                "optimizer state expects {} arrays ({} trainable weights x {n_slots} slots). Received: {} arrays",
+                trainable.len() * n_slots,
+                trainable.len(),
+                values.len()
+            )));
+        }
+        for (k, v) in values.iter().enumerate() {
+            let r = &trainable[k / n_slots.max(1)];
+            if v.len() != r.len() {
+                return Err(Error::value(format!(
+                    "optimizer state array {k} expects {} values. Received: {} values",
+                    r.len(),
+                    v.len()
+                )));
+            }
+        }
+        for (k, v) in values.iter().enumerate() {
+            let r = trainable[k / n_slots].clone();
+            c.optimizer.slots[k % n_slots][r].copy_from_slice(v);
+        }
+        c.optimizer.iterations = iterations;
+        Ok(())
     }
 
     /// Loss and metrics over `rows` rows in inference mode: `[loss, metric...]`, each the mean over rows.

@@ -16,6 +16,9 @@ use super::observer::PyObserver;
 /// `(layer_index, name, shape, trainable)` of one weight.
 type WeightRow = (usize, &'static str, Vec<usize>, bool);
 
+/// `(weight_index, slot_name, values)` of one optimizer slot.
+type SlotRow<'py> = (usize, &'static str, Bound<'py, PyArrayDyn<f32>>);
+
 /// A network built for one input width, with its parameters and (after `compile`) optimizer state.
 #[pyclass(frozen, module = "keras_lite._core")]
 pub struct Network {
@@ -114,6 +117,28 @@ impl Network {
             st.net.set_weight(i, s).map_err(to_py)?;
         }
         Ok(())
+    }
+
+    /// `(iterations, [(weight_index, slot_name, values)])`: the optimizer state in Keras's saving order.
+    fn optimizer_state<'py>(&self, py: Python<'py>) -> PyResult<(u64, Vec<SlotRow<'py>>)> {
+        let (it, slots) = self.model.optimizer_state().map_err(to_py)?;
+        let st = self.model.read().map_err(to_py)?;
+        let mut rows = Vec::with_capacity(slots.len());
+        for (i, name, values) in slots {
+            rows.push((i, name, shaped(py, &values, &st.net.weights[i].shape)?));
+        }
+        Ok((it, rows))
+    }
+
+    /// Restore the optimizer state: `iterations` and the slot arrays in `optimizer_state`'s order.
+    fn set_optimizer_state(&self, iterations: u64, values: Vec<PyReadonlyArrayDyn<'_, f32>>) -> PyResult<()> {
+        let slices = values
+            .iter()
+            .map(|v| {
+                v.as_slice().map_err(|_| PyValueError::new_err("optimizer state arrays must be C-contiguous float32"))
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        self.model.set_optimizer_state(iterations, &slices).map_err(to_py)
     }
 
     /// Freeze or unfreeze layer `layer` (Keras's `layer.trainable`).
