@@ -16,6 +16,7 @@ from . import optimizers as optimizers_module
 from ._errors import received
 from ._progbar import Progbar
 from .layers import InputLayer, KerasTensor, Layer, _auto_name, _bind_model
+from .saving import SavingMixin, load_model
 
 
 class NotCompiledError(ValueError, RuntimeError):
@@ -64,7 +65,7 @@ class _FitObserver:
         return bool(self.model.stop_training)
 
 
-class Sequential:
+class Sequential(SavingMixin):
     """A linear stack of layers, as ``keras.Sequential``.
 
     Args:
@@ -618,3 +619,5 @@ class Sequential:
 
 
 Model = Sequential
+
+__all__ = ["Model", "NotCompiledError", "Sequential", "load_model"]
