@@ -3,6 +3,7 @@
 
 pub mod activation;
 pub mod error;
+pub mod gemm;
 pub mod gemv;
 pub mod layer;
 pub mod loss;
@@ -11,6 +12,7 @@ pub mod metric;
 pub mod model;
 pub mod network;
 pub mod optimizer;
+pub mod pool;
 pub mod rng;
 pub mod trainer;
 

@@ -1,11 +1,12 @@
 //! Dense f32 matrix products `C = A·B` (or `C += A·B`), with either operand read transposed.
 //!
 //! Forward uses `X·W`, backward `Xᵀ·dZ` (kernel gradient) and `dZ·Wᵀ` (input gradient). All matrices are
-//! row-major slices. The packed, cache-blocked AVX2/FMA kernels come from the `gemm` crate (runtime CPU
-//! detection, portable fallback). Threads are used only above a size threshold: thin and single-row products
-//! stay on the calling thread.
+//! row-major slices, multiplied by the packed, cache-blocked kernel in `gemm/` (AVX2/FMA when the CPU has
+//! it, a portable loop otherwise). Threads are used only above a size threshold: thin and single-row
+//! products stay on the calling thread.
 
 use crate::error::{Error, Result};
+use crate::gemm::{gemm, Operand};
 
 /// How an operand is stored: as the logical matrix, or as its transpose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,13 +18,13 @@ pub enum Layout {
 }
 
 /// Below this many multiply-adds a product runs on one thread: handing work to the pool costs more.
-const PARALLEL_MIN_MACS: usize = 1 << 20;
+const PARALLEL_MIN_MACS: usize = 1 << 18;
 
-fn strides(layout: Layout, cols: usize, rows: usize) -> (isize, isize) {
+fn strides(layout: Layout, cols: usize, rows: usize) -> (usize, usize) {
     // (column stride, row stride) of the logical matrix.
     match layout {
-        Layout::Plain => (1, cols as isize),
-        Layout::Transposed => (rows as isize, 1),
+        Layout::Plain => (1, cols),
+        Layout::Transposed => (rows, 1),
     }
 }
 
@@ -63,38 +64,10 @@ pub fn matmul(
     }
     let (a_cs, a_rs) = strides(a_layout, k, m);
     let (b_cs, b_rs) = strides(b_layout, n, k);
-    let threads = rayon::current_num_threads();
-    let parallelism = if parallel && threads > 1 && m * n * k >= PARALLEL_MIN_MACS {
-        gemm::Parallelism::Rayon(threads)
-    } else {
-        gemm::Parallelism::None
-    };
-    // SAFETY: the length checks above guarantee that every element the strides address lies inside its
-    // slice: A spans (m-1)*a_rs + (k-1)*a_cs < m*k, likewise B and C; C is borrowed mutably and cannot alias
-    // A or B.
-    unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            c.as_mut_ptr(),
-            1,
-            n as isize,
-            accumulate,
-            a.as_ptr(),
-            a_cs,
-            a_rs,
-            b.as_ptr(),
-            b_cs,
-            b_rs,
-            1.0,
-            1.0,
-            false,
-            false,
-            false,
-            parallelism,
-        );
-    }
+    let threads = if parallel && m * n * k >= PARALLEL_MIN_MACS { crate::pool::threads() } else { 1 };
+    let a = Operand { data: a, rs: a_rs, cs: a_cs };
+    let b = Operand { data: b, rs: b_rs, cs: b_cs };
+    gemm(c, a, b, m, k, n, accumulate, threads);
     Ok(())
 }
 
@@ -122,7 +95,9 @@ mod tests {
     #[test]
     fn all_layouts_match_naive() {
         let mut r = Rng::new(3, 0);
-        for &(m, k, n) in &[(1, 1, 1), (3, 5, 2), (17, 11, 33), (64, 70, 9), (130, 128, 140)] {
+        for &(m, k, n) in
+            &[(1, 1, 1), (3, 5, 2), (17, 11, 33), (64, 70, 9), (130, 128, 140), (257, 530, 100), (100, 1030, 37)]
+        {
             let mut a = vec![0.0; m * k];
             let mut b = vec![0.0; k * n];
             r.fill_uniform(&mut a, 1.0);

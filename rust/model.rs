@@ -122,9 +122,11 @@ impl Model {
         if rows <= PREDICT_CHUNK {
             return with_scratch(|s| net.infer(x, rows, out, s, true));
         }
-        out.par_chunks_mut(PREDICT_CHUNK * ow)
-            .zip(x.par_chunks(PREDICT_CHUNK * iw))
-            .try_for_each(|(o, xi)| with_scratch(|s| net.infer(xi, xi.len() / iw, o, s, false)))
+        crate::pool::run(|| {
+            out.par_chunks_mut(PREDICT_CHUNK * ow)
+                .zip(x.par_chunks(PREDICT_CHUNK * iw))
+                .try_for_each(|(o, xi)| with_scratch(|s| net.infer(xi, xi.len() / iw, o, s, false)))
+        })
     }
 
     /// The optimizer's state in Keras's saving order: for each trainable weight (Keras order), each slot.
@@ -184,31 +186,58 @@ impl Model {
     /// Loss and metrics over `rows` rows in inference mode: `[loss, metric...]`, each the mean over rows.
     pub fn evaluate(&self, x: &[f32], y: &[f32], rows: usize, batch_size: usize) -> Result<Vec<f64>> {
         let st = self.read()?;
-        evaluate_state(&st, x, y, rows, batch_size)
+        let mut scratch = EvalScratch::default();
+        evaluate_state(&st, x, y, rows, batch_size, &mut scratch)?;
+        Ok(scratch.sums)
     }
 }
 
-/// `Model::evaluate` on a state already locked (the trainer's validation pass uses it).
-pub fn evaluate_state(st: &ModelState, x: &[f32], y: &[f32], rows: usize, batch_size: usize) -> Result<Vec<f64>> {
+/// Buffers for evaluation, reusable across calls (the trainer keeps one for its validation passes).
+#[derive(Debug, Default, Clone)]
+pub struct EvalScratch {
+    out: Vec<f32>,
+    sums: Vec<f64>,
+}
+
+impl EvalScratch {
+    /// The last evaluation's `[loss, metric...]`.
+    pub fn values(&self) -> &[f64] {
+        &self.sums
+    }
+}
+
+/// `Model::evaluate` on a state already locked; results in `scratch.values()`.
+pub fn evaluate_state(
+    st: &ModelState,
+    x: &[f32],
+    y: &[f32],
+    rows: usize,
+    batch_size: usize,
+    scratch: &mut EvalScratch,
+) -> Result<()> {
     let compiled = st.compiled.as_ref().ok_or_else(not_compiled)?;
     let net = &st.net;
     let (iw, ow) = (net.input_dim, net.output_dim());
-    let tw = ow;
     check_matrix(x, rows, iw, "x", "inputs")?;
-    check_matrix(y, rows, tw, "y", "targets")?;
+    check_matrix(y, rows, ow, "y", "targets")?;
     if rows == 0 {
         return Err(Error::value("evaluate needs at least one sample. Received: x with 0 rows"));
     }
     let logits = if compiled.loss.takes_sigmoid_logits() { net.sigmoid_logits() } else { None };
     let chunk = batch_size.clamp(1, PREDICT_CHUNK.max(batch_size));
-    let mut sums = vec![0.0f64; 1 + compiled.metrics.len()];
-    let mut out = vec![0.0f32; chunk * ow];
+    let sums = &mut scratch.sums;
+    sums.clear();
+    sums.resize(1 + compiled.metrics.len(), 0.0);
+    if scratch.out.len() < chunk * ow {
+        scratch.out.resize(chunk * ow, 0.0);
+    }
+    let out = &mut scratch.out;
     with_scratch(|s| -> Result<()> {
         for start in (0..rows).step_by(chunk) {
             let m = chunk.min(rows - start);
             let o = &mut out[..m * ow];
             let xs = &x[start * iw..(start + m) * iw];
-            let ys = &y[start * tw..(start + m) * tw];
+            let ys = &y[start * ow..(start + m) * ow];
             net.infer_to(xs, m, o, s, true, logits.is_some())?;
             sums[0] += compiled.loss.evaluate(o, ys, ow, logits.is_some(), None);
             if logits.is_some() {
@@ -220,7 +249,8 @@ pub fn evaluate_state(st: &ModelState, x: &[f32], y: &[f32], rows: usize, batch_
         }
         Ok(())
     })?;
-    Ok(sums.into_iter().map(|s| s / rows as f64).collect())
+    sums.iter_mut().for_each(|s| *s /= rows as f64);
+    Ok(())
 }
 
 /// The error for training or evaluating before `compile`.

@@ -71,6 +71,8 @@ pub struct Workspace {
     masks: Vec<Vec<f32>>,
     bn_xhat: Vec<Vec<f32>>,
     bn_inv_std: Vec<Vec<f32>>,
+    bn_mean: Vec<Vec<f64>>,
+    bn_var: Vec<Vec<f64>>,
     /// Gradient of the batch loss with respect to the current layer's output; the loss writes it.
     pub grad: Vec<f32>,
     grad_next: Vec<f32>,
@@ -159,11 +161,17 @@ impl Network {
 
     /// Parameter ranges the optimizer updates.
     pub fn trainable_ranges(&self) -> Vec<Range<usize>> {
-        self.layers
-            .iter()
-            .filter(|l| l.trainable)
-            .flat_map(|l| self.weights[l.weights.clone()].iter().filter(|w| w.trainable).map(|w| w.range()))
-            .collect()
+        let mut v = Vec::new();
+        self.trainable_ranges_into(&mut v);
+        v
+    }
+
+    /// `trainable_ranges` into a reused vector (no allocation once it has grown).
+    pub fn trainable_ranges_into(&self, out: &mut Vec<Range<usize>>) {
+        out.clear();
+        for l in self.layers.iter().filter(|l| l.trainable) {
+            out.extend(self.weights[l.weights.clone()].iter().filter(|w| w.trainable).map(|w| w.range()));
+        }
     }
 
     /// Whether weight `i` is currently trainable (its own flag and its layer's).
@@ -308,6 +316,11 @@ impl Network {
             .iter()
             .map(|l| if matches!(l.spec, LayerSpec::BatchNorm { .. }) { vec![0.0; l.output] } else { Vec::new() })
             .collect();
+        let bn_f64: Vec<Vec<f64>> = self
+            .layers
+            .iter()
+            .map(|l| if matches!(l.spec, LayerSpec::BatchNorm { .. }) { vec![0.0; l.output] } else { Vec::new() })
+            .collect();
         let wide = cap * self.max_width();
         Workspace {
             cap,
@@ -316,6 +329,8 @@ impl Network {
             masks,
             bn_xhat,
             bn_inv_std,
+            bn_mean: bn_f64.clone(),
+            bn_var: bn_f64,
             grad: vec![0.0; wide],
             grad_next: vec![0.0; wide],
             param_grads: vec![0.0; self.params.len()],
@@ -363,28 +378,25 @@ impl Network {
                     let w = layer.input;
                     let xhat = &mut ws.bn_xhat[i][..rows * w];
                     let inv_std = &mut ws.bn_inv_std[i];
-                    let mut mean = vec![0.0f64; w];
-                    let mut var = vec![0.0f64; w];
-                    batch_moments(x, w, &mut mean, &mut var);
-                    let ranges: Vec<(&'static str, Range<usize>)> =
-                        self.weights[layer.weights.clone()].iter().map(|w| (w.name, w.range())).collect();
-                    let get = |n: &str| ranges.iter().find(|(name, _)| *name == n).map(|(_, r)| r.clone());
+                    let mean = &mut ws.bn_mean[i];
+                    let var = &mut ws.bn_var[i];
+                    batch_moments(x, w, mean, var);
+                    let weights = &self.weights[layer.weights.clone()];
+                    let find = |n: &str| weights.iter().find(|w| w.name == n).map(|w| w.range());
+                    let (gamma, beta) = (find("gamma"), find("beta"));
+                    let (mean_r, var_r) = (find("moving_mean"), find("moving_variance"));
                     for j in 0..w {
                         inv_std[j] = 1.0 / (var[j] as f32 + epsilon).sqrt();
                     }
-                    for (xr, hr) in x.chunks_exact(w).zip(xhat.chunks_exact_mut(w)) {
+                    let gamma = gamma.map(|r| &self.params[r]);
+                    let beta = beta.map(|r| &self.params[r]);
+                    for ((xr, hr), yr) in x.chunks_exact(w).zip(xhat.chunks_exact_mut(w)).zip(y.chunks_exact_mut(w)) {
                         for j in 0..w {
                             hr[j] = (xr[j] - mean[j] as f32) * inv_std[j];
+                            yr[j] = hr[j] * gamma.map_or(1.0, |g| g[j]) + beta.map_or(0.0, |b| b[j]);
                         }
                     }
-                    let gamma = get("gamma").map(|r| self.params[r].to_vec());
-                    let beta = get("beta").map(|r| self.params[r].to_vec());
-                    for (hr, yr) in xhat.chunks_exact(w).zip(y.chunks_exact_mut(w)) {
-                        for j in 0..w {
-                            yr[j] = hr[j] * gamma.as_ref().map_or(1.0, |g| g[j]) + beta.as_ref().map_or(0.0, |b| b[j]);
-                        }
-                    }
-                    if let (Some(mr), Some(vr)) = (get("moving_mean"), get("moving_variance")) {
+                    if let (Some(mr), Some(vr)) = (mean_r, var_r) {
                         for (j, mm) in self.params[mr].iter_mut().enumerate() {
                             *mm = *mm * momentum + mean[j] as f32 * (1.0 - momentum);
                         }
@@ -488,8 +500,11 @@ impl Network {
         }
         let xhat = &ws.bn_xhat[i][..rows * w];
         let inv_std = &ws.bn_inv_std[i];
-        let mut sum_g = vec![0.0f64; w];
-        let mut sum_gx = vec![0.0f64; w];
+        // The forward pass's moment buffers are free again: reuse them for the two column sums.
+        let sum_g = &mut ws.bn_mean[i];
+        let sum_gx = &mut ws.bn_var[i];
+        sum_g.fill(0.0);
+        sum_gx.fill(0.0);
         for (gr, hr) in g.chunks_exact(w).zip(xhat.chunks_exact(w)) {
             for j in 0..w {
                 sum_g[j] += gr[j] as f64;
@@ -500,8 +515,8 @@ impl Network {
         for info in ws_weights {
             let dst = &mut ws.param_grads[info.range()];
             match info.name {
-                "gamma" => dst.iter_mut().zip(&sum_gx).for_each(|(d, &s)| *d = s as f32),
-                "beta" => dst.iter_mut().zip(&sum_g).for_each(|(d, &s)| *d = s as f32),
+                "gamma" => dst.iter_mut().zip(sum_gx.iter()).for_each(|(d, &s)| *d = s as f32),
+                "beta" => dst.iter_mut().zip(sum_g.iter()).for_each(|(d, &s)| *d = s as f32),
                 _ => {}
             }
         }
@@ -523,6 +538,8 @@ fn weight_index_error(i: usize, n: usize) -> Error {
 
 /// Mean and biased variance of each column, in f64.
 fn batch_moments(x: &[f32], w: usize, mean: &mut [f64], var: &mut [f64]) {
+    mean.fill(0.0);
+    var.fill(0.0);
     let rows = (x.len() / w).max(1) as f64;
     for r in x.chunks_exact(w) {
         for j in 0..w {

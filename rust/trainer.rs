@@ -6,7 +6,7 @@
 //! and callbacks (which may read or set weights) run with no lock held.
 
 use crate::error::{Error, Result};
-use crate::model::{check_matrix, evaluate_state, not_compiled, Model};
+use crate::model::{check_matrix, evaluate_state, not_compiled, EvalScratch, Model};
 
 /// What the observer tells the loop after each event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,12 +60,24 @@ pub fn steps_per_epoch(rows: usize, batch_size: usize) -> usize {
 }
 
 /// Train `model` on `train`, validating on `val` after each epoch. Returns the number of epochs run.
+///
+/// The loop runs on a thread of the kernel pool, so its parallel kernels never queue work from outside it.
 pub fn fit(
     model: &Model,
     train: Data<'_>,
     val: Option<Data<'_>>,
     opts: FitOptions,
-    obs: &mut dyn Observer,
+    obs: &mut (dyn Observer + Send),
+) -> Result<usize> {
+    crate::pool::run(|| fit_here(model, train, val, opts, obs))
+}
+
+fn fit_here(
+    model: &Model,
+    train: Data<'_>,
+    val: Option<Data<'_>>,
+    opts: FitOptions,
+    obs: &mut (dyn Observer + Send),
 ) -> Result<usize> {
     if opts.batch_size == 0 {
         return Err(Error::value("batch_size must be a positive integer. Received: batch_size=0"));
@@ -91,6 +103,7 @@ pub fn fit(
     let mut sums = vec![0.0f64; 1 + n_metrics];
     let mut running = vec![0.0f64; 1 + n_metrics];
     let mut ranges = Vec::new();
+    let mut eval = EvalScratch::default();
     let mut epochs_run = 0;
     for epoch in opts.initial_epoch..opts.epochs {
         if obs.epoch_begin(epoch)? == Control::Stop {
@@ -132,8 +145,7 @@ pub fn fit(
                     sums[k + 1] += metric.sum(pred, target, ow);
                 }
                 net.backward(&mut ws, rows, logits, true)?;
-                ranges.clear();
-                ranges.extend(net.trainable_ranges());
+                net.trainable_ranges_into(&mut ranges);
                 compiled.optimizer.step(&mut net.params, &ws.param_grads, &ranges);
             }
             seen += rows;
@@ -148,12 +160,13 @@ pub fn fit(
         let val_logs = match val {
             Some(v) => {
                 let st = model.read()?;
-                Some(evaluate_state(&st, v.x, v.y, v.rows, opts.validation_batch_size.max(1))?)
+                evaluate_state(&st, v.x, v.y, v.rows, opts.validation_batch_size.max(1), &mut eval)?;
+                Some(eval.values())
             }
             None => None,
         };
         epochs_run += 1;
-        if obs.epoch_end(epoch, &running, val_logs.as_deref())? == Control::Stop || stop {
+        if obs.epoch_end(epoch, &running, val_logs)? == Control::Stop || stop {
             break;
         }
     }

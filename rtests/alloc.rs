@@ -1,0 +1,125 @@
+//! The steady-state training and predict loops allocate nothing: a counting global allocator watches
+//! epochs 3..5 of a fit (after two warm-up epochs) and repeated predictions after a warm-up call.
+#![allow(clippy::unwrap_used)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use keras_lite::activation::Activation;
+use keras_lite::error::Result;
+use keras_lite::layer::LayerSpec;
+use keras_lite::loss::Loss;
+use keras_lite::metric::Metric;
+use keras_lite::model::Model;
+use keras_lite::optimizer::OptimizerKind;
+use keras_lite::trainer::{fit, Control, Data, FitOptions, Observer};
+
+struct Counting;
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static ALLOCS: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards every call to the system allocator unchanged; only counts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCS.fetch_add(1, Ordering::Relaxed);
+        }
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCS.fetch_add(1, Ordering::Relaxed);
+        }
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Counts allocations from the start of epoch 2 to the end of epoch 4.
+struct Watch;
+
+impl Observer for Watch {
+    fn epoch_begin(&mut self, epoch: usize) -> Result<Control> {
+        if epoch == 2 {
+            ALLOCS.store(0, Ordering::SeqCst);
+            COUNTING.store(true, Ordering::SeqCst);
+        }
+        Ok(Control::Continue)
+    }
+    fn batch_end(&mut self, _: usize, _: usize, _: &[f64]) -> Result<Control> {
+        Ok(Control::Continue)
+    }
+    fn epoch_end(&mut self, epoch: usize, _: &[f64], _: Option<&[f64]>) -> Result<Control> {
+        if epoch == 4 {
+            COUNTING.store(false, Ordering::SeqCst);
+        }
+        Ok(Control::Continue)
+    }
+}
+
+fn data(rows: usize, width: usize, seed: u64) -> Vec<f32> {
+    let mut r = keras_lite::rng::Rng::new(seed, 0);
+    let mut v = vec![0.0; rows * width];
+    r.fill_uniform(&mut v, 1.0);
+    v
+}
+
+fn model(input: usize) -> Model {
+    let specs = vec![
+        LayerSpec::BatchNorm { momentum: 0.99, epsilon: 1e-3, center: true, scale: true },
+        LayerSpec::Dense { units: 256, activation: Activation::Relu, use_bias: true },
+        LayerSpec::Dropout { rate: 0.2, seed: Some(3) },
+        LayerSpec::Dense { units: 32, activation: Activation::Gelu { approximate: false }, use_bias: true },
+        LayerSpec::Dense { units: 1, activation: Activation::Sigmoid, use_bias: true },
+    ];
+    Model::new(input, specs, 7).unwrap()
+}
+
+#[test]
+fn steady_state_fit_and_predict_do_not_allocate() {
+    let (rows, width) = (1000, 12);
+    let m = model(width);
+    let adam = OptimizerKind::Adam {
+        learning_rate: 1e-3,
+        beta_1: 0.9,
+        beta_2: 0.999,
+        epsilon: 1e-7,
+        amsgrad: false,
+        weight_decay: 0.0,
+    };
+    let bce = Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.0 };
+    m.compile(bce, vec![Metric::BinaryAccuracy { threshold: 0.5 }, Metric::MeanAbsoluteError], adam).unwrap();
+    let x = data(rows, width, 1);
+    let y: Vec<f32> = data(rows, 1, 2).iter().map(|v| f32::from(*v > 0.0)).collect();
+    let xv = data(200, width, 3);
+    let yv: Vec<f32> = data(200, 1, 4).iter().map(|v| f32::from(*v > 0.0)).collect();
+    let opts = FitOptions { batch_size: 256, epochs: 6, initial_epoch: 0, shuffle: true, validation_batch_size: 64 };
+    let train = Data { x: &x, y: &y, rows };
+    let val = Some(Data { x: &xv, y: &yv, rows: 200 });
+    fit(&m, train, val, opts, &mut Watch).unwrap();
+    let n = ALLOCS.load(Ordering::SeqCst);
+    assert_eq!(n, 0, "{n} allocations during epochs 2..=4 of fit");
+
+    for n in [1usize, 7, 3000] {
+        let xs = data(n, width, 5);
+        let mut out = vec![0.0; n];
+        m.predict(&xs, n, &mut out).unwrap();
+        ALLOCS.store(0, Ordering::SeqCst);
+        COUNTING.store(true, Ordering::SeqCst);
+        for _ in 0..20 {
+            m.predict(&xs, n, &mut out).unwrap();
+        }
+        COUNTING.store(false, Ordering::SeqCst);
+        let a = ALLOCS.load(Ordering::SeqCst);
+        assert_eq!(a, 0, "{a} allocations in predict of {n} rows");
+    }
+}

@@ -1,0 +1,292 @@
+//! A packed, cache-blocked f32 GEMM, `C (+)= A·B`, with A and B read through strides so that transposed
+//! operands cost nothing extra, and no allocation once its thread-local buffers have grown.
+//!
+//! K is cut into panels of `KC`. For each panel a block of `MC` rows of A is packed into `MR`-row slivers
+//! and the B panel into `NR`-column slivers; the micro-kernel (`kernel.rs`) computes one `MR × NR` tile per
+//! sliver pair. Threads take disjoint column ranges of C (each packs all of A, which costs `2/n` of the
+//! work) or, when C is narrow, disjoint row ranges.
+
+pub mod kernel;
+
+use std::cell::RefCell;
+
+use kernel::{MR, NR};
+
+/// Depth of a packed panel: a B sliver (KC × NR, 16 KB) stays in L1 while A slivers stream past it.
+const KC: usize = 256;
+/// Rows of A packed at a time (a multiple of MR); the A block (MC × KC, 144 KB) stays in L2.
+const MC: usize = 144;
+/// Columns of B packed at a time (a multiple of NR): a 1 MB panel. The pack buffers have fixed sizes, so each
+/// thread allocates them once, whatever the shapes.
+const NC: usize = 1024;
+
+/// A read-only matrix operand: element (i, j) is `data[i * rs + j * cs]`.
+#[derive(Debug, Clone, Copy)]
+pub struct Operand<'a> {
+    /// The values.
+    pub data: &'a [f32],
+    /// Row stride.
+    pub rs: usize,
+    /// Column stride.
+    pub cs: usize,
+}
+
+thread_local! {
+    static PACK_A: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+    static PACK_B: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Run `f` with a thread-local buffer of `cap` values (allocated on the thread's first call; a fresh one
+/// if it is already in use), of which the first `len` are used.
+fn with_buffer<T>(
+    key: &'static std::thread::LocalKey<RefCell<Vec<f32>>>,
+    cap: usize,
+    len: usize,
+    f: impl FnOnce(&mut [f32]) -> T,
+) -> T {
+    key.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut v) => {
+            if v.len() < cap {
+                v.resize(cap, 0.0);
+            }
+            f(&mut v[..len])
+        }
+        Err(_) => f(&mut vec![0.0; len]),
+    })
+}
+
+/// Pack rows `i0..i0+mc`, columns `p0..p0+kc` of A into MR-row slivers (zero-padded). Reads follow the
+/// operand's contiguous direction.
+fn pack_a(dst: &mut [f32], a: Operand<'_>, i0: usize, mc: usize, p0: usize, kc: usize) {
+    for (s, sliver) in dst.chunks_exact_mut(kc * MR).enumerate().take(mc.div_ceil(MR)) {
+        let rows = MR.min(mc - s * MR);
+        let base = i0 + s * MR;
+        if a.cs == 1 || rows < MR {
+            for r in 0..MR {
+                if r < rows {
+                    let start = (base + r) * a.rs + p0 * a.cs;
+                    for p in 0..kc {
+                        sliver[p * MR + r] = a.data[start + p * a.cs];
+                    }
+                } else {
+                    for p in 0..kc {
+                        sliver[p * MR + r] = 0.0;
+                    }
+                }
+            }
+        } else {
+            // Column-major A (a transposed operand): each k holds MR neighbouring rows.
+            for p in 0..kc {
+                let start = base * a.rs + (p0 + p) * a.cs;
+                for r in 0..MR {
+                    sliver[p * MR + r] = a.data[start + r * a.rs];
+                }
+            }
+        }
+    }
+}
+
+/// Pack rows `p0..p0+kc`, columns `j0..j0+nc` of B into NR-column slivers (zero-padded). Reads follow the
+/// operand's contiguous direction.
+fn pack_b(dst: &mut [f32], b: Operand<'_>, p0: usize, kc: usize, j0: usize, nc: usize) {
+    for (s, sliver) in dst.chunks_exact_mut(kc * NR).enumerate().take(nc.div_ceil(NR)) {
+        let js = j0 + s * NR;
+        let cols = NR.min(j0 + nc - js);
+        if b.cs == 1 {
+            for p in 0..kc {
+                let out = &mut sliver[p * NR..(p + 1) * NR];
+                let row = (p0 + p) * b.rs + js;
+                out[..cols].copy_from_slice(&b.data[row..row + cols]);
+                out[cols..].fill(0.0);
+            }
+        } else {
+            // Column-major B (a transposed operand): walk each column down its contiguous run of k.
+            for c in 0..NR {
+                if c < cols {
+                    let start = p0 * b.rs + (js + c) * b.cs;
+                    for p in 0..kc {
+                        sliver[p * NR + c] = b.data[start + p * b.rs];
+                    }
+                } else {
+                    for p in 0..kc {
+                        sliver[p * NR + c] = 0.0;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The output block `C[i0..i1, j0..j1]` of `C (+)= A·B`, single-threaded.
+///
+/// `c` is the whole row-major C (row stride `ldc`), given as a raw pointer so that threads can own disjoint
+/// column ranges of the same rows.
+///
+/// # Safety
+/// `c` must be valid for reads and writes of `i1 * ldc` values (with `j1 <= ldc`), and no other thread may
+/// touch `C[i0..i1, j0..j1]` during the call.
+#[allow(clippy::too_many_arguments)]
+unsafe fn block(
+    c: *mut f32,
+    ldc: usize,
+    a: Operand<'_>,
+    b: Operand<'_>,
+    (i0, i1): (usize, usize),
+    (j0, j1): (usize, usize),
+    k: usize,
+    accumulate: bool,
+) {
+    for jb in (j0..j1).step_by(NC) {
+        let jb_end = (jb + NC).min(j1);
+        let nc = jb_end - jb;
+        let slivers_n = nc.div_ceil(NR);
+        let mut p0 = 0;
+        while p0 < k {
+            let kc = KC.min(k - p0);
+            let acc = accumulate || p0 > 0;
+            with_buffer(&PACK_B, KC * NC, slivers_n * kc * NR, |bpack| {
+                pack_b(bpack, b, p0, kc, jb, nc);
+                let mut ic = i0;
+                while ic < i1 {
+                    let mc = MC.min(i1 - ic);
+                    with_buffer(&PACK_A, KC * MC, mc.div_ceil(MR) * kc * MR, |apack| {
+                        pack_a(apack, a, ic, mc, p0, kc);
+                        // SAFETY: the tiles of rows ic..ic+mc, columns jb..jb_end lie inside the caller's
+                        // block, which it guarantees is valid and ours alone.
+                        unsafe { macro_kernel(c, ldc, apack, bpack, (ic, ic + mc), (jb, jb_end), kc, acc) };
+                    });
+                    ic += mc;
+                }
+            });
+            p0 += kc;
+        }
+    }
+}
+
+/// All `MR × NR` tiles of `C[i0..i1, j0..j1]` from packed A and B slivers of depth `kc`.
+///
+/// # Safety
+/// As for `block`: `C[i0..i1, j0..j1]` must be valid and touched by no other thread.
+#[allow(clippy::too_many_arguments)]
+unsafe fn macro_kernel(
+    c: *mut f32,
+    ldc: usize,
+    apack: &[f32],
+    bpack: &[f32],
+    (i0, i1): (usize, usize),
+    (j0, j1): (usize, usize),
+    kc: usize,
+    acc: bool,
+) {
+    for js in 0..(j1 - j0).div_ceil(NR) {
+        let j = j0 + js * NR;
+        let nr = NR.min(j1 - j);
+        let bs = &bpack[js * kc * NR..(js + 1) * kc * NR];
+        for is in 0..(i1 - i0).div_ceil(MR) {
+            let i = i0 + is * MR;
+            let mr = MR.min(i1 - i);
+            let asl = &apack[is * kc * MR..(is + 1) * kc * MR];
+            if mr == MR && nr == NR {
+                // SAFETY: rows i..i+MR, columns j..j+NR lie inside the block (see the function's contract).
+                let tile = unsafe { std::slice::from_raw_parts_mut(c.add(i * ldc + j), (MR - 1) * ldc + NR) };
+                kernel::tile(kc, asl, bs, tile, ldc, acc);
+            } else {
+                let mut tmp = [0.0f32; MR * NR];
+                if acc {
+                    for r in 0..mr {
+                        // SAFETY: the `mr` rows and `nr` columns from (i, j) lie inside the block.
+                        let row = unsafe { std::slice::from_raw_parts(c.add((i + r) * ldc + j), nr) };
+                        tmp[r * NR..r * NR + nr].copy_from_slice(row);
+                    }
+                }
+                kernel::tile(kc, asl, bs, &mut tmp, NR, acc);
+                for r in 0..mr {
+                    // SAFETY: as above.
+                    let row = unsafe { std::slice::from_raw_parts_mut(c.add((i + r) * ldc + j), nr) };
+                    row.copy_from_slice(&tmp[r * NR..r * NR + nr]);
+                }
+            }
+        }
+    }
+}
+
+/// A raw pointer that may cross to pool threads; each thread writes only its own block of C.
+#[derive(Clone, Copy)]
+struct SharedC(*mut f32);
+// SAFETY: `gemm` hands each thread a disjoint block of C and waits for all of them before returning.
+unsafe impl Send for SharedC {}
+// SAFETY: as above; the pointer is only dereferenced inside `block`, on disjoint blocks.
+unsafe impl Sync for SharedC {}
+
+impl SharedC {
+    /// The pointer (a method, so that closures capture the whole `Sync` wrapper, not the raw field).
+    fn get(self) -> *mut f32 {
+        self.0
+    }
+}
+
+/// `C(m×n, row-major) (+)= A(m×k)·B(k×n)` on up to `threads` threads of the global pool.
+///
+/// Does nothing if `c` is shorter than `m*n` or an operand cannot hold its shape.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm(
+    c: &mut [f32],
+    a: Operand<'_>,
+    b: Operand<'_>,
+    m: usize,
+    k: usize,
+    n: usize,
+    accumulate: bool,
+    threads: usize,
+) {
+    let covers = |o: &Operand<'_>, rows: usize, cols: usize| {
+        rows == 0 || cols == 0 || o.data.len() > (rows - 1) * o.rs + (cols - 1) * o.cs
+    };
+    if c.len() < m * n || !covers(&a, m, k) || !covers(&b, k, n) || m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 {
+        if !accumulate {
+            c[..m * n].fill(0.0);
+        }
+        return;
+    }
+    let ptr = SharedC(c.as_mut_ptr());
+    let threads = threads.max(1);
+    if threads > 1 && n >= 2 * NR * threads {
+        // Column ranges, a multiple of NR wide.
+        let per = n.div_ceil(threads).div_ceil(NR) * NR;
+        split(0, threads, &|t| {
+            let (j0, j1) = (t * per, ((t + 1) * per).min(n));
+            if j0 < j1 {
+                // SAFETY: C holds m*n values (checked above); threads own disjoint column ranges.
+                unsafe { block(ptr.get(), n, a, b, (0, m), (j0, j1), k, accumulate) }
+            }
+        });
+    } else if threads > 1 && m >= 4 * MR * threads {
+        let per = m.div_ceil(threads).div_ceil(MR) * MR;
+        split(0, threads, &|t| {
+            let (i0, i1) = (t * per, ((t + 1) * per).min(m));
+            if i0 < i1 {
+                // SAFETY: C holds m*n values (checked above); threads own disjoint row ranges.
+                unsafe { block(ptr.get(), n, a, b, (i0, i1), (0, n), k, accumulate) }
+            }
+        });
+    } else {
+        // SAFETY: C holds m*n values (checked above) and is borrowed mutably here.
+        unsafe { block(ptr.get(), n, a, b, (0, m), (0, n), k, accumulate) }
+    }
+}
+
+/// Run `f(t)` for `t` in `lo..hi` on the pool by recursive `rayon::join` (which, unlike `rayon::scope`,
+/// allocates nothing).
+fn split(lo: usize, hi: usize, f: &(dyn Fn(usize) + Sync)) {
+    if hi - lo <= 1 {
+        if hi > lo {
+            f(lo);
+        }
+        return;
+    }
+    let mid = lo + (hi - lo) / 2;
+    rayon::join(|| split(lo, mid, f), || split(mid, hi, f));
+}
