@@ -77,6 +77,8 @@ fn model(input: usize) -> Model {
     let specs = vec![
         LayerSpec::BatchNorm { momentum: 0.99, epsilon: 1e-3, center: true, scale: true },
         LayerSpec::Dense { units: 256, activation: Activation::Relu, use_bias: true },
+        // 256×256 = 65,536 kernel values: large enough for the split optimizer update.
+        LayerSpec::Dense { units: 256, activation: Activation::Tanh, use_bias: true },
         LayerSpec::Dropout { rate: 0.2, seed: Some(3) },
         LayerSpec::Dense { units: 32, activation: Activation::Gelu { approximate: false }, use_bias: true },
         LayerSpec::Dense { units: 1, activation: Activation::Sigmoid, use_bias: true },

@@ -9,6 +9,11 @@ use std::ops::Range;
 
 use crate::error::{Error, Result};
 
+/// Weights at least this long get their update split across the thread pool.
+const PARALLEL_MIN: usize = 1 << 16;
+/// Values per task in a split update.
+const CHUNK: usize = 1 << 14;
+
 /// An optimizer's hyper-parameters.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum OptimizerKind {
@@ -127,6 +132,14 @@ impl Optimizer {
                             vh[i] = vh[i].max(v[i]);
                             w[i] -= alpha * m[i] / (vh[i].sqrt() + eps);
                         }
+                    } else if w.len() >= PARALLEL_MIN {
+                        // Large weights: split the fused pass across the pool (it is memory-bound).
+                        use rayon::prelude::*;
+                        w.par_chunks_mut(CHUNK)
+                            .zip(g.par_chunks(CHUNK))
+                            .zip(m.par_chunks_mut(CHUNK))
+                            .zip(v.par_chunks_mut(CHUNK))
+                            .for_each(|(((w, g), m), v)| adam_pass(w, g, m, v, alpha, b1, b2, eps, decay));
                     } else {
                         adam_pass(w, g, m, v, alpha, b1, b2, eps, decay);
                     }

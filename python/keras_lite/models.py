@@ -486,16 +486,13 @@ class Sequential(SavingMixin):
     ) -> np.ndarray:
         """Predictions for ``x`` as a float32 NumPy array of shape ``(n, units)``."""
         net = self._net
-        if (
-            net is not None
-            and verbose == 0
-            and type(x) is np.ndarray
-            and x.dtype == np.float32
-            and x.ndim == 2
-            and x.flags.c_contiguous
-            and batch_size is None
-        ):
-            return net.predict(x)
+        if verbose == 0 and batch_size is None and net is not None and type(x) is np.ndarray:
+            # Fast path for services: a float32 C-contiguous (n, width) array goes straight to the core;
+            # anything else (or any error) takes the general path below, which converts or explains.
+            try:
+                return net.predict(x)
+            except (TypeError, ValueError):
+                pass
         verbose = _verbosity(verbose)
         bs = 32 if batch_size is None else _data.as_positive_int(batch_size, "batch_size")
         if steps is not None or callbacks is not None:
@@ -519,14 +516,11 @@ class Sequential(SavingMixin):
                 "keras_lite applies models outside fit in inference mode only. Received: training=True"
             )
         net = self._net
-        if (
-            net is not None
-            and type(inputs) is np.ndarray
-            and inputs.dtype == np.float32
-            and inputs.ndim == 2
-            and inputs.flags.c_contiguous
-        ):
-            return net.predict(inputs)
+        if net is not None and type(inputs) is np.ndarray:
+            try:
+                return net.predict(inputs)
+            except (TypeError, ValueError):
+                pass
         xa = self._x(inputs, "inputs")
         self._ensure_built(xa.shape[1])
         return self._net.predict(xa)

@@ -1,6 +1,6 @@
 //! Reading layer, loss and optimizer descriptions and arrays that Python passes in.
 
-use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods};
+use numpy::{PyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyDictMethods, PyTuple};
@@ -88,22 +88,6 @@ pub fn matrix<'a>(a: &'a PyReadonlyArray2<'_, f32>, arg: &str) -> PyResult<(&'a 
         PyValueError::new_err(format!("{arg} must be a C-contiguous float32 array. Received: a non-contiguous array"))
     })?;
     Ok((s, r, c))
-}
-
-/// A new (rows, cols) float32 array filled by `fill` (run without the GIL).
-pub fn new_matrix<'py>(
-    py: Python<'py>,
-    rows: usize,
-    cols: usize,
-    fill: impl FnOnce(&mut [f32]) -> crate::error::Result<()> + Send,
-) -> PyResult<Bound<'py, PyArray2<f32>>> {
-    let out = PyArray2::<f32>::zeros(py, [rows, cols], false);
-    {
-        let mut rw = out.readwrite();
-        let s = rw.as_slice_mut().map_err(|e| PyValueError::new_err(e.to_string()))?;
-        super::errors::detached(py, || fill(s))?;
-    }
-    Ok(out)
 }
 
 /// A 1-D float32 array copied from `v`.

@@ -23,7 +23,14 @@ type SlotRow<'py> = (usize, &'static str, Bound<'py, PyArrayDyn<f32>>);
 #[pyclass(frozen, module = "keras_lite._core")]
 pub struct Network {
     model: Model,
+    /// Fixed at construction: the widths and the multiply-adds of one row, for the predict fast path.
+    input_dim: usize,
+    output_dim: usize,
+    row_macs: usize,
 }
+
+/// Predictions below this many multiply-adds run with the GIL held: releasing and re-taking it costs more.
+const DETACH_MIN_MACS: usize = 1 << 14;
 
 fn shaped<'py>(py: Python<'py>, values: &[f32], shape: &[usize]) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
     let flat = numpy::PyArray1::from_slice(py, values);
@@ -35,7 +42,12 @@ impl Network {
     #[new]
     fn new(input_dim: usize, layers: &Bound<'_, PyList>, seed: u64) -> PyResult<Self> {
         let specs = layers.iter().map(|l| convert::layer_spec(l.cast::<PyTuple>()?)).collect::<PyResult<Vec<_>>>()?;
-        Ok(Network { model: guarded(|| Model::new(input_dim, specs, seed))? })
+        let model = guarded(|| Model::new(input_dim, specs, seed))?;
+        let (output_dim, row_macs) = {
+            let st = model.read().map_err(to_py)?;
+            (st.net.output_dim(), st.net.params.len())
+        };
+        Ok(Network { model, input_dim, output_dim, row_macs })
     }
 
     /// Input width.
@@ -219,17 +231,24 @@ impl Network {
     /// Inference on a (rows, input_dim) float32 array.
     fn predict<'py>(&self, py: Python<'py>, x: PyReadonlyArray2<'py, f32>) -> PyResult<Bound<'py, PyArray2<f32>>> {
         let (xs, rows, cols) = convert::matrix(&x, "x")?;
-        let (iw, ow) = {
-            let st = self.model.read().map_err(to_py)?;
-            (st.net.input_dim, st.net.output_dim())
-        };
+        let (iw, ow) = (self.input_dim, self.output_dim);
         if cols != iw {
             return Err(PyValueError::new_err(format!(
                 "Input 0 of the model is incompatible: expected shape=(None, {iw}), found shape=({rows}, {cols})"
             )));
         }
+        // SAFETY: a new array, not yet visible to any other code; every element is written by `predict`
+        // below before it is returned (on error it is dropped unread).
+        let out = unsafe { PyArray2::<f32>::new(py, [rows, ow], false) };
+        // SAFETY: as above: nothing else can hold a view of `out` yet, so this exclusive slice is unique.
+        let slice = unsafe { out.as_slice_mut() }.map_err(|e| PyValueError::new_err(e.to_string()))?;
         let model = &self.model;
-        convert::new_matrix(py, rows, ow, |out| model.predict(xs, rows, out))
+        if rows.saturating_mul(self.row_macs) < DETACH_MIN_MACS {
+            guarded(|| model.predict(xs, rows, slice))?;
+        } else {
+            detached(py, || model.predict(xs, rows, slice))?;
+        }
+        Ok(out)
     }
 
     /// `[loss, metric...]` over (x, y) in inference mode.
