@@ -1,6 +1,6 @@
 //! Reading layer, loss and optimizer descriptions and arrays that Python passes in.
 
-use numpy::{PyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
+use numpy::{PyArray1, PyReadonlyArray, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyDictMethods, PyTuple};
@@ -80,14 +80,21 @@ pub fn optimizer(name: &str, p: &Bound<'_, PyDict>) -> PyResult<OptimizerKind> {
     })
 }
 
+/// The values of a C-contiguous float32 array, or a `ValueError` naming `arg`. (numpy's `as_slice` also
+/// accepts Fortran order, whose element order would be wrong here.)
+pub fn c_slice<'a, D: numpy::ndarray::Dimension>(a: &'a PyReadonlyArray<'_, f32, D>, arg: &str) -> PyResult<&'a [f32]> {
+    if !a.is_c_contiguous() {
+        return Err(PyValueError::new_err(format!(
+            "{arg} must be a C-contiguous float32 array. Received: an array that is not C-contiguous"
+        )));
+    }
+    a.as_slice().map_err(|_| PyValueError::new_err(format!("{arg} must be a C-contiguous float32 array")))
+}
+
 /// A C-contiguous float32 matrix as (slice, rows, cols), or a `ValueError` naming `arg`.
 pub fn matrix<'a>(a: &'a PyReadonlyArray2<'_, f32>, arg: &str) -> PyResult<(&'a [f32], usize, usize)> {
     let shape = a.shape();
-    let (r, c) = (shape[0], shape[1]);
-    let s = a.as_slice().map_err(|_| {
-        PyValueError::new_err(format!("{arg} must be a C-contiguous float32 array. Received: a non-contiguous array"))
-    })?;
-    Ok((s, r, c))
+    Ok((c_slice(a, arg)?, shape[0], shape[1]))
 }
 
 /// A 1-D float32 array copied from `v`.

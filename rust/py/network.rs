@@ -97,16 +97,13 @@ impl Network {
 
     /// Overwrite weight `i` (a C-contiguous float32 array with its number of values).
     fn set_weight(&self, i: usize, value: PyReadonlyArrayDyn<'_, f32>) -> PyResult<()> {
-        let s = value.as_slice().map_err(|_| PyValueError::new_err("set_weight needs a C-contiguous float32 array"))?;
+        let s = convert::c_slice(&value, "value")?;
         self.model.write().map_err(to_py)?.net.set_weight(i, s).map_err(to_py)
     }
 
     /// Overwrite all weights at once (all are checked before any is written).
     fn set_weights(&self, values: Vec<PyReadonlyArrayDyn<'_, f32>>) -> PyResult<()> {
-        let slices = values
-            .iter()
-            .map(|v| v.as_slice().map_err(|_| PyValueError::new_err("set_weights needs C-contiguous float32 arrays")))
-            .collect::<PyResult<Vec<_>>>()?;
+        let slices = values.iter().map(|v| convert::c_slice(v, "weights")).collect::<PyResult<Vec<_>>>()?;
         let mut st = self.model.write().map_err(to_py)?;
         if slices.len() != st.net.weights.len() {
             return Err(PyValueError::new_err(format!(
@@ -144,12 +141,7 @@ impl Network {
 
     /// Restore the optimizer state: `iterations` and the slot arrays in `optimizer_state`'s order.
     fn set_optimizer_state(&self, iterations: u64, values: Vec<PyReadonlyArrayDyn<'_, f32>>) -> PyResult<()> {
-        let slices = values
-            .iter()
-            .map(|v| {
-                v.as_slice().map_err(|_| PyValueError::new_err("optimizer state arrays must be C-contiguous float32"))
-            })
-            .collect::<PyResult<Vec<_>>>()?;
+        let slices = values.iter().map(|v| convert::c_slice(v, "optimizer state")).collect::<PyResult<Vec<_>>>()?;
         self.model.set_optimizer_state(iterations, &slices).map_err(to_py)
     }
 
