@@ -8,6 +8,10 @@ use keras_lite::network::Network;
 use keras_lite::optimizer::{Optimizer, OptimizerKind};
 use std::time::Instant;
 fn main() {
+    keras_lite::pool::run(body);
+}
+
+fn body() {
     let args: Vec<String> = std::env::args().collect();
     let (inp, units, rows): (usize, Vec<usize>, usize) = if args.get(1).map(|s| s.as_str()) == Some("tab") {
         (32, vec![256, 256], 256)

@@ -7,6 +7,7 @@
 //! work) or, when C is narrow, disjoint row ranges.
 
 pub mod kernel;
+mod small;
 
 use std::cell::RefCell;
 
@@ -249,6 +250,10 @@ pub fn gemm(
         if !accumulate {
             c[..m * n].fill(0.0);
         }
+        return;
+    }
+    if n <= small::THIN || k <= small::THIN {
+        small::gemm_thin(c, a, b, m, k, n, accumulate);
         return;
     }
     let ptr = SharedC(c.as_mut_ptr());
