@@ -16,6 +16,9 @@ use crate::network::{Network, Scratch};
 use crate::optimizer::{Optimizer, OptimizerKind};
 use crate::rng::Rng;
 
+/// Below this many multiply-adds a predict runs on the calling thread (a few hundred microseconds at most).
+pub const PARALLEL_PREDICT_MACS: usize = 1 << 23;
+
 /// Rows per task when a large predict is split across the thread pool.
 const PREDICT_CHUNK: usize = 512;
 
@@ -119,8 +122,12 @@ impl Model {
                 x.len()
             )));
         }
+        if rows.saturating_mul(net.params.len()) < PARALLEL_PREDICT_MACS {
+            // Small work stays on the calling thread: no hand-off, no allocation.
+            return with_scratch(|s| net.infer(x, rows, out, s, false));
+        }
         if rows <= PREDICT_CHUNK {
-            return with_scratch(|s| net.infer(x, rows, out, s, true));
+            return crate::pool::run(|| with_scratch(|s| net.infer(x, rows, out, s, true)));
         }
         crate::pool::run(|| {
             out.par_chunks_mut(PREDICT_CHUNK * ow)
