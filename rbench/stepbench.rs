@@ -22,7 +22,7 @@ fn body() {
         units.iter().map(|&u| LayerSpec::Dense { units: u, activation: Activation::Relu, use_bias: true }).collect();
     specs.push(LayerSpec::Dense { units: 1, activation: Activation::Linear, use_bias: true });
     let mut net = Network::new(inp, specs, 1).unwrap();
-    let mut ws = net.workspace(rows);
+    let mut ws = net.workspace(rows).unwrap();
     let kind = OptimizerKind::Adam {
         learning_rate: 0.001,
         beta_1: 0.9,

@@ -121,7 +121,12 @@ impl Activation {
     pub fn forward_inplace(&self, v: &mut [f32], width: usize) {
         match *self {
             Activation::Linear => {}
-            Activation::Relu => v.iter_mut().for_each(|x| *x = x.max(0.0)),
+            // `x < 0 → 0` rather than `max(x, 0)`: NaN must stay NaN, as in TensorFlow and NumPy.
+            Activation::Relu => v.iter_mut().for_each(|x| {
+                if *x < 0.0 {
+                    *x = 0.0
+                }
+            }),
             Activation::Softmax => {
                 if width > 0 {
                     v.chunks_exact_mut(width).for_each(softmax_row);
@@ -141,7 +146,13 @@ impl Activation {
     pub fn scalar(&self, z: f32) -> f32 {
         match *self {
             Activation::Linear => z,
-            Activation::Relu => z.max(0.0),
+            Activation::Relu => {
+                if z < 0.0 {
+                    0.0
+                } else {
+                    z
+                }
+            }
             Activation::Sigmoid => sigmoid(z),
             Activation::Tanh => z.tanh(),
             Activation::Elu { alpha } => {

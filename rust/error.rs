@@ -15,6 +15,8 @@ pub enum Error {
     Interrupted,
     /// A backend could not do what was asked (Python `RuntimeError`).
     Backend(String),
+    /// Memory for the request could not be had (Python `MemoryError`).
+    Memory(String),
 }
 
 /// Shorthand for results of core operations.
@@ -30,10 +32,37 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Value(m) | Error::Type(m) | Error::State(m) | Error::Backend(m) => f.write_str(m),
+            Error::Value(m) | Error::Type(m) | Error::State(m) | Error::Backend(m) | Error::Memory(m) => f.write_str(m),
             Error::Interrupted => f.write_str("training interrupted"),
         }
     }
 }
 
 impl std::error::Error for Error {}
+
+/// Grow `v` to `len` values (new ones set to `fill`), or fail with `Error::Memory` naming `what`, instead of
+/// aborting the process as a failed `Vec` allocation would.
+pub fn try_resize(v: &mut Vec<f32>, len: usize, fill: f32, what: &str) -> Result<()> {
+    if len > v.len() {
+        v.try_reserve_exact(len - v.len()).map_err(|_| {
+            Error::Memory(format!(
+                "cannot allocate {what}: {len} float32 values ({:.1} GiB)",
+                len as f64 * 4.0 / (1u64 << 30) as f64
+            ))
+        })?;
+    }
+    v.resize(len, fill);
+    Ok(())
+}
+
+/// A vector of `len` zeros, or `Error::Memory`.
+pub fn try_zeros(len: usize, what: &str) -> Result<Vec<f32>> {
+    let mut v = Vec::new();
+    try_resize(&mut v, len, 0.0, what)?;
+    Ok(v)
+}
+
+/// `a * b`, or a `ValueError` saying that `what` is too large.
+pub fn checked_size(a: usize, b: usize, what: &str) -> Result<usize> {
+    a.checked_mul(b).ok_or_else(|| Error::value(format!("{what} is too large: {a} x {b} values overflow")))
+}

@@ -71,6 +71,20 @@ impl LayerSpec {
         }
     }
 
+    /// Number of parameter values for input width `input`, or a `ValueError` if it overflows.
+    pub fn param_count(&self, input: usize) -> Result<usize> {
+        let mut total = 0usize;
+        for (_, shape, _) in self.weight_shapes(input) {
+            let n = shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
+            total = n.and_then(|n| total.checked_add(n)).ok_or_else(|| {
+                Error::value(format!(
+                    "the layer's weights are too large: shape {shape:?} overflows. Received: input width {input}"
+                ))
+            })?;
+        }
+        Ok(total)
+    }
+
     /// The weights this layer creates for input width `input`, as (name, shape, trainable), in Keras order.
     pub fn weight_shapes(&self, input: usize) -> Vec<(&'static str, Vec<usize>, bool)> {
         match *self {

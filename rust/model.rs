@@ -236,7 +236,7 @@ pub fn evaluate_state(
     sums.clear();
     sums.resize(1 + compiled.metrics.len(), 0.0);
     if scratch.out.len() < chunk * ow {
-        scratch.out.resize(chunk * ow, 0.0);
+        crate::error::try_resize(&mut scratch.out, chunk * ow, 0.0, "the evaluation buffer")?;
     }
     let out = &mut scratch.out;
     with_scratch(|s| -> Result<()> {

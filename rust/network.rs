@@ -8,7 +8,7 @@
 use std::ops::Range;
 
 use crate::activation::Activation;
-use crate::error::{Error, Result};
+use crate::error::{checked_size, try_resize, try_zeros, Error, Result};
 use crate::layer::{LayerSpec, WeightInfo};
 use crate::matmul::{matmul, Layout};
 use crate::rng::Rng;
@@ -98,10 +98,22 @@ impl Network {
         if specs.is_empty() {
             return Err(Error::value("A network needs at least one layer. Received: layers=[]"));
         }
+        // Size everything first: an absurd width is a clear error, never an overflow or an aborted allocation.
+        let mut total = 0usize;
+        let mut w = input_dim;
+        for spec in &specs {
+            spec.validate()?;
+            total = total
+                .checked_add(spec.param_count(w)?)
+                .ok_or_else(|| Error::value("the network's parameter count overflows".to_string()))?;
+            w = spec.output_width(w);
+        }
+        let mut params = Vec::new();
+        try_resize(&mut params, total, 0.0, "the network's parameters")?;
+        params.clear();
         let mut init = Rng::new(seed, 0);
         let mut layers = Vec::with_capacity(specs.len());
         let mut weights = Vec::new();
-        let mut params = Vec::new();
         let mut dropout_rngs = Vec::with_capacity(specs.len());
         let mut width = input_dim;
         let last = specs.len() - 1;
@@ -228,10 +240,10 @@ impl Network {
         logits: bool,
     ) -> Result<()> {
         let skip_last = logits && self.sigmoid_logits().is_some();
-        let need = rows * self.max_width();
+        let need = checked_size(rows, self.max_width(), "the inference buffer")?;
         if scratch.a.len() < need {
-            scratch.a.resize(need, 0.0);
-            scratch.b.resize(need, 0.0);
+            try_resize(&mut scratch.a, need, 0.0, "the inference buffers")?;
+            try_resize(&mut scratch.b, need, 0.0, "the inference buffers")?;
         }
         let n = self.layers.len();
         for (i, layer) in self.layers.iter().enumerate() {
@@ -301,41 +313,35 @@ impl Network {
         (find("gamma"), find("beta"), find("moving_mean").unwrap_or(&[]), find("moving_variance").unwrap_or(&[]))
     }
 
-    /// Buffers for training batches of up to `cap` rows.
-    pub fn workspace(&self, cap: usize) -> Workspace {
-        let mut acts = vec![vec![0.0; cap * self.input_dim]];
-        acts.extend(self.layers.iter().map(|l| vec![0.0; cap * l.output]));
-        let per = |f: &dyn Fn(&BuiltLayer) -> bool| -> Vec<Vec<f32>> {
-            self.layers.iter().map(|l| if f(l) { vec![0.0; cap * l.output] } else { Vec::new() }).collect()
+    /// Buffers for training batches of up to `cap` rows, or `Error::Memory` if they cannot be had.
+    pub fn workspace(&self, cap: usize) -> Result<Workspace> {
+        let buf = |width: usize| -> Result<Vec<f32>> {
+            try_zeros(checked_size(cap, width, "a batch buffer")?, "the batch buffers")
         };
-        let pre = per(&|l| l.keep_pre);
-        let masks = per(&|l| matches!(l.spec, LayerSpec::Dropout { .. }));
-        let bn_xhat = per(&|l| matches!(l.spec, LayerSpec::BatchNorm { .. }));
-        let bn_inv_std = self
-            .layers
-            .iter()
-            .map(|l| if matches!(l.spec, LayerSpec::BatchNorm { .. }) { vec![0.0; l.output] } else { Vec::new() })
-            .collect();
-        let bn_f64: Vec<Vec<f64>> = self
-            .layers
-            .iter()
-            .map(|l| if matches!(l.spec, LayerSpec::BatchNorm { .. }) { vec![0.0; l.output] } else { Vec::new() })
-            .collect();
-        let wide = cap * self.max_width();
-        Workspace {
+        let mut acts = vec![buf(self.input_dim)?];
+        for l in &self.layers {
+            acts.push(buf(l.output)?);
+        }
+        let per = |f: &dyn Fn(&BuiltLayer) -> bool| -> Result<Vec<Vec<f32>>> {
+            self.layers.iter().map(|l| if f(l) { buf(l.output) } else { Ok(Vec::new()) }).collect()
+        };
+        let is_bn = |l: &BuiltLayer| matches!(l.spec, LayerSpec::BatchNorm { .. });
+        let bn_f64: Vec<Vec<f64>> =
+            self.layers.iter().map(|l| if is_bn(l) { vec![0.0; l.output] } else { Vec::new() }).collect();
+        Ok(Workspace {
             cap,
             acts,
-            pre,
-            masks,
-            bn_xhat,
-            bn_inv_std,
+            pre: per(&|l| l.keep_pre)?,
+            masks: per(&|l| matches!(l.spec, LayerSpec::Dropout { .. }))?,
+            bn_xhat: per(&is_bn)?,
+            bn_inv_std: self.layers.iter().map(|l| if is_bn(l) { vec![0.0; l.output] } else { Vec::new() }).collect(),
             bn_mean: bn_f64.clone(),
             bn_var: bn_f64,
-            grad: vec![0.0; wide],
-            grad_next: vec![0.0; wide],
-            param_grads: vec![0.0; self.params.len()],
-            target: vec![0.0; cap * self.output_dim()],
-        }
+            grad: buf(self.max_width())?,
+            grad_next: buf(self.max_width())?,
+            param_grads: try_zeros(self.params.len(), "the gradients")?,
+            target: buf(self.output_dim())?,
+        })
     }
 
     /// Training-mode forward pass over the `rows` rows already in `ws.input_mut()`. Dropout draws its mask,

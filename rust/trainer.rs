@@ -96,7 +96,7 @@ fn fit_here(
             return Err(Error::value("fit needs at least one training sample. Received: x with 0 rows"));
         }
         let cap = opts.batch_size.min(train.rows);
-        (iw, ow, c.metrics.len(), st.net.workspace(cap))
+        (iw, ow, c.metrics.len(), st.net.workspace(cap)?)
     };
     let cap = ws.cap;
     let mut perm: Vec<u32> = (0..train.rows as u32).collect();

@@ -138,9 +138,7 @@ def forward64(model: Any, params: list[np.ndarray], x: Any, training: bool = Tru
     return a, logits
 
 
-def loss64(
-    loss: Any, model: Any, params: list[np.ndarray], x: Any, y: Any, training: bool = True
-) -> float:
+def loss64(loss: Any, model: Any, params: list[np.ndarray], x: Any, y: Any, training: bool = True) -> float:
     """The batch loss Keras reports for ``model`` with ``params`` on ``(x, y)`` (sum over batch size).
 
     ``loss`` is ``mae``, ``mse``, ``huber``, ``binary_crossentropy`` or a ``keras_lite.losses`` instance.

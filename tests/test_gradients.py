@@ -55,7 +55,9 @@ def _randomize(model: keras.Sequential, seed: int) -> list[np.ndarray]:
     return weights
 
 
-def check_one_step(model: keras.Sequential, loss: Any, x: np.ndarray, y: Any, seed: int = 0) -> list[np.ndarray]:
+def check_one_step(
+    model: keras.Sequential, loss: Any, x: np.ndarray, y: Any, seed: int = 0
+) -> list[np.ndarray]:
     """Fit one SGD step and compare the applied gradient and the reported loss with float64 references.
 
     Returns the gradients keras_lite applied, one per trainable weight.
@@ -208,7 +210,9 @@ def test_batch_normalization_first_and_between(loss: str) -> None:
 
 
 def test_batch_normalization_moving_statistics_after_one_step() -> None:
-    model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(4), layers.BatchNormalization(), layers.Dense(1)])
+    model = keras.Sequential(
+        [keras.Input(shape=(3,)), layers.Dense(4), layers.BatchNormalization(), layers.Dense(1)]
+    )
     x, y = _data(3, 1, "mse", seed=17)
     before = _randomize(model, seed=18)
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.0), loss="mse")
@@ -297,7 +301,11 @@ def test_targets_of_shape_n_and_n_1_give_the_same_step(loss: str) -> None:
     def run(y: np.ndarray) -> list[np.ndarray]:
         keras.utils.set_random_seed(3)
         model = keras.Sequential(
-            [keras.Input(shape=(3,)), layers.Dense(3, activation="relu"), layers.Dense(1, activation=_out_activation(loss))]
+            [
+                keras.Input(shape=(3,)),
+                layers.Dense(3, activation="relu"),
+                layers.Dense(1, activation=_out_activation(loss)),
+            ]
         )
         return check_one_step(model, loss, x, y, seed=24)
 

@@ -42,9 +42,9 @@ def _legacy(layer_factory: Any) -> Any:
 def test_single_neuron_lesson_code() -> None:
     model = keras.Sequential([_legacy(lambda: layers.Dense(units=1, input_shape=[3]))])
     w, b = model.weights
-    text = "Weights\n{}\n\nBias\n{}".format(w, b)
+    text = f"Weights\n{w}\n\nBias\n{b}"
     assert "Weights" in text and "Bias" in text
-    assert "{:0.2f}".format(w[0][0]) == f"{float(model.get_weights()[0][0, 0]):0.2f}"
+    assert f"{w[0][0]:0.2f}" == f"{float(model.get_weights()[0][0, 0]):0.2f}"
     assert w.shape == (3, 1) and b.shape == (1,)
     assert len(model.layers) == 1 and model.layers[0].units == 1
     np.testing.assert_array_equal(np.asarray(b), [0.0])
@@ -279,7 +279,9 @@ def _fit_history(x: Any, y: Any, seed: int = 7, **kw: Any) -> tuple[list[float],
     return hist.history["loss"], model.get_weights()
 
 
-def _assert_same_run(a: tuple[list[float], list[np.ndarray]], b: tuple[list[float], list[np.ndarray]]) -> None:
+def _assert_same_run(
+    a: tuple[list[float], list[np.ndarray]], b: tuple[list[float], list[np.ndarray]]
+) -> None:
     assert a[0] == b[0]
     for wa, wb in zip(a[1], b[1]):
         np.testing.assert_array_equal(wa, wb)
@@ -470,7 +472,13 @@ def test_validation_split_takes_the_last_rows(n: int, split: float, shuffle: boo
     x, y = _regression(n, seed=n)
     split_at = math.floor(n * (1 - split))
     a = _fit_history(x, y, validation_split=split, shuffle=shuffle, batch_size=8)
-    b = _fit_history(x[:split_at], y[:split_at], validation_data=(x[split_at:], y[split_at:]), shuffle=shuffle, batch_size=8)
+    b = _fit_history(
+        x[:split_at],
+        y[:split_at],
+        validation_data=(x[split_at:], y[split_at:]),
+        shuffle=shuffle,
+        batch_size=8,
+    )
     _assert_same_run(a, b)
     keras.utils.set_random_seed(7)
     model = _mlp()

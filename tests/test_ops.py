@@ -20,7 +20,12 @@ from hypothesis.extra import numpy as hnp
 
 import keras_lite as keras
 from keras_lite import _core, layers
-from reference64 import ACTIVATION_NAMES, SELU_ALPHA, SELU_SCALE, ref_activation, ref_loss_per_sample, softmax64
+from reference64 import (
+    ACTIVATION_NAMES,
+    ref_activation,
+    ref_loss_per_sample,
+    softmax64,
+)
 
 F32_EPS = float(np.finfo(np.float32).eps)
 
@@ -131,20 +136,10 @@ def test_activation_goldens() -> None:
     np.testing.assert_allclose(keras.activations.softplus([100.0, -100.0]), [100.0, 0.0], atol=1e-30)
 
 
-@pytest.mark.xfail(
-    reason="BUG: keras_lite.activations.<fn>(0-d input) returns shape (1,): np.ascontiguousarray in "
-    "activations._make promotes 0-d arrays to 1-D; Keras returns a scalar tensor",
-    strict=True,
-)
 def test_activation_of_a_scalar_is_a_scalar() -> None:
     assert np.shape(keras.activations.relu(3.0)) == ()
 
 
-@pytest.mark.xfail(
-    reason="BUG: relu(NaN) is 0, not NaN: the core uses f32::max, which drops NaN; TF's relu and "
-    "np.maximum propagate it, so a NaN input silently predicts a finite value",
-    strict=True,
-)
 def test_relu_propagates_nan() -> None:
     assert np.isnan(keras.activations.relu([np.nan])[0])
 
@@ -167,7 +162,9 @@ def test_dense_predict_matches_matmul(activation: str, data: Any) -> None:
     use_bias = data.draw(st.booleans(), label="use_bias")
     x = data.draw(hnp.arrays(np.float32, (n, d), elements=f32(-2, 2)), label="x")
     kernel = data.draw(hnp.arrays(np.float32, (d, units), elements=f32(-1, 1)), label="kernel")
-    bias = data.draw(hnp.arrays(np.float32, (units,), elements=f32(-1, 1)), label="bias") if use_bias else None
+    bias = (
+        data.draw(hnp.arrays(np.float32, (units,), elements=f32(-1, 1)), label="bias") if use_bias else None
+    )
     model = single_dense_model(kernel, bias, activation)
     z = x.astype(np.float64) @ kernel.astype(np.float64)
     if bias is not None:
@@ -227,11 +224,15 @@ def _check_loss(
     np.testing.assert_allclose(got, want, rtol=rtol, atol=atol)
     # sum_over_batch_size (default): sum / number of samples.
     np.testing.assert_allclose(float(obj_factory()(t, p)), want.mean(), rtol=rtol, atol=atol)
-    np.testing.assert_allclose(float(obj_factory(reduction="sum")(t, p)), want.sum(), rtol=rtol, atol=atol * len(t))
+    np.testing.assert_allclose(
+        float(obj_factory(reduction="sum")(t, p)), want.sum(), rtol=rtol, atol=atol * len(t)
+    )
     np.testing.assert_allclose(obj_factory(reduction="none")(t, p), want, rtol=rtol, atol=atol)
     # A per-sample weight scales each sample; the mean still divides by the number of samples.
     w = np.linspace(0.0, 2.0, len(t)).astype(np.float32)
-    np.testing.assert_allclose(float(obj_factory()(t, p, sample_weight=w)), (want * w).mean(), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(
+        float(obj_factory()(t, p, sample_weight=w)), (want * w).mean(), rtol=rtol, atol=atol
+    )
 
 
 @given(pair=regression_pairs)
@@ -266,7 +267,9 @@ def test_huber(pair: tuple[np.ndarray, np.ndarray], delta: float) -> None:
 
 
 @given(pair=probability_pairs, label_smoothing=st.sampled_from([0.0, 0.1, 0.5, 1.0]))
-def test_binary_crossentropy_probabilities(pair: tuple[np.ndarray, np.ndarray], label_smoothing: float) -> None:
+def test_binary_crossentropy_probabilities(
+    pair: tuple[np.ndarray, np.ndarray], label_smoothing: float
+) -> None:
     t, p = pair
     want = ref_loss_per_sample("bce", t, p, label_smoothing=label_smoothing)
 
@@ -313,7 +316,9 @@ def test_mae_goldens_tf_keras_docstring() -> None:
     y_true = [[0.0, 1.0], [0.0, 0.0]]
     y_pred = [[1.0, 1.0], [1.0, 0.0]]
     assert float(keras.losses.MeanAbsoluteError()(y_true, y_pred)) == pytest.approx(0.5)
-    assert float(keras.losses.MeanAbsoluteError()(y_true, y_pred, sample_weight=[0.7, 0.3])) == pytest.approx(0.25)
+    assert float(keras.losses.MeanAbsoluteError()(y_true, y_pred, sample_weight=[0.7, 0.3])) == pytest.approx(
+        0.25
+    )
     assert float(keras.losses.MeanAbsoluteError(reduction="sum")(y_true, y_pred)) == pytest.approx(1.0)
     np.testing.assert_allclose(keras.losses.MeanAbsoluteError(reduction="none")(y_true, y_pred), [0.5, 0.5])
 
@@ -337,25 +342,19 @@ def test_mae_mse_goldens_keras3_tests() -> None:
     )
 
 
-@pytest.mark.xfail(
-    reason="BUG: Loss.__call__ reshapes sample_weight to the per-sample shape, so a scalar weight raises "
-    "'cannot reshape array of size 1 into shape (2,)'; Keras broadcasts it",
-    strict=True,
-)
 def test_mae_scalar_sample_weight_keras3_tests() -> None:
     # keras/src/losses/losses_test.py: scalar weight 2.3 -> 12.65; sum -> 25.3; none -> [10.7333, 14.5666].
-    assert float(keras.losses.MeanAbsoluteError()(K3_Y_TRUE, K3_Y_PRED, sample_weight=2.3)) == pytest.approx(12.65)
+    assert float(keras.losses.MeanAbsoluteError()(K3_Y_TRUE, K3_Y_PRED, sample_weight=2.3)) == pytest.approx(
+        12.65
+    )
     mae_sum = keras.losses.MeanAbsoluteError(reduction="sum")
     assert float(mae_sum(K3_Y_TRUE, K3_Y_PRED, sample_weight=2.3)) == pytest.approx(25.3, rel=1e-6)
     mae_none = keras.losses.MeanAbsoluteError(reduction="none")
-    np.testing.assert_allclose(mae_none(K3_Y_TRUE, K3_Y_PRED, sample_weight=2.3), [10.7333, 14.5666], rtol=1e-4)
+    np.testing.assert_allclose(
+        mae_none(K3_Y_TRUE, K3_Y_PRED, sample_weight=2.3), [10.7333, 14.5666], rtol=1e-4
+    )
 
 
-@pytest.mark.xfail(
-    reason="BUG (minor): per-sample loss functions on 1-D inputs return shape (1,); Keras reduces the last "
-    "axis and returns a scalar (mean_absolute_error([1,2,3],[1,2,4]) -> 0.333, shape ())",
-    strict=True,
-)
 def test_loss_function_on_vectors_is_scalar() -> None:
     assert np.shape(keras.losses.mean_absolute_error([1.0, 2.0, 3.0], [1.0, 2.0, 4.0])) == ()
 
@@ -379,7 +378,9 @@ def test_binary_crossentropy_goldens() -> None:
     assert float(bce([[1.0]], [[0.0]])) == pytest.approx(16.118095, abs=1e-5)
     # tf_keras binary_crossentropy docstring: [0.916, 0.714].
     np.testing.assert_allclose(
-        keras.losses.binary_crossentropy([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]]), [0.916, 0.714], atol=1e-3
+        keras.losses.binary_crossentropy([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]]),
+        [0.916, 0.714],
+        atol=1e-3,
     )
     # tf_keras BinaryCrossentropy(from_logits=True) docstring.
     logits_bce = keras.losses.BinaryCrossentropy(from_logits=True)
@@ -412,7 +413,9 @@ def test_binary_crossentropy_after_sigmoid_uses_the_logits(loss: str, logit: flo
     assert isinstance(value, float)
     assert value == pytest.approx(50.0, abs=1e-5)
     # predict still returns the probability.
-    assert model.predict(np.array([[1.0]]), verbose=0)[0, 0] == pytest.approx(1.0 if logit > 0 else 0.0, abs=1e-6)
+    assert model.predict(np.array([[1.0]]), verbose=0)[0, 0] == pytest.approx(
+        1.0 if logit > 0 else 0.0, abs=1e-6
+    )
 
 
 def test_binary_crossentropy_without_a_final_sigmoid_is_clipped() -> None:

@@ -14,8 +14,9 @@ ActivationFn = Callable[..., np.ndarray]
 
 def _make(name: str, doc: str) -> ActivationFn:
     def fn(x: Any) -> np.ndarray:
-        arr = np.ascontiguousarray(np.asarray(x, dtype=np.float32))
-        return _core.activation(name, arr)
+        arr = np.asarray(x, dtype=np.float32)
+        out = _core.activation(name, np.ascontiguousarray(arr.reshape(1) if arr.ndim == 0 else arr))
+        return out.reshape(arr.shape)
 
     fn.__name__ = name
     fn.__qualname__ = name

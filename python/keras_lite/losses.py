@@ -14,7 +14,8 @@ from . import _core
 from ._errors import received
 
 
-def _pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
+def _pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
+    """(targets, predictions) as float32 (rows, last axis) matrices, and the shape of the per-sample result."""
     t = np.asarray(y_true, dtype=np.float32)
     p = np.asarray(y_pred, dtype=np.float32)
     # Keras's squeeze_or_expand_to_same_rank: a rank-1 side next to a (n, 1) side is expanded.
@@ -22,14 +23,14 @@ def _pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
         t = t[..., None]
     elif p.ndim == t.ndim - 1 and t.shape[-1] == 1:
         p = p[..., None]
-    if t.ndim == 1:
-        t, p = t[None, :], p[None, :]
+    if t.ndim == 0:
+        t, p = t.reshape(1), p.reshape(1)
     if t.shape != p.shape:
         raise ValueError(f"y_true and y_pred must have compatible shapes. Received: {t.shape} and {p.shape}")
     lead = t.shape[:-1]
     t2 = np.ascontiguousarray(t.reshape(-1, t.shape[-1]))
     p2 = np.ascontiguousarray(p.reshape(-1, p.shape[-1]))
-    return (t2, p2) if lead else (t2, p2)
+    return t2, p2, lead
 
 
 class Loss:
@@ -48,13 +49,22 @@ class Loss:
 
     def call(self, y_true: Any, y_pred: Any) -> np.ndarray:
         """Per-sample losses."""
-        t, p = _pair(y_true, y_pred)
-        return _core.loss_per_sample(self._kind, self._params(), t, p)
+        t, p, lead = _pair(y_true, y_pred)
+        return _core.loss_per_sample(self._kind, self._params(), t, p).reshape(lead)
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
         values = self.call(y_true, y_pred)
         if sample_weight is not None:
-            values = values * np.asarray(sample_weight, dtype=np.float32).reshape(values.shape)
+            sw = np.asarray(sample_weight, dtype=np.float32)
+            if sw.ndim > values.ndim and sw.shape[-1] == 1:
+                sw = sw[..., 0]
+            try:
+                values = values * np.broadcast_to(sw, values.shape)
+            except ValueError:
+                raise ValueError(
+                    f"sample_weight must be a scalar or match the per-sample losses' shape {values.shape}. "
+                    f"Received: sample_weight with shape {sw.shape}"
+                ) from None
         if self.reduction in (None, "none"):
             return values
         total = np.float32(values.sum(dtype=np.float64))

@@ -30,6 +30,14 @@ class _Container:
         setattr(self, attr, value)
 
 
+def _weight_array(value: Any, path: str) -> np.ndarray:
+    """A weight value as float32 C-contiguous; non-numeric data is a TypeError naming the weight."""
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"Weight {path} must be numeric. Received: an array of dtype {arr.dtype}")
+    return np.ascontiguousarray(arr, dtype=np.float32)
+
+
 def _verbosity(verbose: Any) -> int:
     if verbose == "auto":
         return 1
@@ -261,7 +269,7 @@ class Sequential(SavingMixin):
             )
         arrays = []
         for v, w in zip(current, weights):
-            a = np.ascontiguousarray(np.asarray(w, dtype=np.float32))
+            a = _weight_array(w, v.path)
             if a.shape != v.shape:
                 raise ValueError(
                     f"Weight {v.path} has shape {v.shape}. Received: an array of shape {a.shape}"
@@ -461,11 +469,11 @@ class Sequential(SavingMixin):
             ya,
             val[0] if val is not None else None,
             val[1] if val is not None else None,
-            batch_size,
+            min(batch_size, xa.shape[0]),
             epochs,
             int(initial_epoch),
             bool(shuffle),
-            val_bs,
+            min(val_bs, val[0].shape[0]) if val is not None else 1,
             observer,
             interval,
         )
@@ -550,7 +558,7 @@ class Sequential(SavingMixin):
         _data.check_same_length(xa, ya)
         self._ensure_built(xa.shape[1])
         self._check_targets(ya, "y")
-        values = self._net.evaluate(xa, ya, bs)
+        values = self._net.evaluate(xa, ya, min(bs, xa.shape[0]))
         logs = dict(zip(self._metric_names, values))
         if verbose:
             self._report(math.ceil(xa.shape[0] / bs), verbose, start, logs)

@@ -2,7 +2,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyKeyboardInterrupt, PyMemoryError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
 use crate::error::Error;
@@ -14,6 +14,7 @@ pub fn to_py(err: Error) -> PyErr {
         Error::Type(m) => PyTypeError::new_err(m),
         Error::State(m) | Error::Backend(m) => PyRuntimeError::new_err(m),
         Error::Interrupted => PyKeyboardInterrupt::new_err("training interrupted"),
+        Error::Memory(m) => PyMemoryError::new_err(m),
     }
 }
 

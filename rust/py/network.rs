@@ -1,10 +1,11 @@
 //! `_core.Network`: a built model (weights, optimizer state) that Python's `Sequential` drives.
 
-use numpy::{PyArray2, PyArrayDyn, PyArrayMethods, PyReadonlyArray2, PyReadonlyArrayDyn};
+use numpy::{IntoPyArray, PyArray2, PyArrayDyn, PyArrayMethods, PyReadonlyArray2, PyReadonlyArrayDyn};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
+use crate::error::{checked_size, try_zeros};
 use crate::metric::Metric;
 use crate::model::Model;
 use crate::trainer::{self, Data, FitOptions};
@@ -28,6 +29,9 @@ pub struct Network {
     output_dim: usize,
     row_macs: usize,
 }
+
+/// Outputs above this many values are allocated on the Rust side (see `predict`).
+const LARGE_OUTPUT: usize = 1 << 20;
 
 /// Predictions below this many multiply-adds run with the GIL held: releasing and re-taking it costs more.
 const DETACH_MIN_MACS: usize = 1 << 14;
@@ -229,12 +233,21 @@ impl Network {
                 "Input 0 of the model is incompatible: expected shape=(None, {iw}), found shape=({rows}, {cols})"
             )));
         }
+        let model = &self.model;
+        let len = checked_size(rows, ow, "the prediction").map_err(to_py)?;
+        if len > LARGE_OUTPUT {
+            // Large outputs are allocated in Rust, where a failure is a MemoryError rather than a panic.
+            let mut values = try_zeros(len, "the predictions").map_err(to_py)?;
+            detached(py, || model.predict(xs, rows, &mut values))?;
+            let arr = numpy::ndarray::Array2::from_shape_vec((rows, ow), values)
+                .map_err(|e| PyValueError::new_err(e.to_string()))?;
+            return Ok(arr.into_pyarray(py));
+        }
         // SAFETY: a new array, not yet visible to any other code; every element is written by `predict`
         // below before it is returned (on error it is dropped unread).
         let out = unsafe { PyArray2::<f32>::new(py, [rows, ow], false) };
         // SAFETY: as above: nothing else can hold a view of `out` yet, so this exclusive slice is unique.
         let slice = unsafe { out.as_slice_mut() }.map_err(|e| PyValueError::new_err(e.to_string()))?;
-        let model = &self.model;
         if rows.saturating_mul(self.row_macs) < DETACH_MIN_MACS {
             guarded(|| model.predict(xs, rows, slice))?;
         } else {
