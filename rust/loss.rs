@@ -146,8 +146,8 @@ mod tests {
 
     #[test]
     fn mae_keras_example() {
-        // keras.losses.MeanAbsoluteError()([[0,1],[0,0]], [[1,1],[1,0]]) == 0.5 (Keras docstring);
-        // KERAS_COMPAT golden 0.5666667 is checked from Python.
+        // keras.losses.MeanAbsoluteError()([[0,1],[0,0]], [[1,1],[1,0]]) == 0.5
+        // (the tf-keras MeanAbsoluteError docstring example).
         let v = Loss::MeanAbsoluteError.evaluate(&[1.0, 1.0, 1.0, 0.0], &[0.0, 1.0, 0.0, 0.0], 2, false, None);
         assert!((v / 2.0 - 0.5).abs() < 1e-7);
     }

@@ -5,6 +5,11 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
 use crate::error::{checked_size, try_zeros};
 use crate::metric::Metric;
 use crate::model::Model;
@@ -29,6 +34,9 @@ pub struct Network {
     output_dim: usize,
     row_macs: usize,
 }
+
+/// How often the thread that called `fit` checks for Ctrl-C while the loop runs.
+const SIGNAL_POLL: Duration = Duration::from_millis(10);
 
 /// Outputs above this many values are allocated on the Rust side (see `predict`).
 const LARGE_OUTPUT: usize = 1 << 20;
@@ -214,13 +222,48 @@ impl Network {
             _ => None,
         };
         let opts = FitOptions { batch_size, epochs, initial_epoch, shuffle, validation_batch_size };
-        let mut obs = PyObserver::new(observer, batch_interval);
+        let cancel = AtomicBool::new(false);
+        let mut obs = PyObserver::new(observer, batch_interval, &cancel);
         let train = Data { x: xs, y: ys, rows };
         let model = &self.model;
-        let result = detached(py, || trainer::fit(model, train, val, opts, &mut obs));
-        match obs.error.take() {
-            Some(e) => Err(e),
-            None => result,
+        let mut interrupt: Option<PyErr> = None;
+        // The loop runs on a pool thread; this thread (usually Python's main thread, the only one that sees
+        // Ctrl-C) waits for it without the GIL and checks for signals every few milliseconds.
+        let outcome = py.detach(|| {
+            let (done_tx, done_rx) = mpsc::channel::<()>();
+            std::thread::scope(|s| {
+                let obs = &mut obs;
+                let worker = s.spawn(move || {
+                    let r = catch_unwind(AssertUnwindSafe(|| trainer::fit(model, train, val, opts, obs)));
+                    let _ = done_tx.send(());
+                    r
+                });
+                loop {
+                    match done_rx.recv_timeout(SIGNAL_POLL) {
+                        Err(mpsc::RecvTimeoutError::Timeout) if interrupt.is_none() => {
+                            if let Err(e) = Python::attach(|py| py.check_signals()) {
+                                interrupt = Some(e);
+                                cancel.store(true, Ordering::Relaxed);
+                            }
+                        }
+                        Err(mpsc::RecvTimeoutError::Timeout) => {}
+                        _ => break,
+                    }
+                }
+                worker.join()
+            })
+        });
+        if let Some(e) = interrupt {
+            return Err(e);
+        }
+        if let Some(e) = obs.error.take() {
+            return Err(e);
+        }
+        match outcome {
+            Ok(Ok(r)) => r.map_err(to_py),
+            _ => Err(pyo3::exceptions::PyRuntimeError::new_err(
+                "keras_lite internal error in the training loop (please report)",
+            )),
         }
     }
 

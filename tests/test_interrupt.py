@@ -1,0 +1,53 @@
+"""Ctrl-C during fit: KeyboardInterrupt promptly, a consistent model that trains and predicts again, and no
+thread left running."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import keras_lite as keras
+from keras_lite import layers
+
+
+@pytest.mark.skipif(
+    threading.current_thread() is not threading.main_thread(), reason="signals go to the main thread"
+)
+def test_sigint_during_fit_raises_keyboard_interrupt_and_leaves_a_usable_model() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(20_000, 32)).astype(np.float32)
+    y = x[:, :1] * 2.0
+    model = keras.Sequential(
+        [keras.Input(shape=(32,)), layers.Dense(128, activation="relu"), layers.Dense(1)]
+    )
+    model.compile(optimizer="adam", loss="mse")
+    threads_before = threading.active_count()
+    sent: list[float] = []
+
+    def interrupt() -> None:
+        time.sleep(0.3)
+        sent.append(time.perf_counter())
+        os.kill(os.getpid(), signal.SIGINT)
+
+    killer = threading.Thread(target=interrupt)
+    killer.start()
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(x, y, epochs=10_000, verbose=0)
+    latency = time.perf_counter() - sent[0]
+    killer.join()
+    print(f"KeyboardInterrupt {latency * 1e3:.1f} ms after SIGINT")
+    # Generous bound for a loaded CI machine; the loop checks every 10 ms and stops at the next batch.
+    assert latency < 2.0
+    assert threading.active_count() == threads_before
+    weights = model.get_weights()
+    assert all(np.isfinite(w).all() for w in weights)
+    before = model.evaluate(x, y, verbose=0)
+    history = model.fit(x[:2000], y[:2000], epochs=2, verbose=0)
+    assert len(history.history["loss"]) == 2
+    assert model.predict(x[:5], verbose=0).shape == (5, 1)
+    assert np.isfinite(before)
