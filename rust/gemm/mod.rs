@@ -62,7 +62,16 @@ fn pack_a(dst: &mut [f32], a: Operand<'_>, i0: usize, mc: usize, p0: usize, kc: 
     for (s, sliver) in dst.chunks_exact_mut(kc * MR).enumerate().take(mc.div_ceil(MR)) {
         let rows = MR.min(mc - s * MR);
         let base = i0 + s * MR;
-        if a.cs == 1 || rows < MR {
+        if a.cs == 1 && rows == MR {
+            // Row-major A: six row streams read in step, each sliver written front to back.
+            let rows6: [&[f32]; MR] =
+                std::array::from_fn(|r| &a.data[(base + r) * a.rs + p0..(base + r) * a.rs + p0 + kc]);
+            for (p, out) in sliver.chunks_exact_mut(MR).enumerate() {
+                for r in 0..MR {
+                    out[r] = rows6[r][p];
+                }
+            }
+        } else if a.cs == 1 || rows < MR {
             for r in 0..MR {
                 if r < rows {
                     let start = (base + r) * a.rs + p0 * a.cs;
