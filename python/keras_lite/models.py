@@ -505,7 +505,7 @@ class Sequential(SavingMixin):
         bs = 32 if batch_size is None else _data.as_positive_int(batch_size, "batch_size")
         if steps is not None or callbacks is not None:
             raise ValueError("keras_lite's predict takes arrays; steps and callbacks are not supported.")
-        start = time.perf_counter()
+        start = time.time()
         xa = self._x(x)
         self._ensure_built(xa.shape[1])
         out = self._net.predict(xa)
@@ -552,7 +552,7 @@ class Sequential(SavingMixin):
             )
         verbose = _verbosity(verbose)
         bs = 32 if batch_size is None else _data.as_positive_int(batch_size, "batch_size")
-        start = time.perf_counter()
+        start = time.time()
         xa = self._x(x)
         ya = _data.to_targets(y, "y")
         _data.check_same_length(xa, ya)
