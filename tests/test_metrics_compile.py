@@ -1,0 +1,114 @@
+"""Metrics as Keras computes them, Dropout's inverted scaling, and compile()'s resolution of names."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import keras_lite as keras
+from keras_lite import layers
+
+
+def _frozen_fit(model: keras.Sequential, x: np.ndarray, y: np.ndarray, metrics: list[str], loss: str = "mse"):
+    """One epoch with learning rate 0: the metrics describe the fixed weights' training-mode predictions."""
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.0), loss=loss, metrics=metrics)
+    return model.fit(x, y, batch_size=7, epochs=1, shuffle=False, validation_data=(x, y), verbose=0).history
+
+
+def test_regression_metrics_match_numpy() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(50, 4)).astype(np.float32)
+    y = rng.normal(size=(50, 2)).astype(np.float32)
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(2)])
+    hist = _frozen_fit(model, x, y, ["mae", "mse"])
+    pred = model.predict(x, verbose=0).astype(np.float64)
+    assert sorted(hist) == ["loss", "mae", "mse", "val_loss", "val_mae", "val_mse"]
+    np.testing.assert_allclose(hist["mae"][0], np.abs(pred - y).mean(), rtol=1e-5)
+    np.testing.assert_allclose(hist["mse"][0], ((pred - y) ** 2).mean(), rtol=1e-5)
+    assert hist["mse"][0] == pytest.approx(hist["loss"][0], rel=1e-6)
+    np.testing.assert_allclose(hist["val_mae"][0], hist["mae"][0], rtol=1e-5)
+
+
+def test_binary_accuracy_and_accuracy_on_one_unit() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(60, 3)).astype(np.float32)
+    y = (rng.random(60) > 0.5).astype(np.float32)
+    model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(1, activation="sigmoid")])
+    hist = _frozen_fit(model, x, y, ["binary_accuracy", "accuracy"], loss="binary_crossentropy")
+    pred = model.predict(x, verbose=0)[:, 0]
+    want = np.mean((pred > 0.5) == (y == 1))
+    assert hist["binary_accuracy"][0] == pytest.approx(want)
+    assert hist["accuracy"][0] == pytest.approx(want)  # 'accuracy' on one unit is binary accuracy
+    assert sorted(hist) == [
+        "accuracy",
+        "binary_accuracy",
+        "loss",
+        "val_accuracy",
+        "val_binary_accuracy",
+        "val_loss",
+    ]
+
+
+def test_accuracy_on_several_units_is_categorical() -> None:
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(40, 5)).astype(np.float32)
+    labels = rng.integers(0, 3, size=40)
+    y = np.eye(3, dtype=np.float32)[labels]
+    model = keras.Sequential([keras.Input(shape=(5,)), layers.Dense(3, activation="softmax")])
+    hist = _frozen_fit(model, x, y, ["accuracy"])
+    pred = model.predict(x, verbose=0)
+    assert hist["accuracy"][0] == pytest.approx(np.mean(pred.argmax(axis=1) == labels))
+
+
+def test_dropout_is_inverted_and_only_active_while_training() -> None:
+    width, rate = 4000, 0.3
+    model = keras.Sequential(
+        [keras.Input(shape=(width,)), layers.Dropout(rate, seed=1), layers.Dense(1, use_bias=False)]
+    )
+    model.set_weights([np.full((width, 1), 1.0 / width, dtype=np.float32)])
+    x = np.ones((8, width), dtype=np.float32)
+    y = np.zeros((8, 1), dtype=np.float32)
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.0), loss="mae")
+    # Inference: the identity, so each output is exactly the mean of ones.
+    np.testing.assert_allclose(model.predict(x, verbose=0), 1.0, rtol=1e-4)  # 4,000 float32 terms
+    assert model.evaluate(x, y, verbose=0) == pytest.approx(1.0, rel=1e-4)
+    # Training: kept units are scaled by 1/(1-rate), so the mean output stays near 1, but it varies.
+    loss = model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0).history["loss"][0]
+    assert loss != pytest.approx(1.0, abs=1e-3)
+    assert loss == pytest.approx(1.0, abs=0.05)
+
+
+def test_compile_resolves_names_like_keras() -> None:
+    model = keras.Sequential([keras.Input(shape=(2,)), layers.Dense(1)])
+    model.compile(loss="mae")
+    assert isinstance(model.optimizer, keras.optimizers.RMSprop)  # Keras's default optimizer
+    for name, cls in [
+        ("ADAM", keras.optimizers.Adam),
+        ("Sgd", keras.optimizers.SGD),
+        ("AdamW", keras.optimizers.AdamW),
+    ]:
+        model.compile(optimizer=name, loss="mae")
+        assert type(model.optimizer) is cls
+    model.compile(optimizer="adam", loss="mae", metrics=["binary_accuracy"])
+    assert model.compiled_loss._losses == "mae"  # learntools' tf.keras 2 check
+    assert model.compiled_metrics._metrics == ["binary_accuracy"]
+    assert model.loss == "mae"
+    defaults = keras.optimizers.Adam()
+    assert (defaults.learning_rate, defaults.beta_1, defaults.beta_2, defaults.epsilon) == (
+        0.001,
+        0.9,
+        0.999,
+        1e-7,
+    )
+    sgd = keras.optimizers.SGD()
+    assert (sgd.learning_rate, sgd.momentum, sgd.nesterov) == (0.01, 0.0, False)
+    rms = keras.optimizers.RMSprop()
+    assert (rms.learning_rate, rms.rho, rms.momentum, rms.epsilon, rms.centered) == (
+        0.001,
+        0.9,
+        0.0,
+        1e-7,
+        False,
+    )
+    with pytest.raises(ValueError, match="learning_rate"):
+        keras.optimizers.Adam(learning_rate=1)
