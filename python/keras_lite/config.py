@@ -21,3 +21,98 @@ def set_seed(seed: int) -> None:
 def next_seed() -> int:
     """The seed for the next model or layer that needs one (a 63-bit integer)."""
     return _seed_stream.getrandbits(63)
+
+
+# ---- devices --------------------------------------------------------------------------------------------
+
+_DEVICES = ("cpu", "gpu", "auto")
+_HARDWARE_KINDS = ("discrete", "integrated")
+
+
+def _normalize_device(device: object, arg: str = "device") -> str:
+    if not isinstance(device, str) or device.lower() not in _DEVICES:
+        raise ValueError(f"{arg} must be one of 'cpu', 'gpu' or 'auto'. Received: {arg}={device!r}")
+    return device.lower()
+
+
+def _software_allowed() -> bool:
+    return os.environ.get("KERAS_LITE_ALLOW_SOFTWARE_GPU", "") == "1"
+
+
+def list_devices() -> list[dict[str, str]]:
+    """The GPU adapters this machine offers, as ``{"name", "backend", "kind"}`` dicts.
+
+    ``kind`` is ``"discrete"``, ``"integrated"``, ``"cpu"`` (a software rasteriser such as Mesa's lavapipe),
+    ``"virtual"`` or ``"other"``. The CPU backend is always available and is not listed.
+    """
+    from . import _core
+
+    return [{"name": n, "backend": b, "kind": k} for n, b, k in _core.list_devices()]
+
+
+def _usable_adapters() -> list[dict[str, str]]:
+    allowed = _HARDWARE_KINDS + (("cpu", "virtual", "other") if _software_allowed() else ())
+    return [d for d in list_devices() if d["kind"] in allowed]
+
+
+def resolve_device(device: str) -> str:
+    """``"cpu"`` or ``"gpu"`` for a requested device, or an error explaining why a GPU cannot be used."""
+    from . import _core
+
+    device = _normalize_device(device)
+    if device == "cpu":
+        return "cpu"
+    usable = _usable_adapters() if _core.has_gpu_backend() else []
+    if usable:
+        return "gpu"
+    if device == "auto":
+        return "cpu"
+    if not _core.has_gpu_backend():
+        raise RuntimeError(
+            "This keras_lite build has no GPU backend (it was built without the 'gpu' feature)."
+        )
+    found = list_devices()
+    hint = (
+        f" Adapters found: {found}; software adapters count only with KERAS_LITE_ALLOW_SOFTWARE_GPU=1."
+        if found
+        else " No adapter was found: check the GPU driver and Vulkan loader (e.g. `vulkaninfo --summary`)."
+    )
+    raise RuntimeError(
+        "device='gpu' was requested but no GPU adapter is available."
+        + hint
+        + " keras_lite.config.list_devices() shows what keras_lite sees."
+    )
+
+
+_device = _normalize_device(os.environ.get("KERAS_LITE_DEVICE", "cpu"), "KERAS_LITE_DEVICE")
+
+
+def set_device(device: str) -> None:
+    """Choose where models built from now on compute: ``"cpu"`` (the default), ``"gpu"`` or ``"auto"``.
+
+    Args:
+        device: ``"gpu"`` needs a hardware adapter (or a software one with
+            ``KERAS_LITE_ALLOW_SOFTWARE_GPU=1``); ``"auto"`` uses a GPU when there is one, else the CPU.
+
+    Raises:
+        ValueError: for another name. RuntimeError: for ``"gpu"`` when no adapter can be used.
+
+    Example:
+        >>> keras_lite.config.set_device("gpu")
+    """
+    global _device
+    normalized = _normalize_device(device)
+    resolve_device(normalized)  # fail now, not at the first fit
+    _device = normalized
+
+
+def get_device() -> dict[str, object]:
+    """The device new models use: ``{"device": "cpu" | "gpu", "requested": ..., "adapter": {...} | None}``."""
+    resolved = resolve_device(_device)
+    adapter = _usable_adapters()[0] if resolved == "gpu" else None
+    return {"device": resolved, "requested": _device, "adapter": adapter}
+
+
+def default_device() -> str:
+    """The requested default device (``"cpu"``, ``"gpu"`` or ``"auto"``)."""
+    return _device

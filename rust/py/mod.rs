@@ -1,6 +1,7 @@
 //! Python bindings (PyO3): argument conversion, GIL release, error mapping. No arithmetic here.
 
 mod convert;
+mod device;
 mod errors;
 mod network;
 mod observer;
@@ -15,6 +16,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(ops::activation, m)?)?;
     m.add_function(wrap_pyfunction!(ops::loss_per_sample, m)?)?;
     m.add_function(wrap_pyfunction!(ops::activation_names, m)?)?;
+    m.add_function(wrap_pyfunction!(device::list_devices, m)?)?;
+    m.add_function(wrap_pyfunction!(device::has_gpu_backend, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
