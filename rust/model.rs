@@ -136,22 +136,19 @@ impl Model {
         })
     }
 
-    /// The optimizer's state in Keras's saving order: for each trainable weight (Keras order), each slot.
-    /// Returns `(iterations, [(weight index, slot name, values)])`.
+    /// The optimizer's state: for each trainable weight (Keras order), each slot (Python reorders them into
+    /// the grouping Keras's files use). Returns `(iterations, [(weight index, slot name, values)])`.
     pub fn optimizer_state(&self) -> Result<OptimizerState> {
+        optimizer_state_of(&*self.read()?)
+    }
+
+    /// Weights and (when compiled) optimizer state read under one lock: a consistent pair even while
+    /// another thread trains.
+    pub fn snapshot(&self) -> Result<(Vec<Vec<f32>>, Option<OptimizerState>)> {
         let st = self.read()?;
-        let c = st.compiled.as_ref().ok_or_else(not_compiled)?;
-        let names = c.optimizer.kind.slot_names();
-        let mut out = Vec::new();
-        for (i, w) in st.net.weights.iter().enumerate() {
-            if !st.net.weight_trainable(i) {
-                continue;
-            }
-            for (s, name) in names.iter().enumerate() {
-                out.push((i, *name, c.optimizer.slots[s][w.range()].to_vec()));
-            }
-        }
-        Ok((c.optimizer.iterations, out))
+        let weights = st.net.weights.iter().map(|w| st.net.params[w.range()].to_vec()).collect();
+        let opt = if st.compiled.is_some() { Some(optimizer_state_of(&st)?) } else { None };
+        Ok((weights, opt))
     }
 
     /// Restore what `optimizer_state` returned (same model structure and optimizer kind).
@@ -258,6 +255,22 @@ pub fn evaluate_state(
     })?;
     sums.iter_mut().for_each(|s| *s /= rows as f64);
     Ok(())
+}
+
+/// `Model::optimizer_state` on a state already locked.
+fn optimizer_state_of(st: &ModelState) -> Result<OptimizerState> {
+    let c = st.compiled.as_ref().ok_or_else(not_compiled)?;
+    let names = c.optimizer.kind.slot_names();
+    let mut out = Vec::new();
+    for (i, w) in st.net.weights.iter().enumerate() {
+        if !st.net.weight_trainable(i) {
+            continue;
+        }
+        for (s, name) in names.iter().enumerate() {
+            out.push((i, *name, c.optimizer.slots[s][w.range()].to_vec()));
+        }
+    }
+    Ok((c.optimizer.iterations, out))
 }
 
 /// The error for training or evaluating before `compile`.

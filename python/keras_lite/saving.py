@@ -1,14 +1,310 @@
-"""Saving and loading: Keras 3 ``.keras`` files, ``.weights.h5`` files, pickling."""
+"""Saving and loading: Keras 3 ``.keras`` files, ``.weights.h5`` files, pickling.
+
+A ``.keras`` file is an uncompressed zip of ``metadata.json``, ``config.json`` (Keras's
+``serialize_keras_object`` tree) and ``model.weights.h5`` (``layers/<group>/vars/<i>``, ``optimizer/vars/<i>``,
+root ``vars``), readable by Keras 3 and written by it. Every write goes to a temporary file in the target's
+directory that replaces the target only once complete. Reading parses JSON and numeric HDF5 datasets only: no
+code from a file is ever imported or run.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+import datetime
+import io
+import json
+import os
+import secrets
+import zipfile
+from collections.abc import Iterator
+from typing import Any, Callable
+
+import numpy as np
+
+from . import _core
+from . import _keras_format as fmt
+from . import _keras_weights as h5
+from ._keras_format import FormatError
+
+KERAS_VERSION = "3.15.1"  # the Keras release whose file layout keras_lite writes (metadata.json)
+_CONFIG, _METADATA, _WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
+_MAX_JSON = 64 << 20  # bytes; a larger config.json is not a model description
 
 
+# ---- files ---------------------------------------------------------------------------------------------------
+def _atomic_write(filepath: str, write: Callable[[Any], None]) -> None:
+    """Write ``filepath`` through ``write(fileobj)`` via a temporary file in the same directory, then rename."""
+    folder = os.path.dirname(os.path.abspath(filepath))
+    tmp = os.path.join(folder, f".{os.path.basename(filepath)}.{secrets.token_hex(6)}.tmp")
+    try:
+        with open(tmp, "xb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, filepath)
+    except BaseException:
+        try:
+            os.remove(tmp)
+        except OSError:
+            pass
+        raise
+    try:  # make the rename itself durable (POSIX); harmless to skip elsewhere
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
+
+
+def _check_target(path: str, overwrite: bool) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"Cannot save {path!r}: the directory {folder!r} does not exist")
+    if not overwrite and os.path.exists(path):
+        raise FileExistsError(f"Cannot save {path!r}: the file exists and overwrite=False")
+
+
+def _path(filepath: Any, what: str) -> str:
+    try:
+        return os.fspath(filepath)  # type: ignore[no-any-return]
+    except TypeError:
+        raise ValueError(f"{what} must be a path or a file object. Received: filepath={filepath!r}") from None
+
+
+def _read_bytes(filepath: Any) -> tuple[bytes, str]:
+    """The file's bytes and how to name it in errors (a missing path is a FileNotFoundError)."""
+    if hasattr(filepath, "read"):
+        data = filepath.read()
+        return bytes(data), repr(filepath)
+    path = _path(filepath, "filepath")
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"{path!r} is a directory; keras_lite reads zipped `.keras` files")
+    with open(path, "rb") as f:
+        return f.read(), repr(path)
+
+
+def _zip_member(zf: zipfile.ZipFile, name: str, limit: int | None = None) -> bytes:
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        raise FormatError(f"the archive has no {name} (it is not a Keras 3 `.keras` file)") from None
+    if limit is not None and info.file_size > limit:
+        raise FormatError(f"{name} declares {info.file_size} bytes, more than a model description needs")
+    if info.file_size > (1 << 28) and info.file_size > 1000 * max(info.compress_size, 1):
+        raise FormatError(
+            f"{name} declares {info.file_size} bytes stored in {info.compress_size}: refusing it"
+        )
+    return zf.read(name)  # checks the CRC: a corrupted member is a BadZipFile
+
+
+@contextlib.contextmanager
+def _reading(where: str) -> Iterator[None]:
+    """Any failure while parsing a file becomes a FormatError (a ValueError) naming the file and the problem."""
+    try:
+        yield
+    except FormatError as e:
+        raise FormatError(f"Cannot load {where}: {e}") from None
+    except MemoryError:
+        raise
+    except zipfile.BadZipFile as e:
+        raise FormatError(f"Cannot load {where}: the zip archive is truncated or corrupted ({e})") from None
+    except Exception as e:
+        raise FormatError(f"Cannot load {where}: {type(e).__name__}: {e}") from e
+
+
+# ---- the Sequential methods ------------------------------------------------------------------------------------
 class SavingMixin:
     """Saving methods of ``Sequential`` (kept here so that models.py stays about the model)."""
 
+    def save(self, filepath: Any, overwrite: bool = True, zipped: Any = None, **kwargs: Any) -> None:
+        """Save the model (config, weights, compile arguments, optimizer state) as a Keras 3 ``.keras`` file.
 
-def load_model(filepath: Any, custom_objects: Any = None, compile: bool = True, safe_mode: bool = True) -> Any:
-    """Load a model saved with ``model.save`` (keras_lite or Keras 3)."""
-    raise NotImplementedError("load_model is being written")
+        Args:
+            filepath: A path ending in ``.keras``, or a writable binary file object.
+            overwrite: Whether to replace an existing file (otherwise ``FileExistsError``).
+            zipped: Must be None or True: keras_lite writes the zipped format.
+
+        Example:
+            >>> model.save("model.keras")
+            >>> restored = keras.models.load_model("model.keras")
+        """
+        if kwargs:
+            raise ValueError(f"save() got unexpected keyword arguments: {sorted(kwargs)}")
+        if zipped not in (None, True):
+            raise ValueError(f"keras_lite writes zipped `.keras` files only. Received: zipped={zipped!r}")
+        if hasattr(filepath, "write"):
+            _write_keras(self, filepath)
+            return
+        path = _path(filepath, "filepath")
+        if path.endswith((".h5", ".hdf5")):
+            raise ValueError(
+                f"keras_lite writes the Keras 3 `.keras` format, not the legacy HDF5 model format. Received: filepath={path}"
+            )
+        if not path.endswith(".keras"):
+            raise ValueError(
+                f"Invalid filepath extension for saving. Please add a `.keras` extension for the native Keras format. Received: filepath={path}"
+            )
+        _check_target(path, overwrite)
+        _atomic_write(path, lambda f: _write_keras(self, f))
+
+    def save_weights(self, filepath: Any, overwrite: bool = True, max_shard_size: Any = None) -> None:
+        """Save the weights (and optimizer state) in Keras 3's ``.weights.h5`` layout."""
+        path = _path(filepath, "filepath")
+        if not path.endswith(".weights.h5"):
+            raise ValueError(f"The filename must end in `.weights.h5`. Received: filepath={path}")
+        if max_shard_size is not None:
+            raise ValueError(
+                f"keras_lite does not shard weight files. Received: max_shard_size={max_shard_size!r}"
+            )
+        _check_target(path, overwrite)
+        data = h5.weights_h5(self)
+        _atomic_write(path, lambda f: f.write(data))
+
+    def load_weights(self, filepath: Any, skip_mismatch: bool = False, **kwargs: Any) -> None:
+        """Load weights (and the optimizer state, when compiled) from a ``.weights.h5`` or ``.keras`` file.
+
+        Layers are matched as Keras matches them: by class and order, whatever their names.
+        """
+        if kwargs:
+            raise ValueError(f"load_weights() got unexpected keyword arguments: {sorted(kwargs)}")
+        path = filepath if hasattr(filepath, "read") else _path(filepath, "filepath")
+        if isinstance(path, str) and not path.endswith((".keras", ".weights.h5")):
+            raise ValueError(
+                f"File format not supported: filepath={path}. keras_lite loads `.keras` and `.weights.h5` files."
+            )
+        if getattr(self, "_net", None) is None:
+            raise ValueError(
+                f"Cannot load weights into model {getattr(self, 'name', '?')!r}: it is not built yet. "
+                "Build it first (give it an Input, call build((None, features)), or call it on data)."
+            )
+        data, where = _read_bytes(filepath)
+        with _reading(where):
+            if data[:4] == b"PK\x03\x04":
+                data = _zip_member(zipfile.ZipFile(io.BytesIO(data)), _WEIGHTS)
+            per_layer, opt_vars = h5.read_h5(data, self)
+            h5.apply_weights(self, per_layer, skip_mismatch)
+            h5.apply_optimizer(self, opt_vars)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Compact pickle state: config dicts, all weights as one bytes string, the optimizer state likewise."""
+        net = getattr(self, "_net", None)
+        state: dict[str, Any] = {
+            "keras_lite": 1,
+            "config": fmt.model_config(self),
+            "compile": fmt.compile_config(self),
+            "weights": None,
+            "optimizer": None,
+        }
+        if net is not None:
+            weights, opt = net.snapshot()  # one lock: a consistent pair even while another thread trains
+            state["weights"] = b"".join(w.tobytes() for w in weights)
+            if self.compiled and opt is not None:  # type: ignore[attr-defined]
+                iterations, rows = opt
+                state["optimizer"] = (iterations, b"".join(v.tobytes() for _, _, v in rows))
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        if not isinstance(state, dict) or state.get("keras_lite") != 1:
+            raise ValueError("Cannot unpickle this keras_lite model: the state is from an unknown version")
+        fmt.model_from_config(state["config"], into=self)
+        net = self._net  # type: ignore[attr-defined]
+        if state["weights"] is not None:
+            flat = np.frombuffer(state["weights"], dtype=np.float32)
+            net.set_weights(_split(flat, [tuple(t[2]) for t in net.weight_info()]))
+        if state["compile"]:
+            fmt.compile_from_config(self, state["compile"])
+            if state["optimizer"] is not None:
+                iterations, blob = state["optimizer"]
+                _, rows = net.optimizer_state()
+                flat = np.frombuffer(blob, dtype=np.float32)
+                net.set_optimizer_state(iterations, _split(flat, [v.shape for _, _, v in rows]))
+
+
+def _split(flat: np.ndarray, shapes: list[tuple[int, ...]]) -> list[np.ndarray]:
+    sizes = [int(np.prod(s)) for s in shapes]
+    if sum(sizes) != flat.size:
+        raise ValueError(f"Cannot unpickle: {flat.size} values for weights that need {sum(sizes)}")
+    out, start = [], 0
+    for shape, n in zip(shapes, sizes):
+        out.append(np.ascontiguousarray(flat[start : start + n].reshape(shape)))
+        start += n
+    return out
+
+
+def _write_keras(model: Any, fileobj: Any) -> None:
+    meta = {
+        "keras_version": KERAS_VERSION,
+        "keras_lite_version": _core.__version__,
+        "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
+    }
+    tree = fmt.model_config(model)
+    tree["compile_config"] = fmt.compile_config(model)
+    weights = h5.weights_h5(model)
+    with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_STORED) as zf:
+        zf.writestr(_METADATA, json.dumps(meta))
+        zf.writestr(_CONFIG, json.dumps(tree))
+        zf.writestr(_WEIGHTS, weights)
+
+
+def save_model(model: Any, filepath: Any, overwrite: bool = True, zipped: Any = None) -> None:
+    """``model.save(filepath)``, as ``keras.saving.save_model``."""
+    model.save(filepath, overwrite=overwrite, zipped=zipped)
+
+
+def load_model(
+    filepath: Any, custom_objects: Any = None, compile: bool = True, safe_mode: bool = True
+) -> Any:
+    """Load a model saved with ``model.save`` by keras_lite or Keras 3 (a ``.keras`` file).
+
+    Args:
+        filepath: Path to a ``.keras`` file, or a readable binary file object.
+        custom_objects: Accepted for Keras compatibility; keras_lite runs its own layers only, so a file
+            that needs custom objects fails with a ``ValueError`` naming them.
+        compile: Whether to compile the model as it was saved and restore the optimizer state.
+        safe_mode: Accepted for Keras compatibility; keras_lite never runs code from a file.
+
+    Returns:
+        A ``Sequential`` with the saved weights (compiled, with its optimizer state, when ``compile``).
+
+    Raises:
+        FileNotFoundError: the file does not exist.
+        ValueError: the file is truncated, corrupted, not a ``.keras`` file, or uses something keras_lite
+            does not support; the message names the file and the problem.
+    """
+    if custom_objects is not None and not isinstance(custom_objects, dict):
+        raise ValueError(f"custom_objects must be a dict. Received: custom_objects={custom_objects!r}")
+    if isinstance(filepath, (str, os.PathLike)) and os.fspath(filepath).endswith((".h5", ".hdf5")):
+        raise ValueError(
+            f"Cannot load {os.fspath(filepath)!r}: legacy HDF5 model files (tf.keras 2) are not supported; "
+            "keras_lite loads Keras 3 `.keras` files (use load_weights for `.weights.h5` files)."
+        )
+    data, where = _read_bytes(filepath)
+    with _reading(where):
+        if data[:4] != b"PK\x03\x04":
+            raise FormatError(
+                "it is not a `.keras` file (not a zip archive; is it truncated or another format?)"
+            )
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        tree = json.loads(_zip_member(zf, _CONFIG, _MAX_JSON).decode("utf-8"))
+        model = fmt.model_from_config(tree)
+        if model._net is not None:
+            per_layer, opt_vars = h5.read_h5(_zip_member(zf, _WEIGHTS), model)
+            h5.apply_weights(model, per_layer)
+        else:
+            opt_vars = None
+        compile_cfg = tree.get("compile_config") if isinstance(tree, dict) else None
+        if compile and compile_cfg:
+            lr = float(opt_vars[1]) if opt_vars is not None and len(opt_vars) > 1 else None
+            try:
+                fmt.compile_from_config(model, compile_cfg, lr)
+            except FormatError as e:
+                raise FormatError(
+                    f"{e} (load_model(..., compile=False) loads the model for inference)"
+                ) from None
+            h5.apply_optimizer(model, opt_vars)
+    return model
+
+
+__all__ = ["FormatError", "SavingMixin", "load_model", "save_model"]

@@ -22,6 +22,9 @@ use super::observer::PyObserver;
 /// `(layer_index, name, shape, trainable)` of one weight.
 type WeightRow = (usize, &'static str, Vec<usize>, bool);
 
+/// What `snapshot` returns: the weights and, when compiled, the optimizer state.
+type Snapshot<'py> = (Vec<Bound<'py, PyArrayDyn<f32>>>, Option<(u64, Vec<SlotRow<'py>>)>);
+
 /// `(weight_index, slot_name, values)` of one optimizer slot.
 type SlotRow<'py> = (usize, &'static str, Bound<'py, PyArrayDyn<f32>>);
 
@@ -140,7 +143,26 @@ impl Network {
         Ok(())
     }
 
-    /// `(iterations, [(weight_index, slot_name, values)])`: the optimizer state in Keras's saving order.
+    /// `(weights, (iterations, slot rows) | None)` read under one lock (see `optimizer_state`).
+    fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Snapshot<'py>> {
+        let (weights, opt) = self.model.snapshot().map_err(to_py)?;
+        let st = self.model.read().map_err(to_py)?;
+        let shapes: Vec<&[usize]> = st.net.weights.iter().map(|w| w.shape.as_slice()).collect();
+        let ws = weights.iter().zip(&shapes).map(|(v, s)| shaped(py, v, s)).collect::<PyResult<Vec<_>>>()?;
+        let opt = match opt {
+            Some((it, rows)) => Some((
+                it,
+                rows.iter()
+                    .map(|(i, name, v)| Ok((*i, *name, shaped(py, v, shapes[*i])?)))
+                    .collect::<PyResult<Vec<_>>>()?,
+            )),
+            None => None,
+        };
+        Ok((ws, opt))
+    }
+
+    /// `(iterations, [(weight_index, slot_name, values)])`: per trainable weight (Keras order), each slot;
+    /// Python regroups them into the order Keras's files use.
     fn optimizer_state<'py>(&self, py: Python<'py>) -> PyResult<(u64, Vec<SlotRow<'py>>)> {
         let (it, slots) = self.model.optimizer_state().map_err(to_py)?;
         let st = self.model.read().map_err(to_py)?;

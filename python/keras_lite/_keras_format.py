@@ -1,0 +1,429 @@
+"""Keras 3's ``config.json`` layout: keras_lite objects to and from ``serialize_keras_object`` trees.
+
+Reading builds only the classes listed here from plain JSON values: nothing in a file is imported or run.
+Anything keras_lite cannot honour (an unknown class, a regularizer, a mixed-precision dtype, gradient clipping,
+...) is a ``FormatError`` that names it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import activations
+from . import layers as L
+from . import losses as losses_module
+from . import metrics as metrics_module
+from . import optimizers as optimizers_module
+
+
+class FormatError(ValueError):
+    """A ``.keras`` / ``.weights.h5`` file keras_lite cannot read; the message says what and where."""
+
+
+def _obj(module: str, class_name: str, config: Any) -> dict[str, Any]:
+    return {"module": module, "class_name": class_name, "config": config, "registered_name": None}
+
+
+def _function(name: str) -> dict[str, Any]:
+    # How Keras 3 serializes a plain function such as ``keras.losses.mean_squared_error``.
+    return {"module": "builtins", "class_name": "function", "config": name, "registered_name": "function"}
+
+
+def _initializer(class_name: str) -> dict[str, Any]:
+    return _obj("keras.initializers", class_name, {"seed": None} if class_name == "GlorotUniform" else {})
+
+
+# ---- keras_lite -> Keras ---------------------------------------------------------------------------------
+def layer_config(layer: L.Layer, input_width: int | None) -> dict[str, Any]:
+    """One layer as Keras 3 serializes it (only keys every Keras 3 release accepts)."""
+    cfg: dict[str, Any] = {"name": layer.name, "trainable": layer.trainable, "dtype": "float32"}
+    has_build = False
+    if isinstance(layer, L.Dense):
+        has_build = True
+        cfg.update(
+            units=layer.units,
+            activation=activations.serialize(layer.activation),
+            use_bias=layer.use_bias,
+            kernel_initializer=_initializer("GlorotUniform"),
+            bias_initializer=_initializer("Zeros"),
+            kernel_regularizer=None,
+            bias_regularizer=None,
+            kernel_constraint=None,
+            bias_constraint=None,
+        )
+    elif isinstance(layer, L.BatchNormalization):
+        has_build = True
+        cfg.update(
+            axis=layer.axis,
+            momentum=layer.momentum,
+            epsilon=layer.epsilon,
+            center=layer.center,
+            scale=layer.scale,
+            beta_initializer=_initializer("Zeros"),
+            gamma_initializer=_initializer("Ones"),
+            moving_mean_initializer=_initializer("Zeros"),
+            moving_variance_initializer=_initializer("Ones"),
+            beta_regularizer=None,
+            gamma_regularizer=None,
+            beta_constraint=None,
+            gamma_constraint=None,
+            synchronized=False,
+        )
+    elif isinstance(layer, L.Dropout):
+        cfg.update(rate=layer.rate, seed=layer.seed, noise_shape=None)
+    elif isinstance(layer, L.Activation):
+        cfg.update(activation=activations.serialize(layer.activation))
+    else:  # pragma: no cover - every keras_lite layer is listed above
+        raise FormatError(f"keras_lite cannot save layer {layer.name!r} of class {type(layer).__name__}")
+    out = _obj("keras.layers", type(layer).__name__, cfg)
+    if has_build and input_width is not None:
+        out["build_config"] = {"input_shape": [None, input_width]}
+    return out
+
+
+def model_config(model: Any) -> dict[str, Any]:
+    """The Sequential's config.json tree (without ``compile_config``)."""
+    width = model._net.input_dim if model._net is not None else None
+    layers: list[dict[str, Any]] = []
+    if width is not None:
+        name = model._input_layer.name if model._input_layer is not None else "input_layer"
+        layers.append(
+            _obj(
+                "keras.layers",
+                "InputLayer",
+                {"batch_shape": [None, width], "dtype": "float32", "sparse": False, "name": name},
+            )
+        )
+    widths = [None] * len(model._layers)
+    w = width
+    for i, layer in enumerate(model._layers):
+        widths[i] = w
+        w = layer._output_width(w) if w is not None else None
+    layers.extend(layer_config(layer, iw) for layer, iw in zip(model._layers, widths))
+    cfg: dict[str, Any] = {
+        "name": model.name,
+        "trainable": model.trainable,
+        "dtype": "float32",
+        "layers": layers,
+    }
+    out = _obj("keras", "Sequential", cfg)
+    if width is not None:
+        cfg["build_input_shape"] = [None, width]
+        out["build_config"] = {"input_shape": [None, width]}
+    return out
+
+
+def optimizer_config(opt: optimizers_module.Optimizer) -> dict[str, Any]:
+    cfg: dict[str, Any] = {
+        "name": opt.name,
+        "learning_rate": opt.learning_rate,
+        "weight_decay": getattr(opt, "weight_decay", None),
+        "clipnorm": None,
+        "global_clipnorm": None,
+        "clipvalue": None,
+        "use_ema": False,
+        "ema_momentum": 0.99,
+        "ema_overwrite_frequency": None,
+    }
+    cfg.update({k: v for k, v in opt._core_params().items() if k not in cfg})
+    return _obj("keras.optimizers", type(opt).__name__, cfg)
+
+
+def _loss_out(loss: Any) -> Any:
+    if isinstance(loss, str):
+        return loss
+    if isinstance(loss, type):
+        loss = loss()
+    if isinstance(loss, losses_module.Loss):
+        return _obj("keras.losses", type(loss).__name__, loss.get_config())
+    return _function(loss.__name__)
+
+
+def _metric_out(metric: Any) -> Any:
+    if isinstance(metric, str):
+        return metric
+    if isinstance(metric, type):
+        metric = metric()
+    cfg: dict[str, Any] = {"name": metric.name, "dtype": "float32"}
+    if isinstance(metric, metrics_module.BinaryAccuracy):
+        cfg["threshold"] = metric.threshold
+    return _obj("keras.metrics", type(metric).__name__, cfg)
+
+
+def compile_config(model: Any) -> dict[str, Any]:
+    """What Keras's ``model.get_compile_config()`` returns, or ``{}`` for a model never compiled."""
+    if not model.compiled:
+        return {}
+    return {
+        "optimizer": optimizer_config(model.optimizer),
+        "loss": _loss_out(model.loss),
+        "loss_weights": None,
+        "metrics": [_metric_out(m) for m in model._metric_ids],
+        "weighted_metrics": None,
+        "run_eagerly": False,
+        "steps_per_execution": 1,
+        "jit_compile": False,
+    }
+
+
+# ---- Keras -> keras_lite ---------------------------------------------------------------------------------
+def _dict(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise FormatError(f"{what} must be a JSON object. Received: {type(value).__name__}")
+    return value
+
+
+def _check_dtype(value: Any, where: str) -> None:
+    name = value.get("config", {}).get("name") if isinstance(value, dict) else value
+    if name not in (None, "float32"):
+        raise FormatError(f"{where} uses dtype {name!r}; keras_lite computes in float32 only")
+
+
+def _leftovers(cfg: dict[str, Any], used: set[str], where: str, ignored: tuple[str, ...] = ()) -> None:
+    """Keys keras_lite does not implement must hold their do-nothing value (None, False, empty)."""
+    for key, value in cfg.items():
+        if key in used or key in ignored:
+            continue
+        if value not in (None, False, [], {}):
+            raise FormatError(f"{where} sets {key}={value!r}, which keras_lite does not support")
+
+
+def _name_of(value: Any, where: str) -> str:
+    """A function reference: a name, or ``{"class_name": "function", "config": name}``."""
+    if isinstance(value, str):
+        return value
+    if (
+        isinstance(value, dict)
+        and value.get("class_name") == "function"
+        and isinstance(value.get("config"), str)
+    ):
+        return str(value["config"])
+    raise FormatError(f"{where} refers to {value!r}, which is not a built-in keras_lite supports")
+
+
+_LAYER_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # class: (keys passed to the keras_lite constructor, keys whose values do not matter once weights load)
+    "Dense": (
+        ("units", "activation", "use_bias"),
+        ("kernel_initializer", "bias_initializer"),
+    ),
+    "BatchNormalization": (
+        ("axis", "momentum", "epsilon", "center", "scale"),
+        (
+            "beta_initializer",
+            "gamma_initializer",
+            "moving_mean_initializer",
+            "moving_variance_initializer",
+            "renorm_momentum",
+        ),
+    ),
+    "Dropout": (("rate", "seed", "noise_shape"), ()),
+    "Activation": (("activation",), ()),
+}
+
+
+def layer_from_config(item: Any, index: int) -> L.Layer:
+    item = _dict(item, f"layer {index}")
+    cls_name = item.get("class_name")
+    cfg = _dict(item.get("config", {}), f"layer {index} config")
+    name = cfg.get("name")
+    where = f"layer {index} ({name!r}, {cls_name})"
+    if cls_name not in _LAYER_KEYS or item.get("module", "keras.layers") not in ("keras.layers", "keras"):
+        raise FormatError(
+            f"layer {index} ({name!r}) is a {cls_name!r}, which keras_lite does not support. "
+            f"Supported layers: {', '.join(sorted(_LAYER_KEYS))}"
+        )
+    _check_dtype(cfg.get("dtype"), where)
+    passed, ignored = _LAYER_KEYS[cls_name]
+    _leftovers(cfg, {*passed, "name", "trainable", "dtype"}, where, ignored)
+    kwargs = {k: cfg[k] for k in passed if k in cfg}
+    if "activation" in kwargs:
+        kwargs["activation"] = _name_of(kwargs["activation"], f"{where} activation")
+    cls = getattr(L, cls_name)
+    try:
+        return cls(name=name, trainable=bool(cfg.get("trainable", True)), **kwargs)  # type: ignore[no-any-return]
+    except (TypeError, ValueError) as e:
+        raise FormatError(f"{where}: {e}") from None
+
+
+def _input_width(shape: Any, where: str) -> int:
+    if (
+        not isinstance(shape, (list, tuple))
+        or len(shape) != 2
+        or not isinstance(shape[-1], int)
+        or shape[-1] <= 0
+    ):
+        raise FormatError(f"{where} has input shape {shape!r}; keras_lite takes (batch, features) inputs")
+    return int(shape[-1])
+
+
+def model_from_config(tree: Any, into: Any = None) -> Any:
+    """Build the Sequential a config.json tree describes (into ``into``, an uninitialized instance, if given)."""
+    from .models import Sequential
+
+    tree = _dict(tree, "config.json")
+    if tree.get("class_name") != "Sequential":
+        raise FormatError(
+            f"the model is a {tree.get('class_name')!r}; keras_lite loads Sequential models only"
+        )
+    cfg = _dict(tree.get("config"), "the model config")
+    _check_dtype(cfg.get("dtype"), "the model")
+    items = cfg.get("layers")
+    if not isinstance(items, list):
+        raise FormatError("the model config has no list of layers")
+    width = None
+    input_name = None
+    if items and isinstance(items[0], dict) and items[0].get("class_name") == "InputLayer":
+        icfg = _dict(items[0].get("config"), "the InputLayer config")
+        _check_dtype(icfg.get("dtype"), "the InputLayer")
+        width = _input_width(icfg.get("batch_shape", icfg.get("batch_input_shape")), "the InputLayer")
+        input_name = icfg.get("name")
+        items = items[1:]
+    else:
+        shape = cfg.get("build_input_shape") or (tree.get("build_config") or {}).get("input_shape")
+        if shape is not None:
+            width = _input_width(shape, "the model")
+    layers: list[Any] = [layer_from_config(item, i) for i, item in enumerate(items)]
+    if width is not None:
+        layers.insert(0, L.Input(shape=(width,), name=input_name))
+    model = into if into is not None else Sequential.__new__(Sequential)
+    Sequential.__init__(model, layers, trainable=bool(cfg.get("trainable", True)), name=cfg.get("name"))
+    return model
+
+
+_OPT_BASE = ("name", "learning_rate", "weight_decay", "ema_momentum", "is_legacy_optimizer")
+_OPT_KEYS = {
+    "Adam": ("beta_1", "beta_2", "epsilon", "amsgrad"),
+    "AdamW": ("beta_1", "beta_2", "epsilon", "amsgrad", "weight_decay"),
+    "SGD": ("momentum", "nesterov"),
+    "RMSprop": ("rho", "momentum", "epsilon", "centered"),
+}
+
+
+def optimizer_from_config(value: Any, learning_rate: float | None = None) -> optimizers_module.Optimizer:
+    if isinstance(value, str):
+        return optimizers_module.get(value)
+    value = _dict(value, "the optimizer")
+    cls_name = value.get("class_name")
+    if cls_name not in _OPT_KEYS:
+        raise FormatError(
+            f"the optimizer is a {cls_name!r}, which keras_lite does not support. "
+            f"Supported optimizers: {', '.join(sorted(_OPT_KEYS))}"
+        )
+    cfg = _dict(value.get("config", {}), "the optimizer config")
+    where = f"the {cls_name} optimizer"
+    _leftovers(cfg, {*_OPT_BASE, *_OPT_KEYS[cls_name]}, where)
+    if cls_name != "AdamW" and cfg.get("weight_decay") not in (None, 0, 0.0):
+        raise FormatError(
+            f"{where} sets weight_decay={cfg['weight_decay']!r}; keras_lite supports it with AdamW"
+        )
+    lr = cfg.get("learning_rate")
+    if learning_rate is not None and not (
+        isinstance(lr, float) and np.float32(lr) == np.float32(learning_rate)
+    ):
+        lr = learning_rate  # the file's variable wins, as in Keras (e.g. a callback changed it)
+    if not isinstance(lr, (int, float)) or isinstance(lr, bool):
+        raise FormatError(f"{where} has learning_rate={lr!r}; keras_lite supports a constant float only")
+    kwargs: dict[str, Any] = {"learning_rate": float(lr)}
+    for k in _OPT_KEYS[cls_name]:
+        if k in cfg:
+            v = cfg[k]
+            kwargs[k] = float(v) if isinstance(v, int) and not isinstance(v, bool) else v
+    if isinstance(cfg.get("name"), str):
+        kwargs["name"] = cfg["name"]
+    try:
+        return getattr(optimizers_module, cls_name)(**kwargs)  # type: ignore[no-any-return]
+    except (TypeError, ValueError) as e:
+        raise FormatError(f"{where}: {e}") from None
+
+
+_LOSS_KEYS = {
+    "MeanAbsoluteError": (),
+    "MeanSquaredError": (),
+    "Huber": ("delta",),
+    "BinaryCrossentropy": ("from_logits", "label_smoothing", "axis"),
+}
+
+
+def loss_from_config(value: Any) -> Any:
+    """The ``loss`` argument for ``compile``: a name, or a keras_lite ``Loss`` instance."""
+    if isinstance(value, dict) and value.get("class_name") in _LOSS_KEYS:
+        cls_name = value["class_name"]
+        cfg = _dict(value.get("config", {}), "the loss config")
+        where = f"the {cls_name} loss"
+        _check_dtype(cfg.get("dtype"), where)
+        keys = ("name", "reduction", *_LOSS_KEYS[cls_name])
+        _leftovers(cfg, {*keys, "dtype"}, where)
+        try:
+            return getattr(losses_module, cls_name)(**{k: cfg[k] for k in keys if k in cfg})
+        except (TypeError, ValueError) as e:
+            raise FormatError(f"{where}: {e}") from None
+    name = _name_of(value, "the loss")
+    try:
+        losses_module.get(name)
+    except ValueError as e:
+        raise FormatError(str(e)) from None
+    return name
+
+
+def metric_from_config(value: Any) -> Any:
+    if (
+        isinstance(value, dict)
+        and isinstance(value.get("class_name"), str)
+        and value["class_name"] != "function"
+    ):
+        cls = getattr(metrics_module, value["class_name"], None)
+        if not (isinstance(cls, type) and issubclass(cls, metrics_module.Metric)):
+            raise FormatError(f"the metric {value['class_name']!r} is not one keras_lite supports")
+        cfg = _dict(value.get("config", {}), "the metric config")
+        _check_dtype(cfg.get("dtype"), f"the metric {value['class_name']}")
+        kwargs = {k: cfg[k] for k in ("name", "threshold") if k in cfg}
+        try:
+            return cls(**kwargs)
+        except (TypeError, ValueError) as e:
+            raise FormatError(f"the metric {value['class_name']}: {e}") from None
+    name = _name_of(value, "a metric")
+    try:
+        metrics_module.resolve(name, 1)
+    except ValueError as e:
+        raise FormatError(str(e)) from None
+    return name
+
+
+def compile_from_config(model: Any, cfg: Any, learning_rate: float | None = None) -> None:
+    """Compile ``model`` as ``compile_config`` says (``learning_rate`` overrides the config's, as Keras's file does)."""
+    cfg = _dict(cfg, "compile_config")
+    if cfg.get("loss_weights") not in (None, [], {}) or cfg.get("weighted_metrics") not in (None, [], {}):
+        raise FormatError("compile_config sets loss_weights or weighted_metrics; keras_lite has one output")
+    metrics = cfg.get("metrics") or []
+    if not isinstance(metrics, list):
+        raise FormatError(f"compile_config metrics must be a list. Received: {metrics!r}")
+    model.compile(
+        optimizer=optimizer_from_config(cfg.get("optimizer", "rmsprop"), learning_rate),
+        loss=loss_from_config(cfg.get("loss")),
+        metrics=[metric_from_config(m) for m in metrics],
+    )
+
+
+# ---- optimizer slot order ----------------------------------------------------------------------------------
+def _slot_groups(opt: optimizers_module.Optimizer) -> list[tuple[str, ...]]:
+    """Keras creates slots group by group, each group interleaved per weight (``add_optimizer_variables``)."""
+    if isinstance(opt, optimizers_module.Adam):
+        return [("momentum", "velocity"), *([("velocity_hat",)] if opt.amsgrad else [])]
+    if isinstance(opt, optimizers_module.SGD):
+        return [("momentum",)] if opt.momentum != 0 else []
+    if isinstance(opt, optimizers_module.RMSprop):
+        groups: list[tuple[str, ...]] = [("velocity",)]
+        groups += [("momentum",)] if opt.momentum > 0 else []
+        return groups + ([("average_gradient",)] if opt.centered else [])
+    return []
+
+
+def keras_slot_order(
+    opt: optimizers_module.Optimizer, rows: list[tuple[int, str, Any]]
+) -> list[tuple[int, str]]:
+    """The core's ``(weight index, slot)`` rows (per weight, each slot) in the order Keras saves them."""
+    weights = list(dict.fromkeys(w for w, _, _ in rows))
+    return [(w, s) for group in _slot_groups(opt) for w in weights for s in group]

@@ -1,0 +1,43 @@
+"""Run by tests/test_saving.py in a subprocess with real Keras 3: load keras_lite-written files, predict, resume.
+
+    python tests/_keras_side.py jobs.json
+
+``jobs.json`` is a list of ``{"model": path, "x": path, "out": path, "resume": path or null}``. For each job this
+writes ``out`` (an ``.npz``) with ``pred`` (Keras's predictions on ``x``) and, when ``resume`` names an ``.npz``
+of ``x``/``y``, ``w0, w1, ...`` and ``iterations`` after ``fit(x, y, batch_size=16, epochs=1, shuffle=False)``
+from the loaded optimizer state. Kept out of the test process so that TensorFlow's threads and memory never
+mix with keras_lite's thread and leak tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import warnings
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np  # noqa: E402
+
+
+def main(jobs_path: str) -> None:
+    import keras
+
+    with open(jobs_path) as f:
+        jobs = json.load(f)
+    for job in jobs:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # a skipped optimizer state must fail the test, not pass quietly
+            model = keras.models.load_model(job["model"])
+        out: dict[str, np.ndarray] = {"pred": model.predict(np.load(job["x"]), verbose=0)}
+        if job.get("resume"):
+            data = np.load(job["resume"])
+            model.fit(data["x"], data["y"], batch_size=16, epochs=1, shuffle=False, verbose=0)
+            out.update({f"w{i}": w for i, w in enumerate(model.get_weights())})
+            out["iterations"] = np.int64(model.optimizer.iterations.numpy())
+        np.savez(job["out"], **out)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
