@@ -15,6 +15,7 @@ from . import (
     metrics,
     models,
     optimizers,
+    saving,
     utils,
 )
 from .layers import Input
@@ -35,5 +36,6 @@ __all__ = [
     "metrics",
     "models",
     "optimizers",
+    "saving",
     "utils",
 ]

@@ -8,9 +8,7 @@ use pyo3::prelude::*;
 pub fn list_devices(py: Python<'_>) -> Vec<(String, String, String)> {
     #[cfg(feature = "gpu")]
     {
-        py.detach(|| {
-            crate::gpu::list_adapters().into_iter().map(|a| (a.name, a.backend, a.kind)).collect()
-        })
+        py.detach(|| crate::gpu::list_adapters().into_iter().map(|a| (a.name, a.backend, a.kind)).collect())
     }
     #[cfg(not(feature = "gpu"))]
     {
