@@ -5,6 +5,8 @@ pub mod activation;
 pub mod error;
 pub mod gemm;
 pub mod gemv;
+#[cfg(feature = "gpu")]
+pub mod gpu;
 pub mod layer;
 pub mod loss;
 pub mod matmul;

@@ -1,0 +1,223 @@
+//! Recording the forward pass (training or inference mode) and the loss and metrics of a batch, as
+//! network.rs and loss.rs define them: Dense `y = f(x·W + b)` in one GEMM with its epilogue, Activation,
+//! Dropout, BatchNormalization; then per-row loss (with its gradient) and metric values summed into the step's
+//! slot.
+
+use crate::error::Result;
+use crate::layer::LayerSpec;
+use crate::loss::{Loss, EPSILON};
+use crate::metric::Metric;
+use crate::network::LogitsAt;
+
+use super::context::Ctx;
+use super::kernels::{grid, grid_for, Params, COLS, K};
+use super::plan::{act_id, keep_pre, DevNet, Training, Workspace, SOFTMAX};
+use super::program::Builder;
+
+/// Record `out = op(a)·op(b)` (m×k by k×n) with the forward epilogue.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn gemm(
+    b: &mut Builder,
+    ctx: &Ctx,
+    (a, trans_a): (&wgpu::Buffer, bool),
+    (bm, trans_b): (&wgpu::Buffer, bool),
+    bias: Option<&wgpu::Buffer>,
+    out: &wgpu::Buffer,
+    pre: Option<&wgpu::Buffer>,
+    act: (u32, f32),
+    (m, n, k): (usize, usize, usize),
+) -> Result<()> {
+    let consts = [
+        ("TRANS_A", u32::from(trans_a)),
+        ("TRANS_B", u32::from(trans_b)),
+        ("BIAS", u32::from(bias.is_some())),
+        ("STORE_PRE", u32::from(pre.is_some())),
+        ("ACT", act.0),
+        ("EPI", 0),
+    ];
+    push_gemm(
+        b,
+        ctx,
+        K::gemm_for(m, n),
+        &consts,
+        &[Some(a), Some(bm), bias, None, None, Some(out), pre],
+        (m, n, k),
+        act.1,
+    )
+}
+
+/// Record GEMM kernel `kernel` (`K::Gemm` or `K::GemmWide`) for an m × n output over k.
+pub(crate) fn push_gemm(
+    b: &mut Builder,
+    ctx: &Ctx,
+    kernel: K,
+    consts: &[(&'static str, u32)],
+    bufs: &[Option<&wgpu::Buffer>],
+    (m, n, k): (usize, usize, usize),
+    act_param: f32,
+) -> Result<()> {
+    let t = kernel.tile();
+    let tiles = [n.div_ceil(t) as u64, m.div_ceil(t) as u64];
+    let max = u64::from(ctx.limits.max_compute_workgroups_per_dimension);
+    if tiles[0] > max || tiles[1] > max {
+        return Err(crate::error::Error::Backend(format!(
+            "a matrix product of {} x {} tiles exceeds {}'s workgroup limit ({max}); use a smaller batch_size",
+            tiles[1], tiles[0], ctx.info.name
+        )));
+    }
+    let grid = [tiles[0].max(1) as u32, tiles[1].max(1) as u32, 1];
+    b.push(kernel, consts, bufs, Params::new().u(m).u(n).u(k).f(act_param), grid);
+    Ok(())
+}
+
+/// Record an element-wise (or, for softmax, row-wise) activation `y = f(z)`.
+fn act_forward(
+    b: &mut Builder,
+    ctx: &Ctx,
+    z: &wgpu::Buffer,
+    y: &wgpu::Buffer,
+    act: (u32, f32),
+    n: usize,
+    width: usize,
+) -> Result<()> {
+    let threads = if act.0 == SOFTMAX { n / width.max(1) } else { n };
+    b.push(
+        K::ActForward,
+        &[("ACT", act.0)],
+        &[Some(z), Some(y)],
+        Params::new().u(n).u(width).f(act.1),
+        grid_for(ctx, threads)?,
+    );
+    Ok(())
+}
+
+/// Record the forward pass over `rows` rows already in `ws.acts[0]`. Returns, for each layer, the buffer its
+/// input is in (inference-mode Dropout passes its input buffer on) and, last, the network's output buffer.
+pub(crate) fn forward(
+    b: &mut Builder,
+    ctx: &Ctx,
+    net: &DevNet,
+    ws: &Workspace,
+    rows: usize,
+    train: bool,
+) -> Result<Vec<wgpu::Buffer>> {
+    let mut bufs = vec![ws.acts[0].clone()];
+    for (i, l) in net.layers.iter().enumerate() {
+        let x = bufs[i].clone();
+        let y = &ws.acts[i + 1];
+        let n = rows * l.output;
+        match l.spec {
+            LayerSpec::Dense { activation, use_bias, .. } => {
+                let kernel = &net.w[l.weights.start].param;
+                let bias = use_bias.then(|| &net.w[l.weights.start + 1].param);
+                let act = act_id(activation);
+                let pre = if keep_pre(&net.layers, i) { ws.pre[i].as_ref() } else { None };
+                if act.0 == SOFTMAX {
+                    let z = pre.unwrap_or(y);
+                    gemm(b, ctx, (&x, false), (kernel, false), bias, z, None, (0, 0.0), (rows, l.output, l.input))?;
+                    act_forward(b, ctx, z, y, act, n, l.output)?;
+                } else {
+                    gemm(b, ctx, (&x, false), (kernel, false), bias, y, pre, act, (rows, l.output, l.input))?;
+                }
+            }
+            LayerSpec::Activation(a) => act_forward(b, ctx, &x, y, act_id(a), n, l.output)?,
+            LayerSpec::Dropout { rate, .. } => {
+                if !train {
+                    bufs.push(x);
+                    continue;
+                }
+                let keep = if rate >= 1.0 { 0.0 } else { 1.0 / (1.0 - rate) };
+                let mask = ws.masks[i].as_ref();
+                let p = Params::new().u(n).u(net.dropout_seeds[i] as usize).f(rate).f(keep);
+                b.push(K::Dropout, &[], &[Some(&x), mask, Some(y)], p, grid_for(ctx, n)?);
+            }
+            LayerSpec::BatchNorm { momentum, epsilon, .. } => {
+                let gamma = net.weight_of(i, "gamma").map(|(_, w)| &w.param);
+                let beta = net.weight_of(i, "beta").map(|(_, w)| &w.param);
+                let mm = net.weight_of(i, "moving_mean").map(|(_, w)| &w.param);
+                let mv = net.weight_of(i, "moving_variance").map(|(_, w)| &w.param);
+                let width = l.output;
+                let p = Params::new()
+                    .u(n)
+                    .u(width)
+                    .f(epsilon)
+                    .u(usize::from(gamma.is_some()))
+                    .u(usize::from(beta.is_some()));
+                if let (true, true, Some(bn)) = (train, l.trainable, ws.bn[i].as_ref()) {
+                    let ps = Params::new().u(rows).u(width).f(momentum).f(epsilon);
+                    let g = grid(ctx, width.div_ceil(COLS as usize) as u64)?;
+                    let stats = [Some(&x), Some(&bn.mean), Some(&bn.inv_std), mm, mv];
+                    b.push(K::BnStats, &[("MOVING", 1)], &stats, ps, g);
+                    let bufs = [Some(&x), Some(&bn.mean), Some(&bn.inv_std), gamma, beta, Some(&bn.xhat), Some(y)];
+                    b.push(K::BnApply, &[("TRAIN", 1)], &bufs, p, grid_for(ctx, n)?);
+                } else {
+                    let bufs = [Some(&x), mm, mv, gamma, beta, None, Some(y)];
+                    b.push(K::BnApply, &[("TRAIN", 0)], &bufs, p, grid_for(ctx, n)?);
+                }
+            }
+        }
+        bufs.push(y.clone());
+    }
+    Ok(bufs)
+}
+
+fn loss_consts(loss: Loss, logits: bool) -> (u32, bool) {
+    match loss {
+        Loss::MeanAbsoluteError => (0, false),
+        Loss::MeanSquaredError => (1, false),
+        Loss::Huber { .. } => (2, false),
+        Loss::BinaryCrossentropy { from_logits, .. } => (3, logits || from_logits),
+    }
+}
+
+fn metric_consts(m: Metric) -> (u32, f32) {
+    match m {
+        Metric::MeanAbsoluteError => (0, 0.0),
+        Metric::MeanSquaredError => (1, 0.0),
+        Metric::BinaryAccuracy { threshold } => (2, threshold),
+        Metric::CategoricalAccuracy => (3, 0.0),
+    }
+}
+
+/// Record the loss (gradient into `ws.grad[0]`) and metrics of `rows` rows, summed into slot `stp.slot` of
+/// `sums`. `bufs` is what `forward` returned.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn loss_and_metrics(
+    b: &mut Builder,
+    ctx: &Ctx,
+    net: &DevNet,
+    ws: &Workspace,
+    bufs: &[wgpu::Buffer],
+    rows: usize,
+    t: &Training,
+    sums: &wgpu::Buffer,
+) -> Result<()> {
+    let n = net.layers.len();
+    let ow = net.output_dim;
+    let logits = t.logits(net);
+    let input = match logits {
+        Some(LogitsAt::DensePre) => ws.pre[n - 1].as_ref().unwrap_or(&bufs[n]),
+        Some(LogitsAt::ActivationInput) => &bufs[n - 1],
+        None => &bufs[n],
+    };
+    let (id, from_logits) = loss_consts(t.loss, logits.is_some());
+    let (delta, ls) = match t.loss {
+        Loss::Huber { delta } => (delta, 0.0),
+        Loss::BinaryCrossentropy { label_smoothing, .. } => (0.0, label_smoothing),
+        _ => (0.0, 0.0),
+    };
+    let scale = 1.0 / (rows * ow).max(1) as f32;
+    let cols = t.cols();
+    let p = Params::new().u(rows).u(ow).u(0).u(cols).f(scale).f(delta).f(ls).f(EPSILON).f(1.0 - EPSILON);
+    let bind = [Some(input), Some(&ws.target), Some(&ws.grad[0]), Some(&ws.rowvals)];
+    b.push(K::Loss, &[("LOSS", id), ("LOGITS", u32::from(from_logits))], &bind, p, grid_for(ctx, rows)?);
+    for (k, m) in t.metrics.iter().enumerate() {
+        let (id, thr) = metric_consts(*m);
+        let p = Params::new().u(rows).u(ow).u(k + 1).u(cols).f(thr);
+        let bind = [Some(&bufs[n]), Some(&ws.target), Some(&ws.rowvals)];
+        b.push(K::Metric, &[("METRIC", id)], &bind, p, grid_for(ctx, rows)?);
+    }
+    let p = Params::new().u(rows).u(cols);
+    b.push(K::ReduceRows, &[], &[Some(&ws.rowvals), Some(sums)], p, [cols as u32, 1, 1]);
+    Ok(())
+}

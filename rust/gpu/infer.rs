@@ -1,0 +1,182 @@
+//! Inference on the device: `predict` (inputs streamed in chunks, outputs read back per chunk) and the
+//! evaluation pass (`evaluate`, and `fit`'s validation) over a data set already on the device, whose loss and
+//! metric sums come back once and are averaged in f64 on the host.
+
+use crate::error::{Error, Result};
+
+use super::context::Ctx;
+use super::data::DevData;
+use super::forward::{forward, loss_and_metrics};
+use super::kernels::Kernels;
+use super::plan::{DevNet, Training, Workspace};
+use super::program::{Builder, Program, StepRecord, StepTable};
+
+/// Rows per predict chunk (fewer when the widest layer would exceed a binding).
+const PREDICT_ROWS: usize = 16384;
+/// Rows per evaluation chunk, at least (more when the batch size is larger).
+const EVAL_ROWS: usize = 4096;
+
+/// The most rows whose widest activation fits one binding, capped at `want`.
+pub(crate) fn rows_that_fit(ctx: &Ctx, net: &DevNet, want: usize) -> Result<usize> {
+    let per_row = (net.max_width.max(1) as u64) * 4;
+    let fit = (ctx.max_binding() / per_row) as usize;
+    if fit == 0 {
+        return Err(Error::Backend(format!(
+            "one row of the widest layer ({} values) exceeds {}'s largest storage binding",
+            net.max_width, ctx.info.name
+        )));
+    }
+    Ok(want.clamp(1, fit))
+}
+
+/// The evaluation pass over one device data set: forward in inference mode, loss and metrics per chunk.
+pub(crate) struct Evaluator {
+    /// Kept with the programs that bind it.
+    _ws: Workspace,
+    table: StepTable,
+    sums: wgpu::Buffer,
+    full: Program,
+    last: Option<Program>,
+    chunks: usize,
+    rows: usize,
+    cols: usize,
+}
+
+impl Evaluator {
+    /// Record the programs for `data` in chunks of about `batch` rows.
+    pub fn new(ctx: &Ctx, kernels: &Kernels, net: &DevNet, t: &Training, data: &DevData, batch: usize) -> Result<Self> {
+        let cap = rows_that_fit(ctx, net, batch.max(EVAL_ROWS).min(data.rows.max(1)))?;
+        let cols = t.cols();
+        let ws = Workspace::new(ctx, net, cap, cols, false)?;
+        let chunks = data.rows.div_ceil(cap);
+        let sums = ctx.storage(chunks * cols, "evaluation sums")?;
+        let table = StepTable::new(ctx, kernels, chunks)?;
+        let records: Vec<StepRecord> =
+            (0..chunks).map(|c| StepRecord { start: (c * cap) as u32, slot: c as u32, ..Default::default() }).collect();
+        table.write(ctx, &records);
+        let program = |rows: usize| -> Result<Program> {
+            let mut b = Builder::new();
+            data.gather(&mut b, ctx, &ws, None, rows, (net.input_dim, net.output_dim))?;
+            let bufs = forward(&mut b, ctx, net, &ws, rows, false)?;
+            loss_and_metrics(&mut b, ctx, net, &ws, &bufs, rows, t, &sums)?;
+            b.build(ctx, kernels)
+        };
+        let full = program(cap)?;
+        let rem = data.rows % cap;
+        let last = if rem > 0 { Some(program(rem)?) } else { None };
+        Ok(Evaluator { _ws: ws, table, sums, full, last, chunks, rows: data.rows, cols })
+    }
+
+    /// Run the pass; `[loss, metric...]`, each the mean over rows.
+    pub fn run(&self, ctx: &Ctx) -> Result<Vec<f64>> {
+        let mut enc = ctx.encoder();
+        {
+            let mut pass = enc
+                .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("evaluate"), timestamp_writes: None });
+            for c in 0..self.chunks {
+                let p = match (&self.last, c + 1 == self.chunks) {
+                    (Some(last), true) => last,
+                    _ => &self.full,
+                };
+                p.record(&mut pass, &self.table, c);
+            }
+        }
+        ctx.submit(enc);
+        let v: Vec<f32> = ctx.read(&self.sums, 0, self.chunks * self.cols)?;
+        Ok(mean_of(&v, self.cols, self.rows))
+    }
+}
+
+/// Column sums of a chunks × `cols` matrix, in f64, divided by `rows`.
+pub(crate) fn mean_of(v: &[f32], cols: usize, rows: usize) -> Vec<f64> {
+    let mut s = vec![0.0f64; cols];
+    for row in v.chunks_exact(cols.max(1)) {
+        for (a, &b) in s.iter_mut().zip(row) {
+            *a += f64::from(b);
+        }
+    }
+    s.iter_mut().for_each(|a| *a /= rows.max(1) as f64);
+    s
+}
+
+/// What one predict chunk size needs, kept between calls (a service predicts the same shapes over and over).
+pub(crate) struct PredictCache {
+    cap: usize,
+    ws: Workspace,
+    table: StepTable,
+    /// Programs by row count, with the buffer each leaves its output in.
+    programs: Vec<(usize, Program, wgpu::Buffer)>,
+}
+
+/// Programs kept per cache; the full chunk and a few remainders.
+const KEEP_PROGRAMS: usize = 8;
+
+impl PredictCache {
+    fn new(ctx: &Ctx, kernels: &Kernels, net: &DevNet, cap: usize) -> Result<Self> {
+        let ws = Workspace::new(ctx, net, cap, 1, false)?;
+        let table = StepTable::new(ctx, kernels, 1)?;
+        table.write(ctx, &[StepRecord::default()]);
+        Ok(PredictCache { cap, ws, table, programs: Vec::new() })
+    }
+
+    /// The program for `m` rows (recorded on first use).
+    fn program(&mut self, ctx: &Ctx, kernels: &Kernels, net: &DevNet, m: usize) -> Result<usize> {
+        if let Some(i) = self.programs.iter().position(|p| p.0 == m) {
+            return Ok(i);
+        }
+        let mut b = Builder::new();
+        let bufs = forward(&mut b, ctx, net, &self.ws, m, false)?;
+        let out = bufs.last().cloned().unwrap_or_else(|| self.ws.acts[0].clone());
+        if self.programs.len() >= KEEP_PROGRAMS {
+            // Keep the first (usually the full chunk); drop the oldest remainder.
+            self.programs.remove(1.min(self.programs.len() - 1));
+        }
+        self.programs.push((m, b.build(ctx, kernels)?, out));
+        Ok(self.programs.len() - 1)
+    }
+}
+
+/// Predictions for `rows` rows of `x` into `out`, reusing (or replacing) `cache`.
+pub(crate) fn predict(
+    ctx: &Ctx,
+    kernels: &Kernels,
+    net: &DevNet,
+    cache: &mut Option<PredictCache>,
+    x: &[f32],
+    rows: usize,
+    out: &mut [f32],
+) -> Result<()> {
+    let (iw, ow) = (net.input_dim, net.output_dim);
+    if x.len() != rows * iw || out.len() != rows * ow {
+        return Err(Error::value(format!(
+            "Input has {} values, expected {rows} rows of width {iw}. Received: x with {} values",
+            x.len(),
+            x.len()
+        )));
+    }
+    if rows == 0 {
+        return Ok(());
+    }
+    let cap = rows_that_fit(ctx, net, PREDICT_ROWS.min(rows))?;
+    let c = match cache {
+        Some(c) if c.cap >= cap => c,
+        _ => cache.insert(PredictCache::new(ctx, kernels, net, cap)?),
+    };
+    let cap = c.cap;
+    for start in (0..rows).step_by(cap) {
+        let m = cap.min(rows - start);
+        let i = c.program(ctx, kernels, net, m)?;
+        let (_, p, ob) = &c.programs[i];
+        ctx.write(&c.ws.acts[0], 0, &x[start * iw..(start + m) * iw]);
+        let mut enc = ctx.encoder();
+        {
+            let mut pass =
+                enc.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("predict"), timestamp_writes: None });
+            p.record(&mut pass, &c.table, 0);
+        }
+        ctx.submit(enc);
+        let vals: Vec<f32> = ctx.read(ob, 0, m * ow)?;
+        out[start * ow..(start + m) * ow].copy_from_slice(&vals);
+    }
+    Ok(())
+}

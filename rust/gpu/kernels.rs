@@ -1,0 +1,306 @@
+//! The WGSL kernels (one file each under `shaders/`), their binding layouts, and a cache of compute
+//! pipelines specialised by WGSL `override` constants (activation, loss, transposition, ...).
+//!
+//! Every kernel binds, in group 0, its parameters as a 64-byte uniform (binding 0) then its storage
+//! buffers (bindings 1..); in group 1 the current step's record (start row, output slot, Adam's step size,
+//! step counter) as a uniform with a dynamic offset, so one recorded program serves every step.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::error::{Error, Result};
+
+use super::context::Ctx;
+
+/// Threads per workgroup of the element-wise kernels.
+pub(crate) const WG: u32 = 256;
+/// The wide GEMM pays when the output has at least this many of its 128×128 tiles (enough workgroups to fill
+/// a large GPU); smaller products use 64×64 tiles.
+const WIDE_MIN_TILES: usize = 128;
+/// Columns per workgroup of the column-reduction kernels (16 × 16 threads).
+pub(crate) const COLS: u32 = 16;
+/// Bytes of a kernel's parameter block.
+pub(crate) const PARAMS_BYTES: u64 = 64;
+/// Bytes of a step record.
+pub(crate) const STEP_BYTES: u64 = 16;
+
+/// Shared WGSL: activation functions and their derivatives, numerically careful helpers.
+const COMMON: &str = include_str!("shaders/common.wgsl");
+
+/// A kernel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum K {
+    Gemm,
+    GemmWide,
+    ActForward,
+    ActBackward,
+    Loss,
+    Metric,
+    ReduceRows,
+    ColSum,
+    BnStats,
+    BnApply,
+    BnGradSums,
+    BnBackward,
+    Dropout,
+    DropoutBackward,
+    Gather,
+    Adam,
+    Sgd,
+    RmsProp,
+}
+
+impl K {
+    /// (source, which storage bindings are written, in binding order from 1).
+    fn def(self) -> (&'static str, &'static [bool]) {
+        const R: bool = false;
+        const W: bool = true;
+        match self {
+            // a, b, bias, aux_z, aux_y, out, pre
+            K::Gemm => (include_str!("shaders/gemm.wgsl"), &[R, R, R, R, R, W, W]),
+            K::GemmWide => (include_str!("shaders/gemm_wide.wgsl"), &[R, R, R, R, R, W, W]),
+            // z, y
+            K::ActForward => (include_str!("shaders/act_forward.wgsl"), &[R, W]),
+            // z, y, g
+            K::ActBackward => (include_str!("shaders/act_backward.wgsl"), &[R, R, W]),
+            // input, target, grad, rowvals
+            K::Loss => (include_str!("shaders/loss.wgsl"), &[R, R, W, W]),
+            // pred, target, rowvals
+            K::Metric => (include_str!("shaders/metric.wgsl"), &[R, R, W]),
+            // rowvals, sums
+            K::ReduceRows => (include_str!("shaders/reduce_rows.wgsl"), &[R, W]),
+            // g, out
+            K::ColSum => (include_str!("shaders/colsum.wgsl"), &[R, W]),
+            // x, mean, inv_std, moving_mean, moving_var
+            K::BnStats => (include_str!("shaders/bn_stats.wgsl"), &[R, W, W, W, W]),
+            // x, stat_a, stat_b, gamma, beta, xhat, y
+            K::BnApply => (include_str!("shaders/bn_apply.wgsl"), &[R, R, R, R, R, W, W]),
+            // g, xhat, sum_g, sum_gx, dgamma, dbeta
+            K::BnGradSums => (include_str!("shaders/bn_grad_sums.wgsl"), &[R, R, W, W, W, W]),
+            // g, xhat, sum_g, sum_gx, gamma, stat
+            K::BnBackward => (include_str!("shaders/bn_backward.wgsl"), &[W, R, R, R, R, R]),
+            // x, mask, y
+            K::Dropout => (include_str!("shaders/dropout.wgsl"), &[R, W, W]),
+            // mask, g
+            K::DropoutBackward => (include_str!("shaders/dropout_backward.wgsl"), &[R, W]),
+            // perm, xs, ys, x_out, y_out
+            K::Gather => (include_str!("shaders/gather.wgsl"), &[R, R, R, W, W]),
+            // w, g, m, v, vhat
+            K::Adam => (include_str!("shaders/adam.wgsl"), &[W, R, W, W, W]),
+            // w, g, m
+            K::Sgd => (include_str!("shaders/sgd.wgsl"), &[W, R, W]),
+            // w, g, v, mom, avg
+            K::RmsProp => (include_str!("shaders/rmsprop.wgsl"), &[W, R, W, W, W]),
+        }
+    }
+
+    /// The GEMM kernel for an m × n output.
+    pub fn gemm_for(m: usize, n: usize) -> K {
+        if m >= 128 && n >= 128 && m.div_ceil(128) * n.div_ceil(128) >= WIDE_MIN_TILES {
+            K::GemmWide
+        } else {
+            K::Gemm
+        }
+    }
+
+    /// Rows and columns of output per workgroup of a GEMM kernel.
+    pub fn tile(self) -> usize {
+        if self == K::GemmWide {
+            128
+        } else {
+            64
+        }
+    }
+
+    /// Number of storage bindings.
+    pub fn storage_count(self) -> usize {
+        self.def().1.len()
+    }
+
+    /// Whether storage binding `i` (0-based, i.e. binding `i + 1`) is written.
+    pub fn writes(self, i: usize) -> bool {
+        self.def().1.get(i).copied().unwrap_or(false)
+    }
+}
+
+/// A pipeline's identity: the kernel and its override constants.
+pub(crate) type Key = (K, Vec<(&'static str, u32)>);
+
+/// The 16 32-bit parameters of one dispatch, in the order the kernel's `Params` struct declares them.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Params {
+    vals: [u32; 16],
+    len: usize,
+}
+
+impl Params {
+    /// No parameters yet.
+    pub fn new() -> Self {
+        Params::default()
+    }
+
+    /// Append an unsigned integer.
+    pub fn u(mut self, v: usize) -> Self {
+        if self.len < 16 {
+            self.vals[self.len] = u32::try_from(v).unwrap_or(u32::MAX);
+            self.len += 1;
+        }
+        self
+    }
+
+    /// Append a float.
+    pub fn f(mut self, v: f32) -> Self {
+        if self.len < 16 {
+            self.vals[self.len] = v.to_bits();
+            self.len += 1;
+        }
+        self
+    }
+
+    /// The raw words.
+    pub fn words(&self) -> &[u32; 16] {
+        &self.vals
+    }
+}
+
+struct Layouts {
+    group0: wgpu::BindGroupLayout,
+    pipeline: wgpu::PipelineLayout,
+    module: wgpu::ShaderModule,
+}
+
+/// Compiled kernels, shared by every program of one model.
+pub(crate) struct Kernels {
+    /// Layout of group 1 (the step record).
+    pub step_layout: wgpu::BindGroupLayout,
+    layouts: Mutex<HashMap<K, Arc<Layouts>>>,
+    pipelines: Mutex<HashMap<Key, wgpu::ComputePipeline>>,
+}
+
+fn uniform_entry(binding: u32, dynamic: bool, size: u64) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::COMPUTE,
+        ty: wgpu::BindingType::Buffer {
+            ty: wgpu::BufferBindingType::Uniform,
+            has_dynamic_offset: dynamic,
+            min_binding_size: wgpu::BufferSize::new(size),
+        },
+        count: None,
+    }
+}
+
+fn poisoned() -> Error {
+    Error::Backend("the GPU kernel cache was poisoned by an earlier failure".into())
+}
+
+/// Run `f` inside a validation error scope; a validation error becomes `Error::Backend` naming `what`.
+pub(crate) fn scoped<T>(ctx: &Ctx, what: &str, f: impl FnOnce() -> T) -> Result<T> {
+    let scope = ctx.device.push_error_scope(wgpu::ErrorFilter::Validation);
+    let v = f();
+    match pollster::block_on(scope.pop()) {
+        None => Ok(v),
+        Some(e) => Err(Error::Backend(format!("GPU kernel setup failed ({what}) on {}: {e}", ctx.info.name))),
+    }
+}
+
+impl Kernels {
+    /// An empty cache for `ctx`'s device.
+    pub fn new(ctx: &Ctx) -> Self {
+        let step_layout = ctx.device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("step"),
+            entries: &[uniform_entry(0, true, STEP_BYTES)],
+        });
+        Kernels { step_layout, layouts: Mutex::default(), pipelines: Mutex::default() }
+    }
+
+    fn layouts(&self, ctx: &Ctx, k: K) -> Result<Arc<Layouts>> {
+        if let Some(l) = self.layouts.lock().map_err(|_| poisoned())?.get(&k) {
+            return Ok(l.clone());
+        }
+        let (src, access) = k.def();
+        let mut entries = vec![uniform_entry(0, false, PARAMS_BYTES)];
+        for (i, &w) in access.iter().enumerate() {
+            entries.push(wgpu::BindGroupLayoutEntry {
+                binding: i as u32 + 1,
+                visibility: wgpu::ShaderStages::COMPUTE,
+                ty: wgpu::BindingType::Buffer {
+                    ty: wgpu::BufferBindingType::Storage { read_only: !w },
+                    has_dynamic_offset: false,
+                    min_binding_size: None,
+                },
+                count: None,
+            });
+        }
+        let name = format!("{k:?}");
+        let l = scoped(ctx, &name, || {
+            let group0 = ctx
+                .device
+                .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some(&name), entries: &entries });
+            let pipeline = ctx.device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some(&name),
+                bind_group_layouts: &[Some(&group0), Some(&self.step_layout)],
+                immediate_size: 0,
+            });
+            let source = format!("{COMMON}\n{src}");
+            let module = ctx.device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(&name),
+                source: wgpu::ShaderSource::Wgsl(source.into()),
+            });
+            Layouts { group0, pipeline, module }
+        })?;
+        let l = Arc::new(l);
+        self.layouts.lock().map_err(|_| poisoned())?.insert(k, l.clone());
+        Ok(l)
+    }
+
+    /// The group-0 layout of kernel `k`.
+    pub fn group0(&self, ctx: &Ctx, k: K) -> Result<wgpu::BindGroupLayout> {
+        Ok(self.layouts(ctx, k)?.group0.clone())
+    }
+
+    /// The pipeline for `key`, compiled on first use.
+    pub fn pipeline(&self, ctx: &Ctx, key: &Key) -> Result<wgpu::ComputePipeline> {
+        if let Some(p) = self.pipelines.lock().map_err(|_| poisoned())?.get(key) {
+            return Ok(p.clone());
+        }
+        let l = self.layouts(ctx, key.0)?;
+        let consts: Vec<(&str, f64)> = key.1.iter().map(|&(n, v)| (n, f64::from(v))).collect();
+        let name = format!("{:?}{:?}", key.0, key.1);
+        let p = scoped(ctx, &name, || {
+            ctx.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(&name),
+                layout: Some(&l.pipeline),
+                module: &l.module,
+                entry_point: Some("main"),
+                compilation_options: wgpu::PipelineCompilationOptions { constants: &consts, ..Default::default() },
+                cache: None,
+            })
+        })?;
+        self.pipelines.lock().map_err(|_| poisoned())?.insert(key.clone(), p.clone());
+        Ok(p)
+    }
+}
+
+/// A dispatch grid for `groups` workgroups: one row of up to the adapter's per-dimension limit, more rows
+/// when needed. Kernels recover the linear index as `wid.y * num_workgroups.x + wid.x`.
+pub(crate) fn grid(ctx: &Ctx, groups: u64) -> Result<[u32; 3]> {
+    let max = u64::from(ctx.limits.max_compute_workgroups_per_dimension.max(1));
+    let groups = groups.max(1);
+    if groups <= max {
+        return Ok([groups as u32, 1, 1]);
+    }
+    let y = groups.div_ceil(max);
+    if y > max {
+        return Err(Error::Backend(format!(
+            "a GPU dispatch of {groups} workgroups exceeds {}'s limits; use a smaller batch_size",
+            ctx.info.name
+        )));
+    }
+    Ok([max as u32, y as u32, 1])
+}
+
+/// The grid for an element-wise kernel over `n` values.
+pub(crate) fn grid_for(ctx: &Ctx, n: usize) -> Result<[u32; 3]> {
+    grid(ctx, (n as u64).div_ceil(u64::from(WG)))
+}

@@ -1,0 +1,203 @@
+//! The GPU backend (wgpu compute shaders, one WGSL file per kernel under `shaders/`): a model's weights,
+//! gradients and optimizer slots live in GPU buffers; `fit` uploads the data once, the permutation once per
+//! epoch, and reads back only per-epoch figures (and, throttled, the running means).
+//!
+//! Results agree with the CPU backend to float rounding (same formulas, different summation order); Dropout
+//! draws its masks from a counter-based hash, so with `rate > 0` the masks differ from the CPU's.
+
+mod backward;
+mod context;
+mod data;
+mod fit;
+mod forward;
+mod infer;
+mod kernels;
+mod plan;
+mod program;
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_fit;
+#[cfg(test)]
+mod tests_layers;
+
+use std::sync::{Arc, Mutex, Weak};
+
+use crate::error::{Error, Result};
+use crate::model::{not_compiled, Compiled};
+use crate::network::Network;
+use crate::rng::Rng;
+use crate::trainer::{Data, FitOptions, Observer};
+
+use context::Ctx;
+use data::DevData;
+use kernels::Kernels;
+use plan::{DevNet, Training};
+
+/// One adapter wgpu can use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdapterInfo {
+    /// The device's name, e.g. "NVIDIA H100" or "llvmpipe (LLVM 15.0.6, 256 bits)".
+    pub name: String,
+    /// The graphics API: "vulkan", "metal" or "dx12".
+    pub backend: String,
+    /// "discrete", "integrated", "cpu" (a software rasteriser such as lavapipe), "virtual" or "other".
+    pub kind: String,
+}
+
+/// Every adapter on this machine, software ones included (empty when there is none).
+pub fn list_adapters() -> Vec<AdapterInfo> {
+    context::enumerate()
+}
+
+/// An opened adapter with its compiled kernels, shared by every `GpuModel` of the process while any is alive
+/// (opening a device and compiling pipelines costs far more than a small model's training step).
+struct Device {
+    ctx: Ctx,
+    kernels: Kernels,
+}
+
+static SHARED: Mutex<Option<Weak<Device>>> = Mutex::new(None);
+
+/// The shared device: the live one when it suits `allow_software`, else a newly opened one.
+fn shared_device(allow_software: bool) -> Result<Arc<Device>> {
+    let mut slot = SHARED.lock().map_err(|_| Error::Backend("the GPU device registry was poisoned".into()))?;
+    if let Some(d) = slot.as_ref().and_then(Weak::upgrade) {
+        if allow_software || d.ctx.info.kind != "cpu" {
+            return Ok(d);
+        }
+    }
+    let d = Arc::new(Device::open(allow_software)?);
+    *slot = Some(Arc::downgrade(&d));
+    Ok(d)
+}
+
+impl Device {
+    fn open(allow_software: bool) -> Result<Device> {
+        let ctx = Ctx::new(allow_software)?;
+        let kernels = Kernels::new(&ctx);
+        Ok(Device { ctx, kernels })
+    }
+}
+
+/// A model held on a GPU: its parameters, optimizer state and compiled kernels.
+pub struct GpuModel {
+    dev: Arc<Device>,
+    net: DevNet,
+    training: Option<Training>,
+    iterations: u64,
+    /// Predict buffers and programs, kept between calls; cleared by `upload`.
+    predict_cache: std::sync::Mutex<Option<infer::PredictCache>>,
+}
+
+impl std::fmt::Debug for GpuModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GpuModel").field("adapter", &self.dev.ctx.info).field("iterations", &self.iterations).finish()
+    }
+}
+
+impl GpuModel {
+    /// Open the best adapter (a hardware GPU; a software one only when `allow_software`) and upload `net`
+    /// and, when compiled, the optimizer's state.
+    pub fn new(net: &Network, compiled: Option<&Compiled>, allow_software: bool) -> Result<Self> {
+        Self::on(shared_device(allow_software)?, net, compiled)
+    }
+
+    fn on(dev: Arc<Device>, net: &Network, compiled: Option<&Compiled>) -> Result<Self> {
+        let dnet = DevNet::upload(&dev.ctx, net, compiled)?;
+        dev.ctx.check()?;
+        Ok(GpuModel {
+            dev,
+            net: dnet,
+            training: compiled.map(Training::of),
+            iterations: compiled.map_or(0, |c| c.optimizer.iterations),
+            predict_cache: std::sync::Mutex::new(None),
+        })
+    }
+
+    /// The adapter in use.
+    pub fn adapter(&self) -> AdapterInfo {
+        self.dev.ctx.info.clone()
+    }
+
+    /// Replace the device copy with `net` (and `compiled`'s optimizer state). Call after any change made on the
+    /// CPU side: weights set, layers frozen or unfrozen, a new `compile`.
+    pub fn upload(&mut self, net: &Network, compiled: Option<&Compiled>) -> Result<()> {
+        self.predict_cache = std::sync::Mutex::new(None);
+        self.net = DevNet::upload(&self.dev.ctx, net, compiled)?;
+        self.training = compiled.map(Training::of);
+        self.iterations = compiled.map_or(0, |c| c.optimizer.iterations);
+        self.dev.ctx.check()
+    }
+
+    /// Copy parameters (BatchNormalization moving statistics included), optimizer slots and the step count
+    /// back into `net` and `compiled`, which must have the structure that was uploaded.
+    pub fn download(&self, net: &mut Network, compiled: Option<&mut Compiled>) -> Result<()> {
+        if !self.net.same_structure(net) {
+            return Err(Error::State("the model was rebuilt since it was uploaded to the GPU".into()));
+        }
+        for (i, w) in self.net.w.iter().enumerate() {
+            let len = self.net.weights[i].len();
+            let v: Vec<f32> = self.dev.ctx.read(&w.param, 0, len)?;
+            net.set_weight(i, &v)?;
+        }
+        if let Some(c) = compiled {
+            for (i, w) in self.net.w.iter().enumerate() {
+                if w.slots.is_empty() {
+                    continue;
+                }
+                if w.slots.len() != c.optimizer.slots.len() {
+                    return Err(Error::State(
+                        "the optimizer was changed since the model was uploaded to the GPU".into(),
+                    ));
+                }
+                let r = self.net.weights[i].range();
+                for (s, buf) in w.slots.iter().enumerate() {
+                    let v: Vec<f32> = self.dev.ctx.read(buf, 0, r.len())?;
+                    let dst = c.optimizer.slots[s]
+                        .get_mut(r.clone())
+                        .ok_or_else(|| Error::State("the optimizer's slots do not match the network".into()))?;
+                    dst.copy_from_slice(&v);
+                }
+            }
+            c.optimizer.iterations = self.iterations;
+        }
+        Ok(())
+    }
+
+    /// Train as `trainer::fit` does; returns the number of epochs run. `shuffle` draws each epoch's
+    /// permutation (as the model's shuffle generator does on the CPU).
+    pub fn fit(
+        &mut self,
+        train: Data<'_>,
+        val: Option<Data<'_>>,
+        opts: FitOptions,
+        shuffle: &mut Rng,
+        obs: &mut dyn Observer,
+    ) -> Result<usize> {
+        let t = self.training.as_ref().ok_or_else(not_compiled)?;
+        fit::fit(&self.dev.ctx, &self.dev.kernels, &self.net, t, &mut self.iterations, train, val, opts, shuffle, obs)
+    }
+
+    /// Predictions for `rows` rows of `x` (row-major) into `out` (rows × output width).
+    pub fn predict(&self, x: &[f32], rows: usize, out: &mut [f32]) -> Result<()> {
+        let mut cache =
+            self.predict_cache.lock().map_err(|_| Error::Backend("the GPU predict cache was poisoned".into()))?;
+        infer::predict(&self.dev.ctx, &self.dev.kernels, &self.net, &mut cache, x, rows, out)?;
+        self.dev.ctx.check()
+    }
+
+    /// Loss and metrics over `rows` rows in inference mode: `[loss, metric...]`, each the mean over rows.
+    pub fn evaluate(&self, x: &[f32], y: &[f32], rows: usize, batch_size: usize) -> Result<Vec<f64>> {
+        let t = self.training.as_ref().ok_or_else(not_compiled)?;
+        let (iw, ow) = (self.net.input_dim, self.net.output_dim);
+        crate::model::check_matrix(x, rows, iw, "x", "inputs")?;
+        crate::model::check_matrix(y, rows, ow, "y", "targets")?;
+        if rows == 0 {
+            return Err(Error::value("evaluate needs at least one sample. Received: x with 0 rows"));
+        }
+        let data = DevData::upload(&self.dev.ctx, Data { x, y, rows }, iw, ow)?;
+        let e = infer::Evaluator::new(&self.dev.ctx, &self.dev.kernels, &self.net, t, &data, batch_size.max(1))?;
+        e.run(&self.dev.ctx)
+    }
+}

@@ -1,0 +1,245 @@
+//! The network on the device: one buffer per weight (so no binding exceeds the adapter's limit unless one
+//! weight does), its gradient and optimizer slots, and the per-batch workspace (activations, pre-activations,
+//! dropout masks, BatchNormalization statistics, gradients, targets, per-row loss and metric values).
+
+use crate::activation::Activation;
+use crate::error::{Error, Result};
+use crate::layer::{LayerSpec, WeightInfo};
+use crate::model::Compiled;
+use crate::network::{BuiltLayer, LogitsAt, Network};
+use crate::optimizer::OptimizerKind;
+
+use super::context::Ctx;
+
+/// A weight's buffers.
+pub(crate) struct DevWeight {
+    /// Values.
+    pub param: wgpu::Buffer,
+    /// Gradient, for weights the optimizer may update.
+    pub grad: Option<wgpu::Buffer>,
+    /// Optimizer slots in `OptimizerKind::slot_names` order (empty when not compiled or not trainable).
+    pub slots: Vec<wgpu::Buffer>,
+}
+
+/// The structure of a `Network` and its weights on the device.
+pub(crate) struct DevNet {
+    pub input_dim: usize,
+    pub output_dim: usize,
+    pub max_width: usize,
+    pub layers: Vec<BuiltLayer>,
+    pub weights: Vec<WeightInfo>,
+    /// Whether the optimizer updates weight `i` (its flag and its layer's).
+    pub trainable: Vec<bool>,
+    /// Where a final sigmoid's logits are.
+    pub logits: Option<LogitsAt>,
+    pub w: Vec<DevWeight>,
+    /// Seed of each layer's dropout hash.
+    pub dropout_seeds: Vec<u32>,
+}
+
+/// Whether the forward pass keeps Dense layer `i`'s pre-activation.
+pub(crate) fn keep_pre(layers: &[BuiltLayer], i: usize) -> bool {
+    match layers[i].spec {
+        LayerSpec::Dense { activation, .. } => {
+            activation.needs_input()
+                || activation == Activation::Softmax
+                || (i + 1 == layers.len() && activation == Activation::Sigmoid)
+        }
+        _ => false,
+    }
+}
+
+/// The kernels' id and parameter of an activation (see shaders/common.wgsl).
+pub(crate) fn act_id(a: Activation) -> (u32, f32) {
+    match a {
+        Activation::Linear => (0, 0.0),
+        Activation::Relu => (1, 0.0),
+        Activation::Sigmoid => (2, 0.0),
+        Activation::Tanh => (3, 0.0),
+        Activation::Elu { alpha } => (4, alpha),
+        Activation::Selu => (5, 0.0),
+        Activation::Silu => (6, 0.0),
+        Activation::Gelu { approximate: false } => (7, 0.0),
+        Activation::Gelu { approximate: true } => (8, 0.0),
+        Activation::Softplus => (9, 0.0),
+        Activation::Softsign => (10, 0.0),
+        Activation::LeakyRelu { negative_slope } => (11, negative_slope),
+        Activation::Relu6 => (12, 0.0),
+        Activation::HardSigmoid => (13, 0.0),
+        Activation::Exponential => (14, 0.0),
+        Activation::Softmax => (15, 0.0),
+    }
+}
+
+/// Id of the softmax activation.
+pub(crate) const SOFTMAX: u32 = 15;
+
+/// A 32-bit mix of a u64 (SplitMix64's finaliser), for dropout seeds.
+fn mix(mut z: u64) -> u32 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    (z ^ (z >> 31)) as u32
+}
+
+impl DevNet {
+    /// Upload `net` (and, when given, the optimizer slots of `compiled`).
+    pub fn upload(ctx: &Ctx, net: &Network, compiled: Option<&Compiled>) -> Result<DevNet> {
+        let trainable: Vec<bool> = (0..net.weights.len()).map(|i| net.weight_trainable(i)).collect();
+        let n_slots = compiled.map_or(0, |c| c.optimizer.slots.len());
+        let mut w = Vec::with_capacity(net.weights.len());
+        for info in &net.weights {
+            let range = info.range();
+            let values = net
+                .params
+                .get(range.clone())
+                .ok_or_else(|| Error::State(format!("weight {} lies outside the parameter vector", info.name)))?;
+            let param = ctx.storage_with(values, &format!("weight {}", info.name))?;
+            let (grad, slots) = if info.trainable {
+                let g = ctx.storage(info.len(), &format!("the gradient of {}", info.name))?;
+                let mut slots = Vec::with_capacity(n_slots);
+                if let Some(c) = compiled {
+                    for s in &c.optimizer.slots {
+                        let v = s.get(range.clone()).ok_or_else(|| {
+                            Error::State("the optimizer's slots do not match the network's parameters".into())
+                        })?;
+                        slots.push(ctx.storage_with(v, &format!("an optimizer slot of {}", info.name))?);
+                    }
+                }
+                (Some(g), slots)
+            } else {
+                (None, Vec::new())
+            };
+            w.push(DevWeight { param, grad, slots });
+        }
+        // Dropout masks differ per layer and per model: a layer's own seed, else one derived from the first
+        // parameter values (which come from the model's seed), mixed with the layer index.
+        let salt = net.params.iter().take(64).fold(net.params.len() as u64, |h, v| {
+            h.rotate_left(5) ^ u64::from(v.to_bits()).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        });
+        let dropout_seeds = net
+            .layers
+            .iter()
+            .enumerate()
+            .map(|(i, l)| match l.spec {
+                LayerSpec::Dropout { seed: Some(s), .. } => mix(s),
+                _ => mix(salt.wrapping_add(i as u64)),
+            })
+            .collect();
+        Ok(DevNet {
+            input_dim: net.input_dim,
+            output_dim: net.output_dim(),
+            max_width: net.max_width(),
+            layers: net.layers.clone(),
+            weights: net.weights.clone(),
+            trainable,
+            logits: net.sigmoid_logits(),
+            w,
+            dropout_seeds,
+        })
+    }
+
+    /// The buffer of the weight named `name` of layer `i`, if it has one.
+    pub fn weight_of(&self, i: usize, name: &str) -> Option<(usize, &DevWeight)> {
+        let l = self.layers.get(i)?;
+        l.weights.clone().find(|&k| self.weights[k].name == name).map(|k| (k, &self.w[k]))
+    }
+
+    /// Whether the structure (layers, widths, weights) equals `net`'s.
+    pub fn same_structure(&self, net: &Network) -> bool {
+        self.input_dim == net.input_dim
+            && self.weights == net.weights
+            && self.layers.len() == net.layers.len()
+            && self.layers.iter().zip(&net.layers).all(|(a, b)| a.spec == b.spec && a.input == b.input)
+    }
+}
+
+/// BatchNormalization buffers of one layer.
+pub(crate) struct BnBufs {
+    pub xhat: wgpu::Buffer,
+    pub mean: wgpu::Buffer,
+    pub inv_std: wgpu::Buffer,
+    pub sum_g: wgpu::Buffer,
+    pub sum_gx: wgpu::Buffer,
+}
+
+/// Buffers for batches of up to `cap` rows.
+pub(crate) struct Workspace {
+    /// `acts[0]` is the input batch, `acts[i+1]` the output of layer `i`.
+    pub acts: Vec<wgpu::Buffer>,
+    pub pre: Vec<Option<wgpu::Buffer>>,
+    pub masks: Vec<Option<wgpu::Buffer>>,
+    pub bn: Vec<Option<BnBufs>>,
+    /// Gradient ping-pong buffers (cap × widest layer).
+    pub grad: [wgpu::Buffer; 2],
+    pub target: wgpu::Buffer,
+    /// Per-row loss and metric values, cap × (1 + metrics).
+    pub rowvals: wgpu::Buffer,
+}
+
+impl Workspace {
+    /// Allocate for `cap` rows and `cols` figures (loss + metrics); `train` adds what backward needs.
+    pub fn new(ctx: &Ctx, net: &DevNet, cap: usize, cols: usize, train: bool) -> Result<Workspace> {
+        let buf = |width: usize, what: &str| ctx.storage(cap.saturating_mul(width), what);
+        let mut acts = vec![buf(net.input_dim, "the input batch")?];
+        let mut pre = Vec::new();
+        let mut masks = Vec::new();
+        let mut bn = Vec::new();
+        for (i, l) in net.layers.iter().enumerate() {
+            acts.push(buf(l.output, "a layer's activations")?);
+            pre.push(if keep_pre(&net.layers, i) { Some(buf(l.output, "pre-activations")?) } else { None });
+            let is_dropout = matches!(l.spec, LayerSpec::Dropout { .. });
+            masks.push(if train && is_dropout { Some(buf(l.output, "a dropout mask")?) } else { None });
+            bn.push(if matches!(l.spec, LayerSpec::BatchNorm { .. }) {
+                let col = |what: &str| ctx.storage(l.output, what);
+                Some(BnBufs {
+                    xhat: if train { buf(l.output, "BatchNormalization x̂")? } else { col("BatchNormalization x̂")? },
+                    mean: col("BatchNormalization statistics")?,
+                    inv_std: col("BatchNormalization statistics")?,
+                    sum_g: col("BatchNormalization sums")?,
+                    sum_gx: col("BatchNormalization sums")?,
+                })
+            } else {
+                None
+            });
+        }
+        let gw = if train { net.max_width } else { net.output_dim };
+        Ok(Workspace {
+            acts,
+            pre,
+            masks,
+            bn,
+            grad: [buf(gw, "gradients")?, buf(gw, "gradients")?],
+            target: buf(net.output_dim, "the target batch")?,
+            rowvals: buf(cols.max(1), "per-row losses")?,
+        })
+    }
+}
+
+/// The compiled configuration a `GpuModel` trains with.
+#[derive(Debug, Clone)]
+pub(crate) struct Training {
+    pub loss: crate::loss::Loss,
+    pub metrics: Vec<crate::metric::Metric>,
+    pub kind: OptimizerKind,
+}
+
+impl Training {
+    /// From `compile()`'s result.
+    pub fn of(c: &Compiled) -> Self {
+        Training { loss: c.loss, metrics: c.metrics.clone(), kind: c.optimizer.kind }
+    }
+
+    /// Loss plus metrics.
+    pub fn cols(&self) -> usize {
+        1 + self.metrics.len()
+    }
+
+    /// Where the loss reads logits instead of probabilities, for this network.
+    pub fn logits(&self, net: &DevNet) -> Option<LogitsAt> {
+        if self.loss.takes_sigmoid_logits() {
+            net.logits
+        } else {
+            None
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! Activation backward in place: `g ← g·f'(z)` element-wise; softmax row by row: `g ← y·(g − Σ g·y)`.
+
+override ACT: u32 = 0u;
+
+struct Params {
+    n: u32,
+    width: u32,
+    act_param: f32,
+}
+
+@group(0) @binding(0) var<uniform> prm: Params;
+@group(0) @binding(1) var<storage, read> z: array<f32>;
+@group(0) @binding(2) var<storage, read> y: array<f32>;
+@group(0) @binding(3) var<storage, read_write> g: array<f32>;
+
+@compute @workgroup_size(256, 1, 1)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) li: u32) {
+    let i = group_index(wid, nwg) * 256u + li;
+    if ACT == 15u {
+        let rows = prm.n / max(prm.width, 1u);
+        if i >= rows {
+            return;
+        }
+        let base = i * prm.width;
+        var dot = 0.0;
+        for (var c = 0u; c < prm.width; c++) {
+            dot += g[base + c] * y[base + c];
+        }
+        for (var c = 0u; c < prm.width; c++) {
+            g[base + c] = y[base + c] * (g[base + c] - dot);
+        }
+        return;
+    }
+    if i >= prm.n {
+        return;
+    }
+    g[i] = act_b(ACT, z[i], y[i], g[i], prm.act_param);
+}

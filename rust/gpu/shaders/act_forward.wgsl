@@ -1,0 +1,46 @@
+//! Activation forward `y = f(z)`, element-wise; softmax (ACT = 15) row by row: `y = e^(z−max) / Σ e^(z−max)`.
+
+override ACT: u32 = 0u;
+
+struct Params {
+    n: u32,
+    width: u32,
+    act_param: f32,
+}
+
+@group(0) @binding(0) var<uniform> prm: Params;
+@group(0) @binding(1) var<storage, read> z: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+
+@compute @workgroup_size(256, 1, 1)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) li: u32) {
+    let i = group_index(wid, nwg) * 256u + li;
+    if ACT == 15u {
+        // One thread per row.
+        let rows = prm.n / max(prm.width, 1u);
+        if i >= rows {
+            return;
+        }
+        let base = i * prm.width;
+        var mx = -3.4028235e38;
+        for (var c = 0u; c < prm.width; c++) {
+            mx = max(mx, z[base + c]);
+        }
+        var s = 0.0;
+        for (var c = 0u; c < prm.width; c++) {
+            let e = exp(z[base + c] - mx);
+            y[base + c] = e;
+            s += e;
+        }
+        let inv = 1.0 / s;
+        for (var c = 0u; c < prm.width; c++) {
+            y[base + c] = y[base + c] * inv;
+        }
+        return;
+    }
+    if i >= prm.n {
+        return;
+    }
+    y[i] = act_f(ACT, z[i], prm.act_param);
+}

@@ -1,0 +1,143 @@
+// Shared by every kernel (prepended to each file): activations f(z) and g·f'(z) with Keras's formulas
+// (see activation.rs), numerically careful expm1/log1p/tanh/erfc, and the linear workgroup index.
+//
+// Activation ids (the ACT override): 0 linear, 1 relu, 2 sigmoid, 3 tanh, 4 elu(p = alpha), 5 selu,
+// 6 silu, 7 gelu, 8 gelu (tanh approximation), 9 softplus, 10 softsign, 11 leaky_relu(p = slope), 12 relu6,
+// 13 hard_sigmoid, 14 exponential, 15 softmax (row-wise; handled by the activation kernels, not here).
+
+const SELU_ALPHA: f32 = 1.6732632;
+const SELU_SCALE: f32 = 1.050701;
+
+// Linear workgroup index of a grid laid out by kernels.rs::grid.
+fn group_index(wid: vec3<u32>, nwg: vec3<u32>) -> u32 {
+    return wid.y * nwg.x + wid.x;
+}
+
+fn sigmoid_(z: f32) -> f32 {
+    if z >= 0.0 {
+        return 1.0 / (1.0 + exp(-z));
+    }
+    let e = exp(z);
+    return e / (1.0 + e);
+}
+
+// e^z - 1 without cancellation near 0 (Kahan's trick there; away from 0 there is nothing to cancel).
+fn expm1_(z: f32) -> f32 {
+    let u = exp(z);
+    if abs(z) >= 0.5 {
+        return u - 1.0;
+    }
+    if u == 1.0 {
+        return z;
+    }
+    let um1 = u - 1.0;
+    if um1 == -1.0 {
+        return -1.0;
+    }
+    return um1 * z / log(u);
+}
+
+// ln(1 + x) without cancellation near 0.
+fn log1p_(x: f32) -> f32 {
+    let u = 1.0 + x;
+    if u == 1.0 {
+        return x;
+    }
+    return log(u) * x / (u - 1.0);
+}
+
+// tanh without the overflow some drivers' builtin has for large |z|.
+fn tanh_(z: f32) -> f32 {
+    let e = expm1_(-2.0 * abs(z));
+    let t = -e / (2.0 + e);
+    return select(t, -t, z < 0.0);
+}
+
+// erfc to ~1.2e-7 relative for x >= 0 (Numerical Recipes' Chebyshev fit); 2 - erfc(-x) below 0.
+fn erfc_(x: f32) -> f32 {
+    let z = abs(x);
+    let t = 1.0 / (1.0 + 0.5 * z);
+    let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+        + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+    let r = t * exp(p);
+    return select(r, 2.0 - r, x < 0.0);
+}
+
+// Φ(z), the standard normal CDF, accurate relative to its value in the lower tail too.
+fn normal_cdf(z: f32) -> f32 {
+    return 0.5 * erfc_(-z * 0.70710678);
+}
+
+fn softplus_(z: f32) -> f32 {
+    return max(z, 0.0) + log1p_(exp(-abs(z)));
+}
+
+const GELU_C: f32 = 0.7978846; // sqrt(2/pi)
+
+fn act_f(act: u32, z: f32, p: f32) -> f32 {
+    switch act {
+        case 1u: {
+            // z < 0 -> 0 keeps NaN, as the CPU kernel does.
+            return select(z, 0.0, z < 0.0);
+        }
+        case 2u: { return sigmoid_(z); }
+        case 3u: { return tanh_(z); }
+        case 4u: { return select(p * expm1_(z), z, z > 0.0); }
+        case 5u: { return SELU_SCALE * select(SELU_ALPHA * expm1_(z), z, z > 0.0); }
+        case 6u: { return z * sigmoid_(z); }
+        case 7u: { return z * normal_cdf(z); }
+        // ½(1 + tanh u) = sigmoid(2u), which keeps its relative precision in the lower tail.
+        case 8u: { return z * sigmoid_(2.0 * GELU_C * (z + 0.044715 * z * z * z)); }
+        case 9u: { return softplus_(z); }
+        case 10u: { return z / (1.0 + abs(z)); }
+        case 11u: { return select(p * z, z, z > 0.0); }
+        case 12u: { return clamp(z, 0.0, 6.0); }
+        case 13u: { return clamp(z / 6.0 + 0.5, 0.0, 1.0); }
+        case 14u: { return exp(z); }
+        default: { return z; }
+    }
+}
+
+// g · f'(z), from the pre-activation z and the output y (each activation reads the one the CPU reads).
+fn act_b(act: u32, z: f32, y: f32, g: f32, p: f32) -> f32 {
+    switch act {
+        case 1u: { return select(g, 0.0, y <= 0.0); }
+        case 2u: { return g * (y * (1.0 - y)); }
+        case 3u: { return g * (1.0 - y * y); }
+        case 4u: { return select(g, g * (y + p), y <= 0.0); }
+        case 5u: { return g * select(y + SELU_SCALE * SELU_ALPHA, SELU_SCALE, y > 0.0); }
+        case 6u: {
+            let s = sigmoid_(z);
+            return g * (s * (1.0 + z * (1.0 - s)));
+        }
+        case 7u: {
+            let cdf = normal_cdf(z);
+            let pdf = exp(-0.5 * z * z) * 0.39894228;
+            return g * (cdf + z * pdf);
+        }
+        case 8u: {
+            // With s = sigmoid(2u) = ½(1 + tanh u): 1 − tanh²u = 4s(1 − s).
+            let s = sigmoid_(2.0 * GELU_C * (z + 0.044715 * z * z * z));
+            return g * (s + 2.0 * z * s * (1.0 - s) * GELU_C * (1.0 + 3.0 * 0.044715 * z * z));
+        }
+        case 9u: { return g * sigmoid_(z); }
+        case 10u: {
+            let d = 1.0 + abs(z);
+            return g / (d * d);
+        }
+        case 11u: { return select(g, g * p, y <= 0.0); }
+        case 12u: { return select(g, 0.0, y <= 0.0 || y >= 6.0); }
+        case 13u: { return select(g / 6.0, 0.0, y <= 0.0 || y >= 1.0); }
+        case 14u: { return g * y; }
+        default: { return g; }
+    }
+}
+
+// The step record (group 1, dynamic offset): first row of the batch, output slot, Adam's step size, step counter.
+struct Step {
+    start: u32,
+    slot: u32,
+    alpha: f32,
+    iter: u32,
+}
+@group(1) @binding(0) var<uniform> stp: Step;

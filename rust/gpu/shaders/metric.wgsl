@@ -1,0 +1,56 @@
+//! A metric's per-row value into column `col` of the rows×`stride` value matrix (see metric.rs): 0 mae,
+//! 1 mse (row means), 2 binary accuracy `(p > threshold) == t` (row mean), 3 categorical accuracy (argmax match).
+
+override METRIC: u32 = 0u;
+
+struct Params {
+    rows: u32,
+    width: u32,
+    col: u32,
+    stride: u32,
+    threshold: f32,
+}
+
+@group(0) @binding(0) var<uniform> prm: Params;
+@group(0) @binding(1) var<storage, read> pred: array<f32>;
+@group(0) @binding(2) var<storage, read> tgt: array<f32>;
+@group(0) @binding(3) var<storage, read_write> rowvals: array<f32>;
+
+@compute @workgroup_size(256, 1, 1)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) li: u32) {
+    let r = group_index(wid, nwg) * 256u + li;
+    if r >= prm.rows {
+        return;
+    }
+    let base = r * prm.width;
+    var v = 0.0;
+    if METRIC == 3u {
+        var bp = 0u;
+        var bt = 0u;
+        for (var c = 1u; c < prm.width; c++) {
+            if pred[base + c] > pred[base + bp] {
+                bp = c;
+            }
+            if tgt[base + c] > tgt[base + bt] {
+                bt = c;
+            }
+        }
+        v = select(0.0, 1.0, bp == bt);
+    } else {
+        var s = 0.0;
+        for (var c = 0u; c < prm.width; c++) {
+            let p = pred[base + c];
+            let t = tgt[base + c];
+            if METRIC == 0u {
+                s += abs(p - t);
+            } else if METRIC == 1u {
+                s += (p - t) * (p - t);
+            } else {
+                s += select(0.0, 1.0, select(0.0, 1.0, p > prm.threshold) == t);
+            }
+        }
+        v = s / f32(prm.width);
+    }
+    rowvals[r * prm.stride + prm.col] = v;
+}

@@ -1,0 +1,294 @@
+//! Backend conformance: each GPU kernel against the CPU implementation on the same inputs, then
+//! (in `tests_layers.rs` and `tests_fit.rs`) optimizers, layers and whole training runs. Tests print `SKIP` and return where no adapter exists; set
+//! KERAS_LITE_ALLOW_SOFTWARE_GPU=1 to run them on a software adapter (Mesa's lavapipe).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use super::context::Ctx;
+use super::forward::{loss_and_metrics, push_gemm};
+use super::kernels::{grid_for, Kernels, Params, K};
+use super::plan::{act_id, DevNet, Training, Workspace};
+use super::program::{Builder, StepRecord, StepTable};
+use super::*;
+use crate::activation::{Activation, NAMES};
+use crate::layer::LayerSpec;
+use crate::loss::Loss;
+use crate::metric::Metric;
+use crate::optimizer::OptimizerKind;
+
+/// Whether a software adapter may be used (the CI setting).
+pub(super) fn allow_software() -> bool {
+    std::env::var("KERAS_LITE_ALLOW_SOFTWARE_GPU").is_ok_and(|v| v == "1")
+}
+
+/// A device, or `None` (with a visible reason) where there is none.
+pub(super) fn device() -> Option<(Ctx, Kernels)> {
+    match Ctx::new(allow_software()) {
+        Ok(ctx) => {
+            let k = Kernels::new(&ctx);
+            Some((ctx, k))
+        }
+        Err(e) => {
+            eprintln!("SKIP GPU test: {e}");
+            None
+        }
+    }
+}
+
+/// Deterministic values in [-scale, scale).
+pub(super) fn values(n: usize, seed: u64, scale: f32) -> Vec<f32> {
+    let mut r = crate::rng::Rng::new(seed, 9);
+    (0..n).map(|_| (r.next_f32() * 2.0 - 1.0) * scale).collect()
+}
+
+/// Assert `a ≈ b` elementwise: relative `rel`, with an absolute floor `abs` for values near zero.
+#[track_caller]
+pub(super) fn close(a: &[f32], b: &[f32], rel: f32, abs: f32, what: &str) {
+    assert_eq!(a.len(), b.len(), "{what}: lengths");
+    for (i, (&x, &y)) in a.iter().zip(b).enumerate() {
+        let tol = rel * x.abs().max(y.abs()) + abs;
+        assert!(x == y || (x - y).abs() <= tol || (x.is_nan() && y.is_nan()), "{what}[{i}]: gpu {x} vs cpu {y}");
+    }
+}
+
+/// Build and run `b` once (step record 0 = `rec`), waiting for it.
+pub(super) fn run(ctx: &Ctx, k: &Kernels, b: Builder, rec: StepRecord) {
+    let p = b.build(ctx, k).unwrap();
+    let table = StepTable::new(ctx, k, 1).unwrap();
+    table.write(ctx, &[rec]);
+    let mut enc = ctx.encoder();
+    {
+        let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor { label: None, timestamp_writes: None });
+        p.record(&mut pass, &table, 0);
+    }
+    ctx.submit(enc);
+    ctx.wait().unwrap();
+}
+
+pub(super) fn read(ctx: &Ctx, b: &wgpu::Buffer, n: usize) -> Vec<f32> {
+    ctx.read(b, 0, n).unwrap()
+}
+
+/// Every activation, with non-default parameters too.
+pub(super) fn activations() -> Vec<Activation> {
+    let mut v: Vec<Activation> = NAMES.iter().map(|n| Activation::from_name(n).unwrap()).collect();
+    v.push(Activation::Gelu { approximate: true });
+    v.push(Activation::Elu { alpha: 0.5 });
+    v.push(Activation::LeakyRelu { negative_slope: 0.1 });
+    v
+}
+
+/// Naive `C = op(A)·op(B)` in f64.
+fn matmul_ref(a: &[f32], ta: bool, b: &[f32], tb: bool, m: usize, k: usize, n: usize) -> Vec<f32> {
+    let mut c = vec![0.0f32; m * n];
+    for i in 0..m {
+        for j in 0..n {
+            let mut s = 0.0f64;
+            for p in 0..k {
+                let av = if ta { a[p * m + i] } else { a[i * k + p] };
+                let bv = if tb { b[j * k + p] } else { b[p * n + j] };
+                s += f64::from(av) * f64::from(bv);
+            }
+            c[i * n + j] = s as f32;
+        }
+    }
+    c
+}
+
+const GEMMS: [K; 2] = [K::Gemm, K::GemmWide];
+
+#[test]
+fn gemm_forward_epilogue_every_activation_both_tilings() {
+    let Some((ctx, k)) = device() else { return };
+    assert_eq!(K::gemm_for(4096, 1024), K::GemmWide);
+    assert_eq!(K::gemm_for(64, 1024), K::Gemm);
+    for &(m, kk, n) in &[(1, 1, 1), (67, 33, 70), (130, 5, 3), (64, 64, 64), (300, 17, 260)] {
+        let x = values(m * kk, 1, 1.0);
+        let w = values(kk * n, 2, 0.5);
+        let bias = values(n, 3, 0.5);
+        let mut z = matmul_ref(&x, false, &w, false, m, kk, n);
+        for r in z.chunks_exact_mut(n) {
+            r.iter_mut().zip(&bias).for_each(|(v, b)| *v += b);
+        }
+        let (xb, wb, bb) = (
+            ctx.storage_with(&x, "x").unwrap(),
+            ctx.storage_with(&w, "w").unwrap(),
+            ctx.storage_with(&bias, "b").unwrap(),
+        );
+        for kernel in GEMMS {
+            for act in activations().into_iter().filter(|a| *a != Activation::Softmax) {
+                let (out, pre) = (ctx.storage(m * n, "out").unwrap(), ctx.storage(m * n, "pre").unwrap());
+                let (id, p) = act_id(act);
+                let consts = [("TRANS_A", 0), ("TRANS_B", 0), ("BIAS", 1), ("STORE_PRE", 1), ("ACT", id), ("EPI", 0)];
+                let bind = [Some(&xb), Some(&wb), Some(&bb), None, None, Some(&out), Some(&pre)];
+                let mut b = Builder::new();
+                push_gemm(&mut b, &ctx, kernel, &consts, &bind, (m, n, kk), p).unwrap();
+                run(&ctx, &k, b, StepRecord::default());
+                let mut y = vec![0.0; m * n];
+                act.forward(&z, &mut y, n);
+                let what = format!("{kernel:?} {m}x{kk}x{n} {}", act.name());
+                close(&read(&ctx, &pre, m * n), &z, 1e-5, 1e-5, &format!("{what} pre"));
+                close(&read(&ctx, &out, m * n), &y, 1e-5, 1e-5, &what);
+            }
+        }
+    }
+}
+
+#[test]
+fn gemm_transposed_variants_and_fused_activation_backward() {
+    let Some((ctx, k)) = device() else { return };
+    let (rows, win, wout) = (277, 19, 140);
+    let x = values(rows * win, 4, 1.0);
+    let g = values(rows * wout, 5, 1.0);
+    let w = values(win * wout, 6, 0.5);
+    let (xb, gb, wb) =
+        (ctx.storage_with(&x, "x").unwrap(), ctx.storage_with(&g, "g").unwrap(), ctx.storage_with(&w, "w").unwrap());
+    let dx_ref = matmul_ref(&g, false, &w, true, rows, wout, win);
+    let dw_ref = matmul_ref(&x, true, &g, false, win, rows, wout);
+    let z = values(rows * win, 7, 3.0);
+    for kernel in GEMMS {
+        // dW = xᵀ·g
+        let dw = ctx.storage(win * wout, "dw").unwrap();
+        let consts = [("TRANS_A", 1), ("TRANS_B", 0), ("BIAS", 0), ("STORE_PRE", 0), ("ACT", 0), ("EPI", 0)];
+        let mut b = Builder::new();
+        let bind = [Some(&xb), Some(&gb), None, None, None, Some(&dw), None];
+        push_gemm(&mut b, &ctx, kernel, &consts, &bind, (win, wout, rows), 0.0).unwrap();
+        run(&ctx, &k, b, StepRecord::default());
+        close(&read(&ctx, &dw, win * wout), &dw_ref, 1e-5, 1e-5, &format!("{kernel:?} dW"));
+        // dx = g·Wᵀ, then times f'(z) of the layer below, fused.
+        for act in activations().into_iter().filter(|a| *a != Activation::Softmax) {
+            let mut y = vec![0.0; z.len()];
+            act.forward(&z, &mut y, win);
+            let mut want = dx_ref.clone();
+            act.backward_inplace(&z, &y, &mut want, win);
+            let (zb, yb, out) = (
+                ctx.storage_with(&z, "z").unwrap(),
+                ctx.storage_with(&y, "y").unwrap(),
+                ctx.storage(rows * win, "dx").unwrap(),
+            );
+            let (id, p) = act_id(act);
+            let consts = [("TRANS_A", 0), ("TRANS_B", 1), ("BIAS", 0), ("STORE_PRE", 0), ("ACT", id), ("EPI", 1)];
+            let bind = [Some(&gb), Some(&wb), None, Some(&zb), Some(&yb), Some(&out), None];
+            let mut b = Builder::new();
+            push_gemm(&mut b, &ctx, kernel, &consts, &bind, (rows, win, wout), p).unwrap();
+            run(&ctx, &k, b, StepRecord::default());
+            close(&read(&ctx, &out, rows * win), &want, 1e-4, 1e-5, &format!("{kernel:?} dx {}", act.name()));
+        }
+    }
+}
+
+#[test]
+fn activation_forward_and_backward_kernels() {
+    let Some((ctx, k)) = device() else { return };
+    let (rows, width) = (41, 5);
+    let n = rows * width;
+    let z = values(n, 8, 4.0);
+    let g = values(n, 9, 1.0);
+    for act in activations() {
+        let mut y = vec![0.0; n];
+        act.forward(&z, &mut y, width);
+        let mut want_g = g.clone();
+        act.backward_inplace(&z, &y, &mut want_g, width);
+        let (zb, yb, gb) =
+            (ctx.storage_with(&z, "z").unwrap(), ctx.storage(n, "y").unwrap(), ctx.storage_with(&g, "g").unwrap());
+        let (id, p) = act_id(act);
+        let threads = if act == Activation::Softmax { rows } else { n };
+        let mut b = Builder::new();
+        b.push(
+            K::ActForward,
+            &[("ACT", id)],
+            &[Some(&zb), Some(&yb)],
+            Params::new().u(n).u(width).f(p),
+            grid_for(&ctx, threads).unwrap(),
+        );
+        b.push(
+            K::ActBackward,
+            &[("ACT", id)],
+            &[Some(&zb), Some(&yb), Some(&gb)],
+            Params::new().u(n).u(width).f(p),
+            grid_for(&ctx, threads).unwrap(),
+        );
+        run(&ctx, &k, b, StepRecord::default());
+        close(&read(&ctx, &yb, n), &y, 2e-6, 2e-7, &format!("{} forward", act.name()));
+        close(&read(&ctx, &gb, n), &want_g, 1e-5, 1e-6, &format!("{} backward", act.name()));
+    }
+}
+
+fn losses() -> Vec<Loss> {
+    vec![
+        Loss::MeanAbsoluteError,
+        Loss::MeanSquaredError,
+        Loss::Huber { delta: 0.7 },
+        Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.0 },
+        Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.2 },
+        Loss::BinaryCrossentropy { from_logits: true, label_smoothing: 0.1 },
+    ]
+}
+
+#[test]
+fn losses_with_gradients_metrics_and_reduction() {
+    let Some((ctx, k)) = device() else { return };
+    let metrics = vec![
+        Metric::MeanAbsoluteError,
+        Metric::MeanSquaredError,
+        Metric::BinaryAccuracy { threshold: 0.5 },
+        Metric::CategoricalAccuracy,
+    ];
+    let (rows, width) = (300, 3);
+    // An identity network: the loss sees the inputs, so its values and gradients can be compared directly.
+    let net = Network::new(width, vec![LayerSpec::Activation(Activation::Linear)], 1).unwrap();
+    let mut p: Vec<f32> = values(rows * width, 10, 0.5).iter().map(|v| v + 0.5).collect();
+    p[0] = 0.0; // clipped below: no gradient
+    p[1] = 1.0; // clipped above
+    let t: Vec<f32> = values(rows * width, 11, 1.0).iter().map(|v| f32::from(*v > 0.0)).collect();
+    for loss in losses() {
+        for logits in [false, true] {
+            if logits && !matches!(loss, Loss::BinaryCrossentropy { .. }) {
+                continue;
+            }
+            let mut want_g = vec![0.0; rows * width];
+            let want = loss.evaluate(&p, &t, width, logits, Some(&mut want_g));
+            let want_m: Vec<f64> = metrics.iter().map(|m| m.sum(&p, &t, width)).collect();
+            let tr = Training {
+                loss,
+                metrics: metrics.clone(),
+                kind: OptimizerKind::Sgd { learning_rate: 0.1, momentum: 0.0, nesterov: false },
+            };
+            let dev = DevNet::upload(&ctx, &net, None).unwrap();
+            let ws = Workspace::new(&ctx, &dev, rows, tr.cols(), true).unwrap();
+            ctx.write(&ws.acts[0], 0, &p);
+            ctx.write(&ws.target, 0, &t);
+            let sums = ctx.storage(tr.cols(), "sums").unwrap();
+            let mut b = Builder::new();
+            let bufs = vec![ws.acts[0].clone(), ws.acts[0].clone()];
+            if logits {
+                // The sigmoid-logits path as the network takes it: the kernel's LOGITS flag.
+                let (ow, cols) = (width, tr.cols());
+                let prm = Params::new().u(rows).u(ow).u(0).u(cols).f(1.0 / (rows * ow) as f32).f(0.0);
+                let ls =
+                    if let Loss::BinaryCrossentropy { label_smoothing, .. } = loss { label_smoothing } else { 0.0 };
+                let prm = prm.f(ls).f(crate::loss::EPSILON).f(1.0 - crate::loss::EPSILON);
+                let bind = [Some(&ws.acts[0]), Some(&ws.target), Some(&ws.grad[0]), Some(&ws.rowvals)];
+                b.push(K::Loss, &[("LOSS", 3), ("LOGITS", 1)], &bind, prm, grid_for(&ctx, rows).unwrap());
+                b.push(
+                    K::ReduceRows,
+                    &[],
+                    &[Some(&ws.rowvals), Some(&sums)],
+                    Params::new().u(rows).u(cols),
+                    [cols as u32, 1, 1],
+                );
+            } else {
+                loss_and_metrics(&mut b, &ctx, &dev, &ws, &bufs, rows, &tr, &sums).unwrap();
+            }
+            run(&ctx, &k, b, StepRecord::default());
+            let s = read(&ctx, &sums, tr.cols());
+            let what = format!("{loss:?} logits={logits}");
+            close(&[s[0]], &[want as f32], 1e-5, 1e-6, &what);
+            close(&read(&ctx, &ws.grad[0], rows * width), &want_g, 1e-5, 1e-9, &format!("{what} gradient"));
+            if !logits {
+                let got: Vec<f32> = s[1..].to_vec();
+                let want_m: Vec<f32> = want_m.iter().map(|&v| v as f32).collect();
+                close(&got, &want_m, 1e-5, 1e-6, "metrics");
+            }
+        }
+    }
+}

@@ -1,0 +1,282 @@
+//! Whole training runs on the CPU (`trainer::fit` on a `model::Model`) and the GPU from the same initial
+//! weights, agreeing to 1e-4 relative per epoch; then `download`, `predict` and `evaluate` against the CPU.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use super::tests::{allow_software, close, values};
+use super::tests_layers::optimizers;
+use super::*;
+use crate::activation::Activation;
+use crate::layer::LayerSpec;
+use crate::loss::Loss;
+use crate::metric::Metric;
+use crate::model::Model;
+use crate::optimizer::OptimizerKind;
+use crate::trainer::{Control, Data, FitOptions, Observer};
+
+/// Records the loop's figures; optionally stops after batch `stop_at` of epoch 1.
+#[derive(Default)]
+struct Rec {
+    logs: Vec<(Vec<f64>, Option<Vec<f64>>)>,
+    batches: usize,
+    stop_at: Option<usize>,
+}
+
+impl Observer for Rec {
+    fn epoch_begin(&mut self, _: usize) -> crate::error::Result<Control> {
+        Ok(Control::Continue)
+    }
+    fn batch_end(&mut self, epoch: usize, step: usize, _: &[f64]) -> crate::error::Result<Control> {
+        self.batches += 1;
+        Ok(if epoch == 1 && Some(step) == self.stop_at { Control::Stop } else { Control::Continue })
+    }
+    fn epoch_end(&mut self, _: usize, train: &[f64], val: Option<&[f64]>) -> crate::error::Result<Control> {
+        self.logs.push((train.to_vec(), val.map(<[f64]>::to_vec)));
+        Ok(Control::Continue)
+    }
+}
+
+struct Case {
+    iw: usize,
+    specs: Vec<LayerSpec>,
+    loss: Loss,
+    metrics: Vec<Metric>,
+    kind: OptimizerKind,
+    rows: usize,
+    val_rows: usize,
+    batch: usize,
+    epochs: usize,
+    shuffle: bool,
+    frozen: Vec<usize>,
+    stop_at: Option<usize>,
+    binding_cap: Option<u64>,
+}
+
+fn dense(units: usize, activation: Activation) -> LayerSpec {
+    LayerSpec::Dense { units, activation, use_bias: true }
+}
+
+fn case(iw: usize, specs: Vec<LayerSpec>, loss: Loss, metrics: Vec<Metric>, kind: OptimizerKind) -> Case {
+    Case {
+        iw,
+        specs,
+        loss,
+        metrics,
+        kind,
+        rows: 200,
+        val_rows: 50,
+        batch: 32,
+        epochs: 3,
+        shuffle: false,
+        frozen: vec![],
+        stop_at: None,
+        binding_cap: None,
+    }
+}
+
+fn model(c: &Case) -> Model {
+    let m = Model::new(c.iw, c.specs.clone(), 11).unwrap();
+    for &i in &c.frozen {
+        m.write().unwrap().net.layers[i].trainable = false;
+    }
+    m.compile(c.loss, c.metrics.clone(), c.kind).unwrap();
+    m
+}
+
+fn targets(c: &Case, rows: usize, ow: usize, seed: u64) -> Vec<f32> {
+    let raw = values(rows * ow, seed, 1.0);
+    if matches!(c.loss, Loss::BinaryCrossentropy { .. }) || c.metrics.contains(&Metric::CategoricalAccuracy) {
+        raw.iter().map(|v| f32::from(*v > 0.0)).collect()
+    } else {
+        raw
+    }
+}
+
+fn run_case(c: &Case) {
+    let cpu = model(c);
+    let ow = cpu.read().unwrap().net.output_dim();
+    let x = values(c.rows * c.iw, 50, 2.0);
+    let y = targets(c, c.rows, ow, 51);
+    let vx = values(c.val_rows * c.iw, 52, 2.0);
+    let vy = targets(c, c.val_rows, ow, 53);
+    let train = Data { x: &x, y: &y, rows: c.rows };
+    let val = (c.val_rows > 0).then_some(Data { x: &vx, y: &vy, rows: c.val_rows });
+    let opts = FitOptions {
+        batch_size: c.batch,
+        epochs: c.epochs,
+        initial_epoch: 0,
+        shuffle: c.shuffle,
+        validation_batch_size: c.batch,
+    };
+    // The GPU model starts from an identical copy, before the CPU trains.
+    let gpu_src = model(c);
+    let st = gpu_src.read().unwrap();
+    // A lowered binding cap needs a device of its own: the shared one serves the other tests meanwhile.
+    let opened = match c.binding_cap {
+        None => GpuModel::new(&st.net, st.compiled.as_ref(), allow_software()),
+        Some(cap) => Device::open(allow_software()).and_then(|d| {
+            d.ctx.binding_cap.store(cap, std::sync::atomic::Ordering::Relaxed);
+            GpuModel::on(std::sync::Arc::new(d), &st.net, st.compiled.as_ref())
+        }),
+    };
+    let mut g = match opened {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("SKIP GPU fit test: {e}");
+            return;
+        }
+    };
+    let mut shuffle = st.shuffle_rng.clone();
+    let mut rc = Rec { stop_at: c.stop_at, ..Rec::default() };
+    let mut rg = Rec { stop_at: c.stop_at, ..Rec::default() };
+    let n_cpu = crate::trainer::fit(&cpu, train, val, opts, &mut rc).unwrap();
+    let n_gpu = g.fit(train, val, opts, &mut shuffle, &mut rg).unwrap();
+    let what = format!("{:?} {:?} {:?}", c.specs, c.loss, c.kind);
+    assert_eq!(n_cpu, n_gpu, "{what}: epochs run");
+    assert_eq!(rc.batches, rg.batches, "{what}: batches");
+    for (e, ((tc, vc), (tg, vg))) in rc.logs.iter().zip(&rg.logs).enumerate() {
+        let f = |v: &[f64]| v.iter().map(|&a| a as f32).collect::<Vec<f32>>();
+        close(&f(tg), &f(tc), 1e-4, 1e-7, &format!("{what}: epoch {e} train"));
+        if let (Some(vc), Some(vg)) = (vc, vg) {
+            close(&f(vg), &f(vc), 1e-4, 1e-7, &format!("{what}: epoch {e} validation"));
+        }
+    }
+    // Weights, optimizer state and step count come back; predict and evaluate agree with the CPU's.
+    let mut net = st.net.clone();
+    let mut comp = st.compiled.clone();
+    g.download(&mut net, comp.as_mut()).unwrap();
+    let cs = cpu.read().unwrap();
+    close(&net.params, &cs.net.params, 1e-3, 1e-5, &format!("{what}: weights"));
+    let (cc, gc) = (cs.compiled.as_ref().unwrap(), comp.as_ref().unwrap());
+    assert_eq!(cc.optimizer.iterations, gc.optimizer.iterations);
+    for (a, b) in cc.optimizer.slots.iter().zip(&gc.optimizer.slots) {
+        close(b, a, 1e-3, 1e-5, &format!("{what}: optimizer slots"));
+    }
+    drop(cs);
+    let mut pc = vec![0.0; c.rows * ow];
+    let mut pg = vec![0.0; c.rows * ow];
+    cpu.predict(&x, c.rows, &mut pc).unwrap();
+    g.predict(&x, c.rows, &mut pg).unwrap();
+    close(&pg, &pc, 1e-3, 1e-5, &format!("{what}: predict"));
+    let ec = cpu.evaluate(&x, &y, c.rows, c.batch).unwrap();
+    let eg = g.evaluate(&x, &y, c.rows, c.batch).unwrap();
+    let f = |v: &[f64]| v.iter().map(|&a| a as f32).collect::<Vec<f32>>();
+    close(&f(&eg), &f(&ec), 1e-3, 1e-6, &format!("{what}: evaluate"));
+}
+
+#[test]
+fn fit_relu_stack_mae_adam() {
+    run_case(&case(
+        6,
+        vec![dense(16, Activation::Relu), dense(8, Activation::Relu), dense(1, Activation::Linear)],
+        Loss::MeanAbsoluteError,
+        vec![Metric::MeanSquaredError],
+        optimizers()[0],
+    ));
+}
+
+#[test]
+fn fit_every_optimizer() {
+    for kind in optimizers() {
+        run_case(&case(
+            5,
+            vec![dense(12, Activation::Tanh), dense(6, Activation::Relu), dense(1, Activation::Linear)],
+            Loss::MeanSquaredError,
+            vec![Metric::MeanAbsoluteError],
+            kind,
+        ));
+    }
+}
+
+#[test]
+fn fit_sigmoid_tanh_binary_crossentropy_through_logits() {
+    let bce = Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.0 };
+    let acc = vec![Metric::BinaryAccuracy { threshold: 0.5 }];
+    let sgd = OptimizerKind::Sgd { learning_rate: 0.1, momentum: 0.9, nesterov: true };
+    run_case(&case(
+        5,
+        vec![dense(12, Activation::Tanh), dense(6, Activation::Sigmoid), dense(1, Activation::Sigmoid)],
+        bce,
+        acc.clone(),
+        sgd,
+    ));
+    // The final sigmoid as its own layer.
+    run_case(&case(
+        5,
+        vec![dense(8, Activation::Tanh), dense(1, Activation::Linear), LayerSpec::Activation(Activation::Sigmoid)],
+        bce,
+        acc.clone(),
+        optimizers()[7],
+    ));
+    // From logits, with label smoothing.
+    let bce_logits = Loss::BinaryCrossentropy { from_logits: true, label_smoothing: 0.1 };
+    run_case(&case(
+        5,
+        vec![dense(8, Activation::Sigmoid), dense(1, Activation::Linear)],
+        bce_logits,
+        acc,
+        optimizers()[0],
+    ));
+}
+
+#[test]
+fn fit_batchnorm_dropout_huber() {
+    let bn = LayerSpec::BatchNorm { momentum: 0.9, epsilon: 1e-3, center: true, scale: true };
+    // No bias before BatchNormalization: its gradient would be rounding noise, which Adam and RMSprop
+    // amplify into weights that legitimately differ between backends.
+    let specs = vec![
+        LayerSpec::Dense { units: 16, activation: Activation::Linear, use_bias: false },
+        bn,
+        LayerSpec::Activation(Activation::Relu),
+        LayerSpec::Dropout { rate: 0.0, seed: None },
+        dense(1, Activation::Linear),
+    ];
+    run_case(&case(4, specs.clone(), Loss::Huber { delta: 1.0 }, vec![Metric::MeanAbsoluteError], optimizers()[9]));
+    run_case(&case(4, specs, Loss::MeanSquaredError, vec![], optimizers()[3]));
+}
+
+#[test]
+fn fit_other_activations_softmax_and_categorical_accuracy() {
+    let specs = vec![
+        dense(10, Activation::Gelu { approximate: false }),
+        dense(10, Activation::Silu),
+        dense(10, Activation::Elu { alpha: 1.0 }),
+        dense(3, Activation::Softmax),
+    ];
+    run_case(&case(4, specs, Loss::MeanSquaredError, vec![Metric::CategoricalAccuracy], optimizers()[1]));
+}
+
+#[test]
+fn fit_shuffled_with_frozen_layers_and_stop() {
+    let bn = LayerSpec::BatchNorm { momentum: 0.9, epsilon: 1e-3, center: true, scale: true };
+    let mut c = case(
+        6,
+        vec![dense(16, Activation::Relu), bn, dense(8, Activation::Relu), dense(1, Activation::Linear)],
+        Loss::MeanAbsoluteError,
+        vec![],
+        optimizers()[0],
+    );
+    c.shuffle = true;
+    c.frozen = vec![0, 1];
+    c.stop_at = Some(2);
+    c.epochs = 4;
+    run_case(&c);
+}
+
+#[test]
+fn fit_predict_evaluate_split_across_bindings() {
+    // A 4 KiB binding cap: the data sets split into shards and predict into chunks.
+    let mut c = case(
+        3,
+        vec![dense(8, Activation::Relu), dense(1, Activation::Linear)],
+        Loss::MeanSquaredError,
+        vec![Metric::MeanAbsoluteError],
+        optimizers()[0],
+    );
+    c.rows = 1000;
+    c.val_rows = 300;
+    c.batch = 64;
+    c.epochs = 2;
+    c.shuffle = true;
+    c.binding_cap = Some(4096);
+    run_case(&c);
+}

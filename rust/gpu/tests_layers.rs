@@ -1,0 +1,295 @@
+//! Backend conformance, continued: optimizer updates, a whole training step (forward, loss, backward) layer by
+//! layer for many networks, BatchNormalization statistics, Dropout masks, and clear errors.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use super::backward::{alpha, backward, optimizer};
+use super::data::DevData;
+use super::forward::{forward, loss_and_metrics};
+use super::plan::{DevNet, Training, Workspace};
+use super::program::{Builder, StepRecord};
+use super::tests::{activations, allow_software, close, device, read, run, values};
+use super::*;
+use crate::activation::Activation;
+use crate::layer::LayerSpec;
+use crate::loss::Loss;
+use crate::model::Compiled;
+use crate::optimizer::{Optimizer, OptimizerKind};
+use crate::trainer::Data;
+
+/// The optimizer kinds the suite covers.
+pub(super) fn optimizers() -> Vec<OptimizerKind> {
+    let adam = |amsgrad, weight_decay| OptimizerKind::Adam {
+        learning_rate: 0.01,
+        beta_1: 0.9,
+        beta_2: 0.999,
+        epsilon: 1e-7,
+        amsgrad,
+        weight_decay,
+    };
+    vec![
+        adam(false, 0.0),
+        adam(true, 0.0),
+        adam(false, 0.004),
+        adam(true, 0.004),
+        OptimizerKind::Sgd { learning_rate: 0.05, momentum: 0.0, nesterov: false },
+        OptimizerKind::Sgd { learning_rate: 0.05, momentum: 0.9, nesterov: false },
+        OptimizerKind::Sgd { learning_rate: 0.05, momentum: 0.9, nesterov: true },
+        OptimizerKind::RmsProp { learning_rate: 0.01, rho: 0.9, momentum: 0.0, epsilon: 1e-7, centered: false },
+        OptimizerKind::RmsProp { learning_rate: 0.01, rho: 0.9, momentum: 0.5, epsilon: 1e-7, centered: false },
+        OptimizerKind::RmsProp { learning_rate: 0.01, rho: 0.8, momentum: 0.5, epsilon: 1e-7, centered: true },
+        OptimizerKind::RmsProp { learning_rate: 0.01, rho: 0.8, momentum: 0.0, epsilon: 1e-7, centered: true },
+    ]
+}
+
+#[test]
+fn optimizer_updates_match_cpu_over_three_steps() {
+    let Some((ctx, k)) = device() else { return };
+    let spec = vec![LayerSpec::Dense { units: 7, activation: Activation::Relu, use_bias: true }];
+    for kind in optimizers() {
+        let net = Network::new(45, spec.clone(), 3).unwrap();
+        let mut cpu = Optimizer::new(kind, net.params.len());
+        let compiled = Compiled { loss: Loss::MeanSquaredError, metrics: vec![], optimizer: cpu.clone() };
+        let dev = DevNet::upload(&ctx, &net, Some(&compiled)).unwrap();
+        let mut params = net.params.clone();
+        for step in 0..3u64 {
+            let grads = values(params.len(), 20 + step, 1.0);
+            cpu.step(&mut params, &grads, &net.trainable_ranges());
+            for (i, w) in dev.w.iter().enumerate() {
+                ctx.write(w.grad.as_ref().unwrap(), 0, &grads[net.weights[i].range()]);
+            }
+            let mut b = Builder::new();
+            optimizer(&mut b, &ctx, &dev, kind).unwrap();
+            run(&ctx, &k, b, StepRecord { alpha: alpha(kind, step + 1), iter: step as u32, ..Default::default() });
+        }
+        for (i, w) in dev.w.iter().enumerate() {
+            let r = net.weights[i].range();
+            close(&read(&ctx, &w.param, r.len()), &params[r.clone()], 1e-5, 1e-6, &format!("{kind:?} weight {i}"));
+            for (s, buf) in w.slots.iter().enumerate() {
+                close(&read(&ctx, buf, r.len()), &cpu.slots[s][r.clone()], 1e-5, 1e-6, &format!("{kind:?} slot {s}"));
+            }
+        }
+    }
+}
+
+/// Networks whose single training step (forward, loss, backward) is compared layer by layer.
+pub(super) fn step_networks() -> Vec<(usize, Vec<LayerSpec>, Loss)> {
+    let dense = |units, activation| LayerSpec::Dense { units, activation, use_bias: true };
+    let bn = LayerSpec::BatchNorm { momentum: 0.9, epsilon: 1e-3, center: true, scale: true };
+    let bce = Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.0 };
+    let mut v = vec![
+        (
+            6,
+            vec![dense(16, Activation::Relu), dense(8, Activation::Relu), dense(1, Activation::Linear)],
+            Loss::MeanAbsoluteError,
+        ),
+        (5, vec![dense(12, Activation::Tanh), dense(6, Activation::Sigmoid), dense(1, Activation::Sigmoid)], bce),
+        (
+            4,
+            vec![
+                dense(9, Activation::Linear),
+                bn.clone(),
+                LayerSpec::Activation(Activation::Relu),
+                LayerSpec::Dropout { rate: 0.0, seed: None },
+                dense(2, Activation::Linear),
+            ],
+            Loss::MeanSquaredError,
+        ),
+        (
+            4,
+            vec![
+                dense(8, Activation::Linear),
+                LayerSpec::BatchNorm { momentum: 0.99, epsilon: 1e-3, center: false, scale: false },
+                dense(1, Activation::Linear),
+            ],
+            Loss::Huber { delta: 1.0 },
+        ),
+        (3, vec![dense(10, Activation::Elu { alpha: 1.0 }), LayerSpec::Activation(Activation::Sigmoid)], bce),
+        (3, vec![dense(5, Activation::Softmax)], Loss::MeanSquaredError),
+    ];
+    for a in activations().into_iter().filter(|a| *a != Activation::Softmax) {
+        v.push((
+            3,
+            vec![dense(7, a), dense(6, a), LayerSpec::Activation(a), dense(1, Activation::Linear)],
+            Loss::MeanSquaredError,
+        ));
+    }
+    v
+}
+
+#[test]
+fn training_step_gradients_and_batchnorm_stats_match_cpu() {
+    let Some((ctx, k)) = device() else { return };
+    let rows = 70;
+    for (iw, specs, loss) in step_networks() {
+        let mut net = Network::new(iw, specs.clone(), 5).unwrap();
+        let ow = net.output_dim();
+        let x = values(rows * iw, 30, 2.0);
+        let y: Vec<f32> = values(rows * ow, 31, 1.0)
+            .iter()
+            .map(|v| if matches!(loss, Loss::BinaryCrossentropy { .. }) { f32::from(*v > 0.0) } else { *v })
+            .collect();
+        let tr = Training {
+            loss,
+            metrics: vec![],
+            kind: OptimizerKind::Sgd { learning_rate: 0.0, momentum: 0.0, nesterov: false },
+        };
+        let dev = DevNet::upload(&ctx, &net, None).unwrap();
+        // CPU step.
+        let mut ws = net.workspace(rows).unwrap();
+        net.input_mut(&mut ws, rows).copy_from_slice(&x);
+        ws.target[..rows * ow].copy_from_slice(&y);
+        net.forward_train(&mut ws, rows, false).unwrap();
+        let logits = if loss.takes_sigmoid_logits() { net.sigmoid_logits() } else { None };
+        let (input, target, grad) = net.loss_views(&mut ws, rows, logits);
+        let want_loss = loss.evaluate(input, target, ow, logits.is_some(), Some(grad));
+        net.backward(&mut ws, rows, logits, false).unwrap();
+        // GPU step.
+        let data = DevData::upload(&ctx, Data { x: &x, y: &y, rows }, iw, ow).unwrap();
+        let gws = Workspace::new(&ctx, &dev, rows, 1, true).unwrap();
+        let sums = ctx.storage(1, "sums").unwrap();
+        let mut b = Builder::new();
+        data.gather(&mut b, &ctx, &gws, None, rows, (iw, ow)).unwrap();
+        let bufs = forward(&mut b, &ctx, &dev, &gws, rows, true).unwrap();
+        loss_and_metrics(&mut b, &ctx, &dev, &gws, &bufs, rows, &tr, &sums).unwrap();
+        backward(&mut b, &ctx, &dev, &gws, rows, tr.logits(&dev)).unwrap();
+        run(&ctx, &k, b, StepRecord::default());
+        let what = format!("{specs:?}");
+        close(&read(&ctx, &sums, 1), &[want_loss as f32], 1e-5, 1e-6, &format!("loss of {what}"));
+        let (pred, _) = net.prediction_views(&ws, rows);
+        close(&read(&ctx, bufs.last().unwrap(), rows * ow), pred, 1e-4, 1e-6, &format!("output of {what}"));
+        for (i, w) in dev.w.iter().enumerate() {
+            let r = net.weights[i].range();
+            if let Some(g) = w.grad.as_ref() {
+                close(
+                    &read(&ctx, g, r.len()),
+                    &ws.param_grads[r.clone()],
+                    2e-4,
+                    1e-6,
+                    &format!("grad {} of {what}", net.weights[i].name),
+                );
+            } else {
+                // BatchNormalization's moving statistics, updated by the forward pass.
+                close(
+                    &read(&ctx, &w.param, r.len()),
+                    &net.params[r.clone()],
+                    1e-5,
+                    1e-6,
+                    &format!("{} of {what}", net.weights[i].name),
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn dropout_masks_are_inverted_and_fresh_each_step() {
+    let Some((ctx, k)) = device() else { return };
+    let (rows, width, rate) = (200, 50, 0.3f32);
+    let net = Network::new(width, vec![LayerSpec::Dropout { rate, seed: Some(7) }], 1).unwrap();
+    let dev = DevNet::upload(&ctx, &net, None).unwrap();
+    let ws = Workspace::new(&ctx, &dev, rows, 1, true).unwrap();
+    let x = values(rows * width, 40, 1.0);
+    ctx.write(&ws.acts[0], 0, &x);
+    let mut masks = Vec::new();
+    for step in 0..2u32 {
+        let mut b = Builder::new();
+        forward(&mut b, &ctx, &dev, &ws, rows, true).unwrap();
+        run(&ctx, &k, b, StepRecord { iter: step, ..Default::default() });
+        let m = read(&ctx, ws.masks[0].as_ref().unwrap(), rows * width);
+        let y = read(&ctx, &ws.acts[1], rows * width);
+        let keep = 1.0 / (1.0 - rate);
+        assert!(m.iter().all(|&v| v == 0.0 || v == keep));
+        let dropped = m.iter().filter(|&&v| v == 0.0).count() as f32 / m.len() as f32;
+        assert!((dropped - rate).abs() < 0.03, "dropped fraction {dropped}");
+        let want: Vec<f32> = x.iter().zip(&m).map(|(a, b)| a * b).collect();
+        close(&y, &want, 0.0, 0.0, "dropout output");
+        masks.push(m);
+    }
+    assert_ne!(masks[0], masks[1], "each step draws a new mask");
+    // Backward multiplies by the mask.
+    let g = values(rows * width, 41, 1.0);
+    ctx.write(&ws.grad[0], 0, &g);
+    let mut b = Builder::new();
+    backward(&mut b, &ctx, &dev, &ws, rows, None).unwrap();
+    run(&ctx, &k, b, StepRecord::default());
+    let want: Vec<f32> = g.iter().zip(&masks[1]).map(|(a, b)| a * b).collect();
+    close(&read(&ctx, &ws.grad[0], rows * width), &want, 0.0, 0.0, "dropout backward");
+}
+
+#[test]
+fn errors_are_clear_and_never_panics() {
+    // Without the software adapter allowed, a machine with no hardware GPU gets an error that says how to check.
+    let hardware = list_adapters().iter().any(|a| a.kind != "cpu");
+    let net = Network::new(2, vec![LayerSpec::Dense { units: 1, activation: Activation::Linear, use_bias: true }], 1)
+        .unwrap();
+    match GpuModel::new(&net, None, false) {
+        Ok(g) => assert!(hardware, "picked {:?} without a hardware adapter", g.adapter()),
+        Err(e) => {
+            assert!(!hardware, "{e}");
+            assert!(e.to_string().contains("vulkaninfo") && e.to_string().contains("list_devices"), "{e}");
+        }
+    }
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<GpuModel>();
+    let Some((ctx, _k)) = device() else { return };
+    let e = ctx.storage(usize::MAX / 8, "a huge buffer").unwrap_err();
+    assert!(matches!(e, crate::error::Error::Backend(ref m) if m.contains("a huge buffer")), "{e:?}");
+    // Fitting or evaluating an uncompiled model is a clear error.
+    let mut g = GpuModel::new(&net, None, allow_software()).unwrap();
+    let d = Data { x: &[0.0, 0.0], y: &[0.0], rows: 1 };
+    let opts = crate::trainer::FitOptions {
+        batch_size: 1,
+        epochs: 1,
+        initial_epoch: 0,
+        shuffle: false,
+        validation_batch_size: 1,
+    };
+    struct Quiet;
+    impl crate::trainer::Observer for Quiet {
+        fn epoch_begin(&mut self, _: usize) -> crate::error::Result<crate::trainer::Control> {
+            Ok(crate::trainer::Control::Continue)
+        }
+        fn batch_end(&mut self, _: usize, _: usize, _: &[f64]) -> crate::error::Result<crate::trainer::Control> {
+            Ok(crate::trainer::Control::Continue)
+        }
+        fn epoch_end(
+            &mut self,
+            _: usize,
+            _: &[f64],
+            _: Option<&[f64]>,
+        ) -> crate::error::Result<crate::trainer::Control> {
+            Ok(crate::trainer::Control::Continue)
+        }
+    }
+    let e = g.fit(d, None, opts, &mut crate::rng::Rng::new(1, 2), &mut Quiet).unwrap_err();
+    assert!(matches!(e, crate::error::Error::State(_)), "{e:?}");
+    assert!(matches!(g.evaluate(&[0.0, 0.0], &[0.0], 1, 1), Err(crate::error::Error::State(_))));
+    // A wrong-sized predict is a ValueError.
+    assert!(matches!(g.predict(&[0.0; 3], 1, &mut [0.0]), Err(crate::error::Error::Value(_))));
+}
+
+#[test]
+fn repeated_predicts_of_varying_sizes_reuse_the_cache() {
+    let specs = vec![
+        LayerSpec::Dense { units: 9, activation: Activation::Tanh, use_bias: true },
+        LayerSpec::BatchNorm { momentum: 0.9, epsilon: 1e-3, center: true, scale: true },
+        LayerSpec::Dropout { rate: 0.5, seed: None },
+        LayerSpec::Dense { units: 2, activation: Activation::Softmax, use_bias: true },
+    ];
+    let net = Network::new(4, specs, 3).unwrap();
+    let g = match GpuModel::new(&net, None, allow_software()) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("SKIP GPU test: {e}");
+            return;
+        }
+    };
+    for rows in [1usize, 3, 1, 700, 2, 700] {
+        let x = values(rows * 4, rows as u64, 2.0);
+        let mut got = vec![0.0; rows * 2];
+        let mut want = vec![0.0; rows * 2];
+        g.predict(&x, rows, &mut got).unwrap();
+        net.infer(&x, rows, &mut want, &mut crate::network::Scratch::default(), false).unwrap();
+        close(&got, &want, 1e-5, 1e-6, &format!("predict {rows} rows"));
+    }
+}
