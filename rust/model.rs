@@ -34,14 +34,41 @@ pub struct Compiled {
 }
 
 /// Everything a model owns.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ModelState {
-    /// The built network and its parameters.
+    /// The built network and its parameters (always current outside `fit`; on a GPU, current at each
+    /// epoch's end during `fit`).
     pub net: Network,
     /// Set by `compile`.
     pub compiled: Option<Compiled>,
     /// Draws each epoch's shuffle.
     pub shuffle_rng: Rng,
+    /// Counts changes made from the host (weights, optimizer state, trainable flags, compile).
+    pub version: u64,
+    /// The model's copy on a GPU, when it lives there (taken out while a GPU `fit` runs).
+    #[cfg(feature = "gpu")]
+    pub gpu: Option<Box<crate::gpu::GpuModel>>,
+}
+
+impl ModelState {
+    /// Record a change made on the host and, on a GPU, send it to the device.
+    pub fn host_changed(&mut self) -> Result<()> {
+        self.version += 1;
+        #[cfg(feature = "gpu")]
+        if let Some(g) = self.gpu.as_mut() {
+            g.upload(&self.net, self.compiled.as_ref())?;
+        }
+        Ok(())
+    }
+
+    /// `"cpu"`, or `"gpu"` and the adapter's name.
+    pub fn device(&self) -> (String, Option<String>) {
+        #[cfg(feature = "gpu")]
+        if let Some(g) = &self.gpu {
+            return ("gpu".into(), Some(g.adapter().name));
+        }
+        ("cpu".into(), None)
+    }
 }
 
 /// `(iterations, [(weight index, slot name, values)])`, see `Model::optimizer_state`.
@@ -88,7 +115,44 @@ impl Model {
     /// Build a model from layer specs for inputs of width `input_dim`.
     pub fn new(input_dim: usize, specs: Vec<LayerSpec>, seed: u64) -> Result<Self> {
         let net = Network::new(input_dim, specs, seed)?;
-        Ok(Model { state: RwLock::new(ModelState { net, compiled: None, shuffle_rng: Rng::new(seed, 2) }) })
+        Ok(Model {
+            state: RwLock::new(ModelState {
+                net,
+                compiled: None,
+                shuffle_rng: Rng::new(seed, 2),
+                version: 0,
+                #[cfg(feature = "gpu")]
+                gpu: None,
+            }),
+        })
+    }
+
+    /// Move the model to the GPU (`gpu`; a software adapter only when `allow_software`) or back to the CPU.
+    pub fn set_device(&self, gpu: bool, allow_software: bool) -> Result<()> {
+        let mut guard = self.write()?;
+        let st = &mut *guard;
+        #[cfg(feature = "gpu")]
+        {
+            if gpu {
+                if st.gpu.is_none() {
+                    let g = crate::gpu::GpuModel::new(&st.net, st.compiled.as_ref(), allow_software)?;
+                    st.gpu = Some(Box::new(g));
+                }
+            } else if let Some(g) = st.gpu.take() {
+                g.download(&mut st.net, st.compiled.as_mut())?;
+            }
+            Ok(())
+        }
+        #[cfg(not(feature = "gpu"))]
+        {
+            let _ = (st, allow_software);
+            if gpu {
+                return Err(Error::Backend(
+                    "This keras_lite build has no GPU backend (it was built without the 'gpu' feature).".into(),
+                ));
+            }
+            Ok(())
+        }
     }
 
     /// Shared access (many readers).
@@ -107,12 +171,16 @@ impl Model {
         let mut st = self.write()?;
         let n = st.net.params.len();
         st.compiled = Some(Compiled { loss, metrics, optimizer: Optimizer::new(optimizer, n) });
-        Ok(())
+        st.host_changed()
     }
 
     /// Predictions for `rows` rows of `x` (row-major, input width) into `out` (rows × output width).
     pub fn predict(&self, x: &[f32], rows: usize, out: &mut [f32]) -> Result<()> {
         let st = self.read()?;
+        #[cfg(feature = "gpu")]
+        if let Some(g) = &st.gpu {
+            return g.predict(x, rows, out);
+        }
         let net = &st.net;
         let (iw, ow) = (net.input_dim, net.output_dim());
         if x.len() != rows * iw || out.len() != rows * ow {
@@ -190,6 +258,10 @@ impl Model {
     /// Loss and metrics over `rows` rows in inference mode: `[loss, metric...]`, each the mean over rows.
     pub fn evaluate(&self, x: &[f32], y: &[f32], rows: usize, batch_size: usize) -> Result<Vec<f64>> {
         let st = self.read()?;
+        #[cfg(feature = "gpu")]
+        if let Some(g) = &st.gpu {
+            return g.evaluate(x, y, rows, batch_size);
+        }
         let mut scratch = EvalScratch::default();
         evaluate_state(&st, x, y, rows, batch_size, &mut scratch)?;
         Ok(scratch.sums)

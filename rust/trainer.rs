@@ -69,7 +69,60 @@ pub fn fit(
     opts: FitOptions,
     obs: &mut (dyn Observer + Send),
 ) -> Result<usize> {
+    #[cfg(feature = "gpu")]
+    {
+        let taken = {
+            let mut st = model.write()?;
+            let rng = st.shuffle_rng.clone();
+            st.gpu.take().map(|g| (g, rng))
+        };
+        if let Some((mut g, mut rng)) = taken {
+            let version = model.read()?.version;
+            let mut sync = HostCopy { model, version };
+            let result = g.fit(train, val, opts, &mut rng, obs, &mut sync);
+            let mut guard = model.write()?;
+            let st = &mut *guard;
+            let back = g.download(&mut st.net, st.compiled.as_mut());
+            st.shuffle_rng = rng;
+            st.gpu = Some(g);
+            back?;
+            return result;
+        }
+    }
     crate::pool::run(|| fit_here(model, train, val, opts, obs))
+}
+
+/// Keeps the host copy of a model training on a GPU current at each epoch's end (see `gpu::HostSync`).
+#[cfg(feature = "gpu")]
+struct HostCopy<'a> {
+    model: &'a Model,
+    version: u64,
+}
+
+#[cfg(feature = "gpu")]
+impl crate::gpu::HostSync for HostCopy<'_> {
+    fn before_epoch_end(
+        &mut self,
+        download: &dyn Fn(&mut crate::network::Network, Option<&mut crate::model::Compiled>) -> Result<()>,
+    ) -> Result<()> {
+        let mut guard = self.model.write()?;
+        let st = &mut *guard;
+        download(&mut st.net, st.compiled.as_mut())?;
+        self.version = st.version;
+        Ok(())
+    }
+
+    fn after_epoch_end(
+        &mut self,
+        upload: &mut dyn FnMut(&crate::network::Network, Option<&crate::model::Compiled>) -> Result<()>,
+    ) -> Result<()> {
+        let st = self.model.read()?;
+        if st.version != self.version {
+            upload(&st.net, st.compiled.as_ref())?;
+            self.version = st.version;
+        }
+        Ok(())
+    }
 }
 
 fn fit_here(

@@ -14,5 +14,6 @@ ruff format --check python tests bench examples
 mypy python/keras_lite
 python -m mypy.stubtest keras_lite._core --allowlist scripts/stubtest-allowlist.txt
 
-cargo test --release
+# The core's tests, the allocation test and the GPU conformance suite (skips visibly without an adapter).
+cargo test --release --features gpu
 CI="${CI:-true}" python -m pytest tests -q

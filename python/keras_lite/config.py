@@ -6,6 +6,7 @@ and shuffle in the same order, bit for bit, on the CPU.
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 
@@ -39,15 +40,20 @@ def _software_allowed() -> bool:
     return os.environ.get("KERAS_LITE_ALLOW_SOFTWARE_GPU", "") == "1"
 
 
+@functools.lru_cache(maxsize=1)
+def _adapters() -> tuple[tuple[str, str, str], ...]:
+    from . import _core
+
+    return tuple(_core.list_devices())
+
+
 def list_devices() -> list[dict[str, str]]:
     """The GPU adapters this machine offers, as ``{"name", "backend", "kind"}`` dicts.
 
     ``kind`` is ``"discrete"``, ``"integrated"``, ``"cpu"`` (a software rasteriser such as Mesa's lavapipe),
     ``"virtual"`` or ``"other"``. The CPU backend is always available and is not listed.
     """
-    from . import _core
-
-    return [{"name": n, "backend": b, "kind": k} for n, b, k in _core.list_devices()]
+    return [{"name": n, "backend": b, "kind": k} for n, b, k in _adapters()]
 
 
 def _usable_adapters() -> list[dict[str, str]]:

@@ -81,6 +81,7 @@ class Sequential(SavingMixin):
             ``input_shape=``; otherwise the model builds on first use.
         trainable: Whether the model's weights are trained.
         name: Model name (default ``sequential``, ``sequential_1``, ...).
+        device: ``"cpu"``, ``"gpu"`` or ``"auto"`` for this model; default ``keras_lite.config``'s setting.
 
     Example:
         >>> model = keras.Sequential([layers.Dense(4, activation="relu", input_shape=[2]), layers.Dense(1)])
@@ -88,7 +89,10 @@ class Sequential(SavingMixin):
         >>> history = model.fit(x, y, epochs=10, verbose=0)
     """
 
-    def __init__(self, layers: Any = None, trainable: bool = True, name: str | None = None) -> None:
+    def __init__(
+        self, layers: Any = None, trainable: bool = True, name: str | None = None, device: str | None = None
+    ) -> None:
+        self._device = None if device is None else config._normalize_device(device)
         self.name = name if name is not None else _auto_name("sequential")
         self._layers: list[Layer] = []
         self._input_layer: InputLayer | None = None
@@ -183,8 +187,27 @@ class Sequential(SavingMixin):
             for i in range(len(self._layers)):
                 net.set_layer_trainable(i, False)
         self._net = net
+        self._apply_device()
         if self.compiled:
             self._compile_core()
+
+    def _apply_device(self) -> None:
+        requested = self._device or config.default_device()
+        if self._net is not None and config.resolve_device(requested) == "gpu":
+            self._net.set_device("gpu", config._software_allowed())
+
+    @property
+    def device(self) -> str:
+        """Where this model computes: ``"cpu"`` or ``"gpu"``."""
+        return "cpu" if self._net is None else str(self._net.device[0])
+
+    def to(self, device: str) -> Sequential:
+        """Move the model (weights and optimizer state) to ``"cpu"``, ``"gpu"`` or ``"auto"``; returns it."""
+        self._device = config._normalize_device(device)
+        if self._net is not None:
+            target = config.resolve_device(self._device)
+            self._net.set_device(target, config._software_allowed())
+        return self
 
     def build(self, input_shape: Any = None) -> None:
         """Build for inputs of ``input_shape`` ``(None, width)``."""

@@ -60,6 +60,7 @@ pub(crate) fn fit(
     opts: FitOptions,
     shuffle: &mut Rng,
     obs: &mut dyn Observer,
+    sync: &mut dyn super::HostSync,
 ) -> Result<usize> {
     if opts.batch_size == 0 {
         return Err(Error::value("batch_size must be a positive integer. Received: batch_size=0"));
@@ -179,7 +180,14 @@ pub(crate) fn fit(
             None => None,
         };
         epochs_run += 1;
-        if obs.epoch_end(epoch, &logs, val_logs.as_deref())? == Control::Stop || stop {
+        let steps_done = *iterations;
+        sync.before_epoch_end(&|n, c| super::download_dev(ctx, net, steps_done, n, c))?;
+        let control = obs.epoch_end(epoch, &logs, val_logs.as_deref())?;
+        sync.after_epoch_end(&mut |n, c| {
+            *iterations = super::upload_into(ctx, net, n, c)?;
+            Ok(())
+        })?;
+        if control == Control::Stop || stop {
             break;
         }
     }

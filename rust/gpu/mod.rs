@@ -80,6 +80,93 @@ impl Device {
     }
 }
 
+/// Copy a device network's parameters, optimizer slots and step count into host structures of the same shape.
+fn download_dev(
+    ctx: &Ctx,
+    dnet: &DevNet,
+    iterations: u64,
+    net: &mut Network,
+    compiled: Option<&mut Compiled>,
+) -> Result<()> {
+        if !dnet.same_structure(net) {
+        return Err(Error::State("the model was rebuilt since it was uploaded to the GPU".into()));
+    }
+    for (i, w) in dnet.w.iter().enumerate() {
+        let len = dnet.weights[i].len();
+        let v: Vec<f32> = ctx.read(&w.param, 0, len)?;
+        net.set_weight(i, &v)?;
+    }
+    if let Some(c) = compiled {
+        for (i, w) in dnet.w.iter().enumerate() {
+            if w.slots.is_empty() {
+                continue;
+            }
+            if w.slots.len() != c.optimizer.slots.len() {
+                return Err(Error::State(
+                    "the optimizer was changed since the model was uploaded to the GPU".into(),
+                ));
+            }
+            let r = dnet.weights[i].range();
+            for (s, buf) in w.slots.iter().enumerate() {
+                let v: Vec<f32> = ctx.read(buf, 0, r.len())?;
+                let dst = c.optimizer.slots[s]
+                    .get_mut(r.clone())
+                    .ok_or_else(|| Error::State("the optimizer's slots do not match the network".into()))?;
+                dst.copy_from_slice(&v);
+            }
+        }
+        c.optimizer.iterations = iterations;
+    }
+    Ok(())
+}
+
+/// Write host parameters and optimizer slots into a device network's existing buffers (so that recorded
+/// programs stay valid); returns the host's step count.
+fn upload_into(ctx: &Ctx, dnet: &DevNet, net: &Network, compiled: Option<&Compiled>) -> Result<u64> {
+    if !dnet.same_structure(net) {
+        return Err(Error::State("the model was rebuilt during fit".into()));
+    }
+    for (i, w) in dnet.w.iter().enumerate() {
+        ctx.write(&w.param, 0, net.weight(i)?);
+        if let Some(c) = compiled {
+            let r = dnet.weights[i].range();
+            for (s, buf) in w.slots.iter().enumerate() {
+                let src = c
+                    .optimizer
+                    .slots
+                    .get(s)
+                    .and_then(|v| v.get(r.clone()))
+                    .ok_or_else(|| Error::State("the optimizer's slots do not match the network".into()))?;
+                ctx.write(buf, 0, src);
+            }
+        }
+    }
+    ctx.check()?;
+    Ok(compiled.map_or(0, |c| c.optimizer.iterations))
+}
+
+/// Keeps the host copy of a model current while it trains on the device: before each `epoch_end` the device
+/// state is copied to the host (callbacks read weights there), and after it, host changes (a callback's
+/// `set_weights`) are written back.
+pub trait HostSync {
+    /// Before `epoch_end`: `download` copies the device state into the given host structures.
+    fn before_epoch_end(&mut self, download: &dyn Fn(&mut Network, Option<&mut Compiled>) -> Result<()>) -> Result<()>;
+    /// After `epoch_end`: call `upload` with the host state if it changed during the callbacks.
+    fn after_epoch_end(&mut self, upload: &mut dyn FnMut(&Network, Option<&Compiled>) -> Result<()>) -> Result<()>;
+}
+
+/// A `HostSync` that keeps no host copy (the device state is downloaded once, after `fit`).
+pub struct NoSync;
+
+impl HostSync for NoSync {
+    fn before_epoch_end(&mut self, _: &dyn Fn(&mut Network, Option<&mut Compiled>) -> Result<()>) -> Result<()> {
+        Ok(())
+    }
+    fn after_epoch_end(&mut self, _: &mut dyn FnMut(&Network, Option<&Compiled>) -> Result<()>) -> Result<()> {
+        Ok(())
+    }
+}
+
 /// A model held on a GPU: its parameters, optimizer state and compiled kernels.
 pub struct GpuModel {
     dev: Arc<Device>,
@@ -133,36 +220,7 @@ impl GpuModel {
     /// Copy parameters (BatchNormalization moving statistics included), optimizer slots and the step count
     /// back into `net` and `compiled`, which must have the structure that was uploaded.
     pub fn download(&self, net: &mut Network, compiled: Option<&mut Compiled>) -> Result<()> {
-        if !self.net.same_structure(net) {
-            return Err(Error::State("the model was rebuilt since it was uploaded to the GPU".into()));
-        }
-        for (i, w) in self.net.w.iter().enumerate() {
-            let len = self.net.weights[i].len();
-            let v: Vec<f32> = self.dev.ctx.read(&w.param, 0, len)?;
-            net.set_weight(i, &v)?;
-        }
-        if let Some(c) = compiled {
-            for (i, w) in self.net.w.iter().enumerate() {
-                if w.slots.is_empty() {
-                    continue;
-                }
-                if w.slots.len() != c.optimizer.slots.len() {
-                    return Err(Error::State(
-                        "the optimizer was changed since the model was uploaded to the GPU".into(),
-                    ));
-                }
-                let r = self.net.weights[i].range();
-                for (s, buf) in w.slots.iter().enumerate() {
-                    let v: Vec<f32> = self.dev.ctx.read(buf, 0, r.len())?;
-                    let dst = c.optimizer.slots[s]
-                        .get_mut(r.clone())
-                        .ok_or_else(|| Error::State("the optimizer's slots do not match the network".into()))?;
-                    dst.copy_from_slice(&v);
-                }
-            }
-            c.optimizer.iterations = self.iterations;
-        }
-        Ok(())
+        download_dev(&self.dev.ctx, &self.net, self.iterations, net, compiled)
     }
 
     /// Train as `trainer::fit` does; returns the number of epochs run. `shuffle` draws each epoch's
@@ -174,9 +232,10 @@ impl GpuModel {
         opts: FitOptions,
         shuffle: &mut Rng,
         obs: &mut dyn Observer,
+        sync: &mut dyn HostSync,
     ) -> Result<usize> {
         let t = self.training.as_ref().ok_or_else(not_compiled)?;
-        fit::fit(&self.dev.ctx, &self.dev.kernels, &self.net, t, &mut self.iterations, train, val, opts, shuffle, obs)
+        fit::fit(&self.dev.ctx, &self.dev.kernels, &self.net, t, &mut self.iterations, train, val, opts, shuffle, obs, sync)
     }
 
     /// Predictions for `rows` rows of `x` (row-major) into `out` (rows × output width).

@@ -129,7 +129,7 @@ fn run_case(c: &Case) {
     let mut rc = Rec { stop_at: c.stop_at, ..Rec::default() };
     let mut rg = Rec { stop_at: c.stop_at, ..Rec::default() };
     let n_cpu = crate::trainer::fit(&cpu, train, val, opts, &mut rc).unwrap();
-    let n_gpu = g.fit(train, val, opts, &mut shuffle, &mut rg).unwrap();
+    let n_gpu = g.fit(train, val, opts, &mut shuffle, &mut rg, &mut super::NoSync).unwrap();
     let what = format!("{:?} {:?} {:?}", c.specs, c.loss, c.kind);
     assert_eq!(n_cpu, n_gpu, "{what}: epochs run");
     assert_eq!(rc.batches, rg.batches, "{what}: batches");

@@ -261,7 +261,7 @@ fn errors_are_clear_and_never_panics() {
             Ok(crate::trainer::Control::Continue)
         }
     }
-    let e = g.fit(d, None, opts, &mut crate::rng::Rng::new(1, 2), &mut Quiet).unwrap_err();
+    let e = g.fit(d, None, opts, &mut crate::rng::Rng::new(1, 2), &mut Quiet, &mut super::NoSync).unwrap_err();
     assert!(matches!(e, crate::error::Error::State(_)), "{e:?}");
     assert!(matches!(g.evaluate(&[0.0, 0.0], &[0.0], 1, 1), Err(crate::error::Error::State(_))));
     // A wrong-sized predict is a ValueError.

@@ -113,7 +113,9 @@ impl Network {
     /// Overwrite weight `i` (a C-contiguous float32 array with its number of values).
     fn set_weight(&self, i: usize, value: PyReadonlyArrayDyn<'_, f32>) -> PyResult<()> {
         let s = convert::c_slice(&value, "value")?;
-        self.model.write().map_err(to_py)?.net.set_weight(i, s).map_err(to_py)
+        let mut st = self.model.write().map_err(to_py)?;
+        st.net.set_weight(i, s).map_err(to_py)?;
+        st.host_changed().map_err(to_py)
     }
 
     /// Overwrite all weights at once (all are checked before any is written).
@@ -140,7 +142,7 @@ impl Network {
         for (i, s) in slices.iter().enumerate() {
             st.net.set_weight(i, s).map_err(to_py)?;
         }
-        Ok(())
+        st.host_changed().map_err(to_py)
     }
 
     /// `(weights, (iterations, slot rows) | None)` read under one lock (see `optimizer_state`).
@@ -176,7 +178,27 @@ impl Network {
     /// Restore the optimizer state: `iterations` and the slot arrays in `optimizer_state`'s order.
     fn set_optimizer_state(&self, iterations: u64, values: Vec<PyReadonlyArrayDyn<'_, f32>>) -> PyResult<()> {
         let slices = values.iter().map(|v| convert::c_slice(v, "optimizer state")).collect::<PyResult<Vec<_>>>()?;
-        self.model.set_optimizer_state(iterations, &slices).map_err(to_py)
+        self.model.set_optimizer_state(iterations, &slices).map_err(to_py)?;
+        self.model.write().map_err(to_py)?.host_changed().map_err(to_py)
+    }
+
+    /// Move the model to `"gpu"` (a software adapter only when `allow_software`) or `"cpu"`.
+    fn set_device(&self, py: Python<'_>, device: &str, allow_software: bool) -> PyResult<()> {
+        let gpu = match device {
+            "gpu" => true,
+            "cpu" => false,
+            other => {
+                return Err(PyValueError::new_err(format!("device must be 'cpu' or 'gpu'. Received: device={other:?}")))
+            }
+        };
+        let model = &self.model;
+        detached(py, || model.set_device(gpu, allow_software))
+    }
+
+    /// `("cpu", None)` or `("gpu", adapter name)`.
+    #[getter]
+    fn device(&self) -> PyResult<(String, Option<String>)> {
+        Ok(self.model.read().map_err(to_py)?.device())
     }
 
     /// Freeze or unfreeze layer `layer` (Keras's `layer.trainable`).
@@ -187,7 +209,7 @@ impl Network {
             PyValueError::new_err(format!("layer index out of range ({n} layers). Received: {layer}"))
         })?;
         l.trainable = trainable;
-        Ok(())
+        st.host_changed().map_err(to_py)
     }
 
     /// Set the loss, metrics and a fresh optimizer.
