@@ -88,7 +88,7 @@ fn download_dev(
     net: &mut Network,
     compiled: Option<&mut Compiled>,
 ) -> Result<()> {
-        if !dnet.same_structure(net) {
+    if !dnet.same_structure(net) {
         return Err(Error::State("the model was rebuilt since it was uploaded to the GPU".into()));
     }
     for (i, w) in dnet.w.iter().enumerate() {
@@ -102,9 +102,7 @@ fn download_dev(
                 continue;
             }
             if w.slots.len() != c.optimizer.slots.len() {
-                return Err(Error::State(
-                    "the optimizer was changed since the model was uploaded to the GPU".into(),
-                ));
+                return Err(Error::State("the optimizer was changed since the model was uploaded to the GPU".into()));
             }
             let r = dnet.weights[i].range();
             for (s, buf) in w.slots.iter().enumerate() {
@@ -235,7 +233,19 @@ impl GpuModel {
         sync: &mut dyn HostSync,
     ) -> Result<usize> {
         let t = self.training.as_ref().ok_or_else(not_compiled)?;
-        fit::fit(&self.dev.ctx, &self.dev.kernels, &self.net, t, &mut self.iterations, train, val, opts, shuffle, obs, sync)
+        fit::fit(
+            &self.dev.ctx,
+            &self.dev.kernels,
+            &self.net,
+            t,
+            &mut self.iterations,
+            train,
+            val,
+            opts,
+            shuffle,
+            obs,
+            sync,
+        )
     }
 
     /// Predictions for `rows` rows of `x` (row-major) into `out` (rows × output width).
