@@ -78,6 +78,8 @@ pub type OptimizerState = (u64, Vec<(usize, &'static str, Vec<f32>)>);
 #[derive(Debug)]
 pub struct Model {
     state: RwLock<ModelState>,
+    /// Held for the whole of a `fit`: a second `fit` of the same model waits here, outside the thread pool.
+    fitting: std::sync::Mutex<()>,
 }
 
 thread_local! {
@@ -124,6 +126,7 @@ impl Model {
                 #[cfg(feature = "gpu")]
                 gpu: None,
             }),
+            fitting: std::sync::Mutex::new(()),
         })
     }
 
@@ -153,6 +156,11 @@ impl Model {
             }
             Ok(())
         }
+    }
+
+    /// Exclusive right to train, held for a whole `fit`.
+    pub fn fitting(&self) -> Result<std::sync::MutexGuard<'_, ()>> {
+        self.fitting.lock().map_err(|_| Error::State("an earlier fit of this model failed badly".into()))
     }
 
     /// Shared access (many readers).
@@ -195,9 +203,9 @@ impl Model {
             return with_scratch(|s| net.infer(x, rows, out, s, false));
         }
         if rows <= PREDICT_CHUNK {
-            return crate::pool::run(|| with_scratch(|s| net.infer(x, rows, out, s, true)));
+            return crate::pool::infer(|| with_scratch(|s| net.infer(x, rows, out, s, true)));
         }
-        crate::pool::run(|| {
+        crate::pool::infer(|| {
             out.par_chunks_mut(PREDICT_CHUNK * ow)
                 .zip(x.par_chunks(PREDICT_CHUNK * iw))
                 .try_for_each(|(o, xi)| with_scratch(|s| net.infer(xi, xi.len() / iw, o, s, false)))

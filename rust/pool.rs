@@ -1,35 +1,61 @@
-//! The one thread pool every parallel kernel runs on.
+//! The thread pools the parallel kernels run on: one for training, one for inference.
+//!
+//! Two pools, because a pool worker that waits inside `join` runs other queued jobs: if training and
+//! inference shared a pool, a worker finishing a prediction (which holds the model's read lock) could pick up
+//! a queued `fit` and block on the write lock beneath its own frame, a deadlock. With separate pools a
+//! prediction's workers never run training, and the reverse.
 //!
 //! Work submitted from outside a pool goes through rayon's shared injector queue, which allocates a block
-//! every few dozen submissions; running a whole `fit` inside the pool (`run`) keeps its steady state free of
-//! allocation. The size comes from `KERAS_LITE_NUM_THREADS`, else the number of CPUs.
+//! every few dozen submissions; running a whole `fit` inside its pool (`train`) keeps its steady state free
+//! of allocation. Each pool has `KERAS_LITE_NUM_THREADS` threads, else one per CPU.
 
 use std::sync::OnceLock;
 
-static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+static TRAIN: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+static INFER: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
 
-fn pool() -> Option<&'static rayon::ThreadPool> {
-    POOL.get_or_init(|| {
-        let threads =
-            std::env::var("KERAS_LITE_NUM_THREADS").ok().and_then(|v| v.parse::<usize>().ok()).filter(|&n| n > 0);
-        let mut b = rayon::ThreadPoolBuilder::new().thread_name(|i| format!("keras_lite-{i}"));
-        if let Some(n) = threads {
-            b = b.num_threads(n);
-        }
-        b.build().ok()
-    })
-    .as_ref()
+fn threads_setting() -> Option<usize> {
+    std::env::var("KERAS_LITE_NUM_THREADS").ok().and_then(|v| v.parse::<usize>().ok()).filter(|&n| n > 0)
 }
 
-/// Run `f` on a thread of the pool (or here, if the pool could not be started).
-pub fn run<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    match pool() {
+fn build(name: &'static str) -> Option<rayon::ThreadPool> {
+    let mut b = rayon::ThreadPoolBuilder::new().thread_name(move |i| format!("keras_lite-{name}-{i}"));
+    if let Some(n) = threads_setting() {
+        b = b.num_threads(n);
+    }
+    b.build().ok()
+}
+
+fn run_in<T: Send>(
+    cell: &'static OnceLock<Option<rayon::ThreadPool>>,
+    name: &'static str,
+    f: impl FnOnce() -> T + Send,
+) -> T {
+    match cell.get_or_init(|| build(name)) {
         Some(p) => p.install(f),
         None => f(),
     }
 }
 
-/// Number of threads kernels may split work across.
+/// Run `f` on a thread of the training pool (or here, if the pool could not be started).
+pub fn train<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    run_in(&TRAIN, "train", f)
+}
+
+/// Run `f` on a thread of the inference pool (or here, if the pool could not be started).
+pub fn infer<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    run_in(&INFER, "infer", f)
+}
+
+/// Alias of `train`, for developer benchmarks that time the training kernels.
+pub fn run<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    train(f)
+}
+
+/// Number of threads kernels may split work across (read once: finding the CPU count reads files).
 pub fn threads() -> usize {
-    pool().map_or(1, |p| p.current_num_threads())
+    static THREADS: OnceLock<usize> = OnceLock::new();
+    *THREADS.get_or_init(|| {
+        threads_setting().unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    })
 }

@@ -69,6 +69,8 @@ pub fn fit(
     opts: FitOptions,
     obs: &mut (dyn Observer + Send),
 ) -> Result<usize> {
+    // One fit per model at a time, waiting here rather than on a pool thread.
+    let _fitting = model.fitting()?;
     #[cfg(feature = "gpu")]
     {
         let taken = {
@@ -89,7 +91,7 @@ pub fn fit(
             return result;
         }
     }
-    crate::pool::run(|| fit_here(model, train, val, opts, obs))
+    crate::pool::train(|| fit_here(model, train, val, opts, obs))
 }
 
 /// Keeps the host copy of a model training on a GPU current at each epoch's end (see `gpu::HostSync`).

@@ -344,6 +344,9 @@ class Sequential(SavingMixin):
             raise ValueError(f"metrics must be a list. {received('metrics', metrics)}")
         for m in metrics:
             metrics_module.resolve(m, 1)  # validate names now; the kind may depend on the output width
+        if self._net is not None:
+            # The core checks the values too; a refusal must leave the previous compile in place.
+            self._compile_net(self._net, opt, loss_obj, list(metrics))
         self.optimizer = opt
         self.loss = loss
         self._loss_obj = loss_obj
@@ -351,22 +354,18 @@ class Sequential(SavingMixin):
         self.compiled_loss = _Container("_losses", loss)
         self.compiled_metrics = _Container("_metrics", list(metrics))
         self.compiled = True
-        if self._net is not None:
-            self._compile_core()
 
     def _compile_core(self) -> None:
         assert self._loss_obj is not None
-        width = self._net.output_dim
-        resolved = [metrics_module.resolve(m, width) for m in self._metric_ids]
-        self._metric_names = ["loss", *[name for _, name in resolved]]
-        self._net.compile(
-            self._loss_obj._kind,
-            self._loss_obj._params(),
-            [kind for kind, _ in resolved],
-            self.optimizer._kind,
-            self.optimizer._core_params(),
+        self._compile_net(self._net, self.optimizer, self._loss_obj, self._metric_ids)
+
+    def _compile_net(self, net: Any, opt: Any, loss_obj: losses_module.Loss, metric_ids: list[Any]) -> None:
+        resolved = [metrics_module.resolve(m, net.output_dim) for m in metric_ids]
+        net.compile(
+            loss_obj._kind, loss_obj._params(), [kind for kind, _ in resolved], opt._kind, opt._core_params()
         )
-        self.optimizer._network = self._net
+        self._metric_names = ["loss", *[name for _, name in resolved]]
+        opt._network = net
 
     @property
     def metrics_names(self) -> list[str]:
