@@ -10,6 +10,14 @@ if TYPE_CHECKING:
     from .layers import Layer
 
 
+def weight_array(value: Any, what: str) -> np.ndarray:
+    """A weight value as a float32 C-contiguous array; anything not real-numeric is a TypeError naming `what`."""
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{what} must be a real numeric array. Received: {what} with dtype {arr.dtype}")
+    return np.ascontiguousarray(arr, dtype=np.float32)
+
+
 class Variable:
     """A weight of a built layer, like a Keras ``Variable``.
 
@@ -54,7 +62,7 @@ class Variable:
 
     def assign(self, value: Any) -> None:
         """Overwrite the value; ``value`` must have exactly this variable's shape."""
-        arr = np.ascontiguousarray(np.asarray(value, dtype=np.float32))
+        arr = weight_array(value, "value")
         if arr.shape != self.shape:
             raise ValueError(
                 f"The shape of the target variable and the shape of the target value in `variable.assign(value)` "

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import _core, activations, config
 from ._errors import received
-from ._variable import Variable
+from ._variable import Variable, weight_array
 
 _name_counts: dict[str, int] = defaultdict(int)
 
@@ -162,7 +162,7 @@ class Layer:
                 f"Layer {self.name} weight shape mismatch: expected {len(self._variables)} weights. "
                 f"Received: {len(weights)} weights"
             )
-        arrays = [np.asarray(w, dtype=np.float32) for w in weights]
+        arrays = [weight_array(w, f"Weight {v.path}") for v, w in zip(self._variables, weights)]
         for v, a in zip(self._variables, arrays):
             if a.shape != v.shape:
                 raise ValueError(

@@ -15,6 +15,7 @@ from . import metrics as metrics_module
 from . import optimizers as optimizers_module
 from ._errors import received
 from ._progbar import Progbar
+from ._variable import weight_array
 from .layers import InputLayer, KerasTensor, Layer, _auto_name, _bind_model
 from .saving import SavingMixin, load_model
 
@@ -28,14 +29,6 @@ class _Container:
 
     def __init__(self, attr: str, value: Any) -> None:
         setattr(self, attr, value)
-
-
-def _weight_array(value: Any, path: str) -> np.ndarray:
-    """A weight value as float32 C-contiguous; non-numeric data is a TypeError naming the weight."""
-    arr = np.asarray(value)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"Weight {path} must be numeric. Received: an array of dtype {arr.dtype}")
-    return np.ascontiguousarray(arr, dtype=np.float32)
 
 
 def _verbosity(verbose: Any) -> int:
@@ -292,7 +285,7 @@ class Sequential(SavingMixin):
             )
         arrays = []
         for v, w in zip(current, weights):
-            a = _weight_array(w, v.path)
+            a = weight_array(w, f"Weight {v.path}")
             if a.shape != v.shape:
                 raise ValueError(
                     f"Weight {v.path} has shape {v.shape}. Received: an array of shape {a.shape}"
