@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export CARGO_TERM_COLOR=never
+python -m pip install --quiet "maturin>=1.7,<2"
 python -m pip install --quiet --no-build-isolation -e ".[test]"
 
 cargo fmt --check
