@@ -15,6 +15,9 @@ from ._variable import Variable, weight_array
 
 _name_counts: dict[str, int] = defaultdict(int)
 
+# Widths, unit counts and epoch numbers beyond this cannot be real (and would overflow the core's integers).
+_MAX_SIZE = 2**62
+
 
 def _auto_name(base: str) -> str:
     n = _name_counts[base]
@@ -41,7 +44,7 @@ def _shape_arg(value: Any, arg: str) -> tuple[int, ...]:
             f"keras_lite layers take flat feature vectors: {arg} must have one dimension. {received(arg, value)}"
         )
     d = shape[0]
-    if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d <= 0:
+    if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or not 0 < d <= _MAX_SIZE:
         raise ValueError(f"{arg} must hold a positive integer width. {received(arg, value)}")
     return (int(d),)
 
@@ -321,7 +324,7 @@ class Dense(Layer):
         lora_rank: Any = None,
         **kwargs: Any,
     ) -> None:
-        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
+        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or not 0 < units <= _MAX_SIZE:
             raise ValueError(
                 f"Received an invalid value for `units`, expected a positive integer. {received('units', units)}"
             )
@@ -396,7 +399,7 @@ class Dropout(Layer):
             )
         _only("noise_shape", noise_shape, (None,), "Dropout")
         if seed is not None and (
-            isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0
+            isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**64
         ):
             raise ValueError(f"seed must be a non-negative integer or None. {received('seed', seed)}")
         super().__init__(**kwargs)

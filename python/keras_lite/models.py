@@ -16,7 +16,7 @@ from . import optimizers as optimizers_module
 from ._errors import received
 from ._progbar import Progbar
 from ._variable import weight_array
-from .layers import InputLayer, KerasTensor, Layer, _auto_name, _bind_model
+from .layers import _MAX_SIZE, InputLayer, KerasTensor, Layer, _auto_name, _bind_model
 from .saving import SavingMixin, load_model
 
 
@@ -428,10 +428,12 @@ class Sequential(SavingMixin):
         verbose = _verbosity(verbose)
         batch_size = 32 if batch_size is None else _data.as_positive_int(batch_size, "batch_size")
         epochs = _data.as_positive_int(epochs, "epochs")
+        if epochs > _MAX_SIZE:
+            raise ValueError(f"epochs is too large. {received('epochs', epochs)}")
         if (
             isinstance(initial_epoch, bool)
             or not isinstance(initial_epoch, (int, np.integer))
-            or initial_epoch < 0
+            or not 0 <= initial_epoch <= _MAX_SIZE
         ):
             raise ValueError(
                 f"initial_epoch must be a non-negative integer. {received('initial_epoch', initial_epoch)}"
