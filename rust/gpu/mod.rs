@@ -16,10 +16,6 @@ mod plan;
 mod program;
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_fit;
-#[cfg(test)]
-mod tests_layers;
 
 use std::sync::{Arc, Mutex, Weak};
 

@@ -2,10 +2,10 @@
 //! weights, agreeing to 1e-4 relative per epoch; then `download`, `predict` and `evaluate` against the CPU.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use super::tests::{allow_software, close, values};
-use super::tests_layers::optimizers;
-use super::*;
+use super::layers::optimizers;
+use super::{allow_software, close, values};
 use crate::activation::Activation;
+use crate::gpu::*;
 use crate::layer::LayerSpec;
 use crate::loss::Loss;
 use crate::metric::Metric;
@@ -129,7 +129,7 @@ fn run_case(c: &Case) {
     let mut rc = Rec { stop_at: c.stop_at, ..Rec::default() };
     let mut rg = Rec { stop_at: c.stop_at, ..Rec::default() };
     let n_cpu = crate::trainer::fit(&cpu, train, val, opts, &mut rc).unwrap();
-    let n_gpu = g.fit(train, val, opts, &mut shuffle, &mut rg, &mut super::NoSync).unwrap();
+    let n_gpu = g.fit(train, val, opts, &mut shuffle, &mut rg, &mut crate::gpu::NoSync).unwrap();
     let what = format!("{:?} {:?} {:?}", c.specs, c.loss, c.kind);
     assert_eq!(n_cpu, n_gpu, "{what}: epochs run");
     assert_eq!(rc.batches, rg.batches, "{what}: batches");

@@ -2,14 +2,14 @@
 //! layer for many networks, BatchNormalization statistics, Dropout masks, and clear errors.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use super::backward::{alpha, backward, optimizer};
-use super::data::DevData;
-use super::forward::{forward, loss_and_metrics};
-use super::plan::{DevNet, Training, Workspace};
-use super::program::{Builder, StepRecord};
-use super::tests::{activations, allow_software, close, device, read, run, values};
-use super::*;
+use super::{activations, allow_software, close, device, read, run, values};
 use crate::activation::Activation;
+use crate::gpu::backward::{alpha, backward, optimizer};
+use crate::gpu::data::DevData;
+use crate::gpu::forward::{forward, loss_and_metrics};
+use crate::gpu::plan::{DevNet, Training, Workspace};
+use crate::gpu::program::{Builder, StepRecord};
+use crate::gpu::*;
 use crate::layer::LayerSpec;
 use crate::loss::Loss;
 use crate::model::Compiled;
@@ -261,7 +261,7 @@ fn errors_are_clear_and_never_panics() {
             Ok(crate::trainer::Control::Continue)
         }
     }
-    let e = g.fit(d, None, opts, &mut crate::rng::Rng::new(1, 2), &mut Quiet, &mut super::NoSync).unwrap_err();
+    let e = g.fit(d, None, opts, &mut crate::rng::Rng::new(1, 2), &mut Quiet, &mut crate::gpu::NoSync).unwrap_err();
     assert!(matches!(e, crate::error::Error::State(_)), "{e:?}");
     assert!(matches!(g.evaluate(&[0.0, 0.0], &[0.0], 1, 1), Err(crate::error::Error::State(_))));
     // A wrong-sized predict is a ValueError.

@@ -1,15 +1,18 @@
 //! Backend conformance: each GPU kernel against the CPU implementation on the same inputs, then
-//! (in `tests_layers.rs` and `tests_fit.rs`) optimizers, layers and whole training runs. Tests print `SKIP` and return where no adapter exists; set
+//! (in `layers.rs` and `fit.rs` beside this file) optimizers, layers and whole training runs. Tests print `SKIP` and return where no adapter exists; set
 //! KERAS_LITE_ALLOW_SOFTWARE_GPU=1 to run them on a software adapter (Mesa's lavapipe).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use super::context::Ctx;
-use super::forward::{loss_and_metrics, push_gemm};
-use super::kernels::{grid_for, Kernels, Params, K};
-use super::plan::{act_id, DevNet, Training, Workspace};
-use super::program::{Builder, StepRecord, StepTable};
-use super::*;
+mod fit;
+mod layers;
+
 use crate::activation::{Activation, NAMES};
+use crate::gpu::context::Ctx;
+use crate::gpu::forward::{loss_and_metrics, push_gemm};
+use crate::gpu::kernels::{grid_for, Kernels, Params, K};
+use crate::gpu::plan::{act_id, DevNet, Training, Workspace};
+use crate::gpu::program::{Builder, StepRecord, StepTable};
+use crate::gpu::*;
 use crate::layer::LayerSpec;
 use crate::loss::Loss;
 use crate::metric::Metric;
