@@ -3,7 +3,7 @@
 use keras_lite::matmul::{matmul, Layout};
 use std::time::Instant;
 fn main() {
-    keras_lite::pool::run(body);
+    keras_lite::pool::train(body);
 }
 fn body() {
     let shapes = [

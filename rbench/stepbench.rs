@@ -8,7 +8,7 @@ use keras_lite::network::Network;
 use keras_lite::optimizer::{Optimizer, OptimizerKind};
 use std::time::Instant;
 fn main() {
-    keras_lite::pool::run(body);
+    keras_lite::pool::train(body);
 }
 
 fn body() {

@@ -47,11 +47,6 @@ pub fn infer<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     run_in(&INFER, "infer", f)
 }
 
-/// Alias of `train`, for developer benchmarks that time the training kernels.
-pub fn run<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    train(f)
-}
-
 /// Number of threads kernels may split work across (read once: finding the CPU count reads files).
 pub fn threads() -> usize {
     static THREADS: OnceLock<usize> = OnceLock::new();

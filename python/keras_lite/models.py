@@ -42,11 +42,10 @@ def _verbosity(verbose: Any) -> int:
 class _FitObserver:
     """Receives the core's training events and turns them into Keras callback calls."""
 
-    def __init__(self, model: Sequential, cbs: Any, names: list[str], steps: int) -> None:
+    def __init__(self, model: Sequential, cbs: Any, names: list[str]) -> None:
         self.model = model
         self.cbs = cbs
         self.names = names
-        self.steps = steps
         self.last_logs: dict[str, float] | None = None
 
     def on_epoch_begin(self, epoch: int) -> bool:
@@ -471,7 +470,7 @@ class Sequential(SavingMixin):
             epochs=epochs,
             steps=steps,
         )
-        observer = _FitObserver(self, cbs, self._metric_names, steps)
+        observer = _FitObserver(self, cbs, self._metric_names)
         if cbs.needs_batch_hooks():
             interval = 0.0
         elif verbose == 1:
