@@ -16,6 +16,7 @@ pub mod network;
 pub mod optimizer;
 pub mod pool;
 pub mod rng;
+pub mod team;
 pub mod trainer;
 
 #[cfg(feature = "python")]

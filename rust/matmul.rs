@@ -6,6 +6,7 @@
 //! products stay on the calling thread.
 
 use crate::error::{Error, Result};
+pub use crate::gemm::Epilogue;
 use crate::gemm::{gemm, Operand};
 
 /// How an operand is stored: as the logical matrix, or as its transpose.
@@ -45,6 +46,29 @@ pub fn matmul(
     accumulate: bool,
     parallel: bool,
 ) -> Result<()> {
+    matmul_fused(c, a, a_layout, b, b_layout, (m, k, n), accumulate, parallel, Epilogue::default())
+}
+
+/// [`matmul`] followed by an element-wise epilogue (bias, relu, relu-derivative mask) applied as each tile
+/// of C is stored, instead of in extra passes over C.
+///
+/// Errors when a slice is shorter than its shape says.
+#[allow(clippy::too_many_arguments)]
+pub fn matmul_fused(
+    c: &mut [f32],
+    a: &[f32],
+    a_layout: Layout,
+    b: &[f32],
+    b_layout: Layout,
+    (m, k, n): (usize, usize, usize),
+    accumulate: bool,
+    parallel: bool,
+    epi: Epilogue<'_>,
+) -> Result<()> {
+    let short_epi = epi.bias.is_some_and(|b| b.len() < n) || epi.mask.is_some_and(|x| x.len() < m * n);
+    if short_epi {
+        return Err(Error::Backend(format!("matmul: epilogue too short for a {m}x{n} result")));
+    }
     if a.len() < m * k || b.len() < k * n || c.len() < m * n {
         return Err(Error::Backend(format!(
             "matmul: operand too short for ({m}x{k})·({k}x{n}): lengths a={}, b={}, c={}",
@@ -56,18 +80,12 @@ pub fn matmul(
     if m == 0 || n == 0 {
         return Ok(());
     }
-    if k == 0 {
-        if !accumulate {
-            c[..m * n].fill(0.0);
-        }
-        return Ok(());
-    }
     let (a_cs, a_rs) = strides(a_layout, k, m);
     let (b_cs, b_rs) = strides(b_layout, n, k);
     let threads = if parallel && m * n * k >= PARALLEL_MIN_MACS { crate::pool::threads() } else { 1 };
     let a = Operand { data: a, rs: a_rs, cs: a_cs };
     let b = Operand { data: b, rs: b_rs, cs: b_cs };
-    gemm(c, a, b, m, k, n, accumulate, threads);
+    gemm(c, a, b, m, k, n, accumulate, threads, epi);
     Ok(())
 }
 
@@ -129,6 +147,74 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn fused_epilogue_matches_separate_passes() {
+        let mut r = Rng::new(5, 0);
+        // Shapes on every path: thin (n or k <= 4), packed with partial tiles, several K panels, threads.
+        for &(m, k, n) in &[(7, 3, 20), (9, 20, 2), (13, 40, 35), (64, 300, 48), (257, 530, 100), (256, 256, 256)] {
+            let mut a = vec![0.0; m * k];
+            let mut b = vec![0.0; k * n];
+            let mut bias = vec![0.0; n];
+            let mut mask = vec![0.0; m * n];
+            r.fill_uniform(&mut a, 1.0);
+            r.fill_uniform(&mut b, 1.0);
+            r.fill_uniform(&mut bias, 1.0);
+            r.fill_uniform(&mut mask, 1.0);
+            mask[0] = f32::NAN;
+            mask[m * n - 1] = 0.0;
+            a[0] = f32::NAN; // row 0 of the product is NaN: it must pass the clamp and a NaN mask entry.
+            for (at, bt) in [(false, false), (true, false), (false, true)] {
+                let la = if at { Layout::Transposed } else { Layout::Plain };
+                let lb = if bt { Layout::Transposed } else { Layout::Plain };
+                let a_stored: Vec<f32> =
+                    if at { (0..k * m).map(|idx| a[(idx % m) * k + idx / m]).collect() } else { a.clone() };
+                let b_stored: Vec<f32> =
+                    if bt { (0..n * k).map(|idx| b[(idx % k) * n + idx / k]).collect() } else { b.clone() };
+                let plain = naive(&a, false, &b, false, m, k, n);
+                for (use_bias, relu, use_mask, accumulate) in [
+                    (true, false, false, false),
+                    (true, true, false, true),
+                    (false, false, true, false),
+                    (true, true, true, false),
+                ] {
+                    let epi =
+                        Epilogue { bias: use_bias.then_some(&bias[..]), relu, mask: use_mask.then_some(&mask[..]) };
+                    let mut c = vec![0.5; m * n];
+                    matmul_fused(&mut c, &a_stored, la, &b_stored, lb, (m, k, n), accumulate, true, epi).unwrap();
+                    for i in 0..m {
+                        for j in 0..n {
+                            let mut want = plain[i * n + j] + if accumulate { 0.5 } else { 0.0 };
+                            if use_bias {
+                                want += bias[j];
+                            }
+                            if relu && want < 0.0 {
+                                want = 0.0;
+                            }
+                            if use_mask && mask[i * n + j] <= 0.0 {
+                                want = 0.0;
+                            }
+                            let got = c[i * n + j];
+                            let same = if want.is_nan() {
+                                got.is_nan()
+                            } else {
+                                (got - want).abs() < 1e-4 * (1.0 + want.abs())
+                            };
+                            assert!(same, "{m}x{k}x{n} {at} {bt} bias {use_bias} relu {relu} mask {use_mask}: ({i},{j}) {got} vs {want}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn short_epilogue_is_an_error() {
+        let mut c = vec![0.0; 4];
+        let epi = Epilogue { bias: Some(&[1.0]), ..Epilogue::default() };
+        let r = matmul_fused(&mut c, &[1.0; 4], Layout::Plain, &[1.0; 4], Layout::Plain, (2, 2, 2), false, false, epi);
+        assert!(r.is_err());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::ops::Range;
 use crate::activation::Activation;
 use crate::error::{checked_size, try_resize, try_zeros, Error, Result};
 use crate::layer::{LayerSpec, WeightInfo};
-use crate::matmul::{matmul, Layout};
+use crate::matmul::{matmul, matmul_fused, Epilogue, Layout};
 use crate::rng::Rng;
 
 /// Rows up to which a Dense layer uses the row-by-row (GEMV) path instead of the blocked GEMM.
@@ -272,7 +272,7 @@ impl Network {
             LayerSpec::Dense { use_bias, .. } => {
                 let kernel = &self.params[self.weights[layer.weights.start].range()];
                 let bias = use_bias.then(|| &self.params[self.weights[layer.weights.start + 1].range()]);
-                dense_forward(x, rows, layer.input, layer.output, kernel, bias, y, parallel)
+                dense_forward(x, rows, layer.input, layer.output, kernel, bias, Activation::Linear, y, parallel)
             }
             _ => {
                 y.copy_from_slice(x);
@@ -286,8 +286,7 @@ impl Network {
             LayerSpec::Dense { activation, use_bias, .. } => {
                 let kernel = &self.params[self.weights[layer.weights.start].range()];
                 let bias = use_bias.then(|| &self.params[self.weights[layer.weights.start + 1].range()]);
-                dense_forward(x, rows, layer.input, layer.output, kernel, bias, y, parallel)?;
-                activation.forward_inplace(y, layer.output);
+                dense_forward(x, rows, layer.input, layer.output, kernel, bias, activation, y, parallel)?;
             }
             LayerSpec::Activation(a) => a.forward(x, y, layer.output),
             LayerSpec::Dropout { .. } => y.copy_from_slice(x),
@@ -358,11 +357,11 @@ impl Network {
                     let bias = use_bias.then(|| &self.params[self.weights[layer.weights.start + 1].range()]);
                     if layer.keep_pre {
                         let z = &mut ws.pre[i][..rows * layer.output];
-                        dense_forward(x, rows, layer.input, layer.output, kernel, bias, z, parallel)?;
+                        let linear = Activation::Linear;
+                        dense_forward(x, rows, layer.input, layer.output, kernel, bias, linear, z, parallel)?;
                         activation.forward(z, y, layer.output);
                     } else {
-                        dense_forward(x, rows, layer.input, layer.output, kernel, bias, y, parallel)?;
-                        activation.forward_inplace(y, layer.output);
+                        dense_forward(x, rows, layer.input, layer.output, kernel, bias, activation, y, parallel)?;
                     }
                 }
                 LayerSpec::Activation(a) => a.forward(x, y, layer.output),
@@ -450,6 +449,8 @@ impl Network {
     pub fn backward(&self, ws: &mut Workspace, rows: usize, from: Option<LogitsAt>, parallel: bool) -> Result<()> {
         let n = self.layers.len();
         let top = if from == Some(LogitsAt::ActivationInput) { n - 1 } else { n };
+        // Set when the product that made `ws.grad` already applied this layer's relu derivative.
+        let mut relu_applied = false;
         for i in (0..top).rev() {
             let layer = &self.layers[i];
             let (win, wout) = (layer.input, layer.output);
@@ -458,7 +459,7 @@ impl Network {
             let g = &mut ws.grad[..rows * wout];
             match layer.spec {
                 LayerSpec::Dense { activation, use_bias, .. } => {
-                    if !(i == n - 1 && from == Some(LogitsAt::DensePre)) {
+                    if !(relu_applied || i == n - 1 && from == Some(LogitsAt::DensePre)) {
                         let z = if layer.keep_pre { &ws.pre[i][..rows * wout] } else { y };
                         activation.backward_inplace(z, y, g, wout);
                     }
@@ -474,11 +475,19 @@ impl Network {
                             }
                         }
                     }
+                    relu_applied = false;
                     if i > 0 {
+                        // When the layer below is a relu Dense, its derivative (zero where its output,
+                        // our input `x`, is not positive) is applied as the input gradient is stored.
+                        let below_relu =
+                            matches!(self.layers[i - 1].spec, LayerSpec::Dense { activation: Activation::Relu, .. });
+                        let epi = Epilogue { mask: below_relu.then_some(x), ..Epilogue::default() };
                         let kernel = &self.params[kinfo.range()];
                         let gx = &mut ws.grad_next[..rows * win];
-                        matmul(gx, g, Layout::Plain, kernel, Layout::Transposed, rows, wout, win, false, parallel)?;
+                        let shape = (rows, wout, win);
+                        matmul_fused(gx, g, Layout::Plain, kernel, Layout::Transposed, shape, false, parallel, epi)?;
                         std::mem::swap(&mut ws.grad, &mut ws.grad_next);
+                        relu_applied = below_relu;
                     }
                 }
                 LayerSpec::Activation(a) => a.backward_inplace(x, y, g, wout),
@@ -562,7 +571,8 @@ fn batch_moments(x: &[f32], w: usize, mean: &mut [f64], var: &mut [f64]) {
     var.iter_mut().for_each(|v| *v /= rows);
 }
 
-/// `y = x·W + b` for `rows` rows: the bias is written first and the product accumulated onto it.
+/// `y = act(x·W + b)` for `rows` rows. The bias, and relu, are applied as the product's tiles are stored;
+/// other activations in a pass over `y` afterwards (`Linear` leaves `x·W + b`).
 #[allow(clippy::too_many_arguments)]
 pub fn dense_forward(
     x: &[f32],
@@ -571,19 +581,27 @@ pub fn dense_forward(
     output: usize,
     kernel: &[f32],
     bias: Option<&[f32]>,
+    activation: Activation,
     y: &mut [f32],
     parallel: bool,
 ) -> Result<()> {
     let y = &mut y[..rows * output];
-    match bias {
-        Some(b) => y.chunks_exact_mut(output).for_each(|r| r.copy_from_slice(b)),
-        None => y.fill(0.0),
-    }
     if rows <= GEMV_MAX_ROWS {
+        match bias {
+            Some(b) => y.chunks_exact_mut(output).for_each(|r| r.copy_from_slice(b)),
+            None => y.fill(0.0),
+        }
         for (xr, yr) in x.chunks_exact(input).zip(y.chunks_exact_mut(output)) {
             crate::gemv::accumulate_row(yr, xr, kernel);
         }
+        activation.forward_inplace(y, output);
         return Ok(());
     }
-    matmul(y, x, Layout::Plain, kernel, Layout::Plain, rows, input, output, true, parallel)
+    let relu = activation == Activation::Relu;
+    let epi = Epilogue { bias, relu, mask: None };
+    matmul_fused(y, x, Layout::Plain, kernel, Layout::Plain, (rows, input, output), false, parallel, epi)?;
+    if !relu {
+        activation.forward_inplace(y, output);
+    }
+    Ok(())
 }

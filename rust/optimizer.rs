@@ -11,8 +11,6 @@ use crate::error::{Error, Result};
 
 /// Weights at least this long get their update split across the thread pool.
 const PARALLEL_MIN: usize = 1 << 16;
-/// Values per task in a split update.
-const CHUNK: usize = 1 << 14;
 
 /// An optimizer's hyper-parameters.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -133,13 +131,19 @@ impl Optimizer {
                             w[i] -= alpha * m[i] / (vh[i].sqrt() + eps);
                         }
                     } else if w.len() >= PARALLEL_MIN {
-                        // Large weights: split the fused pass across the pool (it is memory-bound).
-                        use rayon::prelude::*;
-                        w.par_chunks_mut(CHUNK)
-                            .zip(g.par_chunks(CHUNK))
-                            .zip(m.par_chunks_mut(CHUNK))
-                            .zip(v.par_chunks_mut(CHUNK))
-                            .for_each(|(((w, g), m), v)| adam_pass(w, g, m, v, alpha, b1, b2, eps, decay));
+                        // Large weights: split the fused pass between threads (it is memory-bound).
+                        let len = w.len();
+                        let parts = crate::pool::threads().min(len.div_ceil(PARALLEL_MIN / 2)).max(1);
+                        let (wp, mp, vp) =
+                            (SharedMut(w.as_mut_ptr()), SharedMut(m.as_mut_ptr()), SharedMut(v.as_mut_ptr()));
+                        crate::team::parallel(parts, &|t| {
+                            let (lo, hi) = (t * len / parts, (t + 1) * len / parts);
+                            // SAFETY: `w`, `m` and `v` hold `len` values and outlive this call; the parts
+                            // cover disjoint index ranges `lo..hi`, so no value is reachable from two threads.
+                            let (w, m, v) =
+                                unsafe { (wp.slice(lo, hi - lo), mp.slice(lo, hi - lo), vp.slice(lo, hi - lo)) };
+                            adam_pass(w, &g[lo..hi], m, v, alpha, b1, b2, eps, decay);
+                        });
                     } else {
                         adam_pass(w, g, m, v, alpha, b1, b2, eps, decay);
                     }
@@ -189,6 +193,26 @@ impl Optimizer {
             }
         }
         self.iterations += 1;
+    }
+}
+
+/// A mutable pointer shared by threads that each touch their own disjoint range of it.
+#[derive(Clone, Copy)]
+struct SharedMut(*mut f32);
+// SAFETY: used only by `Optimizer::step`, whose parts write disjoint ranges and finish before it returns.
+unsafe impl Send for SharedMut {}
+// SAFETY: as above.
+unsafe impl Sync for SharedMut {}
+
+impl SharedMut {
+    /// `len` values from offset `at`.
+    ///
+    /// # Safety
+    /// The range must lie inside the allocation and no other live reference may overlap it.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn slice(&self, at: usize, len: usize) -> &mut [f32] {
+        // SAFETY: the caller's contract.
+        unsafe { std::slice::from_raw_parts_mut(self.0.add(at), len) }
     }
 }
 

@@ -22,25 +22,72 @@ pub fn avx2() -> bool {
     }
 }
 
-/// `C (+)= Ã·B̃` for one `MR × NR` tile of a row-major `C` (row stride `ldc`, starting at `c[0]`);
-/// `accumulate` adds to what is there. Does nothing if a slice is too short for its shape.
-pub fn tile(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, accumulate: bool) {
-    if a.len() < kc * MR || b.len() < kc * NR || ldc < NR || c.len() < (MR - 1) * ldc + NR {
+/// What a tile's store applies on top of the product, in this order: add `bias` (one value per column,
+/// `NR` of them from the tile's first column), clamp negatives to zero (`relu`), zero the values whose
+/// `mask` entry is not positive (relu's derivative, given relu's output laid out like C). NaN passes
+/// through the clamp and through a NaN mask entry, as the separate passes do.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TileEpilogue<'a> {
+    /// Per-column values added to every row.
+    pub bias: Option<&'a [f32]>,
+    /// Clamp negative results to zero.
+    pub relu: bool,
+    /// Laid out like C (same row stride); results where it is `<= 0` become zero.
+    pub mask: Option<&'a [f32]>,
+}
+
+impl TileEpilogue<'_> {
+    /// Whether the epilogue changes anything.
+    pub fn is_identity(&self) -> bool {
+        self.bias.is_none() && !self.relu && self.mask.is_none()
+    }
+
+    /// The epilogue on one value of column `j` (bias index) at mask offset `at`.
+    #[inline]
+    pub fn scalar(&self, mut v: f32, j: usize, at: usize) -> f32 {
+        if let Some(b) = self.bias {
+            v += b[j];
+        }
+        if self.relu && v < 0.0 {
+            v = 0.0;
+        }
+        if let Some(m) = self.mask {
+            if m[at] <= 0.0 {
+                v = 0.0;
+            }
+        }
+        v
+    }
+}
+
+/// `C (+)= Ã·B̃` for one `MR × NR` tile of a row-major `C` (row stride `ldc`, starting at `c[0]`), then the
+/// epilogue; `accumulate` adds the product to what is there. Does nothing if a slice is too short for its
+/// shape.
+pub fn tile(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, accumulate: bool, epi: TileEpilogue<'_>) {
+    let span = (MR - 1) * ldc + NR;
+    if a.len() < kc * MR
+        || b.len() < kc * NR
+        || ldc < NR
+        || c.len() < span
+        || epi.bias.is_some_and(|b| b.len() < NR)
+        || epi.mask.is_some_and(|m| m.len() < span)
+    {
         return;
     }
     #[cfg(target_arch = "x86_64")]
     {
         if avx2() {
             // SAFETY: AVX2 and FMA are available (checked by `avx2()`); the slices hold kc*MR and kc*NR
-            // values and C covers (MR-1)*ldc + NR values (checked above), which is all the kernel touches.
-            unsafe { tile_avx2(kc, a.as_ptr(), b.as_ptr(), c.as_mut_ptr(), ldc, accumulate) };
+            // values, C and the mask cover (MR-1)*ldc + NR values and the bias NR (checked above), which is
+            // all the kernel touches.
+            unsafe { tile_avx2(kc, a.as_ptr(), b.as_ptr(), c.as_mut_ptr(), ldc, accumulate, epi) };
             return;
         }
     }
-    tile_portable(kc, a, b, c, ldc, accumulate);
+    tile_portable(kc, a, b, c, ldc, accumulate, epi);
 }
 
-fn tile_portable(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, accumulate: bool) {
+fn tile_portable(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, accumulate: bool, epi: TileEpilogue<'_>) {
     let mut acc = [0.0f32; MR * NR];
     for p in 0..kc {
         let ap = &a[p * MR..p * MR + MR];
@@ -52,22 +99,28 @@ fn tile_portable(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, acc
         }
     }
     for i in 0..MR {
-        let row = &mut c[i * ldc..i * ldc + NR];
-        let src = &acc[i * NR..i * NR + NR];
-        if accumulate {
-            row.iter_mut().zip(src).for_each(|(o, v)| *o += v);
-        } else {
-            row.copy_from_slice(src);
+        for j in 0..NR {
+            let at = i * ldc + j;
+            let v = if accumulate { c[at] + acc[i * NR + j] } else { acc[i * NR + j] };
+            c[at] = epi.scalar(v, j, at);
         }
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn tile_avx2(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, accumulate: bool) {
+unsafe fn tile_avx2(
+    kc: usize,
+    a: *const f32,
+    b: *const f32,
+    c: *mut f32,
+    ldc: usize,
+    accumulate: bool,
+    epi: TileEpilogue<'_>,
+) {
     use std::arch::x86_64::*;
-    // SAFETY: the caller guarantees `a` has kc*MR and `b` kc*NR readable values and that `c` addresses
-    // MR rows of NR values at stride `ldc`.
+    // SAFETY: the caller guarantees `a` has kc*MR and `b` kc*NR readable values, that `c` (and the mask,
+    // if any) address MR rows of NR values at stride `ldc`, and that the bias has NR values.
     unsafe {
         let mut acc = [[_mm256_setzero_ps(); 2]; MR];
         let (mut ap, mut bp) = (a, b);
@@ -82,15 +135,31 @@ unsafe fn tile_avx2(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: u
             ap = ap.add(MR);
             bp = bp.add(NR);
         }
+        let zero = _mm256_setzero_ps();
+        let bias = epi.bias.map(|b| (_mm256_loadu_ps(b.as_ptr()), _mm256_loadu_ps(b.as_ptr().add(8))));
         for (i, ci) in acc.iter().enumerate() {
             let (p0, p1) = (c.add(i * ldc), c.add(i * ldc + 8));
+            let (mut v0, mut v1) = (ci[0], ci[1]);
             if accumulate {
-                _mm256_storeu_ps(p0, _mm256_add_ps(_mm256_loadu_ps(p0), ci[0]));
-                _mm256_storeu_ps(p1, _mm256_add_ps(_mm256_loadu_ps(p1), ci[1]));
-            } else {
-                _mm256_storeu_ps(p0, ci[0]);
-                _mm256_storeu_ps(p1, ci[1]);
+                v0 = _mm256_add_ps(_mm256_loadu_ps(p0), v0);
+                v1 = _mm256_add_ps(_mm256_loadu_ps(p1), v1);
             }
+            if let Some((b0, b1)) = bias {
+                v0 = _mm256_add_ps(v0, b0);
+                v1 = _mm256_add_ps(v1, b1);
+            }
+            if epi.relu {
+                // Ordered "less than": false for NaN, which therefore passes through.
+                v0 = _mm256_andnot_ps(_mm256_cmp_ps::<_CMP_LT_OQ>(v0, zero), v0);
+                v1 = _mm256_andnot_ps(_mm256_cmp_ps::<_CMP_LT_OQ>(v1, zero), v1);
+            }
+            if let Some(m) = epi.mask {
+                let mp = m.as_ptr().add(i * ldc);
+                v0 = _mm256_andnot_ps(_mm256_cmp_ps::<_CMP_LE_OQ>(_mm256_loadu_ps(mp), zero), v0);
+                v1 = _mm256_andnot_ps(_mm256_cmp_ps::<_CMP_LE_OQ>(_mm256_loadu_ps(mp.add(8)), zero), v1);
+            }
+            _mm256_storeu_ps(p0, v0);
+            _mm256_storeu_ps(p1, v1);
         }
     }
 }

@@ -11,7 +11,7 @@ mod small;
 
 use std::cell::RefCell;
 
-use kernel::{MR, NR};
+use kernel::{TileEpilogue, MR, NR};
 
 /// Depth of a packed panel: a B sliver (KC × NR, 16 KB) stays in L1 while A slivers stream past it.
 const KC: usize = 256;
@@ -30,6 +30,46 @@ pub struct Operand<'a> {
     pub rs: usize,
     /// Column stride.
     pub cs: usize,
+}
+
+/// What `gemm` applies to C once the product is complete, fused into the micro-kernel's stores: add `bias`
+/// (one value per column of C), clamp negatives to zero (`relu`), zero the values whose `mask` entry (laid
+/// out like C, `m × n` row-major) is not positive. The last is relu's derivative given relu's output, for
+/// a backward product whose result is the gradient of a relu layer's output. NaN passes through all three,
+/// as through the separate element-wise passes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Epilogue<'a> {
+    /// Added to every row of C (`n` values).
+    pub bias: Option<&'a [f32]>,
+    /// Clamp negative results to zero.
+    pub relu: bool,
+    /// `m × n`, like C: where it is `<= 0` the result is zero.
+    pub mask: Option<&'a [f32]>,
+}
+
+impl<'a> Epilogue<'a> {
+    /// The tile epilogue for the tile at (i, j) of an `ldc`-wide C, for the K panel that is `first` and/or
+    /// `last`: the bias goes with the first panel's store, the clamp and mask with the last one's.
+    fn tile(&self, i: usize, j: usize, ldc: usize, first: bool, last: bool) -> TileEpilogue<'a> {
+        TileEpilogue {
+            bias: if first { self.bias.map(|b| &b[j..]) } else { None },
+            relu: last && self.relu,
+            mask: if last { self.mask.map(|m| &m[i * ldc + j..]) } else { None },
+        }
+    }
+
+    /// Apply the epilogue to a finished `m × n` C in a separate pass (for the paths that do not pack).
+    fn apply(&self, c: &mut [f32], m: usize, n: usize) {
+        if self.bias.is_none() && !self.relu && self.mask.is_none() {
+            return;
+        }
+        let whole = self.tile(0, 0, n, true, true);
+        for (i, row) in c[..m * n].chunks_exact_mut(n).enumerate() {
+            for (j, v) in row.iter_mut().enumerate() {
+                *v = whole.scalar(*v, j, i * n + j);
+            }
+        }
+    }
 }
 
 thread_local! {
@@ -145,6 +185,7 @@ unsafe fn block(
     (j0, j1): (usize, usize),
     k: usize,
     accumulate: bool,
+    epi: Epilogue<'_>,
 ) {
     for jb in (j0..j1).step_by(NC) {
         let jb_end = (jb + NC).min(j1);
@@ -154,6 +195,7 @@ unsafe fn block(
         while p0 < k {
             let kc = KC.min(k - p0);
             let acc = accumulate || p0 > 0;
+            let (first, last) = (p0 == 0, p0 + kc == k);
             with_buffer(&PACK_B, KC * NC, slivers_n * kc * NR, |bpack| {
                 pack_b(bpack, b, p0, kc, jb, nc);
                 let mut ic = i0;
@@ -163,7 +205,11 @@ unsafe fn block(
                         pack_a(apack, a, ic, mc, p0, kc);
                         // SAFETY: the tiles of rows ic..ic+mc, columns jb..jb_end lie inside the caller's
                         // block, which it guarantees is valid and ours alone.
-                        unsafe { macro_kernel(c, ldc, apack, bpack, (ic, ic + mc), (jb, jb_end), kc, acc) };
+                        unsafe {
+                            macro_kernel(c, ldc, apack, bpack, (ic, ic + mc), (jb, jb_end), kc, acc, |i, j| {
+                                epi.tile(i, j, ldc, first, last)
+                            })
+                        };
                     });
                     ic += mc;
                 }
@@ -178,7 +224,7 @@ unsafe fn block(
 /// # Safety
 /// As for `block`: `C[i0..i1, j0..j1]` must be valid and touched by no other thread.
 #[allow(clippy::too_many_arguments)]
-unsafe fn macro_kernel(
+unsafe fn macro_kernel<'e>(
     c: *mut f32,
     ldc: usize,
     apack: &[f32],
@@ -187,6 +233,7 @@ unsafe fn macro_kernel(
     (j0, j1): (usize, usize),
     kc: usize,
     acc: bool,
+    epi: impl Fn(usize, usize) -> TileEpilogue<'e>,
 ) {
     for js in 0..(j1 - j0).div_ceil(NR) {
         let j = j0 + js * NR;
@@ -196,10 +243,11 @@ unsafe fn macro_kernel(
             let i = i0 + is * MR;
             let mr = MR.min(i1 - i);
             let asl = &apack[is * kc * MR..(is + 1) * kc * MR];
+            let te = epi(i, j);
             if mr == MR && nr == NR {
                 // SAFETY: rows i..i+MR, columns j..j+NR lie inside the block (see the function's contract).
                 let tile = unsafe { std::slice::from_raw_parts_mut(c.add(i * ldc + j), (MR - 1) * ldc + NR) };
-                kernel::tile(kc, asl, bs, tile, ldc, acc);
+                kernel::tile(kc, asl, bs, tile, ldc, acc, te);
             } else {
                 let mut tmp = [0.0f32; MR * NR];
                 if acc {
@@ -209,11 +257,17 @@ unsafe fn macro_kernel(
                         tmp[r * NR..r * NR + nr].copy_from_slice(row);
                     }
                 }
-                kernel::tile(kc, asl, bs, &mut tmp, NR, acc);
+                kernel::tile(kc, asl, bs, &mut tmp, NR, acc, TileEpilogue::default());
                 for r in 0..mr {
                     // SAFETY: as above.
                     let row = unsafe { std::slice::from_raw_parts_mut(c.add((i + r) * ldc + j), nr) };
-                    row.copy_from_slice(&tmp[r * NR..r * NR + nr]);
+                    if te.is_identity() {
+                        row.copy_from_slice(&tmp[r * NR..r * NR + nr]);
+                    } else {
+                        for (col, v) in row.iter_mut().enumerate() {
+                            *v = te.scalar(tmp[r * NR + col], col, r * ldc + col);
+                        }
+                    }
                 }
             }
         }
@@ -235,9 +289,10 @@ impl SharedC {
     }
 }
 
-/// `C(m×n, row-major) (+)= A(m×k)·B(k×n)` on up to `threads` threads of the global pool.
+/// `C(m×n, row-major) (+)= A(m×k)·B(k×n)`, then the epilogue, on up to `threads` threads.
 ///
-/// Does nothing if `c` is shorter than `m*n` or an operand cannot hold its shape.
+/// Does nothing if `c` is shorter than `m*n`, an operand cannot hold its shape, or the epilogue's bias is
+/// shorter than `n` or its mask than `m*n`.
 #[allow(clippy::too_many_arguments)]
 pub fn gemm(
     c: &mut [f32],
@@ -248,21 +303,25 @@ pub fn gemm(
     n: usize,
     accumulate: bool,
     threads: usize,
+    epi: Epilogue<'_>,
 ) {
     let covers = |o: &Operand<'_>, rows: usize, cols: usize| {
         rows == 0 || cols == 0 || o.data.len() > (rows - 1) * o.rs + (cols - 1) * o.cs
     };
-    if c.len() < m * n || !covers(&a, m, k) || !covers(&b, k, n) || m == 0 || n == 0 {
+    let short_epi = epi.bias.is_some_and(|b| b.len() < n) || epi.mask.is_some_and(|x| x.len() < m * n);
+    if c.len() < m * n || !covers(&a, m, k) || !covers(&b, k, n) || short_epi || m == 0 || n == 0 {
         return;
     }
     if k == 0 {
         if !accumulate {
             c[..m * n].fill(0.0);
         }
+        epi.apply(c, m, n);
         return;
     }
     if n <= small::THIN || k <= small::THIN {
         small::gemm_thin(c, a, b, m, k, n, accumulate);
+        epi.apply(c, m, n);
         return;
     }
     let ptr = SharedC(c.as_mut_ptr());
@@ -270,37 +329,24 @@ pub fn gemm(
     if threads > 1 && n >= 2 * NR * threads {
         // Column ranges, a multiple of NR wide.
         let per = n.div_ceil(threads).div_ceil(NR) * NR;
-        split(0, threads, &|t| {
+        crate::team::parallel(threads, &|t| {
             let (j0, j1) = (t * per, ((t + 1) * per).min(n));
             if j0 < j1 {
                 // SAFETY: C holds m*n values (checked above); threads own disjoint column ranges.
-                unsafe { block(ptr.get(), n, a, b, (0, m), (j0, j1), k, accumulate) }
+                unsafe { block(ptr.get(), n, a, b, (0, m), (j0, j1), k, accumulate, epi) }
             }
         });
     } else if threads > 1 && m >= 4 * MR * threads {
         let per = m.div_ceil(threads).div_ceil(MR) * MR;
-        split(0, threads, &|t| {
+        crate::team::parallel(threads, &|t| {
             let (i0, i1) = (t * per, ((t + 1) * per).min(m));
             if i0 < i1 {
                 // SAFETY: C holds m*n values (checked above); threads own disjoint row ranges.
-                unsafe { block(ptr.get(), n, a, b, (i0, i1), (0, n), k, accumulate) }
+                unsafe { block(ptr.get(), n, a, b, (i0, i1), (0, n), k, accumulate, epi) }
             }
         });
     } else {
         // SAFETY: C holds m*n values (checked above) and is borrowed mutably here.
-        unsafe { block(ptr.get(), n, a, b, (0, m), (0, n), k, accumulate) }
+        unsafe { block(ptr.get(), n, a, b, (0, m), (0, n), k, accumulate, epi) }
     }
-}
-
-/// Run `f(t)` for `t` in `lo..hi` on the pool by recursive `rayon::join` (which, unlike `rayon::scope`,
-/// allocates nothing).
-fn split(lo: usize, hi: usize, f: &(dyn Fn(usize) + Sync)) {
-    if hi - lo <= 1 {
-        if hi > lo {
-            f(lo);
-        }
-        return;
-    }
-    let mid = lo + (hi - lo) / 2;
-    rayon::join(|| split(lo, mid, f), || split(mid, hi, f));
 }
