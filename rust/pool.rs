@@ -9,29 +9,47 @@
 //! every few dozen submissions; running a whole `fit` inside its pool (`train`) keeps its steady state free
 //! of allocation. Each pool has `KERAS_LITE_NUM_THREADS` threads, else one per CPU.
 
-use std::sync::OnceLock;
+//!
+//! A forked child (`multiprocessing`'s default on Linux) inherits the pools but none of their threads, so
+//! work sent to them would wait forever. Each pool remembers the process that built it, and a process that
+//! finds another's pool builds its own (the old one is leaked: its threads do not exist here).
 
-static TRAIN: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
-static INFER: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+use std::sync::{Mutex, OnceLock};
+
+/// A pool and the process it belongs to.
+type Owned = Option<(u32, Option<&'static rayon::ThreadPool>)>;
+
+static TRAIN: Mutex<Owned> = Mutex::new(None);
+static INFER: Mutex<Owned> = Mutex::new(None);
 
 fn threads_setting() -> Option<usize> {
     std::env::var("KERAS_LITE_NUM_THREADS").ok().and_then(|v| v.parse::<usize>().ok()).filter(|&n| n > 0)
 }
 
-fn build(name: &'static str) -> Option<rayon::ThreadPool> {
+fn build(name: &'static str) -> Option<&'static rayon::ThreadPool> {
     let mut b = rayon::ThreadPoolBuilder::new().thread_name(move |i| format!("keras_lite-{name}-{i}"));
     if let Some(n) = threads_setting() {
         b = b.num_threads(n);
     }
-    b.build().ok()
+    b.build().ok().map(|p| &*Box::leak(Box::new(p)))
 }
 
-fn run_in<T: Send>(
-    cell: &'static OnceLock<Option<rayon::ThreadPool>>,
-    name: &'static str,
-    f: impl FnOnce() -> T + Send,
-) -> T {
-    match cell.get_or_init(|| build(name)) {
+/// This process's pool in `cell`, built on first use (`None` if it could not be started).
+fn pool(cell: &'static Mutex<Owned>, name: &'static str) -> Option<&'static rayon::ThreadPool> {
+    let pid = std::process::id();
+    let mut slot = cell.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    match *slot {
+        Some((owner, p)) if owner == pid => p,
+        _ => {
+            let p = build(name);
+            *slot = Some((pid, p));
+            p
+        }
+    }
+}
+
+fn run_in<T: Send>(cell: &'static Mutex<Owned>, name: &'static str, f: impl FnOnce() -> T + Send) -> T {
+    match pool(cell, name) {
         Some(p) => p.install(f),
         None => f(),
     }

@@ -15,7 +15,7 @@
 use std::cell::UnsafeCell;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::thread::{self, Thread};
 use std::time::{Duration, Instant};
 
@@ -52,38 +52,51 @@ unsafe impl Sync for Team {}
 // SAFETY: as above; the team lives in a static and is shared, never moved between threads by value.
 unsafe impl Send for Team {}
 
-static TEAM: OnceLock<Option<&'static Team>> = OnceLock::new();
+/// This process's team, and the process it belongs to: a forked child inherits the team but not its
+/// threads, and starts its own (the old one is leaked).
+static TEAM: Mutex<Option<(u32, Option<&'static Team>)>> = Mutex::new(None);
 
 /// The team, started on first use with `crate::pool::threads() - 1` helpers; `None` on one CPU or if a
 /// thread could not be spawned.
 fn team() -> Option<&'static Team> {
-    *TEAM.get_or_init(|| {
-        let helpers = crate::pool::threads().saturating_sub(1);
-        if helpers == 0 {
-            return None;
+    let pid = std::process::id();
+    let mut slot = TEAM.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    match *slot {
+        Some((owner, t)) if owner == pid => t,
+        _ => {
+            let t = start();
+            *slot = Some((pid, t));
+            t
         }
-        let team: &'static Team = Box::leak(Box::new(Team {
-            busy: AtomicBool::new(false),
-            generation: AtomicUsize::new(0),
-            pending: AtomicUsize::new(0),
-            parts: AtomicUsize::new(0),
-            panicked: AtomicBool::new(false),
-            job: UnsafeCell::new(None),
-            sleeping: (0..helpers).map(|_| AtomicBool::new(false)).collect(),
-            threads: OnceLock::new(),
-        }));
-        let mut threads = Vec::with_capacity(helpers);
-        for h in 0..helpers {
-            let spawned = thread::Builder::new().name(format!("keras_lite-team-{h}")).spawn(move || helper(team, h));
-            match spawned {
-                Ok(handle) => threads.push(handle.thread().clone()),
-                // The helpers already started stay parked forever; the team is not used.
-                Err(_) => return None,
-            }
+    }
+}
+
+fn start() -> Option<&'static Team> {
+    let helpers = crate::pool::threads().saturating_sub(1);
+    if helpers == 0 {
+        return None;
+    }
+    let team: &'static Team = Box::leak(Box::new(Team {
+        busy: AtomicBool::new(false),
+        generation: AtomicUsize::new(0),
+        pending: AtomicUsize::new(0),
+        parts: AtomicUsize::new(0),
+        panicked: AtomicBool::new(false),
+        job: UnsafeCell::new(None),
+        sleeping: (0..helpers).map(|_| AtomicBool::new(false)).collect(),
+        threads: OnceLock::new(),
+    }));
+    let mut threads = Vec::with_capacity(helpers);
+    for h in 0..helpers {
+        let spawned = thread::Builder::new().name(format!("keras_lite-team-{h}")).spawn(move || helper(team, h));
+        match spawned {
+            Ok(handle) => threads.push(handle.thread().clone()),
+            // The helpers already started stay parked forever; the team is not used.
+            Err(_) => return None,
         }
-        team.threads.set(threads).ok()?;
-        Some(team)
-    })
+    }
+    team.threads.set(threads).ok()?;
+    Some(team)
 }
 
 fn helper(team: &'static Team, h: usize) {
