@@ -3,14 +3,16 @@
 //! Why not `rayon::join`: a training step is a chain of GEMMs of a few hundred microseconds each, separated
 //! by short single-threaded passes. With `join`, the second half of a GEMM only runs in parallel if an idle
 //! worker steals it in time; a worker that has just gone back to its queue, or has fallen asleep, steals
-//! late or not at all, and the caller then runs both halves. Measured on the tabular step's 256×256×256
-//! products (`cargo run --release --example seqbench`), that cost a third of the two-thread rate.
+//! late or not at all. Here helpers stay awake for a while after each job (so the next GEMM of the step finds
+//! them ready), then park.
 //!
-//! Here each call hands part `t` to helper `t - 1` explicitly: helpers spin on a generation counter for a
-//! while after each job (so the next GEMM of the step finds them awake), then park. One caller at a time
-//! owns the team; a concurrent caller gets `false` from [`run`] and splits its work some other way.
+//! Every participant, the caller included, claims parts from a shared counter until none are left. A
+//! helper that is slow to wake (parked, or its core taken by another process) therefore costs nothing: the
+//! caller runs the parts itself. Waiting threads spin only briefly between `yield_now` calls, so that on a
+//! busy machine they hand their core to whoever can use it.
 //!
-//! Nothing here allocates after the team has started.
+//! One caller at a time owns the team; a concurrent caller gets `false` from [`run`] and splits its work
+//! some other way. Nothing here allocates after the team has started.
 
 use std::cell::UnsafeCell;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
@@ -19,9 +21,12 @@ use std::sync::{Mutex, OnceLock};
 use std::thread::{self, Thread};
 use std::time::{Duration, Instant};
 
-/// How long an idle helper keeps spinning before it parks: long enough to bridge the single-threaded
-/// passes between the GEMMs of a step, short enough not to hold a core once a fit or predict is over.
-const SPIN: Duration = Duration::from_micros(300);
+/// How long an idle helper stays awake before it parks: long enough to bridge the single-threaded passes
+/// between the GEMMs of a step, short enough not to hold a core once a fit or predict is over.
+const AWAKE: Duration = Duration::from_micros(300);
+
+/// `spin_loop` hints between two `yield_now` calls while waiting.
+const SPINS_PER_YIELD: u32 = 32;
 
 /// The job of the current generation, with its lifetime erased (see `run`'s safety argument).
 type JobPtr = *const (dyn Fn(usize) + Sync + 'static);
@@ -29,15 +34,19 @@ type JobPtr = *const (dyn Fn(usize) + Sync + 'static);
 struct Team {
     /// Set while a caller owns the team.
     busy: AtomicBool,
-    /// Bumped once per job; helpers run a job when they see it change.
+    /// Odd while a job is open, even between jobs; each job moves it on by two.
     generation: AtomicUsize,
-    /// Helpers that have not yet finished the current generation.
-    pending: AtomicUsize,
-    /// Parts in the current job: helper `h` runs part `h + 1` if it is below this.
+    /// The next unclaimed part of the open job.
+    next: AtomicUsize,
+    /// Parts of the open job that have finished (returned or panicked).
+    done: AtomicUsize,
+    /// Parts in the open job.
     parts: AtomicUsize,
+    /// Helpers inside a job; the owner waits for none before it lets the job's closure go.
+    active: AtomicUsize,
     /// A part of the current job panicked on a helper.
     panicked: AtomicBool,
-    /// The current job; written only by the owner while every helper is idle.
+    /// The open job; written only by the owner while no helper is inside a job.
     job: UnsafeCell<Option<JobPtr>>,
     /// Per helper: parked (or about to park) and must be unparked for the next job.
     sleeping: Vec<AtomicBool>,
@@ -45,9 +54,24 @@ struct Team {
     threads: OnceLock<Vec<Thread>>,
 }
 
-// SAFETY: `job` is written only by the caller that owns the team (`busy`), before it publishes a generation
-// (Release on `generation`) and after every helper has finished the previous one (Acquire on `pending`);
-// helpers read it only between seeing a new generation and decrementing `pending`. The pointee is `Sync`.
+/// Wait for `done()`: a few spin hints at a time, then a `yield_now`, so a busy machine gets the core back.
+fn wait_until(done: impl Fn() -> bool) {
+    let mut spins = 0u32;
+    while !done() {
+        spins = spins.wrapping_add(1);
+        if spins.is_multiple_of(SPINS_PER_YIELD) {
+            thread::yield_now();
+        } else {
+            std::hint::spin_loop();
+        }
+    }
+}
+
+// SAFETY: `job` is written only by the caller that owns the team (`busy`), while the generation is even
+// (closed) and no helper is inside a job (`active` is zero), and published by the SeqCst increment that
+// opens the generation. A helper reads it only after registering in `active` and then finding the
+// generation it saw still open, and the owner does not close the job's lifetime before `active` is zero
+// again. The pointee is `Sync`.
 unsafe impl Sync for Team {}
 // SAFETY: as above; the team lives in a static and is shared, never moved between threads by value.
 unsafe impl Send for Team {}
@@ -79,8 +103,10 @@ fn start() -> Option<&'static Team> {
     let team: &'static Team = Box::leak(Box::new(Team {
         busy: AtomicBool::new(false),
         generation: AtomicUsize::new(0),
-        pending: AtomicUsize::new(0),
+        next: AtomicUsize::new(0),
+        done: AtomicUsize::new(0),
         parts: AtomicUsize::new(0),
+        active: AtomicUsize::new(0),
         panicked: AtomicBool::new(false),
         job: UnsafeCell::new(None),
         sleeping: (0..helpers).map(|_| AtomicBool::new(false)).collect(),
@@ -102,41 +128,59 @@ fn start() -> Option<&'static Team> {
 fn helper(team: &'static Team, h: usize) {
     let mut seen = 0;
     loop {
+        // Wait for an open generation not yet seen: awake for `AWAKE`, then parked until unparked.
         let start = Instant::now();
         let mut spins = 0u32;
-        loop {
-            let g = team.generation.load(Ordering::Acquire);
-            if g != seen {
-                seen = g;
-                break;
+        let g = loop {
+            let g = team.generation.load(Ordering::SeqCst);
+            if g % 2 == 1 && g != seen {
+                break g;
             }
             spins = spins.wrapping_add(1);
-            if !spins.is_multiple_of(64) || start.elapsed() < SPIN {
+            if !spins.is_multiple_of(SPINS_PER_YIELD) {
                 std::hint::spin_loop();
-                continue;
-            }
-            team.sleeping[h].store(true, Ordering::SeqCst);
-            if team.generation.load(Ordering::SeqCst) == seen {
-                thread::park();
-            }
-            team.sleeping[h].store(false, Ordering::SeqCst);
-        }
-        if h + 1 < team.parts.load(Ordering::Acquire) {
-            // SAFETY: the owner wrote `job` before publishing this generation and keeps the closure alive
-            // until `pending` reaches zero, which this helper's decrement below contributes to.
-            if let Some(f) = unsafe { *team.job.get() } {
-                // SAFETY: as above, the pointee outlives this call.
-                let f = unsafe { &*f };
-                if catch_unwind(AssertUnwindSafe(|| f(h + 1))).is_err() {
-                    team.panicked.store(true, Ordering::Release);
+            } else if start.elapsed() < AWAKE {
+                thread::yield_now();
+            } else {
+                team.sleeping[h].store(true, Ordering::SeqCst);
+                let g = team.generation.load(Ordering::SeqCst);
+                if g % 2 == 0 || g == seen {
+                    thread::park();
                 }
+                team.sleeping[h].store(false, Ordering::SeqCst);
+            }
+        };
+        seen = g;
+        team.active.fetch_add(1, Ordering::SeqCst);
+        if team.generation.load(Ordering::SeqCst) == g {
+            // SAFETY: generation `g` is still open and we are registered in `active`, so the owner wrote
+            // `job` before opening it and keeps the closure alive until `active` is zero again.
+            if let Some(f) = unsafe { *team.job.get() } {
+                // SAFETY: as above, the pointee outlives this use.
+                let f = unsafe { &*f };
+                claim_parts(team, f, |_| team.panicked.store(true, Ordering::Release));
             }
         }
-        team.pending.fetch_sub(1, Ordering::AcqRel);
+        team.active.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
-/// Run `f(0)`, …, `f(parts - 1)` at once: part 0 on the calling thread, the others on the team's helpers.
+/// Claim and run parts of the open job until none are left; `on_panic` receives a panicking part's payload.
+fn claim_parts(team: &Team, f: &(dyn Fn(usize) + Sync), mut on_panic: impl FnMut(Box<dyn std::any::Any + Send>)) {
+    let parts = team.parts.load(Ordering::Acquire);
+    loop {
+        let t = team.next.fetch_add(1, Ordering::AcqRel);
+        if t >= parts {
+            return;
+        }
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| f(t))) {
+            on_panic(payload);
+        }
+        team.done.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
+/// Run `f(0)`, …, `f(parts - 1)` at once, on the calling thread and the team's helpers, each part once.
 ///
 /// Returns `false` without running anything if there is no team, it has fewer than `parts` threads, or
 /// another caller owns it; the caller then does the work some other way. A panic in any part is re-raised
@@ -149,15 +193,16 @@ pub fn run(parts: usize, f: &(dyn Fn(usize) + Sync)) -> bool {
     if team.busy.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed).is_err() {
         return false;
     }
-    // SAFETY: only the lifetime is erased. The pointer is cleared below, after every helper has finished
-    // with it (`pending` is zero), before this function returns and `f`'s borrow ends.
+    // SAFETY: only the lifetime is erased. The pointer is cleared below, after the job is closed and no
+    // helper is inside it (`active` is zero), before this function returns and `f`'s borrow ends.
     let erased: JobPtr = unsafe { std::mem::transmute::<*const (dyn Fn(usize) + Sync + '_), JobPtr>(f) };
-    // SAFETY: we own the team (`busy`) and every helper finished the previous generation before its owner
-    // released it, so no helper reads `job` now.
+    // SAFETY: we own the team (`busy`), the generation is closed and `active` was zero when the previous
+    // owner let go, so no helper reads `job` now (see the `Sync` impl).
     unsafe { *team.job.get() = Some(erased) };
-    team.parts.store(parts, Ordering::Relaxed);
-    team.panicked.store(false, Ordering::Relaxed);
-    team.pending.store(team.sleeping.len(), Ordering::Relaxed);
+    team.parts.store(parts, Ordering::Release);
+    team.next.store(0, Ordering::Release);
+    team.done.store(0, Ordering::Release);
+    team.panicked.store(false, Ordering::Release);
     team.generation.fetch_add(1, Ordering::SeqCst);
     if let Some(threads) = team.threads.get() {
         for (t, asleep) in threads.iter().zip(&team.sleeping) {
@@ -166,21 +211,18 @@ pub fn run(parts: usize, f: &(dyn Fn(usize) + Sync)) -> bool {
             }
         }
     }
-    let mine = catch_unwind(AssertUnwindSafe(|| f(0)));
-    let mut spins = 0u32;
-    while team.pending.load(Ordering::Acquire) != 0 {
-        spins = spins.wrapping_add(1);
-        if spins.is_multiple_of(1024) {
-            thread::yield_now();
-        } else {
-            std::hint::spin_loop();
-        }
-    }
-    // SAFETY: every helper is done with this generation (`pending` is zero) and we still own the team.
+    let mut mine = None;
+    claim_parts(team, f, |payload| {
+        mine.get_or_insert(payload);
+    });
+    wait_until(|| team.done.load(Ordering::Acquire) >= parts);
+    team.generation.fetch_add(1, Ordering::SeqCst);
+    wait_until(|| team.active.load(Ordering::SeqCst) == 0);
+    // SAFETY: the job is closed and no helper is inside it; we still own the team.
     unsafe { *team.job.get() = None };
     let helper_panicked = team.panicked.load(Ordering::Acquire);
     team.busy.store(false, Ordering::Release);
-    if let Err(payload) = mine {
+    if let Some(payload) = mine {
         resume_unwind(payload);
     }
     if helper_panicked {
