@@ -133,7 +133,7 @@ fn helper(team: &'static Team, h: usize) {
         let mut spins = 0u32;
         let g = loop {
             let g = team.generation.load(Ordering::SeqCst);
-            if g % 2 == 1 && g != seen {
+            if !g.is_multiple_of(2) && g != seen {
                 break g;
             }
             spins = spins.wrapping_add(1);
@@ -144,7 +144,7 @@ fn helper(team: &'static Team, h: usize) {
             } else {
                 team.sleeping[h].store(true, Ordering::SeqCst);
                 let g = team.generation.load(Ordering::SeqCst);
-                if g % 2 == 0 || g == seen {
+                if g.is_multiple_of(2) || g == seen {
                     thread::park();
                 }
                 team.sleeping[h].store(false, Ordering::SeqCst);
