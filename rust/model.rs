@@ -308,7 +308,8 @@ pub fn evaluate_state(
         return Err(Error::value("evaluate needs at least one sample. Received: x with 0 rows"));
     }
     let logits = if compiled.loss.takes_sigmoid_logits() { net.sigmoid_logits() } else { None };
-    let chunk = batch_size.clamp(1, PREDICT_CHUNK.max(batch_size));
+    // Never more than the data: a huge batch_size needs no huge buffer, and `chunk * ow` stays within y.len().
+    let chunk = batch_size.clamp(1, rows);
     let sums = &mut scratch.sums;
     sums.clear();
     sums.resize(1 + compiled.metrics.len(), 0.0);

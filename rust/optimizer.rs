@@ -107,7 +107,8 @@ impl Optimizer {
 
     /// Apply one update to `params[r]` for each trainable range `r`, then count the step.
     pub fn step(&mut self, params: &mut [f32], grads: &[f32], trainable: &[Range<usize>]) {
-        let t = (self.iterations + 1) as f32;
+        // Saturating: `iterations` comes from a saved file's optimizer state and may be u64::MAX.
+        let t = self.iterations.saturating_add(1) as f32;
         match self.kind {
             OptimizerKind::Adam { learning_rate: lr, beta_1: b1, beta_2: b2, epsilon: eps, amsgrad, weight_decay } => {
                 let alpha = lr * (1.0 - b2.powf(t)).sqrt() / (1.0 - b1.powf(t));
@@ -192,7 +193,7 @@ impl Optimizer {
                 }
             }
         }
-        self.iterations += 1;
+        self.iterations = self.iterations.saturating_add(1);
     }
 }
 
@@ -298,5 +299,17 @@ mod tests {
         o.step(&mut w, &[1.0; 4], &[0..2]);
         assert_eq!(&w[2..], &[1.0, 1.0]);
         assert!(w[0] < 1.0);
+    }
+
+    #[test]
+    fn an_iteration_count_restored_at_u64_max_saturates() {
+        // At t = 2^64 both bias corrections are 1: m = 0.1, v = 0.001, w = 1 - 0.1*0.1/(sqrt(0.001) + 1e-7).
+        let mut o = Optimizer::new(adam(0.1), 1);
+        o.iterations = u64::MAX;
+        let mut w = vec![1.0];
+        o.step(&mut w, &[1.0], &[0..1]);
+        assert_eq!(o.iterations, u64::MAX);
+        let want = 1.0 - 0.1 * 0.1 / (0.001f32.sqrt() + 1e-7);
+        assert!((w[0] - want).abs() < 1e-5, "{} vs {want}", w[0]);
     }
 }

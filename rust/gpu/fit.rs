@@ -118,8 +118,10 @@ pub(crate) fn fit(
             perm_uploaded = true;
         }
         for (s, r) in records.iter_mut().enumerate() {
-            let it = *iterations + s as u64;
-            *r = StepRecord { start: (s * cap) as u32, slot: s as u32, alpha: alpha(t.kind, it + 1), iter: it as u32 };
+            // Saturating, as on the CPU: `iterations` may be restored from a file as u64::MAX.
+            let it = iterations.saturating_add(s as u64);
+            let alpha = alpha(t.kind, it.saturating_add(1));
+            *r = StepRecord { start: (s * cap) as u32, slot: s as u32, alpha, iter: it as u32 };
         }
         table.write(ctx, &records);
         running.iter_mut().for_each(|r| *r = 0.0);
@@ -160,7 +162,7 @@ pub(crate) fn fit(
                 }
             }
             let idx = ctx.submit(enc);
-            *iterations += (done - counted) as u64;
+            *iterations = iterations.saturating_add((done - counted) as u64);
             counted = done;
             outcome?;
             // Keep at most two submissions in flight, so a stop or an interrupt is honoured promptly.
