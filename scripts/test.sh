@@ -18,7 +18,28 @@ ruff format --check python tests bench examples
 mypy python/keras_lite
 python -m mypy.stubtest keras_lite._core --allowlist scripts/stubtest-allowlist.txt
 
-# The core's tests, the allocation test and the GPU conformance suite (skips visibly without an adapter).
+# The core's tests, rtests/ (allocation, model-description fuzzing: ~30 s) and the GPU conformance suite
+# (skips visibly without an adapter).
 cargo test --release --features gpu
 CI="${CI:-true}" python -m pytest tests -q
 
+# A bounded pass of the model-file fuzzer over each file kind (atheris wheels: Linux x86_64, CPython 3.11+).
+# Its corpus, scratch files and log go to a temporary folder: printed and kept on a finding, else removed.
+fuzz_model_file() {
+    local log="$fuzz_tmp/fuzz.log"
+    if ! TMPDIR="$fuzz_tmp" python tests/fuzz_model_file.py "$@" -runs=5000 -max_total_time=30 -seed=1 \
+        -artifact_prefix="$fuzz_tmp/" > "$log" 2>&1; then
+        cat "$log"
+        echo "tests/fuzz_model_file.py${*:+ $*}: a finding (input and log kept in $fuzz_tmp)"
+        return 1
+    fi
+    echo "tests/fuzz_model_file.py${*:+ $*}: $(tail -n 1 "$log")"
+}
+if python -c "import atheris" 2> /dev/null; then
+    fuzz_tmp="$(mktemp -d)"
+    fuzz_model_file
+    fuzz_model_file --weights
+    rm -rf "$fuzz_tmp"
+else
+    echo "tests/fuzz_model_file.py skipped: atheris is not installed (no wheel for this platform)"
+fi

@@ -9,13 +9,15 @@ Feeds mutated files to ``keras_lite.models.load_model`` (``.keras`` archives) an
 
 Anything else, a ``PanicException`` included, is reported by libFuzzer as a crash with the input that caused
 it; a segfault in libhdf5 shows up the same way. The reader is Python (zipfile, json, h5py), so this is the
-equivalent of a cargo-fuzz target for it; a Rust target would only make sense for a reader written in Rust.
+equivalent of a cargo-fuzz target for it; what the reader hands the Rust core (layer plans, weight arrays,
+optimizer state) is fuzzed on the Rust side by ``rtests/fuzz_model.rs``.
 
 A custom mutator keeps ``.keras`` inputs valid zip archives most of the time (it mutates one member,
 ``config.json``, ``metadata.json`` or ``model.weights.h5``, and re-zips it with a correct CRC), so the
 fuzzer gets past the zip layer into the JSON and HDF5 parsing; one mutation in eight hits the raw bytes.
 
-Not part of pytest (the name does not start with ``test_``). Run::
+Not part of pytest (the name does not start with ``test_``). ``scripts/test.sh`` runs a bounded pass of each
+mode (``-runs=5000 -max_total_time=30 -seed=1``, at most a minute together) where atheris is installed. Run::
 
     pip install atheris h5py
     python tests/fuzz_model_file.py -runs=20000              # .keras files through load_model
