@@ -8,6 +8,7 @@
 use std::ops::Range;
 
 use crate::error::{Error, Result};
+use crate::team::Disjoint;
 
 /// Weights at least this long get their update split across the thread pool.
 const PARALLEL_MIN: usize = 1 << 16;
@@ -135,8 +136,7 @@ impl Optimizer {
                         // Large weights: split the fused pass between threads (it is memory-bound).
                         let len = w.len();
                         let parts = crate::pool::threads().min(len.div_ceil(PARALLEL_MIN / 2)).max(1);
-                        let (wp, mp, vp) =
-                            (SharedMut(w.as_mut_ptr()), SharedMut(m.as_mut_ptr()), SharedMut(v.as_mut_ptr()));
+                        let (wp, mp, vp) = (Disjoint::new(w), Disjoint::new(m), Disjoint::new(v));
                         crate::team::parallel(parts, &|t| {
                             let (lo, hi) = (t * len / parts, (t + 1) * len / parts);
                             // SAFETY: `w`, `m` and `v` hold `len` values and outlive this call; the parts
@@ -194,26 +194,6 @@ impl Optimizer {
             }
         }
         self.iterations = self.iterations.saturating_add(1);
-    }
-}
-
-/// A mutable pointer shared by threads that each touch their own disjoint range of it.
-#[derive(Clone, Copy)]
-struct SharedMut(*mut f32);
-// SAFETY: used only by `Optimizer::step`, whose parts write disjoint ranges and finish before it returns.
-unsafe impl Send for SharedMut {}
-// SAFETY: as above.
-unsafe impl Sync for SharedMut {}
-
-impl SharedMut {
-    /// `len` values from offset `at`.
-    ///
-    /// # Safety
-    /// The range must lie inside the allocation and no other live reference may overlap it.
-    #[allow(clippy::mut_from_ref)]
-    unsafe fn slice(&self, at: usize, len: usize) -> &mut [f32] {
-        // SAFETY: the caller's contract.
-        unsafe { std::slice::from_raw_parts_mut(self.0.add(at), len) }
     }
 }
 

@@ -129,7 +129,7 @@ fn helper(team: &'static Team, h: usize) {
     let mut seen = 0;
     loop {
         // Wait for an open generation not yet seen: awake for `AWAKE`, then parked until unparked.
-        let start = Instant::now();
+        let mut start = Instant::now();
         let mut spins = 0u32;
         let g = loop {
             let g = team.generation.load(Ordering::SeqCst);
@@ -148,6 +148,8 @@ fn helper(team: &'static Team, h: usize) {
                     thread::park();
                 }
                 team.sleeping[h].store(false, Ordering::SeqCst);
+                // Woken for a job it may already have missed: stay awake for the next one.
+                start = Instant::now();
             }
         };
         seen = g;
@@ -229,6 +231,39 @@ pub fn run(parts: usize, f: &(dyn Fn(usize) + Sync)) -> bool {
         resume_unwind(Box::new("a keras_lite team thread panicked"));
     }
     true
+}
+
+/// A mutable slice that the parts of one job write in disjoint ranges.
+#[derive(Clone, Copy)]
+pub struct Disjoint {
+    ptr: *mut f32,
+    len: usize,
+}
+
+// SAFETY: a `Disjoint` is only a pointer; `slice`'s contract (disjoint ranges, the slice outliving the job)
+// is what makes sharing it between a job's parts sound.
+unsafe impl Send for Disjoint {}
+// SAFETY: as above.
+unsafe impl Sync for Disjoint {}
+
+impl Disjoint {
+    /// Share `values` between the parts of a job (the borrow ends here; see `slice`).
+    pub fn new(values: &mut [f32]) -> Self {
+        Disjoint { ptr: values.as_mut_ptr(), len: values.len() }
+    }
+
+    /// `len` values from offset `at` (clamped to the slice's end).
+    ///
+    /// # Safety
+    /// The slice given to `new` must still be alive and otherwise unused, and no two live results may
+    /// overlap: each part of a job takes its own range.
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn slice(&self, at: usize, len: usize) -> &mut [f32] {
+        let at = at.min(self.len);
+        let len = len.min(self.len - at);
+        // SAFETY: `at..at + len` lies inside the slice (clamped above); the caller's contract does the rest.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.add(at), len) }
+    }
 }
 
 /// Run `f(t)` for `t` in `0..parts` at once: on the team when it is free, else on the current rayon pool
