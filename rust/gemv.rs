@@ -1,43 +1,77 @@
-//! Row-times-matrix `y += x·W` for one row, the single-row inference path: no packing, no threads, no
-//! allocation. `W` is row-major (input × output); output columns are processed in register-held blocks
-//! so each kernel row is streamed once. AVX2/FMA when the CPU has it, a portable loop otherwise.
+//! Row-times-matrix `y += x·W` for one row, the single-row inference path: no packing, no allocation.
+//! `W` is row-major (input × output); output columns are processed in register-held blocks so each kernel
+//! row is streamed once. AVX2/FMA when the CPU has it, a portable loop otherwise. A large layer's columns
+//! can be split between threads (`accumulate_row_split`): each streams its share of the weights, from its
+//! own core's cache when the calls come often.
 
 /// `y[j] += Σ_k x[k]·w[k·n + j]` with `n = y.len()`.
 pub fn accumulate_row(y: &mut [f32], x: &[f32], w: &[f32]) {
+    accumulate_cols(y, x, w, y.len());
+}
+
+/// Below this many multiply-adds a row stays on one thread: a hand-off costs about a microsecond.
+const SPLIT_MIN_MACS: usize = 1 << 16;
+
+/// [`accumulate_row`] with the columns split between the calling thread and the thread team when the
+/// layer is large enough and the team is free; on the calling thread otherwise.
+pub fn accumulate_row_split(y: &mut [f32], x: &[f32], w: &[f32]) {
     let n = y.len();
-    if n == 0 || w.len() < x.len() * n {
+    let parts = crate::pool::threads().min(n / 64).max(1);
+    if parts < 2 || x.len() * n < SPLIT_MIN_MACS || w.len() < x.len() * n {
+        accumulate_row(y, x, w);
+        return;
+    }
+    // Column ranges on multiples of 64, the kernel's widest block.
+    let per = n.div_ceil(parts).div_ceil(64) * 64;
+    let out = crate::team::Disjoint::new(y);
+    let ran = crate::team::run(parts, &|t| {
+        let (j0, j1) = ((t * per).min(n), ((t + 1) * per).min(n));
+        // SAFETY: the parts' column ranges `j0..j1` are disjoint and inside `y`, which outlives the run.
+        let ys = unsafe { out.slice(j0, j1 - j0) };
+        accumulate_cols(ys, x, &w[j0..], n);
+    });
+    if !ran {
+        accumulate_row(y, x, w);
+    }
+}
+
+/// `y[j] += Σ_k x[k]·w[k·ldw + j]` for `j < y.len()`: the first `y.len()` columns of a matrix with row
+/// stride `ldw`. Does nothing if `w` is too short.
+fn accumulate_cols(y: &mut [f32], x: &[f32], w: &[f32], ldw: usize) {
+    let n = y.len();
+    if n == 0 || x.is_empty() || ldw < n || w.len() < (x.len() - 1) * ldw + n {
         return;
     }
     #[cfg(target_arch = "x86_64")]
     {
         if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-            // SAFETY: the CPU supports AVX2 and FMA (checked just above), and `w` holds at least
-            // `x.len() * y.len()` values (checked at the top).
-            unsafe { accumulate_row_avx2(y, x, w) };
+            // SAFETY: the CPU supports AVX2 and FMA (checked just above), and `w` holds the
+            // `(x.len() - 1) * ldw + y.len()` values the kernel reads (checked at the top).
+            unsafe { accumulate_cols_avx2(y, x, w, ldw) };
             return;
         }
     }
-    accumulate_row_portable(y, x, w);
+    accumulate_cols_portable(y, x, w, ldw);
 }
 
-fn accumulate_row_portable(y: &mut [f32], x: &[f32], w: &[f32]) {
+fn accumulate_cols_portable(y: &mut [f32], x: &[f32], w: &[f32], ldw: usize) {
     let n = y.len();
     for (k, &xk) in x.iter().enumerate() {
-        let row = &w[k * n..(k + 1) * n];
+        let row = &w[k * ldw..k * ldw + n];
         y.iter_mut().zip(row).for_each(|(yv, &wv)| *yv += xk * wv);
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn accumulate_row_avx2(y: &mut [f32], x: &[f32], w: &[f32]) {
+unsafe fn accumulate_cols_avx2(y: &mut [f32], x: &[f32], w: &[f32], ldw: usize) {
     use std::arch::x86_64::*;
     let n = y.len();
     let wp = w.as_ptr();
     let yp = y.as_mut_ptr();
     let mut j = 0;
-    // SAFETY: every pointer offset is `k*n + j + c` with k < x.len() and j + c < n, inside `w`
-    // (the caller checked w.len() >= x.len()*n), or `j + c < n` inside `y`.
+    // SAFETY: every pointer offset is `k*ldw + j + c` with k < x.len() and j + c < n, inside `w` (the
+    // caller checked w.len() >= (x.len()-1)*ldw + n), or `j + c < n` inside `y`.
     unsafe {
         while j + 64 <= n {
             // Eight independent accumulators keep both FMA units busy through the 4-cycle latency.
@@ -47,7 +81,7 @@ unsafe fn accumulate_row_avx2(y: &mut [f32], x: &[f32], w: &[f32]) {
             }
             for (k, &xk) in x.iter().enumerate() {
                 let xv = _mm256_set1_ps(xk);
-                let r = wp.add(k * n + j);
+                let r = wp.add(k * ldw + j);
                 for (c, a) in acc.iter_mut().enumerate() {
                     *a = _mm256_fmadd_ps(xv, _mm256_loadu_ps(r.add(8 * c)), *a);
                 }
@@ -64,7 +98,7 @@ unsafe fn accumulate_row_avx2(y: &mut [f32], x: &[f32], w: &[f32]) {
             let mut a3 = _mm256_loadu_ps(yp.add(j + 24));
             for (k, &xk) in x.iter().enumerate() {
                 let xv = _mm256_set1_ps(xk);
-                let r = wp.add(k * n + j);
+                let r = wp.add(k * ldw + j);
                 a0 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(r), a0);
                 a1 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(r.add(8)), a1);
                 a2 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(r.add(16)), a2);
@@ -79,7 +113,7 @@ unsafe fn accumulate_row_avx2(y: &mut [f32], x: &[f32], w: &[f32]) {
         while j + 8 <= n {
             let mut a0 = _mm256_loadu_ps(yp.add(j));
             for (k, &xk) in x.iter().enumerate() {
-                a0 = _mm256_fmadd_ps(_mm256_set1_ps(xk), _mm256_loadu_ps(wp.add(k * n + j)), a0);
+                a0 = _mm256_fmadd_ps(_mm256_set1_ps(xk), _mm256_loadu_ps(wp.add(k * ldw + j)), a0);
             }
             _mm256_storeu_ps(yp.add(j), a0);
             j += 8;
@@ -87,7 +121,7 @@ unsafe fn accumulate_row_avx2(y: &mut [f32], x: &[f32], w: &[f32]) {
         while j < n {
             let mut acc = *yp.add(j);
             for (k, &xk) in x.iter().enumerate() {
-                acc = xk.mul_add(*wp.add(k * n + j), acc);
+                acc = xk.mul_add(*wp.add(k * ldw + j), acc);
             }
             *yp.add(j) = acc;
             j += 1;
@@ -101,6 +135,26 @@ mod tests {
     use crate::rng::Rng;
 
     #[test]
+    fn split_rows_match_one_thread() {
+        let mut r = Rng::new(4, 0);
+        for &(k, n) in &[(512, 512), (300, 200), (129, 1000), (700, 100), (256, 64)] {
+            let mut x = vec![0.0; k];
+            let mut w = vec![0.0; k * n];
+            r.fill_uniform(&mut x, 1.0);
+            r.fill_uniform(&mut w, 1.0);
+            let mut a = vec![0.25; n];
+            let mut b = vec![0.25; n];
+            for _ in 0..3 {
+                accumulate_row_split(&mut a, &x, &w);
+                accumulate_cols_portable(&mut b, &x, &w, n);
+            }
+            for (p, q) in a.iter().zip(&b) {
+                assert!((p - q).abs() < 1e-3 * (1.0 + q.abs()), "{k}x{n}: {p} vs {q}");
+            }
+        }
+    }
+
+    #[test]
     fn matches_portable_for_many_widths() {
         let mut r = Rng::new(9, 0);
         for &(k, n) in &[(1, 1), (2, 4), (11, 512), (7, 33), (5, 71), (3, 8), (9, 130), (4, 100)] {
@@ -111,7 +165,7 @@ mod tests {
             let mut a = vec![0.5; n];
             let mut b = vec![0.5; n];
             accumulate_row(&mut a, &x, &w);
-            accumulate_row_portable(&mut b, &x, &w);
+            accumulate_cols_portable(&mut b, &x, &w, n);
             for (p, q) in a.iter().zip(&b) {
                 assert!((p - q).abs() < 1e-5);
             }

@@ -199,8 +199,10 @@ impl Model {
             )));
         }
         if rows.saturating_mul(net.params.len()) < PARALLEL_PREDICT_MACS {
-            // Small work stays on the calling thread: no hand-off, no allocation.
-            return with_scratch(|s| net.infer(x, rows, out, s, false));
+            // Small work stays on the calling thread: no pool hand-off, no allocation. A row or a few may
+            // share a large layer's columns with the thread team (when it is free).
+            let split_rows = rows <= crate::network::GEMV_MAX_ROWS;
+            return with_scratch(|s| net.infer(x, rows, out, s, split_rows));
         }
         if rows <= PREDICT_CHUNK {
             return crate::pool::infer(|| with_scratch(|s| net.infer(x, rows, out, s, true)));

@@ -14,7 +14,7 @@ use crate::matmul::{matmul, matmul_fused, Epilogue, Layout};
 use crate::rng::Rng;
 
 /// Rows up to which a Dense layer uses the row-by-row (GEMV) path instead of the blocked GEMM.
-const GEMV_MAX_ROWS: usize = 4;
+pub const GEMV_MAX_ROWS: usize = 4;
 
 /// A layer fixed to its input width.
 #[derive(Debug, Clone)]
@@ -592,7 +592,11 @@ pub fn dense_forward(
             None => y.fill(0.0),
         }
         for (xr, yr) in x.chunks_exact(input).zip(y.chunks_exact_mut(output)) {
-            crate::gemv::accumulate_row(yr, xr, kernel);
+            if parallel {
+                crate::gemv::accumulate_row_split(yr, xr, kernel);
+            } else {
+                crate::gemv::accumulate_row(yr, xr, kernel);
+            }
         }
         activation.forward_inplace(y, output);
         return Ok(());
