@@ -472,8 +472,6 @@ FIT = [
         lambda m: m.fit(np.broadcast_to(np.float32(0), (2**50, 3)), np.broadcast_to(np.float32(0), (2**50,))),
         MemoryError,
         ("x",),
-        bug="numpy's MemoryError from the float32 copy in _data.to_matrix says 'Unable to allocate 12.0 PiB' "
-        "but not which argument",
     ),
     # NaN and inf: the message names the argument, row and column
     Bad(
@@ -535,8 +533,6 @@ FIT = [
         lambda m: m.fit(with_value(X, 38, 2), Y, validation_split=0.1, verbose=0),
         ValueError,
         ("x", "row 38", "column 2"),
-        bug="the core checks the split-off part as 'validation_data x' and reports row 2 (of the held-out "
-        "rows) instead of row 38 of x, the argument the user passed",
     ),
     # counts and settings
     Bad("fit batch_size 0", lambda m: m.fit(X, Y, batch_size=0, verbose=0), ValueError, ("batch_size", "0")),
@@ -689,15 +685,12 @@ INFERENCE = [
         lambda m: m.predict(np.zeros((0, 3), np.float32), verbose=0),
         ValueError,
         ("x", "empty"),
-        bug="the float32 fast path of predict/__call__ hands (0, 3) to the core, which returns a (0, 1) "
-        "array, while any other dtype of the same shape is refused as empty",
     ),
     Bad(
         "call float32 x no rows",
         lambda m: m(np.zeros((0, 3), np.float32)),
         ValueError,
         ("inputs", "empty"),
-        bug="as above, through Sequential.__call__'s fast path",
     ),
     Bad("predict x None", lambda m: m.predict(None, verbose=0), TypeError, ("x",)),
     Bad("predict x strings", lambda m: m.predict([["a", "b", "c"]], verbose=0), TypeError, ("x",)),
@@ -716,7 +709,6 @@ INFERENCE = [
         lambda m: m.predict(np.broadcast_to(np.float32(0), (2**50, 3)), verbose=0),
         MemoryError,
         ("x",),
-        bug="numpy's MemoryError from the float32 copy in _data.to_matrix does not name x",
     ),
     Bad("call x width 5", lambda m: m(np.zeros((2, 5), np.float32)), ValueError, ("inputs", "3")),
     Bad("call training=True", lambda m: m(X, training=True), ValueError, ("training",)),
@@ -819,8 +811,6 @@ WEIGHTS = [
         lambda m: m.set_weights(_weights_with(m, 0, [[1.0, 2.0], [3.0]])),
         ValueError,
         ("kernel",),
-        bug="np.asarray in models._weight_array raises 'setting an array element with a sequence' without "
-        "naming the weight",
     ),
     Bad(
         "layer set_weights count",

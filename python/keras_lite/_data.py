@@ -29,9 +29,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 __all__ = [
+    "all_finite",
     "as_positive_int",
+    "check_finite",
     "check_same_length",
     "split_validation",
+    "to_array",
     "to_matrix",
     "to_targets",
     "unpack_validation_data",
@@ -64,6 +67,7 @@ def to_matrix(value: Any, arg: str, *, expected_width: int | None = None) -> NDA
         TypeError: ``value`` is not array-like, or its dtype is not bool, integer or float.
         ValueError: ``value`` is a scalar, ragged, of rank above 2, empty, or has a width other than
             ``expected_width``.
+        MemoryError: The float32 copy of ``value`` cannot be allocated.
 
     Example:
         >>> to_matrix([1, 2, 3], "x").shape
@@ -99,7 +103,34 @@ def to_matrix(value: Any, arg: str, *, expected_width: int | None = None) -> NDA
             f"`{arg}` must have {expected_width} columns (the model's input width), but it has {width}. "
             f"Received: {arg}={_describe(value)}"
         )
-    return np.require(array, dtype=np.float32, requirements=["C_CONTIGUOUS", "ALIGNED"])
+    try:
+        return np.require(array, dtype=np.float32, requirements=["C_CONTIGUOUS", "ALIGNED"])
+    except MemoryError as exc:  # a float32 copy too large to allocate (e.g. of a huge broadcast view)
+        raise MemoryError(
+            f"`{arg}` is too large to copy into a float32 array: {rows} rows of {width} columns need "
+            f"{_bytes(rows * width * 4)}. Received: {arg}={_describe(value)}"
+        ) from exc
+
+
+def to_array(value: Any, arg: str) -> NDArray[Any]:
+    """Converts array-like input of any rank to a numpy array of a real dtype (not yet float32).
+
+    What a layer called on its own takes: the containers `to_matrix` accepts, with no rule on the rank.
+
+    Args:
+        value: The data.
+        arg: The argument's name, used in error messages.
+
+    Returns:
+        A numpy array of dtype bool, integer or float; ``value`` itself when it already is one.
+
+    Raises:
+        TypeError: ``value`` is not array-like, or its dtype is not bool, integer or float.
+        ValueError: ``value`` is a ragged nested list.
+    """
+    array = _to_array(value, arg)
+    _check_numeric(array, arg, value)
+    return array
 
 
 def to_targets(value: Any, arg: str = "y") -> NDArray[np.float32]:
@@ -197,6 +228,40 @@ def split_validation(
             "Either provide more data, or a different value for the `validation_split` argument."
         )
     return (x[:split_at], y[:split_at]), (x[split_at:], y[split_at:])
+
+
+def check_finite(array: NDArray[np.float32], arg: str, what: str) -> None:
+    """Raises for the first NaN or infinity in a converted 2-D array, naming ``arg``, its row and column.
+
+    The message is the Rust core's (``check_matrix``), so that a value refused here reads the same as one
+    the core refuses.
+
+    Args:
+        array: A converted ``(n, width)`` array.
+        arg: The argument's name (``"x"``).
+        what: What the argument holds (``"inputs"``), used in the message.
+
+    Raises:
+        ValueError: ``array`` holds a value that is not finite.
+    """
+    bad = np.argwhere(~np.isfinite(array))
+    if bad.size:
+        row, column = (int(i) for i in bad[0])
+        value = _rust_float(float(array[row, column]))
+        raise ValueError(
+            f"{arg} contains a non-finite value ({value}) at row {row}, column {column}; {what} must be "
+            f"finite. Received: {arg}[{row}, {column}]={value}"
+        )
+
+
+def all_finite(array: NDArray[Any]) -> bool:
+    """Whether every value of ``array`` is finite."""
+    return bool(np.isfinite(array).all())
+
+
+def _rust_float(value: float) -> str:
+    """How Rust's ``Display`` writes a non-finite float: ``NaN``, ``inf``, ``-inf``."""
+    return "NaN" if math.isnan(value) else ("inf" if value > 0 else "-inf")
 
 
 def unpack_validation_data(validation_data: Any) -> tuple[Any, Any]:
@@ -326,6 +391,16 @@ def _check_numeric(array: NDArray[Any], arg: str, value: Any) -> None:
             f"`{arg}` must be numeric (bool, integer or float), not dtype {array.dtype}. "
             f"Received: {arg}={_describe(value)}"
         )
+
+
+def _bytes(n: int) -> str:
+    """``n`` bytes in the largest binary unit that keeps a number of at least 1 (``12.0 PiB``)."""
+    size = float(n)
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if size < 1024:
+            return f"{size:.1f} {unit}" if unit != "bytes" else f"{n} bytes"
+        size /= 1024
+    return f"{size:.1f} PiB"
 
 
 def _describe(value: Any) -> str:

@@ -12,7 +12,13 @@ if TYPE_CHECKING:
 
 def weight_array(value: Any, what: str) -> np.ndarray:
     """A weight value as a float32 C-contiguous array; anything not real-numeric is a TypeError naming `what`."""
-    arr = np.asarray(value)
+    try:
+        arr = np.asarray(value)
+    except ValueError as exc:  # numpy refuses ragged nested lists
+        raise ValueError(
+            f"{what} must be a rectangular array: every row of a nested list must have the same length. "
+            f"Received: a ragged list {value!r:.200}"
+        ) from exc
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{what} must be a real numeric array. Received: {what} with dtype {arr.dtype}")
     return np.ascontiguousarray(arr, dtype=np.float32)

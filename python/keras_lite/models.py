@@ -448,8 +448,13 @@ class Sequential(SavingMixin):
             val = (self._x(vx, "validation_data x"), _data.to_targets(vy, "validation_data y"))
             _data.check_same_length(val[0], val[1], x_arg="validation_data x", y_arg="validation_data y")
         elif validation_split:
-            (xa, ya), val = _data.split_validation(xa, ya, validation_split)
-            xa, ya = np.ascontiguousarray(xa), np.ascontiguousarray(ya)
+            (train_x, train_y), val = _data.split_validation(xa, ya, validation_split)
+            if not (_data.all_finite(val[0]) and _data.all_finite(val[1])):
+                # The core would check the held-out rows as "validation_data" and count them from 0: name
+                # the first bad value by where it is in the x or y the user passed instead.
+                _data.check_finite(xa, "x", "inputs")
+                _data.check_finite(ya, "y", "targets")
+            xa, ya = np.ascontiguousarray(train_x), np.ascontiguousarray(train_y)
             val = (np.ascontiguousarray(val[0]), np.ascontiguousarray(val[1]))
         self._ensure_built(xa.shape[1])
         self._check_targets(ya, "y")
@@ -510,9 +515,10 @@ class Sequential(SavingMixin):
     ) -> np.ndarray:
         """Predictions for ``x`` as a float32 NumPy array of shape ``(n, units)``."""
         net = self._net
-        if verbose == 0 and batch_size is None and net is not None and type(x) is np.ndarray:
+        if verbose == 0 and batch_size is None and net is not None and type(x) is np.ndarray and x.size:
             # Fast path for services: a float32 C-contiguous (n, width) array goes straight to the core;
-            # anything else (or any error) takes the general path below, which converts or explains.
+            # anything else (or any error) takes the general path below, which converts or explains. An
+            # empty array takes that path too, which refuses it whatever its dtype.
             try:
                 return net.predict(x)
             except (TypeError, ValueError):
@@ -540,7 +546,7 @@ class Sequential(SavingMixin):
                 "keras_lite applies models outside fit in inference mode only. Received: training=True"
             )
         net = self._net
-        if net is not None and type(inputs) is np.ndarray:
+        if net is not None and type(inputs) is np.ndarray and inputs.size:  # empty: refused below
             try:
                 return net.predict(inputs)
             except (TypeError, ValueError):
