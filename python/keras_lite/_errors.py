@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import numbers
+
 
 def received(arg: str, value: object) -> str:
     """Return the tail Keras puts on its messages: ``Received: arg=value``."""
     return f"Received: {arg}={value!r}"
+
+
+def real_number(arg: str, value: object) -> float:
+    """``value`` as a float when it is a real number (not a bool); else a ValueError naming ``arg``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"`{arg}` must be a number. {received(arg, value)}")
+    return float(value)

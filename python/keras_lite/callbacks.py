@@ -521,8 +521,8 @@ class EarlyStopping(Callback):
         start_from_epoch: Number of epochs to ignore before monitoring starts (warm-up).
 
     Raises:
-        ValueError: If ``patience`` or ``start_from_epoch`` is not a non-negative integer, or ``min_delta``
-            is not a number.
+        ValueError: If ``monitor`` is not a str, ``patience`` or ``start_from_epoch`` is not a non-negative
+            integer, or ``min_delta`` (or a ``baseline`` other than None) is not a number.
 
     Example:
 
@@ -544,11 +544,15 @@ class EarlyStopping(Callback):
         start_from_epoch: int = 0,
     ) -> None:
         super().__init__()
+        if not isinstance(monitor, str):
+            raise ValueError(f"`monitor` must be the name of a metric (a str). Received: monitor={monitor!r}")
         if not _is_number(min_delta, numbers.Real):
             raise ValueError(f"`min_delta` must be a number. Received: min_delta={min_delta!r}")
         for name, value in (("patience", patience), ("start_from_epoch", start_from_epoch)):
             if not _is_number(value, numbers.Integral) or value < 0:
                 raise ValueError(f"`{name}` must be a non-negative integer. Received: {name}={value!r}")
+        if baseline is not None and not _is_number(baseline, numbers.Real):
+            raise ValueError(f"`baseline` must be a number or None. Received: baseline={baseline!r}")
         if mode not in ("auto", "min", "max"):
             warnings.warn(f"EarlyStopping mode {mode} is unknown, fallback to auto mode.", stacklevel=2)
             mode = "auto"

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import _core
-from ._errors import received
+from ._errors import real_number, received
 
 
 def _pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
@@ -104,7 +104,7 @@ class Huber(Loss):
         self, delta: float = 1.0, reduction: str = "sum_over_batch_size", name: str = "huber_loss"
     ) -> None:
         super().__init__(name, reduction)
-        if not float(delta) > 0:
+        if not real_number("delta", delta) > 0:
             raise ValueError(f"delta must be positive. {received('delta', delta)}")
         self.delta = float(delta)
 
@@ -132,7 +132,7 @@ class BinaryCrossentropy(Loss):
         super().__init__(name, reduction)
         if axis != -1:
             raise ValueError(f"keras_lite computes losses over the last axis only. {received('axis', axis)}")
-        if not 0.0 <= float(label_smoothing) <= 1.0:
+        if not 0.0 <= real_number("label_smoothing", label_smoothing) <= 1.0:
             raise ValueError(
                 f"label_smoothing must be in [0, 1]. {received('label_smoothing', label_smoothing)}"
             )

@@ -339,6 +339,12 @@ class Sequential(SavingMixin):
         if self._net is not None:
             # The core checks the values too; a refusal must leave the previous compile in place.
             self._compile_net(self._net, opt, loss_obj, list(metrics))
+        else:
+            # An unbuilt model compiles its core when it builds. The core's checks of the values (a learning
+            # rate or a Huber delta that float32 cannot hold) run now, on a throwaway one-unit network, so
+            # that compile refuses them and not the first fit, predict or add.
+            probe = _core.Network(1, [("dense", 1, "linear", True)], 0)
+            probe.compile(loss_obj._kind, loss_obj._params(), [], opt._kind, opt._core_params())
         self.optimizer = opt
         self.loss = loss
         self._loss_obj = loss_obj
