@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from . import _core, activations, config
-from ._errors import received
+from . import _core, _data, activations, config
+from ._errors import real_number, received
 from ._variable import Variable, weight_array
 
 _name_counts: dict[str, int] = defaultdict(int)
@@ -47,6 +47,33 @@ def _shape_arg(value: Any, arg: str) -> tuple[int, ...]:
     if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or not 0 < d <= _MAX_SIZE:
         raise ValueError(f"{arg} must hold a positive integer width. {received(arg, value)}")
     return (int(d),)
+
+
+def _build_width(input_shape: Any) -> int:
+    """The feature width in a ``build`` argument: the last item of ``(None, width)`` or ``(width,)``."""
+    try:
+        shape = tuple(input_shape) if not isinstance(input_shape, (str, bytes)) else None
+    except TypeError:
+        shape = None
+    if shape is None:
+        raise TypeError(
+            f"input_shape must be a tuple such as (None, width). {received('input_shape', input_shape)}"
+        )
+    d = shape[-1] if shape else None
+    if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or not 0 < d <= _MAX_SIZE:
+        raise ValueError(
+            "input_shape must end with a positive integer width, such as (None, 3). "
+            f"{received('input_shape', input_shape)}"
+        )
+    return int(d)
+
+
+def _incompatible(layer: str, expected: int, shape: tuple[Any, ...]) -> ValueError:
+    """Keras 3's error for an input whose last axis is not the width a built layer was built for."""
+    return ValueError(
+        f"Input 0 of layer {layer!r} is incompatible with the layer: expected axis -1 of input shape to have "
+        f"value {expected}, but received input with shape {shape}"
+    )
 
 
 class Layer:
@@ -111,6 +138,9 @@ class Layer:
             self._variables = [
                 Variable(self, i, name, tuple(shape), tr) for i, (_, name, shape, tr) in enumerate(info)
             ]
+        else:  # the same handles, which the user may hold, now read this network's weights
+            for v, (_, _, shape, _) in zip(self._variables, info):
+                v.shape = tuple(shape)
         if not self._trainable:
             owner.set_layer_trainable(layer_index, False)
 
@@ -122,6 +152,18 @@ class Layer:
     def _model_name(self) -> str | None:
         model = self._model_ref() if self._model_ref is not None else None
         return None if model is None else model.name
+
+    def _live_model(self) -> Any:
+        """The live model this layer is in, or None."""
+        model = self._model_ref() if self._model_ref is not None else None
+        if model is None or not any(layer is self for layer in model._layers):
+            return None
+        return model
+
+    def _check_width(self, width: int, shape: tuple[Any, ...]) -> None:
+        """Refuse an input width other than the one a built layer with weights was built for (Keras 3)."""
+        if self._variables and self._input_width is not None and width != self._input_width:
+            raise _incompatible(self.name, self._input_width, shape)
 
     # ---- Keras API -----------------------------------------------------------------------------------
     @property
@@ -160,6 +202,11 @@ class Layer:
 
     def set_weights(self, weights: list[Any]) -> None:
         """Set this layer's weights; count and shapes must match exactly."""
+        if not isinstance(weights, (list, tuple)):
+            raise ValueError(
+                f"Layer {self.name} set_weights expects a list of arrays. "
+                f"{received('weights', type(weights).__name__)}"
+            )
         if len(weights) != len(self._variables):
             raise ValueError(
                 f"Layer {self.name} weight shape mismatch: expected {len(self._variables)} weights. "
@@ -202,10 +249,15 @@ class Layer:
         return (None, self._output_width(self._input_width))
 
     def build(self, input_shape: Any) -> None:
-        """Build this layer on its own for inputs of ``input_shape`` (``(None, width)`` or ``(width,)``)."""
-        width = int(tuple(input_shape)[-1])
+        """Build this layer on its own for inputs of ``input_shape`` (``(None, width)`` or ``(width,)``).
+
+        A layer in a model keeps the width the model gave it: another width raises ``ValueError``.
+        """
+        width = _build_width(input_shape)
         if self._owner is not None and self._input_width == width:
             return
+        if self._live_model() is not None:
+            self._check_width(width, (None, width))
         net = _core.Network(width, [self._spec()], config.next_seed())
         info = net.weight_info()
         self._attach(net, 0, 0, width, info)
@@ -216,10 +268,12 @@ class Layer:
             raise ValueError(
                 "keras_lite applies layers outside fit in inference mode only. Received: training=True"
             )
-        x = np.asarray(inputs, dtype=np.float32)
-        if x.ndim == 0:
+        array = _data.to_array(inputs, "inputs")
+        if array.ndim == 0:
             raise ValueError(f"Layer {self.name} needs at least a 1-D input. Received: a scalar")
+        x = np.asarray(array, dtype=np.float32)
         shape = x.shape
+        self._check_width(shape[-1], shape)
         flat = np.ascontiguousarray(x.reshape(-1, shape[-1]))
         model = self._model_ref() if self._model_ref is not None else None
         if (
@@ -383,7 +437,7 @@ class Activation(Layer):
         return ("activation", self.activation.__name__)
 
     def __call__(self, inputs: Any, training: Any = None) -> np.ndarray:
-        return self.activation(inputs)
+        return self.activation(_data.to_array(inputs, "inputs"))
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "activation": self.activation.__name__}
@@ -414,7 +468,7 @@ class Dropout(Layer):
             raise ValueError(
                 "keras_lite applies Dropout outside fit in inference mode only. Received: training=True"
             )
-        return np.asarray(inputs, dtype=np.float32).copy()
+        return np.array(_data.to_array(inputs, "inputs"), dtype=np.float32)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "rate": self.rate, "seed": self.seed, "noise_shape": None}
@@ -459,11 +513,12 @@ class BatchNormalization(Layer):
             ("gamma_constraint", gamma_constraint),
         ):
             _only(arg, value, (None,), "BatchNormalization")
-        if not float(epsilon) > 0:
+        momentum_value = real_number("momentum", momentum)
+        if not real_number("epsilon", epsilon) > 0:
             raise ValueError(f"epsilon must be positive. {received('epsilon', epsilon)}")
         super().__init__(**kwargs)
         self.axis = axis
-        self.momentum = float(momentum)
+        self.momentum = momentum_value
         self.epsilon = float(epsilon)
         self.center = bool(center)
         self.scale = bool(scale)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+import weakref
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ from . import optimizers as optimizers_module
 from ._errors import received
 from ._progbar import Progbar
 from ._variable import weight_array
-from .layers import _MAX_SIZE, InputLayer, KerasTensor, Layer, _auto_name, _bind_model
+from .layers import _MAX_SIZE, InputLayer, KerasTensor, Layer, _auto_name, _bind_model, _build_width
 from .saving import SavingMixin, load_model
 
 
@@ -37,6 +38,20 @@ def _verbosity(verbose: Any) -> int:
     if isinstance(verbose, bool) or not isinstance(verbose, (int, np.integer)) or verbose not in (0, 1, 2):
         raise ValueError(f"verbose must be 'auto', 0, 1 or 2. {received('verbose', verbose)}")
     return int(verbose)
+
+
+# A model nobody can reach may live on in a reference cycle (a fitted model and its History) until Python's
+# cyclic garbage collector runs; until then it still holds its layers and its optimizer.
+_STILL_HELD = (
+    "(A model that is no longer used keeps them until it is garbage-collected: gc.collect() frees it.)"
+)
+
+
+def _other_model(model: Any, this: Any, optimizer: Any = None) -> Any:
+    """``model`` unless it is None or ``this`` (or, given ``optimizer``, no longer compiled with it)."""
+    if model is None or model is this or (optimizer is not None and model.optimizer is not optimizer):
+        return None
+    return model
 
 
 class _FitObserver:
@@ -103,9 +118,15 @@ class Sequential(SavingMixin):
         if layers is not None:
             if not isinstance(layers, (list, tuple)):
                 raise ValueError(f"Sequential expects a list of layers. {received('layers', layers)}")
-            for layer in layers:
-                self.add(layer, rebuild=False)
-            self._maybe_rebuild()
+            model_refs = {id(layer): layer._model_ref for layer in layers if isinstance(layer, Layer)}
+            try:
+                for layer in layers:
+                    self.add(layer, rebuild=False)
+                self._maybe_rebuild()
+            except BaseException:  # the layers do not stay bound to a model that was never made
+                for layer in self._layers:
+                    layer._model_ref = model_refs.get(id(layer))
+                raise
 
     # ---- structure ----------------------------------------------------------------------------------
     def add(self, layer: Any, rebuild: bool = True) -> None:
@@ -127,12 +148,28 @@ class Sequential(SavingMixin):
             raise ValueError(
                 f"All layers added to a Sequential model should have unique names. Name {layer.name!r} is already used."
             )
+        other = _other_model(layer._live_model(), self)
+        if other is not None:
+            raise ValueError(
+                f"Layer {layer.name!r} already belongs to model {other.name!r}. A keras_lite layer's weights "
+                "live in its model's core network, so a layer cannot be shared by two models: create a new "
+                "layer (and copy the weights with set_weights(other_layer.get_weights()) if you want them), "
+                f"or pop it from the other model first. {_STILL_HELD}"
+            )
+        input_layer, model_ref = self._input_layer, layer._model_ref
         if not self._layers and self._input_layer is None and layer._input_shape_arg is not None:
             self._input_layer = InputLayer(shape=layer._input_shape_arg)
         self._layers.append(layer)
         _bind_model(layer, self)
         if rebuild:
-            self._maybe_rebuild()
+            net = self._net
+            try:
+                self._maybe_rebuild()
+            except BaseException:
+                if self._net is net:  # refused before the model changed (a width, a size): leave it as it was
+                    self._layers.pop()
+                    self._input_layer, layer._model_ref = input_layer, model_ref
+                raise
 
     def pop(self, rebuild: bool = True) -> Layer:
         """Remove and return the last layer."""
@@ -162,6 +199,10 @@ class Sequential(SavingMixin):
         widths = []
         w = width
         for layer in self._layers:
+            if layer._owner is not self._net:
+                # A layer built elsewhere (on its own, or in another model) keeps its width, as in Keras 3;
+                # this model's own layers are rebuilt at the new width.
+                layer._check_width(w, (None, w))
             widths.append(w)
             w = layer._output_width(w)
         net = _core.Network(width, [layer._spec() for layer in self._layers], config.next_seed())
@@ -208,7 +249,7 @@ class Sequential(SavingMixin):
                 raise ValueError("You must provide an `input_shape` argument.")
             width = self._input_layer.shape[0]
         else:
-            width = int(tuple(input_shape)[-1])
+            width = _build_width(input_shape)
         if not self._layers:
             raise ValueError("Sequential model has no layers to build.")
         self._build(width)
@@ -329,6 +370,16 @@ class Sequential(SavingMixin):
                 "keras_lite models have one output; loss_weights and weighted_metrics are not supported."
             )
         opt = optimizers_module.get(optimizer)
+        user = _other_model(opt._model() if opt._model is not None else None, self, opt)
+        if user is not None:
+            # Its state (iterations, moments) belongs to the other model's weights; Keras 3 refuses too, at
+            # the first step it would apply to variables it was not built with.
+            raise ValueError(
+                f"This optimizer instance is already used by model {user.name!r}: an optimizer holds the "
+                "state of one model's weights, so each model needs its own. Pass a new instance, e.g. "
+                f"optimizer=keras_lite.optimizers.{type(opt).__name__}(). {_STILL_HELD} "
+                f"Received: optimizer={opt!r}"
+            )
         loss_obj = losses_module.get(loss)
         if metrics is None:
             metrics = []
@@ -346,6 +397,8 @@ class Sequential(SavingMixin):
             probe = _core.Network(1, [("dense", 1, "linear", True)], 0)
             probe.compile(loss_obj._kind, loss_obj._params(), [], opt._kind, opt._core_params())
         self.optimizer = opt
+        opt._model = weakref.ref(self)
+        opt._network = self._net
         self.loss = loss
         self._loss_obj = loss_obj
         self._metric_ids = list(metrics)

@@ -32,7 +32,8 @@ class Optimizer:
             )
         self.learning_rate = lr
         self.name = name or self._kind
-        self._network: Any = None
+        self._network: Any = None  # the core network of the model compiled with it
+        self._model: Any = None  # a weak reference to that model: one model per optimizer
 
     @property
     def iterations(self) -> int:
