@@ -18,9 +18,12 @@ CI runs a short derandomized pass (the ``ci`` profile of conftest.py; 100 exampl
     KERAS_LITE_FUZZ_EXAMPLES=5000 python -m pytest tests/test_fuzz.py
 
 ``KERAS_LITE_FUZZ_STEPS`` sets the number of calls per example (default 30). Calls known to hit open bugs
-(tests/test_bad_inputs.py, the ``bug=`` rows) are not drawn here: a layer called at another width than its
-model's, epochs beyond 64 bits, complex or string values for ``layer.set_weights``/``Variable.assign``, and
-hyper-parameters that overflow float32. Concurrency is tests/test_stress.py's subject, not this file's.
+(tests/test_bad_inputs.py, the ``bug=`` rows; none at present) are not drawn here. Calls once left out for
+such bugs are drawn and must now be refused cleanly: a layer called at another width than its model's or on
+strings, a layer or an optimizer of the model taken into a second model, epochs beyond 64 bits, ragged, complex
+or string values for ``set_weights``/``layer.set_weights``/``Variable.assign``, hyper-parameters that overflow
+float32, and empty float32 arrays given to ``predict`` or ``model(x)``. Concurrency is tests/test_stress.py's
+subject, not this file's.
 """
 
 from __future__ import annotations
@@ -196,10 +199,11 @@ optimizers = st.one_of(
         centered=st.booleans(),
     ),
     st.builds(keras.optimizers.AdamW, weight_decay=st.sampled_from([0.0, 0.004, 0.5])),
+    st.builds(keras.optimizers.SGD, learning_rate=st.just(1e300)),  # inf in float32: refused
 )
 losses = st.one_of(
     st.sampled_from(LOSSES * 2 + BAD_NAMES[:1]),
-    st.builds(keras.losses.Huber, delta=st.sampled_from([0.1, 1.0, 5.0])),
+    st.builds(keras.losses.Huber, delta=st.sampled_from([0.1, 1.0, 5.0, 1e-300])),  # 1e-300: 0 in float32
     st.builds(
         keras.losses.BinaryCrossentropy,
         from_logits=st.booleans(),
@@ -212,6 +216,28 @@ GOOD_BATCH_SIZES = st.one_of(
     st.none(), st.integers(1, 8), st.integers(1, 70), st.sampled_from([2**40, 2**64])
 )
 BAD_BATCH_SIZES = st.sampled_from([0, -1, 2.5, "8", True, (8,)])
+
+
+def overflows_float32(optimizer: Any, loss: Any) -> bool:
+    """Whether a hyper-parameter becomes infinite or zero in float32, which compile refuses."""
+    lr = getattr(optimizer, "learning_rate", 0.0)
+    delta = getattr(loss, "delta", 1.0)
+    with np.errstate(over="ignore"):
+        return bool(np.isinf(np.float32(lr)) or np.float32(delta) == 0)
+
+
+# layer.set_weights / Variable.assign calls: the first and fourth are valid, the rest must be refused.
+LAYER_WEIGHT_MOVES = [
+    "same",
+    "shape",
+    "count",
+    "assign",
+    "assign shape",
+    "none",
+    "str",
+    "assign complex",
+    "assign str",
+]
 
 
 def make_callbacks(which: str) -> list[Any] | None:
@@ -316,6 +342,7 @@ class KerasLiteMachine(RuleBasedStateMachine):
             (not isinstance(optimizer, str) or optimizer.lower() in ("adam", "sgd", "rmsprop", "adamw"))
             and loss not in BAD_NAMES
             and not set(metrics) & set(BAD_NAMES)
+            and not overflows_float32(optimizer, loss)
         )
         before = (self.model.optimizer, self.model.loss, self.model.metrics_names)
         ok, _ = self.attempt(
@@ -324,11 +351,29 @@ class KerasLiteMachine(RuleBasedStateMachine):
         if not ok:  # a refused compile keeps the earlier one
             assert (self.model.optimizer, self.model.loss, self.model.metrics_names) == before
 
+    @precondition(lambda self: self.model is not None and len(self.model.layers) > 0)
+    @rule(what=st.sampled_from(["recompile", "optimizer", "layer"]), index=st.integers(0, 5))
+    def share_with_a_second_model(self, what: str, index: int) -> None:
+        # The model may recompile with its own optimizer instance; a second model may take neither that
+        # optimizer nor one of its layers (whatever the width): refused, and the model unchanged.
+        model = self.model
+        assert model is not None
+        if what == "layer":
+            layer = model.layers[index % len(model.layers)]
+            ok, _ = self.attempt(lambda: keras.Sequential([keras.Input(shape=(index + 1,)), layer]), False)
+            assert not ok
+        elif model.compiled:
+            optimizer = model.optimizer
+            other = keras.Sequential([keras.Input(shape=(2,)), layers.Dense(1)])
+            target = model if what == "recompile" else other
+            ok, _ = self.attempt(lambda: target.compile(optimizer=optimizer, loss="mse"), what == "recompile")
+            assert ok == (what == "recompile") and model.optimizer is optimizer
+
     # ---- training -------------------------------------------------------------------------------------
     # Each call breaks at most one thing (the drawn ``fault``), so that about half the calls are valid and
     # must succeed, and each refusal has one cause.
     @rule(
-        fault=st.sampled_from([None, None, None, None, "x", "y", "batch_size", "validation"]),
+        fault=st.sampled_from([None, None, None, None, "x", "y", "batch_size", "validation", "epochs"]),
         x_kinds=st.tuples(st.sampled_from(GOOD_KINDS), st.sampled_from(BAD_KINDS)),
         y_kinds=st.tuples(st.sampled_from(GOOD_KINDS[:4]), st.sampled_from(BAD_KINDS)),
         rows=st.integers(1, 48),
@@ -375,7 +420,7 @@ class KerasLiteMachine(RuleBasedStateMachine):
                 x,
                 y,
                 batch_size=batch_size,
-                epochs=epochs,
+                epochs=2**64 if fault == "epochs" else epochs,
                 initial_epoch=initial_epoch,
                 shuffle=shuffle,
                 callbacks=make_callbacks(callbacks),
@@ -465,29 +510,42 @@ class KerasLiteMachine(RuleBasedStateMachine):
         # a bad batch_size only matters where one is passed.
         valid = fault is None or (fault == "batch_size" and how != "predict bs")
         ok, out = self.attempt(calls[how], valid)
+        if kind == "empty":  # refused whatever its dtype, through the fast path too
+            assert not ok
         if ok:
-            # An empty float32 array takes the fast path and gives an empty result; another dtype is refused
-            # (tests/test_bad_inputs.py, "predict float32 x no rows").
             assert isinstance(out, np.ndarray) and out.dtype == np.float32
-            assert out.shape == (0 if kind == "empty" else rows, self.units())
+            assert out.shape == (rows, self.units())
 
     @precondition(lambda self: self.model is not None and self.model.built)
-    @rule(index=st.integers(0, 5), kind=st.sampled_from(["f32", "list", "readonly"]), seed=st.integers(0, 99))
-    def call_layer(self, index: int, kind: str, seed: int) -> None:
-        # Only at the width the layer was built for: another width is a known bug (see module docstring).
+    @rule(
+        index=st.integers(0, 5),
+        kind=st.sampled_from(["f32", "list", "readonly", "str"]),
+        seed=st.integers(0, 99),
+        extra=st.sampled_from([0, 0, 0, 1, -1]),
+    )
+    def call_layer(self, index: int, kind: str, seed: int, extra: int) -> None:
+        # A layer with weights takes only the width it was built for (as in Keras 3); Dropout and Activation
+        # take any. Strings are refused.
         model = self.model
         assert model is not None
         layer = model.layers[index % len(model.layers)]
-        if layer.built:
-            x = self.data(kind, 4, seed, width=layer.input_shape[1])
-            ok, out = self.attempt(lambda: layer(x), True)
+        if not layer.built:
+            return
+        width = layer.input_shape[1] + extra
+        if width < 1:
+            return
+        x = self.data(kind, 4, seed, width=width)
+        valid = kind != "str" and (extra == 0 or not layer.weights)
+        ok, out = self.attempt(lambda: layer(x), valid)
+        assert ok == valid
+        if ok:
             assert out.shape[0] == 4 and out.dtype == np.float32
 
     # ---- weights --------------------------------------------------------------------------------------
     @precondition(lambda self: self.model is not None and self.model.built)
     @rule(
         how=st.sampled_from(
-            ["same", "scaled", "fortran", "short", "long", "transposed", "str", "complex", "nan"]
+            ["same", "scaled", "fortran", "short", "long", "transposed", "str", "complex", "nan", "ragged"]
         ),
         seed=st.integers(0, 99),
     )
@@ -511,6 +569,8 @@ class KerasLiteMachine(RuleBasedStateMachine):
             new[0] = new[0].astype(str)
         elif how == "complex":
             new[0] = new[0].astype(complex)
+        elif how == "ragged":
+            new[0] = [[1.0, 2.0], [3.0]]
         elif how == "nan":
             new[-1] = np.full(new[-1].shape, np.nan)  # accepted, as in Keras; predictions may then be NaN
         elif how == "same":
@@ -522,7 +582,7 @@ class KerasLiteMachine(RuleBasedStateMachine):
                 np.testing.assert_array_equal(got, np.asarray(want, dtype=np.float32))
 
     @precondition(lambda self: self.model is not None and self.model.built)
-    @rule(index=st.integers(0, 5), how=st.sampled_from(["same", "shape", "count", "assign", "assign shape"]))
+    @rule(index=st.integers(0, 5), how=st.sampled_from(LAYER_WEIGHT_MOVES))
     def layer_weights(self, index: int, how: str) -> None:
         model = self.model
         assert model is not None
@@ -538,8 +598,15 @@ class KerasLiteMachine(RuleBasedStateMachine):
             self.attempt(lambda: layer.set_weights([*weights, weights[0]]), False)
         elif how == "assign":
             self.attempt(lambda: layer.weights[0].assign(weights[0] * 2), True)
-        else:
+        elif how == "assign shape":
             self.attempt(lambda: layer.weights[0].assign(np.zeros(weights[0].size + 1)), False)
+        elif how == "none":
+            self.attempt(lambda: layer.set_weights(None), False)
+        elif how == "str":
+            self.attempt(lambda: layer.set_weights([w.astype(str) for w in weights]), False)
+        else:
+            bad = weights[0].astype(complex if how == "assign complex" else str)
+            self.attempt(lambda: layer.weights[0].assign(bad), False)
 
     @rule(index=st.integers(0, 5), trainable=st.booleans(), whole_model=st.booleans())
     def toggle_trainable(self, index: int, trainable: bool, whole_model: bool) -> None:
