@@ -6,7 +6,7 @@
 //! late or not at all. Here helpers stay awake for a while after each job (so the next GEMM of the step finds
 //! them ready), then park.
 //!
-//! Every participant, the caller included, claims parts from a shared counter until none are left. A
+//! Every participant, the caller included, claims parts until none are left (each its own part first). A
 //! helper that is slow to wake (parked, or its core taken by another process) therefore costs nothing: the
 //! caller runs the parts itself. Waiting threads spin only briefly between `yield_now` calls, so that on a
 //! busy machine they hand their core to whoever can use it.
@@ -36,8 +36,9 @@ struct Team {
     busy: AtomicBool,
     /// Odd while a job is open, even between jobs; each job moves it on by two.
     generation: AtomicUsize,
-    /// The next unclaimed part of the open job.
-    next: AtomicUsize,
+    /// Per part of the open job: taken by some thread (helper `h` tries part `h + 1` first, the caller
+    /// part 0, so that a part's data tends to stay in the same core's cache from one job to the next).
+    claimed: Vec<AtomicBool>,
     /// Parts of the open job that have finished (returned or panicked).
     done: AtomicUsize,
     /// Parts in the open job.
@@ -103,7 +104,7 @@ fn start() -> Option<&'static Team> {
     let team: &'static Team = Box::leak(Box::new(Team {
         busy: AtomicBool::new(false),
         generation: AtomicUsize::new(0),
-        next: AtomicUsize::new(0),
+        claimed: (0..=helpers).map(|_| AtomicBool::new(false)).collect(),
         done: AtomicUsize::new(0),
         parts: AtomicUsize::new(0),
         active: AtomicUsize::new(0),
@@ -160,20 +161,25 @@ fn helper(team: &'static Team, h: usize) {
             if let Some(f) = unsafe { *team.job.get() } {
                 // SAFETY: as above, the pointee outlives this use.
                 let f = unsafe { &*f };
-                claim_parts(team, f, |_| team.panicked.store(true, Ordering::Release));
+                claim_parts(team, f, h + 1, |_| team.panicked.store(true, Ordering::Release));
             }
         }
         team.active.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
-/// Claim and run parts of the open job until none are left; `on_panic` receives a panicking part's payload.
-fn claim_parts(team: &Team, f: &(dyn Fn(usize) + Sync), mut on_panic: impl FnMut(Box<dyn std::any::Any + Send>)) {
-    let parts = team.parts.load(Ordering::Acquire);
-    loop {
-        let t = team.next.fetch_add(1, Ordering::AcqRel);
-        if t >= parts {
-            return;
+/// Claim and run parts of the open job, `first` first, until none are left; `on_panic` receives a panicking
+/// part's payload.
+fn claim_parts(
+    team: &Team,
+    f: &(dyn Fn(usize) + Sync),
+    first: usize,
+    mut on_panic: impl FnMut(Box<dyn std::any::Any + Send>),
+) {
+    let parts = team.parts.load(Ordering::Acquire).min(team.claimed.len());
+    for t in std::iter::once(first).chain(0..parts) {
+        if t >= parts || team.claimed[t].swap(true, Ordering::AcqRel) {
+            continue;
         }
         if let Err(payload) = catch_unwind(AssertUnwindSafe(|| f(t))) {
             on_panic(payload);
@@ -202,7 +208,7 @@ pub fn run(parts: usize, f: &(dyn Fn(usize) + Sync)) -> bool {
     // owner let go, so no helper reads `job` now (see the `Sync` impl).
     unsafe { *team.job.get() = Some(erased) };
     team.parts.store(parts, Ordering::Release);
-    team.next.store(0, Ordering::Release);
+    team.claimed[..parts].iter().for_each(|c| c.store(false, Ordering::Release));
     team.done.store(0, Ordering::Release);
     team.panicked.store(false, Ordering::Release);
     team.generation.fetch_add(1, Ordering::SeqCst);
@@ -214,7 +220,7 @@ pub fn run(parts: usize, f: &(dyn Fn(usize) + Sync)) -> bool {
         }
     }
     let mut mine = None;
-    claim_parts(team, f, |payload| {
+    claim_parts(team, f, 0, |payload| {
         mine.get_or_insert(payload);
     });
     wait_until(|| team.done.load(Ordering::Acquire) >= parts);
