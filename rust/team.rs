@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 const AWAKE: Duration = Duration::from_micros(300);
 
 /// `spin_loop` hints between two `yield_now` calls while waiting.
-const SPINS_PER_YIELD: u32 = 32;
+const SPINS_PER_YIELD: u32 = 256;
 
 /// The job of the current generation, with its lifetime erased (see `run`'s safety argument).
 type JobPtr = *const (dyn Fn(usize) + Sync + 'static);
