@@ -1,5 +1,5 @@
 """Ctrl-C during fit: KeyboardInterrupt promptly, a consistent model that trains and predicts again, and no
-thread left running."""
+thread left running (keras_lite's pool and team threads stay, idle, for the next call)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,29 @@ import pytest
 
 import keras_lite as keras
 from keras_lite import layers
+
+
+def busy_native_threads() -> list[str]:
+    """keras_lite's native threads (pools, thread team) that the kernel reports as running."""
+    busy = []
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{tid}/stat") as f:
+                stat = f.read()
+        except OSError:  # the thread has just exited
+            continue
+        name, state = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2]
+        if name.startswith("keras_lite") and state == "R":
+            busy.append(name)
+    return busy
+
+
+def wait_until_idle(seconds: float = 2.0) -> list[str]:
+    """Poll until no keras_lite thread runs (helpers spin for well under a millisecond after a job)."""
+    deadline = time.monotonic() + seconds
+    while (busy := busy_native_threads()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return busy
 
 
 @pytest.mark.skipif(
@@ -44,6 +67,8 @@ def test_sigint_during_fit_raises_keyboard_interrupt_and_leaves_a_usable_model()
     # Generous bound for a loaded CI machine; the loop checks every 10 ms and stops at the next batch.
     assert latency < 2.0
     assert threading.active_count() == threads_before
+    if os.path.isdir("/proc/self/task"):
+        assert wait_until_idle() == []
     weights = model.get_weights()
     assert all(np.isfinite(w).all() for w in weights)
     before = model.evaluate(x, y, verbose=0)
