@@ -273,10 +273,16 @@ impl Disjoint {
 }
 
 /// Run `f(t)` for `t` in `0..parts` at once: on the team when it is free, else on the current rayon pool
-/// (by recursive `rayon::join`, which, unlike `rayon::scope`, allocates nothing).
+/// (by recursive `rayon::join`, which, unlike `rayon::scope`, allocates nothing), else one after another
+/// here (outside keras_lite's pools, so as never to start rayon's global pool).
 pub fn parallel(parts: usize, f: &(dyn Fn(usize) + Sync)) {
-    if !run(parts, f) {
+    if run(parts, f) {
+        return;
+    }
+    if rayon::current_thread_index().is_some() {
         split(0, parts, f);
+    } else {
+        (0..parts).for_each(f);
     }
 }
 
