@@ -66,6 +66,29 @@ def test_many_threads_predict_the_same_as_one():
     _run_threads(work, 8)
 
 
+def test_wide_one_row_predictions_split_across_threads_agree_from_many_threads():
+    # Rows of up to 4 through 512-wide layers: each large layer's columns are split between the calling
+    # thread and the thread team when it is free (rust/gemv.rs), on the calling thread otherwise. Every
+    # thread must get the same numbers as a lone caller, and those must match NumPy.
+    model = _model(features=11, units=(512, 512, 1))
+    weights = model.get_weights()
+    rng = np.random.default_rng(1)
+    inputs = [rng.standard_normal((n, 11), dtype=np.float32) for n in (1, 2, 4)]
+    expected = [model.predict(x, verbose=0) for x in inputs]
+    for x, want in zip(inputs, expected):
+        h = np.tanh(x @ weights[0] + weights[1])
+        h = np.tanh(h @ weights[2] + weights[3])
+        np.testing.assert_allclose(want, h @ weights[4] + weights[5], rtol=1e-5, atol=1e-5)
+
+    def work(i):
+        for k in range(200):
+            j = (i + k) % len(inputs)
+            out = model(inputs[j]) if k % 2 else model.predict(inputs[j], verbose=0)
+            np.testing.assert_array_equal(out, expected[j])
+
+    _run_threads(work, 8)
+
+
 def test_predicting_while_training_sees_whole_steps():
     """Each prediction made while another thread trains equals the model's output for the weights before or
     after some training step: never a mix of two steps' weights (a torn read)."""
