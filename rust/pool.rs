@@ -8,7 +8,6 @@
 //! Work submitted from outside a pool goes through rayon's shared injector queue, which allocates a block
 //! every few dozen submissions; running a whole `fit` inside its pool (`train`) keeps its steady state free
 //! of allocation. Each pool has `KERAS_LITE_NUM_THREADS` threads, else one per CPU.
-
 //!
 //! A forked child (`multiprocessing`'s default on Linux) inherits the pools but none of their threads, so
 //! work sent to them would wait forever. Each pool remembers the process that built it, and a process that
@@ -16,11 +15,33 @@
 
 use std::sync::{Mutex, OnceLock};
 
-/// A pool and the process it belongs to.
-type Owned = Option<(u32, Option<&'static rayon::ThreadPool>)>;
+/// A thread-owning singleton (a pool, the thread team) started on first use in each process: a forked
+/// child finds its parent's value, whose threads it does not have, and starts its own (the parent's is
+/// leaked). `None` is remembered too: a start that failed is not retried in the same process.
+pub(crate) struct PerProcess<T: 'static>(Mutex<Option<(u32, Option<&'static T>)>>);
 
-static TRAIN: Mutex<Owned> = Mutex::new(None);
-static INFER: Mutex<Owned> = Mutex::new(None);
+impl<T: 'static> PerProcess<T> {
+    pub(crate) const fn new() -> Self {
+        PerProcess(Mutex::new(None))
+    }
+
+    /// This process's value, from `start` on this process's first call.
+    pub(crate) fn get(&self, start: impl FnOnce() -> Option<&'static T>) -> Option<&'static T> {
+        let pid = std::process::id();
+        let mut slot = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match *slot {
+            Some((owner, value)) if owner == pid => value,
+            _ => {
+                let value = start();
+                *slot = Some((pid, value));
+                value
+            }
+        }
+    }
+}
+
+static TRAIN: PerProcess<rayon::ThreadPool> = PerProcess::new();
+static INFER: PerProcess<rayon::ThreadPool> = PerProcess::new();
 
 fn threads_setting() -> Option<usize> {
     std::env::var("KERAS_LITE_NUM_THREADS").ok().and_then(|v| v.parse::<usize>().ok()).filter(|&n| n > 0)
@@ -34,22 +55,12 @@ fn build(name: &'static str) -> Option<&'static rayon::ThreadPool> {
     b.build().ok().map(|p| &*Box::leak(Box::new(p)))
 }
 
-/// This process's pool in `cell`, built on first use (`None` if it could not be started).
-fn pool(cell: &'static Mutex<Owned>, name: &'static str) -> Option<&'static rayon::ThreadPool> {
-    let pid = std::process::id();
-    let mut slot = cell.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    match *slot {
-        Some((owner, p)) if owner == pid => p,
-        _ => {
-            let p = build(name);
-            *slot = Some((pid, p));
-            p
-        }
-    }
-}
-
-fn run_in<T: Send>(cell: &'static Mutex<Owned>, name: &'static str, f: impl FnOnce() -> T + Send) -> T {
-    match pool(cell, name) {
+fn run_in<T: Send>(
+    cell: &'static PerProcess<rayon::ThreadPool>,
+    name: &'static str,
+    f: impl FnOnce() -> T + Send,
+) -> T {
+    match cell.get(|| build(name)) {
         Some(p) => p.install(f),
         None => f(),
     }

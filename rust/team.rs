@@ -17,9 +17,11 @@
 use std::cell::UnsafeCell;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::thread::{self, Thread};
 use std::time::{Duration, Instant};
+
+use crate::pool::PerProcess;
 
 /// How long an idle helper stays awake before it parks: long enough to bridge the single-threaded passes
 /// between the GEMMs of a step, short enough not to hold a core once a fit or predict is over.
@@ -77,23 +79,13 @@ unsafe impl Sync for Team {}
 // SAFETY: as above; the team lives in a static and is shared, never moved between threads by value.
 unsafe impl Send for Team {}
 
-/// This process's team, and the process it belongs to: a forked child inherits the team but not its
-/// threads, and starts its own (the old one is leaked).
-static TEAM: Mutex<Option<(u32, Option<&'static Team>)>> = Mutex::new(None);
+/// This process's team (a forked child starts its own: see `PerProcess`).
+static TEAM: PerProcess<Team> = PerProcess::new();
 
 /// The team, started on first use with `crate::pool::threads() - 1` helpers; `None` on one CPU or if a
 /// thread could not be spawned.
 fn team() -> Option<&'static Team> {
-    let pid = std::process::id();
-    let mut slot = TEAM.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    match *slot {
-        Some((owner, t)) if owner == pid => t,
-        _ => {
-            let t = start();
-            *slot = Some((pid, t));
-            t
-        }
-    }
+    TEAM.get(start)
 }
 
 fn start() -> Option<&'static Team> {
