@@ -22,21 +22,25 @@ pub fn avx2() -> bool {
     }
 }
 
-/// What a tile's store applies on top of the product, in this order: add `bias` (one value per column,
-/// `NR` of them from the tile's first column), clamp negatives to zero (`relu`), zero the values whose
-/// `mask` entry is not positive (relu's derivative, given relu's output laid out like C). NaN passes
-/// through the clamp and through a NaN mask entry, as the separate passes do.
+/// What a product's stores apply on top of it, in this order: add `bias` (one value per column of C), clamp
+/// negatives to zero (`relu`), zero the values whose `mask` entry (laid out like C) is not positive. The
+/// last is relu's derivative given relu's output, for a backward product whose result is the gradient of a
+/// relu layer's output. NaN passes through the clamp and through a NaN mask entry, as through the separate
+/// element-wise passes.
+///
+/// `gemm` takes it for the whole of C; the micro-kernel gets it re-based at its tile (the bias from the
+/// tile's first column, the mask from its first value), with `NR` bias values and the tile's rows of mask.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct TileEpilogue<'a> {
-    /// Per-column values added to every row.
+pub struct Epilogue<'a> {
+    /// Added to every row of C.
     pub bias: Option<&'a [f32]>,
     /// Clamp negative results to zero.
     pub relu: bool,
-    /// Laid out like C (same row stride); results where it is `<= 0` become zero.
+    /// Laid out like C (same row stride): where it is `<= 0` the result is zero.
     pub mask: Option<&'a [f32]>,
 }
 
-impl TileEpilogue<'_> {
+impl Epilogue<'_> {
     /// Whether the epilogue changes anything.
     pub fn is_identity(&self) -> bool {
         self.bias.is_none() && !self.relu && self.mask.is_none()
@@ -63,7 +67,7 @@ impl TileEpilogue<'_> {
 /// `C (+)= Ã·B̃` for one `MR × NR` tile of a row-major `C` (row stride `ldc`, starting at `c[0]`), then the
 /// epilogue; `accumulate` adds the product to what is there. Does nothing if a slice is too short for its
 /// shape.
-pub fn tile(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, accumulate: bool, epi: TileEpilogue<'_>) {
+pub fn tile(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, accumulate: bool, epi: Epilogue<'_>) {
     let span = (MR - 1) * ldc + NR;
     if a.len() < kc * MR
         || b.len() < kc * NR
@@ -87,7 +91,7 @@ pub fn tile(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, accumula
     tile_portable(kc, a, b, c, ldc, accumulate, epi);
 }
 
-fn tile_portable(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, accumulate: bool, epi: TileEpilogue<'_>) {
+fn tile_portable(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, accumulate: bool, epi: Epilogue<'_>) {
     let mut acc = [0.0f32; MR * NR];
     for p in 0..kc {
         let ap = &a[p * MR..p * MR + MR];
@@ -116,7 +120,7 @@ unsafe fn tile_avx2(
     c: *mut f32,
     ldc: usize,
     accumulate: bool,
-    epi: TileEpilogue<'_>,
+    epi: Epilogue<'_>,
 ) {
     use std::arch::x86_64::*;
     // SAFETY: the caller guarantees `a` has kc*MR and `b` kc*NR readable values, that `c` (and the mask,

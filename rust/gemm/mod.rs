@@ -11,7 +11,8 @@ mod small;
 
 use std::cell::RefCell;
 
-use kernel::{TileEpilogue, MR, NR};
+pub use kernel::Epilogue;
+use kernel::{MR, NR};
 
 /// Depth of a packed panel: a B sliver (KC × NR, 16 KB) stays in L1 while A slivers stream past it.
 const KC: usize = 256;
@@ -32,26 +33,11 @@ pub struct Operand<'a> {
     pub cs: usize,
 }
 
-/// What `gemm` applies to C once the product is complete, fused into the micro-kernel's stores: add `bias`
-/// (one value per column of C), clamp negatives to zero (`relu`), zero the values whose `mask` entry (laid
-/// out like C, `m × n` row-major) is not positive. The last is relu's derivative given relu's output, for
-/// a backward product whose result is the gradient of a relu layer's output. NaN passes through all three,
-/// as through the separate element-wise passes.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Epilogue<'a> {
-    /// Added to every row of C (`n` values).
-    pub bias: Option<&'a [f32]>,
-    /// Clamp negative results to zero.
-    pub relu: bool,
-    /// `m × n`, like C: where it is `<= 0` the result is zero.
-    pub mask: Option<&'a [f32]>,
-}
-
 impl<'a> Epilogue<'a> {
-    /// The tile epilogue for the tile at (i, j) of an `ldc`-wide C, for the K panel that is `first` and/or
+    /// This epilogue re-based at the tile at (i, j) of an `ldc`-wide C, for the K panel that is `first` and/or
     /// `last`: the bias goes with the first panel's store, the clamp and mask with the last one's.
-    fn tile(&self, i: usize, j: usize, ldc: usize, first: bool, last: bool) -> TileEpilogue<'a> {
-        TileEpilogue {
+    fn tile(&self, i: usize, j: usize, ldc: usize, first: bool, last: bool) -> Epilogue<'a> {
+        Epilogue {
             bias: if first { self.bias.map(|b| &b[j..]) } else { None },
             relu: last && self.relu,
             mask: if last { self.mask.map(|m| &m[i * ldc + j..]) } else { None },
@@ -60,13 +46,12 @@ impl<'a> Epilogue<'a> {
 
     /// Apply the epilogue to a finished `m × n` C in a separate pass (for the paths that do not pack).
     fn apply(&self, c: &mut [f32], m: usize, n: usize) {
-        if self.bias.is_none() && !self.relu && self.mask.is_none() {
+        if self.is_identity() {
             return;
         }
-        let whole = self.tile(0, 0, n, true, true);
         for (i, row) in c[..m * n].chunks_exact_mut(n).enumerate() {
             for (j, v) in row.iter_mut().enumerate() {
-                *v = whole.scalar(*v, j, i * n + j);
+                *v = self.scalar(*v, j, i * n + j);
             }
         }
     }
@@ -243,7 +228,7 @@ unsafe fn macro_kernel<'e>(
     (j0, j1): (usize, usize),
     kc: usize,
     acc: bool,
-    epi: impl Fn(usize, usize) -> TileEpilogue<'e>,
+    epi: impl Fn(usize, usize) -> Epilogue<'e>,
 ) {
     for js in 0..(j1 - j0).div_ceil(NR) {
         let j = j0 + js * NR;
@@ -267,7 +252,7 @@ unsafe fn macro_kernel<'e>(
                         tmp[r * NR..r * NR + nr].copy_from_slice(row);
                     }
                 }
-                kernel::tile(kc, asl, bs, &mut tmp, NR, acc, TileEpilogue::default());
+                kernel::tile(kc, asl, bs, &mut tmp, NR, acc, Epilogue::default());
                 for r in 0..mr {
                     // SAFETY: as above.
                     let row = unsafe { std::slice::from_raw_parts_mut(c.add((i + r) * ldc + j), nr) };
