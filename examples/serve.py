@@ -5,16 +5,24 @@ Run: python examples/serve.py model.keras [--host 127.0.0.1] [--port 8000]
     GET  /health   -> {"status": "ok", "input_shape": [null, 11], "output_shape": [null, 1]}
     POST /predict  {"instances": [[...features...], ...]}  -> {"predictions": [[...], ...]}
 
-Each request is handled on its own thread (``ThreadingHTTPServer``); keras_lite's predictions are safe from
-any number of threads at once, so the model is shared, loaded once. A malformed request gets a 400 with
-``{"error": "..."}``. The first line printed is ``Serving http://HOST:PORT`` (with the real port when
-``--port 0`` asks for a free one); SIGTERM or Ctrl-C stops the server cleanly.
+Each connection is handled on its own thread (``ThreadingHTTPServer``); keras_lite's predictions are safe
+from any number of threads at once, so the model is shared, loaded once. The listen backlog holds a burst of
+``REQUEST_QUEUE_SIZE`` (1024) connections at once (the standard library's default, 5, makes the kernel reset
+connections when a few dozen clients connect together); the operating system may cap it lower
+(``/proc/sys/net/core/somaxconn`` on Linux). A malformed request gets a 400 with ``{"error": "..."}``.
+
+Every answer is strict JSON (RFC 8259): a prediction that is NaN or infinite (a diverged model, an input
+that overflows float32) comes back as ``null`` in its place, since JSON has no NaN or Infinity.
+
+The first line printed is ``Serving http://HOST:PORT`` (with the real port when ``--port 0`` asks for a
+free one); SIGTERM or Ctrl-C stops the server cleanly.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import signal
 import sys
 import threading
@@ -26,6 +34,15 @@ import numpy as np
 import keras_lite as keras
 
 MAX_BODY = 16 << 20  # bytes
+REQUEST_QUEUE_SIZE = 1024  # pending connections the kernel holds for accept()
+
+
+def json_rows(predictions: np.ndarray) -> list[list[float | None]]:
+    """Predictions as nested lists for JSON, with ``None`` (``null``) for each NaN or infinite value."""
+    rows: list[list[float | None]] = predictions.tolist()
+    if not np.isfinite(predictions).all():
+        rows = [[v if math.isfinite(v) else None for v in row] for row in rows]
+    return rows
 
 
 class PredictionHandler(BaseHTTPRequestHandler):
@@ -35,7 +52,7 @@ class PredictionHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: a client can send many requests on one connection
 
     def _reply(self, status: int, body: dict[str, Any]) -> None:
-        data = json.dumps(body).encode()
+        data = json.dumps(body, allow_nan=False).encode()  # strict JSON: never NaN or Infinity
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -76,17 +93,23 @@ class PredictionHandler(BaseHTTPRequestHandler):
         except (ValueError, TypeError, KeyError) as e:
             self._reply(400, {"error": str(e)})
             return
-        self._reply(200, {"predictions": predictions.tolist()})
+        self._reply(200, {"predictions": json_rows(predictions)})
 
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.verbose:  # type: ignore[attr-defined]
             super().log_message(format, *args)
 
 
+class PredictionServer(ThreadingHTTPServer):
+    """A thread per connection, and a listen backlog deep enough for a burst of clients."""
+
+    request_queue_size = REQUEST_QUEUE_SIZE
+    daemon_threads = True
+
+
 def make_server(model_path: str, host: str = "127.0.0.1", port: int = 8000, verbose: bool = False) -> Any:
-    """A ``ThreadingHTTPServer`` serving the model in ``model_path`` (not yet started)."""
-    server = ThreadingHTTPServer((host, port), PredictionHandler)
-    server.daemon_threads = True
+    """A ``PredictionServer`` serving the model in ``model_path`` (not yet started)."""
+    server = PredictionServer((host, port), PredictionHandler)
     server.model = keras.models.load_model(model_path, compile=False)  # type: ignore[attr-defined]
     server.verbose = verbose  # type: ignore[attr-defined]
     return server
