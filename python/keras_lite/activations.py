@@ -8,15 +8,16 @@ import numpy as np
 
 from . import _core
 from ._errors import received
+from ._tensor import Tensor
 
-ActivationFn = Callable[..., np.ndarray]
+ActivationFn = Callable[..., Tensor]
 
 
 def _make(name: str, doc: str) -> ActivationFn:
-    def fn(x: Any) -> np.ndarray:
+    def fn(x: Any) -> Tensor:
         arr = np.asarray(x, dtype=np.float32)
         out = _core.activation(name, np.ascontiguousarray(arr.reshape(1) if arr.ndim == 0 else arr))
-        return out.reshape(arr.shape)
+        return out.reshape(arr.shape).view(Tensor)  # a Keras activation returns a tensor: .numpy() works
 
     fn.__name__ = name
     fn.__qualname__ = name

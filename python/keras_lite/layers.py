@@ -11,6 +11,7 @@ import numpy as np
 
 from . import _core, _data, activations, config
 from ._errors import real_number, received
+from ._tensor import Tensor
 from ._variable import Variable, weight_array
 
 _name_counts: dict[str, int] = defaultdict(int)
@@ -262,8 +263,11 @@ class Layer:
         info = net.weight_info()
         self._attach(net, 0, 0, width, info)
 
-    def __call__(self, inputs: Any, training: Any = None) -> np.ndarray:
-        """Apply the layer to an array (inference mode), building it first if needed."""
+    def __call__(self, inputs: Any, training: Any = None) -> Tensor:
+        """Apply the layer to an array (inference mode), building it first if needed.
+
+        Returns a float32 NumPy array that also has Keras's ``.numpy()``.
+        """
         if training:
             raise ValueError(
                 "keras_lite applies layers outside fit in inference mode only. Received: training=True"
@@ -292,7 +296,7 @@ class Layer:
                 out = net.predict(flat)
             else:
                 out = self._owner.predict(flat)
-        return out.reshape(*shape[:-1], out.shape[-1])
+        return out.reshape(*shape[:-1], out.shape[-1]).view(Tensor)
 
     def _owner_info_single(self) -> Any:
         return self._owner.weight_info() if len(self._owner.weight_info()) == len(self._variables) else None
@@ -436,7 +440,7 @@ class Activation(Layer):
     def _spec(self) -> tuple[Any, ...]:
         return ("activation", self.activation.__name__)
 
-    def __call__(self, inputs: Any, training: Any = None) -> np.ndarray:
+    def __call__(self, inputs: Any, training: Any = None) -> Tensor:
         return self.activation(_data.to_array(inputs, "inputs"))
 
     def get_config(self) -> dict[str, Any]:
@@ -463,12 +467,12 @@ class Dropout(Layer):
     def _spec(self) -> tuple[Any, ...]:
         return ("dropout", self.rate, self.seed)
 
-    def __call__(self, inputs: Any, training: Any = None) -> np.ndarray:
+    def __call__(self, inputs: Any, training: Any = None) -> Tensor:
         if training:
             raise ValueError(
                 "keras_lite applies Dropout outside fit in inference mode only. Received: training=True"
             )
-        return np.array(_data.to_array(inputs, "inputs"), dtype=np.float32)
+        return np.array(_data.to_array(inputs, "inputs"), dtype=np.float32).view(Tensor)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "rate": self.rate, "seed": self.seed, "noise_shape": None}

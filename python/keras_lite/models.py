@@ -16,6 +16,7 @@ from . import metrics as metrics_module
 from . import optimizers as optimizers_module
 from ._errors import received
 from ._progbar import Progbar
+from ._tensor import Tensor
 from ._variable import weight_array
 from .layers import _MAX_SIZE, InputLayer, KerasTensor, Layer, _auto_name, _bind_model, _build_width
 from .saving import SavingMixin, load_model
@@ -38,6 +39,18 @@ def _verbosity(verbose: Any) -> int:
     if isinstance(verbose, bool) or not isinstance(verbose, (int, np.integer)) or verbose not in (0, 1, 2):
         raise ValueError(f"verbose must be 'auto', 0, 1 or 2. {received('verbose', verbose)}")
     return int(verbose)
+
+
+def _epochs(epochs: Any) -> int:
+    """``fit``'s ``epochs``: a non-negative integer (Python or NumPy; not a bool or a float)."""
+    if isinstance(epochs, (int, np.integer)) and not isinstance(epochs, bool) and epochs == 0:
+        return 0
+    try:
+        return _data.as_positive_int(epochs, "epochs")
+    except ValueError:
+        raise ValueError(
+            f"Received an invalid value for `epochs`, expected a non-negative integer. {received('epochs', epochs)}"
+        ) from None
 
 
 # A model nobody can reach may live on in a reference cycle (a fitted model and its History) until Python's
@@ -112,6 +125,7 @@ class Sequential(SavingMixin):
         self._loss_obj: losses_module.Loss | None = None
         self._metric_ids: list[Any] = []
         self._metric_names: list[str] = []
+        self._metrics_given = False
         self.compiled = False
         self.compiled_loss: Any = None
         self.compiled_metrics: Any = None
@@ -380,7 +394,8 @@ class Sequential(SavingMixin):
                 f"optimizer=keras_lite.optimizers.{type(opt).__name__}(). {_STILL_HELD} "
                 f"Received: optimizer={opt!r}"
             )
-        loss_obj = losses_module.get(loss)
+        loss_obj = losses_module._for_training(loss)  # refuses a reduction fit cannot honour
+        metrics_given = metrics is not None  # then Keras 3's metrics_names has "compile_metrics"
         if metrics is None:
             metrics = []
         if not isinstance(metrics, (list, tuple)):
@@ -402,6 +417,7 @@ class Sequential(SavingMixin):
         self.loss = loss
         self._loss_obj = loss_obj
         self._metric_ids = list(metrics)
+        self._metrics_given = metrics_given
         self.compiled_loss = _Container("_losses", loss)
         self.compiled_metrics = _Container("_metrics", list(metrics))
         self.compiled = True
@@ -420,7 +436,12 @@ class Sequential(SavingMixin):
 
     @property
     def metrics_names(self) -> list[str]:
-        return list(self._metric_names) if self._metric_names else (["loss"] if self.compiled else [])
+        """Keras 3's names: ``[]`` before ``compile``; ``["loss"]``, and ``"compile_metrics"`` after it when
+        ``compile`` was given ``metrics``. Each metric's own name is a key of the History and of
+        ``evaluate(..., return_dict=True)``."""
+        if not self.compiled:
+            return []
+        return ["loss", "compile_metrics"] if self._metrics_given else ["loss"]
 
     def _require_compiled(self, what: str) -> None:
         if not self.compiled:
@@ -485,7 +506,7 @@ class Sequential(SavingMixin):
             )
         verbose = _verbosity(verbose)
         batch_size = 32 if batch_size is None else _data.as_positive_int(batch_size, "batch_size")
-        epochs = _data.as_positive_int(epochs, "epochs")
+        epochs = _epochs(epochs)  # 0 (or epochs <= initial_epoch) runs no epoch: an empty History, as Keras
         if epochs > _MAX_SIZE:
             raise ValueError(f"epochs is too large. {received('epochs', epochs)}")
         if (
@@ -598,21 +619,21 @@ class Sequential(SavingMixin):
         """Predictions for one batch, no callbacks or progress output."""
         return self.predict(x, verbose=0)
 
-    def __call__(self, inputs: Any, training: Any = None) -> np.ndarray:
-        """Apply the model (inference mode) and return a float32 NumPy array."""
+    def __call__(self, inputs: Any, training: Any = None) -> Tensor:
+        """Apply the model (inference mode): a float32 NumPy array that also has Keras's ``.numpy()``."""
         if training:
             raise ValueError(
                 "keras_lite applies models outside fit in inference mode only. Received: training=True"
             )
         net = self._net
-        if net is not None and type(inputs) is np.ndarray and inputs.size:  # empty: refused below
-            try:
-                return net.predict(inputs)
+        if net is not None and (type(inputs) is np.ndarray or type(inputs) is Tensor) and inputs.size:
+            try:  # (an empty array is refused below)
+                return net.predict(inputs).view(Tensor)
             except (TypeError, ValueError):
                 pass
         xa = self._x(inputs, "inputs")
         self._ensure_built(xa.shape[1])
-        return self._net.predict(xa)
+        return self._net.predict(xa).view(Tensor)
 
     def evaluate(
         self,

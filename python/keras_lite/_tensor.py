@@ -1,0 +1,50 @@
+"""``Tensor``: what ``model(x)``, layer calls, activations and losses return: a NumPy array with ``numpy()``.
+
+Keras 3 answers these calls with a backend tensor, and Keras code reads one with ``result.numpy()``.
+keras_lite computes in its core and hands back NumPy arrays; this subclass adds the tensor's ``numpy()``
+and stays a NumPy array for everything else (``isinstance(out, np.ndarray)``, arithmetic, indexing,
+``np.asarray(out)`` gives a plain array). ``predict`` and ``predict_on_batch`` return plain arrays, as in
+Keras. A reduction over everything (``out.mean()``) is a NumPy scalar, as for a plain array; a pickled
+result unpickles as a plain array, so a process without keras_lite can read it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+class Tensor(np.ndarray):  # type: ignore[type-arg]
+    """A NumPy array that also reads like a Keras (TensorFlow) eager tensor: ``out.numpy()``."""
+
+    __slots__ = ()
+
+    def numpy(self) -> Any:
+        """The values as a plain NumPy array (a view, no copy); a NumPy scalar for a 0-d result."""
+        if self.ndim:
+            return self.view(np.ndarray)
+        return np.ndarray.__getitem__(self, ())
+
+    def __array_wrap__(self, array: Any, context: Any = None, return_scalar: bool = False) -> Any:
+        # NumPy >= 2 asks for a scalar (return_scalar) where a plain array gives one, e.g. `out.sum()`;
+        # its default for a subclass is a 0-d array instead, which round() and hash() refuse.
+        if return_scalar:
+            return np.ndarray.__getitem__(array.view(np.ndarray), ())
+        return super().__array_wrap__(array, context)
+
+    def __reduce__(self) -> Any:
+        return self.view(np.ndarray).__reduce__()
+
+    def __repr__(self) -> str:
+        return repr(self.view(np.ndarray))
+
+    def __round__(self, ndigits: int | None = None) -> Any:
+        if self.ndim == 0:
+            return round(self.numpy(), ndigits)
+        return np.round(self.view(np.ndarray), ndigits or 0)
+
+
+def tensor(array: np.ndarray) -> Tensor:
+    """``array`` (a float32 result) as a `Tensor`, without copying."""
+    return array.view(Tensor)
