@@ -5,12 +5,14 @@ Feeds mutated files to ``keras_lite.models.load_model`` (``.keras`` archives) an
 (``.weights.h5`` files) and requires, for every input, one of:
 
 - a model that loads and predicts float32 ``(rows, units)`` on zeros, or
-- a ``ValueError`` (the reader's ``FormatError``), an ``OSError`` or a ``MemoryError``.
+- a ``ValueError`` (the reader's ``FormatError``, which names the file) that left the model's weights and
+  optimizer state exactly as they were (``--weights``).
 
-Anything else, a ``PanicException`` included, is reported by libFuzzer as a crash with the input that caused
-it; a segfault in libhdf5 shows up the same way. The reader is Python (zipfile, json, h5py), so this is the
-equivalent of a cargo-fuzz target for it; what the reader hands the Rust core (layer plans, weight arrays,
-optimizer state) is fuzzed on the Rust side by ``rtests/fuzz_model.rs``.
+Anything else (a ``MemoryError``, a ``PanicException``, any other exception) is reported by libFuzzer as a crash
+with the input that caused it, and an input that takes more than 10 s (``-timeout``) as a hang. The reader is
+Python (zipfile, json, and keras_lite's own HDF5 reader ``_h5read``), so this is the equivalent of a cargo-fuzz
+target for it; what the reader hands the Rust core (layer plans, weight arrays, optimizer state) is fuzzed on
+the Rust side by ``rtests/fuzz_model.rs``.
 
 A custom mutator keeps ``.keras`` inputs valid zip archives most of the time (it mutates one member,
 ``config.json``, ``metadata.json`` or ``model.weights.h5``, and re-zips it with a correct CRC), so the
@@ -19,7 +21,7 @@ fuzzer gets past the zip layer into the JSON and HDF5 parsing; one mutation in e
 Not part of pytest (the name does not start with ``test_``). ``scripts/test.sh`` runs a bounded pass of each
 mode (``-runs=5000 -max_total_time=30 -seed=1``, at most a minute together) where atheris is installed. Run::
 
-    pip install atheris h5py
+    pip install atheris h5py   # h5py writes the seeds
     python tests/fuzz_model_file.py -runs=20000              # .keras files through load_model
     python tests/fuzz_model_file.py --weights -runs=20000    # .weights.h5 files through load_weights
     python tests/fuzz_model_file.py -max_total_time=3600 corpus/   # longer, keeping a corpus
@@ -49,7 +51,7 @@ with atheris.instrument_imports(include=["keras_lite"]):
 WEIGHTS_MODE = "--weights" in sys.argv
 if WEIGHTS_MODE:
     sys.argv.remove("--weights")
-CLEAN_ERRORS = (ValueError, OSError, MemoryError)
+CLEAN_ERRORS = (ValueError,)
 _SCRATCH = tempfile.mkdtemp(prefix="keras_lite_fuzz_")
 _TARGET = os.path.join(_SCRATCH, "input.weights.h5" if WEIGHTS_MODE else "input.keras")
 # KERAS_LITE_FUZZ_VERBOSE=1 prints, every 2000 inputs, how many loaded and the most common refusals (libFuzzer
@@ -110,6 +112,22 @@ def _check_loaded(model: keras.Sequential) -> None:
     assert out.dtype == np.float32 and out.shape == (2, model.output_shape[1]), out.shape
 
 
+def _state(model: keras.Sequential) -> list[np.ndarray]:
+    """Every weight, then the optimizer's step count and slots (compiled models)."""
+    out = model.get_weights()
+    if model.compiled:
+        iterations, rows = model._net.optimizer_state()
+        out += [np.array(iterations), *(v for _, _, v in rows)]
+    return out
+
+
+def _restore(model: keras.Sequential, state: list[np.ndarray]) -> None:
+    n = len(model.weights)
+    model.set_weights(state[:n])
+    if model.compiled:
+        model._net.set_optimizer_state(int(state[n]), list(state[n + 1 :]))
+
+
 def TestOneInput(data: bytes) -> None:  # noqa: N802 - atheris's name
     with open(_TARGET, "wb") as f:
         f.write(data)
@@ -118,22 +136,24 @@ def TestOneInput(data: bytes) -> None:  # noqa: N802 - atheris's name
             warnings.simplefilter("ignore")
             if WEIGHTS_MODE:
                 model = SEED_MODELS[len(data) % len(SEED_MODELS)]
-                before = model.get_weights()
+                before = _state(model)
                 try:
                     model.load_weights(_TARGET)
                 except CLEAN_ERRORS as err:
                     _tally(f"{type(err).__name__}: {err}")
-                    for a, b in zip(model.get_weights(), before):  # a refused file changes nothing
+                    assert _TARGET in str(err), err
+                    for a, b in zip(_state(model), before):  # a refused file changes nothing
                         np.testing.assert_array_equal(a, b)
                     return
                 _check_loaded(model)
                 _tally("loaded")
-                model.set_weights(before)
+                _restore(model, before)
             else:
                 try:
                     model = keras.models.load_model(_TARGET)
                 except CLEAN_ERRORS as err:
                     _tally(f"{type(err).__name__}: {str(err).replace(_TARGET, '<file>')}")
+                    assert _TARGET in str(err), err
                     return
                 _check_loaded(model)
                 _tally("loaded")
@@ -174,6 +194,8 @@ def main() -> None:
         args.append(corpus)
     if not any(a.startswith("-max_len=") for a in args):
         args.append("-max_len=262144")
+    if not any(a.startswith("-timeout=") for a in args):
+        args.append("-timeout=10")  # seconds: an input that takes longer is reported as a hang
     atheris.Setup(args, TestOneInput, custom_mutator=CustomMutator)
     atheris.Fuzz()
 

@@ -259,8 +259,25 @@ def _input_width(shape: Any, where: str) -> int:
     return int(shape[-1])
 
 
-def model_from_config(tree: Any, into: Any = None) -> Any:
-    """Build the Sequential a config.json tree describes (into ``into``, an uninitialized instance, if given)."""
+def _least_params(layers: list[L.Layer], width: int) -> int:
+    """A lower bound on the parameters of ``layers`` on inputs of ``width`` (exact but for biases and BN's
+    optional centre and scale): what the weights must hold, whatever else the config says."""
+    total = 0
+    for layer in layers:
+        if isinstance(layer, L.Dense):
+            total += width * layer.units
+        elif isinstance(layer, L.BatchNormalization):
+            total += 2 * width  # the moving mean and variance
+        width = layer._output_width(width)
+    return total
+
+
+def model_from_config(tree: Any, into: Any = None, max_params: int | None = None) -> Any:
+    """Build the Sequential a config.json tree describes (into ``into``, an uninitialized instance, if given).
+
+    ``max_params`` (what the file's weights can hold) refuses a config describing a larger model before the core
+    allocates it.
+    """
     from .models import Sequential
 
     tree = _dict(tree, "config.json")
@@ -286,6 +303,13 @@ def model_from_config(tree: Any, into: Any = None) -> Any:
         if shape is not None:
             width = _input_width(shape, "the model")
     layers: list[Any] = [layer_from_config(item, i) for i, item in enumerate(items)]
+    if width is not None and max_params is not None:
+        least = _least_params(layers, width)
+        if least > max_params:
+            raise FormatError(
+                f"the config describes a model of at least {least:,} parameters on inputs of width {width:,}, "
+                f"more than the file's weights can hold ({max_params:,})"
+            )
     if width is not None:
         layers.insert(0, L.Input(shape=(width,), name=input_name))
     model = into if into is not None else Sequential.__new__(Sequential)

@@ -3,18 +3,24 @@
 Keras names each layer's group after its class (``dense``, ``dense_1``, ``batch_normalization``, ...), numbered per
 class in model order, with the layer's own name in the group's ``name`` attribute; loading matches groups the same
 way, so weights load into a model whose layers are named differently. Optimizer variables are 0 = iterations
-(int64), 1 = learning rate (float32), then the slots in the order Keras creates them. Reading accepts numeric
-datasets stored in the file only (no links to other files, no object data).
+(int64), 1 = learning rate (float32), then the slots in the order Keras creates them.
+
+Writing uses h5py. Reading uses keras_lite's own bounded reader (``_h5read``: numbers stored in the file only, no
+libhdf5) in three steps, so that a refused file changes nothing: ``read_h5`` finds each variable's shape and type
+without reading values, ``plan`` checks all of them against the model and converts them, and only then ``commit``
+writes the weights and the optimizer state together.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import warnings
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from . import _h5read
 from . import _keras_format as fmt
 from ._keras_format import FormatError
 
@@ -24,7 +30,7 @@ def _h5py() -> Any:
         import h5py
     except ImportError:
         raise ImportError(
-            "keras_lite reads and writes `.keras` and `.weights.h5` files with h5py: pip install h5py"
+            "keras_lite writes `.keras` and `.weights.h5` files with h5py: pip install h5py"
         ) from None
     return h5py
 
@@ -79,98 +85,163 @@ def weights_h5(model: Any) -> bytes:
     return buf.getvalue()
 
 
-def _numeric(group: Any, key: str, where: str) -> np.ndarray:
-    h5py = _h5py()
-    link = group.get(key, getlink=True)
-    if not isinstance(link, h5py.HardLink) or not isinstance(group[key], h5py.Dataset):
-        raise FormatError(f"{where}/{key} is not a dataset stored in the file")
-    data = np.asarray(group[key][()])
-    if data.dtype.kind not in "biuf":
-        raise FormatError(f"{where}/{key} holds {data.dtype} data, not numbers")
-    return data
+# ---- reading -------------------------------------------------------------------------------------------------
+class Stored(NamedTuple):
+    """A weights file's variables for a model, found but not read: per layer, and the optimizer's (or None)."""
+
+    layers: list[list[_h5read.Dataset]]
+    optimizer: list[_h5read.Dataset] | None
 
 
-def _group(f: Any, path: str) -> Any:
-    """The group at ``path`` if every step to it is a group stored in this file (no links elsewhere), or None."""
-    h5py = _h5py()
-    node = f
-    for part in path.split("/"):
-        if not isinstance(node.get(part, getlink=True), h5py.HardLink) or not isinstance(
-            node[part], h5py.Group
-        ):
-            return None
-        node = node[part]
+def size_limit(model: Any) -> int:
+    """The most bytes a weights file for ``model`` can need: every weight in float64 with three optimizer slots
+    (AMSGrad's), plus generous HDF5 bookkeeping per variable and per layer. A larger file or zip member is refused
+    before it is read or inflated."""
+    shapes = [t[2] for t in model._net.weight_info()] if model._net is not None else []
+    values = sum(math.prod(s) for s in shapes)
+    return 8 * 4 * values + (16 << 10) * (4 * len(shapes) + len(model._layers) + 8) + (1 << 20)
+
+
+def _group(parent: _h5read.Group, name: str) -> _h5read.Group | None:
+    node = parent.get(name)  # a link out of the file is refused here
+    if node is not None and not isinstance(node, _h5read.Group):
+        raise FormatError(f"{node.path} is a dataset where Keras writes a group")
     return node
 
 
-def _vars(group: Any, where: str) -> list[np.ndarray]:
-    keys = list(group.keys())
+def _vars(group: _h5read.Group) -> list[_h5read.Dataset]:
+    keys = list(group.links())
     if sorted(keys, key=lambda k: (len(k), k)) != [str(i) for i in range(len(keys))]:
-        raise FormatError(f"{where} holds {keys}, not variables numbered 0, 1, ...")
-    return [_numeric(group, str(i), where) for i in range(len(keys))]
+        shown = keys if len(keys) <= 12 else [*keys[:12], "..."]
+        raise FormatError(f"{group.path} holds {shown}, not variables numbered 0, 1, ...")
+    out = []
+    for i in range(len(keys)):
+        item = group.get(str(i))
+        if not isinstance(item, _h5read.Dataset):
+            raise FormatError(f"{group.path}/{i} is a group, not a variable")
+        out.append(item)
+    return out
 
 
-def read_h5(data: bytes, model: Any) -> tuple[list[list[np.ndarray]], list[np.ndarray] | None]:
-    """The file's weights for each of ``model``'s layers (matched by class and order, as Keras does) and the
-    optimizer variables, if any."""
-    h5py = _h5py()
-    try:
-        f = h5py.File(io.BytesIO(data), "r")
-    except OSError:
-        raise FormatError("the weights are not a valid HDF5 file (truncated or corrupted)") from None
-    with f:
-        if _group(f, "layers") is None:
-            raise FormatError("the HDF5 file has no `layers` group (not Keras 3 weights)")
-        per_layer = []
-        for name in _group_names(model):
-            group = _group(f, f"layers/{name}/vars")
-            per_layer.append([] if group is None else _vars(group, f"layers/{name}/vars"))
-        group = _group(f, "optimizer/vars")
-        opt = None if group is None else _vars(group, "optimizer/vars")
-    return per_layer, opt
+def read_h5(data: bytes, model: Any) -> Stored:
+    """Find the file's variables for each of ``model``'s layers (matched by class and order, as Keras does) and
+    the optimizer's, checking where and how each is stored but reading no values yet."""
+    root = _h5read.File(data).root
+    layers = _group(root, "layers")
+    if layers is None:
+        raise FormatError("the HDF5 file has no `layers` group (not Keras 3 weights)")
+    per_layer = []
+    for name in _group_names(model):
+        group = _group(layers, name)
+        store = None if group is None else _group(group, "vars")
+        per_layer.append([] if store is None else _vars(store))
+    group = _group(root, "optimizer")
+    store = None if group is None else _group(group, "vars")
+    return Stored(per_layer, None if store is None else _vars(store))
 
 
-def apply_weights(model: Any, per_layer: list[list[np.ndarray]], skip_mismatch: bool = False) -> None:
-    current = layer_weights(model)
+def _scalar(item: _h5read.Dataset, what: str) -> float | int:
+    if item.size != 1 or len(item.shape) > 1:
+        raise FormatError(f"{item.path} ({what}) has shape {item.shape}, not a single number")
+    value = item.read().reshape(()).item()
+    if not math.isfinite(value):
+        raise FormatError(f"{item.path} ({what}) is {value}")
+    return value  # type: ignore[no-any-return]
+
+
+def iterations(item: _h5read.Dataset) -> int:
+    """The optimizer's step count: a whole number in [0, 2**63)."""
+    value = _scalar(item, "iterations")
+    if value != int(value) or not 0 <= value < 2**63:
+        raise FormatError(f"{item.path} (iterations) is {value}, not a step count")
+    return int(value)
+
+
+def learning_rate(opt_vars: list[_h5read.Dataset] | None) -> float | None:
+    """The file's learning-rate variable, which overrides the config's as in Keras (None if it has none)."""
+    if opt_vars is None or len(opt_vars) < 2:
+        return None
+    return float(_scalar(opt_vars[1], "the learning rate"))
+
+
+def _float32(item: _h5read.Dataset) -> np.ndarray:
+    with np.errstate(over="ignore"):  # a float64 beyond float32's range becomes inf, as in Keras's assign
+        return np.ascontiguousarray(item.read(), dtype=np.float32)
+
+
+class Plan(NamedTuple):
+    """What ``commit`` writes: every weight, and ``(iterations, slots in the core's order)`` or None."""
+
+    weights: list[np.ndarray]
+    optimizer: tuple[int, list[np.ndarray]] | None
+
+
+def plan(model: Any, stored: Stored, skip_mismatch: bool = False) -> Plan:
+    """Check every variable against ``model`` and convert it; raise before anything is written."""
+    info = model._net.weight_info()
+    want: list[list[tuple[int, ...]]] = [[] for _ in model._layers]
+    for layer_index, _, shape, _ in info:
+        want[layer_index].append(tuple(shape))
+    current = None
     values: list[np.ndarray] = []
-    for layer, want, got in zip(model._layers, current, per_layer):
-        shapes = [w.shape for w in want]
-        if [tuple(g.shape) for g in got] != shapes:
-            msg = (
-                f"layer {layer.name!r} ({type(layer).__name__}) expects {len(want)} weights of shapes {shapes}, "
-                f"the file has {len(got)} of shapes {[tuple(g.shape) for g in got]}"
-            )
-            if not skip_mismatch:
-                raise FormatError(msg)
-            warnings.warn(f"Skipping weights: {msg}", UserWarning, stacklevel=3)
-            values.extend(want)
+    for i, (layer, shapes, got) in enumerate(zip(model._layers, want, stored.layers)):
+        if [g.shape for g in got] == shapes:
+            values.extend(_float32(g) for g in got)
             continue
-        values.extend(np.ascontiguousarray(g, dtype=np.float32) for g in got)
-    if values:
-        model._net.set_weights(values)
+        msg = (
+            f"layer {layer.name!r} ({type(layer).__name__}) expects {len(shapes)} weights of shapes {shapes}, "
+            f"the file has {len(got)} of shapes {[g.shape for g in got]}"
+        )
+        if not skip_mismatch:
+            raise FormatError(msg)
+        warnings.warn(f"Skipping weights: {msg}", UserWarning, stacklevel=3)
+        current = layer_weights(model) if current is None else current
+        values.extend(current[i])
+    return Plan(values, _optimizer_plan(model, stored.optimizer))
 
 
-def apply_optimizer(model: Any, opt_vars: list[np.ndarray] | None) -> None:
+def _optimizer_plan(
+    model: Any, opt_vars: list[_h5read.Dataset] | None
+) -> tuple[int, list[np.ndarray]] | None:
     if opt_vars is None or not model.compiled or model._net is None or len(opt_vars) < 2:
-        return
+        return None
     _, rows = model._net.optimizer_state()
     order = fmt.keras_slot_order(model.optimizer, rows)
-    if len(opt_vars) == 2:  # Keras saves an optimizer that never stepped without its slots
-        slots = {(w, s): v for w, s, v in rows}
-    elif len(opt_vars) == 2 + len(order):
-        slots = {key: v for key, v in zip(order, opt_vars[2:])}
-    else:
+    if len(opt_vars) not in (2, 2 + len(order)):
         warnings.warn(
             f"Skipping variable loading for optimizer {model.optimizer.name!r}, because it has "
             f"{2 + len(order)} variables whereas the saved optimizer has {len(opt_vars)} variables.",
             UserWarning,
             stacklevel=3,
         )
-        return
+        return None
+    steps = iterations(opt_vars[0])
+    learning_rate(opt_vars)  # checked even where unused: a corrupt file is refused whole
+    if len(opt_vars) == 2:  # Keras saves an optimizer that never stepped without its slots
+        return steps, [v for _, _, v in rows]
+    by_key = dict(zip(order, opt_vars[2:]))
     arrays = []
     for w, s, v in rows:
-        got = slots[(w, s)]
-        if got.shape != v.shape:
-            raise FormatError(f"optimizer slot {s} of weight {w} has shape {got.shape}, expected {v.shape}")
-        arrays.append(np.ascontiguousarray(got, dtype=np.float32))
-    model._net.set_optimizer_state(int(opt_vars[0]), arrays)
+        item = by_key[(w, s)]
+        if item.shape != v.shape:
+            raise FormatError(f"{item.path} ({s} of weight {w}) has shape {item.shape}, expected {v.shape}")
+        arrays.append(_float32(item))
+    return steps, arrays
+
+
+def commit(model: Any, planned: Plan) -> None:
+    """Write a checked ``Plan``: the weights and the optimizer state load together or not at all."""
+    net = model._net
+    if planned.optimizer is None:
+        if planned.weights:
+            net.set_weights(planned.weights)
+        return
+    # The core takes the two in separate calls, each checked before it writes; ``plan`` has checked what they
+    # check, so the second cannot refuse, but if it ever does the weights go back.
+    before = net.get_weights()
+    net.set_weights(planned.weights)
+    try:
+        net.set_optimizer_state(*planned.optimizer)
+    except BaseException:
+        net.set_weights(before)
+        raise

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import errno
 import io
 import json
 import os
 import secrets
+import stat
+import weakref
 import zipfile
 from collections.abc import Iterator
 from typing import Any, Callable
@@ -32,16 +35,42 @@ _MAX_JSON = 64 << 20  # bytes; a larger config.json is not a model description
 
 
 # ---- files ---------------------------------------------------------------------------------------------------
+def _resolve(filepath: str) -> str:
+    """The file a write to ``filepath`` lands in: a symlink's target (followed to the end, created if missing),
+    so that saving through a link replaces its target, as ``open(filepath, "wb")`` would, and keeps the link."""
+    path = os.path.abspath(filepath)
+    for _ in range(40):  # the kernel's own limit on links followed (ELOOP)
+        if not os.path.islink(path):
+            return path
+        path = os.path.join(os.path.dirname(path), os.readlink(path))
+    raise OSError(errno.ELOOP, "Too many levels of symbolic links", filepath)
+
+
 def _atomic_write(filepath: str, write: Callable[[Any], None]) -> None:
-    """Write ``filepath`` through ``write(fileobj)`` via a temporary file in the same directory, then rename."""
-    folder = os.path.dirname(os.path.abspath(filepath))
-    tmp = os.path.join(folder, f".{os.path.basename(filepath)}.{secrets.token_hex(6)}.tmp")
+    """Write ``filepath`` through ``write(fileobj)`` via a temporary file beside it, then rename.
+
+    A symlink stays a symlink (its target is replaced) and an existing file keeps its permission bits (and its
+    group where the owner may set it); a new file gets ``open()``'s default, 0o666 less the umask.
+    """
+    target = _resolve(filepath)
+    folder = os.path.dirname(target)
+    try:
+        existing: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        existing = None
+    if existing is not None and not os.access(target, os.W_OK):
+        raise PermissionError(errno.EACCES, "Permission denied", filepath)  # what open(filepath, "wb") says
+    tmp = os.path.join(folder, f".{os.path.basename(target)}.{secrets.token_hex(6)}.tmp")
     try:
         with open(tmp, "xb") as f:
             write(f)
             f.flush()
+            if existing is not None:
+                os.chmod(f.fileno(), stat.S_IMODE(existing.st_mode))
+                with contextlib.suppress(OSError):
+                    os.chown(f.fileno(), -1, existing.st_gid)
             os.fsync(f.fileno())
-        os.replace(tmp, filepath)
+        os.replace(tmp, target)
     except BaseException:
         try:
             os.remove(tmp)
@@ -59,7 +88,7 @@ def _atomic_write(filepath: str, write: Callable[[Any], None]) -> None:
 
 
 def _check_target(path: str, overwrite: bool) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
+    folder = os.path.dirname(_resolve(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"Cannot save {path!r}: the directory {folder!r} does not exist")
     if not overwrite and os.path.exists(path):
@@ -73,30 +102,62 @@ def _path(filepath: Any, what: str) -> str:
         raise ValueError(f"{what} must be a path or a file object. Received: filepath={filepath!r}") from None
 
 
-def _read_bytes(filepath: Any) -> tuple[bytes, str]:
-    """The file's bytes and how to name it in errors (a missing path is a FileNotFoundError)."""
+@contextlib.contextmanager
+def _opened(filepath: Any) -> Iterator[tuple[Any, str]]:
+    """A seekable binary file for ``filepath`` (a path, or a readable file object read from where it stands)
+    and how to name it in errors (a missing path is a FileNotFoundError)."""
     if hasattr(filepath, "read"):
-        data = filepath.read()
-        return bytes(data), repr(filepath)
+        yield io.BytesIO(bytes(filepath.read())), repr(filepath)
+        return
     path = _path(filepath, "filepath")
     if os.path.isdir(path):
         raise IsADirectoryError(f"{path!r} is a directory; keras_lite reads zipped `.keras` files")
     with open(path, "rb") as f:
-        return f.read(), repr(path)
+        yield f, repr(path)
+
+
+def _size(f: Any) -> int:
+    f.seek(0, os.SEEK_END)
+    size = f.tell()
+    f.seek(0)
+    return int(size)
+
+
+def _is_zip(f: Any) -> bool:
+    magic = f.read(4)
+    f.seek(0)
+    return bool(magic == b"PK\x03\x04")
+
+
+def _member_info(zf: zipfile.ZipFile, name: str) -> zipfile.ZipInfo:
+    try:
+        return zf.getinfo(name)
+    except KeyError:
+        raise FormatError(f"the archive has no {name} (it is not a Keras 3 `.keras` file)") from None
 
 
 def _zip_member(zf: zipfile.ZipFile, name: str, limit: int | None = None) -> bytes:
-    try:
-        info = zf.getinfo(name)
-    except KeyError:
-        raise FormatError(f"the archive has no {name} (it is not a Keras 3 `.keras` file)") from None
+    """A member's bytes, refused before inflating if it declares more than ``limit`` or inflates 1000:1."""
+    info = _member_info(zf, name)
     if limit is not None and info.file_size > limit:
-        raise FormatError(f"{name} declares {info.file_size} bytes, more than a model description needs")
+        raise FormatError(
+            f"{name} declares {info.file_size} bytes, more than the model it describes can need ({limit})"
+        )
     if info.file_size > (1 << 28) and info.file_size > 1000 * max(info.compress_size, 1):
         raise FormatError(
             f"{name} declares {info.file_size} bytes stored in {info.compress_size}: refusing it"
         )
     return zf.read(name)  # checks the CRC: a corrupted member is a BadZipFile
+
+
+def _weights_bytes(f: Any, limit: int) -> bytes:
+    """The HDF5 bytes of a ``.weights.h5`` file or of a ``.keras`` archive's weights, at most ``limit``."""
+    if _is_zip(f):
+        return _zip_member(zipfile.ZipFile(f), _WEIGHTS, limit)
+    size = _size(f)
+    if size > limit:
+        raise FormatError(f"the file holds {size} bytes, more than weights for this model can need ({limit})")
+    return bytes(f.read())
 
 
 @contextlib.contextmanager
@@ -106,10 +167,12 @@ def _reading(where: str) -> Iterator[None]:
         yield
     except FormatError as e:
         raise FormatError(f"Cannot load {where}: {e}") from None
-    except MemoryError:
-        raise
     except zipfile.BadZipFile as e:
         raise FormatError(f"Cannot load {where}: the zip archive is truncated or corrupted ({e})") from None
+    except MemoryError:
+        raise FormatError(
+            f"Cannot load {where}: not enough memory for the model it describes (MemoryError)"
+        ) from None
     except Exception as e:
         raise FormatError(f"Cannot load {where}: {type(e).__name__}: {e}") from e
 
@@ -179,13 +242,9 @@ class SavingMixin:
                 f"Cannot load weights into model {getattr(self, 'name', '?')!r}: it is not built yet. "
                 "Build it first (give it an Input, call build((None, features)), or call it on data)."
             )
-        data, where = _read_bytes(filepath)
-        with _reading(where):
-            if data[:4] == b"PK\x03\x04":
-                data = _zip_member(zipfile.ZipFile(io.BytesIO(data)), _WEIGHTS)
-            per_layer, opt_vars = h5.read_h5(data, self)
-            h5.apply_weights(self, per_layer, skip_mismatch)
-            h5.apply_optimizer(self, opt_vars)
+        with _opened(filepath) as (f, where), _reading(where):
+            stored = h5.read_h5(_weights_bytes(f, h5.size_limit(self)), self)
+            h5.commit(self, h5.plan(self, stored, skip_mismatch))
 
     def __getstate__(self) -> dict[str, Any]:
         """Compact pickle state: config dicts, all weights as one bytes string, the optimizer state likewise."""
@@ -208,24 +267,59 @@ class SavingMixin:
     def __setstate__(self, state: dict[str, Any]) -> None:
         if not isinstance(state, dict) or state.get("keras_lite") != 1:
             raise ValueError("Cannot unpickle this keras_lite model: the state is from an unknown version")
-        fmt.model_from_config(state["config"], into=self)
-        net = self._net  # type: ignore[attr-defined]
-        if state["weights"] is not None:
-            flat = np.frombuffer(state["weights"], dtype=np.float32)
-            net.set_weights(_split(flat, [tuple(t[2]) for t in net.weight_info()]))
-        if state["compile"]:
-            fmt.compile_from_config(self, state["compile"])
-            if state["optimizer"] is not None:
-                iterations, blob = state["optimizer"]
-                _, rows = net.optimizer_state()
-                flat = np.frombuffer(blob, dtype=np.float32)
-                net.set_optimizer_state(iterations, _split(flat, [v.shape for _, _, v in rows]))
+        # Unpickling fills a blank instance. On a live model, build a new one and take its place only once all
+        # of the state has loaded, so that a refused state leaves the model as it was.
+        fresh = not self.__dict__
+        model = self if fresh else type(self).__new__(type(self))
+        try:
+            _load_state(model, state)
+        except (FormatError, KeyError, TypeError) as e:
+            raise ValueError(f"Cannot unpickle this keras_lite model: {type(e).__name__}: {e}") from None
+        if not fresh:
+            _take_place(self, model)
 
 
-def _split(flat: np.ndarray, shapes: list[tuple[int, ...]]) -> list[np.ndarray]:
+def _load_state(model: Any, state: dict[str, Any]) -> None:
+    blob = state["weights"]
+    limit = None if blob is None else len(blob) // 4
+    fmt.model_from_config(state["config"], into=model, max_params=limit)
+    net = model._net
+    weights = None
+    if blob is not None:
+        if net is None:
+            raise FormatError("weights for a model that is not built")
+        flat = np.frombuffer(blob, dtype=np.float32)
+        weights = _split(flat, [tuple(t[2]) for t in net.weight_info()], "weights")
+    optimizer = None
+    if state["compile"]:
+        fmt.compile_from_config(model, state["compile"])
+        if state["optimizer"] is not None and net is not None:
+            steps, blob = state["optimizer"]
+            if isinstance(steps, bool) or not isinstance(steps, int) or not 0 <= steps < 2**63:
+                raise FormatError(f"optimizer iterations {steps!r} is not a step count")
+            _, rows = net.optimizer_state()
+            flat = np.frombuffer(blob, dtype=np.float32)
+            optimizer = (steps, _split(flat, [v.shape for _, _, v in rows], "optimizer state"))
+    if weights is not None:
+        h5.commit(model, h5.Plan(weights, optimizer))
+
+
+def _take_place(model: Any, other: Any) -> None:
+    """Make ``model`` the model ``other`` is: its state, and its layers' and optimizer's links back to it."""
+    from .layers import _bind_model
+
+    model.__dict__.clear()
+    model.__dict__.update(other.__dict__)
+    for layer in model._layers:
+        _bind_model(layer, model)
+    if model.optimizer is not None:
+        model.optimizer._model = weakref.ref(model)
+
+
+def _split(flat: np.ndarray, shapes: list[tuple[int, ...]], what: str) -> list[np.ndarray]:
     sizes = [int(np.prod(s)) for s in shapes]
     if sum(sizes) != flat.size:
-        raise ValueError(f"Cannot unpickle: {flat.size} values for weights that need {sum(sizes)}")
+        raise FormatError(f"{flat.size} values of {what} where the model needs {sum(sizes)}")
     out, start = [], 0
     for shape, n in zip(shapes, sizes):
         out.append(np.ascontiguousarray(flat[start : start + n].reshape(shape)))
@@ -280,31 +374,33 @@ def load_model(
             f"Cannot load {os.fspath(filepath)!r}: legacy HDF5 model files (tf.keras 2) are not supported; "
             "keras_lite loads Keras 3 `.keras` files (use load_weights for `.weights.h5` files)."
         )
-    data, where = _read_bytes(filepath)
-    with _reading(where):
-        if data[:4] != b"PK\x03\x04":
+    with _opened(filepath) as (f, where), _reading(where):
+        if not _is_zip(f):
             raise FormatError(
                 "it is not a `.keras` file (not a zip archive; is it truncated or another format?)"
             )
-        zf = zipfile.ZipFile(io.BytesIO(data))
+        zf = zipfile.ZipFile(f)
         tree = json.loads(_zip_member(zf, _CONFIG, _MAX_JSON).decode("utf-8"))
-        model = fmt.model_from_config(tree)
-        if model._net is not None:
-            per_layer, opt_vars = h5.read_h5(_zip_member(zf, _WEIGHTS), model)
-            h5.apply_weights(model, per_layer)
-        else:
-            opt_vars = None
+        # A model needs 4 bytes of weights per parameter: the weights member's size bounds what the config may
+        # describe, before the core allocates anything.
+        model = fmt.model_from_config(tree, max_params=_member_info(zf, _WEIGHTS).file_size // 4)
         compile_cfg = tree.get("compile_config") if isinstance(tree, dict) else None
+        if model._net is None:
+            if compile and compile_cfg:
+                _compile(model, compile_cfg, None)
+            return model
+        stored = h5.read_h5(_zip_member(zf, _WEIGHTS, h5.size_limit(model)), model)
         if compile and compile_cfg:
-            lr = float(opt_vars[1]) if opt_vars is not None and len(opt_vars) > 1 else None
-            try:
-                fmt.compile_from_config(model, compile_cfg, lr)
-            except FormatError as e:
-                raise FormatError(
-                    f"{e} (load_model(..., compile=False) loads the model for inference)"
-                ) from None
-            h5.apply_optimizer(model, opt_vars)
+            _compile(model, compile_cfg, h5.learning_rate(stored.optimizer))
+        h5.commit(model, h5.plan(model, stored))
     return model
+
+
+def _compile(model: Any, compile_cfg: Any, learning_rate: float | None) -> None:
+    try:
+        fmt.compile_from_config(model, compile_cfg, learning_rate)
+    except FormatError as e:
+        raise FormatError(f"{e} (load_model(..., compile=False) loads the model for inference)") from None
 
 
 __all__ = ["FormatError", "SavingMixin", "load_model", "save_model"]

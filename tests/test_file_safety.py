@@ -1,0 +1,541 @@
+"""Model files from strangers: nothing read from outside the file, no hang, no bomb, no half-load, safe writes.
+
+Each group of tests pins one promise of the model-file reader and writer (docs/GUARANTEES.md):
+
+- bytes come only from the file being loaded (no external storage, virtual datasets, links, other drivers);
+- a refused ``load_weights`` leaves the weights and the optimizer state exactly as they were;
+- saving over a symlink writes its target, and an existing file keeps its permission bits;
+- no file can make loading hang (libhdf5 loops forever on a corrupt local heap; keras_lite reads with its own
+  bounded reader, ``keras_lite._h5read``), checked in subprocesses with a timeout;
+- declared sizes are checked against the model before anything is read or allocated.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import stat
+import struct
+import subprocess
+import sys
+import textwrap
+import tracemalloc
+import zipfile
+
+import h5py
+import numpy as np
+import pytest
+
+import keras_lite as keras
+from keras_lite import _h5read, layers
+
+SECRET = b"TOP-SECRET-PASSWORD-1234" * 4  # what a hostile file tries to read into the weights
+
+
+def _model(seed: int = 0, optimizer: str = "adam") -> keras.Sequential:
+    """Dense(4) -> Dense(1) on 4 inputs, compiled and trained one epoch (so it has optimizer state)."""
+    rng = np.random.default_rng(seed)
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(4, activation="relu"), layers.Dense(1)])
+    model.compile(optimizer=optimizer, loss="mse")
+    model.fit(rng.normal(size=(32, 4)), rng.normal(size=(32, 1)), batch_size=8, epochs=1, verbose=0)
+    return model
+
+
+def _state(model: keras.Sequential) -> tuple[list[np.ndarray], int, list[np.ndarray]]:
+    iterations, rows = model._net.optimizer_state()
+    return model.get_weights(), iterations, [v for _, _, v in rows]
+
+
+def _assert_same_state(a, b) -> None:
+    (wa, ia, sa), (wb, ib, sb) = a, b
+    assert ia == ib
+    for x, y in zip(wa + sa, wb + sb):
+        np.testing.assert_array_equal(x, y)
+
+
+# ---- bytes only from the file itself ---------------------------------------------------------------------------
+def _hostile_weights(folder, how: str) -> str:
+    """A .weights.h5 for ``_model()`` whose first kernel (or a whole group) would come from outside the file."""
+    (folder / "secret.bin").write_bytes(SECRET)
+    other = str(folder / "other.h5")
+    with h5py.File(other, "w") as o:
+        o["kernel"] = np.frombuffer(SECRET[:64], "f4").reshape(4, 4)
+        o["layers/dense/vars/0"] = o["kernel"][()]
+        o["layers/dense/vars/1"] = np.zeros(4, np.float32)
+    path = str(folder / "hostile.weights.h5")
+    _model().save_weights(path)
+    with h5py.File(path, "r+") as f:
+        store = f["layers/dense/vars"]
+        if how == "external link to a group":
+            del f["layers/dense"]
+            f["layers/dense"] = h5py.ExternalLink(other, "/layers/dense")
+            return path
+        if how == "soft link to a group":
+            f.move("layers/dense", "elsewhere")
+            f["layers/dense"] = h5py.SoftLink("/elsewhere")
+            return path
+        target = f["optimizer/vars"] if how.startswith("optimizer") else store
+        name = "2" if how.startswith("optimizer") else "0"
+        shape = target[name].shape
+        del target[name]
+        if how.endswith("external storage"):
+            target.create_dataset(
+                name, shape=shape, dtype="f4", external=[(str(folder / "secret.bin"), 0, 64)]
+            )
+        elif how == "external link":
+            target[name] = h5py.ExternalLink(other, "kernel")
+        elif how == "soft link":
+            f["elsewhere"] = np.frombuffer(SECRET[:64], "f4").reshape(4, 4)
+            target[name] = h5py.SoftLink("/elsewhere")
+        elif how == "virtual dataset":
+            layout = h5py.VirtualLayout(shape=shape, dtype="f4")
+            layout[...] = h5py.VirtualSource(other, "kernel", shape=(4, 4))
+            target.create_virtual_dataset(name, layout)
+    return path
+
+
+HOSTILE = [
+    "external storage",
+    "external link",
+    "soft link",
+    "virtual dataset",
+    "external link to a group",
+    "soft link to a group",
+    "optimizer slot in external storage",
+]
+
+
+@pytest.mark.parametrize("how", HOSTILE)
+def test_weights_from_outside_the_file_are_refused(tmp_path, how):
+    path = _hostile_weights(tmp_path, how)
+    model = _model(seed=1)
+    before = _state(model)
+    with pytest.raises(ValueError, match=r"hostile\.weights\.h5.*(external|virtual|soft) ") as info:
+        model.load_weights(path)
+    assert "keras_lite does not read" in str(info.value)
+    _assert_same_state(before, _state(model))
+    assert all(SECRET[:16] not in w.tobytes() for w in model.get_weights())
+
+
+@pytest.mark.parametrize("how", ["external storage", "virtual dataset", "external link"])
+def test_keras_file_with_weights_from_outside_is_refused(tmp_path, how):
+    weights = _hostile_weights(tmp_path, how)
+    good = tmp_path / "good.keras"
+    _model().save(good)
+    bad = tmp_path / "hostile.keras"
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for name in zin.namelist():
+            data = open(weights, "rb").read() if name == "model.weights.h5" else zin.read(name)
+            zout.writestr(name, data)
+    with pytest.raises(ValueError, match=r"hostile\.keras.*(external|virtual)"):
+        keras.models.load_model(bad)
+    with pytest.raises(ValueError, match=r"hostile\.keras.*(external|virtual)"):
+        _model(seed=2).load_weights(bad)
+
+
+def test_other_drivers_and_user_blocks_are_refused(tmp_path):
+    weights = tmp_path / "w.weights.h5"
+    model = _model()
+    model.save_weights(weights)
+    # The split driver keeps the raw data in "<name>-r.h5": its metadata file must not load from it.
+    with h5py.File(weights, "r") as src, h5py.File(str(tmp_path / "split"), "w", driver="split") as dst:
+        src.copy("layers", dst)
+    os.replace(tmp_path / "split-m.h5", tmp_path / "split.weights.h5")
+    with pytest.raises(ValueError, match=r"split\.weights\.h5.*driver"):
+        model.load_weights(tmp_path / "split.weights.h5")
+    with (
+        h5py.File(weights, "r") as src,
+        h5py.File(tmp_path / "ub.weights.h5", "w", userblock_size=512) as dst,
+    ):
+        src.copy("layers", dst)
+    with pytest.raises(ValueError, match=r"ub\.weights\.h5.*(user block|signature)"):
+        model.load_weights(tmp_path / "ub.weights.h5")
+
+
+def test_reading_needs_no_h5py(tmp_path):
+    # Loading must not touch libhdf5 at all: run it where importing h5py fails.
+    model = _model()
+    model.save(tmp_path / "m.keras")
+    model.save_weights(tmp_path / "m.weights.h5")
+    want = model.predict(np.ones((2, 4), np.float32), verbose=0)
+    np.save(tmp_path / "want.npy", want)
+    code = f"""
+        import sys
+        sys.modules["h5py"] = None  # any import of h5py now raises ImportError
+        import numpy as np, keras_lite as keras
+        x = np.ones((2, 4), np.float32)
+        want = np.load({str(tmp_path / "want.npy")!r})
+        m = keras.models.load_model({str(tmp_path / "m.keras")!r})
+        np.testing.assert_array_equal(m.predict(x, verbose=0), want)
+        m.load_weights({str(tmp_path / "m.weights.h5")!r})
+        np.testing.assert_array_equal(m.predict(x, verbose=0), want)
+        assert "h5py" not in sys.modules or sys.modules["h5py"] is None
+        print("ok")
+    """
+    run = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr[-3000:]
+
+
+# ---- a refused load changes nothing ----------------------------------------------------------------------------
+def _edit_optimizer(path, name: str, value) -> None:
+    with h5py.File(path, "r+") as f:
+        store = f["optimizer/vars"]
+        del store[name]
+        store[name] = value
+
+
+BAD_OPTIMIZER = {
+    "nan iterations": ("0", np.float64("nan")),
+    "negative iterations": ("0", np.int64(-3)),
+    "iterations past int64": ("0", np.uint64(2**64 - 1)),
+    "fractional iterations": ("0", np.float32(2.5)),
+    "iterations not a scalar": ("0", np.arange(3, dtype=np.int64)),
+    "slot of the wrong shape": ("2", np.zeros((3, 3), np.float32)),
+    "slot of strings": ("2", np.array([b"abcd"] * 16).reshape(4, 4)),
+    "learning rate not a scalar": ("1", np.zeros(4, np.float32)),
+    "nan learning rate": ("1", np.float32("nan")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_OPTIMIZER))
+@pytest.mark.parametrize("kind", [".weights.h5", ".keras"])
+def test_refused_load_weights_changes_nothing(tmp_path, case, kind):
+    name, value = BAD_OPTIMIZER[case]
+    weights = tmp_path / "bad.weights.h5"
+    _model().save_weights(weights)
+    _edit_optimizer(weights, name, value)
+    path = weights
+    if kind == ".keras":
+        path = tmp_path / "bad.keras"
+        _model().save(path)
+        with zipfile.ZipFile(path, "a") as zf:  # a second model.weights.h5 member: zipfile reads the last one
+            with pytest.warns(UserWarning, match="Duplicate name"):
+                zf.writestr("model.weights.h5", weights.read_bytes())
+    model = _model(seed=1)
+    before = _state(model)
+    with pytest.raises(ValueError, match=rf"bad{kind.replace('.', '[.]')}.*optimizer/vars/{name}"):
+        model.load_weights(path)
+    _assert_same_state(before, _state(model))
+
+
+def test_refused_load_model_names_the_optimizer_variable(tmp_path):
+    weights = tmp_path / "w.weights.h5"
+    _model().save_weights(weights)
+    _edit_optimizer(weights, "1", np.zeros(4, np.float32))
+    good = tmp_path / "good.keras"
+    _model().save(good)
+    bad = tmp_path / "bad.keras"
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for item in zin.namelist():
+            zout.writestr(item, weights.read_bytes() if item == "model.weights.h5" else zin.read(item))
+    with pytest.raises(ValueError, match=r"bad\.keras.*optimizer/vars/1 \(the learning rate\)"):
+        keras.models.load_model(bad)
+    assert keras.models.load_model(bad, compile=False).built
+
+
+def test_refused_setstate_changes_nothing():
+    model = _model()
+    state = model.__getstate__()
+    iterations, blob = state["optimizer"]
+    target = _model(seed=1)
+    before = _state(target)
+    bad = dict(state, optimizer=(iterations, blob[:-4]))
+    with pytest.raises(ValueError, match="optimizer"):
+        target.__setstate__(bad)
+    _assert_same_state(before, _state(target))
+    assert [type(layer) for layer in target.layers] == [layers.Dense, layers.Dense]
+    with pytest.raises(ValueError, match="iterations"):
+        target.__setstate__(dict(state, optimizer=(-1, blob)))
+    _assert_same_state(before, _state(target))
+    target.__setstate__(state)  # a good state still loads into it
+    _assert_same_state(_state(model), _state(target))
+    assert pickle.loads(pickle.dumps(target)).predict(np.ones((1, 4)), verbose=0).shape == (1, 1)
+
+
+# ---- writes keep symlinks and permission bits ------------------------------------------------------------------
+WRITERS = {
+    "save": ("m.keras", lambda model, path: model.save(path)),
+    "save_weights": ("m.weights.h5", lambda model, path: model.save_weights(path)),
+    "save_model": ("m.keras", lambda model, path: keras.saving.save_model(model, path)),
+}
+
+
+def _loads(path) -> None:
+    if str(path).endswith(".keras"):
+        keras.models.load_model(path)
+    else:
+        _model().load_weights(path)
+
+
+@pytest.mark.parametrize("writer", sorted(WRITERS))
+def test_saving_over_a_symlink_writes_its_target(tmp_path, writer):
+    name, write = WRITERS[writer]
+    real = tmp_path / "real"
+    real.mkdir()
+    target = real / name
+    target.write_bytes(b"old")
+    os.chmod(target, 0o600)
+    link = tmp_path / name
+    os.symlink(os.path.join("real", name), link)  # relative, as `ln -s` makes them
+    chain = tmp_path / f"chain.{name}"
+    os.symlink(link.name, chain)  # a link to the link
+    write(_model(), chain)
+    assert os.path.islink(chain) and os.readlink(chain) == link.name
+    assert os.path.islink(link) and os.readlink(link) == os.path.join("real", name)
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+    _loads(target)
+    assert sorted(os.listdir(real)) == [name] and sorted(os.listdir(tmp_path)) == sorted(
+        ["real", name, chain.name]
+    )
+
+
+@pytest.mark.parametrize("writer", sorted(WRITERS))
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o664])
+def test_saving_over_a_file_keeps_its_permission_bits(tmp_path, writer, mode):
+    name, write = WRITERS[writer]
+    path = tmp_path / name
+    path.write_bytes(b"old")
+    os.chmod(path, mode)
+    write(_model(), path)
+    assert stat.S_IMODE(os.stat(path).st_mode) == mode
+    _loads(path)
+
+
+@pytest.mark.parametrize("writer", sorted(WRITERS))
+def test_new_files_and_dangling_links_get_the_umask_default(tmp_path, writer):
+    name, write = WRITERS[writer]
+    old = os.umask(0o027)
+    try:
+        with open(tmp_path / "probe", "w"):
+            pass
+        expected = stat.S_IMODE(os.stat(tmp_path / "probe").st_mode)
+        write(_model(), tmp_path / name)
+        assert stat.S_IMODE(os.stat(tmp_path / name).st_mode) == expected == 0o640
+        link = tmp_path / f"link.{name}"
+        os.symlink(f"made.{name}", link)  # dangling: the write creates its target, as open() would
+        write(_model(), link)
+        assert os.path.islink(link) and stat.S_IMODE(os.stat(tmp_path / f"made.{name}").st_mode) == 0o640
+    finally:
+        os.umask(old)
+    _loads(tmp_path / f"made.{name}")
+
+
+def test_saving_through_a_symlink_loop_is_an_oserror(tmp_path):
+    os.symlink("b.keras", tmp_path / "a.keras")
+    os.symlink("a.keras", tmp_path / "b.keras")
+    with pytest.raises(OSError):
+        _model().save(tmp_path / "a.keras")
+    assert sorted(os.listdir(tmp_path)) == ["a.keras", "b.keras"]
+
+
+# ---- no hang -----------------------------------------------------------------------------------------------------
+def _heap_free_list_cycles(data: bytes) -> list[bytes]:
+    """One copy of ``data`` per local heap, that heap's first free block pointing at itself.
+
+    Found by flipping single bytes of a saved ``.weights.h5`` (every value of every byte of each heap): h5py
+    3.16 / libhdf5 2.0.0 then loops forever inside H5Fopen's heap load, holding the GIL.
+    """
+    out = []
+    start = data.find(b"HEAP")
+    while start >= 0:
+        size, head, seg = struct.unpack_from("<QQQ", data, start + 8)
+        if head != 1 and head + 16 <= size:  # 1 is the end of the free list
+            bad = bytearray(data)
+            struct.pack_into("<Q", bad, seg + head, head)
+            out.append(bytes(bad))
+        start = data.find(b"HEAP", start + 4)
+    return out
+
+
+def _run_child(code: str, timeout: float) -> str:
+    try:
+        run = subprocess.run(
+            [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"loading did not finish within {timeout} s: it hangs")
+    assert run.returncode == 0, run.stderr[-3000:]
+    return run.stdout
+
+
+def test_corrupt_heap_free_list_does_not_hang(tmp_path):
+    model = _model()
+    model.save_weights(tmp_path / "w.weights.h5")
+    files = _heap_free_list_cycles((tmp_path / "w.weights.h5").read_bytes())
+    assert len(files) >= 5
+    for i, data in enumerate(files):
+        (tmp_path / f"bad{i}.weights.h5").write_bytes(data)
+    code = f"""
+        import glob, numpy as np, keras_lite as keras
+        from keras_lite import layers
+        m = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(4, activation="relu"), layers.Dense(1)])
+        m.compile(optimizer="adam", loss="mse")
+        for path in sorted(glob.glob({str(tmp_path / "bad*.weights.h5")!r})):
+            try:
+                m.load_weights(path)
+                print("loaded")
+            except ValueError as e:
+                assert path in str(e), e
+                print("refused")
+    """
+    out = _run_child(code, timeout=60).split()
+    assert len(out) == len(files) and set(out) <= {"loaded", "refused"}
+
+
+def test_single_byte_corruptions_end_quickly(tmp_path):
+    # Every byte of each local heap (where the hang above was found) set to a few values, and 2,000 random
+    # single-byte changes elsewhere: each load ends, loaded or refused with a ValueError.
+    model = _model()
+    model.save_weights(tmp_path / "w.weights.h5")
+    code = f"""
+        import io, warnings, numpy as np, keras_lite as keras
+        from keras_lite import layers
+        warnings.simplefilter("ignore")
+        m = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(4, activation="relu"), layers.Dense(1)])
+        m.compile(optimizer="adam", loss="mse")
+        data = open({str(tmp_path / "w.weights.h5")!r}, "rb").read()
+        rng = np.random.default_rng(0)
+        changes = []
+        start = data.find(b"HEAP")
+        while start >= 0:
+            segment = int.from_bytes(data[start + 24:start + 32], "little")
+            for offset in [*range(start, start + 32), *range(segment, segment + 48)]:
+                changes += [(offset, v) for v in {{0, 0xFF, data[offset] ^ 1, 24}} - {{data[offset]}}]
+            start = data.find(b"HEAP", start + 4)
+        changes += [(int(o), int(v)) for o, v in zip(rng.integers(len(data), size=2000), rng.integers(256, size=2000))]
+        outcomes = {{"loaded": 0, "refused": 0}}
+        for offset, value in changes:
+            bad = bytearray(data)
+            bad[offset] = value
+            try:
+                m.load_weights(io.BytesIO(bytes(bad)))
+                outcomes["loaded"] += 1
+            except ValueError:
+                outcomes["refused"] += 1
+        print(outcomes)
+    """
+    out = _run_child(code, timeout=120)
+    assert "'refused': " in out and "'refused': 0," not in out, out
+
+
+# ---- sizes are checked before anything is read or allocated ------------------------------------------------------
+def _refused_with_peak(fn) -> tuple[str, int]:
+    """The message of the ValueError that ``fn()`` raises, and the most memory Python had allocated meanwhile."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError) as info:
+            fn()
+        return str(info.value), tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("gigabytes", [1, 8])
+def test_fill_value_bomb_is_refused_before_allocating(tmp_path, gigabytes):
+    path = tmp_path / "bomb.weights.h5"
+    _model().save_weights(path)
+    with h5py.File(path, "r+") as f:
+        del f["layers/dense/vars/0"]
+        f["layers/dense/vars"].create_dataset("0", shape=(gigabytes << 28, 1), dtype="f4")  # never written
+    assert path.stat().st_size < 64 << 10
+    model = _model(seed=1)
+    before = _state(model)
+    message, peak = _refused_with_peak(lambda: model.load_weights(path))
+    assert "bomb.weights.h5" in message
+    assert peak < 16 << 20, f"{peak / 2**20:.0f} MiB allocated before refusing"
+    _assert_same_state(before, _state(model))
+
+
+def test_deflated_keras_member_bomb_is_refused_before_inflating(tmp_path):
+    model = _model()
+    model.save(tmp_path / "good.keras")
+    padded = io.BytesIO()
+    with h5py.File(padded, "w") as f, zipfile.ZipFile(tmp_path / "good.keras") as zin:
+        with h5py.File(io.BytesIO(zin.read("model.weights.h5")), "r") as src:
+            for name in src:
+                src.copy(name, f)
+        f["padding"] = np.zeros(64 << 20, np.uint8)  # 64 MiB of zeros: deflates about 1000:1
+    with zipfile.ZipFile(tmp_path / "good.keras") as zin:
+        with zipfile.ZipFile(tmp_path / "bomb.keras", "w", zipfile.ZIP_DEFLATED) as zout:
+            for name in zin.namelist():
+                zout.writestr(name, padded.getvalue() if name == "model.weights.h5" else zin.read(name))
+    assert (tmp_path / "bomb.keras").stat().st_size < 1 << 20
+    del padded
+    message, peak = _refused_with_peak(lambda: keras.models.load_model(tmp_path / "bomb.keras"))
+    assert "bomb.keras" in message
+    assert peak < 16 << 20, f"{peak / 2**20:.0f} MiB allocated before refusing"
+    message, peak = _refused_with_peak(lambda: model.load_weights(tmp_path / "bomb.keras"))
+    assert "bomb.keras" in message
+    assert peak < 16 << 20, f"{peak / 2**20:.0f} MiB allocated before refusing"
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        {"units": 2**40},
+        {"units": 2**62},
+        {"input": 2**40},
+        {"input": 2**40, "units": 1},
+    ],
+    ids=["units 2**40", "units 2**62", "input width 2**40", "input width 2**40, one unit"],
+)
+def test_config_declaring_a_huge_model_is_refused_naming_the_file(tmp_path, edit):
+    import json
+
+    _model().save(tmp_path / "good.keras")
+    with zipfile.ZipFile(tmp_path / "good.keras") as zin:
+        tree = json.loads(zin.read("config.json"))
+        members = {name: zin.read(name) for name in zin.namelist()}
+    if "units" in edit:
+        tree["config"]["layers"][1]["config"]["units"] = edit["units"]
+    if "input" in edit:
+        tree["config"]["layers"][0]["config"]["batch_shape"] = [None, edit["input"]]
+    members["config.json"] = json.dumps(tree).encode()
+    with zipfile.ZipFile(tmp_path / "huge.keras", "w") as zout:
+        for name, data in members.items():
+            zout.writestr(name, data)
+    for compile in (True, False):
+        with pytest.raises(ValueError, match=r"huge\.keras.*(parameters|units)"):
+            keras.models.load_model(tmp_path / "huge.keras", compile=compile)
+
+
+def test_reader_reads_what_keras_and_h5py_write():
+    # Every dataset of every Keras-written fixture, value for value against h5py; then h5py's other layouts.
+    import glob
+
+    fixtures = os.path.join(os.path.dirname(__file__), "fixtures")
+    blobs = [zipfile.ZipFile(p).read("model.weights.h5") for p in sorted(glob.glob(f"{fixtures}/*.keras"))]
+    for libver, track_order in (("earliest", False), ("earliest", True), ("latest", False)):
+        buf = io.BytesIO()
+        with h5py.File(buf, "w", libver=libver, track_order=track_order) as f:
+            store = f.create_group("layers/dense/vars")
+            store["0"] = np.arange(12, dtype="<f4").reshape(3, 4)
+            store["1"] = np.arange(4, dtype=">f8")
+            store["2"] = np.int32(7)
+            store["3"] = np.arange(3, dtype=">u2")
+            store["4"] = np.arange(5, dtype="f2")
+        blobs.append(buf.getvalue())
+    count = 0
+    for blob in blobs:
+        count += _same_as_h5py(_h5read.File(blob).root, h5py.File(io.BytesIO(blob), "r"), "")
+    assert count > 150
+
+
+def _same_as_h5py(group, theirs, path: str) -> int:
+    """How many datasets under ``group`` (our reader) equal h5py's, asserting that every one does."""
+    assert sorted(group.links()) == sorted(theirs[path or "/"])
+    count = 0
+    for name in group.links():
+        item = group.get(name)
+        if isinstance(item, _h5read.Group):
+            count += _same_as_h5py(item, theirs, f"{path}/{name}")
+        else:
+            want = theirs[f"{path}/{name}"][()]
+            got = item.read()
+            assert got.dtype == want.dtype and got.shape == want.shape
+            np.testing.assert_array_equal(got, want)
+            count += 1
+    return count
