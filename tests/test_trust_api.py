@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+import threading
 from typing import Any
 
 import numpy as np
@@ -259,3 +260,163 @@ def test_metrics_names_follow_keras_3() -> None:
     unbuilt = keras.Sequential([layers.Dense(1)])
     unbuilt.compile(optimizer="adam", loss="mse", metrics=["mae"])
     assert unbuilt.metrics_names == ["loss", "compile_metrics"]
+
+
+# ---- item 4: no structure change while fit runs -------------------------------------------------------------
+STRUCTURE_CHANGES = {
+    "add": lambda m: m.add(layers.Dense(1)),
+    "add without rebuild": lambda m: m.add(layers.Dense(1), rebuild=False),
+    "pop": lambda m: m.pop(),
+    "pop without rebuild": lambda m: m.pop(rebuild=False),
+    "build": lambda m: m.build((None, 3)),
+    "build another width": lambda m: m.build((None, 5)),
+    "to cpu": lambda m: m.to("cpu"),
+    "compile": lambda m: m.compile(optimizer="sgd", loss="mse", metrics=["mae", "mse", "binary_accuracy"]),
+    "layer build": lambda m: m.layers[0].build((None, 7)),  # refused after fit too (its width is 3)
+    "weightless layer build": lambda m: m.layers[1].build((None, 7)),
+}
+
+
+def change_after_fit(name: str, model: keras.Sequential) -> None:
+    """Once fit is over the change is no longer refused for it (a Dense layer keeps its width, though)."""
+    try:
+        STRUCTURE_CHANGES[name](model)
+    except ValueError as e:
+        assert name == "layer build" and "incompatible" in str(e)
+
+
+def fit_model() -> keras.Sequential:
+    model = keras.Sequential(
+        [keras.Input(shape=(3,)), layers.Dense(4), layers.Activation("relu"), layers.Dense(1)]
+    )
+    model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    return model
+
+
+def structure(model: keras.Sequential) -> tuple[Any, ...]:
+    return (
+        [type(layer).__name__ for layer in model.layers],
+        [w.shape for w in model.get_weights()],
+        model._net,
+        model.optimizer,
+        model.device,
+    )
+
+
+class ChangeInFit(keras.callbacks.Callback):
+    """Tries ``change`` from the fit's own hook ``hook`` and records what it raised."""
+
+    def __init__(self, hook: str, change: Any) -> None:
+        super().__init__()
+        self.errors: list[BaseException] = []
+
+        def attempt(*args: Any) -> None:
+            try:
+                change(self.model)
+            except RuntimeError as e:
+                self.errors.append(e)
+                raise
+
+        setattr(self, hook, attempt)
+
+
+@pytest.mark.parametrize("hook", ["on_train_begin", "on_epoch_begin", "on_train_batch_end", "on_epoch_end"])
+@pytest.mark.parametrize("name", list(STRUCTURE_CHANGES))
+def test_a_structure_change_from_a_callback_is_refused(name: str, hook: str) -> None:
+    model = fit_model()
+    before = structure(model)
+    callback = ChangeInFit(hook, STRUCTURE_CHANGES[name])
+    with pytest.raises(RuntimeError, match="fit") as info:
+        model.fit(X, Y, epochs=3, batch_size=16, verbose=0, callbacks=[callback])
+    assert callback.errors and info.value is callback.errors[0]
+    assert model.name in str(info.value)
+    assert structure(model) == before  # nothing changed; the model trains and predicts as before
+    history = model.fit(X, Y, epochs=2, verbose=0)
+    assert len(history.history["loss"]) == 2
+    assert model.predict(X[:2], verbose=0).shape == (2, 1)
+    change_after_fit(name, model)
+
+
+@pytest.mark.parametrize("name", list(STRUCTURE_CHANGES))
+def test_a_structure_change_from_another_thread_is_refused_while_fit_runs(name: str) -> None:
+    model = fit_model()
+    inside, release = threading.Event(), threading.Event()
+
+    class Hold(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            inside.set()
+            release.wait(timeout=60)
+
+    outcome: dict[str, Any] = {}
+
+    def train() -> None:
+        try:
+            outcome["history"] = model.fit(X, Y, epochs=2, verbose=0, callbacks=[Hold()])
+        except BaseException as e:  # noqa: B036 - reported by the assertion below
+            outcome["error"] = e
+
+    thread = threading.Thread(target=train)
+    thread.start()
+    try:
+        assert inside.wait(timeout=60)
+        before = structure(model)
+        with pytest.raises(RuntimeError, match="fit"):
+            STRUCTURE_CHANGES[name](model)
+        assert structure(model) == before
+    finally:
+        release.set()
+        thread.join(timeout=60)
+    assert "error" not in outcome, outcome
+    assert len(outcome["history"].history["loss"]) == 2  # the fit ran its epochs on the model it began with
+    change_after_fit(name, model)
+
+
+def test_weights_may_be_read_and_set_during_fit() -> None:
+    model = fit_model()
+    seen = []
+
+    class Reset(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            weights = self.model.get_weights()
+            self.model.set_weights([np.zeros_like(w) for w in weights])
+            self.model.layers[0].set_weights(weights[:2])
+            seen.append(len(weights))
+
+    model.fit(X, Y, epochs=2, verbose=0, callbacks=[Reset()])
+    assert seen == [4, 4]
+    np.testing.assert_array_equal(model.get_weights()[2], np.zeros((4, 1), np.float32))
+
+
+def test_fit_that_fails_leaves_structure_changes_allowed() -> None:
+    model = fit_model()
+
+    class Boom(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            raise KeyError("boom")
+
+    with pytest.raises(KeyError):
+        model.fit(X, Y, epochs=2, verbose=0, callbacks=[Boom()])
+    with pytest.raises(ValueError):
+        model.fit(X, Y[:10], epochs=2, verbose=0)
+    model.add(layers.Dense(2))
+    assert model.output_shape == (None, 2)
+
+
+def test_two_fits_from_two_threads_then_a_change() -> None:
+    model = fit_model()
+    errors: list[BaseException] = []
+
+    def train() -> None:
+        try:
+            model.fit(X, Y, epochs=3, verbose=0)
+        except BaseException as e:  # noqa: B036 - reported by the assertion below
+            errors.append(e)
+
+    threads = [threading.Thread(target=train) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors
+    model.pop()
+    assert len(model.layers) == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import warnings
 import weakref
 from collections import defaultdict
@@ -18,6 +19,23 @@ _name_counts: dict[str, int] = defaultdict(int)
 
 # Widths, unit counts and epoch numbers beyond this cannot be real (and would overflow the core's integers).
 _MAX_SIZE = 2**62
+
+
+# Changes to a model's structure (add, pop, build, to, compile, a layer's build) hold this lock, and so do the
+# start and the end of a fit (which count it in ``model._fits``): a change can never slip in between a fit's
+# checks and its core call, from any thread. It is never held while a model trains or predicts.
+_STRUCTURE_LOCK = threading.RLock()
+
+
+def _refuse_while_fitting(model: Any, what: str) -> None:
+    """Raise ``RuntimeError`` if ``model`` is in a ``fit`` (call with ``_STRUCTURE_LOCK`` held)."""
+    if model is not None and model._fits:
+        raise RuntimeError(
+            f"Cannot {what} while model {model.name!r} is training: fit() is running on it (this call came from "
+            "a callback or another thread). fit would go on training the network it started with and then "
+            "discard those epochs. Change the model before or after fit; get_weights and set_weights work "
+            "during fit."
+        )
 
 
 def _auto_name(base: str) -> str:
@@ -257,11 +275,14 @@ class Layer:
         width = _build_width(input_shape)
         if self._owner is not None and self._input_width == width:
             return
-        if self._live_model() is not None:
-            self._check_width(width, (None, width))
-        net = _core.Network(width, [self._spec()], config.next_seed())
-        info = net.weight_info()
-        self._attach(net, 0, 0, width, info)
+        with _STRUCTURE_LOCK:
+            model = self._live_model()
+            _refuse_while_fitting(model, f"rebuild its layer {self.name!r}")
+            if model is not None:
+                self._check_width(width, (None, width))
+            net = _core.Network(width, [self._spec()], config.next_seed())
+            info = net.weight_info()
+            self._attach(net, 0, 0, width, info)
 
     def __call__(self, inputs: Any, training: Any = None) -> Tensor:
         """Apply the layer to an array (inference mode), building it first if needed.

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 import weakref
-from typing import Any
+from typing import Any, Callable, TypeVar, cast
 
 import numpy as np
 
@@ -18,7 +19,17 @@ from ._errors import received
 from ._progbar import Progbar
 from ._tensor import Tensor
 from ._variable import weight_array
-from .layers import _MAX_SIZE, InputLayer, KerasTensor, Layer, _auto_name, _bind_model, _build_width
+from .layers import (
+    _MAX_SIZE,
+    _STRUCTURE_LOCK,
+    InputLayer,
+    KerasTensor,
+    Layer,
+    _auto_name,
+    _bind_model,
+    _build_width,
+    _refuse_while_fitting,
+)
 from .saving import SavingMixin, load_model
 
 
@@ -51,6 +62,43 @@ def _epochs(epochs: Any) -> int:
         raise ValueError(
             f"Received an invalid value for `epochs`, expected a non-negative integer. {received('epochs', epochs)}"
         ) from None
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _changes_structure(what: str) -> Callable[[_F], _F]:
+    """Run the method under the structure lock, refusing it (``RuntimeError``) while the model is in a fit."""
+
+    def decorate(method: _F) -> _F:
+        @functools.wraps(method)
+        def wrapper(self: Sequential, *args: Any, **kwargs: Any) -> Any:
+            with _STRUCTURE_LOCK:
+                _refuse_while_fitting(self, what)
+                return method(self, *args, **kwargs)
+
+        return cast(_F, wrapper)
+
+    return decorate
+
+
+def _tracks_fit(fit: _F) -> _F:
+    """Count the model as fitting (``model._fits``) from before ``fit`` checks anything until it returns."""
+
+    @functools.wraps(fit)
+    def wrapper(self: Sequential, *args: Any, **kwargs: Any) -> Any:
+        counted = False
+        try:
+            with _STRUCTURE_LOCK:
+                self._fits += 1
+                counted = True
+            return fit(self, *args, **kwargs)
+        finally:
+            if counted:
+                with _STRUCTURE_LOCK:
+                    self._fits -= 1
+
+    return cast(_F, wrapper)
 
 
 # A model nobody can reach may live on in a reference cycle (a fitted model and its History) until Python's
@@ -109,6 +157,8 @@ class Sequential(SavingMixin):
         >>> history = model.fit(x, y, epochs=10, verbose=0)
     """
 
+    _fits = 0  # fit calls running on this model now (see _tracks_fit); structure changes wait for 0
+
     def __init__(
         self, layers: Any = None, trainable: bool = True, name: str | None = None, device: str | None = None
     ) -> None:
@@ -143,6 +193,7 @@ class Sequential(SavingMixin):
                 raise
 
     # ---- structure ----------------------------------------------------------------------------------
+    @_changes_structure("add a layer")
     def add(self, layer: Any, rebuild: bool = True) -> None:
         """Append a layer (or ``keras.Input(...)`` as the first item)."""
         if isinstance(layer, KerasTensor):
@@ -185,6 +236,7 @@ class Sequential(SavingMixin):
                     self._input_layer, layer._model_ref = input_layer, model_ref
                 raise
 
+    @_changes_structure("pop a layer")
     def pop(self, rebuild: bool = True) -> Layer:
         """Remove and return the last layer."""
         if not self._layers:
@@ -248,6 +300,7 @@ class Sequential(SavingMixin):
         """Where this model computes: ``"cpu"`` or ``"gpu"``."""
         return "cpu" if self._net is None else str(self._net.device[0])
 
+    @_changes_structure("move the model to another device")
     def to(self, device: str) -> Sequential:
         """Move the model (weights and optimizer state) to ``"cpu"``, ``"gpu"`` or ``"auto"``; returns it."""
         self._device = config._normalize_device(device)
@@ -256,6 +309,7 @@ class Sequential(SavingMixin):
             self._net.set_device(target, config._software_allowed())
         return self
 
+    @_changes_structure("build the model")
     def build(self, input_shape: Any = None) -> None:
         """Build for inputs of ``input_shape`` ``(None, width)``."""
         if input_shape is None:
@@ -358,6 +412,7 @@ class Sequential(SavingMixin):
         return int(sum(int(np.prod(v.shape)) for v in self.weights))
 
     # ---- compile ------------------------------------------------------------------------------------
+    @_changes_structure("compile the model (it would replace the loss, metrics and optimizer fit is using)")
     def compile(
         self,
         optimizer: Any = "rmsprop",
@@ -463,6 +518,7 @@ class Sequential(SavingMixin):
         return arr
 
     # ---- training -----------------------------------------------------------------------------------
+    @_tracks_fit
     def fit(
         self,
         x: Any = None,
