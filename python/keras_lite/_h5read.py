@@ -178,11 +178,9 @@ class File:
             self._check(start, end - start, "an object header block")
             self._charge(end - start)
             pos = start
-            while pos + head <= end:
-                if v2:
-                    mtype, msize, mflags = self._int(pos, 1), self._int(pos + 1, 2), self._int(pos + 3, 1)
-                else:
-                    mtype, msize, mflags = self._int(pos, 2), self._int(pos + 2, 2), self._int(pos + 4, 1)
+            layout = "<BHB" if v2 else "<HHB"  # type, size, flags
+            while pos + head <= end:  # inside the block just checked
+                mtype, msize, mflags = struct.unpack_from(layout, self.data, pos)
                 body = pos + head
                 if body + msize > end:
                     raise _bad(f"an object header message at byte {pos} runs past its block")
@@ -347,12 +345,11 @@ class Group:
         size = 2 * f.O + 24
         f._check(snod + 8, count * size, "a symbol table node's entries")
         f._charge(count * size)
-        for i in range(count):
-            entry = snod + 8 + i * size
-            name = f.name(heap_data, heap_size, f._int(entry, f.O))
-            cache = f._int(entry + 2 * f.O, 4)
-            link = Link("soft", -1) if cache == 2 else Link("hard", f._addr(entry + f.O))
-            self._add(out, name, link)
+        layout = "<" + 2 * {2: "H", 4: "I", 8: "Q"}[f.O] + "I"  # name offset, object header, cache type
+        for i in range(count):  # inside the entries just checked
+            name_offset, header, cache = struct.unpack_from(layout, f.data, snod + 8 + i * size)
+            link = Link("soft", -1) if cache == 2 else Link("hard", header)
+            self._add(out, f.name(heap_data, heap_size, name_offset), link)
 
 
 class Dataset:

@@ -97,7 +97,7 @@ def size_limit(model: Any) -> int:
     """The most bytes a weights file for ``model`` can need: every weight in float64 with three optimizer slots
     (AMSGrad's), plus generous HDF5 bookkeeping per variable and per layer. A larger file or zip member is refused
     before it is read or inflated."""
-    shapes = [t[2] for t in model._net.weight_info()] if model._net is not None else []
+    shapes = [v.shape for layer in model._layers for v in layer.weights] if model._net is not None else []
     values = sum(math.prod(s) for s in shapes)
     return 8 * 4 * values + (16 << 10) * (4 * len(shapes) + len(model._layers) + 8) + (1 << 20)
 
@@ -165,8 +165,10 @@ def learning_rate(opt_vars: list[_h5read.Dataset] | None) -> float | None:
 
 
 def _float32(item: _h5read.Dataset) -> np.ndarray:
+    # A copy, not a view of the file's bytes: the core checks each array it borrows against the others on the
+    # same buffer, which is quadratic when thousands of weights are views of one file.
     with np.errstate(over="ignore"):  # a float64 beyond float32's range becomes inf, as in Keras's assign
-        return np.ascontiguousarray(item.read(), dtype=np.float32)
+        return np.array(item.read(), dtype=np.float32, order="C")
 
 
 class Plan(NamedTuple):
@@ -178,10 +180,7 @@ class Plan(NamedTuple):
 
 def plan(model: Any, stored: Stored, skip_mismatch: bool = False) -> Plan:
     """Check every variable against ``model`` and convert it; raise before anything is written."""
-    info = model._net.weight_info()
-    want: list[list[tuple[int, ...]]] = [[] for _ in model._layers]
-    for layer_index, _, shape, _ in info:
-        want[layer_index].append(tuple(shape))
+    want = [[v.shape for v in layer.weights] for layer in model._layers]
     current = None
     values: list[np.ndarray] = []
     for i, (layer, shapes, got) in enumerate(zip(model._layers, want, stored.layers)):

@@ -184,8 +184,9 @@ class Sequential(SavingMixin):
                 raise ValueError(f"Sequential expects a list of layers. {received('layers', layers)}")
             model_refs = {id(layer): layer._model_ref for layer in layers if isinstance(layer, Layer)}
             try:
+                names: set[str] = set()  # the names so far: checking each against a list is quadratic
                 for layer in layers:
-                    self.add(layer, rebuild=False)
+                    self._add(layer, rebuild=False, names=names)
                 self._maybe_rebuild()
             except BaseException:  # the layers do not stay bound to a model that was never made
                 for layer in self._layers:
@@ -196,6 +197,10 @@ class Sequential(SavingMixin):
     @_changes_structure("add a layer")
     def add(self, layer: Any, rebuild: bool = True) -> None:
         """Append a layer (or ``keras.Input(...)`` as the first item)."""
+        self._add(layer, rebuild, None)
+
+    def _add(self, layer: Any, rebuild: bool, names: set[str] | None) -> None:
+        """``add``; ``names``, when given, holds the names of ``self._layers`` (and gets this layer's)."""
         if isinstance(layer, KerasTensor):
             layer = layer._keras_history[0]
         if isinstance(layer, InputLayer):
@@ -209,7 +214,7 @@ class Sequential(SavingMixin):
             raise ValueError(
                 f"Only instances of `keras_lite.layers.Layer` can be added to a Sequential model. {received('layer', layer)}"
             )
-        if any(existing.name == layer.name for existing in self._layers):
+        if (layer.name in names) if names is not None else any(e.name == layer.name for e in self._layers):
             raise ValueError(
                 f"All layers added to a Sequential model should have unique names. Name {layer.name!r} is already used."
             )
@@ -225,6 +230,8 @@ class Sequential(SavingMixin):
         if not self._layers and self._input_layer is None and layer._input_shape_arg is not None:
             self._input_layer = InputLayer(shape=layer._input_shape_arg)
         self._layers.append(layer)
+        if names is not None:
+            names.add(layer.name)
         _bind_model(layer, self)
         if rebuild:
             net = self._net
@@ -272,10 +279,12 @@ class Sequential(SavingMixin):
             widths.append(w)
             w = layer._output_width(w)
         net = _core.Network(width, [layer._spec() for layer in self._layers], config.next_seed())
-        info = net.weight_info()
+        by_layer: list[list[Any]] = [[] for _ in self._layers]  # one pass: a scan per layer is quadratic
+        for t in net.weight_info():
+            by_layer[t[0]].append(t)
         base = 0
         for i, layer in enumerate(self._layers):
-            mine = [t for t in info if t[0] == i]
+            mine = by_layer[i]
             prev = old.get(id(layer))
             layer._attach(net, i, base, widths[i], mine)
             if prev is not None and [p.shape for p in prev] == [tuple(t[2]) for t in mine]:
