@@ -13,8 +13,10 @@ import io
 import json
 import os
 import pickle
+import re
 import subprocess
 import sys
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -504,6 +506,87 @@ def test_unsupported_training_setup_still_loads_for_inference(tmp_path):
     model = keras.models.load_model(tmp_path / "l.keras", compile=False)
     x = np.load(os.path.join(FIXTURES, f"{name}.x.npy"))
     np.testing.assert_allclose(model.predict(x, verbose=0), np.load(f"{FIXTURES}/{name}.pred.npy"), atol=1e-6)
+
+
+INFERENCE_ONLY = os.path.join(
+    FIXTURES, "inference_only"
+)  # tests/fixtures/inference_only/make_*.py, Keras on JAX
+
+
+@pytest.mark.parametrize(
+    "name, refused, ignored",
+    [
+        ("lr_schedule", r"learning rate is the schedule ExponentialDecay\(initial_learning_rate=0\.01", []),
+        (
+            "regularized",
+            r"layer 0 \('dense_2', Dense\) sets kernel_regularizer=L2\(l2=0\.01\)",
+            [
+                "kernel_regularizer=L2(l2=0.01)",
+                "bias_regularizer=L1(",
+                "activity_regularizer=L2(l2=0.0001)",
+                "kernel_constraint=MaxNorm(max_value=2.0, axis=0)",
+                "bias_constraint=NonNeg()",
+                "beta_regularizer=L2(l2=0.01)",
+                "gamma_constraint=NonNeg()",
+                "noise_shape=[None, 8]",
+            ],
+        ),
+        ("clipped_cosine_sgd", r"learning rate is the schedule CosineDecay\(", []),
+    ],
+)
+def test_keras_file_that_keras_lite_cannot_train_loads_for_inference(tmp_path, name, refused, ignored):
+    # Schedules, regularizers, constraints and noise shapes change training only: the file serves predictions
+    # (compile=False, with a warning naming what fit would leave out); compiling it is refused naming it.
+    path = os.path.join(INFERENCE_ONLY, f"{name}.keras")
+    with pytest.raises(ValueError, match=rf"{name}\.keras.*{refused}.*compile=False"):
+        keras.models.load_model(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = keras.models.load_model(path, compile=False)
+    messages = " ".join(str(w.message) for w in caught)
+    for item in ignored:
+        assert item in messages
+    assert bool(ignored) == ("training" in messages)
+    x = np.load(os.path.join(INFERENCE_ONLY, f"{name}.x.npy"))
+    want = np.load(os.path.join(INFERENCE_ONLY, f"{name}.pred.npy"))
+    np.testing.assert_allclose(model.predict(x, verbose=0), want, rtol=1e-5, atol=1e-6)
+    # Its weights load into a keras_lite model of the same layers, compiled: the optimizer's variables do not
+    # match a constant learning rate's, so they are skipped with Keras's warning.
+    twin = pickle.loads(pickle.dumps(model))
+    twin.compile(optimizer="adam", loss="mse")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        twin.load_weights(path)
+    np.testing.assert_allclose(twin.predict(x, verbose=0), want, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "learning_rate, named",
+    [
+        (
+            {"module": "keras.optimizers.schedules", "class_name": "PiecewiseConstantDecay", "config": {}},
+            "Piecewise",
+        ),
+        (
+            {"module": "my_package", "class_name": "WarmUp", "config": {}, "registered_name": "my>WarmUp"},
+            "WarmUp",
+        ),
+        ({"config": {"initial_learning_rate": 0.1}}, "{'config': {'initial_learning_rate': 0.1}}"),
+    ],
+)
+def test_learning_rates_keras_lite_cannot_honour_are_named(tmp_path, learning_rate, named):
+    def edit(tree):
+        tree["compile_config"]["optimizer"]["config"]["learning_rate"] = learning_rate
+
+    src = tmp_path / "never_stepped.keras"
+    model = keras.Sequential([keras.Input(shape=(5,)), layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    model.save(src)  # never trained: the optimizer's variables are its iterations and learning rate only
+    for source in (src, os.path.join(FIXTURES, "adamw_mae.keras")):
+        _edit_config(source, tmp_path / "s.keras", edit)
+        with pytest.raises(ValueError, match=rf"s\.keras.*{re.escape(named)}.*compile=False"):
+            keras.models.load_model(tmp_path / "s.keras")
+        assert keras.models.load_model(tmp_path / "s.keras", compile=False).built
 
 
 def test_links_out_of_the_weights_file_are_refused(tmp_path):

@@ -7,7 +7,7 @@ Anything keras_lite cannot honour (an unknown class, a regularizer, a mixed-prec
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -181,13 +181,18 @@ def _check_dtype(value: Any, where: str) -> None:
         raise FormatError(f"{where} uses dtype {name!r}; keras_lite computes in float32 only")
 
 
+def _set(value: Any) -> bool:
+    """Whether a setting holds something other than its do-nothing value (None, False, empty)."""
+    return value not in (None, False, [], {})
+
+
 def _leftovers(cfg: dict[str, Any], used: set[str], where: str, ignored: tuple[str, ...] = ()) -> None:
     """Keys keras_lite does not implement must hold their do-nothing value (None, False, empty)."""
     for key, value in cfg.items():
         if key in used or key in ignored:
             continue
-        if value not in (None, False, [], {}):
-            raise FormatError(f"{where} sets {key}={value!r}, which keras_lite does not support")
+        if _set(value):
+            raise FormatError(f"{where} sets {key}={_describe(value)}, which keras_lite does not support")
 
 
 def _name_of(value: Any, where: str) -> str:
@@ -219,12 +224,44 @@ _LAYER_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "renorm_momentum",
         ),
     ),
-    "Dropout": (("rate", "seed", "noise_shape"), ()),
+    "Dropout": (("rate", "seed"), ()),
     "Activation": (("activation",), ()),
+}
+# Keys that change how a layer trains, not what it computes once trained: a file that sets them still serves
+# predictions exactly, so it loads for inference (with a warning) and is refused only for training.
+_TRAINING_ONLY: dict[str, tuple[str, ...]] = {
+    "Dense": (
+        "kernel_regularizer",
+        "bias_regularizer",
+        "activity_regularizer",
+        "kernel_constraint",
+        "bias_constraint",
+    ),
+    "BatchNormalization": (
+        "beta_regularizer",
+        "gamma_regularizer",
+        "activity_regularizer",
+        "beta_constraint",
+        "gamma_constraint",
+        "synchronized",
+    ),
+    "Dropout": ("noise_shape", "activity_regularizer"),
+    "Activation": ("activity_regularizer",),
 }
 
 
-def layer_from_config(item: Any, index: int) -> L.Layer:
+def _describe(value: Any) -> str:
+    """A serialized Keras object as its class and arguments, ``L2(l2=0.01)``; anything else as its repr."""
+    if isinstance(value, dict) and isinstance(value.get("class_name"), str):
+        cfg = value.get("config")
+        args = ", ".join(f"{k}={v!r}" for k, v in cfg.items()) if isinstance(cfg, dict) else ""
+        return f"{value['class_name']}({args})"
+    return repr(value)
+
+
+def layer_from_config(item: Any, index: int, training_only: list[str] | None = None) -> L.Layer:
+    """The keras_lite layer ``item`` describes; settings that only change training are left out and, with
+    ``training_only`` given, described there (else refused)."""
     item = _dict(item, f"layer {index}")
     cls_name = item.get("class_name")
     cfg = _dict(item.get("config", {}), f"layer {index} config")
@@ -237,7 +274,12 @@ def layer_from_config(item: Any, index: int) -> L.Layer:
         )
     _check_dtype(cfg.get("dtype"), where)
     passed, ignored = _LAYER_KEYS[cls_name]
-    _leftovers(cfg, {*passed, "name", "trainable", "dtype"}, where, ignored)
+    training = [f"{k}={_describe(cfg[k])}" for k in _TRAINING_ONLY[cls_name] if _set(cfg.get(k))]
+    if training and training_only is None:
+        raise FormatError(f"{where} sets {', '.join(training)}, which keras_lite does not support")
+    if training and training_only is not None:
+        training_only.append(f"{where} sets {', '.join(training)}")
+    _leftovers(cfg, {*passed, "name", "trainable", "dtype", *_TRAINING_ONLY[cls_name]}, where, ignored)
     kwargs = {k: cfg[k] for k in passed if k in cfg}
     if "activation" in kwargs:
         kwargs["activation"] = _name_of(kwargs["activation"], f"{where} activation")
@@ -272,11 +314,14 @@ def _least_params(layers: list[L.Layer], width: int) -> int:
     return total
 
 
-def model_from_config(tree: Any, into: Any = None, max_params: int | None = None) -> Any:
+def model_from_config(
+    tree: Any, into: Any = None, max_params: int | None = None, training_only: list[str] | None = None
+) -> Any:
     """Build the Sequential a config.json tree describes (into ``into``, an uninitialized instance, if given).
 
     ``max_params`` (what the file's weights can hold) refuses a config describing a larger model before the core
-    allocates it.
+    allocates it. Settings that change training only (regularizers, constraints, ...) are described in
+    ``training_only`` when it is given, and refused otherwise.
     """
     from .models import Sequential
 
@@ -302,7 +347,7 @@ def model_from_config(tree: Any, into: Any = None, max_params: int | None = None
         shape = cfg.get("build_input_shape") or (tree.get("build_config") or {}).get("input_shape")
         if shape is not None:
             width = _input_width(shape, "the model")
-    layers: list[Any] = [layer_from_config(item, i) for i, item in enumerate(items)]
+    layers: list[Any] = [layer_from_config(item, i, training_only) for i, item in enumerate(items)]
     if width is not None and max_params is not None:
         least = _least_params(layers, width)
         if least > max_params:
@@ -326,7 +371,11 @@ _OPT_KEYS = {
 }
 
 
-def optimizer_from_config(value: Any, learning_rate: float | None = None) -> optimizers_module.Optimizer:
+def optimizer_from_config(
+    value: Any, learning_rate: float | Callable[[], float | None] | None = None
+) -> optimizers_module.Optimizer:
+    """The optimizer a compile_config describes; ``learning_rate`` (a value, or a function called once the
+    config is known to hold a constant learning rate) is the file's variable, which overrides the config's."""
     if isinstance(value, str):
         return optimizers_module.get(value)
     value = _dict(value, "the optimizer")
@@ -338,12 +387,22 @@ def optimizer_from_config(value: Any, learning_rate: float | None = None) -> opt
         )
     cfg = _dict(value.get("config", {}), "the optimizer config")
     where = f"the {cls_name} optimizer"
+    schedule = cfg.get("learning_rate")
+    if isinstance(
+        schedule, dict
+    ):  # a serialized LearningRateSchedule: Keras then keeps no learning-rate variable
+        raise FormatError(
+            f"{where}'s learning rate is the schedule {_describe(schedule)}, which keras_lite does not support "
+            "yet (it trains with a constant learning rate)"
+        )
     _leftovers(cfg, {*_OPT_BASE, *_OPT_KEYS[cls_name]}, where)
     if cls_name != "AdamW" and cfg.get("weight_decay") not in (None, 0, 0.0):
         raise FormatError(
             f"{where} sets weight_decay={cfg['weight_decay']!r}; keras_lite supports it with AdamW"
         )
     lr = cfg.get("learning_rate")
+    if callable(learning_rate):
+        learning_rate = learning_rate()
     if learning_rate is not None and not (
         isinstance(lr, float) and np.float32(lr) == np.float32(learning_rate)
     ):
@@ -416,7 +475,9 @@ def metric_from_config(value: Any) -> Any:
     return name
 
 
-def compile_from_config(model: Any, cfg: Any, learning_rate: float | None = None) -> None:
+def compile_from_config(
+    model: Any, cfg: Any, learning_rate: float | Callable[[], float | None] | None = None
+) -> None:
     """Compile ``model`` as ``compile_config`` says (``learning_rate`` overrides the config's, as Keras's file does)."""
     cfg = _dict(cfg, "compile_config")
     if cfg.get("loss_weights") not in (None, [], {}) or cfg.get("weighted_metrics") not in (None, [], {}):

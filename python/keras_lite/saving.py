@@ -17,6 +17,7 @@ import json
 import os
 import secrets
 import stat
+import warnings
 import weakref
 import zipfile
 from collections.abc import Iterator
@@ -383,24 +384,44 @@ def load_model(
         tree = json.loads(_zip_member(zf, _CONFIG, _MAX_JSON).decode("utf-8"))
         # A model needs 4 bytes of weights per parameter: the weights member's size bounds what the config may
         # describe, before the core allocates anything.
-        model = fmt.model_from_config(tree, max_params=_member_info(zf, _WEIGHTS).file_size // 4)
+        training_only: list[str] = []
+        limit = _member_info(zf, _WEIGHTS).file_size // 4
+        model = fmt.model_from_config(tree, max_params=limit, training_only=training_only)
         compile_cfg = tree.get("compile_config") if isinstance(tree, dict) else None
-        if model._net is None:
-            if compile and compile_cfg:
-                _compile(model, compile_cfg, None)
-            return model
-        stored = h5.read_h5(_zip_member(zf, _WEIGHTS, h5.size_limit(model)), model)
-        if compile and compile_cfg:
-            _compile(model, compile_cfg, h5.learning_rate(stored.optimizer))
-        h5.commit(model, h5.plan(model, stored))
+        compile = bool(compile and compile_cfg)
+        if compile and training_only:
+            raise FormatError(
+                f"{'; '.join(training_only)}: keras_lite serves such a model but cannot train it as Keras would"
+                f"{_FOR_INFERENCE}"
+            )
+        stored = None
+        if model._net is not None:
+            stored = h5.read_h5(_zip_member(zf, _WEIGHTS, h5.size_limit(model)), model)
+        if compile:
+            # The file's learning-rate variable is read only once the config is known to hold a constant rate.
+            _compile(
+                model, compile_cfg, lambda: None if stored is None else h5.learning_rate(stored.optimizer)
+            )
+        if stored is not None:
+            h5.commit(model, h5.plan(model, stored))
+    if training_only:
+        warnings.warn(
+            f"{where} is loaded for inference: {'; '.join(training_only)}, which keras_lite does not apply in "
+            "training (fit() would train without them, and save() writes the model without them).",
+            UserWarning,
+            stacklevel=2,
+        )
     return model
 
 
-def _compile(model: Any, compile_cfg: Any, learning_rate: float | None) -> None:
+_FOR_INFERENCE = " (load_model(..., compile=False) loads the model for inference)"
+
+
+def _compile(model: Any, compile_cfg: Any, learning_rate: Callable[[], float | None]) -> None:
     try:
         fmt.compile_from_config(model, compile_cfg, learning_rate)
     except FormatError as e:
-        raise FormatError(f"{e} (load_model(..., compile=False) loads the model for inference)") from None
+        raise FormatError(f"{e}{_FOR_INFERENCE}") from None
 
 
 __all__ = ["FormatError", "SavingMixin", "load_model", "save_model"]
