@@ -2,10 +2,17 @@
 
 Use it as ``import keras_lite as keras``; ``keras.Sequential``, ``keras.layers``, ``keras.optimizers``,
 ``keras.losses``, ``keras.metrics``, ``keras.callbacks`` and ``keras.utils`` mirror Keras 3.
+
+A Keras 3 name keras_lite does not have yet (``keras.layers.Conv2D``, ``keras.ops``,
+``model.train_on_batch``) raises ``NotSupportedError`` (a ``NotImplementedError`` and a ``ValueError``)
+saying so and naming what keras_lite has; see ``_unsupported``.
 """
+
+import sys
 
 from . import (
     _core,
+    _unsupported,
     activations,
     callbacks,
     config,
@@ -18,14 +25,24 @@ from . import (
     saving,
     utils,
 )
-from .layers import Input
+from ._unsupported import NotSupportedError
+from .layers import Input, KerasTensor, Layer
+from .losses import Loss
+from .metrics import Metric
 from .models import Model, Sequential
+from .optimizers import Optimizer
 
 __version__ = _core.__version__
 
 __all__ = [
     "Input",
+    "KerasTensor",
+    "Layer",
+    "Loss",
+    "Metric",
     "Model",
+    "NotSupportedError",
+    "Optimizer",
     "Sequential",
     "activations",
     "callbacks",
@@ -39,3 +56,5 @@ __all__ = [
     "saving",
     "utils",
 ]
+
+_unsupported.install(sys.modules[__name__])

@@ -9,6 +9,7 @@ import numpy as np
 from . import _core
 from ._errors import received
 from ._tensor import Tensor
+from ._unsupported import NotSupportedError, unsupported_identifier
 
 ActivationFn = Callable[..., Tensor]
 
@@ -76,6 +77,7 @@ def get(identifier: str | ActivationFn | None) -> ActivationFn:
     if isinstance(identifier, str):
         fn = _BY_NAME.get(identifier)
         if fn is None:
+            unsupported_identifier("activations", "activation", identifier, sorted(_BY_NAME))
             raise ValueError(
                 f"Could not interpret activation function identifier: {identifier!r}. "
                 f"Supported: {', '.join(sorted(_BY_NAME))}"
@@ -83,9 +85,10 @@ def get(identifier: str | ActivationFn | None) -> ActivationFn:
         return fn
     if callable(identifier) and _BY_NAME.get(getattr(identifier, "__name__", "")) is identifier:
         return identifier
-    raise ValueError(
+    raise (NotSupportedError if callable(identifier) else ValueError)(
         "Could not interpret activation function identifier: keras_lite runs activations in its core and "
-        f"supports the named ones ({', '.join(sorted(_BY_NAME))}). {received('activation', identifier)}"
+        f"supports the named ones ({', '.join(sorted(_BY_NAME))}); custom activation functions are not "
+        f"supported yet. {received('activation', identifier)}"
     )
 
 

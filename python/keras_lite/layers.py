@@ -13,6 +13,7 @@ import numpy as np
 from . import _core, _data, activations, config
 from ._errors import real_number, received
 from ._tensor import Tensor
+from ._unsupported import LAYER_ATTRS, NotSupportedError, object_getattr
 from ._variable import Variable, weight_array
 
 _name_counts: dict[str, int] = defaultdict(int)
@@ -36,6 +37,21 @@ def _refuse_while_fitting(model: Any, what: str) -> None:
             "discard those epochs. Change the model before or after fit; get_weights and set_weights work "
             "during fit."
         )
+
+
+def _functional_call(what: str) -> NotSupportedError:
+    """The error for calling a layer or model on ``keras.Input(...)``: that builds a Functional model."""
+    return NotSupportedError(
+        f"keras_lite does not support the Functional API yet: calling {what} on a symbolic keras.Input(...) "
+        "builds a graph, which keras_lite cannot run. Build the model as keras.Sequential([keras.Input("
+        "shape=(features,)), layers.Dense(...), ...]) instead, and call it on arrays."
+    )
+
+
+def _symbolic(inputs: Any) -> bool:
+    return isinstance(inputs, KerasTensor) or (
+        isinstance(inputs, (list, tuple)) and any(isinstance(i, KerasTensor) for i in inputs)
+    )
 
 
 def _auto_name(base: str) -> str:
@@ -107,6 +123,12 @@ class Layer:
     def __init__(
         self, name: str | None = None, trainable: bool = True, dtype: Any = None, **kwargs: Any
     ) -> None:
+        if getattr(type(self), "call", None) is not None:  # keras_lite's layers have no `call`
+            raise NotSupportedError(
+                "keras_lite does not support custom layers (a Layer subclass with its own call()) yet: its core "
+                "runs the built-in layers (Dense, Activation, Dropout, BatchNormalization) only. "
+                f"Received: {type(self).__name__}"
+            )
         input_shape = kwargs.pop("input_shape", None)
         input_dim = kwargs.pop("input_dim", None)
         kwargs.pop("batch_input_shape", None) if False else None
@@ -140,7 +162,10 @@ class Layer:
 
     # ---- what the core needs -------------------------------------------------------------------------
     def _spec(self) -> tuple[Any, ...]:
-        raise NotImplementedError
+        raise NotSupportedError(
+            f"keras_lite cannot run layer {self.name!r} ({type(self).__name__}): its core runs the built-in "
+            "layers (Dense, Activation, Dropout, BatchNormalization) only."
+        )
 
     def _output_width(self, input_width: int) -> int:
         return input_width
@@ -293,6 +318,8 @@ class Layer:
             raise ValueError(
                 "keras_lite applies layers outside fit in inference mode only. Received: training=True"
             )
+        if _symbolic(inputs):
+            raise _functional_call(f"layer {self.name!r}")
         array = _data.to_array(inputs, "inputs")
         if array.ndim == 0:
             raise ValueError(f"Layer {self.name} needs at least a 1-D input. Received: a scalar")
@@ -327,6 +354,10 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+    def __getattr__(self, name: str) -> Any:
+        # Only for names normal lookup did not find: a Keras Layer attribute keras_lite lacks says so.
+        return object_getattr(self, name, LAYER_ATTRS, f"layers.{type(self).__name__}")
 
 
 class InputLayer(Layer):
@@ -371,7 +402,10 @@ def Input(
 
 def _only(arg: str, value: Any, allowed: tuple[Any, ...], layer: str) -> None:
     if value not in allowed:
-        raise ValueError(f"keras_lite's {layer} supports {arg} in {allowed} only. {received(arg, value)}")
+        raise NotSupportedError(
+            f"keras_lite's {layer} does not support other values of {arg} yet: it takes {arg} in {allowed} "
+            f"only. {received(arg, value)}"
+        )
 
 
 class Dense(Layer):
@@ -462,6 +496,8 @@ class Activation(Layer):
         return ("activation", self.activation.__name__)
 
     def __call__(self, inputs: Any, training: Any = None) -> Tensor:
+        if _symbolic(inputs):
+            raise _functional_call(f"layer {self.name!r}")
         return self.activation(_data.to_array(inputs, "inputs"))
 
     def get_config(self) -> dict[str, Any]:
@@ -484,6 +520,7 @@ class Dropout(Layer):
         super().__init__(**kwargs)
         self.rate = float(rate)
         self.seed = seed
+        self.noise_shape = None
 
     def _spec(self) -> tuple[Any, ...]:
         return ("dropout", self.rate, self.seed)
@@ -493,6 +530,8 @@ class Dropout(Layer):
             raise ValueError(
                 "keras_lite applies Dropout outside fit in inference mode only. Received: training=True"
             )
+        if _symbolic(inputs):
+            raise _functional_call(f"layer {self.name!r}")
         return np.array(_data.to_array(inputs, "inputs"), dtype=np.float32).view(Tensor)
 
     def get_config(self) -> dict[str, Any]:
@@ -550,6 +589,29 @@ class BatchNormalization(Layer):
 
     def _spec(self) -> tuple[Any, ...]:
         return ("batch_normalization", self.momentum, self.epsilon, self.center, self.scale)
+
+    def _named(self, name: str) -> Variable | None:
+        if not self._variables:
+            raise AttributeError(f"Layer {self.name!r} is not built yet, so it has no weights.")
+        return next((v for v in self._variables if v.name == name), None)
+
+    @property
+    def gamma(self) -> Variable | None:
+        """The scale (``None`` when ``scale=False``)."""
+        return self._named("gamma")
+
+    @property
+    def beta(self) -> Variable | None:
+        """The offset (``None`` when ``center=False``)."""
+        return self._named("beta")
+
+    @property
+    def moving_mean(self) -> Variable | None:
+        return self._named("moving_mean")
+
+    @property
+    def moving_variance(self) -> Variable | None:
+        return self._named("moving_variance")
 
     def get_config(self) -> dict[str, Any]:
         return {

@@ -16,7 +16,7 @@ import numpy as np
 from . import _core
 from ._errors import real_number, received
 from ._tensor import Tensor
-from ._unsupported import NotSupportedError
+from ._unsupported import NotSupportedError, unsupported_identifier
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 # The reductions fit and evaluate compute (a mean over the batch); "mean" equals the default for losses
@@ -265,6 +265,7 @@ def get(identifier: Any) -> Loss:
         return identifier()
     elif callable(identifier) and identifier in _FN_OBJECTS:
         return _FN_OBJECTS[identifier]()
+    unsupported_identifier("losses", "loss", identifier, [_supported()])
     raise ValueError(f"Could not interpret loss identifier: {identifier!r}. Supported: {_supported()}")
 
 

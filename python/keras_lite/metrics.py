@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._errors import received
+from ._unsupported import unsupported_identifier
 
 
 class Metric:
@@ -59,6 +60,8 @@ class CategoricalAccuracy(Metric):
 
 
 _BY_NAME: dict[str, type[Metric]] = {
+    "MAE": MeanAbsoluteError,
+    "MSE": MeanSquaredError,
     "mae": MeanAbsoluteError,
     "mean_absolute_error": MeanAbsoluteError,
     "MeanAbsoluteError": MeanAbsoluteError,
@@ -84,10 +87,13 @@ def resolve(identifier: Any, output_width: int) -> tuple[str, str]:
         inst = identifier()
         return inst._kind, inst.name
     if isinstance(identifier, str):
-        if identifier in ("accuracy", "acc"):
+        if identifier.lower() in ("accuracy", "acc"):  # any case, as Keras matches them (KERAS_COMPAT_2 14.1)
             return ("binary_accuracy" if output_width == 1 else "categorical_accuracy"), identifier
         cls = _BY_NAME.get(identifier)
         if cls is not None:
             return cls._kind, identifier
-    supported = ", ".join(sorted(set(_BY_NAME) | {"accuracy", "acc"}))
-    raise ValueError(f"Could not interpret metric identifier: {identifier!r}. Supported: {supported}")
+    supported = sorted(set(_BY_NAME) | {"accuracy", "acc"})
+    unsupported_identifier("metrics", "metrics", identifier, supported)
+    raise ValueError(
+        f"Could not interpret metric identifier: {identifier!r}. Supported: {', '.join(supported)}"
+    )

@@ -18,6 +18,7 @@ from . import optimizers as optimizers_module
 from ._errors import received
 from ._progbar import Progbar
 from ._tensor import Tensor
+from ._unsupported import MODEL_ATTRS, NotSupportedError, object_getattr
 from ._variable import weight_array
 from .layers import (
     _MAX_SIZE,
@@ -28,9 +29,11 @@ from .layers import (
     _auto_name,
     _bind_model,
     _build_width,
+    _functional_call,
     _refuse_while_fitting,
+    _symbolic,
 )
-from .saving import SavingMixin, load_model
+from .saving import SavingMixin, load_model, save_model
 
 
 class NotCompiledError(ValueError, RuntimeError):
@@ -141,7 +144,52 @@ class _FitObserver:
         return bool(self.model.stop_training)
 
 
-class Sequential(SavingMixin):
+class Model(SavingMixin):
+    """``keras.Model``: here the base class of `Sequential`, so ``isinstance(model, keras.Model)`` holds.
+
+    keras_lite builds models with ``keras.Sequential`` only. ``keras.Model(inputs=..., outputs=...)`` (the
+    Functional API) and model subclassing (a ``keras.Model`` subclass, or a ``Sequential`` subclass that
+    defines its own ``call`` or ``train_step``) raise `NotSupportedError` until keras_lite supports them.
+    """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        if cls is not Sequential:
+            _refuse_model_class(cls, args, kwargs)
+        return super().__new__(cls)
+
+
+_MODEL_HOOKS = ("call", "train_step", "test_step", "predict_step", "compute_loss", "compute_metrics")
+
+
+def _refuse_model_class(cls: type, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Refuse the Functional API and model subclassing, which keras_lite does not run yet."""
+    use = "keras.Sequential([keras.Input(shape=(features,)), layers.Dense(...), ...])"
+    if not issubclass(cls, Sequential):
+        if args or "inputs" in kwargs or "outputs" in kwargs:
+            raise NotSupportedError(
+                "keras_lite does not support the Functional API (keras.Model(inputs, outputs)) yet: build the "
+                f"model as {use}."
+            )
+        what = (
+            "keras.Model() (a subclassed model's base)"
+            if cls is Model
+            else f"model subclassing ({cls.__name__})"
+        )
+        raise NotSupportedError(
+            f"keras_lite does not support {what} yet: its core runs a Sequential stack of its built-in layers. "
+            f"Build the model as {use}."
+        )
+    custom = sorted(
+        {hook for k in cls.__mro__ if k is not Sequential for hook in _MODEL_HOOKS if hook in vars(k)}
+    )
+    if custom:
+        raise NotSupportedError(
+            f"keras_lite does not support Sequential subclasses that define {', '.join(custom)} yet: its core "
+            f"runs the layers and the training step itself, so they would be ignored. Received: {cls.__name__}"
+        )
+
+
+class Sequential(Model):
     """A linear stack of layers, as ``keras.Sequential``.
 
     Args:
@@ -696,6 +744,8 @@ class Sequential(SavingMixin):
                 return net.predict(inputs).view(Tensor)
             except (TypeError, ValueError):
                 pass
+        if _symbolic(inputs):
+            raise _functional_call(f"model {self.name!r}")
         xa = self._x(inputs, "inputs")
         self._ensure_built(xa.shape[1])
         return self._net.predict(xa).view(Tensor)
@@ -786,7 +836,9 @@ class Sequential(SavingMixin):
     def __repr__(self) -> str:
         return f"<Sequential name={self.name}, built={self.built}>"
 
+    def __getattr__(self, name: str) -> Any:
+        # Only for names normal lookup did not find: a Keras Model attribute keras_lite lacks says so.
+        return object_getattr(self, name, MODEL_ATTRS, "Model")
 
-Model = Sequential
 
-__all__ = ["Model", "NotCompiledError", "Sequential", "load_model"]
+__all__ = ["Model", "NotCompiledError", "Sequential", "load_model", "save_model"]

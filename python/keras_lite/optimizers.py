@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from ._errors import received
+from ._unsupported import unsupported_identifier
 
 
 def _float(name: str, value: Any) -> float:
@@ -187,6 +188,7 @@ def get(identifier: Any) -> Optimizer:
         cls = _BY_NAME.get(identifier.lower())
         if cls is not None:
             return cls()
+        unsupported_identifier("optimizers", "optimizer", identifier, sorted(_BY_NAME), lower=True)
     raise ValueError(
         f"Could not interpret optimizer identifier: {identifier!r}. Supported: {', '.join(sorted(_BY_NAME))}"
     )

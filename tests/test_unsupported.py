@@ -1,0 +1,389 @@
+"""Keras 3 API that keras_lite does not support yet says so: a ``NotSupportedError`` (``NotImplementedError`` and
+``ValueError``) naming it and what keras_lite has, never a bare ``AttributeError`` or a confusing ``TypeError``.
+"""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import inspect
+import pickle
+import subprocess
+import sys
+from typing import Any
+
+import numpy as np
+import pytest
+
+import keras_lite as keras
+from keras_lite import layers
+
+# Keras 3 names a script may use (keras/api/*/__init__.py), which keras_lite does not have yet.
+KERAS_ONLY = {
+    "": "ops backend regularizers initializers constraints applications preprocessing random mixed_precision "
+    "export tree distribution dtype_policies quantizers visualization wrappers Variable InputSpec device "
+    "name_scope Operation Function Regularizer Initializer",
+    "layers": "Conv1D Conv2D Conv3D LSTM GRU SimpleRNN Embedding Normalization Concatenate Add Flatten Reshape "
+    "Lambda LayerNormalization MultiHeadAttention LeakyReLU ReLU Softmax Rescaling TextVectorization "
+    "GaussianNoise MaxPooling2D GlobalAveragePooling1D Bidirectional TimeDistributed Masking Discretization "
+    "CategoryEncoding StringLookup Identity UnitNormalization concatenate add",
+    "losses": "CategoricalCrossentropy SparseCategoricalCrossentropy categorical_crossentropy "
+    "sparse_categorical_crossentropy LogCosh log_cosh Poisson KLDivergence Hinge CosineSimilarity "
+    "MeanAbsolutePercentageError serialize deserialize",
+    "metrics": "AUC Precision Recall RootMeanSquaredError SparseCategoricalAccuracy Accuracy R2Score F1Score "
+    "Mean Sum TruePositives TopKCategoricalAccuracy MeanMetricWrapper get serialize binary_accuracy",
+    "optimizers": "Nadam Adagrad Adamax Adadelta Ftrl Lion Lamb schedules legacy serialize deserialize",
+    "callbacks": "ModelCheckpoint ReduceLROnPlateau CSVLogger TensorBoard LearningRateScheduler "
+    "BackupAndRestore RemoteMonitor SwapEMAWeights",
+    "utils": "to_categorical plot_model normalize PyDataset Sequence get_file pad_sequences split_dataset "
+    "image_dataset_from_directory timeseries_dataset_from_array register_keras_serializable Progbar "
+    "clear_session",
+    "models": "clone_model model_from_json",
+    "saving": "register_keras_serializable load_weights save_weights get_custom_objects CustomObjectScope",
+    "activations": "mish log_softmax hard_silu hard_swish celu glu sparsemax deserialize",
+    "datasets": "mnist cifar10 cifar100 imdb reuters boston_housing fashion_mnist california_housing",
+    "config": "floatx set_floatx epsilon backend enable_unsafe_deserialization image_data_format",
+}
+CASES = [(module, name) for module, names in KERAS_ONLY.items() for name in names.split()]
+
+
+def module_of(path: str) -> Any:
+    return keras if not path else getattr(keras, path)
+
+
+def keras_path(module: str, name: str) -> str:
+    return f"keras.{module}.{name}" if module else f"keras.{name}"
+
+
+@pytest.mark.parametrize(("module", "name"), CASES, ids=[keras_path(*c) for c in CASES])
+def test_a_keras_name_keras_lite_lacks_raises_not_supported(module: str, name: str) -> None:
+    mod = module_of(module)
+    with pytest.raises(NotImplementedError) as info:
+        getattr(mod, name)
+    error = info.value
+    assert isinstance(error, ValueError) and isinstance(error, keras.NotSupportedError)
+    message = str(error)
+    assert keras_path(module, name) in message and "not support" in message and "yet" in message
+    # ... and what keras_lite has there instead.
+    assert "has:" in message
+    # Probes still see the name as absent.
+    assert isinstance(error, AttributeError)
+    assert not hasattr(mod, name)
+    assert getattr(mod, name, "absent") == "absent"
+
+
+@pytest.mark.parametrize(("module", "name"), CASES, ids=[keras_path(*c) for c in CASES])
+def test_from_import_of_a_keras_name_keras_lite_lacks_says_so(module: str, name: str) -> None:
+    target = "keras_lite" + (f".{module}" if module else "")
+    namespace: dict[str, Any] = {}
+    with pytest.raises(NotImplementedError, match="not support") as info:
+        exec(f"from {target} import {name}", namespace)
+    assert keras_path(module, name) in str(info.value)
+    assert name not in namespace
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "import keras_lite.ops",
+        "import keras_lite.regularizers as regularizers",
+        "from keras_lite.initializers import HeNormal",
+        "import keras_lite.preprocessing.image",
+        "import keras_lite.datasets.mnist",
+        "from keras_lite.applications import ResNet50",
+    ],
+)
+def test_importing_a_keras_submodule_keras_lite_lacks_says_so(statement: str) -> None:
+    with pytest.raises(ImportError) as info:
+        exec(statement, {})
+    assert isinstance(info.value, NotImplementedError)
+    assert "keras_lite does not support keras." in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [
+        ("", "not_a_keras_name"),
+        ("layers", "Conv4D"),
+        ("losses", "logcosh"),
+        ("utils", "foo"),
+        ("config", "x"),
+    ],
+)
+def test_a_name_keras_does_not_have_either_stays_a_plain_attribute_error(module: str, name: str) -> None:
+    with pytest.raises(AttributeError) as info:
+        getattr(module_of(module), name)
+    assert not isinstance(info.value, NotImplementedError)
+    with pytest.raises(ImportError) as import_info:
+        exec(f"from keras_lite{'.' + module if module else ''} import {name}", {})
+    assert not isinstance(import_info.value, NotImplementedError)
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("keras_lite.not_a_keras_module")
+
+
+def test_tools_that_probe_modules_keep_working() -> None:
+    for module in (keras, keras.layers, keras.losses, keras.metrics, keras.utils, keras.callbacks):
+        inspect.getmembers(module)
+        doctest.DocTestFinder().find(module)
+        assert "Conv2D" not in dir(module)
+    assert pickle.loads(pickle.dumps(keras.losses.mean_squared_error)) is keras.losses.mean_squared_error
+    # A fresh interpreter: the import hook answers only for keras_lite's Keras submodules.
+    code = (
+        "import keras_lite, json, importlib.util\n"
+        "assert importlib.util.find_spec('json') is not None\n"
+        "try:\n    import not_a_module_anywhere\nexcept ModuleNotFoundError as e:\n"
+        "    assert not isinstance(e, NotImplementedError)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+# ---- Keras attributes of models and layers ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    "name",
+    ["train_on_batch", "test_on_batch", "to_json", "get_layer", "metrics", "losses", "inputs", "outputs",
+     "add_loss", "export", "train_step", "get_compile_config", "trainable_variables", "input_spec"],
+)  # fmt: skip
+def test_a_keras_model_attribute_keras_lite_lacks_raises_not_supported(name: str) -> None:
+    model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(1)])
+    with pytest.raises(keras.NotSupportedError, match=f"Sequential.{name}") as info:
+        getattr(model, name)
+    assert isinstance(info.value, AttributeError) and f"keras.Model.{name}" in str(info.value)
+    assert not hasattr(model, name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["kernel_initializer", "kernel_regularizer", "add_weight", "call", "compute_output_shape", "input"],
+)
+def test_a_keras_layer_attribute_keras_lite_lacks_raises_not_supported(name: str) -> None:
+    layer = layers.Dense(2)
+    with pytest.raises(keras.NotSupportedError, match=f"Dense.{name}"):
+        getattr(layer, name)
+    assert not hasattr(layer, name)
+
+
+def test_other_missing_attributes_keep_their_own_errors() -> None:
+    model = keras.Sequential([layers.Dense(1)])
+    with pytest.raises(AttributeError) as info:
+        model.not_a_keras_attribute  # noqa: B018
+    assert not isinstance(info.value, NotImplementedError)
+    with pytest.raises(AttributeError, match="not been built"):
+        model.input_shape  # noqa: B018 - a property's own message survives
+    with pytest.raises(AttributeError, match="not built"):
+        layers.Dense(2).kernel  # noqa: B018
+    assert getattr(model, "_net", "missing") is None
+
+
+def test_batch_normalization_and_dropout_have_keras_attributes() -> None:
+    model = keras.Sequential(
+        [keras.Input(shape=(3,)), layers.BatchNormalization(center=False), layers.Dropout(0.5)]
+    )
+    bn = model.layers[0]
+    assert bn.beta is None
+    np.testing.assert_array_equal(bn.gamma.numpy(), np.ones(3, np.float32))
+    np.testing.assert_array_equal(bn.moving_mean.numpy(), np.zeros(3, np.float32))
+    np.testing.assert_array_equal(bn.moving_variance.numpy(), np.ones(3, np.float32))
+    assert model.layers[1].noise_shape is None
+
+
+# ---- the Functional API and subclassing ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: layers.Dense(4),
+        lambda: layers.Activation("relu"),
+        lambda: layers.Dropout(0.5),
+        lambda: layers.BatchNormalization(),
+        lambda: keras.Sequential([layers.Dense(2)]),
+        lambda: keras.Sequential([keras.Input(shape=(3,)), layers.Dense(2)]),
+    ],
+    ids=["Dense", "Activation", "Dropout", "BatchNormalization", "Sequential", "built Sequential"],
+)
+def test_calling_on_keras_input_says_the_functional_api_is_not_supported(make: Any) -> None:
+    inputs = keras.Input(shape=(3,))
+    with pytest.raises(NotImplementedError, match="Functional API") as info:
+        make()(inputs)
+    assert isinstance(info.value, ValueError) and "Sequential" in str(info.value)
+    with pytest.raises(NotImplementedError, match="Functional API"):
+        make()([inputs, inputs])
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda i, o: keras.Model(inputs=i, outputs=o),
+        lambda i, o: keras.Model(i, o),
+        lambda i, o: keras.Model(inputs=[i], outputs=[o], name="m"),
+        lambda i, o: keras.models.Model(inputs=i, outputs=o),
+    ],
+)
+def test_keras_model_with_inputs_and_outputs_says_the_functional_api_is_not_supported(build: Any) -> None:
+    inputs = keras.Input(shape=(3,))
+    with pytest.raises(NotImplementedError, match="Functional API") as info:
+        build(inputs, inputs)
+    assert isinstance(info.value, ValueError) and "keras.Sequential" in str(info.value)
+
+
+def test_keras_model_without_arguments_and_model_subclasses_are_refused() -> None:
+    with pytest.raises(keras.NotSupportedError, match="Sequential"):
+        keras.Model()
+
+    class MyModel(keras.Model):
+        def __init__(self) -> None:
+            super().__init__()
+            self.dense = layers.Dense(1)
+
+        def call(self, inputs: Any) -> Any:
+            return self.dense(inputs)
+
+    with pytest.raises(keras.NotSupportedError, match="subclassing"):
+        MyModel()
+
+    class CustomStep(keras.Sequential):
+        def train_step(self, data: Any) -> Any:
+            return {}
+
+    with pytest.raises(keras.NotSupportedError, match="train_step"):
+        CustomStep([layers.Dense(1)])
+
+
+def test_sequential_is_a_keras_model_and_plain_subclasses_still_work() -> None:
+    model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(1)])
+    assert isinstance(model, keras.Model) and isinstance(model, keras.models.Model)
+
+    class Named(keras.Sequential):
+        def __init__(self) -> None:
+            super().__init__([keras.Input(shape=(3,)), layers.Dense(2)], name="named")
+
+    named = Named()
+    assert named.predict(np.zeros((1, 3), np.float32), verbose=0).shape == (1, 2)
+    copy = pickle.loads(pickle.dumps(model))
+    assert isinstance(copy, keras.Sequential) and copy.input_shape == (None, 3)
+
+
+def test_a_custom_layer_with_its_own_call_is_refused() -> None:
+    class Scale(keras.layers.Layer):
+        def call(self, inputs: Any) -> Any:
+            return inputs * 2
+
+    with pytest.raises(keras.NotSupportedError, match="custom layers") as info:
+        Scale()
+    assert "Scale" in str(info.value)
+
+    class TwiceDense(layers.Dense):
+        def call(self, inputs: Any) -> Any:
+            return inputs
+
+    with pytest.raises(keras.NotSupportedError, match="TwiceDense"):
+        TwiceDense(3)
+
+
+def test_keras_base_classes_are_at_the_top_level() -> None:
+    assert keras.Layer is layers.Layer and keras.Loss is keras.losses.Loss
+    assert keras.Metric is keras.metrics.Metric and keras.Optimizer is keras.optimizers.Optimizer
+    assert isinstance(keras.Input(shape=(2,)), keras.KerasTensor)
+    assert keras.models.save_model is keras.saving.save_model
+
+
+# ---- identifiers given as strings (or functions) -----------------------------------------------------------
+def compiled() -> keras.Sequential:
+    model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mae", metrics=["mse"])
+    return model
+
+
+UNSUPPORTED_COMPILE = [
+    *[("optimizer", name, {"optimizer": name, "loss": "mse"}) for name in
+      ["nadam", "Nadam", "adagrad", "Adamax", "adadelta", "ftrl", "lion", "lamb", "ADAGRAD"]],
+    *[("loss", name, {"loss": name}) for name in
+      ["categorical_crossentropy", "sparse_categorical_crossentropy", "CategoricalCrossentropy",
+       "kl_divergence", "KLDivergence", "poisson", "hinge", "log_cosh", "mape", "MSLE", "cosine_similarity",
+       "binary_focal_crossentropy", "crossentropy"]],
+    *[("metrics", name, {"loss": "mse", "metrics": [name]}) for name in
+      ["AUC", "auc", "precision", "Recall", "RootMeanSquaredError", "root_mean_squared_error",
+       "sparse_categorical_accuracy", "top_k_categorical_accuracy", "mape", "r2_score", "f1_score",
+       "binary_crossentropy", "true_positives"]],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("arg", "value", "kwargs"), UNSUPPORTED_COMPILE, ids=[c[1] for c in UNSUPPORTED_COMPILE]
+)
+def test_compile_with_a_keras_name_keras_lite_lacks_says_so(
+    arg: str, value: str, kwargs: dict[str, Any]
+) -> None:
+    model = compiled()
+    with pytest.raises(keras.NotSupportedError) as info:
+        model.compile(**kwargs)
+    message = str(info.value)
+    assert f"{arg}={value!r}" in message and "not support" in message and "Supported:" in message
+    assert model.loss == "mae" and model.compiled_metrics._metrics == ["mse"]  # the earlier compile stays
+    model.fit(np.zeros((4, 3), np.float32), np.zeros(4, np.float32), verbose=0)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"loss": lambda y_true, y_pred: (y_true - y_pred) ** 2},
+        {"loss": "mse", "metrics": [lambda y_true, y_pred: y_pred]},
+    ],
+    ids=["loss function", "metric function"],
+)
+def test_compile_with_a_custom_function_says_custom_functions_are_not_supported(
+    kwargs: dict[str, Any],
+) -> None:
+    with pytest.raises(keras.NotSupportedError, match="custom"):
+        compiled().compile(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("make", "arg", "value"),
+    [
+        (lambda: layers.Dense(2, activation="mish"), "activation", "mish"),
+        (lambda: layers.Dense(2, activation="log_softmax"), "activation", "log_softmax"),
+        (lambda: layers.Activation("hard_silu"), "activation", "hard_silu"),
+        (lambda: layers.Dense(2, activation=np.tanh), "activation", np.tanh),
+        (lambda: layers.Dense(2, kernel_initializer="he_normal"), "kernel_initializer", "he_normal"),
+        (lambda: layers.Dense(2, kernel_initializer="HeUniform"), "kernel_initializer", "HeUniform"),
+        (lambda: layers.Dense(2, bias_initializer="ones"), "bias_initializer", "ones"),
+        (lambda: layers.Dense(2, kernel_regularizer="l2"), "kernel_regularizer", "l2"),
+        (lambda: layers.Dense(2, activity_regularizer="l1"), "activity_regularizer", "l1"),
+        (lambda: layers.Dense(2, kernel_constraint="max_norm"), "kernel_constraint", "max_norm"),
+        (lambda: layers.BatchNormalization(gamma_regularizer="l2"), "gamma_regularizer", "l2"),
+        (lambda: layers.BatchNormalization(beta_initializer="ones"), "beta_initializer", "ones"),
+        (lambda: layers.Dropout(0.5, noise_shape=(None, 1)), "noise_shape", (None, 1)),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_layer_arguments_keras_lite_lacks_say_so_naming_the_argument(make: Any, arg: str, value: Any) -> None:
+    with pytest.raises(keras.NotSupportedError) as info:
+        make()
+    assert f"{arg}={value!r}" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.compile(optimizer="nadamx", loss="mse"),
+        lambda m: m.compile(loss="logcosh"),
+        lambda m: m.compile(loss="mse", metrics=["rmse"]),
+        lambda m: layers.Dense(2, activation="relux"),
+    ],
+)
+def test_a_string_keras_does_not_know_either_is_a_plain_value_error(call: Any) -> None:
+    with pytest.raises(ValueError, match="Could not interpret") as info:
+        call(compiled())
+    assert not isinstance(info.value, NotImplementedError)
+
+
+@pytest.mark.parametrize("name", ["Accuracy", "ACC", "MAE", "MSE"])
+def test_keras_metric_spellings_keras_lite_runs_are_accepted(name: str) -> None:
+    model = compiled()
+    model.compile(optimizer="adam", loss="mse", metrics=[name])
+    history = model.fit(np.zeros((4, 3), np.float32), np.zeros(4, np.float32), verbose=0)
+    assert name in history.history  # the key is the string given, as in Keras
+
+
+def test_a_non_keras_lite_callback_object_names_the_argument() -> None:
+    with pytest.raises(ValueError, match="callbacks"):
+        compiled().fit(np.zeros((4, 3), np.float32), np.zeros(4, np.float32), callbacks=[object()], verbose=0)
