@@ -387,3 +387,76 @@ def test_keras_metric_spellings_keras_lite_runs_are_accepted(name: str) -> None:
 def test_a_non_keras_lite_callback_object_names_the_argument() -> None:
     with pytest.raises(ValueError, match="callbacks"):
         compiled().fit(np.zeros((4, 3), np.float32), np.zeros(4, np.float32), callbacks=[object()], verbose=0)
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (lambda: keras.optimizers.Adam(clipnorm=1.0), ("Adam", "clipnorm=1.0")),
+        (lambda: keras.optimizers.SGD(clipvalue=0.5), ("SGD", "clipvalue=0.5")),
+        (lambda: keras.optimizers.RMSprop(global_clipnorm=1.0), ("RMSprop", "global_clipnorm=1.0")),
+        (lambda: keras.optimizers.Adam(weight_decay=0.01), ("weight_decay=0.01", "AdamW")),
+        (lambda: keras.optimizers.AdamW(use_ema=True), ("AdamW", "use_ema=True")),
+        (lambda: keras.optimizers.Adam(gradient_accumulation_steps=4), ("gradient_accumulation_steps=4",)),
+        (lambda: keras.optimizers.SGD(loss_scale_factor=128.0), ("loss_scale_factor=128.0",)),
+    ],
+)
+def test_keras_optimizer_arguments_keras_lite_lacks_say_so(make: Any, words: tuple[str, ...]) -> None:
+    with pytest.raises(keras.NotSupportedError) as info:
+        make()
+    assert all(w in str(info.value) for w in words)
+
+
+def test_optimizer_arguments_at_keras_defaults_are_accepted_and_read_back() -> None:
+    opt = keras.optimizers.Adam(clipnorm=None, use_ema=False, ema_momentum=0.99, weight_decay=None)
+    assert opt.clipnorm is None and opt.use_ema is False and opt.weight_decay is None
+    assert keras.optimizers.AdamW(weight_decay=0.1).weight_decay == 0.1
+    with pytest.raises(ValueError, match="learning_rate"):
+        keras.optimizers.SGD(lr=0.1)
+    with pytest.raises(ValueError, match="Unrecognized") as info:
+        keras.optimizers.Adam(not_an_argument=1)
+    assert not isinstance(info.value, NotImplementedError)
+
+
+@pytest.mark.parametrize(
+    ("obj", "name"),
+    [
+        (lambda: keras.optimizers.Adam(), "apply_gradients"),
+        (lambda: keras.optimizers.SGD(), "variables"),
+        (lambda: keras.optimizers.RMSprop(), "build"),
+        (lambda: keras.metrics.MeanAbsoluteError(), "update_state"),
+        (lambda: keras.metrics.BinaryAccuracy(), "result"),
+        (lambda: keras.metrics.MeanSquaredError(), "reset_state"),
+    ],
+)
+def test_keras_optimizer_and_metric_methods_keras_lite_lacks_say_so(obj: Any, name: str) -> None:
+    instance = obj()
+    with pytest.raises(keras.NotSupportedError, match=name):
+        getattr(instance, name)
+    assert not hasattr(instance, name)
+
+
+def test_calling_a_metric_object_says_it_is_not_supported() -> None:
+    with pytest.raises(keras.NotSupportedError, match="compile"):
+        keras.metrics.MeanAbsoluteError()([1.0], [2.0])
+
+
+@pytest.mark.parametrize(
+    ("make", "arg"),
+    [
+        (lambda: layers.Dense(2, dtype="float64"), "dtype"),
+        (lambda: layers.Dropout(0.2, activity_regularizer="l2"), "activity_regularizer"),
+        (lambda: layers.Dense(2, lora_rank=4), "lora_rank"),
+        (lambda: layers.Dense(2, lora_alpha=8), "lora_alpha"),
+        (lambda: keras.metrics.MeanAbsoluteError(dtype="float64"), "dtype"),
+        (lambda: keras.losses.MeanSquaredError(dtype="float16"), "dtype"),
+    ],
+)
+def test_keras_arguments_with_values_keras_lite_cannot_run_say_so(make: Any, arg: str) -> None:
+    with pytest.raises(ValueError, match=arg):
+        make()
+
+
+def test_keras_layer_arguments_that_change_nothing_here_are_accepted() -> None:
+    assert layers.Dense(2, autocast=False, activity_regularizer=None, lora_alpha=None).units == 2
+    assert layers.BatchNormalization(autocast=True, dtype="float32").momentum == 0.99

@@ -161,6 +161,16 @@ LAYER_ATTRS = _LAYER_ATTRS | frozenset(
     "moving_variance_initializer synchronized noise_shape".split()
 )
 
+OPTIMIZER_ATTRS = frozenset(
+    "add_variable add_variable_from_reference apply apply_gradients assign assign_add assign_sub build "
+    "built exclude_from_weight_decay finalize_variable_values from_config load_own_variables "
+    "save_own_variables scale_loss set_weights stateless_apply update_step variables".split()
+)
+METRIC_ATTRS = frozenset(
+    "add_variable add_weight dtype from_config reset_state result stateless_reset_state stateless_result "
+    "stateless_update_state update_state variables".split()
+)
+
 
 class NotSupportedError(NotImplementedError, ValueError):
     """A Keras feature keras_lite does not support yet.

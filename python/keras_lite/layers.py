@@ -131,11 +131,12 @@ class Layer:
             )
         input_shape = kwargs.pop("input_shape", None)
         input_dim = kwargs.pop("input_dim", None)
-        kwargs.pop("batch_input_shape", None) if False else None
+        kwargs.pop("autocast", None)  # Keras's mixed-precision switch: all float32 here, nothing to cast
+        _only("activity_regularizer", kwargs.pop("activity_regularizer", None), (None,), type(self).__name__)
         if kwargs:
             raise ValueError(f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}")
         if dtype not in (None, "float32", np.float32):
-            raise ValueError(f"keras_lite computes in float32. {received('dtype', dtype)}")
+            raise NotSupportedError(f"keras_lite computes in float32 only. {received('dtype', dtype)}")
         self._input_shape_arg: tuple[int, ...] | None = None
         if input_shape is not None or input_dim is not None:
             warnings.warn(
@@ -435,6 +436,7 @@ class Dense(Layer):
         kernel_constraint: Any = None,
         bias_constraint: Any = None,
         lora_rank: Any = None,
+        lora_alpha: Any = None,
         **kwargs: Any,
     ) -> None:
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or not 0 < units <= _MAX_SIZE:
@@ -450,6 +452,7 @@ class Dense(Layer):
             ("kernel_constraint", kernel_constraint),
             ("bias_constraint", bias_constraint),
             ("lora_rank", lora_rank),
+            ("lora_alpha", lora_alpha),
         ):
             _only(arg, value, (None,), "Dense")
         super().__init__(**kwargs)

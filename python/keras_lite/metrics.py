@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ._errors import received
-from ._unsupported import unsupported_identifier
+from ._unsupported import METRIC_ATTRS, NotSupportedError, object_getattr, unsupported_identifier
 
 
 class Metric:
@@ -18,10 +20,22 @@ class Metric:
     _default_name = ""
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
+        if dtype not in (None, "float32", np.float32):
+            raise NotSupportedError(f"keras_lite computes metrics in float32. {received('dtype', dtype)}")
         self.name = name or self._default_name
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}>"
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotSupportedError(
+            f"keras_lite does not support calling a metric object ({type(self).__name__}) yet: its metrics are "
+            "computed in the core by fit and evaluate, given to compile(metrics=[...])."
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        # update_state, result, reset_state...: the stateful Keras API keras_lite does not have yet.
+        return object_getattr(self, name, METRIC_ATTRS, f"metrics.{type(self).__name__}")
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name}

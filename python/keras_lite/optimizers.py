@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ._errors import received
-from ._unsupported import unsupported_identifier
+from ._unsupported import OPTIMIZER_ATTRS, NotSupportedError, object_getattr, unsupported_identifier
 
 
 def _float(name: str, value: Any) -> float:
@@ -24,6 +24,16 @@ class Optimizer:
     """Base class. ``iterations`` counts the steps taken since the model was compiled with it."""
 
     _kind = ""
+    # Keras 3's common hyper-parameters, at the values keras_lite runs with (others are refused).
+    weight_decay: Any = None
+    clipnorm: Any = None
+    clipvalue: Any = None
+    global_clipnorm: Any = None
+    use_ema = False
+    ema_momentum = 0.99
+    ema_overwrite_frequency: Any = None
+    loss_scale_factor: Any = None
+    gradient_accumulation_steps: Any = None
 
     def __init__(self, learning_rate: Any, name: str | None = None) -> None:
         lr = _float("learning_rate", learning_rate)
@@ -50,6 +60,10 @@ class Optimizer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} learning_rate={self.learning_rate}>"
+
+    def __getattr__(self, name: str) -> Any:
+        # Only for names normal lookup did not find: a Keras optimizer attribute keras_lite lacks says so.
+        return object_getattr(self, name, OPTIMIZER_ATTRS, f"optimizers.{type(self).__name__}")
 
 
 class Adam(Optimizer):
@@ -172,7 +186,37 @@ class RMSprop(Optimizer):
         }
 
 
+# Keras 3's keyword arguments of every optimizer, with the values that change nothing (ema_momentum matters
+# only with use_ema).
+_KERAS_KWARGS = {
+    "weight_decay": None,
+    "clipnorm": None,
+    "clipvalue": None,
+    "global_clipnorm": None,
+    "use_ema": False,
+    "ema_overwrite_frequency": None,
+    "loss_scale_factor": None,
+    "gradient_accumulation_steps": None,
+}
+
+
 def _no_extra(kwargs: dict[str, Any], cls: str) -> None:
+    kwargs = {
+        k: v
+        for k, v in kwargs.items()
+        if k != "ema_momentum" and not (k in _KERAS_KWARGS and v is _KERAS_KWARGS[k])
+    }
+    keras = {k: v for k, v in kwargs.items() if k in _KERAS_KWARGS}
+    if keras:
+        raise NotSupportedError(
+            f"keras_lite's {cls} does not support {', '.join(keras)} yet"
+            + (" (keras_lite.optimizers.AdamW applies weight decay)" if "weight_decay" in keras else "")
+            + f". Received: {', '.join(f'{k}={v!r}' for k, v in keras.items())}"
+        )
+    if "lr" in kwargs:
+        raise ValueError(
+            f"Argument `lr` is no longer supported: use `learning_rate`. {received('lr', kwargs['lr'])}"
+        )
     if kwargs:
         raise ValueError(f"Unrecognized keyword arguments passed to {cls}: {kwargs}")
 
