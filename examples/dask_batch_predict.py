@@ -6,7 +6,7 @@ The model is shipped to the workers once: ``client.scatter(model, broadcast=True
 (keras_lite models pickle compactly: config, weights and optimizer state as bytes) and every worker keeps its
 copy in memory; each ``map_partitions`` task then refers to that copy instead of carrying the model in its
 graph. The script checks the distributed scores against ``model.predict`` on the whole frame locally.
-Install with ``pip install keras_lite[dask]``.
+Install the extra with ``pip install ".[dask]"`` from a checkout of keras_lite.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ The data are scattered to the workers once; ``client.map`` runs one training per
 validation loss and the trained model itself (keras_lite models pickle compactly, so sending them back is
 cheap). Every run is seeded, so the sweep gives the same losses as running the grid locally, which the
 script checks before saving the best model as a Keras 3 ``.keras`` file.
-Install with ``pip install keras_lite[dask]``.
+Install the extra with ``pip install ".[dask]"`` from a checkout of keras_lite.
 """
 
 from __future__ import annotations

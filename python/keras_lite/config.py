@@ -40,10 +40,29 @@ def _software_allowed() -> bool:
     return os.environ.get("KERAS_LITE_ALLOW_SOFTWARE_GPU", "") == "1"
 
 
+def _quiet_headless_vulkan() -> None:
+    """Keep Mesa's device-select Vulkan layer from printing errors on a machine with no display server.
+
+    That layer (installed with Mesa's Vulkan drivers) orders the GPUs by asking the Wayland and X servers
+    which one drives the screen; with neither running and no ``XDG_RUNTIME_DIR`` it prints ``error:
+    XDG_RUNTIME_DIR is invalid or not set in the environment.`` twice per adapter search. keras_lite ranks
+    adapters itself (discrete, integrated, ...), so the order that layer gives does not matter here; on such a
+    machine it is turned off with its own switch, ``NODEVICE_SELECT=1``, unless the user set it, or chose a
+    device for it (``MESA_VK_DEVICE_SELECT``, ``DRI_PRIME``). Nothing changes where a display server exists.
+    """
+    runtime_dir = os.environ.get("XDG_RUNTIME_DIR", "")
+    if runtime_dir and os.path.isdir(runtime_dir):
+        return
+    if any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "MESA_VK_DEVICE_SELECT", "DRI_PRIME")):
+        return
+    os.environ.setdefault("NODEVICE_SELECT", "1")
+
+
 @functools.lru_cache(maxsize=1)
 def _adapters() -> tuple[tuple[str, str, str], ...]:
     from . import _core
 
+    _quiet_headless_vulkan()
     return tuple(_core.list_devices())
 
 
