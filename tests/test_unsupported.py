@@ -36,8 +36,7 @@ KERAS_ONLY = {
     "callbacks": "ModelCheckpoint ReduceLROnPlateau CSVLogger TensorBoard LearningRateScheduler "
     "BackupAndRestore RemoteMonitor SwapEMAWeights",
     "utils": "to_categorical plot_model normalize PyDataset Sequence get_file pad_sequences split_dataset "
-    "image_dataset_from_directory timeseries_dataset_from_array register_keras_serializable Progbar "
-    "clear_session",
+    "image_dataset_from_directory timeseries_dataset_from_array register_keras_serializable Progbar",
     "models": "clone_model model_from_json",
     "saving": "register_keras_serializable load_weights save_weights get_custom_objects CustomObjectScope",
     "activations": "mish log_softmax hard_silu hard_swish celu glu sparsemax deserialize",
@@ -460,3 +459,23 @@ def test_keras_arguments_with_values_keras_lite_cannot_run_say_so(make: Any, arg
 def test_keras_layer_arguments_that_change_nothing_here_are_accepted() -> None:
     assert layers.Dense(2, autocast=False, activity_regularizer=None, lora_alpha=None).units == 2
     assert layers.BatchNormalization(autocast=True, dtype="float32").momentum == 0.99
+
+
+def test_keras_input_arguments() -> None:
+    assert keras.Input(batch_shape=(None, 3)).shape == (None, 3)
+    model = keras.Sequential([layers.InputLayer(input_shape=(4,)), layers.Dense(1)])  # legacy spelling
+    assert model.input_shape == (None, 4)
+    for arg in ("sparse", "ragged", "optional"):
+        with pytest.raises(keras.NotSupportedError, match=arg):
+            keras.Input(shape=(3,), **{arg: True})
+    with pytest.raises(keras.NotSupportedError, match="tensor"):
+        keras.Input(shape=(3,), tensor=np.zeros((1, 3)))
+    with pytest.raises(ValueError, match="batch_shape"):
+        keras.Input(batch_shape=5)
+
+
+def test_clear_session_restarts_the_automatic_names() -> None:
+    layers.Dense(1)
+    keras.utils.clear_session()
+    assert layers.Dense(1).name == "dense" and keras.Sequential().name == "sequential"
+    assert layers.Dense(1).name == "dense_1"

@@ -6,7 +6,7 @@ import random
 
 import numpy as np
 
-from . import config
+from . import config, layers
 from ._errors import received
 
 
@@ -24,3 +24,15 @@ def set_random_seed(seed: int) -> None:
     random.seed(int(seed))
     np.random.seed(int(seed) % (2**32))
     config.set_seed(int(seed))
+
+
+def clear_session(free_memory: bool = True) -> None:
+    """Reset keras_lite's global state, as ``keras.utils.clear_session`` does.
+
+    New layers and models are named from the start again (``dense``, ``sequential``). keras_lite keeps no
+    graph or session, so there is nothing else to free; models that still exist keep working.
+
+    Args:
+        free_memory: Accepted for Keras compatibility.
+    """
+    layers._name_counts.clear()
