@@ -479,3 +479,19 @@ def test_clear_session_restarts_the_automatic_names() -> None:
     keras.utils.clear_session()
     assert layers.Dense(1).name == "dense" and keras.Sequential().name == "sequential"
     assert layers.Dense(1).name == "dense_1"
+
+
+def test_keras_dtype_attributes_read_float32() -> None:
+    model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(1)])
+    assert model.dtype == model.compute_dtype == model.layers[0].dtype == model.layers[0].variable_dtype
+    assert model.dtype == "float32" and keras.metrics.MeanSquaredError().dtype == "float32"
+
+
+def test_missing_keras_attributes_cost_nothing_on_the_hot_path() -> None:
+    # A class-level __getattr__ makes every attribute read on its instances slower (CPython stops
+    # specialising them); model(x) and predict read several. The Keras names are descriptors instead.
+    for cls in (keras.Sequential, keras.Model, layers.Layer, layers.Dense):
+        assert not any("__getattr__" in vars(k) for k in cls.__mro__ if k is not object)
+    model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(1)])
+    members = dict(inspect.getmembers(model))
+    assert "predict" in members and "train_on_batch" not in members

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dis
 import importlib.abc
-import inspect
 import re
 import sys
 import types
@@ -140,12 +139,11 @@ KERAS_NAMES: dict[str, frozenset[str]] = {
 
 # The public attributes of Keras 3's Model (Layer, Trainer, Model, Sequential) and Layer, for the objects.
 _LAYER_ATTRS = frozenset(
-    "activity_regularizer add_loss add_metric add_variable add_weight build_from_config call compute_dtype "
-    "compute_mask compute_output_shape compute_output_spec dtype dtype_policy enable_lora get_build_config "
-    "input input_dtype input_spec load_own_variables losses metrics metrics_variables "
-    "non_trainable_variables output path quantization_mode quantize quantized_build quantized_call "
-    "rematerialized_call save_own_variables stateless_call supports_masking symbolic_call "
-    "trainable_variables variable_dtype".split()
+    "activity_regularizer add_loss add_metric add_variable add_weight build_from_config call compute_mask "
+    "compute_output_shape compute_output_spec dtype_policy enable_lora get_build_config input input_spec "
+    "load_own_variables losses metrics metrics_variables non_trainable_variables output path "
+    "quantization_mode quantize quantized_build quantized_call rematerialized_call save_own_variables "
+    "stateless_call supports_masking symbolic_call trainable_variables".split()
 )
 MODEL_ATTRS = _LAYER_ATTRS | frozenset(
     "compile_from_config compute_loss compute_metrics distribute_reduction_method distribute_strategy export "
@@ -167,7 +165,7 @@ OPTIMIZER_ATTRS = frozenset(
     "save_own_variables scale_loss set_weights stateless_apply update_step variables".split()
 )
 METRIC_ATTRS = frozenset(
-    "add_variable add_weight dtype from_config reset_state result stateless_reset_state stateless_result "
+    "add_variable add_weight from_config reset_state result stateless_reset_state stateless_result "
     "stateless_update_state update_state variables".split()
 )
 
@@ -234,26 +232,42 @@ def _module_getattr(module: types.ModuleType, keras_path: str, names: frozenset[
     return __getattr__
 
 
-def object_getattr(obj: Any, name: str, names: frozenset[str], kind: str) -> Any:
-    """What a class's ``__getattr__`` does for ``obj.name``, which normal lookup did not find.
+class MissingAttribute:
+    """A Keras attribute keras_lite's class lacks: reading it on an instance raises `MissingKerasName`.
 
-    A property of the class that raised ``AttributeError`` (e.g. "not built yet") runs again, so that its own
-    message reaches the caller; a Keras attribute keras_lite lacks raises `MissingKerasName`; anything else
-    the plain ``AttributeError``.
+    A descriptor rather than ``__getattr__``: a class with ``__getattr__`` makes every attribute read on its
+    instances slower (~25 ns in CPython, which stops specialising them), and ``model(x)`` is a hot path.
     """
-    descriptor = inspect.getattr_static(type(obj), name, None)
-    if descriptor is not None and hasattr(descriptor, "__get__"):
-        return descriptor.__get__(obj, type(obj))
-    cls = type(obj).__name__
-    if name in names:
+
+    def __init__(self, name: str, keras_owner: str) -> None:
+        self.name, self.keras_owner = name, keras_owner
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        if obj is None:
+            return self
+        cls = type(obj).__name__
         raise missing(
-            f"{cls}.{name} (keras.{kind}.{name})",
+            f"{cls}.{self.name} (keras.{self.keras_owner}.{self.name})",
             f"See dir() of the {cls} for what it has.",
-            sys._getframe(2),
-            name,
+            sys._getframe(1),
+            self.name,
             obj,
         )
-    raise AttributeError(f"{cls!r} object has no attribute {name!r}")
+
+
+def defines(cls: type, name: str) -> bool:
+    """Whether ``cls`` or a base has ``name`` for real (not a `MissingAttribute`)."""
+    for k in cls.__mro__:
+        if name in vars(k):
+            return not isinstance(vars(k)[name], MissingAttribute)
+    return False
+
+
+def add_missing_attributes(cls: type, names: frozenset[str], keras_owner: str) -> None:
+    """Give ``cls`` a `MissingAttribute` for each Keras name in ``names`` that it does not define."""
+    for name in sorted(names):
+        if not any(name in vars(k) for k in cls.__mro__):
+            setattr(cls, name, MissingAttribute(name, keras_owner))
 
 
 def _snake(name: str) -> str:
@@ -335,5 +349,9 @@ def install(package: types.ModuleType) -> None:
         module = vars(package).get(sub)
         if sub and isinstance(module, types.ModuleType):
             vars(module)["__getattr__"] = _module_getattr(module, sub, names)
+    add_missing_attributes(package.models.Sequential, MODEL_ATTRS, "Model")
+    add_missing_attributes(package.layers.Layer, LAYER_ATTRS, "layers.Layer")
+    add_missing_attributes(package.optimizers.Optimizer, OPTIMIZER_ATTRS, "optimizers.Optimizer")
+    add_missing_attributes(package.metrics.Metric, METRIC_ATTRS, "metrics.Metric")
     if not any(isinstance(f, _KerasSubmoduleFinder) for f in sys.meta_path):
         sys.meta_path.append(_KerasSubmoduleFinder())

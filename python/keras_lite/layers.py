@@ -14,7 +14,7 @@ import numpy as np
 from . import _core, _data, activations, config
 from ._errors import real_number, received
 from ._tensor import Tensor
-from ._unsupported import LAYER_ATTRS, NotSupportedError, object_getattr
+from ._unsupported import NotSupportedError, defines
 from ._variable import Variable, weight_array
 
 _name_counts: dict[str, int] = defaultdict(int)
@@ -120,11 +120,13 @@ class Layer:
     """
 
     _weight_names: tuple[str, ...] = ()
+    # Keras's dtype attributes: keras_lite computes and stores float32 only.
+    dtype = compute_dtype = variable_dtype = input_dtype = "float32"
 
     def __init__(
         self, name: str | None = None, trainable: bool = True, dtype: Any = None, **kwargs: Any
     ) -> None:
-        if getattr(type(self), "call", None) is not None:  # keras_lite's layers have no `call`
+        if defines(type(self), "call"):  # keras_lite's layers have no `call`
             raise NotSupportedError(
                 "keras_lite does not support custom layers (a Layer subclass with its own call()) yet: its core "
                 "runs the built-in layers (Dense, Activation, Dropout, BatchNormalization) only. "
@@ -356,10 +358,6 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
-
-    def __getattr__(self, name: str) -> Any:
-        # Only for names normal lookup did not find: a Keras Layer attribute keras_lite lacks says so.
-        return object_getattr(self, name, LAYER_ATTRS, f"layers.{type(self).__name__}")
 
 
 class InputLayer(Layer):

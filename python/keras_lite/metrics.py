@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ._errors import received
-from ._unsupported import METRIC_ATTRS, NotSupportedError, object_getattr, unsupported_identifier
+from ._unsupported import NotSupportedError, unsupported_identifier
 
 
 class Metric:
@@ -18,6 +18,7 @@ class Metric:
 
     _kind = ""
     _default_name = ""
+    dtype = "float32"
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
         if dtype not in (None, "float32", np.float32):
@@ -32,10 +33,6 @@ class Metric:
             f"keras_lite does not support calling a metric object ({type(self).__name__}) yet: its metrics are "
             "computed in the core by fit and evaluate, given to compile(metrics=[...])."
         )
-
-    def __getattr__(self, name: str) -> Any:
-        # update_state, result, reset_state...: the stateful Keras API keras_lite does not have yet.
-        return object_getattr(self, name, METRIC_ATTRS, f"metrics.{type(self).__name__}")
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name}

@@ -18,7 +18,7 @@ from . import optimizers as optimizers_module
 from ._errors import received
 from ._progbar import Progbar
 from ._tensor import Tensor
-from ._unsupported import MODEL_ATTRS, NotSupportedError, object_getattr
+from ._unsupported import NotSupportedError, defines
 from ._variable import weight_array
 from .layers import (
     _MAX_SIZE,
@@ -179,9 +179,7 @@ def _refuse_model_class(cls: type, args: tuple[Any, ...], kwargs: dict[str, Any]
             f"keras_lite does not support {what} yet: its core runs a Sequential stack of its built-in layers. "
             f"Build the model as {use}."
         )
-    custom = sorted(
-        {hook for k in cls.__mro__ if k is not Sequential for hook in _MODEL_HOOKS if hook in vars(k)}
-    )
+    custom = [hook for hook in _MODEL_HOOKS if defines(cls, hook)]
     if custom:
         raise NotSupportedError(
             f"keras_lite does not support Sequential subclasses that define {', '.join(custom)} yet: its core "
@@ -206,6 +204,7 @@ class Sequential(Model):
     """
 
     _fits = 0  # fit calls running on this model now (see _tracks_fit); structure changes wait for 0
+    dtype = compute_dtype = variable_dtype = input_dtype = "float32"  # Keras's dtype attributes
 
     def __init__(
         self, layers: Any = None, trainable: bool = True, name: str | None = None, device: str | None = None
@@ -835,10 +834,6 @@ class Sequential(Model):
 
     def __repr__(self) -> str:
         return f"<Sequential name={self.name}, built={self.built}>"
-
-    def __getattr__(self, name: str) -> Any:
-        # Only for names normal lookup did not find: a Keras Model attribute keras_lite lacks says so.
-        return object_getattr(self, name, MODEL_ATTRS, "Model")
 
 
 __all__ = ["Model", "NotCompiledError", "Sequential", "load_model", "save_model"]

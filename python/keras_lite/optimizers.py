@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ._errors import received
-from ._unsupported import OPTIMIZER_ATTRS, NotSupportedError, object_getattr, unsupported_identifier
+from ._unsupported import NotSupportedError, unsupported_identifier
 
 
 def _float(name: str, value: Any) -> float:
@@ -60,10 +60,6 @@ class Optimizer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} learning_rate={self.learning_rate}>"
-
-    def __getattr__(self, name: str) -> Any:
-        # Only for names normal lookup did not find: a Keras optimizer attribute keras_lite lacks says so.
-        return object_getattr(self, name, OPTIMIZER_ATTRS, f"optimizers.{type(self).__name__}")
 
 
 class Adam(Optimizer):
