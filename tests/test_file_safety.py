@@ -331,6 +331,64 @@ def test_saving_through_a_symlink_loop_is_an_oserror(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["a.keras", "b.keras"]
 
 
+def test_saving_over_a_hard_link_writes_the_shared_file(tmp_path):
+    # As open(path, "wb") does: every name of the file sees the new model (a rename would split them).
+    path = tmp_path / "m.keras"
+    _model().save(path)
+    os.link(path, tmp_path / "other-name.keras")
+    inode = os.stat(path).st_ino
+    model = _model(seed=3)
+    model.save(path)
+    assert os.stat(path).st_ino == inode == os.stat(tmp_path / "other-name.keras").st_ino
+    x = np.ones((2, 4), np.float32)
+    got = keras.models.load_model(tmp_path / "other-name.keras").predict(x, verbose=0)
+    np.testing.assert_array_equal(got, model.predict(x, verbose=0))
+    assert sorted(os.listdir(tmp_path)) == ["m.keras", "other-name.keras"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_saving_through_a_link_to_a_pipe_writes_into_it(tmp_path):
+    # A rename would replace the pipe (or, as root, a device such as /dev/null) with a regular file.
+    import threading
+
+    os.mkfifo(tmp_path / "pipe")
+    os.symlink("pipe", tmp_path / "m.keras")
+    received = []
+    reader = threading.Thread(target=lambda: received.append((tmp_path / "pipe").read_bytes()))
+    reader.start()
+    _model().save(tmp_path / "m.keras")
+    reader.join(timeout=30)
+    assert stat.S_ISFIFO(os.stat(tmp_path / "pipe").st_mode) and os.path.islink(tmp_path / "m.keras")
+    with zipfile.ZipFile(io.BytesIO(received[0])) as zf:
+        assert "config.json" in zf.namelist()
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="only root may give files away")
+def test_saving_over_another_users_file_keeps_its_owner(tmp_path):
+    path = tmp_path / "m.weights.h5"
+    path.write_bytes(b"old")
+    os.chown(path, 12345, 23456)
+    os.chmod(path, 0o2640)
+    _model().save_weights(path)
+    info = os.stat(path)
+    assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (12345, 23456, 0o2640)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root may write any folder")
+def test_saving_a_writable_file_in_a_read_only_folder(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    (folder / "m.keras").write_bytes(b"old")
+    os.chmod(folder, 0o555)
+    try:
+        _model().save(folder / "m.keras")  # open(path, "wb") could: so can save, writing in place
+        keras.models.load_model(folder / "m.keras")
+        with pytest.raises(PermissionError):
+            _model().save(folder / "new.keras")
+    finally:
+        os.chmod(folder, 0o755)
+
+
 # ---- no hang -----------------------------------------------------------------------------------------------------
 def _heap_free_list_cycles(data: bytes) -> list[bytes]:
     """One copy of ``data`` per local heap, that heap's first free block pointing at itself.
@@ -421,6 +479,30 @@ def test_single_byte_corruptions_end_quickly(tmp_path):
     assert "'refused': " in out and "'refused': 0," not in out, out
 
 
+def test_many_links_to_one_large_object_end_quickly(tmp_path):
+    # 5,000 names for one dataset whose header holds 3,000 attributes: each header is parsed once.
+    path = tmp_path / "links.weights.h5"
+    with h5py.File(path, "w") as f:
+        store = f.create_group("layers/dense/vars")
+        first = store.create_dataset("0", data=np.zeros((4, 4), np.float32))
+        for i in range(3000):
+            first.attrs[f"a{i}"] = np.int64(i)
+        for i in range(1, 5000):
+            store[str(i)] = first
+    code = f"""
+        import time, keras_lite as keras
+        from keras_lite import layers
+        m = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(4), layers.Dense(1)])
+        start = time.perf_counter()
+        try:
+            m.load_weights({str(path)!r})
+        except ValueError as e:
+            assert "expects 2 weights" in str(e) and len(str(e)) < 1000, e
+        print(time.perf_counter() - start)
+    """
+    assert float(_run_child(code, timeout=60)) < 5.0
+
+
 # ---- sizes are checked before anything is read or allocated ------------------------------------------------------
 def _refused_with_peak(fn) -> tuple[str, int]:
     """The message of the ValueError that ``fn()`` raises, and the most memory Python had allocated meanwhile."""
@@ -469,6 +551,29 @@ def test_deflated_keras_member_bomb_is_refused_before_inflating(tmp_path):
     assert peak < 16 << 20, f"{peak / 2**20:.0f} MiB allocated before refusing"
     message, peak = _refused_with_peak(lambda: model.load_weights(tmp_path / "bomb.keras"))
     assert "bomb.keras" in message
+    assert peak < 16 << 20, f"{peak / 2**20:.0f} MiB allocated before refusing"
+
+
+def test_config_bomb_is_refused_before_parsing(tmp_path):
+    # 64 MB of "[]," deflates to a few dozen KB and would parse into 21 million lists (over 1 GB).
+    model = _model()
+    model.save(tmp_path / "good.keras")
+    with zipfile.ZipFile(tmp_path / "good.keras") as zin:
+        with zipfile.ZipFile(tmp_path / "bomb.keras", "w", zipfile.ZIP_DEFLATED) as zout:
+            for name in zin.namelist():
+                data = b"[" + b"[]," * (21 << 20) + b"[]]" if name == "config.json" else zin.read(name)
+                zout.writestr(name, data)
+    assert (tmp_path / "bomb.keras").stat().st_size < 1 << 20
+    message, peak = _refused_with_peak(lambda: keras.models.load_model(tmp_path / "bomb.keras"))
+    assert "bomb.keras" in message and "config.json" in message
+    assert peak < 16 << 20, f"{peak / 2**20:.0f} MiB allocated before refusing"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_endless_weights_file_is_refused(tmp_path):
+    os.symlink("/dev/zero", tmp_path / "zero.weights.h5")
+    message, peak = _refused_with_peak(lambda: _model().load_weights(tmp_path / "zero.weights.h5"))
+    assert "zero.weights.h5" in message
     assert peak < 16 << 20, f"{peak / 2**20:.0f} MiB allocated before refusing"
 
 

@@ -25,23 +25,14 @@ from __future__ import annotations
 
 import math
 import struct
-from typing import NamedTuple
 
 import numpy as np
 
+from ._h5file import IGNORED, REFUSED, Bytes, Link, Message, bad, unsupported
 from ._keras_format import FormatError
 
-_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 _MAX_RANK = 32  # HDF5's own limit
 _MAX_BTREE_LEVEL = 64
-# Object header messages that say nothing about where or what a group's links or a dataset's values are.
-_IGNORED = {0, 4, 5, 10, 12, 13, 14, 18, 19, 21, 22}  # nil, fill values, group info, attributes, times, ...
-_REFUSED = {
-    7: "external storage (the dataset's data is kept in another file)",
-    11: "a filter pipeline (compressed or transformed data)",
-    15: "shared object header messages",
-    20: "a file driver other than the default one (data kept in other files)",
-}
 _FLOAT_LAYOUTS = {  # size: (precision, exponent location, exponent size, mantissa location, size, bias, sign)
     2: (16, 10, 5, 0, 10, 15, 15),
     4: (32, 23, 8, 0, 23, 127, 31),
@@ -49,33 +40,7 @@ _FLOAT_LAYOUTS = {  # size: (precision, exponent location, exponent size, mantis
 }
 
 
-class Link(NamedTuple):
-    """A group member: ``kind`` is ``"hard"`` (then ``address`` is its object header), ``"soft"``,
-    ``"external"`` or ``"user-defined"``."""
-
-    kind: str
-    address: int
-
-
-class _Message(NamedTuple):
-    type: int
-    flags: int
-    pos: int
-    size: int
-
-
-def _bad(detail: str) -> FormatError:
-    return FormatError(f"the weights are not a valid HDF5 file ({detail})")
-
-
-def _unsupported(what: str, where: str) -> FormatError:
-    return FormatError(
-        f"{where} uses {what}, which keras_lite does not read (it reads what Keras writes: numbers stored "
-        "uncompressed in the file itself)"
-    )
-
-
-class File:
+class File(Bytes):
     """An HDF5 file held in memory. ``File(data).root`` is its root ``Group``.
 
     Args:
@@ -86,138 +51,26 @@ class File:
     """
 
     def __init__(self, data: bytes) -> None:
-        self.data = bytes(data)
-        self._end = len(self.data)
-        # Every structure parsed is charged to this budget: a hostile file cannot make the reader work more
-        # than a small multiple of its own size, whatever its pointers say.
-        self._budget = 16 * len(self.data) + (1 << 20)
-        self._headers: dict[int, list[_Message]] = {}
-        self._links: dict[int, dict[str, Link]] = {}  # each group's members, read once
-        if self.data[:8] != _SIGNATURE:
-            raise _bad("no HDF5 signature at its start; truncated or corrupted, or a user block")
-        version = self._int(8, 1)
-        if version in (0, 1):
-            self.O, self.L = self._int(13, 1), self._int(14, 1)
-            self._sizes_ok()
-            pos = 24 + (4 if version == 1 else 0)
-            base, _free, eof, driver = (self._int(pos + i * self.O, self.O) for i in range(4))
-            if not self._undefined(driver):
-                raise _unsupported(_REFUSED[20], "the file")
-            root = self._int(pos + 4 * self.O + self.O, self.O)  # the root entry's object header address
-        elif version in (2, 3):
-            self.O, self.L = self._int(9, 1), self._int(10, 1)
-            self._sizes_ok()
-            base, ext, eof, root = (self._int(12 + i * self.O, self.O) for i in range(4))
-            if not self._undefined(ext):
-                raise _unsupported("a superblock extension (non-default file settings)", "the file")
-        else:
-            raise _bad(f"superblock version {version}")
-        if base != 0:
-            raise _unsupported("a base address other than 0 (a user block)", "the file")
-        if eof > len(self.data):
-            raise _bad(f"it declares {eof} bytes but has {len(self.data)}: truncated")
-        self._end = eof
-        self.root = Group(self, root, "")
-
-    # ---- bounded primitives ---------------------------------------------------------------------------
-    def _sizes_ok(self) -> None:
-        if self.O not in (2, 4, 8) or self.L not in (2, 4, 8):
-            raise _bad(f"offset and length sizes {self.O} and {self.L}")
-
-    def _charge(self, n: int) -> None:
-        self._budget -= max(n, 1)
-        if self._budget < 0:
-            raise _bad("its structures are circular or far larger than its contents")
-
-    def _check(self, pos: int, size: int, what: str) -> None:
-        if pos < 0 or size < 0 or pos + size > self._end:
-            raise _bad(f"{what} at byte {pos} ({size} bytes) lies outside the file's {self._end} bytes")
-
-    def _int(self, pos: int, size: int) -> int:
-        self._check(pos, size, "a field")
-        return int.from_bytes(self.data[pos : pos + size], "little")
-
-    def _undefined(self, value: int) -> bool:
-        return value == (1 << (8 * self.O)) - 1
-
-    def _addr(self, pos: int) -> int:
-        return self._int(pos, self.O)
-
-    def _signature(self, pos: int, sig: bytes, what: str) -> None:
-        self._check(pos, 4, what)
-        if self.data[pos : pos + 4] != sig:
-            raise _bad(f"no {what} at byte {pos}")
-
-    # ---- object headers -------------------------------------------------------------------------------
-    def messages(self, addr: int, where: str) -> list[_Message]:
-        """The messages of the object header at ``addr`` (continuation blocks followed once each)."""
-        if addr in self._headers:
-            return self._headers[addr]
-        self._check(addr, 16, f"the object header of {where or '/'}")
-        v2 = self.data[addr : addr + 4] == b"OHDR"
-        if v2:
-            if self._int(addr + 4, 1) != 2:
-                raise _bad(f"object header version {self._int(addr + 4, 1)} at byte {addr}")
-            flags = self._int(addr + 5, 1)
-            pos = addr + 6 + (16 if flags & 0x20 else 0) + (4 if flags & 0x10 else 0)
-            width = 1 << (flags & 3)
-            chunks = [(pos + width, self._int(pos, width))]
-            head = 6 if flags & 0x04 else 4  # type, size, flags (and creation order)
-        else:
-            if self._int(addr, 1) != 1:
-                raise _bad(f"no object header at byte {addr} (for {where or '/'})")
-            chunks = [(addr + 16, self._int(addr + 8, 4))]
-            head = 8
-        seen = {chunks[0][0]}
-        out: list[_Message] = []
-        for i, (start, size) in enumerate(chunks):  # grows as continuation messages are found
-            end = start + size
-            if v2 and i > 0:
-                self._signature(start, b"OCHK", "object header continuation")
-                start, end = start + 4, end - 4
-            self._check(start, end - start, "an object header block")
-            self._charge(end - start)
-            pos = start
-            layout = "<BHB" if v2 else "<HHB"  # type, size, flags
-            while pos + head <= end:  # inside the block just checked
-                mtype, msize, mflags = struct.unpack_from(layout, self.data, pos)
-                body = pos + head
-                if body + msize > end:
-                    raise _bad(f"an object header message at byte {pos} runs past its block")
-                if mtype == 0x10:  # continuation: another block of messages
-                    cont, length = self._addr(body), self._int(body + self.O, self.L)
-                    if cont in seen:
-                        raise _bad(f"the object header at byte {addr} continues into itself")
-                    seen.add(cont)
-                    chunks.append((cont, length))
-                elif mtype != 0:
-                    out.append(_Message(mtype, mflags, body, msize))
-                pos = body + msize
-        self._headers[addr] = out
-        return out
+        super().__init__(data)
+        # What each object header holds, parsed once however many links lead to it.
+        self._kinds: dict[int, type[Group] | type[Dataset]] = {}
+        self._datasets: dict[int, tuple[tuple[int, ...], np.dtype, int | None]] = {}
+        self.root = Group(self, self.root_address, "")
 
     def object(self, addr: int, where: str) -> Group | Dataset:
         """The group or dataset whose object header is at ``addr``; ``where`` names it in errors."""
-        types = {m.type for m in self.messages(addr, where)}
-        if 8 in types:
-            return Dataset(self, addr, where)
-        if types & {2, 6, 17}:
-            return Group(self, addr, where)
-        raise _unsupported("an object that is neither a group nor a dataset", where)
-
-    def name(self, heap_data: int, heap_size: int, offset: int) -> str:
-        """The NUL-terminated name at ``offset`` in a local heap's data segment."""
-        if not 0 <= offset < heap_size:
-            raise _bad(f"a link name at heap offset {offset} outside its heap of {heap_size} bytes")
-        start, stop = heap_data + offset, heap_data + heap_size
-        end = self.data.find(b"\0", start, stop)
-        self._charge((stop if end < 0 else end) - start)
-        if end < 0:
-            raise _bad("a link name without its terminating NUL")
-        try:
-            return self.data[start:end].decode("utf-8")
-        except UnicodeDecodeError:
-            raise _bad(f"a link name that is not UTF-8: {self.data[start:end]!r}") from None
+        self._charge(1)
+        kind = self._kinds.get(addr)
+        if kind is None:
+            types = {m.type for m in self.messages(addr, where)}
+            if 8 in types:
+                kind = Dataset
+            elif types & {2, 6, 17}:
+                kind = Group
+            else:
+                raise unsupported("an object that is neither a group nor a dataset", where)
+            self._kinds[addr] = kind
+        return kind(self, addr, where)
 
 
 class Group:
@@ -243,7 +96,7 @@ class Group:
         where = f"{self.path}/{name}".lstrip("/")
         if link.kind != "hard":
             article = "an" if link.kind[0] in "aeiou" else "a"
-            raise _unsupported(
+            raise unsupported(
                 f"{article} {link.kind} link (to an object that may be outside the file)", where
             )
         return self._file.object(link.address, where)
@@ -256,7 +109,7 @@ class Group:
         table = [m for m in msgs if m.type == 17]
         if table:
             if len(table) > 1 or any(m.type in (2, 6) for m in msgs):
-                raise _bad(f"{where} has two kinds of link storage")
+                raise bad(f"{where} has two kinds of link storage")
             self._symbol_table(f._addr(table[0].pos), f._addr(table[0].pos + f.O), out)
         for m in msgs:
             if m.type == 2:
@@ -264,27 +117,27 @@ class Group:
             elif m.type == 6:
                 name, link = self._link_message(m)
                 self._add(out, name, link)
-            elif m.type not in (17, 1, 3, 8) and m.type not in _IGNORED:
-                raise _unsupported(_REFUSED.get(m.type, f"object header message type {m.type}"), where)
+            elif m.type not in (17, 1, 3, 8) and m.type not in IGNORED:
+                raise unsupported(REFUSED.get(m.type, f"object header message type {m.type}"), where)
         return out
 
     def _add(self, out: dict[str, Link], name: str, link: Link) -> None:
         if name in out:
-            raise _bad(f"{self.path or 'the root group'} has two members named {name!r}")
+            raise bad(f"{self.path or 'the root group'} has two members named {name!r}")
         out[name] = link
 
-    def _link_info(self, m: _Message, where: str) -> None:
+    def _link_info(self, m: Message, where: str) -> None:
         f = self._file
         flags = f._int(m.pos + 1, 1)
         heap = f._addr(m.pos + 2 + (8 if flags & 1 else 0))
         if not f._undefined(heap):
-            raise _unsupported("dense link storage (a fractal heap)", where)
+            raise unsupported("dense link storage (a fractal heap)", where)
 
-    def _link_message(self, m: _Message) -> tuple[str, Link]:
+    def _link_message(self, m: Message) -> tuple[str, Link]:
         f = self._file
         end = m.pos + m.size
         if f._int(m.pos, 1) != 1:
-            raise _bad(f"link message version {f._int(m.pos, 1)}")
+            raise bad(f"link message version {f._int(m.pos, 1)}")
         flags = f._int(m.pos + 1, 1)
         pos = m.pos + 2
         kind = 0
@@ -295,15 +148,15 @@ class Group:
         length = f._int(pos, width)
         pos += width
         if pos + length > end or length == 0:
-            raise _bad("a link message whose name runs past it")
+            raise bad("a link message whose name runs past it")
         try:
             name = f.data[pos : pos + length].decode("utf-8")
         except UnicodeDecodeError:
-            raise _bad(f"a link name that is not UTF-8: {f.data[pos : pos + length]!r}") from None
+            raise bad(f"a link name that is not UTF-8: {f.data[pos : pos + length]!r}") from None
         pos += length
         if kind == 0:
             if pos + f.O > end:
-                raise _bad("a hard link message without its address")
+                raise bad("a hard link message without its address")
             return name, Link("hard", f._addr(pos))
         return name, Link({1: "soft", 64: "external"}.get(kind, "user-defined"), -1)
 
@@ -318,23 +171,23 @@ class Group:
         while stack:
             node, level = stack.pop()
             if node in seen:
-                raise _bad(f"the group index of {self.path or 'the root group'} is circular")
+                raise bad(f"the group index of {self.path or 'the root group'} is circular")
             seen.add(node)
             f._signature(node, b"TREE", "group B-tree node")
             node_level, used = f._int(node + 5, 1), f._int(node + 6, 2)
             if f._int(node + 4, 1) != 0 or node_level > _MAX_BTREE_LEVEL or level not in (-1, node_level):
-                raise _bad(f"a malformed group B-tree node at byte {node}")
+                raise bad(f"a malformed group B-tree node at byte {node}")
             base = node + 8 + 2 * f.O
             step = f.L + f.O
             f._check(base, used * step + f.L, "a group B-tree node's entries")
-            f._charge(used * step)
+            f._charge(1 + used)
             children = [f._addr(base + i * step + f.L) for i in range(used)]
             if node_level > 0:
                 stack.extend((child, node_level - 1) for child in reversed(children))
                 continue
             for snod in children:
                 if snod in seen:
-                    raise _bad(f"the group index of {self.path or 'the root group'} is circular")
+                    raise bad(f"the group index of {self.path or 'the root group'} is circular")
                 seen.add(snod)
                 self._symbol_node(snod, heap_data, heap_size, out)
 
@@ -344,7 +197,7 @@ class Group:
         count = f._int(snod + 6, 2)
         size = 2 * f.O + 24
         f._check(snod + 8, count * size, "a symbol table node's entries")
-        f._charge(count * size)
+        f._charge(1 + count)
         layout = "<" + 2 * {2: "H", 4: "I", 8: "Q"}[f.O] + "I"  # name offset, object header, cache type
         for i in range(count):  # inside the entries just checked
             name_offset, header, cache = struct.unpack_from(layout, f.data, snod + 8 + i * size)
@@ -363,10 +216,18 @@ class Dataset:
     def __init__(self, file: File, addr: int, path: str) -> None:
         self._file = file
         self.path = path
+        if addr not in file._datasets:
+            file._datasets[addr] = self._parse(addr)
+        self.shape, self.dtype, self._start = file._datasets[addr]
+        self.size = math.prod(self.shape)
+        self.nbytes = self.size * self.dtype.itemsize
+
+    def _parse(self, addr: int) -> tuple[tuple[int, ...], np.dtype, int | None]:
         shape = dtype = layout = None
-        for m in file.messages(addr, path):
+        path = self.path
+        for m in self._file.messages(addr, path):
             if m.type in (1, 3, 8) and m.flags & 0x02:
-                raise _unsupported("a shared (committed) datatype or dataspace", path)
+                raise unsupported("a shared (committed) datatype or dataspace", path)
             if m.type == 1:
                 shape = self._dataspace(m)
             elif m.type == 3:
@@ -374,23 +235,20 @@ class Dataset:
             elif m.type == 8:
                 layout = self._layout(m)
             elif m.type in (2, 6, 17):
-                raise _bad(f"{path} is both a group and a dataset")
-            elif m.type not in _IGNORED:
-                raise _unsupported(_REFUSED.get(m.type, f"object header message type {m.type}"), path)
+                raise bad(f"{path} is both a group and a dataset")
+            elif m.type not in IGNORED:
+                raise unsupported(REFUSED.get(m.type, f"object header message type {m.type}"), path)
         if shape is None or dtype is None or layout is None:
-            raise _bad(f"{path} lacks its dataspace, datatype or layout")
-        self.shape: tuple[int, ...] = shape
-        self.dtype: np.dtype = dtype
-        self.size = math.prod(shape)
-        self.nbytes = self.size * dtype.itemsize
+            raise bad(f"{path} lacks its dataspace, datatype or layout")
+        nbytes = math.prod(shape) * dtype.itemsize
         start, stored = layout
-        if stored != self.nbytes:
-            raise _bad(f"{path} stores {stored} bytes for {self.shape} values of {dtype}")
-        if start is None and self.nbytes:
+        if stored != nbytes:
+            raise bad(f"{path} stores {stored} bytes for {shape} values of {dtype}")
+        if start is None and nbytes:
             raise FormatError(f"{path} has no stored values (HDF5 would make them up from its fill value)")
         if start is not None:
-            file._check(start, stored, f"the values of {path}")
-        self._start = start
+            self._file._check(start, stored, f"the values of {path}")
+        return shape, dtype, start
 
     def read(self) -> np.ndarray:
         """The values, as a read-only array over the file's bytes (no copy)."""
@@ -399,7 +257,7 @@ class Dataset:
         flat = np.frombuffer(self._file.data, self.dtype, count=self.size, offset=self._start)
         return flat.reshape(self.shape)
 
-    def _dataspace(self, m: _Message) -> tuple[int, ...]:
+    def _dataspace(self, m: Message) -> tuple[int, ...]:
         f = self._file
         version, rank = f._int(m.pos, 1), f._int(m.pos + 1, 1)
         if version == 1:
@@ -409,20 +267,20 @@ class Dataset:
             if kind == 2:
                 raise FormatError(f"{self.path} has a null dataspace: it holds no values")
             if kind not in (0, 1) or (kind == 0) != (rank == 0):
-                raise _bad(f"{self.path} has dataspace type {kind}")
+                raise bad(f"{self.path} has dataspace type {kind}")
             dims = m.pos + 4
         else:
-            raise _bad(f"{self.path} has dataspace version {version}")
+            raise bad(f"{self.path} has dataspace version {version}")
         if rank > _MAX_RANK or dims + rank * f.L > m.pos + m.size:
-            raise _bad(f"{self.path} has a malformed dataspace")
+            raise bad(f"{self.path} has a malformed dataspace")
         return tuple(f._int(dims + i * f.L, f.L) for i in range(rank))
 
-    def _datatype(self, m: _Message) -> np.dtype:
+    def _datatype(self, m: Message) -> np.dtype:
         f = self._file
         head = f._int(m.pos, 1)
         kind, bits, size = head & 15, f._int(m.pos + 1, 3), f._int(m.pos + 4, 4)
         if m.size < (20 if kind == 1 else 12):
-            raise _bad(f"{self.path} has a truncated datatype")
+            raise bad(f"{self.path} has a truncated datatype")
         order = ">" if bits & 1 else "<"
         offset, precision = f._int(m.pos + 8, 2), f._int(m.pos + 10, 2)
         if kind == 0 and size in (1, 2, 4, 8) and offset == 0 and precision == 8 * size:
@@ -440,25 +298,25 @@ class Dataset:
             8: "enum",
             9: "variable-length",
         }
-        raise _unsupported(f"a {names.get(kind, f'class {kind}')} datatype of {size} bytes", self.path)
+        raise unsupported(f"a {names.get(kind, f'class {kind}')} datatype of {size} bytes", self.path)
 
-    def _layout(self, m: _Message) -> tuple[int | None, int]:
+    def _layout(self, m: Message) -> tuple[int | None, int]:
         f = self._file
         version, kind = f._int(m.pos, 1), f._int(m.pos + 1, 1)
         if version not in (3, 4):
-            raise _unsupported(f"layout message version {version}", self.path)
+            raise unsupported(f"layout message version {version}", self.path)
         if kind == 0:  # compact: the values are in the message
             size = f._int(m.pos + 2, 2)
             if 4 + size > m.size:
-                raise _bad(f"{self.path}'s compact values run past their message")
+                raise bad(f"{self.path}'s compact values run past their message")
             return m.pos + 4, size
         if kind == 1:
             if 2 + f.O + f.L > m.size:
-                raise _bad(f"{self.path} has a truncated layout")
+                raise bad(f"{self.path} has a truncated layout")
             start = f._addr(m.pos + 2)
             return (None if f._undefined(start) else start), f._int(m.pos + 2 + f.O, f.L)
         what = {
             2: "chunked storage (compression or resizable datasets)",
             3: "a virtual dataset (values from other datasets or files)",
         }
-        raise _unsupported(what.get(kind, f"layout class {kind}"), self.path)
+        raise unsupported(what.get(kind, f"layout class {kind}"), self.path)

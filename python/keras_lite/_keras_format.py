@@ -490,25 +490,3 @@ def compile_from_config(
         loss=loss_from_config(cfg.get("loss")),
         metrics=[metric_from_config(m) for m in metrics],
     )
-
-
-# ---- optimizer slot order ----------------------------------------------------------------------------------
-def _slot_groups(opt: optimizers_module.Optimizer) -> list[tuple[str, ...]]:
-    """Keras creates slots group by group, each group interleaved per weight (``add_optimizer_variables``)."""
-    if isinstance(opt, optimizers_module.Adam):
-        return [("momentum", "velocity"), *([("velocity_hat",)] if opt.amsgrad else [])]
-    if isinstance(opt, optimizers_module.SGD):
-        return [("momentum",)] if opt.momentum != 0 else []
-    if isinstance(opt, optimizers_module.RMSprop):
-        groups: list[tuple[str, ...]] = [("velocity",)]
-        groups += [("momentum",)] if opt.momentum > 0 else []
-        return groups + ([("average_gradient",)] if opt.centered else [])
-    return []
-
-
-def keras_slot_order(
-    opt: optimizers_module.Optimizer, rows: list[tuple[int, str, Any]]
-) -> list[tuple[int, str]]:
-    """The core's ``(weight index, slot)`` rows (per weight, each slot) in the order Keras saves them."""
-    weights = list(dict.fromkeys(w for w, _, _ in rows))
-    return [(w, s) for group in _slot_groups(opt) for w in weights for s in group]

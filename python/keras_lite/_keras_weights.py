@@ -20,8 +20,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from . import _h5read
-from . import _keras_format as fmt
+from . import _h5read, optimizers
 from ._keras_format import FormatError
 
 
@@ -79,10 +78,30 @@ def weights_h5(model: Any) -> bytes:
             by_key = {(w, s): v for w, s, v in rows}
             store.create_dataset("0", data=np.int64(iterations))
             store.create_dataset("1", data=np.float32(model.optimizer.learning_rate))
-            for i, key in enumerate(fmt.keras_slot_order(model.optimizer, rows), start=2):
+            for i, key in enumerate(keras_slot_order(model.optimizer, rows), start=2):
                 store.create_dataset(str(i), data=by_key[key])
         f.create_group("vars").attrs["name"] = model.name
     return buf.getvalue()
+
+
+# ---- optimizer slot order ----------------------------------------------------------------------------------
+def _slot_groups(opt: optimizers.Optimizer) -> list[tuple[str, ...]]:
+    """Keras creates slots group by group, each group interleaved per weight (``add_optimizer_variables``)."""
+    if isinstance(opt, optimizers.Adam):
+        return [("momentum", "velocity"), *([("velocity_hat",)] if opt.amsgrad else [])]
+    if isinstance(opt, optimizers.SGD):
+        return [("momentum",)] if opt.momentum != 0 else []
+    if isinstance(opt, optimizers.RMSprop):
+        groups: list[tuple[str, ...]] = [("velocity",)]
+        groups += [("momentum",)] if opt.momentum > 0 else []
+        return groups + ([("average_gradient",)] if opt.centered else [])
+    return []
+
+
+def keras_slot_order(opt: optimizers.Optimizer, rows: list[tuple[int, str, Any]]) -> list[tuple[int, str]]:
+    """The core's ``(weight index, slot)`` rows (per weight, each slot) in the order Keras saves them."""
+    weights = list(dict.fromkeys(w for w, _, _ in rows))
+    return [(w, s) for group in _slot_groups(opt) for w in weights for s in group]
 
 
 # ---- reading -------------------------------------------------------------------------------------------------
@@ -187,9 +206,10 @@ def plan(model: Any, stored: Stored, skip_mismatch: bool = False) -> Plan:
         if [g.shape for g in got] == shapes:
             values.extend(_float32(g) for g in got)
             continue
+        found = [g.shape for g in got]
         msg = (
             f"layer {layer.name!r} ({type(layer).__name__}) expects {len(shapes)} weights of shapes {shapes}, "
-            f"the file has {len(got)} of shapes {[g.shape for g in got]}"
+            f"the file has {len(got)} of shapes {found if len(found) <= 12 else [*found[:12], '...']}"
         )
         if not skip_mismatch:
             raise FormatError(msg)
@@ -205,7 +225,7 @@ def _optimizer_plan(
     if opt_vars is None or not model.compiled or model._net is None or len(opt_vars) < 2:
         return None
     _, rows = model._net.optimizer_state()
-    order = fmt.keras_slot_order(model.optimizer, rows)
+    order = keras_slot_order(model.optimizer, rows)
     if len(opt_vars) not in (2, 2 + len(order)):
         warnings.warn(
             f"Skipping variable loading for optimizer {model.optimizer.name!r}, because it has "

@@ -50,8 +50,11 @@ def _resolve(filepath: str) -> str:
 def _atomic_write(filepath: str, write: Callable[[Any], None]) -> None:
     """Write ``filepath`` through ``write(fileobj)`` via a temporary file beside it, then rename.
 
-    A symlink stays a symlink (its target is replaced) and an existing file keeps its permission bits (and its
-    group where the owner may set it); a new file gets ``open()``'s default, 0o666 less the umask.
+    What ``open(filepath, "wb")`` would keep is kept: a symlink stays a symlink (its target is written), an
+    existing file keeps its permission bits, owner and group (where allowed); a new file gets ``open()``'s
+    default, 0o666 less the umask. Where a rename would replace something else than the file's contents (a
+    file with other hard links, a device, a pipe) or the folder takes no new file, the complete bytes are
+    written into the existing file instead, as ``open()`` would: not atomic, but never half-serialized.
     """
     target = _resolve(filepath)
     folder = os.path.dirname(target)
@@ -59,17 +62,27 @@ def _atomic_write(filepath: str, write: Callable[[Any], None]) -> None:
         existing: os.stat_result | None = os.stat(target)
     except FileNotFoundError:
         existing = None
+    if existing is not None and stat.S_ISDIR(existing.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "Is a directory", filepath)
     if existing is not None and not os.access(target, os.W_OK):
         raise PermissionError(errno.EACCES, "Permission denied", filepath)  # what open(filepath, "wb") says
+    if existing is not None and (not stat.S_ISREG(existing.st_mode) or existing.st_nlink > 1):
+        _write_in_place(target, write)
+        return
     tmp = os.path.join(folder, f".{os.path.basename(target)}.{secrets.token_hex(6)}.tmp")
     try:
-        with open(tmp, "xb") as f:
+        f = open(tmp, "xb")
+    except PermissionError:
+        if existing is None:
+            raise
+        _write_in_place(target, write)  # a writable file in a folder we may not add to
+        return
+    try:
+        with f:
             write(f)
             f.flush()
             if existing is not None:
-                os.chmod(f.fileno(), stat.S_IMODE(existing.st_mode))
-                with contextlib.suppress(OSError):
-                    os.chown(f.fileno(), -1, existing.st_gid)
+                _keep_owner_and_mode(tmp, existing)
             os.fsync(f.fileno())
         os.replace(tmp, target)
     except BaseException:
@@ -86,6 +99,26 @@ def _atomic_write(filepath: str, write: Callable[[Any], None]) -> None:
             os.close(fd)
     except OSError:
         pass
+
+
+def _keep_owner_and_mode(path: str, existing: os.stat_result) -> None:
+    if hasattr(os, "chown"):  # POSIX: the owner only as root, the group as root or as one of its members
+        with contextlib.suppress(OSError):
+            os.chown(path, existing.st_uid, existing.st_gid)
+        with contextlib.suppress(OSError):
+            os.chown(path, -1, existing.st_gid)
+    os.chmod(path, stat.S_IMODE(existing.st_mode))  # after chown, which may clear the set-id bits
+
+
+def _write_in_place(target: str, write: Callable[[Any], None]) -> None:
+    """Serialize completely in memory first, then write the bytes into ``target``."""
+    buf = io.BytesIO()
+    write(buf)
+    with open(target, "wb") as f:
+        f.write(buf.getbuffer())
+        f.flush()
+        with contextlib.suppress(OSError):  # not every file (a pipe, a device) can be synced
+            os.fsync(f.fileno())
 
 
 def _check_target(path: str, overwrite: bool) -> None:
@@ -115,13 +148,6 @@ def _opened(filepath: Any) -> Iterator[tuple[Any, str]]:
         raise IsADirectoryError(f"{path!r} is a directory; keras_lite reads zipped `.keras` files")
     with open(path, "rb") as f:
         yield f, repr(path)
-
-
-def _size(f: Any) -> int:
-    f.seek(0, os.SEEK_END)
-    size = f.tell()
-    f.seek(0)
-    return int(size)
 
 
 def _is_zip(f: Any) -> bool:
@@ -155,10 +181,12 @@ def _weights_bytes(f: Any, limit: int) -> bytes:
     """The HDF5 bytes of a ``.weights.h5`` file or of a ``.keras`` archive's weights, at most ``limit``."""
     if _is_zip(f):
         return _zip_member(zipfile.ZipFile(f), _WEIGHTS, limit)
-    size = _size(f)
-    if size > limit:
-        raise FormatError(f"the file holds {size} bytes, more than weights for this model can need ({limit})")
-    return bytes(f.read())
+    data = f.read(limit + 1)  # bounded even where the size cannot be known first (a device, a pipe)
+    if len(data) > limit:
+        raise FormatError(
+            f"the file holds more than {limit} bytes, more than weights for this model can need"
+        )
+    return bytes(data)
 
 
 @contextlib.contextmanager
@@ -381,12 +409,17 @@ def load_model(
                 "it is not a `.keras` file (not a zip archive; is it truncated or another format?)"
             )
         zf = zipfile.ZipFile(f)
-        tree = json.loads(_zip_member(zf, _CONFIG, _MAX_JSON).decode("utf-8"))
-        # A model needs 4 bytes of weights per parameter: the weights member's size bounds what the config may
-        # describe, before the core allocates anything.
+        # The weights member bounds the rest. Keras writes a group of at least a kilobyte per layer and a
+        # config of under 2 KB per layer (under a quarter of the weights in every file seen), and a model
+        # needs 4 bytes of weights per parameter: a larger config, or a config describing a larger model, is
+        # refused before it is inflated or parsed, or before the core allocates the model.
+        _member_info(zf, _CONFIG)  # named first when missing: a zip without it is not a `.keras` file
+        weights_size = _member_info(zf, _WEIGHTS).file_size
+        config = _zip_member(zf, _CONFIG, min(_MAX_JSON, 4 * weights_size + (1 << 20)))
+        tree = json.loads(config.decode("utf-8"))
+        del config
         training_only: list[str] = []
-        limit = _member_info(zf, _WEIGHTS).file_size // 4
-        model = fmt.model_from_config(tree, max_params=limit, training_only=training_only)
+        model = fmt.model_from_config(tree, max_params=weights_size // 4, training_only=training_only)
         compile_cfg = tree.get("compile_config") if isinstance(tree, dict) else None
         compile = bool(compile and compile_cfg)
         if compile and training_only:
