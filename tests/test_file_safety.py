@@ -294,12 +294,22 @@ def test_saving_over_a_symlink_writes_its_target(tmp_path, writer):
 
 @pytest.mark.parametrize("writer", sorted(WRITERS))
 @pytest.mark.parametrize("mode", [0o600, 0o640, 0o664])
-def test_saving_over_a_file_keeps_its_permission_bits(tmp_path, writer, mode):
+def test_saving_over_a_file_keeps_its_permission_bits(tmp_path, monkeypatch, writer, mode):
     name, write = WRITERS[writer]
     path = tmp_path / name
     path.write_bytes(b"old")
     os.chmod(path, mode)
+    before_chmod = []  # the temporary file's mode while it is being written: private
+    real_chmod = os.chmod
+
+    def spy(target, *args, **kwargs):
+        before_chmod.append(stat.S_IMODE(os.stat(target).st_mode))
+        return real_chmod(target, *args, **kwargs)
+
+    monkeypatch.setattr(os, "chmod", spy)
     write(_model(), path)
+    monkeypatch.undo()
+    assert before_chmod == [0o600]
     assert stat.S_IMODE(os.stat(path).st_mode) == mode
     _loads(path)
 

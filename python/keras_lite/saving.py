@@ -3,8 +3,12 @@
 A ``.keras`` file is an uncompressed zip of ``metadata.json``, ``config.json`` (Keras's
 ``serialize_keras_object`` tree) and ``model.weights.h5`` (``layers/<group>/vars/<i>``, ``optimizer/vars/<i>``,
 root ``vars``), readable by Keras 3 and written by it. Every write goes to a temporary file in the target's
-directory that replaces the target only once complete. Reading parses JSON and numeric HDF5 datasets only: no
-code from a file is ever imported or run.
+directory that replaces the target only once complete (through a symlink to its target, keeping its mode).
+
+Reading treats a file as untrusted: it parses JSON and numeric HDF5 datasets only, with keras_lite's own bounded
+HDF5 reader (``_h5read``: nothing outside the file is read, nothing can make it loop); every size the file
+declares is checked against what the model needs before anything is inflated, read or allocated; and nothing
+is written into a model before the whole file has been checked. No code from a file is ever imported or run.
 """
 
 from __future__ import annotations
@@ -70,8 +74,10 @@ def _atomic_write(filepath: str, write: Callable[[Any], None]) -> None:
         _write_in_place(target, write)
         return
     tmp = os.path.join(folder, f".{os.path.basename(target)}.{secrets.token_hex(6)}.tmp")
+    # Private until complete when it replaces a file (which may be private): its mode is copied at the end.
+    mode = 0o600 if existing is not None else 0o666
     try:
-        f = open(tmp, "xb")
+        f = open(tmp, "xb", opener=lambda path, flags: os.open(path, flags, mode))
     except PermissionError:
         if existing is None:
             raise
