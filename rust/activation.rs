@@ -202,7 +202,7 @@ impl Activation {
             Activation::Selu => g
                 .iter_mut()
                 .zip(y)
-                .for_each(|(g, &y)| *g *= if y > 0.0 { SELU_SCALE } else { y + SELU_SCALE * SELU_ALPHA }),
+                .for_each(|(g, &y)| *g *= if y < 0.0 { y + SELU_SCALE * SELU_ALPHA } else { SELU_SCALE }),
             Activation::Silu => g.iter_mut().zip(z).for_each(|(g, &z)| {
                 let s = sigmoid(z);
                 *g *= s * (1.0 + z * (1.0 - s));
@@ -372,6 +372,30 @@ mod tests {
                 act.backward_inplace(&[z], &[y], &mut g, 1);
                 assert!((g[0] as f64 - num).abs() < 2e-2 * (1.0 + num.abs()), "{n} at {z}: {} vs {num}", g[0]);
             }
+        }
+    }
+
+    #[test]
+    fn derivative_at_kinks_follows_tensorflow() {
+        // TensorFlow's gradient kernels at exactly z = 0 (and relu6's z = 6): ReluGrad and Relu6Grad use
+        // `features > 0` (0 at the kink), LeakyReluGrad `features > 0` (slope at 0), EluGrad and SeluGrad
+        // `activations < 0` (so the positive side's slope at 0: 1 for elu, scale for selu). hard_sigmoid is
+        // relu6(x + 3) / 6 in Keras 3, so 0 at both ends.
+        let cases: [(&str, f32, f32); 7] = [
+            ("relu", 0.0, 0.0),
+            ("relu6", 0.0, 0.0),
+            ("relu6", 6.0, 0.0),
+            ("leaky_relu", 0.0, 0.2),
+            ("elu", 0.0, 1.0),
+            ("selu", 0.0, SELU_SCALE),
+            ("hard_sigmoid", -3.0, 0.0),
+        ];
+        for (name, z, want) in cases {
+            let act = Activation::from_name(name).unwrap();
+            let y = act.scalar(z);
+            let mut g = [1.0f32];
+            act.backward_inplace(&[z], &[y], &mut g, 1);
+            assert_eq!(g[0], want, "{name}'({z})");
         }
     }
 

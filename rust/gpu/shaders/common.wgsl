@@ -105,7 +105,7 @@ fn act_b(act: u32, z: f32, y: f32, g: f32, p: f32) -> f32 {
         case 2u: { return g * (y * (1.0 - y)); }
         case 3u: { return g * (1.0 - y * y); }
         case 4u: { return select(g, g * (y + p), y <= 0.0); }
-        case 5u: { return g * select(y + SELU_SCALE * SELU_ALPHA, SELU_SCALE, y > 0.0); }
+        case 5u: { return g * select(SELU_SCALE, y + SELU_SCALE * SELU_ALPHA, y < 0.0); }
         case 6u: {
             let s = sigmoid_(z);
             return g * (s * (1.0 + z * (1.0 - s)));
@@ -139,5 +139,10 @@ struct Step {
     slot: u32,
     alpha: f32,
     iter: u32,
+    // The learning rate in force at this step (a callback or an assignment may change it between steps).
+    lr: f32,
+    pad0: u32,
+    pad1: u32,
+    pad2: u32,
 }
 @group(1) @binding(0) var<uniform> stp: Step;
