@@ -317,7 +317,7 @@ fn run_case(data: &[u8], reached: &mut Reached) {
             assert!(bits(&st.net.params) == before, "a refused weight was written");
         }
         all_ok &= ok;
-        st.host_changed().unwrap();
+        st.host_changed(keras_lite::model::Change::Weight(i)).unwrap();
     }
     reached.weights_set = all_ok;
 

@@ -3,6 +3,7 @@
 
 pub mod activation;
 pub mod error;
+pub mod fork;
 pub mod gemm;
 pub mod gemv;
 #[cfg(feature = "gpu")]

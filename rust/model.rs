@@ -4,7 +4,8 @@
 //! Inference and evaluation live here; the training loop is in `trainer.rs`.
 
 use std::cell::RefCell;
-use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError};
 
 use rayon::prelude::*;
 
@@ -16,8 +17,14 @@ use crate::network::{Network, Scratch};
 use crate::optimizer::{Optimizer, OptimizerKind};
 use crate::rng::Rng;
 
+/// A flag that is never set, for calls that are not cancelled.
+pub static NEVER: AtomicBool = AtomicBool::new(false);
+
 /// Below this many multiply-adds a predict runs on the calling thread (a few hundred microseconds at most).
 pub const PARALLEL_PREDICT_MACS: usize = 1 << 23;
+
+/// About how many multiply-adds an evaluation does between two looks at its cancel flag.
+const CANCEL_MACS: usize = 1 << 27;
 
 /// Rows per task when a large predict is split across the thread pool.
 const PREDICT_CHUNK: usize = 512;
@@ -45,17 +52,72 @@ pub struct ModelState {
     pub shuffle_rng: Rng,
     /// Counts changes made from the host (weights, optimizer state, trainable flags, compile).
     pub version: u64,
+    /// What the host changed since a GPU `fit` last synchronised (see `trainer::HostCopy`).
+    pub pending: Changes,
     /// The model's copy on a GPU, when it lives there (taken out while a GPU `fit` runs).
     #[cfg(feature = "gpu")]
     pub gpu: Option<Box<crate::gpu::GpuModel>>,
 }
 
+/// A change made on the host side of a model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Weight `i`'s values.
+    Weight(usize),
+    /// Every weight's values.
+    Weights,
+    /// The optimizer's slots and step count.
+    OptimizerState,
+    /// The learning rate.
+    LearningRate,
+    /// Anything else (trainable flags, a new compile): the device copy is rebuilt.
+    Other,
+}
+
+/// The host changes a GPU `fit` has not yet written to the device.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Weights whose values changed (indices; `all_weights` covers every one).
+    pub weights: Vec<usize>,
+    /// Every weight changed.
+    pub all_weights: bool,
+    /// The optimizer's slots and step count changed.
+    pub optimizer_state: bool,
+    /// The learning rate changed.
+    pub learning_rate: bool,
+    /// Something that needs the device copy rebuilt (applied after the fit).
+    pub other: bool,
+}
+
+impl Changes {
+    fn add(&mut self, change: Change) {
+        match change {
+            Change::Weight(i) => {
+                if !self.all_weights && !self.weights.contains(&i) {
+                    self.weights.push(i);
+                }
+            }
+            Change::Weights => self.all_weights = true,
+            Change::OptimizerState => self.optimizer_state = true,
+            Change::LearningRate => self.learning_rate = true,
+            Change::Other => self.other = true,
+        }
+    }
+
+    /// Whether weight `i` changed.
+    pub fn weight(&self, i: usize) -> bool {
+        self.all_weights || self.weights.contains(&i)
+    }
+}
+
 impl ModelState {
     /// Record a change made on the host and, on a GPU, send it to the device.
-    pub fn host_changed(&mut self) -> Result<()> {
+    pub fn host_changed(&mut self, change: Change) -> Result<()> {
         self.version += 1;
+        self.pending.add(change);
         #[cfg(feature = "gpu")]
         if let Some(g) = self.gpu.as_mut() {
+            self.pending = Changes::default();
             g.upload(&self.net, self.compiled.as_ref())?;
         }
         Ok(())
@@ -75,11 +137,27 @@ impl ModelState {
 pub type OptimizerState = (u64, Vec<(usize, &'static str, Vec<f32>)>);
 
 /// A model shared between threads.
+///
+/// Its locks never stay poisoned: a panic caught at the Python boundary must not make the trained weights
+/// unreachable, so a lock whose holder panicked is taken over (the state it guards is plain numbers, valid
+/// whatever step was cut short). In a forked child, a lock that a vanished thread of the parent held is
+/// detected once (see `adopt`) and every call then answers with a clear error instead of waiting forever.
 #[derive(Debug)]
 pub struct Model {
     state: RwLock<ModelState>,
-    /// Held for the whole of a `fit`: a second `fit` of the same model waits here, outside the thread pool.
-    fitting: std::sync::Mutex<()>,
+    /// Held for the whole of a `fit`, and by the calls that must not overlap one (`compile`, moving devices).
+    fitting: Mutex<()>,
+    /// The fork generation (fork.rs) this model's locks are known to be usable in.
+    home: AtomicU64,
+}
+
+/// The message for a call that cannot overlap a `fit` of the same model.
+fn busy_training(what: &str) -> Error {
+    Error::State(format!(
+        "{what} cannot run while this model is training: fit() is running in another thread, or this call \
+         comes from one of its callbacks. Wait for fit() to return (a callback can set \
+         model.stop_training = True to end it)."
+    ))
 }
 
 thread_local! {
@@ -117,21 +195,54 @@ impl Model {
     /// Build a model from layer specs for inputs of width `input_dim`.
     pub fn new(input_dim: usize, specs: Vec<LayerSpec>, seed: u64) -> Result<Self> {
         let net = Network::new(input_dim, specs, seed)?;
+        crate::fork::watch();
         Ok(Model {
             state: RwLock::new(ModelState {
                 net,
                 compiled: None,
                 shuffle_rng: Rng::new(seed, 2),
                 version: 0,
+                pending: Changes::default(),
                 #[cfg(feature = "gpu")]
                 gpu: None,
             }),
-            fitting: std::sync::Mutex::new(()),
+            fitting: Mutex::new(()),
+            home: AtomicU64::new(crate::fork::generation()),
         })
+    }
+
+    /// Make sure this model's locks can be used in this process: true unless the process is a forked child
+    /// and this is its first use here (then `adopt`). Two relaxed loads on every call.
+    fn usable_here(&self) -> Result<()> {
+        let now = crate::fork::generation();
+        if self.home.load(Ordering::Relaxed) == now {
+            return Ok(());
+        }
+        self.adopt(now)
+    }
+
+    /// First use in a forked child. Only the forking thread survives a fork, so a lock held now was held
+    /// by a thread that no longer exists (an adopting thread holds the `ADOPT` mutex, and a thread that
+    /// adopted already finds `home` current): then the model is refused for good, naming the way out.
+    #[cold]
+    fn adopt(&self, now: u64) -> Result<()> {
+        static ADOPT: Mutex<()> = Mutex::new(());
+        let _one = ADOPT.lock().unwrap_or_else(PoisonError::into_inner);
+        if self.home.load(Ordering::Relaxed) == now {
+            return Ok(());
+        }
+        let fit_free = !matches!(self.fitting.try_lock(), Err(TryLockError::WouldBlock));
+        let state_free = !matches!(self.state.try_write(), Err(TryLockError::WouldBlock));
+        if !(fit_free && state_free) {
+            return Err(Error::State(crate::fork::FORKED_WHILE_BUSY.into()));
+        }
+        self.home.store(now, Ordering::Relaxed);
+        Ok(())
     }
 
     /// Move the model to the GPU (`gpu`; a software adapter only when `allow_software`) or back to the CPU.
     pub fn set_device(&self, gpu: bool, allow_software: bool) -> Result<()> {
+        let _exclusive = self.exclusive("Moving the model to another device")?;
         let mut guard = self.write()?;
         let st = &mut *guard;
         #[cfg(feature = "gpu")]
@@ -142,7 +253,14 @@ impl Model {
                     st.gpu = Some(Box::new(g));
                 }
             } else if let Some(g) = st.gpu.take() {
-                g.download(&mut st.net, st.compiled.as_mut())?;
+                if g.forked() {
+                    // The host copy is current outside fit; the device copy cannot be touched (nor freed)
+                    // in a forked child.
+                    std::mem::forget(g);
+                } else if let Err(e) = g.download(&mut st.net, st.compiled.as_mut()) {
+                    st.gpu = Some(g);
+                    return Err(e);
+                }
             }
             Ok(())
         }
@@ -158,36 +276,69 @@ impl Model {
         }
     }
 
-    /// Exclusive right to train, held for a whole `fit`.
-    pub fn fitting(&self) -> Result<std::sync::MutexGuard<'_, ()>> {
-        self.fitting.lock().map_err(|_| Error::State("an earlier fit of this model failed badly".into()))
+    /// Exclusive right to train, held for a whole `fit`. A second `fit` of the same model (from another
+    /// thread, or from a callback of the first) is refused rather than made to wait: waiting from a callback
+    /// would never end.
+    pub fn fitting(&self) -> Result<MutexGuard<'_, ()>> {
+        self.exclusive("fit()")
+    }
+
+    /// The `fit` lock for `what`, which must not overlap a fit; refused (not waited for) while one runs.
+    fn exclusive(&self, what: &str) -> Result<MutexGuard<'_, ()>> {
+        self.usable_here()?;
+        match self.fitting.try_lock() {
+            Ok(g) => Ok(g),
+            Err(TryLockError::Poisoned(p)) => Ok(p.into_inner()),
+            Err(TryLockError::WouldBlock) => Err(busy_training(what)),
+        }
     }
 
     /// Shared access (many readers).
     pub fn read(&self) -> Result<RwLockReadGuard<'_, ModelState>> {
-        self.state.read().map_err(|_| Error::State("the model's state was poisoned by an earlier failure".into()))
+        self.usable_here()?;
+        Ok(self.state.read().unwrap_or_else(PoisonError::into_inner))
     }
 
     /// Exclusive access (one training step, a weight update).
     pub fn write(&self) -> Result<RwLockWriteGuard<'_, ModelState>> {
-        self.state.write().map_err(|_| Error::State("the model's state was poisoned by an earlier failure".into()))
+        self.usable_here()?;
+        Ok(self.state.write().unwrap_or_else(PoisonError::into_inner))
     }
 
-    /// Set the loss, metrics and a fresh optimizer.
+    /// Set the loss, metrics and a fresh optimizer. Refused while the model trains.
     pub fn compile(&self, loss: Loss, metrics: Vec<Metric>, optimizer: OptimizerKind) -> Result<()> {
         optimizer.validate()?;
+        let _exclusive = self.exclusive("compile()")?;
         let mut st = self.write()?;
         let n = st.net.params.len();
         st.compiled = Some(Compiled { loss, metrics, optimizer: Optimizer::new(optimizer, n) });
-        st.host_changed()
+        st.host_changed(Change::Other)
+    }
+
+    /// Set the learning rate the next optimizer step uses (also during `fit`, from a callback or a thread).
+    pub fn set_learning_rate(&self, lr: f32) -> Result<()> {
+        let mut st = self.write()?;
+        let c = st.compiled.as_mut().ok_or_else(not_compiled)?;
+        c.optimizer.kind.set_learning_rate(lr)?;
+        st.host_changed(Change::LearningRate)
+    }
+
+    /// The learning rate in force (`None` before `compile`).
+    pub fn learning_rate(&self) -> Result<Option<f32>> {
+        Ok(self.read()?.compiled.as_ref().map(|c| c.optimizer.kind.learning_rate()))
     }
 
     /// Predictions for `rows` rows of `x` (row-major, input width) into `out` (rows × output width).
     pub fn predict(&self, x: &[f32], rows: usize, out: &mut [f32]) -> Result<()> {
+        self.predict_until(x, rows, out, &NEVER)
+    }
+
+    /// `predict`, ending with `Error::Interrupted` at the next chunk of rows once `cancel` is set.
+    pub fn predict_until(&self, x: &[f32], rows: usize, out: &mut [f32], cancel: &AtomicBool) -> Result<()> {
         let st = self.read()?;
         #[cfg(feature = "gpu")]
         if let Some(g) = &st.gpu {
-            return g.predict(x, rows, out);
+            return g.predict(x, rows, out, cancel);
         }
         let net = &st.net;
         let (iw, ow) = (net.input_dim, net.output_dim());
@@ -208,9 +359,12 @@ impl Model {
             return crate::pool::infer(|| with_scratch(|s| net.infer(x, rows, out, s, true)));
         }
         crate::pool::infer(|| {
-            out.par_chunks_mut(PREDICT_CHUNK * ow)
-                .zip(x.par_chunks(PREDICT_CHUNK * iw))
-                .try_for_each(|(o, xi)| with_scratch(|s| net.infer(xi, xi.len() / iw, o, s, false)))
+            out.par_chunks_mut(PREDICT_CHUNK * ow).zip(x.par_chunks(PREDICT_CHUNK * iw)).try_for_each(|(o, xi)| {
+                if cancel.load(Ordering::Relaxed) {
+                    return Err(Error::Interrupted);
+                }
+                with_scratch(|s| net.infer(xi, xi.len() / iw, o, s, false))
+            })
         })
     }
 
@@ -229,60 +383,171 @@ impl Model {
         Ok((weights, opt))
     }
 
+    /// Overwrite weight `i`.
+    pub fn set_weight(&self, i: usize, values: &[f32]) -> Result<()> {
+        let mut st = self.write()?;
+        st.net.set_weight(i, values)?;
+        st.host_changed(Change::Weight(i))
+    }
+
+    /// Overwrite every weight (Keras order); all are checked before any is written.
+    pub fn set_weights(&self, values: &[&[f32]]) -> Result<()> {
+        self.load_state(Some(values), None)
+    }
+
     /// Restore what `optimizer_state` returned (same model structure and optimizer kind).
     pub fn set_optimizer_state(&self, iterations: u64, values: &[&[f32]]) -> Result<()> {
+        self.load_state(None, Some((iterations, values)))
+    }
+
+    /// Set the weights and/or the optimizer state under one lock, all checked before anything is written:
+    /// a refused load leaves the model exactly as it was.
+    pub fn load_state(&self, weights: Option<&[&[f32]]>, optimizer: Option<(u64, &[&[f32]])>) -> Result<()> {
         let mut guard = self.write()?;
         let st = &mut *guard;
-        let trainable: Vec<std::ops::Range<usize>> = (0..st.net.weights.len())
-            .filter(|&i| st.net.weight_trainable(i))
-            .map(|i| st.net.weights[i].range())
-            .collect();
-        let c = st.compiled.as_mut().ok_or_else(not_compiled)?;
-        let n_slots = c.optimizer.slots.len();
-        if values.len() != trainable.len() * n_slots {
-            return Err(Error::value(format!(
-                "optimizer state expects {} arrays ({} trainable weights x {n_slots} slots). Received: {} arrays",
-                trainable.len() * n_slots,
-                trainable.len(),
-                values.len()
-            )));
+        if let Some(w) = weights {
+            check_weights(st, w)?;
         }
-        for (k, v) in values.iter().enumerate() {
-            let r = &trainable[k / n_slots.max(1)];
-            if v.len() != r.len() {
-                return Err(Error::value(format!(
-                    "optimizer state array {k} expects {} values. Received: {} values",
-                    r.len(),
-                    v.len()
-                )));
+        if let Some((_, values)) = optimizer {
+            check_optimizer_state(st, values)?;
+        }
+        if let Some(w) = weights {
+            for (i, v) in w.iter().enumerate() {
+                st.net.set_weight(i, v)?;
             }
+            st.host_changed(Change::Weights)?;
         }
-        for (k, v) in values.iter().enumerate() {
-            let r = trainable[k / n_slots].clone();
-            c.optimizer.slots[k % n_slots][r].copy_from_slice(v);
+        if let Some((iterations, values)) = optimizer {
+            let trainable = trainable_ranges(st);
+            let c = st.compiled.as_mut().ok_or_else(not_compiled)?;
+            let n_slots = c.optimizer.slots.len();
+            for (k, v) in values.iter().enumerate() {
+                let r = trainable[k / n_slots].clone();
+                c.optimizer.slots[k % n_slots][r].copy_from_slice(v);
+            }
+            c.optimizer.iterations = iterations;
+            st.host_changed(Change::OptimizerState)?;
         }
-        c.optimizer.iterations = iterations;
         Ok(())
+    }
+
+    /// Freeze or unfreeze layer `layer` (Keras's `layer.trainable`).
+    pub fn set_layer_trainable(&self, layer: usize, trainable: bool) -> Result<()> {
+        let mut st = self.write()?;
+        let n = st.net.layers.len();
+        let l =
+            st.net.layers.get_mut(layer).ok_or_else(|| {
+                Error::value(format!("layer index out of range ({n} layers). Received: layer={layer}"))
+            })?;
+        l.trainable = trainable;
+        st.host_changed(Change::Other)
     }
 
     /// Loss and metrics over `rows` rows in inference mode: `[loss, metric...]`, each the mean over rows.
     pub fn evaluate(&self, x: &[f32], y: &[f32], rows: usize, batch_size: usize) -> Result<Vec<f64>> {
+        self.evaluate_until(x, y, rows, batch_size, &NEVER)
+    }
+
+    /// `evaluate`, ending with `Error::Interrupted` at the next batch once `cancel` is set.
+    pub fn evaluate_until(
+        &self,
+        x: &[f32],
+        y: &[f32],
+        rows: usize,
+        batch_size: usize,
+        cancel: &AtomicBool,
+    ) -> Result<Vec<f64>> {
         let st = self.read()?;
         #[cfg(feature = "gpu")]
         if let Some(g) = &st.gpu {
-            return g.evaluate(x, y, rows, batch_size);
+            return g.evaluate(x, y, rows, batch_size, cancel);
         }
         let mut scratch = EvalScratch::default();
-        evaluate_state(&st, x, y, rows, batch_size, &mut scratch)?;
+        let mut hooks = EvalHooks::cancelled_by(cancel);
+        evaluate_with(&mut || Ok(&*st), x, y, rows, batch_size, &mut scratch, &mut hooks)?;
         Ok(scratch.sums)
     }
 }
 
+/// The ranges of the trainable weights' values, Keras order.
+fn trainable_ranges(st: &ModelState) -> Vec<std::ops::Range<usize>> {
+    (0..st.net.weights.len()).filter(|&i| st.net.weight_trainable(i)).map(|i| st.net.weights[i].range()).collect()
+}
+
+/// Check a full set of weight values against the network: count and each length.
+fn check_weights(st: &ModelState, values: &[&[f32]]) -> Result<()> {
+    let weights = &st.net.weights;
+    if values.len() != weights.len() {
+        return Err(Error::value(format!(
+            "set_weights expects {} arrays. Received: {} arrays",
+            weights.len(),
+            values.len()
+        )));
+    }
+    for (w, v) in weights.iter().zip(values) {
+        if w.len() != v.len() {
+            return Err(Error::value(format!(
+                "weight {} expects {} values. Received: {} values",
+                w.name,
+                w.len(),
+                v.len()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Check optimizer slot arrays (`optimizer_state`'s order) against the compiled optimizer.
+fn check_optimizer_state(st: &ModelState, values: &[&[f32]]) -> Result<()> {
+    let trainable = trainable_ranges(st);
+    let c = st.compiled.as_ref().ok_or_else(not_compiled)?;
+    let n_slots = c.optimizer.slots.len();
+    if values.len() != trainable.len() * n_slots {
+        return Err(Error::value(format!(
+            "optimizer state expects {} arrays ({} trainable weights x {n_slots} slots). Received: {} arrays",
+            trainable.len() * n_slots,
+            trainable.len(),
+            values.len()
+        )));
+    }
+    for (k, v) in values.iter().enumerate() {
+        let r = &trainable[k / n_slots.max(1)];
+        if v.len() != r.len() {
+            return Err(Error::value(format!(
+                "optimizer state array {k} expects {} values. Received: {} values",
+                r.len(),
+                v.len()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A validation-batch hook: `(batch index, None)` before the batch, `(batch index, Some(running means))` after.
+pub type BatchHook<'a> = &'a mut dyn FnMut(usize, Option<&[f64]>) -> Result<()>;
+
+/// What an evaluation pass reports as it goes: Keras's test-batch hooks, and a flag that cancels it.
+pub struct EvalHooks<'a> {
+    /// Set to stop at the next batch with `Error::Interrupted`.
+    pub cancel: &'a AtomicBool,
+    /// Called before and after each batch: `(batch index, None)` before it, `(batch index, Some(running
+    /// means [loss, metric...]))` after it. `None` when nobody listens.
+    pub batch: Option<BatchHook<'a>>,
+}
+
+impl<'a> EvalHooks<'a> {
+    /// No hooks; stop when `cancel` is set.
+    pub fn cancelled_by(cancel: &'a AtomicBool) -> Self {
+        EvalHooks { cancel, batch: None }
+    }
+}
 /// Buffers for evaluation, reusable across calls (the trainer keeps one for its validation passes).
 #[derive(Debug, Default, Clone)]
 pub struct EvalScratch {
     out: Vec<f32>,
     sums: Vec<f64>,
+    /// The running means handed to a batch hook.
+    running: Vec<f64>,
 }
 
 impl EvalScratch {
@@ -292,46 +557,79 @@ impl EvalScratch {
     }
 }
 
-/// `Model::evaluate` on a state already locked; results in `scratch.values()`.
-pub fn evaluate_state(
-    st: &ModelState,
+/// Loss and metrics over `rows` rows in inference mode; results in `scratch.values()`. `lock` gives the
+/// model's state: it is called once per batch and its guard dropped before the batch's hooks run, so a hook
+/// may take the model's lock itself (a caller without hooks may hand out one guard held throughout).
+pub fn evaluate_with<G: std::ops::Deref<Target = ModelState>>(
+    lock: &mut dyn FnMut() -> Result<G>,
     x: &[f32],
     y: &[f32],
     rows: usize,
     batch_size: usize,
     scratch: &mut EvalScratch,
+    hooks: &mut EvalHooks<'_>,
 ) -> Result<()> {
-    let compiled = st.compiled.as_ref().ok_or_else(not_compiled)?;
-    let net = &st.net;
-    let (iw, ow) = (net.input_dim, net.output_dim());
+    let (iw, ow, cols) = {
+        let st = lock()?;
+        let compiled = st.compiled.as_ref().ok_or_else(not_compiled)?;
+        (st.net.input_dim, st.net.output_dim(), 1 + compiled.metrics.len())
+    };
     check_matrix(x, rows, iw, "x", "inputs")?;
     check_matrix(y, rows, ow, "y", "targets")?;
     if rows == 0 {
         return Err(Error::value("evaluate needs at least one sample. Received: x with 0 rows"));
     }
-    let logits = if compiled.loss.takes_sigmoid_logits() { net.sigmoid_logits() } else { None };
     // Never more than the data: a huge batch_size needs no huge buffer, and `chunk * ow` stays within y.len().
     let chunk = batch_size.clamp(1, rows);
-    let sums = &mut scratch.sums;
+    let EvalScratch { out, sums, running } = scratch;
     sums.clear();
-    sums.resize(1 + compiled.metrics.len(), 0.0);
-    if scratch.out.len() < chunk * ow {
-        crate::error::try_resize(&mut scratch.out, chunk * ow, 0.0, "the evaluation buffer")?;
+    sums.resize(cols, 0.0);
+    if out.len() < chunk * ow {
+        crate::error::try_resize(out, chunk * ow, 0.0, "the evaluation buffer")?;
     }
-    let out = &mut scratch.out;
     with_scratch(|s| -> Result<()> {
-        for start in (0..rows).step_by(chunk) {
-            let m = chunk.min(rows - start);
-            let o = &mut out[..m * ow];
-            let xs = &x[start * iw..(start + m) * iw];
-            let ys = &y[start * ow..(start + m) * ow];
-            net.infer_to(xs, m, o, s, true, logits.is_some())?;
-            sums[0] += compiled.loss.evaluate(o, ys, ow, logits.is_some(), None);
-            if logits.is_some() {
-                crate::activation::Activation::Sigmoid.forward_inplace(o, ow);
+        for (batch, start) in (0..rows).step_by(chunk).enumerate() {
+            if hooks.cancel.load(Ordering::Relaxed) {
+                return Err(Error::Interrupted);
             }
-            for (k, metric) in compiled.metrics.iter().enumerate() {
-                sums[k + 1] += metric.sum(o, ys, ow);
+            if let Some(f) = hooks.batch.as_mut() {
+                f(batch, None)?;
+            }
+            let m = chunk.min(rows - start);
+            {
+                let st = lock()?;
+                let compiled = st.compiled.as_ref().ok_or_else(not_compiled)?;
+                let net = &st.net;
+                if net.input_dim != iw || net.output_dim() != ow || 1 + compiled.metrics.len() != cols {
+                    return Err(Error::State("the model was rebuilt or recompiled during evaluation".into()));
+                }
+                let logits = if compiled.loss.takes_sigmoid_logits() { net.sigmoid_logits() } else { None };
+                let o = &mut out[..m * ow];
+                let xs = &x[start * iw..(start + m) * iw];
+                let ys = &y[start * ow..(start + m) * ow];
+                // The batch's rows are inferred a slice at a time, so that a cancel is seen within a few
+                // milliseconds even in a large batch; each row's result does not depend on the slicing, and
+                // the loss and metrics are then summed over the whole batch as before.
+                let slice = (CANCEL_MACS / net.params.len().max(1)).max(64);
+                for (os, xr) in o.chunks_mut(slice * ow.max(1)).zip(xs.chunks(slice * iw.max(1))) {
+                    if hooks.cancel.load(Ordering::Relaxed) {
+                        return Err(Error::Interrupted);
+                    }
+                    net.infer_to(xr, xr.len() / iw.max(1), os, s, true, logits.is_some())?;
+                }
+                sums[0] += compiled.loss.evaluate(o, ys, ow, logits.is_some(), None);
+                if logits.is_some() {
+                    crate::activation::Activation::Sigmoid.forward_inplace(o, ow);
+                }
+                for (sum, metric) in sums[1..].iter_mut().zip(&compiled.metrics) {
+                    *sum += metric.sum(o, ys, ow);
+                }
+            }
+            if let Some(f) = hooks.batch.as_mut() {
+                let seen = (start + m) as f64;
+                running.clear();
+                running.extend(sums.iter().map(|v| v / seen));
+                f(batch, Some(running))?;
             }
         }
         Ok(())

@@ -77,6 +77,22 @@ impl OptimizerKind {
         Ok(())
     }
 
+    /// Set the learning rate (a callback's or an assignment's; read by the next step). Refuses a negative,
+    /// NaN or infinite rate, leaving the old one.
+    pub fn set_learning_rate(&mut self, lr: f32) -> Result<()> {
+        if !lr.is_finite() || lr < 0.0 {
+            return Err(Error::value(format!(
+                "learning_rate must be a non-negative finite float. Received: learning_rate={lr}"
+            )));
+        }
+        match self {
+            OptimizerKind::Adam { learning_rate, .. }
+            | OptimizerKind::Sgd { learning_rate, .. }
+            | OptimizerKind::RmsProp { learning_rate, .. } => *learning_rate = lr,
+        }
+        Ok(())
+    }
+
     /// The learning rate.
     pub fn learning_rate(&self) -> f32 {
         match *self {

@@ -13,6 +13,7 @@
 //! work sent to them would wait forever. Each pool remembers the process that built it, and a process that
 //! finds another's pool builds its own (the old one is leaked: its threads do not exist here).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 /// A thread-owning singleton (a pool, the thread team) started on first use in each process: a forked
@@ -66,9 +67,34 @@ fn run_in<T: Send>(
     }
 }
 
+/// Fits running on threads of the training pool now.
+static TRAINING: AtomicUsize = AtomicUsize::new(0);
+
 /// Run `f` on a thread of the training pool (or here, if the pool could not be started).
+///
+/// A fit started from a callback of another fit (a model trained inside another's training loop) would
+/// wait for a pool thread while the outer fit holds one waiting for it: once as many fits are nested as the
+/// pool has threads, none could ever run. So a fit that finds every pool thread busy with a fit runs on the
+/// calling thread instead (its kernels then split work with the thread team alone).
 pub fn train<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    run_in(&TRAIN, "train", f)
+    let pool = TRAIN.get(|| build("train"));
+    match pool {
+        Some(p) if TRAINING.load(Ordering::Acquire) < p.current_num_threads() => p.install(|| {
+            TRAINING.fetch_add(1, Ordering::AcqRel);
+            let _done = Leave;
+            f()
+        }),
+        _ => f(),
+    }
+}
+
+/// Counts a fit off the pool when dropped, also when the fit unwinds.
+struct Leave;
+
+impl Drop for Leave {
+    fn drop(&mut self) {
+        TRAINING.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// Run `f` on a thread of the inference pool (or here, if the pool could not be started).

@@ -6,7 +6,7 @@
 //! and callbacks (which may read or set weights) run with no lock held.
 
 use crate::error::{Error, Result};
-use crate::model::{check_matrix, evaluate_state, not_compiled, EvalScratch, Model};
+use crate::model::{check_matrix, evaluate_with, not_compiled, EvalHooks, EvalScratch, Model};
 
 /// What the observer tells the loop after each event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,13 +17,39 @@ pub enum Control {
     Stop,
 }
 
-/// Receives the loop's events. Each returns `Err` to abort training (the error is passed through).
+/// Receives the loop's events, at every point Keras has a callback hook. Each returns `Err` to abort training
+/// (the error is passed through). The loop holds no lock of the model while it calls one.
 pub trait Observer {
     /// Before epoch `epoch`'s first batch.
     fn epoch_begin(&mut self, epoch: usize) -> Result<Control>;
+    /// Whether `batch_begin` is wanted (it is called before every batch, so a host call costs there).
+    fn wants_batch_begin(&self) -> bool {
+        false
+    }
+    /// Before each batch, when `wants_batch_begin`. `Stop` ends training after this batch, as Keras checks
+    /// `stop_training` after each batch.
+    fn batch_begin(&mut self, _epoch: usize, _step: usize) -> Result<Control> {
+        Ok(Control::Continue)
+    }
     /// After each batch, with the running means so far this epoch (`[loss, metric...]`). Called every
     /// batch; an observer that calls into a slow host throttles itself.
     fn batch_end(&mut self, epoch: usize, step: usize, running: &[f64]) -> Result<Control>;
+    /// Before the validation pass.
+    fn test_begin(&mut self) -> Result<()> {
+        Ok(())
+    }
+    /// Whether `test_batch` is wanted.
+    fn wants_test_batches(&self) -> bool {
+        false
+    }
+    /// Before (`running` is `None`) and after (the running means so far) each validation batch.
+    fn test_batch(&mut self, _step: usize, _running: Option<&[f64]>) -> Result<()> {
+        Ok(())
+    }
+    /// After the validation pass, with its results.
+    fn test_end(&mut self, _logs: &[f64]) -> Result<()> {
+        Ok(())
+    }
     /// After the epoch and its validation pass.
     fn epoch_end(&mut self, epoch: usize, train: &[f64], val: Option<&[f64]>) -> Result<Control>;
 }
@@ -69,22 +95,28 @@ pub fn fit(
     opts: FitOptions,
     obs: &mut (dyn Observer + Send),
 ) -> Result<usize> {
-    // One fit per model at a time, waiting here rather than on a pool thread.
+    // One fit per model at a time: a second one (another thread's, or a callback's) is refused.
     let _fitting = model.fitting()?;
     #[cfg(feature = "gpu")]
     {
         let taken = {
             let mut st = model.write()?;
             let rng = st.shuffle_rng.clone();
-            st.gpu.take().map(|g| (g, rng))
+            let g = st.gpu.take();
+            if g.is_some() {
+                st.pending = crate::model::Changes::default();
+            }
+            g.map(|g| (g, rng, st.version))
         };
-        if let Some((mut g, mut rng)) = taken {
-            let version = model.read()?.version;
+        if let Some((mut g, mut rng, version)) = taken {
             let mut sync = HostCopy { model, version };
             let result = g.fit(train, val, opts, &mut rng, obs, &mut sync);
             let mut guard = model.write()?;
             let st = &mut *guard;
+            // Changes the device could not take during the fit (a layer frozen, say) are made now.
+            let rebuild = std::mem::take(&mut st.pending).other;
             let back = g.download(&mut st.net, st.compiled.as_mut());
+            let back = back.and_then(|()| if rebuild { g.upload(&st.net, st.compiled.as_ref()) } else { Ok(()) });
             st.shuffle_rng = rng;
             st.gpu = Some(g);
             back?;
@@ -103,26 +135,29 @@ struct HostCopy<'a> {
 
 #[cfg(feature = "gpu")]
 impl crate::gpu::HostSync for HostCopy<'_> {
-    fn before_epoch_end(
-        &mut self,
-        download: &dyn Fn(&mut crate::network::Network, Option<&mut crate::model::Compiled>) -> Result<()>,
-    ) -> Result<()> {
+    fn changed(&self) -> Result<bool> {
+        Ok(self.model.read()?.version != self.version)
+    }
+
+    fn apply(&mut self, upload: crate::gpu::Upload<'_>) -> Result<()> {
+        let mut guard = self.model.write()?;
+        let st = &mut *guard;
+        if st.version != self.version {
+            let other = st.pending.other;
+            let changes = std::mem::take(&mut st.pending);
+            upload(&st.net, st.compiled.as_ref(), &changes)?;
+            // Kept for after the fit: the device copy is rebuilt then.
+            st.pending.other = other;
+            self.version = st.version;
+        }
+        Ok(())
+    }
+
+    fn download(&mut self, download: crate::gpu::Download<'_>) -> Result<()> {
         let mut guard = self.model.write()?;
         let st = &mut *guard;
         download(&mut st.net, st.compiled.as_mut())?;
         self.version = st.version;
-        Ok(())
-    }
-
-    fn after_epoch_end(
-        &mut self,
-        upload: &mut dyn FnMut(&crate::network::Network, Option<&crate::model::Compiled>) -> Result<()>,
-    ) -> Result<()> {
-        let st = self.model.read()?;
-        if st.version != self.version {
-            upload(&st.net, st.compiled.as_ref())?;
-            self.version = st.version;
-        }
         Ok(())
     }
 }
@@ -160,6 +195,7 @@ fn fit_here(
     let mut ranges = Vec::new();
     let mut eval = EvalScratch::default();
     let mut epochs_run = 0;
+    let batch_begin = obs.wants_batch_begin();
     for epoch in opts.initial_epoch..opts.epochs {
         if obs.epoch_begin(epoch)? == Control::Stop {
             break;
@@ -172,13 +208,15 @@ fn fit_here(
         let mut stop = false;
         for (step, idx) in perm.chunks(cap).enumerate() {
             let rows = idx.len();
+            let stop_after = batch_begin && obs.batch_begin(epoch, step)? == Control::Stop;
             {
                 let mut guard = model.write()?;
                 let st = &mut *guard;
                 let compiled = st.compiled.as_mut().ok_or_else(not_compiled)?;
                 let net = &mut st.net;
-                if net.input_dim != iw || net.output_dim() != ow {
-                    return Err(Error::State("the model was rebuilt during fit".into()));
+                // `compile` is refused during fit; this guards the sums below all the same.
+                if net.input_dim != iw || net.output_dim() != ow || compiled.metrics.len() != n_metrics {
+                    return Err(Error::State("the model was rebuilt or recompiled during fit".into()));
                 }
                 {
                     let input = net.input_mut(&mut ws, rows);
@@ -196,8 +234,8 @@ fn fit_here(
                 let (input, target, grad) = net.loss_views(&mut ws, rows, logits);
                 sums[0] += compiled.loss.evaluate(input, target, ow, logits.is_some(), Some(grad));
                 let (pred, target) = net.prediction_views(&ws, rows);
-                for (k, metric) in compiled.metrics.iter().enumerate() {
-                    sums[k + 1] += metric.sum(pred, target, ow);
+                for (sum, metric) in sums[1..].iter_mut().zip(&compiled.metrics) {
+                    *sum += metric.sum(pred, target, ow);
                 }
                 net.backward(&mut ws, rows, logits, true)?;
                 net.trainable_ranges_into(&mut ranges);
@@ -207,15 +245,14 @@ fn fit_here(
             for (r, s) in running.iter_mut().zip(&sums) {
                 *r = s / seen as f64;
             }
-            if obs.batch_end(epoch, step, &running)? == Control::Stop {
+            if obs.batch_end(epoch, step, &running)? == Control::Stop || stop_after {
                 stop = true;
                 break;
             }
         }
         let val_logs = match val {
             Some(v) => {
-                let st = model.read()?;
-                evaluate_state(&st, v.x, v.y, v.rows, opts.validation_batch_size.max(1), &mut eval)?;
+                validate(model, v, opts.validation_batch_size, &mut eval, obs)?;
                 Some(eval.values())
             }
             None => None,
@@ -226,4 +263,26 @@ fn fit_here(
         }
     }
     Ok(epochs_run)
+}
+
+/// Keras's validation pass at an epoch's end: `test_begin`, the batches (with their hooks when wanted, the
+/// model's lock taken per batch so that a hook may read or set weights), `test_end`. Results in `eval`.
+fn validate(
+    model: &Model,
+    v: Data<'_>,
+    batch_size: usize,
+    eval: &mut EvalScratch,
+    obs: &mut (dyn Observer + Send),
+) -> Result<()> {
+    obs.test_begin()?;
+    if obs.wants_test_batches() {
+        let mut hook = |step: usize, running: Option<&[f64]>| obs.test_batch(step, running);
+        let mut hooks = EvalHooks { cancel: &crate::model::NEVER, batch: Some(&mut hook) };
+        evaluate_with(&mut || model.read(), v.x, v.y, v.rows, batch_size.max(1), eval, &mut hooks)?;
+    } else {
+        let st = model.read()?;
+        let mut hooks = EvalHooks::cancelled_by(&crate::model::NEVER);
+        evaluate_with(&mut || Ok(&*st), v.x, v.y, v.rows, batch_size.max(1), eval, &mut hooks)?;
+    }
+    obs.test_end(eval.values())
 }

@@ -168,12 +168,12 @@ pub(crate) fn optimizer(b: &mut Builder, ctx: &Ctx, net: &DevNet, kind: Optimize
         let s = |k: usize| w.slots.get(k);
         let gr = grid_for(ctx, n)?;
         match kind {
-            OptimizerKind::Adam { beta_1, beta_2, epsilon, amsgrad, weight_decay, learning_rate } => {
-                let p = Params::new().u(n).f(1.0 - beta_1).f(1.0 - beta_2).f(epsilon).f(weight_decay * learning_rate);
+            OptimizerKind::Adam { beta_1, beta_2, epsilon, amsgrad, weight_decay, .. } => {
+                let p = Params::new().u(n).f(1.0 - beta_1).f(1.0 - beta_2).f(epsilon).f(weight_decay);
                 let bind = [Some(&w.param), Some(g), s(0), s(1), if amsgrad { s(2) } else { None }];
                 b.push(K::Adam, &[("AMSGRAD", u32::from(amsgrad))], &bind, p, gr);
             }
-            OptimizerKind::Sgd { learning_rate, momentum, nesterov } => {
+            OptimizerKind::Sgd { momentum, nesterov, .. } => {
                 let mode = if momentum == 0.0 {
                     0
                 } else if nesterov {
@@ -181,14 +181,14 @@ pub(crate) fn optimizer(b: &mut Builder, ctx: &Ctx, net: &DevNet, kind: Optimize
                 } else {
                     1
                 };
-                let p = Params::new().u(n).f(learning_rate).f(momentum);
+                let p = Params::new().u(n).f(momentum);
                 b.push(K::Sgd, &[("MODE", mode)], &[Some(&w.param), Some(g), s(0)], p, gr);
             }
-            OptimizerKind::RmsProp { learning_rate, rho, momentum, epsilon, centered } => {
+            OptimizerKind::RmsProp { rho, momentum, epsilon, centered, .. } => {
                 let has_mom = momentum > 0.0;
                 let mom = if has_mom { s(1) } else { None };
                 let avg = if centered { s(if has_mom { 2 } else { 1 }) } else { None };
-                let p = Params::new().u(n).f(learning_rate).f(rho).f(1.0 - rho).f(momentum).f(epsilon);
+                let p = Params::new().u(n).f(rho).f(1.0 - rho).f(momentum).f(epsilon);
                 let consts = [("CENTERED", u32::from(centered)), ("MOMENTUM", u32::from(has_mom))];
                 b.push(K::RmsProp, &consts, &[Some(&w.param), Some(g), s(0), mom, avg], p, gr);
             }

@@ -3,11 +3,17 @@
 //! record per batch; the epoch's batch-size-weighted means come back once per epoch (summed in f64 on the
 //! host), then the validation pass. The running means given to `batch_end` are read back at most every
 //! `RUNNING_EVERY` and lag the batch they are reported with.
+//!
+//! After every callback the loop asks the host whether it changed (a `set_weights`, a new learning rate,
+//! restored optimizer state); if so, the steps recorded so far are submitted, the change is written to the
+//! device and the remaining steps' records are rewritten, so the next step starts from it, as on the CPU.
 
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 use crate::model::check_matrix;
+use crate::optimizer::OptimizerKind;
 use crate::rng::Rng;
 use crate::trainer::{Control, Data, FitOptions, Observer};
 
@@ -53,7 +59,7 @@ pub(crate) fn fit(
     ctx: &Ctx,
     kernels: &Kernels,
     net: &DevNet,
-    t: &Training,
+    t: &mut Training,
     iterations: &mut u64,
     train: Data<'_>,
     val: Option<Data<'_>>,
@@ -85,10 +91,12 @@ pub(crate) fn fit(
     let cols = t.cols();
     let ws = Workspace::new(ctx, net, cap, cols, true)?;
     let data = DevData::upload(ctx, train, iw, ow)?;
+    let test_batches = obs.wants_test_batches();
     let evaluator = match val {
         Some(v) if v.rows > 0 => {
             let d = DevData::upload(ctx, v, iw, ow)?;
-            Some(Evaluator::new(ctx, kernels, net, t, &d, opts.validation_batch_size.max(1))?)
+            let bs = opts.validation_batch_size.max(1);
+            Some(Evaluator::new(ctx, kernels, net, t, &d, bs, test_batches)?)
         }
         _ => None,
     };
@@ -105,10 +113,13 @@ pub(crate) fn fit(
     let mut running = vec![0.0f64; cols];
     let mut epochs_run = 0;
     let mut perm_uploaded = false;
+    let batch_begin = obs.wants_batch_begin();
+    let never = AtomicBool::new(false);
     for epoch in opts.initial_epoch..opts.epochs {
         if obs.epoch_begin(epoch)? == Control::Stop {
             break;
         }
+        take_host_changes(ctx, net, &mut t.kind, iterations, sync)?;
         if opts.shuffle {
             shuffle.permutation(&mut perm);
             perm_uploaded = false;
@@ -117,30 +128,48 @@ pub(crate) fn fit(
             ctx.write(&perm_buf, 0, &perm);
             perm_uploaded = true;
         }
-        for (s, r) in records.iter_mut().enumerate() {
-            // Saturating, as on the CPU: `iterations` may be restored from a file as u64::MAX.
-            let it = iterations.saturating_add(s as u64);
-            let alpha = alpha(t.kind, it.saturating_add(1));
-            *r = StepRecord { start: (s * cap) as u32, slot: s as u32, alpha, iter: it as u32 };
-        }
-        table.write(ctx, &records);
+        write_records(ctx, &table, &mut records, 0, cap, t.kind, *iterations);
         running.iter_mut().for_each(|r| *r = 0.0);
         let mut last_read = Instant::now().checked_sub(RUNNING_EVERY).unwrap_or_else(Instant::now);
         let mut seen = 0usize;
         let mut done = 0usize;
         let mut counted = 0usize;
         let mut stop = false;
+        // A `batch_begin` asked to stop: the loop ends after that batch, as Keras's does.
+        let mut stop_after = false;
+        // The step whose `batch_begin` has been called but which is not recorded yet.
+        let mut begun: Option<usize> = None;
         let mut in_flight: Option<wgpu::SubmissionIndex> = None;
         while done < steps && !stop {
-            // One submission: up to STEPS_PER_SUBMIT steps (the first alone, so figures arrive early).
+            // One submission: up to STEPS_PER_SUBMIT steps (the first alone, so figures arrive early), fewer
+            // when a callback changed the host.
             let chunk = if done == 0 { 1 } else { STEPS_PER_SUBMIT.min(steps - done) };
             let mut enc = ctx.encoder();
             let mut outcome = Ok(());
+            let mut host_changed = false;
             {
                 let mut pass =
                     enc.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("fit"), timestamp_writes: None });
                 let first = done;
                 for s in first..first + chunk {
+                    if batch_begin && begun != Some(s) {
+                        begun = Some(s);
+                        let r = obs.batch_begin(epoch, s).and_then(|c| Ok((c, sync.changed()?)));
+                        match r {
+                            Ok((c, changed)) => {
+                                stop_after |= c == Control::Stop;
+                                if changed {
+                                    // Write the change first: this step must see it.
+                                    host_changed = true;
+                                    break;
+                                }
+                            }
+                            Err(e) => {
+                                outcome = Err(e);
+                                break;
+                            }
+                        }
+                    }
                     let rows = if s + 1 == steps && rem > 0 { rem } else { cap };
                     match (&last, rows < cap) {
                         (Some(p), true) => p.record(&mut pass, &table, s),
@@ -148,11 +177,17 @@ pub(crate) fn fit(
                     }
                     done = s + 1;
                     seen += rows;
-                    match obs.batch_end(epoch, s, &running) {
-                        Ok(Control::Continue) => {}
-                        Ok(Control::Stop) => {
-                            stop = true;
-                            break;
+                    let r = obs.batch_end(epoch, s, &running).and_then(|c| Ok((c, sync.changed()?)));
+                    match r {
+                        Ok((c, changed)) => {
+                            if c == Control::Stop || stop_after {
+                                stop = true;
+                                break;
+                            }
+                            if changed {
+                                host_changed = true;
+                                break;
+                            }
                         }
                         Err(e) => {
                             outcome = Err(e);
@@ -169,6 +204,10 @@ pub(crate) fn fit(
             if let Some(prev) = in_flight.replace(idx) {
                 ctx.wait_for(prev)?;
             }
+            if host_changed {
+                take_host_changes(ctx, net, &mut t.kind, iterations, sync)?;
+                write_records(ctx, &table, &mut records, done, cap, t.kind, *iterations);
+            }
             if last_read.elapsed() >= RUNNING_EVERY && done < steps && !stop {
                 let v: Vec<f32> = ctx.read(&sums, 0, done * cols)?;
                 running = mean_of(&v, cols, seen);
@@ -178,21 +217,89 @@ pub(crate) fn fit(
         let v: Vec<f32> = ctx.read(&sums, 0, done * cols)?;
         let logs = mean_of(&v, cols, seen);
         let val_logs = match &evaluator {
-            Some(e) => Some(e.run(ctx)?),
+            Some(e) => {
+                obs.test_begin()?;
+                // Validation runs on what the host holds now (a test hook's change is written at the end).
+                take_host_changes(ctx, net, &mut t.kind, iterations, sync)?;
+                let (means, per_chunk) = e.run(ctx, &never)?;
+                if test_batches {
+                    report_test_batches(obs, &per_chunk, cols, e.chunk_rows(), val.map_or(0, |v| v.rows))?;
+                }
+                obs.test_end(&means)?;
+                Some(means)
+            }
             None => None,
         };
         epochs_run += 1;
+        take_host_changes(ctx, net, &mut t.kind, iterations, sync)?;
         let steps_done = *iterations;
-        sync.before_epoch_end(&|n, c| super::download_dev(ctx, net, steps_done, n, c))?;
+        sync.download(&|n, c| super::download_dev(ctx, net, steps_done, n, c))?;
         let control = obs.epoch_end(epoch, &logs, val_logs.as_deref())?;
-        sync.after_epoch_end(&mut |n, c| {
-            *iterations = super::upload_into(ctx, net, n, c)?;
-            Ok(())
-        })?;
+        take_host_changes(ctx, net, &mut t.kind, iterations, sync)?;
         if control == Control::Stop || stop {
             break;
         }
     }
     ctx.check()?;
     Ok(epochs_run)
+}
+
+/// Write the host's changes since the last call to the device: weights, optimizer state (and with it the
+/// step count) and the learning rate (into `kind`, which the step records are made from).
+fn take_host_changes(
+    ctx: &Ctx,
+    net: &DevNet,
+    kind: &mut OptimizerKind,
+    iterations: &mut u64,
+    sync: &mut dyn super::HostSync,
+) -> Result<()> {
+    if !sync.changed()? {
+        return Ok(());
+    }
+    sync.apply(&mut |n, c, changes| {
+        if let Some(it) = super::upload_changes(ctx, net, n, c, changes)? {
+            *iterations = it;
+        }
+        if let (Some(c), true) = (c, changes.learning_rate) {
+            kind.set_learning_rate(c.optimizer.kind.learning_rate())?;
+        }
+        Ok(())
+    })
+}
+
+/// Fill the records of steps `from..` (step `from` being the next optimizer step, `iterations`) and queue
+/// them for the device.
+fn write_records(
+    ctx: &Ctx,
+    table: &StepTable,
+    records: &mut [StepRecord],
+    from: usize,
+    cap: usize,
+    kind: OptimizerKind,
+    iterations: u64,
+) {
+    let lr = kind.learning_rate();
+    for (s, r) in records.iter_mut().enumerate().skip(from) {
+        // Saturating, as on the CPU: `iterations` may be restored from a file as u64::MAX.
+        let it = iterations.saturating_add((s - from) as u64);
+        let alpha = alpha(kind, it.saturating_add(1));
+        *r = StepRecord { start: (s * cap) as u32, slot: s as u32, alpha, iter: it as u32, lr };
+    }
+    table.write_from(ctx, records, from);
+}
+
+/// Call the test-batch hooks for a validation pass already run: before and after each batch, with the
+/// running means from the per-batch sums.
+fn report_test_batches(obs: &mut dyn Observer, per_batch: &[f32], cols: usize, cap: usize, rows: usize) -> Result<()> {
+    let mut sums = vec![0.0f64; cols];
+    for (b, row) in per_batch.chunks_exact(cols.max(1)).enumerate() {
+        obs.test_batch(b, None)?;
+        for (s, &v) in sums.iter_mut().zip(row) {
+            *s += f64::from(v);
+        }
+        let seen = ((b + 1) * cap).min(rows).max(1) as f64;
+        let running: Vec<f64> = sums.iter().map(|s| s / seen).collect();
+        obs.test_batch(b, Some(&running))?;
+    }
+    Ok(())
 }

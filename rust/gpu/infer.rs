@@ -2,6 +2,8 @@
 //! evaluation pass (`evaluate`, and `fit`'s validation) over a data set already on the device, whose loss and
 //! metric sums come back once and are averaged in f64 on the host.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use crate::error::{Error, Result};
 
 use super::context::Ctx;
@@ -13,8 +15,11 @@ use super::program::{Builder, Program, StepRecord, StepTable};
 
 /// Rows per predict chunk (fewer when the widest layer would exceed a binding).
 const PREDICT_ROWS: usize = 16384;
-/// Rows per evaluation chunk, at least (more when the batch size is larger).
+/// Rows per evaluation chunk, at least (more when the batch size is larger), unless the chunks must be the
+/// caller's batches.
 const EVAL_ROWS: usize = 4096;
+/// Evaluation chunks per submission: a cancelled pass stops at the end of one.
+const EVAL_CHUNKS_PER_SUBMIT: usize = 64;
 
 /// The most rows whose widest activation fits one binding, capped at `want`.
 pub(crate) fn rows_that_fit(ctx: &Ctx, net: &DevNet, want: usize) -> Result<usize> {
@@ -38,14 +43,25 @@ pub(crate) struct Evaluator {
     full: Program,
     last: Option<Program>,
     chunks: usize,
+    cap: usize,
     rows: usize,
     cols: usize,
 }
 
 impl Evaluator {
-    /// Record the programs for `data` in chunks of about `batch` rows.
-    pub fn new(ctx: &Ctx, kernels: &Kernels, net: &DevNet, t: &Training, data: &DevData, batch: usize) -> Result<Self> {
-        let cap = rows_that_fit(ctx, net, batch.max(EVAL_ROWS).min(data.rows.max(1)))?;
+    /// Record the programs for `data` in chunks of about `batch` rows (exactly `batch` when `exact`, so that
+    /// `run`'s per-chunk sums are per batch).
+    pub fn new(
+        ctx: &Ctx,
+        kernels: &Kernels,
+        net: &DevNet,
+        t: &Training,
+        data: &DevData,
+        batch: usize,
+        exact: bool,
+    ) -> Result<Self> {
+        let want = if exact { batch } else { batch.max(EVAL_ROWS) };
+        let cap = rows_that_fit(ctx, net, want.min(data.rows.max(1)))?;
         let cols = t.cols();
         let ws = Workspace::new(ctx, net, cap, cols, false)?;
         let chunks = data.rows.div_ceil(cap);
@@ -64,26 +80,46 @@ impl Evaluator {
         let full = program(cap)?;
         let rem = data.rows % cap;
         let last = if rem > 0 { Some(program(rem)?) } else { None };
-        Ok(Evaluator { _ws: ws, table, sums, full, last, chunks, rows: data.rows, cols })
+        Ok(Evaluator { _ws: ws, table, sums, full, last, chunks, cap, rows: data.rows, cols })
     }
 
-    /// Run the pass; `[loss, metric...]`, each the mean over rows.
-    pub fn run(&self, ctx: &Ctx) -> Result<Vec<f64>> {
-        let mut enc = ctx.encoder();
-        {
-            let mut pass = enc
-                .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("evaluate"), timestamp_writes: None });
-            for c in 0..self.chunks {
-                let p = match (&self.last, c + 1 == self.chunks) {
-                    (Some(last), true) => last,
-                    _ => &self.full,
-                };
-                p.record(&mut pass, &self.table, c);
+    /// Run the pass: `[loss, metric...]`, each the mean over rows, and the per-chunk sums (chunks × columns).
+    /// Ends with `Error::Interrupted` between submissions once `cancel` is set.
+    pub fn run(&self, ctx: &Ctx, cancel: &AtomicBool) -> Result<(Vec<f64>, Vec<f32>)> {
+        let mut in_flight: Option<wgpu::SubmissionIndex> = None;
+        for first in (0..self.chunks).step_by(EVAL_CHUNKS_PER_SUBMIT) {
+            if cancel.load(Ordering::Relaxed) {
+                if let Some(prev) = in_flight {
+                    ctx.wait_for(prev)?;
+                }
+                return Err(Error::Interrupted);
+            }
+            let mut enc = ctx.encoder();
+            {
+                let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                    label: Some("evaluate"),
+                    timestamp_writes: None,
+                });
+                for c in first..(first + EVAL_CHUNKS_PER_SUBMIT).min(self.chunks) {
+                    let p = match (&self.last, c + 1 == self.chunks) {
+                        (Some(last), true) => last,
+                        _ => &self.full,
+                    };
+                    p.record(&mut pass, &self.table, c);
+                }
+            }
+            // At most two submissions in flight, so that a cancel is seen promptly.
+            if let Some(prev) = in_flight.replace(ctx.submit(enc)) {
+                ctx.wait_for(prev)?;
             }
         }
-        ctx.submit(enc);
         let v: Vec<f32> = ctx.read(&self.sums, 0, self.chunks * self.cols)?;
-        Ok(mean_of(&v, self.cols, self.rows))
+        Ok((mean_of(&v, self.cols, self.rows), v))
+    }
+
+    /// Rows per chunk.
+    pub fn chunk_rows(&self) -> usize {
+        self.cap
     }
 }
 
@@ -136,7 +172,9 @@ impl PredictCache {
     }
 }
 
-/// Predictions for `rows` rows of `x` into `out`, reusing (or replacing) `cache`.
+/// Predictions for `rows` rows of `x` into `out`, reusing (or replacing) `cache`; stops with
+/// `Error::Interrupted` at the next chunk once `cancel` is set.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn predict(
     ctx: &Ctx,
     kernels: &Kernels,
@@ -145,6 +183,7 @@ pub(crate) fn predict(
     x: &[f32],
     rows: usize,
     out: &mut [f32],
+    cancel: &AtomicBool,
 ) -> Result<()> {
     let (iw, ow) = (net.input_dim, net.output_dim);
     if x.len() != rows * iw || out.len() != rows * ow {
@@ -164,6 +203,9 @@ pub(crate) fn predict(
     };
     let cap = c.cap;
     for start in (0..rows).step_by(cap) {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(Error::Interrupted);
+        }
         let m = cap.min(rows - start);
         let i = c.program(ctx, kernels, net, m)?;
         let (_, p, ob) = &c.programs[i];

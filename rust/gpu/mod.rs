@@ -17,10 +17,11 @@ mod program;
 #[cfg(test)]
 mod tests;
 
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, Weak};
 
 use crate::error::{Error, Result};
-use crate::model::{not_compiled, Compiled};
+use crate::model::{not_compiled, Changes, Compiled};
 use crate::network::Network;
 use crate::rng::Rng;
 use crate::trainer::{Data, FitOptions, Observer};
@@ -51,14 +52,26 @@ pub fn list_adapters() -> Vec<AdapterInfo> {
 struct Device {
     ctx: Ctx,
     kernels: Kernels,
+    /// The fork generation (fork.rs) it was opened in: a forked child must not touch it.
+    generation: u64,
+}
+
+/// The error for a device opened before this process was forked.
+fn forked() -> Error {
+    Error::Backend(crate::fork::FORKED_GPU.into())
 }
 
 static SHARED: Mutex<Option<Weak<Device>>> = Mutex::new(None);
 
 /// The shared device: the live one when it suits `allow_software`, else a newly opened one.
 fn shared_device(allow_software: bool) -> Result<Arc<Device>> {
-    let mut slot = SHARED.lock().map_err(|_| Error::Backend("the GPU device registry was poisoned".into()))?;
+    let mut slot = SHARED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(d) = slot.as_ref().and_then(Weak::upgrade) {
+        if d.generation != crate::fork::generation() {
+            // Leaked, not dropped: releasing the parent's driver objects from a child is not safe either.
+            std::mem::forget(d);
+            return Err(forked());
+        }
         if allow_software || d.ctx.info.kind != "cpu" {
             return Ok(d);
         }
@@ -70,9 +83,11 @@ fn shared_device(allow_software: bool) -> Result<Arc<Device>> {
 
 impl Device {
     fn open(allow_software: bool) -> Result<Device> {
+        crate::fork::watch();
+        let generation = crate::fork::generation();
         let ctx = Ctx::new(allow_software)?;
         let kernels = Kernels::new(&ctx);
-        Ok(Device { ctx, kernels })
+        Ok(Device { ctx, kernels, generation })
     }
 }
 
@@ -114,15 +129,24 @@ fn download_dev(
     Ok(())
 }
 
-/// Write host parameters and optimizer slots into a device network's existing buffers (so that recorded
-/// programs stay valid); returns the host's step count.
-fn upload_into(ctx: &Ctx, dnet: &DevNet, net: &Network, compiled: Option<&Compiled>) -> Result<u64> {
+/// Write the host's `changes` into a device network's existing buffers (so that recorded programs stay
+/// valid): changed weights' values, and the optimizer's slots when its state changed. Returns the host's
+/// step count when that changed.
+fn upload_changes(
+    ctx: &Ctx,
+    dnet: &DevNet,
+    net: &Network,
+    compiled: Option<&Compiled>,
+    changes: &Changes,
+) -> Result<Option<u64>> {
     if !dnet.same_structure(net) {
         return Err(Error::State("the model was rebuilt during fit".into()));
     }
     for (i, w) in dnet.w.iter().enumerate() {
-        ctx.write(&w.param, 0, net.weight(i)?);
-        if let Some(c) = compiled {
+        if changes.weight(i) {
+            ctx.write(&w.param, 0, net.weight(i)?);
+        }
+        if let (Some(c), true) = (compiled, changes.optimizer_state) {
             let r = dnet.weights[i].range();
             for (s, buf) in w.slots.iter().enumerate() {
                 let src = c
@@ -136,27 +160,37 @@ fn upload_into(ctx: &Ctx, dnet: &DevNet, net: &Network, compiled: Option<&Compil
         }
     }
     ctx.check()?;
-    Ok(compiled.map_or(0, |c| c.optimizer.iterations))
+    Ok(compiled.filter(|_| changes.optimizer_state).map(|c| c.optimizer.iterations))
 }
 
-/// Keeps the host copy of a model current while it trains on the device: before each `epoch_end` the device
-/// state is copied to the host (callbacks read weights there), and after it, host changes (a callback's
-/// `set_weights`) are written back.
+/// Writes host changes to the device: `(host network, host compiled state, what changed)`.
+pub type Upload<'a> = &'a mut dyn FnMut(&Network, Option<&Compiled>, &Changes) -> Result<()>;
+/// Copies the device state into host structures of the same shape.
+pub type Download<'a> = &'a dyn Fn(&mut Network, Option<&mut Compiled>) -> Result<()>;
+
+/// Keeps the host copy of a model and its device copy in step while it trains on the device: callbacks read
+/// and write weights on the host, and the device loop asks after every callback whether the host changed
+/// (a `set_weights`, a new learning rate) and, if so, writes the change before its next step.
 pub trait HostSync {
-    /// Before `epoch_end`: `download` copies the device state into the given host structures.
-    fn before_epoch_end(&mut self, download: &dyn Fn(&mut Network, Option<&mut Compiled>) -> Result<()>) -> Result<()>;
-    /// After `epoch_end`: call `upload` with the host state if it changed during the callbacks.
-    fn after_epoch_end(&mut self, upload: &mut dyn FnMut(&Network, Option<&Compiled>) -> Result<()>) -> Result<()>;
+    /// Whether the host changed since the last `apply` or `download`.
+    fn changed(&self) -> Result<bool>;
+    /// Call `upload` with the host's changes, if any.
+    fn apply(&mut self, upload: Upload<'_>) -> Result<()>;
+    /// Call `download` to make the host copy current (callbacks about to read it).
+    fn download(&mut self, download: Download<'_>) -> Result<()>;
 }
 
 /// A `HostSync` that keeps no host copy (the device state is downloaded once, after `fit`).
 pub struct NoSync;
 
 impl HostSync for NoSync {
-    fn before_epoch_end(&mut self, _: &dyn Fn(&mut Network, Option<&mut Compiled>) -> Result<()>) -> Result<()> {
+    fn changed(&self) -> Result<bool> {
+        Ok(false)
+    }
+    fn apply(&mut self, _: Upload<'_>) -> Result<()> {
         Ok(())
     }
-    fn after_epoch_end(&mut self, _: &mut dyn FnMut(&Network, Option<&Compiled>) -> Result<()>) -> Result<()> {
+    fn download(&mut self, _: Download<'_>) -> Result<()> {
         Ok(())
     }
 }
@@ -201,9 +235,22 @@ impl GpuModel {
         self.dev.ctx.info.clone()
     }
 
+    /// Whether this process is a child forked after the device was opened (then nothing here may be used).
+    pub fn forked(&self) -> bool {
+        self.dev.generation != crate::fork::generation()
+    }
+
+    fn usable(&self) -> Result<()> {
+        if self.forked() {
+            return Err(forked());
+        }
+        Ok(())
+    }
+
     /// Replace the device copy with `net` (and `compiled`'s optimizer state). Call after any change made on the
     /// CPU side: weights set, layers frozen or unfrozen, a new `compile`.
     pub fn upload(&mut self, net: &Network, compiled: Option<&Compiled>) -> Result<()> {
+        self.usable()?;
         self.predict_cache = std::sync::Mutex::new(None);
         self.net = DevNet::upload(&self.dev.ctx, net, compiled)?;
         self.training = compiled.map(Training::of);
@@ -214,6 +261,7 @@ impl GpuModel {
     /// Copy parameters (BatchNormalization moving statistics included), optimizer slots and the step count
     /// back into `net` and `compiled`, which must have the structure that was uploaded.
     pub fn download(&self, net: &mut Network, compiled: Option<&mut Compiled>) -> Result<()> {
+        self.usable()?;
         download_dev(&self.dev.ctx, &self.net, self.iterations, net, compiled)
     }
 
@@ -228,32 +276,32 @@ impl GpuModel {
         obs: &mut dyn Observer,
         sync: &mut dyn HostSync,
     ) -> Result<usize> {
-        let t = self.training.as_ref().ok_or_else(not_compiled)?;
-        fit::fit(
-            &self.dev.ctx,
-            &self.dev.kernels,
-            &self.net,
-            t,
-            &mut self.iterations,
-            train,
-            val,
-            opts,
-            shuffle,
-            obs,
-            sync,
-        )
+        self.usable()?;
+        let t = self.training.as_mut().ok_or_else(not_compiled)?;
+        let dev = &self.dev;
+        fit::fit(&dev.ctx, &dev.kernels, &self.net, t, &mut self.iterations, train, val, opts, shuffle, obs, sync)
     }
 
     /// Predictions for `rows` rows of `x` (row-major) into `out` (rows × output width).
-    pub fn predict(&self, x: &[f32], rows: usize, out: &mut [f32]) -> Result<()> {
-        let mut cache =
-            self.predict_cache.lock().map_err(|_| Error::Backend("the GPU predict cache was poisoned".into()))?;
-        infer::predict(&self.dev.ctx, &self.dev.kernels, &self.net, &mut cache, x, rows, out)?;
+    /// Stops with `Error::Interrupted` at the next chunk once `cancel` is set.
+    pub fn predict(&self, x: &[f32], rows: usize, out: &mut [f32], cancel: &AtomicBool) -> Result<()> {
+        self.usable()?;
+        let mut cache = self.predict_cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        infer::predict(&self.dev.ctx, &self.dev.kernels, &self.net, &mut cache, x, rows, out, cancel)?;
         self.dev.ctx.check()
     }
 
     /// Loss and metrics over `rows` rows in inference mode: `[loss, metric...]`, each the mean over rows.
-    pub fn evaluate(&self, x: &[f32], y: &[f32], rows: usize, batch_size: usize) -> Result<Vec<f64>> {
+    /// Stops with `Error::Interrupted` between chunks once `cancel` is set.
+    pub fn evaluate(
+        &self,
+        x: &[f32],
+        y: &[f32],
+        rows: usize,
+        batch_size: usize,
+        cancel: &AtomicBool,
+    ) -> Result<Vec<f64>> {
+        self.usable()?;
         let t = self.training.as_ref().ok_or_else(not_compiled)?;
         let (iw, ow) = (self.net.input_dim, self.net.output_dim);
         crate::model::check_matrix(x, rows, iw, "x", "inputs")?;
@@ -262,7 +310,7 @@ impl GpuModel {
             return Err(Error::value("evaluate needs at least one sample. Received: x with 0 rows"));
         }
         let data = DevData::upload(&self.dev.ctx, Data { x, y, rows }, iw, ow)?;
-        let e = infer::Evaluator::new(&self.dev.ctx, &self.dev.kernels, &self.net, t, &data, batch_size.max(1))?;
-        e.run(&self.dev.ctx)
+        let e = infer::Evaluator::new(&self.dev.ctx, &self.dev.kernels, &self.net, t, &data, batch_size.max(1), false)?;
+        Ok(e.run(&self.dev.ctx, cancel)?.0)
     }
 }

@@ -128,6 +128,8 @@ pub(crate) struct StepRecord {
     pub alpha: f32,
     /// The optimizer's step counter (seeds dropout).
     pub iter: u32,
+    /// The learning rate for this step (SGD, RMSprop and AdamW's decay read it).
+    pub lr: f32,
 }
 
 /// Per-step records in a uniform buffer, one per 256 bytes, bound at a dynamic offset.
@@ -172,12 +174,20 @@ impl StepTable {
 
     /// Queue a write of `records` from record 0.
     pub fn write(&self, ctx: &Ctx, records: &[StepRecord]) {
+        self.write_from(ctx, records, 0);
+    }
+
+    /// Queue a write of `records[from..]` into their places.
+    pub fn write_from(&self, ctx: &Ctx, records: &[StepRecord], from: usize) {
         let words_per = (UNIFORM_ALIGN / 4) as usize;
         let n = records.len().min(self.len);
-        let mut words = vec![0u32; words_per * n];
-        for (i, r) in records.iter().take(n).enumerate() {
-            words[i * words_per..i * words_per + 4].copy_from_slice(&[r.start, r.slot, r.alpha.to_bits(), r.iter]);
+        if from >= n {
+            return;
         }
-        ctx.write(&self.buf, 0, &words);
+        let mut words = vec![0u32; words_per * (n - from)];
+        for (w, r) in words.chunks_exact_mut(words_per).zip(&records[from..n]) {
+            w[..5].copy_from_slice(&[r.start, r.slot, r.alpha.to_bits(), r.iter, r.lr.to_bits()]);
+        }
+        ctx.write(&self.buf, from * words_per, &words);
     }
 }

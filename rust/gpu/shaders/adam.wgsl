@@ -9,7 +9,7 @@ struct Params {
     c1: f32,
     c2: f32,
     eps: f32,
-    decay: f32,
+    weight_decay: f32,
 }
 
 @group(0) @binding(0) var<uniform> prm: Params;
@@ -27,8 +27,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         return;
     }
     var wi = w[i];
-    if prm.decay != 0.0 {
-        wi = wi - wi * prm.decay;
+    if prm.weight_decay != 0.0 {
+        // As the CPU: the f32 product weight_decay·lr, then w − w·decay.
+        let decay = prm.weight_decay * stp.lr;
+        wi = wi - wi * decay;
     }
     let gi = g[i];
     let mi = m[i] + (gi - m[i]) * prm.c1;

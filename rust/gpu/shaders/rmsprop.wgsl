@@ -1,12 +1,12 @@
 //! RMSprop (see optimizer.rs): `v = ρv + (1−ρ)g²`; CENTERED `a = ρa + (1−ρ)g`, denominator `v − a² + ε`
-//! (else `v + ε`); `Δ = lr·g/√denominator`; MOMENTUM `mo = μ·mo + Δ`, `w −= mo` (else `w −= Δ`).
+//! (else `v + ε`); `Δ = lr·g/√denominator`; MOMENTUM `mo = μ·mo + Δ`, `w −= mo` (else `w −= Δ`). `lr` comes
+//! from the step record.
 
 override CENTERED: bool = false;
 override MOMENTUM: bool = false;
 
 struct Params {
     n: u32,
-    lr: f32,
     rho: f32,
     one_minus_rho: f32,
     momentum: f32,
@@ -36,7 +36,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         avg[i] = a;
         denom = vi - a * a + prm.eps;
     }
-    let inc = prm.lr * gi / sqrt(denom);
+    let inc = stp.lr * gi / sqrt(denom);
     if MOMENTUM {
         let mo = prm.momentum * mom[i] + inc;
         mom[i] = mo;

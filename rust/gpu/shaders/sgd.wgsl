@@ -1,11 +1,10 @@
 //! SGD (see optimizer.rs). MODE 0: `w −= lr·g`; 1 momentum: `m = μm − lr·g`, `w += m`;
-//! 2 Nesterov: `m = μm − lr·g`, `w += μm − lr·g`.
+//! 2 Nesterov: `m = μm − lr·g`, `w += μm − lr·g`. `lr` comes from the step record.
 
 override MODE: u32 = 0u;
 
 struct Params {
     n: u32,
-    lr: f32,
     momentum: f32,
 }
 
@@ -23,13 +22,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
     let gi = g[i];
     if MODE == 0u {
-        w[i] = w[i] - prm.lr * gi;
+        w[i] = w[i] - stp.lr * gi;
         return;
     }
-    let mi = prm.momentum * m[i] - prm.lr * gi;
+    let mi = prm.momentum * m[i] - stp.lr * gi;
     m[i] = mi;
     if MODE == 2u {
-        w[i] = w[i] + (prm.momentum * mi - prm.lr * gi);
+        w[i] = w[i] + (prm.momentum * mi - stp.lr * gi);
     } else {
         w[i] = w[i] + mi;
     }

@@ -59,7 +59,8 @@ fn optimizer_updates_match_cpu_over_three_steps() {
             }
             let mut b = Builder::new();
             optimizer(&mut b, &ctx, &dev, kind).unwrap();
-            run(&ctx, &k, b, StepRecord { alpha: alpha(kind, step + 1), iter: step as u32, ..Default::default() });
+            let lr = kind.learning_rate();
+            run(&ctx, &k, b, StepRecord { alpha: alpha(kind, step + 1), iter: step as u32, lr, ..Default::default() });
         }
         for (i, w) in dev.w.iter().enumerate() {
             let r = net.weights[i].range();
@@ -263,9 +264,9 @@ fn errors_are_clear_and_never_panics() {
     }
     let e = g.fit(d, None, opts, &mut crate::rng::Rng::new(1, 2), &mut Quiet, &mut crate::gpu::NoSync).unwrap_err();
     assert!(matches!(e, crate::error::Error::State(_)), "{e:?}");
-    assert!(matches!(g.evaluate(&[0.0, 0.0], &[0.0], 1, 1), Err(crate::error::Error::State(_))));
+    assert!(matches!(g.evaluate(&[0.0, 0.0], &[0.0], 1, 1, &crate::model::NEVER), Err(crate::error::Error::State(_))));
     // A wrong-sized predict is a ValueError.
-    assert!(matches!(g.predict(&[0.0; 3], 1, &mut [0.0]), Err(crate::error::Error::Value(_))));
+    assert!(matches!(g.predict(&[0.0; 3], 1, &mut [0.0], &crate::model::NEVER), Err(crate::error::Error::Value(_))));
 }
 
 #[test]
@@ -288,7 +289,7 @@ fn repeated_predicts_of_varying_sizes_reuse_the_cache() {
         let x = values(rows * 4, rows as u64, 2.0);
         let mut got = vec![0.0; rows * 2];
         let mut want = vec![0.0; rows * 2];
-        g.predict(&x, rows, &mut got).unwrap();
+        g.predict(&x, rows, &mut got, &crate::model::NEVER).unwrap();
         net.infer(&x, rows, &mut want, &mut crate::network::Scratch::default(), false).unwrap();
         close(&got, &want, 1e-5, 1e-6, &format!("predict {rows} rows"));
     }
