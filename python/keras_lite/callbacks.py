@@ -308,6 +308,10 @@ class CallbackList(Callback):
                 return True
         return False
 
+    def overrides(self, *hooks: str) -> bool:
+        """Whether some callback in the list overrides one of ``hooks`` (by name) with its own code."""
+        return any(not _is_default(getattr(cb, hook)) for cb in self.callbacks for hook in hooks)
+
     def needs_progress_updates(self, mode: str = "train") -> bool:
         """Whether a progress bar wants throttled per-batch updates (``verbose=1``) in this ``mode``."""
         progbar = self._progbar

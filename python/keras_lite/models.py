@@ -119,21 +119,43 @@ def _other_model(model: Any, this: Any, optimizer: Any = None) -> Any:
 
 
 class _FitObserver:
-    """Receives the core's training events and turns them into Keras callback calls."""
+    """Receives the core's training events and turns them into Keras callback calls.
+
+    The core reads ``wants_batch_begin`` and ``wants_test_batches`` once, and calls the hooks they name only
+    when true: a call into Python before every batch costs more than a small model's step.
+    """
 
     def __init__(self, model: Sequential, cbs: Any, names: list[str]) -> None:
         self.model = model
         self.cbs = cbs
         self.names = names
         self.last_logs: dict[str, float] | None = None
+        self.wants_batch_begin = cbs.overrides("on_batch_begin", "on_train_batch_begin")
+        self.wants_test_batches = cbs.needs_batch_hooks("test")
 
     def on_epoch_begin(self, epoch: int) -> bool:
         self.cbs.on_epoch_begin(epoch)
         return bool(self.model.stop_training)
 
+    def on_batch_begin(self, epoch: int, step: int) -> bool:
+        self.cbs.on_train_batch_begin(step)
+        return bool(self.model.stop_training)
+
     def on_batch_end(self, epoch: int, step: int, running: list[float]) -> bool:
         self.cbs.on_train_batch_end(step, dict(zip(self.names, running)))
         return bool(self.model.stop_training)
+
+    def on_test_begin(self) -> None:
+        self.cbs.on_test_begin()
+
+    def on_test_batch_begin(self, step: int) -> None:
+        self.cbs.on_test_batch_begin(step)
+
+    def on_test_batch_end(self, step: int, running: list[float]) -> None:
+        self.cbs.on_test_batch_end(step, dict(zip(self.names, running)))
+
+    def on_test_end(self, logs: list[float]) -> None:
+        self.cbs.on_test_end(dict(zip(self.names, logs)))
 
     def on_epoch_end(self, epoch: int, train: list[float], val: list[float] | None) -> bool:
         logs = dict(zip(self.names, train))

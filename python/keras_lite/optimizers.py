@@ -20,6 +20,112 @@ def _float(name: str, value: Any) -> float:
     return float(value)
 
 
+def _checked_rate(value: float, given: Any) -> float:
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(
+            f"learning_rate must be a non-negative finite float. {received('learning_rate', given)}"
+        )
+    return value
+
+
+class LearningRate:
+    """``optimizer.learning_rate``: the rate the next training step uses, as Keras 3's scalar variable.
+
+    Read it as a number (``float(lr)``, ``lr.numpy()``, ``lr * 0.5``, comparisons, f-strings) and change it
+    with ``lr.assign(x)`` or ``optimizer.learning_rate = x``, between fits or from a callback during one: the
+    next optimizer step (on the CPU or the GPU) uses the new rate, and a saved file records it.
+    """
+
+    __slots__ = ("_optimizer",)
+    shape: tuple[int, ...] = ()
+    dtype = "float32"
+    name = "learning_rate"
+    __hash__ = None  # type: ignore[assignment]  # compares by value, as a number does
+
+    def __init__(self, optimizer: Optimizer) -> None:
+        self._optimizer = optimizer
+
+    @property
+    def path(self) -> str:
+        return f"{self._optimizer.name}/learning_rate"
+
+    @property
+    def value(self) -> float:
+        return self._optimizer._lr
+
+    def numpy(self) -> np.float32:
+        """The rate as a float32 NumPy scalar."""
+        return np.float32(self._optimizer._lr)
+
+    def assign(self, value: Any) -> LearningRate:
+        """Set the rate; returns this handle."""
+        self._optimizer.learning_rate = value
+        return self
+
+    def __float__(self) -> float:
+        return float(self._optimizer._lr)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return np.asarray(np.float32(self._optimizer._lr), dtype=dtype)
+
+    def __bool__(self) -> bool:
+        return bool(self._optimizer._lr)
+
+    def __format__(self, spec: str) -> str:
+        return format(float(self), spec)
+
+    def __repr__(self) -> str:
+        return f"<Variable path={self.path}, shape=(), dtype=float32, value={float(self)}>"
+
+    def __eq__(self, other: Any) -> bool:
+        return bool(float(self) == other)
+
+    def __ne__(self, other: Any) -> bool:
+        return bool(float(self) != other)
+
+    def __lt__(self, other: Any) -> bool:
+        return bool(float(self) < other)
+
+    def __le__(self, other: Any) -> bool:
+        return bool(float(self) <= other)
+
+    def __gt__(self, other: Any) -> bool:
+        return bool(float(self) > other)
+
+    def __ge__(self, other: Any) -> bool:
+        return bool(float(self) >= other)
+
+    def __neg__(self) -> float:
+        return -float(self)
+
+    def __add__(self, other: Any) -> Any:
+        return float(self) + other
+
+    def __radd__(self, other: Any) -> Any:
+        return other + float(self)
+
+    def __sub__(self, other: Any) -> Any:
+        return float(self) - other
+
+    def __rsub__(self, other: Any) -> Any:
+        return other - float(self)
+
+    def __mul__(self, other: Any) -> Any:
+        return float(self) * other
+
+    def __rmul__(self, other: Any) -> Any:
+        return other * float(self)
+
+    def __truediv__(self, other: Any) -> Any:
+        return float(self) / other
+
+    def __rtruediv__(self, other: Any) -> Any:
+        return other / float(self)
+
+    def __pow__(self, other: Any) -> Any:
+        return float(self) ** other
+
+
 class Optimizer:
     """Base class. ``iterations`` counts the steps taken since the model was compiled with it."""
 
@@ -36,15 +142,31 @@ class Optimizer:
     gradient_accumulation_steps: Any = None
 
     def __init__(self, learning_rate: Any, name: str | None = None) -> None:
-        lr = _float("learning_rate", learning_rate)
-        if not np.isfinite(lr) or lr < 0:
-            raise ValueError(
-                f"learning_rate must be a non-negative finite float. {received('learning_rate', learning_rate)}"
-            )
-        self.learning_rate = lr
+        self._lr = _checked_rate(_float("learning_rate", learning_rate), learning_rate)
         self.name = name or self._kind
         self._network: Any = None  # the core network of the model compiled with it
         self._model: Any = None  # a weak reference to that model: one model per optimizer
+
+    @property
+    def learning_rate(self) -> LearningRate:
+        """The learning rate: a number-like handle; assign a float (or ``.assign(x)``) to change it."""
+        return LearningRate(self)
+
+    @learning_rate.setter
+    def learning_rate(self, value: Any) -> None:
+        if isinstance(value, LearningRate):
+            value = float(value)
+        if isinstance(value, np.ndarray) and value.shape == ():
+            value = value[()]
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise TypeError(
+                "keras_lite sets the learning rate of a compiled optimizer to a number only (learning-rate "
+                f"schedules are not supported yet). {received('learning_rate', value)}"
+            )
+        lr = _checked_rate(float(value), value)
+        if self._network is not None and self._model is not None and self._model() is not None:
+            self._network.set_learning_rate(lr)  # the core refuses what float32 cannot hold
+        self._lr = lr
 
     @property
     def iterations(self) -> int:
@@ -52,14 +174,14 @@ class Optimizer:
         return 0 if self._network is None else int(self._network.iterations)
 
     def _core_params(self) -> dict[str, Any]:
-        return {"learning_rate": self.learning_rate}
+        return {"learning_rate": self._lr}
 
     def get_config(self) -> dict[str, Any]:
         """Hyper-parameters, Keras names."""
         return {"name": self.name, **self._core_params()}
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} learning_rate={self.learning_rate}>"
+        return f"<{type(self).__name__} learning_rate={self._lr}>"
 
 
 class Adam(Optimizer):
@@ -86,7 +208,7 @@ class Adam(Optimizer):
 
     def _core_params(self) -> dict[str, Any]:
         return {
-            "learning_rate": self.learning_rate,
+            "learning_rate": self._lr,
             "beta_1": self.beta_1,
             "beta_2": self.beta_2,
             "epsilon": self.epsilon,
@@ -143,7 +265,7 @@ class SGD(Optimizer):
         self.nesterov = bool(nesterov)
 
     def _core_params(self) -> dict[str, Any]:
-        return {"learning_rate": self.learning_rate, "momentum": self.momentum, "nesterov": self.nesterov}
+        return {"learning_rate": self._lr, "momentum": self.momentum, "nesterov": self.nesterov}
 
 
 class RMSprop(Optimizer):
@@ -174,7 +296,7 @@ class RMSprop(Optimizer):
 
     def _core_params(self) -> dict[str, Any]:
         return {
-            "learning_rate": self.learning_rate,
+            "learning_rate": self._lr,
             "rho": self.rho,
             "momentum": self.momentum,
             "epsilon": self.epsilon,

@@ -1,20 +1,26 @@
-//! The one place core errors become Python exceptions, and panics are stopped at the boundary.
+//! The one place core errors become Python exceptions, panics are stopped at the boundary, and long calls
+//! run with the GIL released while the calling thread keeps answering Ctrl-C.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use pyo3::exceptions::{PyKeyboardInterrupt, PyMemoryError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
 use crate::error::Error;
 
-/// Map a core error to the exception a Keras user already catches.
-pub fn to_py(err: Error) -> PyErr {
-    match err {
-        Error::Value(m) => PyValueError::new_err(m),
-        Error::Type(m) => PyTypeError::new_err(m),
-        Error::State(m) | Error::Backend(m) => PyRuntimeError::new_err(m),
-        Error::Interrupted => PyKeyboardInterrupt::new_err("training interrupted"),
-        Error::Memory(m) => PyMemoryError::new_err(m),
+impl From<Error> for PyErr {
+    /// The exception a Keras user already catches.
+    fn from(err: Error) -> PyErr {
+        match err {
+            Error::Value(m) => PyValueError::new_err(m),
+            Error::Type(m) => PyTypeError::new_err(m),
+            Error::State(m) | Error::Backend(m) => PyRuntimeError::new_err(m),
+            Error::Interrupted => PyKeyboardInterrupt::new_err("interrupted"),
+            Error::Memory(m) => PyMemoryError::new_err(m),
+        }
     }
 }
 
@@ -33,14 +39,72 @@ pub fn guarded<T>(f: impl FnOnce() -> crate::error::Result<T>) -> PyResult<T> {
 fn flatten<T>(out: std::thread::Result<crate::error::Result<T>>) -> PyResult<T> {
     match out {
         Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(to_py(e)),
-        Err(panic) => {
-            let msg = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown".into());
-            Err(PyRuntimeError::new_err(format!("keras_lite internal error (please report): {msg}")))
-        }
+        Ok(Err(e)) => Err(e.into()),
+        Err(panic) => Err(internal(&*panic)),
     }
+}
+
+fn internal(panic: &(dyn std::any::Any + Send)) -> PyErr {
+    let msg = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown".into());
+    PyRuntimeError::new_err(format!("keras_lite internal error (please report): {msg}"))
+}
+
+/// How often a thread waiting on `interruptible` work checks for Ctrl-C.
+const SIGNAL_POLL: Duration = Duration::from_millis(10);
+
+/// Counts the Ctrl-Cs that `interruptible` calls have seen. Only the main thread receives signals, so a call
+/// made on another thread (a fit started inside another fit's callback) learns of one through this count.
+static INTERRUPTS: AtomicU64 = AtomicU64::new(0);
+
+/// Run `work` on a new thread with the GIL released, while this thread checks for Ctrl-C every
+/// `SIGNAL_POLL`. On Ctrl-C (here, or seen by any other such call) `work`'s `cancel` flag is set, which it
+/// polls at its next step or chunk; once it has returned, the `KeyboardInterrupt` is raised. `work` may
+/// take the GIL itself (the fit loop's callbacks do).
+pub fn interruptible<T: Send>(
+    py: Python<'_>,
+    work: impl FnOnce(&AtomicBool) -> crate::error::Result<T> + Send,
+) -> PyResult<T> {
+    let cancel = AtomicBool::new(false);
+    let seen = INTERRUPTS.load(Ordering::Relaxed);
+    let mut interrupt: Option<PyErr> = None;
+    let outcome = py.detach(|| {
+        let (done_tx, done_rx) = mpsc::channel::<()>();
+        std::thread::scope(|s| {
+            let cancel = &cancel;
+            let worker = s.spawn(move || {
+                let r = catch_unwind(AssertUnwindSafe(|| work(cancel)));
+                let _ = done_tx.send(());
+                r
+            });
+            while let Err(mpsc::RecvTimeoutError::Timeout) = done_rx.recv_timeout(SIGNAL_POLL) {
+                if cancel.load(Ordering::Relaxed) {
+                    continue;
+                }
+                if let Err(e) = Python::attach(|py| py.check_signals()) {
+                    interrupt = Some(e);
+                    INTERRUPTS.fetch_add(1, Ordering::Relaxed);
+                    cancel.store(true, Ordering::Relaxed);
+                } else if INTERRUPTS.load(Ordering::Relaxed) != seen {
+                    cancel.store(true, Ordering::Relaxed);
+                }
+            }
+            worker.join()
+        })
+    });
+    if let Some(e) = interrupt {
+        return Err(e);
+    }
+    match outcome {
+        Ok(r) => flatten(r),
+        Err(panic) => Err(internal(&*panic)),
+    }
+}
+
+/// `err` as its Python exception (for `map_err` where `?` cannot convert).
+pub fn to_py(err: Error) -> PyErr {
+    err.into()
 }

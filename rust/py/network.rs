@@ -5,18 +5,13 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
-use std::time::Duration;
-
 use crate::error::{checked_size, try_zeros};
 use crate::metric::Metric;
 use crate::model::Model;
 use crate::trainer::{self, Data, FitOptions};
 
 use super::convert;
-use super::errors::{detached, guarded, to_py};
+use super::errors::{detached, guarded, interruptible, to_py};
 use super::observer::PyObserver;
 
 /// `(layer_index, name, shape, trainable)` of one weight.
@@ -38,14 +33,15 @@ pub struct Network {
     row_macs: usize,
 }
 
-/// How often the thread that called `fit` checks for Ctrl-C while the loop runs.
-const SIGNAL_POLL: Duration = Duration::from_millis(10);
-
 /// Outputs above this many values are allocated on the Rust side (see `predict`).
 const LARGE_OUTPUT: usize = 1 << 20;
 
 /// Predictions below this many multiply-adds run with the GIL held: releasing and re-taking it costs more.
 const DETACH_MIN_MACS: usize = 1 << 14;
+
+/// Predictions and evaluations above this many multiply-adds (some milliseconds) run on a thread of their
+/// own while the calling thread answers Ctrl-C; smaller ones end sooner than a Ctrl-C would be noticed.
+const INTERRUPTIBLE_MACS: usize = 1 << 27;
 
 fn shaped<'py>(py: Python<'py>, values: &[f32], shape: &[usize]) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
     let flat = numpy::PyArray1::from_slice(py, values);
@@ -68,24 +64,24 @@ impl Network {
     /// Input width.
     #[getter]
     fn input_dim(&self) -> PyResult<usize> {
-        Ok(self.model.read().map_err(to_py)?.net.input_dim)
+        Ok(self.model.read()?.net.input_dim)
     }
 
     /// Output width.
     #[getter]
     fn output_dim(&self) -> PyResult<usize> {
-        Ok(self.model.read().map_err(to_py)?.net.output_dim())
+        Ok(self.model.read()?.net.output_dim())
     }
 
     /// Optimizer steps taken since `compile` (Keras's `optimizer.iterations`).
     #[getter]
     fn iterations(&self) -> PyResult<u64> {
-        Ok(self.model.read().map_err(to_py)?.compiled.as_ref().map_or(0, |c| c.optimizer.iterations))
+        Ok(self.model.read()?.compiled.as_ref().map_or(0, |c| c.optimizer.iterations))
     }
 
     /// `[(layer_index, name, shape, trainable), ...]` in Keras's weight order.
     fn weight_info(&self) -> PyResult<Vec<WeightRow>> {
-        let st = self.model.read().map_err(to_py)?;
+        let st = self.model.read()?;
         let net = &st.net;
         let mut out = Vec::with_capacity(net.weights.len());
         for (li, l) in net.layers.iter().enumerate() {
@@ -99,63 +95,72 @@ impl Network {
 
     /// A copy of weight `i` as a float32 array of its shape.
     fn get_weight<'py>(&self, py: Python<'py>, i: usize) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
-        let st = self.model.read().map_err(to_py)?;
-        let v = st.net.weight(i).map_err(to_py)?;
-        shaped(py, v, &st.net.weights[i].shape)
+        let st = self.model.read()?;
+        let v = st.net.weight(i)?;
+        let shape = st.net.weights.get(i).map(|w| w.shape.as_slice()).unwrap_or(&[]);
+        shaped(py, v, shape)
     }
 
     /// Copies of all weights, Keras order.
     fn get_weights<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyArrayDyn<f32>>>> {
-        let st = self.model.read().map_err(to_py)?;
+        let st = self.model.read()?;
         st.net.weights.iter().map(|w| shaped(py, &st.net.params[w.range()], &w.shape)).collect()
     }
 
     /// Overwrite weight `i` (a C-contiguous float32 array with its number of values).
     fn set_weight(&self, i: usize, value: PyReadonlyArrayDyn<'_, f32>) -> PyResult<()> {
-        let s = convert::c_slice(&value, "value")?;
-        let mut st = self.model.write().map_err(to_py)?;
-        st.net.set_weight(i, s).map_err(to_py)?;
-        st.host_changed().map_err(to_py)
+        Ok(self.model.set_weight(i, convert::c_slice(&value, "value")?)?)
     }
 
     /// Overwrite all weights at once (all are checked before any is written).
     fn set_weights(&self, values: Vec<PyReadonlyArrayDyn<'_, f32>>) -> PyResult<()> {
         let slices = values.iter().map(|v| convert::c_slice(v, "weights")).collect::<PyResult<Vec<_>>>()?;
-        let mut st = self.model.write().map_err(to_py)?;
-        if slices.len() != st.net.weights.len() {
-            return Err(PyValueError::new_err(format!(
-                "set_weights expects {} arrays. Received: {} arrays",
-                st.net.weights.len(),
-                slices.len()
-            )));
-        }
-        for (w, s) in st.net.weights.iter().zip(&slices) {
-            if w.len() != s.len() {
-                return Err(PyValueError::new_err(format!(
-                    "weight {} expects {} values. Received: {}",
-                    w.name,
-                    w.len(),
-                    s.len()
-                )));
+        Ok(self.model.set_weights(&slices)?)
+    }
+
+    /// Set the weights (when given) and the optimizer state (when given: `(iterations, slot arrays in
+    /// optimizer_state's order)`) together: everything is checked before anything is written.
+    #[pyo3(signature = (weights, optimizer))]
+    fn load_state(
+        &self,
+        weights: Option<Vec<PyReadonlyArrayDyn<'_, f32>>>,
+        optimizer: Option<(u64, Vec<PyReadonlyArrayDyn<'_, f32>>)>,
+    ) -> PyResult<()> {
+        let w = match &weights {
+            Some(ws) => Some(ws.iter().map(|v| convert::c_slice(v, "weights")).collect::<PyResult<Vec<_>>>()?),
+            None => None,
+        };
+        let o = match &optimizer {
+            Some((it, vs)) => {
+                Some((*it, vs.iter().map(|v| convert::c_slice(v, "optimizer state")).collect::<PyResult<Vec<_>>>()?))
             }
-        }
-        for (i, s) in slices.iter().enumerate() {
-            st.net.set_weight(i, s).map_err(to_py)?;
-        }
-        st.host_changed().map_err(to_py)
+            None => None,
+        };
+        Ok(self.model.load_state(w.as_deref(), o.as_ref().map(|(it, v)| (*it, v.as_slice())))?)
+    }
+
+    /// The learning rate the next optimizer step uses (`None` before `compile`).
+    #[getter]
+    fn learning_rate(&self) -> PyResult<Option<f32>> {
+        Ok(self.model.learning_rate()?)
+    }
+
+    /// Set the learning rate for the next optimizer step (also while `fit` runs).
+    fn set_learning_rate(&self, value: f64) -> PyResult<()> {
+        Ok(self.model.set_learning_rate(value as f32)?)
     }
 
     /// `(weights, (iterations, slot rows) | None)` read under one lock (see `optimizer_state`).
     fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Snapshot<'py>> {
-        let (weights, opt) = self.model.snapshot().map_err(to_py)?;
-        let st = self.model.read().map_err(to_py)?;
+        let (weights, opt) = self.model.snapshot()?;
+        let st = self.model.read()?;
         let shapes: Vec<&[usize]> = st.net.weights.iter().map(|w| w.shape.as_slice()).collect();
         let ws = weights.iter().zip(&shapes).map(|(v, s)| shaped(py, v, s)).collect::<PyResult<Vec<_>>>()?;
         let opt = match opt {
             Some((it, rows)) => Some((
                 it,
                 rows.iter()
-                    .map(|(i, name, v)| Ok((*i, *name, shaped(py, v, shapes[*i])?)))
+                    .map(|(i, name, v)| Ok((*i, *name, shaped(py, v, shapes.get(*i).copied().unwrap_or(&[]))?)))
                     .collect::<PyResult<Vec<_>>>()?,
             )),
             None => None,
@@ -166,11 +171,12 @@ impl Network {
     /// `(iterations, [(weight_index, slot_name, values)])`: per trainable weight (Keras order), each slot;
     /// Python regroups them into the order Keras's files use.
     fn optimizer_state<'py>(&self, py: Python<'py>) -> PyResult<(u64, Vec<SlotRow<'py>>)> {
-        let (it, slots) = self.model.optimizer_state().map_err(to_py)?;
-        let st = self.model.read().map_err(to_py)?;
+        let (it, slots) = self.model.optimizer_state()?;
+        let st = self.model.read()?;
         let mut rows = Vec::with_capacity(slots.len());
         for (i, name, values) in slots {
-            rows.push((i, name, shaped(py, &values, &st.net.weights[i].shape)?));
+            let shape = st.net.weights.get(i).map(|w| w.shape.as_slice()).unwrap_or(&[]);
+            rows.push((i, name, shaped(py, &values, shape)?));
         }
         Ok((it, rows))
     }
@@ -178,8 +184,7 @@ impl Network {
     /// Restore the optimizer state: `iterations` and the slot arrays in `optimizer_state`'s order.
     fn set_optimizer_state(&self, iterations: u64, values: Vec<PyReadonlyArrayDyn<'_, f32>>) -> PyResult<()> {
         let slices = values.iter().map(|v| convert::c_slice(v, "optimizer state")).collect::<PyResult<Vec<_>>>()?;
-        self.model.set_optimizer_state(iterations, &slices).map_err(to_py)?;
-        self.model.write().map_err(to_py)?.host_changed().map_err(to_py)
+        Ok(self.model.set_optimizer_state(iterations, &slices)?)
     }
 
     /// Move the model to `"gpu"` (a software adapter only when `allow_software`) or `"cpu"`.
@@ -198,18 +203,12 @@ impl Network {
     /// `("cpu", None)` or `("gpu", adapter name)`.
     #[getter]
     fn device(&self) -> PyResult<(String, Option<String>)> {
-        Ok(self.model.read().map_err(to_py)?.device())
+        Ok(self.model.read()?.device())
     }
 
     /// Freeze or unfreeze layer `layer` (Keras's `layer.trainable`).
     fn set_layer_trainable(&self, layer: usize, trainable: bool) -> PyResult<()> {
-        let mut st = self.model.write().map_err(to_py)?;
-        let n = st.net.layers.len();
-        let l = st.net.layers.get_mut(layer).ok_or_else(|| {
-            PyValueError::new_err(format!("layer index out of range ({n} layers). Received: {layer}"))
-        })?;
-        l.trainable = trainable;
-        st.host_changed().map_err(to_py)
+        Ok(self.model.set_layer_trainable(layer, trainable)?)
     }
 
     /// Set the loss, metrics and a fresh optimizer.
@@ -266,48 +265,21 @@ impl Network {
             _ => None,
         };
         let opts = FitOptions { batch_size, epochs, initial_epoch, shuffle, validation_batch_size };
-        let cancel = AtomicBool::new(false);
-        let mut obs = PyObserver::new(observer, batch_interval, &cancel);
         let train = Data { x: xs, y: ys, rows };
         let model = &self.model;
-        let mut interrupt: Option<PyErr> = None;
-        // The loop runs on a pool thread; this thread (usually Python's main thread, the only one that sees
-        // Ctrl-C) waits for it without the GIL and checks for signals every few milliseconds.
-        let outcome = py.detach(|| {
-            let (done_tx, done_rx) = mpsc::channel::<()>();
-            std::thread::scope(|s| {
-                let obs = &mut obs;
-                let worker = s.spawn(move || {
-                    let r = catch_unwind(AssertUnwindSafe(|| trainer::fit(model, train, val, opts, obs)));
-                    let _ = done_tx.send(());
-                    r
-                });
-                loop {
-                    match done_rx.recv_timeout(SIGNAL_POLL) {
-                        Err(mpsc::RecvTimeoutError::Timeout) if interrupt.is_none() => {
-                            if let Err(e) = Python::attach(|py| py.check_signals()) {
-                                interrupt = Some(e);
-                                cancel.store(true, Ordering::Relaxed);
-                            }
-                        }
-                        Err(mpsc::RecvTimeoutError::Timeout) => {}
-                        _ => break,
-                    }
-                }
-                worker.join()
-            })
+        let mut callback_error: Option<PyErr> = None;
+        // The loop runs on a thread of the training pool; this thread (usually Python's main thread, the only
+        // one that sees Ctrl-C) waits for it without the GIL, answering Ctrl-C.
+        let outcome = interruptible(py, |cancel| {
+            let mut obs = PyObserver::new(observer, batch_interval, cancel);
+            let r = trainer::fit(model, train, val, opts, &mut obs);
+            callback_error = obs.error.take();
+            r
         });
-        if let Some(e) = interrupt {
-            return Err(e);
-        }
-        if let Some(e) = obs.error.take() {
-            return Err(e);
-        }
-        match outcome {
-            Ok(Ok(r)) => r.map_err(to_py),
-            _ => Err(pyo3::exceptions::PyRuntimeError::new_err(
-                "keras_lite internal error in the training loop (please report)",
-            )),
+        // A callback's exception is what stopped the loop: raise it rather than the loop's error.
+        match callback_error {
+            Some(e) => Err(e),
+            None => outcome,
         }
     }
 
@@ -322,10 +294,16 @@ impl Network {
         }
         let model = &self.model;
         let len = checked_size(rows, ow, "the prediction").map_err(to_py)?;
+        let macs = rows.saturating_mul(self.row_macs);
         if len > LARGE_OUTPUT {
             // Large outputs are allocated in Rust, where a failure is a MemoryError rather than a panic.
-            let mut values = try_zeros(len, "the predictions").map_err(to_py)?;
-            detached(py, || model.predict(xs, rows, &mut values))?;
+            let mut values = try_zeros(len, "the predictions")?;
+            if macs >= INTERRUPTIBLE_MACS {
+                let out = &mut values;
+                interruptible(py, |cancel| model.predict_until(xs, rows, out, cancel))?;
+            } else {
+                detached(py, || model.predict(xs, rows, &mut values))?;
+            }
             let arr = numpy::ndarray::Array2::from_shape_vec((rows, ow), values)
                 .map_err(|e| PyValueError::new_err(e.to_string()))?;
             return Ok(arr.into_pyarray(py));
@@ -335,10 +313,12 @@ impl Network {
         let out = unsafe { PyArray2::<f32>::new(py, [rows, ow], false) };
         // SAFETY: as above: nothing else can hold a view of `out` yet, so this exclusive slice is unique.
         let slice = unsafe { out.as_slice_mut() }.map_err(|e| PyValueError::new_err(e.to_string()))?;
-        if rows.saturating_mul(self.row_macs) < DETACH_MIN_MACS {
+        if macs < DETACH_MIN_MACS {
             guarded(|| model.predict(xs, rows, slice))?;
-        } else {
+        } else if macs < INTERRUPTIBLE_MACS {
             detached(py, || model.predict(xs, rows, slice))?;
+        } else {
+            interruptible(py, |cancel| model.predict_until(xs, rows, slice, cancel))?;
         }
         Ok(out)
     }
@@ -359,6 +339,9 @@ impl Network {
             )));
         }
         let model = &self.model;
-        detached(py, || model.evaluate(xs, ys, rows, batch_size))
+        if rows.saturating_mul(self.row_macs) < INTERRUPTIBLE_MACS {
+            return detached(py, || model.evaluate(xs, ys, rows, batch_size));
+        }
+        interruptible(py, |cancel| model.evaluate_until(xs, ys, rows, batch_size, cancel))
     }
 }

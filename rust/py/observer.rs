@@ -1,5 +1,6 @@
-//! The training loop's observer on the Python side: epoch events always, batch events throttled, and
-//! Ctrl-C noticed between batches.
+//! The training loop's observer on the Python side: epoch and validation events always, batch-end events
+//! throttled, batch-begin and validation-batch events when a callback defines them, and Ctrl-C noticed
+//! between batches.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -10,16 +11,20 @@ use pyo3::types::PyList;
 use crate::error::{Error, Result};
 use crate::trainer::{Control, Observer};
 
-/// Forwards the loop's events to a Python object with `on_epoch_begin(epoch)`,
-/// `on_batch_end(epoch, step, logs)`, `on_epoch_end(epoch, logs, val_logs)` (each returning True to stop),
-/// calling `on_batch_end` at most every `batch_interval` seconds (0 means every batch). The loop runs on a
-/// pool thread; the thread that called `fit` watches for Ctrl-C and raises `cancel`, which ends the loop at
-/// the next batch.
+/// Forwards the loop's events to a Python object with `on_epoch_begin(epoch)`, `on_batch_begin(epoch,
+/// step)`, `on_batch_end(epoch, step, logs)`, `on_epoch_end(epoch, logs, val_logs)` (each returning True to
+/// stop), `on_test_begin()`, `on_test_batch_begin(step)`, `on_test_batch_end(step, logs)` and
+/// `on_test_end(logs)`; its attributes `wants_batch_begin` and `wants_test_batches` say whether the per-batch
+/// ones that are optional are wanted. `on_batch_end` is called at most every `batch_interval` seconds (0
+/// means every batch). The loop runs on a pool thread; the thread that called `fit` watches for Ctrl-C and
+/// raises `cancel`, which ends the loop at the next batch.
 pub struct PyObserver<'a> {
     target: Py<PyAny>,
     batch_interval: Duration,
     last_batch: Instant,
     cancel: &'a AtomicBool,
+    batch_begin: bool,
+    test_batches: bool,
     /// The Python exception that aborted training, re-raised once the loop has unwound.
     pub error: Option<PyErr>,
 }
@@ -27,11 +32,18 @@ pub struct PyObserver<'a> {
 impl<'a> PyObserver<'a> {
     /// Wrap `target`.
     pub fn new(target: Py<PyAny>, batch_interval: f64, cancel: &'a AtomicBool) -> Self {
+        let flag = |name: &str| {
+            Python::attach(|py| target.bind(py).getattr(name).and_then(|v| v.is_truthy()).unwrap_or(false))
+        };
+        let (batch_begin, test_batches) = (flag("wants_batch_begin"), flag("wants_test_batches"));
+        let interval = if batch_interval.is_finite() { batch_interval.clamp(0.0, 1e9) } else { 1e9 };
         PyObserver {
             target,
-            batch_interval: Duration::from_secs_f64(batch_interval.max(0.0)),
+            batch_interval: Duration::from_secs_f64(interval),
             last_batch: Instant::now(),
             cancel,
+            batch_begin,
+            test_batches,
             error: None,
         }
     }
@@ -42,6 +54,21 @@ impl<'a> PyObserver<'a> {
         } else {
             Ok(())
         }
+    }
+
+    /// Call a hook whose result does not matter.
+    fn notify(
+        &mut self,
+        f: impl for<'py> FnOnce(Python<'py>, &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>>,
+    ) -> Result<()> {
+        self.cancelled()?;
+        Python::attach(|py| match f(py, self.target.bind(py)) {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                self.error = Some(e);
+                Err(Error::Interrupted)
+            }
+        })
     }
 
     fn call(
@@ -66,6 +93,34 @@ impl Observer for PyObserver<'_> {
     fn epoch_begin(&mut self, epoch: usize) -> Result<Control> {
         self.cancelled()?;
         self.call(|_, t| t.call_method1("on_epoch_begin", (epoch,)))
+    }
+
+    fn wants_batch_begin(&self) -> bool {
+        self.batch_begin
+    }
+
+    fn batch_begin(&mut self, epoch: usize, step: usize) -> Result<Control> {
+        self.cancelled()?;
+        self.call(|_, t| t.call_method1("on_batch_begin", (epoch, step)))
+    }
+
+    fn test_begin(&mut self) -> Result<()> {
+        self.notify(|_, t| t.call_method0("on_test_begin"))
+    }
+
+    fn wants_test_batches(&self) -> bool {
+        self.test_batches
+    }
+
+    fn test_batch(&mut self, step: usize, running: Option<&[f64]>) -> Result<()> {
+        match running {
+            None => self.notify(|_, t| t.call_method1("on_test_batch_begin", (step,))),
+            Some(v) => self.notify(|py, t| t.call_method1("on_test_batch_end", (step, PyList::new(py, v)?))),
+        }
+    }
+
+    fn test_end(&mut self, logs: &[f64]) -> Result<()> {
+        self.notify(|py, t| t.call_method1("on_test_end", (PyList::new(py, logs)?,)))
     }
 
     fn batch_end(&mut self, epoch: usize, step: usize, running: &[f64]) -> Result<Control> {
