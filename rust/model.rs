@@ -276,11 +276,16 @@ impl Model {
         }
     }
 
-    /// Exclusive right to train, held for a whole `fit`. A second `fit` of the same model (from another
-    /// thread, or from a callback of the first) is refused rather than made to wait: waiting from a callback
-    /// would never end.
-    pub fn fitting(&self) -> Result<MutexGuard<'_, ()>> {
-        self.exclusive("fit()")
+    /// Exclusive right to train, held for a whole `fit`: `None` while another fit holds it (the caller
+    /// decides whether to wait; one called from that fit's own callbacks must not, see
+    /// `trainer::check_not_nested`).
+    pub fn try_fitting(&self) -> Result<Option<MutexGuard<'_, ()>>> {
+        self.usable_here()?;
+        match self.fitting.try_lock() {
+            Ok(g) => Ok(Some(g)),
+            Err(TryLockError::Poisoned(p)) => Ok(Some(p.into_inner())),
+            Err(TryLockError::WouldBlock) => Ok(None),
+        }
     }
 
     /// The `fit` lock for `what`, which must not overlap a fit; refused (not waited for) while one runs.

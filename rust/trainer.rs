@@ -52,7 +52,56 @@ pub trait Observer {
     }
     /// After the epoch and its validation pass.
     fn epoch_end(&mut self, epoch: usize, train: &[f64], val: Option<&[f64]>) -> Result<Control>;
+    /// Whether the caller has asked to stop (Ctrl-C): checked while waiting for another fit to end.
+    fn cancelled(&self) -> bool {
+        false
+    }
 }
+
+thread_local! {
+    /// The models whose training loop runs on this thread (the loop calls the observer here, so a callback
+    /// that calls `fit` again runs here too).
+    static LOOPS: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Marks a model's loop as running on this thread until dropped.
+struct OnThisThread(usize);
+
+impl OnThisThread {
+    fn enter(model: &Model) -> Self {
+        let id = model as *const Model as usize;
+        LOOPS.with(|l| l.borrow_mut().push(id));
+        OnThisThread(id)
+    }
+}
+
+impl Drop for OnThisThread {
+    fn drop(&mut self) {
+        LOOPS.with(|l| {
+            let mut l = l.borrow_mut();
+            if let Some(i) = l.iter().rposition(|&m| m == self.0) {
+                l.remove(i);
+            }
+        });
+    }
+}
+
+/// Refuse a `fit` of `model` called from one of its own fit's callbacks (that is, on the thread running its
+/// loop): it could only wait for itself. Call on the thread that received the call.
+pub fn check_not_nested(model: &Model) -> Result<()> {
+    let id = model as *const Model as usize;
+    if LOOPS.with(|l| l.borrow().contains(&id)) {
+        return Err(Error::State(
+            "fit() cannot run while this model is training: this call comes from one of its own fit's \
+             callbacks. Set model.stop_training = True in the callback and call fit() again after it returns."
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// How often a `fit` waiting for another fit of the same model looks again (and at Ctrl-C).
+const WAIT_POLL: std::time::Duration = std::time::Duration::from_millis(2);
 
 /// A data set borrowed from the caller: row-major inputs and targets.
 #[derive(Debug, Clone, Copy)]
@@ -95,8 +144,15 @@ pub fn fit(
     opts: FitOptions,
     obs: &mut (dyn Observer + Send),
 ) -> Result<usize> {
-    // One fit per model at a time: a second one (another thread's, or a callback's) is refused.
-    let _fitting = model.fitting()?;
+    // One fit per model at a time: a second one (another thread's) waits for the first to end, answering
+    // Ctrl-C while it waits; one from the first's own callbacks is refused by `check_not_nested`.
+    let _fitting = loop {
+        match model.try_fitting()? {
+            Some(guard) => break guard,
+            None if obs.cancelled() => return Err(Error::Interrupted),
+            None => std::thread::sleep(WAIT_POLL),
+        }
+    };
     #[cfg(feature = "gpu")]
     {
         let taken = {
@@ -109,6 +165,7 @@ pub fn fit(
             g.map(|g| (g, rng, st.version))
         };
         if let Some((mut g, mut rng, version)) = taken {
+            let _here = OnThisThread::enter(model);
             let mut sync = HostCopy { model, version };
             let result = g.fit(train, val, opts, &mut rng, obs, &mut sync);
             let mut guard = model.write()?;
@@ -123,7 +180,10 @@ pub fn fit(
             return result;
         }
     }
-    crate::pool::train(|| fit_here(model, train, val, opts, obs))
+    crate::pool::train(|| {
+        let _here = OnThisThread::enter(model);
+        fit_here(model, train, val, opts, obs)
+    })
 }
 
 /// Keeps the host copy of a model training on a GPU current at each epoch's end (see `gpu::HostSync`).

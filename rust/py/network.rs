@@ -265,6 +265,7 @@ impl Network {
             _ => None,
         };
         let opts = FitOptions { batch_size, epochs, initial_epoch, shuffle, validation_batch_size };
+        trainer::check_not_nested(&self.model)?;
         let train = Data { x: xs, y: ys, rows };
         let model = &self.model;
         let mut callback_error: Option<PyErr> = None;

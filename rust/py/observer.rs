@@ -48,7 +48,7 @@ impl<'a> PyObserver<'a> {
         }
     }
 
-    fn cancelled(&self) -> Result<()> {
+    fn check_cancel(&self) -> Result<()> {
         if self.cancel.load(Ordering::Relaxed) {
             Err(Error::Interrupted)
         } else {
@@ -61,7 +61,7 @@ impl<'a> PyObserver<'a> {
         &mut self,
         f: impl for<'py> FnOnce(Python<'py>, &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>>,
     ) -> Result<()> {
-        self.cancelled()?;
+        self.check_cancel()?;
         Python::attach(|py| match f(py, self.target.bind(py)) {
             Ok(_) => Ok(()),
             Err(e) => {
@@ -91,8 +91,12 @@ impl<'a> PyObserver<'a> {
 
 impl Observer for PyObserver<'_> {
     fn epoch_begin(&mut self, epoch: usize) -> Result<Control> {
-        self.cancelled()?;
+        self.check_cancel()?;
         self.call(|_, t| t.call_method1("on_epoch_begin", (epoch,)))
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
     }
 
     fn wants_batch_begin(&self) -> bool {
@@ -100,7 +104,7 @@ impl Observer for PyObserver<'_> {
     }
 
     fn batch_begin(&mut self, epoch: usize, step: usize) -> Result<Control> {
-        self.cancelled()?;
+        self.check_cancel()?;
         self.call(|_, t| t.call_method1("on_batch_begin", (epoch, step)))
     }
 
@@ -124,7 +128,7 @@ impl Observer for PyObserver<'_> {
     }
 
     fn batch_end(&mut self, epoch: usize, step: usize, running: &[f64]) -> Result<Control> {
-        self.cancelled()?;
+        self.check_cancel()?;
         let now = Instant::now();
         if now.duration_since(self.last_batch) >= self.batch_interval {
             self.last_batch = now;
@@ -134,7 +138,7 @@ impl Observer for PyObserver<'_> {
     }
 
     fn epoch_end(&mut self, epoch: usize, train: &[f64], val: Option<&[f64]>) -> Result<Control> {
-        self.cancelled()?;
+        self.check_cancel()?;
         self.call(|py, t| {
             let val = match val {
                 Some(v) => PyList::new(py, v)?.into_any(),
