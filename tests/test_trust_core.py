@@ -382,7 +382,7 @@ def test_learning_rate_reads_as_a_number_and_refuses_bad_values() -> None:
     lr = opt.learning_rate
     assert lr == 0.001 and float(lr) == 0.001 and f"{lr:.3f}" == "0.001"
     assert lr * 2 == 0.002 and 2 * lr == 0.002 and lr / 2 == 0.0005
-    assert np.asarray(lr).dtype == np.float32
+    assert lr.numpy().dtype == np.float32 and isinstance(lr, float)
     with pytest.raises(ValueError, match="learning_rate"):
         opt.learning_rate = -1.0
     with pytest.raises(ValueError, match="learning_rate"):

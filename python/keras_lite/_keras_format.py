@@ -118,7 +118,7 @@ def model_config(model: Any) -> dict[str, Any]:
 def optimizer_config(opt: optimizers_module.Optimizer) -> dict[str, Any]:
     cfg: dict[str, Any] = {
         "name": opt.name,
-        "learning_rate": float(opt.learning_rate),
+        "learning_rate": opt.learning_rate,
         "weight_decay": getattr(opt, "weight_decay", None),
         "clipnorm": None,
         "global_clipnorm": None,

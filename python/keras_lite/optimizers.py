@@ -28,22 +28,25 @@ def _checked_rate(value: float, given: Any) -> float:
     return value
 
 
-class LearningRate:
+class LearningRate(float):
     """``optimizer.learning_rate``: the rate the next training step uses, as Keras 3's scalar variable.
 
-    Read it as a number (``float(lr)``, ``lr.numpy()``, ``lr * 0.5``, comparisons, f-strings) and change it
-    with ``lr.assign(x)`` or ``optimizer.learning_rate = x``, between fits or from a callback during one: the
-    next optimizer step (on the CPU or the GPU) uses the new rate, and a saved file records it.
+    It is a ``float`` (so JSON, ``isinstance(lr, float)`` and arithmetic work as on a number) whose reads
+    (``float(lr)``, ``lr.numpy()``, arithmetic, comparisons, f-strings) give the rate in force. Change it with
+    ``lr.assign(x)`` or ``optimizer.learning_rate = x``, between fits or from a callback during one: the next
+    optimizer step (on the CPU or the GPU) uses the new rate, and a saved file records it.
     """
 
-    __slots__ = ("_optimizer",)
     shape: tuple[int, ...] = ()
     dtype = "float32"
     name = "learning_rate"
-    __hash__ = None  # type: ignore[assignment]  # compares by value, as a number does
+    __hash__ = float.__hash__
+    _optimizer: Optimizer
 
-    def __init__(self, optimizer: Optimizer) -> None:
+    def __new__(cls, optimizer: Optimizer) -> LearningRate:
+        self = super().__new__(cls, optimizer._lr)
         self._optimizer = optimizer
+        return self
 
     @property
     def path(self) -> str:
@@ -52,6 +55,10 @@ class LearningRate:
     @property
     def value(self) -> float:
         return self._optimizer._lr
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A copy or a pickle is the number, not a handle on the optimizer.
+        return (float, (float(self),))
 
     def numpy(self) -> np.float32:
         """The rate as a float32 NumPy scalar."""
@@ -122,8 +129,8 @@ class LearningRate:
     def __rtruediv__(self, other: Any) -> Any:
         return other / float(self)
 
-    def __pow__(self, other: Any) -> Any:
-        return float(self) ** other
+    def __pow__(self, other: Any, mod: Any = None) -> Any:
+        return pow(float(self), other, mod)
 
 
 class Optimizer:
