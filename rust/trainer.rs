@@ -5,6 +5,8 @@
 //! The model lock is held for one step at a time, so other threads' predictions interleave between steps
 //! and callbacks (which may read or set weights) run with no lock held.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use crate::error::{Error, Result};
 use crate::model::{check_matrix, evaluate_with, not_compiled, EvalHooks, EvalScratch, Model};
 
@@ -52,9 +54,10 @@ pub trait Observer {
     }
     /// After the epoch and its validation pass.
     fn epoch_end(&mut self, epoch: usize, train: &[f64], val: Option<&[f64]>) -> Result<Control>;
-    /// Whether the caller has asked to stop (Ctrl-C): checked while waiting for another fit to end.
-    fn cancelled(&self) -> bool {
-        false
+    /// The caller's stop flag (Ctrl-C), if it has one: checked while waiting for another fit to end and
+    /// between the batches of a validation pass.
+    fn cancel_flag(&self) -> Option<&AtomicBool> {
+        None
     }
 }
 
@@ -149,7 +152,7 @@ pub fn fit(
     let _fitting = loop {
         match model.try_fitting()? {
             Some(guard) => break guard,
-            None if obs.cancelled() => return Err(Error::Interrupted),
+            None if obs.cancel_flag().is_some_and(|c| c.load(Ordering::Relaxed)) => return Err(Error::Interrupted),
             None => std::thread::sleep(WAIT_POLL),
         }
     };
@@ -335,13 +338,22 @@ fn validate(
     obs: &mut (dyn Observer + Send),
 ) -> Result<()> {
     obs.test_begin()?;
+    // A validation pass can be long: it stops at Ctrl-C as the training steps do.
+    let stop = AtomicBool::new(false);
+    let watch = |obs: &dyn Observer| obs.cancel_flag().is_some_and(|c| c.load(Ordering::Relaxed));
     if obs.wants_test_batches() {
-        let mut hook = |step: usize, running: Option<&[f64]>| obs.test_batch(step, running);
-        let mut hooks = EvalHooks { cancel: &crate::model::NEVER, batch: Some(&mut hook) };
+        let mut hook = |step: usize, running: Option<&[f64]>| {
+            if watch(obs) {
+                stop.store(true, Ordering::Relaxed);
+            }
+            obs.test_batch(step, running)
+        };
+        let mut hooks = EvalHooks { cancel: &stop, batch: Some(&mut hook) };
         evaluate_with(&mut || model.read(), v.x, v.y, v.rows, batch_size.max(1), eval, &mut hooks)?;
     } else {
         let st = model.read()?;
-        let mut hooks = EvalHooks::cancelled_by(&crate::model::NEVER);
+        let cancel = obs.cancel_flag().unwrap_or(&crate::model::NEVER);
+        let mut hooks = EvalHooks::cancelled_by(cancel);
         evaluate_with(&mut || Ok(&*st), v.x, v.y, v.rows, batch_size.max(1), eval, &mut hooks)?;
     }
     obs.test_end(eval.values())

@@ -301,8 +301,15 @@ def test_a_gpu_model_in_a_forked_child_gives_a_clear_error() -> None:
 
 
 # ---- Ctrl-C during predict and evaluate ------------------------------------------------------------------------
+_LONG_CALLS = {
+    "predict": "m.predict(x, batch_size=4096, verbose=0)",
+    "evaluate": "m.evaluate(x, y, batch_size=4096, verbose=0)",
+    "fit's validation": "m.fit(x[:64], y[:64], validation_data=(x, y), validation_batch_size=8192, verbose=0)",
+}
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="sends SIGINT to a child process")
-@pytest.mark.parametrize("call", ["predict", "evaluate"])
+@pytest.mark.parametrize("call", sorted(_LONG_CALLS))
 def test_ctrl_c_ends_a_long_predict_or_evaluate_promptly(call: str) -> None:
     code = f"""
     import time, signal, threading, os, numpy as np, keras_lite as keras
@@ -320,7 +327,7 @@ def test_ctrl_c_ends_a_long_predict_or_evaluate_promptly(call: str) -> None:
     threading.Thread(target=interrupt, daemon=True).start()
     t0 = time.monotonic()
     try:
-        m.{call}(x, {"y, " if call == "evaluate" else ""}batch_size=4096, verbose=0)
+        {_LONG_CALLS[call]}
         print("finished", time.monotonic() - t0)
     except KeyboardInterrupt:
         print("answered in %.3f s" % (time.monotonic() - sent[0]))

@@ -221,7 +221,7 @@ pub(crate) fn fit(
                 obs.test_begin()?;
                 // Validation runs on what the host holds now (a test hook's change is written at the end).
                 take_host_changes(ctx, net, &mut t.kind, iterations, sync)?;
-                let (means, per_chunk) = e.run(ctx, &never)?;
+                let (means, per_chunk) = e.run(ctx, obs.cancel_flag().unwrap_or(&never))?;
                 if test_batches {
                     report_test_batches(obs, &per_chunk, cols, e.chunk_rows(), val.map_or(0, |v| v.rows))?;
                 }

@@ -95,8 +95,8 @@ impl Observer for PyObserver<'_> {
         self.call(|_, t| t.call_method1("on_epoch_begin", (epoch,)))
     }
 
-    fn cancelled(&self) -> bool {
-        self.cancel.load(Ordering::Relaxed)
+    fn cancel_flag(&self) -> Option<&AtomicBool> {
+        Some(self.cancel)
     }
 
     fn wants_batch_begin(&self) -> bool {
