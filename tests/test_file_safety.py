@@ -221,6 +221,17 @@ def test_refused_load_weights_changes_nothing(tmp_path, case, kind):
     _assert_same_state(before, _state(model))
 
 
+@pytest.mark.parametrize("steps", [np.int32(8), np.int64(8), np.uint16(8), np.float32(8.0), np.float64(8.0)])
+def test_iterations_of_any_whole_number_type_load(tmp_path, steps):
+    # Keras on JAX saves iterations as int32, on TensorFlow as int64.
+    path = tmp_path / "w.weights.h5"
+    _model().save_weights(path)
+    _edit_optimizer(path, "0", steps)
+    model = _model(seed=1)
+    model.load_weights(path)
+    assert model.optimizer.iterations == 8
+
+
 def test_refused_load_model_names_the_optimizer_variable(tmp_path):
     weights = tmp_path / "w.weights.h5"
     _model().save_weights(weights)

@@ -114,11 +114,11 @@ class Stored(NamedTuple):
 
 def size_limit(model: Any) -> int:
     """The most bytes a weights file for ``model`` can need: every weight in float64 with three optimizer slots
-    (AMSGrad's), plus generous HDF5 bookkeeping per variable and per layer. A larger file or zip member is refused
-    before it is read or inflated."""
+    (AMSGrad's), plus 4 KiB of HDF5 bookkeeping per variable and per layer (h5py and Keras use about 600 bytes)
+    and 1 MiB. A larger file or zip member is refused before it is read or inflated."""
     shapes = [v.shape for layer in model._layers for v in layer.weights] if model._net is not None else []
     values = sum(math.prod(s) for s in shapes)
-    return 8 * 4 * values + (16 << 10) * (4 * len(shapes) + len(model._layers) + 8) + (1 << 20)
+    return 8 * 4 * values + (4 << 10) * (4 * len(shapes) + len(model._layers) + 8) + (1 << 20)
 
 
 def _group(parent: _h5read.Group, name: str) -> _h5read.Group | None:

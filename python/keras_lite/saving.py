@@ -204,6 +204,11 @@ def _reading(where: str) -> Iterator[None]:
         raise FormatError(f"Cannot load {where}: {e}") from None
     except zipfile.BadZipFile as e:
         raise FormatError(f"Cannot load {where}: the zip archive is truncated or corrupted ({e})") from None
+    except OSError as e:
+        if e.errno != errno.EINVAL:  # a read error of the disk or the network stays an OSError
+            raise
+        # zipfile seeking to an offset the archive's directory gives, before the start of the file
+        raise FormatError(f"Cannot load {where}: the zip archive is truncated or corrupted ({e})") from None
     except MemoryError:
         raise FormatError(
             f"Cannot load {where}: not enough memory for the model it describes (MemoryError)"
