@@ -762,14 +762,14 @@ class Sequential(Model):
         net = self._net
         if net is not None and (type(inputs) is np.ndarray or type(inputs) is Tensor) and inputs.size:
             try:  # (an empty array is refused below)
-                return net.predict(inputs).view(Tensor)
+                return net.predict(inputs, Tensor)
             except (TypeError, ValueError):
                 pass
         if _symbolic(inputs):
             raise _functional_call(f"model {self.name!r}")
         xa = self._x(inputs, "inputs")
         self._ensure_built(xa.shape[1])
-        return self._net.predict(xa).view(Tensor)
+        return self._net.predict(xa, Tensor)
 
     def evaluate(
         self,

@@ -1,9 +1,9 @@
 //! Reading layer, loss and optimizer descriptions and arrays that Python passes in.
 
-use numpy::{PyArray1, PyReadonlyArray, PyReadonlyArray2, PyUntypedArrayMethods};
+use numpy::{PyArray1, PyArray2, PyReadonlyArray, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyDictMethods, PyTuple};
+use pyo3::types::{PyDict, PyDictMethods, PyTuple, PyType};
 
 use crate::activation::Activation;
 use crate::layer::LayerSpec;
@@ -100,4 +100,45 @@ pub fn matrix<'a>(a: &'a PyReadonlyArray2<'_, f32>, arg: &str) -> PyResult<(&'a 
 /// A 1-D float32 array copied from `v`.
 pub fn vector<'py>(py: Python<'py>, v: &[f32]) -> Bound<'py, PyArray1<f32>> {
     PyArray1::from_slice(py, v)
+}
+
+/// A new, uninitialised C-ordered float32 `rows × cols` array of type `t`, which must be `numpy.ndarray` or
+/// a subclass of it. The caller writes every element before the array is seen by other code.
+pub fn empty_matrix_of<'py>(
+    py: Python<'py>,
+    t: &Bound<'py, PyType>,
+    rows: usize,
+    cols: usize,
+) -> PyResult<Bound<'py, PyArray2<f32>>> {
+    use numpy::npyffi::{npy_intp, PY_ARRAY_API};
+    use numpy::{Element, PyArrayDescrMethods};
+    if !t.is_subclass_of::<numpy::PyUntypedArray>()? {
+        return Err(PyTypeError::new_err(format!("as_type must be a subclass of numpy.ndarray. Received: {t}")));
+    }
+    let to_intp = |n: usize| {
+        npy_intp::try_from(n).map_err(|_| PyValueError::new_err(format!("{rows} x {cols} is too large an array")))
+    };
+    let mut dims = [to_intp(rows)?, to_intp(cols)?];
+    // SAFETY: NumPy's documented constructor: `t` is checked above to be an ndarray type, `dims` holds two
+    // valid sizes and outlives the call, the descriptor reference is stolen by the call (hence
+    // `into_dtype_ptr`), and null strides, data and base ask NumPy to allocate a C-ordered array itself.
+    let ptr = unsafe {
+        PY_ARRAY_API.PyArray_NewFromDescr(
+            py,
+            t.as_type_ptr(),
+            f32::get_dtype(py).into_dtype_ptr(),
+            2,
+            dims.as_mut_ptr(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            0,
+            std::ptr::null_mut(),
+        )
+    };
+    if ptr.is_null() {
+        return Err(PyErr::fetch(py));
+    }
+    // SAFETY: `ptr` is a new, owned reference returned by NumPy just above (checked non-null).
+    let any = unsafe { Bound::from_owned_ptr(py, ptr) };
+    Ok(any.cast_into::<PyArray2<f32>>()?)
 }
