@@ -249,18 +249,7 @@ def _optimizer_plan(
 
 
 def commit(model: Any, planned: Plan) -> None:
-    """Write a checked ``Plan``: the weights and the optimizer state load together or not at all."""
-    net = model._net
-    if planned.optimizer is None:
-        if planned.weights:
-            net.set_weights(planned.weights)
-        return
-    # The core takes the two in separate calls, each checked before it writes; ``plan`` has checked what they
-    # check, so the second cannot refuse, but if it ever does the weights go back.
-    before = net.get_weights()
-    net.set_weights(planned.weights)
-    try:
-        net.set_optimizer_state(*planned.optimizer)
-    except BaseException:
-        net.set_weights(before)
-        raise
+    """Write a checked ``Plan``: the weights and the optimizer state load together, under one lock of the core
+    (which checks both again before writing either), or not at all."""
+    if planned.weights or planned.optimizer is not None:
+        model._net.load_state(planned.weights or None, planned.optimizer)
