@@ -450,27 +450,71 @@ impl Model {
 
     /// Loss and metrics over `rows` rows in inference mode: `[loss, metric...]`, each the mean over rows.
     pub fn evaluate(&self, x: &[f32], y: &[f32], rows: usize, batch_size: usize) -> Result<Vec<f64>> {
-        self.evaluate_until(x, y, rows, batch_size, &NEVER)
+        self.evaluate_until(x, y, rows, batch_size, &mut EvalHooks::cancelled_by(&NEVER))
     }
 
-    /// `evaluate`, ending with `Error::Interrupted` at the next batch once `cancel` is set.
+    /// `evaluate`, calling `hooks.batch` around each batch (with no lock held, so a hook may use the model)
+    /// and ending with `Error::Interrupted` at the next batch once `hooks.cancel` is set.
     pub fn evaluate_until(
         &self,
         x: &[f32],
         y: &[f32],
         rows: usize,
         batch_size: usize,
-        cancel: &AtomicBool,
+        hooks: &mut EvalHooks<'_>,
     ) -> Result<Vec<f64>> {
-        let st = self.read()?;
-        #[cfg(feature = "gpu")]
-        if let Some(g) = &st.gpu {
-            return g.evaluate(x, y, rows, batch_size, cancel);
-        }
         let mut scratch = EvalScratch::default();
-        let mut hooks = EvalHooks::cancelled_by(cancel);
-        evaluate_with(&mut || Ok(&*st), x, y, rows, batch_size, &mut scratch, &mut hooks)?;
+        #[cfg(feature = "gpu")]
+        {
+            let st = self.read()?;
+            if let Some(g) = &st.gpu {
+                let done = g.evaluate(x, y, rows, batch_size, hooks.cancel, hooks.batch.is_some())?;
+                drop(st);
+                if let Some(hook) = hooks.batch.as_mut() {
+                    done.report_batches(rows, &mut **hook)?;
+                }
+                return Ok(done.means);
+            }
+        }
+        if hooks.batch.is_some() {
+            evaluate_with(&mut || self.read(), x, y, rows, batch_size, &mut scratch, hooks)?;
+        } else {
+            let st = self.read()?;
+            evaluate_with(&mut || Ok(&*st), x, y, rows, batch_size, &mut scratch, hooks)?;
+        }
         Ok(scratch.sums)
+    }
+
+    /// `predict` one batch of `batch_size` rows at a time, calling `hook(batch, None)` before and
+    /// `hook(batch, Some(outputs))` after each, with no lock held; stops at the next batch once `cancel` is
+    /// set.
+    pub fn predict_batches(
+        &self,
+        x: &[f32],
+        rows: usize,
+        out: &mut [f32],
+        batch_size: usize,
+        cancel: &AtomicBool,
+        hook: PredictHook<'_>,
+    ) -> Result<()> {
+        let (iw, ow) = {
+            let st = self.read()?;
+            (st.net.input_dim, st.net.output_dim())
+        };
+        if x.len() != rows * iw || out.len() != rows * ow {
+            return Err(Error::value(format!(
+                "Input has {} values, expected {rows} rows of width {iw}. Received: x with {} values",
+                x.len(),
+                x.len()
+            )));
+        }
+        let bs = batch_size.clamp(1, rows.max(1));
+        for (b, (xb, ob)) in x.chunks(bs * iw).zip(out.chunks_mut(bs * ow)).enumerate() {
+            hook(b, None)?;
+            self.predict_until(xb, xb.len() / iw, ob, cancel)?;
+            hook(b, Some(ob))?;
+        }
+        Ok(())
     }
 }
 
@@ -527,6 +571,9 @@ fn check_optimizer_state(st: &ModelState, values: &[&[f32]]) -> Result<()> {
     }
     Ok(())
 }
+
+/// A prediction-batch hook: `(batch index, None)` before the batch, `(batch index, Some(its outputs))` after.
+pub type PredictHook<'a> = &'a mut dyn FnMut(usize, Option<&[f32]>) -> Result<()>;
 
 /// A validation-batch hook: `(batch index, None)` before the batch, `(batch index, Some(running means))` after.
 pub type BatchHook<'a> = &'a mut dyn FnMut(usize, Option<&[f64]>) -> Result<()>;

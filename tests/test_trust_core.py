@@ -514,3 +514,88 @@ def test_selu_derivative_at_zero_is_scale_as_in_tensorflow(device: str) -> None:
     scale = 1.0507009873554805
     # dL/dy = 2 (y_pred - y) / n per row = -0.5; w = 0 - 1.0 * sum(x * f'(0) * -0.5) = 2 * scale.
     np.testing.assert_allclose(m.get_weights()[0], [[2 * scale]], rtol=1e-6)
+
+
+class _EvalPredictRecorder(keras.callbacks.Callback):
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[tuple[str, object]] = []
+        self.outputs: list[np.ndarray] = []
+
+    def on_test_begin(self, logs: object = None) -> None:
+        self.calls.append(("test_begin", None))
+
+    def on_test_batch_begin(self, batch: int, logs: object = None) -> None:
+        self.calls.append(("test_batch_begin", batch))
+
+    def on_test_batch_end(self, batch: int, logs: object = None) -> None:
+        self.calls.append(("test_batch_end", dict(logs or {})))
+
+    def on_test_end(self, logs: object = None) -> None:
+        self.calls.append(("test_end", logs))
+
+    def on_predict_begin(self, logs: object = None) -> None:
+        self.calls.append(("predict_begin", None))
+
+    def on_predict_batch_begin(self, batch: int, logs: object = None) -> None:
+        self.calls.append(("predict_batch_begin", batch))
+
+    def on_predict_batch_end(self, batch: int, logs: object = None) -> None:
+        self.outputs.append(np.array(logs["outputs"]))  # type: ignore[index]
+        self.calls.append(("predict_batch_end", batch))
+
+    def on_predict_end(self, logs: object = None) -> None:
+        self.calls.append(("predict_end", None))
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_evaluate_calls_the_test_hooks_with_running_logs(device: str) -> None:
+    x, y = _data(100)
+    m = _model(device, metrics=["mae"])
+    rec = _EvalPredictRecorder()
+    result = m.evaluate(x, y, batch_size=40, verbose=0, return_dict=True, callbacks=[rec])
+    names = [c[0] for c in rec.calls]
+    assert names == ["test_begin"] + ["test_batch_begin", "test_batch_end"] * 3 + ["test_end"]
+    last_batch = rec.calls[-2][1]
+    assert last_batch == pytest.approx(
+        result, rel=1e-5
+    )  # the running logs after the last batch are the result
+    assert rec.calls[-1][1] == pytest.approx(result, rel=1e-6)
+    assert result == pytest.approx(m.evaluate(x, y, batch_size=40, verbose=0, return_dict=True), rel=1e-6)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_predict_calls_the_predict_hooks_with_each_batchs_outputs(device: str) -> None:
+    x, _ = _data(100)
+    m = _model(device)
+    rec = _EvalPredictRecorder()
+    out = m.predict(x, batch_size=32, verbose=0, callbacks=[rec])
+    assert [c[0] for c in rec.calls] == ["predict_begin"] + [
+        "predict_batch_begin",
+        "predict_batch_end",
+    ] * 4 + ["predict_end"]
+    assert [o.shape for o in rec.outputs] == [(32, 1), (32, 1), (32, 1), (4, 1)]
+    np.testing.assert_allclose(np.concatenate(rec.outputs), out, rtol=1e-6)
+    np.testing.assert_allclose(out, m.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+
+
+def test_an_exception_in_an_evaluate_or_predict_hook_propagates_and_a_hook_may_use_the_model() -> None:
+    x, y = _data(100)
+    m = _model()
+
+    class Boom(keras.callbacks.Callback):
+        def on_test_batch_end(self, batch: int, logs: object = None) -> None:
+            self.model.set_weights(self.model.get_weights())  # takes the model's lock: must not deadlock
+            if batch == 1:
+                raise ZeroDivisionError("from the hook")
+
+        def on_predict_batch_begin(self, batch: int, logs: object = None) -> None:
+            self.model.predict(x[:1], verbose=0)
+            if batch == 2:
+                raise KeyError("from the predict hook")
+
+    with pytest.raises(ZeroDivisionError, match="from the hook"):
+        m.evaluate(x, y, batch_size=32, verbose=0, callbacks=[Boom()])
+    with pytest.raises(KeyError, match="from the predict hook"):
+        m.predict(x, batch_size=32, verbose=0, callbacks=[Boom()])
+    assert m.predict(x[:2], verbose=0).shape == (2, 1)

@@ -157,6 +157,12 @@ class _FitObserver:
     def on_test_end(self, logs: list[float]) -> None:
         self.cbs.on_test_end(dict(zip(self.names, logs)))
 
+    def on_predict_batch_begin(self, step: int) -> None:
+        self.cbs.on_predict_batch_begin(step)
+
+    def on_predict_batch_end(self, step: int, outputs: np.ndarray) -> None:
+        self.cbs.on_predict_batch_end(step, {"outputs": outputs})
+
     def on_epoch_end(self, epoch: int, train: list[float], val: list[float] | None) -> bool:
         logs = dict(zip(self.names, train))
         if val is not None:
@@ -739,15 +745,31 @@ class Sequential(Model):
                 pass
         verbose = _verbosity(verbose)
         bs = 32 if batch_size is None else _data.as_positive_int(batch_size, "batch_size")
-        if steps is not None or callbacks is not None:
-            raise ValueError("keras_lite's predict takes arrays; steps and callbacks are not supported.")
+        if steps is not None:
+            raise ValueError(
+                f"keras_lite's predict takes arrays; steps is not supported. {received('steps', steps)}"
+            )
         start = time.time()
         xa = self._x(x)
         self._ensure_built(xa.shape[1])
-        out = self._net.predict(xa)
+        n_steps = math.ceil(xa.shape[0] / bs)
+        if callbacks is None:
+            out = self._net.predict(xa)
+        else:
+            cbs = self._callback_list(callbacks, verbose, n_steps)
+            cbs.on_predict_begin()
+            if cbs.needs_batch_hooks("predict"):
+                out = self._net.predict_batches(xa, bs, _FitObserver(self, cbs, []))
+            else:
+                out = self._net.predict(xa)
+            cbs.on_predict_end()
         if verbose:
-            self._report(math.ceil(xa.shape[0] / bs), verbose, start, {})
+            self._report(n_steps, verbose, start, {})
         return out
+
+    def _callback_list(self, callbacks: Any, verbose: int, steps: int) -> Any:
+        """The callbacks of an ``evaluate`` or ``predict`` call, with Keras's params for them."""
+        return callbacks_module.CallbackList(callbacks, model=self, verbose=verbose, epochs=1, steps=steps)
 
     def predict_on_batch(self, x: Any) -> np.ndarray:
         """Predictions for one batch, no callbacks or progress output."""
@@ -784,9 +806,10 @@ class Sequential(Model):
     ) -> Any:
         """Loss (and metrics) on ``(x, y)`` in inference mode: a float, a list, or a dict."""
         self._require_compiled("evaluation")
-        if sample_weight is not None or steps is not None or callbacks is not None:
+        if sample_weight is not None or steps is not None:
             raise ValueError(
-                "keras_lite's evaluate takes arrays; sample_weight, steps and callbacks are not supported."
+                "keras_lite's evaluate takes arrays; sample_weight and steps are not supported. "
+                f"{received('sample_weight' if sample_weight is not None else 'steps', sample_weight if sample_weight is not None else steps)}"
             )
         verbose = _verbosity(verbose)
         bs = 32 if batch_size is None else _data.as_positive_int(batch_size, "batch_size")
@@ -796,10 +819,18 @@ class Sequential(Model):
         _data.check_same_length(xa, ya)
         self._ensure_built(xa.shape[1])
         self._check_targets(ya, "y")
-        values = self._net.evaluate(xa, ya, min(bs, xa.shape[0]))
+        n_steps = math.ceil(xa.shape[0] / bs)
+        if callbacks is None:
+            values = self._net.evaluate(xa, ya, min(bs, xa.shape[0]))
+        else:
+            cbs = self._callback_list(callbacks, verbose, n_steps)
+            cbs.on_test_begin()
+            observer = _FitObserver(self, cbs, self._metric_names) if cbs.needs_batch_hooks("test") else None
+            values = self._net.evaluate(xa, ya, min(bs, xa.shape[0]), observer)
+            cbs.on_test_end(dict(zip(self._metric_names, values)))
         logs = dict(zip(self._metric_names, values))
         if verbose:
-            self._report(math.ceil(xa.shape[0] / bs), verbose, start, logs)
+            self._report(n_steps, verbose, start, logs)
         if return_dict:
             return logs
         return values[0] if len(values) == 1 else list(values)

@@ -223,7 +223,9 @@ pub(crate) fn fit(
                 take_host_changes(ctx, net, &mut t.kind, iterations, sync)?;
                 let (means, per_chunk) = e.run(ctx, obs.cancel_flag().unwrap_or(&never))?;
                 if test_batches {
-                    report_test_batches(obs, &per_chunk, cols, e.chunk_rows(), val.map_or(0, |v| v.rows))?;
+                    let done =
+                        super::Evaluation { means: means.clone(), per_batch: per_chunk, batch_rows: e.chunk_rows() };
+                    done.report_batches(val.map_or(0, |v| v.rows), &mut |b, r| obs.test_batch(b, r))?;
                 }
                 obs.test_end(&means)?;
                 Some(means)
@@ -286,20 +288,4 @@ fn write_records(
         *r = StepRecord { start: (s * cap) as u32, slot: s as u32, alpha, iter: it as u32, lr };
     }
     table.write_from(ctx, records, from);
-}
-
-/// Call the test-batch hooks for a validation pass already run: before and after each batch, with the
-/// running means from the per-batch sums.
-fn report_test_batches(obs: &mut dyn Observer, per_batch: &[f32], cols: usize, cap: usize, rows: usize) -> Result<()> {
-    let mut sums = vec![0.0f64; cols];
-    for (b, row) in per_batch.chunks_exact(cols.max(1)).enumerate() {
-        obs.test_batch(b, None)?;
-        for (s, &v) in sums.iter_mut().zip(row) {
-            *s += f64::from(v);
-        }
-        let seen = ((b + 1) * cap).min(rows).max(1) as f64;
-        let running: Vec<f64> = sums.iter().map(|s| s / seen).collect();
-        obs.test_batch(b, Some(&running))?;
-    }
-    Ok(())
 }

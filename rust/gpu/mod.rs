@@ -195,6 +195,38 @@ impl HostSync for NoSync {
     }
 }
 
+/// An evaluation pass's results: `[loss, metric...]` means, and the sums per chunk (per batch when asked
+/// for) with the rows of a chunk, for `report_batches`.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    /// The means over all rows.
+    pub means: Vec<f64>,
+    /// The sums of each chunk, chunks × columns.
+    pub per_batch: Vec<f32>,
+    /// Rows per chunk (the last may have fewer).
+    pub batch_rows: usize,
+}
+
+impl Evaluation {
+    /// Call a validation-batch hook for each batch of a pass already run: before it (`None`) and after it
+    /// (the running means), from the per-batch sums. `rows` is the pass's row count.
+    pub fn report_batches(&self, rows: usize, hook: crate::model::BatchHook<'_>) -> Result<()> {
+        let cols = self.means.len().max(1);
+        let mut sums = vec![0.0f64; cols];
+        let mut running = vec![0.0f64; cols];
+        for (b, row) in self.per_batch.chunks_exact(cols).enumerate() {
+            hook(b, None)?;
+            for (s, &v) in sums.iter_mut().zip(row) {
+                *s += f64::from(v);
+            }
+            let seen = ((b + 1) * self.batch_rows).min(rows).max(1) as f64;
+            running.iter_mut().zip(&sums).for_each(|(r, s)| *r = s / seen);
+            hook(b, Some(&running))?;
+        }
+        Ok(())
+    }
+}
+
 /// A model held on a GPU: its parameters, optimizer state and compiled kernels.
 pub struct GpuModel {
     dev: Arc<Device>,
@@ -300,7 +332,8 @@ impl GpuModel {
         rows: usize,
         batch_size: usize,
         cancel: &AtomicBool,
-    ) -> Result<Vec<f64>> {
+        per_batch: bool,
+    ) -> Result<Evaluation> {
         self.usable()?;
         let t = self.training.as_ref().ok_or_else(not_compiled)?;
         let (iw, ow) = (self.net.input_dim, self.net.output_dim);
@@ -310,7 +343,9 @@ impl GpuModel {
             return Err(Error::value("evaluate needs at least one sample. Received: x with 0 rows"));
         }
         let data = DevData::upload(&self.dev.ctx, Data { x, y, rows }, iw, ow)?;
-        let e = infer::Evaluator::new(&self.dev.ctx, &self.dev.kernels, &self.net, t, &data, batch_size.max(1), false)?;
-        Ok(e.run(&self.dev.ctx, cancel)?.0)
+        let dev = &self.dev;
+        let e = infer::Evaluator::new(&dev.ctx, &dev.kernels, &self.net, t, &data, batch_size.max(1), per_batch)?;
+        let (means, per_chunk) = e.run(&dev.ctx, cancel)?;
+        Ok(Evaluation { means, per_batch: per_chunk, batch_rows: e.chunk_rows() })
     }
 }

@@ -7,12 +7,12 @@ use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 
 use crate::error::{checked_size, try_zeros};
 use crate::metric::Metric;
-use crate::model::Model;
+use crate::model::{EvalHooks, Model};
 use crate::trainer::{self, Data, FitOptions};
 
 use super::convert;
 use super::errors::{detached, guarded, interruptible, to_py};
-use super::observer::PyObserver;
+use super::observer::{PyObserver, Relay};
 
 /// `(layer_index, name, shape, trainable)` of one weight.
 type WeightRow = (usize, &'static str, Vec<usize>, bool);
@@ -341,13 +341,16 @@ impl Network {
         Ok(out)
     }
 
-    /// `[loss, metric...]` over (x, y) in inference mode.
+    /// `[loss, metric...]` over (x, y) in inference mode. With an `observer`, its `on_test_batch_begin(step)`
+    /// and `on_test_batch_end(step, running)` are called around each batch (see `observer::Relay`).
+    #[pyo3(signature = (x, y, batch_size, observer=None))]
     fn evaluate(
         &self,
         py: Python<'_>,
         x: PyReadonlyArray2<'_, f32>,
         y: PyReadonlyArray2<'_, f32>,
         batch_size: usize,
+        observer: Option<Py<PyAny>>,
     ) -> PyResult<Vec<f64>> {
         let (xs, rows, _) = convert::matrix(&x, "x")?;
         let (ys, yrows, _) = convert::matrix(&y, "y")?;
@@ -357,9 +360,52 @@ impl Network {
             )));
         }
         let model = &self.model;
-        if rows.saturating_mul(self.row_macs) < INTERRUPTIBLE_MACS {
-            return detached(py, || model.evaluate(xs, ys, rows, batch_size));
+        let Some(observer) = observer else {
+            if rows.saturating_mul(self.row_macs) < INTERRUPTIBLE_MACS {
+                return detached(py, || model.evaluate(xs, ys, rows, batch_size));
+            }
+            return interruptible(py, |cancel| {
+                model.evaluate_until(xs, ys, rows, batch_size, &mut EvalHooks::cancelled_by(cancel))
+            });
+        };
+        let mut relay = Relay::new(observer);
+        let out = interruptible(py, |cancel| {
+            let mut hook = |b: usize, running: Option<&[f64]>| relay.test_batch(b, running);
+            model.evaluate_until(xs, ys, rows, batch_size, &mut EvalHooks { cancel, batch: Some(&mut hook) })
+        });
+        relay.result(out)
+    }
+
+    /// Predictions one batch at a time, calling `observer.on_predict_batch_begin(step)` and
+    /// `observer.on_predict_batch_end(step, outputs)` around each (Keras's predict hooks).
+    fn predict_batches<'py>(
+        &self,
+        py: Python<'py>,
+        x: PyReadonlyArray2<'py, f32>,
+        batch_size: usize,
+        observer: Py<PyAny>,
+    ) -> PyResult<Bound<'py, PyArray2<f32>>> {
+        let (xs, rows, cols) = convert::matrix(&x, "x")?;
+        if cols != self.input_dim {
+            return Err(PyValueError::new_err(format!(
+                "Input 0 of the model is incompatible: expected shape=(None, {}), found shape=({rows}, {cols})",
+                self.input_dim
+            )));
         }
-        interruptible(py, |cancel| model.evaluate_until(xs, ys, rows, batch_size, cancel))
+        let ow = self.output_dim;
+        let mut values = try_zeros(checked_size(rows, ow, "the prediction")?, "the predictions")?;
+        let model = &self.model;
+        let mut relay = Relay::new(observer);
+        let out = {
+            let values = &mut values;
+            interruptible(py, |cancel| {
+                let mut hook = |b: usize, outputs: Option<&[f32]>| relay.predict_batch(b, outputs, ow);
+                model.predict_batches(xs, rows, values, batch_size, cancel, &mut hook)
+            })
+        };
+        relay.result(out)?;
+        let arr = numpy::ndarray::Array2::from_shape_vec((rows, ow), values)
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        Ok(arr.into_pyarray(py))
     }
 }

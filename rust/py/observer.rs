@@ -5,6 +5,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use numpy::PyArrayMethods;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
@@ -146,5 +147,60 @@ impl Observer for PyObserver<'_> {
             };
             t.call_method1("on_epoch_end", (epoch, PyList::new(py, train)?, val))
         })
+    }
+}
+
+/// Relays the batch hooks of `evaluate` and `predict` to a Python object (`on_test_batch_begin(step)`,
+/// `on_test_batch_end(step, logs)`, `on_predict_batch_begin(step)`, `on_predict_batch_end(step, outputs)`).
+/// The first exception a hook raises stops the pass and is raised once it has unwound (`result`).
+pub struct Relay {
+    target: Py<PyAny>,
+    error: Option<PyErr>,
+}
+
+impl Relay {
+    /// Relay to `target`.
+    pub fn new(target: Py<PyAny>) -> Self {
+        Relay { target, error: None }
+    }
+
+    fn call(
+        &mut self,
+        f: impl for<'py> FnOnce(Python<'py>, &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>>,
+    ) -> Result<()> {
+        Python::attach(|py| match f(py, self.target.bind(py)) {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                self.error = Some(e);
+                Err(Error::Interrupted)
+            }
+        })
+    }
+
+    /// Before (`running` is `None`) or after an evaluation batch.
+    pub fn test_batch(&mut self, step: usize, running: Option<&[f64]>) -> Result<()> {
+        match running {
+            None => self.call(|_, t| t.call_method1("on_test_batch_begin", (step,))),
+            Some(v) => self.call(|py, t| t.call_method1("on_test_batch_end", (step, PyList::new(py, v)?))),
+        }
+    }
+
+    /// Before (`outputs` is `None`) or after a prediction batch, whose outputs have `width` columns.
+    pub fn predict_batch(&mut self, step: usize, outputs: Option<&[f32]>, width: usize) -> Result<()> {
+        match outputs {
+            None => self.call(|_, t| t.call_method1("on_predict_batch_begin", (step,))),
+            Some(v) => self.call(|py, t| {
+                let a = numpy::PyArray1::from_slice(py, v).reshape([v.len() / width.max(1), width])?;
+                t.call_method1("on_predict_batch_end", (step, a))
+            }),
+        }
+    }
+
+    /// The call's result, with a hook's exception in place of the error it caused.
+    pub fn result<T>(self, out: PyResult<T>) -> PyResult<T> {
+        match self.error {
+            Some(e) => Err(e),
+            None => out,
+        }
     }
 }

@@ -158,7 +158,7 @@ fn run_case(c: &Case) {
     g.predict(&x, c.rows, &mut pg, &crate::model::NEVER).unwrap();
     close(&pg, &pc, 1e-3, 1e-5, &format!("{what}: predict"));
     let ec = cpu.evaluate(&x, &y, c.rows, c.batch).unwrap();
-    let eg = g.evaluate(&x, &y, c.rows, c.batch, &crate::model::NEVER).unwrap();
+    let eg = g.evaluate(&x, &y, c.rows, c.batch, &crate::model::NEVER, false).unwrap().means;
     let f = |v: &[f64]| v.iter().map(|&a| a as f32).collect::<Vec<f32>>();
     close(&f(&eg), &f(&ec), 1e-3, 1e-6, &format!("{what}: evaluate"));
 }

@@ -264,7 +264,10 @@ fn errors_are_clear_and_never_panics() {
     }
     let e = g.fit(d, None, opts, &mut crate::rng::Rng::new(1, 2), &mut Quiet, &mut crate::gpu::NoSync).unwrap_err();
     assert!(matches!(e, crate::error::Error::State(_)), "{e:?}");
-    assert!(matches!(g.evaluate(&[0.0, 0.0], &[0.0], 1, 1, &crate::model::NEVER), Err(crate::error::Error::State(_))));
+    assert!(matches!(
+        g.evaluate(&[0.0, 0.0], &[0.0], 1, 1, &crate::model::NEVER, false),
+        Err(crate::error::Error::State(_))
+    ));
     // A wrong-sized predict is a ValueError.
     assert!(matches!(g.predict(&[0.0; 3], 1, &mut [0.0], &crate::model::NEVER), Err(crate::error::Error::Value(_))));
 }
