@@ -6,13 +6,14 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use keras_lite::activation::Activation;
+use keras_lite::backend::{Control, Data, FitOptions, Observer};
 use keras_lite::error::Result;
 use keras_lite::layer::LayerSpec;
 use keras_lite::loss::Loss;
 use keras_lite::metric::Metric;
 use keras_lite::model::Model;
 use keras_lite::optimizer::OptimizerKind;
-use keras_lite::trainer::{fit, Control, Data, FitOptions, Observer};
+use keras_lite::trainer::fit;
 
 struct Counting;
 

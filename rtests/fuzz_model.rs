@@ -24,6 +24,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use keras_lite::activation::{Activation, NAMES as ACTIVATIONS};
+use keras_lite::backend::{Control, Data, FitOptions, Observer};
 use keras_lite::error::{Error, Result};
 use keras_lite::layer::LayerSpec;
 use keras_lite::loss::Loss;
@@ -31,7 +32,7 @@ use keras_lite::metric::Metric;
 use keras_lite::model::Model;
 use keras_lite::optimizer::OptimizerKind;
 use keras_lite::rng::Rng;
-use keras_lite::trainer::{fit, Control, Data, FitOptions, Observer};
+use keras_lite::trainer::fit;
 
 const DEFAULT_CASES: u64 = 100_000;
 const DEFAULT_SEED: u64 = 0x6b65_7261_735f_6c74;
@@ -317,7 +318,7 @@ fn run_case(data: &[u8], reached: &mut Reached) {
             assert!(bits(&st.net.params) == before, "a refused weight was written");
         }
         all_ok &= ok;
-        st.host_changed(keras_lite::model::Change::Weight(i)).unwrap();
+        st.host_changed(keras_lite::backend::Change::Weight(i)).unwrap();
     }
     reached.weights_set = all_ok;
 

@@ -2,6 +2,7 @@
 //! optimizers and the training loop. No Python here: the bindings live in `py/` behind the `python` feature.
 
 pub mod activation;
+pub mod backend;
 pub mod error;
 pub mod fork;
 pub mod gemm;

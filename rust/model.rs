@@ -9,6 +9,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockW
 
 use rayon::prelude::*;
 
+use crate::backend::{check_matrix, not_compiled, Change, Changes, Compiled, EvalHooks, PredictHook, NEVER};
 use crate::error::{Error, Result};
 use crate::layer::LayerSpec;
 use crate::loss::Loss;
@@ -16,9 +17,6 @@ use crate::metric::Metric;
 use crate::network::{Network, Scratch};
 use crate::optimizer::{Optimizer, OptimizerKind};
 use crate::rng::Rng;
-
-/// A flag that is never set, for calls that are not cancelled.
-pub static NEVER: AtomicBool = AtomicBool::new(false);
 
 /// Below this many multiply-adds a predict runs on the calling thread (a few hundred microseconds at most).
 pub const PARALLEL_PREDICT_MACS: usize = 1 << 23;
@@ -28,17 +26,6 @@ const CANCEL_MACS: usize = 1 << 27;
 
 /// Rows per task when a large predict is split across the thread pool.
 const PREDICT_CHUNK: usize = 512;
-
-/// The configuration `compile()` sets.
-#[derive(Debug, Clone)]
-pub struct Compiled {
-    /// The loss being minimized.
-    pub loss: Loss,
-    /// Metrics reported beside the loss.
-    pub metrics: Vec<Metric>,
-    /// The optimizer and its state.
-    pub optimizer: Optimizer,
-}
 
 /// Everything a model owns.
 #[derive(Debug)]
@@ -57,57 +44,6 @@ pub struct ModelState {
     /// The model's copy on a GPU, when it lives there (taken out while a GPU `fit` runs).
     #[cfg(feature = "gpu")]
     pub gpu: Option<Box<crate::gpu::GpuModel>>,
-}
-
-/// A change made on the host side of a model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Change {
-    /// Weight `i`'s values.
-    Weight(usize),
-    /// Every weight's values.
-    Weights,
-    /// The optimizer's slots and step count.
-    OptimizerState,
-    /// The learning rate.
-    LearningRate,
-    /// Anything else (trainable flags, a new compile): the device copy is rebuilt.
-    Other,
-}
-
-/// The host changes a GPU `fit` has not yet written to the device.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Changes {
-    /// Weights whose values changed (indices; `all_weights` covers every one).
-    pub weights: Vec<usize>,
-    /// Every weight changed.
-    pub all_weights: bool,
-    /// The optimizer's slots and step count changed.
-    pub optimizer_state: bool,
-    /// The learning rate changed.
-    pub learning_rate: bool,
-    /// Something that needs the device copy rebuilt (applied after the fit).
-    pub other: bool,
-}
-
-impl Changes {
-    fn add(&mut self, change: Change) {
-        match change {
-            Change::Weight(i) => {
-                if !self.all_weights && !self.weights.contains(&i) {
-                    self.weights.push(i);
-                }
-            }
-            Change::Weights => self.all_weights = true,
-            Change::OptimizerState => self.optimizer_state = true,
-            Change::LearningRate => self.learning_rate = true,
-            Change::Other => self.other = true,
-        }
-    }
-
-    /// Whether weight `i` changed.
-    pub fn weight(&self, i: usize) -> bool {
-        self.all_weights || self.weights.contains(&i)
-    }
 }
 
 impl ModelState {
@@ -170,25 +106,6 @@ fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
         Ok(mut s) => f(&mut s),
         Err(_) => f(&mut Scratch::default()),
     })
-}
-
-/// Check that a row-major matrix is `rows × width` and finite; name the first bad value.
-pub fn check_matrix(data: &[f32], rows: usize, width: usize, arg: &str, what: &str) -> Result<()> {
-    if data.len() != rows * width {
-        return Err(Error::value(format!(
-            "{arg} has {} values but {rows} rows of width {width} were expected. Received: {arg} with {} values",
-            data.len(),
-            data.len()
-        )));
-    }
-    if let Some(pos) = data.iter().position(|v| !v.is_finite()) {
-        let (r, c) = (pos / width.max(1), pos % width.max(1));
-        return Err(Error::value(format!(
-            "{arg} contains a non-finite value ({}) at row {r}, column {c}; {what} must be finite. Received: {arg}[{r}, {c}]={}",
-            data[pos], data[pos]
-        )));
-    }
-    Ok(())
 }
 
 impl Model {
@@ -572,27 +489,6 @@ fn check_optimizer_state(st: &ModelState, values: &[&[f32]]) -> Result<()> {
     Ok(())
 }
 
-/// A prediction-batch hook: `(batch index, None)` before the batch, `(batch index, Some(its outputs))` after.
-pub type PredictHook<'a> = &'a mut dyn FnMut(usize, Option<&[f32]>) -> Result<()>;
-
-/// A validation-batch hook: `(batch index, None)` before the batch, `(batch index, Some(running means))` after.
-pub type BatchHook<'a> = &'a mut dyn FnMut(usize, Option<&[f64]>) -> Result<()>;
-
-/// What an evaluation pass reports as it goes: Keras's test-batch hooks, and a flag that cancels it.
-pub struct EvalHooks<'a> {
-    /// Set to stop at the next batch with `Error::Interrupted`.
-    pub cancel: &'a AtomicBool,
-    /// Called before and after each batch: `(batch index, None)` before it, `(batch index, Some(running
-    /// means [loss, metric...]))` after it. `None` when nobody listens.
-    pub batch: Option<BatchHook<'a>>,
-}
-
-impl<'a> EvalHooks<'a> {
-    /// No hooks; stop when `cancel` is set.
-    pub fn cancelled_by(cancel: &'a AtomicBool) -> Self {
-        EvalHooks { cancel, batch: None }
-    }
-}
 /// Buffers for evaluation, reusable across calls (the trainer keeps one for its validation passes).
 #[derive(Debug, Default, Clone)]
 pub struct EvalScratch {
@@ -704,9 +600,4 @@ fn optimizer_state_of(st: &ModelState) -> Result<OptimizerState> {
         }
     }
     Ok((c.optimizer.iterations, out))
-}
-
-/// The error for training or evaluating before `compile`.
-pub fn not_compiled() -> Error {
-    Error::State("You must call `compile()` before using the model for training or evaluation.".into())
 }

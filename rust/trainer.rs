@@ -7,59 +7,9 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::backend::{check_matrix, not_compiled, Control, Data, EvalHooks, FitOptions, Observer};
 use crate::error::{Error, Result};
-use crate::model::{check_matrix, evaluate_with, not_compiled, EvalHooks, EvalScratch, Model};
-
-/// What the observer tells the loop after each event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Control {
-    /// Keep training.
-    Continue,
-    /// Finish this epoch's bookkeeping and stop (Keras's `model.stop_training = True`).
-    Stop,
-}
-
-/// Receives the loop's events, at every point Keras has a callback hook. Each returns `Err` to abort training
-/// (the error is passed through). The loop holds no lock of the model while it calls one.
-pub trait Observer {
-    /// Before epoch `epoch`'s first batch.
-    fn epoch_begin(&mut self, epoch: usize) -> Result<Control>;
-    /// Whether `batch_begin` is wanted (it is called before every batch, so a host call costs there).
-    fn wants_batch_begin(&self) -> bool {
-        false
-    }
-    /// Before each batch, when `wants_batch_begin`. `Stop` ends training after this batch, as Keras checks
-    /// `stop_training` after each batch.
-    fn batch_begin(&mut self, _epoch: usize, _step: usize) -> Result<Control> {
-        Ok(Control::Continue)
-    }
-    /// After each batch, with the running means so far this epoch (`[loss, metric...]`). Called every
-    /// batch; an observer that calls into a slow host throttles itself.
-    fn batch_end(&mut self, epoch: usize, step: usize, running: &[f64]) -> Result<Control>;
-    /// Before the validation pass.
-    fn test_begin(&mut self) -> Result<()> {
-        Ok(())
-    }
-    /// Whether `test_batch` is wanted.
-    fn wants_test_batches(&self) -> bool {
-        false
-    }
-    /// Before (`running` is `None`) and after (the running means so far) each validation batch.
-    fn test_batch(&mut self, _step: usize, _running: Option<&[f64]>) -> Result<()> {
-        Ok(())
-    }
-    /// After the validation pass, with its results.
-    fn test_end(&mut self, _logs: &[f64]) -> Result<()> {
-        Ok(())
-    }
-    /// After the epoch and its validation pass.
-    fn epoch_end(&mut self, epoch: usize, train: &[f64], val: Option<&[f64]>) -> Result<Control>;
-    /// The caller's stop flag (Ctrl-C), if it has one: checked while waiting for another fit to end and
-    /// between the batches of a validation pass.
-    fn cancel_flag(&self) -> Option<&AtomicBool> {
-        None
-    }
-}
+use crate::model::{evaluate_with, EvalScratch, Model};
 
 thread_local! {
     /// The models whose training loop runs on this thread (the loop calls the observer here, so a callback
@@ -106,37 +56,6 @@ pub fn check_not_nested(model: &Model) -> Result<()> {
 /// How often a `fit` waiting for another fit of the same model looks again (and at Ctrl-C).
 const WAIT_POLL: std::time::Duration = std::time::Duration::from_millis(2);
 
-/// A data set borrowed from the caller: row-major inputs and targets.
-#[derive(Debug, Clone, Copy)]
-pub struct Data<'a> {
-    /// Inputs, `rows × input_dim`.
-    pub x: &'a [f32],
-    /// Targets, `rows × output_dim`.
-    pub y: &'a [f32],
-    /// Number of rows.
-    pub rows: usize,
-}
-
-/// `fit`'s settings.
-#[derive(Debug, Clone, Copy)]
-pub struct FitOptions {
-    /// Rows per step; the last partial batch is kept.
-    pub batch_size: usize,
-    /// The epoch index to stop before (Keras's `epochs`).
-    pub epochs: usize,
-    /// The first epoch index.
-    pub initial_epoch: usize,
-    /// Draw a new permutation of the rows each epoch.
-    pub shuffle: bool,
-    /// Rows per validation batch.
-    pub validation_batch_size: usize,
-}
-
-/// Number of steps an epoch of `rows` rows takes.
-pub fn steps_per_epoch(rows: usize, batch_size: usize) -> usize {
-    rows.div_ceil(batch_size.max(1))
-}
-
 /// Train `model` on `train`, validating on `val` after each epoch. Returns the number of epochs run.
 ///
 /// The loop runs on a thread of the kernel pool, so its parallel kernels never queue work from outside it.
@@ -163,7 +82,7 @@ pub fn fit(
             let rng = st.shuffle_rng.clone();
             let g = st.gpu.take();
             if g.is_some() {
-                st.pending = crate::model::Changes::default();
+                st.pending = crate::backend::Changes::default();
             }
             g.map(|g| (g, rng, st.version))
         };
@@ -197,12 +116,12 @@ struct HostCopy<'a> {
 }
 
 #[cfg(feature = "gpu")]
-impl crate::gpu::HostSync for HostCopy<'_> {
+impl crate::backend::HostSync for HostCopy<'_> {
     fn changed(&self) -> Result<bool> {
         Ok(self.model.read()?.version != self.version)
     }
 
-    fn apply(&mut self, upload: crate::gpu::Upload<'_>) -> Result<()> {
+    fn apply(&mut self, upload: crate::backend::Upload<'_>) -> Result<()> {
         let mut guard = self.model.write()?;
         let st = &mut *guard;
         if st.version != self.version {
@@ -216,7 +135,7 @@ impl crate::gpu::HostSync for HostCopy<'_> {
         Ok(())
     }
 
-    fn download(&mut self, download: crate::gpu::Download<'_>) -> Result<()> {
+    fn download(&mut self, download: crate::backend::Download<'_>) -> Result<()> {
         let mut guard = self.model.write()?;
         let st = &mut *guard;
         download(&mut st.net, st.compiled.as_mut())?;
@@ -352,7 +271,7 @@ fn validate(
         evaluate_with(&mut || model.read(), v.x, v.y, v.rows, batch_size.max(1), eval, &mut hooks)?;
     } else {
         let st = model.read()?;
-        let cancel = obs.cancel_flag().unwrap_or(&crate::model::NEVER);
+        let cancel = obs.cancel_flag().unwrap_or(&crate::backend::NEVER);
         let mut hooks = EvalHooks::cancelled_by(cancel);
         evaluate_with(&mut || Ok(&*st), v.x, v.y, v.rows, batch_size.max(1), eval, &mut hooks)?;
     }

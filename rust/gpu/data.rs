@@ -1,8 +1,8 @@
 //! A data set on the device, uploaded once per `fit` or `evaluate`: inputs and targets in shards of rows,
 //! each shard small enough for one storage binding; and the row gather that builds a batch from it.
 
+use crate::backend::Data;
 use crate::error::{Error, Result};
-use crate::trainer::Data;
 
 use super::context::Ctx;
 use super::kernels::{grid_for, Params, K};

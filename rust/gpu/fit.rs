@@ -11,11 +11,10 @@
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
+use crate::backend::{check_matrix, Control, Data, FitOptions, HostSync, Observer};
 use crate::error::{Error, Result};
-use crate::model::check_matrix;
 use crate::optimizer::OptimizerKind;
 use crate::rng::Rng;
-use crate::trainer::{Control, Data, FitOptions, Observer};
 
 use super::backward::{alpha, backward, optimizer};
 use super::context::Ctx;
@@ -66,7 +65,7 @@ pub(crate) fn fit(
     opts: FitOptions,
     shuffle: &mut Rng,
     obs: &mut dyn Observer,
-    sync: &mut dyn super::HostSync,
+    sync: &mut dyn HostSync,
 ) -> Result<usize> {
     if opts.batch_size == 0 {
         return Err(Error::value("batch_size must be a positive integer. Received: batch_size=0"));
@@ -253,7 +252,7 @@ fn take_host_changes(
     net: &DevNet,
     kind: &mut OptimizerKind,
     iterations: &mut u64,
-    sync: &mut dyn super::HostSync,
+    sync: &mut dyn HostSync,
 ) -> Result<()> {
     if !sync.changed()? {
         return Ok(());

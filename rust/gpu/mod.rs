@@ -20,11 +20,10 @@ mod tests;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, Weak};
 
+use crate::backend::{not_compiled, BatchHook, Changes, Compiled, Data, FitOptions, HostSync, Observer};
 use crate::error::{Error, Result};
-use crate::model::{not_compiled, Changes, Compiled};
 use crate::network::Network;
 use crate::rng::Rng;
-use crate::trainer::{Data, FitOptions, Observer};
 
 use context::Ctx;
 use data::DevData;
@@ -163,38 +162,6 @@ fn upload_changes(
     Ok(compiled.filter(|_| changes.optimizer_state).map(|c| c.optimizer.iterations))
 }
 
-/// Writes host changes to the device: `(host network, host compiled state, what changed)`.
-pub type Upload<'a> = &'a mut dyn FnMut(&Network, Option<&Compiled>, &Changes) -> Result<()>;
-/// Copies the device state into host structures of the same shape.
-pub type Download<'a> = &'a dyn Fn(&mut Network, Option<&mut Compiled>) -> Result<()>;
-
-/// Keeps the host copy of a model and its device copy in step while it trains on the device: callbacks read
-/// and write weights on the host, and the device loop asks after every callback whether the host changed
-/// (a `set_weights`, a new learning rate) and, if so, writes the change before its next step.
-pub trait HostSync {
-    /// Whether the host changed since the last `apply` or `download`.
-    fn changed(&self) -> Result<bool>;
-    /// Call `upload` with the host's changes, if any.
-    fn apply(&mut self, upload: Upload<'_>) -> Result<()>;
-    /// Call `download` to make the host copy current (callbacks about to read it).
-    fn download(&mut self, download: Download<'_>) -> Result<()>;
-}
-
-/// A `HostSync` that keeps no host copy (the device state is downloaded once, after `fit`).
-pub struct NoSync;
-
-impl HostSync for NoSync {
-    fn changed(&self) -> Result<bool> {
-        Ok(false)
-    }
-    fn apply(&mut self, _: Upload<'_>) -> Result<()> {
-        Ok(())
-    }
-    fn download(&mut self, _: Download<'_>) -> Result<()> {
-        Ok(())
-    }
-}
-
 /// An evaluation pass's results: `[loss, metric...]` means, and the sums per chunk (per batch when asked
 /// for) with the rows of a chunk, for `report_batches`.
 #[derive(Debug, Clone)]
@@ -210,7 +177,7 @@ pub struct Evaluation {
 impl Evaluation {
     /// Call a validation-batch hook for each batch of a pass already run: before it (`None`) and after it
     /// (the running means), from the per-batch sums. `rows` is the pass's row count.
-    pub fn report_batches(&self, rows: usize, hook: crate::model::BatchHook<'_>) -> Result<()> {
+    pub fn report_batches(&self, rows: usize, hook: BatchHook<'_>) -> Result<()> {
         let cols = self.means.len().max(1);
         let mut sums = vec![0.0f64; cols];
         let mut running = vec![0.0f64; cols];
@@ -337,8 +304,8 @@ impl GpuModel {
         self.usable()?;
         let t = self.training.as_ref().ok_or_else(not_compiled)?;
         let (iw, ow) = (self.net.input_dim, self.net.output_dim);
-        crate::model::check_matrix(x, rows, iw, "x", "inputs")?;
-        crate::model::check_matrix(y, rows, ow, "y", "targets")?;
+        crate::backend::check_matrix(x, rows, iw, "x", "inputs")?;
+        crate::backend::check_matrix(y, rows, ow, "y", "targets")?;
         if rows == 0 {
             return Err(Error::value("evaluate needs at least one sample. Received: x with 0 rows"));
         }

@@ -3,9 +3,9 @@
 //! dropout masks, BatchNormalization statistics, gradients, targets, per-row loss and metric values).
 
 use crate::activation::Activation;
+use crate::backend::Compiled;
 use crate::error::{Error, Result};
 use crate::layer::{LayerSpec, WeightInfo};
-use crate::model::Compiled;
 use crate::network::{BuiltLayer, LogitsAt, Network};
 use crate::optimizer::OptimizerKind;
 

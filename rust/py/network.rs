@@ -5,10 +5,11 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 
+use crate::backend::{Data, EvalHooks, FitOptions};
 use crate::error::{checked_size, try_zeros};
 use crate::metric::Metric;
-use crate::model::{EvalHooks, Model};
-use crate::trainer::{self, Data, FitOptions};
+use crate::model::Model;
+use crate::trainer;
 
 use super::convert;
 use super::errors::{detached, guarded, interruptible, to_py};

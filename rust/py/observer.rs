@@ -9,8 +9,8 @@ use numpy::PyArrayMethods;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
+use crate::backend::{Control, Observer};
 use crate::error::{Error, Result};
-use crate::trainer::{Control, Observer};
 
 /// Forwards the loop's events to a Python object with `on_epoch_begin(epoch)`, `on_batch_begin(epoch,
 /// step)`, `on_batch_end(epoch, step, logs)`, `on_epoch_end(epoch, logs, val_logs)` (each returning True to

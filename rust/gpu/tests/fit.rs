@@ -5,13 +5,13 @@
 use super::layers::optimizers;
 use super::{allow_software, close, values};
 use crate::activation::Activation;
+use crate::backend::{Control, Data, FitOptions, Observer};
 use crate::gpu::*;
 use crate::layer::LayerSpec;
 use crate::loss::Loss;
 use crate::metric::Metric;
 use crate::model::Model;
 use crate::optimizer::OptimizerKind;
-use crate::trainer::{Control, Data, FitOptions, Observer};
 
 /// Records the loop's figures; optionally stops after batch `stop_at` of epoch 1.
 #[derive(Default)]
@@ -129,7 +129,7 @@ fn run_case(c: &Case) {
     let mut rc = Rec { stop_at: c.stop_at, ..Rec::default() };
     let mut rg = Rec { stop_at: c.stop_at, ..Rec::default() };
     let n_cpu = crate::trainer::fit(&cpu, train, val, opts, &mut rc).unwrap();
-    let n_gpu = g.fit(train, val, opts, &mut shuffle, &mut rg, &mut crate::gpu::NoSync).unwrap();
+    let n_gpu = g.fit(train, val, opts, &mut shuffle, &mut rg, &mut crate::backend::NoSync).unwrap();
     let what = format!("{:?} {:?} {:?}", c.specs, c.loss, c.kind);
     assert_eq!(n_cpu, n_gpu, "{what}: epochs run");
     assert_eq!(rc.batches, rg.batches, "{what}: batches");
@@ -155,10 +155,10 @@ fn run_case(c: &Case) {
     let mut pc = vec![0.0; c.rows * ow];
     let mut pg = vec![0.0; c.rows * ow];
     cpu.predict(&x, c.rows, &mut pc).unwrap();
-    g.predict(&x, c.rows, &mut pg, &crate::model::NEVER).unwrap();
+    g.predict(&x, c.rows, &mut pg, &crate::backend::NEVER).unwrap();
     close(&pg, &pc, 1e-3, 1e-5, &format!("{what}: predict"));
     let ec = cpu.evaluate(&x, &y, c.rows, c.batch).unwrap();
-    let eg = g.evaluate(&x, &y, c.rows, c.batch, &crate::model::NEVER, false).unwrap().means;
+    let eg = g.evaluate(&x, &y, c.rows, c.batch, &crate::backend::NEVER, false).unwrap().means;
     let f = |v: &[f64]| v.iter().map(|&a| a as f32).collect::<Vec<f32>>();
     close(&f(&eg), &f(&ec), 1e-3, 1e-6, &format!("{what}: evaluate"));
 }

@@ -4,6 +4,8 @@
 
 use super::{activations, allow_software, close, device, read, run, values};
 use crate::activation::Activation;
+use crate::backend::Compiled;
+use crate::backend::Data;
 use crate::gpu::backward::{alpha, backward, optimizer};
 use crate::gpu::data::DevData;
 use crate::gpu::forward::{forward, loss_and_metrics};
@@ -12,9 +14,7 @@ use crate::gpu::program::{Builder, StepRecord};
 use crate::gpu::*;
 use crate::layer::LayerSpec;
 use crate::loss::Loss;
-use crate::model::Compiled;
 use crate::optimizer::{Optimizer, OptimizerKind};
-use crate::trainer::Data;
 
 /// The optimizer kinds the suite covers.
 pub(super) fn optimizers() -> Vec<OptimizerKind> {
@@ -238,7 +238,7 @@ fn errors_are_clear_and_never_panics() {
     // Fitting or evaluating an uncompiled model is a clear error.
     let mut g = GpuModel::new(&net, None, allow_software()).unwrap();
     let d = Data { x: &[0.0, 0.0], y: &[0.0], rows: 1 };
-    let opts = crate::trainer::FitOptions {
+    let opts = crate::backend::FitOptions {
         batch_size: 1,
         epochs: 1,
         initial_epoch: 0,
@@ -246,30 +246,30 @@ fn errors_are_clear_and_never_panics() {
         validation_batch_size: 1,
     };
     struct Quiet;
-    impl crate::trainer::Observer for Quiet {
-        fn epoch_begin(&mut self, _: usize) -> crate::error::Result<crate::trainer::Control> {
-            Ok(crate::trainer::Control::Continue)
+    impl crate::backend::Observer for Quiet {
+        fn epoch_begin(&mut self, _: usize) -> crate::error::Result<crate::backend::Control> {
+            Ok(crate::backend::Control::Continue)
         }
-        fn batch_end(&mut self, _: usize, _: usize, _: &[f64]) -> crate::error::Result<crate::trainer::Control> {
-            Ok(crate::trainer::Control::Continue)
+        fn batch_end(&mut self, _: usize, _: usize, _: &[f64]) -> crate::error::Result<crate::backend::Control> {
+            Ok(crate::backend::Control::Continue)
         }
         fn epoch_end(
             &mut self,
             _: usize,
             _: &[f64],
             _: Option<&[f64]>,
-        ) -> crate::error::Result<crate::trainer::Control> {
-            Ok(crate::trainer::Control::Continue)
+        ) -> crate::error::Result<crate::backend::Control> {
+            Ok(crate::backend::Control::Continue)
         }
     }
-    let e = g.fit(d, None, opts, &mut crate::rng::Rng::new(1, 2), &mut Quiet, &mut crate::gpu::NoSync).unwrap_err();
+    let e = g.fit(d, None, opts, &mut crate::rng::Rng::new(1, 2), &mut Quiet, &mut crate::backend::NoSync).unwrap_err();
     assert!(matches!(e, crate::error::Error::State(_)), "{e:?}");
     assert!(matches!(
-        g.evaluate(&[0.0, 0.0], &[0.0], 1, 1, &crate::model::NEVER, false),
+        g.evaluate(&[0.0, 0.0], &[0.0], 1, 1, &crate::backend::NEVER, false),
         Err(crate::error::Error::State(_))
     ));
     // A wrong-sized predict is a ValueError.
-    assert!(matches!(g.predict(&[0.0; 3], 1, &mut [0.0], &crate::model::NEVER), Err(crate::error::Error::Value(_))));
+    assert!(matches!(g.predict(&[0.0; 3], 1, &mut [0.0], &crate::backend::NEVER), Err(crate::error::Error::Value(_))));
 }
 
 #[test]
@@ -292,7 +292,7 @@ fn repeated_predicts_of_varying_sizes_reuse_the_cache() {
         let x = values(rows * 4, rows as u64, 2.0);
         let mut got = vec![0.0; rows * 2];
         let mut want = vec![0.0; rows * 2];
-        g.predict(&x, rows, &mut got, &crate::model::NEVER).unwrap();
+        g.predict(&x, rows, &mut got, &crate::backend::NEVER).unwrap();
         net.infer(&x, rows, &mut want, &mut crate::network::Scratch::default(), false).unwrap();
         close(&got, &want, 1e-5, 1e-6, &format!("predict {rows} rows"));
     }

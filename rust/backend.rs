@@ -1,0 +1,237 @@
+//! The contract below both backends: the data a fit borrows, its options, the observer that turns the
+//! loop's events into callbacks, the compiled configuration, the host changes a device copy must take, and
+//! the input checks. The trainer, the model and each backend import this; it imports none of them.
+
+use std::sync::atomic::AtomicBool;
+
+use crate::error::{Error, Result};
+use crate::loss::Loss;
+use crate::metric::Metric;
+use crate::network::Network;
+use crate::optimizer::Optimizer;
+
+/// What the observer tells the loop after each event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// Keep training.
+    Continue,
+    /// Finish this epoch's bookkeeping and stop (Keras's `model.stop_training = True`).
+    Stop,
+}
+
+/// Receives the loop's events, at every point Keras has a callback hook. Each returns `Err` to abort training
+/// (the error is passed through). The loop holds no lock of the model while it calls one.
+pub trait Observer {
+    /// Before epoch `epoch`'s first batch.
+    fn epoch_begin(&mut self, epoch: usize) -> Result<Control>;
+    /// Whether `batch_begin` is wanted (it is called before every batch, so a host call costs there).
+    fn wants_batch_begin(&self) -> bool {
+        false
+    }
+    /// Before each batch, when `wants_batch_begin`. `Stop` ends training after this batch, as Keras checks
+    /// `stop_training` after each batch.
+    fn batch_begin(&mut self, _epoch: usize, _step: usize) -> Result<Control> {
+        Ok(Control::Continue)
+    }
+    /// After each batch, with the running means so far this epoch (`[loss, metric...]`). Called every
+    /// batch; an observer that calls into a slow host throttles itself.
+    fn batch_end(&mut self, epoch: usize, step: usize, running: &[f64]) -> Result<Control>;
+    /// Before the validation pass.
+    fn test_begin(&mut self) -> Result<()> {
+        Ok(())
+    }
+    /// Whether `test_batch` is wanted.
+    fn wants_test_batches(&self) -> bool {
+        false
+    }
+    /// Before (`running` is `None`) and after (the running means so far) each validation batch.
+    fn test_batch(&mut self, _step: usize, _running: Option<&[f64]>) -> Result<()> {
+        Ok(())
+    }
+    /// After the validation pass, with its results.
+    fn test_end(&mut self, _logs: &[f64]) -> Result<()> {
+        Ok(())
+    }
+    /// After the epoch and its validation pass.
+    fn epoch_end(&mut self, epoch: usize, train: &[f64], val: Option<&[f64]>) -> Result<Control>;
+    /// The caller's stop flag (Ctrl-C), if it has one: checked while waiting for another fit to end and
+    /// between the batches of a validation pass.
+    fn cancel_flag(&self) -> Option<&AtomicBool> {
+        None
+    }
+}
+
+/// A data set borrowed from the caller: row-major inputs and targets.
+#[derive(Debug, Clone, Copy)]
+pub struct Data<'a> {
+    /// Inputs, `rows × input_dim`.
+    pub x: &'a [f32],
+    /// Targets, `rows × output_dim`.
+    pub y: &'a [f32],
+    /// Number of rows.
+    pub rows: usize,
+}
+
+/// `fit`'s settings.
+#[derive(Debug, Clone, Copy)]
+pub struct FitOptions {
+    /// Rows per step; the last partial batch is kept.
+    pub batch_size: usize,
+    /// The epoch index to stop before (Keras's `epochs`).
+    pub epochs: usize,
+    /// The first epoch index.
+    pub initial_epoch: usize,
+    /// Draw a new permutation of the rows each epoch.
+    pub shuffle: bool,
+    /// Rows per validation batch.
+    pub validation_batch_size: usize,
+}
+
+/// Number of steps an epoch of `rows` rows takes.
+pub fn steps_per_epoch(rows: usize, batch_size: usize) -> usize {
+    rows.div_ceil(batch_size.max(1))
+}
+
+/// The configuration `compile()` sets.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    /// The loss being minimized.
+    pub loss: Loss,
+    /// Metrics reported beside the loss.
+    pub metrics: Vec<Metric>,
+    /// The optimizer and its state.
+    pub optimizer: Optimizer,
+}
+
+/// A change made on the host side of a model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Weight `i`'s values.
+    Weight(usize),
+    /// Every weight's values.
+    Weights,
+    /// The optimizer's slots and step count.
+    OptimizerState,
+    /// The learning rate.
+    LearningRate,
+    /// Anything else (trainable flags, a new compile): the device copy is rebuilt.
+    Other,
+}
+
+/// The host changes a GPU `fit` has not yet written to the device.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Weights whose values changed (indices; `all_weights` covers every one).
+    pub weights: Vec<usize>,
+    /// Every weight changed.
+    pub all_weights: bool,
+    /// The optimizer's slots and step count changed.
+    pub optimizer_state: bool,
+    /// The learning rate changed.
+    pub learning_rate: bool,
+    /// Something that needs the device copy rebuilt (applied after the fit).
+    pub other: bool,
+}
+
+impl Changes {
+    /// Record `change`.
+    pub fn add(&mut self, change: Change) {
+        match change {
+            Change::Weight(i) => {
+                if !self.all_weights && !self.weights.contains(&i) {
+                    self.weights.push(i);
+                }
+            }
+            Change::Weights => self.all_weights = true,
+            Change::OptimizerState => self.optimizer_state = true,
+            Change::LearningRate => self.learning_rate = true,
+            Change::Other => self.other = true,
+        }
+    }
+
+    /// Whether weight `i` changed.
+    pub fn weight(&self, i: usize) -> bool {
+        self.all_weights || self.weights.contains(&i)
+    }
+}
+
+/// Check that a row-major matrix is `rows × width` and finite; name the first bad value.
+pub fn check_matrix(data: &[f32], rows: usize, width: usize, arg: &str, what: &str) -> Result<()> {
+    if data.len() != rows * width {
+        return Err(Error::value(format!(
+            "{arg} has {} values but {rows} rows of width {width} were expected. Received: {arg} with {} values",
+            data.len(),
+            data.len()
+        )));
+    }
+    if let Some(pos) = data.iter().position(|v| !v.is_finite()) {
+        let (r, c) = (pos / width.max(1), pos % width.max(1));
+        return Err(Error::value(format!(
+            "{arg} contains a non-finite value ({}) at row {r}, column {c}; {what} must be finite. Received: {arg}[{r}, {c}]={}",
+            data[pos], data[pos]
+        )));
+    }
+    Ok(())
+}
+
+/// A prediction-batch hook: `(batch index, None)` before the batch, `(batch index, Some(its outputs))` after.
+pub type PredictHook<'a> = &'a mut dyn FnMut(usize, Option<&[f32]>) -> Result<()>;
+
+/// A validation-batch hook: `(batch index, None)` before the batch, `(batch index, Some(running means))` after.
+pub type BatchHook<'a> = &'a mut dyn FnMut(usize, Option<&[f64]>) -> Result<()>;
+
+/// What an evaluation pass reports as it goes: Keras's test-batch hooks, and a flag that cancels it.
+pub struct EvalHooks<'a> {
+    /// Set to stop at the next batch with `Error::Interrupted`.
+    pub cancel: &'a AtomicBool,
+    /// Called before and after each batch: `(batch index, None)` before it, `(batch index, Some(running
+    /// means [loss, metric...]))` after it. `None` when nobody listens.
+    pub batch: Option<BatchHook<'a>>,
+}
+
+impl<'a> EvalHooks<'a> {
+    /// No hooks; stop when `cancel` is set.
+    pub fn cancelled_by(cancel: &'a AtomicBool) -> Self {
+        EvalHooks { cancel, batch: None }
+    }
+}
+
+/// The error for training or evaluating before `compile`.
+pub fn not_compiled() -> Error {
+    Error::State("You must call `compile()` before using the model for training or evaluation.".into())
+}
+
+/// A flag that is never set, for calls that are not cancelled.
+pub static NEVER: AtomicBool = AtomicBool::new(false);
+
+/// Writes host changes to the device: `(host network, host compiled state, what changed)`.
+pub type Upload<'a> = &'a mut dyn FnMut(&Network, Option<&Compiled>, &Changes) -> Result<()>;
+/// Copies the device state into host structures of the same shape.
+pub type Download<'a> = &'a dyn Fn(&mut Network, Option<&mut Compiled>) -> Result<()>;
+
+/// Keeps the host copy of a model and its device copy in step while it trains on the device: callbacks read
+/// and write weights on the host, and the device loop asks after every callback whether the host changed
+/// (a `set_weights`, a new learning rate) and, if so, writes the change before its next step.
+pub trait HostSync {
+    /// Whether the host changed since the last `apply` or `download`.
+    fn changed(&self) -> Result<bool>;
+    /// Call `upload` with the host's changes, if any.
+    fn apply(&mut self, upload: Upload<'_>) -> Result<()>;
+    /// Call `download` to make the host copy current (callbacks about to read it).
+    fn download(&mut self, download: Download<'_>) -> Result<()>;
+}
+
+/// A `HostSync` that keeps no host copy (the device state is downloaded once, after `fit`).
+pub struct NoSync;
+
+impl HostSync for NoSync {
+    fn changed(&self) -> Result<bool> {
+        Ok(false)
+    }
+    fn apply(&mut self, _: Upload<'_>) -> Result<()> {
+        Ok(())
+    }
+    fn download(&mut self, _: Download<'_>) -> Result<()> {
+        Ok(())
+    }
+}
