@@ -9,6 +9,10 @@ pub mod gemm;
 pub mod gemv;
 #[cfg(feature = "gpu")]
 pub mod gpu;
+// Without the feature, a stand-in with the same names that says so when a GPU is asked for.
+#[cfg(not(feature = "gpu"))]
+#[path = "gpu_off.rs"]
+pub mod gpu;
 pub mod layer;
 pub mod loss;
 pub mod matmul;

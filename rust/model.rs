@@ -42,7 +42,6 @@ pub struct ModelState {
     /// What the host changed since a GPU `fit` last synchronised (see `trainer::HostCopy`).
     pub pending: Changes,
     /// The model's copy on a GPU, when it lives there (taken out while a GPU `fit` runs).
-    #[cfg(feature = "gpu")]
     pub gpu: Option<Box<crate::gpu::GpuModel>>,
 }
 
@@ -51,7 +50,6 @@ impl ModelState {
     pub fn host_changed(&mut self, change: Change) -> Result<()> {
         self.version += 1;
         self.pending.add(change);
-        #[cfg(feature = "gpu")]
         if let Some(g) = self.gpu.as_mut() {
             self.pending = Changes::default();
             g.upload(&self.net, self.compiled.as_ref())?;
@@ -61,7 +59,6 @@ impl ModelState {
 
     /// `"cpu"`, or `"gpu"` and the adapter's name.
     pub fn device(&self) -> (String, Option<String>) {
-        #[cfg(feature = "gpu")]
         if let Some(g) = &self.gpu {
             return ("gpu".into(), Some(g.adapter().name));
         }
@@ -120,7 +117,6 @@ impl Model {
                 shuffle_rng: Rng::new(seed, 2),
                 version: 0,
                 pending: Changes::default(),
-                #[cfg(feature = "gpu")]
                 gpu: None,
             }),
             fitting: Mutex::new(()),
@@ -162,7 +158,6 @@ impl Model {
         let _exclusive = self.exclusive("Moving the model to another device")?;
         let mut guard = self.write()?;
         let st = &mut *guard;
-        #[cfg(feature = "gpu")]
         {
             if gpu {
                 if st.gpu.is_none() {
@@ -178,16 +173,6 @@ impl Model {
                     st.gpu = Some(g);
                     return Err(e);
                 }
-            }
-            Ok(())
-        }
-        #[cfg(not(feature = "gpu"))]
-        {
-            let _ = (st, allow_software);
-            if gpu {
-                return Err(Error::Backend(
-                    "This keras_lite build has no GPU backend (it was built without the 'gpu' feature).".into(),
-                ));
             }
             Ok(())
         }
@@ -258,7 +243,6 @@ impl Model {
     /// `predict`, ending with `Error::Interrupted` at the next chunk of rows once `cancel` is set.
     pub fn predict_until(&self, x: &[f32], rows: usize, out: &mut [f32], cancel: &AtomicBool) -> Result<()> {
         let st = self.read()?;
-        #[cfg(feature = "gpu")]
         if let Some(g) = &st.gpu {
             return g.predict(x, rows, out, cancel);
         }
@@ -381,7 +365,6 @@ impl Model {
         hooks: &mut EvalHooks<'_>,
     ) -> Result<Vec<f64>> {
         let mut scratch = EvalScratch::default();
-        #[cfg(feature = "gpu")]
         {
             let st = self.read()?;
             if let Some(g) = &st.gpu {

@@ -75,7 +75,6 @@ pub fn fit(
             None => std::thread::sleep(WAIT_POLL),
         }
     };
-    #[cfg(feature = "gpu")]
     {
         let taken = {
             let mut st = model.write()?;
@@ -109,13 +108,11 @@ pub fn fit(
 }
 
 /// Keeps the host copy of a model training on a GPU current at each epoch's end (see `gpu::HostSync`).
-#[cfg(feature = "gpu")]
 struct HostCopy<'a> {
     model: &'a Model,
     version: u64,
 }
 
-#[cfg(feature = "gpu")]
 impl crate::backend::HostSync for HostCopy<'_> {
     fn changed(&self) -> Result<bool> {
         Ok(self.model.read()?.version != self.version)

@@ -20,7 +20,7 @@ mod tests;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, Weak};
 
-use crate::backend::{not_compiled, BatchHook, Changes, Compiled, Data, FitOptions, HostSync, Observer};
+use crate::backend::{not_compiled, Changes, Compiled, Data, Evaluation, FitOptions, HostSync, Observer};
 use crate::error::{Error, Result};
 use crate::network::Network;
 use crate::rng::Rng;
@@ -29,6 +29,9 @@ use context::Ctx;
 use data::DevData;
 use kernels::Kernels;
 use plan::{DevNet, Training};
+
+/// Whether this build has the GPU backend (the stand-in in gpu_off.rs says false).
+pub const BUILT: bool = true;
 
 /// One adapter wgpu can use.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,38 +163,6 @@ fn upload_changes(
     }
     ctx.check()?;
     Ok(compiled.filter(|_| changes.optimizer_state).map(|c| c.optimizer.iterations))
-}
-
-/// An evaluation pass's results: `[loss, metric...]` means, and the sums per chunk (per batch when asked
-/// for) with the rows of a chunk, for `report_batches`.
-#[derive(Debug, Clone)]
-pub struct Evaluation {
-    /// The means over all rows.
-    pub means: Vec<f64>,
-    /// The sums of each chunk, chunks × columns.
-    pub per_batch: Vec<f32>,
-    /// Rows per chunk (the last may have fewer).
-    pub batch_rows: usize,
-}
-
-impl Evaluation {
-    /// Call a validation-batch hook for each batch of a pass already run: before it (`None`) and after it
-    /// (the running means), from the per-batch sums. `rows` is the pass's row count.
-    pub fn report_batches(&self, rows: usize, hook: BatchHook<'_>) -> Result<()> {
-        let cols = self.means.len().max(1);
-        let mut sums = vec![0.0f64; cols];
-        let mut running = vec![0.0f64; cols];
-        for (b, row) in self.per_batch.chunks_exact(cols).enumerate() {
-            hook(b, None)?;
-            for (s, &v) in sums.iter_mut().zip(row) {
-                *s += f64::from(v);
-            }
-            let seen = ((b + 1) * self.batch_rows).min(rows).max(1) as f64;
-            running.iter_mut().zip(&sums).for_each(|(r, s)| *r = s / seen);
-            hook(b, Some(&running))?;
-        }
-        Ok(())
-    }
 }
 
 /// A model held on a GPU: its parameters, optimizer state and compiled kernels.

@@ -6,19 +6,11 @@ use pyo3::prelude::*;
 /// build has no GPU backend or the machine has no adapter.
 #[pyfunction]
 pub fn list_devices(py: Python<'_>) -> Vec<(String, String, String)> {
-    #[cfg(feature = "gpu")]
-    {
-        py.detach(|| crate::gpu::list_adapters().into_iter().map(|a| (a.name, a.backend, a.kind)).collect())
-    }
-    #[cfg(not(feature = "gpu"))]
-    {
-        let _ = py;
-        Vec::new()
-    }
+    py.detach(|| crate::gpu::list_adapters().into_iter().map(|a| (a.name, a.backend, a.kind)).collect())
 }
 
 /// Whether this build includes the GPU backend.
 #[pyfunction]
 pub fn has_gpu_backend() -> bool {
-    cfg!(feature = "gpu")
+    crate::gpu::BUILT
 }

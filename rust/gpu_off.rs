@@ -1,0 +1,83 @@
+//! The GPU backend's stand-in for a build without the `gpu` feature: the same names, no adapter, and a clear
+//! error where a GPU is asked for. No value of `GpuModel` can exist, so its methods are never reached.
+
+use std::convert::Infallible;
+use std::sync::atomic::AtomicBool;
+
+use crate::backend::{Compiled, Data, Evaluation, FitOptions, HostSync, Observer};
+use crate::error::{Error, Result};
+use crate::network::Network;
+use crate::rng::Rng;
+
+/// Whether this build has the GPU backend.
+pub const BUILT: bool = false;
+
+/// One adapter wgpu can use (none in this build).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdapterInfo {
+    /// The device's name.
+    pub name: String,
+    /// The graphics API.
+    pub backend: String,
+    /// The kind of device.
+    pub kind: String,
+}
+
+/// No adapters: this build has no GPU backend.
+pub fn list_adapters() -> Vec<AdapterInfo> {
+    Vec::new()
+}
+
+/// A model on a GPU: never made in this build.
+#[derive(Debug)]
+pub struct GpuModel(Infallible);
+
+impl GpuModel {
+    /// Always the error saying how this build was made.
+    pub fn new(_: &Network, _: Option<&Compiled>, _: bool) -> Result<Self> {
+        Err(Error::Backend("This keras_lite build has no GPU backend (it was built without the 'gpu' feature).".into()))
+    }
+
+    /// Never reached.
+    pub fn adapter(&self) -> AdapterInfo {
+        match self.0 {}
+    }
+
+    /// Never reached.
+    pub fn forked(&self) -> bool {
+        match self.0 {}
+    }
+
+    /// Never reached.
+    pub fn upload(&mut self, _: &Network, _: Option<&Compiled>) -> Result<()> {
+        match self.0 {}
+    }
+
+    /// Never reached.
+    pub fn download(&self, _: &mut Network, _: Option<&mut Compiled>) -> Result<()> {
+        match self.0 {}
+    }
+
+    /// Never reached.
+    pub fn fit(
+        &mut self,
+        _: Data<'_>,
+        _: Option<Data<'_>>,
+        _: FitOptions,
+        _: &mut Rng,
+        _: &mut dyn Observer,
+        _: &mut dyn HostSync,
+    ) -> Result<usize> {
+        match self.0 {}
+    }
+
+    /// Never reached.
+    pub fn predict(&self, _: &[f32], _: usize, _: &mut [f32], _: &AtomicBool) -> Result<()> {
+        match self.0 {}
+    }
+
+    /// Never reached.
+    pub fn evaluate(&self, _: &[f32], _: &[f32], _: usize, _: usize, _: &AtomicBool, _: bool) -> Result<Evaluation> {
+        match self.0 {}
+    }
+}
