@@ -599,3 +599,16 @@ def test_an_exception_in_an_evaluate_or_predict_hook_propagates_and_a_hook_may_u
     with pytest.raises(KeyError, match="from the predict hook"):
         m.predict(x, batch_size=32, verbose=0, callbacks=[Boom()])
     assert m.predict(x[:2], verbose=0).shape == (2, 1)
+
+
+def test_load_weights_restores_the_files_learning_rate_as_keras_does(tmp_path: object) -> None:
+    x, y = _data()
+    m = _model(optimizer=keras.optimizers.SGD(learning_rate=0.1))
+    m.fit(x, y, epochs=1, verbose=0)
+    m.optimizer.learning_rate = 0.0125
+    path = os.path.join(str(tmp_path), "m.weights.h5")
+    m.save_weights(path)
+    other = _model(optimizer=keras.optimizers.SGD(learning_rate=0.1))
+    other.fit(x, y, epochs=1, verbose=0)
+    other.load_weights(path)
+    assert float(other.optimizer.learning_rate) == pytest.approx(0.0125)

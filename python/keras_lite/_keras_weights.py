@@ -191,10 +191,12 @@ def _float32(item: _h5read.Dataset) -> np.ndarray:
 
 
 class Plan(NamedTuple):
-    """What ``commit`` writes: every weight, and ``(iterations, slots in the core's order)`` or None."""
+    """What ``commit`` writes: every weight, ``(iterations, slots in the core's order)`` or None, and the
+    file's learning rate (Keras's ``load_weights`` assigns it too) or None."""
 
     weights: list[np.ndarray]
     optimizer: tuple[int, list[np.ndarray]] | None
+    learning_rate: float | None = None
 
 
 def plan(model: Any, stored: Stored, skip_mismatch: bool = False) -> Plan:
@@ -216,7 +218,11 @@ def plan(model: Any, stored: Stored, skip_mismatch: bool = False) -> Plan:
         warnings.warn(f"Skipping weights: {msg}", UserWarning, stacklevel=3)
         current = layer_weights(model) if current is None else current
         values.extend(current[i])
-    return Plan(values, _optimizer_plan(model, stored.optimizer))
+    optimizer = _optimizer_plan(model, stored.optimizer)
+    lr = learning_rate(stored.optimizer) if optimizer is not None else None
+    if lr is not None and not (np.isfinite(np.float32(lr)) and lr >= 0):
+        raise FormatError(f"the optimizer's learning rate is {lr}, not a non-negative float32 number")
+    return Plan(values, optimizer, lr)
 
 
 def _optimizer_plan(
@@ -253,3 +259,8 @@ def commit(model: Any, planned: Plan) -> None:
     (which checks both again before writing either), or not at all."""
     if planned.weights or planned.optimizer is not None:
         model._net.load_state(planned.weights or None, planned.optimizer)
+    lr = planned.learning_rate
+    # Checked by `plan`, so this assignment cannot be refused. The file holds float32: a rate that rounds to
+    # it already is the file's and keeps its exact value.
+    if lr is not None and np.float32(model.optimizer.learning_rate) != np.float32(lr):
+        model.optimizer.learning_rate = lr
