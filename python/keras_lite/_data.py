@@ -1,7 +1,7 @@
 """Input conversion: what users pass to fit/predict/evaluate, turned into what the Rust core takes.
 
 Only float32, C-contiguous 2-D arrays cross into Rust, so Python converts each input once here. The
-accepted inputs follow Keras 3 (KERAS_COMPAT.md section 6):
+accepted inputs follow Keras 3's data adapters (``keras/src/trainers/data_adapters/``):
 
 - numpy arrays of any real dtype (bool, integer, float). A float32 C-contiguous 2-D array is passed
   through without a copy.

@@ -43,8 +43,3 @@ class Tensor(np.ndarray):  # type: ignore[type-arg]
         if self.ndim == 0:
             return round(self.numpy(), ndigits)
         return np.round(self.view(np.ndarray), ndigits or 0)
-
-
-def tensor(array: np.ndarray) -> Tensor:
-    """``array`` (a float32 result) as a `Tensor`, without copying."""
-    return array.view(Tensor)

@@ -1,7 +1,9 @@
-"""Global settings: the random seed stream that new models draw from.
+"""Global settings: the random seed stream new models draw from, and the device they compute on.
 
 ``keras_lite.utils.set_random_seed(s)`` makes every model built afterwards start from the same weights
-and shuffle in the same order, bit for bit, on the CPU.
+and shuffle in the same order, bit for bit, on the CPU. ``set_device`` chooses where models built from then
+on compute (``"cpu"``, the default, ``"gpu"`` or ``"auto"``; or ``KERAS_LITE_DEVICE``), ``list_devices`` and
+``get_device`` say which GPU adapters keras_lite sees and which one it uses.
 """
 
 from __future__ import annotations

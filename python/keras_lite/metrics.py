@@ -98,7 +98,8 @@ def resolve(identifier: Any, output_width: int) -> tuple[str, str]:
         inst = identifier()
         return inst._kind, inst.name
     if isinstance(identifier, str):
-        if identifier.lower() in ("accuracy", "acc"):  # any case, as Keras matches them (KERAS_COMPAT_2 14.1)
+        # Any case, as Keras matches them (``get_metric`` in ``keras/src/trainers/compile_utils.py``).
+        if identifier.lower() in ("accuracy", "acc"):
             return ("binary_accuracy" if output_width == 1 else "categorical_accuracy"), identifier
         cls = _BY_NAME.get(identifier)
         if cls is not None:
