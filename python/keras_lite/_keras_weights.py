@@ -36,7 +36,7 @@ def _h5py() -> Any:
 
 def _group_names(model: Any) -> list[str]:
     """Keras names each layer's group by its class in snake case, numbered per class in model order."""
-    from .layers import _snake
+    from .layers._layer import _snake
 
     used: dict[str, int] = {}
     out = []

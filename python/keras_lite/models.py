@@ -20,18 +20,15 @@ from ._progbar import Progbar
 from ._tensor import Tensor
 from ._unsupported import NotSupportedError, defines
 from ._variable import weight_array
-from .layers import (
+from .layers import InputLayer, KerasTensor, Layer
+from .layers._keras_tensor import _functional_call, _symbolic
+from .layers._layer import (
     _MAX_SIZE,
     _STRUCTURE_LOCK,
-    InputLayer,
-    KerasTensor,
-    Layer,
     _auto_name,
     _bind_model,
     _build_width,
-    _functional_call,
     _refuse_while_fitting,
-    _symbolic,
 )
 from .saving import SavingMixin, load_model, save_model
 

@@ -346,7 +346,7 @@ def _load_state(model: Any, state: dict[str, Any]) -> None:
 
 def _take_place(model: Any, other: Any) -> None:
     """Make ``model`` the model ``other`` is: its state, and its layers' and optimizer's links back to it."""
-    from .layers import _bind_model
+    from .layers._layer import _bind_model
 
     model.__dict__.clear()
     model.__dict__.update(other.__dict__)

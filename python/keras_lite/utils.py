@@ -6,8 +6,9 @@ import random
 
 import numpy as np
 
-from . import config, layers
+from . import config
 from ._errors import received
+from .layers._layer import _name_counts
 
 
 def set_random_seed(seed: int) -> None:
@@ -35,4 +36,4 @@ def clear_session(free_memory: bool = True) -> None:
     Args:
         free_memory: Accepted for Keras compatibility.
     """
-    layers._name_counts.clear()
+    _name_counts.clear()

@@ -1,4 +1,4 @@
-"""Layers, as ``keras.layers``: specifications whose weights live in the Rust core once built."""
+"""``Layer``, the base of keras_lite's layers, and what layers and models share: names, widths, the lock."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from typing import Any
 
 import numpy as np
 
-from . import _core, _data, activations, config
-from ._errors import real_number, received
-from ._tensor import Tensor
-from ._unsupported import NotSupportedError, defines
-from ._variable import Variable, weight_array
+from .. import _core, _data, config
+from .._errors import received
+from .._tensor import Tensor
+from .._unsupported import NotSupportedError, defines
+from .._variable import Variable, weight_array
+from ._keras_tensor import _functional_call, _symbolic
 
+# Automatic names handed out so far, per base name (``utils.clear_session`` starts them again).
 _name_counts: dict[str, int] = defaultdict(int)
 
 # Widths, unit counts and epoch numbers beyond this cannot be real (and would overflow the core's integers).
@@ -38,21 +40,6 @@ def _refuse_while_fitting(model: Any, what: str) -> None:
             "discard those epochs. Change the model before or after fit; get_weights and set_weights work "
             "during fit."
         )
-
-
-def _functional_call(what: str) -> NotSupportedError:
-    """The error for calling a layer or model on ``keras.Input(...)``: that builds a Functional model."""
-    return NotSupportedError(
-        f"keras_lite does not support the Functional API yet: calling {what} on a symbolic keras.Input(...) "
-        "builds a graph, which keras_lite cannot run. Build the model as keras.Sequential([keras.Input("
-        "shape=(features,)), layers.Dense(...), ...]) instead, and call it on arrays."
-    )
-
-
-def _symbolic(inputs: Any) -> bool:
-    return isinstance(inputs, KerasTensor) or (
-        isinstance(inputs, (list, tuple)) and any(isinstance(i, KerasTensor) for i in inputs)
-    )
 
 
 def _auto_name(base: str) -> str:
@@ -342,7 +329,9 @@ class Layer:
         else:
             if self._owner is None or self._input_width != shape[-1]:
                 self.build((None, shape[-1]))
-            if self._owner_layer_index != 0 or self._owner.weight_info() != self._owner_info_single():
+            # Through the owner network only when it holds this layer alone, told by its weight count (which
+            # cannot tell weightless layers after this one in a model's network apart: they would run too).
+            if self._owner_layer_index != 0 or len(self._owner.weight_info()) != len(self._variables):
                 net = _core.Network(shape[-1], [self._spec()], config.next_seed())
                 net.set_weights([v.numpy() for v in self._variables]) if self._variables else None
                 out = net.predict(flat)
@@ -350,103 +339,11 @@ class Layer:
                 out = self._owner.predict(flat)
         return out.reshape(*shape[:-1], out.shape[-1]).view(Tensor)
 
-    def _owner_info_single(self) -> Any:
-        return self._owner.weight_info() if len(self._owner.weight_info()) == len(self._variables) else None
-
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "trainable": self.trainable, "dtype": "float32"}
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
-
-
-class InputLayer(Layer):
-    """The model's input: a width, no weights."""
-
-    def __init__(
-        self,
-        shape: Any = None,
-        batch_size: Any = None,
-        dtype: Any = None,
-        sparse: Any = None,
-        batch_shape: Any = None,
-        input_tensor: Any = None,
-        optional: bool = False,
-        name: str | None = None,
-        ragged: Any = None,
-        **kwargs: Any,
-    ) -> None:
-        if shape is None and "input_shape" in kwargs:  # Keras's legacy spelling
-            shape = kwargs.pop("input_shape")
-        if shape is None and batch_shape is not None:
-            try:
-                batch_size, *rest = batch_shape
-            except (TypeError, ValueError):
-                raise ValueError(
-                    f"batch_shape must be a tuple such as (None, width). {received('batch_shape', batch_shape)}"
-                ) from None
-            shape = tuple(rest)
-        if shape is None:
-            raise ValueError("InputLayer needs a shape. Received: shape=None")
-        unsupported = (
-            ("sparse", sparse),
-            ("ragged", ragged),
-            ("input_tensor", input_tensor),
-            ("optional", optional),
-        )
-        for arg, value in unsupported:
-            _only(arg, value, (None, False), "InputLayer")
-        super().__init__(name=name if name is not None else _auto_name("input_layer"), dtype=dtype, **kwargs)
-        self.shape = _shape_arg(shape, "shape")
-        self.batch_size = batch_size
-
-    def _spec(self) -> tuple[Any, ...]:
-        raise TypeError("InputLayer has no core spec")
-
-
-class KerasTensor:
-    """What ``keras.Input`` returns: a symbolic ``(None, width)`` input for a ``Sequential``."""
-
-    def __init__(self, layer: InputLayer) -> None:
-        self._keras_history = (layer, 0, 0)
-        self.shape = (None, *layer.shape)
-        self.dtype = "float32"
-        self.name = layer.name
-
-    def __repr__(self) -> str:
-        return f"<KerasTensor shape={self.shape}, dtype=float32, name={self.name}>"
-
-
-def Input(
-    shape: Any = None,
-    batch_size: Any = None,
-    dtype: Any = None,
-    sparse: Any = None,
-    batch_shape: Any = None,
-    name: str | None = None,
-    tensor: Any = None,
-    optional: bool = False,
-    ragged: Any = None,
-    **kwargs: Any,
-) -> KerasTensor:
-    """A symbolic input of ``shape`` (``(width,)``, or ``batch_shape=(None, width)``) to start a ``Sequential``.
-
-    Example:
-        >>> model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(1)])
-    """
-    layer = InputLayer(
-        shape=shape,
-        batch_size=batch_size,
-        dtype=dtype,
-        sparse=sparse,
-        batch_shape=batch_shape,
-        input_tensor=tensor,
-        optional=optional,
-        name=name,
-        ragged=ragged,
-        **kwargs,
-    )
-    return KerasTensor(layer)
 
 
 def _only(arg: str, value: Any, allowed: tuple[Any, ...], layer: str) -> None:
@@ -457,224 +354,6 @@ def _only(arg: str, value: Any, allowed: tuple[Any, ...], layer: str) -> None:
             f"keras_lite's {layer} does not support other values of {arg} yet: it takes {arg} in {allowed} "
             f"only. {received(arg, value)}"
         )
-
-
-class Dense(Layer):
-    """Densely connected layer: ``activation(inputs @ kernel + bias)``.
-
-    Args:
-        units: Positive integer, the output width.
-        activation: Activation name or function; None means linear.
-        use_bias: Whether to add a bias vector.
-        kernel_initializer: ``"glorot_uniform"`` (the only one keras_lite draws).
-        bias_initializer: ``"zeros"``.
-
-    Example:
-        >>> layers.Dense(units=4, activation="relu", input_shape=[2])
-    """
-
-    def __init__(
-        self,
-        units: int,
-        activation: Any = None,
-        use_bias: bool = True,
-        kernel_initializer: Any = "glorot_uniform",
-        bias_initializer: Any = "zeros",
-        kernel_regularizer: Any = None,
-        bias_regularizer: Any = None,
-        activity_regularizer: Any = None,
-        kernel_constraint: Any = None,
-        bias_constraint: Any = None,
-        lora_rank: Any = None,
-        lora_alpha: Any = None,
-        **kwargs: Any,
-    ) -> None:
-        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or not 0 < units <= _MAX_SIZE:
-            raise ValueError(
-                f"Received an invalid value for `units`, expected a positive integer. {received('units', units)}"
-            )
-        _only("kernel_initializer", kernel_initializer, ("glorot_uniform", "GlorotUniform"), "Dense")
-        _only("bias_initializer", bias_initializer, ("zeros", "Zeros"), "Dense")
-        for arg, value in (
-            ("kernel_regularizer", kernel_regularizer),
-            ("bias_regularizer", bias_regularizer),
-            ("activity_regularizer", activity_regularizer),
-            ("kernel_constraint", kernel_constraint),
-            ("bias_constraint", bias_constraint),
-            ("lora_rank", lora_rank),
-            ("lora_alpha", lora_alpha),
-        ):
-            _only(arg, value, (None,), "Dense")
-        super().__init__(**kwargs)
-        self.units = int(units)
-        self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
-
-    def _spec(self) -> tuple[Any, ...]:
-        return ("dense", self.units, self.activation.__name__, self.use_bias)
-
-    def _output_width(self, input_width: int) -> int:
-        return self.units
-
-    @property
-    def kernel(self) -> Variable:
-        return self._require(0)
-
-    @property
-    def bias(self) -> Variable | None:
-        return self._require(1) if self.use_bias else None
-
-    def _require(self, i: int) -> Variable:
-        if not self._variables:
-            raise AttributeError(f"Layer {self.name!r} is not built yet, so it has no weights.")
-        return self._variables[i]
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            **super().get_config(),
-            "units": self.units,
-            "activation": self.activation.__name__,
-            "use_bias": self.use_bias,
-        }
-
-
-class Activation(Layer):
-    """Applies an activation function: ``layers.Activation('relu')``. Callable on arrays of any shape."""
-
-    def __init__(self, activation: Any, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.activation = activations.get(activation)
-
-    def _spec(self) -> tuple[Any, ...]:
-        return ("activation", self.activation.__name__)
-
-    def __call__(self, inputs: Any, training: Any = None) -> Tensor:
-        if _symbolic(inputs):
-            raise _functional_call(f"layer {self.name!r}")
-        return self.activation(_data.to_array(inputs, "inputs"))
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "activation": self.activation.__name__}
-
-
-class Dropout(Layer):
-    """Inverted dropout while training (keep with probability ``1 - rate``, scale by ``1/(1 - rate)``)."""
-
-    def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None, **kwargs: Any) -> None:
-        if isinstance(rate, bool) or not isinstance(rate, (int, float, np.number)) or not 0 <= rate <= 1:
-            raise ValueError(
-                f"Invalid value received for argument `rate`. Expected a float value between 0 and 1. {received('rate', rate)}"
-            )
-        _only("noise_shape", noise_shape, (None,), "Dropout")
-        if seed is not None and (
-            isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**64
-        ):
-            raise ValueError(f"seed must be a non-negative integer or None. {received('seed', seed)}")
-        super().__init__(**kwargs)
-        self.rate = float(rate)
-        self.seed = seed
-        self.noise_shape = None
-
-    def _spec(self) -> tuple[Any, ...]:
-        return ("dropout", self.rate, self.seed)
-
-    def __call__(self, inputs: Any, training: Any = None) -> Tensor:
-        if training:
-            raise ValueError(
-                "keras_lite applies Dropout outside fit in inference mode only. Received: training=True"
-            )
-        if _symbolic(inputs):
-            raise _functional_call(f"layer {self.name!r}")
-        return np.array(_data.to_array(inputs, "inputs"), dtype=np.float32).view(Tensor)
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "rate": self.rate, "seed": self.seed, "noise_shape": None}
-
-
-class BatchNormalization(Layer):
-    """Batch normalization over the feature axis, with moving statistics for inference.
-
-    Training normalizes with the batch's mean and biased variance and updates
-    ``moving = moving * momentum + batch * (1 - momentum)``; inference uses the moving statistics.
-    """
-
-    def __init__(
-        self,
-        axis: int = -1,
-        momentum: float = 0.99,
-        epsilon: float = 1e-3,
-        center: bool = True,
-        scale: bool = True,
-        beta_initializer: Any = "zeros",
-        gamma_initializer: Any = "ones",
-        moving_mean_initializer: Any = "zeros",
-        moving_variance_initializer: Any = "ones",
-        beta_regularizer: Any = None,
-        gamma_regularizer: Any = None,
-        beta_constraint: Any = None,
-        gamma_constraint: Any = None,
-        synchronized: bool = False,
-        **kwargs: Any,
-    ) -> None:
-        _only("axis", axis, (-1, 1), "BatchNormalization")
-        _only("beta_initializer", beta_initializer, ("zeros", "Zeros"), "BatchNormalization")
-        _only("gamma_initializer", gamma_initializer, ("ones", "Ones"), "BatchNormalization")
-        _only("moving_mean_initializer", moving_mean_initializer, ("zeros", "Zeros"), "BatchNormalization")
-        _only(
-            "moving_variance_initializer", moving_variance_initializer, ("ones", "Ones"), "BatchNormalization"
-        )
-        for arg, value in (
-            ("beta_regularizer", beta_regularizer),
-            ("gamma_regularizer", gamma_regularizer),
-            ("beta_constraint", beta_constraint),
-            ("gamma_constraint", gamma_constraint),
-        ):
-            _only(arg, value, (None,), "BatchNormalization")
-        momentum_value = real_number("momentum", momentum)
-        if not real_number("epsilon", epsilon) > 0:
-            raise ValueError(f"epsilon must be positive. {received('epsilon', epsilon)}")
-        super().__init__(**kwargs)
-        self.axis = axis
-        self.momentum = momentum_value
-        self.epsilon = float(epsilon)
-        self.center = bool(center)
-        self.scale = bool(scale)
-
-    def _spec(self) -> tuple[Any, ...]:
-        return ("batch_normalization", self.momentum, self.epsilon, self.center, self.scale)
-
-    def _named(self, name: str) -> Variable | None:
-        if not self._variables:
-            raise AttributeError(f"Layer {self.name!r} is not built yet, so it has no weights.")
-        return next((v for v in self._variables if v.name == name), None)
-
-    @property
-    def gamma(self) -> Variable | None:
-        """The scale (``None`` when ``scale=False``)."""
-        return self._named("gamma")
-
-    @property
-    def beta(self) -> Variable | None:
-        """The offset (``None`` when ``center=False``)."""
-        return self._named("beta")
-
-    @property
-    def moving_mean(self) -> Variable | None:
-        return self._named("moving_mean")
-
-    @property
-    def moving_variance(self) -> Variable | None:
-        return self._named("moving_variance")
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            **super().get_config(),
-            "axis": self.axis,
-            "momentum": self.momentum,
-            "epsilon": self.epsilon,
-            "center": self.center,
-            "scale": self.scale,
-        }
 
 
 def _bind_model(layer: Layer, model: Any) -> None:

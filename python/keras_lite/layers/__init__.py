@@ -1,0 +1,22 @@
+"""Layers, as ``keras.layers``: specifications whose weights live in the Rust core once built.
+
+``Layer`` (``_layer``) is the base class; ``Dense``, ``Activation``, ``Dropout`` and ``BatchNormalization``
+(``_builtin``) are the layers the core runs; ``keras.Input`` makes an ``InputLayer`` (``_input_layer``) and
+returns its ``KerasTensor`` (``_keras_tensor``).
+"""
+
+from ._builtin import Activation, BatchNormalization, Dense, Dropout
+from ._input_layer import Input, InputLayer
+from ._keras_tensor import KerasTensor
+from ._layer import Layer
+
+__all__ = [
+    "Activation",
+    "BatchNormalization",
+    "Dense",
+    "Dropout",
+    "Input",
+    "InputLayer",
+    "KerasTensor",
+    "Layer",
+]

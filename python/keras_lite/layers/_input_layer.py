@@ -1,0 +1,85 @@
+"""``keras.Input`` and ``InputLayer``: a model's input width."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._errors import received
+from ._keras_tensor import KerasTensor
+from ._layer import Layer, _auto_name, _only, _shape_arg
+
+
+class InputLayer(Layer):
+    """The model's input: a width, no weights."""
+
+    def __init__(
+        self,
+        shape: Any = None,
+        batch_size: Any = None,
+        dtype: Any = None,
+        sparse: Any = None,
+        batch_shape: Any = None,
+        input_tensor: Any = None,
+        optional: bool = False,
+        name: str | None = None,
+        ragged: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        if shape is None and "input_shape" in kwargs:  # Keras's legacy spelling
+            shape = kwargs.pop("input_shape")
+        if shape is None and batch_shape is not None:
+            try:
+                batch_size, *rest = batch_shape
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"batch_shape must be a tuple such as (None, width). {received('batch_shape', batch_shape)}"
+                ) from None
+            shape = tuple(rest)
+        if shape is None:
+            raise ValueError("InputLayer needs a shape. Received: shape=None")
+        unsupported = (
+            ("sparse", sparse),
+            ("ragged", ragged),
+            ("input_tensor", input_tensor),
+            ("optional", optional),
+        )
+        for arg, value in unsupported:
+            _only(arg, value, (None, False), "InputLayer")
+        super().__init__(name=name if name is not None else _auto_name("input_layer"), dtype=dtype, **kwargs)
+        self.shape = _shape_arg(shape, "shape")
+        self.batch_size = batch_size
+
+    def _spec(self) -> tuple[Any, ...]:
+        raise TypeError("InputLayer has no core spec")
+
+
+def Input(
+    shape: Any = None,
+    batch_size: Any = None,
+    dtype: Any = None,
+    sparse: Any = None,
+    batch_shape: Any = None,
+    name: str | None = None,
+    tensor: Any = None,
+    optional: bool = False,
+    ragged: Any = None,
+    **kwargs: Any,
+) -> KerasTensor:
+    """A symbolic input of ``shape`` (``(width,)``, or ``batch_shape=(None, width)``) to start a ``Sequential``.
+
+    Example:
+        >>> model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(1)])
+    """
+    layer = InputLayer(
+        shape=shape,
+        batch_size=batch_size,
+        dtype=dtype,
+        sparse=sparse,
+        batch_shape=batch_shape,
+        input_tensor=tensor,
+        optional=optional,
+        name=name,
+        ragged=ragged,
+        **kwargs,
+    )
+    return KerasTensor(layer)
