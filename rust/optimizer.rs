@@ -93,6 +93,18 @@ impl OptimizerKind {
         Ok(())
     }
 
+    /// Adam's step size at step `t` (1-based), `lr·√(1−β2ᵗ)/(1−β1ᵗ)` in f32, as both backends use it (the
+    /// GPU is handed it per step); 0 for the other optimizers.
+    pub fn adam_step_size(&self, t: u64) -> f32 {
+        match *self {
+            OptimizerKind::Adam { learning_rate: lr, beta_1: b1, beta_2: b2, .. } => {
+                let t = t as f32;
+                lr * (1.0 - b2.powf(t)).sqrt() / (1.0 - b1.powf(t))
+            }
+            _ => 0.0,
+        }
+    }
+
     /// The learning rate.
     pub fn learning_rate(&self) -> f32 {
         match *self {
@@ -125,10 +137,9 @@ impl Optimizer {
     /// Apply one update to `params[r]` for each trainable range `r`, then count the step.
     pub fn step(&mut self, params: &mut [f32], grads: &[f32], trainable: &[Range<usize>]) {
         // Saturating: `iterations` comes from a saved file's optimizer state and may be u64::MAX.
-        let t = self.iterations.saturating_add(1) as f32;
         match self.kind {
             OptimizerKind::Adam { learning_rate: lr, beta_1: b1, beta_2: b2, epsilon: eps, amsgrad, weight_decay } => {
-                let alpha = lr * (1.0 - b2.powf(t)).sqrt() / (1.0 - b1.powf(t));
+                let alpha = self.kind.adam_step_size(self.iterations.saturating_add(1));
                 let decay = weight_decay * lr;
                 let (m_all, rest) = self.slots.split_at_mut(1);
                 let (v_all, vhat_all) = rest.split_at_mut(1);

@@ -196,14 +196,3 @@ pub(crate) fn optimizer(b: &mut Builder, ctx: &Ctx, net: &DevNet, kind: Optimize
     }
     Ok(())
 }
-
-/// Adam's step size for step `t` (1-based), computed exactly as optimizer.rs does; 0 for other optimizers.
-pub(crate) fn alpha(kind: OptimizerKind, t: u64) -> f32 {
-    match kind {
-        OptimizerKind::Adam { learning_rate: lr, beta_1: b1, beta_2: b2, .. } => {
-            let t = t as f32;
-            lr * (1.0 - b2.powf(t)).sqrt() / (1.0 - b1.powf(t))
-        }
-        _ => 0.0,
-    }
-}

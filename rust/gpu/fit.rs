@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::optimizer::OptimizerKind;
 use crate::rng::Rng;
 
-use super::backward::{alpha, backward, optimizer};
+use super::backward::{backward, optimizer};
 use super::context::Ctx;
 use super::data::DevData;
 use super::forward::{forward, loss_and_metrics};
@@ -283,7 +283,7 @@ fn write_records(
     for (s, r) in records.iter_mut().enumerate().skip(from) {
         // Saturating, as on the CPU: `iterations` may be restored from a file as u64::MAX.
         let it = iterations.saturating_add((s - from) as u64);
-        let alpha = alpha(kind, it.saturating_add(1));
+        let alpha = kind.adam_step_size(it.saturating_add(1));
         *r = StepRecord { start: (s * cap) as u32, slot: s as u32, alpha, iter: it as u32, lr };
     }
     table.write_from(ctx, records, from);

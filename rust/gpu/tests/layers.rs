@@ -6,7 +6,7 @@ use super::{activations, allow_software, close, device, read, run, values};
 use crate::activation::Activation;
 use crate::backend::Compiled;
 use crate::backend::Data;
-use crate::gpu::backward::{alpha, backward, optimizer};
+use crate::gpu::backward::{backward, optimizer};
 use crate::gpu::data::DevData;
 use crate::gpu::forward::{forward, loss_and_metrics};
 use crate::gpu::plan::{DevNet, Training, Workspace};
@@ -60,7 +60,12 @@ fn optimizer_updates_match_cpu_over_three_steps() {
             let mut b = Builder::new();
             optimizer(&mut b, &ctx, &dev, kind).unwrap();
             let lr = kind.learning_rate();
-            run(&ctx, &k, b, StepRecord { alpha: alpha(kind, step + 1), iter: step as u32, lr, ..Default::default() });
+            run(
+                &ctx,
+                &k,
+                b,
+                StepRecord { alpha: kind.adam_step_size(step + 1), iter: step as u32, lr, ..Default::default() },
+            );
         }
         for (i, w) in dev.w.iter().enumerate() {
             let r = net.weights[i].range();
