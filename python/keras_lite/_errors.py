@@ -15,3 +15,7 @@ def real_number(arg: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(f"`{arg}` must be a number. {received(arg, value)}")
     return float(value)
+
+
+class FormatError(ValueError):
+    """A ``.keras`` / ``.weights.h5`` file keras_lite cannot read; the message says what and where."""

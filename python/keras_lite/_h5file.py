@@ -11,7 +11,7 @@ from __future__ import annotations
 import struct
 from typing import NamedTuple
 
-from ._keras_format import FormatError
+from ._errors import FormatError
 
 _SIGNATURE = b"\x89HDF\r\n\x1a\n"
 # Object header messages that say nothing about where or what a group's links or a dataset's values are.

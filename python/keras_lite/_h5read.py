@@ -28,8 +28,8 @@ import struct
 
 import numpy as np
 
+from ._errors import FormatError
 from ._h5file import IGNORED, REFUSED, Bytes, Link, Message, bad, unsupported
-from ._keras_format import FormatError
 
 _MAX_RANK = 32  # HDF5's own limit
 _MAX_BTREE_LEVEL = 64

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import _h5read, optimizers
-from ._keras_format import FormatError
+from ._errors import FormatError
 
 
 def _h5py() -> Any:

@@ -30,9 +30,10 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _core
-from . import _keras_format as fmt
+from . import _keras_config_read as fmt
+from . import _keras_config_write as write
 from . import _keras_weights as h5
-from ._keras_format import FormatError
+from ._errors import FormatError
 
 KERAS_VERSION = "3.15.1"  # the Keras release whose file layout keras_lite writes (metadata.json)
 _CONFIG, _METADATA, _WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
@@ -291,8 +292,8 @@ class SavingMixin:
         net = getattr(self, "_net", None)
         state: dict[str, Any] = {
             "keras_lite": 1,
-            "config": fmt.model_config(self),
-            "compile": fmt.compile_config(self),
+            "config": _model_config(self),
+            "compile": _compile_config(self),
             "weights": None,
             "optimizer": None,
         }
@@ -322,7 +323,7 @@ class SavingMixin:
 def _load_state(model: Any, state: dict[str, Any]) -> None:
     blob = state["weights"]
     limit = None if blob is None else len(blob) // 4
-    fmt.model_from_config(state["config"], into=model, max_params=limit)
+    _model_from_config(state["config"], into=model, max_params=limit)
     net = model._net
     weights = None
     if blob is not None:
@@ -356,6 +357,34 @@ def _take_place(model: Any, other: Any) -> None:
         model.optimizer._model = weakref.ref(model)
 
 
+def _model_config(model: Any) -> dict[str, Any]:
+    net, first = model._net, model._input_layer
+    return write.sequential_config(
+        model.name,
+        model.trainable,
+        model._layers,
+        None if net is None else net.input_dim,
+        None if first is None else first.name,
+    )
+
+
+def _compile_config(model: Any) -> dict[str, Any]:
+    if not model.compiled:
+        return {}
+    return write.compile_config(model.optimizer, model.loss, model._metric_ids)
+
+
+def _model_from_config(
+    tree: Any, into: Any = None, max_params: int | None = None, training_only: list[str] | None = None
+) -> Any:
+    from .models import Sequential
+
+    layers, trainable, name = fmt.sequential_from_config(tree, max_params, training_only)
+    model = into if into is not None else Sequential.__new__(Sequential)
+    Sequential.__init__(model, layers, trainable=trainable, name=name)
+    return model
+
+
 def _split(flat: np.ndarray, shapes: list[tuple[int, ...]], what: str) -> list[np.ndarray]:
     sizes = [int(np.prod(s)) for s in shapes]
     if sum(sizes) != flat.size:
@@ -373,8 +402,8 @@ def _write_keras(model: Any, fileobj: Any) -> None:
         "keras_lite_version": _core.__version__,
         "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
     }
-    tree = fmt.model_config(model)
-    tree["compile_config"] = fmt.compile_config(model)
+    tree = _model_config(model)
+    tree["compile_config"] = _compile_config(model)
     weights = h5.weights_h5(model)
     with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_STORED) as zf:
         zf.writestr(_METADATA, json.dumps(meta))
@@ -430,7 +459,7 @@ def load_model(
         tree = json.loads(config.decode("utf-8"))
         del config
         training_only: list[str] = []
-        model = fmt.model_from_config(tree, max_params=weights_size // 4, training_only=training_only)
+        model = _model_from_config(tree, max_params=weights_size // 4, training_only=training_only)
         compile_cfg = tree.get("compile_config") if isinstance(tree, dict) else None
         compile = bool(compile and compile_cfg)
         if compile and training_only:

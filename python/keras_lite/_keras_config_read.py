@@ -1,8 +1,8 @@
-"""Keras 3's ``config.json`` layout: keras_lite objects to and from ``serialize_keras_object`` trees.
+"""Keras 3's ``config.json`` layout, read: ``serialize_keras_object`` trees into keras_lite objects.
 
 Reading builds only the classes listed here from plain JSON values: nothing in a file is imported or run.
 Anything keras_lite cannot honour (an unknown class, a regularizer, a mixed-precision dtype, gradient clipping,
-...) is a ``FormatError`` that names it.
+...) is a ``FormatError`` that names it. ``_keras_config_write`` writes such trees.
 """
 
 from __future__ import annotations
@@ -11,164 +11,13 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import activations
 from . import layers as L
 from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
+from ._errors import FormatError
 
 
-class FormatError(ValueError):
-    """A ``.keras`` / ``.weights.h5`` file keras_lite cannot read; the message says what and where."""
-
-
-def _obj(module: str, class_name: str, config: Any) -> dict[str, Any]:
-    return {"module": module, "class_name": class_name, "config": config, "registered_name": None}
-
-
-def _function(name: str) -> dict[str, Any]:
-    # How Keras 3 serializes a plain function such as ``keras.losses.mean_squared_error``.
-    return {"module": "builtins", "class_name": "function", "config": name, "registered_name": "function"}
-
-
-def _initializer(class_name: str) -> dict[str, Any]:
-    return _obj("keras.initializers", class_name, {"seed": None} if class_name == "GlorotUniform" else {})
-
-
-# ---- keras_lite -> Keras ---------------------------------------------------------------------------------
-def layer_config(layer: L.Layer, input_width: int | None) -> dict[str, Any]:
-    """One layer as Keras 3 serializes it (only keys every Keras 3 release accepts)."""
-    cfg: dict[str, Any] = {"name": layer.name, "trainable": layer.trainable, "dtype": "float32"}
-    has_build = False
-    if isinstance(layer, L.Dense):
-        has_build = True
-        cfg.update(
-            units=layer.units,
-            activation=activations.serialize(layer.activation),
-            use_bias=layer.use_bias,
-            kernel_initializer=_initializer("GlorotUniform"),
-            bias_initializer=_initializer("Zeros"),
-            kernel_regularizer=None,
-            bias_regularizer=None,
-            kernel_constraint=None,
-            bias_constraint=None,
-        )
-    elif isinstance(layer, L.BatchNormalization):
-        has_build = True
-        cfg.update(
-            axis=layer.axis,
-            momentum=layer.momentum,
-            epsilon=layer.epsilon,
-            center=layer.center,
-            scale=layer.scale,
-            beta_initializer=_initializer("Zeros"),
-            gamma_initializer=_initializer("Ones"),
-            moving_mean_initializer=_initializer("Zeros"),
-            moving_variance_initializer=_initializer("Ones"),
-            beta_regularizer=None,
-            gamma_regularizer=None,
-            beta_constraint=None,
-            gamma_constraint=None,
-            synchronized=False,
-        )
-    elif isinstance(layer, L.Dropout):
-        cfg.update(rate=layer.rate, seed=layer.seed, noise_shape=None)
-    elif isinstance(layer, L.Activation):
-        cfg.update(activation=activations.serialize(layer.activation))
-    else:  # pragma: no cover - every keras_lite layer is listed above
-        raise FormatError(f"keras_lite cannot save layer {layer.name!r} of class {type(layer).__name__}")
-    out = _obj("keras.layers", type(layer).__name__, cfg)
-    if has_build and input_width is not None:
-        out["build_config"] = {"input_shape": [None, input_width]}
-    return out
-
-
-def model_config(model: Any) -> dict[str, Any]:
-    """The Sequential's config.json tree (without ``compile_config``)."""
-    width = model._net.input_dim if model._net is not None else None
-    layers: list[dict[str, Any]] = []
-    if width is not None:
-        name = model._input_layer.name if model._input_layer is not None else "input_layer"
-        layers.append(
-            _obj(
-                "keras.layers",
-                "InputLayer",
-                {"batch_shape": [None, width], "dtype": "float32", "sparse": False, "name": name},
-            )
-        )
-    widths = [None] * len(model._layers)
-    w = width
-    for i, layer in enumerate(model._layers):
-        widths[i] = w
-        w = layer._output_width(w) if w is not None else None
-    layers.extend(layer_config(layer, iw) for layer, iw in zip(model._layers, widths))
-    cfg: dict[str, Any] = {
-        "name": model.name,
-        "trainable": model.trainable,
-        "dtype": "float32",
-        "layers": layers,
-    }
-    out = _obj("keras", "Sequential", cfg)
-    if width is not None:
-        cfg["build_input_shape"] = [None, width]
-        out["build_config"] = {"input_shape": [None, width]}
-    return out
-
-
-def optimizer_config(opt: optimizers_module.Optimizer) -> dict[str, Any]:
-    cfg: dict[str, Any] = {
-        "name": opt.name,
-        "learning_rate": opt.learning_rate,
-        "weight_decay": getattr(opt, "weight_decay", None),
-        "clipnorm": None,
-        "global_clipnorm": None,
-        "clipvalue": None,
-        "use_ema": False,
-        "ema_momentum": 0.99,
-        "ema_overwrite_frequency": None,
-    }
-    cfg.update({k: v for k, v in opt._core_params().items() if k not in cfg})
-    return _obj("keras.optimizers", type(opt).__name__, cfg)
-
-
-def _loss_out(loss: Any) -> Any:
-    if isinstance(loss, str):
-        return loss
-    if isinstance(loss, type):
-        loss = loss()
-    if isinstance(loss, losses_module.Loss):
-        return _obj("keras.losses", type(loss).__name__, loss.get_config())
-    return _function(loss.__name__)
-
-
-def _metric_out(metric: Any) -> Any:
-    if isinstance(metric, str):
-        return metric
-    if isinstance(metric, type):
-        metric = metric()
-    cfg: dict[str, Any] = {"name": metric.name, "dtype": "float32"}
-    if isinstance(metric, metrics_module.BinaryAccuracy):
-        cfg["threshold"] = metric.threshold
-    return _obj("keras.metrics", type(metric).__name__, cfg)
-
-
-def compile_config(model: Any) -> dict[str, Any]:
-    """What Keras's ``model.get_compile_config()`` returns, or ``{}`` for a model never compiled."""
-    if not model.compiled:
-        return {}
-    return {
-        "optimizer": optimizer_config(model.optimizer),
-        "loss": _loss_out(model.loss),
-        "loss_weights": None,
-        "metrics": [_metric_out(m) for m in model._metric_ids],
-        "weighted_metrics": None,
-        "run_eagerly": False,
-        "steps_per_execution": 1,
-        "jit_compile": False,
-    }
-
-
-# ---- Keras -> keras_lite ---------------------------------------------------------------------------------
 def _dict(value: Any, what: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise FormatError(f"{what} must be a JSON object. Received: {type(value).__name__}")
@@ -314,17 +163,16 @@ def _least_params(layers: list[L.Layer], width: int) -> int:
     return total
 
 
-def model_from_config(
-    tree: Any, into: Any = None, max_params: int | None = None, training_only: list[str] | None = None
-) -> Any:
-    """Build the Sequential a config.json tree describes (into ``into``, an uninitialized instance, if given).
+def sequential_from_config(
+    tree: Any, max_params: int | None = None, training_only: list[str] | None = None
+) -> tuple[list[Any], bool, Any]:
+    """The ``Sequential(layers, trainable, name)`` arguments a config.json tree describes: its layers (an
+    ``Input`` first when the tree gives the input width), ``trainable`` and ``name``.
 
     ``max_params`` (what the file's weights can hold) refuses a config describing a larger model before the core
     allocates it. Settings that change training only (regularizers, constraints, ...) are described in
     ``training_only`` when it is given, and refused otherwise.
     """
-    from .models import Sequential
-
     tree = _dict(tree, "config.json")
     if tree.get("class_name") != "Sequential":
         raise FormatError(
@@ -357,9 +205,7 @@ def model_from_config(
             )
     if width is not None:
         layers.insert(0, L.Input(shape=(width,), name=input_name))
-    model = into if into is not None else Sequential.__new__(Sequential)
-    Sequential.__init__(model, layers, trainable=bool(cfg.get("trainable", True)), name=cfg.get("name"))
-    return model
+    return layers, bool(cfg.get("trainable", True)), cfg.get("name")
 
 
 _OPT_BASE = ("name", "learning_rate", "weight_decay", "ema_momentum", "is_legacy_optimizer")

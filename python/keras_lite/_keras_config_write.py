@@ -1,0 +1,165 @@
+"""Keras 3's ``config.json`` layout, written: keras_lite objects as ``serialize_keras_object`` trees.
+
+Only keys every Keras 3 release accepts are written, so that Keras 3 loads the files keras_lite saves;
+``_keras_config_read`` reads such trees back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import activations
+from . import layers as L
+from . import losses as losses_module
+from . import metrics as metrics_module
+from . import optimizers as optimizers_module
+from ._errors import FormatError
+
+
+def _obj(module: str, class_name: str, config: Any) -> dict[str, Any]:
+    return {"module": module, "class_name": class_name, "config": config, "registered_name": None}
+
+
+def _function(name: str) -> dict[str, Any]:
+    # How Keras 3 serializes a plain function such as ``keras.losses.mean_squared_error``.
+    return {"module": "builtins", "class_name": "function", "config": name, "registered_name": "function"}
+
+
+def _initializer(class_name: str) -> dict[str, Any]:
+    return _obj("keras.initializers", class_name, {"seed": None} if class_name == "GlorotUniform" else {})
+
+
+def layer_config(layer: L.Layer, input_width: int | None) -> dict[str, Any]:
+    """One layer as Keras 3 serializes it (only keys every Keras 3 release accepts)."""
+    cfg: dict[str, Any] = {"name": layer.name, "trainable": layer.trainable, "dtype": "float32"}
+    has_build = False
+    if isinstance(layer, L.Dense):
+        has_build = True
+        cfg.update(
+            units=layer.units,
+            activation=activations.serialize(layer.activation),
+            use_bias=layer.use_bias,
+            kernel_initializer=_initializer("GlorotUniform"),
+            bias_initializer=_initializer("Zeros"),
+            kernel_regularizer=None,
+            bias_regularizer=None,
+            kernel_constraint=None,
+            bias_constraint=None,
+        )
+    elif isinstance(layer, L.BatchNormalization):
+        has_build = True
+        cfg.update(
+            axis=layer.axis,
+            momentum=layer.momentum,
+            epsilon=layer.epsilon,
+            center=layer.center,
+            scale=layer.scale,
+            beta_initializer=_initializer("Zeros"),
+            gamma_initializer=_initializer("Ones"),
+            moving_mean_initializer=_initializer("Zeros"),
+            moving_variance_initializer=_initializer("Ones"),
+            beta_regularizer=None,
+            gamma_regularizer=None,
+            beta_constraint=None,
+            gamma_constraint=None,
+            synchronized=False,
+        )
+    elif isinstance(layer, L.Dropout):
+        cfg.update(rate=layer.rate, seed=layer.seed, noise_shape=None)
+    elif isinstance(layer, L.Activation):
+        cfg.update(activation=activations.serialize(layer.activation))
+    else:  # pragma: no cover - every keras_lite layer is listed above
+        raise FormatError(f"keras_lite cannot save layer {layer.name!r} of class {type(layer).__name__}")
+    out = _obj("keras.layers", type(layer).__name__, cfg)
+    if has_build and input_width is not None:
+        out["build_config"] = {"input_shape": [None, input_width]}
+    return out
+
+
+def sequential_config(
+    name: Any, trainable: bool, layers: list[L.Layer], input_width: int | None, input_name: str | None
+) -> dict[str, Any]:
+    """A Sequential's config.json tree (without ``compile_config``): its ``InputLayer`` when it is built on
+    inputs of ``input_width``, named ``input_name`` (default ``input_layer``), then its layers."""
+    out_layers: list[dict[str, Any]] = []
+    if input_width is not None:
+        out_layers.append(
+            _obj(
+                "keras.layers",
+                "InputLayer",
+                {
+                    "batch_shape": [None, input_width],
+                    "dtype": "float32",
+                    "sparse": False,
+                    "name": input_name if input_name is not None else "input_layer",
+                },
+            )
+        )
+    widths: list[int | None] = [None] * len(layers)
+    w = input_width
+    for i, layer in enumerate(layers):
+        widths[i] = w
+        w = layer._output_width(w) if w is not None else None
+    out_layers.extend(layer_config(layer, iw) for layer, iw in zip(layers, widths))
+    cfg: dict[str, Any] = {
+        "name": name,
+        "trainable": trainable,
+        "dtype": "float32",
+        "layers": out_layers,
+    }
+    out = _obj("keras", "Sequential", cfg)
+    if input_width is not None:
+        cfg["build_input_shape"] = [None, input_width]
+        out["build_config"] = {"input_shape": [None, input_width]}
+    return out
+
+
+def optimizer_config(opt: optimizers_module.Optimizer) -> dict[str, Any]:
+    cfg: dict[str, Any] = {
+        "name": opt.name,
+        "learning_rate": opt.learning_rate,
+        "weight_decay": getattr(opt, "weight_decay", None),
+        "clipnorm": None,
+        "global_clipnorm": None,
+        "clipvalue": None,
+        "use_ema": False,
+        "ema_momentum": 0.99,
+        "ema_overwrite_frequency": None,
+    }
+    cfg.update({k: v for k, v in opt._core_params().items() if k not in cfg})
+    return _obj("keras.optimizers", type(opt).__name__, cfg)
+
+
+def _loss_out(loss: Any) -> Any:
+    if isinstance(loss, str):
+        return loss
+    if isinstance(loss, type):
+        loss = loss()
+    if isinstance(loss, losses_module.Loss):
+        return _obj("keras.losses", type(loss).__name__, loss.get_config())
+    return _function(loss.__name__)
+
+
+def _metric_out(metric: Any) -> Any:
+    if isinstance(metric, str):
+        return metric
+    if isinstance(metric, type):
+        metric = metric()
+    cfg: dict[str, Any] = {"name": metric.name, "dtype": "float32"}
+    if isinstance(metric, metrics_module.BinaryAccuracy):
+        cfg["threshold"] = metric.threshold
+    return _obj("keras.metrics", type(metric).__name__, cfg)
+
+
+def compile_config(optimizer: optimizers_module.Optimizer, loss: Any, metrics: list[Any]) -> dict[str, Any]:
+    """What Keras's ``model.get_compile_config()`` returns for ``compile(optimizer, loss, metrics)``."""
+    return {
+        "optimizer": optimizer_config(optimizer),
+        "loss": _loss_out(loss),
+        "loss_weights": None,
+        "metrics": [_metric_out(m) for m in metrics],
+        "weighted_metrics": None,
+        "run_eagerly": False,
+        "steps_per_execution": 1,
+        "jit_compile": False,
+    }
