@@ -79,7 +79,7 @@ def test_pages_link_only_inside_the_repository() -> None:
 
 
 # Paths a page names that a command writes, not the repository holds.
-GENERATED = ("bench/results.json", "dist/")
+GENERATED = ("bench/results.json", "dist/", "target/", "target-wheel/")
 
 
 def test_paths_named_in_code_spans_exist_in_the_repository() -> None:
