@@ -371,7 +371,7 @@ def _model_config(model: Any) -> dict[str, Any]:
 def _compile_config(model: Any) -> dict[str, Any]:
     if not model.compiled:
         return {}
-    return write.compile_config(model.optimizer, model.loss, model._metric_ids)
+    return write.compile_config(model.optimizer, model.loss, model._compile_metrics)
 
 
 def _model_from_config(

@@ -1,4 +1,5 @@
-"""``Layer``, the base of keras_lite's layers, and what layers and models share: names, widths, the lock."""
+"""``Layer``, the base of keras_lite's layers, and what layers and models share: names, widths, the lock,
+which model holds a layer."""
 
 from __future__ import annotations
 
@@ -40,6 +41,21 @@ def _refuse_while_fitting(model: Any, what: str) -> None:
             "discard those epochs. Change the model before or after fit; get_weights and set_weights work "
             "during fit."
         )
+
+
+# A model nobody can reach may live on in a reference cycle (a fitted model and its History) until Python's
+# cyclic garbage collector runs; until then it still holds its layers and its optimizer.
+_STILL_HELD = (
+    "(A model that is no longer used keeps them until it is garbage-collected: gc.collect() frees it.)"
+)
+
+
+def _other_model(model: Any, this: Any, optimizer: Any = None) -> Any:
+    """``model`` (a layer's or an optimizer's) unless it is None or ``this`` (or, given ``optimizer``, no
+    longer compiled with it): the model that holds on to something ``this`` was given."""
+    if model is None or model is this or (optimizer is not None and model.optimizer is not optimizer):
+        return None
+    return model
 
 
 def _auto_name(base: str) -> str:

@@ -1,0 +1,401 @@
+"""``Model``: the graph (the layers, and the core network that holds their weights) and the training methods.
+
+keras_lite builds models with `Sequential` (``_sequential``), which adds, pops and builds the layers. ``Model``
+holds what does not depend on how they were put together: the weights, compile, fit, evaluate, predict and
+``model(x)`` (their argument handling is in ``_trainer``), ``summary``, and saving.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, TypeVar, cast
+
+import numpy as np
+
+from .. import config
+from .. import losses as losses_module
+from .. import metrics as metrics_module
+from .. import optimizers as optimizers_module
+from .._errors import received
+from .._summary import print_summary
+from .._tensor import Tensor
+from .._unsupported import NotSupportedError
+from .._variable import weight_array
+from ..layers import Layer
+from ..layers._layer import _STRUCTURE_LOCK, _auto_name, _refuse_while_fitting
+from ..saving import SavingMixin
+from . import _trainer
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _changes_structure(what: str) -> Callable[[_F], _F]:
+    """Run the method under the structure lock, refusing it (``RuntimeError``) while the model is in a fit."""
+
+    def decorate(method: _F) -> _F:
+        @functools.wraps(method)
+        def wrapper(self: Model, *args: Any, **kwargs: Any) -> Any:
+            with _STRUCTURE_LOCK:
+                _refuse_while_fitting(self, what)
+                return method(self, *args, **kwargs)
+
+        return cast(_F, wrapper)
+
+    return decorate
+
+
+def _tracks_fit(fit: _F) -> _F:
+    """Count the model as fitting (``model._fits``) from before ``fit`` checks anything until it returns."""
+
+    @functools.wraps(fit)
+    def wrapper(self: Model, *args: Any, **kwargs: Any) -> Any:
+        counted = False
+        try:
+            with _STRUCTURE_LOCK:
+                self._fits += 1
+                counted = True
+            return fit(self, *args, **kwargs)
+        finally:
+            if counted:
+                with _STRUCTURE_LOCK:
+                    self._fits -= 1
+
+    return cast(_F, wrapper)
+
+
+class Model(SavingMixin):
+    """``keras.Model``: here the base class of `Sequential`, so ``isinstance(model, keras.Model)`` holds.
+
+    keras_lite builds models with ``keras.Sequential`` only. ``keras.Model(inputs=..., outputs=...)`` (the
+    Functional API) and model subclassing (a ``keras.Model`` subclass, or a ``Sequential`` subclass that
+    defines its own ``call`` or ``train_step``) raise `NotSupportedError` until keras_lite supports them.
+    """
+
+    _fits = 0  # fit calls running on this model now (see _tracks_fit); structure changes wait for 0
+    _name_base = "model"  # automatic names are this, then this_1, ...
+    dtype = compute_dtype = variable_dtype = input_dtype = "float32"  # Keras's dtype attributes
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        cls._refuse_unsupported(args, kwargs)
+        return super().__new__(cls)
+
+    @classmethod
+    def _refuse_unsupported(cls, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        """Refuse the Functional API and model subclassing, which keras_lite does not run yet (`Sequential`
+        takes over for its own subclasses)."""
+        use = "keras.Sequential([keras.Input(shape=(features,)), layers.Dense(...), ...])"
+        if args or "inputs" in kwargs or "outputs" in kwargs:
+            raise NotSupportedError(
+                "keras_lite does not support the Functional API (keras.Model(inputs, outputs)) yet: build the "
+                f"model as {use}."
+            )
+        what = (
+            "keras.Model() (a subclassed model's base)"
+            if cls is Model
+            else f"model subclassing ({cls.__name__})"
+        )
+        raise NotSupportedError(
+            f"keras_lite does not support {what} yet: its core runs a Sequential stack of its built-in layers. "
+            f"Build the model as {use}."
+        )
+
+    def __init__(self, name: str | None = None, trainable: bool = True, device: str | None = None) -> None:
+        self._device = None if device is None else config._normalize_device(device)
+        self.name = name if name is not None else _auto_name(self._name_base)
+        self._layers: list[Layer] = []
+        self._net: Any = None  # the core Network holding the weights and the optimizer state, once built
+        self._trainable = bool(trainable)
+        self.stop_training = False
+        self.history: Any = None
+        self.optimizer: Any = None
+        self.loss: Any = None
+        self._loss_obj: losses_module.Loss | None = None
+        self._compile_metrics: list[Any] = []  # compile()'s `metrics`, as given
+        self._metric_names: list[str] = []  # the keys of the core's results: "loss", then each metric's name
+        self._metrics_given = False
+        self.compiled = False
+        self.compiled_loss: Any = None
+        self.compiled_metrics: Any = None
+
+    # What the structure (Sequential) provides.
+    def _input_width(self) -> int | None:
+        """The width inputs must have (None until the model knows it)."""
+        raise NotImplementedError
+
+    def _ensure_built(self, width: int) -> None:
+        """Build the model for inputs of ``width`` unless it is built."""
+        raise NotImplementedError
+
+    # ---- the graph ----------------------------------------------------------------------------------
+    @property
+    def layers(self) -> list[Layer]:
+        return list(self._layers)
+
+    @property
+    def built(self) -> bool:
+        return self._net is not None
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = bool(value)
+        for layer in self._layers:
+            layer.trainable = self._trainable
+
+    def _apply_device(self) -> None:
+        requested = self._device or config.default_device()
+        if self._net is not None and config.resolve_device(requested) == "gpu":
+            self._net.set_device("gpu", config._software_allowed())
+
+    @property
+    def device(self) -> str:
+        """Where this model computes: ``"cpu"`` or ``"gpu"``."""
+        return "cpu" if self._net is None else str(self._net.device[0])
+
+    @_changes_structure("move the model to another device")
+    def to(self, device: str) -> Model:
+        """Move the model (weights and optimizer state) to ``"cpu"``, ``"gpu"`` or ``"auto"``; returns it."""
+        self._device = config._normalize_device(device)
+        if self._net is not None:
+            target = config.resolve_device(self._device)
+            self._net.set_device(target, config._software_allowed())
+        return self
+
+    # ---- weights ------------------------------------------------------------------------------------
+    @property
+    def weights(self) -> list[Any]:
+        return [v for layer in self._layers for v in layer.weights]
+
+    @property
+    def variables(self) -> list[Any]:
+        return self.weights
+
+    @property
+    def trainable_weights(self) -> list[Any]:
+        return [v for v in self.weights if v.trainable]
+
+    @property
+    def non_trainable_weights(self) -> list[Any]:
+        return [v for v in self.weights if not v.trainable]
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of every weight, layer by layer (Keras order)."""
+        return [] if self._net is None else list(self._net.get_weights())
+
+    def set_weights(self, weights: list[Any]) -> None:
+        """Set every weight; the count and each shape must match exactly."""
+        current = self.weights
+        if not isinstance(weights, (list, tuple)):
+            raise ValueError(
+                f"set_weights expects a list of arrays. {received('weights', type(weights).__name__)}"
+            )
+        if len(weights) != len(current):
+            raise ValueError(
+                f"You called `set_weights(weights)` on model {self.name} with a weight list of length {len(weights)}, "
+                f"but the model was expecting {len(current)} weights."
+            )
+        arrays = []
+        for v, w in zip(current, weights):
+            a = weight_array(w, f"Weight {v.path}")
+            if a.shape != v.shape:
+                raise ValueError(
+                    f"Weight {v.path} has shape {v.shape}. Received: an array of shape {a.shape}"
+                )
+            arrays.append(a)
+        if arrays:
+            self._net.set_weights(arrays)
+
+    def count_params(self) -> int:
+        """Number of weight values."""
+        if self._net is None:
+            raise ValueError(
+                "You tried to call `count_params` on this model, but the model isn't built. "
+                "You can build it manually via: `model.build(input_shape)`."
+            )
+        return int(sum(int(np.prod(v.shape)) for v in self.weights))
+
+    # ---- compile ------------------------------------------------------------------------------------
+    @_changes_structure("compile the model (it would replace the loss, metrics and optimizer fit is using)")
+    def compile(
+        self,
+        optimizer: Any = "rmsprop",
+        loss: Any = None,
+        loss_weights: Any = None,
+        metrics: Any = None,
+        weighted_metrics: Any = None,
+        run_eagerly: bool = False,
+        steps_per_execution: int = 1,
+        jit_compile: Any = "auto",
+        auto_scale_loss: bool = True,
+    ) -> None:
+        """Configure training: optimizer, loss and metrics (Keras names and defaults).
+
+        ``run_eagerly``, ``steps_per_execution``, ``jit_compile`` and ``auto_scale_loss`` are accepted for
+        Keras compatibility and change nothing: the core runs every step the same way.
+
+        Args:
+            optimizer: Name (any case) or ``keras_lite.optimizers`` instance; default ``"rmsprop"``.
+            loss: Name, ``keras_lite.losses`` function or instance.
+            metrics: List of metric names or instances.
+        """
+        _trainer.compile(self, optimizer, loss, loss_weights, metrics, weighted_metrics)
+
+    def _compile_core(self) -> None:
+        """Compile a newly built core network as the model was compiled."""
+        assert self._loss_obj is not None
+        self._compile_net(self._net, self.optimizer, self._loss_obj, self._compile_metrics)
+
+    def _compile_net(self, net: Any, opt: Any, loss_obj: losses_module.Loss, metrics: list[Any]) -> None:
+        resolved = [metrics_module.resolve(m, net.output_dim) for m in metrics]
+        net.compile(
+            loss_obj._kind, loss_obj._params(), [kind for kind, _ in resolved], opt._kind, opt._core_params()
+        )
+        self._metric_names = ["loss", *[name for _, name in resolved]]
+        opt._network = net
+
+    @property
+    def metrics_names(self) -> list[str]:
+        """Keras 3's names: ``[]`` before ``compile``; ``["loss"]``, and ``"compile_metrics"`` after it when
+        ``compile`` was given ``metrics``. Each metric's own name is a key of the History and of
+        ``evaluate(..., return_dict=True)``."""
+        if not self.compiled:
+            return []
+        return ["loss", "compile_metrics"] if self._metrics_given else ["loss"]
+
+    # ---- training and inference ---------------------------------------------------------------------
+    @_tracks_fit
+    def fit(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: Any = None,
+        epochs: int = 1,
+        verbose: Any = "auto",
+        callbacks: Any = None,
+        validation_split: float = 0.0,
+        validation_data: Any = None,
+        shuffle: bool = True,
+        class_weight: Any = None,
+        sample_weight: Any = None,
+        initial_epoch: int = 0,
+        steps_per_epoch: Any = None,
+        validation_steps: Any = None,
+        validation_batch_size: Any = None,
+        validation_freq: int = 1,
+    ) -> Any:
+        """Train for ``epochs`` epochs (Keras semantics; the loop runs in Rust with the GIL released).
+
+        Returns:
+            A ``History`` whose ``.history`` maps each metric (and ``val_`` metric) to per-epoch floats.
+        """
+        return _trainer.fit(
+            self,
+            x,
+            y,
+            batch_size,
+            epochs,
+            verbose,
+            callbacks,
+            validation_split,
+            validation_data,
+            shuffle,
+            class_weight,
+            sample_weight,
+            initial_epoch,
+            steps_per_epoch,
+            validation_steps,
+            validation_batch_size,
+            validation_freq,
+        )
+
+    def evaluate(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: Any = None,
+        verbose: Any = "auto",
+        sample_weight: Any = None,
+        steps: Any = None,
+        callbacks: Any = None,
+        return_dict: bool = False,
+    ) -> Any:
+        """Loss (and metrics) on ``(x, y)`` in inference mode: a float, a list, or a dict."""
+        return _trainer.evaluate(
+            self, x, y, batch_size, verbose, sample_weight, steps, callbacks, return_dict
+        )
+
+    def predict(
+        self, x: Any, batch_size: Any = None, verbose: Any = "auto", steps: Any = None, callbacks: Any = None
+    ) -> np.ndarray:
+        """Predictions for ``x`` as a float32 NumPy array of shape ``(n, units)``."""
+        net = self._net
+        if verbose == 0 and batch_size is None and net is not None and type(x) is np.ndarray and x.size:
+            # Fast path for services: a float32 C-contiguous (n, width) array goes straight to the core;
+            # anything else (or any error) takes the general path, which converts or explains. An empty
+            # array takes that path too, which refuses it whatever its dtype.
+            try:
+                return net.predict(x)
+            except (TypeError, ValueError):
+                pass
+        return _trainer.predict(self, x, batch_size, verbose, steps, callbacks)
+
+    def predict_on_batch(self, x: Any) -> np.ndarray:
+        """Predictions for one batch, no callbacks or progress output."""
+        return self.predict(x, verbose=0)
+
+    def __call__(self, inputs: Any, training: Any = None) -> Tensor:
+        """Apply the model (inference mode): a float32 NumPy array that also has Keras's ``.numpy()``."""
+        if training:
+            raise ValueError(
+                "keras_lite applies models outside fit in inference mode only. Received: training=True"
+            )
+        net = self._net
+        if net is not None and (type(inputs) is np.ndarray or type(inputs) is Tensor) and inputs.size:
+            try:  # (an empty array is refused by the general path)
+                return net.predict(inputs, Tensor)
+            except (TypeError, ValueError):
+                pass
+        return _trainer.call(self, inputs)
+
+    # ---- display ------------------------------------------------------------------------------------
+    def summary(
+        self, line_length: Any = None, positions: Any = None, print_fn: Any = None, **kwargs: Any
+    ) -> None:
+        """Print the layer table in Keras 3's layout."""
+        rows: list[tuple[str, str, str, int | None]] = []
+        for layer in self._layers:
+            if layer.built and layer._input_width is not None:
+                rows.append((layer.name, type(layer).__name__, str(layer.output_shape), layer.count_params()))
+            else:
+                rows.append((layer.name, type(layer).__name__, "?", None))
+        trainable = sum(int(np.prod(v.shape)) for v in self.trainable_weights)
+        non_trainable = sum(int(np.prod(v.shape)) for v in self.non_trainable_weights)
+        opt_params = None
+        if self.optimizer is not None and self._net is not None and self.optimizer.iterations > 0:
+            slots = self._optimizer_slot_count()
+            n = slots * trainable
+            # iteration (int64, 8 bytes) and learning_rate (float32) as Keras counts them.
+            opt_params = (n + 2, 4 * n + 12)
+        print_summary(
+            self.name,
+            rows,
+            (trainable + non_trainable, 4 * (trainable + non_trainable)),
+            (trainable, 4 * trainable),
+            (non_trainable, 4 * non_trainable),
+            optimizer_params=opt_params,
+            line_length=line_length,
+            print_fn=print_fn,
+        )
+
+    def _optimizer_slot_count(self) -> int:
+        opt = self.optimizer
+        if isinstance(opt, optimizers_module.Adam):
+            return 3 if opt.amsgrad else 2
+        if isinstance(opt, optimizers_module.SGD):
+            return 1 if opt.momentum else 0
+        if isinstance(opt, optimizers_module.RMSprop):
+            return 1 + (opt.momentum > 0) + bool(opt.centered)
+        return 0

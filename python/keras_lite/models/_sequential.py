@@ -1,0 +1,214 @@
+"""``Sequential``: a `Model` whose layers form a stack, added and popped in order and built on first use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import _core, config
+from .._errors import received
+from .._unsupported import NotSupportedError, defines
+from ..layers import InputLayer, KerasTensor, Layer
+from ..layers._layer import _STILL_HELD, _bind_model, _build_width, _other_model
+from ._model import Model, _changes_structure
+
+_MODEL_HOOKS = ("call", "train_step", "test_step", "predict_step", "compute_loss", "compute_metrics")
+
+
+class Sequential(Model):
+    """A linear stack of layers, as ``keras.Sequential``.
+
+    Args:
+        layers: Layers to add, in order. The first may be ``keras.Input(shape=...)`` or carry
+            ``input_shape=``; otherwise the model builds on first use.
+        trainable: Whether the model's weights are trained.
+        name: Model name (default ``sequential``, ``sequential_1``, ...).
+        device: ``"cpu"``, ``"gpu"`` or ``"auto"`` for this model; default ``keras_lite.config``'s setting.
+
+    Example:
+        >>> model = keras.Sequential([layers.Dense(4, activation="relu", input_shape=[2]), layers.Dense(1)])
+        >>> model.compile(optimizer="adam", loss="mae")
+        >>> history = model.fit(x, y, epochs=10, verbose=0)
+    """
+
+    _name_base = "sequential"
+
+    @classmethod
+    def _refuse_unsupported(cls, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        """Refuse a subclass that defines its own step or call: the core would not run it."""
+        if cls is Sequential:
+            return
+        custom = [hook for hook in _MODEL_HOOKS if defines(cls, hook)]
+        if custom:
+            raise NotSupportedError(
+                f"keras_lite does not support Sequential subclasses that define {', '.join(custom)} yet: its core "
+                f"runs the layers and the training step itself, so they would be ignored. Received: {cls.__name__}"
+            )
+
+    def __init__(
+        self, layers: Any = None, trainable: bool = True, name: str | None = None, device: str | None = None
+    ) -> None:
+        super().__init__(name=name, trainable=trainable, device=device)
+        self._input_layer: InputLayer | None = None
+        if layers is not None:
+            if not isinstance(layers, (list, tuple)):
+                raise ValueError(f"Sequential expects a list of layers. {received('layers', layers)}")
+            model_refs = {id(layer): layer._model_ref for layer in layers if isinstance(layer, Layer)}
+            try:
+                names: set[str] = set()  # the names so far: checking each against a list is quadratic
+                for layer in layers:
+                    self._add(layer, rebuild=False, names=names)
+                self._maybe_rebuild()
+            except BaseException:  # the layers do not stay bound to a model that was never made
+                for layer in self._layers:
+                    layer._model_ref = model_refs.get(id(layer))
+                raise
+
+    # ---- structure ----------------------------------------------------------------------------------
+    @_changes_structure("add a layer")
+    def add(self, layer: Any, rebuild: bool = True) -> None:
+        """Append a layer (or ``keras.Input(...)`` as the first item)."""
+        self._add(layer, rebuild, None)
+
+    def _add(self, layer: Any, rebuild: bool, names: set[str] | None) -> None:
+        """``add``; ``names``, when given, holds the names of ``self._layers`` (and gets this layer's)."""
+        if isinstance(layer, KerasTensor):
+            layer = layer._keras_history[0]
+        if isinstance(layer, InputLayer):
+            if self._input_layer is not None or self._layers:
+                raise ValueError("Sequential model may only have one input layer, and it must come first.")
+            self._input_layer = layer
+            if rebuild:
+                self._maybe_rebuild()
+            return
+        if not isinstance(layer, Layer):
+            raise ValueError(
+                f"Only instances of `keras_lite.layers.Layer` can be added to a Sequential model. {received('layer', layer)}"
+            )
+        if (layer.name in names) if names is not None else any(e.name == layer.name for e in self._layers):
+            raise ValueError(
+                f"All layers added to a Sequential model should have unique names. Name {layer.name!r} is already used."
+            )
+        other = _other_model(layer._live_model(), self)
+        if other is not None:
+            raise ValueError(
+                f"Layer {layer.name!r} already belongs to model {other.name!r}. A keras_lite layer's weights "
+                "live in its model's core network, so a layer cannot be shared by two models: create a new "
+                "layer (and copy the weights with set_weights(other_layer.get_weights()) if you want them), "
+                f"or pop it from the other model first. {_STILL_HELD}"
+            )
+        input_layer, model_ref = self._input_layer, layer._model_ref
+        if not self._layers and self._input_layer is None and layer._input_shape_arg is not None:
+            self._input_layer = InputLayer(shape=layer._input_shape_arg)
+        self._layers.append(layer)
+        if names is not None:
+            names.add(layer.name)
+        _bind_model(layer, self)
+        if rebuild:
+            net = self._net
+            try:
+                self._maybe_rebuild()
+            except BaseException:
+                if self._net is net:  # refused before the model changed (a width, a size): leave it as it was
+                    self._layers.pop()
+                    self._input_layer, layer._model_ref = input_layer, model_ref
+                raise
+
+    @_changes_structure("pop a layer")
+    def pop(self, rebuild: bool = True) -> Layer:
+        """Remove and return the last layer."""
+        if not self._layers:
+            raise IndexError("There are no layers in the model.")
+        layer = self._layers.pop()
+        layer._model_ref = None
+        if rebuild:
+            self._maybe_rebuild()
+        return layer
+
+    def _maybe_rebuild(self) -> None:
+        if self._input_layer is not None and self._layers:
+            self._build(self._input_layer.shape[0])
+        elif self._net is not None and self._layers:
+            self._build(self._net.input_dim)
+        elif not self._layers:
+            self._net = None
+
+    def _build(self, width: int) -> None:
+        """Build (or rebuild) the core network for inputs of ``width``, keeping built layers' weights."""
+        old = {
+            id(layer): layer.get_weights()
+            for layer in self._layers
+            if layer.built and layer._input_width is not None
+        }
+        widths = []
+        w = width
+        for layer in self._layers:
+            if layer._owner is not self._net:
+                # A layer built elsewhere (on its own, or in another model) keeps its width, as in Keras 3;
+                # this model's own layers are rebuilt at the new width.
+                layer._check_width(w, (None, w))
+            widths.append(w)
+            w = layer._output_width(w)
+        net = _core.Network(width, [layer._spec() for layer in self._layers], config.next_seed())
+        by_layer: list[list[Any]] = [[] for _ in self._layers]  # one pass: a scan per layer is quadratic
+        for t in net.weight_info():
+            by_layer[t[0]].append(t)
+        base = 0
+        for i, layer in enumerate(self._layers):
+            mine = by_layer[i]
+            prev = old.get(id(layer))
+            layer._attach(net, i, base, widths[i], mine)
+            if prev is not None and [p.shape for p in prev] == [tuple(t[2]) for t in mine]:
+                for j, p in enumerate(prev):
+                    net.set_weight(base + j, np.ascontiguousarray(p))
+            base += len(mine)
+        if not self._trainable:
+            for i in range(len(self._layers)):
+                net.set_layer_trainable(i, False)
+        self._net = net
+        self._apply_device()
+        if self.compiled:
+            self._compile_core()
+
+    @_changes_structure("build the model")
+    def build(self, input_shape: Any = None) -> None:
+        """Build for inputs of ``input_shape`` ``(None, width)``."""
+        if input_shape is None:
+            if self._input_layer is None:
+                raise ValueError("You must provide an `input_shape` argument.")
+            width = self._input_layer.shape[0]
+        else:
+            width = _build_width(input_shape)
+        if not self._layers:
+            raise ValueError("Sequential model has no layers to build.")
+        self._build(width)
+
+    def _ensure_built(self, width: int) -> None:
+        if self._net is None:
+            if not self._layers:
+                raise ValueError("Sequential model has no layers; add layers before using it.")
+            self._build(width)
+
+    def _input_width(self) -> int | None:
+        if self._net is not None:
+            return self._net.input_dim
+        return self._input_layer.shape[0] if self._input_layer else None
+
+    @property
+    def input_shape(self) -> tuple[Any, ...]:
+        if self._net is None:
+            raise AttributeError("The model has not been built yet, so it has no input shape.")
+        return (None, self._net.input_dim)
+
+    @property
+    def output_shape(self) -> tuple[Any, ...]:
+        if self._net is None:
+            raise AttributeError("The model has not been built yet, so it has no output shape.")
+        return (None, self._net.output_dim)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "layers": [layer.get_config() for layer in self._layers]}
+
+    def __repr__(self) -> str:
+        return f"<Sequential name={self.name}, built={self.built}>"

@@ -1,0 +1,398 @@
+"""What ``compile``, ``fit``, ``evaluate`` and ``predict`` do with their arguments before the core runs them.
+
+``Model``'s methods keep Keras's signatures and docstrings and call these functions with the model. Each one
+checks and converts its arguments (Keras's names, defaults and messages), builds the model on first use, makes
+the callback list, and hands the core arrays it can take; the loops themselves run in the Rust core, which
+reports to `FitObserver` and so to the Keras callbacks.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import weakref
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .. import _core, _data
+from .. import callbacks as callbacks_module
+from .. import losses as losses_module
+from .. import metrics as metrics_module
+from .. import optimizers as optimizers_module
+from .._errors import received
+from .._progbar import Progbar
+from .._tensor import Tensor
+from ..layers._keras_tensor import _functional_call, _symbolic
+from ..layers._layer import _MAX_SIZE, _STILL_HELD, _other_model
+
+if TYPE_CHECKING:
+    from ._model import Model
+
+
+class NotCompiledError(ValueError, RuntimeError):
+    """Training or evaluating a model that was never compiled (a ``ValueError``, as in Keras 3)."""
+
+
+class _Container:
+    """What ``model.compiled_loss`` / ``compiled_metrics`` were in tf.keras 2: the user's compile arguments."""
+
+    def __init__(self, attr: str, value: Any) -> None:
+        setattr(self, attr, value)
+
+
+def verbosity(verbose: Any) -> int:
+    """``verbose`` as 0, 1 or 2 (``"auto"`` is 1)."""
+    if verbose == "auto":
+        return 1
+    if isinstance(verbose, bool) or not isinstance(verbose, (int, np.integer)) or verbose not in (0, 1, 2):
+        raise ValueError(f"verbose must be 'auto', 0, 1 or 2. {received('verbose', verbose)}")
+    return int(verbose)
+
+
+def _epochs(epochs: Any) -> int:
+    """``fit``'s ``epochs``: a non-negative integer (Python or NumPy; not a bool or a float)."""
+    if isinstance(epochs, (int, np.integer)) and not isinstance(epochs, bool) and epochs == 0:
+        return 0
+    try:
+        return _data.as_positive_int(epochs, "epochs")
+    except ValueError:
+        raise ValueError(
+            f"Received an invalid value for `epochs`, expected a non-negative integer. {received('epochs', epochs)}"
+        ) from None
+
+
+class FitObserver:
+    """Receives the core's training events and turns them into Keras callback calls.
+
+    The core reads ``wants_batch_begin`` and ``wants_test_batches`` once, and calls the hooks they name only
+    when true: a call into Python before every batch costs more than a small model's step.
+    """
+
+    def __init__(self, model: Model, cbs: Any, names: list[str]) -> None:
+        self.model = model
+        self.cbs = cbs
+        self.names = names
+        self.last_logs: dict[str, float] | None = None
+        self.wants_batch_begin = cbs.overrides("on_batch_begin", "on_train_batch_begin")
+        self.wants_test_batches = cbs.needs_batch_hooks("test")
+
+    def on_epoch_begin(self, epoch: int) -> bool:
+        self.cbs.on_epoch_begin(epoch)
+        return bool(self.model.stop_training)
+
+    def on_batch_begin(self, epoch: int, step: int) -> bool:
+        self.cbs.on_train_batch_begin(step)
+        return bool(self.model.stop_training)
+
+    def on_batch_end(self, epoch: int, step: int, running: list[float]) -> bool:
+        self.cbs.on_train_batch_end(step, dict(zip(self.names, running)))
+        return bool(self.model.stop_training)
+
+    def on_test_begin(self) -> None:
+        self.cbs.on_test_begin()
+
+    def on_test_batch_begin(self, step: int) -> None:
+        self.cbs.on_test_batch_begin(step)
+
+    def on_test_batch_end(self, step: int, running: list[float]) -> None:
+        self.cbs.on_test_batch_end(step, dict(zip(self.names, running)))
+
+    def on_test_end(self, logs: list[float]) -> None:
+        self.cbs.on_test_end(dict(zip(self.names, logs)))
+
+    def on_predict_batch_begin(self, step: int) -> None:
+        self.cbs.on_predict_batch_begin(step)
+
+    def on_predict_batch_end(self, step: int, outputs: np.ndarray) -> None:
+        self.cbs.on_predict_batch_end(step, {"outputs": outputs})
+
+    def on_epoch_end(self, epoch: int, train: list[float], val: list[float] | None) -> bool:
+        logs = dict(zip(self.names, train))
+        if val is not None:
+            logs.update({f"val_{k}": v for k, v in zip(self.names, val)})
+        self.last_logs = dict(sorted(logs.items()))
+        self.cbs.on_epoch_end(epoch, self.last_logs)
+        return bool(self.model.stop_training)
+
+
+# ---- compile -------------------------------------------------------------------------------------------------
+def compile(
+    model: Model, optimizer: Any, loss: Any, loss_weights: Any, metrics: Any, weighted_metrics: Any
+) -> None:
+    """``model.compile``: check every argument, then configure the core (a refusal changes nothing)."""
+    if loss is None:
+        raise ValueError("keras_lite needs a loss to train. Received: loss=None")
+    if loss_weights is not None or weighted_metrics is not None:
+        raise ValueError(
+            "keras_lite models have one output; loss_weights and weighted_metrics are not supported."
+        )
+    opt = optimizers_module.get(optimizer)
+    user = _other_model(opt._model() if opt._model is not None else None, model, opt)
+    if user is not None:
+        # Its state (iterations, moments) belongs to the other model's weights; Keras 3 refuses too, at
+        # the first step it would apply to variables it was not built with.
+        raise ValueError(
+            f"This optimizer instance is already used by model {user.name!r}: an optimizer holds the "
+            "state of one model's weights, so each model needs its own. Pass a new instance, e.g. "
+            f"optimizer=keras_lite.optimizers.{type(opt).__name__}(). {_STILL_HELD} "
+            f"Received: optimizer={opt!r}"
+        )
+    loss_obj = losses_module._for_training(loss)  # refuses a reduction fit cannot honour
+    metrics_given = metrics is not None  # then Keras 3's metrics_names has "compile_metrics"
+    if metrics is None:
+        metrics = []
+    if not isinstance(metrics, (list, tuple)):
+        raise ValueError(f"metrics must be a list. {received('metrics', metrics)}")
+    for m in metrics:
+        metrics_module.resolve(m, 1)  # validate names now; the kind may depend on the output width
+    if model._net is not None:
+        # The core checks the values too; a refusal must leave the previous compile in place.
+        model._compile_net(model._net, opt, loss_obj, list(metrics))
+    else:
+        # An unbuilt model compiles its core when it builds. The core's checks of the values (a learning
+        # rate or a Huber delta that float32 cannot hold) run now, on a throwaway one-unit network, so
+        # that compile refuses them and not the first fit, predict or add.
+        probe = _core.Network(1, [("dense", 1, "linear", True)], 0)
+        probe.compile(loss_obj._kind, loss_obj._params(), [], opt._kind, opt._core_params())
+    model.optimizer = opt
+    opt._model = weakref.ref(model)
+    opt._network = model._net
+    model.loss = loss
+    model._loss_obj = loss_obj
+    model._compile_metrics = list(metrics)
+    model._metrics_given = metrics_given
+    model.compiled_loss = _Container("_losses", loss)
+    model.compiled_metrics = _Container("_metrics", list(metrics))
+    model.compiled = True
+
+
+def _require_compiled(model: Model, what: str) -> None:
+    if not model.compiled:
+        raise NotCompiledError(f"You must call `compile()` before using the model for {what}.")
+
+
+# ---- data ----------------------------------------------------------------------------------------------------
+def inputs(model: Model, x: Any, arg: str = "x") -> np.ndarray:
+    """``x`` as the float32 C-contiguous ``(n, width)`` array the core takes, its width checked."""
+    arr = _data.to_matrix(x, arg, expected_width=model._input_width())
+    if model._net is not None and arr.shape[1] != model._net.input_dim:
+        raise ValueError(
+            f"Input 0 of layer {model._layers[0].name!r} is incompatible with the layer: expected axis -1 of input "
+            f"shape to have value {model._net.input_dim}, but received input with shape {arr.shape}"
+        )
+    return arr
+
+
+def _check_targets(model: Model, y: np.ndarray, arg: str) -> None:
+    width = model._net.output_dim
+    if y.shape[1] != width:
+        raise ValueError(
+            f"{arg} has shape {y.shape} but the model's output has {width} units: targets must be (n, {width})"
+            + (" or (n,)" if width == 1 else "")
+        )
+
+
+# ---- fit, evaluate, predict ----------------------------------------------------------------------------------
+def fit(
+    model: Model,
+    x: Any,
+    y: Any,
+    batch_size: Any,
+    epochs: Any,
+    verbose: Any,
+    callbacks: Any,
+    validation_split: Any,
+    validation_data: Any,
+    shuffle: Any,
+    class_weight: Any,
+    sample_weight: Any,
+    initial_epoch: Any,
+    steps_per_epoch: Any,
+    validation_steps: Any,
+    validation_batch_size: Any,
+    validation_freq: Any,
+) -> Any:
+    """``model.fit``: the ``History``."""
+    _require_compiled(model, "training")
+    if x is None or y is None:
+        raise ValueError(
+            f"fit needs both x and y arrays. Received: x={type(x).__name__}, y={type(y).__name__}"
+        )
+    for arg, value in (
+        ("class_weight", class_weight),
+        ("sample_weight", sample_weight),
+        ("steps_per_epoch", steps_per_epoch),
+        ("validation_steps", validation_steps),
+    ):
+        if value is not None:
+            raise ValueError(f"keras_lite does not support {arg} yet. {received(arg, value)}")
+    if validation_freq != 1:
+        raise ValueError(f"keras_lite validates every epoch. {received('validation_freq', validation_freq)}")
+    verbose = verbosity(verbose)
+    batch_size = 32 if batch_size is None else _data.as_positive_int(batch_size, "batch_size")
+    epochs = _epochs(epochs)  # 0 (or epochs <= initial_epoch) runs no epoch: an empty History, as Keras
+    if epochs > _MAX_SIZE:
+        raise ValueError(f"epochs is too large. {received('epochs', epochs)}")
+    if (
+        isinstance(initial_epoch, bool)
+        or not isinstance(initial_epoch, (int, np.integer))
+        or not 0 <= initial_epoch <= _MAX_SIZE
+    ):
+        raise ValueError(
+            f"initial_epoch must be a non-negative integer. {received('initial_epoch', initial_epoch)}"
+        )
+    if shuffle not in (True, False):
+        raise ValueError(f"shuffle must be True or False. {received('shuffle', shuffle)}")
+    xa = inputs(model, x)
+    ya = _data.to_targets(y, "y")
+    _data.check_same_length(xa, ya)
+    val = None
+    if validation_data is not None:
+        vx, vy = _data.unpack_validation_data(validation_data)
+        val = (inputs(model, vx, "validation_data x"), _data.to_targets(vy, "validation_data y"))
+        _data.check_same_length(val[0], val[1], x_arg="validation_data x", y_arg="validation_data y")
+    elif validation_split:
+        (train_x, train_y), val = _data.split_validation(xa, ya, validation_split)
+        if not (_data.all_finite(val[0]) and _data.all_finite(val[1])):
+            # The core would check the held-out rows as "validation_data" and count them from 0: name
+            # the first bad value by where it is in the x or y the user passed instead.
+            _data.check_finite(xa, "x", "inputs")
+            _data.check_finite(ya, "y", "targets")
+        xa, ya = np.ascontiguousarray(train_x), np.ascontiguousarray(train_y)
+        val = (np.ascontiguousarray(val[0]), np.ascontiguousarray(val[1]))
+    model._ensure_built(xa.shape[1])
+    _check_targets(model, ya, "y")
+    if val is not None:
+        _check_targets(model, val[1], "validation_data y")
+    val_bs = (
+        batch_size
+        if validation_batch_size is None
+        else _data.as_positive_int(validation_batch_size, "validation_batch_size")
+    )
+    steps = math.ceil(xa.shape[0] / batch_size)
+    cbs = callbacks_module.CallbackList(
+        callbacks,
+        add_history=True,
+        add_progbar=verbose != 0,
+        model=model,
+        verbose=verbose,
+        epochs=epochs,
+        steps=steps,
+    )
+    observer = FitObserver(model, cbs, model._metric_names)
+    if cbs.needs_batch_hooks():
+        interval = 0.0
+    elif verbose == 1:
+        # A little under the progress bar's own 50 ms so that its redraws are not skipped.
+        interval = 0.045
+    else:
+        interval = 1e9
+    model.stop_training = False
+    cbs.on_train_begin()
+    model._net.fit(
+        xa,
+        ya,
+        val[0] if val is not None else None,
+        val[1] if val is not None else None,
+        min(batch_size, xa.shape[0]),
+        epochs,
+        int(initial_epoch),
+        bool(shuffle),
+        min(val_bs, val[0].shape[0]) if val is not None else 1,
+        observer,
+        interval,
+    )
+    cbs.on_train_end(observer.last_logs)
+    return model.history
+
+
+def evaluate(
+    model: Model,
+    x: Any,
+    y: Any,
+    batch_size: Any,
+    verbose: Any,
+    sample_weight: Any,
+    steps: Any,
+    callbacks: Any,
+    return_dict: bool,
+) -> Any:
+    """``model.evaluate``: a float, a list of floats, or a dict."""
+    _require_compiled(model, "evaluation")
+    if sample_weight is not None or steps is not None:
+        raise ValueError(
+            "keras_lite's evaluate takes arrays; sample_weight and steps are not supported. "
+            f"{received('sample_weight' if sample_weight is not None else 'steps', sample_weight if sample_weight is not None else steps)}"
+        )
+    verbose = verbosity(verbose)
+    bs = 32 if batch_size is None else _data.as_positive_int(batch_size, "batch_size")
+    start = time.time()
+    xa = inputs(model, x)
+    ya = _data.to_targets(y, "y")
+    _data.check_same_length(xa, ya)
+    model._ensure_built(xa.shape[1])
+    _check_targets(model, ya, "y")
+    n_steps = math.ceil(xa.shape[0] / bs)
+    names = model._metric_names
+    if callbacks is None:
+        values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]))
+    else:
+        cbs = _callback_list(model, callbacks, verbose, n_steps)
+        cbs.on_test_begin()
+        observer = FitObserver(model, cbs, names) if cbs.needs_batch_hooks("test") else None
+        values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]), observer)
+        cbs.on_test_end(dict(zip(names, values)))
+    logs = dict(zip(names, values))
+    if verbose:
+        _report(n_steps, verbose, start, logs)
+    if return_dict:
+        return logs
+    return values[0] if len(values) == 1 else list(values)
+
+
+def predict(model: Model, x: Any, batch_size: Any, verbose: Any, steps: Any, callbacks: Any) -> np.ndarray:
+    """``model.predict`` for what its fast path does not take: conversions, callbacks, progress, errors."""
+    verbose = verbosity(verbose)
+    bs = 32 if batch_size is None else _data.as_positive_int(batch_size, "batch_size")
+    if steps is not None:
+        raise ValueError(
+            f"keras_lite's predict takes arrays; steps is not supported. {received('steps', steps)}"
+        )
+    start = time.time()
+    xa = inputs(model, x)
+    model._ensure_built(xa.shape[1])
+    n_steps = math.ceil(xa.shape[0] / bs)
+    if callbacks is None:
+        out = model._net.predict(xa)
+    else:
+        cbs = _callback_list(model, callbacks, verbose, n_steps)
+        cbs.on_predict_begin()
+        if cbs.needs_batch_hooks("predict"):
+            out = model._net.predict_batches(xa, bs, FitObserver(model, cbs, []))
+        else:
+            out = model._net.predict(xa)
+        cbs.on_predict_end()
+    if verbose:
+        _report(n_steps, verbose, start, {})
+    return out
+
+
+def call(model: Model, x: Any) -> Tensor:
+    """``model(x)`` for what its fast path does not take: conversions, a first build, errors."""
+    if _symbolic(x):
+        raise _functional_call(f"model {model.name!r}")
+    xa = inputs(model, x, "inputs")
+    model._ensure_built(xa.shape[1])
+    return model._net.predict(xa, Tensor)
+
+
+def _callback_list(model: Model, callbacks: Any, verbose: int, steps: int) -> Any:
+    """The callbacks of an ``evaluate`` or ``predict`` call, with Keras's params for them."""
+    return callbacks_module.CallbackList(callbacks, model=model, verbose=verbose, epochs=1, steps=steps)
+
+
+def _report(steps: int, verbose: int, start: float, logs: dict[str, float]) -> None:
+    bar = Progbar(steps, verbose=verbose)
+    bar._start = start
+    bar.update(steps, list(logs.items()), finalize=True)
