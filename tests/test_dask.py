@@ -49,16 +49,17 @@ def client():
 
 def _count_unpickles():
     import keras_lite.saving as saving
+    from keras_lite.models import Model
 
     if not hasattr(saving, "_unpickle_count"):
         saving._unpickle_count = 0
-        original = saving.SavingMixin.__setstate__
+        original = Model.__setstate__
 
         def counting(self, state):
             saving._unpickle_count += 1
             original(self, state)
 
-        saving.SavingMixin.__setstate__ = counting
+        Model.__setstate__ = counting
     saving._unpickle_count = 0
 
 

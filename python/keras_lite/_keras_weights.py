@@ -9,6 +9,9 @@ Writing uses h5py. Reading uses keras_lite's own bounded reader (``_h5read``: nu
 libhdf5) in three steps, so that a refused file changes nothing: ``read_h5`` finds each variable's shape and type
 without reading values, ``plan`` checks all of them against the model and converts them, and only then ``commit``
 writes the weights and the optimizer state together.
+
+The model is read through ``model.layers``, ``built``, ``compiled``, ``optimizer`` and ``name``, and its core
+network (``model._core_network()``), which reads and writes the weights and the optimizer state under one lock.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import numpy as np
 
 from . import _h5read, optimizers
 from ._errors import FormatError
+from .layers._layer import _snake
 
 
 def _h5py() -> Any:
@@ -36,11 +40,9 @@ def _h5py() -> Any:
 
 def _group_names(model: Any) -> list[str]:
     """Keras names each layer's group by its class in snake case, numbered per class in model order."""
-    from .layers._layer import _snake
-
     used: dict[str, int] = {}
     out = []
-    for layer in model._layers:
+    for layer in model.layers:
         base = _snake(type(layer).__name__)
         out.append(base if base not in used else f"{base}_{used[base] + 1}")
         used[base] = used[base] + 1 if base in used else 0
@@ -49,12 +51,13 @@ def _group_names(model: Any) -> list[str]:
 
 def layer_weights(model: Any, values: list[np.ndarray] | None = None) -> list[list[np.ndarray]]:
     """Every layer's weights, read under one lock (a consistent set even while another thread trains)."""
-    if model._net is None:
-        return [[] for _ in model._layers]
+    net, layers = model._core_network(), model.layers
+    if net is None:
+        return [[] for _ in layers]
     if values is None:
-        values = model._net.get_weights()
-    out: list[list[np.ndarray]] = [[] for _ in model._layers]
-    for (layer_index, *_), value in zip(model._net.weight_info(), values):
+        values = net.get_weights()
+    out: list[list[np.ndarray]] = [[] for _ in layers]
+    for (layer_index, *_), value in zip(net.weight_info(), values):
         out[layer_index].append(value)
     return out
 
@@ -65,16 +68,17 @@ def weights_h5(model: Any) -> bytes:
     with h5py.File(buf, "w") as f:
         root = f.create_group("layers")
         # Weights and optimizer state from one lock, so a save during training is a consistent step.
-        all_values, opt = model._net.snapshot() if model._net is not None else ([], None)
-        for group, layer, values in zip(_group_names(model), model._layers, layer_weights(model, all_values)):
+        net = model._core_network()
+        all_values, opt = net.snapshot() if net is not None else ([], None)
+        for group, layer, values in zip(_group_names(model), model.layers, layer_weights(model, all_values)):
             store = root.create_group(group).create_group("vars")
             store.attrs["name"] = layer.name
             for i, v in enumerate(values):
                 store.create_dataset(str(i), data=v)
-        if model.compiled and model._net is not None:
+        if model.compiled and net is not None:
             store = f.create_group("optimizer").create_group("vars")
             store.attrs["name"] = model.optimizer.name
-            iterations, rows = opt if opt is not None else model._net.optimizer_state()
+            iterations, rows = opt if opt is not None else net.optimizer_state()
             by_key = {(w, s): v for w, s, v in rows}
             store.create_dataset("0", data=np.int64(iterations))
             store.create_dataset("1", data=np.float32(model.optimizer.learning_rate))
@@ -116,9 +120,10 @@ def size_limit(model: Any) -> int:
     """The most bytes a weights file for ``model`` can need: every weight in float64 with three optimizer slots
     (AMSGrad's), plus 4 KiB of HDF5 bookkeeping per variable and per layer (h5py and Keras use about 600 bytes)
     and 1 MiB. A larger file or zip member is refused before it is read or inflated."""
-    shapes = [v.shape for layer in model._layers for v in layer.weights] if model._net is not None else []
+    layers = model.layers
+    shapes = [v.shape for layer in layers for v in layer.weights] if model.built else []
     values = sum(math.prod(s) for s in shapes)
-    return 8 * 4 * values + (4 << 10) * (4 * len(shapes) + len(model._layers) + 8) + (1 << 20)
+    return 8 * 4 * values + (4 << 10) * (4 * len(shapes) + len(layers) + 8) + (1 << 20)
 
 
 def _group(parent: _h5read.Group, name: str) -> _h5read.Group | None:
@@ -201,10 +206,11 @@ class Plan(NamedTuple):
 
 def plan(model: Any, stored: Stored, skip_mismatch: bool = False) -> Plan:
     """Check every variable against ``model`` and convert it; raise before anything is written."""
-    want = [[v.shape for v in layer.weights] for layer in model._layers]
+    layers = model.layers
+    want = [[v.shape for v in layer.weights] for layer in layers]
     current = None
     values: list[np.ndarray] = []
-    for i, (layer, shapes, got) in enumerate(zip(model._layers, want, stored.layers)):
+    for i, (layer, shapes, got) in enumerate(zip(layers, want, stored.layers)):
         if [g.shape for g in got] == shapes:
             values.extend(_float32(g) for g in got)
             continue
@@ -228,9 +234,10 @@ def plan(model: Any, stored: Stored, skip_mismatch: bool = False) -> Plan:
 def _optimizer_plan(
     model: Any, opt_vars: list[_h5read.Dataset] | None
 ) -> tuple[int, list[np.ndarray]] | None:
-    if opt_vars is None or not model.compiled or model._net is None or len(opt_vars) < 2:
+    net = model._core_network()
+    if opt_vars is None or not model.compiled or net is None or len(opt_vars) < 2:
         return None
-    _, rows = model._net.optimizer_state()
+    _, rows = net.optimizer_state()
     order = keras_slot_order(model.optimizer, rows)
     if len(opt_vars) not in (2, 2 + len(order)):
         warnings.warn(
@@ -258,7 +265,7 @@ def commit(model: Any, planned: Plan) -> None:
     """Write a checked ``Plan``: the weights and the optimizer state load together, under one lock of the core
     (which checks both again before writing either), or not at all."""
     if planned.weights or planned.optimizer is not None:
-        model._net.load_state(planned.weights or None, planned.optimizer)
+        model._core_network().load_state(planned.weights or None, planned.optimizer)
     lr = planned.learning_rate
     # Checked by `plan`, so this assignment cannot be refused. The file holds float32: a rate that rounds to
     # it already is the file's and keeps its exact value.

@@ -1,10 +1,9 @@
-"""``Layer``, the base of keras_lite's layers, and what layers and models share: names, widths, the lock,
+"""``Layer``, the base of keras_lite's layers, and what layers and models share: automatic names, widths,
 which model holds a layer."""
 
 from __future__ import annotations
 
 import numbers
-import threading
 import warnings
 import weakref
 from collections import defaultdict
@@ -14,6 +13,7 @@ import numpy as np
 
 from .. import _core, _data, config
 from .._errors import received
+from .._structure_lock import _STRUCTURE_LOCK, _refuse_while_fitting
 from .._tensor import Tensor
 from .._unsupported import NotSupportedError, defines
 from .._variable import Variable, weight_array
@@ -24,23 +24,6 @@ _name_counts: dict[str, int] = defaultdict(int)
 
 # Widths, unit counts and epoch numbers beyond this cannot be real (and would overflow the core's integers).
 _MAX_SIZE = 2**62
-
-
-# Changes to a model's structure (add, pop, build, to, compile, a layer's build) hold this lock, and so do the
-# start and the end of a fit (which count it in ``model._fits``): a change can never slip in between a fit's
-# checks and its core call, from any thread. It is never held while a model trains or predicts.
-_STRUCTURE_LOCK = threading.RLock()
-
-
-def _refuse_while_fitting(model: Any, what: str) -> None:
-    """Raise ``RuntimeError`` if ``model`` is in a ``fit`` (call with ``_STRUCTURE_LOCK`` held)."""
-    if model is not None and model._fits:
-        raise RuntimeError(
-            f"Cannot {what} while model {model.name!r} is training: fit() is running on it (this call came from "
-            "a callback or another thread). fit would go on training the network it started with and then "
-            "discard those epochs. Change the model before or after fit; get_weights and set_weights work "
-            "during fit."
-        )
 
 
 # A model nobody can reach may live on in a reference cycle (a fitted model and its History) until Python's

@@ -1,11 +1,11 @@
 """Models, as ``keras.models``: `Model` (``_model``: the graph and the training methods, whose argument handling
 is in ``_trainer``) and `Sequential` (``_sequential``: the stack of layers), and Keras's ``load_model`` and
-``save_model``.
+``save_model`` (the file formats are in ``keras_lite._saving``).
 """
 
-from ..saving import load_model, save_model
+from .._saving import save_model
 from ._model import Model
-from ._sequential import Sequential
+from ._sequential import Sequential, load_model
 from ._trainer import NotCompiledError
 
 __all__ = ["Model", "NotCompiledError", "Sequential", "load_model", "save_model"]

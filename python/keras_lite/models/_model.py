@@ -7,63 +7,27 @@ holds what does not depend on how they were put together: the weights, compile, 
 
 from __future__ import annotations
 
-import functools
-from typing import Any, Callable, TypeVar, cast
+import weakref
+from typing import Any
 
 import numpy as np
 
-from .. import config
+from .. import _keras_config_write, _saving, config
 from .. import losses as losses_module
 from .. import metrics as metrics_module
 from .. import optimizers as optimizers_module
 from .._errors import received
+from .._structure_lock import _changes_structure, _tracks_fit
 from .._summary import print_summary
 from .._tensor import Tensor
 from .._unsupported import NotSupportedError
 from .._variable import weight_array
 from ..layers import Layer
-from ..layers._layer import _STRUCTURE_LOCK, _auto_name, _refuse_while_fitting
-from ..saving import SavingMixin
+from ..layers._layer import _auto_name, _bind_model
 from . import _trainer
 
-_F = TypeVar("_F", bound=Callable[..., Any])
 
-
-def _changes_structure(what: str) -> Callable[[_F], _F]:
-    """Run the method under the structure lock, refusing it (``RuntimeError``) while the model is in a fit."""
-
-    def decorate(method: _F) -> _F:
-        @functools.wraps(method)
-        def wrapper(self: Model, *args: Any, **kwargs: Any) -> Any:
-            with _STRUCTURE_LOCK:
-                _refuse_while_fitting(self, what)
-                return method(self, *args, **kwargs)
-
-        return cast(_F, wrapper)
-
-    return decorate
-
-
-def _tracks_fit(fit: _F) -> _F:
-    """Count the model as fitting (``model._fits``) from before ``fit`` checks anything until it returns."""
-
-    @functools.wraps(fit)
-    def wrapper(self: Model, *args: Any, **kwargs: Any) -> Any:
-        counted = False
-        try:
-            with _STRUCTURE_LOCK:
-                self._fits += 1
-                counted = True
-            return fit(self, *args, **kwargs)
-        finally:
-            if counted:
-                with _STRUCTURE_LOCK:
-                    self._fits -= 1
-
-    return cast(_F, wrapper)
-
-
-class Model(SavingMixin):
+class Model:
     """``keras.Model``: here the base class of `Sequential`, so ``isinstance(model, keras.Model)`` holds.
 
     keras_lite builds models with ``keras.Sequential`` only. ``keras.Model(inputs=..., outputs=...)`` (the
@@ -124,6 +88,16 @@ class Model(SavingMixin):
 
     def _ensure_built(self, width: int) -> None:
         """Build the model for inputs of ``width`` unless it is built."""
+        raise NotImplementedError
+
+    def _keras_config(self) -> dict[str, Any]:
+        """The model's Keras 3 ``config.json`` tree, without ``compile_config`` (what saving writes)."""
+        raise NotImplementedError
+
+    def _init_from_config(
+        self, tree: Any, max_params: int | None = None, training_only: list[str] | None = None
+    ) -> None:
+        """Initialize this blank instance as a Keras 3 ``config.json`` tree describes (what loading reads)."""
         raise NotImplementedError
 
     # ---- the graph ----------------------------------------------------------------------------------
@@ -399,3 +373,57 @@ class Model(SavingMixin):
         if isinstance(opt, optimizers_module.RMSprop):
             return 1 + (opt.momentum > 0) + bool(opt.centered)
         return 0
+
+    # ---- saving (keras_lite._saving does it) --------------------------------------------------------
+    def save(self, filepath: Any, overwrite: bool = True, zipped: Any = None, **kwargs: Any) -> None:
+        """Save the model (config, weights, compile arguments, optimizer state) as a Keras 3 ``.keras`` file.
+
+        Args:
+            filepath: A path ending in ``.keras``, or a writable binary file object.
+            overwrite: Whether to replace an existing file (otherwise ``FileExistsError``).
+            zipped: Must be None or True: keras_lite writes the zipped format.
+
+        Example:
+            >>> model.save("model.keras")
+            >>> restored = keras.models.load_model("model.keras")
+        """
+        _saving.save(self, filepath, overwrite, zipped, kwargs)
+
+    def save_weights(self, filepath: Any, overwrite: bool = True, max_shard_size: Any = None) -> None:
+        """Save the weights (and optimizer state) in Keras 3's ``.weights.h5`` layout."""
+        _saving.save_weights(self, filepath, overwrite, max_shard_size)
+
+    def load_weights(self, filepath: Any, skip_mismatch: bool = False, **kwargs: Any) -> None:
+        """Load weights (and the optimizer state, when compiled) from a ``.weights.h5`` or ``.keras`` file.
+
+        Layers are matched as Keras matches them: by class and order, whatever their names.
+        """
+        _saving.load_weights(self, filepath, skip_mismatch, kwargs)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Compact pickle state: config dicts, all weights as one bytes string, the optimizer state likewise."""
+        return _saving.get_state(self)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        _saving.set_state(self, state)
+
+    # What saving reads besides the public surface (keras_lite's own, not Keras API).
+    def _core_network(self) -> Any:
+        """The core ``Network`` holding the weights and the optimizer state (None until built): saving reads and
+        writes both through it, under one lock."""
+        return self._net
+
+    def _keras_compile_config(self) -> dict[str, Any]:
+        """What Keras's ``model.get_compile_config()`` returns, or ``{}`` for a model never compiled."""
+        if not self.compiled:
+            return {}
+        return _keras_config_write.compile_config(self.optimizer, self.loss, self._compile_metrics)
+
+    def _take_place(self, other: Model) -> None:
+        """Become ``other`` (just loaded): its state, and its layers' and optimizer's links back to the model."""
+        self.__dict__.clear()
+        self.__dict__.update(other.__dict__)
+        for layer in self._layers:
+            _bind_model(layer, self)
+        if self.optimizer is not None:
+            self.optimizer._model = weakref.ref(self)

@@ -6,12 +6,13 @@ from typing import Any
 
 import numpy as np
 
-from .. import _core, config
+from .. import _core, _keras_config_read, _keras_config_write, _saving, config
 from .._errors import received
+from .._structure_lock import _changes_structure
 from .._unsupported import NotSupportedError, defines
 from ..layers import InputLayer, KerasTensor, Layer
 from ..layers._layer import _STILL_HELD, _bind_model, _build_width, _other_model
-from ._model import Model, _changes_structure
+from ._model import Model
 
 _MODEL_HOOKS = ("call", "train_step", "test_step", "predict_step", "compute_loss", "compute_metrics")
 
@@ -207,8 +208,44 @@ class Sequential(Model):
             raise AttributeError("The model has not been built yet, so it has no output shape.")
         return (None, self._net.output_dim)
 
+    def _keras_config(self) -> dict[str, Any]:
+        width = None if self._net is None else self._net.input_dim
+        input_name = None if self._input_layer is None else self._input_layer.name
+        return _keras_config_write.sequential_config(
+            self.name, self.trainable, self._layers, width, input_name
+        )
+
+    def _init_from_config(
+        self, tree: Any, max_params: int | None = None, training_only: list[str] | None = None
+    ) -> None:
+        layers, trainable, name = _keras_config_read.sequential_from_config(tree, max_params, training_only)
+        Sequential.__init__(self, layers, trainable=trainable, name=name)
+
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "layers": [layer.get_config() for layer in self._layers]}
 
     def __repr__(self) -> str:
         return f"<Sequential name={self.name}, built={self.built}>"
+
+
+def load_model(
+    filepath: Any, custom_objects: Any = None, compile: bool = True, safe_mode: bool = True
+) -> Sequential:
+    """Load a model saved with ``model.save`` by keras_lite or Keras 3 (a ``.keras`` file).
+
+    Args:
+        filepath: Path to a ``.keras`` file, or a readable binary file object.
+        custom_objects: Accepted for Keras compatibility; keras_lite runs its own layers only, so a file
+            that needs custom objects fails with a ``ValueError`` naming them.
+        compile: Whether to compile the model as it was saved and restore the optimizer state.
+        safe_mode: Accepted for Keras compatibility; keras_lite never runs code from a file.
+
+    Returns:
+        A ``Sequential`` with the saved weights (compiled, with its optimizer state, when ``compile``).
+
+    Raises:
+        FileNotFoundError: the file does not exist.
+        ValueError: the file is truncated, corrupted, not a ``.keras`` file, or uses something keras_lite
+            does not support; the message names the file and the problem.
+    """
+    return _saving.load_model(Sequential, filepath, custom_objects, compile, safe_mode)

@@ -1,0 +1,186 @@
+"""Model files on disk: atomic writes that keep what ``open(path, "wb")`` would keep, and bounded reads.
+
+A write goes to a temporary file in the target's folder that replaces the target only once complete (through
+a symlink to its target, keeping its mode, owner and hard links). A read takes a path or a file object, refuses
+a zip member that declares more than the model can need before inflating it, and turns any failure to parse
+into a ``FormatError`` naming the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import io
+import os
+import secrets
+import stat
+import zipfile
+from collections.abc import Iterator
+from typing import Any, Callable
+
+from ._errors import FormatError
+
+
+def resolve(filepath: str) -> str:
+    """The file a write to ``filepath`` lands in: a symlink's target (followed to the end, created if missing),
+    so that saving through a link replaces its target, as ``open(filepath, "wb")`` would, and keeps the link."""
+    path = os.path.abspath(filepath)
+    for _ in range(40):  # the kernel's own limit on links followed (ELOOP)
+        if not os.path.islink(path):
+            return path
+        path = os.path.join(os.path.dirname(path), os.readlink(path))
+    raise OSError(errno.ELOOP, "Too many levels of symbolic links", filepath)
+
+
+def atomic_write(filepath: str, write: Callable[[Any], None]) -> None:
+    """Write ``filepath`` through ``write(fileobj)`` via a temporary file beside it, then rename.
+
+    What ``open(filepath, "wb")`` would keep is kept: a symlink stays a symlink (its target is written), an
+    existing file keeps its permission bits, owner and group (where allowed); a new file gets ``open()``'s
+    default, 0o666 less the umask. Where a rename would replace something else than the file's contents (a
+    file with other hard links, a device, a pipe) or the folder takes no new file, the complete bytes are
+    written into the existing file instead, as ``open()`` would: not atomic, but never half-serialized.
+    """
+    target = resolve(filepath)
+    folder = os.path.dirname(target)
+    try:
+        existing: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        existing = None
+    if existing is not None and stat.S_ISDIR(existing.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "Is a directory", filepath)
+    if existing is not None and not os.access(target, os.W_OK):
+        raise PermissionError(errno.EACCES, "Permission denied", filepath)  # what open(filepath, "wb") says
+    if existing is not None and (not stat.S_ISREG(existing.st_mode) or existing.st_nlink > 1):
+        _write_in_place(target, write)
+        return
+    tmp = os.path.join(folder, f".{os.path.basename(target)}.{secrets.token_hex(6)}.tmp")
+    # Private until complete when it replaces a file (which may be private): its mode is copied at the end.
+    mode = 0o600 if existing is not None else 0o666
+    try:
+        f = open(tmp, "xb", opener=lambda path, flags: os.open(path, flags, mode))
+    except PermissionError:
+        if existing is None:
+            raise
+        _write_in_place(target, write)  # a writable file in a folder we may not add to
+        return
+    try:
+        with f:
+            write(f)
+            f.flush()
+            if existing is not None:
+                _keep_owner_and_mode(tmp, existing)
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.remove(tmp)
+        except OSError:
+            pass
+        raise
+    try:  # make the rename itself durable (POSIX); harmless to skip elsewhere
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
+
+
+def _keep_owner_and_mode(path: str, existing: os.stat_result) -> None:
+    if hasattr(os, "chown"):  # POSIX: the owner only as root, the group as root or as one of its members
+        with contextlib.suppress(OSError):
+            os.chown(path, existing.st_uid, existing.st_gid)
+        with contextlib.suppress(OSError):
+            os.chown(path, -1, existing.st_gid)
+    os.chmod(path, stat.S_IMODE(existing.st_mode))  # after chown, which may clear the set-id bits
+
+
+def _write_in_place(target: str, write: Callable[[Any], None]) -> None:
+    """Serialize completely in memory first, then write the bytes into ``target``."""
+    buf = io.BytesIO()
+    write(buf)
+    with open(target, "wb") as f:
+        f.write(buf.getbuffer())
+        f.flush()
+        with contextlib.suppress(OSError):  # not every file (a pipe, a device) can be synced
+            os.fsync(f.fileno())
+
+
+def check_target(path: str, overwrite: bool) -> None:
+    folder = os.path.dirname(resolve(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"Cannot save {path!r}: the directory {folder!r} does not exist")
+    if not overwrite and os.path.exists(path):
+        raise FileExistsError(f"Cannot save {path!r}: the file exists and overwrite=False")
+
+
+def path_arg(filepath: Any, what: str) -> str:
+    try:
+        return os.fspath(filepath)  # type: ignore[no-any-return]
+    except TypeError:
+        raise ValueError(f"{what} must be a path or a file object. Received: filepath={filepath!r}") from None
+
+
+@contextlib.contextmanager
+def opened(filepath: Any) -> Iterator[tuple[Any, str]]:
+    """A seekable binary file for ``filepath`` (a path, or a readable file object read from where it stands)
+    and how to name it in errors (a missing path is a FileNotFoundError)."""
+    if hasattr(filepath, "read"):
+        yield io.BytesIO(bytes(filepath.read())), repr(filepath)
+        return
+    path = path_arg(filepath, "filepath")
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"{path!r} is a directory; keras_lite reads zipped `.keras` files")
+    with open(path, "rb") as f:
+        yield f, repr(path)
+
+
+def is_zip(f: Any) -> bool:
+    magic = f.read(4)
+    f.seek(0)
+    return bool(magic == b"PK\x03\x04")
+
+
+def member_info(zf: zipfile.ZipFile, name: str) -> zipfile.ZipInfo:
+    try:
+        return zf.getinfo(name)
+    except KeyError:
+        raise FormatError(f"the archive has no {name} (it is not a Keras 3 `.keras` file)") from None
+
+
+def zip_member(zf: zipfile.ZipFile, name: str, limit: int | None = None) -> bytes:
+    """A member's bytes, refused before inflating if it declares more than ``limit`` or inflates 1000:1."""
+    info = member_info(zf, name)
+    if limit is not None and info.file_size > limit:
+        raise FormatError(
+            f"{name} declares {info.file_size} bytes, more than the model it describes can need ({limit})"
+        )
+    if info.file_size > (1 << 28) and info.file_size > 1000 * max(info.compress_size, 1):
+        raise FormatError(
+            f"{name} declares {info.file_size} bytes stored in {info.compress_size}: refusing it"
+        )
+    return zf.read(name)  # checks the CRC: a corrupted member is a BadZipFile
+
+
+@contextlib.contextmanager
+def reading(where: str) -> Iterator[None]:
+    """Any failure while parsing a file becomes a FormatError (a ValueError) naming the file and the problem."""
+    try:
+        yield
+    except FormatError as e:
+        raise FormatError(f"Cannot load {where}: {e}") from None
+    except zipfile.BadZipFile as e:
+        raise FormatError(f"Cannot load {where}: the zip archive is truncated or corrupted ({e})") from None
+    except OSError as e:
+        if e.errno != errno.EINVAL:  # a read error of the disk or the network stays an OSError
+            raise
+        # zipfile seeking to an offset the archive's directory gives, before the start of the file
+        raise FormatError(f"Cannot load {where}: the zip archive is truncated or corrupted ({e})") from None
+    except MemoryError:
+        raise FormatError(
+            f"Cannot load {where}: not enough memory for the model it describes (MemoryError)"
+        ) from None
+    except Exception as e:
+        raise FormatError(f"Cannot load {where}: {type(e).__name__}: {e}") from e

@@ -1,0 +1,263 @@
+"""Saving and loading models: Keras 3 ``.keras`` files, ``.weights.h5`` files, pickling.
+
+A ``.keras`` file is an uncompressed zip of ``metadata.json``, ``config.json`` (Keras's
+``serialize_keras_object`` tree) and ``model.weights.h5`` (``layers/<group>/vars/<i>``, ``optimizer/vars/<i>``,
+root ``vars``), readable by Keras 3 and written by it. Every write goes to a temporary file in the target's
+directory that replaces the target only once complete (``_files``).
+
+Reading treats a file as untrusted: it parses JSON and numeric HDF5 datasets only, with keras_lite's own bounded
+HDF5 reader (``_h5read``: nothing outside the file is read, nothing can make it loop); every size the file
+declares is checked against what the model needs before anything is inflated, read or allocated; and nothing
+is written into a model before the whole file has been checked. No code from a file is ever imported or run.
+
+These are functions of a model: ``Model.save``, ``save_weights``, ``load_weights`` and pickling call them, and
+``keras_lite.saving`` and ``keras_lite.models`` export ``save_model`` and ``load_model``. They read the model
+through its public surface (``name``, ``layers``, ``built``, ``compiled``, ``optimizer``, ``compile``) and the
+methods `Model` keeps for them: ``_core_network``, ``_keras_config``, ``_keras_compile_config``,
+``_init_from_config`` and ``_take_place``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import warnings
+import zipfile
+from typing import Any, Callable
+
+import numpy as np
+
+from . import _core
+from . import _keras_config_read as fmt
+from . import _keras_weights as h5
+from ._errors import FormatError
+from ._files import atomic_write, check_target, is_zip, member_info, opened, path_arg, reading, zip_member
+
+KERAS_VERSION = "3.15.1"  # the Keras release whose file layout keras_lite writes (metadata.json)
+_CONFIG, _METADATA, _WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
+_MAX_JSON = 64 << 20  # bytes; a larger config.json is not a model description
+
+
+def save(model: Any, filepath: Any, overwrite: bool, zipped: Any, kwargs: dict[str, Any]) -> None:
+    """``model.save``: a ``.keras`` file at ``filepath`` (a path, or a writable binary file object)."""
+    if kwargs:
+        raise ValueError(f"save() got unexpected keyword arguments: {sorted(kwargs)}")
+    if zipped not in (None, True):
+        raise ValueError(f"keras_lite writes zipped `.keras` files only. Received: zipped={zipped!r}")
+    if hasattr(filepath, "write"):
+        _write_keras(model, filepath)
+        return
+    path = path_arg(filepath, "filepath")
+    if path.endswith((".h5", ".hdf5")):
+        raise ValueError(
+            f"keras_lite writes the Keras 3 `.keras` format, not the legacy HDF5 model format. Received: filepath={path}"
+        )
+    if not path.endswith(".keras"):
+        raise ValueError(
+            f"Invalid filepath extension for saving. Please add a `.keras` extension for the native Keras format. Received: filepath={path}"
+        )
+    check_target(path, overwrite)
+    atomic_write(path, lambda f: _write_keras(model, f))
+
+
+def save_weights(model: Any, filepath: Any, overwrite: bool, max_shard_size: Any) -> None:
+    """``model.save_weights``: a ``.weights.h5`` file at ``filepath``."""
+    path = path_arg(filepath, "filepath")
+    if not path.endswith(".weights.h5"):
+        raise ValueError(f"The filename must end in `.weights.h5`. Received: filepath={path}")
+    if max_shard_size is not None:
+        raise ValueError(
+            f"keras_lite does not shard weight files. Received: max_shard_size={max_shard_size!r}"
+        )
+    check_target(path, overwrite)
+    data = h5.weights_h5(model)
+    atomic_write(path, lambda f: f.write(data))
+
+
+def load_weights(model: Any, filepath: Any, skip_mismatch: bool, kwargs: dict[str, Any]) -> None:
+    """``model.load_weights`` from a ``.weights.h5`` or ``.keras`` file (a path or a readable file object)."""
+    if kwargs:
+        raise ValueError(f"load_weights() got unexpected keyword arguments: {sorted(kwargs)}")
+    path = filepath if hasattr(filepath, "read") else path_arg(filepath, "filepath")
+    if isinstance(path, str) and not path.endswith((".keras", ".weights.h5")):
+        raise ValueError(
+            f"File format not supported: filepath={path}. keras_lite loads `.keras` and `.weights.h5` files."
+        )
+    if not model.built:
+        raise ValueError(
+            f"Cannot load weights into model {model.name!r}: it is not built yet. "
+            "Build it first (give it an Input, call build((None, features)), or call it on data)."
+        )
+    with opened(filepath) as (f, where), reading(where):
+        stored = h5.read_h5(_weights_bytes(f, h5.size_limit(model)), model)
+        h5.commit(model, h5.plan(model, stored, skip_mismatch))
+
+
+def _weights_bytes(f: Any, limit: int) -> bytes:
+    """The HDF5 bytes of a ``.weights.h5`` file or of a ``.keras`` archive's weights, at most ``limit``."""
+    if is_zip(f):
+        return zip_member(zipfile.ZipFile(f), _WEIGHTS, limit)
+    data = f.read(limit + 1)  # bounded even where the size cannot be known first (a device, a pipe)
+    if len(data) > limit:
+        raise FormatError(
+            f"the file holds more than {limit} bytes, more than weights for this model can need"
+        )
+    return bytes(data)
+
+
+# ---- pickling ------------------------------------------------------------------------------------------------
+def get_state(model: Any) -> dict[str, Any]:
+    """``model.__getstate__``: config dicts, all weights as one bytes string, the optimizer state likewise."""
+    net = model._core_network()
+    state: dict[str, Any] = {
+        "keras_lite": 1,
+        "config": model._keras_config(),
+        "compile": model._keras_compile_config(),
+        "weights": None,
+        "optimizer": None,
+    }
+    if net is not None:
+        weights, opt = net.snapshot()  # one lock: a consistent pair even while another thread trains
+        state["weights"] = b"".join(w.tobytes() for w in weights)
+        if model.compiled and opt is not None:
+            iterations, rows = opt
+            state["optimizer"] = (iterations, b"".join(v.tobytes() for _, _, v in rows))
+    return state
+
+
+def set_state(model: Any, state: dict[str, Any]) -> None:
+    """``model.__setstate__``: fill a blank instance (unpickling), or replace a live model's state whole."""
+    if not isinstance(state, dict) or state.get("keras_lite") != 1:
+        raise ValueError("Cannot unpickle this keras_lite model: the state is from an unknown version")
+    # Unpickling fills a blank instance. On a live model, build a new one and take its place only once all
+    # of the state has loaded, so that a refused state leaves the model as it was.
+    fresh = not model.__dict__
+    cls: Any = type(model)
+    target = model if fresh else cls.__new__(cls)
+    try:
+        _load_state(target, state)
+    except (FormatError, KeyError, TypeError) as e:
+        raise ValueError(f"Cannot unpickle this keras_lite model: {type(e).__name__}: {e}") from None
+    if not fresh:
+        model._take_place(target)
+
+
+def _load_state(model: Any, state: dict[str, Any]) -> None:
+    blob = state["weights"]
+    limit = None if blob is None else len(blob) // 4
+    model._init_from_config(state["config"], max_params=limit)
+    net = model._core_network()
+    weights = None
+    if blob is not None:
+        if net is None:
+            raise FormatError("weights for a model that is not built")
+        flat = np.frombuffer(blob, dtype=np.float32)
+        weights = _split(flat, [tuple(t[2]) for t in net.weight_info()], "weights")
+    optimizer = None
+    if state["compile"]:
+        fmt.compile_from_config(model, state["compile"])
+        if state["optimizer"] is not None and net is not None:
+            steps, blob = state["optimizer"]
+            if isinstance(steps, bool) or not isinstance(steps, int) or not 0 <= steps < 2**63:
+                raise FormatError(f"optimizer iterations {steps!r} is not a step count")
+            _, rows = net.optimizer_state()
+            flat = np.frombuffer(blob, dtype=np.float32)
+            optimizer = (steps, _split(flat, [v.shape for _, _, v in rows], "optimizer state"))
+    if weights is not None:
+        h5.commit(model, h5.Plan(weights, optimizer))
+
+
+def _split(flat: np.ndarray, shapes: list[tuple[int, ...]], what: str) -> list[np.ndarray]:
+    sizes = [int(np.prod(s)) for s in shapes]
+    if sum(sizes) != flat.size:
+        raise FormatError(f"{flat.size} values of {what} where the model needs {sum(sizes)}")
+    out, start = [], 0
+    for shape, n in zip(shapes, sizes):
+        out.append(np.ascontiguousarray(flat[start : start + n].reshape(shape)))
+        start += n
+    return out
+
+
+def _write_keras(model: Any, fileobj: Any) -> None:
+    meta = {
+        "keras_version": KERAS_VERSION,
+        "keras_lite_version": _core.__version__,
+        "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
+    }
+    tree = model._keras_config()
+    tree["compile_config"] = model._keras_compile_config()
+    weights = h5.weights_h5(model)
+    with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_STORED) as zf:
+        zf.writestr(_METADATA, json.dumps(meta))
+        zf.writestr(_CONFIG, json.dumps(tree))
+        zf.writestr(_WEIGHTS, weights)
+
+
+def save_model(model: Any, filepath: Any, overwrite: bool = True, zipped: Any = None) -> None:
+    """``model.save(filepath)``, as ``keras.saving.save_model``."""
+    model.save(filepath, overwrite=overwrite, zipped=zipped)
+
+
+def load_model(model_class: Any, filepath: Any, custom_objects: Any, compile: bool, safe_mode: bool) -> Any:
+    """``keras_lite.models.load_model``, which passes ``Sequential`` as ``model_class``."""
+    if custom_objects is not None and not isinstance(custom_objects, dict):
+        raise ValueError(f"custom_objects must be a dict. Received: custom_objects={custom_objects!r}")
+    if isinstance(filepath, (str, os.PathLike)) and os.fspath(filepath).endswith((".h5", ".hdf5")):
+        raise ValueError(
+            f"Cannot load {os.fspath(filepath)!r}: legacy HDF5 model files (tf.keras 2) are not supported; "
+            "keras_lite loads Keras 3 `.keras` files (use load_weights for `.weights.h5` files)."
+        )
+    with opened(filepath) as (f, where), reading(where):
+        if not is_zip(f):
+            raise FormatError(
+                "it is not a `.keras` file (not a zip archive; is it truncated or another format?)"
+            )
+        zf = zipfile.ZipFile(f)
+        # The weights member bounds the rest. Keras writes a group of at least a kilobyte per layer and a
+        # config of under 2 KB per layer (under a quarter of the weights in every file seen), and a model
+        # needs 4 bytes of weights per parameter: a larger config, or a config describing a larger model, is
+        # refused before it is inflated or parsed, or before the core allocates the model.
+        member_info(zf, _CONFIG)  # named first when missing: a zip without it is not a `.keras` file
+        weights_size = member_info(zf, _WEIGHTS).file_size
+        config = zip_member(zf, _CONFIG, min(_MAX_JSON, 4 * weights_size + (1 << 20)))
+        tree = json.loads(config.decode("utf-8"))
+        del config
+        training_only: list[str] = []
+        model = model_class.__new__(model_class)
+        model._init_from_config(tree, max_params=weights_size // 4, training_only=training_only)
+        compile_cfg = tree.get("compile_config") if isinstance(tree, dict) else None
+        compile = bool(compile and compile_cfg)
+        if compile and training_only:
+            raise FormatError(
+                f"{'; '.join(training_only)}: keras_lite serves such a model but cannot train it as Keras would"
+                f"{_FOR_INFERENCE}"
+            )
+        stored = None
+        if model.built:
+            stored = h5.read_h5(zip_member(zf, _WEIGHTS, h5.size_limit(model)), model)
+        if compile:
+            # The file's learning-rate variable is read only once the config is known to hold a constant rate.
+            _compile(
+                model, compile_cfg, lambda: None if stored is None else h5.learning_rate(stored.optimizer)
+            )
+        if stored is not None:
+            h5.commit(model, h5.plan(model, stored))
+    if training_only:
+        warnings.warn(
+            f"{where} is loaded for inference: {'; '.join(training_only)}, which keras_lite does not apply in "
+            "training (fit() would train without them, and save() writes the model without them).",
+            UserWarning,
+            stacklevel=3,  # the caller of keras_lite.models.load_model
+        )
+    return model
+
+
+_FOR_INFERENCE = " (load_model(..., compile=False) loads the model for inference)"
+
+
+def _compile(model: Any, compile_cfg: Any, learning_rate: Callable[[], float | None]) -> None:
+    try:
+        fmt.compile_from_config(model, compile_cfg, learning_rate)
+    except FormatError as e:
+        raise FormatError(f"{e}{_FOR_INFERENCE}") from None
