@@ -25,8 +25,12 @@ class InputLayer(Layer):
         ragged: Any = None,
         **kwargs: Any,
     ) -> None:
-        if shape is None and "input_shape" in kwargs:  # Keras's legacy spelling
+        # Keras's legacy spellings: input_shape is shape, batch_input_shape is batch_shape (as Keras 3's
+        # InputLayer reads them; other layers refuse batch_input_shape, as Keras 3's do).
+        if shape is None and "input_shape" in kwargs:
             shape = kwargs.pop("input_shape")
+        if "batch_input_shape" in kwargs:
+            batch_shape = kwargs.pop("batch_input_shape")
         if shape is None and batch_shape is not None:
             try:
                 batch_size, *rest = batch_shape
