@@ -612,3 +612,16 @@ def test_load_weights_restores_the_files_learning_rate_as_keras_does(tmp_path: o
     other.fit(x, y, epochs=1, verbose=0)
     other.load_weights(path)
     assert float(other.optimizer.learning_rate) == pytest.approx(0.0125)
+
+
+@pytest.mark.parametrize("after", ["relu", "dropout", "batch_norm"])
+def test_calling_a_models_first_layer_runs_that_layer_only(after: str) -> None:
+    following = {
+        "relu": layers.Activation("relu"),
+        "dropout": layers.Dropout(0.5),
+        "batch_norm": layers.BatchNormalization(),
+    }[after]
+    m = keras.Sequential([keras.Input((2,)), layers.Dense(3), following])
+    kernel, bias = m.layers[0].get_weights()
+    x = np.array([[0.5, -2.0]], np.float32)
+    np.testing.assert_allclose(m.layers[0](x), x @ kernel + bias, rtol=1e-6, atol=1e-6)

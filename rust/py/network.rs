@@ -68,6 +68,12 @@ impl Network {
         Ok(self.model.read()?.net.input_dim)
     }
 
+    /// Number of layers.
+    #[getter]
+    fn layer_count(&self) -> PyResult<usize> {
+        Ok(self.model.read()?.net.layers.len())
+    }
+
     /// Output width.
     #[getter]
     fn output_dim(&self) -> PyResult<usize> {

@@ -328,9 +328,9 @@ class Layer:
         else:
             if self._owner is None or self._input_width != shape[-1]:
                 self.build((None, shape[-1]))
-            # Through the owner network only when it holds this layer alone, told by its weight count (which
-            # cannot tell weightless layers after this one in a model's network apart: they would run too).
-            if self._owner_layer_index != 0 or len(self._owner.weight_info()) != len(self._variables):
+            # Through the owner network only when it holds this layer alone: in a model's network the layers
+            # after this one would run too.
+            if self._owner_layer_index != 0 or self._owner.layer_count != 1:
                 net = _core.Network(shape[-1], [self._spec()], config.next_seed())
                 net.set_weights([v.numpy() for v in self._variables]) if self._variables else None
                 out = net.predict(flat)
