@@ -7,6 +7,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -36,6 +37,15 @@ def wait_until_idle(seconds: float = 2.0) -> list[str]:
     while (busy := busy_native_threads()) and time.monotonic() < deadline:
         time.sleep(0.01)
     return busy
+
+
+@pytest.fixture(autouse=True)
+def _sigint_raises() -> Iterator[None]:
+    """Python's own SIGINT handler for the test, whatever this process inherited (a shell's background job
+    starts with SIGINT ignored, and then Python installs no handler)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
 
 
 @pytest.mark.skipif(

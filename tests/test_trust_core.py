@@ -49,13 +49,18 @@ def _pythonpath() -> str:
     return os.pathsep.join(p for p in (os.path.join(ROOT, "tests"), os.environ.get("PYTHONPATH")) if p)
 
 
+# Python's own SIGINT handler in a child, whatever it inherited (a shell's background job starts with SIGINT
+# ignored, and then Python installs no handler and Ctrl-C would never become KeyboardInterrupt).
+_SIGINT_RAISES = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+
+
 def _run(
     code: str, timeout: float = 120, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run ``code`` in a fresh interpreter (the tests folder importable); a hang fails at ``timeout``."""
     full_env = {**os.environ, "PYTHONPATH": _pythonpath(), **(env or {})}
     return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
+        [sys.executable, "-c", _SIGINT_RAISES + textwrap.dedent(code)],
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -209,7 +214,7 @@ def test_ctrl_c_reaches_a_fit_nested_in_another_fits_callback() -> None:
     """
     env = {**os.environ, "PYTHONPATH": _pythonpath()}
     p = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(code)],
+        [sys.executable, "-c", _SIGINT_RAISES + textwrap.dedent(code)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
