@@ -4,6 +4,7 @@
 pub mod activation;
 pub mod backend;
 pub mod error;
+pub mod evaluate;
 pub mod fork;
 pub mod gemm;
 pub mod gemv;
@@ -22,6 +23,7 @@ pub mod network;
 pub mod optimizer;
 pub mod pool;
 pub mod rng;
+pub mod state;
 pub mod team;
 pub mod trainer;
 

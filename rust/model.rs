@@ -1,73 +1,30 @@
 //! A model: its network and compiled training configuration behind one lock, so predictions from any
 //! number of threads see the weights either before or after a training step, never a torn mix.
 //!
-//! Inference and evaluation live here; the training loop is in `trainer.rs`.
+//! The locks, and inference and evaluation entry points, live here; what the lock guards is in `state.rs`, the
+//! evaluation pass in `evaluate.rs` and the training loop in `trainer.rs`.
 
-use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError};
 
 use rayon::prelude::*;
 
-use crate::backend::{check_matrix, not_compiled, Change, Changes, Compiled, EvalHooks, PredictHook, NEVER};
+use crate::backend::{not_compiled, Change, Changes, Compiled, EvalHooks, PredictHook, NEVER};
 use crate::error::{Error, Result};
+use crate::evaluate::{evaluate_with, with_scratch, EvalScratch};
 use crate::layer::LayerSpec;
 use crate::loss::Loss;
 use crate::metric::Metric;
-use crate::network::{Network, Scratch};
+use crate::network::Network;
 use crate::optimizer::{Optimizer, OptimizerKind};
 use crate::rng::Rng;
+pub use crate::state::{ModelState, OptimizerState};
 
 /// Below this many multiply-adds a predict runs on the calling thread (a few hundred microseconds at most).
 pub const PARALLEL_PREDICT_MACS: usize = 1 << 23;
 
-/// About how many multiply-adds an evaluation does between two looks at its cancel flag.
-const CANCEL_MACS: usize = 1 << 27;
-
 /// Rows per task when a large predict is split across the thread pool.
 const PREDICT_CHUNK: usize = 512;
-
-/// Everything a model owns.
-#[derive(Debug)]
-pub struct ModelState {
-    /// The built network and its parameters (always current outside `fit`; on a GPU, current at each
-    /// epoch's end during `fit`).
-    pub net: Network,
-    /// Set by `compile`.
-    pub compiled: Option<Compiled>,
-    /// Draws each epoch's shuffle.
-    pub shuffle_rng: Rng,
-    /// Counts changes made from the host (weights, optimizer state, trainable flags, compile).
-    pub version: u64,
-    /// What the host changed since a GPU `fit` last synchronised (see `trainer::HostCopy`).
-    pub pending: Changes,
-    /// The model's copy on a GPU, when it lives there (taken out while a GPU `fit` runs).
-    pub gpu: Option<Box<crate::gpu::GpuModel>>,
-}
-
-impl ModelState {
-    /// Record a change made on the host and, on a GPU, send it to the device.
-    pub fn host_changed(&mut self, change: Change) -> Result<()> {
-        self.version += 1;
-        self.pending.add(change);
-        if let Some(g) = self.gpu.as_mut() {
-            self.pending = Changes::default();
-            g.upload(&self.net, self.compiled.as_ref())?;
-        }
-        Ok(())
-    }
-
-    /// `"cpu"`, or `"gpu"` and the adapter's name.
-    pub fn device(&self) -> (String, Option<String>) {
-        if let Some(g) = &self.gpu {
-            return ("gpu".into(), Some(g.adapter().name));
-        }
-        ("cpu".into(), None)
-    }
-}
-
-/// `(iterations, [(weight index, slot name, values)])`, see `Model::optimizer_state`.
-pub type OptimizerState = (u64, Vec<(usize, &'static str, Vec<f32>)>);
 
 /// A model shared between threads.
 ///
@@ -91,18 +48,6 @@ fn busy_training(what: &str) -> Error {
          comes from one of its callbacks. Wait for fit() to return (a callback can set \
          model.stop_training = True to end it)."
     ))
-}
-
-thread_local! {
-    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
-}
-
-/// Run `f` with this thread's inference scratch (a fresh one if it is already in use).
-fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
-    SCRATCH.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut s) => f(&mut s),
-        Err(_) => f(&mut Scratch::default()),
-    })
 }
 
 impl Model {
@@ -158,24 +103,22 @@ impl Model {
         let _exclusive = self.exclusive("Moving the model to another device")?;
         let mut guard = self.write()?;
         let st = &mut *guard;
-        {
-            if gpu {
-                if st.gpu.is_none() {
-                    let g = crate::gpu::GpuModel::new(&st.net, st.compiled.as_ref(), allow_software)?;
-                    st.gpu = Some(Box::new(g));
-                }
-            } else if let Some(g) = st.gpu.take() {
-                if g.forked() {
-                    // The host copy is current outside fit; the device copy cannot be touched (nor freed)
-                    // in a forked child.
-                    std::mem::forget(g);
-                } else if let Err(e) = g.download(&mut st.net, st.compiled.as_mut()) {
-                    st.gpu = Some(g);
-                    return Err(e);
-                }
+        if gpu {
+            if st.gpu.is_none() {
+                let g = crate::gpu::GpuModel::new(&st.net, st.compiled.as_ref(), allow_software)?;
+                st.gpu = Some(Box::new(g));
             }
-            Ok(())
+        } else if let Some(g) = st.gpu.take() {
+            if g.forked() {
+                // The host copy is current outside fit; the device copy cannot be touched (nor freed) in a
+                // forked child.
+                std::mem::forget(g);
+            } else if let Err(e) = g.download(&mut st.net, st.compiled.as_mut()) {
+                st.gpu = Some(g);
+                return Err(e);
+            }
         }
+        Ok(())
     }
 
     /// Exclusive right to train, held for a whole `fit`: `None` while another fit holds it (the caller
@@ -192,12 +135,7 @@ impl Model {
 
     /// The `fit` lock for `what`, which must not overlap a fit; refused (not waited for) while one runs.
     fn exclusive(&self, what: &str) -> Result<MutexGuard<'_, ()>> {
-        self.usable_here()?;
-        match self.fitting.try_lock() {
-            Ok(g) => Ok(g),
-            Err(TryLockError::Poisoned(p)) => Ok(p.into_inner()),
-            Err(TryLockError::WouldBlock) => Err(busy_training(what)),
-        }
+        self.try_fitting()?.ok_or_else(|| busy_training(what))
     }
 
     /// Shared access (many readers).
@@ -277,7 +215,7 @@ impl Model {
     /// The optimizer's state: for each trainable weight (Keras order), each slot (Python reorders them into
     /// the grouping Keras's files use). Returns `(iterations, [(weight index, slot name, values)])`.
     pub fn optimizer_state(&self) -> Result<OptimizerState> {
-        optimizer_state_of(&*self.read()?)
+        self.read()?.optimizer_state()
     }
 
     /// Weights and (when compiled) optimizer state read under one lock: a consistent pair even while
@@ -285,7 +223,7 @@ impl Model {
     pub fn snapshot(&self) -> Result<(Vec<Vec<f32>>, Option<OptimizerState>)> {
         let st = self.read()?;
         let weights = st.net.weights.iter().map(|w| st.net.params[w.range()].to_vec()).collect();
-        let opt = if st.compiled.is_some() { Some(optimizer_state_of(&st)?) } else { None };
+        let opt = if st.compiled.is_some() { Some(st.optimizer_state()?) } else { None };
         Ok((weights, opt))
     }
 
@@ -309,32 +247,7 @@ impl Model {
     /// Set the weights and/or the optimizer state under one lock, all checked before anything is written:
     /// a refused load leaves the model exactly as it was.
     pub fn load_state(&self, weights: Option<&[&[f32]]>, optimizer: Option<(u64, &[&[f32]])>) -> Result<()> {
-        let mut guard = self.write()?;
-        let st = &mut *guard;
-        if let Some(w) = weights {
-            check_weights(st, w)?;
-        }
-        if let Some((_, values)) = optimizer {
-            check_optimizer_state(st, values)?;
-        }
-        if let Some(w) = weights {
-            for (i, v) in w.iter().enumerate() {
-                st.net.set_weight(i, v)?;
-            }
-            st.host_changed(Change::Weights)?;
-        }
-        if let Some((iterations, values)) = optimizer {
-            let trainable = trainable_ranges(st);
-            let c = st.compiled.as_mut().ok_or_else(not_compiled)?;
-            let n_slots = c.optimizer.slots.len();
-            for (k, v) in values.iter().enumerate() {
-                let r = trainable[k / n_slots].clone();
-                c.optimizer.slots[k % n_slots][r].copy_from_slice(v);
-            }
-            c.optimizer.iterations = iterations;
-            st.host_changed(Change::OptimizerState)?;
-        }
-        Ok(())
+        self.write()?.load(weights, optimizer)
     }
 
     /// Freeze or unfreeze layer `layer` (Keras's `layer.trainable`).
@@ -382,7 +295,7 @@ impl Model {
             let st = self.read()?;
             evaluate_with(&mut || Ok(&*st), x, y, rows, batch_size, &mut scratch, hooks)?;
         }
-        Ok(scratch.sums)
+        Ok(scratch.into_values())
     }
 
     /// `predict` one batch of `batch_size` rows at a time, calling `hook(batch, None)` before and
@@ -416,171 +329,4 @@ impl Model {
         }
         Ok(())
     }
-}
-
-/// The ranges of the trainable weights' values, Keras order.
-fn trainable_ranges(st: &ModelState) -> Vec<std::ops::Range<usize>> {
-    (0..st.net.weights.len()).filter(|&i| st.net.weight_trainable(i)).map(|i| st.net.weights[i].range()).collect()
-}
-
-/// Check a full set of weight values against the network: count and each length.
-fn check_weights(st: &ModelState, values: &[&[f32]]) -> Result<()> {
-    let weights = &st.net.weights;
-    if values.len() != weights.len() {
-        return Err(Error::value(format!(
-            "set_weights expects {} arrays. Received: {} arrays",
-            weights.len(),
-            values.len()
-        )));
-    }
-    for (w, v) in weights.iter().zip(values) {
-        if w.len() != v.len() {
-            return Err(Error::value(format!(
-                "weight {} expects {} values. Received: {} values",
-                w.name,
-                w.len(),
-                v.len()
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// Check optimizer slot arrays (`optimizer_state`'s order) against the compiled optimizer.
-fn check_optimizer_state(st: &ModelState, values: &[&[f32]]) -> Result<()> {
-    let trainable = trainable_ranges(st);
-    let c = st.compiled.as_ref().ok_or_else(not_compiled)?;
-    let n_slots = c.optimizer.slots.len();
-    if values.len() != trainable.len() * n_slots {
-        return Err(Error::value(format!(
-            "optimizer state expects {} arrays ({} trainable weights x {n_slots} slots). Received: {} arrays",
-            trainable.len() * n_slots,
-            trainable.len(),
-            values.len()
-        )));
-    }
-    for (k, v) in values.iter().enumerate() {
-        let r = &trainable[k / n_slots.max(1)];
-        if v.len() != r.len() {
-            return Err(Error::value(format!(
-                "optimizer state array {k} expects {} values. Received: {} values",
-                r.len(),
-                v.len()
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// Buffers for evaluation, reusable across calls (the trainer keeps one for its validation passes).
-#[derive(Debug, Default, Clone)]
-pub struct EvalScratch {
-    out: Vec<f32>,
-    sums: Vec<f64>,
-    /// The running means handed to a batch hook.
-    running: Vec<f64>,
-}
-
-impl EvalScratch {
-    /// The last evaluation's `[loss, metric...]`.
-    pub fn values(&self) -> &[f64] {
-        &self.sums
-    }
-}
-
-/// Loss and metrics over `rows` rows in inference mode; results in `scratch.values()`. `lock` gives the
-/// model's state: it is called once per batch and its guard dropped before the batch's hooks run, so a hook
-/// may take the model's lock itself (a caller without hooks may hand out one guard held throughout).
-pub fn evaluate_with<G: std::ops::Deref<Target = ModelState>>(
-    lock: &mut dyn FnMut() -> Result<G>,
-    x: &[f32],
-    y: &[f32],
-    rows: usize,
-    batch_size: usize,
-    scratch: &mut EvalScratch,
-    hooks: &mut EvalHooks<'_>,
-) -> Result<()> {
-    let (iw, ow, cols) = {
-        let st = lock()?;
-        let compiled = st.compiled.as_ref().ok_or_else(not_compiled)?;
-        (st.net.input_dim, st.net.output_dim(), 1 + compiled.metrics.len())
-    };
-    check_matrix(x, rows, iw, "x", "inputs")?;
-    check_matrix(y, rows, ow, "y", "targets")?;
-    if rows == 0 {
-        return Err(Error::value("evaluate needs at least one sample. Received: x with 0 rows"));
-    }
-    // Never more than the data: a huge batch_size needs no huge buffer, and `chunk * ow` stays within y.len().
-    let chunk = batch_size.clamp(1, rows);
-    let EvalScratch { out, sums, running } = scratch;
-    sums.clear();
-    sums.resize(cols, 0.0);
-    if out.len() < chunk * ow {
-        crate::error::try_resize(out, chunk * ow, 0.0, "the evaluation buffer")?;
-    }
-    with_scratch(|s| -> Result<()> {
-        for (batch, start) in (0..rows).step_by(chunk).enumerate() {
-            if hooks.cancel.load(Ordering::Relaxed) {
-                return Err(Error::Interrupted);
-            }
-            if let Some(f) = hooks.batch.as_mut() {
-                f(batch, None)?;
-            }
-            let m = chunk.min(rows - start);
-            {
-                let st = lock()?;
-                let compiled = st.compiled.as_ref().ok_or_else(not_compiled)?;
-                let net = &st.net;
-                if net.input_dim != iw || net.output_dim() != ow || 1 + compiled.metrics.len() != cols {
-                    return Err(Error::State("the model was rebuilt or recompiled during evaluation".into()));
-                }
-                let logits = if compiled.loss.takes_sigmoid_logits() { net.sigmoid_logits() } else { None };
-                let o = &mut out[..m * ow];
-                let xs = &x[start * iw..(start + m) * iw];
-                let ys = &y[start * ow..(start + m) * ow];
-                // The batch's rows are inferred a slice at a time, so that a cancel is seen within a few
-                // milliseconds even in a large batch; each row's result does not depend on the slicing, and
-                // the loss and metrics are then summed over the whole batch as before.
-                let slice = (CANCEL_MACS / net.params.len().max(1)).max(64);
-                for (os, xr) in o.chunks_mut(slice * ow.max(1)).zip(xs.chunks(slice * iw.max(1))) {
-                    if hooks.cancel.load(Ordering::Relaxed) {
-                        return Err(Error::Interrupted);
-                    }
-                    net.infer_to(xr, xr.len() / iw.max(1), os, s, true, logits.is_some())?;
-                }
-                sums[0] += compiled.loss.evaluate(o, ys, ow, logits.is_some(), None);
-                if logits.is_some() {
-                    crate::activation::Activation::Sigmoid.forward_inplace(o, ow);
-                }
-                for (sum, metric) in sums[1..].iter_mut().zip(&compiled.metrics) {
-                    *sum += metric.sum(o, ys, ow);
-                }
-            }
-            if let Some(f) = hooks.batch.as_mut() {
-                let seen = (start + m) as f64;
-                running.clear();
-                running.extend(sums.iter().map(|v| v / seen));
-                f(batch, Some(running))?;
-            }
-        }
-        Ok(())
-    })?;
-    sums.iter_mut().for_each(|s| *s /= rows as f64);
-    Ok(())
-}
-
-/// `Model::optimizer_state` on a state already locked.
-fn optimizer_state_of(st: &ModelState) -> Result<OptimizerState> {
-    let c = st.compiled.as_ref().ok_or_else(not_compiled)?;
-    let names = c.optimizer.kind.slot_names();
-    let mut out = Vec::new();
-    for (i, w) in st.net.weights.iter().enumerate() {
-        if !st.net.weight_trainable(i) {
-            continue;
-        }
-        for (s, name) in names.iter().enumerate() {
-            out.push((i, *name, c.optimizer.slots[s][w.range()].to_vec()));
-        }
-    }
-    Ok((c.optimizer.iterations, out))
 }

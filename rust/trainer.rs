@@ -9,7 +9,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::backend::{check_matrix, not_compiled, Control, Data, EvalHooks, FitOptions, Observer};
 use crate::error::{Error, Result};
-use crate::model::{evaluate_with, EvalScratch, Model};
+use crate::evaluate::{evaluate_with, EvalScratch};
+use crate::model::Model;
 
 thread_local! {
     /// The models whose training loop runs on this thread (the loop calls the observer here, so a callback

@@ -1,0 +1,127 @@
+//! The evaluation pass (`evaluate`, and `fit`'s validation) on the CPU, batch by batch with Keras's test hooks
+//! and a cancel flag, and the per-thread inference scratch that it and `predict` use.
+
+use std::cell::RefCell;
+use std::sync::atomic::Ordering;
+
+use crate::backend::{check_matrix, not_compiled, EvalHooks};
+use crate::error::{Error, Result};
+use crate::network::Scratch;
+use crate::state::ModelState;
+
+/// About how many multiply-adds an evaluation does between two looks at its cancel flag.
+const CANCEL_MACS: usize = 1 << 27;
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Run `f` with this thread's inference scratch (a fresh one if it is already in use).
+pub(crate) fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut s) => f(&mut s),
+        Err(_) => f(&mut Scratch::default()),
+    })
+}
+
+/// Buffers for evaluation, reusable across calls (the trainer keeps one for its validation passes).
+#[derive(Debug, Default, Clone)]
+pub struct EvalScratch {
+    out: Vec<f32>,
+    sums: Vec<f64>,
+    /// The running means handed to a batch hook.
+    running: Vec<f64>,
+}
+
+impl EvalScratch {
+    /// The last evaluation's `[loss, metric...]`.
+    pub fn values(&self) -> &[f64] {
+        &self.sums
+    }
+
+    /// The last evaluation's `[loss, metric...]`, taken out.
+    pub fn into_values(self) -> Vec<f64> {
+        self.sums
+    }
+}
+
+/// Loss and metrics over `rows` rows in inference mode; results in `scratch.values()`. `lock` gives the
+/// model's state: it is called once per batch and its guard dropped before the batch's hooks run, so a hook
+/// may take the model's lock itself (a caller without hooks may hand out one guard held throughout).
+pub fn evaluate_with<G: std::ops::Deref<Target = ModelState>>(
+    lock: &mut dyn FnMut() -> Result<G>,
+    x: &[f32],
+    y: &[f32],
+    rows: usize,
+    batch_size: usize,
+    scratch: &mut EvalScratch,
+    hooks: &mut EvalHooks<'_>,
+) -> Result<()> {
+    let (iw, ow, cols) = {
+        let st = lock()?;
+        let compiled = st.compiled.as_ref().ok_or_else(not_compiled)?;
+        (st.net.input_dim, st.net.output_dim(), 1 + compiled.metrics.len())
+    };
+    check_matrix(x, rows, iw, "x", "inputs")?;
+    check_matrix(y, rows, ow, "y", "targets")?;
+    if rows == 0 {
+        return Err(Error::value("evaluate needs at least one sample. Received: x with 0 rows"));
+    }
+    // Never more than the data: a huge batch_size needs no huge buffer, and `chunk * ow` stays within y.len().
+    let chunk = batch_size.clamp(1, rows);
+    let EvalScratch { out, sums, running } = scratch;
+    sums.clear();
+    sums.resize(cols, 0.0);
+    if out.len() < chunk * ow {
+        crate::error::try_resize(out, chunk * ow, 0.0, "the evaluation buffer")?;
+    }
+    with_scratch(|s| -> Result<()> {
+        for (batch, start) in (0..rows).step_by(chunk).enumerate() {
+            if hooks.cancel.load(Ordering::Relaxed) {
+                return Err(Error::Interrupted);
+            }
+            if let Some(f) = hooks.batch.as_mut() {
+                f(batch, None)?;
+            }
+            let m = chunk.min(rows - start);
+            {
+                let st = lock()?;
+                let compiled = st.compiled.as_ref().ok_or_else(not_compiled)?;
+                let net = &st.net;
+                if net.input_dim != iw || net.output_dim() != ow || 1 + compiled.metrics.len() != cols {
+                    return Err(Error::State("the model was rebuilt or recompiled during evaluation".into()));
+                }
+                let logits = if compiled.loss.takes_sigmoid_logits() { net.sigmoid_logits() } else { None };
+                let o = &mut out[..m * ow];
+                let xs = &x[start * iw..(start + m) * iw];
+                let ys = &y[start * ow..(start + m) * ow];
+                // The batch's rows are inferred a slice at a time, so that a cancel is seen within a few
+                // milliseconds even in a large batch; each row's result does not depend on the slicing, and
+                // the loss and metrics are then summed over the whole batch as before.
+                let slice = (CANCEL_MACS / net.params.len().max(1)).max(64);
+                for (os, xr) in o.chunks_mut(slice * ow.max(1)).zip(xs.chunks(slice * iw.max(1))) {
+                    if hooks.cancel.load(Ordering::Relaxed) {
+                        return Err(Error::Interrupted);
+                    }
+                    net.infer_to(xr, xr.len() / iw.max(1), os, s, true, logits.is_some())?;
+                }
+                sums[0] += compiled.loss.evaluate(o, ys, ow, logits.is_some(), None);
+                if logits.is_some() {
+                    crate::activation::Activation::Sigmoid.forward_inplace(o, ow);
+                }
+                for (sum, metric) in sums[1..].iter_mut().zip(&compiled.metrics) {
+                    *sum += metric.sum(o, ys, ow);
+                }
+            }
+            if let Some(f) = hooks.batch.as_mut() {
+                let seen = (start + m) as f64;
+                running.clear();
+                running.extend(sums.iter().map(|v| v / seen));
+                f(batch, Some(running))?;
+            }
+        }
+        Ok(())
+    })?;
+    sums.iter_mut().for_each(|s| *s /= rows as f64);
+    Ok(())
+}
