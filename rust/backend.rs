@@ -267,3 +267,14 @@ impl Evaluation {
         Ok(())
     }
 }
+
+/// One adapter a GPU backend can use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdapterInfo {
+    /// The device's name, e.g. "NVIDIA H100" or "llvmpipe (LLVM 15.0.6, 256 bits)".
+    pub name: String,
+    /// The graphics API: "vulkan", "metal" or "dx12".
+    pub backend: String,
+    /// "discrete", "integrated", "cpu" (a software rasteriser such as lavapipe), "virtual" or "other".
+    pub kind: String,
+}

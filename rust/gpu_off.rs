@@ -12,16 +12,7 @@ use crate::rng::Rng;
 /// Whether this build has the GPU backend.
 pub const BUILT: bool = false;
 
-/// One adapter wgpu can use (none in this build).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AdapterInfo {
-    /// The device's name.
-    pub name: String,
-    /// The graphics API.
-    pub backend: String,
-    /// The kind of device.
-    pub kind: String,
-}
+pub use crate::backend::AdapterInfo;
 
 /// No adapters: this build has no GPU backend.
 pub fn list_adapters() -> Vec<AdapterInfo> {

@@ -33,16 +33,7 @@ use plan::{DevNet, Training};
 /// Whether this build has the GPU backend (the stand-in in gpu_off.rs says false).
 pub const BUILT: bool = true;
 
-/// One adapter wgpu can use.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AdapterInfo {
-    /// The device's name, e.g. "NVIDIA H100" or "llvmpipe (LLVM 15.0.6, 256 bits)".
-    pub name: String,
-    /// The graphics API: "vulkan", "metal" or "dx12".
-    pub backend: String,
-    /// "discrete", "integrated", "cpu" (a software rasteriser such as lavapipe), "virtual" or "other".
-    pub kind: String,
-}
+pub use crate::backend::AdapterInfo;
 
 /// Every adapter on this machine, software ones included (empty when there is none).
 pub fn list_adapters() -> Vec<AdapterInfo> {
