@@ -144,57 +144,43 @@ pub(crate) fn fit(
             // when a callback changed the host.
             let chunk = if done == 0 { 1 } else { STEPS_PER_SUBMIT.min(steps - done) };
             let mut enc = ctx.encoder();
-            let mut outcome = Ok(());
             let mut host_changed = false;
-            {
+            let outcome = {
                 let mut pass =
                     enc.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("fit"), timestamp_writes: None });
                 let first = done;
-                for s in first..first + chunk {
-                    if batch_begin && begun != Some(s) {
-                        begun = Some(s);
-                        let r = obs.batch_begin(epoch, s).and_then(|c| Ok((c, sync.changed()?)));
-                        match r {
-                            Ok((c, changed)) => {
-                                stop_after |= c == Control::Stop;
-                                if changed {
-                                    // Write the change first: this step must see it.
-                                    host_changed = true;
-                                    break;
-                                }
-                            }
-                            Err(e) => {
-                                outcome = Err(e);
-                                break;
-                            }
-                        }
-                    }
-                    let rows = if s + 1 == steps && rem > 0 { rem } else { cap };
-                    match (&last, rows < cap) {
-                        (Some(p), true) => p.record(&mut pass, &table, s),
-                        _ => full.record(&mut pass, &table, s),
-                    }
-                    done = s + 1;
-                    seen += rows;
-                    let r = obs.batch_end(epoch, s, &running).and_then(|c| Ok((c, sync.changed()?)));
-                    match r {
-                        Ok((c, changed)) => {
-                            if c == Control::Stop || stop_after {
-                                stop = true;
-                                break;
-                            }
-                            if changed {
+                // Record the chunk's steps, calling back around each; stop recording at a stop, an error, or
+                // a change made on the host (which must be written before the next step runs).
+                let mut record = || -> Result<()> {
+                    for s in first..first + chunk {
+                        if batch_begin && begun != Some(s) {
+                            begun = Some(s);
+                            stop_after |= obs.batch_begin(epoch, s)? == Control::Stop;
+                            if sync.changed()? {
                                 host_changed = true;
-                                break;
+                                return Ok(());
                             }
                         }
-                        Err(e) => {
-                            outcome = Err(e);
-                            break;
+                        let rows = if s + 1 == steps && rem > 0 { rem } else { cap };
+                        match (&last, rows < cap) {
+                            (Some(p), true) => p.record(&mut pass, &table, s),
+                            _ => full.record(&mut pass, &table, s),
+                        }
+                        done = s + 1;
+                        seen += rows;
+                        if obs.batch_end(epoch, s, &running)? == Control::Stop || stop_after {
+                            stop = true;
+                            return Ok(());
+                        }
+                        if sync.changed()? {
+                            host_changed = true;
+                            return Ok(());
                         }
                     }
-                }
-            }
+                    Ok(())
+                };
+                record()
+            };
             let idx = ctx.submit(enc);
             *iterations = iterations.saturating_add((done - counted) as u64);
             counted = done;
