@@ -3,6 +3,7 @@
 mod convert;
 mod device;
 mod errors;
+mod inference;
 mod network;
 mod observer;
 mod ops;

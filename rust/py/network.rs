@@ -1,19 +1,19 @@
 //! `_core.Network`: a built model (weights, optimizer state) that Python's `Sequential` drives.
 
-use numpy::{IntoPyArray, PyArray2, PyArrayDyn, PyArrayMethods, PyReadonlyArray2, PyReadonlyArrayDyn};
+use numpy::{PyArray2, PyArrayDyn, PyArrayMethods, PyReadonlyArray2, PyReadonlyArrayDyn};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 
-use crate::backend::{Data, EvalHooks, FitOptions};
-use crate::error::{checked_size, try_zeros};
+use crate::backend::{Data, FitOptions};
 use crate::metric::Metric;
 use crate::model::Model;
 use crate::trainer;
 
 use super::convert;
 use super::errors::{detached, guarded, interruptible, to_py};
-use super::observer::{PyObserver, Relay};
+use super::inference;
+use super::observer::PyObserver;
 
 /// `(layer_index, name, shape, trainable)` of one weight.
 type WeightRow = (usize, &'static str, Vec<usize>, bool);
@@ -27,22 +27,12 @@ type SlotRow<'py> = (usize, &'static str, Bound<'py, PyArrayDyn<f32>>);
 /// A network built for one input width, with its parameters and (after `compile`) optimizer state.
 #[pyclass(frozen, module = "keras_lite._core")]
 pub struct Network {
-    model: Model,
+    pub(super) model: Model,
     /// Fixed at construction: the widths and the multiply-adds of one row, for the predict fast path.
-    input_dim: usize,
-    output_dim: usize,
-    row_macs: usize,
+    pub(super) input_dim: usize,
+    pub(super) output_dim: usize,
+    pub(super) row_macs: usize,
 }
-
-/// Outputs above this many values are allocated on the Rust side (see `predict`).
-const LARGE_OUTPUT: usize = 1 << 20;
-
-/// Predictions below this many multiply-adds run with the GIL held: releasing and re-taking it costs more.
-const DETACH_MIN_MACS: usize = 1 << 14;
-
-/// Predictions and evaluations above this many multiply-adds (some milliseconds) run on a thread of their
-/// own while the calling thread answers Ctrl-C; smaller ones end sooner than a Ctrl-C would be noticed.
-const INTERRUPTIBLE_MACS: usize = 1 << 27;
 
 fn shaped<'py>(py: Python<'py>, values: &[f32], shape: &[usize]) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
     let flat = numpy::PyArray1::from_slice(py, values);
@@ -301,51 +291,7 @@ impl Network {
         x: PyReadonlyArray2<'py, f32>,
         as_type: Option<Bound<'py, PyType>>,
     ) -> PyResult<Bound<'py, PyArray2<f32>>> {
-        let (xs, rows, cols) = convert::matrix(&x, "x")?;
-        let (iw, ow) = (self.input_dim, self.output_dim);
-        if cols != iw {
-            return Err(PyValueError::new_err(format!(
-                "Input 0 of the model is incompatible: expected shape=(None, {iw}), found shape=({rows}, {cols})"
-            )));
-        }
-        let model = &self.model;
-        let len = checked_size(rows, ow, "the prediction").map_err(to_py)?;
-        let macs = rows.saturating_mul(self.row_macs);
-        if len > LARGE_OUTPUT {
-            // Large outputs are allocated in Rust, where a failure is a MemoryError rather than a panic.
-            let mut values = try_zeros(len, "the predictions")?;
-            if macs >= INTERRUPTIBLE_MACS {
-                let out = &mut values;
-                interruptible(py, |cancel| model.predict_until(xs, rows, out, cancel))?;
-            } else {
-                detached(py, || model.predict(xs, rows, &mut values))?;
-            }
-            let arr = numpy::ndarray::Array2::from_shape_vec((rows, ow), values)
-                .map_err(|e| PyValueError::new_err(e.to_string()))?
-                .into_pyarray(py);
-            return match as_type {
-                None => Ok(arr),
-                Some(t) => Ok(arr.call_method1("view", (t,))?.cast_into::<PyArray2<f32>>()?),
-            };
-        }
-        let out = match &as_type {
-            None => {
-                // SAFETY: a new array, not yet visible to any other code; every element is written by
-                // `predict` below before it is returned (on error it is dropped unread).
-                unsafe { PyArray2::<f32>::new(py, [rows, ow], false) }
-            }
-            Some(t) => convert::empty_matrix_of(py, t, rows, ow)?,
-        };
-        // SAFETY: as above: nothing else can hold a view of `out` yet, so this exclusive slice is unique.
-        let slice = unsafe { out.as_slice_mut() }.map_err(|e| PyValueError::new_err(e.to_string()))?;
-        if macs < DETACH_MIN_MACS {
-            guarded(|| model.predict(xs, rows, slice))?;
-        } else if macs < INTERRUPTIBLE_MACS {
-            detached(py, || model.predict(xs, rows, slice))?;
-        } else {
-            interruptible(py, |cancel| model.predict_until(xs, rows, slice, cancel))?;
-        }
-        Ok(out)
+        inference::predict(self, py, &x, as_type)
     }
 
     /// `[loss, metric...]` over (x, y) in inference mode. With an `observer`, its `on_test_batch_begin(step)`
@@ -359,28 +305,7 @@ impl Network {
         batch_size: usize,
         observer: Option<Py<PyAny>>,
     ) -> PyResult<Vec<f64>> {
-        let (xs, rows, _) = convert::matrix(&x, "x")?;
-        let (ys, yrows, _) = convert::matrix(&y, "y")?;
-        if rows != yrows {
-            return Err(PyValueError::new_err(format!(
-                "x and y must have the same number of samples. Received: x with {rows} rows, y with {yrows} rows"
-            )));
-        }
-        let model = &self.model;
-        let Some(observer) = observer else {
-            if rows.saturating_mul(self.row_macs) < INTERRUPTIBLE_MACS {
-                return detached(py, || model.evaluate(xs, ys, rows, batch_size));
-            }
-            return interruptible(py, |cancel| {
-                model.evaluate_until(xs, ys, rows, batch_size, &mut EvalHooks::cancelled_by(cancel))
-            });
-        };
-        let mut relay = Relay::new(observer);
-        let out = interruptible(py, |cancel| {
-            let mut hook = |b: usize, running: Option<&[f64]>| relay.test_batch(b, running);
-            model.evaluate_until(xs, ys, rows, batch_size, &mut EvalHooks { cancel, batch: Some(&mut hook) })
-        });
-        relay.result(out)
+        inference::evaluate(self, py, &x, &y, batch_size, observer)
     }
 
     /// Predictions one batch at a time, calling `observer.on_predict_batch_begin(step)` and
@@ -392,27 +317,6 @@ impl Network {
         batch_size: usize,
         observer: Py<PyAny>,
     ) -> PyResult<Bound<'py, PyArray2<f32>>> {
-        let (xs, rows, cols) = convert::matrix(&x, "x")?;
-        if cols != self.input_dim {
-            return Err(PyValueError::new_err(format!(
-                "Input 0 of the model is incompatible: expected shape=(None, {}), found shape=({rows}, {cols})",
-                self.input_dim
-            )));
-        }
-        let ow = self.output_dim;
-        let mut values = try_zeros(checked_size(rows, ow, "the prediction")?, "the predictions")?;
-        let model = &self.model;
-        let mut relay = Relay::new(observer);
-        let out = {
-            let values = &mut values;
-            interruptible(py, |cancel| {
-                let mut hook = |b: usize, outputs: Option<&[f32]>| relay.predict_batch(b, outputs, ow);
-                model.predict_batches(xs, rows, values, batch_size, cancel, &mut hook)
-            })
-        };
-        relay.result(out)?;
-        let arr = numpy::ndarray::Array2::from_shape_vec((rows, ow), values)
-            .map_err(|e| PyValueError::new_err(e.to_string()))?;
-        Ok(arr.into_pyarray(py))
+        inference::predict_batches(self, py, &x, batch_size, observer)
     }
 }

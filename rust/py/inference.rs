@@ -1,0 +1,148 @@
+//! `predict`, `evaluate` and their hooked forms for `_core.Network`: where the output is allocated, and whether
+//! the call keeps the GIL, releases it, or runs on its own thread while the caller answers Ctrl-C.
+
+use numpy::{IntoPyArray, PyArray2, PyArrayMethods, PyReadonlyArray2};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyType;
+
+use crate::backend::EvalHooks;
+use crate::error::{checked_size, try_zeros};
+
+use super::convert;
+use super::errors::{detached, guarded, interruptible};
+use super::network::Network;
+use super::observer::Relay;
+
+/// Outputs above this many values are allocated on the Rust side (see `predict`).
+const LARGE_OUTPUT: usize = 1 << 20;
+
+/// Predictions below this many multiply-adds run with the GIL held: releasing and re-taking it costs more.
+const DETACH_MIN_MACS: usize = 1 << 14;
+
+/// Predictions and evaluations above this many multiply-adds (some milliseconds) run on a thread of their
+/// own while the calling thread answers Ctrl-C; smaller ones end sooner than a Ctrl-C would be noticed.
+const INTERRUPTIBLE_MACS: usize = 1 << 27;
+
+/// `x`'s rows and values, or the error for a width other than the model's.
+fn input<'a>(net: &Network, x: &'a PyReadonlyArray2<'_, f32>) -> PyResult<(&'a [f32], usize)> {
+    let (xs, rows, cols) = convert::matrix(x, "x")?;
+    if cols != net.input_dim {
+        return Err(PyValueError::new_err(format!(
+            "Input 0 of the model is incompatible: expected shape=(None, {}), found shape=({rows}, {cols})",
+            net.input_dim
+        )));
+    }
+    Ok((xs, rows))
+}
+
+/// `rows × cols` values allocated in Rust as a NumPy array (no copy).
+fn owned_matrix(py: Python<'_>, values: Vec<f32>, rows: usize, cols: usize) -> PyResult<Bound<'_, PyArray2<f32>>> {
+    let arr = numpy::ndarray::Array2::from_shape_vec((rows, cols), values)
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok(arr.into_pyarray(py))
+}
+
+/// `Network.predict`.
+pub(super) fn predict<'py>(
+    net: &Network,
+    py: Python<'py>,
+    x: &PyReadonlyArray2<'py, f32>,
+    as_type: Option<Bound<'py, PyType>>,
+) -> PyResult<Bound<'py, PyArray2<f32>>> {
+    let (xs, rows) = input(net, x)?;
+    let ow = net.output_dim;
+    let model = &net.model;
+    let len = checked_size(rows, ow, "the prediction")?;
+    let macs = rows.saturating_mul(net.row_macs);
+    if len > LARGE_OUTPUT {
+        // Large outputs are allocated in Rust, where a failure is a MemoryError rather than a panic.
+        let mut values = try_zeros(len, "the predictions")?;
+        if macs >= INTERRUPTIBLE_MACS {
+            let out = &mut values;
+            interruptible(py, |cancel| model.predict_until(xs, rows, out, cancel))?;
+        } else {
+            detached(py, || model.predict(xs, rows, &mut values))?;
+        }
+        let arr = owned_matrix(py, values, rows, ow)?;
+        return match as_type {
+            None => Ok(arr),
+            Some(t) => Ok(arr.call_method1("view", (t,))?.cast_into::<PyArray2<f32>>()?),
+        };
+    }
+    let out = match &as_type {
+        None => {
+            // SAFETY: a new array, not yet visible to any other code; every element is written by `predict`
+            // below before it is returned (on error it is dropped unread).
+            unsafe { PyArray2::<f32>::new(py, [rows, ow], false) }
+        }
+        Some(t) => convert::empty_matrix_of(py, t, rows, ow)?,
+    };
+    // SAFETY: as above: nothing else can hold a view of `out` yet, so this exclusive slice is unique.
+    let slice = unsafe { out.as_slice_mut() }.map_err(|e| PyValueError::new_err(e.to_string()))?;
+    if macs < DETACH_MIN_MACS {
+        guarded(|| model.predict(xs, rows, slice))?;
+    } else if macs < INTERRUPTIBLE_MACS {
+        detached(py, || model.predict(xs, rows, slice))?;
+    } else {
+        interruptible(py, |cancel| model.predict_until(xs, rows, slice, cancel))?;
+    }
+    Ok(out)
+}
+
+/// `Network.evaluate`.
+pub(super) fn evaluate(
+    net: &Network,
+    py: Python<'_>,
+    x: &PyReadonlyArray2<'_, f32>,
+    y: &PyReadonlyArray2<'_, f32>,
+    batch_size: usize,
+    observer: Option<Py<PyAny>>,
+) -> PyResult<Vec<f64>> {
+    let (xs, rows, _) = convert::matrix(x, "x")?;
+    let (ys, yrows, _) = convert::matrix(y, "y")?;
+    if rows != yrows {
+        return Err(PyValueError::new_err(format!(
+            "x and y must have the same number of samples. Received: x with {rows} rows, y with {yrows} rows"
+        )));
+    }
+    let model = &net.model;
+    let Some(observer) = observer else {
+        if rows.saturating_mul(net.row_macs) < INTERRUPTIBLE_MACS {
+            return detached(py, || model.evaluate(xs, ys, rows, batch_size));
+        }
+        return interruptible(py, |cancel| {
+            model.evaluate_until(xs, ys, rows, batch_size, &mut EvalHooks::cancelled_by(cancel))
+        });
+    };
+    let mut relay = Relay::new(observer);
+    let out = interruptible(py, |cancel| {
+        let mut hook = |b: usize, running: Option<&[f64]>| relay.test_batch(b, running);
+        model.evaluate_until(xs, ys, rows, batch_size, &mut EvalHooks { cancel, batch: Some(&mut hook) })
+    });
+    relay.result(out)
+}
+
+/// `Network.predict_batches`.
+pub(super) fn predict_batches<'py>(
+    net: &Network,
+    py: Python<'py>,
+    x: &PyReadonlyArray2<'py, f32>,
+    batch_size: usize,
+    observer: Py<PyAny>,
+) -> PyResult<Bound<'py, PyArray2<f32>>> {
+    let (xs, rows) = input(net, x)?;
+    let ow = net.output_dim;
+    let mut values = try_zeros(checked_size(rows, ow, "the prediction")?, "the predictions")?;
+    let model = &net.model;
+    let mut relay = Relay::new(observer);
+    let out = {
+        let values = &mut values;
+        interruptible(py, |cancel| {
+            let mut hook = |b: usize, outputs: Option<&[f32]>| relay.predict_batch(b, outputs, ow);
+            model.predict_batches(xs, rows, values, batch_size, cancel, &mut hook)
+        })
+    };
+    relay.result(out)?;
+    owned_matrix(py, values, rows, ow)
+}
