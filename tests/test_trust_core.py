@@ -57,16 +57,26 @@ _SIGINT_RAISES = "import signal; signal.signal(signal.SIGINT, signal.default_int
 def _run(
     code: str, timeout: float = 120, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``code`` in a fresh interpreter (the tests folder importable); a hang fails at ``timeout``."""
+    """Run ``code`` in a fresh interpreter (the tests folder importable); a hang fails at ``timeout``, and
+    then every process it started is killed: a forked child that hung would otherwise outlive the test."""
     full_env = {**os.environ, "PYTHONPATH": _pythonpath(), **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-c", _SIGINT_RAISES + textwrap.dedent(code)],
-        capture_output=True,
+    args = [sys.executable, "-c", _SIGINT_RAISES + textwrap.dedent(code)]
+    with subprocess.Popen(
+        args,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=timeout,
         env=full_env,
         cwd=ROOT,
-    )
+        start_new_session=True,
+    ) as p:
+        try:
+            out, err = p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.communicate()
+            raise
+    return subprocess.CompletedProcess(args, p.returncode, out, err)
 
 
 class _Hook(keras.callbacks.Callback):
