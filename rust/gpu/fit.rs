@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::optimizer::OptimizerKind;
 use crate::rng::Rng;
 
-use super::backward::{backward, optimizer};
+use super::backward::backward;
 use super::context::Ctx;
 use super::data::DevData;
 use super::forward::{forward, loss_and_metrics};
@@ -24,6 +24,7 @@ use super::infer::{mean_of, rows_that_fit, Evaluator};
 use super::kernels::Kernels;
 use super::plan::{DevNet, Training, Workspace};
 use super::program::{Builder, Program, StepRecord, StepTable};
+use super::update::optimizer;
 
 /// Steps recorded per submission.
 const STEPS_PER_SUBMIT: usize = 16;

@@ -16,6 +16,7 @@ mod plan;
 mod program;
 #[cfg(test)]
 mod tests;
+mod update;
 
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, Weak};
