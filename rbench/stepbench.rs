@@ -32,9 +32,9 @@ fn body() {
         weight_decay: 0.0,
     };
     let mut opt = Optimizer::new(kind, net.params.len());
-    for v in net.input_mut(&mut ws, rows).iter_mut().enumerate() {
-        *v.1 = (v.0 % 7) as f32 * 0.1;
-    }
+    let x: Vec<f32> = (0..rows * inp).map(|i| (i % 7) as f32 * 0.1).collect();
+    let (y, idx): (Vec<f32>, Vec<u32>) = (vec![0.0; rows], (0..rows as u32).collect());
+    net.gather(&mut ws, &x, &y, &idx);
     let ranges = net.trainable_ranges();
     let (mut tf, mut tl, mut tb, mut to) = (0.0, 0.0, 0.0, 0.0);
     let steps = 200;

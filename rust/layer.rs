@@ -14,6 +14,10 @@ pub enum LayerSpec {
     Dropout { rate: f32, seed: Option<u64> },
     /// Batch normalization over the feature axis with moving statistics.
     BatchNorm { momentum: f32, epsilon: f32, center: bool, scale: bool },
+    /// Its inputs side by side along the feature axis, in order.
+    Concatenate,
+    /// The element-wise sum of inputs of one width.
+    Add,
 }
 
 /// One weight of a built layer.
@@ -63,11 +67,44 @@ impl LayerSpec {
         }
     }
 
-    /// Output width for an input of width `input`.
-    pub fn output_width(&self, input: usize) -> usize {
-        match *self {
-            LayerSpec::Dense { units, .. } => units,
-            _ => input,
+    /// Keras's class name, for messages.
+    pub fn class_name(&self) -> &'static str {
+        match self {
+            LayerSpec::Dense { .. } => "Dense",
+            LayerSpec::Activation(_) => "Activation",
+            LayerSpec::Dropout { .. } => "Dropout",
+            LayerSpec::BatchNorm { .. } => "BatchNormalization",
+            LayerSpec::Concatenate => "Concatenate",
+            LayerSpec::Add => "Add",
+        }
+    }
+
+    /// Whether the layer joins several inputs (every other kind takes exactly one).
+    pub fn merges(&self) -> bool {
+        matches!(self, LayerSpec::Concatenate | LayerSpec::Add)
+    }
+
+    /// Output width for inputs of widths `inputs`, or a `ValueError` naming what does not fit.
+    pub fn output_width(&self, inputs: &[usize]) -> Result<usize> {
+        let name = self.class_name();
+        match (self, inputs) {
+            (_, []) => Err(Error::value(format!("A {name} layer needs at least one input. Received: 0 inputs"))),
+            (LayerSpec::Concatenate, _) => {
+                inputs.iter().try_fold(0usize, |acc, &w| acc.checked_add(w)).ok_or_else(|| {
+                    Error::value(format!("Concatenate's output width overflows. Received: input widths {inputs:?}"))
+                })
+            }
+            (LayerSpec::Add, [first, ..]) => match inputs.iter().find(|&&w| w != *first) {
+                Some(_) => Err(Error::value(format!(
+                    "Inputs of an Add layer must have the same shape. Received: input widths {inputs:?}"
+                ))),
+                None => Ok(*first),
+            },
+            (_, [_, _, ..]) => {
+                Err(Error::value(format!("A {name} layer takes one input. Received: {} inputs", inputs.len())))
+            }
+            (LayerSpec::Dense { units, .. }, _) => Ok(*units),
+            (_, [w]) => Ok(*w),
         }
     }
 
@@ -107,7 +144,9 @@ impl LayerSpec {
                 v.push(("moving_variance", vec![input], false));
                 v
             }
-            LayerSpec::Activation(_) | LayerSpec::Dropout { .. } => Vec::new(),
+            LayerSpec::Activation(_) | LayerSpec::Dropout { .. } | LayerSpec::Concatenate | LayerSpec::Add => {
+                Vec::new()
+            }
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod gpu;
 #[path = "gpu_off.rs"]
 pub mod gpu;
 pub mod layer;
+pub mod layers;
 pub mod loss;
 pub mod matmul;
 pub mod metric;
@@ -25,6 +26,7 @@ pub mod pool;
 pub mod rng;
 pub mod state;
 pub mod team;
+pub mod train;
 pub mod trainer;
 
 #[cfg(feature = "python")]

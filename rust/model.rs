@@ -53,9 +53,13 @@ fn busy_training(what: &str) -> Error {
 impl Model {
     /// Build a model from layer specs for inputs of width `input_dim`.
     pub fn new(input_dim: usize, specs: Vec<LayerSpec>, seed: u64) -> Result<Self> {
-        let net = Network::new(input_dim, specs, seed)?;
+        Ok(Self::of(Network::new(input_dim, specs, seed)?, seed))
+    }
+
+    /// A model of a built network (a graph, say); `seed` seeds its shuffling.
+    pub fn of(net: Network, seed: u64) -> Self {
         crate::fork::watch();
-        Ok(Model {
+        Model {
             state: RwLock::new(ModelState {
                 net,
                 compiled: None,
@@ -66,7 +70,7 @@ impl Model {
             }),
             fitting: Mutex::new(()),
             home: AtomicU64::new(crate::fork::generation()),
-        })
+        }
     }
 
     /// Make sure this model's locks can be used in this process: true unless the process is a forked child
@@ -196,7 +200,7 @@ impl Model {
         if rows.saturating_mul(net.params.len()) < PARALLEL_PREDICT_MACS {
             // Small work stays on the calling thread: no pool hand-off, no allocation. A row or a few may
             // share a large layer's columns with the thread team (when it is free).
-            let split_rows = rows <= crate::network::GEMV_MAX_ROWS;
+            let split_rows = rows <= crate::layers::dense::GEMV_MAX_ROWS;
             return with_scratch(|s| net.infer(x, rows, out, s, split_rows));
         }
         if rows <= PREDICT_CHUNK {

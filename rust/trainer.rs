@@ -198,17 +198,7 @@ fn fit_here(
                 if net.input_dim != iw || net.output_dim() != ow || compiled.metrics.len() != n_metrics {
                     return Err(Error::State("the model was rebuilt or recompiled during fit".into()));
                 }
-                {
-                    let input = net.input_mut(&mut ws, rows);
-                    for (dst, &i) in input.chunks_exact_mut(iw).zip(idx) {
-                        let i = i as usize;
-                        dst.copy_from_slice(&train.x[i * iw..(i + 1) * iw]);
-                    }
-                    for (dst, &i) in ws.target.chunks_exact_mut(ow).zip(idx) {
-                        let i = i as usize;
-                        dst.copy_from_slice(&train.y[i * ow..(i + 1) * ow]);
-                    }
-                }
+                net.gather(&mut ws, train.x, train.y, idx);
                 net.forward_train(&mut ws, rows, true)?;
                 let logits = if compiled.loss.takes_sigmoid_logits() { net.sigmoid_logits() } else { None };
                 let (input, target, grad) = net.loss_views(&mut ws, rows, logits);

@@ -3,18 +3,19 @@
 //! Dense: `dz = dy·f'(z)`, `dW = xᵀ·dz`, `db = Σ_rows dz`, `dx = dz·Wᵀ`; the previous Dense layer's `f'` is
 //! applied in the epilogue of the GEMM that computes `dx`, so it costs no extra pass over memory.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::layer::LayerSpec;
-use crate::network::LogitsAt;
+use crate::layers::{batch_norm, dense};
+use crate::network::{LogitsAt, Node};
 
 use super::context::Ctx;
-use super::forward::push_gemm;
+use super::forward::{copy_cols, push_gemm};
 use super::kernels::{grid, grid_for, Params, COLS, K};
-use super::plan::{act_id, keep_pre, DevNet, Workspace, SOFTMAX};
+use super::plan::{act_id, DevNet, Workspace, SOFTMAX};
 use super::program::Builder;
 
-/// Record the backward pass over `rows` rows. On entry `ws.grad[0]` holds the loss gradient with respect
-/// to the network's output, or to the logits when `from` is given.
+/// Record the backward pass over `rows` rows. On entry the loss has written its gradient (with respect to
+/// the output, or to the logits when `from` is given) into the gradient buffer of what it read.
 pub(crate) fn backward(
     b: &mut Builder,
     ctx: &Ctx,
@@ -23,53 +24,55 @@ pub(crate) fn backward(
     rows: usize,
     from: Option<LogitsAt>,
 ) -> Result<()> {
-    let n = net.layers.len();
-    let top = if from == Some(LogitsAt::ActivationInput) { n - 1 } else { n };
-    let mut gi = 0usize;
-    // Whether the activation derivative of the current layer was already applied by the GEMM above it.
-    let mut act_done = false;
-    for i in (0..top).rev() {
-        let l = &net.layers[i];
+    let n_in = net.inputs.len();
+    let last = net.layers.len() - 1;
+    let missing = || Error::State("a gradient buffer is missing from the training workspace".into());
+    // Which buffer holds each value's gradient: a single-input layer that works in place hands its buffer
+    // down to its input by swapping entries here.
+    let mut grads: Vec<Option<wgpu::Buffer>> = ws.grads.clone();
+    // Whether a value's gradient already includes its producer's activation derivative.
+    let mut act_done = vec![false; grads.len()];
+    for (i, l) in net.layers.iter().enumerate().rev() {
+        if i == last && from == Some(LogitsAt::ActivationInput) {
+            continue;
+        }
         let (win, wout) = (l.input, l.output);
-        let x = &ws.acts[i];
-        let y = &ws.acts[i + 1];
-        let g = &ws.grad[gi];
+        let out = n_in + i;
+        let v = l.inputs[0];
+        let x = &ws.acts[v];
+        let y = &ws.acts[out];
+        let g = grads[out].clone().ok_or_else(missing)?;
         let nv = rows * wout;
         match l.spec {
             LayerSpec::Dense { activation, use_bias, .. } => {
                 let act = act_id(activation);
-                let skip = i == n - 1 && from == Some(LogitsAt::DensePre);
-                if !skip && !act_done && act.0 != 0 {
-                    let z = if keep_pre(&net.layers, i) { ws.pre[i].as_ref().unwrap_or(y) } else { y };
-                    act_backward(b, ctx, z, y, g, act, nv, wout)?;
+                let skip = i == last && from == Some(LogitsAt::DensePre);
+                if !skip && !act_done[out] && act.0 != 0 {
+                    let z = if l.keep_pre { ws.pre[i].as_ref().unwrap_or(y) } else { y };
+                    act_backward(b, ctx, z, y, &g, act, nv, wout)?;
                 }
-                act_done = false;
-                let (ki, kernel) = (l.weights.start, &net.w[l.weights.start]);
+                let ids = dense::Ids::new(l.weights.start, use_bias);
+                let kernel = net.w(ids.kernel);
                 if l.trainable {
                     if let Some(dw) = kernel.grad.as_ref() {
                         // dW (win × wout) = xᵀ (win × rows) · g (rows × wout).
                         let consts =
                             [("TRANS_A", 1), ("TRANS_B", 0), ("BIAS", 0), ("STORE_PRE", 0), ("ACT", 0), ("EPI", 0)];
-                        let bind = [Some(x), Some(g), None, None, None, Some(dw), None];
+                        let bind = [Some(x), Some(&g), None, None, None, Some(dw), None];
                         push_gemm(b, ctx, K::gemm_for(win, wout), &consts, &bind, (win, wout, rows), 0.0)?;
                     }
-                    if let Some(db) = use_bias.then(|| net.w[ki + 1].grad.as_ref()).flatten() {
+                    if let Some(db) = ids.bias.and_then(|id| net.w(id).grad.as_ref()) {
                         let p = Params::new().u(rows).u(wout);
-                        b.push(
-                            K::ColSum,
-                            &[],
-                            &[Some(g), Some(db)],
-                            p,
-                            grid(ctx, wout.div_ceil(COLS as usize) as u64)?,
-                        );
+                        let gr = grid(ctx, wout.div_ceil(COLS as usize) as u64)?;
+                        b.push(K::ColSum, &[], &[Some(&g), Some(db)], p, gr);
                     }
                 }
-                if i > 0 {
-                    // dx (rows × win) = g (rows × wout) · Wᵀ, times the previous Dense layer's f' when it has one.
-                    let gx = &ws.grad[1 - gi];
-                    let prev = &net.layers[i - 1];
-                    let fuse = match prev.spec {
-                        LayerSpec::Dense { activation, .. } => {
+                if v >= n_in {
+                    // dx (rows × win) = g (rows × wout) · Wᵀ, times the activation derivative of a Dense layer
+                    // below that only we read.
+                    let below = &net.layers[v - n_in];
+                    let fuse = match below.spec {
+                        LayerSpec::Dense { activation, .. } if net.readers[v] == 1 => {
                             let a = act_id(activation);
                             (a.0 != SOFTMAX && a.0 != 0).then_some(a)
                         }
@@ -77,55 +80,105 @@ pub(crate) fn backward(
                     };
                     let (epi, act, aux_z) = match fuse {
                         Some(a) => {
-                            let z = if keep_pre(&net.layers, i - 1) { ws.pre[i - 1].as_ref().unwrap_or(x) } else { x };
+                            let z = if below.keep_pre { ws.pre[v - n_in].as_ref().unwrap_or(x) } else { x };
                             (1, a, Some(z))
                         }
                         None => (0, (0, 0.0), None),
                     };
+                    let dst = grads[v].clone().ok_or_else(missing)?;
+                    let gx = if l.accumulate[0] { ws.grad_tmp.clone().ok_or_else(missing)? } else { dst.clone() };
                     let consts =
                         [("TRANS_A", 0), ("TRANS_B", 1), ("BIAS", 0), ("STORE_PRE", 0), ("ACT", act.0), ("EPI", epi)];
-                    let aux_y = fuse.map(|_| x);
-                    let bind = [Some(g), Some(&kernel.param), None, aux_z, aux_y, Some(gx), None];
+                    let bind = [Some(&g), Some(&kernel.param), None, aux_z, fuse.map(|_| x), Some(&gx), None];
                     push_gemm(b, ctx, K::gemm_for(rows, win), &consts, &bind, (rows, win, wout), act.1)?;
-                    act_done = fuse.is_some();
-                    gi = 1 - gi;
+                    if l.accumulate[0] {
+                        copy_cols(b, ctx, (&gx, win, 0), (&dst, win, 0), (rows, win), true)?;
+                    }
+                    act_done[v] = fuse.is_some();
                 }
             }
-            LayerSpec::Activation(a) => act_backward(b, ctx, x, y, g, act_id(a), nv, wout)?,
+            LayerSpec::Activation(a) => {
+                act_backward(b, ctx, x, y, &g, act_id(a), nv, wout)?;
+                pass_down(b, ctx, l, &mut grads, out, (n_in, rows))?;
+            }
             LayerSpec::Dropout { .. } => {
                 let p = Params::new().u(nv);
-                b.push(K::DropoutBackward, &[], &[ws.masks[i].as_ref(), Some(g)], p, grid_for(ctx, nv)?);
+                b.push(K::DropoutBackward, &[], &[ws.masks[i].as_ref(), Some(&g)], p, grid_for(ctx, nv)?);
+                pass_down(b, ctx, l, &mut grads, out, (n_in, rows))?;
             }
-            LayerSpec::BatchNorm { epsilon, .. } => {
-                let gamma = net.weight_of(i, "gamma");
-                let beta = net.weight_of(i, "beta");
-                let mv = net.weight_of(i, "moving_variance").map(|(_, w)| &w.param);
+            LayerSpec::BatchNorm { epsilon, center, scale, .. } => {
+                let ids = batch_norm::Ids::new(l.weights.start, center, scale);
+                let gamma = ids.gamma.map(|id| net.w(id));
+                let mv = Some(&net.w(ids.moving_variance).param);
                 let has_gamma = usize::from(gamma.is_some());
-                let gamma_p = gamma.map(|(_, w)| &w.param);
+                let gamma_p = gamma.map(|w| &w.param);
                 match ws.bn[i].as_ref() {
                     Some(bn) if l.trainable => {
-                        let dgamma = gamma.and_then(|(_, w)| w.grad.as_ref());
-                        let dbeta = beta.and_then(|(_, w)| w.grad.as_ref());
+                        let dgamma = gamma.and_then(|w| w.grad.as_ref());
+                        let dbeta = ids.beta.and_then(|id| net.w(id).grad.as_ref());
                         let p = Params::new()
                             .u(rows)
                             .u(wout)
                             .u(usize::from(dgamma.is_some()))
                             .u(usize::from(dbeta.is_some()));
-                        let bind = [Some(g), Some(&bn.xhat), Some(&bn.sum_g), Some(&bn.sum_gx), dgamma, dbeta];
+                        let bind = [Some(&g), Some(&bn.xhat), Some(&bn.sum_g), Some(&bn.sum_gx), dgamma, dbeta];
                         b.push(K::BnGradSums, &[], &bind, p, grid(ctx, wout.div_ceil(COLS as usize) as u64)?);
                         let p = Params::new().u(nv).u(wout).u(rows).f(epsilon).u(has_gamma);
                         let bind =
-                            [Some(g), Some(&bn.xhat), Some(&bn.sum_g), Some(&bn.sum_gx), gamma_p, Some(&bn.inv_std)];
+                            [Some(&g), Some(&bn.xhat), Some(&bn.sum_g), Some(&bn.sum_gx), gamma_p, Some(&bn.inv_std)];
                         b.push(K::BnBackward, &[("TRAIN", 1)], &bind, p, grid_for(ctx, nv)?);
                     }
                     _ => {
                         let p = Params::new().u(nv).u(wout).u(rows).f(epsilon).u(has_gamma);
-                        let bind = [Some(g), None, None, None, gamma_p, mv];
+                        let bind = [Some(&g), None, None, None, gamma_p, mv];
                         b.push(K::BnBackward, &[("TRAIN", 0)], &bind, p, grid_for(ctx, nv)?);
                     }
                 }
+                pass_down(b, ctx, l, &mut grads, out, (n_in, rows))?;
+            }
+            LayerSpec::Concatenate => {
+                let mut offset = 0;
+                for (k, &v) in l.inputs.iter().enumerate() {
+                    let w = net.width(v);
+                    if v >= n_in {
+                        let dst = grads[v].clone().ok_or_else(missing)?;
+                        copy_cols(b, ctx, (&g, wout, offset), (&dst, w, 0), (rows, w), l.accumulate[k])?;
+                    }
+                    offset += w;
+                }
+            }
+            LayerSpec::Add => {
+                for (k, &v) in l.inputs.iter().enumerate().filter(|&(_, &v)| v >= n_in) {
+                    let dst = grads[v].clone().ok_or_else(missing)?;
+                    copy_cols(b, ctx, (&g, wout, 0), (&dst, wout, 0), (rows, wout), l.accumulate[k])?;
+                }
             }
         }
+    }
+    Ok(())
+}
+
+/// Hand the gradient a single-input layer computed in place (in the buffer of its output value `out`) to
+/// its input: added to what is there when others wrote it first, else by taking over the buffer.
+fn pass_down(
+    b: &mut Builder,
+    ctx: &Ctx,
+    l: &Node,
+    grads: &mut [Option<wgpu::Buffer>],
+    out: usize,
+    (n_in, rows): (usize, usize),
+) -> Result<()> {
+    let v = l.inputs[0];
+    if v < n_in {
+        return Ok(());
+    }
+    if l.accumulate[0] {
+        let (src, dst) = (grads[out].as_ref(), grads[v].as_ref());
+        if let (Some(src), Some(dst)) = (src, dst) {
+            copy_cols(b, ctx, (src, l.input, 0), (dst, l.input, 0), (rows, l.input), true)?;
+        }
+    } else {
+        grads.swap(out, v);
     }
     Ok(())
 }

@@ -47,7 +47,7 @@ impl DevData {
         Ok(DevData { rows: d.rows, shards })
     }
 
-    /// Record the gather of `rows` rows into `ws.acts[0]` and `ws.target`: batch row `r` is data row
+    /// Record the gather of `rows` rows into `ws.x` and `ws.target`: batch row `r` is data row
     /// `perm[stp.start + r]`, or `stp.start + r` without a permutation.
     pub fn gather(
         &self,
@@ -61,7 +61,7 @@ impl DevData {
         let n = rows * (iw + ow);
         for s in &self.shards {
             let p = Params::new().u(rows).u(iw).u(ow).u(s.first).u(s.rows);
-            let bind = [perm, Some(&s.x), Some(&s.y), Some(&ws.acts[0]), Some(&ws.target)];
+            let bind = [perm, Some(&s.x), Some(&s.y), Some(&ws.x), Some(&ws.target)];
             b.push(K::Gather, &[("IDENTITY", u32::from(perm.is_none()))], &bind, p, grid_for(ctx, n)?);
         }
         Ok(())

@@ -3,15 +3,16 @@
 //! Dropout, BatchNormalization; then per-row loss (with its gradient) and metric values summed into the step's
 //! slot.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::layer::LayerSpec;
+use crate::layers::{batch_norm, dense, dropout};
 use crate::loss::{Loss, EPSILON};
 use crate::metric::Metric;
 use crate::network::LogitsAt;
 
 use super::context::Ctx;
 use super::kernels::{grid, grid_for, Params, COLS, K};
-use super::plan::{act_id, keep_pre, DevNet, Training, Workspace, SOFTMAX};
+use super::plan::{act_id, DevNet, Training, Workspace, SOFTMAX};
 use super::program::Builder;
 
 /// Record `out = op(a)·op(b)` (m×k by k×n) with the forward epilogue.
@@ -91,8 +92,24 @@ fn act_forward(
     Ok(())
 }
 
-/// Record the forward pass over `rows` rows already in `ws.acts[0]`. Returns, for each layer, the buffer its
-/// input is in (inference-mode Dropout passes its input buffer on) and, last, the network's output buffer.
+/// Record `dst[:, dst.2..] (+)= src[:, src.2..]` over `rows` rows and `cols` columns; each side is
+/// (buffer, row width, first column).
+pub(crate) fn copy_cols(
+    b: &mut Builder,
+    ctx: &Ctx,
+    src: (&wgpu::Buffer, usize, usize),
+    dst: (&wgpu::Buffer, usize, usize),
+    (rows, cols): (usize, usize),
+    accumulate: bool,
+) -> Result<()> {
+    let p = Params::new().u(rows).u(cols).u(src.1).u(src.2).u(dst.1).u(dst.2);
+    let consts = [("ACCUMULATE", u32::from(accumulate))];
+    b.push(K::CopyCols, &consts, &[Some(src.0), Some(dst.0)], p, grid_for(ctx, rows * cols)?);
+    Ok(())
+}
+
+/// Record the forward pass over `rows` rows already in `ws.x`. Returns the buffer of every value (an
+/// inference-mode Dropout passes its input's on); the last is the network's output.
 pub(crate) fn forward(
     b: &mut Builder,
     ctx: &Ctx,
@@ -101,17 +118,26 @@ pub(crate) fn forward(
     rows: usize,
     train: bool,
 ) -> Result<Vec<wgpu::Buffer>> {
-    let mut bufs = vec![ws.acts[0].clone()];
+    let n_in = net.inputs.len();
+    let mut bufs: Vec<wgpu::Buffer> = ws.acts[..n_in].to_vec();
+    if n_in > 1 {
+        let mut offset = 0;
+        for (v, &w) in net.inputs.iter().enumerate() {
+            copy_cols(b, ctx, (&ws.x, net.input_dim, offset), (&ws.acts[v], w, 0), (rows, w), false)?;
+            offset += w;
+        }
+    }
     for (i, l) in net.layers.iter().enumerate() {
-        let x = bufs[i].clone();
-        let y = &ws.acts[i + 1];
+        let x = bufs[l.inputs[0]].clone();
+        let y = &ws.acts[n_in + i];
         let n = rows * l.output;
         match l.spec {
             LayerSpec::Dense { activation, use_bias, .. } => {
-                let kernel = &net.w[l.weights.start].param;
-                let bias = use_bias.then(|| &net.w[l.weights.start + 1].param);
+                let ids = dense::Ids::new(l.weights.start, use_bias);
+                let kernel = &net.w(ids.kernel).param;
+                let bias = ids.bias.map(|b| &net.w(b).param);
                 let act = act_id(activation);
-                let pre = if keep_pre(&net.layers, i) { ws.pre[i].as_ref() } else { None };
+                let pre = if l.keep_pre { ws.pre[i].as_ref() } else { None };
                 if act.0 == SOFTMAX {
                     let z = pre.unwrap_or(y);
                     gemm(b, ctx, (&x, false), (kernel, false), bias, z, None, (0, 0.0), (rows, l.output, l.input))?;
@@ -126,16 +152,17 @@ pub(crate) fn forward(
                     bufs.push(x);
                     continue;
                 }
-                let keep = if rate >= 1.0 { 0.0 } else { 1.0 / (1.0 - rate) };
+                let keep = dropout::keep_scale(rate);
                 let mask = ws.masks[i].as_ref();
                 let p = Params::new().u(n).u(net.dropout_seeds[i] as usize).f(rate).f(keep);
                 b.push(K::Dropout, &[], &[Some(&x), mask, Some(y)], p, grid_for(ctx, n)?);
             }
-            LayerSpec::BatchNorm { momentum, epsilon, .. } => {
-                let gamma = net.weight_of(i, "gamma").map(|(_, w)| &w.param);
-                let beta = net.weight_of(i, "beta").map(|(_, w)| &w.param);
-                let mm = net.weight_of(i, "moving_mean").map(|(_, w)| &w.param);
-                let mv = net.weight_of(i, "moving_variance").map(|(_, w)| &w.param);
+            LayerSpec::BatchNorm { momentum, epsilon, center, scale } => {
+                let ids = batch_norm::Ids::new(l.weights.start, center, scale);
+                let gamma = ids.gamma.map(|id| &net.w(id).param);
+                let beta = ids.beta.map(|id| &net.w(id).param);
+                let mm = Some(&net.w(ids.moving_mean).param);
+                let mv = Some(&net.w(ids.moving_variance).param);
                 let width = l.output;
                 let p = Params::new()
                     .u(n)
@@ -153,6 +180,19 @@ pub(crate) fn forward(
                 } else {
                     let bufs = [Some(&x), mm, mv, gamma, beta, None, Some(y)];
                     b.push(K::BnApply, &[("TRAIN", 0)], &bufs, p, grid_for(ctx, n)?);
+                }
+            }
+            LayerSpec::Concatenate => {
+                let mut offset = 0;
+                for &v in &l.inputs {
+                    let w = net.width(v);
+                    copy_cols(b, ctx, (&bufs[v], w, 0), (y, l.output, offset), (rows, w), false)?;
+                    offset += w;
+                }
+            }
+            LayerSpec::Add => {
+                for (k, &v) in l.inputs.iter().enumerate() {
+                    copy_cols(b, ctx, (&bufs[v], l.output, 0), (y, l.output, 0), (rows, l.output), k > 0)?;
                 }
             }
         }
@@ -179,7 +219,7 @@ fn metric_consts(m: Metric) -> (u32, f32) {
     }
 }
 
-/// Record the loss (gradient into `ws.grad[0]`) and metrics of `rows` rows, summed into slot `stp.slot` of
+/// Record the loss (its gradient into the gradient buffer of what it reads) and metrics of `rows` rows, summed into slot `stp.slot` of
 /// `sums`. `bufs` is what `forward` returned.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn loss_and_metrics(
@@ -192,14 +232,16 @@ pub(crate) fn loss_and_metrics(
     t: &Training,
     sums: &wgpu::Buffer,
 ) -> Result<()> {
-    let n = net.layers.len();
     let ow = net.output_dim;
     let logits = t.logits(net);
-    let input = match logits {
-        Some(LogitsAt::DensePre) => ws.pre[n - 1].as_ref().unwrap_or(&bufs[n]),
-        Some(LogitsAt::ActivationInput) => &bufs[n - 1],
-        None => &bufs[n],
+    let (out, last) = (net.output_value(), net.layers.len() - 1);
+    // What the loss reads, and the value whose gradient it writes.
+    let (input, v) = match logits {
+        Some(LogitsAt::DensePre) => (ws.pre[last].as_ref().unwrap_or(&bufs[out]), out),
+        Some(LogitsAt::ActivationInput) => (&bufs[net.layers[last].inputs[0]], net.layers[last].inputs[0]),
+        None => (&bufs[out], out),
     };
+    let grad = ws.grads[v].as_ref().ok_or_else(|| Error::State("no gradient buffer for the loss".into()))?;
     let (id, from_logits) = loss_consts(t.loss, logits.is_some());
     let (delta, ls) = match t.loss {
         Loss::Huber { delta } => (delta, 0.0),
@@ -209,12 +251,12 @@ pub(crate) fn loss_and_metrics(
     let scale = 1.0 / (rows * ow).max(1) as f32;
     let cols = t.cols();
     let p = Params::new().u(rows).u(ow).u(0).u(cols).f(scale).f(delta).f(ls).f(EPSILON).f(1.0 - EPSILON);
-    let bind = [Some(input), Some(&ws.target), Some(&ws.grad[0]), Some(&ws.rowvals)];
+    let bind = [Some(input), Some(&ws.target), Some(grad), Some(&ws.rowvals)];
     b.push(K::Loss, &[("LOSS", id), ("LOGITS", u32::from(from_logits))], &bind, p, grid_for(ctx, rows)?);
     for (k, m) in t.metrics.iter().enumerate() {
         let (id, thr) = metric_consts(*m);
         let p = Params::new().u(rows).u(ow).u(k + 1).u(cols).f(thr);
-        let bind = [Some(&bufs[n]), Some(&ws.target), Some(&ws.rowvals)];
+        let bind = [Some(&bufs[out]), Some(&ws.target), Some(&ws.rowvals)];
         b.push(K::Metric, &[("METRIC", id)], &bind, p, grid_for(ctx, rows)?);
     }
     let p = Params::new().u(rows).u(cols);

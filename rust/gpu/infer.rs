@@ -162,7 +162,7 @@ impl PredictCache {
         }
         let mut b = Builder::new();
         let bufs = forward(&mut b, ctx, net, &self.ws, m, false)?;
-        let out = bufs.last().cloned().unwrap_or_else(|| self.ws.acts[0].clone());
+        let out = bufs.last().cloned().unwrap_or_else(|| self.ws.x.clone());
         if self.programs.len() >= KEEP_PROGRAMS {
             // Keep the first (usually the full chunk); drop the oldest remainder.
             self.programs.remove(1.min(self.programs.len() - 1));
@@ -209,7 +209,7 @@ pub(crate) fn predict(
         let m = cap.min(rows - start);
         let i = c.program(ctx, kernels, net, m)?;
         let (_, p, ob) = &c.programs[i];
-        ctx.write(&c.ws.acts[0], 0, &x[start * iw..(start + m) * iw]);
+        ctx.write(&c.ws.x, 0, &x[start * iw..(start + m) * iw]);
         let mut enc = ctx.encoder();
         {
             let mut pass =

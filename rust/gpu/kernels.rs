@@ -45,6 +45,7 @@ pub(crate) enum K {
     Dropout,
     DropoutBackward,
     Gather,
+    CopyCols,
     Adam,
     Sgd,
     RmsProp,
@@ -85,6 +86,8 @@ impl K {
             K::DropoutBackward => (include_str!("shaders/dropout_backward.wgsl"), &[R, W]),
             // perm, xs, ys, x_out, y_out
             K::Gather => (include_str!("shaders/gather.wgsl"), &[R, R, R, W, W]),
+            // src, dst
+            K::CopyCols => (include_str!("shaders/copy_cols.wgsl"), &[R, W]),
             // w, g, m, v, vhat
             K::Adam => (include_str!("shaders/adam.wgsl"), &[W, R, W, W, W]),
             // w, g, m

@@ -6,7 +6,8 @@ use crate::activation::Activation;
 use crate::backend::Compiled;
 use crate::error::{Error, Result};
 use crate::layer::{LayerSpec, WeightInfo};
-use crate::network::{BuiltLayer, LogitsAt, Network};
+use crate::layers::WeightId;
+use crate::network::{LogitsAt, Network, Node};
 use crate::optimizer::OptimizerKind;
 
 use super::context::Ctx;
@@ -24,9 +25,15 @@ pub(crate) struct DevWeight {
 /// The structure of a `Network` and its weights on the device.
 pub(crate) struct DevNet {
     pub input_dim: usize,
+    /// Each model input's width (values `0..inputs.len()`).
+    pub inputs: Vec<usize>,
     pub output_dim: usize,
+    /// The widest value, or row of inputs.
     pub max_width: usize,
-    pub layers: Vec<BuiltLayer>,
+    /// The graph's nodes, as in `Network::layers`.
+    pub layers: Vec<Node>,
+    /// How many layers read each value.
+    pub readers: Vec<usize>,
     pub weights: Vec<WeightInfo>,
     /// Whether the optimizer updates weight `i` (its flag and its layer's).
     pub trainable: Vec<bool>,
@@ -35,18 +42,6 @@ pub(crate) struct DevNet {
     pub w: Vec<DevWeight>,
     /// Seed of each layer's dropout hash.
     pub dropout_seeds: Vec<u32>,
-}
-
-/// Whether the forward pass keeps Dense layer `i`'s pre-activation.
-pub(crate) fn keep_pre(layers: &[BuiltLayer], i: usize) -> bool {
-    match layers[i].spec {
-        LayerSpec::Dense { activation, .. } => {
-            activation.needs_input()
-                || activation == Activation::Softmax
-                || (i + 1 == layers.len() && activation == Activation::Sigmoid)
-        }
-        _ => false,
-    }
 }
 
 /// The kernels' id and parameter of an activation (see shaders/common.wgsl).
@@ -127,9 +122,11 @@ impl DevNet {
             .collect();
         Ok(DevNet {
             input_dim: net.input_dim,
+            inputs: net.inputs.clone(),
             output_dim: net.output_dim(),
-            max_width: net.max_width(),
+            max_width: net.max_width().max(net.input_dim),
             layers: net.layers.clone(),
+            readers: net.readers.clone(),
             weights: net.weights.clone(),
             trainable,
             logits: net.sigmoid_logits(),
@@ -138,18 +135,27 @@ impl DevNet {
         })
     }
 
-    /// The buffer of the weight named `name` of layer `i`, if it has one.
-    pub fn weight_of(&self, i: usize, name: &str) -> Option<(usize, &DevWeight)> {
-        let l = self.layers.get(i)?;
-        l.weights.clone().find(|&k| self.weights[k].name == name).map(|k| (k, &self.w[k]))
+    /// The buffers of a weight.
+    pub fn w(&self, id: WeightId) -> &DevWeight {
+        &self.w[id.0]
     }
 
-    /// Whether the structure (layers, widths, weights) equals `net`'s.
+    /// The width of value `v`.
+    pub fn width(&self, v: usize) -> usize {
+        crate::network::width(&self.inputs, &self.layers, v)
+    }
+
+    /// The network's output value.
+    pub fn output_value(&self) -> usize {
+        self.inputs.len() + self.layers.len() - 1
+    }
+
+    /// Whether the structure (graph, widths, weights) equals `net`'s.
     pub fn same_structure(&self, net: &Network) -> bool {
-        self.input_dim == net.input_dim
+        self.inputs == net.inputs
             && self.weights == net.weights
             && self.layers.len() == net.layers.len()
-            && self.layers.iter().zip(&net.layers).all(|(a, b)| a.spec == b.spec && a.input == b.input)
+            && self.layers.iter().zip(&net.layers).all(|(a, b)| a.spec == b.spec && a.inputs == b.inputs)
     }
 }
 
@@ -164,13 +170,17 @@ pub(crate) struct BnBufs {
 
 /// Buffers for batches of up to `cap` rows.
 pub(crate) struct Workspace {
-    /// `acts[0]` is the input batch, `acts[i+1]` the output of layer `i`.
+    /// The batch's rows of inputs (`cap × input_dim`): the gather and predict write here.
+    pub x: wgpu::Buffer,
+    /// Every value of the batch: the inputs (with one input, `x` itself), then each node's output.
     pub acts: Vec<wgpu::Buffer>,
     pub pre: Vec<Option<wgpu::Buffer>>,
     pub masks: Vec<Option<wgpu::Buffer>>,
     pub bn: Vec<Option<BnBufs>>,
-    /// Gradient ping-pong buffers (cap × widest layer).
-    pub grad: [wgpu::Buffer; 2],
+    /// Per value, the gradient with respect to it: every value when training, else only the loss's.
+    pub grads: Vec<Option<wgpu::Buffer>>,
+    /// Where an input gradient is made before it is added to a value's (cap × widest value; training only).
+    pub grad_tmp: Option<wgpu::Buffer>,
     pub target: wgpu::Buffer,
     /// Per-row loss and metric values, cap × (1 + metrics).
     pub rowvals: wgpu::Buffer,
@@ -180,13 +190,18 @@ impl Workspace {
     /// Allocate for `cap` rows and `cols` figures (loss + metrics); `train` adds what backward needs.
     pub fn new(ctx: &Ctx, net: &DevNet, cap: usize, cols: usize, train: bool) -> Result<Workspace> {
         let buf = |width: usize, what: &str| ctx.storage(cap.saturating_mul(width), what);
-        let mut acts = vec![buf(net.input_dim, "the input batch")?];
+        let n_in = net.inputs.len();
+        let x = buf(net.input_dim, "the input batch")?;
+        let mut acts = Vec::new();
+        for &w in &net.inputs {
+            acts.push(if n_in == 1 { x.clone() } else { buf(w, "an input batch")? });
+        }
         let mut pre = Vec::new();
         let mut masks = Vec::new();
         let mut bn = Vec::new();
-        for (i, l) in net.layers.iter().enumerate() {
+        for l in &net.layers {
             acts.push(buf(l.output, "a layer's activations")?);
-            pre.push(if keep_pre(&net.layers, i) { Some(buf(l.output, "pre-activations")?) } else { None });
+            pre.push(if l.keep_pre { Some(buf(l.output, "pre-activations")?) } else { None });
             let is_dropout = matches!(l.spec, LayerSpec::Dropout { .. });
             masks.push(if train && is_dropout { Some(buf(l.output, "a dropout mask")?) } else { None });
             bn.push(if matches!(l.spec, LayerSpec::BatchNorm { .. }) {
@@ -202,13 +217,22 @@ impl Workspace {
                 None
             });
         }
-        let gw = if train { net.max_width } else { net.output_dim };
+        // The loss writes the gradient of the output, or of the final sigmoid's input.
+        let out = net.output_value();
+        let loss_input = net.layers[net.layers.len() - 1].inputs[0];
+        let mut grads = Vec::new();
+        for v in 0..acts.len() {
+            let wanted = train && v >= n_in || v == out || v == loss_input;
+            grads.push(if wanted { Some(buf(net.width(v), "gradients")?) } else { None });
+        }
         Ok(Workspace {
+            x,
             acts,
             pre,
             masks,
             bn,
-            grad: [buf(gw, "gradients")?, buf(gw, "gradients")?],
+            grads,
+            grad_tmp: if train { Some(buf(net.max_width, "gradients")?) } else { None },
             target: buf(net.output_dim, "the target batch")?,
             rowvals: buf(cols.max(1), "per-row losses")?,
         })

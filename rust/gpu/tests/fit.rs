@@ -11,6 +11,7 @@ use crate::layer::LayerSpec;
 use crate::loss::Loss;
 use crate::metric::Metric;
 use crate::model::Model;
+use crate::network::Nodes;
 use crate::optimizer::OptimizerKind;
 
 /// Records the loop's figures; optionally stops after batch `stop_at` of epoch 1.
@@ -38,6 +39,8 @@ impl Observer for Rec {
 struct Case {
     iw: usize,
     specs: Vec<LayerSpec>,
+    /// A graph instead of the chain `specs`: (input widths, nodes with the values they read).
+    graph: Option<(Vec<usize>, Nodes)>,
     loss: Loss,
     metrics: Vec<Metric>,
     kind: OptimizerKind,
@@ -59,6 +62,7 @@ fn case(iw: usize, specs: Vec<LayerSpec>, loss: Loss, metrics: Vec<Metric>, kind
     Case {
         iw,
         specs,
+        graph: None,
         loss,
         metrics,
         kind,
@@ -74,7 +78,10 @@ fn case(iw: usize, specs: Vec<LayerSpec>, loss: Loss, metrics: Vec<Metric>, kind
 }
 
 fn model(c: &Case) -> Model {
-    let m = Model::new(c.iw, c.specs.clone(), 11).unwrap();
+    let m = match &c.graph {
+        Some((inputs, nodes)) => Model::of(crate::network::Network::graph(inputs, nodes.clone(), 11).unwrap(), 11),
+        None => Model::new(c.iw, c.specs.clone(), 11).unwrap(),
+    };
     for &i in &c.frozen {
         m.write().unwrap().net.layers[i].trainable = false;
     }
@@ -130,7 +137,7 @@ fn run_case(c: &Case) {
     let mut rg = Rec { stop_at: c.stop_at, ..Rec::default() };
     let n_cpu = crate::trainer::fit(&cpu, train, val, opts, &mut rc).unwrap();
     let n_gpu = g.fit(train, val, opts, &mut shuffle, &mut rg, &mut crate::backend::NoSync).unwrap();
-    let what = format!("{:?} {:?} {:?}", c.specs, c.loss, c.kind);
+    let what = format!("{:?} {:?} {:?} {:?}", c.specs, c.graph, c.loss, c.kind);
     assert_eq!(n_cpu, n_gpu, "{what}: epochs run");
     assert_eq!(rc.batches, rg.batches, "{what}: batches");
     for (e, ((tc, vc), (tg, vg))) in rc.logs.iter().zip(&rg.logs).enumerate() {
@@ -172,6 +179,44 @@ fn fit_relu_stack_mae_adam() {
         vec![Metric::MeanSquaredError],
         optimizers()[0],
     ));
+}
+
+/// A chain-less case: `graph` over inputs of widths `inputs`.
+fn graph_case(inputs: Vec<usize>, nodes: Nodes, loss: Loss, metrics: Vec<Metric>) -> Case {
+    let mut c = case(inputs.iter().sum(), vec![], loss, metrics, optimizers()[0]);
+    c.graph = Some((inputs, nodes));
+    c.shuffle = true;
+    c
+}
+
+#[test]
+fn fit_two_inputs_joined_by_concatenate() {
+    // Inputs of widths 3 and 4, each through its own Dense, side by side, then a sigmoid read through its
+    // logits by binary cross-entropy.
+    let bce = Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.0 };
+    let nodes = vec![
+        (dense(8, Activation::Relu), vec![0]),
+        (dense(6, Activation::Tanh), vec![1]),
+        (LayerSpec::Concatenate, vec![2, 3]),
+        (dense(5, Activation::Relu), vec![4]),
+        (dense(1, Activation::Sigmoid), vec![5]),
+    ];
+    run_case(&graph_case(vec![3, 4], nodes, bce, vec![Metric::BinaryAccuracy { threshold: 0.5 }]));
+}
+
+#[test]
+fn fit_residual_block_joined_by_add() {
+    // v1 = relu Dense; v4 = BatchNorm(tanh Dense(v1)) + v1: v1 feeds two layers and gets both gradients.
+    let bn = LayerSpec::BatchNorm { momentum: 0.9, epsilon: 1e-3, center: true, scale: true };
+    let nodes = vec![
+        (dense(8, Activation::Relu), vec![0]),
+        (dense(8, Activation::Tanh), vec![1]),
+        (bn, vec![2]),
+        (LayerSpec::Add, vec![3, 1]),
+        (LayerSpec::Activation(Activation::Relu), vec![4]),
+        (dense(1, Activation::Linear), vec![5]),
+    ];
+    run_case(&graph_case(vec![6], nodes, Loss::MeanSquaredError, vec![Metric::MeanAbsoluteError]));
 }
 
 #[test]

@@ -143,8 +143,8 @@ fn training_step_gradients_and_batchnorm_stats_match_cpu() {
         let dev = DevNet::upload(&ctx, &net, None).unwrap();
         // CPU step.
         let mut ws = net.workspace(rows).unwrap();
-        net.input_mut(&mut ws, rows).copy_from_slice(&x);
-        ws.target[..rows * ow].copy_from_slice(&y);
+        let idx: Vec<u32> = (0..rows as u32).collect();
+        net.gather(&mut ws, &x, &y, &idx);
         net.forward_train(&mut ws, rows, false).unwrap();
         let logits = if loss.takes_sigmoid_logits() { net.sigmoid_logits() } else { None };
         let (input, target, grad) = net.loss_views(&mut ws, rows, logits);
@@ -215,12 +215,12 @@ fn dropout_masks_are_inverted_and_fresh_each_step() {
     assert_ne!(masks[0], masks[1], "each step draws a new mask");
     // Backward multiplies by the mask.
     let g = values(rows * width, 41, 1.0);
-    ctx.write(&ws.grad[0], 0, &g);
+    ctx.write(ws.grads[1].as_ref().unwrap(), 0, &g);
     let mut b = Builder::new();
     backward(&mut b, &ctx, &dev, &ws, rows, None).unwrap();
     run(&ctx, &k, b, StepRecord::default());
     let want: Vec<f32> = g.iter().zip(&masks[1]).map(|(a, b)| a * b).collect();
-    close(&read(&ctx, &ws.grad[0], rows * width), &want, 0.0, 0.0, "dropout backward");
+    close(&read(&ctx, ws.grads[1].as_ref().unwrap(), rows * width), &want, 0.0, 0.0, "dropout backward");
 }
 
 #[test]

@@ -270,7 +270,8 @@ fn losses_with_gradients_metrics_and_reduction() {
                 let ls =
                     if let Loss::BinaryCrossentropy { label_smoothing, .. } = loss { label_smoothing } else { 0.0 };
                 let prm = prm.f(ls).f(crate::loss::EPSILON).f(1.0 - crate::loss::EPSILON);
-                let bind = [Some(&ws.acts[0]), Some(&ws.target), Some(&ws.grad[0]), Some(&ws.rowvals)];
+                let bind =
+                    [Some(&ws.acts[0]), Some(&ws.target), Some(ws.grads[1].as_ref().unwrap()), Some(&ws.rowvals)];
                 b.push(K::Loss, &[("LOSS", 3), ("LOGITS", 1)], &bind, prm, grid_for(&ctx, rows).unwrap());
                 b.push(
                     K::ReduceRows,
@@ -286,7 +287,13 @@ fn losses_with_gradients_metrics_and_reduction() {
             let s = read(&ctx, &sums, tr.cols());
             let what = format!("{loss:?} logits={logits}");
             close(&[s[0]], &[want as f32], 1e-5, 1e-6, &what);
-            close(&read(&ctx, &ws.grad[0], rows * width), &want_g, 1e-5, 1e-9, &format!("{what} gradient"));
+            close(
+                &read(&ctx, ws.grads[1].as_ref().unwrap(), rows * width),
+                &want_g,
+                1e-5,
+                1e-9,
+                &format!("{what} gradient"),
+            );
             if !logits {
                 let got: Vec<f32> = s[1..].to_vec();
                 let want_m: Vec<f32> = want_m.iter().map(|&v| v as f32).collect();

@@ -1,0 +1,284 @@
+//! The training passes over a network's graph: the batch gathered into a preallocated `Workspace`, the
+//! training-mode forward pass (which keeps every value), and the backward pass, which visits the nodes last
+//! to first and leaves the gradient of every parameter in `Workspace::param_grads`. A value read by several
+//! layers receives the sum of their gradients.
+
+use crate::error::{checked_size, try_zeros, Result};
+use crate::layer::LayerSpec;
+use crate::layers::{self, batch_norm, dense, dropout};
+use crate::network::{width, LogitsAt, Network};
+
+/// Buffers for training on batches of up to `cap` rows: allocated once, reused every step.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    /// Row capacity.
+    pub cap: usize,
+    /// Every value of the batch: the inputs, then each node's output.
+    acts: Vec<Vec<f32>>,
+    /// Per node: the pre-activation of a Dense layer that keeps it.
+    pre: Vec<Vec<f32>>,
+    /// Per node: a Dropout layer's mask.
+    masks: Vec<Vec<f32>>,
+    /// Per node: a BatchNormalization layer's statistics.
+    bn: Vec<batch_norm::Cache>,
+    /// Per value: the gradient of the batch loss with respect to it.
+    grads: Vec<Vec<f32>>,
+    /// Per value: whether its gradient already includes its producer's activation derivative.
+    act_done: Vec<bool>,
+    /// Gradient of the batch loss with respect to every parameter.
+    pub param_grads: Vec<f32>,
+    /// The batch's targets.
+    target: Vec<f32>,
+}
+
+impl Network {
+    /// Buffers for training batches of up to `cap` rows, or `Error::Memory` if they cannot be had.
+    pub fn workspace(&self, cap: usize) -> Result<Workspace> {
+        let buf = |width: usize| -> Result<Vec<f32>> {
+            try_zeros(checked_size(cap, width, "a batch buffer")?, "the batch buffers")
+        };
+        let values = self.inputs.len() + self.layers.len();
+        let acts = (0..values).map(|v| buf(self.width(v))).collect::<Result<Vec<_>>>()?;
+        let grads = (0..values).map(|v| buf(self.width(v))).collect::<Result<Vec<_>>>()?;
+        let per = |f: &dyn Fn(&LayerSpec) -> bool, keep: &dyn Fn(usize) -> bool| -> Result<Vec<Vec<f32>>> {
+            let nodes = self.layers.iter().enumerate();
+            nodes.map(|(i, l)| if f(&l.spec) && keep(i) { buf(l.output) } else { Ok(Vec::new()) }).collect()
+        };
+        let is_bn = |s: &LayerSpec| matches!(s, LayerSpec::BatchNorm { .. });
+        let bn_xhat = per(&is_bn, &|_| true)?;
+        let bn = bn_xhat.into_iter().zip(&self.layers).map(|(x, l)| batch_norm::Cache::new(x, l.output)).collect();
+        Ok(Workspace {
+            cap,
+            acts,
+            pre: per(&|_| true, &|i| self.layers[i].keep_pre)?,
+            masks: per(&|s| matches!(s, LayerSpec::Dropout { .. }), &|_| true)?,
+            bn,
+            grads,
+            act_done: vec![false; values],
+            param_grads: try_zeros(self.params.len(), "the gradients")?,
+            target: buf(self.output_dim())?,
+        })
+    }
+
+    /// Copy rows `idx` of `x` (rows of `input_dim`, each input's columns in turn) and `y` into the batch.
+    pub fn gather(&self, ws: &mut Workspace, x: &[f32], y: &[f32], idx: &[u32]) {
+        let (iw, ow) = (self.input_dim, self.output_dim());
+        let mut offset = 0;
+        for (v, &w) in self.inputs.iter().enumerate() {
+            for (dst, &i) in ws.acts[v].chunks_exact_mut(w).zip(idx) {
+                let start = i as usize * iw + offset;
+                dst.copy_from_slice(&x[start..start + w]);
+            }
+            offset += w;
+        }
+        for (dst, &i) in ws.target.chunks_exact_mut(ow).zip(idx) {
+            let i = i as usize;
+            dst.copy_from_slice(&y[i * ow..(i + 1) * ow]);
+        }
+    }
+
+    /// Training-mode forward pass over the `rows` rows gathered into `ws`. Dropout draws its mask,
+    /// BatchNormalization normalizes with batch statistics and updates its moving statistics.
+    pub fn forward_train(&mut self, ws: &mut Workspace, rows: usize, parallel: bool) -> Result<()> {
+        let n_in = self.inputs.len();
+        for i in 0..self.layers.len() {
+            let (head, tail) = ws.acts.split_at_mut(n_in + i);
+            let node = &self.layers[i];
+            let y = &mut tail[0][..rows * node.output];
+            let head: &[Vec<f32>] = head;
+            let value = |v: usize| &head[v][..rows * width(&self.inputs, &self.layers, v)];
+            let x = value(node.inputs[0]);
+            match node.spec {
+                LayerSpec::Dense { activation, use_bias, .. } => {
+                    let ids = dense::Ids::new(node.weights.start, use_bias);
+                    let (kernel, bias) = (self.w(ids.kernel), ids.bias.map(|b| self.w(b)));
+                    let z = node.keep_pre.then(|| ws.pre[i].as_mut_slice());
+                    let shape = (node.input, node.output);
+                    dense::forward_train(x, rows, shape, kernel, bias, activation, z, y, parallel)?;
+                }
+                LayerSpec::Activation(a) => layers::activation::forward(a, x, y, node.output),
+                LayerSpec::Dropout { rate, .. } => {
+                    let mask = &mut ws.masks[i][..rows * node.output];
+                    dropout::forward_train(rate, &mut self.dropout_rngs[i], x, mask, y);
+                }
+                LayerSpec::BatchNorm { momentum, epsilon, center, scale } => {
+                    let ids = batch_norm::Ids::new(node.weights.start, center, scale);
+                    if !node.trainable {
+                        batch_norm::forward(&self.bn_params(&ids), epsilon, x, y, node.output);
+                        continue;
+                    }
+                    batch_norm::forward_train(&self.bn_params(&ids), epsilon, x, y, node.output, &mut ws.bn[i]);
+                    let mean = self.weights[ids.moving_mean.0].range();
+                    let (lo, hi) = self.params.split_at_mut(mean.end);
+                    let var = self.weights[ids.moving_variance.0].range();
+                    let var = (var.start - mean.end)..(var.end - mean.end);
+                    batch_norm::update_moving(&ws.bn[i], momentum, &mut lo[mean], &mut hi[var]);
+                }
+                LayerSpec::Concatenate => {
+                    let mut offset = 0;
+                    for &v in &node.inputs {
+                        let w = width(&self.inputs, &self.layers, v);
+                        layers::concatenate::place(value(v), w, y, node.output, offset);
+                        offset += w;
+                    }
+                }
+                LayerSpec::Add => {
+                    node.inputs.iter().enumerate().for_each(|(k, &v)| layers::add::forward(value(v), y, k == 0));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// What the loss reads and writes after a forward pass: (predictions or, with `logits`, the final
+    /// sigmoid's logits; targets; the gradient buffer of what it read).
+    pub fn loss_views<'a>(
+        &self,
+        ws: &'a mut Workspace,
+        rows: usize,
+        logits: Option<LogitsAt>,
+    ) -> (&'a [f32], &'a [f32], &'a mut [f32]) {
+        let len = rows * self.output_dim();
+        let out = self.output_value();
+        let (input, v): (&[f32], usize) = match logits {
+            Some(LogitsAt::DensePre) => (&ws.pre[self.layers.len() - 1], out),
+            Some(LogitsAt::ActivationInput) => {
+                let v = self.layers[self.layers.len() - 1].inputs[0];
+                (&ws.acts[v], v)
+            }
+            None => (&ws.acts[out], out),
+        };
+        (&input[..len], &ws.target[..len], &mut ws.grads[v][..len])
+    }
+
+    /// (predictions, targets) of the last forward pass.
+    pub fn prediction_views<'a>(&self, ws: &'a Workspace, rows: usize) -> (&'a [f32], &'a [f32]) {
+        let len = rows * self.output_dim();
+        (&ws.acts[self.output_value()][..len], &ws.target[..len])
+    }
+
+    /// The output of the last forward pass.
+    pub fn output<'a>(&self, ws: &'a Workspace, rows: usize) -> &'a [f32] {
+        self.prediction_views(ws, rows).0
+    }
+
+    /// The gradient with respect to the output, for the backward pass to start from.
+    pub fn output_grad<'a>(&self, ws: &'a mut Workspace, rows: usize) -> &'a mut [f32] {
+        &mut ws.grads[self.output_value()][..rows * self.output_dim()]
+    }
+
+    /// Backward pass. On entry the loss has written its gradient where `loss_views` pointed (with respect to
+    /// the output, or to the logits when `from` is given). Fills `ws.param_grads`.
+    pub fn backward(&self, ws: &mut Workspace, rows: usize, from: Option<LogitsAt>, parallel: bool) -> Result<()> {
+        let n_in = self.inputs.len();
+        let last = self.layers.len() - 1;
+        ws.act_done.iter_mut().for_each(|d| *d = false);
+        for (i, node) in self.layers.iter().enumerate().rev() {
+            if i == last && from == Some(LogitsAt::ActivationInput) {
+                continue;
+            }
+            let (wi, wo) = (node.input, node.output);
+            let out = n_in + i;
+            let (head, tail) = ws.grads.split_at_mut(out);
+            let g = &mut tail[0][..rows * wo];
+            let x = &ws.acts[node.inputs[0]][..rows * self.width(node.inputs[0])];
+            let y = &ws.acts[out][..rows * wo];
+            // The gradient of a single-input layer computed in place: hand it to the input.
+            let pass_down = |g: &mut Vec<f32>, head: &mut [Vec<f32>]| {
+                let v = node.inputs[0];
+                if v >= n_in && node.accumulate[0] {
+                    layers::store(&mut head[v][..rows * wi], &g[..rows * wi], true);
+                } else if v >= n_in {
+                    std::mem::swap(g, &mut head[v]);
+                }
+            };
+            match node.spec {
+                LayerSpec::Dense { activation, use_bias, .. } => {
+                    let ids = dense::Ids::new(node.weights.start, use_bias);
+                    let z = if node.keep_pre { &ws.pre[i][..rows * wo] } else { y };
+                    let apply = !(ws.act_done[out] || i == last && from == Some(LogitsAt::DensePre));
+                    let params = node.trainable.then(|| {
+                        let k = self.weights[ids.kernel.0].range();
+                        let (dk, rest) = ws.param_grads[k.start..].split_at_mut(k.len());
+                        let db = ids.bias.map(|b| {
+                            let r = self.weights[b.0].range();
+                            &mut rest[r.start - k.end..r.end - k.end]
+                        });
+                        (dk, db)
+                    });
+                    let v = node.inputs[0];
+                    let dx = (v >= n_in).then(|| {
+                        // The relu derivative of a Dense layer below that only we read is applied as `dx` is
+                        // stored.
+                        let below = &self.layers[v - n_in];
+                        let fuse = self.readers[v] == 1
+                            && matches!(
+                                below.spec,
+                                LayerSpec::Dense { activation: crate::activation::Activation::Relu, .. }
+                            );
+                        ws.act_done[v] = fuse;
+                        let dx = &mut head[v][..rows * wi];
+                        dense::InputGrad { dx, accumulate: node.accumulate[0], relu_below: fuse.then_some(x) }
+                    });
+                    let kernel = self.w(ids.kernel);
+                    dense::backward(x, z, y, g, rows, (wi, wo), activation, apply, kernel, params, dx, parallel)?;
+                }
+                LayerSpec::Activation(a) => {
+                    layers::activation::backward(a, x, y, g, wo);
+                    pass_down(&mut tail[0], head);
+                }
+                LayerSpec::Dropout { .. } => {
+                    dropout::backward(&ws.masks[i][..rows * wo], g);
+                    pass_down(&mut tail[0], head);
+                }
+                LayerSpec::BatchNorm { epsilon, center, scale, .. } => {
+                    let ids = batch_norm::Ids::new(node.weights.start, center, scale);
+                    if node.trainable {
+                        let (dgamma, dbeta) = two_mut(&mut ws.param_grads, self, ids.gamma, ids.beta);
+                        let gamma = ids.gamma.map(|id| self.w(id));
+                        batch_norm::backward(gamma, &mut ws.bn[i], g, wo, dgamma, dbeta);
+                    } else {
+                        batch_norm::backward_frozen(&self.bn_params(&ids), epsilon, g, wo);
+                    }
+                    pass_down(&mut tail[0], head);
+                }
+                LayerSpec::Concatenate => {
+                    let mut offset = 0;
+                    for (k, &v) in node.inputs.iter().enumerate() {
+                        let w = self.width(v);
+                        if v >= n_in {
+                            let dx = &mut head[v][..rows * w];
+                            layers::concatenate::backward(g, wo, offset, dx, w, node.accumulate[k]);
+                        }
+                        offset += w;
+                    }
+                }
+                LayerSpec::Add => {
+                    for (k, &v) in node.inputs.iter().enumerate().filter(|&(_, &v)| v >= n_in) {
+                        layers::add::backward(g, &mut head[v][..rows * wo], node.accumulate[k]);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Two weights' gradient slices at once (either may be absent).
+fn two_mut<'a>(
+    grads: &'a mut [f32],
+    net: &Network,
+    a: Option<layers::WeightId>,
+    b: Option<layers::WeightId>,
+) -> (Option<&'a mut [f32]>, Option<&'a mut [f32]>) {
+    let range = |id: Option<layers::WeightId>| id.map(|id| net.weights[id.0].range());
+    match (range(a), range(b)) {
+        (Some(ra), Some(rb)) if ra.end <= rb.start => {
+            let (lo, hi) = grads.split_at_mut(rb.start);
+            (Some(&mut lo[ra]), Some(&mut hi[..rb.len()]))
+        }
+        (Some(ra), None) => (Some(&mut grads[ra]), None),
+        (None, Some(rb)) => (None, Some(&mut grads[rb])),
+        _ => (None, None),
+    }
+}
