@@ -7,8 +7,6 @@ use std::fmt;
 pub enum Error {
     /// A bad argument value (Python `ValueError`).
     Value(String),
-    /// A bad argument type (Python `TypeError`).
-    Type(String),
     /// The object is in the wrong state for the call, e.g. fit before compile (Python `RuntimeError`).
     State(String),
     /// Training was interrupted by the user (Python `KeyboardInterrupt`).
@@ -32,7 +30,7 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Value(m) | Error::Type(m) | Error::State(m) | Error::Backend(m) | Error::Memory(m) => f.write_str(m),
+            Error::Value(m) | Error::State(m) | Error::Backend(m) | Error::Memory(m) => f.write_str(m),
             Error::Interrupted => f.write_str("training interrupted"),
         }
     }

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use pyo3::exceptions::{PyKeyboardInterrupt, PyMemoryError, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyKeyboardInterrupt, PyMemoryError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 
 use crate::error::Error;
@@ -16,7 +16,6 @@ impl From<Error> for PyErr {
     fn from(err: Error) -> PyErr {
         match err {
             Error::Value(m) => PyValueError::new_err(m),
-            Error::Type(m) => PyTypeError::new_err(m),
             Error::State(m) | Error::Backend(m) => PyRuntimeError::new_err(m),
             Error::Interrupted => PyKeyboardInterrupt::new_err("interrupted"),
             Error::Memory(m) => PyMemoryError::new_err(m),
