@@ -64,6 +64,10 @@ class Loss:
     def _params(self) -> dict[str, Any]:
         return {}
 
+    def _spec(self) -> dict[str, Any]:
+        """The loss as the core reads it: its kind and its parameters."""
+        return {"kind": self._kind, **self._params()}
+
     def call(self, y_true: Any, y_pred: Any) -> Tensor:
         """Per-sample losses."""
         if not self._kind:
@@ -72,7 +76,7 @@ class Loss:
                 f"y_pred) to be used on its own, and cannot train a model yet. Received: {type(self).__name__}"
             )
         t, p, lead = _pair(y_true, y_pred)
-        return _core.loss_per_sample(self._kind, self._params(), t, p).reshape(lead).view(Tensor)
+        return _core.loss_per_sample(self._spec(), t, p).reshape(lead).view(Tensor)
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
         """The loss reduced by ``self.reduction`` (a 0-d ``Tensor``; per-sample values for ``"none"``)."""

@@ -183,6 +183,10 @@ class Optimizer:
     def _core_params(self) -> dict[str, Any]:
         return {"learning_rate": self._lr}
 
+    def _spec(self) -> dict[str, Any]:
+        """The optimizer as the core reads it: its kind and its hyper-parameters."""
+        return {"kind": self._kind, **self._core_params()}
+
     def get_config(self) -> dict[str, Any]:
         """Hyper-parameters, Keras names."""
         return {"name": self.name, **self._core_params()}

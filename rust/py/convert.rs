@@ -1,84 +1,11 @@
-//! Reading layer, loss and optimizer descriptions and arrays that Python passes in.
+//! Reading the arrays that Python passes in, and making the ones it gets back.
 
 use numpy::{PyArray1, PyArray2, PyReadonlyArray, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyDictMethods, PyTuple, PyType};
+use pyo3::types::PyType;
 
-use crate::activation::Activation;
-use crate::layer::LayerSpec;
-use crate::loss::Loss;
-use crate::optimizer::OptimizerKind;
-
-use super::errors::to_py;
-
-/// Parse one layer tuple: `("dense", units, activation, use_bias)`, `("activation", name)`,
-/// `("dropout", rate, seed|None)`, `("batch_normalization", momentum, epsilon, center, scale)`.
-pub fn layer_spec(t: &Bound<'_, PyTuple>) -> PyResult<LayerSpec> {
-    let kind: String = t.get_item(0)?.extract()?;
-    let act = |i: usize| -> PyResult<Activation> {
-        let name: String = t.get_item(i)?.extract()?;
-        Activation::from_name(&name).map_err(to_py)
-    };
-    Ok(match kind.as_str() {
-        "dense" => LayerSpec::Dense {
-            units: t.get_item(1)?.extract()?,
-            activation: act(2)?,
-            use_bias: t.get_item(3)?.extract()?,
-        },
-        "activation" => LayerSpec::Activation(act(1)?),
-        "dropout" => LayerSpec::Dropout { rate: t.get_item(1)?.extract()?, seed: t.get_item(2)?.extract()? },
-        "batch_normalization" => LayerSpec::BatchNorm {
-            momentum: t.get_item(1)?.extract()?,
-            epsilon: t.get_item(2)?.extract()?,
-            center: t.get_item(3)?.extract()?,
-            scale: t.get_item(4)?.extract()?,
-        },
-        other => return Err(PyValueError::new_err(format!("Unknown layer kind. Received: {other:?}"))),
-    })
-}
-
-fn get<'py, T: FromPyObjectOwned<'py>>(d: &Bound<'py, PyDict>, key: &str) -> PyResult<T> {
-    match d.get_item(key)? {
-        Some(v) => v.extract::<T>().map_err(|e| {
-            let e: PyErr = e.into();
-            PyTypeError::new_err(format!("{key}: {e}"))
-        }),
-        None => Err(PyValueError::new_err(format!("missing optimizer or loss parameter {key:?}"))),
-    }
-}
-
-/// Parse `(name, params)` for a loss.
-pub fn loss(name: &str, p: &Bound<'_, PyDict>) -> PyResult<Loss> {
-    let delta: f32 = if name == "huber" { get(p, "delta")? } else { 1.0 };
-    let (from_logits, ls) =
-        if name == "binary_crossentropy" { (get(p, "from_logits")?, get(p, "label_smoothing")?) } else { (false, 0.0) };
-    Loss::from_name(name, delta, from_logits, ls).map_err(to_py)
-}
-
-/// Parse `(name, params)` for an optimizer.
-pub fn optimizer(name: &str, p: &Bound<'_, PyDict>) -> PyResult<OptimizerKind> {
-    let lr: f32 = get(p, "learning_rate")?;
-    Ok(match name {
-        "adam" | "adamw" => OptimizerKind::Adam {
-            learning_rate: lr,
-            beta_1: get(p, "beta_1")?,
-            beta_2: get(p, "beta_2")?,
-            epsilon: get(p, "epsilon")?,
-            amsgrad: get(p, "amsgrad")?,
-            weight_decay: if name == "adamw" { get(p, "weight_decay")? } else { 0.0 },
-        },
-        "sgd" => OptimizerKind::Sgd { learning_rate: lr, momentum: get(p, "momentum")?, nesterov: get(p, "nesterov")? },
-        "rmsprop" => OptimizerKind::RmsProp {
-            learning_rate: lr,
-            rho: get(p, "rho")?,
-            momentum: get(p, "momentum")?,
-            epsilon: get(p, "epsilon")?,
-            centered: get(p, "centered")?,
-        },
-        other => return Err(PyValueError::new_err(format!("Unknown optimizer. Received: {other:?}"))),
-    })
-}
+use crate::backend::Data;
 
 /// The values of a C-contiguous float32 array, or a `ValueError` naming `arg`. (numpy's `as_slice` also
 /// accepts Fortran order, whose element order would be wrong here.)
@@ -95,6 +22,24 @@ pub fn c_slice<'a, D: numpy::ndarray::Dimension>(a: &'a PyReadonlyArray<'_, f32,
 pub fn matrix<'a>(a: &'a PyReadonlyArray2<'_, f32>, arg: &str) -> PyResult<(&'a [f32], usize, usize)> {
     let shape = a.shape();
     Ok((c_slice(a, arg)?, shape[0], shape[1]))
+}
+
+/// `x` and `y` as one data set, or a `ValueError` naming `x_arg` and `y_arg` when their numbers of rows differ.
+pub fn data<'a>(
+    x: &'a PyReadonlyArray2<'_, f32>,
+    y: &'a PyReadonlyArray2<'_, f32>,
+    x_arg: &str,
+    y_arg: &str,
+) -> PyResult<Data<'a>> {
+    let (xs, rows, _) = matrix(x, x_arg)?;
+    let (ys, yrows, _) = matrix(y, y_arg)?;
+    if rows != yrows {
+        return Err(PyValueError::new_err(format!(
+            "{x_arg} and {y_arg} must have the same number of samples. Received: {x_arg} with {rows} rows, {y_arg} \
+             with {yrows} rows"
+        )));
+    }
+    Ok(Data { x: xs, y: ys, rows })
 }
 
 /// A 1-D float32 array copied from `v`.

@@ -102,8 +102,3 @@ pub fn interruptible<T: Send>(
         Err(panic) => Err(internal(&*panic)),
     }
 }
-
-/// `err` as its Python exception (for `map_err` where `?` cannot convert).
-pub fn to_py(err: Error) -> PyErr {
-    err.into()
-}

@@ -1,4 +1,4 @@
-//! `predict`, `evaluate` and their hooked forms for `_core.Network`: where the output is allocated, and whether
+//! `predict`, `evaluate` and their hooked forms for `_core.Model`: where the output is allocated, and whether
 //! the call keeps the GIL, releases it, or runs on its own thread while the caller answers Ctrl-C.
 
 use numpy::{IntoPyArray, PyArray2, PyArrayMethods, PyReadonlyArray2};
@@ -6,12 +6,12 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyType;
 
-use crate::backend::EvalHooks;
+use crate::backend::{Data, EvalHooks};
 use crate::error::{checked_size, try_zeros};
 
 use super::convert;
 use super::errors::{detached, guarded, interruptible};
-use super::network::Network;
+use super::model::Model;
 use super::observer::Relay;
 
 /// Outputs above this many values are allocated on the Rust side (see `predict`).
@@ -25,7 +25,7 @@ const DETACH_MIN_MACS: usize = 1 << 14;
 const INTERRUPTIBLE_MACS: usize = 1 << 27;
 
 /// `x`'s rows and values, or the error for a width other than the model's.
-fn input<'a>(net: &Network, x: &'a PyReadonlyArray2<'_, f32>) -> PyResult<(&'a [f32], usize)> {
+fn input<'a>(net: &Model, x: &'a PyReadonlyArray2<'_, f32>) -> PyResult<(&'a [f32], usize)> {
     let (xs, rows, cols) = convert::matrix(x, "x")?;
     if cols != net.input_dim {
         return Err(PyValueError::new_err(format!(
@@ -43,9 +43,9 @@ fn owned_matrix(py: Python<'_>, values: Vec<f32>, rows: usize, cols: usize) -> P
     Ok(arr.into_pyarray(py))
 }
 
-/// `Network.predict`.
+/// `Model.predict`.
 pub(super) fn predict<'py>(
-    net: &Network,
+    net: &Model,
     py: Python<'py>,
     x: &PyReadonlyArray2<'py, f32>,
     as_type: Option<Bound<'py, PyType>>,
@@ -90,22 +90,16 @@ pub(super) fn predict<'py>(
     Ok(out)
 }
 
-/// `Network.evaluate`.
+/// `Model.evaluate`.
 pub(super) fn evaluate(
-    net: &Network,
+    net: &Model,
     py: Python<'_>,
     x: &PyReadonlyArray2<'_, f32>,
     y: &PyReadonlyArray2<'_, f32>,
     batch_size: usize,
     observer: Option<Py<PyAny>>,
 ) -> PyResult<Vec<f64>> {
-    let (xs, rows, _) = convert::matrix(x, "x")?;
-    let (ys, yrows, _) = convert::matrix(y, "y")?;
-    if rows != yrows {
-        return Err(PyValueError::new_err(format!(
-            "x and y must have the same number of samples. Received: x with {rows} rows, y with {yrows} rows"
-        )));
-    }
+    let Data { x: xs, y: ys, rows } = convert::data(x, y, "x", "y")?;
     let model = &net.model;
     let Some(observer) = observer else {
         if rows.saturating_mul(net.row_macs) < INTERRUPTIBLE_MACS {
@@ -123,9 +117,9 @@ pub(super) fn evaluate(
     relay.result(out)
 }
 
-/// `Network.predict_batches`.
+/// `Model.predict_batches`.
 pub(super) fn predict_batches<'py>(
-    net: &Network,
+    net: &Model,
     py: Python<'py>,
     x: &PyReadonlyArray2<'py, f32>,
     batch_size: usize,

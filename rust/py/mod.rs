@@ -4,16 +4,17 @@ mod convert;
 mod device;
 mod errors;
 mod inference;
-mod network;
+mod model;
 mod observer;
 mod ops;
+mod spec;
 
 use pyo3::prelude::*;
 
 /// The `keras_lite._core` extension module.
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<network::Network>()?;
+    m.add_class::<model::Model>()?;
     m.add_function(wrap_pyfunction!(ops::activation, m)?)?;
     m.add_function(wrap_pyfunction!(ops::loss_per_sample, m)?)?;
     m.add_function(wrap_pyfunction!(ops::activation_names, m)?)?;

@@ -1,14 +1,16 @@
 //! Stand-alone ops for Python's functional API: activations applied to arrays, per-sample losses.
 
-use numpy::{PyArray1, PyArrayDyn, PyArrayMethods, PyReadonlyArray2, PyReadonlyArrayDyn, PyUntypedArrayMethods};
+use numpy::{
+    IntoPyArray, PyArray1, PyArrayDyn, PyArrayMethods, PyReadonlyArray2, PyReadonlyArrayDyn, PyUntypedArrayMethods,
+};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
 
 use crate::activation::{Activation, NAMES};
 
 use super::convert;
-use super::errors::{detached, to_py};
+use super::errors::detached;
+use super::spec::LossArg;
 
 /// The activation names the core knows.
 #[pyfunction]
@@ -23,9 +25,9 @@ pub fn activation<'py>(
     name: &str,
     x: PyReadonlyArrayDyn<'py, f32>,
 ) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
-    let act = Activation::from_name(name).map_err(to_py)?;
+    let act = Activation::from_name(name)?;
     let width = x.shape().last().copied().unwrap_or(1).max(1);
-    let out = x.to_owned_array().into_pyarray_dyn(py);
+    let out = x.as_array().as_standard_layout().into_owned().into_pyarray(py);
     {
         let mut rw = out.readwrite();
         let s = rw.as_slice_mut().map_err(|e| PyValueError::new_err(e.to_string()))?;
@@ -37,26 +39,16 @@ pub fn activation<'py>(
     Ok(out)
 }
 
-trait IntoPyArrayDyn {
-    fn into_pyarray_dyn<'py>(self, py: Python<'py>) -> Bound<'py, PyArrayDyn<f32>>;
-}
-
-impl IntoPyArrayDyn for numpy::ndarray::ArrayD<f32> {
-    fn into_pyarray_dyn<'py>(self, py: Python<'py>) -> Bound<'py, PyArrayDyn<f32>> {
-        numpy::IntoPyArray::into_pyarray(self.as_standard_layout().into_owned(), py)
-    }
-}
-
-/// Per-sample loss values (mean over the last axis) for `(n, k)` targets and predictions.
+/// Per-sample loss values (mean over the last axis) for `(n, k)` targets and predictions; `loss` is described
+/// as `spec::LossArg` reads it.
 #[pyfunction]
 pub fn loss_per_sample<'py>(
     py: Python<'py>,
-    name: &str,
-    params: &Bound<'py, PyDict>,
+    loss: LossArg,
     y_true: PyReadonlyArray2<'py, f32>,
     y_pred: PyReadonlyArray2<'py, f32>,
 ) -> PyResult<Bound<'py, PyArray1<f32>>> {
-    let loss = convert::loss(name, params)?;
+    let loss = loss.0;
     let (t, rows, w) = convert::matrix(&y_true, "y_true")?;
     let (p, prow, pw) = convert::matrix(&y_pred, "y_pred")?;
     if (rows, w) != (prow, pw) {

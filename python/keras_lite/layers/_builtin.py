@@ -65,8 +65,13 @@ class Dense(Layer):
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
 
-    def _spec(self) -> tuple[Any, ...]:
-        return ("dense", self.units, self.activation.__name__, self.use_bias)
+    def _spec(self) -> dict[str, Any]:
+        return {
+            "kind": "dense",
+            "units": self.units,
+            "activation": self.activation.__name__,
+            "use_bias": self.use_bias,
+        }
 
     def _output_width(self, input_width: int) -> int:
         return self.units
@@ -100,8 +105,8 @@ class Activation(Layer):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
 
-    def _spec(self) -> tuple[Any, ...]:
-        return ("activation", self.activation.__name__)
+    def _spec(self) -> dict[str, Any]:
+        return {"kind": "activation", "activation": self.activation.__name__}
 
     def __call__(self, inputs: Any, training: Any = None) -> Tensor:
         if _symbolic(inputs):
@@ -130,8 +135,8 @@ class Dropout(Layer):
         self.seed = seed
         self.noise_shape = None
 
-    def _spec(self) -> tuple[Any, ...]:
-        return ("dropout", self.rate, self.seed)
+    def _spec(self) -> dict[str, Any]:
+        return {"kind": "dropout", "rate": self.rate, "seed": self.seed}
 
     def __call__(self, inputs: Any, training: Any = None) -> Tensor:
         if training:
@@ -195,8 +200,14 @@ class BatchNormalization(Layer):
         self.center = bool(center)
         self.scale = bool(scale)
 
-    def _spec(self) -> tuple[Any, ...]:
-        return ("batch_normalization", self.momentum, self.epsilon, self.center, self.scale)
+    def _spec(self) -> dict[str, Any]:
+        return {
+            "kind": "batch_normalization",
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+        }
 
     def _named(self, name: str) -> Variable | None:
         if not self._variables:

@@ -53,7 +53,7 @@ class InputLayer(Layer):
         self.shape = _shape_arg(shape, "shape")
         self.batch_size = batch_size
 
-    def _spec(self) -> tuple[Any, ...]:
+    def _spec(self) -> dict[str, Any]:
         raise TypeError("InputLayer has no core spec")
 
 

@@ -144,14 +144,14 @@ class Layer:
             raise ValueError(f"name must be a non-empty string. {received('name', name)}")
         self._trainable = bool(trainable)
         self._input_width: int | None = None
-        self._owner: Any = None  # core Network holding this layer's weights
+        self._owner: Any = None  # the _core.Model holding this layer's weights
         self._owner_layer_index = 0
         self._owner_weight_base = 0
         self._model_ref: Any = None
         self._variables: list[Variable] = []
 
     # ---- what the core needs -------------------------------------------------------------------------
-    def _spec(self) -> tuple[Any, ...]:
+    def _spec(self) -> dict[str, Any]:
         raise NotSupportedError(
             f"keras_lite cannot run layer {self.name!r} ({type(self).__name__}): its core runs the built-in "
             "layers (Dense, Activation, Dropout, BatchNormalization) only."
@@ -295,7 +295,7 @@ class Layer:
             _refuse_while_fitting(model, f"rebuild its layer {self.name!r}")
             if model is not None:
                 self._check_width(width, (None, width))
-            net = _core.Network(width, [self._spec()], config.next_seed())
+            net = _core.Model(width, [self._spec()], config.next_seed())
             info = net.weight_info()
             self._attach(net, 0, 0, width, info)
 
@@ -331,7 +331,7 @@ class Layer:
             # Through the owner network only when it holds this layer alone: in a model's network the layers
             # after this one would run too.
             if self._owner_layer_index != 0 or self._owner.layer_count != 1:
-                net = _core.Network(shape[-1], [self._spec()], config.next_seed())
+                net = _core.Model(shape[-1], [self._spec()], config.next_seed())
                 net.set_weights([v.numpy() for v in self._variables]) if self._variables else None
                 out = net.predict(flat)
             else:

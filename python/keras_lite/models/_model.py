@@ -67,7 +67,7 @@ class Model:
         self._device = None if device is None else config._normalize_device(device)
         self.name = name if name is not None else _auto_name(self._name_base)
         self._layers: list[Layer] = []
-        self._net: Any = None  # the core Network holding the weights and the optimizer state, once built
+        self._net: Any = None  # the _core.Model holding the weights and the optimizer state, once built
         self._trainable = bool(trainable)
         self.stop_training = False
         self.history: Any = None
@@ -224,9 +224,7 @@ class Model:
 
     def _compile_net(self, net: Any, opt: Any, loss_obj: losses_module.Loss, metrics: list[Any]) -> None:
         resolved = [metrics_module.resolve(m, net.output_dim) for m in metrics]
-        net.compile(
-            loss_obj._kind, loss_obj._params(), [kind for kind, _ in resolved], opt._kind, opt._core_params()
-        )
+        net.compile(loss_obj._spec(), [kind for kind, _ in resolved], opt._spec())
         self._metric_names = ["loss", *[name for _, name in resolved]]
         opt._network = net
 
@@ -409,7 +407,7 @@ class Model:
 
     # What saving reads besides the public surface (keras_lite's own, not Keras API).
     def _core_network(self) -> Any:
-        """The core ``Network`` holding the weights and the optimizer state (None until built): saving reads and
+        """The ``_core.Model`` holding the weights and the optimizer state (None until built): saving reads and
         writes both through it, under one lock."""
         return self._net
 

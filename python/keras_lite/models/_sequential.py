@@ -151,7 +151,7 @@ class Sequential(Model):
                 layer._check_width(w, (None, w))
             widths.append(w)
             w = layer._output_width(w)
-        net = _core.Network(width, [layer._spec() for layer in self._layers], config.next_seed())
+        net = _core.Model(width, [layer._spec() for layer in self._layers], config.next_seed())
         by_layer: list[list[Any]] = [[] for _ in self._layers]  # one pass: a scan per layer is quadratic
         for t in net.weight_info():
             by_layer[t[0]].append(t)

@@ -153,8 +153,8 @@ def compile(
         # An unbuilt model compiles its core when it builds. The core's checks of the values (a learning
         # rate or a Huber delta that float32 cannot hold) run now, on a throwaway one-unit network, so
         # that compile refuses them and not the first fit, predict or add.
-        probe = _core.Network(1, [("dense", 1, "linear", True)], 0)
-        probe.compile(loss_obj._kind, loss_obj._params(), [], opt._kind, opt._core_params())
+        probe = _core.Model(1, [{"kind": "dense", "units": 1, "activation": "linear", "use_bias": True}], 0)
+        probe.compile(loss_obj._spec(), [], opt._spec())
     model.optimizer = opt
     opt._model = weakref.ref(model)
     opt._network = model._net

@@ -1,19 +1,19 @@
-//! `_core.Network`: a built model (weights, optimizer state) that Python's `Sequential` drives.
+//! `_core.Model`: a built model (weights, optimizer state) that Python's `Sequential` drives.
 
 use numpy::{PyArray2, PyArrayDyn, PyArrayMethods, PyReadonlyArray2, PyReadonlyArrayDyn};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple, PyType};
+use pyo3::types::PyType;
 
-use crate::backend::{Data, FitOptions};
+use crate::backend::FitOptions;
 use crate::metric::Metric;
-use crate::model::Model;
-use crate::trainer;
+use crate::{model, trainer};
 
 use super::convert;
-use super::errors::{detached, guarded, interruptible, to_py};
+use super::errors::{detached, guarded, interruptible};
 use super::inference;
 use super::observer::PyObserver;
+use super::spec::{LayerArg, LossArg, OptimizerArg};
 
 /// `(layer_index, name, shape, trainable)` of one weight.
 type WeightRow = (usize, &'static str, Vec<usize>, bool);
@@ -24,10 +24,10 @@ type Snapshot<'py> = (Vec<Bound<'py, PyArrayDyn<f32>>>, Option<(u64, Vec<SlotRow
 /// `(weight_index, slot_name, values)` of one optimizer slot.
 type SlotRow<'py> = (usize, &'static str, Bound<'py, PyArrayDyn<f32>>);
 
-/// A network built for one input width, with its parameters and (after `compile`) optimizer state.
+/// A core model built for one input width, with its parameters and (after `compile`) optimizer state.
 #[pyclass(frozen, module = "keras_lite._core")]
-pub struct Network {
-    pub(super) model: Model,
+pub struct Model {
+    pub(super) model: model::Model,
     /// Fixed at construction: the widths and the multiply-adds of one row, for the predict fast path.
     pub(super) input_dim: usize,
     pub(super) output_dim: usize,
@@ -40,16 +40,17 @@ fn shaped<'py>(py: Python<'py>, values: &[f32], shape: &[usize]) -> PyResult<Bou
 }
 
 #[pymethods]
-impl Network {
+impl Model {
+    /// A model of `layers` (see `spec::LayerArg`) on inputs `input_dim` wide, its weights drawn from `seed`.
     #[new]
-    fn new(input_dim: usize, layers: &Bound<'_, PyList>, seed: u64) -> PyResult<Self> {
-        let specs = layers.iter().map(|l| convert::layer_spec(l.cast::<PyTuple>()?)).collect::<PyResult<Vec<_>>>()?;
-        let model = guarded(|| Model::new(input_dim, specs, seed))?;
+    fn new(input_dim: usize, layers: Vec<LayerArg>, seed: u64) -> PyResult<Self> {
+        let specs = layers.into_iter().map(|l| l.0).collect();
+        let model = guarded(|| model::Model::new(input_dim, specs, seed))?;
         let (output_dim, row_macs) = {
-            let st = model.read().map_err(to_py)?;
+            let st = model.read()?;
             (st.net.output_dim(), st.net.params.len())
         };
-        Ok(Network { model, input_dim, output_dim, row_macs })
+        Ok(Model { model, input_dim, output_dim, row_macs })
     }
 
     /// Input width.
@@ -208,19 +209,10 @@ impl Network {
         Ok(self.model.set_layer_trainable(layer, trainable)?)
     }
 
-    /// Set the loss, metrics and a fresh optimizer.
-    fn compile(
-        &self,
-        loss: &str,
-        loss_params: &Bound<'_, PyDict>,
-        metrics: Vec<String>,
-        optimizer: &str,
-        optimizer_params: &Bound<'_, PyDict>,
-    ) -> PyResult<()> {
-        let loss = convert::loss(loss, loss_params)?;
-        let opt = convert::optimizer(optimizer, optimizer_params)?;
-        let metrics = metrics.iter().map(|m| Metric::from_name(m)).collect::<Result<Vec<_>, _>>().map_err(to_py)?;
-        guarded(|| self.model.compile(loss, metrics, opt))
+    /// Set the loss, metrics and a fresh optimizer (see `spec::LossArg` and `spec::OptimizerArg`).
+    fn compile(&self, loss: LossArg, metrics: Vec<String>, optimizer: OptimizerArg) -> PyResult<()> {
+        let metrics = metrics.iter().map(|m| Metric::from_name(m)).collect::<Result<Vec<_>, _>>()?;
+        guarded(|| self.model.compile(loss.0, metrics, optimizer.0))
     }
 
     /// Train; see `trainer::fit`. Returns the number of epochs run.
@@ -241,29 +233,13 @@ impl Network {
         observer: Py<PyAny>,
         batch_interval: f64,
     ) -> PyResult<usize> {
-        let (xs, rows, _) = convert::matrix(&x, "x")?;
-        let (ys, yrows, _) = convert::matrix(&y, "y")?;
-        if rows != yrows {
-            return Err(PyValueError::new_err(format!(
-                "x and y must have the same number of samples. Received: x with {rows} rows, y with {yrows} rows"
-            )));
-        }
+        let train = convert::data(&x, &y, "x", "y")?;
         let val = match (&val_x, &val_y) {
-            (Some(vx), Some(vy)) => {
-                let (vxs, vrows, _) = convert::matrix(vx, "validation_data x")?;
-                let (vys, vyrows, _) = convert::matrix(vy, "validation_data y")?;
-                if vrows != vyrows {
-                    return Err(PyValueError::new_err(format!(
-                        "validation x and y must have the same number of samples. Received: {vrows} and {vyrows} rows"
-                    )));
-                }
-                Some(Data { x: vxs, y: vys, rows: vrows })
-            }
+            (Some(vx), Some(vy)) => Some(convert::data(vx, vy, "validation_data x", "validation_data y")?),
             _ => None,
         };
         let opts = FitOptions { batch_size, epochs, initial_epoch, shuffle, validation_batch_size };
         trainer::check_not_nested(&self.model)?;
-        let train = Data { x: xs, y: ys, rows };
         let model = &self.model;
         let mut callback_error: Option<PyErr> = None;
         // The loop runs on a thread of the training pool; this thread (usually Python's main thread, the only

@@ -1,0 +1,184 @@
+//! Layer, loss and optimizer descriptions as Python passes them: a dict with a `kind` key and that kind's
+//! hyper-parameters, e.g. `{"kind": "dense", "units": 8, "activation": "relu", "use_bias": True}`.
+//!
+//! Each kind's keys are one `#[derive(FromPyObject)]` struct below, read after the `kind` key has chosen it.
+//! A missing key or a value of the wrong type is a `TypeError` naming the field; an unknown kind, activation
+//! or loss, or a value the core refuses, is the core's `ValueError`.
+
+use pyo3::prelude::*;
+
+use crate::activation::Activation;
+use crate::error::Error;
+use crate::layer::LayerSpec;
+use crate::loss::Loss;
+use crate::optimizer::OptimizerKind;
+
+/// The key that says which of the structs below a description holds.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct Kind {
+    kind: String,
+}
+
+/// `{"kind": "dense", ...}`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct Dense {
+    units: usize,
+    activation: String,
+    use_bias: bool,
+}
+
+/// `{"kind": "activation", ...}`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct ActivationLayer {
+    activation: String,
+}
+
+/// `{"kind": "dropout", ...}`; `seed` may be `None`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct Dropout {
+    rate: f32,
+    seed: Option<u64>,
+}
+
+/// `{"kind": "batch_normalization", ...}`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct BatchNormalization {
+    momentum: f32,
+    epsilon: f32,
+    center: bool,
+    scale: bool,
+}
+
+/// `{"kind": "huber", ...}`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct Huber {
+    delta: f32,
+}
+
+/// `{"kind": "binary_crossentropy", ...}`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct BinaryCrossentropy {
+    from_logits: bool,
+    label_smoothing: f32,
+}
+
+/// `{"kind": "adam" | "adamw", ...}`; `adamw` also has `weight_decay`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct Adam {
+    learning_rate: f32,
+    beta_1: f32,
+    beta_2: f32,
+    epsilon: f32,
+    amsgrad: bool,
+}
+
+/// The key `adamw` adds to `Adam`'s.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct WeightDecay {
+    weight_decay: f32,
+}
+
+/// `{"kind": "sgd", ...}`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct Sgd {
+    learning_rate: f32,
+    momentum: f32,
+    nesterov: bool,
+}
+
+/// `{"kind": "rmsprop", ...}`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct RmsProp {
+    learning_rate: f32,
+    rho: f32,
+    momentum: f32,
+    epsilon: f32,
+    centered: bool,
+}
+
+/// A layer description (`kind` `dense`, `activation`, `dropout` or `batch_normalization`) as the core's spec.
+pub struct LayerArg(pub LayerSpec);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for LayerArg {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        Ok(LayerArg(match obj.extract::<Kind>()?.kind.as_str() {
+            "dense" => {
+                let Dense { units, activation, use_bias } = obj.extract()?;
+                LayerSpec::Dense { units, activation: Activation::from_name(&activation)?, use_bias }
+            }
+            "activation" => {
+                let ActivationLayer { activation } = obj.extract()?;
+                LayerSpec::Activation(Activation::from_name(&activation)?)
+            }
+            "dropout" => {
+                let Dropout { rate, seed } = obj.extract()?;
+                LayerSpec::Dropout { rate, seed }
+            }
+            "batch_normalization" => {
+                let BatchNormalization { momentum, epsilon, center, scale } = obj.extract()?;
+                LayerSpec::BatchNorm { momentum, epsilon, center, scale }
+            }
+            other => return Err(Error::value(format!("Unknown layer kind. Received: kind={other:?}")).into()),
+        }))
+    }
+}
+
+/// A loss description (`kind` `mae`, `mse`, `huber` or `binary_crossentropy`) as the core's loss.
+pub struct LossArg(pub Loss);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for LossArg {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        let Kind { kind } = obj.extract()?;
+        let loss = match kind.as_str() {
+            "huber" => Loss::from_name(&kind, obj.extract::<Huber>()?.delta, false, 0.0),
+            "binary_crossentropy" => {
+                let BinaryCrossentropy { from_logits, label_smoothing } = obj.extract()?;
+                Loss::from_name(&kind, 1.0, from_logits, label_smoothing)
+            }
+            _ => Loss::from_name(&kind, 1.0, false, 0.0),
+        };
+        Ok(LossArg(loss?))
+    }
+}
+
+/// An optimizer description (`kind` `adam`, `adamw`, `sgd` or `rmsprop`) as the core's optimizer.
+pub struct OptimizerArg(pub OptimizerKind);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for OptimizerArg {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        let Kind { kind } = obj.extract()?;
+        Ok(OptimizerArg(match kind.as_str() {
+            "adam" | "adamw" => {
+                let Adam { learning_rate, beta_1, beta_2, epsilon, amsgrad } = obj.extract()?;
+                let weight_decay = if kind == "adamw" { obj.extract::<WeightDecay>()?.weight_decay } else { 0.0 };
+                OptimizerKind::Adam { learning_rate, beta_1, beta_2, epsilon, amsgrad, weight_decay }
+            }
+            "sgd" => {
+                let Sgd { learning_rate, momentum, nesterov } = obj.extract()?;
+                OptimizerKind::Sgd { learning_rate, momentum, nesterov }
+            }
+            "rmsprop" => {
+                let RmsProp { learning_rate, rho, momentum, epsilon, centered } = obj.extract()?;
+                OptimizerKind::RmsProp { learning_rate, rho, momentum, epsilon, centered }
+            }
+            other => return Err(Error::value(format!("Unknown optimizer. Received: kind={other:?}")).into()),
+        }))
+    }
+}
