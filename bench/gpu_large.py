@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""The gpu-large workload (shared/DESIGN.md): keras_lite on the GPU beside keras_lite on the CPU and PyTorch CUDA.
+"""The gpu-large workload: keras_lite on the GPU beside keras_lite on the CPU and PyTorch CUDA.
 
 1,000,000 x 64 float32 rows, Dense 1024-1024-1 (relu), adam, mae, batch 4096, one epoch, shuffled.
 

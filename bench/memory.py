@@ -1,4 +1,4 @@
-"""Peak memory of the tabular fit (DESIGN.md workload): the increase in peak RSS over the process's RSS
+"""Peak memory of the tabular fit (the workload of bench/README.md): the increase in peak RSS over the process's RSS
 after imports must stay under 1.5x the input arrays plus 50 MB (issue 3).
 
 Run: python bench/memory.py   (prints one line and exits non-zero when over the limit)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""keras_lite benchmark harness: the workloads of shared/DESIGN.md, keras_lite beside its peers.
+"""keras_lite benchmark harness: the workloads listed in bench/README.md, keras_lite beside its peers.
 
 All contenders run in one process, on the same data and the same initial weights.
 

@@ -3,8 +3,8 @@
 Run: python bench/threads.py [--seconds 2] [--models tiny,wine]
 
 Each thread calls ``model.predict(row, verbose=0)`` on its own (1, features) float32 row for ``--seconds``;
-the figure is total calls per second. ``tiny`` is Dense 4-3-1 on 2 features (DESIGN.md's per-call overhead
-workload); ``wine`` is Dense 512-512-512-1 on 11 features (a service's call). Prints one line per model.
+the figure is total calls per second. ``tiny`` is Dense 4-3-1 on 2 features (the per-call overhead
+workload of bench/README.md); ``wine`` is Dense 512-512-512-1 on 11 features (a service's call). Prints one line per model.
 Speed is measured here, never asserted in a unit test.
 """
 

@@ -1,7 +1,7 @@
 """A plain NumPy (float32) re-implementation of Keras training for MLPs of Dense layers.
 
 This is the reference the keras_lite tests compare against: same initial weights, no shuffling,
-the same Adam, losses and epoch bookkeeping as Keras 3 (see shared/KERAS_COMPAT.md sections 4-6).
+the same Adam, losses and epoch bookkeeping as Keras 3.
 It is written for clarity, not speed.
 
 Conventions

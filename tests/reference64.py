@@ -1,6 +1,6 @@
 """Float64 NumPy references for keras_lite's ops, shared by test_ops.py and test_gradients.py.
 
-Formulas follow Keras 3 (KERAS_COMPAT.md sections 2, 5 and 8.3). Everything here computes in float64 from
+Formulas follow Keras 3 (its activations, losses and BatchNormalization). Everything here computes in float64 from
 whatever values it is given, so a test feeds it the float32 values keras_lite saw and compares with a
 float32 tolerance.
 """

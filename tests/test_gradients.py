@@ -2,10 +2,10 @@
 a float64 finite-difference gradient of the same loss at the same weights.
 
 With ``SGD(learning_rate=lr)``, ``batch_size=n`` and ``shuffle=False`` one ``fit`` epoch is exactly one
-update ``w <- w - lr * grad``, so ``(w_before - w_after) / lr`` is the gradient of the batch loss
-(KERAS_COMPAT.md sections 4 and 6). The reference differentiates ``reference64.loss64``: the model's
+update ``w <- w - lr * grad`` (Keras 3's SGD rule, applied once per batch), so ``(w_before - w_after) / lr``
+is the gradient of the batch loss. The reference differentiates ``reference64.loss64``: the model's
 forward pass in training mode (BatchNormalization on batch statistics) and the Keras loss, including
-binary crossentropy computed from the logits of a final sigmoid (section 5.3).
+binary crossentropy computed from the logits of a final sigmoid, as Keras on TensorFlow does.
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ def test_binary_crossentropy_options(from_logits: bool, label_smoothing: float) 
 
 @pytest.mark.parametrize(("activation", "moves"), [("sigmoid", True), ("hard_sigmoid", False)])
 def test_saturated_sigmoid_still_learns(activation: str, moves: bool) -> None:
-    # From the logits (KERAS_COMPAT 5.3) the gradient at logit 50, label 0 is sigmoid(50) - 0 = 1; the
+    # From the logits (as Keras on TensorFlow computes it after a final sigmoid) the gradient at logit 50, label 0 is sigmoid(50) - 0 = 1; the
     # clipped formula (any other output) has gradient 0 there. One SGD step of 0.1: kernel 50 -> 49.9.
     model = keras.Sequential([keras.Input(shape=(1,)), layers.Dense(1, activation=activation)])
     model.set_weights([np.array([[50.0]], dtype=np.float32), np.zeros(1, dtype=np.float32)])
@@ -231,7 +231,7 @@ def test_batch_normalization_moving_statistics_after_one_step() -> None:
 
 
 def test_batch_normalization_keras_golden() -> None:
-    # KERAS_COMPAT 8.3 (K3-run): x = [[1, 2], [3, 6]] in training mode gives
+    # Measured with Keras 3: x = [[1, 2], [3, 6]] in training mode gives
     # [[-0.9995, -0.9999], [0.9995, 0.9999]], moving_mean [0.02, 0.04], moving_variance [1.0, 1.03], and the
     # following inference call gives [[0.9795, 1.9303], [2.9785, 5.8697]].
     # Exactly: batch mean [2, 4], biased variance [1, 4]; training output (x - mean) / sqrt(var + 1e-3).
@@ -284,7 +284,7 @@ def test_frozen_layers_are_not_updated() -> None:
 
 
 def test_dropout_rate_one_blocks_the_gradient() -> None:
-    # Dropout(1.0) zeroes its input while training (KERAS_COMPAT 8.2), so nothing before it learns.
+    # Dropout(1.0) zeroes its input while training (as in Keras 3), so nothing before it learns.
     model = keras.Sequential(
         [keras.Input(shape=(3,)), layers.Dense(4, activation="tanh"), layers.Dropout(1.0), layers.Dense(1)]
     )

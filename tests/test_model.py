@@ -1,5 +1,5 @@
 """The model API as Keras users and the Kaggle course use it: Sequential, weights, compile/fit/evaluate/
-predict, seeds, shuffling, validation and console output (KERAS_COMPAT.md sections 1, 3, 6, 7 and 10)."""
+predict, seeds, shuffling, validation and console output, checked against Keras 3's behaviour."""
 
 from __future__ import annotations
 
@@ -124,7 +124,7 @@ def _four_layer_model() -> keras.Sequential:
 
 
 def test_weights_order_shapes_and_trainable_flags() -> None:
-    # KERAS_COMPAT 1.2 (K3-run): kernel, bias, gamma, beta, moving_mean, moving_variance, kernel, bias.
+    # Keras 3's weight order (measured): kernel, bias, gamma, beta, moving_mean, moving_variance, kernel, bias.
     model = _four_layer_model()
     assert [v.name for v in model.weights] == [
         "kernel",
@@ -194,7 +194,7 @@ def test_summary(capsys: pytest.CaptureFixture[str]) -> None:
     for layer in model.layers:
         assert layer.name in out
     assert "(None, 4)" in out and "(None, 1)" in out
-    # KERAS_COMPAT 1.3: 37 params, 29 trainable, 8 non-trainable, 4 bytes each.
+    # As Keras 3 reports it: 37 params, 29 trainable, 8 non-trainable, 4 bytes each.
     assert " Total params: 37 (148.00 B)" in out
     assert " Trainable params: 29 (116.00 B)" in out
     assert " Non-trainable params: 8 (32.00 B)" in out
@@ -206,7 +206,7 @@ def test_summary(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_summary_after_fit_counts_the_optimizer(capsys: pytest.CaptureFixture[str]) -> None:
-    # KERAS_COMPAT 1.3 (K3-run): Dense(4)+Dense(1) on 3 inputs with Adam: 21 weights, 2*21 + 2 optimizer
+    # Measured with Keras 3: Dense(4)+Dense(1) on 3 inputs with Adam: 21 weights, 2*21 + 2 optimizer
     # variables, total 65 (264.00 B: the int64 iteration counts 8 bytes).
     model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(4), layers.Dense(1)])
     model.compile(optimizer="adam", loss="mse")
@@ -293,7 +293,7 @@ def test_targets_of_shape_n_and_n_1_train_identically() -> None:
     model = _mlp()
     model.compile(optimizer="adam", loss="mse", metrics=["mae"])
     assert model.evaluate(x, y, verbose=0) == model.evaluate(x, y[:, None], verbose=0)
-    # A second call with the other rank works (Keras 3.15 fails here; KERAS_COMPAT 5.2 says do not copy it).
+    # A second call with the other rank works (Keras 3.15 fails here, a Keras bug keras_lite does not copy).
     model.fit(x, y, epochs=1, verbose=0)
     model.fit(x, y[:, None], epochs=1, verbose=0)
     model.fit(x, pd.Series(y), epochs=1, verbose=0)

@@ -1,5 +1,5 @@
 """Core ops against a float64 NumPy reference: activations, losses, the Dense forward pass, the
-glorot_uniform initializer and the optimizers' update rules (KERAS_COMPAT.md sections 2, 4 and 5).
+glorot_uniform initializer and the optimizers' update rules, as Keras 3 defines them.
 
 Inputs are float32 (what keras_lite computes in); the reference recomputes in float64 from the same
 float32 values, and tolerances are those float32 arithmetic allows. Gradients of activations and losses
@@ -306,8 +306,8 @@ def test_rank_one_y_true_is_expanded(name: str) -> None:
         np.testing.assert_allclose(keras.losses.mean_absolute_error([1, 2, 3], [[1], [2], [4]]), [0, 0, 1])
 
 
-# Golden values from Keras's own docstrings and tests. KERAS_COMPAT gives no MAE example of 0.5666667 and
-# none exists in keras-team/keras or tf-keras; the nearest is 81.4 / 6 = 13.5666667 below.
+# Golden values from Keras's own docstrings and tests. No MAE example of 0.5666667 exists in keras-team/keras
+# or tf-keras; the nearest is 81.4 / 6 = 13.5666667 below.
 def test_mae_goldens_tf_keras_docstring() -> None:
     # tf_keras/losses.py MeanAbsoluteError docstring.
     y_true = [[0.0, 1.0], [0.0, 0.0]]
@@ -369,7 +369,7 @@ def test_huber_golden_tf_keras_docstring() -> None:
 
 
 def test_binary_crossentropy_goldens() -> None:
-    # K3-run (KERAS_COMPAT 5.3): p clipped to [1e-7, 1 - 1e-7] in float32.
+    # Measured with Keras 3: p clipped to [1e-7, 1 - 1e-7] in float32.
     bce = keras.losses.BinaryCrossentropy()
     assert float(bce([[0.0]], [[1.0]])) == pytest.approx(15.942385, abs=1e-5)
     assert float(bce([[1.0]], [[0.0]])) == pytest.approx(16.118095, abs=1e-5)
@@ -403,7 +403,7 @@ def _one_unit_model(activation: str, logit: float) -> keras.Sequential:
 @pytest.mark.parametrize("loss", ["binary_crossentropy", "bce", "BinaryCrossentropy", "instance"])
 @pytest.mark.parametrize(("logit", "label"), [(50.0, 0.0), (-50.0, 1.0)])
 def test_binary_crossentropy_after_sigmoid_uses_the_logits(loss: str, logit: float, label: float) -> None:
-    # KERAS_COMPAT 5.3 (K3-run): after a final sigmoid, TF Keras computes BCE from the logits: loss 50.0, not ~16.
+    # Measured with Keras 3: after a final sigmoid, TF Keras computes BCE from the logits: loss 50.0, not ~16.
     model = _one_unit_model("sigmoid", logit)
     model.compile(optimizer="adam", loss=keras.losses.BinaryCrossentropy() if loss == "instance" else loss)
     value = model.evaluate(np.array([[1.0]]), np.array([label]), verbose=0)
@@ -455,7 +455,7 @@ def test_glorot_uniform_limit(fan_in: int, fan_out: int) -> None:
         kernels.append(kernel)
     assert not np.array_equal(kernels[0], kernels[1])
     if fan_in * fan_out >= 1000:
-        # K3-run: (11, 512) gives max|w| = 0.107087 against limit 0.1071087. For n uniform draws the chance of
+        # Measured with Keras 3: (11, 512) gives max|w| = 0.107087 against limit 0.1071087. For n uniform draws the chance of
         # max|w| < 0.99 limit is 0.99^n; under 1e-24 here. Mean and variance of U[-limit, limit]: 0, limit^2/3.
         k = np.concatenate([k.ravel() for k in kernels]).astype(np.float64)
         assert k.max() > 0.99 * limit and k.min() < -0.99 * limit
@@ -477,7 +477,7 @@ def test_batch_normalization_initial_weights() -> None:
 
 
 class RefOptimizer:
-    """Keras 3's update rules (KERAS_COMPAT section 4) in float64, for a list of parameters."""
+    """Keras 3's update rules in float64, for a list of parameters."""
 
     def __init__(self, kind: str, **hp: Any) -> None:
         self.kind = kind

@@ -75,7 +75,7 @@ def test_batch_normalization_golden_wraps_long_cells() -> None:
 
 
 def test_optimizer_line_after_fit() -> None:
-    # K3-run with Adam: 44 = 2*21 slots + iteration (int64, 8 B) + learning_rate; 42*4 + 8 + 4 = 180 B.
+    # Measured with Keras 3, Adam: 44 = 2*21 slots + iteration (int64, 8 B) + learning_rate; 42*4 + 8 + 4 = 180 B.
     # The total adds them to the model's 21 weights: 65 (84 + 180 = 264 B).
     text = capture(
         "sequential", DENSE_ROWS, (21, 84), (21, 84), (0, 0), optimizer_params=(44, 180), line_length=76

@@ -173,7 +173,7 @@ def test_an_invalid_reduction_is_refused_at_construction(reduction: Any) -> None
 
 
 def test_mean_with_sample_weight_divides_by_the_weights_when_called() -> None:
-    # KERAS_COMPAT_2 13.1: MSE of y [1, 2, 3, 4] against 0 is [1, 4, 9, 16]; sum_over_batch_size divides
+    # Keras 3: MSE of y [1, 2, 3, 4] against 0 is [1, 4, 9, 16]; sum_over_batch_size divides
     # sum(w * l) by the count (0.25 for w = [1, 0, 0, 0]), mean_with_sample_weight by sum(w) (1.0).
     y_true, y_pred = np.array([[1.0], [2.0], [3.0], [4.0]]), np.zeros((4, 1))
     loss = keras.losses.MeanSquaredError(reduction="mean_with_sample_weight")
@@ -242,7 +242,7 @@ def test_fit_with_no_epochs_still_checks_its_data() -> None:
 
 def test_metrics_names_follow_keras_3() -> None:
     # Keras 3: [] until compile; then the loss tracker, plus one "compile_metrics" entry when compile got
-    # `metrics` (even an empty list); the same before and after fit (KERAS_COMPAT 3, trainer.py metrics).
+    # `metrics` (even an empty list); the same before and after fit (Keras 3's trainer.py, `metrics`).
     model = small_model()
     assert model.metrics_names == []
     model.compile(optimizer="adam", loss="mse")

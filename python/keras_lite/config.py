@@ -3,7 +3,8 @@
 ``keras_lite.utils.set_random_seed(s)`` makes every model built afterwards start from the same weights
 and shuffle in the same order, bit for bit, on the CPU. ``set_device`` chooses where models built from then
 on compute (``"cpu"``, the default, ``"gpu"`` or ``"auto"``; or ``KERAS_LITE_DEVICE``), ``list_devices`` and
-``get_device`` say which GPU adapters keras_lite sees and which one it uses.
+``get_device`` say which GPU adapters keras_lite sees and which one it uses. A software adapter (such as Mesa's
+lavapipe) counts as a GPU only with ``KERAS_LITE_ALLOW_SOFTWARE_GPU=1``.
 """
 
 from __future__ import annotations
