@@ -14,6 +14,25 @@ use super::context::Ctx;
 
 /// Threads per workgroup of the element-wise kernels.
 pub(crate) const WG: u32 = 256;
+/// A GEMM variant's shape, prepended to shaders/gemm.wgsl as its `TILE` and `BK` constants: rows and columns
+/// of output per 16 × 16-thread workgroup, and the K-slice staged in workgroup memory per pass.
+struct GemmShape {
+    tile: u32,
+    bk: u32,
+}
+/// `K::Gemm`'s shape.
+const GEMM: GemmShape = GemmShape { tile: 64, bk: 16 };
+/// `K::GemmWide`'s shape: each thread computes 8 × 8 values instead of 4 × 4, more reuse per staged value.
+const GEMM_WIDE: GemmShape = GemmShape { tile: 128, bk: 8 };
+// The kernel's threads each compute whole rows and columns of values and stage whole values per pass.
+const _: () = {
+    let shapes = [GEMM, GEMM_WIDE];
+    let mut i = 0;
+    while i < shapes.len() {
+        assert!(shapes[i].tile % 16 == 0 && (shapes[i].tile * shapes[i].bk) % 256 == 0);
+        i += 1;
+    }
+};
 /// The wide GEMM pays when the output has at least this many of its 128×128 tiles (enough workgroups to fill
 /// a large GPU); smaller products use 64×64 tiles.
 const WIDE_MIN_TILES: usize = 128;
@@ -58,8 +77,8 @@ impl K {
         const W: bool = true;
         match self {
             // a, b, bias, aux_z, aux_y, out, pre
-            K::Gemm => (include_str!("shaders/gemm.wgsl"), &[R, R, R, R, R, W, W]),
-            K::GemmWide => (include_str!("shaders/gemm_wide.wgsl"), &[R, R, R, R, R, W, W]),
+            // (one source; `prelude` gives each variant its shape)
+            K::Gemm | K::GemmWide => (include_str!("shaders/gemm.wgsl"), &[R, R, R, R, R, W, W]),
             // z, y
             K::ActForward => (include_str!("shaders/act_forward.wgsl"), &[R, W]),
             // z, y, g
@@ -97,9 +116,27 @@ impl K {
         }
     }
 
+    /// The shape of a GEMM kernel (`None` for the others).
+    fn gemm_shape(self) -> Option<GemmShape> {
+        match self {
+            K::Gemm => Some(GEMM),
+            K::GemmWide => Some(GEMM_WIDE),
+            _ => None,
+        }
+    }
+
+    /// WGSL declarations that go before the kernel's source: a GEMM variant's shape constants.
+    fn prelude(self) -> String {
+        match self.gemm_shape() {
+            Some(GemmShape { tile, bk }) => format!("const TILE: u32 = {tile}u;\nconst BK: u32 = {bk}u;\n"),
+            None => String::new(),
+        }
+    }
+
     /// The GEMM kernel for an m × n output.
     pub fn gemm_for(m: usize, n: usize) -> K {
-        if m >= 128 && n >= 128 && m.div_ceil(128) * n.div_ceil(128) >= WIDE_MIN_TILES {
+        let t = K::GemmWide.tile();
+        if m >= t && n >= t && m.div_ceil(t) * n.div_ceil(t) >= WIDE_MIN_TILES {
             K::GemmWide
         } else {
             K::Gemm
@@ -108,11 +145,7 @@ impl K {
 
     /// Rows and columns of output per workgroup of a GEMM kernel.
     pub fn tile(self) -> usize {
-        if self == K::GemmWide {
-            128
-        } else {
-            64
-        }
+        self.gemm_shape().unwrap_or(GEMM).tile as usize
     }
 
     /// Number of storage bindings.
@@ -245,7 +278,7 @@ impl Kernels {
                 bind_group_layouts: &[Some(&group0), Some(&self.step_layout)],
                 immediate_size: 0,
             });
-            let source = format!("{COMMON}\n{src}");
+            let source = format!("{COMMON}\n{}{src}", k.prelude());
             let module = ctx.device.create_shader_module(wgpu::ShaderModuleDescriptor {
                 label: Some(&name),
                 source: wgpu::ShaderSource::Wgsl(source.into()),

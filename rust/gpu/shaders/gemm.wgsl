@@ -2,8 +2,10 @@
 //! EPI = 0: `z = C + bias`, `pre = z` (when STORE_PRE), `out = f(z)` (forward Dense).
 //! EPI = 1: `out = C · f'(aux_z, aux_y)` (backward: dX of one Dense times the previous layer's activation
 //! derivative). op(A) = Aᵀ when TRANS_A (A stored K×M), op(B) = Bᵀ when TRANS_B (B stored N×K).
-//! Each 16×16 workgroup computes a 64×64 tile of C, each thread 4×4 values strided by 16, over K-slices of 16
-//! staged in workgroup memory. (gemm_wide.wgsl is the same product with 128×128 tiles for large outputs.)
+//! Each 16×16 workgroup computes a TILE×TILE tile of C, each thread PER×PER values strided by 16, over
+//! K-slices of BK staged in workgroup memory. TILE and BK are not declared here: kernels.rs prepends them per
+//! variant (`K::Gemm`: 64 and 16; `K::GemmWide`, for large outputs: 128 and 8, more reuse of each staged
+//! value per load). TILE must be a multiple of 16 and TILE·BK of 256.
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
@@ -28,12 +30,15 @@ struct Params {
 @group(0) @binding(6) var<storage, read_write> out: array<f32>;
 @group(0) @binding(7) var<storage, read_write> pre: array<f32>;
 
-const BM: u32 = 64u;
-const BN: u32 = 64u;
-const BK: u32 = 16u;
+const BM: u32 = TILE;
+const BN: u32 = TILE;
+// Values per thread along each of C's dimensions.
+const PER: u32 = TILE / 16u;
+// Staged values of each operand per thread and K-slice.
+const LOADS: u32 = TILE * BK / 256u;
 
-var<workgroup> As: array<f32, 1024>; // [BK][BM]
-var<workgroup> Bs: array<f32, 1024>; // [BK][BN]
+var<workgroup> As: array<f32, BK * BM>; // [BK][BM]
+var<workgroup> Bs: array<f32, BK * BN>; // [BK][BN]
 
 fn load_a(row: u32, kk: u32) -> f32 {
     if row >= prm.m || kk >= prm.k {
@@ -62,15 +67,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     let tid = ty * 16u + tx;
     let row0 = wid.y * BM;
     let col0 = wid.x * BN;
-    var acc: array<array<f32, 4>, 4>;
-    for (var i = 0u; i < 4u; i++) {
-        for (var j = 0u; j < 4u; j++) {
+    var acc: array<array<f32, PER>, PER>;
+    for (var i = 0u; i < PER; i++) {
+        for (var j = 0u; j < PER; j++) {
             acc[i][j] = 0.0;
         }
     }
     for (var k0 = 0u; k0 < prm.k; k0 += BK) {
-        // Stage A's 64×16 slice and B's 16×64 slice; consecutive threads read consecutive addresses.
-        for (var l = 0u; l < 4u; l++) {
+        // Stage A's BM×BK slice and B's BK×BN slice; consecutive threads read consecutive addresses.
+        for (var l = 0u; l < LOADS; l++) {
             let e = tid + l * 256u;
             if TRANS_A {
                 let r = e % BM;
@@ -93,26 +98,26 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
         }
         workgroupBarrier();
         for (var kk = 0u; kk < BK; kk++) {
-            var av: array<f32, 4>;
-            var bv: array<f32, 4>;
-            for (var i = 0u; i < 4u; i++) {
+            var av: array<f32, PER>;
+            var bv: array<f32, PER>;
+            for (var i = 0u; i < PER; i++) {
                 av[i] = As[kk * BM + ty + 16u * i];
                 bv[i] = Bs[kk * BN + tx + 16u * i];
             }
-            for (var i = 0u; i < 4u; i++) {
-                for (var j = 0u; j < 4u; j++) {
+            for (var i = 0u; i < PER; i++) {
+                for (var j = 0u; j < PER; j++) {
                     acc[i][j] = fma(av[i], bv[j], acc[i][j]);
                 }
             }
         }
         workgroupBarrier();
     }
-    for (var i = 0u; i < 4u; i++) {
+    for (var i = 0u; i < PER; i++) {
         let r = row0 + ty + 16u * i;
         if r >= prm.m {
             continue;
         }
-        for (var j = 0u; j < 4u; j++) {
+        for (var j = 0u; j < PER; j++) {
             let c = col0 + tx + 16u * j;
             if c >= prm.n {
                 continue;
