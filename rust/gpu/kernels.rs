@@ -24,15 +24,14 @@ struct GemmShape {
 const GEMM: GemmShape = GemmShape { tile: 64, bk: 16 };
 /// `K::GemmWide`'s shape: each thread computes 8 × 8 values instead of 4 × 4, more reuse per staged value.
 const GEMM_WIDE: GemmShape = GemmShape { tile: 128, bk: 8 };
-// The kernel's threads each compute whole rows and columns of values and stage whole values per pass.
-const _: () = {
-    let shapes = [GEMM, GEMM_WIDE];
-    let mut i = 0;
-    while i < shapes.len() {
-        assert!(shapes[i].tile % 16 == 0 && (shapes[i].tile * shapes[i].bk) % 256 == 0);
-        i += 1;
+// Each of the 16 × 16 threads computes whole rows and columns of values and stages whole values per pass.
+const _: () = assert!(GEMM.fits() && GEMM_WIDE.fits());
+
+impl GemmShape {
+    const fn fits(&self) -> bool {
+        self.tile.is_multiple_of(16) && (self.tile * self.bk).is_multiple_of(256)
     }
-};
+}
 /// The wide GEMM pays when the output has at least this many of its 128×128 tiles (enough workgroups to fill
 /// a large GPU); smaller products use 64×64 tiles.
 const WIDE_MIN_TILES: usize = 128;
