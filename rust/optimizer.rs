@@ -24,34 +24,59 @@ pub enum OptimizerKind {
     RmsProp { learning_rate: f32, rho: f32, momentum: f32, epsilon: f32, centered: bool },
 }
 
+/// Where each named slot sits in an optimizer's slot list (`OptimizerKind::slot_names` order, which is
+/// `Optimizer::slots`' and the GPU's), `None` where the configuration has no such slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlotLayout {
+    /// Adam's first moment `m`; SGD's momentum buffer; RMSprop's momentum on the step.
+    pub momentum: Option<usize>,
+    /// Adam's second moment `v`; RMSprop's mean square.
+    pub velocity: Option<usize>,
+    /// AMSGrad's running maximum of `v`.
+    pub velocity_hat: Option<usize>,
+    /// Centered RMSprop's mean gradient.
+    pub average_gradient: Option<usize>,
+}
+
 impl OptimizerKind {
-    /// Names of the per-variable slots, in Keras's declaration order (used when saving state).
-    pub fn slot_names(&self) -> Vec<&'static str> {
+    /// The slot list, the one definition of which slots exist and in what order.
+    fn slots(&self) -> &'static [&'static str] {
         match *self {
-            OptimizerKind::Adam { amsgrad, .. } => {
-                if amsgrad {
-                    vec!["momentum", "velocity", "velocity_hat"]
-                } else {
-                    vec!["momentum", "velocity"]
-                }
-            }
+            OptimizerKind::Adam { amsgrad: false, .. } => &["momentum", "velocity"],
+            OptimizerKind::Adam { amsgrad: true, .. } => &["momentum", "velocity", "velocity_hat"],
             OptimizerKind::Sgd { momentum, .. } => {
                 if momentum != 0.0 {
-                    vec!["momentum"]
+                    &["momentum"]
                 } else {
-                    vec![]
+                    &[]
                 }
             }
-            OptimizerKind::RmsProp { momentum, centered, .. } => {
-                let mut v = vec!["velocity"];
-                if momentum > 0.0 {
-                    v.push("momentum");
-                }
-                if centered {
-                    v.push("average_gradient");
-                }
-                v
-            }
+            OptimizerKind::RmsProp { momentum, centered, .. } => match (momentum > 0.0, centered) {
+                (false, false) => &["velocity"],
+                (true, false) => &["velocity", "momentum"],
+                (false, true) => &["velocity", "average_gradient"],
+                (true, true) => &["velocity", "momentum", "average_gradient"],
+            },
+        }
+    }
+
+    /// Names of the per-variable slots, in Keras's declaration order (used when saving state).
+    pub fn slot_names(&self) -> Vec<&'static str> {
+        self.slots().to_vec()
+    }
+
+    /// The index of slot `name` in `slot_names()`, if this configuration has it.
+    pub fn slot_index(&self, name: &str) -> Option<usize> {
+        self.slots().iter().position(|&n| n == name)
+    }
+
+    /// The index of each named slot (no allocation; the update steps of both backends read it).
+    pub fn slot_layout(&self) -> SlotLayout {
+        SlotLayout {
+            momentum: self.slot_index("momentum"),
+            velocity: self.slot_index("velocity"),
+            velocity_hat: self.slot_index("velocity_hat"),
+            average_gradient: self.slot_index("average_gradient"),
         }
     }
 
@@ -136,20 +161,32 @@ impl Optimizer {
 
     /// Apply one update to `params[r]` for each trainable range `r`, then count the step.
     pub fn step(&mut self, params: &mut [f32], grads: &[f32], trainable: &[Range<usize>]) {
+        self.update(params, grads, trainable);
         // Saturating: `iterations` comes from a saved file's optimizer state and may be u64::MAX.
+        self.iterations = self.iterations.saturating_add(1);
+    }
+
+    /// The update of `step`, slots found by `OptimizerKind::slot_layout`. (A slot the kind has but `slots`
+    /// lacks, possible only for an `Optimizer` not made by `new`, is treated as absent; Adam without its
+    /// moments, or RMSprop without its velocity, leaves the parameters alone.)
+    fn update(&mut self, params: &mut [f32], grads: &[f32], trainable: &[Range<usize>]) {
+        let at = self.kind.slot_layout();
         match self.kind {
-            OptimizerKind::Adam { learning_rate: lr, beta_1: b1, beta_2: b2, epsilon: eps, amsgrad, weight_decay } => {
+            OptimizerKind::Adam { learning_rate: lr, beta_1: b1, beta_2: b2, epsilon: eps, weight_decay, .. } => {
                 let alpha = self.kind.adam_step_size(self.iterations.saturating_add(1));
                 let decay = weight_decay * lr;
-                let (m_all, rest) = self.slots.split_at_mut(1);
-                let (v_all, vhat_all) = rest.split_at_mut(1);
+                let [Some(m_all), Some(v_all), mut vhat_all] =
+                    slots_mut(&mut self.slots, [at.momentum, at.velocity, at.velocity_hat])
+                else {
+                    return;
+                };
                 for r in trainable {
                     let w = &mut params[r.clone()];
                     let g = &grads[r.clone()];
-                    let m = &mut m_all[0][r.clone()];
-                    let v = &mut v_all[0][r.clone()];
-                    if amsgrad {
-                        let vh = &mut vhat_all[0][r.clone()];
+                    let m = &mut m_all[r.clone()];
+                    let v = &mut v_all[r.clone()];
+                    if let Some(vhat_all) = vhat_all.as_deref_mut() {
+                        let vh = &mut vhat_all[r.clone()];
                         for i in 0..w.len() {
                             if decay != 0.0 {
                                 w[i] -= w[i] * decay;
@@ -178,12 +215,8 @@ impl Optimizer {
                 }
             }
             OptimizerKind::Sgd { learning_rate: lr, momentum, nesterov } => {
-                if momentum == 0.0 {
-                    for r in trainable {
-                        params[r.clone()].iter_mut().zip(&grads[r.clone()]).for_each(|(w, g)| *w -= lr * g);
-                    }
-                } else {
-                    let m_all = &mut self.slots[0];
+                let [m_all] = slots_mut(&mut self.slots, [at.momentum]);
+                if let Some(m_all) = m_all {
                     for r in trainable {
                         let it = params[r.clone()].iter_mut().zip(&grads[r.clone()]).zip(&mut m_all[r.clone()]);
                         for ((w, &g), m) in it {
@@ -191,26 +224,33 @@ impl Optimizer {
                             *w += if nesterov { momentum * *m - lr * g } else { *m };
                         }
                     }
+                } else {
+                    for r in trainable {
+                        params[r.clone()].iter_mut().zip(&grads[r.clone()]).for_each(|(w, g)| *w -= lr * g);
+                    }
                 }
             }
-            OptimizerKind::RmsProp { learning_rate: lr, rho, momentum, epsilon: eps, centered } => {
-                let (v_all, rest) = self.slots.split_at_mut(1);
-                let (mom_all, avg_all) = if momentum > 0.0 { rest.split_at_mut(1) } else { rest.split_at_mut(0) };
+            OptimizerKind::RmsProp { learning_rate: lr, rho, momentum, epsilon: eps, .. } => {
+                let [Some(v_all), mut mom_all, mut avg_all] =
+                    slots_mut(&mut self.slots, [at.velocity, at.momentum, at.average_gradient])
+                else {
+                    return;
+                };
                 for r in trainable {
                     for i in r.clone() {
                         let g = grads[i];
-                        let v = &mut v_all[0][i];
+                        let v = &mut v_all[i];
                         *v = rho * *v + (1.0 - rho) * g * g;
-                        let denom = if centered {
-                            let a = &mut avg_all[0][i];
+                        let denom = if let Some(avg_all) = avg_all.as_deref_mut() {
+                            let a = &mut avg_all[i];
                             *a = rho * *a + (1.0 - rho) * g;
                             *v - *a * *a + eps
                         } else {
                             *v + eps
                         };
                         let inc = lr * g / denom.sqrt();
-                        if momentum > 0.0 {
-                            let mo = &mut mom_all[0][i];
+                        if let Some(mom_all) = mom_all.as_deref_mut() {
+                            let mo = &mut mom_all[i];
                             *mo = momentum * *mo + inc;
                             params[i] -= *mo;
                         } else {
@@ -220,8 +260,19 @@ impl Optimizer {
                 }
             }
         }
-        self.iterations = self.iterations.saturating_add(1);
     }
+}
+
+/// The slots at indices `at`, each borrowed mutably (`None` for a `None` index or one past the end; the
+/// indices of one `SlotLayout` are distinct, and a repeated one is given only to its first place).
+fn slots_mut<const N: usize>(slots: &mut [Vec<f32>], at: [Option<usize>; N]) -> [Option<&mut [f32]>; N] {
+    let mut out = [const { None }; N];
+    for (i, s) in slots.iter_mut().enumerate() {
+        if let Some(k) = at.iter().position(|&a| a == Some(i)) {
+            out[k] = Some(s.as_mut_slice());
+        }
+    }
+    out
 }
 
 /// The fused Adam loop over one contiguous range.
@@ -263,6 +314,47 @@ mod tests {
             amsgrad: false,
             weight_decay: 0.0,
         }
+    }
+
+    #[test]
+    fn slot_layout_is_the_position_of_each_name() {
+        let rms = |momentum, centered| OptimizerKind::RmsProp {
+            learning_rate: 0.1,
+            rho: 0.9,
+            momentum,
+            epsilon: 1e-7,
+            centered,
+        };
+        let mut kinds = vec![
+            OptimizerKind::Adam {
+                learning_rate: 0.1,
+                beta_1: 0.9,
+                beta_2: 0.999,
+                epsilon: 1e-7,
+                amsgrad: true,
+                weight_decay: 0.0,
+            },
+            adam(0.1),
+            OptimizerKind::Sgd { learning_rate: 0.1, momentum: 0.0, nesterov: false },
+            OptimizerKind::Sgd { learning_rate: 0.1, momentum: 0.9, nesterov: true },
+        ];
+        for (m, c) in [(0.0, false), (0.9, false), (0.0, true), (0.9, true), (-0.5, true)] {
+            kinds.push(rms(m, c));
+        }
+        for k in kinds {
+            let names = k.slot_names();
+            let at = k.slot_layout();
+            let pos = |n| names.iter().position(|&x| x == n);
+            assert_eq!(at.momentum, pos("momentum"), "{k:?}");
+            assert_eq!(at.velocity, pos("velocity"), "{k:?}");
+            assert_eq!(at.velocity_hat, pos("velocity_hat"), "{k:?}");
+            assert_eq!(at.average_gradient, pos("average_gradient"), "{k:?}");
+            let found = [at.momentum, at.velocity, at.velocity_hat, at.average_gradient].iter().flatten().count();
+            assert_eq!(found, names.len(), "{k:?}: a slot name the layout does not know");
+        }
+        assert_eq!(rms(0.0, true).slot_layout().average_gradient, Some(1));
+        assert_eq!(rms(0.9, true).slot_layout().average_gradient, Some(2));
+        assert_eq!(rms(0.9, false).slot_layout().momentum, Some(1));
     }
 
     #[test]
