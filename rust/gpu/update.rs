@@ -1,5 +1,6 @@
 //! Recording the optimizer step on the device, as optimizer.rs defines it (Adam's step size comes from the
-//! step record, computed on the host by `OptimizerKind::adam_step_size`).
+//! step record, computed on the host by `OptimizerKind::adam_step_size`; which slot is which comes from
+//! `OptimizerKind::slot_layout`, as on the CPU).
 
 use crate::error::{Error, Result};
 use crate::optimizer::OptimizerKind;
@@ -11,6 +12,7 @@ use super::program::Builder;
 
 /// Record one optimizer update of every trainable weight (Adam's step size comes from the step record).
 pub(crate) fn optimizer(b: &mut Builder, ctx: &Ctx, net: &DevNet, kind: OptimizerKind) -> Result<()> {
+    let at = kind.slot_layout();
     for (i, w) in net.w.iter().enumerate() {
         if !net.trainable[i] {
             continue;
@@ -25,32 +27,32 @@ pub(crate) fn optimizer(b: &mut Builder, ctx: &Ctx, net: &DevNet, kind: Optimize
                 w.slots.len()
             )));
         }
-        let s = |k: usize| w.slots.get(k);
+        // A slot the configuration lacks binds a dummy, and the kernel's flag for it is off.
+        let s = |k: Option<usize>| k.and_then(|k| w.slots.get(k));
         let gr = grid_for(ctx, n)?;
         match kind {
-            OptimizerKind::Adam { beta_1, beta_2, epsilon, amsgrad, weight_decay, .. } => {
+            OptimizerKind::Adam { beta_1, beta_2, epsilon, weight_decay, .. } => {
                 let p = Params::new().u(n).f(1.0 - beta_1).f(1.0 - beta_2).f(epsilon).f(weight_decay);
-                let bind = [Some(&w.param), Some(g), s(0), s(1), if amsgrad { s(2) } else { None }];
-                b.push(K::Adam, &[("AMSGRAD", u32::from(amsgrad))], &bind, p, gr);
+                let bind = [Some(&w.param), Some(g), s(at.momentum), s(at.velocity), s(at.velocity_hat)];
+                b.push(K::Adam, &[("AMSGRAD", u32::from(at.velocity_hat.is_some()))], &bind, p, gr);
             }
             OptimizerKind::Sgd { momentum, nesterov, .. } => {
-                let mode = if momentum == 0.0 {
-                    0
-                } else if nesterov {
-                    2
-                } else {
-                    1
+                let mode = match (at.momentum, nesterov) {
+                    (None, _) => 0,
+                    (Some(_), false) => 1,
+                    (Some(_), true) => 2,
                 };
                 let p = Params::new().u(n).f(momentum);
-                b.push(K::Sgd, &[("MODE", mode)], &[Some(&w.param), Some(g), s(0)], p, gr);
+                b.push(K::Sgd, &[("MODE", mode)], &[Some(&w.param), Some(g), s(at.momentum)], p, gr);
             }
-            OptimizerKind::RmsProp { rho, momentum, epsilon, centered, .. } => {
-                let has_mom = momentum > 0.0;
-                let mom = if has_mom { s(1) } else { None };
-                let avg = if centered { s(if has_mom { 2 } else { 1 }) } else { None };
+            OptimizerKind::RmsProp { rho, momentum, epsilon, .. } => {
                 let p = Params::new().u(n).f(rho).f(1.0 - rho).f(momentum).f(epsilon);
-                let consts = [("CENTERED", u32::from(centered)), ("MOMENTUM", u32::from(has_mom))];
-                b.push(K::RmsProp, &consts, &[Some(&w.param), Some(g), s(0), mom, avg], p, gr);
+                let consts = [
+                    ("CENTERED", u32::from(at.average_gradient.is_some())),
+                    ("MOMENTUM", u32::from(at.momentum.is_some())),
+                ];
+                let bind = [Some(&w.param), Some(g), s(at.velocity), s(at.momentum), s(at.average_gradient)];
+                b.push(K::RmsProp, &consts, &bind, p, gr);
             }
         }
     }
