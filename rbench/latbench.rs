@@ -3,8 +3,9 @@
 #![allow(clippy::unwrap_used)]
 
 use keras_lite::activation::Activation;
+use keras_lite::infer::Scratch;
 use keras_lite::layer::LayerSpec;
-use keras_lite::network::{Network, Scratch};
+use keras_lite::network::Network;
 use std::time::Instant;
 
 fn main() {

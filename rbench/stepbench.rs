@@ -43,7 +43,7 @@ fn body() {
         net.forward_train(&mut ws, rows, true).unwrap();
         let t1 = Instant::now();
         let (i, t, g) = net.loss_views(&mut ws, rows, None);
-        Loss::MeanAbsoluteError.evaluate(i, t, 1, false, Some(g));
+        Loss::MeanAbsoluteError.sum(i, t, 1, false, Some(g));
         let t2 = Instant::now();
         net.backward(&mut ws, rows, None, true).unwrap();
         let t3 = Instant::now();

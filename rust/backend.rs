@@ -61,6 +61,34 @@ pub trait Observer {
     }
 }
 
+/// One backend's side of a `fit`. The trainer runs the only epoch loop and calls these in order: per epoch
+/// `begin_epoch`, then per batch (after its `batch_begin` callback) `step` and (for `batch_end`) `running`;
+/// `end_epoch`, `validate` between the `test_begin` and `test_end` callbacks, `to_host` before `epoch_end`
+/// and `take_host_changes` after it; `finish` once after the last epoch. Callbacks may read and set the host's
+/// weights between any two calls: a backend that keeps its own copy takes those changes before its next
+/// step (`step` and `begin_epoch` look, as `validate` does) and makes the host current in `to_host`.
+pub trait Session {
+    /// Before an epoch's first step; `perm` is its order of the training rows when that changed.
+    fn begin_epoch(&mut self, perm: Option<&[u32]>) -> Result<()>;
+    /// Train on the epoch's batch `step`, the training rows `idx` (in the order `begin_epoch` was given).
+    fn step(&mut self, step: usize, idx: &[u32]) -> Result<()>;
+    /// The means `[loss, metric...]` of the epoch's steps so far, as far as known (a device reads them back
+    /// now and then, so they may lag behind the last step).
+    fn running(&mut self) -> Result<&[f64]>;
+    /// After the epoch's last step, or a stop: the means of the steps run.
+    fn end_epoch(&mut self) -> Result<&[f64]>;
+    /// The validation pass on the current weights, calling `obs.test_batch` when it wants them; its means.
+    fn validate(&mut self, obs: &mut dyn Observer) -> Result<&[f64]>;
+    /// Make the host's weights and optimizer state current (callbacks are about to read them).
+    fn to_host(&mut self) -> Result<()>;
+    /// Take what callbacks changed on the host.
+    fn take_host_changes(&mut self) -> Result<()>;
+    /// After the last epoch: report a failure that surfaced late.
+    fn finish(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
+
 /// A data set borrowed from the caller: row-major inputs and targets.
 #[derive(Debug, Clone, Copy)]
 pub struct Data<'a> {
@@ -85,11 +113,6 @@ pub struct FitOptions {
     pub shuffle: bool,
     /// Rows per validation batch.
     pub validation_batch_size: usize,
-}
-
-/// Number of steps an epoch of `rows` rows takes.
-pub fn steps_per_epoch(rows: usize, batch_size: usize) -> usize {
-    rows.div_ceil(batch_size.max(1))
 }
 
 /// The configuration `compile()` sets.

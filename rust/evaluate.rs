@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 
 use crate::backend::{check_matrix, not_compiled, EvalHooks};
 use crate::error::{Error, Result};
-use crate::network::Scratch;
+use crate::infer::Scratch;
 use crate::state::ModelState;
 
 /// About how many multiply-adds an evaluation does between two looks at its cancel flag.
@@ -105,7 +105,7 @@ pub fn evaluate_with<G: std::ops::Deref<Target = ModelState>>(
                     }
                     net.infer_to(xr, xr.len() / iw.max(1), os, s, true, logits.is_some())?;
                 }
-                sums[0] += compiled.loss.evaluate(o, ys, ow, logits.is_some(), None);
+                sums[0] += compiled.loss.sum(o, ys, ow, logits.is_some(), None);
                 if logits.is_some() {
                     crate::activation::Activation::Sigmoid.forward_inplace(o, ow);
                 }

@@ -4,10 +4,9 @@
 use std::convert::Infallible;
 use std::sync::atomic::AtomicBool;
 
-use crate::backend::{Compiled, Data, Evaluation, FitOptions, HostSync, Observer};
+use crate::backend::{Compiled, Data, Evaluation, FitOptions, HostSync, Session};
 use crate::error::{Error, Result};
 use crate::network::Network;
-use crate::rng::Rng;
 
 /// Whether this build has the GPU backend.
 pub const BUILT: bool = false;
@@ -50,15 +49,14 @@ impl GpuModel {
     }
 
     /// Never reached.
-    pub fn fit(
-        &mut self,
+    pub fn session<'a>(
+        &'a mut self,
         _: Data<'_>,
         _: Option<Data<'_>>,
         _: FitOptions,
-        _: &mut Rng,
-        _: &mut dyn Observer,
-        _: &mut dyn HostSync,
-    ) -> Result<usize> {
+        _: bool,
+        _: &'a mut dyn HostSync,
+    ) -> Result<Box<dyn Session + 'a>> {
         match self.0 {}
     }
 

@@ -49,7 +49,7 @@ impl Loss {
     }
 
     /// Whether this loss may be computed from a final sigmoid's logits instead of its output, as Keras on
-    /// TensorFlow does (KERAS_COMPAT §5.3).
+    /// TensorFlow does: its binary cross-entropy reads the logits the sigmoid was applied to.
     pub fn takes_sigmoid_logits(&self) -> bool {
         matches!(self, Loss::BinaryCrossentropy { from_logits: false, .. })
     }
@@ -59,7 +59,7 @@ impl Loss {
     /// `input` holds predictions, or logits when `logits` (which the caller sets for binary crossentropy
     /// computed through a final sigmoid, or with `from_logits`). Rows are `width` wide; `target` has the same
     /// shape as `input`.
-    pub fn evaluate(&self, input: &[f32], target: &[f32], width: usize, logits: bool, grad: Option<&mut [f32]>) -> f64 {
+    pub fn sum(&self, input: &[f32], target: &[f32], width: usize, logits: bool, grad: Option<&mut [f32]>) -> f64 {
         if width == 0 || input.is_empty() {
             return 0.0;
         }
@@ -148,19 +148,19 @@ mod tests {
     fn mae_keras_example() {
         // keras.losses.MeanAbsoluteError()([[0,1],[0,0]], [[1,1],[1,0]]) == 0.5
         // (the tf-keras MeanAbsoluteError docstring example).
-        let v = Loss::MeanAbsoluteError.evaluate(&[1.0, 1.0, 1.0, 0.0], &[0.0, 1.0, 0.0, 0.0], 2, false, None);
+        let v = Loss::MeanAbsoluteError.sum(&[1.0, 1.0, 1.0, 0.0], &[0.0, 1.0, 0.0, 0.0], 2, false, None);
         assert!((v / 2.0 - 0.5).abs() < 1e-7);
     }
 
     #[test]
     fn bce_clipped_golden_values() {
         let l = Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.0 };
-        let a = l.evaluate(&[1.0], &[0.0], 1, false, None);
-        let b = l.evaluate(&[0.0], &[1.0], 1, false, None);
+        let a = l.sum(&[1.0], &[0.0], 1, false, None);
+        let b = l.sum(&[0.0], &[1.0], 1, false, None);
         assert!((a - 15.942385).abs() < 1e-5, "{a}");
         assert!((b - 16.118095).abs() < 1e-5, "{b}");
         // A saturated wrong prediction through the logits path scores the logit itself.
-        let c = l.evaluate(&[50.0], &[0.0], 1, true, None);
+        let c = l.sum(&[50.0], &[0.0], 1, true, None);
         assert!((c - 50.0).abs() < 1e-5);
     }
 
@@ -177,15 +177,14 @@ mod tests {
         let t = [0.0f32, 1.0, 1.0, 0.0, 1.0, 0.0];
         for l in losses {
             let mut g = [0.0f32; 6];
-            l.evaluate(&p, &t, 3, false, Some(&mut g));
+            l.sum(&p, &t, 3, false, Some(&mut g));
             for i in 0..6 {
                 let h = 1e-3;
                 let mut pp = p;
                 pp[i] += h;
                 let mut pm = p;
                 pm[i] -= h;
-                let num =
-                    (l.evaluate(&pp, &t, 3, false, None) - l.evaluate(&pm, &t, 3, false, None)) / 2.0 / 2.0 / h as f64;
+                let num = (l.sum(&pp, &t, 3, false, None) - l.sum(&pm, &t, 3, false, None)) / 2.0 / 2.0 / h as f64;
                 assert!((g[i] as f64 - num).abs() < 1e-3, "{l:?} {i}: {} vs {num}", g[i]);
             }
         }

@@ -1,4 +1,4 @@
-//! Optimizers with Keras 3's update rules and defaults (KERAS_COMPAT §4), each one fused pass over
+//! Optimizers with Keras 3's update rules and defaults, each one fused pass over
 //! parameter, gradient and slots.
 //!
 //! Adam: `m += (g−m)(1−β1)`, `v += (g²−v)(1−β2)`, `α = lr·√(1−β2ᵗ)/(1−β1ᵗ)`, `w −= α·m/(√v + ε)`.

@@ -1,16 +1,19 @@
-//! The training loop: per epoch a fresh permutation (or none), rows gathered into the batch buffer (the
-//! training set is never copied), forward, loss and gradient, backward, optimizer step; the epoch's loss and
-//! metrics are batch-size-weighted means over the epoch, then the validation pass uses the final weights.
+//! The training loop, the only epoch loop of both backends: per epoch a fresh permutation of the rows (or
+//! none), then each batch's step; the epoch's loss and metrics are batch-size-weighted means over its steps,
+//! then the validation pass uses the final weights. Keras's callbacks are called at each of its hook points.
+//! What a step does is the backend's `Session` (backend.rs): the CPU's is here, the GPU's in gpu/fit.rs.
 //!
-//! The model lock is held for one step at a time, so other threads' predictions interleave between steps
-//! and callbacks (which may read or set weights) run with no lock held.
+//! On the CPU the model lock is held for one step at a time, so other threads' predictions interleave
+//! between steps and callbacks (which may read or set weights) run with no lock held.
 
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::backend::{check_matrix, not_compiled, Control, Data, EvalHooks, FitOptions, Observer};
+use crate::backend::{check_matrix, not_compiled, Control, Data, EvalHooks, FitOptions, Observer, Session};
 use crate::error::{Error, Result};
 use crate::evaluate::{evaluate_with, EvalScratch};
 use crate::model::Model;
+use crate::train::Workspace;
 
 thread_local! {
     /// The models whose training loop runs on this thread (the loop calls the observer here, so a callback
@@ -76,39 +79,117 @@ pub fn fit(
             None => std::thread::sleep(WAIT_POLL),
         }
     };
-    {
-        let taken = {
-            let mut st = model.write()?;
-            let rng = st.shuffle_rng.clone();
-            let g = st.gpu.take();
-            if g.is_some() {
-                st.pending = crate::backend::Changes::default();
-            }
-            g.map(|g| (g, rng, st.version))
-        };
-        if let Some((mut g, mut rng, version)) = taken {
-            let _here = OnThisThread::enter(model);
-            let mut sync = HostCopy { model, version };
-            let result = g.fit(train, val, opts, &mut rng, obs, &mut sync);
-            let mut guard = model.write()?;
-            let st = &mut *guard;
-            // Changes the device could not take during the fit (a layer frozen, say) are made now.
-            let rebuild = std::mem::take(&mut st.pending).other;
-            let back = g.download(&mut st.net, st.compiled.as_mut());
-            let back = back.and_then(|()| if rebuild { g.upload(&st.net, st.compiled.as_ref()) } else { Ok(()) });
-            st.shuffle_rng = rng;
-            st.gpu = Some(g);
-            back?;
-            return result;
+    check_data(model, train, val, opts)?;
+    let device = {
+        let mut st = model.write()?;
+        let g = st.gpu.take();
+        if g.is_some() {
+            st.pending = crate::backend::Changes::default();
         }
-    }
+        g.map(|g| (g, st.version))
+    };
     crate::pool::train(|| {
         let _here = OnThisThread::enter(model);
-        fit_here(model, train, val, opts, obs)
+        let Some((mut g, version)) = device else {
+            return run(model, &mut CpuSession::new(model, train, val, opts)?, train.rows, opts, val.is_some(), obs);
+        };
+        let mut sync = HostCopy { model, version };
+        let result = g
+            .session(train, val, opts, obs.wants_test_batches(), &mut sync)
+            .and_then(|mut s| run(model, &mut *s, train.rows, opts, val.is_some(), obs));
+        let mut guard = model.write()?;
+        let st = &mut *guard;
+        // Changes the device could not take during the fit (a layer frozen, say) are made now.
+        let rebuild = std::mem::take(&mut st.pending).other;
+        let back = g.download(&mut st.net, st.compiled.as_mut());
+        let back = back.and_then(|()| if rebuild { g.upload(&st.net, st.compiled.as_ref()) } else { Ok(()) });
+        st.gpu = Some(g);
+        back?;
+        result
     })
 }
 
-/// Keeps the host copy of a model training on a GPU current at each epoch's end (see `gpu::HostSync`).
+/// The arguments' checks, the same for every backend.
+fn check_data(model: &Model, train: Data<'_>, val: Option<Data<'_>>, opts: FitOptions) -> Result<()> {
+    if opts.batch_size == 0 {
+        return Err(Error::value("batch_size must be a positive integer. Received: batch_size=0"));
+    }
+    let st = model.read()?;
+    st.compiled.as_ref().ok_or_else(not_compiled)?;
+    let (iw, ow) = (st.net.input_dim, st.net.output_dim());
+    check_matrix(train.x, train.rows, iw, "x", "training inputs")?;
+    check_matrix(train.y, train.rows, ow, "y", "training targets")?;
+    if train.rows == 0 {
+        return Err(Error::value("fit needs at least one training sample. Received: x with 0 rows"));
+    }
+    if let Some(v) = val {
+        check_matrix(v.x, v.rows, iw, "validation_data x", "validation inputs")?;
+        check_matrix(v.y, v.rows, ow, "validation_data y", "validation targets")?;
+        if v.rows == 0 {
+            return Err(Error::value(
+                "validation_data needs at least one sample. Received: validation_data x with 0 rows",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The epoch loop over a backend's session. Returns the number of epochs run.
+fn run(
+    model: &Model,
+    s: &mut dyn Session,
+    rows: usize,
+    opts: FitOptions,
+    validate: bool,
+    obs: &mut (dyn Observer + Send),
+) -> Result<usize> {
+    let cap = opts.batch_size.min(rows);
+    let mut perm: Vec<u32> = (0..rows as u32).collect();
+    let mut first = true;
+    let mut epochs_run = 0;
+    // The epoch's figures, kept here while the session runs the validation pass (reused: no allocation).
+    let (mut logs, mut val_logs) = (Vec::new(), Vec::new());
+    let batch_begin = obs.wants_batch_begin();
+    for epoch in opts.initial_epoch..opts.epochs {
+        if obs.epoch_begin(epoch)? == Control::Stop {
+            break;
+        }
+        if opts.shuffle {
+            model.write()?.shuffle_rng.permutation(&mut perm);
+        }
+        s.begin_epoch((opts.shuffle || first).then_some(&perm[..]))?;
+        first = false;
+        let mut stop = false;
+        for (step, idx) in perm.chunks(cap).enumerate() {
+            // A `batch_begin` that asks to stop ends training after this batch, as Keras's does.
+            let stop_after = batch_begin && obs.batch_begin(epoch, step)? == Control::Stop;
+            s.step(step, idx)?;
+            if obs.batch_end(epoch, step, s.running()?)? == Control::Stop || stop_after {
+                stop = true;
+                break;
+            }
+        }
+        logs.clear();
+        logs.extend_from_slice(s.end_epoch()?);
+        if validate {
+            obs.test_begin()?;
+            val_logs.clear();
+            val_logs.extend_from_slice(s.validate(obs)?);
+            obs.test_end(&val_logs)?;
+        }
+        epochs_run += 1;
+        s.to_host()?;
+        let control = obs.epoch_end(epoch, &logs, validate.then_some(&val_logs[..]))?;
+        s.take_host_changes()?;
+        if control == Control::Stop || stop {
+            break;
+        }
+    }
+    s.finish()?;
+    Ok(epochs_run)
+}
+
+/// Keeps the host copy of a model training on a GPU current (see `backend::HostSync`).
 struct HostCopy<'a> {
     model: &'a Model,
     version: u64,
@@ -142,126 +223,120 @@ impl crate::backend::HostSync for HostCopy<'_> {
     }
 }
 
-fn fit_here(
-    model: &Model,
-    train: Data<'_>,
-    val: Option<Data<'_>>,
-    opts: FitOptions,
-    obs: &mut (dyn Observer + Send),
-) -> Result<usize> {
-    if opts.batch_size == 0 {
-        return Err(Error::value("batch_size must be a positive integer. Received: batch_size=0"));
-    }
-    let (iw, ow, n_metrics, mut ws) = {
-        let st = model.read()?;
-        let c = st.compiled.as_ref().ok_or_else(not_compiled)?;
-        let (iw, ow) = (st.net.input_dim, st.net.output_dim());
-        check_matrix(train.x, train.rows, iw, "x", "training inputs")?;
-        check_matrix(train.y, train.rows, ow, "y", "training targets")?;
-        if let Some(v) = val {
-            check_matrix(v.x, v.rows, iw, "validation_data x", "validation inputs")?;
-            check_matrix(v.y, v.rows, ow, "validation_data y", "validation targets")?;
-        }
-        if train.rows == 0 {
-            return Err(Error::value("fit needs at least one training sample. Received: x with 0 rows"));
-        }
-        let cap = opts.batch_size.min(train.rows);
-        (iw, ow, c.metrics.len(), st.net.workspace(cap)?)
-    };
-    let cap = ws.cap;
-    let mut perm: Vec<u32> = (0..train.rows as u32).collect();
-    let mut sums = vec![0.0f64; 1 + n_metrics];
-    let mut running = vec![0.0f64; 1 + n_metrics];
-    let mut ranges = Vec::new();
-    let mut eval = EvalScratch::default();
-    let mut epochs_run = 0;
-    let batch_begin = obs.wants_batch_begin();
-    for epoch in opts.initial_epoch..opts.epochs {
-        if obs.epoch_begin(epoch)? == Control::Stop {
-            break;
-        }
-        if opts.shuffle {
-            model.write()?.shuffle_rng.permutation(&mut perm);
-        }
-        sums.iter_mut().for_each(|s| *s = 0.0);
-        let mut seen = 0usize;
-        let mut stop = false;
-        for (step, idx) in perm.chunks(cap).enumerate() {
-            let rows = idx.len();
-            let stop_after = batch_begin && obs.batch_begin(epoch, step)? == Control::Stop;
-            {
-                let mut guard = model.write()?;
-                let st = &mut *guard;
-                let compiled = st.compiled.as_mut().ok_or_else(not_compiled)?;
-                let net = &mut st.net;
-                // `compile` is refused during fit; this guards the sums below all the same.
-                if net.input_dim != iw || net.output_dim() != ow || compiled.metrics.len() != n_metrics {
-                    return Err(Error::State("the model was rebuilt or recompiled during fit".into()));
-                }
-                net.gather(&mut ws, train.x, train.y, idx);
-                net.forward_train(&mut ws, rows, true)?;
-                let logits = if compiled.loss.takes_sigmoid_logits() { net.sigmoid_logits() } else { None };
-                let (input, target, grad) = net.loss_views(&mut ws, rows, logits);
-                sums[0] += compiled.loss.evaluate(input, target, ow, logits.is_some(), Some(grad));
-                let (pred, target) = net.prediction_views(&ws, rows);
-                for (sum, metric) in sums[1..].iter_mut().zip(&compiled.metrics) {
-                    *sum += metric.sum(pred, target, ow);
-                }
-                net.backward(&mut ws, rows, logits, true)?;
-                net.trainable_ranges_into(&mut ranges);
-                compiled.optimizer.step(&mut net.params, &ws.param_grads, &ranges);
-            }
-            seen += rows;
-            for (r, s) in running.iter_mut().zip(&sums) {
-                *r = s / seen as f64;
-            }
-            if obs.batch_end(epoch, step, &running)? == Control::Stop || stop_after {
-                stop = true;
-                break;
-            }
-        }
-        let val_logs = match val {
-            Some(v) => {
-                validate(model, v, opts.validation_batch_size, &mut eval, obs)?;
-                Some(eval.values())
-            }
-            None => None,
-        };
-        epochs_run += 1;
-        if obs.epoch_end(epoch, &running, val_logs)? == Control::Stop || stop {
-            break;
-        }
-    }
-    Ok(epochs_run)
+/// The CPU's session: each step runs at once on the model's own network, under its lock.
+struct CpuSession<'a> {
+    model: &'a Model,
+    train: Data<'a>,
+    val: Option<Data<'a>>,
+    validation_batch_size: usize,
+    /// The widths and metric count the fit began with.
+    shape: (usize, usize, usize),
+    ws: Workspace,
+    sums: Vec<f64>,
+    running: Vec<f64>,
+    seen: usize,
+    ranges: Vec<Range<usize>>,
+    eval: EvalScratch,
 }
 
-/// Keras's validation pass at an epoch's end: `test_begin`, the batches (with their hooks when wanted, the
-/// model's lock taken per batch so that a hook may read or set weights), `test_end`. Results in `eval`.
-fn validate(
-    model: &Model,
-    v: Data<'_>,
-    batch_size: usize,
-    eval: &mut EvalScratch,
-    obs: &mut (dyn Observer + Send),
-) -> Result<()> {
-    obs.test_begin()?;
-    // A validation pass can be long: it stops at Ctrl-C as the training steps do.
-    let stop = AtomicBool::new(false);
-    let watch = |obs: &dyn Observer| obs.cancel_flag().is_some_and(|c| c.load(Ordering::Relaxed));
-    if obs.wants_test_batches() {
-        let mut hook = |step: usize, running: Option<&[f64]>| {
-            if watch(obs) {
-                stop.store(true, Ordering::Relaxed);
-            }
-            obs.test_batch(step, running)
-        };
-        let mut hooks = EvalHooks { cancel: &stop, batch: Some(&mut hook) };
-        evaluate_with(&mut || model.read(), v.x, v.y, v.rows, batch_size.max(1), eval, &mut hooks)?;
-    } else {
+impl<'a> CpuSession<'a> {
+    fn new(model: &'a Model, train: Data<'a>, val: Option<Data<'a>>, opts: FitOptions) -> Result<Self> {
         let st = model.read()?;
-        let cancel = obs.cancel_flag().unwrap_or(&crate::backend::NEVER);
-        let mut hooks = EvalHooks::cancelled_by(cancel);
-        evaluate_with(&mut || Ok(&*st), v.x, v.y, v.rows, batch_size.max(1), eval, &mut hooks)?;
+        let n_metrics = st.compiled.as_ref().ok_or_else(not_compiled)?.metrics.len();
+        Ok(CpuSession {
+            model,
+            train,
+            val,
+            validation_batch_size: opts.validation_batch_size.max(1),
+            shape: (st.net.input_dim, st.net.output_dim(), n_metrics),
+            ws: st.net.workspace(opts.batch_size.min(train.rows))?,
+            sums: vec![0.0; 1 + n_metrics],
+            running: vec![0.0; 1 + n_metrics],
+            seen: 0,
+            ranges: Vec::new(),
+            eval: EvalScratch::default(),
+        })
     }
-    obs.test_end(eval.values())
+}
+
+impl Session for CpuSession<'_> {
+    fn begin_epoch(&mut self, _: Option<&[u32]>) -> Result<()> {
+        self.sums.iter_mut().for_each(|s| *s = 0.0);
+        self.seen = 0;
+        Ok(())
+    }
+
+    fn step(&mut self, _: usize, idx: &[u32]) -> Result<()> {
+        let rows = idx.len();
+        let (ws, sums) = (&mut self.ws, &mut self.sums);
+        let mut guard = self.model.write()?;
+        let st = &mut *guard;
+        let compiled = st.compiled.as_mut().ok_or_else(not_compiled)?;
+        let net = &mut st.net;
+        // `compile` is refused during fit; this guards the sums below all the same.
+        if (net.input_dim, net.output_dim(), compiled.metrics.len()) != self.shape {
+            return Err(Error::State("the model was rebuilt or recompiled during fit".into()));
+        }
+        let ow = self.shape.1;
+        net.gather(ws, self.train.x, self.train.y, idx);
+        net.forward_train(ws, rows, true)?;
+        let logits = if compiled.loss.takes_sigmoid_logits() { net.sigmoid_logits() } else { None };
+        let (input, target, grad) = net.loss_views(ws, rows, logits);
+        sums[0] += compiled.loss.sum(input, target, ow, logits.is_some(), Some(grad));
+        let (pred, target) = net.prediction_views(ws, rows);
+        for (sum, metric) in sums[1..].iter_mut().zip(&compiled.metrics) {
+            *sum += metric.sum(pred, target, ow);
+        }
+        net.backward(ws, rows, logits, true)?;
+        net.trainable_ranges_into(&mut self.ranges);
+        compiled.optimizer.step(&mut net.params, &ws.param_grads, &self.ranges);
+        drop(guard);
+        self.seen += rows;
+        for (r, s) in self.running.iter_mut().zip(&self.sums) {
+            *r = s / self.seen as f64;
+        }
+        Ok(())
+    }
+
+    fn running(&mut self) -> Result<&[f64]> {
+        Ok(&self.running)
+    }
+
+    fn end_epoch(&mut self) -> Result<&[f64]> {
+        Ok(&self.running)
+    }
+
+    /// Keras's validation pass: the batches (with their hooks when wanted, the model's lock taken per batch
+    /// so that a hook may read or set weights).
+    fn validate(&mut self, obs: &mut dyn Observer) -> Result<&[f64]> {
+        let Some(v) = self.val else { return Err(Error::State("there is no validation data".into())) };
+        let (model, batch_size, eval) = (self.model, self.validation_batch_size, &mut self.eval);
+        // A validation pass can be long: it stops at Ctrl-C as the training steps do.
+        let stop = AtomicBool::new(false);
+        let watch = |obs: &dyn Observer| obs.cancel_flag().is_some_and(|c| c.load(Ordering::Relaxed));
+        if obs.wants_test_batches() {
+            let mut hook = |step: usize, running: Option<&[f64]>| {
+                if watch(obs) {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                obs.test_batch(step, running)
+            };
+            let mut hooks = EvalHooks { cancel: &stop, batch: Some(&mut hook) };
+            evaluate_with(&mut || model.read(), v.x, v.y, v.rows, batch_size, eval, &mut hooks)?;
+        } else {
+            let st = model.read()?;
+            let cancel = obs.cancel_flag().unwrap_or(&crate::backend::NEVER);
+            let mut hooks = EvalHooks::cancelled_by(cancel);
+            evaluate_with(&mut || Ok(&*st), v.x, v.y, v.rows, batch_size, eval, &mut hooks)?;
+        }
+        Ok(eval.values())
+    }
+
+    fn to_host(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    fn take_host_changes(&mut self) -> Result<()> {
+        Ok(())
+    }
 }

@@ -1,20 +1,18 @@
-//! The training loop on the device, with trainer.rs's semantics: per epoch a permutation (uploaded) or none,
-//! gather, forward, loss, backward and optimizer for every batch, all recorded once and replayed with a step
-//! record per batch; the epoch's batch-size-weighted means come back once per epoch (summed in f64 on the
-//! host), then the validation pass. The running means given to `batch_end` are read back at most every
-//! `RUNNING_EVERY` and lag the batch they are reported with.
+//! The GPU's side of `fit` (a `Session`; the epoch loop is the trainer's): the data uploaded once, the
+//! permutation when it changes, and every step (gather, forward, loss, backward, optimizer) recorded once and
+//! replayed with a step record per batch. Steps are submitted in chunks (the epoch's first alone, so figures
+//! arrive early); the epoch's batch-size-weighted means come back once per epoch (summed in f64 on the host)
+//! and the running means given to `batch_end` are read back at most every `RUNNING_EVERY`, so they lag.
 //!
-//! After every callback the loop asks the host whether it changed (a `set_weights`, a new learning rate,
-//! restored optimizer state); if so, the steps recorded so far are submitted, the change is written to the
-//! device and the remaining steps' records are rewritten, so the next step starts from it, as on the CPU.
+//! Before each step the session asks the host whether a callback changed it (a `set_weights`, a new learning
+//! rate, restored optimizer state); if so, the steps recorded so far are submitted, the change is written to
+//! the device and the remaining steps' records are rewritten, so the next step starts from it, as on the CPU.
 
-use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
-use crate::backend::{check_matrix, Control, Data, FitOptions, HostSync, Observer};
+use crate::backend::{Data, FitOptions, HostSync, Observer, Session};
 use crate::error::{Error, Result};
 use crate::optimizer::OptimizerKind;
-use crate::rng::Rng;
 
 use super::backward::backward;
 use super::context::Ctx;
@@ -53,206 +51,232 @@ fn step_program(
     b.build(ctx, kernels)
 }
 
-/// Train; returns the number of epochs run and advances `iterations` by the steps taken.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn fit(
-    ctx: &Ctx,
-    kernels: &Kernels,
-    net: &DevNet,
-    t: &mut Training,
-    iterations: &mut u64,
-    train: Data<'_>,
-    val: Option<Data<'_>>,
-    opts: FitOptions,
-    shuffle: &mut Rng,
-    obs: &mut dyn Observer,
-    sync: &mut dyn HostSync,
-) -> Result<usize> {
-    if opts.batch_size == 0 {
-        return Err(Error::value("batch_size must be a positive integer. Received: batch_size=0"));
-    }
-    let (iw, ow) = (net.input_dim, net.output_dim);
-    check_matrix(train.x, train.rows, iw, "x", "training inputs")?;
-    check_matrix(train.y, train.rows, ow, "y", "training targets")?;
-    if let Some(v) = val {
-        check_matrix(v.x, v.rows, iw, "validation_data x", "validation inputs")?;
-        check_matrix(v.y, v.rows, ow, "validation_data y", "validation targets")?;
-    }
-    if train.rows == 0 {
-        return Err(Error::value("fit needs at least one training sample. Received: x with 0 rows"));
-    }
-    let cap = opts.batch_size.min(train.rows);
-    if rows_that_fit(ctx, net, cap)? < cap {
-        return Err(Error::Backend(format!(
-            "batch_size={cap} with a layer {} wide exceeds {}'s largest storage binding; use a smaller batch_size",
-            net.max_width, ctx.info.name
-        )));
-    }
-    let cols = t.cols();
-    let ws = Workspace::new(ctx, net, cap, cols, true)?;
-    let data = DevData::upload(ctx, train, iw, ow)?;
-    let test_batches = obs.wants_test_batches();
-    let evaluator = match val {
-        Some(v) if v.rows > 0 => {
-            let d = DevData::upload(ctx, v, iw, ow)?;
-            let bs = opts.validation_batch_size.max(1);
-            Some(Evaluator::new(ctx, kernels, net, t, &d, bs, test_batches)?)
-        }
-        _ => None,
-    };
-    let steps = train.rows.div_ceil(cap);
-    let perm_buf = ctx.storage(train.rows, "the shuffle permutation")?;
-    let sums = ctx.storage(steps * cols, "per-step loss sums")?;
-    let table = StepTable::new(ctx, kernels, steps)?;
-    let full = step_program(ctx, kernels, net, t, &ws, &data, &perm_buf, &sums, cap)?;
-    let rem = train.rows % cap;
-    let last =
-        if rem > 0 { Some(step_program(ctx, kernels, net, t, &ws, &data, &perm_buf, &sums, rem)?) } else { None };
-    let mut perm: Vec<u32> = (0..train.rows as u32).collect();
-    let mut records = vec![StepRecord::default(); steps];
-    let mut running = vec![0.0f64; cols];
-    let mut epochs_run = 0;
-    let mut perm_uploaded = false;
-    let batch_begin = obs.wants_batch_begin();
-    let never = AtomicBool::new(false);
-    for epoch in opts.initial_epoch..opts.epochs {
-        if obs.epoch_begin(epoch)? == Control::Stop {
-            break;
-        }
-        take_host_changes(ctx, net, &mut t.kind, iterations, sync)?;
-        if opts.shuffle {
-            shuffle.permutation(&mut perm);
-            perm_uploaded = false;
-        }
-        if !perm_uploaded {
-            ctx.write(&perm_buf, 0, &perm);
-            perm_uploaded = true;
-        }
-        write_records(ctx, &table, &mut records, 0, cap, t.kind, *iterations);
-        running.iter_mut().for_each(|r| *r = 0.0);
-        let mut last_read = Instant::now().checked_sub(RUNNING_EVERY).unwrap_or_else(Instant::now);
-        let mut seen = 0usize;
-        let mut done = 0usize;
-        let mut counted = 0usize;
-        let mut stop = false;
-        // A `batch_begin` asked to stop: the loop ends after that batch, as Keras's does.
-        let mut stop_after = false;
-        // The step whose `batch_begin` has been called but which is not recorded yet.
-        let mut begun: Option<usize> = None;
-        let mut in_flight: Option<wgpu::SubmissionIndex> = None;
-        while done < steps && !stop {
-            // One submission: up to STEPS_PER_SUBMIT steps (the first alone, so figures arrive early), fewer
-            // when a callback changed the host.
-            let chunk = if done == 0 { 1 } else { STEPS_PER_SUBMIT.min(steps - done) };
-            let mut enc = ctx.encoder();
-            let mut host_changed = false;
-            let outcome = {
-                let mut pass =
-                    enc.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("fit"), timestamp_writes: None });
-                let first = done;
-                // Record the chunk's steps, calling back around each; stop recording at a stop, an error, or
-                // a change made on the host (which must be written before the next step runs).
-                let mut record = || -> Result<()> {
-                    for s in first..first + chunk {
-                        if batch_begin && begun != Some(s) {
-                            begun = Some(s);
-                            stop_after |= obs.batch_begin(epoch, s)? == Control::Stop;
-                            if sync.changed()? {
-                                host_changed = true;
-                                return Ok(());
-                            }
-                        }
-                        let rows = if s + 1 == steps && rem > 0 { rem } else { cap };
-                        match (&last, rows < cap) {
-                            (Some(p), true) => p.record(&mut pass, &table, s),
-                            _ => full.record(&mut pass, &table, s),
-                        }
-                        done = s + 1;
-                        seen += rows;
-                        if obs.batch_end(epoch, s, &running)? == Control::Stop || stop_after {
-                            stop = true;
-                            return Ok(());
-                        }
-                        if sync.changed()? {
-                            host_changed = true;
-                            return Ok(());
-                        }
-                    }
-                    Ok(())
-                };
-                record()
-            };
-            let idx = ctx.submit(enc);
-            *iterations = iterations.saturating_add((done - counted) as u64);
-            counted = done;
-            outcome?;
-            // Keep at most two submissions in flight, so a stop or an interrupt is honoured promptly.
-            if let Some(prev) = in_flight.replace(idx) {
-                ctx.wait_for(prev)?;
-            }
-            if host_changed {
-                take_host_changes(ctx, net, &mut t.kind, iterations, sync)?;
-                write_records(ctx, &table, &mut records, done, cap, t.kind, *iterations);
-            }
-            if last_read.elapsed() >= RUNNING_EVERY && done < steps && !stop {
-                let v: Vec<f32> = ctx.read(&sums, 0, done * cols)?;
-                running = mean_of(&v, cols, seen);
-                last_read = Instant::now();
-            }
-        }
-        let v: Vec<f32> = ctx.read(&sums, 0, done * cols)?;
-        let logs = mean_of(&v, cols, seen);
-        let val_logs = match &evaluator {
-            Some(e) => {
-                obs.test_begin()?;
-                // Validation runs on what the host holds now (a test hook's change is written at the end).
-                take_host_changes(ctx, net, &mut t.kind, iterations, sync)?;
-                let (means, per_chunk) = e.run(ctx, obs.cancel_flag().unwrap_or(&never))?;
-                if test_batches {
-                    let done =
-                        super::Evaluation { means: means.clone(), per_batch: per_chunk, batch_rows: e.chunk_rows() };
-                    done.report_batches(val.map_or(0, |v| v.rows), &mut |b, r| obs.test_batch(b, r))?;
-                }
-                obs.test_end(&means)?;
-                Some(means)
-            }
-            None => None,
-        };
-        epochs_run += 1;
-        take_host_changes(ctx, net, &mut t.kind, iterations, sync)?;
-        let steps_done = *iterations;
-        sync.download(&|n, c| super::download_dev(ctx, net, steps_done, n, c))?;
-        let control = obs.epoch_end(epoch, &logs, val_logs.as_deref())?;
-        take_host_changes(ctx, net, &mut t.kind, iterations, sync)?;
-        if control == Control::Stop || stop {
-            break;
-        }
-    }
-    ctx.check()?;
-    Ok(epochs_run)
+/// A fit on the device.
+pub(crate) struct GpuSession<'a> {
+    ctx: &'a Ctx,
+    net: &'a DevNet,
+    t: &'a mut Training,
+    /// The optimizer's step count (the model's).
+    iterations: &'a mut u64,
+    sync: &'a mut dyn HostSync,
+    /// Kept with the programs that bind them.
+    _ws: Workspace,
+    _data: DevData,
+    evaluator: Option<Evaluator>,
+    val_rows: usize,
+    test_batches: bool,
+    perm: wgpu::Buffer,
+    sums: wgpu::Buffer,
+    table: StepTable,
+    /// The program of a full batch, and of the last, partial one.
+    full: Program,
+    last: Option<Program>,
+    records: Vec<StepRecord>,
+    cap: usize,
+    rows: usize,
+    cols: usize,
+    /// Steps recorded and not yet submitted.
+    pending: Vec<usize>,
+    /// Steps submitted this epoch, and their rows.
+    done: usize,
+    seen: usize,
+    running: Vec<f64>,
+    /// The last validation pass's means.
+    val_means: Vec<f64>,
+    last_read: Instant,
+    in_flight: Option<wgpu::SubmissionIndex>,
 }
 
-/// Write the host's changes since the last call to the device: weights, optimizer state (and with it the
-/// step count) and the learning rate (into `kind`, which the step records are made from).
-fn take_host_changes(
-    ctx: &Ctx,
-    net: &DevNet,
-    kind: &mut OptimizerKind,
-    iterations: &mut u64,
-    sync: &mut dyn HostSync,
-) -> Result<()> {
-    if !sync.changed()? {
-        return Ok(());
-    }
-    sync.apply(&mut |n, c, changes| {
-        if let Some(it) = super::upload_changes(ctx, net, n, c, changes)? {
-            *iterations = it;
+impl<'a> GpuSession<'a> {
+    /// Upload the data and record the programs.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &'a Ctx,
+        kernels: &Kernels,
+        net: &'a DevNet,
+        t: &'a mut Training,
+        iterations: &'a mut u64,
+        (train, val): (Data<'_>, Option<Data<'_>>),
+        opts: FitOptions,
+        test_batches: bool,
+        sync: &'a mut dyn HostSync,
+    ) -> Result<Self> {
+        let (iw, ow) = (net.input_dim, net.output_dim);
+        let cap = opts.batch_size.min(train.rows).max(1);
+        if rows_that_fit(ctx, net, cap)? < cap {
+            return Err(Error::Backend(format!(
+                "batch_size={cap} with a layer {} wide exceeds {}'s largest storage binding; use a smaller batch_size",
+                net.max_width, ctx.info.name
+            )));
         }
-        if let (Some(c), true) = (c, changes.learning_rate) {
-            kind.set_learning_rate(c.optimizer.kind.learning_rate())?;
+        let cols = t.cols();
+        let ws = Workspace::new(ctx, net, cap, cols, true)?;
+        let data = DevData::upload(ctx, train, iw, ow)?;
+        let evaluator = match val {
+            Some(v) if v.rows > 0 => {
+                let d = DevData::upload(ctx, v, iw, ow)?;
+                let bs = opts.validation_batch_size.max(1);
+                Some(Evaluator::new(ctx, kernels, net, t, &d, bs, test_batches)?)
+            }
+            _ => None,
+        };
+        let steps = train.rows.div_ceil(cap);
+        let perm = ctx.storage(train.rows, "the shuffle permutation")?;
+        let sums = ctx.storage(steps * cols, "per-step loss sums")?;
+        let table = StepTable::new(ctx, kernels, steps)?;
+        let full = step_program(ctx, kernels, net, t, &ws, &data, &perm, &sums, cap)?;
+        let rem = train.rows % cap;
+        let last =
+            if rem > 0 { Some(step_program(ctx, kernels, net, t, &ws, &data, &perm, &sums, rem)?) } else { None };
+        Ok(GpuSession {
+            ctx,
+            net,
+            t,
+            iterations,
+            sync,
+            _ws: ws,
+            _data: data,
+            evaluator,
+            val_rows: val.map_or(0, |v| v.rows),
+            test_batches,
+            perm,
+            sums,
+            table,
+            full,
+            last,
+            records: vec![StepRecord::default(); steps],
+            cap,
+            rows: train.rows,
+            cols,
+            pending: Vec::with_capacity(STEPS_PER_SUBMIT),
+            done: 0,
+            seen: 0,
+            running: vec![0.0; cols],
+            val_means: Vec::new(),
+            last_read: Instant::now(),
+            in_flight: None,
+        })
+    }
+
+    fn steps(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Submit the recorded steps, keeping at most two submissions in flight (so that a stop or an interrupt
+    /// is honoured promptly).
+    fn submit(&mut self) -> Result<()> {
+        let Some(&last) = self.pending.last() else { return Ok(()) };
+        let mut enc = self.ctx.encoder();
+        {
+            let mut pass =
+                enc.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("fit"), timestamp_writes: None });
+            for &s in &self.pending {
+                match (&self.last, s + 1 == self.steps()) {
+                    (Some(p), true) => p.record(&mut pass, &self.table, s),
+                    _ => self.full.record(&mut pass, &self.table, s),
+                }
+            }
+        }
+        let idx = self.ctx.submit(enc);
+        *self.iterations = self.iterations.saturating_add(self.pending.len() as u64);
+        self.done = last + 1;
+        self.seen = (self.done * self.cap).min(self.rows);
+        self.pending.clear();
+        if let Some(prev) = self.in_flight.replace(idx) {
+            self.ctx.wait_for(prev)?;
         }
         Ok(())
-    })
+    }
+
+    /// Fill the records of steps `from..` (step `from` being the next optimizer step) and queue them.
+    fn write_records(&mut self, from: usize) {
+        write_records(self.ctx, &self.table, &mut self.records, from, self.cap, self.t.kind, *self.iterations);
+    }
+}
+
+impl Session for GpuSession<'_> {
+    fn begin_epoch(&mut self, perm: Option<&[u32]>) -> Result<()> {
+        self.take_host_changes()?;
+        if let Some(p) = perm {
+            self.ctx.write(&self.perm, 0, p);
+        }
+        self.write_records(0);
+        self.running.iter_mut().for_each(|r| *r = 0.0);
+        self.last_read = Instant::now().checked_sub(RUNNING_EVERY).unwrap_or_else(Instant::now);
+        (self.done, self.seen) = (0, 0);
+        Ok(())
+    }
+
+    fn step(&mut self, step: usize, _: &[u32]) -> Result<()> {
+        if self.sync.changed()? {
+            self.submit()?;
+            self.take_host_changes()?;
+            self.write_records(step);
+        }
+        self.pending.push(step);
+        if self.pending.len() >= if step == 0 { 1 } else { STEPS_PER_SUBMIT } {
+            self.submit()?;
+        }
+        Ok(())
+    }
+
+    fn running(&mut self) -> Result<&[f64]> {
+        if self.last_read.elapsed() >= RUNNING_EVERY && self.done > 0 && self.done < self.steps() {
+            let v: Vec<f32> = self.ctx.read(&self.sums, 0, self.done * self.cols)?;
+            self.running = mean_of(&v, self.cols, self.seen);
+            self.last_read = Instant::now();
+        }
+        Ok(&self.running)
+    }
+
+    fn end_epoch(&mut self) -> Result<&[f64]> {
+        self.submit()?;
+        self.in_flight = None;
+        let v: Vec<f32> = self.ctx.read(&self.sums, 0, self.done * self.cols)?;
+        self.running = mean_of(&v, self.cols, self.seen);
+        Ok(&self.running)
+    }
+
+    fn validate(&mut self, obs: &mut dyn Observer) -> Result<&[f64]> {
+        // Validation runs on what the host holds now (a test hook's change is written at the end).
+        self.take_host_changes()?;
+        let e = self.evaluator.as_ref().ok_or_else(|| Error::State("there is no validation data".into()))?;
+        let (means, per_chunk) = e.run(self.ctx, obs.cancel_flag().unwrap_or(&crate::backend::NEVER))?;
+        if self.test_batches {
+            let done = super::Evaluation { means: means.clone(), per_batch: per_chunk, batch_rows: e.chunk_rows() };
+            done.report_batches(self.val_rows, &mut |b, r| obs.test_batch(b, r))?;
+        }
+        self.val_means = means;
+        Ok(&self.val_means)
+    }
+
+    fn to_host(&mut self) -> Result<()> {
+        self.take_host_changes()?;
+        let (ctx, net, steps_done) = (self.ctx, self.net, *self.iterations);
+        self.sync.download(&|n, c| super::download_dev(ctx, net, steps_done, n, c))
+    }
+
+    /// Write the host's changes since the last look to the device: weights, optimizer state (and with it the
+    /// step count) and the learning rate.
+    fn take_host_changes(&mut self) -> Result<()> {
+        if !self.sync.changed()? {
+            return Ok(());
+        }
+        let (ctx, net, kind, iterations) = (self.ctx, self.net, &mut self.t.kind, &mut *self.iterations);
+        self.sync.apply(&mut |n, c, changes| {
+            if let Some(it) = super::upload_changes(ctx, net, n, c, changes)? {
+                *iterations = it;
+            }
+            if let (Some(c), true) = (c, changes.learning_rate) {
+                kind.set_learning_rate(c.optimizer.kind.learning_rate())?;
+            }
+            Ok(())
+        })
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        self.ctx.check()
+    }
 }
 
 /// Fill the records of steps `from..` (step `from` being the next optimizer step, `iterations`) and queue

@@ -21,10 +21,9 @@ mod update;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, Weak};
 
-use crate::backend::{not_compiled, Changes, Compiled, Data, Evaluation, FitOptions, HostSync, Observer};
+use crate::backend::{not_compiled, Changes, Compiled, Data, Evaluation, FitOptions, HostSync, Session};
 use crate::error::{Error, Result};
 use crate::network::Network;
-use crate::rng::Rng;
 
 use context::Ctx;
 use data::DevData;
@@ -227,21 +226,21 @@ impl GpuModel {
         download_dev(&self.dev.ctx, &self.net, self.iterations, net, compiled)
     }
 
-    /// Train as `trainer::fit` does; returns the number of epochs run. `shuffle` draws each epoch's
-    /// permutation (as the model's shuffle generator does on the CPU).
-    pub fn fit(
-        &mut self,
+    /// This model's side of a `fit` (the trainer runs the epoch loop): the data uploaded and the steps
+    /// recorded. `test_batches`: validation reports each batch to the observer. `sync` is the host copy.
+    pub fn session<'a>(
+        &'a mut self,
         train: Data<'_>,
         val: Option<Data<'_>>,
         opts: FitOptions,
-        shuffle: &mut Rng,
-        obs: &mut dyn Observer,
-        sync: &mut dyn HostSync,
-    ) -> Result<usize> {
+        test_batches: bool,
+        sync: &'a mut dyn HostSync,
+    ) -> Result<Box<dyn Session + 'a>> {
         self.usable()?;
         let t = self.training.as_mut().ok_or_else(not_compiled)?;
-        let dev = &self.dev;
-        fit::fit(&dev.ctx, &dev.kernels, &self.net, t, &mut self.iterations, train, val, opts, shuffle, obs, sync)
+        let (dev, net, it) = (&*self.dev, &self.net, &mut self.iterations);
+        let s = fit::GpuSession::new(&dev.ctx, &dev.kernels, net, t, it, (train, val), opts, test_batches, sync)?;
+        Ok(Box::new(s))
     }
 
     /// Predictions for `rows` rows of `x` (row-major) into `out` (rows × output width).

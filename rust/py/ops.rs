@@ -58,7 +58,7 @@ pub fn loss_per_sample<'py>(
     }
     let values = detached(py, || {
         Ok((0..rows)
-            .map(|r| loss.evaluate(&p[r * w..(r + 1) * w], &t[r * w..(r + 1) * w], w, false, None) as f32)
+            .map(|r| loss.sum(&p[r * w..(r + 1) * w], &t[r * w..(r + 1) * w], w, false, None) as f32)
             .collect::<Vec<f32>>())
     })?;
     Ok(convert::vector(py, &values))

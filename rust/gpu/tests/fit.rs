@@ -115,28 +115,29 @@ fn run_case(c: &Case) {
         validation_batch_size: c.batch,
     };
     // The GPU model starts from an identical copy, before the CPU trains.
-    let gpu_src = model(c);
-    let st = gpu_src.read().unwrap();
-    // A lowered binding cap needs a device of its own: the shared one serves the other tests meanwhile.
-    let opened = match c.binding_cap {
-        None => GpuModel::new(&st.net, st.compiled.as_ref(), allow_software()),
-        Some(cap) => Device::open(allow_software()).and_then(|d| {
-            d.ctx.binding_cap.store(cap, std::sync::atomic::Ordering::Relaxed);
-            GpuModel::on(std::sync::Arc::new(d), &st.net, st.compiled.as_ref())
-        }),
+    let gpu = model(c);
+    let opened = {
+        let st = gpu.read().unwrap();
+        // A lowered binding cap needs a device of its own: the shared one serves the other tests meanwhile.
+        match c.binding_cap {
+            None => GpuModel::new(&st.net, st.compiled.as_ref(), allow_software()),
+            Some(cap) => Device::open(allow_software()).and_then(|d| {
+                d.ctx.binding_cap.store(cap, std::sync::atomic::Ordering::Relaxed);
+                GpuModel::on(std::sync::Arc::new(d), &st.net, st.compiled.as_ref())
+            }),
+        }
     };
-    let mut g = match opened {
-        Ok(g) => g,
+    match opened {
+        Ok(g) => gpu.write().unwrap().gpu = Some(Box::new(g)),
         Err(e) => {
             eprintln!("SKIP GPU fit test: {e}");
             return;
         }
-    };
-    let mut shuffle = st.shuffle_rng.clone();
+    }
     let mut rc = Rec { stop_at: c.stop_at, ..Rec::default() };
     let mut rg = Rec { stop_at: c.stop_at, ..Rec::default() };
     let n_cpu = crate::trainer::fit(&cpu, train, val, opts, &mut rc).unwrap();
-    let n_gpu = g.fit(train, val, opts, &mut shuffle, &mut rg, &mut crate::backend::NoSync).unwrap();
+    let n_gpu = crate::trainer::fit(&gpu, train, val, opts, &mut rg).unwrap();
     let what = format!("{:?} {:?} {:?} {:?}", c.specs, c.graph, c.loss, c.kind);
     assert_eq!(n_cpu, n_gpu, "{what}: epochs run");
     assert_eq!(rc.batches, rg.batches, "{what}: batches");
@@ -148,24 +149,22 @@ fn run_case(c: &Case) {
         }
     }
     // Weights, optimizer state and step count come back; predict and evaluate agree with the CPU's.
-    let mut net = st.net.clone();
-    let mut comp = st.compiled.clone();
-    g.download(&mut net, comp.as_mut()).unwrap();
-    let cs = cpu.read().unwrap();
-    close(&net.params, &cs.net.params, 1e-3, 1e-5, &format!("{what}: weights"));
-    let (cc, gc) = (cs.compiled.as_ref().unwrap(), comp.as_ref().unwrap());
+    let (cs, gs) = (cpu.read().unwrap(), gpu.read().unwrap());
+    close(&gs.net.params, &cs.net.params, 1e-3, 1e-5, &format!("{what}: weights"));
+    let (cc, gc) = (cs.compiled.as_ref().unwrap(), gs.compiled.as_ref().unwrap());
     assert_eq!(cc.optimizer.iterations, gc.optimizer.iterations);
     for (a, b) in cc.optimizer.slots.iter().zip(&gc.optimizer.slots) {
         close(b, a, 1e-3, 1e-5, &format!("{what}: optimizer slots"));
     }
-    drop(cs);
+    drop((cs, gs));
     let mut pc = vec![0.0; c.rows * ow];
     let mut pg = vec![0.0; c.rows * ow];
     cpu.predict(&x, c.rows, &mut pc).unwrap();
-    g.predict(&x, c.rows, &mut pg, &crate::backend::NEVER).unwrap();
+    gpu.predict(&x, c.rows, &mut pg).unwrap();
     close(&pg, &pc, 1e-3, 1e-5, &format!("{what}: predict"));
     let ec = cpu.evaluate(&x, &y, c.rows, c.batch).unwrap();
-    let eg = g.evaluate(&x, &y, c.rows, c.batch, &crate::backend::NEVER, false).unwrap().means;
+    let eg = gpu.evaluate(&x, &y, c.rows, c.batch).unwrap();
+    assert!(gpu.read().unwrap().gpu.is_some(), "{what}: the GPU model stays on the GPU");
     let f = |v: &[f64]| v.iter().map(|&a| a as f32).collect::<Vec<f32>>();
     close(&f(&eg), &f(&ec), 1e-3, 1e-6, &format!("{what}: evaluate"));
 }

@@ -148,7 +148,7 @@ fn training_step_gradients_and_batchnorm_stats_match_cpu() {
         net.forward_train(&mut ws, rows, false).unwrap();
         let logits = if loss.takes_sigmoid_logits() { net.sigmoid_logits() } else { None };
         let (input, target, grad) = net.loss_views(&mut ws, rows, logits);
-        let want_loss = loss.evaluate(input, target, ow, logits.is_some(), Some(grad));
+        let want_loss = loss.sum(input, target, ow, logits.is_some(), Some(grad));
         net.backward(&mut ws, rows, logits, false).unwrap();
         // GPU step.
         let data = DevData::upload(&ctx, Data { x: &x, y: &y, rows }, iw, ow).unwrap();
@@ -251,24 +251,7 @@ fn errors_are_clear_and_never_panics() {
         shuffle: false,
         validation_batch_size: 1,
     };
-    struct Quiet;
-    impl crate::backend::Observer for Quiet {
-        fn epoch_begin(&mut self, _: usize) -> crate::error::Result<crate::backend::Control> {
-            Ok(crate::backend::Control::Continue)
-        }
-        fn batch_end(&mut self, _: usize, _: usize, _: &[f64]) -> crate::error::Result<crate::backend::Control> {
-            Ok(crate::backend::Control::Continue)
-        }
-        fn epoch_end(
-            &mut self,
-            _: usize,
-            _: &[f64],
-            _: Option<&[f64]>,
-        ) -> crate::error::Result<crate::backend::Control> {
-            Ok(crate::backend::Control::Continue)
-        }
-    }
-    let e = g.fit(d, None, opts, &mut crate::rng::Rng::new(1, 2), &mut Quiet, &mut crate::backend::NoSync).unwrap_err();
+    let e = g.session(d, None, opts, false, &mut crate::backend::NoSync).map(|_| ()).unwrap_err();
     assert!(matches!(e, crate::error::Error::State(_)), "{e:?}");
     assert!(matches!(
         g.evaluate(&[0.0, 0.0], &[0.0], 1, 1, &crate::backend::NEVER, false),
@@ -299,7 +282,7 @@ fn repeated_predicts_of_varying_sizes_reuse_the_cache() {
         let mut got = vec![0.0; rows * 2];
         let mut want = vec![0.0; rows * 2];
         g.predict(&x, rows, &mut got, &crate::backend::NEVER).unwrap();
-        net.infer(&x, rows, &mut want, &mut crate::network::Scratch::default(), false).unwrap();
+        net.infer(&x, rows, &mut want, &mut crate::infer::Scratch::default(), false).unwrap();
         close(&got, &want, 1e-5, 1e-6, &format!("predict {rows} rows"));
     }
 }

@@ -249,7 +249,7 @@ fn losses_with_gradients_metrics_and_reduction() {
                 continue;
             }
             let mut want_g = vec![0.0; rows * width];
-            let want = loss.evaluate(&p, &t, width, logits, Some(&mut want_g));
+            let want = loss.sum(&p, &t, width, logits, Some(&mut want_g));
             let want_m: Vec<f64> = metrics.iter().map(|m| m.sum(&p, &t, width)).collect();
             let tr = Training {
                 loss,

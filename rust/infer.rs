@@ -1,0 +1,139 @@
+//! Inference over a network's graph: each value gets one of a few reused buffers (a buffer is free again
+//! after its value's last reader, so a chain uses two in turn), and the last node writes the caller's output.
+
+use crate::activation::Activation;
+use crate::error::{checked_size, try_resize, Result};
+use crate::layer::LayerSpec;
+use crate::layers::{self, batch_norm, dense};
+use crate::network::{Network, Node, NONE};
+
+/// Buffers for the inference pass, reused between calls.
+#[derive(Debug, Default, Clone)]
+pub struct Scratch {
+    slots: Vec<Vec<f32>>,
+}
+
+impl Network {
+    /// Inference on `rows` rows of `x` into `out` (rows × output_dim). Allocates only when `scratch` grows.
+    pub fn infer(&self, x: &[f32], rows: usize, out: &mut [f32], scratch: &mut Scratch, parallel: bool) -> Result<()> {
+        self.infer_to(x, rows, out, scratch, parallel, false)
+    }
+
+    /// `infer`, optionally stopping before a final sigmoid so that `out` holds its logits.
+    pub fn infer_to(
+        &self,
+        x: &[f32],
+        rows: usize,
+        out: &mut [f32],
+        scratch: &mut Scratch,
+        parallel: bool,
+        logits: bool,
+    ) -> Result<()> {
+        let skip_last = logits && self.sigmoid_logits().is_some();
+        let need = checked_size(rows, self.max_width(), "the inference buffer")?;
+        scratch.slots.resize_with(self.n_slots, Vec::new);
+        for s in &mut scratch.slots {
+            if s.len() < need {
+                try_resize(s, need, 0.0, "the inference buffers")?;
+            }
+        }
+        let n_in = self.inputs.len();
+        if n_in > 1 {
+            let mut offset = 0;
+            for (v, &w) in self.inputs.iter().enumerate() {
+                let slot = &mut scratch.slots[self.slots[v]];
+                layers::concatenate::backward(&x[..rows * self.input_dim], self.input_dim, offset, slot, w, false);
+                offset += w;
+            }
+        }
+        let last = self.layers.len() - 1;
+        for (i, node) in self.layers.iter().enumerate() {
+            let mut y = if i == last { Vec::new() } else { std::mem::take(&mut scratch.slots[self.slots[n_in + i]]) };
+            let dst = if i == last { &mut out[..rows * node.output] } else { &mut y[..rows * node.output] };
+            let value = |v: usize| -> &[f32] {
+                let s = if self.slots[v] == NONE { x } else { &scratch.slots[self.slots[v]] };
+                &s[..rows * self.width(v)]
+            };
+            let result = self.node_infer(node, &value, rows, dst, parallel, skip_last && i == last);
+            if i != last {
+                scratch.slots[self.slots[n_in + i]] = y;
+            }
+            result?;
+        }
+        Ok(())
+    }
+
+    /// One node in inference mode (`logits`: a final sigmoid is left out).
+    fn node_infer<'a>(
+        &self,
+        node: &Node,
+        value: &dyn Fn(usize) -> &'a [f32],
+        rows: usize,
+        y: &mut [f32],
+        parallel: bool,
+        logits: bool,
+    ) -> Result<()> {
+        let x = value(node.inputs[0]);
+        match node.spec {
+            LayerSpec::Dense { activation, use_bias, .. } => {
+                let ids = dense::Ids::new(node.weights.start, use_bias);
+                let act = if logits { Activation::Linear } else { activation };
+                let (kernel, bias) = (self.w(ids.kernel), ids.bias.map(|b| self.w(b)));
+                dense::forward(x, rows, (node.input, node.output), kernel, bias, act, y, parallel)?;
+            }
+            LayerSpec::Activation(_) if logits => y.copy_from_slice(x),
+            LayerSpec::Activation(a) => layers::activation::forward(a, x, y, node.output),
+            LayerSpec::Dropout { .. } => y.copy_from_slice(x),
+            LayerSpec::BatchNorm { epsilon, center, scale, .. } => {
+                let ids = batch_norm::Ids::new(node.weights.start, center, scale);
+                batch_norm::forward(&self.bn_params(&ids), epsilon, x, y, node.output);
+            }
+            LayerSpec::Concatenate => {
+                let mut offset = 0;
+                for &v in &node.inputs {
+                    let w = self.width(v);
+                    layers::concatenate::place(value(v), w, y, node.output, offset);
+                    offset += w;
+                }
+            }
+            LayerSpec::Add => {
+                for (k, &v) in node.inputs.iter().enumerate() {
+                    layers::add::forward(value(v), y, k == 0);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Assign inference buffers: each value a buffer no value it is computed from is still using; a buffer is
+/// free again after its value's last reader. A chain gets two, used in turn. Returns (buffer of each value,
+/// number of buffers).
+pub(crate) fn inference_slots(n_in: usize, layers: &[Node]) -> (Vec<usize>, usize) {
+    let mut last_read = vec![0usize; n_in + layers.len()];
+    for (i, l) in layers.iter().enumerate() {
+        l.inputs.iter().for_each(|&v| last_read[v] = i);
+    }
+    let mut slots = vec![NONE; n_in + layers.len()];
+    let (mut free, mut count) = (Vec::new(), 0usize);
+    let mut take = |free: &mut Vec<usize>| {
+        free.pop().unwrap_or_else(|| {
+            count += 1;
+            count - 1
+        })
+    };
+    if n_in > 1 {
+        (0..n_in).for_each(|v| slots[v] = take(&mut free));
+    }
+    for (i, l) in layers.iter().enumerate() {
+        if i + 1 < layers.len() {
+            slots[n_in + i] = take(&mut free);
+        }
+        for (k, &v) in l.inputs.iter().enumerate() {
+            if last_read[v] == i && slots[v] != NONE && !l.inputs[..k].contains(&v) {
+                free.push(slots[v]);
+            }
+        }
+    }
+    (slots, count)
+}
