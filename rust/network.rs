@@ -168,7 +168,7 @@ impl Network {
         for node in layers.iter_mut().rev() {
             node.accumulate = node.inputs.iter().map(|&v| std::mem::replace(&mut written[v], true)).collect();
         }
-        let (slots, n_slots) = crate::infer::inference_slots(n_in, &layers);
+        let (slots, n_slots) = inference_slots(n_in, &layers);
         let input_dim = inputs.iter().sum();
         Ok(Network {
             input_dim,
@@ -275,6 +275,38 @@ impl Network {
             var: self.w(ids.moving_variance),
         }
     }
+}
+
+/// Assign inference buffers: each value a buffer no value it is computed from is still using; a buffer is
+/// free again after its value's last reader. A chain gets two, used in turn. Returns (buffer of each value,
+/// number of buffers).
+fn inference_slots(n_in: usize, layers: &[Node]) -> (Vec<usize>, usize) {
+    let mut last_read = vec![0usize; n_in + layers.len()];
+    for (i, l) in layers.iter().enumerate() {
+        l.inputs.iter().for_each(|&v| last_read[v] = i);
+    }
+    let mut slots = vec![NONE; n_in + layers.len()];
+    let (mut free, mut count) = (Vec::new(), 0usize);
+    let mut take = |free: &mut Vec<usize>| {
+        free.pop().unwrap_or_else(|| {
+            count += 1;
+            count - 1
+        })
+    };
+    if n_in > 1 {
+        (0..n_in).for_each(|v| slots[v] = take(&mut free));
+    }
+    for (i, l) in layers.iter().enumerate() {
+        if i + 1 < layers.len() {
+            slots[n_in + i] = take(&mut free);
+        }
+        for (k, &v) in l.inputs.iter().enumerate() {
+            if last_read[v] == i && slots[v] != NONE && !l.inputs[..k].contains(&v) {
+                free.push(slots[v]);
+            }
+        }
+    }
+    (slots, count)
 }
 
 /// The width of value `v` of a graph with model inputs `inputs` and nodes `layers`.

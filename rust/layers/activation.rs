@@ -14,24 +14,43 @@ pub fn backward(a: Activation, x: &[f32], y: &[f32], g: &mut [f32], width: usize
 
 #[cfg(test)]
 mod tests {
-    use super::super::check_gradients;
-    use crate::activation::Activation;
-    use crate::layer::LayerSpec;
+    use super::super::gradcheck::{assert_close, dot, numeric, values};
+    use super::*;
 
     #[test]
     fn backward_matches_finite_differences() {
-        let smooth = [
+        let every = [
+            Activation::Linear,
+            Activation::Relu,
             Activation::Sigmoid,
             Activation::Tanh,
-            Activation::Softmax,
+            Activation::Elu { alpha: 0.7 },
+            Activation::Selu,
             Activation::Silu,
             Activation::Gelu { approximate: false },
+            Activation::Gelu { approximate: true },
             Activation::Softplus,
-            Activation::Elu { alpha: 0.7 },
+            Activation::Softsign,
+            Activation::LeakyRelu { negative_slope: 0.2 },
+            Activation::Relu6,
+            Activation::HardSigmoid,
             Activation::Exponential,
+            Activation::Softmax,
         ];
-        for a in smooth {
-            check_gradients(&[4], vec![(LayerSpec::Activation(a), vec![0])], 5);
+        let (rows, width) = (4, 5);
+        // Values up to ±7 reach relu6's and hard_sigmoid's flat parts.
+        let x = values(rows * width, 8, 7.0);
+        let c = values(rows * width, 9, 1.0);
+        for a in every {
+            let run = |x: &[f32]| {
+                let mut y = vec![0.0; x.len()];
+                forward(a, x, &mut y, width);
+                y
+            };
+            let y = run(&x);
+            let mut g = c.clone();
+            backward(a, &x, &y, &mut g, width);
+            assert_close(&g, &numeric(&|x| dot(&c, &run(x)), &x), &format!("{a:?}"));
         }
     }
 }

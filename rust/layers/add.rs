@@ -12,21 +12,24 @@ pub fn backward(g: &[f32], dx: &mut [f32], accumulate: bool) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::check_gradients;
-    use crate::activation::Activation;
-    use crate::layer::LayerSpec;
+    use super::super::gradcheck::{assert_close, dot, numeric, values};
+    use super::*;
 
     #[test]
     fn backward_matches_finite_differences() {
-        // A residual block: y = Dense(x) + x, then a Dense on top.
-        let inner = LayerSpec::Dense { units: 4, activation: Activation::Tanh, use_bias: true };
-        let top = LayerSpec::Dense { units: 2, activation: Activation::Sigmoid, use_bias: true };
-        check_gradients(&[4], vec![(inner, vec![0]), (LayerSpec::Add, vec![1, 0]), (top, vec![2])], 5);
-    }
-
-    #[test]
-    fn three_inputs() {
-        let d = |u| LayerSpec::Dense { units: u, activation: Activation::Tanh, use_bias: true };
-        check_gradients(&[3, 3], vec![(d(3), vec![0]), (LayerSpec::Add, vec![0, 1, 2]), (d(1), vec![3])], 4);
+        let n = 12;
+        let (x1, x2, c) = (values(n, 24, 1.0), values(n, 25, 1.0), values(n, 26, 1.0));
+        let run = |x1: &[f32], x2: &[f32]| {
+            let mut y = vec![0.0; n];
+            forward(x1, &mut y, true);
+            forward(x2, &mut y, false);
+            y
+        };
+        let (mut d1, mut d2) = (vec![0.0; n], vec![-3.0; n]);
+        backward(&c, &mut d1, false);
+        backward(&c, &mut d2, true);
+        assert_close(&d1, &numeric(&|x| dot(&c, &run(x, &x2)), &x1), "first input");
+        let added: Vec<f64> = numeric(&|x| dot(&c, &run(&x1, x)), &x2).iter().map(|v| v - 3.0).collect();
+        assert_close(&d2, &added, "second input, added to what was there");
     }
 }

@@ -167,17 +167,62 @@ fn batch_moments(x: &[f32], w: usize, mean: &mut [f64], var: &mut [f64]) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::check_gradients;
-    use crate::activation::Activation;
-    use crate::layer::LayerSpec;
+    use super::super::gradcheck::{assert_close, dot, numeric, values};
+    use super::*;
+
+    const EPS: f32 = 1e-3;
+
+    /// Training-mode output for inputs `x` and (gamma, beta) `gb` (each `w` wide).
+    fn run(x: &[f32], gb: &[f32], w: usize, (center, scale): (bool, bool)) -> (Vec<f32>, Cache) {
+        let (zeros, ones) = (vec![0.0; w], vec![1.0; w]);
+        let p = Params { gamma: scale.then_some(&gb[..w]), beta: center.then_some(&gb[w..]), mean: &zeros, var: &ones };
+        let mut c = Cache::new(vec![0.0; x.len()], w);
+        let mut y = vec![0.0; x.len()];
+        forward_train(&p, EPS, x, &mut y, w, &mut c);
+        (y, c)
+    }
 
     #[test]
     fn backward_matches_finite_differences() {
-        // A tanh Dense on top: with `L = Σ c·y` alone, BatchNorm's input gradient would be zero-mean noise.
-        let top = LayerSpec::Dense { units: 2, activation: Activation::Tanh, use_bias: true };
-        for (center, scale) in [(true, true), (false, true), (true, false), (false, false)] {
-            let bn = LayerSpec::BatchNorm { momentum: 0.9, epsilon: 1e-3, center, scale };
-            check_gradients(&[3], vec![(bn, vec![0]), (top.clone(), vec![1])], 7);
+        let (rows, w) = (7, 3);
+        let x = values(rows * w, 12, 2.0);
+        let gb: Vec<f32> = values(2 * w, 13, 0.5).iter().map(|v| v + 1.0).collect();
+        let c = values(rows * w, 14, 1.0);
+        for flags in [(true, true), (false, true), (true, false), (false, false)] {
+            let (_, mut cache) = run(&x, &gb, w, flags);
+            let mut g = c.clone();
+            let (mut dgamma, mut dbeta) = (vec![0.0; w], vec![0.0; w]);
+            let (center, scale) = flags;
+            let gamma = scale.then_some(&gb[..w]);
+            backward(gamma, &mut cache, &mut g, w, Some(&mut dgamma), Some(&mut dbeta));
+            let what = format!("center={center} scale={scale}");
+            assert_close(&g, &numeric(&|x| dot(&c, &run(x, &gb, w, flags).0), &x), &format!("{what}: dx"));
+            let at_gb = numeric(&|gb| dot(&c, &run(&x, gb, w, flags).0), &gb);
+            if scale {
+                assert_close(&dgamma, &at_gb[..w], &format!("{what}: dgamma"));
+            }
+            if center {
+                assert_close(&dbeta, &at_gb[w..], &format!("{what}: dbeta"));
+            }
         }
+    }
+
+    #[test]
+    fn frozen_backward_matches_finite_differences() {
+        let (rows, w) = (5, 4);
+        let x = values(rows * w, 15, 2.0);
+        let (gamma, beta) = (values(w, 16, 1.0), values(w, 17, 1.0));
+        let mean = values(w, 18, 0.5);
+        let var: Vec<f32> = values(w, 19, 0.5).iter().map(|v| v + 1.0).collect();
+        let p = Params { gamma: Some(&gamma), beta: Some(&beta), mean: &mean, var: &var };
+        let c = values(rows * w, 20, 1.0);
+        let run = |x: &[f32]| {
+            let mut y = vec![0.0; x.len()];
+            forward(&p, EPS, x, &mut y, w);
+            y
+        };
+        let mut g = c.clone();
+        backward_frozen(&p, EPS, &mut g, w);
+        assert_close(&g, &numeric(&|x| dot(&c, &run(x)), &x), "frozen dx");
     }
 }

@@ -18,20 +18,25 @@ pub fn backward(g: &[f32], width: usize, offset: usize, dx: &mut [f32], w: usize
 
 #[cfg(test)]
 mod tests {
-    use super::super::check_gradients;
-    use crate::activation::Activation;
-    use crate::layer::LayerSpec;
+    use super::super::gradcheck::{assert_close, dot, numeric, values};
+    use super::*;
 
     #[test]
     fn backward_matches_finite_differences() {
-        // Two inputs of different widths, joined, then a Dense that mixes every column.
-        let dense = LayerSpec::Dense { units: 2, activation: Activation::Tanh, use_bias: true };
-        check_gradients(&[3, 2], vec![(LayerSpec::Concatenate, vec![0, 1]), (dense, vec![2])], 6);
-    }
-
-    #[test]
-    fn the_same_input_twice_gets_both_gradients() {
-        let dense = LayerSpec::Dense { units: 2, activation: Activation::Tanh, use_bias: false };
-        check_gradients(&[3], vec![(LayerSpec::Concatenate, vec![0, 0]), (dense, vec![1])], 4);
+        let (rows, w1, w2) = (4, 3, 2);
+        let (x1, x2) = (values(rows * w1, 21, 1.0), values(rows * w2, 22, 1.0));
+        let c = values(rows * (w1 + w2), 23, 1.0);
+        let run = |x1: &[f32], x2: &[f32]| {
+            let mut y = vec![0.0; rows * (w1 + w2)];
+            place(x1, w1, &mut y, w1 + w2, 0);
+            place(x2, w2, &mut y, w1 + w2, w1);
+            y
+        };
+        let (mut d1, mut d2) = (vec![0.0; rows * w1], vec![7.0; rows * w2]);
+        backward(&c, w1 + w2, 0, &mut d1, w1, false);
+        backward(&c, w1 + w2, w1, &mut d2, w2, true);
+        assert_close(&d1, &numeric(&|x| dot(&c, &run(x, &x2)), &x1), "first input");
+        let added: Vec<f64> = numeric(&|x| dot(&c, &run(&x1, x)), &x2).iter().map(|v| v + 7.0).collect();
+        assert_close(&d2, &added, "second input, added to what was there");
     }
 }

@@ -139,25 +139,79 @@ pub fn backward(
 
 #[cfg(test)]
 mod tests {
-    use super::super::check_gradients;
-    use crate::activation::Activation;
-    use crate::layer::LayerSpec;
+    use super::super::gradcheck::{assert_close, dot, numeric, values};
+    use super::*;
+
+    /// `y` for inputs `x`, kernel `k` and bias `b` (unused without a bias).
+    fn run(
+        x: &[f32],
+        k: &[f32],
+        b: &[f32],
+        a: Activation,
+        bias: bool,
+        (rows, i, o): (usize, usize, usize),
+    ) -> Vec<f32> {
+        let mut y = vec![0.0; rows * o];
+        forward(x, rows, (i, o), k, bias.then_some(b), a, &mut y, false).unwrap();
+        y
+    }
 
     #[test]
     fn backward_matches_finite_differences() {
-        for (activation, use_bias) in
-            [(Activation::Tanh, true), (Activation::Linear, false), (Activation::Sigmoid, true)]
-        {
-            let spec = LayerSpec::Dense { units: 3, activation, use_bias };
-            check_gradients(&[4], vec![(spec, vec![0])], 5);
+        let (input, output) = (4, 3);
+        let cases = [
+            (Activation::Tanh, true),
+            (Activation::Linear, false),
+            (Activation::Sigmoid, true),
+            (Activation::Softmax, true),
+            (Activation::Gelu { approximate: false }, true),
+        ];
+        // 3 rows take the row-by-row path, 9 the blocked product.
+        for rows in [3, 9] {
+            for (a, use_bias) in cases {
+                let shape = (rows, input, output);
+                let (x, k, b) = (values(rows * input, 1, 1.5), values(input * output, 2, 0.8), values(output, 3, 0.5));
+                let c = values(rows * output, 4, 1.0);
+                let (mut z, mut y) = (vec![0.0; rows * output], vec![0.0; rows * output]);
+                let bias = use_bias.then_some(&b[..]);
+                forward_train(&x, rows, (input, output), &k, bias, a, Some(&mut z), &mut y, false).unwrap();
+                let mut g = c.clone();
+                let (mut dk, mut db, mut dx) = (vec![0.0; input * output], vec![0.0; output], vec![0.0; rows * input]);
+                let params = Some((&mut dk[..], use_bias.then_some(&mut db[..])));
+                let input_grad = InputGrad { dx: &mut dx, accumulate: false, relu_below: None };
+                let shape2 = (input, output);
+                backward(&x, &z, &y, &mut g, rows, shape2, a, true, &k, params, Some(input_grad), false).unwrap();
+                let what = format!("{a:?} rows={rows}");
+                let at_x = numeric(&|x| dot(&c, &run(x, &k, &b, a, use_bias, shape)), &x);
+                assert_close(&dx, &at_x, &format!("{what}: dx"));
+                let at_k = numeric(&|k| dot(&c, &run(&x, k, &b, a, use_bias, shape)), &k);
+                assert_close(&dk, &at_k, &format!("{what}: dkernel"));
+                if use_bias {
+                    let at_b = numeric(&|b| dot(&c, &run(&x, &k, b, a, use_bias, shape)), &b);
+                    assert_close(&db, &at_b, &format!("{what}: dbias"));
+                }
+            }
         }
     }
 
     #[test]
-    fn relu_below_is_applied_in_the_input_gradient() {
-        // A relu Dense below a Dense: its derivative is fused into the product that makes its gradient.
-        let relu = LayerSpec::Dense { units: 5, activation: Activation::Relu, use_bias: true };
-        let top = LayerSpec::Dense { units: 2, activation: Activation::Tanh, use_bias: true };
-        check_gradients(&[3], vec![(relu, vec![0]), (top, vec![1])], 6);
+    fn input_gradient_accumulates_and_takes_the_relu_below() {
+        let (rows, input, output) = (6, 5, 3);
+        let x: Vec<f32> = values(rows * input, 5, 1.0).iter().map(|v| v.max(0.0)).collect();
+        let k = values(input * output, 6, 1.0);
+        let y = vec![0.0; rows * output];
+        let grad = |prior: f32, accumulate: bool, relu: bool| {
+            let mut g = values(rows * output, 7, 1.0);
+            let mut dx = vec![prior; rows * input];
+            let input_grad = InputGrad { dx: &mut dx, accumulate, relu_below: relu.then_some(&x[..]) };
+            let (l, shape) = (Activation::Linear, (input, output));
+            backward(&x, &y, &y, &mut g, rows, shape, l, false, &k, None, Some(input_grad), false).unwrap();
+            dx
+        };
+        let plain = grad(0.0, false, false);
+        let added: Vec<f32> = plain.iter().map(|v| v + 2.0).collect();
+        assert_close(&grad(2.0, true, false), &added.iter().map(|&v| f64::from(v)).collect::<Vec<_>>(), "accumulate");
+        let masked: Vec<f64> = plain.iter().zip(&x).map(|(&g, &x)| if x > 0.0 { f64::from(g) } else { 0.0 }).collect();
+        assert_close(&grad(9.0, false, true), &masked, "relu below");
     }
 }

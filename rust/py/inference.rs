@@ -11,8 +11,18 @@ use crate::error::{checked_size, try_zeros};
 
 use super::convert;
 use super::errors::{detached, guarded, interruptible};
-use super::model::Model;
 use super::observer::Relay;
+
+/// A model's fixed widths and the multiply-adds of one row (for the predict fast path).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Shape {
+    /// Width of a row of inputs.
+    pub input_dim: usize,
+    /// Width of a row of outputs.
+    pub output_dim: usize,
+    /// Multiply-adds per row.
+    pub row_macs: usize,
+}
 
 /// Outputs above this many values are allocated on the Rust side (see `predict`).
 const LARGE_OUTPUT: usize = 1 << 20;
@@ -25,7 +35,7 @@ const DETACH_MIN_MACS: usize = 1 << 14;
 const INTERRUPTIBLE_MACS: usize = 1 << 27;
 
 /// `x`'s rows and values, or the error for a width other than the model's.
-fn input<'a>(net: &Model, x: &'a PyReadonlyArray2<'_, f32>) -> PyResult<(&'a [f32], usize)> {
+fn input<'a>(net: Shape, x: &'a PyReadonlyArray2<'_, f32>) -> PyResult<(&'a [f32], usize)> {
     let (xs, rows, cols) = convert::matrix(x, "x")?;
     if cols != net.input_dim {
         return Err(PyValueError::new_err(format!(
@@ -45,14 +55,14 @@ fn owned_matrix(py: Python<'_>, values: Vec<f32>, rows: usize, cols: usize) -> P
 
 /// `Model.predict`.
 pub(super) fn predict<'py>(
-    net: &Model,
+    model: &crate::model::Model,
+    net: Shape,
     py: Python<'py>,
     x: &PyReadonlyArray2<'py, f32>,
     as_type: Option<Bound<'py, PyType>>,
 ) -> PyResult<Bound<'py, PyArray2<f32>>> {
     let (xs, rows) = input(net, x)?;
     let ow = net.output_dim;
-    let model = &net.model;
     let len = checked_size(rows, ow, "the prediction")?;
     let macs = rows.saturating_mul(net.row_macs);
     if len > LARGE_OUTPUT {
@@ -92,7 +102,8 @@ pub(super) fn predict<'py>(
 
 /// `Model.evaluate`.
 pub(super) fn evaluate(
-    net: &Model,
+    model: &crate::model::Model,
+    net: Shape,
     py: Python<'_>,
     x: &PyReadonlyArray2<'_, f32>,
     y: &PyReadonlyArray2<'_, f32>,
@@ -100,7 +111,6 @@ pub(super) fn evaluate(
     observer: Option<Py<PyAny>>,
 ) -> PyResult<Vec<f64>> {
     let Data { x: xs, y: ys, rows } = convert::data(x, y, "x", "y")?;
-    let model = &net.model;
     let Some(observer) = observer else {
         if rows.saturating_mul(net.row_macs) < INTERRUPTIBLE_MACS {
             return detached(py, || model.evaluate(xs, ys, rows, batch_size));
@@ -119,7 +129,8 @@ pub(super) fn evaluate(
 
 /// `Model.predict_batches`.
 pub(super) fn predict_batches<'py>(
-    net: &Model,
+    model: &crate::model::Model,
+    net: Shape,
     py: Python<'py>,
     x: &PyReadonlyArray2<'py, f32>,
     batch_size: usize,
@@ -128,7 +139,6 @@ pub(super) fn predict_batches<'py>(
     let (xs, rows) = input(net, x)?;
     let ow = net.output_dim;
     let mut values = try_zeros(checked_size(rows, ow, "the prediction")?, "the predictions")?;
-    let model = &net.model;
     let mut relay = Relay::new(observer);
     let out = {
         let values = &mut values;

@@ -29,9 +29,7 @@ type SlotRow<'py> = (usize, &'static str, Bound<'py, PyArrayDyn<f32>>);
 pub struct Model {
     pub(super) model: model::Model,
     /// Fixed at construction: the widths and the multiply-adds of one row, for the predict fast path.
-    pub(super) input_dim: usize,
-    pub(super) output_dim: usize,
-    pub(super) row_macs: usize,
+    shape: inference::Shape,
 }
 
 fn shaped<'py>(py: Python<'py>, values: &[f32], shape: &[usize]) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
@@ -50,7 +48,7 @@ impl Model {
             let st = model.read()?;
             (st.net.output_dim(), st.net.params.len())
         };
-        Ok(Model { model, input_dim, output_dim, row_macs })
+        Ok(Model { model, shape: inference::Shape { input_dim, output_dim, row_macs } })
     }
 
     /// Input width.
@@ -267,7 +265,7 @@ impl Model {
         x: PyReadonlyArray2<'py, f32>,
         as_type: Option<Bound<'py, PyType>>,
     ) -> PyResult<Bound<'py, PyArray2<f32>>> {
-        inference::predict(self, py, &x, as_type)
+        inference::predict(&self.model, self.shape, py, &x, as_type)
     }
 
     /// `[loss, metric...]` over (x, y) in inference mode. With an `observer`, its `on_test_batch_begin(step)`
@@ -281,7 +279,7 @@ impl Model {
         batch_size: usize,
         observer: Option<Py<PyAny>>,
     ) -> PyResult<Vec<f64>> {
-        inference::evaluate(self, py, &x, &y, batch_size, observer)
+        inference::evaluate(&self.model, self.shape, py, &x, &y, batch_size, observer)
     }
 
     /// Predictions one batch at a time, calling `observer.on_predict_batch_begin(step)` and
@@ -293,6 +291,6 @@ impl Model {
         batch_size: usize,
         observer: Py<PyAny>,
     ) -> PyResult<Bound<'py, PyArray2<f32>>> {
-        inference::predict_batches(self, py, &x, batch_size, observer)
+        inference::predict_batches(&self.model, self.shape, py, &x, batch_size, observer)
     }
 }

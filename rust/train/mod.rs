@@ -282,3 +282,6 @@ fn two_mut<'a>(
         _ => (None, None),
     }
 }
+
+#[cfg(test)]
+mod tests;

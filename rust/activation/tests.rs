@@ -1,0 +1,76 @@
+//! Tests of activation/mod.rs.
+
+use super::*;
+
+#[test]
+fn erf_known_values() {
+    // Values from Abramowitz & Stegun table 7.1.
+    for (x, want) in [(0.1, 0.1124629160), (0.5, 0.5204998778), (1.0, 0.8427007929), (2.0, 0.9953222650)] {
+        assert!((erf(x) - want).abs() < 1e-9, "{x}");
+        assert!((erf(-x) + want).abs() < 1e-9);
+    }
+}
+
+#[test]
+fn every_name_round_trips() {
+    for &n in NAMES {
+        let a = Activation::from_name(n).unwrap();
+        let expect = if n == "swish" { "silu" } else { n };
+        assert_eq!(a.name(), expect);
+    }
+    assert!(Activation::from_name("nope").is_err());
+}
+
+#[test]
+fn backward_matches_finite_differences() {
+    let zs = [-4.0f32, -2.5, -1.0, -0.3, 0.2, 0.7, 1.5, 2.9, 5.0];
+    for &n in NAMES {
+        let act = Activation::from_name(n).unwrap();
+        if act == Activation::Softmax {
+            continue;
+        }
+        for &z in &zs {
+            let h = 1e-3f32;
+            let num = (act.scalar(z + h) as f64 - act.scalar(z - h) as f64) / (2.0 * h as f64);
+            let y = act.scalar(z);
+            let mut g = [1.0f32];
+            act.backward_inplace(&[z], &[y], &mut g, 1);
+            assert!((g[0] as f64 - num).abs() < 2e-2 * (1.0 + num.abs()), "{n} at {z}: {} vs {num}", g[0]);
+        }
+    }
+}
+
+#[test]
+fn derivative_at_kinks_follows_tensorflow() {
+    // TensorFlow's gradient kernels at exactly z = 0 (and relu6's z = 6): ReluGrad and Relu6Grad use
+    // `features > 0` (0 at the kink), LeakyReluGrad `features > 0` (slope at 0), EluGrad and SeluGrad
+    // `activations < 0` (so the positive side's slope at 0: 1 for elu, scale for selu). hard_sigmoid is
+    // relu6(x + 3) / 6 in Keras 3, so 0 at both ends.
+    let cases: [(&str, f32, f32); 7] = [
+        ("relu", 0.0, 0.0),
+        ("relu6", 0.0, 0.0),
+        ("relu6", 6.0, 0.0),
+        ("leaky_relu", 0.0, 0.2),
+        ("elu", 0.0, 1.0),
+        ("selu", 0.0, SELU_SCALE),
+        ("hard_sigmoid", -3.0, 0.0),
+    ];
+    for (name, z, want) in cases {
+        let act = Activation::from_name(name).unwrap();
+        let y = act.scalar(z);
+        let mut g = [1.0f32];
+        act.backward_inplace(&[z], &[y], &mut g, 1);
+        assert_eq!(g[0], want, "{name}'({z})");
+    }
+}
+
+#[test]
+fn softmax_rows_sum_to_one_and_backward() {
+    let z = [1.0f32, 2.0, 3.0, -1.0, 0.0, 1.0];
+    let mut y = [0.0; 6];
+    Activation::Softmax.forward(&z, &mut y, 3);
+    assert!((y[..3].iter().sum::<f32>() - 1.0).abs() < 1e-6);
+    let mut g = [1.0f32; 6];
+    Activation::Softmax.backward_inplace(&z, &y, &mut g, 3);
+    assert!(g.iter().all(|v| v.abs() < 1e-6));
+}

@@ -1,0 +1,152 @@
+//! Tests of train/mod.rs.
+
+use crate::activation::Activation;
+use crate::infer::Scratch;
+use crate::layer::LayerSpec;
+use crate::network::{Network, Nodes};
+use crate::rng::Rng;
+
+/// Checks a graph's gradients against central finite differences of `L = Σ c·y` (random `c`) with respect to
+/// every trainable parameter. Each model input first passes through a linear Dense "lens", so the gradient
+/// the layers under test send to their inputs is checked too (through the lens's kernel gradient).
+fn check_gradients(inputs: &[usize], nodes: Vec<(crate::layer::LayerSpec, Vec<usize>)>, rows: usize) {
+    let k = inputs.len();
+    let mut graph: Vec<(LayerSpec, Vec<usize>)> = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, &w)| (LayerSpec::Dense { units: w, activation: Activation::Linear, use_bias: false }, vec![i]))
+        .collect();
+    graph.extend(nodes.into_iter().map(|(s, ins)| (s, ins.into_iter().map(|v| v + k).collect())));
+    let net = Network::graph(inputs, graph, 7).expect("the test graph builds");
+    let iw: usize = inputs.iter().sum();
+    let ow = net.output_dim();
+    let mut rng = Rng::new(11, 0);
+    let mut x = vec![0.0f32; rows * iw];
+    rng.fill_uniform(&mut x, 1.5);
+    let mut c = vec![0.0f32; rows * ow];
+    rng.fill_uniform(&mut c, 1.0);
+    let idx: Vec<u32> = (0..rows as u32).collect();
+    let target = vec![0.0f32; rows * ow];
+
+    // L for a copy of `net` (fresh dropout generators, so every evaluation draws the same masks).
+    let loss = |params: &[f32]| -> f64 {
+        let mut n = net.clone();
+        n.params.copy_from_slice(params);
+        let mut ws = n.workspace(rows).unwrap();
+        n.gather(&mut ws, &x, &target, &idx);
+        n.forward_train(&mut ws, rows, false).unwrap();
+        n.output(&ws, rows).iter().zip(&c).map(|(&y, &c)| f64::from(y) * f64::from(c)).sum()
+    };
+    let mut n = net.clone();
+    let mut ws = n.workspace(rows).unwrap();
+    n.gather(&mut ws, &x, &target, &idx);
+    n.forward_train(&mut ws, rows, false).unwrap();
+    n.output_grad(&mut ws, rows).copy_from_slice(&c);
+    n.backward(&mut ws, rows, None, false).unwrap();
+    let analytic = ws.param_grads.clone();
+
+    let h = 1e-3f32;
+    let mut params = net.params.clone();
+    let mut checked = 0;
+    for r in net.trainable_ranges() {
+        for p in r {
+            let v = params[p];
+            params[p] = v + h;
+            let up = loss(&params);
+            params[p] = v - h;
+            let down = loss(&params);
+            params[p] = v;
+            let numeric = (up - down) / (2.0 * f64::from(h));
+            let a = f64::from(analytic[p]);
+            assert!(
+                (numeric - a).abs() <= 5e-3 + 5e-3 * a.abs(),
+                "parameter {p}: backward gives {a}, finite differences {numeric}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "no trainable parameter was checked");
+}
+
+fn dense(units: usize, activation: Activation) -> LayerSpec {
+    LayerSpec::Dense { units, activation, use_bias: true }
+}
+
+/// Graphs whose layers have no training-only behaviour, so inference must give the forward pass's output.
+fn deterministic_graphs() -> Vec<(Vec<usize>, Nodes)> {
+    vec![
+        // A chain with a relu Dense under a Dense (its derivative fused into the product below).
+        (vec![3], vec![(dense(5, Activation::Relu), vec![0]), (dense(2, Activation::Tanh), vec![1])]),
+        // Two inputs of different widths, side by side, then mixed.
+        (vec![3, 2], vec![(LayerSpec::Concatenate, vec![0, 1]), (dense(2, Activation::Tanh), vec![2])]),
+        // The same input twice.
+        (vec![3], vec![(LayerSpec::Concatenate, vec![0, 0]), (dense(2, Activation::Tanh), vec![1])]),
+        // A residual block: y = Dense(x) + x.
+        (
+            vec![4],
+            vec![
+                (dense(4, Activation::Tanh), vec![0]),
+                (LayerSpec::Add, vec![1, 0]),
+                (dense(2, Activation::Sigmoid), vec![2]),
+            ],
+        ),
+        // A relu Dense read by two layers (no fused derivative), one of them a Dense that adds its share.
+        (
+            vec![3, 3],
+            vec![
+                (dense(3, Activation::Relu), vec![0]),
+                (dense(3, Activation::Tanh), vec![2]),
+                (LayerSpec::Add, vec![2, 1, 3]),
+                (dense(1, Activation::Linear), vec![4]),
+            ],
+        ),
+    ]
+}
+
+#[test]
+fn graph_gradients_match_finite_differences() {
+    for (inputs, nodes) in deterministic_graphs() {
+        check_gradients(&inputs, nodes, 5);
+    }
+    let drop = LayerSpec::Dropout { rate: 0.4, seed: Some(5) };
+    let bn = LayerSpec::BatchNorm { momentum: 0.9, epsilon: 1e-3, center: true, scale: true };
+    let top = dense(2, Activation::Tanh);
+    check_gradients(&[6], vec![(drop, vec![0]), (bn, vec![1]), (top, vec![2])], 8);
+}
+
+#[test]
+fn inference_gives_the_forward_pass_output() {
+    for (inputs, nodes) in deterministic_graphs() {
+        let rows = 6;
+        let mut net = Network::graph(&inputs, nodes.clone(), 3).unwrap();
+        let iw: usize = inputs.iter().sum();
+        let mut x = vec![0.0; rows * iw];
+        Rng::new(4, 0).fill_uniform(&mut x, 1.0);
+        let mut out = vec![0.0; rows * net.output_dim()];
+        net.infer(&x, rows, &mut out, &mut Scratch::default(), false).unwrap();
+        let mut ws = net.workspace(rows).unwrap();
+        let idx: Vec<u32> = (0..rows as u32).collect();
+        net.gather(&mut ws, &x, &vec![0.0; rows * net.output_dim()], &idx);
+        net.forward_train(&mut ws, rows, false).unwrap();
+        assert_eq!(out, net.output(&ws, rows), "{inputs:?} {nodes:?}");
+    }
+}
+
+#[test]
+fn graphs_that_cannot_be_built_are_clear_errors() {
+    let d = || dense(2, Activation::Linear);
+    let cases: Vec<(Vec<usize>, Nodes, &str)> = vec![
+        (vec![3], vec![(d(), vec![1])], "not computed before it"),
+        (vec![3], vec![(d(), vec![0]), (d(), vec![0])], "does not lead to the output"),
+        (vec![3, 2], vec![(LayerSpec::Add, vec![0, 1])], "same shape"),
+        (vec![3, 2], vec![(d(), vec![0, 1])], "takes one input"),
+        (vec![3], vec![(LayerSpec::Concatenate, vec![])], "at least one input"),
+        (vec![3, 0], vec![(LayerSpec::Concatenate, vec![0, 1])], "positive integer"),
+        (vec![], vec![(d(), vec![0])], "inputs"),
+        (vec![3], vec![], "layers"),
+    ];
+    for (inputs, nodes, want) in cases {
+        let e = Network::graph(&inputs, nodes, 1).unwrap_err().to_string();
+        assert!(e.contains(want), "{inputs:?}: {e}");
+    }
+}
