@@ -57,13 +57,15 @@ pub fn evaluate_with<G: std::ops::Deref<Target = ModelState>>(
     scratch: &mut EvalScratch,
     hooks: &mut EvalHooks<'_>,
 ) -> Result<()> {
-    let (iw, ow, cols) = {
+    let (iw, ow, tw, cols) = {
         let st = lock()?;
         let compiled = st.compiled.as_ref().ok_or_else(not_compiled)?;
-        (st.net.input_dim, st.net.output_dim(), 1 + compiled.metrics.len())
+        let ow = st.net.output_dim();
+        check_matrix(x, rows, st.net.input_dim, "x", "inputs")?;
+        check_matrix(y, rows, compiled.loss.target_width(ow), "y", "targets")?;
+        compiled.loss.check_targets(y, ow, "y")?;
+        (st.net.input_dim, ow, compiled.loss.target_width(ow), 1 + compiled.metrics.len())
     };
-    check_matrix(x, rows, iw, "x", "inputs")?;
-    check_matrix(y, rows, ow, "y", "targets")?;
     if rows == 0 {
         return Err(Error::value("evaluate needs at least one sample. Received: x with 0 rows"));
     }
@@ -88,13 +90,15 @@ pub fn evaluate_with<G: std::ops::Deref<Target = ModelState>>(
                 let st = lock()?;
                 let compiled = st.compiled.as_ref().ok_or_else(not_compiled)?;
                 let net = &st.net;
-                if net.input_dim != iw || net.output_dim() != ow || 1 + compiled.metrics.len() != cols {
+                let shape =
+                    (net.input_dim, net.output_dim(), compiled.loss.target_width(ow), 1 + compiled.metrics.len());
+                if shape != (iw, ow, tw, cols) {
                     return Err(Error::State("the model was rebuilt or recompiled during evaluation".into()));
                 }
-                let logits = if compiled.loss.takes_sigmoid_logits() { net.sigmoid_logits() } else { None };
+                let logits = net.loss_logits(&compiled.loss);
                 let o = &mut out[..m * ow];
                 let xs = &x[start * iw..(start + m) * iw];
-                let ys = &y[start * ow..(start + m) * ow];
+                let ys = &y[start * tw..(start + m) * tw];
                 // The batch's rows are inferred a slice at a time, so that a cancel is seen within a few
                 // milliseconds even in a large batch; each row's result does not depend on the slicing, and
                 // the loss and metrics are then summed over the whole batch as before.
@@ -103,11 +107,11 @@ pub fn evaluate_with<G: std::ops::Deref<Target = ModelState>>(
                     if hooks.cancel.load(Ordering::Relaxed) {
                         return Err(Error::Interrupted);
                     }
-                    net.infer_to(xr, xr.len() / iw.max(1), os, s, true, logits.is_some())?;
+                    net.infer_to(xr, xr.len() / iw.max(1), os, s, true, logits)?;
                 }
                 sums[0] += compiled.loss.sum(o, ys, ow, logits.is_some(), None);
-                if logits.is_some() {
-                    crate::activation::Activation::Sigmoid.forward_inplace(o, ow);
+                if let Some(kind) = logits.and(compiled.loss.takes_logits_of()) {
+                    kind.activation().forward_inplace(o, ow);
                 }
                 for (sum, metric) in sums[1..].iter_mut().zip(&compiled.metrics) {
                     *sum += metric.sum(o, ys, ow);

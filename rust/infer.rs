@@ -16,10 +16,11 @@ pub struct Scratch {
 impl Network {
     /// Inference on `rows` rows of `x` into `out` (rows × output_dim). Allocates only when `scratch` grows.
     pub fn infer(&self, x: &[f32], rows: usize, out: &mut [f32], scratch: &mut Scratch, parallel: bool) -> Result<()> {
-        self.infer_to(x, rows, out, scratch, parallel, false)
+        self.infer_to(x, rows, out, scratch, parallel, None)
     }
 
-    /// `infer`, optionally stopping before a final sigmoid so that `out` holds its logits.
+    /// `infer`, or with `logits` (see `loss_logits`) stopping before the final activation so that `out` holds
+    /// its logits.
     pub fn infer_to(
         &self,
         x: &[f32],
@@ -27,9 +28,9 @@ impl Network {
         out: &mut [f32],
         scratch: &mut Scratch,
         parallel: bool,
-        logits: bool,
+        logits: Option<crate::network::LogitsAt>,
     ) -> Result<()> {
-        let skip_last = logits && self.sigmoid_logits().is_some();
+        let skip_last = logits.is_some();
         let need = checked_size(rows, self.max_width(), "the inference buffer")?;
         scratch.slots.resize_with(self.n_slots, Vec::new);
         for s in &mut scratch.slots {
@@ -63,7 +64,7 @@ impl Network {
         Ok(())
     }
 
-    /// One node in inference mode (`logits`: a final sigmoid is left out).
+    /// One node in inference mode (`logits`: its activation is left out).
     fn node_infer<'a>(
         &self,
         node: &Node,

@@ -157,6 +157,17 @@ impl Model {
     /// Set the loss, metrics and a fresh optimizer. Refused while the model trains.
     pub fn compile(&self, loss: Loss, metrics: Vec<Metric>, optimizer: OptimizerKind) -> Result<()> {
         optimizer.validate()?;
+        if let Some(m) = metrics.iter().find(|m| m.sparse_targets() != loss.target_width(2).eq(&1)) {
+            let (want, have) = if m.sparse_targets() {
+                ("class ids", "rows like the predictions")
+            } else {
+                ("rows like the predictions", "class ids")
+            };
+            return Err(Error::value(format!(
+                "The metric {m:?} reads targets as {want}, but the loss {loss:?} takes {have}. Received: \
+                 metrics=[{m:?}] with that loss"
+            )));
+        }
         let _exclusive = self.exclusive("compile()")?;
         let mut st = self.write()?;
         let n = st.net.params.len();

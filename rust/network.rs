@@ -13,6 +13,7 @@ use crate::activation::Activation;
 use crate::error::{try_resize, Error, Result};
 use crate::layer::{LayerSpec, WeightInfo};
 use crate::layers::{batch_norm, WeightId};
+use crate::loss::{LogitsOf, Loss};
 use crate::rng::Rng;
 
 /// A layer of the graph, fixed to its input widths.
@@ -39,12 +40,13 @@ pub struct Node {
     pub(crate) accumulate: Vec<bool>,
 }
 
-/// Where the final sigmoid's logits live, for losses computed from logits (as Keras on TensorFlow does).
+/// Where a final sigmoid's or softmax's logits live, for losses computed from logits (as Keras on TensorFlow
+/// does).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogitsAt {
-    /// The last layer is `Dense(activation="sigmoid")`: its pre-activation buffer.
+    /// The last layer is a Dense with that activation: its pre-activation buffer.
     DensePre,
-    /// The last layer is `Activation("sigmoid")`: its input.
+    /// The last layer is an Activation layer: its input.
     ActivationInput,
 }
 
@@ -257,13 +259,10 @@ impl Network {
         Ok(())
     }
 
-    /// Where the logits of a final sigmoid are, if the network ends in one.
-    pub fn sigmoid_logits(&self) -> Option<LogitsAt> {
-        match self.layers.last().map(|l| &l.spec) {
-            Some(LayerSpec::Dense { activation: Activation::Sigmoid, .. }) => Some(LogitsAt::DensePre),
-            Some(LayerSpec::Activation(Activation::Sigmoid)) => Some(LogitsAt::ActivationInput),
-            _ => None,
-        }
+    /// Where `loss` reads logits instead of the output: when it computes from the logits of a final
+    /// activation (sigmoid for binary crossentropy, softmax for categorical) and the network ends in one.
+    pub fn loss_logits(&self, loss: &Loss) -> Option<LogitsAt> {
+        loss.takes_logits_of().and_then(|kind| final_logits(&self.layers, kind))
     }
 
     /// BatchNormalization's values for a pass.
@@ -307,6 +306,16 @@ fn inference_slots(n_in: usize, layers: &[Node]) -> (Vec<usize>, usize) {
         }
     }
     (slots, count)
+}
+
+/// Where the logits of a final activation `kind` are, if the last layer applies it.
+pub(crate) fn final_logits(layers: &[Node], kind: LogitsOf) -> Option<LogitsAt> {
+    let want = kind.activation();
+    match layers.last().map(|l| &l.spec) {
+        Some(LayerSpec::Dense { activation, .. }) if *activation == want => Some(LogitsAt::DensePre),
+        Some(LayerSpec::Activation(a)) if *a == want => Some(LogitsAt::ActivationInput),
+        _ => None,
+    }
 }
 
 /// The width of value `v` of a graph with model inputs `inputs` and nodes `layers`.

@@ -115,16 +115,19 @@ fn check_data(model: &Model, train: Data<'_>, val: Option<Data<'_>>, opts: FitOp
         return Err(Error::value("batch_size must be a positive integer. Received: batch_size=0"));
     }
     let st = model.read()?;
-    st.compiled.as_ref().ok_or_else(not_compiled)?;
+    let loss = st.compiled.as_ref().ok_or_else(not_compiled)?.loss;
     let (iw, ow) = (st.net.input_dim, st.net.output_dim());
+    let tw = loss.target_width(ow);
     check_matrix(train.x, train.rows, iw, "x", "training inputs")?;
-    check_matrix(train.y, train.rows, ow, "y", "training targets")?;
+    check_matrix(train.y, train.rows, tw, "y", "training targets")?;
+    loss.check_targets(train.y, ow, "y")?;
     if train.rows == 0 {
         return Err(Error::value("fit needs at least one training sample. Received: x with 0 rows"));
     }
     if let Some(v) = val {
         check_matrix(v.x, v.rows, iw, "validation_data x", "validation inputs")?;
-        check_matrix(v.y, v.rows, ow, "validation_data y", "validation targets")?;
+        check_matrix(v.y, v.rows, tw, "validation_data y", "validation targets")?;
+        loss.check_targets(v.y, ow, "validation_data y")?;
         if v.rows == 0 {
             return Err(Error::value(
                 "validation_data needs at least one sample. Received: validation_data x with 0 rows",
@@ -278,9 +281,9 @@ impl Session for CpuSession<'_> {
             return Err(Error::State("the model was rebuilt or recompiled during fit".into()));
         }
         let ow = self.shape.1;
-        net.gather(ws, self.train.x, self.train.y, idx);
+        net.gather(ws, self.train.x, self.train.y, compiled.loss.target_width(ow), idx);
         net.forward_train(ws, rows, true)?;
-        let logits = if compiled.loss.takes_sigmoid_logits() { net.sigmoid_logits() } else { None };
+        let logits = net.loss_logits(&compiled.loss);
         let (input, target, grad) = net.loss_views(ws, rows, logits);
         sums[0] += compiled.loss.sum(input, target, ow, logits.is_some(), Some(grad));
         let (pred, target) = net.prediction_views(ws, rows);

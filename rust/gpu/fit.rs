@@ -43,7 +43,7 @@ fn step_program(
     rows: usize,
 ) -> Result<Program> {
     let mut b = Builder::new();
-    data.gather(&mut b, ctx, ws, Some(perm), rows, (net.input_dim, net.output_dim))?;
+    data.gather(&mut b, ctx, ws, Some(perm), rows, (net.input_dim, t.loss.target_width(net.output_dim)))?;
     let bufs = forward(&mut b, ctx, net, ws, rows, true)?;
     loss_and_metrics(&mut b, ctx, net, ws, &bufs, rows, t, sums)?;
     backward(&mut b, ctx, net, ws, rows, t.logits(net))?;
@@ -101,7 +101,7 @@ impl<'a> GpuSession<'a> {
         test_batches: bool,
         sync: &'a mut dyn HostSync,
     ) -> Result<Self> {
-        let (iw, ow) = (net.input_dim, net.output_dim);
+        let (iw, ow) = (net.input_dim, t.loss.target_width(net.output_dim));
         let cap = opts.batch_size.min(train.rows).max(1);
         if rows_that_fit(ctx, net, cap)? < cap {
             return Err(Error::Backend(format!(

@@ -201,21 +201,36 @@ pub(crate) fn forward(
     Ok(bufs)
 }
 
+/// The loss kernel's LOSS id and whether its input holds logits (see shaders/loss.wgsl).
 fn loss_consts(loss: Loss, logits: bool) -> (u32, bool) {
     match loss {
         Loss::MeanAbsoluteError => (0, false),
         Loss::MeanSquaredError => (1, false),
         Loss::Huber { .. } => (2, false),
         Loss::BinaryCrossentropy { from_logits, .. } => (3, logits || from_logits),
+        Loss::MeanAbsolutePercentageError => (4, false),
+        Loss::MeanSquaredLogarithmicError => (5, false),
+        Loss::LogCosh => (6, false),
+        Loss::Poisson => (7, false),
+        Loss::Hinge => (8, false),
+        Loss::SquaredHinge => (9, false),
+        Loss::CategoricalCrossentropy { from_logits, .. } => (10, logits || from_logits),
+        Loss::SparseCategoricalCrossentropy { from_logits } => (11, logits || from_logits),
+        Loss::KlDivergence => (12, false),
+        Loss::CategoricalHinge => (13, false),
     }
 }
 
-fn metric_consts(m: Metric) -> (u32, f32) {
+/// The metric kernel's METRIC id, threshold and k (see shaders/metric.wgsl).
+fn metric_consts(m: Metric) -> (u32, f32, usize) {
     match m {
-        Metric::MeanAbsoluteError => (0, 0.0),
-        Metric::MeanSquaredError => (1, 0.0),
-        Metric::BinaryAccuracy { threshold } => (2, threshold),
-        Metric::CategoricalAccuracy => (3, 0.0),
+        Metric::MeanAbsoluteError => (0, 0.0, 0),
+        Metric::MeanSquaredError => (1, 0.0, 0),
+        Metric::BinaryAccuracy { threshold } => (2, threshold, 0),
+        Metric::CategoricalAccuracy => (3, 0.0, 0),
+        Metric::SparseCategoricalAccuracy => (4, 0.0, 0),
+        Metric::TopKCategoricalAccuracy { k } => (5, 0.0, k),
+        Metric::SparseTopKCategoricalAccuracy { k } => (6, 0.0, k),
     }
 }
 
@@ -245,17 +260,25 @@ pub(crate) fn loss_and_metrics(
     let (id, from_logits) = loss_consts(t.loss, logits.is_some());
     let (delta, ls) = match t.loss {
         Loss::Huber { delta } => (delta, 0.0),
-        Loss::BinaryCrossentropy { label_smoothing, .. } => (0.0, label_smoothing),
+        Loss::BinaryCrossentropy { label_smoothing, .. } | Loss::CategoricalCrossentropy { label_smoothing, .. } => {
+            (0.0, label_smoothing)
+        }
         _ => (0.0, 0.0),
     };
+    if matches!(t.loss, Loss::Hinge | Loss::SquaredHinge) {
+        // Whether every label of the batch is 0 or 1 (then read as 2t − 1).
+        let p = Params::new().u(rows * t.loss.target_width(ow));
+        b.push(K::AllBinary, &[], &[Some(&ws.target), Some(&ws.flag)], p, [1, 1, 1]);
+    }
     let scale = 1.0 / (rows * ow).max(1) as f32;
+    let row_scale = 1.0 / rows.max(1) as f32;
     let cols = t.cols();
-    let p = Params::new().u(rows).u(ow).u(0).u(cols).f(scale).f(delta).f(ls).f(EPSILON).f(1.0 - EPSILON);
-    let bind = [Some(input), Some(&ws.target), Some(grad), Some(&ws.rowvals)];
+    let p = Params::new().u(rows).u(ow).u(0).u(cols).f(scale).f(delta).f(ls).f(EPSILON).f(1.0 - EPSILON).f(row_scale);
+    let bind = [Some(input), Some(&ws.target), Some(grad), Some(&ws.rowvals), Some(&ws.flag)];
     b.push(K::Loss, &[("LOSS", id), ("LOGITS", u32::from(from_logits))], &bind, p, grid_for(ctx, rows)?);
     for (k, m) in t.metrics.iter().enumerate() {
-        let (id, thr) = metric_consts(*m);
-        let p = Params::new().u(rows).u(ow).u(k + 1).u(cols).f(thr);
+        let (id, thr, top) = metric_consts(*m);
+        let p = Params::new().u(rows).u(ow).u(k + 1).u(cols).f(thr).u(top);
         let bind = [Some(&bufs[out]), Some(&ws.target), Some(&ws.rowvals)];
         b.push(K::Metric, &[("METRIC", id)], &bind, p, grid_for(ctx, rows)?);
     }

@@ -72,7 +72,7 @@ impl Evaluator {
         table.write(ctx, &records);
         let program = |rows: usize| -> Result<Program> {
             let mut b = Builder::new();
-            data.gather(&mut b, ctx, &ws, None, rows, (net.input_dim, net.output_dim))?;
+            data.gather(&mut b, ctx, &ws, None, rows, (net.input_dim, t.loss.target_width(net.output_dim)))?;
             let bufs = forward(&mut b, ctx, net, &ws, rows, false)?;
             loss_and_metrics(&mut b, ctx, net, &ws, &bufs, rows, t, &sums)?;
             b.build(ctx, kernels)

@@ -64,6 +64,7 @@ pub(crate) enum K {
     DropoutBackward,
     Gather,
     CopyCols,
+    AllBinary,
     Adam,
     Sgd,
     RmsProp,
@@ -82,8 +83,10 @@ impl K {
             K::ActForward => (include_str!("shaders/act_forward.wgsl"), &[R, W]),
             // z, y, g
             K::ActBackward => (include_str!("shaders/act_backward.wgsl"), &[R, R, W]),
-            // input, target, grad, rowvals
-            K::Loss => (include_str!("shaders/loss.wgsl"), &[R, R, W, W]),
+            // input, target, grad, rowvals, flag
+            K::Loss => (include_str!("shaders/loss.wgsl"), &[R, R, W, W, R]),
+            // target, flag
+            K::AllBinary => (include_str!("shaders/all_binary.wgsl"), &[R, W]),
             // pred, target, rowvals
             K::Metric => (include_str!("shaders/metric.wgsl"), &[R, R, W]),
             // rowvals, sums

@@ -265,9 +265,10 @@ impl GpuModel {
     ) -> Result<Evaluation> {
         self.usable()?;
         let t = self.training.as_ref().ok_or_else(not_compiled)?;
-        let (iw, ow) = (self.net.input_dim, self.net.output_dim);
+        let (iw, ow) = (self.net.input_dim, t.loss.target_width(self.net.output_dim));
         crate::backend::check_matrix(x, rows, iw, "x", "inputs")?;
         crate::backend::check_matrix(y, rows, ow, "y", "targets")?;
+        t.loss.check_targets(y, self.net.output_dim, "y")?;
         if rows == 0 {
             return Err(Error::value("evaluate needs at least one sample. Received: x with 0 rows"));
         }

@@ -37,8 +37,6 @@ pub(crate) struct DevNet {
     pub weights: Vec<WeightInfo>,
     /// Whether the optimizer updates weight `i` (its flag and its layer's).
     pub trainable: Vec<bool>,
-    /// Where a final sigmoid's logits are.
-    pub logits: Option<LogitsAt>,
     pub w: Vec<DevWeight>,
     /// Seed of each layer's dropout hash.
     pub dropout_seeds: Vec<u32>,
@@ -129,7 +127,6 @@ impl DevNet {
             readers: net.readers.clone(),
             weights: net.weights.clone(),
             trainable,
-            logits: net.sigmoid_logits(),
             w,
             dropout_seeds,
         })
@@ -182,6 +179,8 @@ pub(crate) struct Workspace {
     /// Where an input gradient is made before it is added to a value's (cap × widest value; training only).
     pub grad_tmp: Option<wgpu::Buffer>,
     pub target: wgpu::Buffer,
+    /// One value: whether the batch's labels are all 0 or 1 (hinge losses).
+    pub flag: wgpu::Buffer,
     /// Per-row loss and metric values, cap × (1 + metrics).
     pub rowvals: wgpu::Buffer,
 }
@@ -234,6 +233,7 @@ impl Workspace {
             grads,
             grad_tmp: if train { Some(buf(net.max_width, "gradients")?) } else { None },
             target: buf(net.output_dim, "the target batch")?,
+            flag: ctx.storage(1, "the label flag")?,
             rowvals: buf(cols.max(1), "per-row losses")?,
         })
     }
@@ -260,10 +260,6 @@ impl Training {
 
     /// Where the loss reads logits instead of probabilities, for this network.
     pub fn logits(&self, net: &DevNet) -> Option<LogitsAt> {
-        if self.loss.takes_sigmoid_logits() {
-            net.logits
-        } else {
-            None
-        }
+        self.loss.takes_logits_of().and_then(|kind| crate::network::final_logits(&net.layers, kind))
     }
 }

@@ -49,16 +49,18 @@ pub fn loss_per_sample<'py>(
     y_pred: PyReadonlyArray2<'py, f32>,
 ) -> PyResult<Bound<'py, PyArray1<f32>>> {
     let loss = loss.0;
-    let (t, rows, w) = convert::matrix(&y_true, "y_true")?;
-    let (p, prow, pw) = convert::matrix(&y_pred, "y_pred")?;
-    if (rows, w) != (prow, pw) {
+    let (t, rows, tw) = convert::matrix(&y_true, "y_true")?;
+    let (p, prow, w) = convert::matrix(&y_pred, "y_pred")?;
+    if (rows, tw) != (prow, loss.target_width(w)) {
         return Err(PyValueError::new_err(format!(
-            "y_true and y_pred must have the same shape. Received: y_true.shape=({rows}, {w}), y_pred.shape=({prow}, {pw})"
+            "y_true and y_pred must have the same shape (y_true one class id per row for a sparse loss). \
+             Received: y_true.shape=({rows}, {tw}), y_pred.shape=({prow}, {w})"
         )));
     }
+    loss.check_targets(t, w, "y_true")?;
     let values = detached(py, || {
         Ok((0..rows)
-            .map(|r| loss.sum(&p[r * w..(r + 1) * w], &t[r * w..(r + 1) * w], w, false, None) as f32)
+            .map(|r| loss.sum(&p[r * w..(r + 1) * w], &t[r * tw..(r + 1) * tw], w, false, None) as f32)
             .collect::<Vec<f32>>())
     })?;
     Ok(convert::vector(py, &values))

@@ -61,12 +61,19 @@ struct Huber {
     delta: f32,
 }
 
-/// `{"kind": "binary_crossentropy", ...}`.
+/// `{"kind": "binary_crossentropy" | "categorical_crossentropy", ...}`.
 #[derive(FromPyObject)]
 #[pyo3(from_item_all)]
 struct BinaryCrossentropy {
     from_logits: bool,
     label_smoothing: f32,
+}
+
+/// `{"kind": "sparse_categorical_crossentropy", "from_logits": ...}`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct FromLogits {
+    from_logits: bool,
 }
 
 /// `{"kind": "adam" | "adamw", ...}`; `adamw` also has `weight_decay`.
@@ -136,7 +143,8 @@ impl<'a, 'py> FromPyObject<'a, 'py> for LayerArg {
     }
 }
 
-/// A loss description (`kind` `mae`, `mse`, `huber` or `binary_crossentropy`) as the core's loss.
+/// A loss description (`kind` one of `Loss::from_name`'s names, with `delta` for huber, `from_logits` and
+/// `label_smoothing` for the crossentropies) as the core's loss.
 pub struct LossArg(pub Loss);
 
 impl<'a, 'py> FromPyObject<'a, 'py> for LossArg {
@@ -146,9 +154,13 @@ impl<'a, 'py> FromPyObject<'a, 'py> for LossArg {
         let Kind { kind } = obj.extract()?;
         let loss = match kind.as_str() {
             "huber" => Loss::from_name(&kind, obj.extract::<Huber>()?.delta, false, 0.0),
-            "binary_crossentropy" => {
+            "binary_crossentropy" | "categorical_crossentropy" => {
                 let BinaryCrossentropy { from_logits, label_smoothing } = obj.extract()?;
                 Loss::from_name(&kind, 1.0, from_logits, label_smoothing)
+            }
+            "sparse_categorical_crossentropy" => {
+                let FromLogits { from_logits } = obj.extract()?;
+                Loss::from_name(&kind, 1.0, from_logits, 0.0)
             }
             _ => Loss::from_name(&kind, 1.0, false, 0.0),
         };

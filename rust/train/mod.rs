@@ -60,9 +60,10 @@ impl Network {
         })
     }
 
-    /// Copy rows `idx` of `x` (rows of `input_dim`, each input's columns in turn) and `y` into the batch.
-    pub fn gather(&self, ws: &mut Workspace, x: &[f32], y: &[f32], idx: &[u32]) {
-        let (iw, ow) = (self.input_dim, self.output_dim());
+    /// Copy rows `idx` of `x` (rows of `input_dim`, each input's columns in turn) and `y` (rows `tw` wide:
+    /// the output width, or 1 for class ids) into the batch.
+    pub fn gather(&self, ws: &mut Workspace, x: &[f32], y: &[f32], tw: usize, idx: &[u32]) {
+        let (iw, ow) = (self.input_dim, tw);
         let mut offset = 0;
         for (v, &w) in self.inputs.iter().enumerate() {
             for (dst, &i) in ws.acts[v].chunks_exact_mut(w).zip(idx) {

@@ -1,7 +1,10 @@
-//! Loss per row with its gradient (see loss.rs): MAE `|p−t|`, MSE `(p−t)²`, Huber, binary crossentropy on
-//! clipped probabilities or on logits `max(z,0) − z·t + ln(1+e^{−|z|})`. Writes `grad = ∂(batch mean)/∂input`
-//! (scale = 1/(rows·width)) and the row's mean loss into column `col` of the rows×`stride` value matrix.
-//! LOSS: 0 mae, 1 mse, 2 huber, 3 binary crossentropy; LOGITS: the input holds logits.
+//! Loss per row with its gradient (see loss/): writes `grad = ∂(batch mean)/∂input` and the row's loss into
+//! column `col` of the rows×`stride` value matrix. Element-wise losses (the row's value is the mean over its
+//! elements; `scale` = 1/(rows·width)): 0 mae, 1 mse, 2 huber, 3 binary crossentropy (LOGITS: from logits),
+//! 4 mape, 5 msle, 6 log-cosh, 7 poisson, 8 hinge, 9 squared hinge (`flag[0]` = 1 when every label of the
+//! batch is 0 or 1, which then become 2t−1). Row-wise (`row_scale` = 1/rows): 10 categorical crossentropy
+//! (LOGITS: from logits), 11 its sparse form (targets are cls ids, one per row), 12 KL divergence,
+//! 13 categorical hinge.
 
 override LOSS: u32 = 0u;
 override LOGITS: bool = false;
@@ -16,6 +19,7 @@ struct Params {
     label_smoothing: f32,
     eps: f32,
     hi: f32,
+    row_scale: f32,
 }
 
 @group(0) @binding(0) var<uniform> prm: Params;
@@ -23,6 +27,11 @@ struct Params {
 @group(0) @binding(2) var<storage, read> tgt: array<f32>;
 @group(0) @binding(3) var<storage, read_write> grad: array<f32>;
 @group(0) @binding(4) var<storage, read_write> rowvals: array<f32>;
+@group(0) @binding(5) var<storage, read> flag: array<f32>;
+
+fn sign_(e: f32) -> f32 {
+    return select(select(0.0, -1.0, e < 0.0), 1.0, e > 0.0);
+}
 
 // (loss, d loss / d input) of one element.
 fn element(p: f32, t0: f32) -> vec2<f32> {
@@ -44,7 +53,7 @@ fn element(p: f32, t0: f32) -> vec2<f32> {
             }
             return vec2<f32>(d * a - 0.5 * d * d, d * sign(e));
         }
-        default: {
+        case 3u: {
             let ls = prm.label_smoothing;
             let t = t0 * (1.0 - ls) + 0.5 * ls;
             if LOGITS {
@@ -57,6 +66,136 @@ fn element(p: f32, t0: f32) -> vec2<f32> {
             let d = select(-(t / q) + (1.0 - t) / (1.0 - q), 0.0, p < prm.eps || p > prm.hi);
             return vec2<f32>(v, d);
         }
+        case 4u: {
+            let den = max(abs(t0), prm.eps);
+            return vec2<f32>(100.0 * abs(t0 - p) / den, 100.0 * sign_(p - t0) / den);
+        }
+        case 5u: {
+            let a = log(max(p, prm.eps) + 1.0);
+            let b = log(max(t0, prm.eps) + 1.0);
+            return vec2<f32>((a - b) * (a - b), select(0.0, 2.0 * (a - b) / (p + 1.0), p > prm.eps));
+        }
+        case 6u: {
+            let d = p - t0;
+            return vec2<f32>(d + softplus_(-2.0 * d) - 0.6931471805599453, tanh(d));
+        }
+        case 7u: {
+            return vec2<f32>(p - t0 * log(p + prm.eps), 1.0 - t0 / (p + prm.eps));
+        }
+        default: {
+            let t = select(t0, 2.0 * t0 - 1.0, flag[0] > 0.5);
+            let m = max(1.0 - t * p, 0.0);
+            if LOSS == 8u {
+                return vec2<f32>(m, select(0.0, -t, m > 0.0));
+            }
+            return vec2<f32>(m * m, -2.0 * m * t);
+        }
+    }
+}
+
+// Row-wise losses: the row's value; its gradient written to `grad`.
+fn row_loss(base: u32, r: u32) -> f32 {
+    let w = prm.width;
+    let rs = prm.row_scale;
+    switch LOSS {
+        case 10u, 11u: {
+            let ls = prm.label_smoothing;
+            let c = f32(w);
+            let cls = u32(tgt[r]);
+            if LOGITS {
+                var mx = input[base];
+                for (var j = 1u; j < w; j++) {
+                    mx = max(mx, input[base + j]);
+                }
+                var se = 0.0;
+                for (var j = 0u; j < w; j++) {
+                    se += exp(input[base + j] - mx);
+                }
+                let lse = log(se);
+                var sum_t = 0.0;
+                var v = 0.0;
+                for (var j = 0u; j < w; j++) {
+                    var t = select(0.0, 1.0, j == cls);
+                    if LOSS == 10u {
+                        t = tgt[base + j] * (1.0 - ls) + ls / c;
+                    }
+                    sum_t += t;
+                    v += t * (lse - (input[base + j] - mx));
+                }
+                for (var j = 0u; j < w; j++) {
+                    var t = select(0.0, 1.0, j == cls);
+                    if LOSS == 10u {
+                        t = tgt[base + j] * (1.0 - ls) + ls / c;
+                    }
+                    grad[base + j] = (exp(input[base + j] - mx - lse) * sum_t - t) * rs;
+                }
+                return v;
+            }
+            if LOSS == 11u {
+                // As TensorFlow: −ln clip(p_y) + ln Σ clip(p_j).
+                var s = 0.0;
+                for (var j = 0u; j < w; j++) {
+                    s += clamp(input[base + j], prm.eps, prm.hi);
+                }
+                for (var j = 0u; j < w; j++) {
+                    let p = input[base + j];
+                    let inside = p >= prm.eps && p <= prm.hi;
+                    let d = 1.0 / s - select(0.0, 1.0 / p, j == cls);
+                    grad[base + j] = select(0.0, d, inside) * rs;
+                }
+                return log(s) - log(clamp(input[base + cls], prm.eps, prm.hi));
+            }
+            var s = 0.0;
+            for (var j = 0u; j < w; j++) {
+                s += input[base + j];
+            }
+            var v = 0.0;
+            var dot = 0.0;
+            for (var j = 0u; j < w; j++) {
+                let t = tgt[base + j] * (1.0 - ls) + ls / c;
+                let q = input[base + j] / s;
+                v -= t * log(clamp(q, prm.eps, prm.hi));
+                dot += select(0.0, -t / q, q >= prm.eps && q <= prm.hi) * q;
+            }
+            for (var j = 0u; j < w; j++) {
+                let t = tgt[base + j] * (1.0 - ls) + ls / c;
+                let q = input[base + j] / s;
+                let dq = select(0.0, -t / q, q >= prm.eps && q <= prm.hi);
+                grad[base + j] = (dq - dot) / s * rs;
+            }
+            return v;
+        }
+        case 12u: {
+            var v = 0.0;
+            for (var j = 0u; j < w; j++) {
+                let p = input[base + j];
+                let t = clamp(tgt[base + j], prm.eps, 1.0);
+                v += t * log(t / clamp(p, prm.eps, 1.0));
+                grad[base + j] = select(0.0, -t / p * rs, p >= prm.eps && p <= 1.0);
+            }
+            return v;
+        }
+        default: {
+            var pos = 0.0;
+            var arg = 0u;
+            var neg = -3.4028235e38;
+            for (var j = 0u; j < w; j++) {
+                let t = tgt[base + j];
+                let p = input[base + j];
+                pos += t * p;
+                if (1.0 - t) * p > neg {
+                    arg = j;
+                    neg = (1.0 - t) * p;
+                }
+            }
+            let v = max(neg - pos + 1.0, 0.0);
+            for (var j = 0u; j < w; j++) {
+                let t = tgt[base + j];
+                let d = select(0.0, 1.0 - t, j == arg) - t;
+                grad[base + j] = select(0.0, d * rs, v > 0.0);
+            }
+            return v;
+        }
     }
 }
 
@@ -68,6 +207,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         return;
     }
     let base = r * prm.width;
+    if LOSS >= 10u {
+        rowvals[r * prm.stride + prm.col] = row_loss(base, r);
+        return;
+    }
     var s = 0.0;
     for (var c = 0u; c < prm.width; c++) {
         let vd = element(input[base + c], tgt[base + c]);

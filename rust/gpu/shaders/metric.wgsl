@@ -1,5 +1,7 @@
 //! A metric's per-row value into column `col` of the rows×`stride` value matrix (see metric.rs): 0 mae,
-//! 1 mse (row means), 2 binary accuracy `(p > threshold) == t` (row mean), 3 categorical accuracy (argmax match).
+//! 1 mse (row means), 2 binary accuracy `(p > threshold) == t` (row mean), 3 categorical accuracy (argmax
+//! match), 4 sparse categorical accuracy (targets are cls ids), 5 top-k categorical accuracy, 6 its sparse
+//! form (the target cls has fewer than k predictions above it).
 
 override METRIC: u32 = 0u;
 
@@ -9,6 +11,7 @@ struct Params {
     col: u32,
     stride: u32,
     threshold: f32,
+    k: u32,
 }
 
 @group(0) @binding(0) var<uniform> prm: Params;
@@ -25,7 +28,34 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
     let base = r * prm.width;
     var v = 0.0;
-    if METRIC == 3u {
+    if METRIC >= 4u {
+        var cls = 0u;
+        if METRIC == 5u {
+            for (var c = 1u; c < prm.width; c++) {
+                if tgt[base + c] > tgt[base + cls] {
+                    cls = c;
+                }
+            }
+        } else {
+            let t = tgt[r];
+            cls = select(prm.width, u32(t), t >= 0.0 && fract(t) == 0.0 && t < f32(prm.width));
+        }
+        var above = 0u;
+        var best = 0u;
+        for (var c = 0u; c < prm.width; c++) {
+            if cls < prm.width && pred[base + c] > pred[base + cls] {
+                above += 1u;
+            }
+            if pred[base + c] > pred[base + best] {
+                best = c;
+            }
+        }
+        if METRIC == 4u {
+            v = select(0.0, 1.0, best == cls);
+        } else {
+            v = select(0.0, 1.0, cls < prm.width && above < prm.k);
+        }
+    } else if METRIC == 3u {
         var bp = 0u;
         var bt = 0u;
         for (var c = 1u; c < prm.width; c++) {

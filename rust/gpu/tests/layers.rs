@@ -144,9 +144,9 @@ fn training_step_gradients_and_batchnorm_stats_match_cpu() {
         // CPU step.
         let mut ws = net.workspace(rows).unwrap();
         let idx: Vec<u32> = (0..rows as u32).collect();
-        net.gather(&mut ws, &x, &y, &idx);
+        net.gather(&mut ws, &x, &y, ow, &idx);
         net.forward_train(&mut ws, rows, false).unwrap();
-        let logits = if loss.takes_sigmoid_logits() { net.sigmoid_logits() } else { None };
+        let logits = net.loss_logits(&loss);
         let (input, target, grad) = net.loss_views(&mut ws, rows, logits);
         let want_loss = loss.sum(input, target, ow, logits.is_some(), Some(grad));
         net.backward(&mut ws, rows, logits, false).unwrap();

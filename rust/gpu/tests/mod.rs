@@ -224,6 +224,16 @@ fn losses() -> Vec<Loss> {
         Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.0 },
         Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.2 },
         Loss::BinaryCrossentropy { from_logits: true, label_smoothing: 0.1 },
+        Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 },
+        Loss::CategoricalCrossentropy { from_logits: true, label_smoothing: 0.1 },
+        Loss::MeanAbsolutePercentageError,
+        Loss::MeanSquaredLogarithmicError,
+        Loss::LogCosh,
+        Loss::Poisson,
+        Loss::KlDivergence,
+        Loss::Hinge,
+        Loss::SquaredHinge,
+        Loss::CategoricalHinge,
     ]
 }
 
@@ -235,6 +245,7 @@ fn losses_with_gradients_metrics_and_reduction() {
         Metric::MeanSquaredError,
         Metric::BinaryAccuracy { threshold: 0.5 },
         Metric::CategoricalAccuracy,
+        Metric::TopKCategoricalAccuracy { k: 2 },
     ];
     let (rows, width) = (300, 3);
     // An identity network: the loss sees the inputs, so its values and gradients can be compared directly.
@@ -270,8 +281,8 @@ fn losses_with_gradients_metrics_and_reduction() {
                 let ls =
                     if let Loss::BinaryCrossentropy { label_smoothing, .. } = loss { label_smoothing } else { 0.0 };
                 let prm = prm.f(ls).f(crate::loss::EPSILON).f(1.0 - crate::loss::EPSILON);
-                let bind =
-                    [Some(&ws.acts[0]), Some(&ws.target), Some(ws.grads[1].as_ref().unwrap()), Some(&ws.rowvals)];
+                let grad = ws.grads[1].as_ref();
+                let bind = [Some(&ws.acts[0]), Some(&ws.target), grad, Some(&ws.rowvals), Some(&ws.flag)];
                 b.push(K::Loss, &[("LOSS", 3), ("LOGITS", 1)], &bind, prm, grid_for(&ctx, rows).unwrap());
                 b.push(
                     K::ReduceRows,
@@ -300,5 +311,39 @@ fn losses_with_gradients_metrics_and_reduction() {
                 close(&got, &want_m, 1e-5, 1e-6, "metrics");
             }
         }
+    }
+}
+
+#[test]
+fn sparse_losses_and_metrics() {
+    let Some((ctx, k)) = device() else { return };
+    let metrics = vec![Metric::SparseCategoricalAccuracy, Metric::SparseTopKCategoricalAccuracy { k: 2 }];
+    let (rows, width) = (300, 4);
+    let net = Network::new(width, vec![LayerSpec::Activation(Activation::Linear)], 1).unwrap();
+    let mut p: Vec<f32> = values(rows * width, 12, 0.5).iter().map(|v| v + 0.5).collect();
+    p[0] = 0.0; // clipped: no gradient
+    let t: Vec<f32> = values(rows, 13, 2.0).iter().map(|v| ((v + 2.0).floor()).min(3.0)).collect();
+    for from_logits in [false, true] {
+        let loss = Loss::SparseCategoricalCrossentropy { from_logits };
+        let mut want_g = vec![0.0; rows * width];
+        let want = loss.sum(&p, &t, width, false, Some(&mut want_g));
+        let want_m: Vec<f32> = metrics.iter().map(|m| m.sum(&p, &t, width) as f32).collect();
+        let kind = OptimizerKind::Sgd { learning_rate: 0.1, momentum: 0.0, nesterov: false };
+        let tr = Training { loss, metrics: metrics.clone(), kind };
+        let dev = DevNet::upload(&ctx, &net, None).unwrap();
+        let ws = Workspace::new(&ctx, &dev, rows, tr.cols(), true).unwrap();
+        ctx.write(&ws.acts[0], 0, &p);
+        ctx.write(&ws.target, 0, &t);
+        let sums = ctx.storage(tr.cols(), "sums").unwrap();
+        let mut b = Builder::new();
+        let bufs = vec![ws.acts[0].clone(), ws.acts[0].clone()];
+        loss_and_metrics(&mut b, &ctx, &dev, &ws, &bufs, rows, &tr, &sums).unwrap();
+        run(&ctx, &k, b, StepRecord::default());
+        let s = read(&ctx, &sums, tr.cols());
+        let what = format!("{loss:?}");
+        close(&[s[0]], &[want as f32], 1e-5, 1e-6, &what);
+        let g = read(&ctx, ws.grads[1].as_ref().unwrap(), rows * width);
+        close(&g, &want_g, 1e-5, 1e-9, &format!("{what} gradient"));
+        close(&s[1..], &want_m, 1e-5, 1e-6, "sparse metrics");
     }
 }

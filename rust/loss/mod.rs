@@ -1,0 +1,186 @@
+//! Losses as Keras 3 defines them: a per-sample value (most reduce the last axis with a mean), and a batch
+//! value that is the mean over samples (Keras's `sum_over_batch_size`). Each writes the gradient of the batch
+//! value with respect to its input. ε = 1e-7.
+//!
+//! Element-wise, then the mean over the row: MAE `|p−t|`, MSE `(p−t)²`, Huber `½e² if |e|≤δ else δ|e|−½δ²`,
+//! binary crossentropy `−[t·ln p + (1−t)·ln(1−p)]` (`p` clipped to `[ε, 1−ε]`) or from logits
+//! `max(z,0) − z·t + ln(1+e^{−|z|})`, MAPE `100·|t−p|/max(|t|,ε)`, MSLE `(ln(max(p,ε)+1) − ln(max(t,ε)+1))²`,
+//! log-cosh `d + softplus(−2d) − ln 2`, Poisson `p − t·ln(p+ε)`, hinge `max(1−t·p, 0)` and its square (labels
+//! that are all 0 or 1 in a batch become `2t−1`). Per row: categorical crossentropy `−Σ t·ln q` with `q` the
+//! renormalised, clipped probabilities, or `−Σ t·log_softmax(z)` from logits; its sparse form reads a class
+//! id; KL divergence `Σ t·ln(t/p)` (both clipped to `[ε, 1]`); categorical hinge
+//! `max(max((1−t)·p) − Σ t·p + 1, 0)`.
+
+mod rows;
+
+use crate::activation::Activation;
+use crate::error::{Error, Result};
+
+/// Keras's `backend.epsilon()`.
+pub const EPSILON: f32 = 1e-7;
+
+/// A loss function and its parameters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Loss {
+    /// Mean absolute error.
+    MeanAbsoluteError,
+    /// Mean squared error.
+    MeanSquaredError,
+    /// Huber loss with threshold `delta`.
+    Huber { delta: f32 },
+    /// Binary crossentropy on probabilities, or on logits when `from_logits`.
+    BinaryCrossentropy { from_logits: bool, label_smoothing: f32 },
+    /// Categorical crossentropy against one-hot targets.
+    CategoricalCrossentropy { from_logits: bool, label_smoothing: f32 },
+    /// Categorical crossentropy against class ids (targets one value wide).
+    SparseCategoricalCrossentropy { from_logits: bool },
+    /// Mean absolute percentage error.
+    MeanAbsolutePercentageError,
+    /// Mean squared logarithmic error.
+    MeanSquaredLogarithmicError,
+    /// Log-cosh.
+    LogCosh,
+    /// Poisson.
+    Poisson,
+    /// Kullback-Leibler divergence.
+    KlDivergence,
+    /// Hinge.
+    Hinge,
+    /// Squared hinge.
+    SquaredHinge,
+    /// Categorical hinge.
+    CategoricalHinge,
+}
+
+/// Where a loss reads the logits of a final activation instead of its output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogitsOf {
+    /// A final sigmoid (binary crossentropy).
+    Sigmoid,
+    /// A final softmax (categorical crossentropy and its sparse form).
+    Softmax,
+}
+
+impl LogitsOf {
+    /// The activation whose logits these are.
+    pub fn activation(self) -> Activation {
+        match self {
+            LogitsOf::Sigmoid => Activation::Sigmoid,
+            LogitsOf::Softmax => Activation::Softmax,
+        }
+    }
+}
+
+impl Loss {
+    /// Look a loss up by canonical name (Keras's function names; `mae`, `mse`).
+    pub fn from_name(name: &str, delta: f32, from_logits: bool, label_smoothing: f32) -> Result<Self> {
+        let smoothing = || -> Result<f32> {
+            if !(0.0..=1.0).contains(&label_smoothing) {
+                return Err(Error::value(format!(
+                    "label_smoothing must be in [0, 1]. Received: label_smoothing={label_smoothing}"
+                )));
+            }
+            Ok(label_smoothing)
+        };
+        Ok(match name {
+            "mae" => Loss::MeanAbsoluteError,
+            "mse" => Loss::MeanSquaredError,
+            "huber" => {
+                if delta.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+                    return Err(Error::value(format!("Huber delta must be positive. Received: delta={delta}")));
+                }
+                Loss::Huber { delta }
+            }
+            "binary_crossentropy" => Loss::BinaryCrossentropy { from_logits, label_smoothing: smoothing()? },
+            "categorical_crossentropy" => Loss::CategoricalCrossentropy { from_logits, label_smoothing: smoothing()? },
+            "sparse_categorical_crossentropy" => Loss::SparseCategoricalCrossentropy { from_logits },
+            "mean_absolute_percentage_error" => Loss::MeanAbsolutePercentageError,
+            "mean_squared_logarithmic_error" => Loss::MeanSquaredLogarithmicError,
+            "log_cosh" => Loss::LogCosh,
+            "poisson" => Loss::Poisson,
+            "kl_divergence" => Loss::KlDivergence,
+            "hinge" => Loss::Hinge,
+            "squared_hinge" => Loss::SquaredHinge,
+            "categorical_hinge" => Loss::CategoricalHinge,
+            _ => return Err(Error::value(format!("Unknown loss: {name:?}"))),
+        })
+    }
+
+    /// The final activation whose logits this loss reads in place of its output, as Keras on TensorFlow
+    /// does: binary crossentropy reads a final sigmoid's logits, categorical crossentropy a final softmax's.
+    pub fn takes_logits_of(&self) -> Option<LogitsOf> {
+        match self {
+            Loss::BinaryCrossentropy { from_logits: false, .. } => Some(LogitsOf::Sigmoid),
+            Loss::CategoricalCrossentropy { from_logits: false, .. }
+            | Loss::SparseCategoricalCrossentropy { from_logits: false } => Some(LogitsOf::Softmax),
+            _ => None,
+        }
+    }
+
+    /// Width of a target row for outputs `output` wide: one class id for the sparse loss.
+    pub fn target_width(&self, output: usize) -> usize {
+        if matches!(self, Loss::SparseCategoricalCrossentropy { .. }) {
+            1
+        } else {
+            output
+        }
+    }
+
+    /// Check targets (`rows × target_width`) this loss can read: class ids must be whole numbers in
+    /// `0..classes`. `arg` names them in the error.
+    pub fn check_targets(&self, target: &[f32], output: usize, arg: &str) -> Result<()> {
+        if let Loss::SparseCategoricalCrossentropy { .. } = self {
+            if let Some((r, &t)) =
+                target.iter().enumerate().find(|(_, &t)| t.fract() != 0.0 || t < 0.0 || t >= output as f32)
+            {
+                return Err(Error::value(format!(
+                    "{arg} must hold class ids in [0, {output}) for sparse_categorical_crossentropy with {output} \
+                     outputs. Received: {arg}[{r}]={t}"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The sum over the batch of per-sample losses, and (when `grad` is given) `grad ← ∂(batch mean)/∂input`.
+    ///
+    /// `input` holds predictions (rows `width` wide), or logits when `logits` (which the caller sets for a
+    /// loss computed through a final activation, or with `from_logits`); `target` rows are
+    /// `target_width(width)` wide.
+    pub fn sum(&self, input: &[f32], target: &[f32], width: usize, logits: bool, grad: Option<&mut [f32]>) -> f64 {
+        if width == 0 || input.is_empty() {
+            return 0.0;
+        }
+        let rows = input.len() / width;
+        let tw = self.target_width(width);
+        let hinge01 = matches!(self, Loss::Hinge | Loss::SquaredHinge) && target.iter().all(|&t| t == 0.0 || t == 1.0);
+        let ctx = rows::Row { loss: *self, width, rows, logits: logits || self.reads_logits(), hinge01 };
+        let mut total = 0.0f64;
+        match grad {
+            Some(g) => {
+                let it = input.chunks_exact(width).zip(target.chunks_exact(tw)).zip(g.chunks_exact_mut(width));
+                for ((i, t), g) in it {
+                    total += ctx.value(i, t, Some(g));
+                }
+            }
+            None => {
+                for (i, t) in input.chunks_exact(width).zip(target.chunks_exact(tw)) {
+                    total += ctx.value(i, t, None);
+                }
+            }
+        }
+        total
+    }
+
+    fn reads_logits(&self) -> bool {
+        matches!(
+            self,
+            Loss::BinaryCrossentropy { from_logits: true, .. }
+                | Loss::CategoricalCrossentropy { from_logits: true, .. }
+                | Loss::SparseCategoricalCrossentropy { from_logits: true }
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,219 @@
+//! One sample's loss and its gradient (see mod.rs for the formulas).
+
+use super::{Loss, EPSILON};
+use crate::activation::{sigmoid, softplus};
+
+/// What a row's loss needs beyond its values.
+pub(super) struct Row {
+    pub loss: Loss,
+    /// Output width.
+    pub width: usize,
+    /// Rows in the batch (the batch value is the mean over them).
+    pub rows: usize,
+    /// The input holds logits.
+    pub logits: bool,
+    /// Hinge losses: every label in the batch is 0 or 1, so labels become `2t − 1`.
+    pub hinge01: bool,
+}
+
+impl Row {
+    /// The sample's loss; with `grad`, `grad ← ∂(batch mean)/∂input` for this row.
+    pub fn value(&self, p: &[f32], t: &[f32], grad: Option<&mut [f32]>) -> f64 {
+        match self.loss {
+            Loss::CategoricalCrossentropy { label_smoothing, .. } => self.cce(p, t, label_smoothing, grad),
+            Loss::SparseCategoricalCrossentropy { .. } => self.sparse_cce(p, t[0] as usize, grad),
+            Loss::KlDivergence => self.kld(p, t, grad),
+            Loss::CategoricalHinge => self.categorical_hinge(p, t, grad),
+            _ => {
+                // Element-wise, then the mean over the row.
+                let scale = 1.0 / (self.rows * self.width) as f32;
+                let mut s = 0.0f32;
+                match grad {
+                    Some(g) => {
+                        for ((&p, &t), g) in p.iter().zip(t).zip(g.iter_mut()) {
+                            let (v, d) = self.element(p, t);
+                            s += v;
+                            *g = d * scale;
+                        }
+                    }
+                    None => s = p.iter().zip(t).map(|(&p, &t)| self.element(p, t).0).sum(),
+                }
+                f64::from(s) * (1.0 / self.width as f64)
+            }
+        }
+    }
+
+    /// An element's loss and its derivative with respect to the prediction (or logit).
+    #[inline]
+    fn element(&self, p: f32, t: f32) -> (f32, f32) {
+        let sign = |e: f32| {
+            if e > 0.0 {
+                1.0
+            } else if e < 0.0 {
+                -1.0
+            } else {
+                0.0
+            }
+        };
+        match self.loss {
+            Loss::MeanAbsoluteError => ((p - t).abs(), sign(p - t)),
+            Loss::MeanSquaredError => ((p - t) * (p - t), 2.0 * (p - t)),
+            Loss::Huber { delta } => {
+                let e = p - t;
+                if e.abs() <= delta {
+                    (0.5 * e * e, e)
+                } else {
+                    (delta * e.abs() - 0.5 * delta * delta, delta * e.signum())
+                }
+            }
+            Loss::BinaryCrossentropy { label_smoothing, .. } => {
+                let t = t * (1.0 - label_smoothing) + 0.5 * label_smoothing;
+                if self.logits {
+                    (p.max(0.0) - p * t + (-p.abs()).exp().ln_1p(), sigmoid(p) - t)
+                } else {
+                    let hi = 1.0 - EPSILON;
+                    let q = p.clamp(EPSILON, hi);
+                    let v = -(t * q.ln() + (1.0 - t) * (1.0 - q).ln());
+                    // Clipping passes no gradient outside [eps, 1-eps], as tf.clip_by_value.
+                    let d = if p < EPSILON || p > hi { 0.0 } else { -(t / q) + (1.0 - t) / (1.0 - q) };
+                    (v, d)
+                }
+            }
+            Loss::MeanAbsolutePercentageError => {
+                let den = t.abs().max(EPSILON);
+                (100.0 * (t - p).abs() / den, 100.0 * sign(p - t) / den)
+            }
+            Loss::MeanSquaredLogarithmicError => {
+                let a = (p.max(EPSILON) + 1.0).ln();
+                let b = (t.max(EPSILON) + 1.0).ln();
+                let d = if p > EPSILON { 2.0 * (a - b) / (p + 1.0) } else { 0.0 };
+                ((a - b) * (a - b), d)
+            }
+            Loss::LogCosh => {
+                let d = p - t;
+                (d + softplus(-2.0 * d) - std::f32::consts::LN_2, d.tanh())
+            }
+            Loss::Poisson => (p - t * (p + EPSILON).ln(), 1.0 - t / (p + EPSILON)),
+            Loss::Hinge | Loss::SquaredHinge => {
+                let t = if self.hinge01 { 2.0 * t - 1.0 } else { t };
+                let m = (1.0 - t * p).max(0.0);
+                match (self.loss, m > 0.0) {
+                    (Loss::Hinge, true) => (m, -t),
+                    (Loss::Hinge, false) => (0.0, 0.0),
+                    _ => (m * m, -2.0 * m * t),
+                }
+            }
+            _ => (0.0, 0.0),
+        }
+    }
+
+    /// `1/rows`: the batch value is the mean of the rows' values.
+    fn scale(&self) -> f32 {
+        1.0 / self.rows as f32
+    }
+
+    /// Categorical crossentropy, from logits `−Σ t·log_softmax(z)`, else on renormalised clipped
+    /// probabilities `−Σ t·ln clip(p/Σp)` (no gradient where the clip binds).
+    fn cce(&self, p: &[f32], t: &[f32], ls: f32, grad: Option<&mut [f32]>) -> f64 {
+        let c = self.width as f32;
+        let smooth = |t: f32| t * (1.0 - ls) + ls / c;
+        let scale = self.scale();
+        if self.logits {
+            let (max, lse) = log_sum_exp(p);
+            let sum_t: f32 = t.iter().map(|&t| smooth(t)).sum();
+            let v: f32 = t.iter().zip(p).map(|(&t, &z)| smooth(t) * (lse - (z - max))).sum();
+            if let Some(g) = grad {
+                for ((g, &z), &t) in g.iter_mut().zip(p).zip(t) {
+                    *g = (((z - max) - lse).exp() * sum_t - smooth(t)) * scale;
+                }
+            }
+            return f64::from(v);
+        }
+        let sum: f32 = p.iter().sum();
+        let hi = 1.0 - EPSILON;
+        let v: f32 = t.iter().zip(p).map(|(&t, &p)| -smooth(t) * (p / sum).clamp(EPSILON, hi).ln()).sum();
+        if let Some(g) = grad {
+            // d/dq_j = −t_j/q_j where the clip does not bind; dq_j/dp_k = (δ_jk − q_j)/Σp.
+            let dq = |t: f32, p: f32| {
+                let q = p / sum;
+                if (EPSILON..=hi).contains(&q) {
+                    -smooth(t) / q
+                } else {
+                    0.0
+                }
+            };
+            let dot: f32 = t.iter().zip(p).map(|(&t, &p)| dq(t, p) * (p / sum)).sum();
+            for ((g, &p), &t) in g.iter_mut().zip(p).zip(t) {
+                *g = (dq(t, p) - dot) / sum * scale;
+            }
+        }
+        f64::from(v)
+    }
+
+    /// Sparse categorical crossentropy for class `class`: from logits `lse(z) − z_y`; on probabilities as
+    /// TensorFlow computes it, `−ln clip(p_y) + ln Σ clip(p_j)`.
+    fn sparse_cce(&self, p: &[f32], class: usize, grad: Option<&mut [f32]>) -> f64 {
+        let scale = self.scale();
+        if self.logits {
+            let (max, lse) = log_sum_exp(p);
+            let v = lse - (p.get(class).copied().unwrap_or(0.0) - max);
+            if let Some(g) = grad {
+                for (j, (g, &z)) in g.iter_mut().zip(p).enumerate() {
+                    *g = (((z - max) - lse).exp() - f32::from(u8::from(j == class))) * scale;
+                }
+            }
+            return f64::from(v);
+        }
+        let hi = 1.0 - EPSILON;
+        let sum: f32 = p.iter().map(|&p| p.clamp(EPSILON, hi)).sum();
+        let py = p.get(class).map_or(EPSILON, |&p| p.clamp(EPSILON, hi));
+        let v = sum.ln() - py.ln();
+        if let Some(g) = grad {
+            for (j, (g, &p)) in g.iter_mut().zip(p).enumerate() {
+                let d =
+                    if (EPSILON..=hi).contains(&p) { 1.0 / sum - if j == class { 1.0 / p } else { 0.0 } } else { 0.0 };
+                *g = d * scale;
+            }
+        }
+        f64::from(v)
+    }
+
+    /// `Σ t·ln(t/p)` with both clipped to `[ε, 1]`.
+    fn kld(&self, p: &[f32], t: &[f32], grad: Option<&mut [f32]>) -> f64 {
+        let clip = |v: f32| v.clamp(EPSILON, 1.0);
+        let v: f32 = t.iter().zip(p).map(|(&t, &p)| clip(t) * (clip(t) / clip(p)).ln()).sum();
+        if let Some(g) = grad {
+            let scale = self.scale();
+            for ((g, &p), &t) in g.iter_mut().zip(p).zip(t) {
+                *g = if (EPSILON..=1.0).contains(&p) { -clip(t) / p * scale } else { 0.0 };
+            }
+        }
+        f64::from(v)
+    }
+
+    /// `max(max_j (1−t_j)·p_j − Σ t·p + 1, 0)`.
+    fn categorical_hinge(&self, p: &[f32], t: &[f32], grad: Option<&mut [f32]>) -> f64 {
+        let pos: f32 = t.iter().zip(p).map(|(&t, &p)| t * p).sum();
+        let (mut arg, mut neg) = (0, f32::NEG_INFINITY);
+        for (j, (&t, &p)) in t.iter().zip(p).enumerate() {
+            if (1.0 - t) * p > neg {
+                (arg, neg) = (j, (1.0 - t) * p);
+            }
+        }
+        let v = (neg - pos + 1.0).max(0.0);
+        if let Some(g) = grad {
+            let scale = self.scale();
+            for (j, (g, &t)) in g.iter_mut().zip(t).enumerate() {
+                let d = if j == arg { 1.0 - t } else { 0.0 } - t;
+                *g = if v > 0.0 { d * scale } else { 0.0 };
+            }
+        }
+        f64::from(v)
+    }
+}
+
+/// `(max z, ln Σ e^{z−max})`.
+fn log_sum_exp(z: &[f32]) -> (f32, f32) {
+    let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    (max, z.iter().map(|&v| (v - max).exp()).sum::<f32>().ln())
+}

@@ -1,0 +1,133 @@
+//! Tests of loss/mod.rs.
+
+use super::*;
+
+#[test]
+fn mae_keras_example() {
+    // keras.losses.MeanAbsoluteError()([[0,1],[0,0]], [[1,1],[1,0]]) == 0.5
+    // (the tf-keras MeanAbsoluteError docstring example).
+    let v = Loss::MeanAbsoluteError.sum(&[1.0, 1.0, 1.0, 0.0], &[0.0, 1.0, 0.0, 0.0], 2, false, None);
+    assert!((v / 2.0 - 0.5).abs() < 1e-7);
+}
+
+#[test]
+fn bce_clipped_golden_values() {
+    let l = Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.0 };
+    let a = l.sum(&[1.0], &[0.0], 1, false, None);
+    let b = l.sum(&[0.0], &[1.0], 1, false, None);
+    assert!((a - 15.942385).abs() < 1e-5, "{a}");
+    assert!((b - 16.118095).abs() < 1e-5, "{b}");
+    // A saturated wrong prediction through the logits path scores the logit itself.
+    let c = l.sum(&[50.0], &[0.0], 1, true, None);
+    assert!((c - 50.0).abs() < 1e-5);
+}
+
+#[test]
+fn gradients_match_finite_differences() {
+    let losses = [
+        Loss::MeanAbsoluteError,
+        Loss::MeanSquaredError,
+        Loss::Huber { delta: 1.0 },
+        Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.1 },
+        Loss::BinaryCrossentropy { from_logits: true, label_smoothing: 0.0 },
+    ];
+    let p = [0.3f32, 0.8, 0.45, 0.1, 2.5, 0.6];
+    let t = [0.0f32, 1.0, 1.0, 0.0, 1.0, 0.0];
+    for l in losses {
+        let mut g = [0.0f32; 6];
+        l.sum(&p, &t, 3, false, Some(&mut g));
+        for i in 0..6 {
+            let h = 1e-3;
+            let mut pp = p;
+            pp[i] += h;
+            let mut pm = p;
+            pm[i] -= h;
+            let num = (l.sum(&pp, &t, 3, false, None) - l.sum(&pm, &t, 3, false, None)) / 2.0 / 2.0 / h as f64;
+            assert!((g[i] as f64 - num).abs() < 1e-3, "{l:?} {i}: {} vs {num}", g[i]);
+        }
+    }
+}
+
+/// The batch mean of `loss` over rows of `width`.
+fn mean(loss: Loss, p: &[f32], t: &[f32], width: usize, logits: bool) -> f64 {
+    loss.sum(p, t, width, logits, None) / (p.len() / width) as f64
+}
+
+fn close(got: f64, want: f64, what: &str) {
+    assert!((got - want).abs() <= 1e-5 * want.abs().max(1.0), "{what}: {got} vs Keras's {want}");
+}
+
+#[test]
+fn categorical_crossentropy_keras_goldens() {
+    let cce = Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 };
+    let t = [0.0, 1.0, 0.0, 0.0, 0.0, 1.0];
+    let p = [0.05, 0.95, 0.0, 0.1, 0.8, 0.1];
+    close(mean(cce, &p, &t, 3, false), 1.1769392, "default");
+    close(cce.sum(&p, &t, 3, false, None), 2.3538785, "sum");
+    let smooth = Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.1 };
+    close(mean(smooth, &p, &t, 3, false), 1.4591359, "label_smoothing=0.1");
+    let logits = Loss::CategoricalCrossentropy { from_logits: true, label_smoothing: 0.0 };
+    close(logits.sum(&[1.0, 2.0, 3.0], &[0.0, 1.0, 0.0], 3, false, None), 1.4076059, "from_logits row 1");
+    close(logits.sum(&[0.0, 0.0, 5.0], &[0.0, 0.0, 1.0], 3, false, None), 0.0133859, "from_logits row 2");
+    close(cce.sum(&[0.2, 0.2, 0.2], &[1.0, 0.0, 0.0], 3, false, None), 1.0986123, "unnormalised");
+    close(cce.sum(&[0.0, 0.5, 0.5], &[1.0, 0.0, 0.0], 3, false, None), 16.118095, "p=0 on the true class");
+    // Read through a final softmax's logits: no clipping.
+    close(cce.sum(&[100.0, 0.0, -100.0], &[0.0, 0.0, 1.0], 3, true, None), 200.0, "softmax logits");
+    close(smooth.sum(&[100.0, 0.0, -100.0], &[0.0, 0.0, 1.0], 3, true, None), 190.0, "softmax logits, smoothed");
+    // The sparse form with labels [1, 2] gives the same numbers.
+    let sparse = Loss::SparseCategoricalCrossentropy { from_logits: false };
+    close(mean(sparse, &p, &[1.0, 2.0], 3, false), 1.1769392, "sparse");
+    close(sparse.sum(&[100.0, 0.0, -100.0], &[2.0], 3, true, None), 200.0, "sparse, softmax logits");
+    let sparse_logits = Loss::SparseCategoricalCrossentropy { from_logits: true };
+    close(sparse_logits.sum(&[1.0, 2.0, 3.0], &[1.0], 3, false, None), 1.4076059, "sparse from_logits");
+}
+
+#[test]
+fn other_losses_keras_goldens() {
+    let t = [0.0, 1.0, 0.0, 0.0];
+    close(
+        mean(Loss::MeanAbsolutePercentageError, &[90.0, 210.0, 310.0], &[100.0, 200.0, 300.0], 3, false),
+        6.111111,
+        "mape",
+    );
+    close(mean(Loss::MeanAbsolutePercentageError, &[1.0], &[0.0], 1, false), 1e9, "mape, zero target");
+    close(mean(Loss::MeanSquaredLogarithmicError, &[1.0, 1.0, 1.0, 0.0], &t, 2, false), 0.24022643, "msle");
+    close(mean(Loss::LogCosh, &[1.0, 1.0, 0.0, 0.0], &t, 2, false), 0.1084452, "log_cosh");
+    close(mean(Loss::Poisson, &[1.0, 1.0, 0.0, 0.0], &t, 2, false), 0.49999997, "poisson");
+    let p = [0.6, 0.4, 0.4, 0.6];
+    close(mean(Loss::KlDivergence, &p, &t, 2, false), 0.45814306, "kl_divergence");
+    close(mean(Loss::Hinge, &p, &t, 2, false), 1.3, "hinge, 0/1 labels");
+    close(mean(Loss::Hinge, &[0.6, 0.4], &[-1.0, 1.0], 2, false), 1.1, "hinge, ±1 labels");
+    close(mean(Loss::SquaredHinge, &p, &t, 2, false), 1.86, "squared_hinge");
+    close(mean(Loss::CategoricalHinge, &p, &t, 2, false), 1.4, "categorical_hinge");
+}
+
+#[test]
+fn sparse_targets_must_be_class_ids() {
+    let sparse = Loss::SparseCategoricalCrossentropy { from_logits: false };
+    assert_eq!(sparse.target_width(10), 1);
+    assert!(sparse.check_targets(&[0.0, 9.0], 10, "y").is_ok());
+    for bad in [10.0, -1.0, 1.5, f32::NAN] {
+        let e = sparse.check_targets(&[0.0, bad], 10, "y").unwrap_err().to_string();
+        assert!(e.contains("y[1]"), "{e}");
+    }
+}
+
+#[test]
+fn sparse_gradients_match_finite_differences() {
+    let p = [0.3f32, 0.8, 0.45, 0.1, 2.5, 0.6];
+    let t = [1.0f32, 0.0];
+    for from_logits in [false, true] {
+        let l = Loss::SparseCategoricalCrossentropy { from_logits };
+        let mut g = [0.0f32; 6];
+        l.sum(&p, &t, 3, false, Some(&mut g));
+        for i in 0..6 {
+            let h = 1e-3;
+            let (mut pp, mut pm) = (p, p);
+            pp[i] += h;
+            pm[i] -= h;
+            let num = (l.sum(&pp, &t, 3, false, None) - l.sum(&pm, &t, 3, false, None)) / 2.0 / 2.0 / h as f64;
+            assert!((g[i] as f64 - num).abs() < 1e-3, "{l:?} {i}: {} vs {num}", g[i]);
+        }
+    }
+}
