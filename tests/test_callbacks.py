@@ -26,9 +26,10 @@ GOLDEN_VAL_LOSS = [1.0466, 0.4977, 0.5888, 0.4452, 0.4534, 0.4276, 0.4080, 0.420
 
 
 class FakeModel:
-    """What callbacks touch on a model: weights, ``stop_training`` and ``history``."""
+    """What callbacks touch on a model: weights, ``stop_training``, ``history``, the compiled metrics."""
 
-    def __init__(self) -> None:
+    def __init__(self, metrics: Sequence[str] = ("mae", "binary_accuracy")) -> None:
+        self._compile_metrics = list(metrics)  # what "auto" mode reads a metric's direction from
         self.weights: list[float] = [0.0]
         self.stop_training = False
         self.history: Any = None
@@ -100,21 +101,31 @@ def test_min_delta_is_sign_flipped_in_init() -> None:
 
 
 @pytest.mark.parametrize(
-    ("monitor", "maximize"),
+    ("monitor", "metrics", "maximize"),
     [
-        ("val_loss", False),
-        ("loss", False),
-        ("val_mae", False),
-        ("binary_accuracy", True),
-        ("val_binary_accuracy", True),
-        ("val_acc", True),
-        ("accuracy", True),
-        ("val_auc", True),
+        ("val_loss", [], False),
+        ("loss", [], False),
+        ("val_mae", ["mae"], False),
+        ("mean_squared_error", ["mean_squared_error"], False),
+        ("binary_accuracy", ["binary_accuracy"], True),
+        ("val_binary_accuracy", ["binary_accuracy"], True),
+        ("val_acc", ["acc"], True),
+        ("accuracy", ["accuracy"], True),
     ],
 )
-def test_auto_mode_direction(monitor: str, maximize: bool) -> None:
+def test_auto_mode_direction(monitor: str, metrics: list[str], maximize: bool) -> None:
+    # Keras 3: `loss` is minimized; any other name takes the direction of the compiled metric of that name.
     es = EarlyStopping(monitor=monitor)
-    assert es.monitor_op(2.0, 1.0) is maximize
+    es.set_model(FakeModel(metrics))
+    es.on_train_begin()
+    assert es.monitor_op is not None and es.monitor_op(2.0, 1.0) is maximize
+
+
+@pytest.mark.parametrize(("monitor", "metrics"), [("val_acc", ["accuracy"]), ("val_auc", []), ("mae", [])])
+def test_auto_mode_refuses_a_monitor_no_compiled_metric_has(monitor: str, metrics: list[str]) -> None:
+    es = EarlyStopping(monitor=monitor)
+    with pytest.raises(ValueError, match="isn't able to automatically determine whether that metric"):
+        run_fit([es], val_losses([1.0]), model=FakeModel(metrics))
 
 
 def test_unknown_mode_warns_and_falls_back_to_auto() -> None:

@@ -1,30 +1,27 @@
 """``EarlyStopping`` and ``TerminateOnNaN``: callbacks that stop ``fit``.
 
-`EarlyStopping` keeps the Keras 3 stopping rule but sign-flips ``min_delta`` in ``__init__`` as tf.keras 2 did,
-because course checkers assert ``EarlyStopping(min_delta=0.001).min_delta == -0.001``.
+`EarlyStopping` keeps the Keras 3 stopping rule and monitor logic (``_monitor``), but decides the direction in
+``__init__`` when it does not depend on the model (a ``loss`` monitor, or ``mode`` min/max) and then sign-flips
+``min_delta`` there, as tf.keras 2 did: course checkers assert ``EarlyStopping(min_delta=0.001).min_delta ==
+-0.001`` before ``fit``. Other monitors get their direction from the compiled metrics when training begins.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-import operator
 import warnings
-from typing import Any, Callable
+from typing import Any
 
 from ._callback import Callback, Logs, _print
+from ._monitor import MonitorCallback, check_mode, direction_without_model
 
 
 def _is_number(value: object, kind: type) -> bool:
     return isinstance(value, kind) and not isinstance(value, bool)
 
 
-def _auto_mode(monitor: str) -> str:
-    """tf.keras 2's rule: maximize names ending in ``acc``, ``accuracy`` or ``auc``, minimize the rest."""
-    return "max" if monitor.endswith(("acc", "accuracy", "auc")) else "min"
-
-
-class EarlyStopping(Callback):
+class EarlyStopping(MonitorCallback):
     """Stop training when a monitored metric has stopped improving.
 
     At the end of each epoch the monitored value counts as an improvement when it beats the best so far
@@ -37,9 +34,10 @@ class EarlyStopping(Callback):
             as in tf.keras 2: ``EarlyStopping(min_delta=0.001).min_delta == -0.001`` in ``"min"`` mode.
         patience: Number of epochs without improvement after which training stops.
         verbose: 0 is silent; 1 prints a message when training stops and when weights are restored.
-        mode: ``"min"``, ``"max"`` or ``"auto"``. ``"auto"`` maximizes a quantity whose name ends in
-            ``acc``, ``accuracy`` or ``auc`` and minimizes any other. An unknown mode warns and means
-            ``"auto"``.
+        mode: ``"min"``, ``"max"`` or ``"auto"``. ``"auto"`` minimizes ``loss``/``val_loss`` and gives any
+            other quantity the direction of the compiled metric of that name (accuracies up, errors down);
+            a name no compiled metric has raises ``ValueError`` when training begins. An unknown mode warns
+            and means ``"auto"``.
         baseline: If set, an epoch only resets the patience count when it also beats this value.
         restore_best_weights: Whether to set the model back to the weights of the best epoch when training
             ends, whether or not it stopped early (Keras 3).
@@ -68,7 +66,6 @@ class EarlyStopping(Callback):
         restore_best_weights: bool = False,
         start_from_epoch: int = 0,
     ) -> None:
-        super().__init__()
         if not isinstance(monitor, str):
             raise ValueError(f"`monitor` must be the name of a metric (a str). Received: monitor={monitor!r}")
         if not _is_number(min_delta, numbers.Real):
@@ -78,22 +75,18 @@ class EarlyStopping(Callback):
                 raise ValueError(f"`{name}` must be a non-negative integer. Received: {name}={value!r}")
         if baseline is not None and not _is_number(baseline, numbers.Real):
             raise ValueError(f"`baseline` must be a number or None. Received: baseline={baseline!r}")
-        if mode not in ("auto", "min", "max"):
-            warnings.warn(f"EarlyStopping mode {mode} is unknown, fallback to auto mode.", stacklevel=2)
-            mode = "auto"
-        self.monitor = monitor
+        super().__init__(monitor, check_mode("EarlyStopping", mode), None, min_delta)
         self.patience = patience
         self.verbose = verbose
-        self.mode = mode
         self.baseline = baseline
         self.restore_best_weights = restore_best_weights
         self.start_from_epoch = start_from_epoch
 
-        direction = _auto_mode(monitor) if mode == "auto" else mode
-        self.monitor_op: Callable[[Any, Any], bool] = operator.lt if direction == "min" else operator.gt
-        # tf.keras 2 flips the sign here; Keras 3 waits for the first epoch. Either way the test below is
+        # tf.keras 2 flips the sign here; Keras 3 waits for the first epoch. Either way the test is
         # ``current < best - |min_delta|`` when minimizing, ``current > best + |min_delta|`` when maximizing.
-        self.min_delta = -abs(min_delta) if direction == "min" else abs(min_delta)
+        known = direction_without_model(monitor, self.mode)
+        if known is not None:
+            self._set_direction(known)
 
         self.wait = 0
         self.stopped_epoch = 0
@@ -102,6 +95,7 @@ class EarlyStopping(Callback):
         self.best_epoch = 0
 
     def on_train_begin(self, logs: Logs = None) -> None:
+        self._set_monitor_op()  # Keras 3 refuses an auto-mode monitor it cannot tell the direction of
         # Reset so that the instance can be reused across fit calls.
         self.wait = 0
         self.stopped_epoch = 0
@@ -152,11 +146,6 @@ class EarlyStopping(Callback):
                 stacklevel=2,
             )
         return value
-
-    def _is_improvement(self, value: float, reference: float | None) -> bool:
-        if reference is None:
-            return True
-        return bool(self.monitor_op(value - self.min_delta, reference))
 
 
 def _is_invalid(value: Any) -> bool:

@@ -3,7 +3,9 @@
 Mirrors ``keras/src/callbacks/`` of Keras 3. The training loop runs in Rust and calls back into Python per
 epoch; it calls the per-batch hooks only when `CallbackList.needs_batch_hooks` says a callback overrides
 one. Here: `CallbackList`, `History`, `ProgbarLogger`; `Callback` and `LambdaCallback` are in ``_callback``,
-`EarlyStopping` and `TerminateOnNaN` in ``_stopping``. Standard library only.
+`EarlyStopping` and `TerminateOnNaN` in ``_stopping``, `ModelCheckpoint` and `BackupAndRestore` in
+``_checkpoint``, `ReduceLROnPlateau` and `LearningRateScheduler` in ``_lr_callbacks``, `CSVLogger` in
+``_csv_logger``; the monitor logic the first three share is ``_monitor``.
 """
 
 from __future__ import annotations
@@ -12,16 +14,24 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ._callback import Callback, LambdaCallback, Logs, _default, _is_default, _print
+from ._checkpoint import BackupAndRestore, ModelCheckpoint
+from ._csv_logger import CSVLogger
+from ._lr_callbacks import LearningRateScheduler, ReduceLROnPlateau
 from ._progbar import Progbar
 from ._stopping import EarlyStopping, TerminateOnNaN
 
 __all__ = [
+    "BackupAndRestore",
+    "CSVLogger",
     "Callback",
     "CallbackList",
     "EarlyStopping",
     "History",
     "LambdaCallback",
+    "LearningRateScheduler",
+    "ModelCheckpoint",
     "ProgbarLogger",
+    "ReduceLROnPlateau",
     "TerminateOnNaN",
 ]
 
@@ -32,12 +42,14 @@ _BATCH_HOOKS = {
 }
 
 
-def _pythonify_logs(logs: Logs) -> dict[str, Any]:
-    """Sorted copy of ``logs`` with values made Python floats where possible and nested dicts flattened."""
+def _pythonify_logs(logs: Logs, sort: bool = True) -> dict[str, Any]:
+    """Copy of ``logs`` (sorted by key unless ``sort`` is false) with values made Python floats where possible
+    and nested dicts flattened."""
     result: dict[str, Any] = {}
-    for key, value in sorted((logs or {}).items()):
+    items = (logs or {}).items()
+    for key, value in sorted(items) if sort else items:
         if isinstance(value, Mapping):
-            result.update(_pythonify_logs(value))
+            result.update(_pythonify_logs(value, sort))
             continue
         try:
             value = float(value)
@@ -234,7 +246,8 @@ class History(Callback):
 
     Attributes:
         history: Dict from metric name to the list of its per-epoch values (Python floats), e.g.
-            ``{"loss": [0.9, 0.7], "val_loss": [1.0, 0.8]}``; keys come sorted from the training loop.
+            ``{"loss": [0.9, 0.7], "val_loss": [1.0, 0.8]}``; keys come sorted from the training loop, then
+            the ones earlier callbacks added to the logs (``learning_rate``), as in Keras 3.
         epoch: The indices of the epochs run.
         params: The training parameters ``{"verbose": ..., "epochs": ..., "steps": ...}``.
 
@@ -256,7 +269,8 @@ class History(Callback):
 
     def on_epoch_end(self, epoch: int, logs: Logs = None) -> None:
         self.epoch.append(epoch)
-        for key, value in _pythonify_logs(logs).items():
+        # Not re-sorted: a key a callback before this one added (``learning_rate``) comes last, as in Keras 3.
+        for key, value in _pythonify_logs(logs, sort=False).items():
             self.history.setdefault(key, []).append(value)
         if self.model is not None:
             self.model.history = self

@@ -70,6 +70,7 @@ class Model:
         self._net: Any = None  # the _core.Model holding the weights and the optimizer state, once built
         self._trainable = bool(trainable)
         self.stop_training = False
+        self._initial_epoch: int | None = None  # where a callback (BackupAndRestore) makes fit start
         self.history: Any = None
         self.optimizer: Any = None
         self.loss: Any = None

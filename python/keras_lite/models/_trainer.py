@@ -289,7 +289,13 @@ def fit(
     else:
         interval = 1e9
     model.stop_training = False
+    model._initial_epoch = None
     cbs.on_train_begin()
+    # A callback may move the start (BackupAndRestore resuming), as Keras 3's ``model._initial_epoch``.
+    resumed = model._initial_epoch
+    model._initial_epoch = None
+    if resumed:
+        initial_epoch = int(resumed)
     model._net.fit(
         xa,
         ya,
