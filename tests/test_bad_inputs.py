@@ -159,7 +159,7 @@ CONSTRUCTORS = [
     Bad("Dense empty name", lambda m: layers.Dense(3, name=""), ValueError, ("name",)),
     Bad(
         "Dense kernel_initializer",
-        lambda m: layers.Dense(3, kernel_initializer="he_normal"),
+        lambda m: layers.Dense(3, kernel_initializer="he_normall"),
         ValueError,
         ("kernel_initializer",),
     ),
@@ -227,7 +227,7 @@ CONSTRUCTORS = [
     ),
     Bad(
         "BatchNormalization gamma_initializer",
-        lambda m: layers.BatchNormalization(gamma_initializer="zeros"),
+        lambda m: layers.BatchNormalization(gamma_initializer="zeroes"),
         ValueError,
         ("gamma_initializer",),
     ),

@@ -1,7 +1,8 @@
 """keras_lite: Keras-compatible dense networks whose compute lives in Rust.
 
 Use it as ``import keras_lite as keras``; ``keras.Sequential``, ``keras.layers``, ``keras.optimizers``,
-``keras.losses``, ``keras.metrics``, ``keras.callbacks`` and ``keras.utils`` mirror Keras 3.
+``keras.losses``, ``keras.metrics``, ``keras.initializers``, ``keras.callbacks`` and ``keras.utils`` mirror
+Keras 3.
 
 A Keras 3 name keras_lite does not have yet (``keras.layers.Conv2D``, ``keras.ops``,
 ``model.train_on_batch``) raises ``NotSupportedError`` (a ``NotImplementedError`` and a ``ValueError``)
@@ -17,6 +18,7 @@ from . import (
     callbacks,
     config,
     datasets,
+    initializers,
     layers,
     losses,
     metrics,
@@ -26,6 +28,7 @@ from . import (
     utils,
 )
 from ._unsupported import NotSupportedError
+from .initializers import Initializer
 from .layers import Input, KerasTensor, Layer
 from .losses import Loss
 from .metrics import Metric
@@ -35,6 +38,7 @@ from .optimizers import Optimizer
 __version__ = _core.__version__
 
 __all__ = [
+    "Initializer",
     "Input",
     "KerasTensor",
     "Layer",
@@ -48,6 +52,7 @@ __all__ = [
     "callbacks",
     "config",
     "datasets",
+    "initializers",
     "layers",
     "losses",
     "metrics",

@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from . import initializers
 from . import layers as L
 from . import losses as losses_module
 from . import metrics as metrics_module
@@ -76,6 +77,18 @@ _LAYER_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "Dropout": (("rate", "seed"), ()),
     "Activation": (("activation",), ()),
 }
+# Initializer keys, passed to the constructor when they name one of Keras's built-in initializers (or None).
+# Another (a custom class or function, which Keras itself loads only with custom_objects) is left out: the layer
+# starts from its default initializer, and its weights come from the file all the same.
+_INITIALIZER_KEYS = {
+    "Dense": ("kernel_initializer", "bias_initializer"),
+    "BatchNormalization": (
+        "beta_initializer",
+        "gamma_initializer",
+        "moving_mean_initializer",
+        "moving_variance_initializer",
+    ),
+}
 # Keys that change how a layer trains, not what it computes once trained: a file that sets them still serves
 # predictions exactly, so it loads for inference (with a warning) and is refused only for training.
 _TRAINING_ONLY: dict[str, tuple[str, ...]] = {
@@ -97,6 +110,21 @@ _TRAINING_ONLY: dict[str, tuple[str, ...]] = {
     "Dropout": ("noise_shape", "activity_regularizer"),
     "Activation": ("activity_regularizer",),
 }
+
+
+def _initializer_arg(value: Any) -> Any:
+    """A built-in initializer's config as the layer argument: an unseeded ``GlorotUniform`` (the default) is
+    its name, so that the core draws the kernel as for a model built in code (and no seed is drawn); a
+    ``dtype`` key (tf.keras 2 wrote one) is dropped."""
+    if not isinstance(value, dict):
+        return value
+    cfg = value.get("config")
+    if isinstance(cfg, dict) and "dtype" in cfg:
+        value = {**value, "config": {k: v for k, v in cfg.items() if k != "dtype"}}
+        cfg = value["config"]
+    if value.get("class_name") == "GlorotUniform" and (cfg is None or all(v is None for v in cfg.values())):
+        return "glorot_uniform"
+    return value
 
 
 def _describe(value: Any) -> str:
@@ -130,12 +158,19 @@ def layer_from_config(item: Any, index: int, training_only: list[str] | None = N
         training_only.append(f"{where} sets {', '.join(training)}")
     _leftovers(cfg, {*passed, "name", "trainable", "dtype", *_TRAINING_ONLY[cls_name]}, where, ignored)
     kwargs = {k: cfg[k] for k in passed if k in cfg}
+    kwargs.update(
+        {
+            k: _initializer_arg(cfg[k])
+            for k in _INITIALIZER_KEYS.get(cls_name, ())
+            if k in cfg and (cfg[k] is None or initializers.known_config(cfg[k]))
+        }
+    )
     if "activation" in kwargs:
         kwargs["activation"] = _name_of(kwargs["activation"], f"{where} activation")
     cls = getattr(L, cls_name)
     try:
         return cls(name=name, trainable=bool(cfg.get("trainable", True)), **kwargs)  # type: ignore[no-any-return]
-    except (TypeError, ValueError) as e:
+    except (TypeError, ValueError, KeyError) as e:
         raise FormatError(f"{where}: {e}") from None
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import activations
+from . import activations, initializers
 from . import layers as L
 from . import losses as losses_module
 from . import metrics as metrics_module
@@ -25,8 +25,15 @@ def _function(name: str) -> dict[str, Any]:
     return {"module": "builtins", "class_name": "function", "config": name, "registered_name": "function"}
 
 
-def _initializer(class_name: str) -> dict[str, Any]:
-    return _obj("keras.initializers", class_name, {"seed": None} if class_name == "GlorotUniform" else {})
+def _initializer(initializer: Any) -> Any:
+    """An initializer as Keras 3 serializes it. ``input_axes`` and ``output_axes`` (Keras 3.15's) are left out
+    while they are None, so that every Keras 3 release reads the config."""
+    out = initializers.serialize(initializer)
+    cfg = out.get("config") if isinstance(out, dict) else None
+    if isinstance(cfg, dict) and cfg.get("input_axes") is None and cfg.get("output_axes") is None:
+        cfg.pop("input_axes", None)
+        cfg.pop("output_axes", None)
+    return out
 
 
 def layer_config(layer: L.Layer, input_width: int | None) -> dict[str, Any]:
@@ -39,8 +46,8 @@ def layer_config(layer: L.Layer, input_width: int | None) -> dict[str, Any]:
             units=layer.units,
             activation=activations.serialize(layer.activation),
             use_bias=layer.use_bias,
-            kernel_initializer=_initializer("GlorotUniform"),
-            bias_initializer=_initializer("Zeros"),
+            kernel_initializer=_initializer(layer.kernel_initializer),
+            bias_initializer=_initializer(layer.bias_initializer),
             kernel_regularizer=None,
             bias_regularizer=None,
             kernel_constraint=None,
@@ -54,10 +61,10 @@ def layer_config(layer: L.Layer, input_width: int | None) -> dict[str, Any]:
             epsilon=layer.epsilon,
             center=layer.center,
             scale=layer.scale,
-            beta_initializer=_initializer("Zeros"),
-            gamma_initializer=_initializer("Ones"),
-            moving_mean_initializer=_initializer("Zeros"),
-            moving_variance_initializer=_initializer("Ones"),
+            beta_initializer=_initializer(layer.beta_initializer),
+            gamma_initializer=_initializer(layer.gamma_initializer),
+            moving_mean_initializer=_initializer(layer.moving_mean_initializer),
+            moving_variance_initializer=_initializer(layer.moving_variance_initializer),
             beta_regularizer=None,
             gamma_regularizer=None,
             beta_constraint=None,

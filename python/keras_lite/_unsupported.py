@@ -60,6 +60,13 @@ KERAS_NAMES: dict[str, frozenset[str]] = {
     "datasets": frozenset(
         "boston_housing california_housing cifar10 cifar100 fashion_mnist imdb mnist reuters".split()
     ),
+    "initializers": frozenset(
+        "Constant GlorotNormal GlorotUniform HeNormal HeUniform Identity IdentityInitializer Initializer "
+        "LecunNormal LecunUniform Ones Orthogonal OrthogonalInitializer RandomNormal RandomUniform STFT "
+        "STFTInitializer TruncatedNormal VarianceScaling Zeros constant deserialize get glorot_normal "
+        "glorot_uniform he_normal he_uniform identity lecun_normal lecun_uniform ones orthogonal random_normal "
+        "random_uniform serialize stft truncated_normal variance_scaling zeros".split()
+    ),
     "layers": frozenset(
         "Activation ActivityRegularization Add AdditiveAttention AlphaDropout Attention AugMix AutoContrast "
         "Average AveragePooling1D AveragePooling2D AveragePooling3D AvgPool1D AvgPool2D AvgPool3D "
@@ -283,6 +290,7 @@ _IDENTIFIER_ALIASES = {
     "metrics": {"mae", "MAE", "mse", "MSE", "mape", "MAPE", "msle", "MSLE", "bce", "BCE", "accuracy", "acc"},
     "optimizers": set(),
     "activations": set(),
+    "initializers": {"normal", "uniform", "one", "zero"},
 }
 
 
@@ -298,7 +306,7 @@ def unsupported_identifier(module: str, arg: str, value: Any, supported: Any, lo
     ``arg`` is the argument it came in (``"loss"``, ``"metrics"``), ``supported`` what keras_lite accepts;
     ``lower`` matches without case, as Keras does for optimizers.
     """
-    kind = module[:-1]  # "loss", "metric", "optimizer", "activation"
+    kind = module[:-1]  # "loss", "metric", "optimizer", "activation", "initializer"
     if callable(value) and not isinstance(value, type):
         raise NotSupportedError(
             f"keras_lite computes {module} in its core and does not support custom {kind} functions or objects "

@@ -6,12 +6,12 @@ from typing import Any
 
 import numpy as np
 
-from .. import _data, activations
+from .. import _data, activations, initializers
 from .._errors import real_number, received
 from .._tensor import Tensor
 from .._variable import Variable
 from ._keras_tensor import _functional_call, _symbolic
-from ._layer import _MAX_SIZE, Layer, _only
+from ._layer import _MAX_SIZE, Layer, _initializer, _only
 
 
 class Dense(Layer):
@@ -21,8 +21,10 @@ class Dense(Layer):
         units: Positive integer, the output width.
         activation: Activation name or function; None means linear.
         use_bias: Whether to add a bias vector.
-        kernel_initializer: ``"glorot_uniform"`` (the only one keras_lite draws).
-        bias_initializer: ``"zeros"``.
+        kernel_initializer: Initializer for the kernel: a name (``"he_normal"``), a
+            ``keras.initializers`` object, a config dict, or a function ``fn(shape, dtype=None)``.
+            The default, ``"glorot_uniform"``, is drawn by the core with the model's seed.
+        bias_initializer: Initializer for the bias (default ``"zeros"``).
 
     Example:
         >>> layers.Dense(units=4, activation="relu", input_shape=[2])
@@ -48,8 +50,8 @@ class Dense(Layer):
             raise ValueError(
                 f"Received an invalid value for `units`, expected a positive integer. {received('units', units)}"
             )
-        _only("kernel_initializer", kernel_initializer, ("glorot_uniform", "GlorotUniform"), "Dense")
-        _only("bias_initializer", bias_initializer, ("zeros", "Zeros"), "Dense")
+        kernel_init = _initializer("kernel_initializer", kernel_initializer, "Dense")
+        bias_init = _initializer("bias_initializer", bias_initializer, "Dense")
         for arg, value in (
             ("kernel_regularizer", kernel_regularizer),
             ("bias_regularizer", bias_regularizer),
@@ -64,6 +66,26 @@ class Dense(Layer):
         self.units = int(units)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
+        self.kernel_initializer = kernel_init
+        self.bias_initializer = bias_init
+        # The default kernel initializer (or None, which Keras also reads as glorot_uniform) leaves the kernel
+        # the core draws with the model's seed; a None bias is Glorot uniform too, as in Keras's add_weight.
+        default = isinstance(kernel_initializer, str) and kernel_initializer in (
+            "glorot_uniform",
+            "GlorotUniform",
+        )
+        self._core_kernel = kernel_init if default else None
+        self._default_bias = initializers.GlorotUniform()
+
+    def _weight_initializers(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        kernel = self.kernel_initializer
+        if kernel is not None and kernel is not self._core_kernel:
+            out["kernel"] = kernel
+        bias = self._default_bias if self.bias_initializer is None else self.bias_initializer
+        if type(bias) is not initializers.Zeros:  # the core's biases are zeros
+            out["bias"] = bias
+        return out
 
     def _spec(self) -> dict[str, Any]:
         return {
@@ -95,6 +117,8 @@ class Dense(Layer):
             "units": self.units,
             "activation": self.activation.__name__,
             "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
         }
 
 
@@ -156,6 +180,9 @@ class BatchNormalization(Layer):
 
     Training normalizes with the batch's mean and biased variance and updates
     ``moving = moving * momentum + batch * (1 - momentum)``; inference uses the moving statistics.
+    ``beta_initializer``, ``gamma_initializer``, ``moving_mean_initializer`` and
+    ``moving_variance_initializer`` take what ``keras.initializers.get`` takes (defaults zeros, ones,
+    zeros, ones).
     """
 
     def __init__(
@@ -177,12 +204,15 @@ class BatchNormalization(Layer):
         **kwargs: Any,
     ) -> None:
         _only("axis", axis, (-1, 1), "BatchNormalization")
-        _only("beta_initializer", beta_initializer, ("zeros", "Zeros"), "BatchNormalization")
-        _only("gamma_initializer", gamma_initializer, ("ones", "Ones"), "BatchNormalization")
-        _only("moving_mean_initializer", moving_mean_initializer, ("zeros", "Zeros"), "BatchNormalization")
-        _only(
-            "moving_variance_initializer", moving_variance_initializer, ("ones", "Ones"), "BatchNormalization"
-        )
+        inits = {
+            arg: _initializer(arg, value, "BatchNormalization")
+            for arg, value in (
+                ("beta_initializer", beta_initializer),
+                ("gamma_initializer", gamma_initializer),
+                ("moving_mean_initializer", moving_mean_initializer),
+                ("moving_variance_initializer", moving_variance_initializer),
+            )
+        }
         for arg, value in (
             ("beta_regularizer", beta_regularizer),
             ("gamma_regularizer", gamma_regularizer),
@@ -199,6 +229,22 @@ class BatchNormalization(Layer):
         self.epsilon = float(epsilon)
         self.center = bool(center)
         self.scale = bool(scale)
+        self.beta_initializer = inits["beta_initializer"]
+        self.gamma_initializer = inits["gamma_initializer"]
+        self.moving_mean_initializer = inits["moving_mean_initializer"]
+        self.moving_variance_initializer = inits["moving_variance_initializer"]
+        self._defaults = {
+            name: initializers.GlorotUniform() for name in _BN_CORE_VALUES
+        }  # for None, as Keras
+
+    def _weight_initializers(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, core in _BN_CORE_VALUES.items():
+            init = getattr(self, f"{name}_initializer")
+            init = self._defaults[name] if init is None else init
+            if type(init) is not core:  # the core starts these at zeros or ones already
+                out[name] = init
+        return out
 
     def _spec(self) -> dict[str, Any]:
         return {
@@ -240,4 +286,17 @@ class BatchNormalization(Layer):
             "epsilon": self.epsilon,
             "center": self.center,
             "scale": self.scale,
+            **{
+                f"{name}_initializer": initializers.serialize(getattr(self, f"{name}_initializer"))
+                for name in _BN_CORE_VALUES
+            },
         }
+
+
+# The core's initial values of BatchNormalization's weights, as the initializer that gives them.
+_BN_CORE_VALUES: dict[str, type[initializers.Initializer]] = {
+    "beta": initializers.Zeros,
+    "gamma": initializers.Ones,
+    "moving_mean": initializers.Zeros,
+    "moving_variance": initializers.Ones,
+}

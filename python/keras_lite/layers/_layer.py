@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _core, _data, config
+from .. import _core, _data, config, initializers
 from .._errors import received
 from .._structure_lock import _STRUCTURE_LOCK, _refuse_while_fitting
 from .._tensor import Tensor
@@ -160,6 +160,27 @@ class Layer:
     def _output_width(self, input_width: int) -> int:
         return input_width
 
+    def _weight_initializers(self) -> dict[str, Any]:
+        """The initializers of this layer's weights, by weight name, whose values the core does not already
+        give: a weight not listed keeps the core's initial values (Glorot uniform kernels drawn with the
+        model's seed, zeros, ones)."""
+        return {}
+
+    def _initial_values(self, info: list[Any]) -> list[tuple[int, np.ndarray]]:
+        """``(slot, values)`` for each weight in ``info`` (the core's ``weight_info`` rows) that this layer's
+        initializers set."""
+        inits = self._weight_initializers()
+        return [
+            (
+                j,
+                initializers.initial_value(
+                    inits[name], tuple(shape), f"weight {name!r} of layer {self.name!r}"
+                ),
+            )
+            for j, (_, name, shape, _) in enumerate(info)
+            if name in inits
+        ]
+
     # ---- attachment to a core network -----------------------------------------------------------------
     def _attach(
         self, owner: Any, layer_index: int, weight_base: int, input_width: int, info: list[Any]
@@ -297,6 +318,8 @@ class Layer:
                 self._check_width(width, (None, width))
             net = _core.Model(width, [self._spec()], config.next_seed())
             info = net.weight_info()
+            for j, values in self._initial_values(info):
+                net.set_weight(j, values)
             self._attach(net, 0, 0, width, info)
 
     def __call__(self, inputs: Any, training: Any = None) -> Tensor:
@@ -353,6 +376,16 @@ def _only(arg: str, value: Any, allowed: tuple[Any, ...], layer: str) -> None:
             f"keras_lite's {layer} does not support other values of {arg} yet: it takes {arg} in {allowed} "
             f"only. {received(arg, value)}"
         )
+
+
+def _initializer(arg: str, value: Any, layer: str) -> Any:
+    """``initializers.get(value)`` for a layer's ``arg``, whose errors name the argument."""
+    try:
+        return initializers._get(value, arg)
+    except NotSupportedError as e:
+        raise NotSupportedError(f"{layer} {arg}: {e}") from None
+    except ValueError as e:
+        raise ValueError(f"{layer} {arg}: {e}. {received(arg, value)}") from None
 
 
 def _bind_model(layer: Layer, model: Any) -> None:

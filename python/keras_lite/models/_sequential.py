@@ -155,14 +155,21 @@ class Sequential(Model):
         by_layer: list[list[Any]] = [[] for _ in self._layers]  # one pass: a scan per layer is quadratic
         for t in net.weight_info():
             by_layer[t[0]].append(t)
+        # Each layer keeps its previous weights where their shapes still fit, else starts from its initializers;
+        # all values are made before any layer is attached, so that an initializer's error leaves them as they were.
+        starts: list[list[tuple[int, np.ndarray]]] = []
+        for i, layer in enumerate(self._layers):
+            prev = old.get(id(layer))
+            if prev is not None and [p.shape for p in prev] == [tuple(t[2]) for t in by_layer[i]]:
+                starts.append([(j, np.ascontiguousarray(p)) for j, p in enumerate(prev)])
+            else:
+                starts.append(layer._initial_values(by_layer[i]))
         base = 0
         for i, layer in enumerate(self._layers):
             mine = by_layer[i]
-            prev = old.get(id(layer))
             layer._attach(net, i, base, widths[i], mine)
-            if prev is not None and [p.shape for p in prev] == [tuple(t[2]) for t in mine]:
-                for j, p in enumerate(prev):
-                    net.set_weight(base + j, np.ascontiguousarray(p))
+            for j, values in starts[i]:
+                net.set_weight(base + j, values)
             base += len(mine)
         if not self._trainable:
             for i in range(len(self._layers)):
