@@ -34,7 +34,7 @@ fn body() {
     let mut opt = Optimizer::new(kind, net.params.len());
     let x: Vec<f32> = (0..rows * inp).map(|i| (i % 7) as f32 * 0.1).collect();
     let (y, idx): (Vec<f32>, Vec<u32>) = (vec![0.0; rows], (0..rows as u32).collect());
-    net.gather(&mut ws, &x, &y, 1, &idx);
+    net.gather(&mut ws, keras_lite::backend::Data::new(&x, &y, rows), 1, &idx);
     let ranges = net.trainable_ranges();
     let (mut tf, mut tl, mut tb, mut to) = (0.0, 0.0, 0.0, 0.0);
     let steps = 200;
@@ -42,7 +42,7 @@ fn body() {
         let t0 = Instant::now();
         net.forward_train(&mut ws, rows, true).unwrap();
         let t1 = Instant::now();
-        let (i, t, g) = net.loss_views(&mut ws, rows, None);
+        let (i, t, g, _) = net.loss_views(&mut ws, rows, None, false);
         Loss::MeanAbsoluteError.sum(i, t, 1, false, Some(g));
         let t2 = Instant::now();
         net.backward(&mut ws, rows, None, true).unwrap();

@@ -106,8 +106,8 @@ fn steady_state_fit_and_predict_do_not_allocate() {
     let xv = data(200, width, 3);
     let yv: Vec<f32> = data(200, 1, 4).iter().map(|v| f32::from(*v > 0.0)).collect();
     let opts = FitOptions { batch_size: 256, epochs: 6, initial_epoch: 0, shuffle: true, validation_batch_size: 64 };
-    let train = Data { x: &x, y: &y, rows };
-    let val = Some(Data { x: &xv, y: &yv, rows: 200 });
+    let train = Data::new(&x, &y, rows);
+    let val = Some(Data::new(&xv, &yv, 200));
     fit(&m, train, val, opts, &mut Watch).unwrap();
     let n = ALLOCS.load(Ordering::SeqCst);
     assert_eq!(n, 0, "{n} allocations during epochs 2..=4 of fit");

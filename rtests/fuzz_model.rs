@@ -390,13 +390,13 @@ fn run_case(data: &[u8], reached: &mut Reached) {
             shuffle: input.bool(),
             validation_batch_size: sizes[input.below(sizes.len())],
         };
-        let val = input.bool().then_some(Data { x: &vx, y: &vy, rows: vrows });
+        let val = input.bool().then_some(Data::new(&vx, &vy, vrows));
         let mut obs = Callbacks {
             stop_after: input.one_in(4).then(|| input.below(4)),
             fail_at_epoch: input.one_in(8).then(|| input.below(3)),
             batches: 0,
         };
-        let r = fit(&model, Data { x: &x, y: &y, rows }, val, opts, &mut obs).map(|_| ());
+        let r = fit(&model, Data::new(&x, &y, rows), val, opts, &mut obs).map(|_| ());
         reached.fitted = check(r, "fit");
         if vrows > 0 {
             let r = model.evaluate(&vx, &vy, vrows, sizes[input.below(sizes.len())]).map(|_| ());

@@ -89,15 +89,67 @@ pub trait Session {
     }
 }
 
-/// A data set borrowed from the caller: row-major inputs and targets.
+/// A data set borrowed from the caller: row-major inputs and targets, and optionally a weight per row.
 #[derive(Debug, Clone, Copy)]
 pub struct Data<'a> {
     /// Inputs, `rows × input_dim`.
     pub x: &'a [f32],
-    /// Targets, `rows × output_dim`.
+    /// Targets, `rows × target width` (the output width, or 1 for class ids).
     pub y: &'a [f32],
     /// Number of rows.
     pub rows: usize,
+    /// Keras's `sample_weight`: one finite, non-negative weight per row, or none (every weight 1).
+    pub w: Option<&'a [f32]>,
+}
+
+impl<'a> Data<'a> {
+    /// Unweighted data.
+    pub fn new(x: &'a [f32], y: &'a [f32], rows: usize) -> Self {
+        Data { x, y, rows, w: None }
+    }
+}
+
+/// Check sample weights: one per row, each finite and non-negative. `arg` names them in the error.
+pub fn check_weights(w: Option<&[f32]>, rows: usize, arg: &str) -> Result<()> {
+    let Some(w) = w else { return Ok(()) };
+    check_matrix(w, rows, 1, arg, "sample weights")?;
+    if let Some(r) = w.iter().position(|&v| v < 0.0) {
+        return Err(Error::value(format!("{arg} must be non-negative. Received: {arg}[{r}]={}", w[r])));
+    }
+    Ok(())
+}
+
+/// How sums become Keras's means. A pass sums, per row, `[w·loss, metric..., w]`: the loss and the
+/// metrics of `metrics=` are divided by the rows (Keras weights the loss per sample and averages it over
+/// samples), the metrics from `weighted_from` on (`weighted_metrics=`, which see the weights) by the sum of
+/// the weights.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Averaging {
+    /// Metrics from this index on are weighted.
+    pub weighted_from: usize,
+}
+
+impl Averaging {
+    /// `[loss, metric...]` means from `sums` (`[loss, metric..., Σw]`) over `rows` rows, into `out`.
+    pub fn means_into(&self, sums: &[f64], rows: usize, out: &mut Vec<f64>) {
+        let (w, figures) = sums.split_last().map_or((0.0, sums), |(w, f)| (*w, f));
+        out.clear();
+        out.extend(figures.iter().enumerate().map(|(i, &s)| {
+            let den = if i > self.weighted_from { w } else { rows as f64 };
+            if den == 0.0 {
+                0.0
+            } else {
+                s / den
+            }
+        }));
+    }
+
+    /// `means_into` into a new vector.
+    pub fn means(&self, sums: &[f64], rows: usize) -> Vec<f64> {
+        let mut v = Vec::new();
+        self.means_into(sums, rows, &mut v);
+        v
+    }
 }
 
 /// `fit`'s settings.
@@ -124,6 +176,20 @@ pub struct Compiled {
     pub metrics: Vec<Metric>,
     /// The optimizer and its state.
     pub optimizer: Optimizer,
+    /// Metrics from this index on are Keras's `weighted_metrics` (they see the sample weights).
+    pub weighted_from: usize,
+}
+
+impl Compiled {
+    /// How this configuration's sums become means.
+    pub fn averaging(&self) -> Averaging {
+        Averaging { weighted_from: self.weighted_from }
+    }
+
+    /// Columns a pass sums: the loss, each metric, and the weights.
+    pub fn sum_columns(&self) -> usize {
+        2 + self.metrics.len()
+    }
 }
 
 /// A change made on the host side of a model.
@@ -265,26 +331,28 @@ impl HostSync for NoSync {
 pub struct Evaluation {
     /// The means over all rows.
     pub means: Vec<f64>,
-    /// The sums of each chunk, chunks × columns.
+    /// The sums of each chunk, chunks × (columns + the weights' column).
     pub per_batch: Vec<f32>,
     /// Rows per chunk (the last may have fewer).
     pub batch_rows: usize,
+    /// How sums become means.
+    pub averaging: Averaging,
 }
 
 impl Evaluation {
     /// Call a validation-batch hook for each batch of a pass already run: before it (`None`) and after it
     /// (the running means), from the per-batch sums. `rows` is the pass's row count.
     pub fn report_batches(&self, rows: usize, hook: BatchHook<'_>) -> Result<()> {
-        let cols = self.means.len().max(1);
+        let cols = self.means.len() + 1;
         let mut sums = vec![0.0f64; cols];
-        let mut running = vec![0.0f64; cols];
+        let mut running = Vec::with_capacity(cols);
         for (b, row) in self.per_batch.chunks_exact(cols).enumerate() {
             hook(b, None)?;
             for (s, &v) in sums.iter_mut().zip(row) {
                 *s += f64::from(v);
             }
-            let seen = ((b + 1) * self.batch_rows).min(rows).max(1) as f64;
-            running.iter_mut().zip(&sums).for_each(|(r, s)| *r = s / seen);
+            let seen = ((b + 1) * self.batch_rows).min(rows).max(1);
+            self.averaging.means_into(&sums, seen, &mut running);
             hook(b, Some(&running))?;
         }
         Ok(())

@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::sync::atomic::Ordering;
 
-use crate::backend::{check_matrix, not_compiled, EvalHooks};
+use crate::backend::{check_matrix, check_weights, not_compiled, Data, EvalHooks};
 use crate::error::{Error, Result};
 use crate::infer::Scratch;
 use crate::state::ModelState;
@@ -28,7 +28,10 @@ pub(crate) fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
 #[derive(Debug, Default, Clone)]
 pub struct EvalScratch {
     out: Vec<f32>,
+    /// `[w·loss, metric..., w]` sums (see `backend::Averaging`).
     sums: Vec<f64>,
+    /// The results.
+    means: Vec<f64>,
     /// The running means handed to a batch hook.
     running: Vec<f64>,
 }
@@ -36,12 +39,12 @@ pub struct EvalScratch {
 impl EvalScratch {
     /// The last evaluation's `[loss, metric...]`.
     pub fn values(&self) -> &[f64] {
-        &self.sums
+        &self.means
     }
 
     /// The last evaluation's `[loss, metric...]`, taken out.
     pub fn into_values(self) -> Vec<f64> {
-        self.sums
+        self.means
     }
 }
 
@@ -50,28 +53,29 @@ impl EvalScratch {
 /// may take the model's lock itself (a caller without hooks may hand out one guard held throughout).
 pub fn evaluate_with<G: std::ops::Deref<Target = ModelState>>(
     lock: &mut dyn FnMut() -> Result<G>,
-    x: &[f32],
-    y: &[f32],
-    rows: usize,
+    d: Data<'_>,
     batch_size: usize,
     scratch: &mut EvalScratch,
     hooks: &mut EvalHooks<'_>,
 ) -> Result<()> {
-    let (iw, ow, tw, cols) = {
+    let (x, y, rows) = (d.x, d.y, d.rows);
+    let (iw, ow, tw, cols, averaging) = {
         let st = lock()?;
         let compiled = st.compiled.as_ref().ok_or_else(not_compiled)?;
         let ow = st.net.output_dim();
         check_matrix(x, rows, st.net.input_dim, "x", "inputs")?;
         check_matrix(y, rows, compiled.loss.target_width(ow), "y", "targets")?;
         compiled.loss.check_targets(y, ow, "y")?;
-        (st.net.input_dim, ow, compiled.loss.target_width(ow), 1 + compiled.metrics.len())
+        check_weights(d.w, rows, "sample_weight")?;
+        let tw = compiled.loss.target_width(ow);
+        (st.net.input_dim, ow, tw, compiled.sum_columns(), compiled.averaging())
     };
     if rows == 0 {
         return Err(Error::value("evaluate needs at least one sample. Received: x with 0 rows"));
     }
     // Never more than the data: a huge batch_size needs no huge buffer, and `chunk * ow` stays within y.len().
     let chunk = batch_size.clamp(1, rows);
-    let EvalScratch { out, sums, running } = scratch;
+    let EvalScratch { out, sums, means, running } = scratch;
     sums.clear();
     sums.resize(cols, 0.0);
     if out.len() < chunk * ow {
@@ -90,8 +94,7 @@ pub fn evaluate_with<G: std::ops::Deref<Target = ModelState>>(
                 let st = lock()?;
                 let compiled = st.compiled.as_ref().ok_or_else(not_compiled)?;
                 let net = &st.net;
-                let shape =
-                    (net.input_dim, net.output_dim(), compiled.loss.target_width(ow), 1 + compiled.metrics.len());
+                let shape = (net.input_dim, net.output_dim(), compiled.loss.target_width(ow), compiled.sum_columns());
                 if shape != (iw, ow, tw, cols) {
                     return Err(Error::State("the model was rebuilt or recompiled during evaluation".into()));
                 }
@@ -109,23 +112,24 @@ pub fn evaluate_with<G: std::ops::Deref<Target = ModelState>>(
                     }
                     net.infer_to(xr, xr.len() / iw.max(1), os, s, true, logits)?;
                 }
-                sums[0] += compiled.loss.sum(o, ys, ow, logits.is_some(), None);
+                let w = d.w.map(|w| &w[start..start + m]);
+                sums[0] += compiled.loss.weighted_sum(o, ys, ow, logits.is_some(), w, None);
                 if let Some(kind) = logits.and(compiled.loss.takes_logits_of()) {
                     kind.activation().forward_inplace(o, ow);
                 }
-                for (sum, metric) in sums[1..].iter_mut().zip(&compiled.metrics) {
-                    *sum += metric.sum(o, ys, ow);
+                let n = compiled.metrics.len();
+                for (i, (sum, metric)) in sums[1..=n].iter_mut().zip(&compiled.metrics).enumerate() {
+                    *sum += metric.weighted_sum(o, ys, ow, if i >= compiled.weighted_from { w } else { None });
                 }
+                sums[n + 1] += w.map_or(m as f64, |w| w.iter().map(|&v| f64::from(v)).sum());
             }
             if let Some(f) = hooks.batch.as_mut() {
-                let seen = (start + m) as f64;
-                running.clear();
-                running.extend(sums.iter().map(|v| v / seen));
+                averaging.means_into(sums, start + m, running);
                 f(batch, Some(running))?;
             }
         }
         Ok(())
     })?;
-    sums.iter_mut().for_each(|s| *s /= rows as f64);
+    averaging.means_into(sums, rows, means);
     Ok(())
 }

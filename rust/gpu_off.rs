@@ -66,7 +66,7 @@ impl GpuModel {
     }
 
     /// Never reached.
-    pub fn evaluate(&self, _: &[f32], _: &[f32], _: usize, _: usize, _: &AtomicBool, _: bool) -> Result<Evaluation> {
+    pub fn evaluate(&self, _: Data<'_>, _: usize, _: &AtomicBool, _: bool) -> Result<Evaluation> {
         match self.0 {}
     }
 }

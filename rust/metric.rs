@@ -55,6 +55,20 @@ impl Metric {
         matches!(self, Metric::SparseCategoricalAccuracy | Metric::SparseTopKCategoricalAccuracy { .. })
     }
 
+    /// `sum` weighted per row: `Σ w·value` (Keras's `weighted_metrics`).
+    pub fn weighted_sum(&self, pred: &[f32], target: &[f32], width: usize, weights: Option<&[f32]>) -> f64 {
+        match weights {
+            None => self.sum(pred, target, width),
+            Some(w) => (0..w.len().min(pred.len() / width.max(1)))
+                .map(|r| {
+                    let tw = if self.sparse_targets() { 1 } else { width };
+                    let p = &pred[r * width..(r + 1) * width];
+                    f64::from(w[r]) * self.sum(p, &target[r * tw..(r + 1) * tw], width)
+                })
+                .sum(),
+        }
+    }
+
     /// The sum over rows of per-sample values; `pred` rows are `width` wide, `target` rows `width` wide, or
     /// one class id with `sparse_targets`.
     pub fn sum(&self, pred: &[f32], target: &[f32], width: usize) -> f64 {

@@ -9,7 +9,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockW
 
 use rayon::prelude::*;
 
-use crate::backend::{not_compiled, Change, Changes, Compiled, EvalHooks, PredictHook, NEVER};
+use crate::backend::{not_compiled, Change, Changes, Compiled, Data, EvalHooks, PredictHook, NEVER};
 use crate::error::{Error, Result};
 use crate::evaluate::{evaluate_with, with_scratch, EvalScratch};
 use crate::layer::LayerSpec;
@@ -156,6 +156,19 @@ impl Model {
 
     /// Set the loss, metrics and a fresh optimizer. Refused while the model trains.
     pub fn compile(&self, loss: Loss, metrics: Vec<Metric>, optimizer: OptimizerKind) -> Result<()> {
+        self.compile_weighted(loss, metrics, Vec::new(), optimizer)
+    }
+
+    /// `compile` with Keras's `weighted_metrics` too (they see the sample weights).
+    pub fn compile_weighted(
+        &self,
+        loss: Loss,
+        mut metrics: Vec<Metric>,
+        weighted: Vec<Metric>,
+        optimizer: OptimizerKind,
+    ) -> Result<()> {
+        let weighted_from = metrics.len();
+        metrics.extend(weighted);
         optimizer.validate()?;
         if let Some(m) = metrics.iter().find(|m| m.sparse_targets() != loss.target_width(2).eq(&1)) {
             let (want, have) = if m.sparse_targets() {
@@ -171,7 +184,7 @@ impl Model {
         let _exclusive = self.exclusive("compile()")?;
         let mut st = self.write()?;
         let n = st.net.params.len();
-        st.compiled = Some(Compiled { loss, metrics, optimizer: Optimizer::new(optimizer, n) });
+        st.compiled = Some(Compiled { loss, metrics, optimizer: Optimizer::new(optimizer, n), weighted_from });
         st.host_changed(Change::Other)
     }
 
@@ -279,36 +292,29 @@ impl Model {
 
     /// Loss and metrics over `rows` rows in inference mode: `[loss, metric...]`, each the mean over rows.
     pub fn evaluate(&self, x: &[f32], y: &[f32], rows: usize, batch_size: usize) -> Result<Vec<f64>> {
-        self.evaluate_until(x, y, rows, batch_size, &mut EvalHooks::cancelled_by(&NEVER))
+        self.evaluate_until(Data::new(x, y, rows), batch_size, &mut EvalHooks::cancelled_by(&NEVER))
     }
 
     /// `evaluate`, calling `hooks.batch` around each batch (with no lock held, so a hook may use the model)
     /// and ending with `Error::Interrupted` at the next batch once `hooks.cancel` is set.
-    pub fn evaluate_until(
-        &self,
-        x: &[f32],
-        y: &[f32],
-        rows: usize,
-        batch_size: usize,
-        hooks: &mut EvalHooks<'_>,
-    ) -> Result<Vec<f64>> {
+    pub fn evaluate_until(&self, d: Data<'_>, batch_size: usize, hooks: &mut EvalHooks<'_>) -> Result<Vec<f64>> {
         let mut scratch = EvalScratch::default();
         {
             let st = self.read()?;
             if let Some(g) = &st.gpu {
-                let done = g.evaluate(x, y, rows, batch_size, hooks.cancel, hooks.batch.is_some())?;
+                let done = g.evaluate(d, batch_size, hooks.cancel, hooks.batch.is_some())?;
                 drop(st);
                 if let Some(hook) = hooks.batch.as_mut() {
-                    done.report_batches(rows, &mut **hook)?;
+                    done.report_batches(d.rows, &mut **hook)?;
                 }
                 return Ok(done.means);
             }
         }
         if hooks.batch.is_some() {
-            evaluate_with(&mut || self.read(), x, y, rows, batch_size, &mut scratch, hooks)?;
+            evaluate_with(&mut || self.read(), d, batch_size, &mut scratch, hooks)?;
         } else {
             let st = self.read()?;
-            evaluate_with(&mut || Ok(&*st), x, y, rows, batch_size, &mut scratch, hooks)?;
+            evaluate_with(&mut || Ok(&*st), d, batch_size, &mut scratch, hooks)?;
         }
         Ok(scratch.into_values())
     }

@@ -119,6 +119,7 @@ fn check_data(model: &Model, train: Data<'_>, val: Option<Data<'_>>, opts: FitOp
     let (iw, ow) = (st.net.input_dim, st.net.output_dim());
     let tw = loss.target_width(ow);
     check_matrix(train.x, train.rows, iw, "x", "training inputs")?;
+    crate::backend::check_weights(train.w, train.rows, "sample_weight")?;
     check_matrix(train.y, train.rows, tw, "y", "training targets")?;
     loss.check_targets(train.y, ow, "y")?;
     if train.rows == 0 {
@@ -127,6 +128,7 @@ fn check_data(model: &Model, train: Data<'_>, val: Option<Data<'_>>, opts: FitOp
     if let Some(v) = val {
         check_matrix(v.x, v.rows, iw, "validation_data x", "validation inputs")?;
         check_matrix(v.y, v.rows, tw, "validation_data y", "validation targets")?;
+        crate::backend::check_weights(v.w, v.rows, "validation_data sample_weight")?;
         loss.check_targets(v.y, ow, "validation_data y")?;
         if v.rows == 0 {
             return Err(Error::value(
@@ -235,17 +237,20 @@ struct CpuSession<'a> {
     /// The widths and metric count the fit began with.
     shape: (usize, usize, usize),
     ws: Workspace,
+    /// The epoch's sums: `[w·loss, metric..., w]` (see `backend::Averaging`).
     sums: Vec<f64>,
     running: Vec<f64>,
     seen: usize,
     ranges: Vec<Range<usize>>,
     eval: EvalScratch,
+    averaging: crate::backend::Averaging,
 }
 
 impl<'a> CpuSession<'a> {
     fn new(model: &'a Model, train: Data<'a>, val: Option<Data<'a>>, opts: FitOptions) -> Result<Self> {
         let st = model.read()?;
-        let n_metrics = st.compiled.as_ref().ok_or_else(not_compiled)?.metrics.len();
+        let compiled = st.compiled.as_ref().ok_or_else(not_compiled)?;
+        let (n_metrics, columns) = (compiled.metrics.len(), compiled.sum_columns());
         Ok(CpuSession {
             model,
             train,
@@ -253,11 +258,12 @@ impl<'a> CpuSession<'a> {
             validation_batch_size: opts.validation_batch_size.max(1),
             shape: (st.net.input_dim, st.net.output_dim(), n_metrics),
             ws: st.net.workspace(opts.batch_size.min(train.rows))?,
-            sums: vec![0.0; 1 + n_metrics],
-            running: vec![0.0; 1 + n_metrics],
+            sums: vec![0.0; columns],
+            running: vec![0.0; columns - 1],
             seen: 0,
             ranges: Vec::new(),
             eval: EvalScratch::default(),
+            averaging: compiled.averaging(),
         })
     }
 }
@@ -280,24 +286,26 @@ impl Session for CpuSession<'_> {
         if (net.input_dim, net.output_dim(), compiled.metrics.len()) != self.shape {
             return Err(Error::State("the model was rebuilt or recompiled during fit".into()));
         }
-        let ow = self.shape.1;
-        net.gather(ws, self.train.x, self.train.y, compiled.loss.target_width(ow), idx);
+        let (ow, weighted) = (self.shape.1, self.train.w.is_some());
+        net.gather(ws, self.train, compiled.loss.target_width(ow), idx);
         net.forward_train(ws, rows, true)?;
         let logits = net.loss_logits(&compiled.loss);
-        let (input, target, grad) = net.loss_views(ws, rows, logits);
-        sums[0] += compiled.loss.sum(input, target, ow, logits.is_some(), Some(grad));
+        let (input, target, grad, w) = net.loss_views(ws, rows, logits, weighted);
+        sums[0] += compiled.loss.weighted_sum(input, target, ow, logits.is_some(), w, Some(grad));
+        let w = ws.weights(rows, weighted);
         let (pred, target) = net.prediction_views(ws, rows);
-        for (sum, metric) in sums[1..].iter_mut().zip(&compiled.metrics) {
-            *sum += metric.sum(pred, target, ow);
+        let weighted_from = compiled.weighted_from;
+        let n = compiled.metrics.len();
+        for (i, (sum, metric)) in sums[1..=n].iter_mut().zip(&compiled.metrics).enumerate() {
+            *sum += metric.weighted_sum(pred, target, ow, if i >= weighted_from { w } else { None });
         }
+        sums[n + 1] += w.map_or(rows as f64, |w| w.iter().map(|&v| f64::from(v)).sum());
         net.backward(ws, rows, logits, true)?;
         net.trainable_ranges_into(&mut self.ranges);
         compiled.optimizer.step(&mut net.params, &ws.param_grads, &self.ranges);
         drop(guard);
         self.seen += rows;
-        for (r, s) in self.running.iter_mut().zip(&self.sums) {
-            *r = s / self.seen as f64;
-        }
+        self.averaging.means_into(&self.sums, self.seen, &mut self.running);
         Ok(())
     }
 
@@ -325,12 +333,12 @@ impl Session for CpuSession<'_> {
                 obs.test_batch(step, running)
             };
             let mut hooks = EvalHooks { cancel: &stop, batch: Some(&mut hook) };
-            evaluate_with(&mut || model.read(), v.x, v.y, v.rows, batch_size, eval, &mut hooks)?;
+            evaluate_with(&mut || model.read(), v, batch_size, eval, &mut hooks)?;
         } else {
             let st = model.read()?;
             let cancel = obs.cancel_flag().unwrap_or(&crate::backend::NEVER);
             let mut hooks = EvalHooks::cancelled_by(cancel);
-            evaluate_with(&mut || Ok(&*st), v.x, v.y, v.rows, batch_size, eval, &mut hooks)?;
+            evaluate_with(&mut || Ok(&*st), v, batch_size, eval, &mut hooks)?;
         }
         Ok(eval.values())
     }

@@ -15,12 +15,16 @@ pub(crate) struct Shard {
     pub rows: usize,
     pub x: wgpu::Buffer,
     pub y: wgpu::Buffer,
+    /// The rows' sample weights.
+    pub w: Option<wgpu::Buffer>,
 }
 
 /// A data set on the device.
 pub(crate) struct DevData {
     pub rows: usize,
     pub shards: Vec<Shard>,
+    /// Whether it has sample weights.
+    pub weighted: bool,
 }
 
 impl DevData {
@@ -41,13 +45,17 @@ impl DevData {
             let rows = per.min(d.rows - first);
             let x = ctx.storage_with(&d.x[first * iw..(first + rows) * iw], "the input data")?;
             let y = ctx.storage_with(&d.y[first * ow..(first + rows) * ow], "the target data")?;
-            shards.push(Shard { first, rows, x, y });
+            let w = match d.w {
+                Some(w) => Some(ctx.storage_with(&w[first..first + rows], "the sample weights")?),
+                None => None,
+            };
+            shards.push(Shard { first, rows, x, y, w });
             first += rows;
         }
-        Ok(DevData { rows: d.rows, shards })
+        Ok(DevData { rows: d.rows, shards, weighted: d.w.is_some() })
     }
 
-    /// Record the gather of `rows` rows into `ws.x` and `ws.target`: batch row `r` is data row
+    /// Record the gather of `rows` rows into `ws.x`, `ws.target` and (when weighted) `ws.weights`: batch row `r` is data row
     /// `perm[stp.start + r]`, or `stp.start + r` without a permutation.
     pub fn gather(
         &self,
@@ -63,6 +71,12 @@ impl DevData {
             let p = Params::new().u(rows).u(iw).u(ow).u(s.first).u(s.rows);
             let bind = [perm, Some(&s.x), Some(&s.y), Some(&ws.x), Some(&ws.target)];
             b.push(K::Gather, &[("IDENTITY", u32::from(perm.is_none()))], &bind, p, grid_for(ctx, n)?);
+            if let Some(w) = s.w.as_ref() {
+                // The weights as a one-column input with no targets.
+                let p = Params::new().u(rows).u(1).u(0).u(s.first).u(s.rows);
+                let bind = [perm, Some(w), Some(w), Some(&ws.weights), Some(&ws.target)];
+                b.push(K::Gather, &[("IDENTITY", u32::from(perm.is_none()))], &bind, p, grid_for(ctx, rows)?);
+            }
         }
         Ok(())
     }

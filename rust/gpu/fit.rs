@@ -18,7 +18,7 @@ use super::backward::backward;
 use super::context::Ctx;
 use super::data::DevData;
 use super::forward::{forward, loss_and_metrics};
-use super::infer::{mean_of, rows_that_fit, Evaluator};
+use super::infer::{column_sums, rows_that_fit, Evaluator};
 use super::kernels::Kernels;
 use super::plan::{DevNet, Training, Workspace};
 use super::program::{Builder, Program, StepRecord, StepTable};
@@ -45,7 +45,7 @@ fn step_program(
     let mut b = Builder::new();
     data.gather(&mut b, ctx, ws, Some(perm), rows, (net.input_dim, t.loss.target_width(net.output_dim)))?;
     let bufs = forward(&mut b, ctx, net, ws, rows, true)?;
-    loss_and_metrics(&mut b, ctx, net, ws, &bufs, rows, t, sums)?;
+    loss_and_metrics(&mut b, ctx, net, ws, &bufs, rows, t, sums, data.weighted)?;
     backward(&mut b, ctx, net, ws, rows, t.logits(net))?;
     optimizer(&mut b, ctx, net, t.kind)?;
     b.build(ctx, kernels)
@@ -151,7 +151,7 @@ impl<'a> GpuSession<'a> {
             pending: Vec::with_capacity(STEPS_PER_SUBMIT),
             done: 0,
             seen: 0,
-            running: vec![0.0; cols],
+            running: vec![0.0; cols - 1],
             val_means: Vec::new(),
             last_read: Instant::now(),
             in_flight: None,
@@ -223,7 +223,7 @@ impl Session for GpuSession<'_> {
     fn running(&mut self) -> Result<&[f64]> {
         if self.last_read.elapsed() >= RUNNING_EVERY && self.done > 0 && self.done < self.steps() {
             let v: Vec<f32> = self.ctx.read(&self.sums, 0, self.done * self.cols)?;
-            self.running = mean_of(&v, self.cols, self.seen);
+            self.t.averaging.means_into(&column_sums(&v, self.cols), self.seen, &mut self.running);
             self.last_read = Instant::now();
         }
         Ok(&self.running)
@@ -233,7 +233,7 @@ impl Session for GpuSession<'_> {
         self.submit()?;
         self.in_flight = None;
         let v: Vec<f32> = self.ctx.read(&self.sums, 0, self.done * self.cols)?;
-        self.running = mean_of(&v, self.cols, self.seen);
+        self.t.averaging.means_into(&column_sums(&v, self.cols), self.seen, &mut self.running);
         Ok(&self.running)
     }
 
@@ -243,7 +243,9 @@ impl Session for GpuSession<'_> {
         let e = self.evaluator.as_ref().ok_or_else(|| Error::State("there is no validation data".into()))?;
         let (means, per_chunk) = e.run(self.ctx, obs.cancel_flag().unwrap_or(&crate::backend::NEVER))?;
         if self.test_batches {
-            let done = super::Evaluation { means: means.clone(), per_batch: per_chunk, batch_rows: e.chunk_rows() };
+            let averaging = self.t.averaging;
+            let done =
+                super::Evaluation { means: means.clone(), per_batch: per_chunk, batch_rows: e.chunk_rows(), averaging };
             done.report_batches(self.val_rows, &mut |b, r| obs.test_batch(b, r))?;
         }
         self.val_means = means;

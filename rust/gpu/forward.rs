@@ -246,6 +246,7 @@ pub(crate) fn loss_and_metrics(
     rows: usize,
     t: &Training,
     sums: &wgpu::Buffer,
+    weighted: bool,
 ) -> Result<()> {
     let ow = net.output_dim;
     let logits = t.logits(net);
@@ -274,13 +275,15 @@ pub(crate) fn loss_and_metrics(
     let row_scale = 1.0 / rows.max(1) as f32;
     let cols = t.cols();
     let p = Params::new().u(rows).u(ow).u(0).u(cols).f(scale).f(delta).f(ls).f(EPSILON).f(1.0 - EPSILON).f(row_scale);
-    let bind = [Some(input), Some(&ws.target), Some(grad), Some(&ws.rowvals), Some(&ws.flag)];
-    b.push(K::Loss, &[("LOSS", id), ("LOGITS", u32::from(from_logits))], &bind, p, grid_for(ctx, rows)?);
+    let bind = [Some(input), Some(&ws.target), Some(grad), Some(&ws.rowvals), Some(&ws.flag), Some(&ws.weights)];
+    let consts = [("LOSS", id), ("LOGITS", u32::from(from_logits)), ("WEIGHTED", u32::from(weighted))];
+    b.push(K::Loss, &consts, &bind, p, grid_for(ctx, rows)?);
     for (k, m) in t.metrics.iter().enumerate() {
         let (id, thr, top) = metric_consts(*m);
         let p = Params::new().u(rows).u(ow).u(k + 1).u(cols).f(thr).u(top);
-        let bind = [Some(&bufs[out]), Some(&ws.target), Some(&ws.rowvals)];
-        b.push(K::Metric, &[("METRIC", id)], &bind, p, grid_for(ctx, rows)?);
+        let bind = [Some(&bufs[out]), Some(&ws.target), Some(&ws.rowvals), Some(&ws.weights)];
+        let w = weighted && k >= t.averaging.weighted_from;
+        b.push(K::Metric, &[("METRIC", id), ("WEIGHTED", u32::from(w))], &bind, p, grid_for(ctx, rows)?);
     }
     let p = Params::new().u(rows).u(cols);
     b.push(K::ReduceRows, &[], &[Some(&ws.rowvals), Some(sums)], p, [cols as u32, 1, 1]);

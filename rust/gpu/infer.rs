@@ -46,6 +46,7 @@ pub(crate) struct Evaluator {
     cap: usize,
     rows: usize,
     cols: usize,
+    averaging: crate::backend::Averaging,
 }
 
 impl Evaluator {
@@ -74,13 +75,14 @@ impl Evaluator {
             let mut b = Builder::new();
             data.gather(&mut b, ctx, &ws, None, rows, (net.input_dim, t.loss.target_width(net.output_dim)))?;
             let bufs = forward(&mut b, ctx, net, &ws, rows, false)?;
-            loss_and_metrics(&mut b, ctx, net, &ws, &bufs, rows, t, &sums)?;
+            loss_and_metrics(&mut b, ctx, net, &ws, &bufs, rows, t, &sums, data.weighted)?;
             b.build(ctx, kernels)
         };
         let full = program(cap)?;
         let rem = data.rows % cap;
         let last = if rem > 0 { Some(program(rem)?) } else { None };
-        Ok(Evaluator { _ws: ws, table, sums, full, last, chunks, cap, rows: data.rows, cols })
+        let averaging = t.averaging;
+        Ok(Evaluator { _ws: ws, table, sums, full, last, chunks, cap, rows: data.rows, cols, averaging })
     }
 
     /// Run the pass: `[loss, metric...]`, each the mean over rows, and the per-chunk sums (chunks × columns).
@@ -114,7 +116,7 @@ impl Evaluator {
             }
         }
         let v: Vec<f32> = ctx.read(&self.sums, 0, self.chunks * self.cols)?;
-        Ok((mean_of(&v, self.cols, self.rows), v))
+        Ok((self.averaging.means(&column_sums(&v, self.cols), self.rows), v))
     }
 
     /// Rows per chunk.
@@ -123,15 +125,14 @@ impl Evaluator {
     }
 }
 
-/// Column sums of a chunks × `cols` matrix, in f64, divided by `rows`.
-pub(crate) fn mean_of(v: &[f32], cols: usize, rows: usize) -> Vec<f64> {
+/// Column sums of a chunks × `cols` matrix, in f64.
+pub(crate) fn column_sums(v: &[f32], cols: usize) -> Vec<f64> {
     let mut s = vec![0.0f64; cols];
     for row in v.chunks_exact(cols.max(1)) {
         for (a, &b) in s.iter_mut().zip(row) {
             *a += f64::from(b);
         }
     }
-    s.iter_mut().for_each(|a| *a /= rows.max(1) as f64);
     s
 }
 

@@ -83,12 +83,12 @@ impl K {
             K::ActForward => (include_str!("shaders/act_forward.wgsl"), &[R, W]),
             // z, y, g
             K::ActBackward => (include_str!("shaders/act_backward.wgsl"), &[R, R, W]),
-            // input, target, grad, rowvals, flag
-            K::Loss => (include_str!("shaders/loss.wgsl"), &[R, R, W, W, R]),
+            // input, target, grad, rowvals, flag, weights
+            K::Loss => (include_str!("shaders/loss.wgsl"), &[R, R, W, W, R, R]),
             // target, flag
             K::AllBinary => (include_str!("shaders/all_binary.wgsl"), &[R, W]),
-            // pred, target, rowvals
-            K::Metric => (include_str!("shaders/metric.wgsl"), &[R, R, W]),
+            // pred, target, rowvals, weights
+            K::Metric => (include_str!("shaders/metric.wgsl"), &[R, R, W, R]),
             // rowvals, sums
             K::ReduceRows => (include_str!("shaders/reduce_rows.wgsl"), &[R, W]),
             // g, out

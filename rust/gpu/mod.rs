@@ -254,28 +254,21 @@ impl GpuModel {
 
     /// Loss and metrics over `rows` rows in inference mode: `[loss, metric...]`, each the mean over rows.
     /// Stops with `Error::Interrupted` between chunks once `cancel` is set.
-    pub fn evaluate(
-        &self,
-        x: &[f32],
-        y: &[f32],
-        rows: usize,
-        batch_size: usize,
-        cancel: &AtomicBool,
-        per_batch: bool,
-    ) -> Result<Evaluation> {
+    pub fn evaluate(&self, d: Data<'_>, batch_size: usize, cancel: &AtomicBool, per_batch: bool) -> Result<Evaluation> {
         self.usable()?;
         let t = self.training.as_ref().ok_or_else(not_compiled)?;
         let (iw, ow) = (self.net.input_dim, t.loss.target_width(self.net.output_dim));
-        crate::backend::check_matrix(x, rows, iw, "x", "inputs")?;
-        crate::backend::check_matrix(y, rows, ow, "y", "targets")?;
-        t.loss.check_targets(y, self.net.output_dim, "y")?;
-        if rows == 0 {
+        crate::backend::check_matrix(d.x, d.rows, iw, "x", "inputs")?;
+        crate::backend::check_matrix(d.y, d.rows, ow, "y", "targets")?;
+        t.loss.check_targets(d.y, self.net.output_dim, "y")?;
+        crate::backend::check_weights(d.w, d.rows, "sample_weight")?;
+        if d.rows == 0 {
             return Err(Error::value("evaluate needs at least one sample. Received: x with 0 rows"));
         }
-        let data = DevData::upload(&self.dev.ctx, Data { x, y, rows }, iw, ow)?;
+        let data = DevData::upload(&self.dev.ctx, d, iw, ow)?;
         let dev = &self.dev;
         let e = infer::Evaluator::new(&dev.ctx, &dev.kernels, &self.net, t, &data, batch_size.max(1), per_batch)?;
         let (means, per_chunk) = e.run(&dev.ctx, cancel)?;
-        Ok(Evaluation { means, per_batch: per_chunk, batch_rows: e.chunk_rows() })
+        Ok(Evaluation { means, per_batch: per_chunk, batch_rows: e.chunk_rows(), averaging: t.averaging })
     }
 }

@@ -181,6 +181,8 @@ pub(crate) struct Workspace {
     pub target: wgpu::Buffer,
     /// One value: whether the batch's labels are all 0 or 1 (hinge losses).
     pub flag: wgpu::Buffer,
+    /// The batch's sample weights (when the data has them).
+    pub weights: wgpu::Buffer,
     /// Per-row loss and metric values, cap × (1 + metrics).
     pub rowvals: wgpu::Buffer,
 }
@@ -234,6 +236,7 @@ impl Workspace {
             grad_tmp: if train { Some(buf(net.max_width, "gradients")?) } else { None },
             target: buf(net.output_dim, "the target batch")?,
             flag: ctx.storage(1, "the label flag")?,
+            weights: buf(1, "the sample weights")?,
             rowvals: buf(cols.max(1), "per-row losses")?,
         })
     }
@@ -245,17 +248,19 @@ pub(crate) struct Training {
     pub loss: crate::loss::Loss,
     pub metrics: Vec<crate::metric::Metric>,
     pub kind: OptimizerKind,
+    /// How sums become means (which metrics are weighted).
+    pub averaging: crate::backend::Averaging,
 }
 
 impl Training {
     /// From `compile()`'s result.
     pub fn of(c: &Compiled) -> Self {
-        Training { loss: c.loss, metrics: c.metrics.clone(), kind: c.optimizer.kind }
+        Training { loss: c.loss, metrics: c.metrics.clone(), kind: c.optimizer.kind, averaging: c.averaging() }
     }
 
-    /// Loss plus metrics.
+    /// Columns a pass sums: the loss, the metrics and the weights (see `backend::Averaging`).
     pub fn cols(&self) -> usize {
-        1 + self.metrics.len()
+        2 + self.metrics.len()
     }
 
     /// Where the loss reads logits instead of probabilities, for this network.

@@ -148,6 +148,20 @@ impl Loss {
     /// loss computed through a final activation, or with `from_logits`); `target` rows are
     /// `target_width(width)` wide.
     pub fn sum(&self, input: &[f32], target: &[f32], width: usize, logits: bool, grad: Option<&mut [f32]>) -> f64 {
+        self.weighted_sum(input, target, width, logits, None, grad)
+    }
+
+    /// `sum` with a weight per row (Keras's `sample_weight`): `Σ w·loss`, and the gradient of
+    /// `Σ w·loss / rows`, Keras's default reduction.
+    pub fn weighted_sum(
+        &self,
+        input: &[f32],
+        target: &[f32],
+        width: usize,
+        logits: bool,
+        weights: Option<&[f32]>,
+        grad: Option<&mut [f32]>,
+    ) -> f64 {
         if width == 0 || input.is_empty() {
             return 0.0;
         }
@@ -159,13 +173,20 @@ impl Loss {
         match grad {
             Some(g) => {
                 let it = input.chunks_exact(width).zip(target.chunks_exact(tw)).zip(g.chunks_exact_mut(width));
-                for ((i, t), g) in it {
-                    total += ctx.value(i, t, Some(g));
+                for (r, ((i, t), g)) in it.enumerate() {
+                    let v = ctx.value(i, t, Some(&mut *g));
+                    match weights {
+                        Some(w) => {
+                            g.iter_mut().for_each(|d| *d *= w[r]);
+                            total += v * f64::from(w[r]);
+                        }
+                        None => total += v,
+                    }
                 }
             }
             None => {
-                for (i, t) in input.chunks_exact(width).zip(target.chunks_exact(tw)) {
-                    total += ctx.value(i, t, None);
+                for (r, (i, t)) in input.chunks_exact(width).zip(target.chunks_exact(tw)).enumerate() {
+                    total += ctx.value(i, t, None) * weights.map_or(1.0, |w| f64::from(w[r]));
                 }
             }
         }

@@ -1,6 +1,6 @@
 //! Reading the arrays that Python passes in, and making the ones it gets back.
 
-use numpy::{PyArray1, PyArray2, PyReadonlyArray, PyReadonlyArray2, PyUntypedArrayMethods};
+use numpy::{PyArray1, PyArray2, PyReadonlyArray, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyType;
@@ -24,10 +24,12 @@ pub fn matrix<'a>(a: &'a PyReadonlyArray2<'_, f32>, arg: &str) -> PyResult<(&'a 
     Ok((c_slice(a, arg)?, shape[0], shape[1]))
 }
 
-/// `x` and `y` as one data set, or a `ValueError` naming `x_arg` and `y_arg` when their numbers of rows differ.
+/// `x`, `y` and optionally the sample weights `w` as one data set, or a `ValueError` naming `x_arg` and
+/// `y_arg` when their numbers of rows differ (the core checks the weights).
 pub fn data<'a>(
     x: &'a PyReadonlyArray2<'_, f32>,
     y: &'a PyReadonlyArray2<'_, f32>,
+    w: Option<&'a PyReadonlyArray1<'_, f32>>,
     x_arg: &str,
     y_arg: &str,
 ) -> PyResult<Data<'a>> {
@@ -39,7 +41,11 @@ pub fn data<'a>(
              with {yrows} rows"
         )));
     }
-    Ok(Data { x: xs, y: ys, rows })
+    let w = match w {
+        Some(w) => Some(w.as_slice().map_err(|_| PyValueError::new_err("sample_weight must be C-contiguous"))?),
+        None => None,
+    };
+    Ok(Data { x: xs, y: ys, rows, w })
 }
 
 /// A 1-D float32 array copied from `v`.

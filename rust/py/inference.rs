@@ -6,7 +6,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyType;
 
-use crate::backend::{Data, EvalHooks};
+use crate::backend::{Data, EvalHooks, NEVER};
 use crate::error::{checked_size, try_zeros};
 
 use super::convert;
@@ -105,24 +105,20 @@ pub(super) fn evaluate(
     model: &crate::model::Model,
     net: Shape,
     py: Python<'_>,
-    x: &PyReadonlyArray2<'_, f32>,
-    y: &PyReadonlyArray2<'_, f32>,
+    d: Data<'_>,
     batch_size: usize,
     observer: Option<Py<PyAny>>,
 ) -> PyResult<Vec<f64>> {
-    let Data { x: xs, y: ys, rows } = convert::data(x, y, "x", "y")?;
     let Some(observer) = observer else {
-        if rows.saturating_mul(net.row_macs) < INTERRUPTIBLE_MACS {
-            return detached(py, || model.evaluate(xs, ys, rows, batch_size));
+        if d.rows.saturating_mul(net.row_macs) < INTERRUPTIBLE_MACS {
+            return detached(py, || model.evaluate_until(d, batch_size, &mut EvalHooks::cancelled_by(&NEVER)));
         }
-        return interruptible(py, |cancel| {
-            model.evaluate_until(xs, ys, rows, batch_size, &mut EvalHooks::cancelled_by(cancel))
-        });
+        return interruptible(py, |cancel| model.evaluate_until(d, batch_size, &mut EvalHooks::cancelled_by(cancel)));
     };
     let mut relay = Relay::new(observer);
     let out = interruptible(py, |cancel| {
         let mut hook = |b: usize, running: Option<&[f64]>| relay.test_batch(b, running);
-        model.evaluate_until(xs, ys, rows, batch_size, &mut EvalHooks { cancel, batch: Some(&mut hook) })
+        model.evaluate_until(d, batch_size, &mut EvalHooks { cancel, batch: Some(&mut hook) })
     });
     relay.result(out)
 }

@@ -1,18 +1,18 @@
 //! `_core.Model`: a built model (weights, optimizer state) that Python's `Sequential` drives.
 
-use numpy::{PyArray2, PyArrayDyn, PyArrayMethods, PyReadonlyArray2, PyReadonlyArrayDyn};
+use numpy::{PyArray2, PyArrayDyn, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyReadonlyArrayDyn};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyType;
 
 use crate::backend::FitOptions;
 use crate::metric::Metric;
-use crate::{model, trainer};
+use crate::model;
 
 use super::convert;
-use super::errors::{detached, guarded, interruptible};
+use super::errors::{detached, guarded};
 use super::inference;
-use super::observer::PyObserver;
+use super::observer;
 use super::spec::{LayerArg, LossArg, OptimizerArg};
 
 /// `(layer_index, name, shape, trainable)` of one weight.
@@ -207,14 +207,23 @@ impl Model {
         Ok(self.model.set_layer_trainable(layer, trainable)?)
     }
 
-    /// Set the loss, metrics and a fresh optimizer (see `spec::LossArg` and `spec::OptimizerArg`).
-    fn compile(&self, loss: LossArg, metrics: Vec<String>, optimizer: OptimizerArg) -> PyResult<()> {
-        let metrics = metrics.iter().map(|m| Metric::from_name(m)).collect::<Result<Vec<_>, _>>()?;
-        guarded(|| self.model.compile(loss.0, metrics, optimizer.0))
+    /// Set the loss, metrics (and `weighted_metrics`, which see the sample weights) and a fresh optimizer
+    /// (see `spec::LossArg` and `spec::OptimizerArg`).
+    #[pyo3(signature = (loss, metrics, optimizer, weighted_metrics=Vec::new()))]
+    fn compile(
+        &self,
+        loss: LossArg,
+        metrics: Vec<String>,
+        optimizer: OptimizerArg,
+        weighted_metrics: Vec<String>,
+    ) -> PyResult<()> {
+        let parse = |v: &[String]| v.iter().map(|m| Metric::from_name(m)).collect::<Result<Vec<_>, _>>();
+        let (metrics, weighted) = (parse(&metrics)?, parse(&weighted_metrics)?);
+        guarded(|| self.model.compile_weighted(loss.0, metrics, weighted, optimizer.0))
     }
 
     /// Train; see `trainer::fit`. Returns the number of epochs run.
-    #[pyo3(signature = (x, y, val_x, val_y, batch_size, epochs, initial_epoch, shuffle, validation_batch_size, observer, batch_interval))]
+    #[pyo3(signature = (x, y, val_x, val_y, batch_size, epochs, initial_epoch, shuffle, validation_batch_size, observer, batch_interval, sample_weight=None, val_sample_weight=None))]
     #[allow(clippy::too_many_arguments)]
     fn fit(
         &self,
@@ -230,29 +239,19 @@ impl Model {
         validation_batch_size: usize,
         observer: Py<PyAny>,
         batch_interval: f64,
+        sample_weight: Option<PyReadonlyArray1<'_, f32>>,
+        val_sample_weight: Option<PyReadonlyArray1<'_, f32>>,
     ) -> PyResult<usize> {
-        let train = convert::data(&x, &y, "x", "y")?;
+        let train = convert::data(&x, &y, sample_weight.as_ref(), "x", "y")?;
         let val = match (&val_x, &val_y) {
-            (Some(vx), Some(vy)) => Some(convert::data(vx, vy, "validation_data x", "validation_data y")?),
+            (Some(vx), Some(vy)) => {
+                let vw = val_sample_weight.as_ref();
+                Some(convert::data(vx, vy, vw, "validation_data x", "validation_data y")?)
+            }
             _ => None,
         };
         let opts = FitOptions { batch_size, epochs, initial_epoch, shuffle, validation_batch_size };
-        trainer::check_not_nested(&self.model)?;
-        let model = &self.model;
-        let mut callback_error: Option<PyErr> = None;
-        // The loop runs on a thread of the training pool; this thread (usually Python's main thread, the only
-        // one that sees Ctrl-C) waits for it without the GIL, answering Ctrl-C.
-        let outcome = interruptible(py, |cancel| {
-            let mut obs = PyObserver::new(observer, batch_interval, cancel);
-            let r = trainer::fit(model, train, val, opts, &mut obs);
-            callback_error = obs.error.take();
-            r
-        });
-        // A callback's exception is what stopped the loop: raise it rather than the loop's error.
-        match callback_error {
-            Some(e) => Err(e),
-            None => outcome,
-        }
+        observer::fit(py, &self.model, (train, val), opts, observer, batch_interval)
     }
 
     /// Inference on a (rows, input_dim) float32 array.
@@ -270,7 +269,7 @@ impl Model {
 
     /// `[loss, metric...]` over (x, y) in inference mode. With an `observer`, its `on_test_batch_begin(step)`
     /// and `on_test_batch_end(step, running)` are called around each batch (see `observer::Relay`).
-    #[pyo3(signature = (x, y, batch_size, observer=None))]
+    #[pyo3(signature = (x, y, batch_size, observer=None, sample_weight=None))]
     fn evaluate(
         &self,
         py: Python<'_>,
@@ -278,8 +277,10 @@ impl Model {
         y: PyReadonlyArray2<'_, f32>,
         batch_size: usize,
         observer: Option<Py<PyAny>>,
+        sample_weight: Option<PyReadonlyArray1<'_, f32>>,
     ) -> PyResult<Vec<f64>> {
-        inference::evaluate(&self.model, self.shape, py, &x, &y, batch_size, observer)
+        let d = convert::data(&x, &y, sample_weight.as_ref(), "x", "y")?;
+        inference::evaluate(&self.model, self.shape, py, d, batch_size, observer)
     }
 
     /// Predictions one batch at a time, calling `observer.on_predict_batch_begin(step)` and

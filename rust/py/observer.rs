@@ -204,3 +204,29 @@ impl Relay {
         }
     }
 }
+
+/// Train `model` (see `trainer::fit`), turning the loop's events into calls of `observer` (Python's
+/// callbacks). The loop runs on a thread of the training pool; this thread (usually Python's main thread,
+/// the only one that sees Ctrl-C) waits for it without the GIL, answering Ctrl-C. Returns the epochs run.
+pub(super) fn fit(
+    py: Python<'_>,
+    model: &crate::model::Model,
+    (train, val): (crate::backend::Data<'_>, Option<crate::backend::Data<'_>>),
+    opts: crate::backend::FitOptions,
+    observer: Py<PyAny>,
+    batch_interval: f64,
+) -> PyResult<usize> {
+    crate::trainer::check_not_nested(model)?;
+    let mut callback_error: Option<PyErr> = None;
+    let outcome = super::errors::interruptible(py, |cancel| {
+        let mut obs = PyObserver::new(observer, batch_interval, cancel);
+        let r = crate::trainer::fit(model, train, val, opts, &mut obs);
+        callback_error = obs.error.take();
+        r
+    });
+    // A callback's exception is what stopped the loop: raise it rather than the loop's error.
+    match callback_error {
+        Some(e) => Err(e),
+        None => outcome,
+    }
+}

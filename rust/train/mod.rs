@@ -3,6 +3,7 @@
 //! to first and leaves the gradient of every parameter in `Workspace::param_grads`. A value read by several
 //! layers receives the sum of their gradients.
 
+use crate::backend::Data;
 use crate::error::{checked_size, try_zeros, Result};
 use crate::layer::LayerSpec;
 use crate::layers::{self, batch_norm, dense, dropout};
@@ -29,6 +30,18 @@ pub struct Workspace {
     pub param_grads: Vec<f32>,
     /// The batch's targets.
     target: Vec<f32>,
+    /// The batch's sample weights (when the data has them).
+    weights: Vec<f32>,
+}
+
+/// What the loss reads and writes: (input, targets, gradient, weights).
+pub type LossViews<'a> = (&'a [f32], &'a [f32], &'a mut [f32], Option<&'a [f32]>);
+
+impl Workspace {
+    /// The sample weights of the last batch gathered (`rows` of them), if its data had weights.
+    pub fn weights(&self, rows: usize, weighted: bool) -> Option<&[f32]> {
+        weighted.then(|| &self.weights[..rows])
+    }
 }
 
 impl Network {
@@ -57,13 +70,19 @@ impl Network {
             act_done: vec![false; values],
             param_grads: try_zeros(self.params.len(), "the gradients")?,
             target: buf(self.output_dim())?,
+            weights: buf(1)?,
         })
     }
 
-    /// Copy rows `idx` of `x` (rows of `input_dim`, each input's columns in turn) and `y` (rows `tw` wide:
-    /// the output width, or 1 for class ids) into the batch.
-    pub fn gather(&self, ws: &mut Workspace, x: &[f32], y: &[f32], tw: usize, idx: &[u32]) {
-        let (iw, ow) = (self.input_dim, tw);
+    /// Copy rows `idx` of the data's `x` (rows of `input_dim`, each input's columns in turn), `y` (rows `tw`
+    /// wide: the output width, or 1 for class ids) and weights into the batch.
+    pub fn gather(&self, ws: &mut Workspace, data: Data<'_>, tw: usize, idx: &[u32]) {
+        let (x, y, iw, ow) = (data.x, data.y, self.input_dim, tw);
+        if let Some(w) = data.w {
+            for (dst, &i) in ws.weights.iter_mut().zip(idx) {
+                *dst = w[i as usize];
+            }
+        }
         let mut offset = 0;
         for (v, &w) in self.inputs.iter().enumerate() {
             for (dst, &i) in ws.acts[v].chunks_exact_mut(w).zip(idx) {
@@ -132,13 +151,15 @@ impl Network {
     }
 
     /// What the loss reads and writes after a forward pass: (predictions or, with `logits`, the final
-    /// sigmoid's logits; targets; the gradient buffer of what it read).
+    /// activation's logits; targets; the gradient buffer of what it read; the batch's weights when
+    /// `weighted`).
     pub fn loss_views<'a>(
         &self,
         ws: &'a mut Workspace,
         rows: usize,
         logits: Option<LogitsAt>,
-    ) -> (&'a [f32], &'a [f32], &'a mut [f32]) {
+        weighted: bool,
+    ) -> LossViews<'a> {
         let len = rows * self.output_dim();
         let out = self.output_value();
         let (input, v): (&[f32], usize) = match logits {
@@ -149,7 +170,8 @@ impl Network {
             }
             None => (&ws.acts[out], out),
         };
-        (&input[..len], &ws.target[..len], &mut ws.grads[v][..len])
+        let weights = weighted.then(|| &ws.weights[..rows]);
+        (&input[..len], &ws.target[..len], &mut ws.grads[v][..len], weights)
     }
 
     /// (predictions, targets) of the last forward pass.

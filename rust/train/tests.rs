@@ -33,13 +33,13 @@ fn check_gradients(inputs: &[usize], nodes: Vec<(crate::layer::LayerSpec, Vec<us
         let mut n = net.clone();
         n.params.copy_from_slice(params);
         let mut ws = n.workspace(rows).unwrap();
-        n.gather(&mut ws, &x, &target, ow, &idx);
+        n.gather(&mut ws, crate::backend::Data::new(&x, &target, rows), ow, &idx);
         n.forward_train(&mut ws, rows, false).unwrap();
         n.output(&ws, rows).iter().zip(&c).map(|(&y, &c)| f64::from(y) * f64::from(c)).sum()
     };
     let mut n = net.clone();
     let mut ws = n.workspace(rows).unwrap();
-    n.gather(&mut ws, &x, &target, ow, &idx);
+    n.gather(&mut ws, crate::backend::Data::new(&x, &target, rows), ow, &idx);
     n.forward_train(&mut ws, rows, false).unwrap();
     n.output_grad(&mut ws, rows).copy_from_slice(&c);
     n.backward(&mut ws, rows, None, false).unwrap();
@@ -127,7 +127,8 @@ fn inference_gives_the_forward_pass_output() {
         let mut ws = net.workspace(rows).unwrap();
         let idx: Vec<u32> = (0..rows as u32).collect();
         let ow = net.output_dim();
-        net.gather(&mut ws, &x, &vec![0.0; rows * ow], ow, &idx);
+        let y = vec![0.0; rows * ow];
+        net.gather(&mut ws, crate::backend::Data::new(&x, &y, rows), ow, &idx);
         net.forward_train(&mut ws, rows, false).unwrap();
         assert_eq!(out, net.output(&ws, rows), "{inputs:?} {nodes:?}");
     }

@@ -8,6 +8,8 @@
 
 override LOSS: u32 = 0u;
 override LOGITS: bool = false;
+// Rows carry sample weights: the loss and its gradient are scaled by the row's weight.
+override WEIGHTED: bool = false;
 
 struct Params {
     rows: u32,
@@ -28,6 +30,7 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> grad: array<f32>;
 @group(0) @binding(4) var<storage, read_write> rowvals: array<f32>;
 @group(0) @binding(5) var<storage, read> flag: array<f32>;
+@group(0) @binding(6) var<storage, read> weights: array<f32>;
 
 fn sign_(e: f32) -> f32 {
     return select(select(0.0, -1.0, e < 0.0), 1.0, e > 0.0);
@@ -207,15 +210,26 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         return;
     }
     let base = r * prm.width;
+    // The last column of the value matrix is the row's weight (see backend::Averaging).
+    let w = select(1.0, weights[r], WEIGHTED);
+    rowvals[r * prm.stride + prm.stride - 1u] = w;
+    var v = 0.0;
     if LOSS >= 10u {
-        rowvals[r * prm.stride + prm.col] = row_loss(base, r);
-        return;
+        v = row_loss(base, r);
+    } else {
+        var s = 0.0;
+        for (var c = 0u; c < prm.width; c++) {
+            let vd = element(input[base + c], tgt[base + c]);
+            s += vd.x;
+            grad[base + c] = vd.y * prm.scale;
+        }
+        v = s / f32(prm.width);
     }
-    var s = 0.0;
-    for (var c = 0u; c < prm.width; c++) {
-        let vd = element(input[base + c], tgt[base + c]);
-        s += vd.x;
-        grad[base + c] = vd.y * prm.scale;
+    if WEIGHTED {
+        for (var c = 0u; c < prm.width; c++) {
+            grad[base + c] = grad[base + c] * w;
+        }
+        v = v * w;
     }
-    rowvals[r * prm.stride + prm.col] = s / f32(prm.width);
+    rowvals[r * prm.stride + prm.col] = v;
 }

@@ -4,6 +4,8 @@
 //! form (the target cls has fewer than k predictions above it).
 
 override METRIC: u32 = 0u;
+// A `weighted_metrics` entry with sample weights: the row's value is scaled by its weight.
+override WEIGHTED: bool = false;
 
 struct Params {
     rows: u32,
@@ -18,6 +20,7 @@ struct Params {
 @group(0) @binding(1) var<storage, read> pred: array<f32>;
 @group(0) @binding(2) var<storage, read> tgt: array<f32>;
 @group(0) @binding(3) var<storage, read_write> rowvals: array<f32>;
+@group(0) @binding(4) var<storage, read> weights: array<f32>;
 
 @compute @workgroup_size(256, 1, 1)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -82,5 +85,5 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         }
         v = s / f32(prm.width);
     }
-    rowvals[r * prm.stride + prm.col] = v;
+    rowvals[r * prm.stride + prm.col] = select(v, v * weights[r], WEIGHTED);
 }

@@ -52,6 +52,8 @@ struct Case {
     frozen: Vec<usize>,
     stop_at: Option<usize>,
     binding_cap: Option<u64>,
+    /// Train and validate with sample weights (some zero), with these `weighted_metrics`.
+    weighted: Option<Vec<Metric>>,
 }
 
 fn dense(units: usize, activation: Activation) -> LayerSpec {
@@ -74,6 +76,7 @@ fn case(iw: usize, specs: Vec<LayerSpec>, loss: Loss, metrics: Vec<Metric>, kind
         frozen: vec![],
         stop_at: None,
         binding_cap: None,
+        weighted: None,
     }
 }
 
@@ -85,16 +88,28 @@ fn model(c: &Case) -> Model {
     for &i in &c.frozen {
         m.write().unwrap().net.layers[i].trainable = false;
     }
-    m.compile(c.loss, c.metrics.clone(), c.kind).unwrap();
+    let weighted = c.weighted.clone().unwrap_or_default();
+    m.compile_weighted(c.loss, c.metrics.clone(), weighted, c.kind).unwrap();
     m
 }
 
 fn targets(c: &Case, rows: usize, ow: usize, seed: u64) -> Vec<f32> {
     let raw = values(rows * ow, seed, 1.0);
-    if matches!(c.loss, Loss::BinaryCrossentropy { .. }) || c.metrics.contains(&Metric::CategoricalAccuracy) {
-        raw.iter().map(|v| f32::from(*v > 0.0)).collect()
-    } else {
-        raw
+    match c.loss {
+        Loss::SparseCategoricalCrossentropy { .. } => {
+            values(rows, seed, 1.0).iter().map(|v| ((v + 1.0) * ow as f32 / 2.0).floor().min(ow as f32 - 1.0)).collect()
+        }
+        Loss::CategoricalCrossentropy { .. } => raw
+            .chunks_exact(ow)
+            .flat_map(|r| {
+                let hot = r.iter().enumerate().fold(0, |b, (i, &v)| if v > r[b] { i } else { b });
+                (0..ow).map(move |i| f32::from(u8::from(i == hot)))
+            })
+            .collect(),
+        _ if matches!(c.loss, Loss::BinaryCrossentropy { .. }) || c.metrics.contains(&Metric::CategoricalAccuracy) => {
+            raw.iter().map(|v| f32::from(*v > 0.0)).collect()
+        }
+        _ => raw,
     }
 }
 
@@ -105,8 +120,14 @@ fn run_case(c: &Case) {
     let y = targets(c, c.rows, ow, 51);
     let vx = values(c.val_rows * c.iw, 52, 2.0);
     let vy = targets(c, c.val_rows, ow, 53);
-    let train = Data { x: &x, y: &y, rows: c.rows };
-    let val = (c.val_rows > 0).then_some(Data { x: &vx, y: &vy, rows: c.val_rows });
+    // Weights in [0, 2), a quarter of them zero.
+    let weights = |n: usize, seed: u64| -> Vec<f32> {
+        values(n, seed, 1.0).iter().enumerate().map(|(i, v)| if i % 4 == 1 { 0.0 } else { v + 1.0 }).collect()
+    };
+    let (w, vw) = (weights(c.rows, 54), weights(c.val_rows, 55));
+    let weighted = c.weighted.is_some();
+    let train = Data { w: weighted.then_some(&w[..]), ..Data::new(&x, &y, c.rows) };
+    let val = (c.val_rows > 0).then_some(Data { w: weighted.then_some(&vw[..]), ..Data::new(&vx, &vy, c.val_rows) });
     let opts = FitOptions {
         batch_size: c.batch,
         epochs: c.epochs,
@@ -216,6 +237,29 @@ fn fit_residual_block_joined_by_add() {
         (dense(1, Activation::Linear), vec![5]),
     ];
     run_case(&graph_case(vec![6], nodes, Loss::MeanSquaredError, vec![Metric::MeanAbsoluteError]));
+}
+
+#[test]
+fn fit_with_sample_weights_and_weighted_metrics() {
+    let mut c = case(
+        5,
+        vec![dense(12, Activation::Tanh), dense(3, Activation::Softmax)],
+        Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 },
+        vec![Metric::CategoricalAccuracy, Metric::MeanSquaredError],
+        optimizers()[0],
+    );
+    c.weighted = Some(vec![Metric::CategoricalAccuracy, Metric::MeanSquaredError]);
+    c.shuffle = true;
+    run_case(&c);
+}
+
+#[test]
+fn fit_sparse_softmax_classifier() {
+    let sparse = Loss::SparseCategoricalCrossentropy { from_logits: false };
+    let specs =
+        vec![dense(10, Activation::Relu), dense(4, Activation::Linear), LayerSpec::Activation(Activation::Softmax)];
+    let metrics = vec![Metric::SparseCategoricalAccuracy, Metric::SparseTopKCategoricalAccuracy { k: 2 }];
+    run_case(&case(6, specs, sparse, metrics, optimizers()[0]));
 }
 
 #[test]

@@ -49,7 +49,8 @@ fn optimizer_updates_match_cpu_over_three_steps() {
     for kind in optimizers() {
         let net = Network::new(45, spec.clone(), 3).unwrap();
         let mut cpu = Optimizer::new(kind, net.params.len());
-        let compiled = Compiled { loss: Loss::MeanSquaredError, metrics: vec![], optimizer: cpu.clone() };
+        let compiled =
+            Compiled { loss: Loss::MeanSquaredError, metrics: vec![], optimizer: cpu.clone(), weighted_from: 0 };
         let dev = DevNet::upload(&ctx, &net, Some(&compiled)).unwrap();
         let mut params = net.params.clone();
         for step in 0..3u64 {
@@ -139,25 +140,26 @@ fn training_step_gradients_and_batchnorm_stats_match_cpu() {
             loss,
             metrics: vec![],
             kind: OptimizerKind::Sgd { learning_rate: 0.0, momentum: 0.0, nesterov: false },
+            averaging: crate::backend::Averaging { weighted_from: 0 },
         };
         let dev = DevNet::upload(&ctx, &net, None).unwrap();
         // CPU step.
         let mut ws = net.workspace(rows).unwrap();
         let idx: Vec<u32> = (0..rows as u32).collect();
-        net.gather(&mut ws, &x, &y, ow, &idx);
+        net.gather(&mut ws, Data::new(&x, &y, rows), ow, &idx);
         net.forward_train(&mut ws, rows, false).unwrap();
         let logits = net.loss_logits(&loss);
-        let (input, target, grad) = net.loss_views(&mut ws, rows, logits);
+        let (input, target, grad, _) = net.loss_views(&mut ws, rows, logits, false);
         let want_loss = loss.sum(input, target, ow, logits.is_some(), Some(grad));
         net.backward(&mut ws, rows, logits, false).unwrap();
         // GPU step.
-        let data = DevData::upload(&ctx, Data { x: &x, y: &y, rows }, iw, ow).unwrap();
-        let gws = Workspace::new(&ctx, &dev, rows, 1, true).unwrap();
-        let sums = ctx.storage(1, "sums").unwrap();
+        let data = DevData::upload(&ctx, Data::new(&x, &y, rows), iw, ow).unwrap();
+        let gws = Workspace::new(&ctx, &dev, rows, tr.cols(), true).unwrap();
+        let sums = ctx.storage(tr.cols(), "sums").unwrap();
         let mut b = Builder::new();
         data.gather(&mut b, &ctx, &gws, None, rows, (iw, ow)).unwrap();
         let bufs = forward(&mut b, &ctx, &dev, &gws, rows, true).unwrap();
-        loss_and_metrics(&mut b, &ctx, &dev, &gws, &bufs, rows, &tr, &sums).unwrap();
+        loss_and_metrics(&mut b, &ctx, &dev, &gws, &bufs, rows, &tr, &sums, false).unwrap();
         backward(&mut b, &ctx, &dev, &gws, rows, tr.logits(&dev)).unwrap();
         run(&ctx, &k, b, StepRecord::default());
         let what = format!("{specs:?}");
@@ -243,7 +245,7 @@ fn errors_are_clear_and_never_panics() {
     assert!(matches!(e, crate::error::Error::Backend(ref m) if m.contains("a huge buffer")), "{e:?}");
     // Fitting or evaluating an uncompiled model is a clear error.
     let mut g = GpuModel::new(&net, None, allow_software()).unwrap();
-    let d = Data { x: &[0.0, 0.0], y: &[0.0], rows: 1 };
+    let d = Data::new(&[0.0, 0.0], &[0.0], 1);
     let opts = crate::backend::FitOptions {
         batch_size: 1,
         epochs: 1,
@@ -254,7 +256,7 @@ fn errors_are_clear_and_never_panics() {
     let e = g.session(d, None, opts, false, &mut crate::backend::NoSync).map(|_| ()).unwrap_err();
     assert!(matches!(e, crate::error::Error::State(_)), "{e:?}");
     assert!(matches!(
-        g.evaluate(&[0.0, 0.0], &[0.0], 1, 1, &crate::backend::NEVER, false),
+        g.evaluate(Data::new(&[0.0, 0.0], &[0.0], 1), 1, &crate::backend::NEVER, false),
         Err(crate::error::Error::State(_))
     ));
     // A wrong-sized predict is a ValueError.

@@ -266,6 +266,7 @@ fn losses_with_gradients_metrics_and_reduction() {
                 loss,
                 metrics: metrics.clone(),
                 kind: OptimizerKind::Sgd { learning_rate: 0.1, momentum: 0.0, nesterov: false },
+                averaging: crate::backend::Averaging { weighted_from: metrics.len() },
             };
             let dev = DevNet::upload(&ctx, &net, None).unwrap();
             let ws = Workspace::new(&ctx, &dev, rows, tr.cols(), true).unwrap();
@@ -282,7 +283,8 @@ fn losses_with_gradients_metrics_and_reduction() {
                     if let Loss::BinaryCrossentropy { label_smoothing, .. } = loss { label_smoothing } else { 0.0 };
                 let prm = prm.f(ls).f(crate::loss::EPSILON).f(1.0 - crate::loss::EPSILON);
                 let grad = ws.grads[1].as_ref();
-                let bind = [Some(&ws.acts[0]), Some(&ws.target), grad, Some(&ws.rowvals), Some(&ws.flag)];
+                let bind =
+                    [Some(&ws.acts[0]), Some(&ws.target), grad, Some(&ws.rowvals), Some(&ws.flag), Some(&ws.weights)];
                 b.push(K::Loss, &[("LOSS", 3), ("LOGITS", 1)], &bind, prm, grid_for(&ctx, rows).unwrap());
                 b.push(
                     K::ReduceRows,
@@ -292,7 +294,7 @@ fn losses_with_gradients_metrics_and_reduction() {
                     [cols as u32, 1, 1],
                 );
             } else {
-                loss_and_metrics(&mut b, &ctx, &dev, &ws, &bufs, rows, &tr, &sums).unwrap();
+                loss_and_metrics(&mut b, &ctx, &dev, &ws, &bufs, rows, &tr, &sums, false).unwrap();
             }
             run(&ctx, &k, b, StepRecord::default());
             let s = read(&ctx, &sums, tr.cols());
@@ -306,7 +308,7 @@ fn losses_with_gradients_metrics_and_reduction() {
                 &format!("{what} gradient"),
             );
             if !logits {
-                let got: Vec<f32> = s[1..].to_vec();
+                let got: Vec<f32> = s[1..=metrics.len()].to_vec();
                 let want_m: Vec<f32> = want_m.iter().map(|&v| v as f32).collect();
                 close(&got, &want_m, 1e-5, 1e-6, "metrics");
             }
@@ -329,7 +331,8 @@ fn sparse_losses_and_metrics() {
         let want = loss.sum(&p, &t, width, false, Some(&mut want_g));
         let want_m: Vec<f32> = metrics.iter().map(|m| m.sum(&p, &t, width) as f32).collect();
         let kind = OptimizerKind::Sgd { learning_rate: 0.1, momentum: 0.0, nesterov: false };
-        let tr = Training { loss, metrics: metrics.clone(), kind };
+        let averaging = crate::backend::Averaging { weighted_from: metrics.len() };
+        let tr = Training { loss, metrics: metrics.clone(), kind, averaging };
         let dev = DevNet::upload(&ctx, &net, None).unwrap();
         let ws = Workspace::new(&ctx, &dev, rows, tr.cols(), true).unwrap();
         ctx.write(&ws.acts[0], 0, &p);
@@ -337,13 +340,14 @@ fn sparse_losses_and_metrics() {
         let sums = ctx.storage(tr.cols(), "sums").unwrap();
         let mut b = Builder::new();
         let bufs = vec![ws.acts[0].clone(), ws.acts[0].clone()];
-        loss_and_metrics(&mut b, &ctx, &dev, &ws, &bufs, rows, &tr, &sums).unwrap();
+        loss_and_metrics(&mut b, &ctx, &dev, &ws, &bufs, rows, &tr, &sums, false).unwrap();
         run(&ctx, &k, b, StepRecord::default());
         let s = read(&ctx, &sums, tr.cols());
         let what = format!("{loss:?}");
         close(&[s[0]], &[want as f32], 1e-5, 1e-6, &what);
         let g = read(&ctx, ws.grads[1].as_ref().unwrap(), rows * width);
         close(&g, &want_g, 1e-5, 1e-9, &format!("{what} gradient"));
-        close(&s[1..], &want_m, 1e-5, 1e-6, "sparse metrics");
+        close(&s[1..=metrics.len()], &want_m, 1e-5, 1e-6, "sparse metrics");
+        assert_eq!(s[metrics.len() + 1], rows as f32, "the weights' column counts the rows");
     }
 }
