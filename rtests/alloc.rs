@@ -12,7 +12,7 @@ use keras_lite::layer::LayerSpec;
 use keras_lite::loss::Loss;
 use keras_lite::metric::Metric;
 use keras_lite::model::Model;
-use keras_lite::optimizer::OptimizerKind;
+use keras_lite::optimizer::{OptimizerKind, Schedule};
 use keras_lite::trainer::fit;
 
 struct Counting;
@@ -100,7 +100,11 @@ fn steady_state_fit_and_predict_do_not_allocate() {
         weight_decay: 0.0,
     };
     let bce = Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.0 };
-    m.compile(bce, vec![Metric::BinaryAccuracy { threshold: 0.5 }, Metric::MeanAbsoluteError], adam).unwrap();
+    // With a learning-rate schedule: each step's rate is computed in place (4 steps an epoch; the rate
+    // changes during the counted epochs).
+    let schedule = Schedule::Piecewise { boundaries: vec![6, 14], values: vec![1e-3, 5e-4, 1e-4] };
+    let metrics = vec![Metric::BinaryAccuracy { threshold: 0.5 }, Metric::MeanAbsoluteError];
+    m.compile_with(bce, metrics, Vec::new(), adam, Some(schedule)).unwrap();
     let x = data(rows, width, 1);
     let y: Vec<f32> = data(rows, 1, 2).iter().map(|v| f32::from(*v > 0.0)).collect();
     let xv = data(200, width, 3);

@@ -16,7 +16,7 @@ use crate::layer::LayerSpec;
 use crate::loss::Loss;
 use crate::metric::Metric;
 use crate::network::Network;
-use crate::optimizer::{Optimizer, OptimizerKind};
+use crate::optimizer::{Optimizer, OptimizerKind, Schedule};
 use crate::rng::Rng;
 pub use crate::state::{ModelState, OptimizerState};
 
@@ -156,20 +156,23 @@ impl Model {
 
     /// Set the loss, metrics and a fresh optimizer. Refused while the model trains.
     pub fn compile(&self, loss: Loss, metrics: Vec<Metric>, optimizer: OptimizerKind) -> Result<()> {
-        self.compile_weighted(loss, metrics, Vec::new(), optimizer)
+        self.compile_with(loss, metrics, Vec::new(), optimizer, None)
     }
 
-    /// `compile` with Keras's `weighted_metrics` too (they see the sample weights).
-    pub fn compile_weighted(
+    /// `compile` with Keras's `weighted_metrics` too (they see the sample weights) and a learning-rate
+    /// schedule (`None`: `optimizer`'s constant rate).
+    pub fn compile_with(
         &self,
         loss: Loss,
         mut metrics: Vec<Metric>,
         weighted: Vec<Metric>,
         optimizer: OptimizerKind,
+        schedule: Option<Schedule>,
     ) -> Result<()> {
         let weighted_from = metrics.len();
         metrics.extend(weighted);
         optimizer.validate()?;
+        schedule.as_ref().map_or(Ok(()), Schedule::validate)?;
         if let Some(m) = metrics.iter().find(|m| m.sparse_targets() != loss.target_width(2).eq(&1)) {
             let (want, have) = if m.sparse_targets() {
                 ("class ids", "rows like the predictions")
@@ -184,21 +187,29 @@ impl Model {
         let _exclusive = self.exclusive("compile()")?;
         let mut st = self.write()?;
         let n = st.net.params.len();
-        st.compiled = Some(Compiled { loss, metrics, optimizer: Optimizer::new(optimizer, n), weighted_from });
+        let optimizer = Optimizer { schedule, ..Optimizer::new(optimizer, n) };
+        st.compiled = Some(Compiled { loss, metrics, optimizer, weighted_from });
         st.host_changed(Change::Other)
     }
 
     /// Set the learning rate the next optimizer step uses (also during `fit`, from a callback or a thread).
+    /// Refused for an optimizer with a schedule.
     pub fn set_learning_rate(&self, lr: f32) -> Result<()> {
         let mut st = self.write()?;
         let c = st.compiled.as_mut().ok_or_else(not_compiled)?;
+        if let Some(s) = &c.optimizer.schedule {
+            return Err(Error::State(format!(
+                "the optimizer's learning rate is the schedule {}, which cannot be set",
+                s.name()
+            )));
+        }
         c.optimizer.kind.set_learning_rate(lr)?;
         st.host_changed(Change::LearningRate)
     }
 
-    /// The learning rate in force (`None` before `compile`).
+    /// The learning rate the next step uses (a schedule's at the step count; `None` before `compile`).
     pub fn learning_rate(&self) -> Result<Option<f32>> {
-        Ok(self.read()?.compiled.as_ref().map(|c| c.optimizer.kind.learning_rate()))
+        Ok(self.read()?.compiled.as_ref().map(|c| c.optimizer.learning_rate()))
     }
 
     /// Predictions for `rows` rows of `x` (row-major, input width) into `out` (rows × output width).

@@ -115,7 +115,11 @@ fn check_data(model: &Model, train: Data<'_>, val: Option<Data<'_>>, opts: FitOp
         return Err(Error::value("batch_size must be a positive integer. Received: batch_size=0"));
     }
     let st = model.read()?;
-    let loss = st.compiled.as_ref().ok_or_else(not_compiled)?.loss;
+    let c = st.compiled.as_ref().ok_or_else(not_compiled)?;
+    let loss = c.loss;
+    // Every step this fit may run, checked before any changes the model.
+    let steps = opts.epochs.saturating_sub(opts.initial_epoch).saturating_mul(train.rows.div_ceil(opts.batch_size));
+    c.optimizer.check_schedule(steps as u64)?;
     let (iw, ow) = (st.net.input_dim, st.net.output_dim());
     let tw = loss.target_width(ow);
     check_matrix(train.x, train.rows, iw, "x", "training inputs")?;
@@ -281,6 +285,8 @@ impl Session for CpuSession<'_> {
         let mut guard = self.model.write()?;
         let st = &mut *guard;
         let compiled = st.compiled.as_mut().ok_or_else(not_compiled)?;
+        // Before anything changes (batch normalization's statistics included).
+        compiled.optimizer.check_next()?;
         let net = &mut st.net;
         // `compile` is refused during fit; this guards the sums below all the same.
         if (net.input_dim, net.output_dim(), compiled.metrics.len()) != self.shape {

@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 
 use crate::backend::{Data, FitOptions, HostSync, Observer, Session};
 use crate::error::{Error, Result};
-use crate::optimizer::OptimizerKind;
 
 use super::backward::backward;
 use super::context::Ctx;
@@ -189,8 +188,9 @@ impl<'a> GpuSession<'a> {
     }
 
     /// Fill the records of steps `from..` (step `from` being the next optimizer step) and queue them.
-    fn write_records(&mut self, from: usize) {
-        write_records(self.ctx, &self.table, &mut self.records, from, self.cap, self.t.kind, *self.iterations);
+    fn write_records(&mut self, from: usize) -> Result<()> {
+        let (t, iterations) = (&*self.t, *self.iterations);
+        write_records(self.ctx, &self.table, &mut self.records, from, self.cap, t, iterations)
     }
 }
 
@@ -200,7 +200,7 @@ impl Session for GpuSession<'_> {
         if let Some(p) = perm {
             self.ctx.write(&self.perm, 0, p);
         }
-        self.write_records(0);
+        self.write_records(0)?;
         self.running.iter_mut().for_each(|r| *r = 0.0);
         self.last_read = Instant::now().checked_sub(RUNNING_EVERY).unwrap_or_else(Instant::now);
         (self.done, self.seen) = (0, 0);
@@ -211,7 +211,7 @@ impl Session for GpuSession<'_> {
         if self.sync.changed()? {
             self.submit()?;
             self.take_host_changes()?;
-            self.write_records(step);
+            self.write_records(step)?;
         }
         self.pending.push(step);
         if self.pending.len() >= if step == 0 { 1 } else { STEPS_PER_SUBMIT } {
@@ -282,22 +282,27 @@ impl Session for GpuSession<'_> {
 }
 
 /// Fill the records of steps `from..` (step `from` being the next optimizer step, `iterations`) and queue
-/// them for the device.
+/// them for the device. Each record holds its step's learning rate (the schedule's, when there is one); a
+/// scheduled rate that is negative, NaN or infinite is refused before any record is queued.
 fn write_records(
     ctx: &Ctx,
     table: &StepTable,
     records: &mut [StepRecord],
     from: usize,
     cap: usize,
-    kind: OptimizerKind,
+    t: &Training,
     iterations: u64,
-) {
-    let lr = kind.learning_rate();
+) -> Result<()> {
     for (s, r) in records.iter_mut().enumerate().skip(from) {
         // Saturating, as on the CPU: `iterations` may be restored from a file as u64::MAX.
         let it = iterations.saturating_add((s - from) as u64);
+        let kind = match &t.schedule {
+            Some(schedule) => t.kind.with_learning_rate(schedule.check(it)?),
+            None => t.kind,
+        };
         let alpha = kind.adam_step_size(it.saturating_add(1));
-        *r = StepRecord { start: (s * cap) as u32, slot: s as u32, alpha, iter: it as u32, lr };
+        *r = StepRecord { start: (s * cap) as u32, slot: s as u32, alpha, iter: it as u32, lr: kind.learning_rate() };
     }
     table.write_from(ctx, records, from);
+    Ok(())
 }

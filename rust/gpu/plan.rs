@@ -250,12 +250,15 @@ pub(crate) struct Training {
     pub kind: OptimizerKind,
     /// How sums become means (which metrics are weighted).
     pub averaging: crate::backend::Averaging,
+    /// The learning-rate schedule (each step's record holds its rate).
+    pub schedule: Option<crate::optimizer::Schedule>,
 }
 
 impl Training {
     /// From `compile()`'s result.
     pub fn of(c: &Compiled) -> Self {
-        Training { loss: c.loss, metrics: c.metrics.clone(), kind: c.optimizer.kind, averaging: c.averaging() }
+        let (kind, schedule) = (c.optimizer.kind, c.optimizer.schedule.clone());
+        Training { loss: c.loss, metrics: c.metrics.clone(), kind, schedule, averaging: c.averaging() }
     }
 
     /// Columns a pass sums: the loss, the metrics and the weights (see `backend::Averaging`).

@@ -7,6 +7,8 @@
 
 use std::ops::Range;
 
+pub use schedule::Schedule;
+
 use crate::error::{Error, Result};
 use crate::team::Disjoint;
 
@@ -130,6 +132,16 @@ impl OptimizerKind {
         }
     }
 
+    /// These hyper-parameters with learning rate `lr` (a schedule's rate for one step).
+    pub fn with_learning_rate(mut self, lr: f32) -> Self {
+        match &mut self {
+            OptimizerKind::Adam { learning_rate, .. }
+            | OptimizerKind::Sgd { learning_rate, .. }
+            | OptimizerKind::RmsProp { learning_rate, .. } => *learning_rate = lr,
+        }
+        self
+    }
+
     /// The learning rate.
     pub fn learning_rate(&self) -> f32 {
         match *self {
@@ -144,8 +156,10 @@ impl OptimizerKind {
 /// parameter vector (only trainable ranges are touched).
 #[derive(Debug, Clone)]
 pub struct Optimizer {
-    /// Hyper-parameters.
+    /// Hyper-parameters (with a schedule, `kind`'s learning rate is unused).
     pub kind: OptimizerKind,
+    /// The learning-rate schedule, evaluated at `iterations` before each step; `None` for `kind`'s rate.
+    pub schedule: Option<Schedule>,
     /// Number of steps applied (Keras's `iterations`).
     pub iterations: u64,
     /// Slot buffers, in `kind.slot_names()` order.
@@ -156,12 +170,38 @@ impl Optimizer {
     /// A fresh optimizer for a parameter vector of `n` values.
     pub fn new(kind: OptimizerKind, n: usize) -> Self {
         let slots = kind.slot_names().iter().map(|_| vec![0.0; n]).collect();
-        Optimizer { kind, iterations: 0, slots }
+        Optimizer { kind, schedule: None, iterations: 0, slots }
     }
 
-    /// Apply one update to `params[r]` for each trainable range `r`, then count the step.
+    /// The hyper-parameters of the step after `iterations` steps: `kind` with the schedule's rate there.
+    pub fn kind_at(&self, iterations: u64) -> OptimizerKind {
+        match &self.schedule {
+            Some(s) => self.kind.with_learning_rate(s.lr(iterations)),
+            None => self.kind,
+        }
+    }
+
+    /// The learning rate the next step uses (Keras's `optimizer.learning_rate`).
+    pub fn learning_rate(&self) -> f32 {
+        self.kind_at(self.iterations).learning_rate()
+    }
+
+    /// Refuse a schedule whose rate at any of the next `steps` steps is negative, NaN or infinite (a fit
+    /// checks the steps it is about to run before it changes anything).
+    pub fn check_schedule(&self, steps: u64) -> Result<()> {
+        self.schedule.as_ref().map_or(Ok(()), |s| s.check_steps(self.iterations, steps))
+    }
+
+    /// Refuse the next step when its scheduled rate is negative, NaN or infinite (see `Schedule::check`).
+    pub fn check_next(&self) -> Result<()> {
+        self.schedule.as_ref().map_or(Ok(()), |s| s.check(self.iterations).map(|_| ()))
+    }
+
+    /// Apply one update to `params[r]` for each trainable range `r`, then count the step. The rate is the
+    /// schedule's at `iterations` (before the increment), as in Keras.
     pub fn step(&mut self, params: &mut [f32], grads: &[f32], trainable: &[Range<usize>]) {
-        self.update(params, grads, trainable);
+        let kind = self.kind_at(self.iterations);
+        self.update(kind, params, grads, trainable);
         // Saturating: `iterations` comes from a saved file's optimizer state and may be u64::MAX.
         self.iterations = self.iterations.saturating_add(1);
     }
@@ -169,11 +209,11 @@ impl Optimizer {
     /// The update of `step`, slots found by `OptimizerKind::slot_layout`. (A slot the kind has but `slots`
     /// lacks, possible only for an `Optimizer` not made by `new`, is treated as absent; Adam without its
     /// moments, or RMSprop without its velocity, leaves the parameters alone.)
-    fn update(&mut self, params: &mut [f32], grads: &[f32], trainable: &[Range<usize>]) {
-        let at = self.kind.slot_layout();
-        match self.kind {
+    fn update(&mut self, kind: OptimizerKind, params: &mut [f32], grads: &[f32], trainable: &[Range<usize>]) {
+        let at = kind.slot_layout();
+        match kind {
             OptimizerKind::Adam { learning_rate: lr, beta_1: b1, beta_2: b2, epsilon: eps, weight_decay, .. } => {
-                let alpha = self.kind.adam_step_size(self.iterations.saturating_add(1));
+                let alpha = kind.adam_step_size(self.iterations.saturating_add(1));
                 let decay = weight_decay * lr;
                 let [Some(m_all), Some(v_all), mut vhat_all] =
                     slots_mut(&mut self.slots, [at.momentum, at.velocity, at.velocity_hat])
@@ -300,5 +340,6 @@ fn adam_pass(
     }
 }
 
+mod schedule;
 #[cfg(test)]
 mod tests;

@@ -104,3 +104,78 @@ fn an_iteration_count_restored_at_u64_max_saturates() {
     let want = 1.0 - 0.1 * 0.1 / (0.001f32.sqrt() + 1e-7);
     assert!((w[0] - want).abs() < 1e-5, "{} vs {want}", w[0]);
 }
+
+/// Keras 3.15's rates at steps 0, 1, 5, 10, 15, 20 and 30.
+#[test]
+fn schedules_match_keras_goldens() {
+    use super::Schedule as S;
+    let exp = |staircase| S::Exponential { initial: 0.1, decay_steps: 10.0, rate: 0.5, staircase };
+    let inv = |staircase| S::InverseTime { initial: 0.1, decay_steps: 10.0, rate: 0.5, staircase };
+    let poly = |decay_steps, end, power, cycle| S::Polynomial { initial: 0.1, decay_steps, end, power, cycle };
+    let cos = |initial, alpha, warmup_target, warmup_steps| S::Cosine {
+        initial,
+        decay_steps: 20.0,
+        alpha,
+        warmup_target,
+        warmup_steps,
+    };
+    let restarts = |t_mul, m_mul| S::CosineRestarts { initial: 0.1, first_decay_steps: 10.0, t_mul, m_mul, alpha: 0.0 };
+    let cases: Vec<(S, [f32; 7])> = vec![
+        (exp(false), [0.1, 0.093303, 0.070711, 0.05, 0.035355, 0.025, 0.0125]),
+        (exp(true), [0.1, 0.1, 0.1, 0.05, 0.05, 0.025, 0.0125]),
+        (inv(false), [0.1, 0.095238, 0.08, 0.066667, 0.057143, 0.05, 0.04]),
+        (inv(true), [0.1, 0.1, 0.1, 0.066667, 0.066667, 0.05, 0.04]),
+        (S::Piecewise { boundaries: vec![5, 15], values: vec![1.0, 0.5, 0.1] }, [1.0, 1.0, 1.0, 0.5, 0.5, 0.1, 0.1]),
+        (poly(20.0, 0.0001, 1.0, false), [0.1, 0.095005, 0.075025, 0.05005, 0.025075, 0.0001, 0.0001]),
+        (poly(20.0, 0.01, 2.0, false), [0.1, 0.091225, 0.060625, 0.0325, 0.015625, 0.01, 0.01]),
+        (poly(10.0, 0.01, 1.0, true), [0.1, 0.091, 0.055, 0.01, 0.0325, 0.01, 0.01]),
+        (cos(0.1, 0.0, None, 0.0), [0.1, 0.099384, 0.085355, 0.05, 0.014645, 0.0, 0.0]),
+        (cos(0.1, 0.1, None, 0.0), [0.1, 0.099446, 0.08682, 0.055, 0.02318, 0.01, 0.01]),
+        (cos(0.0, 0.0, Some(0.1), 10.0), [0.0, 0.01, 0.05, 0.1, 0.085355, 0.05, 0.0]),
+        (restarts(2.0, 1.0), [0.1, 0.097553, 0.05, 0.1, 0.085355, 0.05, 0.1]),
+        (restarts(1.0, 0.5), [0.1, 0.097553, 0.05, 0.05, 0.025, 0.025, 0.0125]),
+    ];
+    for (s, want) in &cases {
+        s.validate().unwrap();
+        for (&step, &w) in [0u64, 1, 5, 10, 15, 20, 30].iter().zip(want) {
+            let got = s.lr(step);
+            assert!((got - w).abs() <= 1e-6, "{} at step {step}: {got} != {w}", s.name());
+        }
+    }
+}
+
+#[test]
+fn schedule_arguments_and_bad_rates_are_refused() {
+    use super::Schedule as S;
+    let exp = |decay_steps| S::Exponential { initial: 0.1, decay_steps, rate: 0.5, staircase: false };
+    assert!(exp(0.0).validate().is_err());
+    assert!(exp(-1.0).validate().is_err());
+    let short = S::Piecewise { boundaries: vec![5], values: vec![1.0] };
+    assert!(short.validate().is_err());
+    // A negative rate from step 3 on, NaN from a negative base: refused naming the schedule and the step.
+    let neg = S::Piecewise { boundaries: vec![2], values: vec![0.1, -0.1] };
+    assert!(neg.check_steps(0, 3).is_ok());
+    let msg = neg.check_steps(0, 4).unwrap_err().to_string();
+    assert!(msg.contains("PiecewiseConstantDecay") && msg.contains("step 3"), "{msg}");
+    let nan = S::Exponential { initial: 0.1, decay_steps: 10.0, rate: -0.5, staircase: false };
+    assert!(nan.check(0).is_ok() && nan.check(1).is_err());
+}
+
+#[test]
+fn a_schedule_sets_each_steps_rate() {
+    // Keras: PiecewiseConstantDecay([0], [1.0, 0.1]) with SGD, w = 1 and gradient 2 gives w = −1 after one
+    // step (step 0 uses 1.0), then the next step uses 0.1.
+    let kind = OptimizerKind::Sgd { learning_rate: 0.5, momentum: 0.0, nesterov: false };
+    let mut o = Optimizer::new(kind, 1);
+    o.schedule = Some(super::Schedule::Piecewise { boundaries: vec![0], values: vec![1.0, 0.1] });
+    assert_eq!(o.learning_rate(), 1.0);
+    let mut w = [1.0];
+    o.step(&mut w, &[2.0], &[0..1]);
+    assert_eq!(w, [-1.0]);
+    assert_eq!(o.learning_rate(), 0.1);
+    o.step(&mut w, &[2.0], &[0..1]);
+    assert!((w[0] + 1.2).abs() < 1e-6);
+    // Adam's step size follows the scheduled rate too.
+    let adam = adam(0.5);
+    assert_eq!(adam.with_learning_rate(0.25).adam_step_size(3), adam.adam_step_size(3) / 2.0);
+}

@@ -7,6 +7,7 @@ mod inference;
 mod model;
 mod observer;
 mod ops;
+mod schedule;
 mod spec;
 
 use pyo3::prelude::*;
@@ -18,6 +19,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(ops::activation, m)?)?;
     m.add_function(wrap_pyfunction!(ops::loss_per_sample, m)?)?;
     m.add_function(wrap_pyfunction!(ops::activation_names, m)?)?;
+    m.add_function(wrap_pyfunction!(schedule::learning_rate_at, m)?)?;
     m.add_function(wrap_pyfunction!(device::list_devices, m)?)?;
     m.add_function(wrap_pyfunction!(device::has_gpu_backend, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -11,7 +11,9 @@ use crate::activation::Activation;
 use crate::error::Error;
 use crate::layer::LayerSpec;
 use crate::loss::Loss;
-use crate::optimizer::OptimizerKind;
+use crate::optimizer::{OptimizerKind, Schedule};
+
+use super::schedule::ScheduleArg;
 
 /// The key that says which of the structs below a description holds.
 #[derive(FromPyObject)]
@@ -168,15 +170,27 @@ impl<'a, 'py> FromPyObject<'a, 'py> for LossArg {
     }
 }
 
-/// An optimizer description (`kind` `adam`, `adamw`, `sgd` or `rmsprop`) as the core's optimizer.
-pub struct OptimizerArg(pub OptimizerKind);
+/// The keys of every optimizer description: its kind and learning-rate schedule (`None` or absent: the
+/// constant `learning_rate`).
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct OptimizerHead {
+    kind: String,
+    #[pyo3(default)]
+    schedule: Option<ScheduleArg>,
+}
+
+/// An optimizer description (`kind` `adam`, `adamw`, `sgd` or `rmsprop`, and its `schedule`) as the core's
+/// optimizer and learning-rate schedule.
+pub struct OptimizerArg(pub OptimizerKind, pub Option<Schedule>);
 
 impl<'a, 'py> FromPyObject<'a, 'py> for OptimizerArg {
     type Error = PyErr;
 
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
-        let Kind { kind } = obj.extract()?;
-        Ok(OptimizerArg(match kind.as_str() {
+        let OptimizerHead { kind, schedule } = obj.extract()?;
+        let schedule = schedule.map(|s| s.0);
+        let kind = match kind.as_str() {
             "adam" | "adamw" => {
                 let Adam { learning_rate, beta_1, beta_2, epsilon, amsgrad } = obj.extract()?;
                 let weight_decay = if kind == "adamw" { obj.extract::<WeightDecay>()?.weight_decay } else { 0.0 };
@@ -191,6 +205,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for OptimizerArg {
                 OptimizerKind::RmsProp { learning_rate, rho, momentum, epsilon, centered }
             }
             other => return Err(Error::value(format!("Unknown optimizer. Received: kind={other:?}")).into()),
-        }))
+        };
+        Ok(OptimizerArg(kind, schedule))
     }
 }

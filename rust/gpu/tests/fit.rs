@@ -12,7 +12,7 @@ use crate::loss::Loss;
 use crate::metric::Metric;
 use crate::model::Model;
 use crate::network::Nodes;
-use crate::optimizer::OptimizerKind;
+use crate::optimizer::{OptimizerKind, Schedule};
 
 /// Records the loop's figures; optionally stops after batch `stop_at` of epoch 1.
 #[derive(Default)]
@@ -44,6 +44,7 @@ struct Case {
     loss: Loss,
     metrics: Vec<Metric>,
     kind: OptimizerKind,
+    schedule: Option<Schedule>,
     rows: usize,
     val_rows: usize,
     batch: usize,
@@ -68,6 +69,7 @@ fn case(iw: usize, specs: Vec<LayerSpec>, loss: Loss, metrics: Vec<Metric>, kind
         loss,
         metrics,
         kind,
+        schedule: None,
         rows: 200,
         val_rows: 50,
         batch: 32,
@@ -89,7 +91,7 @@ fn model(c: &Case) -> Model {
         m.write().unwrap().net.layers[i].trainable = false;
     }
     let weighted = c.weighted.clone().unwrap_or_default();
-    m.compile_weighted(c.loss, c.metrics.clone(), weighted, c.kind).unwrap();
+    m.compile_with(c.loss, c.metrics.clone(), weighted, c.kind, c.schedule.clone()).unwrap();
     m
 }
 
@@ -159,7 +161,7 @@ fn run_case(c: &Case) {
     let mut rg = Rec { stop_at: c.stop_at, ..Rec::default() };
     let n_cpu = crate::trainer::fit(&cpu, train, val, opts, &mut rc).unwrap();
     let n_gpu = crate::trainer::fit(&gpu, train, val, opts, &mut rg).unwrap();
-    let what = format!("{:?} {:?} {:?} {:?}", c.specs, c.graph, c.loss, c.kind);
+    let what = format!("{:?} {:?} {:?} {:?} {:?}", c.specs, c.graph, c.loss, c.kind, c.schedule);
     assert_eq!(n_cpu, n_gpu, "{what}: epochs run");
     assert_eq!(rc.batches, rg.batches, "{what}: batches");
     for (e, ((tc, vc), (tg, vg))) in rc.logs.iter().zip(&rg.logs).enumerate() {
@@ -174,6 +176,7 @@ fn run_case(c: &Case) {
     close(&gs.net.params, &cs.net.params, 1e-3, 1e-5, &format!("{what}: weights"));
     let (cc, gc) = (cs.compiled.as_ref().unwrap(), gs.compiled.as_ref().unwrap());
     assert_eq!(cc.optimizer.iterations, gc.optimizer.iterations);
+    assert_eq!(cc.optimizer.learning_rate(), gc.optimizer.learning_rate(), "{what}: the next step's rate");
     for (a, b) in cc.optimizer.slots.iter().zip(&gc.optimizer.slots) {
         close(b, a, 1e-3, 1e-5, &format!("{what}: optimizer slots"));
     }
@@ -272,6 +275,31 @@ fn fit_every_optimizer() {
             vec![Metric::MeanAbsoluteError],
             kind,
         ));
+    }
+}
+
+#[test]
+fn fit_with_learning_rate_schedules() {
+    // Each step's rate from the schedule at the step count, on both backends: 7 steps an epoch over 3
+    // epochs, so the rates change within and across epochs.
+    let schedules = [
+        Schedule::Exponential { initial: 0.05, decay_steps: 4.0, rate: 0.5, staircase: false },
+        Schedule::Piecewise { boundaries: vec![3, 9], values: vec![0.1, 0.02, 0.005] },
+        Schedule::Cosine { initial: 0.0, decay_steps: 12.0, alpha: 0.1, warmup_target: Some(0.05), warmup_steps: 5.0 },
+        Schedule::CosineRestarts { initial: 0.05, first_decay_steps: 4.0, t_mul: 2.0, m_mul: 0.5, alpha: 0.0 },
+    ];
+    let opts = optimizers();
+    for (schedule, kind) in schedules.into_iter().zip([opts[2], opts[5], opts[0], opts[8]]) {
+        let mut c = case(
+            5,
+            vec![dense(12, Activation::Tanh), dense(1, Activation::Linear)],
+            Loss::MeanSquaredError,
+            vec![Metric::MeanAbsoluteError],
+            kind,
+        );
+        c.schedule = Some(schedule);
+        c.shuffle = true;
+        run_case(&c);
     }
 }
 
