@@ -33,7 +33,7 @@ KERAS_ONLY = {
     "MeanAbsolutePercentageError serialize deserialize",
     "metrics": "AUC Precision Recall RootMeanSquaredError SparseCategoricalAccuracy Accuracy R2Score F1Score "
     "Mean Sum TruePositives TopKCategoricalAccuracy MeanMetricWrapper get serialize binary_accuracy",
-    "optimizers": "Nadam Adagrad Adamax Adadelta Ftrl Lion Lamb schedules legacy serialize deserialize",
+    "optimizers": "Nadam Adagrad Adamax Adadelta Ftrl Lion Lamb legacy serialize deserialize",
     "callbacks": "TensorBoard RemoteMonitor SwapEMAWeights",
     "utils": "to_categorical plot_model normalize PyDataset Sequence get_file pad_sequences split_dataset "
     "image_dataset_from_directory timeseries_dataset_from_array register_keras_serializable Progbar",

@@ -252,6 +252,20 @@ _OPT_KEYS = {
 }
 
 
+def _schedule(value: dict[str, Any], where: str) -> Any:
+    """The built-in learning-rate schedule a nested config describes (FormatError naming anything else)."""
+    name = value.get("class_name")
+    if name not in optimizers_module.schedules._BY_NAME or value.get("registered_name") not in (None, name):
+        raise FormatError(
+            f"{where}'s learning rate is the schedule {_describe(value)}, which keras_lite does not support "
+            f"(it trains with {', '.join(sorted(optimizers_module.schedules._BY_NAME))})"
+        )
+    try:
+        return optimizers_module.schedules.deserialize(value)
+    except (TypeError, ValueError) as e:
+        raise FormatError(f"{where}'s learning-rate schedule {name}: {e}") from None
+
+
 def optimizer_from_config(
     value: Any, learning_rate: float | Callable[[], float | None] | None = None
 ) -> optimizers_module.Optimizer:
@@ -268,29 +282,27 @@ def optimizer_from_config(
         )
     cfg = _dict(value.get("config", {}), "the optimizer config")
     where = f"the {cls_name} optimizer"
-    schedule = cfg.get("learning_rate")
-    if isinstance(
-        schedule, dict
-    ):  # a serialized LearningRateSchedule: Keras then keeps no learning-rate variable
-        raise FormatError(
-            f"{where}'s learning rate is the schedule {_describe(schedule)}, which keras_lite does not support "
-            "yet (it trains with a constant learning rate)"
-        )
     _leftovers(cfg, {*_OPT_BASE, *_OPT_KEYS[cls_name]}, where)
     if cls_name != "AdamW" and cfg.get("weight_decay") not in (None, 0, 0.0):
         raise FormatError(
             f"{where} sets weight_decay={cfg['weight_decay']!r}; keras_lite supports it with AdamW"
         )
+    kwargs: dict[str, Any] = {}
     lr = cfg.get("learning_rate")
-    if callable(learning_rate):
-        learning_rate = learning_rate()
-    if learning_rate is not None and not (
-        isinstance(lr, float) and np.float32(lr) == np.float32(learning_rate)
-    ):
-        lr = learning_rate  # the file's variable wins, as in Keras (e.g. a callback changed it)
-    if not isinstance(lr, (int, float)) or isinstance(lr, bool):
-        raise FormatError(f"{where} has learning_rate={lr!r}; keras_lite supports a constant float only")
-    kwargs: dict[str, Any] = {"learning_rate": float(lr)}
+    if isinstance(lr, dict):  # a serialized LearningRateSchedule: Keras then keeps no learning-rate variable
+        kwargs["learning_rate"] = _schedule(lr, where)
+    else:
+        if callable(learning_rate):
+            learning_rate = learning_rate()
+        if learning_rate is not None and not (
+            isinstance(lr, float) and np.float32(lr) == np.float32(learning_rate)
+        ):
+            lr = learning_rate  # the file's variable wins, as in Keras (e.g. a callback changed it)
+        if not isinstance(lr, (int, float)) or isinstance(lr, bool):
+            raise FormatError(
+                f"{where} has learning_rate={lr!r}; keras_lite supports a float or a built-in schedule"
+            )
+        kwargs["learning_rate"] = float(lr)
     for k in _OPT_KEYS[cls_name]:
         if k in cfg:
             v = cfg[k]

@@ -124,7 +124,10 @@ def sequential_config(
 def optimizer_config(opt: optimizers_module.Optimizer) -> dict[str, Any]:
     cfg: dict[str, Any] = {
         "name": opt.name,
-        "learning_rate": opt.learning_rate,
+        # A schedule is written nested, as Keras 3 writes it (its file then has no learning-rate variable).
+        "learning_rate": opt.learning_rate
+        if opt._schedule is None
+        else optimizers_module.schedules.serialize(opt._schedule),
         "weight_decay": getattr(opt, "weight_decay", None),
         "clipnorm": None,
         "global_clipnorm": None,

@@ -81,8 +81,11 @@ def weights_h5(model: Any) -> bytes:
             iterations, rows = opt if opt is not None else net.optimizer_state()
             by_key = {(w, s): v for w, s, v in rows}
             store.create_dataset("0", data=np.int64(iterations))
-            store.create_dataset("1", data=np.float32(model.optimizer.learning_rate))
-            for i, key in enumerate(keras_slot_order(model.optimizer, rows), start=2):
+            # Keras keeps a learning-rate variable for a float rate only (none for a schedule).
+            fixed = fixed_variables(model.optimizer)
+            if fixed == 2:
+                store.create_dataset("1", data=np.float32(model.optimizer.learning_rate))
+            for i, key in enumerate(keras_slot_order(model.optimizer, rows), start=fixed):
                 store.create_dataset(str(i), data=by_key[key])
         f.create_group("vars").attrs["name"] = model.name
     return buf.getvalue()
@@ -181,8 +184,15 @@ def iterations(item: _h5read.Dataset) -> int:
     return int(value)
 
 
+def fixed_variables(opt: optimizers.Optimizer) -> int:
+    """How many variables Keras's optimizer has before its slots: the step count, and the learning rate
+    unless it is a schedule."""
+    return 1 if opt._schedule is not None else 2
+
+
 def learning_rate(opt_vars: list[_h5read.Dataset] | None) -> float | None:
-    """The file's learning-rate variable, which overrides the config's as in Keras (None if it has none)."""
+    """The file's learning-rate variable, which overrides the config's as in Keras (None if it has none; call
+    for an optimizer with a float rate only: with a schedule the second variable is a slot)."""
     if opt_vars is None or len(opt_vars) < 2:
         return None
     return float(_scalar(opt_vars[1], "the learning rate"))
@@ -225,7 +235,8 @@ def plan(model: Any, stored: Stored, skip_mismatch: bool = False) -> Plan:
         current = layer_weights(model) if current is None else current
         values.extend(current[i])
     optimizer = _optimizer_plan(model, stored.optimizer)
-    lr = learning_rate(stored.optimizer) if optimizer is not None else None
+    scheduled = model.optimizer is not None and fixed_variables(model.optimizer) == 1
+    lr = learning_rate(stored.optimizer) if optimizer is not None and not scheduled else None
     if lr is not None and not (np.isfinite(np.float32(lr)) and lr >= 0):
         raise FormatError(f"the optimizer's learning rate is {lr}, not a non-negative float32 number")
     return Plan(values, optimizer, lr)
@@ -235,23 +246,27 @@ def _optimizer_plan(
     model: Any, opt_vars: list[_h5read.Dataset] | None
 ) -> tuple[int, list[np.ndarray]] | None:
     net = model._core_network()
-    if opt_vars is None or not model.compiled or net is None or len(opt_vars) < 2:
+    if opt_vars is None or not model.compiled or net is None:
+        return None
+    fixed = fixed_variables(model.optimizer)
+    if len(opt_vars) < fixed:
         return None
     _, rows = net.optimizer_state()
     order = keras_slot_order(model.optimizer, rows)
-    if len(opt_vars) not in (2, 2 + len(order)):
+    if len(opt_vars) not in (fixed, fixed + len(order)):
         warnings.warn(
             f"Skipping variable loading for optimizer {model.optimizer.name!r}, because it has "
-            f"{2 + len(order)} variables whereas the saved optimizer has {len(opt_vars)} variables.",
+            f"{fixed + len(order)} variables whereas the saved optimizer has {len(opt_vars)} variables.",
             UserWarning,
             stacklevel=3,
         )
         return None
     steps = iterations(opt_vars[0])
-    learning_rate(opt_vars)  # checked even where unused: a corrupt file is refused whole
-    if len(opt_vars) == 2:  # Keras saves an optimizer that never stepped without its slots
+    if fixed == 2:
+        learning_rate(opt_vars)  # checked even where unused: a corrupt file is refused whole
+    if len(opt_vars) == fixed:  # Keras saves an optimizer that never stepped without its slots
         return steps, [v for _, _, v in rows]
-    by_key = dict(zip(order, opt_vars[2:]))
+    by_key = dict(zip(order, opt_vars[fixed:]))
     arrays = []
     for w, s, v in rows:
         item = by_key[(w, s)]

@@ -350,8 +350,8 @@ class Model:
         if self.optimizer is not None and self._net is not None and self.optimizer.iterations > 0:
             slots = self._optimizer_slot_count()
             n = slots * trainable
-            # iteration (int64, 8 bytes) and learning_rate (float32) as Keras counts them.
-            opt_params = (n + 2, 4 * n + 12)
+            # iteration (int64, 8 bytes) and learning_rate (float32, none for a schedule) as Keras counts them.
+            opt_params = (n + 2, 4 * n + 12) if self.optimizer._schedule is None else (n + 1, 4 * n + 8)
         print_summary(
             self.name,
             rows,
