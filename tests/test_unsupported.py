@@ -28,11 +28,10 @@ KERAS_ONLY = {
     "Lambda LayerNormalization MultiHeadAttention LeakyReLU ReLU Softmax Rescaling TextVectorization "
     "GaussianNoise MaxPooling2D GlobalAveragePooling1D Bidirectional TimeDistributed Masking Discretization "
     "CategoryEncoding StringLookup Identity UnitNormalization concatenate add",
-    "losses": "CategoricalCrossentropy SparseCategoricalCrossentropy categorical_crossentropy "
-    "sparse_categorical_crossentropy LogCosh log_cosh Poisson KLDivergence Hinge CosineSimilarity "
-    "MeanAbsolutePercentageError serialize deserialize",
-    "metrics": "AUC Precision Recall RootMeanSquaredError SparseCategoricalAccuracy Accuracy R2Score F1Score "
-    "Mean Sum TruePositives TopKCategoricalAccuracy MeanMetricWrapper get serialize binary_accuracy",
+    "losses": "CosineSimilarity cosine_similarity CategoricalFocalCrossentropy BinaryFocalCrossentropy Dice "
+    "Tversky CTC Circle serialize deserialize",
+    "metrics": "AUC Precision Recall RootMeanSquaredError Accuracy R2Score F1Score "
+    "Mean Sum TruePositives MeanMetricWrapper get serialize binary_accuracy",
     "optimizers": "Nadam Adagrad Adamax Adadelta Ftrl Lion Lamb legacy serialize deserialize",
     "callbacks": "TensorBoard RemoteMonitor SwapEMAWeights",
     "utils": "to_categorical plot_model normalize PyDataset Sequence get_file pad_sequences split_dataset "
@@ -295,12 +294,11 @@ UNSUPPORTED_COMPILE = [
     *[("optimizer", name, {"optimizer": name, "loss": "mse"}) for name in
       ["nadam", "Nadam", "adagrad", "Adamax", "adadelta", "ftrl", "lion", "lamb", "ADAGRAD"]],
     *[("loss", name, {"loss": name}) for name in
-      ["categorical_crossentropy", "sparse_categorical_crossentropy", "CategoricalCrossentropy",
-       "kl_divergence", "KLDivergence", "poisson", "hinge", "log_cosh", "mape", "MSLE", "cosine_similarity",
-       "binary_focal_crossentropy", "crossentropy"]],
+      ["cosine_similarity", "CosineSimilarity", "binary_focal_crossentropy", "CategoricalFocalCrossentropy",
+       "dice", "tversky", "circle"]],
     *[("metrics", name, {"loss": "mse", "metrics": [name]}) for name in
       ["AUC", "auc", "precision", "Recall", "RootMeanSquaredError", "root_mean_squared_error",
-       "sparse_categorical_accuracy", "top_k_categorical_accuracy", "mape", "r2_score", "f1_score",
+       "mape", "r2_score", "f1_score", "categorical_crossentropy", "kl_divergence",
        "binary_crossentropy", "true_positives"]],
 ]  # fmt: skip
 

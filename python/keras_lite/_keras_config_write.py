@@ -158,6 +158,10 @@ def _metric_out(metric: Any) -> Any:
     cfg: dict[str, Any] = {"name": metric.name, "dtype": "float32"}
     if isinstance(metric, metrics_module.BinaryAccuracy):
         cfg["threshold"] = metric.threshold
+    if isinstance(
+        metric, (metrics_module.TopKCategoricalAccuracy, metrics_module.SparseTopKCategoricalAccuracy)
+    ):
+        cfg["k"] = metric.k
     return _obj("keras.metrics", type(metric).__name__, cfg)
 
 

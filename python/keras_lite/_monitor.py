@@ -16,7 +16,15 @@ from . import metrics as metrics_module
 from ._callback import Callback
 
 # The direction of each metric kind the core computes ("up": higher is better).
-_DIRECTION = {"mae": "down", "mse": "down", "binary_accuracy": "up", "categorical_accuracy": "up"}
+_DIRECTION = {
+    "mae": "down",
+    "mse": "down",
+    "binary_accuracy": "up",
+    "categorical_accuracy": "up",
+    "sparse_categorical_accuracy": "up",
+    "top_k_categorical_accuracy": "up",
+    "sparse_top_k_categorical_accuracy": "up",
+}
 
 
 def check_mode(owner: str, mode: Any) -> str:
@@ -38,7 +46,7 @@ def _compiled_metric_directions(model: Any) -> dict[str, str]:
             kind, name = metrics_module.resolve(metric, width)
         except ValueError:
             continue
-        directions[name] = _DIRECTION.get(kind, "down")
+        directions[name] = _DIRECTION.get(kind.split(":")[0], "down")
     return directions
 
 

@@ -75,6 +75,10 @@ class Model:
         self.optimizer: Any = None
         self.loss: Any = None
         self._loss_obj: losses_module.Loss | None = None
+        self._core_loss: losses_module.Loss | None = (
+            None  # the loss the core computes (what "crossentropy" chose)
+        )
+        self._target_width: int | None = None  # y's columns when fit/evaluate first saw them after compile
         self._compile_metrics: list[Any] = []  # compile()'s `metrics`, as given
         self._metric_names: list[str] = []  # the keys of the core's results: "loss", then each metric's name
         self._metrics_given = False
@@ -221,12 +225,25 @@ class Model:
     def _compile_core(self) -> None:
         """Compile a newly built core network as the model was compiled."""
         assert self._loss_obj is not None
-        self._compile_net(self._net, self.optimizer, self._loss_obj, self._compile_metrics)
+        self._compile_net(
+            self._net, self.optimizer, self._loss_obj, self._compile_metrics, self._target_width
+        )
 
-    def _compile_net(self, net: Any, opt: Any, loss_obj: losses_module.Loss, metrics: list[Any]) -> None:
-        resolved = [metrics_module.resolve(m, net.output_dim) for m in metrics]
-        net.compile(loss_obj._spec(), [kind for kind, _ in resolved], opt._spec())
+    def _compile_net(
+        self,
+        net: Any,
+        opt: Any,
+        loss_obj: losses_module.Loss,
+        metrics: list[Any],
+        target_width: int | None = None,
+    ) -> None:
+        """Compile the core ``net``; ``target_width`` (y's columns, once seen) settles ``"crossentropy"``."""
+        loss = losses_module._concrete(loss_obj, net.output_dim, target_width)
+        sparse = losses_module.is_sparse(loss)
+        resolved = [metrics_module.resolve(m, net.output_dim, sparse) for m in metrics]
+        net.compile(loss._spec(), [kind for kind, _ in resolved], opt._spec())
         self._metric_names = ["loss", *[name for _, name in resolved]]
+        self._core_loss = loss
         opt._network = net
 
     @property

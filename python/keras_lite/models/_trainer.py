@@ -23,6 +23,7 @@ from .. import optimizers as optimizers_module
 from .._errors import received
 from .._progbar import Progbar
 from .._tensor import Tensor
+from .._unsupported import NotSupportedError
 from ..layers._keras_tensor import _functional_call, _symbolic
 from ..layers._layer import _MAX_SIZE, _STILL_HELD, _other_model
 
@@ -145,7 +146,19 @@ def compile(
     if not isinstance(metrics, (list, tuple)):
         raise ValueError(f"metrics must be a list. {received('metrics', metrics)}")
     for m in metrics:
-        metrics_module.resolve(m, 1)  # validate names now; the kind may depend on the output width
+        # Validate names now; the kind may depend on the output width. A metric that reads the targets in
+        # another layout than the loss (sparse_categorical_accuracy with categorical_crossentropy) is refused
+        # here, built or not; "crossentropy" adapts to the targets and is checked by the core when it settles.
+        kind, _ = metrics_module.resolve(m, 2, losses_module.is_sparse(loss_obj))
+        if loss_obj._kind and metrics_module.is_sparse(kind) != losses_module.is_sparse(loss_obj):
+            want, have = ("class ids", "rows like the predictions")
+            if not metrics_module.is_sparse(kind):
+                want, have = have, want
+            raise NotSupportedError(
+                f"The metric {m!r} reads targets as {want}, but the loss {loss_obj.name!r} takes {have}. "
+                f"Use {'sparse_' if losses_module.is_sparse(loss_obj) else ''}categorical metrics with it, or "
+                f"metrics=['accuracy'], which follows the loss. Received: metrics={list(metrics)!r}"
+            )
     if model._net is not None:
         # The core checks the values too; a refusal must leave the previous compile in place.
         model._compile_net(model._net, opt, loss_obj, list(metrics))
@@ -154,12 +167,13 @@ def compile(
         # rate or a Huber delta that float32 cannot hold) run now, on a throwaway one-unit network, so
         # that compile refuses them and not the first fit, predict or add.
         probe = _core.Model(1, [{"kind": "dense", "units": 1, "activation": "linear", "use_bias": True}], 0)
-        probe.compile(loss_obj._spec(), [], opt._spec())
+        probe.compile(losses_module._concrete(loss_obj, 1, None)._spec(), [], opt._spec())
     model.optimizer = opt
     opt._model = weakref.ref(model)
     opt._network = model._net
     model.loss = loss
     model._loss_obj = loss_obj
+    model._target_width = None  # "crossentropy" is settled again by the next fit or evaluate
     model._compile_metrics = list(metrics)
     model._metrics_given = metrics_given
     model.compiled_loss = _Container("_losses", loss)
@@ -184,12 +198,55 @@ def inputs(model: Model, x: Any, arg: str = "x") -> np.ndarray:
     return arr
 
 
+def _settle_targets(model: Model, y: np.ndarray) -> None:
+    """Let the targets fit or evaluate first sees after ``compile`` settle ``loss="crossentropy"``.
+
+    As Keras 3 builds its compiled loss on the first batch: one output means binary crossentropy, one column of
+    targets (rank 1 or ``(n, 1)``) with several outputs sparse, and otherwise categorical. The choice stays
+    until the next ``compile``. A built model whose core was compiled with the provisional choice is compiled
+    again, keeping its optimizer state (a loaded model's moments and iterations).
+    """
+    if not isinstance(model._loss_obj, losses_module._AutoCrossentropy) or model._target_width is not None:
+        return
+    model._target_width = int(y.shape[1])
+    net = model._net
+    if net is None or model._core_loss is None:
+        return  # the build compiles the core with the choice
+    chosen = losses_module._concrete(model._loss_obj, net.output_dim, model._target_width)
+    if chosen._spec() == model._core_loss._spec():
+        return
+    iterations, rows = net.optimizer_state()
+    try:
+        model._compile_core()
+    except ValueError:
+        model._target_width = None
+        raise
+    if iterations:
+        net.set_optimizer_state(iterations, [value for _, _, value in rows])
+
+
 def _check_targets(model: Model, y: np.ndarray, arg: str) -> None:
+    """``y`` has the layout the loss reads: one class id per row for a sparse loss, else the output's width."""
     width = model._net.output_dim
+    loss = model._core_loss
+    if loss is not None and losses_module.is_sparse(loss):
+        if y.shape[1] != 1:
+            raise ValueError(
+                f"{arg} has shape {y.shape}, but the loss {loss.name!r} takes one integer class id per sample: "
+                f"(n,) or (n, 1) labels in [0, {width}). For one-hot targets use categorical_crossentropy. "
+                f"Received: target.shape={y.shape}, output.shape=(None, {width})"
+            )
+        return
     if y.shape[1] != width:
+        hint = ""
+        if y.shape[1] == 1 and width > 1:
+            hint = " For integer class labels use sparse_categorical_crossentropy."
+        elif width == 1:
+            hint = " Targets must be (n, 1) or (n,)."
         raise ValueError(
-            f"{arg} has shape {y.shape} but the model's output has {width} units: targets must be (n, {width})"
-            + (" or (n,)" if width == 1 else "")
+            f"Arguments `target` and `output` must have the same shape. Received: target.shape={y.shape}, "
+            f"output.shape=(None, {width}): {arg} has {y.shape[1]} column{'s' if y.shape[1] != 1 else ''} but the model's output has "
+            f"{width} units.{hint}"
         )
 
 
@@ -261,6 +318,7 @@ def fit(
             _data.check_finite(ya, "y", "targets")
         xa, ya = np.ascontiguousarray(train_x), np.ascontiguousarray(train_y)
         val = (np.ascontiguousarray(val[0]), np.ascontiguousarray(val[1]))
+    _settle_targets(model, ya)
     model._ensure_built(xa.shape[1])
     _check_targets(model, ya, "y")
     if val is not None:
@@ -337,6 +395,7 @@ def evaluate(
     xa = inputs(model, x)
     ya = _data.to_targets(y, "y")
     _data.check_same_length(xa, ya)
+    _settle_targets(model, ya)
     model._ensure_built(xa.shape[1])
     _check_targets(model, ya, "y")
     n_steps = math.ceil(xa.shape[0] / bs)
