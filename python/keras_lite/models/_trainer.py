@@ -26,6 +26,7 @@ from .._tensor import Tensor
 from .._unsupported import NotSupportedError
 from ..layers._keras_tensor import _functional_call, _symbolic
 from ..layers._layer import _MAX_SIZE, _STILL_HELD, _other_model
+from ._targets import check_targets, settle_targets
 
 if TYPE_CHECKING:
     from ._model import Model
@@ -198,58 +199,6 @@ def inputs(model: Model, x: Any, arg: str = "x") -> np.ndarray:
     return arr
 
 
-def _settle_targets(model: Model, y: np.ndarray) -> None:
-    """Let the targets fit or evaluate first sees after ``compile`` settle ``loss="crossentropy"``.
-
-    As Keras 3 builds its compiled loss on the first batch: one output means binary crossentropy, one column of
-    targets (rank 1 or ``(n, 1)``) with several outputs sparse, and otherwise categorical. The choice stays
-    until the next ``compile``. A built model whose core was compiled with the provisional choice is compiled
-    again, keeping its optimizer state (a loaded model's moments and iterations).
-    """
-    if not isinstance(model._loss_obj, losses_module._AutoCrossentropy) or model._target_width is not None:
-        return
-    model._target_width = int(y.shape[1])
-    net = model._net
-    if net is None or model._core_loss is None:
-        return  # the build compiles the core with the choice
-    chosen = losses_module._concrete(model._loss_obj, net.output_dim, model._target_width)
-    if chosen._spec() == model._core_loss._spec():
-        return
-    iterations, rows = net.optimizer_state()
-    try:
-        model._compile_core()
-    except ValueError:
-        model._target_width = None
-        raise
-    if iterations:
-        net.set_optimizer_state(iterations, [value for _, _, value in rows])
-
-
-def _check_targets(model: Model, y: np.ndarray, arg: str) -> None:
-    """``y`` has the layout the loss reads: one class id per row for a sparse loss, else the output's width."""
-    width = model._net.output_dim
-    loss = model._core_loss
-    if loss is not None and losses_module.is_sparse(loss):
-        if y.shape[1] != 1:
-            raise ValueError(
-                f"{arg} has shape {y.shape}, but the loss {loss.name!r} takes one integer class id per sample: "
-                f"(n,) or (n, 1) labels in [0, {width}). For one-hot targets use categorical_crossentropy. "
-                f"Received: target.shape={y.shape}, output.shape=(None, {width})"
-            )
-        return
-    if y.shape[1] != width:
-        hint = ""
-        if y.shape[1] == 1 and width > 1:
-            hint = " For integer class labels use sparse_categorical_crossentropy."
-        elif width == 1:
-            hint = " Targets must be (n, 1) or (n,)."
-        raise ValueError(
-            f"Arguments `target` and `output` must have the same shape. Received: target.shape={y.shape}, "
-            f"output.shape=(None, {width}): {arg} has {y.shape[1]} column{'s' if y.shape[1] != 1 else ''} but the model's output has "
-            f"{width} units.{hint}"
-        )
-
-
 # ---- fit, evaluate, predict ----------------------------------------------------------------------------------
 def fit(
     model: Model,
@@ -318,11 +267,11 @@ def fit(
             _data.check_finite(ya, "y", "targets")
         xa, ya = np.ascontiguousarray(train_x), np.ascontiguousarray(train_y)
         val = (np.ascontiguousarray(val[0]), np.ascontiguousarray(val[1]))
-    _settle_targets(model, ya)
+    settle_targets(model, ya)
     model._ensure_built(xa.shape[1])
-    _check_targets(model, ya, "y")
+    check_targets(model, ya, "y")
     if val is not None:
-        _check_targets(model, val[1], "validation_data y")
+        check_targets(model, val[1], "validation_data y")
     val_bs = (
         batch_size
         if validation_batch_size is None
@@ -395,9 +344,9 @@ def evaluate(
     xa = inputs(model, x)
     ya = _data.to_targets(y, "y")
     _data.check_same_length(xa, ya)
-    _settle_targets(model, ya)
+    settle_targets(model, ya)
     model._ensure_built(xa.shape[1])
-    _check_targets(model, ya, "y")
+    check_targets(model, ya, "y")
     n_steps = math.ceil(xa.shape[0] / bs)
     names = model._metric_names
     if callbacks is None:

@@ -1,0 +1,137 @@
+"""The crossentropy losses of ``keras.losses``: binary, categorical and sparse categorical."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import _core
+from ._errors import real_number, received
+from ._loss_base import Loss, _last_axis, _sparse_pair
+
+
+class BinaryCrossentropy(Loss):
+    """Binary crossentropy; probabilities are clipped to ``[1e-7, 1 - 1e-7]`` unless ``from_logits``.
+
+    When the model's last layer is a sigmoid, training and evaluation compute it from that layer's logits, as
+    Keras on TensorFlow does.
+    """
+
+    _kind = "binary_crossentropy"
+
+    def __init__(
+        self,
+        from_logits: bool = False,
+        label_smoothing: float = 0.0,
+        axis: int = -1,
+        reduction: str | None = "sum_over_batch_size",
+        name: str = "binary_crossentropy",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(name, reduction, dtype)
+        if axis != -1:
+            raise ValueError(f"keras_lite computes losses over the last axis only. {received('axis', axis)}")
+        if not 0.0 <= real_number("label_smoothing", label_smoothing) <= 1.0:
+            raise ValueError(
+                f"label_smoothing must be in [0, 1]. {received('label_smoothing', label_smoothing)}"
+            )
+        self.from_logits = bool(from_logits)
+        self.label_smoothing = float(label_smoothing)
+        self.axis = axis
+
+    def _params(self) -> dict[str, Any]:
+        return {"from_logits": self.from_logits, "label_smoothing": self.label_smoothing}
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "axis": self.axis}
+
+
+class CategoricalCrossentropy(Loss):
+    """Crossentropy between one-hot (or probability) targets and predicted class probabilities.
+
+    ``-sum(y_true * log(y_pred))`` over the last axis, the predictions first scaled to sum to 1 and clipped to
+    ``[1e-7, 1 - 1e-7]``; ``from_logits`` applies a softmax instead, and ``label_smoothing`` mixes the targets
+    with the uniform distribution. When the model's last layer is a softmax, training and evaluation compute it
+    from that layer's logits, as Keras on TensorFlow does.
+    """
+
+    _kind = "categorical_crossentropy"
+
+    def __init__(
+        self,
+        from_logits: bool = False,
+        label_smoothing: float = 0.0,
+        axis: int = -1,
+        reduction: str | None = "sum_over_batch_size",
+        name: str = "categorical_crossentropy",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(name, reduction, dtype)
+        _last_axis(axis)
+        if not 0.0 <= real_number("label_smoothing", label_smoothing) <= 1.0:
+            raise ValueError(
+                f"label_smoothing must be in [0, 1]. {received('label_smoothing', label_smoothing)}"
+            )
+        self.from_logits = bool(from_logits)
+        self.label_smoothing = float(label_smoothing)
+        self.axis = axis
+
+    def _params(self) -> dict[str, Any]:
+        return {"from_logits": self.from_logits, "label_smoothing": self.label_smoothing}
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "axis": self.axis}
+
+
+class SparseCategoricalCrossentropy(Loss):
+    """Categorical crossentropy with the targets as integer class ids, one per sample.
+
+    ``y_true`` has shape ``(n,)`` or ``(n, 1)`` and holds whole numbers in ``[0, classes)``. ``ignore_class``
+    (a class id whose samples count for nothing) is honoured when the loss is called on its own; ``fit`` and
+    ``evaluate`` do not support it yet.
+    """
+
+    _kind = "sparse_categorical_crossentropy"
+
+    def __init__(
+        self,
+        from_logits: bool = False,
+        ignore_class: int | None = None,
+        reduction: str | None = "sum_over_batch_size",
+        axis: int = -1,
+        name: str = "sparse_categorical_crossentropy",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(name, reduction, dtype)
+        _last_axis(axis)
+        if ignore_class is not None and (
+            isinstance(ignore_class, bool) or not isinstance(ignore_class, (int, np.integer))
+        ):
+            raise ValueError(
+                f"ignore_class must be an integer or None. {received('ignore_class', ignore_class)}"
+            )
+        self.from_logits = bool(from_logits)
+        self.ignore_class = None if ignore_class is None else int(ignore_class)
+        self.axis = axis
+
+    def _params(self) -> dict[str, Any]:
+        return {"from_logits": self.from_logits}
+
+    def _values(self, y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray | None]:
+        t, p, lead = _sparse_pair(y_true, y_pred)
+        if self.ignore_class is None:
+            return _core.loss_per_sample(self._spec(), t, p).reshape(lead), None
+        valid = t[:, 0] != self.ignore_class
+        # Keras computes the ignored samples with class 0 and then zeroes them; they weigh 0 in the reduction.
+        values = _core.loss_per_sample(self._spec(), np.where(valid[:, None], t, np.float32(0)), p)
+        return np.where(valid, values, np.float32(0)).reshape(lead), valid.reshape(lead)
+
+    def get_config(self) -> dict[str, Any]:
+        # As Keras 3.15 writes it: no axis.
+        return {
+            "name": self.name,
+            "reduction": self.reduction,
+            "from_logits": self.from_logits,
+            "ignore_class": self.ignore_class,
+        }

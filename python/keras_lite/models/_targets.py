@@ -1,0 +1,64 @@
+"""What ``fit`` and ``evaluate`` check of the targets against the loss, and how they settle ``"crossentropy"``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .. import losses as losses_module
+
+if TYPE_CHECKING:
+    from ._model import Model
+
+
+def settle_targets(model: Model, y: np.ndarray) -> None:
+    """Let the targets fit or evaluate first sees after ``compile`` settle ``loss="crossentropy"``.
+
+    As Keras 3 builds its compiled loss on the first batch: one output means binary crossentropy, one column of
+    targets (rank 1 or ``(n, 1)``) with several outputs sparse, and otherwise categorical. The choice stays
+    until the next ``compile``. A built model whose core was compiled with the provisional choice is compiled
+    again, keeping its optimizer state (a loaded model's moments and iterations).
+    """
+    if not isinstance(model._loss_obj, losses_module._AutoCrossentropy) or model._target_width is not None:
+        return
+    model._target_width = int(y.shape[1])
+    net = model._net
+    if net is None or model._core_loss is None:
+        return  # the build compiles the core with the choice
+    chosen = losses_module._concrete(model._loss_obj, net.output_dim, model._target_width)
+    if chosen._spec() == model._core_loss._spec():
+        return
+    iterations, rows = net.optimizer_state()
+    try:
+        model._compile_core()
+    except ValueError:
+        model._target_width = None
+        raise
+    if iterations:
+        net.set_optimizer_state(iterations, [value for _, _, value in rows])
+
+
+def check_targets(model: Model, y: np.ndarray, arg: str) -> None:
+    """``y`` has the layout the loss reads: one class id per row for a sparse loss, else the output's width."""
+    width = model._net.output_dim
+    loss = model._core_loss
+    if loss is not None and losses_module.is_sparse(loss):
+        if y.shape[1] != 1:
+            raise ValueError(
+                f"{arg} has shape {y.shape}, but the loss {loss.name!r} takes one integer class id per sample: "
+                f"(n,) or (n, 1) labels in [0, {width}). For one-hot targets use categorical_crossentropy. "
+                f"Received: target.shape={y.shape}, output.shape=(None, {width})"
+            )
+        return
+    if y.shape[1] != width:
+        hint = ""
+        if y.shape[1] == 1 and width > 1:
+            hint = " For integer class labels use sparse_categorical_crossentropy."
+        elif width == 1:
+            hint = " Targets must be (n, 1) or (n,)."
+        raise ValueError(
+            f"Arguments `target` and `output` must have the same shape. Received: target.shape={y.shape}, "
+            f"output.shape=(None, {width}): {arg} has {y.shape[1]} column{'s' if y.shape[1] != 1 else ''} but the model's output has "
+            f"{width} units.{hint}"
+        )
