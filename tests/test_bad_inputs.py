@@ -615,8 +615,8 @@ FIT = [
         ("validation_data",),
     ),
     Bad(
-        "fit validation_data with sample weights",
-        lambda m: m.fit(X, Y, validation_data=(X, Y, np.ones(ROWS)), verbose=0),
+        "fit validation_data with negative sample weights",
+        lambda m: m.fit(X, Y, validation_data=(X, Y, -np.ones(ROWS)), verbose=0),
         ValueError,
         ("validation_data", "sample_weight"),
     ),
@@ -640,8 +640,8 @@ FIT = [
         ("class_weight",),
     ),
     Bad(
-        "fit sample_weight",
-        lambda m: m.fit(X, Y, sample_weight=np.ones(ROWS), verbose=0),
+        "fit sample_weight of the wrong length",
+        lambda m: m.fit(X, Y, sample_weight=np.ones(ROWS + 1), verbose=0),
         ValueError,
         ("sample_weight",),
     ),
@@ -746,8 +746,8 @@ INFERENCE = [
         ("batch_size",),
     ),
     Bad(
-        "evaluate sample_weight",
-        lambda m: m.evaluate(X, Y, sample_weight=np.ones(ROWS), verbose=0),
+        "evaluate sample_weight with a NaN",
+        lambda m: m.evaluate(X, Y, sample_weight=np.full(ROWS, np.nan), verbose=0),
         ValueError,
         ("sample_weight",),
     ),

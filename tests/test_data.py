@@ -411,13 +411,13 @@ def test_split_property(rows: int, validation_split: float) -> None:
 def test_unpack_pair_tuple_and_list() -> None:
     x_val, y_val = np.zeros((2, 3)), np.ones(2)
     for data in ((x_val, y_val), [x_val, y_val], (x_val, y_val, None)):
-        got_x, got_y = unpack_validation_data(data)
-        assert got_x is x_val and got_y is y_val
+        got_x, got_y, got_w = unpack_validation_data(data)
+        assert got_x is x_val and got_y is y_val and got_w is None
 
 
-def test_unpack_refuses_sample_weight() -> None:
-    with pytest.raises(ValueError, match=r"`validation_data` with a sample_weight.*not supported yet"):
-        unpack_validation_data((np.zeros((2, 1)), np.zeros(2), np.ones(2)))
+def test_unpack_keeps_the_sample_weight() -> None:
+    w = np.ones(2)
+    assert unpack_validation_data((np.zeros((2, 1)), np.zeros(2), w))[2] is w
 
 
 @pytest.mark.parametrize(

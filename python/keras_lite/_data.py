@@ -264,31 +264,23 @@ def _rust_float(value: float) -> str:
     return "NaN" if math.isnan(value) else ("inf" if value > 0 else "-inf")
 
 
-def unpack_validation_data(validation_data: Any) -> tuple[Any, Any]:
-    """Takes ``(x_val, y_val)`` out of fit's ``validation_data``.
+def unpack_validation_data(validation_data: Any) -> tuple[Any, Any, Any]:
+    """Takes ``(x_val, y_val, sample_weight_val)`` out of fit's ``validation_data``.
 
     Args:
-        validation_data: A tuple or list ``(x_val, y_val)``. ``(x_val, y_val, None)`` is accepted too.
+        validation_data: A tuple or list ``(x_val, y_val)`` or ``(x_val, y_val, sample_weight_val)``.
 
     Returns:
-        ``(x_val, y_val)``, not yet converted.
+        ``(x_val, y_val, sample_weight_val or None)``, not yet converted.
 
     Raises:
-        ValueError: ``validation_data`` is not a tuple or list of 2 or 3 items, or its third item (a
-            sample_weight) is not None. Sample weights are not supported yet.
+        ValueError: ``validation_data`` is not a tuple or list of 2 or 3 items.
     """
     if isinstance(validation_data, (tuple, list)):
         if len(validation_data) == 2:
-            return validation_data[0], validation_data[1]
+            return validation_data[0], validation_data[1], None
         if len(validation_data) == 3:
-            if validation_data[2] is None:
-                return validation_data[0], validation_data[1]
-            raise ValueError(
-                "`validation_data` with a sample_weight (x_val, y_val, sample_weight) is not supported "
-                "yet; pass (x_val, y_val). "
-                f"Received: validation_data={type(validation_data).__name__} of 3 items whose third is "
-                f"{_describe(validation_data[2])}"
-            )
+            return validation_data[0], validation_data[1], validation_data[2]
     raise ValueError(
         "`validation_data` must be a tuple (x_val, y_val) or (x_val, y_val, sample_weight). "
         f"Received: validation_data={_describe(validation_data)}"

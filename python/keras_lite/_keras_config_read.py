@@ -386,16 +386,18 @@ def compile_from_config(
 ) -> None:
     """Compile ``model`` as ``compile_config`` says (``learning_rate`` overrides the config's, as Keras's file does)."""
     cfg = _dict(cfg, "compile_config")
-    if cfg.get("loss_weights") not in (None, [], {}) or cfg.get("weighted_metrics") not in (None, [], {}):
-        raise FormatError("compile_config sets loss_weights or weighted_metrics; keras_lite has one output")
+    if cfg.get("loss_weights") not in (None, [], {}):
+        raise FormatError("compile_config sets loss_weights; keras_lite models have one output")
     metrics = cfg.get("metrics") or []
-    if not isinstance(metrics, list):
-        raise FormatError(f"compile_config metrics must be a list. Received: {metrics!r}")
+    weighted = cfg.get("weighted_metrics") or []
+    if not isinstance(metrics, list) or not isinstance(weighted, list):
+        raise FormatError(f"compile_config metrics must be lists. Received: {metrics!r}, {weighted!r}")
     optimizer = optimizer_from_config(cfg.get("optimizer", "rmsprop"), learning_rate)
     loss = loss_from_config(cfg.get("loss"))
     metric_args = [metric_from_config(m) for m in metrics]
+    weighted_args = [metric_from_config(m) for m in weighted] or None
     try:
-        model.compile(optimizer=optimizer, loss=loss, metrics=metric_args)
+        model.compile(optimizer=optimizer, loss=loss, metrics=metric_args, weighted_metrics=weighted_args)
     except NotSupportedError as e:
         # A combination keras_lite cannot train (mse metrics next to a sparse loss): the model still serves.
         raise FormatError(f"compile_config: {e}") from None

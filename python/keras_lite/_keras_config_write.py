@@ -165,14 +165,17 @@ def _metric_out(metric: Any) -> Any:
     return _obj("keras.metrics", type(metric).__name__, cfg)
 
 
-def compile_config(optimizer: optimizers_module.Optimizer, loss: Any, metrics: list[Any]) -> dict[str, Any]:
-    """What Keras's ``model.get_compile_config()`` returns for ``compile(optimizer, loss, metrics)``."""
+def compile_config(
+    optimizer: optimizers_module.Optimizer, loss: Any, metrics: list[Any], weighted: list[Any] | None = None
+) -> dict[str, Any]:
+    """What Keras's ``model.get_compile_config()`` returns for ``compile(optimizer, loss, metrics,
+    weighted_metrics)``."""
     return {
         "optimizer": optimizer_config(optimizer),
         "loss": _loss_out(loss),
         "loss_weights": None,
         "metrics": [_metric_out(m) for m in metrics],
-        "weighted_metrics": None,
+        "weighted_metrics": [_metric_out(m) for m in weighted] if weighted else None,
         "run_eagerly": False,
         "steps_per_execution": 1,
         "jit_compile": False,

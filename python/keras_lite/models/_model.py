@@ -14,7 +14,6 @@ import numpy as np
 
 from .. import _keras_config_write, _saving, config
 from .. import losses as losses_module
-from .. import metrics as metrics_module
 from .. import optimizers as optimizers_module
 from .._errors import received
 from .._structure_lock import _changes_structure, _tracks_fit
@@ -24,7 +23,7 @@ from .._unsupported import NotSupportedError
 from .._variable import weight_array
 from ..layers import Layer
 from ..layers._layer import _auto_name, _bind_model
-from . import _trainer
+from . import _targets, _trainer
 
 
 class Model:
@@ -80,6 +79,7 @@ class Model:
         )
         self._target_width: int | None = None  # y's columns when fit/evaluate first saw them after compile
         self._compile_metrics: list[Any] = []  # compile()'s `metrics`, as given
+        self._compile_weighted: list[Any] = []  # compile()'s `weighted_metrics`
         self._metric_names: list[str] = []  # the keys of the core's results: "loss", then each metric's name
         self._metrics_given = False
         self.compiled = False
@@ -239,10 +239,11 @@ class Model:
     ) -> None:
         """Compile the core ``net``; ``target_width`` (y's columns, once seen) settles ``"crossentropy"``."""
         loss = losses_module._concrete(loss_obj, net.output_dim, target_width)
-        sparse = losses_module.is_sparse(loss)
-        resolved = [metrics_module.resolve(m, net.output_dim, sparse) for m in metrics]
-        net.compile(loss._spec(), [kind for kind, _ in resolved], opt._spec())
-        self._metric_names = ["loss", *[name for _, name in resolved]]
+        kinds, weighted, names = _targets.resolve_metrics(
+            net.output_dim, loss, metrics, self._compile_weighted
+        )
+        net.compile(loss._spec(), kinds, opt._spec(), weighted)
+        self._metric_names = ["loss", *names]
         self._core_loss = loss
         opt._network = net
 
@@ -433,7 +434,9 @@ class Model:
         """What Keras's ``model.get_compile_config()`` returns, or ``{}`` for a model never compiled."""
         if not self.compiled:
             return {}
-        return _keras_config_write.compile_config(self.optimizer, self.loss, self._compile_metrics)
+        return _keras_config_write.compile_config(
+            self.optimizer, self.loss, self._compile_metrics, self._compile_weighted
+        )
 
     def _take_place(self, other: Model) -> None:
         """Become ``other`` (just loaded): its state, and its layers' and optimizer's links back to the model."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import losses as losses_module
+from .. import metrics as metrics_module
 
 if TYPE_CHECKING:
     from ._model import Model
@@ -62,3 +63,27 @@ def check_targets(model: Model, y: np.ndarray, arg: str) -> None:
             f"output.shape=(None, {width}): {arg} has {y.shape[1]} column{'s' if y.shape[1] != 1 else ''} but the model's output has "
             f"{width} units.{hint}"
         )
+
+
+def resolve_metrics(
+    output_dim: int, loss: losses_module.Loss, metrics: list[Any], weighted: list[Any]
+) -> tuple[list[str], list[str], list[str]]:
+    """The core's kinds for ``metrics`` and ``weighted_metrics``, and their history names.
+
+    A ``weighted_metrics`` name that clashes with a ``metrics`` name becomes ``weighted_<name>``, and other
+    duplicates get ``_1``, ``_2``, as Keras 3 names them.
+    """
+    sparse = losses_module.is_sparse(loss)
+    plain = [metrics_module.resolve(m, output_dim, sparse) for m in metrics]
+    heavy = [metrics_module.resolve(m, output_dim, sparse) for m in weighted]
+    names = [name for _, name in plain]
+    taken = set(names)
+    for _, name in heavy:
+        name = f"weighted_{name}" if name in taken else name
+        base, k = name, 0
+        while name in taken:
+            k += 1
+            name = f"{base}_{k}"
+        taken.add(name)
+        names.append(name)
+    return [kind for kind, _ in plain], [kind for kind, _ in heavy], names

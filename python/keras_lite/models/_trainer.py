@@ -26,6 +26,7 @@ from .._tensor import Tensor
 from .._unsupported import NotSupportedError
 from ..layers._keras_tensor import _functional_call, _symbolic
 from ..layers._layer import _MAX_SIZE, _STILL_HELD, _other_model
+from . import _weights
 from ._targets import check_targets, settle_targets
 
 if TYPE_CHECKING:
@@ -125,10 +126,12 @@ def compile(
     """``model.compile``: check every argument, then configure the core (a refusal changes nothing)."""
     if loss is None:
         raise ValueError("keras_lite needs a loss to train. Received: loss=None")
-    if loss_weights is not None or weighted_metrics is not None:
+    if loss_weights is not None:
         raise ValueError(
-            "keras_lite models have one output; loss_weights and weighted_metrics are not supported."
+            f"keras_lite models have one output; loss_weights is not supported. {received('loss_weights', loss_weights)}"
         )
+    if weighted_metrics is not None and not isinstance(weighted_metrics, (list, tuple)):
+        raise ValueError(f"weighted_metrics must be a list. {received('weighted_metrics', weighted_metrics)}")
     opt = optimizers_module.get(optimizer)
     user = _other_model(opt._model() if opt._model is not None else None, model, opt)
     if user is not None:
@@ -146,7 +149,7 @@ def compile(
         metrics = []
     if not isinstance(metrics, (list, tuple)):
         raise ValueError(f"metrics must be a list. {received('metrics', metrics)}")
-    for m in metrics:
+    for m in [*metrics, *(weighted_metrics or [])]:
         # Validate names now; the kind may depend on the output width. A metric that reads the targets in
         # another layout than the loss (sparse_categorical_accuracy with categorical_crossentropy) is refused
         # here, built or not; "crossentropy" adapts to the targets and is checked by the core when it settles.
@@ -160,9 +163,15 @@ def compile(
                 f"Use {'sparse_' if losses_module.is_sparse(loss_obj) else ''}categorical metrics with it, or "
                 f"metrics=['accuracy'], which follows the loss. Received: metrics={list(metrics)!r}"
             )
+    previous_weighted = model._compile_weighted
+    model._compile_weighted = list(weighted_metrics or [])
     if model._net is not None:
         # The core checks the values too; a refusal must leave the previous compile in place.
-        model._compile_net(model._net, opt, loss_obj, list(metrics))
+        try:
+            model._compile_net(model._net, opt, loss_obj, list(metrics))
+        except Exception:
+            model._compile_weighted = previous_weighted
+            raise
     else:
         # An unbuilt model compiles its core when it builds. The core's checks of the values (a learning
         # rate or a Huber delta that float32 cannot hold) run now, on a throwaway one-unit network, so
@@ -225,14 +234,11 @@ def fit(
         raise ValueError(
             f"fit needs both x and y arrays. Received: x={type(x).__name__}, y={type(y).__name__}"
         )
-    for arg, value in (
-        ("class_weight", class_weight),
-        ("sample_weight", sample_weight),
-        ("steps_per_epoch", steps_per_epoch),
-        ("validation_steps", validation_steps),
-    ):
+    for arg, value in (("steps_per_epoch", steps_per_epoch), ("validation_steps", validation_steps)):
         if value is not None:
             raise ValueError(f"keras_lite does not support {arg} yet. {received(arg, value)}")
+    if class_weight is not None and sample_weight is not None:
+        raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
     if validation_freq != 1:
         raise ValueError(f"keras_lite validates every epoch. {received('validation_freq', validation_freq)}")
     verbose = verbosity(verbose)
@@ -253,13 +259,19 @@ def fit(
     xa = inputs(model, x)
     ya = _data.to_targets(y, "y")
     _data.check_same_length(xa, ya)
+    sw = _weights.sample_weights(sample_weight, xa.shape[0])
     val = None
+    val_sw = None
     if validation_data is not None:
-        vx, vy = _data.unpack_validation_data(validation_data)
+        vx, vy, vw = _data.unpack_validation_data(validation_data)
         val = (inputs(model, vx, "validation_data x"), _data.to_targets(vy, "validation_data y"))
         _data.check_same_length(val[0], val[1], x_arg="validation_data x", y_arg="validation_data y")
+        val_sw = _weights.sample_weights(vw, val[0].shape[0], "validation_data sample_weight")
     elif validation_split:
         (train_x, train_y), val = _data.split_validation(xa, ya, validation_split)
+        split_at = train_x.shape[0]
+        if sw is not None:
+            sw, val_sw = np.ascontiguousarray(sw[:split_at]), np.ascontiguousarray(sw[split_at:])
         if not (_data.all_finite(val[0]) and _data.all_finite(val[1])):
             # The core would check the held-out rows as "validation_data" and count them from 0: name
             # the first bad value by where it is in the x or y the user passed instead.
@@ -272,6 +284,11 @@ def fit(
     check_targets(model, ya, "y")
     if val is not None:
         check_targets(model, val[1], "validation_data y")
+    if class_weight is not None:
+        # Training only, as in Keras: the validation rows keep their own weights.
+        sw = _weights.class_weights(
+            class_weight, ya, model._net.output_dim, ya.shape[1] == 1 and model._net.output_dim > 1
+        )
     val_bs = (
         batch_size
         if validation_batch_size is None
@@ -315,6 +332,8 @@ def fit(
         min(val_bs, val[0].shape[0]) if val is not None else 1,
         observer,
         interval,
+        sw,
+        val_sw if val is not None else None,
     )
     cbs.on_train_end(observer.last_logs)
     return model.history
@@ -333,10 +352,9 @@ def evaluate(
 ) -> Any:
     """``model.evaluate``: a float, a list of floats, or a dict."""
     _require_compiled(model, "evaluation")
-    if sample_weight is not None or steps is not None:
+    if steps is not None:
         raise ValueError(
-            "keras_lite's evaluate takes arrays; sample_weight and steps are not supported. "
-            f"{received('sample_weight' if sample_weight is not None else 'steps', sample_weight if sample_weight is not None else steps)}"
+            f"keras_lite's evaluate takes arrays; steps is not supported. {received('steps', steps)}"
         )
     verbose = verbosity(verbose)
     bs = 32 if batch_size is None else _data.as_positive_int(batch_size, "batch_size")
@@ -349,13 +367,14 @@ def evaluate(
     check_targets(model, ya, "y")
     n_steps = math.ceil(xa.shape[0] / bs)
     names = model._metric_names
+    sw = _weights.sample_weights(sample_weight, xa.shape[0])
     if callbacks is None:
-        values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]))
+        values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]), None, sw)
     else:
         cbs = _callback_list(model, callbacks, verbose, n_steps)
         cbs.on_test_begin()
         observer = FitObserver(model, cbs, names) if cbs.needs_batch_hooks("test") else None
-        values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]), observer)
+        values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]), observer, sw)
         cbs.on_test_end(dict(zip(names, values)))
     logs = dict(zip(names, values))
     if verbose:
