@@ -175,7 +175,8 @@ def test_readme_script_reproduces_the_csv(tmp_path: Any) -> None:
     # Runs the derivation script printed in data/README.md against the vega_datasets copy of the data.
     pytest.importorskip("vega_datasets")
     readme = _data_file("README.md").read_text(encoding="utf-8")
-    (script,) = re.findall(r"```python\n(.*?)```", readme, flags=re.DOTALL)
+    section = readme.split("\n## auto_mpg.csv\n")[1].split("\n## ")[0]
+    (script,) = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
     path = tmp_path / "derive.py"
     path.write_text(script, encoding="utf-8")
     out = io.StringIO()

@@ -332,7 +332,7 @@ class _KerasSubmoduleFinder(importlib.abc.MetaPathFinder):
         if len(parts) == 2 and parts[1] in KERAS_NAMES[""] and parts[1] not in _PACKAGE_MODULES:
             keras_name, has = f"keras.{parts[1]}", f"keras_lite has: {', '.join(sorted(_PACKAGE_MODULES))}."
         elif len(parts) == 3 and parts[2] in KERAS_NAMES["datasets"]:
-            keras_name, has = f"keras.datasets.{parts[2]}", "keras_lite.datasets has: auto_mpg."
+            keras_name, has = f"keras.datasets.{parts[2]}", "keras_lite.datasets has: auto_mpg, penguins."
         else:
             return None
         error = MissingKerasModule(f"keras_lite does not support {keras_name} yet. {has}")
