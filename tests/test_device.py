@@ -10,18 +10,8 @@ import numpy as np
 import pytest
 
 import keras_lite as keras
+from devices import DEVICES, GPU_SKIP
 from keras_lite import layers
-
-
-def _gpu_reason() -> str | None:
-    try:
-        return None if keras.config.resolve_device("gpu") == "gpu" else "no GPU adapter"
-    except RuntimeError as e:
-        return str(e)
-
-
-GPU_SKIP = _gpu_reason()
-DEVICES = ["cpu", pytest.param("gpu", marks=pytest.mark.skipif(GPU_SKIP is not None, reason=f"{GPU_SKIP}"))]
 
 
 def _data(n: int = 240, d: int = 6, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -13,21 +13,12 @@ import numpy as np
 import pytest
 
 import keras_lite as keras
+from devices import DEVICES
 from keras_lite import layers
 
 L = keras.losses
 EPS = 1e-7
 
-
-def _gpu_reason() -> str | None:
-    try:
-        return None if keras.config.resolve_device("gpu") == "gpu" else "no GPU adapter"
-    except RuntimeError as e:
-        return str(e)
-
-
-GPU_SKIP = _gpu_reason()
-DEVICES = ["cpu", pytest.param("gpu", marks=pytest.mark.skipif(GPU_SKIP is not None, reason=f"{GPU_SKIP}"))]
 
 T = [[0, 1, 0], [0, 0, 1]]
 P = [[0.05, 0.95, 0], [0.1, 0.8, 0.1]]

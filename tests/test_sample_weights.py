@@ -12,18 +12,9 @@ import numpy as np
 import pytest
 
 import keras_lite as keras
+from devices import DEVICES
 from keras_lite import layers
 
-
-def _gpu_reason() -> str | None:
-    try:
-        return None if keras.config.resolve_device("gpu") == "gpu" else "no GPU adapter"
-    except RuntimeError as e:
-        return str(e)
-
-
-GPU_SKIP = _gpu_reason()
-DEVICES = ["cpu", pytest.param("gpu", marks=pytest.mark.skipif(GPU_SKIP is not None, reason=f"{GPU_SKIP}"))]
 X = np.array([[1.0], [2.0], [3.0], [4.0]], dtype=np.float32)
 ZEROS = np.zeros((4, 1), dtype=np.float32)
 
