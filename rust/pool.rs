@@ -13,31 +13,62 @@
 //! work sent to them would wait forever. Each pool remembers the process that built it, and a process that
 //! finds another's pool builds its own (the old one is leaked: its threads do not exist here).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicUsize, Ordering};
+use std::sync::OnceLock;
 
 /// A thread-owning singleton (a pool, the thread team) started on first use in each process: a forked
 /// child finds its parent's value, whose threads it does not have, and starts its own (the parent's is
 /// leaked). `None` is remembered too: a start that failed is not retried in the same process.
-pub(crate) struct PerProcess<T: 'static>(Mutex<Option<(u32, Option<&'static T>)>>);
+///
+/// The common call (the value of this process exists) reads two atomics and takes no lock, so a `fork` at any
+/// moment of a parent's hot loop cannot leave the child a lock held by a thread it does not have. Starting a
+/// value takes a lock word holding the starter's process id; a child that finds it held by its parent's id
+/// takes it over.
+pub(crate) struct PerProcess<T: 'static> {
+    /// The process whose value `value` is (0: none yet).
+    owner: AtomicU32,
+    /// The value (null: the start failed).
+    value: AtomicPtr<T>,
+    /// The process id of the thread starting a value, 0 when free.
+    lock: AtomicU32,
+}
 
 impl<T: 'static> PerProcess<T> {
     pub(crate) const fn new() -> Self {
-        PerProcess(Mutex::new(None))
+        PerProcess { owner: AtomicU32::new(0), value: AtomicPtr::new(std::ptr::null_mut()), lock: AtomicU32::new(0) }
     }
 
     /// This process's value, from `start` on this process's first call.
     pub(crate) fn get(&self, start: impl FnOnce() -> Option<&'static T>) -> Option<&'static T> {
         let pid = std::process::id();
-        let mut slot = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        match *slot {
-            Some((owner, value)) if owner == pid => value,
-            _ => {
-                let value = start();
-                *slot = Some((pid, value));
-                value
+        if self.owner.load(Ordering::Acquire) == pid {
+            return self.current();
+        }
+        loop {
+            match self.lock.compare_exchange(0, pid, Ordering::Acquire, Ordering::Relaxed) {
+                Ok(_) => break,
+                // Held by another process: a thread of the parent this process was forked from, which will
+                // never release it here.
+                Err(holder) if holder != pid => {
+                    if self.lock.compare_exchange(holder, pid, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+                        break;
+                    }
+                }
+                Err(_) => std::thread::yield_now(),
             }
         }
+        if self.owner.load(Ordering::Acquire) != pid {
+            let value = start().map_or(std::ptr::null_mut(), |v| v as *const T as *mut T);
+            self.value.store(value, Ordering::Release);
+            self.owner.store(pid, Ordering::Release);
+        }
+        self.lock.store(0, Ordering::Release);
+        self.current()
+    }
+
+    fn current(&self) -> Option<&'static T> {
+        // SAFETY: a non-null value is a leaked `&'static T` stored by `get`, never freed.
+        unsafe { self.value.load(Ordering::Acquire).as_ref() }
     }
 }
 
@@ -108,4 +139,58 @@ pub fn threads() -> usize {
     *THREADS.get_or_init(|| {
         threads_setting().unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A process id that is not this process's (as a forked child sees its parent's).
+    fn other_pid() -> u32 {
+        std::process::id().wrapping_add(1).max(1)
+    }
+
+    #[test]
+    fn a_start_lock_left_by_another_process_is_taken_over() {
+        static CELL: PerProcess<u32> = PerProcess::new();
+        static SEVEN: u32 = 7;
+        static EIGHT: u32 = 8;
+        // As a child forked while its parent was starting the value: the lock held by the parent's id.
+        CELL.lock.store(other_pid(), Ordering::Relaxed);
+        assert_eq!(CELL.get(|| Some(&SEVEN)), Some(&7));
+        assert_eq!(CELL.lock.load(Ordering::Relaxed), 0, "the lock is free again");
+        let mut started = false;
+        assert_eq!(
+            CELL.get(|| {
+                started = true;
+                None
+            }),
+            Some(&7)
+        );
+        assert!(!started, "the value is kept: no second start");
+        // The parent's value is not this process's: a child starts its own.
+        CELL.owner.store(other_pid(), Ordering::Relaxed);
+        assert_eq!(CELL.get(|| Some(&EIGHT)), Some(&8));
+    }
+
+    #[test]
+    fn a_failed_start_is_remembered() {
+        static CELL: PerProcess<u32> = PerProcess::new();
+        let mut starts = 0;
+        assert_eq!(
+            CELL.get(|| {
+                starts += 1;
+                None
+            }),
+            None
+        );
+        assert_eq!(
+            CELL.get(|| {
+                starts += 1;
+                None
+            }),
+            None
+        );
+        assert_eq!(starts, 1);
+    }
 }
