@@ -35,7 +35,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 CONTENDERS = ["keras_lite", "numpy", "torch", "tf_keras", "onnxruntime"]
 PEERS = ("torch", "tf_keras", "onnxruntime")  # each run in a process of its own
-WORKLOADS = ["wine", "tabular", "tiny", "latency", "batch"]
+WORKLOADS = ["wine", "tabular", "multiclass", "tiny", "latency", "batch"]
 ENV_VARS = [
     "OPENBLAS_CORETYPE",
     "OPENBLAS_L2_SIZE",
@@ -68,6 +68,17 @@ def workload_specs(quick: bool) -> dict[str, dict[str, Any]]:
     specs: dict[str, dict[str, Any]] = {
         "wine": {"kind": "train", **wine, "batch_size": 256, "epochs": 10},
         "tabular": {"kind": "train", **tabular, "batch_size": 256, "epochs": 3},
+        # MNIST-shaped: 784 features, 10 classes as integer labels, softmax and sparse categorical crossentropy.
+        "multiclass": {
+            "kind": "train",
+            "n_in": 784,
+            "units": [256, 128, 10],
+            "classes": 10,
+            "n_train": 60_000,
+            "n_val": 0,
+            "batch_size": 128,
+            "epochs": 2,
+        },
         "tiny": {"kind": "latency", "n_in": 2, "units": [4, 3, 1], "calls": 5000, "budget_s": 4.0},
         "latency": {"kind": "latency", "n_in": 11, "units": wine["units"], "calls": 5000, "budget_s": 4.0},
         "batch": {
@@ -81,6 +92,7 @@ def workload_specs(quick: bool) -> dict[str, dict[str, Any]]:
     if quick:
         specs["wine"]["epochs"] = 2
         specs["tabular"].update(n_train=10_000, epochs=1)
+        specs["multiclass"].update(n_train=6_000, epochs=1)
         specs["tiny"].update(calls=300, budget_s=0.5)
         specs["latency"].update(calls=300, budget_s=0.5)
         specs["batch"].update(n_rows=10_000)
@@ -119,6 +131,13 @@ def make_data(spec: dict[str, Any], name: str) -> dict[str, np.ndarray]:
             x = rng.random((n, n_in), dtype=np.float32)
         else:
             x = rng.standard_normal((n, n_in), dtype=np.float32)
+        if spec.get("classes"):
+            # Labels from a random linear teacher with noise: learnable, not separable.
+            teacher = rng.standard_normal((n_in, spec["classes"])).astype(np.float32) / np.sqrt(n_in)
+            scores = x @ teacher + 0.5 * rng.standard_normal((n, spec["classes"]), dtype=np.float32)
+            labels = np.argmax(scores, axis=1).astype(np.float32)[:, None]
+            t = spec["n_train"]
+            return {"x": x[:t], "y": labels[:t], "x_val": x[t:], "y_val": labels[t:]}
         w = rng.standard_normal((n_in, 1)).astype(np.float32) / np.sqrt(n_in)
         y = np.tanh(x @ w) + 0.1 * rng.standard_normal((n, 1), dtype=np.float32)
         if name == "wine":
@@ -307,14 +326,15 @@ def version_of(name: str) -> str:
 
 
 def build_keras_model(keras: Any, layers: Any, spec: dict[str, Any], weights: list[np.ndarray]) -> Any:
-    """The course's way: Sequential of Dense with input_shape on the first layer, relu hidden, linear out."""
+    """The course's way: Sequential of Dense with input_shape on the first layer, relu hidden, linear out
+    (softmax for a classifier)."""
     units = spec["units"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Keras 3 warns about input_shape= on a layer
         model = keras.Sequential(
             [layers.Dense(units[0], activation="relu", input_shape=[spec["n_in"]])]
             + [layers.Dense(u, activation="relu") for u in units[1:-1]]
-            + [layers.Dense(units[-1])]
+            + [layers.Dense(units[-1], activation="softmax" if spec.get("classes") else None)]
         )
     model.set_weights(weights)
     return model
@@ -325,7 +345,9 @@ class KerasTrainer:
         keras, layers = lib
         self.spec, self.data = spec, data
         self.model = build_keras_model(keras, layers, spec, weights)
-        self.model.compile(optimizer="adam", loss="mae")
+        self.model.compile(
+            optimizer="adam", loss="sparse_categorical_crossentropy" if spec.get("classes") else "mae"
+        )
 
     def fit(self, epochs: int) -> dict[str, float]:
         d, s = self.data, self.spec
@@ -384,10 +406,20 @@ class NumpyTrainer:
             outs.append(z)
             a = z
         d = deltas[-1][:rows]
-        np.subtract(a, yb, out=d)
-        loss = float(np.abs(d).mean())
-        np.sign(d, out=d)
-        d *= np.float32(1.0 / (rows * d.shape[1]))
+        if self.spec.get("classes"):
+            # Softmax and crossentropy fused: d = (softmax(z) - onehot(y)) / rows.
+            labels = yb[:, 0].astype(np.int64)
+            np.subtract(a, a.max(axis=1, keepdims=True), out=d)
+            np.exp(d, out=d)
+            d /= d.sum(axis=1, keepdims=True)
+            loss = float(-np.log(np.maximum(d[np.arange(rows), labels], 1e-7)).mean())
+            d[np.arange(rows), labels] -= 1.0
+            d *= np.float32(1.0 / rows)
+        else:
+            np.subtract(a, yb, out=d)
+            loss = float(np.abs(d).mean())
+            np.sign(d, out=d)
+            d *= np.float32(1.0 / (rows * d.shape[1]))
         for i in range(self.n_layers - 1, -1, -1):
             a_in = xb if i == 0 else outs[i - 1]
             np.matmul(a_in.T, d, out=self.grads[2 * i])
@@ -437,8 +469,17 @@ class NumpyTrainer:
             logs = {"loss": total / n}
             if self.spec["n_val"]:
                 pred = numpy_forward(self.params, self.data["x_val"])
-                logs["val_loss"] = float(np.abs(pred - self.data["y_val"]).mean())
+                logs["val_loss"] = _val_loss(self.spec, pred, self.data["y_val"])
         return logs
+
+
+def _val_loss(spec: dict[str, Any], pred: np.ndarray, y: np.ndarray) -> float:
+    """The workload's loss on the validation rows: crossentropy of the logits for a classifier, else MAE."""
+    if not spec.get("classes"):
+        return float(np.abs(pred - y).mean())
+    z = pred - pred.max(axis=1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return float(-log_p[np.arange(len(y)), y[:, 0].astype(np.int64)].mean())
 
 
 def numpy_forward(weights: list[np.ndarray], x: np.ndarray) -> np.ndarray:
@@ -476,8 +517,10 @@ class TorchTrainer:
         self.torch, self.spec = torch, spec
         self.model = torch_model(torch, weights)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=0.001, eps=1e-7)
-        self.loss_fn = torch.nn.L1Loss()
+        self.loss_fn = torch.nn.CrossEntropyLoss() if spec.get("classes") else torch.nn.L1Loss()
         self.t = {k: torch.from_numpy(v) for k, v in data.items()}
+        if spec.get("classes"):  # class ids as int64, one per row
+            self.t.update({k: torch.from_numpy(data[k][:, 0].astype(np.int64)) for k in ("y", "y_val")})
         self.gen = torch.Generator().manual_seed(1)
 
     def fit(self, epochs: int) -> dict[str, float]:
@@ -709,8 +752,13 @@ def describe(name: str, spec: dict[str, Any]) -> str:
     arch = "-".join(str(u) for u in [spec["n_in"], *spec["units"]])
     if spec["kind"] == "train":
         val = f" + {spec['n_val']:,} val" if spec["n_val"] else ""
+        head = (
+            "relu, softmax out, adam, sparse categorical crossentropy"
+            if spec.get("classes")
+            else "relu, adam, mae"
+        )
         return (
-            f"train {arch} relu, adam, mae, {spec['n_train']:,} train{val} rows, "
+            f"train {arch} {head}, {spec['n_train']:,} train{val} rows, "
             f"batch {spec['batch_size']}, {spec['epochs']} epochs"
         )
     if spec["kind"] == "latency":
