@@ -250,6 +250,9 @@ _OPT_KEYS = {
     "AdamW": ("beta_1", "beta_2", "epsilon", "amsgrad", "weight_decay"),
     "SGD": ("momentum", "nesterov"),
     "RMSprop": ("rho", "momentum", "epsilon", "centered"),
+    "Adagrad": ("initial_accumulator_value", "epsilon"),
+    "Adamax": ("beta_1", "beta_2", "epsilon"),
+    "Lion": ("beta_1", "beta_2"),
 }
 
 

@@ -102,6 +102,12 @@ def _slot_groups(opt: optimizers.Optimizer) -> list[tuple[str, ...]]:
         groups: list[tuple[str, ...]] = [("velocity",)]
         groups += [("momentum",)] if opt.momentum > 0 else []
         return groups + ([("average_gradient",)] if opt.centered else [])
+    if isinstance(opt, optimizers.Adagrad):
+        return [("accumulator",)]
+    if isinstance(opt, optimizers.Adamax):
+        return [("momentum", "norm")]
+    if isinstance(opt, optimizers.Lion):
+        return [("momentum",)]
     return []
 
 

@@ -68,6 +68,9 @@ pub(crate) enum K {
     Adam,
     Sgd,
     RmsProp,
+    Adagrad,
+    Adamax,
+    Lion,
 }
 
 impl K {
@@ -115,6 +118,12 @@ impl K {
             K::Sgd => (include_str!("shaders/sgd.wgsl"), &[W, R, W]),
             // w, g, v, mom, avg
             K::RmsProp => (include_str!("shaders/rmsprop.wgsl"), &[W, R, W, W, W]),
+            // w, g, accumulator
+            K::Adagrad => (include_str!("shaders/adagrad.wgsl"), &[W, R, W]),
+            // w, g, m, u
+            K::Adamax => (include_str!("shaders/adamax.wgsl"), &[W, R, W, W]),
+            // w, g, m
+            K::Lion => (include_str!("shaders/lion.wgsl"), &[W, R, W]),
         }
     }
 

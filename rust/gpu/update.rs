@@ -10,7 +10,7 @@ use super::kernels::{grid_for, Params, K};
 use super::plan::DevNet;
 use super::program::Builder;
 
-/// Record one optimizer update of every trainable weight (Adam's step size comes from the step record).
+/// Record one optimizer update of every trainable weight (Adam's and Adamax's step size comes from the step record).
 pub(crate) fn optimizer(b: &mut Builder, ctx: &Ctx, net: &DevNet, kind: OptimizerKind) -> Result<()> {
     let at = kind.slot_layout();
     for (i, w) in net.w.iter().enumerate() {
@@ -53,6 +53,18 @@ pub(crate) fn optimizer(b: &mut Builder, ctx: &Ctx, net: &DevNet, kind: Optimize
                 ];
                 let bind = [Some(&w.param), Some(g), s(at.velocity), s(at.momentum), s(at.average_gradient)];
                 b.push(K::RmsProp, &consts, &bind, p, gr);
+            }
+            OptimizerKind::Adagrad { epsilon, .. } => {
+                let p = Params::new().u(n).f(epsilon);
+                b.push(K::Adagrad, &[], &[Some(&w.param), Some(g), s(at.accumulator)], p, gr);
+            }
+            OptimizerKind::Adamax { beta_1, beta_2, epsilon, .. } => {
+                let p = Params::new().u(n).f(1.0 - beta_1).f(beta_2).f(epsilon);
+                b.push(K::Adamax, &[], &[Some(&w.param), Some(g), s(at.momentum), s(at.norm)], p, gr);
+            }
+            OptimizerKind::Lion { beta_1, beta_2, .. } => {
+                let p = Params::new().u(n).f(beta_1).f(beta_2);
+                b.push(K::Lion, &[], &[Some(&w.param), Some(g), s(at.momentum)], p, gr);
             }
         }
     }

@@ -4,6 +4,7 @@
 //! Adam: `m += (g−m)(1−β1)`, `v += (g²−v)(1−β2)`, `α = lr·√(1−β2ᵗ)/(1−β1ᵗ)`, `w −= α·m/(√v + ε)`.
 //! AdamW: Adam after `w −= w·wd·lr`. SGD: `m = μm − lr·g`, `w += m` (Nesterov `w += μm − lr·g`).
 //! RMSprop: `v = ρv + (1−ρ)g²`, `Δ = lr·g/√(v [− a²] + ε)`, with optional momentum on Δ.
+//! Adagrad, Adamax and Lion: see more.rs.
 
 use std::ops::Range;
 
@@ -24,6 +25,12 @@ pub enum OptimizerKind {
     Sgd { learning_rate: f32, momentum: f32, nesterov: bool },
     /// RMSprop.
     RmsProp { learning_rate: f32, rho: f32, momentum: f32, epsilon: f32, centered: bool },
+    /// Adagrad (the accumulator starts at `initial_accumulator_value`).
+    Adagrad { learning_rate: f32, initial_accumulator_value: f32, epsilon: f32 },
+    /// Adamax (Adam with the infinity norm).
+    Adamax { learning_rate: f32, beta_1: f32, beta_2: f32, epsilon: f32 },
+    /// Lion (sign of an interpolated momentum).
+    Lion { learning_rate: f32, beta_1: f32, beta_2: f32 },
 }
 
 /// Where each named slot sits in an optimizer's slot list (`OptimizerKind::slot_names` order, which is
@@ -38,6 +45,10 @@ pub struct SlotLayout {
     pub velocity_hat: Option<usize>,
     /// Centered RMSprop's mean gradient.
     pub average_gradient: Option<usize>,
+    /// Adagrad's sum of squared gradients.
+    pub accumulator: Option<usize>,
+    /// Adamax's exponentially weighted infinity norm `u`.
+    pub norm: Option<usize>,
 }
 
 impl OptimizerKind {
@@ -59,6 +70,19 @@ impl OptimizerKind {
                 (false, true) => &["velocity", "average_gradient"],
                 (true, true) => &["velocity", "momentum", "average_gradient"],
             },
+            OptimizerKind::Adagrad { .. } => &["accumulator"],
+            OptimizerKind::Adamax { .. } => &["momentum", "norm"],
+            OptimizerKind::Lion { .. } => &["momentum"],
+        }
+    }
+
+    /// The value slot `name` starts at (Adagrad's accumulator: `initial_accumulator_value`; others 0).
+    pub fn slot_initial(&self, name: &str) -> f32 {
+        match *self {
+            OptimizerKind::Adagrad { initial_accumulator_value, .. } if name == "accumulator" => {
+                initial_accumulator_value
+            }
+            _ => 0.0,
         }
     }
 
@@ -79,16 +103,14 @@ impl OptimizerKind {
             velocity: self.slot_index("velocity"),
             velocity_hat: self.slot_index("velocity_hat"),
             average_gradient: self.slot_index("average_gradient"),
+            accumulator: self.slot_index("accumulator"),
+            norm: self.slot_index("norm"),
         }
     }
 
     /// Check the hyper-parameters as Keras does.
     pub fn validate(&self) -> Result<()> {
-        let lr = match *self {
-            OptimizerKind::Adam { learning_rate, .. }
-            | OptimizerKind::Sgd { learning_rate, .. }
-            | OptimizerKind::RmsProp { learning_rate, .. } => learning_rate,
-        };
+        let lr = self.learning_rate();
         if !lr.is_finite() || lr < 0.0 {
             return Err(Error::value(format!(
                 "learning_rate must be a non-negative finite float. Received: learning_rate={lr}"
@@ -98,6 +120,14 @@ impl OptimizerKind {
             if !(0.0..=1.0).contains(&momentum) {
                 return Err(Error::value(format!(
                     "`momentum` must be a float between [0, 1]. Received: momentum={momentum}"
+                )));
+            }
+        }
+        if let OptimizerKind::Lion { beta_1, .. } = *self {
+            if !(beta_1 > 0.0 && beta_1 <= 1.0) {
+                return Err(Error::value(format!(
+                    "Argument `beta_1` must be in the [0, 1] range. Otherwise, the optimizer degenerates to \
+                     SignSGD. Received: beta_1={beta_1}."
                 )));
             }
         }
@@ -112,42 +142,43 @@ impl OptimizerKind {
                 "learning_rate must be a non-negative finite float. Received: learning_rate={lr}"
             )));
         }
-        match self {
-            OptimizerKind::Adam { learning_rate, .. }
-            | OptimizerKind::Sgd { learning_rate, .. }
-            | OptimizerKind::RmsProp { learning_rate, .. } => *learning_rate = lr,
-        }
+        *self.learning_rate_mut() = lr;
         Ok(())
     }
 
-    /// Adam's step size at step `t` (1-based), `lr·√(1−β2ᵗ)/(1−β1ᵗ)` in f32, as both backends use it (the
-    /// GPU is handed it per step); 0 for the other optimizers.
+    /// The per-step size at step `t` (1-based), in f32, as both backends use it (the GPU is handed it per
+    /// step): Adam's `lr·√(1−β2ᵗ)/(1−β1ᵗ)`, Adamax's `lr/(1−β1ᵗ)`; 0 for the other optimizers.
     pub fn adam_step_size(&self, t: u64) -> f32 {
         match *self {
             OptimizerKind::Adam { learning_rate: lr, beta_1: b1, beta_2: b2, .. } => {
                 let t = t as f32;
                 lr * (1.0 - b2.powf(t)).sqrt() / (1.0 - b1.powf(t))
             }
+            OptimizerKind::Adamax { learning_rate: lr, beta_1: b1, .. } => lr / (1.0 - b1.powf(t as f32)),
             _ => 0.0,
         }
     }
 
     /// These hyper-parameters with learning rate `lr` (a schedule's rate for one step).
     pub fn with_learning_rate(mut self, lr: f32) -> Self {
-        match &mut self {
-            OptimizerKind::Adam { learning_rate, .. }
-            | OptimizerKind::Sgd { learning_rate, .. }
-            | OptimizerKind::RmsProp { learning_rate, .. } => *learning_rate = lr,
-        }
+        *self.learning_rate_mut() = lr;
         self
     }
 
     /// The learning rate.
     pub fn learning_rate(&self) -> f32 {
-        match *self {
+        let mut k = *self;
+        *k.learning_rate_mut()
+    }
+
+    fn learning_rate_mut(&mut self) -> &mut f32 {
+        match self {
             OptimizerKind::Adam { learning_rate, .. }
             | OptimizerKind::Sgd { learning_rate, .. }
-            | OptimizerKind::RmsProp { learning_rate, .. } => learning_rate,
+            | OptimizerKind::RmsProp { learning_rate, .. }
+            | OptimizerKind::Adagrad { learning_rate, .. }
+            | OptimizerKind::Adamax { learning_rate, .. }
+            | OptimizerKind::Lion { learning_rate, .. } => learning_rate,
         }
     }
 }
@@ -169,7 +200,7 @@ pub struct Optimizer {
 impl Optimizer {
     /// A fresh optimizer for a parameter vector of `n` values.
     pub fn new(kind: OptimizerKind, n: usize) -> Self {
-        let slots = kind.slot_names().iter().map(|_| vec![0.0; n]).collect();
+        let slots = kind.slot_names().iter().map(|s| vec![kind.slot_initial(s); n]).collect();
         Optimizer { kind, schedule: None, iterations: 0, slots }
     }
 
@@ -299,13 +330,17 @@ impl Optimizer {
                     }
                 }
             }
+            OptimizerKind::Adagrad { .. } | OptimizerKind::Adamax { .. } | OptimizerKind::Lion { .. } => {
+                let t = self.iterations.saturating_add(1);
+                more::update(kind, t, &mut self.slots, params, grads, trainable);
+            }
         }
     }
 }
 
 /// The slots at indices `at`, each borrowed mutably (`None` for a `None` index or one past the end; the
 /// indices of one `SlotLayout` are distinct, and a repeated one is given only to its first place).
-fn slots_mut<const N: usize>(slots: &mut [Vec<f32>], at: [Option<usize>; N]) -> [Option<&mut [f32]>; N] {
+pub(crate) fn slots_mut<const N: usize>(slots: &mut [Vec<f32>], at: [Option<usize>; N]) -> [Option<&mut [f32]>; N] {
     let mut out = [const { None }; N];
     for (i, s) in slots.iter_mut().enumerate() {
         if let Some(k) = at.iter().position(|&a| a == Some(i)) {
@@ -340,6 +375,7 @@ fn adam_pass(
     }
 }
 
+mod more;
 mod schedule;
 #[cfg(test)]
 mod tests;

@@ -34,6 +34,9 @@ fn slot_layout_is_the_position_of_each_name() {
     for (m, c) in [(0.0, false), (0.9, false), (0.0, true), (0.9, true), (-0.5, true)] {
         kinds.push(rms(m, c));
     }
+    kinds.push(OptimizerKind::Adagrad { learning_rate: 0.1, initial_accumulator_value: 0.1, epsilon: 1e-7 });
+    kinds.push(OptimizerKind::Adamax { learning_rate: 0.1, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7 });
+    kinds.push(OptimizerKind::Lion { learning_rate: 0.1, beta_1: 0.9, beta_2: 0.99 });
     for k in kinds {
         let names = k.slot_names();
         let at = k.slot_layout();
@@ -42,7 +45,10 @@ fn slot_layout_is_the_position_of_each_name() {
         assert_eq!(at.velocity, pos("velocity"), "{k:?}");
         assert_eq!(at.velocity_hat, pos("velocity_hat"), "{k:?}");
         assert_eq!(at.average_gradient, pos("average_gradient"), "{k:?}");
-        let found = [at.momentum, at.velocity, at.velocity_hat, at.average_gradient].iter().flatten().count();
+        assert_eq!(at.accumulator, pos("accumulator"), "{k:?}");
+        assert_eq!(at.norm, pos("norm"), "{k:?}");
+        let all = [at.momentum, at.velocity, at.velocity_hat, at.average_gradient, at.accumulator, at.norm];
+        let found = all.iter().flatten().count();
         assert_eq!(found, names.len(), "{k:?}: a slot name the layout does not know");
     }
     assert_eq!(rms(0.0, true).slot_layout().average_gradient, Some(1));

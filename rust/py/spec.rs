@@ -116,6 +116,34 @@ struct RmsProp {
     centered: bool,
 }
 
+/// `{"kind": "adagrad", ...}`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct Adagrad {
+    learning_rate: f32,
+    initial_accumulator_value: f32,
+    epsilon: f32,
+}
+
+/// `{"kind": "adamax", ...}`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct Adamax {
+    learning_rate: f32,
+    beta_1: f32,
+    beta_2: f32,
+    epsilon: f32,
+}
+
+/// `{"kind": "lion", ...}`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct Lion {
+    learning_rate: f32,
+    beta_1: f32,
+    beta_2: f32,
+}
+
 /// A layer description (`kind` `dense`, `activation`, `dropout` or `batch_normalization`) as the core's spec.
 pub struct LayerArg(pub LayerSpec);
 
@@ -180,7 +208,7 @@ struct OptimizerHead {
     schedule: Option<ScheduleArg>,
 }
 
-/// An optimizer description (`kind` `adam`, `adamw`, `sgd` or `rmsprop`, and its `schedule`) as the core's
+/// An optimizer description (`kind` `adam`, `adamw`, `sgd`, `rmsprop`, `adagrad`, `adamax` or `lion`, and its `schedule`) as the core's
 /// optimizer and learning-rate schedule.
 pub struct OptimizerArg(pub OptimizerKind, pub Option<Schedule>);
 
@@ -203,6 +231,18 @@ impl<'a, 'py> FromPyObject<'a, 'py> for OptimizerArg {
             "rmsprop" => {
                 let RmsProp { learning_rate, rho, momentum, epsilon, centered } = obj.extract()?;
                 OptimizerKind::RmsProp { learning_rate, rho, momentum, epsilon, centered }
+            }
+            "adagrad" => {
+                let Adagrad { learning_rate, initial_accumulator_value, epsilon } = obj.extract()?;
+                OptimizerKind::Adagrad { learning_rate, initial_accumulator_value, epsilon }
+            }
+            "adamax" => {
+                let Adamax { learning_rate, beta_1, beta_2, epsilon } = obj.extract()?;
+                OptimizerKind::Adamax { learning_rate, beta_1, beta_2, epsilon }
+            }
+            "lion" => {
+                let Lion { learning_rate, beta_1, beta_2 } = obj.extract()?;
+                OptimizerKind::Lion { learning_rate, beta_1, beta_2 }
             }
             other => return Err(Error::value(format!("Unknown optimizer. Received: kind={other:?}")).into()),
         };

@@ -39,6 +39,9 @@ pub(super) fn optimizers() -> Vec<OptimizerKind> {
         OptimizerKind::RmsProp { learning_rate: 0.01, rho: 0.9, momentum: 0.5, epsilon: 1e-7, centered: false },
         OptimizerKind::RmsProp { learning_rate: 0.01, rho: 0.8, momentum: 0.5, epsilon: 1e-7, centered: true },
         OptimizerKind::RmsProp { learning_rate: 0.01, rho: 0.8, momentum: 0.0, epsilon: 1e-7, centered: true },
+        OptimizerKind::Adagrad { learning_rate: 0.05, initial_accumulator_value: 0.1, epsilon: 1e-7 },
+        OptimizerKind::Adamax { learning_rate: 0.01, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7 },
+        OptimizerKind::Lion { learning_rate: 0.01, beta_1: 0.9, beta_2: 0.99 },
     ]
 }
 

@@ -1,0 +1,275 @@
+"""The optimizer base class and the argument checks the optimizers share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._errors import received
+from .._unsupported import NotSupportedError
+from . import schedules
+from .schedules import LearningRateSchedule
+
+_NOT_SETTABLE = (
+    "This optimizer was created with a `LearningRateSchedule` object as its `learning_rate` constructor "
+    "argument, hence its learning rate is not settable. If you need the learning rate to be settable, you "
+    "should instantiate the optimizer with a float `learning_rate` argument."
+)
+
+
+def _float(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (float, np.floating)):
+        raise ValueError(
+            f"Argument `{name}` should be float, LearningRateSchedule, or Callable. {received(name, value)}"
+            if name == "learning_rate"
+            else f"Argument `{name}` must be a float. {received(name, value)}"
+        )
+    return float(value)
+
+
+def _checked_rate(value: float, given: Any) -> float:
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(
+            f"learning_rate must be a non-negative finite float. {received('learning_rate', given)}"
+        )
+    return value
+
+
+class LearningRate(float):
+    """``optimizer.learning_rate``: the rate the next training step uses, as Keras 3's scalar variable.
+
+    With a schedule it is the schedule's rate at the optimizer's step count, and cannot be set. It is a ``float`` (so JSON, ``isinstance(lr, float)`` and arithmetic work as on a number) whose reads
+    (``float(lr)``, ``lr.numpy()``, arithmetic, comparisons, f-strings) give the rate in force. Change it with
+    ``lr.assign(x)`` or ``optimizer.learning_rate = x``, between fits or from a callback during one: the next
+    optimizer step (on the CPU or the GPU) uses the new rate, and a saved file records it.
+    """
+
+    shape: tuple[int, ...] = ()
+    dtype = "float32"
+    name = "learning_rate"
+    __hash__ = float.__hash__
+    _optimizer: Optimizer
+
+    def __new__(cls, optimizer: Optimizer) -> LearningRate:
+        self = super().__new__(cls, optimizer._current_lr())
+        self._optimizer = optimizer
+        return self
+
+    @property
+    def path(self) -> str:
+        return f"{self._optimizer.name}/learning_rate"
+
+    @property
+    def value(self) -> float:
+        return self._optimizer._current_lr()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A copy or a pickle is the number, not a handle on the optimizer.
+        return (float, (float(self),))
+
+    def numpy(self) -> np.float32:
+        """The rate as a float32 NumPy scalar."""
+        return np.float32(self._optimizer._current_lr())
+
+    def assign(self, value: Any) -> LearningRate:
+        """Set the rate; returns this handle."""
+        self._optimizer.learning_rate = value
+        return self
+
+    def __float__(self) -> float:
+        return float(self._optimizer._current_lr())
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return np.asarray(np.float32(self._optimizer._current_lr()), dtype=dtype)
+
+    def __bool__(self) -> bool:
+        return bool(self._optimizer._current_lr())
+
+    def __format__(self, spec: str) -> str:
+        return format(float(self), spec)
+
+    def __repr__(self) -> str:
+        return f"<Variable path={self.path}, shape=(), dtype=float32, value={float(self)}>"
+
+    def __eq__(self, other: Any) -> bool:
+        return bool(float(self) == other)
+
+    def __ne__(self, other: Any) -> bool:
+        return bool(float(self) != other)
+
+    def __lt__(self, other: Any) -> bool:
+        return bool(float(self) < other)
+
+    def __le__(self, other: Any) -> bool:
+        return bool(float(self) <= other)
+
+    def __gt__(self, other: Any) -> bool:
+        return bool(float(self) > other)
+
+    def __ge__(self, other: Any) -> bool:
+        return bool(float(self) >= other)
+
+    def __neg__(self) -> float:
+        return -float(self)
+
+    def __add__(self, other: Any) -> Any:
+        return float(self) + other
+
+    def __radd__(self, other: Any) -> Any:
+        return other + float(self)
+
+    def __sub__(self, other: Any) -> Any:
+        return float(self) - other
+
+    def __rsub__(self, other: Any) -> Any:
+        return other - float(self)
+
+    def __mul__(self, other: Any) -> Any:
+        return float(self) * other
+
+    def __rmul__(self, other: Any) -> Any:
+        return other * float(self)
+
+    def __truediv__(self, other: Any) -> Any:
+        return float(self) / other
+
+    def __rtruediv__(self, other: Any) -> Any:
+        return other / float(self)
+
+    def __pow__(self, other: Any, mod: Any = None) -> Any:
+        return pow(float(self), other, mod)
+
+
+class Optimizer:
+    """Base class. ``iterations`` counts the steps taken since the model was compiled with it."""
+
+    _kind = ""
+    # Keras 3's common hyper-parameters, at the values keras_lite runs with (others are refused).
+    weight_decay: Any = None
+    clipnorm: Any = None
+    clipvalue: Any = None
+    global_clipnorm: Any = None
+    use_ema = False
+    ema_momentum = 0.99
+    ema_overwrite_frequency: Any = None
+    loss_scale_factor: Any = None
+    gradient_accumulation_steps: Any = None
+
+    def __init__(self, learning_rate: Any, name: str | None = None) -> None:
+        self._schedule: schedules._CoreSchedule | None = None
+        if isinstance(learning_rate, LearningRateSchedule):
+            self._schedule = _core_schedule(learning_rate)
+            self._lr = 0.0  # unused: each step's rate is the schedule's
+        else:
+            self._lr = _checked_rate(_float("learning_rate", learning_rate), learning_rate)
+        self.name = name or self._kind
+        self._network: Any = None  # the core network of the model compiled with it
+        self._model: Any = None  # a weak reference to that model: one model per optimizer
+
+    @property
+    def learning_rate(self) -> LearningRate:
+        """The learning rate: a number-like handle; assign a float (or ``.assign(x)``) to change it."""
+        return LearningRate(self)
+
+    @learning_rate.setter
+    def learning_rate(self, value: Any) -> None:
+        attached = self._network is not None and self._model is not None and self._model() is not None
+        if isinstance(value, LearningRateSchedule):
+            if attached:
+                raise NotSupportedError(
+                    "keras_lite sets a learning-rate schedule before compile() only (the core's optimizer is "
+                    f"made then). {received('learning_rate', value)}"
+                )
+            self._schedule, self._lr = _core_schedule(value), 0.0
+            return
+        if self._schedule is not None:
+            raise TypeError(_NOT_SETTABLE)
+        if isinstance(value, LearningRate):
+            value = float(value)
+        if isinstance(value, np.ndarray) and value.shape == ():
+            value = value[()]
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise TypeError(
+                "keras_lite sets the learning rate to a number or (before compile()) a LearningRateSchedule. "
+                f"{received('learning_rate', value)}"
+            )
+        lr = _checked_rate(float(value), value)
+        if attached:
+            self._network.set_learning_rate(lr)  # the core refuses what float32 cannot hold
+        self._lr = lr
+
+    @property
+    def iterations(self) -> int:
+        """Number of optimizer steps applied."""
+        return 0 if self._network is None else int(self._network.iterations)
+
+    def _current_lr(self) -> float:
+        """The rate the next step uses: the schedule's at ``iterations``, or the float rate."""
+        if self._schedule is not None:
+            return float(self._schedule(self.iterations))
+        return self._lr
+
+    def _core_params(self) -> dict[str, Any]:
+        return {"learning_rate": self._lr}
+
+    def _spec(self) -> dict[str, Any]:
+        """The optimizer as the core reads it: its kind, its hyper-parameters and its schedule (or None)."""
+        schedule = None if self._schedule is None else self._schedule._core_spec()
+        return {"kind": self._kind, **self._core_params(), "schedule": schedule}
+
+    def get_config(self) -> dict[str, Any]:
+        """Hyper-parameters, Keras names (a schedule as ``keras.optimizers.schedules.serialize`` gives it)."""
+        cfg: dict[str, Any] = {"name": self.name, **self._core_params()}
+        if self._schedule is not None:
+            cfg["learning_rate"] = schedules.serialize(self._schedule)
+        return cfg
+
+    def __repr__(self) -> str:
+        lr = self._schedule if self._schedule is not None else self._lr
+        return f"<{type(self).__name__} learning_rate={lr!r}>"
+
+
+def _core_schedule(value: LearningRateSchedule) -> schedules._CoreSchedule:
+    """``value`` when the core can evaluate it (a built-in schedule); else NotSupportedError."""
+    if not isinstance(value, schedules._CoreSchedule):
+        raise NotSupportedError(
+            f"keras_lite trains with the built-in learning-rate schedules only ({', '.join(sorted(schedules._BY_NAME))}"
+            f"), which run in its core. Received: learning_rate={type(value).__name__}"
+        )
+    return value
+
+
+# Keras 3's keyword arguments of every optimizer, with the values that change nothing (ema_momentum matters
+# only with use_ema).
+_KERAS_KWARGS = {
+    "weight_decay": None,
+    "clipnorm": None,
+    "clipvalue": None,
+    "global_clipnorm": None,
+    "use_ema": False,
+    "ema_overwrite_frequency": None,
+    "loss_scale_factor": None,
+    "gradient_accumulation_steps": None,
+}
+
+
+def _no_extra(kwargs: dict[str, Any], cls: str) -> None:
+    kwargs = {
+        k: v
+        for k, v in kwargs.items()
+        if k != "ema_momentum" and not (k in _KERAS_KWARGS and v is _KERAS_KWARGS[k])
+    }
+    keras = {k: v for k, v in kwargs.items() if k in _KERAS_KWARGS}
+    if keras:
+        raise NotSupportedError(
+            f"keras_lite's {cls} does not support {', '.join(keras)} yet"
+            + (" (keras_lite.optimizers.AdamW applies weight decay)" if "weight_decay" in keras else "")
+            + f". Received: {', '.join(f'{k}={v!r}' for k, v in keras.items())}"
+        )
+    if "lr" in kwargs:
+        raise ValueError(
+            f"Argument `lr` is no longer supported: use `learning_rate`. {received('lr', kwargs['lr'])}"
+        )
+    if kwargs:
+        raise ValueError(f"Unrecognized keyword arguments passed to {cls}: {kwargs}")

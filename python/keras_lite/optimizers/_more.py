@@ -1,0 +1,96 @@
+"""Adagrad, Adamax and Lion with Keras 3's defaults and update rules (the updates run in the Rust core)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._errors import received
+from ._base import Optimizer, _float, _no_extra
+
+
+def _number(name: str, value: Any) -> float:
+    """A float argument that also takes an int (not a bool)."""
+    return float(value) if isinstance(value, int) and not isinstance(value, bool) else _float(name, value)
+
+
+class Adagrad(Optimizer):
+    """Adagrad: ``accumulator += g**2``, ``w -= lr * g / sqrt(accumulator + epsilon)``."""
+
+    _kind = "adagrad"
+
+    def __init__(
+        self,
+        learning_rate: Any = 0.001,
+        initial_accumulator_value: float = 0.1,
+        epsilon: float = 1e-7,
+        name: str = "adagrad",
+        **kwargs: Any,
+    ) -> None:
+        _no_extra(kwargs, type(self).__name__)
+        super().__init__(learning_rate, name)
+        self.initial_accumulator_value = _number("initial_accumulator_value", initial_accumulator_value)
+        self.epsilon = _float("epsilon", epsilon)
+
+    def _core_params(self) -> dict[str, Any]:
+        return {
+            "learning_rate": self._lr,
+            "initial_accumulator_value": self.initial_accumulator_value,
+            "epsilon": self.epsilon,
+        }
+
+
+class Adamax(Optimizer):
+    """Adamax: ``m += (g - m)(1 - beta_1)``, ``u = max(beta_2 u, |g|)``,
+    ``w -= lr m / ((1 - beta_1**t)(u + epsilon))``."""
+
+    _kind = "adamax"
+
+    def __init__(
+        self,
+        learning_rate: Any = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        name: str = "adamax",
+        **kwargs: Any,
+    ) -> None:
+        _no_extra(kwargs, type(self).__name__)
+        super().__init__(learning_rate, name)
+        self.beta_1 = _float("beta_1", beta_1)
+        self.beta_2 = _float("beta_2", beta_2)
+        self.epsilon = _float("epsilon", epsilon)
+
+    def _core_params(self) -> dict[str, Any]:
+        return {
+            "learning_rate": self._lr,
+            "beta_1": self.beta_1,
+            "beta_2": self.beta_2,
+            "epsilon": self.epsilon,
+        }
+
+
+class Lion(Optimizer):
+    """Lion: ``w -= lr sign(beta_1 m + (1 - beta_1) g)``, then ``m = beta_2 m + (1 - beta_2) g``."""
+
+    _kind = "lion"
+
+    def __init__(
+        self,
+        learning_rate: Any = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.99,
+        name: str = "lion",
+        **kwargs: Any,
+    ) -> None:
+        _no_extra(kwargs, type(self).__name__)
+        super().__init__(learning_rate, name)
+        self.beta_1 = _number("beta_1", beta_1)
+        self.beta_2 = _number("beta_2", beta_2)
+        if not 0 < self.beta_1 <= 1:
+            raise ValueError(
+                "Argument `beta_1` must be in the [0, 1] range. Otherwise, the optimizer degenerates to SignSGD. "
+                f"{received('beta_1', beta_1)}."
+            )
+
+    def _core_params(self) -> dict[str, Any]:
+        return {"learning_rate": self._lr, "beta_1": self.beta_1, "beta_2": self.beta_2}
