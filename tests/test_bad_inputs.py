@@ -325,8 +325,8 @@ CONSTRUCTORS = [
         ("sample_weight",),
     ),
     Bad(
-        "BinaryAccuracy threshold",
-        lambda m: keras.metrics.BinaryAccuracy(threshold=0.7),
+        "BinaryAccuracy threshold in compile",
+        lambda m: m.compile(loss="mse", metrics=[keras.metrics.BinaryAccuracy(threshold=0.7)]),
         ValueError,
         ("threshold",),
     ),

@@ -497,6 +497,7 @@ def test_metric_names_and_lookup() -> None:
     )
     assert m.SparseTopKCategoricalAccuracy(k=3).get_config() == {
         "name": "sparse_top_k_categorical_accuracy",
+        "dtype": "float32",
         "k": 3,
     }
     assert m.resolve("sparse_top_k_categorical_accuracy", 3) == (

@@ -1,4 +1,10 @@
-"""Metrics reported by ``fit`` and ``evaluate``, as ``keras.metrics``. Computed in the Rust core.
+"""Metrics, as ``keras.metrics``: stateful metric objects, and the metrics ``fit``/``evaluate`` compute in the core.
+
+Every metric object works on its own, in NumPy: ``update_state(y_true, y_pred, sample_weight=None)``,
+``result()``, ``reset_state()``, and calling it updates then returns the result. Given to
+``compile(metrics=[...])``, the mean-type metrics below (errors, accuracies, top-k) are computed in the Rust
+core; the confusion-matrix metrics (``AUC``, ``Precision``, ``Recall``, ``TruePositives``, ...), ``R2Score`` and
+the others are not accumulated by the core yet, and ``compile`` refuses them.
 
 A metric given as a string keeps that string as its name, so history keys are ``mae``, ``val_mae``, ...
 ``"accuracy"``/``"acc"`` (any case) is binary accuracy for a one-unit output, sparse categorical accuracy when
@@ -13,75 +19,105 @@ from typing import Any
 
 import numpy as np
 
+from . import _metric_fns as fns
 from ._errors import received
+from ._metric_auc import AUC
+from ._metric_base import Mean, MeanMetricWrapper, Metric, Sum, to_snake_case
+from ._metric_confusion import FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives
+from ._metric_regression import R2Score, RootMeanSquaredError
 from ._unsupported import NotSupportedError, unsupported_identifier
 
-
-class Metric:
-    """A metric the core can accumulate: ``kind`` is its core name, ``name`` the history key."""
-
-    _kind = ""
-    _default_name = ""
-    dtype = "float32"
-
-    def __init__(self, name: str | None = None, dtype: Any = None) -> None:
-        if dtype not in (None, "float32", np.float32):
-            raise NotSupportedError(f"keras_lite computes metrics in float32. {received('dtype', dtype)}")
-        self.name = name or self._default_name
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} name={self.name}>"
-
-    def _core_kind(self) -> str:
-        """The metric as the core reads it (``"top_k_categorical_accuracy:5"``)."""
-        return self._kind
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotSupportedError(
-            f"keras_lite does not support calling a metric object ({type(self).__name__}) yet: its metrics are "
-            "computed in the core by fit and evaluate, given to compile(metrics=[...])."
-        )
-
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name}
+__all__ = [
+    "AUC",
+    "BinaryAccuracy",
+    "CategoricalAccuracy",
+    "FalseNegatives",
+    "FalsePositives",
+    "Mean",
+    "MeanAbsoluteError",
+    "MeanAbsolutePercentageError",
+    "MeanMetricWrapper",
+    "MeanSquaredError",
+    "Metric",
+    "Precision",
+    "R2Score",
+    "Recall",
+    "RootMeanSquaredError",
+    "SparseCategoricalAccuracy",
+    "SparseTopKCategoricalAccuracy",
+    "Sum",
+    "TopKCategoricalAccuracy",
+    "TrueNegatives",
+    "TruePositives",
+]
 
 
-class MeanAbsoluteError(Metric):
+class MeanAbsoluteError(MeanMetricWrapper):
     """Mean of ``|y_true - y_pred|``."""
 
-    _kind, _default_name = "mae", "mean_absolute_error"
+    _kind, _direction = "mae", "down"
+
+    def __init__(self, name: str = "mean_absolute_error", dtype: Any = None) -> None:
+        super().__init__(fns.mean_absolute_error, name, dtype)
 
 
-class MeanSquaredError(Metric):
+class MeanSquaredError(MeanMetricWrapper):
     """Mean of ``(y_true - y_pred)**2``."""
 
-    _kind, _default_name = "mse", "mean_squared_error"
+    _kind, _direction = "mse", "down"
+
+    def __init__(self, name: str = "mean_squared_error", dtype: Any = None) -> None:
+        super().__init__(fns.mean_squared_error, name, dtype)
 
 
-class BinaryAccuracy(Metric):
-    """Fraction of ``(y_pred > threshold) == y_true``; the threshold is 0.5."""
+class MeanAbsolutePercentageError(MeanMetricWrapper):
+    """Mean of ``100 * |y_true - y_pred| / max(|y_true|, 1e-7)``; on its own only (not in compile yet)."""
 
-    _kind, _default_name = "binary_accuracy", "binary_accuracy"
+    _direction = "down"
+
+    def __init__(self, name: str = "mean_absolute_percentage_error", dtype: Any = None) -> None:
+        super().__init__(fns.mean_absolute_percentage_error, name, dtype)
+
+
+class BinaryAccuracy(MeanMetricWrapper):
+    """Fraction of ``(y_pred > threshold) == y_true``; compile's core uses the threshold 0.5 only."""
+
+    _kind, _direction = "binary_accuracy", "up"
 
     def __init__(self, name: str = "binary_accuracy", dtype: Any = None, threshold: float = 0.5) -> None:
-        super().__init__(name, dtype)
-        if threshold != 0.5:
+        if threshold is not None and not 0 < threshold < 1:
             raise ValueError(
-                f"keras_lite's BinaryAccuracy uses threshold 0.5. {received('threshold', threshold)}"
+                "Invalid value for argument `threshold`. Expected a value in interval (0, 1). "
+                f"{received('threshold', threshold)}"
             )
-        self.threshold = threshold
+        super().__init__(fns.binary_accuracy, name, dtype, threshold=0.5 if threshold is None else threshold)
+        self.threshold = self._fn_kwargs["threshold"]
+
+    def _core_kind(self) -> str:
+        if self.threshold != 0.5:
+            raise NotSupportedError(
+                "keras_lite's core computes BinaryAccuracy with threshold 0.5 only; other thresholds work on "
+                f"the metric on its own. {received('threshold', self.threshold)}"
+            )
+        return self._kind
 
 
-class CategoricalAccuracy(Metric):
+class CategoricalAccuracy(MeanMetricWrapper):
     """Fraction of rows whose argmax matches the one-hot target's argmax."""
 
-    _kind, _default_name = "categorical_accuracy", "categorical_accuracy"
+    _kind, _direction = "categorical_accuracy", "up"
+
+    def __init__(self, name: str = "categorical_accuracy", dtype: Any = None) -> None:
+        super().__init__(fns.categorical_accuracy, name, dtype)
 
 
-class SparseCategoricalAccuracy(Metric):
+class SparseCategoricalAccuracy(MeanMetricWrapper):
     """Fraction of rows whose argmax is the integer class id in ``y_true``."""
 
-    _kind, _default_name = "sparse_categorical_accuracy", "sparse_categorical_accuracy"
+    _kind, _direction = "sparse_categorical_accuracy", "up"
+
+    def __init__(self, name: str = "sparse_categorical_accuracy", dtype: Any = None) -> None:
+        super().__init__(fns.sparse_categorical_accuracy, name, dtype)
 
 
 def _positive_k(k: Any) -> int:
@@ -90,26 +126,23 @@ def _positive_k(k: Any) -> int:
     return int(k)
 
 
-class TopKCategoricalAccuracy(Metric):
+class TopKCategoricalAccuracy(MeanMetricWrapper):
     """Fraction of rows whose one-hot target class is among the ``k`` largest predictions (ties count)."""
 
-    _kind, _default_name = "top_k_categorical_accuracy", "top_k_categorical_accuracy"
+    _kind, _direction = "top_k_categorical_accuracy", "up"
 
     def __init__(self, k: int = 5, name: str = "top_k_categorical_accuracy", dtype: Any = None) -> None:
-        super().__init__(name, dtype)
-        self.k = _positive_k(k)
+        super().__init__(fns.top_k_categorical_accuracy, name, dtype, k=_positive_k(k))
+        self.k = self._fn_kwargs["k"]
 
     def _core_kind(self) -> str:
         return f"{self._kind}:{self.k}"
 
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "k": self.k}
 
-
-class SparseTopKCategoricalAccuracy(Metric):
+class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
     """Fraction of rows whose integer class id is among the ``k`` largest predictions (ties count)."""
 
-    _kind, _default_name = "sparse_top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy"
+    _kind, _direction = "sparse_top_k_categorical_accuracy", "up"
 
     def __init__(
         self,
@@ -118,8 +151,8 @@ class SparseTopKCategoricalAccuracy(Metric):
         dtype: Any = None,
         from_sorted_ids: bool = False,
     ) -> None:
-        super().__init__(name, dtype)
-        self.k = _positive_k(k)
+        super().__init__(fns.sparse_top_k_categorical_accuracy, name, dtype, k=_positive_k(k))
+        self.k = self._fn_kwargs["k"]
         if from_sorted_ids:
             raise NotSupportedError(
                 "keras_lite's SparseTopKCategoricalAccuracy reads class scores; from_sorted_ids is not "
@@ -129,9 +162,6 @@ class SparseTopKCategoricalAccuracy(Metric):
 
     def _core_kind(self) -> str:
         return f"{self._kind}:{self.k}"
-
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "k": self.k}
 
 
 _CLASSES: list[type[Metric]] = [
@@ -146,7 +176,7 @@ _CLASSES: list[type[Metric]] = [
 # Keras 3.15's keras.metrics.get: class names, their snake_case forms and the MAE/MSE aliases.
 _BY_NAME: dict[str, type[Metric]] = {
     **{cls.__name__: cls for cls in _CLASSES},
-    **{cls._default_name: cls for cls in _CLASSES},
+    **{to_snake_case(cls.__name__): cls for cls in _CLASSES},
     "MAE": MeanAbsoluteError,
     "MSE": MeanSquaredError,
     "mae": MeanAbsoluteError,
@@ -159,6 +189,15 @@ def is_sparse(kind: str) -> bool:
     return kind.startswith("sparse_")
 
 
+def _refuse_in_compile(metric: Metric) -> None:
+    cls = type(metric).__name__
+    raise NotSupportedError(
+        f"keras_lite computes compile's metrics in its core, which does not accumulate {cls} yet: "
+        f"keras.metrics.{cls} works on its own (update_state, result, reset_state), not in compile. "
+        f"Supported in compile: {', '.join(sorted(c.__name__ for c in _CLASSES))}. Received: metrics=[{metric!r}]"
+    )
+
+
 def resolve(identifier: Any, output_width: int, sparse: bool = False) -> tuple[str, str]:
     """Return ``(core kind, history name)`` for a metric given to ``compile``.
 
@@ -166,11 +205,13 @@ def resolve(identifier: Any, output_width: int, sparse: bool = False) -> tuple[s
     accuracy when ``sparse`` (the loss reads class ids), and categorical accuracy otherwise, as Keras 3's
     ``get_metric`` decides from the shapes of the targets and the output.
     """
-    if isinstance(identifier, Metric):
-        return identifier._core_kind(), identifier.name
     if isinstance(identifier, type) and issubclass(identifier, Metric) and identifier is not Metric:
-        inst = identifier()
-        return inst._core_kind(), inst.name
+        identifier = identifier()
+    if isinstance(identifier, Metric):
+        kind = identifier._core_kind()
+        if not kind:
+            _refuse_in_compile(identifier)
+        return kind, identifier.name
     if isinstance(identifier, str):
         # Any case, as Keras matches them (``get_metric`` in ``keras/src/trainers/compile_utils.py``).
         if identifier.lower() in ("accuracy", "acc"):

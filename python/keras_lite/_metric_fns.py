@@ -1,0 +1,76 @@
+"""The per-sample metric functions of Keras 3 (``keras.metrics.mean_absolute_error``, ...), in NumPy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._metric_base import as_float, squeeze_or_expand
+
+EPSILON = 1e-7
+
+
+def _pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
+    t, p = as_float(y_true, "y_true"), as_float(y_pred, "y_pred")
+    t, p = squeeze_or_expand(t, p)
+    return t, p
+
+
+def _last_axis_mean(values: np.ndarray) -> np.ndarray:
+    return values.mean(axis=-1) if values.ndim else values
+
+
+def mean_absolute_error(y_true: Any, y_pred: Any) -> np.ndarray:
+    t, p = _pair(y_true, y_pred)
+    return _last_axis_mean(np.abs(t - p))
+
+
+def mean_squared_error(y_true: Any, y_pred: Any) -> np.ndarray:
+    t, p = _pair(y_true, y_pred)
+    return _last_axis_mean(np.square(t - p))
+
+
+def mean_absolute_percentage_error(y_true: Any, y_pred: Any) -> np.ndarray:
+    t, p = _pair(y_true, y_pred)
+    return 100.0 * _last_axis_mean(np.abs((t - p) / np.maximum(np.abs(t), EPSILON)))
+
+
+def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> np.ndarray:
+    t, p = _pair(y_true, y_pred)
+    return (t == (p > threshold)).astype(np.float64)
+
+
+def _class_ids(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """Sparse labels squeezed from ``(n, 1)`` to ``(n,)`` when the predictions have the same rank."""
+    if y_true.ndim == y_pred.ndim and y_true.shape[-1:] == (1,):
+        y_true = y_true[..., 0]
+    return y_true
+
+
+def categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
+    t, p = as_float(y_true, "y_true"), as_float(y_pred, "y_pred")
+    return (np.argmax(t, axis=-1) == np.argmax(p, axis=-1)).astype(np.float64)
+
+
+def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
+    t, p = as_float(y_true, "y_true"), as_float(y_pred, "y_pred")
+    return (_class_ids(t, p) == np.argmax(p, axis=-1)).astype(np.float64)
+
+
+def _in_top_k(ids: np.ndarray, y_pred: np.ndarray, k: int) -> np.ndarray:
+    """Whether class ``ids[i]`` is among the ``k`` largest of row ``i`` (ties count, as ``in_top_k``)."""
+    rows = y_pred.reshape(-1, y_pred.shape[-1])
+    flat = ids.reshape(-1).astype(np.int64)
+    target = rows[np.arange(len(flat)), flat]
+    return ((rows > target[:, None]).sum(axis=1) < k).astype(np.float64).reshape(ids.shape)
+
+
+def top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> np.ndarray:
+    t, p = as_float(y_true, "y_true"), as_float(y_pred, "y_pred")
+    return _in_top_k(np.argmax(t, axis=-1), p, k)
+
+
+def sparse_top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> np.ndarray:
+    t, p = as_float(y_true, "y_true"), as_float(y_pred, "y_pred")
+    return _in_top_k(_class_ids(t, p), p, k)
