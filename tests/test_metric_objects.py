@@ -374,3 +374,23 @@ def test_unweighted_metrics_start_at_zero() -> None:
         warnings.simplefilter("error")
         for m in (M.Mean(), M.Precision(), M.Recall(), M.AUC(), M.R2Score(), M.RootMeanSquaredError()):
             close(m.result(), 0.0)
+
+
+def test_a_metric_subclass_keeps_its_own_state() -> None:
+    class CountAbove(M.Metric):
+        def __init__(self, name: str = "count_above", **kwargs: Any) -> None:
+            super().__init__(name=name, **kwargs)
+            self.n = self.add_variable(shape=(), initializer="zeros", name="n")
+
+        def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+            self.n.assign_add(np.sum(np.asarray(y_pred) > 0.5))
+
+        def result(self) -> Any:
+            return self.n.numpy()
+
+    m = CountAbove()
+    assert float(m([1, 0], [0.9, 0.7])) == 2.0 and float(m.n) == 2.0
+    m.reset_state()
+    assert float(m.result()) == 0.0 and m.get_config() == {"name": "count_above", "dtype": "float32"}
+    with pytest.raises(keras.NotSupportedError, match="initializer"):
+        m.add_variable(shape=(), initializer="ones", name="x")

@@ -82,6 +82,9 @@ class StateVariable:
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         return self.value.astype(dtype) if dtype is not None else self.value.copy()
 
+    def __float__(self) -> float:
+        return float(self.value)
+
     def assign(self, value: Any) -> None:
         self.value = np.broadcast_to(np.asarray(value, dtype=np.float32), self.value.shape).copy()
 
@@ -120,10 +123,23 @@ class Metric:
         return self._kind
 
     def add_variable(
-        self, shape: Any = (), initializer: Any = None, dtype: Any = None, name: str = ""
+        self,
+        shape: Any = (),
+        initializer: Any = None,
+        dtype: Any = None,
+        aggregation: str = "sum",
+        name: str | None = None,
     ) -> Any:
         """A new float32 state variable, zero at the start and after ``reset_state()``."""
-        var = StateVariable(name, tuple(np.atleast_1d(shape).astype(int)) if np.ndim(shape) else ())
+        init = (
+            initializer if isinstance(initializer, str) or initializer is None else type(initializer).__name__
+        )
+        if init not in (None, "zeros", "zero", "Zeros"):
+            raise NotSupportedError(
+                f"keras_lite's metric variables start at zero. {received('initializer', initializer)}"
+            )
+        dims = tuple(int(d) for d in np.atleast_1d(shape)) if np.ndim(shape) else ()
+        var = StateVariable(name or f"variable_{len(self._variables)}", dims)
         self._variables.append(var)
         return var
 
