@@ -11,9 +11,19 @@ use std::time::Instant;
 fn main() {
     let mut specs: Vec<LayerSpec> = [512, 512, 512]
         .iter()
-        .map(|&u| LayerSpec::Dense { units: u, activation: Activation::Relu, use_bias: true })
+        .map(|&u| LayerSpec::Dense {
+            units: u,
+            activation: Activation::Relu,
+            use_bias: true,
+            rules: Default::default(),
+        })
         .collect();
-    specs.push(LayerSpec::Dense { units: 1, activation: Activation::Linear, use_bias: true });
+    specs.push(LayerSpec::Dense {
+        units: 1,
+        activation: Activation::Linear,
+        use_bias: true,
+        rules: Default::default(),
+    });
     let net = Network::new(11, specs, 1).unwrap();
     let x = vec![0.3f32; 11];
     let mut out = vec![0.0f32; 1];

@@ -18,9 +18,21 @@ fn body() {
     } else {
         (11, vec![512, 512, 512], 256)
     };
-    let mut specs: Vec<LayerSpec> =
-        units.iter().map(|&u| LayerSpec::Dense { units: u, activation: Activation::Relu, use_bias: true }).collect();
-    specs.push(LayerSpec::Dense { units: 1, activation: Activation::Linear, use_bias: true });
+    let mut specs: Vec<LayerSpec> = units
+        .iter()
+        .map(|&u| LayerSpec::Dense {
+            units: u,
+            activation: Activation::Relu,
+            use_bias: true,
+            rules: Default::default(),
+        })
+        .collect();
+    specs.push(LayerSpec::Dense {
+        units: 1,
+        activation: Activation::Linear,
+        use_bias: true,
+        rules: Default::default(),
+    });
     let mut net = Network::new(inp, specs, 1).unwrap();
     let mut ws = net.workspace(rows).unwrap();
     let kind = OptimizerKind::Adam {

@@ -13,6 +13,7 @@ use keras_lite::loss::Loss;
 use keras_lite::metric::Metric;
 use keras_lite::model::Model;
 use keras_lite::optimizer::{OptimizerKind, Schedule};
+use keras_lite::regularize::{Constraint, Penalty, WeightRules};
 use keras_lite::trainer::fit;
 
 struct Counting;
@@ -77,12 +78,27 @@ fn data(rows: usize, width: usize, seed: u64) -> Vec<f32> {
 fn model(input: usize) -> Model {
     let specs = vec![
         LayerSpec::BatchNorm { momentum: 0.99, epsilon: 1e-3, center: true, scale: true },
-        LayerSpec::Dense { units: 256, activation: Activation::Relu, use_bias: true },
+        LayerSpec::Dense { units: 256, activation: Activation::Relu, use_bias: true, rules: Default::default() },
         // 256×256 = 65,536 kernel values: large enough for the split optimizer update.
-        LayerSpec::Dense { units: 256, activation: Activation::Tanh, use_bias: true },
+        LayerSpec::Dense {
+            units: 256,
+            activation: Activation::Tanh,
+            use_bias: true,
+            rules: WeightRules {
+                kernel_reg: Penalty { l1: 1e-4, l2: 1e-3 },
+                bias_reg: Penalty { l1: 0.0, l2: 1e-3 },
+                kernel_constraint: Constraint::MaxNorm { max_value: 2.0, axis: 0 },
+                bias_constraint: Constraint::NonNeg,
+            },
+        },
         LayerSpec::Dropout { rate: 0.2, seed: Some(3) },
-        LayerSpec::Dense { units: 32, activation: Activation::Gelu { approximate: false }, use_bias: true },
-        LayerSpec::Dense { units: 1, activation: Activation::Sigmoid, use_bias: true },
+        LayerSpec::Dense {
+            units: 32,
+            activation: Activation::Gelu { approximate: false },
+            use_bias: true,
+            rules: Default::default(),
+        },
+        LayerSpec::Dense { units: 1, activation: Activation::Sigmoid, use_bias: true, rules: Default::default() },
     ];
     Model::new(input, specs, 7).unwrap()
 }

@@ -173,7 +173,12 @@ fn activation(input: &mut Input<'_>) -> Result<Activation> {
 /// One layer of a plan, as `convert::layer_spec` builds it (an unknown activation name fails there).
 fn layer(input: &mut Input<'_>) -> Result<LayerSpec> {
     Ok(match input.byte() % 4 {
-        0 | 1 => LayerSpec::Dense { units: input.width(), activation: activation(input)?, use_bias: input.bool() },
+        0 | 1 => LayerSpec::Dense {
+            units: input.width(),
+            activation: activation(input)?,
+            use_bias: input.bool(),
+            rules: Default::default(),
+        },
         2 => match input.byte() % 3 {
             0 => LayerSpec::Activation(activation(input)?),
             1 => LayerSpec::Dropout {
@@ -187,7 +192,12 @@ fn layer(input: &mut Input<'_>) -> Result<LayerSpec> {
                 scale: input.bool(),
             },
         },
-        _ => LayerSpec::Dense { units: 1 + input.below(8), activation: activation(input)?, use_bias: true },
+        _ => LayerSpec::Dense {
+            units: 1 + input.below(8),
+            activation: activation(input)?,
+            use_bias: true,
+            rules: Default::default(),
+        },
     })
 }
 

@@ -114,6 +114,10 @@ pub fn evaluate_with<G: std::ops::Deref<Target = ModelState>>(
                 }
                 let w = d.w.map(|w| &w[start..start + m]);
                 sums[0] += compiled.loss.weighted_sum(o, ys, ow, logits.is_some(), w, None);
+                if net.has_weight_rules() {
+                    // The weights' penalty, added to each batch's mean loss as Keras's test step does.
+                    sums[0] += net.penalty() * m as f64;
+                }
                 if let Some(kind) = logits.and(compiled.loss.takes_logits_of()) {
                     kind.activation().forward_inplace(o, ow);
                 }

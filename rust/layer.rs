@@ -2,12 +2,13 @@
 
 use crate::activation::Activation;
 use crate::error::{Error, Result};
+use crate::regularize::WeightRules;
 
 /// What a layer is, independent of its input width.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LayerSpec {
     /// `y = f(x·W + b)`.
-    Dense { units: usize, activation: Activation, use_bias: bool },
+    Dense { units: usize, activation: Activation, use_bias: bool, rules: WeightRules },
     /// `y = f(x)`.
     Activation(Activation),
     /// Inverted dropout while training, identity otherwise.
@@ -54,6 +55,7 @@ impl LayerSpec {
     /// Check the hyper-parameters, with Keras's messages.
     pub fn validate(&self) -> Result<()> {
         match *self {
+            LayerSpec::Dense { rules, .. } if rules.validate().is_err() => rules.validate(),
             LayerSpec::Dense { units, .. } if units == 0 => Err(Error::value(format!(
                 "Received an invalid value for `units`, expected a positive integer. Received: units={units}"
             ))),

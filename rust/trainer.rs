@@ -298,6 +298,11 @@ impl Session for CpuSession<'_> {
         let logits = net.loss_logits(&compiled.loss);
         let (input, target, grad, w) = net.loss_views(ws, rows, logits, weighted);
         sums[0] += compiled.loss.weighted_sum(input, target, ow, logits.is_some(), w, Some(grad));
+        let rules = net.has_weight_rules();
+        if rules {
+            // Keras's `sum(model.losses)`, added to the batch's mean loss (so `rows` times to the sum).
+            sums[0] += net.penalty() * rows as f64;
+        }
         let w = ws.weights(rows, weighted);
         let (pred, target) = net.prediction_views(ws, rows);
         let weighted_from = compiled.weighted_from;
@@ -307,8 +312,14 @@ impl Session for CpuSession<'_> {
         }
         sums[n + 1] += w.map_or(rows as f64, |w| w.iter().map(|&v| f64::from(v)).sum());
         net.backward(ws, rows, logits, true)?;
+        if rules {
+            net.add_penalty_grads(&mut ws.param_grads);
+        }
         net.trainable_ranges_into(&mut self.ranges);
         compiled.optimizer.step(&mut net.params, &ws.param_grads, &self.ranges);
+        if rules {
+            net.apply_constraints();
+        }
         drop(guard);
         self.seen += rows;
         self.averaging.means_into(&self.sums, self.seen, &mut self.running);

@@ -165,9 +165,9 @@ CONSTRUCTORS = [
     ),
     Bad(
         "Dense kernel_regularizer",
-        lambda m: layers.Dense(3, kernel_regularizer="l2"),
+        lambda m: layers.Dense(3, kernel_regularizer="l1_l2"),
         ValueError,
-        ("kernel_regularizer",),
+        ("regularizer identifier: l1_l2",),
     ),
     Bad("Dense unknown kwarg", lambda m: layers.Dense(1, input_dims=3), ValueError, ("input_dims",)),
     Bad(

@@ -477,8 +477,8 @@ def _set_layer(index, **changes):
         (_set_layer(1, activation="my_activation"), "my_activation"),
         (_set_layer(1, activation={"module": "m", "class_name": "Custom", "config": {}}), "Custom"),
         (
-            _set_layer(1, kernel_regularizer={"class_name": "L2", "config": {"l2": 0.01}}),
-            "kernel_regularizer",
+            _set_layer(1, kernel_regularizer={"class_name": "OrthogonalRegularizer", "config": {}}),
+            "OrthogonalRegularizer",
         ),
         (_set_layer(1, dtype="mixed_float16"), "mixed_float16"),
         (lambda t: t.update(class_name="Functional"), "Sequential models only"),
@@ -518,13 +518,9 @@ INFERENCE_ONLY = os.path.join(
     [
         (
             "regularized",
-            r"layer 0 \('dense_2', Dense\) sets kernel_regularizer=L2\(l2=0\.01\)",
+            r"layer 0 \('dense_2', Dense\) sets activity_regularizer=L2\(l2=0\.0001\)",
             [
-                "kernel_regularizer=L2(l2=0.01)",
-                "bias_regularizer=L1(",
                 "activity_regularizer=L2(l2=0.0001)",
-                "kernel_constraint=MaxNorm(max_value=2.0, axis=0)",
-                "bias_constraint=NonNeg()",
                 "beta_regularizer=L2(l2=0.01)",
                 "gamma_constraint=NonNeg()",
                 "noise_shape=[None, 8]",

@@ -20,7 +20,7 @@ from keras_lite import layers
 
 # Keras 3 names a script may use (keras/api/*/__init__.py), which keras_lite does not have yet.
 KERAS_ONLY = {
-    "": "ops backend regularizers constraints applications preprocessing random mixed_precision "
+    "": "ops backend applications preprocessing random mixed_precision "
     "export tree distribution dtype_policies quantizers visualization wrappers Variable InputSpec device "
     "name_scope Operation Function Regularizer",
     "initializers": "STFT STFTInitializer stft",
@@ -84,8 +84,6 @@ def test_from_import_of_a_keras_name_keras_lite_lacks_says_so(module: str, name:
     "statement",
     [
         "import keras_lite.ops",
-        "import keras_lite.regularizers as regularizers",
-        "from keras_lite.constraints import MaxNorm",
         "import keras_lite.preprocessing.image",
         "import keras_lite.datasets.mnist",
         "from keras_lite.applications import ResNet50",
@@ -138,7 +136,7 @@ def test_tools_that_probe_modules_keep_working() -> None:
 # ---- Keras attributes of models and layers ----------------------------------------------------------------
 @pytest.mark.parametrize(
     "name",
-    ["train_on_batch", "test_on_batch", "to_json", "get_layer", "metrics", "losses", "inputs", "outputs",
+    ["train_on_batch", "test_on_batch", "to_json", "get_layer", "metrics", "inputs", "outputs",
      "add_loss", "export", "train_step", "get_compile_config", "trainable_variables", "input_spec"],
 )  # fmt: skip
 def test_a_keras_model_attribute_keras_lite_lacks_raises_not_supported(name: str) -> None:
@@ -151,7 +149,7 @@ def test_a_keras_model_attribute_keras_lite_lacks_raises_not_supported(name: str
 
 @pytest.mark.parametrize(
     "name",
-    ["kernel_constraint", "kernel_regularizer", "add_weight", "call", "compute_output_shape", "input"],
+    ["add_weight", "call", "compute_output_shape", "input"],
 )
 def test_a_keras_layer_attribute_keras_lite_lacks_raises_not_supported(name: str) -> None:
     layer = layers.Dense(2)
@@ -342,9 +340,7 @@ def test_compile_with_a_custom_function_says_custom_functions_are_not_supported(
         (lambda: layers.Dense(2, activation=np.tanh), "activation", np.tanh),
         (lambda: layers.Dense(2, kernel_initializer="STFT"), "kernel_initializer", "STFT"),
         (lambda: layers.Dense(2, bias_initializer="stft"), "bias_initializer", "stft"),
-        (lambda: layers.Dense(2, kernel_regularizer="l2"), "kernel_regularizer", "l2"),
         (lambda: layers.Dense(2, activity_regularizer="l1"), "activity_regularizer", "l1"),
-        (lambda: layers.Dense(2, kernel_constraint="max_norm"), "kernel_constraint", "max_norm"),
         (lambda: layers.BatchNormalization(gamma_regularizer="l2"), "gamma_regularizer", "l2"),
         (
             lambda: layers.BatchNormalization(beta_initializer="STFTInitializer"),

@@ -17,6 +17,7 @@ from . import (
     activations,
     callbacks,
     config,
+    constraints,
     datasets,
     initializers,
     layers,
@@ -24,6 +25,7 @@ from . import (
     metrics,
     models,
     optimizers,
+    regularizers,
     saving,
     utils,
 )
@@ -51,6 +53,7 @@ __all__ = [
     "activations",
     "callbacks",
     "config",
+    "constraints",
     "datasets",
     "initializers",
     "layers",
@@ -58,6 +61,7 @@ __all__ = [
     "metrics",
     "models",
     "optimizers",
+    "regularizers",
     "saving",
     "utils",
 ]

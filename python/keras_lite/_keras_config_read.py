@@ -62,7 +62,15 @@ def _name_of(value: Any, where: str) -> str:
 _LAYER_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # class: (keys passed to the keras_lite constructor, keys whose values do not matter once weights load)
     "Dense": (
-        ("units", "activation", "use_bias"),
+        (
+            "units",
+            "activation",
+            "use_bias",
+            "kernel_regularizer",
+            "bias_regularizer",
+            "kernel_constraint",
+            "bias_constraint",
+        ),
         ("kernel_initializer", "bias_initializer"),
     ),
     "BatchNormalization": (
@@ -93,13 +101,7 @@ _INITIALIZER_KEYS = {
 # Keys that change how a layer trains, not what it computes once trained: a file that sets them still serves
 # predictions exactly, so it loads for inference (with a warning) and is refused only for training.
 _TRAINING_ONLY: dict[str, tuple[str, ...]] = {
-    "Dense": (
-        "kernel_regularizer",
-        "bias_regularizer",
-        "activity_regularizer",
-        "kernel_constraint",
-        "bias_constraint",
-    ),
+    "Dense": ("activity_regularizer",),
     "BatchNormalization": (
         "beta_regularizer",
         "gamma_regularizer",

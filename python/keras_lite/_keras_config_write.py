@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import activations, initializers
+from . import activations, constraints, initializers, regularizers
 from . import layers as L
 from . import losses as losses_module
 from . import metrics as metrics_module
@@ -48,10 +48,10 @@ def layer_config(layer: L.Layer, input_width: int | None) -> dict[str, Any]:
             use_bias=layer.use_bias,
             kernel_initializer=_initializer(layer.kernel_initializer),
             bias_initializer=_initializer(layer.bias_initializer),
-            kernel_regularizer=None,
-            bias_regularizer=None,
-            kernel_constraint=None,
-            bias_constraint=None,
+            kernel_regularizer=regularizers.serialize(layer.kernel_regularizer),
+            bias_regularizer=regularizers.serialize(layer.bias_regularizer),
+            kernel_constraint=constraints.serialize(layer.kernel_constraint),
+            bias_constraint=constraints.serialize(layer.bias_constraint),
         )
     elif isinstance(layer, L.BatchNormalization):
         has_build = True

@@ -12,6 +12,7 @@ use crate::error::Error;
 use crate::layer::LayerSpec;
 use crate::loss::Loss;
 use crate::optimizer::{OptimizerKind, Schedule};
+use crate::regularize::{Constraint, Penalty, WeightRules};
 
 use super::schedule::ScheduleArg;
 
@@ -144,6 +145,31 @@ struct Lion {
     beta_2: f32,
 }
 
+/// A constraint as `(name, a, b, rate, axis)`: `max_norm` (a = max), `min_max_norm` (a = min, b = max),
+/// `unit_norm`, `non_neg` or `none`.
+type ConstraintArg = (String, f32, f32, f32, i32);
+
+/// Dense's optional `rules` key: `((l1, l2), (l1, l2), kernel constraint, bias constraint)`.
+fn rules(obj: &Bound<'_, PyAny>) -> PyResult<WeightRules> {
+    let (k, b, kc, bc): ((f32, f32), (f32, f32), ConstraintArg, ConstraintArg) = obj.extract()?;
+    let constraint = |(name, a, b, rate, axis): ConstraintArg| -> PyResult<Constraint> {
+        Ok(match name.as_str() {
+            "none" => Constraint::None,
+            "max_norm" => Constraint::MaxNorm { max_value: a, axis },
+            "min_max_norm" => Constraint::MinMaxNorm { min_value: a, max_value: b, rate, axis },
+            "unit_norm" => Constraint::UnitNorm { axis },
+            "non_neg" => Constraint::NonNeg,
+            _ => return Err(Error::value(format!("Unknown constraint: {name}")).into()),
+        })
+    };
+    Ok(WeightRules {
+        kernel_reg: Penalty { l1: k.0, l2: k.1 },
+        bias_reg: Penalty { l1: b.0, l2: b.1 },
+        kernel_constraint: constraint(kc)?,
+        bias_constraint: constraint(bc)?,
+    })
+}
+
 /// A layer description (`kind` `dense`, `activation`, `dropout` or `batch_normalization`) as the core's spec.
 pub struct LayerArg(pub LayerSpec);
 
@@ -154,7 +180,11 @@ impl<'a, 'py> FromPyObject<'a, 'py> for LayerArg {
         Ok(LayerArg(match obj.extract::<Kind>()?.kind.as_str() {
             "dense" => {
                 let Dense { units, activation, use_bias } = obj.extract()?;
-                LayerSpec::Dense { units, activation: Activation::from_name(&activation)?, use_bias }
+                let rules = match obj.cast::<pyo3::types::PyDict>() {
+                    Ok(d) => d.get_item("rules")?.map(|r| rules(&r)).transpose()?.unwrap_or_default(),
+                    Err(_) => WeightRules::default(),
+                };
+                LayerSpec::Dense { units, activation: Activation::from_name(&activation)?, use_bias, rules }
             }
             "activation" => {
                 let ActivationLayer { activation } = obj.extract()?;

@@ -14,7 +14,17 @@ fn check_gradients(inputs: &[usize], nodes: Vec<(crate::layer::LayerSpec, Vec<us
     let mut graph: Vec<(LayerSpec, Vec<usize>)> = inputs
         .iter()
         .enumerate()
-        .map(|(i, &w)| (LayerSpec::Dense { units: w, activation: Activation::Linear, use_bias: false }, vec![i]))
+        .map(|(i, &w)| {
+            (
+                LayerSpec::Dense {
+                    units: w,
+                    activation: Activation::Linear,
+                    use_bias: false,
+                    rules: Default::default(),
+                },
+                vec![i],
+            )
+        })
         .collect();
     graph.extend(nodes.into_iter().map(|(s, ins)| (s, ins.into_iter().map(|v| v + k).collect())));
     let net = Network::graph(inputs, graph, 7).expect("the test graph builds");
@@ -69,7 +79,7 @@ fn check_gradients(inputs: &[usize], nodes: Vec<(crate::layer::LayerSpec, Vec<us
 }
 
 fn dense(units: usize, activation: Activation) -> LayerSpec {
-    LayerSpec::Dense { units, activation, use_bias: true }
+    LayerSpec::Dense { units, activation, use_bias: true, rules: Default::default() }
 }
 
 /// Graphs whose layers have no training-only behaviour, so inference must give the forward pass's output.

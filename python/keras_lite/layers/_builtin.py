@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _data, activations, initializers
+from .. import _data, activations, constraints, initializers, regularizers
 from .._errors import real_number, received
 from .._tensor import Tensor
 from .._variable import Variable
@@ -25,6 +25,10 @@ class Dense(Layer):
             ``keras.initializers`` object, a config dict, or a function ``fn(shape, dtype=None)``.
             The default, ``"glorot_uniform"``, is drawn by the core with the model's seed.
         bias_initializer: Initializer for the bias (default ``"zeros"``).
+        kernel_regularizer, bias_regularizer: A ``keras.regularizers`` ``L1``, ``L2`` or ``L1L2`` (object,
+            name or config dict): its penalty is added to the loss of each training and test step.
+        kernel_constraint, bias_constraint: A ``keras.constraints`` ``MaxNorm``, ``MinMaxNorm``, ``UnitNorm``
+            or ``NonNeg``, applied after each optimizer step.
 
     Example:
         >>> layers.Dense(units=4, activation="relu", input_shape=[2])
@@ -52,12 +56,12 @@ class Dense(Layer):
             )
         kernel_init = _initializer("kernel_initializer", kernel_initializer, "Dense")
         bias_init = _initializer("bias_initializer", bias_initializer, "Dense")
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         for arg, value in (
-            ("kernel_regularizer", kernel_regularizer),
-            ("bias_regularizer", bias_regularizer),
             ("activity_regularizer", activity_regularizer),
-            ("kernel_constraint", kernel_constraint),
-            ("bias_constraint", bias_constraint),
             ("lora_rank", lora_rank),
             ("lora_alpha", lora_alpha),
         ):
@@ -88,12 +92,20 @@ class Dense(Layer):
         return out
 
     def _spec(self) -> dict[str, Any]:
-        return {
+        spec: dict[str, Any] = {
             "kind": "dense",
             "units": self.units,
             "activation": self.activation.__name__,
             "use_bias": self.use_bias,
         }
+        regs = (self.kernel_regularizer, self.bias_regularizer)
+        cons = (self.kernel_constraint, self.bias_constraint)
+        if any(r is not None for r in regs + cons):
+            spec["rules"] = (
+                *((0.0, 0.0) if r is None else (r.l1, r.l2) for r in regs),
+                *(("none", 0.0, 0.0, 1.0, 0) if c is None else c._core() for c in cons),
+            )
+        return spec
 
     def _output_width(self, input_width: int) -> int:
         return self.units
@@ -119,6 +131,10 @@ class Dense(Layer):
             "use_bias": self.use_bias,
             "kernel_initializer": initializers.serialize(self.kernel_initializer),
             "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
         }
 
 

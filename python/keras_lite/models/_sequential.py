@@ -215,6 +215,18 @@ class Sequential(Model):
             raise AttributeError("The model has not been built yet, so it has no output shape.")
         return (None, self._net.output_dim)
 
+    @property
+    def losses(self) -> list[np.float32]:
+        """The regularization penalty of each trainable weight that has a regularizer (Keras's ``model.losses``)."""
+        out = []
+        for layer in self.layers:
+            regs = (getattr(layer, "kernel_regularizer", None), getattr(layer, "bias_regularizer", None))
+            if layer.trainable and any(regs):
+                for reg, var in zip(regs, layer.weights):
+                    if reg is not None and var.trainable:
+                        out.append(np.float32(reg(var.numpy())))
+        return out
+
     def _keras_config(self) -> dict[str, Any]:
         width = None if self._net is None else self._net.input_dim
         input_name = None if self._input_layer is None else self._input_layer.name

@@ -58,7 +58,7 @@ struct Case {
 }
 
 fn dense(units: usize, activation: Activation) -> LayerSpec {
-    LayerSpec::Dense { units, activation, use_bias: true }
+    LayerSpec::Dense { units, activation, use_bias: true, rules: Default::default() }
 }
 
 fn case(iw: usize, specs: Vec<LayerSpec>, loss: Loss, metrics: Vec<Metric>, kind: OptimizerKind) -> Case {
@@ -340,7 +340,7 @@ fn fit_batchnorm_dropout_huber() {
     // No bias before BatchNormalization: its gradient would be rounding noise, which Adam and RMSprop
     // amplify into weights that legitimately differ between backends.
     let specs = vec![
-        LayerSpec::Dense { units: 16, activation: Activation::Linear, use_bias: false },
+        LayerSpec::Dense { units: 16, activation: Activation::Linear, use_bias: false, rules: Default::default() },
         bn,
         LayerSpec::Activation(Activation::Relu),
         LayerSpec::Dropout { rate: 0.0, seed: None },

@@ -48,7 +48,8 @@ pub(super) fn optimizers() -> Vec<OptimizerKind> {
 #[test]
 fn optimizer_updates_match_cpu_over_three_steps() {
     let Some((ctx, k)) = device() else { return };
-    let spec = vec![LayerSpec::Dense { units: 7, activation: Activation::Relu, use_bias: true }];
+    let spec =
+        vec![LayerSpec::Dense { units: 7, activation: Activation::Relu, use_bias: true, rules: Default::default() }];
     for kind in optimizers() {
         let net = Network::new(45, spec.clone(), 3).unwrap();
         let mut cpu = Optimizer::new(kind, net.params.len());
@@ -84,7 +85,7 @@ fn optimizer_updates_match_cpu_over_three_steps() {
 
 /// Networks whose single training step (forward, loss, backward) is compared layer by layer.
 pub(super) fn step_networks() -> Vec<(usize, Vec<LayerSpec>, Loss)> {
-    let dense = |units, activation| LayerSpec::Dense { units, activation, use_bias: true };
+    let dense = |units, activation| LayerSpec::Dense { units, activation, use_bias: true, rules: Default::default() };
     let bn = LayerSpec::BatchNorm { momentum: 0.9, epsilon: 1e-3, center: true, scale: true };
     let bce = Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.0 };
     let mut v = vec![
@@ -233,8 +234,12 @@ fn dropout_masks_are_inverted_and_fresh_each_step() {
 fn errors_are_clear_and_never_panics() {
     // Without the software adapter allowed, a machine with no hardware GPU gets an error that says how to check.
     let hardware = list_adapters().iter().any(|a| a.kind != "cpu");
-    let net = Network::new(2, vec![LayerSpec::Dense { units: 1, activation: Activation::Linear, use_bias: true }], 1)
-        .unwrap();
+    let net = Network::new(
+        2,
+        vec![LayerSpec::Dense { units: 1, activation: Activation::Linear, use_bias: true, rules: Default::default() }],
+        1,
+    )
+    .unwrap();
     match GpuModel::new(&net, None, false) {
         Ok(g) => assert!(hardware, "picked {:?} without a hardware adapter", g.adapter()),
         Err(e) => {
@@ -270,10 +275,10 @@ fn errors_are_clear_and_never_panics() {
 #[test]
 fn repeated_predicts_of_varying_sizes_reuse_the_cache() {
     let specs = vec![
-        LayerSpec::Dense { units: 9, activation: Activation::Tanh, use_bias: true },
+        LayerSpec::Dense { units: 9, activation: Activation::Tanh, use_bias: true, rules: Default::default() },
         LayerSpec::BatchNorm { momentum: 0.9, epsilon: 1e-3, center: true, scale: true },
         LayerSpec::Dropout { rate: 0.5, seed: None },
-        LayerSpec::Dense { units: 2, activation: Activation::Softmax, use_bias: true },
+        LayerSpec::Dense { units: 2, activation: Activation::Softmax, use_bias: true, rules: Default::default() },
     ];
     let net = Network::new(4, specs, 3).unwrap();
     let g = match GpuModel::new(&net, None, allow_software()) {

@@ -1,0 +1,184 @@
+"""Weight constraints, as ``keras.constraints``: ``MaxNorm``, ``MinMaxNorm``, ``UnitNorm`` and ``NonNeg``.
+
+The core applies them to ``Dense``'s kernel and bias after every optimizer step (not at initialization nor on
+``set_weights``), as Keras does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._unsupported import NotSupportedError
+
+__all__ = [
+    "Constraint",
+    "MaxNorm",
+    "MinMaxNorm",
+    "NonNeg",
+    "UnitNorm",
+    "deserialize",
+    "get",
+    "max_norm",
+    "min_max_norm",
+    "non_neg",
+    "serialize",
+    "unit_norm",
+]
+
+_EPSILON = 1e-7
+
+
+class Constraint:
+    """Base class of the constraints (keras_lite computes its built-in ones only)."""
+
+    def _core(self) -> tuple[str, float, float, float, int]:
+        raise NotImplementedError
+
+    def __call__(self, w: Any) -> np.ndarray:
+        name, a, b, rate, axis = self._core()
+        w = np.asarray(w, dtype=np.float32)
+        if name == "non_neg":
+            return np.maximum(w, 0).astype(np.float32)
+        n = np.sqrt(np.sum(np.square(w), axis=axis, keepdims=True))
+        if name == "max_norm":
+            target = np.clip(n, 0, a)
+        elif name == "min_max_norm":
+            target = rate * np.clip(n, a, b) + (1 - rate) * n
+        else:
+            target = np.ones_like(n)
+        return (w * (target / (_EPSILON + n))).astype(np.float32)
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Constraint:
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+def _axis(axis: Any) -> int:
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise NotSupportedError(f"keras_lite's constraints take one integer axis. Received: axis={axis!r}")
+    return int(axis)
+
+
+class MaxNorm(Constraint):
+    """Scales each vector along ``axis`` down to an L2 norm of at most ``max_value``."""
+
+    def __init__(self, max_value: float = 2, axis: int = 0) -> None:
+        self.max_value = max_value
+        self.axis = _axis(axis)
+
+    def _core(self) -> tuple[str, float, float, float, int]:
+        return ("max_norm", float(self.max_value), 0.0, 1.0, self.axis)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"max_value": self.max_value, "axis": self.axis}
+
+
+class MinMaxNorm(Constraint):
+    """Moves each vector's L2 norm along ``axis`` (by ``rate``) into ``[min_value, max_value]``."""
+
+    def __init__(
+        self, min_value: float = 0.0, max_value: float = 1.0, rate: float = 1.0, axis: int = 0
+    ) -> None:
+        self.min_value = min_value
+        self.max_value = max_value
+        self.rate = rate
+        self.axis = _axis(axis)
+
+    def _core(self) -> tuple[str, float, float, float, int]:
+        return ("min_max_norm", float(self.min_value), float(self.max_value), float(self.rate), self.axis)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "min_value": self.min_value,
+            "max_value": self.max_value,
+            "rate": self.rate,
+            "axis": self.axis,
+        }
+
+
+class UnitNorm(Constraint):
+    """Scales each vector along ``axis`` to unit L2 norm."""
+
+    def __init__(self, axis: int = 0) -> None:
+        self.axis = _axis(axis)
+
+    def _core(self) -> tuple[str, float, float, float, int]:
+        return ("unit_norm", 0.0, 0.0, 1.0, self.axis)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"axis": self.axis}
+
+
+class NonNeg(Constraint):
+    """Sets negative values to zero."""
+
+    def _core(self) -> tuple[str, float, float, float, int]:
+        return ("non_neg", 0.0, 0.0, 1.0, 0)
+
+
+max_norm = MaxNorm
+min_max_norm = MinMaxNorm
+non_neg = NonNeg
+unit_norm = UnitNorm
+_BY_NAME: dict[str, type[Constraint]] = {
+    "MaxNorm": MaxNorm,
+    "max_norm": MaxNorm,
+    "MinMaxNorm": MinMaxNorm,
+    "min_max_norm": MinMaxNorm,
+    "NonNeg": NonNeg,
+    "non_neg": NonNeg,
+    "UnitNorm": UnitNorm,
+    "unit_norm": UnitNorm,
+}
+
+
+def serialize(constraint: Any) -> Any:
+    """``constraint`` as Keras 3 serializes it (``None`` stays ``None``)."""
+    if constraint is None:
+        return None
+    return {
+        "module": "keras.constraints",
+        "class_name": type(constraint).__name__,
+        "config": constraint.get_config(),
+        "registered_name": None,
+    }
+
+
+def deserialize(config: Any) -> Constraint:
+    """A constraint from its name or its ``serialize`` dict."""
+    if isinstance(config, str):
+        if config not in _BY_NAME:
+            raise ValueError(f"Could not interpret constraint identifier: {config}")
+        return _BY_NAME[config]()
+    if isinstance(config, dict) and isinstance(config.get("class_name"), str):
+        cls = _BY_NAME.get(config["class_name"])
+        if cls is None:
+            raise NotSupportedError(
+                "keras_lite supports the constraints MaxNorm, MinMaxNorm, NonNeg and UnitNorm only. "
+                f"Received: {config['class_name']}"
+            )
+        return cls.from_config(dict(config.get("config") or {}))
+    raise ValueError(f"Could not interpret constraint identifier: {config}")
+
+
+def get(identifier: Any) -> Constraint | None:
+    """A constraint from ``None``, a name, a config dict or an object."""
+    if identifier is None or isinstance(identifier, Constraint):
+        return identifier
+    if isinstance(identifier, (str, dict)):
+        return deserialize(identifier)
+    if callable(identifier):
+        raise NotSupportedError(
+            "keras_lite computes constraints in its core and does not support custom constraint functions or "
+            f"objects yet. Supported: MaxNorm, MinMaxNorm, NonNeg, UnitNorm. Received: {identifier!r}"
+        )
+    raise ValueError(f"Could not interpret constraint identifier: {identifier}")

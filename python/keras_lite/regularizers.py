@@ -1,0 +1,131 @@
+"""Weight regularizers, as ``keras.regularizers``: ``L1``, ``L2`` and ``L1L2``.
+
+The core computes them for ``Dense``'s ``kernel_regularizer`` and ``bias_regularizer``: the penalty of each
+trainable weight is added to the loss of every training and test step (so to ``loss``, ``val_loss`` and
+``evaluate()``, never to a metric) and its gradient to the weight's.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ._unsupported import NotSupportedError
+
+__all__ = ["L1", "L1L2", "L2", "Regularizer", "deserialize", "get", "l1", "l1_l2", "l2", "serialize"]
+
+
+def _factor(name: str, value: Any) -> float:
+    """``value`` as float32 (Keras's storage), refused when negative or not finite."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        v = math.nan
+    if isinstance(value, bool) or not math.isfinite(v) or v < 0:
+        raise ValueError(
+            f"Invalid value for argument {name}: expected a non-negative float.Received: {name}={value}"
+        )
+    return float(np.float32(v))
+
+
+class Regularizer:
+    """Base class of the regularizers (keras_lite computes its built-in ones only)."""
+
+    l1: float = 0.0
+    l2: float = 0.0
+
+    def __call__(self, x: Any) -> float:
+        w = np.asarray(x, dtype=np.float64)
+        return float(self.l1 * np.abs(w).sum() + self.l2 * np.square(w).sum())
+
+    def get_config(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Regularizer:
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+class L1L2(Regularizer):
+    """``l1·Σ|x| + l2·Σx²``."""
+
+    def __init__(self, l1: float = 0.0, l2: float = 0.0) -> None:
+        self.l1 = _factor("l1", l1)
+        self.l2 = _factor("l2", l2)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"l1": self.l1, "l2": self.l2}
+
+
+class L1(Regularizer):
+    """``l1·Σ|x|``."""
+
+    def __init__(self, l1: float = 0.01) -> None:
+        self.l1 = _factor("l1", l1)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"l1": self.l1}
+
+
+class L2(Regularizer):
+    """``l2·Σx²``."""
+
+    def __init__(self, l2: float = 0.01) -> None:
+        self.l2 = _factor("l2", l2)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"l2": self.l2}
+
+
+l1 = L1
+l2 = L2
+l1_l2 = L1L2
+_BY_NAME: dict[str, type[Regularizer]] = {"L1": L1, "L2": L2, "L1L2": L1L2, "l1": L1, "l2": L2, "l1l2": L1L2}
+
+
+def serialize(regularizer: Any) -> Any:
+    """``regularizer`` as Keras 3 serializes it (``None`` stays ``None``)."""
+    if regularizer is None:
+        return None
+    return {
+        "module": "keras.regularizers",
+        "class_name": type(regularizer).__name__,
+        "config": regularizer.get_config(),
+        "registered_name": None,
+    }
+
+
+def deserialize(config: Any) -> Regularizer:
+    """A regularizer from its name or its ``serialize`` dict."""
+    if isinstance(config, str):
+        if config not in _BY_NAME:
+            raise ValueError(f"Could not interpret regularizer identifier: {config}")
+        return _BY_NAME[config]()
+    if isinstance(config, dict) and isinstance(config.get("class_name"), str):
+        cls = _BY_NAME.get(config["class_name"])
+        if cls is None:
+            raise NotSupportedError(
+                f"keras_lite supports the regularizers L1, L2 and L1L2 only. Received: {config['class_name']}"
+            )
+        return cls.from_config(dict(config.get("config") or {}))
+    raise ValueError(f"Could not interpret regularizer identifier: {config}")
+
+
+def get(identifier: Any) -> Regularizer | None:
+    """A regularizer from ``None``, a name, a config dict or an object."""
+    if identifier is None or isinstance(identifier, Regularizer):
+        return identifier
+    if isinstance(identifier, (str, dict)):
+        return deserialize(identifier)
+    if callable(identifier):
+        raise NotSupportedError(
+            "keras_lite computes regularizers in its core and does not support custom regularizer functions or "
+            f"objects yet. Supported: L1, L2, L1L2. Received: {identifier!r}"
+        )
+    raise ValueError(f"Could not interpret regularizer identifier: {identifier}")

@@ -1,0 +1,57 @@
+//! A network's weight regularizers and constraints (`regularize.rs`) applied to its trainable weights: the
+//! penalty added to a step's loss, its gradient, and the constraints after an optimizer step.
+
+use crate::layer::LayerSpec;
+use crate::network::Network;
+use crate::regularize::{Constraint, Penalty, WeightRules};
+
+impl Network {
+    /// Each trainable weight (of a trainable layer) with a penalty or constraint: (weight index, penalty, constraint).
+    fn ruled(&self) -> impl Iterator<Item = (usize, Penalty, Constraint)> + '_ {
+        self.layers
+            .iter()
+            .filter(|l| l.trainable)
+            .flat_map(move |l| {
+                let rules = match l.spec {
+                    LayerSpec::Dense { rules, .. } => rules,
+                    _ => WeightRules::default(),
+                };
+                let pairs = [(rules.kernel_reg, rules.kernel_constraint), (rules.bias_reg, rules.bias_constraint)];
+                l.weights.clone().zip(pairs).filter(move |&(i, (p, c))| {
+                    !rules.is_none() && self.weights[i].trainable && !(p.is_none() && c.is_none())
+                })
+            })
+            .map(|(i, (p, c))| (i, p, c))
+    }
+
+    /// Whether any layer has a regularizer or constraint (trainable or not).
+    pub fn has_weight_rules(&self) -> bool {
+        self.layers.iter().any(|l| matches!(l.spec, LayerSpec::Dense { rules, .. } if !rules.is_none()))
+    }
+
+    /// The sum of the trainable weights' penalties (Keras's `sum(model.losses)` without activity terms).
+    pub fn penalty(&self) -> f64 {
+        self.ruled().map(|(i, p, _)| p.value(&self.params[self.weights[i].range()])).sum()
+    }
+
+    /// Add the penalties' gradients into `grads` (laid out as `params`).
+    pub fn add_penalty_grads(&self, grads: &mut [f32]) {
+        for (i, p, _) in self.ruled() {
+            let r = self.weights[i].range();
+            p.add_grad(&self.params[r.clone()], &mut grads[r]);
+        }
+    }
+
+    /// Project the trainable weights through their constraints (after an optimizer step).
+    pub fn apply_constraints(&mut self) {
+        for l in self.layers.iter().filter(|l| l.trainable) {
+            let LayerSpec::Dense { rules, .. } = l.spec else { continue };
+            for (i, c) in l.weights.clone().zip([rules.kernel_constraint, rules.bias_constraint]) {
+                let w = &self.weights[i];
+                if !c.is_none() && w.trainable {
+                    c.apply(&mut self.params[w.range()], &w.shape);
+                }
+            }
+        }
+    }
+}
