@@ -126,6 +126,15 @@ impl Constraint {
         target / (EPSILON + n)
     }
 
+    /// For a norm constraint on a weight of shape `shape`: `(outer, len, inner)`, the row-major weight seen as
+    /// `outer × len × inner` with the norm taken along `len`; `None` for `NonNeg`, `None` or an axis out of
+    /// range.
+    pub fn layout(&self, shape: &[usize]) -> Option<(usize, usize, usize)> {
+        let axis = resolve(self.axis()?, shape.len())?;
+        let outer: usize = shape[..axis].iter().product();
+        Some((outer, shape[axis], shape[axis + 1..].iter().product()))
+    }
+
     /// Project `w` (row-major, shape `shape`) in place.
     pub fn apply(&self, w: &mut [f32], shape: &[usize]) {
         let axis = match (*self, self.axis()) {

@@ -45,8 +45,12 @@ fn step_program(
     data.gather(&mut b, ctx, ws, Some(perm), rows, (net.input_dim, t.loss.target_width(net.output_dim)))?;
     let bufs = forward(&mut b, ctx, net, ws, rows, true)?;
     loss_and_metrics(&mut b, ctx, net, ws, &bufs, rows, t, sums, data.weighted)?;
+    // The weights' penalty joins the loss, at the weights before this step's update, as on the CPU.
+    super::rules::penalty(&mut b, net, sums, t.cols(), rows as f32);
     backward(&mut b, ctx, net, ws, rows, t.logits(net))?;
+    super::rules::penalty_grads(&mut b, ctx, net)?;
     optimizer(&mut b, ctx, net, t.kind)?;
+    super::rules::constraints(&mut b, ctx, net)?;
     b.build(ctx, kernels)
 }
 

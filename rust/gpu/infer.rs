@@ -76,6 +76,7 @@ impl Evaluator {
             data.gather(&mut b, ctx, &ws, None, rows, (net.input_dim, t.loss.target_width(net.output_dim)))?;
             let bufs = forward(&mut b, ctx, net, &ws, rows, false)?;
             loss_and_metrics(&mut b, ctx, net, &ws, &bufs, rows, t, &sums, data.weighted)?;
+            super::rules::penalty(&mut b, net, &sums, cols, rows as f32);
             b.build(ctx, kernels)
         };
         let full = program(cap)?;

@@ -65,6 +65,8 @@ pub(crate) enum K {
     Gather,
     CopyCols,
     AllBinary,
+    Penalty,
+    Constrain,
     Adam,
     Sgd,
     RmsProp,
@@ -90,6 +92,10 @@ impl K {
             K::Loss => (include_str!("shaders/loss.wgsl"), &[R, R, W, W, R, R]),
             // target, flag
             K::AllBinary => (include_str!("shaders/all_binary.wgsl"), &[R, W]),
+            // w, out (the step sums, or the gradient)
+            K::Penalty => (include_str!("shaders/penalty.wgsl"), &[R, W]),
+            // w
+            K::Constrain => (include_str!("shaders/constrain.wgsl"), &[W]),
             // pred, target, rowvals, weights
             K::Metric => (include_str!("shaders/metric.wgsl"), &[R, R, W, R]),
             // rowvals, sums

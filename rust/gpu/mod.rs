@@ -14,6 +14,7 @@ mod infer;
 mod kernels;
 mod plan;
 mod program;
+mod rules;
 #[cfg(test)]
 mod tests;
 mod update;
@@ -164,8 +165,6 @@ pub struct GpuModel {
     iterations: u64,
     /// Predict buffers and programs, kept between calls; cleared by `upload`.
     predict_cache: std::sync::Mutex<Option<infer::PredictCache>>,
-    /// Whether a layer has a weight regularizer or constraint (not yet computed on the device).
-    rules: bool,
 }
 
 impl std::fmt::Debug for GpuModel {
@@ -190,7 +189,6 @@ impl GpuModel {
             training: compiled.map(Training::of),
             iterations: compiled.map_or(0, |c| c.optimizer.iterations),
             predict_cache: std::sync::Mutex::new(None),
-            rules: net.has_weight_rules(),
         })
     }
 
@@ -211,25 +209,12 @@ impl GpuModel {
         Ok(())
     }
 
-    /// Refuse a training or evaluation pass the device cannot compute.
-    fn no_rules(&self) -> Result<()> {
-        if self.rules {
-            return Err(Error::Backend(
-                "weight regularizers and constraints are computed on the CPU backend only for now: \
-                 build this model on the CPU to train or evaluate it"
-                    .into(),
-            ));
-        }
-        Ok(())
-    }
-
     /// Replace the device copy with `net` (and `compiled`'s optimizer state). Call after any change made on the
     /// CPU side: weights set, layers frozen or unfrozen, a new `compile`.
     pub fn upload(&mut self, net: &Network, compiled: Option<&Compiled>) -> Result<()> {
         self.usable()?;
         self.predict_cache = std::sync::Mutex::new(None);
         self.net = DevNet::upload(&self.dev.ctx, net, compiled)?;
-        self.rules = net.has_weight_rules();
         self.training = compiled.map(Training::of);
         self.iterations = compiled.map_or(0, |c| c.optimizer.iterations);
         self.dev.ctx.check()
@@ -253,7 +238,6 @@ impl GpuModel {
         sync: &'a mut dyn HostSync,
     ) -> Result<Box<dyn Session + 'a>> {
         self.usable()?;
-        self.no_rules()?;
         let t = self.training.as_mut().ok_or_else(not_compiled)?;
         let (dev, net, it) = (&*self.dev, &self.net, &mut self.iterations);
         let s = fit::GpuSession::new(&dev.ctx, &dev.kernels, net, t, it, (train, val), opts, test_batches, sync)?;
@@ -273,7 +257,6 @@ impl GpuModel {
     /// Stops with `Error::Interrupted` between chunks once `cancel` is set.
     pub fn evaluate(&self, d: Data<'_>, batch_size: usize, cancel: &AtomicBool, per_batch: bool) -> Result<Evaluation> {
         self.usable()?;
-        self.no_rules()?;
         let t = self.training.as_ref().ok_or_else(not_compiled)?;
         let (iw, ow) = (self.net.input_dim, t.loss.target_width(self.net.output_dim));
         crate::backend::check_matrix(d.x, d.rows, iw, "x", "inputs")?;

@@ -36,32 +36,32 @@ impl Observer for Rec {
     }
 }
 
-struct Case {
-    iw: usize,
-    specs: Vec<LayerSpec>,
+pub(super) struct Case {
+    pub(super) iw: usize,
+    pub(super) specs: Vec<LayerSpec>,
     /// A graph instead of the chain `specs`: (input widths, nodes with the values they read).
-    graph: Option<(Vec<usize>, Nodes)>,
-    loss: Loss,
-    metrics: Vec<Metric>,
-    kind: OptimizerKind,
-    schedule: Option<Schedule>,
-    rows: usize,
-    val_rows: usize,
-    batch: usize,
-    epochs: usize,
-    shuffle: bool,
-    frozen: Vec<usize>,
-    stop_at: Option<usize>,
-    binding_cap: Option<u64>,
+    pub(super) graph: Option<(Vec<usize>, Nodes)>,
+    pub(super) loss: Loss,
+    pub(super) metrics: Vec<Metric>,
+    pub(super) kind: OptimizerKind,
+    pub(super) schedule: Option<Schedule>,
+    pub(super) rows: usize,
+    pub(super) val_rows: usize,
+    pub(super) batch: usize,
+    pub(super) epochs: usize,
+    pub(super) shuffle: bool,
+    pub(super) frozen: Vec<usize>,
+    pub(super) stop_at: Option<usize>,
+    pub(super) binding_cap: Option<u64>,
     /// Train and validate with sample weights (some zero), with these `weighted_metrics`.
-    weighted: Option<Vec<Metric>>,
+    pub(super) weighted: Option<Vec<Metric>>,
 }
 
-fn dense(units: usize, activation: Activation) -> LayerSpec {
+pub(super) fn dense(units: usize, activation: Activation) -> LayerSpec {
     LayerSpec::Dense { units, activation, use_bias: true, rules: Default::default() }
 }
 
-fn case(iw: usize, specs: Vec<LayerSpec>, loss: Loss, metrics: Vec<Metric>, kind: OptimizerKind) -> Case {
+pub(super) fn case(iw: usize, specs: Vec<LayerSpec>, loss: Loss, metrics: Vec<Metric>, kind: OptimizerKind) -> Case {
     Case {
         iw,
         specs,
@@ -115,7 +115,7 @@ fn targets(c: &Case, rows: usize, ow: usize, seed: u64) -> Vec<f32> {
     }
 }
 
-fn run_case(c: &Case) {
+pub(super) fn run_case(c: &Case) {
     let cpu = model(c);
     let ow = cpu.read().unwrap().net.output_dim();
     let x = values(c.rows * c.iw, 50, 2.0);
@@ -202,67 +202,6 @@ fn fit_relu_stack_mae_adam() {
         vec![Metric::MeanSquaredError],
         optimizers()[0],
     ));
-}
-
-/// A chain-less case: `graph` over inputs of widths `inputs`.
-fn graph_case(inputs: Vec<usize>, nodes: Nodes, loss: Loss, metrics: Vec<Metric>) -> Case {
-    let mut c = case(inputs.iter().sum(), vec![], loss, metrics, optimizers()[0]);
-    c.graph = Some((inputs, nodes));
-    c.shuffle = true;
-    c
-}
-
-#[test]
-fn fit_two_inputs_joined_by_concatenate() {
-    // Inputs of widths 3 and 4, each through its own Dense, side by side, then a sigmoid read through its
-    // logits by binary cross-entropy.
-    let bce = Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.0 };
-    let nodes = vec![
-        (dense(8, Activation::Relu), vec![0]),
-        (dense(6, Activation::Tanh), vec![1]),
-        (LayerSpec::Concatenate, vec![2, 3]),
-        (dense(5, Activation::Relu), vec![4]),
-        (dense(1, Activation::Sigmoid), vec![5]),
-    ];
-    run_case(&graph_case(vec![3, 4], nodes, bce, vec![Metric::BinaryAccuracy { threshold: 0.5 }]));
-}
-
-#[test]
-fn fit_residual_block_joined_by_add() {
-    // v1 = relu Dense; v4 = BatchNorm(tanh Dense(v1)) + v1: v1 feeds two layers and gets both gradients.
-    let bn = LayerSpec::BatchNorm { momentum: 0.9, epsilon: 1e-3, center: true, scale: true };
-    let nodes = vec![
-        (dense(8, Activation::Relu), vec![0]),
-        (dense(8, Activation::Tanh), vec![1]),
-        (bn, vec![2]),
-        (LayerSpec::Add, vec![3, 1]),
-        (LayerSpec::Activation(Activation::Relu), vec![4]),
-        (dense(1, Activation::Linear), vec![5]),
-    ];
-    run_case(&graph_case(vec![6], nodes, Loss::MeanSquaredError, vec![Metric::MeanAbsoluteError]));
-}
-
-#[test]
-fn fit_with_sample_weights_and_weighted_metrics() {
-    let mut c = case(
-        5,
-        vec![dense(12, Activation::Tanh), dense(3, Activation::Softmax)],
-        Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 },
-        vec![Metric::CategoricalAccuracy, Metric::MeanSquaredError],
-        optimizers()[0],
-    );
-    c.weighted = Some(vec![Metric::CategoricalAccuracy, Metric::MeanSquaredError]);
-    c.shuffle = true;
-    run_case(&c);
-}
-
-#[test]
-fn fit_sparse_softmax_classifier() {
-    let sparse = Loss::SparseCategoricalCrossentropy { from_logits: false };
-    let specs =
-        vec![dense(10, Activation::Relu), dense(4, Activation::Linear), LayerSpec::Activation(Activation::Softmax)];
-    let metrics = vec![Metric::SparseCategoricalAccuracy, Metric::SparseTopKCategoricalAccuracy { k: 2 }];
-    run_case(&case(6, specs, sparse, metrics, optimizers()[0]));
 }
 
 #[test]

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod fit;
+mod fit_features;
 mod layers;
 
 use crate::activation::{Activation, NAMES};

@@ -1,0 +1,75 @@
+//! Recording the weights' regularizers and constraints (regularize.rs, network_rules.rs) on the device: the
+//! penalty added to a step's or an evaluation chunk's loss sum, its gradient before the optimizer step, and
+//! the constraints after it. Only trainable weights of trainable layers, as on the CPU.
+
+use crate::error::Result;
+use crate::layer::LayerSpec;
+use crate::regularize::{Constraint, Penalty, WeightRules};
+
+use super::context::Ctx;
+use super::kernels::{grid_for, Params, K};
+use super::plan::DevNet;
+use super::program::Builder;
+
+/// Each trainable weight with a penalty or constraint: (weight index, penalty, constraint).
+fn ruled(net: &DevNet) -> Vec<(usize, Penalty, Constraint)> {
+    let mut out = Vec::new();
+    for l in net.layers.iter().filter(|l| l.trainable) {
+        let rules = match l.spec {
+            LayerSpec::Dense { rules, .. } => rules,
+            _ => WeightRules::default(),
+        };
+        let pairs = [(rules.kernel_reg, rules.kernel_constraint), (rules.bias_reg, rules.bias_constraint)];
+        for (i, (p, c)) in l.weights.clone().zip(pairs) {
+            if net.trainable[i] && !(p.is_none() && c.is_none()) {
+                out.push((i, p, c));
+            }
+        }
+    }
+    out
+}
+
+/// Add `scale` × the weights' penalty to the loss column of the step's slot of `sums` (`cols` wide).
+pub(crate) fn penalty(b: &mut Builder, net: &DevNet, sums: &wgpu::Buffer, cols: usize, scale: f32) {
+    for (i, p, _) in ruled(net).into_iter().filter(|(_, p, _)| !p.is_none()) {
+        let prm = Params::new().u(net.weights[i].len()).u(cols).f(p.l1).f(p.l2).f(scale);
+        b.push(K::Penalty, &[("MODE", 0)], &[Some(&net.w[i].param), Some(sums)], prm, [1, 1, 1]);
+    }
+}
+
+/// Add the penalties' gradients to the weights' gradients.
+pub(crate) fn penalty_grads(b: &mut Builder, ctx: &Ctx, net: &DevNet) -> Result<()> {
+    for (i, p, _) in ruled(net).into_iter().filter(|(_, p, _)| !p.is_none()) {
+        let Some(g) = net.w[i].grad.as_ref() else { continue };
+        let n = net.weights[i].len();
+        let prm = Params::new().u(n).u(0).f(p.l1).f(p.l2).f(0.0);
+        b.push(K::Penalty, &[("MODE", 1)], &[Some(&net.w[i].param), Some(g)], prm, grid_for(ctx, n)?);
+    }
+    Ok(())
+}
+
+/// Project the weights through their constraints (after the optimizer step).
+pub(crate) fn constraints(b: &mut Builder, ctx: &Ctx, net: &DevNet) -> Result<()> {
+    for (i, _, c) in ruled(net) {
+        let info = &net.weights[i];
+        let (kind, a, bv, rate) = match c {
+            Constraint::None => continue,
+            Constraint::NonNeg => (0, 0.0, 0.0, 0.0),
+            Constraint::MaxNorm { max_value, .. } => (1, max_value, 0.0, 0.0),
+            Constraint::MinMaxNorm { min_value, max_value, rate, .. } => (2, min_value, max_value, rate),
+            Constraint::UnitNorm { .. } => (3, 0.0, 0.0, 0.0),
+        };
+        let (outer, len, inner) = if kind == 0 {
+            (1, info.len(), 1)
+        } else {
+            match c.layout(&info.shape) {
+                Some(l) => l,
+                None => continue, // an axis out of range does nothing, as on the CPU
+            }
+        };
+        let threads = if kind == 0 { info.len() } else { outer * inner };
+        let prm = Params::new().u(outer).u(len).u(inner).f(a).f(bv).f(rate).f(crate::loss::EPSILON);
+        b.push(K::Constrain, &[("KIND", kind)], &[Some(&net.w[i].param)], prm, grid_for(ctx, threads)?);
+    }
+    Ok(())
+}

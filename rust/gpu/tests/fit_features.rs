@@ -1,0 +1,104 @@
+//! More whole training runs on the CPU and the GPU from the same start (see fit.rs's `run_case`): graphs
+//! (two inputs joined by Concatenate, a residual Add), sample weights with weighted metrics, a sparse softmax
+//! classifier, regularizers and constraints.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use super::fit::{case, dense, run_case};
+use super::layers::optimizers;
+use crate::activation::Activation;
+use crate::layer::LayerSpec;
+use crate::loss::Loss;
+use crate::metric::Metric;
+use crate::network::Nodes;
+use crate::optimizer::OptimizerKind;
+
+/// A chain-less case: `graph` over inputs of widths `inputs`.
+fn graph_case(inputs: Vec<usize>, nodes: Nodes, loss: Loss, metrics: Vec<Metric>) -> super::fit::Case {
+    let mut c = case(inputs.iter().sum(), vec![], loss, metrics, optimizers()[0]);
+    c.graph = Some((inputs, nodes));
+    c.shuffle = true;
+    c
+}
+
+#[test]
+fn fit_with_regularizers_and_constraints() {
+    use crate::regularize::{Constraint, Penalty, WeightRules};
+    let with = |units: usize, activation: Activation, rules: WeightRules| LayerSpec::Dense {
+        units,
+        activation,
+        use_bias: true,
+        rules,
+    };
+    let first = WeightRules {
+        kernel_reg: Penalty { l1: 0.01, l2: 0.02 },
+        bias_reg: Penalty { l1: 0.0, l2: 0.05 },
+        kernel_constraint: Constraint::MaxNorm { max_value: 1.5, axis: 0 },
+        bias_constraint: Constraint::NonNeg,
+    };
+    let second = WeightRules { kernel_constraint: Constraint::UnitNorm { axis: 0 }, ..WeightRules::default() };
+    let last = WeightRules {
+        kernel_reg: Penalty { l1: 0.03, l2: 0.0 },
+        kernel_constraint: Constraint::MinMaxNorm { min_value: 0.5, max_value: 1.0, rate: 0.5, axis: 0 },
+        ..WeightRules::default()
+    };
+    let specs =
+        vec![with(12, Activation::Tanh, first), with(6, Activation::Relu, second), with(1, Activation::Linear, last)];
+    for kind in [optimizers()[0], OptimizerKind::Sgd { learning_rate: 0.05, momentum: 0.9, nesterov: false }] {
+        let mut c = case(5, specs.clone(), Loss::MeanSquaredError, vec![Metric::MeanAbsoluteError], kind);
+        c.shuffle = true;
+        run_case(&c);
+    }
+}
+
+#[test]
+fn fit_with_sample_weights_and_weighted_metrics() {
+    let mut c = case(
+        5,
+        vec![dense(12, Activation::Tanh), dense(3, Activation::Softmax)],
+        Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 },
+        vec![Metric::CategoricalAccuracy, Metric::MeanSquaredError],
+        optimizers()[0],
+    );
+    c.weighted = Some(vec![Metric::CategoricalAccuracy, Metric::MeanSquaredError]);
+    c.shuffle = true;
+    run_case(&c);
+}
+
+#[test]
+fn fit_sparse_softmax_classifier() {
+    let sparse = Loss::SparseCategoricalCrossentropy { from_logits: false };
+    let specs =
+        vec![dense(10, Activation::Relu), dense(4, Activation::Linear), LayerSpec::Activation(Activation::Softmax)];
+    let metrics = vec![Metric::SparseCategoricalAccuracy, Metric::SparseTopKCategoricalAccuracy { k: 2 }];
+    run_case(&case(6, specs, sparse, metrics, optimizers()[0]));
+}
+
+#[test]
+fn fit_two_inputs_joined_by_concatenate() {
+    // Inputs of widths 3 and 4, each through its own Dense, side by side, then a sigmoid read through its
+    // logits by binary cross-entropy.
+    let bce = Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.0 };
+    let nodes = vec![
+        (dense(8, Activation::Relu), vec![0]),
+        (dense(6, Activation::Tanh), vec![1]),
+        (LayerSpec::Concatenate, vec![2, 3]),
+        (dense(5, Activation::Relu), vec![4]),
+        (dense(1, Activation::Sigmoid), vec![5]),
+    ];
+    run_case(&graph_case(vec![3, 4], nodes, bce, vec![Metric::BinaryAccuracy { threshold: 0.5 }]));
+}
+
+#[test]
+fn fit_residual_block_joined_by_add() {
+    // v1 = relu Dense; v4 = BatchNorm(tanh Dense(v1)) + v1: v1 feeds two layers and gets both gradients.
+    let bn = LayerSpec::BatchNorm { momentum: 0.9, epsilon: 1e-3, center: true, scale: true };
+    let nodes = vec![
+        (dense(8, Activation::Relu), vec![0]),
+        (dense(8, Activation::Tanh), vec![1]),
+        (bn, vec![2]),
+        (LayerSpec::Add, vec![3, 1]),
+        (LayerSpec::Activation(Activation::Relu), vec![4]),
+        (dense(1, Activation::Linear), vec![5]),
+    ];
+    run_case(&graph_case(vec![6], nodes, Loss::MeanSquaredError, vec![Metric::MeanAbsoluteError]));
+}
