@@ -192,6 +192,15 @@ impl Model {
         st.host_changed(Change::Other)
     }
 
+    /// Clip the gradients before each update from now on (Keras's `clipnorm`, `clipvalue`, `global_clipnorm`).
+    pub fn set_gradient_clip(&self, clip: crate::optimizer::Clip) -> Result<()> {
+        clip.validate()?;
+        let _exclusive = self.exclusive("changing the gradient clipping")?;
+        let mut st = self.write()?;
+        st.compiled.as_mut().ok_or_else(not_compiled)?.optimizer.clip = clip;
+        st.host_changed(Change::Other)
+    }
+
     /// Set the learning rate the next optimizer step uses (also during `fit`, from a callback or a thread).
     /// Refused for an optimizer with a schedule.
     pub fn set_learning_rate(&self, lr: f32) -> Result<()> {

@@ -316,6 +316,7 @@ impl Session for CpuSession<'_> {
             net.add_penalty_grads(&mut ws.param_grads);
         }
         net.trainable_ranges_into(&mut self.ranges);
+        compiled.optimizer.clip.apply(&mut ws.param_grads, &self.ranges);
         compiled.optimizer.step(&mut net.params, &ws.param_grads, &self.ranges);
         if rules {
             net.apply_constraints();

@@ -389,9 +389,6 @@ def test_a_non_keras_lite_callback_object_names_the_argument() -> None:
 @pytest.mark.parametrize(
     ("make", "words"),
     [
-        (lambda: keras.optimizers.Adam(clipnorm=1.0), ("Adam", "clipnorm=1.0")),
-        (lambda: keras.optimizers.SGD(clipvalue=0.5), ("SGD", "clipvalue=0.5")),
-        (lambda: keras.optimizers.RMSprop(global_clipnorm=1.0), ("RMSprop", "global_clipnorm=1.0")),
         (lambda: keras.optimizers.Adam(weight_decay=0.01), ("weight_decay=0.01", "AdamW")),
         (lambda: keras.optimizers.AdamW(use_ema=True), ("AdamW", "use_ema=True")),
         (lambda: keras.optimizers.Adam(gradient_accumulation_steps=4), ("gradient_accumulation_steps=4",)),

@@ -246,7 +246,14 @@ def sequential_from_config(
     return layers, bool(cfg.get("trainable", True)), cfg.get("name")
 
 
-_OPT_BASE = ("name", "learning_rate", "weight_decay", "ema_momentum", "is_legacy_optimizer")
+_OPT_BASE = (
+    "name",
+    "learning_rate",
+    "weight_decay",
+    "ema_momentum",
+    "is_legacy_optimizer",
+    *optimizers_module._CLIPS,
+)
 _OPT_KEYS = {
     "Adam": ("beta_1", "beta_2", "epsilon", "amsgrad"),
     "AdamW": ("beta_1", "beta_2", "epsilon", "amsgrad", "weight_decay"),
@@ -315,6 +322,7 @@ def optimizer_from_config(
             kwargs[k] = float(v) if isinstance(v, int) and not isinstance(v, bool) else v
     if isinstance(cfg.get("name"), str):
         kwargs["name"] = cfg["name"]
+    kwargs.update({k: cfg[k] for k in optimizers_module._CLIPS if cfg.get(k) is not None})
     try:
         return getattr(optimizers_module, cls_name)(**kwargs)  # type: ignore[no-any-return]
     except (TypeError, ValueError) as e:

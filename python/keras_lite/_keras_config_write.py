@@ -129,9 +129,9 @@ def optimizer_config(opt: optimizers_module.Optimizer) -> dict[str, Any]:
         if opt._schedule is None
         else optimizers_module.schedules.serialize(opt._schedule),
         "weight_decay": getattr(opt, "weight_decay", None),
-        "clipnorm": None,
-        "global_clipnorm": None,
-        "clipvalue": None,
+        "clipnorm": opt.clipnorm,
+        "global_clipnorm": opt.global_clipnorm,
+        "clipvalue": opt.clipvalue,
         "use_ema": False,
         "ema_momentum": 0.99,
         "ema_overwrite_frequency": None,

@@ -49,6 +49,9 @@ fn step_program(
     super::rules::penalty(&mut b, net, sums, t.cols(), rows as f32);
     backward(&mut b, ctx, net, ws, rows, t.logits(net))?;
     super::rules::penalty_grads(&mut b, ctx, net)?;
+    if let Some(acc) = ws.clip_acc.as_ref() {
+        super::clip::clip(&mut b, ctx, net, t.clip, acc)?;
+    }
     optimizer(&mut b, ctx, net, t.kind)?;
     super::rules::constraints(&mut b, ctx, net)?;
     b.build(ctx, kernels)

@@ -67,6 +67,7 @@ pub(crate) enum K {
     AllBinary,
     Penalty,
     Constrain,
+    Clip,
     Adam,
     Sgd,
     RmsProp,
@@ -96,6 +97,8 @@ impl K {
             K::Penalty => (include_str!("shaders/penalty.wgsl"), &[R, W]),
             // w
             K::Constrain => (include_str!("shaders/constrain.wgsl"), &[W]),
+            // g, acc
+            K::Clip => (include_str!("shaders/clip.wgsl"), &[W, W]),
             // pred, target, rowvals, weights
             K::Metric => (include_str!("shaders/metric.wgsl"), &[R, R, W, R]),
             // rowvals, sums

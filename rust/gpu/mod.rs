@@ -6,6 +6,7 @@
 //! draws its masks from a counter-based hash, so with `rate > 0` the masks differ from the CPU's.
 
 mod backward;
+mod clip;
 mod context;
 mod data;
 mod fit;

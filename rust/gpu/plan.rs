@@ -178,6 +178,8 @@ pub(crate) struct Workspace {
     pub grads: Vec<Option<wgpu::Buffer>>,
     /// Where an input gradient is made before it is added to a value's (cap × widest value; training only).
     pub grad_tmp: Option<wgpu::Buffer>,
+    /// A value per weight for global_clipnorm (training only).
+    pub clip_acc: Option<wgpu::Buffer>,
     pub target: wgpu::Buffer,
     /// One value: whether the batch's labels are all 0 or 1 (hinge losses).
     pub flag: wgpu::Buffer,
@@ -234,6 +236,7 @@ impl Workspace {
             bn,
             grads,
             grad_tmp: if train { Some(buf(net.max_width, "gradients")?) } else { None },
+            clip_acc: if train { Some(ctx.storage(net.w.len().max(1), "gradient norms")?) } else { None },
             target: buf(net.output_dim, "the target batch")?,
             flag: ctx.storage(1, "the label flag")?,
             weights: buf(1, "the sample weights")?,
@@ -250,6 +253,8 @@ pub(crate) struct Training {
     pub kind: OptimizerKind,
     /// How sums become means (which metrics are weighted).
     pub averaging: crate::backend::Averaging,
+    /// Gradient clipping before each update.
+    pub clip: crate::optimizer::Clip,
     /// The learning-rate schedule (each step's record holds its rate).
     pub schedule: Option<crate::optimizer::Schedule>,
 }
@@ -258,7 +263,14 @@ impl Training {
     /// From `compile()`'s result.
     pub fn of(c: &Compiled) -> Self {
         let (kind, schedule) = (c.optimizer.kind, c.optimizer.schedule.clone());
-        Training { loss: c.loss, metrics: c.metrics.clone(), kind, schedule, averaging: c.averaging() }
+        Training {
+            loss: c.loss,
+            metrics: c.metrics.clone(),
+            kind,
+            schedule,
+            averaging: c.averaging(),
+            clip: c.optimizer.clip,
+        }
     }
 
     /// Columns a pass sums: the loss, the metrics and the weights (see `backend::Averaging`).

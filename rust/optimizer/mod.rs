@@ -8,6 +8,7 @@
 
 use std::ops::Range;
 
+pub use clip::Clip;
 pub use schedule::Schedule;
 
 use crate::error::{Error, Result};
@@ -195,13 +196,15 @@ pub struct Optimizer {
     pub iterations: u64,
     /// Slot buffers, in `kind.slot_names()` order.
     pub slots: Vec<Vec<f32>>,
+    /// Gradient clipping, applied before each update.
+    pub clip: Clip,
 }
 
 impl Optimizer {
     /// A fresh optimizer for a parameter vector of `n` values.
     pub fn new(kind: OptimizerKind, n: usize) -> Self {
         let slots = kind.slot_names().iter().map(|s| vec![kind.slot_initial(s); n]).collect();
-        Optimizer { kind, schedule: None, iterations: 0, slots }
+        Optimizer { kind, schedule: None, iterations: 0, slots, clip: Clip::None }
     }
 
     /// The hyper-parameters of the step after `iterations` steps: `kind` with the schedule's rate there.
@@ -375,6 +378,7 @@ fn adam_pass(
     }
 }
 
+mod clip;
 mod more;
 mod schedule;
 #[cfg(test)]

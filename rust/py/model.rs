@@ -219,7 +219,8 @@ impl Model {
     ) -> PyResult<()> {
         let parse = |v: &[String]| v.iter().map(|m| Metric::from_name(m)).collect::<Result<Vec<_>, _>>();
         let (metrics, weighted) = (parse(&metrics)?, parse(&weighted_metrics)?);
-        guarded(|| self.model.compile_with(loss.0, metrics, weighted, optimizer.0, optimizer.1))
+        guarded(|| self.model.compile_with(loss.0, metrics, weighted, optimizer.0, optimizer.1))?;
+        guarded(|| self.model.set_gradient_clip(optimizer.2))
     }
 
     /// Train; see `trainer::fit`. Returns the number of epochs run.

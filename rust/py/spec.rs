@@ -11,7 +11,7 @@ use crate::activation::Activation;
 use crate::error::Error;
 use crate::layer::LayerSpec;
 use crate::loss::Loss;
-use crate::optimizer::{OptimizerKind, Schedule};
+use crate::optimizer::{Clip, OptimizerKind, Schedule};
 use crate::regularize::{Constraint, Penalty, WeightRules};
 
 use super::schedule::ScheduleArg;
@@ -236,17 +236,30 @@ struct OptimizerHead {
     kind: String,
     #[pyo3(default)]
     schedule: Option<ScheduleArg>,
+    /// `("clipnorm" | "clipvalue" | "global_clipnorm", threshold)`, or absent/None.
+    #[pyo3(default)]
+    clip: Option<(String, f32)>,
 }
 
 /// An optimizer description (`kind` `adam`, `adamw`, `sgd`, `rmsprop`, `adagrad`, `adamax` or `lion`, and its `schedule`) as the core's
 /// optimizer and learning-rate schedule.
-pub struct OptimizerArg(pub OptimizerKind, pub Option<Schedule>);
+pub struct OptimizerArg(pub OptimizerKind, pub Option<Schedule>, pub Clip);
 
 impl<'a, 'py> FromPyObject<'a, 'py> for OptimizerArg {
     type Error = PyErr;
 
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
-        let OptimizerHead { kind, schedule } = obj.extract()?;
+        let OptimizerHead { kind, schedule, clip } = obj.extract()?;
+        let clip = match clip {
+            None => Clip::None,
+            Some((name, c)) => match name.as_str() {
+                "clipnorm" => Clip::Norm(c),
+                "clipvalue" => Clip::Value(c),
+                "global_clipnorm" => Clip::GlobalNorm(c),
+                _ => return Err(Error::value(format!("Unknown gradient clipping. Received: {name:?}")).into()),
+            },
+        };
+        clip.validate()?;
         let schedule = schedule.map(|s| s.0);
         let kind = match kind.as_str() {
             "adam" | "adamw" => {
@@ -276,6 +289,6 @@ impl<'a, 'py> FromPyObject<'a, 'py> for OptimizerArg {
             }
             other => return Err(Error::value(format!("Unknown optimizer. Received: kind={other:?}")).into()),
         };
-        Ok(OptimizerArg(kind, schedule))
+        Ok(OptimizerArg(kind, schedule, clip))
     }
 }

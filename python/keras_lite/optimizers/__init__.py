@@ -7,6 +7,7 @@ from typing import Any
 from .._errors import received
 from .._unsupported import unsupported_identifier
 from . import schedules
+from ._base import _CLIPS as _CLIPS
 from ._base import LearningRate, Optimizer, _float, _no_extra
 from ._more import Adagrad, Adamax, Lion
 
@@ -40,7 +41,7 @@ class Adam(Optimizer):
         name: str = "adam",
         **kwargs: Any,
     ) -> None:
-        _no_extra(kwargs, type(self).__name__)
+        _no_extra(kwargs, type(self).__name__, self)
         super().__init__(learning_rate, name)
         self.beta_1 = _float("beta_1", beta_1)
         self.beta_2 = _float("beta_2", beta_2)
@@ -93,7 +94,7 @@ class SGD(Optimizer):
         name: str = "SGD",
         **kwargs: Any,
     ) -> None:
-        _no_extra(kwargs, type(self).__name__)
+        _no_extra(kwargs, type(self).__name__, self)
         super().__init__(learning_rate, name)
         m = (
             _float("momentum", momentum)
@@ -124,7 +125,7 @@ class RMSprop(Optimizer):
         name: str = "rmsprop",
         **kwargs: Any,
     ) -> None:
-        _no_extra(kwargs, type(self).__name__)
+        _no_extra(kwargs, type(self).__name__, self)
         super().__init__(learning_rate, name)
         self.rho = _float("rho", rho)
         self.momentum = (

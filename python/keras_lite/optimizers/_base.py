@@ -216,7 +216,8 @@ class Optimizer:
     def _spec(self) -> dict[str, Any]:
         """The optimizer as the core reads it: its kind, its hyper-parameters and its schedule (or None)."""
         schedule = None if self._schedule is None else self._schedule._core_spec()
-        return {"kind": self._kind, **self._core_params(), "schedule": schedule}
+        clip = next(((k, float(getattr(self, k))) for k in _CLIPS if getattr(self, k) is not None), None)
+        return {"kind": self._kind, **self._core_params(), "schedule": schedule, "clip": clip}
 
     def get_config(self) -> dict[str, Any]:
         """Hyper-parameters, Keras names (a schedule as ``keras.optimizers.schedules.serialize`` gives it)."""
@@ -254,7 +255,31 @@ _KERAS_KWARGS = {
 }
 
 
-def _no_extra(kwargs: dict[str, Any], cls: str) -> None:
+_CLIPS = ("clipnorm", "clipvalue", "global_clipnorm")
+
+
+def _take_clip(kwargs: dict[str, Any], opt: Any) -> None:
+    """Move Keras's gradient clipping arguments from ``kwargs`` onto ``opt`` (at most one, a positive number)."""
+    given = {k: kwargs.pop(k) for k in _CLIPS if k in kwargs}
+    set_ = {k: v for k, v in given.items() if v is not None}
+    if len(set_) > 1:
+        raise ValueError(
+            "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. Received: "
+            + ", ".join(f"{k}={v!r}" for k, v in set_.items())
+        )
+    for k, v in set_.items():
+        if (
+            isinstance(v, bool)
+            or not isinstance(v, (int, float, np.integer, np.floating))
+            or not 0 < float(v) < np.inf
+        ):
+            raise ValueError(f"{k} must be a positive number. {received(k, v)}")
+        setattr(opt, k, float(v))
+
+
+def _no_extra(kwargs: dict[str, Any], cls: str, opt: Any = None) -> None:
+    if opt is not None:
+        _take_clip(kwargs, opt)
     kwargs = {
         k: v
         for k, v in kwargs.items()

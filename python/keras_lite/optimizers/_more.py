@@ -26,7 +26,7 @@ class Adagrad(Optimizer):
         name: str = "adagrad",
         **kwargs: Any,
     ) -> None:
-        _no_extra(kwargs, type(self).__name__)
+        _no_extra(kwargs, type(self).__name__, self)
         super().__init__(learning_rate, name)
         self.initial_accumulator_value = _number("initial_accumulator_value", initial_accumulator_value)
         self.epsilon = _float("epsilon", epsilon)
@@ -54,7 +54,7 @@ class Adamax(Optimizer):
         name: str = "adamax",
         **kwargs: Any,
     ) -> None:
-        _no_extra(kwargs, type(self).__name__)
+        _no_extra(kwargs, type(self).__name__, self)
         super().__init__(learning_rate, name)
         self.beta_1 = _float("beta_1", beta_1)
         self.beta_2 = _float("beta_2", beta_2)
@@ -82,7 +82,7 @@ class Lion(Optimizer):
         name: str = "lion",
         **kwargs: Any,
     ) -> None:
-        _no_extra(kwargs, type(self).__name__)
+        _no_extra(kwargs, type(self).__name__, self)
         super().__init__(learning_rate, name)
         self.beta_1 = _number("beta_1", beta_1)
         self.beta_2 = _number("beta_2", beta_2)

@@ -55,6 +55,8 @@ pub(super) struct Case {
     pub(super) binding_cap: Option<u64>,
     /// Train and validate with sample weights (some zero), with these `weighted_metrics`.
     pub(super) weighted: Option<Vec<Metric>>,
+    /// Gradient clipping.
+    pub(super) clip: crate::optimizer::Clip,
 }
 
 pub(super) fn dense(units: usize, activation: Activation) -> LayerSpec {
@@ -79,6 +81,7 @@ pub(super) fn case(iw: usize, specs: Vec<LayerSpec>, loss: Loss, metrics: Vec<Me
         stop_at: None,
         binding_cap: None,
         weighted: None,
+        clip: crate::optimizer::Clip::None,
     }
 }
 
@@ -92,6 +95,7 @@ fn model(c: &Case) -> Model {
     }
     let weighted = c.weighted.clone().unwrap_or_default();
     m.compile_with(c.loss, c.metrics.clone(), weighted, c.kind, c.schedule.clone()).unwrap();
+    m.set_gradient_clip(c.clip).unwrap();
     m
 }
 

@@ -102,3 +102,16 @@ fn fit_residual_block_joined_by_add() {
     ];
     run_case(&graph_case(vec![6], nodes, Loss::MeanSquaredError, vec![Metric::MeanAbsoluteError]));
 }
+
+#[test]
+fn fit_with_gradient_clipping() {
+    use crate::optimizer::Clip;
+    let specs = vec![dense(16, Activation::Tanh), dense(8, Activation::Relu), dense(1, Activation::Linear)];
+    // Thresholds small enough that every step clips.
+    for clip in [Clip::Value(0.01), Clip::Norm(0.05), Clip::GlobalNorm(0.05)] {
+        let kind = OptimizerKind::Sgd { learning_rate: 0.1, momentum: 0.5, nesterov: false };
+        let mut c = case(5, specs.clone(), Loss::MeanSquaredError, vec![Metric::MeanAbsoluteError], kind);
+        c.clip = clip;
+        run_case(&c);
+    }
+}

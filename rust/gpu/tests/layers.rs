@@ -145,6 +145,7 @@ fn training_step_gradients_and_batchnorm_stats_match_cpu() {
             metrics: vec![],
             kind: OptimizerKind::Sgd { learning_rate: 0.0, momentum: 0.0, nesterov: false },
             averaging: crate::backend::Averaging { weighted_from: 0 },
+            clip: Default::default(),
             schedule: None,
         };
         let dev = DevNet::upload(&ctx, &net, None).unwrap();

@@ -268,6 +268,7 @@ fn losses_with_gradients_metrics_and_reduction() {
                 metrics: metrics.clone(),
                 kind: OptimizerKind::Sgd { learning_rate: 0.1, momentum: 0.0, nesterov: false },
                 averaging: crate::backend::Averaging { weighted_from: metrics.len() },
+                clip: Default::default(),
                 schedule: None,
             };
             let dev = DevNet::upload(&ctx, &net, None).unwrap();
@@ -334,7 +335,7 @@ fn sparse_losses_and_metrics() {
         let want_m: Vec<f32> = metrics.iter().map(|m| m.sum(&p, &t, width) as f32).collect();
         let kind = OptimizerKind::Sgd { learning_rate: 0.1, momentum: 0.0, nesterov: false };
         let averaging = crate::backend::Averaging { weighted_from: metrics.len() };
-        let tr = Training { loss, metrics: metrics.clone(), kind, averaging, schedule: None };
+        let tr = Training { loss, metrics: metrics.clone(), kind, averaging, schedule: None, clip: Default::default() };
         let dev = DevNet::upload(&ctx, &net, None).unwrap();
         let ws = Workspace::new(&ctx, &dev, rows, tr.cols(), true).unwrap();
         ctx.write(&ws.acts[0], 0, &p);
