@@ -120,14 +120,19 @@ fn steady_state_fit_and_predict_do_not_allocate() {
     // changes during the counted epochs).
     let schedule = Schedule::Piecewise { boundaries: vec![6, 14], values: vec![1e-3, 5e-4, 1e-4] };
     let metrics = vec![Metric::BinaryAccuracy { threshold: 0.5 }, Metric::MeanAbsoluteError];
-    m.compile_with(bce, metrics, Vec::new(), adam, Some(schedule)).unwrap();
+    // One weighted metric: with the sample weights below, the weighted sums run every step too.
+    let weighted = vec![Metric::BinaryAccuracy { threshold: 0.5 }];
+    m.compile_with(bce, metrics, weighted, adam, Some(schedule)).unwrap();
     let x = data(rows, width, 1);
     let y: Vec<f32> = data(rows, 1, 2).iter().map(|v| f32::from(*v > 0.0)).collect();
     let xv = data(200, width, 3);
     let yv: Vec<f32> = data(200, 1, 4).iter().map(|v| f32::from(*v > 0.0)).collect();
     let opts = FitOptions { batch_size: 256, epochs: 6, initial_epoch: 0, shuffle: true, validation_batch_size: 64 };
-    let train = Data::new(&x, &y, rows);
-    let val = Some(Data::new(&xv, &yv, 200));
+    // Sample weights on the training and the validation rows.
+    let (w, wv) = (data(rows, 1, 6), data(200, 1, 7));
+    let (w, wv): (Vec<f32>, Vec<f32>) = (w.iter().map(|v| v.abs()).collect(), wv.iter().map(|v| v.abs()).collect());
+    let train = Data { w: Some(&w), ..Data::new(&x, &y, rows) };
+    let val = Some(Data { w: Some(&wv), ..Data::new(&xv, &yv, 200) });
     fit(&m, train, val, opts, &mut Watch).unwrap();
     let n = ALLOCS.load(Ordering::SeqCst);
     assert_eq!(n, 0, "{n} allocations during epochs 2..=4 of fit");
