@@ -2,26 +2,37 @@
 //! penalty added to a step's loss, its gradient, and the constraints after an optimizer step.
 
 use crate::layer::LayerSpec;
-use crate::network::Network;
+use crate::network::{Network, Node};
 use crate::regularize::{Constraint, Penalty, WeightRules};
+
+/// Each weight of a trainable layer of `layers` that `trainable` accepts and that has a penalty or a constraint:
+/// (weight index, penalty, constraint). The CPU and the GPU backend both walk the rules with it.
+pub(crate) fn ruled_weights<'a>(
+    layers: &'a [Node],
+    trainable: impl Fn(usize) -> bool + Copy + 'a,
+) -> impl Iterator<Item = (usize, Penalty, Constraint)> + 'a {
+    layers
+        .iter()
+        .filter(|l| l.trainable)
+        .flat_map(move |l| {
+            let rules = match l.spec {
+                LayerSpec::Dense { rules, .. } => rules,
+                _ => WeightRules::default(),
+            };
+            let pairs = [(rules.kernel_reg, rules.kernel_constraint), (rules.bias_reg, rules.bias_constraint)];
+            l.weights
+                .clone()
+                .zip(pairs)
+                .filter(move |&(i, (p, c))| !rules.is_none() && trainable(i) && !(p.is_none() && c.is_none()))
+        })
+        .map(|(i, (p, c))| (i, p, c))
+}
 
 impl Network {
     /// Each trainable weight (of a trainable layer) with a penalty or constraint: (weight index, penalty, constraint).
     fn ruled(&self) -> impl Iterator<Item = (usize, Penalty, Constraint)> + '_ {
-        self.layers
-            .iter()
-            .filter(|l| l.trainable)
-            .flat_map(move |l| {
-                let rules = match l.spec {
-                    LayerSpec::Dense { rules, .. } => rules,
-                    _ => WeightRules::default(),
-                };
-                let pairs = [(rules.kernel_reg, rules.kernel_constraint), (rules.bias_reg, rules.bias_constraint)];
-                l.weights.clone().zip(pairs).filter(move |&(i, (p, c))| {
-                    !rules.is_none() && self.weights[i].trainable && !(p.is_none() && c.is_none())
-                })
-            })
-            .map(|(i, (p, c))| (i, p, c))
+        let weights = &self.weights;
+        ruled_weights(&self.layers, move |i| weights[i].trainable)
     }
 
     /// Whether any layer has a regularizer or constraint (trainable or not).

@@ -3,35 +3,22 @@
 //! the constraints after it. Only trainable weights of trainable layers, as on the CPU.
 
 use crate::error::Result;
-use crate::layer::LayerSpec;
-use crate::regularize::{Constraint, Penalty, WeightRules};
+use crate::regularize::{Constraint, Penalty};
 
 use super::context::Ctx;
 use super::kernels::{grid_for, Params, K};
 use super::plan::DevNet;
 use super::program::Builder;
 
-/// Each trainable weight with a penalty or constraint: (weight index, penalty, constraint).
-fn ruled(net: &DevNet) -> Vec<(usize, Penalty, Constraint)> {
-    let mut out = Vec::new();
-    for l in net.layers.iter().filter(|l| l.trainable) {
-        let rules = match l.spec {
-            LayerSpec::Dense { rules, .. } => rules,
-            _ => WeightRules::default(),
-        };
-        let pairs = [(rules.kernel_reg, rules.kernel_constraint), (rules.bias_reg, rules.bias_constraint)];
-        for (i, (p, c)) in l.weights.clone().zip(pairs) {
-            if net.trainable[i] && !(p.is_none() && c.is_none()) {
-                out.push((i, p, c));
-            }
-        }
-    }
-    out
+/// Each trainable weight with a penalty or constraint: (weight index, penalty, constraint), as on the CPU.
+fn ruled(net: &DevNet) -> impl Iterator<Item = (usize, Penalty, Constraint)> + '_ {
+    let trainable = &net.trainable;
+    crate::network_rules::ruled_weights(&net.layers, move |i| trainable[i])
 }
 
 /// Add `scale` × the weights' penalty to the loss column of the step's slot of `sums` (`cols` wide).
 pub(crate) fn penalty(b: &mut Builder, net: &DevNet, sums: &wgpu::Buffer, cols: usize, scale: f32) {
-    for (i, p, _) in ruled(net).into_iter().filter(|(_, p, _)| !p.is_none()) {
+    for (i, p, _) in ruled(net).filter(|(_, p, _)| !p.is_none()) {
         let prm = Params::new().u(net.weights[i].len()).u(cols).f(p.l1).f(p.l2).f(scale);
         b.push(K::Penalty, &[("MODE", 0)], &[Some(&net.w[i].param), Some(sums)], prm, [1, 1, 1]);
     }
@@ -39,7 +26,7 @@ pub(crate) fn penalty(b: &mut Builder, net: &DevNet, sums: &wgpu::Buffer, cols: 
 
 /// Add the penalties' gradients to the weights' gradients.
 pub(crate) fn penalty_grads(b: &mut Builder, ctx: &Ctx, net: &DevNet) -> Result<()> {
-    for (i, p, _) in ruled(net).into_iter().filter(|(_, p, _)| !p.is_none()) {
+    for (i, p, _) in ruled(net).filter(|(_, p, _)| !p.is_none()) {
         let Some(g) = net.w[i].grad.as_ref() else { continue };
         let n = net.weights[i].len();
         let prm = Params::new().u(n).u(0).f(p.l1).f(p.l2).f(0.0);
