@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _keras_config_write, _saving, config
+from .. import _keras_config_write, _onnx_export, _saving, config
 from .. import losses as losses_module
 from .. import optimizers as optimizers_module
 from .._errors import received
@@ -37,6 +37,7 @@ class Model:
     _fits = 0  # fit calls running on this model now (see _tracks_fit); structure changes wait for 0
     _name_base = "model"  # automatic names are this, then this_1, ...
     dtype = compute_dtype = variable_dtype = input_dtype = "float32"  # Keras's dtype attributes
+    export = _onnx_export.export  # Keras 3.8+'s model.export(filepath, format="onnx", ...)
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         cls._refuse_unsupported(args, kwargs)

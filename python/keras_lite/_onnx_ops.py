@@ -1,0 +1,258 @@
+"""The ONNX operators for keras_lite's layers, activations and merges (``model.export(format="onnx")``).
+
+`GraphWriter` collects the nodes and weights of one ONNX graph. `emit_node` writes one layer of the model's
+inference forward pass: it takes the names of the values the layer reads and the name its result must have,
+and returns the result's width. Every formula here is the one the Rust core computes at inference (Keras 3's):
+Dropout is the identity, BatchNormalization uses the moving statistics.
+
+Layers are found by class name, so that the merge layers (Concatenate, Add, Average, Subtract, Multiply,
+Maximum, Minimum) need nothing from the modules that define them: each reads a list of values.
+This module needs the optional ``onnx`` package; `keras_lite._onnx_export` imports it only when exporting.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper
+
+from ._unsupported import NotSupportedError
+
+# Keras 3's SELU constants (keras/src/activations/activations.py), as the core has them.
+SELU_ALPHA = 1.6732632423543772
+SELU_SCALE = 1.0507009873554805
+LEAKY_RELU_SLOPE = 0.2  # keras.activations.leaky_relu's default negative_slope, the one keras_lite runs
+
+
+class GraphWriter:
+    """The nodes and weights of one ONNX graph, under unique value names."""
+
+    def __init__(self) -> None:
+        self.nodes: list[onnx.NodeProto] = []
+        self.initializers: list[onnx.TensorProto] = []
+        self._names: set[str] = set()
+
+    def reserve(self, name: str) -> str:
+        """Claim ``name`` (a graph input or output) so that no other value takes it."""
+        if name in self._names:
+            raise ValueError(f"Two values of the exported graph would both be named {name!r}.")
+        self._names.add(name)
+        return name
+
+    def fresh(self, base: str) -> str:
+        """A value name not used yet: ``base``, else ``base_1``, ``base_2``, ..."""
+        name, i = base, 0
+        while name in self._names:
+            i += 1
+            name = f"{base}_{i}"
+        self._names.add(name)
+        return name
+
+    def weight(self, name: str, value: Any) -> str:
+        """A float32 constant (a weight, or a scalar of a formula) named after ``name``."""
+        unique = self.fresh(name)
+        array = np.ascontiguousarray(np.asarray(value, dtype=np.float32))
+        self.initializers.append(numpy_helper.from_array(array, unique))
+        return unique
+
+    def op(self, op_type: str, inputs: list[str], out: str | None, base: str, **attrs: Any) -> str:
+        """Append an ``op_type`` node reading ``inputs``; its output is ``out`` or a fresh name from ``base``."""
+        name = out if out is not None else self.fresh(base)
+        self.nodes.append(
+            helper.make_node(op_type, inputs, [name], name=self.fresh(f"{base}/{op_type}"), **attrs)
+        )
+        return name
+
+
+# ---- activations ----------------------------------------------------------------------------------------
+# Each writes f(x) into `out` (or a fresh value when out is None) and returns the value's name.
+Emit = Callable[[GraphWriter, str, "str | None", str], str]
+
+
+def _unary(op_type: str, **attrs: Any) -> Emit:
+    def emit(g: GraphWriter, x: str, out: str | None, base: str) -> str:
+        return g.op(op_type, [x], out, base, **attrs)
+
+    return emit
+
+
+def _silu(g: GraphWriter, x: str, out: str | None, base: str) -> str:
+    """``x · sigmoid(x)`` (ONNX has no Swish before opset 24)."""
+    return g.op("Mul", [x, g.op("Sigmoid", [x], None, base)], out, base)
+
+
+def _gelu(g: GraphWriter, x: str, out: str | None, base: str) -> str:
+    """Exact GELU, ``x · ½(1 + erf(x/√2))`` (Erf exists from opset 9; the Gelu operator only from 20)."""
+    erf = g.op("Erf", [g.op("Div", [x, g.weight(f"{base}/sqrt2", np.sqrt(2.0))], None, base)], None, base)
+    half = g.op(
+        "Mul",
+        [g.op("Add", [erf, g.weight(f"{base}/one", 1.0)], None, base), g.weight(f"{base}/half", 0.5)],
+        None,
+        base,
+    )
+    return g.op("Mul", [x, half], out, base)
+
+
+def _relu6(g: GraphWriter, x: str, out: str | None, base: str) -> str:
+    lo, hi = g.weight(f"{base}/zero", 0.0), g.weight(f"{base}/six", 6.0)
+    return g.op("Clip", [x, lo, hi], out, base)
+
+
+ACTIVATIONS: dict[str, Emit] = {
+    "linear": _unary("Identity"),
+    "relu": _unary("Relu"),
+    "sigmoid": _unary("Sigmoid"),
+    "tanh": _unary("Tanh"),
+    "elu": _unary("Elu", alpha=1.0),
+    "selu": _unary("Selu", alpha=SELU_ALPHA, gamma=SELU_SCALE),
+    "silu": _silu,
+    "gelu": _gelu,
+    "softplus": _unary("Softplus"),
+    "softsign": _unary("Softsign"),
+    "leaky_relu": _unary("LeakyRelu", alpha=LEAKY_RELU_SLOPE),
+    "relu6": _relu6,
+    # Keras 3's hard_sigmoid: relu6(x + 3) / 6 = clip(x/6 + 1/2, 0, 1), ONNX HardSigmoid with these constants.
+    "hard_sigmoid": _unary("HardSigmoid", alpha=1.0 / 6.0, beta=0.5),
+    "exponential": _unary("Exp"),
+    "softmax": _unary("Softmax", axis=-1),
+}
+
+
+def emit_activation(g: GraphWriter, name: str, x: str, out: str | None, base: str) -> str:
+    """``name``(x): the value written (``out`` when given). A linear activation without ``out`` writes nothing."""
+    if name == "linear" and out is None:
+        return x
+    emit = ACTIVATIONS.get(name)
+    if emit is None:
+        raise NotSupportedError(f"keras_lite cannot export the activation {name!r} to ONNX yet.")
+    return emit(g, x, out, base)
+
+
+# ---- layers ---------------------------------------------------------------------------------------------
+# Each takes the layer, the names and widths of the values it reads and the name of its result, and returns the
+# result's width.
+LayerEmit = Callable[[GraphWriter, Any, list[str], list[int], str], int]
+
+
+def _dense(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], out: str) -> int:
+    base, act = layer.name, layer.activation.__name__
+    last = act == "linear"  # the affine part writes the result itself
+    kernel = g.weight(f"{base}/kernel", layer.kernel.numpy())
+    y = g.op("MatMul", [ins[0], kernel], out if last and not layer.use_bias else None, base)
+    if layer.use_bias:
+        y = g.op("Add", [y, g.weight(f"{base}/bias", layer.bias.numpy())], out if last else None, base)
+    if not last:
+        emit_activation(g, act, y, out, base)
+    return int(layer.units)
+
+
+def _activation(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], out: str) -> int:
+    emit_activation(g, layer.activation.__name__, ins[0], out, layer.name)
+    return widths[0]
+
+
+def _identity(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], out: str) -> int:
+    g.op("Identity", [ins[0]], out, layer.name)  # Dropout at inference
+    return widths[0]
+
+
+def _batch_normalization(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], out: str) -> int:
+    """``(x − moving_mean) / √(moving_variance + ε) · γ + β`` (γ = 1 without ``scale``, β = 0 without ``center``)."""
+    base, width = layer.name, widths[0]
+    gamma, beta = layer.gamma, layer.beta
+    scale = g.weight(f"{base}/gamma", np.ones(width) if gamma is None else gamma.numpy())
+    bias = g.weight(f"{base}/beta", np.zeros(width) if beta is None else beta.numpy())
+    mean = g.weight(f"{base}/moving_mean", layer.moving_mean.numpy())
+    var = g.weight(f"{base}/moving_variance", layer.moving_variance.numpy())
+    g.op("BatchNormalization", [ins[0], scale, bias, mean, var], out, base, epsilon=float(layer.epsilon))
+    return width
+
+
+# ---- merge layers: functions of a list of values ----------------------------------------------------------
+def concatenate(g: GraphWriter, ins: list[str], out: str, base: str, axis: int = -1) -> str:
+    """The inputs side by side (``Concatenate(axis=-1)``; on ``(batch, width)`` values axis -1 is axis 1)."""
+    return g.op("Concat", ins, out, base, axis=int(axis))
+
+
+def add(g: GraphWriter, ins: list[str], out: str, base: str) -> str:
+    return g.op("Add" if len(ins) == 2 else "Sum", ins, out, base)
+
+
+def average(g: GraphWriter, ins: list[str], out: str, base: str) -> str:
+    return g.op("Mean", ins, out, base)
+
+
+def subtract(g: GraphWriter, ins: list[str], out: str, base: str) -> str:
+    if len(ins) != 2:
+        raise ValueError(
+            f"A Subtract layer should be called on exactly 2 inputs. Received: {len(ins)} inputs"
+        )
+    return g.op("Sub", ins, out, base)
+
+
+def multiply(g: GraphWriter, ins: list[str], out: str, base: str) -> str:
+    """The element-wise product (ONNX's Mul takes two inputs: a chain of them)."""
+    if len(ins) == 1:
+        return g.op("Identity", ins, out, base)
+    y = ins[0]
+    for i, x in enumerate(ins[1:], start=2):
+        y = g.op("Mul", [y, x], out if i == len(ins) else None, base)
+    return y
+
+
+def maximum(g: GraphWriter, ins: list[str], out: str, base: str) -> str:
+    return g.op("Max", ins, out, base)
+
+
+def minimum(g: GraphWriter, ins: list[str], out: str, base: str) -> str:
+    return g.op("Min", ins, out, base)
+
+
+def _merge(fn: Callable[[GraphWriter, list[str], str, str], str]) -> LayerEmit:
+    def emit(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], out: str) -> int:
+        fn(g, ins, out, layer.name)
+        return max(widths)  # element-wise merges broadcast their inputs to one width
+
+    return emit
+
+
+def _concatenate(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], out: str) -> int:
+    axis = int(getattr(layer, "axis", -1))
+    if axis not in (-1, 1):
+        raise NotSupportedError(
+            f"keras_lite exports Concatenate along the feature axis only. Received: axis={axis}"
+        )
+    concatenate(g, ins, out, layer.name, axis)
+    return sum(widths)
+
+
+LAYERS: dict[str, LayerEmit] = {
+    "Dense": _dense,
+    "Activation": _activation,
+    "Dropout": _identity,
+    "BatchNormalization": _batch_normalization,
+    "Concatenate": _concatenate,
+    "Add": _merge(add),
+    "Average": _merge(average),
+    "Subtract": _merge(subtract),
+    "Multiply": _merge(multiply),
+    "Maximum": _merge(maximum),
+    "Minimum": _merge(minimum),
+}
+
+
+def emit_node(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], out: str) -> int:
+    """Write ``layer`` applied to the values ``ins`` (of ``widths``) into ``out``; return the output width."""
+    emit = None
+    for cls in type(layer).__mro__:  # a subclass of a built-in layer is exported as that layer
+        emit = LAYERS.get(cls.__name__)
+        if emit is not None:
+            break
+    if emit is None:
+        raise NotSupportedError(
+            f"keras_lite cannot export the layer {layer.name!r} ({type(layer).__name__}) to ONNX yet. "
+            f"Supported: {', '.join(LAYERS)}."
+        )
+    return emit(g, layer, ins, widths, out)
