@@ -137,7 +137,7 @@ def test_tools_that_probe_modules_keep_working() -> None:
 @pytest.mark.parametrize(
     "name",
     ["train_on_batch", "test_on_batch", "to_json", "get_layer", "metrics", "inputs", "outputs",
-     "add_loss", "export", "train_step", "get_compile_config", "trainable_variables", "input_spec"],
+     "add_loss", "train_step", "get_compile_config", "trainable_variables", "input_spec"],
 )  # fmt: skip
 def test_a_keras_model_attribute_keras_lite_lacks_raises_not_supported(name: str) -> None:
     model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(1)])
