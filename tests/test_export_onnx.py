@@ -72,6 +72,13 @@ def test_every_activation_runs_as_predict(activation: str, tmp_path: Path) -> No
     _randomize(model, seed=len(activation))
     model.export(tmp_path / "m.onnx", format="onnx", verbose=False)
     _assert_runs_as_predict(model, tmp_path / "m.onnx", 5)
+    # Far out and near zero, where a careless formula overflows or cancels (exp(100) is inf in both).
+    alone = keras.Sequential([keras.Input(shape=(6,)), layers.Activation(activation)])
+    alone.export(tmp_path / "a.onnx", format="onnx", verbose=False)
+    session = _session(tmp_path / "a.onnx")
+    x = np.array([[-100, -20, -1e-3, 1e-3, 20, 100]], np.float32)
+    got = session.run(None, {session.get_inputs()[0].name: x})[0]
+    np.testing.assert_allclose(got, alone.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
 
 
 def test_activation_operators(tmp_path: Path) -> None:
@@ -128,10 +135,12 @@ def test_graph_inputs_outputs_and_operators(tmp_path: Path) -> None:
 
 
 def test_input_names_without_keras_input(tmp_path: Path) -> None:
-    built = keras.Sequential([layers.Dense(2)])
+    built = keras.Sequential([layers.Dense(2, use_bias=False)])  # a MatMul alone writes the output
     built.build((None, 3))
     built.export(tmp_path / "a.onnx", format="onnx", verbose=False)
     assert _session(tmp_path / "a.onnx").get_inputs()[0].name == "input_0"
+    assert _ops(tmp_path / "a.onnx") == {"MatMul"}
+    _assert_runs_as_predict(built, tmp_path / "a.onnx", 3)
     with pytest.warns(UserWarning, match="input_shape"):
         shaped = keras.Sequential([layers.Dense(2, input_shape=(3,))])
     shaped.export(tmp_path / "b.onnx", format="onnx", verbose=False)
