@@ -122,16 +122,21 @@ pub fn check_weights(w: Option<&[f32]>, rows: usize, arg: &str) -> Result<()> {
 /// How sums become Keras's means. A pass sums, per row, `[w·loss, metric..., w]`: the loss and the
 /// metrics of `metrics=` are divided by the rows (Keras weights the loss per sample and averages it over
 /// samples), the metrics from `weighted_from` on (`weighted_metrics=`, which see the weights) by the sum of
-/// the weights.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// the weights. With stateful metrics (`stateful`), their states follow: `[loss, metric..., w, state...]`.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Averaging {
     /// Metrics from this index on are weighted.
     pub weighted_from: usize,
+    /// The metrics, when one of them is more than a mean (it has a state or a final step).
+    pub stateful: Option<std::sync::Arc<[Metric]>>,
 }
 
 impl Averaging {
     /// `[loss, metric...]` means from `sums` (`[loss, metric..., Σw]`) over `rows` rows, into `out`.
     pub fn means_into(&self, sums: &[f64], rows: usize, out: &mut Vec<f64>) {
+        if let Some(metrics) = &self.stateful {
+            return self.finish_into(metrics, sums, rows, out);
+        }
         let (w, figures) = sums.split_last().map_or((0.0, sums), |(w, f)| (*w, f));
         out.clear();
         out.extend(figures.iter().enumerate().map(|(i, &s)| {
@@ -142,6 +147,26 @@ impl Averaging {
                 s / den
             }
         }));
+    }
+
+    /// `means_into` with stateful metrics: each metric's values from its mean and its state.
+    fn finish_into(&self, metrics: &[Metric], sums: &[f64], rows: usize, out: &mut Vec<f64>) {
+        let n = metrics.len();
+        let w = sums.get(n + 1).copied().unwrap_or(0.0);
+        let div = |s: f64, den: f64| if den == 0.0 { 0.0 } else { s / den };
+        out.clear();
+        out.push(div(sums[0], rows as f64));
+        let mut at = n + 2;
+        for (i, m) in metrics.iter().enumerate() {
+            let extra = &sums[at..at + m.extra_width()];
+            at += extra.len();
+            m.finish(div(sums[i + 1], if i >= self.weighted_from { w } else { rows as f64 }), extra, rows, out);
+        }
+    }
+
+    /// Values `means_into` gives for `metrics`: the loss, and each metric's.
+    pub fn out_len(metrics: &[Metric]) -> usize {
+        1 + metrics.iter().map(Metric::out_len).sum::<usize>()
     }
 
     /// `means_into` into a new vector.
@@ -183,12 +208,13 @@ pub struct Compiled {
 impl Compiled {
     /// How this configuration's sums become means.
     pub fn averaging(&self) -> Averaging {
-        Averaging { weighted_from: self.weighted_from }
+        let stateful = (!self.metrics.iter().all(Metric::is_mean)).then(|| self.metrics.clone().into());
+        Averaging { weighted_from: self.weighted_from, stateful }
     }
 
-    /// Columns a pass sums: the loss, each metric, and the weights.
+    /// Columns a pass sums: the loss, each metric, the weights, and the stateful metrics' states.
     pub fn sum_columns(&self) -> usize {
-        2 + self.metrics.len()
+        2 + self.metrics.len() + self.metrics.iter().map(Metric::extra_width).sum::<usize>()
     }
 }
 
@@ -343,10 +369,10 @@ impl Evaluation {
     /// Call a validation-batch hook for each batch of a pass already run: before it (`None`) and after it
     /// (the running means), from the per-batch sums. `rows` is the pass's row count.
     pub fn report_batches(&self, rows: usize, hook: BatchHook<'_>) -> Result<()> {
-        let cols = self.means.len() + 1;
+        let cols = self.per_batch.len() / rows.div_ceil(self.batch_rows.max(1)).max(1);
         let mut sums = vec![0.0f64; cols];
         let mut running = Vec::with_capacity(cols);
-        for (b, row) in self.per_batch.chunks_exact(cols).enumerate() {
+        for (b, row) in self.per_batch.chunks_exact(cols.max(1)).enumerate() {
             hook(b, None)?;
             for (s, &v) in sums.iter_mut().zip(row) {
                 *s += f64::from(v);

@@ -121,11 +121,7 @@ pub fn evaluate_with<G: std::ops::Deref<Target = ModelState>>(
                 if let Some(kind) = logits.and(compiled.loss.takes_logits_of()) {
                     kind.activation().forward_inplace(o, ow);
                 }
-                let n = compiled.metrics.len();
-                for (i, (sum, metric)) in sums[1..=n].iter_mut().zip(&compiled.metrics).enumerate() {
-                    *sum += metric.weighted_sum(o, ys, ow, if i >= compiled.weighted_from { w } else { None });
-                }
-                sums[n + 1] += w.map_or(m as f64, |w| w.iter().map(|&v| f64::from(v)).sum());
+                crate::metric::accumulate_all(&compiled.metrics, compiled.weighted_from, o, ys, ow, w, sums);
             }
             if let Some(f) = hooks.batch.as_mut() {
                 averaging.means_into(sums, start + m, running);

@@ -186,6 +186,8 @@ impl Model {
         }
         let _exclusive = self.exclusive("compile()")?;
         let mut st = self.write()?;
+        let width = st.net.output_dim();
+        metrics.iter_mut().try_for_each(|m| m.settle(width))?;
         let n = st.net.params.len();
         let optimizer = Optimizer { schedule, ..Optimizer::new(optimizer, n) };
         st.compiled = Some(Compiled { loss, metrics, optimizer, weighted_from });

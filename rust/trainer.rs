@@ -263,7 +263,7 @@ impl<'a> CpuSession<'a> {
             shape: (st.net.input_dim, st.net.output_dim(), n_metrics),
             ws: st.net.workspace(opts.batch_size.min(train.rows))?,
             sums: vec![0.0; columns],
-            running: vec![0.0; columns - 1],
+            running: compiled.averaging().means(&vec![0.0; columns], 0),
             seen: 0,
             ranges: Vec::new(),
             eval: EvalScratch::default(),
@@ -305,12 +305,7 @@ impl Session for CpuSession<'_> {
         }
         let w = ws.weights(rows, weighted);
         let (pred, target) = net.prediction_views(ws, rows);
-        let weighted_from = compiled.weighted_from;
-        let n = compiled.metrics.len();
-        for (i, (sum, metric)) in sums[1..=n].iter_mut().zip(&compiled.metrics).enumerate() {
-            *sum += metric.weighted_sum(pred, target, ow, if i >= weighted_from { w } else { None });
-        }
-        sums[n + 1] += w.map_or(rows as f64, |w| w.iter().map(|&v| f64::from(v)).sum());
+        crate::metric::accumulate_all(&compiled.metrics, compiled.weighted_from, pred, target, ow, w, sums);
         net.backward(ws, rows, logits, true)?;
         if rules {
             net.add_penalty_grads(&mut ws.param_grads);

@@ -116,7 +116,7 @@ impl<'a> GpuSession<'a> {
             )));
         }
         let cols = t.cols();
-        let ws = Workspace::new(ctx, net, cap, cols, true)?;
+        let ws = Workspace::new(ctx, net, cap, t.row_cols(), true)?;
         let data = DevData::upload(ctx, train, iw, ow)?;
         let evaluator = match val {
             Some(v) if v.rows > 0 => {
@@ -134,6 +134,7 @@ impl<'a> GpuSession<'a> {
         let rem = train.rows % cap;
         let last =
             if rem > 0 { Some(step_program(ctx, kernels, net, t, &ws, &data, &perm, &sums, rem)?) } else { None };
+        let running = t.averaging.means(&vec![0.0; cols], 0);
         Ok(GpuSession {
             ctx,
             net,
@@ -157,7 +158,7 @@ impl<'a> GpuSession<'a> {
             pending: Vec::with_capacity(STEPS_PER_SUBMIT),
             done: 0,
             seen: 0,
-            running: vec![0.0; cols - 1],
+            running,
             val_means: Vec::new(),
             last_read: Instant::now(),
             in_flight: None,
@@ -250,7 +251,7 @@ impl Session for GpuSession<'_> {
         let e = self.evaluator.as_ref().ok_or_else(|| Error::State("there is no validation data".into()))?;
         let (means, per_chunk) = e.run(self.ctx, obs.cancel_flag().unwrap_or(&crate::backend::NEVER))?;
         if self.test_batches {
-            let averaging = self.t.averaging;
+            let averaging = self.t.averaging.clone();
             let done =
                 super::Evaluation { means: means.clone(), per_batch: per_chunk, batch_rows: e.chunk_rows(), averaging };
             done.report_batches(self.val_rows, &mut |b, r| obs.test_batch(b, r))?;

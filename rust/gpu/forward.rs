@@ -222,16 +222,75 @@ fn loss_consts(loss: Loss, logits: bool) -> (u32, bool) {
 }
 
 /// The metric kernel's METRIC id, threshold and k (see shaders/metric.wgsl).
-fn metric_consts(m: Metric) -> (u32, f32, usize) {
-    match m {
+fn metric_consts(m: &Metric) -> (u32, f32, usize) {
+    match *m {
         Metric::MeanAbsoluteError => (0, 0.0, 0),
-        Metric::MeanSquaredError => (1, 0.0, 0),
+        Metric::MeanSquaredError | Metric::RootMeanSquaredError => (1, 0.0, 0),
         Metric::BinaryAccuracy { threshold } => (2, threshold, 0),
         Metric::CategoricalAccuracy => (3, 0.0, 0),
         Metric::SparseCategoricalAccuracy => (4, 0.0, 0),
         Metric::TopKCategoricalAccuracy { k } => (5, 0.0, k),
         Metric::SparseTopKCategoricalAccuracy { k } => (6, 0.0, k),
+        Metric::MeanAbsolutePercentageError => (7, 0.0, 0),
+        // Their sums come from `counts` (shaders/counts.wgsl); this column is unused.
+        Metric::Confusion(_) | Metric::R2(_) => (0, 0.0, 0),
     }
+}
+
+/// Record the stateful metrics' sums into the step's slot of `sums`, after the per-row columns.
+#[allow(clippy::too_many_arguments)]
+fn counts(
+    b: &mut Builder,
+    ctx: &Ctx,
+    pred: &wgpu::Buffer,
+    ws: &Workspace,
+    rows: usize,
+    width: usize,
+    t: &Training,
+    sums: &wgpu::Buffer,
+    weighted: bool,
+) -> Result<()> {
+    let mut at = t.row_cols();
+    for (k, m) in t.metrics.iter().enumerate() {
+        let w = u32::from(weighted && k >= t.averaging.weighted_from);
+        match m {
+            Metric::Confusion(c) => {
+                let mut aux = c.thresholds.clone();
+                aux.extend(c.label_weights.iter().flatten());
+                let aux = ctx.storage_with(&aux, "metric thresholds")?;
+                let nthr = c.thresholds.len();
+                let jobs = nthr * c.labels();
+                let class_id = c.class_id.map_or(u32::MAX, |c| c as u32);
+                let p = Params::new()
+                    .u(rows)
+                    .u(width)
+                    .u(at)
+                    .u(t.cols())
+                    .u(nthr)
+                    .u(c.top_k.unwrap_or(0))
+                    .u(class_id as usize)
+                    .u(jobs);
+                let consts = [
+                    ("MODE", 0),
+                    ("WEIGHTED", w),
+                    ("AUC", u32::from(matches!(c.report, crate::metric::Report::Auc(..)))),
+                    ("LOGITS", u32::from(c.from_logits)),
+                    ("MULTI", u32::from(c.multi_label)),
+                    ("LABEL_WEIGHTS", u32::from(c.label_weights.is_some())),
+                ];
+                let bind = [Some(pred), Some(&ws.target), Some(&ws.weights), Some(&aux), Some(sums)];
+                b.push(K::Counts, &consts, &bind, p, grid_for(ctx, jobs)?);
+            }
+            Metric::R2(_) => {
+                let p = Params::new().u(rows).u(width).u(at).u(t.cols()).u(0).u(0).u(0).u(width);
+                let bind = [Some(pred), Some(&ws.target), Some(&ws.weights), None, Some(sums)];
+                b.push(K::Counts, &[("MODE", 1), ("WEIGHTED", w)], &bind, p, grid_for(ctx, width)?);
+            }
+            _ => {}
+        }
+        at += m.extra_width();
+    }
+    Ok(())
 }
 
 /// Record the loss (its gradient into the gradient buffer of what it reads) and metrics of `rows` rows, summed into slot `stp.slot` of
@@ -273,19 +332,19 @@ pub(crate) fn loss_and_metrics(
     }
     let scale = 1.0 / (rows * ow).max(1) as f32;
     let row_scale = 1.0 / rows.max(1) as f32;
-    let cols = t.cols();
+    let cols = t.row_cols();
     let p = Params::new().u(rows).u(ow).u(0).u(cols).f(scale).f(delta).f(ls).f(EPSILON).f(1.0 - EPSILON).f(row_scale);
     let bind = [Some(input), Some(&ws.target), Some(grad), Some(&ws.rowvals), Some(&ws.flag), Some(&ws.weights)];
     let consts = [("LOSS", id), ("LOGITS", u32::from(from_logits)), ("WEIGHTED", u32::from(weighted))];
     b.push(K::Loss, &consts, &bind, p, grid_for(ctx, rows)?);
-    for (k, m) in t.metrics.iter().enumerate() {
-        let (id, thr, top) = metric_consts(*m);
+    for (k, m) in t.metrics.iter().enumerate().filter(|(_, m)| m.extra_width() == 0) {
+        let (id, thr, top) = metric_consts(m);
         let p = Params::new().u(rows).u(ow).u(k + 1).u(cols).f(thr).u(top);
         let bind = [Some(&bufs[out]), Some(&ws.target), Some(&ws.rowvals), Some(&ws.weights)];
         let w = weighted && k >= t.averaging.weighted_from;
         b.push(K::Metric, &[("METRIC", id), ("WEIGHTED", u32::from(w))], &bind, p, grid_for(ctx, rows)?);
     }
-    let p = Params::new().u(rows).u(cols);
+    let p = Params::new().u(rows).u(cols).u(t.cols());
     b.push(K::ReduceRows, &[], &[Some(&ws.rowvals), Some(sums)], p, [cols as u32, 1, 1]);
-    Ok(())
+    counts(b, ctx, &bufs[out], ws, rows, ow, t, sums, weighted)
 }

@@ -64,7 +64,7 @@ impl Evaluator {
         let want = if exact { batch } else { batch.max(EVAL_ROWS) };
         let cap = rows_that_fit(ctx, net, want.min(data.rows.max(1)))?;
         let cols = t.cols();
-        let ws = Workspace::new(ctx, net, cap, cols, false)?;
+        let ws = Workspace::new(ctx, net, cap, t.row_cols(), false)?;
         let chunks = data.rows.div_ceil(cap);
         let sums = ctx.storage(chunks * cols, "evaluation sums")?;
         let table = StepTable::new(ctx, kernels, chunks)?;
@@ -82,7 +82,7 @@ impl Evaluator {
         let full = program(cap)?;
         let rem = data.rows % cap;
         let last = if rem > 0 { Some(program(rem)?) } else { None };
-        let averaging = t.averaging;
+        let averaging = t.averaging.clone();
         Ok(Evaluator { _ws: ws, table, sums, full, last, chunks, cap, rows: data.rows, cols, averaging })
     }
 

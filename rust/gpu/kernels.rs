@@ -55,6 +55,7 @@ pub(crate) enum K {
     Loss,
     Metric,
     ReduceRows,
+    Counts,
     ColSum,
     BnStats,
     BnApply,
@@ -103,6 +104,8 @@ impl K {
             K::Metric => (include_str!("shaders/metric.wgsl"), &[R, R, W, R]),
             // rowvals, sums
             K::ReduceRows => (include_str!("shaders/reduce_rows.wgsl"), &[R, W]),
+            // pred, target, weights, aux (thresholds, label weights), sums
+            K::Counts => (include_str!("shaders/counts.wgsl"), &[R, R, R, R, W]),
             // g, out
             K::ColSum => (include_str!("shaders/colsum.wgsl"), &[R, W]),
             // x, mean, inv_std, moving_mean, moving_var

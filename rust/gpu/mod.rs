@@ -271,6 +271,6 @@ impl GpuModel {
         let dev = &self.dev;
         let e = infer::Evaluator::new(&dev.ctx, &dev.kernels, &self.net, t, &data, batch_size.max(1), per_batch)?;
         let (means, per_chunk) = e.run(&dev.ctx, cancel)?;
-        Ok(Evaluation { means, per_batch: per_chunk, batch_rows: e.chunk_rows(), averaging: t.averaging })
+        Ok(Evaluation { means, per_batch: per_chunk, batch_rows: e.chunk_rows(), averaging: t.averaging.clone() })
     }
 }

@@ -273,8 +273,14 @@ impl Training {
         }
     }
 
-    /// Columns a pass sums: the loss, the metrics and the weights (see `backend::Averaging`).
+    /// Columns a pass sums: the loss, the metrics, the weights and the stateful metrics' states (see
+    /// `backend::Averaging`).
     pub fn cols(&self) -> usize {
+        self.row_cols() + self.metrics.iter().map(crate::metric::Metric::extra_width).sum::<usize>()
+    }
+
+    /// Columns of the per-row values: the loss, the metrics and the weights.
+    pub fn row_cols(&self) -> usize {
         2 + self.metrics.len()
     }
 

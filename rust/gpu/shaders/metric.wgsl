@@ -1,7 +1,7 @@
 //! A metric's per-row value into column `col` of the rows×`stride` value matrix (see metric.rs): 0 mae,
 //! 1 mse (row means), 2 binary accuracy `(p > threshold) == t` (row mean), 3 categorical accuracy (argmax
 //! match), 4 sparse categorical accuracy (targets are cls ids), 5 top-k categorical accuracy, 6 its sparse
-//! form (the target cls has fewer than k predictions above it).
+//! form (the target cls has fewer than k predictions above it), 7 mean absolute percentage error.
 
 override METRIC: u32 = 0u;
 // A `weighted_metrics` entry with sample weights: the row's value is scaled by its weight.
@@ -79,6 +79,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
                 s += abs(p - t);
             } else if METRIC == 1u {
                 s += (p - t) * (p - t);
+            } else if METRIC == 7u {
+                s += 100.0 * abs((t - p) / max(abs(t), 1e-7));
             } else {
                 s += select(0.0, 1.0, select(0.0, 1.0, p > prm.threshold) == t);
             }

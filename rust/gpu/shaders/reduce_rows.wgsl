@@ -1,9 +1,11 @@
 //! Column sums of the rows×`cols` value matrix into slot `stp.slot` of the per-step sums:
-//! `sums[slot·cols + c] = Σ_r vals[r·cols + c]`. One workgroup per column, a tree reduction in workgroup memory.
+//! `sums[slot·stride + c] = Σ_r vals[r·cols + c]` (a slot is `stride` wide: stateful metrics keep their
+//! state after the columns). One workgroup per column, a tree reduction in workgroup memory.
 
 struct Params {
     rows: u32,
     cols: u32,
+    stride: u32,
 }
 
 @group(0) @binding(0) var<uniform> prm: Params;
@@ -28,6 +30,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         workgroupBarrier();
     }
     if li == 0u && c < prm.cols {
-        sums[stp.slot * prm.cols + c] = part[0];
+        sums[stp.slot * prm.stride + c] = part[0];
     }
 }

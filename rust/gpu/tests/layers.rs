@@ -144,7 +144,7 @@ fn training_step_gradients_and_batchnorm_stats_match_cpu() {
             loss,
             metrics: vec![],
             kind: OptimizerKind::Sgd { learning_rate: 0.0, momentum: 0.0, nesterov: false },
-            averaging: crate::backend::Averaging { weighted_from: 0 },
+            averaging: crate::backend::Averaging { weighted_from: 0, stateful: None },
             clip: Default::default(),
             schedule: None,
         };

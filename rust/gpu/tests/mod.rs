@@ -267,7 +267,7 @@ fn losses_with_gradients_metrics_and_reduction() {
                 loss,
                 metrics: metrics.clone(),
                 kind: OptimizerKind::Sgd { learning_rate: 0.1, momentum: 0.0, nesterov: false },
-                averaging: crate::backend::Averaging { weighted_from: metrics.len() },
+                averaging: crate::backend::Averaging { weighted_from: metrics.len(), stateful: None },
                 clip: Default::default(),
                 schedule: None,
             };
@@ -293,7 +293,7 @@ fn losses_with_gradients_metrics_and_reduction() {
                     K::ReduceRows,
                     &[],
                     &[Some(&ws.rowvals), Some(&sums)],
-                    Params::new().u(rows).u(cols),
+                    Params::new().u(rows).u(cols).u(cols),
                     [cols as u32, 1, 1],
                 );
             } else {
@@ -334,7 +334,7 @@ fn sparse_losses_and_metrics() {
         let want = loss.sum(&p, &t, width, false, Some(&mut want_g));
         let want_m: Vec<f32> = metrics.iter().map(|m| m.sum(&p, &t, width) as f32).collect();
         let kind = OptimizerKind::Sgd { learning_rate: 0.1, momentum: 0.0, nesterov: false };
-        let averaging = crate::backend::Averaging { weighted_from: metrics.len() };
+        let averaging = crate::backend::Averaging { weighted_from: metrics.len(), stateful: None };
         let tr = Training { loss, metrics: metrics.clone(), kind, averaging, schedule: None, clip: Default::default() };
         let dev = DevNet::upload(&ctx, &net, None).unwrap();
         let ws = Workspace::new(&ctx, &dev, rows, tr.cols(), true).unwrap();

@@ -1,12 +1,22 @@
 //! Metrics, accumulated over an epoch as (sum of per-sample values, sample count), as Keras's
-//! `MeanMetricWrapper` does: mae, mse, binary_accuracy (`p > threshold`), categorical accuracy (argmax), its
-//! sparse form (targets are class ids), and top-k accuracy (the target class scores among the k highest; ties
-//! count as hits, as TensorFlow's `in_top_k`).
+//! `MeanMetricWrapper` does: mae, mse, mape, binary_accuracy (`p > threshold`), categorical accuracy (argmax),
+//! its sparse form (targets are class ids), and top-k accuracy (the target class scores among the k highest;
+//! ties count as hits, as TensorFlow's `in_top_k`); RMSE is the root of the mse mean. The stateful metrics
+//! (confusion counts, precision, recall, AUC, R²) also keep a state vector of sums (`extra_width` values) from
+//! which `finish` computes their values once per report, the same on every backend.
 
-use crate::error::{Error, Result};
+pub mod auc;
+pub mod confusion;
+pub mod r2;
+mod spec;
+
+use crate::error::Result;
+
+pub use confusion::{Confusion, Report};
+pub use r2::R2;
 
 /// A metric computed from predictions and targets.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Metric {
     /// Mean absolute error.
     MeanAbsoluteError,
@@ -22,32 +32,21 @@ pub enum Metric {
     TopKCategoricalAccuracy { k: usize },
     /// Fraction of rows whose target class id is among the `k` highest predictions.
     SparseTopKCategoricalAccuracy { k: usize },
+    /// Mean of `100·|y − p| / max(|y|, 1e-7)`.
+    MeanAbsolutePercentageError,
+    /// The square root of the mean squared error's mean.
+    RootMeanSquaredError,
+    /// Counts per threshold: TP … FN, precision, recall, AUC.
+    Confusion(Box<Confusion>),
+    /// The coefficient of determination.
+    R2(R2),
 }
 
 impl Metric {
-    /// Look a metric up by canonical name; top-k ones take `name:k` (k defaults to 5).
+    /// Look a metric up by canonical name; top-k ones take `name:k` (k defaults to 5), and others their
+    /// options as `name:key=value;key=value` (see spec.rs).
     pub fn from_name(spec: &str) -> Result<Self> {
-        let (name, k) = match spec.split_once(':') {
-            Some((name, k)) => {
-                let k = k
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|&k| k > 0)
-                    .ok_or_else(|| Error::value(format!("k must be a positive integer. Received: k={k:?}")))?;
-                (name, k)
-            }
-            None => (spec, 5),
-        };
-        Ok(match name {
-            "mae" => Metric::MeanAbsoluteError,
-            "mse" => Metric::MeanSquaredError,
-            "binary_accuracy" => Metric::BinaryAccuracy { threshold: 0.5 },
-            "categorical_accuracy" => Metric::CategoricalAccuracy,
-            "sparse_categorical_accuracy" => Metric::SparseCategoricalAccuracy,
-            "top_k_categorical_accuracy" => Metric::TopKCategoricalAccuracy { k },
-            "sparse_top_k_categorical_accuracy" => Metric::SparseTopKCategoricalAccuracy { k },
-            _ => return Err(Error::value(format!("Unknown metric: {spec:?}"))),
-        })
+        spec::parse(spec)
     }
 
     /// Whether its targets are class ids (one per row) rather than rows like the predictions.
@@ -79,15 +78,16 @@ impl Metric {
         let hits = |class: &dyn Fn(usize) -> usize, k: usize| -> f64 {
             rows.clone().enumerate().map(|(r, p)| f64::from(u8::from(in_top_k(p, class(r), k)))).sum()
         };
-        match *self {
+        match self {
+            Metric::Confusion(_) | Metric::R2(_) => 0.0,
             Metric::CategoricalAccuracy => {
                 rows.zip(target.chunks_exact(width)).map(|(p, t)| f64::from(u8::from(argmax(p) == argmax(t)))).sum()
             }
             Metric::SparseCategoricalAccuracy => {
                 rows.zip(target).map(|(p, &t)| f64::from(u8::from(argmax(p) as f32 == t))).sum()
             }
-            Metric::TopKCategoricalAccuracy { k } => hits(&|r| argmax(&target[r * width..(r + 1) * width]), k),
-            Metric::SparseTopKCategoricalAccuracy { k } => hits(&|r| class_of(target[r], width), k),
+            &Metric::TopKCategoricalAccuracy { k } => hits(&|r| argmax(&target[r * width..(r + 1) * width]), k),
+            &Metric::SparseTopKCategoricalAccuracy { k } => hits(&|r| class_of(target[r], width), k),
             m => {
                 let inv = 1.0 / width as f64;
                 rows.zip(target.chunks_exact(width))
@@ -100,14 +100,102 @@ impl Metric {
         }
     }
 
+    /// Values it keeps beside its scalar sum (0 for the mean-type metrics).
+    pub fn extra_width(&self) -> usize {
+        match self {
+            Metric::Confusion(c) => c.state_width(),
+            Metric::R2(r) => r.state_width(),
+            _ => 0,
+        }
+    }
+
+    /// Values it reports (a vector for several thresholds, or R² per column).
+    pub fn out_len(&self) -> usize {
+        match self {
+            Metric::Confusion(c) => c.out_len(),
+            Metric::R2(r) => r.out_len(),
+            _ => 1,
+        }
+    }
+
+    /// Whether its value is its scalar sum's mean (no state, no final step).
+    pub fn is_mean(&self) -> bool {
+        !matches!(self, Metric::Confusion(_) | Metric::R2(_) | Metric::RootMeanSquaredError)
+    }
+
+    /// Check its options against the model's output `width` and keep what depends on it.
+    pub fn settle(&mut self, width: usize) -> Result<()> {
+        match self {
+            Metric::Confusion(c) => c.settle(width),
+            Metric::R2(r) => {
+                r.width = width;
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Add a batch to its scalar sum and its state `extra` (`extra_width` values); `w` weights the rows of a
+    /// `weighted_metrics` entry.
+    pub fn accumulate(
+        &self,
+        pred: &[f32],
+        target: &[f32],
+        width: usize,
+        w: Option<&[f32]>,
+        sum: &mut f64,
+        extra: &mut [f64],
+    ) {
+        match self {
+            Metric::Confusion(c) => c.accumulate(pred, target, w, extra),
+            Metric::R2(r) => r.accumulate(pred, target, w, extra),
+            m => *sum += m.weighted_sum(pred, target, width, w),
+        }
+    }
+
+    /// Append its values to `out`, from its scalar sum's `mean` and its summed state over `rows` rows.
+    pub fn finish(&self, mean: f64, extra: &[f64], rows: usize, out: &mut Vec<f64>) {
+        match self {
+            Metric::Confusion(c) => c.finish(extra, out),
+            Metric::R2(r) => r.finish(extra, rows, out),
+            Metric::RootMeanSquaredError => out.push(mean.sqrt()),
+            _ => out.push(mean),
+        }
+    }
+
     fn element(&self, p: f32, t: f32) -> f32 {
         match *self {
             Metric::MeanAbsoluteError => (p - t).abs(),
-            Metric::MeanSquaredError => (p - t) * (p - t),
+            Metric::MeanSquaredError | Metric::RootMeanSquaredError => (p - t) * (p - t),
+            Metric::MeanAbsolutePercentageError => 100.0 * ((t - p) / t.abs().max(1e-7)).abs(),
             Metric::BinaryAccuracy { threshold } => f32::from(u8::from((p > threshold) as u8 as f32 == t)),
             _ => 0.0,
         }
     }
+}
+
+/// Add a batch of `width`-wide predictions and targets to a pass's sums `[w·loss, metric..., w, state...]`
+/// (see `backend::Averaging`): each metric's sum (the ones from `weighted_from` on weighted by `w`), the
+/// weights (the rows when there are none), and the stateful metrics' states.
+pub fn accumulate_all(
+    metrics: &[Metric],
+    weighted_from: usize,
+    pred: &[f32],
+    target: &[f32],
+    width: usize,
+    w: Option<&[f32]>,
+    sums: &mut [f64],
+) {
+    let n = metrics.len();
+    let rows = pred.len() / width.max(1);
+    let (head, states) = sums.split_at_mut(n + 2);
+    let mut at = 0;
+    for (i, (sum, metric)) in head[1..=n].iter_mut().zip(metrics).enumerate() {
+        let extra = &mut states[at..at + metric.extra_width()];
+        at += extra.len();
+        metric.accumulate(pred, target, width, if i >= weighted_from { w } else { None }, sum, extra);
+    }
+    head[n + 1] += w.map_or(rows as f64, |w| w.iter().map(|&v| f64::from(v)).sum());
 }
 
 /// A class id as an index (out of range ids are `width`, which no prediction matches).

@@ -1,0 +1,114 @@
+//! The stateful metrics' sums of a batch (see metric/confusion.rs and metric/r2.rs), written straight into
+//! the step's slot of the per-step sums at column `offset` (no float atomics: one invocation per job loops
+//! over the batch's rows). MODE 0: confusion counts, one job per (label, threshold) writing `[TP, FP, TN, FN]`
+//! (`p > aux[threshold]` is positive, `y != 0` a positive label; `top_k` keeps the k largest of a row, the
+//! first on ties; AUC clips p to [0, 1], after a sigmoid with LOGITS; MULTI counts each column as a label;
+//! LABEL_WEIGHTS scales a column's decisions by `aux[thresholds + column]`). MODE 1: R², one job per output
+//! column writing `[Σw·y, Σw·y², Σw·(y − ŷ)², Σw]`.
+
+override MODE: u32 = 0u;
+// A `weighted_metrics` entry with sample weights.
+override WEIGHTED: bool = false;
+override AUC: bool = false;
+override LOGITS: bool = false;
+override MULTI: bool = false;
+override LABEL_WEIGHTS: bool = false;
+
+struct Params {
+    rows: u32,
+    width: u32,
+    offset: u32,
+    stride: u32,
+    nthr: u32,
+    top_k: u32,
+    // 0xffffffff: every column.
+    class_id: u32,
+    jobs: u32,
+}
+
+@group(0) @binding(0) var<uniform> prm: Params;
+@group(0) @binding(1) var<storage, read> pred: array<f32>;
+@group(0) @binding(2) var<storage, read> tgt: array<f32>;
+@group(0) @binding(3) var<storage, read> weights: array<f32>;
+@group(0) @binding(4) var<storage, read> aux: array<f32>;
+@group(0) @binding(5) var<storage, read_write> sums: array<f32>;
+
+fn value(base: u32, c: u32) -> f32 {
+    var p = pred[base + c];
+    if prm.top_k > 0u {
+        var rank = 0u;
+        for (var j = 0u; j < prm.width; j++) {
+            let v = pred[base + j];
+            if v > p || (v == p && j < c) {
+                rank += 1u;
+            }
+        }
+        if rank >= prm.top_k {
+            p = -1e10;
+        }
+    }
+    if AUC {
+        if LOGITS {
+            p = sigmoid_(p);
+        }
+        p = clamp(p, 0.0, 1.0);
+    }
+    return p;
+}
+
+@compute @workgroup_size(256, 1, 1)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) li: u32) {
+    let job = group_index(wid, nwg) * 256u + li;
+    if job >= prm.jobs {
+        return;
+    }
+    let out = stp.slot * prm.stride + prm.offset + job * 4u;
+    if MODE == 1u {
+        var s = vec4<f32>(0.0);
+        for (var r = 0u; r < prm.rows; r++) {
+            let w = select(1.0, weights[r], WEIGHTED);
+            let y = tgt[r * prm.width + job];
+            let d = y - pred[r * prm.width + job];
+            s += w * vec4<f32>(y, y * y, d * d, 1.0);
+        }
+        sums[out] = s.x;
+        sums[out + 1u] = s.y;
+        sums[out + 2u] = s.z;
+        sums[out + 3u] = s.w;
+        return;
+    }
+    let label = job / prm.nthr;
+    let thr = aux[job % prm.nthr];
+    var c0 = 0u;
+    var c1 = prm.width;
+    if MULTI {
+        c0 = label;
+        c1 = label + 1u;
+    } else if prm.class_id != 0xffffffffu {
+        c0 = prm.class_id;
+        c1 = prm.class_id + 1u;
+    }
+    // TP, FP, TN, FN.
+    var n = vec4<f32>(0.0);
+    for (var r = 0u; r < prm.rows; r++) {
+        let rw = select(1.0, weights[r], WEIGHTED);
+        let base = r * prm.width;
+        for (var c = c0; c < c1; c++) {
+            var w = rw;
+            if LABEL_WEIGHTS && !MULTI {
+                w *= aux[prm.nthr + c];
+            }
+            let above = value(base, c) > thr;
+            if tgt[base + c] != 0.0 {
+                n += select(vec4<f32>(0.0, 0.0, 0.0, w), vec4<f32>(w, 0.0, 0.0, 0.0), above);
+            } else {
+                n += select(vec4<f32>(0.0, 0.0, w, 0.0), vec4<f32>(0.0, w, 0.0, 0.0), above);
+            }
+        }
+    }
+    sums[out] = n.x;
+    sums[out + 1u] = n.y;
+    sums[out + 2u] = n.z;
+    sums[out + 3u] = n.w;
+}

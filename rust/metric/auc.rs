@@ -1,0 +1,159 @@
+//! Keras's `AUC` from confusion counts at fixed thresholds: the thresholds `[−1e-7, (i+1)/(T−1) for i < T−2,
+//! 1+1e-7]`, and the area as a Riemann sum over adjacent thresholds of the ROC curve (x = FP/(FP+TN), y =
+//! TP/(TP+FN)) or the precision-recall curve (x = recall, y = precision): `interpolation` takes the mean of
+//! the two heights (for PR, Davis and Goadrich's interpolation of precision between the counts), `minoring`
+//! the lower and `majoring` the higher.
+
+use crate::error::{Error, Result};
+
+use super::confusion::divide_no_nan;
+
+/// How far outside [0, 1] the end thresholds lie.
+const EPSILON: f64 = 1e-7;
+
+/// Which curve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Curve {
+    /// Receiver operating characteristic.
+    Roc,
+    /// Precision against recall.
+    Pr,
+}
+
+/// How adjacent heights become one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Summation {
+    /// Their mean (Davis–Goadrich for PR).
+    Interpolation,
+    /// The lower.
+    Minoring,
+    /// The higher.
+    Majoring,
+}
+
+impl Curve {
+    /// From Keras's `curve` argument (any case).
+    pub fn from_name(s: &str) -> Result<Self> {
+        match s.to_ascii_uppercase().as_str() {
+            "ROC" => Ok(Curve::Roc),
+            "PR" => Ok(Curve::Pr),
+            _ => Err(Error::value(format!(
+                "Invalid AUC curve value: {s:?}. Expected 'ROC' or 'PR'. Received: curve={s:?}"
+            ))),
+        }
+    }
+}
+
+impl Summation {
+    /// From Keras's `summation_method` argument (any case).
+    pub fn from_name(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "interpolation" => Ok(Summation::Interpolation),
+            "minoring" => Ok(Summation::Minoring),
+            "majoring" => Ok(Summation::Majoring),
+            _ => Err(Error::value(format!(
+                "Invalid AUC summation method value: {s:?}. Expected 'interpolation', 'minoring' or 'majoring'. \
+                 Received: summation_method={s:?}"
+            ))),
+        }
+    }
+}
+
+/// `num_thresholds` evenly spaced thresholds, with the two ends just outside [0, 1].
+pub fn even_thresholds(num_thresholds: usize) -> Result<Vec<f32>> {
+    if num_thresholds <= 1 {
+        return Err(Error::value(format!(
+            "Argument `num_thresholds` must be an integer > 1. Received: num_thresholds={num_thresholds}"
+        )));
+    }
+    let inner = (0..num_thresholds - 2).map(|i| (i + 1) as f64 / (num_thresholds - 1) as f64);
+    Ok(with_ends(inner))
+}
+
+/// Given thresholds, each in [0, 1], sorted and between the two ends.
+pub fn given_thresholds(given: &[f32]) -> Result<Vec<f32>> {
+    if given.iter().any(|t| !(0.0..=1.0).contains(t)) {
+        return Err(Error::value(format!("Threshold values must be in [0, 1]. Received: thresholds={given:?}")));
+    }
+    let mut inner: Vec<f64> = given.iter().map(|&t| f64::from(t)).collect();
+    inner.sort_by(f64::total_cmp);
+    Ok(with_ends(inner.into_iter()))
+}
+
+fn with_ends(inner: impl Iterator<Item = f64>) -> Vec<f32> {
+    let mut t = vec![(0.0 - EPSILON) as f32];
+    t.extend(inner.map(|v| v as f32));
+    t.push((1.0 + EPSILON) as f32);
+    t
+}
+
+/// The area from one label's counts, `[TP, FP, TN, FN]` per threshold in increasing order.
+pub fn area(state: &[f64], curve: Curve, summation: Summation) -> f64 {
+    let n = state.len() / 4;
+    let c = |i: usize, k: usize| state[4 * i + k];
+    if curve == Curve::Pr && summation == Summation::Interpolation {
+        return (0..n.saturating_sub(1))
+            .map(|i| pr_term(c(i, 0), c(i, 1), c(i + 1, 0), c(i + 1, 1), c(i + 1, 3)))
+            .sum();
+    }
+    let point = |i: usize| {
+        let recall = divide_no_nan(c(i, 0), c(i, 0) + c(i, 3));
+        match curve {
+            Curve::Roc => (divide_no_nan(c(i, 1), c(i, 1) + c(i, 2)), recall),
+            Curve::Pr => (recall, divide_no_nan(c(i, 0), c(i, 0) + c(i, 1))),
+        }
+    };
+    (0..n.saturating_sub(1))
+        .map(|i| {
+            let ((x0, y0), (x1, y1)) = (point(i), point(i + 1));
+            let h = match summation {
+                Summation::Interpolation => (y0 + y1) / 2.0,
+                Summation::Minoring => y0.min(y1),
+                Summation::Majoring => y0.max(y1),
+            };
+            (x0 - x1) * h
+        })
+        .sum()
+}
+
+/// One interval's term of Davis and Goadrich's interpolated PR area, between thresholds i (`tp0`, `fp0`) and
+/// i+1 (`tp1`, `fp1`, `fn1`).
+fn pr_term(tp0: f64, fp0: f64, tp1: f64, fp1: f64, fn1: f64) -> f64 {
+    let dtp = tp0 - tp1;
+    let (p0, p1) = (tp0 + fp0, tp1 + fp1);
+    let slope = divide_no_nan(dtp, (p0 - p1).max(0.0));
+    let intercept = tp1 - slope * p1;
+    let ratio = if p0 > 0.0 && p1 > 0.0 { divide_no_nan(p0, p1.max(0.0)) } else { 1.0 };
+    divide_no_nan(slope * (dtp + intercept * ratio.ln()), (tp1 + fn1).max(0.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::confusion::{Confusion, Report};
+    use super::*;
+
+    fn auc(t: usize, curve: Curve, s: Summation, p: &[f32], y: &[f32], w: Option<&[f32]>) -> f64 {
+        let mut m = Confusion::new(Report::Auc(curve, s), even_thresholds(t).unwrap());
+        m.settle(1).unwrap();
+        let mut state = vec![0.0; m.state_width()];
+        m.accumulate(p, y, w, &mut state);
+        let mut out = Vec::new();
+        m.finish(&state, &mut out);
+        out[0]
+    }
+
+    #[test]
+    fn keras_goldens() {
+        let t = even_thresholds(200).unwrap();
+        assert_eq!((t.len(), t[0], t[199]), (200, -1e-7, 1.000_000_1));
+        assert!((t[1] - 0.005_025_1).abs() < 1e-7 && (t[198] - 0.994_974_9).abs() < 1e-7);
+        // Docstring: AUC(num_thresholds=3) on y [0,0,1,1], p [0,.5,.3,.9] gives 0.75, 1.0 with sw [1,0,0,1].
+        let (p, y) = ([0.0, 0.5, 0.3, 0.9], [0.0, 0.0, 1.0, 1.0]);
+        let (roc, interp) = (Curve::Roc, Summation::Interpolation);
+        assert!((auc(3, roc, interp, &p, &y, None) - 0.75).abs() < 1e-9);
+        assert!((auc(3, roc, interp, &p, &y, Some(&[1.0, 0.0, 0.0, 1.0])) - 1.0).abs() < 1e-9);
+        assert!(even_thresholds(1).is_err() && given_thresholds(&[1.5]).is_err());
+        assert!(Curve::from_name("pr").is_ok() && Summation::from_name("Majoring").is_ok());
+        assert!(Curve::from_name("PRGAIN").is_err());
+    }
+}

@@ -1,0 +1,133 @@
+//! Keras's `R2Score`: per output column the weighted sums `Σw·y`, `Σw·y²`, `Σw·(y−ŷ)²` and `Σw`; then
+//! `r2 = 1 − residual / (Σwy² − (Σwy)²/Σw)` (an infinite value is 0), aggregated as a uniform mean, a mean
+//! weighted by each column's total, or not at all, and adjusted for `num_regressors` p > 0 as
+//! `1 − (1 − r2)(n − 1)/(n − p − 1)` with n the number of target values (kept as r2 when p ≥ n − 1).
+
+use crate::error::{Error, Result};
+
+use super::confusion::divide_no_nan;
+
+/// How the per-column scores become the result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Aggregation {
+    /// Their mean.
+    Uniform,
+    /// Their mean weighted by each column's total sum of squares.
+    VarianceWeighted,
+    /// One value per column.
+    None,
+}
+
+/// An `R2Score`'s configuration.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct R2 {
+    /// `class_aggregation`.
+    pub aggregation: Aggregation,
+    /// `num_regressors`.
+    pub num_regressors: usize,
+    /// Output columns (set by `settle`).
+    pub width: usize,
+}
+
+impl R2 {
+    /// Parse Keras's `class_aggregation` (`None` given as "none").
+    pub fn aggregation(s: &str) -> Result<Aggregation> {
+        match s {
+            "uniform_average" => Ok(Aggregation::Uniform),
+            "variance_weighted_average" => Ok(Aggregation::VarianceWeighted),
+            "none" | "None" => Ok(Aggregation::None),
+            _ => Err(Error::value(format!(
+                "Invalid value for argument `class_aggregation`. Expected one of (None, 'uniform_average', \
+                 'variance_weighted_average'). Received: class_aggregation={s:?}"
+            ))),
+        }
+    }
+
+    /// State values: four sums per column.
+    pub fn state_width(&self) -> usize {
+        4 * self.width
+    }
+
+    /// Values reported.
+    pub fn out_len(&self) -> usize {
+        if self.aggregation == Aggregation::None {
+            self.width
+        } else {
+            1
+        }
+    }
+
+    /// Add the sums of `pred` against `target` (rows `width` wide, weighted per row by `w`) to `state`:
+    /// `[Σwy, Σwy², Σw(y−ŷ)², Σw]` per column.
+    pub fn accumulate(&self, pred: &[f32], target: &[f32], w: Option<&[f32]>, state: &mut [f64]) {
+        let width = self.width.max(1);
+        for (r, (p, t)) in pred.chunks_exact(width).zip(target.chunks_exact(width)).enumerate() {
+            let wt = w.map_or(1.0, |w| f64::from(w[r]));
+            for (c, (&p, &y)) in p.iter().zip(t).enumerate() {
+                let (y, d) = (f64::from(y), f64::from(y) - f64::from(p));
+                let s = &mut state[4 * c..4 * c + 4];
+                s[0] += wt * y;
+                s[1] += wt * y * y;
+                s[2] += wt * d * d;
+                s[3] += wt;
+            }
+        }
+    }
+
+    /// Its values from the summed `state` over `rows` rows, appended to `out`.
+    pub fn finish(&self, state: &[f64], rows: usize, out: &mut Vec<f64>) {
+        let cols = state.chunks_exact(4).map(|s| {
+            let total = s[1] - s[0] * (s[0] / s[3]);
+            let raw = 1.0 - s[2] / total;
+            (total, if raw.is_infinite() { 0.0 } else { raw })
+        });
+        let start = out.len();
+        let score = match self.aggregation {
+            Aggregation::None => {
+                out.extend(cols.map(|(_, r)| r));
+                None
+            }
+            Aggregation::Uniform => Some(cols.map(|(_, r)| r).sum::<f64>() / self.width.max(1) as f64),
+            Aggregation::VarianceWeighted => {
+                let (num, den) = cols.fold((0.0, 0.0), |(n, d), (t, r)| (n + t * r, d + t));
+                Some(num / den)
+            }
+        };
+        if let Some(s) = score {
+            out.push(s);
+        }
+        let (n, p) = ((rows * self.width) as f64, self.num_regressors as f64);
+        if p > 0.0 && p < n - 1.0 {
+            for v in &mut out[start..] {
+                *v = 1.0 - (1.0 - *v) * divide_no_nan(n - 1.0, n - p - 1.0);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r2(agg: Aggregation, p_: usize, pred: &[f32], y: &[f32], width: usize) -> Vec<f64> {
+        let m = R2 { aggregation: agg, num_regressors: p_, width };
+        let mut state = vec![0.0; m.state_width()];
+        m.accumulate(pred, y, None, &mut state);
+        let mut out = Vec::new();
+        m.finish(&state, y.len() / width, &mut out);
+        out
+    }
+
+    #[test]
+    fn keras_goldens() {
+        // [[1],[4],[3]] vs [[2],[4],[4]] gives 0.5714285; p=1 on [[1],[4],[3],[5]] vs [[2],[4],[4],[5]] .6571429.
+        assert!((r2(Aggregation::Uniform, 0, &[2.0, 4.0, 4.0], &[1.0, 4.0, 3.0], 1)[0] - 0.571_428_5).abs() < 1e-6);
+        let adj = r2(Aggregation::Uniform, 1, &[2.0, 4.0, 4.0, 5.0], &[1.0, 4.0, 3.0, 5.0], 1)[0];
+        assert!((adj - 0.657_142_9).abs() < 1e-6);
+        // Too few values for the regressors: r2 is kept.
+        let kept = r2(Aggregation::Uniform, 3, &[2.0, 4.0, 4.0], &[1.0, 4.0, 3.0], 1)[0];
+        assert!((kept - 0.571_428_5).abs() < 1e-6);
+        assert_eq!(r2(Aggregation::None, 0, &[1.0, 0.0, 2.0, 1.0], &[1.0, 1.0, 3.0, 2.0], 2).len(), 2);
+        assert!(R2::aggregation("mean").is_err());
+    }
+}

@@ -1,0 +1,175 @@
+//! A metric from its spec string: a canonical name, then optionally `:k` (top-k ones) or `:key=value;...`
+//! with Keras's argument names (`thresholds=0.3,0.7;top_k=2;class_id=1`, `num_thresholds=200;curve=PR`,
+//! `class_aggregation=none;num_regressors=1`, `threshold=0.7`). Unknown names and keys are errors.
+
+use crate::error::{Error, Result};
+
+use super::auc::{self, Curve, Summation};
+use super::confusion::{Confusion, Report};
+use super::r2::R2;
+use super::Metric;
+
+/// The options given after the name.
+struct Options<'a> {
+    pairs: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> Options<'a> {
+    fn take(&mut self, key: &str) -> Option<&'a str> {
+        let i = self.pairs.iter().position(|&(k, _)| k == key)?;
+        Some(self.pairs.remove(i).1)
+    }
+
+    fn number<T: std::str::FromStr>(&mut self, key: &str) -> Result<Option<T>> {
+        self.take(key)
+            .map(|v| {
+                v.parse::<T>()
+                    .map_err(|_| Error::value(format!("Invalid value for argument `{key}`. Received: {key}={v:?}")))
+            })
+            .transpose()
+    }
+
+    fn floats(&mut self, key: &str) -> Result<Option<Vec<f32>>> {
+        self.take(key)
+            .map(|v| {
+                v.split(',')
+                    .map(|x| x.trim().parse::<f32>())
+                    .collect::<std::result::Result<Vec<_>, _>>()
+                    .map_err(|_| Error::value(format!("Invalid value for argument `{key}`. Received: {key}={v:?}")))
+            })
+            .transpose()
+    }
+
+    fn flag(&mut self, key: &str) -> Result<bool> {
+        Ok(self.number::<u8>(key)?.unwrap_or(0) != 0)
+    }
+
+    fn done(self, name: &str) -> Result<()> {
+        match self.pairs.first() {
+            Some((k, v)) => {
+                Err(Error::value(format!("Unknown argument `{k}` for the metric {name:?}. Received: {k}={v:?}")))
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+/// Thresholds for TP … Recall: each in [0, 1]; `default` when none are given.
+fn thresholds(o: &mut Options<'_>, default: f32) -> Result<Vec<f32>> {
+    match o.floats("thresholds")? {
+        None => Ok(vec![default]),
+        Some(t) if !t.is_empty() && t.iter().all(|v| (0.0..=1.0).contains(v)) => Ok(t),
+        Some(t) => Err(Error::value(format!("Threshold values must be in [0, 1]. Received: thresholds={t:?}"))),
+    }
+}
+
+/// Parse a spec string.
+pub fn parse(spec: &str) -> Result<Metric> {
+    let (name, rest) = spec.split_once(':').unwrap_or((spec, ""));
+    if name.ends_with("top_k_categorical_accuracy") {
+        let k = if rest.is_empty() {
+            5
+        } else {
+            rest.parse::<usize>()
+                .ok()
+                .filter(|&k| k > 0)
+                .ok_or_else(|| Error::value(format!("k must be a positive integer. Received: k={rest:?}")))?
+        };
+        return Ok(if name.starts_with("sparse_") {
+            Metric::SparseTopKCategoricalAccuracy { k }
+        } else {
+            Metric::TopKCategoricalAccuracy { k }
+        });
+    }
+    let pairs = rest
+        .split(';')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once('=').ok_or_else(|| Error::value(format!("Invalid metric option {p:?} in {spec:?}"))))
+        .collect::<Result<Vec<_>>>()?;
+    let mut o = Options { pairs };
+    let m = match name {
+        "mae" => Metric::MeanAbsoluteError,
+        "mse" => Metric::MeanSquaredError,
+        "mape" => Metric::MeanAbsolutePercentageError,
+        "root_mean_squared_error" => Metric::RootMeanSquaredError,
+        "binary_accuracy" => {
+            let threshold = o.number::<f32>("threshold")?.unwrap_or(0.5);
+            if !(threshold > 0.0 && threshold < 1.0) {
+                return Err(Error::value(format!(
+                    "Invalid value for argument `threshold`. Expected a value in interval (0, 1). Received: \
+                     threshold={threshold}"
+                )));
+            }
+            Metric::BinaryAccuracy { threshold }
+        }
+        "categorical_accuracy" => Metric::CategoricalAccuracy,
+        "sparse_categorical_accuracy" => Metric::SparseCategoricalAccuracy,
+        "true_positives" | "false_positives" | "true_negatives" | "false_negatives" => {
+            let which = ["true_positives", "false_positives", "true_negatives", "false_negatives"]
+                .iter()
+                .position(|&n| n == name)
+                .unwrap_or(0);
+            Metric::Confusion(Box::new(Confusion::new(Report::Count(which), thresholds(&mut o, 0.5)?)))
+        }
+        "precision" | "recall" => {
+            let top_k = o.number::<usize>("top_k")?;
+            if top_k == Some(0) {
+                return Err(Error::value("top_k must be a positive integer. Received: top_k=0"));
+            }
+            let report = if name == "precision" { Report::Precision } else { Report::Recall };
+            let mut c = Confusion::new(report, thresholds(&mut o, if top_k.is_some() { -1e10 } else { 0.5 })?);
+            c.top_k = top_k;
+            c.class_id = o.number::<usize>("class_id")?;
+            Metric::Confusion(Box::new(c))
+        }
+        "auc" => {
+            let curve = Curve::from_name(o.take("curve").unwrap_or("ROC"))?;
+            let summation = Summation::from_name(o.take("summation_method").unwrap_or("interpolation"))?;
+            let t = match (o.floats("thresholds")?, o.number::<usize>("num_thresholds")?) {
+                (Some(given), _) => auc::given_thresholds(&given)?,
+                (None, n) => auc::even_thresholds(n.unwrap_or(200))?,
+            };
+            let mut c = Confusion::new(Report::Auc(curve, summation), t);
+            c.multi_label = o.flag("multi_label")?;
+            c.num_labels = o.number::<usize>("num_labels")?;
+            c.label_weights = o.floats("label_weights")?;
+            c.from_logits = o.flag("from_logits")?;
+            Metric::Confusion(Box::new(c))
+        }
+        "r2_score" => {
+            let aggregation = R2::aggregation(o.take("class_aggregation").unwrap_or("uniform_average"))?;
+            let num_regressors = o.number::<usize>("num_regressors")?.unwrap_or(0);
+            Metric::R2(R2 { aggregation, num_regressors, width: 0 })
+        }
+        _ => return Err(Error::value(format!("Unknown metric: {spec:?}"))),
+    };
+    o.done(name)?;
+    Ok(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specs() {
+        assert_eq!(parse("binary_accuracy:threshold=0.7").unwrap(), Metric::BinaryAccuracy { threshold: 0.7 });
+        assert_eq!(parse("top_k_categorical_accuracy:3").unwrap(), Metric::TopKCategoricalAccuracy { k: 3 });
+        let Metric::Confusion(c) = parse("precision:thresholds=0.3,0.7;class_id=1").unwrap() else { panic!() };
+        assert_eq!((c.thresholds, c.class_id), (vec![0.3, 0.7], Some(1)));
+        let Metric::Confusion(c) = parse("auc:num_thresholds=3;curve=pr;multi_label=1").unwrap() else { panic!() };
+        assert_eq!((c.thresholds.len(), c.multi_label), (3, true));
+        for bad in [
+            "precision:thresholds=1.5",
+            "auc:num_thresholds=1",
+            "auc:curve=PRGAIN",
+            "recall:top_k=0",
+            "r2_score:class_aggregation=mean",
+            "mae:k=1",
+            "binary_accuracy:threshold=1",
+            "rmse",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
+}
