@@ -135,7 +135,7 @@ impl Averaging {
     /// `[loss, metric...]` means from `sums` (`[loss, metric..., Σw]`) over `rows` rows, into `out`.
     pub fn means_into(&self, sums: &[f64], rows: usize, out: &mut Vec<f64>) {
         if let Some(metrics) = &self.stateful {
-            return self.finish_into(metrics, sums, rows, out);
+            return crate::metric::finish_all(metrics, self.weighted_from, sums, rows, out);
         }
         let (w, figures) = sums.split_last().map_or((0.0, sums), |(w, f)| (*w, f));
         out.clear();
@@ -147,26 +147,6 @@ impl Averaging {
                 s / den
             }
         }));
-    }
-
-    /// `means_into` with stateful metrics: each metric's values from its mean and its state.
-    fn finish_into(&self, metrics: &[Metric], sums: &[f64], rows: usize, out: &mut Vec<f64>) {
-        let n = metrics.len();
-        let w = sums.get(n + 1).copied().unwrap_or(0.0);
-        let div = |s: f64, den: f64| if den == 0.0 { 0.0 } else { s / den };
-        out.clear();
-        out.push(div(sums[0], rows as f64));
-        let mut at = n + 2;
-        for (i, m) in metrics.iter().enumerate() {
-            let extra = &sums[at..at + m.extra_width()];
-            at += extra.len();
-            m.finish(div(sums[i + 1], if i >= self.weighted_from { w } else { rows as f64 }), extra, rows, out);
-        }
-    }
-
-    /// Values `means_into` gives for `metrics`: the loss, and each metric's.
-    pub fn out_len(metrics: &[Metric]) -> usize {
-        1 + metrics.iter().map(Metric::out_len).sum::<usize>()
     }
 
     /// `means_into` into a new vector.

@@ -8,7 +8,7 @@ import numpy as np
 
 from ._errors import received
 from ._metric_base import Metric, as_float, divide_no_nan, to_result
-from ._metric_confusion import confusion, prepare
+from ._metric_confusion import confusion, core_options, prepare
 from ._tensor import Tensor
 
 EPSILON = 1e-7
@@ -157,6 +157,19 @@ class AUC(Metric):
         else:
             heights = np.maximum(y[:-1], y[1:])
         return self._by_label((x[:-1] - x[1:]) * heights)
+
+    def _core_kind(self) -> str:
+        options = core_options(
+            num_thresholds=None if self._init_from_thresholds else self.num_thresholds,
+            thresholds=self.thresholds[1:-1] if self._init_from_thresholds else None,
+            curve=self.curve,
+            summation_method=self.summation_method,
+            multi_label=self.multi_label,
+            num_labels=self.num_labels,
+            label_weights=self.label_weights,
+            from_logits=self._from_logits,
+        )
+        return f"auc:{options}"
 
     def get_config(self) -> dict[str, Any]:
         config = {

@@ -122,6 +122,10 @@ class Metric:
         """The metric as the core reads it (``"top_k_categorical_accuracy:5"``); ``""`` when it has none."""
         return self._kind
 
+    def _core_size(self, output_width: int) -> int:
+        """How many values the core reports for it on a model with ``output_width`` outputs."""
+        return 1
+
     def add_variable(
         self,
         shape: Any = (),

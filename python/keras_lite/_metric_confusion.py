@@ -1,7 +1,8 @@
 """Confusion-matrix metric objects of ``keras.metrics``: ``TruePositives``, ..., ``Precision``, ``Recall``.
 
 A prediction is positive at threshold ``t`` iff ``y_pred > t``; a label is positive iff ``y_true != 0``.
-Inputs are flattened, so a one-hot ``(n, C)`` batch counts ``C`` decisions per row. Computed in NumPy.
+Inputs are flattened, so a one-hot ``(n, C)`` batch counts ``C`` decisions per row. Computed in NumPy on their
+own; given to ``compile``, the core counts them (``_core_kind`` is their spec there).
 """
 
 from __future__ import annotations
@@ -92,6 +93,20 @@ def confusion(labels: np.ndarray, preds: np.ndarray, weights: np.ndarray, thresh
     )
 
 
+def core_options(**options: Any) -> str:
+    """``key=value;...`` for the core's metric spec; lists become comma-separated, ``None`` is left out."""
+    parts = []
+    for key, value in options.items():
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple, np.ndarray)):
+            value = ",".join(repr(float(v)) for v in np.asarray(value, dtype=np.float64).reshape(-1))
+        elif isinstance(value, bool):
+            value = int(value)
+        parts.append(f"{key}={value}")
+    return ";".join(parts)
+
+
 def _result(values: np.ndarray, n_thresholds: int) -> Tensor:
     return to_result(values[0] if n_thresholds == 1 else values)
 
@@ -116,28 +131,38 @@ class _ConfusionCount(Metric):
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "thresholds": self.init_thresholds}
 
+    def _core_kind(self) -> str:
+        return f"{self._kind}:{core_options(thresholds=self.thresholds)}"
+
+    def _core_size(self, output_width: int) -> int:
+        return len(self.thresholds)
+
 
 class TruePositives(_ConfusionCount):
     """The weighted count of positive labels predicted positive (``y_pred > threshold``)."""
 
+    _kind = "true_positives"
     _which, _direction = 0, "up"
 
 
 class FalsePositives(_ConfusionCount):
     """The weighted count of negative labels predicted positive."""
 
+    _kind = "false_positives"
     _which, _direction = 1, "down"
 
 
 class TrueNegatives(_ConfusionCount):
     """The weighted count of negative labels predicted negative."""
 
+    _kind = "true_negatives"
     _which, _direction = 2, "up"
 
 
 class FalseNegatives(_ConfusionCount):
     """The weighted count of positive labels predicted negative."""
 
+    _kind = "false_negatives"
     _which, _direction = 3, "down"
 
 
@@ -165,7 +190,11 @@ class _PrecisionRecall(Metric):
         super().__init__(name, dtype)
         self.init_thresholds = thresholds
         self.top_k = _check_top_k(top_k)
-        self.class_id = class_id
+        if class_id is not None and (
+            isinstance(class_id, bool) or not isinstance(class_id, (int, np.integer)) or class_id < 0
+        ):
+            raise ValueError(f"class_id must be a non-negative integer. {received('class_id', class_id)}")
+        self.class_id = None if class_id is None else int(class_id)
         self.thresholds = init_thresholds(thresholds, 0.5 if top_k is None else NEG_INF)
         shape = (len(self.thresholds),)
         self.true_positives = self.add_variable(shape, name=self._names[0])
@@ -189,9 +218,18 @@ class _PrecisionRecall(Metric):
             "class_id": self.class_id,
         }
 
+    def _core_kind(self) -> str:
+        given = None if self.init_thresholds is None else self.thresholds
+        return f"{self._kind}:{core_options(thresholds=given, top_k=self.top_k, class_id=self.class_id)}"
+
+    def _core_size(self, output_width: int) -> int:
+        return len(self.thresholds)
+
 
 class Precision(_PrecisionRecall):
     """``TP / (TP + FP)`` at each threshold (0 when nothing is predicted positive)."""
+
+    _kind = "precision"
 
     @property
     def false_positives(self) -> Any:
@@ -201,7 +239,7 @@ class Precision(_PrecisionRecall):
 class Recall(_PrecisionRecall):
     """``TP / (TP + FN)`` at each threshold (0 when there is no positive label)."""
 
-    _other = 3
+    _kind, _other = "recall", 3
     _names = ("true_positives", "false_negatives")
 
     @property

@@ -27,6 +27,9 @@ class RootMeanSquaredError(Mean):
     def result(self) -> Tensor:
         return to_result(np.sqrt(np.asarray(super().result(), dtype=np.float64)))
 
+    def _core_kind(self) -> str:
+        return "root_mean_squared_error"
+
 
 _AGGREGATIONS = (None, "uniform_average", "variance_weighted_average")
 
@@ -130,6 +133,13 @@ class R2Score(Metric):
             else:
                 score = 1.0 - (1.0 - score) * (n - 1.0) / (n - p - 1.0)
         return to_result(score)
+
+    def _core_kind(self) -> str:
+        aggregation = "none" if self.class_aggregation is None else self.class_aggregation
+        return f"r2_score:class_aggregation={aggregation};num_regressors={self.num_regressors}"
+
+    def _core_size(self, output_width: int) -> int:
+        return output_width if self.class_aggregation is None else 1
 
     def get_config(self) -> dict[str, Any]:
         return {

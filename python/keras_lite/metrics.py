@@ -2,9 +2,11 @@
 
 Every metric object works on its own, in NumPy: ``update_state(y_true, y_pred, sample_weight=None)``,
 ``result()``, ``reset_state()``, and calling it updates then returns the result. Given to
-``compile(metrics=[...])``, the mean-type metrics below (errors, accuracies, top-k) are computed in the Rust
-core; the confusion-matrix metrics (``AUC``, ``Precision``, ``Recall``, ``TruePositives``, ...), ``R2Score`` and
-the others are not accumulated by the core yet, and ``compile`` refuses them.
+``compile(metrics=[...])`` or ``weighted_metrics=[...]``, every metric below is computed in the Rust core, on
+both devices: the mean-type ones (errors, accuracies, top-k) as weighted means, the confusion-matrix ones
+(``AUC``, ``Precision``, ``Recall``, ``TruePositives``, ...) and ``R2Score`` from counts and sums over the
+epoch (so an epoch's AUC is the AUC of all its rows, not a mean of batch AUCs). ``Mean``, ``Sum`` and wrapped
+functions work on their own only.
 
 A metric given as a string keeps that string as its name, so history keys are ``mae``, ``val_mae``, ...
 ``"accuracy"``/``"acc"`` (any case) is binary accuracy for a one-unit output, sparse categorical accuracy when
@@ -71,16 +73,16 @@ class MeanSquaredError(MeanMetricWrapper):
 
 
 class MeanAbsolutePercentageError(MeanMetricWrapper):
-    """Mean of ``100 * |y_true - y_pred| / max(|y_true|, 1e-7)``; on its own only (not in compile yet)."""
+    """Mean of ``100 * |y_true - y_pred| / max(|y_true|, 1e-7)``."""
 
-    _direction = "down"
+    _kind, _direction = "mape", "down"
 
     def __init__(self, name: str = "mean_absolute_percentage_error", dtype: Any = None) -> None:
         super().__init__(fns.mean_absolute_percentage_error, name, dtype)
 
 
 class BinaryAccuracy(MeanMetricWrapper):
-    """Fraction of ``(y_pred > threshold) == y_true``; compile's core uses the threshold 0.5 only."""
+    """Fraction of ``(y_pred > threshold) == y_true``."""
 
     _kind, _direction = "binary_accuracy", "up"
 
@@ -94,12 +96,7 @@ class BinaryAccuracy(MeanMetricWrapper):
         self.threshold = self._fn_kwargs["threshold"]
 
     def _core_kind(self) -> str:
-        if self.threshold != 0.5:
-            raise NotSupportedError(
-                "keras_lite's core computes BinaryAccuracy with threshold 0.5 only; other thresholds work on "
-                f"the metric on its own. {received('threshold', self.threshold)}"
-            )
-        return self._kind
+        return self._kind if self.threshold == 0.5 else f"{self._kind}:threshold={float(self.threshold)!r}"
 
 
 class CategoricalAccuracy(MeanMetricWrapper):
@@ -167,6 +164,16 @@ class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
 _CLASSES: list[type[Metric]] = [
     MeanAbsoluteError,
     MeanSquaredError,
+    MeanAbsolutePercentageError,
+    RootMeanSquaredError,
+    R2Score,
+    TruePositives,
+    FalsePositives,
+    TrueNegatives,
+    FalseNegatives,
+    Precision,
+    Recall,
+    AUC,
     BinaryAccuracy,
     CategoricalAccuracy,
     SparseCategoricalAccuracy,
@@ -179,8 +186,10 @@ _BY_NAME: dict[str, type[Metric]] = {
     **{to_snake_case(cls.__name__): cls for cls in _CLASSES},
     "MAE": MeanAbsoluteError,
     "MSE": MeanSquaredError,
+    "MAPE": MeanAbsolutePercentageError,
     "mae": MeanAbsoluteError,
     "mse": MeanSquaredError,
+    "mape": MeanAbsolutePercentageError,
 }
 
 
@@ -199,7 +208,13 @@ def _refuse_in_compile(metric: Metric) -> None:
 
 
 def resolve(identifier: Any, output_width: int, sparse: bool = False) -> tuple[str, str]:
-    """Return ``(core kind, history name)`` for a metric given to ``compile``.
+    """Return ``(core kind, history name)`` for a metric given to ``compile``; see `resolve_sized`."""
+    kind, name, _ = resolve_sized(identifier, output_width, sparse)
+    return kind, name
+
+
+def resolve_sized(identifier: Any, output_width: int, sparse: bool = False) -> tuple[str, str, int]:
+    """Return ``(core kind, history name, values it reports)`` for a metric given to ``compile``.
 
     ``'accuracy'``/``'acc'`` (any case) mean binary accuracy for a one-unit output, sparse categorical
     accuracy when ``sparse`` (the loss reads class ids), and categorical accuracy otherwise, as Keras 3's
@@ -211,16 +226,17 @@ def resolve(identifier: Any, output_width: int, sparse: bool = False) -> tuple[s
         kind = identifier._core_kind()
         if not kind:
             _refuse_in_compile(identifier)
-        return kind, identifier.name
+        return kind, identifier.name, identifier._core_size(output_width)
     if isinstance(identifier, str):
         # Any case, as Keras matches them (``get_metric`` in ``keras/src/trainers/compile_utils.py``).
         if identifier.lower() in ("accuracy", "acc"):
             if output_width == 1:
-                return "binary_accuracy", identifier
-            return ("sparse_categorical_accuracy" if sparse else "categorical_accuracy"), identifier
+                return "binary_accuracy", identifier, 1
+            return ("sparse_categorical_accuracy" if sparse else "categorical_accuracy"), identifier, 1
         cls = _BY_NAME.get(identifier)
         if cls is not None:
-            return cls()._core_kind(), identifier
+            metric = cls()
+            return metric._core_kind(), identifier, metric._core_size(output_width)
     supported = sorted(set(_BY_NAME) | {"accuracy", "acc"})
     unsupported_identifier("metrics", "metrics", identifier, supported)
     raise ValueError(

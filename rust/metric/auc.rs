@@ -70,10 +70,10 @@ pub fn even_thresholds(num_thresholds: usize) -> Result<Vec<f32>> {
     Ok(with_ends(inner))
 }
 
-/// Given thresholds, each in [0, 1], sorted and between the two ends.
+/// Given thresholds, sorted and between the two ends (Keras does not check them against [0, 1] here).
 pub fn given_thresholds(given: &[f32]) -> Result<Vec<f32>> {
-    if given.iter().any(|t| !(0.0..=1.0).contains(t)) {
-        return Err(Error::value(format!("Threshold values must be in [0, 1]. Received: thresholds={given:?}")));
+    if given.iter().any(|t| !t.is_finite()) {
+        return Err(Error::value(format!("Threshold values must be finite. Received: thresholds={given:?}")));
     }
     let mut inner: Vec<f64> = given.iter().map(|&t| f64::from(t)).collect();
     inner.sort_by(f64::total_cmp);
@@ -152,7 +152,8 @@ mod tests {
         let (roc, interp) = (Curve::Roc, Summation::Interpolation);
         assert!((auc(3, roc, interp, &p, &y, None) - 0.75).abs() < 1e-9);
         assert!((auc(3, roc, interp, &p, &y, Some(&[1.0, 0.0, 0.0, 1.0])) - 1.0).abs() < 1e-9);
-        assert!(even_thresholds(1).is_err() && given_thresholds(&[1.5]).is_err());
+        assert!(even_thresholds(1).is_err() && given_thresholds(&[f32::NAN]).is_err());
+        assert_eq!(given_thresholds(&[0.9, 0.1]).unwrap(), vec![-1e-7, 0.1, 0.9, 1.000_000_1]);
         assert!(Curve::from_name("pr").is_ok() && Summation::from_name("Majoring").is_ok());
         assert!(Curve::from_name("PRGAIN").is_err());
     }

@@ -198,6 +198,22 @@ pub fn accumulate_all(
     head[n + 1] += w.map_or(rows as f64, |w| w.iter().map(|&v| f64::from(v)).sum());
 }
 
+/// A pass's values `[loss, metric values...]` from its sums `[w·loss, metric..., w, state...]` over `rows`
+/// rows (see `backend::Averaging`), into `out`.
+pub fn finish_all(metrics: &[Metric], weighted_from: usize, sums: &[f64], rows: usize, out: &mut Vec<f64>) {
+    let n = metrics.len();
+    let w = sums.get(n + 1).copied().unwrap_or(0.0);
+    let div = |s: f64, den: f64| if den == 0.0 { 0.0 } else { s / den };
+    out.clear();
+    out.push(div(sums[0], rows as f64));
+    let mut at = n + 2;
+    for (i, m) in metrics.iter().enumerate() {
+        let extra = &sums[at..at + m.extra_width()];
+        at += extra.len();
+        m.finish(div(sums[i + 1], if i >= weighted_from { w } else { rows as f64 }), extra, rows, out);
+    }
+}
+
 /// A class id as an index (out of range ids are `width`, which no prediction matches).
 fn class_of(t: f32, width: usize) -> usize {
     if t >= 0.0 && t.fract() == 0.0 && (t as usize) < width {

@@ -82,6 +82,7 @@ class Model:
         self._compile_metrics: list[Any] = []  # compile()'s `metrics`, as given
         self._compile_weighted: list[Any] = []  # compile()'s `weighted_metrics`
         self._metric_names: list[str] = []  # the keys of the core's results: "loss", then each metric's name
+        self._metric_sizes: list[int] = []  # how many values each metric reports (after the loss)
         self._metrics_given = False
         self.compiled = False
         self.compiled_loss: Any = None
@@ -240,11 +241,12 @@ class Model:
     ) -> None:
         """Compile the core ``net``; ``target_width`` (y's columns, once seen) settles ``"crossentropy"``."""
         loss = losses_module._concrete(loss_obj, net.output_dim, target_width)
-        kinds, weighted, names = _targets.resolve_metrics(
+        kinds, weighted, names, sizes = _targets.resolve_metrics(
             net.output_dim, loss, metrics, self._compile_weighted
         )
         net.compile(loss._spec(), kinds, opt._spec(), weighted)
         self._metric_names = ["loss", *names]
+        self._metric_sizes = sizes
         self._core_loss = loss
         opt._network = net
 

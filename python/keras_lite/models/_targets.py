@@ -67,18 +67,19 @@ def check_targets(model: Model, y: np.ndarray, arg: str) -> None:
 
 def resolve_metrics(
     output_dim: int, loss: losses_module.Loss, metrics: list[Any], weighted: list[Any]
-) -> tuple[list[str], list[str], list[str]]:
-    """The core's kinds for ``metrics`` and ``weighted_metrics``, and their history names.
+) -> tuple[list[str], list[str], list[str], list[int]]:
+    """The core's kinds for ``metrics`` and ``weighted_metrics``, their history names, and how many values
+    each reports (more than one for a vector result: several thresholds, R² per output).
 
     A ``weighted_metrics`` name that clashes with a ``metrics`` name becomes ``weighted_<name>``, and other
     duplicates get ``_1``, ``_2``, as Keras 3 names them.
     """
     sparse = losses_module.is_sparse(loss)
-    plain = [metrics_module.resolve(m, output_dim, sparse) for m in metrics]
-    heavy = [metrics_module.resolve(m, output_dim, sparse) for m in weighted]
-    names = [name for _, name in plain]
+    plain = [metrics_module.resolve_sized(m, output_dim, sparse) for m in metrics]
+    heavy = [metrics_module.resolve_sized(m, output_dim, sparse) for m in weighted]
+    names = [name for _, name, _ in plain]
     taken = set(names)
-    for _, name in heavy:
+    for _, name, _ in heavy:
         name = f"weighted_{name}" if name in taken else name
         base, k = name, 0
         while name in taken:
@@ -86,4 +87,18 @@ def resolve_metrics(
             name = f"{base}_{k}"
         taken.add(name)
         names.append(name)
-    return [kind for kind, _ in plain], [kind for kind, _ in heavy], names
+    sizes = [size for _, _, size in plain + heavy]
+    return [kind for kind, _, _ in plain], [kind for kind, _, _ in heavy], names, sizes
+
+
+def keyed(names: list[str], sizes: list[int], values: Any) -> dict[str, Any]:
+    """The core's flat ``[loss, metric values...]`` as logs: each name with its value, or its vector of values
+    (a float32 array) where a metric reports several (``sizes`` gives each metric's count after the loss)."""
+    if len(values) == len(names):
+        return dict(zip(names, values))
+    logs: dict[str, Any] = {names[0]: values[0]}
+    at = 1
+    for name, size in zip(names[1:], sizes):
+        logs[name] = values[at] if size == 1 else np.asarray(values[at : at + size], dtype=np.float32)
+        at += size
+    return logs

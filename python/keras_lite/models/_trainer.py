@@ -26,7 +26,7 @@ from .._tensor import Tensor
 from .._unsupported import NotSupportedError
 from ..layers._keras_tensor import _functional_call, _symbolic
 from ..layers._layer import _MAX_SIZE, _STILL_HELD, _other_model
-from . import _weights
+from . import _targets, _weights
 from ._targets import check_targets, settle_targets
 
 if TYPE_CHECKING:
@@ -80,6 +80,9 @@ class FitObserver:
         self.wants_batch_begin = cbs.overrides("on_batch_begin", "on_train_batch_begin")
         self.wants_test_batches = cbs.needs_batch_hooks("test")
 
+    def _logs(self, values: list[float]) -> dict[str, Any]:
+        return _targets.keyed(self.names, self.model._metric_sizes, values)
+
     def on_epoch_begin(self, epoch: int) -> bool:
         self.cbs.on_epoch_begin(epoch)
         return bool(self.model.stop_training)
@@ -89,7 +92,7 @@ class FitObserver:
         return bool(self.model.stop_training)
 
     def on_batch_end(self, epoch: int, step: int, running: list[float]) -> bool:
-        self.cbs.on_train_batch_end(step, dict(zip(self.names, running)))
+        self.cbs.on_train_batch_end(step, self._logs(running))
         return bool(self.model.stop_training)
 
     def on_test_begin(self) -> None:
@@ -99,10 +102,10 @@ class FitObserver:
         self.cbs.on_test_batch_begin(step)
 
     def on_test_batch_end(self, step: int, running: list[float]) -> None:
-        self.cbs.on_test_batch_end(step, dict(zip(self.names, running)))
+        self.cbs.on_test_batch_end(step, self._logs(running))
 
     def on_test_end(self, logs: list[float]) -> None:
-        self.cbs.on_test_end(dict(zip(self.names, logs)))
+        self.cbs.on_test_end(self._logs(logs))
 
     def on_predict_batch_begin(self, step: int) -> None:
         self.cbs.on_predict_batch_begin(step)
@@ -111,9 +114,9 @@ class FitObserver:
         self.cbs.on_predict_batch_end(step, {"outputs": outputs})
 
     def on_epoch_end(self, epoch: int, train: list[float], val: list[float] | None) -> bool:
-        logs = dict(zip(self.names, train))
+        logs = self._logs(train)
         if val is not None:
-            logs.update({f"val_{k}": v for k, v in zip(self.names, val)})
+            logs.update({f"val_{k}": v for k, v in self._logs(val).items()})
         self.last_logs = dict(sorted(logs.items()))
         self.cbs.on_epoch_end(epoch, self.last_logs)
         return bool(self.model.stop_training)
@@ -375,13 +378,13 @@ def evaluate(
         cbs.on_test_begin()
         observer = FitObserver(model, cbs, names) if cbs.needs_batch_hooks("test") else None
         values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]), observer, sw)
-        cbs.on_test_end(dict(zip(names, values)))
-    logs = dict(zip(names, values))
+        cbs.on_test_end(_targets.keyed(names, model._metric_sizes, values))
+    logs = _targets.keyed(names, model._metric_sizes, values)
     if verbose:
         _report(n_steps, verbose, start, logs)
     if return_dict:
         return logs
-    return values[0] if len(values) == 1 else list(values)
+    return values[0] if len(values) == 1 else list(logs.values())
 
 
 def predict(model: Model, x: Any, batch_size: Any, verbose: Any, steps: Any, callbacks: Any) -> np.ndarray:

@@ -31,7 +31,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
     let base = r * prm.width;
     var v = 0.0;
-    if METRIC >= 4u {
+    if METRIC >= 4u && METRIC <= 6u {
         var cls = 0u;
         if METRIC == 5u {
             for (var c = 1u; c < prm.width; c++) {
