@@ -325,10 +325,10 @@ CONSTRUCTORS = [
         ("sample_weight",),
     ),
     Bad(
-        "BinaryAccuracy threshold in compile",
-        lambda m: m.compile(loss="mse", metrics=[keras.metrics.BinaryAccuracy(threshold=0.7)]),
+        "Precision thresholds outside [0, 1] in compile",
+        lambda m: m.compile(loss="mse", metrics=[keras.metrics.Precision(thresholds=[0.5, 1.5])]),
         ValueError,
-        ("threshold",),
+        ("thresholds",),
     ),
     # callbacks
     Bad("EarlyStopping patience -1", lambda m: ES(patience=-1), ValueError, ("patience",)),

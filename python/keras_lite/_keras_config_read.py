@@ -381,7 +381,7 @@ def metric_from_config(value: Any) -> Any:
             raise FormatError(f"the metric {value['class_name']!r} is not one keras_lite supports")
         cfg = _dict(value.get("config", {}), "the metric config")
         _check_dtype(cfg.get("dtype"), f"the metric {value['class_name']}")
-        kwargs = {k: cfg[k] for k in ("name", "threshold", "k", "from_sorted_ids") if k in cfg}
+        kwargs = {k: v for k, v in cfg.items() if k != "dtype"}
         try:
             return cls(**kwargs)
         except (TypeError, ValueError) as e:

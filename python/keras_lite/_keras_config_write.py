@@ -155,13 +155,8 @@ def _metric_out(metric: Any) -> Any:
         return metric
     if isinstance(metric, type):
         metric = metric()
-    cfg: dict[str, Any] = {"name": metric.name, "dtype": "float32"}
-    if isinstance(metric, metrics_module.BinaryAccuracy):
-        cfg["threshold"] = metric.threshold
-    if isinstance(
-        metric, (metrics_module.TopKCategoricalAccuracy, metrics_module.SparseTopKCategoricalAccuracy)
-    ):
-        cfg["k"] = metric.k
+    # Each class's constructor arguments (thresholds, num_thresholds, class_aggregation, k, ...), as Keras.
+    cfg: dict[str, Any] = {**metric.get_config(), "dtype": "float32"}
     return _obj("keras.metrics", type(metric).__name__, cfg)
 
 

@@ -25,7 +25,7 @@ def init_thresholds(thresholds: Any, default: float) -> list[float]:
     values = list(thresholds) if isinstance(thresholds, (list, tuple, np.ndarray)) else [thresholds]
     invalid = [t for t in values if t is None or isinstance(t, bool) or not 0 <= t <= 1]
     if invalid or not values:
-        raise ValueError(f"Threshold values must be in [0, 1]. Received: {invalid or values}")
+        raise ValueError(f"Threshold values must be in [0, 1]. Received: thresholds={invalid or values}")
     return [float(t) for t in values]
 
 
