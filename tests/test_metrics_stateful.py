@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 import keras_lite as keras
+from devices import DEVICES
 from keras_lite import layers
-from tests.devices import DEVICES
 
 M = keras.metrics
 

@@ -11,7 +11,6 @@ from typing import Any
 from . import activations, constraints, initializers, regularizers
 from . import layers as L
 from . import losses as losses_module
-from . import metrics as metrics_module
 from . import optimizers as optimizers_module
 from ._errors import FormatError
 
