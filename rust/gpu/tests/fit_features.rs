@@ -115,3 +115,30 @@ fn fit_with_gradient_clipping() {
         run_case(&c);
     }
 }
+
+#[test]
+fn fit_with_stateful_metrics() {
+    // Counts per threshold (AUC's three curves and sums, precision, recall with top_k and class_id, TN), R²
+    // per column, RMSE, MAPE and a moved accuracy threshold: their epoch, validation and evaluate values.
+    let m = |s: &str| Metric::from_name(s).unwrap();
+    let metrics = vec![
+        m("auc"),
+        m("auc:curve=PR;num_thresholds=50"),
+        m("auc:multi_label=1;summation_method=minoring;label_weights=0.5,1.0,2.0"),
+        m("auc:from_logits=1;curve=PR;summation_method=majoring;thresholds=0.6,0.7"),
+        m("precision:thresholds=0.3,0.7"),
+        m("recall:top_k=1"),
+        m("true_negatives:thresholds=0.5"),
+        m("r2_score:class_aggregation=none"),
+        m("root_mean_squared_error"),
+        m("mape"),
+        m("binary_accuracy:threshold=0.7"),
+    ];
+    let bce = Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.0 };
+    let sgd = OptimizerKind::Sgd { learning_rate: 0.01, momentum: 0.0, nesterov: false };
+    let mut c = case(5, vec![dense(8, Activation::Tanh), dense(3, Activation::Sigmoid)], bce, metrics, sgd);
+    c.weighted =
+        Some(vec![m("auc"), m("r2_score:class_aggregation=variance_weighted_average"), m("precision:class_id=1")]);
+    c.shuffle = true;
+    run_case(&c);
+}
