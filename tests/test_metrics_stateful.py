@@ -5,6 +5,7 @@ the rows (so an epoch's AUC comes from summed counts), history keys, and refused
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
@@ -332,3 +333,28 @@ def test_stateful_metrics_survive_a_keras_file_round_trip(tmp_path: Any) -> None
     a = model.evaluate(x, y, verbose=0, return_dict=True)
     b = back.evaluate(x, y, verbose=0, return_dict=True)
     assert a["pr"] == pytest.approx(b["pr"]) and np.allclose(a["p"], b["p"]) and b["p"].shape == (2,)
+
+
+@pytest.mark.parametrize(
+    ("metric", "key", "op"),
+    [
+        ("AUC", "val_AUC", operator.gt),
+        ("mape", "mape", operator.lt),
+        (M.FalseNegatives(name="fn"), "fn", operator.lt),
+        (M.R2Score(name="r2"), "val_r2", operator.gt),
+    ],
+)
+def test_callbacks_in_auto_mode_take_the_metrics_direction(metric: Any, key: str, op: Any) -> None:
+    model = keras.Sequential([keras.Input((2,)), layers.Dense(1, activation="sigmoid")])
+    model.compile("sgd", "binary_crossentropy", metrics=[metric])
+    stop = keras.callbacks.EarlyStopping(monitor=key)
+    x = np.zeros((4, 2), np.float32)
+    model.fit(
+        x,
+        np.ones((4, 1), np.float32),
+        epochs=1,
+        validation_data=(x, np.ones((4, 1), np.float32)),
+        callbacks=[stop],
+        verbose=0,
+    )
+    assert stop.monitor_op is op

@@ -24,6 +24,16 @@ _DIRECTION = {
     "sparse_categorical_accuracy": "up",
     "top_k_categorical_accuracy": "up",
     "sparse_top_k_categorical_accuracy": "up",
+    "mape": "down",
+    "root_mean_squared_error": "down",
+    "r2_score": "up",
+    "true_positives": "up",
+    "true_negatives": "up",
+    "false_positives": "down",
+    "false_negatives": "down",
+    "precision": "up",
+    "recall": "up",
+    "auc": "up",
 }
 
 
