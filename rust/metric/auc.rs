@@ -6,8 +6,6 @@
 
 use crate::error::{Error, Result};
 
-use super::confusion::divide_no_nan;
-
 /// How far outside [0, 1] the end thresholds lie.
 const EPSILON: f64 = 1e-7;
 
@@ -116,6 +114,15 @@ pub fn area(state: &[f64], curve: Curve, summation: Summation) -> f64 {
         .sum()
 }
 
+/// `a / b`, or 0 where `b` is 0 (Keras's `divide_no_nan`).
+pub fn divide_no_nan(a: f64, b: f64) -> f64 {
+    if b == 0.0 {
+        0.0
+    } else {
+        a / b
+    }
+}
+
 /// One interval's term of Davis and Goadrich's interpolated PR area, between thresholds i (`tp0`, `fp0`) and
 /// i+1 (`tp1`, `fp1`, `fn1`).
 fn pr_term(tp0: f64, fp0: f64, tp1: f64, fp1: f64, fn1: f64) -> f64 {
@@ -129,32 +136,24 @@ fn pr_term(tp0: f64, fp0: f64, tp1: f64, fp1: f64, fn1: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::super::confusion::{Confusion, Report};
     use super::*;
 
-    fn auc(t: usize, curve: Curve, s: Summation, p: &[f32], y: &[f32], w: Option<&[f32]>) -> f64 {
-        let mut m = Confusion::new(Report::Auc(curve, s), even_thresholds(t).unwrap());
-        m.settle(1).unwrap();
-        let mut state = vec![0.0; m.state_width()];
-        m.accumulate(p, y, w, &mut state);
-        let mut out = Vec::new();
-        m.finish(&state, &mut out);
-        out[0]
-    }
-
     #[test]
-    fn keras_goldens() {
+    fn thresholds_and_names() {
         let t = even_thresholds(200).unwrap();
         assert_eq!((t.len(), t[0], t[199]), (200, -1e-7, 1.000_000_1));
         assert!((t[1] - 0.005_025_1).abs() < 1e-7 && (t[198] - 0.994_974_9).abs() < 1e-7);
-        // Docstring: AUC(num_thresholds=3) on y [0,0,1,1], p [0,.5,.3,.9] gives 0.75, 1.0 with sw [1,0,0,1].
-        let (p, y) = ([0.0, 0.5, 0.3, 0.9], [0.0, 0.0, 1.0, 1.0]);
-        let (roc, interp) = (Curve::Roc, Summation::Interpolation);
-        assert!((auc(3, roc, interp, &p, &y, None) - 0.75).abs() < 1e-9);
-        assert!((auc(3, roc, interp, &p, &y, Some(&[1.0, 0.0, 0.0, 1.0])) - 1.0).abs() < 1e-9);
         assert!(even_thresholds(1).is_err() && given_thresholds(&[f32::NAN]).is_err());
         assert_eq!(given_thresholds(&[0.9, 0.1]).unwrap(), vec![-1e-7, 0.1, 0.9, 1.000_000_1]);
         assert!(Curve::from_name("pr").is_ok() && Summation::from_name("Majoring").is_ok());
         assert!(Curve::from_name("PRGAIN").is_err());
+    }
+
+    #[test]
+    fn a_perfect_ranking_has_area_one() {
+        // Three thresholds [TP, FP, TN, FN]: everything positive, a perfect split, everything negative.
+        let state = [2.0, 2.0, 0.0, 0.0, 2.0, 0.0, 2.0, 0.0, 0.0, 0.0, 2.0, 2.0];
+        assert!((area(&state, Curve::Roc, Summation::Interpolation) - 1.0).abs() < 1e-12);
+        assert!((area(&state, Curve::Roc, Summation::Minoring) - 1.0).abs() < 1e-12);
     }
 }

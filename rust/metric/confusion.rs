@@ -7,6 +7,7 @@
 
 use crate::error::{Error, Result};
 
+pub use super::auc::divide_no_nan;
 use super::auc::{self, Curve, Summation};
 
 /// What a confusion metric reports from its counts.
@@ -187,15 +188,6 @@ impl Confusion {
     }
 }
 
-/// `a / b`, or 0 where `b` is 0 (Keras's `divide_no_nan`).
-pub fn divide_no_nan(a: f64, b: f64) -> f64 {
-    if b == 0.0 {
-        0.0
-    } else {
-        a / b
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,6 +225,21 @@ mod tests {
         m.settle(3).unwrap();
         assert_eq!(run(&m, &[0.2, 0.7, 0.1, 0.6, 0.3, 0.1], &[0.0, 1.0, 0.0, 0.0, 1.0, 0.0], None), vec![0.5]);
         assert!(m.clone().settle(1).is_err());
+    }
+
+    fn auc(t: usize, curve: Curve, s: Summation, p: &[f32], y: &[f32], w: Option<&[f32]>) -> f64 {
+        let mut m = Confusion::new(Report::Auc(curve, s), auc::even_thresholds(t).unwrap());
+        m.settle(1).unwrap();
+        run(&m, p, y, w)[0]
+    }
+
+    #[test]
+    fn auc_goldens() {
+        // Docstring: AUC(num_thresholds=3) on y [0,0,1,1], p [0,.5,.3,.9] gives 0.75, 1.0 with sw [1,0,0,1].
+        let (p, y) = ([0.0, 0.5, 0.3, 0.9], [0.0, 0.0, 1.0, 1.0]);
+        let (roc, interp) = (Curve::Roc, Summation::Interpolation);
+        assert!((auc(3, roc, interp, &p, &y, None) - 0.75).abs() < 1e-9);
+        assert!((auc(3, roc, interp, &p, &y, Some(&[1.0, 0.0, 0.0, 1.0])) - 1.0).abs() < 1e-9);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result};
 
-use super::confusion::divide_no_nan;
+use super::auc::divide_no_nan;
 
 /// How the per-column scores become the result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
