@@ -245,8 +245,7 @@ class Model:
             net.output_dim, loss, metrics, self._compile_weighted
         )
         net.compile(loss._spec(), kinds, opt._spec(), weighted)
-        self._metric_names = ["loss", *names]
-        self._metric_sizes = sizes
+        self._metric_names, self._metric_sizes = ["loss", *names], sizes
         self._core_loss = loss
         opt._network = net
 
