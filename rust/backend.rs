@@ -183,6 +183,8 @@ pub struct Compiled {
     pub optimizer: Optimizer,
     /// Metrics from this index on are Keras's `weighted_metrics` (they see the sample weights).
     pub weighted_from: usize,
+    /// How the loss is reduced over a batch.
+    pub reduction: crate::loss::Reduction,
 }
 
 impl Compiled {

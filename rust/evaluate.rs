@@ -113,7 +113,7 @@ pub fn evaluate_with<G: std::ops::Deref<Target = ModelState>>(
                     net.infer_to(xr, xr.len() / iw.max(1), os, s, true, logits)?;
                 }
                 let w = d.w.map(|w| &w[start..start + m]);
-                sums[0] += compiled.loss.weighted_sum(o, ys, ow, logits.is_some(), w, None);
+                sums[0] += compiled.loss.reduced_sum(compiled.reduction, o, ys, ow, logits.is_some(), w, None);
                 if net.has_weight_rules() {
                     // The weights' penalty, added to each batch's mean loss as Keras's test step does.
                     sums[0] += net.penalty() * m as f64;

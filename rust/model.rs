@@ -190,7 +190,7 @@ impl Model {
         metrics.iter_mut().try_for_each(|m| m.settle(width))?;
         let n = st.net.params.len();
         let optimizer = Optimizer { schedule, ..Optimizer::new(optimizer, n) };
-        st.compiled = Some(Compiled { loss, metrics, optimizer, weighted_from });
+        st.compiled = Some(Compiled { loss, metrics, optimizer, weighted_from, reduction: Default::default() });
         st.host_changed(Change::Other)
     }
 
@@ -200,6 +200,14 @@ impl Model {
         let _exclusive = self.exclusive("changing the gradient clipping")?;
         let mut st = self.write()?;
         st.compiled.as_mut().ok_or_else(not_compiled)?.optimizer.clip = clip;
+        st.host_changed(Change::Other)
+    }
+
+    /// Reduce the loss over each batch with `reduction` from now on (Keras's `Loss(reduction=...)`).
+    pub fn set_loss_reduction(&self, reduction: crate::loss::Reduction) -> Result<()> {
+        let _exclusive = self.exclusive("changing the loss reduction")?;
+        let mut st = self.write()?;
+        st.compiled.as_mut().ok_or_else(not_compiled)?.reduction = reduction;
         st.host_changed(Change::Other)
     }
 

@@ -87,9 +87,9 @@ class CategoricalCrossentropy(Loss):
 class SparseCategoricalCrossentropy(Loss):
     """Categorical crossentropy with the targets as integer class ids, one per sample.
 
-    ``y_true`` has shape ``(n,)`` or ``(n, 1)`` and holds whole numbers in ``[0, classes)``. ``ignore_class``
-    (a class id whose samples count for nothing) is honoured when the loss is called on its own; ``fit`` and
-    ``evaluate`` do not support it yet.
+    ``y_true`` has shape ``(n,)`` or ``(n, 1)`` and holds whole numbers in ``[0, classes)``, or
+    ``ignore_class``: samples with that label get loss 0 and leave the count the default reduction divides
+    by, on their own and in ``fit`` and ``evaluate`` (metrics still see them).
     """
 
     _kind = "sparse_categorical_crossentropy"
@@ -117,6 +117,9 @@ class SparseCategoricalCrossentropy(Loss):
 
     def _params(self) -> dict[str, Any]:
         return {"from_logits": self.from_logits}
+
+    def _spec(self) -> dict[str, Any]:
+        return {**super()._spec(), "ignore_class": self.ignore_class}
 
     def _values(self, y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray | None]:
         t, p, lead = _sparse_pair(y_true, y_pred)

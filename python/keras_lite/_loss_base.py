@@ -12,9 +12,6 @@ from ._tensor import Tensor
 from ._unsupported import NotSupportedError
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
-# The reductions fit and evaluate compute (a mean over the batch); "mean" equals the default for losses
-# without sample weights, which keras_lite's fit does not take.
-TRAINING_REDUCTIONS = ("sum_over_batch_size", "mean")
 
 
 def _pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
@@ -76,8 +73,9 @@ class Loss:
         return {}
 
     def _spec(self) -> dict[str, Any]:
-        """The loss as the core reads it: its kind and its parameters."""
-        return {"kind": self._kind, **self._params()}
+        """The loss as the core reads it: its kind, its reduction (``"none"`` for ``None``) and its parameters."""
+        reduction = "none" if self.reduction is None else self.reduction
+        return {"kind": self._kind, "reduction": reduction, **self._params()}
 
     def _values(self, y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray | None]:
         """Per-sample losses, and the mask of the samples that count (``None``: all of them)."""

@@ -2,8 +2,8 @@
 
 Each loss is the mean over the last axis per sample, then (for the class forms) reduced over samples by the
 object's ``reduction``: Keras's default ``"sum_over_batch_size"`` (the mean), or ``"sum"``, ``"mean"``,
-``"mean_with_sample_weight"``, ``"none"``/``None``. ``fit`` and ``evaluate`` train with the default (or
-``"mean"``, the same value) only, and ``compile`` refuses a loss object with another reduction. Results are
+``"mean_with_sample_weight"``, ``"none"``/``None``; ``fit`` and ``evaluate`` reduce each batch the same way
+(with ``None``, training minimizes the batch's sum and the reported loss is the mean per sample). Results are
 ``Tensor`` arrays, so ``loss(y_true, y_pred).numpy()`` reads them as in Keras.
 
 The sparse loss (``SparseCategoricalCrossentropy``) takes one integer class id per sample: ``y_true`` of shape
@@ -21,7 +21,6 @@ from ._crossentropy import CategoricalCrossentropy as CategoricalCrossentropy
 from ._crossentropy import SparseCategoricalCrossentropy as SparseCategoricalCrossentropy
 from ._errors import real_number, received
 from ._loss_base import REDUCTIONS as REDUCTIONS
-from ._loss_base import TRAINING_REDUCTIONS as TRAINING_REDUCTIONS
 from ._loss_base import Loss as Loss
 from ._tensor import Tensor
 from ._unsupported import NotSupportedError, unsupported_identifier
@@ -361,8 +360,8 @@ def get(identifier: Any) -> Loss:
 def _for_training(identifier: Any) -> Loss:
     """The loss ``compile`` trains with: ``get(identifier)``, refused when ``fit`` could not honour it.
 
-    ``fit`` and ``evaluate`` compute the built-in losses in the core and reduce them over each batch with
-    Keras's default reduction; another reduction, or a ``Loss`` subclass with its own ``call``, would be
+    ``fit`` and ``evaluate`` compute the built-in losses in the core, reduced over each batch by the loss's
+    ``reduction`` and masked by its ``ignore_class``; a ``Loss`` subclass with its own ``call`` would be
     accepted and silently ignored, so it is refused here.
     """
     if isinstance(identifier, str) and identifier.lower() in AUTO_CROSSENTROPY:
@@ -372,18 +371,6 @@ def _for_training(identifier: Any) -> Loss:
         raise NotSupportedError(
             "keras_lite trains with its built-in losses only; a Loss subclass with its own call() is not "
             f"supported yet. Supported: {_supported()}. Received: loss={loss!r}"
-        )
-    if loss.reduction not in TRAINING_REDUCTIONS:
-        raise NotSupportedError(
-            "keras_lite's fit and evaluate reduce the loss over each batch with Keras's default reduction, "
-            f"'sum_over_batch_size' (the mean); training with another reduction is not supported yet (calling "
-            f"the loss object on its own honours it). Use {type(loss).__name__}() for training. "
-            f"Received: loss={loss!r} with reduction={loss.reduction!r}"
-        )
-    if isinstance(loss, SparseCategoricalCrossentropy) and loss.ignore_class is not None:
-        raise NotSupportedError(
-            "keras_lite's fit and evaluate do not support ignore_class yet (calling the loss on its own honours "
-            f"it). Received: loss={loss!r} with ignore_class={loss.ignore_class!r}"
         )
     return loss
 

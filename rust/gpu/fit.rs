@@ -21,6 +21,7 @@ use super::infer::{column_sums, rows_that_fit, Evaluator};
 use super::kernels::Kernels;
 use super::plan::{DevNet, Training, Workspace};
 use super::program::{Builder, Program, StepRecord, StepTable};
+use super::reduce::BatchScales;
 use super::update::optimizer;
 
 /// Steps recorded per submission.
@@ -78,6 +79,8 @@ pub(crate) struct GpuSession<'a> {
     full: Program,
     last: Option<Program>,
     records: Vec<StepRecord>,
+    /// Each step's loss-reduction factors, for the epoch's order of the rows.
+    scales: BatchScales,
     cap: usize,
     rows: usize,
     cols: usize,
@@ -122,7 +125,7 @@ impl<'a> GpuSession<'a> {
             Some(v) if v.rows > 0 => {
                 let d = DevData::upload(ctx, v, iw, ow)?;
                 let bs = opts.validation_batch_size.max(1);
-                Some(Evaluator::new(ctx, kernels, net, t, &d, bs, test_batches)?)
+                Some(Evaluator::new(ctx, kernels, net, t, (&d, v), bs, test_batches)?)
             }
             _ => None,
         };
@@ -135,6 +138,7 @@ impl<'a> GpuSession<'a> {
         let last =
             if rem > 0 { Some(step_program(ctx, kernels, net, t, &ws, &data, &perm, &sums, rem)?) } else { None };
         let running = t.averaging.means(&vec![0.0; cols], 0);
+        let scales = BatchScales::new(t.loss, t.reduction, train, ow);
         Ok(GpuSession {
             ctx,
             net,
@@ -152,6 +156,7 @@ impl<'a> GpuSession<'a> {
             full,
             last,
             records: vec![StepRecord::default(); steps],
+            scales,
             cap,
             rows: train.rows,
             cols,
@@ -207,6 +212,7 @@ impl Session for GpuSession<'_> {
         self.take_host_changes()?;
         if let Some(p) = perm {
             self.ctx.write(&self.perm, 0, p);
+            self.scales.fill(&mut self.records, Some(p), self.cap, self.rows);
         }
         self.write_records(0)?;
         self.running.iter_mut().for_each(|r| *r = 0.0);
@@ -309,7 +315,8 @@ fn write_records(
             None => t.kind,
         };
         let alpha = kind.adam_step_size(it.saturating_add(1));
-        *r = StepRecord { start: (s * cap) as u32, slot: s as u32, alpha, iter: it as u32, lr: kind.learning_rate() };
+        let (start, slot, lr, scales) = ((s * cap) as u32, s as u32, kind.learning_rate(), r.scales);
+        *r = StepRecord { start, slot, alpha, iter: it as u32, lr, scales };
     }
     table.write_from(ctx, records, from);
     Ok(())

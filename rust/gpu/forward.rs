@@ -215,7 +215,7 @@ fn loss_consts(loss: Loss, logits: bool) -> (u32, bool) {
         Loss::Hinge => (8, false),
         Loss::SquaredHinge => (9, false),
         Loss::CategoricalCrossentropy { from_logits, .. } => (10, logits || from_logits),
-        Loss::SparseCategoricalCrossentropy { from_logits } => (11, logits || from_logits),
+        Loss::SparseCategoricalCrossentropy { from_logits, .. } => (11, logits || from_logits),
         Loss::KlDivergence => (12, false),
         Loss::CategoricalHinge => (13, false),
     }
@@ -333,9 +333,13 @@ pub(crate) fn loss_and_metrics(
     let scale = 1.0 / (rows * ow).max(1) as f32;
     let row_scale = 1.0 / rows.max(1) as f32;
     let cols = t.row_cols();
+    let ignore = t.loss.ignored_label();
     let p = Params::new().u(rows).u(ow).u(0).u(cols).f(scale).f(delta).f(ls).f(EPSILON).f(1.0 - EPSILON).f(row_scale);
+    let p = p.f(ignore.unwrap_or(0.0));
     let bind = [Some(input), Some(&ws.target), Some(grad), Some(&ws.rowvals), Some(&ws.flag), Some(&ws.weights)];
-    let consts = [("LOSS", id), ("LOGITS", u32::from(from_logits)), ("WEIGHTED", u32::from(weighted))];
+    let scaled = t.reduction != crate::loss::Reduction::default() || ignore.is_some();
+    let flags = [("WEIGHTED", u32::from(weighted)), ("SCALED", u32::from(scaled)), ("IGNORE", u32::from(ignore.is_some()))];
+    let consts = [("LOSS", id), ("LOGITS", u32::from(from_logits)), flags[0], flags[1], flags[2]];
     b.push(K::Loss, &consts, &bind, p, grid_for(ctx, rows)?);
     for (k, m) in t.metrics.iter().enumerate().filter(|(_, m)| m.extra_width() == 0) {
         let (id, thr, top) = metric_consts(m);

@@ -57,10 +57,13 @@ impl Evaluator {
         kernels: &Kernels,
         net: &DevNet,
         t: &Training,
-        data: &DevData,
+        (data, host): (&DevData, crate::backend::Data<'_>),
         batch: usize,
         exact: bool,
     ) -> Result<Self> {
+        // A reduction other than the mean over the rows, or a mask, makes each batch's value depend on its
+        // rows: the chunks are then the caller's batches.
+        let exact = exact || t.reduction != crate::loss::Reduction::default() || t.loss.ignored_label().is_some();
         let want = if exact { batch } else { batch.max(EVAL_ROWS) };
         let cap = rows_that_fit(ctx, net, want.min(data.rows.max(1)))?;
         let cols = t.cols();
@@ -68,8 +71,10 @@ impl Evaluator {
         let chunks = data.rows.div_ceil(cap);
         let sums = ctx.storage(chunks * cols, "evaluation sums")?;
         let table = StepTable::new(ctx, kernels, chunks)?;
-        let records: Vec<StepRecord> =
+        let mut records: Vec<StepRecord> =
             (0..chunks).map(|c| StepRecord { start: (c * cap) as u32, slot: c as u32, ..Default::default() }).collect();
+        let tw = t.loss.target_width(net.output_dim);
+        super::reduce::BatchScales::new(t.loss, t.reduction, host, tw).fill(&mut records, None, cap, data.rows);
         table.write(ctx, &records);
         let program = |rows: usize| -> Result<Program> {
             let mut b = Builder::new();

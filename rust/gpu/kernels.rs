@@ -40,7 +40,7 @@ pub(crate) const COLS: u32 = 16;
 /// Bytes of a kernel's parameter block.
 pub(crate) const PARAMS_BYTES: u64 = 64;
 /// Bytes of a step record.
-pub(crate) const STEP_BYTES: u64 = 32;
+pub(crate) const STEP_BYTES: u64 = 48;
 
 /// Shared WGSL: activation functions and their derivatives, numerically careful helpers.
 const COMMON: &str = include_str!("shaders/common.wgsl");

@@ -15,6 +15,7 @@ mod infer;
 mod kernels;
 mod plan;
 mod program;
+mod reduce;
 mod rules;
 #[cfg(test)]
 mod tests;
@@ -269,7 +270,7 @@ impl GpuModel {
         }
         let data = DevData::upload(&self.dev.ctx, d, iw, ow)?;
         let dev = &self.dev;
-        let e = infer::Evaluator::new(&dev.ctx, &dev.kernels, &self.net, t, &data, batch_size.max(1), per_batch)?;
+        let e = infer::Evaluator::new(&dev.ctx, &dev.kernels, &self.net, t, (&data, d), batch_size.max(1), per_batch)?;
         let (means, per_chunk) = e.run(&dev.ctx, cancel)?;
         Ok(Evaluation { means, per_batch: per_chunk, batch_rows: e.chunk_rows(), averaging: t.averaging.clone() })
     }

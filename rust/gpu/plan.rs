@@ -249,6 +249,8 @@ impl Workspace {
 #[derive(Debug, Clone)]
 pub(crate) struct Training {
     pub loss: crate::loss::Loss,
+    /// How the loss is reduced over a batch (each step's record holds its factors).
+    pub reduction: crate::loss::Reduction,
     pub metrics: Vec<crate::metric::Metric>,
     pub kind: OptimizerKind,
     /// How sums become means (which metrics are weighted).
@@ -265,6 +267,7 @@ impl Training {
         let (kind, schedule) = (c.optimizer.kind, c.optimizer.schedule.clone());
         Training {
             loss: c.loss,
+            reduction: c.reduction,
             metrics: c.metrics.clone(),
             kind,
             schedule,

@@ -118,7 +118,7 @@ impl Program {
 }
 
 /// One step's record, as the kernels' `Step` struct reads it.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct StepRecord {
     /// First row (into the permutation, or the data set) of the batch.
     pub start: u32,
@@ -130,6 +130,14 @@ pub(crate) struct StepRecord {
     pub iter: u32,
     /// The learning rate for this step (SGD, RMSprop and AdamW's decay read it).
     pub lr: f32,
+    /// The loss reduction's factors for this batch (the loss kernel reads them when it is scaled).
+    pub scales: crate::loss::Scales,
+}
+
+impl Default for StepRecord {
+    fn default() -> Self {
+        StepRecord { start: 0, slot: 0, alpha: 0.0, iter: 0, lr: 0.0, scales: crate::loss::Scales::ONE }
+    }
 }
 
 /// Per-step records in a uniform buffer, one per 256 bytes, bound at a dynamic offset.
@@ -187,6 +195,7 @@ impl StepTable {
         let mut words = vec![0u32; words_per * (n - from)];
         for (w, r) in words.chunks_exact_mut(words_per).zip(&records[from..n]) {
             w[..5].copy_from_slice(&[r.start, r.slot, r.alpha.to_bits(), r.iter, r.lr.to_bits()]);
+            w[8..10].copy_from_slice(&[r.scales.grad.to_bits(), r.scales.sum.to_bits()]);
         }
         ctx.write(&self.buf, from * words_per, &words);
     }

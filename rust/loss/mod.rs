@@ -9,9 +9,13 @@
 //! that are all 0 or 1 in a batch become `2t−1`). Per row: categorical crossentropy `−Σ t·ln q` with `q` the
 //! renormalised, clipped probabilities, or `−Σ t·log_softmax(z)` from logits; its sparse form reads a class
 //! id; KL divergence `Σ t·ln(t/p)` (both clipped to `[ε, 1]`); categorical hinge
-//! `max(max((1−t)·p) − Σ t·p + 1, 0)`.
+//! `max(max((1−t)·p) − Σ t·p + 1, 0)`. The sparse form masks the samples whose label is its `ignore_class`
+//! (loss and gradient 0); reduce.rs turns the batch's values into the reduction's.
 
+mod reduce;
 mod rows;
+
+pub use reduce::{Reduction, Scales};
 
 use crate::activation::Activation;
 use crate::error::{Error, Result};
@@ -32,8 +36,9 @@ pub enum Loss {
     BinaryCrossentropy { from_logits: bool, label_smoothing: f32 },
     /// Categorical crossentropy against one-hot targets.
     CategoricalCrossentropy { from_logits: bool, label_smoothing: f32 },
-    /// Categorical crossentropy against class ids (targets one value wide).
-    SparseCategoricalCrossentropy { from_logits: bool },
+    /// Categorical crossentropy against class ids (targets one value wide); samples labelled `ignore_class`
+    /// count for nothing.
+    SparseCategoricalCrossentropy { from_logits: bool, ignore_class: Option<i32> },
     /// Mean absolute percentage error.
     MeanAbsolutePercentageError,
     /// Mean squared logarithmic error.
@@ -93,7 +98,7 @@ impl Loss {
             }
             "binary_crossentropy" => Loss::BinaryCrossentropy { from_logits, label_smoothing: smoothing()? },
             "categorical_crossentropy" => Loss::CategoricalCrossentropy { from_logits, label_smoothing: smoothing()? },
-            "sparse_categorical_crossentropy" => Loss::SparseCategoricalCrossentropy { from_logits },
+            "sparse_categorical_crossentropy" => Loss::SparseCategoricalCrossentropy { from_logits, ignore_class: None },
             "mean_absolute_percentage_error" => Loss::MeanAbsolutePercentageError,
             "mean_squared_logarithmic_error" => Loss::MeanSquaredLogarithmicError,
             "log_cosh" => Loss::LogCosh,
@@ -112,7 +117,7 @@ impl Loss {
         match self {
             Loss::BinaryCrossentropy { from_logits: false, .. } => Some(LogitsOf::Sigmoid),
             Loss::CategoricalCrossentropy { from_logits: false, .. }
-            | Loss::SparseCategoricalCrossentropy { from_logits: false } => Some(LogitsOf::Softmax),
+            | Loss::SparseCategoricalCrossentropy { from_logits: false, .. } => Some(LogitsOf::Softmax),
             _ => None,
         }
     }
@@ -126,13 +131,40 @@ impl Loss {
         }
     }
 
+    /// The label this loss ignores (the sparse form's `ignore_class`), as targets hold it.
+    pub fn ignored_label(&self) -> Option<f32> {
+        match self {
+            Loss::SparseCategoricalCrossentropy { ignore_class: Some(c), .. } => Some(*c as f32),
+            _ => None,
+        }
+    }
+
+    /// Whether the sample whose target row is `t` counts (it is not masked).
+    #[inline]
+    pub fn counts(&self, t: &[f32]) -> bool {
+        self.ignored_label().is_none_or(|c| t.first() != Some(&c))
+    }
+
+    /// The reduction's factors for a batch of targets `target` (rows `target_width` wide) and `weights`.
+    /// Reads the batch only where the factors depend on it.
+    pub fn scales(&self, reduction: Reduction, target: &[f32], tw: usize, weights: Option<&[f32]>) -> Scales {
+        let rows = target.len() / tw.max(1);
+        let masks = self.ignored_label().is_some();
+        if !reduction.reads_batch(masks, weights.is_some()) {
+            return reduction.scales(rows, rows, None, masks);
+        }
+        let kept = target.chunks_exact(tw.max(1)).enumerate().filter(|(_, t)| self.counts(t));
+        let (valid, sum) = kept.fold((0usize, 0.0f64), |(n, s), (r, _)| (n + 1, s + weights.map_or(1.0, |w| f64::from(w[r]))));
+        reduction.scales(rows, valid, weights.map(|_| sum), masks)
+    }
+
     /// Check targets (`rows × target_width`) this loss can read: class ids must be whole numbers in
-    /// `0..classes`. `arg` names them in the error.
+    /// `0..classes` (or the ignored class). `arg` names them in the error.
     pub fn check_targets(&self, target: &[f32], output: usize, arg: &str) -> Result<()> {
         if let Loss::SparseCategoricalCrossentropy { .. } = self {
-            if let Some((r, &t)) =
-                target.iter().enumerate().find(|(_, &t)| t.fract() != 0.0 || t < 0.0 || t >= output as f32)
-            {
+            let ignored = self.ignored_label();
+            let bad = |t: f32| Some(t) != ignored && (t.fract() != 0.0 || t < 0.0 || t >= output as f32);
+            if let Some((r, &t)) = target.iter().enumerate().find(|(_, &t)| bad(t)) {
                 return Err(Error::value(format!(
                     "{arg} must hold class ids in [0, {output}) for sparse_categorical_crossentropy with {output} \
                      outputs. Received: {arg}[{r}]={t}"
@@ -151,8 +183,36 @@ impl Loss {
         self.weighted_sum(input, target, width, logits, None, grad)
     }
 
+    /// `weighted_sum` under `reduction`: the batch's contribution to the epoch's loss sum (Keras's tracker
+    /// weights a batch's value by its rows), and the gradient of the batch value.
+    #[allow(clippy::too_many_arguments)]
+    pub fn reduced_sum(
+        &self,
+        reduction: Reduction,
+        input: &[f32],
+        target: &[f32],
+        width: usize,
+        logits: bool,
+        weights: Option<&[f32]>,
+        grad: Option<&mut [f32]>,
+    ) -> f64 {
+        let k = self.scales(reduction, target, self.target_width(width), weights);
+        if k == Scales::ONE {
+            return self.weighted_sum(input, target, width, logits, weights, grad);
+        }
+        let total = match grad {
+            Some(g) => {
+                let total = self.weighted_sum(input, target, width, logits, weights, Some(&mut *g));
+                g.iter_mut().for_each(|d| *d *= k.grad);
+                total
+            }
+            None => self.weighted_sum(input, target, width, logits, weights, None),
+        };
+        total * f64::from(k.sum)
+    }
+
     /// `sum` with a weight per row (Keras's `sample_weight`): `Σ w·loss`, and the gradient of
-    /// `Σ w·loss / rows`, Keras's default reduction.
+    /// `Σ w·loss / rows`, Keras's default reduction (masked samples count in the rows).
     pub fn weighted_sum(
         &self,
         input: &[f32],
@@ -198,7 +258,7 @@ impl Loss {
             self,
             Loss::BinaryCrossentropy { from_logits: true, .. }
                 | Loss::CategoricalCrossentropy { from_logits: true, .. }
-                | Loss::SparseCategoricalCrossentropy { from_logits: true }
+                | Loss::SparseCategoricalCrossentropy { from_logits: true, .. }
         )
     }
 }

@@ -21,6 +21,13 @@ impl Row {
     pub fn value(&self, p: &[f32], t: &[f32], grad: Option<&mut [f32]>) -> f64 {
         match self.loss {
             Loss::CategoricalCrossentropy { label_smoothing, .. } => self.cce(p, t, label_smoothing, grad),
+            Loss::SparseCategoricalCrossentropy { .. } if !self.loss.counts(t) => {
+                // An ignored sample: loss 0, and no gradient.
+                if let Some(g) = grad {
+                    g.fill(0.0);
+                }
+                0.0
+            }
             Loss::SparseCategoricalCrossentropy { .. } => self.sparse_cce(p, t[0] as usize, grad),
             Loss::KlDivergence => self.kld(p, t, grad),
             Loss::CategoricalHinge => self.categorical_hinge(p, t, grad),

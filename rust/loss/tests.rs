@@ -75,10 +75,10 @@ fn categorical_crossentropy_keras_goldens() {
     close(cce.sum(&[100.0, 0.0, -100.0], &[0.0, 0.0, 1.0], 3, true, None), 200.0, "softmax logits");
     close(smooth.sum(&[100.0, 0.0, -100.0], &[0.0, 0.0, 1.0], 3, true, None), 190.0, "softmax logits, smoothed");
     // The sparse form with labels [1, 2] gives the same numbers.
-    let sparse = Loss::SparseCategoricalCrossentropy { from_logits: false };
+    let sparse = Loss::SparseCategoricalCrossentropy { from_logits: false, ignore_class: None };
     close(mean(sparse, &p, &[1.0, 2.0], 3, false), 1.1769392, "sparse");
     close(sparse.sum(&[100.0, 0.0, -100.0], &[2.0], 3, true, None), 200.0, "sparse, softmax logits");
-    let sparse_logits = Loss::SparseCategoricalCrossentropy { from_logits: true };
+    let sparse_logits = Loss::SparseCategoricalCrossentropy { from_logits: true, ignore_class: None };
     close(sparse_logits.sum(&[1.0, 2.0, 3.0], &[1.0], 3, false, None), 1.4076059, "sparse from_logits");
 }
 
@@ -104,7 +104,7 @@ fn other_losses_keras_goldens() {
 
 #[test]
 fn sparse_targets_must_be_class_ids() {
-    let sparse = Loss::SparseCategoricalCrossentropy { from_logits: false };
+    let sparse = Loss::SparseCategoricalCrossentropy { from_logits: false, ignore_class: None };
     assert_eq!(sparse.target_width(10), 1);
     assert!(sparse.check_targets(&[0.0, 9.0], 10, "y").is_ok());
     for bad in [10.0, -1.0, 1.5, f32::NAN] {
@@ -118,7 +118,7 @@ fn sparse_gradients_match_finite_differences() {
     let p = [0.3f32, 0.8, 0.45, 0.1, 2.5, 0.6];
     let t = [1.0f32, 0.0];
     for from_logits in [false, true] {
-        let l = Loss::SparseCategoricalCrossentropy { from_logits };
+        let l = Loss::SparseCategoricalCrossentropy { from_logits, ignore_class: None };
         let mut g = [0.0f32; 6];
         l.sum(&p, &t, 3, false, Some(&mut g));
         for i in 0..6 {

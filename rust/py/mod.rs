@@ -4,6 +4,7 @@ mod convert;
 mod device;
 mod errors;
 mod inference;
+mod loss;
 mod model;
 mod observer;
 mod ops;

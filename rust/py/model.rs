@@ -13,7 +13,8 @@ use super::convert;
 use super::errors::{detached, guarded};
 use super::inference;
 use super::observer;
-use super::spec::{LayerArg, LossArg, OptimizerArg};
+use super::loss::LossArg;
+use super::spec::{LayerArg, OptimizerArg};
 
 /// `(layer_index, name, shape, trainable)` of one weight.
 type WeightRow = (usize, &'static str, Vec<usize>, bool);
@@ -208,7 +209,7 @@ impl Model {
     }
 
     /// Set the loss, metrics (and `weighted_metrics`, which see the sample weights) and a fresh optimizer
-    /// (see `spec::LossArg` and `spec::OptimizerArg`).
+    /// (see `loss::LossArg` and `spec::OptimizerArg`).
     #[pyo3(signature = (loss, metrics, optimizer, weighted_metrics=Vec::new()))]
     fn compile(
         &self,
@@ -220,6 +221,7 @@ impl Model {
         let parse = |v: &[String]| v.iter().map(|m| Metric::from_name(m)).collect::<Result<Vec<_>, _>>();
         let (metrics, weighted) = (parse(&metrics)?, parse(&weighted_metrics)?);
         guarded(|| self.model.compile_with(loss.0, metrics, weighted, optimizer.0, optimizer.1))?;
+        guarded(|| self.model.set_loss_reduction(loss.1))?;
         guarded(|| self.model.set_gradient_clip(optimizer.2))
     }
 

@@ -10,7 +10,7 @@ use crate::activation::{Activation, NAMES};
 
 use super::convert;
 use super::errors::detached;
-use super::spec::LossArg;
+use super::loss::LossArg;
 
 /// The activation names the core knows.
 #[pyfunction]
@@ -40,7 +40,7 @@ pub fn activation<'py>(
 }
 
 /// Per-sample loss values (mean over the last axis) for `(n, k)` targets and predictions; `loss` is described
-/// as `spec::LossArg` reads it.
+/// as `loss::LossArg` reads it.
 #[pyfunction]
 pub fn loss_per_sample<'py>(
     py: Python<'py>,

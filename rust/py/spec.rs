@@ -10,7 +10,6 @@ use pyo3::prelude::*;
 use crate::activation::Activation;
 use crate::error::Error;
 use crate::layer::LayerSpec;
-use crate::loss::Loss;
 use crate::optimizer::{Clip, OptimizerKind, Schedule};
 use crate::regularize::{Constraint, Penalty, WeightRules};
 
@@ -55,28 +54,6 @@ struct BatchNormalization {
     epsilon: f32,
     center: bool,
     scale: bool,
-}
-
-/// `{"kind": "huber", ...}`.
-#[derive(FromPyObject)]
-#[pyo3(from_item_all)]
-struct Huber {
-    delta: f32,
-}
-
-/// `{"kind": "binary_crossentropy" | "categorical_crossentropy", ...}`.
-#[derive(FromPyObject)]
-#[pyo3(from_item_all)]
-struct BinaryCrossentropy {
-    from_logits: bool,
-    label_smoothing: f32,
-}
-
-/// `{"kind": "sparse_categorical_crossentropy", "from_logits": ...}`.
-#[derive(FromPyObject)]
-#[pyo3(from_item_all)]
-struct FromLogits {
-    from_logits: bool,
 }
 
 /// `{"kind": "adam" | "adamw", ...}`; `adamw` also has `weight_decay`.
@@ -200,31 +177,6 @@ impl<'a, 'py> FromPyObject<'a, 'py> for LayerArg {
             }
             other => return Err(Error::value(format!("Unknown layer kind. Received: kind={other:?}")).into()),
         }))
-    }
-}
-
-/// A loss description (`kind` one of `Loss::from_name`'s names, with `delta` for huber, `from_logits` and
-/// `label_smoothing` for the crossentropies) as the core's loss.
-pub struct LossArg(pub Loss);
-
-impl<'a, 'py> FromPyObject<'a, 'py> for LossArg {
-    type Error = PyErr;
-
-    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
-        let Kind { kind } = obj.extract()?;
-        let loss = match kind.as_str() {
-            "huber" => Loss::from_name(&kind, obj.extract::<Huber>()?.delta, false, 0.0),
-            "binary_crossentropy" | "categorical_crossentropy" => {
-                let BinaryCrossentropy { from_logits, label_smoothing } = obj.extract()?;
-                Loss::from_name(&kind, 1.0, from_logits, label_smoothing)
-            }
-            "sparse_categorical_crossentropy" => {
-                let FromLogits { from_logits } = obj.extract()?;
-                Loss::from_name(&kind, 1.0, from_logits, 0.0)
-            }
-            _ => Loss::from_name(&kind, 1.0, false, 0.0),
-        };
-        Ok(LossArg(loss?))
     }
 }
 

@@ -144,5 +144,10 @@ struct Step {
     pad0: u32,
     pad1: u32,
     pad2: u32,
+    // The loss reduction's factors for this batch (loss/reduce.rs): on the gradient and on the loss sum.
+    loss_grad: f32,
+    loss_sum: f32,
+    pad3: u32,
+    pad4: u32,
 }
 @group(1) @binding(0) var<uniform> stp: Step;

@@ -4,12 +4,17 @@
 //! 4 mape, 5 msle, 6 log-cosh, 7 poisson, 8 hinge, 9 squared hinge (`flag[0]` = 1 when every label of the
 //! batch is 0 or 1, which then become 2t−1). Row-wise (`row_scale` = 1/rows): 10 categorical crossentropy
 //! (LOGITS: from logits), 11 its sparse form (targets are cls ids, one per row), 12 KL divergence,
-//! 13 categorical hinge.
+//! 13 categorical hinge. SCALED applies the step's reduction factors (loss/reduce.rs); IGNORE masks the rows
+//! labelled `ignore`.
 
 override LOSS: u32 = 0u;
 override LOGITS: bool = false;
 // Rows carry sample weights: the loss and its gradient are scaled by the row's weight.
 override WEIGHTED: bool = false;
+// A reduction other than the mean over the rows: the step record's factors scale the gradient and the value.
+override SCALED: bool = false;
+// Rows whose class id equals `ignore` (the sparse loss's ignore_class) get loss 0 and no gradient.
+override IGNORE: bool = false;
 
 struct Params {
     rows: u32,
@@ -22,6 +27,7 @@ struct Params {
     eps: f32,
     hi: f32,
     row_scale: f32,
+    ignore: f32,
 }
 
 @group(0) @binding(0) var<uniform> prm: Params;
@@ -213,6 +219,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     // The last column of the value matrix is the row's weight (see backend::Averaging).
     let w = select(1.0, weights[r], WEIGHTED);
     rowvals[r * prm.stride + prm.stride - 1u] = w;
+    if IGNORE && tgt[r] == prm.ignore {
+        for (var c = 0u; c < prm.width; c++) {
+            grad[base + c] = 0.0;
+        }
+        rowvals[r * prm.stride + prm.col] = 0.0;
+        return;
+    }
     var v = 0.0;
     if LOSS >= 10u {
         v = row_loss(base, r);
@@ -230,6 +243,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
             grad[base + c] = grad[base + c] * w;
         }
         v = v * w;
+    }
+    if SCALED {
+        for (var c = 0u; c < prm.width; c++) {
+            grad[base + c] = grad[base + c] * stp.loss_grad;
+        }
+        v = v * stp.loss_sum;
     }
     rowvals[r * prm.stride + prm.col] = v;
 }

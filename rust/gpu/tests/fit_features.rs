@@ -66,7 +66,7 @@ fn fit_with_sample_weights_and_weighted_metrics() {
 
 #[test]
 fn fit_sparse_softmax_classifier() {
-    let sparse = Loss::SparseCategoricalCrossentropy { from_logits: false };
+    let sparse = Loss::SparseCategoricalCrossentropy { from_logits: false, ignore_class: None };
     let specs =
         vec![dense(10, Activation::Relu), dense(4, Activation::Linear), LayerSpec::Activation(Activation::Softmax)];
     let metrics = vec![Metric::SparseCategoricalAccuracy, Metric::SparseTopKCategoricalAccuracy { k: 2 }];

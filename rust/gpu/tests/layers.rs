@@ -54,7 +54,13 @@ fn optimizer_updates_match_cpu_over_three_steps() {
         let net = Network::new(45, spec.clone(), 3).unwrap();
         let mut cpu = Optimizer::new(kind, net.params.len());
         let compiled =
-            Compiled { loss: Loss::MeanSquaredError, metrics: vec![], optimizer: cpu.clone(), weighted_from: 0 };
+            Compiled {
+                loss: Loss::MeanSquaredError,
+                metrics: vec![],
+                optimizer: cpu.clone(),
+                weighted_from: 0,
+                reduction: Default::default(),
+            };
         let dev = DevNet::upload(&ctx, &net, Some(&compiled)).unwrap();
         let mut params = net.params.clone();
         for step in 0..3u64 {

@@ -329,7 +329,7 @@ fn sparse_losses_and_metrics() {
     p[0] = 0.0; // clipped: no gradient
     let t: Vec<f32> = values(rows, 13, 2.0).iter().map(|v| ((v + 2.0).floor()).min(3.0)).collect();
     for from_logits in [false, true] {
-        let loss = Loss::SparseCategoricalCrossentropy { from_logits };
+        let loss = Loss::SparseCategoricalCrossentropy { from_logits, ignore_class: None };
         let mut want_g = vec![0.0; rows * width];
         let want = loss.sum(&p, &t, width, false, Some(&mut want_g));
         let want_m: Vec<f32> = metrics.iter().map(|m| m.sum(&p, &t, width) as f32).collect();

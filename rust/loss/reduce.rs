@@ -1,0 +1,87 @@
+//! How a batch's per-sample losses become the value a step minimizes, as Keras 3's `reduce_weighted_values`:
+//! with `v = w·m·l` (w the sample weight, m 0 for a sample the loss masks, such as a label equal to
+//! `ignore_class`), `sum_over_batch_size`/`mean` give `Σv / D` with D the rows (the unmasked rows when the
+//! loss masks), `sum` gives `Σv`, `mean_with_sample_weight` gives `Σv / Σ(w·m)` (the rows when there are
+//! neither weights nor a mask), and `none` keeps the vector, whose gradient is that of `Σv`. A zero D gives 0
+//! (`divide_no_nan`). Keras's loss tracker weights a batch's value by its rows, except for `none`, whose
+//! elements it averages one by one.
+
+use crate::error::{Error, Result};
+
+/// A loss reduction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Reduction {
+    /// `sum_over_batch_size` (and its alias `mean`): the weighted sum over the rows counted.
+    #[default]
+    SumOverBatchSize,
+    /// `sum`: the weighted sum.
+    Sum,
+    /// `mean_with_sample_weight`: the weighted sum over the sum of the weights.
+    MeanWithSampleWeight,
+    /// `none` (or Python's `None`): no reduction; training minimizes the sum.
+    None,
+}
+
+/// The factors a batch's loss sum and gradient take under a reduction, relative to the default (the mean
+/// over the batch's rows).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scales {
+    /// Multiplies the gradient of the batch mean.
+    pub grad: f32,
+    /// Multiplies `Σ w·m·l`, the batch's contribution to the epoch sum that is divided by the rows seen.
+    pub sum: f32,
+}
+
+impl Scales {
+    /// The default reduction's factors.
+    pub const ONE: Scales = Scales { grad: 1.0, sum: 1.0 };
+}
+
+impl Reduction {
+    /// A reduction by Keras's name (`None` for Python's `None`).
+    pub fn from_name(name: Option<&str>) -> Result<Self> {
+        Ok(match name {
+            Option::None | Some("none") => Reduction::None,
+            Some("sum_over_batch_size" | "mean") => Reduction::SumOverBatchSize,
+            Some("sum") => Reduction::Sum,
+            Some("mean_with_sample_weight") => Reduction::MeanWithSampleWeight,
+            Some(other) => {
+                return Err(Error::value(format!(
+                    "Invalid value for argument `reduction`. Expected one of 'sum_over_batch_size', 'sum', \
+                     'mean', 'mean_with_sample_weight', 'none' or None. Received: reduction={other:?}"
+                )))
+            }
+        })
+    }
+
+    /// Whether a batch's factors depend on its targets or weights (not on its row count alone), when the
+    /// loss `masks` samples.
+    pub fn reads_batch(self, masks: bool, weighted: bool) -> bool {
+        match self {
+            Reduction::SumOverBatchSize => masks,
+            Reduction::MeanWithSampleWeight => masks || weighted,
+            Reduction::Sum | Reduction::None => false,
+        }
+    }
+
+    /// The factors for a batch of `rows` rows, of which `valid` are not masked, whose kept weights sum to
+    /// `weight_sum` (`Σ w·m`; `None` without weights). `masks`: the loss masks samples.
+    pub fn scales(self, rows: usize, valid: usize, weight_sum: Option<f64>, masks: bool) -> Scales {
+        let n = rows as f64;
+        let over = |d: f64| {
+            let k = if d == 0.0 { 0.0 } else { (n / d) as f32 };
+            Scales { grad: k, sum: k }
+        };
+        match self {
+            Reduction::SumOverBatchSize if masks => over(valid as f64),
+            Reduction::SumOverBatchSize => Scales::ONE,
+            Reduction::Sum => Scales { grad: n as f32, sum: n as f32 },
+            Reduction::MeanWithSampleWeight => match weight_sum {
+                Some(s) => over(s),
+                Option::None if masks => over(valid as f64),
+                Option::None => Scales::ONE,
+            },
+            Reduction::None => Scales { grad: n as f32, sum: 1.0 },
+        }
+    }
+}
