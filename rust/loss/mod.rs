@@ -196,7 +196,8 @@ impl Loss {
         weights: Option<&[f32]>,
         grad: Option<&mut [f32]>,
     ) -> f64 {
-        let k = self.scales(reduction, target, self.target_width(width), weights);
+        let (tw, rows) = (self.target_width(width), input.len() / width.max(1));
+        let k = self.scales(reduction, &target[..(rows * tw).min(target.len())], tw, weights);
         if k == Scales::ONE {
             return self.weighted_sum(input, target, width, logits, weights, grad);
         }
