@@ -338,7 +338,8 @@ pub(crate) fn loss_and_metrics(
     let p = p.f(ignore.unwrap_or(0.0));
     let bind = [Some(input), Some(&ws.target), Some(grad), Some(&ws.rowvals), Some(&ws.flag), Some(&ws.weights)];
     let scaled = t.reduction != crate::loss::Reduction::default() || ignore.is_some();
-    let flags = [("WEIGHTED", u32::from(weighted)), ("SCALED", u32::from(scaled)), ("IGNORE", u32::from(ignore.is_some()))];
+    let flags =
+        [("WEIGHTED", u32::from(weighted)), ("SCALED", u32::from(scaled)), ("IGNORE", u32::from(ignore.is_some()))];
     let consts = [("LOSS", id), ("LOGITS", u32::from(from_logits)), flags[0], flags[1], flags[2]];
     b.push(K::Loss, &consts, &bind, p, grid_for(ctx, rows)?);
     for (k, m) in t.metrics.iter().enumerate().filter(|(_, m)| m.extra_width() == 0) {

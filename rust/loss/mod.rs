@@ -98,7 +98,9 @@ impl Loss {
             }
             "binary_crossentropy" => Loss::BinaryCrossentropy { from_logits, label_smoothing: smoothing()? },
             "categorical_crossentropy" => Loss::CategoricalCrossentropy { from_logits, label_smoothing: smoothing()? },
-            "sparse_categorical_crossentropy" => Loss::SparseCategoricalCrossentropy { from_logits, ignore_class: None },
+            "sparse_categorical_crossentropy" => {
+                Loss::SparseCategoricalCrossentropy { from_logits, ignore_class: None }
+            }
             "mean_absolute_percentage_error" => Loss::MeanAbsolutePercentageError,
             "mean_squared_logarithmic_error" => Loss::MeanSquaredLogarithmicError,
             "log_cosh" => Loss::LogCosh,
@@ -154,7 +156,8 @@ impl Loss {
             return reduction.scales(rows, rows, None, masks);
         }
         let kept = target.chunks_exact(tw.max(1)).enumerate().filter(|(_, t)| self.counts(t));
-        let (valid, sum) = kept.fold((0usize, 0.0f64), |(n, s), (r, _)| (n + 1, s + weights.map_or(1.0, |w| f64::from(w[r]))));
+        let (valid, sum) =
+            kept.fold((0usize, 0.0f64), |(n, s), (r, _)| (n + 1, s + weights.map_or(1.0, |w| f64::from(w[r]))));
         reduction.scales(rows, valid, weights.map(|_| sum), masks)
     }
 

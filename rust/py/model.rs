@@ -12,8 +12,8 @@ use crate::model;
 use super::convert;
 use super::errors::{detached, guarded};
 use super::inference;
-use super::observer;
 use super::loss::LossArg;
+use super::observer;
 use super::spec::{LayerArg, OptimizerArg};
 
 /// `(layer_index, name, shape, trainable)` of one weight.

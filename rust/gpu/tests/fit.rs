@@ -57,6 +57,8 @@ pub(super) struct Case {
     pub(super) weighted: Option<Vec<Metric>>,
     /// Gradient clipping.
     pub(super) clip: crate::optimizer::Clip,
+    /// The loss reduction.
+    pub(super) reduction: crate::loss::Reduction,
 }
 
 pub(super) fn dense(units: usize, activation: Activation) -> LayerSpec {
@@ -82,6 +84,7 @@ pub(super) fn case(iw: usize, specs: Vec<LayerSpec>, loss: Loss, metrics: Vec<Me
         binding_cap: None,
         weighted: None,
         clip: crate::optimizer::Clip::None,
+        reduction: Default::default(),
     }
 }
 
@@ -96,14 +99,20 @@ fn model(c: &Case) -> Model {
     let weighted = c.weighted.clone().unwrap_or_default();
     m.compile_with(c.loss, c.metrics.clone(), weighted, c.kind, c.schedule.clone()).unwrap();
     m.set_gradient_clip(c.clip).unwrap();
+    m.set_loss_reduction(c.reduction).unwrap();
     m
 }
 
 fn targets(c: &Case, rows: usize, ow: usize, seed: u64) -> Vec<f32> {
     let raw = values(rows * ow, seed, 1.0);
     match c.loss {
-        Loss::SparseCategoricalCrossentropy { .. } => {
-            values(rows, seed, 1.0).iter().map(|v| ((v + 1.0) * ow as f32 / 2.0).floor().min(ow as f32 - 1.0)).collect()
+        Loss::SparseCategoricalCrossentropy { ignore_class, .. } => {
+            let class = |(i, v): (usize, &f32)| match ignore_class {
+                // Every fifth label is the ignored class.
+                Some(c) if i % 5 == 2 => c as f32,
+                _ => ((v + 1.0) * ow as f32 / 2.0).floor().min(ow as f32 - 1.0),
+            };
+            values(rows, seed, 1.0).iter().enumerate().map(class).collect()
         }
         Loss::CategoricalCrossentropy { .. } => raw
             .chunks_exact(ow)
@@ -165,7 +174,7 @@ pub(super) fn run_case(c: &Case) {
     let mut rg = Rec { stop_at: c.stop_at, ..Rec::default() };
     let n_cpu = crate::trainer::fit(&cpu, train, val, opts, &mut rc).unwrap();
     let n_gpu = crate::trainer::fit(&gpu, train, val, opts, &mut rg).unwrap();
-    let what = format!("{:?} {:?} {:?} {:?} {:?}", c.specs, c.graph, c.loss, c.kind, c.schedule);
+    let what = format!("{:?} {:?} {:?} {:?} {:?} {:?}", c.specs, c.graph, c.loss, c.kind, c.schedule, c.reduction);
     assert_eq!(n_cpu, n_gpu, "{what}: epochs run");
     assert_eq!(rc.batches, rg.batches, "{what}: batches");
     for (e, ((tc, vc), (tg, vg))) in rc.logs.iter().zip(&rg.logs).enumerate() {

@@ -1,6 +1,6 @@
 //! More whole training runs on the CPU and the GPU from the same start (see fit.rs's `run_case`): graphs
 //! (two inputs joined by Concatenate, a residual Add), sample weights with weighted metrics, a sparse softmax
-//! classifier, regularizers and constraints.
+//! classifier, regularizers and constraints, loss reductions and ignore_class.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::fit::{case, dense, run_case};
@@ -141,4 +141,32 @@ fn fit_with_stateful_metrics() {
         Some(vec![m("auc"), m("r2_score:class_aggregation=variance_weighted_average"), m("precision:class_id=1")]);
     c.shuffle = true;
     run_case(&c);
+}
+
+#[test]
+fn fit_with_each_loss_reduction_and_ignore_class() {
+    use crate::loss::Reduction;
+    let reductions = [Reduction::SumOverBatchSize, Reduction::Sum, Reduction::MeanWithSampleWeight, Reduction::None];
+    let sparse = |ignore_class| Loss::SparseCategoricalCrossentropy { from_logits: false, ignore_class };
+    let classifier = vec![dense(10, Activation::Tanh), dense(4, Activation::Softmax)];
+    let regression = vec![dense(8, Activation::Relu), dense(2, Activation::Linear)];
+    let kind = OptimizerKind::Sgd { learning_rate: 0.01, momentum: 0.5, nesterov: false };
+    for reduction in reductions {
+        for weighted in [false, true] {
+            let cases = [
+                (regression.clone(), Loss::MeanSquaredError, vec![Metric::MeanAbsoluteError]),
+                (classifier.clone(), sparse(Some(-1)), vec![Metric::SparseCategoricalAccuracy]),
+                // An ignored class inside the output's range.
+                (classifier.clone(), sparse(Some(1)), vec![]),
+            ];
+            for (specs, loss, metrics) in cases {
+                let mut c = case(5, specs, loss, metrics.clone(), kind);
+                c.reduction = reduction;
+                c.shuffle = true;
+                c.batch = 24;
+                c.weighted = weighted.then_some(metrics);
+                run_case(&c);
+            }
+        }
+    }
 }

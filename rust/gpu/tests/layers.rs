@@ -53,14 +53,13 @@ fn optimizer_updates_match_cpu_over_three_steps() {
     for kind in optimizers() {
         let net = Network::new(45, spec.clone(), 3).unwrap();
         let mut cpu = Optimizer::new(kind, net.params.len());
-        let compiled =
-            Compiled {
-                loss: Loss::MeanSquaredError,
-                metrics: vec![],
-                optimizer: cpu.clone(),
-                weighted_from: 0,
-                reduction: Default::default(),
-            };
+        let compiled = Compiled {
+            loss: Loss::MeanSquaredError,
+            metrics: vec![],
+            optimizer: cpu.clone(),
+            weighted_from: 0,
+            reduction: Default::default(),
+        };
         let dev = DevNet::upload(&ctx, &net, Some(&compiled)).unwrap();
         let mut params = net.params.clone();
         for step in 0..3u64 {
@@ -148,6 +147,7 @@ fn training_step_gradients_and_batchnorm_stats_match_cpu() {
             .collect();
         let tr = Training {
             loss,
+            reduction: Default::default(),
             metrics: vec![],
             kind: OptimizerKind::Sgd { learning_rate: 0.0, momentum: 0.0, nesterov: false },
             averaging: crate::backend::Averaging { weighted_from: 0, stateful: None },

@@ -265,6 +265,7 @@ fn losses_with_gradients_metrics_and_reduction() {
             let want_m: Vec<f64> = metrics.iter().map(|m| m.sum(&p, &t, width)).collect();
             let tr = Training {
                 loss,
+                reduction: Default::default(),
                 metrics: metrics.clone(),
                 kind: OptimizerKind::Sgd { learning_rate: 0.1, momentum: 0.0, nesterov: false },
                 averaging: crate::backend::Averaging { weighted_from: metrics.len(), stateful: None },
@@ -335,7 +336,15 @@ fn sparse_losses_and_metrics() {
         let want_m: Vec<f32> = metrics.iter().map(|m| m.sum(&p, &t, width) as f32).collect();
         let kind = OptimizerKind::Sgd { learning_rate: 0.1, momentum: 0.0, nesterov: false };
         let averaging = crate::backend::Averaging { weighted_from: metrics.len(), stateful: None };
-        let tr = Training { loss, metrics: metrics.clone(), kind, averaging, schedule: None, clip: Default::default() };
+        let tr = Training {
+            loss,
+            metrics: metrics.clone(),
+            kind,
+            averaging,
+            schedule: None,
+            clip: Default::default(),
+            reduction: Default::default(),
+        };
         let dev = DevNet::upload(&ctx, &net, None).unwrap();
         let ws = Workspace::new(&ctx, &dev, rows, tr.cols(), true).unwrap();
         ctx.write(&ws.acts[0], 0, &p);
