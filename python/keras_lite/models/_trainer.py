@@ -197,7 +197,8 @@ def compile(
 def _require_compiled(model: Model, what: str) -> None:
     if not model.compiled:
         raise NotCompiledError(f"You must call `compile()` before using the model for {what}.")
-    if getattr(model._loss_obj, "reduction", "") in (None, "none"):
+    loss = model._loss_obj
+    if loss is not None and loss.reduction in (None, "none"):
         # Keras adds the regularizers' scalar penalty to the per-sample loss vector, and fails there.
         ruled = [
             layer.name
@@ -210,7 +211,7 @@ def _require_compiled(model: Model, what: str) -> None:
             raise ValueError(
                 "A loss with reduction=None gives one value per sample, to which the regularizers' penalty of "
                 f"layers {ruled} cannot be added (Keras fails there too); use reduction='sum' or the default. "
-                f"Received: loss={model._loss_obj!r} with reduction={model._loss_obj.reduction!r}"
+                f"Received: loss={loss!r} with reduction={loss.reduction!r}"
             )
 
 
