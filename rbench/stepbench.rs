@@ -35,14 +35,7 @@ fn body() {
     });
     let mut net = Network::new(inp, specs, 1).unwrap();
     let mut ws = net.workspace(rows).unwrap();
-    let kind = OptimizerKind::Adam {
-        learning_rate: 0.001,
-        beta_1: 0.9,
-        beta_2: 0.999,
-        epsilon: 1e-7,
-        amsgrad: false,
-        weight_decay: 0.0,
-    };
+    let kind = OptimizerKind::Adam { learning_rate: 0.001, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7, amsgrad: false };
     let mut opt = Optimizer::new(kind, net.params.len());
     let x: Vec<f32> = (0..rows * inp).map(|i| (i % 7) as f32 * 0.1).collect();
     let (y, idx): (Vec<f32>, Vec<u32>) = (vec![0.0; rows], (0..rows as u32).collect());

@@ -107,14 +107,7 @@ fn model(input: usize) -> Model {
 fn steady_state_fit_and_predict_do_not_allocate() {
     let (rows, width) = (1000, 12);
     let m = model(width);
-    let adam = OptimizerKind::Adam {
-        learning_rate: 1e-3,
-        beta_1: 0.9,
-        beta_2: 0.999,
-        epsilon: 1e-7,
-        amsgrad: false,
-        weight_decay: 0.0,
-    };
+    let adam = OptimizerKind::Adam { learning_rate: 1e-3, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7, amsgrad: false };
     let bce = Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.0 };
     // With a learning-rate schedule: each step's rate is computed in place (4 steps an epoch; the rate
     // changes during the counted epochs).

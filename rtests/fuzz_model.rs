@@ -207,18 +207,18 @@ fn loss(input: &mut Input<'_>) -> Result<Loss> {
     Loss::from_name(name, input.param(0.1, 5.0), input.bool(), input.param(0.0, 1.0))
 }
 
-/// The optimizer as `convert::optimizer` builds it (`None`: a name the binding refuses itself).
-fn optimizer(input: &mut Input<'_>) -> Option<OptimizerKind> {
+/// The optimizer as `convert::optimizer` builds it, and its weight decay (`None`: a name the binding
+/// refuses itself).
+fn optimizer(input: &mut Input<'_>) -> Option<(OptimizerKind, f32)> {
     let name = input.pick(OPTIMIZERS);
     let learning_rate = input.param(0.0, 0.1);
-    Some(match name {
+    let kind = match name {
         "adam" | "adamw" => OptimizerKind::Adam {
             learning_rate,
             beta_1: input.param(0.0, 1.0),
             beta_2: input.param(0.0, 1.0),
             epsilon: input.param(0.0, 1e-3),
             amsgrad: input.bool(),
-            weight_decay: if name == "adamw" { input.param(0.0, 0.1) } else { 0.0 },
         },
         "sgd" => OptimizerKind::Sgd { learning_rate, momentum: input.param(0.0, 1.0), nesterov: input.bool() },
         "rmsprop" => OptimizerKind::RmsProp {
@@ -229,7 +229,8 @@ fn optimizer(input: &mut Input<'_>) -> Option<OptimizerKind> {
             centered: input.bool(),
         },
         _ => return None,
-    })
+    };
+    Some((kind, if name == "adamw" { input.param(0.0, 0.1) } else { 0.0 }))
 }
 
 /// An observer that continues, stops after a few batches, or fails, as a Python callback may.
@@ -347,8 +348,9 @@ fn run_case(data: &[u8], reached: &mut Reached) {
             let loss = loss(input).ok()?;
             let metrics: Vec<Metric> =
                 (0..input.below(3)).map(|_| Metric::from_name(input.pick(METRICS))).collect::<Result<_>>().ok()?;
-            let opt = optimizer(input)?;
-            Some(check(model.compile(loss, metrics, opt), "compile"))
+            let (opt, decay) = optimizer(input)?;
+            let compiled = check(model.compile(loss, metrics, opt), "compile");
+            Some(compiled && check(model.set_weight_decay(decay, &[]), "set_weight_decay"))
         })();
         reached.compiled = compiled == Some(true);
     } else {
@@ -358,7 +360,6 @@ fn run_case(data: &[u8], reached: &mut Reached) {
             beta_2: 0.999,
             epsilon: 1e-7,
             amsgrad: input.bool(),
-            weight_decay: 0.0,
         };
         reached.compiled =
             check(model.compile(Loss::MeanSquaredError, vec![Metric::MeanAbsoluteError], adam), "compile");

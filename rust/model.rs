@@ -211,6 +211,20 @@ impl Model {
         st.host_changed(Change::Other)
     }
 
+    /// Decay the trainable weights by `rate` before each update from now on (Keras's `weight_decay`), except
+    /// the weights whose indices are in `skip` (`exclude_from_weight_decay`).
+    pub fn set_weight_decay(&self, rate: f32, skip: &[usize]) -> Result<()> {
+        let _exclusive = self.exclusive("changing the weight decay")?;
+        let mut st = self.write()?;
+        let n = st.net.weights.len();
+        let skip = skip.iter().map(|&i| st.net.weights.get(i).map(|w| w.range())).collect::<Option<Vec<_>>>();
+        let skip = skip.ok_or_else(|| Error::value(format!("no_decay names a weight past the last of {n}")))?;
+        let decay = crate::optimizer::Decay { rate, skip };
+        decay.validate()?;
+        st.compiled.as_mut().ok_or_else(not_compiled)?.optimizer.decay = decay;
+        st.host_changed(Change::Other)
+    }
+
     /// Set the learning rate the next optimizer step uses (also during `fit`, from a callback or a thread).
     /// Refused for an optimizer with a schedule.
     pub fn set_learning_rate(&self, lr: f32) -> Result<()> {

@@ -64,10 +64,13 @@ impl ModelState {
             let trainable = trainable_ranges(self);
             let c = self.compiled.as_mut().ok_or_else(not_compiled)?;
             let n_slots = c.optimizer.slots.len();
-            for (k, v) in values.iter().enumerate() {
+            let per_weight = trainable.len() * n_slots;
+            for (k, v) in values[..per_weight].iter().enumerate() {
                 let r = trainable[k / n_slots].clone();
                 c.optimizer.slots[k % n_slots][r].copy_from_slice(v);
             }
+            // After the slots: Nadam's `u_product` (`check_optimizer_state` saw one value).
+            c.optimizer.u_product = values.get(per_weight).map_or(1.0, |v| v[0]);
             c.optimizer.iterations = iterations;
             self.host_changed(Change::OptimizerState)?;
         }
@@ -75,7 +78,8 @@ impl ModelState {
     }
 
     /// The optimizer's state: for each trainable weight (Keras order), each slot (Python reorders them into
-    /// the grouping Keras's files use). Returns `(iterations, [(weight index, slot name, values)])`.
+    /// the grouping Keras's files use), then the optimizer-wide variables (Nadam's `u_product`, weight index
+    /// `None`). Returns `(iterations, [(weight index, slot name, values)])`.
     pub fn optimizer_state(&self) -> Result<OptimizerState> {
         let c = self.compiled.as_ref().ok_or_else(not_compiled)?;
         let names = c.optimizer.kind.slot_names();
@@ -85,15 +89,23 @@ impl ModelState {
                 continue;
             }
             for (s, name) in names.iter().enumerate() {
-                out.push((i, *name, c.optimizer.slots[s][w.range()].to_vec()));
+                out.push((Some(i), *name, c.optimizer.slots[s][w.range()].to_vec()));
             }
+        }
+        if has_u_product(c) {
+            out.push((None, "u_product", vec![c.optimizer.u_product]));
         }
         Ok((c.optimizer.iterations, out))
     }
 }
 
 /// `(iterations, [(weight index, slot name, values)])`, see `Model::optimizer_state`.
-pub type OptimizerState = (u64, Vec<(usize, &'static str, Vec<f32>)>);
+pub type OptimizerState = (u64, Vec<(Option<usize>, &'static str, Vec<f32>)>);
+
+/// Whether the optimizer keeps Keras's `u_product` variable (Nadam).
+fn has_u_product(c: &crate::backend::Compiled) -> bool {
+    matches!(c.optimizer.kind, crate::optimizer::OptimizerKind::Nadam { .. })
+}
 
 /// The ranges of the trainable weights' values, Keras order.
 fn trainable_ranges(st: &ModelState) -> Vec<std::ops::Range<usize>> {
@@ -128,15 +140,22 @@ fn check_optimizer_state(st: &ModelState, values: &[&[f32]]) -> Result<()> {
     let trainable = trainable_ranges(st);
     let c = st.compiled.as_ref().ok_or_else(not_compiled)?;
     let n_slots = c.optimizer.slots.len();
-    if values.len() != trainable.len() * n_slots {
+    let extra = usize::from(has_u_product(c));
+    if values.len() != trainable.len() * n_slots + extra {
         return Err(Error::value(format!(
-            "optimizer state expects {} arrays ({} trainable weights x {n_slots} slots). Received: {} arrays",
-            trainable.len() * n_slots,
+            "optimizer state expects {} arrays ({} trainable weights x {n_slots} slots{}). Received: {} arrays",
+            trainable.len() * n_slots + extra,
             trainable.len(),
+            if extra > 0 { " and u_product" } else { "" },
             values.len()
         )));
     }
-    for (k, v) in values.iter().enumerate() {
+    if let Some(u) = values.get(trainable.len() * n_slots).filter(|_| extra > 0) {
+        if u.len() != 1 || !u[0].is_finite() {
+            return Err(Error::value(format!("u_product must be one finite number. Received: {u:?}")));
+        }
+    }
+    for (k, v) in values[..trainable.len() * n_slots].iter().enumerate() {
         let r = &trainable[k / n_slots.max(1)];
         if v.len() != r.len() {
             return Err(Error::value(format!(

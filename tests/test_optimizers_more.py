@@ -140,14 +140,20 @@ def test_defaults_configs_and_names() -> None:
     for name, cls in [("adagrad", "Adagrad"), ("Adamax", "Adamax"), ("LION", "Lion")]:
         assert type(keras.optimizers.get(name)).__name__ == cls
     cfg = keras.optimizers.Adagrad(learning_rate=0.1, initial_accumulator_value=0.5).get_config()
-    assert cfg == {"name": "adagrad", "learning_rate": 0.1, "initial_accumulator_value": 0.5, "epsilon": 1e-7}
+    assert cfg == {
+        "name": "adagrad",
+        "weight_decay": None,
+        "learning_rate": 0.1,
+        "initial_accumulator_value": 0.5,
+        "epsilon": 1e-7,
+    }
     assert keras.optimizers.Lion(beta_2=0.5).get_config()["beta_2"] == 0.5
     with pytest.raises(
         ValueError, match=r"Argument `beta_1` must be in the \[0, 1\] range.*Received: beta_1=0.0"
     ):
         keras.optimizers.Lion(beta_1=0.0)
-    with pytest.raises(NotSupportedError, match="weight_decay"):
-        keras.optimizers.Adamax(weight_decay=0.1)
+    with pytest.raises(NotSupportedError, match="use_ema"):
+        keras.optimizers.Adamax(use_ema=True)
     with pytest.raises(ValueError, match="Unrecognized keyword"):
         keras.optimizers.Adagrad(rho=0.5)
 

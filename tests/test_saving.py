@@ -483,7 +483,7 @@ def _set_layer(index, **changes):
         (_set_layer(1, dtype="mixed_float16"), "mixed_float16"),
         (lambda t: t.update(class_name="Functional"), "Sequential models only"),
         (lambda t: t["compile_config"].update(loss="cosine_similarity"), "cosine_similarity"),
-        (lambda t: t["compile_config"]["optimizer"].update(class_name="Nadam"), "'Nadam'"),
+        (lambda t: t["compile_config"]["optimizer"].update(class_name="Ftrl"), "'Ftrl'"),
         (lambda t: t["compile_config"]["optimizer"]["config"].update(use_ema=True), "use_ema"),
         (lambda t: t["compile_config"].update(metrics=["f1_score"]), "f1_score"),
         (lambda t: t["config"]["layers"][0]["config"].update(batch_shape=[None, 8, 8]), "input shape"),

@@ -32,7 +32,7 @@ KERAS_ONLY = {
     "Tversky CTC Circle serialize deserialize",
     "metrics": "Accuracy F1Score FBetaScore PrecisionAtRecall SpecificityAtSensitivity get serialize "
     "binary_accuracy",
-    "optimizers": "Nadam Adadelta Ftrl Lamb legacy serialize deserialize",
+    "optimizers": "Adadelta Ftrl Lamb legacy serialize deserialize",
     "callbacks": "TensorBoard RemoteMonitor SwapEMAWeights",
     "utils": "to_categorical plot_model normalize PyDataset Sequence get_file pad_sequences split_dataset "
     "image_dataset_from_directory timeseries_dataset_from_array register_keras_serializable Progbar",
@@ -290,7 +290,7 @@ def compiled() -> keras.Sequential:
 
 UNSUPPORTED_COMPILE = [
     *[("optimizer", name, {"optimizer": name, "loss": "mse"}) for name in
-      ["nadam", "Nadam", "adadelta", "ftrl", "lamb", "ADADELTA"]],
+      ["adadelta", "Adadelta", "ftrl", "lamb", "ADADELTA"]],
     *[("loss", name, {"loss": name}) for name in
       ["cosine_similarity", "CosineSimilarity", "binary_focal_crossentropy", "CategoricalFocalCrossentropy",
        "dice", "tversky", "circle"]],
@@ -388,7 +388,6 @@ def test_a_non_keras_lite_callback_object_names_the_argument() -> None:
 @pytest.mark.parametrize(
     ("make", "words"),
     [
-        (lambda: keras.optimizers.Adam(weight_decay=0.01), ("weight_decay=0.01", "AdamW")),
         (lambda: keras.optimizers.AdamW(use_ema=True), ("AdamW", "use_ema=True")),
         (lambda: keras.optimizers.Adam(gradient_accumulation_steps=4), ("gradient_accumulation_steps=4",)),
         (lambda: keras.optimizers.SGD(loss_scale_factor=128.0), ("loss_scale_factor=128.0",)),

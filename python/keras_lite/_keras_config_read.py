@@ -262,6 +262,7 @@ _OPT_KEYS = {
     "Adagrad": ("initial_accumulator_value", "epsilon"),
     "Adamax": ("beta_1", "beta_2", "epsilon"),
     "Lion": ("beta_1", "beta_2"),
+    "Nadam": ("beta_1", "beta_2", "epsilon"),
 }
 
 
@@ -296,10 +297,6 @@ def optimizer_from_config(
     cfg = _dict(value.get("config", {}), "the optimizer config")
     where = f"the {cls_name} optimizer"
     _leftovers(cfg, {*_OPT_BASE, *_OPT_KEYS[cls_name]}, where)
-    if cls_name != "AdamW" and cfg.get("weight_decay") not in (None, 0, 0.0):
-        raise FormatError(
-            f"{where} sets weight_decay={cfg['weight_decay']!r}; keras_lite supports it with AdamW"
-        )
     kwargs: dict[str, Any] = {}
     lr = cfg.get("learning_rate")
     if isinstance(lr, dict):  # a serialized LearningRateSchedule: Keras then keeps no learning-rate variable
@@ -322,7 +319,7 @@ def optimizer_from_config(
             kwargs[k] = float(v) if isinstance(v, int) and not isinstance(v, bool) else v
     if isinstance(cfg.get("name"), str):
         kwargs["name"] = cfg["name"]
-    kwargs.update({k: cfg[k] for k in optimizers_module._CLIPS if cfg.get(k) is not None})
+    kwargs.update({k: cfg[k] for k in (*optimizers_module._CLIPS, "weight_decay") if cfg.get(k) is not None})
     try:
         return getattr(optimizers_module, cls_name)(**kwargs)  # type: ignore[no-any-return]
     except (TypeError, ValueError) as e:

@@ -108,13 +108,19 @@ def _slot_groups(opt: optimizers.Optimizer) -> list[tuple[str, ...]]:
         return [("momentum", "norm")]
     if isinstance(opt, optimizers.Lion):
         return [("momentum",)]
+    if isinstance(opt, optimizers.Nadam):
+        return [("momentum", "velocity")]
     return []
 
 
-def keras_slot_order(opt: optimizers.Optimizer, rows: list[tuple[int, str, Any]]) -> list[tuple[int, str]]:
-    """The core's ``(weight index, slot)`` rows (per weight, each slot) in the order Keras saves them."""
-    weights = list(dict.fromkeys(w for w, _, _ in rows))
-    return [(w, s) for group in _slot_groups(opt) for w in weights for s in group]
+def keras_slot_order(
+    opt: optimizers.Optimizer, rows: list[tuple[int | None, str, Any]]
+) -> list[tuple[int | None, str]]:
+    """The core's ``(weight index, slot)`` rows (per weight, each slot) in the order Keras saves them, then
+    the optimizer-wide ones (weight None: Nadam's ``u_product``, which Keras creates after the slots)."""
+    weights = list(dict.fromkeys(w for w, _, _ in rows if w is not None))
+    wide = [(w, s) for w, s, _ in rows if w is None]
+    return [(w, s) for group in _slot_groups(opt) for w in weights for s in group] + wide
 
 
 # ---- reading -------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::backend::{Data, FitOptions, HostSync, Observer, Session};
 use crate::error::{Error, Result};
+use crate::optimizer::Progress;
 
 use super::backward::backward;
 use super::context::Ctx;
@@ -53,7 +54,7 @@ fn step_program(
     if let Some(acc) = ws.clip_acc.as_ref() {
         super::clip::clip(&mut b, ctx, net, t.clip, acc)?;
     }
-    optimizer(&mut b, ctx, net, t.kind)?;
+    optimizer(&mut b, ctx, net, t.kind, &t.decay)?;
     super::rules::constraints(&mut b, ctx, net)?;
     b.build(ctx, kernels)
 }
@@ -63,8 +64,8 @@ pub(crate) struct GpuSession<'a> {
     ctx: &'a Ctx,
     net: &'a DevNet,
     t: &'a mut Training,
-    /// The optimizer's step count (the model's).
-    iterations: &'a mut u64,
+    /// The optimizer's step count and Nadam's `u_product` (the model's).
+    progress: &'a mut Progress,
     sync: &'a mut dyn HostSync,
     /// Kept with the programs that bind them.
     _ws: Workspace,
@@ -81,6 +82,8 @@ pub(crate) struct GpuSession<'a> {
     records: Vec<StepRecord>,
     /// Each step's loss-reduction factors, for the epoch's order of the rows.
     scales: BatchScales,
+    /// Nadam's `u_product` after each recorded step.
+    products: Vec<f32>,
     cap: usize,
     rows: usize,
     cols: usize,
@@ -104,7 +107,7 @@ impl<'a> GpuSession<'a> {
         kernels: &Kernels,
         net: &'a DevNet,
         t: &'a mut Training,
-        iterations: &'a mut u64,
+        progress: &'a mut Progress,
         (train, val): (Data<'_>, Option<Data<'_>>),
         opts: FitOptions,
         test_batches: bool,
@@ -143,7 +146,7 @@ impl<'a> GpuSession<'a> {
             ctx,
             net,
             t,
-            iterations,
+            progress,
             sync,
             _ws: ws,
             _data: data,
@@ -157,6 +160,7 @@ impl<'a> GpuSession<'a> {
             last,
             records: vec![StepRecord::default(); steps],
             scales,
+            products: vec![1.0; steps],
             cap,
             rows: train.rows,
             cols,
@@ -190,7 +194,8 @@ impl<'a> GpuSession<'a> {
             }
         }
         let idx = self.ctx.submit(enc);
-        *self.iterations = self.iterations.saturating_add(self.pending.len() as u64);
+        let iterations = self.progress.iterations.saturating_add(self.pending.len() as u64);
+        *self.progress = Progress { iterations, u_product: self.products[last] };
         self.done = last + 1;
         self.seen = (self.done * self.cap).min(self.rows);
         self.pending.clear();
@@ -202,8 +207,9 @@ impl<'a> GpuSession<'a> {
 
     /// Fill the records of steps `from..` (step `from` being the next optimizer step) and queue them.
     fn write_records(&mut self, from: usize) -> Result<()> {
-        let (t, iterations) = (&*self.t, *self.iterations);
-        write_records(self.ctx, &self.table, &mut self.records, from, self.cap, t, iterations)
+        let (t, progress) = (&*self.t, *self.progress);
+        let records = (&mut self.records[..], &mut self.products[..]);
+        write_records(self.ctx, &self.table, records, from, self.cap, t, progress)
     }
 }
 
@@ -268,7 +274,7 @@ impl Session for GpuSession<'_> {
 
     fn to_host(&mut self) -> Result<()> {
         self.take_host_changes()?;
-        let (ctx, net, steps_done) = (self.ctx, self.net, *self.iterations);
+        let (ctx, net, steps_done) = (self.ctx, self.net, *self.progress);
         self.sync.download(&|n, c| super::download_dev(ctx, net, steps_done, n, c))
     }
 
@@ -278,10 +284,10 @@ impl Session for GpuSession<'_> {
         if !self.sync.changed()? {
             return Ok(());
         }
-        let (ctx, net, kind, iterations) = (self.ctx, self.net, &mut self.t.kind, &mut *self.iterations);
+        let (ctx, net, kind, progress) = (self.ctx, self.net, &mut self.t.kind, &mut *self.progress);
         self.sync.apply(&mut |n, c, changes| {
-            if let Some(it) = super::upload_changes(ctx, net, n, c, changes)? {
-                *iterations = it;
+            if let Some(p) = super::upload_changes(ctx, net, n, c, changes)? {
+                *progress = p;
             }
             if let (Some(c), true) = (c, changes.learning_rate) {
                 kind.set_learning_rate(c.optimizer.kind.learning_rate())?;
@@ -295,28 +301,39 @@ impl Session for GpuSession<'_> {
     }
 }
 
-/// Fill the records of steps `from..` (step `from` being the next optimizer step, `iterations`) and queue
-/// them for the device. Each record holds its step's learning rate (the schedule's, when there is one); a
-/// scheduled rate that is negative, NaN or infinite is refused before any record is queued.
+/// Fill the records of steps `from..` (step `from` being the next optimizer step, at `progress`) and queue
+/// them for the device, noting Nadam's `u_product` after each in `products`. Each record holds its step's
+/// learning rate (the schedule's, when there is one); a scheduled rate that is negative, NaN or infinite is
+/// refused before any record is queued.
 fn write_records(
     ctx: &Ctx,
     table: &StepTable,
-    records: &mut [StepRecord],
+    (records, products): (&mut [StepRecord], &mut [f32]),
     from: usize,
     cap: usize,
     t: &Training,
-    iterations: u64,
+    progress: Progress,
 ) -> Result<()> {
-    for (s, r) in records.iter_mut().enumerate().skip(from) {
+    let mut u_product = progress.u_product;
+    for (s, (r, p)) in records.iter_mut().zip(products.iter_mut()).enumerate().skip(from) {
         // Saturating, as on the CPU: `iterations` may be restored from a file as u64::MAX.
-        let it = iterations.saturating_add((s - from) as u64);
+        let it = progress.iterations.saturating_add((s - from) as u64);
         let kind = match &t.schedule {
             Some(schedule) => t.kind.with_learning_rate(schedule.check(it)?),
             None => t.kind,
         };
         let alpha = kind.adam_step_size(it.saturating_add(1));
-        let (start, slot, lr, scales) = ((s * cap) as u32, s as u32, kind.learning_rate(), r.scales);
-        *r = StepRecord { start, slot, alpha, iter: it as u32, lr, scales };
+        let nadam = kind.nadam_step(it.saturating_add(1), u_product);
+        (u_product, *p) = (nadam.u_product, nadam.u_product);
+        *r = StepRecord {
+            start: (s * cap) as u32,
+            slot: s as u32,
+            alpha,
+            iter: it as u32,
+            lr: kind.learning_rate(),
+            scales: r.scales,
+            nadam: [nadam.m, nadam.g, nadam.v],
+        };
     }
     table.write_from(ctx, records, from);
     Ok(())

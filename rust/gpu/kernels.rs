@@ -75,6 +75,8 @@ pub(crate) enum K {
     Adagrad,
     Adamax,
     Lion,
+    Nadam,
+    Decay,
 }
 
 impl K {
@@ -136,6 +138,10 @@ impl K {
             K::Adamax => (include_str!("shaders/adamax.wgsl"), &[W, R, W, W]),
             // w, g, m
             K::Lion => (include_str!("shaders/lion.wgsl"), &[W, R, W]),
+            // w, g, m, v
+            K::Nadam => (include_str!("shaders/nadam.wgsl"), &[W, R, W, W]),
+            // w
+            K::Decay => (include_str!("shaders/decay.wgsl"), &[W]),
         }
     }
 

@@ -27,6 +27,7 @@ use std::sync::{Arc, Mutex, Weak};
 use crate::backend::{not_compiled, Changes, Compiled, Data, Evaluation, FitOptions, HostSync, Session};
 use crate::error::{Error, Result};
 use crate::network::Network;
+use crate::optimizer::Progress;
 
 use context::Ctx;
 use data::DevData;
@@ -91,7 +92,7 @@ impl Device {
 fn download_dev(
     ctx: &Ctx,
     dnet: &DevNet,
-    iterations: u64,
+    progress: Progress,
     net: &mut Network,
     compiled: Option<&mut Compiled>,
 ) -> Result<()> {
@@ -120,21 +121,21 @@ fn download_dev(
                 dst.copy_from_slice(&v);
             }
         }
-        c.optimizer.iterations = iterations;
+        c.optimizer.set_progress(progress);
     }
     Ok(())
 }
 
 /// Write the host's `changes` into a device network's existing buffers (so that recorded programs stay
 /// valid): changed weights' values, and the optimizer's slots when its state changed. Returns the host's
-/// step count when that changed.
+/// step count and `u_product` when they changed.
 fn upload_changes(
     ctx: &Ctx,
     dnet: &DevNet,
     net: &Network,
     compiled: Option<&Compiled>,
     changes: &Changes,
-) -> Result<Option<u64>> {
+) -> Result<Option<Progress>> {
     if !dnet.same_structure(net) {
         return Err(Error::State("the model was rebuilt during fit".into()));
     }
@@ -156,7 +157,12 @@ fn upload_changes(
         }
     }
     ctx.check()?;
-    Ok(compiled.filter(|_| changes.optimizer_state).map(|c| c.optimizer.iterations))
+    Ok(compiled.filter(|_| changes.optimizer_state).map(|c| c.optimizer.progress()))
+}
+
+/// The step count and `u_product` of `compiled`'s optimizer (a fresh one's without it).
+fn progress(compiled: Option<&Compiled>) -> Progress {
+    compiled.map_or(Progress { iterations: 0, u_product: 1.0 }, |c| c.optimizer.progress())
 }
 
 /// A model held on a GPU: its parameters, optimizer state and compiled kernels.
@@ -164,14 +170,14 @@ pub struct GpuModel {
     dev: Arc<Device>,
     net: DevNet,
     training: Option<Training>,
-    iterations: u64,
+    progress: Progress,
     /// Predict buffers and programs, kept between calls; cleared by `upload`.
     predict_cache: std::sync::Mutex<Option<infer::PredictCache>>,
 }
 
 impl std::fmt::Debug for GpuModel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GpuModel").field("adapter", &self.dev.ctx.info).field("iterations", &self.iterations).finish()
+        f.debug_struct("GpuModel").field("adapter", &self.dev.ctx.info).field("progress", &self.progress).finish()
     }
 }
 
@@ -189,7 +195,7 @@ impl GpuModel {
             dev,
             net: dnet,
             training: compiled.map(Training::of),
-            iterations: compiled.map_or(0, |c| c.optimizer.iterations),
+            progress: progress(compiled),
             predict_cache: std::sync::Mutex::new(None),
         })
     }
@@ -218,7 +224,7 @@ impl GpuModel {
         self.predict_cache = std::sync::Mutex::new(None);
         self.net = DevNet::upload(&self.dev.ctx, net, compiled)?;
         self.training = compiled.map(Training::of);
-        self.iterations = compiled.map_or(0, |c| c.optimizer.iterations);
+        self.progress = progress(compiled);
         self.dev.ctx.check()
     }
 
@@ -226,7 +232,7 @@ impl GpuModel {
     /// back into `net` and `compiled`, which must have the structure that was uploaded.
     pub fn download(&self, net: &mut Network, compiled: Option<&mut Compiled>) -> Result<()> {
         self.usable()?;
-        download_dev(&self.dev.ctx, &self.net, self.iterations, net, compiled)
+        download_dev(&self.dev.ctx, &self.net, self.progress, net, compiled)
     }
 
     /// This model's side of a `fit` (the trainer runs the epoch loop): the data uploaded and the steps
@@ -241,7 +247,7 @@ impl GpuModel {
     ) -> Result<Box<dyn Session + 'a>> {
         self.usable()?;
         let t = self.training.as_mut().ok_or_else(not_compiled)?;
-        let (dev, net, it) = (&*self.dev, &self.net, &mut self.iterations);
+        let (dev, net, it) = (&*self.dev, &self.net, &mut self.progress);
         let s = fit::GpuSession::new(&dev.ctx, &dev.kernels, net, t, it, (train, val), opts, test_batches, sync)?;
         Ok(Box::new(s))
     }

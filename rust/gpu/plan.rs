@@ -259,6 +259,8 @@ pub(crate) struct Training {
     pub clip: crate::optimizer::Clip,
     /// The learning-rate schedule (each step's record holds its rate).
     pub schedule: Option<crate::optimizer::Schedule>,
+    /// Weight decay before each update.
+    pub decay: crate::optimizer::Decay,
 }
 
 impl Training {
@@ -273,6 +275,7 @@ impl Training {
             schedule,
             averaging: c.averaging(),
             clip: c.optimizer.clip,
+            decay: c.optimizer.decay.clone(),
         }
     }
 

@@ -128,15 +128,25 @@ pub(crate) struct StepRecord {
     pub alpha: f32,
     /// The optimizer's step counter (seeds dropout).
     pub iter: u32,
-    /// The learning rate for this step (SGD, RMSprop and AdamW's decay read it).
+    /// The learning rate for this step (SGD, RMSprop, Nadam and the weight decay read it).
     pub lr: f32,
     /// The loss reduction's factors for this batch (the loss kernel reads them when it is scaled).
     pub scales: crate::loss::Scales,
+    /// Nadam's scalars for this step (`NadamStep`'s `m`, `g` and `v`).
+    pub nadam: [f32; 3],
 }
 
 impl Default for StepRecord {
     fn default() -> Self {
-        StepRecord { start: 0, slot: 0, alpha: 0.0, iter: 0, lr: 0.0, scales: crate::loss::Scales::ONE }
+        StepRecord {
+            start: 0,
+            slot: 0,
+            alpha: 0.0,
+            iter: 0,
+            lr: 0.0,
+            scales: crate::loss::Scales::ONE,
+            nadam: [0.0; 3],
+        }
     }
 }
 
@@ -194,7 +204,8 @@ impl StepTable {
         }
         let mut words = vec![0u32; words_per * (n - from)];
         for (w, r) in words.chunks_exact_mut(words_per).zip(&records[from..n]) {
-            w[..5].copy_from_slice(&[r.start, r.slot, r.alpha.to_bits(), r.iter, r.lr.to_bits()]);
+            let [m, g, v] = r.nadam.map(f32::to_bits);
+            w[..8].copy_from_slice(&[r.start, r.slot, r.alpha.to_bits(), r.iter, r.lr.to_bits(), m, g, v]);
             w[8..10].copy_from_slice(&[r.scales.grad.to_bits(), r.scales.sum.to_bits()]);
         }
         ctx.write(&self.buf, from * words_per, &words);

@@ -2,13 +2,16 @@
 //! parameter, gradient and slots.
 //!
 //! Adam: `m += (g−m)(1−β1)`, `v += (g²−v)(1−β2)`, `α = lr·√(1−β2ᵗ)/(1−β1ᵗ)`, `w −= α·m/(√v + ε)`.
-//! AdamW: Adam after `w −= w·wd·lr`. SGD: `m = μm − lr·g`, `w += m` (Nesterov `w += μm − lr·g`).
+//! AdamW is Adam with weight decay, which every optimizer takes (decay.rs: `w −= w·wd·lr` first).
+//! SGD: `m = μm − lr·g`, `w += m` (Nesterov `w += μm − lr·g`).
 //! RMSprop: `v = ρv + (1−ρ)g²`, `Δ = lr·g/√(v [− a²] + ε)`, with optional momentum on Δ.
-//! Adagrad, Adamax and Lion: see more.rs.
+//! Adagrad, Adamax and Lion: see more.rs; Nadam: nadam.rs.
 
 use std::ops::Range;
 
 pub use clip::Clip;
+pub use decay::Decay;
+pub use nadam::{NadamStep, Progress};
 pub use schedule::Schedule;
 
 use crate::error::{Error, Result};
@@ -20,8 +23,8 @@ const PARALLEL_MIN: usize = 1 << 16;
 /// An optimizer's hyper-parameters.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum OptimizerKind {
-    /// Adam (and AdamW when `weight_decay` is non-zero).
-    Adam { learning_rate: f32, beta_1: f32, beta_2: f32, epsilon: f32, amsgrad: bool, weight_decay: f32 },
+    /// Adam (AdamW is Adam with a `Decay`).
+    Adam { learning_rate: f32, beta_1: f32, beta_2: f32, epsilon: f32, amsgrad: bool },
     /// Stochastic gradient descent with optional (Nesterov) momentum.
     Sgd { learning_rate: f32, momentum: f32, nesterov: bool },
     /// RMSprop.
@@ -32,6 +35,8 @@ pub enum OptimizerKind {
     Adamax { learning_rate: f32, beta_1: f32, beta_2: f32, epsilon: f32 },
     /// Lion (sign of an interpolated momentum).
     Lion { learning_rate: f32, beta_1: f32, beta_2: f32 },
+    /// Nadam (Adam with Nesterov momentum and Keras's 0.96 momentum schedule, see nadam.rs).
+    Nadam { learning_rate: f32, beta_1: f32, beta_2: f32, epsilon: f32 },
 }
 
 /// Where each named slot sits in an optimizer's slot list (`OptimizerKind::slot_names` order, which is
@@ -74,6 +79,7 @@ impl OptimizerKind {
             OptimizerKind::Adagrad { .. } => &["accumulator"],
             OptimizerKind::Adamax { .. } => &["momentum", "norm"],
             OptimizerKind::Lion { .. } => &["momentum"],
+            OptimizerKind::Nadam { .. } => &["momentum", "velocity"],
         }
     }
 
@@ -123,6 +129,9 @@ impl OptimizerKind {
                     "`momentum` must be a float between [0, 1]. Received: momentum={momentum}"
                 )));
             }
+        }
+        if let OptimizerKind::Nadam { beta_1, beta_2, epsilon, .. } = *self {
+            nadam::validate(beta_1, beta_2, epsilon)?;
         }
         if let OptimizerKind::Lion { beta_1, .. } = *self {
             if !(beta_1 > 0.0 && beta_1 <= 1.0) {
@@ -179,7 +188,8 @@ impl OptimizerKind {
             | OptimizerKind::RmsProp { learning_rate, .. }
             | OptimizerKind::Adagrad { learning_rate, .. }
             | OptimizerKind::Adamax { learning_rate, .. }
-            | OptimizerKind::Lion { learning_rate, .. } => learning_rate,
+            | OptimizerKind::Lion { learning_rate, .. }
+            | OptimizerKind::Nadam { learning_rate, .. } => learning_rate,
         }
     }
 }
@@ -198,13 +208,19 @@ pub struct Optimizer {
     pub slots: Vec<Vec<f32>>,
     /// Gradient clipping, applied before each update.
     pub clip: Clip,
+    /// Weight decay, applied to the weights before each update.
+    pub decay: Decay,
+    /// Nadam's running product of its momentum schedule (Keras's `u_product` variable; 1 before the first
+    /// step, and unused by the other optimizers).
+    pub u_product: f32,
 }
 
 impl Optimizer {
     /// A fresh optimizer for a parameter vector of `n` values.
     pub fn new(kind: OptimizerKind, n: usize) -> Self {
         let slots = kind.slot_names().iter().map(|s| vec![kind.slot_initial(s); n]).collect();
-        Optimizer { kind, schedule: None, iterations: 0, slots, clip: Clip::None }
+        let decay = Decay::default();
+        Optimizer { kind, schedule: None, iterations: 0, slots, clip: Clip::None, decay, u_product: 1.0 }
     }
 
     /// The hyper-parameters of the step after `iterations` steps: `kind` with the schedule's rate there.
@@ -235,6 +251,7 @@ impl Optimizer {
     /// schedule's at `iterations` (before the increment), as in Keras.
     pub fn step(&mut self, params: &mut [f32], grads: &[f32], trainable: &[Range<usize>]) {
         let kind = self.kind_at(self.iterations);
+        self.decay.apply(params, trainable, kind.learning_rate());
         self.update(kind, params, grads, trainable);
         // Saturating: `iterations` comes from a saved file's optimizer state and may be u64::MAX.
         self.iterations = self.iterations.saturating_add(1);
@@ -246,9 +263,8 @@ impl Optimizer {
     fn update(&mut self, kind: OptimizerKind, params: &mut [f32], grads: &[f32], trainable: &[Range<usize>]) {
         let at = kind.slot_layout();
         match kind {
-            OptimizerKind::Adam { learning_rate: lr, beta_1: b1, beta_2: b2, epsilon: eps, weight_decay, .. } => {
+            OptimizerKind::Adam { beta_1: b1, beta_2: b2, epsilon: eps, .. } => {
                 let alpha = kind.adam_step_size(self.iterations.saturating_add(1));
-                let decay = weight_decay * lr;
                 let [Some(m_all), Some(v_all), mut vhat_all] =
                     slots_mut(&mut self.slots, [at.momentum, at.velocity, at.velocity_hat])
                 else {
@@ -262,9 +278,6 @@ impl Optimizer {
                     if let Some(vhat_all) = vhat_all.as_deref_mut() {
                         let vh = &mut vhat_all[r.clone()];
                         for i in 0..w.len() {
-                            if decay != 0.0 {
-                                w[i] -= w[i] * decay;
-                            }
                             m[i] += (g[i] - m[i]) * (1.0 - b1);
                             v[i] += (g[i] * g[i] - v[i]) * (1.0 - b2);
                             vh[i] = vh[i].max(v[i]);
@@ -281,10 +294,10 @@ impl Optimizer {
                             // cover disjoint index ranges `lo..hi`, so no value is reachable from two threads.
                             let (w, m, v) =
                                 unsafe { (wp.slice(lo, hi - lo), mp.slice(lo, hi - lo), vp.slice(lo, hi - lo)) };
-                            adam_pass(w, &g[lo..hi], m, v, alpha, b1, b2, eps, decay);
+                            adam_pass(w, &g[lo..hi], m, v, alpha, b1, b2, eps);
                         });
                     } else {
-                        adam_pass(w, g, m, v, alpha, b1, b2, eps, decay);
+                        adam_pass(w, g, m, v, alpha, b1, b2, eps);
                     }
                 }
             }
@@ -337,6 +350,11 @@ impl Optimizer {
                 let t = self.iterations.saturating_add(1);
                 more::update(kind, t, &mut self.slots, params, grads, trainable);
             }
+            OptimizerKind::Nadam { .. } => {
+                let s = kind.nadam_step(self.iterations.saturating_add(1), self.u_product);
+                self.u_product = s.u_product;
+                nadam::update(kind, s, &mut self.slots, params, grads, trainable);
+            }
         }
     }
 }
@@ -356,22 +374,9 @@ pub(crate) fn slots_mut<const N: usize>(slots: &mut [Vec<f32>], at: [Option<usiz
 /// The fused Adam loop over one contiguous range.
 #[allow(clippy::too_many_arguments)]
 #[inline]
-fn adam_pass(
-    w: &mut [f32],
-    g: &[f32],
-    m: &mut [f32],
-    v: &mut [f32],
-    alpha: f32,
-    b1: f32,
-    b2: f32,
-    eps: f32,
-    decay: f32,
-) {
+fn adam_pass(w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], alpha: f32, b1: f32, b2: f32, eps: f32) {
     let (c1, c2) = (1.0 - b1, 1.0 - b2);
     for (((w, &g), m), v) in w.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
-        if decay != 0.0 {
-            *w -= *w * decay;
-        }
         *m += (g - *m) * c1;
         *v += (g * g - *v) * c2;
         *w -= alpha * *m / (v.sqrt() + eps);
@@ -379,7 +384,9 @@ fn adam_pass(
 }
 
 mod clip;
+mod decay;
 mod more;
+mod nadam;
 mod schedule;
 #[cfg(test)]
 mod tests;

@@ -4,14 +4,7 @@
 use super::*;
 
 fn adam(lr: f32) -> OptimizerKind {
-    OptimizerKind::Adam {
-        learning_rate: lr,
-        beta_1: 0.9,
-        beta_2: 0.999,
-        epsilon: 1e-7,
-        amsgrad: false,
-        weight_decay: 0.0,
-    }
+    OptimizerKind::Adam { learning_rate: lr, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7, amsgrad: false }
 }
 
 #[test]
@@ -19,14 +12,7 @@ fn slot_layout_is_the_position_of_each_name() {
     let rms =
         |momentum, centered| OptimizerKind::RmsProp { learning_rate: 0.1, rho: 0.9, momentum, epsilon: 1e-7, centered };
     let mut kinds = vec![
-        OptimizerKind::Adam {
-            learning_rate: 0.1,
-            beta_1: 0.9,
-            beta_2: 0.999,
-            epsilon: 1e-7,
-            amsgrad: true,
-            weight_decay: 0.0,
-        },
+        OptimizerKind::Adam { learning_rate: 0.1, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7, amsgrad: true },
         adam(0.1),
         OptimizerKind::Sgd { learning_rate: 0.1, momentum: 0.0, nesterov: false },
         OptimizerKind::Sgd { learning_rate: 0.1, momentum: 0.9, nesterov: true },
@@ -37,6 +23,7 @@ fn slot_layout_is_the_position_of_each_name() {
     kinds.push(OptimizerKind::Adagrad { learning_rate: 0.1, initial_accumulator_value: 0.1, epsilon: 1e-7 });
     kinds.push(OptimizerKind::Adamax { learning_rate: 0.1, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7 });
     kinds.push(OptimizerKind::Lion { learning_rate: 0.1, beta_1: 0.9, beta_2: 0.99 });
+    kinds.push(OptimizerKind::Nadam { learning_rate: 0.1, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7 });
     for k in kinds {
         let names = k.slot_names();
         let at = k.slot_layout();

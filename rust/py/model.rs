@@ -22,8 +22,8 @@ type WeightRow = (usize, &'static str, Vec<usize>, bool);
 /// What `snapshot` returns: the weights and, when compiled, the optimizer state.
 type Snapshot<'py> = (Vec<Bound<'py, PyArrayDyn<f32>>>, Option<(u64, Vec<SlotRow<'py>>)>);
 
-/// `(weight_index, slot_name, values)` of one optimizer slot.
-type SlotRow<'py> = (usize, &'static str, Bound<'py, PyArrayDyn<f32>>);
+/// `(weight_index, slot_name, values)` of one optimizer slot (weight index None: Nadam's `u_product`).
+type SlotRow<'py> = (Option<usize>, &'static str, Bound<'py, PyArrayDyn<f32>>);
 
 /// A core model built for one input width, with its parameters and (after `compile`) optimizer state.
 #[pyclass(frozen, module = "keras_lite._core")]
@@ -157,7 +157,9 @@ impl Model {
             Some((it, rows)) => Some((
                 it,
                 rows.iter()
-                    .map(|(i, name, v)| Ok((*i, *name, shaped(py, v, shapes.get(*i).copied().unwrap_or(&[]))?)))
+                    .map(|(i, name, v)| {
+                        Ok((*i, *name, shaped(py, v, i.and_then(|i| shapes.get(i)).copied().unwrap_or(&[]))?))
+                    })
                     .collect::<PyResult<Vec<_>>>()?,
             )),
             None => None,
@@ -172,7 +174,7 @@ impl Model {
         let st = self.model.read()?;
         let mut rows = Vec::with_capacity(slots.len());
         for (i, name, values) in slots {
-            let shape = st.net.weights.get(i).map(|w| w.shape.as_slice()).unwrap_or(&[]);
+            let shape = i.and_then(|i| st.net.weights.get(i)).map_or(&[][..], |w| w.shape.as_slice());
             rows.push((i, name, shaped(py, &values, shape)?));
         }
         Ok((it, rows))
@@ -222,7 +224,8 @@ impl Model {
         let (metrics, weighted) = (parse(&metrics)?, parse(&weighted_metrics)?);
         guarded(|| self.model.compile_with(loss.0, metrics, weighted, optimizer.0, optimizer.1))?;
         guarded(|| self.model.set_loss_reduction(loss.1))?;
-        guarded(|| self.model.set_gradient_clip(optimizer.2))
+        let (rate, skip) = &optimizer.3;
+        guarded(|| self.model.set_gradient_clip(optimizer.2).and_then(|()| self.model.set_weight_decay(*rate, skip)))
     }
 
     /// Train; see `trainer::fit`. Returns the number of epochs run.

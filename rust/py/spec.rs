@@ -56,7 +56,7 @@ struct BatchNormalization {
     scale: bool,
 }
 
-/// `{"kind": "adam" | "adamw", ...}`; `adamw` also has `weight_decay`.
+/// `{"kind": "adam" | "adamw", ...}` (AdamW's `weight_decay` is every optimizer's, in `OptimizerHead`).
 #[derive(FromPyObject)]
 #[pyo3(from_item_all)]
 struct Adam {
@@ -65,13 +65,6 @@ struct Adam {
     beta_2: f32,
     epsilon: f32,
     amsgrad: bool,
-}
-
-/// The key `adamw` adds to `Adam`'s.
-#[derive(FromPyObject)]
-#[pyo3(from_item_all)]
-struct WeightDecay {
-    weight_decay: f32,
 }
 
 /// `{"kind": "sgd", ...}`.
@@ -107,6 +100,16 @@ struct Adagrad {
 #[derive(FromPyObject)]
 #[pyo3(from_item_all)]
 struct Adamax {
+    learning_rate: f32,
+    beta_1: f32,
+    beta_2: f32,
+    epsilon: f32,
+}
+
+/// `{"kind": "nadam", ...}`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct Nadam {
     learning_rate: f32,
     beta_1: f32,
     beta_2: f32,
@@ -191,17 +194,23 @@ struct OptimizerHead {
     /// `("clipnorm" | "clipvalue" | "global_clipnorm", threshold)`, or absent/None.
     #[pyo3(default)]
     clip: Option<(String, f32)>,
+    /// Keras's `weight_decay` (absent/None: no decay) and the indices of the weights it skips.
+    #[pyo3(default)]
+    weight_decay: Option<f32>,
+    #[pyo3(default)]
+    no_decay: Vec<usize>,
 }
 
-/// An optimizer description (`kind` `adam`, `adamw`, `sgd`, `rmsprop`, `adagrad`, `adamax` or `lion`, and its `schedule`) as the core's
-/// optimizer and learning-rate schedule.
-pub struct OptimizerArg(pub OptimizerKind, pub Option<Schedule>, pub Clip);
+/// An optimizer description (`kind` `adam`, `adamw`, `sgd`, `rmsprop`, `adagrad`, `adamax`, `lion` or
+/// `nadam`, its `schedule`, `clip` and `weight_decay`) as the core's optimizer, learning-rate schedule,
+/// clipping and weight decay (the rate and the indices of the weights it skips).
+pub struct OptimizerArg(pub OptimizerKind, pub Option<Schedule>, pub Clip, pub (f32, Vec<usize>));
 
 impl<'a, 'py> FromPyObject<'a, 'py> for OptimizerArg {
     type Error = PyErr;
 
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
-        let OptimizerHead { kind, schedule, clip } = obj.extract()?;
+        let OptimizerHead { kind, schedule, clip, weight_decay, no_decay } = obj.extract()?;
         let clip = match clip {
             None => Clip::None,
             Some((name, c)) => match name.as_str() {
@@ -216,8 +225,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for OptimizerArg {
         let kind = match kind.as_str() {
             "adam" | "adamw" => {
                 let Adam { learning_rate, beta_1, beta_2, epsilon, amsgrad } = obj.extract()?;
-                let weight_decay = if kind == "adamw" { obj.extract::<WeightDecay>()?.weight_decay } else { 0.0 };
-                OptimizerKind::Adam { learning_rate, beta_1, beta_2, epsilon, amsgrad, weight_decay }
+                OptimizerKind::Adam { learning_rate, beta_1, beta_2, epsilon, amsgrad }
             }
             "sgd" => {
                 let Sgd { learning_rate, momentum, nesterov } = obj.extract()?;
@@ -239,8 +247,12 @@ impl<'a, 'py> FromPyObject<'a, 'py> for OptimizerArg {
                 let Lion { learning_rate, beta_1, beta_2 } = obj.extract()?;
                 OptimizerKind::Lion { learning_rate, beta_1, beta_2 }
             }
+            "nadam" => {
+                let Nadam { learning_rate, beta_1, beta_2, epsilon } = obj.extract()?;
+                OptimizerKind::Nadam { learning_rate, beta_1, beta_2, epsilon }
+            }
             other => return Err(Error::value(format!("Unknown optimizer. Received: kind={other:?}")).into()),
         };
-        Ok(OptimizerArg(kind, schedule, clip))
+        Ok(OptimizerArg(kind, schedule, clip, (weight_decay.unwrap_or(0.0), no_decay)))
     }
 }

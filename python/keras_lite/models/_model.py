@@ -244,7 +244,7 @@ class Model:
         kinds, weighted, names, sizes = _targets.resolve_metrics(
             net.output_dim, loss, metrics, self._compile_weighted
         )
-        net.compile(loss._spec(), kinds, opt._spec(), weighted)
+        net.compile(loss._spec(), kinds, opt._spec(net), weighted)
         self._metric_names, self._metric_sizes = ["loss", *names], sizes
         self._core_loss = loss
         opt._network = net

@@ -8,8 +8,8 @@ from .._errors import received
 from .._unsupported import unsupported_identifier
 from . import schedules
 from ._base import _CLIPS as _CLIPS
-from ._base import LearningRate, Optimizer, _float, _no_extra
-from ._more import Adagrad, Adamax, Lion
+from ._base import LearningRate, Optimizer, _float, _no_extra, weight_decay_value
+from ._more import Adagrad, Adamax, Lion, Nadam
 
 __all__ = [
     "Adagrad",
@@ -18,6 +18,7 @@ __all__ = [
     "Adamax",
     "LearningRate",
     "Lion",
+    "Nadam",
     "Optimizer",
     "RMSprop",
     "SGD",
@@ -75,10 +76,7 @@ class AdamW(Adam):
         **kwargs: Any,
     ) -> None:
         super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad, name, **kwargs)
-        self.weight_decay = _float("weight_decay", weight_decay)
-
-    def _core_params(self) -> dict[str, Any]:
-        return {**super()._core_params(), "weight_decay": self.weight_decay}
+        self.weight_decay = weight_decay_value(weight_decay, none_ok=False)
 
 
 class SGD(Optimizer):
@@ -154,6 +152,7 @@ _BY_NAME: dict[str, Any] = {
     "adagrad": Adagrad,
     "adamax": Adamax,
     "lion": Lion,
+    "nadam": Nadam,
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -157,6 +158,7 @@ class Optimizer:
     gradient_accumulation_steps: Any = None
 
     def __init__(self, learning_rate: Any, name: str | None = None) -> None:
+        self._no_decay: tuple[list[Any], str | None] = ([], None)  # exclude_from_weight_decay's
         self._schedule: schedules._CoreSchedule | None = None
         if isinstance(learning_rate, LearningRateSchedule):
             self._schedule = _core_schedule(learning_rate)
@@ -213,15 +215,42 @@ class Optimizer:
     def _core_params(self) -> dict[str, Any]:
         return {"learning_rate": self._lr}
 
-    def _spec(self) -> dict[str, Any]:
-        """The optimizer as the core reads it: its kind, its hyper-parameters and its schedule (or None)."""
+    def _spec(self, net: Any = None) -> dict[str, Any]:
+        """The optimizer as the core reads it: its kind, its hyper-parameters, its schedule (or None), its
+        clipping and weight decay, and (given the core network it compiles) the weights the decay skips."""
         schedule = None if self._schedule is None else self._schedule._core_spec()
         clip = next(((k, float(getattr(self, k))) for k in _CLIPS if getattr(self, k) is not None), None)
-        return {"kind": self._kind, **self._core_params(), "schedule": schedule, "clip": clip}
+        no_decay = self._skipped(net) if net is not None and self.weight_decay is not None else []
+        spec = {"kind": self._kind, **self._core_params(), "schedule": schedule, "clip": clip}
+        return {**spec, "weight_decay": self.weight_decay, "no_decay": no_decay}
+
+    def exclude_from_weight_decay(self, var_list: Any = None, var_names: Any = None) -> None:
+        """Leave out of the weight decay the variables in ``var_list`` and those whose name ``var_names`` (regular
+        expressions, e.g. ``["bias"]``) match. keras_lite reads them at ``compile``: call it before."""
+        if self._network is not None:
+            raise NotSupportedError(
+                "keras_lite applies exclude_from_weight_decay() when the model compiles with the optimizer: call it "
+                "before compile()"
+            )
+        variables = list(var_list or [])
+        if any(not hasattr(v, "_layer") for v in variables):
+            raise TypeError(f"var_list must hold a model's variables (layer.weights). Received: var_list={var_list!r}")
+        names = [var_names] if isinstance(var_names, str) else list(var_names or [])
+        if any(not isinstance(n, str) for n in names):
+            raise TypeError(f"var_names must be a list of strings. Received: var_names={var_names!r}")
+        self._no_decay = (variables, "|".join(sorted(set(names))) if names else None)
+
+    def _skipped(self, net: Any) -> list[int]:
+        """The indices of ``net``'s weights that ``exclude_from_weight_decay`` leaves out of the decay."""
+        variables, pattern = self._no_decay
+        out = {v._layer._owner_weight_base + v._slot for v in variables if getattr(v._layer, "_owner", None) is net}
+        if pattern is not None:
+            out |= {i for i, (_, name, _, _) in enumerate(net.weight_info()) if re.search(pattern, name)}
+        return sorted(out)
 
     def get_config(self) -> dict[str, Any]:
         """Hyper-parameters, Keras names (a schedule as ``keras.optimizers.schedules.serialize`` gives it)."""
-        cfg: dict[str, Any] = {"name": self.name, **self._core_params()}
+        cfg: dict[str, Any] = {"name": self.name, "weight_decay": self.weight_decay, **self._core_params()}
         if self._schedule is not None:
             cfg["learning_rate"] = schedules.serialize(self._schedule)
         return cfg
@@ -277,9 +306,22 @@ def _take_clip(kwargs: dict[str, Any], opt: Any) -> None:
         setattr(opt, k, float(v))
 
 
+def weight_decay_value(value: Any, none_ok: bool = True) -> float | None:
+    """``weight_decay`` checked: None (where allowed) or a non-negative finite number, as a float."""
+    if value is None and none_ok:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"Argument `weight_decay` must be a float. {received('weight_decay', value)}")
+    if not 0 <= float(value) < np.inf:
+        raise ValueError(f"weight_decay must be a non-negative finite float. {received('weight_decay', value)}")
+    return float(value)
+
+
 def _no_extra(kwargs: dict[str, Any], cls: str, opt: Any = None) -> None:
     if opt is not None:
         _take_clip(kwargs, opt)
+        if "weight_decay" in kwargs:
+            opt.weight_decay = weight_decay_value(kwargs.pop("weight_decay"))
     kwargs = {
         k: v
         for k, v in kwargs.items()
@@ -288,9 +330,8 @@ def _no_extra(kwargs: dict[str, Any], cls: str, opt: Any = None) -> None:
     keras = {k: v for k, v in kwargs.items() if k in _KERAS_KWARGS}
     if keras:
         raise NotSupportedError(
-            f"keras_lite's {cls} does not support {', '.join(keras)} yet"
-            + (" (keras_lite.optimizers.AdamW applies weight decay)" if "weight_decay" in keras else "")
-            + f". Received: {', '.join(f'{k}={v!r}' for k, v in keras.items())}"
+            f"keras_lite's {cls} does not support {', '.join(keras)} yet. "
+            f"Received: {', '.join(f'{k}={v!r}' for k, v in keras.items())}"
         )
     if "lr" in kwargs:
         raise ValueError(

@@ -1,4 +1,4 @@
-"""Adagrad, Adamax and Lion with Keras 3's defaults and update rules (the updates run in the Rust core)."""
+"""Adagrad, Adamax, Lion and Nadam with Keras 3's defaults and update rules (the updates run in the Rust core)."""
 
 from __future__ import annotations
 
@@ -94,3 +94,38 @@ class Lion(Optimizer):
 
     def _core_params(self) -> dict[str, Any]:
         return {"learning_rate": self._lr, "beta_1": self.beta_1, "beta_2": self.beta_2}
+
+
+class Nadam(Optimizer):
+    """Nadam (Adam with Nesterov momentum), with Keras 3's momentum schedule ``u_t = beta_1 (1 - 0.5 * 0.96**t)``
+    and its running product ``u_product``, which a saved file holds after the slots."""
+
+    _kind = "nadam"
+
+    def __init__(
+        self,
+        learning_rate: Any = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        name: str = "nadam",
+        **kwargs: Any,
+    ) -> None:
+        _no_extra(kwargs, type(self).__name__, self)
+        super().__init__(learning_rate, name)
+        self.beta_1 = _number("beta_1", beta_1)
+        self.beta_2 = _number("beta_2", beta_2)
+        self.epsilon = _number("epsilon", epsilon)
+        for arg, given in (("beta_1", beta_1), ("beta_2", beta_2)):
+            if not 0 <= getattr(self, arg) <= 1:
+                raise ValueError(f"Argument `{arg}` must be in the [0, 1] range. {received(arg, given)}")
+        if not 0 <= self.epsilon < float("inf"):
+            raise ValueError(f"Argument `epsilon` must be a non-negative finite float. {received('epsilon', epsilon)}")
+
+    def _core_params(self) -> dict[str, Any]:
+        return {
+            "learning_rate": self._lr,
+            "beta_1": self.beta_1,
+            "beta_2": self.beta_2,
+            "epsilon": self.epsilon,
+        }

@@ -1,4 +1,4 @@
-//! Adam / AdamW, one fused pass (see optimizer.rs): `w −= w·decay` (AdamW), `m += (g−m)(1−β1)`,
+//! Adam, one fused pass (see optimizer.rs; AdamW's decay is decay.wgsl, before it): `m += (g−m)(1−β1)`,
 //! `v += (g²−v)(1−β2)`, AMSGRAD `v̂ = max(v̂, v)`, `w −= α·m/(√v + ε)` with `α = lr·√(1−β2ᵗ)/(1−β1ᵗ)` from the
 //! step record (computed on the host exactly as the CPU does).
 
@@ -9,7 +9,6 @@ struct Params {
     c1: f32,
     c2: f32,
     eps: f32,
-    weight_decay: f32,
 }
 
 @group(0) @binding(0) var<uniform> prm: Params;
@@ -26,12 +25,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if i >= prm.n {
         return;
     }
-    var wi = w[i];
-    if prm.weight_decay != 0.0 {
-        // As the CPU: the f32 product weight_decay·lr, then w − w·decay.
-        let decay = prm.weight_decay * stp.lr;
-        wi = wi - wi * decay;
-    }
     let gi = g[i];
     let mi = m[i] + (gi - m[i]) * prm.c1;
     let vi = v[i] + (gi * gi - v[i]) * prm.c2;
@@ -42,5 +35,5 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         d = max(vhat[i], vi);
         vhat[i] = d;
     }
-    w[i] = wi - stp.alpha * mi / (sqrt(d) + prm.eps);
+    w[i] = w[i] - stp.alpha * mi / (sqrt(d) + prm.eps);
 }

@@ -141,9 +141,10 @@ struct Step {
     iter: u32,
     // The learning rate in force at this step (a callback or an assignment may change it between steps).
     lr: f32,
-    pad0: u32,
-    pad1: u32,
-    pad2: u32,
+    // Nadam's per-step scalars: the coefficients of m and g in m-hat, and 1 - beta_2^t.
+    nadam_m: f32,
+    nadam_g: f32,
+    nadam_v: f32,
     // The loss reduction's factors for this batch (loss/reduce.rs): on the gradient and on the loss sum.
     loss_grad: f32,
     loss_sum: f32,

@@ -170,3 +170,26 @@ fn fit_with_each_loss_reduction_and_ignore_class() {
         }
     }
 }
+
+#[test]
+fn fit_with_weight_decay_and_nadam() {
+    use crate::optimizer::Schedule;
+    let specs = vec![dense(16, Activation::Tanh), dense(8, Activation::Relu), dense(1, Activation::Linear)];
+    let nadam = OptimizerKind::Nadam { learning_rate: 0.01, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7 };
+    let kinds = [
+        nadam,
+        OptimizerKind::Sgd { learning_rate: 0.05, momentum: 0.9, nesterov: false },
+        OptimizerKind::Lion { learning_rate: 0.001, beta_1: 0.9, beta_2: 0.99 },
+    ];
+    for (k, kind) in kinds.into_iter().enumerate() {
+        let mut c = case(5, specs.clone(), Loss::MeanSquaredError, vec![Metric::MeanAbsoluteError], kind);
+        // The biases (weights 1, 3, 5) excluded from the decay for one of them.
+        c.decay = (0.1, if k == 1 { vec![1, 3, 5] } else { vec![] });
+        run_case(&c);
+    }
+    // Nadam without decay, with a schedule, and stopped by a callback mid-epoch (its u_product comes back).
+    let mut c = case(5, specs, Loss::MeanSquaredError, vec![], nadam);
+    c.schedule = Some(Schedule::Exponential { initial: 0.02, decay_steps: 3.0, rate: 0.7, staircase: false });
+    c.stop_at = Some(3);
+    run_case(&c);
+}

@@ -271,6 +271,7 @@ fn losses_with_gradients_metrics_and_reduction() {
                 averaging: crate::backend::Averaging { weighted_from: metrics.len(), stateful: None },
                 clip: Default::default(),
                 schedule: None,
+                decay: Default::default(),
             };
             let dev = DevNet::upload(&ctx, &net, None).unwrap();
             let ws = Workspace::new(&ctx, &dev, rows, tr.cols(), true).unwrap();
@@ -344,6 +345,7 @@ fn sparse_losses_and_metrics() {
             schedule: None,
             clip: Default::default(),
             reduction: Default::default(),
+            decay: Default::default(),
         };
         let dev = DevNet::upload(&ctx, &net, None).unwrap();
         let ws = Workspace::new(&ctx, &dev, rows, tr.cols(), true).unwrap();
