@@ -20,7 +20,7 @@ import keras_lite as keras
 from devices import DEVICES
 from keras_lite import layers
 
-O = keras.optimizers
+OPT = keras.optimizers
 X = np.array([[0.5, -1.0], [1.5, 0.25], [-0.75, 2.0], [1.0, 1.0]], np.float32)
 Y = np.array([[1.0], [-0.5], [2.0], [0.25]], np.float32)
 W0 = np.array([[0.3], [-0.2]], np.float32)
@@ -34,54 +34,54 @@ def _exp(lr0: float, steps: int, rate: float) -> Callable[[int], float]:
 
 # Keras 3.15.1 (TensorFlow), printed by fitting these from (W0, B0) on (X, Y): batch_size=4, 5 epochs, unshuffled.
 KERAS: dict[str, tuple[Callable[[], Any], list[float], list[float]]] = {
-    "nadam": (lambda: O.Nadam(), [0.2960420548915863, -0.1960449367761612], [0.10395553708076477]),
+    "nadam": (lambda: OPT.Nadam(), [0.2960420548915863, -0.1960449367761612], [0.10395553708076477]),
     "nadam_custom": (
-        lambda: O.Nadam(learning_rate=0.05, beta_1=0.5, beta_2=0.9, epsilon=1e-3),
+        lambda: OPT.Nadam(learning_rate=0.05, beta_1=0.5, beta_2=0.9, epsilon=1e-3),
         [0.05253971740603447, 0.03115032985806465],
         [0.3345250189304352],
     ),
     "nadam_schedule": (
-        lambda: O.Nadam(learning_rate=O.schedules.ExponentialDecay(0.05, 2, 0.5)),
+        lambda: OPT.Nadam(learning_rate=OPT.schedules.ExponentialDecay(0.05, 2, 0.5)),
         [0.18194204568862915, -0.08463003486394882],
         [0.21584734320640564],
     ),
     "nadam_decay": (
-        lambda: O.Nadam(learning_rate=0.05, weight_decay=0.1),
+        lambda: OPT.Nadam(learning_rate=0.05, weight_decay=0.1),
         [0.10184977948665619, -0.012787498533725739],
         [0.28198593854904175],
     ),
     "sgd_decay": (
-        lambda: O.SGD(learning_rate=0.05, momentum=0.9, weight_decay=0.2),
+        lambda: OPT.SGD(learning_rate=0.05, momentum=0.9, weight_decay=0.2),
         [-0.5188333988189697, 0.6576250195503235],
         [0.6056764721870422],
     ),
     "rmsprop_decay": (
-        lambda: O.RMSprop(learning_rate=0.01, weight_decay=0.2),
+        lambda: OPT.RMSprop(learning_rate=0.01, weight_decay=0.2),
         [0.19269628822803497, -0.09633346647024155],
         [0.20126187801361084],
     ),
     "adam_decay": (
-        lambda: O.Adam(learning_rate=0.01, weight_decay=0.2),
+        lambda: OPT.Adam(learning_rate=0.01, weight_decay=0.2),
         [0.24725303053855896, -0.14831332862377167],
         [0.14871565997600555],
     ),
     "adagrad_decay": (
-        lambda: O.Adagrad(learning_rate=0.1, weight_decay=0.2),
+        lambda: OPT.Adagrad(learning_rate=0.1, weight_decay=0.2),
         [-0.014436164870858192, 0.07822035253047943],
         [0.3558484613895416],
     ),
     "adamax_decay": (
-        lambda: O.Adamax(learning_rate=0.01, weight_decay=0.2),
+        lambda: OPT.Adamax(learning_rate=0.01, weight_decay=0.2),
         [0.24759866297245026, -0.1492595076560974],
         [0.14792214334011078],
     ),
     "lion_decay": (
-        lambda: O.Lion(learning_rate=0.01, weight_decay=0.2),
+        lambda: OPT.Lion(learning_rate=0.01, weight_decay=0.2),
         [0.24721162021160126, -0.14820754528045654],
         [0.14880439639091492],
     ),
     "adamw_schedule": (
-        lambda: O.AdamW(learning_rate=O.schedules.ExponentialDecay(0.05, 2, 0.5), weight_decay=0.3),
+        lambda: OPT.AdamW(learning_rate=OPT.schedules.ExponentialDecay(0.05, 2, 0.5), weight_decay=0.3),
         [0.14957214891910553, -0.05438551679253578],
         [0.23340147733688354],
     ),
@@ -108,7 +108,7 @@ def test_fit_matches_live_keras(device: str, case: str) -> None:
 
 @pytest.mark.parametrize("device", DEVICES)
 def test_exclude_bias_by_name_matches_live_keras(device: str) -> None:
-    opt = O.SGD(learning_rate=0.05, weight_decay=0.5)
+    opt = OPT.SGD(learning_rate=0.05, weight_decay=0.5)
     opt.exclude_from_weight_decay(var_names=["bias"])
     model = _model(opt, device)
     model.fit(X, Y, batch_size=4, epochs=5, shuffle=False, verbose=0)
@@ -175,24 +175,26 @@ def _reference(
 
 
 REFERENCES: dict[str, tuple[Callable[[], Any], Any, dict[str, Any]]] = {
-    "nadam": (lambda: O.Nadam(learning_rate=0.02), _nadam(), {"lr": lambda t: 0.02}),
+    "nadam": (lambda: OPT.Nadam(learning_rate=0.02), _nadam(), {"lr": lambda t: 0.02}),
     "nadam_schedule_decay": (
-        lambda: O.Nadam(O.schedules.ExponentialDecay(0.05, 3, 0.7), beta_1=0.8, beta_2=0.95, weight_decay=0.15),
+        lambda: OPT.Nadam(
+            OPT.schedules.ExponentialDecay(0.05, 3, 0.7), beta_1=0.8, beta_2=0.95, weight_decay=0.15
+        ),
         _nadam(0.8, 0.95),
         {"lr": _exp(0.05, 3, 0.7), "decay": 0.15},
     ),
     "nadam_clipnorm_decay": (
-        lambda: O.Nadam(learning_rate=0.03, epsilon=1e-4, weight_decay=0.3, clipnorm=0.5),
+        lambda: OPT.Nadam(learning_rate=0.03, epsilon=1e-4, weight_decay=0.3, clipnorm=0.5),
         _nadam(epsilon=1e-4),
         {"lr": lambda t: 0.03, "decay": 0.3, "clipnorm": 0.5},
     ),
     "sgd_schedule_decay": (
-        lambda: O.SGD(O.schedules.ExponentialDecay(0.1, 2, 0.5), momentum=0.5, weight_decay=0.4),
+        lambda: OPT.SGD(OPT.schedules.ExponentialDecay(0.1, 2, 0.5), momentum=0.5, weight_decay=0.4),
         _sgd(0.5),
         {"lr": _exp(0.1, 2, 0.5), "decay": 0.4},
     ),
     "adagrad_decay_int": (
-        lambda: O.Adagrad(learning_rate=0.1, weight_decay=1),
+        lambda: OPT.Adagrad(learning_rate=0.1, weight_decay=1),
         _adagrad,
         {"lr": lambda t: 0.1, "decay": 1.0},
     ),
@@ -216,7 +218,7 @@ def test_learning_rate_callback_reaches_nadam_and_its_decay(device: str) -> None
     def rate(epoch: int, lr: float) -> float:
         return 0.04 / (1 + epoch)
 
-    model = _model(O.Nadam(learning_rate=0.5, weight_decay=0.2), device)
+    model = _model(OPT.Nadam(learning_rate=0.5, weight_decay=0.2), device)
     cb = keras.callbacks.LearningRateScheduler(rate)
     model.fit(X, Y, batch_size=4, epochs=6, shuffle=False, verbose=0, callbacks=[cb])
     want = _reference(_nadam(), 6, lambda t: 0.04 / (1 + t), decay=0.2)
@@ -227,7 +229,7 @@ def test_learning_rate_callback_reaches_nadam_and_its_decay(device: str) -> None
 @pytest.mark.parametrize("device", DEVICES)
 def test_exclude_by_variable_and_several_batches(device: str) -> None:
     model = keras.Sequential([keras.Input(shape=(2,)), layers.Dense(1)], device=device)
-    opt = O.Adagrad(learning_rate=0.1, weight_decay=0.5)
+    opt = OPT.Adagrad(learning_rate=0.1, weight_decay=0.5)
     opt.exclude_from_weight_decay(var_list=[model.layers[0].kernel])
     model.compile(optimizer=opt, loss="mse")
     model.set_weights([W0, B0])
@@ -249,7 +251,7 @@ def test_exclude_by_variable_and_several_batches(device: str) -> None:
 
 # ---- arguments and configs -----------------------------------------------------------------------------------
 def test_defaults_configs_and_names() -> None:
-    n = O.Nadam()
+    n = OPT.Nadam()
     assert (n.learning_rate, n.beta_1, n.beta_2, n.epsilon, n.name, n.weight_decay) == (
         0.001,
         0.9,
@@ -258,8 +260,8 @@ def test_defaults_configs_and_names() -> None:
         "nadam",
         None,
     )
-    assert type(O.get("nadam")).__name__ == "Nadam" and type(O.get("Nadam")) is O.Nadam
-    cfg = O.Nadam(learning_rate=0.01, beta_1=0.8, weight_decay=0.05).get_config()
+    assert type(OPT.get("nadam")).__name__ == "Nadam" and type(OPT.get("Nadam")) is OPT.Nadam
+    cfg = OPT.Nadam(learning_rate=0.01, beta_1=0.8, weight_decay=0.05).get_config()
     assert cfg == {
         "name": "nadam",
         "weight_decay": 0.05,
@@ -268,27 +270,27 @@ def test_defaults_configs_and_names() -> None:
         "beta_2": 0.999,
         "epsilon": 1e-7,
     }
-    assert O.Nadam(**cfg).get_config() == cfg
-    for cls in (O.SGD, O.RMSprop, O.Adam, O.Adagrad, O.Adamax, O.Lion, O.Nadam):
+    assert OPT.Nadam(**cfg).get_config() == cfg
+    for cls in (OPT.SGD, OPT.RMSprop, OPT.Adam, OPT.Adagrad, OPT.Adamax, OPT.Lion, OPT.Nadam):
         assert cls(weight_decay=0.25).get_config()["weight_decay"] == 0.25
         assert cls().weight_decay is None
-    assert O.AdamW().weight_decay == 0.004
+    assert OPT.AdamW().weight_decay == 0.004
 
 
 @pytest.mark.parametrize(
     ("make", "arg"),
     [
-        (lambda: O.SGD(weight_decay=-0.1), "weight_decay=-0.1"),
-        (lambda: O.Adam(weight_decay=float("nan")), "weight_decay=nan"),
-        (lambda: O.Lion(weight_decay=float("inf")), "weight_decay=inf"),
-        (lambda: O.RMSprop(weight_decay="0.1"), "weight_decay='0.1'"),
-        (lambda: O.Adagrad(weight_decay=True), "weight_decay=True"),
-        (lambda: O.AdamW(weight_decay=None), "weight_decay=None"),
-        (lambda: O.Nadam(beta_1=1.5), "beta_1=1.5"),
-        (lambda: O.Nadam(beta_2=-0.1), "beta_2=-0.1"),
-        (lambda: O.Nadam(beta_1=float("nan")), "beta_1=nan"),
-        (lambda: O.Nadam(epsilon=-1e-7), "epsilon=-1e-07"),
-        (lambda: O.Nadam(beta_1="0.9"), "beta_1='0.9'"),
+        (lambda: OPT.SGD(weight_decay=-0.1), "weight_decay=-0.1"),
+        (lambda: OPT.Adam(weight_decay=float("nan")), "weight_decay=nan"),
+        (lambda: OPT.Lion(weight_decay=float("inf")), "weight_decay=inf"),
+        (lambda: OPT.RMSprop(weight_decay="0.1"), "weight_decay='0.1'"),
+        (lambda: OPT.Adagrad(weight_decay=True), "weight_decay=True"),
+        (lambda: OPT.AdamW(weight_decay=None), "weight_decay=None"),
+        (lambda: OPT.Nadam(beta_1=1.5), "beta_1=1.5"),
+        (lambda: OPT.Nadam(beta_2=-0.1), "beta_2=-0.1"),
+        (lambda: OPT.Nadam(beta_1=float("nan")), "beta_1=nan"),
+        (lambda: OPT.Nadam(epsilon=-1e-7), "epsilon=-1e-07"),
+        (lambda: OPT.Nadam(beta_1="0.9"), "beta_1='0.9'"),
     ],
 )
 def test_bad_arguments_name_themselves(make: Callable[[], Any], arg: str) -> None:
@@ -298,9 +300,9 @@ def test_bad_arguments_name_themselves(make: Callable[[], Any], arg: str) -> Non
 
 def test_exclude_from_weight_decay_checks_its_arguments() -> None:
     with pytest.raises(TypeError, match="var_names"):
-        O.SGD(weight_decay=0.1).exclude_from_weight_decay(var_names=[1])
+        OPT.SGD(weight_decay=0.1).exclude_from_weight_decay(var_names=[1])
     with pytest.raises(TypeError, match="var_list"):
-        O.SGD(weight_decay=0.1).exclude_from_weight_decay(var_list=[np.zeros(2)])
+        OPT.SGD(weight_decay=0.1).exclude_from_weight_decay(var_list=[np.zeros(2)])
 
 
 # ---- files -----------------------------------------------------------------------------------------------------
@@ -312,7 +314,7 @@ def _opt_vars(path: Path) -> dict[str, np.ndarray]:
 @pytest.mark.parametrize("device", DEVICES)
 def test_nadam_file_round_trip_resumes_exactly(tmp_path: Path, device: str) -> None:
     def make() -> Any:
-        return O.Nadam(learning_rate=0.05, beta_1=0.8, weight_decay=0.1, clipvalue=1.0)
+        return OPT.Nadam(learning_rate=0.05, beta_1=0.8, weight_decay=0.1, clipvalue=1.0)
 
     whole = _model(make(), device)
     whole.fit(X, Y, batch_size=2, epochs=4, shuffle=False, verbose=0)
@@ -340,7 +342,7 @@ def test_nadam_file_round_trip_resumes_exactly(tmp_path: Path, device: str) -> N
 
 
 def test_a_file_with_a_damaged_u_product_is_refused(tmp_path: Path) -> None:
-    model = _model(O.Nadam())
+    model = _model(OPT.Nadam())
     model.fit(X, Y, batch_size=2, epochs=1, shuffle=False, verbose=0)
     path = tmp_path / "m.weights.h5"
     model.save_weights(path)

@@ -118,9 +118,9 @@ def keras_slot_order(
 ) -> list[tuple[int | None, str]]:
     """The core's ``(weight index, slot)`` rows (per weight, each slot) in the order Keras saves them, then
     the optimizer-wide ones (weight None: Nadam's ``u_product``, which Keras creates after the slots)."""
-    weights = list(dict.fromkeys(w for w, _, _ in rows if w is not None))
-    wide = [(w, s) for w, s, _ in rows if w is None]
-    return [(w, s) for group in _slot_groups(opt) for w in weights for s in group] + wide
+    weights: list[int | None] = list(dict.fromkeys(w for w, _, _ in rows if w is not None))
+    order = [(w, s) for group in _slot_groups(opt) for w in weights for s in group]
+    return order + [(w, s) for w, s, _ in rows if w is None]
 
 
 # ---- reading -------------------------------------------------------------------------------------------------

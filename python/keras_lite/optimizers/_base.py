@@ -234,7 +234,9 @@ class Optimizer:
             )
         variables = list(var_list or [])
         if any(not hasattr(v, "_layer") for v in variables):
-            raise TypeError(f"var_list must hold a model's variables (layer.weights). Received: var_list={var_list!r}")
+            raise TypeError(
+                f"var_list must hold a model's variables (layer.weights). Received: var_list={var_list!r}"
+            )
         names = [var_names] if isinstance(var_names, str) else list(var_names or [])
         if any(not isinstance(n, str) for n in names):
             raise TypeError(f"var_names must be a list of strings. Received: var_names={var_names!r}")
@@ -243,7 +245,11 @@ class Optimizer:
     def _skipped(self, net: Any) -> list[int]:
         """The indices of ``net``'s weights that ``exclude_from_weight_decay`` leaves out of the decay."""
         variables, pattern = self._no_decay
-        out = {v._layer._owner_weight_base + v._slot for v in variables if getattr(v._layer, "_owner", None) is net}
+        out = {
+            v._layer._owner_weight_base + v._slot
+            for v in variables
+            if getattr(v._layer, "_owner", None) is net
+        }
         if pattern is not None:
             out |= {i for i, (_, name, _, _) in enumerate(net.weight_info()) if re.search(pattern, name)}
         return sorted(out)
@@ -313,7 +319,9 @@ def weight_decay_value(value: Any, none_ok: bool = True) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise ValueError(f"Argument `weight_decay` must be a float. {received('weight_decay', value)}")
     if not 0 <= float(value) < np.inf:
-        raise ValueError(f"weight_decay must be a non-negative finite float. {received('weight_decay', value)}")
+        raise ValueError(
+            f"weight_decay must be a non-negative finite float. {received('weight_decay', value)}"
+        )
     return float(value)
 
 

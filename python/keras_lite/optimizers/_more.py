@@ -120,7 +120,9 @@ class Nadam(Optimizer):
             if not 0 <= getattr(self, arg) <= 1:
                 raise ValueError(f"Argument `{arg}` must be in the [0, 1] range. {received(arg, given)}")
         if not 0 <= self.epsilon < float("inf"):
-            raise ValueError(f"Argument `epsilon` must be a non-negative finite float. {received('epsilon', epsilon)}")
+            raise ValueError(
+                f"Argument `epsilon` must be a non-negative finite float. {received('epsilon', epsilon)}"
+            )
 
     def _core_params(self) -> dict[str, Any]:
         return {
