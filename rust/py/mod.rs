@@ -8,6 +8,7 @@ mod loss;
 mod model;
 mod observer;
 mod ops;
+mod optimizer;
 mod schedule;
 mod spec;
 

@@ -14,7 +14,8 @@ use super::errors::{detached, guarded};
 use super::inference;
 use super::loss::LossArg;
 use super::observer;
-use super::spec::{LayerArg, OptimizerArg};
+use super::optimizer::OptimizerArg;
+use super::spec::LayerArg;
 
 /// `(layer_index, name, shape, trainable)` of one weight.
 type WeightRow = (usize, &'static str, Vec<usize>, bool);
@@ -153,13 +154,12 @@ impl Model {
         let st = self.model.read()?;
         let shapes: Vec<&[usize]> = st.net.weights.iter().map(|w| w.shape.as_slice()).collect();
         let ws = weights.iter().zip(&shapes).map(|(v, s)| shaped(py, v, s)).collect::<PyResult<Vec<_>>>()?;
+        let shape_of = |i: Option<usize>| i.and_then(|i| shapes.get(i)).copied().unwrap_or(&[]);
         let opt = match opt {
             Some((it, rows)) => Some((
                 it,
                 rows.iter()
-                    .map(|(i, name, v)| {
-                        Ok((*i, *name, shaped(py, v, i.and_then(|i| shapes.get(i)).copied().unwrap_or(&[]))?))
-                    })
+                    .map(|(i, name, v)| Ok((*i, *name, shaped(py, v, shape_of(*i))?)))
                     .collect::<PyResult<Vec<_>>>()?,
             )),
             None => None,
@@ -211,7 +211,7 @@ impl Model {
     }
 
     /// Set the loss, metrics (and `weighted_metrics`, which see the sample weights) and a fresh optimizer
-    /// (see `loss::LossArg` and `spec::OptimizerArg`).
+    /// (see `loss::LossArg` and `optimizer::OptimizerArg`).
     #[pyo3(signature = (loss, metrics, optimizer, weighted_metrics=Vec::new()))]
     fn compile(
         &self,
@@ -222,10 +222,9 @@ impl Model {
     ) -> PyResult<()> {
         let parse = |v: &[String]| v.iter().map(|m| Metric::from_name(m)).collect::<Result<Vec<_>, _>>();
         let (metrics, weighted) = (parse(&metrics)?, parse(&weighted_metrics)?);
-        guarded(|| self.model.compile_with(loss.0, metrics, weighted, optimizer.0, optimizer.1))?;
+        guarded(|| self.model.compile_with(loss.0, metrics, weighted, optimizer.0, optimizer.1.clone()))?;
         guarded(|| self.model.set_loss_reduction(loss.1))?;
-        let (rate, skip) = &optimizer.3;
-        guarded(|| self.model.set_gradient_clip(optimizer.2).and_then(|()| self.model.set_weight_decay(*rate, skip)))
+        guarded(|| optimizer.set_rules(&self.model))
     }
 
     /// Train; see `trainer::fit`. Returns the number of epochs run.
