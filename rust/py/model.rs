@@ -223,8 +223,7 @@ impl Model {
         let parse = |v: &[String]| v.iter().map(|m| Metric::from_name(m)).collect::<Result<Vec<_>, _>>();
         let (metrics, weighted) = (parse(&metrics)?, parse(&weighted_metrics)?);
         guarded(|| self.model.compile_with(loss.0, metrics, weighted, optimizer.0, optimizer.1.clone()))?;
-        guarded(|| self.model.set_loss_reduction(loss.1))?;
-        guarded(|| optimizer.set_rules(&self.model))
+        guarded(|| self.model.set_loss_reduction(loss.1).and_then(|()| optimizer.set_rules(&self.model)))
     }
 
     /// Train; see `trainer::fit`. Returns the number of epochs run.
@@ -259,9 +258,8 @@ impl Model {
         observer::fit(py, &self.model, (train, val), opts, observer, batch_interval)
     }
 
-    /// Inference on a (rows, input_dim) float32 array.
-    /// With `as_type` (a subclass of `numpy.ndarray`), the result is made as that type directly: cheaper
-    /// than a `view` for a one-row call.
+    /// Inference on a (rows, input_dim) float32 array; with `as_type` (a subclass of `numpy.ndarray`), the
+    /// result is made as that type directly: cheaper than a `view` for a one-row call.
     #[pyo3(signature = (x, as_type=None))]
     fn predict<'py>(
         &self,

@@ -110,4 +110,3 @@ impl<'a, 'py> FromPyObject<'a, 'py> for LayerArg {
         }))
     }
 }
-
