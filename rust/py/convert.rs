@@ -1,6 +1,9 @@
 //! Reading the arrays that Python passes in, and making the ones it gets back.
 
-use numpy::{PyArray1, PyArray2, PyReadonlyArray, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
+use numpy::{
+    PyArray1, PyArray2, PyArrayDyn, PyArrayMethods, PyReadonlyArray, PyReadonlyArray1, PyReadonlyArray2,
+    PyUntypedArrayMethods,
+};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyType;
@@ -92,4 +95,10 @@ pub fn empty_matrix_of<'py>(
     // SAFETY: `ptr` is a new, owned reference returned by NumPy just above (checked non-null).
     let any = unsafe { Bound::from_owned_ptr(py, ptr) };
     Ok(any.cast_into::<PyArray2<f32>>()?)
+}
+
+/// `values` as a float32 array of `shape`.
+pub fn shaped<'py>(py: Python<'py>, values: &[f32], shape: &[usize]) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
+    let flat = numpy::PyArray1::from_slice(py, values);
+    Ok(flat.reshape(shape.to_vec())?.to_dyn().clone())
 }

@@ -3,6 +3,7 @@
 mod convert;
 mod device;
 mod errors;
+mod graph;
 mod inference;
 mod loss;
 mod model;

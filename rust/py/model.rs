@@ -1,6 +1,6 @@
 //! `_core.Model`: a built model (weights, optimizer state) that Python's `Sequential` drives.
 
-use numpy::{PyArray2, PyArrayDyn, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyReadonlyArrayDyn};
+use numpy::{PyArray2, PyArrayDyn, PyReadonlyArray1, PyReadonlyArray2, PyReadonlyArrayDyn};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyType;
@@ -9,8 +9,9 @@ use crate::backend::FitOptions;
 use crate::metric::Metric;
 use crate::model;
 
-use super::convert;
+use super::convert::{self, shaped};
 use super::errors::{detached, guarded};
+use super::graph;
 use super::inference;
 use super::loss::LossArg;
 use super::observer;
@@ -34,23 +35,21 @@ pub struct Model {
     shape: inference::Shape,
 }
 
-fn shaped<'py>(py: Python<'py>, values: &[f32], shape: &[usize]) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
-    let flat = numpy::PyArray1::from_slice(py, values);
-    Ok(flat.reshape(shape.to_vec())?.to_dyn().clone())
-}
-
 #[pymethods]
 impl Model {
     /// A model of `layers` (see `spec::LayerArg`) on inputs `input_dim` wide, its weights drawn from `seed`.
     #[new]
     fn new(input_dim: usize, layers: Vec<LayerArg>, seed: u64) -> PyResult<Self> {
-        let specs = layers.into_iter().map(|l| l.0).collect();
-        let model = guarded(|| model::Model::new(input_dim, specs, seed))?;
-        let (output_dim, row_macs) = {
-            let st = model.read()?;
-            (st.net.output_dim(), st.net.params.len())
-        };
-        Ok(Model { model, shape: inference::Shape { input_dim, output_dim, row_macs } })
+        let (model, shape) = graph::chain(input_dim, layers, seed)?;
+        Ok(Model { model, shape })
+    }
+
+    /// A graph: model inputs of widths `inputs` (side by side in each row of `x`), then `nodes` as (layer,
+    /// the values it reads: the inputs first, then each node's output); the last node's output is the model's.
+    #[staticmethod]
+    fn graph(inputs: Vec<usize>, nodes: Vec<(LayerArg, Vec<usize>)>, seed: u64) -> PyResult<Self> {
+        let (model, shape) = graph::graph(inputs, nodes, seed)?;
+        Ok(Model { model, shape })
     }
 
     /// Input width.
