@@ -85,6 +85,8 @@ _LAYER_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "Dropout": (("rate", "seed"), ()),
     "Activation": (("activation",), ()),
+    "Concatenate": (("axis",), ()),
+    **{merge: ((), ()) for merge in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")},
 }
 # Initializer keys, passed to the constructor when they name one of Keras's built-in initializers (or None).
 # Another (a custom class or function, which Keras itself loads only with custom_objects) is left out: the layer
@@ -112,6 +114,9 @@ _TRAINING_ONLY: dict[str, tuple[str, ...]] = {
     ),
     "Dropout": ("noise_shape", "activity_regularizer"),
     "Activation": ("activity_regularizer",),
+    **{
+        merge: () for merge in ("Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")
+    },
 }
 
 

@@ -13,6 +13,7 @@ from . import layers as L
 from . import losses as losses_module
 from . import optimizers as optimizers_module
 from ._errors import FormatError
+from .layers._merge import _Merge
 
 
 def _obj(module: str, class_name: str, config: Any) -> dict[str, Any]:
@@ -74,6 +75,13 @@ def layer_config(layer: L.Layer, input_width: int | None) -> dict[str, Any]:
         cfg.update(rate=layer.rate, seed=layer.seed, noise_shape=None)
     elif isinstance(layer, L.Activation):
         cfg.update(activation=activations.serialize(layer.activation))
+    elif isinstance(layer, _Merge):
+        if isinstance(layer, L.Concatenate):
+            cfg.update(axis=layer.axis)
+        out = _obj("keras.layers", type(layer).__name__, cfg)
+        if layer._input_widths is not None:
+            out["build_config"] = {"input_shape": [[None, w] for w in layer._input_widths]}
+        return out
     else:  # pragma: no cover - every keras_lite layer is listed above
         raise FormatError(f"keras_lite cannot save layer {layer.name!r} of class {type(layer).__name__}")
     out = _obj("keras.layers", type(layer).__name__, cfg)
@@ -117,6 +125,56 @@ def sequential_config(
     if input_width is not None:
         cfg["build_input_shape"] = [None, input_width]
         out["build_config"] = {"input_shape": [None, input_width]}
+    return out
+
+
+def _input_layer(name: str, width: int) -> dict[str, Any]:
+    """An ``InputLayer`` of ``(None, width)`` inputs, as Keras 3 serializes it (keys every release accepts)."""
+    cfg = {"batch_shape": [None, width], "dtype": "float32", "sparse": False, "name": name}
+    return _obj("keras.layers", "InputLayer", cfg)
+
+
+def _tensor(t: L.KerasTensor) -> dict[str, Any]:
+    """A KerasTensor as the ``inbound_nodes`` of the layer it feeds name it."""
+    history = [t._keras_history[0].name, 0, 0]
+    cfg = {"shape": list(t.shape), "dtype": "float32", "keras_history": history}
+    return {"class_name": "__keras_tensor__", "config": cfg}
+
+
+def _structure(tensors: list[L.KerasTensor], structure: Any) -> Any:
+    """``input_layers`` / ``output_layers``: ``[name, 0, 0]`` for one tensor, a list of them, or a dict."""
+    refs = {t.name: [t._keras_history[0].name, 0, 0] for t in tensors}
+    if structure is None:
+        return refs[tensors[0].name]
+    if structure is list:
+        return [refs[t.name] for t in tensors]
+    by_key = dict(zip(sorted(structure), tensors))  # the tensors are in sorted-key order
+    return {k: refs[by_key[k].name] for k in structure}
+
+
+def functional_config(model: Any) -> dict[str, Any]:
+    """A Functional model's config.json tree (without ``compile_config``): every layer (InputLayers included)
+    with the tensors it was called on (``inbound_nodes``), then which layers are the inputs and the output."""
+    out_layers = []
+    for layer in model.layers:
+        if isinstance(layer, L.InputLayer):
+            item = _input_layer(layer.name, layer.shape[0])
+            item.update(name=layer.name, inbound_nodes=[])
+        else:
+            tensors, as_list = layer._inbound
+            args = [[_tensor(t) for t in tensors]] if as_list else [_tensor(tensors[0])]
+            item = layer_config(layer, tensors[0]._width)
+            item.update(name=layer.name, inbound_nodes=[{"args": args, "kwargs": {}}])
+        out_layers.append(item)
+    cfg = {
+        "name": model.name,
+        "trainable": model.trainable,
+        "layers": out_layers,
+        "input_layers": _structure(model.inputs, model._input_structure),
+        "output_layers": _structure(model.outputs, model._output_structure),
+    }
+    out = _obj("keras.src.models.functional", "Functional", cfg)
+    out.update(registered_name="Functional", build_config={"input_shape": None})
     return out
 
 

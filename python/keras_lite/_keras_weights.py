@@ -25,6 +25,7 @@ import numpy as np
 
 from . import _h5read, optimizers
 from ._errors import FormatError
+from .layers import InputLayer
 from .layers._layer import _snake
 
 
@@ -57,8 +58,10 @@ def layer_weights(model: Any, values: list[np.ndarray] | None = None) -> list[li
     if values is None:
         values = net.get_weights()
     out: list[list[np.ndarray]] = [[] for _ in layers]
+    # The core's layers are the model's, InputLayers (a Functional model's inputs, which hold no weights) aside.
+    core = [i for i, layer in enumerate(layers) if not isinstance(layer, InputLayer)]
     for (layer_index, *_), value in zip(net.weight_info(), values):
-        out[layer_index].append(value)
+        out[core[layer_index]].append(value)
     return out
 
 

@@ -200,7 +200,8 @@ def save_model(model: Any, filepath: Any, overwrite: bool = True, zipped: Any = 
 
 
 def load_model(model_class: Any, filepath: Any, custom_objects: Any, compile: bool, safe_mode: bool) -> Any:
-    """``keras_lite.models.load_model``, which passes ``Sequential`` as ``model_class``."""
+    """``keras_lite.models.load_model``, which passes ``Sequential`` as ``model_class`` (whose ``_class_for``
+    picks the class a file describes)."""
     if custom_objects is not None and not isinstance(custom_objects, dict):
         raise ValueError(f"custom_objects must be a dict. Received: custom_objects={custom_objects!r}")
     if isinstance(filepath, (str, os.PathLike)) and os.fspath(filepath).endswith((".h5", ".hdf5")):
@@ -224,7 +225,8 @@ def load_model(model_class: Any, filepath: Any, custom_objects: Any, compile: bo
         tree = json.loads(config.decode("utf-8"))
         del config
         training_only: list[str] = []
-        model = model_class.__new__(model_class)
+        cls = model_class._class_for(tree)  # Sequential, or Functional for a Functional model's file
+        model = cls.__new__(cls)
         model._init_from_config(tree, max_params=weights_size // 4, training_only=training_only)
         compile_cfg = tree.get("compile_config") if isinstance(tree, dict) else None
         compile = bool(compile and compile_cfg)

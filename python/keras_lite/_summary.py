@@ -33,6 +33,10 @@ _POSITIONS = (0.45, 0.80, 1.0)
 _HEADER = ("Layer (type)", "Output Shape", "Param #")
 _RIGHT_ALIGNED = (False, False, True)
 _DEFAULT_LINE_LENGTH = 88
+# A graph (not a stack) gets a fourth column, "Connected to", and a wider default table.
+_GRAPH_POSITIONS = (0.3, 0.56, 0.74, 1.0)
+_GRAPH_HEADER = (*_HEADER, "Connected to")
+_GRAPH_LINE_LENGTH = 108
 _PADDING = 1  # spaces on each side of a cell
 
 # rich's box layout: each string is left edge, horizontal, divider, right edge for one kind of line.
@@ -75,6 +79,7 @@ def print_summary(
     optimizer_params: CountAndBytes | None = None,
     line_length: int | None = None,
     print_fn: Callable[[str], object] | None = None,
+    connected: Sequence[str] | None = None,
 ) -> None:
     """Print a model summary in the Keras 3 layout.
 
@@ -93,6 +98,8 @@ def print_summary(
             when the output is not a terminal.
         print_fn: Called once with the whole summary (ending in a newline), like Keras 3. Defaults to
             writing to ``sys.stdout``.
+        connected: For a graph, each row's ``Connected to`` text (``"a[0][0], b[0][0]"``, ``"-"`` for an
+            input): the table then has that fourth column and a default width of ``min(108, columns - 4)``.
 
     Raises:
         ValueError: If ``line_length`` leaves a column narrower than 4 characters.
@@ -103,7 +110,9 @@ def print_summary(
     print_summary("sequential", [("dense", "Dense", "(None, 1)", 4)], (4, 16), (4, 16), (0, 0))
     ```
     """
-    text = _format_summary(model_name, rows, total, trainable, non_trainable, optimizer_params, line_length)
+    text = _format_summary(
+        model_name, rows, total, trainable, non_trainable, optimizer_params, line_length, connected
+    )
     if print_fn is None:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -119,12 +128,15 @@ def _format_summary(
     non_trainable: CountAndBytes,
     optimizer_params: CountAndBytes | None,
     line_length: int | None,
+    connected: Sequence[str] | None = None,
 ) -> str:
+    graph = connected is not None
     if line_length is None:
-        line_length = min(_DEFAULT_LINE_LENGTH, shutil.get_terminal_size().columns - 4)
+        default = _GRAPH_LINE_LENGTH if graph else _DEFAULT_LINE_LENGTH
+        line_length = min(default, shutil.get_terminal_size().columns - 4)
     column_widths = []
     used = 0
-    for position in _POSITIONS:
+    for position in _GRAPH_POSITIONS if graph else _POSITIONS:
         width = int(position * line_length) - used
         if width < 4:
             raise ValueError(
@@ -141,8 +153,11 @@ def _format_summary(
         ]
         for name, class_name, shape, count in rows
     ]
+    if connected is not None:
+        cells = [[*row, text] for row, text in zip(cells, connected)]
     lines = [f'Model: "{model_name}"']
-    lines += _render_table(cells, _table_widths(column_widths, line_length), _box_chars())
+    header, right = (_GRAPH_HEADER, (*_RIGHT_ALIGNED, False)) if graph else (_HEADER, _RIGHT_ALIGNED)
+    lines += _render_table(cells, _table_widths(column_widths, line_length), _box_chars(), header, right)
     if optimizer_params is not None:
         total = (total[0] + optimizer_params[0], total[1] + optimizer_params[1])
     footer = [
@@ -185,7 +200,13 @@ def _ratio_reduce(total: int, values: Sequence[int]) -> list[int]:
     return result
 
 
-def _render_table(body: list[list[str]], widths: Sequence[int], box: dict[str, str]) -> list[str]:
+def _render_table(
+    body: list[list[str]],
+    widths: Sequence[int],
+    box: dict[str, str],
+    header: Sequence[str] = _HEADER,
+    right_aligned_columns: Sequence[bool] = _RIGHT_ALIGNED,
+) -> list[str]:
     def rule(kind: str) -> str:
         left, horizontal, divider, right = tuple(box[kind])
         return left + divider.join(horizontal * width for width in widths) + right
@@ -194,7 +215,7 @@ def _render_table(body: list[list[str]], widths: Sequence[int], box: dict[str, s
         left, _, divider, right = tuple(box[kind])
         columns = [
             _wrap(text, width - 2 * _PADDING, right_aligned)
-            for text, width, right_aligned in zip(texts, widths, _RIGHT_ALIGNED)
+            for text, width, right_aligned in zip(texts, widths, right_aligned_columns)
         ]
         height = max(len(column) for column in columns)
         for column, width in zip(columns, widths):
@@ -205,7 +226,7 @@ def _render_table(body: list[list[str]], widths: Sequence[int], box: dict[str, s
             left + divider.join(pad + column[i] + pad for column in columns) + right for i in range(height)
         ]
 
-    lines = [rule("top"), *row_lines(_HEADER, "head", bottom_aligned=True), rule("head_row")]
+    lines = [rule("top"), *row_lines(header, "head", bottom_aligned=True), rule("head_row")]
     for index, texts in enumerate(body):
         if index:
             lines.append(rule("row"))

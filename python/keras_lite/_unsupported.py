@@ -357,7 +357,7 @@ def install(package: types.ModuleType) -> None:
         module = vars(package).get(sub)
         if sub and isinstance(module, types.ModuleType):
             vars(module)["__getattr__"] = _module_getattr(module, sub, names)
-    add_missing_attributes(package.models.Sequential, MODEL_ATTRS, "Model")
+    add_missing_attributes(package.models.Model, MODEL_ATTRS, "Model")
     add_missing_attributes(package.layers.Layer, LAYER_ATTRS, "layers.Layer")
     add_missing_attributes(package.optimizers.Optimizer, OPTIMIZER_ATTRS, "optimizers.Optimizer")
     add_missing_attributes(package.metrics.Metric, METRIC_ATTRS, "metrics.Metric")

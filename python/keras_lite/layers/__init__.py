@@ -9,9 +9,39 @@ from ._builtin import Activation, BatchNormalization, Dense, Dropout
 from ._input_layer import Input, InputLayer
 from ._keras_tensor import KerasTensor
 from ._layer import Layer
+from ._merge import (
+    Add,
+    Average,
+    Concatenate,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
 
 __all__ = [
     "Activation",
+    "Add",
+    "Average",
+    "Concatenate",
+    "Maximum",
+    "Minimum",
+    "Multiply",
+    "Subtract",
+    "add",
+    "average",
+    "concatenate",
+    "maximum",
+    "minimum",
+    "multiply",
+    "subtract",
     "BatchNormalization",
     "Dense",
     "Dropout",

@@ -10,7 +10,7 @@ from .. import _data, activations, constraints, initializers, regularizers
 from .._errors import real_number, received
 from .._tensor import Tensor
 from .._variable import Variable
-from ._keras_tensor import _functional_call, _symbolic
+from ._keras_tensor import _symbolic, _symbolic_call
 from ._layer import _MAX_SIZE, Layer, _initializer, _only
 
 
@@ -150,7 +150,7 @@ class Activation(Layer):
 
     def __call__(self, inputs: Any, training: Any = None) -> Tensor:
         if _symbolic(inputs):
-            raise _functional_call(f"layer {self.name!r}")
+            return _symbolic_call(self, inputs)  # type: ignore[return-value]
         return self.activation(_data.to_array(inputs, "inputs"))
 
     def get_config(self) -> dict[str, Any]:
@@ -184,7 +184,7 @@ class Dropout(Layer):
                 "keras_lite applies Dropout outside fit in inference mode only. Received: training=True"
             )
         if _symbolic(inputs):
-            raise _functional_call(f"layer {self.name!r}")
+            return _symbolic_call(self, inputs)  # type: ignore[return-value]
         return np.array(_data.to_array(inputs, "inputs"), dtype=np.float32).view(Tensor)
 
     def get_config(self) -> dict[str, Any]:

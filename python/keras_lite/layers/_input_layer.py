@@ -86,4 +86,4 @@ def Input(
         ragged=ragged,
         **kwargs,
     )
-    return KerasTensor(layer)
+    return KerasTensor(layer, layer.shape[0], layer.name)

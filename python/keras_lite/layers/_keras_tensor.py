@@ -1,34 +1,53 @@
-"""``KerasTensor``, what ``keras.Input`` returns, and the refusal of calls on one (the Functional API)."""
+"""``KerasTensor``, what ``keras.Input`` and a layer called on one return: a symbolic ``(None, width)`` value
+that records which layer made it, from which inputs (the Functional API's graph)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from .._errors import received
 from .._unsupported import NotSupportedError
 
 if TYPE_CHECKING:
-    from ._input_layer import InputLayer
+    from ._layer import Layer
+
+# Names handed to tensors that are not inputs, as Keras 3 names them (keras_tensor, keras_tensor_1, ...).
+_tensor_counts: dict[str, int] = defaultdict(int)
 
 
 class KerasTensor:
-    """What ``keras.Input`` returns: a symbolic ``(None, width)`` input for a ``Sequential``."""
+    """A symbolic ``(None, width)`` value: ``keras.Input(...)``, or a layer called on such values.
 
-    def __init__(self, layer: InputLayer) -> None:
+    ``_keras_history`` is ``(layer, node_index, tensor_index)``: the layer that made it (an ``InputLayer`` for
+    an input); keras_lite layers are called once, so both indices are 0.
+    """
+
+    def __init__(self, layer: Layer, width: int, name: str | None = None) -> None:
         self._keras_history = (layer, 0, 0)
-        self.shape = (None, *layer.shape)
+        self.shape = (None, width)
         self.dtype = "float32"
-        self.name = layer.name
+        if name is None:
+            n = _tensor_counts["keras_tensor"]
+            _tensor_counts["keras_tensor"] += 1
+            name = "keras_tensor" if n == 0 else f"keras_tensor_{n}"
+        self.name = name
+
+    @property
+    def _width(self) -> int:
+        return int(self.shape[1])
 
     def __repr__(self) -> str:
-        return f"<KerasTensor shape={self.shape}, dtype=float32, name={self.name}>"
+        return (
+            f"<KerasTensor shape={self.shape}, dtype=float32, sparse=False, ragged=False, name={self.name}>"
+        )
 
 
 def _functional_call(what: str) -> NotSupportedError:
-    """The error for calling a layer or model on ``keras.Input(...)``: that builds a Functional model."""
+    """The error for calling a model on ``keras.Input(...)`` (a model nested in another)."""
     return NotSupportedError(
-        f"keras_lite does not support the Functional API yet: calling {what} on a symbolic keras.Input(...) "
-        "builds a graph, which keras_lite cannot run. Build the model as keras.Sequential([keras.Input("
-        "shape=(features,)), layers.Dense(...), ...]) instead, and call it on arrays."
+        f"keras_lite does not support calling {what} on a symbolic keras.Input(...) yet (a model nested in "
+        "another): build one Functional model from the layers themselves instead."
     )
 
 
@@ -36,3 +55,68 @@ def _symbolic(inputs: Any) -> bool:
     return isinstance(inputs, KerasTensor) or (
         isinstance(inputs, (list, tuple)) and any(isinstance(i, KerasTensor) for i in inputs)
     )
+
+
+def _symbolic_call(layer: Layer, inputs: Any) -> KerasTensor:
+    """``layer(inputs)`` on KerasTensors: check the widths, record the call, return the output tensor.
+
+    Merge layers take a list of tensors, every other layer one tensor. A keras_lite layer keeps its weights in
+    its model's core network, so it is called once: calling it again (sharing it) is refused.
+    """
+    merges = getattr(layer, "_merges", False)
+    if isinstance(inputs, (list, tuple)):
+        tensors = list(inputs)
+        bad = [t for t in tensors if not isinstance(t, KerasTensor)]
+        if bad:
+            raise ValueError(
+                f"Layer {layer.name!r} was called on a list that mixes symbolic tensors and other values: "
+                f"every item must be a KerasTensor. Received: {bad[0]!r} of type {type(bad[0]).__name__}"
+            )
+        if not merges and len(tensors) != 1:
+            raise ValueError(
+                f"Layer {layer.name!r} ({type(layer).__name__}) expects 1 input, but it received "
+                f"{len(tensors)} input tensors. Received: inputs={tensors!r}"
+            )
+    else:
+        tensors = [inputs]
+    if layer._inbound is not None:
+        raise NotSupportedError(
+            f"keras_lite does not support calling a layer twice (sharing its weights) yet: layer "
+            f"{layer.name!r} was already called on {layer._inbound[0]!r}. Create a new layer for each call."
+        )
+    model = layer._live_model()
+    if model is not None:
+        raise ValueError(
+            f"Layer {layer.name!r} already belongs to model {model.name!r}: a keras_lite layer's weights live "
+            "in its model's core network, so it cannot be used in another. Create a new layer."
+        )
+    widths = [t._width for t in tensors]
+    if merges:
+        width = layer._merge_width(widths, isinstance(inputs, (list, tuple)))
+    else:
+        layer._check_width(widths[0], (None, widths[0]))
+        width = layer._output_width(widths[0])
+    layer._inbound = (tensors, isinstance(inputs, (list, tuple)))
+    return KerasTensor(layer, width)
+
+
+def _tensor_list(value: Any, arg: str) -> tuple[list[KerasTensor], Any]:
+    """``keras.Model``'s ``inputs`` or ``outputs`` as a flat list in Keras's order (a dict's values by sorted
+    key) and the structure it came in: ``None`` (one tensor), ``list`` or the dict's keys in their order."""
+    if isinstance(value, dict):
+        keys = list(value)
+        items = [value[k] for k in sorted(keys)]
+        structure: Any = keys
+    elif isinstance(value, (list, tuple)):
+        items, structure = list(value), list
+    else:
+        items, structure = [value], None
+    for item in items:
+        if not isinstance(item, KerasTensor):
+            raise ValueError(
+                f"All `{arg}` values must be KerasTensors. {received(arg, value)} including invalid value "
+                f"{item!r} of type {type(item)}"
+            )
+    if not items:
+        raise ValueError(f"A model needs at least one of its {arg}. {received(arg, value)}")
+    return items, structure

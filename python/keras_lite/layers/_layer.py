@@ -17,7 +17,7 @@ from .._structure_lock import _STRUCTURE_LOCK, _refuse_while_fitting
 from .._tensor import Tensor
 from .._unsupported import NotSupportedError, defines
 from .._variable import Variable, weight_array
-from ._keras_tensor import _functional_call, _symbolic
+from ._keras_tensor import _symbolic, _symbolic_call
 
 # Automatic names handed out so far, per base name (``utils.clear_session`` starts them again).
 _name_counts: dict[str, int] = defaultdict(int)
@@ -149,6 +149,9 @@ class Layer:
         self._owner_weight_base = 0
         self._model_ref: Any = None
         self._variables: list[Variable] = []
+        self._inbound: Any = (
+            None  # (the KerasTensors it was called on, whether as a list): the Functional API
+        )
 
     # ---- what the core needs -------------------------------------------------------------------------
     def _spec(self) -> dict[str, Any]:
@@ -332,7 +335,7 @@ class Layer:
                 "keras_lite applies layers outside fit in inference mode only. Received: training=True"
             )
         if _symbolic(inputs):
-            raise _functional_call(f"layer {self.name!r}")
+            return _symbolic_call(self, inputs)  # type: ignore[return-value]
         array = _data.to_array(inputs, "inputs")
         if array.ndim == 0:
             raise ValueError(f"Layer {self.name} needs at least a 1-D input. Received: a scalar")

@@ -1,11 +1,13 @@
 """Models, as ``keras.models``: `Model` (``_model``: the graph and the training methods, whose argument handling
-is in ``_trainer``) and `Sequential` (``_sequential``: the stack of layers), and Keras's ``load_model`` and
-``save_model`` (the file formats are in ``keras_lite._saving``).
+is in ``_trainer``), `Sequential` (``_sequential``: the stack of layers) and `Functional` (``_functional``: what
+``keras.Model(inputs, outputs)`` makes), and Keras's ``load_model`` and ``save_model`` (the file formats are in
+``keras_lite._saving``).
 """
 
 from .._saving import save_model
+from ._functional import Functional
 from ._model import Model
 from ._sequential import Sequential, load_model
 from ._trainer import NotCompiledError
 
-__all__ = ["Model", "NotCompiledError", "Sequential", "load_model", "save_model"]
+__all__ = ["Functional", "Model", "NotCompiledError", "Sequential", "load_model", "save_model"]

@@ -17,21 +17,21 @@ from .. import losses as losses_module
 from .. import optimizers as optimizers_module
 from .._errors import received
 from .._structure_lock import _changes_structure, _tracks_fit
-from .._summary import print_summary
 from .._tensor import Tensor
 from .._unsupported import NotSupportedError
 from .._variable import weight_array
 from ..layers import Layer
 from ..layers._layer import _auto_name, _bind_model
-from . import _targets, _trainer
+from . import _display, _targets, _trainer
 
 
 class Model:
-    """``keras.Model``: here the base class of `Sequential`, so ``isinstance(model, keras.Model)`` holds.
+    """``keras.Model``: the base class of `Sequential` and `Functional`, so ``isinstance(model, keras.Model)``
+    holds for both.
 
-    keras_lite builds models with ``keras.Sequential`` only. ``keras.Model(inputs=..., outputs=...)`` (the
-    Functional API) and model subclassing (a ``keras.Model`` subclass, or a ``Sequential`` subclass that
-    defines its own ``call`` or ``train_step``) raise `NotSupportedError` until keras_lite supports them.
+    ``keras.Model(inputs, outputs)`` makes a `Functional` model (the Functional API). Model subclassing (a
+    ``keras.Model`` subclass with its own ``call``, or a ``Sequential`` subclass that defines its own ``call``
+    or ``train_step``) raises `NotSupportedError` until keras_lite supports it.
     """
 
     _fits = 0  # fit calls running on this model now (see _tracks_fit); structure changes wait for 0
@@ -39,27 +39,27 @@ class Model:
     dtype = compute_dtype = variable_dtype = input_dtype = "float32"  # Keras's dtype attributes
     export = _onnx_export.export  # Keras 3.8+'s model.export(filepath, format="onnx", ...)
 
+    _functional: Any = None  # models._functional.Functional, what keras.Model(inputs, outputs) makes
+    _single_input = True  # whether x is one array (the predict fast path takes it as it is)
+
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            return super().__new__(Model._functional)
         cls._refuse_unsupported(args, kwargs)
         return super().__new__(cls)
 
     @classmethod
     def _refuse_unsupported(cls, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-        """Refuse the Functional API and model subclassing, which keras_lite does not run yet (`Sequential`
-        takes over for its own subclasses)."""
-        use = "keras.Sequential([keras.Input(shape=(features,)), layers.Dense(...), ...])"
-        if args or "inputs" in kwargs or "outputs" in kwargs:
-            raise NotSupportedError(
-                "keras_lite does not support the Functional API (keras.Model(inputs, outputs)) yet: build the "
-                f"model as {use}."
-            )
+        """Refuse model subclassing, which keras_lite does not run yet (`Sequential` and `Functional` take over
+        for their own subclasses)."""
+        use = "keras.Sequential([...]) or keras.Model(inputs, outputs) from keras.Input(...) and layer calls"
         what = (
             "keras.Model() (a subclassed model's base)"
             if cls is Model
             else f"model subclassing ({cls.__name__})"
         )
         raise NotSupportedError(
-            f"keras_lite does not support {what} yet: its core runs a Sequential stack of its built-in layers. "
+            f"keras_lite does not support {what} yet: its core runs graphs of its built-in layers. "
             f"Build the model as {use}."
         )
 
@@ -96,6 +96,16 @@ class Model:
     def _ensure_built(self, width: int) -> None:
         """Build the model for inputs of ``width`` unless it is built."""
         raise NotImplementedError
+
+    def _join_inputs(self, x: Any, arg: str) -> np.ndarray | None:
+        """``x`` as the core's array when the model reads several inputs (None: ``x`` is one array)."""
+        return None
+
+    @classmethod
+    def _class_for(cls, tree: Any) -> Any:
+        """The class a file's config.json tree describes: Functional for ``"Functional"``, else ``cls``."""
+        functional = isinstance(tree, dict) and tree.get("class_name") == "Functional"
+        return Model._functional if functional else cls
 
     def _keras_config(self) -> dict[str, Any]:
         """The model's Keras 3 ``config.json`` tree, without ``compile_config`` (what saving writes)."""
@@ -325,7 +335,8 @@ class Model:
     ) -> np.ndarray:
         """Predictions for ``x`` as a float32 NumPy array of shape ``(n, units)``."""
         net = self._net
-        if verbose == 0 and batch_size is None and net is not None and type(x) is np.ndarray and x.size:
+        fast = net is not None and type(x) is np.ndarray and x.size and self._single_input
+        if verbose == 0 and batch_size is None and fast:
             # Fast path for services: a float32 C-contiguous (n, width) array goes straight to the core;
             # anything else (or any error) takes the general path, which converts or explains. An empty
             # array takes that path too, which refuses it whatever its dtype.
@@ -346,7 +357,8 @@ class Model:
                 "keras_lite applies models outside fit in inference mode only. Received: training=True"
             )
         net = self._net
-        if net is not None and (type(inputs) is np.ndarray or type(inputs) is Tensor) and inputs.size:
+        array = type(inputs) is np.ndarray or type(inputs) is Tensor
+        if net is not None and array and inputs.size and self._single_input:
             try:  # (an empty array is refused by the general path)
                 return net.predict(inputs, Tensor)
             except (TypeError, ValueError):
@@ -357,31 +369,17 @@ class Model:
     def summary(
         self, line_length: Any = None, positions: Any = None, print_fn: Any = None, **kwargs: Any
     ) -> None:
-        """Print the layer table in Keras 3's layout."""
-        rows: list[tuple[str, str, str, int | None]] = []
-        for layer in self._layers:
-            if layer.built and layer._input_width is not None:
-                rows.append((layer.name, type(layer).__name__, str(layer.output_shape), layer.count_params()))
-            else:
-                rows.append((layer.name, type(layer).__name__, "?", None))
-        trainable = sum(int(np.prod(v.shape)) for v in self.trainable_weights)
-        non_trainable = sum(int(np.prod(v.shape)) for v in self.non_trainable_weights)
-        opt_params = None
-        if self.optimizer is not None and self._net is not None and self.optimizer.iterations > 0:
-            slots = self._optimizer_slot_count()
-            n = slots * trainable
-            # iteration (int64, 8 bytes) and learning_rate (float32, none for a schedule) as Keras counts them.
-            opt_params = (n + 2, 4 * n + 12) if self.optimizer._schedule is None else (n + 1, 4 * n + 8)
-        print_summary(
-            self.name,
-            rows,
-            (trainable + non_trainable, 4 * (trainable + non_trainable)),
-            (trainable, 4 * trainable),
-            (non_trainable, 4 * non_trainable),
-            optimizer_params=opt_params,
-            line_length=line_length,
-            print_fn=print_fn,
-        )
+        """Print the layer table in Keras 3's layout (with a ``Connected to`` column for a graph)."""
+        _display.summary(self, line_length, print_fn)
+
+    def _summary_rows(self) -> tuple[list[tuple[str, str, str, int | None]], list[str] | None]:
+        """One ``(name, class, output shape, params or None if unbuilt)`` row per layer, and each layer's
+        ``Connected to`` text (None: a stack, printed without that column)."""
+        return _display.stack_rows(self._layers), None
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        """The layer called ``name``, or at ``index`` in ``model.layers``."""
+        return _display.get_layer(self, name, index)
 
     def _optimizer_slot_count(self) -> int:
         opt = self.optimizer

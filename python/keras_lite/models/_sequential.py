@@ -249,7 +249,7 @@ class Sequential(Model):
 
 def load_model(
     filepath: Any, custom_objects: Any = None, compile: bool = True, safe_mode: bool = True
-) -> Sequential:
+) -> Model:
     """Load a model saved with ``model.save`` by keras_lite or Keras 3 (a ``.keras`` file).
 
     Args:
@@ -260,7 +260,8 @@ def load_model(
         safe_mode: Accepted for Keras compatibility; keras_lite never runs code from a file.
 
     Returns:
-        A ``Sequential`` with the saved weights (compiled, with its optimizer state, when ``compile``).
+        A ``Sequential``, or the ``Functional`` model ``keras.Model(inputs, outputs)`` made, with the saved weights
+        (compiled, with its optimizer state, when ``compile``).
 
     Raises:
         FileNotFoundError: the file does not exist.

@@ -217,7 +217,11 @@ def _require_compiled(model: Model, what: str) -> None:
 
 # ---- data ----------------------------------------------------------------------------------------------------
 def inputs(model: Model, x: Any, arg: str = "x") -> np.ndarray:
-    """``x`` as the float32 C-contiguous ``(n, width)`` array the core takes, its width checked."""
+    """``x`` as the float32 C-contiguous ``(n, width)`` array the core takes, its width checked (a model with
+    several inputs takes a list or a dict of arrays, joined side by side)."""
+    joined = model._join_inputs(x, arg)
+    if joined is not None:
+        return joined
     arr = _data.to_matrix(x, arg, expected_width=model._input_width())
     if model._net is not None and arr.shape[1] != model._net.input_dim:
         raise ValueError(

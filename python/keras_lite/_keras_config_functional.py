@@ -1,0 +1,110 @@
+"""A Functional model's ``config.json`` tree, read: its layers made and called on one another as the file's
+``inbound_nodes`` say (``_keras_config_write.functional_config`` writes such trees; the layers themselves are
+read by ``_keras_config_read``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import layers as L
+from ._errors import FormatError
+from ._keras_config_read import _check_dtype, _describe, _dict, _input_width, _set, layer_from_config
+
+
+def _tensor_ref(value: Any, made: dict[str, Any], where: str) -> Any:
+    """The KerasTensor an ``inbound_nodes`` argument names (``keras_history: [layer, 0, 0]``)."""
+    cfg = value.get("config") if isinstance(value, dict) else None
+    history = cfg.get("keras_history") if isinstance(cfg, dict) else None
+    if value.get("class_name") != "__keras_tensor__" or not isinstance(history, list) or len(history) != 3:
+        raise FormatError(f"{where} is called on {value!r}, which is not a tensor keras_lite reads")
+    if history[0] not in made:
+        raise FormatError(f"{where} reads layer {history[0]!r}, which is not defined before it")
+    if history[1:] != [0, 0]:
+        raise FormatError(
+            f"{where} reads call {history[1]} of layer {history[0]!r}; keras_lite calls each layer once"
+        )
+    return made[history[0]]
+
+
+def _structure_ref(value: Any, made: dict[str, Any], what: str) -> Any:
+    """``input_layers`` / ``output_layers``: one ``[name, 0, 0]``, a list of them, or a dict of them."""
+
+    def one(ref: Any) -> Any:
+        if not isinstance(ref, list) or len(ref) != 3 or ref[0] not in made:
+            raise FormatError(f"the model's {what} name {ref!r}, which is not one of its layers")
+        return made[ref[0]]
+
+    if isinstance(value, dict):
+        return {k: one(v) for k, v in value.items()}
+    if isinstance(value, list) and value and isinstance(value[0], str):
+        return one(value)
+    if isinstance(value, list):
+        return [one(v) for v in value]
+    raise FormatError(f"the model's {what} are {value!r}, not a layer reference, a list or a dict of them")
+
+
+def functional_from_config(
+    tree: Any, max_params: int | None = None, training_only: list[str] | None = None
+) -> tuple[Any, Any, bool, Any]:
+    """The ``keras.Model(inputs, outputs, name, trainable)`` a Functional model's config.json tree describes:
+    its layers made and called on one another as ``inbound_nodes`` say (in the file's order, which Keras writes
+    from the inputs to the output).
+
+    ``max_params`` and ``training_only`` are as in `sequential_from_config`.
+    """
+    tree = _dict(tree, "config.json")
+    cfg = _dict(tree.get("config"), "the model config")
+    items = cfg.get("layers")
+    if not isinstance(items, list):
+        raise FormatError("the model config has no list of layers")
+    made: dict[str, Any] = {}
+    least = 0
+    for i, item in enumerate(items):
+        item = _dict(item, f"layer {i}")
+        lcfg = _dict(item.get("config", {}), f"layer {i} config")
+        name = item.get("name", lcfg.get("name"))
+        where = f"layer {i} ({name!r})"
+        if item.get("class_name") == "InputLayer":
+            _check_dtype(lcfg.get("dtype"), where)
+            width = _input_width(lcfg.get("batch_shape", lcfg.get("batch_input_shape")), where)
+            made[name] = L.Input(shape=(width,), name=name)
+            continue
+        layer = layer_from_config(item, i, training_only)
+        nodes = item.get("inbound_nodes")
+        if not isinstance(nodes, list) or len(nodes) != 1 or not isinstance(nodes[0], dict):
+            raise FormatError(
+                f"{where} has inbound_nodes {_describe(nodes)}: keras_lite reads Keras 3's layout of layers "
+                "called once"
+            )
+        args, kwargs = nodes[0].get("args"), nodes[0].get("kwargs") or {}
+        if (
+            not isinstance(args, list)
+            or len(args) != 1
+            or any(_set(v) for v in _dict(kwargs, where).values())
+        ):
+            raise FormatError(f"{where} is called with {_describe(nodes[0])}, which keras_lite does not read")
+        arg = args[0]
+        inputs = (
+            [_tensor_ref(t, made, where) for t in arg]
+            if isinstance(arg, list)
+            else _tensor_ref(arg, made, where)
+        )
+        width = inputs[0].shape[1] if isinstance(inputs, list) else inputs.shape[1]
+        if isinstance(layer, L.Dense):
+            least += width * layer.units
+        elif isinstance(layer, L.BatchNormalization):
+            least += 2 * width
+        try:
+            made[name] = layer(inputs)
+        except (TypeError, ValueError) as e:
+            raise FormatError(f"{where}: {e}") from None
+    if max_params is not None and least > max_params:
+        raise FormatError(
+            f"the config describes a model of at least {least:,} parameters, more than the file's weights can "
+            f"hold ({max_params:,})"
+        )
+    inputs = _structure_ref(cfg.get("input_layers"), made, "input_layers")
+    outputs = _structure_ref(cfg.get("output_layers"), made, "output_layers")
+    if isinstance(outputs, (list, dict)) and len(outputs) != 1:
+        raise FormatError(f"the model has {len(outputs)} outputs; keras_lite loads models with one output")
+    return inputs, outputs, bool(cfg.get("trainable", True)), cfg.get("name")

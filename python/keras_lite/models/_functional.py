@@ -1,0 +1,297 @@
+"""``Functional``: a `Model` built from ``keras.Input`` tensors and layer calls, as ``keras.Model(inputs, outputs)``.
+
+The layers' calls on KerasTensors (``layers._keras_tensor``) record a graph; ``Functional`` orders it as Keras 3
+does (``ops/function.py: map_graph``: by depth from the output, then by the order a depth-first walk from the
+output first meets each layer) and builds one core network of it (``_core.Model.graph``), whose model inputs
+are the ``Input`` tensors in ``model.inputs`` order, side by side in each row the core reads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import _core, _data, _keras_config_functional, _keras_config_write, config
+from .._errors import received
+from .._unsupported import NotSupportedError, defines
+from ..layers import InputLayer, KerasTensor, Layer
+from ..layers._keras_tensor import _tensor_list
+from ..layers._layer import _bind_model, _other_model
+from ._model import Model
+
+_MODEL_HOOKS = ("call", "train_step", "test_step", "predict_step", "compute_loss", "compute_metrics")
+
+
+def _graph(inputs: list[KerasTensor], output: KerasTensor) -> list[Layer]:
+    """The layers from ``inputs`` to ``output`` (InputLayers included) in Keras 3's order, or a ValueError
+    naming a tensor the inputs do not reach."""
+    first_seen: dict[int, int] = {}
+    finished: set[int] = set()
+    post: list[Layer] = []  # each layer after the layers it reads
+    stack: list[tuple[Layer, bool]] = [(output._keras_history[0], False)]
+    while stack:  # a depth-first walk from the output, without recursion (deep chains)
+        layer, expanded = stack.pop()
+        if id(layer) in finished:
+            continue
+        if expanded:
+            finished.add(id(layer))
+            post.append(layer)
+            continue
+        first_seen.setdefault(id(layer), len(first_seen))
+        stack.append((layer, True))
+        if layer._inbound is not None:
+            for t in reversed(layer._inbound[0]):
+                stack.append((t._keras_history[0], False))
+    depth: dict[int, int] = {}
+    for layer in reversed(post):
+        d = depth.setdefault(id(layer), 0)
+        if layer._inbound is not None:
+            for t in layer._inbound[0]:
+                parent = id(t._keras_history[0])
+                depth[parent] = max(depth.get(parent, 0), d + 1)
+    declared = {id(t._keras_history[0]) for t in inputs}
+    for layer in post:
+        if isinstance(layer, InputLayer) and id(layer) not in declared:
+            raise ValueError(
+                f"Output {output!r} is not connected to `inputs`: it depends on the input {layer.name!r}, which "
+                f"is not one of the model's inputs. Received: inputs={inputs!r}"
+            )
+    for t in inputs:  # an input the output does not read: Keras keeps it, at depth 0
+        layer = t._keras_history[0]
+        if id(layer) not in depth:
+            depth[id(layer)], first_seen[id(layer)] = 0, -1
+            post.append(layer)
+    ordered = sorted(post, key=lambda layer: (-depth[id(layer)], first_seen[id(layer)]))
+    names = [layer.name for layer in ordered]
+    for name in names:
+        if names.count(name) != 1:
+            raise ValueError(
+                f'The name "{name}" is used {names.count(name)} times in the model. All layer names should be unique.'
+            )
+    return ordered
+
+
+class Functional(Model):
+    """A model of a graph of layers, as ``keras.Model(inputs, outputs)`` makes it.
+
+    Args:
+        inputs: ``keras.Input`` tensors: one, a list, or a dict by name (``model.inputs`` sorts a dict by key).
+        outputs: The output tensor (one output; a list of one is accepted).
+        name: Model name (default ``functional``, ``functional_1``, ...).
+        trainable: Whether the model's weights are trained.
+        device: ``"cpu"``, ``"gpu"`` or ``"auto"``; default ``keras_lite.config``'s setting.
+
+    Example:
+        >>> a, b = keras.Input(shape=(3,), name="a"), keras.Input(shape=(2,), name="b")
+        >>> joined = layers.Concatenate()([layers.Dense(8, activation="relu")(a), b])
+        >>> model = keras.Model([a, b], layers.Dense(1)(joined))
+        >>> model.fit([xa, xb], y, epochs=10)
+    """
+
+    _name_base = "functional"
+
+    @classmethod
+    def _refuse_unsupported(cls, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        custom = [hook for hook in _MODEL_HOOKS if defines(cls, hook)]
+        if cls is not Functional and custom:
+            raise NotSupportedError(
+                f"keras_lite does not support Model subclasses that define {', '.join(custom)} yet: its core "
+                f"runs the layers and the training step itself. Received: {cls.__name__}"
+            )
+
+    def __init__(
+        self,
+        inputs: Any,
+        outputs: Any,
+        name: str | None = None,
+        trainable: bool = True,
+        device: str | None = None,
+    ) -> None:
+        super().__init__(name=name, trainable=trainable, device=device)
+        self._inputs, self._input_structure = _tensor_list(inputs, "inputs")
+        outs, self._output_structure = _tensor_list(outputs, "outputs")
+        if len(outs) != 1:
+            raise NotSupportedError(
+                f"keras_lite does not support models with several outputs yet: give keras.Model one output "
+                f"tensor. Received: outputs={outputs!r}"
+            )
+        self._outputs = outs
+        for t in self._inputs:
+            if not isinstance(t._keras_history[0], InputLayer):
+                raise NotSupportedError(
+                    "keras_lite builds Functional models from keras.Input(...) tensors only: an input must not "
+                    f"be a layer's output. Received: inputs={inputs!r}"
+                )
+        if len({id(t) for t in self._inputs}) != len(self._inputs):
+            raise ValueError(f"Each input of a model must be a different tensor. Received: inputs={inputs!r}")
+        self._all_layers = _graph(self._inputs, outs[0])
+        nodes = [layer for layer in self._all_layers if not isinstance(layer, InputLayer)]
+        if not nodes:
+            raise ValueError(
+                f"The model's output is one of its inputs: it needs at least one layer. Received: outputs={outputs!r}"
+            )
+        for layer in nodes:
+            other = _other_model(layer._live_model(), self)
+            if other is not None:
+                raise ValueError(
+                    f"Layer {layer.name!r} already belongs to model {other.name!r}: a keras_lite layer's weights "
+                    "live in its model's core network, so two models cannot share it. Build the second model "
+                    "from new layers."
+                )
+        self._single_input = len(self._inputs) == 1
+        self._layers = nodes
+        self._build()
+        for layer in nodes:
+            _bind_model(layer, self)
+
+    def _build(self) -> None:
+        """Build the core network of the graph, each layer starting from its initializers."""
+        n_in = len(self._inputs)
+        value = {id(t._keras_history[0]): i for i, t in enumerate(self._inputs)}
+        for j, layer in enumerate(self._layers):
+            value[id(layer)] = n_in + j
+        specs = [
+            (layer._spec(), [value[id(t._keras_history[0])] for t in layer._inbound[0]])
+            for layer in self._layers
+        ]
+        net = _core.Model.graph([t._width for t in self._inputs], specs, config.next_seed())
+        by_layer: list[list[Any]] = [[] for _ in self._layers]
+        for t in net.weight_info():
+            by_layer[t[0]].append(t)
+        starts = [layer._initial_values(by_layer[i]) for i, layer in enumerate(self._layers)]
+        base = 0
+        for i, layer in enumerate(self._layers):
+            tensors = layer._inbound[0]
+            width = (
+                tensors[0]._width
+                if not getattr(layer, "_merges", False)
+                else layer._merge_width([t._width for t in tensors], True)
+            )
+            layer._attach(net, i, base, width, by_layer[i])
+            for j, values in starts[i]:
+                net.set_weight(base + j, values)
+            base += len(by_layer[i])
+        if not self._trainable:
+            for i in range(len(self._layers)):
+                net.set_layer_trainable(i, False)
+        self._net = net
+        self._apply_device()
+
+    # ---- the graph ------------------------------------------------------------------------------------------
+    @property
+    def layers(self) -> list[Layer]:
+        """Every layer, ``InputLayer`` s included, in Keras's order."""
+        return list(self._all_layers)
+
+    @property
+    def inputs(self) -> list[KerasTensor]:
+        return list(self._inputs)
+
+    @property
+    def outputs(self) -> list[KerasTensor]:
+        return list(self._outputs)
+
+    @property
+    def input_shape(self) -> Any:
+        shapes = [t.shape for t in self._inputs]
+        return shapes[0] if self._single_input else shapes
+
+    @property
+    def output_shape(self) -> tuple[Any, ...]:
+        return self._outputs[0].shape
+
+    @property
+    def output_names(self) -> list[str]:
+        return [t._keras_history[0].name for t in self._outputs]
+
+    def _input_width(self) -> int | None:
+        return int(self._net.input_dim)
+
+    def _ensure_built(self, width: int) -> None:
+        pass
+
+    def _join_inputs(self, x: Any, arg: str) -> np.ndarray:
+        """``x`` (an array for one input; a list in ``inputs`` order or a dict by input name) as the core's
+        ``(n, Σ widths)`` float32 array, each input's width checked."""
+        names = [t.name for t in self._inputs]
+        if isinstance(x, dict):
+            missing = [n for n in names if n not in x]
+            if missing:
+                raise ValueError(
+                    f'Missing data for input "{missing[0]}". You passed a data dictionary with keys '
+                    f"{sorted(map(str, x))}. Expected the following keys: {names}"
+                )
+            parts = [x[n] for n in names]
+        elif self._single_input:
+            one = isinstance(x, (list, tuple)) and len(x) == 1 and hasattr(x[0], "shape")
+            parts = [x[0] if one else x]
+        elif isinstance(x, (list, tuple)) and len(x) == len(names):
+            parts = list(x)
+        else:
+            got = len(x) if isinstance(x, (list, tuple)) else 1
+            raise ValueError(
+                f"Model {self.name!r} expects {len(names)} inputs ({', '.join(names)}): pass `{arg}` as a list "
+                f"in that order or a dict by name. {received(arg, f'{got} input(s)')}"
+            )
+        arrays = []
+        for i, (t, part) in enumerate(zip(self._inputs, parts)):
+            where = arg if self._single_input else f"{arg}[{i}]"
+            a = _data.to_matrix(part, where)
+            if a.shape[1] != t._width:
+                raise ValueError(
+                    f"Input {i} with name {t.name!r} of model {self.name!r} is incompatible with the model: "
+                    f"expected shape={t.shape}, found shape={a.shape}"
+                )
+            arrays.append(a)
+        if len(arrays) == 1:
+            return arrays[0]
+        rows = [a.shape[0] for a in arrays]
+        if len(set(rows)) > 1:
+            sizes = ", ".join(f"{n!r}: {r}" for n, r in zip(names, rows))
+            raise ValueError(
+                f"Data cardinality is ambiguous: the inputs of `{arg}` have different numbers of samples "
+                f"({sizes}). Make sure all arrays contain the same number of samples."
+            )
+        return np.ascontiguousarray(np.hstack(arrays), dtype=np.float32)
+
+    # ---- display and saving ---------------------------------------------------------------------------------
+    def _sequential_like(self) -> bool:
+        """Whether Keras prints the summary without its ``Connected to`` column: one layer per depth, each
+        reading one tensor (a chain from a single input)."""
+        return self._single_input and all(
+            len(layer._inbound[0]) == 1 and layer._inbound[0][0]._keras_history[0] is self._all_layers[i]
+            for i, layer in enumerate(self._all_layers[1:])
+        )
+
+    def _summary_rows(self) -> tuple[list[tuple[str, str, str, int | None]], list[str] | None]:
+        rows: list[tuple[str, str, str, int | None]] = []
+        connected = []
+        for layer in self._all_layers:
+            if isinstance(layer, InputLayer):
+                rows.append((layer.name, "InputLayer", str((None, *layer.shape)), 0))
+                connected.append("-")
+            else:
+                rows.append((layer.name, type(layer).__name__, str(layer.output_shape), layer.count_params()))
+                connected.append(", ".join(f"{t._keras_history[0].name}[0][0]" for t in layer._inbound[0]))
+        return rows, None if self._sequential_like() else connected
+
+    def _keras_config(self) -> dict[str, Any]:
+        return _keras_config_write.functional_config(self)
+
+    def _init_from_config(
+        self, tree: Any, max_params: int | None = None, training_only: list[str] | None = None
+    ) -> None:
+        inputs, outputs, trainable, name = _keras_config_functional.functional_from_config(
+            tree, max_params, training_only
+        )
+        Functional.__init__(self, inputs, outputs, name=name, trainable=trainable)
+
+    def get_config(self) -> dict[str, Any]:
+        return dict(self._keras_config()["config"])
+
+    def __repr__(self) -> str:
+        return f"<Functional name={self.name}, built=True>"
+
+
+Model._functional = Functional
