@@ -481,7 +481,7 @@ def _set_layer(index, **changes):
             "OrthogonalRegularizer",
         ),
         (_set_layer(1, dtype="mixed_float16"), "mixed_float16"),
-        (lambda t: t.update(class_name="Functional"), "Sequential models only"),
+        (lambda t: t.update(class_name="Functional"), "inbound_nodes"),
         (lambda t: t["compile_config"].update(loss="cosine_similarity"), "cosine_similarity"),
         (lambda t: t["compile_config"]["optimizer"].update(class_name="Ftrl"), "'Ftrl'"),
         (lambda t: t["compile_config"]["optimizer"]["config"].update(use_ema=True), "use_ema"),

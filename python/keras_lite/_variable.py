@@ -49,8 +49,9 @@ class Variable:
 
     @property
     def path(self) -> str:
-        """``"<model>/<layer>/<name>"``, as Keras 3 reports it."""
-        model = self._layer._model_name()
+        """``"<model>/<layer>/<name>"`` in a Sequential, ``"<layer>/<name>"`` in a Functional model (whose layers
+        Keras 3 builds before the model exists), as Keras 3 reports it."""
+        model = self._layer._model_name(for_path=True)
         return f"{model}/{self._layer.name}/{self.name}" if model else f"{self._layer.name}/{self.name}"
 
     @property

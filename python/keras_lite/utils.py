@@ -8,6 +8,7 @@ import numpy as np
 
 from . import config
 from ._errors import received
+from .layers._keras_tensor import _tensor_counts
 from .layers._layer import _name_counts
 
 
@@ -30,10 +31,11 @@ def set_random_seed(seed: int) -> None:
 def clear_session(free_memory: bool = True) -> None:
     """Reset keras_lite's global state, as ``keras.utils.clear_session`` does.
 
-    New layers and models are named from the start again (``dense``, ``sequential``). keras_lite keeps no
+    New layers, models and symbolic tensors are named from the start again (``dense``, ``sequential``). keras_lite keeps no
     graph or session, so there is nothing else to free; models that still exist keep working.
 
     Args:
         free_memory: Accepted for Keras compatibility.
     """
     _name_counts.clear()
+    _tensor_counts.clear()

@@ -207,8 +207,10 @@ class Layer:
             raise ValueError(f"Layer {self.name!r} has no weights until it is built.")
         return self._owner, self._owner_weight_base + slot
 
-    def _model_name(self) -> str | None:
+    def _model_name(self, for_path: bool = False) -> str | None:
         model = self._model_ref() if self._model_ref is not None else None
+        if for_path and model is not None and not model._paths_name_model:
+            return None
         return None if model is None else model.name
 
     def _live_model(self) -> Any:

@@ -90,6 +90,7 @@ class Functional(Model):
     """
 
     _name_base = "functional"
+    _paths_name_model = False
 
     @classmethod
     def _refuse_unsupported(cls, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
@@ -241,7 +242,7 @@ class Functional(Model):
             if a.shape[1] != t._width:
                 raise ValueError(
                     f"Input {i} with name {t.name!r} of model {self.name!r} is incompatible with the model: "
-                    f"expected shape={t.shape}, found shape={a.shape}"
+                    f"expected shape={t.shape}, found shape={a.shape} in `{where}`"
                 )
             arrays.append(a)
         if len(arrays) == 1:

@@ -41,6 +41,7 @@ class Model:
 
     _functional: Any = None  # models._functional.Functional, what keras.Model(inputs, outputs) makes
     _single_input = True  # whether x is one array (the predict fast path takes it as it is)
+    _paths_name_model = True  # whether weight paths start with the model's name (not a Functional's)
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
