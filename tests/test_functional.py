@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from devices import DEVICES
 
 import keras_lite as keras
+from devices import DEVICES
 from keras_lite import layers
 
 
