@@ -3,8 +3,8 @@
     python tests/_keras_side.py jobs.json
 
 ``jobs.json`` is a list of ``{"model": path, "x": path, "out": path, "resume": path or null}``. For each job this
-writes ``out`` (an ``.npz``) with ``pred`` (Keras's predictions on ``x``) and, when ``resume`` names an ``.npz``
-of ``x``/``y``, ``w0, w1, ...`` and ``iterations`` after ``fit(x, y, batch_size=16, epochs=1, shuffle=False)``
+writes ``out`` (an ``.npz``) with ``pred`` (Keras's predictions on ``x``: an ``.npy``, or an ``.npz`` of one array
+per input name) and, when ``resume`` names an ``.npz`` of ``x``/``y`` (or ``x_<input name>``/``y``), ``w0, w1, ...`` and ``iterations`` after ``fit(x, y, batch_size=16, epochs=1, shuffle=False)``
 from the loaded optimizer state. Kept out of the test process so that TensorFlow's threads and memory never
 mix with keras_lite's thread and leak tests.
 """
@@ -30,10 +30,13 @@ def main(jobs_path: str) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # a skipped optimizer state must fail the test, not pass quietly
             model = keras.models.load_model(job["model"])
-        out: dict[str, np.ndarray] = {"pred": model.predict(np.load(job["x"]), verbose=0)}
+        x = dict(np.load(job["x"])) if job["x"].endswith(".npz") else np.load(job["x"])  # npz: x by input name
+        out: dict[str, np.ndarray] = {"pred": model.predict(x, verbose=0)}
         if job.get("resume"):
             data = np.load(job["resume"])
-            model.fit(data["x"], data["y"], batch_size=16, epochs=1, shuffle=False, verbose=0)
+            names = [k[2:] for k in data.files if k.startswith("x_")]
+            fit_x = {k: data[f"x_{k}"] for k in names} if names else data["x"]
+            model.fit(fit_x, data["y"], batch_size=16, epochs=1, shuffle=False, verbose=0)
             out.update({f"w{i}": w for i, w in enumerate(model.get_weights())})
             out["iterations"] = np.int64(model.optimizer.iterations.numpy())
         np.savez(job["out"], **out)
