@@ -102,6 +102,7 @@ impl Network {
                     layers::add::forward(value(v), y, k == 0);
                 }
             }
+            LayerSpec::Merge(op) => layers::merge::forward(op, node.inputs.len(), &|k| value(node.inputs[k]), y),
         }
         Ok(())
     }

@@ -2,6 +2,7 @@
 
 use crate::activation::Activation;
 use crate::error::{Error, Result};
+use crate::layers::merge::Merge;
 use crate::regularize::WeightRules;
 
 /// What a layer is, independent of its input width.
@@ -19,6 +20,8 @@ pub enum LayerSpec {
     Concatenate,
     /// The element-wise sum of inputs of one width.
     Add,
+    /// Another element-wise merge of inputs of one width (Average, Subtract, Multiply, Maximum, Minimum).
+    Merge(Merge),
 }
 
 /// One weight of a built layer.
@@ -78,12 +81,13 @@ impl LayerSpec {
             LayerSpec::BatchNorm { .. } => "BatchNormalization",
             LayerSpec::Concatenate => "Concatenate",
             LayerSpec::Add => "Add",
+            LayerSpec::Merge(op) => op.class_name(),
         }
     }
 
     /// Whether the layer joins several inputs (every other kind takes exactly one).
     pub fn merges(&self) -> bool {
-        matches!(self, LayerSpec::Concatenate | LayerSpec::Add)
+        matches!(self, LayerSpec::Concatenate | LayerSpec::Add | LayerSpec::Merge(_))
     }
 
     /// Output width for inputs of widths `inputs`, or a `ValueError` naming what does not fit.
@@ -96,9 +100,13 @@ impl LayerSpec {
                     Error::value(format!("Concatenate's output width overflows. Received: input widths {inputs:?}"))
                 })
             }
-            (LayerSpec::Add, [first, ..]) => match inputs.iter().find(|&&w| w != *first) {
+            (LayerSpec::Merge(Merge::Subtract), _) if inputs.len() != 2 => Err(Error::value(format!(
+                "A `Subtract` layer should be called on exactly 2 inputs. Received: {} inputs of widths {inputs:?}",
+                inputs.len()
+            ))),
+            (LayerSpec::Add | LayerSpec::Merge(_), [first, ..]) => match inputs.iter().find(|&&w| w != *first) {
                 Some(_) => Err(Error::value(format!(
-                    "Inputs of an Add layer must have the same shape. Received: input widths {inputs:?}"
+                    "Inputs of a {name} layer must have the same shape (one width). Received: input widths {inputs:?}"
                 ))),
                 None => Ok(*first),
             },
@@ -146,9 +154,7 @@ impl LayerSpec {
                 v.push(("moving_variance", vec![input], false));
                 v
             }
-            LayerSpec::Activation(_) | LayerSpec::Dropout { .. } | LayerSpec::Concatenate | LayerSpec::Add => {
-                Vec::new()
-            }
+            LayerSpec::Activation(_) | LayerSpec::Dropout { .. } | LayerSpec::Concatenate | LayerSpec::Add | LayerSpec::Merge(_) => Vec::new(),
         }
     }
 }

@@ -153,6 +153,7 @@ pub(crate) fn backward(
                     copy_cols(b, ctx, (&g, wout, 0), (&dst, wout, 0), (rows, wout), l.accumulate[k])?;
                 }
             }
+            LayerSpec::Merge(op) => super::merge::backward(b, ctx, op, l, ws, &grads, (y, &g), (n_in, rows))?,
         }
     }
     Ok(())

@@ -195,6 +195,7 @@ pub(crate) fn forward(
                     copy_cols(b, ctx, (&bufs[v], l.output, 0), (y, l.output, 0), (rows, l.output), k > 0)?;
                 }
             }
+            LayerSpec::Merge(op) => super::merge::forward(b, ctx, op, l, &bufs, y, rows)?,
         }
         bufs.push(y.clone());
     }

@@ -65,6 +65,8 @@ pub(crate) enum K {
     DropoutBackward,
     Gather,
     CopyCols,
+    Merge,
+    MergePick,
     AllBinary,
     Penalty,
     Constrain,
@@ -126,6 +128,10 @@ impl K {
             K::Gather => (include_str!("shaders/gather.wgsl"), &[R, R, R, W, W]),
             // src, dst
             K::CopyCols => (include_str!("shaders/copy_cols.wgsl"), &[R, W]),
+            // src, other, dst
+            K::Merge => (include_str!("shaders/merge.wgsl"), &[R, R, W]),
+            // x, y, g, dx
+            K::MergePick => (include_str!("shaders/merge_pick.wgsl"), &[R, R, W, W]),
             // w, g, m, v, vhat
             K::Adam => (include_str!("shaders/adam.wgsl"), &[W, R, W, W, W]),
             // w, g, m

@@ -13,6 +13,7 @@ mod fit;
 mod forward;
 mod infer;
 mod kernels;
+mod merge;
 mod plan;
 mod program;
 mod reduce;

@@ -8,6 +8,7 @@ pub mod batch_norm;
 pub mod concatenate;
 pub mod dense;
 pub mod dropout;
+pub mod merge;
 
 /// A typed index into a network's weight list (`Network::weights`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,6 +10,7 @@ use pyo3::prelude::*;
 use crate::activation::Activation;
 use crate::error::Error;
 use crate::layer::LayerSpec;
+use crate::layers::merge::Merge;
 use crate::regularize::{Constraint, Penalty, WeightRules};
 
 /// The key that says which of the structs below a description holds.
@@ -78,7 +79,8 @@ fn rules(obj: &Bound<'_, PyAny>) -> PyResult<WeightRules> {
     })
 }
 
-/// A layer description (`kind` `dense`, `activation`, `dropout` or `batch_normalization`) as the core's spec.
+/// A layer description (`kind` `dense`, `activation`, `dropout`, `batch_normalization`, or a merge with no
+/// other key: `concatenate`, `add`, `average`, `subtract`, `multiply`, `maximum`, `minimum`) as the core's spec.
 pub struct LayerArg(pub LayerSpec);
 
 impl<'a, 'py> FromPyObject<'a, 'py> for LayerArg {
@@ -106,7 +108,11 @@ impl<'a, 'py> FromPyObject<'a, 'py> for LayerArg {
                 let BatchNormalization { momentum, epsilon, center, scale } = obj.extract()?;
                 LayerSpec::BatchNorm { momentum, epsilon, center, scale }
             }
-            other => return Err(Error::value(format!("Unknown layer kind. Received: kind={other:?}")).into()),
+            "concatenate" => LayerSpec::Concatenate,
+            "add" => LayerSpec::Add,
+            other => LayerSpec::Merge(Merge::from_kind(other).ok_or_else(|| {
+                Error::value(format!("Unknown layer kind. Received: kind={other:?}"))
+            })?),
         }))
     }
 }

@@ -145,6 +145,7 @@ impl Network {
                 LayerSpec::Add => {
                     node.inputs.iter().enumerate().for_each(|(k, &v)| layers::add::forward(value(v), y, k == 0));
                 }
+                LayerSpec::Merge(op) => layers::merge::forward(op, node.inputs.len(), &|k| value(node.inputs[k]), y),
             }
         }
         Ok(())
@@ -279,6 +280,13 @@ impl Network {
                 LayerSpec::Add => {
                     for (k, &v) in node.inputs.iter().enumerate().filter(|&(_, &v)| v >= n_in) {
                         layers::add::backward(g, &mut head[v][..rows * wo], node.accumulate[k]);
+                    }
+                }
+                LayerSpec::Merge(op) => {
+                    let input = |k: usize| &ws.acts[node.inputs[k]][..rows * wo];
+                    for (k, &v) in node.inputs.iter().enumerate() {
+                        let dx = (v >= n_in).then(|| &mut head[v][..rows * wo]);
+                        layers::merge::backward(op, node.inputs.len(), k, &input, y, g, dx, node.accumulate[k]);
                     }
                 }
             }
