@@ -30,7 +30,9 @@ def main(jobs_path: str) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # a skipped optimizer state must fail the test, not pass quietly
             model = keras.models.load_model(job["model"])
-        x = dict(np.load(job["x"])) if job["x"].endswith(".npz") else np.load(job["x"])  # npz: x by input name
+        x = (
+            dict(np.load(job["x"])) if job["x"].endswith(".npz") else np.load(job["x"])
+        )  # npz: x by input name
         out: dict[str, np.ndarray] = {"pred": model.predict(x, verbose=0)}
         if job.get("resume"):
             data = np.load(job["resume"])

@@ -150,11 +150,12 @@ def test_a_functional_chain_trains_exactly_as_the_same_sequential(device: str) -
         (layers.Concatenate, lambda a, b, c: np.hstack([a, b, c])),
     ],
 )
-def test_each_merge_layer_matches_numpy_through_predict(cls: Any, reference: Any) -> None:
+@pytest.mark.parametrize("device", DEVICES)
+def test_each_merge_layer_matches_numpy_through_predict(cls: Any, reference: Any, device: str) -> None:
     rng = np.random.default_rng(2)
     arrays = [rng.normal(size=(7, 3)).astype(np.float32) for _ in range(3)]
     inputs = [keras.Input(shape=(3,), name=n) for n in "pqr"]
-    model = keras.Model(inputs, cls()(inputs))
+    model = keras.Model(inputs, cls()(inputs), device=device)
     np.testing.assert_allclose(model.predict(arrays, verbose=0), reference(*arrays), rtol=1e-6)
     np.testing.assert_allclose(cls()(arrays), reference(*arrays), rtol=1e-6)  # called on arrays
 
@@ -167,6 +168,17 @@ def test_subtract_takes_exactly_two_inputs() -> None:
     np.testing.assert_allclose(model.predict([a, b], verbose=0), a - b, rtol=1e-6)
     with pytest.raises(ValueError, match="exactly 2 inputs"):
         layers.Subtract()([i, j, keras.Input(shape=(2,))])
+
+
+def test_a_layer_built_before_keeps_its_weights() -> None:
+    dense = layers.Dense(2)
+    dense.build((None, 3))
+    kernel = np.arange(6, dtype=np.float32).reshape(3, 2)
+    dense.set_weights([kernel, np.ones(2, np.float32)])
+    i = keras.Input(shape=(3,))
+    model = keras.Model(i, dense(i))
+    x = np.eye(3, dtype=np.float32)
+    np.testing.assert_array_equal(model.predict(x, verbose=0), kernel + 1)
 
 
 def test_model_inputs_outputs_layers_and_get_layer() -> None:

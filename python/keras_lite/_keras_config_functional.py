@@ -64,6 +64,8 @@ def functional_from_config(
         lcfg = _dict(item.get("config", {}), f"layer {i} config")
         name = item.get("name", lcfg.get("name"))
         where = f"layer {i} ({name!r})"
+        if not isinstance(name, str):
+            raise FormatError(f"{where} has no name")
         if item.get("class_name") == "InputLayer":
             _check_dtype(lcfg.get("dtype"), where)
             width = _input_width(lcfg.get("batch_shape", lcfg.get("batch_input_shape")), where)

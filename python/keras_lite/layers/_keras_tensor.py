@@ -63,7 +63,8 @@ def _symbolic_call(layer: Layer, inputs: Any) -> KerasTensor:
     Merge layers take a list of tensors, every other layer one tensor. A keras_lite layer keeps its weights in
     its model's core network, so it is called once: calling it again (sharing it) is refused.
     """
-    merges = getattr(layer, "_merges", False)
+    merge_width = getattr(layer, "_merge_width", None)  # merge layers only
+    merges = merge_width is not None
     if isinstance(inputs, (list, tuple)):
         tensors = list(inputs)
         bad = [t for t in tensors if not isinstance(t, KerasTensor)]
@@ -91,8 +92,8 @@ def _symbolic_call(layer: Layer, inputs: Any) -> KerasTensor:
             "in its model's core network, so it cannot be used in another. Create a new layer."
         )
     widths = [t._width for t in tensors]
-    if merges:
-        width = layer._merge_width(widths, isinstance(inputs, (list, tuple)))
+    if merge_width is not None:
+        width = merge_width(widths, isinstance(inputs, (list, tuple)))
     else:
         layer._check_width(widths[0], (None, widths[0]))
         width = layer._output_width(widths[0])

@@ -22,7 +22,6 @@ from ._layer import Layer
 class _Merge(Layer):
     """What the merge layers share: a list input, one core kind, no weights."""
 
-    _merges = True
     _kind = ""
 
     def __init__(self, **kwargs: Any) -> None:

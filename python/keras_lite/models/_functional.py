@@ -160,14 +160,20 @@ class Functional(Model):
         by_layer: list[list[Any]] = [[] for _ in self._layers]
         for t in net.weight_info():
             by_layer[t[0]].append(t)
-        starts = [layer._initial_values(by_layer[i]) for i, layer in enumerate(self._layers)]
+        # A layer built before (on its own) keeps its weights, as in Keras; the others start from their initializers.
+        starts = []
+        for i, layer in enumerate(self._layers):
+            prev = layer.get_weights() if layer.built else None
+            if prev and [p.shape for p in prev] == [tuple(t[2]) for t in by_layer[i]]:
+                starts.append([(j, np.ascontiguousarray(p)) for j, p in enumerate(prev)])
+            else:
+                starts.append(layer._initial_values(by_layer[i]))
         base = 0
         for i, layer in enumerate(self._layers):
             tensors = layer._inbound[0]
+            merge_width = getattr(layer, "_merge_width", None)  # a merge layer's width is its output's
             width = (
-                tensors[0]._width
-                if not getattr(layer, "_merges", False)
-                else layer._merge_width([t._width for t in tensors], True)
+                tensors[0]._width if merge_width is None else merge_width([t._width for t in tensors], True)
             )
             layer._attach(net, i, base, width, by_layer[i])
             for j, values in starts[i]:
