@@ -186,6 +186,9 @@ def test_model_inputs_outputs_layers_and_get_layer() -> None:
     assert [layer.name for layer in model.layers] == ["a", "ha", "b", "cat", "out"]  # Keras 3.15.1's order
     assert [t.name for t in model.inputs] == ["a", "b"] and model.output_names == ["out"]
     assert model.outputs[0].shape == (None, 1) and model.input_shape == [(None, 3), (None, 2)]
+    assert (
+        model.input == model.inputs and model.output is model.outputs[0] and model.output_shape == (None, 1)
+    )
     assert model.get_layer("cat") is model.layers[3] and model.get_layer(index=1).name == "ha"
     assert isinstance(model, keras.Model) and model.name.startswith("functional")
     assert model.count_params() == 4 * 3 + 4 + 6 + 1

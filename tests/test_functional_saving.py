@@ -175,6 +175,19 @@ def test_unsupported_functional_contents_are_named(tmp_path: Any, edit: Any, mes
     assert "u.keras" in str(info.value)
 
 
+def test_weights_files_load_into_the_same_graph(tmp_path: Any) -> None:
+    x, y = _data()
+    model = _model()
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(x, y, epochs=1, verbose=0)
+    model.save_weights(tmp_path / "w.weights.h5")
+    other = _model()
+    other.compile(optimizer="adam", loss="mse")
+    other.load_weights(tmp_path / "w.weights.h5")
+    np.testing.assert_array_equal(other.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert other.optimizer.iterations == model.optimizer.iterations
+
+
 def test_get_config_is_a_copy_of_the_saved_config() -> None:
     model = _model()
     cfg = model.get_config()

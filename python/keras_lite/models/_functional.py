@@ -200,6 +200,15 @@ class Functional(Model):
         return list(self._outputs)
 
     @property
+    def input(self) -> Any:
+        """The input tensor, or the list of them for several inputs."""
+        return self._inputs[0] if self._single_input else list(self._inputs)
+
+    @property
+    def output(self) -> KerasTensor:
+        return self._outputs[0]
+
+    @property
     def input_shape(self) -> Any:
         shapes = [t.shape for t in self._inputs]
         return shapes[0] if self._single_input else shapes
