@@ -218,9 +218,29 @@ def test_keras_order_of_layers_sorts_by_depth_then_first_visit() -> None:
     ]
     assert [t.name for t in model.inputs] == ["i1", "i2"]
     x1, x2 = np.ones((2, 2), np.float32), np.zeros((2, 2), np.float32)
-    np.testing.assert_array_equal(
-        model.predict({"i1": x1, "i2": x2}, verbose=0), model.predict([x1, x2], verbose=0)
+    pred = model.predict({"i1": x1, "i2": x2}, verbose=0)
+    np.testing.assert_allclose(
+        pred, model.get_layer("s")([model.get_layer("r")(model.get_layer("q")(x1)), model.get_layer("p")(x2)])
     )
+    # K3-run: a dict-built model takes a list only when its keys are sorted (then with a warning).
+    with pytest.raises(ValueError, match="not sorted"):
+        model.predict([x1, x2], verbose=0)
+
+
+def test_dict_inputs_are_read_by_key() -> None:
+    a, b = keras.Input(shape=(1,), name="a"), keras.Input(shape=(2,), name="b")
+    with pytest.warns(UserWarning) as record:
+        model = keras.Model({"first": a, "second": b}, layers.Concatenate()([a, b]))
+    assert ["Received key 'first'" in str(r.message) for r in record] == [True, False]
+    assert record[0].filename == __file__ and "Received key 'second'" in str(record[1].message)
+    x = {"first": np.ones((2, 1)), "second": np.zeros((2, 2))}
+    np.testing.assert_array_equal(model.predict(x, verbose=0), [[1, 0, 0], [1, 0, 0]])
+    with pytest.warns(UserWarning, match="doesn't match the expected structure"):
+        np.testing.assert_array_equal(
+            model.predict([x["first"], x["second"]], verbose=0), [[1, 0, 0], [1, 0, 0]]
+        )
+    with pytest.raises(ValueError, match='Missing data for input "second"'):
+        model.predict({"first": x["first"], "b": x["second"]}, verbose=0)
 
 
 # Keras 3.15.1, print(model.summary()) with stdout not a terminal (80 columns: line_length = min(108, 76)).

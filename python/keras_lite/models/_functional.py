@@ -8,6 +8,7 @@ are the ``Input`` tensors in ``model.inputs`` order, side by side in each row th
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -111,6 +112,16 @@ class Functional(Model):
     ) -> None:
         super().__init__(name=name, trainable=trainable, device=device)
         self._inputs, self._input_structure = _tensor_list(inputs, "inputs")
+        if isinstance(inputs, dict):
+            for k, v in inputs.items():
+                if isinstance(v, KerasTensor) and k != v.name:
+                    warnings.warn(
+                        "When providing `inputs` as a dict, all keys in the dict must match the names of the "
+                        f"corresponding tensors. Received key '{k}' mapping to value {v!r} which has name "
+                        f"'{v.name}'. Change the tensor name to '{k}' (via `Input(..., name='{k}')`)",
+                        UserWarning,
+                        stacklevel=2,  # the keras.Model(...) call (type.__call__ has no Python frame)
+                    )
         outs, self._output_structure = _tensor_list(outputs, "outputs")
         if len(outs) != 1:
             raise NotSupportedError(
@@ -230,7 +241,22 @@ class Functional(Model):
     def _join_inputs(self, x: Any, arg: str) -> np.ndarray:
         """``x`` (an array for one input; a list in ``inputs`` order or a dict by input name) as the core's
         ``(n, Σ widths)`` float32 array, each input's width checked."""
-        names = [t.name for t in self._inputs]
+        keys = self._input_structure if isinstance(self._input_structure, list) else None
+        # A dict-built model reads data dicts by its keys (model.inputs is in their sorted order), as Keras does.
+        names = sorted(keys) if keys is not None else [t.name for t in self._inputs]
+        if keys is not None and isinstance(x, (list, tuple)) and not self._single_input:
+            if keys != sorted(keys):
+                raise ValueError(
+                    f"The structure of `{arg}` doesn't match the expected structure: model {self.name!r} was built "
+                    f"from a dict of inputs whose keys {keys} are not sorted, so pass `{arg}` as a dict by those "
+                    f"keys. {received(arg, 'a list')}"
+                )
+            warnings.warn(
+                f"The structure of `{arg}` doesn't match the expected structure. Expected: a dict with keys "
+                f"{keys}. Received: a list (read in the sorted order of the keys, {names})",
+                UserWarning,
+                stacklevel=4,
+            )
         if isinstance(x, dict):
             missing = [n for n in names if n not in x]
             if missing:
