@@ -69,10 +69,13 @@ def Input(
     ragged: Any = None,
     **kwargs: Any,
 ) -> KerasTensor:
-    """A symbolic input of ``shape`` (``(width,)``, or ``batch_shape=(None, width)``) to start a ``Sequential``.
+    """A symbolic input of ``shape`` (``(width,)``, or ``batch_shape=(None, width)``): the first item of a
+    ``Sequential``, or what a Functional model's layers are called on.
 
     Example:
         >>> model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(1)])
+        >>> x = keras.Input(shape=(3,), name="x")
+        >>> model = keras.Model(x, layers.Dense(1)(layers.Dense(8, activation="relu")(x)))
     """
     layer = InputLayer(
         shape=shape,

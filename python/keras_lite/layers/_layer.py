@@ -330,7 +330,8 @@ class Layer:
     def __call__(self, inputs: Any, training: Any = None) -> Tensor:
         """Apply the layer to an array (inference mode), building it first if needed.
 
-        Returns a float32 NumPy array that also has Keras's ``.numpy()``.
+        Returns a float32 NumPy array that also has Keras's ``.numpy()``; called on a ``keras.Input`` tensor
+        (or a tensor another layer returned), records the call for a Functional model and returns its tensor.
         """
         if training:
             raise ValueError(
