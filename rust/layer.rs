@@ -94,16 +94,16 @@ impl LayerSpec {
     pub fn output_width(&self, inputs: &[usize]) -> Result<usize> {
         let name = self.class_name();
         match (self, inputs) {
+            (LayerSpec::Merge(Merge::Subtract), _) if inputs.len() != 2 => Err(Error::value(format!(
+                "A `Subtract` layer should be called on exactly 2 inputs. Received: {} inputs of widths {inputs:?}",
+                inputs.len()
+            ))),
             (_, []) => Err(Error::value(format!("A {name} layer needs at least one input. Received: 0 inputs"))),
             (LayerSpec::Concatenate, _) => {
                 inputs.iter().try_fold(0usize, |acc, &w| acc.checked_add(w)).ok_or_else(|| {
                     Error::value(format!("Concatenate's output width overflows. Received: input widths {inputs:?}"))
                 })
             }
-            (LayerSpec::Merge(Merge::Subtract), _) if inputs.len() != 2 => Err(Error::value(format!(
-                "A `Subtract` layer should be called on exactly 2 inputs. Received: {} inputs of widths {inputs:?}",
-                inputs.len()
-            ))),
             (LayerSpec::Add | LayerSpec::Merge(_), [first, ..]) => match inputs.iter().find(|&&w| w != *first) {
                 Some(_) => Err(Error::value(format!(
                     "Inputs of a {name} layer must have the same shape (one width). Received: input widths {inputs:?}"

@@ -3,6 +3,7 @@
 use crate::activation::Activation;
 use crate::infer::Scratch;
 use crate::layer::LayerSpec;
+use crate::layers::merge::Merge;
 use crate::network::{Network, Nodes};
 use crate::rng::Rng;
 
@@ -110,6 +111,32 @@ fn deterministic_graphs() -> Vec<(Vec<usize>, Nodes)> {
                 (dense(1, Activation::Linear), vec![4]),
             ],
         ),
+        // Every other merge: a product of three with one value twice, then Maximum, Subtract, Average and
+        // Minimum of values that feed several layers.
+        (
+            vec![3, 3],
+            vec![
+                (dense(4, Activation::Tanh), vec![0]),
+                (dense(4, Activation::Sigmoid), vec![1]),
+                (LayerSpec::Merge(Merge::Multiply), vec![2, 3, 2]),
+                (LayerSpec::Merge(Merge::Maximum), vec![3, 2]),
+                (LayerSpec::Merge(Merge::Subtract), vec![5, 4]),
+                (LayerSpec::Merge(Merge::Average), vec![6, 4, 2]),
+                (LayerSpec::Merge(Merge::Minimum), vec![7, 3]),
+                (dense(2, Activation::Linear), vec![8]),
+            ],
+        ),
+        // Merges that read a model input directly, and one of a single input (itself, as in Keras).
+        (
+            vec![3],
+            vec![
+                (dense(3, Activation::Tanh), vec![0]),
+                (LayerSpec::Merge(Merge::Maximum), vec![0, 1]),
+                (LayerSpec::Merge(Merge::Multiply), vec![2, 0]),
+                (LayerSpec::Merge(Merge::Minimum), vec![3]),
+                (dense(1, Activation::Linear), vec![4]),
+            ],
+        ),
     ]
 }
 
@@ -151,6 +178,12 @@ fn graphs_that_cannot_be_built_are_clear_errors() {
         (vec![3], vec![(d(), vec![1])], "not computed before it"),
         (vec![3], vec![(d(), vec![0]), (d(), vec![0])], "does not lead to the output"),
         (vec![3, 2], vec![(LayerSpec::Add, vec![0, 1])], "same shape"),
+        (vec![3, 2], vec![(LayerSpec::Merge(Merge::Maximum), vec![0, 1])], "Maximum layer must have the same shape"),
+        (vec![3, 2], vec![(LayerSpec::Merge(Merge::Minimum), vec![0, 0, 1])], "input widths [3, 3, 2]"),
+        (vec![3], vec![(LayerSpec::Merge(Merge::Subtract), vec![])], "exactly 2 inputs. Received: 0"),
+        (vec![3], vec![(LayerSpec::Merge(Merge::Subtract), vec![0, 0, 0])], "exactly 2 inputs. Received: 3"),
+        (vec![3], vec![(LayerSpec::Merge(Merge::Subtract), vec![0])], "exactly 2 inputs. Received: 1"),
+        (vec![3], vec![(LayerSpec::Merge(Merge::Average), vec![])], "Average layer needs at least one input"),
         (vec![3, 2], vec![(d(), vec![0, 1])], "takes one input"),
         (vec![3], vec![(LayerSpec::Concatenate, vec![])], "at least one input"),
         (vec![3, 0], vec![(LayerSpec::Concatenate, vec![0, 1])], "positive integer"),
@@ -162,3 +195,4 @@ fn graphs_that_cannot_be_built_are_clear_errors() {
         assert!(e.contains(want), "{inputs:?}: {e}");
     }
 }
+

@@ -1,12 +1,14 @@
 //! More whole training runs on the CPU and the GPU from the same start (see fit.rs's `run_case`): graphs
-//! (two inputs joined by Concatenate, a residual Add), sample weights with weighted metrics, a sparse softmax
-//! classifier, regularizers and constraints, loss reductions and ignore_class.
+//! (two inputs joined by Concatenate, a residual Add, the other merges), sample weights with weighted metrics,
+//! a sparse softmax classifier, regularizers and constraints, stateful metrics, loss reductions and
+//! ignore_class, weight decay and Nadam.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::fit::{case, dense, run_case};
 use super::layers::optimizers;
 use crate::activation::Activation;
 use crate::layer::LayerSpec;
+use crate::layers::merge::Merge;
 use crate::loss::Loss;
 use crate::metric::Metric;
 use crate::network::Nodes;
@@ -101,6 +103,41 @@ fn fit_residual_block_joined_by_add() {
         (dense(1, Activation::Linear), vec![5]),
     ];
     run_case(&graph_case(vec![6], nodes, Loss::MeanSquaredError, vec![Metric::MeanAbsoluteError]));
+}
+
+#[test]
+fn fit_branches_joined_by_the_other_merges() {
+    // Two branches joined by Multiply, then Subtract, Average, Maximum and Minimum of Dense outputs; values
+    // that feed several merges get every share of their gradient.
+    let merge = LayerSpec::Merge;
+    let nodes = vec![
+        (dense(6, Activation::Tanh), vec![0]),
+        (dense(6, Activation::Sigmoid), vec![1]),
+        (merge(Merge::Multiply), vec![2, 3]),
+        (dense(6, Activation::Relu), vec![4]),
+        (merge(Merge::Subtract), vec![5, 2]),
+        (merge(Merge::Average), vec![6, 4, 3]),
+        (merge(Merge::Maximum), vec![7, 2]),
+        (merge(Merge::Minimum), vec![8, 5, 6]),
+        (dense(1, Activation::Linear), vec![9]),
+    ];
+    run_case(&graph_case(vec![4, 3], nodes, Loss::MeanSquaredError, vec![Metric::MeanAbsoluteError]));
+}
+
+#[test]
+fn fit_merges_of_three_and_of_model_inputs() {
+    // A product of three with one value twice (its gradient through the scratch buffer and added), and
+    // Maximum and Minimum that read a model input directly, which takes no gradient but claims its ties.
+    let merge = LayerSpec::Merge;
+    let nodes = vec![
+        (dense(5, Activation::Tanh), vec![0]),
+        (merge(Merge::Maximum), vec![0, 1]),
+        (merge(Merge::Multiply), vec![1, 2, 1]),
+        (merge(Merge::Minimum), vec![3, 0, 1]),
+        (dense(3, Activation::Softmax), vec![4]),
+    ];
+    let cce = Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 };
+    run_case(&graph_case(vec![5], nodes, cce, vec![Metric::CategoricalAccuracy]));
 }
 
 #[test]
