@@ -154,7 +154,11 @@ impl LayerSpec {
                 v.push(("moving_variance", vec![input], false));
                 v
             }
-            LayerSpec::Activation(_) | LayerSpec::Dropout { .. } | LayerSpec::Concatenate | LayerSpec::Add | LayerSpec::Merge(_) => Vec::new(),
+            LayerSpec::Activation(_)
+            | LayerSpec::Dropout { .. }
+            | LayerSpec::Concatenate
+            | LayerSpec::Add
+            | LayerSpec::Merge(_) => Vec::new(),
         }
     }
 }

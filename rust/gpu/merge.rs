@@ -43,7 +43,13 @@ pub(crate) fn forward(
     for (k, &v) in l.inputs.iter().enumerate().skip(1) {
         let c = if k + 1 == n_inputs { op.divisor(n_inputs, 0) } else { 1.0 };
         let p = Params::new().u(n).f(c);
-        b.push(K::Merge, &[("OP", fold_op(op)), ("ACCUMULATE", 0)], &[Some(&bufs[v]), None, Some(y)], p, grid_for(ctx, n)?);
+        b.push(
+            K::Merge,
+            &[("OP", fold_op(op)), ("ACCUMULATE", 0)],
+            &[Some(&bufs[v]), None, Some(y)],
+            p,
+            grid_for(ctx, n)?,
+        );
     }
     Ok(())
 }

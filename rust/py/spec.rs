@@ -110,9 +110,10 @@ impl<'a, 'py> FromPyObject<'a, 'py> for LayerArg {
             }
             "concatenate" => LayerSpec::Concatenate,
             "add" => LayerSpec::Add,
-            other => LayerSpec::Merge(Merge::from_kind(other).ok_or_else(|| {
-                Error::value(format!("Unknown layer kind. Received: kind={other:?}"))
-            })?),
+            other => LayerSpec::Merge(
+                Merge::from_kind(other)
+                    .ok_or_else(|| Error::value(format!("Unknown layer kind. Received: kind={other:?}")))?,
+            ),
         }))
     }
 }

@@ -195,4 +195,3 @@ fn graphs_that_cannot_be_built_are_clear_errors() {
         assert!(e.contains(want), "{inputs:?}: {e}");
     }
 }
-
