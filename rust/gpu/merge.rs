@@ -7,7 +7,6 @@ use crate::layers::merge::Merge;
 use crate::network::Node;
 
 use super::context::Ctx;
-use super::forward::copy_cols;
 use super::kernels::{grid_for, Params, K};
 use super::plan::Workspace;
 use super::program::Builder;
@@ -27,6 +26,20 @@ const SCALE: u32 = 5;
 /// shaders/merge.wgsl's OP for `dst (+)= src × other`.
 const PRODUCT: u32 = 6;
 
+/// Record `dst (+)= src / c` over `n` values (with `c` 1, a copy).
+fn scale(
+    b: &mut Builder,
+    ctx: &Ctx,
+    src: &wgpu::Buffer,
+    dst: &wgpu::Buffer,
+    (n, c): (usize, f32),
+    acc: bool,
+) -> Result<()> {
+    let consts = [("OP", SCALE), ("ACCUMULATE", u32::from(acc))];
+    b.push(K::Merge, &consts, &[Some(src), None, Some(dst)], Params::new().u(n).f(c), grid_for(ctx, n)?);
+    Ok(())
+}
+
 /// Record `y = op(x_0, …)` over `rows` rows of node `l`; `bufs` holds every value's buffer.
 pub(crate) fn forward(
     b: &mut Builder,
@@ -38,8 +51,8 @@ pub(crate) fn forward(
     rows: usize,
 ) -> Result<()> {
     let (w, n_inputs) = (l.output, l.inputs.len());
-    copy_cols(b, ctx, (&bufs[l.inputs[0]], w, 0), (y, w, 0), (rows, w), false)?;
     let n = rows * w;
+    scale(b, ctx, &bufs[l.inputs[0]], y, (n, 1.0), false)?;
     for (k, &v) in l.inputs.iter().enumerate().skip(1) {
         let c = if k + 1 == n_inputs { op.divisor(n_inputs, 0) } else { 1.0 };
         let p = Params::new().u(n).f(c);
@@ -86,11 +99,7 @@ pub(crate) fn backward(
                 b.push(K::MergePick, &consts, &bind, Params::new().u(n), grid_for(ctx, n)?);
             }
             (_, None) => {}
-            (Merge::Average | Merge::Subtract, Some(dst)) => {
-                let p = Params::new().u(n).f(op.divisor(n_inputs, k));
-                let consts = [("OP", SCALE), ("ACCUMULATE", u32::from(acc))];
-                b.push(K::Merge, &consts, &[Some(g), None, Some(dst)], p, grid_for(ctx, n)?);
-            }
+            (Merge::Average | Merge::Subtract, Some(dst)) => scale(b, ctx, g, dst, (n, op.divisor(n_inputs, k)), acc)?,
             (Merge::Multiply, Some(dst)) => {
                 // dy × x_j for the other inputs in order: straight into `dst` for two inputs, else through
                 // the scratch buffer (then added, or copied, into `dst`).
@@ -107,7 +116,7 @@ pub(crate) fn backward(
                     b.push(K::Merge, &consts, &[Some(&ws.acts[u]), None, Some(t)], p, grid_for(ctx, n)?);
                 }
                 if !direct {
-                    copy_cols(b, ctx, (tmp, w, 0), (dst, w, 0), (rows, w), acc)?;
+                    scale(b, ctx, tmp, dst, (n, 1.0), acc)?;
                 }
             }
         }
