@@ -79,7 +79,7 @@ fn rules(obj: &Bound<'_, PyAny>) -> PyResult<WeightRules> {
     })
 }
 
-/// A layer description (a kind above, or a merge without keys: `add`, `multiply`, ...) as the core's spec.
+/// A layer description (`dense`, `dropout`, ..., or a merge without keys: `add`, `multiply`, ...) as the core's spec.
 pub struct LayerArg(pub LayerSpec);
 
 impl<'a, 'py> FromPyObject<'a, 'py> for LayerArg {
