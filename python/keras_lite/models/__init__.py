@@ -5,9 +5,9 @@ is in ``_trainer``), `Sequential` (``_sequential``: the stack of layers) and `Fu
 """
 
 from .._saving import save_model
+from ._compile import NotCompiledError
 from ._functional import Functional
 from ._model import Model
 from ._sequential import Sequential, load_model
-from ._trainer import NotCompiledError
 
 __all__ = ["Functional", "Model", "NotCompiledError", "Sequential", "load_model", "save_model"]

@@ -22,7 +22,7 @@ from .._unsupported import NotSupportedError
 from .._variable import weight_array
 from ..layers import Layer
 from ..layers._layer import _auto_name, _bind_model
-from . import _display, _targets, _trainer
+from . import _compile, _display, _targets, _trainer
 
 
 class Model:
@@ -233,7 +233,7 @@ class Model:
             loss: Name, ``keras_lite.losses`` function or instance.
             metrics: List of metric names or instances.
         """
-        _trainer.compile(self, optimizer, loss, loss_weights, metrics, weighted_metrics)
+        _compile.compile(self, optimizer, loss, loss_weights, metrics, weighted_metrics)
 
     def _compile_core(self) -> None:
         """Compile a newly built core network as the model was compiled."""

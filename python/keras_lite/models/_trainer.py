@@ -10,38 +10,23 @@ from __future__ import annotations
 
 import math
 import time
-import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import _core, _data
+from .. import _data
 from .. import callbacks as callbacks_module
-from .. import losses as losses_module
-from .. import metrics as metrics_module
-from .. import optimizers as optimizers_module
 from .._errors import received
 from .._progbar import Progbar
 from .._tensor import Tensor
-from .._unsupported import NotSupportedError
 from ..layers._keras_tensor import _functional_call, _symbolic
-from ..layers._layer import _MAX_SIZE, _STILL_HELD, _other_model
+from ..layers._layer import _MAX_SIZE
 from . import _targets, _weights
+from ._compile import require_compiled
 from ._targets import check_targets, settle_targets
 
 if TYPE_CHECKING:
     from ._model import Model
-
-
-class NotCompiledError(ValueError, RuntimeError):
-    """Training or evaluating a model that was never compiled (a ``ValueError``, as in Keras 3)."""
-
-
-class _Container:
-    """What ``model.compiled_loss`` / ``compiled_metrics`` were in tf.keras 2: the user's compile arguments."""
-
-    def __init__(self, attr: str, value: Any) -> None:
-        setattr(self, attr, value)
 
 
 def verbosity(verbose: Any) -> int:
@@ -122,99 +107,6 @@ class FitObserver:
         return bool(self.model.stop_training)
 
 
-# ---- compile -------------------------------------------------------------------------------------------------
-def compile(
-    model: Model, optimizer: Any, loss: Any, loss_weights: Any, metrics: Any, weighted_metrics: Any
-) -> None:
-    """``model.compile``: check every argument, then configure the core (a refusal changes nothing)."""
-    if loss is None:
-        raise ValueError("keras_lite needs a loss to train. Received: loss=None")
-    if loss_weights is not None:
-        raise ValueError(
-            f"keras_lite models have one output; loss_weights is not supported. {received('loss_weights', loss_weights)}"
-        )
-    if weighted_metrics is not None and not isinstance(weighted_metrics, (list, tuple)):
-        raise ValueError(f"weighted_metrics must be a list. {received('weighted_metrics', weighted_metrics)}")
-    opt = optimizers_module.get(optimizer)
-    user = _other_model(opt._model() if opt._model is not None else None, model, opt)
-    if user is not None:
-        # Its state (iterations, moments) belongs to the other model's weights; Keras 3 refuses too, at
-        # the first step it would apply to variables it was not built with.
-        raise ValueError(
-            f"This optimizer instance is already used by model {user.name!r}: an optimizer holds the "
-            "state of one model's weights, so each model needs its own. Pass a new instance, e.g. "
-            f"optimizer=keras_lite.optimizers.{type(opt).__name__}(). {_STILL_HELD} "
-            f"Received: optimizer={opt!r}"
-        )
-    loss_obj = losses_module._for_training(loss)  # refuses a reduction fit cannot honour
-    metrics_given = metrics is not None  # then Keras 3's metrics_names has "compile_metrics"
-    if metrics is None:
-        metrics = []
-    if not isinstance(metrics, (list, tuple)):
-        raise ValueError(f"metrics must be a list. {received('metrics', metrics)}")
-    for m in [*metrics, *(weighted_metrics or [])]:
-        # Validate names now; the kind may depend on the output width. A metric that reads the targets in
-        # another layout than the loss (sparse_categorical_accuracy with categorical_crossentropy) is refused
-        # here, built or not; "crossentropy" adapts to the targets and is checked by the core when it settles.
-        kind, _ = metrics_module.resolve(m, 2, losses_module.is_sparse(loss_obj))
-        if loss_obj._kind and metrics_module.is_sparse(kind) != losses_module.is_sparse(loss_obj):
-            want, have = ("class ids", "rows like the predictions")
-            if not metrics_module.is_sparse(kind):
-                want, have = have, want
-            raise NotSupportedError(
-                f"The metric {m!r} reads targets as {want}, but the loss {loss_obj.name!r} takes {have}. "
-                f"Use {'sparse_' if losses_module.is_sparse(loss_obj) else ''}categorical metrics with it, or "
-                f"metrics=['accuracy'], which follows the loss. Received: metrics={list(metrics)!r}"
-            )
-    previous_weighted = model._compile_weighted
-    model._compile_weighted = list(weighted_metrics or [])
-    if model._net is not None:
-        # The core checks the values too; a refusal must leave the previous compile in place.
-        try:
-            model._compile_net(model._net, opt, loss_obj, list(metrics))
-        except Exception:
-            model._compile_weighted = previous_weighted
-            raise
-    else:
-        # An unbuilt model compiles its core when it builds. The core's checks of the values (a learning
-        # rate or a Huber delta that float32 cannot hold) run now, on a throwaway one-unit network, so
-        # that compile refuses them and not the first fit, predict or add.
-        probe = _core.Model(1, [{"kind": "dense", "units": 1, "activation": "linear", "use_bias": True}], 0)
-        probe.compile(losses_module._concrete(loss_obj, 1, None)._spec(), [], opt._spec())
-    model.optimizer = opt
-    opt._model = weakref.ref(model)
-    opt._network = model._net
-    model.loss = loss
-    model._loss_obj = loss_obj
-    model._target_width = None  # "crossentropy" is settled again by the next fit or evaluate
-    model._compile_metrics = list(metrics)
-    model._metrics_given = metrics_given
-    model.compiled_loss = _Container("_losses", loss)
-    model.compiled_metrics = _Container("_metrics", list(metrics))
-    model.compiled = True
-
-
-def _require_compiled(model: Model, what: str) -> None:
-    if not model.compiled:
-        raise NotCompiledError(f"You must call `compile()` before using the model for {what}.")
-    loss = model._loss_obj
-    if loss is not None and loss.reduction in (None, "none"):
-        # Keras adds the regularizers' scalar penalty to the per-sample loss vector, and fails there.
-        ruled = [
-            layer.name
-            for layer in model.layers
-            if getattr(layer, "activity_regularizer", None) is not None
-            or layer.trainable
-            and any(getattr(layer, f"{w}_regularizer", None) is not None for w in ("kernel", "bias"))
-        ]
-        if ruled:
-            raise ValueError(
-                "A loss with reduction=None gives one value per sample, to which the regularizers' penalty of "
-                f"layers {ruled} cannot be added (Keras fails there too); use reduction='sum' or the default. "
-                f"Received: loss={loss!r} with reduction={loss.reduction!r}"
-            )
-
-
 # ---- data ----------------------------------------------------------------------------------------------------
 def inputs(model: Model, x: Any, arg: str = "x") -> np.ndarray:
     """``x`` as the float32 C-contiguous ``(n, width)`` array the core takes, its width checked (a model with
@@ -252,7 +144,7 @@ def fit(
     validation_freq: Any,
 ) -> Any:
     """``model.fit``: the ``History``."""
-    _require_compiled(model, "training")
+    require_compiled(model, "training")
     if x is None or y is None:
         raise ValueError(
             f"fit needs both x and y arrays. Received: x={type(x).__name__}, y={type(y).__name__}"
@@ -374,7 +266,7 @@ def evaluate(
     return_dict: bool,
 ) -> Any:
     """``model.evaluate``: a float, a list of floats, or a dict."""
-    _require_compiled(model, "evaluation")
+    require_compiled(model, "evaluation")
     if steps is not None:
         raise ValueError(
             f"keras_lite's evaluate takes arrays; steps is not supported. {received('steps', steps)}"
