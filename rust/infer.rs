@@ -89,6 +89,9 @@ impl Network {
                 let ids = batch_norm::Ids::new(node.weights.start, center, scale);
                 batch_norm::forward(&self.bn_params(&ids), epsilon, x, y, node.output);
             }
+            LayerSpec::Normalization { invert, .. } => {
+                layers::normalization::forward(&self.norm_stats(node), invert, x, y, node.output);
+            }
             LayerSpec::Concatenate => {
                 let mut offset = 0;
                 for &v in &node.inputs {

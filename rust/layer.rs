@@ -22,6 +22,10 @@ pub enum LayerSpec {
     Add,
     /// Another element-wise merge of inputs of one width (Average, Subtract, Multiply, Maximum, Minimum).
     Merge(Merge),
+    /// `(x − mean)/max(√variance, 1e-7)` (or its inverse) with statistics that are not trained: the layer's
+    /// `mean`, `variance` and `count` weights, or `fixed` (mean, variance) given to it. `scalar`: one mean and
+    /// variance for every feature (Keras's `axis=None`).
+    Normalization { invert: bool, scalar: bool, fixed: Option<(Vec<f32>, Vec<f32>)> },
 }
 
 /// One weight of a built layer.
@@ -68,6 +72,16 @@ impl LayerSpec {
             LayerSpec::BatchNorm { momentum, epsilon, .. } if epsilon.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || !momentum.is_finite() => Err(
                 Error::value(format!("BatchNormalization needs epsilon > 0 and a finite momentum. Received: momentum={momentum}, epsilon={epsilon}")),
             ),
+            LayerSpec::Normalization { scalar, fixed: Some((ref m, ref v)), .. }
+                if m.len() != v.len() || m.is_empty() || (scalar && m.len() != 1) =>
+            {
+                Err(Error::value(format!(
+                    "Normalization's mean and variance must have the same shape, a single value with axis=None. \
+                     Received: {} mean values and {} variance values",
+                    m.len(),
+                    v.len()
+                )))
+            }
             _ => Ok(()),
         }
     }
@@ -82,6 +96,7 @@ impl LayerSpec {
             LayerSpec::Concatenate => "Concatenate",
             LayerSpec::Add => "Add",
             LayerSpec::Merge(op) => op.class_name(),
+            LayerSpec::Normalization { .. } => "Normalization",
         }
     }
 
@@ -114,6 +129,13 @@ impl LayerSpec {
                 Err(Error::value(format!("A {name} layer takes one input. Received: {} inputs", inputs.len())))
             }
             (LayerSpec::Dense { units, .. }, _) => Ok(*units),
+            (LayerSpec::Normalization { fixed: Some((m, _)), .. }, [w]) if m.len() != 1 && m.len() != *w => {
+                Err(Error::value(format!(
+                    "Normalization's mean and variance cannot be broadcast to the input's {w} features. \
+                     Received: {} values",
+                    m.len()
+                )))
+            }
             (_, [w]) => Ok(*w),
         }
     }
@@ -153,6 +175,11 @@ impl LayerSpec {
                 v.push(("moving_mean", vec![input], false));
                 v.push(("moving_variance", vec![input], false));
                 v
+            }
+            LayerSpec::Normalization { fixed: Some(_), .. } => Vec::new(),
+            LayerSpec::Normalization { scalar, .. } => {
+                let shape = if scalar { Vec::new() } else { vec![input] };
+                vec![("mean", shape.clone(), false), ("variance", shape, false), ("count", Vec::new(), false)]
             }
             LayerSpec::Activation(_)
             | LayerSpec::Dropout { .. }

@@ -12,7 +12,7 @@ use std::ops::Range;
 use crate::activation::Activation;
 use crate::error::{try_resize, Error, Result};
 use crate::layer::{LayerSpec, WeightInfo};
-use crate::layers::{batch_norm, WeightId};
+use crate::layers::{batch_norm, normalization, WeightId};
 use crate::loss::{LogitsOf, Loss};
 use crate::rng::Rng;
 
@@ -145,7 +145,7 @@ impl Network {
                         params.resize(start + n, 0.0);
                         init.fill_uniform(&mut params[start..], limit);
                     }
-                    "gamma" | "moving_variance" => params.resize(params.len() + n, 1.0),
+                    "gamma" | "moving_variance" | "variance" => params.resize(params.len() + n, 1.0),
                     _ => params.resize(params.len() + n, 0.0),
                 }
                 weights.push(info);
@@ -272,6 +272,19 @@ impl Network {
             beta: ids.beta.map(|b| self.w(b)),
             mean: self.w(ids.moving_mean),
             var: self.w(ids.moving_variance),
+        }
+    }
+}
+
+impl Network {
+    /// Normalization's statistics for a pass: its weights, or the ones it was given.
+    pub(crate) fn norm_stats<'a>(&'a self, node: &'a Node) -> normalization::Stats<'a> {
+        match &node.spec {
+            LayerSpec::Normalization { fixed: Some((mean, var)), .. } => normalization::Stats { mean, var },
+            _ => {
+                let ids = normalization::Ids::new(node.weights.start);
+                normalization::Stats { mean: self.w(ids.mean), var: self.w(ids.variance) }
+            }
         }
     }
 }

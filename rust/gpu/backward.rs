@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::layer::LayerSpec;
-use crate::layers::{batch_norm, dense};
+use crate::layers::{batch_norm, dense, normalization};
 use crate::network::{LogitsAt, Node};
 
 use super::context::Ctx;
@@ -135,6 +135,16 @@ pub(crate) fn backward(
                     }
                 }
                 pass_down(b, ctx, l, &mut grads, out, (n_in, rows))?;
+            }
+            LayerSpec::Normalization { invert, .. } => {
+                // Nothing below a first layer needs its input's gradient.
+                if v >= n_in {
+                    let (_, var, per_col) = net.norm_stats(i);
+                    let p = Params::new().u(nv).u(wout).u(usize::from(per_col)).f(normalization::FLOOR);
+                    let consts = [("INVERT", u32::from(invert))];
+                    b.push(K::NormBackward, &consts, &[Some(&g), Some(var)], p, grid_for(ctx, nv)?);
+                    pass_down(b, ctx, l, &mut grads, out, (n_in, rows))?;
+                }
             }
             LayerSpec::Concatenate => {
                 let mut offset = 0;

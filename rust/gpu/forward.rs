@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::layer::LayerSpec;
-use crate::layers::{batch_norm, dense, dropout};
+use crate::layers::{batch_norm, dense, dropout, normalization};
 use crate::loss::{Loss, EPSILON};
 use crate::metric::Metric;
 use crate::network::LogitsAt;
@@ -181,6 +181,12 @@ pub(crate) fn forward(
                     let bufs = [Some(&x), mm, mv, gamma, beta, None, Some(y)];
                     b.push(K::BnApply, &[("TRAIN", 0)], &bufs, p, grid_for(ctx, n)?);
                 }
+            }
+            LayerSpec::Normalization { invert, .. } => {
+                let (mean, var, per_col) = net.norm_stats(i);
+                let p = Params::new().u(n).u(l.output).u(usize::from(per_col)).f(normalization::FLOOR);
+                let bind = [Some(&x), Some(mean), Some(var), Some(y)];
+                b.push(K::NormApply, &[("INVERT", u32::from(invert))], &bind, p, grid_for(ctx, n)?);
             }
             LayerSpec::Concatenate => {
                 let mut offset = 0;

@@ -61,6 +61,8 @@ pub(crate) enum K {
     BnApply,
     BnGradSums,
     BnBackward,
+    NormApply,
+    NormBackward,
     Dropout,
     DropoutBackward,
     Gather,
@@ -120,6 +122,10 @@ impl K {
             K::BnGradSums => (include_str!("shaders/bn_grad_sums.wgsl"), &[R, R, W, W, W, W]),
             // g, xhat, sum_g, sum_gx, gamma, stat
             K::BnBackward => (include_str!("shaders/bn_backward.wgsl"), &[W, R, R, R, R, R]),
+            // x, mean, variance, y
+            K::NormApply => (include_str!("shaders/norm_apply.wgsl"), &[R, R, R, W]),
+            // g, variance
+            K::NormBackward => (include_str!("shaders/norm_backward.wgsl"), &[W, R]),
             // x, mask, y
             K::Dropout => (include_str!("shaders/dropout.wgsl"), &[R, W, W]),
             // mask, g

@@ -40,6 +40,8 @@ pub(crate) struct DevNet {
     pub w: Vec<DevWeight>,
     /// Seed of each layer's dropout hash.
     pub dropout_seeds: Vec<u32>,
+    /// Per layer: the (mean, variance) a Normalization layer was given rather than holds as weights.
+    pub norm_fixed: Vec<Option<(wgpu::Buffer, wgpu::Buffer)>>,
 }
 
 /// The kernels' id and parameter of an activation (see shaders/common.wgsl).
@@ -118,6 +120,16 @@ impl DevNet {
                 _ => mix(salt.wrapping_add(i as u64)),
             })
             .collect();
+        let mut norm_fixed = Vec::with_capacity(net.layers.len());
+        for l in &net.layers {
+            norm_fixed.push(match &l.spec {
+                LayerSpec::Normalization { fixed: Some((m, v)), .. } => Some((
+                    ctx.storage_with(m, "Normalization's mean")?,
+                    ctx.storage_with(v, "Normalization's variance")?,
+                )),
+                _ => None,
+            });
+        }
         Ok(DevNet {
             input_dim: net.input_dim,
             inputs: net.inputs.clone(),
@@ -129,7 +141,21 @@ impl DevNet {
             trainable,
             w,
             dropout_seeds,
+            norm_fixed,
         })
+    }
+
+    /// Normalization layer `i`'s (mean, variance) buffers and whether they hold one value per column.
+    pub fn norm_stats(&self, i: usize) -> (&wgpu::Buffer, &wgpu::Buffer, bool) {
+        let l = &self.layers[i];
+        match (&self.norm_fixed[i], &l.spec) {
+            (Some((m, v)), LayerSpec::Normalization { fixed: Some((mean, _)), .. }) => (m, v, mean.len() != 1),
+            _ => {
+                let ids = crate::layers::normalization::Ids::new(l.weights.start);
+                let per_col = self.weights[ids.mean.0].len() != 1;
+                (&self.w(ids.mean).param, &self.w(ids.variance).param, per_col)
+            }
+        }
     }
 
     /// The buffers of a weight.

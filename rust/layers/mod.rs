@@ -9,6 +9,7 @@ pub mod concatenate;
 pub mod dense;
 pub mod dropout;
 pub mod merge;
+pub mod normalization;
 
 /// A typed index into a network's weight list (`Network::weights`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,6 +12,7 @@ mod ops;
 mod optimizer;
 mod schedule;
 mod spec;
+mod spec_norm;
 
 use pyo3::prelude::*;
 

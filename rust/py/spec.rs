@@ -79,7 +79,8 @@ fn rules(obj: &Bound<'_, PyAny>) -> PyResult<WeightRules> {
     })
 }
 
-/// A layer description (`dense`, `dropout`, ..., or a merge without keys: `add`, `multiply`, ...) as the core's spec.
+/// A layer description (`dense`, `dropout`, `normalization`, ..., or a merge without keys: `add`, `multiply`,
+/// ...) as the core's spec.
 pub struct LayerArg(pub LayerSpec);
 
 impl<'a, 'py> FromPyObject<'a, 'py> for LayerArg {
@@ -109,6 +110,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for LayerArg {
             }
             "concatenate" => LayerSpec::Concatenate,
             "add" => LayerSpec::Add,
+            "normalization" => super::spec_norm::normalization(obj)?,
             other => LayerSpec::Merge(
                 Merge::from_kind(other)
                     .ok_or_else(|| Error::value(format!("Unknown layer kind. Received: kind={other:?}")))?,

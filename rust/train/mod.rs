@@ -134,6 +134,9 @@ impl Network {
                     let var = (var.start - mean.end)..(var.end - mean.end);
                     batch_norm::update_moving(&ws.bn[i], momentum, &mut lo[mean], &mut hi[var]);
                 }
+                LayerSpec::Normalization { invert, .. } => {
+                    layers::normalization::forward(&self.norm_stats(node), invert, x, y, node.output);
+                }
                 LayerSpec::Concatenate => {
                     let mut offset = 0;
                     for &v in &node.inputs {
@@ -265,6 +268,13 @@ impl Network {
                         batch_norm::backward_frozen(&self.bn_params(&ids), epsilon, g, wo);
                     }
                     pass_down(&mut tail[0], head);
+                }
+                LayerSpec::Normalization { invert, .. } => {
+                    // Nothing below a first layer needs its input's gradient.
+                    if node.inputs[0] >= n_in {
+                        layers::normalization::backward(&self.norm_stats(node), invert, g, wo);
+                        pass_down(&mut tail[0], head);
+                    }
                 }
                 LayerSpec::Concatenate => {
                     let mut offset = 0;

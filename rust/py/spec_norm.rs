@@ -1,0 +1,33 @@
+//! `{"kind": "normalization", ...}` as the core's `LayerSpec::Normalization` (see spec.rs).
+
+use pyo3::prelude::*;
+
+use crate::error::Error;
+use crate::layer::LayerSpec;
+
+/// The keys: `mean` and `variance` are both `None` (the layer holds them as weights) or both lists of floats.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct Normalization {
+    invert: bool,
+    scalar: bool,
+    mean: Option<Vec<f32>>,
+    variance: Option<Vec<f32>>,
+}
+
+/// Read a normalization layer's description.
+pub(super) fn normalization(obj: Borrowed<'_, '_, PyAny>) -> PyResult<LayerSpec> {
+    let Normalization { invert, scalar, mean, variance } = obj.extract()?;
+    let fixed = match (mean, variance) {
+        (Some(m), Some(v)) => Some((m, v)),
+        (None, None) => None,
+        (m, v) => {
+            return Err(Error::value(format!(
+                "When setting values directly, both `mean` and `variance` must be set. Received: mean={m:?} and \
+                 variance={v:?}"
+            ))
+            .into())
+        }
+    };
+    Ok(LayerSpec::Normalization { invert, scalar, fixed })
+}
