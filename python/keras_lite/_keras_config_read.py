@@ -87,6 +87,7 @@ _LAYER_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "Activation": (("activation",), ()),
     "Concatenate": (("axis",), ()),
     **{merge: ((), ()) for merge in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")},
+    "Normalization": (("axis", "mean", "variance", "invert"), ()),
 }
 # Initializer keys, passed to the constructor when they name one of Keras's built-in initializers (or None).
 # Another (a custom class or function, which Keras itself loads only with custom_objects) is left out: the layer
@@ -117,6 +118,7 @@ _TRAINING_ONLY: dict[str, tuple[str, ...]] = {
     **{
         merge: () for merge in ("Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")
     },
+    "Normalization": ("activity_regularizer",),
 }
 
 

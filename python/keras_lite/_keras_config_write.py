@@ -71,6 +71,9 @@ def layer_config(layer: L.Layer, input_width: int | None) -> dict[str, Any]:
             gamma_constraint=None,
             synchronized=False,
         )
+    elif isinstance(layer, L.Normalization):
+        has_build = True
+        cfg.update(layer.get_config(), axis=list(layer.axis), dtype="float32")
     elif isinstance(layer, L.Dropout):
         cfg.update(rate=layer.rate, seed=layer.seed, noise_shape=None)
     elif isinstance(layer, L.Activation):

@@ -76,8 +76,8 @@ def weights_h5(model: Any) -> bytes:
         for group, layer, values in zip(_group_names(model), model.layers, layer_weights(model, all_values)):
             store = root.create_group(group).create_group("vars")
             store.attrs["name"] = layer.name
-            for i, v in enumerate(values):
-                store.create_dataset(str(i), data=v)
+            for i, (v, var) in enumerate(zip(values, layer.weights)):
+                store.create_dataset(str(i), data=np.asarray(v, dtype=var.dtype))
         if model.compiled and net is not None:
             store = f.create_group("optimizer").create_group("vars")
             store.attrs["name"] = model.optimizer.name

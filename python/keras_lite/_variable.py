@@ -21,7 +21,8 @@ def weight_array(value: Any, what: str) -> np.ndarray:
         ) from exc
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{what} must be a real numeric array. Received: {what} with dtype {arr.dtype}")
-    return np.ascontiguousarray(arr, dtype=np.float32)
+    # (np.ascontiguousarray makes a 0-d array 1-d: keep the shape of a scalar weight such as `count`.)
+    return np.ascontiguousarray(arr, dtype=np.float32).reshape(arr.shape)
 
 
 class Variable:
@@ -32,7 +33,6 @@ class Variable:
     """
 
     is_tensor_like = True  # lets tf.is_tensor-style checks (learntools) accept it
-    dtype = "float32"
     __array_priority__ = 100
 
     def __init__(self, layer: Layer, slot: int, name: str, shape: tuple[int, ...], trainable: bool) -> None:
@@ -41,6 +41,7 @@ class Variable:
         self.name = name
         self.shape = tuple(shape)
         self._trainable = trainable
+        self.dtype = "float32"
 
     @property
     def trainable(self) -> bool:
@@ -65,7 +66,9 @@ class Variable:
     def numpy(self) -> np.ndarray:
         """A copy of the current value."""
         owner, index = self._layer._weight_location(self._slot)
-        return owner.get_weight(index)
+        value = owner.get_weight(index)
+        # The core holds float32; an integer weight (Normalization's int64 `count`) reads back in its dtype.
+        return value if self.dtype == "float32" else value.astype(self.dtype)
 
     def assign(self, value: Any) -> None:
         """Overwrite the value; ``value`` must have exactly this variable's shape."""
@@ -98,7 +101,7 @@ class Variable:
         return format(self.numpy(), spec) if self.shape == () else format(str(self.numpy()), spec)
 
     def __repr__(self) -> str:
-        return f"<Variable path={self.path}, shape={self.shape}, dtype=float32, value={self.numpy()}>"
+        return f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}, value={self.numpy()}>"
 
     def __add__(self, o: Any) -> Any:
         return self.numpy() + np.asarray(o)

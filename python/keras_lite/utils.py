@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import numpy as np
 
-from . import config
+from . import _data, config
 from ._errors import received
 from .layers._keras_tensor import _tensor_counts
 from .layers._layer import _name_counts
@@ -39,3 +40,59 @@ def clear_session(free_memory: bool = True) -> None:
     """
     _name_counts.clear()
     _tensor_counts.clear()
+
+
+def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
+    """One-hot rows for class ids, as ``keras.utils.to_categorical``.
+
+    Args:
+        x: Class ids (integers from 0), any shape; a trailing axis of size 1 is dropped first.
+        num_classes: The number of classes; defaults to ``max(x) + 1``.
+
+    Returns:
+        A float64 array of shape ``x.shape + (num_classes,)`` (for NumPy input, as Keras returns).
+
+    Example:
+        >>> keras_lite.utils.to_categorical([0, 2, 1])
+        array([[1., 0., 0.], [0., 0., 1.], [0., 1., 0.]])
+    """
+    ids = _data.to_array(x, "x")
+    if ids.size and not _data.all_finite(ids):
+        raise ValueError(f"x must hold class ids, finite integers. {received('x', x)}")
+    if ids.size and (np.any(ids < 0) or np.any(ids != np.floor(ids))):
+        raise ValueError(f"x must hold class ids, integers from 0. {received('x', x)}")
+    ids = ids.astype(np.int64)
+    if ids.ndim > 1 and ids.shape[-1] == 1:
+        ids = ids.reshape(ids.shape[:-1])
+    if num_classes is None:
+        num_classes = int(ids.max()) + 1 if ids.size else 0
+    elif isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
+        raise ValueError(f"num_classes must be a positive integer. {received('num_classes', num_classes)}")
+    if ids.size and int(ids.max()) >= num_classes:
+        raise ValueError(
+            f"x holds class id {int(ids.max())}, which num_classes={num_classes} does not cover. "
+            f"{received('num_classes', num_classes)}"
+        )
+    out = np.zeros((ids.size, int(num_classes)), dtype=np.float64)
+    out[np.arange(ids.size), ids.reshape(-1)] = 1.0
+    return out.reshape(*ids.shape, int(num_classes))
+
+
+def normalize(x: Any, axis: int = -1, order: int = 2) -> np.ndarray:
+    """``x`` divided by its ``order``-norm along ``axis``, as ``keras.utils.normalize``; a zero norm counts as 1,
+    so all-zero rows stay zero.
+
+    Args:
+        x: An array.
+        axis: The axis along which to normalize.
+        order: The norm's order (2 for L2), as ``np.linalg.norm`` takes it.
+
+    Example:
+        >>> keras_lite.utils.normalize([[3, 4], [0, 0]])
+        array([[0.6, 0.8], [0. , 0. ]])
+    """
+    # A NumPy array keeps NumPy's result type, as in Keras; anything else is read as float32 (Keras's tensors).
+    array = x if isinstance(x, np.ndarray) else np.asarray(_data.to_array(x, "x"), dtype=np.float32)
+    norm = np.atleast_1d(np.linalg.norm(array, order, axis))
+    norm[norm == 0] = 1
+    return np.asarray(array / np.expand_dims(norm, axis or -1))

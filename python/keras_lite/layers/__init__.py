@@ -1,7 +1,7 @@
 """Layers, as ``keras.layers``: specifications whose weights live in the Rust core once built.
 
 ``Layer`` (``_layer``) is the base class; ``Dense``, ``Activation``, ``Dropout`` and ``BatchNormalization``
-(``_builtin``) are the layers the core runs; ``keras.Input`` makes an ``InputLayer`` (``_input_layer``) and
+(``_builtin``) are the layers the core runs, with ``Normalization`` (``_normalization``, its ``adapt`` in ``_adapt``); ``keras.Input`` makes an ``InputLayer`` (``_input_layer``) and
 returns its ``KerasTensor`` (``_keras_tensor``).
 """
 
@@ -25,6 +25,7 @@ from ._merge import (
     multiply,
     subtract,
 )
+from ._normalization import Normalization
 
 __all__ = [
     "Activation",
@@ -49,4 +50,5 @@ __all__ = [
     "InputLayer",
     "KerasTensor",
     "Layer",
+    "Normalization",
 ]

@@ -29,6 +29,11 @@ def summary(model: Model, line_length: Any, print_fn: Any) -> None:
     rows, connected = model._summary_rows()
     trainable = sum(int(np.prod(v.shape)) for v in model.trainable_weights)
     non_trainable = sum(int(np.prod(v.shape)) for v in model.non_trainable_weights)
+    # Bytes as Keras counts them: float32 weights take 4, an int64 one (Normalization's count) 8.
+    trainable_b = sum(np.dtype(v.dtype).itemsize * int(np.prod(v.shape)) for v in model.trainable_weights)
+    non_trainable_b = sum(
+        np.dtype(v.dtype).itemsize * int(np.prod(v.shape)) for v in model.non_trainable_weights
+    )
     opt_params = None
     opt = model.optimizer
     if opt is not None and model._net is not None and opt.iterations > 0:
@@ -38,9 +43,9 @@ def summary(model: Model, line_length: Any, print_fn: Any) -> None:
     print_summary(
         model.name,
         rows,
-        (trainable + non_trainable, 4 * (trainable + non_trainable)),
-        (trainable, 4 * trainable),
-        (non_trainable, 4 * non_trainable),
+        (trainable + non_trainable, trainable_b + non_trainable_b),
+        (trainable, trainable_b),
+        (non_trainable, non_trainable_b),
         optimizer_params=opt_params,
         line_length=line_length,
         print_fn=print_fn,

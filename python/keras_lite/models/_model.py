@@ -175,7 +175,10 @@ class Model:
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of every weight, layer by layer (Keras order)."""
-        return [] if self._net is None else list(self._net.get_weights())
+        if self._net is None:
+            return []
+        values = self._net.get_weights()
+        return [a if v.dtype == "float32" else a.astype(v.dtype) for v, a in zip(self.weights, values)]
 
     def set_weights(self, weights: list[Any]) -> None:
         """Set every weight; the count and each shape must match exactly."""

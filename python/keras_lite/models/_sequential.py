@@ -161,7 +161,7 @@ class Sequential(Model):
         for i, layer in enumerate(self._layers):
             prev = old.get(id(layer))
             if prev is not None and [p.shape for p in prev] == [tuple(t[2]) for t in by_layer[i]]:
-                starts.append([(j, np.ascontiguousarray(p)) for j, p in enumerate(prev)])
+                starts.append([(j, np.ascontiguousarray(p, dtype=np.float32)) for j, p in enumerate(prev)])
             else:
                 starts.append(layer._initial_values(by_layer[i]))
         base = 0
