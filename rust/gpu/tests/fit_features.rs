@@ -1,7 +1,8 @@
 //! More whole training runs on the CPU and the GPU from the same start (see fit.rs's `run_case`): graphs
 //! (two inputs joined by Concatenate, a residual Add, the other merges), sample weights with weighted metrics,
 //! a sparse softmax classifier, regularizers and constraints, stateful metrics, loss reductions and
-//! ignore_class, weight decay and Nadam.
+//! ignore_class, weight decay and Nadam,
+//! Normalization.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::fit::{case, dense, run_case};
@@ -229,4 +230,31 @@ fn fit_with_weight_decay_and_nadam() {
     c.schedule = Some(Schedule::Exponential { initial: 0.02, decay_steps: 3.0, rate: 0.7, staircase: false });
     c.stop_at = Some(3);
     run_case(&c);
+
+#[test]
+fn fit_with_normalization() {
+    let norm = |invert: bool, scalar: bool, fixed: Option<(Vec<f32>, Vec<f32>)>| LayerSpec::Normalization {
+        invert,
+        scalar,
+        fixed,
+    };
+    let per_feature = Some((vec![0.5, -1.0, 2.0, 0.0, 1.5], vec![0.25, 4.0, 0.0, 1e-16, 9.0]));
+    let cases = vec![
+        // Held statistics (the defaults, mean 0 and variance 1) first, as after `Input`: no gradient below it.
+        vec![norm(false, false, None), dense(8, Activation::Tanh), dense(1, Activation::Linear)],
+        // Given per-feature statistics (a zero variance scales by 1e7) after a layer, so its gradient flows.
+        vec![dense(5, Activation::Tanh), norm(false, false, per_feature), dense(1, Activation::Linear)],
+        // One mean and variance for every feature, inverted, and a held scalar one after it.
+        vec![
+            dense(6, Activation::Relu),
+            norm(true, true, Some((vec![0.3], vec![2.5]))),
+            norm(false, true, None),
+            dense(1, Activation::Linear),
+        ],
+    ];
+    for specs in cases {
+        let mut c = case(4, specs, Loss::MeanSquaredError, vec![Metric::MeanAbsoluteError], optimizers()[0]);
+        c.shuffle = true;
+        run_case(&c);
+    }
 }
