@@ -312,3 +312,21 @@ def test_to_categorical_and_normalize():
     np.testing.assert_allclose(got, [[0.6, 0.8], [0, 0]])
     np.testing.assert_allclose(keras.utils.normalize(np.array([[3.0, 4.0]]), order=1), [[3 / 7, 4 / 7]])
     np.testing.assert_allclose(keras.utils.normalize([[1.0], [2.0]], axis=0), [[0.4472136], [0.8944272]])
+
+
+def test_one_feature_column_with_axis_none():
+    # The Auto MPG tutorial's horsepower model: 1-D data, axis=None, the layer called again once in a model.
+    hp = np.array([130.0, 165.0, 150.0, 95.0])
+    norm = layers.Normalization(axis=None)
+    norm.adapt(hp)
+    model = keras.Sequential([keras.Input((1,)), norm, layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mae")
+    model.fit(hp, hp, epochs=1, verbose=0)
+    want = (hp[:2] - hp.mean()) / hp.std()
+    np.testing.assert_allclose(norm(hp[:2]), want, rtol=1e-6)
+    assert norm(hp[:2]).shape == (2,)
+    np.testing.assert_allclose(
+        model.predict(hp[:2], verbose=0),
+        want[:, None] @ model.get_weights()[3] + model.get_weights()[4],
+        rtol=1e-5,
+    )
