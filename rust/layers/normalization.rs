@@ -58,9 +58,9 @@ pub fn forward(s: &Stats<'_>, invert: bool, x: &[f32], y: &mut [f32], w: usize) 
 /// Turn `g = dL/dy` into `dL/dx` in place.
 pub fn backward(s: &Stats<'_>, invert: bool, g: &mut [f32], w: usize) {
     for gr in g.chunks_exact_mut(w) {
-        for j in 0..w {
+        for (j, g) in gr.iter_mut().enumerate() {
             let sc = scale(at(s, j).1);
-            gr[j] = if invert { gr[j] * sc } else { gr[j] / sc };
+            *g = if invert { *g * sc } else { *g / sc };
         }
     }
 }
@@ -100,15 +100,17 @@ mod tests {
         let x = [1.0, 10.0, 4.0, 40.0];
         let mut y = [0.0; 4];
         forward(&s, false, &x, &mut y, 2);
-        for (got, want) in y.iter().zip([-1.341_640_9, -1.341_640_9, 1.341_640_9, 1.341_640_9]) {
-            assert!((got - want).abs() < 1e-6, "{y:?}");
+        let want: [f64; 4] = [-1.341_640_9, -1.341_640_9, 1.341_640_9, 1.341_640_9];
+        for (&got, want) in y.iter().zip(want) {
+            assert!((f64::from(got) - want).abs() < 1e-6, "{y:?}");
         }
         // invert with mean 2.5, variance 1.25 on [-1, 0, 1] gives [1.381966, 2.5, 3.618034].
         let s = Stats { mean: &[2.5], var: &[1.25] };
         let mut y = [0.0; 3];
         forward(&s, true, &[-1.0, 0.0, 1.0], &mut y, 1);
-        for (got, want) in y.iter().zip([1.381_966, 2.5, 3.618_034]) {
-            assert!((got - want).abs() < 1e-6, "{y:?}");
+        let want: [f64; 3] = [1.381_966, 2.5, 3.618_034];
+        for (&got, want) in y.iter().zip(want) {
+            assert!((f64::from(got) - want).abs() < 1e-6, "{y:?}");
         }
         // A zero variance scales by 1e7.
         let s = Stats { mean: &[0.0], var: &[0.0] };

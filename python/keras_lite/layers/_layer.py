@@ -361,7 +361,9 @@ class Layer:
             # after this one would run too.
             if self._owner_layer_index != 0 or self._owner.layer_count != 1:
                 net = _core.Model(shape[-1], [self._spec()], config.next_seed())
-                net.set_weights([weight_array(v, v.name) for v in self._variables]) if self._variables else None
+                net.set_weights(
+                    [weight_array(v, v.name) for v in self._variables]
+                ) if self._variables else None
                 out = net.predict(flat)
             else:
                 out = self._owner.predict(flat)
