@@ -24,7 +24,7 @@ KERAS_ONLY = {
     "export tree distribution dtype_policies quantizers visualization wrappers Variable InputSpec device "
     "name_scope Operation Function Regularizer",
     "initializers": "STFT STFTInitializer stft",
-    "layers": "Conv1D Conv2D Conv3D LSTM GRU SimpleRNN Embedding Normalization Flatten Reshape Dot "
+    "layers": "Conv1D Conv2D Conv3D LSTM GRU SimpleRNN Embedding Flatten Reshape Dot "
     "Lambda LayerNormalization MultiHeadAttention LeakyReLU ReLU Softmax Rescaling TextVectorization "
     "GaussianNoise MaxPooling2D GlobalAveragePooling1D Bidirectional TimeDistributed Masking Discretization "
     "CategoryEncoding StringLookup Identity UnitNormalization dot",
@@ -34,7 +34,7 @@ KERAS_ONLY = {
     "binary_accuracy",
     "optimizers": "Adadelta Ftrl Lamb legacy serialize deserialize",
     "callbacks": "TensorBoard RemoteMonitor SwapEMAWeights",
-    "utils": "to_categorical plot_model normalize PyDataset Sequence get_file pad_sequences split_dataset "
+    "utils": "plot_model PyDataset Sequence get_file pad_sequences split_dataset "
     "image_dataset_from_directory timeseries_dataset_from_array register_keras_serializable Progbar",
     "models": "clone_model model_from_json",
     "saving": "register_keras_serializable load_weights save_weights get_custom_objects CustomObjectScope",

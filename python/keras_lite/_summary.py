@@ -20,9 +20,11 @@ import re
 import shutil
 import sys
 from collections.abc import Callable, Sequence
-from typing import Optional
+from typing import Any, Optional
 
-__all__ = ["print_summary", "readable_memory_size"]
+import numpy as np
+
+__all__ = ["print_summary", "readable_memory_size", "weights_size"]
 
 #: One row per layer: (layer name, class name, output shape text, parameter count or None if unbuilt).
 SummaryRow = tuple[str, str, Optional[str], Optional[int]]
@@ -58,6 +60,13 @@ _ASCII = {
 }
 
 _WORD = re.compile(r"\s*\S+\s*")
+
+
+def weights_size(variables: Sequence[Any]) -> tuple[int, int]:
+    """(values, bytes) of ``variables`` as Keras counts them: 4 bytes a float32 value, 8 an int64 one
+    (Normalization's ``count``)."""
+    sizes = [int(np.prod(v.shape)) for v in variables]
+    return sum(sizes), sum(n * np.dtype(v.dtype).itemsize for n, v in zip(sizes, variables))
 
 
 def readable_memory_size(size: float) -> str:

@@ -175,9 +175,7 @@ class Model:
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of every weight, layer by layer (Keras order)."""
-        if self._net is None:
-            return []
-        values = self._net.get_weights()
+        values = [] if self._net is None else self._net.get_weights()  # the int64 `count` keeps its dtype
         return [a if v.dtype == "float32" else a.astype(v.dtype) for v, a in zip(self.weights, values)]
 
     def set_weights(self, weights: list[Any]) -> None:
