@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._summary import print_summary
+from .._summary import print_summary, weights_size
 
 if TYPE_CHECKING:
     from ..layers import Layer
@@ -27,13 +27,8 @@ def stack_rows(layers: list[Layer]) -> list[tuple[str, str, str, int | None]]:
 def summary(model: Model, line_length: Any, print_fn: Any) -> None:
     """``model.summary``: the layer table and the parameter counts, in Keras 3's layout."""
     rows, connected = model._summary_rows()
-    trainable = sum(int(np.prod(v.shape)) for v in model.trainable_weights)
-    non_trainable = sum(int(np.prod(v.shape)) for v in model.non_trainable_weights)
-    # Bytes as Keras counts them: float32 weights take 4, an int64 one (Normalization's count) 8.
-    trainable_b = sum(np.dtype(v.dtype).itemsize * int(np.prod(v.shape)) for v in model.trainable_weights)
-    non_trainable_b = sum(
-        np.dtype(v.dtype).itemsize * int(np.prod(v.shape)) for v in model.non_trainable_weights
-    )
+    trainable, trainable_b = weights_size(model.trainable_weights)
+    non_trainable, non_trainable_b = weights_size(model.non_trainable_weights)
     opt_params = None
     opt = model.optimizer
     if opt is not None and model._net is not None and opt.iterations > 0:
