@@ -230,6 +230,7 @@ fn fit_with_weight_decay_and_nadam() {
     c.schedule = Some(Schedule::Exponential { initial: 0.02, decay_steps: 3.0, rate: 0.7, staircase: false });
     c.stop_at = Some(3);
     run_case(&c);
+}
 
 #[test]
 fn fit_with_normalization() {
