@@ -1,24 +1,63 @@
-//! The register-blocked micro-kernel: `C[6×16] (+)= Ã[6×kc] · B̃[kc×16]` over packed slivers.
+//! The register-blocked micro-kernels: `C[MR×NR] (+)= Ã[MR×kc] · B̃[kc×NR]` over packed slivers, then the
+//! epilogue, and the choice between them.
 //!
-//! Ã holds, for each k, the 6 values of one column of the A block (`a[k*MR + i]`); B̃ holds, for each k, 16
-//! consecutive values of one row of the B block (`b[k*NR + j]`). Twelve 8-wide accumulators stay in
-//! registers for the whole k loop: two B loads and six broadcasts feed twelve FMAs per step.
+//! Ã holds, for each k, the MR values of one column of the A block (`a[k*MR + i]`); B̃ holds, for each k, NR
+//! consecutive values of one row of the B block (`b[k*NR + j]`). The accumulators stay in registers for the
+//! whole k loop. Three kernels: AVX-512F (12×32, `avx512.rs`), AVX2+FMA (6×16: twelve 8-wide accumulators,
+//! two B loads and six broadcasts per step) and a portable loop; [`Isa::selected`] picks one per process.
+//!
+//! Every kernel sums each value of C in the same order (one product per k, in k order, onto a zero start),
+//! and the two vector kernels with a fused multiply-add, so AVX2 and AVX-512 give bit-identical results;
+//! the portable loop rounds the product and the sum separately, so its results differ in the last bits.
 
-/// Rows of the micro-tile.
-pub const MR: usize = 6;
-/// Columns of the micro-tile.
-pub const NR: usize = 16;
+use std::sync::OnceLock;
 
-/// Whether the AVX2+FMA kernel can run on this CPU (std caches the answer).
-#[inline]
-pub fn avx2() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
+/// The micro-kernels, best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Isa {
+    /// AVX-512F, 12×32 tiles.
+    Avx512,
+    /// AVX2 and FMA, 6×16 tiles.
+    Avx2,
+    /// Plain Rust, 6×16 tiles.
+    Portable,
+}
+
+impl Isa {
+    /// Whether this CPU can run the kernel (std caches the feature test).
+    pub fn available(self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            match self {
+                Isa::Avx512 => std::is_x86_feature_detected!("avx512f"),
+                Isa::Avx2 => std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma"),
+                Isa::Portable => true,
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            self == Isa::Portable
+        }
     }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
+
+    /// The best kernel this CPU can run.
+    pub fn best() -> Isa {
+        [Isa::Avx512, Isa::Avx2].into_iter().find(|k| k.available()).unwrap_or(Isa::Portable)
+    }
+
+    /// The kernel `gemm` uses, decided once per process: the one the `KERAS_LITE_GEMM_KERNEL` environment
+    /// variable names (`avx512`, `avx2` or `portable`) if the CPU can run it, otherwise [`Isa::best`].
+    pub fn selected() -> Isa {
+        static SELECTED: OnceLock<Isa> = OnceLock::new();
+        *SELECTED.get_or_init(|| {
+            let named = match std::env::var("KERAS_LITE_GEMM_KERNEL").as_deref() {
+                Ok("avx512") => Some(Isa::Avx512),
+                Ok("avx2") => Some(Isa::Avx2),
+                Ok("portable") => Some(Isa::Portable),
+                _ => None,
+            };
+            named.filter(|k| k.available()).unwrap_or_else(Isa::best)
+        })
     }
 }
 
@@ -64,49 +103,83 @@ impl Epilogue<'_> {
     }
 }
 
-/// `C (+)= Ã·B̃` for one `MR × NR` tile of a row-major `C` (row stride `ldc`, starting at `c[0]`), then the
-/// epilogue; `accumulate` adds the product to what is there. Does nothing if a slice is too short for its
-/// shape.
-pub fn tile(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, accumulate: bool, epi: Epilogue<'_>) {
-    let span = (MR - 1) * ldc + NR;
-    if a.len() < kc * MR
-        || b.len() < kc * NR
-        || ldc < NR
-        || c.len() < span
-        || epi.bias.is_some_and(|b| b.len() < NR)
-        || epi.mask.is_some_and(|m| m.len() < span)
-    {
-        return;
-    }
-    #[cfg(target_arch = "x86_64")]
-    {
-        if avx2() {
-            // SAFETY: AVX2 and FMA are available (checked by `avx2()`); the slices hold kc*MR and kc*NR
-            // values, C and the mask cover (MR-1)*ldc + NR values and the bias NR (checked above), which is
-            // all the kernel touches.
-            unsafe { tile_avx2(kc, a.as_ptr(), b.as_ptr(), c.as_mut_ptr(), ldc, accumulate, epi) };
-            return;
-        }
-    }
-    tile_portable(kc, a, b, c, ldc, accumulate, epi);
+/// A micro-kernel of `MR × NR` tiles, with the height of the A block that suits it.
+pub(super) trait Micro<const MR: usize, const NR: usize> {
+    /// Rows of A packed at a time (a multiple of MR): the A block (MC × KC) stays in L2.
+    const MC: usize;
+
+    /// `C (+)= Ã·B̃` for one tile of a row-major C (row stride `ldc`, starting at `c`), then the epilogue.
+    ///
+    /// # Safety
+    /// The CPU can run the kernel; `a` holds `kc*MR` values and `b` `kc*NR`; `c` and the epilogue's mask
+    /// cover `(MR-1)*ldc + NR` values, its bias `NR`; no other thread touches the tile.
+    unsafe fn tile(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, acc: bool, epi: Epilogue<'_>);
 }
 
-fn tile_portable(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, accumulate: bool, epi: Epilogue<'_>) {
-    let mut acc = [0.0f32; MR * NR];
+/// The plain-Rust kernel.
+pub(super) struct Portable;
+
+impl Micro<6, 16> for Portable {
+    const MC: usize = 144;
+
+    unsafe fn tile(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, acc: bool, epi: Epilogue<'_>) {
+        // SAFETY: the caller guarantees these lengths.
+        let (a, b, c) = unsafe {
+            (
+                std::slice::from_raw_parts(a, kc * 6),
+                std::slice::from_raw_parts(b, kc * 16),
+                std::slice::from_raw_parts_mut(c, 5 * ldc + 16),
+            )
+        };
+        portable::<6, 16>(kc, a, b, c, ldc, acc, epi);
+    }
+}
+
+/// The portable loop for any tile (also what the vector kernels' types run on other architectures).
+pub(super) fn portable<const MR: usize, const NR: usize>(
+    kc: usize,
+    a: &[f32],
+    b: &[f32],
+    c: &mut [f32],
+    ldc: usize,
+    accumulate: bool,
+    epi: Epilogue<'_>,
+) {
+    let mut acc = [[0.0f32; NR]; MR];
     for p in 0..kc {
         let ap = &a[p * MR..p * MR + MR];
         let bp = &b[p * NR..p * NR + NR];
         for i in 0..MR {
             for j in 0..NR {
-                acc[i * NR + j] += ap[i] * bp[j];
+                acc[i][j] += ap[i] * bp[j];
             }
         }
     }
     for i in 0..MR {
         for j in 0..NR {
             let at = i * ldc + j;
-            let v = if accumulate { c[at] + acc[i * NR + j] } else { acc[i * NR + j] };
+            let v = if accumulate { c[at] + acc[i][j] } else { acc[i][j] };
             c[at] = epi.scalar(v, j, at);
+        }
+    }
+}
+
+/// The AVX2+FMA kernel.
+pub(super) struct Avx2;
+
+impl Micro<6, 16> for Avx2 {
+    const MC: usize = 144;
+
+    unsafe fn tile(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, acc: bool, epi: Epilogue<'_>) {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: forwarded from the caller, who guarantees the CPU has AVX2 and FMA.
+        unsafe {
+            tile_avx2(kc, a, b, c, ldc, acc, epi)
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            Portable::tile(kc, a, b, c, ldc, acc, epi)
         }
     }
 }
@@ -123,6 +196,8 @@ unsafe fn tile_avx2(
     epi: Epilogue<'_>,
 ) {
     use std::arch::x86_64::*;
+    const MR: usize = 6;
+    const NR: usize = 16;
     // SAFETY: the caller guarantees `a` has kc*MR and `b` kc*NR readable values, that `c` (and the mask,
     // if any) address MR rows of NR values at stride `ldc`, and that the bias has NR values.
     unsafe {

@@ -2,25 +2,39 @@
 //! operands cost nothing extra, and no allocation once its thread-local buffers have grown.
 //!
 //! K is cut into panels of `KC`. For each panel a block of `MC` rows of A is packed into `MR`-row slivers
-//! and the B panel into `NR`-column slivers; the micro-kernel (`kernel.rs`) computes one `MR × NR` tile per
+//! and the B panel into `NR`-column slivers (`pack.rs`); the micro-kernel computes one `MR × NR` tile per
 //! sliver pair. Threads take disjoint column ranges of C (each packs all of A, which costs `2/n` of the
-//! work) or, when C is narrow, disjoint row ranges.
+//! work) or, when C is narrow, disjoint row ranges. The driver is generic over the kernel's tile: AVX-512F
+//! 12×32 (`avx512.rs`), AVX2 6×16 or portable 6×16 (`kernel.rs`), chosen once per process ([`Isa`]).
+//!
+//! Reproducibility: each value of C is summed in k order whatever the tile, the blocking or the thread
+//! count, so a product gives the same bits run to run. AVX-512 and AVX2 agree bit for bit too (same fused
+//! multiply-adds, same `KC`); the portable kernel, on CPUs with neither, rounds differently, so trained
+//! weights match only between machines that run a vector kernel.
 
+mod avx512;
 pub mod kernel;
+mod pack;
 mod small;
+#[cfg(test)]
+mod tests;
 
 use std::cell::RefCell;
 
-pub use kernel::Epilogue;
-use kernel::{MR, NR};
+use kernel::Micro;
+pub use kernel::{Epilogue, Isa};
 
-/// Depth of a packed panel: a B sliver (KC × NR, 16 KB) stays in L1 while A slivers stream past it.
+/// Depth of a packed panel: a B sliver (KC × NR: 16 KB at NR = 16, 32 KB at 32) stays in L1 while A
+/// slivers stream past it. Shared by all kernels, which keeps their results identical.
 const KC: usize = 256;
-/// Rows of A packed at a time (a multiple of MR); the A block (MC × KC, 144 KB) stays in L2.
-const MC: usize = 144;
-/// Columns of B packed at a time (a multiple of NR): a 1 MB panel. The pack buffers have fixed sizes, so each
-/// thread allocates them once, whatever the shapes.
+/// The largest `MC` of any kernel: the A pack buffer's fixed size is `KC × MC_MAX`.
+const MC_MAX: usize = 144;
+/// Columns of B packed at a time (a multiple of every NR): a 1 MB panel. The pack buffers have fixed sizes,
+/// so each thread allocates them once, whatever the shapes and the kernel.
 const NC: usize = 1024;
+/// Spare values in each pack buffer, so that the packed data can start on a 64-byte boundary (aligned
+/// vector loads of B for the 512-bit kernel).
+const ALIGN_PAD: usize = 16;
 
 /// A read-only matrix operand: element (i, j) is `data[i * rs + j * cs]`.
 #[derive(Debug, Clone, Copy)]
@@ -62,8 +76,8 @@ thread_local! {
     static PACK_B: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Run `f` with a thread-local buffer of `cap` values (allocated on the thread's first call; a fresh one
-/// if it is already in use), of which the first `len` are used.
+/// Run `f` with `len` values of a thread-local buffer of `cap` values (allocated on the thread's first call;
+/// a fresh one if it is already in use), starting on a 64-byte boundary.
 fn with_buffer<T>(
     key: &'static std::thread::LocalKey<RefCell<Vec<f32>>>,
     cap: usize,
@@ -72,94 +86,14 @@ fn with_buffer<T>(
 ) -> T {
     key.with(|cell| match cell.try_borrow_mut() {
         Ok(mut v) => {
-            if v.len() < cap {
-                v.resize(cap, 0.0);
+            if v.len() < cap + ALIGN_PAD {
+                v.resize(cap + ALIGN_PAD, 0.0);
             }
-            f(&mut v[..len])
+            let at = v.as_ptr().align_offset(64).min(ALIGN_PAD);
+            f(&mut v[at..at + len])
         }
         Err(_) => f(&mut vec![0.0; len]),
     })
-}
-
-/// Pack rows `i0..i0+mc`, columns `p0..p0+kc` of A into MR-row slivers (zero-padded). Reads follow the
-/// operand's contiguous direction.
-fn pack_a(dst: &mut [f32], a: Operand<'_>, i0: usize, mc: usize, p0: usize, kc: usize) {
-    for (s, sliver) in dst.chunks_exact_mut(kc * MR).enumerate().take(mc.div_ceil(MR)) {
-        let rows = MR.min(mc - s * MR);
-        let base = i0 + s * MR;
-        if a.cs == 1 && rows == MR {
-            // Row-major A: six row streams read in step, each sliver written front to back.
-            let rows6: [&[f32]; MR] =
-                std::array::from_fn(|r| &a.data[(base + r) * a.rs + p0..(base + r) * a.rs + p0 + kc]);
-            for (p, out) in sliver.chunks_exact_mut(MR).enumerate() {
-                for r in 0..MR {
-                    out[r] = rows6[r][p];
-                }
-            }
-        } else if a.cs == 1 || rows < MR {
-            for r in 0..MR {
-                if r < rows {
-                    let start = (base + r) * a.rs + p0 * a.cs;
-                    for p in 0..kc {
-                        sliver[p * MR + r] = a.data[start + p * a.cs];
-                    }
-                } else {
-                    for p in 0..kc {
-                        sliver[p * MR + r] = 0.0;
-                    }
-                }
-            }
-        } else {
-            // Column-major A (a transposed operand): each k holds MR neighbouring rows.
-            for p in 0..kc {
-                let start = base * a.rs + (p0 + p) * a.cs;
-                for r in 0..MR {
-                    sliver[p * MR + r] = a.data[start + r * a.rs];
-                }
-            }
-        }
-    }
-}
-
-/// Pack rows `p0..p0+kc`, columns `j0..j0+nc` of B into NR-column slivers (zero-padded). Reads follow the
-/// operand's contiguous direction.
-fn pack_b(dst: &mut [f32], b: Operand<'_>, p0: usize, kc: usize, j0: usize, nc: usize) {
-    for (s, sliver) in dst.chunks_exact_mut(kc * NR).enumerate().take(nc.div_ceil(NR)) {
-        let js = j0 + s * NR;
-        let cols = NR.min(j0 + nc - js);
-        if b.cs == 1 && cols == NR {
-            // Fixed-size copies: two vector moves per row instead of a call to memmove.
-            for (p, out) in sliver.chunks_exact_mut(NR).enumerate() {
-                let row = (p0 + p) * b.rs + js;
-                if let (Ok(out), Some(Ok(src))) =
-                    (<&mut [f32; NR]>::try_from(out), b.data.get(row..row + NR).map(<&[f32; NR]>::try_from))
-                {
-                    *out = *src;
-                }
-            }
-        } else if b.cs == 1 {
-            for p in 0..kc {
-                let out = &mut sliver[p * NR..(p + 1) * NR];
-                let row = (p0 + p) * b.rs + js;
-                out[..cols].copy_from_slice(&b.data[row..row + cols]);
-                out[cols..].fill(0.0);
-            }
-        } else {
-            // Column-major B (a transposed operand): walk each column down its contiguous run of k.
-            for c in 0..NR {
-                if c < cols {
-                    let start = p0 * b.rs + (js + c) * b.cs;
-                    for p in 0..kc {
-                        sliver[p * NR + c] = b.data[start + p * b.rs];
-                    }
-                } else {
-                    for p in 0..kc {
-                        sliver[p * NR + c] = 0.0;
-                    }
-                }
-            }
-        }
-    }
 }
 
 /// The output block `C[i0..i1, j0..j1]` of `C (+)= A·B`, single-threaded.
@@ -171,7 +105,7 @@ fn pack_b(dst: &mut [f32], b: Operand<'_>, p0: usize, kc: usize, j0: usize, nc: 
 /// `c` must be valid for reads and writes of `i1 * ldc` values (with `j1 <= ldc`), and no other thread may
 /// touch `C[i0..i1, j0..j1]` during the call.
 #[allow(clippy::too_many_arguments)]
-unsafe fn block(
+unsafe fn block<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     c: *mut f32,
     ldc: usize,
     a: Operand<'_>,
@@ -192,18 +126,26 @@ unsafe fn block(
             let acc = accumulate || p0 > 0;
             let (first, last) = (p0 == 0, p0 + kc == k);
             with_buffer(&PACK_B, KC * NC, slivers_n * kc * NR, |bpack| {
-                pack_b(bpack, b, p0, kc, jb, nc);
+                pack::pack_b::<NR>(bpack, b, p0, kc, jb, nc);
                 let mut ic = i0;
                 while ic < i1 {
-                    let mc = MC.min(i1 - ic);
-                    with_buffer(&PACK_A, KC * MC, mc.div_ceil(MR) * kc * MR, |apack| {
-                        pack_a(apack, a, ic, mc, p0, kc);
+                    let mc = K::MC.min(i1 - ic);
+                    with_buffer(&PACK_A, KC * MC_MAX, mc.div_ceil(MR) * kc * MR, |apack| {
+                        pack::pack_a::<MR>(apack, a, ic, mc, p0, kc);
                         // SAFETY: the tiles of rows ic..ic+mc, columns jb..jb_end lie inside the caller's
                         // block, which it guarantees is valid and ours alone.
                         unsafe {
-                            macro_kernel(c, ldc, apack, bpack, (ic, ic + mc), (jb, jb_end), kc, acc, |i, j| {
-                                epi.tile(i, j, ldc, first, last)
-                            })
+                            macro_kernel::<MR, NR, K>(
+                                c,
+                                ldc,
+                                apack,
+                                bpack,
+                                (ic, ic + mc),
+                                (jb, jb_end),
+                                kc,
+                                acc,
+                                |i, j| epi.tile(i, j, ldc, first, last),
+                            )
                         };
                     });
                     ic += mc;
@@ -219,7 +161,7 @@ unsafe fn block(
 /// # Safety
 /// As for `block`: `C[i0..i1, j0..j1]` must be valid and touched by no other thread.
 #[allow(clippy::too_many_arguments)]
-unsafe fn macro_kernel<'e>(
+unsafe fn macro_kernel<'e, const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     c: *mut f32,
     ldc: usize,
     apack: &[f32],
@@ -242,9 +184,10 @@ unsafe fn macro_kernel<'e>(
             if mr == MR && nr == NR {
                 // SAFETY: rows i..i+MR, columns j..j+NR lie inside the block (see the function's contract).
                 let tile = unsafe { std::slice::from_raw_parts_mut(c.add(i * ldc + j), (MR - 1) * ldc + NR) };
-                kernel::tile(kc, asl, bs, tile, ldc, acc, te);
+                checked_tile::<MR, NR, K>(kc, asl, bs, tile, ldc, acc, te);
             } else {
-                let mut tmp = [0.0f32; MR * NR];
+                let mut tmp2 = [[0.0f32; NR]; MR];
+                let tmp = tmp2.as_flattened_mut();
                 if acc {
                     for r in 0..mr {
                         // SAFETY: the `mr` rows and `nr` columns from (i, j) lie inside the block.
@@ -252,7 +195,7 @@ unsafe fn macro_kernel<'e>(
                         tmp[r * NR..r * NR + nr].copy_from_slice(row);
                     }
                 }
-                kernel::tile(kc, asl, bs, &mut tmp, NR, acc, Epilogue::default());
+                checked_tile::<MR, NR, K>(kc, asl, bs, tmp, NR, acc, Epilogue::default());
                 for r in 0..mr {
                     // SAFETY: as above.
                     let row = unsafe { std::slice::from_raw_parts_mut(c.add((i + r) * ldc + j), nr) };
@@ -267,6 +210,33 @@ unsafe fn macro_kernel<'e>(
             }
         }
     }
+}
+
+/// One tile through the kernel `K`, after checking that the slices hold what it reads and writes (see
+/// [`Micro::tile`]); does nothing otherwise.
+#[allow(clippy::too_many_arguments)]
+fn checked_tile<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
+    kc: usize,
+    a: &[f32],
+    b: &[f32],
+    c: &mut [f32],
+    ldc: usize,
+    accumulate: bool,
+    epi: Epilogue<'_>,
+) {
+    let span = (MR - 1) * ldc + NR;
+    if a.len() < kc * MR
+        || b.len() < kc * NR
+        || ldc < NR
+        || c.len() < span
+        || epi.bias.is_some_and(|b| b.len() < NR)
+        || epi.mask.is_some_and(|m| m.len() < span)
+    {
+        return;
+    }
+    // SAFETY: the lengths are checked above; the kernel is only instantiated for a kernel the CPU runs
+    // (`gemm_with` falls back to `Isa::best`).
+    unsafe { K::tile(kc, a.as_ptr(), b.as_ptr(), c.as_mut_ptr(), ldc, accumulate, epi) }
 }
 
 /// A raw pointer that may cross to pool threads; each thread writes only its own block of C.
@@ -284,7 +254,8 @@ impl SharedC {
     }
 }
 
-/// `C(m×n, row-major) (+)= A(m×k)·B(k×n)`, then the epilogue, on up to `threads` threads.
+/// `C(m×n, row-major) (+)= A(m×k)·B(k×n)`, then the epilogue, on up to `threads` threads, with the kernel
+/// [`Isa::selected`].
 ///
 /// Does nothing if `c` is shorter than `m*n`, an operand cannot hold its shape, or the epilogue's bias is
 /// shorter than `n` or its mask than `m*n`.
@@ -296,6 +267,22 @@ pub fn gemm(
     m: usize,
     k: usize,
     n: usize,
+    accumulate: bool,
+    threads: usize,
+    epi: Epilogue<'_>,
+) {
+    gemm_with(Isa::selected(), c, a, b, (m, k, n), accumulate, threads, epi);
+}
+
+/// [`gemm`] with the kernel `isa` (or [`Isa::best`] if the CPU cannot run it): for tests and benchmarks
+/// that compare the kernels in one process.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_with(
+    isa: Isa,
+    c: &mut [f32],
+    a: Operand<'_>,
+    b: Operand<'_>,
+    (m, k, n): (usize, usize, usize),
     accumulate: bool,
     threads: usize,
     epi: Epilogue<'_>,
@@ -314,21 +301,44 @@ pub fn gemm(
         epi.apply(c, m, n);
         return;
     }
+    let isa = if isa.available() { isa } else { Isa::best() };
     if n <= small::THIN || k <= small::THIN {
-        small::gemm_thin(c, a, b, m, k, n, accumulate);
+        small::gemm_thin(c, a, b, (m, k, n), accumulate, isa != Isa::Portable);
         epi.apply(c, m, n);
         return;
     }
-    let ptr = SharedC(c.as_mut_ptr());
     let threads = threads.max(1);
+    match isa {
+        Isa::Avx512 => {
+            split::<{ avx512::MR }, { avx512::NR }, avx512::Avx512>(c, a, b, (m, k, n), accumulate, threads, epi)
+        }
+        Isa::Avx2 => split::<6, 16, kernel::Avx2>(c, a, b, (m, k, n), accumulate, threads, epi),
+        Isa::Portable => split::<6, 16, kernel::Portable>(c, a, b, (m, k, n), accumulate, threads, epi),
+    }
+}
+
+/// The packed product with the kernel `K`, its C cut between threads. `c` holds `m*n` values, the operands
+/// cover their shapes, the epilogue is long enough, and `m, n, k > 0`.
+#[allow(clippy::too_many_arguments)]
+fn split<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
+    c: &mut [f32],
+    a: Operand<'_>,
+    b: Operand<'_>,
+    (m, k, n): (usize, usize, usize),
+    accumulate: bool,
+    threads: usize,
+    epi: Epilogue<'_>,
+) {
+    const { assert!(K::MC % MR == 0 && K::MC <= MC_MAX && NC % NR == 0) };
+    let ptr = SharedC(c.as_mut_ptr());
     if threads > 1 && n >= 2 * NR * threads {
         // Column ranges, a multiple of NR wide.
         let per = n.div_ceil(threads).div_ceil(NR) * NR;
         crate::team::parallel(threads, &|t| {
             let (j0, j1) = (t * per, ((t + 1) * per).min(n));
             if j0 < j1 {
-                // SAFETY: C holds m*n values (checked above); threads own disjoint column ranges.
-                unsafe { block(ptr.get(), n, a, b, (0, m), (j0, j1), k, accumulate, epi) }
+                // SAFETY: C holds m*n values (checked by the caller); threads own disjoint column ranges.
+                unsafe { block::<MR, NR, K>(ptr.get(), n, a, b, (0, m), (j0, j1), k, accumulate, epi) }
             }
         });
     } else if threads > 1 && m >= 4 * MR * threads {
@@ -336,12 +346,12 @@ pub fn gemm(
         crate::team::parallel(threads, &|t| {
             let (i0, i1) = (t * per, ((t + 1) * per).min(m));
             if i0 < i1 {
-                // SAFETY: C holds m*n values (checked above); threads own disjoint row ranges.
-                unsafe { block(ptr.get(), n, a, b, (i0, i1), (0, n), k, accumulate, epi) }
+                // SAFETY: C holds m*n values (checked by the caller); threads own disjoint row ranges.
+                unsafe { block::<MR, NR, K>(ptr.get(), n, a, b, (i0, i1), (0, n), k, accumulate, epi) }
             }
         });
     } else {
-        // SAFETY: C holds m*n values (checked above) and is borrowed mutably here.
-        unsafe { block(ptr.get(), n, a, b, (0, m), (0, n), k, accumulate, epi) }
+        // SAFETY: C holds m*n values (checked by the caller) and is borrowed mutably here.
+        unsafe { block::<MR, NR, K>(ptr.get(), n, a, b, (0, m), (0, n), k, accumulate, epi) }
     }
 }

@@ -7,14 +7,22 @@ use super::Operand;
 /// Largest `n` or `k` sent here.
 pub const THIN: usize = 4;
 
-/// `C(m×n) (+)= A·B` without packing. `c` holds at least `m*n` values; the operands cover their shapes.
-pub fn gemm_thin(c: &mut [f32], a: Operand<'_>, b: Operand<'_>, m: usize, k: usize, n: usize, accumulate: bool) {
+/// `C(m×n) (+)= A·B` without packing, compiled for AVX2/FMA if `vector` (the CPU must have them). `c` holds
+/// at least `m*n` values; the operands cover their shapes.
+pub fn gemm_thin(
+    c: &mut [f32],
+    a: Operand<'_>,
+    b: Operand<'_>,
+    (m, k, n): (usize, usize, usize),
+    accumulate: bool,
+    vector: bool,
+) {
     if !accumulate {
         c[..m * n].fill(0.0);
     }
     #[cfg(target_arch = "x86_64")]
     {
-        if super::kernel::avx2() {
+        if vector && super::Isa::Avx2.available() {
             // SAFETY: the CPU has AVX2 and FMA (just checked); the body is safe code.
             unsafe { thin_avx2(c, a, b, m, k, n) };
             return;

@@ -1,0 +1,164 @@
+//! Property tests of every kernel this CPU runs against an f64 reference: random and edge shapes (tiles cut
+//! by the edges, k = 1, k > KC, several NC panels), plain, transposed and padded operands, accumulate on and
+//! off, every epilogue combination with NaN, one and two threads.
+
+use super::{gemm_with, Epilogue, Isa, Operand, KC};
+use crate::rng::Rng;
+
+/// A logical `rows × cols` matrix stored plain (row stride `cols + pad`) or transposed.
+fn store(x: &[f32], rows: usize, cols: usize, transposed: bool, pad: usize) -> (Vec<f32>, usize, usize) {
+    if transposed {
+        let t = (0..rows * cols).map(|idx| x[(idx % rows) * cols + idx / rows]).collect();
+        (t, 1, rows)
+    } else {
+        let mut v = vec![f32::NAN; rows * (cols + pad)];
+        for r in 0..rows {
+            v[r * (cols + pad)..r * (cols + pad) + cols].copy_from_slice(&x[r * cols..(r + 1) * cols]);
+        }
+        (v, cols + pad, 1)
+    }
+}
+
+fn kernels() -> Vec<Isa> {
+    [Isa::Avx512, Isa::Avx2, Isa::Portable].into_iter().filter(|k| k.available()).collect()
+}
+
+/// One shape through every kernel, layout, accumulate flag, epilogue and thread count.
+fn check(r: &mut Rng, m: usize, k: usize, n: usize) {
+    let (mut a, mut b, mut bias, mut mask) = (vec![0.0; m * k], vec![0.0; k * n], vec![0.0; n], vec![0.0; m * n]);
+    r.fill_uniform(&mut a, 1.0);
+    r.fill_uniform(&mut b, 1.0);
+    r.fill_uniform(&mut bias, 1.0);
+    r.fill_uniform(&mut mask, 1.0);
+    mask[0] = f32::NAN;
+    mask[m * n - 1] = 0.0;
+    if m > 2 {
+        a[k] = f32::NAN; // row 1 of the product is NaN: it must pass the clamp and a NaN mask entry.
+    }
+    // The reference in f64, and Σ|a·b| for an error bound.
+    let (mut want, mut mag) = (vec![0.0f64; m * n], vec![0.0f64; m * n]);
+    for i in 0..m {
+        for p in 0..k {
+            let av = f64::from(a[i * k + p]);
+            for j in 0..n {
+                want[i * n + j] += av * f64::from(b[p * n + j]);
+                mag[i * n + j] += (av * f64::from(b[p * n + j])).abs();
+            }
+        }
+    }
+    let c0: Vec<f32> = (0..m * n).map(|x| (x % 7) as f32 * 0.25 - 0.75).collect();
+    for (case, isa) in kernels().into_iter().enumerate() {
+        for (at, bt, pad) in [(false, false, 0), (true, false, 0), (false, true, 0), (true, true, 0), (false, false, 3)]
+        {
+            let (ad, ars, acs) = store(&a, m, k, at, pad);
+            let (bd, brs, bcs) = store(&b, k, n, bt, pad);
+            for combo in 0..16 {
+                let (use_bias, relu, use_mask, accumulate) =
+                    (combo & 1 > 0, combo & 2 > 0, combo & 4 > 0, combo & 8 > 0);
+                let epi = Epilogue { bias: use_bias.then_some(&bias[..]), relu, mask: use_mask.then_some(&mask[..]) };
+                let threads = 1 + (combo + case) % 2;
+                let mut c = c0.clone();
+                let (ao, bo) = (Operand { data: &ad, rs: ars, cs: acs }, Operand { data: &bd, rs: brs, cs: bcs });
+                gemm_with(isa, &mut c, ao, bo, (m, k, n), accumulate, threads, epi);
+                for i in 0..m {
+                    for j in 0..n {
+                        let at_ = i * n + j;
+                        let mut w = want[at_] + if accumulate { f64::from(c0[at_]) } else { 0.0 };
+                        let mut bound = mag[at_] + if accumulate { f64::from(c0[at_]).abs() } else { 0.0 };
+                        if use_bias {
+                            w += f64::from(bias[j]);
+                            bound += f64::from(bias[j]).abs();
+                        }
+                        if relu && w < 0.0 {
+                            w = 0.0;
+                        }
+                        if use_mask && mask[at_] <= 0.0 {
+                            w = 0.0;
+                        }
+                        let got = f64::from(c[at_]);
+                        let ok = if w.is_nan() {
+                            got.is_nan()
+                        } else {
+                            // (A masked NaN row has a NaN bound and must be exactly zero.)
+                            got == w || (got - w).abs() <= (k + 4) as f64 * f64::from(f32::EPSILON) * bound
+                        };
+                        assert!(
+                            ok,
+                            "{isa:?} {m}x{k}x{n} at={at} bt={bt} pad={pad} bias={use_bias} relu={relu} \
+                             mask={use_mask} acc={accumulate} threads={threads}: ({i},{j}) {got} vs {w}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_kernel_matches_the_f64_reference_on_edge_shapes() {
+    let mut r = Rng::new(11, 0);
+    for &(m, k, n) in &[
+        (1, 1, 1),
+        (3, 1, 40),
+        (12, 5, 32),
+        (13, 6, 33),
+        (6, 17, 16),
+        (11, 31, 31),
+        (25, KC + 1, 65),
+        (24, 2 * KC, 64),
+        (37, 3 * KC + 7, 97),
+        (130, 40, 1030),
+        (2, 300, 5),
+    ] {
+        check(&mut r, m, k, n);
+    }
+}
+
+#[test]
+fn every_kernel_matches_the_f64_reference_on_random_shapes() {
+    let mut r = Rng::new(12, 0);
+    for _ in 0..24 {
+        let (m, k, n) = (1 + r.below(80), 1 + r.below(600), 1 + r.below(120));
+        check(&mut r, m, k, n);
+    }
+}
+
+/// The vector kernels sum in the same order with the same fused multiply-adds, so they agree bit for bit,
+/// whatever the thread count: trained weights do not depend on which of them the CPU runs.
+#[test]
+fn vector_kernels_and_thread_counts_agree_bit_for_bit() {
+    let vector: Vec<Isa> = kernels().into_iter().filter(|&k| k != Isa::Portable).collect();
+    let mut r = Rng::new(13, 0);
+    for &(m, k, n) in &[(128, 784, 256), (784, 128, 256), (50, 600, 70), (200, 33, 130)] {
+        let (mut a, mut b, mut bias) = (vec![0.0; m * k], vec![0.0; k * n], vec![0.0; n]);
+        r.fill_uniform(&mut a, 1.0);
+        r.fill_uniform(&mut b, 1.0);
+        r.fill_uniform(&mut bias, 1.0);
+        let epi = Epilogue { bias: Some(&bias), relu: true, mask: None };
+        let mut first: Option<Vec<f32>> = None;
+        for &isa in &vector {
+            for threads in [1, 2, 3] {
+                let mut c = vec![0.0; m * n];
+                let (ao, bo) = (Operand { data: &a, rs: k, cs: 1 }, Operand { data: &b, rs: n, cs: 1 });
+                gemm_with(isa, &mut c, ao, bo, (m, k, n), false, threads, epi);
+                match &first {
+                    None => first = Some(c),
+                    Some(f) => assert!(
+                        f.iter().zip(&c).all(|(x, y)| x.to_bits() == y.to_bits()),
+                        "{isa:?} threads={threads} {m}x{k}x{n} differs"
+                    ),
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn selection_is_a_kernel_this_cpu_runs() {
+    assert!(Isa::selected().available());
+    assert!(Isa::best().available());
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx512f") && std::env::var_os("KERAS_LITE_GEMM_KERNEL").is_none() {
+        assert_eq!(Isa::selected(), Isa::Avx512);
+    }
+}
