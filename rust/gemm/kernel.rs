@@ -149,16 +149,16 @@ pub(super) fn portable<const MR: usize, const NR: usize>(
     for p in 0..kc {
         let ap = &a[p * MR..p * MR + MR];
         let bp = &b[p * NR..p * NR + NR];
-        for i in 0..MR {
-            for j in 0..NR {
-                acc[i][j] += ap[i] * bp[j];
+        for (row, &av) in acc.iter_mut().zip(ap) {
+            for (s, &bv) in row.iter_mut().zip(bp) {
+                *s += av * bv;
             }
         }
     }
-    for i in 0..MR {
-        for j in 0..NR {
+    for (i, row) in acc.iter().enumerate() {
+        for (j, &s) in row.iter().enumerate() {
             let at = i * ldc + j;
-            let v = if accumulate { c[at] + acc[i][j] } else { acc[i][j] };
+            let v = if accumulate { c[at] + s } else { s };
             c[at] = epi.scalar(v, j, at);
         }
     }

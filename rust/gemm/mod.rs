@@ -329,7 +329,7 @@ fn split<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     threads: usize,
     epi: Epilogue<'_>,
 ) {
-    const { assert!(K::MC % MR == 0 && K::MC <= MC_MAX && NC % NR == 0) };
+    const { assert!(K::MC.is_multiple_of(MR) && K::MC <= MC_MAX && NC.is_multiple_of(NR)) };
     let ptr = SharedC(c.as_mut_ptr());
     if threads > 1 && n >= 2 * NR * threads {
         // Column ranges, a multiple of NR wide.

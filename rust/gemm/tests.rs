@@ -61,13 +61,13 @@ fn check(r: &mut Rng, m: usize, k: usize, n: usize) {
                 let (ao, bo) = (Operand { data: &ad, rs: ars, cs: acs }, Operand { data: &bd, rs: brs, cs: bcs });
                 gemm_with(isa, &mut c, ao, bo, (m, k, n), accumulate, threads, epi);
                 for i in 0..m {
-                    for j in 0..n {
+                    for (j, &bj) in bias.iter().enumerate() {
                         let at_ = i * n + j;
                         let mut w = want[at_] + if accumulate { f64::from(c0[at_]) } else { 0.0 };
                         let mut bound = mag[at_] + if accumulate { f64::from(c0[at_]).abs() } else { 0.0 };
                         if use_bias {
-                            w += f64::from(bias[j]);
-                            bound += f64::from(bias[j]).abs();
+                            w += f64::from(bj);
+                            bound += f64::from(bj).abs();
                         }
                         if relu && w < 0.0 {
                             w = 0.0;
