@@ -30,6 +30,8 @@ fn check(r: &mut Rng, m: usize, k: usize, n: usize) {
     r.fill_uniform(&mut b, 1.0);
     r.fill_uniform(&mut bias, 1.0);
     r.fill_uniform(&mut mask, 1.0);
+    // Exact zeros (which must zero the result) in every lane of the tiles, and a NaN (which must not).
+    mask.iter_mut().step_by(7).for_each(|x| *x = 0.0);
     mask[0] = f32::NAN;
     mask[m * n - 1] = 0.0;
     if m > 2 {
