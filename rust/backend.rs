@@ -59,6 +59,10 @@ pub trait Observer {
     fn cancel_flag(&self) -> Option<&AtomicBool> {
         None
     }
+    /// Whether epoch `epoch` ends with a validation pass (Keras's `validation_freq`).
+    fn validation_due(&self, _epoch: usize) -> bool {
+        true
+    }
 }
 
 /// One backend's side of a `fit`. The trainer runs the only epoch loop and calls these in order: per epoch
@@ -86,6 +90,14 @@ pub trait Session {
     /// After the last epoch: report a failure that surfaced late.
     fn finish(&mut self) -> Result<()> {
         Ok(())
+    }
+    /// Train on the rows of `batch`, a streamed batch already checked, as the epoch's step `step`.
+    fn step_rows(&mut self, _step: usize, _batch: Data<'_>) -> Result<()> {
+        Err(Error::State("this fit was given its data in memory".into()))
+    }
+    /// Add the evaluation sums `[w·loss, metric..., w]` of `batch` on the current weights to `sums`.
+    fn validate_rows(&mut self, _batch: Data<'_>, _sums: &mut [f64]) -> Result<()> {
+        Err(Error::State("this fit was given its data in memory".into()))
     }
 }
 

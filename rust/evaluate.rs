@@ -42,6 +42,11 @@ impl EvalScratch {
         &self.means
     }
 
+    /// The last evaluation's sums `[w·loss, metric..., w]` (see `backend::Averaging`).
+    pub fn sums(&self) -> &[f64] {
+        &self.sums
+    }
+
     /// The last evaluation's `[loss, metric...]`, taken out.
     pub fn into_values(self) -> Vec<f64> {
         self.means

@@ -61,6 +61,11 @@ impl GpuModel {
     }
 
     /// Never reached.
+    pub fn stream_session<'a>(&'a mut self, _: FitOptions, _: &'a mut dyn HostSync) -> Result<Box<dyn Session + 'a>> {
+        match self.0 {}
+    }
+
+    /// Never reached.
     pub fn predict(&self, _: &[f32], _: usize, _: &mut [f32], _: &AtomicBool) -> Result<()> {
         match self.0 {}
     }

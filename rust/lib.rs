@@ -28,6 +28,7 @@ pub mod pool;
 pub mod regularize;
 pub mod rng;
 pub mod state;
+pub mod stream;
 pub mod team;
 pub mod train;
 pub mod trainer;

@@ -13,6 +13,7 @@ use crate::backend::{check_matrix, not_compiled, Control, Data, EvalHooks, FitOp
 use crate::error::{Error, Result};
 use crate::evaluate::{evaluate_with, EvalScratch};
 use crate::model::Model;
+use crate::stream::{Batch, Input, Obs};
 use crate::train::Workspace;
 
 thread_local! {
@@ -70,6 +71,11 @@ pub fn fit(
     opts: FitOptions,
     obs: &mut (dyn Observer + Send),
 ) -> Result<usize> {
+    fit_input(model, Input::Arrays(train, val), opts, obs)
+}
+
+/// `fit` on in-memory or streamed data (`opts.batch_size`: then the rows a batch is expected to have).
+pub fn fit_input(model: &Model, mut input: Input<'_>, opts: FitOptions, obs: Obs<'_>) -> Result<usize> {
     // One fit per model at a time: a second one (another thread's) waits for the first to end, answering
     // Ctrl-C while it waits; one from the first's own callbacks is refused by `check_not_nested`.
     let _fitting = loop {
@@ -79,7 +85,7 @@ pub fn fit(
             None => std::thread::sleep(WAIT_POLL),
         }
     };
-    check_data(model, train, val, opts)?;
+    input.check(model, opts, check_data)?;
     let device = {
         let mut st = model.write()?;
         let g = st.gpu.take();
@@ -90,13 +96,16 @@ pub fn fit(
     };
     crate::pool::train(|| {
         let _here = OnThisThread::enter(model);
+        let (train, val) = input.arrays(opts.batch_size);
         let Some((mut g, version)) = device else {
-            return run(model, &mut CpuSession::new(model, train, val, opts)?, train.rows, opts, val.is_some(), obs);
+            return run(model, &mut CpuSession::new(model, train, val, opts)?, &mut input, opts, obs);
         };
         let mut sync = HostCopy { model, version };
-        let result = g
-            .session(train, val, opts, obs.wants_test_batches(), &mut sync)
-            .and_then(|mut s| run(model, &mut *s, train.rows, opts, val.is_some(), obs));
+        let session = match input {
+            Input::Arrays(..) => g.session(train, val, opts, obs.wants_test_batches(), &mut sync),
+            Input::Feeds(..) => g.stream_session(opts, &mut sync),
+        };
+        let result = session.and_then(|mut s| run(model, &mut *s, &mut input, opts, obs));
         let mut guard = model.write()?;
         let st = &mut *guard;
         // Changes the device could not take during the fit (a layer frozen, say) are made now.
@@ -147,11 +156,11 @@ fn check_data(model: &Model, train: Data<'_>, val: Option<Data<'_>>, opts: FitOp
 fn run(
     model: &Model,
     s: &mut dyn Session,
-    rows: usize,
+    input: &mut Input<'_>,
     opts: FitOptions,
-    validate: bool,
     obs: &mut (dyn Observer + Send),
 ) -> Result<usize> {
+    let (rows, validate) = (if let Input::Arrays(t, _) = input { t.rows } else { 0 }, input.validates());
     let cap = opts.batch_size.min(rows);
     let mut perm: Vec<u32> = (0..rows as u32).collect();
     let mut first = true;
@@ -169,10 +178,15 @@ fn run(
         s.begin_epoch((opts.shuffle || first).then_some(&perm[..]))?;
         first = false;
         let mut stop = false;
-        for (step, idx) in perm.chunks(cap).enumerate() {
+        let mut chunks = perm.chunks(cap.max(1));
+        for step in 0.. {
+            let Some(next) = crate::stream::next(model, input, &mut chunks, obs)? else { break };
             // A `batch_begin` that asks to stop ends training after this batch, as Keras's does.
             let stop_after = batch_begin && obs.batch_begin(epoch, step)? == Control::Stop;
-            s.step(step, idx)?;
+            match next {
+                Ok(idx) => s.step(step, idx)?,
+                Err(b) => s.step_rows(step, b.data())?,
+            }
             if obs.batch_end(epoch, step, s.running()?)? == Control::Stop || stop_after {
                 stop = true;
                 break;
@@ -180,15 +194,16 @@ fn run(
         }
         logs.clear();
         logs.extend_from_slice(s.end_epoch()?);
-        if validate {
+        let validated = validate && obs.validation_due(epoch);
+        if validated {
             obs.test_begin()?;
             val_logs.clear();
-            val_logs.extend_from_slice(s.validate(obs)?);
+            crate::stream::validate(model, s, input, obs, &mut val_logs)?;
             obs.test_end(&val_logs)?;
         }
         epochs_run += 1;
         s.to_host()?;
-        let control = obs.epoch_end(epoch, &logs, validate.then_some(&val_logs[..]))?;
+        let control = obs.epoch_end(epoch, &logs, validated.then_some(&val_logs[..]))?;
         s.take_host_changes()?;
         if control == Control::Stop || stop {
             break;
@@ -248,6 +263,7 @@ struct CpuSession<'a> {
     ranges: Vec<Range<usize>>,
     eval: EvalScratch,
     averaging: crate::backend::Averaging,
+    stream: crate::stream::Rows,
 }
 
 impl<'a> CpuSession<'a> {
@@ -268,6 +284,7 @@ impl<'a> CpuSession<'a> {
             ranges: Vec::new(),
             eval: EvalScratch::default(),
             averaging: compiled.averaging(),
+            stream: crate::stream::Rows::new(opts.batch_size.min(train.rows)),
         })
     }
 }
@@ -292,8 +309,9 @@ impl Session for CpuSession<'_> {
         if (net.input_dim, net.output_dim(), compiled.metrics.len()) != self.shape {
             return Err(Error::State("the model was rebuilt or recompiled during fit".into()));
         }
-        let (ow, weighted) = (self.shape.1, self.train.w.is_some());
-        net.gather(ws, self.train, compiled.loss.target_width(ow), idx);
+        let train = self.stream.batch.as_ref().map_or(self.train, Batch::data);
+        let (ow, weighted) = (self.shape.1, train.w.is_some());
+        net.gather(ws, train, compiled.loss.target_width(ow), idx);
         net.forward_train(ws, rows, true)?;
         let logits = net.loss_logits(&compiled.loss);
         let (input, target, grad, w) = net.loss_views(ws, rows, logits, weighted);
@@ -324,6 +342,15 @@ impl Session for CpuSession<'_> {
 
     fn running(&mut self) -> Result<&[f64]> {
         Ok(&self.running)
+    }
+
+    fn step_rows(&mut self, step: usize, batch: Data<'_>) -> Result<()> {
+        let idx = self.stream.load(batch, &mut self.ws, self.model)?;
+        self.step(step, &idx[..batch.rows])
+    }
+
+    fn validate_rows(&mut self, batch: Data<'_>, sums: &mut [f64]) -> Result<()> {
+        crate::stream::cpu_sums(self.model, batch, &crate::backend::NEVER, sums)
     }
 
     fn end_epoch(&mut self) -> Result<&[f64]> {

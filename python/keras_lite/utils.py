@@ -9,6 +9,7 @@ import numpy as np
 
 from . import _data, config
 from ._errors import received
+from ._stream import PyDataset
 from .layers._keras_tensor import _tensor_counts
 from .layers._layer import _name_counts
 
@@ -96,3 +97,7 @@ def normalize(x: Any, axis: int = -1, order: int = 2) -> np.ndarray:
     norm = np.atleast_1d(np.linalg.norm(array, order, axis))
     norm[norm == 0] = 1
     return np.asarray(array / np.expand_dims(norm, axis or -1))
+
+
+# Keras 3's alias of PyDataset.
+Sequence = PyDataset

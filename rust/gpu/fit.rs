@@ -32,7 +32,7 @@ const RUNNING_EVERY: Duration = Duration::from_millis(250);
 
 /// Record one training step over `rows` rows.
 #[allow(clippy::too_many_arguments)]
-fn step_program(
+pub(super) fn step_program(
     ctx: &Ctx,
     kernels: &Kernels,
     net: &DevNet,
@@ -305,7 +305,7 @@ impl Session for GpuSession<'_> {
 /// them for the device, noting Nadam's `u_product` after each in `products`. Each record holds its step's
 /// learning rate (the schedule's, when there is one); a scheduled rate that is negative, NaN or infinite is
 /// refused before any record is queued.
-fn write_records(
+pub(super) fn write_records(
     ctx: &Ctx,
     table: &StepTable,
     (records, products): (&mut [StepRecord], &mut [f32]),

@@ -18,6 +18,7 @@ mod plan;
 mod program;
 mod reduce;
 mod rules;
+mod stream;
 #[cfg(test)]
 mod tests;
 mod update;
@@ -251,6 +252,19 @@ impl GpuModel {
         let (dev, net, it) = (&*self.dev, &self.net, &mut self.progress);
         let s = fit::GpuSession::new(&dev.ctx, &dev.kernels, net, t, it, (train, val), opts, test_batches, sync)?;
         Ok(Box::new(s))
+    }
+
+    /// This model's side of a streamed `fit`: buffers for batches of `opts.batch_size` rows, each batch
+    /// uploaded as it comes. `sync` is the host copy.
+    pub fn stream_session<'a>(
+        &'a mut self,
+        opts: FitOptions,
+        sync: &'a mut dyn HostSync,
+    ) -> Result<Box<dyn Session + 'a>> {
+        self.usable()?;
+        let t = self.training.as_mut().ok_or_else(not_compiled)?;
+        let (dev, net, it) = (&*self.dev, &self.net, &mut self.iterations);
+        Ok(Box::new(stream::GpuStream::new(&dev.ctx, &dev.kernels, net, t, it, opts, sync)?))
     }
 
     /// Predictions for `rows` rows of `x` (row-major) into `out` (rows × output width).

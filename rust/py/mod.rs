@@ -13,6 +13,7 @@ mod optimizer;
 mod schedule;
 mod spec;
 mod spec_norm;
+mod stream;
 
 use pyo3::prelude::*;
 
@@ -20,6 +21,9 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<model::Model>()?;
+    m.add_class::<stream::BatchQueue>()?;
+    m.add_function(wrap_pyfunction!(stream::fit_stream, m)?)?;
+    m.add_function(wrap_pyfunction!(stream::evaluate_stream, m)?)?;
     m.add_function(wrap_pyfunction!(ops::activation, m)?)?;
     m.add_function(wrap_pyfunction!(ops::loss_per_sample, m)?)?;
     m.add_function(wrap_pyfunction!(ops::activation_names, m)?)?;

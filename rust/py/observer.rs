@@ -26,6 +26,9 @@ pub struct PyObserver<'a> {
     cancel: &'a AtomicBool,
     batch_begin: bool,
     test_batches: bool,
+    /// Keras's `validation_freq`: validate every this many epochs, or (when given) after these epochs only.
+    val_every: usize,
+    val_epochs: Option<Vec<usize>>,
     /// The Python exception that aborted training, re-raised once the loop has unwound.
     pub error: Option<PyErr>,
 }
@@ -37,6 +40,12 @@ impl<'a> PyObserver<'a> {
             Python::attach(|py| target.bind(py).getattr(name).and_then(|v| v.is_truthy()).unwrap_or(false))
         };
         let (batch_begin, test_batches) = (flag("wants_batch_begin"), flag("wants_test_batches"));
+        // The target's `validation_freq`: an int, or a list of 1-based epochs; absent means every epoch.
+        let (val_every, val_epochs) = Python::attach(|py| {
+            let f = target.bind(py).getattr("validation_freq").ok();
+            let every = f.as_ref().and_then(|f| f.extract::<usize>().ok());
+            (every.unwrap_or(1).max(1), if every.is_some() { None } else { f.and_then(|f| f.extract().ok()) })
+        });
         let interval = if batch_interval.is_finite() { batch_interval.clamp(0.0, 1e9) } else { 1e9 };
         PyObserver {
             target,
@@ -45,6 +54,8 @@ impl<'a> PyObserver<'a> {
             cancel,
             batch_begin,
             test_batches,
+            val_every,
+            val_epochs,
             error: None,
         }
     }
@@ -98,6 +109,13 @@ impl Observer for PyObserver<'_> {
 
     fn cancel_flag(&self) -> Option<&AtomicBool> {
         Some(self.cancel)
+    }
+
+    fn validation_due(&self, epoch: usize) -> bool {
+        match &self.val_epochs {
+            Some(list) => list.contains(&(epoch + 1)),
+            None => (epoch + 1) % self.val_every == 0,
+        }
     }
 
     fn wants_batch_begin(&self) -> bool {

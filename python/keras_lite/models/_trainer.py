@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import _data
+from .. import _data, _stream
 from .. import callbacks as callbacks_module
 from .._errors import received
 from .._progbar import Progbar
 from .._tensor import Tensor
 from ..layers._keras_tensor import _functional_call, _symbolic
 from ..layers._layer import _MAX_SIZE
-from . import _targets, _weights
+from . import _stream_fit, _targets, _weights
 from ._compile import require_compiled
 from ._targets import check_targets, settle_targets
 
@@ -145,6 +145,11 @@ def fit(
 ) -> Any:
     """``model.fit``: the ``History``."""
     require_compiled(model, "training")
+    vfreq = _stream_fit.validation_freq(validation_freq)
+    if _stream.is_stream(x):
+        args = dict(locals())
+        args.update(verbose=verbosity(verbose), epochs=_epochs(epochs), validation_freq=vfreq)
+        return _stream_fit.fit(model, x, args, FitObserver)
     if x is None or y is None:
         raise ValueError(
             f"fit needs both x and y arrays. Received: x={type(x).__name__}, y={type(y).__name__}"
@@ -154,8 +159,6 @@ def fit(
             raise ValueError(f"keras_lite does not support {arg} yet. {received(arg, value)}")
     if class_weight is not None and sample_weight is not None:
         raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
-    if validation_freq != 1:
-        raise ValueError(f"keras_lite validates every epoch. {received('validation_freq', validation_freq)}")
     verbose = verbosity(verbose)
     batch_size = 32 if batch_size is None else _data.as_positive_int(batch_size, "batch_size")
     epochs = _epochs(epochs)  # 0 (or epochs <= initial_epoch) runs no epoch: an empty History, as Keras
@@ -178,6 +181,12 @@ def fit(
     val = None
     val_sw = None
     if validation_data is not None:
+        if _stream.is_stream(validation_data):
+            raise NotSupportedError(
+                "keras_lite takes a generator or PyDataset as validation_data when x is one too; pass the "
+                "training arrays through a PyDataset. Received: validation_data of type "
+                f"{type(validation_data).__name__}"
+            )
         vx, vy, vw = _data.unpack_validation_data(validation_data)
         val = (inputs(model, vx, "validation_data x"), _data.to_targets(vy, "validation_data y"))
         _data.check_same_length(val[0], val[1], x_arg="validation_data x", y_arg="validation_data y")
@@ -220,6 +229,7 @@ def fit(
         steps=steps,
     )
     observer = FitObserver(model, cbs, model._metric_names)
+    observer.validation_freq = vfreq
     if cbs.needs_batch_hooks():
         interval = 0.0
     elif verbose == 1:
@@ -267,6 +277,15 @@ def evaluate(
 ) -> Any:
     """``model.evaluate``: a float, a list of floats, or a dict."""
     require_compiled(model, "evaluation")
+    if _stream.is_stream(x):
+        v = verbosity(verbose)
+        values = _stream_fit.evaluate(
+            model, x, dict(locals()), lambda n: _callback_list(model, callbacks, v, n), FitObserver
+        )
+        logs = _targets.keyed(model._metric_names, model._metric_sizes, values)
+        if return_dict:
+            return logs
+        return values[0] if len(values) == 1 else list(logs.values())
     if steps is not None:
         raise ValueError(
             f"keras_lite's evaluate takes arrays; steps is not supported. {received('steps', steps)}"
@@ -302,6 +321,9 @@ def evaluate(
 def predict(model: Model, x: Any, batch_size: Any, verbose: Any, steps: Any, callbacks: Any) -> np.ndarray:
     """``model.predict`` for what its fast path does not take: conversions, callbacks, progress, errors."""
     verbose = verbosity(verbose)
+    if _stream.is_stream(x):
+        make = None if callbacks is None else (lambda n: _callback_list(model, callbacks, verbose, n))
+        return _stream_fit.predict(model, x, steps, make)
     bs = 32 if batch_size is None else _data.as_positive_int(batch_size, "batch_size")
     if steps is not None:
         raise ValueError(

@@ -1,0 +1,254 @@
+"""Streamed data for ``fit``, ``evaluate`` and ``predict``: Python generators, ``keras.utils.PyDataset`` and
+other iterables of batch tuples, with Keras 3's epoch semantics, fed to the core by a producer thread.
+
+A ``Source`` knows Keras's rules (``trainers/epoch_iterator.py`` and the data adapters): the first two
+batches are peeked (to build the model) and replayed; a finite generator is not restartable, so a later
+epoch replays only the peeked batches; with ``steps_per_epoch`` the iterator continues across epochs and
+running out mid-epoch warns and starts it again next epoch; a ``PyDataset``'s batch order is shuffled per
+epoch and its ``on_epoch_begin``/``on_epoch_end`` are called around each pass (and ``on_epoch_end`` once
+before training). A ``Feeder`` thread runs the user's code (holding the GIL only then and while it converts
+a batch to float32 arrays) and puts the batches in the core's bounded ``_core.BatchQueue``.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import warnings
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from . import _core
+
+# Keras's NUM_BATCHES_FOR_TENSOR_SPEC: the batches read before training to learn the data's shapes.
+PEEKED = 2
+
+RAN_OUT = (
+    "Your input ran out of data; interrupting training. Make sure that your dataset or generator can "
+    "generate at least `steps_per_epoch * epochs` batches. You may need to use the `.repeat()` function "
+    "when building your dataset."
+)
+
+
+class PyDataset:
+    """Base class for data sets that return whole batches by index, as ``keras.utils.PyDataset``.
+
+    Subclasses call ``super().__init__(**kwargs)`` and define ``__len__`` (the number of batches) or the
+    ``num_batches`` property, and ``__getitem__(index)`` returning a batch tuple ``(x,)``, ``(x, y)`` or
+    ``(x, y, sample_weight)``; ``on_epoch_begin`` and ``on_epoch_end`` are optional.
+
+    Args:
+        workers: Accepted for Keras compatibility; keras_lite reads batches on one producer thread.
+        use_multiprocessing: Accepted for Keras compatibility; must be False.
+        max_queue_size: The most batches read ahead of training (the core's queue bound).
+
+    Example:
+        >>> class Batches(keras_lite.utils.PyDataset):
+        ...     def __init__(self, x, y, **kwargs):
+        ...         super().__init__(**kwargs)
+        ...         self.x, self.y = x, y
+        ...     def __len__(self):
+        ...         return len(self.x) // 32
+        ...     def __getitem__(self, i):
+        ...         return self.x[i * 32:(i + 1) * 32], self.y[i * 32:(i + 1) * 32]
+    """
+
+    def __init__(self, workers: int = 1, use_multiprocessing: bool = False, max_queue_size: int = 10) -> None:
+        if use_multiprocessing:
+            from ._unsupported import NotSupportedError
+
+            raise NotSupportedError(
+                "keras_lite reads a PyDataset on one producer thread; use_multiprocessing is not supported. "
+                "Received: use_multiprocessing=True"
+            )
+        self._workers = workers
+        self._use_multiprocessing = use_multiprocessing
+        self._max_queue_size = max_queue_size
+
+    @property
+    def workers(self) -> int:
+        return int(getattr(self, "_workers", 1))
+
+    @property
+    def use_multiprocessing(self) -> bool:
+        return bool(getattr(self, "_use_multiprocessing", False))
+
+    @property
+    def max_queue_size(self) -> int:
+        return int(getattr(self, "_max_queue_size", 10))
+
+    @property
+    def num_batches(self) -> int | None:
+        """The number of batches (``len(self)``); ``None`` means infinite."""
+        if hasattr(self, "__len__"):
+            return len(self)
+        return None
+
+    def __getitem__(self, index: int) -> Any:
+        raise NotImplementedError
+
+    def on_epoch_begin(self) -> None:
+        """Called at the start of every epoch."""
+
+    def on_epoch_end(self) -> None:
+        """Called at the end of every epoch."""
+
+
+def is_stream(x: Any) -> bool:
+    """Whether ``x`` is a source of batches rather than an array-like."""
+    if isinstance(x, PyDataset):
+        return True
+    if isinstance(x, (np.ndarray, list, tuple, dict, str, bytes)) or hasattr(x, "__array__"):
+        return False
+    if hasattr(x, "iloc") or hasattr(x, "shape"):
+        return False
+    return hasattr(x, "__next__") or hasattr(x, "__iter__")
+
+
+def _tuple(batch: Any, what: str) -> tuple[Any, ...]:
+    if isinstance(batch, tuple) and 1 <= len(batch) <= 3:
+        return batch
+    raise ValueError(
+        f"{what} must return a tuple `(x,)`, `(x, y)` or `(x, y, sample_weight)`. "
+        f"Received: {type(batch).__name__} {_short(batch)}"
+    )
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+class Source:
+    """One data source with Keras's epoch semantics. ``passes(n)`` yields, for each of ``n`` passes, an
+    iterator of batch tuples; ``peeked`` holds the first batches, read at construction."""
+
+    def __init__(self, data: Any, steps: int | None, shuffle: bool, what: str) -> None:
+        self.steps = steps
+        self.what = what
+        self.dataset: PyDataset | None = data if isinstance(data, PyDataset) else None
+        self.shuffle = shuffle and self.dataset is not None
+        self._iter: Iterator[Any] | None = None
+        self._gen: Iterator[Any] | None = None
+        self._iterable: Any = None
+        if self.dataset is not None:
+            n = self.dataset.num_batches
+            self.size: int | None = None if n is None else int(n)
+            self.peeked = [
+                _tuple(self.dataset[i], f"{what} __getitem__")
+                for i in range(min(PEEKED, self.size or PEEKED))
+            ]
+            # Keras's EpochIterator.reset() calls on_epoch_end once before training.
+            self.dataset.on_epoch_end()
+        elif hasattr(data, "__next__"):
+            self._gen = data
+            self.size = None
+            self.peeked = []
+            for batch in data:
+                self.peeked.append(_tuple(batch, f"{what} generator"))
+                if len(self.peeked) == PEEKED:
+                    break
+        else:
+            self._iterable = data
+            self.size = len(data) if hasattr(data, "__len__") else None
+            self.peeked = []
+            for batch in data:
+                self.peeked.append(_tuple(batch, f"{what} iterable"))
+                if len(self.peeked) == PEEKED:
+                    break
+        if not self.peeked:
+            raise ValueError(f"The {what} data source is empty: it must return at least one batch tuple.")
+
+    def steps_per_pass(self) -> int | None:
+        """The steps of a pass when known before it runs (Keras's progress bar total)."""
+        return self.steps if self.steps is not None else self.size
+
+    def _new_iterator(self) -> Iterator[Any]:
+        if self.dataset is not None:
+            return self._dataset_iterator(self.dataset)
+        if self._gen is not None:
+            return self._replay(self.peeked, self._gen, "generator")
+        return self._replay([], iter(self._iterable), "iterable")
+
+    def _replay(self, first: list[Any], rest: Iterator[Any], kind: str) -> Iterator[Any]:
+        yield from first
+        for batch in rest:
+            yield _tuple(batch, f"{self.what} {kind}")
+
+    def _dataset_iterator(self, ds: PyDataset) -> Iterator[Any]:
+        if self.size is None:
+            i = 0
+            while True:
+                yield _tuple(ds[i], f"{self.what} __getitem__")
+                i += 1
+        order = list(range(self.size))
+        if self.shuffle:
+            random.shuffle(order)
+        for i in order:
+            yield _tuple(ds[i], f"{self.what} __getitem__")
+
+    def passes(self, n: int) -> Iterator[Iterator[Any]]:
+        for _ in range(n):
+            yield self._pass()
+
+    def _pass(self) -> Iterator[Any]:
+        ds = self.dataset
+        if ds is not None:
+            ds.on_epoch_begin()
+        if self.steps is None:
+            yield from self._new_iterator()
+        else:
+            if self._iter is None:
+                self._iter = self._new_iterator()
+            for _ in range(self.steps):
+                try:
+                    batch = next(self._iter)
+                except StopIteration:
+                    warnings.warn(RAN_OUT, UserWarning, stacklevel=2)
+                    self._iter = None
+                    break
+                yield batch
+        if ds is not None:
+            ds.on_epoch_end()
+
+
+class Feeder:
+    """A producer thread: ``passes`` passes of ``source``, each batch converted by ``convert`` to
+    ``(x, y, sample_weight)`` float32 arrays and put in ``queue``; ``queue.end()`` after each pass. An
+    exception from the user's code or the conversion is kept in ``error`` (``queue.fail()`` tells the core)."""
+
+    def __init__(
+        self, source: Source, passes: int, queue: Any, convert: Callable[[tuple[Any, ...]], Any]
+    ) -> None:
+        self.source = source
+        self.queue = queue
+        self.convert = convert
+        self.passes = passes
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="keras_lite-feeder", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            for batches in self.source.passes(self.passes):
+                for batch in batches:
+                    if not self.queue.put(*self.convert(batch)):
+                        return
+                if not self.queue.end():
+                    return
+        except BaseException as e:  # noqa: BLE001 - re-raised on the caller's thread
+            self.error = e
+            self.queue.fail()
+
+    def stop(self) -> None:
+        """Stop the thread (the queue is closed, so a waiting ``put`` returns) and wait for it."""
+        self.queue.close()
+        self.thread.join()
+
+
+def queue_for(source: Source, max_queue_size: int = 10) -> Any:
+    """The core's bounded queue for ``source`` (a PyDataset's own ``max_queue_size``)."""
+    size = source.dataset.max_queue_size if source.dataset is not None else max_queue_size
+    return _core.BatchQueue(max(1, int(size)))

@@ -1,0 +1,220 @@
+"""``fit``, ``evaluate`` and ``predict`` on streamed data (see ``keras_lite._stream``): the arguments Keras
+refuses with a generator, the model built from the peeked batches, a producer thread per source, and the
+core's streamed loop; the producer's exception is raised as itself and no thread outlives the call."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .. import _core, _data
+from .. import callbacks as callbacks_module
+from .._errors import received
+from .._stream import Feeder, PyDataset, Source, queue_for
+from .._unsupported import NotSupportedError
+from . import _targets, _weights
+from ._targets import check_targets, settle_targets
+
+if TYPE_CHECKING:
+    from ._model import Model
+
+
+def validation_freq(value: Any) -> int | list[int]:
+    """Keras's ``validation_freq``: a positive int (every N epochs) or a list/tuple of 1-based epochs."""
+    if isinstance(value, (list, tuple)):
+        if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1 for v in value):
+            return [int(v) for v in value]
+    elif isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 1:
+        return int(value)
+    raise ValueError(
+        "validation_freq must be a positive integer or a list of epoch numbers. "
+        f"{received('validation_freq', value)}"
+    )
+
+
+def _steps(value: Any, arg: str) -> int | None:
+    return None if value is None else _data.as_positive_int(value, arg)
+
+
+def _converter(model: Model, targets: bool, what: str, class_weight: Any = None) -> Any:
+    """A batch tuple as the ``(x, y, sample_weight)`` float32 arrays the core's queue takes."""
+    from ._trainer import inputs
+
+    def convert(batch: tuple[Any, ...]) -> tuple[Any, ...]:
+        if isinstance(batch[0], (list, dict)) and not _data_like(batch[0]):
+            raise NotSupportedError(
+                f"keras_lite models take one input; a batch x of several inputs is not supported. "
+                f"Received: {what} x of type {type(batch[0]).__name__}"
+            )
+        x = inputs(model, batch[0], f"{what} x")
+        if not targets:
+            return (x, np.zeros((x.shape[0], 1), np.float32), None)
+        if len(batch) < 2 or batch[1] is None:
+            raise ValueError(
+                f"Training and evaluation need targets: each {what} batch must be (x, y). Received: (x,)"
+            )
+        y = _data.to_targets(batch[1], f"{what} y")
+        _data.check_same_length(x, y, x_arg=f"{what} x", y_arg=f"{what} y")
+        sw = batch[2] if len(batch) == 3 else None
+        w = _weights.sample_weights(sw, x.shape[0], f"{what} sample_weight")
+        if class_weight is not None and sw is None:
+            out = model._net.output_dim
+            w = _weights.class_weights(class_weight, y, out, y.shape[1] == 1 and out > 1)
+        return (x, y, w)
+
+    return convert
+
+
+def _data_like(x: Any) -> bool:
+    return isinstance(x, list) and not any(isinstance(v, (np.ndarray, dict)) for v in x)
+
+
+def _prepare(model: Model, source: Source, what: str) -> None:
+    """Build the model and settle its targets from the first peeked batch."""
+    from ._trainer import inputs
+
+    first = source.peeked[0]
+    x = inputs(model, first[0], f"{what} x")
+    if len(first) >= 2 and first[1] is not None:
+        y = _data.to_targets(first[1], f"{what} y")
+        settle_targets(model, y)
+        model._ensure_built(x.shape[1])
+        check_targets(model, y, f"{what} y")
+    else:
+        model._ensure_built(x.shape[1])
+
+
+def _run(feeders: list[Feeder], call: Any) -> Any:
+    """``call()`` while the feeders run; stop them after it, and raise a feeder's exception as itself."""
+    try:
+        out = call()
+    except BaseException:
+        for f in feeders:
+            f.stop()
+        for f in feeders:
+            if f.error is not None:
+                raise f.error from None
+        raise
+    for f in feeders:
+        f.stop()
+    for f in feeders:
+        if f.error is not None:
+            raise f.error
+    return out
+
+
+def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any) -> Any:
+    """``model.fit(x=<a generator, PyDataset or iterable>, ...)``; ``a`` holds fit's other arguments."""
+    for arg in ("y", "sample_weight"):
+        if a[arg] is not None:
+            raise ValueError(
+                f"`{arg}` argument is not supported when using a generator or PyDataset as x; the batches "
+                f"carry it. {received(arg, a[arg])}"
+            )
+    if a["class_weight"] is not None and not isinstance(x, PyDataset):
+        raise ValueError("`class_weight` is not supported when using a generator as x. Use a PyDataset.")
+    if a["validation_split"]:
+        raise ValueError(
+            f"validation_split is only supported for arrays. {received('validation_split', a['validation_split'])}"
+        )
+    steps = _steps(a["steps_per_epoch"], "steps_per_epoch")
+    source = Source(x, steps, bool(a["shuffle"]), "x")
+    _prepare(model, source, "x")
+    val_source = None
+    vd = a["validation_data"]
+    if vd is not None:
+        if not (isinstance(vd, PyDataset) or not isinstance(vd, (tuple, list)) and hasattr(vd, "__iter__")):
+            vd = _ArrayBatches(
+                *_data.unpack_validation_data(vd), a["validation_batch_size"] or a["batch_size"] or 32
+            )
+        val_source = Source(vd, _steps(a["validation_steps"], "validation_steps"), False, "validation_data")
+    passes = max(0, a["epochs"] - a["initial_epoch"])
+    cbs = callbacks_module.CallbackList(
+        a["callbacks"],
+        add_history=True,
+        add_progbar=a["verbose"] != 0,
+        model=model,
+        verbose=a["verbose"],
+        epochs=a["epochs"],
+        steps=source.steps_per_pass(),
+    )
+    observer = observer_cls(model, cbs, model._metric_names)
+    observer.validation_freq = a["validation_freq"]
+    model.stop_training = False
+    cbs.on_train_begin()
+    queue = queue_for(source)
+    val_queue = queue_for(val_source) if val_source is not None else None
+    feeders = [Feeder(source, passes, queue, _converter(model, True, "x", a["class_weight"]))]
+    if val_source is not None:
+        feeders.append(Feeder(val_source, passes, val_queue, _converter(model, True, "validation_data")))
+    cap = max(p[0].shape[0] if hasattr(p[0], "shape") else len(p[0]) for p in source.peeked)
+    interval = 0.0 if cbs.needs_batch_hooks() else (0.045 if a["verbose"] == 1 else 1e9)
+    _run(
+        feeders,
+        lambda: _core.fit_stream(
+            model._net, queue, val_queue, max(1, cap), a["epochs"], a["initial_epoch"], observer, interval
+        ),
+    )
+    cbs.on_train_end(observer.last_logs)
+    return model.history
+
+
+class _ArrayBatches(PyDataset):
+    """In-memory validation data as batches, for a fit whose training data is streamed."""
+
+    def __init__(self, x: Any, y: Any, w: Any, batch_size: int) -> None:
+        super().__init__()
+        self.x, self.y, self.w, self.bs = np.asarray(x), np.asarray(y), w, int(batch_size)
+
+    def __len__(self) -> int:
+        return -(-len(self.x) // self.bs)
+
+    def __getitem__(self, i: int) -> Any:
+        s = slice(i * self.bs, (i + 1) * self.bs)
+        return (self.x[s], self.y[s]) if self.w is None else (self.x[s], self.y[s], np.asarray(self.w)[s])
+
+
+def evaluate(model: Model, x: Any, a: dict[str, Any], make_callbacks: Any, observer_cls: Any) -> list[float]:
+    """``model.evaluate`` of a stream: ``[loss, metric...]``."""
+    for arg in ("y", "sample_weight"):
+        if a[arg] is not None:
+            raise ValueError(
+                f"`{arg}` argument is not supported when using a generator or PyDataset as x. {received(arg, a[arg])}"
+            )
+    source = Source(x, _steps(a["steps"], "steps"), False, "x")
+    _prepare(model, source, "x")
+    queue = queue_for(source)
+    feeders = [Feeder(source, 1, queue, _converter(model, True, "x"))]
+    names = model._metric_names
+    if a["callbacks"] is None:
+        return list(_run(feeders, lambda: _core.evaluate_stream(model._net, queue, None)))
+    cbs = make_callbacks(source.steps_per_pass())
+    cbs.on_test_begin()
+    observer = observer_cls(model, cbs, names) if cbs.needs_batch_hooks("test") else None
+    values = list(_run(feeders, lambda: _core.evaluate_stream(model._net, queue, observer)))
+    cbs.on_test_end(_targets.keyed(names, model._metric_sizes, values))
+    return values
+
+
+def predict(model: Model, x: Any, steps: Any, make_callbacks: Any) -> np.ndarray:
+    """``model.predict`` of a stream: the outputs of every batch, in order, as one array."""
+    from ._trainer import inputs
+
+    source = Source(x, _steps(steps, "steps"), False, "x")
+    _prepare(model, source, "x")
+    cbs = make_callbacks(source.steps_per_pass()) if make_callbacks is not None else None
+    if cbs is not None:
+        cbs.on_predict_begin()
+    outs = []
+    for batches in source.passes(1):
+        for step, batch in enumerate(batches):
+            if cbs is not None:
+                cbs.on_predict_batch_begin(step)
+            out = model._net.predict(inputs(model, batch[0], "x"))
+            outs.append(out)
+            if cbs is not None:
+                cbs.on_predict_batch_end(step, {"outputs": out})
+    if cbs is not None:
+        cbs.on_predict_end()
+    return np.concatenate(outs, axis=0)

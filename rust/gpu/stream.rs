@@ -1,0 +1,218 @@
+//! The GPU's side of a streamed `fit` (a `Session`; the epoch loop is the trainer's): each batch that
+//! arrives is uploaded, its step (gather, forward, loss, backward, optimizer: `fit::step_program`) recorded
+//! for its row count and submitted at once, its loss and metric sums written to a slot of a small ring that
+//! is read back when full, at the epoch's end, and at most every `RUNNING_EVERY` for `batch_end`.
+//! Host changes made by callbacks are taken before each step, as in `fit.rs`.
+
+use std::time::{Duration, Instant};
+
+use crate::backend::{Data, FitOptions, HostSync, Observer, Session, NEVER};
+use crate::error::{Error, Result};
+
+use super::context::Ctx;
+use super::data::DevData;
+use super::fit::{step_program, write_records};
+use super::infer::{column_sums, rows_that_fit, Evaluator};
+use super::kernels::Kernels;
+use super::plan::{DevNet, Training, Workspace};
+use super::program::{StepRecord, StepTable};
+
+/// Steps whose sums the ring holds before they are read back.
+const SLOTS: usize = 64;
+/// How often the running means are read back for `batch_end`.
+const RUNNING_EVERY: Duration = Duration::from_millis(250);
+
+/// A streamed fit on the device.
+pub(crate) struct GpuStream<'a> {
+    ctx: &'a Ctx,
+    kernels: &'a Kernels,
+    net: &'a DevNet,
+    t: &'a mut Training,
+    iterations: &'a mut u64,
+    sync: &'a mut dyn HostSync,
+    ws: Workspace,
+    /// Rows the workspace and the identity permutation hold.
+    cap: usize,
+    perm: wgpu::Buffer,
+    sums: wgpu::Buffer,
+    table: StepTable,
+    records: Vec<StepRecord>,
+    cols: usize,
+    /// Ring slots written since the last read-back, and the rows of those steps.
+    used: usize,
+    used_rows: usize,
+    /// The epoch's sums read back so far, and their rows.
+    host: Vec<f64>,
+    seen: usize,
+    running: Vec<f64>,
+    last_read: Instant,
+}
+
+impl<'a> GpuStream<'a> {
+    /// Buffers for batches of up to `opts.batch_size` rows (more are made room for when they come).
+    pub fn new(
+        ctx: &'a Ctx,
+        kernels: &'a Kernels,
+        net: &'a DevNet,
+        t: &'a mut Training,
+        iterations: &'a mut u64,
+        opts: FitOptions,
+        sync: &'a mut dyn HostSync,
+    ) -> Result<Self> {
+        let cols = t.cols();
+        let cap = opts.batch_size.max(1);
+        let (ws, perm) = buffers(ctx, net, cap, cols)?;
+        Ok(GpuStream {
+            ctx,
+            kernels,
+            net,
+            t,
+            iterations,
+            sync,
+            ws,
+            cap,
+            perm,
+            sums: ctx.storage(SLOTS * cols, "per-step loss sums")?,
+            table: StepTable::new(ctx, kernels, SLOTS)?,
+            records: vec![StepRecord::default(); SLOTS],
+            cols,
+            used: 0,
+            used_rows: 0,
+            host: vec![0.0; cols],
+            seen: 0,
+            running: vec![0.0; cols - 1],
+            last_read: Instant::now(),
+        })
+    }
+
+    /// Read the ring's sums back into the epoch's.
+    fn flush(&mut self) -> Result<()> {
+        if self.used > 0 {
+            let v: Vec<f32> = self.ctx.read(&self.sums, 0, self.used * self.cols)?;
+            for (h, s) in self.host.iter_mut().zip(column_sums(&v, self.cols)) {
+                *h += s;
+            }
+            self.seen += self.used_rows;
+            (self.used, self.used_rows) = (0, 0);
+        }
+        self.t.averaging.means_into(&self.host, self.seen, &mut self.running);
+        self.last_read = Instant::now();
+        Ok(())
+    }
+}
+
+/// A training workspace for `cap` rows and the identity permutation over them.
+fn buffers(ctx: &Ctx, net: &DevNet, cap: usize, cols: usize) -> Result<(Workspace, wgpu::Buffer)> {
+    if rows_that_fit(ctx, net, cap)? < cap {
+        return Err(Error::Backend(format!(
+            "a batch of {cap} rows with a layer {} wide exceeds {}'s largest storage binding; use smaller batches",
+            net.max_width, ctx.info.name
+        )));
+    }
+    let ws = Workspace::new(ctx, net, cap, cols, true)?;
+    let perm = ctx.storage(cap, "the batch rows")?;
+    let ids: Vec<u32> = (0..cap as u32).collect();
+    ctx.write(&perm, 0, &ids);
+    Ok((ws, perm))
+}
+
+impl Session for GpuStream<'_> {
+    fn begin_epoch(&mut self, _: Option<&[u32]>) -> Result<()> {
+        self.take_host_changes()?;
+        self.host.iter_mut().for_each(|h| *h = 0.0);
+        self.running.iter_mut().for_each(|r| *r = 0.0);
+        (self.used, self.used_rows, self.seen) = (0, 0, 0);
+        Ok(())
+    }
+
+    fn step(&mut self, _: usize, _: &[u32]) -> Result<()> {
+        Err(Error::State("a streamed fit takes its batches through step_rows".into()))
+    }
+
+    fn step_rows(&mut self, _: usize, batch: Data<'_>) -> Result<()> {
+        self.take_host_changes()?;
+        let rows = batch.rows;
+        if rows > self.cap {
+            self.flush()?;
+            (self.ws, self.perm) = buffers(self.ctx, self.net, rows, self.cols)?;
+            self.cap = rows;
+        }
+        if self.used == SLOTS {
+            self.flush()?;
+        }
+        let (ctx, net, t) = (self.ctx, self.net, &*self.t);
+        let data = DevData::upload(ctx, batch, net.input_dim, t.loss.target_width(net.output_dim))?;
+        let program = step_program(ctx, self.kernels, net, t, &self.ws, &data, &self.perm, &self.sums, rows)?;
+        // One record, at slot `used`, reading rows from 0 (a step size of 0 rows between records).
+        let slot = self.used;
+        write_records(ctx, &self.table, &mut self.records[..=slot], slot, 0, t, *self.iterations)?;
+        self.records[slot].slot = slot as u32;
+        self.table.write_from(ctx, &self.records[..=slot], slot);
+        let mut enc = ctx.encoder();
+        {
+            let desc = wgpu::ComputePassDescriptor { label: Some("fit"), timestamp_writes: None };
+            let mut pass = enc.begin_compute_pass(&desc);
+            program.record(&mut pass, &self.table, slot);
+        }
+        ctx.submit(enc);
+        *self.iterations = self.iterations.saturating_add(1);
+        self.used += 1;
+        self.used_rows += rows;
+        Ok(())
+    }
+
+    fn running(&mut self) -> Result<&[f64]> {
+        if self.last_read.elapsed() >= RUNNING_EVERY {
+            self.flush()?;
+        }
+        Ok(&self.running)
+    }
+
+    fn end_epoch(&mut self) -> Result<&[f64]> {
+        self.flush()?;
+        Ok(&self.running)
+    }
+
+    fn validate(&mut self, _: &mut dyn Observer) -> Result<&[f64]> {
+        Err(Error::State("a streamed fit validates through validate_rows".into()))
+    }
+
+    fn validate_rows(&mut self, batch: Data<'_>, sums: &mut [f64]) -> Result<()> {
+        // Validation runs on what the host holds now.
+        self.take_host_changes()?;
+        let (ctx, net, t) = (self.ctx, self.net, &*self.t);
+        let data = DevData::upload(ctx, batch, net.input_dim, t.loss.target_width(net.output_dim))?;
+        let e = Evaluator::new(ctx, self.kernels, net, t, &data, batch.rows, true)?;
+        let (_, per_chunk) = e.run(ctx, &NEVER)?;
+        for (s, v) in sums.iter_mut().zip(column_sums(&per_chunk, self.cols)) {
+            *s += v;
+        }
+        Ok(())
+    }
+
+    fn to_host(&mut self) -> Result<()> {
+        self.take_host_changes()?;
+        let (ctx, net, steps_done) = (self.ctx, self.net, *self.iterations);
+        self.sync.download(&|n, c| super::download_dev(ctx, net, steps_done, n, c))
+    }
+
+    fn take_host_changes(&mut self) -> Result<()> {
+        if !self.sync.changed()? {
+            return Ok(());
+        }
+        let (ctx, net, kind, iterations) = (self.ctx, self.net, &mut self.t.kind, &mut *self.iterations);
+        self.sync.apply(&mut |n, c, changes| {
+            if let Some(it) = super::upload_changes(ctx, net, n, c, changes)? {
+                *iterations = it;
+            }
+            if let (Some(c), true) = (c, changes.learning_rate) {
+                kind.set_learning_rate(c.optimizer.kind.learning_rate())?;
+            }
+            Ok(())
+        })
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        self.ctx.check()
+    }
+}

@@ -1,0 +1,389 @@
+//! Streamed data: batches that a producer (a Python thread running a generator or a `PyDataset`) hands the
+//! core through a bounded queue, so that memory holds at most the queue's batches, never the data set. The
+//! producer decides where an epoch (or a validation pass) ends and says so with `Item::End`; the trainer's
+//! loop takes batches until then. Also the evaluation of a stream, batch by batch, on either backend.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::backend::{check_matrix, check_weights, not_compiled, Data, EvalHooks, Observer, Session};
+use crate::error::{Error, Result};
+use crate::evaluate::{evaluate_with, EvalScratch};
+use crate::model::Model;
+use crate::train::Workspace;
+
+/// How often a consumer waiting for a batch looks at its cancel flag, and a producer at a full queue.
+const POLL: Duration = Duration::from_millis(5);
+const PRODUCER_POLL: Duration = Duration::from_micros(200);
+
+/// One batch of rows, owned: inputs, targets and (optionally) a weight per row, row-major.
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    /// Inputs, `rows × input width`.
+    pub x: Vec<f32>,
+    /// Targets, `rows × target width`.
+    pub y: Vec<f32>,
+    /// Sample weights, one per row.
+    pub w: Option<Vec<f32>>,
+    /// Number of rows.
+    pub rows: usize,
+}
+
+impl Batch {
+    /// The batch as borrowed data.
+    pub fn data(&self) -> Data<'_> {
+        Data { x: &self.x, y: &self.y, rows: self.rows, w: self.w.as_deref() }
+    }
+}
+
+/// What travels through the queue.
+#[derive(Debug)]
+pub enum Item {
+    /// A batch.
+    Batch(Batch),
+    /// The end of an epoch (or of a validation or evaluation pass).
+    End,
+    /// The producer failed (its exception is raised by the Python side once the consumer has stopped).
+    Failed,
+}
+
+/// The producer's end of a queue.
+#[derive(Debug, Clone)]
+pub struct FeedSender {
+    tx: SyncSender<Item>,
+    closed: Arc<AtomicBool>,
+}
+
+impl FeedSender {
+    /// Put `item`, waiting while the queue is full. `false` once the consumer is gone or the queue closed.
+    pub fn send(&self, mut item: Item) -> bool {
+        loop {
+            if self.closed.load(Ordering::Relaxed) {
+                return false;
+            }
+            match self.tx.try_send(item) {
+                Ok(()) => return true,
+                Err(TrySendError::Disconnected(_)) => return false,
+                Err(TrySendError::Full(back)) => {
+                    item = back;
+                    std::thread::sleep(PRODUCER_POLL);
+                }
+            }
+        }
+    }
+
+    /// Make every later `send` fail (the consumer will take no more).
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The consumer's end of a queue.
+#[derive(Debug)]
+pub struct Feed {
+    rx: Receiver<Item>,
+    closed: Arc<AtomicBool>,
+}
+
+/// A queue holding at most `capacity` items (at least one).
+pub fn feed(capacity: usize) -> (FeedSender, Feed) {
+    let (tx, rx) = sync_channel(capacity.max(1));
+    let closed = Arc::new(AtomicBool::new(false));
+    (FeedSender { tx, closed: closed.clone() }, Feed { rx, closed })
+}
+
+impl Feed {
+    /// The next batch of the current pass, `None` at its end; `Error::Interrupted` once `cancel` is set.
+    pub fn next(&mut self, cancel: &AtomicBool) -> Result<Option<Batch>> {
+        loop {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(Error::Interrupted);
+            }
+            match self.rx.recv_timeout(POLL) {
+                Ok(Item::Batch(b)) => return Ok(Some(b)),
+                Ok(Item::End) => return Ok(None),
+                Ok(Item::Failed) => return Err(Error::State("the data source raised an exception".into())),
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(Error::State("the data source stopped before the end of the data".into()))
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Feed {
+    fn drop(&mut self) {
+        self.closed.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Check a streamed batch against `model`: input and target widths, finite values, valid targets and
+/// weights. `arg` names the source in errors ("x" for training, "validation_data" for validation).
+pub fn check_batch(model: &Model, d: Data<'_>, arg: &str) -> Result<()> {
+    let st = model.read()?;
+    let c = st.compiled.as_ref().ok_or_else(not_compiled)?;
+    let (iw, ow) = (st.net.input_dim, st.net.output_dim());
+    check_matrix(d.x, d.rows, iw, &format!("{arg} batch x"), "inputs")?;
+    check_matrix(d.y, d.rows, c.loss.target_width(ow), &format!("{arg} batch y"), "targets")?;
+    c.loss.check_targets(d.y, ow, &format!("{arg} batch y"))?;
+    check_weights(d.w, d.rows, &format!("{arg} batch sample_weight"))
+}
+
+/// The checks of a streamed fit before it starts (each batch is checked as it arrives).
+pub fn check_stream(model: &Model, opts: crate::backend::FitOptions) -> Result<()> {
+    if opts.batch_size == 0 {
+        return Err(Error::value("batch_size must be a positive integer. Received: batch_size=0"));
+    }
+    model.read()?.compiled.as_ref().map(|_| ()).ok_or_else(not_compiled)
+}
+
+/// One validation pass over the batches of `feed` on `s`'s current weights, with the test-batch hooks when
+/// the observer wants them; its `[loss, metric...]` means into `out`.
+pub fn validate_feed(
+    model: &Model,
+    s: &mut dyn Session,
+    feed: &mut Feed,
+    obs: &mut dyn Observer,
+    out: &mut Vec<f64>,
+) -> Result<()> {
+    let (averaging, cols) = {
+        let st = model.read()?;
+        let c = st.compiled.as_ref().ok_or_else(not_compiled)?;
+        (c.averaging(), c.sum_columns())
+    };
+    let (mut sums, mut running, mut rows) = (vec![0.0; cols], Vec::new(), 0);
+    let hooks = obs.wants_test_batches();
+    for step in 0.. {
+        let next = feed.next(obs.cancel_flag().unwrap_or(&crate::backend::NEVER))?;
+        let Some(b) = next else { break };
+        check_batch(model, b.data(), "validation_data")?;
+        if hooks {
+            obs.test_batch(step, None)?;
+        }
+        s.validate_rows(b.data(), &mut sums)?;
+        rows += b.rows;
+        if hooks {
+            averaging.means_into(&sums, rows, &mut running);
+            obs.test_batch(step, Some(&running))?;
+        }
+    }
+    averaging.means_into(&sums, rows, out);
+    Ok(())
+}
+
+/// Add the evaluation sums `[w·loss, metric..., w]` of `d` (inference mode, the host's weights) to `sums`.
+pub fn cpu_sums(model: &Model, d: Data<'_>, cancel: &AtomicBool, sums: &mut [f64]) -> Result<()> {
+    let mut scratch = EvalScratch::default();
+    evaluate_with(&mut || model.read(), d, d.rows, &mut scratch, &mut EvalHooks::cancelled_by(cancel))?;
+    for (s, v) in sums.iter_mut().zip(scratch.sums()) {
+        *s += v;
+    }
+    Ok(())
+}
+
+/// `evaluate` over the batches of `feed`: `[loss, metric...]` means over all their rows, calling
+/// `hooks.batch` around each batch, on the model's device.
+pub fn evaluate_feed(model: &Model, feed: &mut Feed, hooks: &mut EvalHooks<'_>) -> Result<Vec<f64>> {
+    let (averaging, cols) = {
+        let st = model.read()?;
+        let c = st.compiled.as_ref().ok_or_else(not_compiled)?;
+        (c.averaging(), c.sum_columns())
+    };
+    let (mut sums, mut running, mut rows) = (vec![0.0; cols], Vec::new(), 0);
+    for step in 0.. {
+        let Some(b) = feed.next(hooks.cancel)? else { break };
+        check_batch(model, b.data(), "x")?;
+        if let Some(f) = hooks.batch.as_mut() {
+            f(step, None)?;
+        }
+        let on_gpu = {
+            let st = model.read()?;
+            match &st.gpu {
+                Some(g) => {
+                    let done = g.evaluate(b.data(), b.rows, hooks.cancel, true)?;
+                    for row in done.per_batch.chunks_exact(cols) {
+                        for (s, &v) in sums.iter_mut().zip(row) {
+                            *s += f64::from(v);
+                        }
+                    }
+                    true
+                }
+                None => false,
+            }
+        };
+        if !on_gpu {
+            cpu_sums(model, b.data(), hooks.cancel, &mut sums)?;
+        }
+        rows += b.rows;
+        if let Some(f) = hooks.batch.as_mut() {
+            averaging.means_into(&sums, rows, &mut running);
+            f(step, Some(&running))?;
+        }
+    }
+    if rows == 0 {
+        return Err(Error::value("evaluate needs at least one batch. Received: a data source with no batches"));
+    }
+    Ok(averaging.means(&sums, rows))
+}
+
+/// The observer a fit reports to.
+pub type Obs<'o> = &'o mut (dyn Observer + Send);
+
+/// A fit's data: in memory (batches drawn by index), or streamed through queues (training, validation).
+pub enum Input<'a> {
+    /// Training rows and, optionally, validation rows.
+    Arrays(Data<'a>, Option<Data<'a>>),
+    /// The training batches' queue and, optionally, the validation batches'.
+    Feeds(&'a mut Feed, Option<&'a mut Feed>),
+}
+
+impl<'a> Input<'a> {
+    /// Whether the fit validates.
+    pub fn validates(&self) -> bool {
+        matches!(self, Input::Arrays(_, Some(_)) | Input::Feeds(_, Some(_)))
+    }
+
+    /// Check the arguments before the fit starts: in-memory data with `check_arrays`, a stream's options
+    /// (its batches are checked as they arrive).
+    pub fn check(
+        &self,
+        model: &Model,
+        opts: crate::backend::FitOptions,
+        check_arrays: fn(&Model, Data<'_>, Option<Data<'_>>, crate::backend::FitOptions) -> Result<()>,
+    ) -> Result<()> {
+        match self {
+            Input::Arrays(train, val) => check_arrays(model, *train, *val, opts),
+            Input::Feeds(..) => check_stream(model, opts),
+        }
+    }
+
+    /// The in-memory data, or for a stream none (an empty set of `batch_size` rows, which sizes the CPU's
+    /// workspace).
+    pub fn arrays(&self, batch_size: usize) -> (Data<'a>, Option<Data<'a>>) {
+        match self {
+            Input::Arrays(train, val) => (*train, *val),
+            Input::Feeds(..) => (Data::new(&[], &[], batch_size), None),
+        }
+    }
+}
+
+/// A training step's rows: in-memory rows by index (`Ok`), or a streamed batch (`Err`).
+pub type Next<'b> = std::result::Result<&'b [u32], Batch>;
+
+/// The next step's rows: the next index chunk of in-memory data, or the next batch of the training feed
+/// (checked against `model`); `None` at the end of the epoch.
+pub fn next<'b>(
+    model: &Model,
+    input: &mut Input<'_>,
+    chunks: &mut std::slice::Chunks<'b, u32>,
+    obs: &dyn Observer,
+) -> Result<Option<Next<'b>>> {
+    let Input::Feeds(feed, _) = input else { return Ok(chunks.next().map(Ok)) };
+    let next = feed.next(obs.cancel_flag().unwrap_or(&crate::backend::NEVER))?;
+    if let Some(b) = &next {
+        check_batch(model, b.data(), "x")?;
+    }
+    Ok(next.map(Err))
+}
+
+/// The validation pass of a fit's epoch: over the validation feed, or the session's in-memory rows.
+pub fn validate(
+    model: &Model,
+    s: &mut dyn Session,
+    input: &mut Input<'_>,
+    obs: &mut dyn Observer,
+    out: &mut Vec<f64>,
+) -> Result<()> {
+    match input {
+        Input::Feeds(_, Some(v)) => validate_feed(model, s, v, obs, out),
+        _ => {
+            out.extend_from_slice(s.validate(obs)?);
+            Ok(())
+        }
+    }
+}
+
+/// What the CPU's session keeps for a streamed fit: the current batch (its buffers reused), the identity
+/// rows over it, and the rows its workspace holds.
+#[derive(Debug, Default)]
+pub(crate) struct Rows {
+    pub batch: Option<Batch>,
+    idx: Arc<Vec<u32>>,
+    cap: usize,
+}
+
+impl Rows {
+    /// For a workspace of `cap` rows.
+    pub fn new(cap: usize) -> Self {
+        Rows { batch: None, idx: Arc::default(), cap }
+    }
+
+    /// Take `d` as the batch to train on next (growing `ws` if it has more rows than it holds); the identity
+    /// rows over it (a shared handle, so that the session can borrow itself mutably for the step).
+    pub fn load(&mut self, d: Data<'_>, ws: &mut Workspace, model: &Model) -> Result<Arc<Vec<u32>>> {
+        copy_into(&mut self.batch, d);
+        if d.rows > self.cap {
+            *ws = model.read()?.net.workspace(d.rows)?;
+            self.cap = d.rows;
+        }
+        if self.idx.len() < d.rows {
+            self.idx = Arc::new((0..d.rows as u32).collect());
+        }
+        Ok(self.idx.clone())
+    }
+}
+
+/// Copy `d` into `buf` (its buffers reused).
+fn copy_into(buf: &mut Option<Batch>, d: Data<'_>) {
+    let b = buf.get_or_insert_with(Batch::default);
+    b.x.clear();
+    b.x.extend_from_slice(d.x);
+    b.y.clear();
+    b.y.extend_from_slice(d.y);
+    match (d.w, &mut b.w) {
+        (Some(w), Some(bw)) => {
+            bw.clear();
+            bw.extend_from_slice(w);
+        }
+        (w, bw) => *bw = w.map(<[f32]>::to_vec),
+    }
+    b.rows = d.rows;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_feed_passes_batches_in_order_and_ends() {
+        let (tx, mut rx) = feed(2);
+        let t = std::thread::spawn(move || {
+            for r in 1..=3 {
+                assert!(tx.send(Item::Batch(Batch { x: vec![0.0; r], y: vec![0.0; r], w: None, rows: r })));
+            }
+            assert!(tx.send(Item::End));
+            tx
+        });
+        let never = AtomicBool::new(false);
+        let rows: Vec<usize> = std::iter::from_fn(|| rx.next(&never).unwrap()).map(|b| b.rows).collect();
+        assert_eq!(rows, vec![1, 2, 3]);
+        let tx = t.join().unwrap();
+        drop(rx);
+        assert!(!tx.send(Item::End), "a send after the consumer is gone fails");
+    }
+
+    #[test]
+    fn a_failed_producer_and_a_cancel_end_the_wait() {
+        let (tx, mut rx) = feed(1);
+        assert!(tx.send(Item::Failed));
+        let never = AtomicBool::new(false);
+        assert!(matches!(rx.next(&never), Err(Error::State(_))));
+        let cancel = AtomicBool::new(true);
+        assert!(matches!(rx.next(&cancel), Err(Error::Interrupted)));
+        tx.close();
+        assert!(!tx.send(Item::End));
+    }
+}
