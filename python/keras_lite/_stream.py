@@ -226,6 +226,8 @@ class Feeder:
         self.queue = queue
         self.convert = convert
         self.passes = passes
+        # The batches of each finished pass (a progress bar's total once the first epoch has run).
+        self.sizes: list[int] = []
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="keras_lite-feeder", daemon=True)
         self.thread.start()
@@ -233,9 +235,12 @@ class Feeder:
     def _run(self) -> None:
         try:
             for batches in self.source.passes(self.passes):
+                n = 0
                 for batch in batches:
                     if not self.queue.put(*self.convert(batch)):
                         return
+                    n += 1
+                self.sizes.append(n)
                 if not self.queue.end():
                     return
         except BaseException as e:  # noqa: BLE001 - re-raised on the caller's thread

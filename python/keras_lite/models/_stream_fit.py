@@ -139,13 +139,14 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any) -> Any:
         epochs=a["epochs"],
         steps=source.steps_per_pass(),
     )
-    observer = observer_cls(model, cbs, model._metric_names)
+    observer = _streamed_observer(observer_cls)(model, cbs, model._metric_names)
     observer.validation_freq = a["validation_freq"]
     model.stop_training = False
     cbs.on_train_begin()
     queue = queue_for(source)
     val_queue = queue_for(val_source) if val_source is not None else None
     feeders = [Feeder(source, passes, queue, _converter(model, True, "x", a["class_weight"]))]
+    observer.feeder, observer.first_epoch = feeders[0], a["initial_epoch"]
     if val_source is not None:
         feeders.append(Feeder(val_source, passes, val_queue, _converter(model, True, "validation_data")))
     cap = max(p[0].shape[0] if hasattr(p[0], "shape") else len(p[0]) for p in source.peeked)
@@ -158,6 +159,25 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any) -> Any:
     )
     cbs.on_train_end(observer.last_logs)
     return model.history
+
+
+def _streamed_observer(base: Any) -> Any:
+    """``base`` (the fit observer) telling the progress bar how many steps an epoch of unknown length ran
+    (the core reports batch ends only now and then), as Keras's learns the count in the first epoch."""
+
+    class StreamObserver(base):  # type: ignore[misc, valid-type]
+        feeder: Feeder | None = None
+        first_epoch = 0
+
+        def on_epoch_end(self, epoch: int, train: list[float], val: list[float] | None) -> bool:
+            i = epoch - self.first_epoch
+            if self.feeder is not None and 0 <= i < len(self.feeder.sizes):
+                for cb in self.cbs.callbacks:
+                    if isinstance(cb, callbacks_module.ProgbarLogger):
+                        cb.seen = self.feeder.sizes[i]
+            return bool(super().on_epoch_end(epoch, train, val))
+
+    return StreamObserver
 
 
 class _ArrayBatches(PyDataset):
