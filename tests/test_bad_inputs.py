@@ -652,8 +652,8 @@ FIT = [
         ("steps_per_epoch",),
     ),
     Bad(
-        "fit validation_freq 2",
-        lambda m: m.fit(X, Y, validation_freq=2, verbose=0),
+        "fit validation_freq 0",
+        lambda m: m.fit(X, Y, validation_freq=0, verbose=0),
         ValueError,
         ("validation_freq",),
     ),

@@ -13,7 +13,7 @@ from .. import callbacks as callbacks_module
 from .._errors import received
 from .._stream import Feeder, PyDataset, Source, queue_for
 from .._unsupported import NotSupportedError
-from . import _targets, _weights
+from . import _weights
 from ._targets import check_targets, settle_targets
 
 if TYPE_CHECKING:
@@ -47,23 +47,28 @@ def _converter(model: Model, targets: bool, what: str, class_weight: Any = None)
                 f"keras_lite models take one input; a batch x of several inputs is not supported. "
                 f"Received: {what} x of type {type(batch[0]).__name__}"
             )
-        x = inputs(model, batch[0], f"{what} x")
+        x = inputs(model, batch[0], _arg(what, "x"))
         if not targets:
             return (x, np.zeros((x.shape[0], 1), np.float32), None)
         if len(batch) < 2 or batch[1] is None:
             raise ValueError(
                 f"Training and evaluation need targets: each {what} batch must be (x, y). Received: (x,)"
             )
-        y = _data.to_targets(batch[1], f"{what} y")
-        _data.check_same_length(x, y, x_arg=f"{what} x", y_arg=f"{what} y")
+        y = _data.to_targets(batch[1], _arg(what, "y"))
+        _data.check_same_length(x, y, x_arg=_arg(what, "x"), y_arg=_arg(what, "y"))
         sw = batch[2] if len(batch) == 3 else None
-        w = _weights.sample_weights(sw, x.shape[0], f"{what} sample_weight")
+        w = _weights.sample_weights(sw, x.shape[0], _arg(what, "sample_weight"))
         if class_weight is not None and sw is None:
             out = model._net.output_dim
             w = _weights.class_weights(class_weight, y, out, y.shape[1] == 1 and out > 1)
         return (x, y, w)
 
     return convert
+
+
+def _arg(what: str, part: str) -> str:
+    """How errors name a part of a batch: ``x``, ``y`` for training, ``validation_data x`` for validation."""
+    return part if what == "x" else f"{what} {part}"
 
 
 def _data_like(x: Any) -> bool:
@@ -75,12 +80,12 @@ def _prepare(model: Model, source: Source, what: str) -> None:
     from ._trainer import inputs
 
     first = source.peeked[0]
-    x = inputs(model, first[0], f"{what} x")
+    x = inputs(model, first[0], _arg(what, "x"))
     if len(first) >= 2 and first[1] is not None:
-        y = _data.to_targets(first[1], f"{what} y")
+        y = _data.to_targets(first[1], _arg(what, "y"))
         settle_targets(model, y)
         model._ensure_built(x.shape[1])
-        check_targets(model, y, f"{what} y")
+        check_targets(model, y, _arg(what, "y"))
     else:
         model._ensure_built(x.shape[1])
 
@@ -213,7 +218,7 @@ def evaluate(model: Model, x: Any, a: dict[str, Any], make_callbacks: Any, obser
     cbs.on_test_begin()
     observer = observer_cls(model, cbs, names) if cbs.needs_batch_hooks("test") else None
     values = list(_run(feeders, lambda: _core.evaluate_stream(model._net, queue, observer)))
-    cbs.on_test_end(_targets.keyed(names, model._metric_sizes, values))
+    cbs.on_test_end(dict(zip(names, values)))
     return values
 
 

@@ -62,6 +62,8 @@ class FitObserver:
         self.cbs = cbs
         self.names = names
         self.last_logs: dict[str, float] | None = None
+        # Keras's validation_freq, read by the core once per fit (an int, or a list of 1-based epochs).
+        self.validation_freq: int | list[int] = 1
         self.wants_batch_begin = cbs.overrides("on_batch_begin", "on_train_batch_begin")
         self.wants_test_batches = cbs.needs_batch_hooks("test")
 
