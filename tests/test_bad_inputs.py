@@ -450,7 +450,7 @@ FIT = [
     # types and dtypes
     Bad("fit x str", lambda m: m.fit("abc", Y, verbose=0), TypeError, ("x",)),
     Bad("fit x set", lambda m: m.fit({1, 2}, Y, verbose=0), TypeError, ("x",)),
-    Bad("fit x generator", lambda m: m.fit((r for r in X), Y, verbose=0), TypeError, ("x",)),
+    Bad("fit x generator and y", lambda m: m.fit((r for r in X), Y, verbose=0), ValueError, ("y",)),
     Bad("fit x dict", lambda m: m.fit({"a": X}, Y, verbose=0), TypeError, ("x",)),
     Bad("fit x dtype str", lambda m: m.fit(np.full((ROWS, 3), "a"), Y, verbose=0), TypeError, ("x",)),
     Bad("fit x dtype object", lambda m: m.fit(X.astype(object), Y, verbose=0), TypeError, ("x",)),

@@ -100,7 +100,7 @@ def is_stream(x: Any) -> bool:
     """Whether ``x`` is a source of batches rather than an array-like."""
     if isinstance(x, PyDataset):
         return True
-    if isinstance(x, (np.ndarray, list, tuple, dict, str, bytes)) or hasattr(x, "__array__"):
+    if isinstance(x, (np.ndarray, list, tuple, dict, set, frozenset, str, bytes)) or hasattr(x, "__array__"):
         return False
     if hasattr(x, "iloc") or hasattr(x, "shape"):
         return False
