@@ -35,7 +35,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 CONTENDERS = ["keras_lite", "numpy", "torch", "tf_keras", "onnxruntime"]
 PEERS = ("torch", "tf_keras", "onnxruntime")  # each run in a process of its own
-WORKLOADS = ["wine", "tabular", "multiclass", "tiny", "latency", "batch"]
+WORKLOADS = ["wine", "tabular", "multiclass", "tiny", "latency", "batch", "stream"]
 ENV_VARS = [
     "OPENBLAS_CORETYPE",
     "OPENBLAS_L2_SIZE",
@@ -68,6 +68,8 @@ def workload_specs(quick: bool) -> dict[str, dict[str, Any]]:
     specs: dict[str, dict[str, Any]] = {
         "wine": {"kind": "train", **wine, "batch_size": 256, "epochs": 10},
         "tabular": {"kind": "train", **tabular, "batch_size": 256, "epochs": 3},
+        # The tabular fit again, fed from a keras.utils.PyDataset of 256-row batches beside the in-memory fit.
+        "stream": {"kind": "train", **tabular, "batch_size": 256, "epochs": 3, "stream": True},
         # MNIST-shaped: 784 features, 10 classes as integer labels, softmax and sparse categorical crossentropy.
         "multiclass": {
             "kind": "train",
@@ -92,6 +94,7 @@ def workload_specs(quick: bool) -> dict[str, dict[str, Any]]:
     if quick:
         specs["wine"]["epochs"] = 2
         specs["tabular"].update(n_train=10_000, epochs=1)
+        specs["stream"].update(n_train=10_000, epochs=1)
         specs["multiclass"].update(n_train=6_000, epochs=1)
         specs["tiny"].update(calls=300, budget_s=0.5)
         specs["latency"].update(calls=300, budget_s=0.5)
@@ -340,10 +343,31 @@ def build_keras_model(keras: Any, layers: Any, spec: dict[str, Any], weights: li
     return model
 
 
+def batches_of(keras: Any, x: np.ndarray, y: np.ndarray, batch_size: int) -> Any:
+    """A keras.utils.PyDataset of the rows in order, `batch_size` at a time (the last partial batch kept)."""
+
+    class Batches(keras.utils.PyDataset):
+        def __len__(self) -> int:
+            return -(-len(x) // batch_size)
+
+        def __getitem__(self, i: int) -> Any:
+            return x[i * batch_size : (i + 1) * batch_size], y[i * batch_size : (i + 1) * batch_size]
+
+    return Batches()
+
+
 class KerasTrainer:
-    def __init__(self, lib: tuple[Any, Any], spec: dict[str, Any], data: dict, weights: list[np.ndarray]):
+    def __init__(
+        self,
+        lib: tuple[Any, Any],
+        spec: dict[str, Any],
+        data: dict,
+        weights: list[np.ndarray],
+        stream: bool = False,
+    ):
         keras, layers = lib
         self.spec, self.data = spec, data
+        self.batches = batches_of(keras, data["x"], data["y"], spec["batch_size"]) if stream else None
         self.model = build_keras_model(keras, layers, spec, weights)
         self.model.compile(
             optimizer="adam", loss="sparse_categorical_crossentropy" if spec.get("classes") else "mae"
@@ -352,6 +376,9 @@ class KerasTrainer:
     def fit(self, epochs: int) -> dict[str, float]:
         d, s = self.data, self.spec
         val = (d["x_val"], d["y_val"]) if s["n_val"] else None
+        if self.batches is not None:
+            h = self.model.fit(self.batches, validation_data=val, shuffle=False, epochs=epochs, verbose=0)
+            return {k: float(v[-1]) for k, v in h.history.items()}
         h = self.model.fit(
             d["x"], d["y"], validation_data=val, batch_size=s["batch_size"], epochs=epochs, verbose=0
         )
@@ -604,10 +631,12 @@ def predictors(name: str, spec: dict[str, Any], weights: list[np.ndarray]) -> di
     raise ValueError(name)
 
 
-def trainer(name: str, spec: dict[str, Any], data: dict, weights: list[np.ndarray]) -> Any:
+def trainer(name: str, spec: dict[str, Any], data: dict, weights: list[np.ndarray], api: str = "fit") -> Any:
     lib = import_contender(name)
     if name in ("keras_lite", "tf_keras"):
-        return KerasTrainer(lib, spec, data, weights)
+        return KerasTrainer(lib, spec, data, weights, stream=api == STREAM_API)
+    if spec.get("stream"):
+        raise Skip("the stream workload compares Keras's PyDataset with in-memory arrays (Keras APIs only)")
     if name == "numpy":
         return NumpyTrainer(spec, data, weights)
     if name == "torch":
@@ -627,10 +656,26 @@ def _error_row(name: str, api: str, e: BaseException) -> dict[str, Any]:
     return {"contender": name, "api": api, "status": "error", "reason": tb}
 
 
+STREAM_API = "fit(PyDataset)"
+
+
 def run_train(name: str, spec: dict[str, Any], data: dict, w0: list[np.ndarray], repeat: int) -> list:
-    row: dict[str, Any] = {"contender": name, "api": "fit"}
+    if not spec.get("stream"):
+        return run_train_api(name, spec, data, w0, repeat, "fit")
+    rows = run_train_api(name, spec, data, w0, repeat, "fit")
+    if name in ("keras_lite", "tf_keras"):
+        rows += run_train_api(name, spec, data, w0, repeat, STREAM_API)
+        if rows[0]["status"] == "ok" and rows[1]["status"] == "ok":
+            rows[1]["vs_in_memory"] = rows[1]["median_s"] / rows[0]["median_s"]
+    return rows
+
+
+def run_train_api(
+    name: str, spec: dict[str, Any], data: dict, w0: list[np.ndarray], repeat: int, api: str
+) -> list:
+    row: dict[str, Any] = {"contender": name, "api": api}
     try:
-        tr = trainer(name, spec, data, w0)
+        tr = trainer(name, spec, data, w0, api)
         t0 = time.perf_counter()
         tr.fit(1)  # warm-up: builds plans, traces graphs, touches every buffer
         row["first_call_s"] = time.perf_counter() - t0
@@ -645,7 +690,7 @@ def run_train(name: str, spec: dict[str, Any], data: dict, w0: list[np.ndarray],
             if times[-1] > 30 and i + 1 < repeat:  # not cheap: one more repeat is enough
                 repeat = min(repeat, i + 2)
     except Exception as e:
-        return [_error_row(name, "fit", e)]
+        return [_error_row(name, api, e)]
     row.update(status="ok", median_s=statistics.median(times), min_s=min(times), times_s=times)
     row.update({f"final_{k}": v for k, v in logs.items()})
     return [row]
@@ -713,7 +758,7 @@ def metric_of(kind: str) -> str:
 
 def keras_lite_pair(api: str) -> str:
     """Which keras_lite row a row is compared with: like for like for Keras APIs, else the direct call."""
-    if api in ("fit", "call") or api.startswith("predict"):
+    if api in ("fit", "call", STREAM_API) or api.startswith("predict"):
         return api
     return "call"
 
@@ -757,9 +802,10 @@ def describe(name: str, spec: dict[str, Any]) -> str:
             if spec.get("classes")
             else "relu, adam, mae"
         )
+        fed = ", fed from a keras.utils.PyDataset and from arrays" if spec.get("stream") else ""
         return (
             f"train {arch} {head}, {spec['n_train']:,} train{val} rows, "
-            f"batch {spec['batch_size']}, {spec['epochs']} epochs"
+            f"batch {spec['batch_size']}, {spec['epochs']} epochs{fed}"
         )
     if spec["kind"] == "latency":
         return (
@@ -804,6 +850,8 @@ def print_workload(name: str, w: dict[str, Any]) -> None:
                 line += f"  {r.get('final_loss', float('nan')):.4f}" + (
                     f" / {val:.4f}" if val is not None else ""
                 )
+                if "vs_in_memory" in r:
+                    line += f"  ({r['vs_in_memory']:.2f}x the in-memory fit)"
             else:
                 line += f" {diff:>9}  {pair}"
         print(line)
@@ -815,7 +863,11 @@ def summary(workloads: dict[str, Any]) -> list[dict[str, Any]]:
     for name, w in workloads.items():
         kind = w["spec"]["kind"]
         key = metric_of(kind)
-        apis = ["fit"] if kind == "train" else ["predict", "call"]
+        apis = (
+            (["fit", STREAM_API] if w["spec"].get("stream") else ["fit"])
+            if kind == "train"
+            else ["predict", "call"]
+        )
         for api in apis:
             line: dict[str, Any] = {"workload": name, "api": api, "metric": key}
             for c in CONTENDERS:
