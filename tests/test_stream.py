@@ -137,6 +137,16 @@ class _Iterable:
         return len(self.batches)
 
 
+def test_a_dataloader_like_iterable_of_lists_is_accepted() -> None:
+    # torch's default collation makes each batch a list [x, y]; Keras's DataLoader adapter takes it (D3).
+    a, b = _model(), _model()
+    ha = a.fit(X, Y, batch_size=20, epochs=2, shuffle=False, verbose=0)
+    hb = b.fit(_Iterable([[bx, by] for bx, by in _batches()]), epochs=2, verbose=0)
+    np.testing.assert_allclose(hb.history["loss"], ha.history["loss"], rtol=1e-5)
+    with pytest.raises(ValueError, match="must return a tuple"):  # a generator's list is refused (D1)
+        b.fit(iter([[X[:10], Y[:10]]]), verbose=0)
+
+
 @pytest.mark.parametrize("device", DEVICES)
 def test_evaluate_and_predict_of_a_stream_equal_the_arrays(device: str) -> None:
     m = _model(device, metrics=["mae", "mse"])

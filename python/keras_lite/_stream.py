@@ -116,6 +116,11 @@ def _tuple(batch: Any, what: str) -> tuple[Any, ...]:
     )
 
 
+def _listed(batch: Any) -> Any:
+    """A DataLoader-like iterable's batch: its list `[x, y]` (what torch's collation makes) as a tuple."""
+    return tuple(batch) if isinstance(batch, list) and 1 <= len(batch) <= 3 else batch
+
+
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
@@ -155,7 +160,7 @@ class Source:
             self.size = len(data) if hasattr(data, "__len__") else None
             self.peeked = []
             for batch in data:
-                self.peeked.append(_tuple(batch, f"{what} iterable"))
+                self.peeked.append(_tuple(_listed(batch), f"{what} iterable"))
                 if len(self.peeked) == PEEKED:
                     break
         if not self.peeked:
@@ -175,7 +180,7 @@ class Source:
     def _replay(self, first: list[Any], rest: Iterator[Any], kind: str) -> Iterator[Any]:
         yield from first
         for batch in rest:
-            yield _tuple(batch, f"{self.what} {kind}")
+            yield _tuple(_listed(batch) if kind == "iterable" else batch, f"{self.what} {kind}")
 
     def _dataset_iterator(self, ds: PyDataset) -> Iterator[Any]:
         if self.size is None:
