@@ -114,7 +114,7 @@ impl Observer for PyObserver<'_> {
     fn validation_due(&self, epoch: usize) -> bool {
         match &self.val_epochs {
             Some(list) => list.contains(&(epoch + 1)),
-            None => (epoch + 1) % self.val_every == 0,
+            None => (epoch + 1).is_multiple_of(self.val_every),
         }
     }
 

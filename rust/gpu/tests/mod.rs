@@ -6,6 +6,7 @@
 mod fit;
 mod fit_features;
 mod layers;
+mod stream;
 
 use crate::activation::{Activation, NAMES};
 use crate::gpu::context::Ctx;
