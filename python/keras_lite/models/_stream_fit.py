@@ -4,6 +4,7 @@ core's streamed loop; the producer's exception is raised as itself and no thread
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -11,13 +12,16 @@ import numpy as np
 from .. import _core, _data
 from .. import callbacks as callbacks_module
 from .._errors import received
-from .._stream import Feeder, PyDataset, Source, queue_for
+from .._stream import Feeder, PyDataset, Source, is_stream, queue_for
 from .._unsupported import NotSupportedError
 from . import _weights
 from ._targets import check_targets, settle_targets
 
 if TYPE_CHECKING:
     from ._model import Model
+
+# ``_trainer.inputs``: an x as the float32 matrix the core takes, its width checked (passed in by the caller).
+Inputs = Callable[..., np.ndarray]
 
 
 def validation_freq(value: Any) -> int | list[int]:
@@ -37,9 +41,17 @@ def _steps(value: Any, arg: str) -> int | None:
     return None if value is None else _data.as_positive_int(value, arg)
 
 
-def _converter(model: Model, targets: bool, what: str, class_weight: Any = None) -> Any:
+def refuse_stream_validation(validation_data: Any) -> None:
+    """In-memory training data takes in-memory validation data only."""
+    if is_stream(validation_data):
+        raise NotSupportedError(
+            "keras_lite takes a generator or PyDataset as validation_data when x is one too; pass the "
+            f"training arrays through a PyDataset. Received: validation_data of type {type(validation_data).__name__}"
+        )
+
+
+def _converter(model: Model, inputs: Inputs, targets: bool, what: str, class_weight: Any = None) -> Any:
     """A batch tuple as the ``(x, y, sample_weight)`` float32 arrays the core's queue takes."""
-    from ._trainer import inputs
 
     def convert(batch: tuple[Any, ...]) -> tuple[Any, ...]:
         if isinstance(batch[0], (list, dict)) and not _data_like(batch[0]):
@@ -75,10 +87,8 @@ def _data_like(x: Any) -> bool:
     return isinstance(x, list) and not any(isinstance(v, (np.ndarray, dict)) for v in x)
 
 
-def _prepare(model: Model, source: Source, what: str) -> None:
+def _prepare(model: Model, source: Source, what: str, inputs: Inputs) -> None:
     """Build the model and settle its targets from the first peeked batch."""
-    from ._trainer import inputs
-
     first = source.peeked[0]
     x = inputs(model, first[0], _arg(what, "x"))
     if len(first) >= 2 and first[1] is not None:
@@ -109,7 +119,7 @@ def _run(feeders: list[Feeder], call: Any) -> Any:
     return out
 
 
-def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any) -> Any:
+def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inputs) -> Any:
     """``model.fit(x=<a generator, PyDataset or iterable>, ...)``; ``a`` holds fit's other arguments."""
     for arg in ("y", "sample_weight"):
         if a[arg] is not None:
@@ -125,7 +135,7 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any) -> Any:
         )
     steps = _steps(a["steps_per_epoch"], "steps_per_epoch")
     source = Source(x, steps, bool(a["shuffle"]), "x")
-    _prepare(model, source, "x")
+    _prepare(model, source, "x", inputs)
     val_source = None
     vd = a["validation_data"]
     if vd is not None:
@@ -150,10 +160,12 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any) -> Any:
     cbs.on_train_begin()
     queue = queue_for(source)
     val_queue = queue_for(val_source) if val_source is not None else None
-    feeders = [Feeder(source, passes, queue, _converter(model, True, "x", a["class_weight"]))]
+    feeders = [Feeder(source, passes, queue, _converter(model, inputs, True, "x", a["class_weight"]))]
     observer.feeder, observer.first_epoch = feeders[0], a["initial_epoch"]
     if val_source is not None:
-        feeders.append(Feeder(val_source, passes, val_queue, _converter(model, True, "validation_data")))
+        feeders.append(
+            Feeder(val_source, passes, val_queue, _converter(model, inputs, True, "validation_data"))
+        )
     cap = max(p[0].shape[0] if hasattr(p[0], "shape") else len(p[0]) for p in source.peeked)
     interval = 0.0 if cbs.needs_batch_hooks() else (0.045 if a["verbose"] == 1 else 1e9)
     _run(
@@ -200,17 +212,28 @@ class _ArrayBatches(PyDataset):
         return (self.x[s], self.y[s]) if self.w is None else (self.x[s], self.y[s], np.asarray(self.w)[s])
 
 
-def evaluate(model: Model, x: Any, a: dict[str, Any], make_callbacks: Any, observer_cls: Any) -> list[float]:
-    """``model.evaluate`` of a stream: ``[loss, metric...]``."""
+def evaluate(
+    model: Model, x: Any, a: dict[str, Any], make_callbacks: Any, observer_cls: Any, inputs: Inputs
+) -> Any:
+    """``model.evaluate`` of a stream: a float, a list of floats, or (``return_dict``) a dict."""
+    values = _evaluate(model, x, a, make_callbacks, observer_cls, inputs)
+    if a["return_dict"]:
+        return dict(zip(model._metric_names, values))
+    return values[0] if len(values) == 1 else values
+
+
+def _evaluate(
+    model: Model, x: Any, a: dict[str, Any], make_callbacks: Any, observer_cls: Any, inputs: Inputs
+) -> list[float]:
     for arg in ("y", "sample_weight"):
         if a[arg] is not None:
             raise ValueError(
                 f"`{arg}` argument is not supported when using a generator or PyDataset as x. {received(arg, a[arg])}"
             )
     source = Source(x, _steps(a["steps"], "steps"), False, "x")
-    _prepare(model, source, "x")
+    _prepare(model, source, "x", inputs)
     queue = queue_for(source)
-    feeders = [Feeder(source, 1, queue, _converter(model, True, "x"))]
+    feeders = [Feeder(source, 1, queue, _converter(model, inputs, True, "x"))]
     names = model._metric_names
     if a["callbacks"] is None:
         return list(_run(feeders, lambda: _core.evaluate_stream(model._net, queue, None)))
@@ -222,12 +245,10 @@ def evaluate(model: Model, x: Any, a: dict[str, Any], make_callbacks: Any, obser
     return values
 
 
-def predict(model: Model, x: Any, steps: Any, make_callbacks: Any) -> np.ndarray:
+def predict(model: Model, x: Any, steps: Any, make_callbacks: Any, inputs: Inputs) -> np.ndarray:
     """``model.predict`` of a stream: the outputs of every batch, in order, as one array."""
-    from ._trainer import inputs
-
     source = Source(x, _steps(steps, "steps"), False, "x")
-    _prepare(model, source, "x")
+    _prepare(model, source, "x", inputs)
     cbs = make_callbacks(source.steps_per_pass()) if make_callbacks is not None else None
     if cbs is not None:
         cbs.on_predict_begin()
