@@ -331,3 +331,36 @@ def test_memory_is_bounded_by_the_queue() -> None:
     _model().fit(Big(max_queue_size=3), epochs=1, shuffle=False, verbose=0, callbacks=[slow])
     # The producer runs at most the queue's bound (and the batch it is converting) ahead of training.
     assert slow.ahead <= 2 + 1 + 3 + 1
+
+
+@pytest.mark.skipif(
+    threading.current_thread() is not threading.main_thread(), reason="signals go to the main thread"
+)
+def test_ctrl_c_during_a_streamed_fit() -> None:
+    import os
+    import signal
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    def endless() -> Any:
+        while True:
+            yield X[:20], Y[:20]
+
+    m = _model()
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    try:
+        timer.start()
+        with pytest.raises(KeyboardInterrupt):
+            m.fit(endless(), steps_per_epoch=10**8, epochs=1, verbose=0)
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGINT, previous)
+    assert _no_feeder_left()
+    assert m.predict(X[:3], verbose=0).shape == (3, 1)  # the model is usable afterwards
+
+
+def test_a_batch_of_several_inputs_is_refused() -> None:
+    from keras_lite import NotSupportedError
+
+    with pytest.raises(NotSupportedError, match="one input"):
+        _model().fit(iter([([X[:10], X[:10]], Y[:10])]), verbose=0)

@@ -54,12 +54,7 @@ def _converter(model: Model, inputs: Inputs, targets: bool, what: str, class_wei
     """A batch tuple as the ``(x, y, sample_weight)`` float32 arrays the core's queue takes."""
 
     def convert(batch: tuple[Any, ...]) -> tuple[Any, ...]:
-        if isinstance(batch[0], (list, dict)) and not _data_like(batch[0]):
-            raise NotSupportedError(
-                f"keras_lite models take one input; a batch x of several inputs is not supported. "
-                f"Received: {what} x of type {type(batch[0]).__name__}"
-            )
-        x = inputs(model, batch[0], _arg(what, "x"))
+        x = _one_input(model, inputs, batch[0], what)
         if not targets:
             return (x, np.zeros((x.shape[0], 1), np.float32), None)
         if len(batch) < 2 or batch[1] is None:
@@ -78,6 +73,16 @@ def _converter(model: Model, inputs: Inputs, targets: bool, what: str, class_wei
     return convert
 
 
+def _one_input(model: Model, inputs: Inputs, x: Any, what: str) -> np.ndarray:
+    """A batch's x as the core's matrix; several inputs (a list of arrays, a dict) are refused."""
+    if isinstance(x, (list, dict)) and not _data_like(x):
+        raise NotSupportedError(
+            "keras_lite models take one input (the Functional API is not supported yet); a batch x of several "
+            f"inputs is not supported. Received: {_arg(what, 'x')} of type {type(x).__name__}"
+        )
+    return inputs(model, x, _arg(what, "x"))
+
+
 def _arg(what: str, part: str) -> str:
     """How errors name a part of a batch: ``x``, ``y`` for training, ``validation_data x`` for validation."""
     return part if what == "x" else f"{what} {part}"
@@ -90,7 +95,7 @@ def _data_like(x: Any) -> bool:
 def _prepare(model: Model, source: Source, what: str, inputs: Inputs) -> None:
     """Build the model and settle its targets from the first peeked batch."""
     first = source.peeked[0]
-    x = inputs(model, first[0], _arg(what, "x"))
+    x = _one_input(model, inputs, first[0], what)
     if len(first) >= 2 and first[1] is not None:
         y = _data.to_targets(first[1], _arg(what, "y"))
         settle_targets(model, y)
