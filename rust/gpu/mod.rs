@@ -263,7 +263,7 @@ impl GpuModel {
     ) -> Result<Box<dyn Session + 'a>> {
         self.usable()?;
         let t = self.training.as_mut().ok_or_else(not_compiled)?;
-        let (dev, net, it) = (&*self.dev, &self.net, &mut self.iterations);
+        let (dev, net, it) = (&*self.dev, &self.net, &mut self.progress);
         Ok(Box::new(stream::GpuStream::new(&dev.ctx, &dev.kernels, net, t, it, opts, sync)?))
     }
 

@@ -14,7 +14,7 @@ from .. import callbacks as callbacks_module
 from .._errors import received
 from .._stream import Feeder, PyDataset, Source, is_stream, queue_for
 from .._unsupported import NotSupportedError
-from . import _weights
+from . import _targets, _weights
 from ._targets import check_targets, settle_targets
 
 if TYPE_CHECKING:
@@ -222,9 +222,10 @@ def evaluate(
 ) -> Any:
     """``model.evaluate`` of a stream: a float, a list of floats, or (``return_dict``) a dict."""
     values = _evaluate(model, x, a, make_callbacks, observer_cls, inputs)
+    logs = _targets.keyed(model._metric_names, model._metric_sizes, values)
     if a["return_dict"]:
-        return dict(zip(model._metric_names, values))
-    return values[0] if len(values) == 1 else values
+        return logs
+    return values[0] if len(values) == 1 else list(logs.values())
 
 
 def _evaluate(
@@ -246,7 +247,7 @@ def _evaluate(
     cbs.on_test_begin()
     observer = observer_cls(model, cbs, names) if cbs.needs_batch_hooks("test") else None
     values = list(_run(feeders, lambda: _core.evaluate_stream(model._net, queue, observer)))
-    cbs.on_test_end(dict(zip(names, values)))
+    cbs.on_test_end(_targets.keyed(names, model._metric_sizes, values))
     return values
 
 

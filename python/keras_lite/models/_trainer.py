@@ -10,38 +10,23 @@ from __future__ import annotations
 
 import math
 import time
-import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import _core, _data, _stream
+from .. import _data, _stream
 from .. import callbacks as callbacks_module
-from .. import losses as losses_module
-from .. import metrics as metrics_module
-from .. import optimizers as optimizers_module
 from .._errors import received
 from .._progbar import Progbar
 from .._tensor import Tensor
-from .._unsupported import NotSupportedError
 from ..layers._keras_tensor import _functional_call, _symbolic
-from ..layers._layer import _MAX_SIZE, _STILL_HELD, _other_model
-from . import _stream_fit, _weights
+from ..layers._layer import _MAX_SIZE
+from . import _stream_fit, _targets, _weights
+from ._compile import require_compiled
 from ._targets import check_targets, settle_targets
 
 if TYPE_CHECKING:
     from ._model import Model
-
-
-class NotCompiledError(ValueError, RuntimeError):
-    """Training or evaluating a model that was never compiled (a ``ValueError``, as in Keras 3)."""
-
-
-class _Container:
-    """What ``model.compiled_loss`` / ``compiled_metrics`` were in tf.keras 2: the user's compile arguments."""
-
-    def __init__(self, attr: str, value: Any) -> None:
-        setattr(self, attr, value)
 
 
 def verbosity(verbose: Any) -> int:
@@ -82,6 +67,9 @@ class FitObserver:
         self.wants_batch_begin = cbs.overrides("on_batch_begin", "on_train_batch_begin")
         self.wants_test_batches = cbs.needs_batch_hooks("test")
 
+    def _logs(self, values: list[float]) -> dict[str, Any]:
+        return _targets.keyed(self.names, self.model._metric_sizes, values)
+
     def on_epoch_begin(self, epoch: int) -> bool:
         self.cbs.on_epoch_begin(epoch)
         return bool(self.model.stop_training)
@@ -91,7 +79,7 @@ class FitObserver:
         return bool(self.model.stop_training)
 
     def on_batch_end(self, epoch: int, step: int, running: list[float]) -> bool:
-        self.cbs.on_train_batch_end(step, dict(zip(self.names, running)))
+        self.cbs.on_train_batch_end(step, self._logs(running))
         return bool(self.model.stop_training)
 
     def on_test_begin(self) -> None:
@@ -101,10 +89,10 @@ class FitObserver:
         self.cbs.on_test_batch_begin(step)
 
     def on_test_batch_end(self, step: int, running: list[float]) -> None:
-        self.cbs.on_test_batch_end(step, dict(zip(self.names, running)))
+        self.cbs.on_test_batch_end(step, self._logs(running))
 
     def on_test_end(self, logs: list[float]) -> None:
-        self.cbs.on_test_end(dict(zip(self.names, logs)))
+        self.cbs.on_test_end(self._logs(logs))
 
     def on_predict_batch_begin(self, step: int) -> None:
         self.cbs.on_predict_batch_begin(step)
@@ -113,94 +101,21 @@ class FitObserver:
         self.cbs.on_predict_batch_end(step, {"outputs": outputs})
 
     def on_epoch_end(self, epoch: int, train: list[float], val: list[float] | None) -> bool:
-        logs = dict(zip(self.names, train))
+        logs = self._logs(train)
         if val is not None:
-            logs.update({f"val_{k}": v for k, v in zip(self.names, val)})
+            logs.update({f"val_{k}": v for k, v in self._logs(val).items()})
         self.last_logs = dict(sorted(logs.items()))
         self.cbs.on_epoch_end(epoch, self.last_logs)
         return bool(self.model.stop_training)
 
 
-# ---- compile -------------------------------------------------------------------------------------------------
-def compile(
-    model: Model, optimizer: Any, loss: Any, loss_weights: Any, metrics: Any, weighted_metrics: Any
-) -> None:
-    """``model.compile``: check every argument, then configure the core (a refusal changes nothing)."""
-    if loss is None:
-        raise ValueError("keras_lite needs a loss to train. Received: loss=None")
-    if loss_weights is not None:
-        raise ValueError(
-            f"keras_lite models have one output; loss_weights is not supported. {received('loss_weights', loss_weights)}"
-        )
-    if weighted_metrics is not None and not isinstance(weighted_metrics, (list, tuple)):
-        raise ValueError(f"weighted_metrics must be a list. {received('weighted_metrics', weighted_metrics)}")
-    opt = optimizers_module.get(optimizer)
-    user = _other_model(opt._model() if opt._model is not None else None, model, opt)
-    if user is not None:
-        # Its state (iterations, moments) belongs to the other model's weights; Keras 3 refuses too, at
-        # the first step it would apply to variables it was not built with.
-        raise ValueError(
-            f"This optimizer instance is already used by model {user.name!r}: an optimizer holds the "
-            "state of one model's weights, so each model needs its own. Pass a new instance, e.g. "
-            f"optimizer=keras_lite.optimizers.{type(opt).__name__}(). {_STILL_HELD} "
-            f"Received: optimizer={opt!r}"
-        )
-    loss_obj = losses_module._for_training(loss)  # refuses a reduction fit cannot honour
-    metrics_given = metrics is not None  # then Keras 3's metrics_names has "compile_metrics"
-    if metrics is None:
-        metrics = []
-    if not isinstance(metrics, (list, tuple)):
-        raise ValueError(f"metrics must be a list. {received('metrics', metrics)}")
-    for m in [*metrics, *(weighted_metrics or [])]:
-        # Validate names now; the kind may depend on the output width. A metric that reads the targets in
-        # another layout than the loss (sparse_categorical_accuracy with categorical_crossentropy) is refused
-        # here, built or not; "crossentropy" adapts to the targets and is checked by the core when it settles.
-        kind, _ = metrics_module.resolve(m, 2, losses_module.is_sparse(loss_obj))
-        if loss_obj._kind and metrics_module.is_sparse(kind) != losses_module.is_sparse(loss_obj):
-            want, have = ("class ids", "rows like the predictions")
-            if not metrics_module.is_sparse(kind):
-                want, have = have, want
-            raise NotSupportedError(
-                f"The metric {m!r} reads targets as {want}, but the loss {loss_obj.name!r} takes {have}. "
-                f"Use {'sparse_' if losses_module.is_sparse(loss_obj) else ''}categorical metrics with it, or "
-                f"metrics=['accuracy'], which follows the loss. Received: metrics={list(metrics)!r}"
-            )
-    previous_weighted = model._compile_weighted
-    model._compile_weighted = list(weighted_metrics or [])
-    if model._net is not None:
-        # The core checks the values too; a refusal must leave the previous compile in place.
-        try:
-            model._compile_net(model._net, opt, loss_obj, list(metrics))
-        except Exception:
-            model._compile_weighted = previous_weighted
-            raise
-    else:
-        # An unbuilt model compiles its core when it builds. The core's checks of the values (a learning
-        # rate or a Huber delta that float32 cannot hold) run now, on a throwaway one-unit network, so
-        # that compile refuses them and not the first fit, predict or add.
-        probe = _core.Model(1, [{"kind": "dense", "units": 1, "activation": "linear", "use_bias": True}], 0)
-        probe.compile(losses_module._concrete(loss_obj, 1, None)._spec(), [], opt._spec())
-    model.optimizer = opt
-    opt._model = weakref.ref(model)
-    opt._network = model._net
-    model.loss = loss
-    model._loss_obj = loss_obj
-    model._target_width = None  # "crossentropy" is settled again by the next fit or evaluate
-    model._compile_metrics = list(metrics)
-    model._metrics_given = metrics_given
-    model.compiled_loss = _Container("_losses", loss)
-    model.compiled_metrics = _Container("_metrics", list(metrics))
-    model.compiled = True
-
-
-def _require_compiled(model: Model, what: str) -> None:
-    if not model.compiled:
-        raise NotCompiledError(f"You must call `compile()` before using the model for {what}.")
-
-
 # ---- data ----------------------------------------------------------------------------------------------------
 def inputs(model: Model, x: Any, arg: str = "x") -> np.ndarray:
-    """``x`` as the float32 C-contiguous ``(n, width)`` array the core takes, its width checked."""
+    """``x`` as the float32 C-contiguous ``(n, width)`` array the core takes, its width checked (a model with
+    several inputs takes a list or a dict of arrays, joined side by side)."""
+    joined = model._join_inputs(x, arg)
+    if joined is not None:
+        return joined
     arr = _data.to_matrix(x, arg, expected_width=model._input_width())
     if model._net is not None and arr.shape[1] != model._net.input_dim:
         raise ValueError(
@@ -231,7 +146,7 @@ def fit(
     validation_freq: Any,
 ) -> Any:
     """``model.fit``: the ``History``."""
-    _require_compiled(model, "training")
+    require_compiled(model, "training")
     vfreq = _stream_fit.validation_freq(validation_freq)
     if _stream.is_stream(x):
         args = dict(locals())
@@ -358,7 +273,7 @@ def evaluate(
     return_dict: bool,
 ) -> Any:
     """``model.evaluate``: a float, a list of floats, or a dict."""
-    _require_compiled(model, "evaluation")
+    require_compiled(model, "evaluation")
     if _stream.is_stream(x):
         v = verbosity(verbose)
         cbs = lambda n: _callback_list(model, callbacks, v, n)  # noqa: E731
@@ -386,13 +301,13 @@ def evaluate(
         cbs.on_test_begin()
         observer = FitObserver(model, cbs, names) if cbs.needs_batch_hooks("test") else None
         values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]), observer, sw)
-        cbs.on_test_end(dict(zip(names, values)))
-    logs = dict(zip(names, values))
+        cbs.on_test_end(_targets.keyed(names, model._metric_sizes, values))
+    logs = _targets.keyed(names, model._metric_sizes, values)
     if verbose:
         _report(n_steps, verbose, start, logs)
     if return_dict:
         return logs
-    return values[0] if len(values) == 1 else list(values)
+    return values[0] if len(values) == 1 else list(logs.values())
 
 
 def predict(model: Model, x: Any, batch_size: Any, verbose: Any, steps: Any, callbacks: Any) -> np.ndarray:

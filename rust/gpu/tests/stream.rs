@@ -10,7 +10,7 @@ use crate::activation::Activation;
 use crate::backend::{Control, Data, EvalHooks, FitOptions, Observer};
 use crate::gpu::*;
 use crate::layer::LayerSpec;
-use crate::loss::Loss;
+use crate::loss::{Loss, Reduction};
 use crate::metric::Metric;
 use crate::model::Model;
 use crate::optimizer::OptimizerKind;
@@ -33,18 +33,18 @@ impl Observer for Logs {
 }
 
 fn model() -> Model {
+    model_with(None, Reduction::default())
+}
+
+/// The test model, compiled with `kind` (Adam when `None`) and the loss reduced by `reduction`.
+fn model_with(kind: Option<OptimizerKind>, reduction: Reduction) -> Model {
     let dense = |units, activation| LayerSpec::Dense { units, activation, use_bias: true, rules: Default::default() };
     let m = Model::new(5, vec![dense(8, Activation::Relu), dense(1, Activation::Linear)], 11).unwrap();
-    let adam = OptimizerKind::Adam {
-        learning_rate: 0.01,
-        beta_1: 0.9,
-        beta_2: 0.999,
-        epsilon: 1e-7,
-        amsgrad: false,
-        weight_decay: 0.0,
-    };
-    m.compile_with(Loss::MeanSquaredError, vec![Metric::MeanAbsoluteError], vec![Metric::MeanSquaredError], adam, None)
+    let adam = OptimizerKind::Adam { learning_rate: 0.01, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7, amsgrad: false };
+    let kind = kind.unwrap_or(adam);
+    m.compile_with(Loss::MeanSquaredError, vec![Metric::MeanAbsoluteError], vec![Metric::MeanSquaredError], kind, None)
         .unwrap();
+    m.set_loss_reduction(reduction).unwrap();
     m
 }
 
@@ -83,6 +83,18 @@ fn produce(
 
 #[test]
 fn a_streamed_fit_equals_the_in_memory_fit_on_both_devices() {
+    streamed_fit_equals_in_memory(None, Reduction::default(), &[25, 7]);
+}
+
+#[test]
+fn a_streamed_nadam_fit_with_a_summed_loss_equals_the_in_memory_fit() {
+    // Nadam's u_product carried from step to step, and each batch's reduction factors, on both devices (the
+    // evaluation's batches are the in-memory ones: a summed loss depends on them).
+    let nadam = OptimizerKind::Nadam { learning_rate: 0.01, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7 };
+    streamed_fit_equals_in_memory(Some(nadam), Reduction::Sum, &[32]);
+}
+
+fn streamed_fit_equals_in_memory(kind: Option<OptimizerKind>, reduction: Reduction, eval_sizes: &'static [usize]) {
     let (rows, vrows) = (96, 40);
     let x = values(rows * 5, 1, 2.0);
     let y = values(rows, 2, 1.0);
@@ -91,13 +103,13 @@ fn a_streamed_fit_equals_the_in_memory_fit_on_both_devices() {
     // In memory, batches of 32 in order; the streams send the same rows in batches of 32 too, then (to show
     // that a batch's size may change) a second CPU stream of batches of 16 is compared against 16 in memory.
     let opts = FitOptions { batch_size: 32, epochs: 3, initial_epoch: 0, shuffle: false, validation_batch_size: 20 };
-    let reference = model();
+    let reference = model_with(kind, reduction);
     let mut want = Logs::default();
     let train = Data { w: Some(&w), ..Data::new(&x, &y, rows) };
     let val = Data { w: Some(&vw), ..Data::new(&vx, &vy, vrows) };
     crate::trainer::fit(&reference, train, Some(val), opts, &mut want).unwrap();
-    let mut devices = vec![("cpu", model())];
-    let gpu = model();
+    let mut devices = vec![("cpu", model_with(kind, reduction))];
+    let gpu = model_with(kind, reduction);
     let opened = {
         let st = gpu.read().unwrap();
         GpuModel::new(&st.net, st.compiled.as_ref(), allow_software())
@@ -126,7 +138,7 @@ fn a_streamed_fit_equals_the_in_memory_fit_on_both_devices() {
         close(&b.net.params, &a.net.params, 1e-3, 1e-5, &format!("{name}: weights"));
         drop((a, b));
         // Evaluation of a stream equals the in-memory evaluation.
-        let (mut e, ep) = produce((x.clone(), y.clone(), w.clone()), &[25, 7], 1);
+        let (mut e, ep) = produce((x.clone(), y.clone(), w.clone()), eval_sizes, 1);
         let never = AtomicBool::new(false);
         let streamed = crate::stream::evaluate_feed(m, &mut e, &mut EvalHooks::cancelled_by(&never)).unwrap();
         ep.join().unwrap();
