@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::backend::{Data, FitOptions, HostSync, Observer, Session, NEVER};
 use crate::error::{Error, Result};
+use crate::optimizer::Progress;
 
 use super::context::Ctx;
 use super::data::DevData;
@@ -16,6 +17,7 @@ use super::infer::{column_sums, rows_that_fit, Evaluator};
 use super::kernels::Kernels;
 use super::plan::{DevNet, Training, Workspace};
 use super::program::{StepRecord, StepTable};
+use super::reduce::BatchScales;
 
 /// Steps whose sums the ring holds before they are read back.
 const SLOTS: usize = 64;
@@ -28,7 +30,7 @@ pub(crate) struct GpuStream<'a> {
     kernels: &'a Kernels,
     net: &'a DevNet,
     t: &'a mut Training,
-    iterations: &'a mut u64,
+    progress: &'a mut Progress,
     sync: &'a mut dyn HostSync,
     ws: Workspace,
     /// Rows the workspace and the identity permutation hold.
@@ -37,6 +39,8 @@ pub(crate) struct GpuStream<'a> {
     sums: wgpu::Buffer,
     table: StepTable,
     records: Vec<StepRecord>,
+    /// Nadam's `u_product` after each recorded step.
+    products: Vec<f32>,
     cols: usize,
     /// Ring slots written since the last read-back, and the rows of those steps.
     used: usize,
@@ -55,7 +59,7 @@ impl<'a> GpuStream<'a> {
         kernels: &'a Kernels,
         net: &'a DevNet,
         t: &'a mut Training,
-        iterations: &'a mut u64,
+        progress: &'a mut Progress,
         opts: FitOptions,
         sync: &'a mut dyn HostSync,
     ) -> Result<Self> {
@@ -67,7 +71,7 @@ impl<'a> GpuStream<'a> {
             kernels,
             net,
             t,
-            iterations,
+            progress,
             sync,
             ws,
             cap,
@@ -75,6 +79,7 @@ impl<'a> GpuStream<'a> {
             sums: ctx.storage(SLOTS * cols, "per-step loss sums")?,
             table: StepTable::new(ctx, kernels, SLOTS)?,
             records: vec![StepRecord::default(); SLOTS],
+            products: vec![1.0; SLOTS],
             cols,
             used: 0,
             used_rows: 0,
@@ -145,7 +150,11 @@ impl Session for GpuStream<'_> {
         let program = step_program(ctx, self.kernels, net, t, &self.ws, &data, &self.perm, &self.sums, rows)?;
         // One record, at slot `used`, reading rows from 0 (a step size of 0 rows between records).
         let slot = self.used;
-        write_records(ctx, &self.table, &mut self.records[..=slot], slot, 0, t, *self.iterations)?;
+        // This batch's loss-reduction factors (they read its targets, weights and mask).
+        let mut scales = BatchScales::new(t.loss, t.reduction, batch, t.loss.target_width(net.output_dim));
+        scales.fill(std::slice::from_mut(&mut self.records[slot]), None, rows, rows);
+        let records = (&mut self.records[..=slot], &mut self.products[..=slot]);
+        write_records(ctx, &self.table, records, slot, 0, t, *self.progress)?;
         self.records[slot].slot = slot as u32;
         self.table.write_from(ctx, &self.records[..=slot], slot);
         let mut enc = ctx.encoder();
@@ -155,7 +164,8 @@ impl Session for GpuStream<'_> {
             program.record(&mut pass, &self.table, slot);
         }
         ctx.submit(enc);
-        *self.iterations = self.iterations.saturating_add(1);
+        let iterations = self.progress.iterations.saturating_add(1);
+        *self.progress = Progress { iterations, u_product: self.products[slot] };
         self.used += 1;
         self.used_rows += rows;
         Ok(())
@@ -182,7 +192,7 @@ impl Session for GpuStream<'_> {
         self.take_host_changes()?;
         let (ctx, net, t) = (self.ctx, self.net, &*self.t);
         let data = DevData::upload(ctx, batch, net.input_dim, t.loss.target_width(net.output_dim))?;
-        let e = Evaluator::new(ctx, self.kernels, net, t, &data, batch.rows, true)?;
+        let e = Evaluator::new(ctx, self.kernels, net, t, (&data, batch), batch.rows, true)?;
         let (_, per_chunk) = e.run(ctx, &NEVER)?;
         for (s, v) in sums.iter_mut().zip(column_sums(&per_chunk, self.cols)) {
             *s += v;
@@ -192,7 +202,7 @@ impl Session for GpuStream<'_> {
 
     fn to_host(&mut self) -> Result<()> {
         self.take_host_changes()?;
-        let (ctx, net, steps_done) = (self.ctx, self.net, *self.iterations);
+        let (ctx, net, steps_done) = (self.ctx, self.net, *self.progress);
         self.sync.download(&|n, c| super::download_dev(ctx, net, steps_done, n, c))
     }
 
@@ -200,10 +210,10 @@ impl Session for GpuStream<'_> {
         if !self.sync.changed()? {
             return Ok(());
         }
-        let (ctx, net, kind, iterations) = (self.ctx, self.net, &mut self.t.kind, &mut *self.iterations);
+        let (ctx, net, kind, progress) = (self.ctx, self.net, &mut self.t.kind, &mut *self.progress);
         self.sync.apply(&mut |n, c, changes| {
             if let Some(it) = super::upload_changes(ctx, net, n, c, changes)? {
-                *iterations = it;
+                *progress = it;
             }
             if let (Some(c), true) = (c, changes.learning_rate) {
                 kind.set_learning_rate(c.optimizer.kind.learning_rate())?;
