@@ -1,6 +1,7 @@
 //! A network's weight regularizers and constraints (`regularize.rs`) applied to its trainable weights: the
 //! penalty added to a step's loss, its gradient, and the constraints after an optimizer step.
 
+use crate::activation::Activation;
 use crate::layer::LayerSpec;
 use crate::network::{Network, Node};
 use crate::regularize::{Constraint, Penalty, WeightRules};
@@ -64,5 +65,33 @@ impl Network {
                 }
             }
         }
+    }
+}
+
+/// A layer's activity regularizer, when it has one.
+pub(crate) fn activity_of(spec: &LayerSpec) -> Option<Penalty> {
+    match spec {
+        LayerSpec::Dense { rules, .. } if !rules.activity.is_none() => Some(rules.activity),
+        _ => None,
+    }
+}
+
+/// Add the gradient of `p(y)/rows` (the activity penalty's share of a batch's loss, `y` being `rows` rows of
+/// `width`) into `g`: the gradient with respect to `y`, or, with `through` (the loss read the logits of that
+/// sigmoid or softmax), with respect to its logits. Where a relu's derivative was already applied to `g` the
+/// sum is the same, since the penalty's gradient is 0 where relu's output is.
+pub(crate) fn add_activity_grad(p: Penalty, y: &[f32], g: &mut [f32], width: usize, through: Option<Activation>) {
+    let scale = 1.0 / (y.len() / width.max(1)).max(1) as f32;
+    match through {
+        Some(Activation::Softmax) => {
+            for (yr, gr) in y.chunks_exact(width).zip(g.chunks_exact_mut(width)) {
+                let s: f32 = yr.iter().map(|&v| p.grad_at(v, scale) * v).sum();
+                gr.iter_mut().zip(yr).for_each(|(gv, &v)| *gv += v * (p.grad_at(v, scale) - s));
+            }
+        }
+        Some(Activation::Sigmoid) => {
+            g.iter_mut().zip(y).for_each(|(gv, &v)| *gv += v * (1.0 - v) * p.grad_at(v, scale));
+        }
+        _ => g.iter_mut().zip(y).for_each(|(gv, &v)| *gv += p.grad_at(v, scale)),
     }
 }

@@ -37,6 +37,7 @@ fn fit_with_regularizers_and_constraints() {
         bias_reg: Penalty { l1: 0.0, l2: 0.05 },
         kernel_constraint: Constraint::MaxNorm { max_value: 1.5, axis: 0 },
         bias_constraint: Constraint::NonNeg,
+        ..WeightRules::default()
     };
     let second = WeightRules { kernel_constraint: Constraint::UnitNorm { axis: 0 }, ..WeightRules::default() };
     let last = WeightRules {
