@@ -95,3 +95,42 @@ pub(crate) fn add_activity_grad(p: Penalty, y: &[f32], g: &mut [f32], width: usi
         _ => g.iter_mut().zip(y).for_each(|(gv, &v)| *gv += p.grad_at(v, scale)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// `p(f(z))/rows`, the activity penalty's share of a batch's mean loss, in f64.
+    fn share(p: Penalty, z: &[f32], width: usize, f: Activation) -> f64 {
+        let mut y = z.to_vec();
+        f.forward_inplace(&mut y, width);
+        p.value(&y) / (z.len() / width) as f64
+    }
+
+    #[test]
+    fn activity_gradient_matches_finite_differences() {
+        let p = Penalty { l1: 0.3, l2: 0.7 };
+        let width = 3;
+        let z: Vec<f32> = (0..12).map(|i| ((i * 7 % 11) as f32 - 5.0) * 0.37 + 0.05).collect();
+        for (f, through) in [
+            (Activation::Linear, None),
+            (Activation::Sigmoid, Some(Activation::Sigmoid)),
+            (Activation::Softmax, Some(Activation::Softmax)),
+        ] {
+            let mut y = z.clone();
+            f.forward_inplace(&mut y, width);
+            let mut g = vec![0.5f32; z.len()];
+            add_activity_grad(p, &y, &mut g, width, through);
+            for k in 0..z.len() {
+                let h = 1e-3f32;
+                let (mut up, mut down) = (z.clone(), z.clone());
+                up[k] += h;
+                down[k] -= h;
+                let fd = (share(p, &up, width, f) - share(p, &down, width, f)) / f64::from(2.0 * h);
+                let got = f64::from(g[k] - 0.5);
+                assert!((got - fd).abs() < 2e-3 * (1.0 + fd.abs()), "{f:?} at {k}: {got} vs {fd}");
+            }
+        }
+    }
+}

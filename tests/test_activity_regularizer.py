@@ -177,7 +177,14 @@ def test_fit_and_evaluate_match_keras(device: str, name: str) -> None:
     before, history, after = GOLDEN[name]
     assert model.evaluate(x, y, sample_weight=sw, batch_size=3, verbose=0) == pytest.approx(before, rel=1e-5)
     h = model.fit(
-        x, y, sample_weight=sw, batch_size=3, epochs=2, shuffle=False, verbose=0, validation_data=(x[:5], y[:5])
+        x,
+        y,
+        sample_weight=sw,
+        batch_size=3,
+        epochs=2,
+        shuffle=False,
+        verbose=0,
+        validation_data=(x[:5], y[:5]),
     )
     for key, want in history.items():
         assert h.history[key] == pytest.approx(want, rel=2e-5), key
