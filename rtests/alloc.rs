@@ -89,6 +89,7 @@ fn model(input: usize) -> Model {
                 bias_reg: Penalty { l1: 0.0, l2: 1e-3 },
                 kernel_constraint: Constraint::MaxNorm { max_value: 2.0, axis: 0 },
                 bias_constraint: Constraint::NonNeg,
+                activity: Penalty { l1: 1e-5, l2: 1e-4 },
             },
         },
         LayerSpec::Dropout { rate: 0.2, seed: Some(3) },

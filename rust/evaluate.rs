@@ -111,20 +111,27 @@ pub fn evaluate_with<G: std::ops::Deref<Target = ModelState>>(
                 // milliseconds even in a large batch; each row's result does not depend on the slicing, and
                 // the loss and metrics are then summed over the whole batch as before.
                 let slice = (CANCEL_MACS / net.params.len().max(1)).max(64);
+                let mut activity = 0.0;
                 for (os, xr) in o.chunks_mut(slice * ow.max(1)).zip(xs.chunks(slice * iw.max(1))) {
                     if hooks.cancel.load(Ordering::Relaxed) {
                         return Err(Error::Interrupted);
                     }
                     net.infer_to(xr, xr.len() / iw.max(1), os, s, true, logits)?;
+                    activity += s.activity;
                 }
                 let w = d.w.map(|w| &w[start..start + m]);
                 sums[0] += compiled.loss.reduced_sum(compiled.reduction, o, ys, ow, logits.is_some(), w, None);
                 if net.has_weight_rules() {
                     // The weights' penalty, added to each batch's mean loss as Keras's test step does.
-                    sums[0] += net.penalty() * m as f64;
+                    // And the layers' activity penalties: each `p(y)/m` for the batch's mean loss, `m` times.
+                    sums[0] += net.penalty() * m as f64 + activity;
                 }
                 if let Some(kind) = logits.and(compiled.loss.takes_logits_of()) {
                     kind.activation().forward_inplace(o, ow);
+                    // The output layer's own activity penalty, at its activation's output.
+                    if let Some(p) = net.layers.last().and_then(|l| crate::network_rules::activity_of(&l.spec)) {
+                        sums[0] += p.value(o);
+                    }
                 }
                 crate::metric::accumulate_all(&compiled.metrics, compiled.weighted_from, o, ys, ow, w, sums);
             }

@@ -11,6 +11,9 @@ use crate::network::{Network, Node, NONE};
 #[derive(Debug, Default, Clone)]
 pub struct Scratch {
     slots: Vec<Vec<f32>>,
+    /// The layers' activity penalties `p(y)` over the rows of the last pass (a layer left at its logits
+    /// excepted), for evaluation's loss.
+    pub activity: f64,
 }
 
 impl Network {
@@ -48,6 +51,7 @@ impl Network {
             }
         }
         let last = self.layers.len() - 1;
+        scratch.activity = 0.0;
         for (i, node) in self.layers.iter().enumerate() {
             let mut y = if i == last { Vec::new() } else { std::mem::take(&mut scratch.slots[self.slots[n_in + i]]) };
             let dst = if i == last { &mut out[..rows * node.output] } else { &mut y[..rows * node.output] };
@@ -56,6 +60,10 @@ impl Network {
                 &s[..rows * self.width(v)]
             };
             let result = self.node_infer(node, &value, rows, dst, parallel, skip_last && i == last);
+            match crate::network_rules::activity_of(&node.spec) {
+                Some(p) if !(skip_last && i == last) => scratch.activity += p.value(dst),
+                _ => {}
+            }
             if i != last {
                 scratch.slots[self.slots[n_in + i]] = y;
             }

@@ -1,6 +1,7 @@
 //! A network's weight regularizers and constraints (`regularize.rs`) applied to its trainable weights: the
 //! penalty added to a step's loss, its gradient, and the constraints after an optimizer step.
 
+use crate::activation::Activation;
 use crate::layer::LayerSpec;
 use crate::network::{Network, Node};
 use crate::regularize::{Constraint, Penalty, WeightRules};
@@ -62,6 +63,73 @@ impl Network {
                 if !c.is_none() && w.trainable {
                     c.apply(&mut self.params[w.range()], &w.shape);
                 }
+            }
+        }
+    }
+}
+
+/// A layer's activity regularizer, when it has one.
+pub(crate) fn activity_of(spec: &LayerSpec) -> Option<Penalty> {
+    match spec {
+        LayerSpec::Dense { rules, .. } if !rules.activity.is_none() => Some(rules.activity),
+        _ => None,
+    }
+}
+
+/// Add the gradient of `p(y)/rows` (the activity penalty's share of a batch's loss, `y` being `rows` rows of
+/// `width`) into `g`: the gradient with respect to `y`, or, with `through` (the loss read the logits of that
+/// sigmoid or softmax), with respect to its logits. Where a relu's derivative was already applied to `g` the
+/// sum is the same, since the penalty's gradient is 0 where relu's output is.
+pub(crate) fn add_activity_grad(p: Penalty, y: &[f32], g: &mut [f32], width: usize, through: Option<Activation>) {
+    let scale = 1.0 / (y.len() / width.max(1)).max(1) as f32;
+    match through {
+        Some(Activation::Softmax) => {
+            for (yr, gr) in y.chunks_exact(width).zip(g.chunks_exact_mut(width)) {
+                let s: f32 = yr.iter().map(|&v| p.grad_at(v, scale) * v).sum();
+                gr.iter_mut().zip(yr).for_each(|(gv, &v)| *gv += v * (p.grad_at(v, scale) - s));
+            }
+        }
+        Some(Activation::Sigmoid) => {
+            g.iter_mut().zip(y).for_each(|(gv, &v)| *gv += v * (1.0 - v) * p.grad_at(v, scale));
+        }
+        _ => g.iter_mut().zip(y).for_each(|(gv, &v)| *gv += p.grad_at(v, scale)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// `p(f(z))/rows`, the activity penalty's share of a batch's mean loss, in f64.
+    fn share(p: Penalty, z: &[f32], width: usize, f: Activation) -> f64 {
+        let mut y = z.to_vec();
+        f.forward_inplace(&mut y, width);
+        p.value(&y) / (z.len() / width) as f64
+    }
+
+    #[test]
+    fn activity_gradient_matches_finite_differences() {
+        let p = Penalty { l1: 0.3, l2: 0.7 };
+        let width = 3;
+        let z: Vec<f32> = (0..12).map(|i| ((i * 7 % 11) as f32 - 5.0) * 0.37 + 0.05).collect();
+        for (f, through) in [
+            (Activation::Linear, None),
+            (Activation::Sigmoid, Some(Activation::Sigmoid)),
+            (Activation::Softmax, Some(Activation::Softmax)),
+        ] {
+            let mut y = z.clone();
+            f.forward_inplace(&mut y, width);
+            let mut g = vec![0.5f32; z.len()];
+            add_activity_grad(p, &y, &mut g, width, through);
+            for k in 0..z.len() {
+                let h = 1e-3f32;
+                let (mut up, mut down) = (z.clone(), z.clone());
+                up[k] += h;
+                down[k] -= h;
+                let fd = (share(p, &up, width, f) - share(p, &down, width, f)) / f64::from(2.0 * h);
+                let got = f64::from(g[k] - 0.5);
+                assert!((got - fd).abs() < 2e-3 * (1.0 + fd.abs()), "{f:?} at {k}: {got} vs {fd}");
             }
         }
     }

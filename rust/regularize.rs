@@ -61,6 +61,18 @@ impl Penalty {
             *g += l1 * sign + l2 * w;
         }
     }
+
+    /// The gradient `l1·sign(v) + 2·l2·v` at one value, times `scale`.
+    pub fn grad_at(&self, v: f32, scale: f32) -> f32 {
+        let sign = if v > 0.0 {
+            1.0
+        } else if v < 0.0 {
+            -1.0
+        } else {
+            0.0
+        };
+        scale * (self.l1 * sign + 2.0 * self.l2 * v)
+    }
 }
 
 /// A projection applied to a weight after each optimizer step. `axis` is resolved against the weight's
@@ -177,6 +189,9 @@ pub struct WeightRules {
     pub bias_reg: Penalty,
     pub kernel_constraint: Constraint,
     pub bias_constraint: Constraint,
+    /// Keras's `activity_regularizer`: the penalty of the layer's output (after its activation), divided by
+    /// the batch's rows, joins the loss in training and evaluation alike, frozen layer or not.
+    pub activity: Penalty,
 }
 
 impl WeightRules {
@@ -188,7 +203,8 @@ impl WeightRules {
     /// Check the factors.
     pub fn validate(&self) -> Result<()> {
         self.kernel_reg.validate()?;
-        self.bias_reg.validate()
+        self.bias_reg.validate()?;
+        self.activity.validate()
     }
 }
 

@@ -319,7 +319,7 @@ impl Session for CpuSession<'_> {
         let rules = net.has_weight_rules();
         if rules {
             // Keras's `sum(model.losses)`, added to the batch's mean loss (so `rows` times to the sum).
-            sums[0] += net.penalty() * rows as f64;
+            sums[0] += net.penalty() * rows as f64 + net.activity_penalty(ws, rows);
         }
         let w = ws.weights(rows, weighted);
         let (pred, target) = net.prediction_views(ws, rows);

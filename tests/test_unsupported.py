@@ -336,7 +336,7 @@ def test_compile_with_a_custom_function_says_custom_functions_are_not_supported(
         (lambda: layers.Dense(2, activation=np.tanh), "activation", np.tanh),
         (lambda: layers.Dense(2, kernel_initializer="STFT"), "kernel_initializer", "STFT"),
         (lambda: layers.Dense(2, bias_initializer="stft"), "bias_initializer", "stft"),
-        (lambda: layers.Dense(2, activity_regularizer="l1"), "activity_regularizer", "l1"),
+        (lambda: layers.Activation("relu", activity_regularizer="l1"), "activity_regularizer", "l1"),
         (lambda: layers.BatchNormalization(gamma_regularizer="l2"), "gamma_regularizer", "l2"),
         (
             lambda: layers.BatchNormalization(beta_initializer="STFTInitializer"),

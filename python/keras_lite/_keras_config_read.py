@@ -70,6 +70,7 @@ _LAYER_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "bias_regularizer",
             "kernel_constraint",
             "bias_constraint",
+            "activity_regularizer",
         ),
         ("kernel_initializer", "bias_initializer"),
     ),
@@ -104,7 +105,7 @@ _INITIALIZER_KEYS = {
 # Keys that change how a layer trains, not what it computes once trained: a file that sets them still serves
 # predictions exactly, so it loads for inference (with a warning) and is refused only for training.
 _TRAINING_ONLY: dict[str, tuple[str, ...]] = {
-    "Dense": ("activity_regularizer",),
+    "Dense": (),
     "BatchNormalization": (
         "beta_regularizer",
         "gamma_regularizer",

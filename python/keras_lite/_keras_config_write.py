@@ -53,6 +53,8 @@ def layer_config(layer: L.Layer, input_width: int | None) -> dict[str, Any]:
             kernel_constraint=constraints.serialize(layer.kernel_constraint),
             bias_constraint=constraints.serialize(layer.bias_constraint),
         )
+        if layer.activity_regularizer is not None:
+            cfg["activity_regularizer"] = regularizers.serialize(layer.activity_regularizer)
     elif isinstance(layer, L.BatchNormalization):
         has_build = True
         cfg.update(

@@ -47,6 +47,20 @@ pub(crate) fn backward(
             LayerSpec::Dense { activation, use_bias, .. } => {
                 let act = act_id(activation);
                 let skip = i == last && from == Some(LogitsAt::DensePre);
+                if let Some(p) = crate::network_rules::activity_of(&l.spec) {
+                    // The activity penalty's gradient joins `g` (with respect to `y`: a layer that has one
+                    // does not get its activation derivative fused below). Where the loss read the logits it
+                    // goes through the activation's derivative first, in the spare gradient buffer.
+                    if skip {
+                        let tmp = ws.grad_tmp.as_ref().ok_or_else(missing)?;
+                        super::rules::activity_grad(b, ctx, p, (y, tmp), (nv, rows, 2))?;
+                        let z = if l.keep_pre { ws.pre[i].as_ref().unwrap_or(y) } else { y };
+                        act_backward(b, ctx, z, y, tmp, act, nv, wout)?;
+                        copy_cols(b, ctx, (tmp, wout, 0), (&g, wout, 0), (rows, wout), true)?;
+                    } else {
+                        super::rules::activity_grad(b, ctx, p, (y, &g), (nv, rows, 1))?;
+                    }
+                }
                 if !skip && !act_done[out] && act.0 != 0 {
                     let z = if l.keep_pre { ws.pre[i].as_ref().unwrap_or(y) } else { y };
                     act_backward(b, ctx, z, y, &g, act, nv, wout)?;
@@ -72,7 +86,9 @@ pub(crate) fn backward(
                     // below that only we read.
                     let below = &net.layers[v - n_in];
                     let fuse = match below.spec {
-                        LayerSpec::Dense { activation, .. } if net.readers[v] == 1 => {
+                        LayerSpec::Dense { activation, .. }
+                            if net.readers[v] == 1 && crate::network_rules::activity_of(&below.spec).is_none() =>
+                        {
                             let a = act_id(activation);
                             (a.0 != SOFTMAX && a.0 != 0).then_some(a)
                         }

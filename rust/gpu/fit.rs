@@ -49,6 +49,7 @@ pub(super) fn step_program(
     loss_and_metrics(&mut b, ctx, net, ws, &bufs, rows, t, sums, data.weighted)?;
     // The weights' penalty joins the loss, at the weights before this step's update, as on the CPU.
     super::rules::penalty(&mut b, net, sums, t.cols(), rows as f32);
+    super::rules::activity(&mut b, net, ws, sums, t.cols(), rows);
     backward(&mut b, ctx, net, ws, rows, t.logits(net))?;
     super::rules::penalty_grads(&mut b, ctx, net)?;
     if let Some(acc) = ws.clip_acc.as_ref() {

@@ -82,6 +82,7 @@ impl Evaluator {
             let bufs = forward(&mut b, ctx, net, &ws, rows, false)?;
             loss_and_metrics(&mut b, ctx, net, &ws, &bufs, rows, t, &sums, data.weighted)?;
             super::rules::penalty(&mut b, net, &sums, cols, rows as f32);
+            super::rules::activity(&mut b, net, &ws, &sums, cols, rows);
             b.build(ctx, kernels)
         };
         let full = program(cap)?;

@@ -7,7 +7,7 @@ use crate::regularize::{Constraint, Penalty};
 
 use super::context::Ctx;
 use super::kernels::{grid_for, Params, K};
-use super::plan::DevNet;
+use super::plan::{DevNet, Workspace};
 use super::program::Builder;
 
 /// Each trainable weight with a penalty or constraint: (weight index, penalty, constraint), as on the CPU.
@@ -29,9 +29,34 @@ pub(crate) fn penalty_grads(b: &mut Builder, ctx: &Ctx, net: &DevNet) -> Result<
     for (i, p, _) in ruled(net).filter(|(_, p, _)| !p.is_none()) {
         let Some(g) = net.w[i].grad.as_ref() else { continue };
         let n = net.weights[i].len();
-        let prm = Params::new().u(n).u(0).f(p.l1).f(p.l2).f(0.0);
+        let prm = Params::new().u(n).u(0).f(p.l1).f(p.l2).f(1.0);
         b.push(K::Penalty, &[("MODE", 1)], &[Some(&net.w[i].param), Some(g)], prm, grid_for(ctx, n)?);
     }
+    Ok(())
+}
+
+/// Add the layers' activity penalties over the `rows` rows of the forward pass in `ws` to the loss column:
+/// each `p(y)/rows` joins the batch's mean loss, so `p(y)` its sum, as on the CPU.
+pub(crate) fn activity(b: &mut Builder, net: &DevNet, ws: &Workspace, sums: &wgpu::Buffer, cols: usize, rows: usize) {
+    let n_in = net.inputs.len();
+    for (i, l) in net.layers.iter().enumerate() {
+        let Some(p) = crate::network_rules::activity_of(&l.spec) else { continue };
+        let prm = Params::new().u(rows * l.output).u(cols).f(p.l1).f(p.l2).f(1.0);
+        b.push(K::Penalty, &[("MODE", 0)], &[Some(&ws.acts[n_in + i]), Some(sums)], prm, [1, 1, 1]);
+    }
+}
+
+/// Add (`mode` 1) or write (`mode` 2) the gradient of an activity penalty `p(y)/rows` with respect to `y`
+/// (`n` values) into `g`.
+pub(crate) fn activity_grad(
+    b: &mut Builder,
+    ctx: &Ctx,
+    p: Penalty,
+    (y, g): (&wgpu::Buffer, &wgpu::Buffer),
+    (n, rows, mode): (usize, usize, u32),
+) -> Result<()> {
+    let prm = Params::new().u(n).u(0).f(p.l1).f(p.l2).f(1.0 / rows.max(1) as f32);
+    b.push(K::Penalty, &[("MODE", mode)], &[Some(y), Some(g)], prm, grid_for(ctx, n)?);
     Ok(())
 }
 

@@ -58,9 +58,11 @@ struct BatchNormalization {
 /// `unit_norm`, `non_neg` or `none`.
 type ConstraintArg = (String, f32, f32, f32, i32);
 
-/// Dense's optional `rules` key: `((l1, l2), (l1, l2), kernel constraint, bias constraint)`.
+/// Dense's optional `rules` key: `((l1, l2), (l1, l2), kernel constraint, bias constraint, (l1, l2))`, the
+/// last pair the activity regularizer's.
 fn rules(obj: &Bound<'_, PyAny>) -> PyResult<WeightRules> {
-    let (k, b, kc, bc): ((f32, f32), (f32, f32), ConstraintArg, ConstraintArg) = obj.extract()?;
+    type Pair = (f32, f32);
+    let (k, b, kc, bc, a): (Pair, Pair, ConstraintArg, ConstraintArg, Pair) = obj.extract()?;
     let constraint = |(name, a, b, rate, axis): ConstraintArg| -> PyResult<Constraint> {
         Ok(match name.as_str() {
             "none" => Constraint::None,
@@ -76,6 +78,7 @@ fn rules(obj: &Bound<'_, PyAny>) -> PyResult<WeightRules> {
         bias_reg: Penalty { l1: b.0, l2: b.1 },
         kernel_constraint: constraint(kc)?,
         bias_constraint: constraint(bc)?,
+        activity: Penalty { l1: a.0, l2: a.1 },
     })
 }
 

@@ -178,6 +178,15 @@ impl Network {
         (&input[..len], &ws.target[..len], &mut ws.grads[v][..len], weights)
     }
 
+    /// The layers' activity penalties over the `rows` rows of the last forward pass: each `p(y)/rows`, the
+    /// share of the batch's mean loss, times `rows` (what the loss sum gets per row of the batch).
+    pub fn activity_penalty(&self, ws: &Workspace, rows: usize) -> f64 {
+        let n_in = self.inputs.len();
+        let with = self.layers.iter().enumerate();
+        let with = with.filter_map(|(i, l)| crate::network_rules::activity_of(&l.spec).map(|p| (i, l, p)));
+        with.map(|(i, l, p)| p.value(&ws.acts[n_in + i][..rows * l.output])).sum()
+    }
+
     /// (predictions, targets) of the last forward pass.
     pub fn prediction_views<'a>(&self, ws: &'a Workspace, rows: usize) -> (&'a [f32], &'a [f32]) {
         let len = rows * self.output_dim();
@@ -247,6 +256,10 @@ impl Network {
                         let dx = &mut head[v][..rows * wi];
                         dense::InputGrad { dx, accumulate: node.accumulate[0], relu_below: fuse.then_some(x) }
                     });
+                    if let Some(p) = crate::network_rules::activity_of(&node.spec) {
+                        let through = (i == last && from == Some(LogitsAt::DensePre)).then_some(activation);
+                        crate::network_rules::add_activity_grad(p, y, g, wo, through);
+                    }
                     let kernel = self.w(ids.kernel);
                     dense::backward(x, z, y, g, rows, (wi, wo), activation, apply, kernel, params, dx, parallel)?;
                 }

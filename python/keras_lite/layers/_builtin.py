@@ -27,6 +27,8 @@ class Dense(Layer):
         bias_initializer: Initializer for the bias (default ``"zeros"``).
         kernel_regularizer, bias_regularizer: A ``keras.regularizers`` ``L1``, ``L2`` or ``L1L2`` (object,
             name or config dict): its penalty is added to the loss of each training and test step.
+        activity_regularizer: The same kinds: its penalty of the layer's output (after the activation),
+            divided by the batch's rows, is added to the loss of each training and test step, as in Keras 3.14+.
         kernel_constraint, bias_constraint: A ``keras.constraints`` ``MaxNorm``, ``MinMaxNorm``, ``UnitNorm``
             or ``NonNeg``, applied after each optimizer step.
 
@@ -58,10 +60,10 @@ class Dense(Layer):
         bias_init = _initializer("bias_initializer", bias_initializer, "Dense")
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
         for arg, value in (
-            ("activity_regularizer", activity_regularizer),
             ("lora_rank", lora_rank),
             ("lora_alpha", lora_alpha),
         ):
@@ -100,10 +102,12 @@ class Dense(Layer):
         }
         regs = (self.kernel_regularizer, self.bias_regularizer)
         cons = (self.kernel_constraint, self.bias_constraint)
-        if any(r is not None for r in regs + cons):
+        act = self.activity_regularizer
+        if any(r is not None for r in (*regs, *cons, act)):
             spec["rules"] = (
                 *((0.0, 0.0) if r is None else (r.l1, r.l2) for r in regs),
                 *(("none", 0.0, 0.0, 1.0, 0) if c is None else c._core() for c in cons),
+                (0.0, 0.0) if act is None else (act.l1, act.l2),
             )
         return spec
 
@@ -135,6 +139,12 @@ class Dense(Layer):
             "bias_regularizer": regularizers.serialize(self.bias_regularizer),
             "kernel_constraint": constraints.serialize(self.kernel_constraint),
             "bias_constraint": constraints.serialize(self.bias_constraint),
+            # As Keras's Layer.get_config: the key only when one is set.
+            **(
+                {}
+                if self.activity_regularizer is None
+                else {"activity_regularizer": regularizers.serialize(self.activity_regularizer)}
+            ),
         }
 
 

@@ -1,7 +1,8 @@
 //! A weight's L1/L2 penalty `l1·Σ|w| + l2·Σw²` (see regularize.rs). MODE 0: one workgroup sums it and adds
 //! `scale` times it to the loss column of the step's slot of `out` (the per-step sums, `cols` wide), after
-//! the loss and metrics were reduced there; MODE 1: adds its gradient `l1·sign(w) + 2·l2·w` to `out` (the
-//! weight's gradient), element-wise.
+//! the loss and metrics were reduced there; MODE 1: adds `scale` times its gradient `l1·sign(w) + 2·l2·w` to
+//! `out` (the weight's gradient, or a layer's output gradient for an activity penalty), element-wise; MODE 2
+//! writes it there instead.
 
 override MODE: u32 = 0u;
 
@@ -26,7 +27,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         let e = group_index(wid, nwg) * 256u + li;
         if e < prm.n {
             let v = w[e];
-            out[e] = out[e] + prm.l1 * sign(v) + 2.0 * prm.l2 * v;
+            out[e] = out[e] + prm.scale * (prm.l1 * sign(v) + 2.0 * prm.l2 * v);
+        }
+        return;
+    }
+    if MODE == 2u {
+        let e = group_index(wid, nwg) * 256u + li;
+        if e < prm.n {
+            let v = w[e];
+            out[e] = prm.scale * (prm.l1 * sign(v) + 2.0 * prm.l2 * v);
         }
         return;
     }

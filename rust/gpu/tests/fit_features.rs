@@ -37,6 +37,7 @@ fn fit_with_regularizers_and_constraints() {
         bias_reg: Penalty { l1: 0.0, l2: 0.05 },
         kernel_constraint: Constraint::MaxNorm { max_value: 1.5, axis: 0 },
         bias_constraint: Constraint::NonNeg,
+        ..WeightRules::default()
     };
     let second = WeightRules { kernel_constraint: Constraint::UnitNorm { axis: 0 }, ..WeightRules::default() };
     let last = WeightRules {
@@ -256,6 +257,37 @@ fn fit_with_normalization() {
     for specs in cases {
         let mut c = case(4, specs, Loss::MeanSquaredError, vec![Metric::MeanAbsoluteError], optimizers()[0]);
         c.shuffle = true;
+        run_case(&c);
+    }
+}
+
+#[test]
+fn fit_with_activity_regularizers() {
+    use crate::regularize::{Penalty, WeightRules};
+    let with = |units: usize, activation: Activation, l1: f32, l2: f32| LayerSpec::Dense {
+        units,
+        activation,
+        use_bias: true,
+        rules: WeightRules { activity: Penalty { l1, l2 }, ..WeightRules::default() },
+    };
+    let sgd = OptimizerKind::Sgd { learning_rate: 0.05, momentum: 0.0, nesterov: false };
+    // A tanh layer under a penalized one (its derivative is not fused into the GEMM above), a frozen relu
+    // layer, and outputs whose logits the loss reads (sigmoid, softmax) or not (linear); batches of 32 over
+    // 200 rows end in a partial one, whose penalty divides by its own rows.
+    let hidden = || vec![with(10, Activation::Tanh, 0.01, 0.02), with(6, Activation::Relu, 0.03, 0.0)];
+    let cases = [
+        (with(1, Activation::Linear, 0.0, 0.05), Loss::MeanSquaredError),
+        (with(1, Activation::Sigmoid, 0.1, 0.1), Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.0 }),
+        (
+            with(3, Activation::Softmax, 0.05, 0.2),
+            Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 },
+        ),
+    ];
+    for (last, loss) in cases {
+        let mut specs = hidden();
+        specs.push(last);
+        let mut c = case(5, specs, loss, vec![Metric::MeanSquaredError], sgd);
+        c.frozen = vec![1];
         run_case(&c);
     }
 }
