@@ -359,8 +359,38 @@ def test_ctrl_c_during_a_streamed_fit() -> None:
     assert m.predict(X[:3], verbose=0).shape == (3, 1)  # the model is usable afterwards
 
 
-def test_a_batch_of_several_inputs_is_refused() -> None:
-    from keras_lite import NotSupportedError
-
-    with pytest.raises(NotSupportedError, match="one input"):
+def test_a_batch_of_several_inputs_for_a_one_input_model_is_refused() -> None:
+    with pytest.raises(ValueError, match="takes one input"):
         _model().fit(iter([([X[:10], X[:10]], Y[:10])]), verbose=0)
+    assert _no_feeder_left()
+
+
+def _two_inputs(device: str) -> keras.Model:
+    keras.utils.set_random_seed(5)
+    a, b = keras.Input(shape=(2,), name="a"), keras.Input(shape=(X.shape[1] - 2,), name="b")
+    h = keras.layers.Concatenate()([keras.layers.Dense(4, activation="tanh")(a), b])
+    model = keras.Model([a, b], keras.layers.Dense(1)(h), device=device)
+    model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse", metrics=["mae"])
+    return model
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("as_dict", [False, True])
+def test_a_functional_model_of_two_inputs_streams_as_it_fits_arrays(device: str, as_dict: bool) -> None:
+    parts = lambda x: {"a": x[:, :2], "b": x[:, 2:]} if as_dict else [x[:, :2], x[:, 2:]]  # noqa: E731
+    ref = _two_inputs(device)
+    h_ref = ref.fit(parts(X), Y, batch_size=20, epochs=2, shuffle=False, verbose=0)
+    m = _two_inputs(device)
+    batches = [(parts(X[i : i + 20]), Y[i : i + 20]) for i in range(0, len(X), 20)]
+    h = m.fit(Batches(batches), epochs=2, shuffle=False, verbose=0)
+    for k in h_ref.history:
+        np.testing.assert_allclose(h.history[k], h_ref.history[k], rtol=1e-5)
+    for w_ref, w in zip(ref.get_weights(), m.get_weights()):
+        np.testing.assert_allclose(w, w_ref, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        m.evaluate(Batches(batches), verbose=0), ref.evaluate(parts(X), Y, 20, verbose=0), rtol=1e-5
+    )
+    np.testing.assert_allclose(
+        m.predict(Batches(batches), verbose=0), ref.predict(parts(X), verbose=0), rtol=1e-5
+    )
+    assert _no_feeder_left()

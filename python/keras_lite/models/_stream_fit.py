@@ -74,11 +74,12 @@ def _converter(model: Model, inputs: Inputs, targets: bool, what: str, class_wei
 
 
 def _one_input(model: Model, inputs: Inputs, x: Any, what: str) -> np.ndarray:
-    """A batch's x as the core's matrix; several inputs (a list of arrays, a dict) are refused."""
-    if isinstance(x, (list, dict)) and not _data_like(x):
-        raise NotSupportedError(
-            "keras_lite models take one input (the Functional API is not supported yet); a batch x of several "
-            f"inputs is not supported. Received: {_arg(what, 'x')} of type {type(x).__name__}"
+    """A batch's x as the core's matrix: one array, or for a Functional model a list or dict of its inputs."""
+    if isinstance(x, (list, dict)) and not _data_like(x) and model._join_inputs(x, _arg(what, "x")) is None:
+        raise ValueError(
+            f"Model {model.name!r} takes one input, so a batch x of several (a list of arrays or a dict) cannot "
+            "be read; build a keras.Model(inputs, outputs) with several keras.Input tensors to feed several. "
+            f"Received: {_arg(what, 'x')} of type {type(x).__name__}"
         )
     return inputs(model, x, _arg(what, "x"))
 
