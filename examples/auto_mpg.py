@@ -11,6 +11,18 @@ pandas is optional: with it the split is `DataFrame.sample(frac=0.8, random_stat
 without it, `auto_mpg.load_data(test_split=0.2, seed=0)` splits the same 392 cars another way.
 
 Run: python examples/auto_mpg.py [--quick] [--epochs N] [--save-dir DIR]
+
+The table at the end of one run (100 epochs, with pandas, on the CPU; about a second on two cores):
+
+    model                  Mean absolute error [MPG]
+    (predict the mean)     6.939
+    horsepower_model       3.637
+    linear_model           2.545
+    dnn_horsepower_model   2.922
+    dnn_model              1.634
+    functional_dnn         1.686
+    two_input_dnn          1.653
+    reloaded_dnn_model     1.634
 """
 
 from __future__ import annotations
