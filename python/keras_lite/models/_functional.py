@@ -176,7 +176,7 @@ class Functional(Model):
         for i, layer in enumerate(self._layers):
             prev = layer.get_weights() if layer.built else None
             if prev and [p.shape for p in prev] == [tuple(t[2]) for t in by_layer[i]]:
-                starts.append([(j, np.ascontiguousarray(p)) for j, p in enumerate(prev)])
+                starts.append([(j, np.ascontiguousarray(p, dtype=np.float32)) for j, p in enumerate(prev)])
             else:
                 starts.append(layer._initial_values(by_layer[i]))
         base = 0
