@@ -23,9 +23,10 @@ from .._variable import weight_array
 from ..layers import Layer
 from ..layers._layer import _auto_name, _bind_model
 from . import _compile, _display, _targets, _trainer
+from ._config import ConfigMethods
 
 
-class Model:
+class Model(ConfigMethods):
     """``keras.Model``: the base class of `Sequential` and `Functional`, so ``isinstance(model, keras.Model)``
     holds for both.
 
@@ -107,10 +108,6 @@ class Model:
         """The class a file's config.json tree describes: Functional for ``"Functional"``, else ``cls``."""
         functional = isinstance(tree, dict) and tree.get("class_name") == "Functional"
         return Model._functional if functional else cls
-
-    def _keras_config(self) -> dict[str, Any]:
-        """The model's Keras 3 ``config.json`` tree, without ``compile_config`` (what saving writes)."""
-        raise NotImplementedError
 
     def _init_from_config(
         self, tree: Any, max_params: int | None = None, training_only: list[str] | None = None
