@@ -1,5 +1,6 @@
 //! Python bindings (PyO3): argument conversion, GIL release, error mapping. No arithmetic here.
 
+mod call;
 mod convert;
 mod device;
 mod errors;
@@ -20,6 +21,7 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<model::Model>()?;
+    m.add_function(wrap_pyfunction!(call::call_training, m)?)?;
     m.add_function(wrap_pyfunction!(ops::activation, m)?)?;
     m.add_function(wrap_pyfunction!(ops::loss_per_sample, m)?)?;
     m.add_function(wrap_pyfunction!(ops::activation_names, m)?)?;

@@ -125,9 +125,7 @@ def clone_model(
     ``input_tensors``, ``clone_function`` and ``call_function`` raise `NotSupportedError`.
     """
     if not isinstance(model, ConfigMethods):
-        raise ValueError(
-            f"Expected `model` argument to be a `Model` instance. {received('model', model)}"
-        )
+        raise ValueError(f"Expected `model` argument to be a `Model` instance. {received('model', model)}")
     for arg, value in (
         ("input_tensors", input_tensors),
         ("clone_function", clone_function),

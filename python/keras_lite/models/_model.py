@@ -22,7 +22,7 @@ from .._unsupported import NotSupportedError
 from .._variable import weight_array
 from ..layers import Layer
 from ..layers._layer import _auto_name, _bind_model
-from . import _compile, _display, _targets, _trainer
+from . import _call, _compile, _display, _targets, _trainer
 from ._config import ConfigMethods
 
 
@@ -350,11 +350,10 @@ class Model(ConfigMethods):
         return self.predict(x, verbose=0)
 
     def __call__(self, inputs: Any, training: Any = None) -> Tensor:
-        """Apply the model (inference mode): a float32 NumPy array that also has Keras's ``.numpy()``."""
+        """Apply the model: a float32 NumPy array that also has Keras's ``.numpy()``. With ``training=True``,
+        Dropout and BatchNormalization run in training mode, as in Keras (see ``_call``)."""
         if training:
-            raise ValueError(
-                "keras_lite applies models outside fit in inference mode only. Received: training=True"
-            )
+            return _call.call_training(self, inputs)
         net = self._net
         array = type(inputs) is np.ndarray or type(inputs) is Tensor
         if net is not None and array and inputs.size and self._single_input:
