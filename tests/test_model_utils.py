@@ -16,7 +16,8 @@ import keras_lite as keras
 from devices import DEVICES
 from keras_lite import layers
 
-# Written by Keras 3.15.1 (KERAS_BACKEND=tensorflow): model.to_json() of the models in the test below.
+# Written by Keras 3.15.1 (KERAS_BACKEND=tensorflow): model.to_json() of the models in the test below, the
+# Sequential one compiled with Adam(0.01), categorical_crossentropy and metrics=["accuracy"].
 KERAS_SEQUENTIAL_JSON = (
     '{"module": "keras", "class_name": "Sequential", "config": {"name": "keras_seq", "trainable": true, "'
     'dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_'
@@ -52,7 +53,13 @@ KERAS_SEQUENTIAL_JSON = (
     ' "kernel_regularizer": null, "bias_regularizer": null, "kernel_constraint": null, "bias_constraint":'
     ' null, "quantization_config": null}, "registered_name": null, "build_config": {"input_shape": [null,'
     ' 4]}}], "build_input_shape": [null, 3]}, "registered_name": null, "build_config": {"input_shape": [n'
-    'ull, 3]}, "compile_config": {}}'
+    'ull, 3]}, "compile_config": {"optimizer": {"module": "keras.optimizers", "class_name": "Adam", "conf'
+    'ig": {"name": "adam", "learning_rate": 0.009999999776482582, "weight_decay": null, "clipnorm": null,'
+    ' "global_clipnorm": null, "clipvalue": null, "use_ema": false, "ema_momentum": 0.99, "ema_overwrite_'
+    'frequency": null, "loss_scale_factor": null, "gradient_accumulation_steps": null, "beta_1": 0.9, "be'
+    'ta_2": 0.999, "epsilon": 1e-07, "amsgrad": false}, "registered_name": null}, "loss": "categorical_cr'
+    'ossentropy", "loss_weights": null, "metrics": ["accuracy"], "weighted_metrics": null, "run_eagerly":'
+    ' false, "steps_per_execution": 1, "jit_compile": false}}'
 )
 
 KERAS_FUNCTIONAL_JSON = (
@@ -182,11 +189,31 @@ def test_model_from_json_reads_keras_written_json() -> None:
     assert [layer.name for layer in seq.layers] == ["hidden", "bn", "drop", "out"]
     assert seq.layers[1].momentum == pytest.approx(0.9) and seq.layers[2].rate == 0.25
     assert seq.count_params() == 16 + 16 + 10 and seq.output_shape == (None, 2)
+    assert seq.compiled and type(seq.optimizer) is keras.optimizers.Adam  # as Keras's model_from_json does
+    assert float(seq.optimizer.learning_rate) == pytest.approx(0.01)
+    history = seq.fit(np.ones((4, 3)), np.eye(2)[[0, 1, 0, 1]], epochs=1, verbose=0).history
+    assert set(history) == {"loss", "accuracy"}
     func = keras.models.model_from_json(KERAS_FUNCTIONAL_JSON)
     assert func.name == "keras_func" and [t.name for t in func.inputs] == ["a", "b"]
     assert [layer.name for layer in func.layers] == ["a", "b", "cat", "mid", "skip", "sum"]
     y = func.predict([np.ones((2, 2), np.float32), np.ones((2, 3), np.float32)], verbose=0)
     assert y.shape == (2, 3)
+
+
+@pytest.mark.parametrize("make", [sequential, functional])
+def test_a_compiled_model_round_trips_compiled(make: Any) -> None:
+    model = make()
+    model.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.5), loss="mse", metrics=["mae"])
+    assert json.loads(model.to_json())["compile_config"]["loss"] == "mse"
+    assert json.loads(make().to_json())["compile_config"] == {}
+    for new in (keras.models.model_from_json(model.to_json()), keras.models.clone_model(model)):
+        assert (
+            new.compiled
+            and type(new.optimizer) is keras.optimizers.SGD
+            and new.optimizer is not model.optimizer
+        )
+        assert float(new.optimizer.learning_rate) == pytest.approx(0.05) and new.optimizer.momentum == 0.5
+    assert not keras.Model.from_config(model.get_config()).compiled  # a config has no compile_config
 
 
 def test_model_from_json_refuses_what_is_not_a_model() -> None:

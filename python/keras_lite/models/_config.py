@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .. import _keras_config_read
 from .._errors import FormatError, received
 from .._unsupported import NotSupportedError
 
@@ -20,12 +21,15 @@ _FUNCTIONAL_KEYS = ("input_layers", "output_layers")
 CLASSES: dict[str, Any] = {}
 
 
-def _make(tree: dict[str, Any], what: str) -> Any:
-    """A new model, unbuilt weights initialized fresh, from a ``{"class_name", "config"}`` tree."""
+def _make(tree: dict[str, Any], what: str, compile: bool = False) -> Any:
+    """A new model, its weights initialized fresh, from a ``{"class_name", "config"}`` tree; compiled as its
+    ``compile_config`` says when ``compile`` and the tree has one (as Keras's ``model_from_json`` does)."""
     cls = CLASSES["Functional" if tree.get("class_name") == "Functional" else "Sequential"]
     model = cls.__new__(cls)
     try:
         model._init_from_config(tree)
+        if compile and tree.get("compile_config"):
+            _keras_config_read.compile_from_config(model, tree["compile_config"])
     except FormatError as e:
         raise ValueError(f"Cannot make a model from {what}: {e}") from None
     return model
@@ -75,14 +79,20 @@ class ConfigMethods:
 
     def to_json(self, **kwargs: Any) -> str:
         """The model's architecture as a JSON string, Keras 3's ``{"module", "class_name", "config",
-        "registered_name"}`` tree; ``keras.models.model_from_json`` makes the model back from it. ``kwargs`` go
-        to ``json.dumps`` (``indent=2``)."""
-        return json.dumps(self._keras_config(), **kwargs)
+        "registered_name", "compile_config"}`` tree (``compile_config`` is ``{}`` for a model never compiled);
+        ``keras.models.model_from_json`` makes the model back from it. ``kwargs`` go to ``json.dumps``
+        (``indent=2``)."""
+        tree = self._keras_config()
+        tree["compile_config"] = self._keras_compile_config()
+        return json.dumps(tree, **kwargs)
+
+    def _keras_compile_config(self) -> dict[str, Any]:
+        raise NotImplementedError
 
 
 def model_from_json(json_string: Any, custom_objects: Any = None) -> Any:
     """A new model (fresh weights) from ``model.to_json()``'s string, keras_lite's or Keras 3's, as
-    ``keras.models.model_from_json``.
+    ``keras.models.model_from_json``; compiled (with a new optimizer) when the string has a ``compile_config``.
 
     Raises:
         ValueError: the string is not JSON, or describes something keras_lite does not support.
@@ -108,7 +118,7 @@ def model_from_json(json_string: Any, custom_objects: Any = None) -> Any:
             "keras_lite makes Sequential and Functional models from JSON. "
             f"Received: class_name={tree.get('class_name')!r}"
         )
-    return _make(tree, "json_string")
+    return _make(tree, "json_string", compile=True)
 
 
 def clone_model(
@@ -120,7 +130,7 @@ def clone_model(
     **kwargs: Any,
 ) -> Any:
     """A new model with ``model``'s architecture and new weights (initialized from its layers' configs, as
-    Keras's ``clone_model`` does), on the same device; the clone is not compiled.
+    Keras's ``clone_model`` does), on the same device; compiled as ``model`` was (a new optimizer) when it was.
 
     ``input_tensors``, ``clone_function`` and ``call_function`` raise `NotSupportedError`.
     """
@@ -138,7 +148,9 @@ def clone_model(
             )
     if kwargs:
         raise TypeError(f"clone_model() got unexpected keyword arguments {sorted(kwargs)}")
-    clone = _make(model._keras_config(), "the model")
+    tree = model._keras_config()
+    tree["compile_config"] = model._keras_compile_config()
+    clone = _make(tree, "the model", compile=True)
     if clone._device != model._device:
         clone.to(model._device)
     return clone
