@@ -3,10 +3,10 @@
 //! step. It runs on the host copy of the network, which is current outside `fit`; on a GPU the updated
 //! moving statistics are then uploaded, so both copies stay the same.
 
+use crate::backend::Change;
 use crate::error::{Error, Result};
 use crate::layer::LayerSpec;
 use crate::model::Model;
-use crate::backend::Change;
 
 impl Model {
     /// The outputs of the training-mode forward pass over `rows` rows of `x` (row-major, input width) into

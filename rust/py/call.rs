@@ -33,7 +33,7 @@ pub fn call_training<'py>(
     }
     let mut out = try_zeros(checked_size(rows, ow, "the outputs")?, "the outputs")?;
     detached(py, || m.call_training(xs, rows, &mut out))?;
-    let arr = numpy::ndarray::Array2::from_shape_vec((rows, ow), out)
-        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let arr =
+        numpy::ndarray::Array2::from_shape_vec((rows, ow), out).map_err(|e| PyValueError::new_err(e.to_string()))?;
     Ok(arr.into_pyarray(py))
 }

@@ -9,7 +9,7 @@ model made from a config has new weights, initialized from its layers' configs, 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from .. import _keras_config_read
 from .._errors import FormatError, received
@@ -151,6 +151,7 @@ def clone_model(
     tree = model._keras_config()
     tree["compile_config"] = model._keras_compile_config()
     clone = _make(tree, "the model", compile=True)
-    if clone._device != model._device:
-        clone.to(model._device)
+    device = cast(Any, model)._device  # (a Model: ConfigMethods is its base)
+    if clone._device != device:
+        clone.to(device)
     return clone
