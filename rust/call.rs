@@ -39,3 +39,43 @@ impl Model {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const X: [f32; 12] = [1.0, 2.0, 3.0, 0.0, -1.0, 5.0, 2.0, 0.5, -1.0, 4.0, 1.0, 0.0];
+
+    #[test]
+    fn batch_norm_uses_the_batch_statistics_and_updates_the_moving_ones() {
+        let bn = LayerSpec::BatchNorm { momentum: 0.8, epsilon: 0.01, center: true, scale: true };
+        let model = Model::new(3, vec![bn], 1).unwrap();
+        let mut out = [0.0f32; 12];
+        model.call_training(&X, 4, &mut out).unwrap();
+        let (weights, _) = model.snapshot().unwrap();
+        for j in 0..3 {
+            let col: Vec<f64> = (0..4).map(|r| f64::from(X[r * 3 + j])).collect();
+            let mean = col.iter().sum::<f64>() / 4.0;
+            let var = col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / 4.0;
+            for r in 0..4 {
+                let want = (col[r] - mean) / (var + 0.01).sqrt();
+                assert!((f64::from(out[r * 3 + j]) - want).abs() < 1e-5, "row {r} column {j}");
+            }
+            // gamma 1, beta 0, moving mean 0 and moving variance 1 at first
+            assert!((f64::from(weights[2][j]) - 0.2 * mean).abs() < 1e-5);
+            assert!((f64::from(weights[3][j]) - (0.8 + 0.2 * var)).abs() < 1e-5);
+        }
+    }
+
+    #[test]
+    fn dropout_drops_and_scales_and_a_wrong_width_is_refused() {
+        let model = Model::new(3, vec![LayerSpec::Dropout { rate: 0.5, seed: Some(3) }], 1).unwrap();
+        let x = vec![1.5f32; 3000];
+        let mut out = vec![0.0f32; 3000];
+        model.call_training(&x, 1000, &mut out).unwrap();
+        let kept = out.iter().filter(|&&v| v != 0.0).count();
+        assert!((1300..1700).contains(&kept), "{kept} of 3000 kept");
+        assert!(out.iter().all(|&v| v == 0.0 || v == 3.0));
+        assert!(model.call_training(&x[..4], 1, &mut out[..3]).is_err());
+    }
+}
