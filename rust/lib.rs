@@ -3,6 +3,7 @@
 
 pub mod activation;
 pub mod backend;
+pub mod call;
 pub mod error;
 pub mod evaluate;
 pub mod fork;

@@ -718,7 +718,12 @@ INFERENCE = [
         ("x",),
     ),
     Bad("call x width 5", lambda m: m(np.zeros((2, 5), np.float32)), ValueError, ("inputs", "3")),
-    Bad("call training=True", lambda m: m(X, training=True), ValueError, ("training",)),
+    Bad(
+        "call training=True x width 5",
+        lambda m: m(np.zeros((2, 5), np.float32), training=True),
+        ValueError,
+        ("inputs", "3"),
+    ),
     Bad("call x strings", lambda m: m(np.full((2, 3), "a")), TypeError, ("inputs",)),
     Bad("call x None", lambda m: m(None), TypeError, ("inputs",)),
     Bad("evaluate x width 1", lambda m: m.evaluate(X[:, :1], Y, verbose=0), ValueError, ("x", "3")),

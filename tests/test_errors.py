@@ -302,7 +302,12 @@ BAD_CALLS: list[tuple[str, Callable[[keras.Sequential], Any], type[BaseException
         ("(4, 1)",),
     ),
     ("variable assign shape", lambda m: m.weights[1].assign(np.zeros(5)), ValueError, ("(4,)", "(5,)")),
-    ("training=True call", lambda m: m(X, training=True), ValueError, ("training",)),
+    (
+        "training=True call width 5",
+        lambda m: m(np.zeros((2, 5), np.float32), training=True),
+        ValueError,
+        ("inputs",),
+    ),
 ]
 
 

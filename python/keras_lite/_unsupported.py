@@ -44,6 +44,10 @@ KERAS_NAMES: dict[str, frozenset[str]] = {
         "soft_shrink softmax softplus softsign sparse_plus sparse_sigmoid sparsemax squareplus swish tanh "
         "tanh_shrink threshold".split()
     ),
+    "backend": frozenset(
+        "backend clear_session epsilon floatx get_uid image_data_format is_float_dtype is_int_dtype "
+        "is_keras_tensor result_type set_epsilon set_floatx set_image_data_format standardize_dtype".split()
+    ),
     "callbacks": frozenset(
         "BackupAndRestore CSVLogger Callback CallbackList EarlyStopping History LambdaCallback "
         "LearningRateScheduler ModelCheckpoint OrbaxCheckpoint ProgbarLogger ReduceLROnPlateau RemoteMonitor "

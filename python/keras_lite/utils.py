@@ -15,18 +15,25 @@ from .layers._layer import _name_counts
 
 
 def set_random_seed(seed: int) -> None:
-    """Seed Python's ``random``, NumPy's global generator and keras_lite's own generator.
+    """Seed Python's ``random``, NumPy's global generator and keras_lite's own generator, as Keras does.
 
     Args:
-        seed: A non-negative integer.
+        seed: An integer from 0 to 2**32 - 1 (a NumPy integer too; not a bool).
+
+    Raises:
+        ValueError: ``seed`` is not an integer (Keras's message), or out of that range (NumPy's, as in Keras).
 
     Example:
         >>> keras_lite.utils.set_random_seed(42)
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer. {received('seed', seed)}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):  # (Keras takes True as 1)
+        raise ValueError(
+            f"Expected `seed` argument to be an integer. Received: seed={seed} (of type {type(seed)})"
+        )
+    if not 0 <= seed <= 2**32 - 1:
+        raise ValueError(f"Seed must be between 0 and 2**32 - 1. {received('seed', seed)}")
     random.seed(int(seed))
-    np.random.seed(int(seed) % (2**32))
+    np.random.seed(int(seed))
     config.set_seed(int(seed))
 
 

@@ -1,5 +1,6 @@
 //! Python bindings (PyO3): argument conversion, GIL release, error mapping. No arithmetic here.
 
+mod call;
 mod convert;
 mod device;
 mod errors;
@@ -24,6 +25,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<stream::BatchQueue>()?;
     m.add_function(wrap_pyfunction!(stream::fit_stream, m)?)?;
     m.add_function(wrap_pyfunction!(stream::evaluate_stream, m)?)?;
+    m.add_function(wrap_pyfunction!(call::call_training, m)?)?;
     m.add_function(wrap_pyfunction!(ops::activation, m)?)?;
     m.add_function(wrap_pyfunction!(ops::loss_per_sample, m)?)?;
     m.add_function(wrap_pyfunction!(ops::activation_names, m)?)?;

@@ -154,6 +154,22 @@ impl Network {
         Ok(())
     }
 
+    /// `model(x, training=True)`: the training-mode forward pass over `rows` rows of `x` (each input's columns
+    /// in turn), its output copied to `out`. Dropout draws its masks and BatchNormalization updates its
+    /// moving statistics, as in a step of `fit`; nothing else changes.
+    pub fn call_training(&mut self, ws: &mut Workspace, x: &[f32], rows: usize, out: &mut [f32]) -> Result<()> {
+        let mut offset = 0;
+        for (v, &w) in self.inputs.iter().enumerate() {
+            for (dst, src) in ws.acts[v][..rows * w].chunks_exact_mut(w).zip(x.chunks_exact(self.input_dim)) {
+                dst.copy_from_slice(&src[offset..offset + w]);
+            }
+            offset += w;
+        }
+        self.forward_train(ws, rows, false)?;
+        out.copy_from_slice(self.output(ws, rows));
+        Ok(())
+    }
+
     /// What the loss reads and writes after a forward pass: (predictions or, with `logits`, the final
     /// activation's logits; targets; the gradient buffer of what it read; the batch's weights when
     /// `weighted`).

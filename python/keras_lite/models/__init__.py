@@ -6,8 +6,18 @@ is in ``_trainer``), `Sequential` (``_sequential``: the stack of layers) and `Fu
 
 from .._saving import save_model
 from ._compile import NotCompiledError
+from ._config import clone_model, model_from_json
 from ._functional import Functional
 from ._model import Model
 from ._sequential import Sequential, load_model
 
-__all__ = ["Functional", "Model", "NotCompiledError", "Sequential", "load_model", "save_model"]
+__all__ = [
+    "Functional",
+    "Model",
+    "NotCompiledError",
+    "Sequential",
+    "clone_model",
+    "load_model",
+    "model_from_json",
+    "save_model",
+]

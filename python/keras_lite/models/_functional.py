@@ -19,6 +19,7 @@ from .._unsupported import NotSupportedError, defines
 from ..layers import InputLayer, KerasTensor, Layer
 from ..layers._keras_tensor import _tensor_list
 from ..layers._layer import _bind_model, _other_model
+from ._config import CLASSES
 from ._model import Model
 
 _MODEL_HOOKS = ("call", "train_step", "test_step", "predict_step", "compute_loss", "compute_metrics")
@@ -329,11 +330,8 @@ class Functional(Model):
         )
         Functional.__init__(self, inputs, outputs, name=name, trainable=trainable)
 
-    def get_config(self) -> dict[str, Any]:
-        return dict(self._keras_config()["config"])
-
     def __repr__(self) -> str:
         return f"<Functional name={self.name}, built=True>"
 
 
-Model._functional = Functional
+Model._functional = CLASSES["Functional"] = Functional

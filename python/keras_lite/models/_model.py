@@ -22,10 +22,11 @@ from .._unsupported import NotSupportedError
 from .._variable import weight_array
 from ..layers import Layer
 from ..layers._layer import _auto_name, _bind_model
-from . import _compile, _display, _targets, _trainer
+from . import _call, _compile, _display, _targets, _trainer
+from ._config import ConfigMethods
 
 
-class Model:
+class Model(ConfigMethods):
     """``keras.Model``: the base class of `Sequential` and `Functional`, so ``isinstance(model, keras.Model)``
     holds for both.
 
@@ -107,10 +108,6 @@ class Model:
         """The class a file's config.json tree describes: Functional for ``"Functional"``, else ``cls``."""
         functional = isinstance(tree, dict) and tree.get("class_name") == "Functional"
         return Model._functional if functional else cls
-
-    def _keras_config(self) -> dict[str, Any]:
-        """The model's Keras 3 ``config.json`` tree, without ``compile_config`` (what saving writes)."""
-        raise NotImplementedError
 
     def _init_from_config(
         self, tree: Any, max_params: int | None = None, training_only: list[str] | None = None
@@ -353,11 +350,10 @@ class Model:
         return self.predict(x, verbose=0)
 
     def __call__(self, inputs: Any, training: Any = None) -> Tensor:
-        """Apply the model (inference mode): a float32 NumPy array that also has Keras's ``.numpy()``."""
+        """Apply the model: a float32 NumPy array that also has Keras's ``.numpy()``. With ``training=True``,
+        Dropout and BatchNormalization run in training mode, as in Keras (see ``_call``)."""
         if training:
-            raise ValueError(
-                "keras_lite applies models outside fit in inference mode only. Received: training=True"
-            )
+            return _call.call_training(self, inputs)
         net = self._net
         array = type(inputs) is np.ndarray or type(inputs) is Tensor
         if net is not None and array and inputs.size and self._single_input:

@@ -12,6 +12,7 @@ from .._structure_lock import _changes_structure
 from .._unsupported import NotSupportedError, defines
 from ..layers import InputLayer, KerasTensor, Layer
 from ..layers._layer import _STILL_HELD, _bind_model, _build_width, _other_model
+from ._config import CLASSES
 from ._model import Model
 
 _MODEL_HOOKS = ("call", "train_step", "test_step", "predict_step", "compute_loss", "compute_metrics")
@@ -240,11 +241,11 @@ class Sequential(Model):
         layers, trainable, name = _keras_config_read.sequential_from_config(tree, max_params, training_only)
         Sequential.__init__(self, layers, trainable=trainable, name=name)
 
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "layers": [layer.get_config() for layer in self._layers]}
-
     def __repr__(self) -> str:
         return f"<Sequential name={self.name}, built={self.built}>"
+
+
+CLASSES["Sequential"] = Sequential
 
 
 def load_model(
