@@ -275,31 +275,44 @@ impl Session for GpuSession<'_> {
 
     fn to_host(&mut self) -> Result<()> {
         self.take_host_changes()?;
-        let (ctx, net, steps_done) = (self.ctx, self.net, *self.progress);
-        self.sync.download(&|n, c| super::download_dev(ctx, net, steps_done, n, c))
+        to_host(self.ctx, self.net, &mut *self.sync, *self.progress)
     }
 
-    /// Write the host's changes since the last look to the device: weights, optimizer state (and with it the
-    /// step count) and the learning rate.
     fn take_host_changes(&mut self) -> Result<()> {
-        if !self.sync.changed()? {
-            return Ok(());
-        }
-        let (ctx, net, kind, progress) = (self.ctx, self.net, &mut self.t.kind, &mut *self.progress);
-        self.sync.apply(&mut |n, c, changes| {
-            if let Some(p) = super::upload_changes(ctx, net, n, c, changes)? {
-                *progress = p;
-            }
-            if let (Some(c), true) = (c, changes.learning_rate) {
-                kind.set_learning_rate(c.optimizer.kind.learning_rate())?;
-            }
-            Ok(())
-        })
+        take_host_changes(self.ctx, self.net, &mut *self.sync, &mut self.t.kind, &mut *self.progress)
     }
 
     fn finish(&mut self) -> Result<()> {
         self.ctx.check()
     }
+}
+
+/// Copy the device's weights and optimizer state (at `progress`) to the host copy (both GPU sessions).
+pub(super) fn to_host(ctx: &Ctx, net: &DevNet, sync: &mut dyn HostSync, progress: Progress) -> Result<()> {
+    sync.download(&|n, c| super::download_dev(ctx, net, progress, n, c))
+}
+
+/// Write the host's changes since the last look to the device: weights, optimizer state (and with it the step
+/// count and Nadam's `u_product`, into `progress`) and the learning rate (into `kind`). Both GPU sessions.
+pub(super) fn take_host_changes(
+    ctx: &Ctx,
+    net: &DevNet,
+    sync: &mut dyn HostSync,
+    kind: &mut crate::optimizer::OptimizerKind,
+    progress: &mut Progress,
+) -> Result<()> {
+    if !sync.changed()? {
+        return Ok(());
+    }
+    sync.apply(&mut |n, c, changes| {
+        if let Some(p) = super::upload_changes(ctx, net, n, c, changes)? {
+            *progress = p;
+        }
+        if let (Some(c), true) = (c, changes.learning_rate) {
+            kind.set_learning_rate(c.optimizer.kind.learning_rate())?;
+        }
+        Ok(())
+    })
 }
 
 /// Fill the records of steps `from..` (step `from` being the next optimizer step, at `progress`) and queue

@@ -12,7 +12,7 @@ use crate::optimizer::Progress;
 
 use super::context::Ctx;
 use super::data::DevData;
-use super::fit::{step_program, write_records};
+use super::fit::{self, step_program, write_records};
 use super::infer::{column_sums, rows_that_fit, Evaluator};
 use super::kernels::Kernels;
 use super::plan::{DevNet, Training, Workspace};
@@ -202,24 +202,11 @@ impl Session for GpuStream<'_> {
 
     fn to_host(&mut self) -> Result<()> {
         self.take_host_changes()?;
-        let (ctx, net, steps_done) = (self.ctx, self.net, *self.progress);
-        self.sync.download(&|n, c| super::download_dev(ctx, net, steps_done, n, c))
+        fit::to_host(self.ctx, self.net, &mut *self.sync, *self.progress)
     }
 
     fn take_host_changes(&mut self) -> Result<()> {
-        if !self.sync.changed()? {
-            return Ok(());
-        }
-        let (ctx, net, kind, progress) = (self.ctx, self.net, &mut self.t.kind, &mut *self.progress);
-        self.sync.apply(&mut |n, c, changes| {
-            if let Some(it) = super::upload_changes(ctx, net, n, c, changes)? {
-                *progress = it;
-            }
-            if let (Some(c), true) = (c, changes.learning_rate) {
-                kind.set_learning_rate(c.optimizer.kind.learning_rate())?;
-            }
-            Ok(())
-        })
+        fit::take_host_changes(self.ctx, self.net, &mut *self.sync, &mut self.t.kind, &mut *self.progress)
     }
 
     fn finish(&mut self) -> Result<()> {
