@@ -28,6 +28,8 @@ pub fn gemm_thin(
             return;
         }
     }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = vector; // only x86-64 has a vector path here
     thin(c, a, b, m, k, n);
 }
 
