@@ -49,14 +49,12 @@ class Adam(Optimizer):
         self.epsilon = _float("epsilon", epsilon)
         self.amsgrad = bool(amsgrad)
 
-    def _core_params(self) -> dict[str, Any]:
-        return {
-            "learning_rate": self._lr,
-            "beta_1": self.beta_1,
-            "beta_2": self.beta_2,
-            "epsilon": self.epsilon,
-            "amsgrad": self.amsgrad,
-        }
+    _hyper = (
+        "beta_1",
+        "beta_2",
+        "epsilon",
+        "amsgrad",
+    )
 
 
 class AdamW(Adam):
@@ -104,8 +102,7 @@ class SGD(Optimizer):
         self.momentum = m
         self.nesterov = bool(nesterov)
 
-    def _core_params(self) -> dict[str, Any]:
-        return {"learning_rate": self._lr, "momentum": self.momentum, "nesterov": self.nesterov}
+    _hyper = ("momentum", "nesterov")
 
 
 class RMSprop(Optimizer):
@@ -134,14 +131,12 @@ class RMSprop(Optimizer):
         self.epsilon = _float("epsilon", epsilon)
         self.centered = bool(centered)
 
-    def _core_params(self) -> dict[str, Any]:
-        return {
-            "learning_rate": self._lr,
-            "rho": self.rho,
-            "momentum": self.momentum,
-            "epsilon": self.epsilon,
-            "centered": self.centered,
-        }
+    _hyper = (
+        "rho",
+        "momentum",
+        "epsilon",
+        "centered",
+    )
 
 
 _BY_NAME: dict[str, Any] = {

@@ -212,8 +212,12 @@ class Optimizer:
             return float(self._schedule(self.iterations))
         return self._lr
 
+    _hyper: tuple[
+        str, ...
+    ] = ()  # each subclass's hyper-parameters, as the core reads them besides the learning rate
+
     def _core_params(self) -> dict[str, Any]:
-        return {"learning_rate": self._lr}
+        return {"learning_rate": self._lr, **{k: getattr(self, k) for k in self._hyper}}
 
     def _spec(self, net: Any = None) -> dict[str, Any]:
         """The optimizer as the core reads it: its kind, its hyper-parameters, its schedule (or None), its

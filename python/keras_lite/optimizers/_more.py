@@ -31,12 +31,10 @@ class Adagrad(Optimizer):
         self.initial_accumulator_value = _number("initial_accumulator_value", initial_accumulator_value)
         self.epsilon = _float("epsilon", epsilon)
 
-    def _core_params(self) -> dict[str, Any]:
-        return {
-            "learning_rate": self._lr,
-            "initial_accumulator_value": self.initial_accumulator_value,
-            "epsilon": self.epsilon,
-        }
+    _hyper = (
+        "initial_accumulator_value",
+        "epsilon",
+    )
 
 
 class Adamax(Optimizer):
@@ -60,13 +58,7 @@ class Adamax(Optimizer):
         self.beta_2 = _float("beta_2", beta_2)
         self.epsilon = _float("epsilon", epsilon)
 
-    def _core_params(self) -> dict[str, Any]:
-        return {
-            "learning_rate": self._lr,
-            "beta_1": self.beta_1,
-            "beta_2": self.beta_2,
-            "epsilon": self.epsilon,
-        }
+    _hyper = ("beta_1", "beta_2", "epsilon")
 
 
 class Lion(Optimizer):
@@ -92,8 +84,7 @@ class Lion(Optimizer):
                 f"{received('beta_1', beta_1)}."
             )
 
-    def _core_params(self) -> dict[str, Any]:
-        return {"learning_rate": self._lr, "beta_1": self.beta_1, "beta_2": self.beta_2}
+    _hyper = ("beta_1", "beta_2")
 
 
 class Nadam(Optimizer):
@@ -124,10 +115,4 @@ class Nadam(Optimizer):
                 f"Argument `epsilon` must be a non-negative finite float. {received('epsilon', epsilon)}"
             )
 
-    def _core_params(self) -> dict[str, Any]:
-        return {
-            "learning_rate": self._lr,
-            "beta_1": self.beta_1,
-            "beta_2": self.beta_2,
-            "epsilon": self.epsilon,
-        }
+    _hyper = ("beta_1", "beta_2", "epsilon")
