@@ -13,6 +13,7 @@
 //! weights match only between machines that run a vector kernel.
 
 mod avx512;
+mod direct;
 pub mod kernel;
 mod pack;
 mod small;
@@ -305,6 +306,10 @@ pub fn gemm_with(
     if n <= small::THIN || k <= small::THIN {
         small::gemm_thin(c, a, b, (m, k, n), accumulate, isa != Isa::Portable);
         epi.apply(c, m, n);
+        return;
+    }
+    if direct::takes(m, k, n, isa == Isa::Avx512) {
+        direct::gemm_direct(c, a, b, (m, k, n), accumulate, epi);
         return;
     }
     let threads = threads.max(1);

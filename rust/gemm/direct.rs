@@ -1,0 +1,234 @@
+//! Products small enough that packing costs more than the arithmetic (a 32-row step of a 16-unit network:
+//! `32×8·8×16`, `16×32·32×16`): C's rows are computed straight from the operands, up to 32 columns of C
+//! (two 16-wide vectors) a row, eight rows at a time, with AVX-512F. A transposed B (the input gradient's
+//! `dZ·Wᵀ`) is first copied row-major into the thread's B pack buffer.
+//!
+//! Each value of C is summed exactly as the packed kernels sum it: one fused multiply-add per k, in k
+//! order, onto a zero start (one K panel: `k ≤ KC`), then C added when accumulating, then the bias, relu
+//! and mask. So a product gives the same bits here as through the packed path.
+
+use super::{Epilogue, Operand, KC};
+
+/// Widest C handled here (two 16-wide vectors a row).
+const MAX_N: usize = 32;
+/// Most multiply-adds handled here; above it packing pays for itself.
+const MAX_MACS: usize = 1 << 16;
+
+/// Whether `gemm` sends a product of this shape here: AVX-512F, `k ≤ KC`, `n ≤ 32` and little work.
+pub(super) fn takes(m: usize, k: usize, n: usize, avx512: bool) -> bool {
+    avx512 && k <= KC && n <= MAX_N && m.saturating_mul(k).saturating_mul(n) <= MAX_MACS
+}
+
+/// `C(m×n) (+)= A·B`, then the epilogue. The caller has checked `takes`, that the CPU has AVX-512F, that `c`
+/// holds `m*n` values, that the operands cover their shapes and the epilogue is long enough, and `m, k, n > 0`.
+pub(super) fn gemm_direct(
+    c: &mut [f32],
+    a: Operand<'_>,
+    b: Operand<'_>,
+    (m, k, n): (usize, usize, usize),
+    accumulate: bool,
+    epi: Epilogue<'_>,
+) {
+    if b.cs == 1 {
+        run(c, a, b.data, b.rs, (m, k, n), accumulate, epi);
+        return;
+    }
+    super::with_buffer(&super::PACK_B, KC * super::NC, k * n, |bt| {
+        for (p, row) in bt.chunks_exact_mut(n).enumerate() {
+            for (j, v) in row.iter_mut().enumerate() {
+                *v = b.data[p * b.rs + j * b.cs];
+            }
+        }
+        run(c, a, bt, n, (m, k, n), accumulate, epi);
+    });
+}
+
+/// The product with a row-major B of row stride `ldb`.
+fn run(
+    c: &mut [f32],
+    a: Operand<'_>,
+    b: &[f32],
+    ldb: usize,
+    (m, k, n): (usize, usize, usize),
+    accumulate: bool,
+    epi: Epilogue<'_>,
+) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let c = &mut c[..m * n];
+        // Every B row read, every A value, bias and mask entry lies in its slice (checked by the caller).
+        let fits = b.len() >= (k - 1) * ldb + n
+            && a.data.len() > (m - 1) * a.rs + (k - 1) * a.cs
+            && epi.bias.is_none_or(|x| x.len() >= n)
+            && epi.mask.is_none_or(|x| x.len() >= m * n);
+        if fits && n <= MAX_N && super::Isa::Avx512.available() {
+            // SAFETY: the CPU has AVX-512F (just checked) and the slices cover every access (`fits`).
+            unsafe { rows_avx512(c, a, b, ldb, (m, k, n), accumulate, epi) };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (c, a, b, ldb, m, k, n, accumulate, epi); // `takes` is false off x86-64
+}
+
+/// All rows of C, eight at a time, then four, two and one.
+///
+/// # Safety
+/// The CPU has AVX-512F; `c` holds `m*n` values, `n ≤ 32`; B's rows `0..k` hold `n` values at stride `ldb`;
+/// A covers `m × k` through its strides; the bias (if any) holds `n` values and the mask `m*n`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn rows_avx512(
+    c: &mut [f32],
+    a: Operand<'_>,
+    b: &[f32],
+    ldb: usize,
+    (m, k, n): (usize, usize, usize),
+    accumulate: bool,
+    epi: Epilogue<'_>,
+) {
+    let mut i = 0;
+    // SAFETY (each call): rows i..i+R exist (the loop bounds) and the caller's contract covers the rest.
+    unsafe {
+        while i + 8 <= m {
+            tile::<8>(c, a, b, ldb, (i, k, n), accumulate, epi);
+            i += 8;
+        }
+        if i + 4 <= m {
+            tile::<4>(c, a, b, ldb, (i, k, n), accumulate, epi);
+            i += 4;
+        }
+        if i + 2 <= m {
+            tile::<2>(c, a, b, ldb, (i, k, n), accumulate, epi);
+            i += 2;
+        }
+        if i < m {
+            tile::<1>(c, a, b, ldb, (i, k, n), accumulate, epi);
+        }
+    }
+}
+
+/// Rows `i..i+R` of C: `R × 2` accumulators (the second vector only when `n > 16`), masked at `n`.
+///
+/// # Safety
+/// As for `rows_avx512`, and `i + R ≤ m`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+#[inline]
+unsafe fn tile<const R: usize>(
+    c: &mut [f32],
+    a: Operand<'_>,
+    b: &[f32],
+    ldb: usize,
+    (i, k, n): (usize, usize, usize),
+    accumulate: bool,
+    epi: Epilogue<'_>,
+) {
+    use std::arch::x86_64::*;
+    let wide = n > 16;
+    // Lanes of the first and second vector that lie inside C.
+    let m0: __mmask16 = if n >= 16 { 0xffff } else { (1u16 << n) - 1 };
+    let m1: __mmask16 = if n >= 32 {
+        0xffff
+    } else if wide {
+        (1u16 << (n - 16)) - 1
+    } else {
+        0
+    };
+    // SAFETY: every pointer below stays inside its slice by the function's contract; masked-off lanes are
+    // neither read nor written.
+    unsafe {
+        let mut acc = [[_mm512_setzero_ps(); 2]; R];
+        let ap = a.data.as_ptr().add(i * a.rs);
+        let bp = b.as_ptr();
+        for p in 0..k {
+            let brow = bp.add(p * ldb);
+            let b0 = _mm512_maskz_loadu_ps(m0, brow);
+            let b1 = if wide { _mm512_maskz_loadu_ps(m1, brow.add(16)) } else { _mm512_setzero_ps() };
+            let col = ap.add(p * a.cs);
+            for (r, acc) in acc.iter_mut().enumerate() {
+                let av = _mm512_set1_ps(*col.add(r * a.rs));
+                acc[0] = _mm512_fmadd_ps(av, b0, acc[0]);
+                if wide {
+                    acc[1] = _mm512_fmadd_ps(av, b1, acc[1]);
+                }
+            }
+        }
+        let zero = _mm512_setzero_ps();
+        let bias = epi.bias.map(|x| {
+            let x = x.as_ptr();
+            (_mm512_maskz_loadu_ps(m0, x), if wide { _mm512_maskz_loadu_ps(m1, x.add(16)) } else { zero })
+        });
+        let cp = c.as_mut_ptr();
+        for (r, acc) in acc.iter().enumerate() {
+            for (h, lanes) in [(0, m0), (1, m1)] {
+                if h == 1 && !wide {
+                    break;
+                }
+                let at = (i + r) * n + 16 * h;
+                let mut v = acc[h];
+                if accumulate {
+                    v = _mm512_add_ps(_mm512_maskz_loadu_ps(lanes, cp.add(at)), v);
+                }
+                if let Some((b0, b1)) = bias {
+                    v = _mm512_add_ps(v, if h == 0 { b0 } else { b1 });
+                }
+                if epi.relu {
+                    // Ordered "less than": false for NaN, which therefore passes through.
+                    v = _mm512_mask_mov_ps(v, _mm512_cmp_ps_mask::<_CMP_LT_OQ>(v, zero), zero);
+                }
+                if let Some(mask) = epi.mask {
+                    let mv = _mm512_maskz_loadu_ps(lanes, mask.as_ptr().add(at));
+                    // Lanes outside C load as 0 and are zeroed too, but they are not stored.
+                    v = _mm512_mask_mov_ps(v, _mm512_cmp_ps_mask::<_CMP_LE_OQ>(mv, zero), zero);
+                }
+                _mm512_mask_storeu_ps(cp.add(at), lanes, v);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{gemm_with, Epilogue, Isa, Operand};
+    use super::takes;
+    use crate::rng::Rng;
+
+    /// The direct path gives the packed kernels' bits: AVX-512 (direct for these shapes) against AVX2 (always
+    /// packed), every layout, accumulate flag and epilogue, with NaNs and zeros in the mask and a NaN row.
+    #[test]
+    fn direct_products_match_the_packed_kernels_bit_for_bit() {
+        if !(Isa::Avx512.available() && Isa::Avx2.available()) {
+            return;
+        }
+        let mut r = Rng::new(21, 0);
+        let shapes = [(32, 8, 16), (16, 32, 16), (8, 32, 16), (32, 16, 16), (7, 5, 9), (13, 40, 17), (8, 256, 32)];
+        for (m, k, n) in shapes.into_iter().chain([(100, 20, 30), (3, 7, 32), (15, 64, 24)]) {
+            assert!(takes(m, k, n, true), "{m}x{k}x{n} is not a direct shape");
+            let (mut a, mut b, mut bias, mut mask) =
+                (vec![0.0; m * k], vec![0.0; k * n], vec![0.0; n], vec![0.0; m * n]);
+            for v in [&mut a, &mut b, &mut bias, &mut mask] {
+                r.fill_uniform(v, 1.0);
+            }
+            mask.iter_mut().step_by(5).for_each(|x| *x = 0.0);
+            mask[0] = f32::NAN;
+            let row1 = k.min(m * k - 1);
+            a[row1] = f32::NAN;
+            let c0: Vec<f32> = (0..m * n).map(|x| (x % 5) as f32 * 0.5 - 1.0).collect();
+            let at: Vec<f32> = (0..k * m).map(|i| a[(i % m) * k + i / m]).collect();
+            let bt: Vec<f32> = (0..n * k).map(|i| b[(i % k) * n + i / k]).collect();
+            let a_ops = [Operand { data: &a, rs: k, cs: 1 }, Operand { data: &at, rs: 1, cs: m }];
+            let b_ops = [Operand { data: &b, rs: n, cs: 1 }, Operand { data: &bt, rs: 1, cs: k }];
+            for (ao, bo) in a_ops.iter().flat_map(|&ao| b_ops.iter().map(move |&bo| (ao, bo))) {
+                for combo in 0..16 {
+                    let (bias_on, relu, mask_on, acc) = (combo & 1 > 0, combo & 2 > 0, combo & 4 > 0, combo & 8 > 0);
+                    let epi = Epilogue { bias: bias_on.then_some(&bias[..]), relu, mask: mask_on.then_some(&mask[..]) };
+                    let (mut direct, mut packed) = (c0.clone(), c0.clone());
+                    gemm_with(Isa::Avx512, &mut direct, ao, bo, (m, k, n), acc, 1, epi);
+                    gemm_with(Isa::Avx2, &mut packed, ao, bo, (m, k, n), acc, 1, epi);
+                    let same = direct.iter().zip(&packed).all(|(x, y)| x.to_bits() == y.to_bits());
+                    assert!(same, "{m}x{k}x{n} a.cs={} b.cs={} combo={combo}", ao.cs, bo.cs);
+                }
+            }
+        }
+    }
+}
