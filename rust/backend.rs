@@ -87,6 +87,9 @@ pub trait Session {
     fn to_host(&mut self) -> Result<()>;
     /// Take what callbacks changed on the host.
     fn take_host_changes(&mut self) -> Result<()>;
+    /// A hint, before a step: `next` are the training rows of the step after it (a session may start
+    /// loading them into the cache).
+    fn prefetch(&mut self, _next: &[u32]) {}
     /// After the last epoch: report a failure that surfaced late.
     fn finish(&mut self) -> Result<()> {
         Ok(())

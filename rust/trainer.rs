@@ -184,7 +184,12 @@ fn run(
             // A `batch_begin` that asks to stop ends training after this batch, as Keras's does.
             let stop_after = batch_begin && obs.batch_begin(epoch, step)? == Control::Stop;
             match next {
-                Ok(idx) => s.step(step, idx)?,
+                Ok(idx) => {
+                    if let Some(following) = chunks.clone().next() {
+                        s.prefetch(following);
+                    }
+                    s.step(step, idx)?
+                }
                 Err(b) => s.step_rows(step, b.data())?,
             }
             if obs.batch_end(epoch, step, s.running()?)? == Control::Stop || stop_after {
@@ -255,6 +260,8 @@ struct CpuSession<'a> {
     validation_batch_size: usize,
     /// The widths and metric count the fit began with.
     shape: (usize, usize, usize),
+    /// Values per row of the targets.
+    target_width: usize,
     ws: Workspace,
     /// The epoch's sums: `[w·loss, metric..., w]` (see `backend::Averaging`).
     sums: Vec<f64>,
@@ -277,6 +284,7 @@ impl<'a> CpuSession<'a> {
             val,
             validation_batch_size: opts.validation_batch_size.max(1),
             shape: (st.net.input_dim, st.net.output_dim(), n_metrics),
+            target_width: compiled.loss.target_width(st.net.output_dim()),
             ws: st.net.workspace(opts.batch_size.min(train.rows))?,
             sums: vec![0.0; columns],
             running: compiled.averaging().means(&vec![0.0; columns], 0),
@@ -342,6 +350,16 @@ impl Session for CpuSession<'_> {
 
     fn running(&mut self) -> Result<&[f64]> {
         Ok(&self.running)
+    }
+
+    /// The next batch's rows of x and y, loaded into the cache while this step computes (a small network's
+    /// step is otherwise spent waiting for its randomly chosen rows).
+    fn prefetch(&mut self, next: &[u32]) {
+        if self.stream.batch.is_none() {
+            let (iw, tw) = (self.shape.0, self.target_width);
+            crate::train::prefetch_rows(self.train.x, iw, next);
+            crate::train::prefetch_rows(self.train.y, tw, next);
+        }
     }
 
     fn step_rows(&mut self, step: usize, batch: Data<'_>) -> Result<()> {

@@ -44,6 +44,23 @@ impl Workspace {
     }
 }
 
+/// Ask the cache for rows `idx` of a matrix of `width`-value rows (the first 256 bytes of each: a wider row
+/// is read front to back, which the hardware prefetcher follows). Only a hint: no value is read.
+pub fn prefetch_rows(data: &[f32], width: usize, idx: &[u32]) {
+    #[cfg(target_arch = "x86_64")]
+    for &i in idx {
+        let start = i as usize * width;
+        for at in (start..start + width.min(64)).step_by(16).filter(|&at| at < data.len()) {
+            // SAFETY: `at` indexes `data` (filtered above); a prefetch reads nothing and cannot fault.
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(data.as_ptr().add(at).cast())
+            };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (data, width, idx);
+}
+
 impl Network {
     /// Buffers for training batches of up to `cap` rows, or `Error::Memory` if they cannot be had.
     pub fn workspace(&self, cap: usize) -> Result<Workspace> {
@@ -87,13 +104,13 @@ impl Network {
         for (v, &w) in self.inputs.iter().enumerate() {
             for (dst, &i) in ws.acts[v].chunks_exact_mut(w).zip(idx) {
                 let start = i as usize * iw + offset;
-                dst.copy_from_slice(&x[start..start + w]);
+                copy_row(dst, &x[start..start + w]);
             }
             offset += w;
         }
         for (dst, &i) in ws.target.chunks_exact_mut(ow).zip(idx) {
             let i = i as usize;
-            dst.copy_from_slice(&y[i * ow..(i + 1) * ow]);
+            copy_row(dst, &y[i * ow..(i + 1) * ow]);
         }
     }
 
@@ -331,6 +348,17 @@ impl Network {
             }
         }
         Ok(())
+    }
+}
+
+/// `dst.copy_from_slice(src)` without a call to `memcpy` for the narrow rows of a small network (one target,
+/// eight features): a call per row is a large part of such a gather.
+#[inline]
+fn copy_row(dst: &mut [f32], src: &[f32]) {
+    if dst.len() <= 16 {
+        dst.iter_mut().zip(src).for_each(|(d, &s)| *d = s);
+    } else {
+        dst.copy_from_slice(src);
     }
 }
 
