@@ -87,7 +87,7 @@ unsafe fn rows_avx512(
     epi: Epilogue<'_>,
 ) {
     let mut i = 0;
-    // SAFETY (each call): rows i..i+R exist (the loop bounds) and the caller's contract covers the rest.
+    // SAFETY: each call covers rows i..i+R, which exist (the loop bounds); the caller's contract covers the rest.
     unsafe {
         while i + 8 <= m {
             tile::<8>(c, a, b, ldb, (i, k, n), accumulate, epi);
