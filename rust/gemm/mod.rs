@@ -304,8 +304,7 @@ pub fn gemm_with(
     }
     let isa = if isa.available() { isa } else { Isa::best() };
     if n <= small::THIN || k <= small::THIN {
-        small::gemm_thin(c, a, b, (m, k, n), accumulate, isa != Isa::Portable);
-        epi.apply(c, m, n);
+        small::gemm_thin(c, a, b, (m, k, n), accumulate, isa != Isa::Portable, epi);
         return;
     }
     if direct::takes(m, k, n, isa == Isa::Avx512) {

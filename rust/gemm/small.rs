@@ -2,7 +2,7 @@
 //! a one-unit output layer) or a depth of at most a few (`k ≤ 4`, an outer product). Plain loops in the
 //! operands' contiguous direction, compiled for AVX2/FMA when the CPU has it.
 
-use super::Operand;
+use super::{Epilogue, Operand};
 
 /// Largest `n` or `k` sent here.
 pub const THIN: usize = 4;
@@ -16,6 +16,7 @@ pub fn gemm_thin(
     (m, k, n): (usize, usize, usize),
     accumulate: bool,
     vector: bool,
+    epi: Epilogue<'_>,
 ) {
     if !accumulate {
         c[..m * n].fill(0.0);
@@ -24,19 +25,39 @@ pub fn gemm_thin(
     {
         if vector && super::Isa::Avx2.available() {
             // SAFETY: the CPU has AVX2 and FMA (just checked); the body is safe code.
-            unsafe { thin_avx2(c, a, b, m, k, n) };
+            unsafe { thin_avx2(c, a, b, m, k, n, epi) };
             return;
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = vector; // only x86-64 has a vector path here
     thin(c, a, b, m, k, n);
+    apply(epi, &mut c[..m * n], n);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn thin_avx2(c: &mut [f32], a: Operand<'_>, b: Operand<'_>, m: usize, k: usize, n: usize) {
+unsafe fn thin_avx2(c: &mut [f32], a: Operand<'_>, b: Operand<'_>, m: usize, k: usize, n: usize, epi: Epilogue<'_>) {
     thin(c, a, b, m, k, n);
+    apply(epi, &mut c[..m * n], n);
+}
+
+/// The epilogue over a finished C of rows `n` wide, as `Epilogue::scalar` applies it to each value (the bias,
+/// then the clamp, then the mask) but one step at a time over all of C, so that each step vectorizes.
+#[inline(always)]
+fn apply(epi: Epilogue<'_>, c: &mut [f32], n: usize) {
+    if let Some(bias) = epi.bias {
+        for row in c.chunks_exact_mut(n) {
+            row.iter_mut().zip(bias).for_each(|(v, &b)| *v += b);
+        }
+    }
+    if epi.relu {
+        // `v < 0` is false for NaN, which therefore passes through.
+        c.iter_mut().for_each(|v| *v = if *v < 0.0 { 0.0 } else { *v });
+    }
+    if let Some(mask) = epi.mask {
+        c.iter_mut().zip(mask).for_each(|(v, &m)| *v = if m <= 0.0 { 0.0 } else { *v });
+    }
 }
 
 #[inline(always)]
