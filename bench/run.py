@@ -35,7 +35,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 CONTENDERS = ["keras_lite", "numpy", "torch", "tf_keras", "onnxruntime"]
 PEERS = ("torch", "tf_keras", "onnxruntime")  # each run in a process of its own
-WORKLOADS = ["wine", "tabular", "multiclass", "tiny", "latency", "batch", "stream"]
+WORKLOADS = ["wine", "tabular", "small", "multiclass", "tiny", "latency", "batch", "stream"]
 ENV_VARS = [
     "OPENBLAS_CORETYPE",
     "OPENBLAS_L2_SIZE",
@@ -68,6 +68,16 @@ def workload_specs(quick: bool) -> dict[str, dict[str, Any]]:
     specs: dict[str, dict[str, Any]] = {
         "wine": {"kind": "train", **wine, "batch_size": 256, "epochs": 10},
         "tabular": {"kind": "train", **tabular, "batch_size": 256, "epochs": 3},
+        # A thin network in many small steps (9,375 of them): the per-step bookkeeping, not the GEMMs.
+        "small": {
+            "kind": "train",
+            "n_in": 8,
+            "units": [16, 16, 1],
+            "n_train": 100_000,
+            "n_val": 0,
+            "batch_size": 32,
+            "epochs": 3,
+        },
         # The tabular fit again, fed from a keras.utils.PyDataset of 256-row batches beside the in-memory fit.
         "stream": {"kind": "train", **tabular, "batch_size": 256, "epochs": 3, "stream": True},
         # MNIST-shaped: 784 features, 10 classes as integer labels, softmax and sparse categorical crossentropy.
@@ -94,6 +104,7 @@ def workload_specs(quick: bool) -> dict[str, dict[str, Any]]:
     if quick:
         specs["wine"]["epochs"] = 2
         specs["tabular"].update(n_train=10_000, epochs=1)
+        specs["small"].update(n_train=10_000, epochs=1)
         specs["stream"].update(n_train=10_000, epochs=1)
         specs["multiclass"].update(n_train=6_000, epochs=1)
         specs["tiny"].update(calls=300, budget_s=0.5)
@@ -692,6 +703,10 @@ def run_train_api(
     except Exception as e:
         return [_error_row(name, api, e)]
     row.update(status="ok", median_s=statistics.median(times), min_s=min(times), times_s=times)
+    # Per training step: the timed fits run `epochs` epochs, the warm-up fit one.
+    per_epoch = -(-spec["n_train"] // spec["batch_size"])
+    row["us_per_step"] = row["median_s"] / (per_epoch * spec["epochs"]) * 1e6
+    row["first_us_per_step"] = row["first_call_s"] / per_epoch * 1e6
     row.update({f"final_{k}": v for k, v in logs.items()})
     return [row]
 
@@ -774,6 +789,21 @@ def add_ratios(kind: str, rows: list[dict[str, Any]], floor_s: float | None) -> 
             r["vs_keras_lite"] = {"keras_lite_api": pair, "ratio": r[key] / kl[pair]}
         if floor_s is not None:
             r["fraction_of_floor"] = floor_s / r[key]
+    if kind == "train":
+        add_torch_ratios(rows)
+
+
+def add_torch_ratios(rows: list[dict[str, Any]]) -> None:
+    """On keras_lite's `fit` row: PyTorch's time over keras_lite's, warm (the medians of the timed fits) and
+    cold (the 1-epoch warm-up fits, `first s`, where PyTorch pays its one-time set-up)."""
+    ok = [r for r in rows if r["status"] == "ok" and r["api"] == "fit"]
+    kl = next((r for r in ok if r["contender"] == "keras_lite"), None)
+    torch = next((r for r in ok if r["contender"] == "torch"), None)
+    if kl and torch and kl["median_s"] > 0 and kl["first_call_s"] > 0:
+        kl["vs_torch"] = {
+            "warm": torch["median_s"] / kl["median_s"],
+            "cold": torch["first_call_s"] / kl["first_call_s"],
+        }
 
 
 # ------------------------------------------------------------------------------------------------
@@ -827,7 +857,7 @@ def print_workload(name: str, w: dict[str, Any]) -> None:
         head += f" {'max|diff|':>9}  kl row"
     else:
         head = f"   {'contender':<12} {'api':<26} {'median s':>9} {'min s':>8} {'first s':>8} {'x kl':>8}"
-        head += f" {'of floor':>8}"
+        head += f" {'of floor':>8}" + (f" {'us/step':>8}" if kind == "train" else "")
         head += "  final loss / val" if kind == "train" else f" {'max|diff|':>9}  kl row"
     print(head)
     for r in w["rows"]:
@@ -846,6 +876,7 @@ def print_workload(name: str, w: dict[str, Any]) -> None:
             line = f"   {r['contender']:<12} {r['api']:<26} {_fmt(r['median_s']):>9} {_fmt(r['min_s']):>8} "
             line += f"{_fmt(r.get('first_call_s')):>8} {x_kl:>8} {frac:>8}"
             if kind == "train":
+                line += f" {_fmt(r.get('us_per_step'), 'us'):>8}"
                 val = r.get("final_val_loss")
                 line += f"  {r.get('final_loss', float('nan')):.4f}" + (
                     f" / {val:.4f}" if val is not None else ""
@@ -855,6 +886,14 @@ def print_workload(name: str, w: dict[str, Any]) -> None:
             else:
                 line += f" {diff:>9}  {pair}"
         print(line)
+    for r in w["rows"]:
+        if "vs_torch" in r:
+            t = r["vs_torch"]
+            print(
+                f"   keras_lite {r['us_per_step']:,.2f} us/step ({r['first_us_per_step']:,.2f} in its first fit); "
+                f"PyTorch / keras_lite: warm {_fmt_ratio(t['warm'])} (median s), cold {_fmt_ratio(t['cold'])} "
+                "(first s: the 1-epoch warm-up fits)"
+            )
 
 
 def summary(workloads: dict[str, Any]) -> list[dict[str, Any]]:

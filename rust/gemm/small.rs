@@ -70,6 +70,22 @@ fn thin(c: &mut [f32], a: Operand<'_>, b: Operand<'_>, m: usize, k: usize, n: us
                 c[i * n + j] += dot(row, b, j, k);
             }
         }
+    } else if n == 1 && a.rs == 1 {
+        // Column-major A, one column of C: C += Σ_p A[:, p]·B[p], sixteen values of C at a time kept in
+        // registers over all of k (each still summed in p order, `c + a·b` rounded as two operations).
+        let mut i0 = 0;
+        while i0 < m {
+            let len = 16.min(m - i0);
+            let mut acc = [0.0f32; 16];
+            acc[..len].copy_from_slice(&c[i0..i0 + len]);
+            for p in 0..k {
+                let bv = b.data[p * b.rs];
+                let col = &a.data[p * a.cs + i0..p * a.cs + i0 + len];
+                acc.iter_mut().zip(col).for_each(|(o, &x)| *o += x * bv);
+            }
+            c[i0..i0 + len].copy_from_slice(&acc[..len]);
+            i0 += len;
+        }
     } else if n <= THIN {
         // Column-major A: accumulate columns of A scaled by B's entries (axpy along contiguous columns).
         for p in 0..k {
@@ -77,7 +93,8 @@ fn thin(c: &mut [f32], a: Operand<'_>, b: Operand<'_>, m: usize, k: usize, n: us
             for j in 0..n {
                 let bv = b.data[p * b.rs + j * b.cs];
                 if n == 1 && a.rs == 1 {
-                    c[..m].iter_mut().zip(col).for_each(|(o, &x)| *o += x * bv);
+                    // (Handled below, with the sums in registers.)
+                    continue;
                 } else {
                     for i in 0..m {
                         c[i * n + j] += col[i * a.rs] * bv;

@@ -233,6 +233,11 @@ impl Loss {
         let tw = self.target_width(width);
         let hinge01 = matches!(self, Loss::Hinge | Loss::SquaredHinge) && target.iter().all(|&t| t == 0.0 || t == 1.0);
         let ctx = rows::Row { loss: *self, width, rows, logits: logits || self.reads_logits(), hinge01 };
+        let fast = weights.is_none() && matches!(self, Loss::MeanAbsoluteError | Loss::MeanSquaredError);
+        let grad = match grad {
+            Some(g) if fast => return ctx.elementwise_sum(input, target, g),
+            other => other,
+        };
         let mut total = 0.0f64;
         match grad {
             Some(g) => {

@@ -50,6 +50,24 @@ impl Row {
         }
     }
 
+    /// `Σ value(row)` over the batch with every row's gradient, for an unweighted element-wise loss (targets as
+    /// wide as the input): the same operations in the same order as `value`, its constants computed once.
+    pub fn elementwise_sum(&self, input: &[f32], target: &[f32], grad: &mut [f32]) -> f64 {
+        let w = self.width;
+        let (scale, per_row) = (1.0 / (self.rows * w) as f32, 1.0 / w as f64);
+        let mut total = 0.0f64;
+        for ((p, t), g) in input.chunks_exact(w).zip(target.chunks_exact(w)).zip(grad.chunks_exact_mut(w)) {
+            let mut s = 0.0f32;
+            for ((&p, &t), g) in p.iter().zip(t).zip(g.iter_mut()) {
+                let (v, d) = self.element(p, t);
+                s += v;
+                *g = d * scale;
+            }
+            total += f64::from(s) * per_row;
+        }
+        total
+    }
+
     /// An element's loss and its derivative with respect to the prediction (or logit).
     #[inline]
     fn element(&self, p: f32, t: f32) -> (f32, f32) {

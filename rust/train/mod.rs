@@ -44,17 +44,22 @@ impl Workspace {
     }
 }
 
-/// Ask the cache for rows `idx` of a matrix of `width`-value rows (the first 256 bytes of each: a wider row
-/// is read front to back, which the hardware prefetcher follows). Only a hint: no value is read.
+/// Ask the cache for rows `idx` of a matrix of narrow rows (at most 16 values, which span at most two cache
+/// lines: their first and last values are fetched; wider rows are left to the hardware). Only a hint: no
+/// value is read.
 pub fn prefetch_rows(data: &[f32], width: usize, idx: &[u32]) {
     #[cfg(target_arch = "x86_64")]
-    for &i in idx {
-        let start = i as usize * width;
-        for at in (start..start + width.min(64)).step_by(16).filter(|&at| at < data.len()) {
-            // SAFETY: `at` indexes `data` (filtered above); a prefetch reads nothing and cannot fault.
-            unsafe {
-                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(data.as_ptr().add(at).cast())
-            };
+    if (1..=16).contains(&width) {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        for &i in idx {
+            let (first, last) = (i as usize * width, i as usize * width + width - 1);
+            if last < data.len() {
+                // SAFETY: both indices lie in `data` (checked); a prefetch reads nothing and cannot fault.
+                unsafe {
+                    _mm_prefetch::<_MM_HINT_T0>(data.as_ptr().add(first).cast());
+                    _mm_prefetch::<_MM_HINT_T0>(data.as_ptr().add(last).cast());
+                }
+            }
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
