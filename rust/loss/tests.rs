@@ -178,3 +178,25 @@ fn reduction_gradients_scale_the_mean_gradient() {
     }
     assert!(Reduction::from_name(Some("average")).unwrap_err().to_string().contains("reduction=\"average\""));
 }
+
+/// The unweighted MAE/MSE sum (its own loop, constants hoisted) gives the bits of the general per-row path,
+/// which weights of 1 take, gradient included.
+#[test]
+fn unweighted_elementwise_sum_matches_the_general_path_bit_for_bit() {
+    let mut r = crate::rng::Rng::new(4, 0);
+    for loss in [Loss::MeanAbsoluteError, Loss::MeanSquaredError] {
+        for (rows, width) in [(32, 1), (7, 3), (1, 16)] {
+            let (mut p, mut t) = (vec![0.0; rows * width], vec![0.0; rows * width]);
+            r.fill_uniform(&mut p, 2.0);
+            r.fill_uniform(&mut t, 2.0);
+            t[0] = p[0]; // an exact zero error
+            let ones = vec![1.0f32; rows];
+            let (mut g_fast, mut g_general) = (vec![0.0; rows * width], vec![0.0; rows * width]);
+            let fast = loss.weighted_sum(&p, &t, width, false, None, Some(&mut g_fast));
+            let general = loss.weighted_sum(&p, &t, width, false, Some(&ones), Some(&mut g_general));
+            assert_eq!(fast.to_bits(), general.to_bits(), "{loss:?} {rows}x{width}: {fast} vs {general}");
+            let bits = |g: &[f32]| g.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&g_fast), bits(&g_general), "{loss:?} {rows}x{width}: gradients");
+        }
+    }
+}
