@@ -131,6 +131,19 @@ fn steady_state_fit_and_predict_do_not_allocate() {
     let n = ALLOCS.load(Ordering::SeqCst);
     assert_eq!(n, 0, "{n} allocations during epochs 2..=4 of fit");
 
+    // A thin network in many small steps (the `small` workload's shape: 16-16-1 relu, adam, mae, batch 32):
+    // the direct GEMM path, the thin products, the batch prefetch and the coalesced Adam pass.
+    let dense = |units, activation| LayerSpec::Dense { units, activation, use_bias: true, rules: Default::default() };
+    let small =
+        Model::new(8, vec![dense(16, Activation::Relu), dense(16, Activation::Relu), dense(1, Activation::Linear)], 3)
+            .unwrap();
+    small.compile(Loss::MeanAbsoluteError, Vec::new(), adam).unwrap();
+    let (xs, ys) = (data(rows, 8, 8), data(rows, 1, 9));
+    let opts = FitOptions { batch_size: 32, epochs: 6, initial_epoch: 0, shuffle: true, validation_batch_size: 32 };
+    fit(&small, Data::new(&xs, &ys, rows), None, opts, &mut Watch).unwrap();
+    let n = ALLOCS.load(Ordering::SeqCst);
+    assert_eq!(n, 0, "{n} allocations during epochs 2..=4 of a batch-32 fit of a small network");
+
     // Predictions small enough for the calling thread allocate nothing at all. Larger ones hand work to the
     // pool through rayon's shared queue, which allocates one small block per few dozen hand-offs.
     for n in [1usize, 7, 64, 3000] {
