@@ -74,17 +74,21 @@ fn thin(c: &mut [f32], a: Operand<'_>, b: Operand<'_>, m: usize, k: usize, n: us
         // Column-major A, one column of C: C += Σ_p A[:, p]·B[p], sixteen values of C at a time kept in
         // registers over all of k (each still summed in p order, `c + a·b` rounded as two operations).
         let mut i0 = 0;
-        while i0 < m {
-            let len = 16.min(m - i0);
-            let mut acc = [0.0f32; 16];
-            acc[..len].copy_from_slice(&c[i0..i0 + len]);
+        while i0 + 16 <= m {
+            let mut acc: [f32; 16] = std::array::from_fn(|r| c[i0 + r]);
             for p in 0..k {
                 let bv = b.data[p * b.rs];
-                let col = &a.data[p * a.cs + i0..p * a.cs + i0 + len];
-                acc.iter_mut().zip(col).for_each(|(o, &x)| *o += x * bv);
+                if let Ok(col) = <&[f32; 16]>::try_from(&a.data[p * a.cs + i0..p * a.cs + i0 + 16]) {
+                    acc.iter_mut().zip(col).for_each(|(o, &x)| *o += x * bv);
+                }
             }
-            c[i0..i0 + len].copy_from_slice(&acc[..len]);
-            i0 += len;
+            c[i0..i0 + 16].copy_from_slice(&acc);
+            i0 += 16;
+        }
+        for p in 0..k {
+            let bv = b.data[p * b.rs];
+            let col = &a.data[p * a.cs + i0..p * a.cs + m];
+            c[i0..m].iter_mut().zip(col).for_each(|(o, &x)| *o += x * bv);
         }
     } else if n <= THIN {
         // Column-major A: accumulate columns of A scaled by B's entries (axpy along contiguous columns).

@@ -358,12 +358,31 @@ impl Network {
 
 /// `dst.copy_from_slice(src)` without a call to `memcpy` for the narrow rows of a small network (one target,
 /// eight features): a call per row is a large part of such a gather.
+/// (Fixed-size pieces: a loop of single values may itself be compiled into a `memcpy` call.)
 #[inline]
 fn copy_row(dst: &mut [f32], src: &[f32]) {
-    if dst.len() <= 16 {
-        dst.iter_mut().zip(src).for_each(|(d, &s)| *d = s);
-    } else {
+    if dst.len() > 16 || dst.len() != src.len() {
         dst.copy_from_slice(src);
+        return;
+    }
+    let (n, mut i) = (dst.len(), 0);
+    while i + 8 <= n {
+        if let (Ok(d), Ok(s)) = (<&mut [f32; 8]>::try_from(&mut dst[i..i + 8]), <&[f32; 8]>::try_from(&src[i..i + 8])) {
+            *d = *s;
+        }
+        i += 8;
+    }
+    if i + 4 <= n {
+        if let (Ok(d), Ok(s)) = (<&mut [f32; 4]>::try_from(&mut dst[i..i + 4]), <&[f32; 4]>::try_from(&src[i..i + 4])) {
+            *d = *s;
+        }
+        i += 4;
+    }
+    // At most three left, copied one by one without a loop.
+    for at in [i, i + 1, i + 2] {
+        if at < n {
+            dst[at] = src[at];
+        }
     }
 }
 
