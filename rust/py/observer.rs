@@ -33,6 +33,9 @@ pub struct PyObserver<'a> {
     pub error: Option<PyErr>,
 }
 
+/// A batch interval this long means "never" (Python passes 1e9 s when no callback reads batch ends).
+const NEVER: Duration = Duration::from_secs(1_000_000_000);
+
 impl<'a> PyObserver<'a> {
     /// Wrap `target`.
     pub fn new(target: Py<PyAny>, batch_interval: f64, cancel: &'a AtomicBool) -> Self {
@@ -148,6 +151,10 @@ impl Observer for PyObserver<'_> {
 
     fn batch_end(&mut self, epoch: usize, step: usize, running: &[f64]) -> Result<Control> {
         self.check_cancel()?;
+        if self.batch_interval >= NEVER {
+            // Nothing wants batch ends (no callback, no progress bar): not even the clock is read.
+            return Ok(Control::Continue);
+        }
         let now = Instant::now();
         if now.duration_since(self.last_batch) >= self.batch_interval {
             self.last_batch = now;
