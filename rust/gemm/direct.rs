@@ -34,9 +34,17 @@ pub(super) fn gemm_direct(
         return;
     }
     super::with_buffer(&super::PACK_B, KC * super::NC, k * n, |bt| {
-        for (p, row) in bt.chunks_exact_mut(n).enumerate() {
-            for (j, v) in row.iter_mut().enumerate() {
-                *v = b.data[p * b.rs + j * b.cs];
+        if b.rs == 1 {
+            // A transposed operand: each column of B is a contiguous run of k values.
+            for j in 0..n {
+                let col = &b.data[j * b.cs..j * b.cs + k];
+                bt.chunks_exact_mut(n).zip(col).for_each(|(row, &v)| row[j] = v);
+            }
+        } else {
+            for (p, row) in bt.chunks_exact_mut(n).enumerate() {
+                for (j, v) in row.iter_mut().enumerate() {
+                    *v = b.data[p * b.rs + j * b.cs];
+                }
             }
         }
         run(c, a, bt, n, (m, k, n), accumulate, epi);
