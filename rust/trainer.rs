@@ -185,9 +185,7 @@ fn run(
             let stop_after = batch_begin && obs.batch_begin(epoch, step)? == Control::Stop;
             match next {
                 Ok(idx) => {
-                    if let Some(following) = chunks.clone().next() {
-                        s.prefetch(following);
-                    }
+                    s.prefetch(chunks.clone().next().unwrap_or_default());
                     s.step(step, idx)?
                 }
                 Err(b) => s.step_rows(step, b.data())?,
@@ -260,8 +258,6 @@ struct CpuSession<'a> {
     validation_batch_size: usize,
     /// The widths and metric count the fit began with.
     shape: (usize, usize, usize),
-    /// Values per row of the targets.
-    target_width: usize,
     ws: Workspace,
     /// The epoch's sums: `[w·loss, metric..., w]` (see `backend::Averaging`).
     sums: Vec<f64>,
@@ -284,7 +280,6 @@ impl<'a> CpuSession<'a> {
             val,
             validation_batch_size: opts.validation_batch_size.max(1),
             shape: (st.net.input_dim, st.net.output_dim(), n_metrics),
-            target_width: compiled.loss.target_width(st.net.output_dim()),
             ws: st.net.workspace(opts.batch_size.min(train.rows))?,
             sums: vec![0.0; columns],
             running: compiled.averaging().means(&vec![0.0; columns], 0),
@@ -352,14 +347,8 @@ impl Session for CpuSession<'_> {
         Ok(&self.running)
     }
 
-    /// The next batch's rows of x and y, loaded into the cache while this step computes (a small network's
-    /// step is otherwise spent waiting for its randomly chosen rows).
     fn prefetch(&mut self, next: &[u32]) {
-        if self.stream.batch.is_none() {
-            let (iw, tw) = (self.shape.0, self.target_width);
-            crate::train::prefetch_rows(self.train.x, iw, next);
-            crate::train::prefetch_rows(self.train.y, tw, next);
-        }
+        crate::train::prefetch_batch(self.stream.batch.is_none().then_some(self.train), next);
     }
 
     fn step_rows(&mut self, step: usize, batch: Data<'_>) -> Result<()> {

@@ -9,6 +9,10 @@ use crate::layer::LayerSpec;
 use crate::layers::{self, batch_norm, dense, dropout};
 use crate::network::{width, LogitsAt, Network};
 
+mod gather;
+use gather::copy_row;
+pub use gather::prefetch_batch;
+
 /// Buffers for training on batches of up to `cap` rows: allocated once, reused every step.
 #[derive(Debug, Clone)]
 pub struct Workspace {
@@ -42,28 +46,6 @@ impl Workspace {
     pub fn weights(&self, rows: usize, weighted: bool) -> Option<&[f32]> {
         weighted.then(|| &self.weights[..rows])
     }
-}
-
-/// Ask the cache for rows `idx` of a matrix of narrow rows (at most 16 values, which span at most two cache
-/// lines: their first and last values are fetched; wider rows are left to the hardware). Only a hint: no
-/// value is read.
-pub fn prefetch_rows(data: &[f32], width: usize, idx: &[u32]) {
-    #[cfg(target_arch = "x86_64")]
-    if (1..=16).contains(&width) {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        for &i in idx {
-            let (first, last) = (i as usize * width, i as usize * width + width - 1);
-            if last < data.len() {
-                // SAFETY: both indices lie in `data` (checked); a prefetch reads nothing and cannot fault.
-                unsafe {
-                    _mm_prefetch::<_MM_HINT_T0>(data.as_ptr().add(first).cast());
-                    _mm_prefetch::<_MM_HINT_T0>(data.as_ptr().add(last).cast());
-                }
-            }
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (data, width, idx);
 }
 
 impl Network {
@@ -353,36 +335,6 @@ impl Network {
             }
         }
         Ok(())
-    }
-}
-
-/// `dst.copy_from_slice(src)` without a call to `memcpy` for the narrow rows of a small network (one target,
-/// eight features): a call per row is a large part of such a gather.
-/// (Fixed-size pieces: a loop of single values may itself be compiled into a `memcpy` call.)
-#[inline]
-fn copy_row(dst: &mut [f32], src: &[f32]) {
-    if dst.len() > 16 || dst.len() != src.len() {
-        dst.copy_from_slice(src);
-        return;
-    }
-    let (n, mut i) = (dst.len(), 0);
-    while i + 8 <= n {
-        if let (Ok(d), Ok(s)) = (<&mut [f32; 8]>::try_from(&mut dst[i..i + 8]), <&[f32; 8]>::try_from(&src[i..i + 8])) {
-            *d = *s;
-        }
-        i += 8;
-    }
-    if i + 4 <= n {
-        if let (Ok(d), Ok(s)) = (<&mut [f32; 4]>::try_from(&mut dst[i..i + 4]), <&[f32; 4]>::try_from(&src[i..i + 4])) {
-            *d = *s;
-        }
-        i += 4;
-    }
-    // At most three left, copied one by one without a loop.
-    for at in [i, i + 1, i + 2] {
-        if at < n {
-            dst[at] = src[at];
-        }
     }
 }
 

@@ -1,0 +1,80 @@
+//! The batch gather's helpers: narrow rows copied without a `memcpy` call each, and the next batch's rows
+//! asked of the cache while a step computes (a small network's step is otherwise spent waiting for its
+//! randomly chosen rows).
+
+use crate::backend::Data;
+
+/// Ask the cache for the rows `next` of the data's x and y (when there is data: a streamed batch is already
+/// in memory). Only a hint: no value is read.
+pub fn prefetch_batch(data: Option<Data<'_>>, next: &[u32]) {
+    if let Some(d) = data.filter(|d| d.rows > 0) {
+        prefetch_rows(d.x, d.x.len() / d.rows, next);
+        prefetch_rows(d.y, d.y.len() / d.rows, next);
+    }
+}
+
+/// Rows `idx` of a matrix of narrow rows (at most 16 values, which span at most two cache lines: their first
+/// and last values are fetched; wider rows are left to the hardware).
+fn prefetch_rows(data: &[f32], width: usize, idx: &[u32]) {
+    #[cfg(target_arch = "x86_64")]
+    if (1..=16).contains(&width) {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        for &i in idx {
+            let (first, last) = (i as usize * width, i as usize * width + width - 1);
+            if last < data.len() {
+                // SAFETY: both indices lie in `data` (checked); a prefetch reads nothing and cannot fault.
+                unsafe {
+                    _mm_prefetch::<_MM_HINT_T0>(data.as_ptr().add(first).cast());
+                    _mm_prefetch::<_MM_HINT_T0>(data.as_ptr().add(last).cast());
+                }
+            }
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (data, width, idx);
+}
+
+/// `dst.copy_from_slice(src)` without a call to `memcpy` for the narrow rows of a small network (one target,
+/// eight features): a call per row is a large part of such a gather. (Fixed-size pieces: a loop of single
+/// values may itself be compiled into a `memcpy` call.)
+#[inline]
+pub(super) fn copy_row(dst: &mut [f32], src: &[f32]) {
+    if dst.len() > 16 || dst.len() != src.len() {
+        dst.copy_from_slice(src);
+        return;
+    }
+    let (n, mut i) = (dst.len(), 0);
+    while i + 8 <= n {
+        if let (Ok(d), Ok(s)) = (<&mut [f32; 8]>::try_from(&mut dst[i..i + 8]), <&[f32; 8]>::try_from(&src[i..i + 8])) {
+            *d = *s;
+        }
+        i += 8;
+    }
+    if i + 4 <= n {
+        if let (Ok(d), Ok(s)) = (<&mut [f32; 4]>::try_from(&mut dst[i..i + 4]), <&[f32; 4]>::try_from(&src[i..i + 4])) {
+            *d = *s;
+        }
+        i += 4;
+    }
+    // At most three left, copied one by one without a loop.
+    for at in [i, i + 1, i + 2] {
+        if at < n {
+            dst[at] = src[at];
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::copy_row;
+
+    #[test]
+    fn narrow_and_wide_rows_are_copied_whole() {
+        for n in 0..40 {
+            let src: Vec<f32> = (0..n).map(|v| v as f32 + 0.5).collect();
+            let mut dst = vec![-1.0; n];
+            copy_row(&mut dst, &src);
+            assert_eq!(dst, src, "{n} values");
+        }
+    }
+}
