@@ -7,7 +7,7 @@
 
 use crate::error::{Error, Result};
 pub use crate::gemm::Epilogue;
-use crate::gemm::{gemm, Operand};
+use crate::gemm::{gemm_then, Operand};
 
 /// How an operand is stored: as the logical matrix, or as its transpose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +65,27 @@ pub fn matmul_fused(
     parallel: bool,
     epi: Epilogue<'_>,
 ) -> Result<()> {
+    matmul_then(c, a, a_layout, b, b_layout, (m, k, n), accumulate, parallel, epi, &|_, _| {})
+}
+
+/// [`matmul_fused`], then `after(j0, j1)` on column ranges of C that cover `0..n` once: each on the thread
+/// that computed those columns when the product is split by columns (so that per-column work on the result
+/// or on B is split too), or `after(0, n)` once after the product.
+///
+/// Errors when a slice is shorter than its shape says (and then runs nothing).
+#[allow(clippy::too_many_arguments)]
+pub fn matmul_then(
+    c: &mut [f32],
+    a: &[f32],
+    a_layout: Layout,
+    b: &[f32],
+    b_layout: Layout,
+    (m, k, n): (usize, usize, usize),
+    accumulate: bool,
+    parallel: bool,
+    epi: Epilogue<'_>,
+    after: &(dyn Fn(usize, usize) + Sync),
+) -> Result<()> {
     let short_epi = epi.bias.is_some_and(|b| b.len() < n) || epi.mask.is_some_and(|x| x.len() < m * n);
     if short_epi {
         return Err(Error::Backend(format!("matmul: epilogue too short for a {m}x{n} result")));
@@ -85,7 +106,7 @@ pub fn matmul_fused(
     let threads = if parallel && m * n * k >= PARALLEL_MIN_MACS { crate::pool::threads() } else { 1 };
     let a = Operand { data: a, rs: a_rs, cs: a_cs };
     let b = Operand { data: b, rs: b_rs, cs: b_cs };
-    gemm(c, a, b, m, k, n, accumulate, threads, epi);
+    gemm_then(c, a, b, (m, k, n), accumulate, threads, epi, after);
     Ok(())
 }
 

@@ -5,7 +5,8 @@
 
 use crate::activation::Activation;
 use crate::error::Result;
-use crate::matmul::{matmul, matmul_fused, Epilogue, Layout};
+use crate::matmul::{matmul_fused, matmul_then, Epilogue, Layout};
+use crate::team::Disjoint;
 
 use super::WeightId;
 
@@ -121,13 +122,22 @@ pub fn backward(
         activation.backward_inplace(z, y, g, output);
     }
     if let Some((dw, db)) = params {
-        matmul(dw, x, Layout::Transposed, g, Layout::Plain, input, rows, output, false, parallel)?;
-        if let Some(db) = db {
-            db.fill(0.0);
-            for gr in g.chunks_exact(output) {
-                db.iter_mut().zip(gr).for_each(|(d, &v)| *d += v);
+        // The bias gradient's columns are summed by the thread that computed the same columns of `dw`.
+        let g: &[f32] = g;
+        let db = db.map(Disjoint::new);
+        let sums = |j0: usize, j1: usize| {
+            if let Some(db) = db {
+                // SAFETY: `db` holds `output` values and outlives the product; the column ranges `after`
+                // receives are disjoint.
+                let db = unsafe { db.slice(j0, j1 - j0) };
+                db.fill(0.0);
+                for gr in g[..rows * output].chunks_exact(output) {
+                    db.iter_mut().zip(&gr[j0..j1]).for_each(|(d, &v)| *d += v);
+                }
             }
-        }
+        };
+        let (shape, no) = ((input, rows, output), Epilogue::default());
+        matmul_then(dw, x, Layout::Transposed, g, Layout::Plain, shape, false, parallel, no, &sums)?;
     }
     if let Some(InputGrad { dx, accumulate, relu_below }) = dx {
         let epi = Epilogue { mask: relu_below, ..Epilogue::default() };
