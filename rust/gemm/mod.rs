@@ -24,6 +24,8 @@ use std::cell::RefCell;
 
 use kernel::Micro;
 pub use kernel::{Epilogue, Isa};
+pub use shared::gemm_then;
+pub use small::THIN;
 
 /// Depth of a packed panel: a B sliver (KC × NR: 16 KB at NR = 16, 32 KB at 32) stays in L1 while A
 /// slivers stream past it. Shared by all kernels, which keeps their results identical.
@@ -354,52 +356,5 @@ fn split<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     } else {
         // SAFETY: C holds m*n values (checked by the caller) and is borrowed mutably here.
         unsafe { block::<MR, NR, K>(ptr.get(), n, a, b, (0, m), (0, n), k, accumulate, epi) }
-    }
-}
-
-/// [`gemm`] (with the kernel [`Isa::selected`]), then `after(j0, j1)` on column ranges that cover `0..n`
-/// once. When C's columns are split between threads, each range is one thread's, run on that thread once its
-/// columns are done, and the threads share one packed copy of A (`shared.rs`); otherwise `after(0, n)` runs
-/// here after the product. Same results as [`gemm`], bit for bit.
-#[allow(clippy::too_many_arguments)]
-pub fn gemm_then(
-    c: &mut [f32],
-    a: Operand<'_>,
-    b: Operand<'_>,
-    (m, k, n): (usize, usize, usize),
-    accumulate: bool,
-    threads: usize,
-    epi: Epilogue<'_>,
-    after: &(dyn Fn(usize, usize) + Sync),
-) {
-    let covers = |o: &Operand<'_>, rows: usize, cols: usize| o.data.len() > (rows - 1) * o.rs + (cols - 1) * o.cs;
-    let shaped = m > 0 && n > 0 && k > small::THIN && n > small::THIN && c.len() >= m * n;
-    let fits = shaped && covers(&a, m, k) && covers(&b, k, n);
-    let short_epi = epi.bias.is_some_and(|b| b.len() < n) || epi.mask.is_some_and(|x| x.len() < m * n);
-    if fits && !short_epi && threads > 1 {
-        let dims = (m, k, n);
-        let done = match Isa::selected() {
-            Isa::Avx512 => {
-                n >= 2 * avx512::NR * threads
-                    && shared::columns::<{ avx512::MR }, { avx512::NR }, avx512::Avx512>(
-                        c, a, b, dims, accumulate, threads, epi, after,
-                    )
-            }
-            Isa::Avx2 => {
-                n >= 32 * threads
-                    && shared::columns::<6, 16, kernel::Avx2>(c, a, b, dims, accumulate, threads, epi, after)
-            }
-            Isa::Portable => {
-                n >= 32 * threads
-                    && shared::columns::<6, 16, kernel::Portable>(c, a, b, dims, accumulate, threads, epi, after)
-            }
-        };
-        if done {
-            return;
-        }
-    }
-    gemm(c, a, b, m, k, n, accumulate, threads, epi);
-    if n > 0 {
-        after(0, n);
     }
 }

@@ -16,7 +16,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use super::kernel::{Epilogue, Micro};
+use super::kernel::{Epilogue, Isa, Micro};
 use super::{macro_kernel, pack, with_buffer, Operand, SharedC, ALIGN_PAD, KC, NC, PACK_B};
 
 /// The shared packed A and, per unit, the ticket of the product that claimed it and of the one it was
@@ -158,9 +158,57 @@ pub(super) fn columns<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     true
 }
 
+/// [`gemm`] (with the kernel [`Isa::selected`]), then `after(j0, j1)` on column ranges that cover `0..n`
+/// once. When C's columns are split between threads, each range is one thread's, run on that thread once its
+/// columns are done, and the threads share one packed copy of A (`shared.rs`); otherwise `after(0, n)` runs
+/// here after the product. Same results as [`gemm`], bit for bit.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_then(
+    c: &mut [f32],
+    a: Operand<'_>,
+    b: Operand<'_>,
+    (m, k, n): (usize, usize, usize),
+    accumulate: bool,
+    threads: usize,
+    epi: Epilogue<'_>,
+    after: &(dyn Fn(usize, usize) + Sync),
+) {
+    let covers = |o: &Operand<'_>, rows: usize, cols: usize| o.data.len() > (rows - 1) * o.rs + (cols - 1) * o.cs;
+    let shaped = m > 0 && n > 0 && k > super::small::THIN && n > super::small::THIN && c.len() >= m * n;
+    let fits = shaped && covers(&a, m, k) && covers(&b, k, n);
+    let short_epi = epi.bias.is_some_and(|b| b.len() < n) || epi.mask.is_some_and(|x| x.len() < m * n);
+    if fits && !short_epi && threads > 1 {
+        let dims = (m, k, n);
+        let done = match Isa::selected() {
+            Isa::Avx512 => {
+                n >= 2 * super::avx512::NR * threads
+                    && columns::<{ super::avx512::MR }, { super::avx512::NR }, super::avx512::Avx512>(
+                        c, a, b, dims, accumulate, threads, epi, after,
+                    )
+            }
+            Isa::Avx2 => {
+                n >= 32 * threads
+                    && columns::<6, 16, super::kernel::Avx2>(c, a, b, dims, accumulate, threads, epi, after)
+            }
+            Isa::Portable => {
+                n >= 32 * threads
+                    && columns::<6, 16, super::kernel::Portable>(c, a, b, dims, accumulate, threads, epi, after)
+            }
+        };
+        if done {
+            return;
+        }
+    }
+    super::gemm(c, a, b, m, k, n, accumulate, threads, epi);
+    if n > 0 {
+        after(0, n);
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::{gemm, gemm_then, Epilogue, Operand};
+    use super::super::{gemm, Epilogue, Operand};
+    use super::gemm_then;
     use crate::rng::Rng;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
