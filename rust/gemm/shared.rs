@@ -3,9 +3,10 @@
 //! `split`'s column split has each thread pack all of A for its own column range of C: with two threads
 //! that is A packed twice, and each thread's time holds a whole A pack (for the step's 256-row products,
 //! about as long as a fifth of its share of the multiply). Here A is packed once into a buffer the team
-//! shares, one unit (a K panel of an `MC`-row block) at a time: the first thread to need a unit claims and
-//! packs it, a thread that finds it claimed waits for it. Threads visit the row blocks of each K panel in
-//! rotated orders, so at the start of a panel they pack different units side by side.
+//! shares, a unit (`GROUP` slivers of a K panel) at a time: before it multiplies a block of A, a thread packs
+//! the block's units that no thread has claimed, then waits for those that others are packing. Threads
+//! visit the row blocks of a K panel, and the units of a block, in rotated orders, so that they pack
+//! different units side by side.
 //!
 //! The same tiles, packed slivers and kernel as `block`, each value of C summed in k order (the K panels
 //! stay in order for every tile): the results are those of `split`, bit for bit.
@@ -29,6 +30,10 @@ struct Packed {
 
 /// One product at a time uses it; another finds it taken and splits the usual way.
 static PACKED: Mutex<Packed> = Mutex::new(Packed { buf: Vec::new(), claimed: Vec::new(), ready: Vec::new() });
+
+/// MR-row slivers per unit of packing work: a block's slivers are packed by both threads at once even when
+/// A has a single block (up to `MC` rows, as the 128-row batches of the multiclass workload).
+const GROUP: usize = 2;
 
 /// Tickets: each product gets a larger one than any before, so that no state needs resetting.
 static TICKET: AtomicUsize = AtomicUsize::new(0);
@@ -81,7 +86,8 @@ pub(super) fn columns<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     let Ok(mut packed) = PACKED.try_lock() else { return false };
     let blocks = m.div_ceil(K::MC);
     let panels = k.div_ceil(KC);
-    let units = blocks * panels;
+    let per_block = K::MC.div_ceil(MR).div_ceil(GROUP);
+    let units = blocks * panels * per_block;
     // Panel q starts at q·KC·rows (earlier panels are KC deep); block ic within it at ic·kc.
     let rows = m.div_ceil(MR) * MR;
     let need = rows * k + ALIGN_PAD;
@@ -115,19 +121,30 @@ pub(super) fn columns<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
                         let bi = (s + t * blocks / threads) % blocks;
                         let ic = bi * K::MC;
                         let mc = K::MC.min(m - ic);
-                        let u = q * blocks + bi;
                         let (len, start) = (mc.div_ceil(MR) * kc * MR, q * KC * rows + ic * kc);
-                        if ready[u].load(Ordering::Acquire) != ticket {
-                            if claimed[u].fetch_max(ticket, Ordering::AcqRel) < ticket {
-                                // SAFETY: unit (q, bi) is the `len` values from `start`, inside the buffer
-                                // (`rows·k` values past `at`) and disjoint from every other unit; this thread
-                                // alone claimed it, and no thread reads it before `ready` says so.
-                                let dst = unsafe { std::slice::from_raw_parts_mut(apack.get().add(start), len) };
-                                pack::pack_a::<MR>(dst, a, ic, mc, p0, kc);
+                        // Claim and pack the block's free groups (from a rotated start), then wait for the
+                        // groups others claimed.
+                        let (groups, first_unit) = (mc.div_ceil(MR).div_ceil(GROUP), (q * blocks + bi) * per_block);
+                        for s in 0..groups {
+                            let g = (s + t * groups / threads) % groups;
+                            let u = first_unit + g;
+                            if ready[u].load(Ordering::Acquire) != ticket
+                                && claimed[u].fetch_max(ticket, Ordering::AcqRel) < ticket
+                            {
+                                let (r0, at) = (g * GROUP * MR, g * GROUP * kc * MR);
+                                let rows_g = (GROUP * MR).min(mc - r0);
+                                let glen = rows_g.div_ceil(MR) * kc * MR;
+                                // SAFETY: group g of unit block (q, bi) is the `glen` values from `start + at`,
+                                // inside the buffer (`rows·k` values past its aligned start) and disjoint from
+                                // every other group; this thread alone claimed it, and no thread reads it
+                                // before its `ready` ticket says so.
+                                let dst = unsafe { std::slice::from_raw_parts_mut(apack.get().add(start + at), glen) };
+                                pack::pack_a::<MR>(dst, a, ic + r0, rows_g, p0, kc);
                                 ready[u].store(ticket, Ordering::Release);
-                            } else {
-                                wait_until(|| ready[u].load(Ordering::Acquire) == ticket);
                             }
+                        }
+                        for u in first_unit..first_unit + groups {
+                            wait_until(|| ready[u].load(Ordering::Acquire) == ticket);
                         }
                         // SAFETY: the unit is packed for this product (its `ready` ticket, acquired above) and
                         // nobody writes it again during the job.
