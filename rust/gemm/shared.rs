@@ -143,8 +143,8 @@ pub(super) fn columns<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
                                 ready[u].store(ticket, Ordering::Release);
                             }
                         }
-                        for u in first_unit..first_unit + groups {
-                            wait_until(|| ready[u].load(Ordering::Acquire) == ticket);
+                        for r in &ready[first_unit..first_unit + groups] {
+                            wait_until(|| r.load(Ordering::Acquire) == ticket);
                         }
                         // SAFETY: the unit is packed for this product (its `ready` ticket, acquired above) and
                         // nobody writes it again during the job.
