@@ -97,8 +97,13 @@ impl Ctx {
         })?;
         let info = info_of(&adapter.get_info());
         let limits = adapter.limits();
-        let desc =
-            wgpu::DeviceDescriptor { label: Some("keras_lite"), required_limits: limits.clone(), ..Default::default() };
+        // Timestamp queries, where the adapter has them, let `profile.rs` time each kernel.
+        let desc = wgpu::DeviceDescriptor {
+            label: Some("keras_lite"),
+            required_limits: limits.clone(),
+            required_features: adapter.features() & wgpu::Features::TIMESTAMP_QUERY,
+            ..Default::default()
+        };
         let (device, queue) = pollster::block_on(adapter.request_device(&desc)).map_err(|e| {
             Error::Backend(format!("Could not open the GPU adapter {} ({}): {e}", info.name, info.backend))
         })?;

@@ -252,6 +252,8 @@ pub(crate) struct Kernels {
     pub step_layout: wgpu::BindGroupLayout,
     layouts: Mutex<HashMap<K, Arc<Layouts>>>,
     pipelines: Mutex<HashMap<Key, wgpu::ComputePipeline>>,
+    /// Pipelines compiled so far (the tests check that a fit compiles none once its steps run).
+    created: std::sync::atomic::AtomicUsize,
 }
 
 fn uniform_entry(binding: u32, dynamic: bool, size: u64) -> wgpu::BindGroupLayoutEntry {
@@ -288,7 +290,7 @@ impl Kernels {
             label: Some("step"),
             entries: &[uniform_entry(0, true, STEP_BYTES)],
         });
-        Kernels { step_layout, layouts: Mutex::default(), pipelines: Mutex::default() }
+        Kernels { step_layout, layouts: Mutex::default(), pipelines: Mutex::default(), created: Default::default() }
     }
 
     fn layouts(&self, ctx: &Ctx, k: K) -> Result<Arc<Layouts>> {
@@ -355,7 +357,13 @@ impl Kernels {
             })
         })?;
         self.pipelines.lock().map_err(|_| poisoned())?.insert(key.clone(), p.clone());
+        self.created.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(p)
+    }
+
+    /// How many pipelines have been compiled so far.
+    pub fn created(&self) -> usize {
+        self.created.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 

@@ -15,6 +15,7 @@ mod infer;
 mod kernels;
 mod merge;
 mod plan;
+mod profile;
 mod program;
 mod reduce;
 mod rules;
@@ -40,6 +41,7 @@ use plan::{DevNet, Training};
 pub const BUILT: bool = true;
 
 pub use crate::backend::AdapterInfo;
+pub use profile::GpuProfile;
 
 /// Every adapter on this machine, software ones included (empty when there is none).
 pub fn list_adapters() -> Vec<AdapterInfo> {
@@ -265,6 +267,22 @@ impl GpuModel {
         let t = self.training.as_mut().ok_or_else(not_compiled)?;
         let (dev, net, it) = (&*self.dev, &self.net, &mut self.progress);
         Ok(Box::new(stream::GpuStream::new(&dev.ctx, &dev.kernels, net, t, it, opts, sync)?))
+    }
+
+    /// The cost of one training step of `batch_size` rows of `train` (see `profile.rs`). The step runs on the
+    /// device's copy, which is then replaced by the host's `net` and `compiled` (as `upload` does).
+    pub fn profile(
+        &mut self,
+        net: &Network,
+        compiled: Option<&Compiled>,
+        train: Data<'_>,
+        batch_size: usize,
+    ) -> Result<GpuProfile> {
+        self.usable()?;
+        let t = self.training.as_ref().ok_or_else(not_compiled)?;
+        let p = profile::run(&self.dev.ctx, &self.dev.kernels, &self.net, t, self.progress, train, batch_size);
+        self.upload(net, compiled)?;
+        p
     }
 
     /// Predictions for `rows` rows of `x` (row-major) into `out` (rows × output width).

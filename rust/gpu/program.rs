@@ -62,6 +62,7 @@ impl Builder {
             Some(buf)
         };
         let mut ops = Vec::with_capacity(self.ops.len());
+        let mut uses = Vec::with_capacity(self.ops.len());
         for (i, op) in self.ops.into_iter().enumerate() {
             let pipeline = kernels.pipeline(ctx, &op.key)?;
             let layout = kernels.group0(ctx, op.key.0)?;
@@ -93,14 +94,31 @@ impl Builder {
                 })
             })?;
             ops.push((pipeline, group, op.grid));
+            let dummy = |b: &wgpu::Buffer| *b == ctx.dummy_read || ctx.dummy_write.contains(b);
+            let bound = resolved.iter().enumerate().map(|(j, b)| Use {
+                buffer: (*b).clone(),
+                writes: op.key.0.writes(j),
+                dummy: dummy(b),
+            });
+            uses.push((format!("{:?}", op.key.0), bound.collect()));
         }
-        Ok(Program { ops, _params: params })
+        Ok(Program { ops, uses, _params: params })
     }
+}
+
+/// A storage buffer one dispatch binds, and how.
+pub(crate) struct Use {
+    pub buffer: wgpu::Buffer,
+    pub writes: bool,
+    /// A stand-in for an absent optional binding.
+    pub dummy: bool,
 }
 
 /// Dispatches ready to record.
 pub(crate) struct Program {
     ops: Vec<(wgpu::ComputePipeline, wgpu::BindGroup, [u32; 3])>,
+    /// Per dispatch: its kernel's name and the storage buffers it binds (for `profile.rs`).
+    pub uses: Vec<(String, Vec<Use>)>,
     _params: Option<wgpu::Buffer>,
 }
 
@@ -109,6 +127,17 @@ impl Program {
     pub fn record(&self, pass: &mut wgpu::ComputePass<'_>, steps: &StepTable, step: usize) {
         let offset = (step as u64 * UNIFORM_ALIGN) as u32;
         for (p, g, grid) in &self.ops {
+            pass.set_pipeline(p);
+            pass.set_bind_group(0, g, &[]);
+            pass.set_bind_group(1, &steps.group, &[offset]);
+            pass.dispatch_workgroups(grid[0], grid[1], grid[2]);
+        }
+    }
+
+    /// Record dispatch `i` alone into `pass` (`profile.rs` times each in its own pass).
+    pub fn record_one(&self, pass: &mut wgpu::ComputePass<'_>, steps: &StepTable, step: usize, i: usize) {
+        let offset = (step as u64 * UNIFORM_ALIGN) as u32;
+        if let Some((p, g, grid)) = self.ops.get(i) {
             pass.set_pipeline(p);
             pass.set_bind_group(0, g, &[]);
             pass.set_bind_group(1, &steps.group, &[offset]);
