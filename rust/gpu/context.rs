@@ -67,8 +67,6 @@ pub(crate) struct Ctx {
     errors: Arc<Mutex<Vec<String>>>,
     /// Bound where a kernel's optional input is absent.
     pub dummy_read: wgpu::Buffer,
-    /// Bound where a kernel's optional outputs are absent (distinct, so no two writable bindings alias).
-    pub dummy_write: [wgpu::Buffer; 3],
     /// A lower storage-binding cap than the adapter's, so tests can exercise the splitting paths.
     #[cfg(test)]
     pub binding_cap: std::sync::atomic::AtomicU64,
@@ -128,7 +126,6 @@ impl Ctx {
             })
         };
         let dummy_read = mk("dummy read");
-        let dummy_write = [mk("dummy write 0"), mk("dummy write 1"), mk("dummy write 2")];
         let ctx = Ctx {
             device,
             queue,
@@ -136,12 +133,22 @@ impl Ctx {
             limits,
             errors,
             dummy_read,
-            dummy_write,
             #[cfg(test)]
             binding_cap: std::sync::atomic::AtomicU64::new(u64::MAX),
         };
         ctx.check()?;
         Ok(ctx)
+    }
+
+    /// A 16-byte storage buffer to bind where a kernel's optional output is absent (each such binding gets
+    /// its own: no two writable bindings alias, and no two dispatches share a false write-after-write hazard).
+    pub fn dummy(&self) -> wgpu::Buffer {
+        self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("stand-in output"),
+            size: 16,
+            usage: wgpu::BufferUsages::STORAGE,
+            mapped_at_creation: false,
+        })
     }
 
     /// Fail with the first error wgpu reported asynchronously since the last check, if any.

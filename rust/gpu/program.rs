@@ -67,12 +67,13 @@ impl Builder {
             let pipeline = kernels.pipeline(ctx, &op.key)?;
             let layout = kernels.group0(ctx, op.key.0)?;
             let Some(pbuf) = params.as_ref() else { continue };
-            let mut dummy_w = ctx.dummy_write.iter();
-            let resolved: Vec<&wgpu::Buffer> = (0..op.key.0.storage_count())
+            // An absent writable binding gets a stand-in of its own: one shared between dispatches would be a
+            // write-after-write hazard between otherwise independent ones (the per-weight optimizer passes).
+            let resolved: Vec<(wgpu::Buffer, bool)> = (0..op.key.0.storage_count())
                 .map(|j| match op.bufs.get(j).and_then(|b| b.as_ref()) {
-                    Some(b) => b,
-                    None if op.key.0.writes(j) => dummy_w.next().unwrap_or(&ctx.dummy_write[0]),
-                    None => &ctx.dummy_read,
+                    Some(b) => (b.clone(), false),
+                    None if op.key.0.writes(j) => (ctx.dummy(), true),
+                    None => (ctx.dummy_read.clone(), true),
                 })
                 .collect();
             let mut entries = vec![wgpu::BindGroupEntry {
@@ -83,7 +84,7 @@ impl Builder {
                     size: wgpu::BufferSize::new(PARAMS_BYTES),
                 }),
             }];
-            for (j, b) in resolved.iter().enumerate() {
+            for (j, (b, _)) in resolved.iter().enumerate() {
                 entries.push(wgpu::BindGroupEntry { binding: j as u32 + 1, resource: b.as_entire_binding() });
             }
             let group = super::kernels::scoped(ctx, "bind group", || {
@@ -94,11 +95,10 @@ impl Builder {
                 })
             })?;
             ops.push((pipeline, group, op.grid));
-            let dummy = |b: &wgpu::Buffer| *b == ctx.dummy_read || ctx.dummy_write.contains(b);
-            let bound = resolved.iter().enumerate().map(|(j, b)| Use {
-                buffer: (*b).clone(),
+            let bound = resolved.into_iter().enumerate().map(|(j, (buffer, dummy))| Use {
+                buffer,
                 writes: op.key.0.writes(j),
-                dummy: dummy(b),
+                dummy,
             });
             uses.push((format!("{:?}", op.key.0), bound.collect()));
         }
