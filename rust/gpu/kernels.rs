@@ -81,6 +81,8 @@ pub(crate) enum K {
     Lion,
     Nadam,
     Decay,
+    /// Every optimizer with its decay over several weights at once (update.rs).
+    Update,
 }
 
 impl K {
@@ -154,6 +156,8 @@ impl K {
             K::Nadam => (include_str!("shaders/nadam.wgsl"), &[W, R, W, W]),
             // w
             K::Decay => (include_str!("shaders/decay.wgsl"), &[W]),
+            // per weight: w, g, a, b, c (the bindings are generated: `update::fused_prelude`)
+            K::Update => (include_str!("shaders/update.wgsl"), &super::update::FUSED_ACCESS),
         }
     }
 
@@ -168,6 +172,9 @@ impl K {
 
     /// WGSL declarations that go before the kernel's source: a GEMM variant's shape constants.
     fn prelude(self) -> String {
+        if self == K::Update {
+            return super::update::fused_prelude();
+        }
         match self.gemm_shape() {
             Some(GemmShape { tile, bk }) => format!("const TILE: u32 = {tile}u;\nconst BK: u32 = {bk}u;\n"),
             None => String::new(),

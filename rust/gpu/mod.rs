@@ -103,9 +103,17 @@ fn download_dev(
     if !dnet.same_structure(net) {
         return Err(Error::State("the model was rebuilt since it was uploaded to the GPU".into()));
     }
-    for (i, w) in dnet.w.iter().enumerate() {
-        let len = dnet.weights[i].len();
-        let v: Vec<f32> = ctx.read(&w.param, 0, len)?;
+    // Every weight, then (when compiled) every slot: one batched read-back.
+    let mut parts: Vec<(&wgpu::Buffer, usize)> =
+        dnet.w.iter().zip(&dnet.weights).map(|(w, i)| (&w.param, i.len())).collect();
+    if compiled.is_some() {
+        for (i, w) in dnet.w.iter().enumerate() {
+            parts.extend(w.slots.iter().map(|b| (b, dnet.weights[i].len())));
+        }
+    }
+    let mut values = ctx.read_many(&parts)?.into_iter();
+    for i in 0..dnet.w.len() {
+        let v = values.next().ok_or_else(|| Error::State("a weight was not read back".into()))?;
         net.set_weight(i, &v)?;
     }
     if let Some(c) = compiled {
@@ -117,8 +125,8 @@ fn download_dev(
                 return Err(Error::State("the optimizer was changed since the model was uploaded to the GPU".into()));
             }
             let r = dnet.weights[i].range();
-            for (s, buf) in w.slots.iter().enumerate() {
-                let v: Vec<f32> = ctx.read(buf, 0, r.len())?;
+            for s in 0..w.slots.len() {
+                let v = values.next().ok_or_else(|| Error::State("an optimizer slot was not read back".into()))?;
                 let dst = c.optimizer.slots[s]
                     .get_mut(r.clone())
                     .ok_or_else(|| Error::State("the optimizer's slots do not match the network".into()))?;

@@ -5,6 +5,7 @@
 
 mod fit;
 mod fit_features;
+mod flow;
 mod layers;
 mod stream;
 
