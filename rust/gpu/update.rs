@@ -4,8 +4,9 @@
 //! `OptimizerKind::slot_layout`, as on the CPU).
 //!
 //! Where the adapter allows `5 × TENSORS` storage bindings per dispatch, the decay and the update of up to
-//! `TENSORS` weights are one dispatch of shaders/update.wgsl: wgpu puts a barrier before every dispatch whose
-//! buffers were last written, so one pass per weight costs one barrier per weight. Otherwise each weight
+//! `TENSORS` weights are one dispatch of shaders/update.wgsl: wgpu puts a barrier before every dispatch that
+//! uses a buffer in another way than its last use, or one last written (profile.rs), so one pass per weight
+//! costs one barrier per weight. Otherwise each weight
 //! gets its own decay and update dispatches.
 
 use crate::error::{Error, Result};
@@ -17,7 +18,8 @@ use super::plan::DevNet;
 use super::program::Builder;
 
 /// Weights per dispatch of the fused update (the Params block has room for 8 lengths; 6 keeps the 30 storage
-/// bindings within what lavapipe allows, 32, and the gpu-large network's 6 weights in one dispatch).
+/// bindings within what lavapipe allows, which is fewer than 40, and the gpu-large network's 6 weights in
+/// one dispatch).
 pub(crate) const TENSORS: usize = 6;
 
 /// The fused update's storage bindings: per weight `w` (written), `g` (read), slots `a`, `b`, `c` (written).
