@@ -21,6 +21,7 @@ use super::program::Builder;
 /// bindings within what lavapipe allows, which is fewer than 40, and the gpu-large network's 6 weights in
 /// one dispatch).
 pub(crate) const TENSORS: usize = 6;
+const _: () = assert!(TENSORS <= 8);
 
 /// The fused update's storage bindings: per weight `w` (written), `g` (read), slots `a`, `b`, `c` (written).
 pub(crate) const FUSED_ACCESS: [bool; 5 * TENSORS] = {
@@ -119,6 +120,8 @@ fn optimizer_fused(b: &mut Builder, ctx: &Ctx, net: &DevNet, kind: OptimizerKind
                 mask |= 1 << t;
             }
         }
+        // `Params.n` holds 8 lengths whatever `TENSORS` is.
+        let p = (TENSORS..8).fold(p, |p, _| p.u(0));
         let p = h.iter().fold(p, |p, &v| p.f(v)).f(decay.rate).u(mask);
         b.push(K::Update, &consts, &bufs, p, grid(ctx, groups)?);
     }
