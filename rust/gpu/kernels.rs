@@ -260,7 +260,7 @@ pub(crate) struct Kernels {
     layouts: Mutex<HashMap<K, Arc<Layouts>>>,
     pipelines: Mutex<HashMap<Key, wgpu::ComputePipeline>>,
     /// Pipelines compiled so far (the tests check that a fit compiles none once its steps run).
-    created: std::sync::atomic::AtomicUsize,
+    pub created: std::sync::atomic::AtomicUsize,
 }
 
 fn uniform_entry(binding: u32, dynamic: bool, size: u64) -> wgpu::BindGroupLayoutEntry {
@@ -366,11 +366,6 @@ impl Kernels {
         self.pipelines.lock().map_err(|_| poisoned())?.insert(key.clone(), p.clone());
         self.created.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(p)
-    }
-
-    /// How many pipelines have been compiled so far.
-    pub fn created(&self) -> usize {
-        self.created.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 

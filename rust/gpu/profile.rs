@@ -134,7 +134,7 @@ pub(crate) fn run(
         barriers,
         needed,
         false_barriers,
-        pipelines: kernels.created(),
+        pipelines: kernels.created.load(std::sync::atomic::Ordering::Relaxed),
         kernels: kernels_timed,
     })
 }
