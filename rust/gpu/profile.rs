@@ -7,8 +7,6 @@
 //! storage use is never "ordered", so even write after write of the same buffer transitions). Counted over
 //! the second of two replays of the step, as in an epoch's steady state.
 
-use std::collections::HashMap;
-
 use crate::backend::Data;
 use crate::error::{Error, Result};
 use crate::optimizer::Progress;
@@ -39,11 +37,15 @@ pub struct GpuProfile {
     pub kernels: Option<Vec<(String, f64)>>,
 }
 
-/// One dispatch's storage buffers, each once: (written by any binding, a stand-in).
-fn merged(uses: &[Use]) -> HashMap<&wgpu::Buffer, (bool, bool)> {
-    let mut m: HashMap<&wgpu::Buffer, (bool, bool)> = HashMap::new();
+/// One dispatch's storage buffers, each once: (buffer, written by any binding, a stand-in). (A list, not a
+/// map: a step binds a few dozen buffers, and `wgpu::Buffer` is not meant to be a map key.)
+fn merged(uses: &[Use]) -> Vec<(&wgpu::Buffer, bool, bool)> {
+    let mut m: Vec<(&wgpu::Buffer, bool, bool)> = Vec::new();
     for u in uses {
-        m.entry(&u.buffer).or_insert((false, u.dummy)).0 |= u.writes;
+        match m.iter_mut().find(|e| *e.0 == u.buffer) {
+            Some(e) => e.1 |= u.writes,
+            None => m.push((&u.buffer, u.writes, u.dummy)),
+        }
     }
     m
 }
@@ -52,35 +54,40 @@ fn merged(uses: &[Use]) -> HashMap<&wgpu::Buffer, (bool, bool)> {
 /// barrier; the barriers a schedule that places one only before a dispatch that conflicts with a dispatch
 /// since the previous barrier needs; and how many of those are forced only by stand-in buffers.
 pub(crate) fn barriers(p: &Program) -> (usize, usize, usize) {
-    let mut last: HashMap<wgpu::Buffer, bool> = HashMap::new();
-    let mut since: HashMap<wgpu::Buffer, (bool, bool)> = HashMap::new();
+    // Each buffer's last use (written?), and the buffers used since the last needed barrier (written?).
+    let mut last: Vec<(&wgpu::Buffer, bool)> = Vec::new();
+    let mut since: Vec<(&wgpu::Buffer, bool)> = Vec::new();
     let mut counts = (0, 0, 0);
     for round in 0..2 {
         for (_, uses) in &p.uses {
             let m = merged(uses);
             // wgpu's rule: any buffer whose last use was a write, or is one now.
             let mut any = false;
-            for (&b, &(writes, _)) in &m {
-                if let Some(prev) = last.insert(b.clone(), writes) {
-                    any |= prev || writes;
+            for &(b, writes, _) in &m {
+                match last.iter_mut().find(|e| e.0 == b) {
+                    Some(e) => {
+                        any |= e.1 || writes;
+                        e.1 = writes;
+                    }
+                    None => last.push((b, writes)),
                 }
             }
             // A conflict with the dispatches since the last barrier; real unless every conflict is a stand-in.
             let (mut conflict, mut real) = (false, false);
-            for (&b, &(writes, dummy)) in &m {
-                if let Some(&(prev, _)) = since.get(b) {
-                    if prev || writes {
-                        conflict = true;
-                        real |= !dummy;
-                    }
+            for &(b, writes, dummy) in &m {
+                if since.iter().any(|e| e.0 == b && (e.1 || writes)) {
+                    conflict = true;
+                    real |= !dummy;
                 }
             }
             if conflict {
                 since.clear();
             }
-            for (&b, &(writes, dummy)) in &m {
-                let e = since.entry(b.clone()).or_insert((false, dummy));
-                e.0 |= writes;
+            for &(b, writes, _) in &m {
+                match since.iter_mut().find(|e| e.0 == b) {
+                    Some(e) => e.1 |= writes,
+                    None => since.push((b, writes)),
+                }
             }
             if round == 1 {
                 counts.0 += usize::from(any);

@@ -135,7 +135,7 @@ fn fused_fits(ctx: &Ctx) -> bool {
 }
 
 /// The weights the optimizer updates: (index, gradient), each with the slots the optimizer needs.
-fn updated<'a>(net: &'a DevNet, kind: OptimizerKind) -> Result<Vec<(usize, &'a wgpu::Buffer)>> {
+fn updated(net: &DevNet, kind: OptimizerKind) -> Result<Vec<(usize, &wgpu::Buffer)>> {
     let need = kind.slot_names().len();
     let mut out = Vec::new();
     for (i, w) in net.w.iter().enumerate() {

@@ -77,7 +77,7 @@ fn optimizers_match_cpu(
             weighted_from: 0,
             reduction: Default::default(),
         };
-        let dev = DevNet::upload(&ctx, &net, Some(&compiled)).unwrap();
+        let dev = DevNet::upload(ctx, &net, Some(&compiled)).unwrap();
         let mut params = net.params.clone();
         let mut p = 1.0;
         for step in 0..3u64 {
@@ -101,19 +101,19 @@ fn optimizers_match_cpu(
             let nadam = kind.nadam_step(step + 1, p);
             p = nadam.u_product;
             let nadam = [nadam.m, nadam.g, nadam.v];
-            run(&ctx, &k, b, StepRecord { alpha, iter: step as u32, lr, nadam, ..Default::default() });
+            run(ctx, k, b, StepRecord { alpha, iter: step as u32, lr, nadam, ..Default::default() });
         }
         for (i, w) in dev.w.iter().enumerate() {
             let r = net.weights[i].range();
             close(
-                &read(&ctx, &w.param, r.len()),
+                &read(ctx, &w.param, r.len()),
                 &params[r.clone()],
                 1e-5,
                 1e-6,
                 &format!("{kind:?} {rate} weight {i}"),
             );
             for (s, buf) in w.slots.iter().enumerate() {
-                close(&read(&ctx, buf, r.len()), &cpu.slots[s][r.clone()], 1e-5, 1e-6, &format!("{kind:?} slot {s}"));
+                close(&read(ctx, buf, r.len()), &cpu.slots[s][r.clone()], 1e-5, 1e-6, &format!("{kind:?} slot {s}"));
             }
         }
     }
