@@ -156,8 +156,8 @@ impl K {
             K::Nadam => (include_str!("shaders/nadam.wgsl"), &[W, R, W, W]),
             // w
             K::Decay => (include_str!("shaders/decay.wgsl"), &[W]),
-            // per weight: w, g, a, b, c (the bindings are generated: `update::fused_prelude`)
-            K::Update => (include_str!("shaders/update.wgsl"), &super::update::FUSED_ACCESS),
+            // per weight: w, g, a, b, c (the bindings are generated: `fused::fused_prelude`)
+            K::Update => (include_str!("shaders/update.wgsl"), &super::fused::FUSED_ACCESS),
         }
     }
 
@@ -173,7 +173,7 @@ impl K {
     /// WGSL declarations that go before the kernel's source: a GEMM variant's shape constants.
     fn prelude(self) -> String {
         if self == K::Update {
-            return super::update::fused_prelude();
+            return super::fused::fused_prelude();
         }
         match self.gemm_shape() {
             Some(GemmShape { tile, bk }) => format!("const TILE: u32 = {tile}u;\nconst BK: u32 = {bk}u;\n"),

@@ -11,6 +11,7 @@ mod context;
 mod data;
 mod fit;
 mod forward;
+mod fused;
 mod infer;
 mod kernels;
 mod merge;

@@ -56,7 +56,7 @@ fn optimizer_updates_match_cpu_over_three_steps() {
 }
 
 /// Three steps of every optimizer on a network of `spec` over 45 inputs, against the CPU's; `fused`: the
-/// update is expected in one dispatch per `update::TENSORS` weights.
+/// update is expected in one dispatch per `fused::TENSORS` weights.
 fn optimizers_match_cpu(
     ctx: &crate::gpu::context::Ctx,
     k: &crate::gpu::kernels::Kernels,
@@ -93,7 +93,7 @@ fn optimizers_match_cpu(
                 optimizer(&mut count, ctx, &dev, kind, &cpu.decay).unwrap();
                 let n = dev.w.len();
                 let decayed = if rate > 0.0 { n - 1 } else { 0 };
-                let want = if fused { n.div_ceil(crate::gpu::update::TENSORS) } else { n + decayed };
+                let want = if fused { n.div_ceil(crate::gpu::fused::TENSORS) } else { n + decayed };
                 assert_eq!(count.build(ctx, k).unwrap().uses.len(), want, "{kind:?} {rate}: dispatches");
             }
             let (lr, alpha) = (kind.learning_rate(), kind.adam_step_size(step + 1));
