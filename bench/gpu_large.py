@@ -6,7 +6,7 @@
 Usage (one command, under 5 minutes on a machine with a GPU):
 
     python bench/gpu_large.py [--rows 1000000] [--cpu-steps 4] [--json bench/results-gpu.json]
-    python bench/gpu_large.py --profile [--allow-software --rows 8192 --batch 1024]
+    python bench/gpu_large.py --profile [--allow-software --rows 1024 --batch 256]
 
 `--profile` times nothing: it prints what one training step records on the device (dispatches, and the
 dispatches wgpu precedes with a pipeline barrier, counted by its own rule) and, where the adapter has
