@@ -11,6 +11,8 @@ mod context;
 mod data;
 mod fit;
 mod forward;
+mod gemm;
+mod gemm_src;
 mod infer;
 mod kernels;
 mod merge;
