@@ -5,7 +5,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::fit::{case, dense, run_case};
-use super::layers::optimizers;
 use super::{activations, close, device, read, run, values};
 use crate::activation::Activation;
 use crate::gpu::context::Ctx;
@@ -15,6 +14,7 @@ use crate::gpu::plan::act_id;
 use crate::gpu::program::{Builder, StepRecord};
 use crate::loss::Loss;
 use crate::metric::Metric;
+use crate::optimizer::OptimizerKind;
 
 /// Naive `C = op(A)·op(B)` in f64.
 fn matmul_ref(a: &[f32], ta: bool, b: &[f32], tb: bool, m: usize, k: usize, n: usize) -> Vec<f32> {
@@ -200,7 +200,8 @@ fn matrix_vector_kernel_for_one_column_or_one_row() {
                     (false, _) => &[1, 7, 8, 9, 301],
                 };
                 let ks: &[usize] = if vec && !by_cols { &[4, 124, 128, 132, 520] } else { &[1, 5, 127, 128, 129, 520] };
-                for &len in lens {
+                // (A 1 × 1 output takes the one-column form.)
+                for &len in lens.iter().filter(|&&l| one_col || l > 1) {
                     for &k in ks {
                         for split in [1, 3] {
                             let mnk = if one_col { (len, 1, k) } else { (1, len, k) };
@@ -303,7 +304,9 @@ fn fit_gpu_large_shaped_model_splits_and_uses_the_matrix_vector_kernel() {
         vec![dense(1024, Activation::Relu), dense(1024, Activation::Relu), dense(1, Activation::Linear)],
         Loss::MeanSquaredError,
         vec![Metric::MeanAbsoluteError],
-        optimizers()[0],
+        // Plain momentum: Adam's division by the gradient's root mean square magnifies the last-bit
+        // differences of relu units on the edge of zero, which differ with any change of summation order.
+        OptimizerKind::Sgd { learning_rate: 0.01, momentum: 0.9, nesterov: false },
     );
     assert_eq!(choose(1024, 1024, 1024, (true, false), true), Choice { kernel: K::GemmWideVec, split: 4 });
     assert_eq!(choose(64, 1024, 1024, (true, false), true), Choice { kernel: K::GemmVec, split: 4 });
