@@ -15,6 +15,7 @@
 //!    weight gradient over 4096 rows: 64 tiles × 4 parts of 1024 rows).
 //! 4. Otherwise the 64×64 tile, split (when allowed) up to `MAX_SPLIT` ways to reach `TARGET_GROUPS`, each
 //!    part at least `MIN_SPLIT_DEPTH` deep (gpu-large's 64×1024 first-layer gradient: 16 tiles × 16 parts).
+//!
 //! A product whose depth is too short to split runs unsplit, so small models record exactly the dispatches
 //! they did before. Splitting is monotone in the depth, so the scratch sized for the largest batch serves
 //! the last, shorter one.
@@ -72,18 +73,23 @@ fn gemv_form(m: usize, n: usize, ta: bool, tb: bool) -> Option<(usize, bool, boo
     }
 }
 
+/// Whether the tiled kernel may load both operands as vec4s: each one's contiguous dimension (A's rows, or
+/// columns when transposed; B's columns, or rows when transposed) a multiple of 4.
+fn vec4_ok(m: usize, n: usize, k: usize, (ta, tb): (bool, bool)) -> bool {
+    (if ta { m } else { k }).is_multiple_of(4) && (if tb { k } else { n }).is_multiple_of(4)
+}
+
 /// The kernel and split for an m × n output over depth k (`split_ok`: a scratch buffer is at hand).
 pub(crate) fn choose(m: usize, n: usize, k: usize, (ta, tb): (bool, bool), split_ok: bool) -> Choice {
     let unsplit = |kernel| Choice { kernel, split: 1 };
     if let Some((len, col, _)) = gemv_form(m, n, ta, tb) {
-        let vec = if col { len % 4 == 0 } else { k % 4 == 0 };
+        let vec = if col { len.is_multiple_of(4) } else { k.is_multiple_of(4) };
         let kernel = if vec { K::GemvVec } else { K::Gemv };
         let groups = len.div_ceil(if col { GEMV_COLS } else { GEMV_ROWS });
         let split = if split_ok { parts(groups, k, MIN_SPLIT_DEPTH_GEMV, MAX_SPLIT_GEMV, len) } else { 1 };
         return Choice { kernel, split };
     }
-    // Each operand's contiguous dimension a multiple of 4.
-    let vec = (if ta { m } else { k }) % 4 == 0 && (if tb { k } else { n }) % 4 == 0;
+    let vec = vec4_ok(m, n, k, (ta, tb));
     let (small, wide) = if vec { (K::GemmVec, K::GemmWideVec) } else { (K::Gemm, K::GemmWide) };
     let tiles = |t: usize| m.div_ceil(t) * n.div_ceil(t);
     let wide_ok = m >= 128 && n >= 128;
@@ -185,11 +191,11 @@ impl Gemm<'_> {
             |why: &str| Err(Error::State(format!("{:?} cannot compute a {m}x{k} by {k}x{n} product: {why}", c.kernel)));
         let vec_ok = match (c.kernel, gemv) {
             (K::Gemv | K::GemvVec, Some((len, col, _))) => {
-                !matches!(c.kernel, K::GemvVec) || (if col { len } else { k }) % 4 == 0
+                !matches!(c.kernel, K::GemvVec) || (if col { len } else { k }).is_multiple_of(4)
             }
             (K::Gemv | K::GemvVec, None) => return wrong("neither side is 1"),
             (kernel, _) => match kernel.tiled() {
-                Some((_, _, true)) => (if ta { m } else { k }) % 4 == 0 && (if tb { k } else { n }) % 4 == 0,
+                Some((_, _, true)) => vec4_ok(m, n, k, (ta, tb)),
                 Some(_) => true,
                 None => return wrong("not a product kernel"),
             },

@@ -223,12 +223,14 @@ fn every_activation_in_the_epilogue_of_each_kernel() {
     let Some((ctx, kern)) = device() else { return };
     for act in activations().into_iter().filter(|a| *a != Activation::Softmax) {
         let mut ps = Vec::new();
-        for &(m, n, k) in &[(1, 1, 1), (67, 33, 70), (130, 5, 3), (64, 64, 64), (300, 20, 260), (140, 1, 44)] {
+        for &(m, n, k) in
+            &[(1usize, 1usize, 1usize), (67, 33, 70), (130, 5, 3), (64, 64, 64), (300, 20, 260), (140, 1, 44)]
+        {
             for kernel in [K::Gemm, K::GemmWide, K::GemvVec, K::Gemv, K::GemmVec] {
                 let ok = match kernel {
                     K::Gemv => n == 1 || m == 1,
-                    K::GemvVec => n == 1 && k % 4 == 0,
-                    K::GemmVec => k % 4 == 0 && n % 4 == 0,
+                    K::GemvVec => n == 1 && k.is_multiple_of(4),
+                    K::GemmVec => k.is_multiple_of(4) && n.is_multiple_of(4),
                     _ => true,
                 };
                 for epi in [Epi::Forward(act), Epi::Backward(act)] {
