@@ -102,7 +102,9 @@ mod tests {
         for (tile, bk) in [(64, 16), (128, 8)] {
             for vec in [false, true] {
                 let src = tiled(tile, bk, vec);
-                assert!(!src.contains("//@"), "{tile}/{bk}/{vec}");
+                for mark in ["//@ACC", "//@COMPUTE", "//@STORE"] {
+                    assert!(!src.contains(mark), "{tile}/{bk}/{vec}: {mark}");
+                }
                 // PER × PER values per thread: (tile/16)² / 4 vec4 accumulators, each updated once per depth.
                 let per = tile / 16;
                 let fmas = src.matches("= fma(vec4<f32>(a").count() as u32;
