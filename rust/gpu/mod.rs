@@ -12,6 +12,8 @@ mod data;
 mod fit;
 mod forward;
 mod fused;
+mod gemm;
+mod gemm_src;
 mod infer;
 mod kernels;
 mod merge;
