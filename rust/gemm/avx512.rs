@@ -2,7 +2,9 @@
 //!
 //! Twenty-four 16-wide accumulators (of the 32 zmm registers) stay in registers for the whole k loop; each
 //! step loads two B vectors and feeds each of the 12 A values, broadcast from memory, to two FMAs. With two
-//! 512-bit FMA pipes that is 12 cycles of FMAs per step against 14 loads.
+//! 512-bit FMA pipes that is 12 cycles of FMAs per step against 14 loads. A packed Ã sliver is read at
+//! constant offsets; the rows of an unpacked row-major A from four pointers (rows 0, 3, 6, 9) plus the
+//! offsets 0, `ars` and `2*ars`, which fit x86 addressing modes.
 
 use super::kernel::{Epilogue, Micro};
 
@@ -17,32 +19,79 @@ pub(super) struct Avx512;
 impl Micro<MR, NR> for Avx512 {
     const MC: usize = 144;
 
-    unsafe fn tile(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, acc: bool, epi: Epilogue<'_>) {
+    unsafe fn tile(
+        kc: usize,
+        a: *const f32,
+        (ars, acs): (usize, usize),
+        b: *const f32,
+        c: *mut f32,
+        ldc: usize,
+        acc: bool,
+        epi: Epilogue<'_>,
+    ) {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: forwarded from the caller, who guarantees the CPU has AVX-512F.
         unsafe {
-            tile_avx512(kc, a, b, c, ldc, acc, epi)
+            tile_avx512(kc, a, (ars, acs), b, c, ldc, acc, epi)
         }
         #[cfg(not(target_arch = "x86_64"))]
         {
             // SAFETY: forwarded from the caller.
             let (a, b, c) = unsafe {
                 (
-                    std::slice::from_raw_parts(a, kc * MR),
+                    std::slice::from_raw_parts(a, (MR - 1) * ars + (kc - 1) * acs + 1),
                     std::slice::from_raw_parts(b, kc * NR),
                     std::slice::from_raw_parts_mut(c, (MR - 1) * ldc + NR),
                 )
             };
-            super::kernel::portable::<MR, NR>(kc, a, b, c, ldc, acc, epi)
+            super::kernel::portable::<MR, NR>(kc, (a, ars, acs), b, c, ldc, acc, epi)
+        }
+    }
+}
+
+/// The k loop: `acc[i] += Ã[i, k] · B̃[k, ..]` for k in order, Ã packed (`PACKED`: `ars = 1, acs = MR`)
+/// or read through its strides.
+///
+/// # Safety
+/// As for [`Micro::tile`], and the CPU has AVX-512F (the caller's `target_feature` is inlined here).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn fma_steps<const PACKED: bool>(
+    kc: usize,
+    a: *const f32,
+    (ars, acs): (usize, usize),
+    b: *const f32,
+    acc: &mut [[std::arch::x86_64::__m512; 2]; MR],
+) {
+    use std::arch::x86_64::*;
+    let (ars, acs) = if PACKED { (1, MR) } else { (ars, acs) };
+    // SAFETY: the caller guarantees that Ã's (MR-1)*ars + (kc-1)*acs + 1 values and B̃'s kc*NR are readable.
+    unsafe {
+        let mut ap = [a, a.add(3 * ars), a.add(6 * ars), a.add(9 * ars)];
+        let mut bp = b;
+        for _ in 0..kc {
+            let b0 = _mm512_loadu_ps(bp);
+            let b1 = _mm512_loadu_ps(bp.add(16));
+            for (i, ci) in acc.iter_mut().enumerate() {
+                let av = _mm512_set1_ps(*ap[i / 3].add((i % 3) * ars));
+                ci[0] = _mm512_fmadd_ps(av, b0, ci[0]);
+                ci[1] = _mm512_fmadd_ps(av, b1, ci[1]);
+            }
+            for p in &mut ap {
+                *p = p.add(acs);
+            }
+            bp = bp.add(NR);
         }
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
+#[allow(clippy::too_many_arguments)]
 unsafe fn tile_avx512(
     kc: usize,
     a: *const f32,
+    strides: (usize, usize),
     b: *const f32,
     c: *mut f32,
     ldc: usize,
@@ -50,21 +99,14 @@ unsafe fn tile_avx512(
     epi: Epilogue<'_>,
 ) {
     use std::arch::x86_64::*;
-    // SAFETY: the caller guarantees `a` has kc*MR and `b` kc*NR readable values, that `c` (and the mask,
-    // if any) address MR rows of NR values at stride `ldc`, and that the bias has NR values.
+    // SAFETY: the caller guarantees that `a` reaches Ã's values and `b` has kc*NR readable values, that `c`
+    // (and the mask, if any) address MR rows of NR values at stride `ldc`, and that the bias has NR values.
     unsafe {
         let mut acc = [[_mm512_setzero_ps(); 2]; MR];
-        let (mut ap, mut bp) = (a, b);
-        for _ in 0..kc {
-            let b0 = _mm512_loadu_ps(bp);
-            let b1 = _mm512_loadu_ps(bp.add(16));
-            for (i, ci) in acc.iter_mut().enumerate() {
-                let av = _mm512_set1_ps(*ap.add(i));
-                ci[0] = _mm512_fmadd_ps(av, b0, ci[0]);
-                ci[1] = _mm512_fmadd_ps(av, b1, ci[1]);
-            }
-            ap = ap.add(MR);
-            bp = bp.add(NR);
+        if strides == (1, MR) {
+            fma_steps::<true>(kc, a, strides, b, &mut acc);
+        } else {
+            fma_steps::<false>(kc, a, strides, b, &mut acc);
         }
         let zero = _mm512_setzero_ps();
         let bias = epi.bias.map(|b| (_mm512_loadu_ps(b.as_ptr()), _mm512_loadu_ps(b.as_ptr().add(16))));
