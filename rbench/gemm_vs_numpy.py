@@ -43,11 +43,13 @@ SHAPES = [
 ]
 
 
-def numpy_worker(threads: int) -> None:
+def numpy_worker(threads: int, only: str) -> None:
     import numpy as np
 
     rng = np.random.default_rng(0)
     for name, m, k, n, at, bt in SHAPES:
+        if only not in name:
+            continue
         a = rng.standard_normal((k, m) if at else (m, k), dtype=np.float32)
         b = rng.standard_normal((n, k) if bt else (k, n), dtype=np.float32)
         a_op, b_op = (a.T if at else a), (b.T if bt else b)
@@ -74,10 +76,11 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--bin", action="append", default=[], help="LABEL=PATH of a gemmbench build")
     p.add_argument("--no-numpy", action="store_true")
+    p.add_argument("--filter", default="", help="only the products whose name contains this")
     p.add_argument("--numpy-worker", type=int, default=0, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.numpy_worker:
-        numpy_worker(args.numpy_worker)
+        numpy_worker(args.numpy_worker, args.filter)
         return
     bins = [b.split("=", 1) for b in args.bin] or [["kl", "target/release/examples/gemmbench"]]
     results: dict[tuple[str, str, int], list[float]] = {}
@@ -85,18 +88,20 @@ def main() -> None:
     for _ in range(args.rounds):
         for label, path in bins:
             env = dict(os.environ, KERAS_LITE_NUM_THREADS="2")
-            parse(subprocess.run([path, "1"], env=env, capture_output=True, text=True, check=True).stdout, label, results)
+            parse(subprocess.run([path, "1", args.filter], env=env, capture_output=True, text=True, check=True).stdout, label, results)
         if not args.no_numpy:
             for t in (1, 2):
                 env = dict(np_env, OPENBLAS_NUM_THREADS=str(t))
-                cmd = [sys.executable, __file__, "--numpy-worker", str(t)]
+                cmd = [sys.executable, __file__, "--numpy-worker", str(t), "--filter", args.filter]
                 parse(subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout, "numpy", results)
     labels = [b[0] for b in bins] + ([] if args.no_numpy else ["numpy"])
     head = f"{'product':<10} {'m x k x n':<14} {'thr':>3}"
     for label in labels:
         head += f" {label + ' best':>11} {label + ' med':>10}"
     print(head)
-    for name, m, k, n, at, bt in SHAPES:
+    for name, m, k, n, _, _ in SHAPES:
+        if args.filter not in name:
+            continue
         for t in (1, 2):
             row = f"{name:<10} {f'{m}x{k}x{n}':<14} {t:>3}"
             for label in labels:

@@ -4,8 +4,9 @@
 //! K is cut into panels of `KC`. For each panel the B panel is packed into `NR`-column slivers and a block
 //! of `MC` rows of A into `MR`-row slivers (`pack.rs`), except a row-major A, whose rows the micro-kernel
 //! reads where they are (only a last sliver of fewer than `MR` rows is packed, zero-padded); the
-//! micro-kernel computes one `MR × NR` tile per sliver pair (`block.rs`). Threads take disjoint column ranges of C (each packs all of A, which costs `2/n` of the
-//! work) or, when C is narrow, disjoint row ranges. The driver is generic over the kernel's tile: AVX-512F
+//! micro-kernel computes one `MR × NR` tile per sliver pair (`block.rs`). Threads take disjoint column
+//! ranges of C (each then packs all of a column-major A) or disjoint row ranges (each packs all of B),
+//! whichever repeats less packing and suits C's shape. The driver is generic over the kernel's tile: AVX-512F
 //! 12×32 (`avx512.rs`), AVX2 6×16 or portable 6×16 (`kernel.rs`), chosen once per process ([`Isa`]).
 //!
 //! Reproducibility: each value of C is summed in k order whatever the tile, the blocking or the thread
@@ -164,7 +165,11 @@ fn split<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
 ) {
     const { assert!(K::MC.is_multiple_of(MR) && K::MC <= MC_MAX && NC.is_multiple_of(NR)) };
     let ptr = SharedC(c.as_mut_ptr());
-    if threads > 1 && n >= 2 * NR * threads {
+    // Each thread packs the B columns and A rows it needs: column ranges repeat A's packing in every
+    // thread (none for a row-major A, read in place), row ranges B's. Split the way that repeats less.
+    let (by_cols, by_rows) = (n >= 2 * NR * threads, m >= 4 * MR * threads);
+    let a_repeat = if a.cs == 1 { 0 } else { m };
+    if threads > 1 && by_cols && !(by_rows && n < a_repeat) {
         // Column ranges, a multiple of NR wide.
         let per = n.div_ceil(threads).div_ceil(NR) * NR;
         crate::team::parallel(threads, &|t| {
@@ -174,7 +179,8 @@ fn split<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
                 unsafe { block::<MR, NR, K>(ptr.get(), n, a, b, (0, m), (j0, j1), k, accumulate, epi) }
             }
         });
-    } else if threads > 1 && m >= 4 * MR * threads {
+    } else if threads > 1 && by_rows {
+        // Row ranges, a multiple of MR high.
         let per = m.div_ceil(threads).div_ceil(MR) * MR;
         crate::team::parallel(threads, &|t| {
             let (i0, i1) = (t * per, ((t + 1) * per).min(m));
