@@ -7,7 +7,7 @@
 //! micro-kernel computes one `MR × NR` tile per sliver pair (`block.rs`). Threads take disjoint column
 //! ranges of C (each then packs all of a column-major A) or disjoint row ranges (each packs all of B),
 //! whichever repeats less packing and suits C's shape. The driver is generic over the kernel's tile: AVX-512F
-//! 12×32 (`avx512.rs`), AVX2 6×16 or portable 6×16 (`kernel.rs`), chosen once per process ([`Isa`]).
+//! 12×32, or 12×16 for C at most 16 wide (`avx512.rs`), AVX2 6×16 or portable 6×16 (`kernel.rs`), chosen once per process ([`Isa`]).
 //!
 //! Reproducibility: each value of C is summed in k order whatever the tile, the blocking or the thread
 //! count, so a product gives the same bits run to run. AVX-512 and AVX2 agree bit for bit too (same fused
@@ -143,8 +143,17 @@ pub fn gemm_with(
     }
     let threads = threads.max(1);
     match isa {
+        Isa::Avx512 if n <= avx512::NR_NARROW => split::<{ avx512::MR }, { avx512::NR_NARROW }, avx512::Avx512<1>>(
+            c,
+            a,
+            b,
+            (m, k, n),
+            accumulate,
+            threads,
+            epi,
+        ),
         Isa::Avx512 => {
-            split::<{ avx512::MR }, { avx512::NR }, avx512::Avx512>(c, a, b, (m, k, n), accumulate, threads, epi)
+            split::<{ avx512::MR }, { avx512::NR }, avx512::Avx512<2>>(c, a, b, (m, k, n), accumulate, threads, epi)
         }
         Isa::Avx2 => split::<6, 16, kernel::Avx2>(c, a, b, (m, k, n), accumulate, threads, epi),
         Isa::Portable => split::<6, 16, kernel::Portable>(c, a, b, (m, k, n), accumulate, threads, epi),

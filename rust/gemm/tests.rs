@@ -111,6 +111,13 @@ fn every_kernel_matches_the_f64_reference_on_edge_shapes() {
         (37, 3 * KC + 7, 97),
         (130, 40, 1030),
         (2, 300, 5),
+        // The 12×16 AVX-512 tile (n ≤ 16), whole and cut by the edges, one and two K panels.
+        (24, 37, 16),
+        (29, KC + 9, 10),
+        (130, 20, 13),
+        // Row-major A read in place with a last sliver of fewer than MR rows; packed 16×16 transposes of B
+        // with a remainder of k.
+        (100, 43, 70),
     ] {
         check(&mut r, m, k, n);
     }
@@ -131,7 +138,7 @@ fn every_kernel_matches_the_f64_reference_on_random_shapes() {
 fn vector_kernels_and_thread_counts_agree_bit_for_bit() {
     let vector: Vec<Isa> = kernels().into_iter().filter(|&k| k != Isa::Portable).collect();
     let mut r = Rng::new(13, 0);
-    for &(m, k, n) in &[(128, 784, 256), (784, 128, 256), (50, 600, 70), (200, 33, 130)] {
+    for &(m, k, n) in &[(128, 784, 256), (784, 128, 256), (50, 600, 70), (200, 33, 130), (128, 300, 10)] {
         let (mut a, mut b, mut bias) = (vec![0.0; m * k], vec![0.0; k * n], vec![0.0; n]);
         r.fill_uniform(&mut a, 1.0);
         r.fill_uniform(&mut b, 1.0);
