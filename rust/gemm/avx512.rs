@@ -143,11 +143,6 @@ unsafe fn tile_avx512<const V: usize>(
     // (and the mask, if any) address MR rows of NR values at stride `ldc`, and that the bias has NR values.
     unsafe {
         let mut acc = [[_mm512_setzero_ps(); V]; MR];
-        // Ask for C's lines now, so that the stores after a short k loop do not wait for them.
-        for i in 0..MR {
-            _mm_prefetch::<_MM_HINT_T0>(c.add(i * ldc) as *const i8);
-            _mm_prefetch::<_MM_HINT_T0>(c.add(i * ldc + 16 * V - 1) as *const i8);
-        }
         if strides == (1, MR) {
             fma_steps::<true, V>(kc, a, strides, b, &mut acc);
         } else {

@@ -36,7 +36,7 @@ fn with_buffer<T>(
 enum ABlock<'a> {
     /// All of it packed in MR-row slivers of depth `kc`.
     Packed(&'a [f32]),
-    /// The rows of a row-major A where they are, from column `p0`; `edge` holds the last sliver packed if
+    /// A where it is, from column `p0`; `edge` holds the last sliver packed if
     /// the block's height is not a multiple of MR.
     Direct { a: Operand<'a>, p0: usize, edge: &'a [f32] },
 }
@@ -61,8 +61,9 @@ pub(super) unsafe fn block<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     accumulate: bool,
     epi: Epilogue<'_>,
 ) {
-    // A row-major A is read in place: its rows are contiguous in k, as a packed sliver is.
-    let direct = a.cs == 1;
+    // A row-major A is read in place (its rows are contiguous in k, as a packed sliver is); so is a
+    // column-major A used for one column sliver only (packing would not be repaid).
+    let direct = a.cs == 1 || (a.rs == 1 && j1 - j0 <= NR);
     for jb in (j0..j1).step_by(NC) {
         let jb_end = (jb + NC).min(j1);
         let nc = jb_end - jb;
@@ -133,7 +134,7 @@ unsafe fn macro_kernel<'e, const MR: usize, const NR: usize, K: Micro<MR, NR>>(
             let (asl, strides): (&[f32], _) = match ablock {
                 ABlock::Packed(apack) => (&apack[is * kc * MR..(is + 1) * kc * MR], (1, MR)),
                 ABlock::Direct { edge, .. } if mr < MR => (edge, (1, MR)),
-                ABlock::Direct { a, p0, .. } => (&a.data[i * a.rs + p0..], (a.rs, 1)),
+                ABlock::Direct { a, p0, .. } => (&a.data[i * a.rs + p0 * a.cs..], (a.rs, a.cs)),
             };
             let te = epi(i, j);
             if mr == MR && nr == NR {
