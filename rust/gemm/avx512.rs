@@ -4,9 +4,9 @@
 //!
 //! Twenty-four 16-wide accumulators (of the 32 zmm registers) stay in registers for the whole k loop; each
 //! step loads two B vectors and feeds each of the 12 A values, broadcast from memory, to two FMAs. With two
-//! 512-bit FMA pipes that is 12 cycles of FMAs per step against 14 loads (the narrow tile: 6 against 13). A packed Ã sliver is read at
-//! constant offsets; the rows of an unpacked row-major A from four pointers (rows 0, 3, 6, 9) plus the
-//! offsets 0, `ars` and `2*ars`, which fit x86 addressing modes.
+//! 512-bit FMA pipes that is 12 cycles of FMAs per step against 14 loads (the narrow tile: 6 against 13).
+//! A packed Ã sliver is read at constant offsets; an A read in place from four pointers (rows 0, 3, 6, 9)
+//! plus the offsets 0, `ars` and `2*ars`, which fit x86 addressing modes.
 
 use super::kernel::{Epilogue, Micro};
 

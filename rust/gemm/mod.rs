@@ -1,13 +1,14 @@
 //! A packed, cache-blocked f32 GEMM, `C (+)= A·B`, with A and B read through strides so that transposed
 //! operands cost nothing extra, and no allocation once its thread-local buffers have grown.
 //!
-//! K is cut into panels of `KC`. For each panel the B panel is packed into `NR`-column slivers and a block
-//! of `MC` rows of A into `MR`-row slivers (`pack.rs`), except a row-major A, whose rows the micro-kernel
-//! reads where they are (only a last sliver of fewer than `MR` rows is packed, zero-padded); the
+//! K is cut into panels of `KC`. For each panel the B panel is packed into `NR`-column slivers (`pack.rs`);
+//! the micro-kernel reads A where it is when it is row- or column-major (only a last sliver of fewer than
+//! `MR` rows is packed, zero-padded), and packs blocks of `MC` rows into `MR`-row slivers otherwise; the
 //! micro-kernel computes one `MR × NR` tile per sliver pair (`block.rs`). Threads take disjoint column
-//! ranges of C (each then packs all of a column-major A) or disjoint row ranges (each packs all of B),
-//! whichever repeats less packing and suits C's shape. The driver is generic over the kernel's tile: AVX-512F
-//! 12×32, or 12×16 for C at most 16 wide (`avx512.rs`), AVX2 6×16 or portable 6×16 (`kernel.rs`), chosen once per process ([`Isa`]).
+//! ranges of C or, when C is narrow or its A has to be packed (each thread would pack all of it), disjoint
+//! row ranges (each packs all of B). The driver is generic over the kernel's tile: AVX-512F 12×32, or 12×16
+//! for C at most 16 wide (`avx512.rs`), AVX2 6×16 or portable 6×16 (`kernel.rs`), chosen once per process
+//! ([`Isa`]).
 //!
 //! Reproducibility: each value of C is summed in k order whatever the tile, the blocking or the thread
 //! count, so a product gives the same bits run to run. AVX-512 and AVX2 agree bit for bit too (same fused
@@ -177,7 +178,7 @@ fn split<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     // Each thread packs the B columns and A rows it needs: column ranges repeat A's packing in every
     // thread (none for a row-major A, read in place), row ranges B's. Split the way that repeats less.
     let (by_cols, by_rows) = (n >= 2 * NR * threads, m >= 4 * MR * threads);
-    let a_repeat = if a.cs == 1 { 0 } else { m };
+    let a_repeat = if a.cs == 1 || a.rs == 1 { 0 } else { m };
     if threads > 1 && by_cols && !(by_rows && n < a_repeat) {
         // Column ranges, a multiple of NR wide.
         let per = n.div_ceil(threads).div_ceil(NR) * NR;

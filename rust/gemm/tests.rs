@@ -1,13 +1,21 @@
 //! Property tests of every kernel this CPU runs against an f64 reference: random and edge shapes (tiles cut
 //! by the edges, k = 1, k > KC, several NC panels), plain, transposed and padded operands, accumulate on and
-//! off, every epilogue combination with NaN, one and two threads.
+//! off, every epilogue combination with NaN, one and two threads. Row- and column-major A are read in place,
+//! A with neither stride 1 is packed.
 
 use super::{gemm_with, Epilogue, Isa, Operand, KC};
 use crate::rng::Rng;
 
-/// A logical `rows × cols` matrix stored plain (row stride `cols + pad`) or transposed.
+/// A logical `rows × cols` matrix stored plain (row stride `cols + pad`), transposed, or, with `transposed`
+/// and a `pad`, with every value `pad + 1` apart (neither stride 1: the operand A is packed).
 fn store(x: &[f32], rows: usize, cols: usize, transposed: bool, pad: usize) -> (Vec<f32>, usize, usize) {
-    if transposed {
+    if transposed && pad > 0 {
+        let mut v = vec![f32::NAN; rows * cols * (pad + 1)];
+        for (idx, &val) in x.iter().enumerate() {
+            v[idx * (pad + 1)] = val;
+        }
+        (v, cols * (pad + 1), pad + 1)
+    } else if transposed {
         let t = (0..rows * cols).map(|idx| x[(idx % rows) * cols + idx / rows]).collect();
         (t, 1, rows)
     } else {
@@ -50,8 +58,15 @@ fn check(r: &mut Rng, m: usize, k: usize, n: usize) {
     }
     let c0: Vec<f32> = (0..m * n).map(|x| (x % 7) as f32 * 0.25 - 0.75).collect();
     for (case, isa) in kernels().into_iter().enumerate() {
-        for (at, bt, pad) in [(false, false, 0), (true, false, 0), (false, true, 0), (true, true, 0), (false, false, 3)]
-        {
+        let layouts = [
+            (false, false, 0),
+            (true, false, 0),
+            (false, true, 0),
+            (true, true, 0),
+            (false, false, 3),
+            (true, true, 1),
+        ];
+        for (at, bt, pad) in layouts {
             let (ad, ars, acs) = store(&a, m, k, at, pad);
             let (bd, brs, bcs) = store(&b, k, n, bt, pad);
             for combo in 0..16 {
