@@ -77,13 +77,16 @@ pub(super) fn pack_b<const NR: usize>(dst: &mut [f32], b: Operand<'_>, p0: usize
         } else {
             // Column-major B (a transposed operand): 16×16 blocks transposed in registers where the CPU can,
             // then each column walked down its contiguous run of k.
-            let mut done = 0;
             #[cfg(target_arch = "x86_64")]
-            if b.rs == 1 && cols == NR && NR.is_multiple_of(16) && std::is_x86_feature_detected!("avx512f") {
+            let done = if b.rs == 1 && cols == NR && NR.is_multiple_of(16) && std::is_x86_feature_detected!("avx512f") {
                 // SAFETY: the CPU has AVX-512F (just checked); the function reads and writes through
                 // bounds-checked slices.
-                done = unsafe { transposed_b_avx512::<NR>(sliver, b, p0, kc, js) };
-            }
+                unsafe { transposed_b_avx512::<NR>(sliver, b, p0, kc, js) }
+            } else {
+                0
+            };
+            #[cfg(not(target_arch = "x86_64"))]
+            let done = 0;
             for c in 0..NR {
                 if c < cols {
                     let start = p0 * b.rs + (js + c) * b.cs;
