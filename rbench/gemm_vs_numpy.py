@@ -88,12 +88,22 @@ def main() -> None:
     for _ in range(args.rounds):
         for label, path in bins:
             env = dict(os.environ, KERAS_LITE_NUM_THREADS="2")
-            parse(subprocess.run([path, "1", args.filter], env=env, capture_output=True, text=True, check=True).stdout, label, results)
+            parse(
+                subprocess.run(
+                    [path, "1", args.filter], env=env, capture_output=True, text=True, check=True
+                ).stdout,
+                label,
+                results,
+            )
         if not args.no_numpy:
             for t in (1, 2):
                 env = dict(np_env, OPENBLAS_NUM_THREADS=str(t))
                 cmd = [sys.executable, __file__, "--numpy-worker", str(t), "--filter", args.filter]
-                parse(subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout, "numpy", results)
+                parse(
+                    subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout,
+                    "numpy",
+                    results,
+                )
     labels = [b[0] for b in bins] + ([] if args.no_numpy else ["numpy"])
     head = f"{'product':<10} {'m x k x n':<14} {'thr':>3}"
     for label in labels:
@@ -115,7 +125,9 @@ def main() -> None:
                 kl, nb = results.get((label, name, 2), []), results.get(("numpy", name, 2), [])
                 if kl and nb:
                     ratios.append(max(kl) / max(nb))
-            print(f"{label}: geometric mean of best/NumPy best at 2 threads: {statistics.geometric_mean(ratios):.3f}")
+            print(
+                f"{label}: geometric mean of best/NumPy best at 2 threads: {statistics.geometric_mean(ratios):.3f}"
+            )
 
 
 if __name__ == "__main__":
