@@ -151,8 +151,8 @@ fn steady_state_fit_and_predict_do_not_allocate() {
     multiclass_fit_does_not_allocate();
 }
 
-/// The multiclass workload's shape (bench/run.py): relu layers wide enough for the team's column split with
-/// one shared packed A and the per-thread bias sums, inputs wide enough for the split batch gather, softmax
+/// The multiclass workload's shape (bench/run.py): relu layers wide enough for the team's column split,
+/// inputs wide enough for the split batch gather, softmax
 /// with sparse categorical crossentropy, Adam. (Called from the test above: the counter is process-wide.)
 fn multiclass_fit_does_not_allocate() {
     let (rows, width, classes) = (600, 300, 10);

@@ -69,9 +69,8 @@ pub fn matmul_fused(
     matmul_then(c, a, a_layout, b, b_layout, (m, k, n), accumulate, parallel, epi, &|_, _| {})
 }
 
-/// [`matmul_fused`], then `after(j0, j1)` on column ranges of C that cover `0..n` once: each on the thread
-/// that computed those columns when the product is split by columns (so that per-column work on the result
-/// or on B is split too), or `after(0, n)` once after the product.
+/// [`matmul_fused`], then `after(j0, j1)` on column ranges of C that cover `0..n` once (today `after(0, n)`
+/// once after the product, on the calling thread).
 ///
 /// Errors when a slice is shorter than its shape says (and then runs nothing).
 #[allow(clippy::too_many_arguments)]
@@ -269,7 +268,7 @@ mod tests {
         }
     }
 
-    /// The team's splits (thin products by rows, packed ones by columns with one shared packed A) give the
+    /// The team's splits (thin products by rows, packed ones by columns) give the
     /// bits of the one-thread product, for the step's layouts and epilogues; `after` sees every column once.
     #[test]
     fn parallel_products_match_one_thread_bit_for_bit() {
