@@ -1,50 +1,96 @@
-//! Developer micro-benchmark (not reachable from Python): GFLOP/s of the GEMM for the training shapes with
-//! each vector kernel, the kernels alternated per round so that load from other processes hits both alike.
-//! `cargo run --release --example gemmbench -- ROUNDS`; prints the fastest call's rate per round, kernel and
-//! shape.
+//! Developer micro-benchmark (not reachable from Python): GFLOP/s of the packed GEMM on the products a
+//! training step of the benchmark workloads runs (forward `X·W` with bias and relu, weight gradient `Xᵀ·dY`,
+//! input gradient `dY·Wᵀ` with the relu mask), on 1 and 2 threads alternated per round so that load from
+//! other processes hits both alike. The kernel is `KERAS_LITE_GEMM_KERNEL`'s (else the best this CPU runs);
+//! the team needs `KERAS_LITE_NUM_THREADS` ≥ 2 for the 2-thread rows.
+//!
+//! `cargo run --release --example gemmbench -- ROUNDS [FILTER]`; prints, per round, shape and thread count,
+//! the fastest call's rate as `gemm NAME M K N threads=T GFLOPS`. `rbench/gemm_vs_numpy.py` runs it side
+//! by side with NumPy.
 #![allow(clippy::unwrap_used)]
 
 use keras_lite::gemm::{gemm_with, Epilogue, Isa, Operand};
 use std::time::Instant;
 
+/// A product of a training step: (name, m, k, n, A stored transposed, B stored transposed, epilogue kind).
+type Shape = (&'static str, usize, usize, usize, bool, bool, u8);
+
+/// Forward `(batch, in)·(in, out)` (bias + relu), weight gradient `(in, batch)ᵀ·(batch, out)`, and, past
+/// the first layer, input gradient `(batch, out)·(in, out)ᵀ` (relu mask). Products that `gemm` hands to its
+/// thin path (n or k ≤ 4: one-unit output layers) are left out.
+fn layer(name: &'static [&'static str; 3], batch: usize, input: usize, output: usize, first: bool) -> Vec<Shape> {
+    let mut v = vec![(name[0], batch, input, output, false, false, 1), (name[1], input, batch, output, true, false, 0)];
+    if !first {
+        v.push((name[2], batch, output, input, false, true, 2));
+    }
+    v
+}
+
+fn shapes() -> Vec<Shape> {
+    let mut s = Vec::new();
+    s.extend(layer(&["wine1.fwd", "wine1.dW", ""], 256, 11, 512, true));
+    s.extend(layer(&["wine2.fwd", "wine2.dW", "wine2.dX"], 256, 512, 512, false));
+    s.extend(layer(&["tab1.fwd", "tab1.dW", ""], 256, 32, 256, true));
+    s.extend(layer(&["tab2.fwd", "tab2.dW", "tab2.dX"], 256, 256, 256, false));
+    s.extend(layer(&["mc1.fwd", "mc1.dW", ""], 128, 784, 256, true));
+    s.extend(layer(&["mc2.fwd", "mc2.dW", "mc2.dX"], 128, 256, 128, false));
+    s.extend(layer(&["mc3.fwd", "mc3.dW", "mc3.dX"], 128, 128, 10, false));
+    s.push(("sq512", 512, 512, 512, false, false, 0));
+    s
+}
+
 fn main() {
     let rounds: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(3);
-    // (m, k, n, A stored transposed, B stored transposed): forward X·W, backward Xᵀ·dZ and dZ·Wᵀ, squares.
-    let shapes = [
-        (128usize, 784usize, 256usize, false, false),
-        (128, 256, 128, false, false),
-        (784, 128, 256, true, false),
-        (128, 256, 784, false, true),
-        (256, 256, 256, false, false),
-        (512, 512, 512, false, false),
-    ];
-    let threads = keras_lite::pool::threads();
+    let filter = std::env::args().nth(2).unwrap_or_default();
+    let isa = Isa::selected();
+    let max_threads = keras_lite::pool::threads().min(2);
+    let mut seed = 1u32;
+    let mut fill = |v: &mut [f32]| {
+        for x in v {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            *x = (seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5;
+        }
+    };
     for round in 0..rounds {
-        for isa in [Isa::Avx2, Isa::Avx512] {
-            for &(m, k, n, at, bt) in &shapes {
-                let a = vec![0.5f32; m * k];
-                let b = vec![0.25f32; k * n];
-                let mut c = vec![0.0f32; m * n];
-                let ao = if at { Operand { data: &a, rs: 1, cs: m } } else { Operand { data: &a, rs: k, cs: 1 } };
-                let bo = if bt { Operand { data: &b, rs: 1, cs: k } } else { Operand { data: &b, rs: n, cs: 1 } };
-                let flops = 2.0 * (m * k * n) as f64;
-                let reps = (2e9 / flops).ceil() as usize; // about 10 ms of work at 200 GFLOP/s
-                let mut run = || {
-                    keras_lite::pool::train(|| {
-                        gemm_with(isa, &mut c, ao, bo, (m, k, n), false, threads, Epilogue::default())
-                    })
-                };
-                run();
-                // The fastest call: on a loaded machine the mean mostly measures the other processes.
-                let mut best = f64::MAX;
-                for _ in 0..reps {
-                    let t = Instant::now();
-                    run();
-                    best = best.min(t.elapsed().as_secs_f64());
-                }
+        for (name, m, k, n, at, bt, epi_kind) in shapes() {
+            if !name.contains(filter.as_str()) {
+                continue;
+            }
+            let (mut a, mut b, mut bias, mut mask) =
+                (vec![0.0; m * k], vec![0.0; k * n], vec![0.0; n], vec![0.0; m * n]);
+            fill(&mut a);
+            fill(&mut b);
+            fill(&mut bias);
+            fill(&mut mask);
+            // C where the callers' buffers are: malloc's 16-byte alignment, or 64 with GEMMBENCH_ALIGN_C=1.
+            let mut c_buf = vec![0.0f32; m * n + 16];
+            let skew =
+                if std::env::var_os("GEMMBENCH_ALIGN_C").is_some() { c_buf.as_ptr().align_offset(64) } else { 0 };
+            let c = &mut c_buf[skew..skew + m * n];
+            let ao = if at { Operand { data: &a, rs: 1, cs: m } } else { Operand { data: &a, rs: k, cs: 1 } };
+            let bo = if bt { Operand { data: &b, rs: 1, cs: k } } else { Operand { data: &b, rs: n, cs: 1 } };
+            let epi = match epi_kind {
+                1 => Epilogue { bias: Some(&bias), relu: true, mask: None },
+                2 => Epilogue { mask: Some(&mask), ..Epilogue::default() },
+                _ => Epilogue::default(),
+            };
+            let flops = 2.0 * (m * k * n) as f64;
+            let reps = (4e9 / flops).ceil() as usize; // about 10-20 ms of work
+            for threads in 1..=max_threads {
+                // Inside the training pool, as a fit's products run (entering it costs microseconds).
+                let best = keras_lite::pool::train(|| {
+                    gemm_with(isa, c, ao, bo, (m, k, n), false, threads, epi);
+                    // The fastest call: on a loaded machine the mean mostly measures the other processes.
+                    let mut best = f64::MAX;
+                    for _ in 0..reps {
+                        let t = Instant::now();
+                        gemm_with(isa, c, ao, bo, (m, k, n), false, threads, epi);
+                        best = best.min(t.elapsed().as_secs_f64());
+                    }
+                    best
+                });
                 let gf = flops / best / 1e9;
-                let layout = format!("{}{}", if at { "T" } else { "N" }, if bt { "T" } else { "N" });
-                println!("round {round} {isa:?} {m}x{k}x{n} {layout} {gf:.1} GFLOP/s threads={threads}");
+                println!("gemm {name} {m} {k} {n} threads={threads} {gf:.1} round={round} {isa:?}");
             }
         }
     }

@@ -161,4 +161,26 @@ fn steady_state_fit_and_predict_do_not_allocate() {
         let allowed = if n * params < keras_lite::model::PARALLEL_PREDICT_MACS { 0 } else { 1 };
         assert!(a <= allowed, "{a} allocations in 20 predicts of {n} rows (allowed {allowed})");
     }
+    multiclass_fit_does_not_allocate();
+}
+
+/// The multiclass workload's shape (bench/run.py): relu layers wide enough for the team's column split,
+/// inputs wide enough for the split batch gather, softmax
+/// with sparse categorical crossentropy, Adam. (Called from the test above: the counter is process-wide.)
+fn multiclass_fit_does_not_allocate() {
+    let (rows, width, classes) = (600, 300, 10);
+    let relu =
+        |units| LayerSpec::Dense { units, activation: Activation::Relu, use_bias: true, rules: Default::default() };
+    let out =
+        LayerSpec::Dense { units: classes, activation: Activation::Softmax, use_bias: true, rules: Default::default() };
+    let m = Model::new(width, vec![relu(256), relu(128), out], 3).unwrap();
+    let adam = OptimizerKind::Adam { learning_rate: 1e-3, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7, amsgrad: false };
+    let loss = Loss::SparseCategoricalCrossentropy { from_logits: false, ignore_class: None };
+    m.compile(loss, vec![Metric::SparseCategoricalAccuracy], adam).unwrap();
+    let x = data(rows, width, 8);
+    let y: Vec<f32> = data(rows, 1, 9).iter().map(|v| ((v + 1.0) * 4.99).floor()).collect();
+    let opts = FitOptions { batch_size: 128, epochs: 6, initial_epoch: 0, shuffle: true, validation_batch_size: 128 };
+    fit(&m, Data::new(&x, &y, rows), None, opts, &mut Watch).unwrap();
+    let n = ALLOCS.load(Ordering::SeqCst);
+    assert_eq!(n, 0, "{n} allocations during epochs 2..=4 of the multiclass fit");
 }

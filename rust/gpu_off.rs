@@ -13,6 +13,17 @@ pub const BUILT: bool = false;
 
 pub use crate::backend::AdapterInfo;
 
+/// A training step's cost on the device (see the GPU backend's `profile.rs`): never made in this build.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GpuProfile {
+    pub dispatches: usize,
+    pub barriers: usize,
+    pub needed: usize,
+    pub false_barriers: usize,
+    pub pipelines: usize,
+    pub kernels: Option<Vec<(String, f64)>>,
+}
+
 /// No adapters: this build has no GPU backend.
 pub fn list_adapters() -> Vec<AdapterInfo> {
     Vec::new()
@@ -62,6 +73,11 @@ impl GpuModel {
 
     /// Never reached.
     pub fn stream_session<'a>(&'a mut self, _: FitOptions, _: &'a mut dyn HostSync) -> Result<Box<dyn Session + 'a>> {
+        match self.0 {}
+    }
+
+    /// Never reached.
+    pub fn profile(&mut self, _: &Network, _: Option<&Compiled>, _: Data<'_>, _: usize) -> Result<GpuProfile> {
         match self.0 {}
     }
 

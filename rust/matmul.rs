@@ -7,7 +7,8 @@
 
 use crate::error::{Error, Result};
 pub use crate::gemm::Epilogue;
-use crate::gemm::{gemm, Operand};
+use crate::gemm::{gemm, gemm_then, Operand, THIN};
+use crate::team::Disjoint;
 
 /// How an operand is stored: as the logical matrix, or as its transpose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +66,26 @@ pub fn matmul_fused(
     parallel: bool,
     epi: Epilogue<'_>,
 ) -> Result<()> {
+    matmul_then(c, a, a_layout, b, b_layout, (m, k, n), accumulate, parallel, epi, &|_, _| {})
+}
+
+/// [`matmul_fused`], then `after(j0, j1)` on column ranges of C that cover `0..n` once (today `after(0, n)`
+/// once after the product, on the calling thread).
+///
+/// Errors when a slice is shorter than its shape says (and then runs nothing).
+#[allow(clippy::too_many_arguments)]
+pub fn matmul_then(
+    c: &mut [f32],
+    a: &[f32],
+    a_layout: Layout,
+    b: &[f32],
+    b_layout: Layout,
+    (m, k, n): (usize, usize, usize),
+    accumulate: bool,
+    parallel: bool,
+    epi: Epilogue<'_>,
+    after: &(dyn Fn(usize, usize) + Sync),
+) -> Result<()> {
     let short_epi = epi.bias.is_some_and(|b| b.len() < n) || epi.mask.is_some_and(|x| x.len() < m * n);
     if short_epi {
         return Err(Error::Backend(format!("matmul: epilogue too short for a {m}x{n} result")));
@@ -85,8 +106,46 @@ pub fn matmul_fused(
     let threads = if parallel && m * n * k >= PARALLEL_MIN_MACS { crate::pool::threads() } else { 1 };
     let a = Operand { data: a, rs: a_rs, cs: a_cs };
     let b = Operand { data: b, rs: b_rs, cs: b_cs };
-    gemm(c, a, b, m, k, n, accumulate, threads, epi);
+    if parallel && (n <= THIN || k <= THIN) && m * n * k >= THIN_SPLIT_MIN_MACS {
+        let parts = crate::pool::threads().min(m / THIN_SPLIT_MIN_ROWS).max(1);
+        if parts > 1 {
+            thin_rows(&mut c[..m * n], a, b, (m, k, n), accumulate, parts, epi);
+            after(0, n);
+            return Ok(());
+        }
+    }
+    gemm_then(c, a, b, (m, k, n), accumulate, threads, epi, after);
     Ok(())
+}
+
+/// A thin product (`n` or `k` at most [`THIN`]: a one-unit layer's products) with this many multiply-adds
+/// or more has its rows split between the thread team (it runs unpacked, on the calling thread otherwise).
+const THIN_SPLIT_MIN_MACS: usize = 1 << 15;
+
+/// The fewest rows of C a thread takes in a split thin product.
+const THIN_SPLIT_MIN_ROWS: usize = 16;
+
+/// A thin product with C's rows split between `parts` threads, each running the unpacked product on its
+/// rows. Each value of C is computed as on one thread (thin products work row by row), so the bits are the
+/// same. The operands cover their shapes.
+fn thin_rows(
+    c: &mut [f32],
+    a: Operand<'_>,
+    b: Operand<'_>,
+    (m, k, n): (usize, usize, usize),
+    accumulate: bool,
+    parts: usize,
+    epi: Epilogue<'_>,
+) {
+    let out = Disjoint::new(c);
+    crate::team::parallel(parts, &|t| {
+        let (r0, r1) = (t * m / parts, (t + 1) * m / parts);
+        // SAFETY: the parts' row ranges are disjoint and inside C (m×n values), which outlives the job.
+        let c = unsafe { out.slice(r0 * n, (r1 - r0) * n) };
+        let a = Operand { data: &a.data[r0 * a.rs..], ..a };
+        let epi = Epilogue { mask: epi.mask.map(|x| &x[r0 * n..]), ..epi };
+        gemm(c, a, b, r1 - r0, k, n, accumulate, 1, epi);
+    });
 }
 
 #[cfg(test)]
@@ -205,6 +264,40 @@ mod tests {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// The team's splits (thin products by rows, packed ones by columns) give the
+    /// bits of the one-thread product, for the step's layouts and epilogues; `after` sees every column once.
+    #[test]
+    fn parallel_products_match_one_thread_bit_for_bit() {
+        let mut r = Rng::new(6, 0);
+        for &(m, k, n) in &[(256, 256, 1), (256, 1, 256), (512, 256, 1), (300, 3, 70), (256, 256, 256), (784, 128, 256)]
+        {
+            let (mut a, mut b, mut mask) = (vec![0.0; m * k], vec![0.0; k * n], vec![0.0; m * n]);
+            r.fill_uniform(&mut a, 1.0);
+            r.fill_uniform(&mut b, 1.0);
+            r.fill_uniform(&mut mask, 1.0);
+            for (la, lb, use_mask, accumulate) in [
+                (Layout::Plain, Layout::Plain, false, false),
+                (Layout::Transposed, Layout::Plain, false, true),
+                (Layout::Plain, Layout::Transposed, true, false),
+            ] {
+                let epi = Epilogue { mask: use_mask.then_some(&mask[..]), ..Epilogue::default() };
+                let mut one = vec![0.25; m * n];
+                matmul_fused(&mut one, &a, la, &b, lb, (m, k, n), accumulate, false, epi).unwrap();
+                let seen: Vec<std::sync::atomic::AtomicUsize> = (0..n).map(|_| Default::default()).collect();
+                let mut split = vec![0.25; m * n];
+                let after = |j0: usize, j1: usize| {
+                    seen[j0..j1].iter().for_each(|s| {
+                        s.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    })
+                };
+                matmul_then(&mut split, &a, la, &b, lb, (m, k, n), accumulate, true, epi, &after).unwrap();
+                let same = one.iter().zip(&split).all(|(x, y)| x.to_bits() == y.to_bits());
+                assert!(same, "{m}x{k}x{n} {la:?} {lb:?} mask={use_mask}: split differs");
+                assert!(seen.iter().all(|s| s.load(std::sync::atomic::Ordering::Relaxed) == 1), "{m}x{k}x{n}");
             }
         }
     }

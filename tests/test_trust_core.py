@@ -110,7 +110,10 @@ def test_recompile_from_a_callback_is_refused_and_the_model_stays_usable(
     assert all(np.isfinite(w).all() for w in weights)
     m.save(os.path.join(str(tmp_path), "m.keras"))
     clone = pickle.loads(pickle.dumps(m))
-    np.testing.assert_array_equal(clone.predict(x, verbose=0), m.predict(x, verbose=0))
+    # The clone predicts on the CPU: bit for bit what the model predicts there; to float rounding on a GPU,
+    # whose kernels sum a product's terms in another order (split over threads).
+    tol = 0.0 if device == "cpu" else 1e-6
+    np.testing.assert_allclose(clone.predict(x, verbose=0), m.predict(x, verbose=0), rtol=tol, atol=tol)
     assert m.metrics_names == ["loss"]  # the refused compile changed nothing
     m.fit(x, y, batch_size=32, epochs=1, verbose=0)
     m.compile(optimizer="adam", loss="mse", metrics=["mae"])  # after fit it is allowed

@@ -1,48 +1,137 @@
-//! The AVX-512F micro-kernel: `C[12×32] (+)= Ã[12×kc] · B̃[kc×32]`, then the epilogue.
+//! The AVX-512F micro-kernels: `C[12×32] (+)= Ã[12×kc] · B̃[kc×32]`, then the epilogue, and its 12×16
+//! half for products at most 16 columns wide (a 10-class output layer), which the wide tile would pad
+//! threefold.
 //!
 //! Twenty-four 16-wide accumulators (of the 32 zmm registers) stay in registers for the whole k loop; each
 //! step loads two B vectors and feeds each of the 12 A values, broadcast from memory, to two FMAs. With two
-//! 512-bit FMA pipes that is 12 cycles of FMAs per step against 14 loads.
+//! 512-bit FMA pipes that is 12 cycles of FMAs per step against 14 loads (the narrow tile: 6 against 13).
+//! A packed Ã sliver is read at constant offsets; an A read in place from four pointers (rows 0, 3, 6, 9)
+//! plus the offsets 0, `ars` and `2*ars`, which fit x86 addressing modes.
 
 use super::kernel::{Epilogue, Micro};
 
 /// Rows of the tile.
 pub(super) const MR: usize = 12;
-/// Columns of the tile.
+/// Columns of the wide tile.
 pub(super) const NR: usize = 32;
+/// Columns of the narrow tile.
+pub(super) const NR_NARROW: usize = 16;
 
-/// The AVX-512F kernel.
-pub(super) struct Avx512;
+/// The AVX-512F kernel with `V` 16-wide vectors per row of the tile (1 or 2).
+pub(super) struct Avx512<const V: usize>;
 
-impl Micro<MR, NR> for Avx512 {
+impl Micro<MR, NR> for Avx512<2> {
     const MC: usize = 144;
 
-    unsafe fn tile(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, acc: bool, epi: Epilogue<'_>) {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: forwarded from the caller, who guarantees the CPU has AVX-512F.
-        unsafe {
-            tile_avx512(kc, a, b, c, ldc, acc, epi)
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        {
-            // SAFETY: forwarded from the caller.
-            let (a, b, c) = unsafe {
-                (
-                    std::slice::from_raw_parts(a, kc * MR),
-                    std::slice::from_raw_parts(b, kc * NR),
-                    std::slice::from_raw_parts_mut(c, (MR - 1) * ldc + NR),
-                )
-            };
-            super::kernel::portable::<MR, NR>(kc, a, b, c, ldc, acc, epi)
+    unsafe fn tile(
+        kc: usize,
+        a: *const f32,
+        strides: (usize, usize),
+        b: *const f32,
+        c: *mut f32,
+        ldc: usize,
+        acc: bool,
+        epi: Epilogue<'_>,
+    ) {
+        // SAFETY: forwarded from the caller.
+        unsafe { tile_any::<2, NR>(kc, a, strides, b, c, ldc, acc, epi) }
+    }
+}
+
+impl Micro<MR, NR_NARROW> for Avx512<1> {
+    const MC: usize = 144;
+
+    unsafe fn tile(
+        kc: usize,
+        a: *const f32,
+        strides: (usize, usize),
+        b: *const f32,
+        c: *mut f32,
+        ldc: usize,
+        acc: bool,
+        epi: Epilogue<'_>,
+    ) {
+        // SAFETY: forwarded from the caller.
+        unsafe { tile_any::<1, NR_NARROW>(kc, a, strides, b, c, ldc, acc, epi) }
+    }
+}
+
+/// One tile of `V` vectors (`W = 16*V` columns) per row: [`Micro::tile`]'s contract.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+unsafe fn tile_any<const V: usize, const W: usize>(
+    kc: usize,
+    a: *const f32,
+    (ars, acs): (usize, usize),
+    b: *const f32,
+    c: *mut f32,
+    ldc: usize,
+    acc: bool,
+    epi: Epilogue<'_>,
+) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: forwarded from the caller, who guarantees the CPU has AVX-512F.
+    unsafe {
+        tile_avx512::<V>(kc, a, (ars, acs), b, c, ldc, acc, epi)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        // SAFETY: forwarded from the caller.
+        let (a, b, c) = unsafe {
+            (
+                std::slice::from_raw_parts(a, (MR - 1) * ars + (kc - 1) * acs + 1),
+                std::slice::from_raw_parts(b, kc * W),
+                std::slice::from_raw_parts_mut(c, (MR - 1) * ldc + W),
+            )
+        };
+        super::kernel::portable::<MR, W>(kc, (a, ars, acs), b, c, ldc, acc, epi)
+    }
+}
+
+/// The k loop: `acc[i] += Ã[i, k] · B̃[k, ..]` for k in order, Ã packed (`PACKED`: `ars = 1, acs = MR`)
+/// or read through its strides.
+///
+/// # Safety
+/// As for [`Micro::tile`], and the CPU has AVX-512F (the caller's `target_feature` is inlined here).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn fma_steps<const PACKED: bool, const V: usize>(
+    kc: usize,
+    a: *const f32,
+    (ars, acs): (usize, usize),
+    b: *const f32,
+    acc: &mut [[std::arch::x86_64::__m512; V]; MR],
+) {
+    use std::arch::x86_64::*;
+    let (ars, acs) = if PACKED { (1, MR) } else { (ars, acs) };
+    // SAFETY: the caller guarantees that Ã's (MR-1)*ars + (kc-1)*acs + 1 values and B̃'s kc*16*V are
+    // readable.
+    unsafe {
+        let mut ap = [a, a.add(3 * ars), a.add(6 * ars), a.add(9 * ars)];
+        let mut bp = b;
+        for _ in 0..kc {
+            let bv: [__m512; V] = std::array::from_fn(|v| _mm512_loadu_ps(bp.add(16 * v)));
+            for (i, ci) in acc.iter_mut().enumerate() {
+                let av = _mm512_set1_ps(*ap[i / 3].add((i % 3) * ars));
+                for v in 0..V {
+                    ci[v] = _mm512_fmadd_ps(av, bv[v], ci[v]);
+                }
+            }
+            for p in &mut ap {
+                *p = p.add(acs);
+            }
+            bp = bp.add(16 * V);
         }
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-unsafe fn tile_avx512(
+#[allow(clippy::too_many_arguments)]
+unsafe fn tile_avx512<const V: usize>(
     kc: usize,
     a: *const f32,
+    strides: (usize, usize),
     b: *const f32,
     c: *mut f32,
     ldc: usize,
@@ -50,47 +139,39 @@ unsafe fn tile_avx512(
     epi: Epilogue<'_>,
 ) {
     use std::arch::x86_64::*;
-    // SAFETY: the caller guarantees `a` has kc*MR and `b` kc*NR readable values, that `c` (and the mask,
-    // if any) address MR rows of NR values at stride `ldc`, and that the bias has NR values.
+    // SAFETY: the caller guarantees that `a` reaches Ã's values and `b` has kc*NR readable values, that `c`
+    // (and the mask, if any) address MR rows of NR values at stride `ldc`, and that the bias has NR values.
     unsafe {
-        let mut acc = [[_mm512_setzero_ps(); 2]; MR];
-        let (mut ap, mut bp) = (a, b);
-        for _ in 0..kc {
-            let b0 = _mm512_loadu_ps(bp);
-            let b1 = _mm512_loadu_ps(bp.add(16));
-            for (i, ci) in acc.iter_mut().enumerate() {
-                let av = _mm512_set1_ps(*ap.add(i));
-                ci[0] = _mm512_fmadd_ps(av, b0, ci[0]);
-                ci[1] = _mm512_fmadd_ps(av, b1, ci[1]);
-            }
-            ap = ap.add(MR);
-            bp = bp.add(NR);
+        let mut acc = [[_mm512_setzero_ps(); V]; MR];
+        if strides == (1, MR) {
+            fma_steps::<true, V>(kc, a, strides, b, &mut acc);
+        } else {
+            fma_steps::<false, V>(kc, a, strides, b, &mut acc);
         }
         let zero = _mm512_setzero_ps();
-        let bias = epi.bias.map(|b| (_mm512_loadu_ps(b.as_ptr()), _mm512_loadu_ps(b.as_ptr().add(16))));
+        let bias: Option<[__m512; V]> =
+            epi.bias.map(|b| std::array::from_fn(|v| _mm512_loadu_ps(b.as_ptr().add(16 * v))));
         for (i, ci) in acc.iter().enumerate() {
-            let (p0, p1) = (c.add(i * ldc), c.add(i * ldc + 16));
-            let (mut v0, mut v1) = (ci[0], ci[1]);
-            if accumulate {
-                v0 = _mm512_add_ps(_mm512_loadu_ps(p0), v0);
-                v1 = _mm512_add_ps(_mm512_loadu_ps(p1), v1);
+            for (v, &sum) in ci.iter().enumerate() {
+                let at = i * ldc + 16 * v;
+                let p = c.add(at);
+                let mut x = sum;
+                if accumulate {
+                    x = _mm512_add_ps(_mm512_loadu_ps(p), x);
+                }
+                if let Some(bias) = bias {
+                    x = _mm512_add_ps(x, bias[v]);
+                }
+                if epi.relu {
+                    // Ordered "less than": false for NaN, which therefore passes through.
+                    x = _mm512_mask_mov_ps(x, _mm512_cmp_ps_mask::<_CMP_LT_OQ>(x, zero), zero);
+                }
+                if let Some(m) = epi.mask {
+                    let mv = _mm512_loadu_ps(m.as_ptr().add(at));
+                    x = _mm512_mask_mov_ps(x, _mm512_cmp_ps_mask::<_CMP_LE_OQ>(mv, zero), zero);
+                }
+                _mm512_storeu_ps(p, x);
             }
-            if let Some((b0, b1)) = bias {
-                v0 = _mm512_add_ps(v0, b0);
-                v1 = _mm512_add_ps(v1, b1);
-            }
-            if epi.relu {
-                // Ordered "less than": false for NaN, which therefore passes through.
-                v0 = _mm512_mask_mov_ps(v0, _mm512_cmp_ps_mask::<_CMP_LT_OQ>(v0, zero), zero);
-                v1 = _mm512_mask_mov_ps(v1, _mm512_cmp_ps_mask::<_CMP_LT_OQ>(v1, zero), zero);
-            }
-            if let Some(m) = epi.mask {
-                let mp = m.as_ptr().add(i * ldc);
-                v0 = _mm512_mask_mov_ps(v0, _mm512_cmp_ps_mask::<_CMP_LE_OQ>(_mm512_loadu_ps(mp), zero), zero);
-                v1 = _mm512_mask_mov_ps(v1, _mm512_cmp_ps_mask::<_CMP_LE_OQ>(_mm512_loadu_ps(mp.add(16)), zero), zero);
-            }
-            _mm512_storeu_ps(p0, v0);
-            _mm512_storeu_ps(p1, v1);
         }
     }
 }

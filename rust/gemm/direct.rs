@@ -33,7 +33,7 @@ pub(super) fn gemm_direct(
         run(c, a, b.data, b.rs, (m, k, n), accumulate, epi);
         return;
     }
-    super::with_buffer(&super::PACK_B, KC * super::NC, k * n, |bt| {
+    super::block::with_buffer(&super::block::PACK_B, KC * super::NC, k * n, |bt| {
         if b.rs == 1 {
             // A transposed operand: each column of B is a contiguous run of k values.
             for j in 0..n {

@@ -1,8 +1,10 @@
 //! The register-blocked micro-kernels: `C[MR×NR] (+)= Ã[MR×kc] · B̃[kc×NR]` over packed slivers, then the
 //! epilogue, and the choice between them.
 //!
-//! Ã holds, for each k, the MR values of one column of the A block (`a[k*MR + i]`); B̃ holds, for each k, NR
-//! consecutive values of one row of the B block (`b[k*NR + j]`). The accumulators stay in registers for the
+//! Ã is read through strides: value (i, k) at `a[i*ars + k*acs]`, so the kernel takes a packed sliver
+//! (`ars = 1, acs = MR`: for each k, the MR values of one column of the A block) or the rows of a row-major A
+//! where they are (`ars` = its row stride, `acs = 1`); B̃ holds, for each k, NR consecutive values of one row
+//! of the B block (`b[k*NR + j]`). The accumulators stay in registers for the
 //! whole k loop. Three kernels: AVX-512F (12×32, `avx512.rs`), AVX2+FMA (6×16: twelve 8-wide accumulators,
 //! two B loads and six broadcasts per step) and a portable loop; [`Isa::selected`] picks one per process.
 //!
@@ -109,11 +111,22 @@ pub(super) trait Micro<const MR: usize, const NR: usize> {
     const MC: usize;
 
     /// `C (+)= Ã·B̃` for one tile of a row-major C (row stride `ldc`, starting at `c`), then the epilogue.
+    /// Ã's value (i, k) is `a[i*ars + k*acs]`.
     ///
     /// # Safety
-    /// The CPU can run the kernel; `a` holds `kc*MR` values and `b` `kc*NR`; `c` and the epilogue's mask
-    /// cover `(MR-1)*ldc + NR` values, its bias `NR`; no other thread touches the tile.
-    unsafe fn tile(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, acc: bool, epi: Epilogue<'_>);
+    /// The CPU can run the kernel; `a` holds `(MR-1)*ars + (kc-1)*acs + 1` values and `b` `kc*NR`; `c` and
+    /// the epilogue's mask cover `(MR-1)*ldc + NR` values, its bias `NR`; no other thread touches the tile.
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn tile(
+        kc: usize,
+        a: *const f32,
+        ars_acs: (usize, usize),
+        b: *const f32,
+        c: *mut f32,
+        ldc: usize,
+        acc: bool,
+        epi: Epilogue<'_>,
+    );
 }
 
 /// The plain-Rust kernel.
@@ -122,23 +135,32 @@ pub(super) struct Portable;
 impl Micro<6, 16> for Portable {
     const MC: usize = 144;
 
-    unsafe fn tile(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, acc: bool, epi: Epilogue<'_>) {
+    unsafe fn tile(
+        kc: usize,
+        a: *const f32,
+        (ars, acs): (usize, usize),
+        b: *const f32,
+        c: *mut f32,
+        ldc: usize,
+        acc: bool,
+        epi: Epilogue<'_>,
+    ) {
         // SAFETY: the caller guarantees these lengths.
         let (a, b, c) = unsafe {
             (
-                std::slice::from_raw_parts(a, kc * 6),
+                std::slice::from_raw_parts(a, 5 * ars + (kc - 1) * acs + 1),
                 std::slice::from_raw_parts(b, kc * 16),
                 std::slice::from_raw_parts_mut(c, 5 * ldc + 16),
             )
         };
-        portable::<6, 16>(kc, a, b, c, ldc, acc, epi);
+        portable::<6, 16>(kc, (a, ars, acs), b, c, ldc, acc, epi);
     }
 }
 
 /// The portable loop for any tile (also what the vector kernels' types run on other architectures).
 pub(super) fn portable<const MR: usize, const NR: usize>(
     kc: usize,
-    a: &[f32],
+    (a, ars, acs): (&[f32], usize, usize),
     b: &[f32],
     c: &mut [f32],
     ldc: usize,
@@ -147,9 +169,9 @@ pub(super) fn portable<const MR: usize, const NR: usize>(
 ) {
     let mut acc = [[0.0f32; NR]; MR];
     for p in 0..kc {
-        let ap = &a[p * MR..p * MR + MR];
         let bp = &b[p * NR..p * NR + NR];
-        for (row, &av) in acc.iter_mut().zip(ap) {
+        for (i, row) in acc.iter_mut().enumerate() {
+            let av = a[i * ars + p * acs];
             for (s, &bv) in row.iter_mut().zip(bp) {
                 *s += av * bv;
             }
@@ -170,25 +192,36 @@ pub(super) struct Avx2;
 impl Micro<6, 16> for Avx2 {
     const MC: usize = 144;
 
-    unsafe fn tile(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, acc: bool, epi: Epilogue<'_>) {
+    unsafe fn tile(
+        kc: usize,
+        a: *const f32,
+        strides: (usize, usize),
+        b: *const f32,
+        c: *mut f32,
+        ldc: usize,
+        acc: bool,
+        epi: Epilogue<'_>,
+    ) {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: forwarded from the caller, who guarantees the CPU has AVX2 and FMA.
         unsafe {
-            tile_avx2(kc, a, b, c, ldc, acc, epi)
+            tile_avx2(kc, a, strides, b, c, ldc, acc, epi)
         }
         #[cfg(not(target_arch = "x86_64"))]
         // SAFETY: forwarded from the caller.
         unsafe {
-            Portable::tile(kc, a, b, c, ldc, acc, epi)
+            Portable::tile(kc, a, strides, b, c, ldc, acc, epi)
         }
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
+#[allow(clippy::too_many_arguments)]
 unsafe fn tile_avx2(
     kc: usize,
     a: *const f32,
+    (ars, acs): (usize, usize),
     b: *const f32,
     c: *mut f32,
     ldc: usize,
@@ -198,20 +231,22 @@ unsafe fn tile_avx2(
     use std::arch::x86_64::*;
     const MR: usize = 6;
     const NR: usize = 16;
-    // SAFETY: the caller guarantees `a` has kc*MR and `b` kc*NR readable values, that `c` (and the mask,
-    // if any) address MR rows of NR values at stride `ldc`, and that the bias has NR values.
+    // SAFETY: the caller guarantees that `a` reaches Ã's values and `b` has kc*NR readable values, that `c`
+    // (and the mask, if any) address MR rows of NR values at stride `ldc`, and that the bias has NR values.
     unsafe {
         let mut acc = [[_mm256_setzero_ps(); 2]; MR];
-        let (mut ap, mut bp) = (a, b);
+        // Rows i and i+3 from two pointers and the offsets 0, ars, 2*ars (addressing modes, not registers).
+        let (mut a0, mut a3, mut bp) = (a, a.add(3 * ars), b);
         for _ in 0..kc {
             let b0 = _mm256_loadu_ps(bp);
             let b1 = _mm256_loadu_ps(bp.add(8));
             for (i, ci) in acc.iter_mut().enumerate() {
-                let av = _mm256_broadcast_ss(&*ap.add(i));
+                let av = _mm256_broadcast_ss(&*if i < 3 { a0 } else { a3 }.add((i % 3) * ars));
                 ci[0] = _mm256_fmadd_ps(av, b0, ci[0]);
                 ci[1] = _mm256_fmadd_ps(av, b1, ci[1]);
             }
-            ap = ap.add(MR);
+            a0 = a0.add(acs);
+            a3 = a3.add(acs);
             bp = bp.add(NR);
         }
         let zero = _mm256_setzero_ps();

@@ -31,8 +31,17 @@ pub(super) fn pack_a<const MR: usize>(dst: &mut [f32], a: Operand<'_>, i0: usize
                     }
                 }
             }
+        } else if a.rs == 1 {
+            // Column-major A (a transposed operand): each k holds MR neighbouring rows, contiguous.
+            for (p, out) in sliver.chunks_exact_mut(MR).enumerate() {
+                let start = base + (p0 + p) * a.cs;
+                if let (Ok(out), Some(Ok(src))) =
+                    (<&mut [f32; MR]>::try_from(out), a.data.get(start..start + MR).map(<&[f32; MR]>::try_from))
+                {
+                    *out = *src;
+                }
+            }
         } else {
-            // Column-major A (a transposed operand): each k holds MR neighbouring rows.
             for p in 0..kc {
                 let start = base * a.rs + (p0 + p) * a.cs;
                 for r in 0..MR {
@@ -66,19 +75,95 @@ pub(super) fn pack_b<const NR: usize>(dst: &mut [f32], b: Operand<'_>, p0: usize
                 out[cols..].fill(0.0);
             }
         } else {
-            // Column-major B (a transposed operand): walk each column down its contiguous run of k.
+            // Column-major B (a transposed operand): 16×16 blocks transposed in registers where the CPU can,
+            // then each column walked down its contiguous run of k.
+            #[cfg(target_arch = "x86_64")]
+            let done = if b.rs == 1 && cols == NR && NR.is_multiple_of(16) && std::is_x86_feature_detected!("avx512f") {
+                // SAFETY: the CPU has AVX-512F (just checked); the function reads and writes through
+                // bounds-checked slices.
+                unsafe { transposed_b_avx512::<NR>(sliver, b, p0, kc, js) }
+            } else {
+                0
+            };
+            #[cfg(not(target_arch = "x86_64"))]
+            let done = 0;
             for c in 0..NR {
                 if c < cols {
                     let start = p0 * b.rs + (js + c) * b.cs;
-                    for p in 0..kc {
+                    for p in done..kc {
                         sliver[p * NR + c] = b.data[start + p * b.rs];
                     }
                 } else {
-                    for p in 0..kc {
+                    for p in done..kc {
                         sliver[p * NR + c] = 0.0;
                     }
                 }
             }
         }
     }
+}
+
+/// The first `kc / 16 * 16` rows of one NR-column sliver of a column-major B (`b.rs == 1`), columns
+/// `js..js + NR` all inside B, in 16×16 blocks: sixteen 16-value runs of k loaded, transposed in registers
+/// (two unpack stages and two 128-bit lane shuffle stages) and stored as sixteen 16-column rows. Returns
+/// the number of rows packed.
+///
+/// # Safety
+/// The CPU has AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn transposed_b_avx512<const NR: usize>(
+    sliver: &mut [f32],
+    b: Operand<'_>,
+    p0: usize,
+    kc: usize,
+    js: usize,
+) -> usize {
+    use std::arch::x86_64::*;
+    let rows = kc / 16 * 16;
+    for pb in (0..rows).step_by(16) {
+        for h in (0..NR).step_by(16) {
+            let mut r = [_mm512_setzero_ps(); 16];
+            for (c, v) in r.iter_mut().enumerate() {
+                let start = p0 + pb + (js + h + c) * b.cs;
+                let Some(src) = b.data.get(start..start + 16) else { return 0 };
+                // SAFETY: `src` holds 16 values.
+                *v = unsafe { _mm512_loadu_ps(src.as_ptr()) };
+            }
+            let mut t = [_mm512_setzero_ps(); 16];
+            for i in 0..8 {
+                t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+                t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+            }
+            let pd = _mm512_castps_pd;
+            for g in 0..4 {
+                let (x, y) = (pd(t[4 * g]), pd(t[4 * g + 2]));
+                let (z, w) = (pd(t[4 * g + 1]), pd(t[4 * g + 3]));
+                r[4 * g] = _mm512_castpd_ps(_mm512_unpacklo_pd(x, y));
+                r[4 * g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(x, y));
+                r[4 * g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(z, w));
+                r[4 * g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(z, w));
+            }
+            // r[4g + q] holds, per 128-bit lane l, k = 4l + q of columns 4g..4g+4.
+            for q in 0..4 {
+                let v0 = _mm512_shuffle_f32x4::<0x88>(r[q], r[4 + q]);
+                let v1 = _mm512_shuffle_f32x4::<0xdd>(r[q], r[4 + q]);
+                let w0 = _mm512_shuffle_f32x4::<0x88>(r[8 + q], r[12 + q]);
+                let w1 = _mm512_shuffle_f32x4::<0xdd>(r[8 + q], r[12 + q]);
+                let outs = [
+                    (q, _mm512_shuffle_f32x4::<0x88>(v0, w0)),
+                    (q + 8, _mm512_shuffle_f32x4::<0xdd>(v0, w0)),
+                    (q + 4, _mm512_shuffle_f32x4::<0x88>(v1, w1)),
+                    (q + 12, _mm512_shuffle_f32x4::<0xdd>(v1, w1)),
+                ];
+                for (kk, v) in outs {
+                    let at = (pb + kk) * NR + h;
+                    let Some(dst) = sliver.get_mut(at..at + 16) else { return 0 };
+                    // SAFETY: `dst` holds 16 values.
+                    unsafe { _mm512_storeu_ps(dst.as_mut_ptr(), v) };
+                }
+            }
+        }
+    }
+    rows
 }

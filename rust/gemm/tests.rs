@@ -1,13 +1,21 @@
 //! Property tests of every kernel this CPU runs against an f64 reference: random and edge shapes (tiles cut
 //! by the edges, k = 1, k > KC, several NC panels), plain, transposed and padded operands, accumulate on and
-//! off, every epilogue combination with NaN, one and two threads.
+//! off, every epilogue combination with NaN, one and two threads. Row- and column-major A are read in place,
+//! A with neither stride 1 is packed.
 
 use super::{gemm_with, Epilogue, Isa, Operand, KC};
 use crate::rng::Rng;
 
-/// A logical `rows × cols` matrix stored plain (row stride `cols + pad`) or transposed.
+/// A logical `rows × cols` matrix stored plain (row stride `cols + pad`), transposed, or, with `transposed`
+/// and a `pad`, with every value `pad + 1` apart (neither stride 1: the operand A is packed).
 fn store(x: &[f32], rows: usize, cols: usize, transposed: bool, pad: usize) -> (Vec<f32>, usize, usize) {
-    if transposed {
+    if transposed && pad > 0 {
+        let mut v = vec![f32::NAN; rows * cols * (pad + 1)];
+        for (idx, &val) in x.iter().enumerate() {
+            v[idx * (pad + 1)] = val;
+        }
+        (v, cols * (pad + 1), pad + 1)
+    } else if transposed {
         let t = (0..rows * cols).map(|idx| x[(idx % rows) * cols + idx / rows]).collect();
         (t, 1, rows)
     } else {
@@ -50,8 +58,15 @@ fn check(r: &mut Rng, m: usize, k: usize, n: usize) {
     }
     let c0: Vec<f32> = (0..m * n).map(|x| (x % 7) as f32 * 0.25 - 0.75).collect();
     for (case, isa) in kernels().into_iter().enumerate() {
-        for (at, bt, pad) in [(false, false, 0), (true, false, 0), (false, true, 0), (true, true, 0), (false, false, 3)]
-        {
+        let layouts = [
+            (false, false, 0),
+            (true, false, 0),
+            (false, true, 0),
+            (true, true, 0),
+            (false, false, 3),
+            (true, true, 1),
+        ];
+        for (at, bt, pad) in layouts {
             let (ad, ars, acs) = store(&a, m, k, at, pad);
             let (bd, brs, bcs) = store(&b, k, n, bt, pad);
             for combo in 0..16 {
@@ -111,6 +126,13 @@ fn every_kernel_matches_the_f64_reference_on_edge_shapes() {
         (37, 3 * KC + 7, 97),
         (130, 40, 1030),
         (2, 300, 5),
+        // The 12×16 AVX-512 tile (n ≤ 16), whole and cut by the edges, one and two K panels.
+        (24, 37, 16),
+        (29, KC + 9, 10),
+        (130, 20, 13),
+        // Row-major A read in place with a last sliver of fewer than MR rows; packed 16×16 transposes of B
+        // with a remainder of k.
+        (100, 43, 70),
     ] {
         check(&mut r, m, k, n);
     }
@@ -131,7 +153,7 @@ fn every_kernel_matches_the_f64_reference_on_random_shapes() {
 fn vector_kernels_and_thread_counts_agree_bit_for_bit() {
     let vector: Vec<Isa> = kernels().into_iter().filter(|&k| k != Isa::Portable).collect();
     let mut r = Rng::new(13, 0);
-    for &(m, k, n) in &[(128, 784, 256), (784, 128, 256), (50, 600, 70), (200, 33, 130)] {
+    for &(m, k, n) in &[(128, 784, 256), (784, 128, 256), (50, 600, 70), (200, 33, 130), (128, 300, 10)] {
         let (mut a, mut b, mut bias) = (vec![0.0; m * k], vec![0.0; k * n], vec![0.0; n]);
         r.fill_uniform(&mut a, 1.0);
         r.fill_uniform(&mut b, 1.0);

@@ -9,7 +9,8 @@ use crate::layers::{batch_norm, dense, normalization};
 use crate::network::{LogitsAt, Node};
 
 use super::context::Ctx;
-use super::forward::{copy_cols, push_gemm};
+use super::forward::copy_cols;
+use super::gemm::Gemm;
 use super::kernels::{grid, grid_for, Params, COLS, K};
 use super::plan::{act_id, DevNet, Workspace, SOFTMAX};
 use super::program::Builder;
@@ -69,11 +70,10 @@ pub(crate) fn backward(
                 let kernel = net.w(ids.kernel);
                 if l.trainable {
                     if let Some(dw) = kernel.grad.as_ref() {
-                        // dW (win × wout) = xᵀ (win × rows) · g (rows × wout).
-                        let consts =
-                            [("TRANS_A", 1), ("TRANS_B", 0), ("BIAS", 0), ("STORE_PRE", 0), ("ACT", 0), ("EPI", 0)];
-                        let bind = [Some(x), Some(&g), None, None, None, Some(dw), None];
-                        push_gemm(b, ctx, K::gemm_for(win, wout), &consts, &bind, (win, wout, rows), 0.0)?;
+                        // dW (win × wout) = xᵀ (win × rows) · g (rows × wout), split over the rows into the
+                        // scratch when the output alone is too small to fill the device.
+                        let scratch = ws.splitk.as_ref();
+                        Gemm::plain((x, true), (&g, false), dw, (win, wout, rows)).record(b, ctx, scratch)?;
                     }
                     if let Some(db) = ids.bias.and_then(|id| net.w(id).grad.as_ref()) {
                         let p = Params::new().u(rows).u(wout);
@@ -94,19 +94,15 @@ pub(crate) fn backward(
                         }
                         _ => None,
                     };
-                    let (epi, act, aux_z) = match fuse {
-                        Some(a) => {
-                            let z = if below.keep_pre { ws.pre[v - n_in].as_ref().unwrap_or(x) } else { x };
-                            (1, a, Some(z))
-                        }
-                        None => (0, (0, 0.0), None),
-                    };
+                    let z = if below.keep_pre { ws.pre[v - n_in].as_ref().unwrap_or(x) } else { x };
                     let dst = grads[v].clone().ok_or_else(missing)?;
                     let gx = if l.accumulate[0] { ws.grad_tmp.clone().ok_or_else(missing)? } else { dst.clone() };
-                    let consts =
-                        [("TRANS_A", 0), ("TRANS_B", 1), ("BIAS", 0), ("STORE_PRE", 0), ("ACT", act.0), ("EPI", epi)];
-                    let bind = [Some(&g), Some(&kernel.param), None, aux_z, fuse.map(|_| x), Some(&gx), None];
-                    push_gemm(b, ctx, K::gemm_for(rows, win), &consts, &bind, (rows, win, wout), act.1)?;
+                    let plain = Gemm::plain((&g, false), (&kernel.param, true), &gx, (rows, win, wout));
+                    let dx = match fuse {
+                        Some(act) => Gemm { grad_of: Some((z, x)), act, ..plain },
+                        None => plain,
+                    };
+                    dx.record(b, ctx, None)?;
                     if l.accumulate[0] {
                         copy_cols(b, ctx, (&gx, win, 0), (&dst, win, 0), (rows, win), true)?;
                     }

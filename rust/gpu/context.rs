@@ -67,8 +67,8 @@ pub(crate) struct Ctx {
     errors: Arc<Mutex<Vec<String>>>,
     /// Bound where a kernel's optional input is absent.
     pub dummy_read: wgpu::Buffer,
-    /// Bound where a kernel's optional outputs are absent (distinct, so no two writable bindings alias).
-    pub dummy_write: [wgpu::Buffer; 3],
+    /// Read-backs so far (each a staging buffer, a map and a wait), for the tests.
+    pub reads: std::sync::atomic::AtomicUsize,
     /// A lower storage-binding cap than the adapter's, so tests can exercise the splitting paths.
     #[cfg(test)]
     pub binding_cap: std::sync::atomic::AtomicU64,
@@ -97,8 +97,13 @@ impl Ctx {
         })?;
         let info = info_of(&adapter.get_info());
         let limits = adapter.limits();
-        let desc =
-            wgpu::DeviceDescriptor { label: Some("keras_lite"), required_limits: limits.clone(), ..Default::default() };
+        // Timestamp queries, where the adapter has them, let `profile.rs` time each kernel.
+        let desc = wgpu::DeviceDescriptor {
+            label: Some("keras_lite"),
+            required_limits: limits.clone(),
+            required_features: adapter.features() & wgpu::Features::TIMESTAMP_QUERY,
+            ..Default::default()
+        };
         let (device, queue) = pollster::block_on(adapter.request_device(&desc)).map_err(|e| {
             Error::Backend(format!("Could not open the GPU adapter {} ({}): {e}", info.name, info.backend))
         })?;
@@ -123,7 +128,6 @@ impl Ctx {
             })
         };
         let dummy_read = mk("dummy read");
-        let dummy_write = [mk("dummy write 0"), mk("dummy write 1"), mk("dummy write 2")];
         let ctx = Ctx {
             device,
             queue,
@@ -131,12 +135,23 @@ impl Ctx {
             limits,
             errors,
             dummy_read,
-            dummy_write,
+            reads: Default::default(),
             #[cfg(test)]
             binding_cap: std::sync::atomic::AtomicU64::new(u64::MAX),
         };
         ctx.check()?;
         Ok(ctx)
+    }
+
+    /// A 16-byte storage buffer to bind where a kernel's optional output is absent (each such binding gets
+    /// its own: no two writable bindings alias, and no two dispatches share a false write-after-write hazard).
+    pub fn dummy(&self) -> wgpu::Buffer {
+        self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("stand-in output"),
+            size: 16,
+            usage: wgpu::BufferUsages::STORAGE,
+            mapped_at_creation: false,
+        })
     }
 
     /// Fail with the first error wgpu reported asynchronously since the last check, if any.
@@ -161,6 +176,11 @@ impl Ctx {
     /// A buffer of `bytes` (rounded up to 4, at least 16), or `Error::Backend` if it is larger than the adapter
     /// allows or the device is out of memory. `what` names it in the message.
     pub fn buffer(&self, bytes: u64, usage: wgpu::BufferUsages, what: &str) -> Result<wgpu::Buffer> {
+        self.create(bytes, usage, what, false)
+    }
+
+    /// `buffer`, mapped for writing when `mapped`.
+    fn create(&self, bytes: u64, usage: wgpu::BufferUsages, what: &str, mapped: bool) -> Result<wgpu::Buffer> {
         let size = bytes.div_ceil(4).max(4) * 4;
         let is_storage = usage.contains(wgpu::BufferUsages::STORAGE);
         let cap = if is_storage { self.max_binding() } else { self.limits.max_buffer_size };
@@ -180,7 +200,7 @@ impl Ctx {
             label: Some(what),
             size,
             usage,
-            mapped_at_creation: false,
+            mapped_at_creation: mapped,
         });
         let val_err = pollster::block_on(val.pop());
         let oom_err = pollster::block_on(oom.pop());
@@ -203,10 +223,19 @@ impl Ctx {
         self.buffer((len as u64).saturating_mul(4), u, what)
     }
 
-    /// A storage buffer holding `data`.
+    /// A storage buffer holding `data`, copied once into the buffer's mapping at creation (no queued write
+    /// holding a second copy until the next submission).
     pub fn storage_with(&self, data: &[f32], what: &str) -> Result<wgpu::Buffer> {
-        let b = self.storage(data.len(), what)?;
-        self.write(&b, 0, data);
+        let u = wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::COPY_SRC;
+        let bytes: &[u8] = bytemuck::cast_slice(data);
+        let b = self.create(bytes.len() as u64, u, what, true)?;
+        {
+            let mut view = b
+                .get_mapped_range_mut(..)
+                .map_err(|e| Error::Backend(format!("cannot fill {what} on {}: {e}", self.info.name)))?;
+            view.slice(..bytes.len()).copy_from_slice(bytes);
+        }
+        b.unmap();
         Ok(b)
     }
 
@@ -250,13 +279,62 @@ impl Ctx {
         if len == 0 {
             return Ok(out);
         }
+        self.read_into(&[(buf, at, len)], &mut out)?;
+        Ok(out)
+    }
+
+    /// The first `len` floats of each buffer of `parts`, read back together: one staging buffer, one map and
+    /// one wait for all of them (more only when they exceed the largest buffer), in `parts`' order.
+    pub fn read_many(&self, parts: &[(&wgpu::Buffer, usize)]) -> Result<Vec<Vec<f32>>> {
+        let cap = (self.limits.max_buffer_size / 4).max(1) as usize;
+        let mut all: Vec<f32> = Vec::new();
+        let (mut from, mut total) = (0, 0);
+        for (i, &(_, len)) in parts.iter().enumerate() {
+            if total > 0 && total + len > cap {
+                let group: Vec<_> = parts[from..i].iter().map(|&(b, l)| (b, 0, l)).collect();
+                self.read_into(&group, &mut all)?;
+                (from, total) = (i, 0);
+            }
+            total += len;
+        }
+        let group: Vec<_> = parts[from..].iter().map(|&(b, l)| (b, 0, l)).collect();
+        self.read_into(&group, &mut all)?;
+        let mut at = 0;
+        Ok(parts
+            .iter()
+            .map(|&(_, len)| {
+                at += len;
+                all[at - len..at].to_vec()
+            })
+            .collect())
+    }
+
+    /// Append `len` values from value `at` of each `(buffer, at, len)` to `out`, through one staging buffer.
+    fn read_into<T: bytemuck::Pod + Default>(
+        &self,
+        parts: &[(&wgpu::Buffer, usize, usize)],
+        out: &mut Vec<T>,
+    ) -> Result<()> {
         let sz = std::mem::size_of::<T>() as u64;
-        let bytes = len as u64 * sz;
+        let bytes = parts.iter().map(|p| p.2 as u64 * sz).sum::<u64>();
+        if bytes == 0 {
+            return Ok(());
+        }
+        let n = (bytes / sz) as usize;
+        out.try_reserve(n).map_err(|_| Error::Memory(format!("cannot allocate {n} values to read back")))?;
         let staging =
             self.buffer(bytes, wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST, "a read-back buffer")?;
         let mut enc = self.encoder();
-        enc.copy_buffer_to_buffer(buf, at as u64 * sz, &staging, 0, Some(bytes));
+        let mut dst = 0;
+        for &(buf, at, len) in parts {
+            let b = len as u64 * sz;
+            if b > 0 {
+                enc.copy_buffer_to_buffer(buf, at as u64 * sz, &staging, dst, Some(b));
+            }
+            dst += b;
+        }
         self.submit(enc);
+        self.reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (tx, rx) = mpsc::channel();
         staging.map_async(wgpu::MapMode::Read, .., move |r| {
             let _ = tx.send(r);
@@ -275,7 +353,7 @@ impl Ctx {
             out.extend_from_slice(vals);
         }
         staging.unmap();
-        Ok(out)
+        Ok(())
     }
 }
 

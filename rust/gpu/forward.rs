@@ -11,63 +11,25 @@ use crate::metric::Metric;
 use crate::network::LogitsAt;
 
 use super::context::Ctx;
+use super::gemm::Gemm;
 use super::kernels::{grid, grid_for, Params, COLS, K};
 use super::plan::{act_id, DevNet, Training, Workspace, SOFTMAX};
 use super::program::Builder;
 
-/// Record `out = op(a)·op(b)` (m×k by k×n) with the forward epilogue.
+/// Record `out = f(op(a)·op(b) + bias)` (m×k by k×n), keeping the pre-activation in `pre` when given.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn gemm(
     b: &mut Builder,
     ctx: &Ctx,
-    (a, trans_a): (&wgpu::Buffer, bool),
-    (bm, trans_b): (&wgpu::Buffer, bool),
+    a: (&wgpu::Buffer, bool),
+    bm: (&wgpu::Buffer, bool),
     bias: Option<&wgpu::Buffer>,
     out: &wgpu::Buffer,
     pre: Option<&wgpu::Buffer>,
     act: (u32, f32),
-    (m, n, k): (usize, usize, usize),
+    mnk: (usize, usize, usize),
 ) -> Result<()> {
-    let consts = [
-        ("TRANS_A", u32::from(trans_a)),
-        ("TRANS_B", u32::from(trans_b)),
-        ("BIAS", u32::from(bias.is_some())),
-        ("STORE_PRE", u32::from(pre.is_some())),
-        ("ACT", act.0),
-        ("EPI", 0),
-    ];
-    push_gemm(
-        b,
-        ctx,
-        K::gemm_for(m, n),
-        &consts,
-        &[Some(a), Some(bm), bias, None, None, Some(out), pre],
-        (m, n, k),
-        act.1,
-    )
-}
-
-/// Record GEMM kernel `kernel` (`K::Gemm` or `K::GemmWide`) for an m × n output over k.
-pub(crate) fn push_gemm(
-    b: &mut Builder,
-    ctx: &Ctx,
-    kernel: K,
-    consts: &[(&'static str, u32)],
-    bufs: &[Option<&wgpu::Buffer>],
-    (m, n, k): (usize, usize, usize),
-    act_param: f32,
-) -> Result<()> {
-    let t = kernel.tile();
-    let tiles = [n.div_ceil(t) as u64, m.div_ceil(t) as u64];
-    let max = u64::from(ctx.limits.max_compute_workgroups_per_dimension);
-    if tiles[0] > max || tiles[1] > max {
-        return Err(crate::error::Error::Backend(format!(
-            "a matrix product of {} x {} tiles exceeds {}'s workgroup limit ({max}); use a smaller batch_size",
-            tiles[1], tiles[0], ctx.info.name
-        )));
-    }
-    let grid = [tiles[0].max(1) as u32, tiles[1].max(1) as u32, 1];
-    b.push(kernel, consts, bufs, Params::new().u(m).u(n).u(k).f(act_param), grid);
+    Gemm { a, b: bm, mnk, out, bias, pre, grad_of: None, act }.record(b, ctx, None)?;
     Ok(())
 }
 

@@ -14,27 +14,6 @@ use super::context::Ctx;
 
 /// Threads per workgroup of the element-wise kernels.
 pub(crate) const WG: u32 = 256;
-/// A GEMM variant's shape, prepended to shaders/gemm.wgsl as its `TILE` and `BK` constants: rows and columns
-/// of output per 16 × 16-thread workgroup, and the K-slice staged in workgroup memory per pass.
-struct GemmShape {
-    tile: u32,
-    bk: u32,
-}
-/// `K::Gemm`'s shape.
-const GEMM: GemmShape = GemmShape { tile: 64, bk: 16 };
-/// `K::GemmWide`'s shape: each thread computes 8 × 8 values instead of 4 × 4, more reuse per staged value.
-const GEMM_WIDE: GemmShape = GemmShape { tile: 128, bk: 8 };
-// Each of the 16 × 16 threads computes whole rows and columns of values and stages whole values per pass.
-const _: () = assert!(GEMM.fits() && GEMM_WIDE.fits());
-
-impl GemmShape {
-    const fn fits(&self) -> bool {
-        self.tile.is_multiple_of(16) && (self.tile * self.bk).is_multiple_of(256)
-    }
-}
-/// The wide GEMM pays when the output has at least this many of its 128×128 tiles (enough workgroups to fill
-/// a large GPU); smaller products use 64×64 tiles.
-const WIDE_MIN_TILES: usize = 128;
 /// Columns per workgroup of the column-reduction kernels (16 × 16 threads).
 pub(crate) const COLS: u32 = 16;
 /// Bytes of a kernel's parameter block.
@@ -48,8 +27,20 @@ const COMMON: &str = include_str!("shaders/common.wgsl");
 /// A kernel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum K {
+    /// The tiled GEMM on 64×64 tiles (gemm.rs chooses among the GEMM family).
     Gemm,
+    /// The tiled GEMM on 128×128 tiles.
     GemmWide,
+    /// `Gemm` with vec4 loads of both operands.
+    GemmVec,
+    /// `GemmWide` with vec4 loads of both operands.
+    GemmWideVec,
+    /// The matrix-vector product, for outputs of one column or row.
+    Gemv,
+    /// `Gemv` with vec4 loads of the matrix.
+    GemvVec,
+    /// The split-K reduction.
+    GemmReduce,
     ActForward,
     ActBackward,
     Loss,
@@ -81,6 +72,8 @@ pub(crate) enum K {
     Lion,
     Nadam,
     Decay,
+    /// Every optimizer with its decay over several weights at once (update.rs).
+    Update,
 }
 
 impl K {
@@ -89,9 +82,10 @@ impl K {
         const R: bool = false;
         const W: bool = true;
         match self {
-            // a, b, bias, aux_z, aux_y, out, pre
-            // (one source; `prelude` gives each variant its shape)
-            K::Gemm | K::GemmWide => (include_str!("shaders/gemm.wgsl"), &[R, R, R, R, R, W, W]),
+            // a, b, bias, aux_z, aux_y, out, pre (the GEMM family: gemm_src.rs writes each one's source)
+            K::Gemm | K::GemmWide | K::GemmVec | K::GemmWideVec | K::Gemv | K::GemvVec | K::GemmReduce => {
+                ("", &[R, R, R, R, R, W, W])
+            }
             // z, y
             K::ActForward => (include_str!("shaders/act_forward.wgsl"), &[R, W]),
             // z, y, g
@@ -154,39 +148,42 @@ impl K {
             K::Nadam => (include_str!("shaders/nadam.wgsl"), &[W, R, W, W]),
             // w
             K::Decay => (include_str!("shaders/decay.wgsl"), &[W]),
+            // per weight: w, g, a, b, c (the bindings are generated: `fused::fused_prelude`)
+            K::Update => (include_str!("shaders/update.wgsl"), &super::fused::FUSED_ACCESS),
         }
     }
 
-    /// The shape of a GEMM kernel (`None` for the others).
-    fn gemm_shape(self) -> Option<GemmShape> {
+    /// A tiled GEMM kernel's (tile, K-slice, vec4 loads): each 256-thread workgroup computes a tile × tile
+    /// block of the output, 16 × 16 threads of (tile/16)² values each, over K-slices of `bk` in workgroup memory
+    /// (double-buffered: 2 × 2 × bk × tile floats, 16 KiB for both shapes, WebGPU's default limit). The wide tile
+    /// holds 8 × 8 accumulators per thread (twice the reuse of each staged value) with shallower slices.
+    pub fn tiled(self) -> Option<(u32, u32, bool)> {
         match self {
-            K::Gemm => Some(GEMM),
-            K::GemmWide => Some(GEMM_WIDE),
+            K::Gemm => Some((64, 16, false)),
+            K::GemmWide => Some((128, 8, false)),
+            K::GemmVec => Some((64, 16, true)),
+            K::GemmWideVec => Some((128, 8, true)),
             _ => None,
         }
     }
 
-    /// WGSL declarations that go before the kernel's source: a GEMM variant's shape constants.
+    /// WGSL declarations that go before a kernel's source: the fused update's generated bindings.
     fn prelude(self) -> String {
-        match self.gemm_shape() {
-            Some(GemmShape { tile, bk }) => format!("const TILE: u32 = {tile}u;\nconst BK: u32 = {bk}u;\n"),
-            None => String::new(),
+        if self == K::Update {
+            return super::fused::fused_prelude();
         }
+        String::new()
     }
 
-    /// The GEMM kernel for an m × n output.
-    pub fn gemm_for(m: usize, n: usize) -> K {
-        let t = K::GemmWide.tile();
-        if m >= t && n >= t && m.div_ceil(t) * n.div_ceil(t) >= WIDE_MIN_TILES {
-            K::GemmWide
-        } else {
-            K::Gemm
+    /// The source of a GEMM-family kernel (`None` for the others).
+    fn gemm_source(self) -> Option<String> {
+        use super::gemm_src;
+        match self {
+            K::Gemv => Some(gemm_src::gemv(false)),
+            K::GemvVec => Some(gemm_src::gemv(true)),
+            K::GemmReduce => Some(gemm_src::reduce()),
+            _ => self.tiled().map(|(tile, bk, vec)| gemm_src::tiled(tile, bk, vec)),
         }
-    }
-
-    /// Rows and columns of output per workgroup of a GEMM kernel.
-    pub fn tile(self) -> usize {
-        self.gemm_shape().unwrap_or(GEMM).tile as usize
     }
 
     /// Number of storage bindings.
@@ -252,6 +249,8 @@ pub(crate) struct Kernels {
     pub step_layout: wgpu::BindGroupLayout,
     layouts: Mutex<HashMap<K, Arc<Layouts>>>,
     pipelines: Mutex<HashMap<Key, wgpu::ComputePipeline>>,
+    /// Pipelines compiled so far (the tests check that a fit compiles none once its steps run).
+    pub created: std::sync::atomic::AtomicUsize,
 }
 
 fn uniform_entry(binding: u32, dynamic: bool, size: u64) -> wgpu::BindGroupLayoutEntry {
@@ -288,7 +287,7 @@ impl Kernels {
             label: Some("step"),
             entries: &[uniform_entry(0, true, STEP_BYTES)],
         });
-        Kernels { step_layout, layouts: Mutex::default(), pipelines: Mutex::default() }
+        Kernels { step_layout, layouts: Mutex::default(), pipelines: Mutex::default(), created: Default::default() }
     }
 
     fn layouts(&self, ctx: &Ctx, k: K) -> Result<Arc<Layouts>> {
@@ -319,11 +318,24 @@ impl Kernels {
                 bind_group_layouts: &[Some(&group0), Some(&self.step_layout)],
                 immediate_size: 0,
             });
-            let source = format!("{COMMON}\n{}{src}", k.prelude());
-            let module = ctx.device.create_shader_module(wgpu::ShaderModuleDescriptor {
-                label: Some(&name),
-                source: wgpu::ShaderSource::Wgsl(source.into()),
-            });
+            let module = match k.gemm_source() {
+                Some(source) => {
+                    let desc = wgpu::ShaderModuleDescriptor {
+                        label: Some(&name),
+                        source: wgpu::ShaderSource::Wgsl(source.into()),
+                    };
+                    // SAFETY: without runtime checks a shader must not index out of bounds nor loop forever.
+                    // The GEMM family guards every global access with the m, n, k (len) it is given
+                    // (gemm.wgsl, gemv.wgsl, gemm_reduce.wgsl say how), gemm.rs checks before recording that
+                    // each bound buffer holds what those sizes need, every workgroup index is in range by
+                    // construction, and every loop counts up to a bound from the parameters.
+                    unsafe { ctx.device.create_shader_module_trusted(desc, wgpu::ShaderRuntimeChecks::unchecked()) }
+                }
+                None => ctx.device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                    label: Some(&name),
+                    source: wgpu::ShaderSource::Wgsl(format!("{COMMON}\n{}{src}", k.prelude()).into()),
+                }),
+            };
             Layouts { group0, pipeline, module }
         })?;
         let l = Arc::new(l);
@@ -355,6 +367,7 @@ impl Kernels {
             })
         })?;
         self.pipelines.lock().map_err(|_| poisoned())?.insert(key.clone(), p.clone());
+        self.created.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(p)
     }
 }

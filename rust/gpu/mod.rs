@@ -11,10 +11,14 @@ mod context;
 mod data;
 mod fit;
 mod forward;
+mod fused;
+mod gemm;
+mod gemm_src;
 mod infer;
 mod kernels;
 mod merge;
 mod plan;
+mod profile;
 mod program;
 mod reduce;
 mod rules;
@@ -40,6 +44,7 @@ use plan::{DevNet, Training};
 pub const BUILT: bool = true;
 
 pub use crate::backend::AdapterInfo;
+pub use profile::GpuProfile;
 
 /// Every adapter on this machine, software ones included (empty when there is none).
 pub fn list_adapters() -> Vec<AdapterInfo> {
@@ -101,9 +106,17 @@ fn download_dev(
     if !dnet.same_structure(net) {
         return Err(Error::State("the model was rebuilt since it was uploaded to the GPU".into()));
     }
-    for (i, w) in dnet.w.iter().enumerate() {
-        let len = dnet.weights[i].len();
-        let v: Vec<f32> = ctx.read(&w.param, 0, len)?;
+    // Every weight, then (when compiled) every slot: one batched read-back.
+    let mut parts: Vec<(&wgpu::Buffer, usize)> =
+        dnet.w.iter().zip(&dnet.weights).map(|(w, i)| (&w.param, i.len())).collect();
+    if compiled.is_some() {
+        for (i, w) in dnet.w.iter().enumerate() {
+            parts.extend(w.slots.iter().map(|b| (b, dnet.weights[i].len())));
+        }
+    }
+    let mut values = ctx.read_many(&parts)?.into_iter();
+    for i in 0..dnet.w.len() {
+        let v = values.next().ok_or_else(|| Error::State("a weight was not read back".into()))?;
         net.set_weight(i, &v)?;
     }
     if let Some(c) = compiled {
@@ -115,8 +128,8 @@ fn download_dev(
                 return Err(Error::State("the optimizer was changed since the model was uploaded to the GPU".into()));
             }
             let r = dnet.weights[i].range();
-            for (s, buf) in w.slots.iter().enumerate() {
-                let v: Vec<f32> = ctx.read(buf, 0, r.len())?;
+            for s in 0..w.slots.len() {
+                let v = values.next().ok_or_else(|| Error::State("an optimizer slot was not read back".into()))?;
                 let dst = c.optimizer.slots[s]
                     .get_mut(r.clone())
                     .ok_or_else(|| Error::State("the optimizer's slots do not match the network".into()))?;
@@ -265,6 +278,22 @@ impl GpuModel {
         let t = self.training.as_mut().ok_or_else(not_compiled)?;
         let (dev, net, it) = (&*self.dev, &self.net, &mut self.progress);
         Ok(Box::new(stream::GpuStream::new(&dev.ctx, &dev.kernels, net, t, it, opts, sync)?))
+    }
+
+    /// The cost of one training step of `batch_size` rows of `train` (see `profile.rs`). The step runs on the
+    /// device's copy, which is then replaced by the host's `net` and `compiled` (as `upload` does).
+    pub fn profile(
+        &mut self,
+        net: &Network,
+        compiled: Option<&Compiled>,
+        train: Data<'_>,
+        batch_size: usize,
+    ) -> Result<GpuProfile> {
+        self.usable()?;
+        let t = self.training.as_ref().ok_or_else(not_compiled)?;
+        let p = profile::run(&self.dev.ctx, &self.dev.kernels, &self.net, t, self.progress, train, batch_size);
+        self.upload(net, compiled)?;
+        p
     }
 
     /// Predictions for `rows` rows of `x` (row-major) into `out` (rows × output width).

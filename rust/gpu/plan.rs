@@ -163,6 +163,14 @@ impl DevNet {
         &self.w[id.0]
     }
 
+    /// (input, output) widths of the Dense layers whose kernel gradient is computed.
+    pub fn dense_shapes(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.layers
+            .iter()
+            .filter(|l| matches!(l.spec, LayerSpec::Dense { .. }) && l.trainable)
+            .map(|l| (l.input, l.output))
+    }
+
     /// The width of value `v`.
     pub fn width(&self, v: usize) -> usize {
         crate::network::width(&self.inputs, &self.layers, v)
@@ -204,6 +212,8 @@ pub(crate) struct Workspace {
     pub grads: Vec<Option<wgpu::Buffer>>,
     /// Where an input gradient is made before it is added to a value's (cap × widest value; training only).
     pub grad_tmp: Option<wgpu::Buffer>,
+    /// The split-K parts of the weight gradients (gemm.rs; training only, and only where a product splits).
+    pub splitk: Option<wgpu::Buffer>,
     /// A value per weight for global_clipnorm (training only).
     pub clip_acc: Option<wgpu::Buffer>,
     pub target: wgpu::Buffer,
@@ -262,6 +272,10 @@ impl Workspace {
             bn,
             grads,
             grad_tmp: if train { Some(buf(net.max_width, "gradients")?) } else { None },
+            splitk: match super::gemm::scratch_len(net.dense_shapes(), cap) {
+                len if train && len > 0 => Some(ctx.storage(len, "split-K partial products")?),
+                _ => None,
+            },
             clip_acc: if train { Some(ctx.storage(net.w.len().max(1), "gradient norms")?) } else { None },
             target: buf(net.output_dim, "the target batch")?,
             flag: ctx.storage(1, "the label flag")?,

@@ -62,16 +62,18 @@ impl Builder {
             Some(buf)
         };
         let mut ops = Vec::with_capacity(self.ops.len());
+        let mut uses = Vec::with_capacity(self.ops.len());
         for (i, op) in self.ops.into_iter().enumerate() {
             let pipeline = kernels.pipeline(ctx, &op.key)?;
             let layout = kernels.group0(ctx, op.key.0)?;
             let Some(pbuf) = params.as_ref() else { continue };
-            let mut dummy_w = ctx.dummy_write.iter();
-            let resolved: Vec<&wgpu::Buffer> = (0..op.key.0.storage_count())
+            // An absent writable binding gets a stand-in of its own: one shared between dispatches would be a
+            // write-after-write hazard between otherwise independent ones (the per-weight optimizer passes).
+            let resolved: Vec<(wgpu::Buffer, bool)> = (0..op.key.0.storage_count())
                 .map(|j| match op.bufs.get(j).and_then(|b| b.as_ref()) {
-                    Some(b) => b,
-                    None if op.key.0.writes(j) => dummy_w.next().unwrap_or(&ctx.dummy_write[0]),
-                    None => &ctx.dummy_read,
+                    Some(b) => (b.clone(), false),
+                    None if op.key.0.writes(j) => (ctx.dummy(), true),
+                    None => (ctx.dummy_read.clone(), true),
                 })
                 .collect();
             let mut entries = vec![wgpu::BindGroupEntry {
@@ -82,7 +84,7 @@ impl Builder {
                     size: wgpu::BufferSize::new(PARAMS_BYTES),
                 }),
             }];
-            for (j, b) in resolved.iter().enumerate() {
+            for (j, (b, _)) in resolved.iter().enumerate() {
                 entries.push(wgpu::BindGroupEntry { binding: j as u32 + 1, resource: b.as_entire_binding() });
             }
             let group = super::kernels::scoped(ctx, "bind group", || {
@@ -93,14 +95,30 @@ impl Builder {
                 })
             })?;
             ops.push((pipeline, group, op.grid));
+            let bound = resolved.into_iter().enumerate().map(|(j, (buffer, dummy))| Use {
+                buffer,
+                writes: op.key.0.writes(j),
+                dummy,
+            });
+            uses.push((format!("{:?}", op.key.0), bound.collect()));
         }
-        Ok(Program { ops, _params: params })
+        Ok(Program { ops, uses, _params: params })
     }
+}
+
+/// A storage buffer one dispatch binds, and how.
+pub(crate) struct Use {
+    pub buffer: wgpu::Buffer,
+    pub writes: bool,
+    /// A stand-in for an absent optional binding.
+    pub dummy: bool,
 }
 
 /// Dispatches ready to record.
 pub(crate) struct Program {
     ops: Vec<(wgpu::ComputePipeline, wgpu::BindGroup, [u32; 3])>,
+    /// Per dispatch: its kernel's name and the storage buffers it binds (for `profile.rs`).
+    pub uses: Vec<(String, Vec<Use>)>,
     _params: Option<wgpu::Buffer>,
 }
 
@@ -109,6 +127,17 @@ impl Program {
     pub fn record(&self, pass: &mut wgpu::ComputePass<'_>, steps: &StepTable, step: usize) {
         let offset = (step as u64 * UNIFORM_ALIGN) as u32;
         for (p, g, grid) in &self.ops {
+            pass.set_pipeline(p);
+            pass.set_bind_group(0, g, &[]);
+            pass.set_bind_group(1, &steps.group, &[offset]);
+            pass.dispatch_workgroups(grid[0], grid[1], grid[2]);
+        }
+    }
+
+    /// Record dispatch `i` alone into `pass` (`profile.rs` times each in its own pass).
+    pub fn record_one(&self, pass: &mut wgpu::ComputePass<'_>, steps: &StepTable, step: usize, i: usize) {
+        let offset = (step as u64 * UNIFORM_ALIGN) as u32;
+        if let Some((p, g, grid)) = self.ops.get(i) {
             pass.set_pipeline(p);
             pass.set_bind_group(0, g, &[]);
             pass.set_bind_group(1, &steps.group, &[offset]);

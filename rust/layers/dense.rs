@@ -5,7 +5,8 @@
 
 use crate::activation::Activation;
 use crate::error::Result;
-use crate::matmul::{matmul, matmul_fused, Epilogue, Layout};
+use crate::matmul::{matmul_fused, matmul_then, Epilogue, Layout};
+use crate::team::Disjoint;
 
 use super::WeightId;
 
@@ -121,10 +122,19 @@ pub fn backward(
         activation.backward_inplace(z, y, g, output);
     }
     if let Some((dw, db)) = params {
-        matmul(dw, x, Layout::Transposed, g, Layout::Plain, input, rows, output, false, parallel)?;
-        if let Some(db) = db {
-            column_sums(g, output, db);
-        }
+        // The bias gradient's columns are summed by the thread that computed the same columns of `dw`.
+        let g: &[f32] = g;
+        let db = db.map(Disjoint::new);
+        let sums = |j0: usize, j1: usize| {
+            if let Some(db) = db {
+                // SAFETY: `db` holds `output` values and outlives the product; the column ranges `after`
+                // receives are disjoint.
+                let out = unsafe { db.slice(j0, j1 - j0) };
+                column_sums(&g[..rows * output], output, j0, out);
+            }
+        };
+        let (shape, no) = ((input, rows, output), Epilogue::default());
+        matmul_then(dw, x, Layout::Transposed, g, Layout::Plain, shape, false, parallel, no, &sums)?;
     }
     if let Some(InputGrad { dx, accumulate, relu_below }) = dx {
         let epi = Epilogue { mask: relu_below, ..Epilogue::default() };
@@ -134,20 +144,20 @@ pub fn backward(
     Ok(())
 }
 
-/// `db[j] = Σ_rows g[row, j]`, each sum from 0 in row order, sixteen columns at a time in registers (a sum
-/// kept in `db` itself waits on its own store every row).
-fn column_sums(g: &[f32], output: usize, db: &mut [f32]) {
-    let mut j = 0;
-    while j + 16 <= output {
-        let mut acc = [0.0f32; 16];
-        for gr in g.chunks_exact(output) {
-            acc.iter_mut().zip(&gr[j..j + 16]).for_each(|(a, &v)| *a += v);
+/// `out[c] = Σ_r g[r·width + j0 + c]`, each sum in row order from zero. Columns are summed `LANES` at a time in
+/// a fixed-size accumulator that stays in registers, instead of a pass over `out` per row.
+fn column_sums(g: &[f32], width: usize, j0: usize, out: &mut [f32]) {
+    const LANES: usize = 32;
+    for (c, chunk) in out.chunks_mut(LANES).enumerate() {
+        let j = j0 + c * LANES;
+        let mut acc = [0.0f32; LANES];
+        for gr in g.chunks_exact(width) {
+            match <&[f32; LANES]>::try_from(&gr[j..(j + LANES).min(width)]) {
+                Ok(v) => (0..LANES).for_each(|l| acc[l] += v[l]),
+                Err(_) => acc.iter_mut().zip(&gr[j..j + chunk.len()]).for_each(|(a, &v)| *a += v),
+            }
         }
-        db[j..j + 16].copy_from_slice(&acc);
-        j += 16;
-    }
-    for (c, d) in db.iter_mut().enumerate().skip(j) {
-        *d = g.iter().skip(c).step_by(output).fold(0.0, |s, &v| s + v);
+        chunk.copy_from_slice(&acc[..chunk.len()]);
     }
 }
 
@@ -205,6 +215,22 @@ mod tests {
                     assert_close(&db, &at_b, &format!("{what}: dbias"));
                 }
             }
+        }
+    }
+
+    /// Column sums over any column range give the bits of a plain row-order sum.
+    #[test]
+    fn column_sums_match_row_order_sums() {
+        let (rows, width) = (37, 100);
+        let g = values(rows * width, 8, 1.0);
+        for (j0, j1) in [(0, 100), (0, 64), (64, 100), (3, 70), (99, 100)] {
+            let mut want = vec![0.0f32; j1 - j0];
+            for gr in g.chunks_exact(width) {
+                want.iter_mut().zip(&gr[j0..j1]).for_each(|(d, &v)| *d += v);
+            }
+            let mut got = vec![f32::NAN; j1 - j0];
+            column_sums(&g, width, j0, &mut got);
+            assert!(want.iter().zip(&got).all(|(a, b)| a.to_bits() == b.to_bits()), "{j0}..{j1}");
         }
     }
 

@@ -89,10 +89,7 @@ impl Network {
         }
         let mut offset = 0;
         for (v, &w) in self.inputs.iter().enumerate() {
-            for (dst, &i) in ws.acts[v].chunks_exact_mut(w).zip(idx) {
-                let start = i as usize * iw + offset;
-                copy_row(dst, &x[start..start + w]);
-            }
+            gather_rows(&mut ws.acts[v], w, x, iw, offset, idx);
             offset += w;
         }
         for (dst, &i) in ws.target.chunks_exact_mut(ow).zip(idx) {
@@ -336,6 +333,33 @@ impl Network {
         }
         Ok(())
     }
+}
+
+/// Values from which a batch's rows are copied by the thread team: a wide batch (an image's pixels, say)
+/// gathered from random rows of a large array waits on memory, and two cores wait for twice the rows.
+const GATHER_SPLIT_MIN: usize = 1 << 15;
+
+/// `dst`'s rows (`w` wide) from rows `idx` of `x` (rows `iw` wide), columns `offset..offset + w`.
+fn gather_rows(dst: &mut [f32], w: usize, x: &[f32], iw: usize, offset: usize, idx: &[u32]) {
+    let copy = |dst: &mut [f32], idx: &[u32]| {
+        for (d, &i) in dst.chunks_exact_mut(w).zip(idx) {
+            let start = i as usize * iw + offset;
+            copy_row(d, &x[start..start + w]);
+        }
+    };
+    let rows = idx.len().min(dst.len() / w.max(1));
+    let parts = crate::pool::threads().min(rows * w / GATHER_SPLIT_MIN).max(1);
+    if parts < 2 {
+        copy(dst, idx);
+        return;
+    }
+    let out = crate::team::Disjoint::new(&mut dst[..rows * w]);
+    crate::team::parallel(parts, &|t| {
+        let (r0, r1) = (t * rows / parts, (t + 1) * rows / parts);
+        // SAFETY: the parts' row ranges are disjoint and inside `dst`, which outlives the job.
+        let d = unsafe { out.slice(r0 * w, (r1 - r0) * w) };
+        copy(d, &idx[r0..r1]);
+    });
 }
 
 /// Two weights' gradient slices at once (either may be absent).

@@ -41,9 +41,29 @@ pub(super) fn optimizers() -> Vec<OptimizerKind> {
 
 #[test]
 fn optimizer_updates_match_cpu_over_three_steps() {
-    let Some((ctx, k)) = device() else { return };
-    let spec =
-        vec![LayerSpec::Dense { units: 7, activation: Activation::Relu, use_bias: true, rules: Default::default() }];
+    let Some((mut ctx, k)) = device() else { return };
+    let dense =
+        |units| LayerSpec::Dense { units, activation: Activation::Relu, use_bias: true, rules: Default::default() };
+    // One Dense (2 weights: one fused dispatch) and five (10 weights: two, the second part-filled); then the
+    // per-weight kernels, as on an adapter with too few storage bindings for the fused one.
+    for fused in [true, false] {
+        if !fused {
+            ctx.limits.max_storage_buffers_per_shader_stage = 8;
+        }
+        optimizers_match_cpu(&ctx, &k, &[dense(7)], fused);
+        optimizers_match_cpu(&ctx, &k, &[dense(7), dense(5), dense(300), dense(3), dense(2)], fused);
+    }
+}
+
+/// Three steps of every optimizer on a network of `spec` over 45 inputs, against the CPU's; `fused`: the
+/// update is expected in one dispatch per `fused::TENSORS` weights.
+fn optimizers_match_cpu(
+    ctx: &crate::gpu::context::Ctx,
+    k: &crate::gpu::kernels::Kernels,
+    spec: &[LayerSpec],
+    fused: bool,
+) {
+    let (ctx, k, spec) = (ctx, k, spec.to_vec());
     // Each optimizer without weight decay, and with it on the kernel only (the bias excluded).
     let cases = optimizers().into_iter().flat_map(|k| [(k, 0.0), (k, 0.3)]);
     for (kind, rate) in cases {
@@ -57,7 +77,7 @@ fn optimizer_updates_match_cpu_over_three_steps() {
             weighted_from: 0,
             reduction: Default::default(),
         };
-        let dev = DevNet::upload(&ctx, &net, Some(&compiled)).unwrap();
+        let dev = DevNet::upload(ctx, &net, Some(&compiled)).unwrap();
         let mut params = net.params.clone();
         let mut p = 1.0;
         for step in 0..3u64 {
@@ -67,25 +87,33 @@ fn optimizer_updates_match_cpu_over_three_steps() {
                 ctx.write(w.grad.as_ref().unwrap(), 0, &grads[net.weights[i].range()]);
             }
             let mut b = Builder::new();
-            optimizer(&mut b, &ctx, &dev, kind, &cpu.decay).unwrap();
+            optimizer(&mut b, ctx, &dev, kind, &cpu.decay).unwrap();
+            if step == 0 {
+                let mut count = Builder::new();
+                optimizer(&mut count, ctx, &dev, kind, &cpu.decay).unwrap();
+                let n = dev.w.len();
+                let decayed = if rate > 0.0 { n - 1 } else { 0 };
+                let want = if fused { n.div_ceil(crate::gpu::fused::TENSORS) } else { n + decayed };
+                assert_eq!(count.build(ctx, k).unwrap().uses.len(), want, "{kind:?} {rate}: dispatches");
+            }
             let (lr, alpha) = (kind.learning_rate(), kind.adam_step_size(step + 1));
             // `cpu` has stepped: its `u_product` is this step's, the one before is `p`.
             let nadam = kind.nadam_step(step + 1, p);
             p = nadam.u_product;
             let nadam = [nadam.m, nadam.g, nadam.v];
-            run(&ctx, &k, b, StepRecord { alpha, iter: step as u32, lr, nadam, ..Default::default() });
+            run(ctx, k, b, StepRecord { alpha, iter: step as u32, lr, nadam, ..Default::default() });
         }
         for (i, w) in dev.w.iter().enumerate() {
             let r = net.weights[i].range();
             close(
-                &read(&ctx, &w.param, r.len()),
+                &read(ctx, &w.param, r.len()),
                 &params[r.clone()],
                 1e-5,
                 1e-6,
                 &format!("{kind:?} {rate} weight {i}"),
             );
             for (s, buf) in w.slots.iter().enumerate() {
-                close(&read(&ctx, buf, r.len()), &cpu.slots[s][r.clone()], 1e-5, 1e-6, &format!("{kind:?} slot {s}"));
+                close(&read(ctx, buf, r.len()), &cpu.slots[s][r.clone()], 1e-5, 1e-6, &format!("{kind:?} slot {s}"));
             }
         }
     }

@@ -5,12 +5,14 @@
 
 mod fit;
 mod fit_features;
+mod flow;
+mod gemm;
 mod layers;
 mod stream;
 
 use crate::activation::{Activation, NAMES};
 use crate::gpu::context::Ctx;
-use crate::gpu::forward::{loss_and_metrics, push_gemm};
+use crate::gpu::forward::loss_and_metrics;
 use crate::gpu::kernels::{grid_for, Kernels, Params, K};
 use crate::gpu::plan::{act_id, DevNet, Training, Workspace};
 use crate::gpu::program::{Builder, StepRecord, StepTable};
@@ -80,105 +82,6 @@ pub(super) fn activations() -> Vec<Activation> {
     v.push(Activation::Elu { alpha: 0.5 });
     v.push(Activation::LeakyRelu { negative_slope: 0.1 });
     v
-}
-
-/// Naive `C = op(A)·op(B)` in f64.
-fn matmul_ref(a: &[f32], ta: bool, b: &[f32], tb: bool, m: usize, k: usize, n: usize) -> Vec<f32> {
-    let mut c = vec![0.0f32; m * n];
-    for i in 0..m {
-        for j in 0..n {
-            let mut s = 0.0f64;
-            for p in 0..k {
-                let av = if ta { a[p * m + i] } else { a[i * k + p] };
-                let bv = if tb { b[j * k + p] } else { b[p * n + j] };
-                s += f64::from(av) * f64::from(bv);
-            }
-            c[i * n + j] = s as f32;
-        }
-    }
-    c
-}
-
-const GEMMS: [K; 2] = [K::Gemm, K::GemmWide];
-
-#[test]
-fn gemm_forward_epilogue_every_activation_both_tilings() {
-    let Some((ctx, k)) = device() else { return };
-    assert_eq!(K::gemm_for(4096, 1024), K::GemmWide);
-    assert_eq!(K::gemm_for(64, 1024), K::Gemm);
-    for &(m, kk, n) in &[(1, 1, 1), (67, 33, 70), (130, 5, 3), (64, 64, 64), (300, 17, 260)] {
-        let x = values(m * kk, 1, 1.0);
-        let w = values(kk * n, 2, 0.5);
-        let bias = values(n, 3, 0.5);
-        let mut z = matmul_ref(&x, false, &w, false, m, kk, n);
-        for r in z.chunks_exact_mut(n) {
-            r.iter_mut().zip(&bias).for_each(|(v, b)| *v += b);
-        }
-        let (xb, wb, bb) = (
-            ctx.storage_with(&x, "x").unwrap(),
-            ctx.storage_with(&w, "w").unwrap(),
-            ctx.storage_with(&bias, "b").unwrap(),
-        );
-        for kernel in GEMMS {
-            for act in activations().into_iter().filter(|a| *a != Activation::Softmax) {
-                let (out, pre) = (ctx.storage(m * n, "out").unwrap(), ctx.storage(m * n, "pre").unwrap());
-                let (id, p) = act_id(act);
-                let consts = [("TRANS_A", 0), ("TRANS_B", 0), ("BIAS", 1), ("STORE_PRE", 1), ("ACT", id), ("EPI", 0)];
-                let bind = [Some(&xb), Some(&wb), Some(&bb), None, None, Some(&out), Some(&pre)];
-                let mut b = Builder::new();
-                push_gemm(&mut b, &ctx, kernel, &consts, &bind, (m, n, kk), p).unwrap();
-                run(&ctx, &k, b, StepRecord::default());
-                let mut y = vec![0.0; m * n];
-                act.forward(&z, &mut y, n);
-                let what = format!("{kernel:?} {m}x{kk}x{n} {}", act.name());
-                close(&read(&ctx, &pre, m * n), &z, 1e-5, 1e-5, &format!("{what} pre"));
-                close(&read(&ctx, &out, m * n), &y, 1e-5, 1e-5, &what);
-            }
-        }
-    }
-}
-
-#[test]
-fn gemm_transposed_variants_and_fused_activation_backward() {
-    let Some((ctx, k)) = device() else { return };
-    let (rows, win, wout) = (277, 19, 140);
-    let x = values(rows * win, 4, 1.0);
-    let g = values(rows * wout, 5, 1.0);
-    let w = values(win * wout, 6, 0.5);
-    let (xb, gb, wb) =
-        (ctx.storage_with(&x, "x").unwrap(), ctx.storage_with(&g, "g").unwrap(), ctx.storage_with(&w, "w").unwrap());
-    let dx_ref = matmul_ref(&g, false, &w, true, rows, wout, win);
-    let dw_ref = matmul_ref(&x, true, &g, false, win, rows, wout);
-    let z = values(rows * win, 7, 3.0);
-    for kernel in GEMMS {
-        // dW = xᵀ·g
-        let dw = ctx.storage(win * wout, "dw").unwrap();
-        let consts = [("TRANS_A", 1), ("TRANS_B", 0), ("BIAS", 0), ("STORE_PRE", 0), ("ACT", 0), ("EPI", 0)];
-        let mut b = Builder::new();
-        let bind = [Some(&xb), Some(&gb), None, None, None, Some(&dw), None];
-        push_gemm(&mut b, &ctx, kernel, &consts, &bind, (win, wout, rows), 0.0).unwrap();
-        run(&ctx, &k, b, StepRecord::default());
-        close(&read(&ctx, &dw, win * wout), &dw_ref, 1e-5, 1e-5, &format!("{kernel:?} dW"));
-        // dx = g·Wᵀ, then times f'(z) of the layer below, fused.
-        for act in activations().into_iter().filter(|a| *a != Activation::Softmax) {
-            let mut y = vec![0.0; z.len()];
-            act.forward(&z, &mut y, win);
-            let mut want = dx_ref.clone();
-            act.backward_inplace(&z, &y, &mut want, win);
-            let (zb, yb, out) = (
-                ctx.storage_with(&z, "z").unwrap(),
-                ctx.storage_with(&y, "y").unwrap(),
-                ctx.storage(rows * win, "dx").unwrap(),
-            );
-            let (id, p) = act_id(act);
-            let consts = [("TRANS_A", 0), ("TRANS_B", 1), ("BIAS", 0), ("STORE_PRE", 0), ("ACT", id), ("EPI", 1)];
-            let bind = [Some(&gb), Some(&wb), None, Some(&zb), Some(&yb), Some(&out), None];
-            let mut b = Builder::new();
-            push_gemm(&mut b, &ctx, kernel, &consts, &bind, (rows, win, wout), p).unwrap();
-            run(&ctx, &k, b, StepRecord::default());
-            close(&read(&ctx, &out, rows * win), &want, 1e-4, 1e-5, &format!("{kernel:?} dx {}", act.name()));
-        }
-    }
 }
 
 #[test]

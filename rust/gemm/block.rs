@@ -1,0 +1,198 @@
+//! One thread's share of a packed product: the loops over B panels, K panels and A blocks around the
+//! micro-kernel, the packing buffers, and the tiles cut by the edges of C.
+
+use std::cell::RefCell;
+
+use super::kernel::{Epilogue, Micro};
+use super::{pack, Operand, ALIGN_PAD, KC, MC_MAX, NC};
+
+thread_local! {
+    static PACK_A: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+    pub(super) static PACK_B: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Run `f` with `len` values of a thread-local buffer of `cap` values (allocated on the thread's first call;
+/// a fresh one if it is already in use), starting on a 64-byte boundary.
+pub(super) fn with_buffer<T>(
+    key: &'static std::thread::LocalKey<RefCell<Vec<f32>>>,
+    cap: usize,
+    len: usize,
+    f: impl FnOnce(&mut [f32]) -> T,
+) -> T {
+    key.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut v) => {
+            if v.len() < cap + ALIGN_PAD {
+                v.resize(cap + ALIGN_PAD, 0.0);
+            }
+            let at = v.as_ptr().align_offset(64).min(ALIGN_PAD);
+            f(&mut v[at..at + len])
+        }
+        Err(_) => f(&mut vec![0.0; len]),
+    })
+}
+
+/// Where the micro-kernel reads the A block of one call of `macro_kernel`.
+#[derive(Clone, Copy)]
+enum ABlock<'a> {
+    /// All of it packed in MR-row slivers of depth `kc`.
+    Packed(&'a [f32]),
+    /// A where it is, from column `p0`; `edge` holds the last sliver packed if
+    /// the block's height is not a multiple of MR.
+    Direct { a: Operand<'a>, p0: usize, edge: &'a [f32] },
+}
+
+/// The output block `C[i0..i1, j0..j1]` of `C (+)= A·B`, single-threaded.
+///
+/// `c` is the whole row-major C (row stride `ldc`), given as a raw pointer so that threads can own disjoint
+/// column ranges of the same rows.
+///
+/// # Safety
+/// `c` must be valid for reads and writes of `i1 * ldc` values (with `j1 <= ldc`), and no other thread may
+/// touch `C[i0..i1, j0..j1]` during the call.
+#[allow(clippy::too_many_arguments)]
+pub(super) unsafe fn block<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
+    c: *mut f32,
+    ldc: usize,
+    a: Operand<'_>,
+    b: Operand<'_>,
+    (i0, i1): (usize, usize),
+    (j0, j1): (usize, usize),
+    k: usize,
+    accumulate: bool,
+    epi: Epilogue<'_>,
+) {
+    // A row-major A is read in place (its rows are contiguous in k, as a packed sliver is), and so is a
+    // column-major one (each k holds the sliver's MR values side by side, as a packed sliver does): packing
+    // them cost more than the strided reads (measured on the training products).
+    let direct = a.cs == 1 || a.rs == 1;
+    for jb in (j0..j1).step_by(NC) {
+        let jb_end = (jb + NC).min(j1);
+        let nc = jb_end - jb;
+        let slivers_n = nc.div_ceil(NR);
+        let mut p0 = 0;
+        while p0 < k {
+            let kc = KC.min(k - p0);
+            let acc = accumulate || p0 > 0;
+            let (first, last) = (p0 == 0, p0 + kc == k);
+            with_buffer(&PACK_B, KC * NC, slivers_n * kc * NR, |bpack| {
+                pack::pack_b::<NR>(bpack, b, p0, kc, jb, nc);
+                let mut ic = i0;
+                while ic < i1 {
+                    let mc = K::MC.min(i1 - ic);
+                    // Packed: the whole block; direct: only a last sliver of fewer than MR rows.
+                    let (pack_from, pack_rows) = if direct { (ic + mc / MR * MR, mc % MR) } else { (ic, mc) };
+                    with_buffer(&PACK_A, KC * MC_MAX, pack_rows.div_ceil(MR) * kc * MR, |apack| {
+                        pack::pack_a::<MR>(apack, a, pack_from, pack_rows, p0, kc);
+                        let ablock = if direct { ABlock::Direct { a, p0, edge: apack } } else { ABlock::Packed(apack) };
+                        // SAFETY: the tiles of rows ic..ic+mc, columns jb..jb_end lie inside the caller's
+                        // block, which it guarantees is valid and ours alone.
+                        unsafe {
+                            macro_kernel::<MR, NR, K>(
+                                c,
+                                ldc,
+                                ablock,
+                                bpack,
+                                (ic, ic + mc),
+                                (jb, jb_end),
+                                kc,
+                                acc,
+                                |i, j| epi.tile(i, j, ldc, first, last),
+                            )
+                        };
+                    });
+                    ic += mc;
+                }
+            });
+            p0 += kc;
+        }
+    }
+}
+
+/// All `MR × NR` tiles of `C[i0..i1, j0..j1]` from the A block and packed B slivers of depth `kc`.
+///
+/// # Safety
+/// As for `block`: `C[i0..i1, j0..j1]` must be valid and touched by no other thread.
+#[allow(clippy::too_many_arguments)]
+unsafe fn macro_kernel<'e, const MR: usize, const NR: usize, K: Micro<MR, NR>>(
+    c: *mut f32,
+    ldc: usize,
+    ablock: ABlock<'_>,
+    bpack: &[f32],
+    (i0, i1): (usize, usize),
+    (j0, j1): (usize, usize),
+    kc: usize,
+    acc: bool,
+    epi: impl Fn(usize, usize) -> Epilogue<'e>,
+) {
+    for js in 0..(j1 - j0).div_ceil(NR) {
+        let j = j0 + js * NR;
+        let nr = NR.min(j1 - j);
+        let bs = &bpack[js * kc * NR..(js + 1) * kc * NR];
+        for is in 0..(i1 - i0).div_ceil(MR) {
+            let i = i0 + is * MR;
+            let mr = MR.min(i1 - i);
+            // Ã's values and strides (value (r, p) at asl[r*ars + p*acs]).
+            let (asl, strides): (&[f32], _) = match ablock {
+                ABlock::Packed(apack) => (&apack[is * kc * MR..(is + 1) * kc * MR], (1, MR)),
+                ABlock::Direct { edge, .. } if mr < MR => (edge, (1, MR)),
+                ABlock::Direct { a, p0, .. } => (&a.data[i * a.rs + p0 * a.cs..], (a.rs, a.cs)),
+            };
+            let te = epi(i, j);
+            if mr == MR && nr == NR {
+                // SAFETY: rows i..i+MR, columns j..j+NR lie inside the block (see the function's contract).
+                let tile = unsafe { std::slice::from_raw_parts_mut(c.add(i * ldc + j), (MR - 1) * ldc + NR) };
+                checked_tile::<MR, NR, K>(kc, (asl, strides), bs, tile, ldc, acc, te);
+            } else {
+                let mut tmp2 = [[0.0f32; NR]; MR];
+                let tmp = tmp2.as_flattened_mut();
+                if acc {
+                    for r in 0..mr {
+                        // SAFETY: the `mr` rows and `nr` columns from (i, j) lie inside the block.
+                        let row = unsafe { std::slice::from_raw_parts(c.add((i + r) * ldc + j), nr) };
+                        tmp[r * NR..r * NR + nr].copy_from_slice(row);
+                    }
+                }
+                checked_tile::<MR, NR, K>(kc, (asl, strides), bs, tmp, NR, acc, Epilogue::default());
+                for r in 0..mr {
+                    // SAFETY: as above.
+                    let row = unsafe { std::slice::from_raw_parts_mut(c.add((i + r) * ldc + j), nr) };
+                    if te.is_identity() {
+                        row.copy_from_slice(&tmp[r * NR..r * NR + nr]);
+                    } else {
+                        for (col, v) in row.iter_mut().enumerate() {
+                            *v = te.scalar(tmp[r * NR + col], col, r * ldc + col);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One tile through the kernel `K`, after checking that the slices hold what it reads and writes (see
+/// [`Micro::tile`]); does nothing otherwise.
+#[allow(clippy::too_many_arguments)]
+fn checked_tile<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
+    kc: usize,
+    (a, (ars, acs)): (&[f32], (usize, usize)),
+    b: &[f32],
+    c: &mut [f32],
+    ldc: usize,
+    accumulate: bool,
+    epi: Epilogue<'_>,
+) {
+    let span = (MR - 1) * ldc + NR;
+    if kc == 0
+        || a.len() < (MR - 1) * ars + (kc - 1) * acs + 1
+        || b.len() < kc * NR
+        || ldc < NR
+        || c.len() < span
+        || epi.bias.is_some_and(|b| b.len() < NR)
+        || epi.mask.is_some_and(|m| m.len() < span)
+    {
+        return;
+    }
+    // SAFETY: the lengths are checked above; the kernel is only instantiated for a kernel the CPU runs
+    // (`gemm_with` falls back to `Isa::best`).
+    unsafe { K::tile(kc, a.as_ptr(), (ars, acs), b.as_ptr(), c.as_mut_ptr(), ldc, accumulate, epi) }
+}
