@@ -138,40 +138,90 @@ unsafe fn tile_avx512<const V: usize>(
     accumulate: bool,
     epi: Epilogue<'_>,
 ) {
+    // Each branch has its own accumulators from start to store: merged after the branch, they were kept in
+    // a stack array that every call zeroed with a call to memset (5% of a training step).
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        if strides == (1, MR) {
+            tile_body::<true, V>(kc, a, strides, b, c, ldc, accumulate, epi);
+        } else {
+            tile_body::<false, V>(kc, a, strides, b, c, ldc, accumulate, epi);
+        }
+    }
+}
+
+/// The whole tile, Ã packed or not: the k loop, then the stores with the epilogue.
+///
+/// # Safety
+/// As for [`Micro::tile`], and the CPU has AVX-512F (the caller's `target_feature` is inlined here).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn tile_body<const PACKED: bool, const V: usize>(
+    kc: usize,
+    a: *const f32,
+    strides: (usize, usize),
+    b: *const f32,
+    c: *mut f32,
+    ldc: usize,
+    accumulate: bool,
+    epi: Epilogue<'_>,
+) {
     use std::arch::x86_64::*;
     // SAFETY: the caller guarantees that `a` reaches Ã's values and `b` has kc*NR readable values, that `c`
     // (and the mask, if any) address MR rows of NR values at stride `ldc`, and that the bias has NR values.
     unsafe {
         let mut acc = [[_mm512_setzero_ps(); V]; MR];
-        if strides == (1, MR) {
-            fma_steps::<true, V>(kc, a, strides, b, &mut acc);
-        } else {
-            fma_steps::<false, V>(kc, a, strides, b, &mut acc);
-        }
-        let zero = _mm512_setzero_ps();
+        fma_steps::<PACKED, V>(kc, a, strides, b, &mut acc);
         let bias: Option<[__m512; V]> =
             epi.bias.map(|b| std::array::from_fn(|v| _mm512_loadu_ps(b.as_ptr().add(16 * v))));
-        for (i, ci) in acc.iter().enumerate() {
-            for (v, &sum) in ci.iter().enumerate() {
-                let at = i * ldc + 16 * v;
-                let p = c.add(at);
-                let mut x = sum;
-                if accumulate {
-                    x = _mm512_add_ps(_mm512_loadu_ps(p), x);
-                }
-                if let Some(bias) = bias {
-                    x = _mm512_add_ps(x, bias[v]);
-                }
-                if epi.relu {
-                    // Ordered "less than": false for NaN, which therefore passes through.
-                    x = _mm512_mask_mov_ps(x, _mm512_cmp_ps_mask::<_CMP_LT_OQ>(x, zero), zero);
-                }
-                if let Some(m) = epi.mask {
-                    let mv = _mm512_loadu_ps(m.as_ptr().add(at));
-                    x = _mm512_mask_mov_ps(x, _mm512_cmp_ps_mask::<_CMP_LE_OQ>(mv, zero), zero);
-                }
-                _mm512_storeu_ps(p, x);
+        // One literal call per row: a loop over the rows is not unrolled (its body is large), and reading the
+        // accumulators by a run-time row index keeps them in a stack array that each call zeroes (memset).
+        macro_rules! rows {
+            ($($i:literal)*) => { $( store_row::<V>(acc[$i], c.add($i * ldc), epi.mask.map(|m| m.as_ptr().add($i * ldc)), accumulate, bias, epi.relu); )* };
+        }
+        const { assert!(MR == 12) };
+        rows!(0 1 2 3 4 5 6 7 8 9 10 11);
+    }
+}
+
+/// One row of the tile: `V` vectors of sums, stored at `p` after the epilogue (the mask row at `mask`).
+///
+/// # Safety
+/// `p` (and `mask`) address `16 * V` values; the CPU has AVX-512F (the caller's `target_feature` is inlined
+/// here).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn store_row<const V: usize>(
+    sums: [std::arch::x86_64::__m512; V],
+    p: *mut f32,
+    mask: Option<*const f32>,
+    accumulate: bool,
+    bias: Option<[std::arch::x86_64::__m512; V]>,
+    relu: bool,
+) {
+    use std::arch::x86_64::*;
+    // SAFETY: the caller guarantees that `p` and `mask` address 16*V values.
+    unsafe {
+        let zero = _mm512_setzero_ps();
+        for (v, &sum) in sums.iter().enumerate() {
+            let p = p.add(16 * v);
+            let mut x = sum;
+            if accumulate {
+                x = _mm512_add_ps(_mm512_loadu_ps(p), x);
             }
+            if let Some(bias) = bias {
+                x = _mm512_add_ps(x, bias[v]);
+            }
+            if relu {
+                // Ordered "less than": false for NaN, which therefore passes through.
+                x = _mm512_mask_mov_ps(x, _mm512_cmp_ps_mask::<_CMP_LT_OQ>(x, zero), zero);
+            }
+            if let Some(m) = mask {
+                let mv = _mm512_loadu_ps(m.add(16 * v));
+                x = _mm512_mask_mov_ps(x, _mm512_cmp_ps_mask::<_CMP_LE_OQ>(mv, zero), zero);
+            }
+            _mm512_storeu_ps(p, x);
         }
     }
 }
