@@ -124,6 +124,9 @@ unsafe fn macro_kernel<'e, const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     acc: bool,
     epi: impl Fn(usize, usize) -> Epilogue<'e>,
 ) {
+    // The staging tile of the edge tiles, zeroed once per call rather than once per tile (a memset each):
+    // values a previous tile left in it outside the `mr × nr` corner are computed over and never copied out.
+    let mut staging: Option<[[f32; NR]; MR]> = None;
     for js in 0..(j1 - j0).div_ceil(NR) {
         let j = j0 + js * NR;
         let nr = NR.min(j1 - j);
@@ -143,8 +146,7 @@ unsafe fn macro_kernel<'e, const MR: usize, const NR: usize, K: Micro<MR, NR>>(
                 let tile = unsafe { std::slice::from_raw_parts_mut(c.add(i * ldc + j), (MR - 1) * ldc + NR) };
                 checked_tile::<MR, NR, K>(kc, (asl, strides), bs, tile, ldc, acc, te);
             } else {
-                let mut tmp2 = [[0.0f32; NR]; MR];
-                let tmp = tmp2.as_flattened_mut();
+                let tmp = staging.get_or_insert([[0.0; NR]; MR]).as_flattened_mut();
                 if acc {
                     for r in 0..mr {
                         // SAFETY: the `mr` rows and `nr` columns from (i, j) lie inside the block.
