@@ -146,7 +146,7 @@ unsafe fn macro_kernel<'e, const MR: usize, const NR: usize, K: Micro<MR, NR>>(
                 let tile = unsafe { std::slice::from_raw_parts_mut(c.add(i * ldc + j), (MR - 1) * ldc + NR) };
                 checked_tile::<MR, NR, K>(kc, (asl, strides), bs, tile, ldc, acc, te);
             } else {
-                let tmp = staging.get_or_insert_with(|| [[0.0; NR]; MR]).as_flattened_mut();
+                let tmp = staging.get_or_insert([[0.0; NR]; MR]).as_flattened_mut();
                 if acc {
                     for r in 0..mr {
                         // SAFETY: the `mr` rows and `nr` columns from (i, j) lie inside the block.
