@@ -138,8 +138,8 @@ unsafe fn tile_avx512<const V: usize>(
     accumulate: bool,
     epi: Epilogue<'_>,
 ) {
-    // Each branch has its own accumulators from start to store: merged after the branch, they were kept in
-    // a stack array that every call zeroed with a call to memset (5% of a training step).
+    // Each branch has its own accumulators from start to store (see `tile_body` for why they stay in
+    // registers).
     // SAFETY: forwarded from the caller.
     unsafe {
         if strides == (1, MR) {
