@@ -212,7 +212,7 @@ fn elementwise_fast_path_matches_the_row_path_bit_for_bit() {
             let (mut p, mut t) = (vec![0.0; rows * width], vec![0.0; rows * width]);
             r.fill_uniform(&mut p, 2.0);
             r.fill_uniform(&mut t, 2.0);
-            p[..width].copy_from_slice(&t[..width].to_vec());
+            p[..width].copy_from_slice(&t[..width]);
             p[width] = -0.0;
             t[width] = 0.0;
             let ones = vec![1.0; rows];
