@@ -14,9 +14,8 @@ use crate::evaluate::{evaluate_with, EvalScratch};
 use crate::model::Model;
 use crate::train::Workspace;
 
-/// How often a consumer waiting for a batch looks at its cancel flag, and a producer at a full queue.
+/// How often a consumer waiting for a batch looks at its cancel flag.
 const POLL: Duration = Duration::from_millis(5);
-const PRODUCER_POLL: Duration = Duration::from_micros(200);
 
 /// One batch of rows, owned: inputs, targets and (optionally) a weight per row, row-major.
 #[derive(Debug, Clone, Default)]
@@ -58,19 +57,17 @@ pub struct FeedSender {
 
 impl FeedSender {
     /// Put `item`, waiting while the queue is full. `false` once the consumer is gone or the queue closed.
-    pub fn send(&self, mut item: Item) -> bool {
-        loop {
-            if self.closed.load(Ordering::Relaxed) {
-                return false;
-            }
-            match self.tx.try_send(item) {
-                Ok(()) => return true,
-                Err(TrySendError::Disconnected(_)) => return false,
-                Err(TrySendError::Full(back)) => {
-                    item = back;
-                    std::thread::sleep(PRODUCER_POLL);
-                }
-            }
+    /// The wait blocks until the consumer takes an item (no polling, which would take a core from the
+    /// training threads every few hundred microseconds): a consumer that stops drops its `Feed` and `close`
+    /// drops one never taken, and either ends the wait.
+    pub fn send(&self, item: Item) -> bool {
+        if self.closed.load(Ordering::Relaxed) {
+            return false;
+        }
+        match self.tx.try_send(item) {
+            Ok(()) => true,
+            Err(TrySendError::Disconnected(_)) => false,
+            Err(TrySendError::Full(back)) => self.tx.send(back).is_ok(),
         }
     }
 
