@@ -1,12 +1,13 @@
 //! Streamed data: batches that a producer (a Python thread running a generator or a `PyDataset`) hands the
 //! core through a bounded queue, so that memory holds at most the queue's batches, never the data set. The
 //! producer decides where an epoch (or a validation pass) ends and says so with `Item::End`; the trainer's
-//! loop takes batches until then. Also the evaluation of a stream, batch by batch, on either backend.
+//! loop takes batches until then (the queue is `queue`). Also the evaluation of a stream, batch by batch, on
+//! either backend.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+mod queue;
+
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
-use std::time::Duration;
 
 use crate::backend::{check_matrix, check_weights, not_compiled, Data, EvalHooks, Observer, Session};
 use crate::error::{Error, Result};
@@ -14,111 +15,7 @@ use crate::evaluate::{evaluate_with, EvalScratch};
 use crate::model::Model;
 use crate::train::Workspace;
 
-/// How often a consumer waiting for a batch looks at its cancel flag, and a producer at a full queue.
-const POLL: Duration = Duration::from_millis(5);
-const PRODUCER_POLL: Duration = Duration::from_micros(200);
-
-/// One batch of rows, owned: inputs, targets and (optionally) a weight per row, row-major.
-#[derive(Debug, Clone, Default)]
-pub struct Batch {
-    /// Inputs, `rows × input width`.
-    pub x: Vec<f32>,
-    /// Targets, `rows × target width`.
-    pub y: Vec<f32>,
-    /// Sample weights, one per row.
-    pub w: Option<Vec<f32>>,
-    /// Number of rows.
-    pub rows: usize,
-}
-
-impl Batch {
-    /// The batch as borrowed data.
-    pub fn data(&self) -> Data<'_> {
-        Data { x: &self.x, y: &self.y, rows: self.rows, w: self.w.as_deref() }
-    }
-}
-
-/// What travels through the queue.
-#[derive(Debug)]
-pub enum Item {
-    /// A batch.
-    Batch(Batch),
-    /// The end of an epoch (or of a validation or evaluation pass).
-    End,
-    /// The producer failed (its exception is raised by the Python side once the consumer has stopped).
-    Failed,
-}
-
-/// The producer's end of a queue.
-#[derive(Debug, Clone)]
-pub struct FeedSender {
-    tx: SyncSender<Item>,
-    closed: Arc<AtomicBool>,
-}
-
-impl FeedSender {
-    /// Put `item`, waiting while the queue is full. `false` once the consumer is gone or the queue closed.
-    pub fn send(&self, mut item: Item) -> bool {
-        loop {
-            if self.closed.load(Ordering::Relaxed) {
-                return false;
-            }
-            match self.tx.try_send(item) {
-                Ok(()) => return true,
-                Err(TrySendError::Disconnected(_)) => return false,
-                Err(TrySendError::Full(back)) => {
-                    item = back;
-                    std::thread::sleep(PRODUCER_POLL);
-                }
-            }
-        }
-    }
-
-    /// Make every later `send` fail (the consumer will take no more).
-    pub fn close(&self) {
-        self.closed.store(true, Ordering::Relaxed);
-    }
-}
-
-/// The consumer's end of a queue.
-#[derive(Debug)]
-pub struct Feed {
-    rx: Receiver<Item>,
-    closed: Arc<AtomicBool>,
-}
-
-/// A queue holding at most `capacity` items (at least one).
-pub fn feed(capacity: usize) -> (FeedSender, Feed) {
-    let (tx, rx) = sync_channel(capacity.max(1));
-    let closed = Arc::new(AtomicBool::new(false));
-    (FeedSender { tx, closed: closed.clone() }, Feed { rx, closed })
-}
-
-impl Feed {
-    /// The next batch of the current pass, `None` at its end; `Error::Interrupted` once `cancel` is set.
-    pub fn next(&mut self, cancel: &AtomicBool) -> Result<Option<Batch>> {
-        loop {
-            if cancel.load(Ordering::Relaxed) {
-                return Err(Error::Interrupted);
-            }
-            match self.rx.recv_timeout(POLL) {
-                Ok(Item::Batch(b)) => return Ok(Some(b)),
-                Ok(Item::End) => return Ok(None),
-                Ok(Item::Failed) => return Err(Error::State("the data source raised an exception".into())),
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => {
-                    return Err(Error::State("the data source stopped before the end of the data".into()))
-                }
-            }
-        }
-    }
-}
-
-impl Drop for Feed {
-    fn drop(&mut self) {
-        self.closed.store(true, Ordering::Relaxed);
-    }
-}
+pub use queue::{feed, Batch, Feed, FeedSender, Item};
 
 /// Check a streamed batch against `model`: input and target widths, finite values, valid targets and
 /// weights. `arg` names the source in errors ("x" for training, "validation_data" for validation).
@@ -351,39 +248,4 @@ fn copy_into(buf: &mut Option<Batch>, d: Data<'_>) {
         (w, bw) => *bw = w.map(<[f32]>::to_vec),
     }
     b.rows = d.rows;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_feed_passes_batches_in_order_and_ends() {
-        let (tx, mut rx) = feed(2);
-        let t = std::thread::spawn(move || {
-            for r in 1..=3 {
-                assert!(tx.send(Item::Batch(Batch { x: vec![0.0; r], y: vec![0.0; r], w: None, rows: r })));
-            }
-            assert!(tx.send(Item::End));
-            tx
-        });
-        let never = AtomicBool::new(false);
-        let rows: Vec<usize> = std::iter::from_fn(|| rx.next(&never).unwrap()).map(|b| b.rows).collect();
-        assert_eq!(rows, vec![1, 2, 3]);
-        let tx = t.join().unwrap();
-        drop(rx);
-        assert!(!tx.send(Item::End), "a send after the consumer is gone fails");
-    }
-
-    #[test]
-    fn a_failed_producer_and_a_cancel_end_the_wait() {
-        let (tx, mut rx) = feed(1);
-        assert!(tx.send(Item::Failed));
-        let never = AtomicBool::new(false);
-        assert!(matches!(rx.next(&never), Err(Error::State(_))));
-        let cancel = AtomicBool::new(true);
-        assert!(matches!(rx.next(&cancel), Err(Error::Interrupted)));
-        tx.close();
-        assert!(!tx.send(Item::End));
-    }
 }

@@ -394,3 +394,25 @@ def test_a_functional_model_of_two_inputs_streams_as_it_fits_arrays(device: str,
         m.predict(Batches(batches), verbose=0), ref.predict(parts(X), verbose=0), rtol=1e-5
     )
     assert _no_feeder_left()
+
+
+def test_later_batches_of_another_kind_are_still_converted_and_checked() -> None:
+    # After a first float32 C-contiguous batch, the conversion is skipped for batches of that kind only:
+    # float64, Fortran-ordered and 1-D-target batches must train exactly as their float32 copies do.
+    plain = _batches()
+    mixed: list[tuple[Any, ...]] = [
+        plain[0],
+        (plain[1][0].astype(np.float64), plain[1][1]),
+        (np.asfortranarray(plain[2][0]), plain[2][1]),
+        (plain[3][0], plain[3][1][:, 0]),
+        (plain[4][0], plain[4][1].astype(np.float64)),
+    ]
+    ref, m = _model(), _model()
+    ref.fit(Batches(plain), epochs=2, shuffle=False, verbose=0)
+    m.fit(Batches(mixed), epochs=2, shuffle=False, verbose=0)
+    for a, b in zip(ref.get_weights(), m.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    wide = [plain[0], plain[1], (RNG.normal(size=(20, 5)).astype(np.float32), Y[:20])]
+    with pytest.raises(ValueError, match="5"):
+        _model().fit(Batches(wide), epochs=1, verbose=0)
+    assert _no_feeder_left()

@@ -38,8 +38,69 @@ pub fn gemm_thin(
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn thin_avx2(c: &mut [f32], a: Operand<'_>, b: Operand<'_>, m: usize, k: usize, n: usize, epi: Epilogue<'_>) {
-    thin(c, a, b, m, k, n);
+    if n == 1 && a.cs == 1 && b.rs == 1 && k.is_multiple_of(8) && k > 0 && m > 0 && a.data.len() >= (m - 1) * a.rs + k {
+        // A one-unit layer's forward product: eight rows at a time (the rest as `thin` does them).
+        let col = &b.data[..k];
+        let done = m - m % 8;
+        for i0 in (0..done).step_by(8) {
+            // SAFETY: AVX2 is enabled here; rows i0..i0+8 of A hold `k` values each (the check above).
+            let s = unsafe { one_column8(&a.data[i0 * a.rs..], a.rs, col) };
+            c[i0..i0 + 8].iter_mut().zip(s).for_each(|(o, v)| *o += v);
+        }
+        for (i, o) in c[..m].iter_mut().enumerate().skip(done) {
+            *o += dot(&a.data[i * a.rs..i * a.rs + k], b, 0, k);
+        }
+    } else {
+        thin(c, a, b, m, k, n);
+    }
     apply(epi, &mut c[..m * n], n);
+}
+
+/// `dot(row, col)` of eight rows of A (`lda` apart, `col.len()` a multiple of 8), with `dot`'s bits: each row's
+/// eight partial sums in vector lanes, then the eight rows' sums of their lanes, in lane order, as one
+/// transposed pass (instead of eight horizontal sums).
+///
+/// # Safety
+/// AVX2 is available; `a` holds `7 * lda + col.len()` values.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn one_column8(a: &[f32], lda: usize, col: &[f32]) -> [f32; 8] {
+    use std::arch::x86_64::*;
+    let k = col.len();
+    // The start of an `f32` sum (as `dot`'s `Iterator::sum` begins it), and `dot`'s tail, empty here.
+    let start: f32 = [0.0f32; 0].iter().sum();
+    // SAFETY: every load is of eight values inside `a` (rows `r < 8`, columns `p + 8 ≤ k`) or `col`.
+    unsafe {
+        let mut v = [_mm256_setzero_ps(); 8];
+        for (r, acc) in v.iter_mut().enumerate() {
+            let row = a.as_ptr().add(r * lda);
+            for p in (0..k).step_by(8) {
+                let prod = _mm256_mul_ps(_mm256_loadu_ps(row.add(p)), _mm256_loadu_ps(col.as_ptr().add(p)));
+                *acc = _mm256_add_ps(*acc, prod);
+            }
+        }
+        // Transpose: t[l] holds lane l of the eight rows.
+        let u = |x, y| (_mm256_unpacklo_ps(x, y), _mm256_unpackhi_ps(x, y));
+        let (a0, a1) = u(v[0], v[1]);
+        let (a2, a3) = u(v[2], v[3]);
+        let (a4, a5) = u(v[4], v[5]);
+        let (a6, a7) = u(v[6], v[7]);
+        let (b0, b1) = (_mm256_shuffle_ps::<0x44>(a0, a2), _mm256_shuffle_ps::<0xEE>(a0, a2));
+        let (b2, b3) = (_mm256_shuffle_ps::<0x44>(a1, a3), _mm256_shuffle_ps::<0xEE>(a1, a3));
+        let (b4, b5) = (_mm256_shuffle_ps::<0x44>(a4, a6), _mm256_shuffle_ps::<0xEE>(a4, a6));
+        let (b6, b7) = (_mm256_shuffle_ps::<0x44>(a5, a7), _mm256_shuffle_ps::<0xEE>(a5, a7));
+        let lo = |x, y| _mm256_permute2f128_ps::<0x20>(x, y);
+        let hi = |x, y| _mm256_permute2f128_ps::<0x31>(x, y);
+        let t = [lo(b0, b4), lo(b1, b5), lo(b2, b6), lo(b3, b7), hi(b0, b4), hi(b1, b5), hi(b2, b6), hi(b3, b7)];
+        let mut s = _mm256_set1_ps(start);
+        for tl in t {
+            s = _mm256_add_ps(s, tl);
+        }
+        s = _mm256_add_ps(s, _mm256_set1_ps(start));
+        let mut out = [0.0f32; 8];
+        _mm256_storeu_ps(out.as_mut_ptr(), s);
+        out
+    }
 }
 
 /// The epilogue over a finished C of rows `n` wide, as `Epilogue::scalar` applies it to each value (the bias,
@@ -145,4 +206,42 @@ fn dot(row: &[f32], b: Operand<'_>, j: usize, k: usize) -> f32 {
         lanes[p % 8] += x * b.data[p * b.rs + j * b.cs];
     }
     lanes.iter().sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{gemm_thin, thin, Epilogue, Operand};
+    use crate::rng::Rng;
+
+    /// The vector paths give the portable loops' bits (zeros of both signs, NaNs, every row count).
+    #[test]
+    fn one_column_products_match_the_portable_loop_bit_for_bit() {
+        let mut r = Rng::new(5, 0);
+        for (m, k) in [(32, 16), (1, 8), (7, 8), (8, 16), (13, 24), (40, 32), (33, 16), (9, 5)] {
+            let (mut a, mut b) = (vec![0.0; m * k + 3], vec![0.0; k]);
+            r.fill_uniform(&mut a, 1.0);
+            r.fill_uniform(&mut b, 1.0);
+            a.iter_mut().step_by(3).for_each(|v| *v = 0.0);
+            a.iter_mut().skip(1).step_by(7).for_each(|v| *v = -0.0);
+            b[0] = -b[0].abs();
+            if m > 3 {
+                a[3 * k + 1] = f32::NAN;
+            }
+            let bias = [-0.0f32];
+            for rs in [k, k + 3] {
+                let rows = if rs == k { m } else { (m * k + 3 - k) / rs + 1 }.min(m);
+                let ao = Operand { data: &a, rs, cs: 1 };
+                let bo = Operand { data: &b, rs: 1, cs: 1 };
+                for epi in [Epilogue::default(), Epilogue { bias: Some(&bias), relu: true, mask: None }] {
+                    let mut want = vec![0.0; rows];
+                    thin(&mut want, ao, bo, rows, k, 1);
+                    super::apply(epi, &mut want, 1);
+                    let mut got = vec![f32::NAN; rows];
+                    gemm_thin(&mut got, ao, bo, (rows, k, 1), false, true, epi);
+                    let same = want.iter().zip(&got).all(|(x, y)| x.to_bits() == y.to_bits());
+                    assert!(same, "{rows}x{k} rs={rs}: {want:?} vs {got:?}");
+                }
+            }
+        }
+    }
 }

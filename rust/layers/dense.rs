@@ -150,15 +150,33 @@ fn column_sums(g: &[f32], width: usize, j0: usize, out: &mut [f32]) {
     const LANES: usize = 32;
     for (c, chunk) in out.chunks_mut(LANES).enumerate() {
         let j = j0 + c * LANES;
-        let mut acc = [0.0f32; LANES];
-        for gr in g.chunks_exact(width) {
-            match <&[f32; LANES]>::try_from(&gr[j..(j + LANES).min(width)]) {
-                Ok(v) => (0..LANES).for_each(|l| acc[l] += v[l]),
-                Err(_) => acc.iter_mut().zip(&gr[j..j + chunk.len()]).for_each(|(a, &v)| *a += v),
+        // The common widths get an accumulator of exactly their size (a 16- or 1-unit layer's bias).
+        match chunk.len() {
+            32 => fixed_sums::<32>(g, width, j, chunk),
+            16 => fixed_sums::<16>(g, width, j, chunk),
+            8 => fixed_sums::<8>(g, width, j, chunk),
+            1 => fixed_sums::<1>(g, width, j, chunk),
+            len => {
+                let mut acc = [0.0f32; LANES];
+                for gr in g.chunks_exact(width) {
+                    acc.iter_mut().zip(&gr[j..j + len]).for_each(|(a, &v)| *a += v);
+                }
+                chunk.copy_from_slice(&acc[..len]);
             }
         }
-        chunk.copy_from_slice(&acc[..chunk.len()]);
     }
+}
+
+/// `column_sums` of the `L` columns `j..j + L` (`out` holds `L` values).
+#[inline(always)]
+fn fixed_sums<const L: usize>(g: &[f32], width: usize, j: usize, out: &mut [f32]) {
+    let mut acc = [0.0f32; L];
+    for gr in g.chunks_exact(width) {
+        if let Ok(v) = <&[f32; L]>::try_from(&gr[j..j + L]) {
+            (0..L).for_each(|l| acc[l] += v[l]);
+        }
+    }
+    out.copy_from_slice(&acc);
 }
 
 #[cfg(test)]
@@ -223,7 +241,7 @@ mod tests {
     fn column_sums_match_row_order_sums() {
         let (rows, width) = (37, 100);
         let g = values(rows * width, 8, 1.0);
-        for (j0, j1) in [(0, 100), (0, 64), (64, 100), (3, 70), (99, 100)] {
+        for (j0, j1) in [(0, 100), (0, 64), (64, 100), (3, 70), (99, 100), (10, 26), (50, 58), (20, 21), (0, 48)] {
             let mut want = vec![0.0f32; j1 - j0];
             for gr in g.chunks_exact(width) {
                 want.iter_mut().zip(&gr[j0..j1]).for_each(|(d, &v)| *d += v);

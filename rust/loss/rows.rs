@@ -53,13 +53,43 @@ impl Row {
     /// `Σ value(row)` over the batch with every row's gradient, for an unweighted element-wise loss (targets as
     /// wide as the input): the same operations in the same order as `value`, its constants computed once.
     pub fn elementwise_sum(&self, input: &[f32], target: &[f32], grad: &mut [f32]) -> f64 {
+        // The commonest losses get a loop of their own, their element compiled in (not a call per element).
+        match self.loss {
+            Loss::MeanAbsoluteError => {
+                self.elementwise_with(input, target, grad, |p, t| self.element_as(Loss::MeanAbsoluteError, p, t))
+            }
+            Loss::MeanSquaredError => {
+                self.elementwise_with(input, target, grad, |p, t| self.element_as(Loss::MeanSquaredError, p, t))
+            }
+            _ => self.elementwise_with(input, target, grad, |p, t| self.element(p, t)),
+        }
+    }
+
+    /// `elementwise_sum` with the element's loss and derivative from `element`.
+    #[inline(always)]
+    fn elementwise_with(
+        &self,
+        input: &[f32],
+        target: &[f32],
+        grad: &mut [f32],
+        element: impl Fn(f32, f32) -> (f32, f32),
+    ) -> f64 {
         let w = self.width;
         let (scale, per_row) = (1.0 / (self.rows * w) as f32, 1.0 / w as f64);
         let mut total = 0.0f64;
+        if w == 1 {
+            // One output: the same sums as below, as one flat loop (which keeps `total` in a register).
+            for ((&p, &t), g) in input.iter().zip(target).zip(grad.iter_mut()) {
+                let (v, d) = element(p, t);
+                *g = d * scale;
+                total += f64::from(0.0f32 + v) * per_row;
+            }
+            return total;
+        }
         for ((p, t), g) in input.chunks_exact(w).zip(target.chunks_exact(w)).zip(grad.chunks_exact_mut(w)) {
             let mut s = 0.0f32;
             for ((&p, &t), g) in p.iter().zip(t).zip(g.iter_mut()) {
-                let (v, d) = self.element(p, t);
+                let (v, d) = element(p, t);
                 s += v;
                 *g = d * scale;
             }
@@ -71,6 +101,12 @@ impl Row {
     /// An element's loss and its derivative with respect to the prediction (or logit).
     #[inline]
     fn element(&self, p: f32, t: f32) -> (f32, f32) {
+        self.element_as(self.loss, p, t)
+    }
+
+    /// `element` for the loss `loss` (this row's, or a constant equal to it, so that the match folds away).
+    #[inline(always)]
+    fn element_as(&self, loss: Loss, p: f32, t: f32) -> (f32, f32) {
         let sign = |e: f32| {
             if e > 0.0 {
                 1.0
@@ -80,7 +116,7 @@ impl Row {
                 0.0
             }
         };
-        match self.loss {
+        match loss {
             Loss::MeanAbsoluteError => ((p - t).abs(), sign(p - t)),
             Loss::MeanSquaredError => ((p - t) * (p - t), 2.0 * (p - t)),
             Loss::Huber { delta } => {
@@ -122,7 +158,7 @@ impl Row {
             Loss::Hinge | Loss::SquaredHinge => {
                 let t = if self.hinge01 { 2.0 * t - 1.0 } else { t };
                 let m = (1.0 - t * p).max(0.0);
-                match (self.loss, m > 0.0) {
+                match (loss, m > 0.0) {
                     (Loss::Hinge, true) => (m, -t),
                     (Loss::Hinge, false) => (0.0, 0.0),
                     _ => (m * m, -2.0 * m * t),

@@ -200,3 +200,28 @@ fn unweighted_elementwise_sum_matches_the_general_path_bit_for_bit() {
         }
     }
 }
+
+/// The unweighted fast path of MAE and MSE (its own loop, a flat one for one output) gives the bits of the
+/// general per-row path, which unit weights take: the loss sum and every gradient value.
+#[test]
+fn elementwise_fast_path_matches_the_row_path_bit_for_bit() {
+    let mut r = crate::rng::Rng::new(9, 0);
+    for loss in [Loss::MeanAbsoluteError, Loss::MeanSquaredError] {
+        for width in [1, 3, 16] {
+            let rows = 37;
+            let (mut p, mut t) = (vec![0.0; rows * width], vec![0.0; rows * width]);
+            r.fill_uniform(&mut p, 2.0);
+            r.fill_uniform(&mut t, 2.0);
+            p[..width].copy_from_slice(&t[..width]);
+            p[width] = -0.0;
+            t[width] = 0.0;
+            let ones = vec![1.0; rows];
+            let (mut g_fast, mut g_row) = (vec![f32::NAN; rows * width], vec![f32::NAN; rows * width]);
+            let fast = loss.weighted_sum(&p, &t, width, false, None, Some(&mut g_fast));
+            let row = loss.weighted_sum(&p, &t, width, false, Some(&ones), Some(&mut g_row));
+            assert_eq!(fast.to_bits(), row.to_bits(), "{loss:?} width {width}: {fast} vs {row}");
+            let same = g_fast.iter().zip(&g_row).all(|(a, b)| a.to_bits() == b.to_bits());
+            assert!(same, "{loss:?} width {width}: gradients differ");
+        }
+    }
+}

@@ -106,14 +106,28 @@ impl OptimizerKind {
 
     /// The index of each named slot (no allocation; the update steps of both backends read it).
     pub fn slot_layout(&self) -> SlotLayout {
-        SlotLayout {
-            momentum: self.slot_index("momentum"),
-            velocity: self.slot_index("velocity"),
-            velocity_hat: self.slot_index("velocity_hat"),
-            average_gradient: self.slot_index("average_gradient"),
-            accumulator: self.slot_index("accumulator"),
-            norm: self.slot_index("norm"),
+        // One pass over the (at most three) names: every step reads this.
+        let mut at = SlotLayout {
+            momentum: None,
+            velocity: None,
+            velocity_hat: None,
+            average_gradient: None,
+            accumulator: None,
+            norm: None,
+        };
+        for (i, &name) in self.slots().iter().enumerate().rev() {
+            let field = match name {
+                "momentum" => &mut at.momentum,
+                "velocity" => &mut at.velocity,
+                "velocity_hat" => &mut at.velocity_hat,
+                "average_gradient" => &mut at.average_gradient,
+                "accumulator" => &mut at.accumulator,
+                "norm" => &mut at.norm,
+                _ => continue,
+            };
+            *field = Some(i);
         }
+        at
     }
 
     /// Check the hyper-parameters as Keras does.

@@ -53,15 +53,25 @@ def refuse_stream_validation(validation_data: Any) -> None:
 def _converter(model: Model, inputs: Inputs, targets: bool, what: str, class_weight: Any = None) -> Any:
     """A batch tuple as the ``(x, y, sample_weight)`` float32 arrays the core's queue takes."""
 
+    # The width of an x that the full conversion returned as it was (a float32 C-contiguous matrix): later
+    # batches of that kind skip it (the width check and the model's lock it takes), as the core checks them.
+    width: list[int] = []
+
     def convert(batch: tuple[Any, ...]) -> tuple[Any, ...]:
-        x = _one_input(model, inputs, batch[0], what)
+        x = batch[0]
+        if not (width and _plain(x) and x.shape[1] == width[0]):
+            x = _one_input(model, inputs, batch[0], what)
+            if x is batch[0] and not width:
+                width.append(x.shape[1])
         if not targets:
             return (x, np.zeros((x.shape[0], 1), np.float32), None)
         if len(batch) < 2 or batch[1] is None:
             raise ValueError(
                 f"Training and evaluation need targets: each {what} batch must be (x, y). Received: (x,)"
             )
-        y = _data.to_targets(batch[1], _arg(what, "y"))
+        y = batch[1]
+        if not _plain(y):
+            y = _data.to_targets(y, _arg(what, "y"))
         _data.check_same_length(x, y, x_arg=_arg(what, "x"), y_arg=_arg(what, "y"))
         sw = batch[2] if len(batch) == 3 else None
         w = _weights.sample_weights(sw, x.shape[0], _arg(what, "sample_weight"))
@@ -71,6 +81,20 @@ def _converter(model: Model, inputs: Inputs, targets: bool, what: str, class_wei
         return (x, y, w)
 
     return convert
+
+
+def _plain(a: Any) -> bool:
+    """Whether ``a`` already is what ``_data.to_matrix`` returns unchanged: a non-empty 2-D float32 ndarray,
+    C-contiguous and aligned."""
+    return (
+        type(a) is np.ndarray
+        and a.dtype == np.float32
+        and a.ndim == 2
+        and a.shape[0] > 0
+        and a.shape[1] > 0
+        and a.flags.c_contiguous
+        and a.flags.aligned
+    )
 
 
 def _one_input(model: Model, inputs: Inputs, x: Any, what: str) -> np.ndarray:
