@@ -20,16 +20,16 @@ mod block;
 mod direct;
 pub mod kernel;
 mod pack;
-mod shared;
 mod small;
 #[cfg(test)]
 mod tests;
+mod then;
 
 use block::block;
 use kernel::Micro;
 pub use kernel::{Epilogue, Isa};
-pub use shared::gemm_then;
 pub use small::THIN;
+pub use then::gemm_then;
 
 /// Depth of a packed panel: a B sliver (KC × NR: 16 KB at NR = 16, 32 KB at 32) stays in L1 while A
 /// slivers stream past it. Shared by all kernels, which keeps their results identical.
