@@ -7,7 +7,7 @@
 
 use crate::error::{Error, Result};
 pub use crate::gemm::Epilogue;
-use crate::gemm::{gemm, gemm_then, Operand, THIN};
+use crate::gemm::{gemm, Operand, THIN};
 use crate::team::Disjoint;
 
 /// How an operand is stored: as the logical matrix, or as its transpose.
@@ -53,7 +53,7 @@ pub fn matmul(
 /// [`matmul`] followed by an element-wise epilogue (bias, relu, relu-derivative mask) applied as each tile
 /// of C is stored, instead of in extra passes over C.
 ///
-/// Errors when a slice is shorter than its shape says.
+/// Errors when a slice is shorter than its shape says (and then runs nothing).
 #[allow(clippy::too_many_arguments)]
 pub fn matmul_fused(
     c: &mut [f32],
@@ -65,26 +65,6 @@ pub fn matmul_fused(
     accumulate: bool,
     parallel: bool,
     epi: Epilogue<'_>,
-) -> Result<()> {
-    matmul_then(c, a, a_layout, b, b_layout, (m, k, n), accumulate, parallel, epi, &|_, _| {})
-}
-
-/// [`matmul_fused`], then `after(j0, j1)` on column ranges of C that cover `0..n` once (today `after(0, n)`
-/// once after the product, on the calling thread).
-///
-/// Errors when a slice is shorter than its shape says (and then runs nothing).
-#[allow(clippy::too_many_arguments)]
-pub fn matmul_then(
-    c: &mut [f32],
-    a: &[f32],
-    a_layout: Layout,
-    b: &[f32],
-    b_layout: Layout,
-    (m, k, n): (usize, usize, usize),
-    accumulate: bool,
-    parallel: bool,
-    epi: Epilogue<'_>,
-    after: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<()> {
     let short_epi = epi.bias.is_some_and(|b| b.len() < n) || epi.mask.is_some_and(|x| x.len() < m * n);
     if short_epi {
@@ -110,11 +90,10 @@ pub fn matmul_then(
         let parts = crate::pool::threads().min(m / THIN_SPLIT_MIN_ROWS).max(1);
         if parts > 1 {
             thin_rows(&mut c[..m * n], a, b, (m, k, n), accumulate, parts, epi);
-            after(0, n);
             return Ok(());
         }
     }
-    gemm_then(c, a, b, (m, k, n), accumulate, threads, epi, after);
+    gemm(c, a, b, m, k, n, accumulate, threads, epi);
     Ok(())
 }
 
@@ -269,7 +248,7 @@ mod tests {
     }
 
     /// The team's splits (thin products by rows, packed ones by columns) give the
-    /// bits of the one-thread product, for the step's layouts and epilogues; `after` sees every column once.
+    /// bits of the one-thread product, for the step's layouts and epilogues.
     #[test]
     fn parallel_products_match_one_thread_bit_for_bit() {
         let mut r = Rng::new(6, 0);
@@ -287,17 +266,10 @@ mod tests {
                 let epi = Epilogue { mask: use_mask.then_some(&mask[..]), ..Epilogue::default() };
                 let mut one = vec![0.25; m * n];
                 matmul_fused(&mut one, &a, la, &b, lb, (m, k, n), accumulate, false, epi).unwrap();
-                let seen: Vec<std::sync::atomic::AtomicUsize> = (0..n).map(|_| Default::default()).collect();
                 let mut split = vec![0.25; m * n];
-                let after = |j0: usize, j1: usize| {
-                    seen[j0..j1].iter().for_each(|s| {
-                        s.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    })
-                };
-                matmul_then(&mut split, &a, la, &b, lb, (m, k, n), accumulate, true, epi, &after).unwrap();
+                matmul_fused(&mut split, &a, la, &b, lb, (m, k, n), accumulate, true, epi).unwrap();
                 let same = one.iter().zip(&split).all(|(x, y)| x.to_bits() == y.to_bits());
                 assert!(same, "{m}x{k}x{n} {la:?} {lb:?} mask={use_mask}: split differs");
-                assert!(seen.iter().all(|s| s.load(std::sync::atomic::Ordering::Relaxed) == 1), "{m}x{k}x{n}");
             }
         }
     }

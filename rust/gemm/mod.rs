@@ -23,13 +23,11 @@ mod pack;
 mod small;
 #[cfg(test)]
 mod tests;
-mod then;
 
 use block::block;
 use kernel::Micro;
 pub use kernel::{Epilogue, Isa};
 pub use small::THIN;
-pub use then::gemm_then;
 
 /// Depth of a packed panel: a B sliver (KC × NR: 16 KB at NR = 16, 32 KB at 32) stays in L1 while A
 /// slivers stream past it. Shared by all kernels, which keeps their results identical.

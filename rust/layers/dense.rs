@@ -5,8 +5,7 @@
 
 use crate::activation::Activation;
 use crate::error::Result;
-use crate::matmul::{matmul_fused, matmul_then, Epilogue, Layout};
-use crate::team::Disjoint;
+use crate::matmul::{matmul_fused, Epilogue, Layout};
 
 use super::WeightId;
 
@@ -122,19 +121,11 @@ pub fn backward(
         activation.backward_inplace(z, y, g, output);
     }
     if let Some((dw, db)) = params {
-        // The bias gradient's columns are summed by the thread that computed the same columns of `dw`.
-        let g: &[f32] = g;
-        let db = db.map(Disjoint::new);
-        let sums = |j0: usize, j1: usize| {
-            if let Some(db) = db {
-                // SAFETY: `db` holds `output` values and outlives the product; the column ranges `after`
-                // receives are disjoint.
-                let out = unsafe { db.slice(j0, j1 - j0) };
-                column_sums(&g[..rows * output], output, j0, out);
-            }
-        };
-        let (shape, no) = ((input, rows, output), Epilogue::default());
-        matmul_then(dw, x, Layout::Transposed, g, Layout::Plain, shape, false, parallel, no, &sums)?;
+        let shape = (input, rows, output);
+        matmul_fused(dw, x, Layout::Transposed, g, Layout::Plain, shape, false, parallel, Epilogue::default())?;
+        if let Some(db) = db {
+            column_sums(&g[..rows * output], output, 0, db);
+        }
     }
     if let Some(InputGrad { dx, accumulate, relu_below }) = dx {
         let epi = Epilogue { mask: relu_below, ..Epilogue::default() };
