@@ -14,7 +14,8 @@ use keras_lite::metric::Metric;
 use keras_lite::model::Model;
 use keras_lite::optimizer::{OptimizerKind, Schedule};
 use keras_lite::regularize::{Constraint, Penalty, WeightRules};
-use keras_lite::trainer::fit;
+use keras_lite::stream::{feed, FeedSender, Input, Item};
+use keras_lite::trainer::{fit, fit_input};
 
 struct Counting;
 
@@ -162,6 +163,7 @@ fn steady_state_fit_and_predict_do_not_allocate() {
         assert!(a <= allowed, "{a} allocations in 20 predicts of {n} rows (allowed {allowed})");
     }
     multiclass_fit_does_not_allocate();
+    streamed_fit_does_not_allocate();
 }
 
 /// The multiclass workload's shape (bench/run.py): relu layers wide enough for the team's column split,
@@ -183,4 +185,52 @@ fn multiclass_fit_does_not_allocate() {
     fit(&m, Data::new(&x, &y, rows), None, opts, &mut Watch).unwrap();
     let n = ALLOCS.load(Ordering::SeqCst);
     assert_eq!(n, 0, "{n} allocations during epochs 2..=4 of the multiclass fit");
+}
+
+/// The stream workload's way: a producer thread puts 256-row batches into the bounded queue (filling the
+/// batches the trainer hands back, as the Python producer does), with a validation feed too; the counter
+/// sees both threads.
+fn streamed_fit_does_not_allocate() {
+    let (rows, width, batch, epochs) = (1024, 32, 256, 6);
+    let relu =
+        |units| LayerSpec::Dense { units, activation: Activation::Relu, use_bias: true, rules: Default::default() };
+    let out = LayerSpec::Dense { units: 1, activation: Activation::Linear, use_bias: true, rules: Default::default() };
+    let m = Model::new(width, vec![relu(256), relu(256), out], 3).unwrap();
+    let adam = OptimizerKind::Adam { learning_rate: 1e-3, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7, amsgrad: false };
+    m.compile(Loss::MeanAbsoluteError, Vec::new(), adam).unwrap();
+    let (x, y) = (data(rows, width, 10), data(rows, 1, 11));
+    let (mut train, train_tx) = {
+        let (tx, rx) = feed(4);
+        (rx, tx)
+    };
+    let (mut val, val_tx) = {
+        let (tx, rx) = feed(2);
+        (rx, tx)
+    };
+    // One pass of `pass_rows` rows, in `batch`-row batches, then the pass's end.
+    let send_pass = |tx: &FeedSender, pass_rows: usize| {
+        for r0 in (0..pass_rows).step_by(batch) {
+            let r1 = (r0 + batch).min(pass_rows);
+            let mut b = tx.spare().unwrap_or_default();
+            b.fill(Data::new(&x[r0 * width..r1 * width], &y[r0..r1], r1 - r0));
+            assert!(tx.send(Item::Batch(b)));
+        }
+        assert!(tx.send(Item::End));
+    };
+    let opts = FitOptions { batch_size: batch, epochs, initial_epoch: 0, shuffle: false, validation_batch_size: batch };
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            for _ in 0..epochs {
+                send_pass(&train_tx, rows);
+            }
+        });
+        s.spawn(|| {
+            for _ in 0..epochs {
+                send_pass(&val_tx, rows / 2);
+            }
+        });
+        fit_input(&m, Input::Feeds(&mut train, Some(&mut val)), opts, &mut Watch).unwrap();
+    });
+    let n = ALLOCS.load(Ordering::SeqCst);
+    assert_eq!(n, 0, "{n} allocations during epochs 2..=4 of a streamed fit");
 }

@@ -20,13 +20,23 @@ pub use queue::{feed, Batch, Feed, FeedSender, Item};
 /// Check a streamed batch against `model`: input and target widths, finite values, valid targets and
 /// weights. `arg` names the source in errors ("x" for training, "validation_data" for validation).
 pub fn check_batch(model: &Model, d: Data<'_>, arg: &str) -> Result<()> {
+    // The checks run once with empty names, and only a batch that fails them again with its names: a batch
+    // per step must not allocate them.
+    if checks(model, d, None).is_ok() {
+        return Ok(());
+    }
+    checks(model, d, Some(arg))
+}
+
+fn checks(model: &Model, d: Data<'_>, arg: Option<&str>) -> Result<()> {
+    let name = |part: &str| arg.map(|a| format!("{a} batch {part}")).unwrap_or_default();
     let st = model.read()?;
     let c = st.compiled.as_ref().ok_or_else(not_compiled)?;
     let (iw, ow) = (st.net.input_dim, st.net.output_dim());
-    check_matrix(d.x, d.rows, iw, &format!("{arg} batch x"), "inputs")?;
-    check_matrix(d.y, d.rows, c.loss.target_width(ow), &format!("{arg} batch y"), "targets")?;
-    c.loss.check_targets(d.y, ow, &format!("{arg} batch y"))?;
-    check_weights(d.w, d.rows, &format!("{arg} batch sample_weight"))
+    check_matrix(d.x, d.rows, iw, &name("x"), "inputs")?;
+    check_matrix(d.y, d.rows, c.loss.target_width(ow), &name("y"), "targets")?;
+    c.loss.check_targets(d.y, ow, &name("y"))?;
+    check_weights(d.w, d.rows, &name("sample_weight"))
 }
 
 /// The checks of a streamed fit before it starts (each batch is checked as it arrives).
@@ -51,7 +61,10 @@ pub fn validate_feed(
         let c = st.compiled.as_ref().ok_or_else(not_compiled)?;
         (c.averaging(), c.sum_columns())
     };
-    let (mut sums, mut running, mut rows) = (vec![0.0; cols], Vec::new(), 0);
+    let (mut sums, mut running) = std::mem::take(&mut feed.pass_sums);
+    sums.clear();
+    sums.resize(cols, 0.0);
+    let mut rows = 0;
     let hooks = obs.wants_test_batches();
     for step in 0.. {
         let next = feed.next(obs.cancel_flag().unwrap_or(&crate::backend::NEVER))?;
@@ -62,19 +75,27 @@ pub fn validate_feed(
         }
         s.validate_rows(b.data(), &mut sums)?;
         rows += b.rows;
+        feed.recycle(b);
         if hooks {
             averaging.means_into(&sums, rows, &mut running);
             obs.test_batch(step, Some(&running))?;
         }
     }
     averaging.means_into(&sums, rows, out);
+    feed.pass_sums = (sums, running);
     Ok(())
 }
 
-/// Add the evaluation sums `[w·loss, metric..., w]` of `d` (inference mode, the host's weights) to `sums`.
-pub fn cpu_sums(model: &Model, d: Data<'_>, cancel: &AtomicBool, sums: &mut [f64]) -> Result<()> {
-    let mut scratch = EvalScratch::default();
-    evaluate_with(&mut || model.read(), d, d.rows, &mut scratch, &mut EvalHooks::cancelled_by(cancel))?;
+/// Add the evaluation sums `[w·loss, metric..., w]` of `d` (inference mode, the host's weights) to `sums`
+/// (`scratch` is reused from batch to batch).
+pub fn cpu_sums(
+    model: &Model,
+    d: Data<'_>,
+    cancel: &AtomicBool,
+    scratch: &mut EvalScratch,
+    sums: &mut [f64],
+) -> Result<()> {
+    evaluate_with(&mut || model.read(), d, d.rows, scratch, &mut EvalHooks::cancelled_by(cancel))?;
     for (s, v) in sums.iter_mut().zip(scratch.sums()) {
         *s += v;
     }
@@ -90,6 +111,7 @@ pub fn evaluate_feed(model: &Model, feed: &mut Feed, hooks: &mut EvalHooks<'_>) 
         (c.averaging(), c.sum_columns())
     };
     let (mut sums, mut running, mut rows) = (vec![0.0; cols], Vec::new(), 0);
+    let mut scratch = EvalScratch::default();
     for step in 0.. {
         let Some(b) = feed.next(hooks.cancel)? else { break };
         check_batch(model, b.data(), "x")?;
@@ -112,9 +134,10 @@ pub fn evaluate_feed(model: &Model, feed: &mut Feed, hooks: &mut EvalHooks<'_>) 
             }
         };
         if !on_gpu {
-            cpu_sums(model, b.data(), hooks.cancel, &mut sums)?;
+            cpu_sums(model, b.data(), hooks.cancel, &mut scratch, &mut sums)?;
         }
         rows += b.rows;
+        feed.recycle(b);
         if let Some(f) = hooks.batch.as_mut() {
             averaging.means_into(&sums, rows, &mut running);
             f(step, Some(&running))?;
@@ -154,6 +177,13 @@ impl<'a> Input<'a> {
         match self {
             Input::Arrays(train, val) => check_arrays(model, *train, *val, opts),
             Input::Feeds(..) => check_stream(model, opts),
+        }
+    }
+
+    /// Hand a streamed batch the step has finished with back to the training feed's producer.
+    pub fn recycle(&self, b: Batch) {
+        if let Input::Feeds(feed, _) = self {
+            feed.recycle(b);
         }
     }
 
@@ -221,7 +251,7 @@ impl Rows {
     /// Take `d` as the batch to train on next (growing `ws` if it has more rows than it holds); the identity
     /// rows over it (a shared handle, so that the session can borrow itself mutably for the step).
     pub fn load(&mut self, d: Data<'_>, ws: &mut Workspace, model: &Model) -> Result<Arc<Vec<u32>>> {
-        copy_into(&mut self.batch, d);
+        self.batch.get_or_insert_with(Batch::default).fill(d);
         if d.rows > self.cap {
             *ws = model.read()?.net.workspace(d.rows)?;
             self.cap = d.rows;
@@ -231,21 +261,4 @@ impl Rows {
         }
         Ok(self.idx.clone())
     }
-}
-
-/// Copy `d` into `buf` (its buffers reused).
-fn copy_into(buf: &mut Option<Batch>, d: Data<'_>) {
-    let b = buf.get_or_insert_with(Batch::default);
-    b.x.clear();
-    b.x.extend_from_slice(d.x);
-    b.y.clear();
-    b.y.extend_from_slice(d.y);
-    match (d.w, &mut b.w) {
-        (Some(w), Some(bw)) => {
-            bw.clear();
-            bw.extend_from_slice(w);
-        }
-        (w, bw) => *bw = w.map(<[f32]>::to_vec),
-    }
-    b.rows = d.rows;
 }

@@ -188,7 +188,7 @@ fn run(
                     s.prefetch(chunks.clone().next().unwrap_or_default());
                     s.step(step, idx)?
                 }
-                Err(b) => s.step_rows(step, b.data())?,
+                Err(b) => s.step_rows(step, b.data()).map(|()| input.recycle(b))?,
             }
             if obs.batch_end(epoch, step, s.running()?)? == Control::Stop || stop_after {
                 stop = true;
@@ -357,7 +357,7 @@ impl Session for CpuSession<'_> {
     }
 
     fn validate_rows(&mut self, batch: Data<'_>, sums: &mut [f64]) -> Result<()> {
-        crate::stream::cpu_sums(self.model, batch, &crate::backend::NEVER, sums)
+        crate::stream::cpu_sums(self.model, batch, &crate::backend::NEVER, &mut self.eval, sums)
     }
 
     fn end_epoch(&mut self) -> Result<&[f64]> {

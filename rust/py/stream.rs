@@ -8,7 +8,7 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 
 use crate::backend::{EvalHooks, FitOptions};
-use crate::stream::{feed, Batch, Feed, FeedSender, Input, Item};
+use crate::stream::{feed, Feed, FeedSender, Input, Item};
 
 use super::convert;
 use super::errors::interruptible;
@@ -56,7 +56,8 @@ impl BatchQueue {
         sample_weight: Option<PyReadonlyArray1<'_, f32>>,
     ) -> PyResult<bool> {
         let d = convert::data(&x, &y, sample_weight.as_ref(), "x", "y")?;
-        let batch = Batch { x: d.x.to_vec(), y: d.y.to_vec(), w: d.w.map(<[f32]>::to_vec), rows: d.rows };
+        let mut batch = self.tx.spare().unwrap_or_default();
+        batch.fill(d);
         Ok(self.send(py, Item::Batch(batch)))
     }
 

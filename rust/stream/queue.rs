@@ -28,6 +28,22 @@ pub struct Batch {
 }
 
 impl Batch {
+    /// Copy `d` in, reusing the buffers (no allocation once they are large enough).
+    pub fn fill(&mut self, d: Data<'_>) {
+        self.x.clear();
+        self.x.extend_from_slice(d.x);
+        self.y.clear();
+        self.y.extend_from_slice(d.y);
+        match (d.w, &mut self.w) {
+            (Some(w), Some(bw)) => {
+                bw.clear();
+                bw.extend_from_slice(w);
+            }
+            (w, bw) => *bw = w.map(<[f32]>::to_vec),
+        }
+        self.rows = d.rows;
+    }
+
     /// The batch as borrowed data.
     pub fn data(&self) -> Data<'_> {
         Data { x: &self.x, y: &self.y, rows: self.rows, w: self.w.as_deref() }
@@ -48,6 +64,8 @@ pub enum Item {
 #[derive(Debug, Default)]
 struct State {
     items: VecDeque<Item>,
+    /// Batches the consumer has finished with, for the producer to fill again (see `FeedSender::spare`).
+    spare: Vec<Batch>,
     /// The consumer is gone, or the queue was closed: every later send fails.
     closed: bool,
     /// Live senders; none left with the queue empty is the producer's end.
@@ -104,6 +122,11 @@ impl Drop for FeedSender {
 }
 
 impl FeedSender {
+    /// A batch the consumer has handed back (`Feed::recycle`), to `fill` instead of allocating a new one.
+    pub fn spare(&self) -> Option<Batch> {
+        self.shared.lock().spare.pop()
+    }
+
     /// Put `item`, waiting while the queue is full. `false` once the consumer is gone or the queue closed.
     pub fn send(&self, item: Item) -> bool {
         let sh = &*self.shared;
@@ -133,6 +156,9 @@ impl FeedSender {
 #[derive(Debug)]
 pub struct Feed {
     shared: Arc<Shared>,
+    /// The sums and running means of a pass read from this feed (a validation pass), kept from one pass
+    /// to the next so that an epoch's validation allocates nothing.
+    pub(crate) pass_sums: (Vec<f64>, Vec<f64>),
 }
 
 /// A queue holding at most `capacity` items (at least one).
@@ -140,10 +166,19 @@ pub fn feed(capacity: usize) -> (FeedSender, Feed) {
     let state = Mutex::new(State { senders: 1, ..State::default() });
     let cap = capacity.max(1);
     let shared = Arc::new(Shared { state, ready: Condvar::new(), room: Condvar::new(), cap });
-    (FeedSender { shared: shared.clone() }, Feed { shared })
+    (FeedSender { shared: shared.clone() }, Feed { shared, pass_sums: Default::default() })
 }
 
 impl Feed {
+    /// Hand a finished batch back for the producer to reuse, so that a steady stream allocates nothing
+    /// (at most the queue's capacity plus two are kept; the rest are dropped).
+    pub fn recycle(&self, b: Batch) {
+        let mut st = self.shared.lock();
+        if st.spare.len() < self.shared.cap + 2 {
+            st.spare.push(b);
+        }
+    }
+
     /// The next batch of the current pass, `None` at its end; `Error::Interrupted` once `cancel` is set.
     pub fn next(&mut self, cancel: &AtomicBool) -> Result<Option<Batch>> {
         let sh = &*self.shared;
