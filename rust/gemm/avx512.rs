@@ -7,6 +7,10 @@
 //! 512-bit FMA pipes that is 12 cycles of FMAs per step against 14 loads (the narrow tile: 6 against 13).
 //! A packed Ã sliver is read at constant offsets; an A read in place from four pointers (rows 0, 3, 6, 9)
 //! plus the offsets 0, `ars` and `2*ars`, which fit x86 addressing modes.
+//!
+//! Both have an 8-row version ([`Micro::tile8`]) for the last rows of a block whose height leaves 8 or 4
+//! over a multiple of 12 (a 256-row batch is 21 × 12 + 4): the same code with 8 accumulator rows, so each
+//! value is summed exactly as the 12-row tile sums it.
 
 use super::kernel::{Epilogue, Micro};
 
@@ -34,7 +38,23 @@ impl Micro<MR, NR> for Avx512<2> {
         epi: Epilogue<'_>,
     ) {
         // SAFETY: forwarded from the caller.
-        unsafe { tile_any::<2, NR>(kc, a, strides, b, c, ldc, acc, epi) }
+        unsafe { tile_any::<2, NR, MR>(kc, a, strides, b, c, ldc, acc, epi) }
+    }
+
+    const TILE8: bool = true;
+
+    unsafe fn tile8(
+        kc: usize,
+        a: *const f32,
+        strides: (usize, usize),
+        b: *const f32,
+        c: *mut f32,
+        ldc: usize,
+        acc: bool,
+        epi: Epilogue<'_>,
+    ) {
+        // SAFETY: forwarded from the caller.
+        unsafe { tile_any::<2, NR, 8>(kc, a, strides, b, c, ldc, acc, epi) }
     }
 }
 
@@ -52,14 +72,31 @@ impl Micro<MR, NR_NARROW> for Avx512<1> {
         epi: Epilogue<'_>,
     ) {
         // SAFETY: forwarded from the caller.
-        unsafe { tile_any::<1, NR_NARROW>(kc, a, strides, b, c, ldc, acc, epi) }
+        unsafe { tile_any::<1, NR_NARROW, MR>(kc, a, strides, b, c, ldc, acc, epi) }
+    }
+
+    const TILE8: bool = true;
+
+    unsafe fn tile8(
+        kc: usize,
+        a: *const f32,
+        strides: (usize, usize),
+        b: *const f32,
+        c: *mut f32,
+        ldc: usize,
+        acc: bool,
+        epi: Epilogue<'_>,
+    ) {
+        // SAFETY: forwarded from the caller.
+        unsafe { tile_any::<1, NR_NARROW, 8>(kc, a, strides, b, c, ldc, acc, epi) }
     }
 }
 
-/// One tile of `V` vectors (`W = 16*V` columns) per row: [`Micro::tile`]'s contract.
+/// One tile of `R` rows (12 or 8) of `V` vectors (`W = 16*V` columns): [`Micro::tile`]'s contract with `R`
+/// rows.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-unsafe fn tile_any<const V: usize, const W: usize>(
+unsafe fn tile_any<const V: usize, const W: usize, const R: usize>(
     kc: usize,
     a: *const f32,
     (ars, acs): (usize, usize),
@@ -72,42 +109,43 @@ unsafe fn tile_any<const V: usize, const W: usize>(
     #[cfg(target_arch = "x86_64")]
     // SAFETY: forwarded from the caller, who guarantees the CPU has AVX-512F.
     unsafe {
-        tile_avx512::<V>(kc, a, (ars, acs), b, c, ldc, acc, epi)
+        tile_avx512::<V, R>(kc, a, (ars, acs), b, c, ldc, acc, epi)
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
         // SAFETY: forwarded from the caller.
         let (a, b, c) = unsafe {
             (
-                std::slice::from_raw_parts(a, (MR - 1) * ars + (kc - 1) * acs + 1),
+                std::slice::from_raw_parts(a, (R - 1) * ars + (kc - 1) * acs + 1),
                 std::slice::from_raw_parts(b, kc * W),
-                std::slice::from_raw_parts_mut(c, (MR - 1) * ldc + W),
+                std::slice::from_raw_parts_mut(c, (R - 1) * ldc + W),
             )
         };
-        super::kernel::portable::<MR, W>(kc, (a, ars, acs), b, c, ldc, acc, epi)
+        super::kernel::portable::<R, W>(kc, (a, ars, acs), b, c, ldc, acc, epi)
     }
 }
 
-/// The k loop: `acc[i] += Ã[i, k] · B̃[k, ..]` for k in order, Ã packed (`PACKED`: `ars = 1, acs = MR`)
-/// or read through its strides.
+/// The k loop: `acc[i] += Ã[i, k] · B̃[k, ..]` for k in order, Ã packed (`PACKED`: `ars = 1, acs = MR`,
+/// an `MR`-row sliver of which the first `R` rows are read) or read through its strides.
 ///
 /// # Safety
 /// As for [`Micro::tile`], and the CPU has AVX-512F (the caller's `target_feature` is inlined here).
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-unsafe fn fma_steps<const PACKED: bool, const V: usize>(
+unsafe fn fma_steps<const PACKED: bool, const V: usize, const R: usize>(
     kc: usize,
     a: *const f32,
     (ars, acs): (usize, usize),
     b: *const f32,
-    acc: &mut [[std::arch::x86_64::__m512; V]; MR],
+    acc: &mut [[std::arch::x86_64::__m512; V]; R],
 ) {
     use std::arch::x86_64::*;
     let (ars, acs) = if PACKED { (1, MR) } else { (ars, acs) };
-    // SAFETY: the caller guarantees that Ã's (MR-1)*ars + (kc-1)*acs + 1 values and B̃'s kc*16*V are
-    // readable.
+    const { assert!(R == MR || R == 8) };
+    // SAFETY: the caller guarantees that Ã's (R-1)*ars + (kc-1)*acs + 1 values and B̃'s kc*16*V are
+    // readable (an 8-row tile's fourth pointer is its first, never read through).
     unsafe {
-        let mut ap = [a, a.add(3 * ars), a.add(6 * ars), a.add(9 * ars)];
+        let mut ap = [a, a.add(3 * ars), a.add(6 * ars), if R > 9 { a.add(9 * ars) } else { a }];
         let mut bp = b;
         for _ in 0..kc {
             let bv: [__m512; V] = std::array::from_fn(|v| _mm512_loadu_ps(bp.add(16 * v)));
@@ -128,7 +166,7 @@ unsafe fn fma_steps<const PACKED: bool, const V: usize>(
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 #[allow(clippy::too_many_arguments)]
-unsafe fn tile_avx512<const V: usize>(
+unsafe fn tile_avx512<const V: usize, const R: usize>(
     kc: usize,
     a: *const f32,
     strides: (usize, usize),
@@ -143,9 +181,9 @@ unsafe fn tile_avx512<const V: usize>(
     // SAFETY: forwarded from the caller.
     unsafe {
         if strides == (1, MR) {
-            tile_body::<true, V>(kc, a, strides, b, c, ldc, accumulate, epi);
+            tile_body::<true, V, R>(kc, a, strides, b, c, ldc, accumulate, epi);
         } else {
-            tile_body::<false, V>(kc, a, strides, b, c, ldc, accumulate, epi);
+            tile_body::<false, V, R>(kc, a, strides, b, c, ldc, accumulate, epi);
         }
     }
 }
@@ -157,7 +195,7 @@ unsafe fn tile_avx512<const V: usize>(
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-unsafe fn tile_body<const PACKED: bool, const V: usize>(
+unsafe fn tile_body<const PACKED: bool, const V: usize, const R: usize>(
     kc: usize,
     a: *const f32,
     strides: (usize, usize),
@@ -169,16 +207,17 @@ unsafe fn tile_body<const PACKED: bool, const V: usize>(
 ) {
     use std::arch::x86_64::*;
     // SAFETY: the caller guarantees that `a` reaches Ã's values and `b` has kc*NR readable values, that `c`
-    // (and the mask, if any) address MR rows of NR values at stride `ldc`, and that the bias has NR values.
+    // (and the mask, if any) address R rows of NR values at stride `ldc`, and that the bias has NR values.
     unsafe {
-        let mut acc = [[_mm512_setzero_ps(); V]; MR];
-        fma_steps::<PACKED, V>(kc, a, strides, b, &mut acc);
+        let mut acc = [[_mm512_setzero_ps(); V]; R];
+        fma_steps::<PACKED, V, R>(kc, a, strides, b, &mut acc);
         let bias: Option<[__m512; V]> =
             epi.bias.map(|b| std::array::from_fn(|v| _mm512_loadu_ps(b.as_ptr().add(16 * v))));
         // One literal call per row: a loop over the rows is not unrolled (its body is large), and reading the
         // accumulators by a run-time row index keeps them in a stack array that each call zeroes (memset).
+        // The rows past `R` are removed at compile time.
         macro_rules! rows {
-            ($($i:literal)*) => { $( store_row::<V>(acc[$i], c.add($i * ldc), epi.mask.map(|m| m.as_ptr().add($i * ldc)), accumulate, bias, epi.relu); )* };
+            ($($i:literal)*) => { $( if $i < R { store_row::<V>(acc[$i], c.add($i * ldc), epi.mask.map(|m| m.as_ptr().add($i * ldc)), accumulate, bias, epi.relu); } )* };
         }
         const { assert!(MR == 12) };
         rows!(0 1 2 3 4 5 6 7 8 9 10 11);

@@ -78,9 +78,19 @@ pub(super) unsafe fn block<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
                 pack::pack_b::<NR>(bpack, b, p0, kc, jb, nc);
                 let mut ic = i0;
                 while ic < i1 {
-                    let mc = K::MC.min(i1 - ic);
-                    // Packed: the whole block; direct: only a last sliver of fewer than MR rows.
-                    let (pack_from, pack_rows) = if direct { (ic + mc / MR * MR, mc % MR) } else { (ic, mc) };
+                    let mut mc = K::MC.min(i1 - ic);
+                    if K::TILE8 && direct && i1 - ic - mc == 4 {
+                        // Leave 16 rows to the last block (two 8-row tiles) rather than 4 (a 12-row one).
+                        mc -= MR;
+                    }
+                    // Packed: the whole block; direct: only a last sliver of fewer than MR rows that goes
+                    // through the MR-row kernel.
+                    let (pack_from, pack_rows) = if direct {
+                        let (full, _, edge) = row_tiles::<MR, NR, K>(mc, false);
+                        (ic + full * MR, edge)
+                    } else {
+                        (ic, mc)
+                    };
                     with_buffer(&PACK_A, KC * MC_MAX, pack_rows.div_ceil(MR) * kc * MR, |apack| {
                         pack::pack_a::<MR>(apack, a, pack_from, pack_rows, p0, kc);
                         let ablock = if direct { ABlock::Direct { a, p0, edge: apack } } else { ABlock::Packed(apack) };
@@ -108,7 +118,23 @@ pub(super) unsafe fn block<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     }
 }
 
-/// All `MR × NR` tiles of `C[i0..i1, j0..j1]` from the A block and packed B slivers of depth `kc`.
+/// How `macro_kernel` cuts `mc` rows into tiles: `full` tiles of MR rows, then `short` tiles of 8 rows
+/// (`K::tile8`: a remainder of 8 rows, or of 4 taken with the last full tile's 12 as two 8-row tiles, which
+/// needs A in place), then, if `edge > 0`, a tile of the last `edge` rows through the MR-row kernel (A
+/// zero-padded, C staged).
+fn row_tiles<const MR: usize, const NR: usize, K: Micro<MR, NR>>(mc: usize, packed: bool) -> (usize, usize, usize) {
+    let (full, rem) = (mc / MR, mc % MR);
+    if K::TILE8 && MR == 12 && rem == 8 {
+        (full, 1, 0)
+    } else if K::TILE8 && MR == 12 && rem == 4 && full > 0 && !packed {
+        (full - 1, 2, 0)
+    } else {
+        (full, 0, rem)
+    }
+}
+
+/// All tiles of `C[i0..i1, j0..j1]` (cut by [`row_tiles`]) from the A block and packed B slivers of depth
+/// `kc`.
 ///
 /// # Safety
 /// As for `block`: `C[i0..i1, j0..j1]` must be valid and touched by no other thread.
@@ -127,24 +153,30 @@ unsafe fn macro_kernel<'e, const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     // The staging tile of the edge tiles, zeroed once per call rather than once per tile (a memset each):
     // values a previous tile left in it outside the `mr × nr` corner are computed over and never copied out.
     let mut staging: Option<[[f32; NR]; MR]> = None;
+    let (full, short, edge) = row_tiles::<MR, NR, K>(i1 - i0, matches!(ablock, ABlock::Packed(_)));
     for js in 0..(j1 - j0).div_ceil(NR) {
         let j = j0 + js * NR;
         let nr = NR.min(j1 - j);
         let bs = &bpack[js * kc * NR..(js + 1) * kc * NR];
-        for is in 0..(i1 - i0).div_ceil(MR) {
-            let i = i0 + is * MR;
-            let mr = MR.min(i1 - i);
+        for t in 0..full + short + usize::from(edge > 0) {
+            // The tile's first row and the kernel's rows (`h`), of which the first `mr` are in C.
+            let (i, h) = match t.checked_sub(full) {
+                None => (i0 + t * MR, MR),
+                Some(s) if s < short => (i0 + full * MR + s * 8, 8),
+                Some(_) => (i0 + full * MR, MR),
+            };
+            let mr = h.min(i1 - i);
             // Ã's values and strides (value (r, p) at asl[r*ars + p*acs]).
             let (asl, strides): (&[f32], _) = match ablock {
-                ABlock::Packed(apack) => (&apack[is * kc * MR..(is + 1) * kc * MR], (1, MR)),
-                ABlock::Direct { edge, .. } if mr < MR => (edge, (1, MR)),
+                ABlock::Packed(apack) => (&apack[(i - i0) / MR * kc * MR + (i - i0) % MR..], (1, MR)),
+                ABlock::Direct { edge, .. } if mr < h => (edge, (1, MR)),
                 ABlock::Direct { a, p0, .. } => (&a.data[i * a.rs + p0 * a.cs..], (a.rs, a.cs)),
             };
             let te = epi(i, j);
-            if mr == MR && nr == NR {
-                // SAFETY: rows i..i+MR, columns j..j+NR lie inside the block (see the function's contract).
-                let tile = unsafe { std::slice::from_raw_parts_mut(c.add(i * ldc + j), (MR - 1) * ldc + NR) };
-                checked_tile::<MR, NR, K>(kc, (asl, strides), bs, tile, ldc, acc, te);
+            if mr == h && nr == NR {
+                // SAFETY: rows i..i+h, columns j..j+NR lie inside the block (see the function's contract).
+                let tile = unsafe { std::slice::from_raw_parts_mut(c.add(i * ldc + j), (h - 1) * ldc + NR) };
+                checked_tile::<MR, NR, K>(h, kc, (asl, strides), bs, tile, ldc, acc, te);
             } else {
                 let tmp = staging.get_or_insert([[0.0; NR]; MR]).as_flattened_mut();
                 if acc {
@@ -154,7 +186,7 @@ unsafe fn macro_kernel<'e, const MR: usize, const NR: usize, K: Micro<MR, NR>>(
                         tmp[r * NR..r * NR + nr].copy_from_slice(row);
                     }
                 }
-                checked_tile::<MR, NR, K>(kc, (asl, strides), bs, tmp, NR, acc, Epilogue::default());
+                checked_tile::<MR, NR, K>(h, kc, (asl, strides), bs, tmp, NR, acc, Epilogue::default());
                 for r in 0..mr {
                     // SAFETY: as above.
                     let row = unsafe { std::slice::from_raw_parts_mut(c.add((i + r) * ldc + j), nr) };
@@ -171,10 +203,11 @@ unsafe fn macro_kernel<'e, const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     }
 }
 
-/// One tile through the kernel `K`, after checking that the slices hold what it reads and writes (see
-/// [`Micro::tile`]); does nothing otherwise.
+/// One tile of `rows` rows (`MR`, or 8 where the kernel has [`Micro::tile8`]) through the kernel `K`, after
+/// checking that the slices hold what it reads and writes (see [`Micro::tile`]); does nothing otherwise.
 #[allow(clippy::too_many_arguments)]
 fn checked_tile<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
+    rows: usize,
     kc: usize,
     (a, (ars, acs)): (&[f32], (usize, usize)),
     b: &[f32],
@@ -183,9 +216,10 @@ fn checked_tile<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     accumulate: bool,
     epi: Epilogue<'_>,
 ) {
-    let span = (MR - 1) * ldc + NR;
+    let span = (rows - 1) * ldc + NR;
     if kc == 0
-        || a.len() < (MR - 1) * ars + (kc - 1) * acs + 1
+        || !(rows == MR || rows == 8 && K::TILE8)
+        || a.len() < (rows - 1) * ars + (kc - 1) * acs + 1
         || b.len() < kc * NR
         || ldc < NR
         || c.len() < span
@@ -196,5 +230,11 @@ fn checked_tile<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     }
     // SAFETY: the lengths are checked above; the kernel is only instantiated for a kernel the CPU runs
     // (`gemm_with` falls back to `Isa::best`).
-    unsafe { K::tile(kc, a.as_ptr(), (ars, acs), b.as_ptr(), c.as_mut_ptr(), ldc, accumulate, epi) }
+    unsafe {
+        if rows == MR {
+            K::tile(kc, a.as_ptr(), (ars, acs), b.as_ptr(), c.as_mut_ptr(), ldc, accumulate, epi)
+        } else {
+            K::tile8(kc, a.as_ptr(), (ars, acs), b.as_ptr(), c.as_mut_ptr(), ldc, accumulate, epi)
+        }
+    }
 }

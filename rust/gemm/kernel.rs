@@ -127,6 +127,37 @@ pub(super) trait Micro<const MR: usize, const NR: usize> {
         acc: bool,
         epi: Epilogue<'_>,
     );
+
+    /// Whether the kernel has an 8-row tile ([`Micro::tile8`]) that sums each value exactly as `tile` does,
+    /// for the last rows of a block of `MR`-row tiles.
+    const TILE8: bool = false;
+
+    /// [`Micro::tile`] for a tile of 8 rows (Ã's value (i, k) for i < 8; `c` and the mask cover
+    /// `7*ldc + NR` values). Only called where `TILE8` is set; the default is the portable loop.
+    ///
+    /// # Safety
+    /// As for [`Micro::tile`], with 8 rows.
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn tile8(
+        kc: usize,
+        a: *const f32,
+        (ars, acs): (usize, usize),
+        b: *const f32,
+        c: *mut f32,
+        ldc: usize,
+        acc: bool,
+        epi: Epilogue<'_>,
+    ) {
+        // SAFETY: the caller guarantees these lengths.
+        let (a, b, c) = unsafe {
+            (
+                std::slice::from_raw_parts(a, 7 * ars + (kc - 1) * acs + 1),
+                std::slice::from_raw_parts(b, kc * NR),
+                std::slice::from_raw_parts_mut(c, 7 * ldc + NR),
+            )
+        };
+        portable::<8, NR>(kc, (a, ars, acs), b, c, ldc, acc, epi);
+    }
 }
 
 /// The plain-Rust kernel.

@@ -186,3 +186,88 @@ fn selection_is_a_kernel_this_cpu_runs() {
         assert_eq!(Isa::selected(), Isa::Avx512);
     }
 }
+
+/// Each value of C as the vector kernels compute it, in scalar code: per K panel, a fused multiply-add per
+/// k in k order onto zero, added to C (or stored, on the first panel without `accumulate`), the bias on the
+/// first panel's store, relu and the mask on the last one's.
+#[allow(clippy::too_many_arguments)]
+fn fma_reference(
+    c: &mut [f32],
+    a: Operand<'_>,
+    b: Operand<'_>,
+    (m, k, n): (usize, usize, usize),
+    accumulate: bool,
+    epi: Epilogue<'_>,
+) {
+    for i in 0..m {
+        for j in 0..n {
+            let mut v = c[i * n + j];
+            for p0 in (0..k).step_by(KC) {
+                let s = (p0..k.min(p0 + KC))
+                    .fold(0.0f32, |s, p| a.data[i * a.rs + p * a.cs].mul_add(b.data[p * b.rs + j * b.cs], s));
+                v = if p0 == 0 && !accumulate { s } else { v + s };
+                if let (0, Some(bias)) = (p0, epi.bias) {
+                    v += bias[j];
+                }
+            }
+            c[i * n + j] = Epilogue { bias: None, ..epi }.scalar(v, j, i * n + j);
+        }
+    }
+}
+
+/// The AVX-512 kernel's 8-row tiles (a block's last 8 rows, or its last 16 as two of them when 4 rows are
+/// left over a multiple of 12), and the AVX2 kernel, against the scalar fused-multiply-add reference bit for
+/// bit: plain, transposed and strided (packed) A, plain and transposed B, one to three K panels, accumulate,
+/// each epilogue with NaN, one and two threads (column and row splits, whose last thread has the edge).
+#[test]
+fn vector_kernels_match_the_fma_reference_bit_for_bit_at_row_edges() {
+    let vector: Vec<Isa> = kernels().into_iter().filter(|&k| k != Isa::Portable).collect();
+    let mut r = Rng::new(14, 0);
+    #[rustfmt::skip]
+    let shapes = [
+        (8, 40, 48), (16, 7, 64), (20, KC + 3, 40), (28, 200, 16), (32, 300, 10), (4, 33, 64), (44, 9, 33),
+        (128, 2 * KC + 5, 64), (256, 33, 64), (256, 40, 200), (148, 20, 40), (152, 65, 72), (292, 13, 36),
+        (112, KC, 16),
+    ];
+    for (m, k, n) in shapes {
+        let (mut a, mut b, mut bias, mut mask) = (vec![0.0; m * k], vec![0.0; k * n], vec![0.0; n], vec![0.0; m * n]);
+        for x in [&mut a, &mut b, &mut bias, &mut mask] {
+            r.fill_uniform(x, 1.0);
+        }
+        mask.iter_mut().step_by(5).for_each(|x| *x = 0.0);
+        mask[m * n - 1] = f32::NAN;
+        a[(m - 1) * k] = f32::NAN; // the last row of the product is NaN: through relu and a NaN mask entry
+        let c0: Vec<f32> = (0..m * n).map(|x| (x % 5) as f32 * 0.5 - 1.0).collect();
+        for (at, bt, pad) in [(false, false, 0), (true, false, 0), (false, true, 0), (true, true, 1)] {
+            let (ad, ars, acs) = store(&a, m, k, at, pad);
+            let (bd, brs, bcs) = store(&b, k, n, bt, 0);
+            let (ao, bo) = (Operand { data: &ad, rs: ars, cs: acs }, Operand { data: &bd, rs: brs, cs: bcs });
+            for combo in 0..16 {
+                let epi = Epilogue {
+                    bias: (combo & 1 > 0).then_some(&bias[..]),
+                    relu: combo & 2 > 0,
+                    mask: (combo & 4 > 0).then_some(&mask[..]),
+                };
+                let accumulate = combo & 8 > 0;
+                let mut want = c0.clone();
+                fma_reference(&mut want, ao, bo, (m, k, n), accumulate, epi);
+                for &isa in &vector {
+                    for threads in [1, 2] {
+                        let mut c = c0.clone();
+                        gemm_with(isa, &mut c, ao, bo, (m, k, n), accumulate, threads, epi);
+                        let bad = want.iter().zip(&c).position(|(x, y)| x.to_bits() != y.to_bits());
+                        assert!(
+                            bad.is_none(),
+                            "{isa:?} {m}x{k}x{n} at={at} bt={bt} pad={pad} combo={combo} threads={threads}: \
+                             ({}, {}) {} vs {}",
+                            bad.unwrap_or(0) / n,
+                            bad.unwrap_or(0) % n,
+                            c[bad.unwrap_or(0)],
+                            want[bad.unwrap_or(0)]
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
