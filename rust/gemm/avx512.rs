@@ -155,8 +155,14 @@ unsafe fn fma_steps<const PACKED: bool, const V: usize, const R: usize>(
                     ci[v] = _mm512_fmadd_ps(av, bv[v], ci[v]);
                 }
             }
-            for p in &mut ap {
+            for (g, p) in ap.iter_mut().enumerate() {
                 *p = p.add(acs);
+                if !PACKED && 3 * g < R {
+                    // An empty asm makes each pointer opaque, so that the loads stay at `p`, `p + ars` and
+                    // `p + 2*ars` (addressing modes) instead of LLVM deriving every row from the one before
+                    // through a chain of adds carried from step to step.
+                    std::arch::asm!("/* {0} */", inout(reg) * p, options(pure, nomem, nostack, preserves_flags));
+                }
             }
             bp = bp.add(16 * V);
         }
