@@ -2,7 +2,7 @@
 //! a panel of B into `NR`-column slivers (`sliver[p*NR + c] = B[p0+p, j+c]`), zero-padded past the edges, so
 //! that the kernel reads both front to back. Each reads its operand along the operand's contiguous direction.
 
-use super::Operand;
+use super::{Isa, Operand};
 
 /// Pack rows `i0..i0+mc`, columns `p0..p0+kc` of A into MR-row slivers (zero-padded).
 pub(super) fn pack_a<const MR: usize>(dst: &mut [f32], a: Operand<'_>, i0: usize, mc: usize, p0: usize, kc: usize) {
@@ -57,6 +57,13 @@ pub(super) fn pack_b<const NR: usize>(dst: &mut [f32], b: Operand<'_>, p0: usize
     for (s, sliver) in dst.chunks_exact_mut(kc * NR).enumerate().take(nc.div_ceil(NR)) {
         let js = j0 + s * NR;
         let cols = NR.min(j0 + nc - js);
+        #[cfg(target_arch = "x86_64")]
+        if b.cs == 1 && cols < NR && NR.is_multiple_of(16) && Isa::Avx512.available() {
+            // SAFETY: the CPU has AVX-512F (just checked); the function checks its bounds.
+            if unsafe { edge_b_avx512::<NR>(sliver, b, p0, kc, js, cols) } {
+                continue;
+            }
+        }
         if b.cs == 1 && cols == NR {
             // Fixed-size copies: a few vector moves per row instead of a call to memmove.
             for (p, out) in sliver.chunks_exact_mut(NR).enumerate() {
@@ -101,6 +108,43 @@ pub(super) fn pack_b<const NR: usize>(dst: &mut [f32], b: Operand<'_>, p0: usize
             }
         }
     }
+}
+
+/// One NR-column sliver of a row-major B (`b.cs == 1`) cut by B's last column: its `cols < NR` columns
+/// from B and zeros past them, each row one masked 512-bit load and one store per 16 columns (instead of a
+/// call to memmove and a fill). Returns false, having written nothing, if B or the sliver is too short.
+/// (Whole slivers stay with the plain copy: 512-bit copies of their rows, aligned or not, measured
+/// slower there.)
+///
+/// # Safety
+/// The CPU has AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn edge_b_avx512<const NR: usize>(
+    sliver: &mut [f32],
+    b: Operand<'_>,
+    p0: usize,
+    kc: usize,
+    js: usize,
+    cols: usize,
+) -> bool {
+    use std::arch::x86_64::*;
+    if kc == 0 || cols == 0 || cols > NR || sliver.len() < kc * NR || b.data.len() < (p0 + kc - 1) * b.rs + js + cols {
+        return false;
+    }
+    let (src, dst) = (b.data.as_ptr(), sliver.as_mut_ptr());
+    // SAFETY: row p's `cols` values at (p0+p)*rs + js are inside B and its NR at p*NR inside the sliver
+    // (checked above); the masked loads touch only the values their mask selects.
+    unsafe {
+        for p in 0..kc {
+            let (s, d) = (src.add((p0 + p) * b.rs + js), dst.add(p * NR));
+            for h in (0..NR).step_by(16) {
+                let mask = ((1u32 << cols.saturating_sub(h).min(16)) - 1) as __mmask16;
+                _mm512_storeu_ps(d.add(h), _mm512_maskz_loadu_ps(mask, s.wrapping_add(h)));
+            }
+        }
+    }
+    true
 }
 
 /// The first `kc / 16 * 16` rows of one NR-column sliver of a column-major B (`b.rs == 1`), columns
