@@ -2,7 +2,7 @@
 //! a panel of B into `NR`-column slivers (`sliver[p*NR + c] = B[p0+p, j+c]`), zero-padded past the edges, so
 //! that the kernel reads both front to back. Each reads its operand along the operand's contiguous direction.
 
-use super::{Isa, Operand};
+use super::Operand;
 
 /// Pack rows `i0..i0+mc`, columns `p0..p0+kc` of A into MR-row slivers (zero-padded).
 pub(super) fn pack_a<const MR: usize>(dst: &mut [f32], a: Operand<'_>, i0: usize, mc: usize, p0: usize, kc: usize) {
@@ -58,7 +58,7 @@ pub(super) fn pack_b<const NR: usize>(dst: &mut [f32], b: Operand<'_>, p0: usize
         let js = j0 + s * NR;
         let cols = NR.min(j0 + nc - js);
         #[cfg(target_arch = "x86_64")]
-        if b.cs == 1 && cols < NR && NR.is_multiple_of(16) && Isa::Avx512.available() {
+        if b.cs == 1 && cols < NR && NR.is_multiple_of(16) && super::Isa::Avx512.available() {
             // SAFETY: the CPU has AVX-512F (just checked); the function checks its bounds.
             if unsafe { edge_b_avx512::<NR>(sliver, b, p0, kc, js, cols) } {
                 continue;
