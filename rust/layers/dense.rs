@@ -124,7 +124,7 @@ pub fn backward(
         let shape = (input, rows, output);
         matmul_fused(dw, x, Layout::Transposed, g, Layout::Plain, shape, false, parallel, Epilogue::default())?;
         if let Some(db) = db {
-            column_sums(&g[..rows * output], output, 0, db);
+            bias_gradient(&g[..rows * output], output, db, parallel);
         }
     }
     if let Some(InputGrad { dx, accumulate, relu_below }) = dx {
@@ -133,6 +133,26 @@ pub fn backward(
         matmul_fused(dx, g, Layout::Plain, kernel, Layout::Transposed, shape, accumulate, parallel, epi)?;
     }
     Ok(())
+}
+
+/// Values of `dL/dz` from which the bias gradient's column sums are split between the thread team.
+const SPLIT_SUMS_MIN: usize = 1 << 14;
+
+/// `db = Σ_rows g`, its columns cut in ranges (a multiple of 32 wide) between the team when `parallel` and
+/// `g` is large: each column's sum is the same wherever it runs.
+fn bias_gradient(g: &[f32], width: usize, db: &mut [f32], parallel: bool) {
+    let parts = if parallel && g.len() >= SPLIT_SUMS_MIN { crate::pool::threads().min(width / 32) } else { 1 };
+    if parts < 2 {
+        column_sums(g, width, 0, db);
+        return;
+    }
+    let per = width.div_ceil(parts).div_ceil(32) * 32;
+    let out = crate::team::Disjoint::new(&mut db[..width]);
+    crate::team::parallel(parts, &|t| {
+        let (j0, j1) = ((t * per).min(width), ((t + 1) * per).min(width));
+        // SAFETY: the parts' column ranges are disjoint and inside `db`, which outlives the job.
+        column_sums(g, width, j0, unsafe { out.slice(j0, j1 - j0) });
+    });
 }
 
 /// `out[c] = Σ_r g[r·width + j0 + c]`, each sum in row order from zero. Columns are summed `LANES` at a time in
@@ -240,6 +260,19 @@ mod tests {
             let mut got = vec![f32::NAN; j1 - j0];
             column_sums(&g, width, j0, &mut got);
             assert!(want.iter().zip(&got).all(|(a, b)| a.to_bits() == b.to_bits()), "{j0}..{j1}");
+        }
+    }
+
+    /// The bias gradient split between the team gives the bits of one thread's, for widths that split
+    /// evenly, unevenly and not at all.
+    #[test]
+    fn split_bias_gradient_matches_one_thread() {
+        for (rows, width) in [(256, 256), (200, 100), (300, 70), (128, 10), (64, 300)] {
+            let g = values(rows * width, 9, 1.0);
+            let (mut one, mut split) = (vec![f32::NAN; width], vec![f32::NAN; width]);
+            bias_gradient(&g, width, &mut one, false);
+            crate::pool::train(|| bias_gradient(&g, width, &mut split, true));
+            assert!(one.iter().zip(&split).all(|(a, b)| a.to_bits() == b.to_bits()), "{rows}x{width}");
         }
     }
 
