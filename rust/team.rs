@@ -248,21 +248,28 @@ pub fn run(parts: usize, f: &(dyn Fn(usize) + Sync)) -> bool {
 }
 
 /// A mutable slice that the parts of one job write in disjoint ranges.
-#[derive(Clone, Copy)]
-pub struct Disjoint {
-    ptr: *mut f32,
+pub struct Disjoint<T = f32> {
+    ptr: *mut T,
     len: usize,
 }
 
-// SAFETY: a `Disjoint` is only a pointer; `slice`'s contract (disjoint ranges, the slice outliving the job)
-// is what makes sharing it between a job's parts sound.
-unsafe impl Send for Disjoint {}
-// SAFETY: as above.
-unsafe impl Sync for Disjoint {}
+impl<T> Clone for Disjoint<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
 
-impl Disjoint {
+impl<T> Copy for Disjoint<T> {}
+
+// SAFETY: a `Disjoint` is only a pointer; `slice`'s contract (disjoint ranges, the slice outliving the job)
+// is what makes sharing it between a job's parts sound, for values that may be sent between threads.
+unsafe impl<T: Send> Send for Disjoint<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Sync for Disjoint<T> {}
+
+impl<T> Disjoint<T> {
     /// Share `values` between the parts of a job (the borrow ends here; see `slice`).
-    pub fn new(values: &mut [f32]) -> Self {
+    pub fn new(values: &mut [T]) -> Self {
         Disjoint { ptr: values.as_mut_ptr(), len: values.len() }
     }
 
@@ -272,7 +279,7 @@ impl Disjoint {
     /// The slice given to `new` must still be alive and otherwise unused, and no two live results may
     /// overlap: each part of a job takes its own range.
     #[allow(clippy::mut_from_ref)]
-    pub unsafe fn slice(&self, at: usize, len: usize) -> &mut [f32] {
+    pub unsafe fn slice(&self, at: usize, len: usize) -> &mut [T] {
         let at = at.min(self.len);
         let len = len.min(self.len - at);
         // SAFETY: `at..at + len` lies inside the slice (clamped above); the caller's contract does the rest.

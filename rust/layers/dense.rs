@@ -60,9 +60,34 @@ pub fn forward(
     let epi = Epilogue { bias, relu, mask: None };
     matmul_fused(y, x, Layout::Plain, kernel, Layout::Plain, (rows, input, output), false, parallel, epi)?;
     if !relu {
-        activation.forward_inplace(y, output);
+        activate(activation, None, y, output, parallel);
     }
     Ok(())
+}
+
+/// Values from which a costly activation's rows are cut between the team.
+const SPLIT_ACTIVATION_MIN: usize = 1024;
+
+/// `y = f(z)` (`z` given) or `y = f(y)`, row by row (`width` values each), the rows cut between the team when
+/// `parallel`, `f` is costly and there are many values: each row's values are the same wherever it runs.
+fn activate(f: Activation, z: Option<&[f32]>, y: &mut [f32], width: usize, parallel: bool) {
+    let rows = y.len() / width.max(1);
+    let parts = if parallel && y.len() >= SPLIT_ACTIVATION_MIN && f.costly() { crate::pool::threads() } else { 1 };
+    let parts = parts.min(rows);
+    let run = |z: Option<&[f32]>, y: &mut [f32]| match z {
+        Some(z) => f.forward(z, y, width),
+        None => f.forward_inplace(y, width),
+    };
+    if parts < 2 {
+        run(z, y);
+        return;
+    }
+    let out = crate::team::Disjoint::new(&mut y[..rows * width]);
+    crate::team::parallel(parts, &|t| {
+        let (r0, r1) = (t * rows / parts * width, (t + 1) * rows / parts * width);
+        // SAFETY: the parts' row ranges are disjoint and inside `y`, which outlives the job.
+        run(z.map(|z| &z[r0..r1]), unsafe { out.slice(r0, r1 - r0) });
+    });
 }
 
 /// The training forward pass: like `forward`, and when `z` is given the pre-activation is kept there.
@@ -82,7 +107,7 @@ pub fn forward_train(
         Some(z) => {
             let z = &mut z[..rows * shape.1];
             forward(x, rows, shape, kernel, bias, Activation::Linear, z, parallel)?;
-            activation.forward(z, &mut y[..rows * shape.1], shape.1);
+            activate(activation, Some(z), &mut y[..rows * shape.1], shape.1, parallel);
             Ok(())
         }
         None => forward(x, rows, shape, kernel, bias, activation, y, parallel),
@@ -273,6 +298,22 @@ mod tests {
             bias_gradient(&g, width, &mut one, false);
             crate::pool::train(|| bias_gradient(&g, width, &mut split, true));
             assert!(one.iter().zip(&split).all(|(a, b)| a.to_bits() == b.to_bits()), "{rows}x{width}");
+        }
+    }
+
+    /// A costly activation over many rows, cut between the team, gives the bits of one thread's pass.
+    #[test]
+    fn split_activation_matches_one_thread() {
+        let (rows, width) = (300, 10);
+        let z = values(rows * width, 10, 3.0);
+        for f in [Activation::Softmax, Activation::Sigmoid, Activation::Gelu { approximate: false }, Activation::Tanh] {
+            let (mut one, mut split) = (vec![f32::NAN; rows * width], vec![f32::NAN; rows * width]);
+            activate(f, Some(&z), &mut one, width, false);
+            crate::pool::train(|| activate(f, Some(&z), &mut split, width, true));
+            assert!(one.iter().zip(&split).all(|(a, b)| a.to_bits() == b.to_bits()), "{f:?}");
+            let mut inplace = z.clone();
+            crate::pool::train(|| activate(f, None, &mut inplace, width, true));
+            assert!(one.iter().zip(&inplace).all(|(a, b)| a.to_bits() == b.to_bits()), "{f:?} in place");
         }
     }
 
