@@ -211,8 +211,9 @@ fn streamed_fit_does_not_allocate() {
     let send_pass = |tx: &FeedSender, pass_rows: usize| {
         for r0 in (0..pass_rows).step_by(batch) {
             let r1 = (r0 + batch).min(pass_rows);
-            let mut b = tx.spare().unwrap_or_default();
-            b.fill(Data::new(&x[r0 * width..r1 * width], &y[r0..r1], r1 - r0));
+            let d = Data::new(&x[r0 * width..r1 * width], &y[r0..r1], r1 - r0);
+            let mut b = tx.batch_for(d);
+            b.fill(d);
             assert!(tx.send(Item::Batch(b)));
         }
         assert!(tx.send(Item::End));

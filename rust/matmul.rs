@@ -20,7 +20,7 @@ pub enum Layout {
 }
 
 /// Below this many multiply-adds a product runs on one thread: handing work to the pool costs more.
-const PARALLEL_MIN_MACS: usize = 1 << 18;
+const PARALLEL_MIN_MACS: usize = 1 << 17;
 
 fn strides(layout: Layout, cols: usize, rows: usize) -> (usize, usize) {
     // (column stride, row stride) of the logical matrix.

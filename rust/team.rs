@@ -30,6 +30,22 @@ const AWAKE: Duration = Duration::from_micros(300);
 /// `spin_loop` hints between two `yield_now` calls while waiting.
 const SPINS_PER_YIELD: u32 = 256;
 
+/// How long after a job a helper spins without yielding its core: the gaps between the products of a
+/// training step are mostly shorter, and a helper inside `yield_now` when the next job opens starts late.
+const SPIN_ONLY: Duration = Duration::from_micros(30);
+
+/// A value alone in its cache lines (two, against the adjacent-line prefetcher): the counters that the
+/// caller and the helpers write in turn would otherwise move one shared line back and forth at each write.
+#[repr(align(128))]
+struct Padded<T>(T);
+
+impl<T> std::ops::Deref for Padded<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
 /// The job of the current generation, with its lifetime erased (see `run`'s safety argument).
 type JobPtr = *const (dyn Fn(usize) + Sync + 'static);
 
@@ -40,13 +56,13 @@ struct Team {
     generation: AtomicUsize,
     /// Per part of the open job: taken by some thread (helper `h` tries part `h + 1` first, the caller
     /// part 0, so that a part's data tends to stay in the same core's cache from one job to the next).
-    claimed: Vec<AtomicBool>,
+    claimed: Vec<Padded<AtomicBool>>,
     /// Parts of the open job that have finished (returned or panicked).
-    done: AtomicUsize,
+    done: Padded<AtomicUsize>,
     /// Parts in the open job.
     parts: AtomicUsize,
     /// Helpers inside a job; the owner waits for none before it lets the job's closure go.
-    active: AtomicUsize,
+    active: Padded<AtomicUsize>,
     /// A part of the current job panicked on a helper.
     panicked: AtomicBool,
     /// The open job; written only by the owner while no helper is inside a job.
@@ -96,10 +112,10 @@ fn start() -> Option<&'static Team> {
     let team: &'static Team = Box::leak(Box::new(Team {
         busy: AtomicBool::new(false),
         generation: AtomicUsize::new(0),
-        claimed: (0..=helpers).map(|_| AtomicBool::new(false)).collect(),
-        done: AtomicUsize::new(0),
+        claimed: (0..=helpers).map(|_| Padded(AtomicBool::new(false))).collect(),
+        done: Padded(AtomicUsize::new(0)),
         parts: AtomicUsize::new(0),
-        active: AtomicUsize::new(0),
+        active: Padded(AtomicUsize::new(0)),
         panicked: AtomicBool::new(false),
         job: UnsafeCell::new(None),
         sleeping: (0..helpers).map(|_| AtomicBool::new(false)).collect(),
@@ -130,7 +146,7 @@ fn helper(team: &'static Team, h: usize) {
                 break g;
             }
             spins = spins.wrapping_add(1);
-            if !spins.is_multiple_of(SPINS_PER_YIELD) {
+            if !spins.is_multiple_of(SPINS_PER_YIELD) || start.elapsed() < SPIN_ONLY {
                 std::hint::spin_loop();
             } else if start.elapsed() < AWAKE {
                 thread::yield_now();
@@ -232,21 +248,28 @@ pub fn run(parts: usize, f: &(dyn Fn(usize) + Sync)) -> bool {
 }
 
 /// A mutable slice that the parts of one job write in disjoint ranges.
-#[derive(Clone, Copy)]
-pub struct Disjoint {
-    ptr: *mut f32,
+pub struct Disjoint<T = f32> {
+    ptr: *mut T,
     len: usize,
 }
 
-// SAFETY: a `Disjoint` is only a pointer; `slice`'s contract (disjoint ranges, the slice outliving the job)
-// is what makes sharing it between a job's parts sound.
-unsafe impl Send for Disjoint {}
-// SAFETY: as above.
-unsafe impl Sync for Disjoint {}
+impl<T> Clone for Disjoint<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
 
-impl Disjoint {
+impl<T> Copy for Disjoint<T> {}
+
+// SAFETY: a `Disjoint` is only a pointer; `slice`'s contract (disjoint ranges, the slice outliving the job)
+// is what makes sharing it between a job's parts sound, for values that may be sent between threads.
+unsafe impl<T: Send> Send for Disjoint<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Sync for Disjoint<T> {}
+
+impl<T> Disjoint<T> {
     /// Share `values` between the parts of a job (the borrow ends here; see `slice`).
-    pub fn new(values: &mut [f32]) -> Self {
+    pub fn new(values: &mut [T]) -> Self {
         Disjoint { ptr: values.as_mut_ptr(), len: values.len() }
     }
 
@@ -256,7 +279,7 @@ impl Disjoint {
     /// The slice given to `new` must still be alive and otherwise unused, and no two live results may
     /// overlap: each part of a job takes its own range.
     #[allow(clippy::mut_from_ref)]
-    pub unsafe fn slice(&self, at: usize, len: usize) -> &mut [f32] {
+    pub unsafe fn slice(&self, at: usize, len: usize) -> &mut [T] {
         let at = at.min(self.len);
         let len = len.min(self.len - at);
         // SAFETY: `at..at + len` lies inside the slice (clamped above); the caller's contract does the rest.

@@ -139,6 +139,20 @@ impl Activation {
         self.forward_inplace(y, width);
     }
 
+    /// Whether f costs an exponential, logarithm or error function per value (tens of nanoseconds), so that
+    /// a large batch's rows are worth cutting between the thread team.
+    pub fn costly(&self) -> bool {
+        !matches!(
+            self,
+            Activation::Linear
+                | Activation::Relu
+                | Activation::Softsign
+                | Activation::LeakyRelu { .. }
+                | Activation::Relu6
+                | Activation::HardSigmoid
+        )
+    }
+
     /// f of one value (softmax excepted: it needs its row, and returns 1 here as for a one-wide row).
     pub fn scalar(&self, z: f32) -> f32 {
         match *self {

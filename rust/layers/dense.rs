@@ -60,9 +60,34 @@ pub fn forward(
     let epi = Epilogue { bias, relu, mask: None };
     matmul_fused(y, x, Layout::Plain, kernel, Layout::Plain, (rows, input, output), false, parallel, epi)?;
     if !relu {
-        activation.forward_inplace(y, output);
+        activate(activation, None, y, output, parallel);
     }
     Ok(())
+}
+
+/// Values from which a costly activation's rows are cut between the team.
+const SPLIT_ACTIVATION_MIN: usize = 1024;
+
+/// `y = f(z)` (`z` given) or `y = f(y)`, row by row (`width` values each), the rows cut between the team when
+/// `parallel`, `f` is costly and there are many values: each row's values are the same wherever it runs.
+fn activate(f: Activation, z: Option<&[f32]>, y: &mut [f32], width: usize, parallel: bool) {
+    let rows = y.len() / width.max(1);
+    let parts = if parallel && y.len() >= SPLIT_ACTIVATION_MIN && f.costly() { crate::pool::threads() } else { 1 };
+    let parts = parts.min(rows);
+    let run = |z: Option<&[f32]>, y: &mut [f32]| match z {
+        Some(z) => f.forward(z, y, width),
+        None => f.forward_inplace(y, width),
+    };
+    if parts < 2 {
+        run(z, y);
+        return;
+    }
+    let out = crate::team::Disjoint::new(&mut y[..rows * width]);
+    crate::team::parallel(parts, &|t| {
+        let (r0, r1) = (t * rows / parts * width, (t + 1) * rows / parts * width);
+        // SAFETY: the parts' row ranges are disjoint and inside `y`, which outlives the job.
+        run(z.map(|z| &z[r0..r1]), unsafe { out.slice(r0, r1 - r0) });
+    });
 }
 
 /// The training forward pass: like `forward`, and when `z` is given the pre-activation is kept there.
@@ -82,7 +107,7 @@ pub fn forward_train(
         Some(z) => {
             let z = &mut z[..rows * shape.1];
             forward(x, rows, shape, kernel, bias, Activation::Linear, z, parallel)?;
-            activation.forward(z, &mut y[..rows * shape.1], shape.1);
+            activate(activation, Some(z), &mut y[..rows * shape.1], shape.1, parallel);
             Ok(())
         }
         None => forward(x, rows, shape, kernel, bias, activation, y, parallel),
@@ -124,7 +149,7 @@ pub fn backward(
         let shape = (input, rows, output);
         matmul_fused(dw, x, Layout::Transposed, g, Layout::Plain, shape, false, parallel, Epilogue::default())?;
         if let Some(db) = db {
-            column_sums(&g[..rows * output], output, 0, db);
+            bias_gradient(&g[..rows * output], output, db, parallel);
         }
     }
     if let Some(InputGrad { dx, accumulate, relu_below }) = dx {
@@ -133,6 +158,26 @@ pub fn backward(
         matmul_fused(dx, g, Layout::Plain, kernel, Layout::Transposed, shape, accumulate, parallel, epi)?;
     }
     Ok(())
+}
+
+/// Values of `dL/dz` from which the bias gradient's column sums are split between the thread team.
+const SPLIT_SUMS_MIN: usize = 1 << 14;
+
+/// `db = Σ_rows g`, its columns cut in ranges (a multiple of 32 wide) between the team when `parallel` and
+/// `g` is large: each column's sum is the same wherever it runs.
+fn bias_gradient(g: &[f32], width: usize, db: &mut [f32], parallel: bool) {
+    let parts = if parallel && g.len() >= SPLIT_SUMS_MIN { crate::pool::threads().min(width / 32) } else { 1 };
+    if parts < 2 {
+        column_sums(g, width, 0, db);
+        return;
+    }
+    let per = width.div_ceil(parts).div_ceil(32) * 32;
+    let out = crate::team::Disjoint::new(&mut db[..width]);
+    crate::team::parallel(parts, &|t| {
+        let (j0, j1) = ((t * per).min(width), ((t + 1) * per).min(width));
+        // SAFETY: the parts' column ranges are disjoint and inside `db`, which outlives the job.
+        column_sums(g, width, j0, unsafe { out.slice(j0, j1 - j0) });
+    });
 }
 
 /// `out[c] = Σ_r g[r·width + j0 + c]`, each sum in row order from zero. Columns are summed `LANES` at a time in
@@ -240,6 +285,35 @@ mod tests {
             let mut got = vec![f32::NAN; j1 - j0];
             column_sums(&g, width, j0, &mut got);
             assert!(want.iter().zip(&got).all(|(a, b)| a.to_bits() == b.to_bits()), "{j0}..{j1}");
+        }
+    }
+
+    /// The bias gradient split between the team gives the bits of one thread's, for widths that split
+    /// evenly, unevenly and not at all.
+    #[test]
+    fn split_bias_gradient_matches_one_thread() {
+        for (rows, width) in [(256, 256), (200, 100), (300, 70), (128, 10), (64, 300)] {
+            let g = values(rows * width, 9, 1.0);
+            let (mut one, mut split) = (vec![f32::NAN; width], vec![f32::NAN; width]);
+            bias_gradient(&g, width, &mut one, false);
+            crate::pool::train(|| bias_gradient(&g, width, &mut split, true));
+            assert!(one.iter().zip(&split).all(|(a, b)| a.to_bits() == b.to_bits()), "{rows}x{width}");
+        }
+    }
+
+    /// A costly activation over many rows, cut between the team, gives the bits of one thread's pass.
+    #[test]
+    fn split_activation_matches_one_thread() {
+        let (rows, width) = (300, 10);
+        let z = values(rows * width, 10, 3.0);
+        for f in [Activation::Softmax, Activation::Sigmoid, Activation::Gelu { approximate: false }, Activation::Tanh] {
+            let (mut one, mut split) = (vec![f32::NAN; rows * width], vec![f32::NAN; rows * width]);
+            activate(f, Some(&z), &mut one, width, false);
+            crate::pool::train(|| activate(f, Some(&z), &mut split, width, true));
+            assert!(one.iter().zip(&split).all(|(a, b)| a.to_bits() == b.to_bits()), "{f:?}");
+            let mut inplace = z.clone();
+            crate::pool::train(|| activate(f, None, &mut inplace, width, true));
+            assert!(one.iter().zip(&inplace).all(|(a, b)| a.to_bits() == b.to_bits()), "{f:?} in place");
         }
     }
 

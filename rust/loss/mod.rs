@@ -241,16 +241,23 @@ impl Loss {
         let mut total = 0.0f64;
         match grad {
             Some(g) => {
-                let it = input.chunks_exact(width).zip(target.chunks_exact(tw)).zip(g.chunks_exact_mut(width));
-                for (r, ((i, t), g)) in it.enumerate() {
+                // Row `r`'s weighted loss, its gradient written to `g` (the row's).
+                let row = |r: usize, i: &[f32], t: &[f32], g: &mut [f32]| {
                     let v = ctx.value(i, t, Some(&mut *g));
                     match weights {
                         Some(w) => {
                             g.iter_mut().for_each(|d| *d *= w[r]);
-                            total += v * f64::from(w[r]);
+                            v * f64::from(w[r])
                         }
-                        None => total += v,
+                        None => v,
                     }
+                };
+                if rows * width >= reduce::SPLIT_ROWS_MIN && ctx.costly() {
+                    return reduce::split_rows(input, target, g, (width, tw), &row);
+                }
+                let it = input.chunks_exact(width).zip(target.chunks_exact(tw)).zip(g.chunks_exact_mut(width));
+                for (r, ((i, t), g)) in it.enumerate() {
+                    total += row(r, i, t, g);
                 }
             }
             None => {

@@ -6,7 +6,58 @@
 //! (`divide_no_nan`). Keras's loss tracker weights a batch's value by its rows, except for `none`, whose
 //! elements it averages one by one.
 
+use std::cell::RefCell;
+
 use crate::error::{Error, Result};
+use crate::team::Disjoint;
+
+/// Values (rows × width) from which `split_rows` is worth a hand-off to the thread team.
+pub(super) const SPLIT_ROWS_MIN: usize = 1024;
+
+thread_local! {
+    /// Each row's loss while the rows are computed by several threads (grown once per thread).
+    static ROW_VALUES: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Row `r`'s loss from its input and target values, its gradient written to the third slice.
+pub(super) type RowLoss<'a> = dyn Fn(usize, &[f32], &[f32], &mut [f32]) -> f64 + Sync + 'a;
+
+/// `Σ_r row(r, input_r, target_r, grad_r)` in row order, the rows (`width` values of input and gradient,
+/// `tw` of target) computed by the thread team when it is free: each row's value is kept, then they are
+/// summed here in order, so the total has the bits of a loop over the rows on one thread.
+pub(super) fn split_rows(
+    input: &[f32],
+    target: &[f32],
+    grad: &mut [f32],
+    (width, tw): (usize, usize),
+    row: &RowLoss<'_>,
+) -> f64 {
+    let rows = (input.len() / width).min(target.len() / tw.max(1)).min(grad.len() / width);
+    ROW_VALUES.with(|cell| {
+        let Ok(mut values) = cell.try_borrow_mut() else {
+            // Re-entered (a row computing a loss itself): one thread.
+            let mut total = 0.0;
+            for (r, g) in grad[..rows * width].chunks_exact_mut(width).enumerate() {
+                total += row(r, &input[r * width..][..width], &target[r * tw..][..tw], g);
+            }
+            return total;
+        };
+        values.clear();
+        values.resize(rows, 0.0);
+        let parts = crate::pool::threads().clamp(1, rows.max(1));
+        let (out, grads) = (Disjoint::new(&mut values[..]), Disjoint::new(&mut grad[..rows * width]));
+        crate::team::parallel(parts, &|t| {
+            let (r0, r1) = (t * rows / parts, (t + 1) * rows / parts);
+            // SAFETY: the parts' row ranges are disjoint and inside both buffers, which outlive the job.
+            let (vals, g) = unsafe { (out.slice(r0, r1 - r0), grads.slice(r0 * width, (r1 - r0) * width)) };
+            for (k, (v, g)) in vals.iter_mut().zip(g.chunks_exact_mut(width)).enumerate() {
+                let r = r0 + k;
+                *v = row(r, &input[r * width..][..width], &target[r * tw..][..tw], g);
+            }
+        });
+        values.iter().fold(0.0, |total, &v| total + v)
+    })
+}
 
 /// A loss reduction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

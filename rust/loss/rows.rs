@@ -17,6 +17,21 @@ pub(super) struct Row {
 }
 
 impl Row {
+    /// Whether a row's loss costs enough (logarithms, exponentials: tens of nanoseconds a value) for a large
+    /// batch's rows to be cut between the thread team.
+    pub fn costly(&self) -> bool {
+        !matches!(
+            self.loss,
+            Loss::MeanAbsoluteError
+                | Loss::MeanSquaredError
+                | Loss::Huber { .. }
+                | Loss::MeanAbsolutePercentageError
+                | Loss::Hinge
+                | Loss::SquaredHinge
+                | Loss::CategoricalHinge
+        )
+    }
+
     /// The sample's loss; with `grad`, `grad ← ∂(batch mean)/∂input` for this row.
     pub fn value(&self, p: &[f32], t: &[f32], grad: Option<&mut [f32]>) -> f64 {
         match self.loss {

@@ -225,3 +225,59 @@ fn elementwise_fast_path_matches_the_row_path_bit_for_bit() {
         }
     }
 }
+
+/// A large batch of a costly loss has its rows cut between the thread team: the loss sum and every gradient
+/// value have the bits of a loop over the rows on one thread, with and without sample weights.
+#[test]
+fn rows_split_between_threads_match_one_thread_bit_for_bit() {
+    let mut r = crate::rng::Rng::new(11, 0);
+    let (rows, width) = (300, 10);
+    let sparse = Loss::SparseCategoricalCrossentropy { from_logits: false, ignore_class: Some(3) };
+    let losses = [
+        (Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.1 }, false),
+        (Loss::CategoricalCrossentropy { from_logits: true, label_smoothing: 0.0 }, true),
+        (sparse, false),
+        (Loss::SparseCategoricalCrossentropy { from_logits: true, ignore_class: None }, true),
+        (Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.0 }, false),
+        (Loss::KlDivergence, false),
+        (Loss::Poisson, false),
+    ];
+    for (loss, logits) in losses {
+        assert!(rows * width >= reduce::SPLIT_ROWS_MIN);
+        let tw = loss.target_width(width);
+        let mut p = vec![0.0; rows * width];
+        r.fill_uniform(&mut p, 1.0);
+        let p: Vec<f32> =
+            if logits { p.iter().map(|v| v * 4.0).collect() } else { p.iter().map(|v| v.abs()).collect() };
+        let mut t = vec![0.0; rows * tw];
+        r.fill_uniform(&mut t, 1.0);
+        let t: Vec<f32> = if tw == 1 {
+            t.iter().map(|v| ((v + 1.0) * 4.99).floor()).collect()
+        } else {
+            t.iter().map(|v| v.abs()).collect()
+        };
+        let mut w = vec![0.0; rows];
+        r.fill_uniform(&mut w, 1.0);
+        let w: Vec<f32> = w.iter().map(|v| v.abs()).collect();
+        for weights in [None, Some(&w[..])] {
+            let mut g = vec![f32::NAN; rows * width];
+            let got = crate::pool::train(|| loss.weighted_sum(&p, &t, width, logits, weights, Some(&mut g)));
+            // The same rows one after another (what a batch below the split size gets).
+            let ctx = rows::Row { loss, width, rows, logits: logits || loss.reads_logits(), hinge01: false };
+            let (mut want_g, mut want) = (vec![f32::NAN; rows * width], 0.0f64);
+            for (k, gr) in want_g.chunks_exact_mut(width).enumerate() {
+                let v = ctx.value(&p[k * width..][..width], &t[k * tw..][..tw], Some(&mut *gr));
+                want += match weights {
+                    Some(w) => {
+                        gr.iter_mut().for_each(|d| *d *= w[k]);
+                        v * f64::from(w[k])
+                    }
+                    None => v,
+                };
+            }
+            let what = format!("{loss:?} weighted={}", weights.is_some());
+            assert_eq!(got.to_bits(), want.to_bits(), "{what}: {got} vs {want}");
+            assert!(g.iter().zip(&want_g).all(|(a, b)| a.to_bits() == b.to_bits()), "{what}: gradients differ");
+        }
+    }
+}

@@ -56,7 +56,7 @@ impl BatchQueue {
         sample_weight: Option<PyReadonlyArray1<'_, f32>>,
     ) -> PyResult<bool> {
         let d = convert::data(&x, &y, sample_weight.as_ref(), "x", "y")?;
-        let mut batch = self.tx.spare().unwrap_or_default();
+        let mut batch = self.tx.batch_for(d);
         batch.fill(d);
         Ok(self.send(py, Item::Batch(batch)))
     }

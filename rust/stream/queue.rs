@@ -64,8 +64,10 @@ pub enum Item {
 #[derive(Debug, Default)]
 struct State {
     items: VecDeque<Item>,
-    /// Batches the consumer has finished with, for the producer to fill again (see `FeedSender::spare`).
+    /// Batches the consumer has finished with, for the producer to fill again (see `FeedSender::batch_for`).
     spare: Vec<Batch>,
+    /// The producer's first batch set the spare batches aside.
+    primed: bool,
     /// The consumer is gone, or the queue was closed: every later send fails.
     closed: bool,
     /// Live senders; none left with the queue empty is the producer's end.
@@ -122,9 +124,28 @@ impl Drop for FeedSender {
 }
 
 impl FeedSender {
-    /// A batch the consumer has handed back (`Feed::recycle`), to `fill` instead of allocating a new one.
-    pub fn spare(&self) -> Option<Batch> {
-        self.shared.lock().spare.pop()
+    /// A batch to `fill` with `d`: one the consumer has handed back (`Feed::recycle`), else a new one. The
+    /// first new one comes with as many more set aside as can be in flight at once (the queue's capacity, one
+    /// in the producer's hands and one in the consumer's), so that a steady stream allocates nothing after
+    /// its first batch, however far ahead of the consumer the producer runs.
+    pub fn batch_for(&self, d: Data<'_>) -> Batch {
+        let mut st = self.shared.lock();
+        if let Some(b) = st.spare.pop() {
+            return b;
+        }
+        let new = || Batch {
+            x: Vec::with_capacity(d.x.len()),
+            y: Vec::with_capacity(d.y.len()),
+            w: d.w.map(|w| Vec::with_capacity(w.len())),
+            rows: 0,
+        };
+        if !st.primed {
+            st.primed = true;
+            let more = self.shared.cap + 1;
+            st.spare.reserve(more + 1);
+            st.spare.extend((0..more).map(|_| new()));
+        }
+        new()
     }
 
     /// Put `item`, waiting while the queue is full. `false` once the consumer is gone or the queue closed.
@@ -170,8 +191,7 @@ pub fn feed(capacity: usize) -> (FeedSender, Feed) {
 }
 
 impl Feed {
-    /// Hand a finished batch back for the producer to reuse, so that a steady stream allocates nothing
-    /// (at most the queue's capacity plus two are kept; the rest are dropped).
+    /// Hand a finished batch back for the producer to reuse (at most as many as can be in flight are kept).
     pub fn recycle(&self, b: Batch) {
         let mut st = self.shared.lock();
         if st.spare.len() < self.shared.cap + 2 {

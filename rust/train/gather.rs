@@ -13,25 +13,38 @@ pub fn prefetch_batch(data: Option<Data<'_>>, next: &[u32]) {
     }
 }
 
-/// Rows `idx` of a matrix of narrow rows (at most 16 values, which span at most two cache lines: their first
-/// and last values are fetched; wider rows are left to the hardware).
+/// Rows `idx` of a matrix of narrow rows (at most 16 values, which span at most two cache lines; wider rows
+/// are left to the hardware, and to the gather's own look-ahead).
 fn prefetch_rows(data: &[f32], width: usize, idx: &[u32]) {
-    #[cfg(target_arch = "x86_64")]
     if (1..=16).contains(&width) {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
         for &i in idx {
-            let (first, last) = (i as usize * width, i as usize * width + width - 1);
-            if last < data.len() {
-                // SAFETY: both indices lie in `data` (checked); a prefetch reads nothing and cannot fault.
-                unsafe {
-                    _mm_prefetch::<_MM_HINT_T0>(data.as_ptr().add(first).cast());
-                    _mm_prefetch::<_MM_HINT_T0>(data.as_ptr().add(last).cast());
-                }
+            prefetch_values(data, i as usize * width, width);
+        }
+    }
+}
+
+/// Ask the cache for the lines holding `data[start..start + len]` (at most the first 64 values). Only a
+/// hint: nothing is read, and a range outside `data` is ignored.
+#[inline(always)]
+pub(super) fn prefetch_values(data: &[f32], start: usize, len: usize) {
+    /// Values in a 64-byte cache line.
+    const LINE: usize = 16;
+    let len = len.min(4 * LINE);
+    #[cfg(target_arch = "x86_64")]
+    if len > 0 && start + len <= data.len() {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        let last = start + len - 1;
+        // SAFETY: every index lies in `data` (`start..=last`, checked); a prefetch reads nothing and cannot
+        // fault.
+        unsafe {
+            for at in (start..last).step_by(LINE) {
+                _mm_prefetch::<_MM_HINT_T0>(data.as_ptr().add(at).cast());
             }
+            _mm_prefetch::<_MM_HINT_T0>(data.as_ptr().add(last).cast());
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = (data, width, idx);
+    let _ = (data, start, len);
 }
 
 /// `dst.copy_from_slice(src)` without a call to `memcpy` for the narrow rows of a small network (one target,

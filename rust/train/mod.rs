@@ -10,8 +10,8 @@ use crate::layers::{self, batch_norm, dense, dropout};
 use crate::network::{width, LogitsAt, Network};
 
 mod gather;
-use gather::copy_row;
 pub use gather::prefetch_batch;
+use gather::{copy_row, prefetch_values};
 
 /// Buffers for training on batches of up to `cap` rows: allocated once, reused every step.
 #[derive(Debug, Clone)]
@@ -339,12 +339,28 @@ impl Network {
 /// gathered from random rows of a large array waits on memory, and two cores wait for twice the rows.
 const GATHER_SPLIT_MIN: usize = 1 << 15;
 
+/// Rows ahead of the one being copied whose values the gather asks the cache for: randomly chosen rows
+/// that are not in the cache each wait on memory, and a row at a time they would wait one after another.
+const GATHER_AHEAD: usize = 8;
+
 /// `dst`'s rows (`w` wide) from rows `idx` of `x` (rows `iw` wide), columns `offset..offset + w`.
 fn gather_rows(dst: &mut [f32], w: usize, x: &[f32], iw: usize, offset: usize, idx: &[u32]) {
     let copy = |dst: &mut [f32], idx: &[u32]| {
-        for (d, &i) in dst.chunks_exact_mut(w).zip(idx) {
+        let rows = dst.chunks_exact_mut(w).zip(idx);
+        if w <= 16 {
+            // Asked for during the previous step (`prefetch_batch`).
+            for (d, &i) in rows {
+                let start = i as usize * iw + offset;
+                copy_row(d, &x[start..start + w]);
+            }
+            return;
+        }
+        for (r, (d, &i)) in rows.enumerate() {
+            if let Some(&ahead) = idx.get(r + GATHER_AHEAD) {
+                prefetch_values(x, ahead as usize * iw + offset, w);
+            }
             let start = i as usize * iw + offset;
-            copy_row(d, &x[start..start + w]);
+            d.copy_from_slice(&x[start..start + w]);
         }
     };
     let rows = idx.len().min(dst.len() / w.max(1));
