@@ -1,6 +1,7 @@
-//! The batch gather's helpers: narrow rows copied without a `memcpy` call each, and the next batch's rows
-//! asked of the cache while a step computes (a small network's step is otherwise spent waiting for its
-//! randomly chosen rows).
+//! The batch gather: rows copied by index (narrow ones without a `memcpy` call each, wide batches by the
+//! thread team), and rows asked of the cache before they are copied: the next batch's narrow rows while a
+//! step computes (a small network's step is otherwise spent waiting for its randomly chosen rows), a wider
+//! row a few rows ahead of the copy.
 
 use crate::backend::Data;
 
@@ -75,6 +76,49 @@ pub(super) fn copy_row(dst: &mut [f32], src: &[f32]) {
             dst[at] = src[at];
         }
     }
+}
+
+/// Values from which a batch's rows are copied by the thread team: a wide batch (an image's pixels, say)
+/// gathered from random rows of a large array waits on memory, and two cores wait for twice the rows.
+const GATHER_SPLIT_MIN: usize = 1 << 15;
+
+/// Rows ahead of the one being copied whose values the gather asks the cache for: randomly chosen rows
+/// that are not in the cache each wait on memory, and a row at a time they would wait one after another.
+const GATHER_AHEAD: usize = 8;
+
+/// `dst`'s rows (`w` wide) from rows `idx` of `x` (rows `iw` wide), columns `offset..offset + w`.
+pub(super) fn gather_rows(dst: &mut [f32], w: usize, x: &[f32], iw: usize, offset: usize, idx: &[u32]) {
+    let copy = |dst: &mut [f32], idx: &[u32]| {
+        let rows = dst.chunks_exact_mut(w).zip(idx);
+        if w <= 16 {
+            // Asked for during the previous step (`prefetch_batch`).
+            for (d, &i) in rows {
+                let start = i as usize * iw + offset;
+                copy_row(d, &x[start..start + w]);
+            }
+            return;
+        }
+        for (r, (d, &i)) in rows.enumerate() {
+            if let Some(&ahead) = idx.get(r + GATHER_AHEAD) {
+                prefetch_values(x, ahead as usize * iw + offset, w);
+            }
+            let start = i as usize * iw + offset;
+            d.copy_from_slice(&x[start..start + w]);
+        }
+    };
+    let rows = idx.len().min(dst.len() / w.max(1));
+    let parts = crate::pool::threads().min(rows * w / GATHER_SPLIT_MIN).max(1);
+    if parts < 2 {
+        copy(dst, idx);
+        return;
+    }
+    let out = crate::team::Disjoint::new(&mut dst[..rows * w]);
+    crate::team::parallel(parts, &|t| {
+        let (r0, r1) = (t * rows / parts, (t + 1) * rows / parts);
+        // SAFETY: the parts' row ranges are disjoint and inside `dst`, which outlives the job.
+        let d = unsafe { out.slice(r0 * w, (r1 - r0) * w) };
+        copy(d, &idx[r0..r1]);
+    });
 }
 
 #[cfg(test)]
