@@ -48,17 +48,25 @@ pub(super) fn prefetch_values(data: &[f32], start: usize, len: usize) {
     let _ = (data, start, len);
 }
 
-/// `dst.copy_from_slice(src)` without a call to `memcpy` for the narrow rows of a small network (one target,
-/// eight features): a call per row is a large part of such a gather. (Fixed-size pieces: a loop of single
-/// values may itself be compiled into a `memcpy` call.)
+/// `dst.copy_from_slice(src)` without a call to `memcpy` for rows of at most 64 values (a small network's
+/// one target and eight features, a tabular row of 32): a call per row is a large part of such a gather.
+/// (Fixed-size pieces: a loop of single values may itself be compiled into a `memcpy` call.)
 #[inline]
 pub(super) fn copy_row(dst: &mut [f32], src: &[f32]) {
-    if dst.len() > 16 || dst.len() != src.len() {
+    if dst.len() > 64 || dst.len() != src.len() {
         dst.copy_from_slice(src);
         return;
     }
     let (n, mut i) = (dst.len(), 0);
-    while i + 8 <= n {
+    while i + 16 <= n {
+        if let (Ok(d), Ok(s)) =
+            (<&mut [f32; 16]>::try_from(&mut dst[i..i + 16]), <&[f32; 16]>::try_from(&src[i..i + 16]))
+        {
+            *d = *s;
+        }
+        i += 16;
+    }
+    if i + 8 <= n {
         if let (Ok(d), Ok(s)) = (<&mut [f32; 8]>::try_from(&mut dst[i..i + 8]), <&[f32; 8]>::try_from(&src[i..i + 8])) {
             *d = *s;
         }
@@ -103,7 +111,7 @@ pub(super) fn gather_rows(dst: &mut [f32], w: usize, x: &[f32], iw: usize, offse
                 prefetch_values(x, ahead as usize * iw + offset, w);
             }
             let start = i as usize * iw + offset;
-            d.copy_from_slice(&x[start..start + w]);
+            copy_row(d, &x[start..start + w]);
         }
     };
     let rows = idx.len().min(dst.len() / w.max(1));
@@ -127,7 +135,7 @@ mod tests {
 
     #[test]
     fn narrow_and_wide_rows_are_copied_whole() {
-        for n in 0..40 {
+        for n in 0..70 {
             let src: Vec<f32> = (0..n).map(|v| v as f32 + 0.5).collect();
             let mut dst = vec![-1.0; n];
             copy_row(&mut dst, &src);
