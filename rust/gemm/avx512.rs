@@ -24,73 +24,47 @@ pub(super) const NR_NARROW: usize = 16;
 /// The AVX-512F kernel with `V` 16-wide vectors per row of the tile (1 or 2).
 pub(super) struct Avx512<const V: usize>;
 
-impl Micro<MR, NR> for Avx512<2> {
-    const MC: usize = 144;
+/// `Micro` for `Avx512<V>` (tiles `W` = 16·V wide), both heights through `tile_any`.
+macro_rules! avx512_micro {
+    ($v:literal, $w:expr) => {
+        impl Micro<MR, { $w }> for Avx512<$v> {
+            const MC: usize = 144;
 
-    unsafe fn tile(
-        kc: usize,
-        a: *const f32,
-        strides: (usize, usize),
-        b: *const f32,
-        c: *mut f32,
-        ldc: usize,
-        acc: bool,
-        epi: Epilogue<'_>,
-    ) {
-        // SAFETY: forwarded from the caller.
-        unsafe { tile_any::<2, NR, MR>(kc, a, strides, b, c, ldc, acc, epi) }
-    }
+            unsafe fn tile(
+                kc: usize,
+                a: *const f32,
+                strides: (usize, usize),
+                b: *const f32,
+                c: *mut f32,
+                ldc: usize,
+                acc: bool,
+                epi: Epilogue<'_>,
+            ) {
+                // SAFETY: forwarded from the caller.
+                unsafe { tile_any::<$v, { $w }, MR>(kc, a, strides, b, c, ldc, acc, epi) }
+            }
 
-    const TILE8: bool = true;
+            const TILE8: bool = true;
 
-    unsafe fn tile8(
-        kc: usize,
-        a: *const f32,
-        strides: (usize, usize),
-        b: *const f32,
-        c: *mut f32,
-        ldc: usize,
-        acc: bool,
-        epi: Epilogue<'_>,
-    ) {
-        // SAFETY: forwarded from the caller.
-        unsafe { tile_any::<2, NR, 8>(kc, a, strides, b, c, ldc, acc, epi) }
-    }
+            unsafe fn tile8(
+                kc: usize,
+                a: *const f32,
+                strides: (usize, usize),
+                b: *const f32,
+                c: *mut f32,
+                ldc: usize,
+                acc: bool,
+                epi: Epilogue<'_>,
+            ) {
+                // SAFETY: forwarded from the caller.
+                unsafe { tile_any::<$v, { $w }, 8>(kc, a, strides, b, c, ldc, acc, epi) }
+            }
+        }
+    };
 }
 
-impl Micro<MR, NR_NARROW> for Avx512<1> {
-    const MC: usize = 144;
-
-    unsafe fn tile(
-        kc: usize,
-        a: *const f32,
-        strides: (usize, usize),
-        b: *const f32,
-        c: *mut f32,
-        ldc: usize,
-        acc: bool,
-        epi: Epilogue<'_>,
-    ) {
-        // SAFETY: forwarded from the caller.
-        unsafe { tile_any::<1, NR_NARROW, MR>(kc, a, strides, b, c, ldc, acc, epi) }
-    }
-
-    const TILE8: bool = true;
-
-    unsafe fn tile8(
-        kc: usize,
-        a: *const f32,
-        strides: (usize, usize),
-        b: *const f32,
-        c: *mut f32,
-        ldc: usize,
-        acc: bool,
-        epi: Epilogue<'_>,
-    ) {
-        // SAFETY: forwarded from the caller.
-        unsafe { tile_any::<1, NR_NARROW, 8>(kc, a, strides, b, c, ldc, acc, epi) }
-    }
-}
+avx512_micro!(2, NR);
+avx512_micro!(1, NR_NARROW);
 
 /// One tile of `R` rows (12 or 8) of `V` vectors (`W = 16*V` columns): [`Micro::tile`]'s contract with `R`
 /// rows.
@@ -112,16 +86,9 @@ unsafe fn tile_any<const V: usize, const W: usize, const R: usize>(
         tile_avx512::<V, R>(kc, a, (ars, acs), b, c, ldc, acc, epi)
     }
     #[cfg(not(target_arch = "x86_64"))]
-    {
-        // SAFETY: forwarded from the caller.
-        let (a, b, c) = unsafe {
-            (
-                std::slice::from_raw_parts(a, (R - 1) * ars + (kc - 1) * acs + 1),
-                std::slice::from_raw_parts(b, kc * W),
-                std::slice::from_raw_parts_mut(c, (R - 1) * ldc + W),
-            )
-        };
-        super::kernel::portable::<R, W>(kc, (a, ars, acs), b, c, ldc, acc, epi)
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        super::kernel::portable_tile::<R, W>(kc, a, (ars, acs), b, c, ldc, acc, epi)
     }
 }
 

@@ -148,15 +148,8 @@ pub(super) trait Micro<const MR: usize, const NR: usize> {
         acc: bool,
         epi: Epilogue<'_>,
     ) {
-        // SAFETY: the caller guarantees these lengths.
-        let (a, b, c) = unsafe {
-            (
-                std::slice::from_raw_parts(a, 7 * ars + (kc - 1) * acs + 1),
-                std::slice::from_raw_parts(b, kc * NR),
-                std::slice::from_raw_parts_mut(c, 7 * ldc + NR),
-            )
-        };
-        portable::<8, NR>(kc, (a, ars, acs), b, c, ldc, acc, epi);
+        // SAFETY: forwarded from the caller.
+        unsafe { portable_tile::<8, NR>(kc, a, (ars, acs), b, c, ldc, acc, epi) }
     }
 }
 
@@ -176,16 +169,35 @@ impl Micro<6, 16> for Portable {
         acc: bool,
         epi: Epilogue<'_>,
     ) {
-        // SAFETY: the caller guarantees these lengths.
-        let (a, b, c) = unsafe {
-            (
-                std::slice::from_raw_parts(a, 5 * ars + (kc - 1) * acs + 1),
-                std::slice::from_raw_parts(b, kc * 16),
-                std::slice::from_raw_parts_mut(c, 5 * ldc + 16),
-            )
-        };
-        portable::<6, 16>(kc, (a, ars, acs), b, c, ldc, acc, epi);
+        // SAFETY: forwarded from the caller.
+        unsafe { portable_tile::<6, 16>(kc, a, (ars, acs), b, c, ldc, acc, epi) }
     }
+}
+
+/// [`portable`] behind [`Micro::tile`]'s raw-pointer contract, for an `R × W` tile.
+///
+/// # Safety
+/// `a` holds `(R-1)*ars + (kc-1)*acs + 1` values and `b` `kc*W`; `c` covers `(R-1)*ldc + W` values.
+#[allow(clippy::too_many_arguments)]
+pub(super) unsafe fn portable_tile<const R: usize, const W: usize>(
+    kc: usize,
+    a: *const f32,
+    (ars, acs): (usize, usize),
+    b: *const f32,
+    c: *mut f32,
+    ldc: usize,
+    acc: bool,
+    epi: Epilogue<'_>,
+) {
+    // SAFETY: the caller guarantees these lengths.
+    let (a, b, c) = unsafe {
+        (
+            std::slice::from_raw_parts(a, (R - 1) * ars + (kc - 1) * acs + 1),
+            std::slice::from_raw_parts(b, kc * W),
+            std::slice::from_raw_parts_mut(c, (R - 1) * ldc + W),
+        )
+    };
+    portable::<R, W>(kc, (a, ars, acs), b, c, ldc, acc, epi);
 }
 
 /// The portable loop for any tile (also what the vector kernels' types run on other architectures).
