@@ -253,7 +253,9 @@ impl Loss {
                     }
                 };
                 if rows * width >= reduce::SPLIT_ROWS_MIN && ctx.costly() {
-                    return reduce::split_rows(input, target, g, (width, tw), &row);
+                    if let Some(total) = reduce::split_rows(input, target, g, (width, tw), &row) {
+                        return total;
+                    }
                 }
                 let it = input.chunks_exact(width).zip(target.chunks_exact(tw)).zip(g.chunks_exact_mut(width));
                 for (r, ((i, t), g)) in it.enumerate() {

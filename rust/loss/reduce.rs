@@ -23,28 +23,25 @@ thread_local! {
 pub(super) type RowLoss<'a> = dyn Fn(usize, &[f32], &[f32], &mut [f32]) -> f64 + Sync + 'a;
 
 /// `Σ_r row(r, input_r, target_r, grad_r)` in row order, the rows (`width` values of input and gradient,
-/// `tw` of target) computed by the thread team when it is free: each row's value is kept, then they are
-/// summed here in order, so the total has the bits of a loop over the rows on one thread.
+/// `tw` of target) computed by the thread team: each row's value is kept, then they are summed here in order,
+/// so the total has the bits of a loop over the rows on one thread. `None`, having done nothing, with one
+/// thread or when re-entered (a row computing a loss itself): the caller then runs that loop.
 pub(super) fn split_rows(
     input: &[f32],
     target: &[f32],
     grad: &mut [f32],
     (width, tw): (usize, usize),
     row: &RowLoss<'_>,
-) -> f64 {
+) -> Option<f64> {
     let rows = (input.len() / width).min(target.len() / tw.max(1)).min(grad.len() / width);
+    let parts = crate::pool::threads().min(rows);
+    if parts < 2 {
+        return None;
+    }
     ROW_VALUES.with(|cell| {
-        let Ok(mut values) = cell.try_borrow_mut() else {
-            // Re-entered (a row computing a loss itself): one thread.
-            let mut total = 0.0;
-            for (r, g) in grad[..rows * width].chunks_exact_mut(width).enumerate() {
-                total += row(r, &input[r * width..][..width], &target[r * tw..][..tw], g);
-            }
-            return total;
-        };
+        let mut values = cell.try_borrow_mut().ok()?;
         values.clear();
         values.resize(rows, 0.0);
-        let parts = crate::pool::threads().clamp(1, rows.max(1));
         let (out, grads) = (Disjoint::new(&mut values[..]), Disjoint::new(&mut grad[..rows * width]));
         crate::team::parallel(parts, &|t| {
             let (r0, r1) = (t * rows / parts, (t + 1) * rows / parts);
@@ -55,7 +52,7 @@ pub(super) fn split_rows(
                 *v = row(r, &input[r * width..][..width], &target[r * tw..][..tw], g);
             }
         });
-        values.iter().fold(0.0, |total, &v| total + v)
+        Some(values.iter().fold(0.0, |total, &v| total + v))
     })
 }
 

@@ -87,6 +87,12 @@ struct Shared {
 }
 
 impl Shared {
+    /// The most batches in flight at once: the queue's capacity, one in the producer's hands and one in the
+    /// consumer's.
+    fn in_flight(&self) -> usize {
+        self.cap + 2
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -125,9 +131,9 @@ impl Drop for FeedSender {
 
 impl FeedSender {
     /// A batch to `fill` with `d`: one the consumer has handed back (`Feed::recycle`), else a new one. The
-    /// first new one comes with as many more set aside as can be in flight at once (the queue's capacity, one
-    /// in the producer's hands and one in the consumer's), so that a steady stream allocates nothing after
-    /// its first batch, however far ahead of the consumer the producer runs.
+    /// first new one comes with as many more set aside as can be in flight at once (`Shared::in_flight`), so
+    /// that a steady stream allocates nothing after its first batch, however far ahead of the consumer the
+    /// producer runs.
     pub fn batch_for(&self, d: Data<'_>) -> Batch {
         let mut st = self.shared.lock();
         if let Some(b) = st.spare.pop() {
@@ -141,7 +147,7 @@ impl FeedSender {
         };
         if !st.primed {
             st.primed = true;
-            let more = self.shared.cap + 1;
+            let more = self.shared.in_flight() - 1;
             st.spare.reserve(more + 1);
             st.spare.extend((0..more).map(|_| new()));
         }
@@ -194,7 +200,7 @@ impl Feed {
     /// Hand a finished batch back for the producer to reuse (at most as many as can be in flight are kept).
     pub fn recycle(&self, b: Batch) {
         let mut st = self.shared.lock();
-        if st.spare.len() < self.shared.cap + 2 {
+        if st.spare.len() < self.shared.in_flight() {
             st.spare.push(b);
         }
     }
