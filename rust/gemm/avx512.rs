@@ -34,7 +34,7 @@ macro_rules! avx512_micro {
                 kc: usize,
                 a: *const f32,
                 strides: (usize, usize),
-                b: *const f32,
+                b: (*const f32, usize),
                 c: *mut f32,
                 ldc: usize,
                 acc: bool,
@@ -50,7 +50,7 @@ macro_rules! avx512_micro {
                 kc: usize,
                 a: *const f32,
                 strides: (usize, usize),
-                b: *const f32,
+                b: (*const f32, usize),
                 c: *mut f32,
                 ldc: usize,
                 acc: bool,
@@ -74,7 +74,7 @@ unsafe fn tile_any<const V: usize, const W: usize, const R: usize>(
     kc: usize,
     a: *const f32,
     (ars, acs): (usize, usize),
-    b: *const f32,
+    b: (*const f32, usize),
     c: *mut f32,
     ldc: usize,
     acc: bool,
@@ -93,7 +93,8 @@ unsafe fn tile_any<const V: usize, const W: usize, const R: usize>(
 }
 
 /// The k loop: `acc[i] += Ã[i, k] · B̃[k, ..]` for k in order, Ã packed (`PACKED`: `ars = 1, acs = MR`,
-/// an `MR`-row sliver of which the first `R` rows are read) or read through its strides.
+/// an `MR`-row sliver of which the first `R` rows are read) or read through its strides, B̃'s rows `ldb`
+/// apart.
 ///
 /// # Safety
 /// As for [`Micro::tile`], and the CPU has AVX-512F (the caller's `target_feature` is inlined here).
@@ -103,14 +104,14 @@ unsafe fn fma_steps<const PACKED: bool, const V: usize, const R: usize>(
     kc: usize,
     a: *const f32,
     (ars, acs): (usize, usize),
-    b: *const f32,
+    (b, ldb): (*const f32, usize),
     acc: &mut [[std::arch::x86_64::__m512; V]; R],
 ) {
     use std::arch::x86_64::*;
     let (ars, acs) = if PACKED { (1, MR) } else { (ars, acs) };
     const { assert!(R == MR || R == 8) };
-    // SAFETY: the caller guarantees that Ã's (R-1)*ars + (kc-1)*acs + 1 values and B̃'s kc*16*V are
-    // readable (an 8-row tile's fourth pointer is its first, never read through).
+    // SAFETY: the caller guarantees that Ã's (R-1)*ars + (kc-1)*acs + 1 values and B̃'s (kc-1)*ldb + 16*V
+    // are readable (an 8-row tile's fourth pointer is its first, never read through).
     unsafe {
         let mut ap = [a, a.add(3 * ars), a.add(6 * ars), if R > 9 { a.add(9 * ars) } else { a }];
         let mut bp = b;
@@ -128,7 +129,7 @@ unsafe fn fma_steps<const PACKED: bool, const V: usize, const R: usize>(
                     *p = opaque(*p);
                 }
             }
-            bp = bp.add(16 * V);
+            bp = bp.add(ldb);
         }
     }
 }
@@ -153,7 +154,7 @@ unsafe fn tile_avx512<const V: usize, const R: usize>(
     kc: usize,
     a: *const f32,
     strides: (usize, usize),
-    b: *const f32,
+    b: (*const f32, usize),
     c: *mut f32,
     ldc: usize,
     accumulate: bool,
@@ -182,14 +183,14 @@ unsafe fn tile_body<const PACKED: bool, const V: usize, const R: usize>(
     kc: usize,
     a: *const f32,
     strides: (usize, usize),
-    b: *const f32,
+    b: (*const f32, usize),
     c: *mut f32,
     ldc: usize,
     accumulate: bool,
     epi: Epilogue<'_>,
 ) {
     use std::arch::x86_64::*;
-    // SAFETY: the caller guarantees that `a` reaches Ã's values and `b` has kc*NR readable values, that `c`
+    // SAFETY: the caller guarantees that `a` reaches Ã's values and `b` B̃'s (rows `b.1` apart), that `c`
     // (and the mask, if any) address R rows of NR values at stride `ldc`, and that the bias has NR values.
     unsafe {
         let mut acc = [[_mm512_setzero_ps(); V]; R];

@@ -41,6 +41,28 @@ enum ABlock<'a> {
     Direct { a: Operand<'a>, p0: usize, edge: &'a [f32] },
 }
 
+/// A row-major B is read in place (each k's NR values of a sliver are contiguous, a row stride apart) by a
+/// block of at most this many row tiles: packing costs a pass over the panel, which a short block reuses
+/// only a few times (each of its row tiles reads every sliver once). Measured on the training products,
+/// one thread, AVX-512 (12-row tiles): a layer of 11 or 32 inputs' weight gradient (11 or 32 rows) +67%
+/// and +18%, batches of 128 and 256 rows +2-6%, blocks of 512 and 784 rows -1.5-2%; AVX2 (6-row tiles):
+/// 11, 32 and 128 rows +40%, +9% and +2%, 256 rows -10%.
+const DIRECT_B_MAX_TILES: usize = 22;
+
+/// ... and only for a K panel at least this deep: a shallow one (a first layer of 11 or 32 inputs) is
+/// re-read from L1 by every row tile when packed, and lost 5-11% read in place.
+const DIRECT_B_MIN_K: usize = 64;
+
+/// Where the micro-kernel reads the B panel of one call of `macro_kernel`.
+#[derive(Clone, Copy)]
+enum BPanel<'a> {
+    /// All of it packed in NR-column slivers of depth `kc`.
+    Packed(&'a [f32]),
+    /// A row-major B where it is, from row `p0`; `edge` holds the last sliver packed if the panel's width
+    /// is not a multiple of NR.
+    Direct { b: Operand<'a>, p0: usize, edge: &'a [f32] },
+}
+
 /// The output block `C[i0..i1, j0..j1]` of `C (+)= A·B`, single-threaded.
 ///
 /// `c` is the whole row-major C (row stride `ldc`), given as a raw pointer so that threads can own disjoint
@@ -65,17 +87,22 @@ pub(super) unsafe fn block<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     // column-major one (each k holds the sliver's MR values side by side, as a packed sliver does): packing
     // them cost more than the strided reads (measured on the training products).
     let direct = a.cs == 1 || a.rs == 1;
+    // A row-major B is read in place too, where packing it would not pay (see `DIRECT_B_MAX_ROWS`).
+    let direct_b = |kc: usize| b.cs == 1 && kc >= DIRECT_B_MIN_K && (i1 - i0).div_ceil(MR) <= DIRECT_B_MAX_TILES;
     for jb in (j0..j1).step_by(NC) {
         let jb_end = (jb + NC).min(j1);
         let nc = jb_end - jb;
-        let slivers_n = nc.div_ceil(NR);
         let mut p0 = 0;
         while p0 < k {
             let kc = KC.min(k - p0);
             let acc = accumulate || p0 > 0;
             let (first, last) = (p0 == 0, p0 + kc == k);
-            with_buffer(&PACK_B, KC * NC, slivers_n * kc * NR, |bpack| {
-                pack::pack_b::<NR>(bpack, b, p0, kc, jb, nc);
+            // Packed: the whole panel; direct: only a last sliver of fewer than NR columns.
+            let direct_b = direct_b(kc);
+            let (pack_from, pack_cols) = if direct_b { (jb + nc / NR * NR, nc % NR) } else { (jb, nc) };
+            with_buffer(&PACK_B, KC * NC, pack_cols.div_ceil(NR) * kc * NR, |bpack| {
+                pack::pack_b::<NR>(bpack, b, p0, kc, pack_from, pack_cols);
+                let bpanel = if direct_b { BPanel::Direct { b, p0, edge: bpack } } else { BPanel::Packed(bpack) };
                 let mut ic = i0;
                 while ic < i1 {
                     let mut mc = K::MC.min(i1 - ic);
@@ -101,7 +128,7 @@ pub(super) unsafe fn block<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
                                 c,
                                 ldc,
                                 ablock,
-                                bpack,
+                                bpanel,
                                 (ic, ic + mc),
                                 (jb, jb_end),
                                 kc,
@@ -133,7 +160,7 @@ fn row_tiles<const MR: usize, const NR: usize, K: Micro<MR, NR>>(mc: usize, pack
     }
 }
 
-/// All tiles of `C[i0..i1, j0..j1]` (cut by [`row_tiles`]) from the A block and packed B slivers of depth
+/// All tiles of `C[i0..i1, j0..j1]` (cut by [`row_tiles`]) from the A block and the B panel, of depth
 /// `kc`.
 ///
 /// # Safety
@@ -143,7 +170,7 @@ unsafe fn macro_kernel<'e, const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     c: *mut f32,
     ldc: usize,
     ablock: ABlock<'_>,
-    bpack: &[f32],
+    bpanel: BPanel<'_>,
     (i0, i1): (usize, usize),
     (j0, j1): (usize, usize),
     kc: usize,
@@ -157,7 +184,12 @@ unsafe fn macro_kernel<'e, const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     for js in 0..(j1 - j0).div_ceil(NR) {
         let j = j0 + js * NR;
         let nr = NR.min(j1 - j);
-        let bs = &bpack[js * kc * NR..(js + 1) * kc * NR];
+        // B̃'s values and row stride.
+        let bs: (&[f32], usize) = match bpanel {
+            BPanel::Packed(bpack) => (&bpack[js * kc * NR..(js + 1) * kc * NR], NR),
+            BPanel::Direct { edge, .. } if nr < NR => (edge, NR),
+            BPanel::Direct { b, p0, .. } => (b.data.get(p0 * b.rs + j..).unwrap_or_default(), b.rs),
+        };
         for t in 0..full + short + usize::from(edge > 0) {
             // The tile's first row and the kernel's rows (`h`), of which the first `mr` are in C.
             let (i, h) = match t.checked_sub(full) {
@@ -210,7 +242,7 @@ fn checked_tile<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     rows: usize,
     kc: usize,
     (a, (ars, acs)): (&[f32], (usize, usize)),
-    b: &[f32],
+    (b, ldb): (&[f32], usize),
     c: &mut [f32],
     ldc: usize,
     accumulate: bool,
@@ -220,7 +252,7 @@ fn checked_tile<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     if kc == 0
         || !(rows == MR || rows == 8 && K::TILE8)
         || a.len() < (rows - 1) * ars + (kc - 1) * acs + 1
-        || b.len() < kc * NR
+        || b.len() < (kc - 1) * ldb + NR
         || ldc < NR
         || c.len() < span
         || epi.bias.is_some_and(|b| b.len() < NR)
@@ -232,9 +264,9 @@ fn checked_tile<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     // (`gemm_with` falls back to `Isa::best`).
     unsafe {
         if rows == MR {
-            K::tile(kc, a.as_ptr(), (ars, acs), b.as_ptr(), c.as_mut_ptr(), ldc, accumulate, epi)
+            K::tile(kc, a.as_ptr(), (ars, acs), (b.as_ptr(), ldb), c.as_mut_ptr(), ldc, accumulate, epi)
         } else {
-            K::tile8(kc, a.as_ptr(), (ars, acs), b.as_ptr(), c.as_mut_ptr(), ldc, accumulate, epi)
+            K::tile8(kc, a.as_ptr(), (ars, acs), (b.as_ptr(), ldb), c.as_mut_ptr(), ldc, accumulate, epi)
         }
     }
 }

@@ -4,7 +4,8 @@
 //! Ã is read through strides: value (i, k) at `a[i*ars + k*acs]`, so the kernel takes a packed sliver
 //! (`ars = 1, acs = MR`: for each k, the MR values of one column of the A block) or the rows of a row-major A
 //! where they are (`ars` = its row stride, `acs = 1`); B̃ holds, for each k, NR consecutive values of one row
-//! of the B block (`b[k*NR + j]`). The accumulators stay in registers for the
+//! of the B block (`b[k*ldb + j]`: `ldb = NR` for a packed sliver, B's row stride for a row-major B read
+//! where it is). The accumulators stay in registers for the
 //! whole k loop. Three kernels: AVX-512F (12×32, `avx512.rs`), AVX2+FMA (6×16: twelve 8-wide accumulators,
 //! two B loads and six broadcasts per step) and a portable loop; [`Isa::selected`] picks one per process.
 //!
@@ -111,17 +112,18 @@ pub(super) trait Micro<const MR: usize, const NR: usize> {
     const MC: usize;
 
     /// `C (+)= Ã·B̃` for one tile of a row-major C (row stride `ldc`, starting at `c`), then the epilogue.
-    /// Ã's value (i, k) is `a[i*ars + k*acs]`.
+    /// Ã's value (i, k) is `a[i*ars + k*acs]`, B̃'s value (k, j) `b[k*ldb + j]`.
     ///
     /// # Safety
-    /// The CPU can run the kernel; `a` holds `(MR-1)*ars + (kc-1)*acs + 1` values and `b` `kc*NR`; `c` and
+    /// The CPU can run the kernel; `a` holds `(MR-1)*ars + (kc-1)*acs + 1` values and `b`
+    /// `(kc-1)*ldb + NR`; `c` and
     /// the epilogue's mask cover `(MR-1)*ldc + NR` values, its bias `NR`; no other thread touches the tile.
     #[allow(clippy::too_many_arguments)]
     unsafe fn tile(
         kc: usize,
         a: *const f32,
         ars_acs: (usize, usize),
-        b: *const f32,
+        b_ldb: (*const f32, usize),
         c: *mut f32,
         ldc: usize,
         acc: bool,
@@ -142,7 +144,7 @@ pub(super) trait Micro<const MR: usize, const NR: usize> {
         kc: usize,
         a: *const f32,
         (ars, acs): (usize, usize),
-        b: *const f32,
+        b: (*const f32, usize),
         c: *mut f32,
         ldc: usize,
         acc: bool,
@@ -163,7 +165,7 @@ impl Micro<6, 16> for Portable {
         kc: usize,
         a: *const f32,
         (ars, acs): (usize, usize),
-        b: *const f32,
+        b: (*const f32, usize),
         c: *mut f32,
         ldc: usize,
         acc: bool,
@@ -177,34 +179,36 @@ impl Micro<6, 16> for Portable {
 /// [`portable`] behind [`Micro::tile`]'s raw-pointer contract, for an `R × W` tile.
 ///
 /// # Safety
-/// `a` holds `(R-1)*ars + (kc-1)*acs + 1` values and `b` `kc*W`; `c` covers `(R-1)*ldc + W` values.
+/// `a` holds `(R-1)*ars + (kc-1)*acs + 1` values and `b.0` `(kc-1)*b.1 + W`; `c` covers `(R-1)*ldc + W`
+/// values.
 #[allow(clippy::too_many_arguments)]
 pub(super) unsafe fn portable_tile<const R: usize, const W: usize>(
     kc: usize,
     a: *const f32,
     (ars, acs): (usize, usize),
-    b: *const f32,
+    b: (*const f32, usize),
     c: *mut f32,
     ldc: usize,
     acc: bool,
     epi: Epilogue<'_>,
 ) {
+    let (b, ldb) = b;
     // SAFETY: the caller guarantees these lengths.
     let (a, b, c) = unsafe {
         (
             std::slice::from_raw_parts(a, (R - 1) * ars + (kc - 1) * acs + 1),
-            std::slice::from_raw_parts(b, kc * W),
+            std::slice::from_raw_parts(b, (kc - 1) * ldb + W),
             std::slice::from_raw_parts_mut(c, (R - 1) * ldc + W),
         )
     };
-    portable::<R, W>(kc, (a, ars, acs), b, c, ldc, acc, epi);
+    portable::<R, W>(kc, (a, ars, acs), (b, ldb), c, ldc, acc, epi);
 }
 
 /// The portable loop for any tile (also what the vector kernels' types run on other architectures).
 pub(super) fn portable<const MR: usize, const NR: usize>(
     kc: usize,
     (a, ars, acs): (&[f32], usize, usize),
-    b: &[f32],
+    (b, ldb): (&[f32], usize),
     c: &mut [f32],
     ldc: usize,
     accumulate: bool,
@@ -212,7 +216,7 @@ pub(super) fn portable<const MR: usize, const NR: usize>(
 ) {
     let mut acc = [[0.0f32; NR]; MR];
     for p in 0..kc {
-        let bp = &b[p * NR..p * NR + NR];
+        let bp = &b[p * ldb..p * ldb + NR];
         for (i, row) in acc.iter_mut().enumerate() {
             let av = a[i * ars + p * acs];
             for (s, &bv) in row.iter_mut().zip(bp) {
@@ -239,7 +243,7 @@ impl Micro<6, 16> for Avx2 {
         kc: usize,
         a: *const f32,
         strides: (usize, usize),
-        b: *const f32,
+        b: (*const f32, usize),
         c: *mut f32,
         ldc: usize,
         acc: bool,
@@ -265,7 +269,7 @@ unsafe fn tile_avx2(
     kc: usize,
     a: *const f32,
     (ars, acs): (usize, usize),
-    b: *const f32,
+    (b, ldb): (*const f32, usize),
     c: *mut f32,
     ldc: usize,
     accumulate: bool,
@@ -273,9 +277,9 @@ unsafe fn tile_avx2(
 ) {
     use std::arch::x86_64::*;
     const MR: usize = 6;
-    const NR: usize = 16;
-    // SAFETY: the caller guarantees that `a` reaches Ã's values and `b` has kc*NR readable values, that `c`
-    // (and the mask, if any) address MR rows of NR values at stride `ldc`, and that the bias has NR values.
+    // SAFETY: the caller guarantees that `a` reaches Ã's values and `b` B̃'s kc rows of NR at stride `ldb`,
+    // that `c` (and the mask, if any) address MR rows of NR values at stride `ldc`, and that the bias has NR
+    // values.
     unsafe {
         let mut acc = [[_mm256_setzero_ps(); 2]; MR];
         // Rows i and i+3 from two pointers and the offsets 0, ars, 2*ars (addressing modes, not registers).
@@ -290,7 +294,7 @@ unsafe fn tile_avx2(
             }
             a0 = a0.add(acs);
             a3 = a3.add(acs);
-            bp = bp.add(NR);
+            bp = bp.add(ldb);
         }
         let zero = _mm256_setzero_ps();
         let bias = epi.bias.map(|b| (_mm256_loadu_ps(b.as_ptr()), _mm256_loadu_ps(b.as_ptr().add(8))));

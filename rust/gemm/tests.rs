@@ -217,7 +217,7 @@ fn fma_reference(
 
 /// The AVX-512 kernel's 8-row tiles (a block's last 8 rows, or its last 16 as two of them when 4 rows are
 /// left over a multiple of 12), and the AVX2 kernel, against the scalar fused-multiply-add reference bit for
-/// bit: plain, transposed and strided (packed) A, plain and transposed B, one to three K panels, accumulate,
+/// bit: plain, transposed and strided (packed) A, plain, strided and transposed B, one to three K panels, accumulate,
 /// each epilogue with NaN, one and two threads (column and row splits, whose last thread has the edge).
 #[test]
 fn vector_kernels_match_the_fma_reference_bit_for_bit_at_row_edges() {
@@ -228,6 +228,9 @@ fn vector_kernels_match_the_fma_reference_bit_for_bit_at_row_edges() {
         (8, 40, 48), (16, 7, 64), (20, KC + 3, 40), (28, 200, 16), (32, 300, 10), (4, 33, 64), (44, 9, 33),
         (128, 2 * KC + 5, 64), (256, 33, 64), (256, 40, 200), (148, 20, 40), (152, 65, 72), (292, 13, 36),
         (112, KC, 16),
+        // B read in place (row-major, at least 64 deep, at most 22 row tiles per thread) with an edge sliver,
+        // and packed on one thread but read in place by each of two (300 rows split by rows; AVX-512).
+        (60, 100, 70), (300, 70, 40),
     ];
     for (m, k, n) in shapes {
         let (mut a, mut b, mut bias, mut mask) = (vec![0.0; m * k], vec![0.0; k * n], vec![0.0; n], vec![0.0; m * n]);
@@ -238,9 +241,10 @@ fn vector_kernels_match_the_fma_reference_bit_for_bit_at_row_edges() {
         mask[m * n - 1] = f32::NAN;
         a[(m - 1) * k] = f32::NAN; // the last row of the product is NaN: through relu and a NaN mask entry
         let c0: Vec<f32> = (0..m * n).map(|x| (x % 5) as f32 * 0.5 - 1.0).collect();
-        for (at, bt, pad) in [(false, false, 0), (true, false, 0), (false, true, 0), (true, true, 1)] {
+        for (at, bt, pad) in [(false, false, 0), (true, false, 0), (false, true, 0), (true, true, 1), (false, false, 3)]
+        {
             let (ad, ars, acs) = store(&a, m, k, at, pad);
-            let (bd, brs, bcs) = store(&b, k, n, bt, 0);
+            let (bd, brs, bcs) = store(&b, k, n, bt, pad);
             let (ao, bo) = (Operand { data: &ad, rs: ars, cs: acs }, Operand { data: &bd, rs: brs, cs: bcs });
             for combo in 0..16 {
                 let epi = Epilogue {
