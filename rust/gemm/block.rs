@@ -87,8 +87,9 @@ pub(super) unsafe fn block<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     // column-major one (each k holds the sliver's MR values side by side, as a packed sliver does): packing
     // them cost more than the strided reads (measured on the training products).
     let direct = a.cs == 1 || a.rs == 1;
-    // A row-major B is read in place too, where packing it would not pay (see `DIRECT_B_MAX_ROWS`).
-    let direct_b = |kc: usize| b.cs == 1 && kc >= DIRECT_B_MIN_K && (i1 - i0).div_ceil(MR) <= DIRECT_B_MAX_TILES;
+    // A row-major B is read in place too, where packing it would not pay (see `DIRECT_B_MAX_TILES`): for a
+    // K panel of depth `kc`.
+    let b_in_place = |kc: usize| b.cs == 1 && kc >= DIRECT_B_MIN_K && (i1 - i0).div_ceil(MR) <= DIRECT_B_MAX_TILES;
     for jb in (j0..j1).step_by(NC) {
         let jb_end = (jb + NC).min(j1);
         let nc = jb_end - jb;
@@ -98,7 +99,7 @@ pub(super) unsafe fn block<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
             let acc = accumulate || p0 > 0;
             let (first, last) = (p0 == 0, p0 + kc == k);
             // Packed: the whole panel; direct: only a last sliver of fewer than NR columns.
-            let direct_b = direct_b(kc);
+            let direct_b = b_in_place(kc);
             let (pack_from, pack_cols) = if direct_b { (jb + nc / NR * NR, nc % NR) } else { (jb, nc) };
             with_buffer(&PACK_B, KC * NC, pack_cols.div_ceil(NR) * kc * NR, |bpack| {
                 pack::pack_b::<NR>(bpack, b, p0, kc, pack_from, pack_cols);

@@ -1,12 +1,14 @@
 //! A packed, cache-blocked f32 GEMM, `C (+)= A·B`, with A and B read through strides so that transposed
 //! operands cost nothing extra, and no allocation once its thread-local buffers have grown.
 //!
-//! K is cut into panels of `KC`. For each panel the B panel is packed into `NR`-column slivers (`pack.rs`);
-//! the micro-kernel reads A where it is when it is row- or column-major (only a last sliver of fewer than
-//! `MR` rows is packed, zero-padded), and packs blocks of `MC` rows into `MR`-row slivers otherwise; the
-//! micro-kernel computes one `MR × NR` tile per sliver pair (`block.rs`). Threads take disjoint column
-//! ranges of C or, when C is narrow or its A has to be packed (each thread would pack all of it), disjoint
-//! row ranges (each packs all of B). The driver is generic over the kernel's tile: AVX-512F 12×32, or 12×16
+//! K is cut into panels of `KC`. For each panel the B panel is packed into `NR`-column slivers (`pack.rs`),
+//! unless B is row-major and the thread's block of C is short: then the kernel reads B where it is (each
+//! k's `NR` values a row stride apart; only a last narrower sliver is packed). The micro-kernel reads A
+//! where it is when it is row- or column-major (only a last sliver of fewer than `MR` rows is packed,
+//! zero-padded), and packs blocks of `MC` rows into `MR`-row slivers otherwise; it computes one `MR × NR`
+//! tile per sliver pair (`block.rs`). Threads take disjoint column ranges of C or, when C is narrow or its
+//! A has to be packed (each thread would pack all of it), disjoint row ranges (each packs all of a B it
+//! does not read in place). The driver is generic over the kernel's tile: AVX-512F 12×32, or 12×16
 //! for C at most 16 wide (`avx512.rs`), AVX2 6×16 or portable 6×16 (`kernel.rs`), chosen once per process
 //! ([`Isa`]).
 //!
@@ -181,7 +183,8 @@ fn split<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     const { assert!(K::MC.is_multiple_of(MR) && K::MC <= MC_MAX && NC.is_multiple_of(NR)) };
     let ptr = SharedC(c.as_mut_ptr());
     // Each thread packs the B columns and A rows it needs: column ranges repeat A's packing in every
-    // thread (none for a row-major A, read in place), row ranges B's. Split the way that repeats less.
+    // thread (none for a row-major A, read in place), row ranges B's (none where B is read in place).
+    // Split the way that repeats less.
     let (by_cols, by_rows) = (n >= 2 * NR * threads, m >= 4 * MR * threads);
     let a_repeat = if a.cs == 1 || a.rs == 1 { 0 } else { m };
     if threads > 1 && by_cols && !(by_rows && n < a_repeat) {
