@@ -276,7 +276,7 @@ pub fn check_matrix(data: &[f32], rows: usize, width: usize, arg: &str, what: &s
             data.len()
         )));
     }
-    if let Some(pos) = data.iter().position(|v| !v.is_finite()) {
+    if let Some(pos) = crate::finite::first_non_finite(data) {
         let (r, c) = (pos / width.max(1), pos % width.max(1));
         return Err(Error::value(format!(
             "{arg} contains a non-finite value ({}) at row {r}, column {c}; {what} must be finite. Received: {arg}[{r}, {c}]={}",

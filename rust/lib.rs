@@ -6,6 +6,7 @@ pub mod backend;
 pub mod call;
 pub mod error;
 pub mod evaluate;
+pub mod finite;
 pub mod fork;
 pub mod gemm;
 pub mod gemv;

@@ -51,6 +51,15 @@ def fresh_model() -> keras.Sequential:
     return model
 
 
+def big_x() -> np.ndarray:
+    """400,000 finite rows of the model's width: more values than one thread checks alone."""
+    return np.resize(X, (400_000, X.shape[1]))
+
+
+def big_y() -> np.ndarray:
+    return np.resize(Y, 400_000)
+
+
 def with_value(a: np.ndarray, row: int, col: int, value: float = np.nan) -> np.ndarray:
     """A float64 copy of ``a`` with ``value`` at ``[row, col]`` (``[row]`` when 1-D)."""
     out = np.array(a, dtype=np.float64)
@@ -499,6 +508,19 @@ FIT = [
         lambda m: m.fit(with_value(X, 39, 0, -np.inf), Y, verbose=0),
         ValueError,
         ("x", "row 39", "column 0"),
+    ),
+    # A set of over 2**20 values is scanned in parts, one per thread: the first bad value is still the one named.
+    Bad(
+        "fit x NaN late in a large set, inf after it",
+        lambda m: m.fit(with_value(with_value(big_x(), 300_001, 2), 399_999, 0, np.inf), big_y(), verbose=0),
+        ValueError,
+        ("x", "row 300001", "column 2", "NaN"),
+    ),
+    Bad(
+        "evaluate x inf in the first half of a large set, NaN in the second",
+        lambda m: m.evaluate(with_value(with_value(big_x(), 7, 1, -np.inf), 250_000, 0), big_y(), verbose=0),
+        ValueError,
+        ("x", "row 7", "column 1", "inf"),
     ),
     Bad(
         "fit x float64 beyond float32",
