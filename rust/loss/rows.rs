@@ -195,13 +195,16 @@ impl Row {
         let smooth = |t: f32| t * (1.0 - ls) + ls / c;
         let scale = self.scale();
         if self.logits {
-            let (max, lse) = log_sum_exp(p);
             let sum_t: f32 = t.iter().map(|&t| smooth(t)).sum();
+            let Some(g) = grad else {
+                let (max, lse) = log_sum_exp(p);
+                return f64::from(t.iter().zip(p).map(|(&t, &z)| smooth(t) * (lse - (z - max))).sum::<f32>());
+            };
+            let (max, sum) = shifted_exps(p, g);
+            let lse = sum.ln();
             let v: f32 = t.iter().zip(p).map(|(&t, &z)| smooth(t) * (lse - (z - max))).sum();
-            if let Some(g) = grad {
-                for ((g, &z), &t) in g.iter_mut().zip(p).zip(t) {
-                    *g = (((z - max) - lse).exp() * sum_t - smooth(t)) * scale;
-                }
+            for (g, &t) in g.iter_mut().zip(t) {
+                *g = (*g / sum * sum_t - smooth(t)) * scale;
             }
             return f64::from(v);
         }
@@ -231,14 +234,16 @@ impl Row {
     fn sparse_cce(&self, p: &[f32], class: usize, grad: Option<&mut [f32]>) -> f64 {
         let scale = self.scale();
         if self.logits {
-            let (max, lse) = log_sum_exp(p);
-            let v = lse - (p.get(class).copied().unwrap_or(0.0) - max);
-            if let Some(g) = grad {
-                for (j, (g, &z)) in g.iter_mut().zip(p).enumerate() {
-                    *g = (((z - max) - lse).exp() - f32::from(u8::from(j == class))) * scale;
-                }
+            let z_y = p.get(class).copied().unwrap_or(0.0);
+            let Some(g) = grad else {
+                let (max, lse) = log_sum_exp(p);
+                return f64::from(lse - (z_y - max));
+            };
+            let (max, sum) = shifted_exps(p, g);
+            for (j, g) in g.iter_mut().enumerate() {
+                *g = (*g / sum - f32::from(u8::from(j == class))) * scale;
             }
-            return f64::from(v);
+            return f64::from(sum.ln() - (z_y - max));
         }
         let hi = 1.0 - EPSILON;
         let sum: f32 = p.iter().map(|&p| p.clamp(EPSILON, hi)).sum();
@@ -292,4 +297,16 @@ impl Row {
 fn log_sum_exp(z: &[f32]) -> (f32, f32) {
     let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     (max, z.iter().map(|&v| (v - max).exp()).sum::<f32>().ln())
+}
+
+/// `e^{z−max}` into `out` (as long as `z`), and `(max z, Σ e^{z−max})` summed as `log_sum_exp` sums: the
+/// softmax of `z` is `out / Σ`, one exponential a value for the loss and its gradient.
+fn shifted_exps(z: &[f32], out: &mut [f32]) -> (f32, f32) {
+    let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0f32;
+    for (o, &v) in out.iter_mut().zip(z) {
+        *o = (v - max).exp();
+        sum += *o;
+    }
+    (max, sum)
 }
