@@ -7,7 +7,7 @@
 
 use crate::error::{Error, Result};
 pub use crate::gemm::Epilogue;
-use crate::gemm::{gemm, Operand, THIN};
+use crate::gemm::{gemm, gemm_summing_b, Operand, THIN};
 use crate::team::Disjoint;
 
 /// How an operand is stored: as the logical matrix, or as its transpose.
@@ -66,6 +66,40 @@ pub fn matmul_fused(
     parallel: bool,
     epi: Epilogue<'_>,
 ) -> Result<()> {
+    product(c, (a, a_layout), (b, b_layout), (m, k, n), accumulate, parallel, epi, None).map(|_| ())
+}
+
+/// `C = A·B` ([`matmul`] without accumulate), and `sums[j] = Σ_p B[p][j]` (each in row order from zero) where
+/// the product's threads take them with the columns of C they compute: returns whether they did; when not,
+/// `sums` is untouched and the caller sums B itself (see `gemm::gemm_summing_b`).
+///
+/// Errors when a slice is shorter than its shape says (and then runs nothing).
+#[allow(clippy::too_many_arguments)]
+pub fn matmul_summing_b(
+    c: &mut [f32],
+    a: &[f32],
+    a_layout: Layout,
+    b: &[f32],
+    b_layout: Layout,
+    (m, k, n): (usize, usize, usize),
+    parallel: bool,
+    sums: &mut [f32],
+) -> Result<bool> {
+    product(c, (a, a_layout), (b, b_layout), (m, k, n), false, parallel, Epilogue::default(), Some(sums))
+}
+
+/// [`matmul_fused`], and B's column sums when `sums` is given (see [`matmul_summing_b`]).
+#[allow(clippy::too_many_arguments)]
+fn product(
+    c: &mut [f32],
+    (a, a_layout): (&[f32], Layout),
+    (b, b_layout): (&[f32], Layout),
+    (m, k, n): (usize, usize, usize),
+    accumulate: bool,
+    parallel: bool,
+    epi: Epilogue<'_>,
+    sums: Option<&mut [f32]>,
+) -> Result<bool> {
     let short_epi = epi.bias.is_some_and(|b| b.len() < n) || epi.mask.is_some_and(|x| x.len() < m * n);
     if short_epi {
         return Err(Error::Backend(format!("matmul: epilogue too short for a {m}x{n} result")));
@@ -79,7 +113,7 @@ pub fn matmul_fused(
         )));
     }
     if m == 0 || n == 0 {
-        return Ok(());
+        return Ok(false);
     }
     let (a_cs, a_rs) = strides(a_layout, k, m);
     let (b_cs, b_rs) = strides(b_layout, n, k);
@@ -90,11 +124,17 @@ pub fn matmul_fused(
         let parts = crate::pool::threads().min(m / THIN_SPLIT_MIN_ROWS).max(1);
         if parts > 1 {
             thin_rows(&mut c[..m * n], a, b, (m, k, n), accumulate, parts, epi);
-            return Ok(());
+            return Ok(false);
         }
     }
-    gemm(c, a, b, m, k, n, accumulate, threads, epi);
-    Ok(())
+    match sums {
+        // `gemm_summing_b` takes neither an accumulate nor an epilogue: only `matmul_summing_b` passes sums.
+        Some(s) if !accumulate && epi.is_identity() => Ok(gemm_summing_b(c, a, b, m, k, n, threads, s)),
+        _ => {
+            gemm(c, a, b, m, k, n, accumulate, threads, epi);
+            Ok(false)
+        }
+    }
 }
 
 /// A thin product (`n` or `k` at most [`THIN`]: a one-unit layer's products) with this many multiply-adds

@@ -23,6 +23,7 @@ mod direct;
 pub mod kernel;
 mod pack;
 mod small;
+mod sums;
 #[cfg(test)]
 mod tests;
 
@@ -30,6 +31,7 @@ use block::block;
 use kernel::Micro;
 pub use kernel::{Epilogue, Isa};
 pub use small::THIN;
+pub use sums::column_sums;
 
 /// Depth of a packed panel: a B sliver (KC × NR: 16 KB at NR = 16, 32 KB at 32) stays in L1 while A
 /// slivers stream past it. Shared by all kernels, which keeps their results identical.
@@ -113,6 +115,28 @@ pub fn gemm(
     gemm_with(Isa::selected(), c, a, b, (m, k, n), accumulate, threads, epi);
 }
 
+/// `C = A·B` as [`gemm`] (no accumulate, no epilogue) that also leaves `sums[j] = Σ_p B[p][j]` (as
+/// [`column_sums`] sums them) when the product's own threads can take them with the columns of C they
+/// compute, B's columns then in their caches: `true` then; `false`, `sums` untouched, when the product takes
+/// a path that does not (a thin, small or row-split product) or `sums` is shorter than `n`.
+///
+/// A Dense layer's kernel gradient `Xᵀ·dZ` and bias gradient `Σ dZ` so come out of one job of the thread
+/// team instead of two, which was measured to matter beyond the sums' own time.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_summing_b(
+    c: &mut [f32],
+    a: Operand<'_>,
+    b: Operand<'_>,
+    m: usize,
+    k: usize,
+    n: usize,
+    threads: usize,
+    sums: &mut [f32],
+) -> bool {
+    let sums = (sums.len() >= n).then_some(sums);
+    product(Isa::selected(), c, a, b, (m, k, n), false, threads, Epilogue::default(), sums)
+}
+
 /// [`gemm`] with the kernel `isa` (or [`Isa::best`] if the CPU cannot run it): for tests and benchmarks
 /// that compare the kernels in one process.
 #[allow(clippy::too_many_arguments)]
@@ -126,52 +150,14 @@ pub fn gemm_with(
     threads: usize,
     epi: Epilogue<'_>,
 ) {
-    let covers = |o: &Operand<'_>, rows: usize, cols: usize| {
-        rows == 0 || cols == 0 || o.data.len() > (rows - 1) * o.rs + (cols - 1) * o.cs
-    };
-    let short_epi = epi.bias.is_some_and(|b| b.len() < n) || epi.mask.is_some_and(|x| x.len() < m * n);
-    if c.len() < m * n || !covers(&a, m, k) || !covers(&b, k, n) || short_epi || m == 0 || n == 0 {
-        return;
-    }
-    if k == 0 {
-        if !accumulate {
-            c[..m * n].fill(0.0);
-        }
-        epi.apply(c, m, n);
-        return;
-    }
-    let isa = if isa.available() { isa } else { Isa::best() };
-    if n <= small::THIN || k <= small::THIN {
-        small::gemm_thin(c, a, b, (m, k, n), accumulate, isa != Isa::Portable, epi);
-        return;
-    }
-    if direct::takes(m, k, n, isa == Isa::Avx512) {
-        direct::gemm_direct(c, a, b, (m, k, n), accumulate, epi);
-        return;
-    }
-    let threads = threads.max(1);
-    match isa {
-        Isa::Avx512 if n <= avx512::NR_NARROW => split::<{ avx512::MR }, { avx512::NR_NARROW }, avx512::Avx512<1>>(
-            c,
-            a,
-            b,
-            (m, k, n),
-            accumulate,
-            threads,
-            epi,
-        ),
-        Isa::Avx512 => {
-            split::<{ avx512::MR }, { avx512::NR }, avx512::Avx512<2>>(c, a, b, (m, k, n), accumulate, threads, epi)
-        }
-        Isa::Avx2 => split::<6, 16, kernel::Avx2>(c, a, b, (m, k, n), accumulate, threads, epi),
-        Isa::Portable => split::<6, 16, kernel::Portable>(c, a, b, (m, k, n), accumulate, threads, epi),
-    }
+    product(isa, c, a, b, (m, k, n), accumulate, threads, epi, None);
 }
 
-/// The packed product with the kernel `K`, its C cut between threads. `c` holds `m*n` values, the operands
-/// cover their shapes, the epilogue is long enough, and `m, n, k > 0`.
+/// [`gemm_with`], and `B`'s column sums into `sums` where the path computes them (see [`gemm_summing_b`]):
+/// whether it did.
 #[allow(clippy::too_many_arguments)]
-fn split<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
+fn product(
+    isa: Isa,
     c: &mut [f32],
     a: Operand<'_>,
     b: Operand<'_>,
@@ -179,7 +165,62 @@ fn split<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     accumulate: bool,
     threads: usize,
     epi: Epilogue<'_>,
-) {
+    sums: Option<&mut [f32]>,
+) -> bool {
+    let covers = |o: &Operand<'_>, rows: usize, cols: usize| {
+        rows == 0 || cols == 0 || o.data.len() > (rows - 1) * o.rs + (cols - 1) * o.cs
+    };
+    let short_epi = epi.bias.is_some_and(|b| b.len() < n) || epi.mask.is_some_and(|x| x.len() < m * n);
+    if c.len() < m * n || !covers(&a, m, k) || !covers(&b, k, n) || short_epi || m == 0 || n == 0 {
+        return false;
+    }
+    if k == 0 {
+        if !accumulate {
+            c[..m * n].fill(0.0);
+        }
+        epi.apply(c, m, n);
+        return false;
+    }
+    let isa = if isa.available() { isa } else { Isa::best() };
+    if n <= small::THIN || k <= small::THIN {
+        small::gemm_thin(c, a, b, (m, k, n), accumulate, isa != Isa::Portable, epi);
+        return false;
+    }
+    if direct::takes(m, k, n, isa == Isa::Avx512) {
+        direct::gemm_direct(c, a, b, (m, k, n), accumulate, epi);
+        return false;
+    }
+    let (threads, sums) = (threads.max(1), sums.map(crate::team::Disjoint::new));
+    let args = (c, a, b, (m, k, n), accumulate, threads, epi, sums);
+    match isa {
+        Isa::Avx512 if n <= avx512::NR_NARROW => {
+            split::<{ avx512::MR }, { avx512::NR_NARROW }, avx512::Avx512<1>>(args)
+        }
+        Isa::Avx512 => split::<{ avx512::MR }, { avx512::NR }, avx512::Avx512<2>>(args),
+        Isa::Avx2 => split::<6, 16, kernel::Avx2>(args),
+        Isa::Portable => split::<6, 16, kernel::Portable>(args),
+    }
+}
+
+/// `split`'s arguments: C, A, B, (m, k, n), accumulate, threads, epilogue, and where B's column sums go.
+type SplitArgs<'c, 'o> = (
+    &'c mut [f32],
+    Operand<'o>,
+    Operand<'o>,
+    (usize, usize, usize),
+    bool,
+    usize,
+    Epilogue<'o>,
+    Option<crate::team::Disjoint>,
+);
+
+/// The packed product with the kernel `K`, its C cut between threads. `c` holds `m*n` values, the operands
+/// cover their shapes, the epilogue is long enough, `m, n, k > 0`, and `sums` (if any) holds `n` values.
+/// B's column sums go there from the thread that computes the columns, or from this one: returns whether
+/// they did (not when C's rows are cut between threads).
+fn split<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
+    (c, a, b, (m, k, n), accumulate, threads, epi, sums): SplitArgs<'_, '_>,
+) -> bool {
     const { assert!(K::MC.is_multiple_of(MR) && K::MC <= MC_MAX && NC.is_multiple_of(NR)) };
     let ptr = SharedC(c.as_mut_ptr());
     // Each thread packs the B columns and A rows it needs: column ranges repeat A's packing in every
@@ -195,8 +236,13 @@ fn split<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
             if j0 < j1 {
                 // SAFETY: C holds m*n values (checked by the caller); threads own disjoint column ranges.
                 unsafe { block::<MR, NR, K>(ptr.get(), n, a, b, (0, m), (j0, j1), k, accumulate, epi) }
+                if let Some(s) = sums {
+                    // SAFETY: `sums` holds n values and outlives the job; the column ranges are disjoint.
+                    sums::column_sums(b, k, j0, unsafe { s.slice(j0, j1 - j0) });
+                }
             }
         });
+        sums.is_some()
     } else if threads > 1 && by_rows {
         // Row ranges, a multiple of MR high.
         let per = m.div_ceil(threads).div_ceil(MR) * MR;
@@ -207,8 +253,14 @@ fn split<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
                 unsafe { block::<MR, NR, K>(ptr.get(), n, a, b, (i0, i1), (0, n), k, accumulate, epi) }
             }
         });
+        false
     } else {
         // SAFETY: C holds m*n values (checked by the caller) and is borrowed mutably here.
         unsafe { block::<MR, NR, K>(ptr.get(), n, a, b, (0, m), (0, n), k, accumulate, epi) }
+        if let Some(s) = sums {
+            // SAFETY: `sums` holds n values, borrowed by the caller for this call, and no other thread runs.
+            sums::column_sums(b, k, 0, unsafe { s.slice(0, n) });
+        }
+        sums.is_some()
     }
 }

@@ -3,7 +3,7 @@
 //! off, every epilogue combination with NaN, one and two threads. Row- and column-major A are read in place,
 //! A with neither stride 1 is packed.
 
-use super::{gemm_with, Epilogue, Isa, Operand, KC};
+use super::{column_sums, gemm, gemm_summing_b, gemm_with, Epilogue, Isa, Operand, KC};
 use crate::rng::Rng;
 
 /// A logical `rows × cols` matrix stored plain (row stride `cols + pad`), transposed, or, with `transposed`
@@ -271,6 +271,45 @@ fn vector_kernels_match_the_fma_reference_bit_for_bit_at_row_edges() {
                         );
                     }
                 }
+            }
+        }
+    }
+}
+
+/// A product that also sums B's columns gives C's bits and, when it says it summed them, the bits of
+/// `column_sums`; when it says it did not, the sums are untouched. The single-threaded packed path and the
+/// two-thread column split must sum them.
+#[test]
+fn products_summing_b_give_the_product_and_the_column_sums() {
+    let mut r = Rng::new(14, 0);
+    let shapes =
+        [(784, 128, 256), (32, 256, 256), (256, 128, 128), (100, 37, 300), (5, 7, 9), (256, 256, 1), (11, 256, 512)];
+    for (m, k, n) in shapes {
+        // The packed path, which sums on one thread too.
+        let packed =
+            n > super::THIN && k > super::THIN && !super::direct::takes(m, k, n, Isa::selected() == Isa::Avx512);
+        let (mut a, mut b) = (vec![0.0; m * k], vec![0.0; k * n]);
+        r.fill_uniform(&mut a, 1.0);
+        r.fill_uniform(&mut b, 1.0);
+        // A stored transposed (as a kernel gradient's Xᵀ is), B row-major.
+        let at: Vec<f32> = (0..m * k).map(|i| a[(i % m) * k + i / m]).collect();
+        let (ao, bo) = (Operand { data: &at, rs: 1, cs: m }, Operand { data: &b, rs: n, cs: 1 });
+        let mut want_sums = vec![0.0; n];
+        column_sums(bo, k, 0, &mut want_sums);
+        let mut want = vec![0.0; m * n];
+        gemm(&mut want, ao, bo, m, k, n, false, 1, Epilogue::default());
+        for threads in [1, 2] {
+            let (mut c, mut sums) = (vec![f32::NAN; m * n], vec![f32::NAN; n]);
+            let summed = crate::pool::train(|| gemm_summing_b(&mut c, ao, bo, m, k, n, threads, &mut sums));
+            let same = |x: &[f32], y: &[f32]| x.iter().zip(y).all(|(p, q)| p.to_bits() == q.to_bits());
+            assert!(same(&c, &want), "{m}x{k}x{n} threads={threads}: C");
+            if summed {
+                assert!(same(&sums, &want_sums), "{m}x{k}x{n} threads={threads}: sums");
+            } else {
+                assert!(sums.iter().all(|v| v.is_nan()), "{m}x{k}x{n} threads={threads}: sums touched");
+            }
+            if threads == 1 {
+                assert_eq!(summed, packed, "{m}x{k}x{n}: summed on one thread");
             }
         }
     }

@@ -5,7 +5,8 @@
 
 use crate::activation::Activation;
 use crate::error::Result;
-use crate::matmul::{matmul_fused, Epilogue, Layout};
+use crate::gemm::{column_sums, Operand};
+use crate::matmul::{matmul_fused, matmul_summing_b, Epilogue, Layout};
 
 use super::WeightId;
 
@@ -147,9 +148,16 @@ pub fn backward(
     }
     if let Some((dw, db)) = params {
         let shape = (input, rows, output);
-        matmul_fused(dw, x, Layout::Transposed, g, Layout::Plain, shape, false, parallel, Epilogue::default())?;
-        if let Some(db) = db {
-            bias_gradient(&g[..rows * output], output, db, parallel);
+        match db {
+            // The bias gradient's column sums of `g` are taken by the product's threads where they can be.
+            Some(db) => {
+                if !matmul_summing_b(dw, x, Layout::Transposed, g, Layout::Plain, shape, parallel, db)? {
+                    bias_gradient(&g[..rows * output], output, db, parallel);
+                }
+            }
+            None => {
+                matmul_fused(dw, x, Layout::Transposed, g, Layout::Plain, shape, false, parallel, Epilogue::default())?
+            }
         }
     }
     if let Some(InputGrad { dx, accumulate, relu_below }) = dx {
@@ -167,8 +175,10 @@ const SPLIT_SUMS_MIN: usize = 1 << 14;
 /// `g` is large: each column's sum is the same wherever it runs.
 fn bias_gradient(g: &[f32], width: usize, db: &mut [f32], parallel: bool) {
     let parts = if parallel && g.len() >= SPLIT_SUMS_MIN { crate::pool::threads().min(width / 32) } else { 1 };
+    let g_op = Operand { data: g, rs: width, cs: 1 };
+    let rows = g.len() / width.max(1);
     if parts < 2 {
-        column_sums(g, width, 0, db);
+        column_sums(g_op, rows, 0, db);
         return;
     }
     let per = width.div_ceil(parts).div_ceil(32) * 32;
@@ -176,43 +186,8 @@ fn bias_gradient(g: &[f32], width: usize, db: &mut [f32], parallel: bool) {
     crate::team::parallel(parts, &|t| {
         let (j0, j1) = ((t * per).min(width), ((t + 1) * per).min(width));
         // SAFETY: the parts' column ranges are disjoint and inside `db`, which outlives the job.
-        column_sums(g, width, j0, unsafe { out.slice(j0, j1 - j0) });
+        column_sums(g_op, rows, j0, unsafe { out.slice(j0, j1 - j0) });
     });
-}
-
-/// `out[c] = Σ_r g[r·width + j0 + c]`, each sum in row order from zero. Columns are summed `LANES` at a time in
-/// a fixed-size accumulator that stays in registers, instead of a pass over `out` per row.
-fn column_sums(g: &[f32], width: usize, j0: usize, out: &mut [f32]) {
-    const LANES: usize = 32;
-    for (c, chunk) in out.chunks_mut(LANES).enumerate() {
-        let j = j0 + c * LANES;
-        // The common widths get an accumulator of exactly their size (a 16- or 1-unit layer's bias).
-        match chunk.len() {
-            32 => fixed_sums::<32>(g, width, j, chunk),
-            16 => fixed_sums::<16>(g, width, j, chunk),
-            8 => fixed_sums::<8>(g, width, j, chunk),
-            1 => fixed_sums::<1>(g, width, j, chunk),
-            len => {
-                let mut acc = [0.0f32; LANES];
-                for gr in g.chunks_exact(width) {
-                    acc.iter_mut().zip(&gr[j..j + len]).for_each(|(a, &v)| *a += v);
-                }
-                chunk.copy_from_slice(&acc[..len]);
-            }
-        }
-    }
-}
-
-/// `column_sums` of the `L` columns `j..j + L` (`out` holds `L` values).
-#[inline(always)]
-fn fixed_sums<const L: usize>(g: &[f32], width: usize, j: usize, out: &mut [f32]) {
-    let mut acc = [0.0f32; L];
-    for gr in g.chunks_exact(width) {
-        if let Ok(v) = <&[f32; L]>::try_from(&gr[j..j + L]) {
-            (0..L).for_each(|l| acc[l] += v[l]);
-        }
-    }
-    out.copy_from_slice(&acc);
 }
 
 #[cfg(test)]
@@ -269,22 +244,6 @@ mod tests {
                     assert_close(&db, &at_b, &format!("{what}: dbias"));
                 }
             }
-        }
-    }
-
-    /// Column sums over any column range give the bits of a plain row-order sum.
-    #[test]
-    fn column_sums_match_row_order_sums() {
-        let (rows, width) = (37, 100);
-        let g = values(rows * width, 8, 1.0);
-        for (j0, j1) in [(0, 100), (0, 64), (64, 100), (3, 70), (99, 100), (10, 26), (50, 58), (20, 21), (0, 48)] {
-            let mut want = vec![0.0f32; j1 - j0];
-            for gr in g.chunks_exact(width) {
-                want.iter_mut().zip(&gr[j0..j1]).for_each(|(d, &v)| *d += v);
-            }
-            let mut got = vec![f32::NAN; j1 - j0];
-            column_sums(&g, width, j0, &mut got);
-            assert!(want.iter().zip(&got).all(|(a, b)| a.to_bits() == b.to_bits()), "{j0}..{j1}");
         }
     }
 
