@@ -124,11 +124,7 @@ impl Activation {
             // `x < 0 → 0` rather than `max(x, 0)`: NaN must stay NaN, as in TensorFlow and NumPy.
             // A select rather than a conditional store, so that the loop vectorizes.
             Activation::Relu => v.iter_mut().for_each(|x| *x = if *x < 0.0 { 0.0 } else { *x }),
-            Activation::Softmax => {
-                if width > 0 {
-                    v.chunks_exact_mut(width).for_each(softmax_row);
-                }
-            }
+            Activation::Softmax => softmax_rows(v, width),
             act => v.iter_mut().for_each(|x| *x = act.scalar(*x)),
         }
     }
@@ -270,15 +266,23 @@ pub fn softplus(z: f32) -> f32 {
     z.max(0.0) + (-z.abs()).exp().ln_1p()
 }
 
-fn softmax_row(row: &mut [f32]) {
-    let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let mut sum = 0.0;
-    for v in row.iter_mut() {
-        *v = (*v - max).exp();
-        sum += *v;
+/// Softmax of each row of `width` values: `e^{v−max}` (all rows' exponentials at once, see `exp`), each
+/// row's sum in order, then times its reciprocal.
+fn softmax_rows(v: &mut [f32], width: usize) {
+    if width == 0 {
+        return;
     }
-    let inv = 1.0 / sum;
-    row.iter_mut().for_each(|v| *v *= inv);
+    let len = v.len() / width * width;
+    let v = &mut v[..len];
+    for row in v.chunks_exact_mut(width) {
+        let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        row.iter_mut().for_each(|x| *x -= max);
+    }
+    exp::exp_in_place(v);
+    for row in v.chunks_exact_mut(width) {
+        let inv = 1.0 / row.iter().fold(0.0f32, |sum, &x| sum + x);
+        row.iter_mut().for_each(|x| *x *= inv);
+    }
 }
 
 fn gelu_derivative(z: f32, approximate: bool) -> f32 {
@@ -347,5 +351,6 @@ fn erfc_pos(x: f64) -> f64 {
     (-x * x).exp() / (f * std::f64::consts::PI.sqrt())
 }
 
+pub mod exp;
 #[cfg(test)]
 mod tests;

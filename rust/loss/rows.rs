@@ -1,6 +1,7 @@
 //! One sample's loss and its gradient (see mod.rs for the formulas).
 
 use super::{Loss, EPSILON};
+use crate::activation::exp::{exp, exp_in_place};
 use crate::activation::{sigmoid, softplus};
 
 /// What a row's loss needs beyond its values.
@@ -203,8 +204,9 @@ impl Row {
             let (max, sum) = shifted_exps(p, g);
             let lse = sum.ln();
             let v: f32 = t.iter().zip(p).map(|(&t, &z)| smooth(t) * (lse - (z - max))).sum();
+            let inv = 1.0 / sum;
             for (g, &t) in g.iter_mut().zip(t) {
-                *g = (*g / sum * sum_t - smooth(t)) * scale;
+                *g = (*g * inv * sum_t - smooth(t)) * scale;
             }
             return f64::from(v);
         }
@@ -240,8 +242,9 @@ impl Row {
                 return f64::from(lse - (z_y - max));
             };
             let (max, sum) = shifted_exps(p, g);
+            let inv = 1.0 / sum;
             for (j, g) in g.iter_mut().enumerate() {
-                *g = (*g / sum - f32::from(u8::from(j == class))) * scale;
+                *g = (*g * inv - f32::from(u8::from(j == class))) * scale;
             }
             return f64::from(sum.ln() - (z_y - max));
         }
@@ -293,20 +296,19 @@ impl Row {
     }
 }
 
-/// `(max z, ln Σ e^{z−max})`.
+/// `(max z, ln Σ e^{z−max})`, each exponential and the sum as `shifted_exps` computes them.
 fn log_sum_exp(z: &[f32]) -> (f32, f32) {
     let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    (max, z.iter().map(|&v| (v - max).exp()).sum::<f32>().ln())
+    (max, z.iter().fold(0.0f32, |sum, &v| sum + exp(v - max)).ln())
 }
 
-/// `e^{z−max}` into `out` (as long as `z`), and `(max z, Σ e^{z−max})` summed as `log_sum_exp` sums: the
-/// softmax of `z` is `out / Σ`, one exponential a value for the loss and its gradient.
+/// `e^{z−max}` into `out` (as long as `z`) and `(max z, Σ e^{z−max})`, the exponentials as the softmax
+/// activation computes them (so the gradient `out / Σ − t` is the softmax's output less the target), one a
+/// value for the loss and its gradient.
 fn shifted_exps(z: &[f32], out: &mut [f32]) -> (f32, f32) {
     let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let mut sum = 0.0f32;
-    for (o, &v) in out.iter_mut().zip(z) {
-        *o = (v - max).exp();
-        sum += *o;
-    }
-    (max, sum)
+    let out = &mut out[..z.len()];
+    out.iter_mut().zip(z).for_each(|(o, &v)| *o = v - max);
+    exp_in_place(out);
+    (max, out.iter().fold(0.0f32, |sum, &x| sum + x))
 }
