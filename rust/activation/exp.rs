@@ -15,7 +15,8 @@ const HI: f32 = 89.0;
 /// Below this `eˣ` rounds to zero (half the smallest subnormal is `e^-103.97`).
 const LO: f32 = -104.0;
 const LOG2E: f32 = std::f32::consts::LOG2_E;
-/// `ln 2 = LN2_HI + LN2_LO`, `LN2_HI` with few enough bits that `n·LN2_HI` is exact for `|n| ≤ 151`.
+/// `ln 2 = LN2_HI + LN2_LO`, `LN2_HI` (355/512 = 0.693359375 exactly) with few enough bits that `n·LN2_HI` is
+/// exact for `|n| ≤ 151`.
 const LN2_HI: f32 = 0.693_359_4;
 const LN2_LO: f32 = -2.121_944_4e-4;
 /// `1/k!` for k = 7 down to 2 (Horner's order).
