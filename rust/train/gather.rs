@@ -1,7 +1,7 @@
-//! The batch gather: rows copied by index (narrow ones without a `memcpy` call each, wide batches by the
-//! thread team), and rows asked of the cache before they are copied: the next batch's narrow rows while a
-//! step computes (a small network's step is otherwise spent waiting for its randomly chosen rows), a wider
-//! row a few rows ahead of the copy.
+//! The batch gather: rows copied by index (narrow ones without a `memcpy` call each, batches of 2^12 values
+//! or more by the thread team), and rows asked of the cache before they are copied: the next batch's narrow
+//! rows while a step computes (a small network's step is otherwise spent waiting for its randomly chosen
+//! rows), a wider row a few rows ahead of the copy.
 
 use crate::backend::Data;
 
