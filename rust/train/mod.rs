@@ -10,8 +10,10 @@ use crate::layers::{self, batch_norm, dense, dropout};
 use crate::network::{width, LogitsAt, Network};
 
 mod gather;
+mod session;
 pub use gather::prefetch_batch;
 use gather::{copy_row, gather_rows};
+pub(crate) use session::CpuSession;
 
 /// Buffers for training on batches of up to `cap` rows: allocated once, reused every step.
 #[derive(Debug, Clone)]

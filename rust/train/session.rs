@@ -1,0 +1,161 @@
+//! The CPU's `Session` (backend.rs): each step of a fit runs at once on the model's own network, under its
+//! lock.
+
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::backend::{not_compiled, Data, EvalHooks, FitOptions, Observer, Session};
+use crate::error::{Error, Result};
+use crate::evaluate::{evaluate_with, EvalScratch};
+use crate::model::Model;
+use crate::stream::Batch;
+use crate::train::Workspace;
+
+/// The CPU's session: each step runs at once on the model's own network, under its lock.
+pub(crate) struct CpuSession<'a> {
+    model: &'a Model,
+    train: Data<'a>,
+    val: Option<Data<'a>>,
+    validation_batch_size: usize,
+    /// The widths and metric count the fit began with.
+    shape: (usize, usize, usize),
+    ws: Workspace,
+    /// The epoch's sums: `[w·loss, metric..., w]` (see `backend::Averaging`).
+    sums: Vec<f64>,
+    running: Vec<f64>,
+    seen: usize,
+    ranges: Vec<Range<usize>>,
+    eval: EvalScratch,
+    averaging: crate::backend::Averaging,
+    stream: crate::stream::Rows,
+}
+
+impl<'a> CpuSession<'a> {
+    pub(crate) fn new(model: &'a Model, train: Data<'a>, val: Option<Data<'a>>, opts: FitOptions) -> Result<Self> {
+        let st = model.read()?;
+        let compiled = st.compiled.as_ref().ok_or_else(not_compiled)?;
+        let (n_metrics, columns) = (compiled.metrics.len(), compiled.sum_columns());
+        Ok(CpuSession {
+            model,
+            train,
+            val,
+            validation_batch_size: opts.validation_batch_size.max(1),
+            shape: (st.net.input_dim, st.net.output_dim(), n_metrics),
+            ws: st.net.workspace(opts.batch_size.min(train.rows))?,
+            sums: vec![0.0; columns],
+            running: compiled.averaging().means(&vec![0.0; columns], 0),
+            seen: 0,
+            ranges: Vec::new(),
+            eval: EvalScratch::default(),
+            averaging: compiled.averaging(),
+            stream: crate::stream::Rows::new(opts.batch_size.min(train.rows)),
+        })
+    }
+}
+
+impl Session for CpuSession<'_> {
+    fn begin_epoch(&mut self, _: Option<&[u32]>) -> Result<()> {
+        self.sums.iter_mut().for_each(|s| *s = 0.0);
+        self.seen = 0;
+        Ok(())
+    }
+
+    fn step(&mut self, _: usize, idx: &[u32]) -> Result<()> {
+        let rows = idx.len();
+        let (ws, sums) = (&mut self.ws, &mut self.sums);
+        let mut guard = self.model.write()?;
+        let st = &mut *guard;
+        let compiled = st.compiled.as_mut().ok_or_else(not_compiled)?;
+        // Before anything changes (batch normalization's statistics included).
+        compiled.optimizer.check_next()?;
+        let net = &mut st.net;
+        // `compile` is refused during fit; this guards the sums below all the same.
+        if (net.input_dim, net.output_dim(), compiled.metrics.len()) != self.shape {
+            return Err(Error::State("the model was rebuilt or recompiled during fit".into()));
+        }
+        let train = self.stream.batch.as_ref().map_or(self.train, Batch::data);
+        let (ow, weighted) = (self.shape.1, train.w.is_some());
+        net.gather(ws, train, compiled.loss.target_width(ow), idx);
+        net.forward_train(ws, rows, true)?;
+        let logits = net.loss_logits(&compiled.loss);
+        let (input, target, grad, w) = net.loss_views(ws, rows, logits, weighted);
+        sums[0] += compiled.loss.reduced_sum(compiled.reduction, input, target, ow, logits.is_some(), w, Some(grad));
+        let rules = net.has_weight_rules();
+        if rules {
+            // Keras's `sum(model.losses)`, added to the batch's mean loss (so `rows` times to the sum).
+            sums[0] += net.penalty() * rows as f64 + net.activity_penalty(ws, rows);
+        }
+        let w = ws.weights(rows, weighted);
+        let (pred, target) = net.prediction_views(ws, rows);
+        crate::metric::accumulate_all(&compiled.metrics, compiled.weighted_from, pred, target, ow, w, sums);
+        net.backward(ws, rows, logits, true)?;
+        if rules {
+            net.add_penalty_grads(&mut ws.param_grads);
+        }
+        net.trainable_ranges_into(&mut self.ranges);
+        compiled.optimizer.clip.apply(&mut ws.param_grads, &self.ranges);
+        compiled.optimizer.step(&mut net.params, &ws.param_grads, &self.ranges);
+        if rules {
+            net.apply_constraints();
+        }
+        drop(guard);
+        self.seen += rows;
+        self.averaging.means_into(&self.sums, self.seen, &mut self.running);
+        Ok(())
+    }
+
+    fn running(&mut self) -> Result<&[f64]> {
+        Ok(&self.running)
+    }
+
+    fn prefetch(&mut self, next: &[u32]) {
+        crate::train::prefetch_batch(self.stream.batch.is_none().then_some(self.train), next);
+    }
+
+    fn step_rows(&mut self, step: usize, batch: Data<'_>) -> Result<()> {
+        let idx = self.stream.load(batch, &mut self.ws, self.model)?;
+        self.step(step, &idx[..batch.rows])
+    }
+
+    fn validate_rows(&mut self, batch: Data<'_>, sums: &mut [f64]) -> Result<()> {
+        crate::stream::cpu_sums(self.model, batch, &crate::backend::NEVER, &mut self.eval, sums)
+    }
+
+    fn end_epoch(&mut self) -> Result<&[f64]> {
+        Ok(&self.running)
+    }
+
+    /// Keras's validation pass: the batches (with their hooks when wanted, the model's lock taken per batch
+    /// so that a hook may read or set weights).
+    fn validate(&mut self, obs: &mut dyn Observer) -> Result<&[f64]> {
+        let Some(v) = self.val else { return Err(Error::State("there is no validation data".into())) };
+        let (model, batch_size, eval) = (self.model, self.validation_batch_size, &mut self.eval);
+        // A validation pass can be long: it stops at Ctrl-C as the training steps do.
+        let stop = AtomicBool::new(false);
+        let watch = |obs: &dyn Observer| obs.cancel_flag().is_some_and(|c| c.load(Ordering::Relaxed));
+        if obs.wants_test_batches() {
+            let mut hook = |step: usize, running: Option<&[f64]>| {
+                if watch(obs) {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                obs.test_batch(step, running)
+            };
+            let mut hooks = EvalHooks { cancel: &stop, batch: Some(&mut hook) };
+            evaluate_with(&mut || model.read(), v, batch_size, eval, &mut hooks)?;
+        } else {
+            let st = model.read()?;
+            let cancel = obs.cancel_flag().unwrap_or(&crate::backend::NEVER);
+            let mut hooks = EvalHooks::cancelled_by(cancel);
+            evaluate_with(&mut || Ok(&*st), v, batch_size, eval, &mut hooks)?;
+        }
+        Ok(eval.values())
+    }
+
+    fn to_host(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    fn take_host_changes(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
