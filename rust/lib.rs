@@ -8,6 +8,7 @@ pub mod error;
 pub mod evaluate;
 pub mod finite;
 pub mod fork;
+pub mod fpmode;
 pub mod gemm;
 pub mod gemv;
 #[cfg(feature = "gpu")]

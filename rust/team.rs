@@ -16,7 +16,7 @@
 
 use std::cell::UnsafeCell;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::thread::{self, Thread};
 use std::time::{Duration, Instant};
@@ -65,6 +65,8 @@ struct Team {
     active: Padded<AtomicUsize>,
     /// A part of the current job panicked on a helper.
     panicked: AtomicBool,
+    /// The owner's floating-point control word (fpmode.rs), which a helper takes on for the open job's parts.
+    fp: AtomicU32,
     /// The open job; written only by the owner while no helper is inside a job.
     job: UnsafeCell<Option<JobPtr>>,
     /// Per helper: parked (or about to park) and must be unparked for the next job.
@@ -117,6 +119,7 @@ fn start() -> Option<&'static Team> {
         parts: AtomicUsize::new(0),
         active: Padded(AtomicUsize::new(0)),
         panicked: AtomicBool::new(false),
+        fp: AtomicU32::new(0),
         job: UnsafeCell::new(None),
         sleeping: (0..helpers).map(|_| AtomicBool::new(false)).collect(),
         threads: OnceLock::new(),
@@ -169,6 +172,12 @@ fn helper(team: &'static Team, h: usize) {
             if let Some(f) = unsafe { *team.job.get() } {
                 // SAFETY: as above, the pointee outlives this use.
                 let f = unsafe { &*f };
+                // The owner's mode, kept until another job's owner asks for another (a helper runs only
+                // jobs).
+                let word = team.fp.load(Ordering::Relaxed);
+                if !crate::fpmode::same(crate::fpmode::get(), word) {
+                    crate::fpmode::set(word);
+                }
                 claim_parts(team, f, h + 1, |_| team.panicked.store(true, Ordering::Release));
             }
         }
@@ -200,7 +209,8 @@ fn claim_parts(
 ///
 /// Returns `false` without running anything if there is no team, it has fewer than `parts` threads, or
 /// another caller owns it; the caller then does the work some other way. A panic in any part is re-raised
-/// here once every part has finished.
+/// here once every part has finished. The helpers run their parts in the caller's floating-point mode
+/// (fpmode.rs).
 pub fn run(parts: usize, f: &(dyn Fn(usize) + Sync)) -> bool {
     let Some(team) = team() else { return false };
     if parts == 0 || parts > team.sleeping.len() + 1 {
@@ -219,6 +229,7 @@ pub fn run(parts: usize, f: &(dyn Fn(usize) + Sync)) -> bool {
     team.claimed[..parts].iter().for_each(|c| c.store(false, Ordering::Release));
     team.done.store(0, Ordering::Release);
     team.panicked.store(false, Ordering::Release);
+    team.fp.store(crate::fpmode::get(), Ordering::Relaxed);
     team.generation.fetch_add(1, Ordering::SeqCst);
     if let Some(threads) = team.threads.get() {
         for (t, asleep) in threads.iter().zip(&team.sleeping) {
@@ -289,13 +300,16 @@ impl<T> Disjoint<T> {
 
 /// Run `f(t)` for `t` in `0..parts` at once: on the team when it is free, else on the current rayon pool
 /// (by recursive `rayon::join`, which, unlike `rayon::scope`, allocates nothing), else one after another
-/// here (outside keras_lite's pools, so as never to start rayon's global pool).
+/// here (outside keras_lite's pools, so as never to start rayon's global pool). Every part runs in the
+/// caller's floating-point mode (fpmode.rs).
 pub fn parallel(parts: usize, f: &(dyn Fn(usize) + Sync)) {
     if run(parts, f) {
         return;
     }
     if rayon::current_thread_index().is_some() {
-        split(0, parts, f);
+        // Each part in the caller's floating-point mode, wherever it runs.
+        let word = crate::fpmode::get();
+        split(0, parts, &|t| crate::fpmode::with(word, || f(t)));
     } else {
         (0..parts).for_each(f);
     }

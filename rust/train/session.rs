@@ -1,5 +1,5 @@
 //! The CPU's `Session` (backend.rs): each step of a fit runs at once on the model's own network, under its
-//! lock.
+//! lock, with subnormal floats flushed to zero (fpmode.rs).
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -61,6 +61,8 @@ impl Session for CpuSession<'_> {
     }
 
     fn step(&mut self, _: usize, idx: &[u32]) -> Result<()> {
+        // The step computes with subnormals flushed to zero, as TensorFlow's CPU kernels do (fpmode.rs).
+        let _flushed = crate::fpmode::Flushed::new();
         let rows = idx.len();
         let (ws, sums) = (&mut self.ws, &mut self.sums);
         let mut guard = self.model.write()?;
@@ -157,5 +159,111 @@ impl Session for CpuSession<'_> {
 
     fn take_host_changes(&mut self) -> Result<()> {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::activation::Activation;
+    use crate::backend::{Control, Data, FitOptions, Observer};
+    use crate::error::Result;
+    use crate::layer::LayerSpec;
+    use crate::loss::Loss;
+    use crate::model::Model;
+    use crate::optimizer::OptimizerKind;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+
+    struct Quiet;
+
+    impl Observer for Quiet {
+        fn epoch_begin(&mut self, _: usize) -> Result<Control> {
+            Ok(Control::Continue)
+        }
+        fn batch_end(&mut self, _: usize, _: usize, _: &[f64]) -> Result<Control> {
+            Ok(Control::Continue)
+        }
+        fn epoch_end(&mut self, _: usize, _: &[f64], _: Option<&[f64]>) -> Result<Control> {
+            Ok(Control::Continue)
+        }
+    }
+
+    /// A Dense model (relu between its layers) compiled with Adam and MAE.
+    fn model(inputs: usize, units: &[usize]) -> Model {
+        let last = units.len() - 1;
+        let dense = |(i, &units): (usize, &usize)| LayerSpec::Dense {
+            units,
+            activation: if i < last { Activation::Relu } else { Activation::Linear },
+            use_bias: true,
+            rules: Default::default(),
+        };
+        let m = Model::new(inputs, units.iter().enumerate().map(dense).collect(), 3).expect("the model builds");
+        let adam =
+            OptimizerKind::Adam { learning_rate: 1e-3, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7, amsgrad: false };
+        m.compile(Loss::MeanAbsoluteError, Vec::new(), adam).expect("the model compiles");
+        m
+    }
+
+    fn fit(m: &Model, data: Data<'_>, batch_size: usize, epochs: usize) {
+        let opts = FitOptions { batch_size, epochs, initial_epoch: 0, shuffle: false, validation_batch_size: 64 };
+        crate::trainer::fit(m, data, None, opts, &mut Quiet).expect("the fit runs");
+    }
+
+    /// A step computes with subnormals flushed to zero, as TensorFlow's kernels do: Adam's moments, subnormal
+    /// before a step whose gradients are zero, are zero after it (not nine tenths of themselves). The
+    /// network is wide enough for the team to split its update, so the helper's half is checked too.
+    #[test]
+    fn a_step_flushes_subnormals_to_zero() {
+        let m = model(256, &[300, 1]);
+        {
+            let mut st = m.write().expect("the lock");
+            let st = &mut *st;
+            st.net.params.fill(0.0);
+            let slots = &mut st.compiled.as_mut().expect("compiled").optimizer.slots;
+            slots.iter_mut().for_each(|s| s.fill(f32::MIN_POSITIVE / 4.0));
+        }
+        let (x, y) = (vec![0.0f32; 16 * 256], vec![0.0f32; 16]);
+        fit(&m, Data::new(&x, &y, 16), 16, 1);
+        let st = m.read().expect("the lock");
+        let slots = &st.compiled.as_ref().expect("compiled").optimizer.slots;
+        assert_eq!(st.net.params.iter().filter(|&&w| w != 0.0).count(), 0, "no gradient, no update");
+        for s in slots {
+            let subnormal = s.iter().filter(|v| v.is_subnormal()).count();
+            assert_eq!(subnormal, 0, "{subnormal} of {} moments are still subnormal", s.len());
+        }
+    }
+
+    /// A helper runs its part in the caller's floating-point mode, flushed or not, job after job. (Part 0,
+    /// the caller's, waits for part 1 to start, so that a helper runs it.)
+    #[test]
+    fn helpers_take_on_the_callers_floating_point_mode() {
+        let half_min = || std::hint::black_box(f32::MIN_POSITIVE) * std::hint::black_box(0.5f32);
+        for flushed in [true, false, true] {
+            let _mode = flushed.then(crate::fpmode::Flushed::new);
+            let started = AtomicBool::new(false);
+            let zero = [AtomicBool::new(false), AtomicBool::new(false)];
+            let job = |t: usize| {
+                if t == 1 {
+                    started.store(true, Ordering::Release);
+                } else {
+                    let since = Instant::now();
+                    while !started.load(Ordering::Acquire) && since.elapsed() < Duration::from_secs(10) {
+                        std::hint::spin_loop();
+                    }
+                }
+                zero[t].store(half_min() == 0.0, Ordering::Relaxed);
+            };
+            if crate::pool::threads() < 2 {
+                return; // one CPU: no helpers
+            }
+            // Another test may own the team for a moment.
+            while !crate::team::run(2, &job) {
+                std::thread::yield_now();
+            }
+            let expect = flushed && cfg!(any(target_arch = "x86_64", target_arch = "aarch64"));
+            for (t, z) in zero.iter().enumerate() {
+                assert_eq!(z.load(Ordering::Relaxed), expect, "part {t}, caller flushed: {flushed}");
+            }
+        }
     }
 }

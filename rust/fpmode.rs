@@ -1,0 +1,155 @@
+//! The processor's handling of subnormal floats (below 2⁻¹²⁶ in magnitude) for a thread: IEEE gradual
+//! underflow, the default, or flushed to zero on input and output (x86-64's MXCSR FTZ and DAZ bits,
+//! AArch64's FPCR FZ bit). On other processors nothing changes.
+//!
+//! A training step runs flushed (`Flushed`), as TensorFlow's and XLA's CPU kernels always do (their thread
+//! pools set these bits). Arithmetic on subnormals is slow on many CPUs: a softmax's gradient is full of
+//! them once its probabilities are confident, and Adam's first moment of a unit that no longer learns decays
+//! into them and stays there. Flushed, each such value costs what any other does. A job's parts run in the
+//! caller's mode wherever they run (team.rs), so the bits do not depend on which thread took which part.
+
+/// The thread's floating-point control word (`0` where this module changes nothing).
+#[inline]
+pub fn get() -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let mut csr: u32 = 0;
+        // SAFETY: `stmxcsr` stores the 32-bit MXCSR to the given address, which is `csr`'s.
+        unsafe {
+            std::arch::asm!("stmxcsr [{}]", in(reg) &mut csr, options(nostack, preserves_flags));
+        }
+        csr
+    }
+    #[cfg(target_arch = "aarch64")]
+    {
+        let fpcr: u64;
+        // SAFETY: reading FPCR has no side effect.
+        unsafe {
+            std::arch::asm!("mrs {}, fpcr", out(reg) fpcr, options(nomem, nostack, preserves_flags));
+        }
+        // The control bits all lie in the low 32.
+        fpcr as u32
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    0
+}
+
+/// Set the thread's control word to `word` (a value `get` returned).
+#[inline]
+pub fn set(word: u32) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: `ldmxcsr` loads MXCSR from `word`'s address. A value from `get`, with at most the FTZ and DAZ
+    // bits changed, has no reserved bit set (which would fault), and changes only rounding, flushing and
+    // exception masks, none of which Rust's semantics depend on for f32 values being well-formed.
+    unsafe {
+        std::arch::asm!("ldmxcsr [{}]", in(reg) &word, options(nostack, preserves_flags, readonly));
+    }
+    #[cfg(target_arch = "aarch64")]
+    // SAFETY: as above, for FPCR; the bits above 31 are reserved and written as zero.
+    unsafe {
+        std::arch::asm!("msr fpcr, {}", in(reg) u64::from(word), options(nomem, nostack, preserves_flags));
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    let _ = word;
+}
+
+/// The status flags in a control word (MXCSR's six exception flags; FPCR has none): they record what has
+/// happened, and do not change how anything is computed.
+#[cfg(target_arch = "x86_64")]
+const STATUS: u32 = 0x3f;
+#[cfg(not(target_arch = "x86_64"))]
+const STATUS: u32 = 0;
+
+/// Whether two control words compute alike (their status flags aside).
+#[inline]
+pub fn same(a: u32, b: u32) -> bool {
+    (a ^ b) & !STATUS == 0
+}
+
+/// `word` with subnormals flushed to zero.
+fn flushing(word: u32) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        /// MXCSR: flush to zero (bit 15), denormals are zero (bit 6).
+        const FTZ_DAZ: u32 = 1 << 15 | 1 << 6;
+        word | FTZ_DAZ
+    }
+    #[cfg(target_arch = "aarch64")]
+    {
+        /// FPCR: flush to zero (bit 24), inputs and outputs.
+        const FZ: u32 = 1 << 24;
+        word | FZ
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    word
+}
+
+/// Subnormals flushed to zero on this thread until dropped, when the thread's mode is put back.
+pub struct Flushed {
+    saved: u32,
+}
+
+impl Flushed {
+    /// Flush subnormals to zero on this thread.
+    pub fn new() -> Self {
+        let saved = get();
+        let want = flushing(saved);
+        if !same(want, saved) {
+            set(want);
+        }
+        Flushed { saved }
+    }
+}
+
+impl Default for Flushed {
+    fn default() -> Self {
+        Flushed::new()
+    }
+}
+
+impl Drop for Flushed {
+    fn drop(&mut self) {
+        if !same(get(), self.saved) {
+            set(self.saved);
+        }
+    }
+}
+
+/// Run `f` in control word `word`, this thread's own put back after.
+pub fn with<R>(word: u32, f: impl FnOnce() -> R) -> R {
+    let saved = get();
+    if same(saved, word) {
+        return f();
+    }
+    set(word);
+    let out = f();
+    set(saved);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The smallest positive subnormal, as a value the compiler cannot fold.
+    fn tiny() -> f32 {
+        std::hint::black_box(f32::from_bits(1))
+    }
+
+    #[test]
+    fn subnormals_are_flushed_inside_and_kept_outside() {
+        let before = get();
+        let half_min = || std::hint::black_box(f32::MIN_POSITIVE) * std::hint::black_box(0.5f32);
+        assert!(half_min() > 0.0 && tiny() + tiny() > 0.0, "gradual underflow by default");
+        {
+            let _flushed = Flushed::new();
+            if cfg!(any(target_arch = "x86_64", target_arch = "aarch64")) {
+                assert_eq!(half_min(), 0.0, "a subnormal result is flushed");
+                assert_eq!(tiny() + tiny(), 0.0, "a subnormal input is read as zero");
+            }
+            assert_eq!(with(before, half_min), f32::MIN_POSITIVE * 0.5, "`with` runs in the given mode");
+        }
+        assert!(same(get(), before), "the mode is put back");
+        assert!(half_min() > 0.0);
+    }
+}
