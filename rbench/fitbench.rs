@@ -8,27 +8,12 @@
 #![allow(clippy::unwrap_used)]
 
 use keras_lite::activation::Activation;
-use keras_lite::backend::{Control, Data, FitOptions, Observer};
-use keras_lite::error::Result;
+use keras_lite::backend::{Data, FitOptions};
 use keras_lite::layer::LayerSpec;
 use keras_lite::loss::Loss;
 use keras_lite::model::Model;
 use keras_lite::optimizer::OptimizerKind;
 use std::time::Instant;
-
-struct Quiet;
-
-impl Observer for Quiet {
-    fn epoch_begin(&mut self, _: usize) -> Result<Control> {
-        Ok(Control::Continue)
-    }
-    fn batch_end(&mut self, _: usize, _: usize, _: &[f64]) -> Result<Control> {
-        Ok(Control::Continue)
-    }
-    fn epoch_end(&mut self, _: usize, _: &[f64], _: Option<&[f64]>) -> Result<Control> {
-        Ok(Control::Continue)
-    }
-}
 
 /// (inputs, units, classes, train rows, validation rows, batch, epochs)
 type Spec = (usize, Vec<usize>, usize, usize, usize, usize, usize);
@@ -101,7 +86,7 @@ fn main() {
             let tr = Data::new(&x[..train * n_in], &y[..train], train);
             let va = (val > 0).then(|| Data::new(&x[train * n_in..], &y[train..], val));
             let t0 = Instant::now();
-            keras_lite::trainer::fit(&m, tr, va, opts, &mut Quiet).unwrap();
+            keras_lite::trainer::fit(&m, tr, va, opts, &mut keras_lite::trainer::Silent).unwrap();
             times.push(t0.elapsed().as_secs_f64());
         }
         let best = times.iter().copied().fold(f64::INFINITY, f64::min);

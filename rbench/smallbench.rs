@@ -5,27 +5,12 @@
 #![allow(clippy::unwrap_used)]
 
 use keras_lite::activation::Activation;
-use keras_lite::backend::{Control, Data, FitOptions, Observer};
-use keras_lite::error::Result;
+use keras_lite::backend::{Data, FitOptions};
 use keras_lite::layer::LayerSpec;
 use keras_lite::loss::Loss;
 use keras_lite::model::Model;
 use keras_lite::optimizer::OptimizerKind;
 use std::time::Instant;
-
-struct Quiet;
-
-impl Observer for Quiet {
-    fn epoch_begin(&mut self, _: usize) -> Result<Control> {
-        Ok(Control::Continue)
-    }
-    fn batch_end(&mut self, _: usize, _: usize, _: &[f64]) -> Result<Control> {
-        Ok(Control::Continue)
-    }
-    fn epoch_end(&mut self, _: usize, _: &[f64], _: Option<&[f64]>) -> Result<Control> {
-        Ok(Control::Continue)
-    }
-}
 
 fn main() {
     let repeats: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(5);
@@ -42,12 +27,12 @@ fn main() {
     let data = Data::new(&x, &y, rows);
     let opts =
         |epochs| FitOptions { batch_size: 32, epochs, initial_epoch: 0, shuffle: true, validation_batch_size: 32 };
-    keras_lite::trainer::fit(&m, data, None, opts(1), &mut Quiet).unwrap();
+    keras_lite::trainer::fit(&m, data, None, opts(1), &mut keras_lite::trainer::Silent).unwrap();
     let steps = 3 * rows.div_ceil(32);
     let (mut times, mut cpu) = (Vec::new(), Vec::new());
     for _ in 0..repeats {
         let (t0, c0) = (Instant::now(), cpu_seconds());
-        keras_lite::trainer::fit(&m, data, None, opts(3), &mut Quiet).unwrap();
+        keras_lite::trainer::fit(&m, data, None, opts(3), &mut keras_lite::trainer::Silent).unwrap();
         times.push(t0.elapsed().as_secs_f64() * 1e6 / steps as f64);
         cpu.push((cpu_seconds() - c0) * 1e6 / steps as f64);
     }

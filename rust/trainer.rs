@@ -60,6 +60,21 @@ pub fn check_not_nested(model: &Model) -> Result<()> {
 /// How often a `fit` waiting for another fit of the same model looks again (and at Ctrl-C).
 const WAIT_POLL: std::time::Duration = std::time::Duration::from_millis(2);
 
+/// An observer that lets a fit run to its end and keeps nothing (tests and developer benchmarks).
+pub struct Silent;
+
+impl Observer for Silent {
+    fn epoch_begin(&mut self, _: usize) -> Result<Control> {
+        Ok(Control::Continue)
+    }
+    fn batch_end(&mut self, _: usize, _: usize, _: &[f64]) -> Result<Control> {
+        Ok(Control::Continue)
+    }
+    fn epoch_end(&mut self, _: usize, _: &[f64], _: Option<&[f64]>) -> Result<Control> {
+        Ok(Control::Continue)
+    }
+}
+
 /// Train `model` on `train`, validating on `val` after each epoch. Returns the number of epochs run.
 ///
 /// The loop runs on a thread of the kernel pool, so its parallel kernels never queue work from outside it.

@@ -165,28 +165,13 @@ impl Session for CpuSession<'_> {
 #[cfg(test)]
 mod tests {
     use crate::activation::Activation;
-    use crate::backend::{Control, Data, FitOptions, Observer};
-    use crate::error::Result;
+    use crate::backend::{Data, FitOptions};
     use crate::layer::LayerSpec;
     use crate::loss::Loss;
     use crate::model::Model;
     use crate::optimizer::OptimizerKind;
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::time::{Duration, Instant};
-
-    struct Quiet;
-
-    impl Observer for Quiet {
-        fn epoch_begin(&mut self, _: usize) -> Result<Control> {
-            Ok(Control::Continue)
-        }
-        fn batch_end(&mut self, _: usize, _: usize, _: &[f64]) -> Result<Control> {
-            Ok(Control::Continue)
-        }
-        fn epoch_end(&mut self, _: usize, _: &[f64], _: Option<&[f64]>) -> Result<Control> {
-            Ok(Control::Continue)
-        }
-    }
 
     /// A Dense model (relu between its layers) compiled with Adam and MAE.
     fn model(inputs: usize, units: &[usize]) -> Model {
@@ -206,7 +191,7 @@ mod tests {
 
     fn fit(m: &Model, data: Data<'_>, batch_size: usize, epochs: usize) {
         let opts = FitOptions { batch_size, epochs, initial_epoch: 0, shuffle: false, validation_batch_size: 64 };
-        crate::trainer::fit(m, data, None, opts, &mut Quiet).expect("the fit runs");
+        crate::trainer::fit(m, data, None, opts, &mut crate::trainer::Silent).expect("the fit runs");
     }
 
     /// A step computes with subnormals flushed to zero, as TensorFlow's kernels do: Adam's moments, subnormal
