@@ -10,7 +10,7 @@
 
 /// The thread's floating-point control word (`0` where this module changes nothing).
 #[inline]
-pub fn get() -> u32 {
+pub(crate) fn get() -> u32 {
     #[cfg(target_arch = "x86_64")]
     {
         let mut csr: u32 = 0;
@@ -34,9 +34,10 @@ pub fn get() -> u32 {
     0
 }
 
-/// Set the thread's control word to `word` (a value `get` returned).
+/// Set the thread's control word to `word`: a value `get` returned, or `flushing` made of one (another value
+/// could set a reserved bit, which faults).
 #[inline]
-pub fn set(word: u32) {
+pub(crate) fn set(word: u32) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: `ldmxcsr` loads MXCSR from `word`'s address. A value from `get`, with at most the FTZ bit and
     // (where the CPU has it, see `daz`) the DAZ bit changed, has no reserved bit set (which would fault), and
@@ -63,7 +64,7 @@ const STATUS: u32 = 0;
 
 /// Whether two control words compute alike (their status flags aside).
 #[inline]
-pub fn same(a: u32, b: u32) -> bool {
+pub(crate) fn same(a: u32, b: u32) -> bool {
     (a ^ b) & !STATUS == 0
 }
 
@@ -139,16 +140,23 @@ impl Drop for Flushed {
     }
 }
 
-/// Run `f` in control word `word`, this thread's own put back after.
-pub fn with<R>(word: u32, f: impl FnOnce() -> R) -> R {
+/// Run `f` in control word `word` (a value `get` returned, on any thread), this thread's own put back after,
+/// also when `f` panics.
+pub(crate) fn with<R>(word: u32, f: impl FnOnce() -> R) -> R {
+    /// Puts a thread's control word back when dropped.
+    struct Restore(u32);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            set(self.0);
+        }
+    }
     let saved = get();
     if same(saved, word) {
         return f();
     }
     set(word);
-    let out = f();
-    set(saved);
-    out
+    let _restore = Restore(saved);
+    f()
 }
 
 #[cfg(test)]
@@ -178,5 +186,13 @@ mod tests {
         }
         assert!(same(get(), before), "the mode is put back");
         assert!(half_min() > 0.0);
+    }
+
+    #[test]
+    fn with_puts_the_mode_back_after_a_panic() {
+        let before = get();
+        let caught = std::panic::catch_unwind(|| with(flushing(before), || panic!("inside")));
+        assert!(caught.is_err());
+        assert!(same(get(), before), "the mode is put back");
     }
 }
