@@ -111,18 +111,14 @@ fn daz() -> u32 {
 
 /// Subnormals flushed to zero on this thread until dropped, when the thread's mode is put back.
 pub struct Flushed {
-    saved: u32,
+    /// Puts the mode back when dropped.
+    _mode: Mode,
 }
 
 impl Flushed {
     /// Flush subnormals to zero on this thread.
     pub fn new() -> Self {
-        let saved = get();
-        let want = flushing(saved);
-        if !same(want, saved) {
-            set(want);
-        }
-        Flushed { saved }
+        Flushed { _mode: Mode::enter(flushing(get())) }
     }
 }
 
@@ -132,31 +128,34 @@ impl Default for Flushed {
     }
 }
 
-impl Drop for Flushed {
+/// Run `f` in control word `word` (a value `get` returned, on any thread), this thread's own put back after,
+/// also when `f` panics.
+pub(crate) fn with<R>(word: u32, f: impl FnOnce() -> R) -> R {
+    let _mode = Mode::enter(word);
+    f()
+}
+
+/// This thread in control word `word` until dropped, when its own is put back (also in a panic's unwinding).
+struct Mode {
+    saved: u32,
+}
+
+impl Mode {
+    fn enter(word: u32) -> Self {
+        let saved = get();
+        if !same(word, saved) {
+            set(word);
+        }
+        Mode { saved }
+    }
+}
+
+impl Drop for Mode {
     fn drop(&mut self) {
         if !same(get(), self.saved) {
             set(self.saved);
         }
     }
-}
-
-/// Run `f` in control word `word` (a value `get` returned, on any thread), this thread's own put back after,
-/// also when `f` panics.
-pub(crate) fn with<R>(word: u32, f: impl FnOnce() -> R) -> R {
-    /// Puts a thread's control word back when dropped.
-    struct Restore(u32);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            set(self.0);
-        }
-    }
-    let saved = get();
-    if same(saved, word) {
-        return f();
-    }
-    set(word);
-    let _restore = Restore(saved);
-    f()
 }
 
 #[cfg(test)]
