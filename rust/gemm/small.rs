@@ -124,11 +124,9 @@ fn shallow_block<const W: usize>(
     epi: Epilogue<'_>,
     at: usize,
 ) {
-    let out = &mut out[j0..j0 + W];
-    let mut acc = [0.0; W];
-    if accumulate {
-        acc.copy_from_slice(out);
-    }
+    // As an array, so that its loads and stores are the registers' own (not a `memcpy` call).
+    let Ok(out) = <&mut [f32; W]>::try_from(&mut out[j0..j0 + W]) else { return };
+    let mut acc = if accumulate { *out } else { [0.0; W] };
     for p in 0..k {
         let av = a.data[i * a.rs + p * a.cs];
         acc.iter_mut().zip(&b.data[p * b.rs + j0..p * b.rs + j0 + W]).for_each(|(o, &x)| *o += av * x);
@@ -142,7 +140,7 @@ fn shallow_block<const W: usize>(
     if let Some(mask) = epi.mask {
         acc.iter_mut().zip(&mask[at + j0..at + j0 + W]).for_each(|(v, &x)| *v = if x <= 0.0 { 0.0 } else { *v });
     }
-    out.copy_from_slice(&acc);
+    *out = acc;
 }
 
 /// `dot(row, col)` of eight rows of A (`lda` apart, `col.len()` a multiple of 8), with `dot`'s bits: each row's
