@@ -2,15 +2,16 @@
 //! after its value's last reader, so a chain uses two in turn), and the last node writes the caller's output.
 
 use crate::activation::Activation;
-use crate::error::{checked_size, try_resize, Result};
+use crate::error::{checked_size, Result};
 use crate::layer::LayerSpec;
 use crate::layers::{self, batch_norm, dense};
+use crate::lines::Lines;
 use crate::network::{Network, Node, NONE};
 
 /// Buffers for the inference pass, reused between calls.
 #[derive(Debug, Default, Clone)]
 pub struct Scratch {
-    slots: Vec<Vec<f32>>,
+    slots: Vec<Lines>,
     /// The layers' activity penalties `p(y)` over the rows of the last pass (a layer left at its logits
     /// excepted), for evaluation's loss.
     pub activity: f64,
@@ -35,10 +36,10 @@ impl Network {
     ) -> Result<()> {
         let skip_last = logits.is_some();
         let need = checked_size(rows, self.max_width(), "the inference buffer")?;
-        scratch.slots.resize_with(self.n_slots, Vec::new);
+        scratch.slots.resize_with(self.n_slots, Lines::default);
         for s in &mut scratch.slots {
             if s.len() < need {
-                try_resize(s, need, 0.0, "the inference buffers")?;
+                s.resize(need, "the inference buffers")?;
             }
         }
         let n_in = self.inputs.len();
@@ -53,7 +54,8 @@ impl Network {
         let last = self.layers.len() - 1;
         scratch.activity = 0.0;
         for (i, node) in self.layers.iter().enumerate() {
-            let mut y = if i == last { Vec::new() } else { std::mem::take(&mut scratch.slots[self.slots[n_in + i]]) };
+            let mut y =
+                if i == last { Lines::default() } else { std::mem::take(&mut scratch.slots[self.slots[n_in + i]]) };
             let dst = if i == last { &mut out[..rows * node.output] } else { &mut y[..rows * node.output] };
             let value = |v: usize| -> &[f32] {
                 let s = if self.slots[v] == NONE { x } else { &scratch.slots[self.slots[v]] };

@@ -20,6 +20,7 @@ pub mod infer;
 pub mod gpu;
 pub mod layer;
 pub mod layers;
+pub mod lines;
 pub mod loss;
 pub mod matmul;
 pub mod metric;

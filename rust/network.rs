@@ -10,9 +10,10 @@
 use std::ops::Range;
 
 use crate::activation::Activation;
-use crate::error::{try_resize, Error, Result};
+use crate::error::{Error, Result};
 use crate::layer::{LayerSpec, WeightInfo};
 use crate::layers::{batch_norm, normalization, WeightId};
+use crate::lines::Lines;
 use crate::loss::{LogitsOf, Loss};
 use crate::rng::Rng;
 
@@ -62,7 +63,7 @@ pub struct Network {
     /// Every weight, Keras order.
     pub weights: Vec<WeightInfo>,
     /// All parameter values, each weight a contiguous row-major slice.
-    pub params: Vec<f32>,
+    pub params: Lines,
     pub(crate) dropout_rngs: Vec<Rng>,
     /// How many layers read each value.
     pub(crate) readers: Vec<usize>,
@@ -124,9 +125,9 @@ impl Network {
                 nodes[i].0.class_name()
             )));
         }
-        let mut params = Vec::new();
-        try_resize(&mut params, total, 0.0, "the network's parameters")?;
-        params.clear();
+        let mut params = Lines::zeros(total, "the network's parameters")?;
+        // Where the next weight starts in `params`.
+        let mut at = 0;
         let mut init = Rng::new(seed, 0);
         let (mut layers, mut weights) = (Vec::with_capacity(nodes.len()), Vec::new());
         let mut dropout_rngs = Vec::with_capacity(nodes.len());
@@ -135,19 +136,18 @@ impl Network {
             let input = if spec.merges() { widths[n_in + i] } else { widths[ins[0]] };
             let first = weights.len();
             for (name, shape, trainable) in spec.weight_shapes(input) {
-                let info = WeightInfo { name, shape, offset: params.len(), trainable };
-                let n = info.len();
+                let info = WeightInfo { name, shape, offset: at, trainable };
+                let values = &mut params[at..at + info.len()];
                 match name {
                     "kernel" => {
                         let (fan_in, fan_out) = (info.shape[0], info.shape[1]);
                         let limit = (6.0 / (fan_in + fan_out) as f64).sqrt() as f32;
-                        let start = params.len();
-                        params.resize(start + n, 0.0);
-                        init.fill_uniform(&mut params[start..], limit);
+                        init.fill_uniform(values, limit);
                     }
-                    "gamma" | "moving_variance" | "variance" => params.resize(params.len() + n, 1.0),
-                    _ => params.resize(params.len() + n, 0.0),
+                    "gamma" | "moving_variance" | "variance" => values.fill(1.0),
+                    _ => {} // zeros
                 }
+                at += info.len();
                 weights.push(info);
             }
             let keep_pre = match spec {

@@ -45,7 +45,7 @@ pub struct Params<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct Cache {
     /// `x̂`, rows × width.
-    pub xhat: Vec<f32>,
+    pub xhat: crate::lines::Lines,
     /// `1/√(σ²+ε)` per column.
     pub inv_std: Vec<f32>,
     /// The batch mean per column; reused by backward for `Σ dy`.
@@ -56,7 +56,7 @@ pub struct Cache {
 
 impl Cache {
     /// Buffers for `cap` rows of `width` features.
-    pub fn new(xhat: Vec<f32>, width: usize) -> Self {
+    pub fn new(xhat: crate::lines::Lines, width: usize) -> Self {
         Cache { xhat, inv_std: vec![0.0; width], mean: vec![0.0; width], var: vec![0.0; width] }
     }
 }
@@ -176,7 +176,7 @@ mod tests {
     fn run(x: &[f32], gb: &[f32], w: usize, (center, scale): (bool, bool)) -> (Vec<f32>, Cache) {
         let (zeros, ones) = (vec![0.0; w], vec![1.0; w]);
         let p = Params { gamma: scale.then_some(&gb[..w]), beta: center.then_some(&gb[w..]), mean: &zeros, var: &ones };
-        let mut c = Cache::new(vec![0.0; x.len()], w);
+        let mut c = Cache::new(crate::lines::Lines::zeros(x.len(), "a test buffer").unwrap_or_default(), w);
         let mut y = vec![0.0; x.len()];
         forward_train(&p, EPS, x, &mut y, w, &mut c);
         (y, c)

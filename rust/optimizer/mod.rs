@@ -15,6 +15,7 @@ pub use nadam::{NadamStep, Progress};
 pub use schedule::Schedule;
 
 use crate::error::{Error, Result};
+use crate::lines::Lines;
 use crate::team::Disjoint;
 use adam::{adam_pass, coalesced};
 
@@ -220,7 +221,7 @@ pub struct Optimizer {
     /// Number of steps applied (Keras's `iterations`).
     pub iterations: u64,
     /// Slot buffers, in `kind.slot_names()` order.
-    pub slots: Vec<Vec<f32>>,
+    pub slots: Vec<Lines>,
     /// Gradient clipping, applied before each update.
     pub clip: Clip,
     /// Weight decay, applied to the weights before each update.
@@ -233,7 +234,7 @@ pub struct Optimizer {
 impl Optimizer {
     /// A fresh optimizer for a parameter vector of `n` values.
     pub fn new(kind: OptimizerKind, n: usize) -> Self {
-        let slots = kind.slot_names().iter().map(|s| vec![kind.slot_initial(s); n]).collect();
+        let slots = kind.slot_names().iter().map(|s| Lines::filled(n, kind.slot_initial(s))).collect();
         let decay = Decay::default();
         Optimizer { kind, schedule: None, iterations: 0, slots, clip: Clip::None, decay, u_product: 1.0 }
     }
@@ -378,11 +379,11 @@ impl Optimizer {
 
 /// The slots at indices `at`, each borrowed mutably (`None` for a `None` index or one past the end; the
 /// indices of one `SlotLayout` are distinct, and a repeated one is given only to its first place).
-pub(crate) fn slots_mut<const N: usize>(slots: &mut [Vec<f32>], at: [Option<usize>; N]) -> [Option<&mut [f32]>; N] {
+pub(crate) fn slots_mut<const N: usize>(slots: &mut [Lines], at: [Option<usize>; N]) -> [Option<&mut [f32]>; N] {
     let mut out = [const { None }; N];
     for (i, s) in slots.iter_mut().enumerate() {
         if let Some(k) = at.iter().position(|&a| a == Some(i)) {
-            out[k] = Some(s.as_mut_slice());
+            out[k] = Some(&mut s[..]);
         }
     }
     out

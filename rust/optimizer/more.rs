@@ -13,7 +13,7 @@ use super::{slots_mut, OptimizerKind};
 pub(super) fn update(
     kind: OptimizerKind,
     t: u64,
-    slots: &mut [Vec<f32>],
+    slots: &mut [crate::lines::Lines],
     params: &mut [f32],
     grads: &[f32],
     trainable: &[Range<usize>],

@@ -80,7 +80,7 @@ pub(super) fn validate(beta_1: f32, beta_2: f32, epsilon: f32) -> Result<()> {
 pub(super) fn update(
     kind: OptimizerKind,
     s: NadamStep,
-    slots: &mut [Vec<f32>],
+    slots: &mut [crate::lines::Lines],
     params: &mut [f32],
     grads: &[f32],
     trainable: &[Range<usize>],

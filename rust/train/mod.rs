@@ -4,9 +4,10 @@
 //! layers receives the sum of their gradients.
 
 use crate::backend::Data;
-use crate::error::{checked_size, try_zeros, Result};
+use crate::error::{checked_size, Result};
 use crate::layer::LayerSpec;
 use crate::layers::{self, batch_norm, dense, dropout};
+use crate::lines::Lines;
 use crate::network::{width, LogitsAt, Network};
 
 mod gather;
@@ -21,23 +22,23 @@ pub struct Workspace {
     /// Row capacity.
     pub cap: usize,
     /// Every value of the batch: the inputs, then each node's output.
-    acts: Vec<Vec<f32>>,
+    acts: Vec<Lines>,
     /// Per node: the pre-activation of a Dense layer that keeps it.
-    pre: Vec<Vec<f32>>,
+    pre: Vec<Lines>,
     /// Per node: a Dropout layer's mask.
-    masks: Vec<Vec<f32>>,
+    masks: Vec<Lines>,
     /// Per node: a BatchNormalization layer's statistics.
     bn: Vec<batch_norm::Cache>,
     /// Per value: the gradient of the batch loss with respect to it.
-    grads: Vec<Vec<f32>>,
+    grads: Vec<Lines>,
     /// Per value: whether its gradient already includes its producer's activation derivative.
     act_done: Vec<bool>,
     /// Gradient of the batch loss with respect to every parameter.
-    pub param_grads: Vec<f32>,
+    pub param_grads: Lines,
     /// The batch's targets.
-    target: Vec<f32>,
+    target: Lines,
     /// The batch's sample weights (when the data has them).
-    weights: Vec<f32>,
+    weights: Lines,
 }
 
 /// What the loss reads and writes: (input, targets, gradient, weights).
@@ -53,15 +54,15 @@ impl Workspace {
 impl Network {
     /// Buffers for training batches of up to `cap` rows, or `Error::Memory` if they cannot be had.
     pub fn workspace(&self, cap: usize) -> Result<Workspace> {
-        let buf = |width: usize| -> Result<Vec<f32>> {
-            try_zeros(checked_size(cap, width, "a batch buffer")?, "the batch buffers")
+        let buf = |width: usize| -> Result<Lines> {
+            Lines::zeros(checked_size(cap, width, "a batch buffer")?, "the batch buffers")
         };
         let values = self.inputs.len() + self.layers.len();
         let acts = (0..values).map(|v| buf(self.width(v))).collect::<Result<Vec<_>>>()?;
         let grads = (0..values).map(|v| buf(self.width(v))).collect::<Result<Vec<_>>>()?;
-        let per = |f: &dyn Fn(&LayerSpec) -> bool, keep: &dyn Fn(usize) -> bool| -> Result<Vec<Vec<f32>>> {
+        let per = |f: &dyn Fn(&LayerSpec) -> bool, keep: &dyn Fn(usize) -> bool| -> Result<Vec<Lines>> {
             let nodes = self.layers.iter().enumerate();
-            nodes.map(|(i, l)| if f(&l.spec) && keep(i) { buf(l.output) } else { Ok(Vec::new()) }).collect()
+            nodes.map(|(i, l)| if f(&l.spec) && keep(i) { buf(l.output) } else { Ok(Lines::default()) }).collect()
         };
         let is_bn = |s: &LayerSpec| matches!(s, LayerSpec::BatchNorm { .. });
         let bn_xhat = per(&is_bn, &|_| true)?;
@@ -74,7 +75,7 @@ impl Network {
             bn,
             grads,
             act_done: vec![false; values],
-            param_grads: try_zeros(self.params.len(), "the gradients")?,
+            param_grads: Lines::zeros(self.params.len(), "the gradients")?,
             target: buf(self.output_dim())?,
             weights: buf(1)?,
         })
@@ -108,14 +109,14 @@ impl Network {
             let (head, tail) = ws.acts.split_at_mut(n_in + i);
             let node = &self.layers[i];
             let y = &mut tail[0][..rows * node.output];
-            let head: &[Vec<f32>] = head;
+            let head: &[Lines] = head;
             let value = |v: usize| &head[v][..rows * width(&self.inputs, &self.layers, v)];
             let x = value(node.inputs[0]);
             match node.spec {
                 LayerSpec::Dense { activation, use_bias, .. } => {
                     let ids = dense::Ids::new(node.weights.start, use_bias);
                     let (kernel, bias) = (self.w(ids.kernel), ids.bias.map(|b| self.w(b)));
-                    let z = node.keep_pre.then(|| ws.pre[i].as_mut_slice());
+                    let z = node.keep_pre.then(|| &mut ws.pre[i][..]);
                     let shape = (node.input, node.output);
                     dense::forward_train(x, rows, shape, kernel, bias, activation, z, y, parallel)?;
                 }
@@ -239,7 +240,7 @@ impl Network {
             let x = &ws.acts[node.inputs[0]][..rows * self.width(node.inputs[0])];
             let y = &ws.acts[out][..rows * wo];
             // The gradient of a single-input layer computed in place: hand it to the input.
-            let pass_down = |g: &mut Vec<f32>, head: &mut [Vec<f32>]| {
+            let pass_down = |g: &mut Lines, head: &mut [Lines]| {
                 let v = node.inputs[0];
                 if v >= n_in && node.accumulate[0] {
                     layers::store(&mut head[v][..rows * wi], &g[..rows * wi], true);
