@@ -7,8 +7,8 @@
 //! A `Vec<f32>` starts wherever the allocator puts it: 16 bytes into a line for a large one (glibc maps it
 //! after a 16-byte header), so every row's boundary fell inside a line that the two cores then passed back
 //! and forth; and each 64-byte vector of Adam's pass over the weights and their slots spanned two lines.
-//! Measured with `rbench/fitbench` (best of 3 fits, 4 rounds alternating with the build before) on this
-//! project's 2-core machine: multiclass 0.72-0.77 -> 0.63-0.67 s, tabular 0.61-0.66 -> 0.56-0.61 s, wine
+//! Measured with `rbench/fitbench` (best of 3 fits, 4 rounds alternating with the build before) on an Intel
+//! Xeon machine of this project's kind: multiclass 0.72-0.77 -> 0.63-0.67 s, tabular 0.61-0.66 -> 0.56-0.61 s, wine
 //! 0.175-0.188 -> 0.165-0.170 s; a 256x32x256 product with its C 16 bytes into a line took 23.5 µs on two
 //! threads, 15.7 µs from a line boundary.
 
