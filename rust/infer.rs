@@ -11,7 +11,8 @@ use crate::network::{Network, Node, NONE};
 /// Buffers for the inference pass, reused between calls.
 #[derive(Debug, Default, Clone)]
 pub struct Scratch {
-    slots: Vec<Lines>,
+    /// One buffer per slot (`Network::slots`).
+    pub(crate) slots: Vec<Lines>,
     /// The layers' activity penalties `p(y)` over the rows of the last pass (a layer left at its logits
     /// excepted), for evaluation's loss.
     pub activity: f64,

@@ -123,7 +123,7 @@ mod tests {
         for len in [0, 1, 15, 16, 17, 1000, 65_536 + 3] {
             let mut v = Lines::zeros(len, "a test buffer").unwrap_or_default();
             assert_eq!(v.len(), len);
-            assert_eq!(v.as_ptr() as usize % 64, 0, "{len} values");
+            assert!((v.as_ptr() as usize).is_multiple_of(64), "{len} values");
             assert!(v.iter().all(|&x| x == 0.0));
             v.iter_mut().enumerate().for_each(|(i, x)| *x = i as f32);
             assert!(v.iter().enumerate().all(|(i, &x)| x == i as f32));

@@ -195,3 +195,37 @@ fn graphs_that_cannot_be_built_are_clear_errors() {
         assert!(e.contains(want), "{inputs:?}: {e}");
     }
 }
+
+/// Every buffer that a step's or a prediction's products write starts on a 64-byte line (`lines.rs`): the
+/// weights, their gradients, the optimizer's slots, each activation, pre-activation, dropout mask, batch
+/// normalization cache and gradient, and inference's buffers, for widths that are not multiples of 16.
+#[test]
+fn the_buffers_the_team_writes_start_on_a_cache_line() {
+    let on_line = |v: &[f32]| (v.as_ptr() as usize).is_multiple_of(64);
+    let drop = LayerSpec::Dropout { rate: 0.4, seed: Some(5) };
+    let bn = LayerSpec::BatchNorm { momentum: 0.9, epsilon: 1e-3, center: true, scale: true };
+    let nodes = vec![
+        (dense(37, Activation::Relu), vec![0]),
+        (drop, vec![1]),
+        (bn, vec![2]),
+        (dense(3, Activation::Softmax), vec![3]),
+    ];
+    let net = Network::graph(&[13], nodes, 3).unwrap();
+    assert!(on_line(&net.params));
+    let kind = crate::optimizer::OptimizerKind::Adam {
+        learning_rate: 1e-3,
+        beta_1: 0.9,
+        beta_2: 0.999,
+        epsilon: 1e-7,
+        amsgrad: true,
+    };
+    assert!(crate::optimizer::Optimizer::new(kind, net.params.len()).slots.iter().all(|s| on_line(s)));
+    let ws = net.workspace(9).unwrap();
+    let lists = [&ws.acts, &ws.pre, &ws.masks, &ws.grads];
+    assert!(lists.iter().flat_map(|l| l.iter()).all(|b| on_line(b)));
+    assert!(ws.bn.iter().all(|c| on_line(&c.xhat)));
+    assert!(on_line(&ws.param_grads) && on_line(&ws.target) && on_line(&ws.weights));
+    let (x, mut out, mut scratch) = (vec![0.5; 9 * 13], vec![0.0; 9 * 3], Scratch::default());
+    net.infer(&x, 9, &mut out, &mut scratch, false).unwrap();
+    assert!(scratch.slots.iter().all(|s| on_line(s)));
+}
