@@ -131,15 +131,9 @@ fn shallow_block<const W: usize>(
         let av = a.data[i * a.rs + p * a.cs];
         acc.iter_mut().zip(&b.data[p * b.rs + j0..p * b.rs + j0 + W]).for_each(|(o, &x)| *o += av * x);
     }
-    if let Some(bias) = epi.bias {
-        acc.iter_mut().zip(&bias[j0..j0 + W]).for_each(|(v, &x)| *v += x);
-    }
-    if epi.relu {
-        acc.iter_mut().for_each(|v| *v = if *v < 0.0 { 0.0 } else { *v });
-    }
-    if let Some(mask) = epi.mask {
-        acc.iter_mut().zip(&mask[at + j0..at + j0 + W]).for_each(|(v, &x)| *v = if x <= 0.0 { 0.0 } else { *v });
-    }
+    let cols = j0..j0 + W;
+    let mask = epi.mask.map(|x| &x[at + j0..at + j0 + W]);
+    apply(Epilogue { bias: epi.bias.map(|x| &x[cols]), relu: epi.relu, mask }, &mut acc, W);
     *out = acc;
 }
 
