@@ -42,15 +42,18 @@ impl std::error::Error for Error {}
 /// aborting the process as a failed `Vec` allocation would.
 pub fn try_resize(v: &mut Vec<f32>, len: usize, fill: f32, what: &str) -> Result<()> {
     if len > v.len() {
-        v.try_reserve_exact(len - v.len()).map_err(|_| {
-            Error::Memory(format!(
-                "cannot allocate {what}: {len} float32 values ({:.1} GiB)",
-                len as f64 * 4.0 / (1u64 << 30) as f64
-            ))
-        })?;
+        v.try_reserve_exact(len - v.len()).map_err(|_| out_of_memory(what, len))?;
     }
     v.resize(len, fill);
     Ok(())
+}
+
+/// The `Error::Memory` for `what`, a buffer of `len` float32 values that could not be allocated.
+pub(crate) fn out_of_memory(what: &str, len: usize) -> Error {
+    Error::Memory(format!(
+        "cannot allocate {what}: {len} float32 values ({:.1} GiB)",
+        len as f64 * 4.0 / (1u64 << 30) as f64
+    ))
 }
 
 /// A vector of `len` zeros, or `Error::Memory`.

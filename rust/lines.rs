@@ -14,7 +14,7 @@
 
 use std::ops::{Deref, DerefMut};
 
-use crate::error::{Error, Result};
+use crate::error::{out_of_memory, Result};
 
 /// Sixteen values on one cache line.
 #[repr(C, align(64))]
@@ -52,12 +52,7 @@ impl Lines {
     pub fn resize(&mut self, len: usize, what: &str) -> Result<()> {
         let need = len.div_ceil(PER_LINE);
         if need > self.lines.len() {
-            self.lines.try_reserve_exact(need - self.lines.len()).map_err(|_| {
-                Error::Memory(format!(
-                    "cannot allocate {what}: {len} float32 values ({:.1} GiB)",
-                    len as f64 * 4.0 / (1u64 << 30) as f64
-                ))
-            })?;
+            self.lines.try_reserve_exact(need - self.lines.len()).map_err(|_| out_of_memory(what, len))?;
         }
         // Values past `len` are zero, so that a later growth reads zeros there as `Vec::resize` would give.
         if len < self.len {
@@ -117,6 +112,7 @@ impl PartialEq<Vec<f32>> for Lines {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
 
     #[test]
     fn starts_on_a_line_and_reads_as_its_values() {
