@@ -226,6 +226,71 @@ def environment() -> dict[str, Any]:
     }
 
 
+def time_product(rng: np.random.Generator, m: int, k: int, n: int, trans_a: bool, quick: bool) -> float:
+    """Best seconds NumPy takes for one float32 (m x k) @ (k x n) into a preallocated output, hot (its operands
+    reused), over trials of about 0.05 s. `trans_a`: A is the transpose of a stored (k x m) array, as a kernel
+    gradient's is. A product with k = 1 is an outer product, which NumPy's matmul computes slowly (70 us for
+    256 x 256 on this project's Intel machine, against 26 us for the broadcast multiply), so it is timed as the
+    broadcast multiply."""
+    a = rng.standard_normal((k, m) if trans_a else (m, k), dtype=np.float32)
+    a_op = a.T if trans_a else a
+    b = rng.standard_normal((k, n), dtype=np.float32)
+    c = np.empty((m, n), np.float32)
+
+    def product() -> None:
+        if k == 1:
+            np.multiply(a_op, b, out=c)
+        else:
+            np.matmul(a_op, b, out=c)
+
+    for _ in range(3):
+        product()
+    trial_s = 0.02 if quick else 0.05
+    reps = 1
+    while True:  # pick a repetition count that makes one trial last about trial_s
+        t0 = time.perf_counter()
+        for _ in range(reps):
+            product()
+        dt = time.perf_counter() - t0
+        if dt >= trial_s or reps >= 1 << 20:
+            break
+        reps *= 2
+    best = dt / reps
+    for _ in range(3 if quick else 5):
+        t0 = time.perf_counter()
+        for _ in range(reps):
+            product()
+        best = min(best, (time.perf_counter() - t0) / reps)
+    return best
+
+
+def step_products(spec: dict[str, Any]) -> list[tuple[int, int, int, bool]]:
+    """The products of one full training step, as (m, k, n, A transposed): per Dense layer its forward
+    product, its kernel gradient (inputs^T @ output gradient) and, except for the first layer, its input
+    gradient (output gradient @ kernel^T). The same products `training_flops` counts."""
+    rows, out = spec["batch_size"], []
+    for i, (k, n) in enumerate(layer_dims(spec)):
+        out += [(rows, k, n, False), (k, rows, n, True)]
+        if i > 0:
+            out.append((rows, n, k, False))
+    return out
+
+
+def measure_step_products(spec: dict[str, Any], best_gflops: float, quick: bool) -> dict[str, Any]:
+    """How close NumPy itself comes to the floor on a training step's own products: each timed alone and hot
+    (the best case for its BLAS), summed. Elementwise work (activations, loss, optimizer, gather) is left out,
+    so no fit through these products can reach a larger fraction of the floor with NumPy's GEMM."""
+    rng = np.random.default_rng(0)
+    shapes = step_products(spec)
+    seconds = sum(time_product(rng, m, k, n, t, quick) for m, k, n, t in shapes)
+    flops = sum(2 * m * k * n for m, k, n, _ in shapes)
+    return {
+        "us_per_step": seconds * 1e6,
+        "gflops": flops / seconds / 1e9,
+        "fraction_of_floor": flops / seconds / 1e9 / best_gflops,
+    }
+
+
 def measure_gemm(quick: bool) -> dict[str, Any]:
     """Best float32 GEMM rate NumPy reaches here, over square and workload-shaped products."""
     shapes: list[tuple[str, int, int, int, bool]] = [
@@ -241,30 +306,9 @@ def measure_gemm(quick: bool) -> dict[str, Any]:
     ]
     rng = np.random.default_rng(0)
     results = []
-    trial_s = 0.02 if quick else 0.05
     for label, m, k, n, trans_a in shapes:
-        a = rng.standard_normal((k, m) if trans_a else (m, k), dtype=np.float32)
-        a_op = a.T if trans_a else a
-        b = rng.standard_normal((k, n), dtype=np.float32)
-        c = np.empty((m, n), np.float32)
-        for _ in range(3):
-            np.matmul(a_op, b, out=c)
-        reps = 1
-        while True:  # pick a repetition count that makes one trial last about trial_s
-            t0 = time.perf_counter()
-            for _ in range(reps):
-                np.matmul(a_op, b, out=c)
-            dt = time.perf_counter() - t0
-            if dt >= trial_s or reps >= 1 << 20:
-                break
-            reps *= 2
-        best = dt / reps
-        for _ in range(3 if quick else 5):
-            t0 = time.perf_counter()
-            for _ in range(reps):
-                np.matmul(a_op, b, out=c)
-            best = min(best, (time.perf_counter() - t0) / reps)
-        results.append({"shape": label, "m": m, "k": k, "n": n, "gflops": 2 * m * k * n / best / 1e9})
+        seconds = time_product(rng, m, k, n, trans_a, quick)
+        results.append({"shape": label, "m": m, "k": k, "n": n, "gflops": 2 * m * k * n / seconds / 1e9})
     best_row = max(results, key=lambda r: r["gflops"])
     return {"best_gflops": best_row["gflops"], "best_shape": best_row["shape"], "shapes": results}
 
@@ -878,6 +922,12 @@ def print_workload(name: str, w: dict[str, Any]) -> None:
             f"   {w['flops'] / 1e9:.2f} GFLOP; floor {w['floor_s']:.4f} s at {w['gemm_gflops']:.1f} GFLOP/s "
             "(best NumPy f32 GEMM)"
         )
+    if "numpy_step_products" in w:
+        p = w["numpy_step_products"]
+        print(
+            f"   NumPy's products of one step alone and hot: {p['us_per_step']:.1f} us = {p['gflops']:.1f} "
+            f"GFLOP/s = {p['fraction_of_floor']:.3f} of the floor"
+        )
     if kind == "latency":
         head = f"   {'contender':<12} {'api':<26} {'p50 us':>10} {'p99 us':>10} {'calls':>6} {'x kl':>8}"
         head += f" {'max|diff|':>9}  kl row"
@@ -1116,6 +1166,8 @@ def main(argv: list[str] | None = None) -> int:
         if "flops" in w:
             floor_s = w["flops"] / (best * 1e9)
             w.update(floor_s=floor_s, gemm_gflops=best)
+        if spec["kind"] == "train":
+            w["numpy_step_products"] = measure_step_products(spec, best, args.quick)
         for c in args.contenders:
             w["rows"] += contenders[c]["rows"][name]
         add_ratios(spec["kind"], w["rows"], floor_s)
