@@ -1,5 +1,5 @@
 //! Products small enough that packing costs more than the arithmetic (a 32-row step of a 16-unit network:
-//! `32×8·8×16`, `16×32·32×16`): C's rows are computed straight from the operands, up to 32 columns of C
+//! `32×8·8×16`, `16×32·32×16`, and the one-deep `32×1·1×16` of a one-unit layer's input gradient): C's rows are computed straight from the operands, up to 32 columns of C
 //! (two 16-wide vectors) a row, eight rows at a time, with AVX-512F. A transposed B (the input gradient's
 //! `dZ·Wᵀ`) is first copied row-major into the thread's B pack buffer.
 //!
@@ -202,7 +202,8 @@ mod tests {
     use crate::rng::Rng;
 
     /// The direct path gives the packed kernels' bits: AVX-512 (direct for these shapes) against AVX2 (always
-    /// packed), every layout, accumulate flag and epilogue, with NaNs and zeros in the mask and a NaN row.
+    /// packed, or the shallow loop for k = 1), every layout, accumulate flag and epilogue, with NaNs and zeros
+    /// in the mask and a NaN row.
     #[test]
     fn direct_products_match_the_packed_kernels_bit_for_bit() {
         if !(Isa::Avx512.available() && Isa::Avx2.available()) {
@@ -210,7 +211,9 @@ mod tests {
         }
         let mut r = Rng::new(21, 0);
         let shapes = [(32, 8, 16), (16, 32, 16), (8, 32, 16), (32, 16, 16), (7, 5, 9), (13, 40, 17), (8, 256, 32)];
-        for (m, k, n) in shapes.into_iter().chain([(100, 20, 30), (3, 7, 32), (15, 64, 24)]) {
+        // With k = 1 (a one-unit layer's input gradient) the AVX2 side is the shallow path of `small.rs`.
+        let one_deep = [(32, 1, 16), (7, 1, 9), (3, 1, 32), (100, 1, 30), (256, 1, 5)];
+        for (m, k, n) in shapes.into_iter().chain([(100, 20, 30), (3, 7, 32), (15, 64, 24)]).chain(one_deep) {
             assert!(takes(m, k, n, true), "{m}x{k}x{n} is not a direct shape");
             let (mut a, mut b, mut bias, mut mask) =
                 (vec![0.0; m * k], vec![0.0; k * n], vec![0.0; n], vec![0.0; m * n]);

@@ -182,6 +182,12 @@ fn product(
         return false;
     }
     let isa = if isa.available() { isa } else { Isa::best() };
+    // A one-deep product small enough for the direct kernel (a one-unit layer's input gradient in a short
+    // step) goes there: with k = 1 both paths round each value once, so the bits are the same.
+    if k == 1 && n > small::THIN && direct::takes(m, k, n, isa == Isa::Avx512) {
+        direct::gemm_direct(c, a, b, (m, k, n), accumulate, epi);
+        return false;
+    }
     if n <= small::THIN || k <= small::THIN {
         small::gemm_thin(c, a, b, (m, k, n), accumulate, isa != Isa::Portable, epi);
         return false;
