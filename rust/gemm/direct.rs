@@ -6,7 +6,10 @@
 //!
 //! Each value of C is summed exactly as the packed kernels sum it: one fused multiply-add per k, in k
 //! order, onto a zero start (one K panel: `k ≤ KC`), then C added when accumulating, then the bias, relu
-//! and mask. So a product gives the same bits here as through the packed path.
+//! and mask. So a product gives the same bits here as through the packed path. Asked for B's column sums
+//! (a kernel gradient's bias gradient), the first tile adds each B row it loads onto them, in row order
+//! from zero as `column_sums` does: their additions run beside the tile's multiply-adds, instead of in a
+//! pass of their own.
 
 use super::{Epilogue, Operand, KC};
 
@@ -20,8 +23,9 @@ pub(super) fn takes(m: usize, k: usize, n: usize, avx512: bool) -> bool {
     avx512 && k <= KC && n <= MAX_N && m.saturating_mul(k).saturating_mul(n) <= MAX_MACS
 }
 
-/// `C(m×n) (+)= A·B`, then the epilogue. The caller has checked `takes`, that the CPU has AVX-512F, that `c`
-/// holds `m*n` values, that the operands cover their shapes and the epilogue is long enough, and `m, k, n > 0`.
+/// `C(m×n) (+)= A·B`, then the epilogue, and B's column sums into `sums` if given (it then holds at least
+/// `n` values). Returns whether it took the sums. The caller has checked `takes`, that `c` holds `m*n`
+/// values, that the operands cover their shapes and the epilogue is long enough, and `m, k, n > 0`.
 pub(super) fn gemm_direct(
     c: &mut [f32],
     a: Operand<'_>,
@@ -29,11 +33,12 @@ pub(super) fn gemm_direct(
     (m, k, n): (usize, usize, usize),
     accumulate: bool,
     epi: Epilogue<'_>,
-) {
+    sums: Option<&mut [f32]>,
+) -> bool {
     if b.cs == 1 {
-        run(c, a, b.data, b.rs, (m, k, n), accumulate, epi);
-        return;
+        return run(c, a, b.data, b.rs, (m, k, n), accumulate, epi, sums);
     }
+    let mut summed = false;
     super::block::with_buffer(&super::block::PACK_B, KC * super::NC, k * n, |bt| {
         if b.rs == 1 {
             // A transposed operand: each column of B is a contiguous run of k values.
@@ -48,11 +53,13 @@ pub(super) fn gemm_direct(
                 }
             }
         }
-        run(c, a, bt, n, (m, k, n), accumulate, epi);
+        summed = run(c, a, bt, n, (m, k, n), accumulate, epi, sums);
     });
+    summed
 }
 
-/// The product with a row-major B of row stride `ldb`.
+/// The product with a row-major B of row stride `ldb` (and B's column sums, as `gemm_direct`).
+#[allow(clippy::too_many_arguments)]
 fn run(
     c: &mut [f32],
     a: Operand<'_>,
@@ -61,31 +68,38 @@ fn run(
     (m, k, n): (usize, usize, usize),
     accumulate: bool,
     epi: Epilogue<'_>,
-) {
+    sums: Option<&mut [f32]>,
+) -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         let c = &mut c[..m * n];
-        // Every B row read, every A value, bias and mask entry lies in its slice (checked by the caller).
+        // Every B row read, every A value, bias, mask and sum entry lies in its slice (checked by the caller).
         let fits = b.len() >= (k - 1) * ldb + n
             && a.data.len() > (m - 1) * a.rs + (k - 1) * a.cs
             && epi.bias.is_none_or(|x| x.len() >= n)
-            && epi.mask.is_none_or(|x| x.len() >= m * n);
+            && epi.mask.is_none_or(|x| x.len() >= m * n)
+            && sums.as_ref().is_none_or(|x| x.len() >= n);
         if fits && n <= MAX_N && super::Isa::Avx512.available() {
+            let summed = sums.is_some();
             // SAFETY: the CPU has AVX-512F (just checked) and the slices cover every access (`fits`).
-            unsafe { rows_avx512(c, a, b, ldb, (m, k, n), accumulate, epi) };
+            unsafe { rows_avx512(c, a, b, ldb, (m, k, n), accumulate, epi, sums) };
+            return summed;
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = (c, a, b, ldb, m, k, n, accumulate, epi); // `takes` is false off x86-64
+    let _ = (c, a, b, ldb, m, k, n, accumulate, epi, sums); // `takes` is false off x86-64
+    false
 }
 
-/// All rows of C, eight at a time, then four, two and one.
+/// All rows of C, eight at a time, then four, two and one; B's column sums (if asked for) with the first
+/// tile.
 ///
 /// # Safety
 /// The CPU has AVX-512F; `c` holds `m*n` values, `n ≤ 32`; B's rows `0..k` hold `n` values at stride `ldb`;
-/// A covers `m × k` through its strides; the bias (if any) holds `n` values and the mask `m*n`.
+/// A covers `m × k` through its strides; the bias (if any) holds `n` values, the mask `m*n` and the sums `n`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
+#[allow(clippy::too_many_arguments)]
 unsafe fn rows_avx512(
     c: &mut [f32],
     a: Operand<'_>,
@@ -94,36 +108,66 @@ unsafe fn rows_avx512(
     (m, k, n): (usize, usize, usize),
     accumulate: bool,
     epi: Epilogue<'_>,
+    mut sums: Option<&mut [f32]>,
 ) {
     let mut i = 0;
     // SAFETY: each call covers rows i..i+R, which exist (the loop bounds); the caller's contract covers the rest.
     unsafe {
         while i + 8 <= m {
-            tile::<8>(c, a, b, ldb, (i, k, n), accumulate, epi);
+            tile_summing::<8>(c, a, b, ldb, (i, k, n), accumulate, epi, &mut sums);
             i += 8;
         }
         if i + 4 <= m {
-            tile::<4>(c, a, b, ldb, (i, k, n), accumulate, epi);
+            tile_summing::<4>(c, a, b, ldb, (i, k, n), accumulate, epi, &mut sums);
             i += 4;
         }
         if i + 2 <= m {
-            tile::<2>(c, a, b, ldb, (i, k, n), accumulate, epi);
+            tile_summing::<2>(c, a, b, ldb, (i, k, n), accumulate, epi, &mut sums);
             i += 2;
         }
         if i < m {
-            tile::<1>(c, a, b, ldb, (i, k, n), accumulate, epi);
+            tile_summing::<1>(c, a, b, ldb, (i, k, n), accumulate, epi, &mut sums);
         }
     }
 }
 
-/// Rows `i..i+R` of C: `R × 2` accumulators (the second vector only when `n > 16`), masked at `n`.
+/// `tile`, taking B's column sums into `sums` if they are still to be taken (the first tile of a product).
 ///
 /// # Safety
-/// As for `rows_avx512`, and `i + R ≤ m`.
+/// As for `tile`, and `sums` (if any) holds `n` values.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 #[inline]
-unsafe fn tile<const R: usize>(
+#[allow(clippy::too_many_arguments)]
+unsafe fn tile_summing<const R: usize>(
+    c: &mut [f32],
+    a: Operand<'_>,
+    b: &[f32],
+    ldb: usize,
+    at: (usize, usize, usize),
+    accumulate: bool,
+    epi: Epilogue<'_>,
+    sums: &mut Option<&mut [f32]>,
+) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        match sums.take() {
+            Some(s) => tile::<R, true>(c, a, b, ldb, at, accumulate, epi, s.as_mut_ptr()),
+            None => tile::<R, false>(c, a, b, ldb, at, accumulate, epi, std::ptr::null_mut()),
+        }
+    }
+}
+
+/// Rows `i..i+R` of C: `R × 2` accumulators (the second vector only when `n > 16`), masked at `n`. With
+/// `SUM`, also `sums[j] = Σ_p B[p][j]` for `j < n`, each B row added as it is loaded.
+///
+/// # Safety
+/// As for `rows_avx512`, and `i + R ≤ m`; with `SUM`, `sums` points to `n` writable values.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+#[inline]
+#[allow(clippy::too_many_arguments)]
+unsafe fn tile<const R: usize, const SUM: bool>(
     c: &mut [f32],
     a: Operand<'_>,
     b: &[f32],
@@ -131,6 +175,7 @@ unsafe fn tile<const R: usize>(
     (i, k, n): (usize, usize, usize),
     accumulate: bool,
     epi: Epilogue<'_>,
+    sums: *mut f32,
 ) {
     use std::arch::x86_64::*;
     let wide = n > 16;
@@ -147,12 +192,20 @@ unsafe fn tile<const R: usize>(
     // neither read nor written.
     unsafe {
         let mut acc = [[_mm512_setzero_ps(); 2]; R];
+        // B's column sums, from zero in row order (`column_sums`'s order), when `SUM`.
+        let mut colsum = [_mm512_setzero_ps(); 2];
         let ap = a.data.as_ptr().add(i * a.rs);
         let bp = b.as_ptr();
         for p in 0..k {
             let brow = bp.add(p * ldb);
             let b0 = _mm512_maskz_loadu_ps(m0, brow);
             let b1 = if wide { _mm512_maskz_loadu_ps(m1, brow.add(16)) } else { _mm512_setzero_ps() };
+            if SUM {
+                colsum[0] = _mm512_add_ps(colsum[0], b0);
+                if wide {
+                    colsum[1] = _mm512_add_ps(colsum[1], b1);
+                }
+            }
             let col = ap.add(p * a.cs);
             for (r, acc) in acc.iter_mut().enumerate() {
                 let av = _mm512_set1_ps(*col.add(r * a.rs));
@@ -160,6 +213,12 @@ unsafe fn tile<const R: usize>(
                 if wide {
                     acc[1] = _mm512_fmadd_ps(av, b1, acc[1]);
                 }
+            }
+        }
+        if SUM {
+            _mm512_mask_storeu_ps(sums, m0, colsum[0]);
+            if wide {
+                _mm512_mask_storeu_ps(sums.add(16), m1, colsum[1]);
             }
         }
         let zero = _mm512_setzero_ps();

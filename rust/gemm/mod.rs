@@ -118,7 +118,7 @@ pub fn gemm(
 /// `C = A·B` as [`gemm`] (no accumulate, no epilogue) that also leaves `sums[j] = Σ_p B[p][j]` (as
 /// [`column_sums`] sums them) when the product's own threads can take them with the columns of C they
 /// compute, B's columns then in their caches: `true` then; `false`, `sums` untouched, when the product takes
-/// a path that does not (a thin, small or row-split product) or `sums` is shorter than `n`.
+/// a path that does not (a thin or row-split product) or `sums` is shorter than `n`.
 ///
 /// A Dense layer's kernel gradient `Xᵀ·dZ` and bias gradient `Σ dZ` so come out of one job of the thread
 /// team instead of two, which was measured to matter beyond the sums' own time.
@@ -185,16 +185,14 @@ fn product(
     // A one-deep product small enough for the direct kernel (a one-unit layer's input gradient in a short
     // step) goes there: with k = 1 both paths round each value once, so the bits are the same.
     if k == 1 && n > small::THIN && direct::takes(m, k, n, isa == Isa::Avx512) {
-        direct::gemm_direct(c, a, b, (m, k, n), accumulate, epi);
-        return false;
+        return direct::gemm_direct(c, a, b, (m, k, n), accumulate, epi, sums);
     }
     if n <= small::THIN || k <= small::THIN {
         small::gemm_thin(c, a, b, (m, k, n), accumulate, isa != Isa::Portable, epi);
         return false;
     }
     if direct::takes(m, k, n, isa == Isa::Avx512) {
-        direct::gemm_direct(c, a, b, (m, k, n), accumulate, epi);
-        return false;
+        return direct::gemm_direct(c, a, b, (m, k, n), accumulate, epi, sums);
     }
     let (threads, sums) = (threads.max(1), sums.map(crate::team::Disjoint::new));
     let args = (c, a, b, (m, k, n), accumulate, threads, epi, sums);

@@ -277,20 +277,26 @@ fn vector_kernels_match_the_fma_reference_bit_for_bit_at_row_edges() {
 }
 
 /// A product that also sums B's columns gives C's bits and, when it says it summed them, the bits of
-/// `column_sums`; when it says it did not, the sums are untouched. The single-threaded packed path and the
-/// two-thread column split must sum them.
+/// `column_sums`; when it says it did not, the sums are untouched. The single-threaded packed and direct
+/// paths and the two-thread column split must sum them.
 #[test]
 fn products_summing_b_give_the_product_and_the_column_sums() {
     let mut r = Rng::new(14, 0);
     let shapes =
         [(784, 128, 256), (32, 256, 256), (256, 128, 128), (100, 37, 300), (5, 7, 9), (256, 256, 1), (11, 256, 512)];
-    for (m, k, n) in shapes {
-        // The packed path, which sums on one thread too.
-        let packed =
-            n > super::THIN && k > super::THIN && !super::direct::takes(m, k, n, Isa::selected() == Isa::Avx512);
+    // Direct shapes where the CPU has AVX-512F: a 32-row step's kernel gradients, and a one-deep product.
+    let direct_shapes = [(16, 32, 16), (8, 32, 16), (16, 32, 24), (13, 40, 32), (7, 1, 20)];
+    for (m, k, n) in shapes.into_iter().chain(direct_shapes) {
+        let thin = n <= super::THIN || k <= super::THIN;
+        let direct = super::direct::takes(m, k, n, Isa::selected() == Isa::Avx512) && n > super::THIN;
+        let direct = direct && (!thin || k == 1);
+        // The packed and direct paths, which sum on one thread too.
+        let packed = !thin && !direct;
         let (mut a, mut b) = (vec![0.0; m * k], vec![0.0; k * n]);
         r.fill_uniform(&mut a, 1.0);
         r.fill_uniform(&mut b, 1.0);
+        // A column of negative zeros, which sums to +0 from a +0 start.
+        b.iter_mut().skip(n - 1).step_by(n).for_each(|v| *v = -0.0);
         // A stored transposed (as a kernel gradient's Xᵀ is), B row-major.
         let at: Vec<f32> = (0..m * k).map(|i| a[(i % m) * k + i / m]).collect();
         let (ao, bo) = (Operand { data: &at, rs: 1, cs: m }, Operand { data: &b, rs: n, cs: 1 });
@@ -309,7 +315,7 @@ fn products_summing_b_give_the_product_and_the_column_sums() {
                 assert!(sums.iter().all(|v| v.is_nan()), "{m}x{k}x{n} threads={threads}: sums touched");
             }
             if threads == 1 {
-                assert_eq!(summed, packed, "{m}x{k}x{n}: summed on one thread");
+                assert_eq!(summed, packed || direct, "{m}x{k}x{n}: summed on one thread");
             }
         }
     }
