@@ -40,7 +40,22 @@ pub(super) fn gemm_direct(
     }
     let mut summed = false;
     super::block::with_buffer(&super::block::PACK_B, KC * super::NC, k * n, |bt| {
-        if b.rs == 1 {
+        #[cfg(target_arch = "x86_64")]
+        let gathered = b.rs == 1
+            && super::Isa::Avx512.available()
+            && bt.len() >= k * n
+            && b.data.len() > (n - 1) * b.cs + (k - 1)
+            && (n - 1) * b.cs + k <= i32::MAX as usize;
+        #[cfg(not(target_arch = "x86_64"))]
+        let gathered = false;
+        if gathered {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: the CPU has AVX-512F, `bt` holds k·n values, and every B value read lies in `b.data`
+            // at an offset that fits an i32 (all just checked).
+            unsafe {
+                transpose_avx512(bt, b.data, b.cs, k, n)
+            };
+        } else if b.rs == 1 {
             // A transposed operand: each column of B is a contiguous run of k values.
             for j in 0..n {
                 let col = &b.data[j * b.cs..j * b.cs + k];
@@ -56,6 +71,39 @@ pub(super) fn gemm_direct(
         summed = run(c, a, bt, n, (m, k, n), accumulate, epi, sums);
     });
     summed
+}
+
+/// `bt[p·n + j] = b[j·cs + p]` for `p < k`, `j < n ≤ 32`: a transposed B (an input gradient's `Wᵀ`, whose
+/// columns are the kernel's rows) made row-major, each of its rows gathered in one or two vector loads
+/// instead of value by value.
+///
+/// # Safety
+/// The CPU has AVX-512F; `bt` holds `k·n` values; `b` holds `(n - 1)·cs + k` values; `n ≤ 32` and
+/// `(n - 1)·cs + k` fits an `i32`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn transpose_avx512(bt: &mut [f32], b: &[f32], cs: usize, k: usize, n: usize) {
+    use std::arch::x86_64::*;
+    let lanes = |w: usize| if w >= 16 { 0xffff } else { ((1u32 << w) - 1) as __mmask16 };
+    let (m0, m1) = (lanes(n.min(16)), lanes(n.saturating_sub(16)));
+    // SAFETY: lane j of a gather at row p reads b[j·cs + p] (j < n, p < k), inside `b`; lane j of the store
+    // writes bt[p·n + j], inside `bt`; masked-off lanes touch nothing (the function's contract).
+    unsafe {
+        let offsets = _mm512_mullo_epi32(
+            _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+            _mm512_set1_epi32(cs as i32),
+        );
+        let zero = _mm512_setzero_ps();
+        for p in 0..k {
+            let from = b.as_ptr().add(p);
+            let to = bt.as_mut_ptr().add(p * n);
+            _mm512_mask_storeu_ps(to, m0, _mm512_mask_i32gather_ps::<4>(zero, m0, offsets, from));
+            if n > 16 {
+                let v = _mm512_mask_i32gather_ps::<4>(zero, m1, offsets, from.add(16 * cs));
+                _mm512_mask_storeu_ps(to.add(16), m1, v);
+            }
+        }
+    }
 }
 
 /// The product with a row-major B of row stride `ldb` (and B's column sums, as `gemm_direct`).
