@@ -11,16 +11,23 @@
 //! from zero as `column_sums` does: their additions run beside the tile's multiply-adds, instead of in a
 //! pass of their own.
 
-use super::{Epilogue, Operand, KC};
+use super::{Epilogue, Operand, KC, THIN};
 
 /// Widest C handled here (two 16-wide vectors a row).
 const MAX_N: usize = 32;
 /// Most multiply-adds handled here; above it packing pays for itself.
 const MAX_MACS: usize = 1 << 16;
 
-/// Whether `gemm` sends a product of this shape here: AVX-512F, `k ≤ KC`, `n ≤ 32` and little work.
+/// Whether `gemm` sends a product of this shape here: AVX-512F, `k ≤ KC`, `THIN < n ≤ 32` and little work,
+/// and `k` either above `THIN` or 1. (A thinner product goes to `small.rs`, except a one-deep one: with k = 1
+/// both paths round each value once, so this kernel gives the same bits, and faster.)
 pub(super) fn takes(m: usize, k: usize, n: usize, avx512: bool) -> bool {
-    avx512 && k <= KC && n <= MAX_N && m.saturating_mul(k).saturating_mul(n) <= MAX_MACS
+    avx512
+        && (k > THIN || k == 1)
+        && k <= KC
+        && n > THIN
+        && n <= MAX_N
+        && m.saturating_mul(k).saturating_mul(n) <= MAX_MACS
 }
 
 /// `C(m×n) (+)= A·B`, then the epilogue, and B's column sums into `sums` if given (it then holds at least

@@ -182,17 +182,12 @@ fn product(
         return false;
     }
     let isa = if isa.available() { isa } else { Isa::best() };
-    // A one-deep product small enough for the direct kernel (a one-unit layer's input gradient in a short
-    // step) goes there: with k = 1 both paths round each value once, so the bits are the same.
-    if k == 1 && n > small::THIN && direct::takes(m, k, n, isa == Isa::Avx512) {
+    if direct::takes(m, k, n, isa == Isa::Avx512) {
         return direct::gemm_direct(c, a, b, (m, k, n), accumulate, epi, sums);
     }
     if n <= small::THIN || k <= small::THIN {
         small::gemm_thin(c, a, b, (m, k, n), accumulate, isa != Isa::Portable, epi);
         return false;
-    }
-    if direct::takes(m, k, n, isa == Isa::Avx512) {
-        return direct::gemm_direct(c, a, b, (m, k, n), accumulate, epi, sums);
     }
     let (threads, sums) = (threads.max(1), sums.map(crate::team::Disjoint::new));
     let args = (c, a, b, (m, k, n), accumulate, threads, epi, sums);
