@@ -42,12 +42,16 @@ enum ABlock<'a> {
 }
 
 /// A row-major B is read in place (each k's NR values of a sliver are contiguous, a row stride apart) by a
-/// block of at most this many row tiles: packing costs a pass over the panel, which a short block reuses
-/// only a few times (each of its row tiles reads every sliver once). Measured on the training products,
-/// one thread, AVX-512 (12-row tiles): a layer of 11 or 32 inputs' weight gradient (11 or 32 rows) +67%
-/// and +18%, batches of 128 and 256 rows +2-6%, blocks of 512 and 784 rows -1.5-2%; AVX2 (6-row tiles):
-/// 11, 32 and 128 rows +40%, +9% and +2%, 256 rows -10%.
-const DIRECT_B_MAX_TILES: usize = 22;
+/// block of at most this many rows: packing costs a pass over the panel, which a short block reuses only a
+/// few times (each of its row tiles reads every sliver once), while a taller block gains from the packed
+/// sliver's contiguous lines, which stay in L1 from one row tile to the next (a sliver read in place is
+/// `kc` lines a row stride apart, and a stride of 1 or 2 KB maps them onto a few L1 sets). Measured on the
+/// Intel Xeon host, one thread, AVX-512, B 256 wide and 256 deep, A transposed (a weight gradient): 24-48
+/// rows +19-35% in place, 64 rows even, 96-256 rows within the noise; the forward products of 256-row
+/// batches (A row-major) +8% (B 256 wide) and +16% (512 wide) packed; whole fits (`fitbench`, paired) with
+/// the old limit of 22 row tiles: wine 5%, multiclass 3% and tabular 1.5-4% slower. Earlier, with 22
+/// tiles: 11 and 32 rows +67% and +18% in place (AVX2: +40% and +9%).
+const DIRECT_B_MAX_ROWS: usize = 48;
 
 /// ... and only for a K panel at least this deep: a shallow one (a first layer of 11 or 32 inputs) is
 /// re-read from L1 by every row tile when packed, and lost 5-11% read in place.
@@ -87,9 +91,9 @@ pub(super) unsafe fn block<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     // column-major one (each k holds the sliver's MR values side by side, as a packed sliver does): packing
     // them cost more than the strided reads (measured on the training products).
     let direct = a.cs == 1 || a.rs == 1;
-    // A row-major B is read in place too, where packing it would not pay (see `DIRECT_B_MAX_TILES`): for a
+    // A row-major B is read in place too, where packing it would not pay (see `DIRECT_B_MAX_ROWS`): for a
     // K panel of depth `kc`.
-    let b_in_place = |kc: usize| b.cs == 1 && kc >= DIRECT_B_MIN_K && (i1 - i0).div_ceil(MR) <= DIRECT_B_MAX_TILES;
+    let b_in_place = |kc: usize| b.cs == 1 && kc >= DIRECT_B_MIN_K && i1 - i0 <= DIRECT_B_MAX_ROWS;
     for jb in (j0..j1).step_by(NC) {
         let jb_end = (jb + NC).min(j1);
         let nc = jb_end - jb;
