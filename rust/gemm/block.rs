@@ -210,10 +210,18 @@ unsafe fn macro_kernel<'e, const MR: usize, const NR: usize, K: Micro<MR, NR>>(
                 ABlock::Direct { a, p0, .. } => (&a.data[i * a.rs + p0 * a.cs..], (a.rs, a.cs)),
             };
             let te = epi(i, j);
+            // The first sliver's pass over a row-major A read in place brings each tile's rows in from
+            // wherever the previous product left them: the kernel may fetch the next tile's meanwhile.
+            let next = match ablock {
+                ABlock::Direct { a, p0, .. } if js == 0 && a.cs == 1 && t + 1 < full + short => {
+                    Some(a.data.as_ptr().wrapping_add((i + h) * a.rs + p0))
+                }
+                _ => None,
+            };
             if mr == h && nr == NR {
                 // SAFETY: rows i..i+h, columns j..j+NR lie inside the block (see the function's contract).
                 let tile = unsafe { std::slice::from_raw_parts_mut(c.add(i * ldc + j), (h - 1) * ldc + NR) };
-                checked_tile::<MR, NR, K>(h, kc, (asl, strides), bs, tile, ldc, acc, te);
+                checked_tile::<MR, NR, K>(h, kc, (asl, strides), bs, tile, ldc, acc, te, next);
             } else {
                 let tmp = staging.get_or_insert([[0.0; NR]; MR]).as_flattened_mut();
                 if acc {
@@ -223,7 +231,7 @@ unsafe fn macro_kernel<'e, const MR: usize, const NR: usize, K: Micro<MR, NR>>(
                         tmp[r * NR..r * NR + nr].copy_from_slice(row);
                     }
                 }
-                checked_tile::<MR, NR, K>(h, kc, (asl, strides), bs, tmp, NR, acc, Epilogue::default());
+                checked_tile::<MR, NR, K>(h, kc, (asl, strides), bs, tmp, NR, acc, Epilogue::default(), None);
                 for r in 0..mr {
                     // SAFETY: as above.
                     let row = unsafe { std::slice::from_raw_parts_mut(c.add((i + r) * ldc + j), nr) };
@@ -242,6 +250,7 @@ unsafe fn macro_kernel<'e, const MR: usize, const NR: usize, K: Micro<MR, NR>>(
 
 /// One tile of `rows` rows (`MR`, or 8 where the kernel has [`Micro::tile8`]) through the kernel `K`, after
 /// checking that the slices hold what it reads and writes (see [`Micro::tile`]); does nothing otherwise.
+/// `next` (only prefetched) is where the next tile's A rows start, for an `MR`-row tile.
 #[allow(clippy::too_many_arguments)]
 fn checked_tile<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     rows: usize,
@@ -252,6 +261,7 @@ fn checked_tile<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     ldc: usize,
     accumulate: bool,
     epi: Epilogue<'_>,
+    next: Option<*const f32>,
 ) {
     let span = (rows - 1) * ldc + NR;
     if kc == 0
@@ -268,7 +278,9 @@ fn checked_tile<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     // SAFETY: the lengths are checked above; the kernel is only instantiated for a kernel the CPU runs
     // (`gemm_with` falls back to `Isa::best`).
     unsafe {
-        if rows == MR {
+        if let (true, Some(next)) = (rows == MR, next) {
+            K::tile_before(kc, a.as_ptr(), (ars, acs), (b.as_ptr(), ldb), c.as_mut_ptr(), ldc, accumulate, epi, next)
+        } else if rows == MR {
             K::tile(kc, a.as_ptr(), (ars, acs), (b.as_ptr(), ldb), c.as_mut_ptr(), ldc, accumulate, epi)
         } else {
             K::tile8(kc, a.as_ptr(), (ars, acs), (b.as_ptr(), ldb), c.as_mut_ptr(), ldc, accumulate, epi)

@@ -130,6 +130,30 @@ pub(super) trait Micro<const MR: usize, const NR: usize> {
         epi: Epilogue<'_>,
     );
 
+    /// [`Micro::tile`], told where the A rows of the tile after this one start (`next`, read through the
+    /// same strides), so that the kernel may fetch them towards its core while this tile computes. The
+    /// default ignores `next`.
+    ///
+    /// # Safety
+    /// As for [`Micro::tile`]. `next` is never read through, only prefetched (an address past A's end does no
+    /// harm).
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn tile_before(
+        kc: usize,
+        a: *const f32,
+        ars_acs: (usize, usize),
+        b_ldb: (*const f32, usize),
+        c: *mut f32,
+        ldc: usize,
+        acc: bool,
+        epi: Epilogue<'_>,
+        next: *const f32,
+    ) {
+        let _ = next;
+        // SAFETY: forwarded from the caller.
+        unsafe { Self::tile(kc, a, ars_acs, b_ldb, c, ldc, acc, epi) }
+    }
+
     /// Whether the kernel has an 8-row tile ([`Micro::tile8`]) that sums each value exactly as `tile` does,
     /// for the last rows of a block of `MR`-row tiles.
     const TILE8: bool = false;
