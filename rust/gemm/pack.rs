@@ -52,6 +52,14 @@ pub(super) fn pack_a<const MR: usize>(dst: &mut [f32], a: Operand<'_>, i0: usize
     }
 }
 
+/// How many rows ahead of its copy a row-major B's sliver row is asked of the cache. A sliver's rows are a
+/// row stride (1-2 KB for a layer of 256-512 units) apart, which the hardware prefetchers follow poorly, and
+/// the weights they hold have often left the core's caches since the optimizer wrote them. Measured with
+/// `fitbench` on the Intel Xeon host: 16 rows ahead, 1-2.5% faster fits in two paired runs (8 and 32 rows
+/// ahead, about half that), and multiclass and tabular 1% faster, wine unchanged, in four rounds alternating
+/// with the build before.
+const PACK_AHEAD: usize = 16;
+
 /// Pack rows `p0..p0+kc`, columns `j0..j0+nc` of B into NR-column slivers (zero-padded).
 pub(super) fn pack_b<const NR: usize>(dst: &mut [f32], b: Operand<'_>, p0: usize, kc: usize, j0: usize, nc: usize) {
     for (s, sliver) in dst.chunks_exact_mut(kc * NR).enumerate().take(nc.div_ceil(NR)) {
@@ -65,9 +73,11 @@ pub(super) fn pack_b<const NR: usize>(dst: &mut [f32], b: Operand<'_>, p0: usize
             }
         }
         if b.cs == 1 && cols == NR {
-            // Fixed-size copies: a few vector moves per row instead of a call to memmove.
+            // Fixed-size copies: a few vector moves per row instead of a call to memmove; each row's values
+            // asked of the cache `PACK_AHEAD` rows before they are copied.
             for (p, out) in sliver.chunks_exact_mut(NR).enumerate() {
                 let row = (p0 + p) * b.rs + js;
+                crate::lines::prefetch(b.data, row + PACK_AHEAD * b.rs, NR);
                 if let (Ok(out), Some(Ok(src))) =
                     (<&mut [f32; NR]>::try_from(out), b.data.get(row..row + NR).map(<&[f32; NR]>::try_from))
                 {

@@ -19,33 +19,9 @@ pub fn prefetch_batch(data: Option<Data<'_>>, next: &[u32]) {
 fn prefetch_rows(data: &[f32], width: usize, idx: &[u32]) {
     if (1..=16).contains(&width) {
         for &i in idx {
-            prefetch_values(data, i as usize * width, width);
+            crate::lines::prefetch(data, i as usize * width, width);
         }
     }
-}
-
-/// Ask the cache for the lines holding `data[start..start + len]` (at most the first 64 values). Only a
-/// hint: nothing is read, and a range outside `data` is ignored.
-#[inline(always)]
-pub(super) fn prefetch_values(data: &[f32], start: usize, len: usize) {
-    /// Values in a 64-byte cache line.
-    const LINE: usize = 16;
-    let len = len.min(4 * LINE);
-    #[cfg(target_arch = "x86_64")]
-    if len > 0 && start + len <= data.len() {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        let last = start + len - 1;
-        // SAFETY: every index lies in `data` (`start..=last`, checked); a prefetch reads nothing and cannot
-        // fault.
-        unsafe {
-            for at in (start..last).step_by(LINE) {
-                _mm_prefetch::<_MM_HINT_T0>(data.as_ptr().add(at).cast());
-            }
-            _mm_prefetch::<_MM_HINT_T0>(data.as_ptr().add(last).cast());
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (data, start, len);
 }
 
 /// `dst.copy_from_slice(src)` without a call to `memcpy` for rows of at most 64 values (a small network's
@@ -94,7 +70,7 @@ const GATHER_SPLIT_MIN: usize = 1 << 12;
 
 /// Rows ahead of the one being copied whose values the gather asks the cache for: randomly chosen rows
 /// that are not in the cache each wait on memory, and a row at a time they would wait one after another.
-/// A row of at most `AHEAD_NARROW_MAX` values (asked for whole, see `prefetch_values`) looks further ahead
+/// A row of at most `AHEAD_NARROW_MAX` values (asked for whole, see `lines::prefetch`) looks further ahead
 /// than a wide one, of which only the first 64 values are asked for: more wide rows in flight measured slower
 /// (the multiclass gather, 784-value rows: 23-25 µs at 24 rows ahead against 20.6-22 at 8).
 const GATHER_AHEAD: usize = 8;
@@ -118,7 +94,7 @@ pub(super) fn gather_rows(dst: &mut [f32], w: usize, x: &[f32], iw: usize, offse
         let ahead = if w <= AHEAD_NARROW_MAX { AHEAD_NARROW } else { GATHER_AHEAD };
         for (r, (d, &i)) in rows.enumerate() {
             if let Some(&ahead) = idx.get(r + ahead) {
-                prefetch_values(x, ahead as usize * iw + offset, w);
+                crate::lines::prefetch(x, ahead as usize * iw + offset, w);
             }
             let start = i as usize * iw + offset;
             copy_row(d, &x[start..start + w]);
