@@ -109,6 +109,28 @@ impl PartialEq<Vec<f32>> for Lines {
     }
 }
 
+/// Ask the cache for the lines holding `data[start..start + len]` (at most the first 64 values). Only a
+/// hint: nothing is read, and a range outside `data` is ignored.
+#[inline(always)]
+pub(crate) fn prefetch(data: &[f32], start: usize, len: usize) {
+    let len = len.min(4 * PER_LINE);
+    #[cfg(target_arch = "x86_64")]
+    if len > 0 && start + len <= data.len() {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        let last = start + len - 1;
+        // SAFETY: every index lies in `data` (`start..=last`, checked); a prefetch reads nothing and cannot
+        // fault.
+        unsafe {
+            for at in (start..last).step_by(PER_LINE) {
+                _mm_prefetch::<_MM_HINT_T0>(data.as_ptr().add(at).cast());
+            }
+            _mm_prefetch::<_MM_HINT_T0>(data.as_ptr().add(last).cast());
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (data, start, len);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,26 +164,4 @@ mod tests {
         let r = Lines::zeros(usize::MAX / 2, "the batch buffers");
         assert!(matches!(r, Err(Error::Memory(ref m)) if m.contains("the batch buffers")), "{r:?}");
     }
-}
-
-/// Ask the cache for the lines holding `data[start..start + len]` (at most the first 64 values). Only a
-/// hint: nothing is read, and a range outside `data` is ignored.
-#[inline(always)]
-pub(crate) fn prefetch(data: &[f32], start: usize, len: usize) {
-    let len = len.min(4 * PER_LINE);
-    #[cfg(target_arch = "x86_64")]
-    if len > 0 && start + len <= data.len() {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        let last = start + len - 1;
-        // SAFETY: every index lies in `data` (`start..=last`, checked); a prefetch reads nothing and cannot
-        // fault.
-        unsafe {
-            for at in (start..last).step_by(PER_LINE) {
-                _mm_prefetch::<_MM_HINT_T0>(data.as_ptr().add(at).cast());
-            }
-            _mm_prefetch::<_MM_HINT_T0>(data.as_ptr().add(last).cast());
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (data, start, len);
 }
