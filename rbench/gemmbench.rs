@@ -62,10 +62,12 @@ fn main() {
             fill(&mut b);
             fill(&mut bias);
             fill(&mut mask);
-            // C where the callers' buffers are: malloc's 16-byte alignment, or 64 with GEMMBENCH_ALIGN_C=1.
+            // C on a cache line, where a fit's buffers are (`Lines`), so that the two threads' column ranges
+            // share no line; GEMMBENCH_UNALIGNED_C=1 leaves it where malloc puts it (16 bytes into a line for a
+            // large one: the two threads then pass a line back and forth at every row's split).
             let mut c_buf = vec![0.0f32; m * n + 16];
             let skew =
-                if std::env::var_os("GEMMBENCH_ALIGN_C").is_some() { c_buf.as_ptr().align_offset(64) } else { 0 };
+                if std::env::var_os("GEMMBENCH_UNALIGNED_C").is_some() { 0 } else { c_buf.as_ptr().align_offset(64) };
             let c = &mut c_buf[skew..skew + m * n];
             let ao = if at { Operand { data: &a, rs: 1, cs: m } } else { Operand { data: &a, rs: k, cs: 1 } };
             let bo = if bt { Operand { data: &b, rs: 1, cs: k } } else { Operand { data: &b, rs: n, cs: 1 } };
