@@ -46,11 +46,11 @@ enum ABlock<'a> {
 /// few times (each of its row tiles reads every sliver once), while a taller block gains from the packed
 /// sliver's contiguous lines, which stay in L1 from one row tile to the next (a sliver read in place is
 /// `kc` lines a row stride apart, and a stride of 1 or 2 KB maps them onto a few L1 sets). Measured on the
-/// Intel Xeon host, one thread, AVX-512, B 256 wide and 256 deep, A transposed (a weight gradient): 24-48
+/// Intel Xeon host, AVX-512, B 256 wide and 256 deep, A transposed (a weight gradient), one thread: 24-48
 /// rows +19-35% in place, 64 rows even, 96-256 rows within the noise; the forward products of 256-row
-/// batches (A row-major) +8% (B 256 wide) and +16% (512 wide) packed; whole fits (`fitbench`, paired) with
-/// the old limit of 22 row tiles: wine 5%, multiclass 3% and tabular 1.5-4% slower. Earlier, with 22
-/// tiles: 11 and 32 rows +67% and +18% in place (AVX2: +40% and +9%).
+/// batches (A row-major), one and two threads: +8-10% (B 256 wide) and +14-16% (512 wide) packed; whole
+/// fits (`fitbench`, paired) with the old limit of 22 row tiles: wine 5%, multiclass 3% and tabular 1.5-4%
+/// slower. Earlier, with 22 tiles: 11 and 32 rows +67% and +18% in place (AVX2: +40% and +9%).
 const DIRECT_B_MAX_ROWS: usize = 48;
 
 /// ... and only for a K panel at least this deep: a shallow one (a first layer of 11 or 32 inputs) is
