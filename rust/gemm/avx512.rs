@@ -13,7 +13,7 @@
 //! KB, each k step, so the loop prefetches the values [`AHEAD`] steps on into L1 (the weight gradients
 //! +2-10%); a row-major A (a batch of activations) is read by the first B sliver's pass from wherever the
 //! previous product left it, often the other core's cache, so during that pass each 12×32 tile prefetches
-//! the next tile's rows into L2, a line a step ([`Micro::tile_before`]; the 256-row forward products in a fit
+//! the next tile's rows into L2, a line a step (`next` of [`Micro::tile`]; the 256-row forward products in a fit
 //! 6-10% faster, though 3-5% slower when the rows are already hot in L2, as in a micro-benchmark).
 //!
 //! Both have an 8-row version ([`Micro::tile8`]) for the last rows of a block whose height leaves 8 or 4
@@ -47,25 +47,11 @@ macro_rules! avx512_micro {
                 ldc: usize,
                 acc: bool,
                 epi: Epilogue<'_>,
-            ) {
-                // SAFETY: forwarded from the caller.
-                unsafe { tile_any::<$v, { $w }, MR>(kc, a, strides, b, c, ldc, acc, epi, None) }
-            }
-
-            unsafe fn tile_before(
-                kc: usize,
-                a: *const f32,
-                strides: (usize, usize),
-                b: (*const f32, usize),
-                c: *mut f32,
-                ldc: usize,
-                acc: bool,
-                epi: Epilogue<'_>,
-                next: *const f32,
+                next: Option<*const f32>,
             ) {
                 // The narrow tile's k loop is half as long and already issues a load for every six
                 // multiply-adds: fetching the next rows slowed it (a 10-class layer's forward product -14%).
-                let next = ($v == 2).then_some(next);
+                let next = next.filter(|_| $v == 2);
                 // SAFETY: forwarded from the caller.
                 unsafe { tile_any::<$v, { $w }, MR>(kc, a, strides, b, c, ldc, acc, epi, next) }
             }
@@ -92,8 +78,8 @@ macro_rules! avx512_micro {
 avx512_micro!(2, NR);
 avx512_micro!(1, NR_NARROW);
 
-/// One tile of `R` rows (12 or 8) of `V` vectors (`W = 16*V` columns): [`Micro::tile_before`]'s contract
-/// with `R` rows (`next`, if any, is only prefetched).
+/// One tile of `R` rows (12 or 8) of `V` vectors (`W = 16*V` columns): [`Micro::tile`]'s contract with `R`
+/// rows (`next`, if any, is only prefetched).
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 unsafe fn tile_any<const V: usize, const W: usize, const R: usize>(

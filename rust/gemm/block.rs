@@ -278,10 +278,8 @@ fn checked_tile<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     // SAFETY: the lengths are checked above; the kernel is only instantiated for a kernel the CPU runs
     // (`gemm_with` falls back to `Isa::best`).
     unsafe {
-        if let (true, Some(next)) = (rows == MR, next) {
-            K::tile_before(kc, a.as_ptr(), (ars, acs), (b.as_ptr(), ldb), c.as_mut_ptr(), ldc, accumulate, epi, next)
-        } else if rows == MR {
-            K::tile(kc, a.as_ptr(), (ars, acs), (b.as_ptr(), ldb), c.as_mut_ptr(), ldc, accumulate, epi)
+        if rows == MR {
+            K::tile(kc, a.as_ptr(), (ars, acs), (b.as_ptr(), ldb), c.as_mut_ptr(), ldc, accumulate, epi, next)
         } else {
             K::tile8(kc, a.as_ptr(), (ars, acs), (b.as_ptr(), ldb), c.as_mut_ptr(), ldc, accumulate, epi)
         }

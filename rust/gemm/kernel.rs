@@ -112,12 +112,15 @@ pub(super) trait Micro<const MR: usize, const NR: usize> {
     const MC: usize;
 
     /// `C (+)= Ã·B̃` for one tile of a row-major C (row stride `ldc`, starting at `c`), then the epilogue.
-    /// Ã's value (i, k) is `a[i*ars + k*acs]`, B̃'s value (k, j) `b[k*ldb + j]`.
+    /// Ã's value (i, k) is `a[i*ars + k*acs]`, B̃'s value (k, j) `b[k*ldb + j]`. `next`, if given, is where
+    /// the A rows of the tile after this one start (read through the same strides), so that the kernel may
+    /// fetch them towards its core while this tile computes; a kernel may ignore it.
     ///
     /// # Safety
     /// The CPU can run the kernel; `a` holds `(MR-1)*ars + (kc-1)*acs + 1` values and `b`
     /// `(kc-1)*ldb + NR`; `c` and
     /// the epilogue's mask cover `(MR-1)*ldc + NR` values, its bias `NR`; no other thread touches the tile.
+    /// `next` is never read through, only prefetched (an address past A's end does no harm).
     #[allow(clippy::too_many_arguments)]
     unsafe fn tile(
         kc: usize,
@@ -128,31 +131,8 @@ pub(super) trait Micro<const MR: usize, const NR: usize> {
         ldc: usize,
         acc: bool,
         epi: Epilogue<'_>,
+        next: Option<*const f32>,
     );
-
-    /// [`Micro::tile`], told where the A rows of the tile after this one start (`next`, read through the
-    /// same strides), so that the kernel may fetch them towards its core while this tile computes. The
-    /// default ignores `next`.
-    ///
-    /// # Safety
-    /// As for [`Micro::tile`]. `next` is never read through, only prefetched (an address past A's end does no
-    /// harm).
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn tile_before(
-        kc: usize,
-        a: *const f32,
-        ars_acs: (usize, usize),
-        b_ldb: (*const f32, usize),
-        c: *mut f32,
-        ldc: usize,
-        acc: bool,
-        epi: Epilogue<'_>,
-        next: *const f32,
-    ) {
-        let _ = next;
-        // SAFETY: forwarded from the caller.
-        unsafe { Self::tile(kc, a, ars_acs, b_ldb, c, ldc, acc, epi) }
-    }
 
     /// Whether the kernel has an 8-row tile ([`Micro::tile8`]) that sums each value exactly as `tile` does,
     /// for the last rows of a block of `MR`-row tiles.
@@ -194,6 +174,7 @@ impl Micro<6, 16> for Portable {
         ldc: usize,
         acc: bool,
         epi: Epilogue<'_>,
+        _next: Option<*const f32>,
     ) {
         // SAFETY: forwarded from the caller.
         unsafe { portable_tile::<6, 16>(kc, a, (ars, acs), b, c, ldc, acc, epi) }
@@ -272,16 +253,18 @@ impl Micro<6, 16> for Avx2 {
         ldc: usize,
         acc: bool,
         epi: Epilogue<'_>,
+        next: Option<*const f32>,
     ) {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: forwarded from the caller, who guarantees the CPU has AVX2 and FMA.
         unsafe {
+            let _ = next;
             tile_avx2(kc, a, strides, b, c, ldc, acc, epi)
         }
         #[cfg(not(target_arch = "x86_64"))]
         // SAFETY: forwarded from the caller.
         unsafe {
-            Portable::tile(kc, a, strides, b, c, ldc, acc, epi)
+            Portable::tile(kc, a, strides, b, c, ldc, acc, epi, next)
         }
     }
 }
