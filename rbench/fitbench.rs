@@ -5,6 +5,9 @@
 //! `cargo run --release --example fitbench -- wine,tabular,multiclass [REPS] [GFLOPS]`: prints each fit's
 //! seconds, the best, and the best as a fraction of the floor (the fit's GEMM FLOPs at GFLOPS, default 471.6,
 //! bench/run.py's NumPy rate on the reference machine). `KERAS_LITE_NUM_THREADS` sets the threads.
+//!
+//! Built with `--features probe`, it also prints per workload where a step's time goes, job by job of the
+//! thread team (rust/probe.rs), over all its fits.
 #![allow(clippy::unwrap_used)]
 
 use keras_lite::activation::Activation;
@@ -80,6 +83,8 @@ fn main() {
         let opts =
             FitOptions { batch_size: batch, epochs, initial_epoch: 0, shuffle: true, validation_batch_size: batch };
         let mut times = Vec::new();
+        #[cfg(feature = "probe")]
+        keras_lite::probe::reset();
         for _ in 0..reps {
             let m = Model::new(n_in, specs.clone(), 7).unwrap();
             m.compile(loss, Vec::new(), adam).unwrap();
@@ -98,5 +103,7 @@ fn main() {
             flops(n_in, &units, train, val, epochs) / gflops / 1e9 / best,
             best / steps as f64 * 1e6
         );
+        #[cfg(feature = "probe")]
+        print!("{}", keras_lite::probe::report());
     }
 }

@@ -29,6 +29,8 @@ pub mod network;
 pub mod network_rules;
 pub mod optimizer;
 pub mod pool;
+#[cfg(feature = "probe")]
+pub mod probe;
 pub mod regularize;
 pub mod rng;
 pub mod state;

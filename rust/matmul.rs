@@ -115,6 +115,8 @@ fn product(
     if m == 0 || n == 0 {
         return Ok(false);
     }
+    #[cfg(feature = "probe")]
+    let _label = crate::probe::Shape::new(m, k, n);
     let (a_cs, a_rs) = strides(a_layout, k, m);
     let (b_cs, b_rs) = strides(b_layout, n, k);
     let threads = if parallel && m * n * k >= PARALLEL_MIN_MACS { crate::pool::threads() } else { 1 };

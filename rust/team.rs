@@ -198,9 +198,13 @@ fn claim_parts(
         if t >= parts || team.claimed[t].swap(true, Ordering::AcqRel) {
             continue;
         }
+        #[cfg(feature = "probe")]
+        let began = Instant::now();
         if let Err(payload) = catch_unwind(AssertUnwindSafe(|| f(t))) {
             on_panic(payload);
         }
+        #[cfg(feature = "probe")]
+        crate::probe::part(t, began.elapsed());
         team.done.fetch_add(1, Ordering::AcqRel);
     }
 }
@@ -211,6 +215,7 @@ fn claim_parts(
 /// another caller owns it; the caller then does the work some other way. A panic in any part is re-raised
 /// here once every part has finished. The helpers run their parts in the caller's floating-point mode
 /// (fpmode.rs).
+#[cfg_attr(feature = "probe", track_caller)]
 pub fn run(parts: usize, f: &(dyn Fn(usize) + Sync)) -> bool {
     let Some(team) = team() else { return false };
     if parts == 0 || parts > team.sleeping.len() + 1 {
@@ -219,6 +224,8 @@ pub fn run(parts: usize, f: &(dyn Fn(usize) + Sync)) -> bool {
     if team.busy.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed).is_err() {
         return false;
     }
+    #[cfg(feature = "probe")]
+    let probe = (crate::probe::job_begin(std::panic::Location::caller()), Instant::now());
     // SAFETY: only the lifetime is erased. The pointer is cleared below, after the job is closed and no
     // helper is inside it (`active` is zero), before this function returns and `f`'s borrow ends.
     let erased: JobPtr = unsafe { std::mem::transmute::<*const (dyn Fn(usize) + Sync + '_), JobPtr>(f) };
@@ -248,6 +255,8 @@ pub fn run(parts: usize, f: &(dyn Fn(usize) + Sync)) -> bool {
     // SAFETY: the job is closed and no helper is inside it; we still own the team.
     unsafe { *team.job.get() = None };
     let helper_panicked = team.panicked.load(Ordering::Acquire);
+    #[cfg(feature = "probe")]
+    crate::probe::job_end(probe.0, probe.1.elapsed());
     team.busy.store(false, Ordering::Release);
     if let Some(payload) = mine {
         resume_unwind(payload);
@@ -302,6 +311,7 @@ impl<T> Disjoint<T> {
 /// (by recursive `rayon::join`, which, unlike `rayon::scope`, allocates nothing), else one after another
 /// here (outside keras_lite's pools, so as never to start rayon's global pool). Every part runs in the
 /// caller's floating-point mode (fpmode.rs).
+#[cfg_attr(feature = "probe", track_caller)]
 pub fn parallel(parts: usize, f: &(dyn Fn(usize) + Sync)) {
     if run(parts, f) {
         return;

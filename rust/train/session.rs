@@ -61,6 +61,8 @@ impl Session for CpuSession<'_> {
     }
 
     fn step(&mut self, _: usize, idx: &[u32]) -> Result<()> {
+        #[cfg(feature = "probe")]
+        crate::probe::step_begin();
         // The step computes with subnormals flushed to zero, as TensorFlow's CPU kernels do (fpmode.rs).
         let _flushed = crate::fpmode::Flushed::new();
         let rows = idx.len();
