@@ -217,6 +217,25 @@ impl Network {
         v
     }
 
+    /// Where Adam's pass, split between `threads`, cuts each Dense kernel at least twice as tall as wide: where
+    /// its gradient's product cuts the rows (`gemm::row_share`); offsets in order (optimizer/adam.rs).
+    pub fn update_cuts(&self, threads: usize) -> Vec<usize> {
+        let kernels = self.layers.iter().filter(|l| matches!(l.spec, LayerSpec::Dense { .. }));
+        let tall = kernels.filter_map(|l| self.weights.get(l.weights.start)).filter(|w| match w.shape[..] {
+            [rows, cols] => rows >= 2 * cols && cols > 0,
+            _ => false,
+        });
+        let mut cuts: Vec<usize> = tall
+            .flat_map(|w| {
+                let (rows, cols, share) = (w.shape[0], w.shape[1], crate::gemm::row_share(w.shape[0], threads));
+                (1..threads).map(move |t| w.offset + (t * share).min(rows) * cols)
+            })
+            .collect();
+        cuts.sort_unstable();
+        cuts.dedup();
+        cuts
+    }
+
     /// `trainable_ranges` into a reused vector (no allocation once it has grown).
     pub fn trainable_ranges_into(&self, out: &mut Vec<Range<usize>>) {
         out.clear();

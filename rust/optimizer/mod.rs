@@ -16,11 +16,7 @@ pub use schedule::Schedule;
 
 use crate::error::{Error, Result};
 use crate::lines::Lines;
-use crate::team::Disjoint;
-use adam::{adam_pass, coalesced};
-
-/// Weights at least this long get their update split across the thread pool.
-const PARALLEL_MIN: usize = 1 << 16;
+use adam::coalesced;
 
 /// An optimizer's hyper-parameters.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -266,9 +262,15 @@ impl Optimizer {
     /// Apply one update to `params[r]` for each trainable range `r`, then count the step. The rate is the
     /// schedule's at `iterations` (before the increment), as in Keras.
     pub fn step(&mut self, params: &mut [f32], grads: &[f32], trainable: &[Range<usize>]) {
+        self.step_cut(params, grads, trainable, &[]);
+    }
+
+    /// `step`, with the offsets (in order) where Adam's pass, split between threads, should cut a range
+    /// (adam.rs): the values come out the same wherever the cuts are.
+    pub fn step_cut(&mut self, params: &mut [f32], grads: &[f32], trainable: &[Range<usize>], cuts: &[usize]) {
         let kind = self.kind_at(self.iterations);
         self.decay.apply(params, trainable, kind.learning_rate());
-        self.update(kind, params, grads, trainable);
+        self.update(kind, params, grads, trainable, cuts);
         // Saturating: `iterations` comes from a saved file's optimizer state and may be u64::MAX.
         self.iterations = self.iterations.saturating_add(1);
     }
@@ -276,46 +278,39 @@ impl Optimizer {
     /// The update of `step`, slots found by `OptimizerKind::slot_layout`. (A slot the kind has but `slots`
     /// lacks, possible only for an `Optimizer` not made by `new`, is treated as absent; Adam without its
     /// moments, or RMSprop without its velocity, leaves the parameters alone.)
-    fn update(&mut self, kind: OptimizerKind, params: &mut [f32], grads: &[f32], trainable: &[Range<usize>]) {
+    fn update(
+        &mut self,
+        kind: OptimizerKind,
+        params: &mut [f32],
+        grads: &[f32],
+        trainable: &[Range<usize>],
+        cuts: &[usize],
+    ) {
         let at = kind.slot_layout();
         match kind {
             OptimizerKind::Adam { beta_1: b1, beta_2: b2, epsilon: eps, .. } => {
                 let alpha = kind.adam_step_size(self.iterations.saturating_add(1));
-                let [Some(m_all), Some(v_all), mut vhat_all] =
+                let [Some(m_all), Some(v_all), vhat_all] =
                     slots_mut(&mut self.slots, [at.momentum, at.velocity, at.velocity_hat])
                 else {
                     return;
                 };
-                // One pass over each run of adjacent weights (an update is element-wise, so the bits do not
-                // depend on where the passes start): a small network's six tensors are one run.
+                let Some(vhat_all) = vhat_all else {
+                    adam::update(params, grads, (m_all, v_all), trainable, cuts, (alpha, b1, b2, eps));
+                    return;
+                };
+                // AMSGrad: one pass over each run of adjacent weights.
                 for r in coalesced(trainable) {
                     let w = &mut params[r.clone()];
                     let g = &grads[r.clone()];
                     let m = &mut m_all[r.clone()];
                     let v = &mut v_all[r.clone()];
-                    if let Some(vhat_all) = vhat_all.as_deref_mut() {
-                        let vh = &mut vhat_all[r.clone()];
-                        for i in 0..w.len() {
-                            m[i] += (g[i] - m[i]) * (1.0 - b1);
-                            v[i] += (g[i] * g[i] - v[i]) * (1.0 - b2);
-                            vh[i] = vh[i].max(v[i]);
-                            w[i] -= alpha * m[i] / (vh[i].sqrt() + eps);
-                        }
-                    } else if w.len() >= PARALLEL_MIN {
-                        // Large weights: split the fused pass between threads (it is memory-bound).
-                        let len = w.len();
-                        let parts = crate::pool::threads().min(len.div_ceil(PARALLEL_MIN / 2)).max(1);
-                        let (wp, mp, vp) = (Disjoint::new(w), Disjoint::new(m), Disjoint::new(v));
-                        crate::team::parallel(parts, &|t| {
-                            let (lo, hi) = (t * len / parts, (t + 1) * len / parts);
-                            // SAFETY: `w`, `m` and `v` hold `len` values and outlive this call; the parts
-                            // cover disjoint index ranges `lo..hi`, so no value is reachable from two threads.
-                            let (w, m, v) =
-                                unsafe { (wp.slice(lo, hi - lo), mp.slice(lo, hi - lo), vp.slice(lo, hi - lo)) };
-                            adam_pass(w, &g[lo..hi], m, v, alpha, b1, b2, eps);
-                        });
-                    } else {
-                        adam_pass(w, g, m, v, alpha, b1, b2, eps);
+                    let vh = &mut vhat_all[r.clone()];
+                    for i in 0..w.len() {
+                        m[i] += (g[i] - m[i]) * (1.0 - b1);
+                        v[i] += (g[i] * g[i] - v[i]) * (1.0 - b2);
+                        vh[i] = vh[i].max(v[i]);
+                        w[i] -= alpha * m[i] / (vh[i].sqrt() + eps);
                     }
                 }
             }

@@ -1,7 +1,7 @@
 //! Tests of optimizer/mod.rs.
 #![allow(clippy::single_range_in_vec_init)]
 
-use super::adam::adam_body;
+use super::adam::{adam_body, adam_pass};
 use super::*;
 
 fn adam(lr: f32) -> OptimizerKind {

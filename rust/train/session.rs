@@ -25,6 +25,8 @@ pub(crate) struct CpuSession<'a> {
     running: Vec<f64>,
     seen: usize,
     ranges: Vec<Range<usize>>,
+    /// Where Adam's split pass cuts the tall kernels (`Network::update_cuts`).
+    cuts: Vec<usize>,
     eval: EvalScratch,
     averaging: crate::backend::Averaging,
     stream: crate::stream::Rows,
@@ -46,6 +48,7 @@ impl<'a> CpuSession<'a> {
             running: compiled.averaging().means(&vec![0.0; columns], 0),
             seen: 0,
             ranges: Vec::new(),
+            cuts: st.net.update_cuts(crate::pool::threads()),
             eval: EvalScratch::default(),
             averaging: compiled.averaging(),
             stream: crate::stream::Rows::new(opts.batch_size.min(train.rows)),
@@ -98,7 +101,7 @@ impl Session for CpuSession<'_> {
         }
         net.trainable_ranges_into(&mut self.ranges);
         compiled.optimizer.clip.apply(&mut ws.param_grads, &self.ranges);
-        compiled.optimizer.step(&mut net.params, &ws.param_grads, &self.ranges);
+        compiled.optimizer.step_cut(&mut net.params, &ws.param_grads, &self.ranges, &self.cuts);
         if rules {
             net.apply_constraints();
         }

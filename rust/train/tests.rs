@@ -229,3 +229,22 @@ fn the_buffers_the_team_writes_start_on_a_cache_line() {
     net.infer(&x, 9, &mut out, &mut scratch, false).unwrap();
     assert!(scratch.slots.iter().all(|s| on_line(s)));
 }
+
+/// Adam's split pass cuts each Dense kernel at least twice as tall as wide where the kernel gradient's rows
+/// are cut between the threads (`gemm::row_share`), and no other weight.
+#[test]
+fn update_cuts_fall_where_tall_kernel_gradients_are_cut() {
+    let dense =
+        |units| LayerSpec::Dense { units, activation: Activation::Relu, use_bias: true, rules: Default::default() };
+    // Kernels 784×256, 256×128 and 400×10 are tall; 128×400 is not.
+    let net = Network::new(784, vec![dense(256), dense(128), dense(400), dense(10)], 1).expect("the network builds");
+    let w = &net.weights;
+    let cut = |i: usize, threads: usize, t: usize| {
+        w[i].offset + t * crate::gemm::row_share(w[i].shape[0], threads) * w[i].shape[1]
+    };
+    assert_eq!(net.update_cuts(1), Vec::<usize>::new());
+    assert_eq!(net.update_cuts(2), [cut(0, 2, 1), cut(2, 2, 1), cut(6, 2, 1)]);
+    let three = [cut(0, 3, 1), cut(0, 3, 2), cut(2, 3, 1), cut(2, 3, 2), cut(6, 3, 1), cut(6, 3, 2)];
+    assert_eq!(net.update_cuts(3), three);
+    assert_eq!((cut(0, 3, 1), cut(0, 3, 2)), (264 * 256, 528 * 256));
+}
