@@ -217,14 +217,13 @@ impl Network {
         v
     }
 
-    /// Where Adam's pass, split between `threads`, cuts each Dense kernel at least twice as tall as wide: where
-    /// its gradient's product cuts the rows (`gemm::row_share`); offsets in order (optimizer/adam.rs).
+    /// Where Adam's pass, split between `threads`, cuts each `gemm::tall` Dense kernel: where its gradient's
+    /// product cuts the rows (`gemm::row_share`); offsets in order (optimizer/adam.rs).
     pub fn update_cuts(&self, threads: usize) -> Vec<usize> {
         let kernels = self.layers.iter().filter(|l| matches!(l.spec, LayerSpec::Dense { .. }));
-        let tall = kernels.filter_map(|l| self.weights.get(l.weights.start)).filter(|w| match w.shape[..] {
-            [rows, cols] => rows >= 2 * cols && cols > 0,
-            _ => false,
-        });
+        let tall = kernels
+            .filter_map(|l| self.weights.get(l.weights.start))
+            .filter(|w| matches!(w.shape[..], [rows, cols] if crate::gemm::tall(rows, cols)));
         let mut cuts: Vec<usize> = tall
             .flat_map(|w| {
                 let (rows, cols, share) = (w.shape[0], w.shape[1], crate::gemm::row_share(w.shape[0], threads));

@@ -45,9 +45,15 @@ const NC: usize = 1024;
 /// vector loads of B for the 512-bit kernel).
 const ALIGN_PAD: usize = 16;
 
+/// Whether a kernel gradient of `rows × cols` is tall enough for `split` to cut its rows at `row_share`
+/// (at least twice as tall as wide). Exported, with `row_share`, so that the optimizer can cut the kernel's
+/// update where the product cut its gradient (`Network::update_cuts`, optimizer/adam.rs).
+pub fn tall(rows: usize, cols: usize) -> bool {
+    cols > 0 && rows >= 2 * cols
+}
+
 /// The rows of C the first threads take each when a tall kernel gradient's rows are split between `threads`
-/// (see `split`): a multiple of 12, the AVX-512 tile's height and twice the AVX2 one's. Exported so that the
-/// optimizer can cut the kernel's update where the product cut its gradient (optimizer/adam.rs).
+/// (see `split`): a multiple of 12, the AVX-512 tile's height and twice the AVX2 one's.
 pub fn row_share(m: usize, threads: usize) -> usize {
     m.div_ceil(threads.max(1)).div_ceil(12) * 12
 }
@@ -234,12 +240,12 @@ fn split<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     // Split the way that repeats less.
     let (by_cols, by_rows) = (n >= 2 * NR * threads, m >= 4 * MR * threads);
     let a_repeat = if a.cs == 1 || a.rs == 1 { 0 } else { m };
-    // A kernel gradient `Xᵀ·dZ` (A read in place down its columns) at least twice as tall as wide: its rows are
+    // A kernel gradient `Xᵀ·dZ` (A read in place down its columns) that is `tall`: its rows are
     // cut where the optimizer cuts the kernel's update (`row_share`), so that each thread updates the weights
     // whose gradient it has just written. Measured on the Intel Xeon host, multiclass (a 784×256 kernel): the
     // Adam pass 80-83 → 67-72 µs a step, this product 1-6 µs slower than cut by columns, the fit 1-3.6%
     // faster (`rbench/fitbench.rs`, two builds alternated, three runs).
-    let tall_gradient = a.rs == 1 && a.cs != 1 && m >= 2 * n;
+    let tall_gradient = a.rs == 1 && a.cs != 1 && tall(m, n);
     if threads > 1 && by_cols && !(by_rows && (n < a_repeat || tall_gradient)) {
         // Column ranges, a multiple of NR wide.
         let per = n.div_ceil(threads).div_ceil(NR) * NR;

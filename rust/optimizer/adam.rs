@@ -49,7 +49,8 @@ pub(super) fn update(
     });
 }
 
-/// The units of `update`'s split pass, each with whether it is cut at its `cuts`.
+/// The units of `update`'s split pass, each with whether it is cut at its `cuts` (without cuts, the runs of
+/// `coalesced`).
 fn units<'a>(trainable: &'a [Range<usize>], cuts: &'a [usize]) -> impl Iterator<Item = (Range<usize>, bool)> + 'a {
     let cut = |r: &Range<usize>| r.len() >= PARALLEL_MIN / 2 && cuts.iter().any(|&c| r.start < c && c < r.end);
     let mut rest = trainable.iter().peekable();
@@ -80,14 +81,7 @@ fn piece(r: &Range<usize>, t: usize, parts: usize, cuts: &[usize]) -> (usize, us
 
 /// `ranges` with each run of adjacent ones (`a.end == b.start`) joined into one range (no allocation).
 pub(super) fn coalesced(ranges: &[Range<usize>]) -> impl Iterator<Item = Range<usize>> + '_ {
-    let mut rest = ranges.iter().peekable();
-    std::iter::from_fn(move || {
-        let mut r = rest.next()?.clone();
-        while let Some(next) = rest.next_if(|n| n.start == r.end) {
-            r.end = next.end;
-        }
-        Some(r)
-    })
+    units(ranges, &[]).map(|(r, _)| r)
 }
 
 /// The fused Adam loop over one contiguous range: 16 values at a time where the CPU has AVX-512F. Each value
