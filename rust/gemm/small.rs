@@ -202,6 +202,20 @@ fn apply(epi: Epilogue<'_>, c: &mut [f32], n: usize) {
     }
 }
 
+/// `C[i0..i0 + W] += Σ_p A[i0..i0 + W, p]·B[p]` for a column-major A (the rows of a column contiguous), the
+/// `W` sums kept in registers over all of k, each in p order.
+#[inline(always)]
+fn column_block<const W: usize>(c: &mut [f32], a: Operand<'_>, b: Operand<'_>, i0: usize, k: usize) {
+    let mut acc: [f32; W] = std::array::from_fn(|r| c[i0 + r]);
+    for p in 0..k {
+        let bv = b.data[p * b.rs];
+        if let Ok(col) = <&[f32; W]>::try_from(&a.data[p * a.cs + i0..p * a.cs + i0 + W]) {
+            acc.iter_mut().zip(col).for_each(|(o, &x)| *o += x * bv);
+        }
+    }
+    c[i0..i0 + W].copy_from_slice(&acc);
+}
+
 #[inline(always)]
 fn thin(c: &mut [f32], a: Operand<'_>, b: Operand<'_>, m: usize, k: usize, n: usize) {
     if n <= THIN && a.cs == 1 {
@@ -213,18 +227,18 @@ fn thin(c: &mut [f32], a: Operand<'_>, b: Operand<'_>, m: usize, k: usize, n: us
             }
         }
     } else if n == 1 && a.rs == 1 {
-        // Column-major A, one column of C: C += Σ_p A[:, p]·B[p], sixteen values of C at a time kept in
-        // registers over all of k (each still summed in p order, `c + a·b` rounded as two operations).
+        // Column-major A, one column of C (a one-unit layer's kernel gradient): C += Σ_p A[:, p]·B[p], 64
+        // and then 16 values of C at a time kept in registers over all of k (each still summed in p order,
+        // `c + a·b` rounded as two operations). Sixteen at a time, each step's additions waited on the step
+        // before's: 64 at a time has four times the independent sums and took 256×256·256×1 from 6.4 to 3.7
+        // µs (one thread, hot, the Intel Xeon host).
         let mut i0 = 0;
+        while i0 + 64 <= m {
+            column_block::<64>(c, a, b, i0, k);
+            i0 += 64;
+        }
         while i0 + 16 <= m {
-            let mut acc: [f32; 16] = std::array::from_fn(|r| c[i0 + r]);
-            for p in 0..k {
-                let bv = b.data[p * b.rs];
-                if let Ok(col) = <&[f32; 16]>::try_from(&a.data[p * a.cs + i0..p * a.cs + i0 + 16]) {
-                    acc.iter_mut().zip(col).for_each(|(o, &x)| *o += x * bv);
-                }
-            }
-            c[i0..i0 + 16].copy_from_slice(&acc);
+            column_block::<16>(c, a, b, i0, k);
             i0 += 16;
         }
         for p in 0..k {
