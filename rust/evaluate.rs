@@ -9,8 +9,8 @@ use crate::error::{Error, Result};
 use crate::infer::Scratch;
 use crate::state::ModelState;
 
-/// The fewest multiply-adds an evaluation does between two looks at its cancel flag (at most about twice
-/// as many: a batch is cut into equal slices, see `slice_rows`).
+/// How many multiply-adds an evaluation does between two looks at its cancel flag: a batch of more is cut
+/// into nearly equal slices of this many to twice as many (`slice_rows`); a smaller batch is one slice.
 const CANCEL_MACS: usize = 1 << 27;
 
 /// Rows per slice of an `m`-row batch through a network of `params` parameters: the batch cut into slices
