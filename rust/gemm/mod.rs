@@ -246,11 +246,11 @@ fn split<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     // Adam pass 80-83 → 67-72 µs a step, this product 1-6 µs slower than cut by columns, the fit 1-3.6%
     // faster (`rbench/fitbench.rs`, two builds alternated, three runs).
     let tall_gradient = a.rs == 1 && a.cs != 1 && tall(m, n);
+    // Columns per thread (a multiple of NR): C's column ranges, or B's column sums' when C's rows are cut.
+    let col_share = n.div_ceil(threads).div_ceil(NR) * NR;
     if threads > 1 && by_cols && !(by_rows && (n < a_repeat || tall_gradient)) {
-        // Column ranges, a multiple of NR wide.
-        let per = n.div_ceil(threads).div_ceil(NR) * NR;
         crate::team::parallel(threads, &|t| {
-            let (j0, j1) = (t * per, ((t + 1) * per).min(n));
+            let (j0, j1) = (t * col_share, ((t + 1) * col_share).min(n));
             if j0 < j1 {
                 // SAFETY: C holds m*n values (checked by the caller); threads own disjoint column ranges.
                 unsafe { block::<MR, NR, K>(ptr.get(), n, a, b, (0, m), (j0, j1), k, accumulate, epi) }
@@ -265,14 +265,13 @@ fn split<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
         // Row ranges, a multiple of MR high (`row_share`'s, for a tall kernel gradient).
         let per = if tall_gradient { row_share(m, threads) } else { m.div_ceil(threads).div_ceil(MR) * MR };
         // B's column sums, if asked for, in column ranges: each thread has read all of B for its rows.
-        let sum_cols = n.div_ceil(threads).div_ceil(NR) * NR;
         crate::team::parallel(threads, &|t| {
             let (i0, i1) = (t * per, ((t + 1) * per).min(m));
             if i0 < i1 {
                 // SAFETY: C holds m*n values (checked by the caller); threads own disjoint row ranges.
                 unsafe { block::<MR, NR, K>(ptr.get(), n, a, b, (i0, i1), (0, n), k, accumulate, epi) }
             }
-            let (j0, j1) = ((t * sum_cols).min(n), ((t + 1) * sum_cols).min(n));
+            let (j0, j1) = ((t * col_share).min(n), ((t + 1) * col_share).min(n));
             if let Some(s) = sums.filter(|_| j0 < j1) {
                 // SAFETY: `sums` holds n values and outlives the job; the column ranges are disjoint.
                 sums::column_sums(b, k, j0, unsafe { s.slice(j0, j1 - j0) });
