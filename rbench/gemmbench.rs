@@ -83,7 +83,7 @@ fn main() {
             let reps = (4e9 / flops).ceil() as usize; // about 10-20 ms of work, at least one call
             for threads in 1..=max_threads {
                 // Inside the training pool, as a fit's products run (entering it costs microseconds).
-                let best = keras_lite::pool::train(|| {
+                let (fastest, median) = keras_lite::pool::train(|| {
                     gemm_with(isa, c, ao, bo, (m, k, n), false, threads, epi);
                     // The fastest call (on a loaded machine the mean mostly measures the other processes) and the
                     // median one.
@@ -96,7 +96,7 @@ fn main() {
                     calls.sort_by(f64::total_cmp);
                     (calls[0], calls[calls.len() / 2])
                 });
-                let (gf, median) = (flops / best.0 / 1e9, flops / best.1 / 1e9);
+                let (gf, median) = (flops / fastest / 1e9, flops / median / 1e9);
                 println!("gemm {name} {m} {k} {n} threads={threads} {gf:.1} round={round} {isa:?} median={median:.1}");
             }
         }
