@@ -7,7 +7,9 @@
 //! - `b-rows`: B's row halves rewritten (a kernel after the split Adam pass);
 //! - `c-read`: C read whole by both threads (an activation after the backward pass has read it, rewritten by the
 //!   next step's forward product);
-//! - `all`: the three.
+//! - `cold`: 8 MB of other data written by the two threads, which pushes A, B and C out of their caches (as a
+//!   step's other buffers and the Adam moments may);
+//! - `all`: `a-cols`, `b-rows` and `c-read`.
 //!
 //! `KERAS_LITE_NUM_THREADS=2 cargo run --release --example coherence [CALLS]`: per forward product of the
 //! workloads (and tabular's one-unit layer's input gradient, an outer product), through `matmul` as a fit calls it (row-major operands on 64-byte boundaries, as a fit's buffers are), the p10 and median microseconds
@@ -63,7 +65,8 @@ fn main() {
         ("tab2.fwd", 256, 256, 256),
         ("mc1.fwd", 128, 784, 256),
     ];
-    let states = ["hot", "a-cols", "b-rows", "c-read", "all"];
+    let states = ["hot", "a-cols", "b-rows", "c-read", "cold", "all"];
+    let mut other = vec![0.0f32; 2 << 20];
     let mut r = keras_lite::rng::Rng::new(1, 0);
     for (name, m, k, n) in shapes {
         let ((mut a, ao), (mut b, bo), (mut c, co)) = (aligned(m * k), aligned(k * n), aligned(m * n));
@@ -82,6 +85,9 @@ fn main() {
                     }
                     if matches!(state, "c-read" | "all") {
                         read_whole(&c[co..co + m * n]);
+                    }
+                    if state == "cold" {
+                        rewrite(&mut other, 2, 1 << 20, false);
                     }
                     let (ap, bp, cp) = (&a[ao..ao + m * k], &b[bo..bo + k * n], &mut c[co..co + m * n]);
                     let t = Instant::now();
