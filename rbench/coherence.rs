@@ -74,7 +74,7 @@ fn main() {
         r.fill_uniform(&mut b[bo..bo + k * n], 1.0);
         let mut line = format!("{name} {m}x{k}x{n}:");
         for state in states {
-            let medians = keras_lite::pool::train(|| {
+            let (p10, median) = keras_lite::pool::train(|| {
                 let mut times = Vec::with_capacity(calls);
                 for call in 0..calls + 20 {
                     if matches!(state, "a-cols" | "all") {
@@ -99,7 +99,7 @@ fn main() {
                 times.sort_by(f64::total_cmp);
                 (times[times.len() / 10], times[times.len() / 2])
             });
-            line += &format!("  {state} {:.1}/{:.1}", medians.0, medians.1);
+            line += &format!("  {state} {p10:.1}/{median:.1}");
         }
         println!("{line}  (p10/median µs)");
     }
