@@ -12,20 +12,15 @@
 //! - `all`: `a-cols`, `b-rows` and `c-read`.
 //!
 //! `KERAS_LITE_NUM_THREADS=2 cargo run --release --example coherence [CALLS]`: per forward product of the
-//! workloads (and tabular's one-unit layer's input gradient, an outer product), through `matmul` as a fit calls it (row-major operands on 64-byte boundaries, as a fit's buffers are), the p10 and median microseconds
-//! of `CALLS` timed calls (default 300) in each state.
+//! workloads (and tabular's one-unit layer's input gradient, an outer product), through `matmul` as a fit calls
+//! it, its operands on cache lines (`Lines`, as a fit's buffers are), the p10 and median microseconds of `CALLS`
+//! timed calls (default 300) in each state.
 #![allow(clippy::unwrap_used)]
 
+use keras_lite::lines::Lines;
 use keras_lite::matmul::{matmul, Layout};
 use keras_lite::team::{parallel, Disjoint};
 use std::time::Instant;
-
-/// A zeroed buffer of `len` values starting on a 64-byte boundary, and that start.
-fn aligned(len: usize) -> (Vec<f32>, usize) {
-    let buf = vec![0.0f32; len + 16];
-    let at = buf.as_ptr().align_offset(64);
-    (buf, at)
-}
 
 /// Each of two threads stores every value of its half of the `rows × cols` matrix `m` back unchanged: its
 /// columns if `by_cols`, else its rows.
@@ -69,29 +64,28 @@ fn main() {
     let mut other = vec![0.0f32; 2 << 20];
     let mut r = keras_lite::rng::Rng::new(1, 0);
     for (name, m, k, n) in shapes {
-        let ((mut a, ao), (mut b, bo), (mut c, co)) = (aligned(m * k), aligned(k * n), aligned(m * n));
-        r.fill_uniform(&mut a[ao..ao + m * k], 1.0);
-        r.fill_uniform(&mut b[bo..bo + k * n], 1.0);
+        let (mut a, mut b, mut c) = (Lines::filled(m * k, 0.0), Lines::filled(k * n, 0.0), Lines::filled(m * n, 0.0));
+        r.fill_uniform(&mut a, 1.0);
+        r.fill_uniform(&mut b, 1.0);
         let mut line = format!("{name} {m}x{k}x{n}:");
         for state in states {
             let (p10, median) = keras_lite::pool::train(|| {
                 let mut times = Vec::with_capacity(calls);
                 for call in 0..calls + 20 {
                     if matches!(state, "a-cols" | "all") {
-                        rewrite(&mut a[ao..ao + m * k], m, k, true);
+                        rewrite(&mut a, m, k, true);
                     }
                     if matches!(state, "b-rows" | "all") {
-                        rewrite(&mut b[bo..bo + k * n], k, n, false);
+                        rewrite(&mut b, k, n, false);
                     }
                     if matches!(state, "c-read" | "all") {
-                        read_whole(&c[co..co + m * n]);
+                        read_whole(&c);
                     }
                     if state == "cold" {
                         rewrite(&mut other, 2, 1 << 20, false);
                     }
-                    let (ap, bp, cp) = (&a[ao..ao + m * k], &b[bo..bo + k * n], &mut c[co..co + m * n]);
                     let t = Instant::now();
-                    matmul(cp, ap, Layout::Plain, bp, Layout::Plain, m, k, n, false, true).unwrap();
+                    matmul(&mut c, &a, Layout::Plain, &b, Layout::Plain, m, k, n, false, true).unwrap();
                     if call >= 20 {
                         times.push(t.elapsed().as_secs_f64() * 1e6);
                     }
