@@ -53,9 +53,15 @@ pub fn tall(rows: usize, cols: usize) -> bool {
 }
 
 /// The rows of C the first threads take each when a tall kernel gradient's rows are split between `threads`
-/// (see `split`): a multiple of 12, the AVX-512 tile's height and twice the AVX2 one's.
+/// (see `split`): a multiple of the AVX-512 tile's height, which is twice the AVX2 one's.
 pub fn row_share(m: usize, threads: usize) -> usize {
-    m.div_ceil(threads.max(1)).div_ceil(12) * 12
+    share(m, threads, avx512::MR)
+}
+
+/// What each of the first `threads` takes of `len` rows or columns: an equal share rounded up to a multiple of
+/// `multiple` (a tile's height or width), the last thread taking what is left.
+fn share(len: usize, threads: usize, multiple: usize) -> usize {
+    len.div_ceil(threads.max(1)).div_ceil(multiple) * multiple
 }
 
 /// A read-only matrix operand: element (i, j) is `data[i * rs + j * cs]`.
@@ -247,7 +253,7 @@ fn split<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
     // faster (`rbench/fitbench.rs`, two builds alternated, three runs).
     let tall_gradient = a.rs == 1 && a.cs != 1 && tall(m, n);
     // Columns per thread (a multiple of NR): C's column ranges, or B's column sums' when C's rows are cut.
-    let col_share = n.div_ceil(threads).div_ceil(NR) * NR;
+    let col_share = share(n, threads, NR);
     if threads > 1 && by_cols && !(by_rows && (n < a_repeat || tall_gradient)) {
         crate::team::parallel(threads, &|t| {
             let (j0, j1) = (t * col_share, ((t + 1) * col_share).min(n));
@@ -263,7 +269,7 @@ fn split<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
         sums.is_some()
     } else if threads > 1 && by_rows {
         // Row ranges, a multiple of MR high (`row_share`'s, for a tall kernel gradient).
-        let per = if tall_gradient { row_share(m, threads) } else { m.div_ceil(threads).div_ceil(MR) * MR };
+        let per = if tall_gradient { row_share(m, threads) } else { share(m, threads, MR) };
         // B's column sums, if asked for, in column ranges: each thread has read all of B for its rows.
         crate::team::parallel(threads, &|t| {
             let (i0, i1) = (t * per, ((t + 1) * per).min(m));
