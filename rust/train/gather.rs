@@ -62,6 +62,36 @@ pub(super) fn copy_row(dst: &mut [f32], src: &[f32]) {
     }
 }
 
+/// Rows `idx` of `src` (rows `stride` wide), columns `offset..offset + w`, into `dst`'s rows of `w`: the
+/// common narrow widths (a one-value target, a small network's eight features) by a loop made for the
+/// width, which leaves a row's copy two moves (`copy_row` decides a row's pieces afresh for each row).
+pub(super) fn copy_narrow_rows(dst: &mut [f32], w: usize, src: &[f32], stride: usize, offset: usize, idx: &[u32]) {
+    match w {
+        1 => fixed::<1>(dst, src, stride, offset, idx),
+        2 => fixed::<2>(dst, src, stride, offset, idx),
+        4 => fixed::<4>(dst, src, stride, offset, idx),
+        8 => fixed::<8>(dst, src, stride, offset, idx),
+        16 => fixed::<16>(dst, src, stride, offset, idx),
+        _ => {
+            for (d, &i) in dst.chunks_exact_mut(w.max(1)).zip(idx) {
+                let start = i as usize * stride + offset;
+                copy_row(d, &src[start..start + w]);
+            }
+        }
+    }
+}
+
+/// `copy_narrow_rows` for rows of `W` values.
+#[inline(always)]
+fn fixed<const W: usize>(dst: &mut [f32], src: &[f32], stride: usize, offset: usize, idx: &[u32]) {
+    for (d, &i) in dst.chunks_exact_mut(W).zip(idx) {
+        let start = i as usize * stride + offset;
+        if let (Ok(d), Ok(s)) = (<&mut [f32; W]>::try_from(d), <&[f32; W]>::try_from(&src[start..start + W])) {
+            *d = *s;
+        }
+    }
+}
+
 /// Values from which a batch's rows are copied by the thread team: a batch gathered from random rows of a
 /// large array waits on memory, and two cores wait for twice the rows. Measured with `rbench/fitbench`'s
 /// per-step probe on the tabular workload (256 rows of 32 values): the gather's share of a step fell from
@@ -85,10 +115,7 @@ pub(super) fn gather_rows(dst: &mut [f32], w: usize, x: &[f32], iw: usize, offse
         let rows = dst.chunks_exact_mut(w).zip(idx);
         if w <= 16 {
             // Asked for during the previous step (`prefetch_batch`).
-            for (d, &i) in rows {
-                let start = i as usize * iw + offset;
-                copy_row(d, &x[start..start + w]);
-            }
+            copy_narrow_rows(dst, w, x, iw, offset, idx);
             return;
         }
         let ahead = if w <= AHEAD_NARROW_MAX { AHEAD_NARROW } else { GATHER_AHEAD };

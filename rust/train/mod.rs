@@ -13,7 +13,7 @@ use crate::network::{width, LogitsAt, Network};
 mod gather;
 mod session;
 pub use gather::prefetch_batch;
-use gather::{copy_row, gather_rows};
+use gather::{copy_narrow_rows, copy_row, gather_rows};
 pub(crate) use session::CpuSession;
 
 /// Buffers for training on batches of up to `cap` rows: allocated once, reused every step.
@@ -94,6 +94,10 @@ impl Network {
         for (v, &w) in self.inputs.iter().enumerate() {
             gather_rows(&mut ws.acts[v], w, x, iw, offset, idx);
             offset += w;
+        }
+        if ow <= 16 {
+            copy_narrow_rows(&mut ws.target, ow, y, ow, 0, idx);
+            return;
         }
         for (dst, &i) in ws.target.chunks_exact_mut(ow).zip(idx) {
             let i = i as usize;
