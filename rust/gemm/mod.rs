@@ -19,6 +19,7 @@
 
 mod avx512;
 mod block;
+mod column;
 mod direct;
 pub mod kernel;
 mod pack;
@@ -205,7 +206,7 @@ fn product(
         return direct::gemm_direct(c, a, b, (m, k, n), accumulate, epi, sums);
     }
     if n <= small::THIN || k <= small::THIN {
-        small::gemm_thin(c, a, b, (m, k, n), accumulate, isa != Isa::Portable, epi);
+        small::gemm_thin(c, a, b, (m, k, n), accumulate, isa, epi);
         return false;
     }
     let (threads, sums) = (threads.max(1), sums.map(crate::team::Disjoint::new));

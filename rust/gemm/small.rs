@@ -1,23 +1,25 @@
 //! Products too thin to pay for packing: an output of at most a few columns (`n ≤ 4`, e.g. the gradient of
 //! a one-unit output layer) or a depth of at most a few (`k ≤ 4`, an outer product). Plain loops in the
-//! operands' contiguous direction, compiled for AVX2/FMA when the CPU has it.
+//! operands' contiguous direction, compiled for AVX2/FMA when the CPU has it (a one-unit layer's forward
+//! product: column.rs).
 
-use super::{Epilogue, Operand};
+use super::{Epilogue, Isa, Operand};
 
 /// Largest `n` or `k` sent here.
 pub const THIN: usize = 4;
 
-/// `C(m×n) (+)= A·B` without packing, compiled for AVX2/FMA if `vector` (the CPU must have them). `c` holds
-/// at least `m*n` values; the operands cover their shapes.
+/// `C(m×n) (+)= A·B` without packing, compiled for AVX2/FMA if `isa` is a vector kernel (AVX-512F or AVX2;
+/// the CPU must have it). `c` holds at least `m*n` values; the operands cover their shapes.
 pub fn gemm_thin(
     c: &mut [f32],
     a: Operand<'_>,
     b: Operand<'_>,
     (m, k, n): (usize, usize, usize),
     accumulate: bool,
-    vector: bool,
+    isa: Isa,
     epi: Epilogue<'_>,
 ) {
+    let vector = isa != Isa::Portable;
     if n > THIN && b.cs == 1 {
         // Shallow, B row-major: one pass over C.
         #[cfg(target_arch = "x86_64")]
@@ -36,7 +38,7 @@ pub fn gemm_thin(
     {
         if vector && super::Isa::Avx2.available() {
             // SAFETY: the CPU has AVX2 and FMA (just checked); the body is safe code.
-            unsafe { thin_avx2(c, a, b, m, k, n, epi) };
+            unsafe { thin_avx2(c, a, b, (m, k, n), isa == Isa::Avx512 && isa.available(), epi) };
             return;
         }
     }
@@ -48,16 +50,20 @@ pub fn gemm_thin(
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn thin_avx2(c: &mut [f32], a: Operand<'_>, b: Operand<'_>, m: usize, k: usize, n: usize, epi: Epilogue<'_>) {
+unsafe fn thin_avx2(
+    c: &mut [f32],
+    a: Operand<'_>,
+    b: Operand<'_>,
+    (m, k, n): (usize, usize, usize),
+    avx512: bool,
+    epi: Epilogue<'_>,
+) {
     if n == 1 && a.cs == 1 && b.rs == 1 && k.is_multiple_of(8) && k > 0 && m > 0 && a.data.len() >= (m - 1) * a.rs + k {
-        // A one-unit layer's forward product: eight rows at a time (the rest as `thin` does them).
+        // A one-unit layer's forward product: sixteen or eight rows at a time (the rest as `thin` does them).
         let col = &b.data[..k];
-        let done = m - m % 8;
-        for i0 in (0..done).step_by(8) {
-            // SAFETY: AVX2 is enabled here; rows i0..i0+8 of A hold `k` values each (the check above).
-            let s = unsafe { one_column8(&a.data[i0 * a.rs..], a.rs, col) };
-            c[i0..i0 + 8].iter_mut().zip(s).for_each(|(o, v)| *o += v);
-        }
+        // SAFETY: AVX2 and FMA are enabled here, AVX-512F is available if `avx512`, k is a multiple of 8,
+        // `c` holds m values and A's m rows hold k values each (the checks above and the caller's).
+        let done = unsafe { super::column::rows(c, a.data, a.rs, col, m, avx512) };
         for (i, o) in c[..m].iter_mut().enumerate().skip(done) {
             *o += dot(&a.data[i * a.rs..i * a.rs + k], b, 0, k);
         }
@@ -135,53 +141,6 @@ fn shallow_block<const W: usize>(
     let mask = epi.mask.map(|x| &x[at + j0..at + j0 + W]);
     apply(Epilogue { bias: epi.bias.map(|x| &x[cols]), relu: epi.relu, mask }, &mut acc, W);
     *out = acc;
-}
-
-/// `dot(row, col)` of eight rows of A (`lda` apart, `col.len()` a multiple of 8), with `dot`'s bits: each row's
-/// eight partial sums in vector lanes, then the eight rows' sums of their lanes, in lane order, as one
-/// transposed pass (instead of eight horizontal sums).
-///
-/// # Safety
-/// AVX2 is available; `a` holds `7 * lda + col.len()` values.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn one_column8(a: &[f32], lda: usize, col: &[f32]) -> [f32; 8] {
-    use std::arch::x86_64::*;
-    let k = col.len();
-    // The start of an `f32` sum (as `dot`'s `Iterator::sum` begins it), and `dot`'s tail, empty here.
-    let start: f32 = [0.0f32; 0].iter().sum();
-    // SAFETY: every load is of eight values inside `a` (rows `r < 8`, columns `p + 8 ≤ k`) or `col`.
-    unsafe {
-        let mut v = [_mm256_setzero_ps(); 8];
-        for (r, acc) in v.iter_mut().enumerate() {
-            let row = a.as_ptr().add(r * lda);
-            for p in (0..k).step_by(8) {
-                let prod = _mm256_mul_ps(_mm256_loadu_ps(row.add(p)), _mm256_loadu_ps(col.as_ptr().add(p)));
-                *acc = _mm256_add_ps(*acc, prod);
-            }
-        }
-        // Transpose: t[l] holds lane l of the eight rows.
-        let u = |x, y| (_mm256_unpacklo_ps(x, y), _mm256_unpackhi_ps(x, y));
-        let (a0, a1) = u(v[0], v[1]);
-        let (a2, a3) = u(v[2], v[3]);
-        let (a4, a5) = u(v[4], v[5]);
-        let (a6, a7) = u(v[6], v[7]);
-        let (b0, b1) = (_mm256_shuffle_ps::<0x44>(a0, a2), _mm256_shuffle_ps::<0xEE>(a0, a2));
-        let (b2, b3) = (_mm256_shuffle_ps::<0x44>(a1, a3), _mm256_shuffle_ps::<0xEE>(a1, a3));
-        let (b4, b5) = (_mm256_shuffle_ps::<0x44>(a4, a6), _mm256_shuffle_ps::<0xEE>(a4, a6));
-        let (b6, b7) = (_mm256_shuffle_ps::<0x44>(a5, a7), _mm256_shuffle_ps::<0xEE>(a5, a7));
-        let lo = |x, y| _mm256_permute2f128_ps::<0x20>(x, y);
-        let hi = |x, y| _mm256_permute2f128_ps::<0x31>(x, y);
-        let t = [lo(b0, b4), lo(b1, b5), lo(b2, b6), lo(b3, b7), hi(b0, b4), hi(b1, b5), hi(b2, b6), hi(b3, b7)];
-        let mut s = _mm256_set1_ps(start);
-        for tl in t {
-            s = _mm256_add_ps(s, tl);
-        }
-        s = _mm256_add_ps(s, _mm256_set1_ps(start));
-        let mut out = [0.0f32; 8];
-        _mm256_storeu_ps(out.as_mut_ptr(), s);
-        out
-    }
 }
 
 /// The epilogue over a finished C of rows `n` wide, as `Epilogue::scalar` applies it to each value (the bias,
@@ -300,8 +259,13 @@ fn dot(row: &[f32], b: Operand<'_>, j: usize, k: usize) -> f32 {
 
 #[cfg(test)]
 mod tests {
-    use super::{gemm_thin, thin, Epilogue, Operand};
+    use super::{gemm_thin, thin, Epilogue, Isa, Operand};
     use crate::rng::Rng;
+
+    /// The kernels this CPU can run, portable first.
+    fn isas() -> Vec<Isa> {
+        [Isa::Portable, Isa::Avx2, Isa::Avx512].into_iter().filter(|i| i.available()).collect()
+    }
 
     /// A shallow product's one pass gives the bits of the zero-fill, `thin` and `apply` passes, on both paths,
     /// accumulating or not, with every epilogue (zeros of both signs, NaNs, widths around the block's).
@@ -332,10 +296,9 @@ mod tests {
                     Epilogue { bias: Some(&bias), relu: true, mask: None },
                     Epilogue { bias: None, relu: false, mask: Some(&mask) },
                 ];
-                for (epi, accumulate, vector) in epis
-                    .into_iter()
-                    .flat_map(|e| [(e, false, false), (e, true, false), (e, false, true), (e, true, true)])
-                {
+                let isas = isas();
+                let cases = epis.into_iter().flat_map(|e| [(e, false), (e, true)]);
+                for (epi, accumulate, isa) in cases.flat_map(|(e, acc)| isas.iter().map(move |&i| (e, acc, i))) {
                     let mut want = c0.clone();
                     if !accumulate {
                         want.fill(0.0);
@@ -343,27 +306,31 @@ mod tests {
                     thin(&mut want, ao, bo, m, k, n);
                     super::apply(epi, &mut want, n);
                     let mut got = if accumulate { c0.clone() } else { vec![f32::NAN; m * n] };
-                    gemm_thin(&mut got, ao, bo, (m, k, n), accumulate, vector, epi);
+                    gemm_thin(&mut got, ao, bo, (m, k, n), accumulate, isa, epi);
                     let same = want.iter().zip(&got).all(|(x, y)| x.to_bits() == y.to_bits());
-                    assert!(same, "{m}x{k}x{n} a.rs={} acc={accumulate} vector={vector}", ao.rs);
+                    assert!(same, "{m}x{k}x{n} a.rs={} acc={accumulate} {isa:?}", ao.rs);
                 }
             }
         }
     }
 
-    /// The vector paths give the portable loops' bits (zeros of both signs, NaNs, every row count).
+    /// The vector paths (eight rows at a time, and sixteen with AVX-512) give the portable loops' bits (zeros
+    /// of both signs, NaNs, every row count).
     #[test]
     fn one_column_products_match_the_portable_loop_bit_for_bit() {
         let mut r = Rng::new(5, 0);
-        for (m, k) in [(32, 16), (1, 8), (7, 8), (8, 16), (13, 24), (40, 32), (33, 16), (9, 5)] {
+        let shapes =
+            [(32, 16), (1, 8), (7, 8), (8, 16), (13, 24), (40, 32), (33, 16), (9, 5), (16, 8), (31, 40), (57, 8)];
+        for (m, k) in shapes {
             let (mut a, mut b) = (vec![0.0; m * k + 3], vec![0.0; k]);
             r.fill_uniform(&mut a, 1.0);
             r.fill_uniform(&mut b, 1.0);
             a.iter_mut().step_by(3).for_each(|v| *v = 0.0);
             a.iter_mut().skip(1).step_by(7).for_each(|v| *v = -0.0);
             b[0] = -b[0].abs();
-            if m > 3 {
-                a[3 * k + 1] = f32::NAN;
+            // A NaN in a row of the first eight and of the second (a sixteen-row block's high half).
+            for row in [3, 11].into_iter().filter(|&row| row < m) {
+                a[row * k + 1] = f32::NAN;
             }
             let bias = [-0.0f32];
             for rs in [k, k + 3] {
@@ -374,10 +341,12 @@ mod tests {
                     let mut want = vec![0.0; rows];
                     thin(&mut want, ao, bo, rows, k, 1);
                     super::apply(epi, &mut want, 1);
-                    let mut got = vec![f32::NAN; rows];
-                    gemm_thin(&mut got, ao, bo, (rows, k, 1), false, true, epi);
-                    let same = want.iter().zip(&got).all(|(x, y)| x.to_bits() == y.to_bits());
-                    assert!(same, "{rows}x{k} rs={rs}: {want:?} vs {got:?}");
+                    for isa in isas() {
+                        let mut got = vec![f32::NAN; rows];
+                        gemm_thin(&mut got, ao, bo, (rows, k, 1), false, isa, epi);
+                        let same = want.iter().zip(&got).all(|(x, y)| x.to_bits() == y.to_bits());
+                        assert!(same, "{rows}x{k} rs={rs} {isa:?}: {want:?} vs {got:?}");
+                    }
                 }
             }
         }
