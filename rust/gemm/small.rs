@@ -147,10 +147,15 @@ fn shallow_block<const W: usize>(
 /// then the clamp, then the mask) but one step at a time over all of C, so that each step vectorizes.
 #[inline(always)]
 fn apply(epi: Epilogue<'_>, c: &mut [f32], n: usize) {
-    if let Some(bias) = epi.bias {
-        for row in c.chunks_exact_mut(n) {
-            row.iter_mut().zip(bias).for_each(|(v, &b)| *v += b);
+    match epi.bias {
+        // One column (a one-unit layer): one loop over C, not a loop of one value per row.
+        Some(&[b, ..]) if n == 1 => c.iter_mut().for_each(|v| *v += b),
+        Some(bias) => {
+            for row in c.chunks_exact_mut(n) {
+                row.iter_mut().zip(bias).for_each(|(v, &b)| *v += b);
+            }
         }
+        None => {}
     }
     if epi.relu {
         // `v < 0` is false for NaN, which therefore passes through.
@@ -200,10 +205,13 @@ fn thin(c: &mut [f32], a: Operand<'_>, b: Operand<'_>, m: usize, k: usize, n: us
             column_block::<16>(c, a, b, i0, k);
             i0 += 16;
         }
-        for p in 0..k {
-            let bv = b.data[p * b.rs];
-            let col = &a.data[p * a.cs + i0..p * a.cs + m];
-            c[i0..m].iter_mut().zip(col).for_each(|(o, &x)| *o += x * bv);
+        // The last `m % 16` rows, if any (for a 16- or 64-unit layer, none: then not `k` empty steps).
+        if i0 < m {
+            for p in 0..k {
+                let bv = b.data[p * b.rs];
+                let col = &a.data[p * a.cs + i0..p * a.cs + m];
+                c[i0..m].iter_mut().zip(col).for_each(|(o, &x)| *o += x * bv);
+            }
         }
     } else if n <= THIN {
         // Column-major A: accumulate columns of A scaled by B's entries (axpy along contiguous columns).
