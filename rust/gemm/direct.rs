@@ -206,29 +206,44 @@ unsafe fn tile_summing<const R: usize>(
     sums: &mut Option<&mut [f32]>,
 ) {
     let wide = at.2 > 16;
+    let unit = a.rs == 1;
     // SAFETY: the caller's contract.
     unsafe {
-        match (sums.take(), wide) {
-            (Some(s), true) => tile::<R, true, true>(c, a, b, ldb, at, accumulate, epi, s.as_mut_ptr()),
-            (Some(s), false) => tile::<R, true, false>(c, a, b, ldb, at, accumulate, epi, s.as_mut_ptr()),
-            (None, true) => tile::<R, false, true>(c, a, b, ldb, at, accumulate, epi, std::ptr::null_mut()),
-            (None, false) => tile::<R, false, false>(c, a, b, ldb, at, accumulate, epi, std::ptr::null_mut()),
+        match (sums.take(), wide, unit) {
+            (Some(s), true, false) => tile::<R, true, true, false>(c, a, b, ldb, at, accumulate, epi, s.as_mut_ptr()),
+            (Some(s), false, false) => tile::<R, true, false, false>(c, a, b, ldb, at, accumulate, epi, s.as_mut_ptr()),
+            (None, true, false) => {
+                tile::<R, false, true, false>(c, a, b, ldb, at, accumulate, epi, std::ptr::null_mut())
+            }
+            (None, false, false) => {
+                tile::<R, false, false, false>(c, a, b, ldb, at, accumulate, epi, std::ptr::null_mut())
+            }
+            (Some(s), true, true) => tile::<R, true, true, true>(c, a, b, ldb, at, accumulate, epi, s.as_mut_ptr()),
+            (Some(s), false, true) => tile::<R, true, false, true>(c, a, b, ldb, at, accumulate, epi, s.as_mut_ptr()),
+            (None, true, true) => tile::<R, false, true, true>(c, a, b, ldb, at, accumulate, epi, std::ptr::null_mut()),
+            (None, false, true) => {
+                tile::<R, false, false, true>(c, a, b, ldb, at, accumulate, epi, std::ptr::null_mut())
+            }
         }
     }
 }
 
 /// Rows `i..i+R` of C: `R` accumulators, or `R × 2` if `WIDE` (`n > 16`), masked at `n`. With `SUM`, also
 /// `sums[j] = Σ_p B[p][j]` for `j < n`, each B row added as it is loaded. (`WIDE` as a constant rather than
-/// a test inside the loop: small's step 1.95 → 1.85 µs in `rbench/smallbench.rs`.)
+/// a test inside the loop: small's step 1.95 → 1.85 µs in `rbench/smallbench.rs`.) `UNIT` says that A's
+/// rows are 1 apart (a kernel gradient's `Xᵀ`): a step's R values of A then lie at fixed offsets from one
+/// pointer, which spares the loop the address arithmetic of R rows a runtime stride apart: `rbench/smallprod.rs`
+/// timed small's kernel gradients `8×32·32×16` and `16×32·32×16` at 98 → 81 and 167 → 155 ns, and an
+/// `8×256·256×16` one at 566 → 491 ns.
 ///
 /// # Safety
-/// As for `rows_avx512`, and `i + R ≤ m`; `WIDE` is `n > 16`; with `SUM`, `sums` points to `n` writable
-/// values.
+/// As for `rows_avx512`, and `i + R ≤ m`; `WIDE` is `n > 16`; `UNIT` is `a.rs == 1`; with `SUM`, `sums`
+/// points to `n` writable values.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 #[inline]
 #[allow(clippy::too_many_arguments)]
-unsafe fn tile<const R: usize, const SUM: bool, const WIDE: bool>(
+unsafe fn tile<const R: usize, const SUM: bool, const WIDE: bool, const UNIT: bool>(
     c: &mut [f32],
     a: Operand<'_>,
     b: &[f32],
@@ -269,7 +284,7 @@ unsafe fn tile<const R: usize, const SUM: bool, const WIDE: bool>(
             }
             let col = ap.add(p * a.cs);
             for (r, acc) in acc.iter_mut().enumerate() {
-                let av = _mm512_set1_ps(*col.add(r * a.rs));
+                let av = _mm512_set1_ps(*col.add(if UNIT { r } else { r * a.rs }));
                 acc[0] = _mm512_fmadd_ps(av, b0, acc[0]);
                 if wide {
                     acc[1] = _mm512_fmadd_ps(av, b1, acc[1]);
