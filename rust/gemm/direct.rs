@@ -186,8 +186,8 @@ unsafe fn rows_avx512(
     }
 }
 
-/// `tile` for `n` (`at.2`) one or two vectors wide, taking B's column sums into `sums` if they are still to
-/// be taken (the first tile of a product).
+/// `tile` for `n` (`at.2`) one or two vectors wide and A's rows 1 apart or not, taking B's column sums into
+/// `sums` if they are still to be taken (the first tile of a product).
 ///
 /// # Safety
 /// As for `tile`, and `sums` (if any) holds `n` values.
@@ -205,25 +205,25 @@ unsafe fn tile_summing<const R: usize>(
     epi: Epilogue<'_>,
     sums: &mut Option<&mut [f32]>,
 ) {
-    let wide = at.2 > 16;
-    let unit = a.rs == 1;
-    // SAFETY: the caller's contract.
+    let (sum, to) = sums.take().map_or((false, std::ptr::null_mut()), |s| (true, s.as_mut_ptr()));
+    // `tile` with its flags as constants: whether it sums B's columns, C is two vectors wide, A's rows are 1
+    // apart.
+    macro_rules! tile {
+        ($sum:literal, $wide:literal, $unit:literal) => {
+            tile::<R, $sum, $wide, $unit>(c, a, b, ldb, at, accumulate, epi, to)
+        };
+    }
+    // SAFETY: the caller's contract, and `to` points to `sums`'s `n` values when `sum`.
     unsafe {
-        match (sums.take(), wide, unit) {
-            (Some(s), true, false) => tile::<R, true, true, false>(c, a, b, ldb, at, accumulate, epi, s.as_mut_ptr()),
-            (Some(s), false, false) => tile::<R, true, false, false>(c, a, b, ldb, at, accumulate, epi, s.as_mut_ptr()),
-            (None, true, false) => {
-                tile::<R, false, true, false>(c, a, b, ldb, at, accumulate, epi, std::ptr::null_mut())
-            }
-            (None, false, false) => {
-                tile::<R, false, false, false>(c, a, b, ldb, at, accumulate, epi, std::ptr::null_mut())
-            }
-            (Some(s), true, true) => tile::<R, true, true, true>(c, a, b, ldb, at, accumulate, epi, s.as_mut_ptr()),
-            (Some(s), false, true) => tile::<R, true, false, true>(c, a, b, ldb, at, accumulate, epi, s.as_mut_ptr()),
-            (None, true, true) => tile::<R, false, true, true>(c, a, b, ldb, at, accumulate, epi, std::ptr::null_mut()),
-            (None, false, true) => {
-                tile::<R, false, false, true>(c, a, b, ldb, at, accumulate, epi, std::ptr::null_mut())
-            }
+        match (sum, at.2 > 16, a.rs == 1) {
+            (true, true, true) => tile!(true, true, true),
+            (true, true, false) => tile!(true, true, false),
+            (true, false, true) => tile!(true, false, true),
+            (true, false, false) => tile!(true, false, false),
+            (false, true, true) => tile!(false, true, true),
+            (false, true, false) => tile!(false, true, false),
+            (false, false, true) => tile!(false, false, true),
+            (false, false, false) => tile!(false, false, false),
         }
     }
 }
