@@ -3,6 +3,48 @@
 //! that sums the lanes of many rows at once in lane order (instead of one horizontal sum per row). Sixteen
 //! rows at a time with AVX-512F, eight with AVX2.
 
+/// `lane_sums!(BITS, v, start, lo, hi)`: the sums of eight vectors' lanes (`v`, one row's eight partial sums
+/// each) in lane order, from `start` and then plus `start` (`dot`'s start and its empty tail): the in-lane
+/// steps of an 8×8 transpose with the intrinsics of 256- or 512-bit vectors, then `lo`/`hi`, which join two
+/// vectors' first or second 128 bits (within each 256), so that lane `l` of every row lines up in the `l`-th
+/// vector.
+#[cfg(target_arch = "x86_64")]
+macro_rules! lane_sums {
+    (256, $($args:tt)*) => {
+        lane_sums!(
+            @with _mm256_unpacklo_ps, _mm256_unpackhi_ps, _mm256_shuffle_ps, _mm256_add_ps, _mm256_set1_ps;
+            $($args)*
+        )
+    };
+    (512, $($args:tt)*) => {
+        lane_sums!(
+            @with _mm512_unpacklo_ps, _mm512_unpackhi_ps, _mm512_shuffle_ps, _mm512_add_ps, _mm512_set1_ps;
+            $($args)*
+        )
+    };
+    (
+        @with $unpacklo:ident, $unpackhi:ident, $shuffle:ident, $add:ident, $set1:ident;
+        $v:expr, $start:expr, $lo:expr, $hi:expr
+    ) => {{
+        let u = |x, y| ($unpacklo(x, y), $unpackhi(x, y));
+        let (a0, a1) = u($v[0], $v[1]);
+        let (a2, a3) = u($v[2], $v[3]);
+        let (a4, a5) = u($v[4], $v[5]);
+        let (a6, a7) = u($v[6], $v[7]);
+        let (b0, b1) = ($shuffle::<0x44>(a0, a2), $shuffle::<0xEE>(a0, a2));
+        let (b2, b3) = ($shuffle::<0x44>(a1, a3), $shuffle::<0xEE>(a1, a3));
+        let (b4, b5) = ($shuffle::<0x44>(a4, a6), $shuffle::<0xEE>(a4, a6));
+        let (b6, b7) = ($shuffle::<0x44>(a5, a7), $shuffle::<0xEE>(a5, a7));
+        let (lo, hi) = ($lo, $hi);
+        let t = [lo(b0, b4), lo(b1, b5), lo(b2, b6), lo(b3, b7), hi(b0, b4), hi(b1, b5), hi(b2, b6), hi(b3, b7)];
+        let mut s = $set1($start);
+        for tl in t {
+            s = $add(s, tl);
+        }
+        $add(s, $set1($start))
+    }};
+}
+
 /// `C[i] += dot(row i of A, col)` for the first rows of `c` in blocks of 16 (with `avx512`) and then of 8:
 /// returns how many rows it did (the rest are `m % 8`).
 ///
@@ -53,23 +95,9 @@ unsafe fn one_column8(a: &[f32], lda: usize, col: &[f32]) -> [f32; 8] {
             }
         }
         // Transpose: t[l] holds lane l of the eight rows.
-        let u = |x, y| (_mm256_unpacklo_ps(x, y), _mm256_unpackhi_ps(x, y));
-        let (a0, a1) = u(v[0], v[1]);
-        let (a2, a3) = u(v[2], v[3]);
-        let (a4, a5) = u(v[4], v[5]);
-        let (a6, a7) = u(v[6], v[7]);
-        let (b0, b1) = (_mm256_shuffle_ps::<0x44>(a0, a2), _mm256_shuffle_ps::<0xEE>(a0, a2));
-        let (b2, b3) = (_mm256_shuffle_ps::<0x44>(a1, a3), _mm256_shuffle_ps::<0xEE>(a1, a3));
-        let (b4, b5) = (_mm256_shuffle_ps::<0x44>(a4, a6), _mm256_shuffle_ps::<0xEE>(a4, a6));
-        let (b6, b7) = (_mm256_shuffle_ps::<0x44>(a5, a7), _mm256_shuffle_ps::<0xEE>(a5, a7));
         let lo = |x, y| _mm256_permute2f128_ps::<0x20>(x, y);
         let hi = |x, y| _mm256_permute2f128_ps::<0x31>(x, y);
-        let t = [lo(b0, b4), lo(b1, b5), lo(b2, b6), lo(b3, b7), hi(b0, b4), hi(b1, b5), hi(b2, b6), hi(b3, b7)];
-        let mut s = _mm256_set1_ps(start);
-        for tl in t {
-            s = _mm256_add_ps(s, tl);
-        }
-        s = _mm256_add_ps(s, _mm256_set1_ps(start));
+        let s = lane_sums!(256, v, start, lo, hi);
         let mut out = [0.0f32; 8];
         _mm256_storeu_ps(out.as_mut_ptr(), s);
         out
@@ -104,27 +132,13 @@ unsafe fn one_column16(a: &[f32], lda: usize, col: &[f32]) -> [f32; 16] {
                 *acc = _mm512_add_ps(*acc, _mm512_mul_ps(pair(lo, hi), cv));
             }
         }
-        // `one_column8`'s transpose; its in-lane steps act on each 128-bit lane alike.
-        let u = |x, y| (_mm512_unpacklo_ps(x, y), _mm512_unpackhi_ps(x, y));
-        let (a0, a1) = u(v[0], v[1]);
-        let (a2, a3) = u(v[2], v[3]);
-        let (a4, a5) = u(v[4], v[5]);
-        let (a6, a7) = u(v[6], v[7]);
-        let (b0, b1) = (_mm512_shuffle_ps::<0x44>(a0, a2), _mm512_shuffle_ps::<0xEE>(a0, a2));
-        let (b2, b3) = (_mm512_shuffle_ps::<0x44>(a1, a3), _mm512_shuffle_ps::<0xEE>(a1, a3));
-        let (b4, b5) = (_mm512_shuffle_ps::<0x44>(a4, a6), _mm512_shuffle_ps::<0xEE>(a4, a6));
-        let (b6, b7) = (_mm512_shuffle_ps::<0x44>(a5, a7), _mm512_shuffle_ps::<0xEE>(a5, a7));
-        // Within each half: x's first (second) 128 bits, then y's: `permute2f128` with 0x20 (0x31).
+        // `one_column8`'s transpose: its in-lane steps act on each 128-bit lane alike, and its last step
+        // (`permute2f128` with 0x20 and 0x31: x's first or second 128 bits, then y's) is made within each half.
         let lo_idx = _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27);
         let hi_idx = _mm512_setr_epi32(4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31);
         let lo = |x, y| _mm512_permutex2var_ps(x, lo_idx, y);
         let hi = |x, y| _mm512_permutex2var_ps(x, hi_idx, y);
-        let t = [lo(b0, b4), lo(b1, b5), lo(b2, b6), lo(b3, b7), hi(b0, b4), hi(b1, b5), hi(b2, b6), hi(b3, b7)];
-        let mut s = _mm512_set1_ps(start);
-        for tl in t {
-            s = _mm512_add_ps(s, tl);
-        }
-        s = _mm512_add_ps(s, _mm512_set1_ps(start));
+        let s = lane_sums!(512, v, start, lo, hi);
         let mut out = [0.0f32; 16];
         _mm512_storeu_ps(out.as_mut_ptr(), s);
         out
