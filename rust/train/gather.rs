@@ -144,7 +144,25 @@ pub(super) fn gather_rows(dst: &mut [f32], w: usize, x: &[f32], iw: usize, offse
 
 #[cfg(test)]
 mod tests {
-    use super::copy_row;
+    use super::{copy_narrow_rows, copy_row};
+
+    /// Every narrow width (those with a loop of their own and the others), at any column offset, gathers the
+    /// rows asked for, in their order, repeated rows included.
+    #[test]
+    fn narrow_rows_are_gathered_by_index() {
+        let (rows, stride) = (9, 21);
+        let src: Vec<f32> = (0..rows * stride).map(|v| v as f32 * 0.25 - 3.0).collect();
+        let idx = [4u32, 0, 8, 4, 7];
+        for w in 1..=17 {
+            for offset in [0, 1, stride - w] {
+                let mut dst = vec![f32::NAN; idx.len() * w];
+                copy_narrow_rows(&mut dst, w, &src, stride, offset, &idx);
+                let want: Vec<f32> =
+                    idx.iter().flat_map(|&i| src[i as usize * stride + offset..][..w].iter().copied()).collect();
+                assert_eq!(dst, want, "width {w}, offset {offset}");
+            }
+        }
+    }
 
     #[test]
     fn narrow_and_wide_rows_are_copied_whole() {
