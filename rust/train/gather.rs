@@ -64,8 +64,9 @@ pub(super) fn copy_row(dst: &mut [f32], src: &[f32]) {
 
 /// Rows `idx` of `src` (rows `stride` wide), columns `offset..offset + w`, into `dst`'s rows of `w`: the
 /// common narrow widths (a one-value target, a small network's eight features) by a loop made for the
-/// width, which leaves a row's copy two moves (`copy_row` decides a row's pieces afresh for each row).
-pub(super) fn copy_narrow_rows(dst: &mut [f32], w: usize, src: &[f32], stride: usize, offset: usize, idx: &[u32]) {
+/// width, which leaves a row's copy two moves (`copy_row` decides a row's pieces afresh for each row), other
+/// widths row by row with `copy_row`.
+pub(super) fn copy_rows(dst: &mut [f32], w: usize, src: &[f32], stride: usize, offset: usize, idx: &[u32]) {
     match w {
         1 => fixed::<1>(dst, src, stride, offset, idx),
         2 => fixed::<2>(dst, src, stride, offset, idx),
@@ -81,7 +82,7 @@ pub(super) fn copy_narrow_rows(dst: &mut [f32], w: usize, src: &[f32], stride: u
     }
 }
 
-/// `copy_narrow_rows` for rows of `W` values.
+/// `copy_rows` for rows of `W` values.
 #[inline(always)]
 fn fixed<const W: usize>(dst: &mut [f32], src: &[f32], stride: usize, offset: usize, idx: &[u32]) {
     for (d, &i) in dst.chunks_exact_mut(W).zip(idx) {
@@ -112,14 +113,13 @@ const AHEAD_NARROW_MAX: usize = 64;
 /// `dst`'s rows (`w` wide) from rows `idx` of `x` (rows `iw` wide), columns `offset..offset + w`.
 pub(super) fn gather_rows(dst: &mut [f32], w: usize, x: &[f32], iw: usize, offset: usize, idx: &[u32]) {
     let copy = |dst: &mut [f32], idx: &[u32]| {
-        let rows = dst.chunks_exact_mut(w).zip(idx);
         if w <= 16 {
             // Asked for during the previous step (`prefetch_batch`).
-            copy_narrow_rows(dst, w, x, iw, offset, idx);
+            copy_rows(dst, w, x, iw, offset, idx);
             return;
         }
         let ahead = if w <= AHEAD_NARROW_MAX { AHEAD_NARROW } else { GATHER_AHEAD };
-        for (r, (d, &i)) in rows.enumerate() {
+        for (r, (d, &i)) in dst.chunks_exact_mut(w).zip(idx).enumerate() {
             if let Some(&ahead) = idx.get(r + ahead) {
                 crate::lines::prefetch(x, ahead as usize * iw + offset, w);
             }
@@ -144,19 +144,19 @@ pub(super) fn gather_rows(dst: &mut [f32], w: usize, x: &[f32], iw: usize, offse
 
 #[cfg(test)]
 mod tests {
-    use super::{copy_narrow_rows, copy_row};
+    use super::{copy_row, copy_rows};
 
-    /// Every narrow width (those with a loop of their own and the others), at any column offset, gathers the
-    /// rows asked for, in their order, repeated rows included.
+    /// Every width (the narrow ones with a loop of their own and the others, wide ones too), at any column
+    /// offset, gathers the rows asked for, in their order, repeated rows included.
     #[test]
-    fn narrow_rows_are_gathered_by_index() {
-        let (rows, stride) = (9, 21);
+    fn rows_are_gathered_by_index() {
+        let (rows, stride) = (9, 80);
         let src: Vec<f32> = (0..rows * stride).map(|v| v as f32 * 0.25 - 3.0).collect();
         let idx = [4u32, 0, 8, 4, 7];
-        for w in 1..=17 {
+        for w in (1..=17).chain([33, 70]) {
             for offset in [0, 1, stride - w] {
                 let mut dst = vec![f32::NAN; idx.len() * w];
-                copy_narrow_rows(&mut dst, w, &src, stride, offset, &idx);
+                copy_rows(&mut dst, w, &src, stride, offset, &idx);
                 let want: Vec<f32> =
                     idx.iter().flat_map(|&i| src[i as usize * stride + offset..][..w].iter().copied()).collect();
                 assert_eq!(dst, want, "width {w}, offset {offset}");

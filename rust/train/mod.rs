@@ -13,7 +13,7 @@ use crate::network::{width, LogitsAt, Network};
 mod gather;
 mod session;
 pub use gather::prefetch_batch;
-use gather::{copy_narrow_rows, copy_row, gather_rows};
+use gather::{copy_rows, gather_rows};
 pub(crate) use session::CpuSession;
 
 /// Buffers for training on batches of up to `cap` rows: allocated once, reused every step.
@@ -86,23 +86,14 @@ impl Network {
     pub fn gather(&self, ws: &mut Workspace, data: Data<'_>, tw: usize, idx: &[u32]) {
         let (x, y, iw, ow) = (data.x, data.y, self.input_dim, tw);
         if let Some(w) = data.w {
-            for (dst, &i) in ws.weights.iter_mut().zip(idx) {
-                *dst = w[i as usize];
-            }
+            copy_rows(&mut ws.weights, 1, w, 1, 0, idx);
         }
         let mut offset = 0;
         for (v, &w) in self.inputs.iter().enumerate() {
             gather_rows(&mut ws.acts[v], w, x, iw, offset, idx);
             offset += w;
         }
-        if ow <= 16 {
-            copy_narrow_rows(&mut ws.target, ow, y, ow, 0, idx);
-            return;
-        }
-        for (dst, &i) in ws.target.chunks_exact_mut(ow).zip(idx) {
-            let i = i as usize;
-            copy_row(dst, &y[i * ow..(i + 1) * ow]);
-        }
+        copy_rows(&mut ws.target, ow, y, ow, 0, idx);
     }
 
     /// Training-mode forward pass over the `rows` rows gathered into `ws`. Dropout draws its mask,
