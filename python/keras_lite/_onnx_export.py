@@ -7,9 +7,9 @@ JavaScript, Python...) serves it without keras_lite.
 
 A model is exported as a list of nodes: each a layer and the ids of the values it reads, where the model's
 inputs are values ``0..n_inputs-1`` and node ``i``'s result is value ``n_inputs + i`` (the core's own graph
-convention). A `Sequential` is a chain; a model with another structure provides ``model._export_graph()``,
-returning ``(inputs, nodes, outputs)``: ``inputs`` a list of ``(name, width)``, ``nodes`` a list of
-``(layer, [value ids])`` and ``outputs`` a list of value ids. `_onnx_ops` writes each node.
+convention). A `Sequential` is a chain; a model with another structure (a `Functional` one) provides
+``model._export_graph()``, returning ``(inputs, nodes, outputs)``: ``inputs`` a list of ``(name, width)``,
+``nodes`` a list of ``(layer, [value ids])`` and ``outputs`` a list of value ids. `_onnx_ops` writes each node.
 """
 
 from __future__ import annotations
@@ -54,8 +54,9 @@ def export(
             must be built (called, fitted, or started with ``keras.Input``).
         opset_version: The ONNX opset, 13 or later (default 17).
 
-    The ONNX graph has one input per model input, named as the input (``keras.Input(name=...)``; else the
-    ``InputLayer``'s name, or ``input_0``), shaped ``(batch, width)``, and outputs ``output_0``, ...
+    The ONNX graph has one input per model input (in ``model.inputs`` order), named as the input
+    (``keras.Input(name=...)``, or its key for a model built from a dict of inputs; else the ``InputLayer``'s
+    name, or ``input_0``), shaped ``(batch, width)``, and outputs ``output_0``, ...
 
     Example:
         >>> model.export("model.onnx", format="onnx")
@@ -122,7 +123,8 @@ def _opset(opset_version: Any, onnx: Any) -> int:
 
 
 def model_graph(model: Any) -> Graph:
-    """The model as ``(inputs, nodes, outputs)`` (see the module's docstring); a `Sequential` is a chain."""
+    """The model as ``(inputs, nodes, outputs)`` (see the module's docstring); a `Sequential` is a chain, a
+    `Functional` model gives its own graph."""
     own = getattr(model, "_export_graph", None)
     if own is not None:
         graph: Graph = own()

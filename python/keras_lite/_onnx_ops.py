@@ -3,7 +3,7 @@
 `GraphWriter` collects the nodes and weights of one ONNX graph. `emit_node` writes one layer of the model's
 inference forward pass: it takes the names of the values the layer reads and the name its result must have,
 and returns the result's width. Every formula here is the one the Rust core computes at inference (Keras 3's):
-Dropout is the identity, BatchNormalization uses the moving statistics.
+Dropout is the identity, BatchNormalization uses the moving statistics, Normalization its fixed ones.
 
 Layers are found by class name, so that the merge layers (Concatenate, Add, Average, Subtract, Multiply,
 Maximum, Minimum) need nothing from the modules that define them: each reads a list of values.
@@ -24,6 +24,7 @@ from ._unsupported import NotSupportedError
 SELU_ALPHA = 1.6732632423543772
 SELU_SCALE = 1.0507009873554805
 LEAKY_RELU_SLOPE = 0.2  # keras.activations.leaky_relu's default negative_slope, the one keras_lite runs
+NORMALIZATION_FLOOR = 1e-7  # the least scale of Normalization (Keras's backend.epsilon(), the core's FLOOR)
 
 
 class GraphWriter:
@@ -170,6 +171,21 @@ def _batch_normalization(g: GraphWriter, layer: Any, ins: list[str], widths: lis
     return width
 
 
+def _normalization(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], out: str) -> int:
+    """``(x − mean) / s``, or with ``invert`` ``mean + x · s``, where ``s = max(√variance, 1e-7)`` is computed here in
+    float32 as the core computes it (rust/layers/normalization.rs); one statistic for all features with axis=None."""
+    base = layer.name
+    mean = np.asarray(layer.mean, np.float32).reshape(-1)  # (width,), or (1,) that broadcasts
+    variance = np.asarray(layer.variance, np.float32).reshape(-1)
+    scale = np.maximum(np.sqrt(variance), np.float32(NORMALIZATION_FLOOR))
+    m, s = g.weight(f"{base}/mean", mean), g.weight(f"{base}/scale", scale)
+    if layer.invert:
+        g.op("Add", [m, g.op("Mul", [ins[0], s], None, base)], out, base)
+    else:
+        g.op("Div", [g.op("Sub", [ins[0], m], None, base), s], out, base)
+    return widths[0]
+
+
 # ---- merge layers: functions of a list of values ----------------------------------------------------------
 def concatenate(g: GraphWriter, ins: list[str], out: str, base: str, axis: int = -1) -> str:
     """The inputs side by side (``Concatenate(axis=-1)``; on ``(batch, width)`` values axis -1 is axis 1)."""
@@ -233,6 +249,7 @@ LAYERS: dict[str, LayerEmit] = {
     "Activation": _activation,
     "Dropout": _identity,
     "BatchNormalization": _batch_normalization,
+    "Normalization": _normalization,
     "Concatenate": _concatenate,
     "Add": _merge(add),
     "Average": _merge(average),

@@ -160,14 +160,7 @@ class Functional(Model):
 
     def _build(self) -> None:
         """Build the core network of the graph, each layer starting from its initializers."""
-        n_in = len(self._inputs)
-        value = {id(t._keras_history[0]): i for i, t in enumerate(self._inputs)}
-        for j, layer in enumerate(self._layers):
-            value[id(layer)] = n_in + j
-        specs = [
-            (layer._spec(), [value[id(t._keras_history[0])] for t in layer._inbound[0]])
-            for layer in self._layers
-        ]
+        specs = [(layer._spec(), reads) for layer, reads in self._wiring()[0]]
         net = _core.Model.graph([t._width for t in self._inputs], specs, config.next_seed())
         by_layer: list[list[Any]] = [[] for _ in self._layers]
         for t in net.weight_info():
@@ -298,7 +291,29 @@ class Functional(Model):
             )
         return np.ascontiguousarray(np.hstack(arrays), dtype=np.float32)
 
-    # ---- display and saving ---------------------------------------------------------------------------------
+    # ---- display, saving and export --------------------------------------------------------------------------
+    def _export_graph(self) -> tuple[list[tuple[str, int]], list[tuple[Layer, list[int]]], list[int]]:
+        """The graph ``model.export`` writes (``_onnx_export``), as the core's: the inputs ``(name, width)`` in
+        ``model.inputs`` order (named by their keys for a dict-built model, as its data is), every layer but the
+        InputLayers, in order, with the values it reads (input ``i`` is value ``i``, the ``j``-th such layer's
+        result value ``n_inputs + j``), and the output's value."""
+        keys = self._input_structure
+        names = sorted(keys) if isinstance(keys, list) else [t.name for t in self._inputs]
+        nodes, outputs = self._wiring()
+        return [(name, t._width) for name, t in zip(names, self._inputs)], nodes, outputs
+
+    def _wiring(self) -> tuple[list[tuple[Layer, list[int]]], list[int]]:
+        """Every layer but the InputLayers, in order, with the values it reads, and the outputs' values, in
+        the core's numbering: input ``i`` is value ``i``, the ``j``-th layer's result value ``n_inputs + j``."""
+        n_in = len(self._inputs)
+        value = {id(t._keras_history[0]): i for i, t in enumerate(self._inputs)}
+        value.update({id(layer): n_in + j for j, layer in enumerate(self._layers)})
+
+        def reads(tensors: list[KerasTensor]) -> list[int]:
+            return [value[id(t._keras_history[0])] for t in tensors]
+
+        return [(layer, reads(layer._inbound[0])) for layer in self._layers], reads(self._outputs)
+
     def _sequential_like(self) -> bool:
         """Whether Keras prints the summary without its ``Connected to`` column: one layer per depth, each
         reading one tensor (a chain from a single input)."""
