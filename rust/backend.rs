@@ -22,7 +22,8 @@ pub enum Control {
 /// Receives the loop's events, at every point Keras has a callback hook. Each returns `Err` to abort training
 /// (the error is passed through). The loop holds no lock of the model while it calls one.
 pub trait Observer {
-    /// Before epoch `epoch`'s first batch.
+    /// Before epoch `epoch`'s first batch. `Stop` ends training after that batch (and the epoch's
+    /// bookkeeping), as Keras checks `stop_training` only after each batch.
     fn epoch_begin(&mut self, epoch: usize) -> Result<Control>;
     /// Whether `batch_begin` is wanted (it is called before every batch, so a host call costs there).
     fn wants_batch_begin(&self) -> bool {

@@ -183,20 +183,20 @@ fn run(
     let (mut logs, mut val_logs) = (Vec::new(), Vec::new());
     let batch_begin = obs.wants_batch_begin();
     for epoch in opts.initial_epoch..opts.epochs {
-        if obs.epoch_begin(epoch)? == Control::Stop {
-            break;
-        }
+        // A stop asked for before the epoch's first batch ends training after that batch, as in Keras (which
+        // checks `stop_training` only after each batch and each epoch).
+        let stop_first = obs.epoch_begin(epoch)? == Control::Stop;
         if opts.shuffle {
             model.write()?.shuffle_rng.permutation(&mut perm);
         }
         s.begin_epoch((opts.shuffle || first).then_some(&perm[..]))?;
         first = false;
-        let mut stop = false;
+        let mut stop = stop_first;
         let mut chunks = perm.chunks(cap.max(1));
         for step in 0.. {
             let Some(next) = crate::stream::next(model, input, &mut chunks, obs)? else { break };
             // A `batch_begin` that asks to stop ends training after this batch, as Keras's does.
-            let stop_after = batch_begin && obs.batch_begin(epoch, step)? == Control::Stop;
+            let stop_after = batch_begin && obs.batch_begin(epoch, step)? == Control::Stop || stop_first;
             match next {
                 Ok(idx) => {
                     s.prefetch(chunks.clone().next().unwrap_or_default());

@@ -275,7 +275,14 @@ def test_callback_list_dispatches_every_hook_in_order() -> None:
         def __init__(self, tag: str) -> None:
             super().__init__()
             for name in hooks:
-                setattr(self, name, lambda *args, _name=name: calls.append((tag, _name, args)))
+                # Batch hooks get ``logs=`` by keyword (as Keras 3 passes it), the others by position.
+                setattr(
+                    self,
+                    name,
+                    lambda *args, _name=name, **kw: calls.append(
+                        (tag, _name, (*args, *kw.values()), sorted(kw))
+                    ),
+                )
 
     cbl = CallbackList([Recorder("a"), Recorder("b")])
     for name in hooks:
@@ -283,8 +290,9 @@ def test_callback_list_dispatches_every_hook_in_order() -> None:
             getattr(cbl, name)(1, {"loss": 1})
         else:
             getattr(cbl, name)({"loss": 1})
-    assert [(tag, name) for tag, name, _ in calls] == [(tag, name) for name in hooks for tag in "ab"]
-    assert all(args[-1] == {"loss": 1.0} for _, _, args in calls)
+    assert [(tag, name) for tag, name, _, _ in calls] == [(tag, name) for name in hooks for tag in "ab"]
+    assert all(args[-1] == {"loss": 1.0} for _, _, args, _ in calls)
+    assert all(kw == (["logs"] if "_batch_" in name else []) for _, name, _, kw in calls)
 
 
 def test_train_batch_hooks_fall_back_to_legacy_on_batch_hooks() -> None:

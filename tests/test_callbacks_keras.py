@@ -254,7 +254,7 @@ def test_reduce_lr_golden_sequence(capsys: pytest.CaptureFixture[str]) -> None:
         "\nEpoch 3: ReduceLROnPlateau reducing learning rate to 0.0024999999441206455.\n"
         "\nEpoch 4: ReduceLROnPlateau reducing learning rate to 0.002.\n"
     )
-    assert float(model.optimizer.learning_rate) == 0.002
+    assert float(model.optimizer.learning_rate) == np.float32(0.002)
 
 
 def test_reduce_lr_patience_and_min_delta() -> None:
@@ -347,7 +347,7 @@ def test_scheduler_refuses_what_is_not_a_float_rate(result: Any, message: str) -
     model = make_model()
     with pytest.raises(ValueError, match=message):
         model.fit(X, Y, epochs=1, verbose=0, callbacks=[cb.LearningRateScheduler(lambda e, lr: result)])
-    assert float(model.optimizer.learning_rate) == 0.01
+    assert float(model.optimizer.learning_rate) == np.float32(0.01)
 
 
 # --- CSVLogger -------------------------------------------------------------------------------------------------

@@ -265,7 +265,7 @@ def test_defaults_configs_and_names() -> None:
     assert cfg == {
         "name": "nadam",
         "weight_decay": 0.05,
-        "learning_rate": 0.01,
+        "learning_rate": float(np.float32(0.01)),  # held in float32, as Keras 3 saves it
         "beta_1": 0.8,
         "beta_2": 0.999,
         "epsilon": 1e-7,

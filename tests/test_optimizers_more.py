@@ -143,7 +143,7 @@ def test_defaults_configs_and_names() -> None:
     assert cfg == {
         "name": "adagrad",
         "weight_decay": None,
-        "learning_rate": 0.1,
+        "learning_rate": float(np.float32(0.1)),  # held in float32, as Keras 3 saves it
         "initial_accumulator_value": 0.5,
         "epsilon": 1e-7,
     }

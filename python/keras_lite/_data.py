@@ -28,6 +28,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ._errors import DataTypeError
+
 __all__ = [
     "all_finite",
     "as_positive_int",
@@ -342,7 +344,7 @@ def _to_array(value: Any, arg: str) -> NDArray[Any]:
             ) from exc
     if hasattr(value, "__array__") or isinstance(value, numbers.Number):
         return np.asarray(value)
-    raise TypeError(
+    raise DataTypeError(
         f"Unrecognized data type for `{arg}`: expected a numpy array, a pandas DataFrame or Series, an "
         "object with __array__ (such as a tf.Tensor), a scipy sparse matrix, or a nested list of numbers. "
         f"Received: {arg}={_describe(value)}"
@@ -356,14 +358,14 @@ def _pandas_to_array(value: Any, arg: str) -> NDArray[Any]:
     if isinstance(value, pd.DataFrame):
         for column, dtype in value.dtypes.items():
             if not _is_numeric_pandas_dtype(dtype):
-                raise TypeError(
+                raise DataTypeError(
                     f"`{arg}` must be numeric (bool, integer or float), but column {column!r} has dtype "
                     f"{dtype}. Received: {arg}={_describe(value)}"
                 )
         return np.asarray(value.to_numpy(dtype=np.float32, na_value=np.nan))
     if isinstance(value, pd.Series):
         if not _is_numeric_pandas_dtype(value.dtype):
-            raise TypeError(
+            raise DataTypeError(
                 f"`{arg}` must be numeric (bool, integer or float), but the Series has dtype "
                 f"{value.dtype}. Received: {arg}={_describe(value)}"
             )
@@ -379,7 +381,7 @@ def _is_numeric_pandas_dtype(dtype: Any) -> bool:
 
 def _check_numeric(array: NDArray[Any], arg: str, value: Any) -> None:
     if array.dtype.kind not in _NUMERIC_KINDS:
-        raise TypeError(
+        raise DataTypeError(
             f"`{arg}` must be numeric (bool, integer or float), not dtype {array.dtype}. "
             f"Received: {arg}={_describe(value)}"
         )

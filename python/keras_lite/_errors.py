@@ -19,3 +19,8 @@ def real_number(arg: str, value: object) -> float:
 
 class FormatError(ValueError):
     """A ``.keras`` / ``.weights.h5`` file keras_lite cannot read; the message says what and where."""
+
+
+class DataTypeError(TypeError, ValueError):
+    """Data of a type or dtype keras_lite cannot compute on (strings, objects, a non-numeric column): a
+    ``TypeError``, and a ``ValueError`` as Keras 3 raises for the same data."""

@@ -116,6 +116,12 @@ def _slot_groups(opt: optimizers.Optimizer) -> list[tuple[str, ...]]:
     return []
 
 
+def slot_counts(opt: optimizers.Optimizer) -> tuple[int, int]:
+    """How many slots Keras's optimizer keeps per trainable value, and how many float32 variables beside them
+    (Nadam's ``u_product``), as ``model.summary()`` counts them."""
+    return sum(len(g) for g in _slot_groups(opt)), int(isinstance(opt, optimizers.Nadam))
+
+
 def keras_slot_order(
     opt: optimizers.Optimizer, rows: list[tuple[int | None, str, Any]]
 ) -> list[tuple[int | None, str]]:

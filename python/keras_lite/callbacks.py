@@ -188,8 +188,14 @@ class CallbackList(Callback):
         return not (mode == "test" and progbar._called_in_fit)
 
     def _call(self, hook: str, *args: Any, logs: Logs) -> None:
+        # As Keras 3 calls them: a batch hook gets ``logs=`` by keyword (``def on_train_batch_end(self,
+        # batch, **kwargs)`` works), the other hooks by position.
+        by_keyword = "_batch_" in hook
         for callback in self.callbacks:
-            getattr(callback, hook)(*args, logs)
+            if by_keyword:
+                getattr(callback, hook)(*args, logs=logs)
+            else:
+                getattr(callback, hook)(*args, logs)
 
     def on_batch_begin(self, batch: int, logs: Logs = None) -> None:
         self._call("on_batch_begin", batch, logs=logs or {})

@@ -41,6 +41,16 @@ def _other_model(model: Any, this: Any, optimizer: Any = None) -> Any:
     return model
 
 
+def _named(name: Any, base: str) -> str:
+    """A layer's or model's ``name=``, or the next automatic name from ``base``: a non-empty string without
+    ``/``, which separates the parts of a weight's path (Keras 3 refuses it too)."""
+    if name is None:
+        return _auto_name(base)
+    if not isinstance(name, str) or not name or "/" in name:
+        raise ValueError(f"Argument `name` must be a non-empty string without '/'. {received('name', name)}")
+    return name
+
+
 def _auto_name(base: str) -> str:
     n = _name_counts[base]
     _name_counts[base] += 1
@@ -139,9 +149,7 @@ class Layer:
                 if input_shape is not None
                 else _shape_arg(input_dim, "input_dim")
             )
-        self.name = name if name is not None else _auto_name(_snake(type(self).__name__))
-        if not isinstance(self.name, str) or not self.name:
-            raise ValueError(f"name must be a non-empty string. {received('name', name)}")
+        self.name = _named(name, _snake(type(self).__name__))
         self._trainable = bool(trainable)
         self._input_width: int | None = None
         self._owner: Any = None  # the _core.Model holding this layer's weights

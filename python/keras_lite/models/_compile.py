@@ -33,6 +33,13 @@ def compile(
     model: Model, optimizer: Any, loss: Any, loss_weights: Any, metrics: Any, weighted_metrics: Any
 ) -> None:
     """``model.compile``: check every argument, then configure the core (a refusal changes nothing)."""
+    loss = _for_the_output(model, loss, "loss")
+    if isinstance(loss, (list, tuple)):
+        if len(loss) != 1:
+            raise ValueError(f"keras_lite models have one output, so one loss. {received('loss', loss)}")
+        loss = loss[0]
+    metrics = _output_metrics(model, metrics, "metrics")
+    weighted_metrics = _output_metrics(model, weighted_metrics, "weighted_metrics")
     if loss is None:
         raise ValueError("keras_lite needs a loss to train. Received: loss=None")
     if loss_weights is not None:
@@ -98,6 +105,38 @@ def compile(
     model.compiled_loss = _Container("_losses", loss)
     model.compiled_metrics = _Container("_metrics", list(metrics))
     model.compiled = True
+
+
+def _output_name(model: Model) -> str | None:
+    """The name Keras gives the model's one output: its output layer's."""
+    if hasattr(type(model), "output_names"):
+        return str(model.output_names[0])  # type: ignore[attr-defined]
+    return model.layers[-1].name if model.layers else None
+
+
+def _for_the_output(model: Model, value: Any, arg: str) -> Any:
+    """A compile argument given per output as a dict keyed by output name: the value for keras_lite's one
+    output (Keras accepts ``loss={"out": "mse"}`` for a model whose output layer is ``out``)."""
+    if not isinstance(value, dict):
+        return value
+    name = _output_name(model)
+    if len(value) != 1 or name is not None and next(iter(value)) != name:
+        raise ValueError(
+            f"{arg} given as a dict is keyed by output name, and this model has one output, "
+            f"{name!r}. {received(arg, value)}"
+        )
+    return next(iter(value.values()))
+
+
+def _output_metrics(model: Model, metrics: Any, arg: str) -> Any:
+    """``metrics`` or ``weighted_metrics`` in Keras's per-output forms (``{"out": ["mae"]}``, ``{"out":
+    "mae"}``, ``[["mae"]]``) as the one output's list."""
+    if isinstance(metrics, dict):
+        metrics = _for_the_output(model, metrics, arg)
+        return list(metrics) if isinstance(metrics, (list, tuple)) else [metrics]
+    if isinstance(metrics, (list, tuple)) and len(metrics) == 1 and isinstance(metrics[0], (list, tuple)):
+        return list(metrics[0])
+    return metrics
 
 
 def require_compiled(model: Model, what: str) -> None:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import _keras_weights
 from .._summary import print_summary, weights_size
 
 if TYPE_CHECKING:
@@ -32,7 +33,8 @@ def summary(model: Model, line_length: Any, print_fn: Any) -> None:
     opt_params = None
     opt = model.optimizer
     if opt is not None and model._net is not None and opt.iterations > 0:
-        n = model._optimizer_slot_count() * trainable
+        per_value, extra = _keras_weights.slot_counts(opt)
+        n = per_value * trainable + extra
         # iteration (int64, 8 bytes) and learning_rate (float32, none for a schedule) as Keras counts them.
         opt_params = (n + 2, 4 * n + 12) if opt._schedule is None else (n + 1, 4 * n + 8)
     print_summary(

@@ -14,14 +14,13 @@ import numpy as np
 
 from .. import _keras_config_write, _onnx_export, _saving, config
 from .. import losses as losses_module
-from .. import optimizers as optimizers_module
 from .._errors import received
 from .._structure_lock import _changes_structure, _tracks_fit
 from .._tensor import Tensor
 from .._unsupported import NotSupportedError
 from .._variable import weight_array
 from ..layers import Layer
-from ..layers._layer import _auto_name, _bind_model
+from ..layers._layer import _bind_model, _named
 from . import _call, _compile, _display, _targets, _trainer
 from ._config import ConfigMethods
 
@@ -67,7 +66,7 @@ class Model(ConfigMethods):
 
     def __init__(self, name: str | None = None, trainable: bool = True, device: str | None = None) -> None:
         self._device = None if device is None else config._normalize_device(device)
-        self.name = name if name is not None else _auto_name(self._name_base)
+        self.name = _named(name, self._name_base)
         self._layers: list[Layer] = []
         self._net: Any = None  # the _core.Model holding the weights and the optimizer state, once built
         self._trainable = bool(trainable)
@@ -164,11 +163,12 @@ class Model(ConfigMethods):
 
     @property
     def trainable_weights(self) -> list[Any]:
-        return [v for v in self.weights if v.trainable]
+        # A model made with trainable=False trains none of its weights, whatever its layers say (Keras 3).
+        return [v for v in self.weights if v.trainable] if self._trainable else []
 
     @property
     def non_trainable_weights(self) -> list[Any]:
-        return [v for v in self.weights if not v.trainable]
+        return [v for v in self.weights if not v.trainable] if self._trainable else list(self.weights)
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of every weight, layer by layer (Keras order)."""
@@ -378,16 +378,6 @@ class Model(ConfigMethods):
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """The layer called ``name``, or at ``index`` in ``model.layers``."""
         return _display.get_layer(self, name, index)
-
-    def _optimizer_slot_count(self) -> int:
-        opt = self.optimizer
-        if isinstance(opt, optimizers_module.Adam):
-            return 3 if opt.amsgrad else 2
-        if isinstance(opt, optimizers_module.SGD):
-            return 1 if opt.momentum else 0
-        if isinstance(opt, optimizers_module.RMSprop):
-            return 1 + (opt.momentum > 0) + bool(opt.centered)
-        return 0
 
     # ---- saving (keras_lite._saving does it) --------------------------------------------------------
     def save(self, filepath: Any, overwrite: bool = True, zipped: Any = None, **kwargs: Any) -> None:

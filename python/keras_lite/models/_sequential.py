@@ -191,6 +191,13 @@ class Sequential(Model):
             width = _build_width(input_shape)
         if not self._layers:
             raise ValueError("Sequential model has no layers to build.")
+        if self._net is not None and width != self._net.input_dim:
+            # Rebuilding would start the layers whose shapes change from their initializers again.
+            raise ValueError(
+                f"Sequential model {self.name!r} has already been built for input shape (None, "
+                f"{self._net.input_dim}); it cannot be built again for another width. "
+                f"{received('input_shape', input_shape)}"
+            )
         self._build(width)
 
     def _ensure_built(self, width: int) -> None:

@@ -247,10 +247,10 @@ def evaluate(
 ) -> Any:
     """``model.evaluate`` of a stream: a float, a list of floats, or (``return_dict``) a dict."""
     values = _evaluate(model, x, a, make_callbacks, observer_cls, inputs)
-    logs = _targets.keyed(model._metric_names, model._metric_sizes, values)
     if a["return_dict"]:
-        return logs
-    return values[0] if len(values) == 1 else list(logs.values())
+        return _targets.keyed(model._metric_names, model._metric_sizes, values)
+    in_order = _targets.keyed(model._metric_names, model._metric_sizes, values, sort=False)
+    return values[0] if len(values) == 1 else list(in_order.values())
 
 
 def _evaluate(

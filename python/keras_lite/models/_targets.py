@@ -77,28 +77,37 @@ def resolve_metrics(
     sparse = losses_module.is_sparse(loss)
     plain = [metrics_module.resolve_sized(m, output_dim, sparse) for m in metrics]
     heavy = [metrics_module.resolve_sized(m, output_dim, sparse) for m in weighted]
-    names = [name for _, name, _ in plain]
-    taken = set(names)
-    for _, name, _ in heavy:
-        name = f"weighted_{name}" if name in taken else name
+    names: list[str] = []
+    taken: set[str] = set()
+
+    def unique(name: str) -> str:
         base, k = name, 0
         while name in taken:
             k += 1
             name = f"{base}_{k}"
         taken.add(name)
-        names.append(name)
+        return name
+
+    for _, name, _ in plain:
+        names.append(unique(name))
+    plain_names = set(names)
+    for _, name, _ in heavy:
+        names.append(unique(f"weighted_{name}" if name in plain_names else name))
     sizes = [size for _, _, size in plain + heavy]
     return [kind for kind, _, _ in plain], [kind for kind, _, _ in heavy], names, sizes
 
 
-def keyed(names: list[str], sizes: list[int], values: Any) -> dict[str, Any]:
+def keyed(names: list[str], sizes: list[int], values: Any, sort: bool = True) -> dict[str, Any]:
     """The core's flat ``[loss, metric values...]`` as logs: each name with its value, or its vector of values
-    (a float32 array) where a metric reports several (``sizes`` gives each metric's count after the loss)."""
+    (a float32 array) where a metric reports several (``sizes`` gives each metric's count after the loss).
+    Sorted by name, as Keras 3's logs are, unless ``sort`` is false (then the loss, then the metrics in the
+    order compile was given them: ``evaluate``'s list)."""
     if len(values) == len(names):
-        return dict(zip(names, values))
-    logs: dict[str, Any] = {names[0]: values[0]}
-    at = 1
-    for name, size in zip(names[1:], sizes):
-        logs[name] = values[at] if size == 1 else np.asarray(values[at : at + size], dtype=np.float32)
-        at += size
-    return logs
+        logs = dict(zip(names, values))
+    else:
+        logs = {names[0]: values[0]}
+        at = 1
+        for name, size in zip(names[1:], sizes):
+            logs[name] = values[at] if size == 1 else np.asarray(values[at : at + size], dtype=np.float32)
+            at += size
+    return dict(sorted(logs.items())) if sort else logs

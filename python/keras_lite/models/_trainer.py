@@ -307,7 +307,8 @@ def evaluate(
         _report(n_steps, verbose, start, logs)
     if return_dict:
         return logs
-    return values[0] if len(values) == 1 else list(logs.values())
+    in_order = _targets.keyed(names, model._metric_sizes, values, sort=False)
+    return values[0] if len(values) == 1 else list(in_order.values())
 
 
 def predict(model: Model, x: Any, batch_size: Any, verbose: Any, steps: Any, callbacks: Any) -> np.ndarray:

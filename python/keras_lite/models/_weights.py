@@ -45,7 +45,10 @@ def class_weights(
     n_classes = max(classes, 2) if not sparse and y.shape[1] == 1 else classes
     table = np.ones(n_classes, dtype=np.float32)
     for key, weight in class_weight.items():
-        if isinstance(key, bool) or not isinstance(key, numbers.Integral) or not 0 <= int(key) < n_classes:
+        # A float that is a whole number names a class too (``dict(zip(np.unique(y), w))`` of float targets),
+        # as in Keras 3.
+        whole = isinstance(key, numbers.Integral) or isinstance(key, numbers.Real) and float(key).is_integer()
+        if isinstance(key, bool) or not whole or not 0 <= int(key) < n_classes:
             raise ValueError(
                 f"class_weight keys must be class ids, integers in [0, {n_classes}) for this model's output. "
                 f"Received: class_weight key {key!r}"

@@ -34,6 +34,18 @@ def _checked_rate(value: float, given: Any) -> float:
         raise ValueError(
             f"learning_rate must be a non-negative finite float. {received('learning_rate', given)}"
         )
+    # Held as float32, as Keras 3 holds it in a float32 variable: Adam(0.01) reads back, and is saved, as
+    # 0.009999999776482582. (A rate float32 cannot hold is left for the core to refuse, with its message.)
+    with np.errstate(over="ignore"):
+        rounded = float(np.float32(value))
+    return rounded if np.isfinite(rounded) else value
+
+
+def _as_float32(value: Any) -> Any:
+    """A Python or NumPy number as float32 (as a tensor op converts it); anything else as it is."""
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        with np.errstate(over="ignore"):
+            return np.float32(value)
     return value
 
 
@@ -91,25 +103,26 @@ class LearningRate(float):
         return format(float(self), spec)
 
     def __repr__(self) -> str:
-        return f"<Variable path={self.path}, shape=(), dtype=float32, value={float(self)}>"
+        return f"<Variable path={self.path}, shape=(), dtype=float32, value={np.float32(float(self))!s}>"
 
+    # Compared as Keras 3 compares its float32 variable with a number: in float32 (lr == 0.01 is true).
     def __eq__(self, other: Any) -> bool:
-        return bool(float(self) == other)
+        return bool(self.numpy() == _as_float32(other))
 
     def __ne__(self, other: Any) -> bool:
-        return bool(float(self) != other)
+        return bool(self.numpy() != _as_float32(other))
 
     def __lt__(self, other: Any) -> bool:
-        return bool(float(self) < other)
+        return bool(self.numpy() < _as_float32(other))
 
     def __le__(self, other: Any) -> bool:
-        return bool(float(self) <= other)
+        return bool(self.numpy() <= _as_float32(other))
 
     def __gt__(self, other: Any) -> bool:
-        return bool(float(self) > other)
+        return bool(self.numpy() > _as_float32(other))
 
     def __ge__(self, other: Any) -> bool:
-        return bool(float(self) >= other)
+        return bool(self.numpy() >= _as_float32(other))
 
     def __neg__(self) -> float:
         return -float(self)
@@ -209,7 +222,7 @@ class Optimizer:
     def _current_lr(self) -> float:
         """The rate the next step uses: the schedule's at ``iterations``, or the float rate."""
         if self._schedule is not None:
-            return float(self._schedule(self.iterations))
+            return float(np.float32(self._schedule(self.iterations)))
         return self._lr
 
     _hyper: tuple[

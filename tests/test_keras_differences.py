@@ -1,0 +1,296 @@
+"""Behaviours where keras_lite differed from Keras 3.15 when the two ran the same scripts side by side: metric
+names, the per-output forms of compile's arguments, class weights keyed by floats, a stop asked for before an
+epoch, how batch hooks get their logs, the learning rate's float32, evaluate's dict, data of the wrong dtype,
+the optimizer's parameter count in the summary, a model made untrainable, names with '/', and a second build.
+Expected values are what Keras 3.15.1 (TensorFlow backend) printed for the same calls."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import keras_lite as keras
+from devices import DEVICES
+from keras_lite import layers
+
+RNG = np.random.default_rng(7)
+X = RNG.standard_normal((48, 3)).astype(np.float32)
+Y_BIN = (X[:, :1] > 0).astype(np.float32)
+
+
+def model(out_name: str | None = None, functional: bool = False) -> keras.Model:
+    if functional:
+        inputs = keras.Input(shape=(3,))
+        hidden = layers.Dense(4, activation="tanh")(inputs)
+        return keras.Model(inputs, layers.Dense(1, activation="sigmoid", name=out_name)(hidden))
+    return keras.Sequential(
+        [
+            keras.Input(shape=(3,)),
+            layers.Dense(4, activation="tanh"),
+            layers.Dense(1, activation="sigmoid", name=out_name),
+        ]
+    )
+
+
+# ---- metric names --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("metrics", "names"),
+    [
+        (["mae", "mae"], ["mae", "mae_1"]),
+        (["mae", "mae", "mae"], ["mae", "mae_1", "mae_2"]),
+        (lambda: ["mae", keras.metrics.MeanAbsoluteError(name="mae")], ["mae", "mae_1"]),
+        (
+            lambda: ["precision", keras.metrics.Precision(thresholds=0.3, name="precision")],
+            ["precision", "precision_1"],
+        ),
+    ],
+)
+def test_metrics_of_one_name_are_each_kept_under_a_numbered_name(metrics: Any, names: list[str]) -> None:
+    m = model()
+    m.compile(
+        optimizer=keras.optimizers.SGD(0.1),
+        loss="binary_crossentropy",
+        metrics=metrics() if callable(metrics) else metrics,
+    )
+    history = m.fit(X, Y_BIN, epochs=2, batch_size=16, validation_split=0.25, verbose=0).history
+    assert sorted(history) == sorted(["loss", *names, "val_loss", *(f"val_{n}" for n in names)])
+    if names[0] == "mae":
+        for n in names[1:]:  # the same metric twice: the same values
+            assert history[n] == history["mae"]
+    else:  # thresholds 0.5 and 0.3 differ
+        logs = m.evaluate(X, Y_BIN, verbose=0, return_dict=True)
+        p = (m.predict(X, verbose=0)[:, 0] > np.array([[0.5], [0.3]], np.float32)).astype(np.float32)
+        want = (p * Y_BIN[:, 0]).sum(axis=1) / p.sum(axis=1)
+        np.testing.assert_allclose([logs["precision"], logs["precision_1"]], want, rtol=1e-6)
+
+
+def test_a_weighted_metric_named_like_a_metric_is_weighted_and_numbered_apart() -> None:
+    m = model()
+    m.compile(optimizer="sgd", loss="mse", metrics=["mae", "mae"], weighted_metrics=["mae"])
+    history = m.fit(X, Y_BIN, epochs=1, sample_weight=np.linspace(0, 2, 48), verbose=0).history
+    assert sorted(history) == ["loss", "mae", "mae_1", "weighted_mae"]
+
+
+# ---- compile's per-output forms ------------------------------------------------------------------------------
+@pytest.mark.parametrize("functional", [False, True])
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"loss": "mse", "metrics": {"out": ["mae"]}},
+        {"loss": "mse", "metrics": {"out": "mae"}},
+        {"loss": ["mse"], "metrics": [["mae"]]},
+        {"loss": {"out": "mse"}, "metrics": ["mae"]},
+        {"loss": "mse", "metrics": ["mae"], "weighted_metrics": {"out": ["mse"]}},
+    ],
+)
+def test_compile_takes_keras_per_output_forms_for_the_one_output(
+    functional: bool, args: dict[str, Any]
+) -> None:
+    m, plain = model("out", functional), model("out", functional)
+    plain.set_weights(m.get_weights())
+    m.compile(optimizer="sgd", **args)
+    plain.compile(
+        optimizer="sgd",
+        loss="mse",
+        metrics=["mae"],
+        weighted_metrics=["mse"] if "weighted_metrics" in args else None,
+    )
+    got = m.fit(X, Y_BIN, epochs=2, batch_size=16, shuffle=False, verbose=0).history
+    assert got == plain.fit(X, Y_BIN, epochs=2, batch_size=16, shuffle=False, verbose=0).history
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"loss": "mse", "metrics": {"other": ["mae"]}},
+        {"loss": {"out": "mse", "out2": "mae"}},
+        {"loss": ["mse", "mae"]},
+    ],
+)
+def test_compile_refuses_per_output_forms_for_outputs_the_model_lacks(args: dict[str, Any]) -> None:
+    m = model("out", functional=True)
+    with pytest.raises(ValueError, match="one output"):
+        m.compile(optimizer="sgd", **args)
+
+
+# ---- class weights keyed by floats ---------------------------------------------------------------------------
+def test_class_weight_keys_may_be_whole_floats() -> None:
+    losses = []
+    for weights in ({0: 0.3, 1: 2.0}, {0.0: 0.3, 1.0: 2.0}, dict(zip(np.unique(Y_BIN), [0.3, 2.0]))):
+        m = model()
+        m.set_weights([np.full(w.shape, 0.1, np.float32) for w in m.get_weights()])
+        m.compile(optimizer=keras.optimizers.SGD(0.1), loss="binary_crossentropy")
+        losses.append(
+            m.fit(X, Y_BIN, epochs=1, batch_size=16, shuffle=False, class_weight=weights, verbose=0)
+        )
+    assert losses[0].history == losses[1].history == losses[2].history
+    m = model()
+    m.compile(optimizer="sgd", loss="binary_crossentropy")
+    for bad in (0.5, float("nan"), 2.0):
+        with pytest.raises(ValueError, match="class_weight"):
+            m.fit(X, Y_BIN, epochs=1, class_weight={bad: 1.0}, verbose=0)
+
+
+# ---- callbacks -----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("device", DEVICES)
+def test_a_stop_asked_for_at_an_epochs_beginning_ends_training_after_its_first_batch(device: str) -> None:
+    class StopAtSecondEpoch(keras.callbacks.Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.batches: list[tuple[int, int]] = []
+            self.epoch = 0
+
+        def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+            self.epoch = epoch
+            if epoch == 1:
+                self.model.stop_training = True
+
+        def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
+            self.batches.append((self.epoch, batch))
+
+    m = model()
+    m.to(device)
+    m.compile(optimizer="sgd", loss="mse")
+    cb = StopAtSecondEpoch()
+    history = m.fit(
+        X, Y_BIN, epochs=4, batch_size=16, validation_split=0.25, callbacks=[cb], verbose=0
+    ).history
+    # Keras 3: the epoch runs one batch, is validated and recorded, and training ends.
+    assert cb.batches == [(0, 0), (0, 1), (0, 2), (1, 0)]
+    assert len(history["loss"]) == len(history["val_loss"]) == 2
+    assert m.optimizer.iterations == 4
+
+
+def test_batch_hooks_get_logs_by_keyword_and_the_others_by_position() -> None:
+    seen: list[tuple[str, list[str]]] = []
+
+    class Keywords(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch: int, **kwargs: Any) -> None:
+            seen.append(("train_batch_end", sorted(kwargs["logs"])))
+
+        def on_test_batch_begin(self, batch: int, **kwargs: Any) -> None:
+            seen.append(("test_batch_begin", sorted(kwargs)))
+
+        def on_epoch_end(self, epoch: int, *args: Any) -> None:
+            seen.append(("epoch_end", sorted(args[0])))
+
+    m = model()
+    m.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+    m.fit(X, Y_BIN, epochs=1, batch_size=48, validation_split=0.5, callbacks=[Keywords()], verbose=0)
+    assert seen == [
+        ("train_batch_end", ["loss", "mae"]),
+        ("test_batch_begin", ["logs"]),
+        ("epoch_end", ["loss", "mae", "val_loss", "val_mae"]),
+    ]
+
+
+# ---- the learning rate is float32 ----------------------------------------------------------------------------
+def test_the_learning_rate_reads_back_and_saves_as_float32(tmp_path: Path) -> None:
+    opt = keras.optimizers.Adam(0.01)
+    assert float(opt.learning_rate) == 0.009999999776482582 == opt.get_config()["learning_rate"]
+    assert opt.learning_rate == 0.01  # compared in float32, as Keras's variable is
+    opt.learning_rate = 0.001
+    assert float(opt.learning_rate) == 0.0010000000474974513
+    m = model()
+    m.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    m.save(tmp_path / "m.keras")
+    config = json.loads(zipfile.ZipFile(tmp_path / "m.keras").read("config.json"))
+    assert config["compile_config"]["optimizer"]["config"]["learning_rate"] == 0.009999999776482582
+    assert (
+        float(keras.models.load_model(tmp_path / "m.keras").optimizer.learning_rate) == 0.009999999776482582
+    )
+
+
+# ---- evaluate's dict is sorted -------------------------------------------------------------------------------
+def test_evaluate_returns_its_dict_sorted_and_its_list_in_compile_order() -> None:
+    m = model()
+    m.compile(
+        optimizer="sgd", loss="binary_crossentropy", metrics=["mae", "binary_accuracy", "AUC", "accuracy"]
+    )
+    logs = m.evaluate(X, Y_BIN, verbose=0, return_dict=True)
+    assert list(logs) == ["AUC", "accuracy", "binary_accuracy", "loss", "mae"]
+    values = m.evaluate(X, Y_BIN, verbose=0)
+    assert values == [logs[k] for k in ("loss", "mae", "binary_accuracy", "AUC", "accuracy")]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        m.evaluate(X, Y_BIN, verbose=2)
+    line = out.getvalue()
+    assert line.index("AUC") < line.index("accuracy") < line.index("binary_accuracy") < line.index("loss")
+
+
+# ---- data of the wrong dtype ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "x", [np.array([["a", "b", "c"]] * 4), np.array([[object()] * 3] * 4, dtype=object), "not data", None]
+)
+def test_data_keras_lite_cannot_compute_on_raises_a_value_error_as_in_keras(x: Any) -> None:
+    m = model()
+    m.compile(optimizer="sgd", loss="mse")
+    for call in (lambda: m.fit(x, np.zeros(4), verbose=0), lambda: m.evaluate(X, x, verbose=0)):
+        with pytest.raises(ValueError) as err:
+            call()
+        if x is not None:
+            assert isinstance(err.value, TypeError)  # and still the TypeError it was
+
+
+# ---- summary's optimizer parameters --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("make", "line"),
+    [
+        (lambda: keras.optimizers.Nadam(), "Optimizer params: 45 (184.00 B)"),
+        (lambda: keras.optimizers.Adamax(), "Optimizer params: 44 (180.00 B)"),
+        (lambda: keras.optimizers.Adagrad(), "Optimizer params: 23 (96.00 B)"),
+        (lambda: keras.optimizers.Lion(), "Optimizer params: 23 (96.00 B)"),
+        (lambda: keras.optimizers.Adam(amsgrad=True), "Optimizer params: 65 (264.00 B)"),
+    ],
+)
+def test_summary_counts_each_optimizers_variables(make: Any, line: str) -> None:
+    m = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(4), layers.Dense(1)])  # 21 trainable values
+    m.compile(optimizer=make(), loss="mse")
+    m.fit(X, Y_BIN, epochs=1, verbose=0)
+    out: list[str] = []
+    m.summary(print_fn=out.append)
+    assert line in "\n".join(out)
+
+
+# ---- an untrainable model, names, a second build -------------------------------------------------------------
+def test_a_model_made_untrainable_reports_no_trainable_weights() -> None:
+    m = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(1)], trainable=False)
+    assert m.trainable_weights == [] and len(m.non_trainable_weights) == 2
+    out: list[str] = []
+    m.summary(print_fn=out.append)
+    assert "Trainable params: 0 (0.00 B)" in "\n".join(out)
+    before = m.get_weights()
+    m.compile(optimizer="sgd", loss="mse")
+    m.fit(X, Y_BIN, epochs=1, verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(before, m.get_weights()))
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: layers.Dense(1, name="a/b"),
+        lambda: keras.Sequential(name="x/y"),
+        lambda: keras.Sequential(name=3),
+        lambda: layers.Dense(1, name=""),
+    ],
+)
+def test_a_name_must_be_a_string_without_a_slash(make: Any) -> None:
+    with pytest.raises(ValueError, match="name"):
+        make()
+
+
+def test_a_built_sequential_is_not_built_again_for_another_width() -> None:
+    m = keras.Sequential([layers.Dense(2)])
+    m.build((None, 3))
+    before = m.get_weights()
+    with pytest.raises(ValueError, match=r"already been built for input shape \(None, 3\)"):
+        m.build((None, 5))
+    m.build((None, 3))
+    assert all(np.array_equal(a, b) for a, b in zip(before, m.get_weights()))
