@@ -294,3 +294,52 @@ def test_a_built_sequential_is_not_built_again_for_another_width() -> None:
         m.build((None, 5))
     m.build((None, 3))
     assert all(np.array_equal(a, b) for a, b in zip(before, m.get_weights()))
+
+
+# ---- layers from their configs, summary's options, paths that are not files ----------------------------------
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: layers.Dense(3, activation="relu", kernel_regularizer="l2", name="d"),
+        lambda: layers.BatchNormalization(momentum=0.9),
+        lambda: layers.Dropout(0.25),
+        lambda: layers.Activation("tanh"),
+        lambda: layers.Normalization(mean=[1.0, 2.0], variance=[1.0, 4.0]),
+        lambda: layers.Concatenate(),
+        lambda: layers.Add(),
+    ],
+)
+def test_each_layer_class_is_made_from_its_config(make: Any) -> None:
+    layer = make()
+    again = type(layer).from_config(layer.get_config())
+    assert type(again) is type(layer) and again.get_config() == layer.get_config()
+    with pytest.raises(TypeError, match="dict"):
+        type(layer).from_config([("name", "x")])
+
+
+def test_summary_refuses_layout_options_it_does_not_draw_and_unknown_ones() -> None:
+    m = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(2)])
+    out: list[str] = []
+    m.summary(expand_nested=True, print_fn=out.append)  # no nested models: the same table
+    plain: list[str] = []
+    m.summary(print_fn=plain.append)
+    assert out == plain
+    for kwargs in (
+        {"show_trainable": True},
+        {"positions": [0.3, 0.6, 1.0]},
+        {"layer_range": ["dense", "dense"]},
+    ):
+        with pytest.raises(NotImplementedError, match=next(iter(kwargs))):
+            m.summary(**kwargs)
+    with pytest.raises(TypeError, match="bogus"):
+        m.summary(bogus=1)  # type: ignore[call-arg]
+
+
+def test_a_path_that_is_not_a_file_is_a_value_error_as_in_keras(tmp_path: Path) -> None:
+    m = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(2)])
+    for path, kind in ((tmp_path / "missing.keras", FileNotFoundError), (tmp_path, IsADirectoryError)):
+        with pytest.raises(ValueError, match="File not found|directory") as err:
+            keras.models.load_model(path)
+        assert isinstance(err.value, kind)  # and still the OSError it was
+    with pytest.raises(FileNotFoundError):
+        m.load_weights(tmp_path / "missing.weights.h5")

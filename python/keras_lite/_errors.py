@@ -24,3 +24,13 @@ class FormatError(ValueError):
 class DataTypeError(TypeError, ValueError):
     """Data of a type or dtype keras_lite cannot compute on (strings, objects, a non-numeric column): a
     ``TypeError``, and a ``ValueError`` as Keras 3 raises for the same data."""
+
+
+class MissingFileError(FileNotFoundError, ValueError):
+    """A path to read that does not exist: a ``FileNotFoundError``, and the ``ValueError`` Keras 3's
+    ``load_model`` raises."""
+
+
+class DirectoryPathError(IsADirectoryError, ValueError):
+    """A path to read a file from that names a directory: an ``IsADirectoryError``, and a ``ValueError`` as in
+    Keras 3."""

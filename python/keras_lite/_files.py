@@ -18,7 +18,7 @@ import zipfile
 from collections.abc import Iterator
 from typing import Any, Callable
 
-from ._errors import FormatError
+from ._errors import DirectoryPathError, FormatError, MissingFileError
 
 
 def resolve(filepath: str) -> str:
@@ -132,8 +132,12 @@ def opened(filepath: Any) -> Iterator[tuple[Any, str]]:
         return
     path = path_arg(filepath, "filepath")
     if os.path.isdir(path):
-        raise IsADirectoryError(f"{path!r} is a directory; keras_lite reads zipped `.keras` files")
-    with open(path, "rb") as f:
+        raise DirectoryPathError(f"{path!r} is a directory; keras_lite reads zipped `.keras` files")
+    try:
+        f = open(path, "rb")  # noqa: SIM115 - closed by the with below
+    except FileNotFoundError as err:
+        raise MissingFileError(err.errno, "File not found", path) from None
+    with f:
         yield f, repr(path)
 
 

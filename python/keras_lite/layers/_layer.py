@@ -380,6 +380,13 @@ class Layer:
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "trainable": self.trainable, "dtype": "float32"}
 
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Any:
+        """A new layer of this class from ``get_config()``'s dict (its weights start from its initializers)."""
+        if not isinstance(config, dict):
+            raise TypeError(f"from_config expects a dict. {received('config', config)}")
+        return cls(**config)
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 

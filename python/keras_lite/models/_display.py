@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _keras_weights
+from .._errors import received
 from .._summary import print_summary, weights_size
+from .._unsupported import NotSupportedError
 
 if TYPE_CHECKING:
     from ..layers import Layer
@@ -23,6 +25,20 @@ def stack_rows(layers: list[Layer]) -> list[tuple[str, str, str, int | None]]:
         else:
             rows.append((layer.name, type(layer).__name__, "?", None))
     return rows
+
+
+def refuse_layout_options(positions: Any, show_trainable: Any, layer_range: Any) -> None:
+    """``summary``'s options keras_lite does not lay out, refused rather than ignored."""
+    for arg, value, given in (
+        ("positions", positions, positions is not None),
+        ("show_trainable", show_trainable, bool(show_trainable)),
+        ("layer_range", layer_range, layer_range is not None),
+    ):
+        if given:
+            raise NotSupportedError(
+                f"keras_lite's summary() prints Keras's default layout; {arg} is not supported. "
+                f"{received(arg, value)}"
+            )
 
 
 def summary(model: Model, line_length: Any, print_fn: Any) -> None:

@@ -365,9 +365,17 @@ class Model(ConfigMethods):
 
     # ---- display ------------------------------------------------------------------------------------
     def summary(
-        self, line_length: Any = None, positions: Any = None, print_fn: Any = None, **kwargs: Any
+        self,
+        line_length: Any = None,
+        positions: Any = None,
+        print_fn: Any = None,
+        expand_nested: bool = False,
+        show_trainable: bool = False,
+        layer_range: Any = None,
     ) -> None:
-        """Print the layer table in Keras 3's layout (with a ``Connected to`` column for a graph)."""
+        """Print the layer table in Keras 3's layout (with a ``Connected to`` column for a graph). A model has no
+        nested models to expand; ``positions``, ``show_trainable`` and ``layer_range`` are refused."""
+        _display.refuse_layout_options(positions, show_trainable, layer_range)
         _display.summary(self, line_length, print_fn)
 
     def _summary_rows(self) -> tuple[list[tuple[str, str, str, int | None]], list[str] | None]:
