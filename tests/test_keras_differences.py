@@ -343,3 +343,41 @@ def test_a_path_that_is_not_a_file_is_a_value_error_as_in_keras(tmp_path: Path) 
         assert isinstance(err.value, kind)  # and still the OSError it was
     with pytest.raises(FileNotFoundError):
         m.load_weights(tmp_path / "missing.weights.h5")
+
+
+# ---- losses of NaN predictions -------------------------------------------------------------------------------
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize(
+    "loss", ["hinge", "squared_hinge", "categorical_hinge", "mean_squared_logarithmic_error"]
+)
+def test_a_loss_of_nan_predictions_is_nan_on_each_device(device: str, loss: str) -> None:
+    m = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(2)])
+    w, b = m.get_weights()
+    w[0, 0] = np.nan  # the first output is NaN for every row
+    m.set_weights([w, b])
+    m.to(device)
+    m.compile(optimizer="sgd", loss=loss)
+    y = np.tile(np.array([[1.0, 0.0]], np.float32), (48, 1))
+    assert np.isnan(m.evaluate(X, y, verbose=0))
+    history = m.fit(X, y, epochs=3, callbacks=[keras.callbacks.TerminateOnNaN()], verbose=0).history
+    assert len(history["loss"]) == 1 and np.isnan(history["loss"][0])
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        keras.losses.Hinge(reduction=None),
+        keras.losses.SquaredHinge(reduction=None),
+        keras.losses.CategoricalHinge(reduction=None),
+        keras.losses.MeanSquaredLogarithmicError(reduction=None),
+    ],
+)
+def test_a_loss_object_gives_nan_for_the_rows_with_nan_or_infinite_predictions(loss: Any) -> None:
+    y_true = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]], np.float32)
+    y_pred = np.array([[np.nan, 0.2], [0.3, 0.6], [0.1, 0.9]], np.float32)
+    values = np.asarray(loss(y_true, y_pred))
+    assert np.isnan(values[0]) and np.isfinite(values[1:]).all()
+    if isinstance(
+        loss, keras.losses.CategoricalHinge
+    ):  # (1 - 1) · inf is NaN in the row's largest negative score
+        assert np.isnan(np.asarray(loss(y_true[:1], np.array([[np.inf, 1.0]], np.float32)))[0])

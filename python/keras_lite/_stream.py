@@ -12,6 +12,7 @@ a batch to float32 arrays) and puts the batches in the core's bounded ``_core.Ba
 
 from __future__ import annotations
 
+import itertools
 import random
 import threading
 import warnings
@@ -88,6 +89,12 @@ class PyDataset:
 
     def __getitem__(self, index: int) -> Any:
         raise NotImplementedError
+
+    def __iter__(self) -> Iterator[Any]:
+        """The batches in order: ``len(self)`` of them, or without end when there is no ``__len__``."""
+        n = self.num_batches
+        for index in itertools.count() if n is None else range(n):
+            yield self[index]
 
     def on_epoch_begin(self) -> None:
         """Called at the start of every epoch."""

@@ -161,8 +161,8 @@ impl Row {
                 (100.0 * (t - p).abs() / den, 100.0 * sign(p - t) / den)
             }
             Loss::MeanSquaredLogarithmicError => {
-                let a = (p.max(EPSILON) + 1.0).ln();
-                let b = (t.max(EPSILON) + 1.0).ln();
+                let a = (max_keep_nan(p, EPSILON) + 1.0).ln();
+                let b = (max_keep_nan(t, EPSILON) + 1.0).ln();
                 let d = if p > EPSILON { 2.0 * (a - b) / (p + 1.0) } else { 0.0 };
                 ((a - b) * (a - b), d)
             }
@@ -173,8 +173,8 @@ impl Row {
             Loss::Poisson => (p - t * (p + EPSILON).ln(), 1.0 - t / (p + EPSILON)),
             Loss::Hinge | Loss::SquaredHinge => {
                 let t = if self.hinge01 { 2.0 * t - 1.0 } else { t };
-                let m = (1.0 - t * p).max(0.0);
-                match (loss, m > 0.0) {
+                let m = max_keep_nan(1.0 - t * p, 0.0);
+                match (loss, m > 0.0 || m.is_nan()) {
                     (Loss::Hinge, true) => (m, -t),
                     (Loss::Hinge, false) => (0.0, 0.0),
                     _ => (m * m, -2.0 * m * t),
@@ -280,11 +280,12 @@ impl Row {
         let pos: f32 = t.iter().zip(p).map(|(&t, &p)| t * p).sum();
         let (mut arg, mut neg) = (0, f32::NEG_INFINITY);
         for (j, (&t, &p)) in t.iter().zip(p).enumerate() {
-            if (1.0 - t) * p > neg {
+            // A NaN (an infinite prediction times a zero target) makes the row NaN, as TensorFlow's max does.
+            if (1.0 - t) * p > neg || ((1.0 - t) * p).is_nan() {
                 (arg, neg) = (j, (1.0 - t) * p);
             }
         }
-        let v = (neg - pos + 1.0).max(0.0);
+        let v = max_keep_nan(neg - pos + 1.0, 0.0);
         if let Some(g) = grad {
             let scale = self.scale();
             for (j, (g, &t)) in g.iter_mut().zip(t).enumerate() {
@@ -293,6 +294,16 @@ impl Row {
             }
         }
         f64::from(v)
+    }
+}
+
+/// `a.max(b)`, but NaN when `a` is (`f32::max` gives `b`): TensorFlow's `maximum` keeps a NaN, so Keras's
+/// hinge and MSLE losses of NaN predictions are NaN (and `TerminateOnNaN` sees them).
+fn max_keep_nan(a: f32, b: f32) -> f32 {
+    if a < b {
+        b
+    } else {
+        a
     }
 }
 

@@ -42,6 +42,12 @@ fn sign_(e: f32) -> f32 {
     return select(select(0.0, -1.0, e < 0.0), 1.0, e > 0.0);
 }
 
+// max(a, b), but NaN when a is (max may give b): Keras's hinge and MSLE losses of NaN predictions are NaN, as
+// on the CPU (loss/rows.rs).
+fn max_keep_nan(a: f32, b: f32) -> f32 {
+    return select(a, b, a < b);
+}
+
 // (loss, d loss / d input) of one element.
 fn element(p: f32, t0: f32) -> vec2<f32> {
     switch LOSS {
@@ -80,8 +86,8 @@ fn element(p: f32, t0: f32) -> vec2<f32> {
             return vec2<f32>(100.0 * abs(t0 - p) / den, 100.0 * sign_(p - t0) / den);
         }
         case 5u: {
-            let a = log(max(p, prm.eps) + 1.0);
-            let b = log(max(t0, prm.eps) + 1.0);
+            let a = log(max_keep_nan(p, prm.eps) + 1.0);
+            let b = log(max_keep_nan(t0, prm.eps) + 1.0);
             return vec2<f32>((a - b) * (a - b), select(0.0, 2.0 * (a - b) / (p + 1.0), p > prm.eps));
         }
         case 6u: {
@@ -93,9 +99,9 @@ fn element(p: f32, t0: f32) -> vec2<f32> {
         }
         default: {
             let t = select(t0, 2.0 * t0 - 1.0, flag[0] > 0.5);
-            let m = max(1.0 - t * p, 0.0);
+            let m = max_keep_nan(1.0 - t * p, 0.0);
             if LOSS == 8u {
-                return vec2<f32>(m, select(0.0, -t, m > 0.0));
+                return vec2<f32>(m, select(-t, 0.0, m <= 0.0));
             }
             return vec2<f32>(m * m, -2.0 * m * t);
         }
@@ -188,16 +194,20 @@ fn row_loss(base: u32, r: u32) -> f32 {
             var pos = 0.0;
             var arg = 0u;
             var neg = -3.4028235e38;
+            var bad = false;
             for (var j = 0u; j < w; j++) {
                 let t = tgt[base + j];
                 let p = input[base + j];
                 pos += t * p;
-                if (1.0 - t) * p > neg {
+                let c = (1.0 - t) * p;
+                // A NaN (an infinite prediction times a zero target) makes the row NaN, as on the CPU.
+                bad = bad || !(c <= c);
+                if c > neg {
                     arg = j;
-                    neg = (1.0 - t) * p;
+                    neg = c;
                 }
             }
-            let v = max(neg - pos + 1.0, 0.0);
+            let v = select(max_keep_nan(neg - pos + 1.0, 0.0), bitcast<f32>(0x7fc00000u), bad);
             for (var j = 0u; j < w; j++) {
                 let t = tgt[base + j];
                 let d = select(0.0, 1.0 - t, j == arg) - t;
