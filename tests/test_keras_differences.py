@@ -381,3 +381,21 @@ def test_a_loss_object_gives_nan_for_the_rows_with_nan_or_infinite_predictions(l
         loss, keras.losses.CategoricalHinge
     ):  # (1 - 1) · inf is NaN in the row's largest negative score
         assert np.isnan(np.asarray(loss(y_true[:1], np.array([[np.inf, 1.0]], np.float32)))[0])
+
+
+# ---- keras.losses.get ----------------------------------------------------------------------------------------
+def test_losses_get_gives_functions_for_function_names_and_instances_for_class_names() -> None:
+    t = np.array([[0.0], [1.0], [2.0]], np.float32)
+    p = np.array([[1.0], [3.0], [5.0]], np.float32)
+    for name in ("mse", "MSE", "mean_squared_error"):
+        assert keras.losses.get(name) is keras.losses.mean_squared_error
+        np.testing.assert_allclose(keras.losses.get(name)(t, p), [1.0, 4.0, 9.0])
+    assert keras.losses.get(keras.losses.hinge) is keras.losses.hinge
+    mse = keras.losses.get("MeanSquaredError")
+    assert isinstance(mse, keras.losses.MeanSquaredError) and float(mse(t, p)) == pytest.approx(14 / 3)
+    assert keras.losses.get(None) is None
+    huber = keras.losses.get({"class_name": "Huber", "config": {"delta": 2.0, "name": "h"}})
+    assert isinstance(huber, keras.losses.Huber) and huber.get_config()["delta"] == 2.0 and huber.name == "h"
+    for bad in ("nope", {"class_name": "Nope", "config": {}}):
+        with pytest.raises(ValueError, match="Could not interpret loss identifier"):
+            keras.losses.get(bad)

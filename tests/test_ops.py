@@ -238,7 +238,9 @@ def test_mean_absolute_error(pair: tuple[np.ndarray, np.ndarray]) -> None:
     want = ref_loss_per_sample("mae", t, p)
     _check_loss(keras.losses.mean_absolute_error, keras.losses.MeanAbsoluteError, t, p, want)
     np.testing.assert_allclose(keras.losses.mae(t, p), want, rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(keras.losses.get("mae")(t, p), want.mean(), rtol=1e-5, atol=1e-5)
+    # keras.losses.get of a function name gives the function (each sample's loss), as in Keras.
+    np.testing.assert_allclose(keras.losses.get("mae")(t, p), want, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(keras.losses.get("MeanAbsoluteError")(t, p), want.mean(), rtol=1e-5, atol=1e-5)
 
 
 @given(pair=regression_pairs)
@@ -246,7 +248,8 @@ def test_mean_squared_error(pair: tuple[np.ndarray, np.ndarray]) -> None:
     t, p = pair
     want = ref_loss_per_sample("mse", t, p)
     _check_loss(keras.losses.mean_squared_error, keras.losses.MeanSquaredError, t, p, want, atol=1e-4)
-    np.testing.assert_allclose(keras.losses.get("mse")(t, p), want.mean(), rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(keras.losses.get("mse")(t, p), want, rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(keras.losses.get("MeanSquaredError")(t, p), want.mean(), rtol=1e-5, atol=1e-4)
 
 
 @given(pair=regression_pairs, delta=st.sampled_from([1.0, 0.1, 0.5, 2.5, 100.0]))
@@ -433,7 +436,7 @@ def test_evaluate_equals_the_loss_class_on_predictions(loss: str) -> None:
     y = (rng.uniform(size=(70, 2)) > 0.5).astype(np.float32)
     model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(2, activation="softsign")])
     model.compile(optimizer="sgd", loss=loss)
-    want = float(keras.losses.get(loss)(y, model.predict(x, verbose=0)))
+    want = float(np.mean(keras.losses.get(loss)(y, model.predict(x, verbose=0))))  # the function: per sample
     for batch_size in (None, 1, 16, 1000):
         assert model.evaluate(x, y, batch_size=batch_size, verbose=0) == pytest.approx(want, rel=1e-5)
 

@@ -369,7 +369,7 @@ def loss_from_config(value: Any) -> Any:
     if name.lower() in losses_module.AUTO_CROSSENTROPY:
         return name  # compile chooses the crossentropy from the targets, as Keras does
     try:
-        losses_module.get(name)
+        losses_module._loss(name)
     except ValueError as e:
         raise FormatError(str(e)) from None
     return name

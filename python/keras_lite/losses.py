@@ -297,6 +297,7 @@ _FUNCTIONS: dict[str, type[Loss]] = {
     "KLD": KLDivergence,
 }
 _FN_OBJECTS = {fn: cls for cls, fn in _ALL}
+_FUNCTION_OF = {cls: fn for cls, fn in _ALL}
 # compile(loss=...) strings that pick a crossentropy from the targets (any case), as Keras 3's get_loss.
 AUTO_CROSSENTROPY = ("crossentropy", "ce")
 
@@ -336,8 +337,26 @@ def is_sparse(loss: Loss) -> bool:
     return loss._kind == "sparse_categorical_crossentropy"
 
 
-def get(identifier: Any) -> Loss:
-    """Resolve a loss given as a name, a class name, a function of this module or a ``Loss`` instance."""
+def get(identifier: Any) -> Any:
+    """``keras.losses.get``: a ``Loss`` for a class name, a ``Loss`` class or instance, or a serialized loss (a
+    dict with ``class_name`` and ``config``); the function itself for a function name, an alias (``"mse"``) or
+    a function of this module (it gives each sample's loss); None for None."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, str) and identifier in _FUNCTIONS:
+        return _FUNCTION_OF[_FUNCTIONS[identifier]]
+    if callable(identifier) and not isinstance(identifier, type) and identifier in _FN_OBJECTS:
+        return identifier
+    if isinstance(identifier, dict) and str(identifier.get("class_name")) in _CLASSES:
+        config = identifier.get("config", {})
+        if not isinstance(config, dict):
+            raise ValueError(f"A serialized loss's config must be a dict. {received('identifier', identifier)}")
+        return _CLASSES[identifier["class_name"]].from_config(config)
+    return _loss(identifier)
+
+
+def _loss(identifier: Any) -> Loss:
+    """A ``Loss`` for a name, a class name, a function of this module or a ``Loss`` (compile's losses)."""
     if isinstance(identifier, Loss):
         return identifier
     if isinstance(identifier, str):
@@ -366,7 +385,7 @@ def _for_training(identifier: Any) -> Loss:
     """
     if isinstance(identifier, str) and identifier.lower() in AUTO_CROSSENTROPY:
         return _AutoCrossentropy(identifier)
-    loss = get(identifier)
+    loss = _loss(identifier)
     if type(loss).call is not Loss.call or not loss._kind:
         raise NotSupportedError(
             "keras_lite trains with its built-in losses only; a Loss subclass with its own call() is not "
