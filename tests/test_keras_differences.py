@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -399,3 +400,42 @@ def test_losses_get_gives_functions_for_function_names_and_instances_for_class_n
     for bad in ("nope", {"class_name": "Nope", "config": {}}):
         with pytest.raises(ValueError, match="Could not interpret loss identifier"):
             keras.losses.get(bad)
+
+
+# ---- streamed validation with validation_steps, iterations, PyDataset iteration -------------------------------
+class _Batches(keras.utils.PyDataset):
+    def __init__(self, n: int, seen: list[int] | None = None) -> None:
+        super().__init__()
+        self.n, self.seen = n, seen
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        if self.seen is not None:
+            self.seen.append(i)
+        rows = slice(8 * i, 8 * i + 8)  # no bounds check, as many users' datasets have none
+        return X[rows], Y_BIN[rows]
+
+
+def test_each_validation_pass_with_validation_steps_starts_the_data_again() -> None:
+    m = model()
+    m.compile(optimizer="sgd", loss="mse")
+    seen: list[int] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "ran out of data"
+        history = m.fit(
+            _Batches(4), validation_data=_Batches(4, seen), validation_steps=2, epochs=3, verbose=0
+        ).history
+    want = [m.evaluate(X[:16], Y_BIN[:16], batch_size=8, verbose=0)]
+    assert history["val_loss"][-1] == pytest.approx(want[0], rel=1e-6)
+    assert all(v > 0 for v in history["val_loss"]) and set(seen) <= {0, 1}
+
+
+def test_iterations_reads_as_keras_int64_variable_and_a_pydataset_iterates_its_length() -> None:
+    m = model()
+    m.compile(optimizer="sgd", loss="mse")
+    m.fit(X, Y_BIN, epochs=1, batch_size=16, verbose=0)
+    it = m.optimizer.iterations
+    assert it == 3 and isinstance(it, int) and it.numpy() == np.int64(3) and it.numpy().dtype == np.int64
+    assert len(list(_Batches(3))) == 3 and [len(b[0]) for b in _Batches(2)] == [8, 8]

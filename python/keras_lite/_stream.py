@@ -137,8 +137,11 @@ class Source:
     """One data source with Keras's epoch semantics. ``passes(n)`` yields, for each of ``n`` passes, an
     iterator of batch tuples; ``peeked`` holds the first batches, read at construction."""
 
-    def __init__(self, data: Any, steps: int | None, shuffle: bool, what: str) -> None:
+    def __init__(self, data: Any, steps: int | None, shuffle: bool, what: str, restart: bool = False) -> None:
         self.steps = steps
+        # Whether each pass starts the data again even with ``steps`` (Keras's validation passes: its evaluate
+        # resets the iterator, while fit's training passes go on where the last one stopped).
+        self.restart = restart
         self.what = what
         self.dataset: PyDataset | None = data if isinstance(data, PyDataset) else None
         self.shuffle = shuffle and self.dataset is not None
@@ -212,7 +215,7 @@ class Source:
         if self.steps is None:
             yield from self._new_iterator()
         else:
-            if self._iter is None:
+            if self._iter is None or self.restart:
                 self._iter = self._new_iterator()
             for _ in range(self.steps):
                 try:

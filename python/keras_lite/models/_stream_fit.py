@@ -173,7 +173,8 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
             vd = _ArrayBatches(
                 *_data.unpack_validation_data(vd), a["validation_batch_size"] or a["batch_size"] or 32
             )
-        val_source = Source(vd, _steps(a["validation_steps"], "validation_steps"), False, "validation_data")
+        val_steps = _steps(a["validation_steps"], "validation_steps")
+        val_source = Source(vd, val_steps, False, "validation_data", restart=True)
     passes = max(0, a["epochs"] - a["initial_epoch"])
     cbs = callbacks_module.CallbackList(
         a["callbacks"],

@@ -41,6 +41,27 @@ def _checked_rate(value: float, given: Any) -> float:
     return rounded if np.isfinite(rounded) else value
 
 
+class Iterations(int):
+    """``optimizer.iterations``: the step count, an ``int`` with the reads of Keras 3's int64 variable."""
+
+    shape: tuple[int, ...] = ()
+    dtype = "int64"
+
+    @property
+    def value(self) -> int:
+        return int(self)
+
+    def numpy(self) -> np.int64:
+        """The count as an int64 NumPy scalar."""
+        return np.int64(self)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return np.asarray(np.int64(self), dtype=dtype)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (int, (int(self),))
+
+
 def _as_float32(value: Any) -> Any:
     """A Python or NumPy number as float32 (as a tensor op converts it); anything else as it is."""
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
@@ -215,9 +236,10 @@ class Optimizer:
         self._lr = lr
 
     @property
-    def iterations(self) -> int:
-        """Number of optimizer steps applied."""
-        return 0 if self._network is None else int(self._network.iterations)
+    def iterations(self) -> Iterations:
+        """Number of optimizer steps applied: an ``int`` that also reads as Keras 3's int64 variable
+        (``optimizer.iterations.numpy()``)."""
+        return Iterations(0 if self._network is None else int(self._network.iterations))
 
     def _current_lr(self) -> float:
         """The rate the next step uses: the schedule's at ``iterations``, or the float rate."""
