@@ -439,3 +439,30 @@ def test_iterations_reads_as_keras_int64_variable_and_a_pydataset_iterates_its_l
     it = m.optimizer.iterations
     assert it == 3 and isinstance(it, int) and it.numpy() == np.int64(3) and it.numpy().dtype == np.int64
     assert len(list(_Batches(3))) == 3 and [len(b[0]) for b in _Batches(2)] == [8, 8]
+
+
+# ---- metric arguments and edge cases -------------------------------------------------------------------------
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("threshold", [0.0, 1.0, 1.5, 0.3])
+def test_binary_accuracy_takes_any_finite_threshold_in_fit_and_alone(device: str, threshold: float) -> None:
+    m = model()
+    m.to(device)
+    m.compile(optimizer="sgd", loss="mse", metrics=[keras.metrics.BinaryAccuracy(threshold=threshold)])
+    want = float(np.mean((m.predict(X, verbose=0) > threshold) == Y_BIN))
+    assert m.evaluate(X, Y_BIN, verbose=0, return_dict=True)["binary_accuracy"] == pytest.approx(want)
+    alone = keras.metrics.BinaryAccuracy(threshold=threshold)
+    alone.update_state(Y_BIN, m.predict(X, verbose=0))
+    assert float(alone.result()) == pytest.approx(want)
+    for bad in (None, float("inf"), "0.5", True):
+        with pytest.raises(ValueError, match="threshold"):
+            keras.metrics.BinaryAccuracy(threshold=bad)  # type: ignore[arg-type]
+
+
+def test_top_k_counts_an_unknown_class_or_a_non_finite_row_as_a_miss() -> None:
+    p = np.array([[0.1, 0.2, 0.7], [0.1, 0.2, 0.7], [np.nan, 0.2, 0.7], [0.1, 0.2, 0.7]], np.float32)
+    sparse = keras.metrics.SparseTopKCategoricalAccuracy(k=1)
+    sparse.update_state(np.array([-1, 3, 2, 2]), p)  # only the last row is a hit
+    assert float(sparse.result()) == pytest.approx(0.25)
+    dense = keras.metrics.TopKCategoricalAccuracy(k=2)
+    dense.update_state(np.eye(3, dtype=np.float32)[[2, 2]], p[1:3])  # a hit, then a NaN row
+    assert float(dense.result()) == pytest.approx(0.5)

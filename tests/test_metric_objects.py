@@ -357,7 +357,10 @@ def test_directions() -> None:
         (lambda: M.AUC(num_labels=3), "num_labels"),
         (lambda: M.R2Score(class_aggregation="mean"), "class_aggregation"),
         (lambda: M.R2Score(num_regressors=-1), "num_regressors"),
-        (lambda: M.BinaryAccuracy(threshold=1.5), "threshold"),
+        (
+            lambda: M.BinaryAccuracy(threshold=float("nan")),
+            "threshold",
+        ),  # any finite value is taken, as in Keras 3.15
         (lambda: M.Precision(top_k=0), "top_k"),
         (lambda: M.Mean(dtype="float64"), "dtype"),
         (lambda: M.Recall(class_id=1)([0, 1], [0.2, 0.8]), "class_id"),

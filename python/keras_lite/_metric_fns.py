@@ -59,11 +59,14 @@ def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
 
 
 def _in_top_k(ids: np.ndarray, y_pred: np.ndarray, k: int) -> np.ndarray:
-    """Whether class ``ids[i]`` is among the ``k`` largest of row ``i`` (ties count, as ``in_top_k``)."""
+    """Whether class ``ids[i]`` is among the ``k`` largest of row ``i`` (ties count), as TensorFlow's
+    ``in_top_k``: a class id outside the row, or a row with a non-finite score, is a miss."""
     rows = y_pred.reshape(-1, y_pred.shape[-1])
     flat = ids.reshape(-1).astype(np.int64)
-    target = rows[np.arange(len(flat)), flat]
-    return ((rows > target[:, None]).sum(axis=1) < k).astype(np.float64).reshape(ids.shape)
+    valid = (flat >= 0) & (flat < rows.shape[1]) & np.isfinite(rows).all(axis=1)
+    target = rows[np.arange(len(flat)), np.where(valid, flat, 0)]
+    hit = valid & ((rows > target[:, None]).sum(axis=1) < k)
+    return hit.astype(np.float64).reshape(ids.shape)
 
 
 def top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> np.ndarray:

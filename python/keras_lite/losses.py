@@ -350,7 +350,9 @@ def get(identifier: Any) -> Any:
     if isinstance(identifier, dict) and str(identifier.get("class_name")) in _CLASSES:
         config = identifier.get("config", {})
         if not isinstance(config, dict):
-            raise ValueError(f"A serialized loss's config must be a dict. {received('identifier', identifier)}")
+            raise ValueError(
+                f"A serialized loss's config must be a dict. {received('identifier', identifier)}"
+            )
         return _CLASSES[identifier["class_name"]].from_config(config)
     return _loss(identifier)
 

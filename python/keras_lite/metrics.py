@@ -17,6 +17,8 @@ whose targets are rows like the predictions: the core reads the targets one way 
 
 from __future__ import annotations
 
+import math
+import numbers
 from typing import Any
 
 import numpy as np
@@ -87,13 +89,17 @@ class BinaryAccuracy(MeanMetricWrapper):
     _kind, _direction = "binary_accuracy", "up"
 
     def __init__(self, name: str = "binary_accuracy", dtype: Any = None, threshold: float = 0.5) -> None:
-        if threshold is not None and not 0 < threshold < 1:
+        # Any finite number, as Keras 3.15 takes it (0.0 and 1.0 included: y_pred > threshold).
+        if (
+            isinstance(threshold, bool)
+            or not isinstance(threshold, numbers.Real)
+            or not math.isfinite(threshold)
+        ):
             raise ValueError(
-                "Invalid value for argument `threshold`. Expected a value in interval (0, 1). "
-                f"{received('threshold', threshold)}"
+                f"Invalid value for argument `threshold`: expected a finite number. {received('threshold', threshold)}"
             )
-        super().__init__(fns.binary_accuracy, name, dtype, threshold=0.5 if threshold is None else threshold)
-        self.threshold = self._fn_kwargs["threshold"]
+        super().__init__(fns.binary_accuracy, name, dtype, threshold=float(threshold))
+        self.threshold: float = float(threshold)
 
     def _core_kind(self) -> str:
         return self._kind if self.threshold == 0.5 else f"{self._kind}:threshold={float(self.threshold)!r}"

@@ -94,10 +94,10 @@ pub fn parse(spec: &str) -> Result<Metric> {
         "root_mean_squared_error" => Metric::RootMeanSquaredError,
         "binary_accuracy" => {
             let threshold = o.number::<f32>("threshold")?.unwrap_or(0.5);
-            if !(threshold > 0.0 && threshold < 1.0) {
+            // Any finite value, as Keras 3.15 takes it (y_pred > threshold).
+            if !threshold.is_finite() {
                 return Err(Error::value(format!(
-                    "Invalid value for argument `threshold`. Expected a value in interval (0, 1). Received: \
-                     threshold={threshold}"
+                    "Invalid value for argument `threshold`: expected a finite number. Received: threshold={threshold}"
                 )));
             }
             Metric::BinaryAccuracy { threshold }
