@@ -466,3 +466,27 @@ def test_top_k_counts_an_unknown_class_or_a_non_finite_row_as_a_miss() -> None:
     dense = keras.metrics.TopKCategoricalAccuracy(k=2)
     dense.update_state(np.eye(3, dtype=np.float32)[[2, 2]], p[1:3])  # a hit, then a NaN row
     assert float(dense.result()) == pytest.approx(0.5)
+
+
+def test_activation_keywords_at_keras_defaults_are_taken_and_others_refused_clearly() -> None:
+    x = np.array([[-2.0, -0.5, 0.0, 0.5, 8.0]], np.float32)
+    for fn, kwargs in (
+        (keras.activations.relu, {"negative_slope": 0.0, "max_value": None, "threshold": 0.0}),
+        (keras.activations.elu, {"alpha": 1.0}),
+        (keras.activations.leaky_relu, {"negative_slope": 0.2}),
+        (keras.activations.gelu, {"approximate": False}),
+        (keras.activations.softmax, {"axis": -1}),
+        (keras.activations.softmax, {"axis": 1}),
+    ):
+        np.testing.assert_array_equal(fn(x, **kwargs), fn(x))
+    for fn, kwargs in (
+        (keras.activations.relu, {"max_value": 6.0}),
+        (keras.activations.gelu, {"approximate": True}),
+        (keras.activations.softmax, {"axis": 0}),
+    ):
+        with pytest.raises(NotImplementedError, match=next(iter(kwargs))):
+            fn(x, **kwargs)
+    with pytest.raises(TypeError, match="alpha"):
+        keras.activations.relu(x, alpha=0.1)
+    with pytest.raises(NotImplementedError, match="curve"):
+        keras.metrics.AUC(curve="PRGAIN")

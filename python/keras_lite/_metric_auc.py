@@ -10,6 +10,7 @@ from ._errors import received
 from ._metric_base import Metric, as_float, divide_no_nan, to_result
 from ._metric_confusion import confusion, core_options, prepare
 from ._tensor import Tensor
+from ._unsupported import NotSupportedError
 
 EPSILON = 1e-7
 _CURVES = {"roc": "ROC", "pr": "PR"}
@@ -51,6 +52,10 @@ class AUC(Metric):
         from_logits: bool = False,
     ) -> None:
         super().__init__(name, dtype)
+        if isinstance(curve, str) and curve.lower() == "prgain":
+            raise NotSupportedError(
+                f"keras_lite's AUC computes the ROC and PR curves only. {received('curve', curve)}"
+            )
         self.curve = _choice(curve, "curve", _CURVES)
         self.summation_method = _choice(summation_method, "summation_method", {s: s for s in _SUMMATIONS})
         self._init_from_thresholds = thresholds is not None
