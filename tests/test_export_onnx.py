@@ -24,13 +24,13 @@ ACTIVATIONS = [
 
 
 def _randomize(model: Any, seed: int) -> None:
-    """Random weights everywhere; variances positive."""
+    """Random weights everywhere; variances positive (BatchNormalization's and Normalization's)."""
     rng = np.random.default_rng(seed)
     for layer in model.layers:
         values = []
         for v in layer.weights:
             w = rng.normal(0.0, 0.7, size=v.shape)
-            values.append(np.abs(w) + 0.3 if v.name == "moving_variance" else w)
+            values.append(np.abs(w) + 0.3 if "variance" in v.name else w)
         layer.set_weights(values)
 
 

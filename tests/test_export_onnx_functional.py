@@ -14,17 +14,7 @@ import pytest
 import keras_lite as keras
 from devices import DEVICES
 from keras_lite import layers
-
-
-def _randomize(model: Any, seed: int) -> None:
-    """Random weights everywhere; variances positive (a Normalization's statistics included)."""
-    rng = np.random.default_rng(seed)
-    for layer in model.layers:
-        values = []
-        for v in layer.weights:
-            w = rng.normal(0.0, 0.7, size=v.shape)
-            values.append(np.abs(w) + 0.3 if "variance" in v.name else w)
-        layer.set_weights(values)
+from test_export_onnx import _randomize
 
 
 def _session(path: Path) -> Any:
