@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import keras_lite as keras
-from devices import DEVICES
+from devices import DEVICES, GPU_SKIP
 from keras_lite import layers
 
 RNG = np.random.default_rng(7)
@@ -490,3 +490,49 @@ def test_activation_keywords_at_keras_defaults_are_taken_and_others_refused_clea
         keras.activations.relu(x, alpha=0.1)
     with pytest.raises(NotImplementedError, match="curve"):
         keras.metrics.AUC(curve="PRGAIN")
+
+
+# ---- NaN on the GPU as on the CPU ----------------------------------------------------------------------------
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize(
+    ("activation", "loss"),
+    [
+        ("relu6", "mse"),
+        ("hard_sigmoid", "binary_crossentropy"),
+        ("softmax", "kl_divergence"),
+        (None, "huber"),
+    ],
+)
+def test_a_nan_weight_gives_a_nan_loss_and_terminate_on_nan_stops_on_each_device(
+    device: str, activation: str | None, loss: str
+) -> None:
+    m = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(2, activation=activation)])
+    w, b = m.get_weights()
+    w[0, 0] = np.nan
+    m.set_weights([w, b])
+    m.to(device)
+    m.compile(optimizer="sgd", loss=loss)
+    y = np.tile(np.array([[1.0, 0.0]], np.float32), (48, 1))
+    assert np.isnan(m.predict(X[:4], verbose=0)[:, 0]).all()
+    assert np.isnan(m.evaluate(X, y, verbose=0))
+    history = m.fit(X, y, epochs=3, callbacks=[keras.callbacks.TerminateOnNaN()], verbose=0).history
+    assert len(history["loss"]) == 1 and np.isnan(history["loss"][0])
+
+
+@pytest.mark.parametrize("clip", [{"clipvalue": 0.1}, {"clipnorm": 0.1}, {"global_clipnorm": 0.1}])
+def test_a_nan_gradient_is_clipped_to_nan_on_both_devices_alike(clip: dict[str, float]) -> None:
+    results = []
+    for device in ["cpu"] + ([] if GPU_SKIP is not None else ["gpu"]):
+        m = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(1)])
+        w, b = m.get_weights()
+        w[0, 0] = np.nan
+        m.set_weights([w, b])
+        m.to(device)
+        m.compile(optimizer=keras.optimizers.SGD(0.1, **clip), loss="mse")
+        m.fit(X[:8], Y_BIN[:8], batch_size=8, epochs=1, verbose=0)
+        results.append(m.get_weights())
+    if "clipvalue" not in clip:  # TensorFlow's clip_by_norm: a NaN norm makes every gradient NaN
+        assert all(np.isnan(v).all() for v in results[0])
+    for other in results[1:]:
+        for a, b in zip(results[0], other):
+            np.testing.assert_allclose(a, b, rtol=1e-6, equal_nan=True)

@@ -174,9 +174,10 @@ impl Row {
             Loss::Hinge | Loss::SquaredHinge => {
                 let t = if self.hinge01 { 2.0 * t - 1.0 } else { t };
                 let m = max_keep_nan(1.0 - t * p, 0.0);
-                match (loss, m > 0.0 || m.is_nan()) {
+                match (loss, m > 0.0) {
                     (Loss::Hinge, true) => (m, -t),
-                    (Loss::Hinge, false) => (0.0, 0.0),
+                    // m is 0, or NaN (then the value is NaN, and the gradient 0 as TensorFlow's maximum gives).
+                    (Loss::Hinge, false) => (m, 0.0),
                     _ => (m * m, -2.0 * m * t),
                 }
             }

@@ -45,7 +45,8 @@ impl Clip {
             Clip::Norm(c) => {
                 for r in ranges {
                     let n = norm(&grads[r.clone()]).sqrt() as f32;
-                    if n > c {
+                    // A NaN norm makes every gradient NaN, as TensorFlow's clip_by_norm does.
+                    if n > c || n.is_nan() {
                         let s = c / n;
                         grads[r.clone()].iter_mut().for_each(|g| *g *= s);
                     }
@@ -53,7 +54,8 @@ impl Clip {
             }
             Clip::GlobalNorm(c) => {
                 let n = ranges.iter().map(|r| norm(&grads[r.clone()])).sum::<f64>().sqrt() as f32;
-                if n > c {
+                // A NaN norm makes every gradient NaN, as TensorFlow's clip_by_norm does.
+                if n > c || n.is_nan() {
                     let s = c / n;
                     ranges.iter().for_each(|r| grads[r.clone()].iter_mut().for_each(|g| *g *= s));
                 }

@@ -27,14 +27,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
             return;
         }
         if MODE == 0u {
-            g[e] = clamp(g[e], -prm.c, prm.c);
+            g[e] = clamp_keep_nan(g[e], -prm.c, prm.c);
             return;
         }
         var s = 0.0;
         for (var k = 0u; k < prm.count; k++) {
             s += acc[k];
         }
-        g[e] = g[e] * (prm.c / max(sqrt(s), prm.c));
+        g[e] = g[e] * (prm.c / max_keep_nan(sqrt(s), prm.c));
         return;
     }
     var s = 0.0;
@@ -55,7 +55,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         }
         return;
     }
-    let scale = prm.c / max(sqrt(part[0]), prm.c);
+    let scale = prm.c / max_keep_nan(sqrt(part[0]), prm.c);
     for (var i = li; i < prm.n; i += 256u) {
         g[i] = g[i] * scale;
     }

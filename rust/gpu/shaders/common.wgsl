@@ -74,6 +74,18 @@ fn softplus_(z: f32) -> f32 {
 
 const GELU_C: f32 = 0.7978846; // sqrt(2/pi)
 
+// clamp(x, lo, hi), but NaN for a NaN x (clamp's result is then the driver's choice; the CPU's f32::clamp, and
+// TensorFlow's clip, keep the NaN).
+fn clamp_keep_nan(x: f32, lo: f32, hi: f32) -> f32 {
+    return select(select(x, lo, x < lo), hi, x > hi);
+}
+
+// max(a, b), but NaN when a is (max may give b), as TensorFlow's maximum: a hinge or MSLE loss of a NaN
+// prediction, or a gradient's NaN norm, stays NaN, as on the CPU.
+fn max_keep_nan(a: f32, b: f32) -> f32 {
+    return select(a, b, a < b);
+}
+
 fn act_f(act: u32, z: f32, p: f32) -> f32 {
     switch act {
         case 1u: {
@@ -91,8 +103,8 @@ fn act_f(act: u32, z: f32, p: f32) -> f32 {
         case 9u: { return softplus_(z); }
         case 10u: { return z / (1.0 + abs(z)); }
         case 11u: { return select(p * z, z, z > 0.0); }
-        case 12u: { return clamp(z, 0.0, 6.0); }
-        case 13u: { return clamp(z / 6.0 + 0.5, 0.0, 1.0); }
+        case 12u: { return clamp_keep_nan(z, 0.0, 6.0); }
+        case 13u: { return clamp_keep_nan(z / 6.0 + 0.5, 0.0, 1.0); }
         case 14u: { return exp(z); }
         default: { return z; }
     }

@@ -51,7 +51,7 @@ fn value(base: u32, c: u32) -> f32 {
         if LOGITS {
             p = sigmoid_(p);
         }
-        p = clamp(p, 0.0, 1.0);
+        p = clamp_keep_nan(p, 0.0, 1.0);
     }
     return p;
 }

@@ -42,12 +42,6 @@ fn sign_(e: f32) -> f32 {
     return select(select(0.0, -1.0, e < 0.0), 1.0, e > 0.0);
 }
 
-// max(a, b), but NaN when a is (max may give b): Keras's hinge and MSLE losses of NaN predictions are NaN, as
-// on the CPU (loss/rows.rs).
-fn max_keep_nan(a: f32, b: f32) -> f32 {
-    return select(a, b, a < b);
-}
-
 // (loss, d loss / d input) of one element.
 fn element(p: f32, t0: f32) -> vec2<f32> {
     switch LOSS {
@@ -66,7 +60,8 @@ fn element(p: f32, t0: f32) -> vec2<f32> {
             if a <= d {
                 return vec2<f32>(0.5 * e * e, e);
             }
-            return vec2<f32>(d * a - 0.5 * d * d, d * sign(e));
+            // A NaN error (neither a <= d nor a > d) has a NaN gradient, as on the CPU.
+            return vec2<f32>(d * a - 0.5 * d * d, select(d * sign(e), a, !(a > d)));
         }
         case 3u: {
             let ls = prm.label_smoothing;
@@ -75,7 +70,7 @@ fn element(p: f32, t0: f32) -> vec2<f32> {
                 let z = p;
                 return vec2<f32>(max(z, 0.0) - z * t + log1p_(exp(-abs(z))), sigmoid_(z) - t);
             }
-            let q = clamp(p, prm.eps, prm.hi);
+            let q = clamp_keep_nan(p, prm.eps, prm.hi);
             let v = -(t * log(q) + (1.0 - t) * log(1.0 - q));
             // Clipping passes no gradient outside [eps, 1 - eps], as tf.clip_by_value.
             let d = select(-(t / q) + (1.0 - t) / (1.0 - q), 0.0, p < prm.eps || p > prm.hi);
@@ -101,7 +96,7 @@ fn element(p: f32, t0: f32) -> vec2<f32> {
             let t = select(t0, 2.0 * t0 - 1.0, flag[0] > 0.5);
             let m = max_keep_nan(1.0 - t * p, 0.0);
             if LOSS == 8u {
-                return vec2<f32>(m, select(-t, 0.0, m <= 0.0));
+                return vec2<f32>(m, select(0.0, -t, m > 0.0));
             }
             return vec2<f32>(m * m, -2.0 * m * t);
         }
@@ -150,7 +145,7 @@ fn row_loss(base: u32, r: u32) -> f32 {
                 // As TensorFlow: −ln clip(p_y) + ln Σ clip(p_j).
                 var s = 0.0;
                 for (var j = 0u; j < w; j++) {
-                    s += clamp(input[base + j], prm.eps, prm.hi);
+                    s += clamp_keep_nan(input[base + j], prm.eps, prm.hi);
                 }
                 for (var j = 0u; j < w; j++) {
                     let p = input[base + j];
@@ -158,7 +153,7 @@ fn row_loss(base: u32, r: u32) -> f32 {
                     let d = 1.0 / s - select(0.0, 1.0 / p, j == cls);
                     grad[base + j] = select(0.0, d, inside) * rs;
                 }
-                return log(s) - log(clamp(input[base + cls], prm.eps, prm.hi));
+                return log(s) - log(clamp_keep_nan(input[base + cls], prm.eps, prm.hi));
             }
             var s = 0.0;
             for (var j = 0u; j < w; j++) {
@@ -169,7 +164,7 @@ fn row_loss(base: u32, r: u32) -> f32 {
             for (var j = 0u; j < w; j++) {
                 let t = tgt[base + j] * (1.0 - ls) + ls / c;
                 let q = input[base + j] / s;
-                v -= t * log(clamp(q, prm.eps, prm.hi));
+                v -= t * log(clamp_keep_nan(q, prm.eps, prm.hi));
                 dot += select(0.0, -t / q, q >= prm.eps && q <= prm.hi) * q;
             }
             for (var j = 0u; j < w; j++) {
@@ -184,8 +179,8 @@ fn row_loss(base: u32, r: u32) -> f32 {
             var v = 0.0;
             for (var j = 0u; j < w; j++) {
                 let p = input[base + j];
-                let t = clamp(tgt[base + j], prm.eps, 1.0);
-                v += t * log(t / clamp(p, prm.eps, 1.0));
+                let t = clamp_keep_nan(tgt[base + j], prm.eps, 1.0);
+                v += t * log(t / clamp_keep_nan(p, prm.eps, 1.0));
                 grad[base + j] = select(0.0, -t / p * rs, p >= prm.eps && p <= 1.0);
             }
             return v;
