@@ -22,15 +22,17 @@ pub enum Control {
 /// Receives the loop's events, at every point Keras has a callback hook. Each returns `Err` to abort training
 /// (the error is passed through). The loop holds no lock of the model while it calls one.
 pub trait Observer {
-    /// Before epoch `epoch`'s first batch. `Stop` ends training after that batch (and the epoch's
-    /// bookkeeping), as Keras checks `stop_training` only after each batch.
+    /// Before epoch `epoch`'s first batch; `Stop` ends training after that batch, as in Keras.
     fn epoch_begin(&mut self, epoch: usize) -> Result<Control>;
     /// Whether `batch_begin` is wanted (it is called before every batch, so a host call costs there).
     fn wants_batch_begin(&self) -> bool {
         false
     }
-    /// Before each batch, when `wants_batch_begin`. `Stop` ends training after this batch, as Keras checks
-    /// `stop_training` after each batch.
+    /// Whether batch hooks may read the model: `Session::sync_batch` then runs before each `batch_end`.
+    fn host_at_batches(&self) -> bool {
+        false
+    }
+    /// Before each batch, when `wants_batch_begin`; `Stop` ends training after this batch, as in Keras.
     fn batch_begin(&mut self, _epoch: usize, _step: usize) -> Result<Control> {
         Ok(Control::Continue)
     }
@@ -77,8 +79,7 @@ pub trait Session {
     fn begin_epoch(&mut self, perm: Option<&[u32]>) -> Result<()>;
     /// Train on the epoch's batch `step`, the training rows `idx` (in the order `begin_epoch` was given).
     fn step(&mut self, step: usize, idx: &[u32]) -> Result<()>;
-    /// The means `[loss, metric...]` of the epoch's steps so far, as far as known (a device reads them back
-    /// now and then, so they may lag behind the last step).
+    /// The means `[loss, metric...]` of the epoch's steps so far, as far as known (a device's may lag).
     fn running(&mut self) -> Result<&[f64]>;
     /// After the epoch's last step, or a stop: the means of the steps run.
     fn end_epoch(&mut self) -> Result<&[f64]>;
@@ -86,10 +87,14 @@ pub trait Session {
     fn validate(&mut self, obs: &mut dyn Observer) -> Result<&[f64]>;
     /// Make the host's weights and optimizer state current (callbacks are about to read them).
     fn to_host(&mut self) -> Result<()>;
+    /// Before a `batch_end` that may read the model: the host's weights, optimizer state and `running` made
+    /// current (a device that runs ahead waits for its steps; the CPU's are always current).
+    fn sync_batch(&mut self) -> Result<()> {
+        Ok(())
+    }
     /// Take what callbacks changed on the host.
     fn take_host_changes(&mut self) -> Result<()>;
-    /// A hint, before a step: `next` are the training rows of the step after it (a session may start
-    /// loading them into the cache).
+    /// A hint before a step: `next` are the next step's training rows (to start loading into the cache).
     fn prefetch(&mut self, _next: &[u32]) {}
     /// After the last epoch: report a failure that surfaced late.
     fn finish(&mut self) -> Result<()> {

@@ -181,7 +181,7 @@ fn run(
     let mut epochs_run = 0;
     // The epoch's figures, kept here while the session runs the validation pass (reused: no allocation).
     let (mut logs, mut val_logs) = (Vec::new(), Vec::new());
-    let batch_begin = obs.wants_batch_begin();
+    let (batch_begin, host_at_batches) = (obs.wants_batch_begin(), obs.host_at_batches());
     for epoch in opts.initial_epoch..opts.epochs {
         // A stop asked for before the epoch's first batch ends training after that batch, as in Keras (which
         // checks `stop_training` only after each batch and each epoch).
@@ -203,6 +203,9 @@ fn run(
                     s.step(step, idx)?
                 }
                 Err(b) => s.step_rows(step, b.data()).map(|()| input.recycle(b))?,
+            }
+            if host_at_batches {
+                s.sync_batch()?;
             }
             if obs.batch_end(epoch, step, s.running()?)? == Control::Stop || stop_after {
                 stop = true;

@@ -536,3 +536,37 @@ def test_a_nan_gradient_is_clipped_to_nan_on_both_devices_alike(clip: dict[str, 
     for other in results[1:]:
         for a, b in zip(results[0], other):
             np.testing.assert_allclose(a, b, rtol=1e-6, equal_nan=True)
+
+
+# ---- a batch callback reads the model as it stands, on each device -------------------------------------------
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("streamed", [False, True])
+def test_a_batch_callback_reads_the_weights_step_count_and_logs_of_that_batch(
+    device: str, streamed: bool
+) -> None:
+    class Reader(keras.callbacks.Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen: list[tuple[int, float, float]] = []
+
+        def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
+            bias = float(self.model.get_weights()[-1][0])
+            self.seen.append((int(self.model.optimizer.iterations), bias, logs["loss"]))
+            if batch == 1:  # a read-modify-write keeps the steps before it
+                self.model.set_weights([w * 0.5 for w in self.model.get_weights()])
+
+    runs = []
+    for dev in ("cpu", device):
+        m = model()
+        m.set_weights([np.full(w.shape, 0.1, np.float32) for w in m.get_weights()])
+        m.to(dev)
+        m.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+        reader = Reader()
+        data: Any = (_Batches(6),) if streamed else (X, Y_BIN)
+        m.fit(*data, batch_size=8, epochs=2, shuffle=False, callbacks=[reader], verbose=0)
+        runs.append((reader.seen, m.get_weights()))
+    (cpu_seen, cpu_w), (dev_seen, dev_w) = runs
+    assert [s[0] for s in dev_seen] == list(range(1, 13)) and len(set(s[1] for s in dev_seen)) == 12
+    np.testing.assert_allclose(np.array(dev_seen)[:, 1:], np.array(cpu_seen)[:, 1:], rtol=1e-5, atol=1e-6)
+    for a, b in zip(cpu_w, dev_w):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

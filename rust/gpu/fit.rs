@@ -2,7 +2,9 @@
 //! permutation when it changes, and every step (gather, forward, loss, backward, optimizer) recorded once and
 //! replayed with a step record per batch. Steps are submitted in chunks (the epoch's first alone, so figures
 //! arrive early); the epoch's batch-size-weighted means come back once per epoch (summed in f64 on the host)
-//! and the running means given to `batch_end` are read back at most every `RUNNING_EVERY`, so they lag.
+//! and the running means given to `batch_end` are read back at most every `RUNNING_EVERY`, so they lag, unless
+//! a callback's batch hook may read the model (`sync_batch`: then every batch end waits for its step and
+//! brings the weights, the optimizer state and the means to the host, as the CPU has them).
 //!
 //! Before each step the session asks the host whether a callback changed it (a `set_weights`, a new learning
 //! rate, restored optimizer state); if so, the steps recorded so far are submitted, the change is written to
@@ -206,6 +208,14 @@ impl<'a> GpuSession<'a> {
         Ok(())
     }
 
+    /// The running means of the steps submitted so far (waiting for them).
+    fn read_running(&mut self) -> Result<()> {
+        let v: Vec<f32> = self.ctx.read(&self.sums, 0, self.done * self.cols)?;
+        self.t.averaging.means_into(&column_sums(&v, self.cols), self.seen, &mut self.running);
+        self.last_read = Instant::now();
+        Ok(())
+    }
+
     /// Fill the records of steps `from..` (step `from` being the next optimizer step) and queue them.
     fn write_records(&mut self, from: usize) -> Result<()> {
         let (t, progress) = (&*self.t, *self.progress);
@@ -243,11 +253,17 @@ impl Session for GpuSession<'_> {
 
     fn running(&mut self) -> Result<&[f64]> {
         if self.last_read.elapsed() >= RUNNING_EVERY && self.done > 0 && self.done < self.steps() {
-            let v: Vec<f32> = self.ctx.read(&self.sums, 0, self.done * self.cols)?;
-            self.t.averaging.means_into(&column_sums(&v, self.cols), self.seen, &mut self.running);
-            self.last_read = Instant::now();
+            self.read_running()?;
         }
         Ok(&self.running)
+    }
+
+    fn sync_batch(&mut self) -> Result<()> {
+        self.submit()?;
+        if self.done > 0 {
+            self.read_running()?;
+        }
+        self.to_host()
     }
 
     fn end_epoch(&mut self) -> Result<&[f64]> {

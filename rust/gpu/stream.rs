@@ -178,6 +178,11 @@ impl Session for GpuStream<'_> {
         Ok(&self.running)
     }
 
+    fn sync_batch(&mut self) -> Result<()> {
+        self.flush()?;
+        self.to_host()
+    }
+
     fn end_epoch(&mut self) -> Result<&[f64]> {
         self.flush()?;
         Ok(&self.running)

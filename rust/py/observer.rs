@@ -125,6 +125,11 @@ impl Observer for PyObserver<'_> {
         self.batch_begin
     }
 
+    fn host_at_batches(&self) -> bool {
+        // A callback with a batch hook (Python then asks for every batch end); the progress bar reads only logs.
+        self.batch_interval.is_zero()
+    }
+
     fn batch_begin(&mut self, epoch: usize, step: usize) -> Result<Control> {
         self.check_cancel()?;
         self.call(|_, t| t.call_method1("on_batch_begin", (epoch, step)))
