@@ -154,6 +154,8 @@ mod tests {
     #[test]
     fn specs() {
         assert_eq!(parse("binary_accuracy:threshold=0.7").unwrap(), Metric::BinaryAccuracy { threshold: 0.7 });
+        // Any finite threshold, as Keras 3.15 takes it.
+        assert_eq!(parse("binary_accuracy:threshold=1").unwrap(), Metric::BinaryAccuracy { threshold: 1.0 });
         assert_eq!(parse("top_k_categorical_accuracy:3").unwrap(), Metric::TopKCategoricalAccuracy { k: 3 });
         let Metric::Confusion(c) = parse("precision:thresholds=0.3,0.7;class_id=1").unwrap() else { panic!() };
         assert_eq!((c.thresholds, c.class_id), (vec![0.3, 0.7], Some(1)));
@@ -166,7 +168,7 @@ mod tests {
             "recall:top_k=0",
             "r2_score:class_aggregation=mean",
             "mae:k=1",
-            "binary_accuracy:threshold=1",
+            "binary_accuracy:threshold=inf",
             "rmse",
         ] {
             assert!(parse(bad).is_err(), "{bad}");
