@@ -43,6 +43,18 @@ impl Drop for OnThisThread {
     }
 }
 
+/// The models whose loops run on this thread, for a thread that does this thread's work while it waits (a
+/// `predict` or `evaluate` called from a fit's callback runs, with its own callbacks, on a worker thread).
+pub fn loops_here() -> Vec<usize> {
+    LOOPS.with(|l| l.borrow().clone())
+}
+
+/// Make this (new) thread count as running the loops `loops` of the thread it works for (`loops_here`), so
+/// that a callback here calling `fit` of one of those models is refused, not left waiting for itself.
+pub fn inherit_loops(loops: Vec<usize>) {
+    LOOPS.with(|l| *l.borrow_mut() = loops);
+}
+
 /// Refuse a `fit` of `model` called from one of its own fit's callbacks (that is, on the thread running its
 /// loop): it could only wait for itself. Call on the thread that received the call.
 pub fn check_not_nested(model: &Model) -> Result<()> {

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import threading
 import warnings
 import zipfile
 from pathlib import Path
@@ -570,3 +571,61 @@ def test_a_batch_callback_reads_the_weights_step_count_and_logs_of_that_batch(
     np.testing.assert_allclose(np.array(dev_seen)[:, 1:], np.array(cpu_seen)[:, 1:], rtol=1e-5, atol=1e-6)
     for a, b in zip(cpu_w, dev_w):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+# ---- a fit nested through another call, empty data, predict's callbacks ---------------------------------------
+@pytest.mark.parametrize("through", ["predict", "evaluate"])
+def test_a_fit_of_the_training_model_from_a_predict_or_evaluate_callback_inside_fit_is_refused(
+    through: str,
+) -> None:
+    m = model()
+    m.compile(optimizer="sgd", loss="mse")
+    errors: list[BaseException] = []
+
+    class Inner(keras.callbacks.Callback):
+        def _refit(self) -> None:
+            try:
+                m.fit(X, Y_BIN, epochs=1, verbose=0)
+            except RuntimeError as e:
+                errors.append(e)
+
+        def on_predict_batch_end(self, batch: int, logs: Any = None) -> None:
+            self._refit()
+
+        def on_test_batch_end(self, batch: int, logs: Any = None) -> None:
+            self._refit()
+
+    class Outer(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            call = m.predict if through == "predict" else lambda x, **kw: m.evaluate(x, Y_BIN[:16], **kw)
+            call(X[:16], batch_size=8, verbose=0, callbacks=[Inner()])
+
+    done = threading.Event()
+
+    def run() -> None:
+        m.fit(X, Y_BIN, epochs=1, verbose=0, callbacks=[Outer()])
+        done.set()
+
+    worker = threading.Thread(target=run, daemon=True)  # a regression would wait forever: fail, not hang
+    worker.start()
+    worker.join(60)
+    assert (
+        done.is_set() and len(errors) == 2 and all("while this model is training" in str(e) for e in errors)
+    )
+    m.fit(X, Y_BIN, epochs=1, verbose=0)  # usable afterwards
+
+
+def test_an_empty_pydataset_is_refused_and_predict_calls_its_callbacks_at_verbose_0() -> None:
+    m = model()
+    m.compile(optimizer="sgd", loss="mse")
+    for call in (lambda: m.fit(_Batches(0), epochs=1, verbose=0), lambda: m.predict(_Batches(0), verbose=0)):
+        with pytest.raises(ValueError, match="length 0"):
+            call()
+    seen: list[str] = []
+    hooks = keras.callbacks.LambdaCallback(
+        on_predict_begin=lambda logs: seen.append("begin"),
+        on_predict_batch_end=lambda batch, logs: seen.append("batch"),
+        on_predict_end=lambda logs: seen.append("end"),
+    )
+    m.predict(X, verbose=0, callbacks=[hooks])
+    assert seen == ["begin", "batch", "batch", "end"]

@@ -69,12 +69,14 @@ pub fn interruptible<T: Send>(
 ) -> PyResult<T> {
     let cancel = AtomicBool::new(false);
     let seen = INTERRUPTS.load(Ordering::Relaxed);
+    let loops = crate::trainer::loops_here();
     let mut interrupt: Option<PyErr> = None;
     let outcome = py.detach(|| {
         let (done_tx, done_rx) = mpsc::channel::<()>();
         std::thread::scope(|s| {
             let cancel = &cancel;
             let worker = s.spawn(move || {
+                crate::trainer::inherit_loops(loops);
                 let r = catch_unwind(AssertUnwindSafe(|| work(cancel)));
                 let _ = done_tx.send(());
                 r

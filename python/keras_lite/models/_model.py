@@ -335,7 +335,7 @@ class Model(ConfigMethods):
         """Predictions for ``x`` as a float32 NumPy array of shape ``(n, units)``."""
         net = self._net
         fast = net is not None and type(x) is np.ndarray and x.size and self._single_input
-        if verbose == 0 and batch_size is None and fast:
+        if verbose == 0 and batch_size is None and steps is None and callbacks is None and fast:
             # Fast path for services: a float32 C-contiguous (n, width) array goes straight to the core;
             # anything else (or any error) takes the general path, which converts or explains. An empty
             # array takes that path too, which refuses it whatever its dtype.
