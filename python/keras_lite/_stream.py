@@ -152,7 +152,9 @@ class Source:
             n = self.dataset.num_batches
             self.size: int | None = None if n is None else int(n)
             if self.size == 0:
-                raise ValueError(f"The PyDataset given as {what} has length 0: it must hold at least one batch.")
+                raise ValueError(
+                    f"The PyDataset given as {what} has length 0: it must hold at least one batch."
+                )
             self.peeked = [
                 _tuple(self.dataset[i], f"{what} __getitem__")
                 for i in range(min(PEEKED, self.size or PEEKED))
