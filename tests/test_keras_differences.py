@@ -629,3 +629,28 @@ def test_an_empty_pydataset_is_refused_and_predict_calls_its_callbacks_at_verbos
     )
     m.predict(X, verbose=0, callbacks=[hooks])
     assert seen == ["begin", "batch", "batch", "end"]
+
+
+def test_a_fit_of_the_training_model_from_the_generator_feeding_it_is_refused() -> None:
+    m = model()
+    m.compile(optimizer="sgd", loss="mse")
+
+    def batches() -> Any:
+        for i in range(4):
+            if i == 2:
+                m.fit(X, Y_BIN, epochs=1, verbose=0)  # from the feeder's thread
+            yield X[8 * i : 8 * i + 8], Y_BIN[8 * i : 8 * i + 8]
+
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            m.fit(batches(), epochs=1, verbose=0)
+        except RuntimeError as e:
+            outcome.append(e)
+
+    worker = threading.Thread(target=run, daemon=True)  # a regression would wait forever: fail, not hang
+    worker.start()
+    worker.join(60)
+    assert len(outcome) == 1 and "feeding its fit" in str(outcome[0])
+    m.fit(X, Y_BIN, epochs=1, verbose=0)  # usable afterwards

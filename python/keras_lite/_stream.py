@@ -233,14 +233,31 @@ class Source:
             ds.on_epoch_end()
 
 
+# The model whose fit this thread feeds (set on each feeder thread).
+_FEEDING = threading.local()
+
+
+def feeds_fit_of(model: Any) -> bool:
+    """Whether this thread feeds a fit of ``model`` (its generator or PyDataset runs here): a ``fit`` of it
+    from here could only wait for that fit, which waits for this thread's batches."""
+    return getattr(_FEEDING, "model", None) is model
+
+
 class Feeder:
     """A producer thread: ``passes`` passes of ``source``, each batch converted by ``convert`` to
     ``(x, y, sample_weight)`` float32 arrays and put in ``queue``; ``queue.end()`` after each pass. An
-    exception from the user's code or the conversion is kept in ``error`` (``queue.fail()`` tells the core)."""
+    exception from the user's code or the conversion is kept in ``error`` (``queue.fail()`` tells the core).
+    ``model`` is the model being trained, when it is a fit's."""
 
     def __init__(
-        self, source: Source, passes: int, queue: Any, convert: Callable[[tuple[Any, ...]], Any]
+        self,
+        source: Source,
+        passes: int,
+        queue: Any,
+        convert: Callable[[tuple[Any, ...]], Any],
+        model: Any = None,
     ) -> None:
+        self.model = model
         self.source = source
         self.queue = queue
         self.convert = convert
@@ -252,6 +269,7 @@ class Feeder:
         self.thread.start()
 
     def _run(self) -> None:
+        _FEEDING.model = self.model
         try:
             for batches in self.source.passes(self.passes):
                 n = 0

@@ -191,11 +191,11 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
     cbs.on_train_begin()
     queue = queue_for(source)
     val_queue = queue_for(val_source) if val_source is not None else None
-    feeders = [Feeder(source, passes, queue, _converter(model, inputs, True, "x", a["class_weight"]))]
+    feeders = [Feeder(source, passes, queue, _converter(model, inputs, True, "x", a["class_weight"]), model)]
     observer.feeder, observer.first_epoch = feeders[0], a["initial_epoch"]
     if val_source is not None:
         feeders.append(
-            Feeder(val_source, passes, val_queue, _converter(model, inputs, True, "validation_data"))
+            Feeder(val_source, passes, val_queue, _converter(model, inputs, True, "validation_data"), model)
         )
     cap = max(p[0].shape[0] if hasattr(p[0], "shape") else len(p[0]) for p in source.peeked)
     interval = 0.0 if cbs.needs_batch_hooks() else (0.045 if a["verbose"] == 1 else 1e9)

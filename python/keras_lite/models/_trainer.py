@@ -146,6 +146,11 @@ def fit(
     validation_freq: Any,
 ) -> Any:
     """``model.fit``: the ``History``."""
+    if _stream.feeds_fit_of(model):
+        raise RuntimeError(
+            "fit() cannot run while this model is training: this call comes from the generator or PyDataset "
+            "feeding its fit. Call fit() again after that fit returns."
+        )
     require_compiled(model, "training")
     vfreq = _stream_fit.validation_freq(validation_freq)
     if _stream.is_stream(x):
