@@ -282,8 +282,9 @@ impl Row {
         let (mut arg, mut neg) = (0, f32::NEG_INFINITY);
         for (j, (&t, &p)) in t.iter().zip(p).enumerate() {
             // A NaN (an infinite prediction times a zero target) makes the row NaN, as TensorFlow's max does.
-            if (1.0 - t) * p > neg || ((1.0 - t) * p).is_nan() {
-                (arg, neg) = (j, (1.0 - t) * p);
+            let c = (1.0 - t) * p;
+            if c > neg || c.is_nan() {
+                (arg, neg) = (j, c);
             }
         }
         let v = max_keep_nan(neg - pos + 1.0, 0.0);

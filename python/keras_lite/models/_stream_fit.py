@@ -248,10 +248,7 @@ def evaluate(
 ) -> Any:
     """``model.evaluate`` of a stream: a float, a list of floats, or (``return_dict``) a dict."""
     values = _evaluate(model, x, a, make_callbacks, observer_cls, inputs)
-    if a["return_dict"]:
-        return _targets.keyed(model._metric_names, model._metric_sizes, values)
-    in_order = _targets.keyed(model._metric_names, model._metric_sizes, values, sort=False)
-    return values[0] if len(values) == 1 else list(in_order.values())
+    return _targets.evaluate_result(model._metric_names, model._metric_sizes, values, a["return_dict"])
 
 
 def _evaluate(

@@ -111,3 +111,11 @@ def keyed(names: list[str], sizes: list[int], values: Any, sort: bool = True) ->
             logs[name] = values[at] if size == 1 else np.asarray(values[at : at + size], dtype=np.float32)
             at += size
     return dict(sorted(logs.items())) if sort else logs
+
+
+def evaluate_result(names: list[str], sizes: list[int], values: Any, as_dict: bool) -> Any:
+    """``evaluate``'s result from the core's flat values: the sorted logs (``return_dict``), else the loss
+    alone, or the loss and each metric's value (or vector) in the order compile was given them."""
+    if as_dict:
+        return keyed(names, sizes, values)
+    return values[0] if len(values) == 1 else list(keyed(names, sizes, values, sort=False).values())

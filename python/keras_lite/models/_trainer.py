@@ -307,13 +307,9 @@ def evaluate(
         observer = FitObserver(model, cbs, names) if cbs.needs_batch_hooks("test") else None
         values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]), observer, sw)
         cbs.on_test_end(_targets.keyed(names, model._metric_sizes, values))
-    logs = _targets.keyed(names, model._metric_sizes, values)
     if verbose:
-        _report(n_steps, verbose, start, logs)
-    if return_dict:
-        return logs
-    in_order = _targets.keyed(names, model._metric_sizes, values, sort=False)
-    return values[0] if len(values) == 1 else list(in_order.values())
+        _report(n_steps, verbose, start, _targets.keyed(names, model._metric_sizes, values))
+    return _targets.evaluate_result(names, model._metric_sizes, values, return_dict)
 
 
 def predict(model: Model, x: Any, batch_size: Any, verbose: Any, steps: Any, callbacks: Any) -> np.ndarray:
