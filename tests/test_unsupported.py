@@ -499,3 +499,18 @@ def test_missing_keras_attributes_cost_nothing_on_the_hot_path() -> None:
     model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(1)])
     members = dict(inspect.getmembers(model))
     assert "predict" in members and "train_on_batch" not in members
+
+
+def _public_modules() -> list[Any]:
+    return [m for n, m in sorted(sys.modules.items()) if n.split(".")[0] == "keras_lite" and "._" not in n]
+
+
+@pytest.mark.parametrize("module", _public_modules(), ids=lambda m: m.__name__)
+def test_dir_lists_the_public_names_only(module: Any) -> None:
+    """``dir(keras.losses)`` (and an editor's completion) lists the module's API, not the typing names and
+    helpers it imports (``Any``, ``np``, ``annotations``), each of which still resolves."""
+    public = [n for n in dir(module) if not n.startswith("__")]
+    assert public == sorted(module.__all__)
+    assert not {"Any", "annotations", "np", "received", "unsupported_identifier"} & set(public)
+    for name in public:
+        getattr(module, name)

@@ -347,6 +347,17 @@ class _KerasSubmoduleFinder(importlib.abc.MetaPathFinder):
 _PACKAGE_MODULES: frozenset[str] = frozenset()
 
 
+def _public_names(module: types.ModuleType) -> Callable[[], list[str]]:
+    """A module's ``__dir__``: its ``__all__`` and its dunders, not the helpers and typing names it imports, so
+    that ``dir(keras.losses)`` and an editor's completion list what Keras's module has (and keras_lite's own
+    additions), nothing else."""
+
+    def __dir__() -> list[str]:
+        return sorted({*getattr(module, "__all__", ()), *(n for n in vars(module) if n.startswith("__"))})
+
+    return __dir__
+
+
 def install(package: types.ModuleType) -> None:
     """Give ``package`` (keras_lite) and its Keras-named submodules the errors for Keras names they lack."""
     global _PACKAGE_MODULES
@@ -361,6 +372,10 @@ def install(package: types.ModuleType) -> None:
         module = vars(package).get(sub)
         if sub and isinstance(module, types.ModuleType):
             vars(module)["__getattr__"] = _module_getattr(module, sub, names)
+    for name, module in list(sys.modules.items()):
+        public = name == package.__name__ or name.startswith(package.__name__ + ".") and "._" not in name
+        if public and hasattr(module, "__all__"):
+            vars(module)["__dir__"] = _public_names(module)
     add_missing_attributes(package.models.Model, MODEL_ATTRS, "Model")
     add_missing_attributes(package.layers.Layer, LAYER_ATTRS, "layers.Layer")
     add_missing_attributes(package.optimizers.Optimizer, OPTIMIZER_ATTRS, "optimizers.Optimizer")

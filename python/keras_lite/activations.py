@@ -108,3 +108,25 @@ def get(identifier: str | ActivationFn | None) -> ActivationFn:
 def serialize(fn: ActivationFn) -> str:
     """The name under which ``fn`` is saved."""
     return fn.__name__
+
+
+__all__ = [
+    "elu",
+    "exponential",
+    "gelu",
+    "get",
+    "hard_sigmoid",
+    "leaky_relu",
+    "linear",
+    "relu",
+    "relu6",
+    "selu",
+    "serialize",
+    "sigmoid",
+    "silu",
+    "softmax",
+    "softplus",
+    "softsign",
+    "swish",
+    "tanh",
+]

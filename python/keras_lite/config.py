@@ -144,3 +144,14 @@ def get_device() -> dict[str, object]:
 def default_device() -> str:
     """The requested default device (``"cpu"``, ``"gpu"`` or ``"auto"``)."""
     return _device
+
+
+__all__ = [
+    "default_device",
+    "get_device",
+    "list_devices",
+    "next_seed",
+    "resolve_device",
+    "set_device",
+    "set_seed",
+]

@@ -398,3 +398,43 @@ def _for_training(identifier: Any) -> Loss:
 
 def _supported() -> str:
     return ", ".join(sorted(set(_FUNCTIONS) | set(_CLASSES)))
+
+
+__all__ = [
+    "BCE",
+    "BinaryCrossentropy",
+    "CategoricalCrossentropy",
+    "CategoricalHinge",
+    "Hinge",
+    "Huber",
+    "KLDivergence",
+    "LogCosh",
+    "Loss",
+    "MAE",
+    "MSE",
+    "MeanAbsoluteError",
+    "MeanAbsolutePercentageError",
+    "MeanSquaredError",
+    "MeanSquaredLogarithmicError",
+    "Poisson",
+    "SparseCategoricalCrossentropy",
+    "SquaredHinge",
+    "bce",
+    "binary_crossentropy",
+    "categorical_crossentropy",
+    "categorical_hinge",
+    "get",
+    "hinge",
+    "huber",
+    "kl_divergence",
+    "log_cosh",
+    "mae",
+    "mean_absolute_error",
+    "mean_absolute_percentage_error",
+    "mean_squared_error",
+    "mean_squared_logarithmic_error",
+    "mse",
+    "poisson",
+    "sparse_categorical_crossentropy",
+    "squared_hinge",
+]

@@ -108,3 +108,12 @@ def normalize(x: Any, axis: int = -1, order: int = 2) -> np.ndarray:
 
 # Keras 3's alias of PyDataset.
 Sequence = PyDataset
+
+__all__ = [
+    "PyDataset",
+    "Sequence",
+    "clear_session",
+    "normalize",
+    "set_random_seed",
+    "to_categorical",
+]
