@@ -61,9 +61,12 @@ impl Evaluator {
         batch: usize,
         exact: bool,
     ) -> Result<Self> {
-        // A reduction other than the mean over the rows, or a mask, makes each batch's value depend on its
-        // rows: the chunks are then the caller's batches.
-        let exact = exact || t.reduction != crate::loss::Reduction::default() || t.loss.ignored_label().is_some();
+        // A reduction other than the mean over the rows, a mask, or a loss that reads its batch's labels makes
+        // each batch's value depend on its rows: the chunks are then the caller's batches.
+        let exact = exact
+            || t.reduction != crate::loss::Reduction::default()
+            || t.loss.ignored_label().is_some()
+            || t.loss.batch_dependent();
         let want = if exact { batch } else { batch.max(EVAL_ROWS) };
         let cap = rows_that_fit(ctx, net, want.min(data.rows.max(1)))?;
         let cols = t.cols();

@@ -114,12 +114,14 @@ impl Loss {
     }
 
     /// The final activation whose logits this loss reads in place of its output, as Keras on TensorFlow
-    /// does: binary crossentropy reads a final sigmoid's logits, categorical crossentropy a final softmax's.
+    /// does: binary crossentropy reads a final sigmoid's logits, categorical crossentropy a final softmax's,
+    /// with `from_logits` or without it (Keras then warns that the output is not logits, and reads them).
     pub fn takes_logits_of(&self) -> Option<LogitsOf> {
         match self {
-            Loss::BinaryCrossentropy { from_logits: false, .. } => Some(LogitsOf::Sigmoid),
-            Loss::CategoricalCrossentropy { from_logits: false, .. }
-            | Loss::SparseCategoricalCrossentropy { from_logits: false, .. } => Some(LogitsOf::Softmax),
+            Loss::BinaryCrossentropy { .. } => Some(LogitsOf::Sigmoid),
+            Loss::CategoricalCrossentropy { .. } | Loss::SparseCategoricalCrossentropy { .. } => {
+                Some(LogitsOf::Softmax)
+            }
             _ => None,
         }
     }
@@ -131,6 +133,13 @@ impl Loss {
         } else {
             output
         }
+    }
+
+    /// Whether a sample's loss depends on the other samples of its batch: the hinge losses read the labels as
+    /// `2t − 1` only when every label of the batch is 0 or 1, so a pass over the rows in other chunks than the
+    /// caller's batches would give another value.
+    pub fn batch_dependent(&self) -> bool {
+        matches!(self, Loss::Hinge | Loss::SquaredHinge)
     }
 
     /// The label this loss ignores (the sparse form's `ignore_class`), as targets hold it.

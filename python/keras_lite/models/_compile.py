@@ -3,6 +3,7 @@ evaluates (``Model.compile`` keeps Keras's signature and docstring and calls `co
 
 from __future__ import annotations
 
+import warnings
 import weakref
 from typing import TYPE_CHECKING, Any
 
@@ -99,6 +100,7 @@ def compile(
     opt._network = model._net
     model.loss = loss
     model._loss_obj = loss_obj
+    model._logits_warned = set()
     model._target_width = None  # "crossentropy" is settled again by the next fit or evaluate
     model._compile_metrics = list(metrics)
     model._metrics_given = metrics_given
@@ -157,4 +159,35 @@ def require_compiled(model: Model, what: str) -> None:
                 "A loss with reduction=None gives one value per sample, to which the regularizers' penalty of "
                 f"layers {ruled} cannot be added (Keras fails there too); use reduction='sum' or the default. "
                 f"Received: loss={loss!r} with reduction={loss.reduction!r}"
+            )
+
+
+# The crossentropies that read a final activation's logits (as Keras on TensorFlow does), with that activation.
+_LOGITS_OF = {
+    "BinaryCrossentropy": ("binary_crossentropy", "sigmoid", "Sigmoid"),
+    "CategoricalCrossentropy": ("categorical_crossentropy", "softmax", "Softmax"),
+    "SparseCategoricalCrossentropy": ("sparse_categorical_crossentropy", "softmax", "Softmax"),
+}
+
+
+def warn_if_output_is_not_logits(model: Model, steps: tuple[str, ...]) -> None:
+    """Keras's warning for ``from_logits=True`` on a model that ends in the sigmoid or softmax that the loss
+    undoes: the loss reads the activation's input either way (the core does so, as Keras on TensorFlow), so
+    the training is the same as without the flag, which was probably meant for a model without the
+    activation. Keras warns as it first traces its train or test step after ``compile``; so here, once per
+    compile for fitting (``"train"``) and once for evaluating (``"test"``)."""
+    loss = model._loss_obj
+    known = _LOGITS_OF.get(type(loss).__name__)
+    if known is None or not getattr(loss, "from_logits", False) or not model.layers:
+        return
+    function, activation, op = known
+    if getattr(getattr(model.layers[-1], "activation", None), "__name__", None) != activation:
+        return
+    for step in steps:
+        if step not in model._logits_warned:
+            model._logits_warned.add(step)
+            warnings.warn(
+                f'"`{function}` received `from_logits=True`, but the `output` argument was produced by a {op} '
+                "activation and thus does not represent logits. Was this intended?",
+                stacklevel=3,
             )

@@ -76,6 +76,7 @@ class Model(ConfigMethods):
         self.optimizer: Any = None
         self.loss: Any = None
         self._loss_obj: losses_module.Loss | None = None
+        self._logits_warned: set[str] = set()  # see _compile.warn_if_output_is_not_logits
         self._core_loss: losses_module.Loss | None = (
             None  # the loss the core computes (what "crossentropy" chose)
         )
@@ -172,7 +173,11 @@ class Model(ConfigMethods):
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of every weight, layer by layer (Keras order)."""
-        values = [] if self._net is None else self._net.get_weights()  # the int64 `count` keeps its dtype
+        if (
+            self._net is None
+        ):  # not built: the weights of layers that have them already (an adapted Normalization)
+            return [v.numpy() for v in self.weights]
+        values = self._net.get_weights()  # the int64 `count` keeps its dtype
         return [a if v.dtype == "float32" else a.astype(v.dtype) for v, a in zip(self.weights, values)]
 
     def set_weights(self, weights: list[Any]) -> None:
@@ -195,7 +200,10 @@ class Model(ConfigMethods):
                     f"Weight {v.path} has shape {v.shape}. Received: an array of shape {a.shape}"
                 )
             arrays.append(a)
-        if arrays:
+        if self._net is None:
+            for v, a in zip(current, arrays):
+                v.assign(a)
+        elif arrays:
             self._net.set_weights(arrays)
 
     def count_params(self) -> int:
@@ -250,10 +258,22 @@ class Model(ConfigMethods):
     ) -> None:
         """Compile the core ``net``; ``target_width`` (y's columns, once seen) settles ``"crossentropy"``."""
         loss = losses_module._concrete(loss_obj, net.output_dim, target_width)
-        kinds, weighted, names, sizes = _targets.resolve_metrics(
-            net.output_dim, loss, metrics, self._compile_weighted
-        )
-        net.compile(loss._spec(), kinds, opt._spec(net), weighted)
+        weighted_metrics = self._compile_weighted
+        try:
+            kinds, weighted, names, sizes = _targets.resolve_metrics(
+                net.output_dim, loss, metrics, weighted_metrics
+            )
+            net.compile(loss._spec(), kinds, opt._spec(net), weighted)
+        except ValueError:
+            if target_width is not None or not isinstance(loss_obj, losses_module._AutoCrossentropy):
+                raise
+            # "crossentropy" before any targets, with metrics that read class ids (sparse_categorical_accuracy):
+            # the provisional choice is then the sparse one; the first targets settle it (_targets.settle_targets).
+            loss = losses_module._concrete(loss_obj, net.output_dim, 1)
+            kinds, weighted, names, sizes = _targets.resolve_metrics(
+                net.output_dim, loss, metrics, weighted_metrics
+            )
+            net.compile(loss._spec(), kinds, opt._spec(net), weighted)
         self._metric_names, self._metric_sizes = ["loss", *names], sizes
         self._core_loss = loss
         opt._network = net
@@ -293,6 +313,8 @@ class Model(ConfigMethods):
         Returns:
             A ``History`` whose ``.history`` maps each metric (and ``val_`` metric) to per-epoch floats.
         """
+        validates = validation_data is not None or bool(validation_split)
+        _compile.warn_if_output_is_not_logits(self, ("train", "test") if validates else ("train",))
         return _trainer.fit(
             self,
             x,
@@ -325,6 +347,7 @@ class Model(ConfigMethods):
         return_dict: bool = False,
     ) -> Any:
         """Loss (and metrics) on ``(x, y)`` in inference mode: a float, a list, or a dict."""
+        _compile.warn_if_output_is_not_logits(self, ("test",))
         return _trainer.evaluate(
             self, x, y, batch_size, verbose, sample_weight, steps, callbacks, return_dict
         )

@@ -171,7 +171,9 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
     if vd is not None:
         if not (isinstance(vd, PyDataset) or not isinstance(vd, (tuple, list)) and hasattr(vd, "__iter__")):
             vd = _ArrayBatches(
-                *_data.unpack_validation_data(vd), a["validation_batch_size"] or a["batch_size"] or 32
+                *_data.unpack_validation_data(vd),
+                a["validation_batch_size"] or a["batch_size"] or 32,
+                not model._single_input,
             )
         val_steps = _steps(a["validation_steps"], "validation_steps")
         val_source = Source(vd, val_steps, False, "validation_data", restart=True)
@@ -229,18 +231,33 @@ def _streamed_observer(base: Any) -> Any:
 
 
 class _ArrayBatches(PyDataset):
-    """In-memory validation data as batches, for a fit whose training data is streamed."""
+    """In-memory validation data as batches, for a fit whose training data is streamed. A model of several
+    inputs takes ``x`` as a list or dict of arrays, each cut into the same batches."""
 
-    def __init__(self, x: Any, y: Any, w: Any, batch_size: int) -> None:
+    def __init__(self, x: Any, y: Any, w: Any, batch_size: int, several_inputs: bool) -> None:
         super().__init__()
-        self.x, self.y, self.w, self.bs = np.asarray(x), np.asarray(y), w, int(batch_size)
+        if isinstance(x, dict):
+            self.x: Any = {k: np.asarray(v) for k, v in x.items()}
+        elif several_inputs and isinstance(x, (list, tuple)):
+            self.x = [np.asarray(v) for v in x]
+        else:
+            self.x = np.asarray(x)
+        self.y, self.w, self.bs = np.asarray(y), w, int(batch_size)
 
     def __len__(self) -> int:
-        return -(-len(self.x) // self.bs)
+        first = next(iter(self.x.values())) if isinstance(self.x, dict) else self.x
+        first = first[0] if isinstance(first, list) else first
+        return -(-len(first) // self.bs)
 
     def __getitem__(self, i: int) -> Any:
         s = slice(i * self.bs, (i + 1) * self.bs)
-        return (self.x[s], self.y[s]) if self.w is None else (self.x[s], self.y[s], np.asarray(self.w)[s])
+        if isinstance(self.x, dict):
+            x: Any = {k: v[s] for k, v in self.x.items()}
+        elif isinstance(self.x, list):
+            x = [v[s] for v in self.x]
+        else:
+            x = self.x[s]
+        return (x, self.y[s]) if self.w is None else (x, self.y[s], np.asarray(self.w)[s])
 
 
 def evaluate(

@@ -1,0 +1,164 @@
+"""Differences from Keras 3.15, and between the CPU and the GPU, that side-by-side runs of the same scripts
+found: a crossentropy given ``from_logits=True`` on a model ending in its own sigmoid or softmax, and the hinge
+losses' batch-wise reading of 0/1 labels in a GPU evaluation. Expected values are Keras 3.15.1's (TensorFlow
+backend) for the same calls, or NumPy's of Keras's formula."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import keras_lite as keras
+from devices import DEVICES
+from keras_lite import layers
+
+RNG = np.random.default_rng(0)
+X = RNG.normal(size=(90, 4)).astype(np.float32)
+LABELS = RNG.integers(0, 3, 90)
+
+
+def _fixed(model: keras.Model) -> keras.Model:
+    model.set_weights(
+        [
+            np.full(w.shape, 0.1, np.float32) * (np.arange(w.size).reshape(w.shape) % 5)
+            for w in model.get_weights()
+        ]
+    )
+    return model
+
+
+CASES = [
+    ("softmax", keras.losses.SparseCategoricalCrossentropy, LABELS, 3, 1.0956),
+    ("softmax", keras.losses.CategoricalCrossentropy, np.eye(3, dtype=np.float32)[LABELS], 3, 1.0956),
+    ("sigmoid", keras.losses.BinaryCrossentropy, (LABELS > 0).astype(np.float32), 1, 0.6935),
+]
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize(("activation", "loss_cls", "y", "units", "keras_value"), CASES)
+def test_from_logits_on_a_final_activation_reads_its_logits_and_warns(
+    device: str, activation: str, loss_cls: type, y: np.ndarray, units: int, keras_value: float
+) -> None:
+    """Keras on TensorFlow reads the logits of a final sigmoid or softmax whether or not the loss was given
+    ``from_logits=True``; with the flag it warns (once for the train step, once for the test step) that the
+    output is not logits. keras_lite applied the activation a second time instead, silently."""
+    losses = {}
+    for flag in (False, True):
+        model = _fixed(
+            keras.Sequential([keras.Input((4,)), layers.Dense(units, activation=activation)], device=device)
+        )
+        model.compile(optimizer="sgd", loss=loss_cls(from_logits=flag))
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            losses[flag] = model.evaluate(X, y, verbose=0)
+            model.fit(X, y, verbose=0, epochs=1, validation_split=0.2)
+            model.evaluate(X, y, verbose=0)
+        messages = [str(w.message) for w in seen if issubclass(w.category, UserWarning)]
+        if flag:
+            assert len(messages) == 2, messages  # the test step's, then the train step's
+            assert "received `from_logits=True`, but the `output` argument was produced by a" in messages[0]
+            assert f"{activation.capitalize()} activation" in messages[0]
+        else:
+            assert messages == []
+    assert losses[True] == pytest.approx(losses[False], rel=1e-6)
+    assert round(losses[True], 4) == keras_value
+
+
+def test_from_logits_without_a_final_activation_does_not_warn() -> None:
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(3)])
+    model.compile(optimizer="sgd", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.fit(X, LABELS, verbose=0)
+        model.evaluate(X, LABELS, verbose=0)
+
+
+def _hinge(y: np.ndarray, p: np.ndarray, squared: bool) -> float:
+    """Keras's hinge of one loss call: labels read as 2y - 1 only when every label of the call is 0 or 1."""
+    y = y.astype(np.float64)
+    if np.all((y == 0) | (y == 1)):
+        y = 2 * y - 1
+    v = np.maximum(1 - y * p.astype(np.float64), 0)
+    return float(np.mean(v**2 if squared else v))
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("loss", ["hinge", "squared_hinge"])
+def test_hinge_evaluation_reads_each_batch_labels(device: str, loss: str) -> None:
+    """Whether 0/1 labels become -1/1 is decided per batch (per loss call), so evaluate's and validation's
+    batches are the caller's on the GPU too; it decided over chunks of up to 4,096 rows there."""
+    x = X[:24, :3]
+    y = (np.arange(24) % 2).astype(np.float32)
+    y[3] = 0.5  # the first batch of 8 keeps its labels, the other two are read as -1/1
+    keras.utils.set_random_seed(1)
+    model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(1)], device=device)
+    model.compile(optimizer="sgd", loss=loss)
+    p = model.predict(x, verbose=0)[:, 0]
+    expected = np.mean([_hinge(y[i : i + 8], p[i : i + 8], loss == "squared_hinge") for i in range(0, 24, 8)])
+    assert model.evaluate(x, y, batch_size=8, verbose=0) == pytest.approx(expected, rel=1e-6)
+    history = model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0, validation_data=(x, y))
+    after = model.predict(x, verbose=0)[:, 0]
+    val = np.mean([_hinge(y[i : i + 8], after[i : i + 8], loss == "squared_hinge") for i in range(0, 24, 8)])
+    assert history.history["val_loss"][0] == pytest.approx(val, rel=1e-5)
+
+
+def test_streamed_fit_of_two_inputs_takes_array_validation_data() -> None:
+    """A generator-fed fit of a model with two inputs takes ``validation_data`` of arrays as a list or a dict
+    by input name, as Keras does, with the value the arrays' own fit gives."""
+    rng = np.random.default_rng(0)
+    x1, x2 = rng.normal(size=(40, 2)).astype(np.float32), rng.normal(size=(40, 3)).astype(np.float32)
+    y = rng.normal(size=(40, 1)).astype(np.float32)
+    a, b = keras.Input(shape=(2,), name="a"), keras.Input(shape=(3,), name="b")
+    model = keras.Model(
+        [a, b], layers.Dense(1)(layers.Concatenate()([layers.Dense(4)(a), layers.Dense(4)(b)]))
+    )
+    model.compile(optimizer="sgd", loss="mse")
+    start = model.get_weights()
+
+    def batches():
+        while True:
+            for i in range(0, 40, 10):
+                yield [x1[i : i + 10], x2[i : i + 10]], y[i : i + 10]
+
+    expected = None
+    for vx in ([x1, x2], {"a": x1, "b": x2}):
+        model.set_weights(start)
+        val = model.fit(batches(), steps_per_epoch=4, epochs=1, verbose=0, validation_data=(vx, y))
+        if expected is None:
+            model.set_weights(start)
+            expected = model.fit(
+                [x1, x2], y, batch_size=10, shuffle=False, verbose=0, validation_data=(vx, y)
+            )
+        assert val.history["val_loss"][0] == pytest.approx(expected.history["val_loss"][0], rel=1e-6)
+
+
+def test_auto_crossentropy_with_a_class_id_metric_compiles() -> None:
+    """``loss="crossentropy"`` is settled by the targets; a metric that reads class ids does not make
+    ``compile`` refuse it before any targets are seen (Keras accepts it)."""
+    y = np.arange(30) % 3
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="crossentropy", metrics=["sparse_categorical_accuracy"])
+    history = model.fit(X[:30], y, epochs=1, verbose=0)
+    assert sorted(history.history) == ["loss", "sparse_categorical_accuracy"]
+    with pytest.raises(ValueError, match="class id"):  # one-hot targets then make it categorical
+        model.fit(X[:30], np.eye(3, dtype=np.float32)[y], epochs=1, verbose=0)
+
+
+def test_unbuilt_model_reads_and_sets_its_adapted_layer_weights() -> None:
+    """A Sequential not built yet whose first layer is an adapted Normalization has that layer's weights: in
+    ``get_weights`` as in ``weights``, and ``set_weights`` sets them (it raised AttributeError)."""
+    norm = layers.Normalization()
+    norm.adapt(X)
+    model = keras.Sequential([norm, layers.Dense(8, activation="relu"), layers.Dense(1)])
+    assert not model.built
+    values = model.get_weights()
+    assert [w.shape for w in values] == [(4,), (4,), ()]
+    np.testing.assert_allclose(values[0], X.mean(axis=0), rtol=1e-5, atol=1e-6)
+    model.set_weights(values)
+    model.set_weights([np.zeros(4, np.float32), np.ones(4, np.float32), np.array(0)])
+    np.testing.assert_array_equal(np.asarray(norm.mean).ravel(), np.zeros(4))
+    with pytest.raises(ValueError, match="expecting 3 weights"):
+        model.set_weights([])
+    np.testing.assert_array_equal(model.predict(X[:2], verbose=0).shape, (2, 1))
