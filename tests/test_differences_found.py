@@ -162,3 +162,29 @@ def test_unbuilt_model_reads_and_sets_its_adapted_layer_weights() -> None:
     with pytest.raises(ValueError, match="expecting 3 weights"):
         model.set_weights([])
     np.testing.assert_array_equal(model.predict(X[:2], verbose=0).shape, (2, 1))
+
+
+@pytest.mark.parametrize("verbose", [1, 2])
+def test_streamed_evaluate_and_predict_print_their_bar(
+    verbose: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``evaluate`` and ``predict`` of a generator or PyDataset end with Keras's finished bar (the batches run
+    and, for evaluate, the loss), as they do for arrays; they printed nothing."""
+    x, y = X[:30], (X[:30, 0] > 0).astype(np.float32)
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+
+    class Batches(keras.utils.PyDataset):
+        def __len__(self) -> int:
+            return 3
+
+        def __getitem__(self, i: int) -> tuple[np.ndarray, ...]:
+            return (x[i * 10 : (i + 1) * 10],)
+
+    capsys.readouterr()
+    loss = model.evaluate(((x[i : i + 10], y[i : i + 10]) for i in range(0, 30, 10)), verbose=verbose)
+    model.predict(Batches(), verbose=verbose)
+    out = capsys.readouterr().out.replace("\x1b[1m", "").replace("\x1b[0m", "")
+    lines = [line for line in out.splitlines() if line]
+    assert len(lines) == 2 and all(line.startswith("3/3") for line in lines), lines
+    assert lines[0].endswith(f"loss: {loss:.4f}")

@@ -22,6 +22,10 @@ def _data(n: int, d: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     [("mae", (4, 3), 256, 6), ("mae", (16, 8), 50, 4), ("mse", (32, 16), 64, 5)],
 )
 def test_fit_matches_numpy_reference(loss: str, units: tuple[int, int], batch_size: int, epochs: int) -> None:
+    # Fixed starting weights: with some (about one in sixteen for the 16-8 network), a residual lands within
+    # float32 rounding of zero, where the mean absolute error's gradient changes sign, and the float32 fit and
+    # the float64 reference part by more than the tolerance. Both are right then; the test would be flaky.
+    keras.utils.set_random_seed(0)
     x, y = _data(700, 5, seed=1)
     xv, yv = _data(123, 5, seed=2)
     model = keras.Sequential(

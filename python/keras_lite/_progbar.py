@@ -13,7 +13,7 @@ import os
 import sys
 import time
 from collections.abc import Iterable, Mapping
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 ValuesArg = Optional[Union[Mapping[str, object], Iterable[tuple[str, object]]]]
 
@@ -209,3 +209,11 @@ class Progbar:
         if current == 1:
             self._time_after_first_step = now
         return per_step
+
+
+def report(steps: int, verbose: int, start: float, logs: dict[str, Any]) -> None:
+    """The finished bar of an ``evaluate`` or ``predict`` that started at ``start`` (``time.time()``) and ran
+    ``steps`` batches: the line Keras's bar ends with."""
+    bar = Progbar(steps, verbose=verbose)
+    bar._start = start
+    bar.update(steps, list(logs.items()), finalize=True)

@@ -14,14 +14,12 @@ import numpy as np
 
 from .. import _keras_config_write, _onnx_export, _saving, config
 from .. import losses as losses_module
-from .._errors import received
 from .._structure_lock import _changes_structure, _tracks_fit
 from .._tensor import Tensor
 from .._unsupported import NotSupportedError
-from .._variable import weight_array
 from ..layers import Layer
 from ..layers._layer import _bind_model, _named
-from . import _call, _compile, _display, _targets, _trainer
+from . import _call, _compile, _display, _targets, _trainer, _weight_values
 from ._config import ConfigMethods
 
 
@@ -173,38 +171,11 @@ class Model(ConfigMethods):
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of every weight, layer by layer (Keras order)."""
-        if (
-            self._net is None
-        ):  # not built: the weights of layers that have them already (an adapted Normalization)
-            return [v.numpy() for v in self.weights]
-        values = self._net.get_weights()  # the int64 `count` keeps its dtype
-        return [a if v.dtype == "float32" else a.astype(v.dtype) for v, a in zip(self.weights, values)]
+        return _weight_values.get(self)
 
     def set_weights(self, weights: list[Any]) -> None:
         """Set every weight; the count and each shape must match exactly."""
-        current = self.weights
-        if not isinstance(weights, (list, tuple)):
-            raise ValueError(
-                f"set_weights expects a list of arrays. {received('weights', type(weights).__name__)}"
-            )
-        if len(weights) != len(current):
-            raise ValueError(
-                f"You called `set_weights(weights)` on model {self.name} with a weight list of length {len(weights)}, "
-                f"but the model was expecting {len(current)} weights."
-            )
-        arrays = []
-        for v, w in zip(current, weights):
-            a = weight_array(w, f"Weight {v.path}")
-            if a.shape != v.shape:
-                raise ValueError(
-                    f"Weight {v.path} has shape {v.shape}. Received: an array of shape {a.shape}"
-                )
-            arrays.append(a)
-        if self._net is None:
-            for v, a in zip(current, arrays):
-                v.assign(a)
-        elif arrays:
-            self._net.set_weights(arrays)
+        _weight_values.set_all(self, weights)
 
     def count_params(self) -> int:
         """Number of weight values."""

@@ -4,6 +4,7 @@ core's streamed loop; the producer's exception is raised as itself and no thread
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,7 @@ import numpy as np
 from .. import _core, _data
 from .. import callbacks as callbacks_module
 from .._errors import received
+from .._progbar import report
 from .._stream import Feeder, PyDataset, Source, is_stream, queue_for
 from .._unsupported import NotSupportedError
 from . import _targets, _weights
@@ -276,23 +278,31 @@ def _evaluate(
             raise ValueError(
                 f"`{arg}` argument is not supported when using a generator or PyDataset as x. {received(arg, a[arg])}"
             )
+    start = time.time()
     source = Source(x, _steps(a["steps"], "steps"), False, "x")
     _prepare(model, source, "x", inputs)
     queue = queue_for(source)
     feeders = [Feeder(source, 1, queue, _converter(model, inputs, True, "x"))]
     names = model._metric_names
     if a["callbacks"] is None:
-        return list(_run(feeders, lambda: _core.evaluate_stream(model._net, queue, None)))
-    cbs = make_callbacks(source.steps_per_pass())
-    cbs.on_test_begin()
-    observer = observer_cls(model, cbs, names) if cbs.needs_batch_hooks("test") else None
-    values = list(_run(feeders, lambda: _core.evaluate_stream(model._net, queue, observer)))
-    cbs.on_test_end(_targets.keyed(names, model._metric_sizes, values))
+        values = list(_run(feeders, lambda: _core.evaluate_stream(model._net, queue, None)))
+    else:
+        cbs = make_callbacks(source.steps_per_pass())
+        cbs.on_test_begin()
+        observer = observer_cls(model, cbs, names) if cbs.needs_batch_hooks("test") else None
+        values = list(_run(feeders, lambda: _core.evaluate_stream(model._net, queue, observer)))
+        cbs.on_test_end(_targets.keyed(names, model._metric_sizes, values))
+    if a["v"]:
+        steps = feeders[0].sizes[0] if feeders[0].sizes else source.steps_per_pass() or 0
+        report(steps, a["v"], start, _targets.keyed(names, model._metric_sizes, values))
     return values
 
 
-def predict(model: Model, x: Any, steps: Any, make_callbacks: Any, inputs: Inputs) -> np.ndarray:
+def predict(
+    model: Model, x: Any, steps: Any, make_callbacks: Any, inputs: Inputs, verbose: int
+) -> np.ndarray:
     """``model.predict`` of a stream: the outputs of every batch, in order, as one array."""
+    start = time.time()
     source = Source(x, _steps(steps, "steps"), False, "x")
     _prepare(model, source, "x", inputs)
     cbs = make_callbacks(source.steps_per_pass()) if make_callbacks is not None else None
@@ -309,4 +319,6 @@ def predict(model: Model, x: Any, steps: Any, make_callbacks: Any, inputs: Input
                 cbs.on_predict_batch_end(step, {"outputs": out})
     if cbs is not None:
         cbs.on_predict_end()
+    if verbose:
+        report(len(outs), verbose, start, {})
     return np.concatenate(outs, axis=0)

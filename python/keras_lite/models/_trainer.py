@@ -17,7 +17,7 @@ import numpy as np
 from .. import _data, _stream
 from .. import callbacks as callbacks_module
 from .._errors import received
-from .._progbar import Progbar
+from .._progbar import report
 from .._tensor import Tensor
 from ..layers._keras_tensor import _functional_call, _symbolic
 from ..layers._layer import _MAX_SIZE
@@ -308,7 +308,7 @@ def evaluate(
         values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]), observer, sw)
         cbs.on_test_end(_targets.keyed(names, model._metric_sizes, values))
     if verbose:
-        _report(n_steps, verbose, start, _targets.keyed(names, model._metric_sizes, values))
+        report(n_steps, verbose, start, _targets.keyed(names, model._metric_sizes, values))
     return _targets.evaluate_result(names, model._metric_sizes, values, return_dict)
 
 
@@ -317,7 +317,7 @@ def predict(model: Model, x: Any, batch_size: Any, verbose: Any, steps: Any, cal
     verbose = verbosity(verbose)
     if _stream.is_stream(x):
         make = None if callbacks is None else (lambda n: _callback_list(model, callbacks, verbose, n))
-        return _stream_fit.predict(model, x, steps, make, inputs)
+        return _stream_fit.predict(model, x, steps, make, inputs, verbose)
     bs = 32 if batch_size is None else _data.as_positive_int(batch_size, "batch_size")
     if steps is not None:
         raise ValueError(
@@ -338,7 +338,7 @@ def predict(model: Model, x: Any, batch_size: Any, verbose: Any, steps: Any, cal
             out = model._net.predict(xa)
         cbs.on_predict_end()
     if verbose:
-        _report(n_steps, verbose, start, {})
+        report(n_steps, verbose, start, {})
     return out
 
 
@@ -354,9 +354,3 @@ def call(model: Model, x: Any) -> Tensor:
 def _callback_list(model: Model, callbacks: Any, verbose: int, steps: int) -> Any:
     """The callbacks of an ``evaluate`` or ``predict`` call, with Keras's params for them."""
     return callbacks_module.CallbackList(callbacks, model=model, verbose=verbose, epochs=1, steps=steps)
-
-
-def _report(steps: int, verbose: int, start: float, logs: dict[str, float]) -> None:
-    bar = Progbar(steps, verbose=verbose)
-    bar._start = start
-    bar.update(steps, list(logs.items()), finalize=True)
