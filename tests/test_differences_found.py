@@ -188,3 +188,28 @@ def test_streamed_evaluate_and_predict_print_their_bar(
     lines = [line for line in out.splitlines() if line]
     assert len(lines) == 2 and all(line.startswith("3/3") for line in lines), lines
     assert lines[0].endswith(f"loss: {loss:.4f}")
+
+
+# One SGD(1.0) step on a bias from predictions on a loss's kink or tie, and Keras 3.15.1's step (TensorFlow's
+# gradients: maximum's passes at x >= y, reduce_max's is shared evenly among tied maxima).
+KINKS = [
+    ("hinge", [[1.0]], [1.0], [1.0]),
+    ("categorical_hinge", [[1.0, 0, 0]], [0.0, 0.0, 0.0], [1.0, -1 / 3, -1 / 3]),
+    ("categorical_hinge", [[1.0, 0, 0]], [0.2, 0.5, 0.5], [1.0, -0.5, -0.5]),
+    ("categorical_hinge", [[1.0, 0, 0]], [1.0, 0.0, -1.0], [1.0, -0.5, 0.0]),
+    ("msle", [[1.0]], [np.float32(1e-7)], [1.386294]),
+]
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize(("loss", "y", "bias", "keras_step"), KINKS)
+def test_gradients_at_kinks_and_ties_are_tensorflows(
+    device: str, loss: str, y: list[list[float]], bias: list[float], keras_step: list[float]
+) -> None:
+    target = np.array(y, np.float32)
+    model = keras.Sequential([keras.Input(shape=(2,)), layers.Dense(target.shape[1])], device=device)
+    start = np.array(bias, np.float32)
+    model.set_weights([np.zeros((2, target.shape[1]), np.float32), start])
+    model.compile(optimizer=keras.optimizers.SGD(1.0), loss=loss)
+    model.fit(np.ones((1, 2), np.float32), target, batch_size=1, epochs=1, verbose=0)
+    np.testing.assert_allclose(model.get_weights()[1] - start, keras_step, rtol=1e-6, atol=1e-7)

@@ -163,7 +163,8 @@ impl Row {
             Loss::MeanSquaredLogarithmicError => {
                 let a = (max_keep_nan(p, EPSILON) + 1.0).ln();
                 let b = (max_keep_nan(t, EPSILON) + 1.0).ln();
-                let d = if p > EPSILON { 2.0 * (a - b) / (p + 1.0) } else { 0.0 };
+                // TensorFlow's maximum(p, eps) passes the gradient where p >= eps.
+                let d = if p >= EPSILON { 2.0 * (a - b) / (p + 1.0) } else { 0.0 };
                 ((a - b) * (a - b), d)
             }
             Loss::LogCosh => {
@@ -173,10 +174,12 @@ impl Row {
             Loss::Poisson => (p - t * (p + EPSILON).ln(), 1.0 - t / (p + EPSILON)),
             Loss::Hinge | Loss::SquaredHinge => {
                 let t = if self.hinge01 { 2.0 * t - 1.0 } else { t };
-                let m = max_keep_nan(1.0 - t * p, 0.0);
-                match (loss, m > 0.0) {
+                let x = 1.0 - t * p;
+                let m = max_keep_nan(x, 0.0);
+                // TensorFlow's maximum passes the gradient to its first argument where it is >= the second: at
+                // the kink (x = 0) too; a NaN x gets none (the value is NaN).
+                match (loss, x >= 0.0) {
                     (Loss::Hinge, true) => (m, -t),
-                    // m is 0, or NaN (then the value is NaN, and the gradient 0 as TensorFlow's maximum gives).
                     (Loss::Hinge, false) => (m, 0.0),
                     _ => (m * m, -2.0 * m * t),
                 }
@@ -276,23 +279,29 @@ impl Row {
         f64::from(v)
     }
 
-    /// `max(max_j (1−t_j)·p_j − Σ t·p + 1, 0)`.
+    /// `max(max_j (1−t_j)·p_j − Σ t·p + 1, 0)`, with TensorFlow's gradient: the max's shared evenly among
+    /// the columns that tie for it, and passed on at the kink (`neg − pos + 1 = 0`) too.
     fn categorical_hinge(&self, p: &[f32], t: &[f32], grad: Option<&mut [f32]>) -> f64 {
         let pos: f32 = t.iter().zip(p).map(|(&t, &p)| t * p).sum();
-        let (mut arg, mut neg) = (0, f32::NEG_INFINITY);
-        for (j, (&t, &p)) in t.iter().zip(p).enumerate() {
+        let c = |j: usize| (1.0 - t[j]) * p[j];
+        let mut neg = f32::NEG_INFINITY;
+        for j in 0..t.len() {
             // A NaN (an infinite prediction times a zero target) makes the row NaN, as TensorFlow's max does.
-            let c = (1.0 - t) * p;
-            if c > neg || c.is_nan() {
-                (arg, neg) = (j, c);
+            if c(j) > neg || c(j).is_nan() {
+                neg = c(j);
+                if neg.is_nan() {
+                    break;
+                }
             }
         }
-        let v = max_keep_nan(neg - pos + 1.0, 0.0);
+        let x = neg - pos + 1.0;
+        let v = max_keep_nan(x, 0.0);
         if let Some(g) = grad {
             let scale = self.scale();
+            let ties = (0..t.len()).filter(|&j| c(j) == neg).count().max(1) as f32;
             for (j, (g, &t)) in g.iter_mut().zip(t).enumerate() {
-                let d = if j == arg { 1.0 - t } else { 0.0 } - t;
-                *g = if v > 0.0 { d * scale } else { 0.0 };
+                let d = if c(j) == neg { 1.0 / ties * (1.0 - t) } else { 0.0 } - t;
+                *g = if x >= 0.0 { d * scale } else { 0.0 };
             }
         }
         f64::from(v)

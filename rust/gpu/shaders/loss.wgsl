@@ -83,7 +83,7 @@ fn element(p: f32, t0: f32) -> vec2<f32> {
         case 5u: {
             let a = log(max_keep_nan(p, prm.eps) + 1.0);
             let b = log(max_keep_nan(t0, prm.eps) + 1.0);
-            return vec2<f32>((a - b) * (a - b), select(0.0, 2.0 * (a - b) / (p + 1.0), p > prm.eps));
+            return vec2<f32>((a - b) * (a - b), select(0.0, 2.0 * (a - b) / (p + 1.0), p >= prm.eps));
         }
         case 6u: {
             let d = p - t0;
@@ -94,9 +94,11 @@ fn element(p: f32, t0: f32) -> vec2<f32> {
         }
         default: {
             let t = select(t0, 2.0 * t0 - 1.0, flag[0] > 0.5);
-            let m = max_keep_nan(1.0 - t * p, 0.0);
+            let x = 1.0 - t * p;
+            let m = max_keep_nan(x, 0.0);
             if LOSS == 8u {
-                return vec2<f32>(m, select(0.0, -t, m > 0.0));
+                // The gradient at the kink too (x = 0), as TensorFlow's maximum gives it.
+                return vec2<f32>(m, select(0.0, -t, x >= 0.0));
             }
             return vec2<f32>(m * m, -2.0 * m * t);
         }
@@ -187,7 +189,6 @@ fn row_loss(base: u32, r: u32) -> f32 {
         }
         default: {
             var pos = 0.0;
-            var arg = 0u;
             var neg = -3.4028235e38;
             var bad = false;
             for (var j = 0u; j < w; j++) {
@@ -197,16 +198,21 @@ fn row_loss(base: u32, r: u32) -> f32 {
                 let c = (1.0 - t) * p;
                 // A NaN (an infinite prediction times a zero target) makes the row NaN, as on the CPU.
                 bad = bad || !(c <= c);
-                if c > neg {
-                    arg = j;
-                    neg = c;
-                }
+                neg = max(neg, c);
             }
-            let v = select(max_keep_nan(neg - pos + 1.0, 0.0), bitcast<f32>(0x7fc00000u), bad);
+            // The max's gradient shared evenly among the columns that tie for it, and the maximum's passed on at
+            // the kink, as on the CPU (TensorFlow's).
+            var ties = 0.0;
+            for (var j = 0u; j < w; j++) {
+                ties += select(0.0, 1.0, (1.0 - tgt[base + j]) * input[base + j] == neg);
+            }
+            let x = neg - pos + 1.0;
+            let v = select(max_keep_nan(x, 0.0), bitcast<f32>(0x7fc00000u), bad);
             for (var j = 0u; j < w; j++) {
                 let t = tgt[base + j];
-                let d = select(0.0, 1.0 - t, j == arg) - t;
-                grad[base + j] = select(0.0, d * rs, v > 0.0);
+                let tied = (1.0 - t) * input[base + j] == neg;
+                let d = select(0.0, 1.0 / max(ties, 1.0) * (1.0 - t), tied) - t;
+                grad[base + j] = select(0.0, d * rs, x >= 0.0 && !bad);
             }
             return v;
         }
