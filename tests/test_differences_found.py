@@ -6,6 +6,7 @@ backend) for the same calls, or NumPy's of Keras's formula."""
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -213,3 +214,65 @@ def test_gradients_at_kinks_and_ties_are_tensorflows(
     model.compile(optimizer=keras.optimizers.SGD(1.0), loss=loss)
     model.fit(np.ones((1, 2), np.float32), target, batch_size=1, epochs=1, verbose=0)
     np.testing.assert_allclose(model.get_weights()[1] - start, keras_step, rtol=1e-6, atol=1e-7)
+
+
+def _r2(y: np.ndarray, p: np.ndarray) -> float:
+    y, p = y.astype(np.float64), p.astype(np.float64)
+    total = ((y - y.mean(axis=0)) ** 2).sum()
+    return 0.0 if total == 0 else float(1 - ((y - p) ** 2).sum() / total)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_r2_of_targets_far_from_zero_keeps_its_precision(device: str) -> None:
+    """R² of targets whose mean dwarfs their spread (and of one row, or constant targets, with no spread) is
+    the float64 formula's on both devices; the GPU summed the targets and their squares in float32, so their
+    variance cancelled away (-6.36 for -518.6, 2.1e7 for 0)."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(512, 3)).astype(np.float32)
+    y = (1000 + 0.05 * x[:, :1] + 0.01 * rng.normal(size=(512, 1))).astype(np.float32)
+    bias = keras.initializers.Constant(1000.0)
+    model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(1, bias_initializer=bias)], device=device)
+    model.compile(optimizer="sgd", loss="mse", metrics=["r2_score"])
+    expected = _r2(y, model.predict(x, verbose=0))
+    for batch_size in (512, 100):
+        got = model.evaluate(x, y, verbose=0, return_dict=True, batch_size=batch_size)["r2_score"]
+        assert got == pytest.approx(expected, rel=1e-5)
+    assert model.evaluate(x[:1], y[:1], verbose=0, return_dict=True)["r2_score"] == 0.0
+    constant = np.full((50, 1), 0.1, np.float32)
+    assert model.evaluate(x[:50], constant, verbose=0, return_dict=True)["r2_score"] == 0.0
+
+    def batches():  # a stream's batches share one shift, taken from its first batch
+        while True:
+            for i in range(0, 512, 128):
+                yield x[i : i + 128], y[i : i + 128]
+
+    model.compile(optimizer=keras.optimizers.SGD(0.0), loss="mse", metrics=["r2_score"])
+    history = model.fit(batches(), steps_per_epoch=4, epochs=1, verbose=0, validation_data=(x, y))
+    assert history.history["r2_score"][0] == pytest.approx(expected, rel=1e-5)
+    assert history.history["val_r2_score"][0] == pytest.approx(expected, rel=1e-5)
+
+
+def test_constant_initializer_takes_an_array(tmp_path: Path) -> None:
+    """``Constant(np.log([pos / neg]))``, the imbalanced-data tutorial's output bias, broadcasts to the weight as
+    in Keras 3, saves as Keras writes an array (``__numpy__``) and loads back; a value that does not broadcast,
+    or is not numbers, is a ValueError naming it."""
+    init = keras.initializers.Constant(np.log([0.02]))
+    model = keras.Sequential(
+        [keras.Input((3,)), layers.Dense(1, activation="sigmoid", bias_initializer=init)]
+    )
+    np.testing.assert_allclose(model.get_weights()[1], np.log([0.02]).astype(np.float32))
+    config = init.get_config()
+    assert config == {
+        "value": {"class_name": "__numpy__", "config": {"value": [np.log(0.02)], "dtype": "float64"}}
+    }
+    path = tmp_path / "bias.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path).layers[-1].bias_initializer
+    np.testing.assert_allclose(loaded((2,)), np.full(2, np.log(0.02), np.float32))
+    np.testing.assert_array_equal(keras.initializers.Constant([1, 2, 3])((2, 3)), [[1, 2, 3], [1, 2, 3]])
+    assert keras.initializers.Constant([1, 2]).get_config() == {"value": [1, 2]}
+    with pytest.raises(ValueError, match="does not broadcast"):
+        keras.initializers.Constant(np.zeros(2))((3,))
+    for bad in ("a", [1, "a"], [[1, 2], [3]], True, None):
+        with pytest.raises(ValueError, match="real number"):
+            keras.initializers.Constant(bad)

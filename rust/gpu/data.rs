@@ -25,11 +25,21 @@ pub(crate) struct DevData {
     pub shards: Vec<Shard>,
     /// Whether it has sample weights.
     pub weighted: bool,
+    /// A target row (`ow` values) that R² subtracts from every target before it sums them and their squares
+    /// in float32 (shaders/counts.wgsl), so that a mean far from 0 does not cancel their variance away: the
+    /// first row of the data, or of a stream's first batch for each of its batches. Any one row per pass
+    /// gives the same R²; the CPU sums in float64 and subtracts nothing.
+    pub shift: wgpu::Buffer,
 }
 
 impl DevData {
     /// Upload `d` (inputs `iw` wide, targets `ow` wide) in shards that each fit one binding.
     pub fn upload(ctx: &Ctx, d: Data<'_>, iw: usize, ow: usize) -> Result<DevData> {
+        DevData::upload_shifted(ctx, d, iw, ow, first_row(d.y, ow))
+    }
+
+    /// [`DevData::upload`] with R²'s `shift` given: a stream's batches all take its first batch's.
+    pub fn upload_shifted(ctx: &Ctx, d: Data<'_>, iw: usize, ow: usize, shift: &[f32]) -> Result<DevData> {
         if u32::try_from(d.rows).is_err() {
             return Err(Error::Backend(format!(
                 "the GPU backend takes at most {} rows per data set. Received: {} rows",
@@ -52,7 +62,10 @@ impl DevData {
             shards.push(Shard { first, rows, x, y, w });
             first += rows;
         }
-        Ok(DevData { rows: d.rows, shards, weighted: d.w.is_some() })
+        let mut row = shift.to_vec();
+        row.resize(ow.max(1), 0.0);
+        let shift = ctx.storage_with(&row, "the targets' shift")?;
+        Ok(DevData { rows: d.rows, shards, weighted: d.w.is_some(), shift })
     }
 
     /// Record the gather of `rows` rows into `ws.x`, `ws.target` and (when weighted) `ws.weights`: batch row `r` is data row
@@ -80,4 +93,9 @@ impl DevData {
         }
         Ok(())
     }
+}
+
+/// The first of the targets' rows `ow` wide (nothing when there are none).
+pub(crate) fn first_row(y: &[f32], ow: usize) -> &[f32] {
+    &y[..ow.min(y.len())]
 }

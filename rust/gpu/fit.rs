@@ -48,7 +48,7 @@ pub(super) fn step_program(
     let mut b = Builder::new();
     data.gather(&mut b, ctx, ws, Some(perm), rows, (net.input_dim, t.loss.target_width(net.output_dim)))?;
     let bufs = forward(&mut b, ctx, net, ws, rows, true)?;
-    loss_and_metrics(&mut b, ctx, net, ws, &bufs, rows, t, sums, data.weighted)?;
+    loss_and_metrics(&mut b, ctx, net, ws, &bufs, rows, t, sums, data)?;
     // The weights' penalty joins the loss, at the weights before this step's update, as on the CPU.
     super::rules::penalty(&mut b, net, sums, t.cols(), rows as f32);
     super::rules::activity(&mut b, net, ws, sums, t.cols(), rows);

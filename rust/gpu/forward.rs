@@ -11,6 +11,7 @@ use crate::metric::Metric;
 use crate::network::LogitsAt;
 
 use super::context::Ctx;
+use super::data::DevData;
 use super::gemm::Gemm;
 use super::kernels::{grid, grid_for, Params, COLS, K};
 use super::plan::{act_id, DevNet, Training, Workspace, SOFTMAX};
@@ -217,8 +218,9 @@ fn counts(
     width: usize,
     t: &Training,
     sums: &wgpu::Buffer,
-    weighted: bool,
+    data: &DevData,
 ) -> Result<()> {
+    let weighted = data.weighted;
     let mut at = t.row_cols();
     for (k, m) in t.metrics.iter().enumerate() {
         let w = u32::from(weighted && k >= t.averaging.weighted_from);
@@ -252,7 +254,7 @@ fn counts(
             }
             Metric::R2(_) => {
                 let p = Params::new().u(rows).u(width).u(at).u(t.cols()).u(0).u(0).u(0).u(width);
-                let bind = [Some(pred), Some(&ws.target), Some(&ws.weights), None, Some(sums)];
+                let bind = [Some(pred), Some(&ws.target), Some(&ws.weights), Some(&data.shift), Some(sums)];
                 b.push(K::Counts, &[("MODE", 1), ("WEIGHTED", w)], &bind, p, grid_for(ctx, width)?);
             }
             _ => {}
@@ -274,8 +276,9 @@ pub(crate) fn loss_and_metrics(
     rows: usize,
     t: &Training,
     sums: &wgpu::Buffer,
-    weighted: bool,
+    data: &DevData,
 ) -> Result<()> {
+    let weighted = data.weighted;
     let ow = net.output_dim;
     let logits = t.logits(net);
     let (out, last) = (net.output_value(), net.layers.len() - 1);
@@ -320,5 +323,5 @@ pub(crate) fn loss_and_metrics(
     }
     let p = Params::new().u(rows).u(cols).u(t.cols());
     b.push(K::ReduceRows, &[], &[Some(&ws.rowvals), Some(sums)], p, [cols as u32, 1, 1]);
-    counts(b, ctx, &bufs[out], ws, rows, ow, t, sums, weighted)
+    counts(b, ctx, &bufs[out], ws, rows, ow, t, sums, data)
 }

@@ -83,7 +83,7 @@ impl Evaluator {
             let mut b = Builder::new();
             data.gather(&mut b, ctx, &ws, None, rows, (net.input_dim, t.loss.target_width(net.output_dim)))?;
             let bufs = forward(&mut b, ctx, net, &ws, rows, false)?;
-            loss_and_metrics(&mut b, ctx, net, &ws, &bufs, rows, t, &sums, data.weighted)?;
+            loss_and_metrics(&mut b, ctx, net, &ws, &bufs, rows, t, &sums, data)?;
             super::rules::penalty(&mut b, net, &sums, cols, rows as f32);
             super::rules::activity(&mut b, net, &ws, &sums, cols, rows);
             b.build(ctx, kernels)

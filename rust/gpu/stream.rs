@@ -50,6 +50,8 @@ pub(crate) struct GpuStream<'a> {
     seen: usize,
     running: Vec<f64>,
     last_read: Instant,
+    /// R²'s target shift for every batch (see `DevData::shift`): the first batch's first target row.
+    shift: Option<Vec<f32>>,
 }
 
 impl<'a> GpuStream<'a> {
@@ -87,7 +89,15 @@ impl<'a> GpuStream<'a> {
             seen: 0,
             running: vec![0.0; cols - 1],
             last_read: Instant::now(),
+            shift: None,
         })
+    }
+
+    /// `batch` on the device, with the fit's one R² shift (its first batch's first target row).
+    fn upload(&mut self, batch: Data<'_>) -> Result<DevData> {
+        let ow = self.t.loss.target_width(self.net.output_dim);
+        let shift = self.shift.get_or_insert_with(|| super::data::first_row(batch.y, ow).to_vec());
+        DevData::upload_shifted(self.ctx, batch, self.net.input_dim, ow, shift)
     }
 
     /// Read the ring's sums back into the epoch's.
@@ -145,8 +155,8 @@ impl Session for GpuStream<'_> {
         if self.used == SLOTS {
             self.flush()?;
         }
+        let data = self.upload(batch)?;
         let (ctx, net, t) = (self.ctx, self.net, &*self.t);
-        let data = DevData::upload(ctx, batch, net.input_dim, t.loss.target_width(net.output_dim))?;
         let program = step_program(ctx, self.kernels, net, t, &self.ws, &data, &self.perm, &self.sums, rows)?;
         // One record, at slot `used`, reading rows from 0 (a step size of 0 rows between records).
         let slot = self.used;
@@ -195,8 +205,8 @@ impl Session for GpuStream<'_> {
     fn validate_rows(&mut self, batch: Data<'_>, sums: &mut [f64]) -> Result<()> {
         // Validation runs on what the host holds now.
         self.take_host_changes()?;
+        let data = self.upload(batch)?;
         let (ctx, net, t) = (self.ctx, self.net, &*self.t);
-        let data = DevData::upload(ctx, batch, net.input_dim, t.loss.target_width(net.output_dim))?;
         let e = Evaluator::new(ctx, self.kernels, net, t, (&data, batch), batch.rows, true)?;
         let (_, per_chunk) = e.run(ctx, &NEVER)?;
         for (s, v) in sums.iter_mut().zip(column_sums(&per_chunk, self.cols)) {

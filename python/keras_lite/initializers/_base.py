@@ -95,21 +95,55 @@ class Initializer:
 
 
 class Constant(Initializer):
-    """Every value ``value`` (a scalar)."""
+    """Every value ``value``: a number, or an array (or nested list) of numbers broadcast to the weight's shape,
+    as Keras 3 broadcasts it (``Constant(np.log([pos / neg]))`` for an output bias)."""
 
-    def __init__(self, value: float = 0.0) -> None:
-        self.value = _number("value", value)
+    def __init__(self, value: Any = 0.0) -> None:
+        self.value = _constant(value)
 
     def __call__(self, shape: Any, dtype: Any = None) -> Tensor:
         _check_dtype(dtype)
-        return _out(np.full(_shape(shape), self.value))
+        dims = _shape(shape)
+        try:
+            return _out(np.broadcast_to(np.asarray(self.value, dtype=np.float64), dims))
+        except ValueError:
+            raise ValueError(
+                f"Constant's value of shape {np.shape(self.value)} does not broadcast to the weight's shape {dims}. "
+                f"{received('value', self.value)}"
+            ) from None
 
     def get_config(self) -> dict[str, Any]:
-        return {"value": self.value}
+        v = self.value
+        if isinstance(v, np.ndarray):  # as Keras 3 serializes an array
+            return {
+                "value": {"class_name": "__numpy__", "config": {"value": v.tolist(), "dtype": str(v.dtype)}}
+            }
+        return {"value": v}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Any:
-        return cls(config["value"])  # a KeyError without "value", as in Keras 3.15 (get("constant"))
+        value = config["value"]  # a KeyError without "value", as in Keras 3.15 (get("constant"))
+        if isinstance(value, dict) and value.get("class_name") in ("__numpy__", "__tensor__"):
+            inner = value.get("config", {})
+            value = np.array(inner.get("value"), dtype=inner.get("dtype", "float32"))
+        return cls(value)
+
+
+def _constant(value: Any) -> Any:
+    """``Constant``'s value: a number as a float; an array or (nested) list of real numbers as given."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return float(value)
+    try:
+        arr = np.asarray(value) if isinstance(value, (np.ndarray, list, tuple)) else None
+    except ValueError:  # rows of different lengths
+        arr = None
+    if arr is None or arr.dtype.kind not in "iuf" or arr.size == 0 and arr.ndim == 0:
+        raise ValueError(
+            f"value must be a real number or an array of real numbers. {received('value', value)}"
+        )
+    if arr.ndim == 0:
+        return float(arr)
+    return arr if isinstance(value, np.ndarray) else arr.tolist()
 
 
 class Zeros(Initializer):

@@ -4,7 +4,9 @@
 //! (`p > aux[threshold]` is positive, `y != 0` a positive label; `top_k` keeps the k largest of a row, the
 //! first on ties; AUC clips p to [0, 1], after a sigmoid with LOGITS; MULTI counts each column as a label;
 //! LABEL_WEIGHTS scales a column's decisions by `aux[thresholds + column]`). MODE 1: R², one job per output
-//! column writing `[Σw·y, Σw·y², Σw·(y − ŷ)², Σw]`.
+//! column writing `[Σw·y, Σw·y², Σw·(y − ŷ)², Σw]` of its targets less `aux[column]` (a target row constant over
+//! the pass, gpu/data.rs `shift`: R² is the same for any, and float32 sums of targets far from 0 would
+//! cancel their variance away).
 
 override MODE: u32 = 0u;
 // A `weighted_metrics` entry with sample weights.
@@ -68,8 +70,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         var s = vec4<f32>(0.0);
         for (var r = 0u; r < prm.rows; r++) {
             let w = select(1.0, weights[r], WEIGHTED);
-            let y = tgt[r * prm.width + job];
-            let d = y - pred[r * prm.width + job];
+            let y0 = tgt[r * prm.width + job];
+            let d = y0 - pred[r * prm.width + job];
+            let y = y0 - aux[job];
             s += w * vec4<f32>(y, y * y, d * d, 1.0);
         }
         sums[out] = s.x;

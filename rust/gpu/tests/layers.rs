@@ -203,7 +203,7 @@ fn training_step_gradients_and_batchnorm_stats_match_cpu() {
         let mut b = Builder::new();
         data.gather(&mut b, &ctx, &gws, None, rows, (iw, ow)).unwrap();
         let bufs = forward(&mut b, &ctx, &dev, &gws, rows, true).unwrap();
-        loss_and_metrics(&mut b, &ctx, &dev, &gws, &bufs, rows, &tr, &sums, false).unwrap();
+        loss_and_metrics(&mut b, &ctx, &dev, &gws, &bufs, rows, &tr, &sums, &data).unwrap();
         backward(&mut b, &ctx, &dev, &gws, rows, tr.logits(&dev)).unwrap();
         run(&ctx, &k, b, StepRecord::default());
         let what = format!("{specs:?}");
