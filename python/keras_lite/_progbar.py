@@ -15,6 +15,8 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any, Optional, Union
 
+import numpy as np
+
 ValuesArg = Optional[Union[Mapping[str, object], Iterable[tuple[str, object]]]]
 
 _BOLD = "\x1b[1m"
@@ -40,9 +42,10 @@ def write_console(message: str) -> None:
 
 
 def format_value(value: object) -> str:
-    """Format one metric value the way Keras does: ``0.6810``, or ``1.2000e-04`` when ``|v| <= 1e-3``."""
+    """Format one metric value the way Keras does: ``0.6810``, or ``1.2000e-04`` when ``|v| <= 1e-3``; a vector
+    (a metric of several thresholds, R² per output) as its mean, as Keras's bar shows it."""
     try:
-        value = float(value)  # type: ignore[arg-type]
+        value = float(np.mean(np.asarray(value, dtype=np.float64)))
     except (TypeError, ValueError):
         return str(value)
     # Keras's verbose=2 branch compares ``v > 1e-3`` without abs(); both modes use |v| here so that

@@ -101,14 +101,16 @@ def keyed(names: list[str], sizes: list[int], values: Any, sort: bool = True) ->
     """The core's flat ``[loss, metric values...]`` as logs: each name with its value, or its vector of values
     (a float32 array) where a metric reports several (``sizes`` gives each metric's count after the loss).
     Sorted by name, as Keras 3's logs are, unless ``sort`` is false (then the loss, then the metrics in the
-    order compile was given them: ``evaluate``'s list)."""
+    order compile was given them: ``evaluate``'s list). Each value is a float32's, as Keras's logs are (a
+    Python float of it): the core's sums are float64, and ``0.67625`` is logged as ``0.6762499809265137``."""
     if len(values) == len(names):
-        logs = dict(zip(names, values))
+        logs: dict[str, Any] = {name: _float32(v) for name, v in zip(names, values)}
     else:
-        logs = {names[0]: values[0]}
+        logs = {names[0]: _float32(values[0])}  # the loss
         at = 1
         for name, size in zip(names[1:], sizes):
-            logs[name] = values[at] if size == 1 else np.asarray(values[at : at + size], dtype=np.float32)
+            vector = np.asarray(values[at : at + size], dtype=np.float32)
+            logs[name] = _float32(values[at]) if size == 1 else vector
             at += size
     return dict(sorted(logs.items())) if sort else logs
 
@@ -118,4 +120,8 @@ def evaluate_result(names: list[str], sizes: list[int], values: Any, as_dict: bo
     alone, or the loss and each metric's value (or vector) in the order compile was given them."""
     if as_dict:
         return keyed(names, sizes, values)
-    return values[0] if len(values) == 1 else list(keyed(names, sizes, values, sort=False).values())
+    return _float32(values[0]) if len(values) == 1 else list(keyed(names, sizes, values, sort=False).values())
+
+
+def _float32(value: Any) -> float:
+    return float(np.float32(value))
