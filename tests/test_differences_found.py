@@ -314,3 +314,55 @@ def test_logged_values_are_float32s_as_in_keras(device: str) -> None:
         model.evaluate(X, y, verbose=0)[0]
     ]
     assert all(type(v) is float and float(np.float32(v)) == v for v in values)
+
+
+# (metrics, weighted_metrics) and the history keys Keras 3.15.1 gave them ("SCA": a SparseCategoricalAccuracy()).
+NAMED = [
+    (
+        [],
+        ["sparse_categorical_accuracy", "SCA", "sparse_categorical_accuracy"],
+        [
+            "loss",
+            "sparse_categorical_accuracy",
+            "weighted_sparse_categorical_accuracy",
+            "weighted_sparse_categorical_accuracy_1",
+        ],
+    ),
+    (
+        ["sparse_categorical_accuracy", "sparse_categorical_accuracy"],
+        ["sparse_categorical_accuracy"],
+        [
+            "loss",
+            "sparse_categorical_accuracy",
+            "sparse_categorical_accuracy_1",
+            "weighted_sparse_categorical_accuracy",
+        ],
+    ),
+    (
+        ["accuracy", "acc"],
+        ["accuracy", "acc", "accuracy"],
+        ["acc", "accuracy", "loss", "weighted_acc", "weighted_accuracy", "weighted_accuracy_1"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("plain", "weighted", "keys"), NAMED)
+def test_weighted_metric_names_follow_keras(plain: list[str], weighted: list[str], keys: list[str]) -> None:
+    """A weighted metric whose name any earlier metric has (not only a plain one) is ``weighted_<name>``."""
+    heavy = [keras.metrics.SparseCategoricalAccuracy() if n == "SCA" else n for n in weighted]
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3, activation="softmax")])
+    model.compile(loss="sparse_categorical_crossentropy", metrics=list(plain), weighted_metrics=heavy)
+    assert sorted(model.fit(X[:9], np.arange(9) % 3, verbose=0).history) == keys
+
+
+def test_standalone_r2_of_a_zero_variance_column_is_zero_as_in_keras() -> None:
+    """The metric object computes in float32 as Keras's, so a column without variance (one row, weighted or
+    not, or constant targets) cancels to exactly 0 and R² is 0; it mixed float64 in and gave ±1e5..1e7."""
+    for t, p, w in [
+        ([[1.3, 0.7, -2.1]], [[1.0, 0.5, -2.0]], None),
+        ([[1.3, 0.7, -2.1]], [[1.0, 0.5, -2.0]], [0.37]),
+        ([[0.1], [0.1], [0.1]], [[0.2], [0.0], [0.1]], None),
+    ]:
+        metric = keras.metrics.R2Score(class_aggregation=None)
+        metric.update_state(np.array(t, np.float32), np.array(p, np.float32), sample_weight=w)
+        np.testing.assert_array_equal(metric.result(), np.zeros(len(t[0])))

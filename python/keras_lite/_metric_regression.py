@@ -96,9 +96,10 @@ class R2Score(Metric):
         w = np.asarray(1.0) if sample_weight is None else as_float(sample_weight, "sample_weight")
         if w.ndim == 1:
             w = w[:, None]
-        w = np.broadcast_to(w, t.shape)
+        # float32 arithmetic, as Keras's: a zero-variance column's sums then cancel exactly in `result`.
+        t, p, w = t.astype(np.float32), p.astype(np.float32), np.broadcast_to(w, t.shape).astype(np.float32)
         self.sum.assign_add(np.sum(t * w, axis=0))
-        self.squared_sum.assign_add(np.sum(t * t * w, axis=0))
+        self.squared_sum.assign_add(np.sum(t * (t * w), axis=0))  # as Keras rounds it
         self.total_mse.assign_add(np.sum(np.square(t - p) * w, axis=0))
         self.count.assign_add(np.sum(w, axis=0))
         self.num_samples.assign_add(t.size)
@@ -106,7 +107,8 @@ class R2Score(Metric):
     def result(self) -> Tensor:
         if not self._built:
             return to_result(0.0)
-        total_sum, count = self.sum.value.astype(np.float64), self.count.value.astype(np.float64)
+        # In float32 throughout, as Keras computes it (a zero-variance column then cancels exactly to 0).
+        total_sum, count = self.sum.value, self.count.value
         with np.errstate(divide="ignore", invalid="ignore"):
             total = self.squared_sum.value - total_sum * (total_sum / count)
             raw = 1.0 - self.total_mse.value / total

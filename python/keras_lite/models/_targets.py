@@ -71,28 +71,29 @@ def resolve_metrics(
     """The core's kinds for ``metrics`` and ``weighted_metrics``, their history names, and how many values
     each reports (more than one for a vector result: several thresholds, R² per output).
 
-    A ``weighted_metrics`` name that clashes with a ``metrics`` name becomes ``weighted_<name>``, and other
-    duplicates get ``_1``, ``_2``, as Keras 3 names them.
+    Names as Keras 3 gives them: a repeated name gets ``_1``, ``_2``, ...; a ``weighted_metrics`` name already
+    taken (by any metric before it) becomes ``weighted_<name>``, then ``weighted_<name>_1``, ...
     """
     sparse = losses_module.is_sparse(loss)
     plain = [metrics_module.resolve_sized(m, output_dim, sparse) for m in metrics]
     heavy = [metrics_module.resolve_sized(m, output_dim, sparse) for m in weighted]
     names: list[str] = []
-    taken: set[str] = set()
+    counts: dict[str, int] = {}
 
-    def unique(name: str) -> str:
-        base, k = name, 0
-        while name in taken:
+    def numbered(name: str) -> str:
+        k = counts.get(name, 0)
+        counts[name] = k + 1
+        numbered = f"{name}_{k}" if k else name
+        while numbered in names:  # a metric named like another's numbered name ("mae_1"); Keras overwrites
             k += 1
-            name = f"{base}_{k}"
-        taken.add(name)
-        return name
+            counts[name] = k + 1
+            numbered = f"{name}_{k}"
+        return numbered
 
     for _, name, _ in plain:
-        names.append(unique(name))
-    plain_names = set(names)
+        names.append(numbered(name))
     for _, name, _ in heavy:
-        names.append(unique(f"weighted_{name}" if name in plain_names else name))
+        names.append(numbered(f"weighted_{name}" if name in counts else name))
     sizes = [size for _, _, size in plain + heavy]
     return [kind for kind, _, _ in plain], [kind for kind, _, _ in heavy], names, sizes
 
