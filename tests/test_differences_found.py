@@ -366,3 +366,22 @@ def test_standalone_r2_of_a_zero_variance_column_is_zero_as_in_keras() -> None:
         metric = keras.metrics.R2Score(class_aggregation=None)
         metric.update_state(np.array(t, np.float32), np.array(p, np.float32), sample_weight=w)
         np.testing.assert_array_equal(metric.result(), np.zeros(len(t[0])))
+
+
+def test_loss_call_matches_keras_ranks_and_scalar_weight_reduction() -> None:
+    """A loss called on its own reduces as Keras 3.15's ``reduce_weighted_values``: a scalar weight's
+    ``mean_with_sample_weight`` divides by the weight as given (the sum of the losses), one sample's loss is
+    squeezed to a scalar, and a ``(n, 1)`` weight makes ``(n, 1)`` per-sample losses."""
+    mae = keras.losses.MeanAbsoluteError
+    y, p = np.array([[0.0, 1.0], [1.0, 1.0]], np.float32), np.array([[0.5, 0.5], [0.0, 1.0]], np.float32)
+    msw = mae(reduction="mean_with_sample_weight")
+    assert float(msw(y, p, sample_weight=2.0)) == pytest.approx(1.0)  # 0.5 + 0.5, as Keras
+    assert float(msw(y[:1], p[:1], sample_weight=2.0)) == pytest.approx(1.0)  # 2 * 0.5, unreduced
+    assert float(msw(y, p, sample_weight=[1.0, 3.0])) == pytest.approx((0.5 + 1.5) / 4)
+    none = mae(reduction=None)
+    assert np.shape(none(y[:1], p[:1], sample_weight=2.0)) == ()
+    assert np.shape(none(y, p, sample_weight=np.ones((2, 1)))) == (2, 1)
+    assert np.shape(none(y, p, sample_weight=np.ones(2))) == (2,)
+    assert float(mae()(y, p, sample_weight=2.0)) == pytest.approx(1.0)  # mean of 2 * [0.5, 0.5]
+    with pytest.raises(ValueError, match="sample_weight"):
+        mae()(y, p, sample_weight=np.ones(3))

@@ -8,6 +8,7 @@ import numpy as np
 
 from . import _core
 from ._errors import received
+from ._metric_base import squeeze_or_expand
 from ._tensor import Tensor
 from ._unsupported import NotSupportedError
 
@@ -94,42 +95,40 @@ class Loss:
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
         """The loss reduced by ``self.reduction`` (a 0-d ``Tensor``; per-sample values for ``"none"``).
 
-        As Keras 3: ``"sum_over_batch_size"``/``"mean"`` divide the weighted sum by the number of samples
-        (zero-weight samples count), ``"sum"`` does not divide, ``"mean_with_sample_weight"`` divides by the sum
-        of the weights; a ``(n, 1)`` weight is squeezed and a scalar broadcasts. Samples a loss masks (labels
-        equal to ``ignore_class``) weigh 0 and leave the count, as Keras's ``apply_mask``.
+        As Keras 3 (``reduce_weighted_values``): ``"sum_over_batch_size"``/``"mean"`` divide the weighted sum by
+        the number of samples (zero-weight samples count), ``"sum"`` does not divide, ``"mean_with_sample_weight"``
+        divides by the sum of the weights as given; the weight's and the losses' ranks are matched as Keras
+        matches them (``squeeze_or_expand_to_same_rank``). Samples a loss masks (labels equal to
+        ``ignore_class``) weigh 0 and leave the count, as Keras's ``apply_mask``.
         """
         if type(self).call is not Loss.call:  # a subclass with its own call(): no mask
             values, mask = np.asarray(self.call(y_true, y_pred), dtype=np.float32), None
         else:
             values, mask = self._values(y_true, y_pred)
             values = np.asarray(values, dtype=np.float32)
-        weights = None
-        if sample_weight is not None:
-            sw = np.asarray(sample_weight, dtype=np.float32)
-            if sw.ndim > values.ndim and sw.shape[-1] == 1:
-                sw = sw[..., 0]
-            try:
-                weights = np.broadcast_to(sw, values.shape)
-            except ValueError:
-                raise ValueError(
-                    f"sample_weight must be a scalar or match the per-sample losses' shape {values.shape}. "
-                    f"Received: sample_weight with shape {sw.shape}"
-                ) from None
+        weights = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float32)
         if mask is not None:
             float_mask = mask.astype(np.float32)
             if self.reduction in ("sum_over_batch_size", "mean"):
                 valid = float(mask.sum())
                 float_mask = float_mask * (mask.size / valid if valid else 0.0)
-            weights = float_mask if weights is None else weights * float_mask
+            if weights is None:
+                weights = float_mask
+            else:
+                float_mask, weights = squeeze_or_expand(float_mask, weights)
+                weights = _weighted(weights, float_mask)
         if weights is not None:
-            values = values * weights
-        if self.reduction in (None, "none"):
+            # Keras's ranks: a (n, 1) weight makes (n, 1) losses, and one sample's loss is squeezed to a
+            # scalar by a scalar weight, which then no reduction touches.
+            values, weights = squeeze_or_expand(values, weights)
+            values = _weighted(values, weights)
+        if self.reduction in (None, "none") or values.shape in ((), (0,)):
             return np.asarray(values, dtype=np.float32).view(Tensor)
         total = values.sum(dtype=np.float64)
         if self.reduction == "sum":
             result = total
         elif self.reduction == "mean_with_sample_weight" and weights is not None:
+            # The sum of the weights as given: a scalar weight divides once (Keras's reduce_values).
             divisor = weights.sum(dtype=np.float64)
             result = total / divisor if divisor else 0.0  # Keras's divide_no_nan
         else:  # sum_over_batch_size and mean: divided by the count, not by the weights
@@ -163,3 +162,14 @@ def _snake(name: str) -> str:
 def _last_axis(axis: Any) -> None:
     if isinstance(axis, bool) or axis != -1:
         raise ValueError(f"keras_lite computes losses over the last axis only. {received('axis', axis)}")
+
+
+def _weighted(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``values * weights``, broadcast; a weight that cannot broadcast is a ValueError naming both shapes."""
+    try:
+        return values * weights
+    except ValueError:
+        raise ValueError(
+            f"sample_weight must be a scalar or match the per-sample losses' shape {values.shape}. "
+            f"Received: sample_weight with shape {weights.shape}"
+        ) from None
