@@ -385,3 +385,42 @@ def test_loss_call_matches_keras_ranks_and_scalar_weight_reduction() -> None:
     assert float(mae()(y, p, sample_weight=2.0)) == pytest.approx(1.0)  # mean of 2 * [0.5, 0.5]
     with pytest.raises(ValueError, match="sample_weight"):
         mae()(y, p, sample_weight=np.ones(3))
+
+
+def _roc_auc(y: np.ndarray, p: np.ndarray, inner: list[float], clip: bool) -> float:
+    """The interpolated ROC AUC over thresholds ``[-1e-7, *inner, 1 + 1e-7]``, ``p > t`` positive, in float64."""
+    t, q = y.ravel().astype(bool), p.ravel().astype(np.float64)
+    q = np.clip(q, 0, 1) if clip else q
+    thresholds = np.array([-1e-7, *inner, 1 + 1e-7])
+    tp = np.array([(t & (q > x)).sum() for x in thresholds], float)
+    fp = np.array([(~t & (q > x)).sum() for x in thresholds], float)
+    tpr, fpr = tp / t.sum(), fp / (~t).sum()
+    return float(np.sum((fpr[:-1] - fpr[1:]) * (tpr[:-1] + tpr[1:]) / 2))
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_auc_clips_predictions_only_for_evenly_spaced_thresholds(device: str) -> None:
+    """Keras counts predictions in buckets for evenly spaced thresholds (as if clipped to [0, 1]) and compares
+    them as they are with other thresholds, so an AUC over a linear output's values differs between the two;
+    keras_lite clipped always (Keras 3.15.1: 0.104818 unclipped, where clipping gave 0.444336)."""
+    rng = np.random.default_rng(11)
+    y = (rng.uniform(size=(40, 2)) > 0.5).astype(np.float32)
+    rng.uniform(size=(40, 2))
+    p = rng.normal(0, 2, size=(40, 2)).astype(np.float32)
+    for kw, inner, clip in [
+        ({"thresholds": [0.2, 0.5, 0.8]}, [0.2, 0.5, 0.8], False),
+        ({"thresholds": [0.5]}, [0.5], True),
+        ({"num_thresholds": 5}, [0.25, 0.5, 0.75], True),
+    ]:
+        metric = keras.metrics.AUC(**kw)
+        metric.update_state(y, p)
+        assert float(metric.result()) == pytest.approx(_roc_auc(y, p, inner, clip), rel=1e-5)
+    assert _roc_auc(y, p, [0.2, 0.5, 0.8], False) == pytest.approx(0.104818, abs=1e-6)
+    x = rng.normal(size=(45, 3)).astype(np.float32)
+    target = (rng.uniform(size=(45, 1)) > 0.5).astype(np.float32)
+    model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(1)], device=device)
+    model.set_weights([rng.normal(size=(3, 1)).astype(np.float32) * 2, np.zeros(1, np.float32)])
+    auc = keras.metrics.AUC(thresholds=[0.2, 0.5, 0.8], name="auc")
+    model.compile(loss=keras.losses.BinaryCrossentropy(from_logits=True), metrics=[auc])
+    got = model.evaluate(x, target, verbose=0, return_dict=True)["auc"]
+    assert got == pytest.approx(0.03232758492231369, rel=1e-5)  # Keras 3.15.1's

@@ -31,8 +31,8 @@ class AUC(Metric):
     """Approximate AUC: TP/FP/TN/FN at ``num_thresholds`` thresholds, then a Riemann sum of the curve.
 
     The thresholds are ``-1e-7``, ``(i + 1) / (num_thresholds - 1)`` for ``i < num_thresholds - 2`` and
-    ``1 + 1e-7`` (or the given ``thresholds``, sorted, between those two ends); a prediction clipped to [0, 1]
-    is positive at ``t`` iff it is above ``t``. The precision-recall curve's interpolation is Davis and
+    ``1 + 1e-7`` (or the given ``thresholds``, sorted, between those two ends); a prediction (clipped to [0, 1]
+    when the thresholds are evenly spaced, as Keras's bucketed count) is positive at ``t`` iff it is above ``t``. The precision-recall curve's interpolation is Davis and
     Goadrich's. ``multi_label`` averages one AUC per label column (weighted by ``label_weights``).
     """
 
@@ -62,6 +62,9 @@ class AUC(Metric):
         if thresholds is not None:
             inner = sorted(float(t) for t in np.atleast_1d(np.asarray(thresholds, dtype=np.float64)))
             self.num_thresholds = len(inner) + 2
+            # Keras counts clipped predictions in buckets for evenly spaced thresholds, and compares them as
+            # they are with any others.
+            self._clip = _evenly_spaced([0.0, *inner, 1.0])
         else:
             if (
                 isinstance(num_thresholds, bool)
@@ -73,6 +76,7 @@ class AUC(Metric):
                 )
             self.num_thresholds = int(num_thresholds)
             inner = [(i + 1) * 1.0 / (self.num_thresholds - 1) for i in range(self.num_thresholds - 2)]
+            self._clip = True
         self._thresholds = np.array([0.0 - EPSILON, *inner, 1.0 + EPSILON])
         self.multi_label = bool(multi_label)
         self.num_labels = num_labels
@@ -103,7 +107,9 @@ class AUC(Metric):
         if self._from_logits:
             p = 1.0 / (1.0 + np.exp(-p))
         label_weights = None if self.multi_label else self.label_weights
-        t, p, w = prepare(y_true, np.clip(p, 0.0, 1.0), sample_weight, label_weights=label_weights)
+        t, p, w = prepare(
+            y_true, np.clip(p, 0.0, 1.0) if self._clip else p, sample_weight, label_weights=label_weights
+        )
         if self.multi_label:
             if p.ndim != 2:
                 raise ValueError(
@@ -190,3 +196,10 @@ class AUC(Metric):
         if self._init_from_thresholds:
             config["thresholds"] = self.thresholds[1:-1]
         return config
+
+
+def _evenly_spaced(thresholds: list[float]) -> bool:
+    """Keras's ``is_evenly_distributed_thresholds``: three or more, each close to ``i / (n - 1)``."""
+    n = len(thresholds)
+    even = np.arange(n, dtype=np.float32) / max(n - 1, 1)
+    return n >= 3 and bool(np.allclose(thresholds, even, atol=EPSILON))

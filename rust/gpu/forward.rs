@@ -246,6 +246,7 @@ fn counts(
                     ("WEIGHTED", w),
                     ("AUC", u32::from(matches!(c.report, crate::metric::Report::Auc(..)))),
                     ("LOGITS", u32::from(c.from_logits)),
+                    ("CLIP", u32::from(c.clip)),
                     ("MULTI", u32::from(c.multi_label)),
                     ("LABEL_WEIGHTS", u32::from(c.label_weights.is_some())),
                 ];

@@ -78,6 +78,22 @@ pub fn given_thresholds(given: &[f32]) -> Result<Vec<f32>> {
     Ok(with_ends(inner.into_iter()))
 }
 
+/// Whether `given` thresholds, sorted and between 0 and 1, are evenly spaced (Keras's
+/// `is_evenly_distributed_thresholds`: at least three in all, each within 1e-7 + 1e-5 relative of `i / (n − 1)`).
+/// Keras then counts clipped predictions in buckets; other thresholds see the predictions as they are.
+pub fn evenly_spaced(given: &[f32]) -> bool {
+    let mut all: Vec<f64> = given.iter().map(|&t| f64::from(t)).collect();
+    all.sort_by(f64::total_cmp);
+    all.insert(0, 0.0);
+    all.push(1.0);
+    let n = all.len();
+    n >= 3
+        && all.iter().enumerate().all(|(i, &t)| {
+            let even = f64::from(i as f32 / (n - 1) as f32);
+            (t - even).abs() <= EPSILON + 1e-5 * even.abs()
+        })
+}
+
 fn with_ends(inner: impl Iterator<Item = f64>) -> Vec<f32> {
     let mut t = vec![(0.0 - EPSILON) as f32];
     t.extend(inner.map(|v| v as f32));

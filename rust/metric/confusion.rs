@@ -42,6 +42,9 @@ pub struct Confusion {
     pub label_weights: Option<Vec<f32>>,
     /// AUC: apply a sigmoid to the predictions first.
     pub from_logits: bool,
+    /// AUC: clip the predictions to [0, 1], as Keras's bucketed count of evenly spaced thresholds does (other
+    /// thresholds compare the predictions as they are).
+    pub clip: bool,
     /// Columns of the output (set by `settle`).
     pub width: usize,
 }
@@ -61,6 +64,7 @@ impl Confusion {
             num_labels: None,
             label_weights: None,
             from_logits: false,
+            clip: false,
             width: 0,
         }
     }
@@ -133,7 +137,9 @@ impl Confusion {
             if self.from_logits {
                 p = 1.0 / (1.0 + (-p).exp());
             }
-            p = p.clamp(0.0, 1.0);
+            if self.clip {
+                p = p.clamp(0.0, 1.0);
+            }
         }
         p
     }

@@ -125,11 +125,12 @@ pub fn parse(spec: &str) -> Result<Metric> {
         "auc" => {
             let curve = Curve::from_name(o.take("curve").unwrap_or("ROC"))?;
             let summation = Summation::from_name(o.take("summation_method").unwrap_or("interpolation"))?;
-            let t = match (o.floats("thresholds")?, o.number::<usize>("num_thresholds")?) {
-                (Some(given), _) => auc::given_thresholds(&given)?,
-                (None, n) => auc::even_thresholds(n.unwrap_or(200))?,
+            let (t, clip) = match (o.floats("thresholds")?, o.number::<usize>("num_thresholds")?) {
+                (Some(given), _) => (auc::given_thresholds(&given)?, auc::evenly_spaced(&given)),
+                (None, n) => (auc::even_thresholds(n.unwrap_or(200))?, true),
             };
             let mut c = Confusion::new(Report::Auc(curve, summation), t);
+            c.clip = clip;
             c.multi_label = o.flag("multi_label")?;
             c.num_labels = o.number::<usize>("num_labels")?;
             c.label_weights = o.floats("label_weights")?;

@@ -2,7 +2,7 @@
 //! the step's slot of the per-step sums at column `offset` (no float atomics: one invocation per job loops
 //! over the batch's rows). MODE 0: confusion counts, one job per (label, threshold) writing `[TP, FP, TN, FN]`
 //! (`p > aux[threshold]` is positive, `y != 0` a positive label; `top_k` keeps the k largest of a row, the
-//! first on ties; AUC clips p to [0, 1], after a sigmoid with LOGITS; MULTI counts each column as a label;
+//! first on ties; AUC clips p to [0, 1] with CLIP, after a sigmoid with LOGITS; MULTI counts each column as a label;
 //! LABEL_WEIGHTS scales a column's decisions by `aux[thresholds + column]`). MODE 1: R², one job per output
 //! column writing `[Σw·y, Σw·y², Σw·(y − ŷ)², Σw]` of its targets less `aux[column]` (a target row constant over
 //! the pass, gpu/data.rs `shift`: R² is the same for any, and float32 sums of targets far from 0 would
@@ -13,6 +13,8 @@ override MODE: u32 = 0u;
 override WEIGHTED: bool = false;
 override AUC: bool = false;
 override LOGITS: bool = false;
+// AUC: clip the predictions to [0, 1] (evenly spaced thresholds, as Keras's bucketed count; metric/confusion.rs).
+override CLIP: bool = false;
 override MULTI: bool = false;
 override LABEL_WEIGHTS: bool = false;
 
@@ -53,7 +55,9 @@ fn value(base: u32, c: u32) -> f32 {
         if LOGITS {
             p = sigmoid_(p);
         }
-        p = clamp_keep_nan(p, 0.0, 1.0);
+        if CLIP {
+            p = clamp_keep_nan(p, 0.0, 1.0);
+        }
     }
     return p;
 }
