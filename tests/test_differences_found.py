@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -424,3 +425,30 @@ def test_auc_clips_predictions_only_for_evenly_spaced_thresholds(device: str) ->
     model.compile(loss=keras.losses.BinaryCrossentropy(from_logits=True), metrics=[auc])
     got = model.evaluate(x, target, verbose=0, return_dict=True)["auc"]
     assert got == pytest.approx(0.03232758492231369, rel=1e-5)  # Keras 3.15.1's
+
+
+def test_weight_decay_exclusion_by_name_matches_the_weight_path() -> None:
+    """``exclude_from_weight_decay(var_names=...)`` searches each weight's full name, as Keras on TensorFlow
+    does (``sequential/dense_b/kernel:0``), so a layer's name leaves out its weights; it matched "kernel" only."""
+
+    def fit(exclude: Any) -> list[np.ndarray]:
+        keras.utils.set_random_seed(3)
+        model = keras.Sequential(
+            [keras.Input((4,)), layers.Dense(3, name="dense_a"), layers.Dense(2, name="dense_b")]
+        )
+        opt = keras.optimizers.Adam(0.05, weight_decay=0.3)
+        exclude(opt, model)
+        model.compile(optimizer=opt, loss="mse")
+        model.fit(X, X[:, :2], batch_size=16, epochs=2, shuffle=False, verbose=0)
+        return model.get_weights()
+
+    by_name = fit(lambda opt, m: opt.exclude_from_weight_decay(var_names=["dense_b"]))
+    by_list = fit(lambda opt, m: opt.exclude_from_weight_decay(var_list=m.get_layer("dense_b").weights))
+    by_path = fit(
+        lambda opt, m: opt.exclude_from_weight_decay(var_names=["dense_b/kernel", "dense_b/bias:0"])
+    )
+    decayed = fit(lambda opt, m: None)
+    for a, b, c in zip(by_name, by_list, by_path):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(a, c)
+    assert not np.array_equal(by_name[2], decayed[2])

@@ -234,7 +234,7 @@ class Model(ConfigMethods):
             kinds, weighted, names, sizes = _targets.resolve_metrics(
                 net.output_dim, loss, metrics, weighted_metrics
             )
-            net.compile(loss._spec(), kinds, opt._spec(net), weighted)
+            net.compile(loss._spec(), kinds, opt._spec(net, self), weighted)
         except ValueError:
             if target_width is not None or not isinstance(loss_obj, losses_module._AutoCrossentropy):
                 raise
@@ -244,7 +244,7 @@ class Model(ConfigMethods):
             kinds, weighted, names, sizes = _targets.resolve_metrics(
                 net.output_dim, loss, metrics, weighted_metrics
             )
-            net.compile(loss._spec(), kinds, opt._spec(net), weighted)
+            net.compile(loss._spec(), kinds, opt._spec(net, self), weighted)
         self._metric_names, self._metric_sizes = ["loss", *names], sizes
         self._core_loss = loss
         opt._network = net

@@ -254,12 +254,13 @@ class Optimizer:
     def _core_params(self) -> dict[str, Any]:
         return {"learning_rate": self._lr, **{k: getattr(self, k) for k in self._hyper}}
 
-    def _spec(self, net: Any = None) -> dict[str, Any]:
+    def _spec(self, net: Any = None, model: Any = None) -> dict[str, Any]:
         """The optimizer as the core reads it: its kind, its hyper-parameters, its schedule (or None), its
-        clipping and weight decay, and (given the core network it compiles) the weights the decay skips."""
+        clipping and weight decay, and (given the core network it compiles, and its model) the weights the decay
+        skips."""
         schedule = None if self._schedule is None else self._schedule._core_spec()
         clip = next(((k, float(getattr(self, k))) for k in _CLIPS if getattr(self, k) is not None), None)
-        no_decay = self._skipped(net) if net is not None and self.weight_decay is not None else []
+        no_decay = self._skipped(net, model) if net is not None and self.weight_decay is not None else []
         spec = {"kind": self._kind, **self._core_params(), "schedule": schedule, "clip": clip}
         return {**spec, "weight_decay": self.weight_decay, "no_decay": no_decay}
 
@@ -281,7 +282,7 @@ class Optimizer:
             raise TypeError(f"var_names must be a list of strings. Received: var_names={var_names!r}")
         self._no_decay = (variables, "|".join(sorted(set(names))) if names else None)
 
-    def _skipped(self, net: Any) -> list[int]:
+    def _skipped(self, net: Any, model: Any) -> list[int]:
         """The indices of ``net``'s weights that ``exclude_from_weight_decay`` leaves out of the decay."""
         variables, pattern = self._no_decay
         out = {
@@ -290,7 +291,15 @@ class Optimizer:
             if getattr(v._layer, "_owner", None) is net
         }
         if pattern is not None:
-            out |= {i for i, (_, name, _, _) in enumerate(net.weight_info()) if re.search(pattern, name)}
+            # Keras on TensorFlow searches the variable's full name ("sequential/dense_b/kernel:0"), so a layer's
+            # name excludes its weights; the short name ("kernel") when the model is not at hand.
+            info = net.weight_info()
+            weights = model.weights if model is not None else []
+            if len(weights) == len(info):
+                names = [f"{v.path}:0" for v in weights]
+            else:
+                names = [name for _, name, _, _ in info]
+            out |= {i for i, name in enumerate(names) if re.search(pattern, name)}
         return sorted(out)
 
     def get_config(self) -> dict[str, Any]:
