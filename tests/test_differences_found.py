@@ -452,3 +452,18 @@ def test_weight_decay_exclusion_by_name_matches_the_weight_path() -> None:
         np.testing.assert_array_equal(a, b)
         np.testing.assert_array_equal(a, c)
     assert not np.array_equal(by_name[2], decayed[2])
+
+
+def test_a_missing_legacy_h5_file_is_file_not_found(tmp_path: Path) -> None:
+    """``load_model("model.h5")`` of a file that is not there says so (a FileNotFoundError, as Keras), not that
+    legacy HDF5 files are unsupported; an existing one is still refused for its format."""
+    model = keras.Sequential([keras.Input((2,)), layers.Dense(1)])
+    for path in (tmp_path / "model.h5", tmp_path / "model.hdf5"):
+        with pytest.raises(FileNotFoundError):
+            keras.models.load_model(path)
+        with pytest.raises(FileNotFoundError):
+            model.load_weights(str(path))
+    legacy = tmp_path / "old.h5"
+    legacy.write_bytes(b"\x89HDF\r\n\x1a\n")
+    with pytest.raises(ValueError, match="legacy HDF5"):
+        keras.models.load_model(legacy)

@@ -80,7 +80,12 @@ def load_weights(model: Any, filepath: Any, skip_mismatch: bool, kwargs: dict[st
     if kwargs:
         raise ValueError(f"load_weights() got unexpected keyword arguments: {sorted(kwargs)}")
     path = filepath if hasattr(filepath, "read") else path_arg(filepath, "filepath")
-    if isinstance(path, str) and not path.endswith((".keras", ".weights.h5")):
+    legacy = isinstance(path, str) and path.endswith((".h5", ".hdf5")) and not path.endswith(".weights.h5")
+    if (
+        isinstance(path, str)
+        and not path.endswith((".keras", ".weights.h5"))
+        and not (legacy and _missing(path))
+    ):
         raise ValueError(
             f"File format not supported: filepath={path}. keras_lite loads `.keras` and `.weights.h5` files."
         )
@@ -204,7 +209,8 @@ def load_model(model_class: Any, filepath: Any, custom_objects: Any, compile: bo
     picks the class a file describes)."""
     if custom_objects is not None and not isinstance(custom_objects, dict):
         raise ValueError(f"custom_objects must be a dict. Received: custom_objects={custom_objects!r}")
-    if isinstance(filepath, (str, os.PathLike)) and os.fspath(filepath).endswith((".h5", ".hdf5")):
+    legacy = isinstance(filepath, (str, os.PathLike)) and os.fspath(filepath).endswith((".h5", ".hdf5"))
+    if legacy and not _missing(os.fspath(filepath)):  # a missing file is a FileNotFoundError, as in Keras
         raise ValueError(
             f"Cannot load {os.fspath(filepath)!r}: legacy HDF5 model files (tf.keras 2) are not supported; "
             "keras_lite loads Keras 3 `.keras` files (use load_weights for `.weights.h5` files)."
@@ -263,3 +269,8 @@ def _compile(model: Any, compile_cfg: Any, learning_rate: Callable[[], float | N
         fmt.compile_from_config(model, compile_cfg, learning_rate)
     except FormatError as e:
         raise FormatError(f"{e}{_FOR_INFERENCE}") from None
+
+
+def _missing(path: str) -> bool:
+    """Whether nothing is at ``path`` (reading it then raises ``MissingFileError``, a FileNotFoundError)."""
+    return not os.path.lexists(path)
