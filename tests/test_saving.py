@@ -283,6 +283,7 @@ def test_bad_names_and_arguments(tmp_path):
         model.save_weights(tmp_path / "m.h5")
     with pytest.raises(ValueError, match="File format not supported"):
         model.load_weights(tmp_path / "m.txt")
+    (tmp_path / "m.h5").write_bytes(b"\x89HDF\r\n\x1a\n")  # a legacy file (a missing one: FileNotFoundError)
     with pytest.raises(ValueError, match="legacy HDF5"):
         keras.models.load_model(tmp_path / "m.h5")
     unbuilt = keras.Sequential([layers.Dense(1)])
