@@ -467,3 +467,20 @@ def test_a_missing_legacy_h5_file_is_file_not_found(tmp_path: Path) -> None:
     legacy.write_bytes(b"\x89HDF\r\n\x1a\n")
     with pytest.raises(ValueError, match="legacy HDF5"):
         keras.models.load_model(legacy)
+
+
+def test_optimizer_names_are_keras_auto_names() -> None:
+    """Optimizers are named as Keras 3.15 names them: the class's name in snake case, numbered after the first
+    in a session (its variables' paths follow)."""
+    opt = keras.optimizers
+    names = [
+        o.name for o in (opt.SGD(), opt.RMSprop(), opt.AdamW(), opt.Adam(), opt.get("adam"), opt.Nadam())
+    ]
+    assert names == ["sgd", "rm_sprop", "adam_w", "adam", "adam_1", "nadam"]
+    model = keras.Sequential([keras.Input((2,)), layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    assert model.optimizer.name == "adam_2"
+    assert repr(model.optimizer.learning_rate).startswith("<Variable path=adam_2/learning_rate")
+    assert opt.Adam(name="mine").name == "mine"
+    keras.backend.clear_session()
+    assert opt.Adam().name == "adam"

@@ -263,7 +263,7 @@ def test_defaults_configs_and_names() -> None:
     assert type(OPT.get("nadam")).__name__ == "Nadam" and type(OPT.get("Nadam")) is OPT.Nadam
     cfg = OPT.Nadam(learning_rate=0.01, beta_1=0.8, weight_decay=0.05).get_config()
     assert cfg == {
-        "name": "nadam",
+        "name": "nadam_3",  # the fourth Nadam of the session (Keras numbers them)
         "weight_decay": 0.05,
         "learning_rate": float(np.float32(0.01)),  # held in float32, as Keras 3 saves it
         "beta_1": 0.8,

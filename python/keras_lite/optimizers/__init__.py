@@ -39,7 +39,7 @@ class Adam(Optimizer):
         beta_2: float = 0.999,
         epsilon: float = 1e-7,
         amsgrad: bool = False,
-        name: str = "adam",
+        name: str | None = None,
         **kwargs: Any,
     ) -> None:
         _no_extra(kwargs, type(self).__name__, self)
@@ -70,7 +70,7 @@ class AdamW(Adam):
         beta_2: float = 0.999,
         epsilon: float = 1e-7,
         amsgrad: bool = False,
-        name: str = "adamw",
+        name: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad, name, **kwargs)
@@ -87,7 +87,7 @@ class SGD(Optimizer):
         learning_rate: Any = 0.01,
         momentum: float = 0.0,
         nesterov: bool = False,
-        name: str = "SGD",
+        name: str | None = None,
         **kwargs: Any,
     ) -> None:
         _no_extra(kwargs, type(self).__name__, self)
@@ -117,7 +117,7 @@ class RMSprop(Optimizer):
         momentum: float = 0.0,
         epsilon: float = 1e-7,
         centered: bool = False,
-        name: str = "rmsprop",
+        name: str | None = None,
         **kwargs: Any,
     ) -> None:
         _no_extra(kwargs, type(self).__name__, self)

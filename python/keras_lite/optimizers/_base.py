@@ -8,7 +8,9 @@ from typing import Any
 import numpy as np
 
 from .._errors import received
+from .._metric_base import to_snake_case
 from .._unsupported import NotSupportedError
+from ..layers._layer import _auto_name
 from . import schedules
 from .schedules import LearningRateSchedule
 
@@ -199,7 +201,8 @@ class Optimizer:
             self._lr = 0.0  # unused: each step's rate is the schedule's
         else:
             self._lr = _checked_rate(_float("learning_rate", learning_rate), learning_rate)
-        self.name = name or self._kind
+        # Keras's auto name: the class's in snake case, numbered after the first ("adam", "adam_1", "rm_sprop").
+        self.name = name or _auto_name(to_snake_case(type(self).__name__))
         self._network: Any = None  # the core network of the model compiled with it
         self._model: Any = None  # a weak reference to that model: one model per optimizer
 

@@ -23,7 +23,7 @@ class Adagrad(Optimizer):
         learning_rate: Any = 0.001,
         initial_accumulator_value: float = 0.1,
         epsilon: float = 1e-7,
-        name: str = "adagrad",
+        name: str | None = None,
         **kwargs: Any,
     ) -> None:
         _no_extra(kwargs, type(self).__name__, self)
@@ -49,7 +49,7 @@ class Adamax(Optimizer):
         beta_1: float = 0.9,
         beta_2: float = 0.999,
         epsilon: float = 1e-7,
-        name: str = "adamax",
+        name: str | None = None,
         **kwargs: Any,
     ) -> None:
         _no_extra(kwargs, type(self).__name__, self)
@@ -71,7 +71,7 @@ class Lion(Optimizer):
         learning_rate: Any = 0.001,
         beta_1: float = 0.9,
         beta_2: float = 0.99,
-        name: str = "lion",
+        name: str | None = None,
         **kwargs: Any,
     ) -> None:
         _no_extra(kwargs, type(self).__name__, self)
@@ -99,7 +99,7 @@ class Nadam(Optimizer):
         beta_1: float = 0.9,
         beta_2: float = 0.999,
         epsilon: float = 1e-7,
-        name: str = "nadam",
+        name: str | None = None,
         **kwargs: Any,
     ) -> None:
         _no_extra(kwargs, type(self).__name__, self)
