@@ -484,3 +484,34 @@ def test_optimizer_names_are_keras_auto_names() -> None:
     assert opt.Adam(name="mine").name == "mine"
     keras.backend.clear_session()
     assert opt.Adam().name == "adam"
+
+
+def test_metric_auto_names_taken_as_keras_takes_them() -> None:
+    """A compile's ``"auc"`` takes an auto name when the model first trains or evaluates (the instance Keras
+    makes of it), once per compile, and a metric class given uninstantiated is named once: the history keys of
+    a second model in the session are Keras 3.15.1's (keras_lite took ``auc_3`` where Keras has ``auc_2``)."""
+    x, y = X[:16, :2], (X[:16, :1] > 0).astype(np.float32)
+    keys = []
+    for _ in range(2):
+        model = keras.Sequential([keras.Input(shape=(2,)), layers.Dense(1, activation="sigmoid")])
+        model.compile(
+            loss="binary_crossentropy", metrics=[keras.metrics.AUC(), keras.metrics.Precision(), "auc"]
+        )
+        keys.append(sorted(model.fit(x, y, verbose=0, validation_split=0.25).history))
+    assert keys[1] == [
+        "auc",
+        "auc_2",
+        "loss",
+        "precision_1",
+        "val_auc",
+        "val_auc_2",
+        "val_loss",
+        "val_precision_1",
+    ]
+    model.compile(loss="binary_crossentropy", metrics=["auc"])
+    assert keras.metrics.AUC().name == "auc_4"  # compiled, not yet trained: nothing taken
+    model.evaluate(x, y, verbose=0)
+    model.evaluate(x, y, verbose=0)
+    assert keras.metrics.AUC().name == "auc_6"  # the first evaluate took auc_5
+    model.compile(loss="binary_crossentropy", metrics=[keras.metrics.AUC])
+    assert sorted(model.fit(x, y, verbose=0).history) == ["auc_7", "loss"]

@@ -219,6 +219,23 @@ def resolve(identifier: Any, output_width: int, sparse: bool = False) -> tuple[s
     return kind, name
 
 
+def _compiled(identifier: Any) -> Any:
+    """A ``compile`` metric as its compile keeps it: a metric class becomes its instance, auto-named once
+    (``AUC`` -> ``auc_1`` when an ``auc`` exists) instead of at each resolution."""
+    if isinstance(identifier, type) and issubclass(identifier, Metric) and identifier is not Metric:
+        return identifier()
+    return identifier
+
+
+def _take_auto_names(identifiers: list[Any]) -> None:
+    """Take the auto names Keras 3 takes when it first builds a compile's metrics (its first fit or evaluate):
+    the instance it makes of a name like ``"auc"`` or ``"precision"`` is numbered (``auc_1``) before it is
+    renamed to the name given, so the next ``AUC()`` is ``auc_2``."""
+    for identifier in identifiers:
+        if isinstance(identifier, str) and identifier in _BY_NAME:
+            _BY_NAME[identifier]()
+
+
 def resolve_sized(identifier: Any, output_width: int, sparse: bool = False) -> tuple[str, str, int]:
     """Return ``(core kind, history name, values it reports)`` for a metric given to ``compile``.
 
@@ -241,7 +258,7 @@ def resolve_sized(identifier: Any, output_width: int, sparse: bool = False) -> t
             return ("sparse_categorical_accuracy" if sparse else "categorical_accuracy"), identifier, 1
         cls = _BY_NAME.get(identifier)
         if cls is not None:
-            metric = cls()
+            metric = cls(name=identifier)  # named: no auto name taken (see `_compiled`)
             return metric._core_kind(), identifier, metric._core_size(output_width)
     supported = sorted(set(_BY_NAME) | {"accuracy", "acc"})
     unsupported_identifier("metrics", "metrics", identifier, supported)

@@ -66,6 +66,9 @@ def compile(
         metrics = []
     if not isinstance(metrics, (list, tuple)):
         raise ValueError(f"metrics must be a list. {received('metrics', metrics)}")
+    metrics = [metrics_module._compiled(m) for m in metrics]
+    if weighted_metrics is not None:
+        weighted_metrics = [metrics_module._compiled(m) for m in weighted_metrics]
     for m in [*metrics, *(weighted_metrics or [])]:
         # Validate names now; the kind may depend on the output width. A metric that reads the targets in
         # another layout than the loss (sparse_categorical_accuracy with categorical_crossentropy) is refused
@@ -101,6 +104,7 @@ def compile(
     model.loss = loss
     model._loss_obj = loss_obj
     model._logits_warned = set()
+    model._metrics_built = False
     model._target_width = None  # "crossentropy" is settled again by the next fit or evaluate
     model._compile_metrics = list(metrics)
     model._metrics_given = metrics_given
@@ -168,6 +172,15 @@ _LOGITS_OF = {
     "CategoricalCrossentropy": ("categorical_crossentropy", "softmax", "Softmax"),
     "SparseCategoricalCrossentropy": ("sparse_categorical_crossentropy", "softmax", "Softmax"),
 }
+
+
+def first_use(model: Model, steps: tuple[str, ...]) -> None:
+    """What Keras 3 does as it first builds a compile's train or test step: its metrics take their auto names
+    (once per compile), and the warning below."""
+    if not model._metrics_built:
+        model._metrics_built = True
+        metrics_module._take_auto_names([*model._compile_metrics, *model._compile_weighted])
+    warn_if_output_is_not_logits(model, steps)
 
 
 def warn_if_output_is_not_logits(model: Model, steps: tuple[str, ...]) -> None:

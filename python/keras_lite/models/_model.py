@@ -75,6 +75,7 @@ class Model(ConfigMethods):
         self.loss: Any = None
         self._loss_obj: losses_module.Loss | None = None
         self._logits_warned: set[str] = set()  # see _compile.warn_if_output_is_not_logits
+        self._metrics_built = False  # see _compile.first_use
         self._core_loss: losses_module.Loss | None = (
             None  # the loss the core computes (what "crossentropy" chose)
         )
@@ -285,7 +286,7 @@ class Model(ConfigMethods):
             A ``History`` whose ``.history`` maps each metric (and ``val_`` metric) to per-epoch floats.
         """
         validates = validation_data is not None or bool(validation_split)
-        _compile.warn_if_output_is_not_logits(self, ("train", "test") if validates else ("train",))
+        _compile.first_use(self, ("train", "test") if validates else ("train",))
         return _trainer.fit(
             self,
             x,
@@ -318,7 +319,7 @@ class Model(ConfigMethods):
         return_dict: bool = False,
     ) -> Any:
         """Loss (and metrics) on ``(x, y)`` in inference mode: a float, a list, or a dict."""
-        _compile.warn_if_output_is_not_logits(self, ("test",))
+        _compile.first_use(self, ("test",))
         return _trainer.evaluate(
             self, x, y, batch_size, verbose, sample_weight, steps, callbacks, return_dict
         )
