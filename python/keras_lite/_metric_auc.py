@@ -32,8 +32,9 @@ class AUC(Metric):
 
     The thresholds are ``-1e-7``, ``(i + 1) / (num_thresholds - 1)`` for ``i < num_thresholds - 2`` and
     ``1 + 1e-7`` (or the given ``thresholds``, sorted, between those two ends); a prediction (clipped to [0, 1]
-    when the thresholds are evenly spaced, as Keras's bucketed count) is positive at ``t`` iff it is above ``t``. The precision-recall curve's interpolation is Davis and
-    Goadrich's. ``multi_label`` averages one AUC per label column (weighted by ``label_weights``).
+    when the thresholds are evenly spaced, as Keras's bucketed count) is positive at ``t`` iff it is above ``t``.
+    The precision-recall curve's interpolation is Davis and Goadrich's. ``multi_label`` averages one AUC per
+    label column (weighted by ``label_weights``).
     """
 
     _direction = "up"

@@ -137,7 +137,7 @@ def _constant(value: Any) -> Any:
         arr = np.asarray(value) if isinstance(value, (np.ndarray, list, tuple)) else None
     except ValueError:  # rows of different lengths
         arr = None
-    if arr is None or arr.dtype.kind not in "iuf" or arr.size == 0 and arr.ndim == 0:
+    if arr is None or arr.dtype.kind not in "iuf" or arr.size == 0:
         raise ValueError(
             f"value must be a real number or an array of real numbers. {received('value', value)}"
         )

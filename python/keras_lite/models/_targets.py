@@ -110,8 +110,7 @@ def keyed(names: list[str], sizes: list[int], values: Any, sort: bool = True) ->
         logs = {names[0]: _float32(values[0])}  # the loss
         at = 1
         for name, size in zip(names[1:], sizes):
-            vector = np.asarray(values[at : at + size], dtype=np.float32)
-            logs[name] = _float32(values[at]) if size == 1 else vector
+            logs[name] = _float32(values[at]) if size == 1 else np.asarray(values[at : at + size], np.float32)
             at += size
     return dict(sorted(logs.items())) if sort else logs
 
