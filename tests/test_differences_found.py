@@ -515,3 +515,16 @@ def test_metric_auto_names_taken_as_keras_takes_them() -> None:
     assert keras.metrics.AUC().name == "auc_6"  # the first evaluate took auc_5
     model.compile(loss="binary_crossentropy", metrics=[keras.metrics.AUC])
     assert sorted(model.fit(x, y, verbose=0).history) == ["auc_7", "loss"]
+
+
+def test_progress_bar_draws_each_epochs_first_batch(capsys: pytest.CaptureFixture[str]) -> None:
+    """With ``verbose=1`` Keras's bar draws an epoch's first batch before its last, however fast the epoch;
+    keras_lite's batch updates, throttled to one each 45 ms, skipped it (seen in logs of redirected output)."""
+    x = X[:36, :3]
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(1)])
+    model.compile("sgd", "mse")
+    capsys.readouterr()
+    model.fit(x, x[:, :1], epochs=2, batch_size=4, verbose=1)
+    out = capsys.readouterr().out.replace("\x1b[1m", "").replace("\x1b[0m", "")
+    frames = [f.split(" ")[0] for f in out.split("\r") if f.strip() and not f.startswith("Epoch")]
+    assert frames == ["1/9", "9/9", "1/9", "9/9"], frames

@@ -16,8 +16,8 @@ use crate::error::{Error, Result};
 /// step)`, `on_batch_end(epoch, step, logs)`, `on_epoch_end(epoch, logs, val_logs)` (each returning True to
 /// stop), `on_test_begin()`, `on_test_batch_begin(step)`, `on_test_batch_end(step, logs)` and
 /// `on_test_end(logs)`; its attributes `wants_batch_begin` and `wants_test_batches` say whether the per-batch
-/// ones that are optional are wanted. `on_batch_end` is called at most every `batch_interval` seconds (0
-/// means every batch). The loop runs on a pool thread; the thread that called `fit` watches for Ctrl-C and
+/// ones that are optional are wanted. `on_batch_end` is called for an epoch's first batch and then at most
+/// every `batch_interval` seconds (0 means every batch). The loop runs on a pool thread; the thread that called `fit` watches for Ctrl-C and
 /// raises `cancel`, which ends the loop at the next batch.
 pub struct PyObserver<'a> {
     target: Py<PyAny>,
@@ -161,7 +161,8 @@ impl Observer for PyObserver<'_> {
             return Ok(Control::Continue);
         }
         let now = Instant::now();
-        if now.duration_since(self.last_batch) >= self.batch_interval {
+        // An epoch's first batch always: Keras's progress bar draws it, whatever the interval.
+        if step == 0 || now.duration_since(self.last_batch) >= self.batch_interval {
             self.last_batch = now;
             return self.call(|py, t| t.call_method1("on_batch_end", (epoch, step, PyList::new(py, running)?)));
         }
