@@ -96,9 +96,9 @@ pub fn cpu_sums(
     sums: &mut [f64],
 ) -> Result<()> {
     evaluate_with(&mut || model.read(), d, d.rows, scratch, &mut EvalHooks::cancelled_by(cancel))?;
-    for (s, v) in sums.iter_mut().zip(scratch.sums()) {
-        *s += v;
-    }
+    let st = model.read()?;
+    let compiled = st.compiled.as_ref().ok_or_else(not_compiled)?;
+    crate::metric::add_sums(&compiled.metrics, sums, scratch.sums());
     Ok(())
 }
 
@@ -123,10 +123,11 @@ pub fn evaluate_feed(model: &Model, feed: &mut Feed, hooks: &mut EvalHooks<'_>) 
             match &st.gpu {
                 Some(g) => {
                     let done = g.evaluate(b.data(), b.rows, hooks.cancel, true)?;
+                    let metrics = &st.compiled.as_ref().ok_or_else(not_compiled)?.metrics;
+                    let mut row64 = vec![0.0; cols];
                     for row in done.per_batch.chunks_exact(cols) {
-                        for (s, &v) in sums.iter_mut().zip(row) {
-                            *s += f64::from(v);
-                        }
+                        row64.iter_mut().zip(row).for_each(|(a, &v)| *a = f64::from(v));
+                        crate::metric::add_sums(metrics, &mut sums, &row64);
                     }
                     true
                 }

@@ -528,3 +528,43 @@ def test_progress_bar_draws_each_epochs_first_batch(capsys: pytest.CaptureFixtur
     out = capsys.readouterr().out.replace("\x1b[1m", "").replace("\x1b[0m", "")
     frames = [f.split(" ")[0] for f in out.split("\r") if f.strip() and not f.startswith("Epoch")]
     assert frames == ["1/9", "9/9", "1/9", "9/9"], frames
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_r2_sums_keep_a_small_spread_on_both_devices(device: str) -> None:
+    """R² sums targets less one of them on the CPU too (float64 Σy² − (Σy)²/n left ±1e-13 of a zero total,
+    so constant targets gave 4.5e14 where the GPU gave 0), and batches or chunks taken with different shifts
+    merge exactly: arrays, several batches, and a generator's batches give the float64 formula's value."""
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(308, 3)).astype(np.float32)
+    model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(1)], device=device)
+    model.compile(optimizer="sgd", loss="mse", metrics=["r2_score"])
+    constant = np.full((308, 1), -0.40705064, np.float32)
+    assert model.evaluate(x, constant, verbose=0, return_dict=True)["r2_score"] == 0.0
+    y = (5e4 + 1e-2 * rng.normal(size=(308, 1))).astype(np.float32)
+    model.set_weights([np.zeros((3, 1), np.float32), np.full(1, 5e4, np.float32)])
+    expected = _r2(y, model.predict(x, verbose=0))
+    for batch_size in (308, 32):
+        got = model.evaluate(x, y, batch_size=batch_size, verbose=0, return_dict=True)["r2_score"]
+        assert got == pytest.approx(expected, rel=1e-6)
+    batches = ((x[i : i + 50], y[i : i + 50]) for i in range(0, 308, 50))
+    assert model.evaluate(batches, verbose=0, return_dict=True)["r2_score"] == pytest.approx(
+        expected, rel=1e-6
+    )
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_sigmoid_stays_below_one_until_tensorflows_point(device: str) -> None:
+    """sigmoid(z) rounds as the exact value does: 0.99999994 up to z = 17.33, as TensorFlow's; 1/(1 + e^-z)
+    gave 1.0 from z = 16.64, and with it a zero derivative that stalled training (Keras 3.15.1's bias after
+    three SGD(1e6) steps from 17: 16.642372; keras_lite's stayed at 17)."""
+    z = np.array([[16.5], [16.7], [17.0], [17.3], [17.4]], np.float32)
+    np.testing.assert_array_equal(
+        keras.activations.sigmoid(z).numpy().ravel(), [np.float32(0.99999994)] * 4 + [1.0]
+    )
+    model = keras.Sequential([keras.Input(shape=(1,)), layers.Dense(1, activation="sigmoid")], device=device)
+    model.set_weights([np.zeros((1, 1), np.float32), np.array([17.0], np.float32)])
+    np.testing.assert_array_equal(model.predict(z[:1], verbose=0), [[np.float32(0.99999994)]])
+    model.compile(optimizer=keras.optimizers.SGD(1e6), loss="mse")
+    model.fit(np.zeros((1, 1), np.float32), np.zeros((1, 1), np.float32), epochs=3, verbose=0)
+    assert model.get_weights()[1][0] == pytest.approx(16.642372, abs=2e-6)

@@ -254,7 +254,10 @@ impl Activation {
 /// Numerically safe logistic function.
 pub fn sigmoid(z: f32) -> f32 {
     if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
+        // 1 − e/(1 + e) rather than 1/(1 + e): it rounds as the exact value does (below 1 until z = 17.33, as
+        // TensorFlow's), where 1 + e rounds to 1 from z = 16.64 and the derivative y(1 − y) would be 0 there.
+        let e = (-z).exp();
+        1.0 - e / (1.0 + e)
     } else {
         let e = z.exp();
         e / (1.0 + e)

@@ -211,7 +211,7 @@ impl<'a> GpuSession<'a> {
     /// The running means of the steps submitted so far (waiting for them).
     fn read_running(&mut self) -> Result<()> {
         let v: Vec<f32> = self.ctx.read(&self.sums, 0, self.done * self.cols)?;
-        self.t.averaging.means_into(&column_sums(&v, self.cols), self.seen, &mut self.running);
+        self.t.averaging.means_into(&column_sums(&self.t.metrics, &v, self.cols), self.seen, &mut self.running);
         self.last_read = Instant::now();
         Ok(())
     }
@@ -270,7 +270,7 @@ impl Session for GpuSession<'_> {
         self.submit()?;
         self.in_flight = None;
         let v: Vec<f32> = self.ctx.read(&self.sums, 0, self.done * self.cols)?;
-        self.t.averaging.means_into(&column_sums(&v, self.cols), self.seen, &mut self.running);
+        self.t.averaging.means_into(&column_sums(&self.t.metrics, &v, self.cols), self.seen, &mut self.running);
         Ok(&self.running)
     }
 

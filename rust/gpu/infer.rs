@@ -47,6 +47,7 @@ pub(crate) struct Evaluator {
     rows: usize,
     cols: usize,
     averaging: crate::backend::Averaging,
+    metrics: Vec<crate::metric::Metric>,
 }
 
 impl Evaluator {
@@ -91,8 +92,8 @@ impl Evaluator {
         let full = program(cap)?;
         let rem = data.rows % cap;
         let last = if rem > 0 { Some(program(rem)?) } else { None };
-        let averaging = t.averaging.clone();
-        Ok(Evaluator { _ws: ws, table, sums, full, last, chunks, cap, rows: data.rows, cols, averaging })
+        let (averaging, metrics) = (t.averaging.clone(), t.metrics.clone());
+        Ok(Evaluator { _ws: ws, table, sums, full, last, chunks, cap, rows: data.rows, cols, averaging, metrics })
     }
 
     /// Run the pass: `[loss, metric...]`, each the mean over rows, and the per-chunk sums (chunks × columns).
@@ -126,7 +127,7 @@ impl Evaluator {
             }
         }
         let v: Vec<f32> = ctx.read(&self.sums, 0, self.chunks * self.cols)?;
-        Ok((self.averaging.means(&column_sums(&v, self.cols), self.rows), v))
+        Ok((self.averaging.means(&column_sums(&self.metrics, &v, self.cols), self.rows), v))
     }
 
     /// Rows per chunk.
@@ -135,13 +136,13 @@ impl Evaluator {
     }
 }
 
-/// Column sums of a chunks × `cols` matrix, in f64.
-pub(crate) fn column_sums(v: &[f32], cols: usize) -> Vec<f64> {
-    let mut s = vec![0.0f64; cols];
+/// The sums of a chunks × `cols` matrix of per-chunk sums, in f64: each column added, an R² state merged
+/// (`metric::add_sums`).
+pub(crate) fn column_sums(metrics: &[crate::metric::Metric], v: &[f32], cols: usize) -> Vec<f64> {
+    let (mut s, mut row64) = (vec![0.0f64; cols], vec![0.0f64; cols]);
     for row in v.chunks_exact(cols.max(1)) {
-        for (a, &b) in s.iter_mut().zip(row) {
-            *a += f64::from(b);
-        }
+        row64.iter_mut().zip(row).for_each(|(a, &b)| *a = f64::from(b));
+        crate::metric::add_sums(metrics, &mut s, &row64);
     }
     s
 }

@@ -104,9 +104,8 @@ impl<'a> GpuStream<'a> {
     fn flush(&mut self) -> Result<()> {
         if self.used > 0 {
             let v: Vec<f32> = self.ctx.read(&self.sums, 0, self.used * self.cols)?;
-            for (h, s) in self.host.iter_mut().zip(column_sums(&v, self.cols)) {
-                *h += s;
-            }
+            let sums = column_sums(&self.t.metrics, &v, self.cols);
+            crate::metric::add_sums(&self.t.metrics, &mut self.host, &sums);
             self.seen += self.used_rows;
             (self.used, self.used_rows) = (0, 0);
         }
@@ -209,9 +208,7 @@ impl Session for GpuStream<'_> {
         let (ctx, net, t) = (self.ctx, self.net, &*self.t);
         let e = Evaluator::new(ctx, self.kernels, net, t, (&data, batch), batch.rows, true)?;
         let (_, per_chunk) = e.run(ctx, &NEVER)?;
-        for (s, v) in sums.iter_mut().zip(column_sums(&per_chunk, self.cols)) {
-            *s += v;
-        }
+        crate::metric::add_sums(&t.metrics, sums, &column_sums(&t.metrics, &per_chunk, self.cols));
         Ok(())
     }
 

@@ -135,7 +135,7 @@ impl Confusion {
         }
         if self.is_auc() {
             if self.from_logits {
-                p = 1.0 / (1.0 + (-p).exp());
+                p = crate::activation::sigmoid(p);
             }
             if self.clip {
                 p = p.clamp(0.0, 1.0);

@@ -198,6 +198,29 @@ pub fn accumulate_all(
     head[n + 1] += w.map_or(rows as f64, |w| w.iter().map(|&v| f64::from(v)).sum());
 }
 
+/// Add the sums `src` of some rows to `dst`'s (both laid out as `accumulate_all` fills them): each value added,
+/// and each R² state merged, its shift moved to `dst`'s ([`r2::merge`]). The sums of batches or chunks taken
+/// apart (a stream's, a device's) so make the sums of their rows taken together.
+pub fn add_sums(metrics: &[Metric], dst: &mut [f64], src: &[f64]) {
+    let head = metrics.len() + 2;
+    for (d, s) in dst[..head].iter_mut().zip(&src[..head]) {
+        *d += s;
+    }
+    let mut at = head;
+    for m in metrics {
+        let width = m.extra_width();
+        let (d, s) = (&mut dst[at..at + width], &src[at..at + width]);
+        if let Metric::R2(_) = m {
+            for (d, s) in d.chunks_exact_mut(r2::STATE).zip(s.chunks_exact(r2::STATE)) {
+                r2::merge(d, s);
+            }
+        } else {
+            d.iter_mut().zip(s).for_each(|(d, s)| *d += s);
+        }
+        at += width;
+    }
+}
+
 /// A pass's values `[loss, metric values...]` from its sums `[w·loss, metric..., w, state...]` over `rows`
 /// rows (see `backend::Averaging`), into `out`.
 pub fn finish_all(metrics: &[Metric], weighted_from: usize, sums: &[f64], rows: usize, out: &mut Vec<f64>) {

@@ -1,5 +1,7 @@
-//! Keras's `R2Score`: per output column the weighted sums `Σw·y`, `Σw·y²`, `Σw·(y−ŷ)²` and `Σw`; then
-//! `r2 = 1 − residual / (Σwy² − (Σwy)²/Σw)` (an infinite value is 0), aggregated as a uniform mean, a mean
+//! Keras's `R2Score`: per output column the weighted sums `Σw·(y−c)`, `Σw·(y−c)²`, `Σw·(y−ŷ)²` and `Σw` of
+//! the targets less a shift `c` (the fifth value: one of the targets, so that the total below does not cancel
+//! away a variance that is small beside the mean; R² does not depend on it); then
+//! `r2 = 1 − residual / (Σw(y−c)² − (Σw(y−c))²/Σw)` (an infinite value is 0), aggregated as a uniform mean, a mean
 //! weighted by each column's total, or not at all, and adjusted for `num_regressors` p > 0 as
 //! `1 − (1 − r2)(n − 1)/(n − p − 1)` with n the number of target values (kept as r2 when p ≥ n − 1).
 
@@ -43,9 +45,9 @@ impl R2 {
         }
     }
 
-    /// State values: four sums per column.
+    /// State values: four sums and the shift per column.
     pub fn state_width(&self) -> usize {
-        4 * self.width
+        STATE * self.width
     }
 
     /// Values reported.
@@ -58,25 +60,28 @@ impl R2 {
     }
 
     /// Add the sums of `pred` against `target` (rows `width` wide, weighted per row by `w`) to `state`:
-    /// `[Σwy, Σwy², Σw(y−ŷ)², Σw]` per column.
+    /// `[Σw(y−c), Σw(y−c)², Σw(y−ŷ)², Σw, c]` per column, the batch's sums taken about its first row and then
+    /// moved to the state's shift (see [`merge`]).
     pub fn accumulate(&self, pred: &[f32], target: &[f32], w: Option<&[f32]>, state: &mut [f64]) {
         let width = self.width.max(1);
-        for (r, (p, t)) in pred.chunks_exact(width).zip(target.chunks_exact(width)).enumerate() {
-            let wt = w.map_or(1.0, |w| f64::from(w[r]));
-            for (c, (&p, &y)) in p.iter().zip(t).enumerate() {
-                let (y, d) = (f64::from(y), f64::from(y) - f64::from(p));
-                let s = &mut state[4 * c..4 * c + 4];
-                s[0] += wt * y;
-                s[1] += wt * y * y;
-                s[2] += wt * d * d;
-                s[3] += wt;
+        for c in 0..width.min(target.len()) {
+            let shift = f64::from(target[c]);
+            let mut batch = [0.0, 0.0, 0.0, 0.0, shift];
+            for (r, (p, t)) in pred.chunks_exact(width).zip(target.chunks_exact(width)).enumerate() {
+                let wt = w.map_or(1.0, |w| f64::from(w[r]));
+                let (y, d) = (f64::from(t[c]) - shift, f64::from(t[c]) - f64::from(p[c]));
+                batch[0] += wt * y;
+                batch[1] += wt * y * y;
+                batch[2] += wt * d * d;
+                batch[3] += wt;
             }
+            merge(&mut state[STATE * c..STATE * (c + 1)], &batch);
         }
     }
 
     /// Its values from the summed `state` over `rows` rows, appended to `out`.
     pub fn finish(&self, state: &[f64], rows: usize, out: &mut Vec<f64>) {
-        let cols = state.chunks_exact(4).map(|s| {
+        let cols = state.chunks_exact(STATE).map(|s| {
             let total = s[1] - s[0] * (s[0] / s[3]);
             let raw = 1.0 - s[2] / total;
             (total, if raw.is_infinite() { 0.0 } else { raw })
@@ -103,6 +108,27 @@ impl R2 {
             }
         }
     }
+}
+
+/// Values per column of the state.
+pub const STATE: usize = 5;
+
+/// Add one column's state `src` to `dst` (`[Σw(y−c), Σw(y−c)², Σw(y−ŷ)², Σw, c]` each), moving its sums from
+/// its shift to `dst`'s (`dst` takes `src`'s when it holds no weight yet): the sums of two passes, batches or
+/// devices with different shifts add up to those of one shift.
+pub fn merge(dst: &mut [f64], src: &[f64]) {
+    if src[3] == 0.0 {
+        return;
+    }
+    if dst[3] == 0.0 {
+        dst.copy_from_slice(&src[..STATE]);
+        return;
+    }
+    let delta = src[4] - dst[4];
+    dst[0] += src[0] + src[3] * delta;
+    dst[1] += src[1] + 2.0 * delta * src[0] + src[3] * delta * delta;
+    dst[2] += src[2];
+    dst[3] += src[3];
 }
 
 #[cfg(test)]

@@ -15,7 +15,9 @@ fn group_index(wid: vec3<u32>, nwg: vec3<u32>) -> u32 {
 
 fn sigmoid_(z: f32) -> f32 {
     if z >= 0.0 {
-        return 1.0 / (1.0 + exp(-z));
+        // Below 1 until z = 17.33 as the exact value (1/(1 + e) rounds to 1 from 16.64, its derivative 0).
+        let e = exp(-z);
+        return 1.0 - e / (1.0 + e);
     }
     let e = exp(z);
     return e / (1.0 + e);

@@ -4,9 +4,9 @@
 //! (`p > aux[threshold]` is positive, `y != 0` a positive label; `top_k` keeps the k largest of a row, the
 //! first on ties; AUC clips p to [0, 1] with CLIP, after a sigmoid with LOGITS; MULTI counts each column as a label;
 //! LABEL_WEIGHTS scales a column's decisions by `aux[thresholds + column]`). MODE 1: R², one job per output
-//! column writing `[Σw·y, Σw·y², Σw·(y − ŷ)², Σw]` of its targets less `aux[column]` (a target row constant over
-//! the pass, gpu/data.rs `shift`: R² is the same for any, and float32 sums of targets far from 0 would
-//! cancel their variance away).
+//! column writing `[Σw·(y − c), Σw·(y − c)², Σw·(y − ŷ)², Σw, c]` with `c = aux[column]` (a target row, gpu/data.rs
+//! `shift`: R² is the same for any, and float32 sums of targets far from 0 would cancel their variance away;
+//! the host merges chunks of different shifts, metric/r2.rs `merge`).
 
 override MODE: u32 = 0u;
 // A `weighted_metrics` entry with sample weights.
@@ -69,8 +69,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if job >= prm.jobs {
         return;
     }
-    let out = stp.slot * prm.stride + prm.offset + job * 4u;
     if MODE == 1u {
+        let out = stp.slot * prm.stride + prm.offset + job * 5u;
         var s = vec4<f32>(0.0);
         for (var r = 0u; r < prm.rows; r++) {
             let w = select(1.0, weights[r], WEIGHTED);
@@ -83,8 +83,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         sums[out + 1u] = s.y;
         sums[out + 2u] = s.z;
         sums[out + 3u] = s.w;
+        sums[out + 4u] = aux[job];
         return;
     }
+    let out = stp.slot * prm.stride + prm.offset + job * 4u;
     let label = job / prm.nthr;
     let thr = aux[job % prm.nthr];
     var c0 = 0u;
