@@ -568,3 +568,13 @@ def test_sigmoid_stays_below_one_until_tensorflows_point(device: str) -> None:
     model.compile(optimizer=keras.optimizers.SGD(1e6), loss="mse")
     model.fit(np.zeros((1, 1), np.float32), np.zeros((1, 1), np.float32), epochs=3, verbose=0)
     assert model.get_weights()[1][0] == pytest.approx(16.642372, abs=2e-6)
+
+
+def test_r2_built_for_one_output_takes_1d_batches_after() -> None:
+    """As Keras: a first batch must be 2-D; once built for one output, 1-D batches count (they were refused)."""
+    metric = keras.metrics.R2Score()
+    metric.update_state([[0.5], [1.0], [-0.3], [2.0]], [[0.4], [1.2], [-0.1], [1.5]])
+    metric.update_state(np.array([0.1, 0.7, -1.0]), np.array([0.0, 0.9, -0.8]))
+    assert float(metric.result()) == pytest.approx(0.9225823, rel=1e-6)  # Keras 3.15.1's
+    with pytest.raises(ValueError, match="R2Score expects"):
+        keras.metrics.R2Score().update_state(np.array([0.1, 0.7]), np.array([0.0, 0.9]))

@@ -88,6 +88,11 @@ class R2Score(Metric):
         t, p = squeeze_or_expand(as_float(y_true, "y_true"), as_float(y_pred, "y_pred"))
         if not self._built:
             self._build(t.shape, p.shape)
+        elif t.ndim == 1 and p.shape == t.shape and self.sum.shape[0] == 1:
+            t, p = (
+                t[:, None],
+                p[:, None],
+            )  # built for one output: 1-D batches after it, as Keras broadcasts them
         if t.ndim != 2 or p.shape != t.shape or p.shape[1] != self.sum.shape[0]:
             raise ValueError(
                 f"R2Score expects y_true and y_pred of shape (batch_size, {self.sum.shape[0]}). "
