@@ -124,11 +124,7 @@ pub fn evaluate_feed(model: &Model, feed: &mut Feed, hooks: &mut EvalHooks<'_>) 
                 Some(g) => {
                     let done = g.evaluate(b.data(), b.rows, hooks.cancel, true)?;
                     let metrics = &st.compiled.as_ref().ok_or_else(not_compiled)?.metrics;
-                    let mut row64 = vec![0.0; cols];
-                    for row in done.per_batch.chunks_exact(cols) {
-                        row64.iter_mut().zip(row).for_each(|(a, &v)| *a = f64::from(v));
-                        crate::metric::add_sums(metrics, &mut sums, &row64);
-                    }
+                    crate::metric::add_rows(metrics, &mut sums, &done.per_batch);
                     true
                 }
                 None => false,

@@ -27,8 +27,8 @@ pub(crate) struct DevData {
     pub weighted: bool,
     /// A target row (`ow` values) that R² subtracts from every target before it sums them and their squares
     /// in float32 (shaders/counts.wgsl), so that a mean far from 0 does not cancel their variance away: the
-    /// first row of the data, or of a stream's first batch for each of its batches. Any one row per pass
-    /// gives the same R²; the CPU sums in float64 and subtracts nothing.
+    /// first row of the data, or of a stream's first batch for each of its batches. Any one row gives the same
+    /// R²; the sums of different shifts are merged on the host (metric/r2.rs `merge`), as the CPU's are.
     pub shift: wgpu::Buffer,
 }
 

@@ -269,8 +269,7 @@ impl Session for GpuSession<'_> {
     fn end_epoch(&mut self) -> Result<&[f64]> {
         self.submit()?;
         self.in_flight = None;
-        let v: Vec<f32> = self.ctx.read(&self.sums, 0, self.done * self.cols)?;
-        self.t.averaging.means_into(&column_sums(&self.t.metrics, &v, self.cols), self.seen, &mut self.running);
+        self.read_running()?;
         Ok(&self.running)
     }
 

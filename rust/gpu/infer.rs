@@ -136,14 +136,10 @@ impl Evaluator {
     }
 }
 
-/// The sums of a chunks × `cols` matrix of per-chunk sums, in f64: each column added, an R² state merged
-/// (`metric::add_sums`).
+/// The sums of a chunks × `cols` matrix of per-chunk sums, in f64 (`metric::add_rows`).
 pub(crate) fn column_sums(metrics: &[crate::metric::Metric], v: &[f32], cols: usize) -> Vec<f64> {
-    let (mut s, mut row64) = (vec![0.0f64; cols], vec![0.0f64; cols]);
-    for row in v.chunks_exact(cols.max(1)) {
-        row64.iter_mut().zip(row).for_each(|(a, &b)| *a = f64::from(b));
-        crate::metric::add_sums(metrics, &mut s, &row64);
-    }
+    let mut s = vec![0.0f64; cols];
+    crate::metric::add_rows(metrics, &mut s, v);
     s
 }
 

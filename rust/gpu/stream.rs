@@ -13,7 +13,7 @@ use crate::optimizer::Progress;
 use super::context::Ctx;
 use super::data::DevData;
 use super::fit::{self, step_program, write_records};
-use super::infer::{column_sums, rows_that_fit, Evaluator};
+use super::infer::{rows_that_fit, Evaluator};
 use super::kernels::Kernels;
 use super::plan::{DevNet, Training, Workspace};
 use super::program::{StepRecord, StepTable};
@@ -104,8 +104,7 @@ impl<'a> GpuStream<'a> {
     fn flush(&mut self) -> Result<()> {
         if self.used > 0 {
             let v: Vec<f32> = self.ctx.read(&self.sums, 0, self.used * self.cols)?;
-            let sums = column_sums(&self.t.metrics, &v, self.cols);
-            crate::metric::add_sums(&self.t.metrics, &mut self.host, &sums);
+            crate::metric::add_rows(&self.t.metrics, &mut self.host, &v);
             self.seen += self.used_rows;
             (self.used, self.used_rows) = (0, 0);
         }
@@ -208,7 +207,7 @@ impl Session for GpuStream<'_> {
         let (ctx, net, t) = (self.ctx, self.net, &*self.t);
         let e = Evaluator::new(ctx, self.kernels, net, t, (&data, batch), batch.rows, true)?;
         let (_, per_chunk) = e.run(ctx, &NEVER)?;
-        crate::metric::add_sums(&t.metrics, sums, &column_sums(&t.metrics, &per_chunk, self.cols));
+        crate::metric::add_rows(&t.metrics, sums, &per_chunk);
         Ok(())
     }
 

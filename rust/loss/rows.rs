@@ -286,13 +286,13 @@ impl Row {
         let c = |j: usize| (1.0 - t[j]) * p[j];
         let mut neg = f32::NEG_INFINITY;
         for j in 0..t.len() {
+            let v = c(j);
             // A NaN (an infinite prediction times a zero target) makes the row NaN, as TensorFlow's max does.
-            if c(j) > neg || c(j).is_nan() {
-                neg = c(j);
-                if neg.is_nan() {
-                    break;
-                }
+            if v.is_nan() {
+                neg = v;
+                break;
             }
+            neg = neg.max(v);
         }
         let x = neg - pos + 1.0;
         let v = max_keep_nan(x, 0.0);

@@ -221,6 +221,16 @@ pub fn add_sums(metrics: &[Metric], dst: &mut [f64], src: &[f64]) {
     }
 }
 
+/// Add sums laid out as `add_sums` takes them, one row of `dst.len()` float32 values each (a device's sums of
+/// its steps or chunks), to `dst`.
+pub fn add_rows(metrics: &[Metric], dst: &mut [f64], rows: &[f32]) {
+    let mut row64 = vec![0.0; dst.len()];
+    for row in rows.chunks_exact(dst.len().max(1)) {
+        row64.iter_mut().zip(row).for_each(|(a, &v)| *a = f64::from(v));
+        add_sums(metrics, dst, &row64);
+    }
+}
+
 /// A pass's values `[loss, metric values...]` from its sums `[w·loss, metric..., w, state...]` over `rows`
 /// rows (see `backend::Averaging`), into `out`.
 pub fn finish_all(metrics: &[Metric], weighted_from: usize, sums: &[f64], rows: usize, out: &mut Vec<f64>) {

@@ -17,8 +17,8 @@ use crate::error::{Error, Result};
 /// stop), `on_test_begin()`, `on_test_batch_begin(step)`, `on_test_batch_end(step, logs)` and
 /// `on_test_end(logs)`; its attributes `wants_batch_begin` and `wants_test_batches` say whether the per-batch
 /// ones that are optional are wanted. `on_batch_end` is called for an epoch's first batch and then at most
-/// every `batch_interval` seconds (0 means every batch). The loop runs on a pool thread; the thread that called `fit` watches for Ctrl-C and
-/// raises `cancel`, which ends the loop at the next batch.
+/// every `batch_interval` seconds (0 means every batch). The loop runs on a pool thread; the thread that
+/// called `fit` watches for Ctrl-C and raises `cancel`, which ends the loop at the next batch.
 pub struct PyObserver<'a> {
     target: Py<PyAny>,
     batch_interval: Duration,

@@ -229,23 +229,23 @@ class Model(ConfigMethods):
         target_width: int | None = None,
     ) -> None:
         """Compile the core ``net``; ``target_width`` (y's columns, once seen) settles ``"crossentropy"``."""
-        loss = losses_module._concrete(loss_obj, net.output_dim, target_width)
-        weighted_metrics = self._compile_weighted
-        try:
+
+        def compile_with(width: int | None) -> tuple[losses_module.Loss, list[str], list[int]]:
+            loss = losses_module._concrete(loss_obj, net.output_dim, width)
             kinds, weighted, names, sizes = _targets.resolve_metrics(
-                net.output_dim, loss, metrics, weighted_metrics
+                net.output_dim, loss, metrics, self._compile_weighted
             )
             net.compile(loss._spec(), kinds, opt._spec(net, self), weighted)
+            return loss, names, sizes
+
+        try:
+            loss, names, sizes = compile_with(target_width)
         except ValueError:
             if target_width is not None or not isinstance(loss_obj, losses_module._AutoCrossentropy):
                 raise
             # "crossentropy" before any targets, with metrics that read class ids (sparse_categorical_accuracy):
             # the provisional choice is then the sparse one; the first targets settle it (_targets.settle_targets).
-            loss = losses_module._concrete(loss_obj, net.output_dim, 1)
-            kinds, weighted, names, sizes = _targets.resolve_metrics(
-                net.output_dim, loss, metrics, weighted_metrics
-            )
-            net.compile(loss._spec(), kinds, opt._spec(net, self), weighted)
+            loss, names, sizes = compile_with(1)
         self._metric_names, self._metric_sizes = ["loss", *names], sizes
         self._core_loss = loss
         opt._network = net
