@@ -1,4 +1,4 @@
-//! Developer micro-benchmark (not reachable from Python): whole `fit`s of the wine, tabular and multiclass
+//! Developer micro-benchmark (not reachable from Python): whole `fit`s of the wine, tabular, multiclass and small
 //! workloads of bench/run.py (same shapes, synthetic data), timed from Rust so that a profiler sees only the
 //! training loop.
 //!
@@ -26,6 +26,7 @@ fn spec(name: &str) -> Option<Spec> {
         "wine" => Some((11, vec![512, 512, 512, 1], 0, 1119, 480, 256, 10)),
         "tabular" => Some((32, vec![256, 256, 1], 0, 100_000, 0, 256, 3)),
         "multiclass" => Some((784, vec![256, 128, 10], 10, 60_000, 0, 128, 2)),
+        "small" => Some((8, vec![16, 16, 1], 0, 100_000, 0, 32, 3)),
         _ => None,
     }
 }
@@ -45,7 +46,7 @@ fn main() {
     let gflops: f64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(471.6);
     for name in names.split(',') {
         let Some((n_in, units, classes, train, val, batch, epochs)) = spec(name) else {
-            eprintln!("unknown workload {name} (wine, tabular, multiclass)");
+            eprintln!("unknown workload {name} (wine, tabular, multiclass, small)");
             continue;
         };
         let mut r = keras_lite::rng::Rng::new(5, 0);

@@ -301,3 +301,36 @@ unsafe fn store_row<const V: usize>(
         }
     }
 }
+
+/// `bt[p·n + j] = b[j·cs + p]` for `p < k`, `j < n ≤ 32`: a transposed B (an input gradient's `Wᵀ`, whose
+/// columns are the kernel's rows) made row-major, each of its rows gathered in one or two vector loads
+/// instead of value by value (`direct.rs`).
+///
+/// # Safety
+/// The CPU has AVX-512F; `bt` holds `k·n` values; `b` holds `(n - 1)·cs + k` values; `n ≤ 32` and
+/// `(n - 1)·cs + k` fits an `i32`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn transpose(bt: &mut [f32], b: &[f32], cs: usize, k: usize, n: usize) {
+    use std::arch::x86_64::*;
+    let lanes = |w: usize| if w >= 16 { 0xffff } else { ((1u32 << w) - 1) as __mmask16 };
+    let (m0, m1) = (lanes(n.min(16)), lanes(n.saturating_sub(16)));
+    // SAFETY: lane j of a gather at row p reads b[j·cs + p] (j < n, p < k), inside `b`; lane j of the store
+    // writes bt[p·n + j], inside `bt`; masked-off lanes touch nothing (the function's contract).
+    unsafe {
+        let offsets = _mm512_mullo_epi32(
+            _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+            _mm512_set1_epi32(cs as i32),
+        );
+        let zero = _mm512_setzero_ps();
+        for p in 0..k {
+            let from = b.as_ptr().add(p);
+            let to = bt.as_mut_ptr().add(p * n);
+            _mm512_mask_storeu_ps(to, m0, _mm512_mask_i32gather_ps::<4>(zero, m0, offsets, from));
+            if n > 16 {
+                let v = _mm512_mask_i32gather_ps::<4>(zero, m1, offsets, from.add(16 * cs));
+                _mm512_mask_storeu_ps(to.add(16), m1, v);
+            }
+        }
+    }
+}

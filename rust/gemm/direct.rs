@@ -1,7 +1,7 @@
 //! Products small enough that packing costs more than the arithmetic (a 32-row step of a 16-unit network:
 //! `32×8·8×16`, `16×32·32×16`, and the one-deep `32×1·1×16` of a one-unit layer's input gradient): C's
 //! rows are computed straight from the operands, up to 32 columns of C (two 16-wide vectors) a row, eight
-//! rows at a time, with AVX-512F. A transposed B (the input gradient's `dZ·Wᵀ`) is first copied row-major
+//! rows at a time, with AVX-512F, or four 8-wide vectors with AVX2 and FMA (`direct_avx2.rs`). A transposed B (the input gradient's `dZ·Wᵀ`) is first copied row-major
 //! into the thread's B pack buffer.
 //!
 //! Each value of C is summed exactly as the packed kernels sum it: one fused multiply-add per k, in k
@@ -11,18 +11,19 @@
 //! from zero as `column_sums` does: their additions run beside the tile's multiply-adds, instead of in a
 //! pass of their own.
 
-use super::{Epilogue, Operand, KC, THIN};
+use super::{Epilogue, Isa, Operand, KC, THIN};
 
 /// Widest C handled here (two 16-wide vectors a row).
 const MAX_N: usize = 32;
 /// Most multiply-adds handled here; above it packing pays for itself.
 const MAX_MACS: usize = 1 << 16;
 
-/// Whether `gemm` sends a product of this shape here: AVX-512F, `k ≤ KC`, `THIN < n ≤ 32` and little work,
-/// and `k` either above `THIN` or 1. (A thinner product goes to `small.rs`, except a one-deep one: with k = 1
-/// both paths round each value once, so this kernel gives the same bits, and faster.)
-pub(super) fn takes(m: usize, k: usize, n: usize, avx512: bool) -> bool {
-    avx512
+/// Whether `gemm` sends a product of this shape here: a vector kernel (`isa` AVX-512F or AVX2), `k ≤ KC`,
+/// `THIN < n ≤ 32` and little work, and `k` either above `THIN` or 1. (A thinner product goes to `small.rs`,
+/// except a one-deep one: with k = 1 both paths round each value once, so this kernel gives the same bits,
+/// and faster.)
+pub(super) fn takes(m: usize, k: usize, n: usize, isa: Isa) -> bool {
+    isa != Isa::Portable
         && (k > THIN || k == 1)
         && k <= KC
         && n > THIN
@@ -31,9 +32,12 @@ pub(super) fn takes(m: usize, k: usize, n: usize, avx512: bool) -> bool {
 }
 
 /// `C(m×n) (+)= A·B`, then the epilogue, and B's column sums into `sums` if given (it then holds at least
-/// `n` values). Returns whether it took the sums. The caller has checked `takes`, that `c` holds `m*n`
-/// values, that the operands cover their shapes and the epilogue is long enough, and `m, k, n > 0`.
+/// `n` values). Returns whether it took the sums. The caller has checked `takes` for `isa` (which the CPU
+/// runs), that `c` holds `m*n` values, that the operands cover their shapes and the epilogue is long enough,
+/// and `m, k, n > 0`.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn gemm_direct(
+    isa: Isa,
     c: &mut [f32],
     a: Operand<'_>,
     b: Operand<'_>,
@@ -43,13 +47,13 @@ pub(super) fn gemm_direct(
     sums: Option<&mut [f32]>,
 ) -> bool {
     if b.cs == 1 {
-        return run(c, a, b.data, b.rs, (m, k, n), accumulate, epi, sums);
+        return run(isa, c, a, b.data, b.rs, (m, k, n), accumulate, epi, sums);
     }
     let mut summed = false;
     super::block::with_buffer(&super::block::PACK_B, KC * super::NC, k * n, |bt| {
         #[cfg(target_arch = "x86_64")]
         let gathered = b.rs == 1
-            && super::Isa::Avx512.available()
+            && isa == Isa::Avx512
             && bt.len() >= k * n
             && b.data.len() > (n - 1) * b.cs + (k - 1)
             && (n - 1) * b.cs + k <= i32::MAX as usize;
@@ -60,7 +64,7 @@ pub(super) fn gemm_direct(
             // SAFETY: the CPU has AVX-512F, `bt` holds k·n values, and every B value read lies in `b.data`
             // at an offset that fits an i32 (all just checked).
             unsafe {
-                transpose_avx512(bt, b.data, b.cs, k, n)
+                super::avx512::transpose(bt, b.data, b.cs, k, n)
             };
         } else if b.rs == 1 {
             // A transposed operand: each column of B is a contiguous run of k values.
@@ -75,47 +79,16 @@ pub(super) fn gemm_direct(
                 }
             }
         }
-        summed = run(c, a, bt, n, (m, k, n), accumulate, epi, sums);
+        summed = run(isa, c, a, bt, n, (m, k, n), accumulate, epi, sums);
     });
     summed
 }
 
-/// `bt[p·n + j] = b[j·cs + p]` for `p < k`, `j < n ≤ 32`: a transposed B (an input gradient's `Wᵀ`, whose
-/// columns are the kernel's rows) made row-major, each of its rows gathered in one or two vector loads
-/// instead of value by value.
-///
-/// # Safety
-/// The CPU has AVX-512F; `bt` holds `k·n` values; `b` holds `(n - 1)·cs + k` values; `n ≤ 32` and
-/// `(n - 1)·cs + k` fits an `i32`.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-unsafe fn transpose_avx512(bt: &mut [f32], b: &[f32], cs: usize, k: usize, n: usize) {
-    use std::arch::x86_64::*;
-    let lanes = |w: usize| if w >= 16 { 0xffff } else { ((1u32 << w) - 1) as __mmask16 };
-    let (m0, m1) = (lanes(n.min(16)), lanes(n.saturating_sub(16)));
-    // SAFETY: lane j of a gather at row p reads b[j·cs + p] (j < n, p < k), inside `b`; lane j of the store
-    // writes bt[p·n + j], inside `bt`; masked-off lanes touch nothing (the function's contract).
-    unsafe {
-        let offsets = _mm512_mullo_epi32(
-            _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-            _mm512_set1_epi32(cs as i32),
-        );
-        let zero = _mm512_setzero_ps();
-        for p in 0..k {
-            let from = b.as_ptr().add(p);
-            let to = bt.as_mut_ptr().add(p * n);
-            _mm512_mask_storeu_ps(to, m0, _mm512_mask_i32gather_ps::<4>(zero, m0, offsets, from));
-            if n > 16 {
-                let v = _mm512_mask_i32gather_ps::<4>(zero, m1, offsets, from.add(16 * cs));
-                _mm512_mask_storeu_ps(to.add(16), m1, v);
-            }
-        }
-    }
-}
-
-/// The product with a row-major B of row stride `ldb` (and B's column sums, as `gemm_direct`).
+/// The product with a row-major B of row stride `ldb` (and B's column sums, as `gemm_direct`), with `isa`'s
+/// kernel.
 #[allow(clippy::too_many_arguments)]
 fn run(
+    isa: Isa,
     c: &mut [f32],
     a: Operand<'_>,
     b: &[f32],
@@ -134,15 +107,20 @@ fn run(
             && epi.bias.is_none_or(|x| x.len() >= n)
             && epi.mask.is_none_or(|x| x.len() >= m * n)
             && sums.as_ref().is_none_or(|x| x.len() >= n);
-        if fits && n <= MAX_N && super::Isa::Avx512.available() {
-            let summed = sums.is_some();
+        let summed = sums.is_some();
+        if fits && n <= MAX_N && isa == Isa::Avx512 && isa.available() {
             // SAFETY: the CPU has AVX-512F (just checked) and the slices cover every access (`fits`).
             unsafe { rows_avx512(c, a, b, ldb, (m, k, n), accumulate, epi, sums) };
             return summed;
         }
+        if fits && n <= MAX_N && Isa::Avx2.available() {
+            // SAFETY: the CPU has AVX2 and FMA (just checked) and the slices cover every access (`fits`).
+            unsafe { super::direct_avx2::rows_avx2(c, a, b, ldb, (m, k, n), accumulate, epi, sums) };
+            return summed;
+        }
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = (c, a, b, ldb, m, k, n, accumulate, epi, sums); // `takes` is false off x86-64
+    let _ = (isa, c, a, b, ldb, m, k, n, accumulate, epi, sums); // `takes` is false off x86-64
     false
 }
 
@@ -337,20 +315,37 @@ mod tests {
     use super::takes;
     use crate::rng::Rng;
 
-    /// The direct path gives the packed kernels' bits: AVX-512 (direct for these shapes) against AVX2 (always
-    /// packed, or the shallow loop for k = 1), every layout, accumulate flag and epilogue, with NaNs and zeros
-    /// in the mask and a NaN row.
+    /// The direct path gives the packed kernel's bits: each vector kernel the CPU has (direct for these
+    /// shapes) against the packed AVX2 kernel (or the shallow loop for k = 1), every layout, accumulate flag
+    /// and epilogue, with NaNs and zeros in the mask and a NaN row.
     #[test]
     fn direct_products_match_the_packed_kernels_bit_for_bit() {
-        if !(Isa::Avx512.available() && Isa::Avx2.available()) {
+        if !Isa::Avx2.available() {
             return;
         }
+        let kernels: Vec<Isa> = [Isa::Avx512, Isa::Avx2].into_iter().filter(|k| k.available()).collect();
+        // The packed AVX2 path, or the shallow loop for a one-deep product, whatever the shape.
+        fn packed(
+            c: &mut [f32],
+            a: Operand<'_>,
+            b: Operand<'_>,
+            mkn: (usize, usize, usize),
+            acc: bool,
+            epi: Epilogue<'_>,
+        ) {
+            if mkn.1 == 1 {
+                super::super::small::gemm_thin(c, a, b, mkn, acc, Isa::Avx2, epi);
+            } else {
+                super::super::split::<6, 16, super::super::kernel::Avx2>((c, a, b, mkn, acc, 1, epi, None));
+            }
+        }
         let mut r = Rng::new(21, 0);
+        // Every width of vectors and row tile, their edges, and one-deep products (a one-unit layer's dX).
         let shapes = [(32, 8, 16), (16, 32, 16), (8, 32, 16), (32, 16, 16), (7, 5, 9), (13, 40, 17), (8, 256, 32)];
-        // With k = 1 (a one-unit layer's input gradient) the AVX2 side is the shallow path of `small.rs`.
+        let more = [(100, 20, 30), (3, 7, 32), (15, 64, 24), (11, 9, 6), (9, 12, 20), (5, 6, 8), (14, 33, 24)];
         let one_deep = [(32, 1, 16), (7, 1, 9), (3, 1, 32), (100, 1, 30), (256, 1, 5)];
-        for (m, k, n) in shapes.into_iter().chain([(100, 20, 30), (3, 7, 32), (15, 64, 24)]).chain(one_deep) {
-            assert!(takes(m, k, n, true), "{m}x{k}x{n} is not a direct shape");
+        for (m, k, n) in shapes.into_iter().chain(more).chain(one_deep) {
+            assert!(kernels.iter().all(|&isa| takes(m, k, n, isa)), "{m}x{k}x{n} is not a direct shape");
             let (mut a, mut b, mut bias, mut mask) =
                 (vec![0.0; m * k], vec![0.0; k * n], vec![0.0; n], vec![0.0; m * n]);
             for v in [&mut a, &mut b, &mut bias, &mut mask] {
@@ -369,11 +364,14 @@ mod tests {
                 for combo in 0..16 {
                     let (bias_on, relu, mask_on, acc) = (combo & 1 > 0, combo & 2 > 0, combo & 4 > 0, combo & 8 > 0);
                     let epi = Epilogue { bias: bias_on.then_some(&bias[..]), relu, mask: mask_on.then_some(&mask[..]) };
-                    let (mut direct, mut packed) = (c0.clone(), c0.clone());
-                    gemm_with(Isa::Avx512, &mut direct, ao, bo, (m, k, n), acc, 1, epi);
-                    gemm_with(Isa::Avx2, &mut packed, ao, bo, (m, k, n), acc, 1, epi);
-                    let same = direct.iter().zip(&packed).all(|(x, y)| x.to_bits() == y.to_bits());
-                    assert!(same, "{m}x{k}x{n} a.cs={} b.cs={} combo={combo}", ao.cs, bo.cs);
+                    let mut want = c0.clone();
+                    packed(&mut want, ao, bo, (m, k, n), acc, epi);
+                    for &isa in &kernels {
+                        let mut direct = c0.clone();
+                        gemm_with(isa, &mut direct, ao, bo, (m, k, n), acc, 1, epi);
+                        let same = direct.iter().zip(&want).all(|(x, y)| x.to_bits() == y.to_bits());
+                        assert!(same, "{isa:?} {m}x{k}x{n} a.cs={} b.cs={} combo={combo}", ao.cs, bo.cs);
+                    }
                 }
             }
         }

@@ -21,6 +21,8 @@ mod avx512;
 mod block;
 mod column;
 mod direct;
+#[cfg(target_arch = "x86_64")]
+mod direct_avx2;
 pub mod kernel;
 mod pack;
 mod small;
@@ -202,8 +204,8 @@ fn product(
         return false;
     }
     let isa = if isa.available() { isa } else { Isa::best() };
-    if direct::takes(m, k, n, isa == Isa::Avx512) {
-        return direct::gemm_direct(c, a, b, (m, k, n), accumulate, epi, sums);
+    if direct::takes(m, k, n, isa) {
+        return direct::gemm_direct(isa, c, a, b, (m, k, n), accumulate, epi, sums);
     }
     if n <= small::THIN || k <= small::THIN {
         small::gemm_thin(c, a, b, (m, k, n), accumulate, isa, epi);

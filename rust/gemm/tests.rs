@@ -293,11 +293,11 @@ fn products_summing_b_give_the_product_and_the_column_sums() {
         (300, 64, 100),
         (784, 128, 10),
     ];
-    // Direct shapes where the CPU has AVX-512F: a 32-row step's kernel gradients, and a one-deep product.
-    let direct_shapes = [(16, 32, 16), (8, 32, 16), (16, 32, 24), (13, 40, 32), (7, 1, 20)];
+    // Direct shapes where the CPU has AVX2 or AVX-512F: a 32-row step's kernel gradients, a one-deep product.
+    let direct_shapes = [(16, 32, 16), (8, 32, 16), (16, 32, 24), (13, 40, 32), (7, 1, 20), (10, 32, 7)];
     for (m, k, n) in shapes.into_iter().chain(direct_shapes) {
         let thin = n <= super::THIN || k <= super::THIN;
-        let direct = super::direct::takes(m, k, n, Isa::selected() == Isa::Avx512);
+        let direct = super::direct::takes(m, k, n, Isa::selected());
         // The packed and direct paths, which sum on one thread too.
         let packed = !thin && !direct;
         let (mut a, mut b) = (vec![0.0; m * k], vec![0.0; k * n]);
