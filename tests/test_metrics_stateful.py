@@ -358,3 +358,53 @@ def test_callbacks_in_auto_mode_take_the_metrics_direction(metric: Any, key: str
         verbose=0,
     )
     assert stop.monitor_op is op
+
+
+def _one_batch(p: Any, y: Any, metrics: list[Any], device: str, fit: bool) -> dict[str, Any]:
+    """The metrics of p against y as one batch, from `fit` (one epoch, SGD(0)) or `evaluate`."""
+    model = _passthrough(p.shape[1], device)
+    model.compile(keras.optimizers.SGD(0.0), "mse", metrics=metrics)
+    if fit:
+        history = model.fit(p, y, batch_size=len(p), epochs=1, shuffle=False, verbose=0).history
+        return {k: v[-1] for k, v in history.items()}
+    return model.evaluate(p, y, batch_size=len(p), verbose=0, return_dict=True)
+
+
+@pytest.mark.parametrize("fit", [False, True])
+@pytest.mark.parametrize("device", DEVICES)
+def test_large_batches_count_every_row(device: str, fit: bool) -> None:
+    # One batch of many rows, or a row of many classes ranked for top_k: the GPU's software driver (lavapipe)
+    # ends a shader's loops after 65,535 iterations, which left rows uncounted (27,594 of 32,000 decisions
+    # here) and top_k over 300 classes counted from the first row only. The counts are checked against the
+    # row count and the standalone metric objects, which compute in NumPy.
+    rng = np.random.default_rng(3)
+    p = rng.random((4000, 8), dtype=np.float32)
+    y = (rng.random((4000, 8)) > 0.5).astype(np.float32)
+    names = ["tp", "fp", "tn", "fn"]
+    counts = [M.TruePositives, M.FalsePositives, M.TrueNegatives, M.FalseNegatives]
+    got = _one_batch(p, y, [m(name=n) for m, n in zip(counts, names)] + [M.AUC(name="a")], device, fit)
+    assert sum(got[n] for n in names) == 32000
+    ties = rng.random((3000, 12), dtype=np.float32)
+    ties[::7, 2], ties[::11] = ties[::7, 4], 0.5  # equal values in a row: the first ones are its top k
+    wide = rng.random((200, 300), dtype=np.float32)
+    cases = [
+        (p, y, [M.AUC(name="a"), M.AUC(multi_label=True, name="m")]),
+        (ties, np.eye(12, dtype=np.float32)[rng.integers(0, 12, 3000)], [M.Precision(top_k=3, name="a")]),
+        (
+            ties,
+            np.eye(12, dtype=np.float32)[rng.integers(0, 12, 3000)],
+            [M.Recall(top_k=1, class_id=4, name="a")],
+        ),
+        (wide, np.eye(300, dtype=np.float32)[rng.integers(0, 300, 200)], [M.Precision(top_k=5, name="a")]),
+    ]
+    # R² of 70,000 rows whose last ones fit worst (float32 sums on the GPU: a looser tolerance).
+    regression = rng.random((70000, 1), dtype=np.float32)
+    noise = rng.random((70000, 1), dtype=np.float32) * np.where(np.arange(70000) < 65000, 0.2, 3.0)[:, None]
+    cases.append((regression, regression + noise.astype(np.float32), [M.R2Score(name="a")]))
+    for x, target, metrics in cases:
+        got = _one_batch(x, target, metrics, device, fit)
+        for m in metrics:
+            standalone = type(m).from_config(m.get_config())
+            standalone.update_state(target, x)
+            rel = 5e-4 if isinstance(m, M.R2Score) else 2e-5
+            assert got[m.name] == pytest.approx(float(standalone.result()), rel=rel), m.name

@@ -207,6 +207,19 @@ fn metric_consts(m: &Metric) -> (u32, f32, usize) {
     }
 }
 
+/// Loop iterations one invocation of shaders/counts.wgsl may run: Mesa's lavapipe ends a shader's loops after
+/// 65,535 iterations in all (silently, leaving rows uncounted), so a batch is cut into dispatches that each
+/// stay well inside that.
+const LOOP_BUDGET: usize = 16_384;
+
+/// The row ranges of a batch of `rows` rows whose counts one dispatch each of shaders/counts.wgsl takes, for
+/// a metric whose row costs `per_row` loop iterations (counted generously: a loop also costs one iteration
+/// where it does not run).
+fn count_rows(rows: usize, per_row: usize) -> impl Iterator<Item = (usize, usize)> {
+    let step = (LOOP_BUDGET / per_row.max(1)).max(1);
+    (0..rows.max(1)).step_by(step).map(move |r0| (r0, (r0 + step).min(rows)))
+}
+
 /// Record the stateful metrics' sums into the step's slot of `sums`, after the per-row columns.
 #[allow(clippy::too_many_arguments)]
 fn counts(
@@ -232,15 +245,10 @@ fn counts(
                 let nthr = c.thresholds.len();
                 let jobs = nthr * c.labels();
                 let class_id = c.class_id.map_or(u32::MAX, |c| c as u32);
-                let p = Params::new()
-                    .u(rows)
-                    .u(width)
-                    .u(at)
-                    .u(t.cols())
-                    .u(nthr)
-                    .u(c.top_k.unwrap_or(0))
-                    .u(class_id as usize)
-                    .u(jobs);
+                let top_k = c.top_k.unwrap_or(0);
+                let columns = if c.multi_label || c.class_id.is_some() { 1 } else { width };
+                // The row loop, the columns before the counted ones, each counted column, and top_k's passes.
+                let per_row = 4 + width + 3 * columns + top_k * (2 * width + 4);
                 let consts = [
                     ("MODE", 0),
                     ("WEIGHTED", w),
@@ -251,12 +259,17 @@ fn counts(
                     ("LABEL_WEIGHTS", u32::from(c.label_weights.is_some())),
                 ];
                 let bind = [Some(pred), Some(&ws.target), Some(&ws.weights), Some(&aux), Some(sums)];
-                b.push(K::Counts, &consts, &bind, p, grid_for(ctx, jobs)?);
+                for (r0, r1) in count_rows(rows, per_row) {
+                    let p = Params::new().u(r1).u(width).u(at).u(t.cols()).u(nthr).u(top_k).u(class_id as usize);
+                    b.push(K::Counts, &consts, &bind, p.u(jobs).u(r0), grid_for(ctx, jobs)?);
+                }
             }
             Metric::R2(_) => {
-                let p = Params::new().u(rows).u(width).u(at).u(t.cols()).u(0).u(0).u(0).u(width);
                 let bind = [Some(pred), Some(&ws.target), Some(&ws.weights), Some(&data.shift), Some(sums)];
-                b.push(K::Counts, &[("MODE", 1), ("WEIGHTED", w)], &bind, p, grid_for(ctx, width)?);
+                for (r0, r1) in count_rows(rows, 2) {
+                    let p = Params::new().u(r1).u(width).u(at).u(t.cols()).u(0).u(0).u(0).u(width).u(r0);
+                    b.push(K::Counts, &[("MODE", 1), ("WEIGHTED", w)], &bind, p, grid_for(ctx, width)?);
+                }
             }
             _ => {}
         }

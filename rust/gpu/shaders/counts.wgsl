@@ -7,6 +7,13 @@
 //! column writing `[Σw·(y − c), Σw·(y − c)², Σw·(y − ŷ)², Σw, c]` with `c = aux[column]` (a target row, gpu/data.rs
 //! `shift`: R² is the same for any, and float32 sums of targets far from 0 would cancel their variance away;
 //! the host merges chunks of different shifts, metric/r2.rs `merge`).
+//!
+//! A dispatch covers the rows `row0..rows`; one after the first (`row0 > 0`) goes on from the sums the one
+//! before it left, so a batch cut into several dispatches sums exactly as one loop over it would. The host
+//! cuts a batch so that no invocation loops more than a few thousand times (gpu/forward.rs `count_rows`):
+//! Mesa's lavapipe ends a shader's loops after 65,535 iterations in all, which silently left rows out.
+//! For the same reason `top_k` finds a row's k-th largest value once (at most k passes over the row) instead
+//! of ranking each of its values against all the others.
 
 override MODE: u32 = 0u;
 // A `weighted_metrics` entry with sample weights.
@@ -28,6 +35,8 @@ struct Params {
     // 0xffffffff: every column.
     class_id: u32,
     jobs: u32,
+    // The first row of this dispatch; 0 writes the sums, another adds to them.
+    row0: u32,
 }
 
 @group(0) @binding(0) var<uniform> prm: Params;
@@ -37,19 +46,53 @@ struct Params {
 @group(0) @binding(4) var<storage, read> aux: array<f32>;
 @group(0) @binding(5) var<storage, read_write> sums: array<f32>;
 
-fn value(base: u32, c: u32) -> f32 {
-    var p = pred[base + c];
-    if prm.top_k > 0u {
-        var rank = 0u;
+// A row's top-k cut: a value above `t` is among the k largest, one equal to `t` is if fewer than `left` equal
+// ones come before it, one below is not. `all` when the row has at most k values that are not NaN.
+struct Cut {
+    t: f32,
+    left: u32,
+    all: bool,
+}
+
+// The cut of the row at `base`: `t` the k-th largest value (counting equal values one by one), `left` = k less
+// the number of values above `t`. A NaN is never above another value nor equal to one, as in a rank by `>`
+// and `==`, so it neither moves the cut nor is cut (metric/confusion.rs `value`).
+fn top_cut(base: u32) -> Cut {
+    var above = 0u;
+    var prev = 0.0;
+    for (var round = 0u; round < prm.top_k; round++) {
+        // The largest value below the last round's (any value in the first round).
+        var best = 0.0;
+        var found = false;
         for (var j = 0u; j < prm.width; j++) {
             let v = pred[base + j];
-            if v > p || (v == p && j < c) {
-                rank += 1u;
+            if (round == 0u || v < prev) && (!found || v > best) {
+                best = v;
+                found = found || v == v;
             }
         }
-        if rank >= prm.top_k {
-            p = -1e10;
+        if !found {
+            break;
         }
+        var equal = 0u;
+        for (var j = 0u; j < prm.width; j++) {
+            equal += u32(pred[base + j] == best);
+        }
+        if above + equal >= prm.top_k {
+            return Cut(best, prm.top_k - above, false);
+        }
+        above += equal;
+        prev = best;
+    }
+    return Cut(0.0, 0u, true);
+}
+
+// The prediction of column c as the thresholds see it; `before` is how many values equal to the cut come
+// before c in its row.
+fn value(p_in: f32, cut: Cut, before: u32) -> f32 {
+    var p = p_in;
+    if prm.top_k > 0u && !cut.all && (p < cut.t || (p == cut.t && before >= cut.left)) {
+        p = -1e10;
     }
     if AUC {
         if LOGITS {
@@ -72,7 +115,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if MODE == 1u {
         let out = stp.slot * prm.stride + prm.offset + job * 5u;
         var s = vec4<f32>(0.0);
-        for (var r = 0u; r < prm.rows; r++) {
+        if prm.row0 > 0u {
+            s = vec4<f32>(sums[out], sums[out + 1u], sums[out + 2u], sums[out + 3u]);
+        }
+        for (var r = prm.row0; r < prm.rows; r++) {
             let w = select(1.0, weights[r], WEIGHTED);
             let y0 = tgt[r * prm.width + job];
             let d = y0 - pred[r * prm.width + job];
@@ -100,15 +146,28 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
     // TP, FP, TN, FN.
     var n = vec4<f32>(0.0);
-    for (var r = 0u; r < prm.rows; r++) {
+    if prm.row0 > 0u {
+        n = vec4<f32>(sums[out], sums[out + 1u], sums[out + 2u], sums[out + 3u]);
+    }
+    for (var r = prm.row0; r < prm.rows; r++) {
         let rw = select(1.0, weights[r], WEIGHTED);
         let base = r * prm.width;
+        var cut = Cut(0.0, 0u, true);
+        var before = 0u;
+        if prm.top_k > 0u {
+            cut = top_cut(base);
+            for (var j = 0u; j < c0; j++) {
+                before += u32(pred[base + j] == cut.t);
+            }
+        }
         for (var c = c0; c < c1; c++) {
             var w = rw;
             if LABEL_WEIGHTS && !MULTI {
                 w *= aux[prm.nthr + c];
             }
-            let above = value(base, c) > thr;
+            let p = pred[base + c];
+            let above = value(p, cut, before) > thr;
+            before += u32(p == cut.t);
             if tgt[base + c] != 0.0 {
                 n += select(vec4<f32>(0.0, 0.0, 0.0, w), vec4<f32>(w, 0.0, 0.0, 0.0), above);
             } else {
