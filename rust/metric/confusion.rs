@@ -123,15 +123,11 @@ impl Confusion {
         Ok(())
     }
 
-    /// The prediction `p` of column `c` in row `row`, as it is compared with the thresholds.
-    pub fn value(&self, row: &[f32], c: usize) -> f32 {
-        let mut p = row[c];
-        if let Some(k) = self.top_k {
-            // Its rank: the values above it, and the equal ones before it (the first wins ties).
-            let rank = row.iter().enumerate().filter(|&(j, &v)| v > p || (v == p && j < c)).count();
-            if rank >= k {
-                p = NEG_INF;
-            }
+    /// A prediction `p` as it is compared with the thresholds; with `top_k`, `in_top` says whether it is among
+    /// its row's k largest (see [`TopCut`]).
+    fn value(&self, mut p: f32, in_top: bool) -> f32 {
+        if !in_top {
+            p = NEG_INF;
         }
         if self.is_auc() {
             if self.from_logits {
@@ -153,12 +149,13 @@ impl Confusion {
         };
         for (r, (row, t)) in pred.chunks_exact(width).zip(target.chunks_exact(width)).enumerate() {
             let rw = w.map_or(1.0, |w| f64::from(w[r]));
+            let mut cut = self.top_k.map(|k| TopCut::of(row, k, cols.start));
             for c in cols.clone() {
                 let mut wt = rw;
                 if let (Some(lw), false) = (&self.label_weights, self.multi_label) {
                     wt *= f64::from(lw[c]);
                 }
-                let p = self.value(row, c);
+                let p = self.value(row[c], cut.as_mut().is_none_or(|cut| cut.next(row[c])));
                 let label = if self.multi_label { c } else { 0 };
                 let base = label * n_thr * 4;
                 // Positive labels add to TP or FN, negative ones to FP or TN.
@@ -191,6 +188,50 @@ impl Confusion {
                 out.push(value);
             }
         }
+    }
+}
+
+/// Which values of a row are among its `k` largest, the first ones winning ties: a value's rank is the number
+/// of values above it plus the equal ones before it, and it is kept if its rank is below k (a NaN, never
+/// above nor equal to anything, has rank 0 and moves no other's). Found as the row's k-th largest value `t`
+/// (equal values counted one by one), in at most k passes over the row, rather than by ranking each value
+/// against the row (k·width comparisons a row instead of width²); shaders/counts.wgsl does the same.
+struct TopCut {
+    /// The k-th largest value, or `None` when the row has at most k values that are not NaN (all are kept).
+    t: Option<f32>,
+    /// How many values equal to `t` are kept: k less the number of values above `t`.
+    left: usize,
+    /// Values equal to `t` seen so far, in column order.
+    seen: usize,
+}
+
+impl TopCut {
+    /// The cut of `row` for its `k` largest, with the values equal to it in columns before `from` seen.
+    fn of(row: &[f32], k: usize, from: usize) -> TopCut {
+        let (mut above, mut prev) = (0, None::<f32>);
+        for _ in 0..k {
+            // The largest value below the last round's (any value in the first round); NaNs never are.
+            let below = |v: f32| prev.is_none_or(|q| v < q);
+            let Some(best) = row.iter().copied().filter(|&v| below(v) && !v.is_nan()).reduce(f32::max) else {
+                break;
+            };
+            let equal = row.iter().filter(|&&v| v == best).count();
+            if above + equal >= k {
+                let seen = row[..from.min(row.len())].iter().filter(|&&v| v == best).count();
+                return TopCut { t: Some(best), left: k - above, seen };
+            }
+            above += equal;
+            prev = Some(best);
+        }
+        TopCut { t: None, left: 0, seen: 0 }
+    }
+
+    /// Whether the next column's value `p` is kept.
+    fn next(&mut self, p: f32) -> bool {
+        let Some(t) = self.t else { return true };
+        let kept = !(p < t || (p == t && self.seen >= self.left));
+        self.seen += usize::from(p == t);
+        kept
     }
 }
 
@@ -255,5 +296,31 @@ mod tests {
         m.settle(3).unwrap();
         // Row [.5,.5,0]: only column 0 survives; both labels positive gives one true positive.
         assert_eq!(run(&m, &[0.5, 0.5, 0.0], &[1.0, 1.0, 0.0], None), vec![1.0]);
+    }
+
+    /// The cut keeps exactly the values whose rank (values above plus equal ones before) is below k, for rows
+    /// with ties, NaNs, signed zeros and infinities, any k, counted from any first column (a `class_id`).
+    #[test]
+    fn top_cut_keeps_the_values_ranked_below_k() {
+        let pool = [0.5, 0.25, 0.0, -0.0, 1.0, f32::NAN, f32::INFINITY, f32::NEG_INFINITY, -3.0, 0.75];
+        let mut r = crate::rng::Rng::new(9, 0);
+        for case in 0..3000 {
+            let width = 1 + case % 9;
+            let mut u = vec![0.0; width];
+            r.fill_uniform(&mut u, 1.0);
+            let row: Vec<f32> = u.iter().map(|&x| pool[((x.abs() * 97.0) as usize) % pool.len()]).collect();
+            for k in 1..=width + 1 {
+                let rank = |c: usize| {
+                    let p = row[c];
+                    row.iter().enumerate().filter(|&(j, &v)| v > p || (v == p && j < c)).count()
+                };
+                for from in 0..width {
+                    let mut cut = TopCut::of(&row, k, from);
+                    for c in from..width {
+                        assert_eq!(cut.next(row[c]), rank(c) < k, "{row:?} k={k} from={from} c={c}");
+                    }
+                }
+            }
+        }
     }
 }
