@@ -56,7 +56,7 @@ struct Cut {
 
 // The cut of the row at `base`: `t` the k-th largest value (counting equal values one by one), `left` = k less
 // the number of values above `t`. A NaN is never above another value nor equal to one, as in a rank by `>`
-// and `==`, so it neither moves the cut nor is cut (metric/confusion.rs `value`).
+// and `==`, so it neither moves the cut nor is cut (metric/confusion.rs `TopCut`).
 fn top_cut(base: u32) -> Cut {
     var above = 0u;
     var prev = 0.0;
