@@ -1,8 +1,8 @@
 //! Products small enough that packing costs more than the arithmetic (a 32-row step of a 16-unit network:
 //! `32×8·8×16`, `16×32·32×16`, and the one-deep `32×1·1×16` of a one-unit layer's input gradient): C's
 //! rows are computed straight from the operands, up to 32 columns of C (two 16-wide vectors) a row, eight
-//! rows at a time, with AVX-512F, or four 8-wide vectors with AVX2 and FMA (`direct_avx2.rs`). A transposed B (the input gradient's `dZ·Wᵀ`) is first copied row-major
-//! into the thread's B pack buffer.
+//! rows at a time, with AVX-512F, or (`direct_avx2.rs`) four 8-wide vectors with AVX2 and FMA. A transposed
+//! B (the input gradient's `dZ·Wᵀ`) is first copied row-major into the thread's B pack buffer.
 //!
 //! Each value of C is summed exactly as the packed kernels sum it: one fused multiply-add per k, in k
 //! order, onto a zero start (one K panel: `k ≤ KC`), then C added when accumulating, then the bias, relu
