@@ -88,10 +88,10 @@ fn top_cut(base: u32) -> Cut {
 }
 
 // The prediction of column c as the thresholds see it; `before` is how many values equal to the cut come
-// before c in its row.
+// before c in its row (no top_k: a cut that keeps all).
 fn value(p_in: f32, cut: Cut, before: u32) -> f32 {
     var p = p_in;
-    if prm.top_k > 0u && !cut.all && (p < cut.t || (p == cut.t && before >= cut.left)) {
+    if !cut.all && (p < cut.t || (p == cut.t && before >= cut.left)) {
         p = -1e10;
     }
     if AUC {
