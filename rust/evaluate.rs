@@ -140,8 +140,8 @@ pub fn evaluate_with<G: std::ops::Deref<Target = ModelState>>(
                     // And the layers' activity penalties: each `p(y)/m` for the batch's mean loss, `m` times.
                     sums[0] += net.penalty() * m as f64 + activity;
                 }
-                if let Some(kind) = logits.and(compiled.loss.takes_logits_of()) {
-                    kind.activation().forward_inplace(o, ow);
+                if let Some((_, activation)) = logits.and_then(|_| crate::network::final_logits(&net.layers)) {
+                    activation.forward_inplace(o, ow);
                     // The output layer's own activity penalty, at its activation's output.
                     if let Some(p) = net.layers.last().and_then(|l| crate::network_rules::activity_of(&l.spec)) {
                         sums[0] += p.value(o);

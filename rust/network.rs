@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::layer::{LayerSpec, WeightInfo};
 use crate::layers::{batch_norm, normalization, WeightId};
 use crate::lines::Lines;
-use crate::loss::{LogitsOf, Loss};
+use crate::loss::Loss;
 use crate::rng::Rng;
 
 /// A layer of the graph, fixed to its input widths.
@@ -277,10 +277,10 @@ impl Network {
         Ok(())
     }
 
-    /// Where `loss` reads logits instead of the output: when it computes from the logits of a final
-    /// activation (sigmoid for binary crossentropy, softmax for categorical) and the network ends in one.
+    /// Where `loss` reads logits instead of the output: when it is a crossentropy and the network ends in a
+    /// sigmoid or softmax (see `Loss::reads_final_logits`).
     pub fn loss_logits(&self, loss: &Loss) -> Option<LogitsAt> {
-        loss.takes_logits_of().and_then(|kind| final_logits(&self.layers, kind))
+        final_logits(&self.layers).filter(|_| loss.reads_final_logits()).map(|(at, _)| at)
     }
 
     /// BatchNormalization's values for a pass.
@@ -339,12 +339,13 @@ fn inference_slots(n_in: usize, layers: &[Node]) -> (Vec<usize>, usize) {
     (slots, count)
 }
 
-/// Where the logits of a final activation `kind` are, if the last layer applies it.
-pub(crate) fn final_logits(layers: &[Node], kind: LogitsOf) -> Option<LogitsAt> {
-    let want = kind.activation();
+/// The final sigmoid or softmax whose logits a crossentropy reads, and where they are, if the last layer
+/// applies one.
+pub(crate) fn final_logits(layers: &[Node]) -> Option<(LogitsAt, Activation)> {
+    let squashes = |a: &Activation| matches!(a, Activation::Sigmoid | Activation::Softmax);
     match layers.last().map(|l| &l.spec) {
-        Some(LayerSpec::Dense { activation, .. }) if *activation == want => Some(LogitsAt::DensePre),
-        Some(LayerSpec::Activation(a)) if *a == want => Some(LogitsAt::ActivationInput),
+        Some(LayerSpec::Dense { activation, .. }) if squashes(activation) => Some((LogitsAt::DensePre, *activation)),
+        Some(LayerSpec::Activation(a)) if squashes(a) => Some((LogitsAt::ActivationInput, *a)),
         _ => None,
     }
 }

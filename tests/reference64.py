@@ -96,8 +96,9 @@ def forward64(model: Any, params: list[np.ndarray], x: Any, training: bool = Tru
     batch statistics in BatchNormalization (biased variance; a layer with ``trainable=False`` always uses
     its moving statistics) and applies Dropout with rate 0 or 1 (other rates are random).
 
-    Returns ``(output, logits)`` where ``logits`` is the input of a final sigmoid (from a Dense layer's
-    activation or an Activation layer), else None: Keras on TensorFlow computes binary crossentropy from it.
+    Returns ``(output, logits)`` where ``logits`` is the input of a final sigmoid or softmax (from a Dense
+    layer's activation or an Activation layer), else None: Keras on TensorFlow computes binary crossentropy
+    from it, whichever of the two it is.
     """
     a = np.asarray(x, dtype=np.float64)
     if a.ndim == 1:
@@ -114,11 +115,11 @@ def forward64(model: Any, params: list[np.ndarray], x: Any, training: bool = Tru
                 z = z + params[i]
                 i += 1
             a = ref_activation(layer.activation.__name__, z)
-            logits = z if layer.activation.__name__ == "sigmoid" else None
+            logits = z if layer.activation.__name__ in ("sigmoid", "softmax") else None
         elif kind == "Activation":
             z = a
             a = ref_activation(layer.activation.__name__, z)
-            logits = z if layer.activation.__name__ == "sigmoid" else None
+            logits = z if layer.activation.__name__ in ("sigmoid", "softmax") else None
         elif kind == "Dropout":
             if training and layer.rate > 0:
                 if layer.rate < 1:

@@ -1,6 +1,7 @@
 """Differences from Keras 3.15, and between the CPU and the GPU, that side-by-side runs of the same scripts
-found: a crossentropy given ``from_logits=True`` on a model ending in its own sigmoid or softmax, and the hinge
-losses' batch-wise reading of 0/1 labels in a GPU evaluation. Expected values are Keras 3.15.1's (TensorFlow
+found: a crossentropy given ``from_logits=True`` on a model ending in its own sigmoid or softmax, a
+crossentropy on a model ending in the other one, and the hinge losses' batch-wise reading of 0/1 labels in a
+GPU evaluation. Expected values are Keras 3.15.1's (TensorFlow
 backend) for the same calls, or NumPy's of Keras's formula."""
 
 from __future__ import annotations
@@ -75,6 +76,84 @@ def test_from_logits_without_a_final_activation_does_not_warn() -> None:
         warnings.simplefilter("error")
         model.fit(X, LABELS, verbose=0)
         model.evaluate(X, LABELS, verbose=0)
+
+
+ONEHOT = np.eye(3, dtype=np.float32)[LABELS]
+# (final activation, as its own layer, loss, targets, Keras 3.15.1's evaluate, two epochs' fit losses and the
+# evaluate after them: TensorFlow backend, the weights `_spread` sets, SGD(0.5), batch 32, no shuffle).
+CROSS = [
+    ("softmax", False, keras.losses.BinaryCrossentropy(), ONEHOT, [0.75554, 0.74752, 0.71936, 0.70129]),
+    (
+        "softmax",
+        True,
+        keras.losses.BinaryCrossentropy(label_smoothing=0.1),
+        ONEHOT,
+        [0.76492, 0.75729, 0.73105, 0.71434],
+    ),
+    ("sigmoid", False, keras.losses.CategoricalCrossentropy(), ONEHOT, [1.42242, 1.36053, 1.19034, 1.11669]),
+    (
+        "sigmoid",
+        True,
+        keras.losses.CategoricalCrossentropy(label_smoothing=0.2),
+        ONEHOT,
+        [1.45499, 1.3896, 1.21738, 1.1449],
+    ),
+    (
+        "sigmoid",
+        False,
+        keras.losses.SparseCategoricalCrossentropy(),
+        LABELS,
+        [1.42242, 1.36053, 1.19034, 1.11669],
+    ),
+]
+
+
+def _spread(model: keras.Model) -> keras.Model:
+    model.set_weights(
+        [
+            np.full(w.shape, 0.4, np.float32) * (np.arange(w.size).reshape(w.shape) % 5) - 0.6
+            for w in model.get_weights()
+        ]
+    )
+    return model
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize(("activation", "own_layer", "loss", "y", "keras_values"), CROSS)
+def test_a_crossentropy_reads_the_logits_of_the_other_final_activation(
+    device: str, activation: str, own_layer: bool, loss: Any, y: np.ndarray, keras_values: list[float]
+) -> None:
+    """Keras on TensorFlow reads whichever logits a final sigmoid or softmax left on its output: a binary
+    crossentropy after a softmax is the sigmoid crossentropy of the softmax's logits, a categorical one after
+    a sigmoid the softmax crossentropy of the sigmoid's logits (and so are their gradients). keras_lite read
+    the logits only of the activation the loss expects, and computed these from the probabilities: 3.29
+    against Keras's 1.98 for a two-class softmax with ``binary_crossentropy``."""
+    stack: list[Any] = [keras.Input((4,)), layers.Dense(3, activation=None if own_layer else activation)]
+    if own_layer:
+        stack.append(layers.Activation(activation))
+    model = _spread(keras.Sequential(stack, device=device))
+    model.compile(optimizer=keras.optimizers.SGD(0.5), loss=loss)
+    before = model.evaluate(X, y, verbose=0, batch_size=32)
+    fit = model.fit(X, y, epochs=2, batch_size=32, verbose=0, shuffle=False).history["loss"]
+    after = model.evaluate(X, y, verbose=0)
+    np.testing.assert_allclose([before, *fit, after], keras_values, atol=2e-5)
+
+
+def test_from_logits_on_the_other_final_activation_warns_with_keras_words() -> None:
+    """With ``from_logits=True`` Keras warns naming the activation the loss expects (a binary crossentropy
+    names a Sigmoid, even after a softmax), and reads the logits as without the flag."""
+    values = {}
+    for flag in (False, True):
+        model = _spread(keras.Sequential([keras.Input((4,)), layers.Dense(3, activation="softmax")]))
+        model.compile(optimizer="sgd", loss=keras.losses.BinaryCrossentropy(from_logits=flag))
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            values[flag] = model.evaluate(X, ONEHOT, verbose=0)
+        messages = [str(w.message) for w in seen if issubclass(w.category, UserWarning)]
+        assert len(messages) == int(flag), messages
+        if flag:
+            assert "was produced by a Sigmoid activation and thus does not represent logits" in messages[0]
+    assert values[True] == values[False] == pytest.approx(0.75554, abs=2e-5)
 
 
 def _hinge(y: np.ndarray, p: np.ndarray, squared: bool) -> float:

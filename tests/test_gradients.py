@@ -118,8 +118,9 @@ def test_output_activation_with_two_units(activation: str) -> None:
 
 @pytest.mark.parametrize("activation", ["linear", "sigmoid", "hard_sigmoid", "softmax", "relu"])
 def test_binary_crossentropy_on_probability_outputs(activation: str) -> None:
-    # Non-sigmoid outputs take the clipped formula: hard_sigmoid saturates to exactly 0 or 1 (gradient 0),
-    # linear outputs outside (0, 1) are clipped (gradient 0), softmax rows sum to 1.
+    # Outputs other than a sigmoid's or softmax's take the clipped formula: hard_sigmoid saturates to exactly
+    # 0 or 1 (gradient 0), linear outputs outside (0, 1) are clipped (gradient 0). A softmax's logits are read
+    # as a sigmoid's are (Keras on TensorFlow reads whichever logits the final activation left).
     model = keras.Sequential(
         [keras.Input(shape=(3,)), layers.Dense(4, activation="tanh"), layers.Dense(2, activation=activation)]
     )

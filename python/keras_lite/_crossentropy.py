@@ -14,8 +14,8 @@ from ._loss_base import Loss, _last_axis, _sparse_pair
 class BinaryCrossentropy(Loss):
     """Binary crossentropy; probabilities are clipped to ``[1e-7, 1 - 1e-7]`` unless ``from_logits``.
 
-    When the model's last layer is a sigmoid, training and evaluation compute it from that layer's logits, as
-    Keras on TensorFlow does.
+    When the model's last layer is a sigmoid (or a softmax), training and evaluation compute it from that
+    layer's logits as ``from_logits`` would, as Keras on TensorFlow does.
     """
 
     _kind = "binary_crossentropy"
@@ -52,8 +52,8 @@ class CategoricalCrossentropy(Loss):
 
     ``-sum(y_true * log(y_pred))`` over the last axis, the predictions first scaled to sum to 1 and clipped to
     ``[1e-7, 1 - 1e-7]``; ``from_logits`` applies a softmax instead, and ``label_smoothing`` mixes the targets
-    with the uniform distribution. When the model's last layer is a softmax, training and evaluation compute it
-    from that layer's logits, as Keras on TensorFlow does.
+    with the uniform distribution. When the model's last layer is a softmax (or a sigmoid), training and
+    evaluation compute it from that layer's logits as ``from_logits`` would, as Keras on TensorFlow does.
     """
 
     _kind = "categorical_crossentropy"
@@ -89,7 +89,9 @@ class SparseCategoricalCrossentropy(Loss):
 
     ``y_true`` has shape ``(n,)`` or ``(n, 1)`` and holds whole numbers in ``[0, classes)``, or
     ``ignore_class``: samples with that label get loss 0 and leave the count the default reduction divides
-    by, on their own and in ``fit`` and ``evaluate`` (metrics still see them).
+    by, on their own and in ``fit`` and ``evaluate`` (metrics still see them). When the model's last layer is
+    a softmax (or a sigmoid), training and evaluation compute it from that layer's logits, as Keras on
+    TensorFlow does.
     """
 
     _kind = "sparse_categorical_crossentropy"

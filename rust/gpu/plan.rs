@@ -332,6 +332,6 @@ impl Training {
 
     /// Where the loss reads logits instead of probabilities, for this network.
     pub fn logits(&self, net: &DevNet) -> Option<LogitsAt> {
-        self.loss.takes_logits_of().and_then(|kind| crate::network::final_logits(&net.layers, kind))
+        crate::network::final_logits(&net.layers).filter(|_| self.loss.reads_final_logits()).map(|(at, _)| at)
     }
 }

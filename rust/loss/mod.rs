@@ -17,7 +17,6 @@ mod rows;
 
 pub use reduce::{Reduction, Scales};
 
-use crate::activation::Activation;
 use crate::error::{Error, Result};
 
 /// Keras's `backend.epsilon()`.
@@ -57,25 +56,6 @@ pub enum Loss {
     CategoricalHinge,
 }
 
-/// Where a loss reads the logits of a final activation instead of its output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LogitsOf {
-    /// A final sigmoid (binary crossentropy).
-    Sigmoid,
-    /// A final softmax (categorical crossentropy and its sparse form).
-    Softmax,
-}
-
-impl LogitsOf {
-    /// The activation whose logits these are.
-    pub fn activation(self) -> Activation {
-        match self {
-            LogitsOf::Sigmoid => Activation::Sigmoid,
-            LogitsOf::Softmax => Activation::Softmax,
-        }
-    }
-}
-
 impl Loss {
     /// Look a loss up by canonical name (Keras's function names; `mae`, `mse`).
     pub fn from_name(name: &str, delta: f32, from_logits: bool, label_smoothing: f32) -> Result<Self> {
@@ -113,17 +93,17 @@ impl Loss {
         })
     }
 
-    /// The final activation whose logits this loss reads in place of its output, as Keras on TensorFlow
-    /// does: binary crossentropy reads a final sigmoid's logits, categorical crossentropy a final softmax's,
-    /// with `from_logits` or without it (Keras then warns that the output is not logits, and reads them).
-    pub fn takes_logits_of(&self) -> Option<LogitsOf> {
-        match self {
-            Loss::BinaryCrossentropy { .. } => Some(LogitsOf::Sigmoid),
-            Loss::CategoricalCrossentropy { .. } | Loss::SparseCategoricalCrossentropy { .. } => {
-                Some(LogitsOf::Softmax)
-            }
-            _ => None,
-        }
+    /// Whether this loss reads the logits of a final sigmoid or softmax in place of its output, as Keras on
+    /// TensorFlow does: each of the three crossentropies, given either activation (Keras takes the logits
+    /// either one left on its output, whichever the loss expects), with `from_logits` or without it (Keras
+    /// then warns that the output is not logits, and reads them).
+    pub fn reads_final_logits(&self) -> bool {
+        matches!(
+            self,
+            Loss::BinaryCrossentropy { .. }
+                | Loss::CategoricalCrossentropy { .. }
+                | Loss::SparseCategoricalCrossentropy { .. }
+        )
     }
 
     /// Width of a target row for outputs `output` wide: one class id for the sparse loss.

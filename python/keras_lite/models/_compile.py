@@ -167,10 +167,12 @@ def require_compiled(model: Model, what: str) -> None:
 
 
 # The crossentropies that read a final activation's logits (as Keras on TensorFlow does), with that activation.
+# Each crossentropy's function name and the activation op Keras names in its warning (the one the loss
+# expects, whichever of the two the model ends in).
 _LOGITS_OF = {
-    "BinaryCrossentropy": ("binary_crossentropy", "sigmoid", "Sigmoid"),
-    "CategoricalCrossentropy": ("categorical_crossentropy", "softmax", "Softmax"),
-    "SparseCategoricalCrossentropy": ("sparse_categorical_crossentropy", "softmax", "Softmax"),
+    "BinaryCrossentropy": ("binary_crossentropy", "Sigmoid"),
+    "CategoricalCrossentropy": ("categorical_crossentropy", "Softmax"),
+    "SparseCategoricalCrossentropy": ("sparse_categorical_crossentropy", "Softmax"),
 }
 
 
@@ -184,17 +186,18 @@ def first_use(model: Model, steps: tuple[str, ...]) -> None:
 
 
 def warn_if_output_is_not_logits(model: Model, steps: tuple[str, ...]) -> None:
-    """Keras's warning for ``from_logits=True`` on a model that ends in the sigmoid or softmax that the loss
-    undoes: the loss reads the activation's input either way (the core does so, as Keras on TensorFlow), so
-    the training is the same as without the flag, which was probably meant for a model without the
-    activation. Keras warns as it first traces its train or test step after ``compile``; so here, once per
-    compile for fitting (``"train"``) and once for evaluating (``"test"``)."""
+    """Keras's warning for ``from_logits=True`` on a model that ends in a sigmoid or softmax: a crossentropy
+    reads that activation's input either way (the core does so, as Keras on TensorFlow, whichever of the two
+    it is), so the training is the same as without the flag, which was probably meant for a model without the
+    activation. Keras names the activation the loss expects, not the one the model has. Keras warns as it
+    first traces its train or test step after ``compile``; so here, once per compile for fitting
+    (``"train"``) and once for evaluating (``"test"``)."""
     loss = model._loss_obj
     known = _LOGITS_OF.get(type(loss).__name__)
     if known is None or not getattr(loss, "from_logits", False) or not model.layers:
         return
-    function, activation, op = known
-    if getattr(getattr(model.layers[-1], "activation", None), "__name__", None) != activation:
+    function, op = known
+    if getattr(getattr(model.layers[-1], "activation", None), "__name__", None) not in ("sigmoid", "softmax"):
         return
     for step in steps:
         if step not in model._logits_warned:
