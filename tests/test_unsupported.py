@@ -308,6 +308,8 @@ def test_compile_with_a_keras_name_keras_lite_lacks_says_so(
         model.compile(**kwargs)
     message = str(info.value)
     assert f"{arg}={value!r}" in message and "not support" in message and "Supported:" in message
+    kind = {"optimizer": "optimizer", "loss": "loss", "metrics": "metric"}[arg]
+    assert f"does not support the {kind} {value!r}" in message  # (losses once read "the losse")
     assert model.loss == "mae" and model.compiled_metrics._metrics == ["mse"]  # the earlier compile stays
     model.fit(np.zeros((4, 3), np.float32), np.zeros(4, np.float32), verbose=0)
 

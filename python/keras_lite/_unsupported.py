@@ -310,7 +310,7 @@ def unsupported_identifier(module: str, arg: str, value: Any, supported: Any, lo
     ``arg`` is the argument it came in (``"loss"``, ``"metrics"``), ``supported`` what keras_lite accepts;
     ``lower`` matches without case, as Keras does for optimizers.
     """
-    kind = module[:-1]  # "loss", "metric", "optimizer", "activation", "initializer"
+    kind = module[:-2] if module.endswith("ses") else module[:-1]  # "loss", "metric", "optimizer", ...
     if callable(value) and not isinstance(value, type):
         raise NotSupportedError(
             f"keras_lite computes {module} in its core and does not support custom {kind} functions or objects "
