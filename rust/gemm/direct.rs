@@ -67,10 +67,21 @@ pub(super) fn gemm_direct(
                 super::avx512::transpose(bt, b.data, b.cs, k, n)
             };
         } else if b.rs == 1 {
-            // A transposed operand: each column of B is a contiguous run of k values.
+            // A transposed operand: each column of B is a contiguous run of k values. The 8×8 blocks in
+            // registers, then the columns and rows they leave.
+            #[cfg(target_arch = "x86_64")]
+            let (rows, cols) = if std::is_x86_feature_detected!("avx") {
+                // SAFETY: the CPU has AVX (just checked); the function checks its slices.
+                (unsafe { super::pack::transposed_b_avx(bt, n, n, b, 0, k, 0) }, n / 8 * 8)
+            } else {
+                (0, 0)
+            };
+            #[cfg(not(target_arch = "x86_64"))]
+            let (rows, cols) = (0, 0);
             for j in 0..n {
                 let col = &b.data[j * b.cs..j * b.cs + k];
-                bt.chunks_exact_mut(n).zip(col).for_each(|(row, &v)| row[j] = v);
+                let done = if j < cols { rows } else { 0 };
+                bt.chunks_exact_mut(n).zip(col).skip(done).for_each(|(row, &v)| row[j] = v);
             }
         } else {
             for (p, row) in bt.chunks_exact_mut(n).enumerate() {

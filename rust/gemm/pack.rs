@@ -92,13 +92,16 @@ pub(super) fn pack_b<const NR: usize>(dst: &mut [f32], b: Operand<'_>, p0: usize
                 out[cols..].fill(0.0);
             }
         } else {
-            // Column-major B (a transposed operand): 16×16 blocks transposed in registers where the CPU can,
-            // then each column walked down its contiguous run of k.
+            // Column-major B (a transposed operand): 16×16 (AVX-512F) or 8×8 (AVX2) blocks transposed in
+            // registers where the CPU can, then each column walked down its contiguous run of k.
             #[cfg(target_arch = "x86_64")]
             let done = if b.rs == 1 && cols == NR && NR.is_multiple_of(16) && std::is_x86_feature_detected!("avx512f") {
                 // SAFETY: the CPU has AVX-512F (just checked); the function reads and writes through
                 // bounds-checked slices.
                 unsafe { transposed_b_avx512::<NR>(sliver, b, p0, kc, js) }
+            } else if b.rs == 1 && cols == NR && NR.is_multiple_of(8) && std::is_x86_feature_detected!("avx") {
+                // SAFETY: the CPU has AVX (just checked); as above.
+                unsafe { transposed_b_avx(sliver, NR, NR, b, p0, kc, js) }
             } else {
                 0
             };
@@ -155,6 +158,69 @@ unsafe fn edge_b_avx512<const NR: usize>(
         }
     }
     true
+}
+
+/// [`transposed_b_avx512`] for CPUs without AVX-512F, and for any row stride of the result: rows
+/// `0..kc / 8 * 8` of `dst` (row `p` at `p * ldd`), columns `0..width / 8 * 8`, from B's rows `p0..` and
+/// columns `js..`, in 8×8 blocks: eight 8-value runs of k loaded, transposed in registers (an unpack, a
+/// shuffle and a 128-bit lane permute stage) and stored as eight 8-column rows. The scalar loops it replaces
+/// wrote one value at a time, a row apart. Returns the number of rows written (0, having written nothing or
+/// part, if a slice is too short).
+///
+/// # Safety
+/// The CPU has AVX.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+pub(super) unsafe fn transposed_b_avx(
+    dst: &mut [f32],
+    ldd: usize,
+    width: usize,
+    b: Operand<'_>,
+    p0: usize,
+    kc: usize,
+    js: usize,
+) -> usize {
+    use std::arch::x86_64::*;
+    let rows = kc / 8 * 8;
+    for pb in (0..rows).step_by(8) {
+        for h in (0..width / 8 * 8).step_by(8) {
+            // r[c]: column js+h+c of B at k = p0+pb .. p0+pb+8.
+            let mut r = [_mm256_setzero_ps(); 8];
+            for (c, v) in r.iter_mut().enumerate() {
+                let start = p0 + pb + (js + h + c) * b.cs;
+                let Some(src) = b.data.get(start..start + 8) else { return 0 };
+                // SAFETY: `src` holds 8 values.
+                *v = unsafe { _mm256_loadu_ps(src.as_ptr()) };
+            }
+            // Per 128-bit lane: t[2i] interleaves k = 0, 1 (4, 5) of columns 2i and 2i+1, t[2i+1] k = 2, 3
+            // (6, 7); then q[4g + j] holds k = j (low lane) and k = j + 4 (high lane) of columns 4g..4g+4.
+            let mut t = [_mm256_setzero_ps(); 8];
+            for i in 0..4 {
+                t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+                t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+            }
+            let mut q = [_mm256_setzero_ps(); 8];
+            for g in 0..2 {
+                let (lo, hi) = (t[4 * g], t[4 * g + 1]);
+                let (lo2, hi2) = (t[4 * g + 2], t[4 * g + 3]);
+                q[4 * g] = _mm256_shuffle_ps::<0x44>(lo, lo2);
+                q[4 * g + 1] = _mm256_shuffle_ps::<0xee>(lo, lo2);
+                q[4 * g + 2] = _mm256_shuffle_ps::<0x44>(hi, hi2);
+                q[4 * g + 3] = _mm256_shuffle_ps::<0xee>(hi, hi2);
+            }
+            for j in 0..4 {
+                let low = _mm256_permute2f128_ps::<0x20>(q[j], q[4 + j]);
+                let high = _mm256_permute2f128_ps::<0x31>(q[j], q[4 + j]);
+                for (kk, v) in [(j, low), (j + 4, high)] {
+                    let at = (pb + kk) * ldd + h;
+                    let Some(out) = dst.get_mut(at..at + 8) else { return 0 };
+                    // SAFETY: `out` holds 8 values.
+                    unsafe { _mm256_storeu_ps(out.as_mut_ptr(), v) };
+                }
+            }
+        }
+    }
+    rows
 }
 
 /// The first `kc / 16 * 16` rows of one NR-column sliver of a column-major B (`b.rs == 1`), columns
@@ -220,4 +286,29 @@ unsafe fn transposed_b_avx512<const NR: usize>(
         }
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{pack_b, Operand};
+
+    /// A column-major B packs to the same slivers as the row-major B it transposes: whole slivers (the
+    /// register transposes where the CPU has them) and cut ones, depths with and without a remainder of the
+    /// 8- and 16-row blocks, from inside the operand.
+    #[test]
+    fn a_transposed_b_packs_as_its_row_major_form() {
+        let (k, n) = (77, 53);
+        let rm: Vec<f32> = (0..k * n).map(|v| v as f32 * 0.5 - 7.0).collect();
+        let cm: Vec<f32> = (0..k * n).map(|i| rm[(i % k) * n + i / k]).collect();
+        let (row_major, col_major) = (Operand { data: &rm, rs: n, cs: 1 }, Operand { data: &cm, rs: 1, cs: k });
+        for (p0, kc) in [(0, 77), (0, 64), (5, 16), (3, 8), (9, 7), (1, 33)] {
+            for (j0, nc) in [(0usize, 53usize), (0, 48), (5, 32), (21, 16), (40, 13)] {
+                let len = nc.div_ceil(16) * kc * 16;
+                let (mut want, mut got) = (vec![f32::NAN; len], vec![f32::NAN; len]);
+                pack_b::<16>(&mut want, row_major, p0, kc, j0, nc);
+                pack_b::<16>(&mut got, col_major, p0, kc, j0, nc);
+                assert_eq!(got, want, "rows {p0}+{kc}, columns {j0}+{nc}");
+            }
+        }
+    }
 }
