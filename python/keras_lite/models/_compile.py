@@ -166,9 +166,9 @@ def require_compiled(model: Model, what: str) -> None:
             )
 
 
-# The crossentropies that read a final activation's logits (as Keras on TensorFlow does), with that activation.
-# Each crossentropy's function name and the activation op Keras names in its warning (the one the loss
-# expects, whichever of the two the model ends in).
+# The crossentropies, which read the logits of a final sigmoid or softmax (as Keras on TensorFlow does): each
+# one's function name and the activation op Keras names in its warning (the one the loss expects, whichever of
+# the two the model ends in).
 _LOGITS_OF = {
     "BinaryCrossentropy": ("binary_crossentropy", "Sigmoid"),
     "CategoricalCrossentropy": ("categorical_crossentropy", "Softmax"),
