@@ -280,7 +280,7 @@ impl Network {
     /// Where `loss` reads logits instead of the output: when it is a crossentropy and the network ends in a
     /// sigmoid or softmax (see `Loss::reads_final_logits`).
     pub fn loss_logits(&self, loss: &Loss) -> Option<LogitsAt> {
-        final_logits(&self.layers).filter(|_| loss.reads_final_logits()).map(|(at, _)| at)
+        loss_logits(&self.layers, loss)
     }
 
     /// BatchNormalization's values for a pass.
@@ -337,6 +337,11 @@ fn inference_slots(n_in: usize, layers: &[Node]) -> (Vec<usize>, usize) {
         }
     }
     (slots, count)
+}
+
+/// `Network::loss_logits` for a graph's nodes (the GPU's copy of a network has them too).
+pub(crate) fn loss_logits(layers: &[Node], loss: &Loss) -> Option<LogitsAt> {
+    final_logits(layers).filter(|_| loss.reads_final_logits()).map(|(at, _)| at)
 }
 
 /// The final sigmoid or softmax whose logits a crossentropy reads, and where they are, if the last layer

@@ -1,8 +1,8 @@
 """Differences from Keras 3.15, and between the CPU and the GPU, that side-by-side runs of the same scripts
 found: a crossentropy given ``from_logits=True`` on a model ending in its own sigmoid or softmax, a
 crossentropy on a model ending in the other one, and the hinge losses' batch-wise reading of 0/1 labels in a
-GPU evaluation. Expected values are Keras 3.15.1's (TensorFlow
-backend) for the same calls, or NumPy's of Keras's formula."""
+GPU evaluation. Expected values are Keras 3.15.1's (TensorFlow backend) for the same calls, or NumPy's of
+Keras's formula."""
 
 from __future__ import annotations
 
@@ -22,10 +22,11 @@ X = RNG.normal(size=(90, 4)).astype(np.float32)
 LABELS = RNG.integers(0, 3, 90)
 
 
-def _fixed(model: keras.Model) -> keras.Model:
+def _fixed(model: keras.Model, step: float = 0.1, shift: float = 0.0) -> keras.Model:
+    """Every weight set to ``step * (i % 5) - shift`` for its flat index ``i``."""
     model.set_weights(
         [
-            np.full(w.shape, 0.1, np.float32) * (np.arange(w.size).reshape(w.shape) % 5)
+            np.full(w.shape, step, np.float32) * (np.arange(w.size).reshape(w.shape) % 5) - shift
             for w in model.get_weights()
         ]
     )
@@ -109,13 +110,7 @@ CROSS = [
 
 
 def _spread(model: keras.Model) -> keras.Model:
-    model.set_weights(
-        [
-            np.full(w.shape, 0.4, np.float32) * (np.arange(w.size).reshape(w.shape) % 5) - 0.6
-            for w in model.get_weights()
-        ]
-    )
-    return model
+    return _fixed(model, 0.4, 0.6)
 
 
 @pytest.mark.parametrize("device", DEVICES)

@@ -332,6 +332,6 @@ impl Training {
 
     /// Where the loss reads logits instead of probabilities, for this network.
     pub fn logits(&self, net: &DevNet) -> Option<LogitsAt> {
-        crate::network::final_logits(&net.layers).filter(|_| self.loss.reads_final_logits()).map(|(at, _)| at)
+        crate::network::loss_logits(&net.layers, &self.loss)
     }
 }
