@@ -1,7 +1,7 @@
 //! `predict`, `evaluate` and their hooked forms for `_core.Model`: where the output is allocated, and whether
 //! the call keeps the GIL, releases it, or runs on its own thread while the caller answers Ctrl-C.
 
-use numpy::{IntoPyArray, PyArray2, PyArrayMethods, PyReadonlyArray2};
+use numpy::{IntoPyArray, PyArray2, PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyType;
@@ -37,13 +37,35 @@ const INTERRUPTIBLE_MACS: usize = 1 << 27;
 /// `x`'s rows and values, or the error for a width other than the model's.
 fn input<'a>(net: Shape, x: &'a PyReadonlyArray2<'_, f32>) -> PyResult<(&'a [f32], usize)> {
     let (xs, rows, cols) = convert::matrix(x, "x")?;
+    check_width(net, rows, cols)?;
+    Ok((xs, rows))
+}
+
+/// The error for an input whose width is not the model's.
+fn check_width(net: Shape, rows: usize, cols: usize) -> PyResult<()> {
     if cols != net.input_dim {
         return Err(PyValueError::new_err(format!(
             "Input 0 of the model is incompatible: expected shape=(None, {}), found shape=({rows}, {cols})",
             net.input_dim
         )));
     }
-    Ok((xs, rows))
+    Ok(())
+}
+
+/// A new, uninitialised `rows × ow` array: a plain one, or of type `as_type`. The caller writes every element
+/// before it is seen by other code.
+fn new_output<'py>(
+    py: Python<'py>,
+    as_type: &Option<Bound<'py, PyType>>,
+    rows: usize,
+    ow: usize,
+) -> PyResult<Bound<'py, PyArray2<f32>>> {
+    match as_type {
+        // SAFETY: a new array, not yet visible to any other code; the caller writes every element before
+        // returning it (on error it is dropped unread).
+        None => Ok(unsafe { PyArray2::<f32>::new(py, [rows, ow], false) }),
+        Some(t) => convert::empty_matrix_of(py, t, rows, ow),
+    }
 }
 
 /// `rows × cols` values allocated in Rust as a NumPy array (no copy).
@@ -58,13 +80,26 @@ pub(super) fn predict<'py>(
     model: &crate::model::Model,
     net: Shape,
     py: Python<'py>,
-    x: &PyReadonlyArray2<'py, f32>,
+    x: &Bound<'py, PyArray2<f32>>,
     as_type: Option<Bound<'py, PyType>>,
 ) -> PyResult<Bound<'py, PyArray2<f32>>> {
-    let (xs, rows) = input(net, x)?;
+    let (rows, cols) = (x.shape()[0], x.shape()[1]);
+    check_width(net, rows, cols)?;
     let ow = net.output_dim;
     let len = checked_size(rows, ow, "the prediction")?;
     let macs = rows.saturating_mul(net.row_macs);
+    if macs < DETACH_MIN_MACS && len <= LARGE_OUTPUT {
+        // A call that keeps the GIL throughout and runs no Python code: `x` is read in place.
+        // SAFETY: the GIL is held until `out` is returned, and `guarded` runs only Rust code.
+        let xs = unsafe { convert::held_slice(x, "x") }?;
+        let out = new_output(py, &as_type, rows, ow)?;
+        // SAFETY: `out` is new: nothing else can hold a view of it yet, so this exclusive slice is unique.
+        let slice = unsafe { out.as_slice_mut() }.map_err(|e| PyValueError::new_err(e.to_string()))?;
+        guarded(|| model.predict(xs, rows, slice))?;
+        return Ok(out);
+    }
+    let x = x.try_readonly()?;
+    let (xs, _) = input(net, &x)?;
     if len > LARGE_OUTPUT {
         // Large outputs are allocated in Rust, where a failure is a MemoryError rather than a panic.
         let mut values = try_zeros(len, "the predictions")?;
@@ -80,19 +115,10 @@ pub(super) fn predict<'py>(
             Some(t) => Ok(arr.call_method1("view", (t,))?.cast_into::<PyArray2<f32>>()?),
         };
     }
-    let out = match &as_type {
-        None => {
-            // SAFETY: a new array, not yet visible to any other code; every element is written by `predict`
-            // below before it is returned (on error it is dropped unread).
-            unsafe { PyArray2::<f32>::new(py, [rows, ow], false) }
-        }
-        Some(t) => convert::empty_matrix_of(py, t, rows, ow)?,
-    };
+    let out = new_output(py, &as_type, rows, ow)?;
     // SAFETY: as above: nothing else can hold a view of `out` yet, so this exclusive slice is unique.
     let slice = unsafe { out.as_slice_mut() }.map_err(|e| PyValueError::new_err(e.to_string()))?;
-    if macs < DETACH_MIN_MACS {
-        guarded(|| model.predict(xs, rows, slice))?;
-    } else if macs < INTERRUPTIBLE_MACS {
+    if macs < INTERRUPTIBLE_MACS {
         detached(py, || model.predict(xs, rows, slice))?;
     } else {
         interruptible(py, |cancel| model.predict_until(xs, rows, slice, cancel))?;

@@ -263,7 +263,7 @@ impl Model {
     fn predict<'py>(
         &self,
         py: Python<'py>,
-        x: PyReadonlyArray2<'py, f32>,
+        x: Bound<'py, PyArray2<f32>>,
         as_type: Option<Bound<'py, PyType>>,
     ) -> PyResult<Bound<'py, PyArray2<f32>>> {
         inference::predict(&self.model, self.shape, py, &x, as_type)

@@ -22,6 +22,8 @@ from ..layers._layer import _bind_model, _named
 from . import _call, _compile, _display, _targets, _trainer, _weight_values
 from ._config import ConfigMethods
 
+_ndarray = np.ndarray  # the predict fast path's type test, without two lookups a call
+
 
 class Model(ConfigMethods):
     """``keras.Model``: the base class of `Sequential` and `Functional`, so ``isinstance(model, keras.Model)``
@@ -328,16 +330,22 @@ class Model(ConfigMethods):
         self, x: Any, batch_size: Any = None, verbose: Any = "auto", steps: Any = None, callbacks: Any = None
     ) -> np.ndarray:
         """Predictions for ``x`` as a float32 NumPy array of shape ``(n, units)``."""
-        net = self._net
-        fast = net is not None and type(x) is np.ndarray and x.size and self._single_input
-        if verbose == 0 and batch_size is None and steps is None and callbacks is None and fast:
+        if (
+            type(x) is _ndarray
+            and verbose == 0
+            and batch_size is None
+            and steps is None
+            and callbacks is None
+        ):
             # Fast path for services: a float32 C-contiguous (n, width) array goes straight to the core;
             # anything else (or any error) takes the general path, which converts or explains. An empty
             # array takes that path too, which refuses it whatever its dtype.
-            try:
-                return net.predict(x)
-            except (TypeError, ValueError):
-                pass
+            net = self._net
+            if net is not None and x.size and self._single_input:
+                try:
+                    return net.predict(x)
+                except (TypeError, ValueError):
+                    pass
         return _trainer.predict(self, x, batch_size, verbose, steps, callbacks)
 
     def predict_on_batch(self, x: Any) -> np.ndarray:
@@ -350,7 +358,7 @@ class Model(ConfigMethods):
         if training:
             return _call.call_training(self, inputs)
         net = self._net
-        array = type(inputs) is np.ndarray or type(inputs) is Tensor
+        array = type(inputs) is _ndarray or type(inputs) is Tensor
         if net is not None and array and inputs.size and self._single_input:
             try:  # (an empty array is refused by the general path)
                 return net.predict(inputs, Tensor)
