@@ -19,9 +19,9 @@ pub fn c_slice<'a, D: numpy::ndarray::Dimension>(a: &'a PyReadonlyArray<'_, f32,
     a.as_slice().map_err(|_| misaligned(arg))
 }
 
-/// `c_slice` of a matrix read in place without the numpy crate's borrow bookkeeping (a lock-free global
-/// table of borrowed arrays, entered and left: a quarter of a one-row prediction's time in the binding,
-/// `net.predict(x)` 0.42 -> 0.31 µs through a 2-4-3-1 network).
+/// `c_slice` of a matrix read in place without the numpy crate's borrow bookkeeping (a global table of
+/// borrowed arrays behind a mutex, entered and left: a quarter of a one-row prediction's time in the binding,
+/// `net.predict(x)` 0.41 -> 0.32 µs through a 2-4-3-1 network).
 ///
 /// # Safety
 /// The caller holds the GIL from this call until it is done with the slice and runs no Python code
