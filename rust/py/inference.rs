@@ -99,7 +99,7 @@ pub(super) fn predict<'py>(
         return Ok(out);
     }
     let x = x.try_readonly()?;
-    let (xs, _) = input(net, &x)?;
+    let (xs, _, _) = convert::matrix(&x, "x")?; // (its width was checked above)
     if len > LARGE_OUTPUT {
         // Large outputs are allocated in Rust, where a failure is a MemoryError rather than a panic.
         let mut values = try_zeros(len, "the predictions")?;
