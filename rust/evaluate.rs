@@ -42,6 +42,9 @@ pub(crate) fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
 #[derive(Debug, Default, Clone)]
 pub struct EvalScratch {
     out: Vec<f32>,
+    /// A batch's logits, kept for the metrics that read them (`Metric::reads_logits`) when the output is
+    /// squashed in place.
+    logits: Vec<f32>,
     /// `[w·loss, metric..., w]` sums (see `backend::Averaging`).
     sums: Vec<f64>,
     /// The results.
@@ -94,11 +97,16 @@ pub fn evaluate_with<G: std::ops::Deref<Target = ModelState>>(
     }
     // Never more than the data: a huge batch_size needs no huge buffer, and `chunk * ow` stays within y.len().
     let chunk = batch_size.clamp(1, rows);
-    let EvalScratch { out, sums, means, running } = scratch;
+    let EvalScratch { out, logits: logit_copy, sums, means, running } = scratch;
     sums.clear();
     sums.resize(cols, 0.0);
     if out.len() < chunk * ow {
         crate::error::try_resize(out, chunk * ow, 0.0, "the evaluation buffer")?;
+    }
+    if logit_copy.len() < chunk * ow
+        && lock()?.compiled.as_ref().is_some_and(|c| c.metrics.iter().any(|m| m.reads_logits()))
+    {
+        crate::error::try_resize(logit_copy, chunk * ow, 0.0, "the evaluation buffer")?;
     }
     with_scratch(|s| -> Result<()> {
         for (batch, start) in (0..rows).step_by(chunk).enumerate() {
@@ -118,6 +126,10 @@ pub fn evaluate_with<G: std::ops::Deref<Target = ModelState>>(
                     return Err(Error::State("the model was rebuilt or recompiled during evaluation".into()));
                 }
                 let logits = net.loss_logits(&compiled.loss);
+                // The logits of a final sigmoid or softmax, for the metrics that read them.
+                let metric_logits = compiled.metrics.iter().any(crate::metric::Metric::reads_logits);
+                let metric_logits = crate::network::final_logits(&net.layers).filter(|_| metric_logits);
+                let inferred = logits.or(metric_logits.map(|(at, _)| at));
                 let o = &mut out[..m * ow];
                 let xs = &x[start * iw..(start + m) * iw];
                 let ys = &y[start * tw..(start + m) * tw];
@@ -130,24 +142,34 @@ pub fn evaluate_with<G: std::ops::Deref<Target = ModelState>>(
                     if hooks.cancel.load(Ordering::Relaxed) {
                         return Err(Error::Interrupted);
                     }
-                    net.infer_to(xr, xr.len() / iw.max(1), os, s, true, logits)?;
+                    net.infer_to(xr, xr.len() / iw.max(1), os, s, true, inferred)?;
                     activity += s.activity;
                 }
                 let w = d.w.map(|w| &w[start..start + m]);
-                sums[0] += compiled.loss.reduced_sum(compiled.reduction, o, ys, ow, logits.is_some(), w, None);
+                let loss =
+                    |o: &[f32], logits: bool| compiled.loss.reduced_sum(compiled.reduction, o, ys, ow, logits, w, None);
+                let mut loss_sum = logits.map(|_| loss(o, true));
+                let mut output_activity = 0.0;
+                if let Some((_, activation)) = inferred.and_then(|_| crate::network::final_logits(&net.layers)) {
+                    if metric_logits.is_some() {
+                        logit_copy[..o.len()].copy_from_slice(o);
+                    }
+                    activation.forward_inplace(o, ow);
+                    // The output layer's own activity penalty, at its activation's output.
+                    if let Some(p) = net.layers.last().and_then(|l| crate::network_rules::activity_of(&l.spec)) {
+                        output_activity = p.value(o);
+                    }
+                }
+                sums[0] += *loss_sum.get_or_insert_with(|| loss(o, false));
                 if net.has_weight_rules() {
                     // The weights' penalty, added to each batch's mean loss as Keras's test step does.
                     // And the layers' activity penalties: each `p(y)/m` for the batch's mean loss, `m` times.
                     sums[0] += net.penalty() * m as f64 + activity;
                 }
-                if let Some((_, activation)) = logits.and_then(|_| crate::network::final_logits(&net.layers)) {
-                    activation.forward_inplace(o, ow);
-                    // The output layer's own activity penalty, at its activation's output.
-                    if let Some(p) = net.layers.last().and_then(|l| crate::network_rules::activity_of(&l.spec)) {
-                        sums[0] += p.value(o);
-                    }
-                }
-                crate::metric::accumulate_all(&compiled.metrics, compiled.weighted_from, o, ys, ow, w, sums);
+                sums[0] += output_activity;
+                let z = metric_logits.map(|_| &logit_copy[..o.len()]);
+                let outputs = crate::metric::Outputs { pred: o, logits: z, width: ow };
+                crate::metric::accumulate_all(&compiled.metrics, compiled.weighted_from, outputs, ys, w, sums);
             }
             if let Some(f) = hooks.batch.as_mut() {
                 averaging.means_into(sums, start + m, running);

@@ -173,17 +173,7 @@ impl Model {
         metrics.extend(weighted);
         optimizer.validate()?;
         schedule.as_ref().map_or(Ok(()), Schedule::validate)?;
-        if let Some(m) = metrics.iter().find(|m| m.sparse_targets() != loss.target_width(2).eq(&1)) {
-            let (want, have) = if m.sparse_targets() {
-                ("class ids", "rows like the predictions")
-            } else {
-                ("rows like the predictions", "class ids")
-            };
-            return Err(Error::value(format!(
-                "The metric {m:?} reads targets as {want}, but the loss {loss:?} takes {have}. Received: \
-                 metrics=[{m:?}] with that loss"
-            )));
-        }
+        crate::metric::check_with_loss(&metrics, &loss)?;
         let _exclusive = self.exclusive("compile()")?;
         let mut st = self.write()?;
         let width = st.net.output_dim();

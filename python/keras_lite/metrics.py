@@ -5,8 +5,10 @@ Every metric object works on its own, in NumPy: ``update_state(y_true, y_pred, s
 ``compile(metrics=[...])`` or ``weighted_metrics=[...]``, every metric below is computed in the Rust core, on
 both devices: the mean-type ones (errors, accuracies, top-k) as weighted means, the confusion-matrix ones
 (``AUC``, ``Precision``, ``Recall``, ``TruePositives``, ...) and ``R2Score`` from counts and sums over the
-epoch (so an epoch's AUC is the AUC of all its rows, not a mean of batch AUCs). ``Mean``, ``Sum`` and wrapped
-functions work on their own only.
+epoch (so an epoch's AUC is the AUC of all its rows, not a mean of batch AUCs), and the loss metrics
+(crossentropies, hinges, ``KLDivergence``, ``Poisson``, ``MeanSquaredLogarithmicError``, ``LogCoshError``) as
+the mean of the loss's per-sample values: a crossentropy reads the logits of a final sigmoid or softmax, as
+Keras on TensorFlow does whatever the loss is. ``Mean``, ``Sum`` and wrapped functions work on their own only.
 
 A metric given as a string keeps that string as its name, so history keys are ``mae``, ``val_mae``, ...
 ``"accuracy"``/``"acc"`` (any case) is binary accuracy for a one-unit output, sparse categorical accuracy when
@@ -28,32 +30,60 @@ from ._errors import received
 from ._metric_auc import AUC
 from ._metric_base import Mean, MeanMetricWrapper, Metric, Sum, to_snake_case
 from ._metric_confusion import FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives
+from ._metric_losses import CLASSES as _LOSS_CLASSES
+from ._metric_losses import (
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    CategoricalHinge,
+    Hinge,
+    KLDivergence,
+    LogCoshError,
+    MeanSquaredLogarithmicError,
+    Poisson,
+    SparseCategoricalCrossentropy,
+    SquaredHinge,
+)
 from ._metric_regression import R2Score, RootMeanSquaredError
 from ._unsupported import NotSupportedError, unsupported_identifier
 
 __all__ = [
     "AUC",
     "BinaryAccuracy",
+    "BinaryCrossentropy",
     "CategoricalAccuracy",
+    "CategoricalCrossentropy",
+    "CategoricalHinge",
     "FalseNegatives",
     "FalsePositives",
+    "Hinge",
+    "KLDivergence",
+    "LogCoshError",
     "Mean",
     "MeanAbsoluteError",
     "MeanAbsolutePercentageError",
     "MeanMetricWrapper",
     "MeanSquaredError",
+    "MeanSquaredLogarithmicError",
     "Metric",
+    "Poisson",
     "Precision",
     "R2Score",
     "Recall",
     "RootMeanSquaredError",
     "SparseCategoricalAccuracy",
+    "SparseCategoricalCrossentropy",
     "SparseTopKCategoricalAccuracy",
+    "SquaredHinge",
     "Sum",
     "TopKCategoricalAccuracy",
     "TrueNegatives",
     "TruePositives",
 ]
+
+# The loss metrics, defined beside this module, are keras_lite.metrics's (their repr, pickling, documentation).
+for _cls in _LOSS_CLASSES:
+    _cls.__module__ = __name__
+del _cls
 
 
 class MeanAbsoluteError(MeanMetricWrapper):
@@ -185,8 +215,9 @@ _CLASSES: list[type[Metric]] = [
     SparseCategoricalAccuracy,
     TopKCategoricalAccuracy,
     SparseTopKCategoricalAccuracy,
+    *_LOSS_CLASSES,
 ]
-# Keras 3.15's keras.metrics.get: class names, their snake_case forms and the MAE/MSE aliases.
+# Keras 3.15's keras.metrics.get: class names, their snake_case forms and the aliases.
 _BY_NAME: dict[str, type[Metric]] = {
     **{cls.__name__: cls for cls in _CLASSES},
     **{to_snake_case(cls.__name__): cls for cls in _CLASSES},
@@ -196,6 +227,10 @@ _BY_NAME: dict[str, type[Metric]] = {
     "mae": MeanAbsoluteError,
     "mse": MeanSquaredError,
     "mape": MeanAbsolutePercentageError,
+    "MSLE": MeanSquaredLogarithmicError,
+    "msle": MeanSquaredLogarithmicError,
+    "BCE": BinaryCrossentropy,
+    "bce": BinaryCrossentropy,
 }
 
 

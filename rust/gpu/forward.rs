@@ -202,9 +202,43 @@ fn metric_consts(m: &Metric) -> (u32, f32, usize) {
         Metric::TopKCategoricalAccuracy { k } => (5, 0.0, k),
         Metric::SparseTopKCategoricalAccuracy { k } => (6, 0.0, k),
         Metric::MeanAbsolutePercentageError => (7, 0.0, 0),
-        // Their sums come from `counts` (shaders/counts.wgsl); this column is unused.
-        Metric::Confusion(_) | Metric::R2(_) => (0, 0.0, 0),
+        // Their sums come from `counts` (shaders/counts.wgsl), and a loss's from shaders/loss.wgsl
+        // (`loss_metric`); this kernel does not run for them.
+        Metric::Confusion(_) | Metric::R2(_) | Metric::Loss(_) => (0, 0.0, 0),
     }
+}
+
+/// Record a loss's per-row values as metric column `col` (shaders/loss.wgsl without its gradient): `bind` is
+/// its input (logits, when `logits`), the targets, a gradient buffer it leaves alone, the value matrix and the
+/// hinge losses' flag; `w` scales each row's value by its weight. `(rows, width, col, cols)`.
+#[allow(clippy::too_many_arguments)]
+fn loss_metric(
+    b: &mut Builder,
+    ctx: &Ctx,
+    loss: Loss,
+    logits: bool,
+    (rows, width, col, cols): (usize, usize, usize, usize),
+    w: bool,
+    bind: [Option<&wgpu::Buffer>; 5],
+    weights: &wgpu::Buffer,
+) -> Result<()> {
+    if matches!(loss, Loss::Hinge | Loss::SquaredHinge) {
+        // Whether every label of the batch is 0 or 1 (then read as 2t − 1).
+        let p = Params::new().u(rows * loss.target_width(width));
+        b.push(K::AllBinary, &[], &[bind[1], bind[4]], p, [1, 1, 1]);
+    }
+    let (id, from_logits) = loss_consts(loss, logits);
+    let ls = match loss {
+        Loss::BinaryCrossentropy { label_smoothing, .. } | Loss::CategoricalCrossentropy { label_smoothing, .. } => {
+            label_smoothing
+        }
+        _ => 0.0,
+    };
+    let p = Params::new().u(rows).u(width).u(col).u(cols).f(0.0).f(0.0).f(ls).f(EPSILON).f(1.0 - EPSILON).f(0.0);
+    let consts = [("LOSS", id), ("LOGITS", u32::from(from_logits)), ("WEIGHTED", u32::from(w)), ("VALUE_ONLY", 1)];
+    let [i, t, g, v, f] = bind;
+    b.push(K::Loss, &consts, &[i, t, g, v, f, Some(weights)], p.f(0.0), grid_for(ctx, rows)?);
+    Ok(())
 }
 
 /// Loop iterations one invocation of shaders/counts.wgsl may run: Mesa's lavapipe ends a shader's loops after
@@ -329,6 +363,18 @@ pub(crate) fn loss_and_metrics(
     let consts = [("LOSS", id), ("LOGITS", u32::from(from_logits)), flags[0], flags[1], flags[2]];
     b.push(K::Loss, &consts, &bind, p, grid_for(ctx, rows)?);
     for (k, m) in t.metrics.iter().enumerate().filter(|(_, m)| m.extra_width() == 0) {
+        if let Metric::Loss(l) = m {
+            let w = weighted && k >= t.averaging.weighted_from;
+            // The logits of a final sigmoid or softmax, for a metric that reads them (`Metric::reads_logits`).
+            let z = crate::network::final_logits(&net.layers).filter(|_| m.reads_logits());
+            let z = z.and_then(|(at, _)| match at {
+                LogitsAt::DensePre => ws.pre[last].as_ref(),
+                LogitsAt::ActivationInput => Some(&bufs[net.layers[last].inputs[0]]),
+            });
+            let bind = [Some(z.unwrap_or(&bufs[out])), Some(&ws.target), Some(grad), Some(&ws.rowvals), Some(&ws.flag)];
+            loss_metric(b, ctx, *l, z.is_some(), (rows, ow, k + 1, cols), w, bind, &ws.weights)?;
+            continue;
+        }
         let (id, thr, top) = metric_consts(m);
         let p = Params::new().u(rows).u(ow).u(k + 1).u(cols).f(thr).u(top);
         let bind = [Some(&bufs[out]), Some(&ws.target), Some(&ws.rowvals), Some(&ws.weights)];

@@ -3,14 +3,18 @@
 //! its sparse form (targets are class ids), and top-k accuracy (the target class scores among the k highest;
 //! ties count as hits, as TensorFlow's `in_top_k`); RMSE is the root of the mse mean. The stateful metrics
 //! (confusion counts, precision, recall, AUC, R²) also keep a state vector of sums (`extra_width` values) from
-//! which `finish` computes their values once per report, the same on every backend.
+//! which `finish` computes their values once per report, the same on every backend. A loss can be a metric
+//! too (Keras's crossentropy, hinge, KL divergence, Poisson, MSLE and log-cosh metrics): the mean of its
+//! per-sample values, read from the logits of a final sigmoid or softmax where the loss itself would read
+//! them (see `reads_logits`).
 
 pub mod auc;
 pub mod confusion;
 pub mod r2;
 mod spec;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::loss::Loss;
 
 pub use confusion::{Confusion, Report};
 pub use r2::R2;
@@ -40,6 +44,8 @@ pub enum Metric {
     Confusion(Box<Confusion>),
     /// The coefficient of determination.
     R2(R2),
+    /// The mean of a loss's per-sample values.
+    Loss(Loss),
 }
 
 impl Metric {
@@ -51,11 +57,26 @@ impl Metric {
 
     /// Whether its targets are class ids (one per row) rather than rows like the predictions.
     pub fn sparse_targets(&self) -> bool {
-        matches!(self, Metric::SparseCategoricalAccuracy | Metric::SparseTopKCategoricalAccuracy { .. })
+        matches!(
+            self,
+            Metric::SparseCategoricalAccuracy
+                | Metric::SparseTopKCategoricalAccuracy { .. }
+                | Metric::Loss(Loss::SparseCategoricalCrossentropy { .. })
+        )
+    }
+
+    /// Whether it reads the logits of a final sigmoid or softmax instead of the output, where there are such
+    /// logits: the crossentropy metrics, as Keras on TensorFlow computes them (the output of its sigmoid and
+    /// softmax carries their logits, which its crossentropy reads whatever the loss is).
+    pub fn reads_logits(&self) -> bool {
+        matches!(self, Metric::Loss(l) if l.reads_final_logits())
     }
 
     /// `sum` weighted per row: `Σ w·value` (Keras's `weighted_metrics`).
     pub fn weighted_sum(&self, pred: &[f32], target: &[f32], width: usize, weights: Option<&[f32]>) -> f64 {
+        if let Metric::Loss(l) = self {
+            return l.weighted_sum(pred, target, width, false, weights, None);
+        }
         match weights {
             None => self.sum(pred, target, width),
             Some(w) => (0..w.len().min(pred.len() / width.max(1)))
@@ -80,6 +101,7 @@ impl Metric {
         };
         match self {
             Metric::Confusion(_) | Metric::R2(_) => 0.0,
+            Metric::Loss(l) => l.sum(pred, target, width, false, None),
             Metric::CategoricalAccuracy => {
                 rows.zip(target.chunks_exact(width)).map(|(p, t)| f64::from(u8::from(argmax(p) == argmax(t)))).sum()
             }
@@ -137,18 +159,15 @@ impl Metric {
 
     /// Add a batch to its scalar sum and its state `extra` (`extra_width` values); `w` weights the rows of a
     /// `weighted_metrics` entry.
-    pub fn accumulate(
-        &self,
-        pred: &[f32],
-        target: &[f32],
-        width: usize,
-        w: Option<&[f32]>,
-        sum: &mut f64,
-        extra: &mut [f64],
-    ) {
+    pub fn accumulate(&self, out: Outputs<'_>, target: &[f32], w: Option<&[f32]>, sum: &mut f64, extra: &mut [f64]) {
+        let (pred, width) = (out.pred, out.width);
         match self {
             Metric::Confusion(c) => c.accumulate(pred, target, w, extra),
             Metric::R2(r) => r.accumulate(pred, target, w, extra),
+            Metric::Loss(l) => match out.logits.filter(|_| self.reads_logits()) {
+                Some(z) => *sum += l.weighted_sum(z, target, width, true, w, None),
+                None => *sum += self.weighted_sum(pred, target, width, w),
+            },
             m => *sum += m.weighted_sum(pred, target, width, w),
         }
     }
@@ -174,28 +193,69 @@ impl Metric {
     }
 }
 
-/// Add a batch of `width`-wide predictions and targets to a pass's sums `[w·loss, metric..., w, state...]`
-/// (see `backend::Averaging`): each metric's sum (the ones from `weighted_from` on weighted by `w`), the
-/// weights (the rows when there are none), and the stateful metrics' states.
+/// A batch's outputs as the metrics read them: the predictions (rows `width` wide) and, where the network ends
+/// in a sigmoid or softmax, that activation's input (see `Metric::reads_logits`).
+#[derive(Clone, Copy)]
+pub struct Outputs<'a> {
+    pub pred: &'a [f32],
+    pub logits: Option<&'a [f32]>,
+    pub width: usize,
+}
+
+impl<'a> Outputs<'a> {
+    /// Predictions without logits.
+    pub fn new(pred: &'a [f32], width: usize) -> Self {
+        Outputs { pred, logits: None, width }
+    }
+}
+
+/// Add a batch of outputs and targets to a pass's sums `[w·loss, metric..., w, state...]` (see
+/// `backend::Averaging`): each metric's sum (the ones from `weighted_from` on weighted by `w`), the weights
+/// (the rows when there are none), and the stateful metrics' states.
 pub fn accumulate_all(
     metrics: &[Metric],
     weighted_from: usize,
-    pred: &[f32],
+    out: Outputs<'_>,
     target: &[f32],
-    width: usize,
     w: Option<&[f32]>,
     sums: &mut [f64],
 ) {
     let n = metrics.len();
-    let rows = pred.len() / width.max(1);
+    let rows = out.pred.len() / out.width.max(1);
     let (head, states) = sums.split_at_mut(n + 2);
     let mut at = 0;
     for (i, (sum, metric)) in head[1..=n].iter_mut().zip(metrics).enumerate() {
         let extra = &mut states[at..at + metric.extra_width()];
         at += extra.len();
-        metric.accumulate(pred, target, width, if i >= weighted_from { w } else { None }, sum, extra);
+        metric.accumulate(out, target, if i >= weighted_from { w } else { None }, sum, extra);
     }
     head[n + 1] += w.map_or(rows as f64, |w| w.iter().map(|&v| f64::from(v)).sum());
+}
+
+/// Refuse metrics that cannot read the targets as `loss` takes them: class ids (a sparse loss) or rows like
+/// the predictions; and a sparse crossentropy metric beside a loss that ignores a label, which names no class.
+pub fn check_with_loss(metrics: &[Metric], loss: &Loss) -> Result<()> {
+    if let Some(m) = metrics.iter().find(|m| m.sparse_targets() != loss.target_width(2).eq(&1)) {
+        let (want, have) = if m.sparse_targets() {
+            ("class ids", "rows like the predictions")
+        } else {
+            ("rows like the predictions", "class ids")
+        };
+        return Err(Error::value(format!(
+            "The metric {m:?} reads targets as {want}, but the loss {loss:?} takes {have}. Received: \
+             metrics=[{m:?}] with that loss"
+        )));
+    }
+    let sparse_ce = |m: &&Metric| matches!(m, Metric::Loss(Loss::SparseCategoricalCrossentropy { .. }));
+    if let (Some(c), Some(m)) = (loss.ignored_label(), metrics.iter().find(sparse_ce)) {
+        // Its class ids would include the ignored label, which names no class (Keras's sparse crossentropy
+        // raises at such a label).
+        return Err(Error::value(format!(
+            "The metric {m:?} reads every target as a class id, but the loss ignores the label {c}, which is \
+             not one. Received: metrics=[{m:?}] with loss {loss:?}"
+        )));
+    }
+    Ok(())
 }
 
 /// Add the sums `src` of some rows to `dst`'s (both laid out as `accumulate_all` fills them): each value added,

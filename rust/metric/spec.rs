@@ -137,6 +137,22 @@ pub fn parse(spec: &str) -> Result<Metric> {
             c.from_logits = o.flag("from_logits")?;
             Metric::Confusion(Box::new(c))
         }
+        "binary_crossentropy"
+        | "categorical_crossentropy"
+        | "sparse_categorical_crossentropy"
+        | "kl_divergence"
+        | "poisson"
+        | "hinge"
+        | "squared_hinge"
+        | "categorical_hinge"
+        | "mean_squared_logarithmic_error"
+        | "log_cosh" => {
+            // The options each loss has (others are unknown arguments, refused below).
+            let from_logits = name.ends_with("crossentropy") && o.flag("from_logits")?;
+            let smooths = matches!(name, "binary_crossentropy" | "categorical_crossentropy");
+            let label_smoothing = if smooths { o.number::<f32>("label_smoothing")?.unwrap_or(0.0) } else { 0.0 };
+            Metric::Loss(crate::loss::Loss::from_name(name, 1.0, from_logits, label_smoothing)?)
+        }
         "r2_score" => {
             let aggregation = R2::aggregation(o.take("class_aggregation").unwrap_or("uniform_average"))?;
             let num_regressors = o.number::<usize>("num_regressors")?.unwrap_or(0);

@@ -208,6 +208,17 @@ impl Network {
         (&ws.acts[self.output_value()][..len], &ws.target[..len])
     }
 
+    /// The logits of a final sigmoid or softmax in the last training forward pass (the metrics that read them:
+    /// `Metric::reads_logits`), if the network ends in one.
+    pub fn final_logits_view<'a>(&self, ws: &'a Workspace, rows: usize) -> Option<&'a [f32]> {
+        let last = self.layers.len().checked_sub(1)?;
+        let len = rows * self.output_dim();
+        match crate::network::final_logits(&self.layers)?.0 {
+            LogitsAt::DensePre => ws.pre[last].get(..len).filter(|_| self.layers[last].keep_pre),
+            LogitsAt::ActivationInput => ws.acts[self.layers[last].inputs[0]].get(..len),
+        }
+    }
+
     /// The output of the last forward pass.
     pub fn output<'a>(&self, ws: &'a Workspace, rows: usize) -> &'a [f32] {
         self.prediction_views(ws, rows).0

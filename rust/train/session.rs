@@ -94,7 +94,10 @@ impl Session for CpuSession<'_> {
         }
         let w = ws.weights(rows, weighted);
         let (pred, target) = net.prediction_views(ws, rows);
-        crate::metric::accumulate_all(&compiled.metrics, compiled.weighted_from, pred, target, ow, w, sums);
+        let reads = compiled.metrics.iter().any(crate::metric::Metric::reads_logits);
+        let z = if reads { net.final_logits_view(ws, rows) } else { None };
+        let out = crate::metric::Outputs { pred, logits: z, width: ow };
+        crate::metric::accumulate_all(&compiled.metrics, compiled.weighted_from, out, target, w, sums);
         net.backward(ws, rows, logits, true)?;
         if rules {
             net.add_penalty_grads(&mut ws.param_grads);

@@ -5,7 +5,7 @@
 //! batch is 0 or 1, which then become 2t−1). Row-wise (`row_scale` = 1/rows): 10 categorical crossentropy
 //! (LOGITS: from logits), 11 its sparse form (targets are cls ids, one per row), 12 KL divergence,
 //! 13 categorical hinge. SCALED applies the step's reduction factors (loss/reduce.rs); IGNORE masks the rows
-//! labelled `ignore`.
+//! labelled `ignore`; VALUE_ONLY (a loss as a metric) writes the value alone.
 
 override LOSS: u32 = 0u;
 override LOGITS: bool = false;
@@ -15,6 +15,9 @@ override WEIGHTED: bool = false;
 override SCALED: bool = false;
 // Rows whose class id equals `ignore` (the sparse loss's ignore_class) get loss 0 and no gradient.
 override IGNORE: bool = false;
+// A metric's pass (metric/mod.rs's `Metric::Loss`): the row's value alone, without its gradient and without
+// the weight column.
+override VALUE_ONLY: bool = false;
 
 struct Params {
     rows: u32,
@@ -37,6 +40,12 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> rowvals: array<f32>;
 @group(0) @binding(5) var<storage, read> flag: array<f32>;
 @group(0) @binding(6) var<storage, read> weights: array<f32>;
+
+fn put_grad(i: u32, v: f32) {
+    if !VALUE_ONLY {
+        grad[i] = v;
+    }
+}
 
 fn sign_(e: f32) -> f32 {
     return select(select(0.0, -1.0, e < 0.0), 1.0, e > 0.0);
@@ -139,7 +148,7 @@ fn row_loss(base: u32, r: u32) -> f32 {
                     if LOSS == 10u {
                         t = tgt[base + j] * (1.0 - ls) + ls / c;
                     }
-                    grad[base + j] = (exp(input[base + j] - mx - lse) * sum_t - t) * rs;
+                    put_grad(base + j, (exp(input[base + j] - mx - lse) * sum_t - t) * rs);
                 }
                 return v;
             }
@@ -153,7 +162,7 @@ fn row_loss(base: u32, r: u32) -> f32 {
                     let p = input[base + j];
                     let inside = p >= prm.eps && p <= prm.hi;
                     let d = 1.0 / s - select(0.0, 1.0 / p, j == cls);
-                    grad[base + j] = select(0.0, d, inside) * rs;
+                    put_grad(base + j, select(0.0, d, inside) * rs);
                 }
                 return log(s) - log(clamp_keep_nan(input[base + cls], prm.eps, prm.hi));
             }
@@ -173,7 +182,7 @@ fn row_loss(base: u32, r: u32) -> f32 {
                 let t = tgt[base + j] * (1.0 - ls) + ls / c;
                 let q = input[base + j] / s;
                 let dq = select(0.0, -t / q, q >= prm.eps && q <= prm.hi);
-                grad[base + j] = (dq - dot) / s * rs;
+                put_grad(base + j, (dq - dot) / s * rs);
             }
             return v;
         }
@@ -183,7 +192,7 @@ fn row_loss(base: u32, r: u32) -> f32 {
                 let p = input[base + j];
                 let t = clamp_keep_nan(tgt[base + j], prm.eps, 1.0);
                 v += t * log(t / clamp_keep_nan(p, prm.eps, 1.0));
-                grad[base + j] = select(0.0, -t / p * rs, p >= prm.eps && p <= 1.0);
+                put_grad(base + j, select(0.0, -t / p * rs, p >= prm.eps && p <= 1.0));
             }
             return v;
         }
@@ -212,7 +221,7 @@ fn row_loss(base: u32, r: u32) -> f32 {
                 let t = tgt[base + j];
                 let tied = (1.0 - t) * input[base + j] == neg;
                 let d = select(0.0, 1.0 / max(ties, 1.0) * (1.0 - t), tied) - t;
-                grad[base + j] = select(0.0, d * rs, x >= 0.0 && !bad);
+                put_grad(base + j, select(0.0, d * rs, x >= 0.0 && !bad));
             }
             return v;
         }
@@ -229,10 +238,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let base = r * prm.width;
     // The last column of the value matrix is the row's weight (see backend::Averaging).
     let w = select(1.0, weights[r], WEIGHTED);
-    rowvals[r * prm.stride + prm.stride - 1u] = w;
+    if !VALUE_ONLY {
+        rowvals[r * prm.stride + prm.stride - 1u] = w;
+    }
     if IGNORE && tgt[r] == prm.ignore {
         for (var c = 0u; c < prm.width; c++) {
-            grad[base + c] = 0.0;
+            put_grad(base + c, 0.0);
         }
         rowvals[r * prm.stride + prm.col] = 0.0;
         return;
@@ -245,19 +256,19 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         for (var c = 0u; c < prm.width; c++) {
             let vd = element(input[base + c], tgt[base + c]);
             s += vd.x;
-            grad[base + c] = vd.y * prm.scale;
+            put_grad(base + c, vd.y * prm.scale);
         }
         v = s / f32(prm.width);
     }
     if WEIGHTED {
         for (var c = 0u; c < prm.width; c++) {
-            grad[base + c] = grad[base + c] * w;
+            put_grad(base + c, grad[base + c] * w);
         }
         v = v * w;
     }
     if SCALED {
         for (var c = 0u; c < prm.width; c++) {
-            grad[base + c] = grad[base + c] * stp.loss_grad;
+            put_grad(base + c, grad[base + c] * stp.loss_grad);
         }
         v = v * stp.loss_sum;
     }
