@@ -178,7 +178,15 @@ mod tests {
         assert_eq!((c.thresholds, c.class_id), (vec![0.3, 0.7], Some(1)));
         let Metric::Confusion(c) = parse("auc:num_thresholds=3;curve=pr;multi_label=1").unwrap() else { panic!() };
         assert_eq!((c.thresholds.len(), c.multi_label), (3, true));
+        let cce = crate::loss::Loss::CategoricalCrossentropy { from_logits: true, label_smoothing: 0.1 };
+        assert_eq!(parse("categorical_crossentropy:from_logits=1;label_smoothing=0.1").unwrap(), Metric::Loss(cce));
+        assert_eq!(parse("log_cosh").unwrap(), Metric::Loss(crate::loss::Loss::LogCosh));
+        assert!(parse("sparse_categorical_crossentropy").unwrap().sparse_targets());
         for bad in [
+            "poisson:from_logits=1",
+            "hinge:label_smoothing=0.1",
+            "sparse_categorical_crossentropy:label_smoothing=0.1",
+            "binary_crossentropy:label_smoothing=2",
             "precision:thresholds=1.5",
             "auc:num_thresholds=1",
             "auc:curve=PRGAIN",
