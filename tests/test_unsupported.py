@@ -136,7 +136,7 @@ def test_tools_that_probe_modules_keep_working() -> None:
 # ---- Keras attributes of models and layers ----------------------------------------------------------------
 @pytest.mark.parametrize(
     "name",
-    ["train_on_batch", "test_on_batch", "metrics", "inputs", "outputs",
+    ["compute_loss", "make_train_function", "metrics", "inputs", "outputs",
      "add_loss", "train_step", "get_compile_config", "trainable_variables", "input_spec"],
 )  # fmt: skip
 def test_a_keras_model_attribute_keras_lite_lacks_raises_not_supported(name: str) -> None:
@@ -500,7 +500,7 @@ def test_missing_keras_attributes_cost_nothing_on_the_hot_path() -> None:
         assert not any("__getattr__" in vars(k) for k in cls.__mro__ if k is not object)
     model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(1)])
     members = dict(inspect.getmembers(model))
-    assert "predict" in members and "train_on_batch" not in members
+    assert "predict" in members and "train_step" not in members
 
 
 def _public_modules() -> list[Any]:

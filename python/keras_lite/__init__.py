@@ -5,7 +5,7 @@ Use it as ``import keras_lite as keras``; ``keras.Sequential``, ``keras.layers``
 Keras 3.
 
 A Keras 3 name keras_lite does not have yet (``keras.layers.Conv2D``, ``keras.ops``,
-``model.train_on_batch``) raises ``NotSupportedError`` (a ``NotImplementedError`` and a ``ValueError``)
+``model.train_step``) raises ``NotSupportedError`` (a ``NotImplementedError`` and a ``ValueError``)
 saying so and naming what keras_lite has; see ``_unsupported``.
 """
 

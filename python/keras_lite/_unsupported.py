@@ -1,7 +1,7 @@
 """What keras_lite does not support yet, and the errors that say so.
 
 Reading a Keras 3 name that keras_lite lacks (``keras_lite.layers.Conv2D``, ``keras_lite.ops``,
-``model.train_on_batch``) raises `NotSupportedError` naming it and what keras_lite has instead, where plain
+``model.train_step``) raises `NotSupportedError` naming it and what keras_lite has instead, where plain
 Python would raise an ``AttributeError`` about a missing name. A name Keras does not have either keeps the
 plain ``AttributeError``.
 

@@ -19,7 +19,7 @@ from .._tensor import Tensor
 from .._unsupported import NotSupportedError
 from ..layers import Layer
 from ..layers._layer import _bind_model, _named
-from . import _call, _compile, _display, _targets, _trainer, _weight_values
+from . import _call, _compile, _display, _on_batch, _targets, _trainer, _weight_values
 from ._config import ConfigMethods
 
 _ndarray = np.ndarray  # the predict fast path's type test, without two lookups a call
@@ -348,9 +348,10 @@ class Model(ConfigMethods):
                     pass
         return _trainer.predict(self, x, batch_size, verbose, steps, callbacks)
 
-    def predict_on_batch(self, x: Any) -> np.ndarray:
-        """Predictions for one batch, no callbacks or progress output."""
-        return self.predict(x, verbose=0)
+    # Keras 3's one-batch calls (a batch as given, no callbacks, metrics afresh at each call).
+    train_on_batch = _on_batch.train_on_batch
+    test_on_batch = _on_batch.test_on_batch
+    predict_on_batch = _on_batch.predict_on_batch
 
     def __call__(self, inputs: Any, training: Any = None) -> Tensor:
         """Apply the model: a float32 NumPy array that also has Keras's ``.numpy()``. With ``training=True``,

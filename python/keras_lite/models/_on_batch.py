@@ -1,0 +1,97 @@
+"""``train_on_batch``, ``test_on_batch`` and ``predict_on_batch``, as Keras 3.15 has them: the arrays given are
+one batch (not cut by a ``batch_size``), no callbacks run, and the metrics start afresh at each call, so that a
+call returns the values of its own batch."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .. import _data, _stream
+from .. import callbacks as callbacks_module
+from .._errors import received
+from .._structure_lock import _tracks_fit
+from . import _compile, _targets, _trainer, _weights
+
+if TYPE_CHECKING:
+    from ._model import Model
+
+
+def _arrays(model: Model, x: Any, y: Any, call: str) -> tuple[np.ndarray, np.ndarray]:
+    """``(x, y)`` as the core takes them, checked against the model (built on first use)."""
+    if _stream.is_stream(x) or _stream.is_stream(y):
+        raise ValueError(
+            f"{call} takes one batch of arrays, not a generator or dataset; fit and evaluate take those. "
+            f"Received: x={type(x).__name__}"
+        )
+    if x is None or y is None:
+        raise ValueError(f"{call} needs both x and y. Received: x={type(x).__name__}, y={type(y).__name__}")
+    xa = _trainer.inputs(model, x)
+    ya = _data.to_targets(y, "y")
+    _data.check_same_length(xa, ya)
+    _targets.settle_targets(model, ya)
+    model._ensure_built(xa.shape[1])
+    _targets.check_targets(model, ya, "y")
+    return xa, ya
+
+
+class _StepObserver(_trainer.FitObserver):
+    """The one step's values, as the core reports them at the end of its epoch."""
+
+    values: list[float] = []
+
+    def on_epoch_end(self, epoch: int, train: list[float], val: list[float] | None) -> bool:
+        self.values = list(train)
+        return super().on_epoch_end(epoch, train, val)
+
+
+@_tracks_fit
+def train_on_batch(
+    self: Model,
+    x: Any,
+    y: Any = None,
+    sample_weight: Any = None,
+    class_weight: Any = None,
+    return_dict: bool = False,
+) -> Any:
+    """One training step on ``(x, y)`` taken as one batch: the step's loss, or a list of the loss and each
+    metric (a dict with ``return_dict``), of this batch alone, as Keras 3 returns them."""
+    if class_weight is not None and sample_weight is not None:
+        raise ValueError(
+            "Arguments `sample_weight` and `class_weight` cannot be specified at the same time. "
+            f"{received('sample_weight', type(sample_weight).__name__)}, "
+            f"{received('class_weight', class_weight)}"
+        )
+    _compile.first_use(self, ("train",))
+    _compile.require_compiled(self, "training")
+    xa, ya = _arrays(self, x, y, "train_on_batch")
+    rows = xa.shape[0]
+    sw = _weights.sample_weights(sample_weight, rows)
+    if class_weight is not None:
+        net = self._net
+        sw = _weights.class_weights(class_weight, ya, net.output_dim, ya.shape[1] == 1 and net.output_dim > 1)
+    cbs = callbacks_module.CallbackList(
+        None, add_history=False, add_progbar=False, model=self, verbose=0, epochs=1, steps=1
+    )
+    observer = _StepObserver(self, cbs, self._metric_names)
+    self._net.fit(xa, ya, None, None, max(rows, 1), 1, 0, False, 1, observer, 1e9, sw, None)
+    return _targets.evaluate_result(self._metric_names, self._metric_sizes, observer.values, return_dict)
+
+
+def test_on_batch(
+    self: Model, x: Any, y: Any = None, sample_weight: Any = None, return_dict: bool = False
+) -> Any:
+    """The loss (and metrics) of ``(x, y)`` taken as one batch, in inference mode, as ``evaluate`` gives
+    them: a float, a list, or a dict with ``return_dict``."""
+    _compile.first_use(self, ("test",))
+    _compile.require_compiled(self, "evaluation")
+    xa, ya = _arrays(self, x, y, "test_on_batch")
+    sw = _weights.sample_weights(sample_weight, xa.shape[0])
+    values = self._net.evaluate(xa, ya, max(xa.shape[0], 1), None, sw)
+    return _targets.evaluate_result(self._metric_names, self._metric_sizes, values, return_dict)
+
+
+def predict_on_batch(self: Model, x: Any) -> np.ndarray:
+    """Predictions for one batch, no callbacks or progress output."""
+    return self.predict(x, verbose=0)
