@@ -110,3 +110,13 @@ def test_what_the_one_batch_calls_refuse() -> None:
     with pytest.raises(ValueError):
         model.train_on_batch(np.full((2, 2), np.nan, np.float32), Y[:2])
     assert int(model.optimizer.iterations) == 0  # nothing refused took a step
+
+
+def test_reset_metrics_resets_the_compiled_metric_objects() -> None:
+    auc = keras.metrics.AUC()
+    auc.update_state([0, 1], [0.2, 0.9])
+    model = _model("cpu", [auc, "mae"])
+    model.train_on_batch(X, Y)
+    model.reset_metrics()
+    assert float(auc.result()) == 0.0 and all(float(np.sum(v.numpy())) == 0.0 for v in auc.variables)
+    np.testing.assert_allclose(model.test_on_batch(X, Y)[0], 18.515012741088867, 2e-6)

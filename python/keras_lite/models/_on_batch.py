@@ -1,6 +1,6 @@
 """``train_on_batch``, ``test_on_batch`` and ``predict_on_batch``, as Keras 3.15 has them: the arrays given are
 one batch (not cut by a ``batch_size``), no callbacks run, and the metrics start afresh at each call, so that a
-call returns the values of its own batch."""
+call returns the values of its own batch; and ``reset_metrics``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import _data, _stream
 from .. import callbacks as callbacks_module
+from .. import metrics as metrics_module
 from .._errors import received
 from .._structure_lock import _tracks_fit
 from . import _compile, _targets, _trainer, _weights
@@ -95,3 +96,11 @@ def test_on_batch(
 def predict_on_batch(self: Model, x: Any) -> np.ndarray:
     """Predictions for one batch, no callbacks or progress output."""
     return self.predict(x, verbose=0)
+
+
+def reset_metrics(self: Model) -> None:
+    """Reset the state of the metric objects given to ``compile``, as Keras's ``reset_metrics``. The values
+    ``fit``, ``evaluate`` and the one-batch calls report need no reset: each starts its metrics afresh."""
+    for metric in [*getattr(self, "_compile_metrics", []), *getattr(self, "_compile_weighted", [])]:
+        if isinstance(metric, metrics_module.Metric):
+            metric.reset_state()
