@@ -283,3 +283,55 @@ def test_a_saved_model_keeps_its_loss_metrics(tmp_path: Any) -> None:
     assert sorted(after) == ["categorical_hinge", "cce", "loss"]
     for key, value in before.items():
         assert after[key] == pytest.approx(value, rel=1e-6)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_keras_metric_functions_compile_as_keras_names_them(device: str, tmp_path: Any) -> None:
+    """A function from keras.metrics or keras.losses is a compiled metric named by the function, as Keras 3 wraps
+    it, with the values Keras 3.15.1 gave; a saved model keeps it as Keras writes it."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((30, 3)).astype(np.float32)
+    y = rng.integers(0, 2, (30, 1)).astype(np.float32)
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(1, activation="sigmoid")], device=device)
+    model.set_weights([np.array([[0.4], [-0.7], [0.2]], np.float32), np.array([0.05], np.float32)])
+    m = keras.metrics
+    functions = [
+        m.binary_accuracy,
+        keras.losses.mean_absolute_error,
+        m.binary_crossentropy,
+        m.huber,
+        m.log_cosh,
+        m.hinge,
+    ]
+    model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=functions)
+    want = {
+        "binary_accuracy": 0.5,
+        "binary_crossentropy": 0.782852828502655,
+        "hinge": 0.9444722533226013,
+        "huber": 0.1449272781610489,
+        "log_cosh": 0.13641980290412903,
+        "loss": 0.782852828502655,
+        "mean_absolute_error": 0.5111389756202698,
+    }
+    assert model.evaluate(x, y, verbose=0, return_dict=True) == pytest.approx(want, rel=2e-6)
+    model.save(tmp_path / "m.keras")
+    loaded = keras.models.load_model(tmp_path / "m.keras")
+    assert loaded.compiled_metrics._metrics == functions
+    assert loaded.evaluate(x, y, verbose=0, return_dict=True) == pytest.approx(want, rel=2e-6)
+
+
+def test_keras_metric_functions_on_their_own() -> None:
+    m = keras.metrics
+    assert m.mean_squared_error is keras.losses.mean_squared_error  # the same function, as in Keras
+    np.testing.assert_array_equal(m.binary_accuracy([[1.0], [0.0]], [[0.6], [0.7]]), [[1.0], [0.0]])
+    # Keras's golden (KERAS_COMPAT_2 §14.4): k=1 gives [0, 1] here.
+    one_hot = np.eye(3)[[2, 1]]
+    scores = np.array([[0.1, 0.9, 0.8], [0.05, 0.95, 0.0]])
+    np.testing.assert_array_equal(m.top_k_categorical_accuracy(one_hot, scores, k=1), [0.0, 1.0])
+    np.testing.assert_array_equal(m.sparse_top_k_categorical_accuracy([2, 1], scores, k=2), [1.0, 1.0])
+    assert m.sparse_categorical_accuracy([1, 0], scores).numpy().tolist() == [1.0, 0.0]
+    with pytest.raises(ValueError, match="k"):
+        m.top_k_categorical_accuracy(one_hot, scores, k=0)
+    model = keras.Sequential([keras.Input((2,)), layers.Dense(1)])
+    with pytest.raises(keras.NotSupportedError, match="custom metric functions"):
+        model.compile(loss="mse", metrics=[lambda y_true, y_pred: y_pred])

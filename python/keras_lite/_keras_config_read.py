@@ -392,6 +392,9 @@ def metric_from_config(value: Any) -> Any:
         except (TypeError, ValueError) as e:
             raise FormatError(f"the metric {value['class_name']}: {e}") from None
     name = _name_of(value, "a metric")
+    function = getattr(metrics_module, name, None) if isinstance(value, dict) else None
+    if function is not None and metrics_module.is_function(function):
+        return function  # Keras's {"class_name": "function", "config": "binary_accuracy"}
     try:
         metrics_module.resolve(name, 1)
     except ValueError as e:

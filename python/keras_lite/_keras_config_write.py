@@ -11,6 +11,7 @@ from typing import Any
 from . import activations, constraints, initializers, regularizers
 from . import layers as L
 from . import losses as losses_module
+from . import metrics as metrics_module
 from . import optimizers as optimizers_module
 from ._errors import FormatError
 from .layers._merge import _Merge
@@ -217,6 +218,8 @@ def _metric_out(metric: Any) -> Any:
         return metric
     if isinstance(metric, type):
         metric = metric()
+    if not isinstance(metric, metrics_module.Metric):
+        return _function(metric.__name__)  # a metric function (keras.metrics.binary_accuracy, ...)
     # Each class's constructor arguments (thresholds, num_thresholds, class_aggregation, k, ...), as Keras.
     cfg: dict[str, Any] = {**metric.get_config(), "dtype": "float32"}
     return _obj("keras.metrics", type(metric).__name__, cfg)

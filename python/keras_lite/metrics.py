@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import types
 from typing import Any
 
 import numpy as np
@@ -44,7 +45,24 @@ from ._metric_losses import (
     SquaredHinge,
 )
 from ._metric_regression import R2Score, RootMeanSquaredError
+from ._tensor import Tensor
 from ._unsupported import NotSupportedError, unsupported_identifier
+from .losses import (
+    binary_crossentropy,
+    categorical_crossentropy,
+    categorical_hinge,
+    hinge,
+    huber,
+    kl_divergence,
+    log_cosh,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+    poisson,
+    sparse_categorical_crossentropy,
+    squared_hinge,
+)
 
 __all__ = [
     "AUC",
@@ -78,6 +96,25 @@ __all__ = [
     "TopKCategoricalAccuracy",
     "TrueNegatives",
     "TruePositives",
+    "binary_accuracy",
+    "binary_crossentropy",
+    "categorical_accuracy",
+    "categorical_crossentropy",
+    "categorical_hinge",
+    "hinge",
+    "huber",
+    "kl_divergence",
+    "log_cosh",
+    "mean_absolute_error",
+    "mean_absolute_percentage_error",
+    "mean_squared_error",
+    "mean_squared_logarithmic_error",
+    "poisson",
+    "sparse_categorical_accuracy",
+    "sparse_categorical_crossentropy",
+    "sparse_top_k_categorical_accuracy",
+    "squared_hinge",
+    "top_k_categorical_accuracy",
 ]
 
 # The loss metrics, defined beside this module, are keras_lite.metrics's (their repr, pickling, documentation).
@@ -197,6 +234,66 @@ class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
         return f"{self._kind}:{self.k}"
 
 
+def _tensor(values: Any) -> Tensor:
+    return np.asarray(values, dtype=np.float32).view(Tensor)
+
+
+def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> Tensor:
+    """Per value: whether ``(y_pred > threshold) == y_true``, as 1.0 or 0.0."""
+    return _tensor(fns.binary_accuracy(y_true, y_pred, threshold))
+
+
+def categorical_accuracy(y_true: Any, y_pred: Any) -> Tensor:
+    """Per sample: whether the argmax of ``y_pred`` is that of the one-hot ``y_true``."""
+    return _tensor(fns.categorical_accuracy(y_true, y_pred))
+
+
+def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> Tensor:
+    """Per sample: whether the argmax of ``y_pred`` is the class id ``y_true``."""
+    return _tensor(fns.sparse_categorical_accuracy(y_true, y_pred))
+
+
+def top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> Tensor:
+    """Per sample: whether the one-hot target's class is among the ``k`` largest predictions (ties count)."""
+    return _tensor(fns.top_k_categorical_accuracy(y_true, y_pred, _positive_k(k)))
+
+
+def sparse_top_k_categorical_accuracy(
+    y_true: Any, y_pred: Any, k: int = 5, from_sorted_ids: bool = False
+) -> Tensor:
+    """Per sample: whether the class id ``y_true`` is among the ``k`` largest predictions (ties count)."""
+    if from_sorted_ids:
+        raise NotSupportedError(
+            f"keras_lite reads class scores; from_sorted_ids is not supported yet. {received('from_sorted_ids', True)}"
+        )
+    return _tensor(fns.sparse_top_k_categorical_accuracy(y_true, y_pred, _positive_k(k)))
+
+
+# The functions ``compile(metrics=[...])`` takes, as the core kind each computes; the history key is the
+# function's name, as Keras 3 names a wrapped function.
+_FUNCTIONS: dict[Any, str] = {
+    binary_accuracy: "binary_accuracy",
+    categorical_accuracy: "categorical_accuracy",
+    sparse_categorical_accuracy: "sparse_categorical_accuracy",
+    top_k_categorical_accuracy: "top_k_categorical_accuracy:5",
+    sparse_top_k_categorical_accuracy: "sparse_top_k_categorical_accuracy:5",
+    mean_absolute_error: "mae",
+    mean_squared_error: "mse",
+    mean_absolute_percentage_error: "mape",
+    mean_squared_logarithmic_error: "mean_squared_logarithmic_error",
+    binary_crossentropy: "binary_crossentropy",
+    categorical_crossentropy: "categorical_crossentropy",
+    sparse_categorical_crossentropy: "sparse_categorical_crossentropy",
+    kl_divergence: "kl_divergence",
+    poisson: "poisson",
+    hinge: "hinge",
+    squared_hinge: "squared_hinge",
+    categorical_hinge: "categorical_hinge",
+    log_cosh: "log_cosh",
+    huber: "huber",
+}
+
+
 _CLASSES: list[type[Metric]] = [
     MeanAbsoluteError,
     MeanSquaredError,
@@ -232,6 +329,11 @@ _BY_NAME: dict[str, type[Metric]] = {
     "BCE": BinaryCrossentropy,
     "bce": BinaryCrossentropy,
 }
+
+
+def is_function(identifier: Any) -> bool:
+    """Whether ``identifier`` is one of the metric functions ``compile`` computes in the core."""
+    return isinstance(identifier, types.FunctionType) and identifier in _FUNCTIONS
 
 
 def is_sparse(kind: str) -> bool:
@@ -285,6 +387,8 @@ def resolve_sized(identifier: Any, output_width: int, sparse: bool = False) -> t
         if not kind:
             _refuse_in_compile(identifier)
         return kind, identifier.name, identifier._core_size(output_width)
+    if is_function(identifier):
+        return _FUNCTIONS[identifier], identifier.__name__, 1
     if isinstance(identifier, str):
         # Any case, as Keras matches them (``get_metric`` in ``keras/src/trainers/compile_utils.py``).
         if identifier.lower() in ("accuracy", "acc"):

@@ -191,6 +191,17 @@ fn loss_consts(loss: Loss, logits: bool) -> (u32, bool) {
     }
 }
 
+/// A loss's Huber delta and label smoothing, as shaders/loss.wgsl reads them (0 where it has none).
+fn loss_params(loss: Loss) -> (f32, f32) {
+    match loss {
+        Loss::Huber { delta } => (delta, 0.0),
+        Loss::BinaryCrossentropy { label_smoothing, .. } | Loss::CategoricalCrossentropy { label_smoothing, .. } => {
+            (0.0, label_smoothing)
+        }
+        _ => (0.0, 0.0),
+    }
+}
+
 /// The metric kernel's METRIC id, threshold and k (see shaders/metric.wgsl).
 fn metric_consts(m: &Metric) -> (u32, f32, usize) {
     match *m {
@@ -228,13 +239,8 @@ fn loss_metric(
         b.push(K::AllBinary, &[], &[bind[1], bind[4]], p, [1, 1, 1]);
     }
     let (id, from_logits) = loss_consts(loss, logits);
-    let ls = match loss {
-        Loss::BinaryCrossentropy { label_smoothing, .. } | Loss::CategoricalCrossentropy { label_smoothing, .. } => {
-            label_smoothing
-        }
-        _ => 0.0,
-    };
-    let p = Params::new().u(rows).u(width).u(col).u(cols).f(0.0).f(0.0).f(ls).f(EPSILON).f(1.0 - EPSILON).f(0.0);
+    let (delta, ls) = loss_params(loss);
+    let p = Params::new().u(rows).u(width).u(col).u(cols).f(0.0).f(delta).f(ls).f(EPSILON).f(1.0 - EPSILON).f(0.0);
     let consts = [("LOSS", id), ("LOGITS", u32::from(from_logits)), ("WEIGHTED", u32::from(w)), ("VALUE_ONLY", 1)];
     let [i, t, g, v, f] = bind;
     b.push(K::Loss, &consts, &[i, t, g, v, f, Some(weights)], p.f(0.0), grid_for(ctx, rows)?);
@@ -338,13 +344,7 @@ pub(crate) fn loss_and_metrics(
     };
     let grad = ws.grads[v].as_ref().ok_or_else(|| Error::State("no gradient buffer for the loss".into()))?;
     let (id, from_logits) = loss_consts(t.loss, logits.is_some());
-    let (delta, ls) = match t.loss {
-        Loss::Huber { delta } => (delta, 0.0),
-        Loss::BinaryCrossentropy { label_smoothing, .. } | Loss::CategoricalCrossentropy { label_smoothing, .. } => {
-            (0.0, label_smoothing)
-        }
-        _ => (0.0, 0.0),
-    };
+    let (delta, ls) = loss_params(t.loss);
     if matches!(t.loss, Loss::Hinge | Loss::SquaredHinge) {
         // Whether every label of the batch is 0 or 1 (then read as 2t − 1).
         let p = Params::new().u(rows * t.loss.target_width(ow));

@@ -146,7 +146,8 @@ pub fn parse(spec: &str) -> Result<Metric> {
         | "squared_hinge"
         | "categorical_hinge"
         | "mean_squared_logarithmic_error"
-        | "log_cosh" => {
+        | "log_cosh"
+        | "huber" => {
             // The options each loss has (others are unknown arguments, refused below).
             let from_logits = name.ends_with("crossentropy") && o.flag("from_logits")?;
             let smooths = matches!(name, "binary_crossentropy" | "categorical_crossentropy");
@@ -181,6 +182,8 @@ mod tests {
         let cce = crate::loss::Loss::CategoricalCrossentropy { from_logits: true, label_smoothing: 0.1 };
         assert_eq!(parse("categorical_crossentropy:from_logits=1;label_smoothing=0.1").unwrap(), Metric::Loss(cce));
         assert_eq!(parse("log_cosh").unwrap(), Metric::Loss(crate::loss::Loss::LogCosh));
+        // Keras's huber function as a metric: delta 1.
+        assert_eq!(parse("huber").unwrap(), Metric::Loss(crate::loss::Loss::Huber { delta: 1.0 }));
         assert!(parse("sparse_categorical_crossentropy").unwrap().sparse_targets());
         for bad in [
             "poisson:from_logits=1",
