@@ -31,7 +31,7 @@ KERAS_ONLY = {
     "losses": "CosineSimilarity cosine_similarity CategoricalFocalCrossentropy BinaryFocalCrossentropy Dice "
     "Tversky CTC Circle serialize deserialize",
     "metrics": "Accuracy F1Score FBetaScore PrecisionAtRecall SpecificityAtSensitivity get serialize "
-    "binary_accuracy",
+    "pearson_correlation",
     "optimizers": "Adadelta Ftrl Lamb legacy serialize deserialize",
     "callbacks": "TensorBoard RemoteMonitor SwapEMAWeights",
     "utils": "plot_model get_file pad_sequences split_dataset "
