@@ -30,7 +30,7 @@ KERAS_ONLY = {
     "CategoryEncoding StringLookup Identity UnitNormalization dot",
     "losses": "CosineSimilarity cosine_similarity CategoricalFocalCrossentropy BinaryFocalCrossentropy Dice "
     "Tversky CTC Circle serialize deserialize",
-    "metrics": "Accuracy F1Score FBetaScore PrecisionAtRecall SpecificityAtSensitivity get serialize "
+    "metrics": "Accuracy IoU MeanIoU PrecisionAtRecall SpecificityAtSensitivity get serialize "
     "pearson_correlation",
     "optimizers": "Adadelta Ftrl Lamb legacy serialize deserialize",
     "callbacks": "TensorBoard RemoteMonitor SwapEMAWeights",
@@ -292,7 +292,7 @@ UNSUPPORTED_COMPILE = [
       ["cosine_similarity", "CosineSimilarity", "binary_focal_crossentropy", "CategoricalFocalCrossentropy",
        "dice", "tversky", "circle"]],
     *[("metrics", name, {"loss": "mse", "metrics": [name]}) for name in
-      ["f1_score", "FBetaScore", "cosine_similarity", "BinaryIoU", "SpecificityAtSensitivity",
+      ["IoU", "MeanIoU", "cosine_similarity", "BinaryIoU", "SpecificityAtSensitivity",
        "PrecisionAtRecall"]],
 ]  # fmt: skip
 

@@ -5,7 +5,8 @@ Every metric object works on its own, in NumPy: ``update_state(y_true, y_pred, s
 ``compile(metrics=[...])`` or ``weighted_metrics=[...]``, every metric below is computed in the Rust core, on
 both devices: the mean-type ones (errors, accuracies, top-k) as weighted means, the confusion-matrix ones
 (``AUC``, ``Precision``, ``Recall``, ``TruePositives``, ...) and ``R2Score`` from counts and sums over the
-epoch (so an epoch's AUC is the AUC of all its rows, not a mean of batch AUCs), and the loss metrics
+epoch (so an epoch's AUC is the AUC of all its rows, not a mean of batch AUCs), ``F1Score`` and ``FBetaScore``
+from per-class counts over the epoch, and the loss metrics
 (crossentropies, hinges, ``KLDivergence``, ``Poisson``, ``MeanSquaredLogarithmicError``, ``LogCoshError``) as
 the mean of the loss's per-sample values: a crossentropy reads the logits of a final sigmoid or softmax, as
 Keras on TensorFlow does whatever the loss is. ``Mean``, ``Sum`` and wrapped functions work on their own only.
@@ -31,6 +32,7 @@ from ._errors import received
 from ._metric_auc import AUC
 from ._metric_base import Mean, MeanMetricWrapper, Metric, Sum, to_snake_case
 from ._metric_confusion import FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives
+from ._metric_fbeta import F1Score, FBetaScore
 from ._metric_losses import CLASSES as _LOSS_CLASSES
 from ._metric_losses import (
     BinaryCrossentropy,
@@ -71,6 +73,8 @@ __all__ = [
     "CategoricalAccuracy",
     "CategoricalCrossentropy",
     "CategoricalHinge",
+    "F1Score",
+    "FBetaScore",
     "FalseNegatives",
     "FalsePositives",
     "Hinge",
@@ -118,7 +122,7 @@ __all__ = [
 ]
 
 # The loss metrics, defined beside this module, are keras_lite.metrics's (their repr, pickling, documentation).
-for _cls in _LOSS_CLASSES:
+for _cls in (*_LOSS_CLASSES, F1Score, FBetaScore):
     _cls.__module__ = __name__
 del _cls
 
@@ -312,6 +316,8 @@ _CLASSES: list[type[Metric]] = [
     SparseCategoricalAccuracy,
     TopKCategoricalAccuracy,
     SparseTopKCategoricalAccuracy,
+    F1Score,
+    FBetaScore,
     *_LOSS_CLASSES,
 ]
 # Keras 3.15's keras.metrics.get: class names, their snake_case forms and the aliases.

@@ -17,6 +17,7 @@ mod gemm_src;
 mod infer;
 mod kernels;
 mod merge;
+mod metrics;
 mod plan;
 mod profile;
 mod program;

@@ -10,6 +10,7 @@
 
 pub mod auc;
 pub mod confusion;
+pub mod fbeta;
 pub mod r2;
 mod spec;
 
@@ -17,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::loss::Loss;
 
 pub use confusion::{Confusion, Report};
+pub use fbeta::FBeta;
 pub use r2::R2;
 
 /// A metric computed from predictions and targets.
@@ -46,6 +48,8 @@ pub enum Metric {
     R2(R2),
     /// The mean of a loss's per-sample values.
     Loss(Loss),
+    /// F-beta scores from per-column counts.
+    FBeta(FBeta),
 }
 
 impl Metric {
@@ -100,7 +104,7 @@ impl Metric {
             rows.clone().enumerate().map(|(r, p)| f64::from(u8::from(in_top_k(p, class(r), k)))).sum()
         };
         match self {
-            Metric::Confusion(_) | Metric::R2(_) => 0.0,
+            Metric::Confusion(_) | Metric::R2(_) | Metric::FBeta(_) => 0.0,
             Metric::Loss(l) => l.sum(pred, target, width, false, None),
             Metric::CategoricalAccuracy => {
                 rows.zip(target.chunks_exact(width)).map(|(p, t)| f64::from(u8::from(argmax(p) == argmax(t)))).sum()
@@ -127,6 +131,7 @@ impl Metric {
         match self {
             Metric::Confusion(c) => c.state_width(),
             Metric::R2(r) => r.state_width(),
+            Metric::FBeta(f) => f.state_width(),
             _ => 0,
         }
     }
@@ -136,13 +141,14 @@ impl Metric {
         match self {
             Metric::Confusion(c) => c.out_len(),
             Metric::R2(r) => r.out_len(),
+            Metric::FBeta(f) => f.out_len(),
             _ => 1,
         }
     }
 
     /// Whether its value is its scalar sum's mean (no state, no final step).
     pub fn is_mean(&self) -> bool {
-        !matches!(self, Metric::Confusion(_) | Metric::R2(_) | Metric::RootMeanSquaredError)
+        !matches!(self, Metric::Confusion(_) | Metric::R2(_) | Metric::FBeta(_) | Metric::RootMeanSquaredError)
     }
 
     /// Check its options against the model's output `width` and keep what depends on it.
@@ -151,6 +157,10 @@ impl Metric {
             Metric::Confusion(c) => c.settle(width),
             Metric::R2(r) => {
                 r.width = width;
+                Ok(())
+            }
+            Metric::FBeta(f) => {
+                f.width = width;
                 Ok(())
             }
             _ => Ok(()),
@@ -164,6 +174,7 @@ impl Metric {
         match self {
             Metric::Confusion(c) => c.accumulate(pred, target, w, extra),
             Metric::R2(r) => r.accumulate(pred, target, w, extra),
+            Metric::FBeta(f) => f.accumulate(pred, target, w, extra),
             Metric::Loss(l) => match out.logits.filter(|_| self.reads_logits()) {
                 Some(z) => *sum += l.weighted_sum(z, target, width, true, w, None),
                 None => *sum += self.weighted_sum(pred, target, width, w),
@@ -177,6 +188,7 @@ impl Metric {
         match self {
             Metric::Confusion(c) => c.finish(extra, out),
             Metric::R2(r) => r.finish(extra, rows, out),
+            Metric::FBeta(f) => f.finish(extra, out),
             Metric::RootMeanSquaredError => out.push(mean.sqrt()),
             _ => out.push(mean),
         }

@@ -154,6 +154,11 @@ pub fn parse(spec: &str) -> Result<Metric> {
             let label_smoothing = if smooths { o.number::<f32>("label_smoothing")?.unwrap_or(0.0) } else { 0.0 };
             Metric::Loss(crate::loss::Loss::from_name(name, 1.0, from_logits, label_smoothing)?)
         }
+        "fbeta_score" => {
+            let beta = o.number::<f32>("beta")?.unwrap_or(1.0);
+            let threshold = o.number::<f32>("threshold")?;
+            Metric::FBeta(super::FBeta::new(beta, threshold, o.take("average").unwrap_or("none"))?)
+        }
         "r2_score" => {
             let aggregation = R2::aggregation(o.take("class_aggregation").unwrap_or("uniform_average"))?;
             let num_regressors = o.number::<usize>("num_regressors")?.unwrap_or(0);
@@ -182,11 +187,15 @@ mod tests {
         let cce = crate::loss::Loss::CategoricalCrossentropy { from_logits: true, label_smoothing: 0.1 };
         assert_eq!(parse("categorical_crossentropy:from_logits=1;label_smoothing=0.1").unwrap(), Metric::Loss(cce));
         assert_eq!(parse("log_cosh").unwrap(), Metric::Loss(crate::loss::Loss::LogCosh));
+        let Metric::FBeta(f) = parse("fbeta_score:beta=2.0;average=weighted;threshold=0.4").unwrap() else { panic!() };
+        assert_eq!((f.beta, f.threshold, f.average), (2.0, Some(0.4), super::super::fbeta::Average::Weighted));
         // Keras's huber function as a metric: delta 1.
         assert_eq!(parse("huber").unwrap(), Metric::Loss(crate::loss::Loss::Huber { delta: 1.0 }));
         assert!(parse("sparse_categorical_crossentropy").unwrap().sparse_targets());
         for bad in [
             "poisson:from_logits=1",
+            "fbeta_score:average=mean",
+            "fbeta_score:threshold=0",
             "hinge:label_smoothing=0.1",
             "sparse_categorical_crossentropy:label_smoothing=0.1",
             "binary_crossentropy:label_smoothing=2",

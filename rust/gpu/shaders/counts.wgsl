@@ -6,7 +6,9 @@
 //! LABEL_WEIGHTS scales a column's decisions by `aux[thresholds + column]`). MODE 1: R², one job per output
 //! column writing `[Σw·(y − c), Σw·(y − c)², Σw·(y − ŷ)², Σw, c]` with `c = aux[column]` (a target row, gpu/data.rs
 //! `shift`: R² is the same for any, and float32 sums of targets far from 0 would cancel their variance away;
-//! the host merges chunks of different shifts, metric/r2.rs `merge`).
+//! the host merges chunks of different shifts, metric/r2.rs `merge`). MODE 2: F-beta, one job per column writing
+//! `[Σw·d·y, Σw·d·(1 − y), Σw·(1 − d)·y, Σw·y]` of the decision `d` (`p > aux[0]`, or with ARGMAX `p` at its row's
+//! maximum and `|p| > 1e-9`; metric/fbeta.rs).
 //!
 //! A dispatch covers the rows `row0..rows`; one after the first (`row0 > 0`) goes on from the sums the one
 //! before it left, so a batch cut into several dispatches sums exactly as one loop over it would. The host
@@ -24,6 +26,8 @@ override LOGITS: bool = false;
 override CLIP: bool = false;
 override MULTI: bool = false;
 override LABEL_WEIGHTS: bool = false;
+// F-beta without a threshold: a row's largest prediction is its positive.
+override ARGMAX: bool = false;
 
 struct Params {
     rows: u32,
@@ -110,6 +114,34 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         @builtin(local_invocation_index) li: u32) {
     let job = group_index(wid, nwg) * 256u + li;
     if job >= prm.jobs {
+        return;
+    }
+    if MODE == 2u {
+        let out = stp.slot * prm.stride + prm.offset + job * 4u;
+        var s = vec4<f32>(0.0);
+        if prm.row0 > 0u {
+            s = vec4<f32>(sums[out], sums[out + 1u], sums[out + 2u], sums[out + 3u]);
+        }
+        for (var r = prm.row0; r < prm.rows; r++) {
+            let w = select(1.0, weights[r], WEIGHTED);
+            let base = r * prm.width;
+            let p = pred[base + job];
+            var d = p > aux[0];
+            if ARGMAX {
+                var top = pred[base];
+                for (var j = 1u; j < prm.width; j++) {
+                    top = max(top, pred[base + j]);
+                }
+                d = p >= top && abs(p) > 1e-9;
+            }
+            let y = tgt[base + job];
+            let dv = select(0.0, 1.0, d);
+            s += w * vec4<f32>(dv * y, dv * (1.0 - y), (1.0 - dv) * y, y);
+        }
+        sums[out] = s.x;
+        sums[out + 1u] = s.y;
+        sums[out + 2u] = s.z;
+        sums[out + 3u] = s.w;
         return;
     }
     if MODE == 1u {
