@@ -109,6 +109,21 @@ fn value(p_in: f32, cut: Cut, before: u32) -> f32 {
     return p;
 }
 
+// The four sums at `out` that the dispatch before this one left (zero in the first: `row0 == 0`).
+fn carried(out: u32) -> vec4<f32> {
+    if prm.row0 > 0u {
+        return vec4<f32>(sums[out], sums[out + 1u], sums[out + 2u], sums[out + 3u]);
+    }
+    return vec4<f32>(0.0);
+}
+
+fn put(out: u32, s: vec4<f32>) {
+    sums[out] = s.x;
+    sums[out + 1u] = s.y;
+    sums[out + 2u] = s.z;
+    sums[out + 3u] = s.w;
+}
+
 @compute @workgroup_size(256, 1, 1)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) li: u32) {
@@ -118,10 +133,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
     if MODE == 2u {
         let out = stp.slot * prm.stride + prm.offset + job * 4u;
-        var s = vec4<f32>(0.0);
-        if prm.row0 > 0u {
-            s = vec4<f32>(sums[out], sums[out + 1u], sums[out + 2u], sums[out + 3u]);
-        }
+        var s = carried(out);
         for (var r = prm.row0; r < prm.rows; r++) {
             let w = select(1.0, weights[r], WEIGHTED);
             let base = r * prm.width;
@@ -138,18 +150,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
             let dv = select(0.0, 1.0, d);
             s += w * vec4<f32>(dv * y, dv * (1.0 - y), (1.0 - dv) * y, y);
         }
-        sums[out] = s.x;
-        sums[out + 1u] = s.y;
-        sums[out + 2u] = s.z;
-        sums[out + 3u] = s.w;
+        put(out, s);
         return;
     }
     if MODE == 1u {
         let out = stp.slot * prm.stride + prm.offset + job * 5u;
-        var s = vec4<f32>(0.0);
-        if prm.row0 > 0u {
-            s = vec4<f32>(sums[out], sums[out + 1u], sums[out + 2u], sums[out + 3u]);
-        }
+        var s = carried(out);
         for (var r = prm.row0; r < prm.rows; r++) {
             let w = select(1.0, weights[r], WEIGHTED);
             let y0 = tgt[r * prm.width + job];
@@ -157,10 +163,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
             let y = y0 - aux[job];
             s += w * vec4<f32>(y, y * y, d * d, 1.0);
         }
-        sums[out] = s.x;
-        sums[out + 1u] = s.y;
-        sums[out + 2u] = s.z;
-        sums[out + 3u] = s.w;
+        put(out, s);
         sums[out + 4u] = aux[job];
         return;
     }
@@ -177,10 +180,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         c1 = prm.class_id + 1u;
     }
     // TP, FP, TN, FN.
-    var n = vec4<f32>(0.0);
-    if prm.row0 > 0u {
-        n = vec4<f32>(sums[out], sums[out + 1u], sums[out + 2u], sums[out + 3u]);
-    }
+    var n = carried(out);
     for (var r = prm.row0; r < prm.rows; r++) {
         let rw = select(1.0, weights[r], WEIGHTED);
         let base = r * prm.width;
@@ -207,8 +207,5 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
             }
         }
     }
-    sums[out] = n.x;
-    sums[out + 1u] = n.y;
-    sums[out + 2u] = n.z;
-    sums[out + 3u] = n.w;
+    put(out, n);
 }
