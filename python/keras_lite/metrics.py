@@ -6,7 +6,7 @@ Every metric object works on its own, in NumPy: ``update_state(y_true, y_pred, s
 both devices: the mean-type ones (errors, accuracies, top-k) as weighted means, the confusion-matrix ones
 (``AUC``, ``Precision``, ``Recall``, ``TruePositives``, ...) and ``R2Score`` from counts and sums over the
 epoch (so an epoch's AUC is the AUC of all its rows, not a mean of batch AUCs), ``F1Score`` and ``FBetaScore``
-from per-class counts over the epoch, and the loss metrics
+from per-class counts over the epoch, ``PrecisionAtRecall`` and its kin from the counts at their thresholds, and the loss metrics
 (crossentropies, hinges, ``KLDivergence``, ``Poisson``, ``MeanSquaredLogarithmicError``, ``LogCoshError``) as
 the mean of the loss's per-sample values: a crossentropy reads the logits of a final sigmoid or softmax, as
 Keras on TensorFlow does whatever the loss is. ``Mean``, ``Sum`` and wrapped functions work on their own only.
@@ -29,6 +29,13 @@ import numpy as np
 
 from . import _metric_fns as fns
 from ._errors import received
+from ._metric_at import CLASSES as _AT_CLASSES
+from ._metric_at import (
+    PrecisionAtRecall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+)
 from ._metric_auc import AUC
 from ._metric_base import Mean, MeanMetricWrapper, Metric, Sum, to_snake_case
 from ._metric_confusion import FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives
@@ -89,12 +96,16 @@ __all__ = [
     "Metric",
     "Poisson",
     "Precision",
+    "PrecisionAtRecall",
     "R2Score",
     "Recall",
+    "RecallAtPrecision",
     "RootMeanSquaredError",
+    "SensitivityAtSpecificity",
     "SparseCategoricalAccuracy",
     "SparseCategoricalCrossentropy",
     "SparseTopKCategoricalAccuracy",
+    "SpecificityAtSensitivity",
     "SquaredHinge",
     "Sum",
     "TopKCategoricalAccuracy",
@@ -122,7 +133,7 @@ __all__ = [
 ]
 
 # The loss metrics, defined beside this module, are keras_lite.metrics's (their repr, pickling, documentation).
-for _cls in (*_LOSS_CLASSES, F1Score, FBetaScore):
+for _cls in (*_LOSS_CLASSES, *_AT_CLASSES, F1Score, FBetaScore):
     _cls.__module__ = __name__
 del _cls
 
@@ -318,6 +329,7 @@ _CLASSES: list[type[Metric]] = [
     SparseTopKCategoricalAccuracy,
     F1Score,
     FBetaScore,
+    *_AT_CLASSES,
     *_LOSS_CLASSES,
 ]
 # Keras 3.15's keras.metrics.get: class names, their snake_case forms and the aliases.

@@ -2,7 +2,7 @@
 //! weighted counts per threshold and label: a prediction `p` is positive at threshold `t` iff `p > t`, a label
 //! iff `y != 0`; inputs are flattened (a one-hot row counts one decision per column), `class_id` keeps one
 //! column, `top_k` keeps the k largest of a row (the first on ties) and sets the others to −1e10, AUC clips `p`
-//! to [0, 1] (after a sigmoid with `from_logits`) and, with `multi_label`, counts each column as its own label.
+//! to [0, 1] (after a sigmoid with `from_logits`; the `AtLeast` reports clip too) and, with `multi_label`, counts each column as its own label.
 //! The state is `[TP, FP, TN, FN]` per (label, threshold); the values they give are computed in `finish`.
 
 use crate::error::{Error, Result};
@@ -11,7 +11,7 @@ pub use super::auc::divide_no_nan;
 use super::auc::{self, Curve, Summation};
 
 /// What a confusion metric reports from its counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Report {
     /// One count (0 TP, 1 FP, 2 TN, 3 FN) per threshold.
     Count(usize),
@@ -21,6 +21,22 @@ pub enum Report {
     Recall,
     /// The area under a curve.
     Auc(Curve, Summation),
+    /// The largest of one rate over the thresholds where another is at least a value (Keras's
+    /// `SensitivityAtSpecificity` and the like), 0 where none is.
+    AtLeast(Constrained, f32),
+}
+
+/// Which rate is constrained and which is maximised: `(dependent, constrained)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Constrained {
+    /// Sensitivity where specificity is at least the value.
+    SensitivityAtSpecificity,
+    /// Specificity where sensitivity is at least the value.
+    SpecificityAtSensitivity,
+    /// Precision where recall is at least the value.
+    PrecisionAtRecall,
+    /// Recall where precision is at least the value.
+    RecallAtPrecision,
 }
 
 /// A confusion metric's configuration.
@@ -89,7 +105,7 @@ impl Confusion {
 
     /// Values reported: one per threshold (a single one for AUC).
     pub fn out_len(&self) -> usize {
-        if self.is_auc() {
+        if self.is_auc() || matches!(self.report, Report::AtLeast(..)) {
             1
         } else {
             self.thresholds.len()
@@ -129,13 +145,11 @@ impl Confusion {
         if !in_top {
             p = NEG_INF;
         }
-        if self.is_auc() {
-            if self.from_logits {
-                p = crate::activation::sigmoid(p);
-            }
-            if self.clip {
-                p = p.clamp(0.0, 1.0);
-            }
+        if self.is_auc() && self.from_logits {
+            p = crate::activation::sigmoid(p);
+        }
+        if self.clip {
+            p = p.clamp(0.0, 1.0);
         }
         p
     }
@@ -175,6 +189,26 @@ impl Confusion {
             Report::Count(k) => out.extend((0..n_thr).map(|i| at(i, k))),
             Report::Precision => out.extend((0..n_thr).map(|i| divide_no_nan(at(i, 0), at(i, 0) + at(i, 1)))),
             Report::Recall => out.extend((0..n_thr).map(|i| divide_no_nan(at(i, 0), at(i, 0) + at(i, 3)))),
+            Report::AtLeast(which, value) => {
+                // In float32, as Keras's variables and its `divide_no_nan`.
+                let rate = |a: f64, b: f64| if a + b == 0.0 { 0.0 } else { a as f32 / (a + b) as f32 };
+                let best = (0..n_thr).fold(0.0f32, |best, i| {
+                    let (tp, fp, tn, fn_) = (at(i, 0), at(i, 1), at(i, 2), at(i, 3));
+                    let (sensitivity, specificity, precision) = (rate(tp, fn_), rate(tn, fp), rate(tp, fp));
+                    let (dependent, constrained) = match which {
+                        Constrained::SensitivityAtSpecificity => (sensitivity, specificity),
+                        Constrained::SpecificityAtSensitivity => (specificity, sensitivity),
+                        Constrained::PrecisionAtRecall => (precision, sensitivity),
+                        Constrained::RecallAtPrecision => (sensitivity, precision),
+                    };
+                    if constrained >= value {
+                        best.max(dependent)
+                    } else {
+                        best
+                    }
+                });
+                out.push(f64::from(best));
+            }
             Report::Auc(curve, summation) => {
                 let labels = self.labels();
                 let per = |l: usize| auc::area(&state[l * 4 * n_thr..(l + 1) * 4 * n_thr], curve, summation);

@@ -5,7 +5,7 @@
 use crate::error::{Error, Result};
 
 use super::auc::{self, Curve, Summation};
-use super::confusion::{Confusion, Report};
+use super::confusion::{Confusion, Constrained, Report};
 use super::r2::R2;
 use super::Metric;
 
@@ -154,6 +154,27 @@ pub fn parse(spec: &str) -> Result<Metric> {
             let label_smoothing = if smooths { o.number::<f32>("label_smoothing")?.unwrap_or(0.0) } else { 0.0 };
             Metric::Loss(crate::loss::Loss::from_name(name, 1.0, from_logits, label_smoothing)?)
         }
+        "sensitivity_at_specificity" | "specificity_at_sensitivity" | "precision_at_recall" | "recall_at_precision" => {
+            let which = match name {
+                "sensitivity_at_specificity" => Constrained::SensitivityAtSpecificity,
+                "specificity_at_sensitivity" => Constrained::SpecificityAtSensitivity,
+                "precision_at_recall" => Constrained::PrecisionAtRecall,
+                _ => Constrained::RecallAtPrecision,
+            };
+            let value = o.number::<f32>("value")?.unwrap_or(f32::NAN);
+            if !(0.0..=1.0).contains(&value) {
+                return Err(Error::value(format!("The constraint must be in the range [0, 1]. Received: {spec:?}")));
+            }
+            // Keras's evenly spaced thresholds count clipped predictions in buckets (as AUC's); one is 0.5.
+            let (t, clip) = match o.number::<usize>("num_thresholds")?.unwrap_or(200) {
+                1 => (vec![0.5], false),
+                n => (auc::even_thresholds(n)?, true),
+            };
+            let mut c = Confusion::new(Report::AtLeast(which, value), t);
+            c.clip = clip;
+            c.class_id = o.number::<usize>("class_id")?;
+            Metric::Confusion(Box::new(c))
+        }
         "fbeta_score" => {
             let beta = o.number::<f32>("beta")?.unwrap_or(1.0);
             let threshold = o.number::<f32>("threshold")?;
@@ -189,12 +210,19 @@ mod tests {
         assert_eq!(parse("log_cosh").unwrap(), Metric::Loss(crate::loss::Loss::LogCosh));
         let Metric::FBeta(f) = parse("fbeta_score:beta=2.0;average=weighted;threshold=0.4").unwrap() else { panic!() };
         assert_eq!((f.beta, f.threshold, f.average), (2.0, Some(0.4), super::super::fbeta::Average::Weighted));
+        let Metric::Confusion(c) = parse("precision_at_recall:value=0.8;num_thresholds=3;class_id=1").unwrap() else {
+            panic!()
+        };
+        assert_eq!((c.thresholds.len(), c.clip, c.class_id, c.out_len()), (3, true, Some(1), 1));
         // Keras's huber function as a metric: delta 1.
         assert_eq!(parse("huber").unwrap(), Metric::Loss(crate::loss::Loss::Huber { delta: 1.0 }));
         assert!(parse("sparse_categorical_crossentropy").unwrap().sparse_targets());
         for bad in [
             "poisson:from_logits=1",
             "fbeta_score:average=mean",
+            "precision_at_recall",
+            "recall_at_precision:value=1.5",
+            "sensitivity_at_specificity:value=0.5;num_thresholds=0",
             "fbeta_score:threshold=0",
             "hinge:label_smoothing=0.1",
             "sparse_categorical_crossentropy:label_smoothing=0.1",

@@ -2,7 +2,7 @@
 //! the step's slot of the per-step sums at column `offset` (no float atomics: one invocation per job loops
 //! over the batch's rows). MODE 0: confusion counts, one job per (label, threshold) writing `[TP, FP, TN, FN]`
 //! (`p > aux[threshold]` is positive, `y != 0` a positive label; `top_k` keeps the k largest of a row, the
-//! first on ties; AUC clips p to [0, 1] with CLIP, after a sigmoid with LOGITS; MULTI counts each column as a label;
+//! first on ties; CLIP clips p to [0, 1], after AUC's sigmoid with LOGITS; MULTI counts each column as a label;
 //! LABEL_WEIGHTS scales a column's decisions by `aux[thresholds + column]`). MODE 1: R², one job per output
 //! column writing `[Σw·(y − c), Σw·(y − c)², Σw·(y − ŷ)², Σw, c]` with `c = aux[column]` (a target row, gpu/data.rs
 //! `shift`: R² is the same for any, and float32 sums of targets far from 0 would cancel their variance away;
@@ -22,7 +22,7 @@ override MODE: u32 = 0u;
 override WEIGHTED: bool = false;
 override AUC: bool = false;
 override LOGITS: bool = false;
-// AUC: clip the predictions to [0, 1] (evenly spaced thresholds, as Keras's bucketed count; metric/confusion.rs).
+// Clip the predictions to [0, 1] (evenly spaced thresholds, as Keras's bucketed count; metric/confusion.rs).
 override CLIP: bool = false;
 override MULTI: bool = false;
 override LABEL_WEIGHTS: bool = false;
@@ -98,13 +98,11 @@ fn value(p_in: f32, cut: Cut, before: u32) -> f32 {
     if !cut.all && (p < cut.t || (p == cut.t && before >= cut.left)) {
         p = -1e10;
     }
-    if AUC {
-        if LOGITS {
-            p = sigmoid_(p);
-        }
-        if CLIP {
-            p = clamp_keep_nan(p, 0.0, 1.0);
-        }
+    if AUC && LOGITS {
+        p = sigmoid_(p);
+    }
+    if CLIP {
+        p = clamp_keep_nan(p, 0.0, 1.0);
     }
     return p;
 }
