@@ -9,7 +9,8 @@ epoch (so an epoch's AUC is the AUC of all its rows, not a mean of batch AUCs), 
 from per-class counts over the epoch, ``PrecisionAtRecall`` and its kin from the counts at their thresholds, and the loss metrics
 (crossentropies, hinges, ``KLDivergence``, ``Poisson``, ``MeanSquaredLogarithmicError``, ``LogCoshError``) as
 the mean of the loss's per-sample values: a crossentropy reads the logits of a final sigmoid or softmax, as
-Keras on TensorFlow does whatever the loss is. ``Mean``, ``Sum`` and wrapped functions work on their own only.
+Keras on TensorFlow does whatever the loss is. Keras's metric functions (``binary_accuracy``, the top-k accuracies,
+the loss functions) compile too; ``Mean``, ``Sum`` and ``MeanMetricWrapper`` work on their own only.
 
 A metric given as a string keeps that string as its name, so history keys are ``mae``, ``val_mae``, ...
 ``"accuracy"``/``"acc"`` (any case) is binary accuracy for a one-unit output, sparse categorical accuracy when
