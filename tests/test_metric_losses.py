@@ -335,3 +335,29 @@ def test_keras_metric_functions_on_their_own() -> None:
     model = keras.Sequential([keras.Input((2,)), layers.Dense(1)])
     with pytest.raises(keras.NotSupportedError, match="custom metric functions"):
         model.compile(loss="mse", metrics=[lambda y_true, y_pred: y_pred])
+
+
+def test_get_serialize_and_deserialize_as_keras() -> None:
+    """Keras 3.15.1's answers: a name gives an object (auto-named as Keras numbers them), a config dict the object
+    it describes, a function stays a function."""
+    m = keras.metrics
+    assert type(m.get("categorical_crossentropy")) is m.CategoricalCrossentropy
+    assert type(m.get("MAE")) is m.MeanAbsoluteError and type(m.get("f1_score")) is m.F1Score
+    auc = m.get({"class_name": "AUC", "config": {"num_thresholds": 50}})
+    assert type(auc) is m.AUC and auc.num_thresholds == 50
+    assert m.get(None) is None and m.get(m.binary_accuracy) is m.binary_accuracy
+    assert m.serialize(m.binary_accuracy) == {
+        "module": "builtins",
+        "class_name": "function",
+        "config": "binary_accuracy",
+        "registered_name": "function",
+    }
+    config = m.serialize(m.Precision(thresholds=0.3, name="p"))
+    assert config["class_name"] == "Precision" and config["config"]["thresholds"] == 0.3
+    again = m.deserialize(config)
+    assert type(again) is m.Precision and again.name == "p" and again.thresholds == [0.3]
+    assert m.deserialize(m.serialize(m.binary_accuracy)) is m.binary_accuracy
+    with pytest.raises(ValueError, match="Could not interpret"):
+        m.get(3)
+    with pytest.raises(keras.NotSupportedError, match="accuracy"):
+        m.get("accuracy")  # Keras's exact-match Accuracy, which keras_lite lacks

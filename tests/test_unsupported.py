@@ -30,7 +30,7 @@ KERAS_ONLY = {
     "CategoryEncoding StringLookup Identity UnitNormalization dot",
     "losses": "CosineSimilarity cosine_similarity CategoricalFocalCrossentropy BinaryFocalCrossentropy Dice "
     "Tversky CTC Circle serialize deserialize",
-    "metrics": "Accuracy IoU MeanIoU OneHotIoU CosineSimilarity get serialize pearson_correlation",
+    "metrics": "Accuracy IoU MeanIoU OneHotIoU CosineSimilarity pearson_correlation",
     "optimizers": "Adadelta Ftrl Lamb legacy serialize deserialize",
     "callbacks": "TensorBoard RemoteMonitor SwapEMAWeights",
     "utils": "plot_model get_file pad_sequences split_dataset "

@@ -114,6 +114,9 @@ __all__ = [
     "TruePositives",
     "binary_accuracy",
     "binary_crossentropy",
+    "deserialize",
+    "get",
+    "serialize",
     "categorical_accuracy",
     "categorical_crossentropy",
     "categorical_hinge",
@@ -423,3 +426,32 @@ def resolve_sized(identifier: Any, output_width: int, sparse: bool = False) -> t
     raise ValueError(
         f"Could not interpret metric identifier: {identifier!r}. Supported: {', '.join(supported)}"
     )
+
+
+def get(identifier: Any) -> Any:
+    """Keras's ``metrics.get``: a metric object for a class name, its snake_case form or an alias (``"mae"``), the
+    object a config dict describes, a function or metric object as it is, ``None`` for ``None``."""
+    if identifier is None or callable(identifier):
+        return identifier
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str) and identifier in _BY_NAME:
+        return _BY_NAME[identifier]()
+    unsupported_identifier("metrics", "identifier", identifier, sorted(_BY_NAME))
+    raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
+
+
+def serialize(metric: Any) -> Any:
+    """A metric object or function as Keras's ``metrics.serialize`` writes it (a name stays a name)."""
+    from ._keras_config_write import _metric_out
+
+    return _metric_out(metric)
+
+
+def deserialize(config: Any) -> Any:
+    """The metric object (or function) a ``serialize`` config, or a name, describes."""
+    if isinstance(config, str):
+        return get(config)
+    from ._keras_config_read import metric_from_config
+
+    return metric_from_config(config)
