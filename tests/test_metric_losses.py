@@ -359,5 +359,28 @@ def test_get_serialize_and_deserialize_as_keras() -> None:
     assert m.deserialize(m.serialize(m.binary_accuracy)) is m.binary_accuracy
     with pytest.raises(ValueError, match="Could not interpret"):
         m.get(3)
-    with pytest.raises(keras.NotSupportedError, match="accuracy"):
-        m.get("accuracy")  # Keras's exact-match Accuracy, which keras_lite lacks
+    assert type(m.get("accuracy")) is m.Accuracy  # Keras's exact-match Accuracy (compile's "accuracy" picks)
+    with pytest.raises(keras.NotSupportedError, match="pearson_correlation"):
+        m.get("pearson_correlation")
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_accuracy_and_cosine_similarity_objects_compile_as_keras(device: str) -> None:
+    """``keras.metrics.Accuracy()`` is exact equality (the string "accuracy" picks a class match instead), and
+    ``CosineSimilarity`` the mean cosine; values from Keras 3.15.1 for the same weights and data."""
+    x = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]], np.float32)
+    y = np.array([[1.0, 0.0], [1.0, 2.0], [0.5, 0.5], [0.0, 0.0]], np.float32)
+    model = keras.Sequential([keras.Input((2,)), layers.Dense(2)], device=device)
+    model.set_weights([np.array([[1.0, 0.0], [0.5, 2.0]], np.float32), np.zeros(2, np.float32)])
+    model.compile(
+        loss="mse", metrics=[keras.metrics.Accuracy(), keras.metrics.CosineSimilarity(), "accuracy"]
+    )
+    got = model.evaluate(x, y, verbose=0, return_dict=True)
+    # Keras: {'accuracy': 0.625, 'accuracy_1': 0.75, 'cosine_similarity': 0.7415341734886169, 'loss': 0.4375}.
+    # Predictions [[1, 0], [0.5, 2], [1.5, 2], [0, 0]]: five of eight values equal their targets; the zero row's
+    # cosine is 0; the argmax matches in three rows of four.
+    want = {"accuracy": 0.625, "accuracy_1": 0.75, "cosine_similarity": 0.7415341734886169, "loss": 0.4375}
+    assert got == pytest.approx(want, rel=1e-6)
+    alone = keras.metrics.CosineSimilarity()
+    alone.update_state(y, model.predict(x, verbose=0))
+    assert float(alone.result()) == pytest.approx(got["cosine_similarity"], rel=1e-6)

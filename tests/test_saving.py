@@ -486,7 +486,7 @@ def _set_layer(index, **changes):
         (lambda t: t["compile_config"].update(loss="cosine_similarity"), "cosine_similarity"),
         (lambda t: t["compile_config"]["optimizer"].update(class_name="Ftrl"), "'Ftrl'"),
         (lambda t: t["compile_config"]["optimizer"]["config"].update(use_ema=True), "use_ema"),
-        (lambda t: t["compile_config"].update(metrics=["cosine_similarity"]), "cosine_similarity"),
+        (lambda t: t["compile_config"].update(metrics=["pearson_correlation"]), "pearson_correlation"),
         (lambda t: t["config"]["layers"][0]["config"].update(batch_shape=[None, 8, 8]), "input shape"),
     ],
 )

@@ -30,7 +30,7 @@ KERAS_ONLY = {
     "CategoryEncoding StringLookup Identity UnitNormalization dot",
     "losses": "CosineSimilarity cosine_similarity CategoricalFocalCrossentropy BinaryFocalCrossentropy Dice "
     "Tversky CTC Circle serialize deserialize",
-    "metrics": "Accuracy IoU MeanIoU OneHotIoU CosineSimilarity pearson_correlation",
+    "metrics": "IoU MeanIoU OneHotIoU PearsonCorrelation ConcordanceCorrelation pearson_correlation",
     "optimizers": "Adadelta Ftrl Lamb legacy serialize deserialize",
     "callbacks": "TensorBoard RemoteMonitor SwapEMAWeights",
     "utils": "plot_model get_file pad_sequences split_dataset "
@@ -291,7 +291,7 @@ UNSUPPORTED_COMPILE = [
       ["cosine_similarity", "CosineSimilarity", "binary_focal_crossentropy", "CategoricalFocalCrossentropy",
        "dice", "tversky", "circle"]],
     *[("metrics", name, {"loss": "mse", "metrics": [name]}) for name in
-      ["IoU", "MeanIoU", "cosine_similarity", "BinaryIoU", "OneHotIoU", "CosineSimilarity"]],
+      ["IoU", "MeanIoU", "pearson_correlation", "BinaryIoU", "OneHotIoU", "PearsonCorrelation"]],
 ]  # fmt: skip
 
 

@@ -77,3 +77,22 @@ def top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> np.ndarr
 def sparse_top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> np.ndarray:
     t, p = as_float(y_true, "y_true"), as_float(y_pred, "y_pred")
     return _in_top_k(_class_ids(t, p), p, k)
+
+
+def accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
+    """Per value: whether ``y_pred == y_true`` (Keras's ``Accuracy``: exact equality, not a class match)."""
+    t, p = _pair(y_true, y_pred)
+    return (t == p).astype(np.float64)
+
+
+def cosine_similarity(y_true: Any, y_pred: Any) -> np.ndarray:
+    """Per sample: the dot product of the two rows, each scaled by ``min(1/sqrt(sum(x**2)), 1e7)``, in float32."""
+    t, p = _pair(y_true, y_pred)
+    t, p = t.astype(np.float32), p.astype(np.float32)
+
+    def scaled(x: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore"):
+            inv = np.float32(1) / np.sqrt(np.sum(x * x, axis=-1, keepdims=True, dtype=np.float32))
+        return x * np.minimum(inv, np.float32(1e7))
+
+    return np.asarray(np.sum(scaled(t) * scaled(p), axis=-1, dtype=np.float32), dtype=np.float64)

@@ -76,11 +76,13 @@ from .losses import (
 
 __all__ = [
     "AUC",
+    "Accuracy",
     "BinaryAccuracy",
     "BinaryCrossentropy",
     "CategoricalAccuracy",
     "CategoricalCrossentropy",
     "CategoricalHinge",
+    "CosineSimilarity",
     "F1Score",
     "FBetaScore",
     "FalseNegatives",
@@ -189,6 +191,30 @@ class BinaryAccuracy(MeanMetricWrapper):
 
     def _core_kind(self) -> str:
         return self._kind if self.threshold == 0.5 else f"{self._kind}:threshold={float(self.threshold)!r}"
+
+
+class Accuracy(MeanMetricWrapper):
+    """Fraction of predictions exactly equal to their targets (not the class match ``"accuracy"`` picks)."""
+
+    _kind, _direction = "exact_accuracy", "up"
+
+    def __init__(self, name: str = "accuracy", dtype: Any = None) -> None:
+        super().__init__(fns.accuracy, name, dtype)
+
+
+class CosineSimilarity(MeanMetricWrapper):
+    """Mean over the samples of the cosine of the angle between ``y_true`` and ``y_pred``."""
+
+    _kind, _direction = "cosine_similarity", "up"
+
+    def __init__(self, name: str = "cosine_similarity", dtype: Any = None, axis: int = -1) -> None:
+        if isinstance(axis, bool) or axis != -1:
+            raise ValueError(f"keras_lite computes metrics over the last axis only. {received('axis', axis)}")
+        super().__init__(fns.cosine_similarity, name, dtype)
+        self.axis = axis
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "axis": self.axis}
 
 
 class CategoricalAccuracy(MeanMetricWrapper):
@@ -326,8 +352,10 @@ _CLASSES: list[type[Metric]] = [
     Precision,
     Recall,
     AUC,
+    Accuracy,
     BinaryAccuracy,
     CategoricalAccuracy,
+    CosineSimilarity,
     SparseCategoricalAccuracy,
     TopKCategoricalAccuracy,
     SparseTopKCategoricalAccuracy,

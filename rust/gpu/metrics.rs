@@ -53,6 +53,8 @@ pub(super) fn metric_consts(m: &Metric) -> (u32, f32, usize) {
         Metric::TopKCategoricalAccuracy { k } => (5, 0.0, k),
         Metric::SparseTopKCategoricalAccuracy { k } => (6, 0.0, k),
         Metric::MeanAbsolutePercentageError => (7, 0.0, 0),
+        Metric::ExactAccuracy => (8, 0.0, 0),
+        Metric::CosineSimilarity => (9, 0.0, 0),
         // Their sums come from `counts` (shaders/counts.wgsl), and a loss's from shaders/loss.wgsl
         // (`loss_metric`); this kernel does not run for them.
         Metric::Confusion(_) | Metric::R2(_) | Metric::FBeta(_) | Metric::Loss(_) => (0, 0.0, 0),

@@ -48,6 +48,10 @@ pub enum Metric {
     R2(R2),
     /// The mean of a loss's per-sample values.
     Loss(Loss),
+    /// Fraction of values equal to their targets (Keras's `Accuracy`).
+    ExactAccuracy,
+    /// Mean over rows of the cosine of the angle between prediction and target.
+    CosineSimilarity,
     /// F-beta scores from per-column counts.
     FBeta(FBeta),
 }
@@ -106,6 +110,9 @@ impl Metric {
         match self {
             Metric::Confusion(_) | Metric::R2(_) | Metric::FBeta(_) => 0.0,
             Metric::Loss(l) => l.sum(pred, target, width, false, None),
+            Metric::CosineSimilarity => {
+                rows.zip(target.chunks_exact(width)).map(|(p, t)| f64::from(cosine(p, t))).sum()
+            }
             Metric::CategoricalAccuracy => {
                 rows.zip(target.chunks_exact(width)).map(|(p, t)| f64::from(u8::from(argmax(p) == argmax(t)))).sum()
             }
@@ -200,6 +207,7 @@ impl Metric {
             Metric::MeanSquaredError | Metric::RootMeanSquaredError => (p - t) * (p - t),
             Metric::MeanAbsolutePercentageError => 100.0 * ((t - p) / t.abs().max(1e-7)).abs(),
             Metric::BinaryAccuracy { threshold } => f32::from(u8::from((p > threshold) as u8 as f32 == t)),
+            Metric::ExactAccuracy => f32::from(u8::from(p == t)),
             _ => 0.0,
         }
     }
@@ -319,6 +327,14 @@ pub fn finish_all(metrics: &[Metric], weighted_from: usize, sums: &[f64], rows: 
     }
 }
 
+/// Keras's `cosine_similarity` of a row: each side scaled by `min(1/√Σx², 1/ε)` (ε = 1e-7), then their dot
+/// product, in float32.
+fn cosine(p: &[f32], t: &[f32]) -> f32 {
+    let inv = |v: &[f32]| (1.0 / v.iter().map(|x| x * x).sum::<f32>().sqrt()).min(1e7);
+    let (ip, it) = (inv(p), inv(t));
+    p.iter().zip(t).map(|(&p, &t)| (t * it) * (p * ip)).sum()
+}
+
 /// A class id as an index (out of range ids are `width`, which no prediction matches).
 fn class_of(t: f32, width: usize) -> usize {
     if t >= 0.0 && t.fract() == 0.0 && (t as usize) < width {
@@ -370,6 +386,15 @@ mod tests {
             Metric::TopKCategoricalAccuracy { k: 3 }
         );
         assert!(Metric::from_name("top_k_categorical_accuracy:0").is_err());
+    }
+
+    /// Keras's `cosine_similarity` per row: a zero row gives 0 (its scale is capped at 1e7), opposite rows −1.
+    #[test]
+    fn cosine_and_exact_accuracy() {
+        let m = Metric::CosineSimilarity;
+        let sum = m.sum(&[0.0, 0.0, 1.0, 1.0, -2.0, -2.0], &[0.0, 0.0, 0.5, 0.5, 1.0, 1.0], 2);
+        assert!((sum - 0.0).abs() < 1e-6, "{sum}");
+        assert_eq!(Metric::ExactAccuracy.sum(&[1.0, 0.5, 2.0, 0.0], &[1.0, 0.0, 2.0, 0.0], 2), 1.5);
     }
 
     #[test]

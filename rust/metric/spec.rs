@@ -103,6 +103,8 @@ pub fn parse(spec: &str) -> Result<Metric> {
             Metric::BinaryAccuracy { threshold }
         }
         "categorical_accuracy" => Metric::CategoricalAccuracy,
+        "exact_accuracy" => Metric::ExactAccuracy,
+        "cosine_similarity" => Metric::CosineSimilarity,
         "sparse_categorical_accuracy" => Metric::SparseCategoricalAccuracy,
         "true_positives" | "false_positives" | "true_negatives" | "false_negatives" => {
             let which = ["true_positives", "false_positives", "true_negatives", "false_negatives"]

@@ -1,7 +1,9 @@
 //! A metric's per-row value into column `col` of the rows×`stride` value matrix (see metric.rs): 0 mae,
 //! 1 mse (row means), 2 binary accuracy `(p > threshold) == t` (row mean), 3 categorical accuracy (argmax
 //! match), 4 sparse categorical accuracy (targets are cls ids), 5 top-k categorical accuracy, 6 its sparse
-//! form (the target cls has fewer than k predictions above it), 7 mean absolute percentage error.
+//! form (the target cls has fewer than k predictions above it), 7 mean absolute percentage error, 8 exact
+//! accuracy `p == t` (row mean), 9 cosine similarity (each side scaled by `min(1/√Σx², 1e7)`, then their dot
+//! product).
 
 override METRIC: u32 = 0u;
 // A `weighted_metrics` entry with sample weights: the row's value is scaled by its weight.
@@ -58,6 +60,19 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         } else {
             v = select(0.0, 1.0, cls < prm.width && above < prm.k);
         }
+    } else if METRIC == 9u {
+        var sp = 0.0;
+        var st = 0.0;
+        for (var c = 0u; c < prm.width; c++) {
+            sp += pred[base + c] * pred[base + c];
+            st += tgt[base + c] * tgt[base + c];
+        }
+        // A zero row scales by 1e7 (its 1/0 would be infinite), as min(rsqrt(0), 1e7) in Keras.
+        let ip = min(1.0 / sqrt(max(sp, 1e-30)), 1e7);
+        let it = min(1.0 / sqrt(max(st, 1e-30)), 1e7);
+        for (var c = 0u; c < prm.width; c++) {
+            v += (tgt[base + c] * it) * (pred[base + c] * ip);
+        }
     } else if METRIC == 3u {
         var bp = 0u;
         var bt = 0u;
@@ -81,6 +96,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
                 s += (p - t) * (p - t);
             } else if METRIC == 7u {
                 s += 100.0 * abs((t - p) / max(abs(t), 1e-7));
+            } else if METRIC == 8u {
+                s += select(0.0, 1.0, p == t);
             } else {
                 s += select(0.0, 1.0, select(0.0, 1.0, p > prm.threshold) == t);
             }
