@@ -376,30 +376,7 @@ def loss_from_config(value: Any) -> Any:
 
 
 def metric_from_config(value: Any) -> Any:
-    if (
-        isinstance(value, dict)
-        and isinstance(value.get("class_name"), str)
-        and value["class_name"] != "function"
-    ):
-        cls = getattr(metrics_module, value["class_name"], None)
-        if not (isinstance(cls, type) and issubclass(cls, metrics_module.Metric)):
-            raise FormatError(f"the metric {value['class_name']!r} is not one keras_lite supports")
-        cfg = _dict(value.get("config", {}), "the metric config")
-        _check_dtype(cfg.get("dtype"), f"the metric {value['class_name']}")
-        kwargs = {k: v for k, v in cfg.items() if k != "dtype"}
-        try:
-            return cls(**kwargs)
-        except (TypeError, ValueError) as e:
-            raise FormatError(f"the metric {value['class_name']}: {e}") from None
-    name = _name_of(value, "a metric")
-    function = getattr(metrics_module, name, None) if isinstance(value, dict) else None
-    if function is not None and metrics_module.is_function(function):
-        return function  # Keras's {"class_name": "function", "config": "binary_accuracy"}
-    try:
-        metrics_module.resolve(name, 1)
-    except ValueError as e:
-        raise FormatError(str(e)) from None
-    return name
+    return metrics_module.deserialize(value)
 
 
 def compile_from_config(

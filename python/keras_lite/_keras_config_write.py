@@ -214,15 +214,7 @@ def _loss_out(loss: Any) -> Any:
 
 
 def _metric_out(metric: Any) -> Any:
-    if isinstance(metric, str):
-        return metric
-    if isinstance(metric, type):
-        metric = metric()
-    if not isinstance(metric, metrics_module.Metric):
-        return _function(metric.__name__)  # a metric function (keras.metrics.binary_accuracy, ...)
-    # Each class's constructor arguments (thresholds, num_thresholds, class_aggregation, k, ...), as Keras.
-    cfg: dict[str, Any] = {**metric.get_config(), "dtype": "float32"}
-    return _obj("keras.metrics", type(metric).__name__, cfg)
+    return metrics_module.serialize(metric)
 
 
 def compile_config(

@@ -21,15 +21,27 @@ whose targets are rows like the predictions: the core reads the targets one way 
 
 from __future__ import annotations
 
-import math
-import numbers
 import types
 from typing import Any
 
-import numpy as np
-
-from . import _metric_fns as fns
-from ._errors import received
+from ._errors import FormatError
+from ._metric_accuracy import (
+    Accuracy,
+    BinaryAccuracy,
+    CategoricalAccuracy,
+    CosineSimilarity,
+    MeanAbsoluteError,
+    MeanAbsolutePercentageError,
+    MeanSquaredError,
+    SparseCategoricalAccuracy,
+    SparseTopKCategoricalAccuracy,
+    TopKCategoricalAccuracy,
+    binary_accuracy,
+    categorical_accuracy,
+    sparse_categorical_accuracy,
+    sparse_top_k_categorical_accuracy,
+    top_k_categorical_accuracy,
+)
 from ._metric_at import CLASSES as _AT_CLASSES
 from ._metric_at import (
     PrecisionAtRecall,
@@ -55,7 +67,6 @@ from ._metric_losses import (
     SquaredHinge,
 )
 from ._metric_regression import R2Score, RootMeanSquaredError
-from ._tensor import Tensor
 from ._unsupported import NotSupportedError, unsupported_identifier
 from .losses import (
     binary_crossentropy,
@@ -138,180 +149,27 @@ __all__ = [
     "top_k_categorical_accuracy",
 ]
 
-# The loss metrics, defined beside this module, are keras_lite.metrics's (their repr, pickling, documentation).
-for _cls in (*_LOSS_CLASSES, *_AT_CLASSES, F1Score, FBetaScore):
+# The metrics defined beside this module are keras_lite.metrics's (their repr, pickling, documentation).
+_ACCURACY_CLASSES = (
+    MeanAbsoluteError,
+    MeanSquaredError,
+    MeanAbsolutePercentageError,
+    BinaryAccuracy,
+    Accuracy,
+    CosineSimilarity,
+    CategoricalAccuracy,
+    SparseCategoricalAccuracy,
+    TopKCategoricalAccuracy,
+    SparseTopKCategoricalAccuracy,
+    binary_accuracy,
+    categorical_accuracy,
+    sparse_categorical_accuracy,
+    top_k_categorical_accuracy,
+    sparse_top_k_categorical_accuracy,
+)
+for _cls in (*_ACCURACY_CLASSES, *_LOSS_CLASSES, *_AT_CLASSES, F1Score, FBetaScore):
     _cls.__module__ = __name__
 del _cls
-
-
-class MeanAbsoluteError(MeanMetricWrapper):
-    """Mean of ``|y_true - y_pred|``."""
-
-    _kind, _direction = "mae", "down"
-
-    def __init__(self, name: str = "mean_absolute_error", dtype: Any = None) -> None:
-        super().__init__(fns.mean_absolute_error, name, dtype)
-
-
-class MeanSquaredError(MeanMetricWrapper):
-    """Mean of ``(y_true - y_pred)**2``."""
-
-    _kind, _direction = "mse", "down"
-
-    def __init__(self, name: str = "mean_squared_error", dtype: Any = None) -> None:
-        super().__init__(fns.mean_squared_error, name, dtype)
-
-
-class MeanAbsolutePercentageError(MeanMetricWrapper):
-    """Mean of ``100 * |y_true - y_pred| / max(|y_true|, 1e-7)``."""
-
-    _kind, _direction = "mape", "down"
-
-    def __init__(self, name: str = "mean_absolute_percentage_error", dtype: Any = None) -> None:
-        super().__init__(fns.mean_absolute_percentage_error, name, dtype)
-
-
-class BinaryAccuracy(MeanMetricWrapper):
-    """Fraction of ``(y_pred > threshold) == y_true``."""
-
-    _kind, _direction = "binary_accuracy", "up"
-
-    def __init__(self, name: str = "binary_accuracy", dtype: Any = None, threshold: float = 0.5) -> None:
-        # Any finite number, as Keras 3.15 takes it (0.0 and 1.0 included: y_pred > threshold).
-        if (
-            isinstance(threshold, bool)
-            or not isinstance(threshold, numbers.Real)
-            or not math.isfinite(threshold)
-        ):
-            raise ValueError(
-                f"Invalid value for argument `threshold`: expected a finite number. {received('threshold', threshold)}"
-            )
-        super().__init__(fns.binary_accuracy, name, dtype, threshold=float(threshold))
-        self.threshold: float = float(threshold)
-
-    def _core_kind(self) -> str:
-        return self._kind if self.threshold == 0.5 else f"{self._kind}:threshold={float(self.threshold)!r}"
-
-
-class Accuracy(MeanMetricWrapper):
-    """Fraction of predictions exactly equal to their targets (not the class match ``"accuracy"`` picks)."""
-
-    _kind, _direction = "exact_accuracy", "up"
-
-    def __init__(self, name: str = "accuracy", dtype: Any = None) -> None:
-        super().__init__(fns.accuracy, name, dtype)
-
-
-class CosineSimilarity(MeanMetricWrapper):
-    """Mean over the samples of the cosine of the angle between ``y_true`` and ``y_pred``."""
-
-    _kind, _direction = "cosine_similarity", "up"
-
-    def __init__(self, name: str = "cosine_similarity", dtype: Any = None, axis: int = -1) -> None:
-        if isinstance(axis, bool) or axis != -1:
-            raise ValueError(f"keras_lite computes metrics over the last axis only. {received('axis', axis)}")
-        super().__init__(fns.cosine_similarity, name, dtype)
-        self.axis = axis
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "axis": self.axis}
-
-
-class CategoricalAccuracy(MeanMetricWrapper):
-    """Fraction of rows whose argmax matches the one-hot target's argmax."""
-
-    _kind, _direction = "categorical_accuracy", "up"
-
-    def __init__(self, name: str = "categorical_accuracy", dtype: Any = None) -> None:
-        super().__init__(fns.categorical_accuracy, name, dtype)
-
-
-class SparseCategoricalAccuracy(MeanMetricWrapper):
-    """Fraction of rows whose argmax is the integer class id in ``y_true``."""
-
-    _kind, _direction = "sparse_categorical_accuracy", "up"
-
-    def __init__(self, name: str = "sparse_categorical_accuracy", dtype: Any = None) -> None:
-        super().__init__(fns.sparse_categorical_accuracy, name, dtype)
-
-
-def _positive_k(k: Any) -> int:
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"k must be a positive integer. {received('k', k)}")
-    return int(k)
-
-
-class TopKCategoricalAccuracy(MeanMetricWrapper):
-    """Fraction of rows whose one-hot target class is among the ``k`` largest predictions (ties count)."""
-
-    _kind, _direction = "top_k_categorical_accuracy", "up"
-
-    def __init__(self, k: int = 5, name: str = "top_k_categorical_accuracy", dtype: Any = None) -> None:
-        super().__init__(fns.top_k_categorical_accuracy, name, dtype, k=_positive_k(k))
-        self.k = self._fn_kwargs["k"]
-
-    def _core_kind(self) -> str:
-        return f"{self._kind}:{self.k}"
-
-
-class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
-    """Fraction of rows whose integer class id is among the ``k`` largest predictions (ties count)."""
-
-    _kind, _direction = "sparse_top_k_categorical_accuracy", "up"
-
-    def __init__(
-        self,
-        k: int = 5,
-        name: str = "sparse_top_k_categorical_accuracy",
-        dtype: Any = None,
-        from_sorted_ids: bool = False,
-    ) -> None:
-        super().__init__(fns.sparse_top_k_categorical_accuracy, name, dtype, k=_positive_k(k))
-        self.k = self._fn_kwargs["k"]
-        if from_sorted_ids:
-            raise NotSupportedError(
-                "keras_lite's SparseTopKCategoricalAccuracy reads class scores; from_sorted_ids is not "
-                f"supported yet. {received('from_sorted_ids', from_sorted_ids)}"
-            )
-        self.from_sorted_ids = False
-
-    def _core_kind(self) -> str:
-        return f"{self._kind}:{self.k}"
-
-
-def _tensor(values: Any) -> Tensor:
-    return np.asarray(values, dtype=np.float32).view(Tensor)
-
-
-def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> Tensor:
-    """Per value: whether ``(y_pred > threshold) == y_true``, as 1.0 or 0.0."""
-    return _tensor(fns.binary_accuracy(y_true, y_pred, threshold))
-
-
-def categorical_accuracy(y_true: Any, y_pred: Any) -> Tensor:
-    """Per sample: whether the argmax of ``y_pred`` is that of the one-hot ``y_true``."""
-    return _tensor(fns.categorical_accuracy(y_true, y_pred))
-
-
-def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> Tensor:
-    """Per sample: whether the argmax of ``y_pred`` is the class id ``y_true``."""
-    return _tensor(fns.sparse_categorical_accuracy(y_true, y_pred))
-
-
-def top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> Tensor:
-    """Per sample: whether the one-hot target's class is among the ``k`` largest predictions (ties count)."""
-    return _tensor(fns.top_k_categorical_accuracy(y_true, y_pred, _positive_k(k)))
-
-
-def sparse_top_k_categorical_accuracy(
-    y_true: Any, y_pred: Any, k: int = 5, from_sorted_ids: bool = False
-) -> Tensor:
-    """Per sample: whether the class id ``y_true`` is among the ``k`` largest predictions (ties count)."""
-    if from_sorted_ids:
-        raise NotSupportedError(
-            f"keras_lite reads class scores; from_sorted_ids is not supported yet. {received('from_sorted_ids', True)}"
-        )
-    return _tensor(fns.sparse_top_k_categorical_accuracy(y_true, y_pred, _positive_k(k)))
 
 
 # The functions ``compile(metrics=[...])`` takes, as the core kind each computes; the history key is the
@@ -471,15 +329,60 @@ def get(identifier: Any) -> Any:
 
 def serialize(metric: Any) -> Any:
     """A metric object or function as Keras's ``metrics.serialize`` writes it (a name stays a name)."""
-    from ._keras_config_write import _metric_out
-
-    return _metric_out(metric)
+    if isinstance(metric, str):
+        return metric
+    if isinstance(metric, type):
+        metric = metric()
+    if not isinstance(metric, Metric):
+        # A plain function, as Keras 3 writes ``keras.metrics.binary_accuracy``.
+        return {
+            "module": "builtins",
+            "class_name": "function",
+            "config": metric.__name__,
+            "registered_name": "function",
+        }
+    # Each class's constructor arguments (thresholds, num_thresholds, class_aggregation, k, ...), as Keras.
+    config = {**metric.get_config(), "dtype": "float32"}
+    return {
+        "module": "keras.metrics",
+        "class_name": type(metric).__name__,
+        "config": config,
+        "registered_name": None,
+    }
 
 
 def deserialize(config: Any) -> Any:
-    """The metric object (or function) a ``serialize`` config, or a name, describes."""
+    """The metric object (or function) a ``serialize`` config, or a name, describes; a ``FormatError`` (a
+    ``ValueError``) names what keras_lite cannot make."""
+    if (
+        isinstance(config, dict)
+        and config.get("class_name") == "function"
+        and isinstance(config.get("config"), str)
+    ):
+        config = config["config"]
+        function = globals().get(config)
+        if function is not None and is_function(function):
+            return function
     if isinstance(config, str):
-        return get(config)
-    from ._keras_config_read import metric_from_config
-
-    return metric_from_config(config)
+        try:
+            resolve(config, 1)
+        except ValueError as e:
+            raise FormatError(str(e)) from None
+        return config
+    if not isinstance(config, dict) or not isinstance(config.get("class_name"), str):
+        raise FormatError(f"a metric refers to {config!r}, which is not a built-in keras_lite supports")
+    name = config["class_name"]
+    cls = globals().get(name)
+    if not (isinstance(cls, type) and issubclass(cls, Metric)):
+        raise FormatError(f"the metric {name!r} is not one keras_lite supports")
+    cfg = config.get("config", {})
+    if not isinstance(cfg, dict):
+        raise FormatError(f"the metric config must be a JSON object. Received: {type(cfg).__name__}")
+    if cfg.get("dtype") not in (None, "float32"):
+        raise FormatError(
+            f"the metric {name} uses dtype {cfg['dtype']!r}; keras_lite computes in float32 only"
+        )
+    try:
+        return cls(**{k: v for k, v in cfg.items() if k != "dtype"})
+    except (TypeError, ValueError) as e:
+        raise FormatError(f"the metric {name}: {e}") from None
