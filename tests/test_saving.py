@@ -483,7 +483,7 @@ def _set_layer(index, **changes):
         ),
         (_set_layer(1, dtype="mixed_float16"), "mixed_float16"),
         (lambda t: t.update(class_name="Functional"), "inbound_nodes"),
-        (lambda t: t["compile_config"].update(loss="cosine_similarity"), "cosine_similarity"),
+        (lambda t: t["compile_config"].update(loss="dice"), "dice"),
         (lambda t: t["compile_config"]["optimizer"].update(class_name="Ftrl"), "'Ftrl'"),
         (lambda t: t["compile_config"]["optimizer"]["config"].update(use_ema=True), "use_ema"),
         (lambda t: t["compile_config"].update(metrics=["pearson_correlation"]), "pearson_correlation"),
@@ -500,7 +500,7 @@ def test_unsupported_contents_are_named(tmp_path, edit, message):
 
 def test_unsupported_training_setup_still_loads_for_inference(tmp_path):
     name = "adamw_mae"
-    edit = lambda t: t["compile_config"].update(loss="cosine_similarity")  # noqa: E731
+    edit = lambda t: t["compile_config"].update(loss="dice")  # noqa: E731
     _edit_config(os.path.join(FIXTURES, f"{name}.keras"), tmp_path / "l.keras", edit)
     with pytest.raises(ValueError, match=r"compile=False"):
         keras.models.load_model(tmp_path / "l.keras")

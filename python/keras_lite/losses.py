@@ -22,11 +22,18 @@ from ._crossentropy import SparseCategoricalCrossentropy as SparseCategoricalCro
 from ._errors import real_number, received
 from ._loss_base import REDUCTIONS as REDUCTIONS
 from ._loss_base import Loss as Loss
+from ._loss_cosine import CosineSimilarity, cosine_similarity
 from ._tensor import Tensor
 from ._unsupported import NotSupportedError, unsupported_identifier
 
 # The classes defined beside this module are keras_lite.losses's (their repr, pickling, documentation).
-for _cls in (Loss, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy):
+for _cls in (
+    Loss,
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    SparseCategoricalCrossentropy,
+    CosineSimilarity,
+):
     _cls.__module__ = __name__
 del _cls
 
@@ -278,6 +285,7 @@ _ALL: list[tuple[type[Loss], Any]] = [
     (Hinge, hinge),
     (SquaredHinge, squared_hinge),
     (CategoricalHinge, categorical_hinge),
+    (CosineSimilarity, cosine_similarity),
 ]
 # Keras 3.15's keras.losses.get: class names, function names and these aliases, matched exactly.
 _CLASSES: dict[str, type[Loss]] = {cls.__name__: cls for cls, _ in _ALL}
@@ -405,6 +413,7 @@ __all__ = [
     "BinaryCrossentropy",
     "CategoricalCrossentropy",
     "CategoricalHinge",
+    "CosineSimilarity",
     "Hinge",
     "Huber",
     "KLDivergence",
@@ -423,6 +432,7 @@ __all__ = [
     "binary_crossentropy",
     "categorical_crossentropy",
     "categorical_hinge",
+    "cosine_similarity",
     "get",
     "hinge",
     "huber",

@@ -28,6 +28,7 @@ pub(super) fn loss_consts(loss: Loss, logits: bool) -> (u32, bool) {
         Loss::SparseCategoricalCrossentropy { from_logits, .. } => (11, logits || from_logits),
         Loss::KlDivergence => (12, false),
         Loss::CategoricalHinge => (13, false),
+        Loss::CosineSimilarity => (14, false),
     }
 }
 

@@ -9,7 +9,7 @@
 //! that are all 0 or 1 in a batch become `2t−1`). Per row: categorical crossentropy `−Σ t·ln q` with `q` the
 //! renormalised, clipped probabilities, or `−Σ t·log_softmax(z)` from logits; its sparse form reads a class
 //! id; KL divergence `Σ t·ln(t/p)` (both clipped to `[ε, 1]`); categorical hinge
-//! `max(max((1−t)·p) − Σ t·p + 1, 0)`. The sparse form masks the samples whose label is its `ignore_class`
+//! `max(max((1−t)·p) − Σ t·p + 1, 0)`; cosine similarity `−Σ (t·s_t)·(p·s_p)` with `s_x = min(1/√Σx², 1e7)`. The sparse form masks the samples whose label is its `ignore_class`
 //! (loss and gradient 0); reduce.rs turns the batch's values into the reduction's.
 
 mod reduce;
@@ -54,6 +54,8 @@ pub enum Loss {
     SquaredHinge,
     /// Categorical hinge.
     CategoricalHinge,
+    /// The negative cosine similarity of prediction and target rows.
+    CosineSimilarity,
 }
 
 impl Loss {
@@ -89,6 +91,7 @@ impl Loss {
             "hinge" => Loss::Hinge,
             "squared_hinge" => Loss::SquaredHinge,
             "categorical_hinge" => Loss::CategoricalHinge,
+            "cosine_similarity" => Loss::CosineSimilarity,
             _ => return Err(Error::value(format!("Unknown loss: {name:?}"))),
         })
     }

@@ -47,6 +47,7 @@ impl Row {
             Loss::SparseCategoricalCrossentropy { .. } => self.sparse_cce(p, t[0] as usize, grad),
             Loss::KlDivergence => self.kld(p, t, grad),
             Loss::CategoricalHinge => self.categorical_hinge(p, t, grad),
+            Loss::CosineSimilarity => self.cosine(p, t, grad),
             _ => {
                 // Element-wise, then the mean over the row.
                 let scale = 1.0 / (self.rows * self.width) as f32;
@@ -302,6 +303,27 @@ impl Row {
             for (j, (g, &t)) in g.iter_mut().zip(t).enumerate() {
                 let d = if c(j) == neg { 1.0 / ties * (1.0 - t) } else { 0.0 } - t;
                 *g = if x >= 0.0 { d * scale } else { 0.0 };
+            }
+        }
+        f64::from(v)
+    }
+}
+
+impl Row {
+    /// `−Σ (t·s_t)·(p·s_p)`, each side scaled by `s_x = min(1/√Σx², 1e7)` as Keras's `normalize` does (a
+    /// zero row scales by 1e7), in float32. Its gradient `−s_t·(t·s_p − (t·p)·p·s_p³)`, or `−s_t·t·1e7` where
+    /// the prediction's scale is the capped one (as TensorFlow's `minimum` passes it).
+    fn cosine(&self, p: &[f32], t: &[f32], grad: Option<&mut [f32]>) -> f64 {
+        let scale_of = |v: &[f32]| (1.0 / v.iter().map(|x| x * x).sum::<f32>().sqrt()).min(1e7);
+        let (sp, st) = (scale_of(p), scale_of(t));
+        let v = -p.iter().zip(t).map(|(&p, &t)| (t * st) * (p * sp)).sum::<f32>();
+        if let Some(g) = grad {
+            let scale = self.scale();
+            let capped = sp >= 1e7;
+            let dot: f32 = p.iter().zip(t).map(|(&p, &t)| t * p).sum();
+            for ((g, &p), &t) in g.iter_mut().zip(p).zip(t) {
+                let d = if capped { t * sp } else { t * sp - dot * p * sp * sp * sp };
+                *g = -st * d * scale;
             }
         }
         f64::from(v)

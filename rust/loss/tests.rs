@@ -30,6 +30,7 @@ fn gradients_match_finite_differences() {
         Loss::Huber { delta: 1.0 },
         Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.1 },
         Loss::BinaryCrossentropy { from_logits: true, label_smoothing: 0.0 },
+        Loss::CosineSimilarity,
     ];
     let p = [0.3f32, 0.8, 0.45, 0.1, 2.5, 0.6];
     let t = [0.0f32, 1.0, 1.0, 0.0, 1.0, 0.0];
@@ -100,6 +101,16 @@ fn other_losses_keras_goldens() {
     close(mean(Loss::Hinge, &[0.6, 0.4], &[-1.0, 1.0], 2, false), 1.1, "hinge, ±1 labels");
     close(mean(Loss::SquaredHinge, &p, &t, 2, false), 1.86, "squared_hinge");
     close(mean(Loss::CategoricalHinge, &p, &t, 2, false), 1.4, "categorical_hinge");
+    // keras.losses.cosine_similarity([[0, 1], [1, 1], [1, 1]], [[1, 0], [1, 1], [-1, -1]]) (its docstring):
+    // [0, -0.99999994, 0.99999994] (negated similarities); a zero row gives 0.
+    let v = Loss::CosineSimilarity.sum(
+        &[1.0, 0.0, 1.0, 1.0, -1.0, -1.0, 0.0, 0.0],
+        &[0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0],
+        2,
+        false,
+        None,
+    );
+    close(v, 0.0, "cosine_similarity");
 }
 
 #[test]

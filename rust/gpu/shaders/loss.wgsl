@@ -4,7 +4,7 @@
 //! 4 mape, 5 msle, 6 log-cosh, 7 poisson, 8 hinge, 9 squared hinge (`flag[0]` = 1 when every label of the
 //! batch is 0 or 1, which then become 2t−1). Row-wise (`row_scale` = 1/rows): 10 categorical crossentropy
 //! (LOGITS: from logits), 11 its sparse form (targets are cls ids, one per row), 12 KL divergence,
-//! 13 categorical hinge. SCALED applies the step's reduction factors (loss/reduce.rs); IGNORE masks the rows
+//! 13 categorical hinge, 14 cosine similarity (negated). SCALED applies the step's reduction factors (loss/reduce.rs); IGNORE masks the rows
 //! labelled `ignore`; VALUE_ONLY (a loss as a metric) writes the value alone.
 
 override LOSS: u32 = 0u;
@@ -183,6 +183,31 @@ fn row_loss(base: u32, r: u32) -> f32 {
                 let q = input[base + j] / s;
                 let dq = select(0.0, -t / q, q >= prm.eps && q <= prm.hi);
                 put_grad(base + j, (dq - dot) / s * rs);
+            }
+            return v;
+        }
+        case 14u: {
+            // −Σ (t·s_t)·(p·s_p), s_x = min(1/√Σx², 1e7) (loss/rows.rs `cosine`).
+            var sp = 0.0;
+            var st = 0.0;
+            var dot = 0.0;
+            for (var j = 0u; j < w; j++) {
+                let p = input[base + j];
+                let t = tgt[base + j];
+                sp += p * p;
+                st += t * t;
+                dot += t * p;
+            }
+            let ip = min(1.0 / sqrt(max(sp, 1e-30)), 1e7);
+            let it = min(1.0 / sqrt(max(st, 1e-30)), 1e7);
+            let capped = ip >= 1e7;
+            var v = 0.0;
+            for (var j = 0u; j < w; j++) {
+                let p = input[base + j];
+                let t = tgt[base + j];
+                v -= (t * it) * (p * ip);
+                let d = select(t * ip - dot * p * ip * ip * ip, t * ip, capped);
+                put_grad(base + j, -it * d * rs);
             }
             return v;
         }
