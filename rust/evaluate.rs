@@ -81,7 +81,7 @@ pub fn evaluate_with<G: std::ops::Deref<Target = ModelState>>(
     hooks: &mut EvalHooks<'_>,
 ) -> Result<()> {
     let (x, y, rows) = (d.x, d.y, d.rows);
-    let (iw, ow, tw, cols, averaging) = {
+    let (iw, ow, tw, cols, averaging, reads_logits) = {
         let st = lock()?;
         let compiled = st.compiled.as_ref().ok_or_else(not_compiled)?;
         let ow = st.net.output_dim();
@@ -90,7 +90,8 @@ pub fn evaluate_with<G: std::ops::Deref<Target = ModelState>>(
         compiled.loss.check_targets(y, ow, "y")?;
         check_weights(d.w, rows, "sample_weight")?;
         let tw = compiled.loss.target_width(ow);
-        (st.net.input_dim, ow, tw, compiled.sum_columns(), compiled.averaging())
+        let reads_logits = compiled.metrics.iter().any(crate::metric::Metric::reads_logits);
+        (st.net.input_dim, ow, tw, compiled.sum_columns(), compiled.averaging(), reads_logits)
     };
     if rows == 0 {
         return Err(Error::value("evaluate needs at least one sample. Received: x with 0 rows"));
@@ -103,9 +104,7 @@ pub fn evaluate_with<G: std::ops::Deref<Target = ModelState>>(
     if out.len() < chunk * ow {
         crate::error::try_resize(out, chunk * ow, 0.0, "the evaluation buffer")?;
     }
-    if logit_copy.len() < chunk * ow
-        && lock()?.compiled.as_ref().is_some_and(|c| c.metrics.iter().any(|m| m.reads_logits()))
-    {
+    if reads_logits && logit_copy.len() < chunk * ow {
         crate::error::try_resize(logit_copy, chunk * ow, 0.0, "the evaluation buffer")?;
     }
     with_scratch(|s| -> Result<()> {
@@ -127,8 +126,7 @@ pub fn evaluate_with<G: std::ops::Deref<Target = ModelState>>(
                 }
                 let logits = net.loss_logits(&compiled.loss);
                 // The logits of a final sigmoid or softmax, for the metrics that read them.
-                let metric_logits = compiled.metrics.iter().any(crate::metric::Metric::reads_logits);
-                let metric_logits = crate::network::final_logits(&net.layers).filter(|_| metric_logits);
+                let metric_logits = crate::network::final_logits(&net.layers).filter(|_| reads_logits);
                 let inferred = logits.or(metric_logits.map(|(at, _)| at));
                 let o = &mut out[..m * ow];
                 let xs = &x[start * iw..(start + m) * iw];

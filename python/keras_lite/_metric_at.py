@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ._errors import received
-from ._metric_base import Metric, as_float, to_result
+from ._metric_base import Metric, as_float, divide_no_nan, to_result
 from ._metric_confusion import confusion, core_options, prepare
 from ._tensor import Tensor
 
@@ -70,11 +70,10 @@ class _AtLeast(Metric):
 
     def _rates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Sensitivity (recall), specificity and precision at each threshold, in float32 as Keras's."""
-        tp, fp, tn, fn = self._counts.value
+        tp, fp, tn, fn = self._counts.value  # float32: the sums below round as Keras's do
 
         def rate(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-            total = a + b
-            return np.where(total == 0, np.float32(0), a / np.where(total == 0, 1, total)).astype(np.float32)
+            return divide_no_nan(a, a + b).astype(np.float32)
 
         return rate(tp, fn), rate(tn, fp), rate(tp, fp)
 

@@ -6,7 +6,7 @@
 use crate::error::{Error, Result};
 use crate::layer::LayerSpec;
 use crate::layers::{batch_norm, dense, dropout, normalization};
-use crate::loss::{Loss, EPSILON};
+use crate::loss::EPSILON;
 use crate::metric::Metric;
 use crate::network::LogitsAt;
 
@@ -14,7 +14,7 @@ use super::context::Ctx;
 use super::data::DevData;
 use super::gemm::Gemm;
 use super::kernels::{grid, grid_for, Params, COLS, K};
-use super::metrics::{counts, loss_consts, loss_metric, loss_params, metric_consts};
+use super::metrics::{counts, hinge_flag, loss_consts, loss_metric, loss_params, metric_consts};
 use super::plan::{act_id, DevNet, Training, Workspace, SOFTMAX};
 use super::program::Builder;
 
@@ -199,11 +199,7 @@ pub(crate) fn loss_and_metrics(
     let grad = ws.grads[v].as_ref().ok_or_else(|| Error::State("no gradient buffer for the loss".into()))?;
     let (id, from_logits) = loss_consts(t.loss, logits.is_some());
     let (delta, ls) = loss_params(t.loss);
-    if matches!(t.loss, Loss::Hinge | Loss::SquaredHinge) {
-        // Whether every label of the batch is 0 or 1 (then read as 2t − 1).
-        let p = Params::new().u(rows * t.loss.target_width(ow));
-        b.push(K::AllBinary, &[], &[Some(&ws.target), Some(&ws.flag)], p, [1, 1, 1]);
-    }
+    hinge_flag(b, t.loss, rows * t.loss.target_width(ow), &ws.target, &ws.flag);
     let scale = 1.0 / (rows * ow).max(1) as f32;
     let row_scale = 1.0 / rows.max(1) as f32;
     let cols = t.row_cols();

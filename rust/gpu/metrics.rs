@@ -62,6 +62,14 @@ pub(super) fn metric_consts(m: &Metric) -> (u32, f32, usize) {
     }
 }
 
+/// Record, for a hinge loss, whether every one of the batch's `values` targets is 0 or 1 (labels then read as
+/// `2t − 1`) into `flag`.
+pub(super) fn hinge_flag(b: &mut Builder, loss: Loss, values: usize, target: &wgpu::Buffer, flag: &wgpu::Buffer) {
+    if matches!(loss, Loss::Hinge | Loss::SquaredHinge) {
+        b.push(K::AllBinary, &[], &[Some(target), Some(flag)], Params::new().u(values), [1, 1, 1]);
+    }
+}
+
 /// Record a loss's per-row values as metric column `col` (shaders/loss.wgsl without its gradient): `bind` is
 /// its input (logits, when `logits`), the targets, a gradient buffer it leaves alone, the value matrix and the
 /// hinge losses' flag; `w` scales each row's value by its weight. `(rows, width, col, cols)`.
@@ -76,10 +84,8 @@ pub(super) fn loss_metric(
     bind: [Option<&wgpu::Buffer>; 5],
     weights: &wgpu::Buffer,
 ) -> Result<()> {
-    if matches!(loss, Loss::Hinge | Loss::SquaredHinge) {
-        // Whether every label of the batch is 0 or 1 (then read as 2t − 1).
-        let p = Params::new().u(rows * loss.target_width(width));
-        b.push(K::AllBinary, &[], &[bind[1], bind[4]], p, [1, 1, 1]);
+    if let (Some(target), Some(flag)) = (bind[1], bind[4]) {
+        hinge_flag(b, loss, rows * loss.target_width(width), target, flag);
     }
     let (id, from_logits) = loss_consts(loss, logits);
     let (delta, ls) = loss_params(loss);
