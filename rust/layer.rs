@@ -66,6 +66,12 @@ impl LayerSpec {
             LayerSpec::Dense { units, .. } if units == 0 => Err(Error::value(format!(
                 "Received an invalid value for `units`, expected a positive integer. Received: units={units}"
             ))),
+            // A Dense layer's activation is a name (Keras's `activation="relu"`), whose parameters are the
+            // defaults; the general relu is the ReLU layer's, which the products' epilogues do not apply.
+            LayerSpec::Dense { activation: a @ Activation::ReluCustom { .. }, .. } => Err(Error::value(format!(
+                "A Dense layer's activation is one of the named activations; Keras's relu with a cap or threshold \
+                 is a separate ReLU layer. Received: activation={a:?}"
+            ))),
             LayerSpec::Dropout { rate, .. } if !(0.0..=1.0).contains(&rate) => Err(Error::value(format!(
                 "Invalid value received for argument `rate`. Expected a float value between 0 and 1. Received: rate={rate}"
             ))),

@@ -86,6 +86,10 @@ _LAYER_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "Dropout": (("rate", "seed"), ()),
     "Activation": (("activation",), ()),
+    "ReLU": (("max_value", "negative_slope", "threshold"), ()),
+    "LeakyReLU": (("negative_slope",), ()),
+    "ELU": (("alpha",), ()),
+    "Softmax": (("axis",), ()),
     "Concatenate": (("axis",), ()),
     **{merge: ((), ()) for merge in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")},
     "Normalization": (("axis", "mean", "variance", "invert"), ()),
@@ -115,7 +119,7 @@ _TRAINING_ONLY: dict[str, tuple[str, ...]] = {
         "synchronized",
     ),
     "Dropout": ("noise_shape", "activity_regularizer"),
-    "Activation": ("activity_regularizer",),
+    **{act: ("activity_regularizer",) for act in ("Activation", "ReLU", "LeakyReLU", "ELU", "Softmax")},
     **{
         merge: () for merge in ("Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")
     },

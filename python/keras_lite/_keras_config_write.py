@@ -79,8 +79,8 @@ def layer_config(layer: L.Layer, input_width: int | None) -> dict[str, Any]:
         cfg.update(layer.get_config(), axis=list(layer.axis), dtype="float32")
     elif isinstance(layer, L.Dropout):
         cfg.update(rate=layer.rate, seed=layer.seed, noise_shape=None)
-    elif isinstance(layer, L.Activation):
-        cfg.update(activation=activations.serialize(layer.activation))
+    elif isinstance(layer, L.Activation):  # and the activation layers with parameters, its subclasses
+        cfg.update(layer._layer_config())
     elif isinstance(layer, _Merge):
         if isinstance(layer, L.Concatenate):
             cfg.update(axis=layer.axis)

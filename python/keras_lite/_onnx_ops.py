@@ -150,8 +150,31 @@ def _dense(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], out: s
 
 
 def _activation(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], out: str) -> int:
-    emit_activation(g, layer.activation.__name__, ins[0], out, layer.name)
+    """``Activation`` and the activation layers with parameters (``ReLU``, ``LeakyReLU``, ``ELU``, ``Softmax``)."""
+    name, params = layer._form()
+    if not params:
+        emit_activation(g, name, ins[0], out, layer.name)
+    elif name == "elu":
+        g.op("Elu", ins, out, layer.name, alpha=params[0])
+    elif name == "leaky_relu":
+        g.op("LeakyRelu", ins, out, layer.name, alpha=params[0])
+    else:
+        _relu_general(g, ins[0], out, layer.name, *params)
     return widths[0]
+
+
+def _relu_general(g: GraphWriter, x: str, out: str, base: str, slope: float, cap: float, limit: float) -> str:
+    """Keras's relu with its three arguments: ``min(x, cap)`` where ``x > limit``, else ``slope * (x − limit)``."""
+    t = g.weight(f"{base}/threshold", limit)
+    above = x if cap == np.inf else g.op("Min", [x, g.weight(f"{base}/max_value", cap)], None, base)
+    below = (
+        g.weight(f"{base}/zero", 0.0)
+        if slope == 0
+        else g.op(
+            "Mul", [g.op("Sub", [x, t], None, base), g.weight(f"{base}/negative_slope", slope)], None, base
+        )
+    )
+    return g.op("Where", [g.op("Greater", [x, t], None, base), above, below], out, base)
 
 
 def _identity(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], out: str) -> int:

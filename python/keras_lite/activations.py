@@ -1,17 +1,54 @@
-"""Activation functions by name, as ``keras.activations``. Every value is computed in the Rust core."""
+"""Activation functions by name, as ``keras.activations``. Every value is computed in the Rust core.
+
+A function with parameters (``relu``, ``leaky_relu``, ``elu``) reaches the core as a *form*: the core's name
+and a tuple of parameters, which the activation layers (``ReLU``, ``LeakyReLU``, ``ELU``) pass to it too.
+"""
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 import numpy as np
 
 from . import _core
-from ._errors import received
+from ._errors import real_number, received
 from ._tensor import Tensor
 from ._unsupported import NotSupportedError, unsupported_identifier
 
 ActivationFn = Callable[..., Tensor]
+Form = tuple[str, tuple[float, ...]]
+
+
+def apply(form: Form, x: Any) -> Tensor:
+    """The activation ``form`` of the values ``x`` (any shape; softmax over the last axis), from the core."""
+    name, params = form
+    arr = np.asarray(x, dtype=np.float32)
+    out = _core.activation(name, np.ascontiguousarray(arr.reshape(1) if arr.ndim == 0 else arr), list(params))
+    return out.reshape(arr.shape).view(Tensor)  # a Keras activation returns a tensor: .numpy() works
+
+
+def relu_form(negative_slope: Any = 0.0, max_value: Any = None, threshold: Any = 0.0) -> Form:
+    """Keras's ``relu(x, negative_slope, max_value, threshold)`` as the core's form: the plain ``relu``,
+    ``leaky_relu`` or ``relu6`` where Keras itself computes those, else the general one
+    (``min(x, max_value)`` above the threshold, ``negative_slope * (x - threshold)`` below)."""
+    slope, limit = real_number("negative_slope", negative_slope), real_number("threshold", threshold)
+    cap = math.inf if max_value is None else real_number("max_value", max_value)
+    for arg, value in (("negative_slope", slope), ("max_value", cap), ("threshold", limit)):
+        if math.isnan(value):
+            raise ValueError(f"`{arg}` must be a number. {received(arg, value)}")
+    if limit == 0 and cap == math.inf:
+        return ("relu", ()) if slope == 0 else ("leaky_relu", (slope,))
+    if limit == 0 and cap == 6 and slope == 0:
+        return ("relu6", ())
+    return ("relu", (slope, cap, limit))
+
+
+def _one_parameter(name: str, arg: str, value: Any, default: float) -> Form:
+    p = real_number(arg, value)
+    if math.isnan(p):
+        raise ValueError(f"`{arg}` must be a number. {received(arg, value)}")
+    return (name, ()) if p == default else (name, (p,))
 
 
 def _make(name: str, doc: str, **defaults: Any) -> ActivationFn:
@@ -28,8 +65,7 @@ def _make(name: str, doc: str, **defaults: Any) -> ActivationFn:
                 raise NotSupportedError(
                     f"keras_lite computes {name} with {key}={default!r} only (its core's form). {received(key, value)}"
                 )
-        out = _core.activation(name, np.ascontiguousarray(arr.reshape(1) if arr.ndim == 0 else arr))
-        return out.reshape(arr.shape).view(Tensor)  # a Keras activation returns a tensor: .numpy() works
+        return apply((name, ()), arr)
 
     fn.__name__ = name
     fn.__qualname__ = name
@@ -38,19 +74,36 @@ def _make(name: str, doc: str, **defaults: Any) -> ActivationFn:
 
 
 linear = _make("linear", "Identity: ``x``.")
-relu = _make(
-    "relu", "Rectified linear unit: ``max(x, 0)``.", negative_slope=0.0, max_value=None, threshold=0.0
-)
+
+
+def relu(x: Any, negative_slope: Any = 0.0, max_value: Any = None, threshold: Any = 0.0) -> Tensor:
+    """Rectified linear unit: ``max(x, 0)``; with Keras's arguments, ``min(x, max_value)`` above
+    ``threshold`` and ``negative_slope * (x - threshold)`` below it."""
+    return apply(relu_form(negative_slope, max_value, threshold), x)
+
+
 sigmoid = _make("sigmoid", "Logistic sigmoid: ``1 / (1 + exp(-x))``.")
 tanh = _make("tanh", "Hyperbolic tangent.")
-elu = _make("elu", "Exponential linear unit (alpha=1): ``x if x > 0 else exp(x) - 1``.", alpha=1.0)
+
+
+def elu(x: Any, alpha: Any = 1.0) -> Tensor:
+    """Exponential linear unit: ``x if x > 0 else alpha * (exp(x) - 1)``."""
+    return apply(_one_parameter("elu", "alpha", alpha, 1.0), x)
+
+
 selu = _make("selu", "Scaled exponential linear unit with Keras's constants.")
 silu = _make("silu", "Sigmoid linear unit (swish): ``x * sigmoid(x)``.")
 swish = silu
 gelu = _make("gelu", "Gaussian error linear unit, exact form ``x * Phi(x)``.", approximate=False)
 softplus = _make("softplus", "``log(1 + exp(x))``.")
 softsign = _make("softsign", "``x / (1 + |x|)``.")
-leaky_relu = _make("leaky_relu", "``x if x > 0 else 0.2 * x``.", negative_slope=0.2)
+
+
+def leaky_relu(x: Any, negative_slope: Any = 0.2) -> Tensor:
+    """``x if x > 0 else negative_slope * x``."""
+    return apply(_one_parameter("leaky_relu", "negative_slope", negative_slope, 0.2), x)
+
+
 relu6 = _make("relu6", "``min(max(x, 0), 6)``.")
 hard_sigmoid = _make("hard_sigmoid", "``clip(x / 6 + 0.5, 0, 1)``.")
 exponential = _make("exponential", "``exp(x)``.")

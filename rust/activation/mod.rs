@@ -41,6 +41,9 @@ pub enum Activation {
     Exponential,
     /// `eᶻ / Σ eᶻ` over each row.
     Softmax,
+    /// Keras's `relu(z, negative_slope, max_value, threshold)` in general (the `ReLU` layer):
+    /// `min(z, max_value) if z > threshold else negative_slope·(z − threshold)`; no cap is `max_value = ∞`.
+    ReluCustom { negative_slope: f32, max_value: f32, threshold: f32 },
 }
 
 /// The names `Activation::from_name` accepts, in Keras's spelling.
@@ -91,6 +94,26 @@ impl Activation {
         })
     }
 
+    /// An activation with explicit parameters, as Keras's layers and functions take them: `elu` (alpha),
+    /// `leaky_relu` (negative_slope), `relu` (negative_slope, max_value, threshold); no parameters is
+    /// `from_name`. A NaN parameter, or a count the function does not take, is a `ValueError`.
+    pub fn with_params(name: &str, params: &[f32]) -> Result<Self> {
+        if let Some(p) = params.iter().find(|p| p.is_nan()) {
+            return Err(Error::value(format!("The parameters of activation {name:?} must be numbers. Received: {p}")));
+        }
+        Ok(match (name, params) {
+            (_, []) => Self::from_name(name)?,
+            ("elu", &[alpha]) => Activation::Elu { alpha },
+            ("leaky_relu", &[negative_slope]) => Activation::LeakyRelu { negative_slope },
+            ("relu", &[negative_slope, max_value, threshold]) => {
+                Activation::ReluCustom { negative_slope, max_value, threshold }
+            }
+            _ => {
+                return Err(Error::value(format!("Activation {name:?} takes no such parameters. Received: {params:?}")))
+            }
+        })
+    }
+
     /// The name Keras reports as `activation.__name__`.
     pub fn name(&self) -> &'static str {
         match self {
@@ -109,12 +132,20 @@ impl Activation {
             Activation::HardSigmoid => "hard_sigmoid",
             Activation::Exponential => "exponential",
             Activation::Softmax => "softmax",
+            Activation::ReluCustom { .. } => "relu",
         }
     }
 
     /// Whether `backward` needs the pre-activation `z` (otherwise the output `y` suffices).
     pub fn needs_input(&self) -> bool {
-        matches!(self, Activation::Silu | Activation::Gelu { .. } | Activation::Softplus | Activation::Softsign)
+        matches!(
+            self,
+            Activation::Silu
+                | Activation::Gelu { .. }
+                | Activation::Softplus
+                | Activation::Softsign
+                | Activation::ReluCustom { .. }
+        )
     }
 
     /// Apply in place: `v ← f(v)`, rows of `width` values (only softmax looks across a row).
@@ -146,6 +177,7 @@ impl Activation {
                 | Activation::LeakyRelu { .. }
                 | Activation::Relu6
                 | Activation::HardSigmoid
+                | Activation::ReluCustom { .. }
         )
     }
 
@@ -192,6 +224,15 @@ impl Activation {
             Activation::HardSigmoid => (z / 6.0 + 0.5).clamp(0.0, 1.0),
             Activation::Exponential => z.exp(),
             Activation::Softmax => 1.0,
+            Activation::ReluCustom { negative_slope, max_value, threshold } => {
+                if z > threshold {
+                    z.min(max_value)
+                } else if negative_slope == 0.0 && !z.is_nan() {
+                    0.0 // not 0·(−∞)
+                } else {
+                    negative_slope * (z - threshold)
+                }
+            }
         }
     }
 
@@ -239,6 +280,23 @@ impl Activation {
                 g.iter_mut().zip(y).for_each(|(g, &y)| *g = if y <= 0.0 || y >= 1.0 { 0.0 } else { *g / 6.0 })
             }
             Activation::Exponential => g.iter_mut().zip(y).for_each(|(g, &y)| *g *= y),
+            // TensorFlow's gradient of Keras's composition: the cap passes z = max_value (clip's gradient),
+            // and z = threshold is 0 from both sides (a `where` and relu's `features > 0`).
+            Activation::ReluCustom { negative_slope, max_value, threshold } => {
+                g.iter_mut().zip(z).for_each(|(g, &z)| {
+                    *g *= if z > threshold {
+                        if z <= max_value {
+                            1.0
+                        } else {
+                            0.0
+                        }
+                    } else if z < threshold {
+                        negative_slope
+                    } else {
+                        0.0
+                    }
+                })
+            }
             Activation::Softmax => {
                 if width > 0 {
                     for (gr, yr) in g.chunks_exact_mut(width).zip(y.chunks_exact(width)) {
@@ -302,58 +360,8 @@ fn gelu_derivative(z: f32, approximate: bool) -> f32 {
     }
 }
 
-/// The error function, to about 1e-15 (W. J. Cody's rational approximations, via erfc for |x| ≥ 0.5).
-pub fn erf(x: f64) -> f64 {
-    let ax = x.abs();
-    if ax < 0.5 {
-        // Taylor series: erf x = 2/√π Σ (-1)ⁿ x^(2n+1) / (n! (2n+1)); 20 terms are ample for |x| < 0.5.
-        let x2 = x * x;
-        let mut term = x;
-        let mut sum = x;
-        for n in 1..20 {
-            term *= -x2 / n as f64;
-            sum += term / (2 * n + 1) as f64;
-        }
-        return sum * std::f64::consts::FRAC_2_SQRT_PI;
-    }
-    let r = 1.0 - erfc_pos(ax);
-    if x < 0.0 {
-        -r
-    } else {
-        r
-    }
-}
-
-/// erfc for x ≥ 0.5 by a continued fraction (Lentz), accurate to ~1e-15.
-fn erfc_pos(x: f64) -> f64 {
-    if x > 27.0 {
-        return 0.0;
-    }
-    // erfc x = e^{-x²}/√π · 1/(x + 1/2/(x + 1/(x + 3/2/(x + ...))))
-    let tiny = 1e-300;
-    let mut f = x;
-    let mut c = x;
-    let mut d = 0.0;
-    for i in 1..300 {
-        let a = i as f64 * 0.5;
-        d = x + a * d;
-        if d.abs() < tiny {
-            d = tiny;
-        }
-        c = x + a / c;
-        if c.abs() < tiny {
-            c = tiny;
-        }
-        d = 1.0 / d;
-        let delta = c * d;
-        f *= delta;
-        if (delta - 1.0).abs() < 1e-16 {
-            break;
-        }
-    }
-    (-x * x).exp() / (f * std::f64::consts::PI.sqrt())
-}
-
+mod erf;
 pub mod exp;
+pub use erf::erf;
 #[cfg(test)]
 mod tests;

@@ -74,3 +74,45 @@ fn softmax_rows_sum_to_one_and_backward() {
     Activation::Softmax.backward_inplace(&z, &y, &mut g, 3);
     assert!(g.iter().all(|v| v.abs() < 1e-6));
 }
+
+#[test]
+fn parameters_make_the_parameterised_forms() {
+    assert_eq!(Activation::with_params("elu", &[0.5]).unwrap(), Activation::Elu { alpha: 0.5 });
+    assert_eq!(Activation::with_params("leaky_relu", &[0.3]).unwrap(), Activation::LeakyRelu { negative_slope: 0.3 });
+    assert_eq!(Activation::with_params("relu6", &[]).unwrap(), Activation::Relu6);
+    let general = Activation::with_params("relu", &[0.1, 2.5, 0.5]).unwrap();
+    assert_eq!(general.name(), "relu");
+    // Keras 3.15.1's ReLU(max_value=2.5, negative_slope=0.1, threshold=0.5) at these points.
+    for (z, want) in [(f32::NEG_INFINITY, f32::NEG_INFINITY), (-1.0, -0.15), (0.5, 0.0), (1.0, 1.0), (9.0, 2.5)] {
+        assert!((general.scalar(z) - want).abs() < 1e-6 || general.scalar(z) == want, "{z}");
+    }
+    let no_slope = Activation::with_params("relu", &[0.0, f32::INFINITY, 1.0]).unwrap();
+    assert_eq!(no_slope.scalar(f32::NEG_INFINITY), 0.0, "0, not 0·(−∞)");
+    assert!(no_slope.scalar(f32::NAN).is_nan());
+    for bad in [("relu", vec![0.1]), ("sigmoid", vec![1.0]), ("elu", vec![f32::NAN]), ("nope", vec![])] {
+        assert!(Activation::with_params(bad.0, &bad.1).is_err(), "{bad:?}");
+    }
+}
+
+#[test]
+fn general_relu_derivative_at_its_kinks_follows_tensorflow() {
+    // Keras's composition's gradient: clip passes its bound (g at z = max_value), the threshold is 0 from both
+    // sides, the slope applies below it.
+    let a = Activation::ReluCustom { negative_slope: 0.1, max_value: 2.5, threshold: 0.5 };
+    for (z, want) in [(2.5f32, 1.0f32), (2.6, 0.0), (0.5, 0.0), (0.4, 0.1), (1.0, 1.0)] {
+        let mut g = [1.0f32];
+        a.backward_inplace(&[z], &[a.scalar(z)], &mut g, 1);
+        assert_eq!(g[0], want, "{z}");
+    }
+}
+
+#[test]
+fn a_dense_layer_refuses_the_general_relu() {
+    // The products' epilogues apply the named activations only; the general relu is the ReLU layer's.
+    let dense =
+        |activation| crate::layer::LayerSpec::Dense { units: 3, activation, use_bias: true, rules: Default::default() };
+    let general = Activation::ReluCustom { negative_slope: 0.0, max_value: 1.0, threshold: 0.0 };
+    assert!(dense(general).validate().unwrap_err().to_string().contains("ReLU layer"));
+    assert!(dense(Activation::Relu6).validate().is_ok());
+    assert!(crate::layer::LayerSpec::Activation(general).validate().is_ok());
+}

@@ -3,6 +3,7 @@
 //! Dense: `dz = dy·f'(z)`, `dW = xᵀ·dz`, `db = Σ_rows dz`, `dx = dz·Wᵀ`; the previous Dense layer's `f'` is
 //! applied in the epilogue of the GEMM that computes `dx`, so it costs no extra pass over memory.
 
+use crate::activation::Activation;
 use crate::error::{Error, Result};
 use crate::layer::LayerSpec;
 use crate::layers::{batch_norm, dense, normalization};
@@ -12,7 +13,7 @@ use super::context::Ctx;
 use super::forward::copy_cols;
 use super::gemm::Gemm;
 use super::kernels::{grid, grid_for, Params, COLS, K};
-use super::plan::{act_id, DevNet, Workspace, SOFTMAX};
+use super::plan::{act_bounds, act_id, DevNet, Workspace, SOFTMAX};
 use super::program::Builder;
 
 /// Record the backward pass over `rows` rows. On entry the loss has written its gradient (with respect to
@@ -56,7 +57,7 @@ pub(crate) fn backward(
                         let tmp = ws.grad_tmp.as_ref().ok_or_else(missing)?;
                         super::rules::activity_grad(b, ctx, p, (y, tmp), (nv, rows, 2))?;
                         let z = if l.keep_pre { ws.pre[i].as_ref().unwrap_or(y) } else { y };
-                        act_backward(b, ctx, z, y, tmp, act, nv, wout)?;
+                        act_backward(b, ctx, z, y, tmp, activation, nv, wout)?;
                         copy_cols(b, ctx, (tmp, wout, 0), (&g, wout, 0), (rows, wout), true)?;
                     } else {
                         super::rules::activity_grad(b, ctx, p, (y, &g), (nv, rows, 1))?;
@@ -64,7 +65,7 @@ pub(crate) fn backward(
                 }
                 if !skip && !act_done[out] && act.0 != 0 {
                     let z = if l.keep_pre { ws.pre[i].as_ref().unwrap_or(y) } else { y };
-                    act_backward(b, ctx, z, y, &g, act, nv, wout)?;
+                    act_backward(b, ctx, z, y, &g, activation, nv, wout)?;
                 }
                 let ids = dense::Ids::new(l.weights.start, use_bias);
                 let kernel = net.w(ids.kernel);
@@ -110,7 +111,7 @@ pub(crate) fn backward(
                 }
             }
             LayerSpec::Activation(a) => {
-                act_backward(b, ctx, x, y, &g, act_id(a), nv, wout)?;
+                act_backward(b, ctx, x, y, &g, a, nv, wout)?;
                 pass_down(b, ctx, l, &mut grads, out, (n_in, rows))?;
             }
             LayerSpec::Dropout { .. } => {
@@ -214,12 +215,13 @@ fn act_backward(
     z: &wgpu::Buffer,
     y: &wgpu::Buffer,
     g: &wgpu::Buffer,
-    act: (u32, f32),
+    activation: Activation,
     n: usize,
     width: usize,
 ) -> Result<()> {
+    let (act, (cap, threshold)) = (act_id(activation), act_bounds(activation));
     let threads = if act.0 == SOFTMAX { n / width.max(1) } else { n };
-    let p = Params::new().u(n).u(width).f(act.1);
+    let p = Params::new().u(n).u(width).f(act.1).f(cap).f(threshold);
     b.push(K::ActBackward, &[("ACT", act.0)], &[Some(z), Some(y), Some(g)], p, grid_for(ctx, threads)?);
     Ok(())
 }

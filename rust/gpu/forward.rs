@@ -3,6 +3,7 @@
 //! Dropout, BatchNormalization; then per-row loss (with its gradient) and metric values summed into the step's
 //! slot.
 
+use crate::activation::Activation;
 use crate::error::{Error, Result};
 use crate::layer::LayerSpec;
 use crate::layers::{batch_norm, dense, dropout, normalization};
@@ -15,7 +16,7 @@ use super::data::DevData;
 use super::gemm::Gemm;
 use super::kernels::{grid, grid_for, Params, COLS, K};
 use super::metrics::{counts, hinge_flag, loss_consts, loss_metric, loss_params, metric_consts};
-use super::plan::{act_id, DevNet, Training, Workspace, SOFTMAX};
+use super::plan::{act_bounds, act_id, DevNet, Training, Workspace, SOFTMAX};
 use super::program::Builder;
 
 /// Record `out = f(op(a)·op(b) + bias)` (m×k by k×n), keeping the pre-activation in `pre` when given.
@@ -41,16 +42,17 @@ fn act_forward(
     ctx: &Ctx,
     z: &wgpu::Buffer,
     y: &wgpu::Buffer,
-    act: (u32, f32),
+    activation: Activation,
     n: usize,
     width: usize,
 ) -> Result<()> {
+    let (act, (cap, threshold)) = (act_id(activation), act_bounds(activation));
     let threads = if act.0 == SOFTMAX { n / width.max(1) } else { n };
     b.push(
         K::ActForward,
         &[("ACT", act.0)],
         &[Some(z), Some(y)],
-        Params::new().u(n).u(width).f(act.1),
+        Params::new().u(n).u(width).f(act.1).f(cap).f(threshold),
         grid_for(ctx, threads)?,
     );
     Ok(())
@@ -105,12 +107,12 @@ pub(crate) fn forward(
                 if act.0 == SOFTMAX {
                     let z = pre.unwrap_or(y);
                     gemm(b, ctx, (&x, false), (kernel, false), bias, z, None, (0, 0.0), (rows, l.output, l.input))?;
-                    act_forward(b, ctx, z, y, act, n, l.output)?;
+                    act_forward(b, ctx, z, y, activation, n, l.output)?;
                 } else {
                     gemm(b, ctx, (&x, false), (kernel, false), bias, y, pre, act, (rows, l.output, l.input))?;
                 }
             }
-            LayerSpec::Activation(a) => act_forward(b, ctx, &x, y, act_id(a), n, l.output)?,
+            LayerSpec::Activation(a) => act_forward(b, ctx, &x, y, a, n, l.output)?,
             LayerSpec::Dropout { rate, .. } => {
                 if !train {
                     bufs.push(x);

@@ -63,6 +63,16 @@ pub(crate) fn act_id(a: Activation) -> (u32, f32) {
         Activation::HardSigmoid => (13, 0.0),
         Activation::Exponential => (14, 0.0),
         Activation::Softmax => (15, 0.0),
+        Activation::ReluCustom { negative_slope, .. } => (16, negative_slope),
+    }
+}
+
+/// The cap and threshold of Keras's general relu (id 16), read by the activation kernels only: a Dense
+/// layer's activation, which the product's epilogue applies, is never this one (its names have no parameters).
+pub(crate) fn act_bounds(a: Activation) -> (f32, f32) {
+    match a {
+        Activation::ReluCustom { max_value, threshold, .. } => (max_value, threshold),
+        _ => (0.0, 0.0),
     }
 }
 

@@ -36,6 +36,8 @@ mod tests {
             Activation::HardSigmoid,
             Activation::Exponential,
             Activation::Softmax,
+            Activation::ReluCustom { negative_slope: 0.1, max_value: 2.5, threshold: 0.5 },
+            Activation::ReluCustom { negative_slope: 0.0, max_value: 4.0, threshold: 1.0 },
         ];
         let (rows, width) = (4, 5);
         // Values up to ±7 reach relu6's and hard_sigmoid's flat parts.

@@ -18,14 +18,17 @@ pub fn activation_names() -> Vec<&'static str> {
     NAMES.to_vec()
 }
 
-/// `f(x)` for an activation by name, over the last axis of a float32 array of any shape.
+/// `f(x)` for an activation by name and parameters (`Activation::with_params`), over the last axis of a
+/// float32 array of any shape.
 #[pyfunction]
+#[pyo3(signature = (name, x, params=Vec::new()))]
 pub fn activation<'py>(
     py: Python<'py>,
     name: &str,
     x: PyReadonlyArrayDyn<'py, f32>,
+    params: Vec<f32>,
 ) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
-    let act = Activation::from_name(name)?;
+    let act = Activation::with_params(name, &params)?;
     let width = x.shape().last().copied().unwrap_or(1).max(1);
     let out = x.as_array().as_standard_layout().into_owned().into_pyarray(py);
     {

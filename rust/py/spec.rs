@@ -29,11 +29,12 @@ struct Dense {
     use_bias: bool,
 }
 
-/// `{"kind": "activation", ...}`.
+/// `{"kind": "activation", ...}`: the function's name and its parameters (`Activation::with_params`).
 #[derive(FromPyObject)]
 #[pyo3(from_item_all)]
 struct ActivationLayer {
     activation: String,
+    parameters: Vec<f32>,
 }
 
 /// `{"kind": "dropout", ...}`; `seed` may be `None`.
@@ -100,8 +101,8 @@ impl<'a, 'py> FromPyObject<'a, 'py> for LayerArg {
                 LayerSpec::Dense { units, activation: Activation::from_name(&activation)?, use_bias, rules }
             }
             "activation" => {
-                let ActivationLayer { activation } = obj.extract()?;
-                LayerSpec::Activation(Activation::from_name(&activation)?)
+                let ActivationLayer { activation, parameters } = obj.extract()?;
+                LayerSpec::Activation(Activation::with_params(&activation, &parameters)?)
             }
             "dropout" => {
                 let Dropout { rate, seed } = obj.extract()?;

@@ -1,10 +1,12 @@
 """Layers, as ``keras.layers``: specifications whose weights live in the Rust core once built.
 
 ``Layer`` (``_layer``) is the base class; ``Dense``, ``Activation``, ``Dropout`` and ``BatchNormalization``
-(``_builtin``) are the layers the core runs, with ``Normalization`` (``_normalization``, its ``adapt`` in ``_adapt``); ``keras.Input`` makes an ``InputLayer`` (``_input_layer``) and
-returns its ``KerasTensor`` (``_keras_tensor``).
+(``_builtin``) are the layers the core runs, with the activation layers ``ReLU``, ``LeakyReLU``, ``ELU`` and
+``Softmax`` (``_activations``) and ``Normalization`` (``_normalization``, its ``adapt`` in ``_adapt``);
+``keras.Input`` makes an ``InputLayer`` (``_input_layer``) and returns its ``KerasTensor`` (``_keras_tensor``).
 """
 
+from ._activations import ELU, LeakyReLU, ReLU, Softmax
 from ._builtin import Activation, BatchNormalization, Dense, Dropout
 from ._input_layer import Input, InputLayer
 from ._keras_tensor import KerasTensor
@@ -46,6 +48,10 @@ __all__ = [
     "BatchNormalization",
     "Dense",
     "Dropout",
+    "ELU",
+    "LeakyReLU",
+    "ReLU",
+    "Softmax",
     "Input",
     "InputLayer",
     "KerasTensor",

@@ -149,22 +149,34 @@ class Dense(Layer):
 
 
 class Activation(Layer):
-    """Applies an activation function: ``layers.Activation('relu')``. Callable on arrays of any shape."""
+    """Applies an activation function: ``layers.Activation('relu')``. Callable on arrays of any shape.
+
+    The activation layers with parameters (``ReLU``, ``LeakyReLU``, ``ELU``, ``Softmax``) are its subclasses:
+    each says which function it computes as ``_form()`` (see ``activations``) and what its config holds as
+    ``_layer_config()``.
+    """
 
     def __init__(self, activation: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
 
+    def _form(self) -> activations.Form:
+        return (self.activation.__name__, ())
+
+    def _layer_config(self) -> dict[str, Any]:
+        return {"activation": self.activation.__name__}
+
     def _spec(self) -> dict[str, Any]:
-        return {"kind": "activation", "activation": self.activation.__name__}
+        name, params = self._form()
+        return {"kind": "activation", "activation": name, "parameters": list(params)}
 
     def __call__(self, inputs: Any, training: Any = None) -> Tensor:
         if _symbolic(inputs):
             return _symbolic_call(self, inputs)  # type: ignore[return-value]
-        return self.activation(_data.to_array(inputs, "inputs"))
+        return activations.apply(self._form(), _data.to_array(inputs, "inputs"))
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "activation": self.activation.__name__}
+        return {**super().get_config(), **self._layer_config()}
 
 
 class Dropout(Layer):

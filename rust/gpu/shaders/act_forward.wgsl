@@ -6,6 +6,9 @@ struct Params {
     n: u32,
     width: u32,
     act_param: f32,
+    // Keras's general relu's cap and threshold (ACT = 16).
+    act_max: f32,
+    act_threshold: f32,
 }
 
 @group(0) @binding(0) var<uniform> prm: Params;
@@ -40,6 +43,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         return;
     }
     if i >= prm.n {
+        return;
+    }
+    if ACT == 16u {
+        y[i] = relu_custom_f(z[i], prm.act_param, prm.act_max, prm.act_threshold);
         return;
     }
     y[i] = act_f(ACT, z[i], prm.act_param);

@@ -3,7 +3,9 @@
 //
 // Activation ids (the ACT override): 0 linear, 1 relu, 2 sigmoid, 3 tanh, 4 elu(p = alpha), 5 selu,
 // 6 silu, 7 gelu, 8 gelu (tanh approximation), 9 softplus, 10 softsign, 11 leaky_relu(p = slope), 12 relu6,
-// 13 hard_sigmoid, 14 exponential, 15 softmax (row-wise; handled by the activation kernels, not here).
+// 13 hard_sigmoid, 14 exponential, 15 softmax (row-wise; handled by the activation kernels, not here),
+// 16 Keras's general relu (p = negative_slope, with a cap and a threshold: relu_custom_f/_b, used by the
+// activation kernels only).
 
 const SELU_ALPHA: f32 = 1.6732632;
 const SELU_SCALE: f32 = 1.050701;
@@ -110,6 +112,26 @@ fn act_f(act: u32, z: f32, p: f32) -> f32 {
         case 14u: { return exp(z); }
         default: { return z; }
     }
+}
+
+// Keras's relu(z, negative_slope = s, max_value = m, threshold = t): min(z, m) above t, else s·(z − t) (0 when
+// s = 0, also for z = −∞; NaN stays NaN), as activation.rs's ReluCustom.
+fn relu_custom_f(z: f32, s: f32, m: f32, t: f32) -> f32 {
+    if z > t {
+        return min(z, m);
+    }
+    if s == 0.0 && z == z {
+        return 0.0;
+    }
+    return s * (z - t);
+}
+
+// Its gradient as TensorFlow takes it: g up to and including the cap, s·g below the threshold, 0 at it.
+fn relu_custom_b(z: f32, g: f32, s: f32, m: f32, t: f32) -> f32 {
+    if z > t {
+        return select(0.0, g, z <= m);
+    }
+    return select(0.0, g * s, z < t);
 }
 
 // g · f'(z), from the pre-activation z and the output y (each activation reads the one the CPU reads).

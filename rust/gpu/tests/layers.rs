@@ -161,6 +161,13 @@ pub(super) fn step_networks() -> Vec<(usize, Vec<LayerSpec>, Loss)> {
             Loss::MeanSquaredError,
         ));
     }
+    for a in super::general_relus() {
+        v.push((
+            3,
+            vec![dense(7, Activation::Linear), LayerSpec::Activation(a), dense(1, Activation::Linear)],
+            Loss::MeanSquaredError,
+        ));
+    }
     v
 }
 

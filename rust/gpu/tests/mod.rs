@@ -15,7 +15,7 @@ use crate::gpu::context::Ctx;
 use crate::gpu::data::DevData;
 use crate::gpu::forward::loss_and_metrics;
 use crate::gpu::kernels::{grid_for, Kernels, Params, K};
-use crate::gpu::plan::{act_id, DevNet, Training, Workspace};
+use crate::gpu::plan::{act_bounds, act_id, DevNet, Training, Workspace};
 use crate::gpu::program::{Builder, StepRecord, StepTable};
 use crate::gpu::*;
 use crate::layer::LayerSpec;
@@ -76,13 +76,22 @@ pub(super) fn read(ctx: &Ctx, b: &wgpu::Buffer, n: usize) -> Vec<f32> {
     ctx.read(b, 0, n).unwrap()
 }
 
-/// Every activation, with non-default parameters too.
+/// Every activation a Dense layer can have, with non-default parameters too.
 pub(super) fn activations() -> Vec<Activation> {
     let mut v: Vec<Activation> = NAMES.iter().map(|n| Activation::from_name(n).unwrap()).collect();
     v.push(Activation::Gelu { approximate: true });
     v.push(Activation::Elu { alpha: 0.5 });
     v.push(Activation::LeakyRelu { negative_slope: 0.1 });
     v
+}
+
+/// Keras's general relu (the ReLU layer's), with and without a slope and a cap; an activation layer only.
+pub(super) fn general_relus() -> [Activation; 3] {
+    [
+        Activation::ReluCustom { negative_slope: 0.1, max_value: 2.5, threshold: 0.5 },
+        Activation::ReluCustom { negative_slope: 0.0, max_value: 1.5, threshold: 1.0 },
+        Activation::ReluCustom { negative_slope: 0.3, max_value: f32::INFINITY, threshold: 0.25 },
+    ]
 }
 
 #[test]
@@ -92,28 +101,28 @@ fn activation_forward_and_backward_kernels() {
     let n = rows * width;
     let z = values(n, 8, 4.0);
     let g = values(n, 9, 1.0);
-    for act in activations() {
+    for act in activations().into_iter().chain(general_relus()) {
         let mut y = vec![0.0; n];
         act.forward(&z, &mut y, width);
         let mut want_g = g.clone();
         act.backward_inplace(&z, &y, &mut want_g, width);
         let (zb, yb, gb) =
             (ctx.storage_with(&z, "z").unwrap(), ctx.storage(n, "y").unwrap(), ctx.storage_with(&g, "g").unwrap());
-        let (id, p) = act_id(act);
+        let ((id, p), (cap, threshold)) = (act_id(act), act_bounds(act));
         let threads = if act == Activation::Softmax { rows } else { n };
         let mut b = Builder::new();
         b.push(
             K::ActForward,
             &[("ACT", id)],
             &[Some(&zb), Some(&yb)],
-            Params::new().u(n).u(width).f(p),
+            Params::new().u(n).u(width).f(p).f(cap).f(threshold),
             grid_for(&ctx, threads).unwrap(),
         );
         b.push(
             K::ActBackward,
             &[("ACT", id)],
             &[Some(&zb), Some(&yb), Some(&gb)],
-            Params::new().u(n).u(width).f(p),
+            Params::new().u(n).u(width).f(p).f(cap).f(threshold),
             grid_for(&ctx, threads).unwrap(),
         );
         run(&ctx, &k, b, StepRecord::default());

@@ -1,0 +1,127 @@
+"""The activation layers with parameters: ``ReLU``, ``LeakyReLU``, ``ELU`` and ``Softmax``.
+
+Each is an ``Activation`` whose function the core computes from its form (``activations.Form``), with Keras 3's
+arguments, checks and config keys; like ``Activation`` they have no weights and keep the input's shape.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from typing import Any
+
+from .. import activations
+from .._errors import real_number, received
+from .._tensor import Tensor
+from .._unsupported import NotSupportedError
+from ._builtin import Activation
+from ._layer import Layer
+
+
+def _at_least_zero(layer: str, arg: str, value: Any) -> float:
+    """``value`` as a float when it is a number >= 0 (Keras's check for these arguments); else a ValueError."""
+    number = float(value) if isinstance(value, numbers.Real) and not isinstance(value, bool) else math.nan
+    if not number >= 0:  # NaN fails too
+        raise ValueError(
+            f"{arg} of a {layer} layer cannot be None or a negative value. {received(arg, value)}"
+        )
+    return number
+
+
+class ReLU(Activation):
+    """Rectified linear unit with Keras's arguments: ``min(x, max_value)`` for ``x > threshold``, else
+    ``negative_slope * (x - threshold)``; the defaults give ``max(x, 0)``.
+
+    Args:
+        max_value: The cap, a number >= 0, or None for none.
+        negative_slope: The slope below the threshold, >= 0.
+        threshold: Where the function leaves the negative slope, >= 0.
+    """
+
+    def __init__(
+        self, max_value: Any = None, negative_slope: Any = 0.0, threshold: Any = 0.0, **kwargs: Any
+    ) -> None:
+        cap = None if max_value is None else _at_least_zero("ReLU", "max_value", max_value)
+        slope = _at_least_zero("ReLU", "negative_slope", negative_slope)
+        limit = _at_least_zero("ReLU", "threshold", threshold)
+        Layer.__init__(self, **kwargs)
+        self.max_value, self.negative_slope, self.threshold = cap, slope, limit
+
+    def _form(self) -> activations.Form:
+        return activations.relu_form(self.negative_slope, self.max_value, self.threshold)
+
+    def _layer_config(self) -> dict[str, Any]:
+        return {
+            "max_value": self.max_value,
+            "negative_slope": self.negative_slope,
+            "threshold": self.threshold,
+        }
+
+
+class LeakyReLU(Activation):
+    """``x if x > 0 else negative_slope * x`` (Keras's default slope here is 0.3; the ``leaky_relu`` function's
+    is 0.2). ``alpha=`` is the deprecated spelling of ``negative_slope``, as in Keras."""
+
+    def __init__(self, negative_slope: Any = 0.3, **kwargs: Any) -> None:
+        if "alpha" in kwargs:
+            negative_slope = kwargs.pop("alpha")
+            warnings.warn("Argument `alpha` is deprecated. Use `negative_slope` instead.", stacklevel=2)
+        slope = _at_least_zero("LeakyReLU", "negative_slope", negative_slope)
+        Layer.__init__(self, **kwargs)
+        self.negative_slope = slope
+
+    def _form(self) -> activations.Form:
+        return ("leaky_relu", (self.negative_slope,))
+
+    def _layer_config(self) -> dict[str, Any]:
+        return {"negative_slope": self.negative_slope}
+
+
+class ELU(Activation):
+    """Exponential linear unit: ``x if x > 0 else alpha * (exp(x) - 1)``."""
+
+    def __init__(self, alpha: Any = 1.0, **kwargs: Any) -> None:
+        value = real_number("alpha", alpha)
+        if not math.isfinite(value):
+            raise ValueError(f"`alpha` must be a finite number. {received('alpha', alpha)}")
+        Layer.__init__(self, **kwargs)
+        self.alpha = value
+
+    def _form(self) -> activations.Form:
+        return ("elu", (self.alpha,))
+
+    def _layer_config(self) -> dict[str, Any]:
+        return {"alpha": self.alpha}
+
+
+class Softmax(Activation):
+    """Softmax over the feature axis: ``exp(x - max) / sum(exp(x - max))`` along each row."""
+
+    def __init__(self, axis: Any = -1, **kwargs: Any) -> None:
+        if (
+            isinstance(axis, bool)
+            or not isinstance(axis, int)
+            and not (isinstance(axis, (list, tuple)) and len(axis) == 1 and isinstance(axis[0], int))
+        ):
+            raise ValueError(f"axis must be an integer or a list of one integer. {received('axis', axis)}")
+        if (axis[0] if isinstance(axis, (list, tuple)) else axis) not in (-1, 1):
+            raise NotSupportedError(
+                "keras_lite's Softmax normalizes along the feature axis of (batch, features) values only: "
+                f"axis -1 (or 1). {received('axis', axis)}"
+            )
+        Layer.__init__(self, **kwargs)
+        self.axis = axis
+
+    def _form(self) -> activations.Form:
+        return ("softmax", ())
+
+    def _layer_config(self) -> dict[str, Any]:
+        return {"axis": self.axis}
+
+    def __call__(self, inputs: Any, training: Any = None, mask: Any = None) -> Tensor:
+        if mask is not None:
+            raise NotSupportedError(
+                f"keras_lite's Softmax does not take a mask yet. {received('mask', mask)}"
+            )
+        return super().__call__(inputs, training)
