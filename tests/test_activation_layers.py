@@ -254,6 +254,16 @@ def test_activation_functions_take_their_parameters() -> None:
         keras.activations.leaky_relu(X, negative_slope=0.05),
         FORWARD[("LeakyReLU", (("negative_slope", 0.05),))],
     )
+    # Keras 3.15.1's gelu(x, approximate=True) at [-1, 0.5, 2].
+    np.testing.assert_allclose(
+        keras.activations.gelu(np.array([-1.0, 0.5, 2.0], np.float32), approximate=True),
+        [-0.15880799293518066, 0.3457140028476715, 1.9545977115631104],
+        rtol=1e-6,
+    )
+    assert keras.activations.deserialize("elu") is keras.activations.elu
+    assert (
+        keras.activations.deserialize({"class_name": "function", "config": "relu"}) is keras.activations.relu
+    )
     # leaky_relu's own default slope is 0.2 (the layer's is 0.3).
     assert float(keras.activations.leaky_relu(np.float32(-1.0))) == pytest.approx(-0.2)
     with pytest.raises(ValueError, match="max_value="):
@@ -265,7 +275,7 @@ def _model(device: str = "cpu") -> Any:
     h = layers.LeakyReLU(0.1)(layers.Dense(8)(inputs))
     h = layers.ReLU(max_value=2.0, negative_slope=0.05, threshold=0.2)(layers.Dense(6)(h))
     h = layers.ELU(0.7)(layers.Dense(5)(h))
-    out = layers.Softmax()(layers.Dense(3)(h))
+    out = layers.Softmax()(layers.Dense(3)(layers.Identity()(h)))
     model = keras.Model(inputs, out, device=device)
     rng = np.random.default_rng(4)
     model.set_weights([rng.normal(0, 0.8, w.shape).astype(np.float32) for w in model.get_weights()])

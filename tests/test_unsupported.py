@@ -27,7 +27,7 @@ KERAS_ONLY = {
     "layers": "Conv1D Conv2D Conv3D LSTM GRU SimpleRNN Embedding Flatten Reshape Dot "
     "Lambda LayerNormalization MultiHeadAttention PReLU Rescaling TextVectorization "
     "GaussianNoise MaxPooling2D GlobalAveragePooling1D Bidirectional TimeDistributed Masking Discretization "
-    "CategoryEncoding StringLookup Identity UnitNormalization dot",
+    "CategoryEncoding StringLookup UnitNormalization dot",
     "losses": "CategoricalFocalCrossentropy BinaryFocalCrossentropy Dice "
     "Tversky CTC Circle serialize deserialize",
     "metrics": "IoU MeanIoU OneHotIoU PearsonCorrelation ConcordanceCorrelation pearson_correlation",
@@ -37,7 +37,7 @@ KERAS_ONLY = {
     "image_dataset_from_directory timeseries_dataset_from_array register_keras_serializable Progbar",
     "backend": "floatx epsilon image_data_format",
     "saving": "register_keras_serializable load_weights save_weights get_custom_objects CustomObjectScope",
-    "activations": "mish log_softmax hard_silu hard_swish celu glu sparsemax deserialize",
+    "activations": "mish log_softmax hard_silu hard_swish celu glu sparsemax",
     "datasets": "mnist cifar10 cifar100 imdb reuters boston_housing fashion_mnist california_housing",
     "config": "floatx set_floatx epsilon backend enable_unsafe_deserialization image_data_format",
 }

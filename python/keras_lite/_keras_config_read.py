@@ -90,6 +90,7 @@ _LAYER_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "LeakyReLU": (("negative_slope",), ()),
     "ELU": (("alpha",), ()),
     "Softmax": (("axis",), ()),
+    "Identity": ((), ()),
     "Concatenate": (("axis",), ()),
     **{merge: ((), ()) for merge in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")},
     "Normalization": (("axis", "mean", "variance", "invert"), ()),
@@ -119,7 +120,10 @@ _TRAINING_ONLY: dict[str, tuple[str, ...]] = {
         "synchronized",
     ),
     "Dropout": ("noise_shape", "activity_regularizer"),
-    **{act: ("activity_regularizer",) for act in ("Activation", "ReLU", "LeakyReLU", "ELU", "Softmax")},
+    **{
+        act: ("activity_regularizer",)
+        for act in ("Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "Identity")
+    },
     **{
         merge: () for merge in ("Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")
     },

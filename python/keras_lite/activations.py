@@ -94,7 +94,16 @@ def elu(x: Any, alpha: Any = 1.0) -> Tensor:
 selu = _make("selu", "Scaled exponential linear unit with Keras's constants.")
 silu = _make("silu", "Sigmoid linear unit (swish): ``x * sigmoid(x)``.")
 swish = silu
-gelu = _make("gelu", "Gaussian error linear unit, exact form ``x * Phi(x)``.", approximate=False)
+
+
+def gelu(x: Any, approximate: Any = False) -> Tensor:
+    """Gaussian error linear unit: the exact ``x * Phi(x)``, or with ``approximate=True`` its tanh form
+    ``0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x**3)))``."""
+    if not isinstance(approximate, (bool, np.bool_)):
+        raise TypeError(f"`approximate` must be a bool. {received('approximate', approximate)}")
+    return apply(("gelu", (1.0,) if approximate else ()), x)
+
+
 softplus = _make("softplus", "``log(1 + exp(x))``.")
 softsign = _make("softsign", "``x / (1 + |x|)``.")
 
@@ -163,7 +172,18 @@ def serialize(fn: ActivationFn) -> str:
     return fn.__name__
 
 
+def deserialize(config: Any, custom_objects: Any = None) -> ActivationFn:
+    """The activation function ``config`` names: a name, or Keras's serialized form of a function
+    (``{"class_name": "function", "config": "relu", ...}``)."""
+    if isinstance(config, dict) and config.get("class_name") == "function":
+        config = config.get("config")
+    if not isinstance(config, str):
+        raise ValueError(f"Could not interpret activation function identifier: {config!r}")
+    return get(config)
+
+
 __all__ = [
+    "deserialize",
     "elu",
     "exponential",
     "gelu",

@@ -95,7 +95,8 @@ impl Activation {
     }
 
     /// An activation with explicit parameters, as Keras's layers and functions take them: `elu` (alpha),
-    /// `leaky_relu` (negative_slope), `relu` (negative_slope, max_value, threshold); no parameters is
+    /// `gelu` (approximate, as 0 or 1), `leaky_relu` (negative_slope), `relu` (negative_slope, max_value,
+    /// threshold); no parameters is
     /// `from_name`. A NaN parameter, or a count the function does not take, is a `ValueError`.
     pub fn with_params(name: &str, params: &[f32]) -> Result<Self> {
         if let Some(p) = params.iter().find(|p| p.is_nan()) {
@@ -104,6 +105,7 @@ impl Activation {
         Ok(match (name, params) {
             (_, []) => Self::from_name(name)?,
             ("elu", &[alpha]) => Activation::Elu { alpha },
+            ("gelu", &[approximate]) => Activation::Gelu { approximate: approximate != 0.0 },
             ("leaky_relu", &[negative_slope]) => Activation::LeakyRelu { negative_slope },
             ("relu", &[negative_slope, max_value, threshold]) => {
                 Activation::ReluCustom { negative_slope, max_value, threshold }

@@ -80,6 +80,7 @@ fn parameters_make_the_parameterised_forms() {
     assert_eq!(Activation::with_params("elu", &[0.5]).unwrap(), Activation::Elu { alpha: 0.5 });
     assert_eq!(Activation::with_params("leaky_relu", &[0.3]).unwrap(), Activation::LeakyRelu { negative_slope: 0.3 });
     assert_eq!(Activation::with_params("relu6", &[]).unwrap(), Activation::Relu6);
+    assert_eq!(Activation::with_params("gelu", &[1.0]).unwrap(), Activation::Gelu { approximate: true });
     let general = Activation::with_params("relu", &[0.1, 2.5, 0.5]).unwrap();
     assert_eq!(general.name(), "relu");
     // Keras 3.15.1's ReLU(max_value=2.5, negative_slope=0.1, threshold=0.5) at these points.

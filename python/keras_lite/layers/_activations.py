@@ -1,4 +1,4 @@
-"""The activation layers with parameters: ``ReLU``, ``LeakyReLU``, ``ELU`` and ``Softmax``.
+"""The activation layers with parameters: ``ReLU``, ``LeakyReLU``, ``ELU`` and ``Softmax``; and ``Identity``.
 
 Each is an ``Activation`` whose function the core computes from its form (``activations.Form``), with Keras 3's
 arguments, checks and config keys; like ``Activation`` they have no weights and keep the input's shape.
@@ -125,3 +125,16 @@ class Softmax(Activation):
                 f"keras_lite's Softmax does not take a mask yet. {received('mask', mask)}"
             )
         return super().__call__(inputs, training)
+
+
+class Identity(Activation):
+    """Returns its input unchanged (Keras's ``layers.Identity``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        Layer.__init__(self, **kwargs)
+
+    def _form(self) -> activations.Form:
+        return ("linear", ())
+
+    def _layer_config(self) -> dict[str, Any]:
+        return {}
