@@ -4,7 +4,7 @@
 use crate::activation::Activation;
 use crate::error::{checked_size, Result};
 use crate::layer::LayerSpec;
-use crate::layers::{self, batch_norm, dense};
+use crate::layers::{self, batch_norm, dense, WeightId};
 use crate::lines::Lines;
 use crate::network::{Network, Node, NONE};
 
@@ -96,6 +96,7 @@ impl Network {
             LayerSpec::Activation(_) if logits => y.copy_from_slice(x),
             LayerSpec::Activation(a) => layers::activation::forward(a, x, y, node.output),
             LayerSpec::Dropout { .. } => y.copy_from_slice(x),
+            LayerSpec::PRelu => layers::prelu::forward(self.w(WeightId(node.weights.start)), x, y),
             LayerSpec::BatchNorm { epsilon, center, scale, .. } => {
                 let ids = batch_norm::Ids::new(node.weights.start, center, scale);
                 batch_norm::forward(&self.bn_params(&ids), epsilon, x, y, node.output);

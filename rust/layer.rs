@@ -26,6 +26,8 @@ pub enum LayerSpec {
     /// `mean`, `variance` and `count` weights, or `fixed` (mean, variance) given to it. `scalar`: one mean and
     /// variance for every feature (Keras's `axis=None`).
     Normalization { invert: bool, scalar: bool, fixed: Option<(Vec<f32>, Vec<f32>)> },
+    /// `y = x if x > 0 else alpha·x`, a trainable `alpha` per feature (Keras's PReLU).
+    PRelu,
 }
 
 /// One weight of a built layer.
@@ -103,6 +105,7 @@ impl LayerSpec {
             LayerSpec::Add => "Add",
             LayerSpec::Merge(op) => op.class_name(),
             LayerSpec::Normalization { .. } => "Normalization",
+            LayerSpec::PRelu => "PReLU",
         }
     }
 
@@ -187,6 +190,7 @@ impl LayerSpec {
                 let shape = if scalar { Vec::new() } else { vec![input] };
                 vec![("mean", shape.clone(), false), ("variance", shape, false), ("count", Vec::new(), false)]
             }
+            LayerSpec::PRelu => vec![("alpha", vec![input], true)],
             LayerSpec::Activation(_)
             | LayerSpec::Dropout { .. }
             | LayerSpec::Concatenate

@@ -274,7 +274,7 @@ def _model(device: str = "cpu") -> Any:
     inputs = keras.Input((4,), name="features")
     h = layers.LeakyReLU(0.1)(layers.Dense(8)(inputs))
     h = layers.ReLU(max_value=2.0, negative_slope=0.05, threshold=0.2)(layers.Dense(6)(h))
-    h = layers.ELU(0.7)(layers.Dense(5)(h))
+    h = layers.PReLU()(layers.ELU(0.7)(layers.Dense(5)(h)))
     out = layers.Softmax()(layers.Dense(3)(layers.Identity()(h)))
     model = keras.Model(inputs, out, device=device)
     rng = np.random.default_rng(4)
@@ -329,5 +329,113 @@ def test_onnx_export_runs_as_predict(tmp_path: Path) -> None:
     onnx.checker.check_model(onnx.load(str(path)), full_check=True)
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     x = np.random.default_rng(7).normal(size=(9, 4)).astype(np.float32) * 3
+    (got,) = session.run(None, {session.get_inputs()[0].name: x})
+    np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+
+
+# Dense(5) -> PReLU -> Dense(1) from fixed weights (alpha [.3, -.2, 0, .1, .5]), mse, batch 8, 3 epochs, no
+# shuffle, in Keras 3.15.1: (losses, the sum of each weight, alpha after training).
+PRELU_TRAINED = {
+    "sgd": (
+        [15.74023723602295, 4.05512809753418, 1.877109169960022],
+        [
+            0.8720073699951172,
+            -0.48691248893737793,
+            0.022336460649967194,
+            -0.6880559921264648,
+            -0.0613212026655674,
+        ],
+        [
+            0.3043610751628876,
+            -0.22659415006637573,
+            0.08150149136781693,
+            -0.13944724202156067,
+            0.00251529342494905,
+        ],
+    ),
+    "adam": (
+        [32.364356994628906, 23.999103546142578, 17.836029052734375],
+        [
+            1.8442437648773193,
+            -0.5967631936073303,
+            0.578636884689331,
+            -0.45652246475219727,
+            -0.033333875238895416,
+        ],
+        [
+            0.4299732446670532,
+            -0.32789379358291626,
+            0.08633389323949814,
+            0.01148517057299614,
+            0.3787383437156677,
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("optimizer", list(PRELU_TRAINED))
+@pytest.mark.parametrize("device", DEVICES)
+def test_prelu_trains_its_alpha_as_keras(optimizer: str, device: str) -> None:
+    x, y, weights = _data()
+    alpha = np.array([0.3, -0.2, 0.0, 0.1, 0.5], np.float32)
+    model = keras.Sequential(
+        [keras.Input((3,)), layers.Dense(5), layers.PReLU(), layers.Dense(1)], device=device
+    )
+    model.set_weights([weights[0], weights[1], alpha, weights[2], weights[3]])
+    opt = keras.optimizers.SGD(0.01) if optimizer == "sgd" else keras.optimizers.Adam(0.01)
+    model.compile(optimizer=opt, loss="mse")
+    history = model.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0).history
+    losses, sums, trained = PRELU_TRAINED[optimizer]
+    assert history["loss"] == pytest.approx(losses, rel=2e-5)
+    assert [float(np.sum(w)) for w in model.get_weights()] == pytest.approx(sums, rel=2e-5, abs=2e-6)
+    np.testing.assert_allclose(model.layers[1].alpha.numpy(), trained, rtol=2e-5, atol=2e-6)
+
+
+def test_prelu_values_weights_config_and_errors() -> None:
+    layer = layers.PReLU(alpha_initializer=keras.initializers.Constant(0.25))
+    assert layer.name.startswith("p_re_lu")
+    x = np.array([[-np.inf, -2.0, -0.5, 0.0, 0.5, np.inf]], np.float32)
+    np.testing.assert_array_equal(layer(x), [[-np.inf, -0.5, -0.125, 0.0, 0.5, np.inf]])  # Keras 3.15.1's
+    assert [w.name for w in layer.weights] == ["alpha"] and layer.alpha.shape == (6,)
+    cfg = layer.get_config()
+    assert cfg["alpha_initializer"] == {
+        "module": "keras.initializers",
+        "class_name": "Constant",
+        "config": {"value": 0.25},
+        "registered_name": None,
+    }
+    assert (cfg["alpha_regularizer"], cfg["alpha_constraint"], cfg["shared_axes"]) == (None, None, None)
+    np.testing.assert_array_equal(layers.PReLU()(x[:, 1:3]), [[0.0, 0.0]])  # alpha starts at zeros: relu
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(3), layers.PReLU(), layers.Dense(1)])
+    assert model.count_params() == 15 + 3 + 4
+    frozen = model.layers[1]
+    frozen.trainable = False
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(np.ones((8, 4), np.float32), np.ones((8, 1), np.float32), epochs=1, verbose=0)
+    np.testing.assert_array_equal(frozen.alpha.numpy(), np.zeros(3, np.float32))
+    for arg in ("alpha_regularizer", "alpha_constraint", "shared_axes"):
+        value = [1] if arg == "shared_axes" else ("l2" if arg == "alpha_regularizer" else "non_neg")
+        with pytest.raises(NotSupportedError, match=arg):
+            layers.PReLU(**{arg: value})
+
+
+def test_prelu_in_keras_files_and_onnx(tmp_path: Path) -> None:
+    inputs = keras.Input((4,), name="features")
+    out = layers.Dense(2)(layers.PReLU(name="slopes")(layers.Dense(6)(inputs)))
+    model = keras.Model(inputs, out)
+    rng = np.random.default_rng(8)
+    model.set_weights([rng.normal(0, 0.8, w.shape).astype(np.float32) for w in model.get_weights()])
+    x = rng.normal(size=(9, 4)).astype(np.float32) * 2
+    model.save(tmp_path / "prelu.keras")
+    again = keras.models.load_model(tmp_path / "prelu.keras")
+    np.testing.assert_array_equal(
+        again.get_layer("slopes").alpha.numpy(), model.get_layer("slopes").alpha.numpy()
+    )
+    np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
+    onnx = pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    model.export(tmp_path / "prelu.onnx", format="onnx", verbose=False)
+    onnx.checker.check_model(onnx.load(str(tmp_path / "prelu.onnx")), full_check=True)
+    session = ort.InferenceSession(str(tmp_path / "prelu.onnx"), providers=["CPUExecutionProvider"])
     (got,) = session.run(None, {session.get_inputs()[0].name: x})
     np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)

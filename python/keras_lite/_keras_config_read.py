@@ -91,6 +91,7 @@ _LAYER_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "ELU": (("alpha",), ()),
     "Softmax": (("axis",), ()),
     "Identity": ((), ()),
+    "PReLU": (("shared_axes",), ("alpha_initializer",)),
     "Concatenate": (("axis",), ()),
     **{merge: ((), ()) for merge in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")},
     "Normalization": (("axis", "mean", "variance", "invert"), ()),
@@ -99,6 +100,7 @@ _LAYER_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 # Another (a custom class or function, which Keras itself loads only with custom_objects) is left out: the layer
 # starts from its default initializer, and its weights come from the file all the same.
 _INITIALIZER_KEYS = {
+    "PReLU": ("alpha_initializer",),
     "Dense": ("kernel_initializer", "bias_initializer"),
     "BatchNormalization": (
         "beta_initializer",
@@ -128,6 +130,7 @@ _TRAINING_ONLY: dict[str, tuple[str, ...]] = {
         merge: () for merge in ("Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")
     },
     "Normalization": ("activity_regularizer",),
+    "PReLU": ("alpha_regularizer", "alpha_constraint", "activity_regularizer"),
 }
 
 

@@ -74,6 +74,14 @@ def layer_config(layer: L.Layer, input_width: int | None) -> dict[str, Any]:
             gamma_constraint=None,
             synchronized=False,
         )
+    elif isinstance(layer, L.PReLU):
+        has_build = True
+        cfg.update(
+            alpha_initializer=_initializer(layer.alpha_initializer),
+            alpha_regularizer=None,
+            alpha_constraint=None,
+            shared_axes=None,
+        )
     elif isinstance(layer, L.Normalization):
         has_build = True
         cfg.update(layer.get_config(), axis=list(layer.axis), dtype="float32")

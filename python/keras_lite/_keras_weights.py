@@ -26,7 +26,7 @@ import numpy as np
 from . import _h5read, optimizers
 from ._errors import FormatError
 from .layers import InputLayer
-from .layers._layer import _snake
+from .layers._layer import to_snake_case
 
 
 def _h5py() -> Any:
@@ -44,7 +44,7 @@ def _group_names(model: Any) -> list[str]:
     used: dict[str, int] = {}
     out = []
     for layer in model.layers:
-        base = _snake(type(layer).__name__)
+        base = to_snake_case(type(layer).__name__)
         out.append(base if base not in used else f"{base}_{used[base] + 1}")
         used[base] = used[base] + 1 if base in used else 0
     return out

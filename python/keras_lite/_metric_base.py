@@ -7,7 +7,6 @@ it, and calling the metric updates it and returns the result. Computed in NumPy 
 
 from __future__ import annotations
 
-import re
 from typing import Any, Callable
 
 import numpy as np
@@ -15,14 +14,7 @@ import numpy as np
 from ._errors import received
 from ._tensor import Tensor
 from ._unsupported import NotSupportedError
-from .layers._layer import _auto_name
-
-
-def to_snake_case(name: str) -> str:
-    """Keras's ``to_snake_case``: ``"AUC"`` -> ``"auc"``, ``"TruePositives"`` -> ``"true_positives"``."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+from .layers._layer import _auto_name, to_snake_case
 
 
 def to_result(value: Any) -> Tensor:

@@ -177,6 +177,12 @@ def _relu_general(g: GraphWriter, x: str, out: str, base: str, slope: float, cap
     return g.op("Where", [g.op("Greater", [x, t], None, base), above, below], out, base)
 
 
+def _prelu(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], out: str) -> int:
+    """``x if x > 0 else alpha · x``, alpha one value per feature (broadcast over the batch)."""
+    g.op("PRelu", [ins[0], g.weight(f"{layer.name}/alpha", layer.alpha.numpy())], out, layer.name)
+    return widths[0]
+
+
 def _identity(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], out: str) -> int:
     g.op("Identity", [ins[0]], out, layer.name)  # Dropout at inference
     return widths[0]
@@ -271,6 +277,7 @@ LAYERS: dict[str, LayerEmit] = {
     "Dense": _dense,
     "Activation": _activation,
     "Dropout": _identity,
+    "PReLU": _prelu,
     "BatchNormalization": _batch_normalization,
     "Normalization": _normalization,
     "Concatenate": _concatenate,

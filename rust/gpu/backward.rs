@@ -6,7 +6,7 @@
 use crate::activation::Activation;
 use crate::error::{Error, Result};
 use crate::layer::LayerSpec;
-use crate::layers::{batch_norm, dense, normalization};
+use crate::layers::{batch_norm, dense, normalization, WeightId};
 use crate::network::{LogitsAt, Node};
 
 use super::context::Ctx;
@@ -147,6 +147,17 @@ pub(crate) fn backward(
                         b.push(K::BnBackward, &[("TRAIN", 0)], &bind, p, grid_for(ctx, nv)?);
                     }
                 }
+                pass_down(b, ctx, l, &mut grads, out, (n_in, rows))?;
+            }
+            LayerSpec::PRelu => {
+                let alpha = net.w(WeightId(l.weights.start));
+                if let (true, Some(dalpha)) = (l.trainable, alpha.grad.as_ref()) {
+                    let p = Params::new().u(rows).u(wout);
+                    let gr = grid(ctx, wout.div_ceil(COLS as usize) as u64)?;
+                    b.push(K::PreluGrad, &[], &[Some(x), Some(&g), Some(dalpha)], p, gr);
+                }
+                let p = Params::new().u(nv).u(wout);
+                b.push(K::Prelu, &[("MODE", 1)], &[Some(x), Some(&alpha.param), Some(&g)], p, grid_for(ctx, nv)?);
                 pass_down(b, ctx, l, &mut grads, out, (n_in, rows))?;
             }
             LayerSpec::Normalization { invert, .. } => {

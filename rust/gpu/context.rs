@@ -75,6 +75,16 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
+    /// Run `f` inside a validation error scope; a validation error becomes `Error::Backend` naming `what`.
+    pub(crate) fn scoped<T>(&self, what: &str, f: impl FnOnce() -> T) -> Result<T> {
+        let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let v = f();
+        match pollster::block_on(scope.pop()) {
+            None => Ok(v),
+            Some(e) => Err(Error::Backend(format!("GPU kernel setup failed ({what}) on {}: {e}", self.info.name))),
+        }
+    }
+
     /// Open the best adapter: a hardware one, or a software one when `allow_software`.
     pub fn new(allow_software: bool) -> Result<Ctx> {
         let inst = instance();

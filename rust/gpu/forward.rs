@@ -6,7 +6,7 @@
 use crate::activation::Activation;
 use crate::error::{Error, Result};
 use crate::layer::LayerSpec;
-use crate::layers::{batch_norm, dense, dropout, normalization};
+use crate::layers::{batch_norm, dense, dropout, normalization, WeightId};
 use crate::loss::EPSILON;
 use crate::metric::Metric;
 use crate::network::LogitsAt;
@@ -147,6 +147,11 @@ pub(crate) fn forward(
                     let bufs = [Some(&x), mm, mv, gamma, beta, None, Some(y)];
                     b.push(K::BnApply, &[("TRAIN", 0)], &bufs, p, grid_for(ctx, n)?);
                 }
+            }
+            LayerSpec::PRelu => {
+                let alpha = &net.w(WeightId(l.weights.start)).param;
+                let p = Params::new().u(n).u(l.output);
+                b.push(K::Prelu, &[("MODE", 0)], &[Some(&x), Some(alpha), Some(y)], p, grid_for(ctx, n)?);
             }
             LayerSpec::Normalization { invert, .. } => {
                 let (mean, var, per_col) = net.norm_stats(i);

@@ -54,6 +54,8 @@ pub(crate) enum K {
     BnBackward,
     NormApply,
     NormBackward,
+    Prelu,
+    PreluGrad,
     Dropout,
     DropoutBackward,
     Gather,
@@ -120,6 +122,10 @@ impl K {
             K::NormApply => (include_str!("shaders/norm_apply.wgsl"), &[R, R, R, W]),
             // g, variance
             K::NormBackward => (include_str!("shaders/norm_backward.wgsl"), &[W, R]),
+            // x, alpha, out (MODE 0: y; MODE 1: the gradient, turned into the input's in place)
+            K::Prelu => (include_str!("shaders/prelu.wgsl"), &[R, R, W]),
+            // x, g, dalpha
+            K::PreluGrad => (include_str!("shaders/prelu_grad.wgsl"), &[R, R, W]),
             // x, mask, y
             K::Dropout => (include_str!("shaders/dropout.wgsl"), &[R, W, W]),
             // mask, g
@@ -270,16 +276,6 @@ fn poisoned() -> Error {
     Error::Backend("the GPU kernel cache was poisoned by an earlier failure".into())
 }
 
-/// Run `f` inside a validation error scope; a validation error becomes `Error::Backend` naming `what`.
-pub(crate) fn scoped<T>(ctx: &Ctx, what: &str, f: impl FnOnce() -> T) -> Result<T> {
-    let scope = ctx.device.push_error_scope(wgpu::ErrorFilter::Validation);
-    let v = f();
-    match pollster::block_on(scope.pop()) {
-        None => Ok(v),
-        Some(e) => Err(Error::Backend(format!("GPU kernel setup failed ({what}) on {}: {e}", ctx.info.name))),
-    }
-}
-
 impl Kernels {
     /// An empty cache for `ctx`'s device.
     pub fn new(ctx: &Ctx) -> Self {
@@ -309,7 +305,7 @@ impl Kernels {
             });
         }
         let name = format!("{k:?}");
-        let l = scoped(ctx, &name, || {
+        let l = ctx.scoped(&name, || {
             let group0 = ctx
                 .device
                 .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some(&name), entries: &entries });
@@ -356,7 +352,7 @@ impl Kernels {
         let l = self.layouts(ctx, key.0)?;
         let consts: Vec<(&str, f64)> = key.1.iter().map(|&(n, v)| (n, f64::from(v))).collect();
         let name = format!("{:?}{:?}", key.0, key.1);
-        let p = scoped(ctx, &name, || {
+        let p = ctx.scoped(&name, || {
             ctx.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
                 label: Some(&name),
                 layout: Some(&l.pipeline),

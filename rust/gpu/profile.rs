@@ -161,7 +161,7 @@ fn timed(ctx: &Ctx, p: &Program, table: &StepTable) -> Result<Vec<(String, f64)>
     if n == 0 {
         return Ok(Vec::new());
     }
-    let set = super::kernels::scoped(ctx, "timestamp queries", || {
+    let set = ctx.scoped("timestamp queries", || {
         ctx.device.create_query_set(&wgpu::QuerySetDescriptor {
             label: Some("profile"),
             ty: wgpu::QueryType::Timestamp,

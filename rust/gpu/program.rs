@@ -87,7 +87,7 @@ impl Builder {
             for (j, (b, _)) in resolved.iter().enumerate() {
                 entries.push(wgpu::BindGroupEntry { binding: j as u32 + 1, resource: b.as_entire_binding() });
             }
-            let group = super::kernels::scoped(ctx, "bind group", || {
+            let group = ctx.scoped("bind group", || {
                 ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
                     label: None,
                     layout: &layout,
@@ -202,7 +202,7 @@ impl StepTable {
             wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
             "the step table",
         )?;
-        let group = super::kernels::scoped(ctx, "step table", || {
+        let group = ctx.scoped("step table", || {
             ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some("steps"),
                 layout: &kernels.step_layout,

@@ -10,6 +10,7 @@ pub mod dense;
 pub mod dropout;
 pub mod merge;
 pub mod normalization;
+pub mod prelu;
 
 /// A typed index into a network's weight list (`Network::weights`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

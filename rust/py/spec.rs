@@ -112,6 +112,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for LayerArg {
                 let BatchNormalization { momentum, epsilon, center, scale } = obj.extract()?;
                 LayerSpec::BatchNorm { momentum, epsilon, center, scale }
             }
+            "prelu" => LayerSpec::PRelu,
             "concatenate" => LayerSpec::Concatenate,
             "add" => LayerSpec::Add,
             "normalization" => super::spec_norm::normalization(obj)?,

@@ -6,7 +6,7 @@
 use crate::backend::Data;
 use crate::error::{checked_size, Result};
 use crate::layer::LayerSpec;
-use crate::layers::{self, batch_norm, dense, dropout};
+use crate::layers::{self, batch_norm, dense, dropout, WeightId};
 use crate::lines::Lines;
 use crate::network::{width, LogitsAt, Network};
 
@@ -116,6 +116,7 @@ impl Network {
                     dense::forward_train(x, rows, shape, kernel, bias, activation, z, y, parallel)?;
                 }
                 LayerSpec::Activation(a) => layers::activation::forward(a, x, y, node.output),
+                LayerSpec::PRelu => layers::prelu::forward(self.w(WeightId(node.weights.start)), x, y),
                 LayerSpec::Dropout { rate, .. } => {
                     let mask = &mut ws.masks[i][..rows * node.output];
                     dropout::forward_train(rate, &mut self.dropout_rngs[i], x, mask, y);
@@ -295,6 +296,12 @@ impl Network {
                 }
                 LayerSpec::Dropout { .. } => {
                     dropout::backward(&ws.masks[i][..rows * wo], g);
+                    pass_down(&mut tail[0], head);
+                }
+                LayerSpec::PRelu => {
+                    let id = WeightId(node.weights.start);
+                    let dalpha = node.trainable.then(|| &mut ws.param_grads[self.weights[id.0].range()]);
+                    layers::prelu::backward(self.w(id), x, g, dalpha);
                     pass_down(&mut tail[0], head);
                 }
                 LayerSpec::BatchNorm { epsilon, center, scale, .. } => {

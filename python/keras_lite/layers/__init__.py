@@ -2,11 +2,11 @@
 
 ``Layer`` (``_layer``) is the base class; ``Dense``, ``Activation``, ``Dropout`` and ``BatchNormalization``
 (``_builtin``) are the layers the core runs, with the activation layers ``ReLU``, ``LeakyReLU``, ``ELU`` and
-``Softmax``, and ``Identity`` (``_activations``) and ``Normalization`` (``_normalization``, its ``adapt`` in ``_adapt``);
+``Softmax``, ``Identity`` and ``PReLU`` (``_activations``) and ``Normalization`` (``_normalization``, its ``adapt`` in ``_adapt``);
 ``keras.Input`` makes an ``InputLayer`` (``_input_layer``) and returns its ``KerasTensor`` (``_keras_tensor``).
 """
 
-from ._activations import ELU, Identity, LeakyReLU, ReLU, Softmax
+from ._activations import ELU, Identity, LeakyReLU, PReLU, ReLU, Softmax
 from ._builtin import Activation, BatchNormalization, Dense, Dropout
 from ._input_layer import Input, InputLayer
 from ._keras_tensor import KerasTensor
@@ -58,4 +58,5 @@ __all__ = [
     "KerasTensor",
     "Layer",
     "Normalization",
+    "PReLU",
 ]

@@ -1,7 +1,8 @@
-"""The activation layers with parameters: ``ReLU``, ``LeakyReLU``, ``ELU`` and ``Softmax``; and ``Identity``.
+"""The activation layers: ``ReLU``, ``LeakyReLU``, ``ELU``, ``Softmax`` and ``Identity``, and ``PReLU``.
 
-Each is an ``Activation`` whose function the core computes from its form (``activations.Form``), with Keras 3's
-arguments, checks and config keys; like ``Activation`` they have no weights and keep the input's shape.
+All but PReLU are an ``Activation`` whose function the core computes from its form (``activations.Form``),
+with Keras 3's arguments, checks and config keys; like ``Activation`` they have no weights. ``PReLU`` learns its
+slope, one weight per feature. Each keeps the input's shape.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ import numbers
 import warnings
 from typing import Any
 
-from .. import activations
+from .. import activations, initializers
 from .._errors import real_number, received
 from .._tensor import Tensor
 from .._unsupported import NotSupportedError
+from .._variable import Variable
 from ._builtin import Activation
-from ._layer import Layer
+from ._layer import Layer, _initializer, _only
 
 
 def _at_least_zero(layer: str, arg: str, value: Any) -> float:
@@ -138,3 +140,56 @@ class Identity(Activation):
 
     def _layer_config(self) -> dict[str, Any]:
         return {}
+
+
+class PReLU(Layer):
+    """Parametric ReLU: ``x if x > 0 else alpha * x``, with a trainable ``alpha`` per feature that the core
+    trains with the other weights (on the CPU and the GPU).
+
+    Args:
+        alpha_initializer: ``alpha``'s initializer (default ``"Zeros"``: the layer starts as relu), as
+            ``keras.initializers.get`` takes it.
+        alpha_regularizer, alpha_constraint: None (others raise ``NotSupportedError``).
+        shared_axes: None, one alpha per feature (others raise ``NotSupportedError``).
+    """
+
+    def __init__(
+        self,
+        alpha_initializer: Any = "Zeros",
+        alpha_regularizer: Any = None,
+        alpha_constraint: Any = None,
+        shared_axes: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        init = _initializer("alpha_initializer", alpha_initializer, "PReLU")
+        for arg, value in (
+            ("alpha_regularizer", alpha_regularizer),
+            ("alpha_constraint", alpha_constraint),
+            ("shared_axes", shared_axes),
+        ):
+            _only(arg, value, (None,), "PReLU")
+        super().__init__(**kwargs)
+        self.alpha_initializer = init
+
+    def _spec(self) -> dict[str, Any]:
+        return {"kind": "prelu"}
+
+    def _weight_initializers(self) -> dict[str, Any]:
+        # The core starts alpha at zeros, Keras's default.
+        return {} if type(self.alpha_initializer) is initializers.Zeros else {"alpha": self.alpha_initializer}
+
+    @property
+    def alpha(self) -> Variable:
+        """The slopes below zero, one per feature."""
+        if not self._variables:
+            raise AttributeError(f"Layer {self.name!r} is not built yet, so it has no weights.")
+        return self._variables[0]
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "alpha_initializer": initializers.serialize(self.alpha_initializer),
+            "alpha_regularizer": None,
+            "alpha_constraint": None,
+            "shared_axes": None,
+        }

@@ -4,6 +4,7 @@ which model holds a layer."""
 from __future__ import annotations
 
 import numbers
+import re
 import warnings
 import weakref
 from collections import defaultdict
@@ -57,13 +58,13 @@ def _auto_name(base: str) -> str:
     return base if n == 0 else f"{base}_{n}"
 
 
-def _snake(cls_name: str) -> str:
-    out = []
-    for i, ch in enumerate(cls_name):
-        if ch.isupper() and i and not cls_name[i - 1].isupper():
-            out.append("_")
-        out.append(ch.lower())
-    return "".join(out)
+def to_snake_case(name: str) -> str:
+    """Keras's ``to_snake_case`` (keras/src/utils/naming.py), by which it names layers, metrics and optimizers:
+    ``BatchNormalization`` -> ``batch_normalization``, ``ReLU`` -> ``re_lu``, ``PReLU`` -> ``p_re_lu``, ``AUC`` ->
+    ``auc``."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def _shape_arg(value: Any, arg: str) -> tuple[int, ...]:
@@ -149,7 +150,7 @@ class Layer:
                 if input_shape is not None
                 else _shape_arg(input_dim, "input_dim")
             )
-        self.name = _named(name, _snake(type(self).__name__))
+        self.name = _named(name, to_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
         self._input_width: int | None = None
         self._owner: Any = None  # the _core.Model holding this layer's weights

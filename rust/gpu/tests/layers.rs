@@ -161,6 +161,12 @@ pub(super) fn step_networks() -> Vec<(usize, Vec<LayerSpec>, Loss)> {
             Loss::MeanSquaredError,
         ));
     }
+    v.push((
+        3,
+        vec![dense(6, Activation::Linear), LayerSpec::PRelu, dense(1, Activation::Linear)],
+        Loss::MeanSquaredError,
+    ));
+    v.push((4, vec![LayerSpec::PRelu, dense(3, Activation::Tanh)], Loss::MeanAbsoluteError));
     for a in super::general_relus() {
         v.push((
             3,
