@@ -97,6 +97,11 @@ impl Network {
             LayerSpec::Activation(a) => layers::activation::forward(a, x, y, node.output),
             LayerSpec::Dropout { .. } => y.copy_from_slice(x),
             LayerSpec::PRelu => layers::prelu::forward(self.w(WeightId(node.weights.start)), x, y),
+            LayerSpec::LayerNorm { epsilon, center, scale } => {
+                let ids = layers::layer_norm::Ids::new(node.weights.start, center, scale);
+                let (gamma, beta) = (ids.gamma.map(|id| self.w(id)), ids.beta.map(|id| self.w(id)));
+                layers::layer_norm::forward(gamma, beta, epsilon, x, y, node.output);
+            }
             LayerSpec::BatchNorm { epsilon, center, scale, .. } => {
                 let ids = batch_norm::Ids::new(node.weights.start, center, scale);
                 batch_norm::forward(&self.bn_params(&ids), epsilon, x, y, node.output);

@@ -28,6 +28,8 @@ pub enum LayerSpec {
     Normalization { invert: bool, scalar: bool, fixed: Option<(Vec<f32>, Vec<f32>)> },
     /// `y = x if x > 0 else alpha·x`, a trainable `alpha` per feature (Keras's PReLU).
     PRelu,
+    /// Each row normalized over its features, then `γx̂ + β` (Keras's LayerNormalization).
+    LayerNorm { epsilon: f32, center: bool, scale: bool },
 }
 
 /// One weight of a built layer.
@@ -77,6 +79,9 @@ impl LayerSpec {
             LayerSpec::Dropout { rate, .. } if !(0.0..=1.0).contains(&rate) => Err(Error::value(format!(
                 "Invalid value received for argument `rate`. Expected a float value between 0 and 1. Received: rate={rate}"
             ))),
+            LayerSpec::LayerNorm { epsilon, .. } if epsilon.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) => Err(
+                Error::value(format!("LayerNormalization needs epsilon > 0. Received: epsilon={epsilon}")),
+            ),
             LayerSpec::BatchNorm { momentum, epsilon, .. } if epsilon.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || !momentum.is_finite() => Err(
                 Error::value(format!("BatchNormalization needs epsilon > 0 and a finite momentum. Received: momentum={momentum}, epsilon={epsilon}")),
             ),
@@ -106,6 +111,7 @@ impl LayerSpec {
             LayerSpec::Merge(op) => op.class_name(),
             LayerSpec::Normalization { .. } => "Normalization",
             LayerSpec::PRelu => "PReLU",
+            LayerSpec::LayerNorm { .. } => "LayerNormalization",
         }
     }
 
@@ -191,6 +197,16 @@ impl LayerSpec {
                 vec![("mean", shape.clone(), false), ("variance", shape, false), ("count", Vec::new(), false)]
             }
             LayerSpec::PRelu => vec![("alpha", vec![input], true)],
+            LayerSpec::LayerNorm { center, scale, .. } => {
+                let mut v = Vec::new();
+                if scale {
+                    v.push(("gamma", vec![input], true));
+                }
+                if center {
+                    v.push(("beta", vec![input], true));
+                }
+                v
+            }
             LayerSpec::Activation(_)
             | LayerSpec::Dropout { .. }
             | LayerSpec::Concatenate

@@ -25,7 +25,7 @@ KERAS_ONLY = {
     "name_scope Operation Function Regularizer",
     "initializers": "STFT STFTInitializer stft",
     "layers": "Conv1D Conv2D Conv3D LSTM GRU SimpleRNN Embedding Flatten Reshape Dot "
-    "Lambda LayerNormalization MultiHeadAttention Rescaling TextVectorization "
+    "Lambda MultiHeadAttention Rescaling TextVectorization "
     "GaussianNoise MaxPooling2D GlobalAveragePooling1D Bidirectional TimeDistributed Masking Discretization "
     "CategoryEncoding StringLookup UnitNormalization dot",
     "losses": "CategoricalFocalCrossentropy BinaryFocalCrossentropy Dice "

@@ -92,6 +92,10 @@ _LAYER_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "Softmax": (("axis",), ()),
     "Identity": ((), ()),
     "PReLU": (("shared_axes",), ("alpha_initializer",)),
+    "LayerNormalization": (
+        ("axis", "epsilon", "center", "scale", "rms_scaling"),
+        ("beta_initializer", "gamma_initializer"),
+    ),
     "Concatenate": (("axis",), ()),
     **{merge: ((), ()) for merge in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")},
     "Normalization": (("axis", "mean", "variance", "invert"), ()),
@@ -101,6 +105,7 @@ _LAYER_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 # starts from its default initializer, and its weights come from the file all the same.
 _INITIALIZER_KEYS = {
     "PReLU": ("alpha_initializer",),
+    "LayerNormalization": ("beta_initializer", "gamma_initializer"),
     "Dense": ("kernel_initializer", "bias_initializer"),
     "BatchNormalization": (
         "beta_initializer",
@@ -131,6 +136,13 @@ _TRAINING_ONLY: dict[str, tuple[str, ...]] = {
     },
     "Normalization": ("activity_regularizer",),
     "PReLU": ("alpha_regularizer", "alpha_constraint", "activity_regularizer"),
+    "LayerNormalization": (
+        "beta_regularizer",
+        "gamma_regularizer",
+        "beta_constraint",
+        "gamma_constraint",
+        "activity_regularizer",
+    ),
 }
 
 

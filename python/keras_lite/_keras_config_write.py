@@ -74,6 +74,14 @@ def layer_config(layer: L.Layer, input_width: int | None) -> dict[str, Any]:
             gamma_constraint=None,
             synchronized=False,
         )
+    elif isinstance(layer, L.LayerNormalization):
+        has_build = True
+        cfg.update(
+            {k: v for k, v in layer.get_config().items() if k not in cfg},
+            axis=[-1],
+            beta_initializer=_initializer(layer.beta_initializer),
+            gamma_initializer=_initializer(layer.gamma_initializer),
+        )
     elif isinstance(layer, L.PReLU):
         has_build = True
         cfg.update(

@@ -208,7 +208,7 @@ def onnx_model(model: Any, input_signature: Any = None, opset_version: Any = Non
 
     opset = _opset(opset_version, onnx)
     (inputs, nodes, outputs), batches = _inputs(model, input_signature)
-    g = _onnx_ops.GraphWriter()
+    g = _onnx_ops.GraphWriter(opset)
     n_in = len(inputs)
     out_names = [f"output_{i}" for i in range(len(outputs))]
     for name in [name for name, _ in inputs] + out_names:

@@ -30,7 +30,8 @@ NORMALIZATION_FLOOR = 1e-7  # the least scale of Normalization (Keras's backend.
 class GraphWriter:
     """The nodes and weights of one ONNX graph, under unique value names."""
 
-    def __init__(self) -> None:
+    def __init__(self, opset: int) -> None:
+        self.opset = opset  # the operators' versions the graph may use
         self.nodes: list[onnx.NodeProto] = []
         self.initializers: list[onnx.TensorProto] = []
         self._names: set[str] = set()
@@ -177,6 +178,24 @@ def _relu_general(g: GraphWriter, x: str, out: str, base: str, slope: float, cap
     return g.op("Where", [g.op("Greater", [x, t], None, base), above, below], out, base)
 
 
+def _layer_normalization(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], out: str) -> int:
+    """``γ·(x − mean)/√(var + ε) + β`` over each row: ONNX's LayerNormalization from opset 17, before it the same
+    formula from ReduceMean (whose axes are an attribute up to opset 17)."""
+    base, width = layer.name, widths[0]
+    gamma, beta = layer.gamma, layer.beta
+    scale = g.weight(f"{base}/gamma", np.ones(width) if gamma is None else gamma.numpy())
+    bias = g.weight(f"{base}/beta", np.zeros(width) if beta is None else beta.numpy())
+    eps = float(layer.epsilon)
+    if g.opset >= 17:
+        g.op("LayerNormalization", [ins[0], scale, bias], out, base, axis=-1, epsilon=eps)
+        return width
+    centred = g.op("Sub", [ins[0], g.op("ReduceMean", [ins[0]], None, base, axes=[-1])], None, base)
+    var = g.op("ReduceMean", [g.op("Mul", [centred, centred], None, base)], None, base, axes=[-1])
+    std = g.op("Sqrt", [g.op("Add", [var, g.weight(f"{base}/epsilon", eps)], None, base)], None, base)
+    g.op("Add", [g.op("Mul", [g.op("Div", [centred, std], None, base), scale], None, base), bias], out, base)
+    return width
+
+
 def _prelu(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], out: str) -> int:
     """``x if x > 0 else alpha · x``, alpha one value per feature (broadcast over the batch)."""
     g.op("PRelu", [ins[0], g.weight(f"{layer.name}/alpha", layer.alpha.numpy())], out, layer.name)
@@ -278,6 +297,7 @@ LAYERS: dict[str, LayerEmit] = {
     "Activation": _activation,
     "Dropout": _identity,
     "PReLU": _prelu,
+    "LayerNormalization": _layer_normalization,
     "BatchNormalization": _batch_normalization,
     "Normalization": _normalization,
     "Concatenate": _concatenate,

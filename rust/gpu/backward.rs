@@ -6,7 +6,7 @@
 use crate::activation::Activation;
 use crate::error::{Error, Result};
 use crate::layer::LayerSpec;
-use crate::layers::{batch_norm, dense, normalization, WeightId};
+use crate::layers::{batch_norm, dense, layer_norm, normalization, WeightId};
 use crate::network::{LogitsAt, Node};
 
 use super::context::Ctx;
@@ -147,6 +147,23 @@ pub(crate) fn backward(
                         b.push(K::BnBackward, &[("TRAIN", 0)], &bind, p, grid_for(ctx, nv)?);
                     }
                 }
+                pass_down(b, ctx, l, &mut grads, out, (n_in, rows))?;
+            }
+            LayerSpec::LayerNorm { epsilon, center, scale } => {
+                let ids = layer_norm::Ids::new(l.weights.start, center, scale);
+                let gamma = ids.gamma.map(|id| net.w(id));
+                let stats = ws.row_stats[i].as_ref();
+                let grad = |id: Option<WeightId>| id.and_then(|id| net.w(id).grad.as_ref()).filter(|_| l.trainable);
+                let (dgamma, dbeta) = (grad(ids.gamma), grad(ids.beta));
+                if dgamma.is_some() || dbeta.is_some() {
+                    let flags = (usize::from(dgamma.is_some()), usize::from(dbeta.is_some()));
+                    let p = Params::new().u(rows).u(wout).f(epsilon).u(flags.0).u(flags.1);
+                    let bind = [Some(x), None, None, stats, Some(&g), dgamma, dbeta];
+                    b.push(K::LayerNorm, &[("MODE", 1)], &bind, p, grid(ctx, wout.div_ceil(COLS as usize) as u64)?);
+                }
+                let p = Params::new().u(rows).u(wout).f(epsilon).u(usize::from(scale)).u(0);
+                let bind = [Some(x), gamma.map(|w| &w.param), None, stats, Some(&g), None, None];
+                b.push(K::LayerNorm, &[("MODE", 2)], &bind, p, grid_for(ctx, rows)?);
                 pass_down(b, ctx, l, &mut grads, out, (n_in, rows))?;
             }
             LayerSpec::PRelu => {

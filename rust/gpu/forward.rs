@@ -6,7 +6,7 @@
 use crate::activation::Activation;
 use crate::error::{Error, Result};
 use crate::layer::LayerSpec;
-use crate::layers::{batch_norm, dense, dropout, normalization, WeightId};
+use crate::layers::{batch_norm, dense, dropout, layer_norm, normalization, WeightId};
 use crate::loss::EPSILON;
 use crate::metric::Metric;
 use crate::network::LogitsAt;
@@ -147,6 +147,13 @@ pub(crate) fn forward(
                     let bufs = [Some(&x), mm, mv, gamma, beta, None, Some(y)];
                     b.push(K::BnApply, &[("TRAIN", 0)], &bufs, p, grid_for(ctx, n)?);
                 }
+            }
+            LayerSpec::LayerNorm { epsilon, center, scale } => {
+                let ids = layer_norm::Ids::new(l.weights.start, center, scale);
+                let (gamma, beta) = (ids.gamma.map(|id| &net.w(id).param), ids.beta.map(|id| &net.w(id).param));
+                let p = Params::new().u(rows).u(l.output).f(epsilon).u(usize::from(scale)).u(usize::from(center));
+                let bind = [Some(&x), gamma, beta, ws.row_stats[i].as_ref(), Some(y), None, None];
+                b.push(K::LayerNorm, &[("MODE", 0)], &bind, p, grid_for(ctx, rows)?);
             }
             LayerSpec::PRelu => {
                 let alpha = &net.w(WeightId(l.weights.start)).param;

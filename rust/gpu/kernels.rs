@@ -56,6 +56,7 @@ pub(crate) enum K {
     NormBackward,
     Prelu,
     PreluGrad,
+    LayerNorm,
     Dropout,
     DropoutBackward,
     Gather,
@@ -126,6 +127,8 @@ impl K {
             K::Prelu => (include_str!("shaders/prelu.wgsl"), &[R, R, W]),
             // x, g, dalpha
             K::PreluGrad => (include_str!("shaders/prelu_grad.wgsl"), &[R, R, W]),
+            // x, gamma, beta, stats, out (MODE 0: y; 1, 2: the gradient), dgamma, dbeta
+            K::LayerNorm => (include_str!("shaders/layer_norm.wgsl"), &[R, R, R, W, W, W, W]),
             // x, mask, y
             K::Dropout => (include_str!("shaders/dropout.wgsl"), &[R, W, W]),
             // mask, g

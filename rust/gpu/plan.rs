@@ -218,6 +218,8 @@ pub(crate) struct Workspace {
     pub pre: Vec<Option<wgpu::Buffer>>,
     pub masks: Vec<Option<wgpu::Buffer>>,
     pub bn: Vec<Option<BnBufs>>,
+    /// A LayerNormalization layer's per-row mean and 1/√(var + ε) (`cap × 2`), written by its forward pass.
+    pub row_stats: Vec<Option<wgpu::Buffer>>,
     /// Per value, the gradient with respect to it: every value when training, else only the loss's.
     pub grads: Vec<Option<wgpu::Buffer>>,
     /// Where an input gradient is made before it is added to a value's (cap × widest value; training only).
@@ -248,7 +250,10 @@ impl Workspace {
         let mut pre = Vec::new();
         let mut masks = Vec::new();
         let mut bn = Vec::new();
+        let mut row_stats = Vec::new();
         for l in &net.layers {
+            let is_ln = matches!(l.spec, LayerSpec::LayerNorm { .. });
+            row_stats.push(if is_ln { Some(buf(2, "LayerNormalization statistics")?) } else { None });
             acts.push(buf(l.output, "a layer's activations")?);
             pre.push(if l.keep_pre { Some(buf(l.output, "pre-activations")?) } else { None });
             let is_dropout = matches!(l.spec, LayerSpec::Dropout { .. });
@@ -280,6 +285,7 @@ impl Workspace {
             pre,
             masks,
             bn,
+            row_stats,
             grads,
             grad_tmp: if train { Some(buf(net.max_width, "gradients")?) } else { None },
             splitk: match super::gemm::scratch_len(net.dense_shapes(), cap) {

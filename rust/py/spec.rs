@@ -55,6 +55,15 @@ struct BatchNormalization {
     scale: bool,
 }
 
+/// `{"kind": "layer_normalization", ...}`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct LayerNormalization {
+    epsilon: f32,
+    center: bool,
+    scale: bool,
+}
+
 /// A constraint as `(name, a, b, rate, axis)`: `max_norm` (a = max), `min_max_norm` (a = min, b = max),
 /// `unit_norm`, `non_neg` or `none`.
 type ConstraintArg = (String, f32, f32, f32, i32);
@@ -113,6 +122,10 @@ impl<'a, 'py> FromPyObject<'a, 'py> for LayerArg {
                 LayerSpec::BatchNorm { momentum, epsilon, center, scale }
             }
             "prelu" => LayerSpec::PRelu,
+            "layer_normalization" => {
+                let LayerNormalization { epsilon, center, scale } = obj.extract()?;
+                LayerSpec::LayerNorm { epsilon, center, scale }
+            }
             "concatenate" => LayerSpec::Concatenate,
             "add" => LayerSpec::Add,
             "normalization" => super::spec_norm::normalization(obj)?,

@@ -117,6 +117,11 @@ impl Network {
                 }
                 LayerSpec::Activation(a) => layers::activation::forward(a, x, y, node.output),
                 LayerSpec::PRelu => layers::prelu::forward(self.w(WeightId(node.weights.start)), x, y),
+                LayerSpec::LayerNorm { epsilon, center, scale } => {
+                    let ids = layers::layer_norm::Ids::new(node.weights.start, center, scale);
+                    let (gamma, beta) = (ids.gamma.map(|id| self.w(id)), ids.beta.map(|id| self.w(id)));
+                    layers::layer_norm::forward(gamma, beta, epsilon, x, y, node.output);
+                }
                 LayerSpec::Dropout { rate, .. } => {
                     let mask = &mut ws.masks[i][..rows * node.output];
                     dropout::forward_train(rate, &mut self.dropout_rngs[i], x, mask, y);
@@ -296,6 +301,16 @@ impl Network {
                 }
                 LayerSpec::Dropout { .. } => {
                     dropout::backward(&ws.masks[i][..rows * wo], g);
+                    pass_down(&mut tail[0], head);
+                }
+                LayerSpec::LayerNorm { epsilon, center, scale } => {
+                    let ids = layers::layer_norm::Ids::new(node.weights.start, center, scale);
+                    let (dgamma, dbeta) = match node.trainable {
+                        true => two_mut(&mut ws.param_grads, self, ids.gamma, ids.beta),
+                        false => (None, None),
+                    };
+                    let gamma = ids.gamma.map(|id| self.w(id));
+                    layers::layer_norm::backward(gamma, epsilon, x, g, wo, dgamma, dbeta);
                     pass_down(&mut tail[0], head);
                 }
                 LayerSpec::PRelu => {

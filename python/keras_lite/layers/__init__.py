@@ -2,7 +2,8 @@
 
 ``Layer`` (``_layer``) is the base class; ``Dense``, ``Activation``, ``Dropout`` and ``BatchNormalization``
 (``_builtin``) are the layers the core runs, with the activation layers ``ReLU``, ``LeakyReLU``, ``ELU`` and
-``Softmax``, ``Identity`` and ``PReLU`` (``_activations``) and ``Normalization`` (``_normalization``, its ``adapt`` in ``_adapt``);
+``Softmax``, ``Identity`` and ``PReLU`` (``_activations``) ``LayerNormalization`` (``_layer_normalization``) and ``Normalization`` (``_normalization``, its ``adapt`` in
+``_adapt``);
 ``keras.Input`` makes an ``InputLayer`` (``_input_layer``) and returns its ``KerasTensor`` (``_keras_tensor``).
 """
 
@@ -11,6 +12,7 @@ from ._builtin import Activation, BatchNormalization, Dense, Dropout
 from ._input_layer import Input, InputLayer
 from ._keras_tensor import KerasTensor
 from ._layer import Layer
+from ._layer_normalization import LayerNormalization
 from ._merge import (
     Add,
     Average,
@@ -57,6 +59,7 @@ __all__ = [
     "InputLayer",
     "KerasTensor",
     "Layer",
+    "LayerNormalization",
     "Normalization",
     "PReLU",
 ]

@@ -167,6 +167,10 @@ pub(super) fn step_networks() -> Vec<(usize, Vec<LayerSpec>, Loss)> {
         Loss::MeanSquaredError,
     ));
     v.push((4, vec![LayerSpec::PRelu, dense(3, Activation::Tanh)], Loss::MeanAbsoluteError));
+    for (center, scale) in [(true, true), (false, true), (true, false)] {
+        let norm = LayerSpec::LayerNorm { epsilon: 1e-3, center, scale };
+        v.push((4, vec![dense(6, Activation::Tanh), norm, dense(2, Activation::Linear)], Loss::MeanSquaredError));
+    }
     for a in super::general_relus() {
         v.push((
             3,
