@@ -439,3 +439,11 @@ def test_prelu_in_keras_files_and_onnx(tmp_path: Path) -> None:
     session = ort.InferenceSession(str(tmp_path / "prelu.onnx"), providers=["CPUExecutionProvider"])
     (got,) = session.run(None, {session.get_inputs()[0].name: x})
     np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+
+
+def test_from_logits_on_a_final_softmax_layer_warns_as_keras() -> None:
+    # Keras warns when a crossentropy with from_logits=True reads a softmax's output, a Softmax layer's too.
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(3), layers.Softmax()])
+    model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    with pytest.warns(UserWarning, match="from_logits=True"):
+        model.fit(np.ones((4, 3), np.float32), np.zeros(4), verbose=0)

@@ -197,7 +197,10 @@ def warn_if_output_is_not_logits(model: Model, steps: tuple[str, ...]) -> None:
     if known is None or not getattr(loss, "from_logits", False) or not model.layers:
         return
     function, op = known
-    if getattr(getattr(model.layers[-1], "activation", None), "__name__", None) not in ("sigmoid", "softmax"):
+    last = model.layers[-1]
+    form = getattr(last, "_form", None)  # an activation layer (a Softmax layer too), else Dense's activation
+    name = form()[0] if form is not None else getattr(getattr(last, "activation", None), "__name__", None)
+    if name not in ("sigmoid", "softmax"):
         return
     for step in steps:
         if step not in model._logits_warned:
