@@ -55,7 +55,6 @@ pub(crate) enum K {
     NormApply,
     NormBackward,
     Prelu,
-    PreluGrad,
     LayerNorm,
     Dropout,
     DropoutBackward,
@@ -109,8 +108,8 @@ impl K {
             K::ReduceRows => (include_str!("shaders/reduce_rows.wgsl"), &[R, W]),
             // pred, target, weights, aux (thresholds, label weights), sums
             K::Counts => (include_str!("shaders/counts.wgsl"), &[R, R, R, R, W]),
-            // g, out
-            K::ColSum => (include_str!("shaders/colsum.wgsl"), &[R, W]),
+            // g, out, x (with PRELU)
+            K::ColSum => (include_str!("shaders/colsum.wgsl"), &[R, W, R]),
             // x, mean, inv_std, moving_mean, moving_var
             K::BnStats => (include_str!("shaders/bn_stats.wgsl"), &[R, W, W, W, W]),
             // x, stat_a, stat_b, gamma, beta, xhat, y
@@ -125,8 +124,6 @@ impl K {
             K::NormBackward => (include_str!("shaders/norm_backward.wgsl"), &[W, R]),
             // x, alpha, out (MODE 0: y; MODE 1: the gradient, turned into the input's in place)
             K::Prelu => (include_str!("shaders/prelu.wgsl"), &[R, R, W]),
-            // x, g, dalpha
-            K::PreluGrad => (include_str!("shaders/prelu_grad.wgsl"), &[R, R, W]),
             // x, gamma, beta, stats, out (MODE 0: y; 1, 2: the gradient), dgamma, dbeta
             K::LayerNorm => (include_str!("shaders/layer_norm.wgsl"), &[R, R, R, W, W, W, W]),
             // x, mask, y

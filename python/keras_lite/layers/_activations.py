@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from typing import Any
+from typing import Any, cast
 
 from .. import activations, initializers
 from .._errors import real_number, received
@@ -181,9 +181,7 @@ class PReLU(Layer):
     @property
     def alpha(self) -> Variable:
         """The slopes below zero, one per feature."""
-        if not self._variables:
-            raise AttributeError(f"Layer {self.name!r} is not built yet, so it has no weights.")
-        return self._variables[0]
+        return cast(Variable, self._weight_by_name("alpha"))  # a built PReLU always has it
 
     def get_config(self) -> dict[str, Any]:
         return {

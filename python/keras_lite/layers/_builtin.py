@@ -213,7 +213,21 @@ class Dropout(Layer):
         return {**super().get_config(), "rate": self.rate, "seed": self.seed, "noise_shape": None}
 
 
-class BatchNormalization(Layer):
+class _ScaleOffset(Layer):
+    """A normalization layer's learned ``gamma`` and ``beta`` (BatchNormalization, LayerNormalization)."""
+
+    @property
+    def gamma(self) -> Variable | None:
+        """The scale (``None`` when ``scale=False``)."""
+        return self._weight_by_name("gamma")
+
+    @property
+    def beta(self) -> Variable | None:
+        """The offset (``None`` when ``center=False``)."""
+        return self._weight_by_name("beta")
+
+
+class BatchNormalization(_ScaleOffset):
     """Batch normalization over the feature axis, with moving statistics for inference.
 
     Training normalizes with the batch's mean and biased variance and updates
@@ -293,28 +307,13 @@ class BatchNormalization(Layer):
             "scale": self.scale,
         }
 
-    def _named(self, name: str) -> Variable | None:
-        if not self._variables:
-            raise AttributeError(f"Layer {self.name!r} is not built yet, so it has no weights.")
-        return next((v for v in self._variables if v.name == name), None)
-
-    @property
-    def gamma(self) -> Variable | None:
-        """The scale (``None`` when ``scale=False``)."""
-        return self._named("gamma")
-
-    @property
-    def beta(self) -> Variable | None:
-        """The offset (``None`` when ``center=False``)."""
-        return self._named("beta")
-
     @property
     def moving_mean(self) -> Variable | None:
-        return self._named("moving_mean")
+        return self._weight_by_name("moving_mean")
 
     @property
     def moving_variance(self) -> Variable | None:
-        return self._named("moving_variance")
+        return self._weight_by_name("moving_variance")
 
     def get_config(self) -> dict[str, Any]:
         return {

@@ -381,6 +381,12 @@ class Layer:
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "trainable": self.trainable, "dtype": "float32"}
 
+    def _weight_by_name(self, name: str) -> Variable | None:
+        """The weight called ``name`` (``gamma``, ``alpha``, ...), None if the layer has none by that name."""
+        if not self._variables:
+            raise AttributeError(f"Layer {self.name!r} is not built yet, so it has no weights.")
+        return next((v for v in self._variables if v.name == name), None)
+
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Any:
         """A new layer of this class from ``get_config()``'s dict (its weights start from its initializers)."""

@@ -7,8 +7,8 @@ from typing import Any
 
 from .. import initializers
 from .._errors import real_number, received
-from .._variable import Variable
-from ._layer import Layer, _initializer, _only
+from ._builtin import _ScaleOffset
+from ._layer import _initializer, _only
 
 # The core's initial values of the weights, as the initializer that gives them.
 _CORE_VALUES: dict[str, type[initializers.Initializer]] = {
@@ -17,7 +17,7 @@ _CORE_VALUES: dict[str, type[initializers.Initializer]] = {
 }
 
 
-class LayerNormalization(Layer):
+class LayerNormalization(_ScaleOffset):
     """Normalizes each sample over its features: ``gamma * (x - mean) / sqrt(variance + epsilon) + beta`` with
     the sample's mean and (biased) variance; ``gamma`` and ``beta`` (one per feature) are trained.
 
@@ -90,21 +90,6 @@ class LayerNormalization(Layer):
     def _weight_initializers(self) -> dict[str, Any]:
         inits = {name: getattr(self, f"{name}_initializer") for name in _CORE_VALUES}
         return {name: init for name, init in inits.items() if type(init) is not _CORE_VALUES[name]}
-
-    def _named(self, name: str) -> Variable | None:
-        if not self._variables:
-            raise AttributeError(f"Layer {self.name!r} is not built yet, so it has no weights.")
-        return next((v for v in self._variables if v.name == name), None)
-
-    @property
-    def gamma(self) -> Variable | None:
-        """The scale (``None`` when ``scale=False``)."""
-        return self._named("gamma")
-
-    @property
-    def beta(self) -> Variable | None:
-        """The offset (``None`` when ``center=False``)."""
-        return self._named("beta")
 
     def get_config(self) -> dict[str, Any]:
         axis = (

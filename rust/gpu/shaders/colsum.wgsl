@@ -1,5 +1,8 @@
-//! Column sums `out[j] = Σ_r g[r·width + j]` (a Dense bias gradient). Each 16×16 workgroup sums 16 columns,
-//! 16 row lanes per column, then reduces the lanes in workgroup memory.
+//! Column sums `out[j] = Σ_r g[r·width + j]` (a Dense bias gradient), or with PRELU `Σ_r g·min(x, 0)` (PReLU's
+//! alpha gradient, read before its backward pass turns g into the input's gradient). Each 16×16 workgroup sums
+//! 16 columns, 16 row lanes per column, then reduces the lanes in workgroup memory.
+
+override PRELU: bool = false;
 
 struct Params {
     rows: u32,
@@ -9,6 +12,7 @@ struct Params {
 @group(0) @binding(0) var<uniform> prm: Params;
 @group(0) @binding(1) var<storage, read> g: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<storage, read> x: array<f32>;
 
 var<workgroup> part: array<f32, 256>;
 
@@ -19,7 +23,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     var s = 0.0;
     if col < prm.width {
         for (var r = lid.y; r < prm.rows; r += 16u) {
-            s += g[r * prm.width + col];
+            let i = r * prm.width + col;
+            if PRELU {
+                let v = x[i];
+                if v < 0.0 {
+                    s += g[i] * v;
+                }
+            } else {
+                s += g[i];
+            }
         }
     }
     part[lid.y * 16u + lid.x] = s;
