@@ -93,7 +93,7 @@ fn model(input: usize) -> Model {
                 activity: Penalty { l1: 1e-5, l2: 1e-4 },
             },
         },
-        LayerSpec::Dropout { rate: 0.2, seed: Some(3) },
+        LayerSpec::Dropout { rate: 0.2, seed: Some(3), noise: keras_lite::layers::dropout::Noise::Bernoulli },
         LayerSpec::Dense {
             units: 32,
             activation: Activation::Gelu { approximate: false },

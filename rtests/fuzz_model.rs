@@ -27,6 +27,7 @@ use keras_lite::activation::{Activation, NAMES as ACTIVATIONS};
 use keras_lite::backend::{Control, Data, FitOptions, Observer};
 use keras_lite::error::{Error, Result};
 use keras_lite::layer::LayerSpec;
+use keras_lite::layers::dropout::Noise;
 use keras_lite::loss::Loss;
 use keras_lite::metric::Metric;
 use keras_lite::model::Model;
@@ -184,6 +185,7 @@ fn layer(input: &mut Input<'_>) -> Result<LayerSpec> {
             1 => LayerSpec::Dropout {
                 rate: input.param(0.0, 1.0),
                 seed: if input.bool() { Some(input.u64()) } else { None },
+                noise: [Noise::Bernoulli, Noise::Multiplicative, Noise::Additive][input.byte() as usize % 3],
             },
             _ => LayerSpec::BatchNorm {
                 momentum: input.param(0.0, 1.0),

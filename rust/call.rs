@@ -69,7 +69,12 @@ mod tests {
 
     #[test]
     fn dropout_drops_and_scales_and_a_wrong_width_is_refused() {
-        let model = Model::new(3, vec![LayerSpec::Dropout { rate: 0.5, seed: Some(3) }], 1).unwrap();
+        let model = Model::new(
+            3,
+            vec![LayerSpec::Dropout { rate: 0.5, seed: Some(3), noise: crate::layers::dropout::Noise::Bernoulli }],
+            1,
+        )
+        .unwrap();
         let x = vec![1.5f32; 3000];
         let mut out = vec![0.0f32; 3000];
         model.call_training(&x, 1000, &mut out).unwrap();

@@ -2,6 +2,7 @@
 
 use crate::activation::Activation;
 use crate::error::{Error, Result};
+use crate::layers::dropout::Noise;
 use crate::layers::merge::Merge;
 use crate::regularize::WeightRules;
 
@@ -12,8 +13,9 @@ pub enum LayerSpec {
     Dense { units: usize, activation: Activation, use_bias: bool, rules: WeightRules },
     /// `y = f(x)`.
     Activation(Activation),
-    /// Inverted dropout while training, identity otherwise.
-    Dropout { rate: f32, seed: Option<u64> },
+    /// Inverted dropout while training, identity otherwise; with Gaussian `noise`, Keras's GaussianDropout
+    /// (`rate` its rate) or GaussianNoise (`rate` its stddev) (layers/dropout.rs).
+    Dropout { rate: f32, seed: Option<u64>, noise: Noise },
     /// Batch normalization over the feature axis with moving statistics.
     BatchNorm { momentum: f32, epsilon: f32, center: bool, scale: bool },
     /// Its inputs side by side along the feature axis, in order.
@@ -76,9 +78,14 @@ impl LayerSpec {
                 "A Dense layer's activation is one of the named activations; Keras's relu with a cap or threshold \
                  is a separate ReLU layer. Received: activation={a:?}"
             ))),
-            LayerSpec::Dropout { rate, .. } if !(0.0..=1.0).contains(&rate) => Err(Error::value(format!(
-                "Invalid value received for argument `rate`. Expected a float value between 0 and 1. Received: rate={rate}"
-            ))),
+            LayerSpec::Dropout { rate, noise, .. } if !(0.0..=1.0).contains(&rate) || noise == Noise::Multiplicative && rate == 1.0 => {
+                let arg = if noise == Noise::Additive { "stddev" } else { "rate" };
+                Err(Error::value(format!(
+                    "Invalid value received for argument `{arg}` of a {}. Expected a float value between 0 and 1{}. Received: {arg}={rate}",
+                    noise.class_name(),
+                    if noise == Noise::Multiplicative { " (below 1)" } else { "" }
+                )))
+            }
             LayerSpec::LayerNorm { epsilon, .. } if epsilon.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) => Err(
                 Error::value(format!("LayerNormalization needs epsilon > 0. Received: epsilon={epsilon}")),
             ),
@@ -104,7 +111,7 @@ impl LayerSpec {
         match self {
             LayerSpec::Dense { .. } => "Dense",
             LayerSpec::Activation(_) => "Activation",
-            LayerSpec::Dropout { .. } => "Dropout",
+            LayerSpec::Dropout { noise, .. } => noise.class_name(),
             LayerSpec::BatchNorm { .. } => "BatchNormalization",
             LayerSpec::Concatenate => "Concatenate",
             LayerSpec::Add => "Add",

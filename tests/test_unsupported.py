@@ -26,7 +26,7 @@ KERAS_ONLY = {
     "initializers": "STFT STFTInitializer stft",
     "layers": "Conv1D Conv2D Conv3D LSTM GRU SimpleRNN Embedding Flatten Reshape Dot "
     "Lambda MultiHeadAttention Rescaling TextVectorization "
-    "GaussianNoise MaxPooling2D GlobalAveragePooling1D Bidirectional TimeDistributed Masking Discretization "
+    "MaxPooling2D GlobalAveragePooling1D Bidirectional TimeDistributed Masking Discretization "
     "CategoryEncoding StringLookup UnitNormalization dot",
     "losses": "CategoricalFocalCrossentropy BinaryFocalCrossentropy Dice "
     "Tversky CTC Circle serialize deserialize",

@@ -85,6 +85,8 @@ _LAYER_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ),
     ),
     "Dropout": (("rate", "seed"), ()),
+    "GaussianDropout": (("rate", "seed"), ()),
+    "GaussianNoise": (("stddev", "seed"), ()),
     "Activation": (("activation",), ()),
     "ReLU": (("max_value", "negative_slope", "threshold"), ()),
     "LeakyReLU": (("negative_slope",), ()),
@@ -127,6 +129,8 @@ _TRAINING_ONLY: dict[str, tuple[str, ...]] = {
         "synchronized",
     ),
     "Dropout": ("noise_shape", "activity_regularizer"),
+    "GaussianDropout": ("activity_regularizer",),
+    "GaussianNoise": ("activity_regularizer",),
     **{
         act: ("activity_regularizer",)
         for act in ("Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "Identity")

@@ -93,8 +93,8 @@ def layer_config(layer: L.Layer, input_width: int | None) -> dict[str, Any]:
     elif isinstance(layer, L.Normalization):
         has_build = True
         cfg.update(layer.get_config(), axis=list(layer.axis), dtype="float32")
-    elif isinstance(layer, L.Dropout):
-        cfg.update(rate=layer.rate, seed=layer.seed, noise_shape=None)
+    elif isinstance(layer, (L.Dropout, L.GaussianDropout, L.GaussianNoise)):
+        cfg.update({k: v for k, v in layer.get_config().items() if k not in cfg})
     elif isinstance(layer, L.Activation):  # and the activation layers with parameters, its subclasses
         cfg.update(layer._layer_config())
     elif isinstance(layer, _Merge):

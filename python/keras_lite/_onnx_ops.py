@@ -203,7 +203,7 @@ def _prelu(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], out: s
 
 
 def _identity(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], out: str) -> int:
-    g.op("Identity", [ins[0]], out, layer.name)  # Dropout at inference
+    g.op("Identity", [ins[0]], out, layer.name)  # Dropout and the Gaussian noise layers at inference
     return widths[0]
 
 
@@ -296,6 +296,8 @@ LAYERS: dict[str, LayerEmit] = {
     "Dense": _dense,
     "Activation": _activation,
     "Dropout": _identity,
+    "GaussianDropout": _identity,
+    "GaussianNoise": _identity,
     "PReLU": _prelu,
     "LayerNormalization": _layer_normalization,
     "BatchNormalization": _batch_normalization,

@@ -6,6 +6,7 @@
 use crate::activation::Activation;
 use crate::error::{Error, Result};
 use crate::layer::LayerSpec;
+use crate::layers::dropout::Noise;
 use crate::layers::{batch_norm, dense, layer_norm, normalization, WeightId};
 use crate::network::{LogitsAt, Node};
 
@@ -114,9 +115,11 @@ pub(crate) fn backward(
                 act_backward(b, ctx, x, y, &g, a, nv, wout)?;
                 pass_down(b, ctx, l, &mut grads, out, (n_in, rows))?;
             }
-            LayerSpec::Dropout { .. } => {
-                let p = Params::new().u(nv);
-                b.push(K::DropoutBackward, &[], &[ws.masks[i].as_ref(), Some(&g)], p, grid_for(ctx, nv)?);
+            LayerSpec::Dropout { noise, .. } => {
+                if noise != Noise::Additive {
+                    let p = Params::new().u(nv);
+                    b.push(K::DropoutBackward, &[], &[ws.masks[i].as_ref(), Some(&g)], p, grid_for(ctx, nv)?);
+                }
                 pass_down(b, ctx, l, &mut grads, out, (n_in, rows))?;
             }
             LayerSpec::BatchNorm { epsilon, center, scale, .. } => {

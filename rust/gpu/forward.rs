@@ -6,6 +6,7 @@
 use crate::activation::Activation;
 use crate::error::{Error, Result};
 use crate::layer::LayerSpec;
+use crate::layers::dropout::Noise;
 use crate::layers::{batch_norm, dense, dropout, layer_norm, normalization, WeightId};
 use crate::loss::EPSILON;
 use crate::metric::Metric;
@@ -113,15 +114,16 @@ pub(crate) fn forward(
                 }
             }
             LayerSpec::Activation(a) => act_forward(b, ctx, &x, y, a, n, l.output)?,
-            LayerSpec::Dropout { rate, .. } => {
+            LayerSpec::Dropout { rate, noise, .. } => {
                 if !train {
                     bufs.push(x);
                     continue;
                 }
-                let keep = dropout::keep_scale(rate);
+                // Dropout's kept values' scale, or the Gaussian draw's deviation.
+                let scale = if noise == Noise::Bernoulli { dropout::keep_scale(rate) } else { noise.stddev(rate) };
                 let mask = ws.masks[i].as_ref();
-                let p = Params::new().u(n).u(net.dropout_seeds[i] as usize).f(rate).f(keep);
-                b.push(K::Dropout, &[], &[Some(&x), mask, Some(y)], p, grid_for(ctx, n)?);
+                let p = Params::new().u(n).u(net.dropout_seeds[i] as usize).f(rate).f(scale);
+                b.push(K::Dropout, &[("NOISE", noise.id())], &[Some(&x), mask, Some(y)], p, grid_for(ctx, n)?);
             }
             LayerSpec::BatchNorm { momentum, epsilon, center, scale } => {
                 let ids = batch_norm::Ids::new(l.weights.start, center, scale);

@@ -10,6 +10,7 @@ use pyo3::prelude::*;
 use crate::activation::Activation;
 use crate::error::Error;
 use crate::layer::LayerSpec;
+use crate::layers::dropout::Noise;
 use crate::layers::merge::Merge;
 use crate::regularize::{Constraint, Penalty, WeightRules};
 
@@ -37,7 +38,8 @@ struct ActivationLayer {
     parameters: Vec<f32>,
 }
 
-/// `{"kind": "dropout", ...}`; `seed` may be `None`.
+/// `{"kind": "dropout", ...}` (also `gaussian_dropout`, and `gaussian_noise` with its stddev as `rate`); `seed`
+/// may be `None`.
 #[derive(FromPyObject)]
 #[pyo3(from_item_all)]
 struct Dropout {
@@ -113,9 +115,14 @@ impl<'a, 'py> FromPyObject<'a, 'py> for LayerArg {
                 let ActivationLayer { activation, parameters } = obj.extract()?;
                 LayerSpec::Activation(Activation::with_params(&activation, &parameters)?)
             }
-            "dropout" => {
+            kind @ ("dropout" | "gaussian_dropout" | "gaussian_noise") => {
                 let Dropout { rate, seed } = obj.extract()?;
-                LayerSpec::Dropout { rate, seed }
+                let noise = match kind {
+                    "dropout" => Noise::Bernoulli,
+                    "gaussian_dropout" => Noise::Multiplicative,
+                    _ => Noise::Additive,
+                };
+                LayerSpec::Dropout { rate, seed, noise }
             }
             "batch_normalization" => {
                 let BatchNormalization { momentum, epsilon, center, scale } = obj.extract()?;

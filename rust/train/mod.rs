@@ -122,9 +122,9 @@ impl Network {
                     let (gamma, beta) = (ids.gamma.map(|id| self.w(id)), ids.beta.map(|id| self.w(id)));
                     layers::layer_norm::forward(gamma, beta, epsilon, x, y, node.output);
                 }
-                LayerSpec::Dropout { rate, .. } => {
+                LayerSpec::Dropout { rate, noise, .. } => {
                     let mask = &mut ws.masks[i][..rows * node.output];
-                    dropout::forward_train(rate, &mut self.dropout_rngs[i], x, mask, y);
+                    dropout::forward_train(noise, rate, &mut self.dropout_rngs[i], x, mask, y);
                 }
                 LayerSpec::BatchNorm { momentum, epsilon, center, scale } => {
                     let ids = batch_norm::Ids::new(node.weights.start, center, scale);
@@ -299,8 +299,8 @@ impl Network {
                     layers::activation::backward(a, x, y, g, wo);
                     pass_down(&mut tail[0], head);
                 }
-                LayerSpec::Dropout { .. } => {
-                    dropout::backward(&ws.masks[i][..rows * wo], g);
+                LayerSpec::Dropout { noise, .. } => {
+                    dropout::backward(noise, &ws.masks[i][..rows * wo], g);
                     pass_down(&mut tail[0], head);
                 }
                 LayerSpec::LayerNorm { epsilon, center, scale } => {

@@ -145,7 +145,7 @@ fn graph_gradients_match_finite_differences() {
     for (inputs, nodes) in deterministic_graphs() {
         check_gradients(&inputs, nodes, 5);
     }
-    let drop = LayerSpec::Dropout { rate: 0.4, seed: Some(5) };
+    let drop = LayerSpec::Dropout { rate: 0.4, seed: Some(5), noise: crate::layers::dropout::Noise::Bernoulli };
     let bn = LayerSpec::BatchNorm { momentum: 0.9, epsilon: 1e-3, center: true, scale: true };
     let top = dense(2, Activation::Tanh);
     check_gradients(&[6], vec![(drop, vec![0]), (bn, vec![1]), (top, vec![2])], 8);
@@ -202,7 +202,7 @@ fn graphs_that_cannot_be_built_are_clear_errors() {
 #[test]
 fn the_buffers_the_team_writes_start_on_a_cache_line() {
     let on_line = |v: &[f32]| (v.as_ptr() as usize).is_multiple_of(64);
-    let drop = LayerSpec::Dropout { rate: 0.4, seed: Some(5) };
+    let drop = LayerSpec::Dropout { rate: 0.4, seed: Some(5), noise: crate::layers::dropout::Noise::Bernoulli };
     let bn = LayerSpec::BatchNorm { momentum: 0.9, epsilon: 1e-3, center: true, scale: true };
     let nodes = vec![
         (dense(37, Activation::Relu), vec![0]),

@@ -8,7 +8,7 @@
 """
 
 from ._activations import ELU, Identity, LeakyReLU, PReLU, ReLU, Softmax
-from ._builtin import Activation, BatchNormalization, Dense, Dropout
+from ._builtin import Activation, BatchNormalization, Dense, Dropout, GaussianDropout, GaussianNoise
 from ._input_layer import Input, InputLayer
 from ._keras_tensor import KerasTensor
 from ._layer import Layer
@@ -51,6 +51,8 @@ __all__ = [
     "Dense",
     "Dropout",
     "ELU",
+    "GaussianDropout",
+    "GaussianNoise",
     "Identity",
     "LeakyReLU",
     "ReLU",

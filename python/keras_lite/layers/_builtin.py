@@ -1,4 +1,5 @@
-"""The layers the core runs: ``Dense``, ``Activation``, ``Dropout`` and ``BatchNormalization``."""
+"""The layers the core runs: ``Dense``, ``Activation``, ``Dropout`` (and ``GaussianDropout``, ``GaussianNoise``) and
+``BatchNormalization``."""
 
 from __future__ import annotations
 
@@ -179,38 +180,93 @@ class Activation(Layer):
         return {**super().get_config(), **self._layer_config()}
 
 
-class Dropout(Layer):
-    """Inverted dropout while training (keep with probability ``1 - rate``, scale by ``1/(1 - rate)``)."""
+def _fraction(arg: str, value: Any, below_one: bool = False) -> float:
+    """A rate or deviation between 0 and 1 (below 1 with ``below_one``), as Keras checks it."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float, np.number))
+        or not 0 <= value <= 1
+        or below_one
+        and value == 1
+    ):
+        bound = " and below 1" if below_one else ""
+        raise ValueError(
+            f"Invalid value received for argument `{arg}`. Expected a float value between 0 and 1{bound}. "
+            f"{received(arg, value)}"
+        )
+    return float(value)
 
-    def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None, **kwargs: Any) -> None:
-        if isinstance(rate, bool) or not isinstance(rate, (int, float, np.number)) or not 0 <= rate <= 1:
-            raise ValueError(
-                f"Invalid value received for argument `rate`. Expected a float value between 0 and 1. {received('rate', rate)}"
-            )
-        _only("noise_shape", noise_shape, (None,), "Dropout")
+
+class _Noise(Layer):
+    """A layer that is the identity in inference and draws noise while training, in the core
+    (rust/layers/dropout.rs): ``_kind`` names the draw, ``_amount`` its rate or deviation; ``seed`` fixes it."""
+
+    _kind = "dropout"
+
+    def __init__(self, amount: float, seed: int | None, **kwargs: Any) -> None:
         if seed is not None and (
             isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**64
         ):
             raise ValueError(f"seed must be a non-negative integer or None. {received('seed', seed)}")
         super().__init__(**kwargs)
-        self.rate = float(rate)
+        self._amount = amount
         self.seed = seed
-        self.noise_shape = None
 
     def _spec(self) -> dict[str, Any]:
-        return {"kind": "dropout", "rate": self.rate, "seed": self.seed}
+        return {"kind": self._kind, "rate": self._amount, "seed": self.seed}
 
     def __call__(self, inputs: Any, training: Any = None) -> Tensor:
         if training:
             raise ValueError(
-                "keras_lite applies Dropout outside fit in inference mode only. Received: training=True"
+                f"keras_lite applies {type(self).__name__} outside fit in inference mode only. Received: training=True"
             )
         if _symbolic(inputs):
             return _symbolic_call(self, inputs)  # type: ignore[return-value]
         return np.array(_data.to_array(inputs, "inputs"), dtype=np.float32).view(Tensor)
 
+
+class Dropout(_Noise):
+    """Inverted dropout while training (keep with probability ``1 - rate``, scale by ``1/(1 - rate)``)."""
+
+    def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None, **kwargs: Any) -> None:
+        value = _fraction("rate", rate)
+        _only("noise_shape", noise_shape, (None,), "Dropout")
+        super().__init__(value, seed, **kwargs)
+        self.rate = value
+        self.noise_shape = None
+
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "rate": self.rate, "seed": self.seed, "noise_shape": None}
+
+
+class GaussianDropout(_Noise):
+    """While training, ``x`` times a normal draw of mean 1 and deviation ``sqrt(rate / (1 - rate))`` per value
+    (Keras's GaussianDropout; ``rate`` below 1, where Keras would divide by zero as it trains)."""
+
+    _kind = "gaussian_dropout"
+
+    def __init__(self, rate: float, seed: int | None = None, **kwargs: Any) -> None:
+        value = _fraction("rate", rate, below_one=True)
+        super().__init__(value, seed, **kwargs)
+        self.rate = value
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+
+
+class GaussianNoise(_Noise):
+    """While training, ``x`` plus a normal draw of mean 0 and deviation ``stddev`` per value (Keras's
+    GaussianNoise, whose ``stddev`` is between 0 and 1)."""
+
+    _kind = "gaussian_noise"
+
+    def __init__(self, stddev: float, seed: int | None = None, **kwargs: Any) -> None:
+        value = _fraction("stddev", stddev)
+        super().__init__(value, seed, **kwargs)
+        self.stddev = value
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "stddev": self.stddev, "seed": self.seed}
 
 
 class _ScaleOffset(Layer):

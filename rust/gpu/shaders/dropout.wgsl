@@ -1,11 +1,16 @@
-//! Inverted dropout forward: `mask = 0` with probability `rate`, else `1/(1−rate)`; `y = x·mask`. The
-//! uniform draw is a counter-based hash of (layer seed, step counter, element index), so masks need no state.
+//! Dropout-like layers' training forward pass (layers/dropout.rs). NOISE 0, Dropout: `mask = 0` with
+//! probability `rate`, else `scale` = 1/(1−rate), `y = x·mask`; 1, GaussianDropout: `mask = 1 + scale·z`,
+//! `y = x·mask`; 2, GaussianNoise: `mask = scale·z`, `y = x + mask`, with z standard normal (Box–Muller) and
+//! `scale` the draw's deviation. The uniform draws are counter-based hashes of (layer seed, step counter,
+//! element index), so masks need no state.
+
+override NOISE: u32 = 0u;
 
 struct Params {
     n: u32,
     seed: u32,
     rate: f32,
-    keep: f32,
+    scale: f32,
 }
 
 @group(0) @binding(0) var<uniform> prm: Params;
@@ -29,10 +34,27 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
     let h = pcg(i ^ pcg(prm.seed ^ pcg(stp.iter)));
     let u = f32(h >> 8u) * (1.0 / 16777216.0);
-    var m = prm.keep;
-    if prm.rate > 0.0 && u < prm.rate {
-        m = 0.0;
+    if NOISE == 0u {
+        var m = prm.scale;
+        if prm.rate > 0.0 && u < prm.rate {
+            m = 0.0;
+        }
+        mask[i] = m;
+        y[i] = x[i] * m;
+        return;
     }
-    mask[i] = m;
-    y[i] = x[i] * m;
+    var z = 0.0;
+    if prm.rate > 0.0 {
+        let u2 = f32(pcg(h ^ 0x9E3779B9u) >> 8u) * (1.0 / 16777216.0);
+        z = sqrt(-2.0 * log(1.0 - u)) * cos(6.2831853 * u2); // 1 - u in (0, 1]
+    }
+    if NOISE == 1u {
+        let m = 1.0 + prm.scale * z;
+        mask[i] = m;
+        y[i] = x[i] * m;
+    } else {
+        let m = prm.scale * z;
+        mask[i] = m;
+        y[i] = x[i] + m;
+    }
 }

@@ -299,7 +299,7 @@ fn fit_batchnorm_dropout_huber() {
         LayerSpec::Dense { units: 16, activation: Activation::Linear, use_bias: false, rules: Default::default() },
         bn,
         LayerSpec::Activation(Activation::Relu),
-        LayerSpec::Dropout { rate: 0.0, seed: None },
+        LayerSpec::Dropout { rate: 0.0, seed: None, noise: crate::layers::dropout::Noise::Bernoulli },
         dense(1, Activation::Linear),
     ];
     run_case(&case(4, specs.clone(), Loss::Huber { delta: 1.0 }, vec![Metric::MeanAbsoluteError], optimizers()[9]));

@@ -14,6 +14,7 @@ use crate::gpu::program::{Builder, StepRecord};
 use crate::gpu::update::optimizer;
 use crate::gpu::*;
 use crate::layer::LayerSpec;
+use crate::layers::dropout::Noise;
 use crate::loss::Loss;
 use crate::optimizer::{Optimizer, OptimizerKind};
 
@@ -137,7 +138,7 @@ pub(super) fn step_networks() -> Vec<(usize, Vec<LayerSpec>, Loss)> {
                 dense(9, Activation::Linear),
                 bn.clone(),
                 LayerSpec::Activation(Activation::Relu),
-                LayerSpec::Dropout { rate: 0.0, seed: None },
+                LayerSpec::Dropout { rate: 0.0, seed: None, noise: crate::layers::dropout::Noise::Bernoulli },
                 dense(2, Activation::Linear),
             ],
             Loss::MeanSquaredError,
@@ -255,7 +256,12 @@ fn training_step_gradients_and_batchnorm_stats_match_cpu() {
 fn dropout_masks_are_inverted_and_fresh_each_step() {
     let Some((ctx, k)) = device() else { return };
     let (rows, width, rate) = (200, 50, 0.3f32);
-    let net = Network::new(width, vec![LayerSpec::Dropout { rate, seed: Some(7) }], 1).unwrap();
+    let net = Network::new(
+        width,
+        vec![LayerSpec::Dropout { rate, seed: Some(7), noise: crate::layers::dropout::Noise::Bernoulli }],
+        1,
+    )
+    .unwrap();
     let dev = DevNet::upload(&ctx, &net, None).unwrap();
     let ws = Workspace::new(&ctx, &dev, rows, 1, true).unwrap();
     let x = values(rows * width, 40, 1.0);
@@ -284,6 +290,36 @@ fn dropout_masks_are_inverted_and_fresh_each_step() {
     run(&ctx, &k, b, StepRecord::default());
     let want: Vec<f32> = g.iter().zip(&masks[1]).map(|(a, b)| a * b).collect();
     close(&read(&ctx, ws.grads[1].as_ref().unwrap(), rows * width), &want, 0.0, 0.0, "dropout backward");
+}
+
+#[test]
+fn gaussian_noise_draws_have_their_statistics_and_backward_follows() {
+    let Some((ctx, k)) = device() else { return };
+    let (rows, width) = (400, 50);
+    for (noise, rate, mean, sd) in [(Noise::Multiplicative, 0.2f32, 2.0f32, 1.0f32), (Noise::Additive, 0.3, 2.0, 0.3)] {
+        let net = Network::new(width, vec![LayerSpec::Dropout { rate, seed: Some(7), noise }], 1).unwrap();
+        let dev = DevNet::upload(&ctx, &net, None).unwrap();
+        let ws = Workspace::new(&ctx, &dev, rows, 1, true).unwrap();
+        ctx.write(&ws.acts[0], 0, &vec![2.0f32; rows * width]);
+        let mut b = Builder::new();
+        forward(&mut b, &ctx, &dev, &ws, rows, true).unwrap();
+        run(&ctx, &k, b, StepRecord { iter: 3, ..Default::default() });
+        let y = read(&ctx, &ws.acts[1], rows * width);
+        let m = y.iter().map(|&v| f64::from(v)).sum::<f64>() / y.len() as f64;
+        let s = (y.iter().map(|&v| (f64::from(v) - m).powi(2)).sum::<f64>() / y.len() as f64).sqrt();
+        assert!((m - f64::from(mean)).abs() < 0.03 && (s - f64::from(sd)).abs() < 0.03, "{noise:?}: {m} {s}");
+        let mask = read(&ctx, ws.masks[0].as_ref().unwrap(), rows * width);
+        let g = values(rows * width, 42, 1.0);
+        ctx.write(ws.grads[1].as_ref().unwrap(), 0, &g);
+        let mut b = Builder::new();
+        backward(&mut b, &ctx, &dev, &ws, rows, None).unwrap();
+        run(&ctx, &k, b, StepRecord::default());
+        let want: Vec<f32> = match noise {
+            Noise::Additive => g.clone(),
+            _ => g.iter().zip(&mask).map(|(a, b)| a * b).collect(),
+        };
+        close(&read(&ctx, ws.grads[1].as_ref().unwrap(), rows * width), &want, 0.0, 0.0, "noise backward");
+    }
 }
 
 #[test]
@@ -333,7 +369,7 @@ fn repeated_predicts_of_varying_sizes_reuse_the_cache() {
     let specs = vec![
         LayerSpec::Dense { units: 9, activation: Activation::Tanh, use_bias: true, rules: Default::default() },
         LayerSpec::BatchNorm { momentum: 0.9, epsilon: 1e-3, center: true, scale: true },
-        LayerSpec::Dropout { rate: 0.5, seed: None },
+        LayerSpec::Dropout { rate: 0.5, seed: None, noise: crate::layers::dropout::Noise::Bernoulli },
         LayerSpec::Dense { units: 2, activation: Activation::Softmax, use_bias: true, rules: Default::default() },
     ];
     let net = Network::new(4, specs, 3).unwrap();
