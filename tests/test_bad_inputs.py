@@ -31,6 +31,7 @@ import pytest
 
 import keras_lite as keras
 from keras_lite import layers
+from keras_lite._unsupported import NotSupportedError
 
 # --- data and models -----------------------------------------------------------------------------------
 
@@ -242,7 +243,14 @@ CONSTRUCTORS = [
     ),
     # Input
     Bad("Input shape 0", lambda m: keras.Input(shape=(0,)), ValueError, ("shape",)),
-    Bad("Input shape rank 2", lambda m: keras.Input(shape=(2, 3)), ValueError, ("shape",)),
+    Bad("Input shape empty", lambda m: keras.Input(shape=()), ValueError, ("shape",)),
+    Bad("Input shape zero axis", lambda m: keras.Input(shape=(2, 0)), ValueError, ("shape",)),
+    Bad(
+        "Dense on an input of rank 2",
+        lambda m: layers.Dense(2)(keras.Input(shape=(2, 3))),
+        NotSupportedError,
+        ("Flatten", "(None, 2, 3)"),
+    ),
     Bad("Input shape None", lambda m: keras.Input(shape=None), ValueError, ("shape",)),
     Bad("Input shape float", lambda m: keras.Input(shape=(2.5,)), ValueError, ("shape",)),
     Bad("Input shape object", lambda m: keras.Input(shape=object()), TypeError, ("shape",)),

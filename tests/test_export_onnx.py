@@ -221,7 +221,8 @@ def test_input_signature(tmp_path: Path) -> None:
     for bad, error, match in [
         ([Spec((None, 5))], ValueError, "input 0 is 4 wide"),
         ([Spec((None, 4), dtype="float64")], ValueError, "must be float32"),
-        ([Spec((None, 4, 1))], ValueError, r"\(batch or None, width\)"),
+        ([Spec((None, 4, 1))], ValueError, r"input 0 is 4 wide\. Received: shape=\(None, 4, 1\)"),
+        ([Spec((None, 0))], ValueError, r"\(batch or None, width\)"),
         ([Spec((None, 4)), Spec((None, 4))], ValueError, "one spec per model input"),
         (["x"], TypeError, "Unsupported x="),
     ]:
@@ -326,7 +327,7 @@ def test_merge_operators_on_a_graph(tmp_path: Path) -> None:
     after = keras.Sequential([keras.Input(shape=(9,)), layers.Dense(2)])
     _randomize(dense, seed=2)
     _randomize(after, seed=4)
-    inputs = [("a", 3), ("b", 3), ("x", 2)]
+    inputs = [("a", (3,)), ("b", (3,)), ("x", (2,))]
     nodes: list[Any] = [(dense.layers[0], [2])]  # value 3: c
     refs = []
     for kind, (reads, ref) in MERGES.items():
@@ -360,9 +361,9 @@ def test_a_graph_node_that_reads_a_later_value_or_an_unknown_layer(tmp_path: Pat
     pytest.importorskip("onnx")
     add = _merge_class("Add")("add")
     with pytest.raises(ValueError, match=r"Node 0 \('add'\) reads a value that is not computed before it"):
-        _GraphModel([("a", 2)], [(add, [0, 1])], [1]).export(tmp_path / "g.onnx", format="onnx")
+        _GraphModel([("a", (2,))], [(add, [0, 1])], [1]).export(tmp_path / "g.onnx", format="onnx")
     with pytest.raises(keras.NotSupportedError, match=r"cannot export the layer 'dot' \(Dot\)"):
-        _GraphModel([("a", 2)], [(_merge_class("Dot")("dot"), [0, 0])], [1]).export(
+        _GraphModel([("a", (2,))], [(_merge_class("Dot")("dot"), [0, 0])], [1]).export(
             tmp_path / "g.onnx", format="onnx"
         )
     assert not (tmp_path / "g.onnx").exists()

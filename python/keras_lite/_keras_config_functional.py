@@ -8,7 +8,7 @@ from typing import Any
 
 from . import layers as L
 from ._errors import FormatError
-from ._keras_config_read import _check_dtype, _describe, _dict, _input_width, _set, layer_from_config
+from ._keras_config_read import _check_dtype, _describe, _dict, _input_shape, _set, layer_from_config
 
 
 def _tensor_ref(value: Any, made: dict[str, Any], where: str) -> Any:
@@ -68,8 +68,8 @@ def functional_from_config(
             raise FormatError(f"{where} has no name")
         if item.get("class_name") == "InputLayer":
             _check_dtype(lcfg.get("dtype"), where)
-            width = _input_width(lcfg.get("batch_shape", lcfg.get("batch_input_shape")), where)
-            made[name] = L.Input(shape=(width,), name=name)
+            dims = _input_shape(lcfg.get("batch_shape", lcfg.get("batch_input_shape")), where)
+            made[name] = L.Input(shape=dims, name=name)
             continue
         layer = layer_from_config(item, i, training_only)
         nodes = item.get("inbound_nodes")
@@ -91,7 +91,7 @@ def functional_from_config(
             if isinstance(arg, list)
             else _tensor_ref(arg, made, where)
         )
-        width = inputs[0].shape[1] if isinstance(inputs, list) else inputs.shape[1]
+        width = inputs[0]._width if isinstance(inputs, list) else inputs._width
         if isinstance(layer, L.Dense):
             least += width * layer.units
         elif isinstance(layer, L.BatchNormalization):

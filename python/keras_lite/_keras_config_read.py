@@ -7,6 +7,7 @@ Anything keras_lite cannot honour (an unknown class, a regularizer, a mixed-prec
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 import numpy as np
@@ -18,6 +19,7 @@ from . import metrics as metrics_module
 from . import optimizers as optimizers_module
 from ._errors import FormatError
 from ._unsupported import NotSupportedError
+from .layers._layer import _MAX_SIZE
 
 
 def _dict(value: Any, what: str) -> dict[str, Any]:
@@ -93,6 +95,7 @@ _LAYER_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "ELU": (("alpha",), ()),
     "Softmax": (("axis",), ()),
     "Identity": ((), ()),
+    "Flatten": (("data_format",), ()),
     "PReLU": (("shared_axes",), ("alpha_initializer",)),
     "LayerNormalization": (
         ("axis", "epsilon", "center", "scale", "rms_scaling"),
@@ -133,7 +136,7 @@ _TRAINING_ONLY: dict[str, tuple[str, ...]] = {
     "GaussianNoise": ("activity_regularizer",),
     **{
         act: ("activity_regularizer",)
-        for act in ("Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "Identity")
+        for act in ("Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "Identity", "Flatten")
     },
     **{
         merge: () for merge in ("Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")
@@ -212,15 +215,19 @@ def layer_from_config(item: Any, index: int, training_only: list[str] | None = N
         raise FormatError(f"{where}: {e}") from None
 
 
-def _input_width(shape: Any, where: str) -> int:
+def _input_shape(shape: Any, where: str) -> tuple[int, ...]:
+    """The dimensions after the batch of a file's input shape: ``(width,)``, or several for a Flatten."""
     if (
         not isinstance(shape, (list, tuple))
-        or len(shape) != 2
-        or not isinstance(shape[-1], int)
-        or shape[-1] <= 0
+        or len(shape) < 2
+        or not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape[1:])
+        or math.prod(shape[1:]) > _MAX_SIZE
     ):
-        raise FormatError(f"{where} has input shape {shape!r}; keras_lite takes (batch, features) inputs")
-    return int(shape[-1])
+        raise FormatError(
+            f"{where} has input shape {shape!r}; keras_lite takes (batch, features) inputs, or inputs of "
+            "several dimensions read by a Flatten layer"
+        )
+    return tuple(shape[1:])
 
 
 def _least_params(layers: list[L.Layer], width: int) -> int:
@@ -256,19 +263,20 @@ def sequential_from_config(
     items = cfg.get("layers")
     if not isinstance(items, list):
         raise FormatError("the model config has no list of layers")
-    width = None
+    dims = None
     input_name = None
     if items and isinstance(items[0], dict) and items[0].get("class_name") == "InputLayer":
         icfg = _dict(items[0].get("config"), "the InputLayer config")
         _check_dtype(icfg.get("dtype"), "the InputLayer")
-        width = _input_width(icfg.get("batch_shape", icfg.get("batch_input_shape")), "the InputLayer")
+        dims = _input_shape(icfg.get("batch_shape", icfg.get("batch_input_shape")), "the InputLayer")
         input_name = icfg.get("name")
         items = items[1:]
     else:
         shape = cfg.get("build_input_shape") or (tree.get("build_config") or {}).get("input_shape")
         if shape is not None:
-            width = _input_width(shape, "the model")
+            dims = _input_shape(shape, "the model")
     layers: list[Any] = [layer_from_config(item, i, training_only) for i, item in enumerate(items)]
+    width = None if dims is None else math.prod(dims)
     if width is not None and max_params is not None:
         least = _least_params(layers, width)
         if least > max_params:
@@ -276,8 +284,8 @@ def sequential_from_config(
                 f"the config describes a model of at least {least:,} parameters on inputs of width {width:,}, "
                 f"more than the file's weights can hold ({max_params:,})"
             )
-    if width is not None:
-        layers.insert(0, L.Input(shape=(width,), name=input_name))
+    if dims is not None:
+        layers.insert(0, L.Input(shape=dims, name=input_name))
     return layers, bool(cfg.get("trainable", True)), cfg.get("name")
 
 

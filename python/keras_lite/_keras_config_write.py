@@ -6,6 +6,7 @@ Only keys every Keras 3 release accepts are written, so that Keras 3 loads the f
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from . import activations, constraints, initializers, regularizers
@@ -95,6 +96,11 @@ def layer_config(layer: L.Layer, input_width: int | None) -> dict[str, Any]:
         cfg.update(layer.get_config(), axis=list(layer.axis), dtype="float32")
     elif isinstance(layer, (L.Dropout, L.GaussianDropout, L.GaussianNoise)):
         cfg.update({k: v for k, v in layer.get_config().items() if k not in cfg})
+    elif isinstance(layer, L.Flatten):  # built on the input's dimensions when it reads them
+        cfg.update(data_format=layer.data_format)
+        if layer._feature_shape is not None or input_width is not None:
+            shape = layer._feature_shape or (input_width,)
+            return {**_obj("keras.layers", "Flatten", cfg), "build_config": {"input_shape": [None, *shape]}}
     elif isinstance(layer, L.Activation):  # and the activation layers with parameters, its subclasses
         cfg.update(layer._layer_config())
     elif isinstance(layer, _Merge):
@@ -113,26 +119,16 @@ def layer_config(layer: L.Layer, input_width: int | None) -> dict[str, Any]:
 
 
 def sequential_config(
-    name: Any, trainable: bool, layers: list[L.Layer], input_width: int | None, input_name: str | None
+    name: Any, trainable: bool, layers: list[L.Layer], shape: tuple[int, ...] | None, input_name: str | None
 ) -> dict[str, Any]:
     """A Sequential's config.json tree (without ``compile_config``): its ``InputLayer`` when it is built on
-    inputs of ``input_width``, named ``input_name`` (default ``input_layer``), then its layers."""
+    inputs of ``shape`` (``(width,)``, or the dimensions a Flatten reads), named ``input_name`` (default
+    ``input_layer``), then its layers."""
     out_layers: list[dict[str, Any]] = []
-    if input_width is not None:
-        out_layers.append(
-            _obj(
-                "keras.layers",
-                "InputLayer",
-                {
-                    "batch_shape": [None, input_width],
-                    "dtype": "float32",
-                    "sparse": False,
-                    "name": input_name if input_name is not None else "input_layer",
-                },
-            )
-        )
+    if shape is not None:
+        out_layers.append(_input_layer(input_name if input_name is not None else "input_layer", shape))
     widths: list[int | None] = [None] * len(layers)
-    w = input_width
+    w = None if shape is None else math.prod(shape)
     for i, layer in enumerate(layers):
         widths[i] = w
         w = layer._output_width(w) if w is not None else None
@@ -144,15 +140,15 @@ def sequential_config(
         "layers": out_layers,
     }
     out = _obj("keras", "Sequential", cfg)
-    if input_width is not None:
-        cfg["build_input_shape"] = [None, input_width]
-        out["build_config"] = {"input_shape": [None, input_width]}
+    if shape is not None:
+        cfg["build_input_shape"] = [None, *shape]
+        out["build_config"] = {"input_shape": [None, *shape]}
     return out
 
 
-def _input_layer(name: str, width: int) -> dict[str, Any]:
-    """An ``InputLayer`` of ``(None, width)`` inputs, as Keras 3 serializes it (keys every release accepts)."""
-    cfg = {"batch_shape": [None, width], "dtype": "float32", "sparse": False, "name": name}
+def _input_layer(name: str, shape: tuple[int, ...]) -> dict[str, Any]:
+    """An ``InputLayer`` of ``(None, *shape)`` inputs, as Keras 3 serializes it (keys every release accepts)."""
+    cfg = {"batch_shape": [None, *shape], "dtype": "float32", "sparse": False, "name": name}
     return _obj("keras.layers", "InputLayer", cfg)
 
 
@@ -180,7 +176,7 @@ def functional_config(model: Any) -> dict[str, Any]:
     out_layers = []
     for layer in model.layers:
         if isinstance(layer, L.InputLayer):
-            item = _input_layer(layer.name, layer.shape[0])
+            item = _input_layer(layer.name, layer.shape)
             item.update(name=layer.name, inbound_nodes=[])
         else:
             tensors, as_list = layer._inbound

@@ -2,18 +2,19 @@
 
 Keras 3.8+ exports ONNX through tf2onnx, jax2onnx or torch.onnx; keras_lite knows its layers' formulas, so it
 writes the graph itself with the ``onnx`` package (an optional dependency: ``pip install onnx``). The graph
-reads float32 ``(batch, width)`` inputs with a dynamic batch dimension, and ONNX Runtime (C++, Java, C#,
-JavaScript, Python...) serves it without keras_lite.
+reads float32 ``(batch, width)`` inputs (or the dimensions a ``Flatten`` reads) with a dynamic batch dimension,
+and ONNX Runtime (C++, Java, C#, JavaScript, Python...) serves it without keras_lite.
 
 A model is exported as a list of nodes: each a layer and the ids of the values it reads, where the model's
 inputs are values ``0..n_inputs-1`` and node ``i``'s result is value ``n_inputs + i`` (the core's own graph
 convention). A `Sequential` is a chain; a model with another structure (a `Functional` one) provides
-``model._export_graph()``, returning ``(inputs, nodes, outputs)``: ``inputs`` a list of ``(name, width)``,
+``model._export_graph()``, returning ``(inputs, nodes, outputs)``: ``inputs`` a list of ``(name, shape)``,
 ``nodes`` a list of ``(layer, [value ids])`` and ``outputs`` a list of value ids. `_onnx_ops` writes each node.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from typing import Any
 
@@ -28,7 +29,7 @@ FORMATS = ("tf_saved_model", "onnx", "openvino", "litert", "torch")
 DEFAULT_OPSET = 17  # read by ONNX Runtime 1.13 (2022) and later, in every language it has
 MIN_OPSET = 13  # Softmax over one axis and Clip's bounds as inputs, as the graph writes them
 
-Graph = tuple[list[tuple[str, int]], list[tuple[Any, list[int]]], list[int]]
+Graph = tuple[list[tuple[str, tuple[int, ...]]], list[tuple[Any, list[int]]], list[int]]
 
 
 def export(
@@ -133,7 +134,7 @@ def model_graph(model: Any) -> Graph:
     name = input_layer.name if input_layer is not None else "input_0"
     layers = model.layers
     nodes = [(layer, [i]) for i, layer in enumerate(layers)]
-    return [(name, int(model._input_width()))], nodes, [len(layers)]
+    return [(name, model.input_shape[1:])], nodes, [len(layers)]
 
 
 def _specs(input_signature: Any) -> list[Any]:
@@ -144,8 +145,8 @@ def _specs(input_signature: Any) -> list[Any]:
     return specs
 
 
-def _spec(spec: Any, i: int) -> tuple[str | None, int | None, int]:
-    """``(name, batch, width)`` of one input spec; ``batch`` None is dynamic."""
+def _spec(spec: Any, i: int) -> tuple[str | None, int | None, tuple[int, ...]]:
+    """``(name, batch, shape)`` of one input spec (``shape`` without the batch); ``batch`` None is dynamic."""
     shape = getattr(spec, "shape", None)
     if shape is None or isinstance(spec, (str, bytes)):
         raise TypeError(
@@ -156,10 +157,10 @@ def _spec(spec: Any, i: int) -> tuple[str | None, int | None, int]:
         dims = [None if d is None else int(d) for d in shape]
     except (TypeError, ValueError):
         dims = []
-    if len(dims) != 2 or dims[1] is None or dims[1] <= 0 or (dims[0] is not None and dims[0] <= 0):
+    if len(dims) < 2 or any(d is None or d <= 0 for d in dims[1:]) or (dims[0] is not None and dims[0] <= 0):
         raise ValueError(
-            f"keras_lite models take (batch, features) inputs: input_signature[{i}] must have a shape "
-            f"(batch or None, width). Received: shape={tuple(shape)}"
+            f"keras_lite models take (batch, features) inputs (or several dimensions for a Flatten): "
+            f"input_signature[{i}] must have a shape (batch or None, width). Received: shape={tuple(shape)}"
         )
     dtype = getattr(spec, "dtype", None)
     dtype_name = str(getattr(dtype, "name", dtype))
@@ -170,7 +171,7 @@ def _spec(spec: Any, i: int) -> tuple[str | None, int | None, int]:
     name = getattr(spec, "name", None)
     # An array or a keras.Input gives the width only: the batch stays dynamic, as Keras makes it.
     dynamic = isinstance(spec, np.ndarray) or hasattr(spec, "_keras_history")
-    return (name if isinstance(name, str) and name else None), (None if dynamic else dims[0]), dims[1]
+    return (name if isinstance(name, str) and name else None), (None if dynamic else dims[0]), tuple(dims[1:])
 
 
 def _inputs(model: Any, input_signature: Any) -> tuple[Graph, list[int | None]]:
@@ -182,7 +183,7 @@ def _inputs(model: Any, input_signature: Any) -> tuple[Graph, list[int | None]]:
                 "The model provided has never called. It must be built before export: call it on data, fit "
                 "it, build it (model.build((None, width))), or start it with keras.Input(shape=(width,))."
             )
-        model._ensure_built(specs[0][2])
+        model.build((None, *specs[0][2]))
     inputs, nodes, outputs = model_graph(model)
     if specs is None:
         return (inputs, nodes, outputs), [None] * len(inputs)
@@ -191,13 +192,14 @@ def _inputs(model: Any, input_signature: Any) -> tuple[Graph, list[int | None]]:
             f"input_signature must give one spec per model input: the model has {len(inputs)}. "
             f"Received: {len(specs)} specs"
         )
-    for i, ((_, width), (_, _, given)) in enumerate(zip(inputs, specs)):
-        if given != width:
+    for i, ((_, shape), (_, _, given)) in enumerate(zip(inputs, specs)):
+        if given != shape:
+            has = f"is {shape[0]} wide" if len(shape) == 1 else f"has shape {(None, *shape)}"
             raise ValueError(
-                f"input_signature[{i}] does not fit the model: its input {i} is {width} wide. "
-                f"Received: shape=(None, {given})"
+                f"input_signature[{i}] does not fit the model: its input {i} {has}. "
+                f"Received: shape={(None, *given)}"
             )
-    named = [(spec[0] or name, width) for (name, width), spec in zip(inputs, specs)]
+    named = [(spec[0] or name, shape) for (name, shape), spec in zip(inputs, specs)]
     return (named, nodes, outputs), [spec[1] for spec in specs]
 
 
@@ -214,7 +216,7 @@ def onnx_model(model: Any, input_signature: Any = None, opset_version: Any = Non
     for name in [name for name, _ in inputs] + out_names:
         g.reserve(name)
     names = [name for name, _ in inputs]
-    widths = [width for _, width in inputs]
+    widths = [math.prod(shape) for _, shape in inputs]
     for k, (layer, reads) in enumerate(nodes):
         if any(not 0 <= v < n_in + k for v in reads):
             raise ValueError(
@@ -234,8 +236,8 @@ def onnx_model(model: Any, input_signature: Any = None, opset_version: Any = Non
     graph = onnx.helper.make_graph(
         g.nodes,
         str(model.name),
-        [_tensor_info(onnx, name, b, w) for (name, w), b in zip(inputs, batch)],
-        [_tensor_info(onnx, name, one_batch, widths[v]) for name, v in zip(out_names, outputs)],
+        [_tensor_info(onnx, name, b, shape) for (name, shape), b in zip(inputs, batch)],
+        [_tensor_info(onnx, name, one_batch, (widths[v],)) for name, v in zip(out_names, outputs)],
         initializer=g.initializers,
     )
     opsets = [onnx.helper.make_opsetid("", opset)]
@@ -250,5 +252,5 @@ def onnx_model(model: Any, input_signature: Any = None, opset_version: Any = Non
     return proto
 
 
-def _tensor_info(onnx: Any, name: str, batch: Any, width: int) -> Any:
-    return onnx.helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT, [batch, int(width)])
+def _tensor_info(onnx: Any, name: str, batch: Any, shape: tuple[int, ...]) -> Any:
+    return onnx.helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT, [batch, *map(int, shape)])

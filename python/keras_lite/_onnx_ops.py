@@ -207,6 +207,17 @@ def _identity(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], out
     return widths[0]
 
 
+def _flatten(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], out: str) -> int:
+    """Each sample's values as one row: an input of several dimensions (``channels_first`` moves its second
+    axis last first, as Keras does), or a flat value as it is."""
+    shape = layer._feature_shape
+    x = ins[0]
+    if shape is not None and len(shape) > 1 and layer.data_format == "channels_first":
+        x = g.op("Transpose", [x], None, layer.name, perm=[0, *range(2, len(shape) + 1), 1])
+    g.op("Flatten", [x], out, layer.name, axis=1)
+    return widths[0]
+
+
 def _batch_normalization(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], out: str) -> int:
     """``(x − moving_mean) / √(moving_variance + ε) · γ + β`` (γ = 1 without ``scale``, β = 0 without ``center``)."""
     base, width = layer.name, widths[0]
@@ -296,6 +307,7 @@ LAYERS: dict[str, LayerEmit] = {
     "Dense": _dense,
     "Activation": _activation,
     "Dropout": _identity,
+    "Flatten": _flatten,
     "GaussianDropout": _identity,
     "GaussianNoise": _identity,
     "PReLU": _prelu,

@@ -1,4 +1,4 @@
-"""``keras.Input`` and ``InputLayer``: a model's input width."""
+"""``keras.Input`` and ``InputLayer``: a model's input width (or the shape a ``Flatten`` reads)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from ._layer import Layer, _auto_name, _only, _shape_arg
 
 
 class InputLayer(Layer):
-    """The model's input: a width, no weights."""
+    """The model's input: a width (or a shape of several dimensions for a ``Flatten``), no weights."""
 
     def __init__(
         self,
@@ -50,7 +50,7 @@ class InputLayer(Layer):
         for arg, value in unsupported:
             _only(arg, value, (None, False), "InputLayer")
         super().__init__(name=name if name is not None else _auto_name("input_layer"), dtype=dtype, **kwargs)
-        self.shape = _shape_arg(shape, "shape")
+        self.shape = _shape_arg(shape, "shape", nd=True)
         self.batch_size = batch_size
 
     def _spec(self) -> dict[str, Any]:
@@ -70,7 +70,8 @@ def Input(
     **kwargs: Any,
 ) -> KerasTensor:
     """A symbolic input of ``shape`` (``(width,)``, or ``batch_shape=(None, width)``): the first item of a
-    ``Sequential``, or what a Functional model's layers are called on.
+    ``Sequential``, or what a Functional model's layers are called on. An input of several dimensions
+    (``shape=(28, 28)``) is read by a ``Flatten`` layer.
 
     Example:
         >>> model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(1)])
@@ -89,4 +90,4 @@ def Input(
         ragged=ragged,
         **kwargs,
     )
-    return KerasTensor(layer, layer.shape[0], layer.name)
+    return KerasTensor(layer, layer.shape, layer.name)

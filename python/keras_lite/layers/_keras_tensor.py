@@ -3,6 +3,7 @@ that records which layer made it, from which inputs (the Functional API's graph)
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
@@ -23,9 +24,10 @@ class KerasTensor:
     an input); keras_lite layers are called once, so both indices are 0.
     """
 
-    def __init__(self, layer: Layer, width: int, name: str | None = None) -> None:
+    def __init__(self, layer: Layer, width: int | tuple[int, ...], name: str | None = None) -> None:
         self._keras_history = (layer, 0, 0)
-        self.shape = (None, width)
+        # (None, width); an Input may have several dimensions, (None, 28, 28), which only a Flatten reads.
+        self.shape: tuple[Any, ...] = (None, *width) if isinstance(width, tuple) else (None, width)
         self.dtype = "float32"
         if name is None:
             n = _tensor_counts["keras_tensor"]
@@ -35,7 +37,8 @@ class KerasTensor:
 
     @property
     def _width(self) -> int:
-        return int(self.shape[1])
+        """The number of features: the width, or the product of an input's dimensions."""
+        return math.prod(self.shape[1:])
 
     def __repr__(self) -> str:
         return (
@@ -90,6 +93,13 @@ def _symbolic_call(layer: Layer, inputs: Any) -> KerasTensor:
         raise ValueError(
             f"Layer {layer.name!r} already belongs to model {model.name!r}: a keras_lite layer's weights live "
             "in its model's core network, so it cannot be used in another. Create a new layer."
+        )
+    shaped = [t for t in tensors if len(t.shape) > 2]
+    if shaped and not layer._takes_shapes:
+        raise NotSupportedError(
+            f"keras_lite layers take flat feature vectors (None, width), so layer {layer.name!r} "
+            f"({type(layer).__name__}) cannot take the input shape {shaped[0].shape}: put a "
+            "keras.layers.Flatten() before it."
         )
     widths = [t._width for t in tensors]
     if merge_width is not None:

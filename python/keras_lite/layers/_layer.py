@@ -3,6 +3,7 @@ which model holds a layer."""
 
 from __future__ import annotations
 
+import math
 import numbers
 import re
 import warnings
@@ -67,19 +68,24 @@ def to_snake_case(name: str) -> str:
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
-def _shape_arg(value: Any, arg: str) -> tuple[int, ...]:
+def _shape_arg(value: Any, arg: str, nd: bool = False) -> tuple[int, ...]:
+    """A shape argument without the batch axis: one positive width, or with ``nd`` (an ``Input``, or the
+    ``input_shape`` of a ``Flatten``) several dimensions, which a ``Flatten`` turns into one width."""
     try:
         shape = tuple(value) if not isinstance(value, int) else (value,)
     except TypeError:
         raise TypeError(f"{arg} must be a tuple or list of ints. {received(arg, value)}") from None
-    if len(shape) != 1:
+    if len(shape) != 1 and not (nd and shape):
         raise ValueError(
-            f"keras_lite layers take flat feature vectors: {arg} must have one dimension. {received(arg, value)}"
+            f"keras_lite layers take flat feature vectors: {arg} must have one dimension (or start the model "
+            f"with keras.Input(shape) and a Flatten layer). {received(arg, value)}"
         )
-    d = shape[0]
-    if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or not 0 < d <= _MAX_SIZE:
-        raise ValueError(f"{arg} must hold a positive integer width. {received(arg, value)}")
-    return (int(d),)
+    for d in shape:
+        if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or not 0 < d <= _MAX_SIZE:
+            raise ValueError(f"{arg} must hold positive integer sizes. {received(arg, value)}")
+    if nd and math.prod(int(d) for d in shape) > _MAX_SIZE:
+        raise ValueError(f"{arg} describes more features than keras_lite can hold. {received(arg, value)}")
+    return tuple(int(d) for d in shape)
 
 
 def _build_width(input_shape: Any) -> int:
@@ -117,6 +123,8 @@ class Layer:
     """
 
     _weight_names: tuple[str, ...] = ()
+    # Whether the layer takes inputs of several dimensions (a Flatten): every other layer takes (None, width).
+    _takes_shapes = False
     # Keras's dtype attributes: keras_lite computes and stores float32 only.
     dtype = compute_dtype = variable_dtype = input_dtype = "float32"
 
@@ -146,7 +154,7 @@ class Layer:
                 stacklevel=3,
             )
             self._input_shape_arg = (
-                _shape_arg(input_shape, "input_shape")
+                _shape_arg(input_shape, "input_shape", self._takes_shapes)
                 if input_shape is not None
                 else _shape_arg(input_dim, "input_dim")
             )

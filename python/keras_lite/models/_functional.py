@@ -17,12 +17,33 @@ from .. import _core, _data, _keras_config_functional, _keras_config_write, conf
 from .._errors import received
 from .._unsupported import NotSupportedError, defines
 from ..layers import InputLayer, KerasTensor, Layer
+from ..layers._flatten import flatten_input
 from ..layers._keras_tensor import _tensor_list
 from ..layers._layer import _bind_model, _other_model
 from ._config import CLASSES
 from ._model import Model
 
 _MODEL_HOOKS = ("call", "train_step", "test_step", "predict_step", "compute_loss", "compute_metrics")
+
+
+def _flatten_readers(inputs: list[KerasTensor], nodes: list[Layer], output: KerasTensor) -> list[Any]:
+    """For each input, the Flatten layer that reads it when it has several dimensions (None for a flat one):
+    the model flattens that input's data on the way in, in the order of the Flatten's ``data_format``."""
+    readers: list[Any] = []
+    for t in inputs:
+        if len(t.shape) <= 2:
+            readers.append(None)
+            continue
+        flattens = [layer for layer in nodes if any(u is t for u in layer._inbound[0])]
+        if t is output or len({layer.data_format for layer in flattens}) != 1:  # type: ignore[attr-defined]
+            raise NotSupportedError(
+                f"keras_lite reads an input of shape {t.shape} through Flatten layers with one data_format: "
+                f"input {t.name!r} is read by {[layer.name for layer in flattens] or 'no layer'}."
+            )
+        for layer in flattens:
+            layer._feature_shape = tuple(t.shape[1:])  # type: ignore[attr-defined]
+        readers.append(flattens[0])
+    return readers
 
 
 def _graph(inputs: list[KerasTensor], output: KerasTensor) -> list[Layer]:
@@ -153,6 +174,8 @@ class Functional(Model):
                     "from new layers."
                 )
         self._single_input = len(self._inputs) == 1
+        self._readers = _flatten_readers(self._inputs, nodes, outs[0])
+        self._direct_input = self._single_input and self._readers[0] is None
         self._layers = nodes
         self._build()
         for layer in nodes:
@@ -273,6 +296,9 @@ class Functional(Model):
         arrays = []
         for i, (t, part) in enumerate(zip(self._inputs, parts)):
             where = arg if self._single_input else f"{arg}[{i}]"
+            reader = self._readers[i]  # the Flatten of an input of several dimensions
+            if reader is not None:
+                part = flatten_input(reader, _data.to_array(part, where), t.shape[1:], where)
             a = _data.to_matrix(part, where)
             if a.shape[1] != t._width:
                 raise ValueError(
@@ -292,15 +318,17 @@ class Functional(Model):
         return np.ascontiguousarray(np.hstack(arrays), dtype=np.float32)
 
     # ---- display, saving and export --------------------------------------------------------------------------
-    def _export_graph(self) -> tuple[list[tuple[str, int]], list[tuple[Layer, list[int]]], list[int]]:
-        """The graph ``model.export`` writes (``_onnx_export``), as the core's: the inputs ``(name, width)`` in
+    def _export_graph(
+        self,
+    ) -> tuple[list[tuple[str, tuple[int, ...]]], list[tuple[Layer, list[int]]], list[int]]:
+        """The graph ``model.export`` writes (``_onnx_export``), as the core's: the inputs ``(name, shape)`` in
         ``model.inputs`` order (named by their keys for a dict-built model, as its data is), every layer but the
         InputLayers, in order, with the values it reads (input ``i`` is value ``i``, the ``j``-th such layer's
         result value ``n_inputs + j``), and the output's value."""
         keys = self._input_structure
         names = sorted(keys) if isinstance(keys, list) else [t.name for t in self._inputs]
         nodes, outputs = self._wiring()
-        return [(name, t._width) for name, t in zip(names, self._inputs)], nodes, outputs
+        return [(name, tuple(t.shape[1:])) for name, t in zip(names, self._inputs)], nodes, outputs
 
     def _wiring(self) -> tuple[list[tuple[Layer, list[int]]], list[int]]:
         """Every layer but the InputLayers, in order, with the values it reads, and the outputs' values, in

@@ -40,7 +40,8 @@ class Model(ConfigMethods):
     export = _onnx_export.export  # Keras 3.8+'s model.export(filepath, format="onnx", ...)
 
     _functional: Any = None  # models._functional.Functional, what keras.Model(inputs, outputs) makes
-    _single_input = True  # whether x is one array (the predict fast path takes it as it is)
+    _single_input = True  # whether x is one array
+    _direct_input = True  # whether x goes to the core as it is (one flat input: the predict fast path)
     _paths_name_model = True  # whether weight paths start with the model's name (not a Functional's)
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
@@ -101,7 +102,7 @@ class Model(ConfigMethods):
         raise NotImplementedError
 
     def _join_inputs(self, x: Any, arg: str) -> np.ndarray | None:
-        """``x`` as the core's array when the model reads several inputs (None: ``x`` is one array)."""
+        """``x`` as the core's array, or None where it is one flat array (not several, none a Flatten reads)."""
         return None
 
     @classmethod
@@ -341,7 +342,7 @@ class Model(ConfigMethods):
             # anything else (or any error) takes the general path, which converts or explains. An empty
             # array takes that path too, which refuses it whatever its dtype.
             net = self._net
-            if net is not None and x.size and self._single_input:
+            if net is not None and x.size and self._direct_input:
                 try:
                     return net.predict(x)
                 except (TypeError, ValueError):
@@ -361,7 +362,7 @@ class Model(ConfigMethods):
             return _call.call_training(self, inputs)
         net = self._net
         array = type(inputs) is _ndarray or type(inputs) is Tensor
-        if net is not None and array and inputs.size and self._single_input:
+        if net is not None and array and inputs.size and self._direct_input:
             try:  # (an empty array is refused by the general path)
                 return net.predict(inputs, Tensor)
             except (TypeError, ValueError):

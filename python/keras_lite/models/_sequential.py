@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
-from .. import _core, _keras_config_read, _keras_config_write, _saving, config
+from .. import _core, _data, _keras_config_read, _keras_config_write, _saving, config
 from .._errors import received
 from .._structure_lock import _changes_structure
 from .._unsupported import NotSupportedError, defines
 from ..layers import InputLayer, KerasTensor, Layer
-from ..layers._layer import _STILL_HELD, _bind_model, _build_width, _other_model
+from ..layers._flatten import flatten_input
+from ..layers._layer import _STILL_HELD, _bind_model, _build_width, _other_model, _shape_arg
 from ._config import CLASSES
 from ._model import Model
 
@@ -130,7 +132,7 @@ class Sequential(Model):
 
     def _maybe_rebuild(self) -> None:
         if self._input_layer is not None and self._layers:
-            self._build(self._input_layer.shape[0])
+            self._build(math.prod(self._input_layer.shape))
         elif self._net is not None and self._layers:
             self._build(self._net.input_dim)
         elif not self._layers:
@@ -138,6 +140,13 @@ class Sequential(Model):
 
     def _build(self, width: int) -> None:
         """Build (or rebuild) the core network for inputs of ``width``, keeping built layers' weights."""
+        dims = self._input_dims()
+        if dims is not None and not self._layers[0]._takes_shapes:
+            raise NotSupportedError(
+                f"keras_lite layers take flat feature vectors (None, width), so layer {self._layers[0].name!r} "
+                f"({type(self._layers[0]).__name__}) cannot take the input shape {(None, *dims)}: put a "
+                "keras.layers.Flatten() first."
+            )
         old = {
             id(layer): layer.get_weights()
             for layer in self._layers
@@ -175,6 +184,10 @@ class Sequential(Model):
         if not self._trainable:
             for i in range(len(self._layers)):
                 net.set_layer_trainable(i, False)
+        for i, layer in enumerate(self._layers):  # the Flatten that reads an input of several dimensions
+            if layer._takes_shapes:
+                layer._feature_shape = dims if i == 0 else None  # type: ignore[attr-defined]
+        self._direct_input = dims is None
         self._net = net
         self._apply_device()
         if self.compiled:
@@ -182,23 +195,32 @@ class Sequential(Model):
 
     @_changes_structure("build the model")
     def build(self, input_shape: Any = None) -> None:
-        """Build for inputs of ``input_shape`` ``(None, width)``."""
+        """Build for inputs of ``input_shape``: ``(None, width)``, or ``(None, 28, 28)`` before a Flatten."""
+        input_layer, dims = self._input_layer, self._input_dims()
         if input_shape is None:
             if self._input_layer is None:
                 raise ValueError("You must provide an `input_shape` argument.")
-            width = self._input_layer.shape[0]
+            width = math.prod(self._input_layer.shape)
+        elif isinstance(input_shape, (list, tuple)) and len(input_shape) > 2:  # (None, 28, 28): for a Flatten
+            dims = _shape_arg(input_shape[1:], "input_shape", nd=True)
+            input_layer = InputLayer(shape=dims) if self._net is None else input_layer
+            width = math.prod(dims)
         else:
-            width = _build_width(input_shape)
+            width, dims = _build_width(input_shape), None
         if not self._layers:
             raise ValueError("Sequential model has no layers to build.")
-        if self._net is not None and width != self._net.input_dim:
+        if self._net is not None and (width != self._net.input_dim or dims != self._input_dims()):
             # Rebuilding would start the layers whose shapes change from their initializers again.
             raise ValueError(
-                f"Sequential model {self.name!r} has already been built for input shape (None, "
-                f"{self._net.input_dim}); it cannot be built again for another width. "
-                f"{received('input_shape', input_shape)}"
+                f"Sequential model {self.name!r} has already been built for input shape {self.input_shape}; it "
+                f"cannot be built again for another. {received('input_shape', input_shape)}"
             )
-        self._build(width)
+        old, self._input_layer = self._input_layer, input_layer
+        try:
+            self._build(width)
+        except BaseException:
+            self._input_layer = old
+            raise
 
     def _ensure_built(self, width: int) -> None:
         if self._net is None:
@@ -209,13 +231,37 @@ class Sequential(Model):
     def _input_width(self) -> int | None:
         if self._net is not None:
             return self._net.input_dim
-        return self._input_layer.shape[0] if self._input_layer else None
+        return math.prod(self._input_layer.shape) if self._input_layer else None
+
+    def _input_dims(self) -> tuple[int, ...] | None:
+        """The input's dimensions when it has several (``(28, 28)``, which a Flatten reads), else None."""
+        dims = self._input_layer.shape if self._input_layer is not None else None
+        return dims if dims is not None and len(dims) > 1 else None
+
+    def _join_inputs(self, x: Any, arg: str) -> np.ndarray | None:
+        """``x`` flattened when the first layer is a Flatten that reads inputs of several dimensions (a model
+        built on first use takes them from the data, as Keras does); None for flat inputs."""
+        first = self._layers[0] if self._layers else None
+        dims = self._input_dims()
+        if first is None or not first._takes_shapes or (dims is None and self._input_layer is not None):
+            return None
+        if dims is None and self._net is not None:
+            return None
+        array = _data.to_array(x, arg)
+        if dims is None:
+            if array.ndim <= 2:
+                return _data.to_matrix(array, arg)
+            if 0 in array.shape:
+                raise ValueError(f"`{arg}` is empty: it has shape {array.shape}.")
+            self._input_layer = dims_layer = InputLayer(shape=array.shape[1:])
+            dims = dims_layer.shape
+        return _data.to_matrix(flatten_input(first, array, dims, arg), arg)
 
     @property
     def input_shape(self) -> tuple[Any, ...]:
         if self._net is None:
             raise AttributeError("The model has not been built yet, so it has no input shape.")
-        return (None, self._net.input_dim)
+        return (None, *(self._input_dims() or (self._net.input_dim,)))
 
     @property
     def output_shape(self) -> tuple[Any, ...]:
@@ -236,10 +282,10 @@ class Sequential(Model):
         return out
 
     def _keras_config(self) -> dict[str, Any]:
-        width = None if self._net is None else self._net.input_dim
+        shape = None if self._net is None else (self._input_dims() or (self._net.input_dim,))
         input_name = None if self._input_layer is None else self._input_layer.name
         return _keras_config_write.sequential_config(
-            self.name, self.trainable, self._layers, width, input_name
+            self.name, self.trainable, self._layers, shape, input_name
         )
 
     def _init_from_config(

@@ -1,0 +1,110 @@
+"""``Flatten``: each sample's values as one row of features, so that a model can take images or other arrays of
+several dimensions (``keras.Input(shape=(28, 28))``) and feed them to its Dense layers.
+
+keras_lite's core computes on rows of features; a model whose input has several dimensions flattens its data
+on the way in (``Flatten.flatten``, from ``_trainer.inputs``), and the layer itself is the identity in the core.
+It has no weights, so it is the same on every device.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .. import _data, activations
+from .._errors import received
+from .._tensor import Tensor
+from ._builtin import Activation
+from ._keras_tensor import _symbolic, _symbolic_call
+from ._layer import Layer, _shape_arg
+
+DATA_FORMATS = ("channels_last", "channels_first")
+
+
+def data_format_arg(value: Any) -> str:
+    """Keras's ``data_format``: None is keras_lite's (and Keras's default) ``"channels_last"``."""
+    if value is None:
+        return "channels_last"
+    if not isinstance(value, str) or value.lower() not in DATA_FORMATS:
+        raise ValueError(
+            f"The `data_format` argument must be one of {set(DATA_FORMATS)}. {received('data_format', value)}"
+        )
+    return value.lower()
+
+
+class Flatten(Layer):
+    """Flattens each sample: an input of shape ``(None, 28, 28)`` comes out as ``(None, 784)``.
+
+    Args:
+        data_format: ``"channels_last"`` (the default) keeps the values in their order;
+            ``"channels_first"`` moves the second axis of an input of three or more axes last first, as Keras
+            does, so that the features of one position stay together.
+
+    Example:
+        >>> model = keras.Sequential([keras.Input(shape=(28, 28)), layers.Flatten(), layers.Dense(10)])
+    """
+
+    _takes_shapes = True
+
+    def __init__(self, data_format: Any = None, **kwargs: Any) -> None:
+        self.data_format = data_format_arg(data_format)
+        super().__init__(**kwargs)
+        # The input's dimensions in a model whose input has several (set by the model), else None.
+        self._feature_shape: tuple[int, ...] | None = None
+
+    def _spec(self) -> dict[str, Any]:
+        # The rows reach the core flat already: there the layer passes them on as they are.
+        return Activation._spec(self)  # type: ignore[arg-type]
+
+    def _form(self) -> activations.Form:
+        return ("linear", ())
+
+    def build(self, input_shape: Any) -> None:
+        """Build for inputs of ``input_shape``, ``(None, 28, 28)`` or ``(None, width)``."""
+        try:
+            dims = tuple(input_shape)[1:] if len(input_shape) > 1 else tuple(input_shape)
+        except TypeError:
+            raise TypeError(
+                f"input_shape must be a tuple such as (None, 28, 28). {received('input_shape', input_shape)}"
+            ) from None
+        super().build((None, math.prod(_shape_arg(dims, "input_shape", nd=True))))
+
+    @property
+    def input_shape(self) -> tuple[Any, ...]:
+        """``(None, 28, 28)`` in a model whose input has several dimensions, else ``(None, width)``."""
+        return (None, *self._feature_shape) if self._feature_shape is not None else super().input_shape
+
+    def flatten(self, array: np.ndarray) -> np.ndarray:
+        """``array`` (samples first) as ``(samples, features)`` in this layer's order; a view when it can be."""
+        if array.ndim == 1:
+            return array.reshape(-1, 1)
+        if self.data_format == "channels_first" and array.ndim > 2:
+            array = np.moveaxis(array, 1, -1)
+        return array.reshape(array.shape[0], -1)
+
+    def __call__(self, inputs: Any, training: Any = None) -> Tensor:
+        """Flatten an array (or, on a ``keras.Input`` tensor, record the call for a Functional model)."""
+        if _symbolic(inputs):
+            return _symbolic_call(self, inputs)  # type: ignore[return-value]
+        array = _data.to_array(inputs, "inputs")
+        if array.ndim == 0:
+            raise ValueError(f"Layer {self.name} needs at least a 1-D input. Received: a scalar")
+        out = self.flatten(np.asarray(array, dtype=np.float32))
+        return np.ascontiguousarray(out).view(Tensor)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "data_format": self.data_format}
+
+
+def flatten_input(layer: Any, array: np.ndarray, shape: tuple[int, ...], arg: str) -> np.ndarray:
+    """``array``, the data of a model input of ``shape`` (several dimensions) that ``layer`` (a ``Flatten``)
+    reads, as the core's float32 ``(samples, features)`` rows; an array of another shape is refused, as Keras
+    refuses it."""
+    if array.ndim != len(shape) + 1 or tuple(array.shape[1:]) != shape:
+        raise ValueError(
+            f"`{arg}` must have shape (samples, {', '.join(map(str, shape))}), the model's input shape (None, "
+            f"{', '.join(map(str, shape))}), but it has shape {array.shape}."
+        )
+    return np.require(layer.flatten(array), dtype=np.float32, requirements=["C_CONTIGUOUS", "ALIGNED"])
