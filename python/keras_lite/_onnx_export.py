@@ -169,9 +169,10 @@ def _spec(spec: Any, i: int) -> tuple[str | None, int | None, tuple[int, ...]]:
             f"keras_lite exports float32 models: input_signature[{i}] must be float32. Received: dtype={dtype_name}"
         )
     name = getattr(spec, "name", None)
-    # An array or a keras.Input gives the width only: the batch stays dynamic, as Keras makes it.
+    # An array or a keras.Input gives the shape only: the batch stays dynamic, as Keras makes it.
     dynamic = isinstance(spec, np.ndarray) or hasattr(spec, "_keras_history")
-    return (name if isinstance(name, str) and name else None), (None if dynamic else dims[0]), tuple(dims[1:])
+    shape_after = tuple(int(d) for d in dims[1:] if d is not None)  # none is None (checked above)
+    return (name if isinstance(name, str) and name else None), (None if dynamic else dims[0]), shape_after
 
 
 def _inputs(model: Any, input_signature: Any) -> tuple[Graph, list[int | None]]:
