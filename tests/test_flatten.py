@@ -241,3 +241,55 @@ def test_onnx_export_reads_the_images(tmp_path: Path, data_format: str) -> None:
         rtol=1e-5,
         atol=1e-6,
     )
+
+
+# ---- Reshape to one axis ---------------------------------------------------------------------------------------
+def test_reshape_to_one_axis_is_a_flatten() -> None:
+    x = RNG.normal(size=(5, 2, 3, 2))
+    for target in ((12,), (-1,), [12]):
+        np.testing.assert_array_equal(
+            np.asarray(layers.Reshape(target)(x)), x.reshape(5, 12).astype(np.float32)
+        )
+    assert layers.Reshape((-1,)).get_config()["target_shape"] == (-1,)
+    with pytest.raises(ValueError, match="unchanged"):
+        layers.Reshape((10,))(x)
+    with pytest.raises(ValueError, match="unchanged"):
+        keras.Sequential([keras.Input(shape=(4, 3)), layers.Reshape((10,))])
+    with pytest.raises(NotSupportedError, match="one axis"):
+        layers.Reshape((3, 4))
+    with pytest.raises(ValueError, match="at most one unknown"):
+        layers.Reshape((-1, -1))
+    with pytest.raises(ValueError, match="positive"):
+        layers.Reshape((0,))
+    with pytest.raises(TypeError, match="target_shape"):
+        layers.Reshape(12)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_training_through_reshape_equals_flatten(device: str, tmp_path: Path) -> None:
+    def model(layer: Any) -> keras.Sequential:
+        m = keras.Sequential(
+            [keras.Input(shape=(4, 3)), layer, layers.Dense(3, "relu"), layers.Dense(2)], device=device
+        )
+        m.compile(optimizer="rmsprop", loss="mae")
+        return m
+
+    reshaped, flattened = model(layers.Reshape((-1,))), model(layers.Flatten())
+    reshaped.set_weights(flattened.get_weights())
+    for m in (reshaped, flattened):
+        m.fit(X, Y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    for a, b in zip(reshaped.get_weights(), flattened.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    reshaped.save(tmp_path / "r.keras")
+    loaded = keras.models.load_model(tmp_path / "r.keras")
+    assert isinstance(loaded.layers[0], layers.Reshape) and loaded.layers[0].target_shape == (-1,)
+    for a, b in zip(loaded.get_weights(), reshaped.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    # (loaded on the default device: within float32 rounding of the GPU's predictions)
+    np.testing.assert_allclose(
+        loaded.predict(X, verbose=0), reshaped.predict(X, verbose=0), rtol=1e-5, atol=1e-6
+    )
+    cfg = reshaped.get_config()["layers"][1]
+    assert cfg["class_name"] == "Reshape" and cfg["config"]["target_shape"] == [
+        -1
+    ]  # as Keras's JSON holds it

@@ -24,7 +24,7 @@ KERAS_ONLY = {
     "export tree distribution dtype_policies quantizers visualization wrappers Variable InputSpec device "
     "name_scope Operation Function Regularizer",
     "initializers": "STFT STFTInitializer stft",
-    "layers": "Conv1D Conv2D Conv3D LSTM GRU SimpleRNN Embedding Flatten Reshape Dot "
+    "layers": "Conv1D Conv2D Conv3D LSTM GRU SimpleRNN Embedding Dot "
     "Lambda MultiHeadAttention Rescaling TextVectorization "
     "MaxPooling2D GlobalAveragePooling1D Bidirectional TimeDistributed Masking Discretization "
     "CategoryEncoding StringLookup UnitNormalization dot",

@@ -96,6 +96,7 @@ _LAYER_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "Softmax": (("axis",), ()),
     "Identity": ((), ()),
     "Flatten": (("data_format",), ()),
+    "Reshape": (("target_shape",), ()),
     "PReLU": (("shared_axes",), ("alpha_initializer",)),
     "LayerNormalization": (
         ("axis", "epsilon", "center", "scale", "rms_scaling"),
@@ -136,7 +137,7 @@ _TRAINING_ONLY: dict[str, tuple[str, ...]] = {
     "GaussianNoise": ("activity_regularizer",),
     **{
         act: ("activity_regularizer",)
-        for act in ("Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "Identity", "Flatten")
+        for act in ("Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "Identity", "Flatten", "Reshape")
     },
     **{
         merge: () for merge in ("Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")

@@ -101,6 +101,8 @@ def layer_config(layer: L.Layer, input_width: int | None) -> dict[str, Any]:
         if layer._feature_shape is not None or input_width is not None:
             shape = layer._feature_shape or (input_width,)
             return {**_obj("keras.layers", "Flatten", cfg), "build_config": {"input_shape": [None, *shape]}}
+    elif isinstance(layer, L.Reshape):
+        cfg.update(target_shape=list(layer.target_shape))
     elif isinstance(layer, L.Activation):  # and the activation layers with parameters, its subclasses
         cfg.update(layer._layer_config())
     elif isinstance(layer, _Merge):

@@ -308,6 +308,7 @@ LAYERS: dict[str, LayerEmit] = {
     "Activation": _activation,
     "Dropout": _identity,
     "Flatten": _flatten,
+    "Reshape": _flatten,
     "GaussianDropout": _identity,
     "GaussianNoise": _identity,
     "PReLU": _prelu,

@@ -1,8 +1,8 @@
-"""``Flatten``: each sample's values as one row of features, so that a model can take images or other arrays of
-several dimensions (``keras.Input(shape=(28, 28))``) and feed them to its Dense layers.
+"""``Flatten`` and ``Reshape`` to one axis: each sample's values as one row of features, so that a model can take
+images or other arrays of several dimensions (``keras.Input(shape=(28, 28))``) and feed them to its Dense layers.
 
 keras_lite's core computes on rows of features; a model whose input has several dimensions flattens its data
-on the way in (``Flatten.flatten``, from ``_trainer.inputs``), and the layer itself is the identity in the core.
+on the way in (``flatten_input``, from ``_trainer.inputs``), and the layer itself is the identity in the core.
 It has no weights, so it is the same on every device.
 """
 
@@ -16,6 +16,7 @@ import numpy as np
 from .. import _data, activations
 from .._errors import received
 from .._tensor import Tensor
+from .._unsupported import NotSupportedError
 from ._builtin import Activation
 from ._keras_tensor import _symbolic, _symbolic_call
 from ._layer import Layer, _shape_arg
@@ -34,22 +35,13 @@ def data_format_arg(value: Any) -> str:
     return value.lower()
 
 
-class Flatten(Layer):
-    """Flattens each sample: an input of shape ``(None, 28, 28)`` comes out as ``(None, 784)``.
-
-    Args:
-        data_format: ``"channels_last"`` (the default) keeps the values in their order;
-            ``"channels_first"`` moves the second axis of an input of three or more axes last first, as Keras
-            does, so that the features of one position stay together.
-
-    Example:
-        >>> model = keras.Sequential([keras.Input(shape=(28, 28)), layers.Flatten(), layers.Dense(10)])
-    """
+class _Flattening(Layer):
+    """A layer whose output is each sample's values in one row, in the order of ``data_format``."""
 
     _takes_shapes = True
+    data_format = "channels_last"
 
-    def __init__(self, data_format: Any = None, **kwargs: Any) -> None:
-        self.data_format = data_format_arg(data_format)
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         # The input's dimensions in a model whose input has several (set by the model), else None.
         self._feature_shape: tuple[int, ...] | None = None
@@ -92,10 +84,72 @@ class Flatten(Layer):
         if array.ndim == 0:
             raise ValueError(f"Layer {self.name} needs at least a 1-D input. Received: a scalar")
         out = self.flatten(np.asarray(array, dtype=np.float32))
+        self._output_width(out.shape[1])  # a Reshape checks its target
         return np.ascontiguousarray(out).view(Tensor)
+
+
+class Flatten(_Flattening):
+    """Flattens each sample: an input of shape ``(None, 28, 28)`` comes out as ``(None, 784)``.
+
+    Args:
+        data_format: ``"channels_last"`` (the default) keeps the values in their order;
+            ``"channels_first"`` moves the second axis of an input of three or more axes last first, as Keras
+            does, so that the features of one position stay together.
+
+    Example:
+        >>> model = keras.Sequential([keras.Input(shape=(28, 28)), layers.Flatten(), layers.Dense(10)])
+    """
+
+    def __init__(self, data_format: Any = None, **kwargs: Any) -> None:
+        self.data_format = data_format_arg(data_format)
+        super().__init__(**kwargs)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "data_format": self.data_format}
+
+
+class Reshape(_Flattening):
+    """Reshapes each sample to ``target_shape``: keras_lite's layers take rows of features, so the target has one
+    axis, ``(784,)`` or ``(-1,)``, and the layer flattens as ``Flatten`` does (other targets raise
+    ``NotSupportedError``).
+    """
+
+    def __init__(self, target_shape: Any, **kwargs: Any) -> None:
+        try:
+            target = tuple(target_shape)
+        except TypeError:
+            raise TypeError(
+                f"target_shape must be a tuple of ints. {received('target_shape', target_shape)}"
+            ) from None
+        if target.count(-1) > 1:
+            raise ValueError(
+                "There must be at most one unknown dimension (-1) in `target_shape`. "
+                f"{received('target_shape', target_shape)}"
+            )
+        for d in target:
+            if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or not (d > 0 or d == -1):
+                raise ValueError(
+                    "target_shape must hold positive sizes (and at most one -1). "
+                    f"{received('target_shape', target_shape)}"
+                )
+        if len(target) != 1:
+            raise NotSupportedError(
+                "keras_lite layers take flat feature vectors, so Reshape takes a target of one axis, such as "
+                f"(784,) or (-1,). {received('target_shape', target_shape)}"
+            )
+        super().__init__(**kwargs)
+        self.target_shape = tuple(int(d) for d in target)
+
+    def _output_width(self, input_width: int) -> int:
+        if self.target_shape[0] not in (-1, input_width):
+            raise ValueError(
+                f"The total size of the tensor must be unchanged by layer {self.name!r}: it receives "
+                f"{input_width} values per sample. {received('target_shape', self.target_shape)}"
+            )
+        return input_width
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "target_shape": self.target_shape}
 
 
 def flatten_input(layer: Any, array: np.ndarray, shape: tuple[int, ...], arg: str) -> np.ndarray:
