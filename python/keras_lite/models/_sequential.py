@@ -253,8 +253,8 @@ class Sequential(Model):
                 return _data.to_matrix(array, arg)
             if 0 in array.shape:
                 raise ValueError(f"`{arg}` is empty: it has shape {array.shape}.")
-            self._input_layer = dims_layer = InputLayer(shape=array.shape[1:])
-            dims = dims_layer.shape
+            dims = (input_layer := InputLayer(shape=array.shape[1:])).shape
+            self._input_layer = input_layer
         return _data.to_matrix(flatten_input(first, array, dims, arg), arg)
 
     @property
