@@ -385,6 +385,7 @@ _LOSS_KEYS = {
     "Hinge": (),
     "SquaredHinge": (),
     "CategoricalHinge": (),
+    "CosineSimilarity": ("axis",),
 }
 
 
