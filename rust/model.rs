@@ -177,6 +177,7 @@ impl Model {
         let _exclusive = self.exclusive("compile()")?;
         let mut st = self.write()?;
         let width = st.net.output_dim();
+        loss.check_final_activation(crate::network::final_logits(&st.net.layers).map(|(_, a)| a))?;
         metrics.iter_mut().try_for_each(|m| m.settle(width))?;
         let n = st.net.params.len();
         let optimizer = Optimizer { schedule, ..Optimizer::new(optimizer, n) };

@@ -242,7 +242,8 @@ def test_every_loss_class_round_trips_and_reads_as_keras_writes_it(tmp_path, nam
         if name in ("CategoricalCrossentropy", "CategoricalHinge", "KLDivergence", "CosineSimilarity")
         else 1
     )
-    model = keras.Sequential([keras.Input(shape=(5,)), layers.Dense(width, activation="softmax")])
+    head = layers.Dense(width, activation="softmax" if width > 1 else "sigmoid")
+    model = keras.Sequential([keras.Input(shape=(5,)), head])
     model.compile(optimizer="adam", loss=cls())
     model.save(tmp_path / "m.keras")
     loaded = keras.models.load_model(tmp_path / "m.keras")

@@ -386,6 +386,14 @@ _LOSS_KEYS = {
     "SquaredHinge": (),
     "CategoricalHinge": (),
     "CosineSimilarity": ("axis",),
+    "BinaryFocalCrossentropy": (
+        "apply_class_balancing",
+        "alpha",
+        "gamma",
+        "from_logits",
+        "label_smoothing",
+        "axis",
+    ),
 }
 
 

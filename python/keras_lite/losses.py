@@ -23,19 +23,15 @@ from ._errors import real_number, received
 from ._loss_base import REDUCTIONS as REDUCTIONS
 from ._loss_base import Loss as Loss
 from ._loss_cosine import CosineSimilarity, cosine_similarity
+from ._loss_focal import BinaryFocalCrossentropy, binary_focal_crossentropy
 from ._tensor import Tensor
 from ._unsupported import NotSupportedError, unsupported_identifier
 
 # The classes defined beside this module are keras_lite.losses's (their repr, pickling, documentation).
-for _cls in (
-    Loss,
-    BinaryCrossentropy,
-    CategoricalCrossentropy,
-    SparseCategoricalCrossentropy,
-    CosineSimilarity,
-):
+_OWN = (BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, CosineSimilarity)
+for _cls in (Loss, *_OWN, BinaryFocalCrossentropy):
     _cls.__module__ = __name__
-del _cls
+del _cls, _OWN
 
 
 class MeanAbsoluteError(Loss):
@@ -286,6 +282,7 @@ _ALL: list[tuple[type[Loss], Any]] = [
     (SquaredHinge, squared_hinge),
     (CategoricalHinge, categorical_hinge),
     (CosineSimilarity, cosine_similarity),
+    (BinaryFocalCrossentropy, binary_focal_crossentropy),
 ]
 # Keras 3.15's keras.losses.get: class names, function names and these aliases, matched exactly.
 _CLASSES: dict[str, type[Loss]] = {cls.__name__: cls for cls, _ in _ALL}
@@ -411,6 +408,7 @@ def _supported() -> str:
 __all__ = [
     "BCE",
     "BinaryCrossentropy",
+    "BinaryFocalCrossentropy",
     "CategoricalCrossentropy",
     "CategoricalHinge",
     "CosineSimilarity",
@@ -430,6 +428,7 @@ __all__ = [
     "SquaredHinge",
     "bce",
     "binary_crossentropy",
+    "binary_focal_crossentropy",
     "categorical_crossentropy",
     "categorical_hinge",
     "cosine_similarity",

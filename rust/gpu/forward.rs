@@ -214,14 +214,14 @@ pub(crate) fn loss_and_metrics(
     };
     let grad = ws.grads[v].as_ref().ok_or_else(|| Error::State("no gradient buffer for the loss".into()))?;
     let (id, from_logits) = loss_consts(t.loss, logits.is_some());
-    let (delta, ls) = loss_params(t.loss);
+    let [delta, ls, alpha, balanced] = loss_params(t.loss);
     hinge_flag(b, t.loss, rows * t.loss.target_width(ow), &ws.target, &ws.flag);
     let scale = 1.0 / (rows * ow).max(1) as f32;
     let row_scale = 1.0 / rows.max(1) as f32;
     let cols = t.row_cols();
     let ignore = t.loss.ignored_label();
     let p = Params::new().u(rows).u(ow).u(0).u(cols).f(scale).f(delta).f(ls).f(EPSILON).f(1.0 - EPSILON).f(row_scale);
-    let p = p.f(ignore.unwrap_or(0.0));
+    let p = p.f(ignore.unwrap_or(0.0)).f(alpha).f(balanced);
     let bind = [Some(input), Some(&ws.target), Some(grad), Some(&ws.rowvals), Some(&ws.flag), Some(&ws.weights)];
     let scaled = t.reduction != crate::loss::Reduction::default() || ignore.is_some();
     let flags =

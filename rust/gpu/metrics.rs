@@ -29,17 +29,22 @@ pub(super) fn loss_consts(loss: Loss, logits: bool) -> (u32, bool) {
         Loss::KlDivergence => (12, false),
         Loss::CategoricalHinge => (13, false),
         Loss::CosineSimilarity => (14, false),
+        Loss::BinaryFocalCrossentropy { from_logits, .. } => (15, logits || from_logits),
     }
 }
 
-/// A loss's Huber delta and label smoothing, as shaders/loss.wgsl reads them (0 where it has none).
-pub(super) fn loss_params(loss: Loss) -> (f32, f32) {
+/// A loss's parameters as shaders/loss.wgsl reads them (0 where it has none): the Huber delta (the focal
+/// loss's gamma), the label smoothing, and the focal loss's alpha and class balancing (1 or 0).
+pub(super) fn loss_params(loss: Loss) -> [f32; 4] {
     match loss {
-        Loss::Huber { delta } => (delta, 0.0),
+        Loss::Huber { delta } => [delta, 0.0, 0.0, 0.0],
         Loss::BinaryCrossentropy { label_smoothing, .. } | Loss::CategoricalCrossentropy { label_smoothing, .. } => {
-            (0.0, label_smoothing)
+            [0.0, label_smoothing, 0.0, 0.0]
         }
-        _ => (0.0, 0.0),
+        Loss::BinaryFocalCrossentropy { label_smoothing, gamma, alpha, balanced, .. } => {
+            [gamma, label_smoothing, alpha, f32::from(u8::from(balanced))]
+        }
+        _ => [0.0; 4],
     }
 }
 
@@ -88,11 +93,11 @@ pub(super) fn loss_metric(
         hinge_flag(b, loss, rows * loss.target_width(width), target, flag);
     }
     let (id, from_logits) = loss_consts(loss, logits);
-    let (delta, ls) = loss_params(loss);
+    let [delta, ls, alpha, balanced] = loss_params(loss);
     let p = Params::new().u(rows).u(width).u(col).u(cols).f(0.0).f(delta).f(ls).f(EPSILON).f(1.0 - EPSILON).f(0.0);
     let consts = [("LOSS", id), ("LOGITS", u32::from(from_logits)), ("WEIGHTED", u32::from(w)), ("VALUE_ONLY", 1)];
     let [i, t, g, v, f] = bind;
-    b.push(K::Loss, &consts, &[i, t, g, v, f, Some(weights)], p.f(0.0), grid_for(ctx, rows)?);
+    b.push(K::Loss, &consts, &[i, t, g, v, f, Some(weights)], p.f(0.0).f(alpha).f(balanced), grid_for(ctx, rows)?);
     Ok(())
 }
 

@@ -4,13 +4,16 @@
 //!
 //! Element-wise, then the mean over the row: MAE `|p−t|`, MSE `(p−t)²`, Huber `½e² if |e|≤δ else δ|e|−½δ²`,
 //! binary crossentropy `−[t·ln p + (1−t)·ln(1−p)]` (`p` clipped to `[ε, 1−ε]`) or from logits
-//! `max(z,0) − z·t + ln(1+e^{−|z|})`, MAPE `100·|t−p|/max(|t|,ε)`, MSLE `(ln(max(p,ε)+1) − ln(max(t,ε)+1))²`,
+//! `max(z,0) − z·t + ln(1+e^{−|z|})`, binary focal crossentropy `w·(1−p_t)^γ·bce` (`p_t = t·p + (1−t)(1−p)`,
+//! `w = t·α + (1−t)(1−α)` with class balancing, else 1; bce as above, from the logits when there are some, `p`
+//! then their sigmoid), MAPE `100·|t−p|/max(|t|,ε)`, MSLE `(ln(max(p,ε)+1) − ln(max(t,ε)+1))²`,
 //! log-cosh `d + softplus(−2d) − ln 2`, Poisson `p − t·ln(p+ε)`, hinge `max(1−t·p, 0)` and its square (labels
 //! that are all 0 or 1 in a batch become `2t−1`). Per row: categorical crossentropy `−Σ t·ln q` with `q` the
 //! renormalised, clipped probabilities, or `−Σ t·log_softmax(z)` from logits; its sparse form reads a class
 //! id; KL divergence `Σ t·ln(t/p)` (both clipped to `[ε, 1]`); categorical hinge
-//! `max(max((1−t)·p) − Σ t·p + 1, 0)`; cosine similarity `−Σ (t·s_t)·(p·s_p)` with `s_x = min(1/√Σx², 1e7)`. The sparse form masks the samples whose label is its `ignore_class`
-//! (loss and gradient 0); reduce.rs turns the batch's values into the reduction's.
+//! `max(max((1−t)·p) − Σ t·p + 1, 0)`; cosine similarity `−Σ (t·s_t)·(p·s_p)` with `s_x = min(1/√Σx², 1e7)`.
+//! The sparse form masks the samples whose label is its `ignore_class` (loss and gradient 0); reduce.rs turns
+//! the batch's values into the reduction's.
 
 mod reduce;
 mod rows;
@@ -33,6 +36,9 @@ pub enum Loss {
     Huber { delta: f32 },
     /// Binary crossentropy on probabilities, or on logits when `from_logits`.
     BinaryCrossentropy { from_logits: bool, label_smoothing: f32 },
+    /// Binary focal crossentropy: the binary crossentropy scaled by `(1 − p_t)^gamma`, and by `alpha` (class
+    /// 1) or `1 − alpha` (class 0) when `balanced`.
+    BinaryFocalCrossentropy { from_logits: bool, label_smoothing: f32, gamma: f32, alpha: f32, balanced: bool },
     /// Categorical crossentropy against one-hot targets.
     CategoricalCrossentropy { from_logits: bool, label_smoothing: f32 },
     /// Categorical crossentropy against class ids (targets one value wide); samples labelled `ignore_class`
@@ -96,6 +102,18 @@ impl Loss {
         })
     }
 
+    /// Binary focal crossentropy with Keras's arguments; a NaN or infinite `gamma` or `alpha`, or a label
+    /// smoothing outside `[0, 1]`, is a `ValueError`.
+    pub fn focal(from_logits: bool, label_smoothing: f32, gamma: f32, alpha: f32, balanced: bool) -> Result<Self> {
+        if !(0.0..=1.0).contains(&label_smoothing) || !gamma.is_finite() || !alpha.is_finite() {
+            return Err(Error::value(format!(
+                "binary_focal_crossentropy takes label_smoothing in [0, 1] and finite gamma and alpha. Received: \
+                 label_smoothing={label_smoothing}, gamma={gamma}, alpha={alpha}"
+            )));
+        }
+        Ok(Loss::BinaryFocalCrossentropy { from_logits, label_smoothing, gamma, alpha, balanced })
+    }
+
     /// Whether this loss reads the logits of a final sigmoid or softmax in place of its output, as Keras on
     /// TensorFlow does: each of the three crossentropies, given either activation (Keras takes the logits
     /// either one left on its output, whichever the loss expects), with `from_logits` or without it (Keras
@@ -106,7 +124,23 @@ impl Loss {
             Loss::BinaryCrossentropy { .. }
                 | Loss::CategoricalCrossentropy { .. }
                 | Loss::SparseCategoricalCrossentropy { .. }
+                | Loss::BinaryFocalCrossentropy { from_logits: false, .. }
         )
+    }
+
+    /// A binary focal crossentropy of a final softmax's output reads the logits for its crossentropy and the
+    /// softmax's probabilities for its focal factor, as Keras on TensorFlow does; keras_lite refuses that pairing
+    /// (it would read one or the other).
+    pub fn check_final_activation(&self, last: Option<crate::activation::Activation>) -> Result<()> {
+        if matches!(self, Loss::BinaryFocalCrossentropy { from_logits: false, .. })
+            && last == Some(crate::activation::Activation::Softmax)
+        {
+            return Err(Error::value(
+                "binary_focal_crossentropy on a softmax output is not supported: end the model with a sigmoid \
+                 (or a linear layer and from_logits=True)",
+            ));
+        }
+        Ok(())
     }
 
     /// Width of a target row for outputs `output` wide: one class id for the sparse loss.
@@ -269,6 +303,7 @@ impl Loss {
             Loss::BinaryCrossentropy { from_logits: true, .. }
                 | Loss::CategoricalCrossentropy { from_logits: true, .. }
                 | Loss::SparseCategoricalCrossentropy { from_logits: true, .. }
+                | Loss::BinaryFocalCrossentropy { from_logits: true, .. }
         )
     }
 }

@@ -31,6 +31,20 @@ fn gradients_match_finite_differences() {
         Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.1 },
         Loss::BinaryCrossentropy { from_logits: true, label_smoothing: 0.0 },
         Loss::CosineSimilarity,
+        Loss::BinaryFocalCrossentropy {
+            from_logits: false,
+            label_smoothing: 0.1,
+            gamma: 2.0,
+            alpha: 0.25,
+            balanced: true,
+        },
+        Loss::BinaryFocalCrossentropy {
+            from_logits: true,
+            label_smoothing: 0.0,
+            gamma: 1.5,
+            alpha: 0.25,
+            balanced: false,
+        },
     ];
     let p = [0.3f32, 0.8, 0.45, 0.1, 2.5, 0.6];
     let t = [0.0f32, 1.0, 1.0, 0.0, 1.0, 0.0];

@@ -30,6 +30,17 @@ struct BinaryCrossentropy {
     label_smoothing: f32,
 }
 
+/// `{"kind": "binary_focal_crossentropy", ...}`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct Focal {
+    from_logits: bool,
+    label_smoothing: f32,
+    gamma: f32,
+    alpha: f32,
+    apply_class_balancing: bool,
+}
+
 /// `{"kind": "sparse_categorical_crossentropy", "from_logits": ..., "ignore_class": ...}`.
 #[derive(FromPyObject)]
 #[pyo3(from_item_all)]
@@ -54,6 +65,10 @@ impl<'a, 'py> FromPyObject<'a, 'py> for LossArg {
             "binary_crossentropy" | "categorical_crossentropy" => {
                 let BinaryCrossentropy { from_logits, label_smoothing } = obj.extract()?;
                 Loss::from_name(&kind, 1.0, from_logits, label_smoothing)
+            }
+            "binary_focal_crossentropy" => {
+                let Focal { from_logits, label_smoothing, gamma, alpha, apply_class_balancing } = obj.extract()?;
+                Loss::focal(from_logits, label_smoothing, gamma, alpha, apply_class_balancing)
             }
             "sparse_categorical_crossentropy" => {
                 let Sparse { from_logits, ignore_class } = obj.extract()?;

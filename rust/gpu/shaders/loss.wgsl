@@ -4,8 +4,10 @@
 //! 4 mape, 5 msle, 6 log-cosh, 7 poisson, 8 hinge, 9 squared hinge (`flag[0]` = 1 when every label of the
 //! batch is 0 or 1, which then become 2t−1). Row-wise (`row_scale` = 1/rows): 10 categorical crossentropy
 //! (LOGITS: from logits), 11 its sparse form (targets are cls ids, one per row), 12 KL divergence,
-//! 13 categorical hinge, 14 cosine similarity (negated). SCALED applies the step's reduction factors (loss/reduce.rs); IGNORE masks the rows
-//! labelled `ignore`; VALUE_ONLY (a loss as a metric) writes the value alone.
+//! 13 categorical hinge, 14 cosine similarity (negated); 15 binary focal crossentropy (element-wise,
+//! LOGITS: the crossentropy from logits; `delta` holds gamma, `alpha` and `balanced` its class weights).
+//! SCALED applies the step's reduction factors (loss/reduce.rs); IGNORE masks the rows labelled `ignore`;
+//! VALUE_ONLY (a loss as a metric) writes the value alone.
 
 override LOSS: u32 = 0u;
 override LOGITS: bool = false;
@@ -31,6 +33,8 @@ struct Params {
     hi: f32,
     row_scale: f32,
     ignore: f32,
+    alpha: f32,
+    balanced: f32,
 }
 
 @group(0) @binding(0) var<uniform> prm: Params;
@@ -49,6 +53,42 @@ fn put_grad(i: u32, v: f32) {
 
 fn sign_(e: f32) -> f32 {
     return select(select(0.0, -1.0, e < 0.0), 1.0, e > 0.0);
+}
+
+// `x^y` as Rust's powf for the bases the focal factor meets (0 ≤ x ≤ 1): 1 for y = 0, 0 or ∞ at x = 0.
+fn pow_(x: f32, y: f32) -> f32 {
+    if y == 0.0 {
+        return 1.0;
+    }
+    if x == 0.0 {
+        return select(bitcast<f32>(0x7f800000u), 0.0, y > 0.0);
+    }
+    return pow(x, y);
+}
+
+// Binary focal crossentropy of one element (target smoothed) and its derivative (loss/rows.rs focal_element):
+// `w·((1 − p_t)^γ·bce)`, bce from the logit when LOGITS (p its sigmoid), else from p clipped; γ is `delta`.
+fn focal(x: f32, t: f32) -> vec2<f32> {
+    var p = x;
+    var dp = 1.0;
+    var bce: f32;
+    var dbce: f32;
+    if LOGITS {
+        p = sigmoid_(x);
+        dp = p * (1.0 - p);
+        bce = max(x, 0.0) - x * t + log1p_(exp(-abs(x)));
+        dbce = p - t;
+    } else {
+        let q = clamp_keep_nan(x, prm.eps, prm.hi);
+        bce = -(t * log(q) + (1.0 - t) * log(1.0 - q));
+        dbce = select(-(t / q) + (1.0 - t) / (1.0 - q), 0.0, x < prm.eps || x > prm.hi);
+    }
+    let base = 1.0 - (t * p + (1.0 - t) * (1.0 - p));
+    let gamma = prm.delta;
+    let factor = pow_(base, gamma);
+    let dfactor = gamma * pow_(base, gamma - 1.0) * (1.0 - 2.0 * t) * dp;
+    let w = select(1.0, t * prm.alpha + (1.0 - t) * (1.0 - prm.alpha), prm.balanced > 0.5);
+    return vec2<f32>(w * (factor * bce), w * (dfactor * bce + factor * dbce));
 }
 
 // (loss, d loss / d input) of one element.
@@ -84,6 +124,9 @@ fn element(p: f32, t0: f32) -> vec2<f32> {
             // Clipping passes no gradient outside [eps, 1 - eps], as tf.clip_by_value.
             let d = select(-(t / q) + (1.0 - t) / (1.0 - q), 0.0, p < prm.eps || p > prm.hi);
             return vec2<f32>(v, d);
+        }
+        case 15u: {
+            return focal(p, t0 * (1.0 - prm.label_smoothing) + 0.5 * prm.label_smoothing);
         }
         case 4u: {
             let den = max(abs(t0), prm.eps);
@@ -274,7 +317,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         return;
     }
     var v = 0.0;
-    if LOSS >= 10u {
+    if LOSS >= 10u && LOSS != 15u {
         v = row_loss(base, r);
     } else {
         var s = 0.0;

@@ -149,6 +149,20 @@ fn losses() -> Vec<Loss> {
         Loss::Hinge,
         Loss::SquaredHinge,
         Loss::CategoricalHinge,
+        Loss::BinaryFocalCrossentropy {
+            from_logits: false,
+            label_smoothing: 0.0,
+            gamma: 2.0,
+            alpha: 0.25,
+            balanced: false,
+        },
+        Loss::BinaryFocalCrossentropy {
+            from_logits: true,
+            label_smoothing: 0.1,
+            gamma: 0.5,
+            alpha: 0.4,
+            balanced: true,
+        },
     ]
 }
 

@@ -1,0 +1,93 @@
+"""Keras 3's ``BinaryFocalCrossentropy``: the binary crossentropy of each value scaled by ``(1 - p_t) ** gamma``
+(``p_t`` the probability given to the true label), so that confident, correct predictions count for little;
+with ``apply_class_balancing``, also by ``alpha`` for label 1 and ``1 - alpha`` for label 0. Computed in the
+core, with its gradient, on both devices.
+
+As Keras on TensorFlow does, the crossentropy part reads logits whenever there are some (``from_logits``, or a
+model ending in a sigmoid), while ``p_t`` reads the probabilities.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ._errors import real_number, received
+from ._loss_base import Loss, _last_axis
+from ._tensor import Tensor
+
+
+class BinaryFocalCrossentropy(Loss):
+    """Binary focal crossentropy (Lin et al., 2017), as ``keras.losses.BinaryFocalCrossentropy``.
+
+    Args:
+        apply_class_balancing: Weigh label 1 by ``alpha`` and label 0 by ``1 - alpha``.
+        alpha: The weight of label 1 when balancing (default 0.25).
+        gamma: The focusing exponent (default 2.0; 0 gives the binary crossentropy).
+        from_logits: Whether the predictions are logits.
+        label_smoothing: Squeezes the labels towards 0.5, in ``[0, 1]``.
+
+    Example:
+        >>> model.compile(optimizer="adam", loss=keras.losses.BinaryFocalCrossentropy(gamma=2.0))
+    """
+
+    _kind = "binary_focal_crossentropy"
+
+    def __init__(
+        self,
+        apply_class_balancing: bool = False,
+        alpha: float = 0.25,
+        gamma: float = 2.0,
+        from_logits: bool = False,
+        label_smoothing: float = 0.0,
+        axis: int = -1,
+        reduction: str | None = "sum_over_batch_size",
+        name: str = "binary_focal_crossentropy",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(name, reduction, dtype)
+        _last_axis(axis)
+        if not 0.0 <= real_number("label_smoothing", label_smoothing) <= 1.0:
+            raise ValueError(
+                f"label_smoothing must be in [0, 1]. {received('label_smoothing', label_smoothing)}"
+            )
+        self.apply_class_balancing = bool(apply_class_balancing)
+        self.alpha = _finite("alpha", alpha)
+        self.gamma = _finite("gamma", gamma)
+        self.from_logits = bool(from_logits)
+        self.label_smoothing = float(label_smoothing)
+        self.axis = axis
+
+    def _params(self) -> dict[str, Any]:
+        return {
+            "from_logits": self.from_logits,
+            "label_smoothing": self.label_smoothing,
+            "gamma": self.gamma,
+            "alpha": self.alpha,
+            "apply_class_balancing": self.apply_class_balancing,
+        }
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "axis": self.axis}
+
+
+def _finite(arg: str, value: Any) -> float:
+    number = real_number(arg, value)
+    if not math.isfinite(number):
+        raise ValueError(f"{arg} must be a finite number. {received(arg, value)}")
+    return number
+
+
+def binary_focal_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    apply_class_balancing: bool = False,
+    alpha: float = 0.25,
+    gamma: float = 2.0,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> Tensor:
+    """Per-sample binary focal crossentropy (the mean over the last axis)."""
+    loss = BinaryFocalCrossentropy(apply_class_balancing, alpha, gamma, from_logits, label_smoothing, axis)
+    return loss.call(y_true, y_pred)

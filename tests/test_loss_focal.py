@@ -1,0 +1,118 @@
+"""BinaryFocalCrossentropy on both devices: Keras 3.15.1's values (tests/fixtures/focal_golden.json, from
+make_focal_fixtures.py) for each argument set on probabilities (0 and 1 among them) and logits, and three epochs
+of SGD through each kind of head (the crossentropy from a sigmoid's logits, from_logits, the clipped
+probabilities of another head, a sigmoid taken as logits); a NumPy reference of the formula; names, configs and
+files; the arguments and heads it refuses."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import keras_lite as keras
+from devices import DEVICES
+from fixtures.focal_data import CONFIGS, HEADS, data
+from keras_lite import layers
+
+GOLDEN = json.load(open(os.path.join(os.path.dirname(__file__), "fixtures", "focal_golden.json")))
+D = data()
+
+
+def _numpy_focal(y, p, gamma=2.0, alpha=0.25, apply_class_balancing=False, label_smoothing=0.0):
+    """Keras's formula in float64 on probabilities: the crossentropy of p clipped to float32's [1e-7, 1 - 1e-7]
+    times (1 - p_t) ** gamma."""
+    y = y * (1 - label_smoothing) + 0.5 * label_smoothing
+    eps = np.float32(1e-7)
+    q = np.clip(p, float(eps), float(np.float32(1) - eps))
+    bce = -(y * np.log(q) + (1 - y) * np.log(1 - q))
+    p_t = y * p + (1 - y) * (1 - p)
+    out = (1 - p_t) ** gamma * bce
+    if apply_class_balancing:
+        out = (y * alpha + (1 - y) * (1 - alpha)) * out
+    return out.mean(axis=-1)
+
+
+@pytest.mark.parametrize("i", range(len(CONFIGS)))
+def test_values_equal_keras_and_numpy(i: int) -> None:
+    cfg = CONFIGS[i]
+    loss = keras.losses.BinaryFocalCrossentropy(**cfg)
+    on_p = float(loss(D["y"], D["p"]))
+    on_z = float(keras.losses.BinaryFocalCrossentropy(from_logits=True, **cfg)(D["y"], D["z"]))
+    np.testing.assert_allclose([on_p, on_z], GOLDEN["values"][i], rtol=2e-6)
+    per_sample = keras.losses.binary_focal_crossentropy(D["y"], D["p"], **cfg)
+    want = _numpy_focal(D["y"].astype(np.float64), D["p"].astype(np.float64), **cfg)
+    np.testing.assert_allclose(np.asarray(per_sample), want, rtol=2e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("i", range(len(CONFIGS)))
+def test_training_equals_keras_through_every_head(device: str, i: int) -> None:
+    for k, (activation, from_logits) in enumerate(HEADS):
+        model = keras.Sequential(
+            [
+                keras.Input(shape=(4,)),
+                layers.Dense(3, activation="tanh"),
+                layers.Dense(2, activation=activation),
+            ],
+            device=device,
+        )
+        model.set_weights(D["weights"])
+        loss = keras.losses.BinaryFocalCrossentropy(from_logits=from_logits, **CONFIGS[i])
+        model.compile(optimizer=keras.optimizers.SGD(0.5), loss=loss)
+        history = model.fit(D["x"], D["y"], batch_size=8, epochs=3, shuffle=False, verbose=0)
+        want = GOLDEN["fits"][i * len(HEADS) + k]
+        where = f"{CONFIGS[i]}, head {activation}, from_logits={from_logits}"
+        np.testing.assert_allclose(history.history["loss"], want["loss"], rtol=1e-5, err_msg=where)
+        for got, w in zip(model.get_weights(), want["weights"]):
+            np.testing.assert_allclose(got, np.array(w, np.float32), rtol=1e-5, atol=1e-6, err_msg=where)
+
+
+def test_gamma_zero_is_the_binary_crossentropy() -> None:
+    focal = keras.losses.BinaryFocalCrossentropy(gamma=0.0)(D["y"], D["p"])
+    plain = keras.losses.BinaryCrossentropy()(D["y"], D["p"])
+    np.testing.assert_allclose(float(focal), float(plain), rtol=1e-6)
+
+
+def test_names_configs_and_files(tmp_path: Path) -> None:
+    assert keras.losses.get("binary_focal_crossentropy") is keras.losses.binary_focal_crossentropy
+    loss = keras.losses.BinaryFocalCrossentropy(
+        apply_class_balancing=True, alpha=0.3, gamma=1.0, label_smoothing=0.1
+    )
+    # Keras 3.15.1's get_config() keys and values for the same arguments.
+    assert loss.get_config() == {
+        "name": "binary_focal_crossentropy",
+        "reduction": "sum_over_batch_size",
+        "from_logits": False,
+        "label_smoothing": 0.1,
+        "axis": -1,
+        "apply_class_balancing": True,
+        "alpha": 0.3,
+        "gamma": 1.0,
+    }
+    again = keras.losses.get({"class_name": "BinaryFocalCrossentropy", "config": loss.get_config()})
+    assert again.get_config() == loss.get_config()
+    for given in (loss, "binary_focal_crossentropy"):
+        model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(2, activation="sigmoid")])
+        model.compile(optimizer="adam", loss=given, metrics=["accuracy"])
+        model.fit(D["x"], D["y"], epochs=1, verbose=0)
+        model.save(tmp_path / "m.keras")
+        loaded = keras.models.load_model(tmp_path / "m.keras")
+        assert loaded.evaluate(D["x"], D["y"], verbose=0) == model.evaluate(D["x"], D["y"], verbose=0)
+
+
+def test_what_is_refused() -> None:
+    with pytest.raises(ValueError, match="label_smoothing"):
+        keras.losses.BinaryFocalCrossentropy(label_smoothing=1.5)
+    with pytest.raises(ValueError, match="gamma"):
+        keras.losses.BinaryFocalCrossentropy(gamma=float("nan"))
+    with pytest.raises(ValueError, match="axis"):
+        keras.losses.BinaryFocalCrossentropy(axis=0)
+    # After a softmax Keras would take the logits for the crossentropy and the probabilities for p_t.
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(2, activation="softmax")])
+    with pytest.raises(ValueError, match="softmax"):
+        model.compile(optimizer="adam", loss=keras.losses.BinaryFocalCrossentropy())
+    model.compile(optimizer="adam", loss=keras.losses.BinaryFocalCrossentropy(from_logits=True))
