@@ -1,8 +1,9 @@
-"""BinaryFocalCrossentropy on both devices: Keras 3.15.1's values (tests/fixtures/focal_golden.json, from
-make_focal_fixtures.py) for each argument set on probabilities (0 and 1 among them) and logits, and three epochs
-of SGD through each kind of head (the crossentropy from a sigmoid's logits, from_logits, the clipped
-probabilities of another head, a sigmoid taken as logits); a NumPy reference of the formula; names, configs and
-files; the arguments and heads it refuses."""
+"""BinaryFocalCrossentropy and CategoricalFocalCrossentropy on both devices: Keras 3.15.1's values
+(tests/fixtures/focal_golden.json, from make_focal_fixtures.py) for each argument set on probabilities (0 and 1
+among them) and logits, and three epochs of SGD through each kind of head (for the binary loss: the
+crossentropy from a sigmoid's logits, from_logits, the clipped probabilities of another head, a sigmoid taken
+as logits; for the categorical one: a softmax's probabilities, from_logits, sigmoids renormalised); NumPy
+references of the formulas; names, configs and files; the arguments and heads refused."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ import pytest
 
 import keras_lite as keras
 from devices import DEVICES
-from fixtures.focal_data import CONFIGS, HEADS, data
+from fixtures.focal_data import CATEGORICAL_CONFIGS, CATEGORICAL_HEADS, CONFIGS, HEADS, categorical_data, data
 from keras_lite import layers
 
 GOLDEN = json.load(open(os.path.join(os.path.dirname(__file__), "fixtures", "focal_golden.json")))
 D = data()
+C = categorical_data()
 
 
 def _numpy_focal(y, p, gamma=2.0, alpha=0.25, apply_class_balancing=False, label_smoothing=0.0):
@@ -48,27 +50,56 @@ def test_values_equal_keras_and_numpy(i: int) -> None:
     np.testing.assert_allclose(np.asarray(per_sample), want, rtol=2e-5, atol=1e-7)
 
 
-@pytest.mark.parametrize("device", DEVICES)
-@pytest.mark.parametrize("i", range(len(CONFIGS)))
-def test_training_equals_keras_through_every_head(device: str, i: int) -> None:
-    for k, (activation, from_logits) in enumerate(HEADS):
-        model = keras.Sequential(
-            [
-                keras.Input(shape=(4,)),
-                layers.Dense(3, activation="tanh"),
-                layers.Dense(2, activation=activation),
-            ],
-            device=device,
-        )
-        model.set_weights(D["weights"])
-        loss = keras.losses.BinaryFocalCrossentropy(from_logits=from_logits, **CONFIGS[i])
-        model.compile(optimizer=keras.optimizers.SGD(0.5), loss=loss)
-        history = model.fit(D["x"], D["y"], batch_size=8, epochs=3, shuffle=False, verbose=0)
-        want = GOLDEN["fits"][i * len(HEADS) + k]
-        where = f"{CONFIGS[i]}, head {activation}, from_logits={from_logits}"
+def _numpy_categorical_focal(y, p, gamma=2.0, alpha=0.25, label_smoothing=0.0):
+    """Keras's formula in float64: the probabilities renormalised and clipped to float32's [1e-7, 1 - 1e-7]."""
+    y = y * (1 - label_smoothing) + label_smoothing / y.shape[-1]
+    eps = np.float32(1e-7)
+    o = np.clip(p / p.sum(axis=-1, keepdims=True), float(eps), float(np.float32(1) - eps))
+    return (alpha * (1 - o) ** gamma * -y * np.log(o)).sum(axis=-1)
+
+
+@pytest.mark.parametrize("i", range(len(CATEGORICAL_CONFIGS)))
+def test_categorical_values_equal_keras_and_numpy(i: int) -> None:
+    cfg = CATEGORICAL_CONFIGS[i]
+    loss = keras.losses.CategoricalFocalCrossentropy
+    got = [float(loss(**cfg)(C["y"], C["p"])), float(loss(from_logits=True, **cfg)(C["y"], C["z"]))]
+    np.testing.assert_allclose(got, GOLDEN["categorical"]["values"][i], rtol=2e-6)
+    per_sample = keras.losses.categorical_focal_crossentropy(C["y"], C["p"], **cfg)
+    want = _numpy_categorical_focal(C["y"].astype(np.float64), C["p"].astype(np.float64), **cfg)
+    np.testing.assert_allclose(np.asarray(per_sample), want, rtol=2e-5, atol=1e-7)
+
+
+def _fits(device: str, loss: type, configs: list, heads: list, d: dict, golden: dict, i: int) -> None:
+    """Three epochs of SGD from the goldens' start through each head, against Keras's losses and weights."""
+    hidden, width = d["weights"][0].shape[1], d["y"].shape[1]
+    for k, (activation, from_logits) in enumerate(heads):
+        stack = [
+            keras.Input(shape=(4,)),
+            layers.Dense(hidden, "tanh"),
+            layers.Dense(width, activation=activation),
+        ]
+        model = keras.Sequential(stack, device=device)
+        model.set_weights(d["weights"])
+        model.compile(optimizer=keras.optimizers.SGD(0.5), loss=loss(from_logits=from_logits, **configs[i]))
+        history = model.fit(d["x"], d["y"], batch_size=8, epochs=3, shuffle=False, verbose=0)
+        want = golden["fits"][i * len(heads) + k]
+        where = f"{loss.__name__}{configs[i]}, head {activation}, from_logits={from_logits}"
         np.testing.assert_allclose(history.history["loss"], want["loss"], rtol=1e-5, err_msg=where)
         for got, w in zip(model.get_weights(), want["weights"]):
             np.testing.assert_allclose(got, np.array(w, np.float32), rtol=1e-5, atol=1e-6, err_msg=where)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("i", range(len(CONFIGS)))
+def test_training_equals_keras_through_every_head(device: str, i: int) -> None:
+    _fits(device, keras.losses.BinaryFocalCrossentropy, CONFIGS, HEADS, D, GOLDEN, i)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("i", range(len(CATEGORICAL_CONFIGS)))
+def test_categorical_training_equals_keras_through_every_head(device: str, i: int) -> None:
+    loss = keras.losses.CategoricalFocalCrossentropy
+    _fits(device, loss, CATEGORICAL_CONFIGS, CATEGORICAL_HEADS, C, GOLDEN["categorical"], i)
 
 
 def test_gamma_zero_is_the_binary_crossentropy() -> None:
@@ -79,6 +110,16 @@ def test_gamma_zero_is_the_binary_crossentropy() -> None:
 
 def test_names_configs_and_files(tmp_path: Path) -> None:
     assert keras.losses.get("binary_focal_crossentropy") is keras.losses.binary_focal_crossentropy
+    assert keras.losses.get("categorical_focal_crossentropy") is keras.losses.categorical_focal_crossentropy
+    assert keras.losses.CategoricalFocalCrossentropy(alpha=0.5).get_config() == {
+        "name": "categorical_focal_crossentropy",
+        "reduction": "sum_over_batch_size",
+        "from_logits": False,
+        "label_smoothing": 0.0,
+        "axis": -1,
+        "alpha": 0.5,
+        "gamma": 2.0,
+    }
     loss = keras.losses.BinaryFocalCrossentropy(
         apply_class_balancing=True, alpha=0.3, gamma=1.0, label_smoothing=0.1
     )
@@ -116,3 +157,6 @@ def test_what_is_refused() -> None:
     with pytest.raises(ValueError, match="softmax"):
         model.compile(optimizer="adam", loss=keras.losses.BinaryFocalCrossentropy())
     model.compile(optimizer="adam", loss=keras.losses.BinaryFocalCrossentropy(from_logits=True))
+    model.compile(optimizer="adam", loss=keras.losses.CategoricalFocalCrossentropy())  # its probabilities
+    with pytest.raises(ValueError, match="alpha"):
+        keras.losses.CategoricalFocalCrossentropy(alpha=float("inf"))

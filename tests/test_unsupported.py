@@ -28,8 +28,7 @@ KERAS_ONLY = {
     "Lambda MultiHeadAttention Rescaling TextVectorization "
     "MaxPooling2D GlobalAveragePooling1D Bidirectional TimeDistributed Masking Discretization "
     "CategoryEncoding StringLookup UnitNormalization dot",
-    "losses": "CategoricalFocalCrossentropy Dice "
-    "Tversky CTC Circle serialize deserialize",
+    "losses": "Dice Tversky CTC Circle serialize deserialize",
     "metrics": "IoU MeanIoU OneHotIoU PearsonCorrelation ConcordanceCorrelation pearson_correlation",
     "optimizers": "Adadelta Ftrl Lamb legacy serialize deserialize",
     "callbacks": "TensorBoard RemoteMonitor SwapEMAWeights",
@@ -288,7 +287,7 @@ UNSUPPORTED_COMPILE = [
     *[("optimizer", name, {"optimizer": name, "loss": "mse"}) for name in
       ["adadelta", "Adadelta", "ftrl", "lamb", "ADADELTA"]],
     *[("loss", name, {"loss": name}) for name in
-      ["Dice", "Tversky", "categorical_focal_crossentropy", "CategoricalFocalCrossentropy",
+      ["Dice", "Tversky",
        "dice", "tversky", "circle"]],
     *[("metrics", name, {"loss": "mse", "metrics": [name]}) for name in
       ["IoU", "MeanIoU", "pearson_correlation", "BinaryIoU", "OneHotIoU", "PearsonCorrelation"]],

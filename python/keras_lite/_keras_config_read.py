@@ -394,6 +394,7 @@ _LOSS_KEYS = {
         "label_smoothing",
         "axis",
     ),
+    "CategoricalFocalCrossentropy": ("alpha", "gamma", "from_logits", "label_smoothing", "axis"),
 }
 
 

@@ -1,10 +1,14 @@
-"""Keras 3's ``BinaryFocalCrossentropy``: the binary crossentropy of each value scaled by ``(1 - p_t) ** gamma``
-(``p_t`` the probability given to the true label), so that confident, correct predictions count for little;
-with ``apply_class_balancing``, also by ``alpha`` for label 1 and ``1 - alpha`` for label 0. Computed in the
-core, with its gradient, on both devices.
+"""Keras 3's focal losses, computed in the core with their gradients on both devices.
 
-As Keras on TensorFlow does, the crossentropy part reads logits whenever there are some (``from_logits``, or a
-model ending in a sigmoid), while ``p_t`` reads the probabilities.
+``BinaryFocalCrossentropy``: the binary crossentropy of each value scaled by ``(1 - p_t) ** gamma`` (``p_t`` the
+probability given to the true label), so that confident, correct predictions count for little; with
+``apply_class_balancing``, also by ``alpha`` for label 1 and ``1 - alpha`` for label 0. As Keras on TensorFlow
+does, its crossentropy reads logits whenever there are some (``from_logits``, or a model ending in a sigmoid),
+while ``p_t`` reads the probabilities.
+
+``CategoricalFocalCrossentropy``: ``sum(alpha * (1 - o) ** gamma * -t * log(o))`` over the classes, ``o`` the
+probabilities (a softmax of logits with ``from_logits``) scaled to sum to 1 and clipped to ``[1e-7, 1 - 1e-7]``;
+unlike the plain crossentropy, Keras reads a final softmax's probabilities here, not its logits.
 """
 
 from __future__ import annotations
@@ -71,6 +75,54 @@ class BinaryFocalCrossentropy(Loss):
         return {**super().get_config(), "axis": self.axis}
 
 
+class CategoricalFocalCrossentropy(Loss):
+    """Categorical focal crossentropy, as ``keras.losses.CategoricalFocalCrossentropy``: one-hot (or
+    probability) targets, each class's crossentropy term scaled by ``alpha * (1 - o) ** gamma``.
+
+    Args:
+        alpha: The weight of every class's term (default 0.25).
+        gamma: The focusing exponent (default 2.0; 0 with alpha 1 gives the categorical crossentropy).
+        from_logits: Whether the predictions are logits.
+        label_smoothing: Mixes the targets with the uniform distribution, in ``[0, 1]``.
+    """
+
+    _kind = "categorical_focal_crossentropy"
+
+    def __init__(
+        self,
+        alpha: float = 0.25,
+        gamma: float = 2.0,
+        from_logits: bool = False,
+        label_smoothing: float = 0.0,
+        axis: int = -1,
+        reduction: str | None = "sum_over_batch_size",
+        name: str = "categorical_focal_crossentropy",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(name, reduction, dtype)
+        _last_axis(axis)
+        if not 0.0 <= real_number("label_smoothing", label_smoothing) <= 1.0:
+            raise ValueError(
+                f"label_smoothing must be in [0, 1]. {received('label_smoothing', label_smoothing)}"
+            )
+        self.alpha = _finite("alpha", alpha)
+        self.gamma = _finite("gamma", gamma)
+        self.from_logits = bool(from_logits)
+        self.label_smoothing = float(label_smoothing)
+        self.axis = axis
+
+    def _params(self) -> dict[str, Any]:
+        return {
+            "from_logits": self.from_logits,
+            "label_smoothing": self.label_smoothing,
+            "gamma": self.gamma,
+            "alpha": self.alpha,
+        }
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "axis": self.axis}
+
+
 def _finite(arg: str, value: Any) -> float:
     number = real_number(arg, value)
     if not math.isfinite(number):
@@ -91,3 +143,16 @@ def binary_focal_crossentropy(
     """Per-sample binary focal crossentropy (the mean over the last axis)."""
     loss = BinaryFocalCrossentropy(apply_class_balancing, alpha, gamma, from_logits, label_smoothing, axis)
     return loss.call(y_true, y_pred)
+
+
+def categorical_focal_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    alpha: float = 0.25,
+    gamma: float = 2.0,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> Tensor:
+    """Per-sample categorical focal crossentropy (the sum over the classes)."""
+    return CategoricalFocalCrossentropy(alpha, gamma, from_logits, label_smoothing, axis).call(y_true, y_pred)

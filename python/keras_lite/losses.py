@@ -23,13 +23,18 @@ from ._errors import real_number, received
 from ._loss_base import REDUCTIONS as REDUCTIONS
 from ._loss_base import Loss as Loss
 from ._loss_cosine import CosineSimilarity, cosine_similarity
-from ._loss_focal import BinaryFocalCrossentropy, binary_focal_crossentropy
+from ._loss_focal import (
+    BinaryFocalCrossentropy,
+    CategoricalFocalCrossentropy,
+    binary_focal_crossentropy,
+    categorical_focal_crossentropy,
+)
 from ._tensor import Tensor
 from ._unsupported import NotSupportedError, unsupported_identifier
 
 # The classes defined beside this module are keras_lite.losses's (their repr, pickling, documentation).
 _OWN = (BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, CosineSimilarity)
-for _cls in (Loss, *_OWN, BinaryFocalCrossentropy):
+for _cls in (Loss, *_OWN, BinaryFocalCrossentropy, CategoricalFocalCrossentropy):
     _cls.__module__ = __name__
 del _cls, _OWN
 
@@ -283,6 +288,7 @@ _ALL: list[tuple[type[Loss], Any]] = [
     (CategoricalHinge, categorical_hinge),
     (CosineSimilarity, cosine_similarity),
     (BinaryFocalCrossentropy, binary_focal_crossentropy),
+    (CategoricalFocalCrossentropy, categorical_focal_crossentropy),
 ]
 # Keras 3.15's keras.losses.get: class names, function names and these aliases, matched exactly.
 _CLASSES: dict[str, type[Loss]] = {cls.__name__: cls for cls, _ in _ALL}
@@ -405,45 +411,8 @@ def _supported() -> str:
     return ", ".join(sorted(set(_FUNCTIONS) | set(_CLASSES)))
 
 
-__all__ = [
-    "BCE",
-    "BinaryCrossentropy",
-    "BinaryFocalCrossentropy",
-    "CategoricalCrossentropy",
-    "CategoricalHinge",
-    "CosineSimilarity",
-    "Hinge",
-    "Huber",
-    "KLDivergence",
-    "LogCosh",
-    "Loss",
-    "MAE",
-    "MSE",
-    "MeanAbsoluteError",
-    "MeanAbsolutePercentageError",
-    "MeanSquaredError",
-    "MeanSquaredLogarithmicError",
-    "Poisson",
-    "SparseCategoricalCrossentropy",
-    "SquaredHinge",
-    "bce",
-    "binary_crossentropy",
-    "binary_focal_crossentropy",
-    "categorical_crossentropy",
-    "categorical_hinge",
-    "cosine_similarity",
-    "get",
-    "hinge",
-    "huber",
-    "kl_divergence",
-    "log_cosh",
-    "mae",
-    "mean_absolute_error",
-    "mean_absolute_percentage_error",
-    "mean_squared_error",
-    "mean_squared_logarithmic_error",
-    "mse",
-    "poisson",
-    "sparse_categorical_crossentropy",
-    "squared_hinge",
-]
+# Every class and function of _ALL, and the aliases Keras exports beside them.
+__all__ = sorted(
+    [name for cls, fn in _ALL for name in (cls.__name__, fn.__name__)]
+    + ["BCE", "Loss", "MAE", "MSE", "bce", "get", "mae", "mse"]
+)

@@ -30,6 +30,7 @@ pub(super) fn loss_consts(loss: Loss, logits: bool) -> (u32, bool) {
         Loss::CategoricalHinge => (13, false),
         Loss::CosineSimilarity => (14, false),
         Loss::BinaryFocalCrossentropy { from_logits, .. } => (15, logits || from_logits),
+        Loss::CategoricalFocalCrossentropy { from_logits, .. } => (16, logits || from_logits),
     }
 }
 
@@ -43,6 +44,9 @@ pub(super) fn loss_params(loss: Loss) -> [f32; 4] {
         }
         Loss::BinaryFocalCrossentropy { label_smoothing, gamma, alpha, balanced, .. } => {
             [gamma, label_smoothing, alpha, f32::from(u8::from(balanced))]
+        }
+        Loss::CategoricalFocalCrossentropy { label_smoothing, gamma, alpha, .. } => {
+            [gamma, label_smoothing, alpha, 0.0]
         }
         _ => [0.0; 4],
     }

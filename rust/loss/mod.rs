@@ -6,7 +6,8 @@
 //! binary crossentropy `−[t·ln p + (1−t)·ln(1−p)]` (`p` clipped to `[ε, 1−ε]`) or from logits
 //! `max(z,0) − z·t + ln(1+e^{−|z|})`, binary focal crossentropy `w·(1−p_t)^γ·bce` (`p_t = t·p + (1−t)(1−p)`,
 //! `w = t·α + (1−t)(1−α)` with class balancing, else 1; bce as above, from the logits when there are some, `p`
-//! then their sigmoid), MAPE `100·|t−p|/max(|t|,ε)`, MSLE `(ln(max(p,ε)+1) − ln(max(t,ε)+1))²`,
+//! then their sigmoid), categorical focal crossentropy `Σ α·(1−o)^γ·(−t·ln o)` (`o` the clipped, renormalised
+//! probabilities, of the softmax of logits when there are some), MAPE `100·|t−p|/max(|t|,ε)`, MSLE `(ln(max(p,ε)+1) − ln(max(t,ε)+1))²`,
 //! log-cosh `d + softplus(−2d) − ln 2`, Poisson `p − t·ln(p+ε)`, hinge `max(1−t·p, 0)` and its square (labels
 //! that are all 0 or 1 in a batch become `2t−1`). Per row: categorical crossentropy `−Σ t·ln q` with `q` the
 //! renormalised, clipped probabilities, or `−Σ t·log_softmax(z)` from logits; its sparse form reads a class
@@ -15,6 +16,7 @@
 //! The sparse form masks the samples whose label is its `ignore_class` (loss and gradient 0); reduce.rs turns
 //! the batch's values into the reduction's.
 
+mod focal;
 mod reduce;
 mod rows;
 
@@ -39,6 +41,9 @@ pub enum Loss {
     /// Binary focal crossentropy: the binary crossentropy scaled by `(1 − p_t)^gamma`, and by `alpha` (class
     /// 1) or `1 − alpha` (class 0) when `balanced`.
     BinaryFocalCrossentropy { from_logits: bool, label_smoothing: f32, gamma: f32, alpha: f32, balanced: bool },
+    /// Categorical focal crossentropy: each class's crossentropy term scaled by `alpha·(1 − o)^gamma`, `o` the
+    /// clipped, renormalised probability.
+    CategoricalFocalCrossentropy { from_logits: bool, label_smoothing: f32, gamma: f32, alpha: f32 },
     /// Categorical crossentropy against one-hot targets.
     CategoricalCrossentropy { from_logits: bool, label_smoothing: f32 },
     /// Categorical crossentropy against class ids (targets one value wide); samples labelled `ignore_class`
@@ -102,16 +107,30 @@ impl Loss {
         })
     }
 
-    /// Binary focal crossentropy with Keras's arguments; a NaN or infinite `gamma` or `alpha`, or a label
-    /// smoothing outside `[0, 1]`, is a `ValueError`.
-    pub fn focal(from_logits: bool, label_smoothing: f32, gamma: f32, alpha: f32, balanced: bool) -> Result<Self> {
+    /// A focal crossentropy with Keras's arguments: `binary_focal_crossentropy` (with `balanced`, Keras's
+    /// `apply_class_balancing`) or `categorical_focal_crossentropy`; a NaN or infinite `gamma` or `alpha`, or a
+    /// label smoothing outside `[0, 1]`, is a `ValueError`.
+    pub fn focal(
+        name: &str,
+        from_logits: bool,
+        label_smoothing: f32,
+        (gamma, alpha, balanced): (f32, f32, bool),
+    ) -> Result<Self> {
         if !(0.0..=1.0).contains(&label_smoothing) || !gamma.is_finite() || !alpha.is_finite() {
             return Err(Error::value(format!(
-                "binary_focal_crossentropy takes label_smoothing in [0, 1] and finite gamma and alpha. Received: \
+                "{name} takes label_smoothing in [0, 1] and finite gamma and alpha. Received: \
                  label_smoothing={label_smoothing}, gamma={gamma}, alpha={alpha}"
             )));
         }
-        Ok(Loss::BinaryFocalCrossentropy { from_logits, label_smoothing, gamma, alpha, balanced })
+        Ok(match name {
+            "binary_focal_crossentropy" => {
+                Loss::BinaryFocalCrossentropy { from_logits, label_smoothing, gamma, alpha, balanced }
+            }
+            "categorical_focal_crossentropy" => {
+                Loss::CategoricalFocalCrossentropy { from_logits, label_smoothing, gamma, alpha }
+            }
+            _ => return Err(Error::value(format!("Unknown focal loss: {name:?}"))),
+        })
     }
 
     /// Whether this loss reads the logits of a final sigmoid or softmax in place of its output, as Keras on
@@ -304,6 +323,7 @@ impl Loss {
                 | Loss::CategoricalCrossentropy { from_logits: true, .. }
                 | Loss::SparseCategoricalCrossentropy { from_logits: true, .. }
                 | Loss::BinaryFocalCrossentropy { from_logits: true, .. }
+                | Loss::CategoricalFocalCrossentropy { from_logits: true, .. }
         )
     }
 }

@@ -48,6 +48,9 @@ impl Row {
             Loss::KlDivergence => self.kld(p, t, grad),
             Loss::CategoricalHinge => self.categorical_hinge(p, t, grad),
             Loss::CosineSimilarity => self.cosine(p, t, grad),
+            Loss::CategoricalFocalCrossentropy { label_smoothing, gamma, alpha, .. } => {
+                super::focal::categorical(p, t, self.logits, (gamma, alpha, label_smoothing), self.scale(), grad)
+            }
             _ => {
                 // Element-wise, then the mean over the row.
                 let scale = 1.0 / (self.rows * self.width) as f32;
@@ -157,12 +160,10 @@ impl Row {
                     (v, d)
                 }
             }
-            Loss::BinaryFocalCrossentropy { label_smoothing, gamma, alpha, balanced, .. } => focal_element(
-                p,
-                t * (1.0 - label_smoothing) + 0.5 * label_smoothing,
-                self.logits,
-                (gamma, alpha, balanced),
-            ),
+            Loss::BinaryFocalCrossentropy { label_smoothing, gamma, alpha, balanced, .. } => {
+                let t = t * (1.0 - label_smoothing) + 0.5 * label_smoothing;
+                super::focal::binary(p, t, self.logits, (gamma, alpha, balanced))
+            }
             Loss::MeanAbsolutePercentageError => {
                 let den = t.abs().max(EPSILON);
                 (100.0 * (t - p).abs() / den, 100.0 * sign(p - t) / den)
@@ -361,25 +362,4 @@ fn shifted_exps(z: &[f32], out: &mut [f32]) -> (f32, f32) {
     out.iter_mut().zip(z).for_each(|(o, &v)| *o = v - max);
     exp_in_place(out);
     (max, out.iter().fold(0.0f32, |sum, &x| sum + x))
-}
-
-/// Binary focal crossentropy of one element (target `t` already smoothed) and its derivative with respect to the
-/// input: Keras's `w·((1 − p_t)^γ·bce)`, where bce reads the logit when there is one (`p` then its sigmoid) and
-/// otherwise the probability clipped to `[ε, 1 − ε]` (no gradient where the clip binds), and `p_t` reads `p`
-/// unclipped. The derivative of the power is TensorFlow's, `γ·x^(γ−1)`.
-fn focal_element(x: f32, t: f32, logits: bool, (gamma, alpha, balanced): (f32, f32, bool)) -> (f32, f32) {
-    let (p, dp, bce, dbce) = if logits {
-        let p = sigmoid(x);
-        (p, p * (1.0 - p), x.max(0.0) - x * t + (-x.abs()).exp().ln_1p(), p - t)
-    } else {
-        let hi = 1.0 - EPSILON;
-        let q = x.clamp(EPSILON, hi);
-        let d = if x < EPSILON || x > hi { 0.0 } else { -(t / q) + (1.0 - t) / (1.0 - q) };
-        (x, 1.0, -(t * q.ln() + (1.0 - t) * (1.0 - q).ln()), d)
-    };
-    let base = 1.0 - (t * p + (1.0 - t) * (1.0 - p));
-    let focal = base.powf(gamma);
-    let dfocal = gamma * base.powf(gamma - 1.0) * (1.0 - 2.0 * t) * dp;
-    let w = if balanced { t * alpha + (1.0 - t) * (1.0 - alpha) } else { 1.0 };
-    (w * (focal * bce), w * (dfocal * bce + focal * dbce))
 }

@@ -45,6 +45,8 @@ fn gradients_match_finite_differences() {
             alpha: 0.25,
             balanced: false,
         },
+        Loss::CategoricalFocalCrossentropy { from_logits: false, label_smoothing: 0.1, gamma: 2.0, alpha: 0.25 },
+        Loss::CategoricalFocalCrossentropy { from_logits: true, label_smoothing: 0.0, gamma: 1.5, alpha: 0.5 },
     ];
     let p = [0.3f32, 0.8, 0.45, 0.1, 2.5, 0.6];
     let t = [0.0f32, 1.0, 1.0, 0.0, 1.0, 0.0];

@@ -30,7 +30,8 @@ struct BinaryCrossentropy {
     label_smoothing: f32,
 }
 
-/// `{"kind": "binary_focal_crossentropy", ...}`.
+/// `{"kind": "binary_focal_crossentropy" | "categorical_focal_crossentropy", ...}` (the categorical one
+/// without class balancing).
 #[derive(FromPyObject)]
 #[pyo3(from_item_all)]
 struct Focal {
@@ -38,6 +39,7 @@ struct Focal {
     label_smoothing: f32,
     gamma: f32,
     alpha: f32,
+    #[pyo3(default)]
     apply_class_balancing: bool,
 }
 
@@ -66,9 +68,9 @@ impl<'a, 'py> FromPyObject<'a, 'py> for LossArg {
                 let BinaryCrossentropy { from_logits, label_smoothing } = obj.extract()?;
                 Loss::from_name(&kind, 1.0, from_logits, label_smoothing)
             }
-            "binary_focal_crossentropy" => {
+            "binary_focal_crossentropy" | "categorical_focal_crossentropy" => {
                 let Focal { from_logits, label_smoothing, gamma, alpha, apply_class_balancing } = obj.extract()?;
-                Loss::focal(from_logits, label_smoothing, gamma, alpha, apply_class_balancing)
+                Loss::focal(&kind, from_logits, label_smoothing, (gamma, alpha, apply_class_balancing))
             }
             "sparse_categorical_crossentropy" => {
                 let Sparse { from_logits, ignore_class } = obj.extract()?;

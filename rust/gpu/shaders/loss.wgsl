@@ -5,7 +5,8 @@
 //! batch is 0 or 1, which then become 2t−1). Row-wise (`row_scale` = 1/rows): 10 categorical crossentropy
 //! (LOGITS: from logits), 11 its sparse form (targets are cls ids, one per row), 12 KL divergence,
 //! 13 categorical hinge, 14 cosine similarity (negated); 15 binary focal crossentropy (element-wise,
-//! LOGITS: the crossentropy from logits; `delta` holds gamma, `alpha` and `balanced` its class weights).
+//! LOGITS: the crossentropy from logits; `delta` holds gamma, `alpha` and `balanced` its class weights);
+//! 16 categorical focal crossentropy (row-wise; LOGITS: a softmax first; gamma in `delta`).
 //! SCALED applies the step's reduction factors (loss/reduce.rs); IGNORE masks the rows labelled `ignore`;
 //! VALUE_ONLY (a loss as a metric) writes the value alone.
 
@@ -89,6 +90,26 @@ fn focal(x: f32, t: f32) -> vec2<f32> {
     let dfactor = gamma * pow_(base, gamma - 1.0) * (1.0 - 2.0 * t) * dp;
     let w = select(1.0, t * prm.alpha + (1.0 - t) * (1.0 - prm.alpha), prm.balanced > 0.5);
     return vec2<f32>(w * (factor * bce), w * (dfactor * bce + factor * dbce));
+}
+
+// A probability of the categorical focal loss's row: the softmax of logits (`mx` their max, `se` the sum of
+// their shifted exponentials), or the input itself.
+fn focal_prob(z: f32, mx: f32, se: f32) -> f32 {
+    if LOGITS {
+        return exp(z - mx) / se;
+    }
+    return z;
+}
+
+// (value, d value / d q) of one class of the categorical focal loss: q the renormalised probability, t the
+// smoothed target; no gradient where the clip to [eps, 1 − eps] binds.
+fn focal_term(q: f32, t: f32) -> vec2<f32> {
+    let o = clamp_keep_nan(q, prm.eps, prm.hi);
+    let cce = -t * log(o);
+    let gamma = prm.delta;
+    let modulating = pow_(1.0 - o, gamma);
+    let d = prm.alpha * (-gamma * pow_(1.0 - o, gamma - 1.0) * cce + modulating * (-t / o));
+    return vec2<f32>(modulating * prm.alpha * cce, select(0.0, d, q >= prm.eps && q <= prm.hi));
 }
 
 // (loss, d loss / d input) of one element.
@@ -226,6 +247,51 @@ fn row_loss(base: u32, r: u32) -> f32 {
                 let q = input[base + j] / s;
                 let dq = select(0.0, -t / q, q >= prm.eps && q <= prm.hi);
                 put_grad(base + j, (dq - dot) / s * rs);
+            }
+            return v;
+        }
+        case 16u: {
+            // Categorical focal crossentropy (loss/focal.rs `categorical`): Σ α·(1 − o)^γ·(−t·ln o), o the
+            // clipped, renormalised probabilities (of the softmax of the logits when LOGITS).
+            let ls = prm.label_smoothing;
+            let c = f32(w);
+            var mx = 0.0;
+            var se = 1.0;
+            if LOGITS {
+                mx = input[base];
+                for (var j = 1u; j < w; j++) {
+                    mx = max(mx, input[base + j]);
+                }
+                se = 0.0;
+                for (var j = 0u; j < w; j++) {
+                    se += exp(input[base + j] - mx);
+                }
+            }
+            var s = 0.0;
+            for (var j = 0u; j < w; j++) {
+                s += focal_prob(input[base + j], mx, se);
+            }
+            var v = 0.0;
+            var dot = 0.0;
+            for (var j = 0u; j < w; j++) {
+                let term = focal_term(focal_prob(input[base + j], mx, se) / s, tgt[base + j] * (1.0 - ls) + ls / c);
+                v += term.x;
+                dot += term.y * focal_prob(input[base + j], mx, se) / s;
+            }
+            if VALUE_ONLY {
+                return v;
+            }
+            // dL/dp_j = (dL/dq_j − Σ dL/dq·q)/Σp, then through the softmax for logits.
+            var dot2 = 0.0;
+            for (var j = 0u; j < w; j++) {
+                let p = focal_prob(input[base + j], mx, se);
+                let dp = (focal_term(p / s, tgt[base + j] * (1.0 - ls) + ls / c).y - dot) / s;
+                dot2 += dp * p;
+                grad[base + j] = dp;
+            }
+            for (var j = 0u; j < w; j++) {
+                let p = focal_prob(input[base + j], mx, se);
+                grad[base + j] = select(grad[base + j], p * (grad[base + j] - dot2), LOGITS) * rs;
             }
             return v;
         }

@@ -163,6 +163,8 @@ fn losses() -> Vec<Loss> {
             alpha: 0.4,
             balanced: true,
         },
+        Loss::CategoricalFocalCrossentropy { from_logits: false, label_smoothing: 0.0, gamma: 2.0, alpha: 0.25 },
+        Loss::CategoricalFocalCrossentropy { from_logits: true, label_smoothing: 0.2, gamma: 1.5, alpha: 1.0 },
     ]
 }
 
