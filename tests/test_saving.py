@@ -255,6 +255,16 @@ def test_every_loss_class_round_trips_and_reads_as_keras_writes_it(tmp_path, nam
         "registered_name": None,
     }
     assert type(keras.losses.get(keras_dict)) is cls
+    assert type(keras.losses.deserialize(keras_dict)) is cls
+    assert keras.losses.deserialize(keras.losses.serialize(cls())).get_config() == cls().get_config()
+    function = keras.losses.get(keras_dict["config"]["name"].removesuffix("_loss"))  # huber_loss: huber
+    assert keras.losses.serialize(function) == {
+        "module": "builtins",
+        "class_name": "function",
+        "config": function.__name__,
+        "registered_name": "function",
+    }
+    assert keras.losses.deserialize(keras.losses.serialize(function)) is function
     assert type(_keras_config_read.loss_from_config(keras_dict)) is cls
 
 

@@ -28,7 +28,7 @@ KERAS_ONLY = {
     "Lambda MultiHeadAttention Rescaling TextVectorization "
     "MaxPooling2D GlobalAveragePooling1D Bidirectional TimeDistributed Masking Discretization "
     "CategoryEncoding StringLookup UnitNormalization dot",
-    "losses": "Dice Tversky CTC Circle serialize deserialize",
+    "losses": "Dice Tversky CTC Circle",
     "metrics": "IoU MeanIoU OneHotIoU PearsonCorrelation ConcordanceCorrelation pearson_correlation",
     "optimizers": "Adadelta Ftrl Lamb legacy serialize deserialize",
     "callbacks": "TensorBoard RemoteMonitor SwapEMAWeights",

@@ -22,11 +22,6 @@ def _obj(module: str, class_name: str, config: Any) -> dict[str, Any]:
     return {"module": module, "class_name": class_name, "config": config, "registered_name": None}
 
 
-def _function(name: str) -> dict[str, Any]:
-    # How Keras 3 serializes a plain function such as ``keras.losses.mean_squared_error``.
-    return {"module": "builtins", "class_name": "function", "config": name, "registered_name": "function"}
-
-
 def _initializer(initializer: Any) -> Any:
     """An initializer as Keras 3 serializes it. ``input_axes`` and ``output_axes`` (Keras 3.15's) are left out
     while they are None, so that every Keras 3 release reads the config."""
@@ -218,13 +213,7 @@ def optimizer_config(opt: optimizers_module.Optimizer) -> dict[str, Any]:
 
 
 def _loss_out(loss: Any) -> Any:
-    if isinstance(loss, str):
-        return loss
-    if isinstance(loss, type):
-        loss = loss()
-    if isinstance(loss, losses_module.Loss):
-        return _obj("keras.losses", type(loss).__name__, loss.get_config())
-    return _function(loss.__name__)
+    return losses_module.serialize(loss)
 
 
 def _metric_out(metric: Any) -> Any:

@@ -348,6 +348,38 @@ def is_sparse(loss: Loss) -> bool:
     return loss._kind == "sparse_categorical_crossentropy"
 
 
+def serialize(loss: Any) -> Any:
+    """A loss as Keras 3's ``losses.serialize`` writes it (a function as a plain function; a name as it is)."""
+    if isinstance(loss, str):
+        return loss
+    if isinstance(loss, type) and issubclass(loss, Loss):
+        loss = loss()
+    if isinstance(loss, Loss):
+        return {
+            "module": "keras.losses",
+            "class_name": type(loss).__name__,
+            "config": loss.get_config(),
+            "registered_name": None,
+        }
+    if callable(loss) and loss in _FN_OBJECTS:
+        return {
+            "module": "builtins",
+            "class_name": "function",
+            "config": loss.__name__,
+            "registered_name": "function",
+        }
+    raise ValueError(f"Cannot serialize {loss!r}: keras_lite serializes its built-in losses only.")
+
+
+def deserialize(config: Any, custom_objects: Any = None) -> Any:
+    """The loss (or loss function) ``serialize`` describes, or a name names, as ``get`` resolves it."""
+    if isinstance(config, dict) and config.get("class_name") == "function":
+        config = config.get("config")
+    if not isinstance(config, (str, dict)):
+        raise ValueError(f"Could not interpret loss config. {received('config', config)}")
+    return get(config)
+
+
 def get(identifier: Any) -> Any:
     """``keras.losses.get``: a ``Loss`` for a class name, a ``Loss`` class or instance, or a serialized loss (a
     dict with ``class_name`` and ``config``); the function itself for a function name, an alias (``"mse"``) or
@@ -414,5 +446,5 @@ def _supported() -> str:
 # Every class and function of _ALL, and the aliases Keras exports beside them.
 __all__ = sorted(
     [name for cls, fn in _ALL for name in (cls.__name__, fn.__name__)]
-    + ["BCE", "Loss", "MAE", "MSE", "bce", "get", "mae", "mse"]
+    + ["BCE", "Loss", "MAE", "MSE", "bce", "deserialize", "get", "mae", "mse", "serialize"]
 )
