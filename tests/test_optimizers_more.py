@@ -140,13 +140,24 @@ def test_defaults_configs_and_names() -> None:
     for name, cls in [("adagrad", "Adagrad"), ("Adamax", "Adamax"), ("LION", "Lion")]:
         assert type(keras.optimizers.get(name)).__name__ == cls
     cfg = keras.optimizers.Adagrad(learning_rate=0.1, initial_accumulator_value=0.5).get_config()
-    assert cfg == {
+    assert cfg == {  # Keras 3.15.1's keys and values
         "name": "adagrad_2",  # the third Adagrad of the session (Keras numbers them)
-        "weight_decay": None,
         "learning_rate": float(np.float32(0.1)),  # held in float32, as Keras 3 saves it
+        "weight_decay": None,
+        "clipnorm": None,
+        "global_clipnorm": None,
+        "clipvalue": None,
+        "use_ema": False,
+        "ema_momentum": 0.99,
+        "ema_overwrite_frequency": None,
+        "loss_scale_factor": None,
+        "gradient_accumulation_steps": None,
         "initial_accumulator_value": 0.5,
         "epsilon": 1e-7,
     }
+    clipped = keras.optimizers.Adamax(clipnorm=0.5)
+    again = keras.optimizers.Adamax.from_config(clipped.get_config())
+    assert again.clipnorm == 0.5 and again.get_config() == {**clipped.get_config(), "name": again.name}
     assert keras.optimizers.Lion(beta_2=0.5).get_config()["beta_2"] == 0.5
     with pytest.raises(
         ValueError, match=r"Argument `beta_1` must be in the \[0, 1\] range.*Received: beta_1=0.0"
@@ -205,3 +216,17 @@ def test_compile_config_class_names(tmp_path: Path) -> None:
             opt = json.loads(z.read("config.json"))["compile_config"]["optimizer"]
         assert opt["class_name"] == make.__name__ and opt["module"] == "keras.optimizers"
         assert keras.models.load_model(path).optimizer.get_config() == model.optimizer.get_config()
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW", "SGD", "RMSprop", "Adagrad", "Adamax", "Lion", "Nadam"])
+def test_serialize_and_from_config_keep_every_setting(name: str) -> None:
+    cls = getattr(keras.optimizers, name)
+    schedule = keras.optimizers.schedules.ExponentialDecay(0.05, decay_steps=10, decay_rate=0.5)
+    for opt in (cls(learning_rate=0.02, global_clipnorm=1.5), cls(learning_rate=schedule, clipvalue=0.25)):
+        cfg = opt.get_config()
+        for again in (cls.from_config(cfg), keras.optimizers.deserialize(keras.optimizers.serialize(opt))):
+            assert type(again) is cls and again.get_config() == cfg
+        assert keras.optimizers.get(keras.optimizers.serialize(opt)).get_config() == cfg
+        assert keras.optimizers.serialize(opt)["class_name"] == name
+    with pytest.raises(TypeError, match="dict"):
+        keras.optimizers.deserialize(name.lower())

@@ -30,7 +30,7 @@ KERAS_ONLY = {
     "CategoryEncoding StringLookup UnitNormalization dot",
     "losses": "Dice Tversky CTC Circle",
     "metrics": "IoU MeanIoU OneHotIoU PearsonCorrelation ConcordanceCorrelation pearson_correlation",
-    "optimizers": "Adadelta Ftrl Lamb legacy serialize deserialize",
+    "optimizers": "Adadelta Ftrl Lamb legacy",
     "callbacks": "RemoteMonitor SwapEMAWeights",
     "utils": "plot_model get_file pad_sequences split_dataset "
     "image_dataset_from_directory timeseries_dataset_from_array register_keras_serializable Progbar",

@@ -22,8 +22,10 @@ __all__ = [
     "Optimizer",
     "RMSprop",
     "SGD",
+    "deserialize",
     "get",
     "schedules",
+    "serialize",
 ]
 
 
@@ -151,10 +153,31 @@ _BY_NAME: dict[str, Any] = {
 }
 
 
+def serialize(optimizer: Optimizer) -> dict[str, Any]:
+    """The optimizer as Keras 3's ``optimizers.serialize`` (and a ``.keras`` file's compile config) writes it."""
+    from .. import _keras_config_write
+
+    if not isinstance(optimizer, Optimizer):
+        raise ValueError(f"serialize takes an optimizer. {received('optimizer', optimizer)}")
+    return _keras_config_write.optimizer_config(optimizer)
+
+
+def deserialize(config: Any, custom_objects: Any = None, use_legacy_format: bool = False) -> Optimizer:
+    """The optimizer a ``serialize`` dict describes (its class, hyper-parameters and learning-rate schedule)."""
+    from .. import _keras_config_read
+
+    if not isinstance(config, dict):
+        raise TypeError(f"deserialize takes a dict from serialize(). {received('config', config)}")
+    return _keras_config_read.optimizer_from_config(config)
+
+
 def get(identifier: Any) -> Optimizer:
-    """Resolve an optimizer given as a name (any case) or an instance; names get default hyper-parameters."""
+    """Resolve an optimizer given as a name (any case), an instance or a ``serialize`` dict; names get
+    default hyper-parameters."""
     if isinstance(identifier, Optimizer):
         return identifier
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
     if isinstance(identifier, str):
         cls = _BY_NAME.get(identifier.lower())
         if cls is not None:

@@ -306,11 +306,22 @@ class Optimizer:
         return sorted(out)
 
     def get_config(self) -> dict[str, Any]:
-        """Hyper-parameters, Keras names (a schedule as ``keras.optimizers.schedules.serialize`` gives it)."""
-        cfg: dict[str, Any] = {"name": self.name, "weight_decay": self.weight_decay, **self._core_params()}
+        """Hyper-parameters with Keras's names and keys (the gradient clipping too; a schedule as
+        ``keras.optimizers.schedules.serialize`` gives it), which ``from_config`` reads back."""
+        cfg = {"name": self.name, **_KERAS_KWARGS, "ema_momentum": 0.99, **{k: getattr(self, k) for k in _CLIPS}}
+        cfg.update(weight_decay=self.weight_decay, **self._core_params())
         if self._schedule is not None:
             cfg["learning_rate"] = schedules.serialize(self._schedule)
         return cfg
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], custom_objects: Any = None) -> Any:
+        """The optimizer ``get_config`` describes (a serialized schedule as its learning rate)."""
+        if not isinstance(config, dict):
+            raise TypeError(f"from_config expects a dict. {received('config', config)}")
+        if isinstance(config.get("learning_rate"), dict):
+            config = {**config, "learning_rate": schedules.deserialize(config["learning_rate"])}
+        return cls(**config)
 
     def __repr__(self) -> str:
         lr = self._schedule if self._schedule is not None else self._lr
