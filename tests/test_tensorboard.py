@@ -74,6 +74,7 @@ def _events(directory: Path) -> list[dict[str, Any]]:
             i += 16 + length
             fields = dict(_fields(record))
             event: dict[str, Any] = {"step": fields.get(2, 0), "version": fields.get(3, b"").decode()}
+            event["time"] = struct.unpack("<d", fields[1])[0]
             if 5 in fields:
                 value = dict(_fields(dict(_fields(fields[5]))[1]))
                 event["tag"] = value[1].decode()
@@ -85,7 +86,7 @@ def _events(directory: Path) -> list[dict[str, Any]]:
                 if 8 in value:
                     event["text"] = dict(_fields(value[8]))[8].decode()
             events.append(event)
-    return events
+    return sorted(events, key=lambda e: e["time"])  # the files of several fits and evaluations, in time order
 
 
 def _model() -> keras.Sequential:

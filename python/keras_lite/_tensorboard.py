@@ -12,6 +12,7 @@ logs, ``log_dir/validation`` the validation and evaluation logs, with Keras's ta
 
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import struct
@@ -25,6 +26,7 @@ from ._errors import received
 from ._unsupported import NotSupportedError
 
 HISTOGRAM_BUCKETS = 30  # tf.summary.histogram's default
+_FILES = itertools.count()  # numbers the event files of this process, so that their names sort in order
 
 
 def _crc_table() -> list[int]:
@@ -132,7 +134,8 @@ class _Writer:
     def write(self, step: int, value: _Proto) -> None:
         if self.file is None:
             os.makedirs(self.directory, exist_ok=True)
-            name = f"events.out.tfevents.{int(time.time()):010d}.{socket.gethostname()}.{os.getpid()}.{id(self)}.v2"
+            stamp = f"{int(time.time()):010d}.{socket.gethostname()}.{os.getpid()}.{next(_FILES):06d}"
+            name = f"events.out.tfevents.{stamp}.v2"
             self.file = open(os.path.join(self.directory, name), "wb")  # noqa: SIM115 (open until closed)
             self.file.write(_record(_event(0, file_version="brain.Event:2")))
         self.file.write(_record(_event(step, value)))

@@ -154,21 +154,29 @@ _BY_NAME: dict[str, Any] = {
 
 
 def serialize(optimizer: Optimizer) -> dict[str, Any]:
-    """The optimizer as Keras 3's ``optimizers.serialize`` (and a ``.keras`` file's compile config) writes it."""
-    from .. import _keras_config_write
-
+    """The optimizer as Keras 3's ``optimizers.serialize`` writes it: its module, class name and config."""
     if not isinstance(optimizer, Optimizer):
         raise ValueError(f"serialize takes an optimizer. {received('optimizer', optimizer)}")
-    return _keras_config_write.optimizer_config(optimizer)
+    cfg = optimizer.get_config()
+    return {
+        "module": "keras.optimizers",
+        "class_name": type(optimizer).__name__,
+        "config": cfg,
+        "registered_name": None,
+    }
 
 
 def deserialize(config: Any, custom_objects: Any = None, use_legacy_format: bool = False) -> Optimizer:
     """The optimizer a ``serialize`` dict describes (its class, hyper-parameters and learning-rate schedule)."""
-    from .. import _keras_config_read
-
     if not isinstance(config, dict):
         raise TypeError(f"deserialize takes a dict from serialize(). {received('config', config)}")
-    return _keras_config_read.optimizer_from_config(config)
+    cls = _BY_NAME.get(str(config.get("class_name")).lower())
+    if cls is None:
+        unsupported_identifier(
+            "optimizers", "optimizer", config.get("class_name"), sorted(_BY_NAME), lower=True
+        )
+        raise ValueError(f"Could not interpret optimizer config. {received('config', config)}")
+    return cls.from_config(config.get("config", {}))  # type: ignore[no-any-return]
 
 
 def get(identifier: Any) -> Optimizer:

@@ -308,7 +308,12 @@ class Optimizer:
     def get_config(self) -> dict[str, Any]:
         """Hyper-parameters with Keras's names and keys (the gradient clipping too; a schedule as
         ``keras.optimizers.schedules.serialize`` gives it), which ``from_config`` reads back."""
-        cfg = {"name": self.name, **_KERAS_KWARGS, "ema_momentum": 0.99, **{k: getattr(self, k) for k in _CLIPS}}
+        cfg = {
+            "name": self.name,
+            **_KERAS_KWARGS,
+            "ema_momentum": 0.99,
+            **{k: getattr(self, k) for k in _CLIPS},
+        }
         cfg.update(weight_decay=self.weight_decay, **self._core_params())
         if self._schedule is not None:
             cfg["learning_rate"] = schedules.serialize(self._schedule)
