@@ -1,4 +1,4 @@
-"""Adagrad, Adamax and Lion: several fit steps against NumPy re-implementations of Keras 3's update rules (on
+"""Adagrad, Adamax, Lion and Adadelta: several fit steps against NumPy re-implementations of Keras 3's update rules (on
 the CPU and, where an adapter exists, the GPU), configs, names, and `.keras` round trips with optimizer state."""
 
 from __future__ import annotations
@@ -70,6 +70,19 @@ def _lion(lr: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.99) -> Any:
     return init, step
 
 
+def _adadelta(lr: float = 0.001, rho: float = 0.95, epsilon: float = 1e-7) -> Any:
+    def init(p: np.ndarray) -> list[np.ndarray]:
+        return [np.zeros_like(p), np.zeros_like(p)]
+
+    def step(p: np.ndarray, g: np.ndarray, s: list[np.ndarray], t: int) -> np.ndarray:
+        s[0] = rho * s[0] + (1 - rho) * g * g
+        delta = -np.sqrt(s[1] + epsilon) * g / np.sqrt(s[0] + epsilon)
+        s[1] = rho * s[1] + (1 - rho) * delta * delta
+        return p + lr * delta
+
+    return init, step
+
+
 CASES: dict[str, tuple[Callable[[], Any], Any]] = {
     "adagrad": (lambda: keras.optimizers.Adagrad(), _adagrad()),
     "adagrad_custom": (
@@ -82,6 +95,11 @@ CASES: dict[str, tuple[Callable[[], Any], Any]] = {
         _adamax(0.05, 0.5, 0.9, 1e-3),
     ),
     "lion": (lambda: keras.optimizers.Lion(), _lion()),
+    "adadelta": (lambda: keras.optimizers.Adadelta(), _adadelta()),
+    "adadelta_custom": (
+        lambda: keras.optimizers.Adadelta(learning_rate=1.0, rho=0.9, epsilon=1e-6),
+        _adadelta(1.0, 0.9, 1e-6),
+    ),
     "lion_custom": (
         lambda: keras.optimizers.Lion(learning_rate=0.01, beta_1=0.5, beta_2=0.9),
         _lion(0.01, 0.5, 0.9),
@@ -180,6 +198,7 @@ def _opt_vars(path: Path) -> dict[str, np.ndarray]:
         ("adagrad_custom", ["accumulator"]),
         ("adamax_custom", ["momentum", "norm"]),
         ("lion_custom", ["momentum"]),
+        ("adadelta_custom", ["accumulated_grad", "accumulated_delta_var"]),
     ],
 )
 def test_keras_file_round_trip_resumes_exactly(tmp_path: Path, case: str, groups: list[str]) -> None:
@@ -208,7 +227,12 @@ def test_keras_file_round_trip_resumes_exactly(tmp_path: Path, case: str, groups
 
 
 def test_compile_config_class_names(tmp_path: Path) -> None:
-    for make in (keras.optimizers.Adagrad, keras.optimizers.Adamax, keras.optimizers.Lion):
+    for make in (
+        keras.optimizers.Adagrad,
+        keras.optimizers.Adamax,
+        keras.optimizers.Lion,
+        keras.optimizers.Adadelta,
+    ):
         model = _model(make())
         path = tmp_path / f"{make.__name__}.keras"
         model.save(path)
@@ -218,7 +242,9 @@ def test_compile_config_class_names(tmp_path: Path) -> None:
         assert keras.models.load_model(path).optimizer.get_config() == model.optimizer.get_config()
 
 
-@pytest.mark.parametrize("name", ["Adam", "AdamW", "SGD", "RMSprop", "Adagrad", "Adamax", "Lion", "Nadam"])
+@pytest.mark.parametrize(
+    "name", ["Adam", "AdamW", "SGD", "RMSprop", "Adagrad", "Adamax", "Lion", "Nadam", "Adadelta"]
+)
 def test_serialize_and_from_config_keep_every_setting(name: str) -> None:
     cls = getattr(keras.optimizers, name)
     schedule = keras.optimizers.schedules.ExponentialDecay(0.05, decay_steps=10, decay_rate=0.5)

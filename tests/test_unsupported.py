@@ -30,7 +30,7 @@ KERAS_ONLY = {
     "CategoryEncoding StringLookup UnitNormalization dot",
     "losses": "Dice Tversky CTC Circle",
     "metrics": "IoU MeanIoU OneHotIoU PearsonCorrelation ConcordanceCorrelation pearson_correlation",
-    "optimizers": "Adadelta Ftrl Lamb legacy",
+    "optimizers": "Ftrl Lamb legacy",
     "callbacks": "RemoteMonitor SwapEMAWeights",
     "utils": "plot_model get_file pad_sequences split_dataset "
     "image_dataset_from_directory timeseries_dataset_from_array register_keras_serializable Progbar",
@@ -285,7 +285,7 @@ def compiled() -> keras.Sequential:
 
 UNSUPPORTED_COMPILE = [
     *[("optimizer", name, {"optimizer": name, "loss": "mse"}) for name in
-      ["adadelta", "Adadelta", "ftrl", "lamb", "ADADELTA"]],
+      ["ftrl", "Ftrl", "lamb", "FTRL"]],
     *[("loss", name, {"loss": name}) for name in
       ["Dice", "Tversky",
        "dice", "tversky", "circle"]],

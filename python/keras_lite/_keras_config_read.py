@@ -307,6 +307,7 @@ _OPT_KEYS = {
     "Adamax": ("beta_1", "beta_2", "epsilon"),
     "Lion": ("beta_1", "beta_2"),
     "Nadam": ("beta_1", "beta_2", "epsilon"),
+    "Adadelta": ("rho", "epsilon"),
 }
 
 

@@ -113,7 +113,9 @@ def _slot_groups(opt: optimizers.Optimizer) -> list[tuple[str, ...]]:
         return [("momentum",)]
     if isinstance(opt, optimizers.Nadam):
         return [("momentum", "velocity")]
-    return []
+    if isinstance(opt, optimizers.Adadelta):
+        return [("accumulated_grad", "accumulated_delta_var")]
+    raise TypeError(f"keras_lite does not know the slots of optimizer {type(opt).__name__}")
 
 
 def slot_counts(opt: optimizers.Optimizer) -> tuple[int, int]:

@@ -73,6 +73,7 @@ pub(crate) enum K {
     Adamax,
     Lion,
     Nadam,
+    Adadelta,
     Decay,
     /// Every optimizer with its decay over several weights at once (update.rs).
     Update,
@@ -152,6 +153,8 @@ impl K {
             K::Lion => (include_str!("shaders/lion.wgsl"), &[W, R, W]),
             // w, g, m, v
             K::Nadam => (include_str!("shaders/nadam.wgsl"), &[W, R, W, W]),
+            // w, g, accumulated gradient, accumulated delta
+            K::Adadelta => (include_str!("shaders/adadelta.wgsl"), &[W, R, W, W]),
             // w
             K::Decay => (include_str!("shaders/decay.wgsl"), &[W]),
             // per weight: w, g, a, b, c (the bindings are generated: `fused::fused_prelude`)

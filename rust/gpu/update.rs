@@ -55,6 +55,9 @@ fn fused(kind: OptimizerKind) -> Fused {
         OptimizerKind::Nadam { beta_1, beta_2, epsilon, .. } => {
             (6, vec![], [1.0 - beta_1, 1.0 - beta_2, epsilon, 0.0], [at.momentum, at.velocity, None])
         }
+        OptimizerKind::Adadelta { rho, epsilon, .. } => {
+            (7, vec![], [rho, 1.0 - rho, epsilon, 0.0], [at.accumulated_grad, at.accumulated_delta_var, None])
+        }
     };
     consts.insert(0, ("OPT", opt));
     consts.extend([("USE_A", on(slots[0])), ("USE_B", on(slots[1])), ("USE_C", on(slots[2]))]);
@@ -169,6 +172,11 @@ pub(crate) fn optimizer(b: &mut Builder, ctx: &Ctx, net: &DevNet, kind: Optimize
             OptimizerKind::Nadam { beta_1, beta_2, epsilon, .. } => {
                 let p = Params::new().u(n).f(1.0 - beta_1).f(1.0 - beta_2).f(epsilon);
                 b.push(K::Nadam, &[], &[Some(&w.param), Some(g), s(at.momentum), s(at.velocity)], p, gr);
+            }
+            OptimizerKind::Adadelta { rho, epsilon, .. } => {
+                let p = Params::new().u(n).f(rho).f(1.0 - rho).f(epsilon);
+                let bind = [Some(&w.param), Some(g), s(at.accumulated_grad), s(at.accumulated_delta_var)];
+                b.push(K::Adadelta, &[], &bind, p, gr);
             }
         }
     }

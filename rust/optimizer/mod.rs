@@ -5,7 +5,7 @@
 //! AdamW is Adam with weight decay, which every optimizer takes (decay.rs: `w −= w·wd·lr` first).
 //! SGD: `m = μm − lr·g`, `w += m` (Nesterov `w += μm − lr·g`).
 //! RMSprop: `v = ρv + (1−ρ)g²`, `Δ = lr·g/√(v [− a²] + ε)`, with optional momentum on Δ.
-//! Adagrad, Adamax and Lion: see more.rs; Nadam: nadam.rs.
+//! Adagrad, Adamax, Lion and Adadelta (and RMSprop's update): see more.rs; Nadam: nadam.rs.
 
 use std::ops::Range;
 
@@ -35,6 +35,8 @@ pub enum OptimizerKind {
     Lion { learning_rate: f32, beta_1: f32, beta_2: f32 },
     /// Nadam (Adam with Nesterov momentum and Keras's 0.96 momentum schedule, see nadam.rs).
     Nadam { learning_rate: f32, beta_1: f32, beta_2: f32, epsilon: f32 },
+    /// Adadelta (steps scaled by the running RMS of past steps over that of the gradients).
+    Adadelta { learning_rate: f32, rho: f32, epsilon: f32 },
 }
 
 /// Where each named slot sits in an optimizer's slot list (`OptimizerKind::slot_names` order, which is
@@ -53,6 +55,9 @@ pub struct SlotLayout {
     pub accumulator: Option<usize>,
     /// Adamax's exponentially weighted infinity norm `u`.
     pub norm: Option<usize>,
+    /// Adadelta's running mean squares of the gradients and of its steps.
+    pub accumulated_grad: Option<usize>,
+    pub accumulated_delta_var: Option<usize>,
 }
 
 impl OptimizerKind {
@@ -78,6 +83,7 @@ impl OptimizerKind {
             OptimizerKind::Adamax { .. } => &["momentum", "norm"],
             OptimizerKind::Lion { .. } => &["momentum"],
             OptimizerKind::Nadam { .. } => &["momentum", "velocity"],
+            OptimizerKind::Adadelta { .. } => &["accumulated_grad", "accumulated_delta_var"],
         }
     }
 
@@ -111,6 +117,8 @@ impl OptimizerKind {
             average_gradient: None,
             accumulator: None,
             norm: None,
+            accumulated_grad: None,
+            accumulated_delta_var: None,
         };
         for (i, &name) in self.slots().iter().enumerate().rev() {
             let field = match name {
@@ -120,6 +128,8 @@ impl OptimizerKind {
                 "average_gradient" => &mut at.average_gradient,
                 "accumulator" => &mut at.accumulator,
                 "norm" => &mut at.norm,
+                "accumulated_grad" => &mut at.accumulated_grad,
+                "accumulated_delta_var" => &mut at.accumulated_delta_var,
                 _ => continue,
             };
             *field = Some(i);
@@ -201,7 +211,8 @@ impl OptimizerKind {
             | OptimizerKind::Adagrad { learning_rate, .. }
             | OptimizerKind::Adamax { learning_rate, .. }
             | OptimizerKind::Lion { learning_rate, .. }
-            | OptimizerKind::Nadam { learning_rate, .. } => learning_rate,
+            | OptimizerKind::Nadam { learning_rate, .. }
+            | OptimizerKind::Adadelta { learning_rate, .. } => learning_rate,
         }
     }
 }
@@ -330,36 +341,11 @@ impl Optimizer {
                     }
                 }
             }
-            OptimizerKind::RmsProp { learning_rate: lr, rho, momentum, epsilon: eps, .. } => {
-                let [Some(v_all), mut mom_all, mut avg_all] =
-                    slots_mut(&mut self.slots, [at.velocity, at.momentum, at.average_gradient])
-                else {
-                    return;
-                };
-                for r in trainable {
-                    for i in r.clone() {
-                        let g = grads[i];
-                        let v = &mut v_all[i];
-                        *v = rho * *v + (1.0 - rho) * g * g;
-                        let denom = if let Some(avg_all) = avg_all.as_deref_mut() {
-                            let a = &mut avg_all[i];
-                            *a = rho * *a + (1.0 - rho) * g;
-                            *v - *a * *a + eps
-                        } else {
-                            *v + eps
-                        };
-                        let inc = lr * g / denom.sqrt();
-                        if let Some(mom_all) = mom_all.as_deref_mut() {
-                            let mo = &mut mom_all[i];
-                            *mo = momentum * *mo + inc;
-                            params[i] -= *mo;
-                        } else {
-                            params[i] -= inc;
-                        }
-                    }
-                }
-            }
-            OptimizerKind::Adagrad { .. } | OptimizerKind::Adamax { .. } | OptimizerKind::Lion { .. } => {
+            OptimizerKind::RmsProp { .. }
+            | OptimizerKind::Adagrad { .. }
+            | OptimizerKind::Adamax { .. }
+            | OptimizerKind::Lion { .. }
+            | OptimizerKind::Adadelta { .. } => {
                 let t = self.iterations.saturating_add(1);
                 more::update(kind, t, &mut self.slots, params, grads, trainable);
             }

@@ -1,14 +1,15 @@
-//! The CPU updates of Adagrad, Adamax and Lion, with Keras 3's rules:
+//! The CPU updates of RMSprop (see mod.rs), Adagrad, Adamax, Lion and Adadelta, with Keras 3's rules:
 //!
 //! Adagrad: `a += g²`, `w −= lr·g/√(a + ε)`.
 //! Adamax: `m += (g−m)(1−β1)`, `u = max(β2·u, |g|)`, `w −= α·m/(u + ε)` with `α = lr/(1−β1ᵗ)`.
 //! Lion: `w −= lr·sign(β1·m + (1−β1)g)`, then `m = β2·m + (1−β2)g`.
+//! Adadelta: `a = ρa + (1−ρ)g²`, `Δ = −√(d + ε)·g/√(a + ε)`, `d = ρd + (1−ρ)Δ²`, `w += lr·Δ`.
 
 use std::ops::Range;
 
 use super::{slots_mut, OptimizerKind};
 
-/// One step `t` (1-based) of `kind` (one of the three) over the trainable ranges; a missing slot leaves the
+/// One step `t` (1-based) of `kind` (one of these five) over the trainable ranges; a missing slot leaves the
 /// parameters alone.
 pub(super) fn update(
     kind: OptimizerKind,
@@ -36,6 +37,47 @@ pub(super) fn update(
                 m[i] += (g - m[i]) * (1.0 - b1);
                 u[i] = (b2 * u[i]).max(g.abs());
                 params[i] -= alpha * m[i] / (u[i] + eps);
+            }
+        }
+        OptimizerKind::RmsProp { learning_rate: lr, rho, momentum, epsilon: eps, .. } => {
+            let [Some(v_all), mut mom_all, mut avg_all] =
+                slots_mut(slots, [at.velocity, at.momentum, at.average_gradient])
+            else {
+                return;
+            };
+            for r in trainable {
+                for i in r.clone() {
+                    let g = grads[i];
+                    let v = &mut v_all[i];
+                    *v = rho * *v + (1.0 - rho) * g * g;
+                    let denom = if let Some(avg_all) = avg_all.as_deref_mut() {
+                        let a = &mut avg_all[i];
+                        *a = rho * *a + (1.0 - rho) * g;
+                        *v - *a * *a + eps
+                    } else {
+                        *v + eps
+                    };
+                    let inc = lr * g / denom.sqrt();
+                    if let Some(mom_all) = mom_all.as_deref_mut() {
+                        let mo = &mut mom_all[i];
+                        *mo = momentum * *mo + inc;
+                        params[i] -= *mo;
+                    } else {
+                        params[i] -= inc;
+                    }
+                }
+            }
+        }
+        OptimizerKind::Adadelta { learning_rate: lr, rho, epsilon: eps } => {
+            let [Some(acc_g), Some(acc_d)] = slots_mut(slots, [at.accumulated_grad, at.accumulated_delta_var]) else {
+                return;
+            };
+            for i in trainable.iter().flat_map(Range::clone) {
+                let g = grads[i];
+                acc_g[i] = rho * acc_g[i] + (1.0 - rho) * (g * g);
+                let delta = -((acc_d[i] + eps).sqrt() * g / (acc_g[i] + eps).sqrt());
+                acc_d[i] = rho * acc_d[i] + (1.0 - rho) * (delta * delta);
+                params[i] += lr * delta;
             }
         }
         OptimizerKind::Lion { learning_rate: lr, beta_1: b1, beta_2: b2 } => {
@@ -101,6 +143,13 @@ mod tests {
                             };
                         s1[i] = s1[i] * b2 + g[i] * (1.0 - b2);
                     }
+                    OptimizerKind::Adadelta { learning_rate: lr, rho, epsilon: eps } => {
+                        let (rho, eps) = (f64::from(rho), f64::from(eps));
+                        s1[i] = rho * s1[i] + (1.0 - rho) * g[i] * g[i];
+                        let delta = -(s2[i] + eps).sqrt() * g[i] / (s1[i] + eps).sqrt();
+                        s2[i] = rho * s2[i] + (1.0 - rho) * delta * delta;
+                        w[i] += f64::from(lr) * delta;
+                    }
                     _ => unreachable!(),
                 }
             }
@@ -116,6 +165,8 @@ mod tests {
             OptimizerKind::Adamax { learning_rate: 0.01, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7 },
             OptimizerKind::Adamax { learning_rate: 0.1, beta_1: 0.5, beta_2: 0.8, epsilon: 1e-2 },
             OptimizerKind::Lion { learning_rate: 0.01, beta_1: 0.9, beta_2: 0.99 },
+            OptimizerKind::Adadelta { learning_rate: 1.0, rho: 0.95, epsilon: 1e-7 },
+            OptimizerKind::Adadelta { learning_rate: 0.5, rho: 0.5, epsilon: 1e-3 },
         ];
         let w0 = [1.0f64, -2.0, 0.5, 3.0, 0.0];
         let grads: Vec<Vec<f64>> = (0..4)

@@ -71,6 +71,15 @@ struct Nadam {
     epsilon: f32,
 }
 
+/// `{"kind": "adadelta", ...}`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct Adadelta {
+    learning_rate: f32,
+    rho: f32,
+    epsilon: f32,
+}
+
 /// `{"kind": "lion", ...}`.
 #[derive(FromPyObject)]
 #[pyo3(from_item_all)]
@@ -147,6 +156,10 @@ impl<'a, 'py> FromPyObject<'a, 'py> for OptimizerArg {
             "nadam" => {
                 let Nadam { learning_rate, beta_1, beta_2, epsilon } = obj.extract()?;
                 OptimizerKind::Nadam { learning_rate, beta_1, beta_2, epsilon }
+            }
+            "adadelta" => {
+                let Adadelta { learning_rate, rho, epsilon } = obj.extract()?;
+                OptimizerKind::Adadelta { learning_rate, rho, epsilon }
             }
             other => return Err(Error::value(format!("Unknown optimizer. Received: kind={other:?}")).into()),
         };

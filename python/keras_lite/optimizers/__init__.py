@@ -9,9 +9,10 @@ from .._unsupported import unsupported_identifier
 from . import schedules
 from ._base import _CLIPS as _CLIPS
 from ._base import LearningRate, Optimizer, _float, _no_extra, weight_decay_value
-from ._more import Adagrad, Adamax, Lion, Nadam
+from ._more import Adadelta, Adagrad, Adamax, Lion, Nadam
 
 __all__ = [
+    "Adadelta",
     "Adagrad",
     "Adam",
     "AdamW",
@@ -147,6 +148,7 @@ _BY_NAME: dict[str, Any] = {
     "sgd": SGD,
     "rmsprop": RMSprop,
     "adagrad": Adagrad,
+    "adadelta": Adadelta,
     "adamax": Adamax,
     "lion": Lion,
     "nadam": Nadam,

@@ -1,4 +1,5 @@
-"""Adagrad, Adamax, Lion and Nadam with Keras 3's defaults and update rules (the updates run in the Rust core)."""
+"""Adagrad, Adamax, Lion, Nadam and Adadelta with Keras 3's defaults and update rules (the updates run in the
+Rust core)."""
 
 from __future__ import annotations
 
@@ -116,3 +117,25 @@ class Nadam(Optimizer):
             )
 
     _hyper = ("beta_1", "beta_2", "epsilon")
+
+
+class Adadelta(Optimizer):
+    """Adadelta: ``a = rho * a + (1 - rho) * g**2``, ``delta = -sqrt(d + epsilon) * g / sqrt(a + epsilon)``,
+    ``d = rho * d + (1 - rho) * delta**2``, ``w += learning_rate * delta``."""
+
+    _kind = "adadelta"
+
+    def __init__(
+        self,
+        learning_rate: Any = 0.001,
+        rho: float = 0.95,
+        epsilon: float = 1e-7,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        _no_extra(kwargs, type(self).__name__, self)
+        super().__init__(learning_rate, name)
+        self.rho = _number("rho", rho)
+        self.epsilon = _number("epsilon", epsilon)
+
+    _hyper = ("rho", "epsilon")

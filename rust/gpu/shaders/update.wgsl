@@ -110,6 +110,14 @@ fn update(gi: f32, v: Vals, t: u32) -> Vals {
             x.b = ui;
             x.w = x.w - stp.alpha * mi / (ui + h.z);
         }
+        case 7u: {
+            // Adadelta: a = accumulated gradient, b = accumulated delta; h = (ρ, 1−ρ, ε).
+            let ai = h.x * x.a + h.y * (gi * gi);
+            x.a = ai;
+            let delta = -(sqrt(x.b + h.z) * gi / sqrt(ai + h.z));
+            x.b = h.x * x.b + h.y * (delta * delta);
+            x.w = x.w + stp.lr * delta;
+        }
         case 5u: {
             // Lion: a = m; h = (β1, β2).
             let mi = x.a;

@@ -37,6 +37,7 @@ pub(super) fn optimizers() -> Vec<OptimizerKind> {
         OptimizerKind::Adagrad { learning_rate: 0.05, initial_accumulator_value: 0.1, epsilon: 1e-7 },
         OptimizerKind::Adamax { learning_rate: 0.01, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7 },
         OptimizerKind::Lion { learning_rate: 0.01, beta_1: 0.9, beta_2: 0.99 },
+        OptimizerKind::Adadelta { learning_rate: 1.0, rho: 0.9, epsilon: 1e-6 },
     ]
 }
 
