@@ -262,10 +262,18 @@ def test_defaults_configs_and_names() -> None:
     )
     assert type(OPT.get("nadam")).__name__ == "Nadam" and type(OPT.get("Nadam")) is OPT.Nadam
     cfg = OPT.Nadam(learning_rate=0.01, beta_1=0.8, weight_decay=0.05).get_config()
-    assert cfg == {
+    assert cfg == {  # Keras 3.15.1's keys
         "name": "nadam_3",  # the fourth Nadam of the session (Keras numbers them)
-        "weight_decay": 0.05,
         "learning_rate": float(np.float32(0.01)),  # held in float32, as Keras 3 saves it
+        "weight_decay": 0.05,
+        "clipnorm": None,
+        "global_clipnorm": None,
+        "clipvalue": None,
+        "use_ema": False,
+        "ema_momentum": 0.99,
+        "ema_overwrite_frequency": None,
+        "loss_scale_factor": None,
+        "gradient_accumulation_steps": None,
         "beta_1": 0.8,
         "beta_2": 0.999,
         "epsilon": 1e-7,
