@@ -11,7 +11,31 @@ from ._errors import real_number, received
 from ._loss_base import Loss, _last_axis, _sparse_pair
 
 
-class BinaryCrossentropy(Loss):
+class _Smoothed(Loss):
+    """A crossentropy with ``from_logits`` and ``label_smoothing`` (in ``[0, 1]``) over the last axis: the binary
+    and categorical ones, and their focal forms (``_loss_focal``)."""
+
+    def __init__(
+        self, from_logits: Any, label_smoothing: Any, axis: Any, reduction: str | None, name: str, dtype: Any
+    ) -> None:
+        super().__init__(name, reduction, dtype)
+        _last_axis(axis)
+        if not 0.0 <= real_number("label_smoothing", label_smoothing) <= 1.0:
+            raise ValueError(
+                f"label_smoothing must be in [0, 1]. {received('label_smoothing', label_smoothing)}"
+            )
+        self.from_logits = bool(from_logits)
+        self.label_smoothing = float(label_smoothing)
+        self.axis = axis
+
+    def _params(self) -> dict[str, Any]:
+        return {"from_logits": self.from_logits, "label_smoothing": self.label_smoothing}
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "axis": self.axis}
+
+
+class BinaryCrossentropy(_Smoothed):
     """Binary crossentropy; probabilities are clipped to ``[1e-7, 1 - 1e-7]`` unless ``from_logits``.
 
     When the model's last layer is a sigmoid (or a softmax), training and evaluation compute it from that
@@ -29,25 +53,10 @@ class BinaryCrossentropy(Loss):
         name: str = "binary_crossentropy",
         dtype: Any = None,
     ) -> None:
-        super().__init__(name, reduction, dtype)
-        if axis != -1:
-            raise ValueError(f"keras_lite computes losses over the last axis only. {received('axis', axis)}")
-        if not 0.0 <= real_number("label_smoothing", label_smoothing) <= 1.0:
-            raise ValueError(
-                f"label_smoothing must be in [0, 1]. {received('label_smoothing', label_smoothing)}"
-            )
-        self.from_logits = bool(from_logits)
-        self.label_smoothing = float(label_smoothing)
-        self.axis = axis
-
-    def _params(self) -> dict[str, Any]:
-        return {"from_logits": self.from_logits, "label_smoothing": self.label_smoothing}
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "axis": self.axis}
+        super().__init__(from_logits, label_smoothing, axis, reduction, name, dtype)
 
 
-class CategoricalCrossentropy(Loss):
+class CategoricalCrossentropy(_Smoothed):
     """Crossentropy between one-hot (or probability) targets and predicted class probabilities.
 
     ``-sum(y_true * log(y_pred))`` over the last axis, the predictions first scaled to sum to 1 and clipped to
@@ -67,21 +76,7 @@ class CategoricalCrossentropy(Loss):
         name: str = "categorical_crossentropy",
         dtype: Any = None,
     ) -> None:
-        super().__init__(name, reduction, dtype)
-        _last_axis(axis)
-        if not 0.0 <= real_number("label_smoothing", label_smoothing) <= 1.0:
-            raise ValueError(
-                f"label_smoothing must be in [0, 1]. {received('label_smoothing', label_smoothing)}"
-            )
-        self.from_logits = bool(from_logits)
-        self.label_smoothing = float(label_smoothing)
-        self.axis = axis
-
-    def _params(self) -> dict[str, Any]:
-        return {"from_logits": self.from_logits, "label_smoothing": self.label_smoothing}
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "axis": self.axis}
+        super().__init__(from_logits, label_smoothing, axis, reduction, name, dtype)
 
 
 class SparseCategoricalCrossentropy(Loss):

@@ -16,12 +16,24 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ._crossentropy import _Smoothed
 from ._errors import real_number, received
-from ._loss_base import Loss, _last_axis
 from ._tensor import Tensor
 
 
-class BinaryFocalCrossentropy(Loss):
+class _Focal(_Smoothed):
+    """A crossentropy scaled by ``(1 - p) ** gamma`` and weighted by ``alpha`` (finite numbers)."""
+
+    def __init__(self, alpha: Any, gamma: Any, smoothed: tuple[Any, ...]) -> None:
+        super().__init__(*smoothed)
+        self.alpha = _finite("alpha", alpha)
+        self.gamma = _finite("gamma", gamma)
+
+    def _params(self) -> dict[str, Any]:
+        return {**super()._params(), "gamma": self.gamma, "alpha": self.alpha}
+
+
+class BinaryFocalCrossentropy(_Focal):
     """Binary focal crossentropy (Lin et al., 2017), as ``keras.losses.BinaryFocalCrossentropy``.
 
     Args:
@@ -49,33 +61,14 @@ class BinaryFocalCrossentropy(Loss):
         name: str = "binary_focal_crossentropy",
         dtype: Any = None,
     ) -> None:
-        super().__init__(name, reduction, dtype)
-        _last_axis(axis)
-        if not 0.0 <= real_number("label_smoothing", label_smoothing) <= 1.0:
-            raise ValueError(
-                f"label_smoothing must be in [0, 1]. {received('label_smoothing', label_smoothing)}"
-            )
+        super().__init__(alpha, gamma, (from_logits, label_smoothing, axis, reduction, name, dtype))
         self.apply_class_balancing = bool(apply_class_balancing)
-        self.alpha = _finite("alpha", alpha)
-        self.gamma = _finite("gamma", gamma)
-        self.from_logits = bool(from_logits)
-        self.label_smoothing = float(label_smoothing)
-        self.axis = axis
 
     def _params(self) -> dict[str, Any]:
-        return {
-            "from_logits": self.from_logits,
-            "label_smoothing": self.label_smoothing,
-            "gamma": self.gamma,
-            "alpha": self.alpha,
-            "apply_class_balancing": self.apply_class_balancing,
-        }
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "axis": self.axis}
+        return {**super()._params(), "apply_class_balancing": self.apply_class_balancing}
 
 
-class CategoricalFocalCrossentropy(Loss):
+class CategoricalFocalCrossentropy(_Focal):
     """Categorical focal crossentropy, as ``keras.losses.CategoricalFocalCrossentropy``: one-hot (or
     probability) targets, each class's crossentropy term scaled by ``alpha * (1 - o) ** gamma``.
 
@@ -99,28 +92,7 @@ class CategoricalFocalCrossentropy(Loss):
         name: str = "categorical_focal_crossentropy",
         dtype: Any = None,
     ) -> None:
-        super().__init__(name, reduction, dtype)
-        _last_axis(axis)
-        if not 0.0 <= real_number("label_smoothing", label_smoothing) <= 1.0:
-            raise ValueError(
-                f"label_smoothing must be in [0, 1]. {received('label_smoothing', label_smoothing)}"
-            )
-        self.alpha = _finite("alpha", alpha)
-        self.gamma = _finite("gamma", gamma)
-        self.from_logits = bool(from_logits)
-        self.label_smoothing = float(label_smoothing)
-        self.axis = axis
-
-    def _params(self) -> dict[str, Any]:
-        return {
-            "from_logits": self.from_logits,
-            "label_smoothing": self.label_smoothing,
-            "gamma": self.gamma,
-            "alpha": self.alpha,
-        }
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "axis": self.axis}
+        super().__init__(alpha, gamma, (from_logits, label_smoothing, axis, reduction, name, dtype))
 
 
 def _finite(arg: str, value: Any) -> float:
