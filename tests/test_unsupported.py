@@ -31,7 +31,7 @@ KERAS_ONLY = {
     "losses": "Dice Tversky CTC Circle",
     "metrics": "IoU MeanIoU OneHotIoU PearsonCorrelation ConcordanceCorrelation pearson_correlation",
     "optimizers": "Ftrl Lamb legacy",
-    "callbacks": "RemoteMonitor SwapEMAWeights",
+    "callbacks": "SwapEMAWeights",
     "utils": "plot_model get_file pad_sequences split_dataset "
     "image_dataset_from_directory timeseries_dataset_from_array register_keras_serializable Progbar",
     "backend": "floatx epsilon image_data_format",

@@ -5,7 +5,8 @@ epoch; it calls the per-batch hooks only when `CallbackList.needs_batch_hooks` s
 one. Here: `CallbackList`, `History`, `ProgbarLogger`; `Callback` and `LambdaCallback` are in ``_callback``,
 `EarlyStopping` and `TerminateOnNaN` in ``_stopping``, `ModelCheckpoint` and `BackupAndRestore` in
 ``_checkpoint``, `ReduceLROnPlateau` and `LearningRateScheduler` in ``_lr_callbacks``, `CSVLogger` in
-``_csv_logger``, `TensorBoard` in ``_tensorboard``; the monitor logic the first three share is ``_monitor``.
+``_csv_logger``, `TensorBoard` in ``_tensorboard``, `RemoteMonitor` in ``_remote_monitor``; the monitor logic
+the first three share is ``_monitor``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ._checkpoint import BackupAndRestore, ModelCheckpoint
 from ._csv_logger import CSVLogger
 from ._lr_callbacks import LearningRateScheduler, ReduceLROnPlateau
 from ._progbar import Progbar
+from ._remote_monitor import RemoteMonitor
 from ._stopping import EarlyStopping, TerminateOnNaN
 from ._tensorboard import TensorBoard
 
@@ -33,6 +35,7 @@ __all__ = [
     "ModelCheckpoint",
     "ProgbarLogger",
     "ReduceLROnPlateau",
+    "RemoteMonitor",
     "TensorBoard",
     "TerminateOnNaN",
 ]
