@@ -32,6 +32,8 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
 
 
 def make_bar(target: int | None, **kwargs: object) -> Progbar:
+    """A bar as the training loop's (values shown as given, ``stateless_metrics=set()``)."""
+    kwargs.setdefault("stateless_metrics", set())
     bar = Progbar(target, **kwargs)  # type: ignore[arg-type]
     bar._dynamic_display = True  # Keras: true on any POSIX system; fixed here for Windows runs
     return bar
@@ -208,3 +210,30 @@ def test_format_eta(eta: float, expected: str) -> None:
 )
 def test_format_time_per_unit(seconds: float, expected: str) -> None:
     assert format_time_per_unit(seconds, "step") == expected
+
+
+def test_keras_utils_progbar_averages_values_over_steps(
+    clock: FakeClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # keras.utils.Progbar: values are averaged over the steps each update covers unless stateful; the final
+    # update shows its values as given. The lines are Keras 3.15.1's for the same calls (its clock aside).
+    import keras_lite as keras
+
+    for kwargs, acc in (
+        (dict(), "0.3333"),
+        (dict(stateful_metrics=["acc"]), "0.2500"),
+        (dict(stateless_metrics=["loss"]), "0.2500"),
+    ):
+        bar = keras.utils.Progbar(5, verbose=2, **kwargs)  # type: ignore[arg-type]
+        bar.update(1, [("loss", 1.0), ("acc", 0.5)])
+        bar.update(3, [("loss", 2.0), ("acc", 0.25)])
+        bar.update(4, [("loss", 4.0)], finalize=True)
+        assert capsys.readouterr().out == f"4/5 - 0s - 0s/step - loss: 4.0000 - acc: {acc}\n"
+    bar = keras.utils.Progbar(4, verbose=1)
+    bar._dynamic_display = True
+    bar.update(1, [("loss", 1.0)])
+    clock.now += 1.0
+    bar.update(3, [("loss", 4.0)])  # (1·1 + 4·2) / 3 = 3
+    assert capsys.readouterr().out.endswith(" - loss: 3.0000")
+    with pytest.raises(ValueError, match="Only one"):
+        keras.utils.Progbar(4, stateful_metrics=["a"], stateless_metrics=["b"])

@@ -33,12 +33,11 @@ KERAS_ONLY = {
     "optimizers": "Ftrl Lamb legacy",
     "callbacks": "SwapEMAWeights",
     "utils": "plot_model get_file pad_sequences split_dataset "
-    "image_dataset_from_directory timeseries_dataset_from_array register_keras_serializable Progbar",
-    "backend": "floatx epsilon image_data_format",
+    "image_dataset_from_directory timeseries_dataset_from_array register_keras_serializable",
     "saving": "register_keras_serializable load_weights save_weights get_custom_objects CustomObjectScope",
     "activations": "mish log_softmax hard_silu hard_swish celu glu sparsemax",
     "datasets": "mnist cifar10 cifar100 imdb reuters boston_housing fashion_mnist california_housing",
-    "config": "floatx set_floatx epsilon backend enable_unsafe_deserialization image_data_format",
+    "config": "backend enable_unsafe_deserialization",
 }
 CASES = [(module, name) for module, names in KERAS_ONLY.items() for name in names.split()]
 

@@ -92,6 +92,10 @@ class Progbar:
         width: Width of the bar in characters.
         verbose: Verbosity mode: 0 (silent), 1 (a bar redrawn in place), 2 (one line when finalized).
         interval: Minimum time in seconds between two redraws in verbose mode 1.
+        stateful_metrics: Names of the values shown as given; the others are averaged over the steps (weighted
+            by the steps each update covers), as Keras's bar does by default. Give at most one of this and
+        stateless_metrics: Names of the values averaged; the others are shown as given (``set()``: all are,
+            as the training loop's bar shows its running means).
         unit_name: Display name for step counts (usually ``"step"`` or ``"sample"``).
 
     Example:
@@ -110,8 +114,16 @@ class Progbar:
         width: int = 20,
         verbose: int = 1,
         interval: float = 0.05,
+        stateful_metrics: Any = None,
+        stateless_metrics: Any = None,
         unit_name: str = "step",
     ) -> None:
+        if stateful_metrics is not None and stateless_metrics is not None:
+            raise ValueError("Only one of `stateful_metrics` or `stateless_metrics` can be provided.")
+        self.stateful_metrics = set(stateful_metrics) if stateful_metrics is not None else None
+        self.stateless_metrics = set(stateless_metrics) if stateless_metrics is not None else None
+        if self.stateful_metrics is None and self.stateless_metrics is None:
+            self.stateful_metrics = set()
         self.target = target
         self.width = width
         self.verbose = verbose
@@ -119,7 +131,7 @@ class Progbar:
         self.unit_name = unit_name
         self._dynamic_display = _dynamic_display()
         self._seen_so_far = 0
-        self._values: dict[str, object] = {}
+        self._values: dict[str, list[Any]] = {}  # name: [sum, steps], shown as sum / steps
         self._values_order: list[str] = []
         self._start = time.time()
         self._last_update = 0.0
@@ -142,7 +154,19 @@ class Progbar:
         for name, value in items:
             if name not in self._values:
                 self._values_order.append(name)
-            self._values[name] = value
+            if self.stateful_metrics is not None:
+                averaged = name not in self.stateful_metrics
+            else:
+                averaged = name in (self.stateless_metrics or set())
+            if averaged and not finalize:  # as Keras: the final update shows its values as given
+                value = np.asarray(value, dtype=np.float64)  # a number, or a metric's vector
+                steps = max(current - self._seen_so_far, 1)
+                total = self._values.get(name)
+                self._values[name] = (
+                    [value * steps, steps] if total is None else [total[0] + value * steps, total[1] + steps]
+                )
+            else:
+                self._values[name] = [value, 1]
         self._seen_so_far = current
 
         now = time.time()
@@ -199,7 +223,11 @@ class Progbar:
         self._prev_total_width = total_width
 
     def _format_values(self) -> str:
-        return "".join(f" - {name}: {format_value(self._values[name])}" for name in self._values_order)
+        return "".join(f" - {name}: {format_value(self._mean(name))}" for name in self._values_order)
+
+    def _mean(self, name: str) -> Any:
+        total, steps = self._values[name]
+        return total if steps == 1 else np.asarray(total, dtype=np.float64) / steps
 
     def _estimate_step_duration(self, current: int, now: float) -> float:
         """Seconds per step, leaving out the (slow, compiling) first step once there are more."""
@@ -217,6 +245,6 @@ class Progbar:
 def report(steps: int, verbose: int, start: float, logs: dict[str, Any]) -> None:
     """The finished bar of an ``evaluate`` or ``predict`` that started at ``start`` (``time.time()``) and ran
     ``steps`` batches: the line Keras's bar ends with."""
-    bar = Progbar(steps, verbose=verbose)
+    bar = Progbar(steps, verbose=verbose, stateless_metrics=set())
     bar._start = start
     bar.update(steps, list(logs.items()), finalize=True)

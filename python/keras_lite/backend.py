@@ -1,9 +1,19 @@
-"""``keras.backend``, as far as keras_lite has it: `clear_session` (the same as ``keras.utils.clear_session``).
+"""``keras.backend``, as far as keras_lite has it: `clear_session` (the same as ``keras.utils.clear_session``)
+and Keras's format queries and settings (``floatx``, ``epsilon``, ``image_data_format`` and their setters, the
+same as ``keras.config``'s).
 
-keras_lite has one backend of its own (its Rust core), so Keras's backend queries and dtype settings
-(``keras.backend.floatx``, ``epsilon``, ...) raise `NotSupportedError`.
+keras_lite has one backend of its own (its Rust core); other backend functions raise `NotSupportedError`.
 """
 
+from .config import epsilon, floatx, image_data_format, set_epsilon, set_floatx, set_image_data_format
 from .utils import clear_session
 
-__all__ = ["clear_session"]
+__all__ = [
+    "clear_session",
+    "epsilon",
+    "floatx",
+    "image_data_format",
+    "set_epsilon",
+    "set_floatx",
+    "set_image_data_format",
+]

@@ -353,7 +353,9 @@ class ProgbarLogger(Callback):
 
     def _reset_progbar(self) -> None:
         self.seen = 0
-        self.progbar = Progbar(target=self.target, verbose=self.verbose, unit_name="step")
+        self.progbar = Progbar(
+            target=self.target, verbose=self.verbose, unit_name="step", stateless_metrics=set()
+        )
 
     def _get_progbar(self) -> Progbar:
         if self.progbar is None:

@@ -146,12 +146,69 @@ def default_device() -> str:
     return _device
 
 
+# Keras's global formats: keras_lite computes in float32 with Keras's fuzz factor 1e-7 (both fixed), and reads
+# images channels last unless told otherwise (the default a Flatten takes).
+_image_data_format = "channels_last"
+_DATA_FORMATS = ("channels_last", "channels_first")
+
+
+def floatx() -> str:
+    """The float type: ``"float32"``, the only one keras_lite computes in."""
+    return "float32"
+
+
+def set_floatx(value: str) -> None:
+    """Keras's ``set_floatx``: keras_lite takes ``"float32"`` only (others raise ``NotSupportedError``)."""
+    if value != "float32":
+        from ._unsupported import NotSupportedError
+
+        raise NotSupportedError(f"keras_lite computes in float32 only. Received: value={value!r}")
+
+
+def epsilon() -> float:
+    """Keras's fuzz factor, 1e-7, which keras_lite's losses and metrics use."""
+    return 1e-7
+
+
+def set_epsilon(value: float) -> None:
+    """Keras's ``set_epsilon``: keras_lite's core uses 1e-7 (other values raise ``NotSupportedError``)."""
+    if value != 1e-7:
+        from ._unsupported import NotSupportedError
+
+        raise NotSupportedError(
+            f"keras_lite's losses and metrics use epsilon 1e-7 only. Received: value={value!r}"
+        )
+
+
+def image_data_format() -> str:
+    """``"channels_last"`` (the default) or ``"channels_first"``: the ``data_format`` a ``Flatten`` takes when
+    given none."""
+    return _image_data_format
+
+
+def set_image_data_format(data_format: str) -> None:
+    """Set what ``image_data_format`` returns (for the layers made from then on)."""
+    global _image_data_format
+    value = str(data_format).lower() if isinstance(data_format, str) else data_format
+    if value not in _DATA_FORMATS:
+        raise ValueError(
+            f"The `data_format` argument must be one of {set(_DATA_FORMATS)}. Received: data_format={data_format!r}"
+        )
+    _image_data_format = value
+
+
 __all__ = [
     "default_device",
+    "epsilon",
+    "floatx",
     "get_device",
+    "image_data_format",
     "list_devices",
     "next_seed",
     "resolve_device",
     "set_device",
+    "set_epsilon",
+    "set_floatx",
+    "set_image_data_format",
     "set_seed",
 ]

@@ -9,6 +9,7 @@ import numpy as np
 
 from . import _data, config
 from ._errors import received
+from ._progbar import Progbar
 from ._stream import PyDataset
 from .layers._keras_tensor import _tensor_counts
 from .layers._layer import _name_counts
@@ -110,6 +111,7 @@ def normalize(x: Any, axis: int = -1, order: int = 2) -> np.ndarray:
 Sequence = PyDataset
 
 __all__ = [
+    "Progbar",
     "PyDataset",
     "Sequence",
     "clear_session",

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _data, activations
+from .. import _data, activations, config
 from .._errors import received
 from .._tensor import Tensor
 from .._unsupported import NotSupportedError
@@ -25,9 +25,9 @@ DATA_FORMATS = ("channels_last", "channels_first")
 
 
 def data_format_arg(value: Any) -> str:
-    """Keras's ``data_format``: None is keras_lite's (and Keras's default) ``"channels_last"``."""
+    """Keras's ``data_format``: None is ``keras.config.image_data_format()`` (``"channels_last"`` by default)."""
     if value is None:
-        return "channels_last"
+        return config.image_data_format()
     if not isinstance(value, str) or value.lower() not in DATA_FORMATS:
         raise ValueError(
             f"The `data_format` argument must be one of {set(DATA_FORMATS)}. {received('data_format', value)}"
