@@ -17,6 +17,7 @@ import pytest
 
 import keras_lite as keras
 from devices import DEVICES
+from fixtures.mish_celu_data import NAMES, Z, start
 from keras_lite import layers
 from keras_lite._unsupported import NotSupportedError
 
@@ -447,3 +448,50 @@ def test_from_logits_on_a_final_softmax_layer_warns_as_keras() -> None:
     model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     with pytest.warns(UserWarning, match="from_logits=True"):
         model.fit(np.ones((4, 3), np.float32), np.zeros(4), verbose=0)
+
+
+# ---- mish, celu, hard_silu -------------------------------------------------------------------------------------
+MISH_CELU = json.loads(Path(__file__).with_name("fixtures").joinpath("mish_celu_golden.json").read_text())
+
+
+def test_mish_celu_and_hard_silu_values_are_keras() -> None:
+    z = np.array(Z, np.float32)
+    for name in NAMES:
+        got = np.asarray(keras.activations.get(name)(z))
+        np.testing.assert_allclose(got, MISH_CELU["values"][name], rtol=5e-7, atol=1e-12, err_msg=name)
+    got = np.asarray(keras.activations.celu(z, alpha=2.0))
+    np.testing.assert_allclose(got, MISH_CELU["values"]["celu_alpha_2"], rtol=5e-7, atol=1e-12)
+    assert keras.activations.hard_swish is keras.activations.hard_silu
+    assert keras.activations.serialize(keras.activations.hard_swish) == "hard_silu"  # as Keras names it
+    assert layers.Dense(2, activation="hard_swish").get_config()["activation"] == "hard_silu"
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_training_through_mish_celu_and_hard_silu_is_keras(device: str) -> None:
+    x, y, weights = start()
+    fits = iter(MISH_CELU["fits"])
+    for name in NAMES:
+        for as_layer in (False, True):
+            inner = [layers.Dense(6), layers.Activation(name)] if as_layer else [layers.Dense(6, name)]
+            model = keras.Sequential([keras.Input(shape=(4,)), *inner, layers.Dense(1)], device=device)
+            model.set_weights(weights)
+            model.compile(optimizer=keras.optimizers.SGD(0.01), loss="mse")
+            history = model.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0)
+            want = next(fits)
+            np.testing.assert_allclose(history.history["loss"], want["loss"], rtol=2e-6, err_msg=name)
+            for got, w in zip(model.get_weights(), want["weights"]):
+                np.testing.assert_allclose(got, np.array(w, np.float32), rtol=2e-6, atol=1e-6, err_msg=name)
+
+
+def test_mish_celu_and_hard_silu_export_to_onnx(tmp_path: Path) -> None:
+    ort = pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnx")
+    x = (np.random.default_rng(0).normal(size=(50, 4)) * 4).astype(np.float32)
+    for name in NAMES:
+        model = keras.Sequential(
+            [keras.Input(shape=(4,)), layers.Dense(6, name), layers.Dense(6), layers.Activation(name)]
+        )
+        model.export(tmp_path / "m.onnx", format="onnx", verbose=False)
+        session = ort.InferenceSession(str(tmp_path / "m.onnx"))
+        got = session.run(None, {session.get_inputs()[0].name: x})[0]
+        np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=1e-5, atol=2e-6, err_msg=name)

@@ -97,6 +97,23 @@ def _gelu(g: GraphWriter, x: str, out: str | None, base: str) -> str:
     return g.op("Mul", [x, half], out, base)
 
 
+def _mish(g: GraphWriter, x: str, out: str | None, base: str) -> str:
+    """``x · tanh(softplus(x))`` (ONNX's Mish only from opset 18)."""
+    return g.op("Mul", [x, g.op("Tanh", [g.op("Softplus", [x], None, base)], None, base)], out, base)
+
+
+def _celu(g: GraphWriter, x: str, out: str | None, base: str) -> str:
+    """Keras's celu with alpha 1: ``max(x, 0) + expm1(min(x, 0))`` (ONNX's Celu only from opset 12)."""
+    below = g.op("Exp", [g.op("Min", [x, g.weight(f"{base}/zero", 0.0)], None, base)], None, base)
+    below = g.op("Sub", [below, g.weight(f"{base}/one", 1.0)], None, base)
+    return g.op("Add", [g.op("Relu", [x], None, base), below], out, base)
+
+
+def _hard_silu(g: GraphWriter, x: str, out: str | None, base: str) -> str:
+    """``x · relu6(x + 3) / 6``: x times Keras's hard_sigmoid (ONNX's HardSwish only from opset 14)."""
+    return g.op("Mul", [x, g.op("HardSigmoid", [x], None, base, alpha=1.0 / 6.0, beta=0.5)], out, base)
+
+
 def _relu6(g: GraphWriter, x: str, out: str | None, base: str) -> str:
     lo, hi = g.weight(f"{base}/zero", 0.0), g.weight(f"{base}/six", 6.0)
     return g.op("Clip", [x, lo, hi], out, base)
@@ -119,6 +136,9 @@ ACTIVATIONS: dict[str, Emit] = {
     "hard_sigmoid": _unary("HardSigmoid", alpha=1.0 / 6.0, beta=0.5),
     "exponential": _unary("Exp"),
     "softmax": _unary("Softmax", axis=-1),
+    "mish": _mish,
+    "celu": _celu,
+    "hard_silu": _hard_silu,
 }
 
 

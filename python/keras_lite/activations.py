@@ -116,6 +116,16 @@ def leaky_relu(x: Any, negative_slope: Any = 0.2) -> Tensor:
 relu6 = _make("relu6", "``min(max(x, 0), 6)``.")
 hard_sigmoid = _make("hard_sigmoid", "``clip(x / 6 + 0.5, 0, 1)``.")
 exponential = _make("exponential", "``exp(x)``.")
+mish = _make("mish", "``x * tanh(softplus(x))``.")
+hard_silu = _make("hard_silu", "``x * relu6(x + 3) / 6`` (hard swish).")
+hard_swish = hard_silu
+
+
+def celu(x: Any, alpha: Any = 1.0) -> Tensor:
+    """Continuously differentiable exponential linear unit: ``max(x, 0) + alpha * (exp(min(x, 0) / alpha) - 1)``."""
+    return apply(_one_parameter("celu", "alpha", alpha, 1.0), x)
+
+
 softmax = _make("softmax", "Softmax over the last axis.", axis=-1)
 
 _BY_NAME: dict[str, ActivationFn] = {
@@ -136,9 +146,13 @@ _BY_NAME: dict[str, ActivationFn] = {
         hard_sigmoid,
         exponential,
         softmax,
+        mish,
+        celu,
+        hard_silu,
     )
 }
 _BY_NAME["swish"] = silu
+_BY_NAME["hard_swish"] = hard_silu
 
 
 def get(identifier: str | ActivationFn | None) -> ActivationFn:
@@ -183,14 +197,18 @@ def deserialize(config: Any, custom_objects: Any = None) -> ActivationFn:
 
 
 __all__ = [
+    "celu",
     "deserialize",
     "elu",
     "exponential",
     "gelu",
     "get",
     "hard_sigmoid",
+    "hard_silu",
+    "hard_swish",
     "leaky_relu",
     "linear",
+    "mish",
     "relu",
     "relu6",
     "selu",

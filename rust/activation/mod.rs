@@ -44,6 +44,12 @@ pub enum Activation {
     /// Keras's `relu(z, negative_slope, max_value, threshold)` in general (the `ReLU` layer):
     /// `min(z, max_value) if z > threshold else negative_slope·(z − threshold)`; no cap is `max_value = ∞`.
     ReluCustom { negative_slope: f32, max_value: f32, threshold: f32 },
+    /// `z·tanh(softplus(z))`
+    Mish,
+    /// `max(z, 0) + α·expm1(min(z, 0)/α)`
+    Celu { alpha: f32 },
+    /// `z·relu6(z + 3)/6` (hard_swish)
+    HardSilu,
 }
 
 /// The names `Activation::from_name` accepts, in Keras's spelling.
@@ -64,6 +70,10 @@ pub const NAMES: &[&str] = &[
     "hard_sigmoid",
     "exponential",
     "softmax",
+    "mish",
+    "celu",
+    "hard_silu",
+    "hard_swish",
 ];
 
 impl Activation {
@@ -85,6 +95,9 @@ impl Activation {
             "hard_sigmoid" => Activation::HardSigmoid,
             "exponential" => Activation::Exponential,
             "softmax" => Activation::Softmax,
+            "mish" => Activation::Mish,
+            "celu" => Activation::Celu { alpha: 1.0 },
+            "hard_silu" | "hard_swish" => Activation::HardSilu,
             _ => {
                 return Err(Error::value(format!(
                     "Could not interpret activation function identifier: {name:?}. Supported: {}",
@@ -107,6 +120,7 @@ impl Activation {
             ("elu", &[alpha]) => Activation::Elu { alpha },
             ("gelu", &[approximate]) => Activation::Gelu { approximate: approximate != 0.0 },
             ("leaky_relu", &[negative_slope]) => Activation::LeakyRelu { negative_slope },
+            ("celu", &[alpha]) => Activation::Celu { alpha },
             ("relu", &[negative_slope, max_value, threshold]) => {
                 Activation::ReluCustom { negative_slope, max_value, threshold }
             }
@@ -135,6 +149,9 @@ impl Activation {
             Activation::Exponential => "exponential",
             Activation::Softmax => "softmax",
             Activation::ReluCustom { .. } => "relu",
+            Activation::Mish => "mish",
+            Activation::Celu { .. } => "celu",
+            Activation::HardSilu => "hard_silu",
         }
     }
 
@@ -147,6 +164,9 @@ impl Activation {
                 | Activation::Softplus
                 | Activation::Softsign
                 | Activation::ReluCustom { .. }
+                | Activation::Mish
+                | Activation::Celu { .. }
+                | Activation::HardSilu
         )
     }
 
@@ -226,6 +246,9 @@ impl Activation {
             Activation::HardSigmoid => (z / 6.0 + 0.5).clamp(0.0, 1.0),
             Activation::Exponential => z.exp(),
             Activation::Softmax => 1.0,
+            Activation::Mish => more::mish(z),
+            Activation::Celu { alpha } => more::celu(z, alpha),
+            Activation::HardSilu => more::hard_silu(z),
             Activation::ReluCustom { negative_slope, max_value, threshold } => {
                 if z > threshold {
                     z.min(max_value)
@@ -299,6 +322,9 @@ impl Activation {
                     }
                 })
             }
+            Activation::Mish => g.iter_mut().zip(z).for_each(|(g, &z)| *g *= more::mish_derivative(z)),
+            Activation::Celu { alpha } => g.iter_mut().zip(z).for_each(|(g, &z)| *g *= more::celu_derivative(z, alpha)),
+            Activation::HardSilu => g.iter_mut().zip(z).for_each(|(g, &z)| *g *= more::hard_silu_derivative(z)),
             Activation::Softmax => {
                 if width > 0 {
                     for (gr, yr) in g.chunks_exact_mut(width).zip(y.chunks_exact(width)) {
@@ -364,6 +390,7 @@ fn gelu_derivative(z: f32, approximate: bool) -> f32 {
 
 mod erf;
 pub mod exp;
+mod more;
 pub use erf::erf;
 #[cfg(test)]
 mod tests;

@@ -15,7 +15,11 @@ fn erf_known_values() {
 fn every_name_round_trips() {
     for &n in NAMES {
         let a = Activation::from_name(n).unwrap();
-        let expect = if n == "swish" { "silu" } else { n };
+        let expect = match n {
+            "swish" => "silu",
+            "hard_swish" => "hard_silu",
+            _ => n,
+        };
         assert_eq!(a.name(), expect);
     }
     assert!(Activation::from_name("nope").is_err());
@@ -116,4 +120,85 @@ fn a_dense_layer_refuses_the_general_relu() {
     assert!(dense(general).validate().unwrap_err().to_string().contains("ReLU layer"));
     assert!(dense(Activation::Relu6).validate().is_ok());
     assert!(crate::layer::LayerSpec::Activation(general).validate().is_ok());
+}
+
+#[test]
+fn mish_celu_and_hard_silu_derivatives_are_tensorflows() {
+    // tf.GradientTape of keras.activations.{mish, celu, hard_silu} (Keras 3.15.1, TensorFlow 2.21) at these z:
+    // celu's is 2 at 0 (maximum and minimum both pass it), hard_silu's relu6 passes none at its kinks.
+    let z = [-30.0f32, -5.0, -3.0, -2.5, -1.0, -0.5, 0.0, 0.25, 1.0, 2.9999, 3.0, 3.5, 8.0, 30.0];
+    let tf: [(Activation, [f32; 14]); 3] = [
+        (
+            Activation::Mish,
+            [
+                -2.713_711_2e-12,
+                -0.026_747_504,
+                -0.093_393_09,
+                -0.109_743_55,
+                0.059_216_812,
+                0.289_510_67,
+                0.6,
+                0.754_172_7,
+                1.049_036_3,
+                1.021_11,
+                1.021_106_96,
+                1.009_939_3,
+                1.0,
+                1.0,
+            ],
+        ),
+        (
+            Activation::Celu { alpha: 1.0 },
+            [
+                9.357_623e-14,
+                0.006_737_947,
+                0.049_787_07,
+                0.082_085,
+                0.367_879_45,
+                0.606_530_7,
+                2.0,
+                1.0,
+                1.0,
+                1.0,
+                1.0,
+                1.0,
+                1.0,
+                1.0,
+            ],
+        ),
+        (
+            Activation::HardSilu,
+            [
+                0.0,
+                0.0,
+                0.0,
+                -1.0 / 3.0,
+                1.0 / 6.0,
+                1.0 / 3.0,
+                0.5,
+                0.583_333_4,
+                0.833_333_4,
+                1.499_966_6,
+                1.0,
+                1.0,
+                1.0,
+                1.0,
+            ],
+        ),
+    ];
+    for (a, want) in tf {
+        let y: Vec<f32> = z.iter().map(|&v| a.scalar(v)).collect();
+        let mut g = [1.0f32; 14];
+        a.backward_inplace(&z, &y, &mut g, 1);
+        for i in 0..14 {
+            // (TensorFlow's float32 tanh reaches 1 a little sooner than Rust's: 4e-6 at z = 8.)
+            assert!(
+                (g[i] - want[i]).abs() <= 5e-6 * want[i].abs().max(1e-6),
+                "{a:?} at {}: {} vs {}",
+                z[i],
+                g[i],
+                want[i]
+            );
+        }
+    }
 }

@@ -64,6 +64,9 @@ pub(crate) fn act_id(a: Activation) -> (u32, f32) {
         Activation::Exponential => (14, 0.0),
         Activation::Softmax => (15, 0.0),
         Activation::ReluCustom { negative_slope, .. } => (16, negative_slope),
+        Activation::Mish => (17, 0.0),
+        Activation::Celu { alpha } => (18, alpha),
+        Activation::HardSilu => (19, 0.0),
     }
 }
 

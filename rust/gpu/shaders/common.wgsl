@@ -110,6 +110,9 @@ fn act_f(act: u32, z: f32, p: f32) -> f32 {
         case 12u: { return clamp_keep_nan(z, 0.0, 6.0); }
         case 13u: { return clamp_keep_nan(z / 6.0 + 0.5, 0.0, 1.0); }
         case 14u: { return exp(z); }
+        case 17u: { return z * mish_t(z); }
+        case 18u: { return max(z, 0.0) + p * expm1_(min(z, 0.0) / p); }
+        case 19u: { return z * (clamp_keep_nan(z + 3.0, 0.0, 6.0) / 6.0); }
         default: { return z; }
     }
 }
@@ -132,6 +135,17 @@ fn relu_custom_b(z: f32, g: f32, s: f32, m: f32, t: f32) -> f32 {
         return select(0.0, g, z <= m);
     }
     return select(0.0, g * s, z < t);
+}
+
+// tanh(softplus z) = n/(n + 2) with n = e^z(e^z + 2): one exponential and no cancellation (mish, ACT = 17);
+// 1 above z = 20, where it rounds to 1 in f32.
+fn mish_t(z: f32) -> f32 {
+    if z > 20.0 {
+        return 1.0;
+    }
+    let e = exp(z);
+    let n = e * (e + 2.0);
+    return n / (n + 2.0);
 }
 
 // g · f'(z), from the pre-activation z and the output y (each activation reads the one the CPU reads).
@@ -165,6 +179,23 @@ fn act_b(act: u32, z: f32, y: f32, g: f32, p: f32) -> f32 {
         case 12u: { return select(g, 0.0, y <= 0.0 || y >= 6.0); }
         case 13u: { return select(g / 6.0, 0.0, y <= 0.0 || y >= 1.0); }
         case 14u: { return g * y; }
+        case 17u: {
+            // 1 − tanh²(softplus z) = 4(n + 1)/(n + 2)² with n = e^z(e^z + 2), without cancellation.
+            if z > 20.0 {
+                return g;
+            }
+            let e = exp(z);
+            let n = e * (e + 2.0);
+            return g * (mish_t(z) + z * (4.0 * (n + 1.0) / ((n + 2.0) * (n + 2.0))) * sigmoid_(z));
+        }
+        case 18u: {
+            // Both branches pass the gradient at 0 (TensorFlow's maximum and minimum).
+            return g * (select(0.0, 1.0, z >= 0.0) + select(0.0, exp(min(z, 0.0) / p), z <= 0.0));
+        }
+        case 19u: {
+            let inside = z + 3.0 > 0.0 && z + 3.0 < 6.0;
+            return g * (clamp_keep_nan(z + 3.0, 0.0, 6.0) / 6.0 + select(0.0, z / 6.0, inside));
+        }
         default: { return g; }
     }
 }

@@ -82,6 +82,7 @@ pub(super) fn activations() -> Vec<Activation> {
     v.push(Activation::Gelu { approximate: true });
     v.push(Activation::Elu { alpha: 0.5 });
     v.push(Activation::LeakyRelu { negative_slope: 0.1 });
+    v.push(Activation::Celu { alpha: 2.0 });
     v
 }
 
