@@ -43,6 +43,10 @@ REF_ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "hard_sigmoid": lambda x: np.clip(x / 6.0 + 0.5, 0.0, 1.0),  # Keras 3: relu6(x + 3) / 6
     "exponential": np.exp,
     "softmax": softmax64,
+    "mish": lambda x: x * np.tanh(np.logaddexp(0.0, x)),
+    "celu": lambda x: np.maximum(x, 0.0) + np.expm1(np.minimum(x, 0.0)),  # alpha=1
+    "hard_silu": lambda x: x * np.clip(x + 3.0, 0.0, 6.0) / 6.0,
+    "hard_swish": lambda x: x * np.clip(x + 3.0, 0.0, 6.0) / 6.0,
 }
 ACTIVATION_NAMES = sorted(REF_ACTIVATIONS)
 

@@ -354,8 +354,8 @@ def test_backend_clear_session_restarts_names_and_keeps_models_working() -> None
     keras.backend.clear_session()
     assert layers.Dense(1).name == "dense"
     assert model.predict(np.ones((1, 3)), verbose=0).shape == (1, 2)
-    with pytest.raises(keras.NotSupportedError, match="floatx"):
-        keras.backend.floatx()
+    with pytest.raises(keras.NotSupportedError, match="standardize_dtype"):
+        keras.backend.standardize_dtype("float32")
 
 
 def test_set_random_seed_reproduces_weights_and_refuses_non_integers() -> None:

@@ -15,8 +15,11 @@ pub(super) fn mish_derivative(z: f32) -> f32 {
     t + z * (1.0 - t * t) * sigmoid(z)
 }
 
-/// `max(z, 0) + α·expm1(min(z, 0)/α)`.
+/// `max(z, 0) + α·expm1(min(z, 0)/α)`; NaN stays NaN, as in TensorFlow (f32's max and min would drop it).
 pub(super) fn celu(z: f32, alpha: f32) -> f32 {
+    if z.is_nan() {
+        return z;
+    }
     z.max(0.0) + alpha * (z.min(0.0) / alpha).exp_m1()
 }
 
