@@ -92,10 +92,8 @@ def layer_config(layer: L.Layer, input_width: int | None) -> dict[str, Any]:
     elif isinstance(layer, (L.Dropout, L.GaussianDropout, L.GaussianNoise)):
         cfg.update({k: v for k, v in layer.get_config().items() if k not in cfg})
     elif isinstance(layer, L.Flatten):  # built on the input's dimensions when it reads them
+        has_build = True
         cfg.update(data_format=layer.data_format)
-        if layer._feature_shape is not None or input_width is not None:
-            shape = layer._feature_shape or (input_width,)
-            return {**_obj("keras.layers", "Flatten", cfg), "build_config": {"input_shape": [None, *shape]}}
     elif isinstance(layer, L.Reshape):
         cfg.update(target_shape=list(layer.target_shape))
     elif isinstance(layer, L.Activation):  # and the activation layers with parameters, its subclasses
@@ -110,8 +108,10 @@ def layer_config(layer: L.Layer, input_width: int | None) -> dict[str, Any]:
     else:  # pragma: no cover - every keras_lite layer is listed above
         raise FormatError(f"keras_lite cannot save layer {layer.name!r} of class {type(layer).__name__}")
     out = _obj("keras.layers", type(layer).__name__, cfg)
-    if has_build and input_width is not None:
-        out["build_config"] = {"input_shape": [None, input_width]}
+    # A Flatten reading an input of several dimensions is built on those; every other layer on its width.
+    shape = getattr(layer, "_feature_shape", None) or (None if input_width is None else (input_width,))
+    if has_build and shape is not None:
+        out["build_config"] = {"input_shape": [None, *shape]}
     return out
 
 
