@@ -243,9 +243,8 @@ class Sequential(Model):
         built on first use takes them from the data, as Keras does); None for flat inputs."""
         first = self._layers[0] if self._layers else None
         dims = self._input_dims()
-        if first is None or not first._takes_shapes or (dims is None and self._input_layer is not None):
-            return None
-        if dims is None and self._net is not None:
+        settled_flat = dims is None and (self._input_layer is not None or self._net is not None)
+        if first is None or not first._takes_shapes or settled_flat:
             return None
         array = _data.to_array(x, arg)
         if dims is None:
