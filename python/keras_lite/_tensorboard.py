@@ -125,7 +125,7 @@ def _histogram(values: np.ndarray) -> _Proto:
 
 
 class _Writer:
-    """An event file in ``directory``, created on the first write."""
+    """An event file in ``directory``, created on the first write (again after ``close``)."""
 
     def __init__(self, directory: str) -> None:
         self.directory = directory
@@ -221,10 +221,8 @@ class TensorBoard(Callback):
 
     def set_model(self, model: Any) -> None:
         super().set_model(model)
-        self._train.close()
+        self._train.close()  # each model (each fit or evaluate) writes new files, as Keras's writers do
         self._val.close()
-        self._train = _Writer(os.path.join(self.log_dir, "train"))
-        self._val = _Writer(os.path.join(self.log_dir, "validation"))
         if self.write_graph:
             try:
                 config = model.to_json()
