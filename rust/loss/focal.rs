@@ -62,10 +62,13 @@ pub(super) fn categorical(
         };
         (modulating * alpha * cce, d, q)
     };
-    let v: f32 = x.iter().zip(t).map(|(&z, &t)| term(z, t).0).sum();
+    // The value, and Σ_j dL/dq_j·q_j for the renormalisation q = p/Σp, in one pass.
+    let (v, dot) = x.iter().zip(t).fold((0.0f32, 0.0f32), |(v, dot), (&z, &t)| {
+        let (value, d, q) = term(z, t);
+        (v + value, dot + d * q)
+    });
     let Some(g) = grad else { return f64::from(v) };
-    // Through the renormalisation q = p/Σp: dL/dp_k = (dL/dq_k − Σ_j dL/dq_j·q_j)/Σp.
-    let dot: f32 = x.iter().zip(t).map(|(&z, &t)| term(z, t)).map(|(_, d, q)| d * q).sum();
+    // dL/dp_k = (dL/dq_k − Σ_j dL/dq_j·q_j)/Σp.
     for ((g, &z), &t) in g.iter_mut().zip(x).zip(t) {
         *g = (term(z, t).1 - dot) / sum;
     }
