@@ -326,6 +326,11 @@ def unsupported_identifier(module: str, arg: str, value: Any, supported: Any, lo
         )
 
 
+def _datasets_had() -> list[str]:
+    """The data sets ``keras_lite.datasets`` has (its ``__all__``)."""
+    return list(getattr(sys.modules.get("keras_lite.datasets"), "__all__", []))
+
+
 class _KerasSubmoduleFinder(importlib.abc.MetaPathFinder):
     """Answers ``import keras_lite.ops`` (a Keras submodule keras_lite lacks) with `MissingKerasModule`."""
 
@@ -336,7 +341,10 @@ class _KerasSubmoduleFinder(importlib.abc.MetaPathFinder):
         if len(parts) == 2 and parts[1] in KERAS_NAMES[""] and parts[1] not in _PACKAGE_MODULES:
             keras_name, has = f"keras.{parts[1]}", f"keras_lite has: {', '.join(sorted(_PACKAGE_MODULES))}."
         elif len(parts) == 3 and parts[2] in KERAS_NAMES["datasets"]:
-            keras_name, has = f"keras.datasets.{parts[2]}", "keras_lite.datasets has: auto_mpg, penguins."
+            keras_name, has = (
+                f"keras.datasets.{parts[2]}",
+                f"keras_lite.datasets has: {', '.join(_datasets_had())}.",
+            )
         else:
             return None
         error = MissingKerasModule(f"keras_lite does not support {keras_name} yet. {has}")

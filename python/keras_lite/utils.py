@@ -1,4 +1,4 @@
-"""Utilities mirroring ``keras.utils``."""
+"""Utilities mirroring ``keras.utils`` (``get_file`` in ``_download``, ``Progbar`` in ``_progbar``)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from . import _data, config
+from ._download import get_file
 from ._errors import received
 from ._progbar import Progbar
 from ._stream import PyDataset
@@ -115,6 +116,7 @@ __all__ = [
     "PyDataset",
     "Sequence",
     "clear_session",
+    "get_file",
     "normalize",
     "set_random_seed",
     "to_categorical",

@@ -1,7 +1,15 @@
-"""Small data sets shipped with keras_lite, loaded like ``keras.datasets``.
+"""Data sets, loaded like ``keras.datasets``.
+
+Shipped with keras_lite (no download):
 
 - `auto_mpg`: fuel consumption of 392 cars (UCI Auto MPG), a regression task with 9 features.
 - `penguins`: species of 333 penguins (Palmer Penguins), a 3-class classification task with 9 features.
+
+Keras's own, downloaded on first use into Keras's cache (``~/.keras/datasets``) from the address Keras uses,
+so that a copy either library downloaded serves both (`keras_lite.utils.get_file` does the fetching):
+
+- `mnist` and `fashion_mnist`: 28x28 grayscale images in 10 classes (put a ``Flatten`` first).
+- `boston_housing` and `california_housing`: house prices, regression with 13 and 8 features.
 
 Example:
     >>> from keras_lite.datasets import auto_mpg
@@ -12,6 +20,6 @@ Example:
 
 from __future__ import annotations
 
-from . import auto_mpg, penguins
+from . import auto_mpg, boston_housing, california_housing, fashion_mnist, mnist, penguins
 
-__all__ = ["auto_mpg", "penguins"]
+__all__ = ["auto_mpg", "boston_housing", "california_housing", "fashion_mnist", "mnist", "penguins"]

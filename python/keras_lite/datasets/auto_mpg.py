@@ -35,12 +35,13 @@ from __future__ import annotations
 import csv
 import functools
 import io
-import numbers
 from importlib import resources
 from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
+
+from ._split import check_test_split, shuffle_split
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -94,18 +95,11 @@ def load_data(test_split: float = 0.2, seed: int = 113) -> tuple[_Pair, _Pair]:
         >>> len(x_train), len(x_test)
         (294, 98)
     """
-    if isinstance(test_split, (bool, np.bool_)) or not isinstance(test_split, numbers.Real):
-        raise TypeError(f"`test_split` must be a float in [0, 1). Received: test_split={test_split!r}")
-    if not 0 <= test_split < 1:
-        raise ValueError(f"`test_split` must be a float in [0, 1). Received: test_split={test_split!r}")
+    check_test_split(test_split)
     table = _read_table()
-    indices = np.arange(len(table))
-    np.random.RandomState(seed).shuffle(indices)
-    shuffled = table[indices]  # a fresh, writable copy: the cached table stays untouched
-    x = np.ascontiguousarray(shuffled[:, :-1])
-    y = np.ascontiguousarray(shuffled[:, -1])
-    split_at = int(len(table) * (1 - test_split))
-    return (x[:split_at], y[:split_at]), (x[split_at:], y[split_at:])
+    return shuffle_split(
+        table[:, :-1], table[:, -1], test_split, seed
+    )  # copies: the cached table stays untouched
 
 
 def load_frame() -> pd.DataFrame:
