@@ -221,11 +221,3 @@ def test_bad_arguments_are_refused_before_any_download(
     with pytest.raises(error, match=match):
         call()
     assert list(cache.iterdir()) == []
-
-
-def test_the_keras_data_sets_keras_lite_lacks_still_say_so() -> None:
-    for name in ("cifar10", "cifar100", "imdb", "reuters"):
-        with pytest.raises(
-            keras.NotSupportedError, match=f"keras.datasets.{name}.*has: auto_mpg, boston_housing"
-        ):
-            getattr(keras.datasets, name)

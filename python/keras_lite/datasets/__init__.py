@@ -10,6 +10,11 @@ so that a copy either library downloaded serves both (`keras_lite.utils.get_file
 
 - `mnist` and `fashion_mnist`: 28x28 grayscale images in 10 classes (put a ``Flatten`` first).
 - `boston_housing` and `california_housing`: house prices, regression with 13 and 8 features.
+- `cifar10` and `cifar100`: 32x32 color images in 10 or 100 classes.
+- `imdb` and `reuters`: reviews (positive or negative) and newswires (46 topics) as lists of word indices.
+
+The pickled files among them (CIFAR, IMDB, Reuters) are read by an unpickler that rebuilds NumPy arrays and
+nothing else, so a tampered file cannot run code.
 
 Example:
     >>> from keras_lite.datasets import auto_mpg
@@ -20,6 +25,28 @@ Example:
 
 from __future__ import annotations
 
-from . import auto_mpg, boston_housing, california_housing, fashion_mnist, mnist, penguins
+from . import (
+    auto_mpg,
+    boston_housing,
+    california_housing,
+    cifar10,
+    cifar100,
+    fashion_mnist,
+    imdb,
+    mnist,
+    penguins,
+    reuters,
+)
 
-__all__ = ["auto_mpg", "boston_housing", "california_housing", "fashion_mnist", "mnist", "penguins"]
+__all__ = [
+    "auto_mpg",
+    "boston_housing",
+    "california_housing",
+    "cifar10",
+    "cifar100",
+    "fashion_mnist",
+    "imdb",
+    "mnist",
+    "penguins",
+    "reuters",
+]
