@@ -194,6 +194,21 @@ def test_calling_a_model_on_keras_input_says_nesting_is_not_supported(make: Any)
     assert isinstance(info.value, ValueError) and "Functional model" in str(info.value)
 
 
+@pytest.mark.parametrize("how", ["list", "add"])
+def test_a_model_inside_a_sequential_says_nesting_is_not_supported(how: str) -> None:
+    # TensorFlow's beginner quickstart ends with Sequential([model, Softmax()]).
+    inner = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(2)])
+    with pytest.raises(NotImplementedError, match="nested model") as info:
+        if how == "list":
+            keras.Sequential([inner, layers.Softmax()])
+        else:
+            keras.Sequential().add(inner)
+    assert isinstance(info.value, ValueError) and "keras.activations.softmax(model.predict(x))" in str(
+        info.value
+    )
+    assert inner.predict(np.ones((1, 3)), verbose=0).shape == (1, 2)  # the model is untouched
+
+
 @pytest.mark.parametrize(
     "build",
     [

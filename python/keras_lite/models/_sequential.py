@@ -86,6 +86,12 @@ class Sequential(Model):
             if rebuild:
                 self._maybe_rebuild()
             return
+        if isinstance(layer, Model):
+            raise NotSupportedError(
+                f"keras_lite does not support a model inside a Sequential model yet (a nested model, such as "
+                f"Sequential([model, Softmax()])): add the layers themselves, or apply the last step to the "
+                f"model's predictions (keras.activations.softmax(model.predict(x))). {received('layer', layer)}"
+            )
         if not isinstance(layer, Layer):
             raise ValueError(
                 f"Only instances of `keras_lite.layers.Layer` can be added to a Sequential model. {received('layer', layer)}"
