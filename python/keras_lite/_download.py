@@ -146,8 +146,9 @@ def get_file(
             f"Argument `file_hash` must be a hex digest string. {received('file_hash', file_hash)}"
         )
     formats = _archive_formats(archive_format)
+    name = _file_name(fname, origin)
     folder = _writable_folder(os.path.expanduser(os.fspath(cache_dir or keras_home())), cache_subdir)
-    target, extract_to = _paths(folder, fname, origin, extract or untar)
+    target, extract_to = _paths(folder, name, bool(fname), extract or untar)
     download = bool(force_download) or not os.path.exists(target)
     if not download and file_hash is not None and not validate_file(target, file_hash, hash_algorithm):
         print(
@@ -181,8 +182,8 @@ def _archive_formats(archive_format: Any) -> list[str]:
     return formats
 
 
-def _paths(folder: str, fname: Any, origin: str, extract: bool) -> tuple[str, str | None]:
-    """The cached file's path and, when extracting, the extraction folder (named as Keras names them)."""
+def _file_name(fname: Any, origin: str) -> str:
+    """The cached file's name: ``fname`` (which may not hold folders), else the last part of the URL's path."""
     name = os.fspath(fname) if fname is not None else ""
     if not isinstance(name, str):
         name = os.fsdecode(name)
@@ -199,9 +200,16 @@ def _paths(folder: str, fname: Any, origin: str, extract: bool) -> tuple[str, st
         )
     if name in (".", ".."):
         raise ValueError(f"Argument `fname` must name a file. Received: fname={name!r}")
+    return name
+
+
+def _paths(folder: str, name: str, named: bool, extract: bool) -> tuple[str, str | None]:
+    """The cached file's path and, when extracting, the extraction folder, as Keras names them: with a
+    ``fname`` that has an extension, the archive keeps the name and the folder is its stem plus
+    ``_extracted``; otherwise the folder takes the name and the archive the name plus ``_archive``."""
     if not extract:
         return os.path.join(folder, name), None
-    if fname and "." in name:
+    if named and "." in name:
         stem = name[: name.find(".")]
         return os.path.join(folder, name), os.path.join(folder, f"{stem}_extracted")
     return os.path.join(folder, f"{name}_archive"), os.path.join(folder, name)
