@@ -19,17 +19,10 @@ import numpy as np
 import pytest
 
 import keras_lite as keras
+from keras_home import cache_fixture
 from keras_lite.datasets import cifar10, cifar100
 
-
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "home"))
-    folder = tmp_path / "home" / "datasets"
-    folder.mkdir(parents=True)
-    for module in (cifar10, cifar100):  # nothing answers there: a test that downloads fails instead
-        monkeypatch.setattr(module, "ORIGIN", "http://127.0.0.1:9/archive.tar.gz")
-    return folder
+cache = cache_fixture(cifar10, cifar100, file="archive.tar.gz")
 
 
 @pytest.fixture(autouse=True)
@@ -159,9 +152,3 @@ def test_a_damaged_or_tampered_batch_is_refused(
     with pytest.raises(ValueError, match=match):
         cifar10.load_data()
     assert calls == []
-
-
-def test_bad_label_mode_is_refused_before_any_download(cache: Path) -> None:
-    with pytest.raises(ValueError, match="label_mode='medium'"):
-        cifar100.load_data(label_mode="medium")
-    assert list(cache.iterdir()) == []

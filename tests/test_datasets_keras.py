@@ -1,4 +1,5 @@
-"""Keras's downloaded data sets (`mnist`, `fashion_mnist`, `boston_housing`, `california_housing`): read from
+"""Keras's downloaded data sets (`mnist`, `fashion_mnist`, `boston_housing`, `california_housing`; the bad
+arguments of all loaders): read from
 the cache Keras uses, fetched from their origin when missing, split as Keras splits them, and a damaged file
 refused. The files here are synthetic ones in the real files' formats (the tests use no network): the
 loaders' origins and hashes are pointed at them."""
@@ -16,18 +17,22 @@ import numpy as np
 import pytest
 
 import keras_lite as keras
-from keras_lite.datasets import boston_housing, california_housing, fashion_mnist, mnist
+from keras_home import cache_fixture
+from keras_lite.datasets import (
+    boston_housing,
+    california_housing,
+    cifar100,
+    fashion_mnist,
+    imdb,
+    mnist,
+    reuters,
+)
 
 GOLDEN = Path(__file__).parent / "fixtures" / "keras_dataset_splits.json"
+LOADERS = (mnist, fashion_mnist, boston_housing, california_housing, imdb, reuters, cifar100)
 
 
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """``$KERAS_HOME/datasets`` of an empty Keras home."""
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "home"))
-    folder = tmp_path / "home" / "datasets"
-    folder.mkdir(parents=True)
-    return folder
+cache = cache_fixture(*LOADERS)
 
 
 def cached(monkeypatch: pytest.MonkeyPatch, module: ModuleType, folder: Path, name: str, writer: Any) -> Path:
@@ -35,8 +40,6 @@ def cached(monkeypatch: pytest.MonkeyPatch, module: ModuleType, folder: Path, na
     path = folder / name
     writer(path)
     monkeypatch.setattr(module, "FILE_HASH", hashlib.sha256(path.read_bytes()).hexdigest())
-    # An origin nothing answers on: a test that downloads fails loudly instead of reaching the network.
-    monkeypatch.setattr(module, "ORIGIN", "http://127.0.0.1:9/")
     return path
 
 
@@ -93,7 +96,6 @@ def test_a_cached_file_that_fails_its_hash_is_downloaded_again(
 ) -> None:
     # Keras's own hash (the real file) against a synthetic copy: get_file tries the origin, which is unreachable.
     (cache / "mnist.npz").write_bytes(b"stale")
-    monkeypatch.setattr(mnist, "ORIGIN", "http://127.0.0.1:9/")
     with pytest.raises(OSError, match="URL fetch failure on http://127.0.0.1:9/mnist.npz"):
         mnist.load_data()
     assert (cache / "mnist.npz").read_bytes() == b"stale"  # kept until a good download replaces it
@@ -125,7 +127,6 @@ def fashion_parts(n_train: int = 50, n_test: int = 20) -> tuple[dict[str, bytes]
 
 
 def test_fashion_mnist_reads_the_cached_idx_files(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fashion_mnist, "ORIGIN", "http://127.0.0.1:9/")
     parts, arrays = fashion_parts()
     write_fashion(cache / "fashion-mnist", parts)
     (x_train, y_train), (x_test, y_test) = fashion_mnist.load_data()
@@ -148,7 +149,6 @@ def test_fashion_mnist_reads_the_cached_idx_files(cache: Path, monkeypatch: pyte
 def test_a_damaged_fashion_mnist_file_is_refused(
     cache: Path, monkeypatch: pytest.MonkeyPatch, case: str, match: str
 ) -> None:
-    monkeypatch.setattr(fashion_mnist, "ORIGIN", "http://127.0.0.1:9/")
     parts, arrays = fashion_parts()
     images = fashion_mnist.FILES[3]
     if case == "magic":
@@ -213,6 +213,12 @@ def test_california_housing_splits_as_keras(
         (lambda: california_housing.load_data(test_split=-0.1), ValueError, "test_split=-0.1"),
         (lambda: california_housing.load_data(version="medium"), ValueError, "version='medium'"),
         (lambda: mnist.load_data(path="sub/mnist.npz"), ValueError, "Paths are no longer accepted"),
+        (lambda: imdb.load_data(num_word=100), TypeError, "Unrecognized keyword arguments: \\['num_word'\\]"),
+        (lambda: imdb.load_data(num_words=-1), ValueError, "num_words=-1"),
+        (lambda: imdb.load_data(maxlen=2.5), ValueError, "maxlen=2.5"),
+        (lambda: reuters.load_data(skip_top=None), ValueError, "skip_top=None"),
+        (lambda: reuters.load_data(test_split=1.5), ValueError, "test_split=1.5"),
+        (lambda: cifar100.load_data(label_mode="medium"), ValueError, "label_mode='medium'"),
     ],
 )
 def test_bad_arguments_are_refused_before_any_download(

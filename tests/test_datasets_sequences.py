@@ -25,17 +25,12 @@ FIXTURES = Path(__file__).parent / "fixtures"
 sys.path.insert(0, str(FIXTURES))
 from sequence_data import CASES, sequence_files  # noqa: E402
 
+from keras_home import cache_fixture  # noqa: E402
+
 GOLDEN = json.loads((FIXTURES / "keras_sequence_datasets.json").read_text())
 
 
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "home"))
-    folder = tmp_path / "home" / "datasets"
-    folder.mkdir(parents=True)
-    for module in (imdb, reuters):  # nothing answers there: a test that downloads fails instead
-        monkeypatch.setattr(module, "ORIGIN", "http://127.0.0.1:9/")
-    return folder
+cache = cache_fixture(imdb, reuters)
 
 
 def install(
@@ -128,24 +123,6 @@ def test_a_file_that_would_run_code_when_unpickled_is_refused(
     with pytest.raises(ValueError, match="refusing to unpickle (posix|os|nt).system"):
         reuters.load_data()
     assert calls == []
-
-
-@pytest.mark.parametrize(
-    ("call", "error", "match"),
-    [
-        (lambda: imdb.load_data(num_word=100), TypeError, "Unrecognized keyword arguments: \\['num_word'\\]"),
-        (lambda: imdb.load_data(num_words=-1), ValueError, "num_words=-1"),
-        (lambda: imdb.load_data(maxlen=2.5), ValueError, "maxlen=2.5"),
-        (lambda: reuters.load_data(skip_top=None), ValueError, "skip_top=None"),
-        (lambda: reuters.load_data(test_split=1.5), ValueError, "test_split=1.5"),
-    ],
-)
-def test_bad_arguments_are_refused_before_any_download(
-    cache: Path, call: Any, error: type, match: str
-) -> None:
-    with pytest.raises(error, match=match):
-        call()
-    assert list(cache.iterdir()) == []
 
 
 def test_a_maxlen_that_keeps_nothing_is_an_error(files: None) -> None:
