@@ -1,4 +1,5 @@
-"""Utilities mirroring ``keras.utils`` (``get_file`` in ``_download``, ``Progbar`` in ``_progbar``)."""
+"""Utilities mirroring ``keras.utils`` (``get_file`` in ``_download``, ``Progbar`` in ``_progbar``,
+``pad_sequences`` and the batch-tuple helpers in ``_sequence_utils``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from . import _data, config
 from ._download import get_file
 from ._errors import received
 from ._progbar import Progbar
+from ._sequence_utils import pack_x_y_sample_weight, pad_sequences, unpack_x_y_sample_weight
 from ._stream import PyDataset
 from .layers._keras_tensor import _tensor_counts
 from .layers._layer import _name_counts
@@ -118,6 +120,9 @@ __all__ = [
     "clear_session",
     "get_file",
     "normalize",
+    "pack_x_y_sample_weight",
+    "pad_sequences",
     "set_random_seed",
     "to_categorical",
+    "unpack_x_y_sample_weight",
 ]
