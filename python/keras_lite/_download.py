@@ -15,18 +15,18 @@ import hashlib
 import os
 import secrets
 import shutil
-import tarfile
 import tempfile
-import urllib.error
 import urllib.parse
-import urllib.request
 import warnings
 import zipfile
 import zlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._errors import received
 from ._progbar import Progbar
+
+if TYPE_CHECKING:
+    import tarfile
 
 HASH_ALGORITHMS = ("auto", "sha256", "md5")
 ARCHIVE_FORMATS = ("tar", "zip")
@@ -217,6 +217,9 @@ def _paths(folder: str, name: str, named: bool, extract: bool) -> tuple[str, str
 
 def _download(origin: str, target: str, file_hash: str | None, algorithm: str) -> None:
     """Fetch ``origin`` into a temporary file beside ``target`` that replaces it once complete (and checked)."""
+    import urllib.error  # (with http.client and ssl, a third of keras_lite's import time: loaded when used)
+    import urllib.request
+
     part = os.path.join(os.path.dirname(target), f".{os.path.basename(target)}.{secrets.token_hex(4)}.part")
     try:
         try:
@@ -274,6 +277,8 @@ def _safe_tar_members(archive: tarfile.TarFile, base: str) -> list[tarfile.TarIn
 def _extract(path: str, folder: str, formats: list[str]) -> bool:
     """Extract the archive at ``path`` into ``folder`` if it is one of ``formats``; whether it was. A damaged
     archive is a ``ValueError`` naming it, and a folder this call created is removed again."""
+    import tarfile
+
     base = os.path.realpath(folder)
     existed = os.path.exists(base)
     try:
@@ -287,6 +292,8 @@ def _extract(path: str, folder: str, formats: list[str]) -> bool:
 
 
 def _extract_into(path: str, base: str, formats: list[str]) -> bool:
+    import tarfile
+
     for kind in formats:
         if kind == "tar" and tarfile.is_tarfile(path):
             with tarfile.open(path) as archive:

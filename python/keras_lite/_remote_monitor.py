@@ -4,9 +4,6 @@ library's ``urllib`` where Keras uses ``requests``)."""
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.parse
-import urllib.request
 import warnings
 from typing import Any
 
@@ -47,6 +44,10 @@ class RemoteMonitor(Callback):
         self.send_as_json = send_as_json
 
     def on_epoch_end(self, epoch: int, logs: Logs = None) -> None:
+        import urllib.error  # (with http.client and ssl, a good part of keras_lite's import time: loaded when used)
+        import urllib.parse
+        import urllib.request
+
         send: dict[str, Any] = {"epoch": epoch}
         for k, v in (logs or {}).items():
             send[k] = v.item() if isinstance(v, (np.ndarray, np.generic)) else v
