@@ -1,5 +1,6 @@
 """`keras.utils.pad_sequences` against Keras 3.15.1's results (fixtures/make_pad_sequences.py) and NumPy, its
-bad arguments, and the batch-tuple helpers `pack_x_y_sample_weight` / `unpack_x_y_sample_weight`."""
+bad arguments, the batch-tuple helpers `pack_x_y_sample_weight` / `unpack_x_y_sample_weight`, and the symbolic
+tensor helpers `get_source_inputs` / `is_keras_tensor`."""
 
 from __future__ import annotations
 
@@ -80,3 +81,19 @@ def test_pack_and_unpack_batch_tuples() -> None:
     assert keras.utils.unpack_x_y_sample_weight((x, y, w)) == (x, y, w)
     with pytest.raises(ValueError, match="Data is expected to be in format"):
         keras.utils.unpack_x_y_sample_weight((x, y, w, w))
+
+
+def test_symbolic_tensor_helpers_as_keras() -> None:
+    # Keras 3.15.1 gives ['a', 'b'] for d and ['b', 'a'] for e.
+    layers = keras.layers
+    a, b = keras.Input((3,), name="a"), keras.Input((3,), name="b")
+    c = layers.Add()([layers.Dense(3)(a), b])
+    d = layers.Dense(1)(layers.Concatenate()([c, a]))
+    e = layers.Concatenate()([b, layers.Dense(3)(a)])
+    assert [t.name for t in keras.utils.get_source_inputs(d)] == ["a", "b"]
+    assert [t.name for t in keras.utils.get_source_inputs(e)] == ["b", "a"]
+    assert keras.utils.get_source_inputs(a) == [a]
+    assert keras.utils.is_keras_tensor(d) and keras.backend.is_keras_tensor(a)
+    assert not keras.utils.is_keras_tensor(np.ones(3))
+    with pytest.raises(ValueError, match="must be a KerasTensor"):
+        keras.utils.get_source_inputs(np.ones(3))

@@ -14,7 +14,8 @@ from ._errors import received
 from ._progbar import Progbar
 from ._sequence_utils import pack_x_y_sample_weight, pad_sequences, unpack_x_y_sample_weight
 from ._stream import PyDataset
-from .layers._keras_tensor import _tensor_counts
+from .layers._input_layer import InputLayer
+from .layers._keras_tensor import KerasTensor, _tensor_counts
 from .layers._layer import _name_counts
 
 
@@ -110,6 +111,37 @@ def normalize(x: Any, axis: int = -1, order: int = 2) -> np.ndarray:
     return np.asarray(array / np.expand_dims(norm, axis or -1))
 
 
+def is_keras_tensor(x: Any) -> bool:
+    """Whether ``x`` is a symbolic tensor: ``keras.Input(...)`` or a layer called on one."""
+    return isinstance(x, KerasTensor)
+
+
+def get_source_inputs(tensor: Any) -> list[KerasTensor]:
+    """The ``keras.Input`` tensors that ``tensor`` is computed from, each once, in the order the graph reaches
+    them (``tensor`` itself for an input), as ``keras.utils.get_source_inputs``.
+
+    Raises:
+        ValueError: ``tensor`` is not a KerasTensor.
+    """
+    if not isinstance(tensor, KerasTensor):
+        raise ValueError(
+            f"`tensor` must be a KerasTensor (keras.Input or a layer's output). {received('tensor', tensor)}"
+        )
+    found: list[KerasTensor] = []
+    stack, seen = [tensor], set()
+    while stack:
+        t = stack.pop()
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        layer = t._keras_history[0]
+        if isinstance(layer, InputLayer) or layer._inbound is None:
+            found.append(t)
+        else:
+            stack.extend(reversed(layer._inbound[0]))
+    return found
+
+
 # Keras 3's alias of PyDataset.
 Sequence = PyDataset
 
@@ -119,6 +151,8 @@ __all__ = [
     "Sequence",
     "clear_session",
     "get_file",
+    "get_source_inputs",
+    "is_keras_tensor",
     "normalize",
     "pack_x_y_sample_weight",
     "pad_sequences",
