@@ -32,8 +32,10 @@ def main(epochs: int = 5) -> dict[str, float]:
             keras.layers.Dense(10),
         ]
     )
+    predictions = model(x_train[:1]).numpy()  # logits of the first image, untrained
+    print("untrained probabilities:", keras.activations.softmax(predictions).numpy().round(3))
     loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    print("untrained loss of the first image:", float(loss_fn(y_train[:1], model(x_train[:1]).numpy())))
+    print("untrained loss (about -log(1/10) = 2.3):", loss_fn(y_train[:1], predictions).numpy())
     model.compile(optimizer="adam", loss=loss_fn, metrics=["accuracy"])
     model.fit(x_train, y_train, epochs=epochs)
     loss, accuracy = model.evaluate(x_test, y_test, verbose=2)
