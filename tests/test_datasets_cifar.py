@@ -138,6 +138,12 @@ class _Payload:
             "labels are not integers from 0 to 255",
         ),
         (lambda m: m.update({"cifar-10-batches-py/test_batch": b"\x80\x04garbage"}), "not a CIFAR batch"),
+        (  # an allowed global called wrongly: the unpickler's TypeError is a refused batch too
+            lambda m: m.update(
+                {"cifar-10-batches-py/test_batch": b"\x80\x02cnumpy._core.multiarray\n_reconstruct\nq\x00)R."}
+            ),
+            "not a CIFAR batch: TypeError: _reconstruct",
+        ),
         (lambda m: m.pop("cifar-10-batches-py/data_batch_5"), "data_batch_5"),
     ],
 )

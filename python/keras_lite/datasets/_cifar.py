@@ -10,14 +10,15 @@ import numpy as np
 
 from .. import config
 from .._download import get_file
-from ._sequences import ArraysOnly
+from ._sequences import unpickle_arrays
 
 SIDE = 32
 VALUES = 3 * SIDE * SIDE
 
 
 def extracted(name: str, origin: str, file_hash: str) -> str:
-    """The folder the archive at ``origin`` is extracted to (downloaded and extracted again when missing)."""
+    """The folder the archive at ``origin`` is extracted to: downloaded when it is not cached (or fails its
+    hash), and extracted on every call, as Keras does."""
     return get_file(fname=name, origin=origin, extract=True, file_hash=file_hash)
 
 
@@ -25,7 +26,7 @@ def load_batch(path: str, label_key: str) -> tuple[np.ndarray, np.ndarray]:
     """The images (``n x 3 x 32 x 32`` uint8) and integer labels of one pickled batch file."""
     try:
         with open(path, "rb") as f:
-            batch = ArraysOnly(f, encoding="bytes").load()
+            batch = unpickle_arrays(f, encoding="bytes")
         if not isinstance(batch, dict):
             raise ValueError("it is not a pickled dict")
         batch = {k.decode("utf8") if isinstance(k, bytes) else k: v for k, v in batch.items()}

@@ -33,6 +33,17 @@ class ArraysOnly(pickle.Unpickler):
         raise pickle.UnpicklingError(f"refusing to unpickle {module}.{name} (only NumPy arrays are read)")
 
 
+def unpickle_arrays(fp: Any, **kwargs: Any) -> Any:
+    """What the pickle in ``fp`` holds, read by `ArraysOnly`; any failure to read it (a tampered or damaged
+    stream can raise nearly any exception from the unpickler) is an ``UnpicklingError``."""
+    try:
+        return ArraysOnly(fp, **kwargs).load()
+    except MemoryError:
+        raise
+    except Exception as e:
+        raise pickle.UnpicklingError(f"{type(e).__name__}: {e}") from e
+
+
 def _read_member(raw: bytes) -> np.ndarray:
     fp = io.BytesIO(raw)
     version = np.lib.format.read_magic(fp)
@@ -45,7 +56,7 @@ def _read_member(raw: bytes) -> np.ndarray:
     if not dtype.hasobject:
         fp.seek(0)
         return np.lib.format.read_array(fp, allow_pickle=False)
-    array = ArraysOnly(fp).load()
+    array = unpickle_arrays(fp)
     if not isinstance(array, np.ndarray) or array.shape != shape:
         raise ValueError("an object member that is not the array its header describes")
     return array
