@@ -143,7 +143,7 @@ def test_fashion_mnist_reads_the_cached_idx_files(cache: Path, monkeypatch: pyte
         ("magic", "header is not that of images"),
         ("count", "holds 15680 bytes of values where its header says 31360"),
         ("labels", "holds 50 labels"),
-        ("gzip", "not a gzipped IDX file"),
+        ("gzip", "is not the data set.s file: BadGzipFile"),
     ],
 )
 def test_a_damaged_fashion_mnist_file_is_refused(

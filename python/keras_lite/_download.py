@@ -11,6 +11,7 @@ its check); ``cache_dir`` is created when missing (Keras then silently uses ``/t
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import secrets
@@ -19,7 +20,6 @@ import tempfile
 import urllib.parse
 import warnings
 import zipfile
-import zlib
 from typing import TYPE_CHECKING, Any
 
 from ._errors import received
@@ -34,6 +34,13 @@ ARCHIVE_FORMATS = ("tar", "zip")
 # Seconds a connection may stay silent before the download is abandoned (not a bound on the whole download).
 TIMEOUT_S = 60.0
 CHUNK = 1 << 16
+
+# OSErrors that say something about the file system (kept as they are), not about the archive being read.
+_FILE_SYSTEM_ERRNOS = frozenset(
+    getattr(errno, name)
+    for name in "ENOSPC EDQUOT EACCES EPERM EROFS EMFILE ENFILE ENAMETOOLONG EEXIST ENOTDIR EISDIR".split()
+    if hasattr(errno, name)
+)
 
 
 def keras_home() -> str:
@@ -277,7 +284,6 @@ def _safe_tar_members(archive: tarfile.TarFile, base: str) -> list[tarfile.TarIn
 def _extract(path: str, folder: str, formats: list[str]) -> bool:
     """Extract the archive at ``path`` into ``folder`` if it is one of ``formats``; whether it was. A damaged
     archive is a ``ValueError`` naming it, and a folder this call created is removed again."""
-    import tarfile
 
     base = os.path.realpath(folder)
     existed = os.path.exists(base)
@@ -286,8 +292,14 @@ def _extract(path: str, folder: str, formats: list[str]) -> bool:
     except BaseException as e:
         if not existed and os.path.isdir(base):
             shutil.rmtree(base, ignore_errors=True)
-        if isinstance(e, (tarfile.TarError, zipfile.BadZipFile, EOFError, zlib.error)):
-            raise ValueError(f"Could not extract the archive {path!r}: {e}") from e
+        # A damaged archive can make the tar, gzip, bz2, lzma and zip readers raise nearly anything (an
+        # OSError for a seek to a damaged offset, too); the file system's own errors (a full disk, a folder
+        # that cannot be written) stay what they are.
+        damaged = isinstance(e, Exception) and not isinstance(e, MemoryError)
+        if isinstance(e, OSError) and e.errno in _FILE_SYSTEM_ERRNOS:
+            damaged = False
+        if damaged:
+            raise ValueError(f"Could not extract the archive {path!r}: {type(e).__name__}: {e}") from e
         raise
 
 

@@ -4,13 +4,12 @@ rebuilds NumPy arrays and nothing else) and Keras's layout of the result."""
 from __future__ import annotations
 
 import os
-import pickle
 
 import numpy as np
 
 from .. import config
 from .._download import get_file
-from ._sequences import unpickle_arrays
+from ._read import load_pickle, reading
 
 SIDE = 32
 VALUES = 3 * SIDE * SIDE
@@ -24,9 +23,9 @@ def extracted(name: str, origin: str, file_hash: str) -> str:
 
 def load_batch(path: str, label_key: str) -> tuple[np.ndarray, np.ndarray]:
     """The images (``n x 3 x 32 x 32`` uint8) and integer labels of one pickled batch file."""
-    try:
+    with reading(path, "a CIFAR batch", "Delete the data set's folder and archive to download it again."):
         with open(path, "rb") as f:
-            batch = unpickle_arrays(f, encoding="bytes")
+            batch = load_pickle(f.read(), encoding="bytes")
         if not isinstance(batch, dict):
             raise ValueError("it is not a pickled dict")
         batch = {k.decode("utf8") if isinstance(k, bytes) else k: v for k, v in batch.items()}
@@ -40,10 +39,6 @@ def load_batch(path: str, label_key: str) -> tuple[np.ndarray, np.ndarray]:
             or labels.shape != (len(data),)
         ):
             raise ValueError(f"its data are {data.dtype} {data.shape} and its labels {labels.shape}")
-    except (OSError, EOFError, ValueError, pickle.UnpicklingError) as e:
-        raise ValueError(
-            f"{path!r} is not a CIFAR batch: {e}. Delete the data set's folder and archive to download it again."
-        ) from e
     if labels.dtype.kind not in "iu" or (labels.size and (labels.min() < 0 or labels.max() > 255)):
         raise ValueError(f"{path!r} is not a CIFAR batch: its labels are not integers from 0 to 255")
     return data.reshape(len(data), 3, SIDE, SIDE), labels

@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 
 from .._download import get_file
-from ._split import ORIGIN, check_test_split, read_npz, shuffle_split
+from ._read import read_npz
+from ._split import ORIGIN, check_test_split, shuffle_split
 
 __all__ = ["load_data"]
 

@@ -21,7 +21,8 @@ import os
 import numpy as np
 
 from .._download import get_file
-from ._split import ORIGIN, read_idx
+from ._read import read_idx
+from ._split import ORIGIN
 
 __all__ = ["CLASS_NAMES", "load_data"]
 

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from .._download import get_file
+from ._read import read_npz, read_word_index
 from ._sequences import (
     check_arguments,
     check_kept,
@@ -31,8 +32,6 @@ from ._sequences import (
     index_words,
     limit_words,
     object_array,
-    read_sequences_npz,
-    read_word_index,
 )
 from ._split import ORIGIN
 
@@ -79,7 +78,9 @@ def load_data(
         raise TypeError(f"Unrecognized keyword arguments: {sorted(kwargs)}")
     check_arguments(num_words, skip_top, maxlen, index_from)
     file = get_file(fname=path, origin=f"{ORIGIN}imdb.npz", file_hash=FILE_HASH)
-    x_train, y_train, x_test, y_test = read_sequences_npz(file, ("x_train", "y_train", "x_test", "y_test"))
+    x_train, y_train, x_test, y_test = read_npz(
+        file, ("x_train", "y_train", "x_test", "y_test"), objects=True
+    )
     rng = np.random.RandomState(seed)
     order = _shuffled(rng, len(x_train))
     x_train, y_train = x_train[order], y_train[order]

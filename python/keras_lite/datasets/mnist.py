@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from .._download import get_file
-from ._split import ORIGIN, read_npz
+from ._read import read_npz
+from ._split import ORIGIN
 
 __all__ = ["load_data"]
 

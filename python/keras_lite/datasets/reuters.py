@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .._download import get_file
+from ._read import read_npz, read_word_index
 from ._sequences import (
     check_arguments,
     check_kept,
@@ -25,8 +26,6 @@ from ._sequences import (
     index_words,
     limit_words,
     object_array,
-    read_sequences_npz,
-    read_word_index,
 )
 from ._split import ORIGIN, check_test_split
 
@@ -75,7 +74,7 @@ def load_data(
     check_test_split(test_split)
     check_arguments(num_words, skip_top, maxlen, index_from)
     file = get_file(fname=path, origin=f"{ORIGIN}reuters.npz", file_hash=FILE_HASH)
-    xs, labels = read_sequences_npz(file, ("x", "y"))
+    xs, labels = read_npz(file, ("x", "y"), objects=True)
     order = np.arange(len(xs))
     np.random.RandomState(seed).shuffle(order)
     seqs, labels = drop_long(index_words(xs[order], start_char, index_from), labels[order], maxlen)
