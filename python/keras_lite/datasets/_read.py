@@ -1,8 +1,8 @@
-"""Reading the files of Keras's data sets: NumPy ``.npz`` archives (their object arrays, the ragged sequences of
-``imdb`` and ``reuters``, and CIFAR's pickled batches read by an unpickler that rebuilds NumPy arrays and
-nothing else), gzipped IDX files (MNIST's format) and word-index JSON files. Whatever a damaged or tampered file
-makes the readers underneath raise, the caller gets a ``ValueError`` that names the file (`reading`), and no
-reader allocates more than the file's own size promises."""
+"""Reading the files of Keras's data sets: NumPy ``.npz`` archives, gzipped IDX files (MNIST's format), CIFAR's
+pickled batches and word-index JSON files. Pickles (CIFAR's batches, and the object arrays that hold imdb's and
+reuters's ragged sequences) are read by an unpickler that rebuilds NumPy arrays and nothing else. Whatever a
+damaged or tampered file makes the readers underneath raise, the caller gets a ``ValueError`` that names the
+file (`reading`), and no array is allocated beyond what the file's bytes can fill."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-# More than any Keras data set's array takes (the largest, CIFAR's training images, take 150 MB).
+# Far more than any array of Keras's ``.npz`` data sets takes (MNIST's training images, the largest, take 47 MB).
 MEMBER_MAX_BYTES = 1 << 31
 
 
