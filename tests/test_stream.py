@@ -147,6 +147,21 @@ def test_a_dataloader_like_iterable_of_lists_is_accepted() -> None:
         b.fit(iter([[X[:10], Y[:10]]]), verbose=0)
 
 
+def test_a_dataloader_like_iterable_of_bare_inputs_predicts() -> None:
+    # A tf.data dataset of inputs only (or a DataLoader of tensors) yields bare x batches: Keras's adapters for
+    # those read each as (x,), so predict takes them; fit and evaluate say they need targets.
+    m = _model()
+    m.fit(X, Y, epochs=1, verbose=0)
+    bare = _Iterable([bx for bx, _ in _batches()])
+    np.testing.assert_allclose(m.predict(bare, verbose=0), m.predict(X, verbose=0), rtol=1e-6)
+    for call in (lambda: m.fit(bare, verbose=0), lambda: m.evaluate(bare, verbose=0)):
+        with pytest.raises(ValueError, match="need targets"):
+            call()
+    with pytest.raises(ValueError, match="must return a tuple"):  # a generator's must still be tuples (D1)
+        m.predict(iter([X[:10]]), verbose=0)
+    assert _no_feeder_left()
+
+
 @pytest.mark.parametrize("device", DEVICES)
 def test_evaluate_and_predict_of_a_stream_equal_the_arrays(device: str) -> None:
     m = _model(device, metrics=["mae", "mse"])

@@ -124,8 +124,12 @@ def _tuple(batch: Any, what: str) -> tuple[Any, ...]:
 
 
 def _listed(batch: Any) -> Any:
-    """A DataLoader-like iterable's batch: its list `[x, y]` (what torch's collation makes) as a tuple."""
-    return tuple(batch) if isinstance(batch, list) and 1 <= len(batch) <= 3 else batch
+    """A DataLoader-like iterable's batch as a tuple: its list `[x, y]` (what torch's collation makes), or a
+    bare `x` (a ``tf.data`` dataset of inputs only, say) as `(x,)`, as Keras reads the batches of these sources
+    (a generator's must be tuples)."""
+    if isinstance(batch, list) and 1 <= len(batch) <= 3:
+        return tuple(batch)
+    return batch if isinstance(batch, (tuple, list)) else (batch,)
 
 
 def _short(value: Any) -> str:
