@@ -6,20 +6,18 @@ and by keras_lite in both image formats and label modes, gave identical arrays, 
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import pickle
 import tarfile
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 import pytest
 
 import keras_lite as keras
-from keras_home import cache_fixture
+from keras_home import cache_fixture, install
 from keras_lite.datasets import cifar10, cifar100
 
 cache = cache_fixture(cifar10, cifar100, file="archive.tar.gz")
@@ -53,11 +51,6 @@ def archive(members: dict[str, Any]) -> bytes:
     return buf.getvalue()
 
 
-def install(monkeypatch: pytest.MonkeyPatch, module: ModuleType, cache: Path, name: str, data: bytes) -> None:
-    (cache / f"{name}_archive").write_bytes(data)
-    monkeypatch.setattr(module, "FILE_HASH", hashlib.sha256(data).hexdigest())
-
-
 def cifar10_members(rng: np.random.Generator) -> dict[str, Any]:
     names = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
     return {f"cifar-10-batches-py/{n}": batch(rng, 4 + i, labels=10) for i, n in enumerate(names)}
@@ -68,7 +61,7 @@ def test_cifar10_reads_the_batches_in_order_in_keras_layout(
     cache: Path, monkeypatch: pytest.MonkeyPatch, data_format: str
 ) -> None:
     members = cifar10_members(np.random.default_rng(0))
-    install(monkeypatch, cifar10, cache, "cifar-10-batches-py-target", archive(members))
+    install(monkeypatch, cifar10, cache / "cifar-10-batches-py-target_archive", archive(members))
     keras.config.set_image_data_format(data_format)
     (x_train, y_train), (x_test, y_test) = keras.datasets.cifar10.load_data()
     batches = list(members.values())
@@ -97,7 +90,7 @@ def test_cifar100_label_modes(cache: Path, monkeypatch: pytest.MonkeyPatch, labe
         "cifar-100-python/train": batch(rng, 12, fine_labels=100, coarse_labels=20),
         "cifar-100-python/test": batch(rng, 5, fine_labels=100, coarse_labels=20),
     }
-    install(monkeypatch, cifar100, cache, "cifar-100-python-target", archive(members))
+    install(monkeypatch, cifar100, cache / "cifar-100-python-target_archive", archive(members))
     (x_train, y_train), (x_test, y_test) = cifar100.load_data(label_mode=label_mode)
     train = members["cifar-100-python/train"]
     assert np.array_equal(x_train, train[b"data"].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
@@ -152,7 +145,7 @@ def test_a_damaged_or_tampered_batch_is_refused(
 ) -> None:
     members = cifar10_members(np.random.default_rng(2))
     change(members)
-    install(monkeypatch, cifar10, cache, "cifar-10-batches-py-target", archive(members))
+    install(monkeypatch, cifar10, cache / "cifar-10-batches-py-target_archive", archive(members))
     calls: list[Any] = []
     monkeypatch.setattr(os, "system", lambda *a: calls.append(a))
     with pytest.raises(ValueError, match=match):

@@ -7,7 +7,6 @@ loaders' origins and hashes are pointed at them."""
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 from pathlib import Path
 from types import ModuleType
@@ -17,7 +16,7 @@ import numpy as np
 import pytest
 
 import keras_lite as keras
-from keras_home import cache_fixture
+from keras_home import cache_fixture, install
 from keras_lite.datasets import (
     boston_housing,
     california_housing,
@@ -37,10 +36,8 @@ cache = cache_fixture(*LOADERS)
 
 def cached(monkeypatch: pytest.MonkeyPatch, module: ModuleType, folder: Path, name: str, writer: Any) -> Path:
     """Write a data set's file into the cache with ``writer`` and make it the one the loader's hash asks for."""
-    path = folder / name
-    writer(path)
-    monkeypatch.setattr(module, "FILE_HASH", hashlib.sha256(path.read_bytes()).hexdigest())
-    return path
+    writer(folder / name)
+    return install(monkeypatch, module, folder / name)
 
 
 def numbered_rows(n: int, width: int, dtype: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -4,7 +4,6 @@ that would run code when unpickled refused. The files are synthetic ones in the 
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
@@ -12,7 +11,6 @@ import pickle
 import sys
 import zipfile
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -25,7 +23,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 sys.path.insert(0, str(FIXTURES))
 from sequence_data import CASES, sequence_files  # noqa: E402
 
-from keras_home import cache_fixture  # noqa: E402
+from keras_home import cache_fixture, install  # noqa: E402
 
 GOLDEN = json.loads((FIXTURES / "keras_sequence_datasets.json").read_text())
 
@@ -33,21 +31,11 @@ GOLDEN = json.loads((FIXTURES / "keras_sequence_datasets.json").read_text())
 cache = cache_fixture(imdb, reuters)
 
 
-def install(
-    monkeypatch: pytest.MonkeyPatch, module: ModuleType, source: Path, target: Path, attr: str = "FILE_HASH"
-) -> None:
-    """Put ``source`` in the cache as ``target`` and make it the file the loader's hash asks for."""
-    data = source.read_bytes()
-    target.write_bytes(data)
-    digest = hashlib.md5(data).hexdigest() if attr == "WORD_INDEX_HASH" else hashlib.sha256(data).hexdigest()  # noqa: S324
-    monkeypatch.setattr(module, attr, digest)
-
-
 @pytest.fixture
 def files(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     imdb_file, reuters_file = sequence_files(tmp_path)
-    install(monkeypatch, imdb, imdb_file, cache / "imdb.npz")
-    install(monkeypatch, reuters, reuters_file, cache / "reuters.npz")
+    install(monkeypatch, imdb, cache / "imdb.npz", imdb_file.read_bytes())
+    install(monkeypatch, reuters, cache / "reuters.npz", reuters_file.read_bytes())
 
 
 def as_lists(parts: Any) -> dict[str, Any]:
@@ -87,14 +75,14 @@ def test_multi_hot_reviews_train_a_dense_network(files: None) -> None:
 def test_word_indexes_and_topic_names(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     index = tmp_path / "index.json"
     index.write_text(json.dumps({"the": 1, "film": 2}))
-    install(monkeypatch, imdb, index, cache / "imdb_word_index.json", "WORD_INDEX_HASH")
+    install(monkeypatch, imdb, cache / "imdb_word_index.json", index.read_bytes(), "WORD_INDEX_HASH")
     assert imdb.get_word_index() == {"the": 1, "film": 2}
-    install(monkeypatch, reuters, index, cache / "reuters_word_index.json", "WORD_INDEX_HASH")
+    install(monkeypatch, reuters, cache / "reuters_word_index.json", index.read_bytes(), "WORD_INDEX_HASH")
     assert reuters.get_word_index() == {"the": 1, "film": 2}
     names = reuters.get_label_names()
     assert len(names) == 46 and names[:4] == ("cocoa", "grain", "veg-oil", "earn") and names[-1] == "lead"
     index.write_text("[1, 2]")
-    install(monkeypatch, imdb, index, cache / "imdb_word_index.json", "WORD_INDEX_HASH")
+    install(monkeypatch, imdb, cache / "imdb_word_index.json", index.read_bytes(), "WORD_INDEX_HASH")
     with pytest.raises(ValueError, match="not the data set's word index"):
         imdb.get_word_index()
 
@@ -117,7 +105,7 @@ def test_a_file_that_would_run_code_when_unpickled_is_refused(
         pickle.dump(_Payload(), buf, protocol=2)
         for name in ("x", "y"):
             z.writestr(f"{name}.npy", buf.getvalue())
-    install(monkeypatch, reuters, evil, cache / "reuters.npz")
+    install(monkeypatch, reuters, cache / "reuters.npz", evil.read_bytes())
     calls: list[Any] = []
     monkeypatch.setattr(os, "system", lambda *a: calls.append(a))
     with pytest.raises(ValueError, match="refusing to unpickle (posix|os|nt).system"):

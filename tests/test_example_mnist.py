@@ -4,14 +4,13 @@ depends on the label, so a small network can learn them."""
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from keras_home import cache_fixture
+from keras_home import cache_fixture, install
 from keras_lite.datasets import mnist
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "mnist.py"
@@ -32,7 +31,7 @@ def test_the_quickstart_learns_the_digits(cache: Path, monkeypatch: pytest.Monke
     (x_train, y_train), (x_test, y_test) = digits(rng, 2000), digits(rng, 300)
     path = cache / "mnist.npz"
     np.savez(path, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
-    monkeypatch.setattr(mnist, "FILE_HASH", hashlib.sha256(path.read_bytes()).hexdigest())
+    install(monkeypatch, mnist, path)
     spec = importlib.util.spec_from_file_location("mnist_example", EXAMPLE)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -74,15 +74,6 @@ def _hasher(algorithm: str, file_hash: str | None) -> Any:
     return hashlib.md5()  # noqa: S324 - an integrity check asked for by name, as in Keras
 
 
-def hash_file(fpath: str, algorithm: str = "sha256") -> str:
-    """The hex digest of the file at ``fpath`` (``"sha256"``, ``"md5"``, or ``"auto"``: sha256)."""
-    hasher = _hasher(algorithm, None) if algorithm != "auto" else hashlib.sha256()
-    with open(fpath, "rb") as f:
-        for chunk in iter(lambda: f.read(CHUNK), b""):
-            hasher.update(chunk)
-    return str(hasher.hexdigest())
-
-
 def validate_file(fpath: str, file_hash: str, algorithm: str = "auto") -> bool:
     """Whether the file's hash is ``file_hash`` (sha256 or md5; ``auto`` tells them apart by length)."""
     hasher = _hasher(algorithm, file_hash)

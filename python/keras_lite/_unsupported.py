@@ -326,28 +326,17 @@ def unsupported_identifier(module: str, arg: str, value: Any, supported: Any, lo
         )
 
 
-def _datasets_had() -> list[str]:
-    """The data sets ``keras_lite.datasets`` has (its ``__all__``)."""
-    return list(getattr(sys.modules.get("keras_lite.datasets"), "__all__", []))
-
-
 class _KerasSubmoduleFinder(importlib.abc.MetaPathFinder):
     """Answers ``import keras_lite.ops`` (a Keras submodule keras_lite lacks) with `MissingKerasModule`."""
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> None:
         parts = fullname.split(".")
-        if parts[0] != "keras_lite" or len(parts) != 2 and parts[:2] != ["keras_lite", "datasets"]:
+        if len(parts) != 2 or parts[0] != "keras_lite" or parts[1] not in KERAS_NAMES[""]:
             return None
-        if len(parts) == 2 and parts[1] in KERAS_NAMES[""] and parts[1] not in _PACKAGE_MODULES:
-            keras_name, has = f"keras.{parts[1]}", f"keras_lite has: {', '.join(sorted(_PACKAGE_MODULES))}."
-        elif len(parts) == 3 and parts[2] in KERAS_NAMES["datasets"]:
-            keras_name, has = (
-                f"keras.datasets.{parts[2]}",
-                f"keras_lite.datasets has: {', '.join(_datasets_had())}.",
-            )
-        else:
+        if parts[1] in _PACKAGE_MODULES:
             return None
-        error = MissingKerasModule(f"keras_lite does not support {keras_name} yet. {has}")
+        has = f"keras_lite has: {', '.join(sorted(_PACKAGE_MODULES))}."
+        error = MissingKerasModule(f"keras_lite does not support keras.{parts[1]} yet. {has}")
         error.name = fullname
         raise error
 

@@ -3,8 +3,6 @@ rebuilds NumPy arrays and nothing else) and Keras's layout of the result."""
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
 from .. import config
@@ -60,7 +58,3 @@ def arrange(
         (np.ascontiguousarray(x_train), y_train.reshape(-1, 1)),
         (np.ascontiguousarray(x_test), y_test.reshape(-1, 1)),
     )
-
-
-def batch_path(folder: str, inner: str, name: str) -> str:
-    return os.path.join(folder, inner, name)

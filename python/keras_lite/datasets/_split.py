@@ -21,11 +21,17 @@ def check_test_split(test_split: Any) -> None:
         raise ValueError(f"`test_split` must be a float in [0, 1). Received: test_split={test_split!r}")
 
 
+def shuffled(rng: np.random.RandomState, n: int) -> np.ndarray:
+    """``arange(n)`` shuffled in place by ``rng``: the draws Keras's loaders make."""
+    indices = np.arange(n)
+    rng.shuffle(indices)
+    return indices
+
+
 def shuffle_split(x: np.ndarray, y: np.ndarray, test_split: float, seed: Any) -> tuple[_Pair, _Pair]:
     """Rows shuffled by ``np.random.RandomState(seed)``, the first ``int(n * (1 - test_split))`` for training
     and the rest for testing, as Keras's ``boston_housing`` splits. The parts are fresh, writable arrays."""
-    indices = np.arange(len(x))
-    np.random.RandomState(seed).shuffle(indices)
+    indices = shuffled(np.random.RandomState(seed), len(x))
     x, y = x[indices], y[indices]
     at = int(len(x) * (1 - test_split))
     return (np.array(x[:at]), np.array(y[:at])), (np.array(x[at:]), np.array(y[at:]))

@@ -18,9 +18,11 @@ Example:
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
-from ._cifar import arrange, batch_path, extracted, load_batch
+from ._cifar import arrange, extracted, load_batch
 
 __all__ = ["CLASS_NAMES", "load_data"]
 
@@ -43,6 +45,6 @@ def load_data() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.nda
     folder = extracted("cifar-10-batches-py-target", ORIGIN, FILE_HASH)
     parts = []
     for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
-        x, y = load_batch(batch_path(folder, "cifar-10-batches-py", name), "labels")
+        x, y = load_batch(os.path.join(folder, "cifar-10-batches-py", name), "labels")
         parts.append((x, y.astype(np.uint8)))  # Keras's CIFAR-10 labels are uint8 (CIFAR-100's int64)
     return arrange(parts[:5], parts[5])

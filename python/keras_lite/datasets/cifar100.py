@@ -15,9 +15,11 @@ Example:
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
-from ._cifar import arrange, batch_path, extracted, load_batch
+from ._cifar import arrange, extracted, load_batch
 
 __all__ = ["load_data"]
 
@@ -47,6 +49,6 @@ def load_data(
         )
     folder = extracted("cifar-100-python-target", ORIGIN, FILE_HASH)
     key = f"{label_mode}_labels"
-    train = load_batch(batch_path(folder, "cifar-100-python", "train"), key)
-    test = load_batch(batch_path(folder, "cifar-100-python", "test"), key)
+    train = load_batch(os.path.join(folder, "cifar-100-python", "train"), key)
+    test = load_batch(os.path.join(folder, "cifar-100-python", "test"), key)
     return arrange([train], test)

@@ -33,7 +33,7 @@ from ._sequences import (
     limit_words,
     object_array,
 )
-from ._split import ORIGIN
+from ._split import ORIGIN, shuffled
 
 __all__ = ["get_word_index", "load_data"]
 
@@ -82,22 +82,15 @@ def load_data(
         file, ("x_train", "y_train", "x_test", "y_test"), objects=True
     )
     rng = np.random.RandomState(seed)
-    order = _shuffled(rng, len(x_train))
+    order = shuffled(rng, len(x_train))
     x_train, y_train = x_train[order], y_train[order]
-    order = _shuffled(rng, len(x_test))
+    order = shuffled(rng, len(x_test))
     x_test, y_test = x_test[order], y_test[order]
     train, y_train = drop_long(index_words(x_train, start_char, index_from), y_train, maxlen)
     test, y_test = drop_long(index_words(x_test, start_char, index_from), y_test, maxlen)
     check_kept(maxlen, train, test)
     xs = limit_words(train + test, num_words, skip_top, oov_char)
     return (object_array(xs[: len(train)]), y_train), (object_array(xs[len(train) :]), y_test)
-
-
-def _shuffled(rng: np.random.RandomState, n: int) -> np.ndarray:
-    """``arange(n)`` shuffled in place by ``rng`` (the draws Keras makes)."""
-    indices = np.arange(n)
-    rng.shuffle(indices)
-    return indices
 
 
 def get_word_index(path: Any = "imdb_word_index.json") -> dict[str, int]:

@@ -27,7 +27,7 @@ from ._sequences import (
     limit_words,
     object_array,
 )
-from ._split import ORIGIN, check_test_split
+from ._split import ORIGIN, check_test_split, shuffled
 
 __all__ = ["get_label_names", "get_word_index", "load_data"]
 
@@ -75,8 +75,7 @@ def load_data(
     check_arguments(num_words, skip_top, maxlen, index_from)
     file = get_file(fname=path, origin=f"{ORIGIN}reuters.npz", file_hash=FILE_HASH)
     xs, labels = read_npz(file, ("x", "y"), objects=True)
-    order = np.arange(len(xs))
-    np.random.RandomState(seed).shuffle(order)
+    order = shuffled(np.random.RandomState(seed), len(xs))
     seqs, labels = drop_long(index_words(xs[order], start_char, index_from), labels[order], maxlen)
     check_kept(maxlen, seqs)
     seqs = limit_words(seqs, num_words, skip_top, oov_char)
