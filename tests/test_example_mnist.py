@@ -38,3 +38,4 @@ def test_the_quickstart_learns_the_digits(cache: Path, monkeypatch: pytest.Monke
     spec.loader.exec_module(module)
     got = module.main(epochs=3)
     assert got["accuracy"] >= 0.95
+    assert got["mismatch"] < 1e-6

@@ -371,9 +371,10 @@ def test_bad_graphs_are_named() -> None:
         shared(a)
     d = layers.Dense(1)
     out = d(a)
-    first = keras.Model(a, out)
-    with pytest.raises(ValueError, match=f"already belongs to model '{first.name}'"):
-        keras.Model(a, out)
+    first, second = keras.Model(a, out), keras.Model(a, out)  # two models of one graph share its layers
+    d.set_weights([np.ones((3, 1)), np.zeros(1)])
+    np.testing.assert_allclose(first.predict(np.ones((1, 3)), verbose=0), [[3.0]])
+    np.testing.assert_allclose(second.predict(np.ones((1, 3)), verbose=0), [[3.0]])
     with pytest.raises(NotImplementedError, match="width-1 input"):
         layers.Add()([a, keras.Input(shape=(1,))])
     with pytest.raises(NotImplementedError, match="axis"):

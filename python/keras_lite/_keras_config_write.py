@@ -116,20 +116,22 @@ def layer_config(layer: L.Layer, input_width: int | None) -> dict[str, Any]:
 
 
 def sequential_config(
-    name: Any, trainable: bool, layers: list[L.Layer], shape: tuple[int, ...] | None, input_name: str | None
+    name: Any, trainable: bool, layers: list[Any], shape: tuple[int, ...] | None, input_name: str | None
 ) -> dict[str, Any]:
     """A Sequential's config.json tree (without ``compile_config``): its ``InputLayer`` when it is built on
     inputs of ``shape`` (``(width,)``, or the dimensions a Flatten reads), named ``input_name`` (default
-    ``input_layer``), then its layers."""
+    ``input_layer``), then its layers (a nested model's tree in its place)."""
     out_layers: list[dict[str, Any]] = []
     if shape is not None:
         out_layers.append(_input_layer(input_name if input_name is not None else "input_layer", shape))
-    widths: list[int | None] = [None] * len(layers)
     w = None if shape is None else math.prod(shape)
     for i, layer in enumerate(layers):
-        widths[i] = w
+        if isinstance(layer, L.Layer):
+            out_layers.append(layer_config(layer, w))
+        else:  # a nested model, on the outer model's input shape when it comes first
+            dims = shape if i == 0 else None if w is None else (w,)
+            out_layers.append(layer._keras_config(dims))
         w = layer._output_width(w) if w is not None else None
-    out_layers.extend(layer_config(layer, iw) for layer, iw in zip(layers, widths))
     cfg: dict[str, Any] = {
         "name": name,
         "trainable": trainable,

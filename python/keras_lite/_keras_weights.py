@@ -1,7 +1,8 @@
 """Keras 3's ``model.weights.h5`` (also a ``.weights.h5`` file): ``layers/<group>/vars/<i>``, ``optimizer/vars/<i>``.
 
 Keras names each layer's group after its class (``dense``, ``dense_1``, ``batch_normalization``, ...), numbered per
-class in model order, with the layer's own name in the group's ``name`` attribute; loading matches groups the same
+class in model order, with the layer's own name in the group's ``name`` attribute (a nested model's group holds its
+layers' groups in its own ``layers``); loading matches groups the same
 way, so weights load into a model whose layers are named differently. Optimizer variables are 0 = iterations
 (int64), 1 = learning rate (float32), then the slots in the order Keras creates them.
 
@@ -25,7 +26,7 @@ import numpy as np
 
 from . import _h5read, optimizers
 from ._errors import FormatError
-from .layers import InputLayer
+from .layers import InputLayer, Layer
 from .layers._layer import to_snake_case
 
 
@@ -39,42 +40,63 @@ def _h5py() -> Any:
     return h5py
 
 
-def _group_names(model: Any) -> list[str]:
-    """Keras names each layer's group by its class in snake case, numbered per class in model order."""
+def _walk(model: Any, prefix: tuple[str, ...] = ("layers",)) -> list[tuple[tuple[str, ...], Any]]:
+    """``(group path, item)`` for each item of ``model.layers``, a nested model's own items after it (under its
+    group's ``layers``). Keras names each group by the item's class in snake case, numbered per class in model
+    order at each level."""
     used: dict[str, int] = {}
-    out = []
-    for layer in model.layers:
-        base = to_snake_case(type(layer).__name__)
-        out.append(base if base not in used else f"{base}_{used[base] + 1}")
+    out: list[tuple[tuple[str, ...], Any]] = []
+    for item in model.layers:
+        base = to_snake_case(type(item).__name__)
+        path = (*prefix, base if base not in used else f"{base}_{used[base] + 1}")
         used[base] = used[base] + 1 if base in used else 0
+        out.append((path, item))
+        if not isinstance(item, Layer):  # a nested model
+            out.extend(_walk(item, (*path, "layers")))
     return out
 
 
+def _leaves(model: Any) -> list[tuple[tuple[str, ...], Any]]:
+    """The layers of ``_walk``, nested models left out: the groups that hold variables."""
+    return [(path, item) for path, item in _walk(model) if isinstance(item, Layer)]
+
+
 def layer_weights(model: Any, values: list[np.ndarray] | None = None) -> list[list[np.ndarray]]:
-    """Every layer's weights, read under one lock (a consistent set even while another thread trains)."""
-    net, layers = model._core_network(), model.layers
+    """Every layer's weights (in ``_leaves`` order), read under one lock (a consistent set even while another
+    thread trains)."""
+    net, layers = model._core_network(), [layer for _, layer in _leaves(model)]
     if net is None:
         return [[] for _ in layers]
     if values is None:
         values = net.get_weights()
     out: list[list[np.ndarray]] = [[] for _ in layers]
-    # The core's layers are the model's, InputLayers (a Functional model's inputs, which hold no weights) aside.
+    # The core's layers are these, InputLayers (a Functional model's inputs, which hold no weights) aside.
     core = [i for i, layer in enumerate(layers) if not isinstance(layer, InputLayer)]
     for (layer_index, *_), value in zip(net.weight_info(), values):
         out[core[layer_index]].append(value)
     return out
 
 
+def _create(root: Any, path: tuple[str, ...]) -> Any:
+    group = root
+    for name in path:
+        group = group.require_group(name)
+    return group
+
+
 def weights_h5(model: Any) -> bytes:
     h5py = _h5py()
     buf = io.BytesIO()
     with h5py.File(buf, "w") as f:
-        root = f.create_group("layers")
+        f.create_group("layers")
         # Weights and optimizer state from one lock, so a save during training is a consistent step.
         net = model._core_network()
         all_values, opt = net.snapshot() if net is not None else ([], None)
-        for group, layer, values in zip(_group_names(model), model.layers, layer_weights(model, all_values)):
-            store = root.create_group(group).create_group("vars")
+        for path, item in _walk(model):
+            if not isinstance(item, Layer):  # a nested model: its own (empty) variables, as Keras writes them
+                _create(f, (*path, "vars")).attrs["name"] = item.name
+        for (path, layer), values in zip(_leaves(model), layer_weights(model, all_values)):
+            store = _create(f, (*path, "vars"))
             store.attrs["name"] = layer.name
             for i, (v, var) in enumerate(zip(values, layer.weights)):
                 store.create_dataset(str(i), data=np.asarray(v, dtype=var.dtype))
@@ -146,10 +168,10 @@ def size_limit(model: Any) -> int:
     """The most bytes a weights file for ``model`` can need: every weight in float64 with three optimizer slots
     (AMSGrad's), plus 4 KiB of HDF5 bookkeeping per variable and per layer (h5py and Keras use about 600 bytes)
     and 1 MiB. A larger file or zip member is refused before it is read or inflated."""
-    layers = model.layers
-    shapes = [v.shape for layer in layers for v in layer.weights] if model.built else []
+    groups = len(_walk(model))
+    shapes = [v.shape for v in model.weights] if model.built else []
     values = sum(math.prod(s) for s in shapes)
-    return 8 * 4 * values + (4 << 10) * (4 * len(shapes) + len(layers) + 8) + (1 << 20)
+    return 8 * 4 * values + (4 << 10) * (4 * len(shapes) + groups + 8) + (1 << 20)
 
 
 def _group(parent: _h5read.Group, name: str) -> _h5read.Group | None:
@@ -177,13 +199,13 @@ def read_h5(data: bytes, model: Any) -> Stored:
     """Find the file's variables for each of ``model``'s layers (matched by class and order, as Keras does) and
     the optimizer's, checking where and how each is stored but reading no values yet."""
     root = _h5read.File(data).root
-    layers = _group(root, "layers")
-    if layers is None:
+    if _group(root, "layers") is None:
         raise FormatError("the HDF5 file has no `layers` group (not Keras 3 weights)")
     per_layer = []
-    for name in _group_names(model):
-        group = _group(layers, name)
-        store = None if group is None else _group(group, "vars")
+    for path, _ in _leaves(model):
+        store: _h5read.Group | None = root
+        for name in (*path, "vars"):
+            store = None if store is None else _group(store, name)
         per_layer.append([] if store is None else _vars(store))
     group = _group(root, "optimizer")
     store = None if group is None else _group(group, "vars")
@@ -239,7 +261,7 @@ class Plan(NamedTuple):
 
 def plan(model: Any, stored: Stored, skip_mismatch: bool = False) -> Plan:
     """Check every variable against ``model`` and convert it; raise before anything is written."""
-    layers = model.layers
+    layers = [layer for _, layer in _leaves(model)]
     want = [[v.shape for v in layer.weights] for layer in layers]
     current = None
     values: list[np.ndarray] = []
@@ -303,7 +325,7 @@ def commit(model: Any, planned: Plan) -> None:
     """Write a checked ``Plan``: the weights and the optimizer state load together, under one lock of the core
     (which checks both again before writing either), or not at all."""
     if planned.weights or planned.optimizer is not None:
-        model._core_network().load_state(planned.weights or None, planned.optimizer)
+        model._core_network(write=True).load_state(planned.weights or None, planned.optimizer)
     lr = planned.learning_rate
     # Checked by `plan`, so this assignment cannot be refused. The file holds float32: a rate that rounds to
     # it already is the file's and keeps its exact value.

@@ -132,7 +132,7 @@ def model_graph(model: Any) -> Graph:
         return graph
     input_layer = getattr(model, "_input_layer", None)
     name = input_layer.name if input_layer is not None else "input_0"
-    layers = model.layers
+    layers = model._layers  # a nested model's layers in its place
     nodes = [(layer, [i]) for i, layer in enumerate(layers)]
     return [(name, model.input_shape[1:])], nodes, [len(layers)]
 

@@ -88,12 +88,6 @@ def _symbolic_call(layer: Layer, inputs: Any) -> KerasTensor:
             f"keras_lite does not support calling a layer twice (sharing its weights) yet: layer "
             f"{layer.name!r} was already called on {layer._inbound[0]!r}. Create a new layer for each call."
         )
-    model = layer._live_model()
-    if model is not None:
-        raise ValueError(
-            f"Layer {layer.name!r} already belongs to model {model.name!r}: a keras_lite layer's weights live "
-            "in its model's core network, so it cannot be used in another. Create a new layer."
-        )
     shaped = [t for t in tensors if len(t.shape) > 2]
     if shaped and not layer._takes_shapes:
         raise NotSupportedError(

@@ -162,6 +162,7 @@ class Layer:
         self._trainable = bool(trainable)
         self._input_width: int | None = None
         self._owner: Any = None  # the _core.Model holding this layer's weights
+        self._holder: Any = None  # a weakref to the model whose network `_owner` is (None: the layer's own)
         self._owner_layer_index = 0
         self._owner_weight_base = 0
         self._model_ref: Any = None
@@ -203,8 +204,20 @@ class Layer:
 
     # ---- attachment to a core network -----------------------------------------------------------------
     def _attach(
-        self, owner: Any, layer_index: int, weight_base: int, input_width: int, info: list[Any]
+        self,
+        owner: Any,
+        layer_index: int,
+        weight_base: int,
+        input_width: int,
+        info: list[Any],
+        holder: Any = None,
     ) -> None:
+        """Make ``owner`` (the network of model ``holder``, or the layer's own) hold this layer's weights. A model
+        whose network held them until now is told that it no longer does (see ``Model._claim``)."""
+        previous = self._holder() if self._holder is not None else None
+        if previous is not None and previous is not holder and previous._net is self._owner:
+            previous._lose_layers()
+        self._holder = None if holder is None else weakref.ref(holder)
         self._owner = owner
         self._owner_layer_index = layer_index
         self._owner_weight_base = weight_base

@@ -111,9 +111,15 @@ class Normalization(Layer):
         }
 
     def _attach(
-        self, owner: Any, layer_index: int, weight_base: int, input_width: int, info: list[Any]
+        self,
+        owner: Any,
+        layer_index: int,
+        weight_base: int,
+        input_width: int,
+        info: list[Any],
+        holder: Any = None,
     ) -> None:
-        super()._attach(owner, layer_index, weight_base, input_width, info)
+        super()._attach(owner, layer_index, weight_base, input_width, info, holder)
         for v in self._variables:
             if v.name == "count":  # Keras's int64 counter, held by the core as a float it never reads
                 v.dtype = "int64"

@@ -23,6 +23,6 @@ def call_training(model: Model, x: Any) -> Tensor:
     if _symbolic(x):
         raise _functional_call(f"model {model.name!r}")
     xa = _trainer.inputs(model, x, "inputs")
-    model._ensure_built(xa.shape[1])
+    model._ensure_built(xa.shape[1], train=True)  # moving statistics change
     out: Tensor = _core.call_training(model._net, xa).view(Tensor)
     return out

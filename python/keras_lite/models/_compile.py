@@ -14,6 +14,7 @@ from .. import optimizers as optimizers_module
 from .._errors import received
 from .._unsupported import NotSupportedError
 from ..layers._layer import _STILL_HELD, _other_model
+from . import _targets
 
 if TYPE_CHECKING:
     from ._model import Model
@@ -88,7 +89,7 @@ def compile(
     if model._net is not None:
         # The core checks the values too; a refusal must leave the previous compile in place.
         try:
-            model._compile_net(model._net, opt, loss_obj, list(metrics))
+            compile_net(model, model._net, opt, loss_obj, list(metrics))
         except Exception:
             model._compile_weighted = previous_weighted
             raise
@@ -210,3 +211,34 @@ def warn_if_output_is_not_logits(model: Model, steps: tuple[str, ...]) -> None:
                 "activation and thus does not represent logits. Was this intended?",
                 stacklevel=3,
             )
+
+
+def compile_net(
+    model: Model,
+    net: Any,
+    opt: Any,
+    loss_obj: losses_module.Loss,
+    metrics: list[Any],
+    target_width: int | None = None,
+) -> None:
+    """Compile the core ``net`` of ``model``; ``target_width`` (y's columns, once seen) settles ``"crossentropy"``."""
+
+    def compile_with(width: int | None) -> tuple[losses_module.Loss, list[str], list[int]]:
+        loss = losses_module._concrete(loss_obj, net.output_dim, width)
+        kinds, weighted, names, sizes = _targets.resolve_metrics(
+            net.output_dim, loss, metrics, model._compile_weighted
+        )
+        net.compile(loss._spec(), kinds, opt._spec(net, model), weighted)
+        return loss, names, sizes
+
+    try:
+        loss, names, sizes = compile_with(target_width)
+    except ValueError:
+        if target_width is not None or not isinstance(loss_obj, losses_module._AutoCrossentropy):
+            raise
+        # "crossentropy" before any targets, with metrics that read class ids (sparse_categorical_accuracy):
+        # the provisional choice is then the sparse one; the first targets settle it (_targets.settle_targets).
+        loss, names, sizes = compile_with(1)
+    model._metric_names, model._metric_sizes = ["loss", *names], sizes
+    model._core_loss = loss
+    opt._network = net

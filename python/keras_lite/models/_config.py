@@ -11,14 +11,14 @@ from __future__ import annotations
 import json
 from typing import Any, cast
 
-from .. import _keras_config_read
+from .. import _keras_config_read, _keras_config_sequential
 from .._errors import FormatError, received
 from .._unsupported import NotSupportedError
 
 _FUNCTIONAL_KEYS = ("input_layers", "output_layers")
 
 # The model classes by Keras class name, filled in by ``_sequential`` and ``_functional`` (which import this).
-CLASSES: dict[str, Any] = {}
+CLASSES = _keras_config_sequential.MODEL_CLASSES
 
 
 def _make(tree: dict[str, Any], what: str, compile: bool = False) -> Any:
@@ -38,8 +38,9 @@ def _make(tree: dict[str, Any], what: str, compile: bool = False) -> Any:
 class ConfigMethods:
     """``get_config``, ``from_config`` and ``to_json`` for ``Model`` (see ``_keras_config_write``)."""
 
-    def _keras_config(self) -> dict[str, Any]:
-        """The model's Keras 3 ``config.json`` tree, without ``compile_config`` (what saving writes)."""
+    def _keras_config(self, shape: tuple[int, ...] | None = None) -> dict[str, Any]:
+        """The model's Keras 3 ``config.json`` tree, without ``compile_config`` (what saving writes); ``shape``:
+        the input shape a Sequential it is nested in gives it."""
         raise NotImplementedError
 
     def get_config(self) -> dict[str, Any]:

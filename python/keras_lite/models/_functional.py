@@ -19,7 +19,8 @@ from .._unsupported import NotSupportedError, defines
 from ..layers import InputLayer, KerasTensor, Layer
 from ..layers._flatten import flatten_input
 from ..layers._keras_tensor import _tensor_list
-from ..layers._layer import _bind_model, _other_model
+from ..layers._layer import _bind_model
+from . import _ownership
 from ._config import CLASSES
 from ._model import Model
 
@@ -165,14 +166,6 @@ class Functional(Model):
             raise ValueError(
                 f"The model's output is one of its inputs: it needs at least one layer. Received: outputs={outputs!r}"
             )
-        for layer in nodes:
-            other = _other_model(layer._live_model(), self)
-            if other is not None:
-                raise ValueError(
-                    f"Layer {layer.name!r} already belongs to model {other.name!r}: a keras_lite layer's weights "
-                    "live in its model's core network, so two models cannot share it. Build the second model "
-                    "from new layers."
-                )
         self._single_input = len(self._inputs) == 1
         self._readers = _flatten_readers(self._inputs, nodes, outs[0])
         self._direct_input = self._single_input and self._readers[0] is None
@@ -183,6 +176,7 @@ class Functional(Model):
 
     def _build(self) -> None:
         """Build the core network of the graph, each layer starting from its initializers."""
+        _ownership.refuse_if_trained_elsewhere(self._layers, self)
         specs = [(layer._spec(), reads) for layer, reads in self._wiring()[0]]
         net = _core.Model.graph([t._width for t in self._inputs], specs, config.next_seed())
         by_layer: list[list[Any]] = [[] for _ in self._layers]
@@ -197,20 +191,23 @@ class Functional(Model):
             else:
                 starts.append(layer._initial_values(by_layer[i]))
         base = 0
+        placements = []
         for i, layer in enumerate(self._layers):
             tensors = layer._inbound[0]
             merge_width = getattr(layer, "_merge_width", None)  # a merge layer's width is its output's
             width = (
                 tensors[0]._width if merge_width is None else merge_width([t._width for t in tensors], True)
             )
-            layer._attach(net, i, base, width, by_layer[i])
+            layer._attach(net, i, base, width, by_layer[i], self)
             for j, values in starts[i]:
                 net.set_weight(base + j, values)
+            placements.append((layer, i, base, width, by_layer[i]))
             base += len(by_layer[i])
         if not self._trainable:
             for i in range(len(self._layers)):
                 net.set_layer_trainable(i, False)
-        self._net = net
+        self._net, self._placements, self._stale = net, placements, False
+        self._fast = self._direct
         self._apply_device()
 
     # ---- the graph ------------------------------------------------------------------------------------------
@@ -252,7 +249,7 @@ class Functional(Model):
     def _input_width(self) -> int | None:
         return int(self._net.input_dim)
 
-    def _ensure_built(self, width: int) -> None:
+    def _build_on_use(self, width: int) -> None:
         pass
 
     def _join_inputs(self, x: Any, arg: str) -> np.ndarray:
@@ -362,7 +359,9 @@ class Functional(Model):
                 connected.append(", ".join(f"{t._keras_history[0].name}[0][0]" for t in layer._inbound[0]))
         return rows, None if self._sequential_like() else connected
 
-    def _keras_config(self) -> dict[str, Any]:
+    def _keras_config(self, shape: tuple[int, ...] | None = None) -> dict[str, Any]:
+        """The config.json tree (its inputs give its shape, so ``shape``, which a Sequential gives the model
+        it nests, changes nothing)."""
         return _keras_config_write.functional_config(self)
 
     def _init_from_config(

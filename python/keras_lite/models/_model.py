@@ -19,7 +19,7 @@ from .._tensor import Tensor
 from .._unsupported import NotSupportedError
 from ..layers import Layer
 from ..layers._layer import _bind_model, _named
-from . import _call, _compile, _display, _on_batch, _targets, _trainer, _weight_values
+from . import _call, _compile, _display, _nesting, _on_batch, _ownership, _trainer, _weight_values
 from ._config import ConfigMethods
 
 _ndarray = np.ndarray  # the predict fast path's type test, without two lookups a call
@@ -41,7 +41,10 @@ class Model(ConfigMethods):
 
     _functional: Any = None  # models._functional.Functional, what keras.Model(inputs, outputs) makes
     _single_input = True  # whether x is one array
-    _direct_input = True  # whether x goes to the core as it is (one flat input: the predict fast path)
+    _direct = True  # whether x goes to the core as it is (one flat input)
+    _stale = False  # whether another model's network holds some of this model's layers (see _ownership)
+    _fast = True  # _direct and not _stale: the predict fast path's one test
+    _placements: list[tuple[Any, ...]] = []  # (layer, index, weight base, width, weight info) in _net
     _paths_name_model = True  # whether weight paths start with the model's name (not a Functional's)
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
@@ -92,12 +95,31 @@ class Model(ConfigMethods):
         self.compiled_loss: Any = None
         self.compiled_metrics: Any = None
 
-    # What the structure (Sequential) provides.
+    @property
+    def _direct_input(self) -> bool:
+        return self._direct
+
+    @_direct_input.setter
+    def _direct_input(self, value: bool) -> None:
+        self._direct = value
+        self._fast = value and not self._stale
+
+    def _lose_layers(self) -> None:  # another model's network took some of its layers (see _ownership)
+        self._stale, self._fast = True, False
+
+    def _ensure_built(self, width: int, train: bool = False) -> None:
+        """Build the model for inputs of ``width`` unless it is built, and have its network hold all its layers'
+        weights (``train``: the caller is about to train them)."""
+        self._build_on_use(width)
+        if self._stale:
+            _ownership.claim(self, train)
+
+    # What the structure (Sequential, Functional) provides.
     def _input_width(self) -> int | None:
         """The width inputs must have (None until the model knows it)."""
         raise NotImplementedError
 
-    def _ensure_built(self, width: int) -> None:
+    def _build_on_use(self, width: int) -> None:
         """Build the model for inputs of ``width`` unless it is built."""
         raise NotImplementedError
 
@@ -135,6 +157,8 @@ class Model(ConfigMethods):
         self._trainable = bool(value)
         for layer in self._layers:
             layer.trainable = self._trainable
+        for inner in _nesting.nested_models(self):
+            inner._trainable = self._trainable
 
     def _apply_device(self) -> None:
         requested = self._device or config.default_device()
@@ -219,39 +243,9 @@ class Model(ConfigMethods):
     def _compile_core(self) -> None:
         """Compile a newly built core network as the model was compiled."""
         assert self._loss_obj is not None
-        self._compile_net(
-            self._net, self.optimizer, self._loss_obj, self._compile_metrics, self._target_width
+        _compile.compile_net(
+            self, self._net, self.optimizer, self._loss_obj, self._compile_metrics, self._target_width
         )
-
-    def _compile_net(
-        self,
-        net: Any,
-        opt: Any,
-        loss_obj: losses_module.Loss,
-        metrics: list[Any],
-        target_width: int | None = None,
-    ) -> None:
-        """Compile the core ``net``; ``target_width`` (y's columns, once seen) settles ``"crossentropy"``."""
-
-        def compile_with(width: int | None) -> tuple[losses_module.Loss, list[str], list[int]]:
-            loss = losses_module._concrete(loss_obj, net.output_dim, width)
-            kinds, weighted, names, sizes = _targets.resolve_metrics(
-                net.output_dim, loss, metrics, self._compile_weighted
-            )
-            net.compile(loss._spec(), kinds, opt._spec(net, self), weighted)
-            return loss, names, sizes
-
-        try:
-            loss, names, sizes = compile_with(target_width)
-        except ValueError:
-            if target_width is not None or not isinstance(loss_obj, losses_module._AutoCrossentropy):
-                raise
-            # "crossentropy" before any targets, with metrics that read class ids (sparse_categorical_accuracy):
-            # the provisional choice is then the sparse one; the first targets settle it (_targets.settle_targets).
-            loss, names, sizes = compile_with(1)
-        self._metric_names, self._metric_sizes = ["loss", *names], sizes
-        self._core_loss = loss
-        opt._network = net
 
     @property
     def metrics_names(self) -> list[str]:
@@ -342,7 +336,7 @@ class Model(ConfigMethods):
             # anything else (or any error) takes the general path, which converts or explains. An empty
             # array takes that path too, which refuses it whatever its dtype.
             net = self._net
-            if net is not None and x.size and self._direct_input:
+            if net is not None and x.size and self._fast:
                 try:
                     return net.predict(x)
                 except (TypeError, ValueError):
@@ -362,7 +356,7 @@ class Model(ConfigMethods):
             return _call.call_training(self, inputs)
         net = self._net
         array = type(inputs) is _ndarray or type(inputs) is Tensor
-        if net is not None and array and inputs.size and self._direct_input:
+        if net is not None and array and inputs.size and self._fast:
             try:  # (an empty array is refused by the general path)
                 return net.predict(inputs, Tensor)
             except (TypeError, ValueError):
@@ -401,10 +395,6 @@ class Model(ConfigMethods):
             filepath: A path ending in ``.keras``, or a writable binary file object.
             overwrite: Whether to replace an existing file (otherwise ``FileExistsError``).
             zipped: Must be None or True: keras_lite writes the zipped format.
-
-        Example:
-            >>> model.save("model.keras")
-            >>> restored = keras.models.load_model("model.keras")
         """
         _saving.save(self, filepath, overwrite, zipped, kwargs)
 
@@ -427,10 +417,16 @@ class Model(ConfigMethods):
         _saving.set_state(self, state)
 
     # What saving reads besides the public surface (keras_lite's own, not Keras API).
-    def _core_network(self) -> Any:
+    def _core_network(self, write: bool = False) -> Any:
         """The ``_core.Model`` holding the weights and the optimizer state (None until built): saving reads and
-        writes both through it, under one lock."""
+        (``write``) writes both through it, under one lock."""
+        if self._stale:
+            _ownership.claim(self, write)
         return self._net
+
+    def _output_width(self, width: int) -> int:
+        """The output width on inputs of ``width``, as a nested model."""
+        return _nesting.output_width(self, width)
 
     def _keras_compile_config(self) -> dict[str, Any]:
         """What Keras's ``model.get_compile_config()`` returns, or ``{}`` for a model never compiled."""
@@ -445,6 +441,10 @@ class Model(ConfigMethods):
         self.__dict__.clear()
         self.__dict__.update(other.__dict__)
         for layer in self._layers:
-            _bind_model(layer, self)
+            if layer._holder is not None and layer._holder() is other:
+                layer._holder = weakref.ref(self)
+        for item in getattr(self, "_items", self._layers):
+            if not isinstance(item, Model):
+                _bind_model(item, self)
         if self.optimizer is not None:
             self.optimizer._model = weakref.ref(self)

@@ -32,7 +32,7 @@ def _arrays(model: Model, x: Any, y: Any, call: str) -> tuple[np.ndarray, np.nda
     ya = _data.to_targets(y, "y")
     _data.check_same_length(xa, ya)
     _targets.settle_targets(model, ya)
-    model._ensure_built(xa.shape[1])
+    model._ensure_built(xa.shape[1], train=call == "train_on_batch")
     _targets.check_targets(model, ya, "y")
     return xa, ya
 

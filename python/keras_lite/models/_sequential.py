@@ -7,14 +7,16 @@ from typing import Any
 
 import numpy as np
 
-from .. import _core, _data, _keras_config_read, _keras_config_write, _saving, config
+from .. import _core, _data, _keras_config_sequential, _keras_config_write, _saving, config
 from .._errors import received
 from .._structure_lock import _changes_structure
 from .._unsupported import NotSupportedError, defines
 from ..layers import InputLayer, KerasTensor, Layer
 from ..layers._flatten import flatten_input
-from ..layers._layer import _STILL_HELD, _bind_model, _build_width, _other_model, _shape_arg
+from ..layers._layer import _bind_model, _build_width, _shape_arg
+from . import _nesting, _ownership
 from ._config import CLASSES
+from ._display import stack_rows
 from ._model import Model
 
 _MODEL_HOOKS = ("call", "train_step", "test_step", "predict_step", "compute_loss", "compute_metrics")
@@ -55,6 +57,9 @@ class Sequential(Model):
     ) -> None:
         super().__init__(name=name, trainable=trainable, device=device)
         self._input_layer: InputLayer | None = None
+        self._items: list[
+            Any
+        ] = []  # the layers as given, nested models among them (self._layers: theirs in place)
         if layers is not None:
             if not isinstance(layers, (list, tuple)):
                 raise ValueError(f"Sequential expects a list of layers. {received('layers', layers)}")
@@ -65,73 +70,81 @@ class Sequential(Model):
                     self._add(layer, rebuild=False, names=names)
                 self._maybe_rebuild()
             except BaseException:  # the layers do not stay bound to a model that was never made
-                for layer in self._layers:
-                    layer._model_ref = model_refs.get(id(layer))
+                for layer in self._items:
+                    if isinstance(layer, Layer):
+                        layer._model_ref = model_refs.get(id(layer))
                 raise
 
     # ---- structure ----------------------------------------------------------------------------------
     @_changes_structure("add a layer")
     def add(self, layer: Any, rebuild: bool = True) -> None:
-        """Append a layer (or ``keras.Input(...)`` as the first item)."""
+        """Append a layer (or ``keras.Input(...)`` as the first item), or a model."""
+        _nesting.refuse_change(self, "add a layer to")
         self._add(layer, rebuild, None)
 
     def _add(self, layer: Any, rebuild: bool, names: set[str] | None) -> None:
-        """``add``; ``names``, when given, holds the names of ``self._layers`` (and gets this layer's)."""
+        """``add``; ``names``, when given, holds the names of ``self._items`` (and gets this layer's)."""
         if isinstance(layer, KerasTensor):
             layer = layer._keras_history[0]
         if isinstance(layer, InputLayer):
-            if self._input_layer is not None or self._layers:
+            if self._input_layer is not None or self._items:
                 raise ValueError("Sequential model may only have one input layer, and it must come first.")
             self._input_layer = layer
             if rebuild:
                 self._maybe_rebuild()
             return
-        if isinstance(layer, Model):
-            raise NotSupportedError(
-                f"keras_lite does not support a model inside a Sequential model yet (a nested model, such as "
-                f"Sequential([model, Softmax()])): add the layers themselves, or apply the last step to the "
-                f"model's predictions (keras.activations.softmax(model.predict(x))). {received('layer', layer)}"
-            )
-        if not isinstance(layer, Layer):
+        nested = isinstance(layer, Model)
+        if nested:
+            _nesting.check_item(self, layer)
+        elif not isinstance(layer, Layer):
             raise ValueError(
                 f"Only instances of `keras_lite.layers.Layer` can be added to a Sequential model. {received('layer', layer)}"
             )
-        if (layer.name in names) if names is not None else any(e.name == layer.name for e in self._layers):
+        if (layer.name in names) if names is not None else any(e.name == layer.name for e in self._items):
             raise ValueError(
                 f"All layers added to a Sequential model should have unique names. Name {layer.name!r} is already used."
             )
-        other = _other_model(layer._live_model(), self)
-        if other is not None:
-            raise ValueError(
-                f"Layer {layer.name!r} already belongs to model {other.name!r}. A keras_lite layer's weights "
-                "live in its model's core network, so a layer cannot be shared by two models: create a new "
-                "layer (and copy the weights with set_weights(other_layer.get_weights()) if you want them), "
-                f"or pop it from the other model first. {_STILL_HELD}"
-            )
-        input_layer, model_ref = self._input_layer, layer._model_ref
-        if not self._layers and self._input_layer is None and layer._input_shape_arg is not None:
-            self._input_layer = InputLayer(shape=layer._input_shape_arg)
-        self._layers.append(layer)
+        added = layer._layers if nested else [layer]
+        if nested:  # (a layer added twice has a name already used)
+            _nesting.check_once([*self._layers, *added], self)
+        input_layer, model_ref = self._input_layer, None if nested else layer._model_ref
+        if not self._items and self._input_layer is None:
+            dims = _nesting.input_dims(layer) if nested else layer._input_shape_arg
+            if dims is not None:
+                self._input_layer = InputLayer(shape=dims)
+        self._items.append(layer)
+        self._layers.extend(added)
         if names is not None:
             names.add(layer.name)
-        _bind_model(layer, self)
+        if nested:
+            _nesting.enter(layer, self)
+        else:
+            _bind_model(layer, self)
         if rebuild:
             net = self._net
             try:
                 self._maybe_rebuild()
             except BaseException:
                 if self._net is net:  # refused before the model changed (a width, a size): leave it as it was
-                    self._layers.pop()
-                    self._input_layer, layer._model_ref = input_layer, model_ref
+                    self._items.pop()
+                    del self._layers[len(self._layers) - len(added) :]
+                    self._input_layer = input_layer
+                    if not nested:
+                        layer._model_ref = model_ref
                 raise
 
     @_changes_structure("pop a layer")
     def pop(self, rebuild: bool = True) -> Layer:
-        """Remove and return the last layer."""
-        if not self._layers:
+        """Remove and return the last layer (or model)."""
+        _nesting.refuse_change(self, "pop a layer from")
+        if not self._items:
             raise IndexError("There are no layers in the model.")
-        layer = self._layers.pop()
-        layer._model_ref = None
+        layer = self._items.pop()
+        if isinstance(layer, Model):
+            del self._layers[len(self._layers) - len(layer._layers) :]
+        else:
+            self._layers.pop()
+            layer._model_ref = None
         if rebuild:
             self._maybe_rebuild()
         return layer
@@ -153,6 +166,8 @@ class Sequential(Model):
                 f"({type(self._layers[0]).__name__}) cannot take the input shape {(None, *dims)}: put a "
                 "keras.layers.Flatten() first."
             )
+        _ownership.refuse_if_trained_elsewhere(self._layers, self)
+        _nesting.check_inputs(self._items, width)
         old = {
             id(layer): layer.get_weights()
             for layer in self._layers
@@ -181,11 +196,13 @@ class Sequential(Model):
             else:
                 starts.append(layer._initial_values(by_layer[i]))
         base = 0
+        placements = []
         for i, layer in enumerate(self._layers):
             mine = by_layer[i]
-            layer._attach(net, i, base, widths[i], mine)
+            layer._attach(net, i, base, widths[i], mine, self)
             for j, values in starts[i]:
                 net.set_weight(base + j, values)
+            placements.append((layer, i, base, widths[i], mine))
             base += len(mine)
         if not self._trainable:
             for i in range(len(self._layers)):
@@ -193,8 +210,8 @@ class Sequential(Model):
         for i, layer in enumerate(self._layers):  # the Flatten that reads an input of several dimensions
             if layer._takes_shapes:
                 layer._feature_shape = dims if i == 0 else None  # type: ignore[attr-defined]
+        self._net, self._placements, self._stale = net, placements, False
         self._direct_input = dims is None
-        self._net = net
         self._apply_device()
         if self.compiled:
             self._compile_core()
@@ -228,7 +245,7 @@ class Sequential(Model):
             self._input_layer = old
             raise
 
-    def _ensure_built(self, width: int) -> None:
+    def _build_on_use(self, width: int) -> None:
         if self._net is None:
             if not self._layers:
                 raise ValueError("Sequential model has no layers; add layers before using it.")
@@ -275,10 +292,22 @@ class Sequential(Model):
         return (None, self._net.output_dim)
 
     @property
+    def layers(self) -> list[Any]:
+        """The layers as added: a nested model is one of them."""
+        return list(self._items)
+
+    def _summary_rows(self) -> tuple[list[tuple[str, str, str, int | None]], list[str] | None]:
+        rows = [
+            _nesting.summary_row(item) if isinstance(item, Model) else stack_rows([item])[0]
+            for item in self._items
+        ]
+        return rows, None
+
+    @property
     def losses(self) -> list[np.float32]:
         """The regularization penalty of each trainable weight that has a regularizer (Keras's ``model.losses``)."""
         out = []
-        for layer in self.layers:
+        for layer in self._layers:
             regs = (getattr(layer, "kernel_regularizer", None), getattr(layer, "bias_regularizer", None))
             if layer.trainable and any(regs):
                 for reg, var in zip(regs, layer.weights):
@@ -286,17 +315,21 @@ class Sequential(Model):
                         out.append(np.float32(reg(var.numpy())))
         return out
 
-    def _keras_config(self) -> dict[str, Any]:
-        shape = None if self._net is None else (self._input_dims() or (self._net.input_dim,))
+    def _keras_config(self, shape: tuple[int, ...] | None = None) -> dict[str, Any]:
+        """The config.json tree; ``shape``: the input shape a model it is nested in gives it, when it has none."""
+        if self._net is not None:
+            shape = self._input_dims() or (self._net.input_dim,)
         input_name = None if self._input_layer is None else self._input_layer.name
         return _keras_config_write.sequential_config(
-            self.name, self.trainable, self._layers, shape, input_name
+            self.name, self.trainable, self._items, shape, input_name
         )
 
     def _init_from_config(
         self, tree: Any, max_params: int | None = None, training_only: list[str] | None = None
     ) -> None:
-        layers, trainable, name = _keras_config_read.sequential_from_config(tree, max_params, training_only)
+        layers, trainable, name = _keras_config_sequential.sequential_from_config(
+            tree, max_params, training_only
+        )
         Sequential.__init__(self, layers, trainable=trainable, name=name)
 
     def __repr__(self) -> str:

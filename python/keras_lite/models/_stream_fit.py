@@ -119,17 +119,17 @@ def _data_like(x: Any) -> bool:
     return isinstance(x, list) and not any(isinstance(v, (np.ndarray, dict)) for v in x)
 
 
-def _prepare(model: Model, source: Source, what: str, inputs: Inputs) -> None:
-    """Build the model and settle its targets from the first peeked batch."""
+def _prepare(model: Model, source: Source, what: str, inputs: Inputs, train: bool = False) -> None:
+    """Build the model and settle its targets from the first peeked batch (``train``: for fit)."""
     first = source.peeked[0]
     x = _one_input(model, inputs, first[0], what)
     if len(first) >= 2 and first[1] is not None:
         y = _data.to_targets(first[1], _arg(what, "y"))
         settle_targets(model, y)
-        model._ensure_built(x.shape[1])
+        model._ensure_built(x.shape[1], train)
         check_targets(model, y, _arg(what, "y"))
     else:
-        model._ensure_built(x.shape[1])
+        model._ensure_built(x.shape[1], train)
 
 
 def _run(feeders: list[Feeder], call: Any) -> Any:
@@ -167,7 +167,7 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
         )
     steps = _steps(a["steps_per_epoch"], "steps_per_epoch")
     source = Source(x, steps, bool(a["shuffle"]), "x")
-    _prepare(model, source, "x", inputs)
+    _prepare(model, source, "x", inputs, train=True)
     val_source = None
     vd = a["validation_data"]
     if vd is not None:

@@ -206,7 +206,7 @@ def fit(
         xa, ya = np.ascontiguousarray(train_x), np.ascontiguousarray(train_y)
         val = (np.ascontiguousarray(val[0]), np.ascontiguousarray(val[1]))
     settle_targets(model, ya)
-    model._ensure_built(xa.shape[1])
+    model._ensure_built(xa.shape[1], train=True)
     check_targets(model, ya, "y")
     if val is not None:
         check_targets(model, val[1], "validation_data y")

@@ -17,9 +17,10 @@ if TYPE_CHECKING:
 def get(model: Model) -> list[np.ndarray]:
     """Copies of every weight, layer by layer (Keras order); an integer weight (Normalization's int64
     ``count``) in its own dtype."""
-    if model._net is None:
+    net = model._core_network()
+    if net is None:
         return [v.numpy() for v in model.weights]
-    values = model._net.get_weights()
+    values = net.get_weights()
     return [a if v.dtype == "float32" else a.astype(v.dtype) for v, a in zip(model.weights, values)]
 
 
@@ -42,8 +43,9 @@ def set_all(model: Model, weights: Any) -> None:
         if a.shape != v.shape:
             raise ValueError(f"Weight {v.path} has shape {v.shape}. Received: an array of shape {a.shape}")
         arrays.append(a)
-    if model._net is None:
+    net = model._core_network(write=True)
+    if net is None:
         for v, a in zip(current, arrays):
             v.assign(a)
     elif arrays:
-        model._net.set_weights(arrays)
+        net.set_weights(arrays)

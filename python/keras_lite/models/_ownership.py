@@ -1,0 +1,82 @@
+"""Layers in several models: which model's network holds a layer's weights, and how another takes them.
+
+A layer can be in more than one model: a model put in a ``Sequential`` (``Sequential([model, Softmax()])``, an
+autoencoder of an encoder and a decoder), or one layer added to two models. Each model computes in its own core
+network, so a layer's weights live in one network at a time, its holder's (``layer._holder``); a model whose
+network lost some of its layers to another is *stale* until it takes them back. Before a stale model computes,
+saves or hands out its weights, it claims its layers: it copies their current values into its own network, which
+holds them from then on, and the model that held them becomes stale in turn. So every model sees the values the
+last of them trained or set, as models sharing Keras variables do; each model's optimizer state stays its own,
+as each Keras optimizer keeps its own slots for a variable it shares.
+
+A model whose layers another model is training (``fit`` running, from a callback or another thread) reads a copy
+of their current values and stays stale; training it then, or building a model that would take those layers,
+is refused: the running fit would go on training values nobody holds.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .._structure_lock import _STRUCTURE_LOCK
+
+if TYPE_CHECKING:
+    from ..layers import Layer
+    from ._model import Model
+
+
+def _holder(layer: Layer) -> Any:
+    return layer._holder() if layer._holder is not None else None
+
+
+def _busy(layer: Layer, model: Model) -> Any:
+    """The model training ``layer``'s weights now, unless that is ``model`` (None: nobody else)."""
+    holder = _holder(layer)
+    return holder if holder is not None and holder is not model and holder._fits else None
+
+
+def _training_elsewhere(layer: Layer, holder: Model, model: Model, what: str) -> RuntimeError:
+    return RuntimeError(
+        f"Cannot {what} model {model.name!r} while model {holder.name!r} is training its layer {layer.name!r}: "
+        f"fit() is running on {holder.name!r} (this call came from a callback or another thread), and it would "
+        f"go on training the weights {model.name!r} takes. Call it after that fit returns."
+    )
+
+
+def refuse_if_trained_elsewhere(layers: list[Layer], model: Model) -> None:
+    """Refuse to build ``model`` on ``layers`` while another model trains any of them (call under the lock)."""
+    for layer in layers:
+        holder = _busy(layer, model)
+        if holder is not None:
+            raise _training_elsewhere(layer, holder, model, "build")
+
+
+def claim(model: Model, train: bool) -> None:
+    """Make ``model``'s network hold the current values of all its layers' weights (see the module's text).
+
+    ``train``: the caller is about to change them (fit, set_weights, load_weights), so a layer another model
+    is training is a ``RuntimeError`` rather than a copy.
+    """
+    with _STRUCTURE_LOCK:
+        if not model._stale:
+            return
+        net = model._net
+        behind = False
+        for layer, index, base, width, info in model._placements:
+            if layer._owner is net:
+                continue
+            values = [np.ascontiguousarray(v, dtype=np.float32) for v in layer.get_weights()]
+            holder = _busy(layer, model)
+            if holder is not None:
+                if train:
+                    raise _training_elsewhere(layer, holder, model, "train or set the weights of")
+                behind = True  # a copy of the values now; the layer stays with the model training it
+            else:
+                layer._attach(net, index, base, width, info, model)
+                net.set_layer_trainable(index, layer.trainable and model._trainable)
+            for j, v in enumerate(values):
+                net.set_weight(base + j, v)
+        model._stale = behind
+        model._fast = model._direct and not behind

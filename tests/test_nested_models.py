@@ -1,0 +1,284 @@
+"""Models inside a Sequential (nested models) and layers in several models, as Keras 3 has them: the outer model
+lists the inner one as a layer, computes with its layers, and shares their weights with it, whichever of the two
+trains; `summary`, configs and `.keras` files are laid out as Keras's (a Keras-made nested file is loaded and
+trained on in test_saving.py, from fixtures/nested.keras)."""
+
+from __future__ import annotations
+
+import io
+import pickle
+import zipfile
+
+import h5py
+import numpy as np
+import pytest
+
+import keras_lite as keras
+from devices import DEVICES
+from keras_lite import layers
+
+RNG = np.random.default_rng(7)
+X = RNG.normal(size=(96, 5)).astype(np.float32)
+Y = RNG.integers(0, 3, 96)
+
+
+def encoder(name: str = "encoder", device: str | None = None) -> keras.Sequential:
+    return keras.Sequential(
+        [keras.Input(shape=(5,)), layers.Dense(8, activation="relu"), layers.Dense(3)],
+        name=name,
+        device=device,
+    )
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def forward(weights: list[np.ndarray], x: np.ndarray) -> np.ndarray:
+    """The encoder's output (Dense relu, Dense linear) from its weights, in NumPy."""
+    k1, b1, k2, b2 = weights
+    return np.maximum(x @ k1 + b1, 0) @ k2 + b2
+
+
+def assert_same(a: list[np.ndarray], b: list[np.ndarray]) -> None:
+    assert len(a) == len(b)
+    for u, v in zip(a, b):
+        np.testing.assert_array_equal(u, v)
+
+
+def test_the_quickstart_probability_model_is_a_softmax_of_the_model() -> None:
+    # TensorFlow's beginner quickstart: probability_model = Sequential([model, Softmax()]).
+    model = encoder()
+    model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.fit(X, Y, epochs=2, verbose=0)
+    probability_model = keras.Sequential([model, layers.Softmax()])
+    assert probability_model.layers[0] is model and len(probability_model.layers) == 2
+    assert probability_model.get_layer("encoder") is model
+    assert [w.path for w in probability_model.weights] == [w.path for w in model.weights]
+    assert [w.path for w in model.weights][0] == f"encoder/{model.layers[0].name}/kernel"
+    want = softmax(model.predict(X, verbose=0))
+    np.testing.assert_allclose(probability_model.predict(X, verbose=0), want, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(probability_model(X[:5]).numpy(), want[:5], rtol=1e-5, atol=1e-6)
+    assert probability_model.input_shape == (None, 5) and probability_model.output_shape == (None, 3)
+
+
+def test_the_summary_is_keras_s() -> None:
+    inner = keras.Sequential(
+        [keras.Input(shape=(3,)), layers.Dense(4, activation="relu"), layers.Dense(2)], name="inner"
+    )
+    outer = keras.Sequential([inner, layers.Softmax(name="softmax")], name="sequential")
+    lines: list[str] = []
+    outer.summary(print_fn=lines.append)
+    text = "\n".join(lines)
+    # Keras 3.15.1's rows and totals for the same model.
+    for row in (
+        "│ inner (Sequential)              │ (None, 2)              │            26 │",
+        "│ softmax (Softmax)               │ (None, 2)              │             0 │",
+        " Total params: 26 (104.00 B)",
+        " Trainable params: 26 (104.00 B)",
+    ):
+        assert row in text, text
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_training_either_model_trains_the_weights_both_use(device: str) -> None:
+    enc = encoder()
+    outer = keras.Sequential([enc, layers.Dense(3, activation="softmax")], device=device)
+    outer.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    before = enc.get_weights()
+    outer.fit(X, Y, epochs=3, batch_size=16, verbose=0)
+    shared = outer.get_weights()[:4]
+    assert any(not np.array_equal(a, b) for a, b in zip(shared, before))
+    assert_same(enc.get_weights(), shared)
+    assert_same([w.numpy() for w in enc.weights], shared)  # the handles read the trained values too
+    # predict on a float32 array takes the fast path: it must see the weights the other model trained.
+    np.testing.assert_allclose(enc.predict(X, verbose=0), forward(shared, X), rtol=1e-4, atol=1e-5)
+
+    enc.compile(optimizer="sgd", loss="mse")
+    enc.fit(X, np.zeros((len(X), 3), np.float32), epochs=2, verbose=0)
+    head = outer.layers[1].get_weights()
+    want = softmax(forward(enc.get_weights(), X) @ head[0] + head[1])
+    np.testing.assert_allclose(outer.predict(X, verbose=0), want, rtol=1e-4, atol=1e-5)
+    assert_same(outer.get_weights()[:4], enc.get_weights())
+    assert outer.optimizer.iterations == 18 and enc.optimizer.iterations == 6  # each keeps its own optimizer
+
+
+def test_an_autoencoder_of_an_encoder_and_a_decoder() -> None:
+    enc = encoder()
+    dec = keras.Sequential([layers.Dense(8, activation="relu"), layers.Dense(5)], name="decoder")
+    autoencoder = keras.Sequential([enc, dec])
+    autoencoder.compile(optimizer="adam", loss="mse")
+    history = autoencoder.fit(X, X, epochs=5, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    codes = enc.predict(X, verbose=0)
+    assert codes.shape == (len(X), 3)
+    np.testing.assert_allclose(dec.predict(codes, verbose=0), autoencoder.predict(X, verbose=0), atol=1e-5)
+    assert dec.input_shape == (None, 3)  # built where the autoencoder put it
+
+
+def test_a_frozen_inner_model_is_not_trained_until_it_thaws() -> None:
+    enc = encoder()
+    enc.trainable = False
+    outer = keras.Sequential([enc, layers.Dense(3, activation="softmax")])
+    outer.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    assert len(outer.trainable_weights) == 2 and len(outer.non_trainable_weights) == 4
+    frozen, head = enc.get_weights(), outer.layers[1].get_weights()
+    outer.fit(X, Y, epochs=2, verbose=0)
+    assert_same(enc.get_weights(), frozen)
+    assert not np.array_equal(outer.layers[1].get_weights()[0], head[0])
+    enc.trainable = True  # fine-tuning
+    assert len(outer.trainable_weights) == 6
+    outer.fit(X, Y, epochs=1, verbose=0)
+    assert not np.array_equal(enc.get_weights()[0], frozen[0])
+
+
+def test_a_functional_chain_nests_and_a_graph_with_branches_does_not() -> None:
+    inp = keras.Input(shape=(5,))
+    chain = keras.Model(inp, layers.Dense(3)(layers.Dense(8, activation="relu")(inp)))
+    outer = keras.Sequential([chain, layers.Softmax()])
+    np.testing.assert_allclose(
+        outer.predict(X, verbose=0), softmax(chain.predict(X, verbose=0)), rtol=1e-5, atol=1e-6
+    )
+    buf = io.BytesIO()
+    outer.save(buf)
+    back = keras.models.load_model(io.BytesIO(buf.getvalue()))
+    assert type(back.layers[0]).__name__ == "Functional"
+    np.testing.assert_allclose(back.predict(X, verbose=0), outer.predict(X, verbose=0), atol=1e-6)
+
+
+def _trained_nested() -> keras.Sequential:
+    outer = keras.Sequential([encoder(), layers.Dense(3, activation="softmax")], name="classifier")
+    outer.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    outer.fit(X, Y, epochs=2, verbose=0)
+    return outer
+
+
+def test_keras_files_and_pickles_keep_the_nesting_and_the_weights() -> None:
+    outer = _trained_nested()
+    buf = io.BytesIO()
+    outer.save(buf)
+    with (
+        zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z,
+        h5py.File(io.BytesIO(z.read("model.weights.h5"))) as f,
+    ):
+        groups: list[str] = []
+        f.visit(groups.append)
+    # Keras 3.15.1 names the nested model's group by its class and puts its layers' groups inside it.
+    for group in (
+        "layers/sequential/layers/dense/vars/0",
+        "layers/sequential/layers/dense_1/vars/1",
+        "layers/sequential/vars",
+        "layers/dense/vars/0",
+    ):
+        assert group in groups, groups
+    want = outer.predict(X, verbose=0)
+    for back in (keras.models.load_model(io.BytesIO(buf.getvalue())), pickle.loads(pickle.dumps(outer))):
+        assert [type(item).__name__ for item in back.layers] == ["Sequential", "Dense"]
+        assert back.layers[0].name == "encoder"
+        np.testing.assert_allclose(back.predict(X, verbose=0), want, atol=1e-6)
+        assert back.optimizer.iterations == outer.optimizer.iterations
+        back.fit(X, Y, epochs=1, verbose=0)  # the optimizer state fits the nested weights
+        np.testing.assert_allclose(
+            back.layers[0].predict(X, verbose=0), forward(back.get_weights()[:4], X), rtol=1e-4, atol=1e-5
+        )
+
+
+@pytest.mark.parametrize("kind", ["weights.h5", "keras"])
+def test_weights_files_load_into_a_model_of_the_same_nesting(tmp_path, kind: str) -> None:
+    outer = _trained_nested()
+    path = tmp_path / f"m.{kind}"
+    outer.save_weights(path) if kind == "weights.h5" else outer.save(path)
+    other = keras.Sequential([encoder("other"), layers.Dense(3, activation="softmax")])
+    other.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    other.build((None, 5))
+    other.load_weights(path)
+    np.testing.assert_allclose(other.predict(X, verbose=0), outer.predict(X, verbose=0), atol=1e-6)
+    np.testing.assert_allclose(other.layers[0].predict(X, verbose=0), outer.layers[0].predict(X, verbose=0))
+    assert other.optimizer.iterations == outer.optimizer.iterations
+
+
+def test_configs_describe_the_nested_model() -> None:
+    outer = _trained_nested()
+    config = outer.get_config()
+    nested = config["layers"][1]
+    assert nested["class_name"] == "Sequential" and nested["config"]["name"] == "encoder"
+    assert nested["build_config"] == {"input_shape": [None, 5]}
+    for again in (
+        keras.Sequential.from_config(config),
+        keras.models.model_from_json(outer.to_json()),
+        keras.models.clone_model(outer),
+    ):
+        assert [type(item).__name__ for item in again.layers] == ["Sequential", "Dense"]
+        assert [w.shape for w in again.weights] == [w.shape for w in outer.weights]
+        assert again.predict(X, verbose=0).shape == (len(X), 3)
+
+
+def test_a_nested_model_s_structure_is_fixed_while_it_is_inside() -> None:
+    inner = encoder("inner")
+    outer = keras.Sequential([inner, layers.Softmax()])
+    with pytest.raises(ValueError, match=f"inside model '{outer.name}'"):
+        inner.add(layers.Dense(2))
+    with pytest.raises(ValueError, match=f"inside model '{outer.name}'"):
+        inner.pop()
+    outer.pop()
+    assert outer.pop() is inner and not outer.layers
+    inner.add(layers.Dense(2))  # taken out: its own again
+    assert inner.predict(X, verbose=0).shape == (len(X), 2)
+
+
+def test_nestings_that_cannot_be_are_refused_and_change_nothing() -> None:
+    inner = encoder("inner")
+    with pytest.raises(ValueError, match="unique names"):
+        keras.Sequential([inner, inner])
+    with pytest.raises(NotImplementedError, match="twice"):
+        keras.Sequential([inner, keras.Sequential([inner.layers[0]])])
+    outer = keras.Sequential([inner])
+    with pytest.raises(ValueError, match="cannot contain itself"):
+        outer.add(outer)
+    with pytest.raises(ValueError, match=r"expected shape=\(None, 5\), found shape=\(None, 4\)"):
+        keras.Sequential([keras.Input(shape=(4,)), encoder("other")])
+    with pytest.raises(ValueError, match="no layers"):
+        keras.Sequential([keras.Sequential(name="empty")])
+    assert outer.layers == [inner]
+    np.testing.assert_allclose(outer.predict(X, verbose=0), inner.predict(X, verbose=0))
+
+
+def test_a_layer_in_two_models_has_one_set_of_weights() -> None:
+    shared = layers.Dense(4, activation="relu")
+    first = keras.Sequential([keras.Input(shape=(5,)), shared, layers.Dense(1)])
+    second = keras.Sequential([keras.Input(shape=(5,)), shared, layers.Dense(2)])
+    first.compile(optimizer="adam", loss="mse")
+    second.compile(optimizer="adam", loss="mse")
+    first.fit(X, Y.astype(np.float32), epochs=2, verbose=0)
+    assert_same(second.get_weights()[:2], first.get_weights()[:2])
+    second.fit(X, np.ones((len(X), 2), np.float32), epochs=2, verbose=0)
+    k, b = shared.get_weights()
+    head = first.layers[1].get_weights()
+    want = np.maximum(X @ k + b, 0) @ head[0] + head[1]
+    np.testing.assert_allclose(first.predict(X, verbose=0), want, rtol=1e-4, atol=1e-5)
+    first.set_weights([np.zeros_like(w) for w in first.get_weights()])
+    assert not shared.get_weights()[0].any() and not second.get_weights()[0].any()
+
+
+def test_the_outer_fit_s_callback_predicts_with_the_inner_model_but_cannot_train_it() -> None:
+    enc = encoder()
+    enc.compile(optimizer="sgd", loss="mse")
+    outer = keras.Sequential([enc, layers.Dense(3, activation="softmax")])
+    outer.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    seen: list[np.ndarray] = []
+    errors: list[str] = []
+
+    class Probe(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            seen.append(enc.predict(X, verbose=0))
+            try:
+                enc.fit(X, np.zeros((len(X), 3), np.float32), verbose=0)
+            except RuntimeError as e:
+                errors.append(str(e))
+
+    outer.fit(X, Y, epochs=2, verbose=0, callbacks=[Probe()])
+    assert len(errors) == 2 and f"model '{outer.name}' is training" in errors[0]
+    np.testing.assert_allclose(seen[-1], enc.predict(X, verbose=0), rtol=1e-6)
+    np.testing.assert_allclose(seen[-1], forward(outer.get_weights()[:4], X), rtol=1e-4, atol=1e-5)
+    assert enc.optimizer.iterations == 0
