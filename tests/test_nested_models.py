@@ -282,3 +282,97 @@ def test_the_outer_fit_s_callback_predicts_with_the_inner_model_but_cannot_train
     np.testing.assert_allclose(seen[-1], enc.predict(X, verbose=0), rtol=1e-6)
     np.testing.assert_allclose(seen[-1], forward(outer.get_weights()[:4], X), rtol=1e-4, atol=1e-5)
     assert enc.optimizer.iterations == 0
+
+
+# ---- models called on keras.Input tensors (the Functional API) ---------------------------------------------------
+def test_a_functional_autoencoder_of_two_models() -> None:
+    enc = encoder()
+    dec = keras.Sequential([layers.Dense(8, activation="relu"), layers.Dense(5)], name="decoder")
+    inputs = keras.Input(shape=(5,))
+    autoencoder = keras.Model(inputs, dec(enc(inputs)))
+    assert [item.name for item in autoencoder.layers[1:]] == ["encoder", "decoder"]
+    autoencoder.compile(optimizer="adam", loss="mse")
+    history = autoencoder.fit(X, X, epochs=5, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    np.testing.assert_allclose(
+        dec.predict(enc.predict(X, verbose=0), verbose=0), autoencoder.predict(X, verbose=0), atol=1e-5
+    )
+
+
+def test_transfer_learning_with_a_frozen_base_called_with_training_false() -> None:
+    base = encoder("base")
+    base.compile(optimizer="adam", loss="mse")
+    base.fit(X, np.zeros((len(X), 3), np.float32), epochs=1, verbose=0)
+    base.trainable = False
+    inputs = keras.Input(shape=(5,))
+    outputs = layers.Dense(1)(base(inputs, training=False))
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer="adam", loss="mse")
+    frozen = base.get_weights()
+    model.fit(X, Y.astype(np.float32), epochs=2, verbose=0)
+    assert_same(base.get_weights(), frozen)
+    assert len(model.trainable_weights) == 2
+
+
+def test_a_graph_with_a_nested_model_prints_keras_s_summary_and_round_trips() -> None:
+    enc = encoder("enc")
+    x = keras.Input(shape=(5,), name="x")
+    out = layers.Dense(1, name="head")(layers.Concatenate(name="cat")([enc(x), x]))
+    model = keras.Model(x, out, name="graph")
+    lines: list[str] = []
+    model.summary(print_fn=lines.append)
+    text = "\n".join(lines)
+    # Keras 3.15.1's rows for the same model.
+    for row in (
+        "│ enc (Sequential)    │ (None, 3)         │         75 │ x[0][0]           │",
+        "│ cat (Concatenate)   │ (None, 8)         │          0 │ enc[0][0],        │",
+        " Total params: 84 (336.00 B)",
+    ):
+        assert row in text, text
+    k1, b1, k2, b2, k3, b3 = model.get_weights()
+    want = np.hstack([forward([k1, b1, k2, b2], X), X]) @ k3 + b3
+    np.testing.assert_allclose(model.predict(X, verbose=0), want, rtol=1e-4, atol=1e-5)
+    config = model.get_config()
+    assert config["layers"][1]["class_name"] == "Sequential" and config["layers"][1]["name"] == "enc"
+    buf = io.BytesIO()
+    model.save(buf)
+    back = keras.models.load_model(io.BytesIO(buf.getvalue()))
+    assert [type(item).__name__ for item in back.layers] == [
+        "InputLayer",
+        "Sequential",
+        "Concatenate",
+        "Dense",
+    ]
+    np.testing.assert_allclose(back.predict(X, verbose=0), model.predict(X, verbose=0), atol=1e-6)
+
+
+def test_a_nested_model_reads_an_input_of_several_dimensions_through_its_flatten() -> None:
+    images = RNG.normal(size=(10, 4, 3)).astype(np.float32)
+    inner = keras.Sequential([keras.Input(shape=(4, 3)), layers.Flatten(), layers.Dense(2)], name="img")
+    inputs = keras.Input(shape=(4, 3))
+    model = keras.Model(inputs, layers.Dense(1)(inner(inputs)))
+    k1, b1, k2, b2 = model.get_weights()
+    np.testing.assert_allclose(
+        model.predict(images, verbose=0), (images.reshape(10, 12) @ k1 + b1) @ k2 + b2, rtol=1e-5, atol=1e-6
+    )
+    outer = keras.Sequential([inner, layers.Softmax()])
+    assert outer.input_shape == (None, 4, 3)
+    np.testing.assert_allclose(
+        outer.predict(images, verbose=0), softmax(inner.predict(images, verbose=0)), rtol=1e-5, atol=1e-6
+    )
+
+
+def test_model_calls_on_tensors_that_cannot_be_are_refused() -> None:
+    enc = encoder()
+    x = keras.Input(shape=(5,))
+    enc(x)
+    with pytest.raises(NotImplementedError, match="twice"):
+        enc(x)  # its weights shared within one model
+    with pytest.raises(ValueError, match=r"expected shape=\(None, 5\), found shape=\(None, 4\)"):
+        encoder("other")(keras.Input(shape=(4,)))
+    a, b = keras.Input(shape=(2,)), keras.Input(shape=(2,))
+    two = keras.Model([a, b], layers.Add()([a, b]))
+    with pytest.raises(NotImplementedError, match="one input"):
+        two(keras.Input(shape=(2,)))
+    with pytest.raises(NotImplementedError, match="training=True"):
+        encoder("third")(keras.Input(shape=(5,)), training=True)

@@ -187,11 +187,14 @@ def test_batch_normalization_and_dropout_have_keras_attributes() -> None:
     ],
     ids=["Sequential", "built Sequential"],
 )
-def test_calling_a_model_on_keras_input_says_nesting_is_not_supported(make: Any) -> None:
+def test_calling_a_model_on_keras_input_in_training_mode_is_not_supported(make: Any) -> None:
+    # A model called on tensors nests in the graph (tests/test_nested_models.py); training=True there is refused.
     inputs = keras.Input(shape=(3,))
-    with pytest.raises(NotImplementedError, match="nested") as info:
-        make()(inputs)
-    assert isinstance(info.value, ValueError) and "Functional model" in str(info.value)
+    model = make()
+    with pytest.raises(NotImplementedError, match="training=True") as info:
+        model(inputs, training=True)
+    assert isinstance(info.value, ValueError) and "training=False" in str(info.value)
+    assert model(inputs).shape == (None, 2)
 
 
 @pytest.mark.parametrize("how", ["list", "add"])

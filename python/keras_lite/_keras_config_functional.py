@@ -8,7 +8,8 @@ from typing import Any
 
 from . import layers as L
 from ._errors import FormatError
-from ._keras_config_read import _check_dtype, _describe, _dict, _input_shape, _set, layer_from_config
+from ._keras_config_read import _check_dtype, _describe, _dict, _input_shape, _set
+from ._keras_config_sequential import _item_from_config, _least_params
 
 
 def _tensor_ref(value: Any, made: dict[str, Any], where: str) -> Any:
@@ -71,7 +72,7 @@ def functional_from_config(
             dims = _input_shape(lcfg.get("batch_shape", lcfg.get("batch_input_shape")), where)
             made[name] = L.Input(shape=dims, name=name)
             continue
-        layer = layer_from_config(item, i, training_only)
+        layer = _item_from_config(item, i, training_only)  # a layer, or a nested model
         nodes = item.get("inbound_nodes")
         if not isinstance(nodes, list) or len(nodes) != 1 or not isinstance(nodes[0], dict):
             raise FormatError(
@@ -92,10 +93,7 @@ def functional_from_config(
             else _tensor_ref(arg, made, where)
         )
         width = inputs[0]._width if isinstance(inputs, list) else inputs._width
-        if isinstance(layer, L.Dense):
-            least += width * layer.units
-        elif isinstance(layer, L.BatchNormalization):
-            least += 2 * width
+        least += _least_params([layer], width)
         try:
             made[name] = layer(inputs)
         except (TypeError, ValueError) as e:

@@ -180,7 +180,10 @@ def functional_config(model: Any) -> dict[str, Any]:
         else:
             tensors, as_list = layer._inbound
             args = [[_tensor(t) for t in tensors]] if as_list else [_tensor(tensors[0])]
-            item = layer_config(layer, tensors[0]._width)
+            if isinstance(layer, L.Layer):
+                item = layer_config(layer, tensors[0]._width)
+            else:  # a nested model, on the shape of the tensor it was called on
+                item = layer._keras_config(tuple(tensors[0].shape[1:]))
             item.update(name=layer.name, inbound_nodes=[{"args": args, "kwargs": {}}])
         out_layers.append(item)
     cfg = {

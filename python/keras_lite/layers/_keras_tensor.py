@@ -47,10 +47,11 @@ class KerasTensor:
 
 
 def _functional_call(what: str) -> NotSupportedError:
-    """The error for calling a model on ``keras.Input(...)`` (a model nested in another)."""
+    """The error for ``model(keras.Input(...), training=True)``: a graph's layers run in training mode when it
+    trains, and in inference mode otherwise, whatever a call says."""
     return NotSupportedError(
-        f"keras_lite does not support calling {what} on a symbolic keras.Input(...) yet (a model nested in "
-        "another): build one Functional model from the layers themselves instead."
+        f"keras_lite does not support calling {what} on keras.Input tensors with training=True yet: call it "
+        "without `training` (or with training=False); fit trains it in training mode."
     )
 
 

@@ -20,7 +20,7 @@ from ..layers import InputLayer, KerasTensor, Layer
 from ..layers._flatten import flatten_input
 from ..layers._keras_tensor import _tensor_list
 from ..layers._layer import _bind_model
-from . import _ownership
+from . import _nesting, _ownership
 from ._config import CLASSES
 from ._model import Model
 
@@ -35,7 +35,8 @@ def _flatten_readers(inputs: list[KerasTensor], nodes: list[Layer], output: Kera
         if len(t.shape) <= 2:
             readers.append(None)
             continue
-        flattens = [layer for layer in nodes if any(u is t for u in layer._inbound[0])]
+        users = [node for node in nodes if any(u is t for u in node._inbound[0])]
+        flattens = [node if isinstance(node, Layer) else node._layers[0] for node in users]  # a model's first
         if t is output or len({layer.data_format for layer in flattens}) != 1:  # type: ignore[attr-defined]
             raise NotSupportedError(
                 f"keras_lite reads an input of shape {t.shape} through Flatten layers with one data_format: "
@@ -169,16 +170,31 @@ class Functional(Model):
         self._single_input = len(self._inputs) == 1
         self._readers = _flatten_readers(self._inputs, nodes, outs[0])
         self._direct_input = self._single_input and self._readers[0] is None
-        self._layers = nodes
+        self._nodes = nodes  # layers and nested models, in order (self._layers: the models' layers in place)
+        self._layers = [
+            layer for node in nodes for layer in ([node] if isinstance(node, Layer) else node._layers)
+        ]
+        _nesting.check_once(self._layers, self)
         self._build()
-        for layer in nodes:
-            _bind_model(layer, self)
+        for node in nodes:
+            if isinstance(node, Layer):
+                _bind_model(node, self)
+            else:
+                _nesting.enter(node, self)
 
     def _build(self) -> None:
         """Build the core network of the graph, each layer starting from its initializers."""
         _ownership.refuse_if_trained_elsewhere(self._layers, self)
-        specs = [(layer._spec(), reads) for layer, reads in self._wiring()[0]]
+        wiring = self._wiring()[0]
+        specs = [(layer._spec(), reads) for layer, reads in wiring]
         net = _core.Model.graph([t._width for t in self._inputs], specs, config.next_seed())
+        widths = []  # each layer's width: its input's, a merge layer's its output's
+        sizes = [t._width for t in self._inputs]  # each value's width, in the core's numbering
+        for layer, reads in wiring:
+            merge_width = getattr(layer, "_merge_width", None)
+            width = sizes[reads[0]] if merge_width is None else merge_width([sizes[r] for r in reads], True)
+            widths.append(width)
+            sizes.append(width if merge_width is not None else layer._output_width(width))
         by_layer: list[list[Any]] = [[] for _ in self._layers]
         for t in net.weight_info():
             by_layer[t[0]].append(t)
@@ -192,12 +208,7 @@ class Functional(Model):
                 starts.append(layer._initial_values(by_layer[i]))
         base = 0
         placements = []
-        for i, layer in enumerate(self._layers):
-            tensors = layer._inbound[0]
-            merge_width = getattr(layer, "_merge_width", None)  # a merge layer's width is its output's
-            width = (
-                tensors[0]._width if merge_width is None else merge_width([t._width for t in tensors], True)
-            )
+        for i, (layer, width) in enumerate(zip(self._layers, widths)):
             layer._attach(net, i, base, width, by_layer[i], self)
             for j, values in starts[i]:
                 net.set_weight(base + j, values)
@@ -328,16 +339,25 @@ class Functional(Model):
         return [(name, tuple(t.shape[1:])) for name, t in zip(names, self._inputs)], nodes, outputs
 
     def _wiring(self) -> tuple[list[tuple[Layer, list[int]]], list[int]]:
-        """Every layer but the InputLayers, in order, with the values it reads, and the outputs' values, in
-        the core's numbering: input ``i`` is value ``i``, the ``j``-th layer's result value ``n_inputs + j``."""
-        n_in = len(self._inputs)
+        """Every layer but the InputLayers, in order (a nested model's layers in its place), with the values it
+        reads, and the outputs' values, in the core's numbering: input ``i`` is value ``i``, the ``j``-th layer's
+        result value ``n_inputs + j``."""
         value = {id(t._keras_history[0]): i for i, t in enumerate(self._inputs)}
-        value.update({id(layer): n_in + j for j, layer in enumerate(self._layers)})
+        out: list[tuple[Layer, list[int]]] = []
 
         def reads(tensors: list[KerasTensor]) -> list[int]:
             return [value[id(t._keras_history[0])] for t in tensors]
 
-        return [(layer, reads(layer._inbound[0])) for layer in self._layers], reads(self._outputs)
+        def emit(layer: Layer, read: list[int]) -> int:
+            out.append((layer, read))
+            return len(self._inputs) + len(out) - 1
+
+        for node in self._nodes:
+            read = reads(node._inbound[0])
+            value[id(node)] = (
+                emit(node, read) if isinstance(node, Layer) else _nesting.expand(node, read[0], emit)
+            )
+        return out, reads(self._outputs)
 
     def _sequential_like(self) -> bool:
         """Whether Keras prints the summary without its ``Connected to`` column: one layer per depth, each
@@ -355,7 +375,12 @@ class Functional(Model):
                 rows.append((layer.name, "InputLayer", str((None, *layer.shape)), 0))
                 connected.append("-")
             else:
-                rows.append((layer.name, type(layer).__name__, str(layer.output_shape), layer.count_params()))
+                nested = not isinstance(layer, Layer)
+                rows.append(
+                    _nesting.summary_row(layer)  # type: ignore[arg-type]
+                    if nested
+                    else (layer.name, type(layer).__name__, str(layer.output_shape), layer.count_params())
+                )
                 connected.append(", ".join(f"{t._keras_history[0].name}[0][0]" for t in layer._inbound[0]))
         return rows, None if self._sequential_like() else connected
 

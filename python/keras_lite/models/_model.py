@@ -25,7 +25,7 @@ from ._config import ConfigMethods
 _ndarray = np.ndarray  # the predict fast path's type test, without two lookups a call
 
 
-class Model(ConfigMethods):
+class Model(ConfigMethods, _nesting.AsLayer):
     """``keras.Model``: the base class of `Sequential` and `Functional`, so ``isinstance(model, keras.Model)``
     holds for both.
 
@@ -103,9 +103,6 @@ class Model(ConfigMethods):
     def _direct_input(self, value: bool) -> None:
         self._direct = value
         self._fast = value and not self._stale
-
-    def _lose_layers(self) -> None:  # another model's network took some of its layers (see _ownership)
-        self._stale, self._fast = True, False
 
     def _ensure_built(self, width: int, train: bool = False) -> None:
         """Build the model for inputs of ``width`` unless it is built, and have its network hold all its layers'
@@ -423,10 +420,6 @@ class Model(ConfigMethods):
         if self._stale:
             _ownership.claim(self, write)
         return self._net
-
-    def _output_width(self, width: int) -> int:
-        """The output width on inputs of ``width``, as a nested model."""
-        return _nesting.output_width(self, width)
 
     def _keras_compile_config(self) -> dict[str, Any]:
         """What Keras's ``model.get_compile_config()`` returns, or ``{}`` for a model never compiled."""

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .._errors import received
 from .._unsupported import NotSupportedError
 from ..layers import Layer
+from ..layers._keras_tensor import _symbolic_call
 
 if TYPE_CHECKING:
     from ._model import Model
@@ -25,8 +26,7 @@ if TYPE_CHECKING:
 def check_item(outer: Model, inner: Model) -> None:
     """Refuse a model that cannot be put in ``outer``: a graph, one without layers, ``outer`` itself or a model
     that holds it."""
-    chain = getattr(inner, "_sequential_like", None)  # a Functional model's test
-    if not inner._single_input or (chain is not None and not chain()):
+    if not is_chain(inner):
         raise NotSupportedError(
             "keras_lite puts a Functional model inside a Sequential model only when it is a chain of layers "
             f"from one input: call its layers on the outer model's tensors instead. {received('layer', inner)}"
@@ -37,10 +37,34 @@ def check_item(outer: Model, inner: Model) -> None:
         raise ValueError(f"A model cannot contain itself. {received('layer', inner)}")
 
 
+def is_chain(model: Model) -> bool:
+    """Whether ``model`` computes one layer after another from one input (a Sequential always does)."""
+    wiring = getattr(model, "_wiring", None)  # a Functional model's
+    if wiring is None:
+        return True
+    nodes, outputs = wiring()
+    return model._single_input and outputs == [len(nodes)] and all(r == [j] for j, (_, r) in enumerate(nodes))
+
+
+def expand(model: Model, value: int, emit: Any) -> int:
+    """Put ``model``'s layers in a graph being wired (``Functional._wiring``) where they read ``value``: ``emit(layer,
+    reads)`` adds a layer and gives its value. Returns the value of ``model``'s output."""
+    wiring = getattr(model, "_wiring", None)
+    if wiring is None:  # a Sequential: a chain
+        for layer in model._layers:
+            value = emit(layer, [value])
+        return value
+    nodes, outputs = wiring()
+    values = [value]  # the inner model's numbering: its input, then each of its layers' results
+    for layer, reads in nodes:
+        values.append(emit(layer, [values[r] for r in reads]))
+    return values[outputs[0]]
+
+
 def nested_models(model: Model) -> list[Model]:
     """Every model inside ``model``, at any depth."""
     out: list[Model] = []
-    for item in getattr(model, "_items", ()):
+    for item in _items(model):
         if not isinstance(item, Layer):
             out += [item, *nested_models(item)]
     return out
@@ -69,10 +93,52 @@ def input_dims(model: Model) -> tuple[int, ...] | None:
     return None if model._net is None else (int(model._net.input_dim),)
 
 
-def output_width(model: Model, width: int) -> int:
-    for layer in model._layers:
-        width = layer._output_width(width)
-    return width
+class AsLayer:
+    """What a model needs to be one of another model's layers: a width in and out, and its call on tensors."""
+
+    _inbound: Any = None  # (the KerasTensors it was called on, whether as a list): in a Functional model
+    _layers: list[Layer]
+    _single_input: bool
+    _stale: bool
+    _fast: bool
+    name: str
+
+    def _output_width(self, width: int) -> int:
+        """The output width on inputs of ``width``."""
+        for layer in self._layers:
+            width = layer._output_width(width)
+        return width
+
+    @property
+    def _takes_shapes(self) -> bool:
+        """Whether it takes inputs of several dimensions (its first layer is a Flatten)."""
+        return bool(self._layers) and self._layers[0]._takes_shapes
+
+    def _check_width(self, width: int, shape: tuple[Any, ...]) -> None:
+        dims = input_dims(self)  # type: ignore[arg-type]
+        if dims is not None and math.prod(dims) != width:
+            raise ValueError(
+                f"Input 0 of layer {self.name!r} is incompatible with the layer: expected shape={(None, *dims)}, "
+                f"found shape={shape}"
+            )
+        if self._layers:
+            self._layers[0]._check_width(width, shape)
+
+    def _lose_layers(self) -> None:
+        """Another model's network took some of its layers: it claims them before it next computes."""
+        self._stale, self._fast = True, False
+
+
+def call_on_tensors(model: Model, inputs: Any) -> Any:
+    """``model(keras.Input(...))``: the model as one layer of the Functional model being built."""
+    if not model._single_input:
+        raise NotSupportedError(
+            f"keras_lite calls a model with one input on keras.Input tensors only: model {model.name!r} has "
+            f"{len(model.inputs)}. Call its layers on the tensors instead."  # type: ignore[attr-defined]
+        )
+    if not model._layers:
+        raise ValueError(f"Model {model.name!r} has no layers to call.")
+    return _symbolic_call(model, inputs)  # type: ignore[arg-type]
 
 
 def summary_row(model: Model) -> tuple[str, str, str, int | None]:
@@ -94,21 +160,19 @@ def check_inputs(items: list[Any], width: int) -> None:
     """Refuse a nested model whose declared input is not the width its place in ``items`` gives it."""
     for item in items:
         if not isinstance(item, Layer):  # a nested model
-            dims = input_dims(item)
-            if dims is not None and math.prod(dims) != width:
-                raise ValueError(
-                    f"Input 0 of layer {item.name!r} is incompatible with the layer: expected shape={(None, *dims)}, "
-                    f"found shape={(None, width)}"
-                )
-            width = output_width(item, width)
-        else:
-            width = item._output_width(width)
+            item._check_width(width, (None, width))
+        width = item._output_width(width)
+
+
+def _items(model: Model) -> list[Any]:
+    """A model's layers and nested models: a Sequential's as given, a Functional's nodes."""
+    return getattr(model, "_items", getattr(model, "_nodes", []))  # type: ignore[no-any-return]
 
 
 def refuse_change(model: Model, what: str) -> None:
     """Refuse to change the structure of a model that is inside another model now."""
     for parent in list(getattr(model, "_parents", ())):
-        if any(item is model for item in getattr(parent, "_items", ())):
+        if any(item is model for item in _items(parent)):
             raise ValueError(
                 f"Cannot {what} model {model.name!r}: it is inside model {parent.name!r}, which computes with its "
                 f"layers. Change {parent.name!r} instead, or build a new model."

@@ -19,9 +19,9 @@ from .. import callbacks as callbacks_module
 from .._errors import received
 from .._progbar import report
 from .._tensor import Tensor
-from ..layers._keras_tensor import _functional_call, _symbolic
+from ..layers._keras_tensor import _symbolic
 from ..layers._layer import _MAX_SIZE
-from . import _stream_fit, _targets, _weights
+from . import _nesting, _stream_fit, _targets, _weights
 from ._compile import require_compiled
 from ._targets import check_targets, settle_targets
 
@@ -345,7 +345,7 @@ def predict(model: Model, x: Any, batch_size: Any, verbose: Any, steps: Any, cal
 def call(model: Model, x: Any) -> Tensor:
     """``model(x)`` for what its fast path does not take: conversions, a first build, errors."""
     if _symbolic(x):
-        raise _functional_call(f"model {model.name!r}")
+        return _nesting.call_on_tensors(model, x)  # type: ignore[no-any-return]
     xa = inputs(model, x, "inputs")
     model._ensure_built(xa.shape[1])
     return model._net.predict(xa, Tensor)
