@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import pickle
 import zipfile
+from pathlib import Path
 
 import h5py
 import numpy as np
@@ -376,3 +377,66 @@ def test_model_calls_on_tensors_that_cannot_be_are_refused() -> None:
         two(keras.Input(shape=(2,)))
     with pytest.raises(NotImplementedError, match="training=True"):
         encoder("third")(keras.Input(shape=(5,)), training=True)
+
+
+def test_a_callback_builds_and_runs_an_inner_model_that_only_the_training_model_built() -> None:
+    # An autoencoder's callback looks at the decoder's output each epoch: the decoder was built by the
+    # autoencoder only, and its layers are being trained; it runs on a copy of their current values.
+    enc = encoder()
+    dec = keras.Sequential([layers.Dense(5)], name="decoder")
+    autoencoder = keras.Sequential([enc, dec])
+    autoencoder.compile(optimizer="adam", loss="mse")
+    codes = np.ones((4, 3), np.float32)
+    seen: list[np.ndarray] = []
+
+    class Look(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            seen.append(dec.predict(codes, verbose=0))
+
+    autoencoder.fit(X, X, epochs=2, verbose=0, callbacks=[Look()])
+    k, b = autoencoder.get_weights()[4:]
+    np.testing.assert_allclose(seen[-1], codes @ k + b, rtol=1e-5, atol=1e-6)
+    autoencoder.fit(X, X, epochs=1, verbose=0)  # the decoder's copy does not hold the autoencoder back
+    k, b = autoencoder.get_weights()[4:]
+    np.testing.assert_allclose(dec.predict(codes, verbose=0), codes @ k + b, rtol=1e-5, atol=1e-6)
+    assert_same(dec.get_weights(), [k, b])
+
+
+def _inner() -> keras.Sequential:
+    return keras.Sequential(
+        [
+            keras.Input((3,)),
+            layers.Dense(4, activation="relu", name="hidden"),
+            layers.Dense(2, name="logits"),
+        ],
+        name="inner",
+    )
+
+
+def test_expand_nested_prints_keras_s_rows() -> None:
+    goldens = Path(__file__).parent / "fixtures" / "nested_summaries"
+    outer = keras.Sequential([_inner(), layers.Softmax(name="softmax")], name="outer")
+    x = keras.Input((3,), name="x")
+    graph = keras.Model(
+        x, layers.Dense(1, name="head")(layers.Concatenate(name="cat")([_inner()(x), x])), name="graph"
+    )
+    for model, golden in ((outer, "sequential_expanded.txt"), (graph, "graph_expanded.txt")):
+        printed: list[str] = []
+        model.summary(expand_nested=True, print_fn=printed.append, line_length=None)
+        assert printed[0] == (goldens / golden).read_text(encoding="utf-8"), printed[0]
+
+
+def test_an_exported_onnx_graph_computes_the_nested_models_layers(tmp_path: Path) -> None:
+    ort = pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnx")
+    enc = encoder()
+    inputs = keras.Input(shape=(5,))
+    for model in (
+        keras.Sequential([enc, layers.Softmax()]),
+        keras.Model(inputs, layers.Dense(1)(enc(inputs))),
+    ):
+        path = tmp_path / f"{model.name}.onnx"
+        model.export(path, format="onnx", verbose=False)
+        session = ort.InferenceSession(str(path))
+        got = session.run(None, {session.get_inputs()[0].name: X})[0]
+        np.testing.assert_allclose(got, model.predict(X, verbose=0), rtol=1e-5, atol=1e-6)

@@ -10,21 +10,35 @@ from .. import _keras_weights
 from .._errors import received
 from .._summary import print_summary, weights_size
 from .._unsupported import NotSupportedError
+from ..layers import InputLayer, Layer
+from . import _nesting
 
 if TYPE_CHECKING:
-    from ..layers import Layer
     from ._model import Model
 
 
-def stack_rows(layers: list[Layer]) -> list[tuple[str, str, str, int | None]]:
-    """One summary row per layer of a stack: ``(name, class, output shape, params)``, params None if unbuilt."""
-    rows: list[tuple[str, str, str, int | None]] = []
-    for layer in layers:
-        if layer.built and layer._input_width is not None:
-            rows.append((layer.name, type(layer).__name__, str(layer.output_shape), layer.count_params()))
+Row = tuple[str, str, str, "int | None"]
+
+
+def rows(items: list[Any], expand: bool, level: int = 0) -> list[tuple[Row, Any, int]]:
+    """One summary row per layer (an InputLayer, a layer or a nested model): ``(name, class, output shape,
+    params)``, params None if unbuilt; with ``expand``, a nested model's own rows after its row, their names
+    indented as Keras indents them. Each row comes with its layer and its nesting level (0: the model's own)."""
+    prefix = "   " * level + "└ " if level else ""
+    out: list[tuple[Row, Any, int]] = []
+    for item in items:
+        name, cls = prefix + item.name, type(item).__name__
+        if isinstance(item, InputLayer):
+            out.append(((name, cls, str((None, *item.shape)), 0), item, level))
+        elif not isinstance(item, Layer):  # a nested model
+            out.append(((name, *_nesting.summary_row(item)[1:]), item, level))
+            if expand:
+                out += rows(item.layers, expand, level + 1)
+        elif item.built and item._input_width is not None:
+            out.append(((name, cls, str(item.output_shape), item.count_params()), item, level))
         else:
-            rows.append((layer.name, type(layer).__name__, "?", None))
-    return rows
+            out.append(((name, cls, "?", None), item, level))
+    return out
 
 
 def refuse_layout_options(positions: Any, show_trainable: Any, layer_range: Any) -> None:
@@ -41,9 +55,9 @@ def refuse_layout_options(positions: Any, show_trainable: Any, layer_range: Any)
             )
 
 
-def summary(model: Model, line_length: Any, print_fn: Any) -> None:
+def summary(model: Model, line_length: Any, print_fn: Any, expand_nested: bool = False) -> None:
     """``model.summary``: the layer table and the parameter counts, in Keras 3's layout."""
-    rows, connected = model._summary_rows()
+    rows, connected = model._summary_rows(expand_nested)
     trainable, trainable_b = weights_size(model.trainable_weights)
     non_trainable, non_trainable_b = weights_size(model.non_trainable_weights)
     opt_params = None

@@ -20,7 +20,7 @@ from ..layers import InputLayer, KerasTensor, Layer
 from ..layers._flatten import flatten_input
 from ..layers._keras_tensor import _tensor_list
 from ..layers._layer import _bind_model
-from . import _nesting, _ownership
+from . import _display, _nesting, _ownership
 from ._config import CLASSES
 from ._model import Model
 
@@ -184,7 +184,6 @@ class Functional(Model):
 
     def _build(self) -> None:
         """Build the core network of the graph, each layer starting from its initializers."""
-        _ownership.refuse_if_trained_elsewhere(self._layers, self)
         wiring = self._wiring()[0]
         specs = [(layer._spec(), reads) for layer, reads in wiring]
         net = _core.Model.graph([t._width for t in self._inputs], specs, config.next_seed())
@@ -208,8 +207,9 @@ class Functional(Model):
                 starts.append(layer._initial_values(by_layer[i]))
         base = 0
         placements = []
+        held = True  # whether the new network holds every layer (see _ownership.attach)
         for i, (layer, width) in enumerate(zip(self._layers, widths)):
-            layer._attach(net, i, base, width, by_layer[i], self)
+            held &= _ownership.attach(self, net, layer, (i, base, width, by_layer[i]))
             for j, values in starts[i]:
                 net.set_weight(base + j, values)
             placements.append((layer, i, base, width, by_layer[i]))
@@ -217,8 +217,8 @@ class Functional(Model):
         if not self._trainable:
             for i in range(len(self._layers)):
                 net.set_layer_trainable(i, False)
-        self._net, self._placements, self._stale = net, placements, False
-        self._fast = self._direct
+        self._net, self._placements, self._stale = net, placements, not held
+        self._fast = self._direct and held
         self._apply_device()
 
     # ---- the graph ------------------------------------------------------------------------------------------
@@ -367,22 +367,15 @@ class Functional(Model):
             for i, layer in enumerate(self._all_layers[1:])
         )
 
-    def _summary_rows(self) -> tuple[list[tuple[str, str, str, int | None]], list[str] | None]:
-        rows: list[tuple[str, str, str, int | None]] = []
-        connected = []
-        for layer in self._all_layers:
-            if isinstance(layer, InputLayer):
-                rows.append((layer.name, "InputLayer", str((None, *layer.shape)), 0))
-                connected.append("-")
-            else:
-                nested = not isinstance(layer, Layer)
-                rows.append(
-                    _nesting.summary_row(layer)  # type: ignore[arg-type]
-                    if nested
-                    else (layer.name, type(layer).__name__, str(layer.output_shape), layer.count_params())
-                )
-                connected.append(", ".join(f"{t._keras_history[0].name}[0][0]" for t in layer._inbound[0]))
-        return rows, None if self._sequential_like() else connected
+    def _summary_rows(self, expand: bool) -> tuple[list[tuple[str, str, str, int | None]], list[str] | None]:
+        rows = _display.rows(self._all_layers, expand)
+        connected = [
+            "-"
+            if level or isinstance(layer, InputLayer)  # a nested model's layers: none of this graph's calls
+            else ", ".join(f"{t._keras_history[0].name}[0][0]" for t in layer._inbound[0])
+            for _, layer, level in rows
+        ]
+        return [row for row, _, _ in rows], None if self._sequential_like() else connected
 
     def _keras_config(self, shape: tuple[int, ...] | None = None) -> dict[str, Any]:
         """The config.json tree (its inputs give its shape, so ``shape``, which a Sequential gives the model

@@ -370,15 +370,16 @@ class Model(ConfigMethods, _nesting.AsLayer):
         show_trainable: bool = False,
         layer_range: Any = None,
     ) -> None:
-        """Print the layer table in Keras 3's layout (with a ``Connected to`` column for a graph). A model has no
-        nested models to expand; ``positions``, ``show_trainable`` and ``layer_range`` are refused."""
+        """Print the layer table in Keras 3's layout (with a ``Connected to`` column for a graph), each nested
+        model's layers under its row with ``expand_nested``; ``positions``, ``show_trainable`` and
+        ``layer_range`` are refused."""
         _display.refuse_layout_options(positions, show_trainable, layer_range)
-        _display.summary(self, line_length, print_fn)
+        _display.summary(self, line_length, print_fn, bool(expand_nested))
 
-    def _summary_rows(self) -> tuple[list[tuple[str, str, str, int | None]], list[str] | None]:
-        """One ``(name, class, output shape, params or None if unbuilt)`` row per layer, and each layer's
-        ``Connected to`` text (None: a stack, printed without that column)."""
-        return _display.stack_rows(self._layers), None
+    def _summary_rows(self, expand: bool) -> tuple[list[tuple[str, str, str, int | None]], list[str] | None]:
+        """One ``(name, class, output shape, params or None if unbuilt)`` row per layer (``expand``: a nested
+        model's layers after it), and each row's ``Connected to`` text (None: a stack, printed without it)."""
+        raise NotImplementedError
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """The layer called ``name``, or at ``index`` in ``model.layers``."""

@@ -9,9 +9,9 @@ holds them from then on, and the model that held them becomes stale in turn. So 
 last of them trained or set, as models sharing Keras variables do; each model's optimizer state stays its own,
 as each Keras optimizer keeps its own slots for a variable it shares.
 
-A model whose layers another model is training (``fit`` running, from a callback or another thread) reads a copy
-of their current values and stays stale; training it then, or building a model that would take those layers,
-is refused: the running fit would go on training values nobody holds.
+A model whose layers another model is training (``fit`` running, from a callback or another thread) reads or is
+built on a copy of their current values and stays stale; training it then is refused: the running fit would go on
+training values nobody holds.
 """
 
 from __future__ import annotations
@@ -45,12 +45,15 @@ def _training_elsewhere(layer: Layer, holder: Model, model: Model, what: str) ->
     )
 
 
-def refuse_if_trained_elsewhere(layers: list[Layer], model: Model) -> None:
-    """Refuse to build ``model`` on ``layers`` while another model trains any of them (call under the lock)."""
-    for layer in layers:
-        holder = _busy(layer, model)
-        if holder is not None:
-            raise _training_elsewhere(layer, holder, model, "build")
+def attach(model: Model, net: Any, layer: Layer, place: tuple[int, int, int, list[Any]]) -> bool:
+    """Make ``net``, the network ``model`` is building, hold ``layer``'s weights at ``place`` (index, weight base,
+    width, weight info; the values are the caller's to write), unless another model trains them now: then
+    ``net`` holds a copy and ``model`` will be stale. Returns whether ``net`` holds them."""
+    if _busy(layer, model) is not None:
+        net.set_layer_trainable(place[0], layer.trainable and model._trainable)
+        return False
+    layer._attach(net, *place, model)
+    return True
 
 
 def claim(model: Model, train: bool) -> None:

@@ -14,9 +14,8 @@ from .._unsupported import NotSupportedError, defines
 from ..layers import InputLayer, KerasTensor, Layer
 from ..layers._flatten import flatten_input
 from ..layers._layer import _bind_model, _build_width, _shape_arg
-from . import _nesting, _ownership
+from . import _display, _nesting, _ownership
 from ._config import CLASSES
-from ._display import stack_rows
 from ._model import Model
 
 _MODEL_HOOKS = ("call", "train_step", "test_step", "predict_step", "compute_loss", "compute_metrics")
@@ -166,7 +165,6 @@ class Sequential(Model):
                 f"({type(self._layers[0]).__name__}) cannot take the input shape {(None, *dims)}: put a "
                 "keras.layers.Flatten() first."
             )
-        _ownership.refuse_if_trained_elsewhere(self._layers, self)
         _nesting.check_inputs(self._items, width)
         old = {
             id(layer): layer.get_weights()
@@ -197,9 +195,10 @@ class Sequential(Model):
                 starts.append(layer._initial_values(by_layer[i]))
         base = 0
         placements = []
+        held = True  # whether the new network holds every layer (see _ownership.attach)
         for i, layer in enumerate(self._layers):
             mine = by_layer[i]
-            layer._attach(net, i, base, widths[i], mine, self)
+            held &= _ownership.attach(self, net, layer, (i, base, widths[i], mine))
             for j, values in starts[i]:
                 net.set_weight(base + j, values)
             placements.append((layer, i, base, widths[i], mine))
@@ -210,7 +209,7 @@ class Sequential(Model):
         for i, layer in enumerate(self._layers):  # the Flatten that reads an input of several dimensions
             if layer._takes_shapes:
                 layer._feature_shape = dims if i == 0 else None  # type: ignore[attr-defined]
-        self._net, self._placements, self._stale = net, placements, False
+        self._net, self._placements, self._stale = net, placements, not held
         self._direct_input = dims is None
         self._apply_device()
         if self.compiled:
@@ -296,12 +295,8 @@ class Sequential(Model):
         """The layers as added: a nested model is one of them."""
         return list(self._items)
 
-    def _summary_rows(self) -> tuple[list[tuple[str, str, str, int | None]], list[str] | None]:
-        rows = [
-            _nesting.summary_row(item) if isinstance(item, Model) else stack_rows([item])[0]
-            for item in self._items
-        ]
-        return rows, None
+    def _summary_rows(self, expand: bool) -> tuple[list[tuple[str, str, str, int | None]], list[str] | None]:
+        return [row for row, _, _ in _display.rows(self._items, expand)], None
 
     @property
     def losses(self) -> list[np.float32]:
