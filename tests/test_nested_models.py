@@ -48,6 +48,13 @@ def assert_same(a: list[np.ndarray], b: list[np.ndarray]) -> None:
         np.testing.assert_array_equal(u, v)
 
 
+def assert_summary_has(model: keras.Model, *rows: str) -> None:
+    printed: list[str] = []
+    model.summary(print_fn=printed.append)
+    for row in rows:
+        assert row in printed[0], printed[0]
+
+
 def test_the_quickstart_probability_model_is_a_softmax_of_the_model() -> None:
     # TensorFlow's beginner quickstart: probability_model = Sequential([model, Softmax()]).
     model = encoder()
@@ -69,17 +76,14 @@ def test_the_summary_is_keras_s() -> None:
         [keras.Input(shape=(3,)), layers.Dense(4, activation="relu"), layers.Dense(2)], name="inner"
     )
     outer = keras.Sequential([inner, layers.Softmax(name="softmax")], name="sequential")
-    lines: list[str] = []
-    outer.summary(print_fn=lines.append)
-    text = "\n".join(lines)
     # Keras 3.15.1's rows and totals for the same model.
-    for row in (
+    assert_summary_has(
+        outer,
         "│ inner (Sequential)              │ (None, 2)              │            26 │",
         "│ softmax (Softmax)               │ (None, 2)              │             0 │",
         " Total params: 26 (104.00 B)",
         " Trainable params: 26 (104.00 B)",
-    ):
-        assert row in text, text
+    )
 
 
 @pytest.mark.parametrize("device", DEVICES)
@@ -320,16 +324,13 @@ def test_a_graph_with_a_nested_model_prints_keras_s_summary_and_round_trips() ->
     x = keras.Input(shape=(5,), name="x")
     out = layers.Dense(1, name="head")(layers.Concatenate(name="cat")([enc(x), x]))
     model = keras.Model(x, out, name="graph")
-    lines: list[str] = []
-    model.summary(print_fn=lines.append)
-    text = "\n".join(lines)
     # Keras 3.15.1's rows for the same model.
-    for row in (
+    assert_summary_has(
+        model,
         "│ enc (Sequential)    │ (None, 3)         │         75 │ x[0][0]           │",
         "│ cat (Concatenate)   │ (None, 8)         │          0 │ enc[0][0],        │",
         " Total params: 84 (336.00 B)",
-    ):
-        assert row in text, text
+    )
     k1, b1, k2, b2, k3, b3 = model.get_weights()
     want = np.hstack([forward([k1, b1, k2, b2], X), X]) @ k3 + b3
     np.testing.assert_allclose(model.predict(X, verbose=0), want, rtol=1e-4, atol=1e-5)

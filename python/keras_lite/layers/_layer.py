@@ -123,6 +123,8 @@ class Layer:
     """
 
     _weight_names: tuple[str, ...] = ()
+    # Weights Keras keeps as int64 (the core holds them as floats): Normalization's ``count``.
+    _int64_weights: tuple[str, ...] = ()
     # Whether the layer takes inputs of several dimensions (a Flatten): every other layer takes (None, width).
     _takes_shapes = False
     # Keras's dtype attributes: keras_lite computes and stores float32 only.
@@ -226,6 +228,8 @@ class Layer:
             self._variables = [
                 Variable(self, i, name, tuple(shape), tr) for i, (_, name, shape, tr) in enumerate(info)
             ]
+            for v in self._variables:
+                v.dtype = "int64" if v.name in self._int64_weights else "float32"
         else:  # the same handles, which the user may hold, now read this network's weights
             for v, (_, _, shape, _) in zip(self._variables, info):
                 v.shape = tuple(shape)

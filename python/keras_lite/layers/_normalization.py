@@ -63,6 +63,8 @@ class Normalization(Layer):
         >>> model = keras.Sequential([keras.Input((x_train.shape[1],)), norm, layers.Dense(1)])
     """
 
+    _int64_weights = ("count",)  # Keras's int64 counter, held by the core as a float it never reads
+
     def __init__(
         self, axis: Any = -1, mean: Any = None, variance: Any = None, invert: bool = False, **kwargs: Any
     ) -> None:
@@ -109,20 +111,6 @@ class Normalization(Layer):
             "mean": None if fixed is None else fixed[0].tolist(),
             "variance": None if fixed is None else fixed[1].tolist(),
         }
-
-    def _attach(
-        self,
-        owner: Any,
-        layer_index: int,
-        weight_base: int,
-        input_width: int,
-        info: list[Any],
-        holder: Any = None,
-    ) -> None:
-        super()._attach(owner, layer_index, weight_base, input_width, info, holder)
-        for v in self._variables:
-            if v.name == "count":  # Keras's int64 counter, held by the core as a float it never reads
-                v.dtype = "int64"
 
     # ---- statistics ----------------------------------------------------------------------------------
     def _stat(self, slot: int, given: np.ndarray | None) -> Tensor | None:
