@@ -99,6 +99,12 @@ def is_panic(exc: BaseException) -> bool:
     return type(exc).__name__ == "PanicException" or "pyo3_runtime" in type(exc).__module__
 
 
+def assert_weights_equal(got: list[np.ndarray], want: list[np.ndarray]) -> None:
+    assert len(got) == len(want)
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(a, b)
+
+
 def make_array(kind: str, rows: int, width: int, seed: int, scale: float = 1.0) -> Any:
     """``rows`` x ``width`` data of ``kind`` (see GOOD_KINDS / BAD_KINDS), drawn from ``seed``."""
     rng = np.random.default_rng(seed)
@@ -284,10 +290,7 @@ class KerasLiteMachine(RuleBasedStateMachine):
             assert not valid, f"a valid call raised {type(exc).__name__}: {exc}"
             if weights is not None:
                 assert model is not None
-                after = model.get_weights()
-                assert len(after) == len(weights)
-                for a, b in zip(after, weights):
-                    np.testing.assert_array_equal(a, b)
+                assert_weights_equal(model.get_weights(), weights)
                 if iterations is not None:
                     assert model.optimizer.iterations == iterations
             return False, None
@@ -360,18 +363,17 @@ class KerasLiteMachine(RuleBasedStateMachine):
     @rule(what=st.sampled_from(["recompile", "optimizer", "layer"]), index=st.integers(0, 5))
     def share_with_a_second_model(self, what: str, index: int) -> None:
         # The model may recompile with its own optimizer instance; a second model may not take that optimizer
-        # (refused, the model unchanged). One of its layers may join a second model at the width it was built
-        # for: the two share its weights, and the model's weights stay as they were.
+        # (refused, the model unchanged). One of a built model's layers may join a second model at the width
+        # it was built for: the two share its weights, and the model's weights stay as they were.
         model = self.model
         assert model is not None
         if what == "layer":
+            if not model.built:  # its layer would build in the second model, for that model's width
+                return
             layer = model.layers[index % len(model.layers)]
             before = model.get_weights()
             self.attempt(lambda: keras.Sequential([keras.Input(shape=(index + 1,)), layer]), False)
-            after = model.get_weights()
-            assert len(after) == len(before)
-            for a, b in zip(after, before):
-                np.testing.assert_array_equal(a, b)
+            assert_weights_equal(model.get_weights(), before)
         elif model.compiled:
             optimizer = model.optimizer
             other = keras.Sequential([keras.Input(shape=(2,)), layers.Dense(1)])
@@ -618,6 +620,29 @@ class KerasLiteMachine(RuleBasedStateMachine):
         else:
             bad = weights[0].astype(complex if how == "assign complex" else str)
             self.attempt(lambda: layer.weights[0].assign(bad), False)
+
+    @precondition(lambda self: self.model is not None and self.model.built)
+    @rule(train=st.booleans(), seed=st.integers(0, 2**16))
+    def nest_in_a_second_model(self, train: bool, seed: int) -> None:
+        # Inside another model the model gives the same answers; training the outer one trains its layers,
+        # which the model then reads; taken out again, it is the fuzzed model as before.
+        model = self.model
+        assert model is not None
+        x = make_array("f32", 6, self.width, seed)
+        outer = keras.Sequential([model, layers.Identity()])
+        with np.errstate(all="ignore"):
+            np.testing.assert_allclose(
+                outer.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-5, atol=1e-6
+            )
+            if train:
+                outer.compile(optimizer="sgd", loss="mse")
+                outer.fit(x, np.zeros((6, self.units()), np.float32), epochs=1, verbose=0)
+                assert_weights_equal(model.get_weights(), outer.get_weights())
+                np.testing.assert_allclose(
+                    model.predict(x, verbose=0), outer.predict(x, verbose=0), rtol=1e-5, atol=1e-6
+                )
+        outer.pop()
+        assert outer.pop() is model
 
     @rule(index=st.integers(0, 5), trainable=st.booleans(), whole_model=st.booleans())
     def toggle_trainable(self, index: int, trainable: bool, whole_model: bool) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import pickle
+import threading
 import zipfile
 from pathlib import Path
 
@@ -441,3 +442,30 @@ def test_an_exported_onnx_graph_computes_the_nested_models_layers(tmp_path: Path
         session = ort.InferenceSession(str(path))
         got = session.run(None, {session.get_inputs()[0].name: X})[0]
         np.testing.assert_allclose(got, model.predict(X, verbose=0), rtol=1e-5, atol=1e-6)
+
+
+def test_threads_predicting_with_the_inner_and_the_outer_model_get_the_same_answers() -> None:
+    # Each call moves the shared layers to the model making it (a copy of their weights); the answers never
+    # change, since nothing trains, and no call sees a half-copied network.
+    enc = encoder()
+    outer = keras.Sequential([enc, layers.Softmax()])
+    want_inner, want_outer = enc.predict(X, verbose=0), outer.predict(X, verbose=0)
+    errors: list[BaseException] = []
+
+    def work(model: keras.Model, want: np.ndarray) -> None:
+        try:
+            for i in range(150):
+                got = model.predict(X, verbose=0) if i % 2 else model(X).numpy()
+                np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)
+        except BaseException as e:  # noqa: BLE001 - reported by the main thread
+            errors.append(e)
+
+    threads = [
+        threading.Thread(target=work, args=(model, want))
+        for model, want in ((enc, want_inner), (outer, want_outer), (enc, want_inner), (outer, want_outer))
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[0]

@@ -66,20 +66,29 @@ def claim(model: Model, train: bool) -> None:
         if not model._stale:
             return
         net = model._net
+        # Every weight's current value, written in one step (a predict running meanwhile sees either all the old
+        # values or all the new ones); the layers move only then, so their handles never read a half-written net.
+        values = [
+            np.ascontiguousarray(v, dtype=np.float32)
+            for layer, *_ in model._placements
+            for v in layer.get_weights()
+        ]
         behind = False
+        moving = []
         for layer, index, base, width, info in model._placements:
             if layer._owner is net:
                 continue
-            values = [np.ascontiguousarray(v, dtype=np.float32) for v in layer.get_weights()]
             holder = _busy(layer, model)
-            if holder is not None:
-                if train:
-                    raise _training_elsewhere(layer, holder, model, "train or set the weights of")
-                behind = True  # a copy of the values now; the layer stays with the model training it
+            if holder is None:
+                moving.append((layer, index, base, width, info))
+            elif train:
+                raise _training_elsewhere(layer, holder, model, "train or set the weights of")
             else:
-                layer._attach(net, index, base, width, info, model)
-                net.set_layer_trainable(index, layer.trainable and model._trainable)
-            for j, v in enumerate(values):
-                net.set_weight(base + j, v)
+                behind = True  # a copy of the values now; the layer stays with the model training it
+        if values:
+            net.set_weights(values)
+        for layer, index, base, width, info in moving:
+            layer._attach(net, index, base, width, info, model)
+            net.set_layer_trainable(index, layer.trainable and model._trainable)
         model._stale = behind
         model._fast = model._direct and not behind
