@@ -93,6 +93,17 @@ def test_paths_named_in_code_spans_exist_in_the_repository() -> None:
             assert any(p.is_relative_to(ROOT) for p in found), f"{page_id(page)} names `{path}`"
 
 
+def test_tests_named_in_the_pages_exist() -> None:
+    # The guarantees cite the tests that back them (`tests/test_x.py::test_name`): a renamed test breaks this.
+    missing = []
+    for page in PAGES:
+        for path, name in re.findall(r"`(tests/[\w/]+\.py)::(\w+)", page.read_text(encoding="utf-8")):
+            source = ROOT / path
+            if not source.exists() or not re.search(rf"^\s*(def|class) {name}\b", source.read_text(), re.M):
+                missing.append(f"{page.name}: {path}::{name}")
+    assert not missing, missing
+
+
 def test_searching_for_adapters_on_a_headless_machine_prints_nothing() -> None:
     """docs/devices-and-threads.md: no "XDG_RUNTIME_DIR is invalid" from Mesa's device-select layer."""
     env = {k: v for k, v in os.environ.items() if k not in ("XDG_RUNTIME_DIR", "DISPLAY", "WAYLAND_DISPLAY")}

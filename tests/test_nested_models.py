@@ -469,3 +469,18 @@ def test_threads_predicting_with_the_inner_and_the_outer_model_get_the_same_answ
     for t in threads:
         t.join()
     assert not errors, errors[0]
+
+
+def test_a_nested_model_s_last_activation_and_regularizers_count_as_the_model_s() -> None:
+    inner = keras.Sequential(
+        [keras.Input(shape=(5,)), layers.Dense(3, activation="softmax", kernel_regularizer="l2")],
+        name="inner",
+    )
+    outer = keras.Sequential([inner])
+    outer.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    with pytest.warns(UserWarning, match="does not represent logits"):
+        outer.fit(X, Y, epochs=1, verbose=0)
+    assert len(outer.losses) == 1  # the inner Dense's kernel penalty
+    outer.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(reduction=None))
+    with pytest.raises(ValueError, match=inner.layers[0].name):
+        outer.fit(X, Y, epochs=1, verbose=0)

@@ -154,7 +154,7 @@ def require_compiled(model: Model, what: str) -> None:
         # Keras adds the regularizers' scalar penalty to the per-sample loss vector, and fails there.
         ruled = [
             layer.name
-            for layer in model.layers
+            for layer in model._layers  # nested models' layers too
             if getattr(layer, "activity_regularizer", None) is not None
             or layer.trainable
             and any(getattr(layer, f"{w}_regularizer", None) is not None for w in ("kernel", "bias"))
@@ -195,10 +195,10 @@ def warn_if_output_is_not_logits(model: Model, steps: tuple[str, ...]) -> None:
     (``"train"``) and once for evaluating (``"test"``)."""
     loss = model._loss_obj
     known = _LOGITS_OF.get(type(loss).__name__)
-    if known is None or not getattr(loss, "from_logits", False) or not model.layers:
+    if known is None or not getattr(loss, "from_logits", False) or not model._layers:
         return
     function, op = known
-    last = model.layers[-1]
+    last = model._layers[-1]  # the output's layer (a nested model's last one)
     form = getattr(last, "_form", None)  # an activation layer (a Softmax layer too), else Dense's activation
     name = form()[0] if form is not None else getattr(getattr(last, "activation", None), "__name__", None)
     if name not in ("sigmoid", "softmax"):
