@@ -139,7 +139,28 @@ def test_a_frozen_inner_model_is_not_trained_until_it_thaws() -> None:
     assert not np.array_equal(enc.get_weights()[0], frozen[0])
 
 
-def test_a_functional_chain_nests_and_a_graph_with_branches_does_not() -> None:
+def test_a_functional_graph_with_branches_nests_in_a_sequential() -> None:
+    inp = keras.Input(shape=(5,))
+    block = keras.Model(inp, layers.Add()([layers.Dense(4)(inp), layers.Dense(4, activation="tanh")(inp)]))
+    outer = keras.Sequential([layers.Dense(5, activation="relu"), block, layers.Dense(1)])
+    outer.compile(optimizer="adam", loss="mse")
+    outer.fit(X, Y.astype(np.float32), epochs=2, verbose=0)
+    k0, b0, ka, ba, kb, bb, k1, b1 = outer.get_weights()
+    h = np.maximum(X @ k0 + b0, 0)
+    want = ((h @ ka + ba) + np.tanh(h @ kb + bb)) @ k1 + b1
+    np.testing.assert_allclose(outer.predict(X, verbose=0), want, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        block.predict(h, verbose=0), (h @ ka + ba) + np.tanh(h @ kb + bb), rtol=1e-4, atol=1e-5
+    )
+    twice = keras.Sequential([keras.Sequential([outer]), layers.Identity()])  # a graph two levels down
+    np.testing.assert_allclose(twice.predict(X, verbose=0), want, rtol=1e-4, atol=1e-5)
+    buf = io.BytesIO()
+    outer.save(buf)
+    back = keras.models.load_model(io.BytesIO(buf.getvalue()))
+    np.testing.assert_allclose(back.predict(X, verbose=0), outer.predict(X, verbose=0), atol=1e-6)
+
+
+def test_a_functional_chain_nests() -> None:
     inp = keras.Input(shape=(5,))
     chain = keras.Model(inp, layers.Dense(3)(layers.Dense(8, activation="relu")(inp)))
     outer = keras.Sequential([chain, layers.Softmax()])
@@ -433,9 +454,14 @@ def test_an_exported_onnx_graph_computes_the_nested_models_layers(tmp_path: Path
     pytest.importorskip("onnx")
     enc = encoder()
     inputs = keras.Input(shape=(5,))
+    inner = keras.Input(shape=(3,))
+    block = keras.Model(
+        inner, layers.Add()([layers.Dense(2)(inner), layers.Dense(2, activation="tanh")(inner)])
+    )
     for model in (
         keras.Sequential([enc, layers.Softmax()]),
         keras.Model(inputs, layers.Dense(1)(enc(inputs))),
+        keras.Sequential([enc, block]),  # branches inside a Sequential
     ):
         path = tmp_path / f"{model.name}.onnx"
         model.export(path, format="onnx", verbose=False)

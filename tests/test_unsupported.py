@@ -198,16 +198,20 @@ def test_calling_a_model_on_keras_input_in_training_mode_is_not_supported(make: 
 
 
 @pytest.mark.parametrize("how", ["list", "add"])
-def test_a_graph_model_inside_a_sequential_is_not_supported(how: str) -> None:
-    # A chain nests (tests/test_nested_models.py); a graph with branches would need the outer model to be one.
-    a = keras.Input(shape=(3,))
-    graph = keras.Model(a, layers.Add()([layers.Dense(2)(a), layers.Dense(2)(a)]))
-    with pytest.raises(NotImplementedError, match="chain of layers from one input"):
+def test_a_model_with_several_inputs_inside_a_sequential_is_not_supported(how: str) -> None:
+    # A model with one input nests, graph or chain (tests/test_nested_models.py); a Sequential feeds one input.
+    a, b = keras.Input(shape=(3,)), keras.Input(shape=(3,))
+    two = keras.Model([a, b], layers.Add()([layers.Dense(2)(a), layers.Dense(2)(b)]))
+    with pytest.raises(NotImplementedError, match="one input") as info:
         if how == "list":
-            keras.Sequential([graph, layers.Softmax()])
+            keras.Sequential([two, layers.Softmax()])
         else:
-            keras.Sequential().add(graph)
-    assert graph.predict(np.ones((1, 3)), verbose=0).shape == (1, 2)  # the model is untouched
+            keras.Sequential().add(two)
+    assert isinstance(info.value, ValueError) and "layer=<Functional" in str(info.value)
+    assert two.predict([np.ones((1, 3)), np.ones((1, 3))], verbose=0).shape == (
+        1,
+        2,
+    )  # the model is untouched
 
 
 @pytest.mark.parametrize(

@@ -124,17 +124,16 @@ def _opset(opset_version: Any, onnx: Any) -> int:
 
 
 def model_graph(model: Any) -> Graph:
-    """The model as ``(inputs, nodes, outputs)`` (see the module's docstring); a `Sequential` is a chain, a
-    `Functional` model gives its own graph."""
+    """The model as ``(inputs, nodes, outputs)`` (see the module's docstring): a `Functional` model gives its
+    own graph, a `Sequential` its wiring (a chain, unless a model nested in it has branches)."""
     own = getattr(model, "_export_graph", None)
     if own is not None:
         graph: Graph = own()
         return graph
     input_layer = getattr(model, "_input_layer", None)
     name = input_layer.name if input_layer is not None else "input_0"
-    layers = model._layers  # a nested model's layers in its place
-    nodes = [(layer, [i]) for i, layer in enumerate(layers)]
-    return [(name, model.input_shape[1:])], nodes, [len(layers)]
+    nodes, outputs = model._wiring()  # a nested model's layers in its place
+    return [(name, model.input_shape[1:])], nodes, outputs
 
 
 def _specs(input_signature: Any) -> list[Any]:

@@ -13,14 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from .. import _core, _data, _keras_config_functional, _keras_config_write, config
+from .. import _data, _keras_config_functional, _keras_config_write
 from .._errors import received
 from .._unsupported import NotSupportedError, defines
 from ..layers import InputLayer, KerasTensor, Layer
 from ..layers._flatten import flatten_input
 from ..layers._keras_tensor import _tensor_list
 from ..layers._layer import _bind_model
-from . import _display, _nesting, _ownership
+from . import _display, _nesting, _network
 from ._config import CLASSES
 from ._model import Model
 
@@ -183,42 +183,9 @@ class Functional(Model):
                 _nesting.enter(node, self)
 
     def _build(self) -> None:
-        """Build the core network of the graph, each layer starting from its initializers."""
-        wiring = self._wiring()[0]
-        specs = [(layer._spec(), reads) for layer, reads in wiring]
-        net = _core.Model.graph([t._width for t in self._inputs], specs, config.next_seed())
-        widths = []  # each layer's width: its input's, a merge layer's its output's
-        sizes = [t._width for t in self._inputs]  # each value's width, in the core's numbering
-        for layer, reads in wiring:
-            merge_width = getattr(layer, "_merge_width", None)
-            width = sizes[reads[0]] if merge_width is None else merge_width([sizes[r] for r in reads], True)
-            widths.append(width)
-            sizes.append(width if merge_width is not None else layer._output_width(width))
-        by_layer: list[list[Any]] = [[] for _ in self._layers]
-        for t in net.weight_info():
-            by_layer[t[0]].append(t)
-        # A layer built before (on its own) keeps its weights, as in Keras; the others start from their initializers.
-        starts = []
-        for i, layer in enumerate(self._layers):
-            prev = layer.get_weights() if layer.built else None
-            if prev and [p.shape for p in prev] == [tuple(t[2]) for t in by_layer[i]]:
-                starts.append([(j, np.ascontiguousarray(p, dtype=np.float32)) for j, p in enumerate(prev)])
-            else:
-                starts.append(layer._initial_values(by_layer[i]))
-        base = 0
-        placements = []
-        held = True  # whether the new network holds every layer (see _ownership.attach)
-        for i, (layer, width) in enumerate(zip(self._layers, widths)):
-            held &= _ownership.attach(self, net, layer, (i, base, width, by_layer[i]))
-            for j, values in starts[i]:
-                net.set_weight(base + j, values)
-            placements.append((layer, i, base, width, by_layer[i]))
-            base += len(by_layer[i])
-        if not self._trainable:
-            for i in range(len(self._layers)):
-                net.set_layer_trainable(i, False)
-        self._net, self._placements, self._stale = net, placements, not held
-        self._fast = self._direct and held
+        """Build the core network of the graph, each layer starting from its initializers (or keeping the weights
+        it has, built before)."""
+        _network.build(self, self._wiring()[0], [t._width for t in self._inputs], graph=True)
         self._apply_device()
 
     # ---- the graph ------------------------------------------------------------------------------------------

@@ -1,11 +1,10 @@
-"""A model inside a ``Sequential`` (a nested model): ``Sequential([model, Softmax()])``, ``Sequential([encoder,
-decoder])``.
+"""A model inside another (a nested model): among a ``Sequential``'s layers (``Sequential([model, Softmax()])``,
+``Sequential([encoder, decoder])``), or called on a Functional model's tensors (``decoder(encoder(inputs))``).
 
 The outer model lists the inner one as one of its layers (``layers``, ``summary``, ``get_config``, saving, as Keras
-does) and computes with the inner model's own layers, in order, in its one core network; the inner model keeps
-them too, and the two share their weights (``_ownership``). An inner model is a ``Sequential`` or a Functional
-model that is a chain from one input; it stays usable on its own, but its structure is fixed while it is inside
-another model.
+does) and computes with the inner model's own layers, wired in its place (``expand``), in its one core network;
+the inner model keeps them too, and the two share their weights (``_ownership``). An inner model has one input;
+it stays usable on its own, but its structure is fixed while it is inside another model.
 """
 
 from __future__ import annotations
@@ -26,10 +25,10 @@ if TYPE_CHECKING:
 def check_item(outer: Model, inner: Model) -> None:
     """Refuse a model that cannot be put in ``outer``: a graph, one without layers, ``outer`` itself or a model
     that holds it."""
-    if not is_chain(inner):
+    if not inner._single_input:
         raise NotSupportedError(
-            "keras_lite puts a Functional model inside a Sequential model only when it is a chain of layers "
-            f"from one input: call its layers on the outer model's tensors instead. {received('layer', inner)}"
+            "keras_lite puts a model with one input inside a Sequential model only: call a model with several "
+            f"on the outer model's tensors in a Functional model instead. {received('layer', inner)}"
         )
     if not inner._layers:
         raise ValueError(f"Model {inner.name!r} has no layers to add. {received('layer', inner)}")
@@ -37,24 +36,10 @@ def check_item(outer: Model, inner: Model) -> None:
         raise ValueError(f"A model cannot contain itself. {received('layer', inner)}")
 
 
-def is_chain(model: Model) -> bool:
-    """Whether ``model`` computes one layer after another from one input (a Sequential always does)."""
-    wiring = getattr(model, "_wiring", None)  # a Functional model's
-    if wiring is None:
-        return True
-    nodes, outputs = wiring()
-    return model._single_input and outputs == [len(nodes)] and all(r == [j] for j, (_, r) in enumerate(nodes))
-
-
 def expand(model: Model, value: int, emit: Any) -> int:
-    """Put ``model``'s layers in a graph being wired (``Functional._wiring``) where they read ``value``: ``emit(layer,
+    """Put ``model``'s layers in a graph being wired (``_wiring``) where they read ``value``: ``emit(layer,
     reads)`` adds a layer and gives its value. Returns the value of ``model``'s output."""
-    wiring = getattr(model, "_wiring", None)
-    if wiring is None:  # a Sequential: a chain
-        for layer in model._layers:
-            value = emit(layer, [value])
-        return value
-    nodes, outputs = wiring()
+    nodes, outputs = model._wiring()  # type: ignore[attr-defined]
     values = [value]  # the inner model's numbering: its input, then each of its layers' results
     for layer, reads in nodes:
         values.append(emit(layer, [values[r] for r in reads]))

@@ -7,14 +7,14 @@ from typing import Any
 
 import numpy as np
 
-from .. import _core, _data, _keras_config_sequential, _keras_config_write, _saving, config
+from .. import _data, _keras_config_sequential, _keras_config_write, _saving
 from .._errors import received
 from .._structure_lock import _changes_structure
 from .._unsupported import NotSupportedError, defines
 from ..layers import InputLayer, KerasTensor, Layer
 from ..layers._flatten import flatten_input
 from ..layers._layer import _bind_model, _build_width, _shape_arg
-from . import _display, _nesting, _ownership
+from . import _display, _nesting, _network
 from ._config import CLASSES
 from ._model import Model
 
@@ -166,54 +166,29 @@ class Sequential(Model):
                 "keras.layers.Flatten() first."
             )
         _nesting.check_inputs(self._items, width)
-        old = {
-            id(layer): layer.get_weights()
-            for layer in self._layers
-            if layer.built and layer._input_width is not None
-        }
-        widths = []
-        w = width
-        for layer in self._layers:
-            if layer._owner is not self._net:
-                # A layer built elsewhere (on its own, or in another model) keeps its width, as in Keras 3;
-                # this model's own layers are rebuilt at the new width.
-                layer._check_width(w, (None, w))
-            widths.append(w)
-            w = layer._output_width(w)
-        net = _core.Model(width, [layer._spec() for layer in self._layers], config.next_seed())
-        by_layer: list[list[Any]] = [[] for _ in self._layers]  # one pass: a scan per layer is quadratic
-        for t in net.weight_info():
-            by_layer[t[0]].append(t)
-        # Each layer keeps its previous weights where their shapes still fit, else starts from its initializers;
-        # all values are made before any layer is attached, so that an initializer's error leaves them as they were.
-        starts: list[list[tuple[int, np.ndarray]]] = []
-        for i, layer in enumerate(self._layers):
-            prev = old.get(id(layer))
-            if prev is not None and [p.shape for p in prev] == [tuple(t[2]) for t in by_layer[i]]:
-                starts.append([(j, np.ascontiguousarray(p, dtype=np.float32)) for j, p in enumerate(prev)])
-            else:
-                starts.append(layer._initial_values(by_layer[i]))
-        base = 0
-        placements = []
-        held = True  # whether the new network holds every layer (see _ownership.attach)
-        for i, layer in enumerate(self._layers):
-            mine = by_layer[i]
-            held &= _ownership.attach(self, net, layer, (i, base, widths[i], mine))
-            for j, values in starts[i]:
-                net.set_weight(base + j, values)
-            placements.append((layer, i, base, widths[i], mine))
-            base += len(mine)
-        if not self._trainable:
-            for i in range(len(self._layers)):
-                net.set_layer_trainable(i, False)
-        for i, layer in enumerate(self._layers):  # the Flatten that reads an input of several dimensions
+        wiring, _ = self._wiring()
+        _network.build(self, wiring, [width], graph=False)
+        for layer, reads in wiring:  # the Flatten layers that read an input of several dimensions
             if layer._takes_shapes:
-                layer._feature_shape = dims if i == 0 else None  # type: ignore[attr-defined]
-        self._net, self._placements, self._stale = net, placements, not held
+                layer._feature_shape = dims if reads == [0] else None  # type: ignore[attr-defined]
         self._direct_input = dims is None
         self._apply_device()
         if self.compiled:
             self._compile_core()
+
+    def _wiring(self) -> tuple[list[tuple[Layer, list[int]]], list[int]]:
+        """Every layer in order (a nested model's layers in its place, as its own wiring has them) with the
+        values it reads, and the output's value (see ``_network``)."""
+        out: list[tuple[Layer, list[int]]] = []
+
+        def emit(layer: Layer, reads: list[int]) -> int:
+            out.append((layer, reads))
+            return len(out)
+
+        value = 0
+        for item in self._items:
+            value = emit(item, [value]) if isinstance(item, Layer) else _nesting.expand(item, value, emit)
+        return out, [value]
 
     @_changes_structure("build the model")
     def build(self, input_shape: Any = None) -> None:
