@@ -13,6 +13,7 @@ Each group of tests pins one promise of the model-file reader and writer (docs/G
 from __future__ import annotations
 
 import io
+import json
 import os
 import pickle
 import stat
@@ -22,6 +23,7 @@ import sys
 import textwrap
 import tracemalloc
 import zipfile
+from typing import Any
 
 import h5py
 import numpy as np
@@ -626,6 +628,100 @@ def test_config_declaring_a_huge_model_is_refused_naming_the_file(tmp_path, edit
     for compile in (True, False):
         with pytest.raises(ValueError, match=r"huge\.keras.*(parameters|units)"):
             keras.models.load_model(tmp_path / "huge.keras", compile=compile)
+
+
+def _with_config(tmp_path, name: str, edit) -> Any:
+    """A copy of a small model's file whose config.json ``edit(tree)`` changed."""
+    _model().save(tmp_path / "good.keras")
+    with zipfile.ZipFile(tmp_path / "good.keras") as zin:
+        tree = json.loads(zin.read("config.json"))
+        members = {n: zin.read(n) for n in zin.namelist()}
+    edit(tree)
+    members["config.json"] = json.dumps(tree).encode()
+    with zipfile.ZipFile(tmp_path / name, "w") as zout:
+        for n, data in members.items():
+            zout.writestr(n, data)
+    return tmp_path / name
+
+
+def _nested(width: int, units: int, name: str) -> dict[str, Any]:
+    """A nested Sequential's config that builds as it is read: an InputLayer of ``width``, a Dense of ``units``."""
+    return {
+        "module": "keras",
+        "class_name": "Sequential",
+        "config": {
+            "name": name,
+            "layers": [
+                {"class_name": "InputLayer", "config": {"batch_shape": [None, width], "name": f"{name}_in"}},
+                {"class_name": "Dense", "config": {"units": units, "name": f"{name}_dense"}},
+            ],
+        },
+    }
+
+
+def _called_on(item: dict[str, Any], name: str, width: int) -> dict[str, Any]:
+    """``item`` as a Functional model's config lists a layer called on the tensor of layer ``name``."""
+    tensor = {
+        "class_name": "__keras_tensor__",
+        "config": {"shape": [None, width], "keras_history": [name, 0, 0]},
+    }
+    return {**item, "name": item["config"]["name"], "inbound_nodes": [{"args": [tensor], "kwargs": {}}]}
+
+
+@pytest.mark.parametrize(("copies", "outer"), [(1, "Sequential"), (40, "Sequential"), (40, "Functional")])
+def test_nested_models_larger_than_the_weights_are_refused_before_allocating(tmp_path, copies, outer):
+    # One nested model of 10**10 parameters, or 40 of 2,000,000 each (320 MB together; each alone within what
+    # a 10 MB weights file could hold, not together): refused before the core allocates, whatever the nesting.
+    # The core's allocations are not Python's, so a child process reports its peak resident memory.
+    width, units = (100_000, 100_000) if copies == 1 else (2_000, 1_000)
+
+    def edit(tree: dict[str, Any]) -> None:
+        inner = [_nested(width, units, f"inner_{i}") for i in range(copies)]
+        if outer == "Sequential":
+            tree["config"]["layers"] = [*inner, *tree["config"]["layers"][1:]]
+            return
+        x = {"class_name": "InputLayer", "name": "x", "config": {"batch_shape": [None, width], "name": "x"}}
+        tree.update(class_name="Functional", module="keras.src.models.functional")
+        tree["config"] = {
+            "name": "graph",
+            "layers": [{**x, "inbound_nodes": []}, *(_called_on(m, "x", width) for m in inner)],
+            "input_layers": ["x", 0, 0],
+            "output_layers": [f"inner_{copies - 1}", 0, 0],
+        }
+
+    path = _with_config(tmp_path, "nested.keras", edit)
+    with h5py.File(tmp_path / "pad.h5", "w") as f:  # weights of 2,500,000 floats: room for one copy, not 40
+        f["pad"] = np.zeros(2_500_000, np.float32)
+    with zipfile.ZipFile(path) as zin:
+        members = {n: zin.read(n) for n in zin.namelist()}
+    members["model.weights.h5"] = (tmp_path / "pad.h5").read_bytes()
+    with zipfile.ZipFile(path, "w") as zout:
+        for n, data in members.items():
+            zout.writestr(n, data)
+    code = f"""
+        import resource
+        import keras_lite as keras
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        try:
+            keras.models.load_model({str(path)!r})
+        except ValueError as e:
+            print(str(e))
+        print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)
+    """
+    *message, grown = _run_child(code, timeout=120).strip().splitlines()
+    assert "nested.keras" in message[0] and "parameters" in message[0], message
+    assert int(grown) < 100, f"{grown} MiB more resident memory before refusing"
+
+
+def test_models_nested_without_end_are_refused(tmp_path):
+    def edit(tree: dict[str, Any]) -> None:
+        inner: dict[str, Any] = {"class_name": "Dense", "config": {"units": 1, "name": "deepest"}}
+        for i in range(200):
+            inner = {"class_name": "Sequential", "config": {"name": f"level_{i}", "layers": [inner]}}
+        tree["config"]["layers"] = [tree["config"]["layers"][0], inner]
+
+    with pytest.raises(ValueError, match=r"deep\.keras.*nests models more than 32 deep"):
+        keras.models.load_model(_with_config(tmp_path, "deep.keras", edit))
 
 
 def test_reader_reads_what_keras_and_h5py_write():

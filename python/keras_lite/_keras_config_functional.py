@@ -9,7 +9,7 @@ from typing import Any
 from . import layers as L
 from ._errors import FormatError
 from ._keras_config_read import _check_dtype, _describe, _dict, _input_shape, _set
-from ._keras_config_sequential import _item_from_config, _least_params
+from ._keras_config_sequential import _item_from_config, least_params, spent
 
 
 def _tensor_ref(value: Any, made: dict[str, Any], where: str) -> Any:
@@ -60,6 +60,7 @@ def functional_from_config(
         raise FormatError("the model config has no list of layers")
     made: dict[str, Any] = {}
     least = 0
+    spent_before = 0  # the parameters nested models built as they were read hold
     for i, item in enumerate(items):
         item = _dict(item, f"layer {i}")
         lcfg = _dict(item.get("config", {}), f"layer {i} config")
@@ -72,7 +73,9 @@ def functional_from_config(
             dims = _input_shape(lcfg.get("batch_shape", lcfg.get("batch_input_shape")), where)
             made[name] = L.Input(shape=dims, name=name)
             continue
-        layer = _item_from_config(item, i, training_only)  # a layer, or a nested model
+        budget = None if max_params is None else max_params - spent_before
+        layer = _item_from_config(item, i, training_only, budget)  # a layer, or a nested model
+        spent_before += spent(layer)
         nodes = item.get("inbound_nodes")
         if not isinstance(nodes, list) or len(nodes) != 1 or not isinstance(nodes[0], dict):
             raise FormatError(
@@ -93,12 +96,12 @@ def functional_from_config(
             else _tensor_ref(arg, made, where)
         )
         width = inputs[0]._width if isinstance(inputs, list) else inputs._width
-        least += _least_params([layer], width)
+        least += least_params([layer], width)
         try:
             made[name] = layer(inputs)
         except (TypeError, ValueError) as e:
             raise FormatError(f"{where}: {e}") from None
-    if max_params is not None and least > max_params:
+    if max_params is not None and least > max_params - spent_before:
         raise FormatError(
             f"the config describes a model of at least {least:,} parameters, more than the file's weights can "
             f"hold ({max_params:,})"

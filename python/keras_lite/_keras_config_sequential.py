@@ -5,6 +5,7 @@ model (``_keras_config_write.sequential_config`` writes such trees; the layers t
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any
 
 from . import layers as L
@@ -14,27 +15,48 @@ from ._keras_config_read import _check_dtype, _dict, _input_shape, layer_from_co
 # The model classes by Keras class name (``Sequential``, ``Functional``), filled in by ``models``, which import this.
 MODEL_CLASSES: dict[str, Any] = {}
 
+# Models nested deeper than this are refused: a file cannot make the reader recurse without end.
+_MAX_DEPTH = 32
+_nesting = threading.local()
 
-def _item_from_config(item: Any, index: int, training_only: list[str] | None) -> Any:
-    """A Sequential's layer, or the model nested in its place."""
+
+def _item_from_config(item: Any, index: int, training_only: list[str] | None, budget: int | None) -> Any:
+    """A layer, or the model nested in its place, read with ``budget`` (the parameters the file's weights can
+    still hold; see ``spent``) as its ``max_params``."""
     if not isinstance(item, dict) or item.get("class_name") not in MODEL_CLASSES:
         return layer_from_config(item, index, training_only)
+    depth = getattr(_nesting, "depth", 0)
+    if depth >= _MAX_DEPTH:
+        raise FormatError(f"layer {index} nests models more than {_MAX_DEPTH} deep")
     cls = MODEL_CLASSES[item["class_name"]]
     model = cls.__new__(cls)
-    model._init_from_config(item, None, training_only)
+    _nesting.depth = depth + 1
+    try:
+        model._init_from_config(item, budget, training_only)
+    finally:
+        _nesting.depth = depth
     return model
 
 
-def _least_params(layers: list[Any], width: int) -> int:
-    """A lower bound on the parameters of ``layers`` on inputs of ``width`` (exact but for biases and BN's
-    optional centre and scale): what the weights must hold, whatever else the config says."""
+def spent(item: Any) -> int:
+    """The parameters a model read as a nested one already holds (built on the input its config gives it), which
+    the models around it count no more; 0 for a layer or a model built later."""
+    return 0 if isinstance(item, L.Layer) or not item.built else int(item.count_params())
+
+
+def least_params(items: list[Any], width: int) -> int:
+    """A lower bound on the parameters of ``items`` on inputs of ``width`` (exact but for biases and BN's
+    optional centre and scale): what the weights must hold, whatever else the config says. A nested model built
+    as it was read counts for nothing here (``spent``)."""
     total = 0
-    for layer in [inner for item in layers for inner in getattr(item, "_layers", [item])]:
-        if isinstance(layer, L.Dense):
-            total += width * layer.units
-        elif isinstance(layer, L.BatchNormalization):
+    for item in items:
+        if not isinstance(item, L.Layer):  # a nested model: a Sequential until it is built
+            total += 0 if item.built else least_params(item._items, width)
+        elif isinstance(item, L.Dense):
+            total += width * item.units
+        elif isinstance(item, L.BatchNormalization):
             total += 2 * width  # the moving mean and variance
-        width = layer._output_width(width)
+        width = item._output_width(width)
     return total
 
 
@@ -70,11 +92,15 @@ def sequential_from_config(
         shape = cfg.get("build_input_shape") or (tree.get("build_config") or {}).get("input_shape")
         if shape is not None:
             dims = _input_shape(shape, "the model")
-    layers: list[Any] = [_item_from_config(item, i, training_only) for i, item in enumerate(items)]
+    layers: list[Any] = []
+    budget = max_params
+    for i, item in enumerate(items):
+        layers.append(_item_from_config(item, i, training_only, budget))
+        budget = None if budget is None else budget - spent(layers[-1])
     width = None if dims is None else math.prod(dims)
-    if width is not None and max_params is not None:
-        least = _least_params(layers, width)
-        if least > max_params:
+    if width is not None and budget is not None:
+        least = least_params(layers, width)
+        if least > budget:
             raise FormatError(
                 f"the config describes a model of at least {least:,} parameters on inputs of width {width:,}, "
                 f"more than the file's weights can hold ({max_params:,})"
