@@ -644,18 +644,15 @@ def _with_config(tmp_path, name: str, edit) -> Any:
     return tmp_path / name
 
 
-def _nested(width: int, units: int, name: str) -> dict[str, Any]:
-    """A nested Sequential's config that builds as it is read: an InputLayer of ``width``, a Dense of ``units``."""
+def _nested(width: int, units: int, name: str, built: bool = True) -> dict[str, Any]:
+    """A nested Sequential's config: a Dense of ``units``, after an InputLayer of ``width`` when it is ``built``
+    as it is read (else it is built where it is used)."""
+    dense = {"class_name": "Dense", "config": {"units": units, "name": f"{name}_dense"}}
+    start = {"class_name": "InputLayer", "config": {"batch_shape": [None, width], "name": f"{name}_in"}}
     return {
         "module": "keras",
         "class_name": "Sequential",
-        "config": {
-            "name": name,
-            "layers": [
-                {"class_name": "InputLayer", "config": {"batch_shape": [None, width], "name": f"{name}_in"}},
-                {"class_name": "Dense", "config": {"units": units, "name": f"{name}_dense"}},
-            ],
-        },
+        "config": {"name": name, "layers": [start, dense] if built else [dense]},
     }
 
 
@@ -668,7 +665,10 @@ def _called_on(item: dict[str, Any], name: str, width: int) -> dict[str, Any]:
     return {**item, "name": item["config"]["name"], "inbound_nodes": [{"args": [tensor], "kwargs": {}}]}
 
 
-@pytest.mark.parametrize(("copies", "outer"), [(1, "Sequential"), (40, "Sequential"), (40, "Functional")])
+@pytest.mark.parametrize(
+    ("copies", "outer"),
+    [(1, "Sequential"), (40, "Sequential"), (40, "Functional"), (40, "Functional of unbuilt models")],
+)
 def test_nested_models_larger_than_the_weights_are_refused_before_allocating(tmp_path, copies, outer):
     # One nested model of 10**10 parameters, or 40 of 2,000,000 each (320 MB together; each alone within what
     # a 10 MB weights file could hold, not together): refused before the core allocates, whatever the nesting.
@@ -676,7 +676,8 @@ def test_nested_models_larger_than_the_weights_are_refused_before_allocating(tmp
     width, units = (100_000, 100_000) if copies == 1 else (2_000, 1_000)
 
     def edit(tree: dict[str, Any]) -> None:
-        inner = [_nested(width, units, f"inner_{i}") for i in range(copies)]
+        built = outer != "Functional of unbuilt models"  # (those are built as the graph calls them)
+        inner = [_nested(width, units, f"inner_{i}", built) for i in range(copies)]
         if outer == "Sequential":
             tree["config"]["layers"] = [*inner, *tree["config"]["layers"][1:]]
             return

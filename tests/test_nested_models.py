@@ -114,6 +114,9 @@ def test_an_autoencoder_of_an_encoder_and_a_decoder() -> None:
     enc = encoder()
     dec = keras.Sequential([layers.Dense(8, activation="relu"), layers.Dense(5)], name="decoder")
     autoencoder = keras.Sequential([enc, dec])
+    autoencoder.build((None, 5))
+    # Built by the model around it, as in Keras: its shapes and its parameters are known.
+    assert dec.built and dec.input_shape == (None, 3) and dec.count_params() == 3 * 8 + 8 + 8 * 5 + 5
     autoencoder.compile(optimizer="adam", loss="mse")
     history = autoencoder.fit(X, X, epochs=5, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
@@ -318,6 +321,7 @@ def test_a_functional_autoencoder_of_two_models() -> None:
     inputs = keras.Input(shape=(5,))
     autoencoder = keras.Model(inputs, dec(enc(inputs)))
     assert [item.name for item in autoencoder.layers[1:]] == ["encoder", "decoder"]
+    assert dec.built and dec.output_shape == (None, 5)  # built where the graph called it
     autoencoder.compile(optimizer="adam", loss="mse")
     history = autoencoder.fit(X, X, epochs=5, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]

@@ -248,8 +248,9 @@ def test_ctrl_c_reaches_a_fit_nested_in_another_fits_callback() -> None:
 @pytest.mark.skipif(sys.platform != "linux", reason="os.fork")
 def test_fork_while_another_thread_trains_gives_the_child_a_clear_error() -> None:
     code = """
-    import os, sys, threading, time, numpy as np, keras_lite as keras
+    import faulthandler, os, sys, threading, time, numpy as np, keras_lite as keras
     from test_trust_core import _data, _model
+    faulthandler.dump_traceback_later(100, exit=True)  # a hang prints every thread's stack (seen once, 12/2026)
     x, y = _data(100_000, 16)
     m = _model(d=16)
     started = threading.Event()
@@ -263,6 +264,9 @@ def test_fork_while_another_thread_trains_gives_the_child_a_clear_error() -> Non
     started.wait(60)
     pid = os.fork()
     if pid == 0:
+        import signal
+        faulthandler.register(signal.SIGALRM)  # (no thread: the parent's watchdog does not survive the fork)
+        signal.alarm(60)  # a hang in the child prints its stack too
         out = []
         for call in (lambda: m.predict(x[:2], verbose=0), lambda: m.fit(x[:64], y[:64], verbose=0),
                      lambda: m.get_weights(), lambda: m.evaluate(x[:64], y[:64], verbose=0)):

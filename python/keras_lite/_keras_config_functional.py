@@ -97,15 +97,15 @@ def functional_from_config(
         )
         width = inputs[0]._width if isinstance(inputs, list) else inputs._width
         least += least_params([layer], width)
+        if max_params is not None and least > max_params - spent_before:  # (a call builds a nested model)
+            raise FormatError(
+                f"the config describes a model of at least {least + spent_before:,} parameters, more than the "
+                f"file's weights can hold ({max_params:,})"
+            )
         try:
             made[name] = layer(inputs)
         except (TypeError, ValueError) as e:
             raise FormatError(f"{where}: {e}") from None
-    if max_params is not None and least > max_params - spent_before:
-        raise FormatError(
-            f"the config describes a model of at least {least:,} parameters, more than the file's weights can "
-            f"hold ({max_params:,})"
-        )
     inputs = _structure_ref(cfg.get("input_layers"), made, "input_layers")
     outputs = _structure_ref(cfg.get("output_layers"), made, "output_layers")
     if isinstance(outputs, (list, dict)) and len(outputs) != 1:

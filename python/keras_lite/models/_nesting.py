@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .._errors import received
 from .._unsupported import NotSupportedError
 from ..layers import Layer
-from ..layers._keras_tensor import _symbolic_call
+from ..layers._keras_tensor import KerasTensor, _symbolic_call
 
 if TYPE_CHECKING:
     from ._model import Model
@@ -123,6 +123,10 @@ def call_on_tensors(model: Model, inputs: Any) -> Any:
         )
     if not model._layers:
         raise ValueError(f"Model {model.name!r} has no layers to call.")
+    tensor = inputs[0] if isinstance(inputs, (list, tuple)) and len(inputs) == 1 else inputs
+    if model._net is None and isinstance(tensor, KerasTensor) and len(tensor.shape) == 2:
+        model._check_width(tensor._width, tensor.shape)
+        model._build_on_use(tensor._width)  # built where it is called, as Keras builds it
     return _symbolic_call(model, inputs)  # type: ignore[arg-type]
 
 
@@ -141,12 +145,17 @@ def enter(inner: Model, outer: Model) -> None:
     inner.__dict__.setdefault("_parents", weakref.WeakSet()).add(outer)
 
 
-def check_inputs(items: list[Any], width: int) -> None:
-    """Refuse a nested model whose declared input is not the width its place in ``items`` gives it."""
+def prepare(items: list[Any], width: int) -> None:
+    """Refuse a nested model whose declared input is not the width its place in ``items`` gives it; then build
+    each nested model not built yet for that width, as Keras builds a model the model around it builds."""
+    widths = []
     for item in items:
         if not isinstance(item, Layer):  # a nested model
             item._check_width(width, (None, width))
+            widths.append((item, width))
         width = item._output_width(width)
+    for item, width in widths:
+        item._build_on_use(width)
 
 
 def _items(model: Model) -> list[Any]:

@@ -165,7 +165,7 @@ class Sequential(Model):
                 f"({type(self._layers[0]).__name__}) cannot take the input shape {(None, *dims)}: put a "
                 "keras.layers.Flatten() first."
             )
-        _nesting.check_inputs(self._items, width)
+        _nesting.prepare(self._items, width)
         wiring, _ = self._wiring()
         _network.build(self, wiring, [width], graph=False)
         for layer, reads in wiring:  # the Flatten layers that read an input of several dimensions
