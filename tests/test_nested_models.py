@@ -257,6 +257,17 @@ def test_a_nested_model_s_structure_is_fixed_while_it_is_inside() -> None:
     assert inner.predict(X, verbose=0).shape == (len(X), 2)
 
 
+def test_a_model_that_takes_a_pickled_nested_state_holds_its_nested_model() -> None:
+    live = keras.Sequential([keras.Input(shape=(5,)), layers.Dense(1)])
+    live.__setstate__(_trained_nested().__getstate__())  # a live model takes the state whole
+    inner = live.layers[0]
+    with pytest.raises(ValueError, match=f"inside model '{live.name}'"):
+        inner.add(layers.Dense(2))
+    np.testing.assert_allclose(
+        inner.predict(X, verbose=0), forward(live.get_weights()[:4], X), rtol=1e-4, atol=1e-5
+    )
+
+
 def test_nestings_that_cannot_be_are_refused_and_change_nothing() -> None:
     inner = encoder("inner")
     with pytest.raises(ValueError, match="unique names"):

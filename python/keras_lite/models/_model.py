@@ -437,8 +437,10 @@ class Model(ConfigMethods, _nesting.AsLayer):
         for layer in self._layers:
             if layer._holder is not None and layer._holder() is other:
                 layer._holder = weakref.ref(self)
-        for item in getattr(self, "_items", self._layers):
-            if not isinstance(item, Model):
+        for item in _nesting.items_of(self):
+            if isinstance(item, Model):
+                _nesting.enter(item, self)
+            else:
                 _bind_model(item, self)
         if self.optimizer is not None:
             self.optimizer._model = weakref.ref(self)

@@ -49,7 +49,7 @@ def expand(model: Model, value: int, emit: Any) -> int:
 def nested_models(model: Model) -> list[Model]:
     """Every model inside ``model``, at any depth."""
     out: list[Model] = []
-    for item in _items(model):
+    for item in items_of(model):
         if not isinstance(item, Layer):
             out += [item, *nested_models(item)]
     return out
@@ -158,7 +158,7 @@ def prepare(items: list[Any], width: int) -> None:
         item._build_on_use(width)
 
 
-def _items(model: Model) -> list[Any]:
+def items_of(model: Model) -> list[Any]:
     """A model's layers and nested models: a Sequential's as given, a Functional's nodes."""
     return getattr(model, "_items", getattr(model, "_nodes", []))  # type: ignore[no-any-return]
 
@@ -166,7 +166,7 @@ def _items(model: Model) -> list[Any]:
 def refuse_change(model: Model, what: str) -> None:
     """Refuse to change the structure of a model that is inside another model now."""
     for parent in list(getattr(model, "_parents", ())):
-        if any(item is model for item in _items(parent)):
+        if any(item is model for item in items_of(parent)):
             raise ValueError(
                 f"Cannot {what} model {model.name!r}: it is inside model {parent.name!r}, which computes with its "
                 f"layers. Change {parent.name!r} instead, or build a new model."
