@@ -215,10 +215,10 @@ class Layer:
         holder: Any = None,
     ) -> None:
         """Make ``owner`` (the network of model ``holder``, or the layer's own) hold this layer's weights. A model
-        whose network held them until now is told that it no longer does (see ``Model._claim``)."""
+        whose network held them until now is stale from then on (see ``models._ownership``)."""
         previous = self._holder() if self._holder is not None else None
         if previous is not None and previous is not holder and previous._net is self._owner:
-            previous._lose_layers()
+            previous._stale = True
         self._holder = None if holder is None else weakref.ref(holder)
         self._owner = owner
         self._owner_layer_index = layer_index

@@ -11,7 +11,6 @@ from .._errors import received
 from .._summary import print_summary, weights_size
 from .._unsupported import NotSupportedError
 from ..layers import InputLayer, Layer
-from . import _nesting
 
 if TYPE_CHECKING:
     from ._model import Model
@@ -31,7 +30,7 @@ def rows(items: list[Any], expand: bool, level: int = 0) -> list[tuple[Row, Any,
         if isinstance(item, InputLayer):
             out.append(((name, cls, str((None, *item.shape)), 0), item, level))
         elif not isinstance(item, Layer):  # a nested model
-            out.append(((name, *_nesting.summary_row(item)[1:]), item, level))
+            out.append(((name, cls, *_nested_shape_and_params(item)), item, level))
             if expand:
                 out += rows(item.layers, expand, level + 1)
         elif item.built and item._input_width is not None:
@@ -39,6 +38,16 @@ def rows(items: list[Any], expand: bool, level: int = 0) -> list[tuple[Row, Any,
         else:
             out.append(((name, cls, "?", None), item, level))
     return out
+
+
+def _nested_shape_and_params(model: Model) -> tuple[str, int | None]:
+    """A nested model's output shape and parameter count, from its layers (``"?"``, None until they are built)."""
+    layers = model._layers
+    if not all(layer.built and layer._input_width is not None for layer in layers):
+        return "?", None
+    last = layers[-1]
+    shape = (None, last._output_width(int(last._input_width)))  # type: ignore[arg-type]
+    return str(shape), sum(layer.count_params() for layer in layers)
 
 
 def refuse_layout_options(positions: Any, show_trainable: Any, layer_range: Any) -> None:

@@ -310,21 +310,14 @@ class Functional(Model):
         reads, and the outputs' values, in the core's numbering: input ``i`` is value ``i``, the ``j``-th layer's
         result value ``n_inputs + j``."""
         value = {id(t._keras_history[0]): i for i, t in enumerate(self._inputs)}
-        out: list[tuple[Layer, list[int]]] = []
+        wiring = _network.Wiring(len(self._inputs))
 
         def reads(tensors: list[KerasTensor]) -> list[int]:
             return [value[id(t._keras_history[0])] for t in tensors]
 
-        def emit(layer: Layer, read: list[int]) -> int:
-            out.append((layer, read))
-            return len(self._inputs) + len(out) - 1
-
         for node in self._nodes:
-            read = reads(node._inbound[0])
-            value[id(node)] = (
-                emit(node, read) if isinstance(node, Layer) else _nesting.expand(node, read[0], emit)
-            )
-        return out, reads(self._outputs)
+            value[id(node)] = wiring.place(node, reads(node._inbound[0]))
+        return wiring.layers, reads(self._outputs)
 
     def _sequential_like(self) -> bool:
         """Whether Keras prints the summary without its ``Connected to`` column: one layer per depth, each

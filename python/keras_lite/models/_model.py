@@ -25,7 +25,7 @@ from ._config import ConfigMethods
 _ndarray = np.ndarray  # the predict fast path's type test, without two lookups a call
 
 
-class Model(ConfigMethods, _nesting.AsLayer):
+class Model(ConfigMethods, _nesting.AsLayer, _ownership.Holder):
     """``keras.Model``: the base class of `Sequential` and `Functional`, so ``isinstance(model, keras.Model)``
     holds for both.
 
@@ -41,10 +41,6 @@ class Model(ConfigMethods, _nesting.AsLayer):
 
     _functional: Any = None  # models._functional.Functional, what keras.Model(inputs, outputs) makes
     _single_input = True  # whether x is one array
-    _direct = True  # whether x goes to the core as it is (one flat input)
-    _stale = False  # whether another model's network holds some of this model's layers (see _ownership)
-    _fast = True  # _direct and not _stale: the predict fast path's one test
-    _placements: list[tuple[Any, ...]] = []  # (layer, index, weight base, width, weight info) in _net
     _paths_name_model = True  # whether weight paths start with the model's name (not a Functional's)
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
@@ -94,15 +90,6 @@ class Model(ConfigMethods, _nesting.AsLayer):
         self.compiled = False
         self.compiled_loss: Any = None
         self.compiled_metrics: Any = None
-
-    @property
-    def _direct_input(self) -> bool:
-        return self._direct
-
-    @_direct_input.setter
-    def _direct_input(self, value: bool) -> None:
-        self._direct = value
-        self._fast = value and not self._stale
 
     def _ensure_built(self, width: int, train: bool = False) -> None:
         """Build the model for inputs of ``width`` unless it is built, and have its network hold all its layers'

@@ -2,7 +2,7 @@
 ``Sequential([encoder, decoder])``), or called on a Functional model's tensors (``decoder(encoder(inputs))``).
 
 The outer model lists the inner one as one of its layers (``layers``, ``summary``, ``get_config``, saving, as Keras
-does) and computes with the inner model's own layers, wired in its place (``expand``), in its one core network;
+does) and computes with the inner model's own layers, wired in its place (``_network.Wiring``), in its one core network;
 the inner model keeps them too, and the two share their weights (``_ownership``). An inner model has one input;
 it stays usable on its own, but its structure is fixed while it is inside another model.
 """
@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 
 
 def check_item(outer: Model, inner: Model) -> None:
-    """Refuse a model that cannot be put in ``outer``: a graph, one without layers, ``outer`` itself or a model
-    that holds it."""
+    """Refuse a model that cannot be put in ``outer``: one with several inputs, one without layers, ``outer``
+    itself or a model that holds it."""
     if not inner._single_input:
         raise NotSupportedError(
             "keras_lite puts a model with one input inside a Sequential model only: call a model with several "
@@ -34,16 +34,6 @@ def check_item(outer: Model, inner: Model) -> None:
         raise ValueError(f"Model {inner.name!r} has no layers to add. {received('layer', inner)}")
     if inner is outer or any(m is outer for m in nested_models(inner)):
         raise ValueError(f"A model cannot contain itself. {received('layer', inner)}")
-
-
-def expand(model: Model, value: int, emit: Any) -> int:
-    """Put ``model``'s layers in a graph being wired (``_wiring``) where they read ``value``: ``emit(layer,
-    reads)`` adds a layer and gives its value. Returns the value of ``model``'s output."""
-    nodes, outputs = model._wiring()  # type: ignore[attr-defined]
-    values = [value]  # the inner model's numbering: its input, then each of its layers' results
-    for layer, reads in nodes:
-        values.append(emit(layer, [values[r] for r in reads]))
-    return values[outputs[0]]
 
 
 def nested_models(model: Model) -> list[Model]:
@@ -84,8 +74,6 @@ class AsLayer:
     _inbound: Any = None  # (the KerasTensors it was called on, whether as a list): in a Functional model
     _layers: list[Layer]
     _single_input: bool
-    _stale: bool
-    _fast: bool
     name: str
 
     def _output_width(self, width: int) -> int:
@@ -109,10 +97,6 @@ class AsLayer:
         if self._layers:
             self._layers[0]._check_width(width, shape)
 
-    def _lose_layers(self) -> None:
-        """Another model's network took some of its layers: it claims them before it next computes."""
-        self._stale, self._fast = True, False
-
 
 def call_on_tensors(model: Model, inputs: Any) -> Any:
     """``model(keras.Input(...))``: the model as one layer of the Functional model being built."""
@@ -128,16 +112,6 @@ def call_on_tensors(model: Model, inputs: Any) -> Any:
         model._check_width(tensor._width, tensor.shape)
         model._build_on_use(tensor._width)  # built where it is called, as Keras builds it
     return _symbolic_call(model, inputs)  # type: ignore[arg-type]
-
-
-def summary_row(model: Model) -> tuple[str, str, str, int | None]:
-    """A nested model's row in its outer model's summary: ``(name, class, output shape, params)``."""
-    layers = model._layers
-    if not all(layer.built and layer._input_width is not None for layer in layers):
-        return model.name, type(model).__name__, "?", None
-    last = layers[-1]
-    shape = (None, last._output_width(int(last._input_width)))  # type: ignore[arg-type]
-    return model.name, type(model).__name__, str(shape), sum(layer.count_params() for layer in layers)
 
 
 def enter(inner: Model, outer: Model) -> None:

@@ -13,21 +13,41 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _core, config
+from ..layers import Layer
 from . import _ownership
 
 if TYPE_CHECKING:
-    from ..layers import Layer
     from ._model import Model
 
-Wiring = list[tuple["Layer", list[int]]]
+Wired = list[tuple["Layer", list[int]]]
 
 
-def is_chain(wiring: Wiring, inputs: int) -> bool:
+class Wiring:
+    """A network's layers in order, each with the values it reads, placed item by item: a layer, or a nested model
+    whose own wiring goes in its place."""
+
+    def __init__(self, inputs: int) -> None:
+        self.inputs = inputs
+        self.layers: Wired = []
+
+    def place(self, item: Any, reads: list[int]) -> int:
+        """Add ``item`` (a layer or a model) reading the values ``reads``; returns the value of its result."""
+        if isinstance(item, Layer):
+            self.layers.append((item, reads))
+            return self.inputs + len(self.layers) - 1
+        nodes, outputs = item._wiring()
+        values = list(reads)  # the nested model's numbering: its inputs, then each of its layers' results
+        for layer, layer_reads in nodes:
+            values.append(self.place(layer, [values[r] for r in layer_reads]))
+        return values[outputs[0]]  # type: ignore[no-any-return]
+
+
+def is_chain(wiring: Wired, inputs: int) -> bool:
     """Whether ``wiring`` runs each layer on the one before's result, from one input."""
     return inputs == 1 and all(reads == [j] for j, (_, reads) in enumerate(wiring))
 
 
-def _widths(model: Model, wiring: Wiring, input_widths: list[int]) -> list[int]:
+def _widths(model: Model, wiring: Wired, input_widths: list[int]) -> list[int]:
     """Each layer's width (its input's; a merge layer's its output's). A layer built elsewhere keeps its width,
     as in Keras 3 (another is refused); the model's own are rebuilt at the new one."""
     sizes = list(input_widths)  # each value's width
@@ -46,7 +66,7 @@ def _widths(model: Model, wiring: Wiring, input_widths: list[int]) -> list[int]:
     return widths
 
 
-def build(model: Model, wiring: Wiring, input_widths: list[int], graph: bool) -> None:
+def build(model: Model, wiring: Wired, input_widths: list[int], graph: bool) -> None:
     """Build ``model``'s core network (``graph``: as the core's graph even where it is a chain) and make it the
     model's, each layer keeping its weights where their shapes still fit, else starting from its initializers."""
     widths = _widths(model, wiring, input_widths)
@@ -81,4 +101,3 @@ def build(model: Model, wiring: Wiring, input_widths: list[int], graph: bool) ->
         for i in range(len(wiring)):
             net.set_layer_trainable(i, False)
     model._net, model._placements, model._stale = net, placements, not held
-    model._fast = model._direct and held

@@ -27,6 +27,36 @@ if TYPE_CHECKING:
     from ._model import Model
 
 
+class Holder:
+    """A model's side of the holding: whether its network lacks some of its layers' current weights (``_stale``)
+    and so whether the predict fast path may run on it (``_fast``), kept in step whenever either changes."""
+
+    _direct = True  # whether x goes to the core as it is (one flat input)
+    _behind = False
+    _fast = True  # _direct and not _stale: the predict fast path's one test
+    _placements: list[tuple[Any, ...]] = []  # (layer, index, weight base, width, weight info) in the network
+
+    @property
+    def _direct_input(self) -> bool:
+        return self._direct
+
+    @_direct_input.setter
+    def _direct_input(self, value: bool) -> None:
+        self._direct = value
+        self._fast = value and not self._behind
+
+    @property
+    def _stale(self) -> bool:
+        """Whether another model's network holds some of this model's layers: it claims them before it next
+        computes, saves or hands out weights."""
+        return self._behind
+
+    @_stale.setter
+    def _stale(self, value: bool) -> None:
+        self._behind = value
+        self._fast = self._direct and not value
+
+
 def _holder(layer: Layer) -> Any:
     return layer._holder() if layer._holder is not None else None
 
@@ -91,4 +121,3 @@ def claim(model: Model, train: bool) -> None:
             layer._attach(net, index, base, width, info, model)
             net.set_layer_trainable(index, layer.trainable and model._trainable)
         model._stale = behind
-        model._fast = model._direct and not behind

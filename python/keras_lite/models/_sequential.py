@@ -56,9 +56,8 @@ class Sequential(Model):
     ) -> None:
         super().__init__(name=name, trainable=trainable, device=device)
         self._input_layer: InputLayer | None = None
-        self._items: list[
-            Any
-        ] = []  # the layers as given, nested models among them (self._layers: theirs in place)
+        # The layers as given, nested models among them (self._layers: the models' layers in their place).
+        self._items: list[Any] = []
         if layers is not None:
             if not isinstance(layers, (list, tuple)):
                 raise ValueError(f"Sequential expects a list of layers. {received('layers', layers)}")
@@ -179,16 +178,10 @@ class Sequential(Model):
     def _wiring(self) -> tuple[list[tuple[Layer, list[int]]], list[int]]:
         """Every layer in order (a nested model's layers in its place, as its own wiring has them) with the
         values it reads, and the output's value (see ``_network``)."""
-        out: list[tuple[Layer, list[int]]] = []
-
-        def emit(layer: Layer, reads: list[int]) -> int:
-            out.append((layer, reads))
-            return len(out)
-
-        value = 0
+        wiring, value = _network.Wiring(1), 0
         for item in self._items:
-            value = emit(item, [value]) if isinstance(item, Layer) else _nesting.expand(item, value, emit)
-        return out, [value]
+            value = wiring.place(item, [value])
+        return wiring.layers, [value]
 
     @_changes_structure("build the model")
     def build(self, input_shape: Any = None) -> None:
