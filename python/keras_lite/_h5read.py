@@ -258,47 +258,13 @@ class Dataset:
         return flat.reshape(self.shape)
 
     def _dataspace(self, m: Message) -> tuple[int, ...]:
-        f = self._file
-        version, rank = f._int(m.pos, 1), f._int(m.pos + 1, 1)
-        if version == 1:
-            dims = m.pos + 8
-        elif version == 2:
-            kind = f._int(m.pos + 3, 1)
-            if kind == 2:
-                raise FormatError(f"{self.path} has a null dataspace: it holds no values")
-            if kind not in (0, 1) or (kind == 0) != (rank == 0):
-                raise bad(f"{self.path} has dataspace type {kind}")
-            dims = m.pos + 4
-        else:
-            raise bad(f"{self.path} has dataspace version {version}")
-        if rank > _MAX_RANK or dims + rank * f.L > m.pos + m.size:
-            raise bad(f"{self.path} has a malformed dataspace")
-        return tuple(f._int(dims + i * f.L, f.L) for i in range(rank))
+        return dataspace(self._file, m, self.path)
 
     def _datatype(self, m: Message) -> np.dtype:
-        f = self._file
-        head = f._int(m.pos, 1)
-        kind, bits, size = head & 15, f._int(m.pos + 1, 3), f._int(m.pos + 4, 4)
-        if m.size < (20 if kind == 1 else 12):
-            raise bad(f"{self.path} has a truncated datatype")
-        order = ">" if bits & 1 else "<"
-        offset, precision = f._int(m.pos + 8, 2), f._int(m.pos + 10, 2)
-        if kind == 0 and size in (1, 2, 4, 8) and offset == 0 and precision == 8 * size:
-            return np.dtype(f"{order}{'i' if bits & 0x08 else 'u'}{size}")
-        if kind == 1 and not bits & 0x40 and (bits >> 4) & 3 == 2 and offset == 0:
-            layout = (precision, *struct.unpack_from("<BBBBI", f.data, m.pos + 12), (bits >> 8) & 0xFF)
-            if _FLOAT_LAYOUTS.get(size) == layout:
-                return np.dtype(f"{order}f{size}")
-        names = {
-            0: "integer",
-            1: "float",
-            3: "string",
-            6: "compound",
-            7: "reference",
-            8: "enum",
-            9: "variable-length",
-        }
-        raise unsupported(f"a {names.get(kind, f'class {kind}')} datatype of {size} bytes", self.path)
+        kind = datatype(self._file, m, self.path)
+        if not isinstance(kind, np.dtype):
+            raise unsupported(f"a {kind[0]} string datatype", self.path)
+        return kind
 
     def _layout(self, m: Message) -> tuple[int | None, int]:
         f = self._file
@@ -320,3 +286,55 @@ class Dataset:
             3: "a virtual dataset (values from other datasets or files)",
         }
         raise unsupported(what.get(kind, f"layout class {kind}"), self.path)
+
+
+def dataspace(f: File, m: Message, path: str) -> tuple[int, ...]:
+    """The dimensions a dataspace message at ``m`` declares (``()`` for a scalar)."""
+    version, rank = f._int(m.pos, 1), f._int(m.pos + 1, 1)
+    if version == 1:
+        dims = m.pos + 8
+    elif version == 2:
+        kind = f._int(m.pos + 3, 1)
+        if kind == 2:
+            raise FormatError(f"{path} has a null dataspace: it holds no values")
+        if kind not in (0, 1) or (kind == 0) != (rank == 0):
+            raise bad(f"{path} has dataspace type {kind}")
+        dims = m.pos + 4
+    else:
+        raise bad(f"{path} has dataspace version {version}")
+    if rank > _MAX_RANK or dims + rank * f.L > m.pos + m.size:
+        raise bad(f"{path} has a malformed dataspace")
+    return tuple(f._int(dims + i * f.L, f.L) for i in range(rank))
+
+
+def datatype(f: File, m: Message, path: str) -> np.dtype | tuple[str, int]:
+    """The NumPy type of a numeric datatype message at ``m``, or ``("fixed-length", size)`` or
+    ``("variable-length", size)`` for a string type (which only attributes use here)."""
+    head = f._int(m.pos, 1)
+    kind, bits, size = head & 15, f._int(m.pos + 1, 3), f._int(m.pos + 4, 4)
+    if kind == 3 and m.size >= 8:  # a string of `size` bytes, NUL- or space-padded
+        return ("fixed-length", size)
+    if kind == 9 and bits & 0x0F == 1 and m.size >= 8:  # a string kept in a global heap
+        if size != 8 + f.O:  # its length, then the heap object's collection and index
+            raise bad(f"{path} has a variable-length string type of {size} bytes")
+        return ("variable-length", size)
+    if m.size < (20 if kind == 1 else 12):
+        raise bad(f"{path} has a truncated datatype")
+    order = ">" if bits & 1 else "<"
+    offset, precision = f._int(m.pos + 8, 2), f._int(m.pos + 10, 2)
+    if kind == 0 and size in (1, 2, 4, 8) and offset == 0 and precision == 8 * size:
+        return np.dtype(f"{order}{'i' if bits & 0x08 else 'u'}{size}")
+    if kind == 1 and not bits & 0x40 and (bits >> 4) & 3 == 2 and offset == 0:
+        layout = (precision, *struct.unpack_from("<BBBBI", f.data, m.pos + 12), (bits >> 8) & 0xFF)
+        if _FLOAT_LAYOUTS.get(size) == layout:
+            return np.dtype(f"{order}f{size}")
+    names = {
+        0: "integer",
+        1: "float",
+        3: "string",
+        6: "compound",
+        7: "reference",
+        8: "enum",
+        9: "variable-length",
+    }
+    raise unsupported(f"a {names.get(kind, f'class {kind}')} datatype of {size} bytes", path)
