@@ -27,6 +27,19 @@ def _tensor_ref(value: Any, made: dict[str, Any], where: str) -> Any:
     return made[history[0]]
 
 
+def _keras2_node(node: Any) -> Any:
+    """One call in tf.keras 2's layout, ``[[layer, node, tensor, kwargs], ...]``, as Keras 3 writes it (a
+    ``__keras_tensor__`` per input; a list of them for a layer called on several)."""
+    if not isinstance(node, list) or not node or not all(isinstance(r, list) and len(r) in (3, 4) for r in node):
+        return node
+    refs = [{"class_name": "__keras_tensor__", "config": {"keras_history": list(r[:3])}} for r in node]
+    kwargs: dict[str, Any] = {}
+    for ref in node:
+        if len(ref) == 4:
+            kwargs.update(_dict(ref[3], "an inbound node's arguments"))
+    return {"args": [refs if len(refs) > 1 else refs[0]], "kwargs": kwargs}
+
+
 def _structure_ref(value: Any, made: dict[str, Any], what: str) -> Any:
     """``input_layers`` / ``output_layers``: one ``[name, 0, 0]``, a list of them, or a dict of them."""
 
@@ -77,6 +90,8 @@ def functional_from_config(
         layer = _item_from_config(item, i, training_only, budget)  # a layer, or a nested model
         spent_before += spent(layer)
         nodes = item.get("inbound_nodes")
+        if isinstance(nodes, list):
+            nodes = [_keras2_node(node) for node in nodes]
         if not isinstance(nodes, list) or len(nodes) != 1 or not isinstance(nodes[0], dict):
             raise FormatError(
                 f"{where} has inbound_nodes {_describe(nodes)}: keras_lite reads Keras 3's layout of layers "

@@ -209,6 +209,9 @@ def layer_from_config(item: Any, index: int, training_only: list[str] | None = N
     )
     if "activation" in kwargs:
         kwargs["activation"] = _name_of(kwargs["activation"], f"{where} activation")
+    axis = kwargs.get("axis")
+    if cls_name == "BatchNormalization" and isinstance(axis, list) and len(axis) == 1:
+        kwargs["axis"] = axis[0]  # tf.keras 2 writes the axis as a list, [1] for (batch, features) inputs
     cls = getattr(L, cls_name)
     try:
         return cls(name=name, trainable=bool(cfg.get("trainable", True)), **kwargs)  # type: ignore[no-any-return]

@@ -60,6 +60,16 @@ def least_params(items: list[Any], width: int) -> int:
     return total
 
 
+def keras2_input_shape(item: Any) -> tuple[Any, Any]:
+    """A layer's entry without the ``batch_input_shape`` tf.keras 2 writes into the first layer's config (its
+    ``input_shape`` argument), and that shape (None where it has none)."""
+    cfg = item.get("config") if isinstance(item, dict) else None
+    if not isinstance(cfg, dict) or "batch_input_shape" not in cfg or item.get("class_name") == "InputLayer":
+        return item, None
+    cfg = dict(cfg)
+    return {**item, "config": cfg}, cfg.pop("batch_input_shape")
+
+
 def sequential_from_config(
     tree: Any, max_params: int | None = None, training_only: list[str] | None = None
 ) -> tuple[list[Any], bool, Any]:
@@ -95,6 +105,9 @@ def sequential_from_config(
     layers: list[Any] = []
     budget = max_params
     for i, item in enumerate(items):
+        item, shape = keras2_input_shape(item)
+        if shape is not None and dims is None and i == 0:
+            dims = _input_shape(shape, "the model")
         layers.append(_item_from_config(item, i, training_only, budget))
         budget = None if budget is None else budget - spent(layers[-1])
     width = None if dims is None else math.prod(dims)

@@ -160,7 +160,7 @@ def keras_slot_order(
 class Stored(NamedTuple):
     """A weights file's variables for a model, found but not read: per layer, and the optimizer's (or None)."""
 
-    layers: list[list[_h5read.Dataset]]
+    layers: list[list[_h5read.Dataset] | None]  # None: not in the file, kept (legacy load_weights by name)
     optimizer: list[_h5read.Dataset] | None
 
 
@@ -266,6 +266,10 @@ def plan(model: Any, stored: Stored, skip_mismatch: bool = False) -> Plan:
     current = None
     values: list[np.ndarray] = []
     for i, (layer, shapes, got) in enumerate(zip(layers, want, stored.layers)):
+        if got is None:
+            current = layer_weights(model) if current is None else current
+            values.extend(current[i])
+            continue
         if [g.shape for g in got] == shapes:
             values.extend(_float32(g) for g in got)
             continue

@@ -28,7 +28,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import _core
+from . import _core, _h5attrs, _h5read
+from . import _legacy_h5 as legacy_h5
 from . import _keras_config_read as fmt
 from . import _keras_weights as h5
 from ._errors import FormatError
@@ -40,7 +41,10 @@ _MAX_JSON = 64 << 20  # bytes; a larger config.json is not a model description
 
 
 def save(model: Any, filepath: Any, overwrite: bool, zipped: Any, kwargs: dict[str, Any]) -> None:
-    """``model.save``: a ``.keras`` file at ``filepath`` (a path, or a writable binary file object)."""
+    """``model.save``: a ``.keras`` file at ``filepath`` (a path, or a writable binary file object), or a legacy
+    HDF5 model file for a ``.h5``/``.hdf5`` path, as Keras 3 writes them."""
+    include_optimizer = kwargs.pop("include_optimizer", True)
+    save_format = kwargs.pop("save_format", None)
     if kwargs:
         raise ValueError(f"save() got unexpected keyword arguments: {sorted(kwargs)}")
     if zipped not in (None, True):
@@ -49,16 +53,25 @@ def save(model: Any, filepath: Any, overwrite: bool, zipped: Any, kwargs: dict[s
         _write_keras(model, filepath)
         return
     path = path_arg(filepath, "filepath")
-    if path.endswith((".h5", ".hdf5")):
+    legacy = path.endswith((".h5", ".hdf5"))
+    if save_format and not (legacy or path.endswith(".keras")):
         raise ValueError(
-            f"keras_lite writes the Keras 3 `.keras` format, not the legacy HDF5 model format. Received: filepath={path}"
+            "The `save_format` argument is deprecated in Keras 3. Please remove this argument and pass a file path "
+            f"with either `.keras` or `.h5` extension.Received: save_format={save_format}"
         )
-    if not path.endswith(".keras"):
+    if not legacy and not path.endswith(".keras"):
         raise ValueError(
-            f"Invalid filepath extension for saving. Please add a `.keras` extension for the native Keras format. Received: filepath={path}"
+            "Invalid filepath extension for saving. Please add either a `.keras` extension for the native Keras "
+            f"format (recommended) or a `.h5` extension. Received: filepath={path}."
         )
+    if legacy:
+        warnings.warn(legacy_h5.SAVE_WARNING, UserWarning, stacklevel=3)
     check_target(path, overwrite)
-    atomic_write(path, lambda f: _write_keras(model, f))
+    if legacy:
+        data = legacy_h5.model_h5(model, bool(include_optimizer), KERAS_VERSION)
+        atomic_write(path, lambda f: f.write(data))
+    else:
+        atomic_write(path, lambda f: _write_keras(model, f))
 
 
 def save_weights(model: Any, filepath: Any, overwrite: bool, max_shard_size: Any) -> None:
@@ -76,18 +89,18 @@ def save_weights(model: Any, filepath: Any, overwrite: bool, max_shard_size: Any
 
 
 def load_weights(model: Any, filepath: Any, skip_mismatch: bool, kwargs: dict[str, Any]) -> None:
-    """``model.load_weights`` from a ``.weights.h5`` or ``.keras`` file (a path or a readable file object)."""
-    if kwargs:
-        raise ValueError(f"load_weights() got unexpected keyword arguments: {sorted(kwargs)}")
+    """``model.load_weights`` from a ``.weights.h5`` or ``.keras`` file, or from a legacy HDF5 file (a ``.h5``
+    model or weights file, matched to the layers in order, or by name with ``by_name=True``), a path or a
+    readable file object."""
     path = filepath if hasattr(filepath, "read") else path_arg(filepath, "filepath")
     legacy = isinstance(path, str) and path.endswith((".h5", ".hdf5")) and not path.endswith(".weights.h5")
-    if (
-        isinstance(path, str)
-        and not path.endswith((".keras", ".weights.h5"))
-        and not (legacy and _missing(path))
-    ):
+    by_name = kwargs.pop("by_name", False) if legacy or not isinstance(path, str) else False
+    if kwargs:
+        raise ValueError(f"load_weights() got unexpected keyword arguments: {sorted(kwargs)}")
+    if isinstance(path, str) and not path.endswith((".keras", ".h5", ".hdf5")):
         raise ValueError(
-            f"File format not supported: filepath={path}. keras_lite loads `.keras` and `.weights.h5` files."
+            f"File format not supported: filepath={path}. keras_lite loads `.keras`, `.weights.h5` and legacy "
+            "`.h5` files."
         )
     if not model.built:
         raise ValueError(
@@ -95,8 +108,23 @@ def load_weights(model: Any, filepath: Any, skip_mismatch: bool, kwargs: dict[st
             "Build it first (give it an Input, call build((None, features)), or call it on data)."
         )
     with opened(filepath) as (f, where), reading(where):
-        stored = h5.read_h5(_weights_bytes(f, h5.size_limit(model)), model)
+        if legacy or (not isinstance(path, str) and _is_hdf5(f) and not is_zip(f)):
+            root = _h5read.File(_whole(f)).root
+            stored = h5.Stored(legacy_h5.read_weights(root, model, bool(by_name), skip_mismatch), None)
+        else:
+            stored = h5.read_h5(_weights_bytes(f, h5.size_limit(model)), model)
         h5.commit(model, h5.plan(model, stored, skip_mismatch))
+
+
+def _is_hdf5(f: Any) -> bool:
+    magic = f.read(8)
+    f.seek(0)
+    return bool(magic == b"\x89HDF\r\n\x1a\n")
+
+
+def _whole(f: Any) -> bytes:
+    """A legacy file's bytes: the whole file (its size bounds what it can describe)."""
+    return bytes(f.read())
 
 
 def _weights_bytes(f: Any, limit: int) -> bytes:
@@ -209,13 +237,10 @@ def load_model(model_class: Any, filepath: Any, custom_objects: Any, compile: bo
     picks the class a file describes)."""
     if custom_objects is not None and not isinstance(custom_objects, dict):
         raise ValueError(f"custom_objects must be a dict. Received: custom_objects={custom_objects!r}")
-    legacy = isinstance(filepath, (str, os.PathLike)) and os.fspath(filepath).endswith((".h5", ".hdf5"))
-    if legacy and not _missing(os.fspath(filepath)):  # a missing file is a FileNotFoundError, as in Keras
-        raise ValueError(
-            f"Cannot load {os.fspath(filepath)!r}: legacy HDF5 model files (tf.keras 2) are not supported; "
-            "keras_lite loads Keras 3 `.keras` files (use load_weights for `.weights.h5` files)."
-        )
     with opened(filepath) as (f, where), reading(where):
+        if _is_hdf5(f):
+            model = _load_legacy(model_class, _whole(f), compile)
+            return model
         if not is_zip(f):
             raise FormatError(
                 "it is not a `.keras` file (not a zip archive; is it truncated or another format?)"
@@ -271,6 +296,42 @@ def _compile(model: Any, compile_cfg: Any, learning_rate: Callable[[], float | N
         raise FormatError(f"{e}{_FOR_INFERENCE}") from None
 
 
-def _missing(path: str) -> bool:
-    """Whether nothing is at ``path`` (reading it then raises ``MissingFileError``, a FileNotFoundError)."""
-    return not os.path.lexists(path)
+def _load_legacy(model_class: Any, data: bytes, compile: bool) -> Any:
+    """A model from a legacy HDF5 model file (``model.save("model.h5")``, tf.keras 2's or Keras 3's)."""
+    root = _h5read.File(data).root
+    attrs = _h5attrs.attributes(root)
+    tree = legacy_h5.config_attr(attrs, "model_config")
+    if tree is None:
+        raise FormatError(
+            "the HDF5 file has no model_config attribute: it holds weights only (load them with "
+            "model.load_weights into a model built as the one saved)"
+        )
+    training_only: list[str] = []
+    cls = model_class._class_for(tree)
+    model = cls.__new__(cls)
+    model._init_from_config(tree, max_params=len(data) // 4, training_only=training_only)
+    if not model.built:
+        raise FormatError("the file's model has no input shape, so its weights cannot be placed")
+    stored = h5.Stored(legacy_h5.read_weights(root, model), None)
+    training = legacy_h5.config_attr(attrs, "training_config") if compile else None
+    if training is not None:
+        if training_only:
+            raise FormatError(
+                f"{'; '.join(training_only)}: keras_lite serves such a model but cannot train it as Keras would"
+                f"{_FOR_INFERENCE}"
+            )
+        stored = stored._replace(optimizer=legacy_h5.read_optimizer(root, attrs))
+        _compile(
+            model,
+            legacy_h5.compile_config(training),
+            lambda: None if stored.optimizer is None else h5.learning_rate(stored.optimizer),
+        )
+    h5.commit(model, h5.plan(model, stored))
+    if training_only:
+        warnings.warn(
+            f"the file is loaded for inference: {'; '.join(training_only)}, which keras_lite does not apply in "
+            "training.",
+            UserWarning,
+            stacklevel=4,
+        )
+    return model

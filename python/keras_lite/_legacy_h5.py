@@ -1,0 +1,302 @@
+"""Keras's legacy HDF5 model files: ``model.save("model.h5")``, as tf.keras 2 and Keras 3 write and read them.
+
+One HDF5 file. Its root's attributes hold the model's config (``model_config``, JSON with each layer as
+``{"class_name", "config"}``) and how it was compiled (``training_config``: loss, metrics, the optimizer as
+``optimizer_config``); ``model_weights`` holds a group per entry of ``model.layers`` (a nested model is one
+entry), its ``weight_names`` attribute listing its weights (trainable ones first) by their paths, which are
+also where the values are stored below it; ``optimizer_weights`` holds the optimizer's variables the same way
+(Keras 3: the step count, the learning rate unless it is a schedule, then the slots in Keras's order).
+
+Writing uses h5py and follows Keras 3. Reading uses keras_lite's bounded reader (``_h5read``, ``_h5attrs``):
+no libhdf5, nothing outside the file, and the checks of ``_saving`` (the config read against what the file's
+bytes can hold, every weight checked before any is written). Weights are matched to the model's layers in order,
+as Keras does (or by name, with ``load_weights(..., by_name=True)``). A tf.keras 2 file's optimizer state is laid
+out differently (no learning-rate variable, slots by name); Keras 3 starts such a model with a fresh optimizer,
+and so does keras_lite, with the same warning.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import warnings
+from typing import Any
+
+import numpy as np
+
+from . import _h5attrs, _h5read
+from . import metrics as metrics_module
+from . import _keras_weights as h5
+from ._errors import FormatError
+from .layers import Layer
+
+SAVE_WARNING = (
+    "You are saving your model as an HDF5 file via `model.save()` or `keras.saving.save_model(model)`. This file "
+    "format is considered legacy. We recommend using instead the native Keras format, e.g. "
+    "`model.save('my_model.keras')` or `keras.saving.save_model(model, 'my_model.keras')`. "
+)
+_FRESH_OPTIMIZER = (
+    "Error in loading the saved optimizer state. As a result, your model is starting with a freshly initialized "
+    "optimizer."
+)
+_MAX_JSON = 64 << 20  # bytes of a config attribute; more is not a model description
+
+
+# ---- writing -------------------------------------------------------------------------------------------------
+def legacy_tree(entry: Any) -> Any:
+    """A ``.keras`` config tree in the legacy layout: a model's and each layer's entry without ``module``,
+    ``registered_name`` and ``build_config`` (the objects inside a layer's config keep theirs, as Keras 3
+    writes them)."""
+    if not isinstance(entry, dict) or "class_name" not in entry:
+        return entry
+    out = {k: v for k, v in entry.items() if k not in ("module", "registered_name", "build_config")}
+    config = out.get("config")
+    if isinstance(config, dict) and isinstance(config.get("layers"), list):
+        out["config"] = {**config, "layers": [legacy_tree(layer) for layer in config["layers"]]}
+    return out
+
+
+def _training_config(compile_config: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in compile_config.items() if k != "optimizer"}
+    opt = compile_config["optimizer"]
+    out["optimizer_config"] = {"class_name": opt["class_name"], "config": opt["config"]}
+    return out
+
+
+def _entries(model: Any) -> list[tuple[Any, list[Any]]]:
+    """Each entry of ``model.layers`` with its variables in Keras's legacy order (trainable ones first)."""
+    return [(item, list(item.trainable_weights) + list(item.non_trainable_weights)) for item in model.layers]
+
+
+def _names(group: Any, name: str, values: list[bytes]) -> None:
+    # As Keras writes it: h5py's own type for a list of byte strings (an empty list is an empty float array).
+    group.attrs[name] = values
+
+
+def model_h5(model: Any, include_optimizer: bool, keras_version: str) -> bytes:
+    """The legacy HDF5 file of ``model``: its config, its compile config (when compiled), its weights and (with
+    ``include_optimizer``) its optimizer's state, weights and state read together under one lock."""
+    h5py = h5._h5py()
+    net = model._core_network()
+    values, opt = net.snapshot() if net is not None else ([], None)
+    by_path = {v.path: value for v, value in zip(model.weights, [x for ws in h5.layer_weights(model, values) for x in ws])}
+    buf = io.BytesIO()
+    with h5py.File(buf, "w") as f:
+        f.attrs["keras_version"] = keras_version
+        f.attrs["backend"] = "keras_lite"
+        f.attrs["model_config"] = json.dumps(legacy_tree(model._keras_config())).encode("utf8")
+        if model.compiled:
+            f.attrs["training_config"] = json.dumps(_training_config(model._keras_compile_config())).encode("utf8")
+        group = f.create_group("model_weights")
+        _names(group, "layer_names", [item.name.encode("utf8") for item in model.layers])
+        group.attrs["backend"] = b"keras_lite"
+        group.attrs["keras_version"] = keras_version.encode("utf8")
+        for item, variables in sorted(_entries(model), key=lambda e: e[0].name):
+            store = group.create_group(item.name)
+            _names(store, "weight_names", [v.path.encode("utf8") for v in variables])
+            for v in variables:
+                store.create_dataset(v.path, data=np.asarray(by_path[v.path], dtype=v.dtype))
+        _names(group.create_group("top_level_model_weights"), "weight_names", [])
+        if include_optimizer and model.compiled and net is not None:
+            _write_optimizer(f, model, opt if opt is not None else net.optimizer_state())
+    return buf.getvalue()
+
+
+def _write_optimizer(f: Any, model: Any, state: tuple[int, list[Any]]) -> None:
+    iterations, rows = state
+    optimizer, weights = model.optimizer, model.weights
+    by_key = {(w, s): v for w, s, v in rows}
+    named = [("iteration", np.int64(iterations))]
+    if h5.fixed_variables(optimizer) == 2:
+        named.append(("learning_rate", np.float32(optimizer.learning_rate)))
+    for w, s in h5.keras_slot_order(optimizer, rows):
+        # Keras names a slot after its weight's path and the slot ("sequential_dense_kernel_momentum").
+        name = s if w is None else f"{weights[w].path.replace('/', '_')}_{s}"
+        named.append((name, by_key[(w, s)]))
+    group = f.create_group("optimizer_weights")
+    paths = [f"{optimizer.name}/{name}" for name, _ in named]
+    _names(group, "weight_names", [p.encode("utf8") for p in paths])
+    for path, (_, value) in zip(paths, named):
+        group.create_dataset(path, data=value)
+
+
+# ---- reading -------------------------------------------------------------------------------------------------
+def _group(parent: _h5read.Group, name: str) -> _h5read.Group | None:
+    item = parent.get(name)
+    if item is not None and not isinstance(item, _h5read.Group):
+        raise FormatError(f"{item.path} is a dataset where Keras writes a group")
+    return item
+
+
+def _strings(attrs: dict[str, Any], name: str, where: str) -> list[str]:
+    """A list-of-names attribute, joined from Keras's numbered chunks (``layer_names0``, ``layer_names1``, ...)
+    when it was too large for one; an empty numeric array (what h5py makes of an empty list) is no names."""
+    if name in attrs:
+        parts = [attrs[name]]
+    else:
+        parts = []
+        while f"{name}{len(parts)}" in attrs:
+            parts.append(attrs[f"{name}{len(parts)}"])
+    out: list[str] = []
+    for part in parts:
+        if isinstance(part, np.ndarray) and part.size == 0:
+            continue
+        if isinstance(part, str):
+            part = [part]
+        if not isinstance(part, list):
+            raise FormatError(f"{where}'s {name} attribute is not a list of names")
+        out += part
+    return out
+
+
+def _dataset(group: _h5read.Group, path: str) -> _h5read.Dataset:
+    """The dataset at ``path`` (slash-separated) below ``group``."""
+    node: Any = group
+    for part in path.split("/"):
+        node = node.get(part) if isinstance(node, _h5read.Group) and part else None
+        if node is None:
+            raise FormatError(f"{group.path} names the weight {path!r}, which it does not hold")
+    if not isinstance(node, _h5read.Dataset):
+        raise FormatError(f"{group.path}/{path} is a group, not a weight")
+    return node  # type: ignore[no-any-return]
+
+
+def _saved_layers(weights: _h5read.Group) -> list[tuple[str, list[_h5read.Dataset]]]:
+    """The file's layers that hold weights, in order, each with its weights."""
+    where = weights.path or "the root group"
+    out = []
+    for name in _strings(_h5attrs.attributes(weights), "layer_names", where):
+        group = _group(weights, name)
+        if group is None:
+            raise FormatError(f"{where} lists layer {name!r} but has no group for it")
+        names = _strings(_h5attrs.attributes(group), "weight_names", group.path)
+        if names:
+            out.append((name, [_dataset(group, n) for n in names]))
+    return out
+
+
+def _by_leaf(
+    model: Any, matched: list[tuple[Any, list[_h5read.Dataset]]]
+) -> list[list[_h5read.Dataset] | None]:
+    """Datasets matched to entries of ``model.layers`` (in legacy order), as ``_keras_weights.Stored`` lists them:
+    per layer, nested models' layers one by one, in each layer's own order."""
+    by_path: dict[str, _h5read.Dataset] = {}
+    for item, datasets in matched:
+        variables = _entries_of(item)
+        if len(datasets) != len(variables):
+            raise FormatError(
+                f"layer {item.name!r} ({type(item).__name__}) expects {len(variables)} weights, the file has "
+                f"{len(datasets)}"
+            )
+        by_path.update({v.path: d for v, d in zip(variables, datasets)})
+    # A layer the file does not hold (load_weights by name) is None: its weights are kept.
+    return [
+        [by_path[v.path] for v in layer.weights] if all(v.path in by_path for v in layer.weights) else None
+        for _, layer in h5._leaves(model)
+    ]
+
+
+def _entries_of(item: Any) -> list[Any]:
+    return list(item.trainable_weights) + list(item.non_trainable_weights)
+
+
+def read_weights(
+    root: _h5read.Group, model: Any, by_name: bool = False, skip_mismatch: bool = False
+) -> list[list[_h5read.Dataset] | None]:
+    """The datasets of a legacy file (its ``model_weights`` group, or its root for a weights-only file) for
+    each of ``model``'s layers: matched in order (Keras's topological loading) or by layer name."""
+    group = _group(root, "model_weights") or root
+    saved = _saved_layers(group)
+    holders = [item for item in model.layers if _entries_of(item)]
+    if by_name:
+        found = dict(saved)
+        matched = []
+        for item in holders:
+            datasets = found.get(item.name)
+            if datasets is None:
+                continue
+            if len(datasets) != len(_entries_of(item)) and skip_mismatch:
+                warnings.warn(
+                    f"Skipping loading of weights for layer {item.name!r} due to mismatch in the number of "
+                    f"weights ({len(_entries_of(item))} vs {len(datasets)}).",
+                    UserWarning,
+                    stacklevel=4,
+                )
+                continue
+            matched.append((item, datasets))
+    else:
+        if len(saved) != len(holders):
+            raise FormatError(
+                f"Layer count mismatch when loading weights from file. Model expected {len(holders)} layers, "
+                f"found {len(saved)} saved layers."
+            )
+        matched = [(item, datasets) for item, (_, datasets) in zip(holders, saved)]
+    return _by_leaf(model, matched)
+
+
+def _keras3(attrs: dict[str, Any]) -> bool:
+    version = attrs.get("keras_version")
+    return isinstance(version, str) and version.startswith("3.")
+
+
+def read_optimizer(root: _h5read.Group, attrs: dict[str, Any]) -> list[_h5read.Dataset] | None:
+    """The optimizer's variables in the order Keras 3 writes them, None when the file has none; a tf.keras 2
+    file's (another layout) are left out with Keras's warning."""
+    group = _group(root, "optimizer_weights")
+    if group is None:
+        return None
+    if not _keras3(attrs):
+        warnings.warn(_FRESH_OPTIMIZER, UserWarning, stacklevel=4)
+        return None
+    names = _strings(_h5attrs.attributes(group), "weight_names", group.path)
+    return [_dataset(group, n) for n in names]
+
+
+def config_attr(attrs: dict[str, Any], name: str) -> Any:
+    """A JSON attribute (None when absent)."""
+    text = attrs.get(name)
+    if text is None:
+        return None
+    if not isinstance(text, str) or len(text) > _MAX_JSON:
+        raise FormatError(f"the file's {name} attribute is not a JSON text")
+    return json.loads(text)
+
+
+def compile_config(training: Any) -> dict[str, Any]:
+    """The ``compile_config`` a legacy ``training_config`` describes (tf.keras 2's and Keras 3's)."""
+    if not isinstance(training, dict):
+        raise FormatError(f"training_config is not a dict. Received: {training!r}")
+    out = {k: training.get(k) for k in ("loss", "loss_weights", "metrics", "weighted_metrics")}
+    opt = training.get("optimizer_config")
+    if isinstance(opt, dict):
+        # tf.keras 2 names its optimizers "Custom>Adam" and adds keys Keras 3 does not have.
+        name = str(opt.get("class_name", "")).split(">")[-1]
+        config = opt.get("config") if isinstance(opt.get("config"), dict) else {}
+        config = {k: v for k, v in config.items() if k not in ("jit_compile", "is_legacy_optimizer")}
+        if not config.get("use_ema"):  # tf.keras 2 writes its default of 100, which only EMA reads
+            config.pop("ema_overwrite_frequency", None)
+        opt = {"class_name": name, "config": config}
+    out["optimizer"] = opt if opt is not None else "rmsprop"
+    for key in ("metrics", "weighted_metrics"):
+        value = out[key]
+        # tf.keras 2 lists one list of metrics per output, each a MeanMetricWrapper of a function.
+        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list):
+            value = value[0]
+        out[key] = [_keras2_metric(m) for m in value] if isinstance(value, list) else value
+    return out
+
+
+def _keras2_metric(entry: Any) -> Any:
+    """tf.keras 2's ``MeanMetricWrapper(fn, name)`` of a metric given by name: that name (which gives the same
+    metric and history key), or the function's."""
+    cfg = entry.get("config") if isinstance(entry, dict) else None
+    if entry is None or not isinstance(cfg, dict) or entry.get("class_name") != "MeanMetricWrapper":
+        return entry
+    for candidate in (cfg.get("name"), cfg.get("fn")):
+        if isinstance(candidate, str):
+            try:
+                metrics_module.resolve(candidate, 1)
+            except ValueError:
+                continue
+            return candidate
+    return entry
