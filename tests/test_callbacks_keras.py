@@ -110,8 +110,6 @@ def test_auto_mode_refuses_an_unknown_metric_before_training(tmp_path: Path) -> 
         ({"filepath": "m.weights"}, ValueError, "must end in `.keras` \\(Keras model format\\)"),
         ({"filepath": "m.txt"}, ValueError, "must end in `.keras` \\(Keras model format\\)"),
         ({"filepath": "m.keras", "save_weights_only": True}, ValueError, "must end in `.weights.h5`"),
-        ({"filepath": "m.h5"}, keras.NotSupportedError, "legacy HDF5"),
-        ({"filepath": "m.weights.h5"}, keras.NotSupportedError, "legacy HDF5.*save_weights_only=True"),
         ({"filepath": "m.keras", "save_freq": "batch"}, ValueError, "Unrecognized save_freq: batch"),
     ],
 )

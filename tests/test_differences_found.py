@@ -529,8 +529,8 @@ def test_weight_decay_exclusion_by_name_matches_the_weight_path() -> None:
 
 
 def test_a_missing_legacy_h5_file_is_file_not_found(tmp_path: Path) -> None:
-    """``load_model("model.h5")`` of a file that is not there says so (a FileNotFoundError, as Keras), not that
-    legacy HDF5 files are unsupported; an existing one is still refused for its format."""
+    """``load_model("model.h5")`` of a file that is not there says so (a FileNotFoundError, as Keras); an
+    existing one that is not a whole HDF5 file is refused as such."""
     model = keras.Sequential([keras.Input((2,)), layers.Dense(1)])
     for path in (tmp_path / "model.h5", tmp_path / "model.hdf5"):
         with pytest.raises(FileNotFoundError):
@@ -539,7 +539,7 @@ def test_a_missing_legacy_h5_file_is_file_not_found(tmp_path: Path) -> None:
             model.load_weights(str(path))
     legacy = tmp_path / "old.h5"
     legacy.write_bytes(b"\x89HDF\r\n\x1a\n")
-    with pytest.raises(ValueError, match="legacy HDF5"):
+    with pytest.raises(ValueError, match="old.h5.*not a valid HDF5 file"):
         keras.models.load_model(legacy)
 
 

@@ -316,16 +316,16 @@ def test_bad_names_and_arguments(tmp_path):
     model, _, _ = _trained()
     with pytest.raises(ValueError, match="Invalid filepath extension"):
         model.save(tmp_path / "m.zip")
-    with pytest.raises(ValueError, match="legacy HDF5"):
-        model.save(tmp_path / "m.h5")
+    with pytest.raises(ValueError, match="save_format"):
+        model.save(tmp_path / "m.zip", save_format="h5")
     with pytest.raises(ValueError, match="zipped"):
         model.save(tmp_path / "m.keras", zipped=False)
     with pytest.raises(ValueError, match=r"must end in `\.weights\.h5`"):
         model.save_weights(tmp_path / "m.h5")
     with pytest.raises(ValueError, match="File format not supported"):
         model.load_weights(tmp_path / "m.txt")
-    (tmp_path / "m.h5").write_bytes(b"\x89HDF\r\n\x1a\n")  # a legacy file (a missing one: FileNotFoundError)
-    with pytest.raises(ValueError, match="legacy HDF5"):
+    (tmp_path / "m.h5").write_bytes(b"\x89HDF\r\n\x1a\n")  # a truncated legacy file
+    with pytest.raises(ValueError, match="not a valid HDF5 file"):
         keras.models.load_model(tmp_path / "m.h5")
     unbuilt = keras.Sequential([layers.Dense(1)])
     with pytest.raises(ValueError, match="not built"):

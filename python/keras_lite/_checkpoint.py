@@ -17,7 +17,6 @@ from typing import Any
 
 from ._callback import Callback, Logs, _print
 from ._monitor import MonitorCallback
-from ._unsupported import NotSupportedError
 
 
 def _check_save_freq(save_freq: Any, message: str) -> None:
@@ -70,15 +69,15 @@ class ModelCheckpoint(MonitorCallback):
         monitor: The logged quantity ``save_best_only`` compares.
         verbose: 0 is silent; 1 prints a message at each save decision.
         save_best_only: Save only when ``monitor`` improves on the best value so far.
-        save_weights_only: Save ``model.save_weights`` files (``.weights.h5``) instead of ``.keras`` files.
+        save_weights_only: Save ``model.save_weights`` files (``.weights.h5``) instead of model files
+            (``.keras``, or Keras's legacy HDF5 model files for a ``.h5`` path).
         mode: ``"auto"``, ``"min"`` or ``"max"``, as for `EarlyStopping`.
         save_freq: ``"epoch"``, or an int: save every that many batches (counted across epochs).
         initial_value_threshold: The best value to beat before the first save (with ``save_best_only``).
 
     Raises:
-        ValueError: If ``filepath`` does not end in ``.keras`` (``.weights.h5`` with ``save_weights_only``)
-            or ``save_freq`` is neither ``"epoch"`` nor an int.
-        NotSupportedError: For a legacy ``.h5`` model path: keras_lite writes ``.keras`` model files.
+        ValueError: If ``filepath`` does not end in ``.keras`` or ``.h5`` (``.weights.h5`` with
+            ``save_weights_only``) or ``save_freq`` is neither ``"epoch"`` nor an int.
 
     Example:
 
@@ -120,12 +119,6 @@ class ModelCheckpoint(MonitorCallback):
         elif not self.filepath.endswith((".keras", ".h5")):
             raise ValueError(
                 "The filepath provided must end in `.keras` (Keras model format). "
-                f"Received: filepath={self.filepath}"
-            )
-        elif not self.filepath.endswith(".keras"):
-            raise NotSupportedError(
-                "keras_lite does not support saving models in the legacy HDF5 format yet: a ModelCheckpoint "
-                "writes `.keras` files (or `.weights.h5` files with save_weights_only=True). "
                 f"Received: filepath={self.filepath}"
             )
         self._counter = _BatchCounter(save_freq)

@@ -58,7 +58,9 @@ def _attribute(f: File, m: Message, where: str) -> tuple[str, Any]:
         raise bad(f"attribute message version {version} in {where}")
     if flags & 0x03:
         raise unsupported("an attribute with a shared datatype or dataspace", where)
-    name_size, type_size, space_size = struct.unpack_from("<HHH", f.data, m.pos + 2) if m.size >= 8 else (0, 0, 0)
+    name_size, type_size, space_size = (
+        struct.unpack_from("<HHH", f.data, m.pos + 2) if m.size >= 8 else (0, 0, 0)
+    )
     pos = m.pos + 8 + (1 if version == 3 else 0)  # version 3 adds the name's character set
     name_end = pos + _padded(name_size, version)
     type_pos, space_pos = name_end, name_end + _padded(type_size, version)

@@ -42,7 +42,7 @@ class Message(NamedTuple):
 
 
 def bad(detail: str) -> FormatError:
-    return FormatError(f"the weights are not a valid HDF5 file ({detail})")
+    return FormatError(f"it is not a valid HDF5 file ({detail})")
 
 
 def unsupported(what: str, where: str) -> FormatError:

@@ -30,7 +30,11 @@ def _tensor_ref(value: Any, made: dict[str, Any], where: str) -> Any:
 def _keras2_node(node: Any) -> Any:
     """One call in tf.keras 2's layout, ``[[layer, node, tensor, kwargs], ...]``, as Keras 3 writes it (a
     ``__keras_tensor__`` per input; a list of them for a layer called on several)."""
-    if not isinstance(node, list) or not node or not all(isinstance(r, list) and len(r) in (3, 4) for r in node):
+    if (
+        not isinstance(node, list)
+        or not node
+        or not all(isinstance(r, list) and len(r) in (3, 4) for r in node)
+    ):
         return node
     refs = [{"class_name": "__keras_tensor__", "config": {"keras_history": list(r[:3])}} for r in node]
     kwargs: dict[str, Any] = {}

@@ -201,7 +201,7 @@ def read_h5(data: bytes, model: Any) -> Stored:
     root = _h5read.File(data).root
     if _group(root, "layers") is None:
         raise FormatError("the HDF5 file has no `layers` group (not Keras 3 weights)")
-    per_layer = []
+    per_layer: list[list[_h5read.Dataset] | None] = []
     for path, _ in _leaves(model):
         store: _h5read.Group | None = root
         for name in (*path, "vars"):

@@ -25,10 +25,10 @@ from typing import Any
 import numpy as np
 
 from . import _h5attrs, _h5read
-from . import metrics as metrics_module
 from . import _keras_weights as h5
+from . import losses as losses_module
+from . import metrics as metrics_module
 from ._errors import FormatError
-from .layers import Layer
 
 SAVE_WARNING = (
     "You are saving your model as an HDF5 file via `model.save()` or `keras.saving.save_model(model)`. This file "
@@ -58,6 +58,14 @@ def legacy_tree(entry: Any) -> Any:
 
 def _training_config(compile_config: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in compile_config.items() if k != "optimizer"}
+    loss = out.get("loss")
+    if isinstance(loss, str):
+        # The function's own name for an alias ("mse" is written "mean_squared_error"): Keras 3's legacy loader
+        # cannot read the aliases back (it looks for them among the metrics). The history's key stays "loss".
+        try:
+            out["loss"] = losses_module.get(loss).__name__
+        except (ValueError, AttributeError):
+            pass
     opt = compile_config["optimizer"]
     out["optimizer_config"] = {"class_name": opt["class_name"], "config": opt["config"]}
     return out
@@ -79,14 +87,19 @@ def model_h5(model: Any, include_optimizer: bool, keras_version: str) -> bytes:
     h5py = h5._h5py()
     net = model._core_network()
     values, opt = net.snapshot() if net is not None else ([], None)
-    by_path = {v.path: value for v, value in zip(model.weights, [x for ws in h5.layer_weights(model, values) for x in ws])}
+    by_path = {
+        v.path: value
+        for v, value in zip(model.weights, [x for ws in h5.layer_weights(model, values) for x in ws])
+    }
     buf = io.BytesIO()
     with h5py.File(buf, "w") as f:
         f.attrs["keras_version"] = keras_version
         f.attrs["backend"] = "keras_lite"
         f.attrs["model_config"] = json.dumps(legacy_tree(model._keras_config())).encode("utf8")
         if model.compiled:
-            f.attrs["training_config"] = json.dumps(_training_config(model._keras_compile_config())).encode("utf8")
+            f.attrs["training_config"] = json.dumps(_training_config(model._keras_compile_config())).encode(
+                "utf8"
+            )
         group = f.create_group("model_weights")
         _names(group, "layer_names", [item.name.encode("utf8") for item in model.layers])
         group.attrs["backend"] = b"keras_lite"
@@ -106,7 +119,7 @@ def _write_optimizer(f: Any, model: Any, state: tuple[int, list[Any]]) -> None:
     iterations, rows = state
     optimizer, weights = model.optimizer, model.weights
     by_key = {(w, s): v for w, s, v in rows}
-    named = [("iteration", np.int64(iterations))]
+    named: list[tuple[str, Any]] = [("iteration", np.int64(iterations))]
     if h5.fixed_variables(optimizer) == 2:
         named.append(("learning_rate", np.float32(optimizer.learning_rate)))
     for w, s in h5.keras_slot_order(optimizer, rows):
@@ -271,8 +284,12 @@ def compile_config(training: Any) -> dict[str, Any]:
     if isinstance(opt, dict):
         # tf.keras 2 names its optimizers "Custom>Adam" and adds keys Keras 3 does not have.
         name = str(opt.get("class_name", "")).split(">")[-1]
-        config = opt.get("config") if isinstance(opt.get("config"), dict) else {}
-        config = {k: v for k, v in config.items() if k not in ("jit_compile", "is_legacy_optimizer")}
+        given = opt.get("config")
+        config = {
+            k: v
+            for k, v in (given if isinstance(given, dict) else {}).items()
+            if k not in ("jit_compile", "is_legacy_optimizer")
+        }
         if not config.get("use_ema"):  # tf.keras 2 writes its default of 100, which only EMA reads
             config.pop("ema_overwrite_frequency", None)
         opt = {"class_name": name, "config": config}

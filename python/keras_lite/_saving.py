@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 import warnings
 import zipfile
 from typing import Any, Callable
@@ -29,9 +28,9 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _core, _h5attrs, _h5read
-from . import _legacy_h5 as legacy_h5
 from . import _keras_config_read as fmt
 from . import _keras_weights as h5
+from . import _legacy_h5 as legacy_h5
 from ._errors import FormatError
 from ._files import atomic_write, check_target, is_zip, member_info, opened, path_arg, reading, zip_member
 
@@ -227,9 +226,9 @@ def _write_keras(model: Any, fileobj: Any) -> None:
         zf.writestr(_WEIGHTS, weights)
 
 
-def save_model(model: Any, filepath: Any, overwrite: bool = True, zipped: Any = None) -> None:
-    """``model.save(filepath)``, as ``keras.saving.save_model``."""
-    model.save(filepath, overwrite=overwrite, zipped=zipped)
+def save_model(model: Any, filepath: Any, overwrite: bool = True, zipped: Any = None, **kwargs: Any) -> None:
+    """``model.save(filepath)``, as ``keras.saving.save_model`` (``include_optimizer=`` for a ``.h5`` file)."""
+    model.save(filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
 
 def load_model(model_class: Any, filepath: Any, custom_objects: Any, compile: bool, safe_mode: bool) -> Any:

@@ -90,6 +90,20 @@ class ConfigMethods:
     def _keras_compile_config(self) -> dict[str, Any]:
         raise NotImplementedError
 
+    def get_compile_config(self) -> dict[str, Any] | None:
+        """How the model was compiled (optimizer, loss, metrics), as Keras 3 serializes it; None before
+        ``compile``. ``compile_from_config`` reads it back."""
+        return self._keras_compile_config() or None
+
+    def compile_from_config(self, config: Any) -> None:
+        """Compile the model as a ``get_compile_config()`` dict (keras_lite's or Keras 3's) says, with a new
+        optimizer.
+
+        Raises:
+            ValueError: the config names something keras_lite cannot compile with.
+        """
+        _keras_config_read.compile_from_config(self, config)
+
 
 def model_from_json(json_string: Any, custom_objects: Any = None) -> Any:
     """A new model (fresh weights) from ``model.to_json()``'s string, keras_lite's or Keras 3's, as

@@ -374,12 +374,15 @@ class Model(ConfigMethods, _nesting.AsLayer, _ownership.Holder):
 
     # ---- saving (keras_lite._saving does it) --------------------------------------------------------
     def save(self, filepath: Any, overwrite: bool = True, zipped: Any = None, **kwargs: Any) -> None:
-        """Save the model (config, weights, compile arguments, optimizer state) as a Keras 3 ``.keras`` file.
+        """Save the model (config, weights, compile arguments, optimizer state) as a Keras 3 ``.keras`` file, or
+        as Keras's legacy HDF5 model file for a ``.h5`` path (with a warning, as Keras 3 gives).
 
         Args:
-            filepath: A path ending in ``.keras``, or a writable binary file object.
+            filepath: A path ending in ``.keras`` (or ``.h5``/``.hdf5``), or a writable binary file object.
             overwrite: Whether to replace an existing file (otherwise ``FileExistsError``).
             zipped: Must be None or True: keras_lite writes the zipped format.
+            **kwargs: ``include_optimizer`` (a ``.h5`` file without the optimizer's state when False) and
+                ``save_format`` (deprecated in Keras 3: ``"h5"`` or ``"keras"`` with a matching path).
         """
         _saving.save(self, filepath, overwrite, zipped, kwargs)
 
@@ -388,9 +391,11 @@ class Model(ConfigMethods, _nesting.AsLayer, _ownership.Holder):
         _saving.save_weights(self, filepath, overwrite, max_shard_size)
 
     def load_weights(self, filepath: Any, skip_mismatch: bool = False, **kwargs: Any) -> None:
-        """Load weights (and the optimizer state, when compiled) from a ``.weights.h5`` or ``.keras`` file.
+        """Load weights (and the optimizer state, when compiled) from a ``.weights.h5`` or ``.keras`` file, or
+        the weights of a legacy ``.h5`` file (a model file, or tf.keras 2's ``save_weights``).
 
-        Layers are matched as Keras matches them: by class and order, whatever their names.
+        Layers are matched as Keras matches them: by class and order (a legacy file's: in order) whatever their
+        names, or, for a legacy file with ``by_name=True``, by name (layers the file lacks are left as they are).
         """
         _saving.load_weights(self, filepath, skip_mismatch, kwargs)
 

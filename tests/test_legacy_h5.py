@@ -1,0 +1,309 @@
+"""Keras's legacy HDF5 model files (``model.save("model.h5")``): the files Keras 3 and tf.keras 2 write load,
+predict as their library did and (Keras 3's) resume training to Keras's weights; keras_lite writes them as Keras
+3 does (Keras loads them and resumes); ``load_weights`` reads them in order or by name; damaged or hostile files
+are refused with a ``ValueError``.
+
+Fixtures: ``tests/fixtures/legacy_h5/`` (``make_legacy_h5_fixtures.py``: Keras 3.15.1 and tf-keras 2.21.0).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+import pytest
+
+import keras_lite as keras
+from keras_lite import _h5attrs, _h5read, layers
+
+HERE = os.path.dirname(__file__)
+FIXTURES = os.path.join(HERE, "fixtures", "legacy_h5")
+KERAS3 = ["k3_sequential", "k3_functional", "k3_nested"]
+KERAS2 = ["k2_sequential", "k2_functional"]
+HAVE_KERAS = all(importlib.util.find_spec(m) is not None for m in ("keras", "tensorflow"))
+FRESH = "Error in loading the saved optimizer state"
+
+
+def _x(name: str) -> Any:
+    x = dict(np.load(os.path.join(FIXTURES, f"{name}.x.npz")))
+    return x if len(x) > 1 else x["x"]
+
+
+def _load(path: str, **kwargs: Any) -> tuple[Any, list[str]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = keras.models.load_model(path, **kwargs)
+    return model, [str(w.message) for w in caught]
+
+
+@pytest.mark.parametrize("name", KERAS3 + KERAS2)
+def test_legacy_files_load_and_predict_as_their_library_did(name: str) -> None:
+    model, messages = _load(os.path.join(FIXTURES, f"{name}.h5"))
+    expected = np.load(os.path.join(FIXTURES, f"{name}.pred.npy"))
+    np.testing.assert_allclose(model.predict(_x(name), verbose=0), expected, rtol=1e-5, atol=1e-6)
+    assert model.compiled
+    assert float(model.optimizer.learning_rate) == pytest.approx({"k3_functional": 0.05}.get(name, 0.01))
+    # tf.keras 2 lays its optimizer state out otherwise: Keras 3 starts such a model afresh, and so does keras_lite.
+    assert any(FRESH in m for m in messages) == (name in KERAS2)
+    assert int(model.optimizer.iterations) == (8 if name in KERAS3 else 0)
+
+
+@pytest.mark.parametrize("name", KERAS3)
+def test_keras3_files_resume_training_to_keras_weights(name: str) -> None:
+    model, _ = _load(os.path.join(FIXTURES, f"{name}.h5"))
+    data = np.load(os.path.join(FIXTURES, f"{name}.resume.npz"))
+    xs = {k[2:]: data[k] for k in data.files if k.startswith("x_")}
+    model.fit(xs if len(xs) > 1 else xs["x"], data["y"], batch_size=16, epochs=1, shuffle=False, verbose=0)
+    weights = model.get_weights()
+    assert len(weights) == len([k for k in data.files if k.startswith("w")])
+    for i, w in enumerate(weights):
+        np.testing.assert_allclose(w, data[f"w{i}"], rtol=1e-5, atol=1e-6, err_msg=f"weight {i}")
+    assert int(model.optimizer.iterations) == int(data["iterations"])
+
+
+@pytest.mark.parametrize("name", KERAS2)
+def test_tf_keras2_files_train_on_with_their_compile_settings(name: str) -> None:
+    model, _ = _load(os.path.join(FIXTURES, f"{name}.h5"))
+    rng = np.random.default_rng(0)
+    x = _x(name)
+    rows = len(next(iter(x.values()))) if isinstance(x, dict) else len(x)
+    y = (rng.random((rows, 1)) < 0.5).astype(np.float32)
+    history = model.fit(x, y, epochs=2, verbose=0).history
+    metric = "accuracy" if name == "k2_functional" else "mae"
+    assert sorted(history) == sorted(["loss", metric])
+    assert np.isfinite(history["loss"]).all()
+
+
+def test_compile_false_loads_for_inference() -> None:
+    model, messages = _load(os.path.join(FIXTURES, "k2_functional.h5"), compile=False)
+    assert not model.compiled and not messages
+    np.testing.assert_allclose(
+        model.predict(_x("k2_functional"), verbose=0),
+        np.load(os.path.join(FIXTURES, "k2_functional.pred.npy")),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+
+
+def _functional() -> Any:
+    a, b = keras.Input((3,), name="a"), keras.Input((2,), name="b")
+    h = layers.Dense(4, activation="relu")(layers.Concatenate()([a, b]))
+    return keras.Model([a, b], layers.Dense(1, activation="sigmoid")(layers.BatchNormalization()(h)))
+
+
+def test_load_weights_reads_legacy_weights_files_in_order() -> None:
+    """tf.keras 2's ``save_weights("w.h5")`` and a whole model file: weights matched to the layers in order, so
+    layer names need not agree (the file's are dense_2, dense_3)."""
+    expected = np.load(os.path.join(FIXTURES, "k2_functional.pred.npy"))
+    for path in ("k2_functional.weights-only.h5", "k2_functional.h5"):
+        model = _functional()
+        model.load_weights(os.path.join(FIXTURES, path))
+        np.testing.assert_allclose(
+            model.predict(_x("k2_functional"), verbose=0), expected, rtol=1e-5, atol=1e-6
+        )
+    with open(
+        os.path.join(FIXTURES, "k2_functional.h5"), "rb"
+    ) as f:  # a file object, told apart by its bytes
+        model = _functional()
+        model.load_weights(f)
+    np.testing.assert_allclose(model.predict(_x("k2_functional"), verbose=0), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_load_weights_by_name_skips_layers_the_file_lacks() -> None:
+    seq = keras.Sequential(
+        [keras.Input((4,)), layers.Dense(8, activation="relu", name="dense"), layers.Dense(3, name="other")]
+    )
+    before = seq.get_weights()
+    seq.load_weights(os.path.join(FIXTURES, "k2_sequential.h5"), by_name=True)
+    with h5py.File(os.path.join(FIXTURES, "k2_sequential.h5")) as f:
+        kernel = f["model_weights/dense/dense/kernel:0"][()]
+    after = seq.get_weights()
+    np.testing.assert_array_equal(after[0], kernel)
+    for kept, was in zip(after[2:], before[2:]):
+        np.testing.assert_array_equal(kept, was)
+    with pytest.raises(ValueError, match="Layer count mismatch"):
+        seq.load_weights(os.path.join(FIXTURES, "k3_functional.h5"))
+
+
+def _models() -> dict[str, tuple[Any, Any, np.ndarray]]:
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(64, 5)).astype(np.float32)
+    y = rng.normal(size=(64, 1)).astype(np.float32)
+    seq = keras.Sequential(
+        [keras.Input((5,)), layers.Dense(8, activation="relu"), layers.BatchNormalization(), layers.Dense(1)]
+    )
+    seq.compile(keras.optimizers.Adam(0.01), "mse", metrics=["mae"])
+    fun = _functional()
+    fun.compile(keras.optimizers.SGD(0.05, momentum=0.9), "binary_crossentropy", metrics=["accuracy"])
+    block = keras.Sequential(
+        [layers.Dense(6, activation="relu"), layers.BatchNormalization(), layers.Dense(4)]
+    )
+    inp = keras.Input((5,), name="x")
+    nested = keras.Model(inp, layers.Dense(1, name="head")(block(inp)))
+    nested.compile(keras.optimizers.RMSprop(0.01), "mean_squared_error")
+    two = [x[:, :3], x[:, 3:]]
+    out = {
+        "sequential": (seq, x, y),
+        "functional": (fun, two, (y > 0).astype(np.float32)),
+        "nested": (nested, x, y),
+    }
+    for model, xs, ys in out.values():
+        model.fit(xs, ys, batch_size=16, epochs=2, verbose=0)
+    return out
+
+
+@pytest.mark.parametrize("kind", ["sequential", "functional", "nested"])
+def test_save_h5_round_trip_keeps_the_optimizer_state(tmp_path: Path, kind: str) -> None:
+    model, x, y = _models()[kind]
+    path = tmp_path / "model.h5"
+    with pytest.warns(UserWarning, match="This file format is considered legacy"):
+        model.save(path)
+    loaded, messages = _load(str(path))
+    assert not messages
+    assert type(loaded) is type(model) and [a.name for a in loaded.layers] == [b.name for b in model.layers]
+    np.testing.assert_allclose(
+        loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6, atol=1e-7
+    )
+    assert int(loaded.optimizer.iterations) == int(model.optimizer.iterations)
+    assert loaded.get_compile_config()["metrics"] == model.get_compile_config()["metrics"]
+    for m in (model, loaded):
+        m.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
+    for a, b in zip(loaded.get_weights(), model.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_save_h5_layout_is_keras3s(tmp_path: Path) -> None:
+    model, _, _ = _models()["sequential"]
+    model.save(tmp_path / "m.hdf5", include_optimizer=False)
+    with h5py.File(tmp_path / "m.hdf5") as f:
+        config = json.loads(f.attrs["model_config"])
+        training = json.loads(f.attrs["training_config"])
+        names = [n.decode() if isinstance(n, bytes) else n for n in f["model_weights"].attrs["layer_names"]]
+        kernel = f["model_weights/dense/sequential/dense/kernel"][()]
+        assert "optimizer_weights" not in f
+    assert config["class_name"] == "Sequential" and "module" not in config["config"]["layers"][1]
+    assert training["loss"] == "mean_squared_error" and training["metrics"] == ["mae"]
+    assert training["optimizer_config"]["class_name"] == "Adam"
+    assert names == [layer.name for layer in model.layers]
+    np.testing.assert_array_equal(kernel, model.layers[0].get_weights()[0])
+    loaded, _ = _load(str(tmp_path / "m.hdf5"))  # compiled from the file, with a fresh optimizer
+    assert loaded.compiled and int(loaded.optimizer.iterations) == 0
+    uncompiled = keras.Sequential([keras.Input((2,)), layers.Dense(1)])
+    uncompiled.save(tmp_path / "u.h5")
+    assert not _load(str(tmp_path / "u.h5"))[0].compiled
+
+
+def test_model_checkpoint_writes_legacy_model_files(tmp_path: Path) -> None:
+    model, x, y = _models()["sequential"]
+    path = str(tmp_path / "best.h5")
+    check = keras.callbacks.ModelCheckpoint(path, monitor="loss", save_best_only=True)
+    with pytest.warns(UserWarning, match="legacy"):
+        model.fit(x, y, epochs=2, verbose=0, callbacks=[check])
+    loaded, _ = _load(path)
+    np.testing.assert_allclose(
+        loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6, atol=1e-7
+    )
+
+
+def test_attributes_of_every_string_kind() -> None:
+    buf = io.BytesIO()
+    with h5py.File(buf, "w") as f:
+        g = f.create_group("g")
+        g.attrs["vlen"] = "é text"
+        g.attrs["fixed"] = np.bytes_(b"fixed")
+        g.attrs["names"] = [b"a", b"bc"]
+        g.attrs["vnames"] = ["x", "yz"]
+        g.attrs["empty"] = []
+        g.attrs["numbers"] = np.arange(3, dtype=np.int32)
+    got = _h5attrs.attributes(_h5read.File(buf.getvalue()).root.get("g"))
+    assert got["vlen"] == "é text" and got["fixed"] == "fixed"
+    assert got["names"] == ["a", "bc"] and got["vnames"] == ["x", "yz"]
+    assert got["empty"].size == 0
+    np.testing.assert_array_equal(got["numbers"], [0, 1, 2])
+
+
+def _fixture_bytes(name: str) -> bytes:
+    with open(os.path.join(FIXTURES, f"{name}.h5"), "rb") as f:
+        return f.read()
+
+
+def test_damaged_legacy_files_are_refused_with_a_value_error(tmp_path: Path) -> None:
+    """1 to 3 random bytes of a valid file changed, 150 times: each load either works or raises ValueError."""
+    rng = np.random.default_rng(7)
+    for name in ("k3_functional", "k2_sequential"):
+        data = _fixture_bytes(name)
+        for trial in range(75):
+            damaged = bytearray(data)
+            for pos in rng.integers(0, len(data), size=int(rng.integers(1, 4))):
+                damaged[pos] = int(rng.integers(0, 256))
+            path = tmp_path / f"{name}-{trial}.h5"
+            path.write_bytes(bytes(damaged))
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    keras.models.load_model(path)
+            except ValueError:
+                pass
+
+
+def test_a_config_larger_than_its_file_is_refused_before_it_is_built(tmp_path: Path) -> None:
+    """The config is read against what the file's bytes can hold (4 bytes a parameter), as for `.keras` files."""
+    path = tmp_path / "huge.h5"
+    path.write_bytes(_fixture_bytes("k3_sequential"))
+    with h5py.File(path, "r+") as f:
+        config = json.loads(f.attrs["model_config"])
+        config["config"]["layers"][1]["config"]["units"] = 10**9
+        f.attrs["model_config"] = json.dumps(config).encode()
+    with pytest.raises(ValueError, match="more than the file's weights can hold"):
+        keras.models.load_model(path)
+
+
+def test_a_weights_only_file_is_not_a_model(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="no model_config"):
+        keras.models.load_model(os.path.join(FIXTURES, "k2_functional.weights-only.h5"))
+
+
+@pytest.mark.skipif(not HAVE_KERAS, reason="Keras 3 with TensorFlow is not installed")
+def test_keras_loads_keras_lite_h5_files_and_resumes(tmp_path: Path) -> None:
+    jobs, expected = [], {}
+    for kind, (model, x, y) in _models().items():
+        model.save(tmp_path / f"{kind}.h5")
+        xs = {"a": x[0], "b": x[1]} if isinstance(x, list) else x
+        if isinstance(xs, dict):
+            np.savez(tmp_path / f"{kind}.x.npz", **xs)
+            np.savez(tmp_path / f"{kind}.resume.npz", y=y, **{f"x_{k}": v for k, v in xs.items()})
+        else:
+            np.save(tmp_path / f"{kind}.x.npy", xs)
+            np.savez(tmp_path / f"{kind}.resume.npz", x=xs, y=y)
+        pred = model.predict(x, verbose=0)
+        model.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
+        expected[kind] = (pred, model.get_weights())
+        suffix = "npz" if isinstance(xs, dict) else "npy"
+        jobs.append(
+            {
+                "model": str(tmp_path / f"{kind}.h5"),
+                "x": str(tmp_path / f"{kind}.x.{suffix}"),
+                "out": str(tmp_path / f"{kind}.out.npz"),
+                "resume": str(tmp_path / f"{kind}.resume.npz"),
+            }
+        )
+    (tmp_path / "jobs.json").write_text(json.dumps(jobs))
+    script = os.path.join(HERE, "_keras_side.py")
+    run = subprocess.run(
+        [sys.executable, script, str(tmp_path / "jobs.json")], capture_output=True, text=True, timeout=600
+    )
+    assert run.returncode == 0, run.stderr[-4000:]
+    for kind, (pred, weights) in expected.items():
+        got = np.load(tmp_path / f"{kind}.out.npz")
+        np.testing.assert_allclose(got["pred"], pred, rtol=1e-5, atol=1e-6)
+        for i, w in enumerate(weights):
+            np.testing.assert_allclose(got[f"w{i}"], w, rtol=1e-4, atol=1e-5, err_msg=f"{kind} weight {i}")
