@@ -40,6 +40,7 @@ if python -c "import atheris" 2> /dev/null; then
     fuzz_tmp="$(mktemp -d)"
     fuzz_model_file
     fuzz_model_file --weights
+    fuzz_model_file --legacy
     rm -rf "$fuzz_tmp"
 else
     echo "tests/fuzz_model_file.py skipped: atheris is not installed (no wheel for this platform)"

@@ -5,7 +5,7 @@
 ``jobs.json`` is a list of ``{"model": path, "x": path, "out": path, "resume": path or null}``. For each job this
 writes ``out`` (an ``.npz``) with ``pred`` (Keras's predictions on ``x``: an ``.npy``, or an ``.npz`` of one array
 per input name) and, when ``resume`` names an ``.npz`` of ``x``/``y`` (or ``x_<input name>``/``y``), ``w0, w1, ...`` and ``iterations`` after ``fit(x, y, batch_size=16, epochs=1, shuffle=False)``
-from the loaded optimizer state. Kept out of the test process so that TensorFlow's threads and memory never
+from the loaded optimizer state; ``loaded_iterations`` is the loaded optimizer's step count. Kept out of the test process so that TensorFlow's threads and memory never
 mix with keras_lite's thread and leak tests.
 """
 
@@ -34,6 +34,8 @@ def main(jobs_path: str) -> None:
             dict(np.load(job["x"])) if job["x"].endswith(".npz") else np.load(job["x"])
         )  # npz: x by input name
         out: dict[str, np.ndarray] = {"pred": model.predict(x, verbose=0)}
+        if getattr(model, "optimizer", None) is not None:
+            out["loaded_iterations"] = np.int64(model.optimizer.iterations.numpy())
         if job.get("resume"):
             data = np.load(job["resume"])
             names = [k[2:] for k in data.files if k.startswith("x_")]

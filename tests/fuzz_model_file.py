@@ -2,11 +2,12 @@
 """Coverage-guided fuzzing of the model-file reader with atheris (libFuzzer for Python).
 
 Feeds mutated files to ``keras_lite.models.load_model`` (``.keras`` archives) and to ``model.load_weights``
-(``.weights.h5`` files) and requires, for every input, one of:
+(``.weights.h5`` files), or (``--legacy``) legacy HDF5 model files (``.h5``) to both, and requires, for every
+input, one of:
 
 - a model that loads and predicts float32 ``(rows, units)`` on zeros, or
 - a ``ValueError`` (the reader's ``FormatError``, which names the file) that left the model's weights and
-  optimizer state exactly as they were (``--weights``).
+  optimizer state exactly as they were (``load_weights``).
 
 Anything else (a ``MemoryError``, a ``PanicException``, any other exception) is reported by libFuzzer as a crash
 with the input that caused it, and an input that takes more than 10 s (``-timeout``) as a hang. The reader is
@@ -24,6 +25,7 @@ mode (``-runs=5000 -max_total_time=30 -seed=1``, at most a minute together) wher
     pip install atheris h5py   # h5py writes the seeds
     python tests/fuzz_model_file.py -runs=20000              # .keras files through load_model
     python tests/fuzz_model_file.py --weights -runs=20000    # .weights.h5 files through load_weights
+    python tests/fuzz_model_file.py --legacy -runs=20000     # .h5 model files through both
     python tests/fuzz_model_file.py -max_total_time=3600 corpus/   # longer, keeping a corpus
 
 With no corpus directory given, seeds (models saved by ``model.save`` / ``save_weights``) are written to a
@@ -49,11 +51,17 @@ with atheris.instrument_imports(include=["keras_lite"]):
     from keras_lite import layers
 
 WEIGHTS_MODE = "--weights" in sys.argv
-if WEIGHTS_MODE:
-    sys.argv.remove("--weights")
+LEGACY_MODE = "--legacy" in sys.argv
+for _flag in ("--weights", "--legacy"):
+    if _flag in sys.argv:
+        sys.argv.remove(_flag)
 CLEAN_ERRORS = (ValueError,)
 _SCRATCH = tempfile.mkdtemp(prefix="keras_lite_fuzz_")
-_TARGET = os.path.join(_SCRATCH, "input.weights.h5" if WEIGHTS_MODE else "input.keras")
+_TARGET = os.path.join(
+    _SCRATCH, "input.h5" if LEGACY_MODE else "input.weights.h5" if WEIGHTS_MODE else "input.keras"
+)
+# Legacy files Keras 3 and tf.keras 2 wrote, seeds beside keras_lite's own.
+_LEGACY_FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "legacy_h5")
 # KERAS_LITE_FUZZ_VERBOSE=1 prints, every 2000 inputs, how many loaded and the most common refusals (libFuzzer
 # leaves with _exit, so there is no summary at exit).
 _VERBOSE = bool(os.environ.get("KERAS_LITE_FUZZ_VERBOSE"))
@@ -98,17 +106,29 @@ SEED_MODELS = _seed_models()
 
 def _write_seeds(folder: str) -> None:
     for i, model in enumerate(SEED_MODELS):
-        if WEIGHTS_MODE:
+        if LEGACY_MODE:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # Keras's notice that the format is legacy
+                model.save(os.path.join(folder, f"seed{i}.h5"))
+            for name in sorted(os.listdir(_LEGACY_FIXTURES)) if i == 0 else []:
+                if name.endswith(".h5"):
+                    with open(os.path.join(_LEGACY_FIXTURES, name), "rb") as src:
+                        data = src.read()
+                    with open(os.path.join(folder, name), "wb") as dst:
+                        dst.write(data)
+        elif WEIGHTS_MODE:
             model.save_weights(os.path.join(folder, f"seed{i}.weights.h5"))
         else:
             model.save(os.path.join(folder, f"seed{i}.keras"))
 
 
-def _check_loaded(model: keras.Sequential) -> None:
+def _check_loaded(model: keras.Model) -> None:
     if not model.built:
         return
-    width = model.input_shape[1]
-    out = model.predict(np.zeros((2, width), np.float32), verbose=0)
+    shape = model.input_shape  # a list of shapes for a model with several inputs (legacy seeds)
+    shapes = shape if isinstance(shape, list) else [shape]
+    zeros = [np.zeros((2, *s[1:]), np.float32) for s in shapes]
+    out = model.predict(zeros if isinstance(shape, list) else zeros[0], verbose=0)
     assert out.dtype == np.float32 and out.shape == (2, model.output_shape[1]), out.shape
 
 
@@ -134,7 +154,8 @@ def TestOneInput(data: bytes) -> None:  # noqa: N802 - atheris's name
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            if WEIGHTS_MODE:
+            # Legacy files go to load_weights and load_model in turn.
+            if WEIGHTS_MODE or (LEGACY_MODE and len(data) % 2):
                 model = SEED_MODELS[len(data) % len(SEED_MODELS)]
                 before = _state(model)
                 try:

@@ -156,7 +156,7 @@ def _layer(i: int, **changes: Any) -> Any:
 @pytest.mark.parametrize(
     "edit, message",
     [
-        (_layer(3, inbound_nodes=[[["ha", 0, 0, {}], ["b", 0, 0, {}]]]), "inbound_nodes"),
+        (_layer(3, inbound_nodes=[[["ha", 1, 0, {}], ["b", 0, 0, {}]]]), "call 1 of layer 'ha'"),
         (_layer(1, inbound_nodes=[]), "inbound_nodes"),
         (lambda t: t["config"]["layers"].reverse(), "not defined before it"),
         (lambda t: t["config"].update(output_layers=[["out", 0, 0], ["ha", 0, 0]]), "one output"),

@@ -183,7 +183,8 @@ def test_save_h5_round_trip_keeps_the_optimizer_state(tmp_path: Path, kind: str)
 
 def test_save_h5_layout_is_keras3s(tmp_path: Path) -> None:
     model, _, _ = _models()["sequential"]
-    model.save(tmp_path / "m.hdf5", include_optimizer=False)
+    with pytest.warns(UserWarning, match="legacy"):
+        model.save(tmp_path / "m.hdf5", include_optimizer=False)
     with h5py.File(tmp_path / "m.hdf5") as f:
         config = json.loads(f.attrs["model_config"])
         training = json.loads(f.attrs["training_config"])
@@ -198,7 +199,8 @@ def test_save_h5_layout_is_keras3s(tmp_path: Path) -> None:
     loaded, _ = _load(str(tmp_path / "m.hdf5"))  # compiled from the file, with a fresh optimizer
     assert loaded.compiled and int(loaded.optimizer.iterations) == 0
     uncompiled = keras.Sequential([keras.Input((2,)), layers.Dense(1)])
-    uncompiled.save(tmp_path / "u.h5")
+    with pytest.warns(UserWarning, match="legacy"):
+        uncompiled.save(tmp_path / "u.h5")
     assert not _load(str(tmp_path / "u.h5"))[0].compiled
 
 
@@ -273,27 +275,27 @@ def test_a_weights_only_file_is_not_a_model(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not HAVE_KERAS, reason="Keras 3 with TensorFlow is not installed")
-def test_keras_loads_keras_lite_h5_files_and_resumes(tmp_path: Path) -> None:
+def test_keras_loads_keras_lite_h5_files(tmp_path: Path) -> None:
+    """Keras 3 loads the files, compiled, with their optimizer's step count, and predicts as keras_lite. (Keras
+    3.15 cannot resume training from any legacy file, its own included: its optimizer refuses the variables
+    it was built with, "Unknown variable".)"""
     jobs, expected = [], {}
-    for kind, (model, x, y) in _models().items():
-        model.save(tmp_path / f"{kind}.h5")
+    for kind, (model, x, _) in _models().items():
+        with pytest.warns(UserWarning, match="legacy"):
+            model.save(tmp_path / f"{kind}.h5")
         xs = {"a": x[0], "b": x[1]} if isinstance(x, list) else x
+        suffix = "npz" if isinstance(xs, dict) else "npy"
         if isinstance(xs, dict):
             np.savez(tmp_path / f"{kind}.x.npz", **xs)
-            np.savez(tmp_path / f"{kind}.resume.npz", y=y, **{f"x_{k}": v for k, v in xs.items()})
         else:
             np.save(tmp_path / f"{kind}.x.npy", xs)
-            np.savez(tmp_path / f"{kind}.resume.npz", x=xs, y=y)
-        pred = model.predict(x, verbose=0)
-        model.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
-        expected[kind] = (pred, model.get_weights())
-        suffix = "npz" if isinstance(xs, dict) else "npy"
+        expected[kind] = (model.predict(x, verbose=0), int(model.optimizer.iterations))
         jobs.append(
             {
                 "model": str(tmp_path / f"{kind}.h5"),
                 "x": str(tmp_path / f"{kind}.x.{suffix}"),
                 "out": str(tmp_path / f"{kind}.out.npz"),
-                "resume": str(tmp_path / f"{kind}.resume.npz"),
+                "resume": None,
             }
         )
     (tmp_path / "jobs.json").write_text(json.dumps(jobs))
@@ -302,8 +304,22 @@ def test_keras_loads_keras_lite_h5_files_and_resumes(tmp_path: Path) -> None:
         [sys.executable, script, str(tmp_path / "jobs.json")], capture_output=True, text=True, timeout=600
     )
     assert run.returncode == 0, run.stderr[-4000:]
-    for kind, (pred, weights) in expected.items():
+    for kind, (pred, iterations) in expected.items():
         got = np.load(tmp_path / f"{kind}.out.npz")
-        np.testing.assert_allclose(got["pred"], pred, rtol=1e-5, atol=1e-6)
-        for i, w in enumerate(weights):
-            np.testing.assert_allclose(got[f"w{i}"], w, rtol=1e-4, atol=1e-5, err_msg=f"{kind} weight {i}")
+        np.testing.assert_allclose(got["pred"], pred, rtol=1e-5, atol=1e-6, err_msg=kind)
+        assert int(got["loaded_iterations"]) == iterations, kind
+
+
+@pytest.mark.parametrize("name", KERAS2)
+def test_model_from_json_reads_tf_keras2_configs(name: str) -> None:
+    """tf.keras 2's config layout (``batch_input_shape`` on the first layer, ``inbound_nodes`` as nested lists,
+    BatchNormalization's axis as a list), as Keras 3 reads it, in ``model_from_json`` too."""
+    with h5py.File(os.path.join(FIXTURES, f"{name}.h5")) as f:
+        text = f.attrs["model_config"]
+    model = keras.models.model_from_json(text)
+    reference, _ = _load(os.path.join(FIXTURES, f"{name}.h5"))
+    assert [type(a) for a in model.layers] == [type(b) for b in reference.layers]
+    model.set_weights(reference.get_weights())
+    np.testing.assert_allclose(
+        model.predict(_x(name), verbose=0), reference.predict(_x(name), verbose=0), rtol=1e-6, atol=1e-7
+    )

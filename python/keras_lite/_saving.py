@@ -107,8 +107,8 @@ def load_weights(model: Any, filepath: Any, skip_mismatch: bool, kwargs: dict[st
             "Build it first (give it an Input, call build((None, features)), or call it on data)."
         )
     with opened(filepath) as (f, where), reading(where):
-        if legacy or (not isinstance(path, str) and _is_hdf5(f) and not is_zip(f)):
-            root = _h5read.File(_whole(f)).root
+        root = _legacy_root(f) if legacy or not isinstance(path, str) else None
+        if root is not None:
             stored = h5.Stored(legacy_h5.read_weights(root, model, bool(by_name), skip_mismatch), None)
         else:
             stored = h5.read_h5(_weights_bytes(f, h5.size_limit(model)), model)
@@ -119,6 +119,18 @@ def _is_hdf5(f: Any) -> bool:
     magic = f.read(8)
     f.seek(0)
     return bool(magic == b"\x89HDF\r\n\x1a\n")
+
+
+def _legacy_root(f: Any) -> _h5read.Group | None:
+    """The root group of a legacy HDF5 file; None for a `.keras` archive or Keras 3 weights (their ``layers``
+    group), which a file object may hold as well."""
+    if is_zip(f) or not _is_hdf5(f):
+        return None
+    root = _h5read.File(_whole(f)).root
+    if "layers" in root.links():
+        f.seek(0)
+        return None
+    return root
 
 
 def _whole(f: Any) -> bytes:
