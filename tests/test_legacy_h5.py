@@ -184,8 +184,8 @@ def test_save_h5_round_trip_keeps_the_optimizer_state(tmp_path: Path, kind: str)
 def test_save_h5_layout_is_keras3s(tmp_path: Path) -> None:
     model, _, _ = _models()["sequential"]
     with pytest.warns(UserWarning, match="legacy"):
-        model.save(tmp_path / "m.hdf5", include_optimizer=False)
-    with h5py.File(tmp_path / "m.hdf5") as f:
+        model.save(tmp_path / "new" / "m.hdf5", include_optimizer=False)  # the folder made, as Keras makes it
+    with h5py.File(tmp_path / "new" / "m.hdf5") as f:
         config = json.loads(f.attrs["model_config"])
         training = json.loads(f.attrs["training_config"])
         names = [n.decode() if isinstance(n, bytes) else n for n in f["model_weights"].attrs["layer_names"]]
@@ -196,7 +196,7 @@ def test_save_h5_layout_is_keras3s(tmp_path: Path) -> None:
     assert training["optimizer_config"]["class_name"] == "Adam"
     assert names == [layer.name for layer in model.layers]
     np.testing.assert_array_equal(kernel, model.layers[0].get_weights()[0])
-    loaded, _ = _load(str(tmp_path / "m.hdf5"))  # compiled from the file, with a fresh optimizer
+    loaded, _ = _load(str(tmp_path / "new" / "m.hdf5"))  # compiled from the file, with a fresh optimizer
     assert loaded.compiled and int(loaded.optimizer.iterations) == 0
     uncompiled = keras.Sequential([keras.Input((2,)), layers.Dense(1)])
     with pytest.warns(UserWarning, match="legacy"):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import warnings
 import zipfile
 from typing import Any, Callable
@@ -65,6 +66,9 @@ def save(model: Any, filepath: Any, overwrite: bool, zipped: Any, kwargs: dict[s
         )
     if legacy:
         warnings.warn(legacy_h5.SAVE_WARNING, UserWarning, stacklevel=3)
+        folder = os.path.dirname(path)
+        if folder:  # Keras's legacy writer makes a missing folder (its `.keras` writer does not)
+            os.makedirs(folder, exist_ok=True)
     check_target(path, overwrite)
     if legacy:
         data = legacy_h5.model_h5(model, bool(include_optimizer), KERAS_VERSION)
