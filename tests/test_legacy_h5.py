@@ -323,3 +323,25 @@ def test_model_from_json_reads_tf_keras2_configs(name: str) -> None:
     np.testing.assert_allclose(
         model.predict(_x(name), verbose=0), reference.predict(_x(name), verbose=0), rtol=1e-6, atol=1e-7
     )
+
+
+def test_frozen_layers_inside_a_nested_model_round_trip(tmp_path: Path) -> None:
+    """A nested model's weights are listed trainable first, so a frozen layer inside it moves to the end of its
+    list (as Keras writes it); loading puts each value back on its own weight."""
+    block = keras.Sequential([layers.Dense(3), layers.Dense(4, activation="tanh"), layers.Dense(2)])
+    inp = keras.Input((5,), name="x")
+    model = keras.Model(inp, layers.Dense(1)(block(inp)))
+    block.layers[0].trainable = False
+    rng = np.random.default_rng(3)
+    model.set_weights([rng.normal(size=w.shape).astype(np.float32) for w in model.get_weights()])
+    with pytest.warns(UserWarning, match="legacy"):
+        model.save(tmp_path / "frozen.h5")
+    with h5py.File(tmp_path / "frozen.h5") as f:
+        names = [
+            n.decode() if isinstance(n, bytes) else n
+            for n in f[f"model_weights/{block.name}"].attrs["weight_names"]
+        ]
+    assert names[-2:] == [v.path for v in block.layers[0].weights]
+    loaded, _ = _load(str(tmp_path / "frozen.h5"))
+    for a, b in zip(loaded.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(a, b)

@@ -71,9 +71,14 @@ def _training_config(compile_config: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _entries(model: Any) -> list[tuple[Any, list[Any]]]:
-    """Each entry of ``model.layers`` with its variables in Keras's legacy order (trainable ones first)."""
-    return [(item, list(item.trainable_weights) + list(item.non_trainable_weights)) for item in model.layers]
+def _variables(item: Any) -> list[Any]:
+    """A layer's or a nested model's variables in Keras's legacy order (trainable ones first)."""
+    return list(item.trainable_weights) + list(item.non_trainable_weights)
+
+
+def _key(variable: Any) -> tuple[int, int]:
+    """A variable's identity in the model: its layer and its place there (paths need not be unique)."""
+    return id(variable._layer), variable._slot
 
 
 def _names(group: Any, name: str, values: list[bytes]) -> None:
@@ -87,10 +92,8 @@ def model_h5(model: Any, include_optimizer: bool, keras_version: str) -> bytes:
     h5py = h5._h5py()
     net = model._core_network()
     values, opt = net.snapshot() if net is not None else ([], None)
-    by_path = {
-        v.path: value
-        for v, value in zip(model.weights, [x for ws in h5.layer_weights(model, values) for x in ws])
-    }
+    flat = [x for ws in h5.layer_weights(model, values) for x in ws]
+    by_key = {_key(v): value for v, value in zip(model.weights, flat)}
     buf = io.BytesIO()
     with h5py.File(buf, "w") as f:
         f.attrs["keras_version"] = keras_version
@@ -104,11 +107,12 @@ def model_h5(model: Any, include_optimizer: bool, keras_version: str) -> bytes:
         _names(group, "layer_names", [item.name.encode("utf8") for item in model.layers])
         group.attrs["backend"] = b"keras_lite"
         group.attrs["keras_version"] = keras_version.encode("utf8")
-        for item, variables in sorted(_entries(model), key=lambda e: e[0].name):
+        for item in sorted(model.layers, key=lambda item: item.name):
             store = group.create_group(item.name)
+            variables = _variables(item)
             _names(store, "weight_names", [v.path.encode("utf8") for v in variables])
             for v in variables:
-                store.create_dataset(v.path, data=np.asarray(by_path[v.path], dtype=v.dtype))
+                store.create_dataset(v.path, data=np.asarray(by_key[_key(v)], dtype=v.dtype))
         _names(group.create_group("top_level_model_weights"), "weight_names", [])
         if include_optimizer and model.compiled and net is not None:
             _write_optimizer(f, model, opt if opt is not None else net.optimizer_state())
@@ -193,24 +197,20 @@ def _by_leaf(
 ) -> list[list[_h5read.Dataset] | None]:
     """Datasets matched to entries of ``model.layers`` (in legacy order), as ``_keras_weights.Stored`` lists them:
     per layer, nested models' layers one by one, in each layer's own order."""
-    by_path: dict[str, _h5read.Dataset] = {}
+    found: dict[tuple[int, int], _h5read.Dataset] = {}
     for item, datasets in matched:
-        variables = _entries_of(item)
+        variables = _variables(item)
         if len(datasets) != len(variables):
             raise FormatError(
                 f"layer {item.name!r} ({type(item).__name__}) expects {len(variables)} weights, the file has "
                 f"{len(datasets)}"
             )
-        by_path.update({v.path: d for v, d in zip(variables, datasets)})
+        found.update({_key(v): d for v, d in zip(variables, datasets)})
     # A layer the file does not hold (load_weights by name) is None: its weights are kept.
     return [
-        [by_path[v.path] for v in layer.weights] if all(v.path in by_path for v in layer.weights) else None
+        [found[_key(v)] for v in layer.weights] if all(_key(v) in found for v in layer.weights) else None
         for _, layer in h5._leaves(model)
     ]
-
-
-def _entries_of(item: Any) -> list[Any]:
-    return list(item.trainable_weights) + list(item.non_trainable_weights)
 
 
 def read_weights(
@@ -220,7 +220,7 @@ def read_weights(
     each of ``model``'s layers: matched in order (Keras's topological loading) or by layer name."""
     group = _group(root, "model_weights") or root
     saved = _saved_layers(group)
-    holders = [item for item in model.layers if _entries_of(item)]
+    holders = [item for item in model.layers if _variables(item)]
     if by_name:
         found = dict(saved)
         matched = []
@@ -228,10 +228,10 @@ def read_weights(
             datasets = found.get(item.name)
             if datasets is None:
                 continue
-            if len(datasets) != len(_entries_of(item)) and skip_mismatch:
+            if len(datasets) != len(_variables(item)) and skip_mismatch:
                 warnings.warn(
                     f"Skipping loading of weights for layer {item.name!r} due to mismatch in the number of "
-                    f"weights ({len(_entries_of(item))} vs {len(datasets)}).",
+                    f"weights ({len(_variables(item))} vs {len(datasets)}).",
                     UserWarning,
                     stacklevel=4,
                 )
