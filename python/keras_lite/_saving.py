@@ -253,44 +253,11 @@ def load_model(model_class: Any, filepath: Any, custom_objects: Any, compile: bo
     if custom_objects is not None and not isinstance(custom_objects, dict):
         raise ValueError(f"custom_objects must be a dict. Received: custom_objects={custom_objects!r}")
     with opened(filepath) as (f, where), reading(where):
-        if _is_hdf5(f):
-            model = _load_legacy(model_class, _whole(f), compile)
-            return model
-        if not is_zip(f):
-            raise FormatError(
-                "it is not a `.keras` file (not a zip archive; is it truncated or another format?)"
-            )
-        zf = zipfile.ZipFile(f)
-        # The weights member bounds the rest. Keras writes a group of at least a kilobyte per layer and a
-        # config of under 2 KB per layer (under a quarter of the weights in every file seen), and a model
-        # needs 4 bytes of weights per parameter: a larger config, or a config describing a larger model, is
-        # refused before it is inflated or parsed, or before the core allocates the model.
-        member_info(zf, _CONFIG)  # named first when missing: a zip without it is not a `.keras` file
-        weights_size = member_info(zf, _WEIGHTS).file_size
-        config = zip_member(zf, _CONFIG, min(_MAX_JSON, 4 * weights_size + (1 << 20)))
-        tree = json.loads(config.decode("utf-8"))
-        del config
         training_only: list[str] = []
-        cls = model_class._class_for(tree)  # Sequential, or Functional for a Functional model's file
-        model = cls.__new__(cls)
-        model._init_from_config(tree, max_params=weights_size // 4, training_only=training_only)
-        compile_cfg = tree.get("compile_config") if isinstance(tree, dict) else None
-        compile = bool(compile and compile_cfg)
-        if compile and training_only:
-            raise FormatError(
-                f"{'; '.join(training_only)}: keras_lite serves such a model but cannot train it as Keras would"
-                f"{_FOR_INFERENCE}"
-            )
-        stored = None
-        if model.built:
-            stored = h5.read_h5(zip_member(zf, _WEIGHTS, h5.size_limit(model)), model)
-        if compile:
-            # The file's learning-rate variable is read only once the config is known to hold a constant rate.
-            _compile(
-                model, compile_cfg, lambda: None if stored is None else h5.learning_rate(stored.optimizer)
-            )
-        if stored is not None:
-            h5.commit(model, h5.plan(model, stored))
+        if _is_hdf5(f):
+            model = _load_legacy(model_class, _whole(f), compile, training_only)
+        else:
+            model = _load_keras(model_class, f, compile, training_only)
     if training_only:
         warnings.warn(
             f"{where} is loaded for inference: {'; '.join(training_only)}, which keras_lite does not apply in "
@@ -299,6 +266,48 @@ def load_model(model_class: Any, filepath: Any, custom_objects: Any, compile: bo
             stacklevel=3,  # the caller of keras_lite.models.load_model
         )
     return model
+
+
+def _load_keras(model_class: Any, f: Any, compile: bool, training_only: list[str]) -> Any:
+    """A model from a `.keras` archive (``training_only`` collects the settings it holds that keras_lite
+    applies in inference only)."""
+    if not is_zip(f):
+        raise FormatError("it is not a `.keras` file (not a zip archive; is it truncated or another format?)")
+    zf = zipfile.ZipFile(f)
+    # The weights member bounds the rest. Keras writes a group of at least a kilobyte per layer and a
+    # config of under 2 KB per layer (under a quarter of the weights in every file seen), and a model
+    # needs 4 bytes of weights per parameter: a larger config, or a config describing a larger model, is
+    # refused before it is inflated or parsed, or before the core allocates the model.
+    member_info(zf, _CONFIG)  # named first when missing: a zip without it is not a `.keras` file
+    weights_size = member_info(zf, _WEIGHTS).file_size
+    config = zip_member(zf, _CONFIG, min(_MAX_JSON, 4 * weights_size + (1 << 20)))
+    tree = json.loads(config.decode("utf-8"))
+    del config
+    cls = model_class._class_for(tree)  # Sequential, or Functional for a Functional model's file
+    model = cls.__new__(cls)
+    model._init_from_config(tree, max_params=weights_size // 4, training_only=training_only)
+    compile_cfg = tree.get("compile_config") if isinstance(tree, dict) else None
+    compile = bool(compile and compile_cfg)
+    if compile:
+        _refuse_training(training_only)
+    stored = None
+    if model.built:
+        stored = h5.read_h5(zip_member(zf, _WEIGHTS, h5.size_limit(model)), model)
+    if compile:
+        # The file's learning-rate variable is read only once the config is known to hold a constant rate.
+        _compile(model, compile_cfg, lambda: None if stored is None else h5.learning_rate(stored.optimizer))
+    if stored is not None:
+        h5.commit(model, h5.plan(model, stored))
+    return model
+
+
+def _refuse_training(training_only: list[str]) -> None:
+    """Refuse to compile a model whose file holds settings keras_lite applies in inference only."""
+    if training_only:
+        raise FormatError(
+            f"{'; '.join(training_only)}: keras_lite serves such a model but cannot train it as Keras would"
+            f"{_FOR_INFERENCE}"
+        )
 
 
 _FOR_INFERENCE = " (load_model(..., compile=False) loads the model for inference)"
@@ -311,8 +320,9 @@ def _compile(model: Any, compile_cfg: Any, learning_rate: Callable[[], float | N
         raise FormatError(f"{e}{_FOR_INFERENCE}") from None
 
 
-def _load_legacy(model_class: Any, data: bytes, compile: bool) -> Any:
-    """A model from a legacy HDF5 model file (``model.save("model.h5")``, tf.keras 2's or Keras 3's)."""
+def _load_legacy(model_class: Any, data: bytes, compile: bool, training_only: list[str]) -> Any:
+    """A model from a legacy HDF5 model file (``model.save("model.h5")``, tf.keras 2's or Keras 3's); its config
+    is read against what the file's bytes can hold."""
     root = _h5read.File(data).root
     attrs = _h5attrs.attributes(root)
     tree = legacy_h5.config_attr(attrs, "model_config")
@@ -321,7 +331,6 @@ def _load_legacy(model_class: Any, data: bytes, compile: bool) -> Any:
             "the HDF5 file has no model_config attribute: it holds weights only (load them with "
             "model.load_weights into a model built as the one saved)"
         )
-    training_only: list[str] = []
     cls = model_class._class_for(tree)
     model = cls.__new__(cls)
     model._init_from_config(tree, max_params=len(data) // 4, training_only=training_only)
@@ -330,11 +339,7 @@ def _load_legacy(model_class: Any, data: bytes, compile: bool) -> Any:
     stored = h5.Stored(legacy_h5.read_weights(root, model), None)
     training = legacy_h5.config_attr(attrs, "training_config") if compile else None
     if training is not None:
-        if training_only:
-            raise FormatError(
-                f"{'; '.join(training_only)}: keras_lite serves such a model but cannot train it as Keras would"
-                f"{_FOR_INFERENCE}"
-            )
+        _refuse_training(training_only)
         stored = stored._replace(optimizer=legacy_h5.read_optimizer(root, attrs))
         _compile(
             model,
@@ -342,11 +347,4 @@ def _load_legacy(model_class: Any, data: bytes, compile: bool) -> Any:
             lambda: None if stored.optimizer is None else h5.learning_rate(stored.optimizer),
         )
     h5.commit(model, h5.plan(model, stored))
-    if training_only:
-        warnings.warn(
-            f"the file is loaded for inference: {'; '.join(training_only)}, which keras_lite does not apply in "
-            "training.",
-            UserWarning,
-            stacklevel=4,
-        )
     return model
