@@ -345,3 +345,15 @@ def test_frozen_layers_inside_a_nested_model_round_trip(tmp_path: Path) -> None:
     loaded, _ = _load(str(tmp_path / "frozen.h5"))
     for a, b in zip(loaded.get_weights(), model.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("name", KERAS2)
+def test_tf_keras2_keras_files_load_with_a_fresh_optimizer(name: str) -> None:
+    """tf.keras 2.13+ writes `.keras` files too (Keras 3.15 loads neither of these): their optimizer state has
+    no learning-rate variable, so, as for its `.h5` files, the model starts with a fresh optimizer."""
+    model, messages = _load(os.path.join(FIXTURES, f"{name}.keras"))
+    expected = np.load(os.path.join(FIXTURES, f"{name}.pred.npy"))
+    np.testing.assert_allclose(model.predict(_x(name), verbose=0), expected, rtol=1e-5, atol=1e-6)
+    assert model.compiled and int(model.optimizer.iterations) == 0
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.01)
+    assert any(FRESH in m for m in messages)

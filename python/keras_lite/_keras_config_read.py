@@ -285,7 +285,9 @@ def optimizer_from_config(
         )
     cfg = _dict(value.get("config", {}), "the optimizer config")
     where = f"the {cls_name} optimizer"
-    _leftovers(cfg, {*_OPT_BASE, *_OPT_KEYS[cls_name]}, where)
+    # Without EMA, ema_overwrite_frequency does nothing (tf.keras 2 writes its default of 100 there).
+    ignored = () if cfg.get("use_ema") else ("ema_overwrite_frequency",)
+    _leftovers(cfg, {*_OPT_BASE, *_OPT_KEYS[cls_name]}, where, ignored)
     kwargs: dict[str, Any] = {}
     lr = cfg.get("learning_rate")
     if isinstance(lr, dict):  # a serialized LearningRateSchedule: Keras then keeps no learning-rate variable

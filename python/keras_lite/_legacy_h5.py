@@ -35,7 +35,7 @@ SAVE_WARNING = (
     "format is considered legacy. We recommend using instead the native Keras format, e.g. "
     "`model.save('my_model.keras')` or `keras.saving.save_model(model, 'my_model.keras')`. "
 )
-_FRESH_OPTIMIZER = (
+FRESH_OPTIMIZER = (
     "Error in loading the saved optimizer state. As a result, your model is starting with a freshly initialized "
     "optimizer."
 )
@@ -259,7 +259,7 @@ def read_optimizer(root: _h5read.Group, attrs: dict[str, Any]) -> list[_h5read.D
     if group is None:
         return None
     if not _keras3(attrs):
-        warnings.warn(_FRESH_OPTIMIZER, UserWarning, stacklevel=4)
+        warnings.warn(FRESH_OPTIMIZER, UserWarning, stacklevel=4)
         return None
     names = _strings(_h5attrs.attributes(group), "weight_names", group.path)
     return [_dataset(group, n) for n in names]
@@ -290,8 +290,6 @@ def compile_config(training: Any) -> dict[str, Any]:
             for k, v in (given if isinstance(given, dict) else {}).items()
             if k not in ("jit_compile", "is_legacy_optimizer")
         }
-        if not config.get("use_ema"):  # tf.keras 2 writes its default of 100, which only EMA reads
-            config.pop("ema_overwrite_frequency", None)
         opt = {"class_name": name, "config": config}
     out["optimizer"] = opt if opt is not None else "rmsprop"
     for key in ("metrics", "weighted_metrics"):

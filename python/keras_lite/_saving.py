@@ -24,6 +24,7 @@ import json
 import os
 import warnings
 import zipfile
+import zlib
 from typing import Any, Callable
 
 import numpy as np
@@ -293,12 +294,26 @@ def _load_keras(model_class: Any, f: Any, compile: bool, training_only: list[str
     stored = None
     if model.built:
         stored = h5.read_h5(zip_member(zf, _WEIGHTS, h5.size_limit(model)), model)
+        if stored.optimizer is not None and _written_by_keras2(zf):
+            # tf.keras 2 keeps no learning-rate variable: its optimizer state is laid out otherwise.
+            warnings.warn(legacy_h5.FRESH_OPTIMIZER, UserWarning, stacklevel=4)
+            stored = stored._replace(optimizer=None)
     if compile:
         # The file's learning-rate variable is read only once the config is known to hold a constant rate.
         _compile(model, compile_cfg, lambda: None if stored is None else h5.learning_rate(stored.optimizer))
     if stored is not None:
         h5.commit(model, h5.plan(model, stored))
     return model
+
+
+def _written_by_keras2(zf: zipfile.ZipFile) -> bool:
+    """Whether a `.keras` archive's metadata says tf.keras 2 wrote it."""
+    try:
+        meta = json.loads(zip_member(zf, _METADATA, 1 << 16).decode("utf-8"))
+    except (ValueError, zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
+        return False  # no readable metadata (the file is checked by what it holds, as before)
+    version = meta.get("keras_version") if isinstance(meta, dict) else None
+    return isinstance(version, str) and version.startswith("2.")
 
 
 def _refuse_training(training_only: list[str]) -> None:
