@@ -357,3 +357,96 @@ def test_tf_keras2_keras_files_load_with_a_fresh_optimizer(name: str) -> None:
     assert model.compiled and int(model.optimizer.iterations) == 0
     assert float(model.optimizer.learning_rate) == pytest.approx(0.01)
     assert any(FRESH in m for m in messages)
+
+
+def _keras2_layer(name: str, units: int, activation: str, first: bool) -> dict[str, Any]:
+    init = {
+        "class_name": "VarianceScaling",
+        "config": {"scale": 1.0, "mode": "fan_avg", "distribution": "uniform"},
+    }
+    config: dict[str, Any] = {"name": name, "trainable": True, "units": units, "activation": activation}
+    if first:
+        config.update(batch_input_shape=[None, 4], dtype="float32")
+    config.update(
+        use_bias=True, kernel_initializer=init, bias_initializer={"class_name": "Zeros", "config": {}}
+    )
+    config.update({k: None for k in ("kernel_regularizer", "bias_regularizer", "activity_regularizer")})
+    return {"class_name": "Dense", "config": config}
+
+
+def _write_keras2_file(path: Path, layout: str, weights: list[np.ndarray]) -> None:
+    """A model file in standalone Keras 2's layout (2.2.4; ``"list"``: 2.1's bare list of layers; ``"model"``:
+    a Functional ``Model``), with h5py 2's fixed-length string attributes, as those versions wrote them. Built
+    here from Keras 2.2.4's documented layout: that Keras does not run on this Python."""
+    dense = [_keras2_layer("dense_1", 6, "relu", True), _keras2_layer("dense_2", 1, "sigmoid", False)]
+    if layout == "model":
+        inp = {"class_name": "InputLayer", "name": "input_1", "inbound_nodes": []}
+        inp["config"] = {
+            "batch_input_shape": [None, 4],
+            "dtype": "float32",
+            "sparse": False,
+            "name": "input_1",
+        }
+        for layer, source in zip(dense, ("input_1", "dense_1")):
+            layer.update(name=layer["config"]["name"], inbound_nodes=[[[source, 0, 0, {}]]])
+        model: dict[str, Any] = {
+            "class_name": "Model",
+            "config": {"name": "model_1", "layers": [inp, *dense]},
+        }
+        model["config"].update(input_layers=[["input_1", 0, 0]], output_layers=[["dense_2", 0, 0]])
+    else:
+        model = {"class_name": "Sequential", "config": {"name": "sequential_1", "layers": dense}}
+        if layout == "list":
+            model["config"] = dense
+    adam = {"lr": 0.01, "beta_1": 0.9, "beta_2": 0.999, "decay": 0.001, "epsilon": 1e-07, "amsgrad": False}
+    training = {
+        "optimizer_config": {"class_name": "Adam", "config": adam},
+        "loss": "binary_crossentropy",
+        "metrics": ["acc"],
+        "sample_weight_mode": None,
+        "loss_weights": None,
+    }
+    names = ["dense_1", "dense_2"]
+    with h5py.File(path, "w") as f:
+        f.attrs["keras_version"] = np.bytes_(b"2.2.4")
+        f.attrs["backend"] = np.bytes_(b"tensorflow")
+        f.attrs["model_config"] = np.bytes_(json.dumps(model).encode())
+        f.attrs["training_config"] = np.bytes_(json.dumps(training).encode())
+        group = f.create_group("model_weights")
+        group.attrs["layer_names"] = np.array(
+            [n.encode() for n in (["input_1"] * (layout == "model") + names)]
+        )
+        group.attrs["backend"] = np.bytes_(b"tensorflow")
+        group.attrs["keras_version"] = np.bytes_(b"2.2.4")
+        if layout == "model":
+            group.create_group("input_1").attrs["weight_names"] = np.array([], dtype="S1")
+        for i, name in enumerate(names):
+            store = group.create_group(name)
+            store.attrs["weight_names"] = np.array([f"{name}/kernel:0".encode(), f"{name}/bias:0".encode()])
+            store.create_dataset(f"{name}/kernel:0", data=weights[2 * i])
+            store.create_dataset(f"{name}/bias:0", data=weights[2 * i + 1])
+        opt = f.create_group("optimizer_weights")
+        opt.attrs["weight_names"] = np.array([b"training/Adam/Variable:0"])
+        opt.create_dataset("training/Adam/Variable:0", data=np.zeros((4, 6), np.float32))
+
+
+@pytest.mark.parametrize("layout", ["sequential", "list", "model"])
+def test_standalone_keras2_files_load(tmp_path: Path, layout: str) -> None:
+    """Keras 2.1-2.3 files: their configs, ``lr`` and the time-based ``decay`` (Keras 2's
+    ``lr / (1 + decay * iterations)``, which is ``InverseTimeDecay`` with ``decay_steps=1``)."""
+    rng = np.random.default_rng(5)
+    weights = [rng.normal(size=s).astype(np.float32) for s in ((4, 6), (6,), (6, 1), (1,))]
+    path = tmp_path / "old.h5"
+    _write_keras2_file(path, layout, weights)
+    model, messages = _load(str(path))
+    assert any(FRESH in m for m in messages)  # its optimizer state is another layout: a fresh optimizer
+    x = rng.normal(size=(7, 4)).astype(np.float32)
+    hidden = np.maximum(x @ weights[0] + weights[1], 0)
+    expected = 1 / (1 + np.exp(-(hidden @ weights[2] + weights[3])))
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
+    schedule = model.optimizer.get_config()["learning_rate"]
+    assert schedule["class_name"] == "InverseTimeDecay"
+    assert schedule["config"]["initial_learning_rate"] == pytest.approx(0.01)
+    assert schedule["config"]["decay_steps"] == 1 and schedule["config"]["decay_rate"] == pytest.approx(0.001)
+    history = model.fit(x, (x[:, :1] > 0).astype(np.float32), epochs=1, verbose=0).history
+    assert sorted(history) == ["acc", "loss"]

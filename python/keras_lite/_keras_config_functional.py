@@ -9,7 +9,7 @@ from typing import Any
 from . import layers as L
 from ._errors import FormatError
 from ._keras_config_read import _check_dtype, _describe, _dict, _input_shape, _set
-from ._keras_config_sequential import _item_from_config, least_params, spent
+from ._keras_config_sequential import _item_from_config, keras2_input_shape, least_params, spent
 
 
 def _tensor_ref(value: Any, made: dict[str, Any], where: str) -> Any:
@@ -91,6 +91,7 @@ def functional_from_config(
             made[name] = L.Input(shape=dims, name=name)
             continue
         budget = None if max_params is None else max_params - spent_before
+        item, _ = keras2_input_shape(item)  # a Keras 2 layer's own input shape: its InputLayer has it
         layer = _item_from_config(item, i, training_only, budget)  # a layer, or a nested model
         spent_before += spent(layer)
         nodes = item.get("inbound_nodes")

@@ -219,6 +219,18 @@ def layer_from_config(item: Any, index: int, training_only: list[str] | None = N
         raise FormatError(f"{where}: {e}") from None
 
 
+def keras2_model_tree(tree: Any) -> Any:
+    """A model's tree as Keras 3 lays it out, from the older layouts Keras 3 still reads: standalone Keras 2's
+    ``"Model"`` (a Functional model) and its Sequential config as a bare list of layers."""
+    if not isinstance(tree, dict):
+        return tree
+    if tree.get("class_name") == "Model":
+        tree = {**tree, "class_name": "Functional"}
+    if tree.get("class_name") == "Sequential" and isinstance(tree.get("config"), list):
+        tree = {**tree, "config": {"layers": tree["config"]}}
+    return tree
+
+
 def _input_shape(shape: Any, where: str) -> tuple[int, ...]:
     """The dimensions after the batch of a file's input shape: ``(width,)``, or several for a Flatten."""
     if (

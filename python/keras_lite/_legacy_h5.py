@@ -290,7 +290,7 @@ def compile_config(training: Any) -> dict[str, Any]:
             for k, v in (given if isinstance(given, dict) else {}).items()
             if k not in ("jit_compile", "is_legacy_optimizer")
         }
-        opt = {"class_name": name, "config": config}
+        opt = {"class_name": name, "config": _keras2_optimizer(name, config)}
     out["optimizer"] = opt if opt is not None else "rmsprop"
     for key in ("metrics", "weighted_metrics"):
         value = out[key]
@@ -299,6 +299,31 @@ def compile_config(training: Any) -> dict[str, Any]:
             value = value[0]
         out[key] = [_keras2_metric(m) for m in value] if isinstance(value, list) else value
     return out
+
+
+def _keras2_optimizer(name: str, config: dict[str, Any]) -> dict[str, Any]:
+    """An optimizer config of standalone Keras 2 or tf.keras before 2.11 as Keras 3 reads it: ``lr`` is the
+    learning rate, and a time-based ``decay`` (``lr / (1 + decay * iterations)``) is the
+    ``InverseTimeDecay(lr, decay_steps=1, decay_rate=decay)`` schedule; Nadam's ``schedule_decay`` of 0.004 is
+    the momentum schedule Keras 3's Nadam has."""
+    config = dict(config)
+    if "lr" in config:
+        lr = config.pop("lr")
+        config.setdefault("learning_rate", lr)
+    decay = config.pop("decay", 0.0)
+    if decay not in (0, 0.0, None):
+        config["learning_rate"] = {
+            "class_name": "InverseTimeDecay",
+            "config": {
+                "initial_learning_rate": config.get("learning_rate", 0.001),
+                "decay_steps": 1,
+                "decay_rate": decay,
+                "staircase": False,
+            },
+        }
+    if name == "Nadam" and config.get("schedule_decay") == 0.004:
+        del config["schedule_decay"]
+    return config
 
 
 def _keras2_metric(entry: Any) -> Any:

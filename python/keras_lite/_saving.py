@@ -282,7 +282,7 @@ def _load_keras(model_class: Any, f: Any, compile: bool, training_only: list[str
     member_info(zf, _CONFIG)  # named first when missing: a zip without it is not a `.keras` file
     weights_size = member_info(zf, _WEIGHTS).file_size
     config = zip_member(zf, _CONFIG, min(_MAX_JSON, 4 * weights_size + (1 << 20)))
-    tree = json.loads(config.decode("utf-8"))
+    tree = fmt.keras2_model_tree(json.loads(config.decode("utf-8")))
     del config
     cls = model_class._class_for(tree)  # Sequential, or Functional for a Functional model's file
     model = cls.__new__(cls)
@@ -340,7 +340,7 @@ def _load_legacy(model_class: Any, data: bytes, compile: bool, training_only: li
     is read against what the file's bytes can hold."""
     root = _h5read.File(data).root
     attrs = _h5attrs.attributes(root)
-    tree = legacy_h5.config_attr(attrs, "model_config")
+    tree = fmt.keras2_model_tree(legacy_h5.config_attr(attrs, "model_config"))
     if tree is None:
         raise FormatError(
             "the HDF5 file has no model_config attribute: it holds weights only (load them with "

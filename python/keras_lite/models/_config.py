@@ -120,7 +120,7 @@ def model_from_json(json_string: Any, custom_objects: Any = None) -> Any:
     if not isinstance(json_string, (str, bytes, bytearray)):
         raise TypeError(f"json_string must be a str. {received('json_string', json_string)}")
     try:
-        tree = json.loads(json_string)
+        tree = _keras_config_read.keras2_model_tree(json.loads(json_string))
     except ValueError as e:
         raise ValueError(f"json_string is not valid JSON ({e})") from None
     if not isinstance(tree, dict) or not isinstance(tree.get("config"), dict):
