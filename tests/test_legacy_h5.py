@@ -450,3 +450,15 @@ def test_standalone_keras2_files_load(tmp_path: Path, layout: str) -> None:
     assert schedule["config"]["decay_steps"] == 1 and schedule["config"]["decay_rate"] == pytest.approx(0.001)
     history = model.fit(x, (x[:, :1] > 0).astype(np.float32), epochs=1, verbose=0).history
     assert sorted(history) == ["acc", "loss"]
+
+
+def test_an_endless_legacy_file_is_refused(tmp_path: Path) -> None:
+    """A legacy path that never ends (a device behind the name) is read to a bound, not to the end: the
+    weights a model can need and its configs, or 1 GiB where the size is not known first."""
+    endless = tmp_path / "endless.h5"
+    os.symlink("/dev/zero", endless)
+    model = _functional()
+    with pytest.raises(ValueError, match="endless.h5"):
+        model.load_weights(endless)
+    with pytest.raises(ValueError, match="endless.h5"):
+        keras.models.load_model(endless)

@@ -39,7 +39,7 @@ FRESH_OPTIMIZER = (
     "Error in loading the saved optimizer state. As a result, your model is starting with a freshly initialized "
     "optimizer."
 )
-_MAX_JSON = 64 << 20  # bytes of a config attribute; more is not a model description
+MAX_JSON = 64 << 20  # bytes of a config attribute; more is not a model description
 
 
 # ---- writing -------------------------------------------------------------------------------------------------
@@ -270,7 +270,7 @@ def config_attr(attrs: dict[str, Any], name: str) -> Any:
     text = attrs.get(name)
     if text is None:
         return None
-    if not isinstance(text, str) or len(text) > _MAX_JSON:
+    if not isinstance(text, str) or len(text) > MAX_JSON:
         raise FormatError(f"the file's {name} attribute is not a JSON text")
     return json.loads(text)
 

@@ -20,8 +20,10 @@ methods `Model` keeps for them: ``_core_network``, ``_keras_config``, ``_keras_c
 from __future__ import annotations
 
 import datetime
+import io
 import json
 import os
+import stat
 import warnings
 import zipfile
 import zlib
@@ -112,7 +114,9 @@ def load_weights(model: Any, filepath: Any, skip_mismatch: bool, kwargs: dict[st
             "Build it first (give it an Input, call build((None, features)), or call it on data)."
         )
     with opened(filepath) as (f, where), reading(where):
-        root = _legacy_root(f) if legacy or not isinstance(path, str) else None
+        # A legacy model file also holds its config and compile config (at most 64 MiB each).
+        limit = h5.size_limit(model) + 2 * legacy_h5.MAX_JSON
+        root = _legacy_root(f, limit) if legacy or not isinstance(path, str) else None
         if root is not None:
             stored = h5.Stored(legacy_h5.read_weights(root, model, bool(by_name), skip_mismatch), None)
         else:
@@ -126,21 +130,31 @@ def _is_hdf5(f: Any) -> bool:
     return bool(magic == b"\x89HDF\r\n\x1a\n")
 
 
-def _legacy_root(f: Any) -> _h5read.Group | None:
-    """The root group of a legacy HDF5 file; None for a `.keras` archive or Keras 3 weights (their ``layers``
-    group), which a file object may hold as well."""
+def _legacy_root(f: Any, limit: int) -> _h5read.Group | None:
+    """The root group of a legacy HDF5 file of at most ``limit`` bytes; None for a `.keras` archive or Keras 3
+    weights (their ``layers`` group), which a file object may hold as well."""
     if is_zip(f) or not _is_hdf5(f):
         return None
-    root = _h5read.File(_whole(f)).root
+    root = _h5read.File(_whole(f, limit)).root
     if "layers" in root.links():
         f.seek(0)
         return None
     return root
 
 
-def _whole(f: Any) -> bytes:
-    """A legacy file's bytes: the whole file (its size bounds what it can describe)."""
-    return bytes(f.read())
+def _whole(f: Any, limit: int | None = None) -> bytes:
+    """A legacy file's bytes: the whole file (its size bounds what it can describe), read to ``limit`` bytes
+    (or, without one, 1 GiB where its size is not known first: a device, a pipe)."""
+    if limit is None:
+        try:
+            regular = stat.S_ISREG(os.fstat(f.fileno()).st_mode)
+        except (AttributeError, OSError, io.UnsupportedOperation):
+            regular = True  # an in-memory copy (a file object given is read into one)
+        limit = None if regular else 1 << 30
+    data = f.read() if limit is None else f.read(limit + 1)
+    if limit is not None and len(data) > limit:
+        raise FormatError(f"the file holds more than {limit} bytes, more than a model file for this can need")
+    return bytes(data)
 
 
 def _weights_bytes(f: Any, limit: int) -> bytes:
