@@ -162,6 +162,9 @@ class Stored(NamedTuple):
 
     layers: list[list[_h5read.Dataset] | None]  # None: not in the file, kept (legacy load_weights by name)
     optimizer: list[_h5read.Dataset] | None
+    # How many optimizer variables come before the slots, when not Keras 3's for the optimizer (tf.keras 2's
+    # files keep no learning-rate variable).
+    fixed: int | None = None
 
 
 def size_limit(model: Any) -> int:
@@ -283,8 +286,8 @@ def plan(model: Any, stored: Stored, skip_mismatch: bool = False) -> Plan:
         warnings.warn(f"Skipping weights: {msg}", UserWarning, stacklevel=3)
         current = layer_weights(model) if current is None else current
         values.extend(current[i])
-    optimizer = _optimizer_plan(model, stored.optimizer)
-    scheduled = model.optimizer is not None and fixed_variables(model.optimizer) == 1
+    optimizer = _optimizer_plan(model, stored.optimizer, stored.fixed)
+    scheduled = model.optimizer is not None and (stored.fixed or fixed_variables(model.optimizer)) == 1
     lr = learning_rate(stored.optimizer) if optimizer is not None and not scheduled else None
     if lr is not None and not (np.isfinite(np.float32(lr)) and lr >= 0):
         raise FormatError(f"the optimizer's learning rate is {lr}, not a non-negative float32 number")
@@ -292,12 +295,12 @@ def plan(model: Any, stored: Stored, skip_mismatch: bool = False) -> Plan:
 
 
 def _optimizer_plan(
-    model: Any, opt_vars: list[_h5read.Dataset] | None
+    model: Any, opt_vars: list[_h5read.Dataset] | None, fixed: int | None = None
 ) -> tuple[int, list[np.ndarray]] | None:
     net = model._core_network()
     if opt_vars is None or not model.compiled or net is None:
         return None
-    fixed = fixed_variables(model.optimizer)
+    fixed = fixed or fixed_variables(model.optimizer)
     if len(opt_vars) < fixed:
         return None
     _, rows = net.optimizer_state()

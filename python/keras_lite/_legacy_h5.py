@@ -10,9 +10,11 @@ also where the values are stored below it; ``optimizer_weights`` holds the optim
 Writing uses h5py and follows Keras 3. Reading uses keras_lite's bounded reader (``_h5read``, ``_h5attrs``):
 no libhdf5, nothing outside the file, and the checks of ``_saving`` (the config read against what the file's
 bytes can hold, every weight checked before any is written). Weights are matched to the model's layers in order,
-as Keras does (or by name, with ``load_weights(..., by_name=True)``). A tf.keras 2 file's optimizer state is laid
-out differently (no learning-rate variable, slots by name); Keras 3 starts such a model with a fresh optimizer,
-and so does keras_lite, with the same warning.
+as Keras does (or by name, with ``load_weights(..., by_name=True)``). A tf.keras 2.11+ file's optimizer
+state has no learning-rate variable and other slot names (``Adam/m/dense/kernel:0``): its slots are found by
+name, so such a model resumes training where it stopped (Keras 3 starts it with a fresh optimizer). Older files'
+state (tf.keras before 2.11, standalone Keras 2) is laid out otherwise again: those models start with a fresh
+optimizer, with Keras's warning.
 """
 
 from __future__ import annotations
@@ -178,8 +180,8 @@ def _dataset(group: _h5read.Group, path: str) -> _h5read.Dataset:
     return node  # type: ignore[no-any-return]
 
 
-def _saved_layers(weights: _h5read.Group) -> list[tuple[str, list[_h5read.Dataset]]]:
-    """The file's layers that hold weights, in order, each with its weights."""
+def _saved_layers(weights: _h5read.Group) -> list[tuple[str, list[_h5read.Dataset], list[str]]]:
+    """The file's layers that hold weights, in order, each with its weights and their names."""
     where = weights.path or "the root group"
     out = []
     for name in _strings(_h5attrs.attributes(weights), "layer_names", where):
@@ -188,7 +190,7 @@ def _saved_layers(weights: _h5read.Group) -> list[tuple[str, list[_h5read.Datase
             raise FormatError(f"{where} lists layer {name!r} but has no group for it")
         names = _strings(_h5attrs.attributes(group), "weight_names", group.path)
         if names:
-            out.append((name, [_dataset(group, n) for n in names]))
+            out.append((name, [_dataset(group, n) for n in names], names))
     return out
 
 
@@ -222,7 +224,7 @@ def read_weights(
     saved = _saved_layers(group)
     holders = [item for item in model.layers if _variables(item)]
     if by_name:
-        found = dict(saved)
+        found = {name: datasets for name, datasets, _ in saved}
         matched = []
         for item in holders:
             datasets = found.get(item.name)
@@ -243,26 +245,77 @@ def read_weights(
                 f"Layer count mismatch when loading weights from file. Model expected {len(holders)} layers, "
                 f"found {len(saved)} saved layers."
             )
-        matched = [(item, datasets) for item, (_, datasets) in zip(holders, saved)]
+        matched = [(item, datasets) for item, (_, datasets, _) in zip(holders, saved)]
     return _by_leaf(model, matched)
 
 
-def _keras3(attrs: dict[str, Any]) -> bool:
+def keras3(attrs: dict[str, Any]) -> bool:
+    """Whether a legacy file's attributes say Keras 3 wrote it."""
     version = attrs.get("keras_version")
     return isinstance(version, str) and version.startswith("3.")
 
 
 def read_optimizer(root: _h5read.Group, attrs: dict[str, Any]) -> list[_h5read.Dataset] | None:
-    """The optimizer's variables in the order Keras 3 writes them, None when the file has none; a tf.keras 2
-    file's (another layout) are left out with Keras's warning."""
+    """A Keras 3 file's optimizer variables in the order Keras 3 writes them; None when the file has none or is
+    tf.keras 2's (see `keras2_optimizer`)."""
     group = _group(root, "optimizer_weights")
-    if group is None:
-        return None
-    if not _keras3(attrs):
-        warnings.warn(FRESH_OPTIMIZER, UserWarning, stacklevel=4)
+    if group is None or not keras3(attrs):
         return None
     names = _strings(_h5attrs.attributes(group), "weight_names", group.path)
     return [_dataset(group, n) for n in names]
+
+
+# tf.keras 2.11+'s optimizers keep Keras 3's update rules under other slot names ("Adam/m/dense/kernel:0").
+_KERAS2_SLOTS = {
+    "m": "momentum",
+    "v": "velocity",
+    "vhat": "velocity_hat",
+    "u": "norm",
+    **{s: s for s in ("velocity", "momentum", "average_gradient", "accumulator")},
+    **{s: s for s in ("accumulated_grad", "accumulated_delta_var")},
+}
+
+
+def keras2_optimizer(root: _h5read.Group, model: Any) -> list[_h5read.Dataset] | None:
+    """A tf.keras 2 file's optimizer variables, the step count then the slots in Keras 3's order, each slot
+    found by its name (its kind, and the weight named as in the file's ``weight_names``), for the compiled
+    ``model``; None, with Keras's warning of a fresh optimizer, when the file has them in another layout (tf.keras
+    before 2.11, standalone Keras 2) or not for every slot of this optimizer."""
+    group = _group(root, "optimizer_weights")
+    if group is None:
+        return None
+    index = _weight_indices(root, model)
+    iteration = None
+    by_key: dict[tuple[int | None, str], _h5read.Dataset] = {}
+    for name in _strings(_h5attrs.attributes(group), "weight_names", group.path):
+        parts = name.split("/")
+        if parts[-1] == "iteration:0" and len(parts) <= 2:
+            iteration = _dataset(group, name)
+            continue
+        slot = _KERAS2_SLOTS.get(parts[1]) if len(parts) > 2 else None
+        w = index.get("/".join(parts[2:]))
+        if slot is None or w is None:
+            by_key = {}
+            break
+        by_key[(w, slot)] = _dataset(group, name)
+    _, rows = model._core_network().optimizer_state()
+    order = h5.keras_slot_order(model.optimizer, rows)
+    if iteration is None or set(by_key) != set(order):
+        warnings.warn(FRESH_OPTIMIZER, UserWarning, stacklevel=4)
+        return None
+    return [iteration, *(by_key[key] for key in order)]
+
+
+def _weight_indices(root: _h5read.Group, model: Any) -> dict[str, int]:
+    """Each of the file's weight names (``dense/kernel:0``), as matched in order to ``model``'s layers: its
+    index in ``model.weights``."""
+    group = _group(root, "model_weights") or root
+    position = {_key(v): i for i, v in enumerate(model.weights)}
+    holders = [item for item in model.layers if _variables(item)]
+    out: dict[str, int] = {}
+    for item, (_, _datasets, names) in zip(holders, _saved_layers(group)):
+        out.update({n: position[_key(v)] for n, v in zip(names, _variables(item)) if _key(v) in position})
+    return out
 
 
 def config_attr(attrs: dict[str, Any], name: str) -> Any:
