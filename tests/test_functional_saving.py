@@ -22,7 +22,7 @@ import keras_lite as keras
 from keras_lite import layers
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "functional")
-FIXTURE_NAMES = ["concat_adam", "residual_sgd_dict", "nested_rmsprop"]
+FIXTURE_NAMES = ["concat_adam", "residual_sgd_dict", "nested_rmsprop", "tower_dict"]
 HAVE_KERAS = (
     importlib.util.find_spec("keras") is not None and importlib.util.find_spec("tensorflow") is not None
 )

@@ -411,8 +411,10 @@ def test_model_calls_on_tensors_that_cannot_be_are_refused() -> None:
         encoder("other")(keras.Input(shape=(4,)))
     a, b = keras.Input(shape=(2,)), keras.Input(shape=(2,))
     two = keras.Model([a, b], layers.Add()([a, b]))
-    with pytest.raises(NotImplementedError, match="one input"):
+    with pytest.raises(ValueError, match="expects 2 input tensors"):
         two(keras.Input(shape=(2,)))
+    with pytest.raises(ValueError, match=r"Input 1 .* expected shape=\(None, 2\), found shape=\(None, 3\)"):
+        two([keras.Input(shape=(2,)), keras.Input(shape=(3,))])
     with pytest.raises(NotImplementedError, match="training=True"):
         encoder("third")(keras.Input(shape=(5,)), training=True)
 

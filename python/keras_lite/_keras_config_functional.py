@@ -12,6 +12,14 @@ from ._keras_config_read import _check_dtype, _describe, _dict, _input_shape, _s
 from ._keras_config_sequential import _item_from_config, keras2_input_shape, least_params, spent
 
 
+def _given(value: Any) -> bool:
+    """Whether a call argument holds something: Keras writes a ``mask`` of None per input (a list or a dict of
+    them) for a model called on several tensors."""
+    if isinstance(value, (list, dict)):
+        return any(_given(v) for v in (value.values() if isinstance(value, dict) else value))
+    return _set(value)
+
+
 def _tensor_ref(value: Any, made: dict[str, Any], where: str) -> Any:
     """The KerasTensor an ``inbound_nodes`` argument names (``keras_history: [layer, 0, 0]``)."""
     cfg = value.get("config") if isinstance(value, dict) else None
@@ -106,16 +114,21 @@ def functional_from_config(
         if (
             not isinstance(args, list)
             or len(args) != 1
-            or any(_set(v) for v in _dict(kwargs, where).values())
+            or any(_given(v) for v in _dict(kwargs, where).values())
         ):
             raise FormatError(f"{where} is called with {_describe(nodes[0])}, which keras_lite does not read")
         arg = args[0]
-        inputs = (
-            [_tensor_ref(t, made, where) for t in arg]
-            if isinstance(arg, list)
-            else _tensor_ref(arg, made, where)
-        )
-        width = inputs[0]._width if isinstance(inputs, list) else inputs._width
+        if isinstance(arg, dict) and arg.get("class_name") != "__keras_tensor__":  # a model called by names
+            inputs: Any = {k: _tensor_ref(t, made, where) for k, t in arg.items()}
+            first = next(iter(inputs.values()), None)
+        elif isinstance(arg, list):
+            inputs = [_tensor_ref(t, made, where) for t in arg]
+            first = inputs[0] if inputs else None
+        else:
+            inputs = first = _tensor_ref(arg, made, where)
+        if first is None:
+            raise FormatError(f"{where} is called on no tensors")
+        width = first._width
         least += least_params([layer], width)
         if max_params is not None and least > max_params - spent_before:  # (a call builds a nested model)
             raise FormatError(

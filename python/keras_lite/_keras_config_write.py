@@ -178,8 +178,13 @@ def functional_config(model: Any) -> dict[str, Any]:
             item = _input_layer(layer.name, layer.shape)
             item.update(name=layer.name, inbound_nodes=[])
         else:
-            tensors, as_list = layer._inbound
-            args = [[_tensor(t) for t in tensors]] if as_list else [_tensor(tensors[0])]
+            tensors, called = (
+                layer._inbound
+            )  # called: on a list (True), on names (a dict-built model), on one
+            if isinstance(called, list):
+                args: list[Any] = [{name: _tensor(t) for name, t in zip(called, tensors)}]
+            else:
+                args = [[_tensor(t) for t in tensors]] if called else [_tensor(tensors[0])]
             if isinstance(layer, L.Layer):
                 item = layer_config(layer, tensors[0]._width)
             else:  # a nested model, on the shape of the tensor it was called on

@@ -375,7 +375,9 @@ def _load_legacy(model_class: Any, data: bytes, compile: bool, training_only: li
             legacy_h5.compile_config(training),
             lambda: None if stored.optimizer is None else h5.learning_rate(stored.optimizer),
         )
-        if not legacy_h5.keras3(attrs):  # found by name once the optimizer is made (no learning-rate variable)
+        if not legacy_h5.keras3(
+            attrs
+        ):  # found by name once the optimizer is made (no learning-rate variable)
             stored = stored._replace(optimizer=legacy_h5.keras2_optimizer(root, model), fixed=1)
     h5.commit(model, h5.plan(model, stored))
     return model

@@ -56,19 +56,26 @@ def _functional_call(what: str) -> NotSupportedError:
 
 
 def _symbolic(inputs: Any) -> bool:
-    return isinstance(inputs, KerasTensor) or (
-        isinstance(inputs, (list, tuple)) and any(isinstance(i, KerasTensor) for i in inputs)
+    items = (
+        inputs.values() if isinstance(inputs, dict) else inputs if isinstance(inputs, (list, tuple)) else ()
     )
+    return isinstance(inputs, KerasTensor) or any(isinstance(i, KerasTensor) for i in items)
 
 
-def _symbolic_call(layer: Layer, inputs: Any) -> KerasTensor:
+def _symbolic_call(layer: Layer, inputs: Any, width_of: Any = None) -> KerasTensor:
     """``layer(inputs)`` on KerasTensors: check the widths, record the call, return the output tensor.
 
-    Merge layers take a list of tensors, every other layer one tensor. A keras_lite layer keeps its weights in
-    its model's core network, so it is called once: calling it again (sharing it) is refused.
+    Merge layers take a list of tensors, and so does a model of several inputs (``width_of(widths, is_list)``
+    checks its tensors' widths and gives its output's); every other layer takes one tensor. A layer is called
+    once in a graph: calling it again (sharing its weights within one model) is refused.
     """
-    merge_width = getattr(layer, "_merge_width", None)  # merge layers only
+    merge_width = getattr(layer, "_merge_width", None) or width_of  # merge layers and multi-input models
     merges = merge_width is not None
+    if isinstance(inputs, dict):
+        raise ValueError(
+            f"Layer {layer.name!r} ({type(layer).__name__}) takes a tensor or a list of tensors, not a dict. "
+            f"Received: inputs={inputs!r}"
+        )
     if isinstance(inputs, (list, tuple)):
         tensors = list(inputs)
         bad = [t for t in tensors if not isinstance(t, KerasTensor)]

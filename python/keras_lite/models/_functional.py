@@ -227,15 +227,24 @@ class Functional(Model):
     def _input_width(self) -> int | None:
         return int(self._net.input_dim)
 
+    def _output_width(self, width: int) -> int:
+        """Its output's width (its graph fixes it, whatever the width it is called on, which is checked)."""
+        return int(self._outputs[0]._width)
+
     def _build_on_use(self, width: int) -> None:
         pass
+
+    def _input_names(self) -> list[str]:
+        """The inputs' names in ``model.inputs`` order: a dict-built model's keys (sorted, as Keras orders its
+        inputs), else the Input tensors' names. Data dicts and calls on tensors are read by them."""
+        keys = self._input_structure
+        return sorted(keys) if isinstance(keys, list) else [t.name for t in self._inputs]
 
     def _join_inputs(self, x: Any, arg: str) -> np.ndarray:
         """``x`` (an array for one input; a list in ``inputs`` order or a dict by input name) as the core's
         ``(n, Σ widths)`` float32 array, each input's width checked."""
         keys = self._input_structure if isinstance(self._input_structure, list) else None
-        # A dict-built model reads data dicts by its keys (model.inputs is in their sorted order), as Keras does.
-        names = sorted(keys) if keys is not None else [t.name for t in self._inputs]
+        names = self._input_names()
         if keys is not None and isinstance(x, (list, tuple)) and not self._single_input:
             if keys != sorted(keys):
                 raise ValueError(
@@ -300,8 +309,7 @@ class Functional(Model):
         ``model.inputs`` order (named by their keys for a dict-built model, as its data is), every layer but the
         InputLayers, in order, with the values it reads (input ``i`` is value ``i``, the ``j``-th such layer's
         result value ``n_inputs + j``), and the output's value."""
-        keys = self._input_structure
-        names = sorted(keys) if isinstance(keys, list) else [t.name for t in self._inputs]
+        names = self._input_names()
         nodes, outputs = self._wiring()
         return [(name, tuple(t.shape[1:])) for name, t in zip(names, self._inputs)], nodes, outputs
 

@@ -99,19 +99,51 @@ class AsLayer:
 
 
 def call_on_tensors(model: Model, inputs: Any) -> Any:
-    """``model(keras.Input(...))``: the model as one layer of the Functional model being built."""
-    if not model._single_input:
-        raise NotSupportedError(
-            f"keras_lite calls a model with one input on keras.Input tensors only: model {model.name!r} has "
-            f"{len(model.inputs)}. Call its layers on the tensors instead."  # type: ignore[attr-defined]
-        )
+    """``model(keras.Input(...))``: the model as one layer of the Functional model being built (a model with
+    several inputs takes a list of tensors in its inputs' order, or a dict by their names)."""
     if not model._layers:
         raise ValueError(f"Model {model.name!r} has no layers to call.")
+    if not model._single_input:
+        tensors = _tensors_for(model, inputs)
+        out = _symbolic_call(model, tensors, lambda widths, _: _widths_in(model, widths))  # type: ignore[arg-type]
+        graph: Any = model  # (a Functional model: only those have several inputs)
+        if isinstance(graph._input_structure, list):  # a dict-built model: called by name, as Keras calls it
+            graph._inbound = (tensors, graph._input_names())
+        return out
     tensor = inputs[0] if isinstance(inputs, (list, tuple)) and len(inputs) == 1 else inputs
     if model._net is None and isinstance(tensor, KerasTensor) and len(tensor.shape) == 2:
         model._check_width(tensor._width, tensor.shape)
         model._build_on_use(tensor._width)  # built where it is called, as Keras builds it
     return _symbolic_call(model, inputs)  # type: ignore[arg-type]
+
+
+def _tensors_for(model: Any, inputs: Any) -> list[Any]:
+    """The tensors a call of a model with several inputs gives, in ``model.inputs`` order."""
+    names = model._input_names()
+    if isinstance(inputs, dict):
+        if sorted(inputs) != sorted(names):
+            raise ValueError(
+                f"Model {model.name!r} takes inputs named {names}. Received: inputs with keys {list(inputs)}"
+            )
+        return [inputs[name] for name in names]
+    if not isinstance(inputs, (list, tuple)) or len(inputs) != len(names):
+        count = len(inputs) if isinstance(inputs, (list, tuple)) else 1
+        raise ValueError(
+            f"Model {model.name!r} expects {len(names)} input tensors ({names}), a list in that order or a dict "
+            f"by name, but it received {count}. Received: inputs={inputs!r}"
+        )
+    return list(inputs)
+
+
+def _widths_in(model: Any, widths: list[int]) -> int:
+    """Check the widths of the tensors a model of several inputs is called on; its output's width."""
+    for i, (width, t) in enumerate(zip(widths, model.inputs)):
+        if width != t._width:
+            raise ValueError(
+                f"Input {i} of layer {model.name!r} is incompatible with the layer: expected shape={t.shape}, "
+                f"found shape={(None, width)}"
+            )
+    return int(model.outputs[0]._width)
 
 
 def enter(inner: Model, outer: Model) -> None:
