@@ -15,10 +15,23 @@ import json
 import os
 import sys
 import warnings
+from typing import Any
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
+
+
+def run_jobs(folder: Any, jobs: list[dict[str, Any]]) -> None:
+    """Run ``jobs`` (written to ``folder/jobs.json``) through this script with real Keras, in a subprocess;
+    an AssertionError carrying Keras's error output when it fails. (For the tests, which import it.)"""
+    import subprocess
+
+    path = os.path.join(folder, "jobs.json")
+    with open(path, "w") as f:
+        json.dump(jobs, f)
+    run = subprocess.run([sys.executable, __file__, path], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-4000:]
 
 
 def main(jobs_path: str) -> None:

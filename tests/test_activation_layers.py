@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +13,7 @@ import numpy as np
 import pytest
 
 import keras_lite as keras
+from _keras_side import run_jobs
 from devices import DEVICES
 from fixtures.mish_celu_data import NAMES, Z, start
 from keras_lite import layers
@@ -310,12 +308,7 @@ def test_keras_loads_keras_lite_files(tmp_path: Path) -> None:
         "x": str(tmp_path / "x.npy"),
         "out": str(tmp_path / "out.npz"),
     }
-    (tmp_path / "jobs.json").write_text(json.dumps([{**job, "resume": None}]))
-    script = os.path.join(os.path.dirname(__file__), "_keras_side.py")
-    run = subprocess.run(
-        [sys.executable, script, str(tmp_path / "jobs.json")], capture_output=True, text=True, timeout=600
-    )
-    assert run.returncode == 0, run.stderr[-4000:]
+    run_jobs(tmp_path, [{**job, "resume": None}])
     np.testing.assert_allclose(
         np.load(tmp_path / "out.npz")["pred"], model.predict(x, verbose=0), rtol=1e-5, atol=1e-6
     )

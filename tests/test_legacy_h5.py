@@ -12,8 +12,6 @@ import importlib.util
 import io
 import json
 import os
-import subprocess
-import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ import numpy as np
 import pytest
 
 import keras_lite as keras
+from _keras_side import run_jobs
 from keras_lite import _h5attrs, _h5read, layers
 
 HERE = os.path.dirname(__file__)
@@ -301,12 +300,7 @@ def test_keras_loads_keras_lite_h5_files(tmp_path: Path) -> None:
                 "resume": None,
             }
         )
-    (tmp_path / "jobs.json").write_text(json.dumps(jobs))
-    script = os.path.join(HERE, "_keras_side.py")
-    run = subprocess.run(
-        [sys.executable, script, str(tmp_path / "jobs.json")], capture_output=True, text=True, timeout=600
-    )
-    assert run.returncode == 0, run.stderr[-4000:]
+    run_jobs(tmp_path, jobs)
     for kind, (pred, iterations) in expected.items():
         got = np.load(tmp_path / f"{kind}.out.npz")
         np.testing.assert_allclose(got["pred"], pred, rtol=1e-5, atol=1e-6, err_msg=kind)

@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import pickle
-import subprocess
-import sys
 import warnings
 import zipfile
 from pathlib import Path
@@ -20,6 +17,7 @@ import numpy as np
 import pytest
 
 import keras_lite as keras
+from _keras_side import run_jobs
 from devices import DEVICES
 from keras_lite import layers
 
@@ -153,12 +151,7 @@ def test_keras_loads_the_file_and_resumes(tmp_path: Path) -> None:
     model.fit([XA, XB], Y, batch_size=16, epochs=1, shuffle=False, verbose=0)
     job = {"model": str(tmp_path / "m.keras"), "x": str(tmp_path / "x.npz"), "out": str(tmp_path / "out.npz")}
     job["resume"] = str(tmp_path / "resume.npz")
-    (tmp_path / "jobs.json").write_text(json.dumps([job]))
-    script = os.path.join(os.path.dirname(__file__), "_keras_side.py")
-    run = subprocess.run(
-        [sys.executable, script, str(tmp_path / "jobs.json")], capture_output=True, text=True, timeout=600
-    )
-    assert run.returncode == 0, run.stderr[-4000:]
+    run_jobs(tmp_path, [job])
     got = np.load(tmp_path / "out.npz")
     np.testing.assert_allclose(got["pred"], pred, rtol=1e-5, atol=1e-6)
     for i, w in enumerate(model.get_weights()):

@@ -14,7 +14,6 @@ import json
 import os
 import pickle
 import re
-import subprocess
 import sys
 import warnings
 import zipfile
@@ -25,6 +24,7 @@ import numpy as np
 import pytest
 
 import keras_lite as keras
+from _keras_side import run_jobs
 from keras_lite import _keras_config_read, layers
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
@@ -805,12 +805,7 @@ def keras_results(tmp_path_factory):
                 "out": out,
             }
         )
-    (folder / "jobs.json").write_text(json.dumps(jobs))
-    script = os.path.join(os.path.dirname(__file__), "_keras_side.py")
-    run = subprocess.run(
-        [sys.executable, script, str(folder / "jobs.json")], capture_output=True, text=True, timeout=600
-    )
-    assert run.returncode == 0, run.stderr[-4000:]
+    run_jobs(folder, jobs)
     return {name: (expected[name], np.load(folder / f"{name}.out.npz")) for name in LIVE_CASES}
 
 
