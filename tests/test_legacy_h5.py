@@ -459,3 +459,14 @@ def test_an_endless_legacy_file_is_refused(tmp_path: Path) -> None:
         model.load_weights(endless)
     with pytest.raises(ValueError, match="endless.h5"):
         keras.models.load_model(endless)
+
+
+def test_a_model_saved_before_it_was_built_loads_unbuilt(tmp_path: Path) -> None:
+    model = keras.Sequential([layers.Dense(3), layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    with pytest.warns(UserWarning, match="legacy"):
+        model.save(tmp_path / "unbuilt.h5")
+    loaded, _ = _load(str(tmp_path / "unbuilt.h5"))
+    assert not loaded.built and loaded.compiled
+    loaded.fit(np.ones((4, 2), np.float32), np.ones((4, 1), np.float32), verbose=0)  # built on its first data
+    assert loaded.built and int(loaded.optimizer.iterations) == 1

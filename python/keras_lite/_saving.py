@@ -363,8 +363,7 @@ def _load_legacy(model_class: Any, data: bytes, compile: bool, training_only: li
     cls = model_class._class_for(tree)
     model = cls.__new__(cls)
     model._init_from_config(tree, max_params=len(data) // 4, training_only=training_only)
-    if not model.built:
-        raise FormatError("the file's model has no input shape, so its weights cannot be placed")
+    # (A model saved before it was built has no weights: read_weights then finds none in the file either.)
     stored = h5.Stored(legacy_h5.read_weights(root, model), None)
     training = legacy_h5.config_attr(attrs, "training_config") if compile else None
     if training is not None:
