@@ -470,3 +470,15 @@ def test_a_model_saved_before_it_was_built_loads_unbuilt(tmp_path: Path) -> None
     assert not loaded.built and loaded.compiled
     loaded.fit(np.ones((4, 2), np.float32), np.ones((4, 1), np.float32), verbose=0)  # built on its first data
     assert loaded.built and int(loaded.optimizer.iterations) == 1
+
+
+def test_by_name_is_for_legacy_files_only(tmp_path: Path) -> None:
+    model = _functional()
+    model.save_weights(tmp_path / "w.weights.h5")
+    with (
+        open(tmp_path / "w.weights.h5", "rb") as f,
+        pytest.raises(ValueError, match="by_name=True reads legacy"),
+    ):
+        model.load_weights(f, by_name=True)  # a file object: its bytes tell its kind
+    with pytest.raises(ValueError, match=r"unexpected keyword arguments: \['by_name'\]"):
+        model.load_weights(tmp_path / "w.weights.h5", by_name=True)

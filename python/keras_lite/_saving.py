@@ -119,6 +119,11 @@ def load_weights(model: Any, filepath: Any, skip_mismatch: bool, kwargs: dict[st
         root = _legacy_root(f, limit) if legacy or not isinstance(path, str) else None
         if root is not None:
             stored = h5.Stored(legacy_h5.read_weights(root, model, bool(by_name), skip_mismatch), None)
+        elif by_name:
+            raise FormatError(
+                "by_name=True reads legacy `.h5` files only; Keras 3's `.keras` and `.weights.h5` files are "
+                f"matched by layer order. Received: by_name={by_name!r}"
+            )
         else:
             stored = h5.read_h5(_weights_bytes(f, h5.size_limit(model)), model)
         h5.commit(model, h5.plan(model, stored, skip_mismatch))
