@@ -15,10 +15,11 @@ The subset (what Keras 3 writes through h5py's defaults, and a little more):
 - groups stored as a symbol table (version 1 B-tree, symbol table nodes, local heap) or as link messages;
   hard links only;
 - datasets: simple or scalar dataspaces, little- or big-endian integers and IEEE floats (16, 32, 64 bits),
-  compact or contiguous layouts (layout message versions 3 and 4).
+  compact or contiguous layouts (layout message versions 3 and 4);
+- a group's attributes, read by ``_h5attrs`` for the legacy Keras format (strings, also from a global heap).
 
 Anything else (soft or external links, external storage, virtual or chunked datasets, filters, shared
-messages, user blocks, other drivers, attributes are never read) is a ``FormatError`` that names it.
+messages, user blocks, other drivers, densely stored attributes) is a ``FormatError`` that names it.
 """
 
 from __future__ import annotations
