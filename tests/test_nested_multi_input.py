@@ -156,3 +156,15 @@ def test_keras_loads_the_file_and_resumes(tmp_path: Path) -> None:
     np.testing.assert_allclose(got["pred"], pred, rtol=1e-5, atol=1e-6)
     for i, w in enumerate(model.get_weights()):
         np.testing.assert_allclose(got[f"w{i}"], w, rtol=1e-4, atol=1e-5, err_msg=f"weight {i}")
+
+
+def test_an_exported_onnx_graph_computes_the_inner_model(tmp_path: Path) -> None:
+    ort = pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnx")
+    model, _ = towered(True)
+    model.export(str(tmp_path / "m.onnx"), format="onnx", verbose=False)
+    session = ort.InferenceSession(str(tmp_path / "m.onnx"))
+    names = [i.name for i in session.get_inputs()]
+    assert names == ["x", "y"]
+    (got,) = session.run(None, {"x": XA, "y": XB})
+    np.testing.assert_allclose(got, model.predict([XA, XB], verbose=0), rtol=1e-5, atol=1e-6)
