@@ -60,7 +60,7 @@ def save(model: Any, filepath: Any, overwrite: bool, zipped: Any, kwargs: dict[s
     if save_format and not (legacy or path.endswith(".keras")):
         raise ValueError(
             "The `save_format` argument is deprecated in Keras 3. Please remove this argument and pass a file path "
-            f"with either `.keras` or `.h5` extension.Received: save_format={save_format}"
+            f"with either `.keras` or `.h5` extension. Received: save_format={save_format}"
         )
     if not legacy and not path.endswith(".keras"):
         raise ValueError(
