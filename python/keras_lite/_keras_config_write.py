@@ -178,9 +178,8 @@ def functional_config(model: Any) -> dict[str, Any]:
             item = _input_layer(layer.name, layer.shape)
             item.update(name=layer.name, inbound_nodes=[])
         else:
-            tensors, called = (
-                layer._inbound
-            )  # called: on a list (True), on names (a dict-built model), on one
+            # Called on a list (True), on names (a dict-built model: their list), or on one tensor.
+            tensors, called = layer._inbound
             if isinstance(called, list):
                 args: list[Any] = [{name: _tensor(t) for name, t in zip(called, tensors)}]
             else:

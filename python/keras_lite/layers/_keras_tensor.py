@@ -67,7 +67,7 @@ def _symbolic_call(layer: Layer, inputs: Any, width_of: Any = None) -> KerasTens
 
     Merge layers take a list of tensors, and so does a model of several inputs (``width_of(widths, is_list)``
     checks its tensors' widths and gives its output's); every other layer takes one tensor. A layer is called
-    once in a graph: calling it again (sharing its weights within one model) is refused.
+    once: calling it again (which shares its weights in Keras) is refused.
     """
     merge_width = getattr(layer, "_merge_width", None) or width_of  # merge layers and multi-input models
     merges = merge_width is not None
