@@ -13,6 +13,7 @@ import io
 import json
 import os
 import warnings
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -345,15 +346,51 @@ def test_frozen_layers_inside_a_nested_model_round_trip(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", KERAS2)
-def test_tf_keras2_keras_files_load_with_a_fresh_optimizer(name: str) -> None:
-    """tf.keras 2.13+ writes `.keras` files too (Keras 3.15 loads neither of these): their optimizer state has
-    no learning-rate variable, so, as for its `.h5` files, the model starts with a fresh optimizer."""
+def test_tf_keras2_keras_files_load_and_resume(name: str) -> None:
+    """tf.keras 2.13+ writes `.keras` files too (Keras 3.15 loads neither of two tried): their optimizer state
+    is the step count then the slots in Keras 3's order, without a learning-rate variable."""
     model, messages = _load(os.path.join(FIXTURES, f"{name}.keras"))
     expected = np.load(os.path.join(FIXTURES, f"{name}.pred.npy"))
     np.testing.assert_allclose(model.predict(_x(name), verbose=0), expected, rtol=1e-5, atol=1e-6)
-    assert model.compiled and int(model.optimizer.iterations) == 0
+    assert model.compiled and int(model.optimizer.iterations) == 8 and not messages
     assert float(model.optimizer.learning_rate) == pytest.approx(LEARNING_RATES.get(name, 0.01))
-    assert any(FRESH in m for m in messages)
+    if name not in RESUMED:
+        return
+    data = np.load(os.path.join(FIXTURES, f"{name}.resume.npz"))
+    xs = {k[2:]: data[k] for k in data.files if k.startswith("x_")}
+    model.fit(xs if len(xs) > 1 else xs["x"], data["y"], batch_size=16, epochs=1, shuffle=False, verbose=0)
+    for i, w in enumerate(model.get_weights()):
+        np.testing.assert_allclose(w, data[f"w{i}"], rtol=1e-5, atol=1e-6, err_msg=f"weight {i}")
+
+
+def test_a_tf_keras2_keras_file_of_another_optimizer_layout_starts_afresh(tmp_path: Path) -> None:
+    """Slots whose shapes are not Keras 3's order for the optimizer: the model loads with a fresh optimizer and
+    Keras's warning, rather than with slots on the wrong weights."""
+    source = os.path.join(FIXTURES, "k2_sgd.keras")
+    with zipfile.ZipFile(source) as zin:
+        members = {name: zin.read(name) for name in zin.namelist()}
+    buf = io.BytesIO(members["model.weights.h5"])
+    with h5py.File(buf, "r+") as f:
+        store = f["optimizer/vars"]
+        end = str(len(store) - 1)
+        first, last = store["1"][()], store[end][()]
+        assert first.shape != last.shape
+        del store["1"]
+        del store[end]
+        store["1"] = last
+        store[end] = first
+    members["model.weights.h5"] = buf.getvalue()
+    with zipfile.ZipFile(tmp_path / "swapped.keras", "w") as zout:
+        for name, data in members.items():
+            zout.writestr(name, data)
+    model, messages = _load(str(tmp_path / "swapped.keras"))
+    assert any(FRESH in m for m in messages) and int(model.optimizer.iterations) == 0
+    np.testing.assert_allclose(
+        model.predict(_x("k2_sgd"), verbose=0),
+        np.load(os.path.join(FIXTURES, "k2_sgd.pred.npy")),
+        rtol=1e-5,
+        atol=1e-6,
+    )
 
 
 def _keras2_layer(name: str, units: int, activation: str, first: bool) -> dict[str, Any]:

@@ -328,6 +328,18 @@ def _optimizer_plan(
     return steps, arrays
 
 
+def state_fits(model: Any, opt_vars: list[_h5read.Dataset], fixed: int) -> bool:
+    """Whether ``opt_vars`` (``fixed`` variables, then the slots) have the count and the shapes of the compiled
+    ``model``'s optimizer state in Keras's order: a file whose layout is only presumed (tf.keras 2's) is read
+    only then."""
+    _, rows = model._core_network().optimizer_state()
+    order = keras_slot_order(model.optimizer, rows)
+    if len(opt_vars) != fixed + len(order):
+        return False
+    shapes = {(w, s): v.shape for w, s, v in rows}
+    return all(item.shape == shapes[key] for item, key in zip(opt_vars[fixed:], order))
+
+
 def commit(model: Any, planned: Plan) -> None:
     """Write a checked ``Plan``: the weights and the optimizer state load together, under one lock of the core
     (which checks both again before writing either), or not at all."""

@@ -314,12 +314,21 @@ def _load_keras(model_class: Any, f: Any, compile: bool, training_only: list[str
     if model.built:
         stored = h5.read_h5(zip_member(zf, _WEIGHTS, h5.size_limit(model)), model)
         if stored.optimizer is not None and _written_by_keras2(zf):
-            # tf.keras 2 keeps no learning-rate variable: its optimizer state is laid out otherwise.
-            warnings.warn(legacy_h5.FRESH_OPTIMIZER, UserWarning, stacklevel=4)
-            stored = stored._replace(optimizer=None)
+            # tf.keras 2 keeps no learning-rate variable: the step count, then the slots in Keras 3's order.
+            stored = stored._replace(fixed=1)
     if compile:
         # The file's learning-rate variable is read only once the config is known to hold a constant rate.
-        _compile(model, compile_cfg, lambda: None if stored is None else h5.learning_rate(stored.optimizer))
+        _compile(
+            model,
+            compile_cfg,
+            lambda: None if stored is None or stored.fixed == 1 else h5.learning_rate(stored.optimizer),
+        )
+        if stored is not None and stored.optimizer is not None and stored.fixed == 1:
+            if not h5.state_fits(
+                model, stored.optimizer, 1
+            ):  # another layout: a fresh optimizer, as in Keras
+                warnings.warn(legacy_h5.FRESH_OPTIMIZER, UserWarning, stacklevel=4)
+                stored = stored._replace(optimizer=None)
     if stored is not None:
         h5.commit(model, h5.plan(model, stored))
     return model
