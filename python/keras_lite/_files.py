@@ -147,6 +147,21 @@ def is_zip(f: Any) -> bool:
     return bool(magic == b"PK\x03\x04")
 
 
+def is_hdf5(f: Any) -> bool:
+    magic = f.read(8)
+    f.seek(0)
+    return bool(magic == b"\x89HDF\r\n\x1a\n")
+
+
+def read_at_most(f: Any, limit: int, what: str) -> bytes:
+    """All of ``f`` from where it stands, refused once it holds more than ``limit`` bytes (bounded even where
+    the size cannot be known first: a device, a pipe); ``what`` names what cannot need more."""
+    data = f.read(limit + 1)
+    if len(data) > limit:
+        raise FormatError(f"the file holds more than {limit} bytes, more than {what} can need")
+    return bytes(data)
+
+
 def member_info(zf: zipfile.ZipFile, name: str) -> zipfile.ZipInfo:
     try:
         return zf.getinfo(name)

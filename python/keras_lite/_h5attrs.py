@@ -25,7 +25,15 @@ _ATTRIBUTE_INFO = 21
 
 
 def attributes(group: Group) -> dict[str, Any]:
-    """Every attribute of ``group`` by name: ``str``, ``list[str]`` or a NumPy array."""
+    """Every attribute of ``group`` by name: ``str``, ``list[str]`` or a NumPy array (read once per file,
+    however many times and paths ask for them)."""
+    cache: dict[int, dict[str, Any]] = group._file.__dict__.setdefault("_attributes", {})
+    if group._addr not in cache:
+        cache[group._addr] = _read(group)
+    return cache[group._addr]
+
+
+def _read(group: Group) -> dict[str, Any]:
     f = group._file
     where = group.path or "the root group"
     out: dict[str, Any] = {}

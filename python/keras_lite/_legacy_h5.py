@@ -140,13 +140,6 @@ def _write_optimizer(f: Any, model: Any, state: tuple[int, list[Any]]) -> None:
 
 
 # ---- reading -------------------------------------------------------------------------------------------------
-def _group(parent: _h5read.Group, name: str) -> _h5read.Group | None:
-    item = parent.get(name)
-    if item is not None and not isinstance(item, _h5read.Group):
-        raise FormatError(f"{item.path} is a dataset where Keras writes a group")
-    return item
-
-
 def _strings(attrs: dict[str, Any], name: str, where: str) -> list[str]:
     """A list-of-names attribute, joined from Keras's numbered chunks (``layer_names0``, ``layer_names1``, ...)
     when it was too large for one; an empty numeric array (what h5py makes of an empty list) is no names."""
@@ -185,7 +178,7 @@ def _saved_layers(weights: _h5read.Group) -> list[tuple[str, list[_h5read.Datase
     where = weights.path or "the root group"
     out = []
     for name in _strings(_h5attrs.attributes(weights), "layer_names", where):
-        group = _group(weights, name)
+        group = h5._group(weights, name)
         if group is None:
             raise FormatError(f"{where} lists layer {name!r} but has no group for it")
         names = _strings(_h5attrs.attributes(group), "weight_names", group.path)
@@ -220,7 +213,7 @@ def read_weights(
 ) -> list[list[_h5read.Dataset] | None]:
     """The datasets of a legacy file (its ``model_weights`` group, or its root for a weights-only file) for
     each of ``model``'s layers: matched in order (Keras's topological loading) or by layer name."""
-    group = _group(root, "model_weights") or root
+    group = h5._group(root, "model_weights") or root
     saved = _saved_layers(group)
     holders = [item for item in model.layers if _variables(item)]
     if by_name:
@@ -258,7 +251,7 @@ def keras3(attrs: dict[str, Any]) -> bool:
 def read_optimizer(root: _h5read.Group, attrs: dict[str, Any]) -> list[_h5read.Dataset] | None:
     """A Keras 3 file's optimizer variables in the order Keras 3 writes them; None when the file has none or is
     tf.keras 2's (see `keras2_optimizer`)."""
-    group = _group(root, "optimizer_weights")
+    group = h5._group(root, "optimizer_weights")
     if group is None or not keras3(attrs):
         return None
     names = _strings(_h5attrs.attributes(group), "weight_names", group.path)
@@ -281,7 +274,7 @@ def keras2_optimizer(root: _h5read.Group, model: Any) -> list[_h5read.Dataset] |
     found by its name (its kind, and the weight named as in the file's ``weight_names``), for the compiled
     ``model``; None, with Keras's warning of a fresh optimizer, when the file has them in another layout (tf.keras
     before 2.11, standalone Keras 2) or not for every slot of this optimizer."""
-    group = _group(root, "optimizer_weights")
+    group = h5._group(root, "optimizer_weights")
     if group is None:
         return None
     index = _weight_indices(root, model)
@@ -309,7 +302,7 @@ def keras2_optimizer(root: _h5read.Group, model: Any) -> list[_h5read.Dataset] |
 def _weight_indices(root: _h5read.Group, model: Any) -> dict[str, int]:
     """Each of the file's weight names (``dense/kernel:0``), as matched in order to ``model``'s layers: its
     index in ``model.weights``."""
-    group = _group(root, "model_weights") or root
+    group = h5._group(root, "model_weights") or root
     position = {_key(v): i for i, v in enumerate(model.weights)}
     holders = [item for item in model.layers if _variables(item)]
     out: dict[str, int] = {}

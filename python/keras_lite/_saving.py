@@ -36,7 +36,18 @@ from . import _keras_config_read as fmt
 from . import _keras_weights as h5
 from . import _legacy_h5 as legacy_h5
 from ._errors import FormatError
-from ._files import atomic_write, check_target, is_zip, member_info, opened, path_arg, reading, zip_member
+from ._files import (
+    atomic_write,
+    check_target,
+    is_hdf5,
+    is_zip,
+    member_info,
+    opened,
+    path_arg,
+    read_at_most,
+    reading,
+    zip_member,
+)
 
 KERAS_VERSION = "3.15.1"  # the Keras release whose file layout keras_lite writes (metadata.json)
 _CONFIG, _METADATA, _WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
@@ -129,16 +140,10 @@ def load_weights(model: Any, filepath: Any, skip_mismatch: bool, kwargs: dict[st
         h5.commit(model, h5.plan(model, stored, skip_mismatch))
 
 
-def _is_hdf5(f: Any) -> bool:
-    magic = f.read(8)
-    f.seek(0)
-    return bool(magic == b"\x89HDF\r\n\x1a\n")
-
-
 def _legacy_root(f: Any, limit: int) -> _h5read.Group | None:
     """The root group of a legacy HDF5 file of at most ``limit`` bytes; None for a `.keras` archive or Keras 3
     weights (their ``layers`` group), which a file object may hold as well."""
-    if is_zip(f) or not _is_hdf5(f):
+    if is_zip(f) or not is_hdf5(f):
         return None
     root = _h5read.File(_whole(f, limit)).root
     if "layers" in root.links():
@@ -156,22 +161,14 @@ def _whole(f: Any, limit: int | None = None) -> bytes:
         except (AttributeError, OSError, io.UnsupportedOperation):
             regular = True  # an in-memory copy (a file object given is read into one)
         limit = None if regular else 1 << 30
-    data = f.read() if limit is None else f.read(limit + 1)
-    if limit is not None and len(data) > limit:
-        raise FormatError(f"the file holds more than {limit} bytes, more than a model file for this can need")
-    return bytes(data)
+    return bytes(f.read()) if limit is None else read_at_most(f, limit, "a model file for this")
 
 
 def _weights_bytes(f: Any, limit: int) -> bytes:
     """The HDF5 bytes of a ``.weights.h5`` file or of a ``.keras`` archive's weights, at most ``limit``."""
     if is_zip(f):
         return zip_member(zipfile.ZipFile(f), _WEIGHTS, limit)
-    data = f.read(limit + 1)  # bounded even where the size cannot be known first (a device, a pipe)
-    if len(data) > limit:
-        raise FormatError(
-            f"the file holds more than {limit} bytes, more than weights for this model can need"
-        )
-    return bytes(data)
+    return read_at_most(f, limit, "weights for this model")
 
 
 # ---- pickling ------------------------------------------------------------------------------------------------
@@ -274,7 +271,7 @@ def load_model(model_class: Any, filepath: Any, custom_objects: Any, compile: bo
         raise ValueError(f"custom_objects must be a dict. Received: custom_objects={custom_objects!r}")
     with opened(filepath) as (f, where), reading(where):
         training_only: list[str] = []
-        if _is_hdf5(f):
+        if is_hdf5(f):
             model = _load_legacy(model_class, _whole(f), compile, training_only)
         else:
             model = _load_keras(model_class, f, compile, training_only)
