@@ -251,7 +251,8 @@ class Feeder:
     """A producer thread: ``passes`` passes of ``source``, each batch converted by ``convert`` to
     ``(x, y, sample_weight)`` float32 arrays and put in ``queue``; ``queue.end()`` after each pass. An
     exception from the user's code or the conversion is kept in ``error`` (``queue.fail()`` tells the core).
-    ``model`` is the model being trained, when it is a fit's."""
+    ``model`` is the model being trained, when it is a fit's; ``each`` is called before each batch is put
+    (a training batch's step: its learning rate, for a schedule written in Python)."""
 
     def __init__(
         self,
@@ -260,8 +261,10 @@ class Feeder:
         queue: Any,
         convert: Callable[[tuple[Any, ...]], Any],
         model: Any = None,
+        each: Callable[[], None] | None = None,
     ) -> None:
         self.model = model
+        self.each = each
         self.source = source
         self.queue = queue
         self.convert = convert
@@ -278,7 +281,10 @@ class Feeder:
             for batches in self.source.passes(self.passes):
                 n = 0
                 for batch in batches:
-                    if not self.queue.put(*self.convert(batch)):
+                    converted = self.convert(batch)
+                    if self.each is not None:
+                        self.each()
+                    if not self.queue.put(*converted):
                         return
                     n += 1
                 self.sizes.append(n)

@@ -12,6 +12,7 @@ use std::ops::Range;
 pub use clip::Clip;
 pub use decay::Decay;
 pub use nadam::{NadamStep, Progress};
+pub use rates::RateTable;
 pub use schedule::Schedule;
 
 use crate::error::{Error, Result};
@@ -375,6 +376,7 @@ mod clip;
 mod decay;
 mod more;
 mod nadam;
+mod rates;
 mod schedule;
 #[cfg(test)]
 mod tests;

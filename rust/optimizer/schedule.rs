@@ -3,6 +3,7 @@
 //! step and the hyper-parameters are cast to float32 (Keras casts them to `initial_learning_rate`'s dtype),
 //! so a schedule gives the same rate on both backends (the GPU is handed each step's rate from here).
 
+use super::rates::RateTable;
 use crate::error::{Error, Result};
 
 /// A learning-rate schedule (`keras.optimizers.schedules`); the optimizer's float rate is used without one.
@@ -24,6 +25,8 @@ pub enum Schedule {
     /// SGDR: cosine decay restarted after `first_decay_steps`, each period `t_mul` times longer and its peak
     /// `m_mul` times lower.
     CosineRestarts { initial: f32, first_decay_steps: f32, t_mul: f32, m_mul: f32, alpha: f32 },
+    /// A schedule written in Python, evaluated there: the rates Python appended for the steps to run.
+    Table(RateTable),
 }
 
 impl Schedule {
@@ -44,6 +47,7 @@ impl Schedule {
             | Schedule::Polynomial { decay_steps, .. }
             | Schedule::Cosine { decay_steps, .. } => positive("decay_steps", *decay_steps),
             Schedule::CosineRestarts { first_decay_steps, .. } => positive("first_decay_steps", *first_decay_steps),
+            Schedule::Table(_) => Ok(()),
             Schedule::Piecewise { boundaries, values } => {
                 if boundaries.len() + 1 != values.len() {
                     return Err(Error::value(format!(
@@ -58,8 +62,8 @@ impl Schedule {
         }
     }
 
-    /// The Keras class name (used in errors).
-    pub fn name(&self) -> &'static str {
+    /// The Keras class name, or a Python schedule's (used in errors).
+    pub fn name(&self) -> &str {
         match self {
             Schedule::Exponential { .. } => "ExponentialDecay",
             Schedule::InverseTime { .. } => "InverseTimeDecay",
@@ -67,10 +71,12 @@ impl Schedule {
             Schedule::Polynomial { .. } => "PolynomialDecay",
             Schedule::Cosine { .. } => "CosineDecay",
             Schedule::CosineRestarts { .. } => "CosineDecayRestarts",
+            Schedule::Table(t) => t.name(),
         }
     }
 
-    /// The learning rate at step `step` (the optimizer's `iterations` before the step), unchecked.
+    /// The learning rate at step `step` (the optimizer's `iterations` before the step), unchecked (NaN for
+    /// a step a table does not hold).
     pub fn lr(&self, step: u64) -> f32 {
         let s = step as f32;
         match *self {
@@ -118,12 +124,25 @@ impl Schedule {
                 let decayed = 0.5 * m_mul.powf(i) * (1.0 + (std::f32::consts::PI * f).cos());
                 initial * ((1.0 - alpha) * decayed + alpha)
             }
+            Schedule::Table(ref t) => t.get(step).unwrap_or(f32::NAN),
         }
     }
 
     /// The learning rate at `step`, refused (a `ValueError` naming the schedule and the step) when it is
     /// negative, NaN or infinite.
     pub fn check(&self, step: u64) -> Result<f32> {
+        if let Schedule::Table(t) = self {
+            // Python appends each step's rate before the core reads it; a step outside means `iterations`
+            // moved under the running fit.
+            if t.get(step).is_none() {
+                return Err(Error::State(format!(
+                    "the learning-rate schedule {} was not evaluated for optimizer step {step} (its rates run up \
+                     to step {}): the optimizer's iterations changed during the fit",
+                    t.name(),
+                    t.end()
+                )));
+            }
+        }
         let lr = self.lr(step);
         if lr.is_finite() && lr >= 0.0 {
             return Ok(lr);
@@ -135,8 +154,12 @@ impl Schedule {
         )))
     }
 
-    /// `check` each of `count` steps from `first` (the steps a fit is about to run).
+    /// `check` each of `count` steps from `first` (the steps a fit is about to run). A table's rates are
+    /// checked by Python as it appends them, and a streamed fit's arrive as it runs: `check` reads each.
     pub fn check_steps(&self, first: u64, count: u64) -> Result<()> {
+        if let Schedule::Table(_) = self {
+            return Ok(());
+        }
         let end = first.saturating_add(count);
         (first..end).try_for_each(|s| self.check(s).map(|_| ()))
     }

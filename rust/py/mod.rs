@@ -23,6 +23,7 @@ use pyo3::prelude::*;
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<model::Model>()?;
     m.add_class::<stream::BatchQueue>()?;
+    m.add_class::<schedule::RateTable>()?;
     m.add_function(wrap_pyfunction!(stream::fit_stream, m)?)?;
     m.add_function(wrap_pyfunction!(stream::evaluate_stream, m)?)?;
     m.add_function(wrap_pyfunction!(call::call_training, m)?)?;

@@ -1,11 +1,12 @@
 //! Learning-rate schedule descriptions as Python passes them (`{"kind": "exponential_decay", ...}`, the
 //! Keras constructor's arguments), and `learning_rate_at`, which evaluates one in the core (the schedule
-//! classes' `__call__`, the same arithmetic a fit uses).
+//! classes' `__call__`, the same arithmetic a fit uses); `RateTable`, the rates of a schedule written in
+//! Python (`{"kind": "table", "table": RateTable}`).
 
 use pyo3::prelude::*;
 
 use crate::error::Error;
-use crate::optimizer::Schedule;
+use crate::optimizer::{self, Schedule};
 
 /// The key that says which schedule a description holds.
 #[derive(FromPyObject)]
@@ -65,6 +66,13 @@ struct Restarts {
     alpha: f32,
 }
 
+/// `{"kind": "table", "table": RateTable}`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct Table {
+    table: Py<RateTable>,
+}
+
 /// A schedule description as the core's `Schedule` (checked by `Schedule::validate` where it is used).
 pub struct ScheduleArg(pub Schedule);
 
@@ -117,6 +125,10 @@ impl<'a, 'py> FromPyObject<'a, 'py> for ScheduleArg {
                     alpha: r.alpha,
                 }
             }
+            "table" => {
+                let Table { table } = obj.extract()?;
+                Schedule::Table(table.get().0.clone())
+            }
             other => {
                 return Err(Error::value(format!("Unknown learning-rate schedule. Received: kind={other:?}")).into())
             }
@@ -130,4 +142,34 @@ impl<'a, 'py> FromPyObject<'a, 'py> for ScheduleArg {
 pub fn learning_rate_at(schedule: ScheduleArg, step: u64) -> PyResult<f32> {
     schedule.0.validate()?;
     Ok(schedule.0.lr(step))
+}
+
+/// The rates of a learning-rate schedule written in Python, by optimizer step, shared with the core's
+/// optimizer: Python appends each step's rate before a fit runs the step (optimizer/rates.rs).
+#[pyclass(frozen, module = "keras_lite._core")]
+pub struct RateTable(optimizer::RateTable);
+
+#[pymethods]
+impl RateTable {
+    /// An empty table for the schedule called `name`.
+    #[new]
+    fn new(name: &str) -> Self {
+        RateTable(optimizer::RateTable::new(name))
+    }
+
+    /// Forget every rate; the next appended is step `first`'s.
+    fn restart(&self, first: u64) {
+        self.0.restart(first);
+    }
+
+    /// Append the rates of the next steps.
+    fn extend(&self, rates: Vec<f32>) {
+        self.0.extend(&rates);
+    }
+
+    /// The step whose rate is appended next.
+    #[getter]
+    fn end(&self) -> u64 {
+        self.0.end()
+    }
 }

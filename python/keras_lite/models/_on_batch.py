@@ -13,6 +13,7 @@ from .. import callbacks as callbacks_module
 from .. import metrics as metrics_module
 from .._errors import received
 from .._structure_lock import _tracks_fit
+from ..optimizers._steps import restarted as restarted_rates
 from . import _compile, _targets, _trainer, _weights
 
 if TYPE_CHECKING:
@@ -76,6 +77,9 @@ def train_on_batch(
         None, add_history=False, add_progbar=False, model=self, verbose=0, epochs=1, steps=1
     )
     observer = _StepObserver(self, cbs, self._metric_names)
+    rates = restarted_rates(self.optimizer)
+    if rates is not None:
+        rates.extend(1)
     self._net.fit(xa, ya, None, None, max(rows, 1), 1, 0, False, 1, observer, 1e9, sw, None)
     return _targets.evaluate_result(self._metric_names, self._metric_sizes, observer.values, return_dict)
 

@@ -16,6 +16,7 @@ from .._errors import received
 from .._progbar import report
 from .._stream import Feeder, PyDataset, Source, is_stream, queue_for
 from .._unsupported import NotSupportedError
+from ..optimizers._steps import restarted as restarted_rates
 from . import _targets, _weights
 from ._targets import check_targets, settle_targets
 
@@ -195,7 +196,12 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
     cbs.on_train_begin()
     queue = queue_for(source)
     val_queue = queue_for(val_source) if val_source is not None else None
-    feeders = [Feeder(source, passes, queue, _converter(model, inputs, True, "x", a["class_weight"]), model)]
+    rates = restarted_rates(model.optimizer)
+    # A schedule written in Python: each step's rate, appended as its batch is read.
+    each = None if rates is None else lambda: rates.extend(1)
+    feeders = [
+        Feeder(source, passes, queue, _converter(model, inputs, True, "x", a["class_weight"]), model, each)
+    ]
     observer.feeder, observer.first_epoch = feeders[0], a["initial_epoch"]
     if val_source is not None:
         feeders.append(

@@ -21,6 +21,7 @@ from .._progbar import report
 from .._tensor import Tensor
 from ..layers._keras_tensor import _symbolic
 from ..layers._layer import _MAX_SIZE
+from ..optimizers._steps import restarted as restarted_rates
 from . import _nesting, _stream_fit, _targets, _weights
 from ._compile import require_compiled
 from ._targets import check_targets, settle_targets
@@ -247,6 +248,9 @@ def fit(
     model._initial_epoch = None
     if resumed:
         initial_epoch = int(resumed)
+    rates = restarted_rates(model.optimizer)
+    if rates is not None:  # a schedule written in Python: the rates of every step this fit runs
+        rates.extend(steps * max(0, epochs - int(initial_epoch)))
     model._net.fit(
         xa,
         ya,

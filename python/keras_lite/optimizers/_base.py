@@ -12,6 +12,7 @@ from .._metric_base import to_snake_case
 from .._unsupported import NotSupportedError
 from ..layers._layer import _auto_name
 from . import schedules
+from ._steps import Iterations, PythonRates
 from .schedules import LearningRateSchedule
 
 _NOT_SETTABLE = (
@@ -22,6 +23,12 @@ _NOT_SETTABLE = (
 
 
 def _float(name: str, value: Any) -> float:
+    if name == "learning_rate" and callable(value):
+        raise NotSupportedError(
+            "keras_lite takes a float or a keras.optimizers.schedules.LearningRateSchedule as learning_rate, not "
+            "a function: for a rate that changes as training goes, subclass LearningRateSchedule (its "
+            f"__call__(step) gets the optimizer's step count). {received(name, value)}"
+        )
     if isinstance(value, bool) or not isinstance(value, (float, np.floating)):
         raise ValueError(
             f"Argument `{name}` should be float, LearningRateSchedule, or Callable. {received(name, value)}"
@@ -41,27 +48,6 @@ def _checked_rate(value: float, given: Any) -> float:
     with np.errstate(over="ignore"):
         rounded = float(np.float32(value))
     return rounded if np.isfinite(rounded) else value
-
-
-class Iterations(int):
-    """``optimizer.iterations``: the step count, an ``int`` with the reads of Keras 3's int64 variable."""
-
-    shape: tuple[int, ...] = ()
-    dtype = "int64"
-
-    @property
-    def value(self) -> int:
-        return int(self)
-
-    def numpy(self) -> np.int64:
-        """The count as an int64 NumPy scalar."""
-        return np.int64(self)
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return np.asarray(np.int64(self), dtype=dtype)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (int, (int(self),))
 
 
 def _as_float32(value: Any) -> Any:
@@ -195,10 +181,10 @@ class Optimizer:
 
     def __init__(self, learning_rate: Any, name: str | None = None) -> None:
         self._no_decay: tuple[list[Any], str | None] = ([], None)  # exclude_from_weight_decay's
-        self._schedule: schedules._CoreSchedule | None = None
+        self._schedule: LearningRateSchedule | None = None
+        self._rates: PythonRates | None = None  # a schedule written in Python: its rates for the core
         if isinstance(learning_rate, LearningRateSchedule):
-            self._schedule = _core_schedule(learning_rate)
-            self._lr = 0.0  # unused: each step's rate is the schedule's
+            self._set_schedule(learning_rate)
         else:
             self._lr = _checked_rate(_float("learning_rate", learning_rate), learning_rate)
         # Keras's auto name: the class's in snake case, numbered after the first ("adam", "adam_1", "rm_sprop").
@@ -220,7 +206,7 @@ class Optimizer:
                     "keras_lite sets a learning-rate schedule before compile() only (the core's optimizer is "
                     f"made then). {received('learning_rate', value)}"
                 )
-            self._schedule, self._lr = _core_schedule(value), 0.0
+            self._set_schedule(value)
             return
         if self._schedule is not None:
             raise TypeError(_NOT_SETTABLE)
@@ -244,6 +230,12 @@ class Optimizer:
         (``optimizer.iterations.numpy()``)."""
         return Iterations(0 if self._network is None else int(self._network.iterations))
 
+    def _set_schedule(self, schedule: LearningRateSchedule) -> None:
+        # Each step's rate is the schedule's (the float rate is unused): the core evaluates a built-in one,
+        # Python the user's own (``_steps.PythonRates``).
+        self._schedule, self._lr = schedule, 0.0
+        self._rates = None if isinstance(schedule, schedules._CoreSchedule) else PythonRates(schedule)
+
     def _current_lr(self) -> float:
         """The rate the next step uses: the schedule's at ``iterations``, or the float rate."""
         if self._schedule is not None:
@@ -261,7 +253,11 @@ class Optimizer:
         """The optimizer as the core reads it: its kind, its hyper-parameters, its schedule (or None), its
         clipping and weight decay, and (given the core network it compiles, and its model) the weights the decay
         skips."""
-        schedule = None if self._schedule is None else self._schedule._core_spec()
+        rates = getattr(self, "_rates", None)
+        if rates is not None:
+            schedule = rates.spec()
+        else:
+            schedule = None if self._schedule is None else self._schedule._core_spec()  # type: ignore[attr-defined]
         clip = next(((k, float(getattr(self, k))) for k in _CLIPS if getattr(self, k) is not None), None)
         no_decay = self._skipped(net, model) if net is not None and self.weight_decay is not None else []
         spec = {"kind": self._kind, **self._core_params(), "schedule": schedule, "clip": clip}
@@ -331,16 +327,6 @@ class Optimizer:
     def __repr__(self) -> str:
         lr = self._schedule if self._schedule is not None else self._lr
         return f"<{type(self).__name__} learning_rate={lr!r}>"
-
-
-def _core_schedule(value: LearningRateSchedule) -> schedules._CoreSchedule:
-    """``value`` when the core can evaluate it (a built-in schedule); else NotSupportedError."""
-    if not isinstance(value, schedules._CoreSchedule):
-        raise NotSupportedError(
-            f"keras_lite trains with the built-in learning-rate schedules only ({', '.join(sorted(schedules._BY_NAME))}"
-            f"), which run in its core. Received: learning_rate={type(value).__name__}"
-        )
-    return value
 
 
 # Keras 3's keyword arguments of every optimizer, with the values that change nothing (ema_momentum matters

@@ -54,8 +54,20 @@ def _step(step: Any) -> int:
 
 
 class LearningRateSchedule:
-    """Base class. keras_lite trains with its built-in schedules (below), which the core evaluates; a
-    subclass of your own can be called but not trained with."""
+    """Base class. The built-in schedules (below) run in the core. A subclass of your own overrides
+    ``__call__(self, step)``, which gets the optimizer's step count (an ``int`` that also has ``.numpy()``) and
+    returns the rate as a number, and ``get_config()`` to be saved; a fit calls it in Python once for each
+    step it runs, before the core runs the step.
+
+    Example:
+        >>> class Warmup(keras_lite.optimizers.schedules.LearningRateSchedule):
+        ...     def __init__(self, peak, warmup_steps):
+        ...         self.peak, self.warmup_steps = peak, warmup_steps
+        ...     def __call__(self, step):
+        ...         return self.peak * min(1.0, (int(step) + 1) / self.warmup_steps)
+        ...     def get_config(self):
+        ...         return {"peak": self.peak, "warmup_steps": self.warmup_steps}
+    """
 
     def __call__(self, step: Any) -> Any:
         raise NotImplementedError(

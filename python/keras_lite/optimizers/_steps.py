@@ -1,0 +1,97 @@
+"""``optimizer.iterations``, and the rates of a learning-rate schedule written in Python.
+
+The core evaluates the built-in schedules itself. A ``LearningRateSchedule`` subclass of the user's is Python
+code, which the core never calls (it trains with the GIL released, and a schedule may read the model that the
+running step has locked), so Python evaluates it here, ahead of the core: a fit restarts the core's
+``RateTable`` at the optimizer's step count, then appends the rates of all the steps an in-memory fit is about
+to run, or, for streamed data, of each step as its batch is read (``_stream.Feeder``). The schedule is called
+once per step with that step, as Keras calls it with ``optimizer.iterations``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import _core
+
+
+class Iterations(int):
+    """``optimizer.iterations``: the step count, an ``int`` with the reads of Keras 3's int64 variable."""
+
+    shape: tuple[int, ...] = ()
+    dtype = "int64"
+
+    @property
+    def value(self) -> int:
+        return int(self)
+
+    def numpy(self) -> np.int64:
+        """The count as an int64 NumPy scalar."""
+        return np.int64(self)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return np.asarray(np.int64(self), dtype=dtype)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (int, (int(self),))
+
+
+class PythonRates:
+    """A schedule of the user's and the core's table of its rates (the compiled optimizer holds the same
+    table)."""
+
+    def __init__(self, schedule: Any) -> None:
+        self.schedule = schedule
+        self.table = _core.RateTable(type(schedule).__name__)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A copy evaluates for its own optimizer: a fresh table.
+        return (PythonRates, (self.schedule,))
+
+    def spec(self) -> dict[str, Any]:
+        """The schedule as the core's optimizer description reads it."""
+        return {"kind": "table", "table": self.table}
+
+    def restart(self, first: int) -> None:
+        """Forget the rates held; the next appended is step ``first``'s."""
+        self.table.restart(int(first))
+
+    def extend(self, steps: int) -> None:
+        """Evaluate the schedule at the next ``steps`` steps and append their rates."""
+        first = self.table.end
+        self.table.extend([self.rate(s) for s in range(first, first + steps)])
+
+    def rate(self, step: int) -> float:
+        """The schedule's rate at ``step``, as the float32 the optimizer applies: a ``TypeError`` when it is
+        not a number, a ``ValueError`` when it is negative, NaN or infinite."""
+        value = self.schedule(Iterations(step))
+        name = type(self.schedule).__name__
+        try:
+            array = np.asarray(value)
+            ok = array.size == 1 and array.dtype.kind in "iuf"
+        except Exception:  # noqa: BLE001 - anything NumPy cannot read is not a number
+            ok = False
+        if not ok or isinstance(value, bool):
+            raise TypeError(
+                f"The learning-rate schedule {name} must return a number from __call__(step). Received: "
+                f"{type(value).__name__} {value!r:.80} at step {step}"
+            )
+        with np.errstate(over="ignore", invalid="ignore"):
+            rate = np.float32(array.reshape(()))
+        if not np.isfinite(rate) or rate < 0:
+            raise ValueError(
+                f"The learning-rate schedule {name} gives learning_rate={rate} at step {step}; a learning rate "
+                "must be a non-negative finite float."
+            )
+        return float(rate)
+
+
+def restarted(optimizer: Any) -> PythonRates | None:
+    """The Python-evaluated rates of ``optimizer`` (a compiled model's), restarted at its step count; None when
+    the core evaluates its rate."""
+    rates: PythonRates | None = getattr(optimizer, "_rates", None)
+    if rates is not None:
+        rates.restart(int(optimizer.iterations))
+    return rates
