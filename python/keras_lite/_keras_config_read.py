@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import initializers
+from . import _custom, initializers
 from . import layers as L
 from . import losses as losses_module
 from . import metrics as metrics_module
@@ -268,14 +268,20 @@ _OPT_KEYS = {
 
 
 def _schedule(value: dict[str, Any], where: str) -> Any:
-    """The built-in learning-rate schedule a nested config describes (FormatError naming anything else)."""
+    """The learning-rate schedule a nested config describes: a built-in one, or a class of the
+    ``custom_objects`` given to ``load_model`` (FormatError naming anything else)."""
     name = value.get("class_name")
-    if name not in optimizers_module.schedules._BY_NAME or value.get("registered_name") not in (None, name):
+    custom = _custom.find(value)
+    builtin = name in optimizers_module.schedules._BY_NAME and value.get("registered_name") in (None, name)
+    if custom is None and not builtin:
         raise FormatError(
-            f"{where}'s learning rate is the schedule {_describe(value)}, which keras_lite does not support "
-            f"(it trains with {', '.join(sorted(optimizers_module.schedules._BY_NAME))})"
+            f"{where}'s learning rate is the schedule {_describe(value)}, which is not a built-in schedule "
+            f"({', '.join(sorted(optimizers_module.schedules._BY_NAME))}): pass its class to load_model in "
+            f"custom_objects={{{name!r}: ...}}"
         )
     try:
+        if custom is not None:
+            return optimizers_module.schedules.deserialize(value, {name: custom})
         return optimizers_module.schedules.deserialize(value)
     except (TypeError, ValueError) as e:
         raise FormatError(f"{where}'s learning-rate schedule {name}: {e}") from None

@@ -31,7 +31,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import _core, _h5attrs, _h5read
+from . import _core, _custom, _h5attrs, _h5read
 from . import _keras_config_read as fmt
 from . import _keras_weights as h5
 from . import _legacy_h5 as legacy_h5
@@ -179,6 +179,7 @@ def get_state(model: Any) -> dict[str, Any]:
         "keras_lite": 1,
         "config": model._keras_config(),
         "compile": model._keras_compile_config(),
+        "custom_objects": _custom.of_compiled(model),  # pickled by reference, as the class's own pickle does
         "weights": None,
         "optimizer": None,
     }
@@ -221,7 +222,8 @@ def _load_state(model: Any, state: dict[str, Any]) -> None:
         weights = _split(flat, [tuple(t[2]) for t in net.weight_info()], "weights")
     optimizer = None
     if state["compile"]:
-        fmt.compile_from_config(model, state["compile"])
+        with _custom.scope(state.get("custom_objects")):
+            fmt.compile_from_config(model, state["compile"])
         if state["optimizer"] is not None and net is not None:
             steps, blob = state["optimizer"]
             if isinstance(steps, bool) or not isinstance(steps, int) or not 0 <= steps < 2**63:
@@ -269,7 +271,7 @@ def load_model(model_class: Any, filepath: Any, custom_objects: Any, compile: bo
     picks the class a file describes)."""
     if custom_objects is not None and not isinstance(custom_objects, dict):
         raise ValueError(f"custom_objects must be a dict. Received: custom_objects={custom_objects!r}")
-    with opened(filepath) as (f, where), reading(where):
+    with opened(filepath) as (f, where), reading(where), _custom.scope(custom_objects):
         training_only: list[str] = []
         if is_hdf5(f):
             model = _load_legacy(model_class, _whole(f), compile, training_only)

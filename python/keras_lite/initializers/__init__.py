@@ -26,6 +26,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .._custom import module_of
 from .._tensor import Tensor
 from .._unsupported import unsupported_identifier
 from ._base import Constant, Identity, Initializer, Ones, Zeros, _check_dtype, _out, _shape
@@ -173,7 +174,7 @@ def serialize(initializer: Any) -> Any:
     if isinstance(initializer, Initializer):
         builtin = _BY_NAME.get(cls.__name__) is cls
         return {
-            "module": "keras.initializers" if builtin else cls.__module__,
+            "module": "keras.initializers" if builtin else module_of(cls),
             "class_name": cls.__name__,
             "config": initializer.get_config(),
             "registered_name": None if builtin else cls.__name__,
@@ -181,7 +182,7 @@ def serialize(initializer: Any) -> Any:
     if callable(initializer):
         name = getattr(initializer, "__name__", cls.__name__)
         return {
-            "module": getattr(initializer, "__module__", None),
+            "module": module_of(initializer),
             "class_name": "function",
             "config": name,
             "registered_name": "function",

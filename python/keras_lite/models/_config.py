@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, cast
 
-from .. import _keras_config_read, _keras_config_sequential
+from .. import _custom, _keras_config_read, _keras_config_sequential
 from .._errors import FormatError, received
 from .._unsupported import NotSupportedError
 
@@ -165,7 +165,8 @@ def clone_model(
         raise TypeError(f"clone_model() got unexpected keyword arguments {sorted(kwargs)}")
     tree = model._keras_config()
     tree["compile_config"] = model._keras_compile_config()
-    clone = _make(tree, "the model", compile=True)
+    with _custom.scope(_custom.of_compiled(model)):
+        clone = _make(tree, "the model", compile=True)
     device = cast(Any, model)._device  # (a Model: ConfigMethods is its base)
     if clone._device != device:
         clone.to(device)

@@ -321,7 +321,10 @@ class Optimizer:
         if not isinstance(config, dict):
             raise TypeError(f"from_config expects a dict. {received('config', config)}")
         if isinstance(config.get("learning_rate"), dict):
-            config = {**config, "learning_rate": schedules.deserialize(config["learning_rate"])}
+            config = {
+                **config,
+                "learning_rate": schedules.deserialize(config["learning_rate"], custom_objects),
+            }
         return cls(**config)
 
     def __repr__(self) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import _core
+from .._custom import module_of
 from .._errors import received
 
 __all__ = [
@@ -364,7 +365,7 @@ def serialize(learning_rate_schedule: LearningRateSchedule) -> dict[str, Any]:
         )
     builtin = type(learning_rate_schedule).__name__ in _BY_NAME
     return {
-        "module": "keras.optimizers.schedules" if builtin else type(learning_rate_schedule).__module__,
+        "module": "keras.optimizers.schedules" if builtin else module_of(type(learning_rate_schedule)),
         "class_name": type(learning_rate_schedule).__name__,
         "config": learning_rate_schedule.get_config(),
         "registered_name": None if builtin else type(learning_rate_schedule).__name__,
