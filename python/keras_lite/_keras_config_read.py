@@ -281,7 +281,7 @@ def _schedule(value: dict[str, Any], where: str) -> Any:
         )
     try:
         if custom is not None:
-            return optimizers_module.schedules.deserialize(value, {name: custom})
+            return optimizers_module.schedules.deserialize(value, {str(name): custom})
         return optimizers_module.schedules.deserialize(value)
     except (TypeError, ValueError) as e:
         raise FormatError(f"{where}'s learning-rate schedule {name}: {e}") from None
