@@ -16,6 +16,9 @@ import numpy as np
 
 from .. import _core
 
+# The largest finite float32.
+_F32_MAX = float(np.finfo(np.float32).max)
+
 
 class Iterations(int):
     """``optimizer.iterations``: the step count, an ``int`` with the reads of Keras 3's int64 variable."""
@@ -64,28 +67,35 @@ class PythonRates:
         self.table.extend([self.rate(s) for s in range(first, first + steps)])
 
     def rate(self, step: int) -> float:
-        """The schedule's rate at ``step``, as the float32 the optimizer applies: a ``TypeError`` when it is
-        not a number, a ``ValueError`` when it is negative, NaN or infinite."""
+        """The schedule's rate at ``step`` (the core rounds it to the float32 the optimizer applies): a
+        ``TypeError`` when it is not a number, a ``ValueError`` when it is negative, NaN or infinite."""
         value = self.schedule(Iterations(step))
-        name = type(self.schedule).__name__
+        if type(value) is not float:
+            number = isinstance(value, (int, np.integer, np.floating)) and not isinstance(value, bool)
+            value = float(value) if number else self._number(value, step)
+        if not 0.0 <= value <= _F32_MAX:  # (NaN too) - or just above, which rounds down to the largest
+            with np.errstate(over="ignore"):
+                rounded = np.float32(value)
+            if not (value > 0 and np.isfinite(rounded)):
+                raise ValueError(
+                    f"The learning-rate schedule {type(self.schedule).__name__} gives learning_rate={rounded} at "
+                    f"step {step}; a learning rate must be a non-negative finite float."
+                )
+        return value
+
+    def _number(self, value: Any, step: int) -> float:
+        """A NumPy number or one-element array as a float; anything else is a ``TypeError``."""
         try:
             array = np.asarray(value)
-            ok = array.size == 1 and array.dtype.kind in "iuf"
+            ok = array.size == 1 and array.dtype.kind in "iuf" and not isinstance(value, bool)
         except Exception:  # noqa: BLE001 - anything NumPy cannot read is not a number
             ok = False
-        if not ok or isinstance(value, bool):
+        if not ok:
             raise TypeError(
-                f"The learning-rate schedule {name} must return a number from __call__(step). Received: "
-                f"{type(value).__name__} {value!r:.80} at step {step}"
+                f"The learning-rate schedule {type(self.schedule).__name__} must return a number from "
+                f"__call__(step). Received: {type(value).__name__} {value!r:.80} at step {step}"
             )
-        with np.errstate(over="ignore", invalid="ignore"):
-            rate = np.float32(array.reshape(()))
-        if not np.isfinite(rate) or rate < 0:
-            raise ValueError(
-                f"The learning-rate schedule {name} gives learning_rate={rate} at step {step}; a learning rate "
-                "must be a non-negative finite float."
-            )
-        return float(rate)
+        return float(array.reshape(()))
 
 
 def restarted(optimizer: Any) -> PythonRates | None:
