@@ -12,7 +12,7 @@ use keras_lite::layer::LayerSpec;
 use keras_lite::loss::Loss;
 use keras_lite::metric::Metric;
 use keras_lite::model::Model;
-use keras_lite::optimizer::{OptimizerKind, Schedule};
+use keras_lite::optimizer::{OptimizerKind, RateTable, Schedule};
 use keras_lite::regularize::{Constraint, Penalty, WeightRules};
 use keras_lite::stream::{feed, FeedSender, Input, Item};
 use keras_lite::trainer::{fit, fit_input};
@@ -144,6 +144,15 @@ fn steady_state_fit_and_predict_do_not_allocate() {
     fit(&small, Data::new(&xs, &ys, rows), None, opts, &mut Watch).unwrap();
     let n = ALLOCS.load(Ordering::SeqCst);
     assert_eq!(n, 0, "{n} allocations during epochs 2..=4 of a batch-32 fit of a small network");
+
+    // A schedule written in Python: each step's rate is read from the table Python filled beforehand.
+    let table = RateTable::new("Warmup");
+    table.restart(0);
+    table.extend(&(0..1000).map(|s| 1e-3 / (1.0 + s as f32 / 50.0)).collect::<Vec<_>>());
+    small.compile_with(Loss::MeanAbsoluteError, Vec::new(), Vec::new(), adam, Some(Schedule::Table(table))).unwrap();
+    fit(&small, Data::new(&xs, &ys, rows), None, opts, &mut Watch).unwrap();
+    let n = ALLOCS.load(Ordering::SeqCst);
+    assert_eq!(n, 0, "{n} allocations during epochs 2..=4 of a fit with a rate table");
 
     // Predictions small enough for the calling thread allocate nothing at all. Larger ones hand work to the
     // pool through rayon's shared queue, which allocates one small block per few dozen hand-offs.
