@@ -109,6 +109,9 @@ impl Network {
             LayerSpec::Normalization { invert, .. } => {
                 layers::normalization::forward(&self.norm_stats(node), invert, x, y, node.output);
             }
+            LayerSpec::Encode { ref bins, mode, .. } => {
+                layers::encode::forward(bins.as_deref(), mode, x, node.input, y, node.output);
+            }
             LayerSpec::Concatenate => {
                 let mut offset = 0;
                 for &v in &node.inputs {

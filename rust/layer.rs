@@ -3,6 +3,7 @@
 use crate::activation::Activation;
 use crate::error::{Error, Result};
 use crate::layers::dropout::Noise;
+use crate::layers::encode::EncodeMode;
 use crate::layers::merge::Merge;
 use crate::regularize::WeightRules;
 
@@ -32,6 +33,10 @@ pub enum LayerSpec {
     PRelu,
     /// Each row normalized over its features, then `γx̂ + β` (Keras's LayerNormalization).
     LayerNorm { epsilon: f32, center: bool, scale: bool },
+    /// Values made integer ids, kept or encoded in `depth` columns (layers/encode.rs): by their bin among
+    /// sorted `bins` (Keras's Discretization, `depth` one more than the boundaries), or truncated (Keras's
+    /// CategoryEncoding, `depth` its `num_tokens`).
+    Encode { bins: Option<Vec<f32>>, depth: usize, mode: EncodeMode },
 }
 
 /// One weight of a built layer.
@@ -102,6 +107,7 @@ impl LayerSpec {
                     v.len()
                 )))
             }
+            LayerSpec::Encode { ref bins, depth, mode } => encode_checks(bins.as_deref(), depth, mode),
             _ => Ok(()),
         }
     }
@@ -119,6 +125,8 @@ impl LayerSpec {
             LayerSpec::Normalization { .. } => "Normalization",
             LayerSpec::PRelu => "PReLU",
             LayerSpec::LayerNorm { .. } => "LayerNormalization",
+            LayerSpec::Encode { bins: Some(_), .. } => "Discretization",
+            LayerSpec::Encode { bins: None, .. } => "CategoryEncoding",
         }
     }
 
@@ -151,6 +159,13 @@ impl LayerSpec {
                 Err(Error::value(format!("A {name} layer takes one input. Received: {} inputs", inputs.len())))
             }
             (LayerSpec::Dense { units, .. }, _) => Ok(*units),
+            (LayerSpec::Encode { mode: EncodeMode::Int, .. }, [w]) => Ok(*w),
+            (LayerSpec::Encode { mode: EncodeMode::OneHot, .. }, [w]) if *w != 1 => Err(Error::value(format!(
+                "A {name} layer's one_hot output encodes one value per row (its input has one feature); \
+                 {w} features would make a 3-D output, which keras_lite's networks do not hold. Use multi_hot \
+                 or count, or one feature per layer. Received: input width {w}"
+            ))),
+            (LayerSpec::Encode { depth, .. }, _) => Ok(*depth),
             (LayerSpec::Normalization { fixed: Some((m, _)), .. }, [w]) if m.len() != 1 && m.len() != *w => {
                 Err(Error::value(format!(
                     "Normalization's mean and variance cannot be broadcast to the input's {w} features. \
@@ -215,10 +230,31 @@ impl LayerSpec {
                 v
             }
             LayerSpec::Activation(_)
+            | LayerSpec::Encode { .. }
             | LayerSpec::Dropout { .. }
             | LayerSpec::Concatenate
             | LayerSpec::Add
             | LayerSpec::Merge(_) => Vec::new(),
         }
+    }
+}
+
+/// Discretization's boundaries must be sorted and not NaN (TensorFlow's Bucketize refuses others), and it has
+/// one more bin than boundaries; CategoryEncoding needs a depth and has no `int` mode.
+fn encode_checks(bins: Option<&[f32]>, depth: usize, mode: EncodeMode) -> Result<()> {
+    match bins {
+        Some(b) if b.iter().any(|v| v.is_nan()) || b.windows(2).any(|p| p[1] < p[0]) => Err(Error::value(format!(
+            "Discretization's bin_boundaries must be sorted in increasing order, without NaN. Received: \
+             bin_boundaries={b:?}"
+        ))),
+        Some(b) if depth != b.len() + 1 => Err(Error::value(format!(
+            "Discretization has one more bin than boundaries. Received: {} boundaries and depth={depth}",
+            b.len()
+        ))),
+        None if depth == 0 => Err(Error::value("`num_tokens` must be >= 1. Received: num_tokens=0".to_string())),
+        None if mode == EncodeMode::Int => Err(Error::value(
+            "Unknown arg for output_mode: int (CategoryEncoding takes one_hot, multi_hot or count)".to_string(),
+        )),
+        _ => Ok(()),
     }
 }

@@ -105,6 +105,8 @@ _LAYER_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "Concatenate": (("axis",), ()),
     **{merge: ((), ()) for merge in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")},
     "Normalization": (("axis", "mean", "variance", "invert"), ()),
+    "Discretization": (("bin_boundaries", "num_bins", "epsilon", "output_mode", "sparse"), ()),
+    "CategoryEncoding": (("num_tokens", "output_mode", "sparse"), ()),
 }
 # Initializer keys, passed to the constructor when they name one of Keras's built-in initializers (or None).
 # Another (a custom class or function, which Keras itself loads only with custom_objects) is left out: the layer
@@ -143,6 +145,8 @@ _TRAINING_ONLY: dict[str, tuple[str, ...]] = {
         merge: () for merge in ("Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")
     },
     "Normalization": ("activity_regularizer",),
+    "Discretization": (),
+    "CategoryEncoding": ("activity_regularizer",),
     "PReLU": ("alpha_regularizer", "alpha_constraint", "activity_regularizer"),
     "LayerNormalization": (
         "beta_regularizer",
@@ -214,6 +218,8 @@ def layer_from_config(item: Any, index: int, training_only: list[str] | None = N
         kwargs["axis"] = axis[0]  # tf.keras 2 writes the axis as a list, [1] for (batch, features) inputs
     cls = getattr(L, cls_name)
     try:
+        if cls_name == "Discretization":  # an adapted layer's config holds its num_bins and its boundaries
+            return L.Discretization.from_config({**kwargs, "name": name})
         return cls(name=name, trainable=bool(cfg.get("trainable", True)), **kwargs)  # type: ignore[no-any-return]
     except (TypeError, ValueError, KeyError) as e:
         raise FormatError(f"{where}: {e}") from None

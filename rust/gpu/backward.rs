@@ -180,6 +180,15 @@ pub(crate) fn backward(
                 b.push(K::Prelu, &[("MODE", 1)], &[Some(x), Some(&alpha.param), Some(&g)], p, grid_for(ctx, nv)?);
                 pass_down(b, ctx, l, &mut grads, out, (n_in, rows))?;
             }
+            LayerSpec::Encode { .. } => {
+                // An id does not change with its input: the gradient below is 0.
+                if let (true, false, Some(dx)) = (v >= n_in, l.accumulate[0], grads[v].as_ref()) {
+                    let n = rows * win;
+                    let p = Params::new().u(rows).u(win).u(wout).u(0).u(0);
+                    let bind = [Some(dx), Some(net.encode_bins(i)?), Some(dx)];
+                    b.push(K::Encode, &[("MODE", 0), ("ZERO", 1)], &bind, p, grid_for(ctx, n)?);
+                }
+            }
             LayerSpec::Normalization { invert, .. } => {
                 // Nothing below a first layer needs its input's gradient.
                 if v >= n_in {

@@ -162,6 +162,13 @@ pub(crate) fn forward(
                 let p = Params::new().u(n).u(l.output);
                 b.push(K::Prelu, &[("MODE", 0)], &[Some(&x), Some(alpha), Some(y)], p, grid_for(ctx, n)?);
             }
+            LayerSpec::Encode { ref bins, mode, .. } => {
+                let nbins = bins.as_ref().map_or(0, Vec::len);
+                let p = Params::new().u(rows).u(l.input).u(l.output).u(usize::from(bins.is_some())).u(nbins);
+                let bind = [Some(&x), Some(net.encode_bins(i)?), Some(y)];
+                let consts = [("MODE", super::plan::encode_mode_id(mode)), ("ZERO", 0)];
+                b.push(K::Encode, &consts, &bind, p, grid_for(ctx, rows)?);
+            }
             LayerSpec::Normalization { invert, .. } => {
                 let (mean, var, per_col) = net.norm_stats(i);
                 let p = Params::new().u(n).u(l.output).u(usize::from(per_col)).f(normalization::FLOOR);

@@ -55,6 +55,7 @@ pub(crate) enum K {
     NormApply,
     NormBackward,
     Prelu,
+    Encode,
     LayerNorm,
     Dropout,
     DropoutBackward,
@@ -125,6 +126,8 @@ impl K {
             K::NormBackward => (include_str!("shaders/norm_backward.wgsl"), &[W, R]),
             // x, alpha, out (MODE 0: y; MODE 1: the gradient, turned into the input's in place)
             K::Prelu => (include_str!("shaders/prelu.wgsl"), &[R, R, W]),
+            // x, bins, y (ZERO: the input's gradient)
+            K::Encode => (include_str!("shaders/encode.wgsl"), &[R, R, W]),
             // x, gamma, beta, stats, out (MODE 0: y; 1, 2: the gradient), dgamma, dbeta
             K::LayerNorm => (include_str!("shaders/layer_norm.wgsl"), &[R, R, R, W, W, W, W]),
             // x, mask, y

@@ -6,6 +6,7 @@ use crate::activation::Activation;
 use crate::backend::Compiled;
 use crate::error::{Error, Result};
 use crate::layer::{LayerSpec, WeightInfo};
+use crate::layers::encode::EncodeMode;
 use crate::layers::WeightId;
 use crate::network::{LogitsAt, Network, Node};
 use crate::optimizer::OptimizerKind;
@@ -42,6 +43,18 @@ pub(crate) struct DevNet {
     pub dropout_seeds: Vec<u32>,
     /// Per layer: the (mean, variance) a Normalization layer was given rather than holds as weights.
     pub norm_fixed: Vec<Option<(wgpu::Buffer, wgpu::Buffer)>>,
+    /// Per layer: a Discretization layer's bin boundaries (an unread value for a CategoryEncoding layer).
+    pub encode_bins: Vec<Option<wgpu::Buffer>>,
+}
+
+/// The encode kernel's MODE for an output mode.
+pub(crate) fn encode_mode_id(mode: EncodeMode) -> u32 {
+    match mode {
+        EncodeMode::Int => 0,
+        EncodeMode::OneHot => 1,
+        EncodeMode::MultiHot => 2,
+        EncodeMode::Count => 3,
+    }
 }
 
 /// The kernels' id and parameter of an activation (see shaders/common.wgsl).
@@ -143,6 +156,17 @@ impl DevNet {
                 _ => None,
             });
         }
+        let mut encode_bins = Vec::with_capacity(net.layers.len());
+        for l in &net.layers {
+            encode_bins.push(match &l.spec {
+                // (A buffer holds at least one value: an empty list of boundaries binds a placeholder.)
+                LayerSpec::Encode { bins, .. } => {
+                    let values = bins.as_deref().filter(|b| !b.is_empty()).unwrap_or(&[0.0]);
+                    Some(ctx.storage_with(values, "Discretization's boundaries")?)
+                }
+                _ => None,
+            });
+        }
         Ok(DevNet {
             input_dim: net.input_dim,
             inputs: net.inputs.clone(),
@@ -155,7 +179,13 @@ impl DevNet {
             w,
             dropout_seeds,
             norm_fixed,
+            encode_bins,
         })
+    }
+
+    /// Encode layer `i`'s boundaries buffer.
+    pub fn encode_bins(&self, i: usize) -> Result<&wgpu::Buffer> {
+        self.encode_bins[i].as_ref().ok_or_else(|| Error::State(format!("layer {i} has no boundaries buffer")))
     }
 
     /// Normalization layer `i`'s (mean, variance) buffers and whether they hold one value per column.

@@ -8,6 +8,7 @@ pub mod batch_norm;
 pub mod concatenate;
 pub mod dense;
 pub mod dropout;
+pub mod encode;
 pub mod layer_norm;
 pub mod merge;
 pub mod normalization;

@@ -136,6 +136,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for LayerArg {
             "concatenate" => LayerSpec::Concatenate,
             "add" => LayerSpec::Add,
             "normalization" => super::spec_norm::normalization(obj)?,
+            "encode" => super::spec_norm::encode(obj)?,
             other => LayerSpec::Merge(
                 Merge::from_kind(other)
                     .ok_or_else(|| Error::value(format!("Unknown layer kind. Received: kind={other:?}")))?,

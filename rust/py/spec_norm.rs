@@ -1,9 +1,11 @@
-//! `{"kind": "normalization", ...}` as the core's `LayerSpec::Normalization` (see spec.rs).
+//! The preprocessing layers' descriptions: `{"kind": "normalization", ...}` as the core's
+//! `LayerSpec::Normalization` and `{"kind": "encode", ...}` as its `LayerSpec::Encode` (see spec.rs).
 
 use pyo3::prelude::*;
 
 use crate::error::Error;
 use crate::layer::LayerSpec;
+use crate::layers::encode::EncodeMode;
 
 /// The keys: `mean` and `variance` are both `None` (the layer holds them as weights) or both lists of floats.
 #[derive(FromPyObject)]
@@ -30,4 +32,26 @@ pub(super) fn normalization(obj: Borrowed<'_, '_, PyAny>) -> PyResult<LayerSpec>
         }
     };
     Ok(LayerSpec::Normalization { invert, scalar, fixed })
+}
+
+/// `{"kind": "encode", "bins": None or the boundaries, "depth": ..., "mode": "int" | "one_hot" | ...}`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct Encode {
+    bins: Option<Vec<f32>>,
+    depth: usize,
+    mode: String,
+}
+
+/// Read a Discretization or CategoryEncoding layer's description.
+pub(super) fn encode(obj: Borrowed<'_, '_, PyAny>) -> PyResult<LayerSpec> {
+    let Encode { bins, depth, mode } = obj.extract()?;
+    let mode = match mode.as_str() {
+        "int" => EncodeMode::Int,
+        "one_hot" => EncodeMode::OneHot,
+        "multi_hot" => EncodeMode::MultiHot,
+        "count" => EncodeMode::Count,
+        other => return Err(Error::value(format!("Unknown arg for output_mode: {other}")).into()),
+    };
+    Ok(LayerSpec::Encode { bins, depth, mode })
 }

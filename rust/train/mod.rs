@@ -142,6 +142,9 @@ impl Network {
                 LayerSpec::Normalization { invert, .. } => {
                     layers::normalization::forward(&self.norm_stats(node), invert, x, y, node.output);
                 }
+                LayerSpec::Encode { ref bins, mode, .. } => {
+                    layers::encode::forward(bins.as_deref(), mode, x, node.input, y, node.output);
+                }
                 LayerSpec::Concatenate => {
                     let mut offset = 0;
                     for &v in &node.inputs {
@@ -329,6 +332,13 @@ impl Network {
                         batch_norm::backward_frozen(&self.bn_params(&ids), epsilon, g, wo);
                     }
                     pass_down(&mut tail[0], head);
+                }
+                LayerSpec::Encode { .. } => {
+                    // An id does not change with its input: no gradient reaches the layer below.
+                    let v = node.inputs[0];
+                    if v >= n_in && !node.accumulate[0] {
+                        head[v][..rows * wi].fill(0.0);
+                    }
                 }
                 LayerSpec::Normalization { invert, .. } => {
                     // Nothing below a first layer needs its input's gradient.

@@ -3,13 +3,15 @@
 ``Layer`` (``_layer``) is the base class; ``Dense``, ``Activation``, ``Dropout`` and ``BatchNormalization``
 (``_builtin``) are the layers the core runs, with the activation layers ``ReLU``, ``LeakyReLU``, ``ELU`` and
 ``Softmax``, ``Identity`` and ``PReLU`` (``_activations``), ``LayerNormalization`` (``_layer_normalization``),
-``Normalization`` (``_normalization``, its ``adapt`` in ``_adapt``), and ``Flatten`` and ``Reshape``
+``Normalization`` (``_normalization``, its ``adapt`` in ``_adapt``), ``Discretization`` and
+``CategoryEncoding`` (``_encoding``), and ``Flatten`` and ``Reshape``
 (``_flatten``, which let a model take inputs of several dimensions);
 ``keras.Input`` makes an ``InputLayer`` (``_input_layer``) and returns its ``KerasTensor`` (``_keras_tensor``).
 """
 
 from ._activations import ELU, Identity, LeakyReLU, PReLU, ReLU, Softmax
 from ._builtin import Activation, BatchNormalization, Dense, Dropout, GaussianDropout, GaussianNoise
+from ._encoding import CategoryEncoding, Discretization
 from ._flatten import Flatten, Reshape
 from ._input_layer import Input, InputLayer
 from ._keras_tensor import KerasTensor
@@ -50,7 +52,9 @@ __all__ = [
     "multiply",
     "subtract",
     "BatchNormalization",
+    "CategoryEncoding",
     "Dense",
+    "Discretization",
     "Dropout",
     "ELU",
     "Flatten",
