@@ -33,7 +33,7 @@ impl EncodeMode {
 
 /// `x`'s bin among sorted `bins`: how many boundaries are not above it.
 pub fn bin(bins: &[f32], x: f32) -> usize {
-    bins.partition_point(|&b| !(x < b))
+    bins.partition_point(|&b| x.partial_cmp(&b) != Some(std::cmp::Ordering::Less))
 }
 
 /// The id of `x`: its bin, or (without bins) `x` truncated toward zero; None for NaN or an id beyond `i64`.
