@@ -59,6 +59,12 @@ class GraphWriter:
         self.initializers.append(numpy_helper.from_array(array, unique))
         return unique
 
+    def int64(self, name: str, values: Any) -> str:
+        """An int64 constant (a shape, or axes) named after ``name``."""
+        unique = self.fresh(name)
+        self.initializers.append(numpy_helper.from_array(np.asarray(values, dtype=np.int64), unique))
+        return unique
+
     def op(self, op_type: str, inputs: list[str], out: str | None, base: str, **attrs: Any) -> str:
         """Append an ``op_type`` node reading ``inputs``; its output is ``out`` or a fresh name from ``base``."""
         name = out if out is not None else self.fresh(base)
@@ -265,6 +271,69 @@ def _normalization(g: GraphWriter, layer: Any, ins: list[str], widths: list[int]
     return widths[0]
 
 
+def _encode(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], out: str) -> int:
+    """Discretization and CategoryEncoding (rust/layers/encode.rs): each value's id, its bin (how many boundaries
+    are not above it, NaN in the last bin) or the value truncated toward zero, kept (``int``) or compared with
+    every column number ``0 .. depth - 1``: one-hot and multi-hot take the largest match over the row, count
+    their sum."""
+    base, width = layer.name, widths[0]
+    encodes = layer.output_mode != "int"
+    bins = layer._bins()
+    # (batch, width, 1): each value against every boundary or column.
+    shape3 = g.int64(f"{base}/shape", [0, width, 1]) if encodes or bins else ""
+    x = ins[0]
+    if bins is None:
+        ids = g.op(
+            "Mul",
+            [g.op("Sign", [x], None, base), g.op("Floor", [g.op("Abs", [x], None, base)], None, base)],
+            None,
+            base,
+        )
+    elif not bins:
+        ids = g.op(
+            "Mul",
+            [
+                g.op("Cast", [g.op("IsNaN", [x], None, base)], None, base, to=onnx.TensorProto.FLOAT),
+                g.weight(f"{base}/zero", 0.0),
+            ],
+            None,
+            base,
+        )
+    else:
+        x3 = g.op("Reshape", [x, shape3], None, base)
+        below = g.op("Not", [g.op("Less", [x3, g.weight(f"{base}/bins", bins)], None, base)], None, base)
+        ids = g.op(
+            "ReduceSum",
+            [g.op("Cast", [below], None, base, to=onnx.TensorProto.FLOAT), over],
+            None,
+            base,
+            keepdims=0,
+        )
+    if layer.output_mode == "int":
+        g.op("Identity", [ids], out, base)
+        return width
+    depth = layer._depth()
+    hits = g.op(
+        "Equal",
+        [g.op("Reshape", [ids, shape3], None, base), g.weight(f"{base}/columns", np.arange(depth))],
+        None,
+        base,
+    )
+    rows = g.int64(f"{base}/row_axis", [1])
+    counts = g.op(
+        "ReduceSum",
+        [g.op("Cast", [hits], None, base, to=onnx.TensorProto.FLOAT), rows],
+        None,
+        base,
+        keepdims=0,
+    )
+    if layer.output_mode == "count":
+        g.op("Identity", [counts], out, base)
+    else:
+        g.op("Min", [counts, g.weight(f"{base}/one", 1.0)], out, base)
+    return depth
+
+
 # ---- merge layers: functions of a list of values ----------------------------------------------------------
 def concatenate(g: GraphWriter, ins: list[str], out: str, base: str, axis: int = -1) -> str:
     """The inputs side by side (``Concatenate(axis=-1)``; on ``(batch, width)`` values axis -1 is axis 1)."""
@@ -335,6 +404,8 @@ LAYERS: dict[str, LayerEmit] = {
     "LayerNormalization": _layer_normalization,
     "BatchNormalization": _batch_normalization,
     "Normalization": _normalization,
+    "Discretization": _encode,
+    "CategoryEncoding": _encode,
     "Concatenate": _concatenate,
     "Add": _merge(add),
     "Average": _merge(average),
