@@ -302,6 +302,7 @@ def _encode(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], out: 
     else:
         x3 = g.op("Reshape", [x, shape3], None, base)
         below = g.op("Not", [g.op("Less", [x3, g.weight(f"{base}/bins", bins)], None, base)], None, base)
+        over = g.int64(f"{base}/axis", [2])
         ids = g.op(
             "ReduceSum",
             [g.op("Cast", [below], None, base, to=onnx.TensorProto.FLOAT), over],
@@ -309,7 +310,7 @@ def _encode(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], out: 
             base,
             keepdims=0,
         )
-    if layer.output_mode == "int":
+    if not encodes:
         g.op("Identity", [ids], out, base)
         return width
     depth = layer._depth()
