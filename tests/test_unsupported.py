@@ -26,8 +26,8 @@ KERAS_ONLY = {
     "initializers": "STFT STFTInitializer stft",
     "layers": "Conv1D Conv2D Conv3D LSTM GRU SimpleRNN Embedding Dot "
     "Lambda MultiHeadAttention Rescaling TextVectorization "
-    "MaxPooling2D GlobalAveragePooling1D Bidirectional TimeDistributed Masking Discretization "
-    "CategoryEncoding StringLookup UnitNormalization dot",
+    "MaxPooling2D GlobalAveragePooling1D Bidirectional TimeDistributed Masking IntegerLookup "
+    "Hashing StringLookup UnitNormalization dot",
     "losses": "Dice Tversky CTC Circle",
     "metrics": "IoU MeanIoU OneHotIoU PearsonCorrelation ConcordanceCorrelation pearson_correlation",
     "optimizers": "Ftrl Lamb legacy",

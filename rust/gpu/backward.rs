@@ -185,7 +185,8 @@ pub(crate) fn backward(
                 if let (true, false, Some(dx)) = (v >= n_in, l.accumulate[0], grads[v].as_ref()) {
                     let n = rows * win;
                     let p = Params::new().u(rows).u(win).u(wout).u(0).u(0);
-                    let bind = [Some(dx), Some(net.encode_bins(i)?), Some(dx)];
+                    let bins = net.encode_bins(i)?; // (unread: only the written buffer matters here)
+                    let bind = [Some(bins), Some(bins), Some(dx)];
                     b.push(K::Encode, &[("MODE", 0), ("ZERO", 1)], &bind, p, grid_for(ctx, n)?);
                 }
             }
