@@ -62,9 +62,36 @@ pub fn forward(bins: Option<&[f32]>, mode: EncodeMode, x: &[f32], wi: usize, y: 
     }
 }
 
+/// The backward pass: the input's gradient is 0 (written, or nothing added when `accumulate`).
+pub fn backward(dx: &mut [f32], accumulate: bool) {
+    if !accumulate {
+        dx.fill(0.0);
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{forward, EncodeMode};
+    use super::super::gradcheck::{assert_close, dot, numeric, values};
+    use super::{backward, forward, EncodeMode};
+
+    #[test]
+    fn backward_matches_finite_differences() {
+        // Values away from every boundary and whole number: the outputs are flat there.
+        let x: Vec<f32> = values(24, 12, 2.0).iter().map(|v| v.floor() + 0.5).collect();
+        let c = values(24 * 4, 13, 1.0);
+        for (bins, mode, wo) in [(Some(&[-1.0, 0.0, 1.0][..]), EncodeMode::Int, 4), (None, EncodeMode::Count, 4)] {
+            let run = |x: &[f32]| {
+                let mut y = vec![0.0; 6 * wo];
+                forward(bins, mode, x, 4, &mut y, wo);
+                dot(&c[..y.len()], &y)
+            };
+            let mut dx = vec![7.0; x.len()];
+            backward(&mut dx, false);
+            assert_close(&dx, &numeric(&run, &x), "dx");
+            backward(&mut dx, true); // another reader's gradient is kept
+            assert_close(&dx, &numeric(&run, &x), "dx");
+        }
+    }
 
     fn run(bins: Option<&[f32]>, mode: EncodeMode, x: &[f32], wi: usize, wo: usize) -> Vec<f32> {
         let rows = x.len() / wi;

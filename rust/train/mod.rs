@@ -336,8 +336,8 @@ impl Network {
                 LayerSpec::Encode { .. } => {
                     // An id does not change with its input: no gradient reaches the layer below.
                     let v = node.inputs[0];
-                    if v >= n_in && !node.accumulate[0] {
-                        head[v][..rows * wi].fill(0.0);
+                    if v >= n_in {
+                        layers::encode::backward(&mut head[v][..rows * wi], node.accumulate[0]);
                     }
                 }
                 LayerSpec::Normalization { invert, .. } => {

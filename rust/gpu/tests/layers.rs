@@ -15,6 +15,7 @@ use crate::gpu::update::optimizer;
 use crate::gpu::*;
 use crate::layer::LayerSpec;
 use crate::layers::dropout::Noise;
+use crate::layers::encode::EncodeMode;
 use crate::loss::Loss;
 use crate::optimizer::{Optimizer, OptimizerKind};
 
@@ -163,12 +164,17 @@ pub(super) fn step_networks() -> Vec<(usize, Vec<LayerSpec>, Loss)> {
             Loss::MeanSquaredError,
         ));
     }
-    v.push((
-        3,
-        vec![dense(6, Activation::Linear), LayerSpec::PRelu, dense(1, Activation::Linear)],
-        Loss::MeanSquaredError,
-    ));
+    let prelu = vec![dense(6, Activation::Linear), LayerSpec::PRelu, dense(1, Activation::Linear)];
+    v.push((3, prelu, Loss::MeanSquaredError));
     v.push((4, vec![LayerSpec::PRelu, dense(3, Activation::Tanh)], Loss::MeanAbsoluteError));
+    // Discretization and CategoryEncoding: ids kept or encoded, and no gradient passed to the Dense below.
+    let (bins, int, one) = (Some(vec![-0.5, 0.0, 0.7]), EncodeMode::Int, EncodeMode::OneHot);
+    for (bins, depth, mode) in [(bins.clone(), 4, int), (bins, 4, EncodeMode::MultiHot), (None, 3, EncodeMode::Count)] {
+        let encode = LayerSpec::Encode { bins, depth, mode };
+        v.push((3, vec![dense(4, Activation::Linear), encode, dense(2, Activation::Tanh)], Loss::MeanSquaredError));
+    }
+    let one_hot = LayerSpec::Encode { bins: Some(vec![-1.0, 1.0]), depth: 3, mode: one };
+    v.push((1, vec![one_hot, dense(2, Activation::Linear)], Loss::MeanSquaredError));
     for (center, scale) in [(true, true), (false, true), (true, false)] {
         let norm = LayerSpec::LayerNorm { epsilon: 1e-3, center, scale };
         v.push((4, vec![dense(6, Activation::Tanh), norm, dense(2, Activation::Linear)], Loss::MeanSquaredError));
