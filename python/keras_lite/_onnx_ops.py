@@ -276,58 +276,31 @@ def _encode(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], out: 
     are not above it, NaN in the last bin) or the value truncated toward zero, kept (``int``) or compared with
     every column number ``0 .. depth - 1``: one-hot and multi-hot take the largest match over the row, count
     their sum."""
-    base, width = layer.name, widths[0]
-    encodes = layer.output_mode != "int"
+    base, width, x = layer.name, widths[0], ins[0]
     bins = layer._bins()
-    # (batch, width, 1): each value against every boundary or column.
-    shape3 = g.int64(f"{base}/shape", [0, width, 1]) if encodes or bins else ""
-    x = ins[0]
+
+    def against(values: str, table: Any, what: str) -> list[str]:
+        # (batch, width, 1) against a row of constants: (batch, width, len(table)).
+        column = g.op("Reshape", [values, g.int64(f"{base}/shape", [0, width, 1])], None, base)
+        return [column, g.weight(f"{base}/{what}", table)]
+
+    def count(flags: str, axis: int) -> str:
+        as_float = g.op("Cast", [flags], None, base, to=onnx.TensorProto.FLOAT)
+        return g.op("ReduceSum", [as_float, g.int64(f"{base}/axis", [axis])], None, base, keepdims=0)
+
     if bins is None:
-        ids = g.op(
-            "Mul",
-            [g.op("Sign", [x], None, base), g.op("Floor", [g.op("Abs", [x], None, base)], None, base)],
-            None,
-            base,
-        )
-    elif not bins:
-        ids = g.op(
-            "Mul",
-            [
-                g.op("Cast", [g.op("IsNaN", [x], None, base)], None, base, to=onnx.TensorProto.FLOAT),
-                g.weight(f"{base}/zero", 0.0),
-            ],
-            None,
-            base,
-        )
+        magnitude = g.op("Floor", [g.op("Abs", [x], None, base)], None, base)
+        ids = g.op("Mul", [g.op("Sign", [x], None, base), magnitude], None, base)
+    elif not bins:  # one bin: every id 0
+        nan = g.op("Cast", [g.op("IsNaN", [x], None, base)], None, base, to=onnx.TensorProto.FLOAT)
+        ids = g.op("Mul", [nan, g.weight(f"{base}/zero", 0.0)], None, base)
     else:
-        x3 = g.op("Reshape", [x, shape3], None, base)
-        below = g.op("Not", [g.op("Less", [x3, g.weight(f"{base}/bins", bins)], None, base)], None, base)
-        over = g.int64(f"{base}/axis", [2])
-        ids = g.op(
-            "ReduceSum",
-            [g.op("Cast", [below], None, base, to=onnx.TensorProto.FLOAT), over],
-            None,
-            base,
-            keepdims=0,
-        )
-    if not encodes:
+        ids = count(g.op("Not", [g.op("Less", against(x, bins, "bins"), None, base)], None, base), 2)
+    if layer.output_mode == "int":
         g.op("Identity", [ids], out, base)
         return width
     depth = layer._depth()
-    hits = g.op(
-        "Equal",
-        [g.op("Reshape", [ids, shape3], None, base), g.weight(f"{base}/columns", np.arange(depth))],
-        None,
-        base,
-    )
-    rows = g.int64(f"{base}/row_axis", [1])
-    counts = g.op(
-        "ReduceSum",
-        [g.op("Cast", [hits], None, base, to=onnx.TensorProto.FLOAT), rows],
-        None,
-        base,
-        keepdims=0,
-    )
+    counts = count(g.op("Equal", against(ids, np.arange(depth), "columns"), None, base), 1)
     if layer.output_mode == "count":
         g.op("Identity", [counts], out, base)
     else:
