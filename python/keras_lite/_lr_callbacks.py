@@ -78,6 +78,8 @@ class ReduceLROnPlateau(MonitorCallback):
         self.wait = 0
 
     def _reset(self) -> None:
+        # Each fit starts afresh, as Keras's: no best value yet, no wait, no cooldown.
+        self.best = None
         self.cooldown_counter = 0
         self.wait = 0
 

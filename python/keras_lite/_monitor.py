@@ -12,6 +12,8 @@ import operator
 import warnings
 from typing import Any, Callable
 
+import numpy as np
+
 from . import metrics as metrics_module
 from ._callback import Callback
 
@@ -93,7 +95,8 @@ class MonitorCallback(Callback):
     """A callback that watches one quantity of the epoch logs for improvements.
 
     ``min_delta`` is stored as its absolute value and negated once the quantity is known to be minimized, so
-    that a value improves on ``best`` when ``monitor_op(value - min_delta, best)``; a ``best`` of None is
+    that a value improves on ``best`` when ``monitor_op(value - min_delta, best)`` (both sides rounded to float32,
+    as Keras compares them as tensors); a ``best`` of None is
     always improved on. ``monitor_op`` is None until the direction is known (`_set_monitor_op`).
     """
 
@@ -125,4 +128,8 @@ class MonitorCallback(Callback):
         if self.monitor_op is None:
             self._set_monitor_op()
         assert self.monitor_op is not None
-        return bool(self.monitor_op(value - self.min_delta, reference))
+        # Keras compares tensors: the two sides are float32 (a value that moves by exactly min_delta can go
+        # either way, as there).
+        with np.errstate(over="ignore", invalid="ignore"):
+            shifted, reference = np.float32(value - self.min_delta), np.float32(reference)
+        return bool(self.monitor_op(shifted, reference))

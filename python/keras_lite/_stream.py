@@ -150,6 +150,7 @@ class Source:
         self.dataset: PyDataset | None = data if isinstance(data, PyDataset) else None
         self.shuffle = shuffle and self.dataset is not None
         self._iter: Iterator[Any] | None = None
+        self._seen = 0  # batches taken from ``_iter``
         self._gen: Iterator[Any] | None = None
         self._iterable: Any = None
         if self.dataset is not None:
@@ -224,7 +225,7 @@ class Source:
             yield from self._new_iterator()
         else:
             if self._iter is None or self.restart:
-                self._iter = self._new_iterator()
+                self._iter, self._seen = self._new_iterator(), 0
             for _ in range(self.steps):
                 try:
                     batch = next(self._iter)
@@ -232,7 +233,12 @@ class Source:
                     warnings.warn(RAN_OUT, UserWarning, stacklevel=2)
                     self._iter = None
                     break
+                self._seen += 1
                 yield batch
+            if self.size is not None and self._seen >= self.size:
+                # A pass that took the last batch: the next starts the data again, as Keras's EpochIterator
+                # does when its step count reaches the data's length (no epoch runs empty).
+                self._iter = None
         if ds is not None:
             ds.on_epoch_end()
 

@@ -42,6 +42,12 @@ def compile(
         loss = loss[0]
     metrics = _output_metrics(model, metrics, "metrics")
     weighted_metrics = _output_metrics(model, weighted_metrics, "weighted_metrics")
+    again = model.compiled
+    if loss is None and again:
+        loss = model.loss  # Keras keeps the previous compile's loss, and its metrics when none are given
+    if metrics is None and weighted_metrics is None and again:
+        metrics = model._compile_metrics if model._metrics_given else None
+        weighted_metrics = model._compile_weighted or None
     if loss is None:
         raise ValueError("keras_lite needs a loss to train. Received: loss=None")
     if loss_weights is not None:
@@ -87,12 +93,16 @@ def compile(
     previous_weighted = model._compile_weighted
     model._compile_weighted = list(weighted_metrics or [])
     if model._net is not None:
+        # The same optimizer instance again keeps its state (its step count and slots), as Keras's does.
+        state = model._net.optimizer_state() if again and opt is model.optimizer else None
         # The core checks the values too; a refusal must leave the previous compile in place.
         try:
             compile_net(model, model._net, opt, loss_obj, list(metrics))
         except Exception:
             model._compile_weighted = previous_weighted
             raise
+        if state is not None and state[0]:
+            model._net.set_optimizer_state(state[0], [value for _, _, value in state[1]])
     else:
         # An unbuilt model compiles its core when it builds. The core's checks of the values (a learning
         # rate or a Huber delta that float32 cannot hold) run now, on a throwaway one-unit network, so

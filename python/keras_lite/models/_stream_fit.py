@@ -77,8 +77,10 @@ def _converter(model: Model, inputs: Inputs, targets: bool, what: str, class_wei
             y = _data.to_targets(y, _arg(what, "y"))
         _data.check_same_length(x, y, x_arg=_arg(what, "x"), y_arg=_arg(what, "y"))
         sw = batch[2] if len(batch) == 3 else None
+        if class_weight is not None and len(batch) == 3:
+            raise ValueError("You cannot specify `class_weight` and `sample_weight` at the same time.")
         w = _weights.sample_weights(sw, x.shape[0], _arg(what, "sample_weight"))
-        if class_weight is not None and sw is None:
+        if class_weight is not None:
             out = model._net.output_dim
             w = _weights.class_weights(class_weight, y, out, y.shape[1] == 1 and out > 1)
         return (x, y, w)

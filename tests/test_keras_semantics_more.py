@@ -1,0 +1,112 @@
+"""More of Keras 3.15's semantics that side-by-side runs found keras_lite missing: a streamed epoch after a pass
+that took the last batch, class_weight with batches that carry weights, callbacks reused across fits, the
+float32 comparison of a monitored value with min_delta, and what a second compile() keeps. Expected values are
+Keras 3.15.1's (TensorFlow backend) for the same calls."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import keras_lite as keras
+from keras_lite import layers
+
+X = np.random.default_rng(0).normal(size=(20, 4)).astype(np.float32)
+Y = X[:, :1] * 2
+
+
+class _Four(keras.utils.PyDataset):
+    def __init__(self, weighted=False):
+        super().__init__()
+        self.read, self.weighted = [], weighted
+
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        self.read.append(i)
+        s = slice(i * 5, (i + 1) * 5)
+        return (X[s], Y[s], np.ones(5, np.float32)) if self.weighted else (X[s], Y[s])
+
+
+def _model():
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(1, kernel_initializer="zeros")])
+    model.compile(keras.optimizers.SGD(0.1), "mse")
+    return model
+
+
+def test_a_pass_that_took_the_last_batch_starts_the_data_again():
+    # Keras 3.15: 4 batches, steps_per_epoch=2, 3 epochs: batches 0,1 | 2,3 | 0,1, six steps, no warning, and
+    # the losses 3.0169, 1.4535, 0.6415.
+    data, model = _Four(), _model()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        history = model.fit(data, epochs=3, steps_per_epoch=2, shuffle=False, verbose=0)
+    assert model.optimizer.iterations == 6
+    np.testing.assert_allclose(history.history["loss"], [3.0169, 1.4535, 0.6415], atol=1e-4)
+    assert data.read[-6:] == [0, 1, 2, 3, 0, 1]
+
+
+def test_class_weight_with_batches_that_carry_weights_is_refused():
+    with pytest.raises(
+        ValueError, match=r"You cannot specify `class_weight` and `sample_weight` at the same time\."
+    ):
+        _model().fit(_Four(weighted=True), epochs=1, class_weight={0: 1.0, 1: 5.0}, verbose=0)
+
+
+def test_reduce_lr_on_plateau_starts_afresh_each_fit():
+    # Keras resets best, wait and cooldown at the start of each fit: the second fit's first epoch improves on
+    # nothing and the rate stays 0.1.
+    x = np.linspace(-1, 1, 24, dtype=np.float32)[:, None]
+    model = keras.Sequential([keras.Input((1,)), layers.Dense(1, kernel_initializer="zeros")])
+    model.compile(keras.optimizers.SGD(0.1), "mse")
+    reduce = keras.callbacks.ReduceLROnPlateau(monitor="loss", patience=0, min_delta=10.0, factor=0.5)
+    for _ in range(2):
+        model.fit(x, 3 * x, epochs=1, verbose=0, shuffle=False, callbacks=[reduce])
+    assert np.float32(model.optimizer.learning_rate) == np.float32(0.1)
+
+
+def test_min_delta_is_compared_in_float32():
+    # 0.5 -> 0.6 with min_delta=0.1 (float32 values, as metrics give them): float32(0.6 - 0.1) is 0.5, not above
+    # 0.5, so Keras counts no improvement: EarlyStopping(patience=0) stops after the second epoch and
+    # ReduceLROnPlateau waits.
+    scores = [0.5, 0.6, 0.7, 0.8, 0.9]
+    model = keras.Sequential([keras.Input((1,)), layers.Dense(1)])
+    model.compile("sgd", "mse")
+    inject = keras.callbacks.LambdaCallback(
+        on_epoch_end=lambda e, logs: logs.__setitem__("score", float(np.float32(scores[e])))
+    )
+    stop = keras.callbacks.EarlyStopping(monitor="score", mode="max", min_delta=0.1, patience=0)
+    history = model.fit(np.ones((4, 1)), np.ones((4, 1)), epochs=5, verbose=0, callbacks=[inject, stop])
+    assert len(history.history["loss"]) == 2 and stop.stopped_epoch == 1
+    reduce = keras.callbacks.ReduceLROnPlateau(monitor="accuracy", mode="max", min_delta=0.1, patience=5)
+    reduce.set_model(model)
+    reduce.on_train_begin()
+    for epoch, value in enumerate((0.5, 0.6)):
+        reduce.on_epoch_end(epoch, {"accuracy": float(np.float32(value))})
+    assert reduce.wait == 1
+
+
+def test_a_second_compile_keeps_what_keras_keeps():
+    x = np.random.default_rng(1).normal(size=(32, 3)).astype(np.float32)
+    y = x @ np.array([[1.0], [-1.0], [0.5]], np.float32)
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(1)])
+    opt = keras.optimizers.Adam(0.01)
+    model.compile(opt, "mse", metrics=["mae"], weighted_metrics=["mse"])
+    model.fit(x, y, batch_size=8, verbose=0)
+    _, slots = model._core_network().optimizer_state()
+    # No loss and no metrics given: the previous ones stay; the same optimizer instance keeps its step count
+    # and moments.
+    model.compile(opt)
+    assert model.loss == "mse" and opt.iterations == 4
+    _, again = model._core_network().optimizer_state()
+    for (_, _, a), (_, _, b) in zip(slots, again):
+        np.testing.assert_array_equal(a, b)
+    history = model.fit(x, y, batch_size=8, verbose=0, sample_weight=np.ones(32))
+    assert list(history.history) == ["loss", "mae", "mse"] and opt.iterations == 8
+    # metrics=[] drops them; another optimizer starts afresh.
+    model.compile(keras.optimizers.Adam(0.01), metrics=[])
+    assert list(model.fit(x, y, verbose=0).history) == ["loss"]
+    assert model.optimizer.iterations == 1
