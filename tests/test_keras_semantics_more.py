@@ -110,3 +110,21 @@ def test_a_second_compile_keeps_what_keras_keeps():
     model.compile(keras.optimizers.Adam(0.01), metrics=[])
     assert list(model.fit(x, y, verbose=0).history) == ["loss"]
     assert model.optimizer.iterations == 1
+
+
+def test_evaluate_lists_values_in_keras_order():
+    # Keras 3.15's _flatten_metrics_in_order: each metric's own name that is a log key (a name given twice
+    # gives its value twice), then the other keys sorted: [loss, mae, mse, mae, mse, mae_1, weighted_mse].
+    x = np.random.default_rng(0).normal(size=(40, 3)).astype(np.float32)
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(1, kernel_initializer="ones")])
+    model.compile("sgd", "mse", metrics=["mae", "mse", "mae"], weighted_metrics=["mse"])
+    y, w = x[:, :1] * 2, np.linspace(0.5, 1.5, 40).astype(np.float32)
+    logs = model.evaluate(x, y, sample_weight=w, verbose=0, return_dict=True)
+    assert sorted(logs) == ["loss", "mae", "mae_1", "mse", "weighted_mse"]
+    order = ["loss", "mae", "mse", "mae", "mse", "mae_1", "weighted_mse"]
+    assert model.evaluate(x, y, sample_weight=w, verbose=0) == [logs[k] for k in order]
+    # Keras 3.15's list for metrics=["mae"], weighted_metrics=["mae"], before any training: mae three times.
+    model.compile("sgd", "mse", metrics=["mae"], weighted_metrics=["mae"])
+    np.testing.assert_allclose(
+        model.evaluate(x, y, verbose=0), [2.275895118713379] + [1.1812384128570557] * 3, rtol=1e-6
+    )

@@ -233,22 +233,23 @@ def compile_net(
 ) -> None:
     """Compile the core ``net`` of ``model``; ``target_width`` (y's columns, once seen) settles ``"crossentropy"``."""
 
-    def compile_with(width: int | None) -> tuple[losses_module.Loss, list[str], list[int]]:
+    def compile_with(width: int | None) -> tuple[losses_module.Loss, list[str], list[int], list[str]]:
         loss = losses_module._concrete(loss_obj, net.output_dim, width)
-        kinds, weighted, names, sizes = _targets.resolve_metrics(
+        kinds, weighted, names, sizes, bases = _targets.resolve_metrics(
             net.output_dim, loss, metrics, model._compile_weighted
         )
         net.compile(loss._spec(), kinds, opt._spec(net, model), weighted)
-        return loss, names, sizes
+        return loss, names, sizes, bases
 
     try:
-        loss, names, sizes = compile_with(target_width)
+        loss, names, sizes, bases = compile_with(target_width)
     except ValueError:
         if target_width is not None or not isinstance(loss_obj, losses_module._AutoCrossentropy):
             raise
         # "crossentropy" before any targets, with metrics that read class ids (sparse_categorical_accuracy):
         # the provisional choice is then the sparse one; the first targets settle it (_targets.settle_targets).
-        loss, names, sizes = compile_with(1)
+        loss, names, sizes, bases = compile_with(1)
     model._metric_names, model._metric_sizes = ["loss", *names], sizes
+    model._metric_bases = ["loss", *bases]
     model._core_loss = loss
     opt._network = net

@@ -85,6 +85,9 @@ class Model(ConfigMethods, _nesting.AsLayer, _ownership.Holder):
         self._compile_metrics: list[Any] = []  # compile()'s `metrics`, as given
         self._compile_weighted: list[Any] = []  # compile()'s `weighted_metrics`
         self._metric_names: list[str] = []  # the keys of the core's results: "loss", then each metric's name
+        self._metric_bases: list[
+            str
+        ] = []  # each one's own name, before Keras's numbering and weighted_ prefix
         self._metric_sizes: list[int] = []  # how many values each metric reports (after the loss)
         self._metrics_given = False
         self.compiled = False

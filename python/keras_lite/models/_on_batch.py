@@ -81,7 +81,9 @@ def train_on_batch(
     if rates is not None:
         rates.extend(1)
     self._net.fit(xa, ya, None, None, max(rows, 1), 1, 0, False, 1, observer, 1e9, sw, None)
-    return _targets.evaluate_result(self._metric_names, self._metric_sizes, observer.values, return_dict)
+    return _targets.evaluate_result(
+        self._metric_names, self._metric_sizes, observer.values, return_dict, self._metric_bases
+    )
 
 
 def test_on_batch(
@@ -94,7 +96,9 @@ def test_on_batch(
     xa, ya = _arrays(self, x, y, "test_on_batch")
     sw = _weights.sample_weights(sample_weight, xa.shape[0])
     values = self._net.evaluate(xa, ya, max(xa.shape[0], 1), None, sw)
-    return _targets.evaluate_result(self._metric_names, self._metric_sizes, values, return_dict)
+    return _targets.evaluate_result(
+        self._metric_names, self._metric_sizes, values, return_dict, self._metric_bases
+    )
 
 
 def predict_on_batch(self: Model, x: Any) -> np.ndarray:

@@ -275,7 +275,9 @@ def evaluate(
 ) -> Any:
     """``model.evaluate`` of a stream: a float, a list of floats, or (``return_dict``) a dict."""
     values = _evaluate(model, x, a, make_callbacks, observer_cls, inputs)
-    return _targets.evaluate_result(model._metric_names, model._metric_sizes, values, a["return_dict"])
+    return _targets.evaluate_result(
+        model._metric_names, model._metric_sizes, values, a["return_dict"], model._metric_bases
+    )
 
 
 def _evaluate(

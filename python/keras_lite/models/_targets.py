@@ -67,9 +67,10 @@ def check_targets(model: Model, y: np.ndarray, arg: str) -> None:
 
 def resolve_metrics(
     output_dim: int, loss: losses_module.Loss, metrics: list[Any], weighted: list[Any]
-) -> tuple[list[str], list[str], list[str], list[int]]:
-    """The core's kinds for ``metrics`` and ``weighted_metrics``, their history names, and how many values
-    each reports (more than one for a vector result: several thresholds, R² per output).
+) -> tuple[list[str], list[str], list[str], list[int], list[str]]:
+    """The core's kinds for ``metrics`` and ``weighted_metrics``, their history names, how many values each
+    reports (more than one for a vector result: several thresholds, R² per output), and each metric's own name
+    (its history name before the numbering and prefixes below: what Keras's ``evaluate`` list goes by).
 
     Names as Keras 3 gives them: a repeated name gets ``_1``, ``_2``, ...; a ``weighted_metrics`` name already
     taken (by any metric before it) becomes ``weighted_<name>``, then ``weighted_<name>_1``, ...
@@ -95,7 +96,8 @@ def resolve_metrics(
     for _, name, _ in heavy:
         names.append(numbered(f"weighted_{name}" if name in counts else name))
     sizes = [size for _, _, size in plain + heavy]
-    return [kind for kind, _, _ in plain], [kind for kind, _, _ in heavy], names, sizes
+    bases = [name for _, name, _ in plain + heavy]
+    return [kind for kind, _, _ in plain], [kind for kind, _, _ in heavy], names, sizes, bases
 
 
 def keyed(names: list[str], sizes: list[int], values: Any, sort: bool = True) -> dict[str, Any]:
@@ -115,12 +117,20 @@ def keyed(names: list[str], sizes: list[int], values: Any, sort: bool = True) ->
     return dict(sorted(logs.items())) if sort else logs
 
 
-def evaluate_result(names: list[str], sizes: list[int], values: Any, as_dict: bool) -> Any:
+def evaluate_result(
+    names: list[str], sizes: list[int], values: Any, as_dict: bool, bases: list[str] | None = None
+) -> Any:
     """``evaluate``'s result from the core's flat values: the sorted logs (``return_dict``), else the loss
-    alone, or the loss and each metric's value (or vector) in the order compile was given them."""
+    alone, or a list in Keras 3's order (``_flatten_metrics_in_order``): the value of each of ``bases`` (the
+    loss's and each metric's own name, in compile order) that is a log key, a name given twice giving its value
+    twice, then the other keys' values, sorted by key (``weighted_mae`` beside a plain ``mae``, ``mae_1``)."""
     if as_dict:
         return keyed(names, sizes, values)
-    return _float32(values[0]) if len(values) == 1 else list(keyed(names, sizes, values, sort=False).values())
+    if len(values) == 1:
+        return _float32(values[0])
+    logs = keyed(names, sizes, values, sort=False)
+    order = bases if bases is not None else names
+    return [logs[b] for b in order if b in logs] + [logs[k] for k in sorted(logs) if k not in order]
 
 
 def _float32(value: Any) -> float:

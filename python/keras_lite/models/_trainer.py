@@ -313,7 +313,7 @@ def evaluate(
         cbs.on_test_end(_targets.keyed(names, model._metric_sizes, values))
     if verbose:
         report(n_steps, verbose, start, _targets.keyed(names, model._metric_sizes, values))
-    return _targets.evaluate_result(names, model._metric_sizes, values, return_dict)
+    return _targets.evaluate_result(names, model._metric_sizes, values, return_dict, model._metric_bases)
 
 
 def predict(model: Model, x: Any, batch_size: Any, verbose: Any, steps: Any, callbacks: Any) -> np.ndarray:
