@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import keras_lite as keras
+from devices import DEVICES
 from keras_lite import layers
 
 X = np.random.default_rng(0).normal(size=(20, 4)).astype(np.float32)
@@ -128,3 +129,25 @@ def test_evaluate_lists_values_in_keras_order():
     np.testing.assert_allclose(
         model.evaluate(x, y, verbose=0), [2.275895118713379] + [1.1812384128570557] * 3, rtol=1e-6
     )
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize(
+    "target", [[1.0, 1.0, 0.0], [0.0, 0.0, 0.0], [0.5, 0.0, 0.0]], ids=["multi-hot", "zero", "half"]
+)
+def test_crossentropy_on_targets_not_summing_to_one_trains_as_keras(device, target):
+    # Keras on TensorFlow computes a softmax output's crossentropy with the fused op, whose gradient is
+    # softmax(z) - t whatever the targets sum to (Keras 3.15: bias gradient [-0.6185462, -0.7443039, 0.36285007]
+    # for the multi-hot row). The loss is -sum(t * log_softmax(z)) all the same.
+    x, y = np.array([[1.0, 0.5]], np.float32), np.array([target], np.float32)
+    w = [np.array([[0.2, -0.1, 0.4], [0.3, 0.1, -0.2]], np.float32), np.zeros(3, np.float32)]
+    model = keras.Sequential([keras.Input((2,)), layers.Dense(3, activation="softmax")], device=device)
+    model.set_weights(w)
+    model.compile(keras.optimizers.SGD(1.0), "categorical_crossentropy")
+    z = x @ w[0]
+    p = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+    np.testing.assert_allclose(model.evaluate(x, y, verbose=0), -(y * np.log(p)).sum(), rtol=1e-5)
+    model.fit(x, y, epochs=1, verbose=0)
+    np.testing.assert_allclose(w[1] - model.get_weights()[1], (p - y).ravel(), rtol=1e-5, atol=1e-6)
+    if target[1]:
+        np.testing.assert_allclose((p - y).ravel(), [-0.6185462, -0.7443039, 0.36285007], rtol=1e-5)

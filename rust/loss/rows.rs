@@ -201,14 +201,13 @@ impl Row {
         1.0 / self.rows as f32
     }
 
-    /// Categorical crossentropy, from logits `−Σ t·log_softmax(z)`, else on renormalised clipped
-    /// probabilities `−Σ t·ln clip(p/Σp)` (no gradient where the clip binds).
+    /// Categorical crossentropy, from logits `−Σ t·log_softmax(z)` (with TensorFlow's gradient `softmax(z) − t`),
+    /// else on renormalised clipped probabilities `−Σ t·ln clip(p/Σp)` (no gradient where the clip binds).
     fn cce(&self, p: &[f32], t: &[f32], ls: f32, grad: Option<&mut [f32]>) -> f64 {
         let c = self.width as f32;
         let smooth = |t: f32| t * (1.0 - ls) + ls / c;
         let scale = self.scale();
         if self.logits {
-            let sum_t: f32 = t.iter().map(|&t| smooth(t)).sum();
             let Some(g) = grad else {
                 let (max, lse) = log_sum_exp(p);
                 return f64::from(t.iter().zip(p).map(|(&t, &z)| smooth(t) * (lse - (z - max))).sum::<f32>());
@@ -216,9 +215,12 @@ impl Row {
             let (max, sum) = shifted_exps(p, g);
             let lse = sum.ln();
             let v: f32 = t.iter().zip(p).map(|(&t, &z)| smooth(t) * (lse - (z - max))).sum();
+            // TensorFlow's fused softmax crossentropy, which Keras calls, gives `softmax(z) − t` as the gradient
+            // whatever the targets sum to (the loss's own derivative is `softmax(z)·Σt − t`): as there, so that
+            // multi-hot or unnormalised targets train as in Keras.
             let inv = 1.0 / sum;
             for (g, &t) in g.iter_mut().zip(t) {
-                *g = (*g * inv * sum_t - smooth(t)) * scale;
+                *g = (*g * inv - smooth(t)) * scale;
             }
             return f64::from(v);
         }

@@ -100,6 +100,19 @@ fn categorical_crossentropy_keras_goldens() {
 }
 
 #[test]
+fn crossentropy_from_logits_has_tensorflows_gradient() {
+    // TensorFlow's fused softmax crossentropy: the gradient is softmax(z) − t even where t does not sum to 1
+    // (Keras 3.15's bias step for z = [0.35, −0.05, 0.3], t = [1, 1, 0]: [−0.6185462, −0.7443039, 0.36285007]).
+    let logits = Loss::CategoricalCrossentropy { from_logits: true, label_smoothing: 0.0 };
+    let mut g = [0.0f32; 3];
+    let v = logits.sum(&[0.35, -0.05, 0.3], &[1.0, 1.0, 0.0], 3, false, Some(&mut g));
+    close(v, 2.3275309, "multi-hot loss");
+    for (got, want) in g.iter().zip([-0.6185462, -0.7443039, 0.36285007]) {
+        close(f64::from(*got), want, "multi-hot gradient");
+    }
+}
+
+#[test]
 fn other_losses_keras_goldens() {
     let t = [0.0, 1.0, 0.0, 0.0];
     close(

@@ -197,14 +197,12 @@ fn row_loss(base: u32, r: u32) -> f32 {
                     se += exp(input[base + j] - mx);
                 }
                 let lse = log(se);
-                var sum_t = 0.0;
                 var v = 0.0;
                 for (var j = 0u; j < w; j++) {
                     var t = select(0.0, 1.0, j == cls);
                     if LOSS == 10u {
                         t = tgt[base + j] * (1.0 - ls) + ls / c;
                     }
-                    sum_t += t;
                     v += t * (lse - (input[base + j] - mx));
                 }
                 for (var j = 0u; j < w; j++) {
@@ -212,7 +210,8 @@ fn row_loss(base: u32, r: u32) -> f32 {
                     if LOSS == 10u {
                         t = tgt[base + j] * (1.0 - ls) + ls / c;
                     }
-                    put_grad(base + j, (exp(input[base + j] - mx - lse) * sum_t - t) * rs);
+                    // TensorFlow's fused op's gradient, softmax − t, whatever Σt is (loss/rows.rs `cce`).
+                    put_grad(base + j, (exp(input[base + j] - mx - lse) - t) * rs);
                 }
                 return v;
             }
