@@ -151,3 +151,22 @@ def test_crossentropy_on_targets_not_summing_to_one_trains_as_keras(device, targ
     np.testing.assert_allclose(w[1] - model.get_weights()[1], (p - y).ravel(), rtol=1e-5, atol=1e-6)
     if target[1]:
         np.testing.assert_allclose((p - y).ravel(), [-0.6185462, -0.7443039, 0.36285007], rtol=1e-5)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_constrained_rates_count_no_prediction_at_or_below_zero(device):
+    # Keras 3.15: evenly spaced thresholds from exactly 0 to 1, predictions clipped and bucketed, so one at or
+    # below 0 is above no threshold: no threshold reaches recall 0.6 here, on its own or compiled.
+    yt = np.array([[1.0], [0.0], [1.0]], np.float32)
+    yp = np.array([[0.617], [1.564], [-0.193]], np.float32)
+    metric = keras.metrics.PrecisionAtRecall(recall=0.6)
+    metric.update_state(yt, yp)
+    assert float(metric.result()) == 0.0
+    recall = keras.metrics.RecallAtPrecision(precision=0.7)
+    recall.update_state(
+        np.array([[0.0], [1.0], [1.0], [1.0]]), np.array([[1.355], [0.141], [-1.115], [-1.383]])
+    )
+    assert float(recall.result()) == 0.0
+    model = keras.Sequential([keras.Input((1,)), layers.Dense(1, kernel_initializer="ones")], device=device)
+    model.compile("sgd", "mse", metrics=[keras.metrics.PrecisionAtRecall(recall=0.6, name="par")])
+    assert model.evaluate(yp, yt, verbose=0, return_dict=True)["par"] == 0.0

@@ -16,8 +16,6 @@ from ._metric_base import Metric, as_float, divide_no_nan, to_result
 from ._metric_confusion import confusion, core_options, prepare
 from ._tensor import Tensor
 
-_EPSILON = 1e-7
-
 
 class _AtLeast(Metric):
     """The largest ``_dependent`` rate where the ``_constraint`` rate is at least ``value``."""
@@ -54,11 +52,12 @@ class _AtLeast(Metric):
         self.class_id: int | None = None if class_id is None else int(class_id)
         setattr(self, arg, self.value)
         n = self.num_thresholds
-        # Evenly spaced thresholds: Keras clips the predictions and counts them in buckets, which the ends
-        # -1e-7 and 1 + 1e-7 reproduce (a clipped 0 is above the first, nothing above the last).
+        # Evenly spaced thresholds from exactly 0 to 1: Keras clips the predictions and counts them in buckets,
+        # in which a prediction at or below 0 is above no threshold (its bucket, -1, is dropped) and one at or
+        # above 1 is above all but the last.
         inner = [(i + 1) / (n - 1) for i in range(n - 2)] if n > 1 else []
         self._clip: bool = n > 1
-        self._thresholds: list[float] = [-_EPSILON, *inner, 1 + _EPSILON] if n > 1 else [0.5]
+        self._thresholds: list[float] = [0.0, *inner, 1.0] if n > 1 else [0.5]
         self._counts: Any = self.add_variable((4, len(self._thresholds)), name="confusion_counts")
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:

@@ -167,10 +167,16 @@ pub fn parse(spec: &str) -> Result<Metric> {
             if !(0.0..=1.0).contains(&value) {
                 return Err(Error::value(format!("The constraint must be in the range [0, 1]. Received: {spec:?}")));
             }
-            // Keras's evenly spaced thresholds count clipped predictions in buckets (as AUC's); one is 0.5.
+            // Keras's evenly spaced thresholds count clipped predictions in buckets (as AUC's), but from exactly
+            // 0 to 1 (AUC's ends lie just outside): a prediction at or below 0 is above none of them. One is 0.5.
             let (t, clip) = match o.number::<usize>("num_thresholds")?.unwrap_or(200) {
                 1 => (vec![0.5], false),
-                n => (auc::even_thresholds(n)?, true),
+                n => {
+                    let mut t = auc::even_thresholds(n)?;
+                    let last = t.len() - 1;
+                    (t[0], t[last]) = (0.0, 1.0);
+                    (t, true)
+                }
             };
             let mut c = Confusion::new(Report::AtLeast(which, value), t);
             c.clip = clip;
