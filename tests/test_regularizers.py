@@ -96,7 +96,10 @@ def test_one_sgd_step_matches_numpy() -> None:
 
 
 def test_identifiers_configs_and_errors() -> None:
-    assert regularizers.L2(0.01).get_config() == {"l2": 0.009999999776482582}
+    # Keras 3.15.1: L1 keeps a float32 tensor, L2 and L1L2 Python floats.
+    assert regularizers.L1(0.01).get_config() == {"l1": 0.009999999776482582}
+    assert regularizers.L2(0.01).get_config() == {"l2": 0.01}
+    assert regularizers.L1L2(0.01, 0.03).get_config() == {"l1": 0.01, "l2": 0.03}
     assert regularizers.L1L2().get_config() == {"l1": 0.0, "l2": 0.0}
     assert isinstance(regularizers.get("l1l2"), regularizers.L1L2)
     assert regularizers.l1_l2 is regularizers.L1L2

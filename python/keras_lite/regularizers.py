@@ -18,7 +18,7 @@ __all__ = ["L1", "L1L2", "L2", "Regularizer", "deserialize", "get", "l1", "l1_l2
 
 
 def _factor(name: str, value: Any) -> float:
-    """``value`` as float32 (Keras's storage), refused when negative or not finite."""
+    """``value`` as a float (as Keras keeps it; applied in float32), refused when negative or not finite."""
     try:
         v = float(value)
     except (TypeError, ValueError):
@@ -27,7 +27,7 @@ def _factor(name: str, value: Any) -> float:
         raise ValueError(
             f"Invalid value for argument {name}: expected a non-negative float.Received: {name}={value}"
         )
-    return float(np.float32(v))
+    return v
 
 
 class Regularizer:
@@ -38,7 +38,8 @@ class Regularizer:
 
     def __call__(self, x: Any) -> float:
         w = np.asarray(x, dtype=np.float64)
-        return float(self.l1 * np.abs(w).sum() + self.l2 * np.square(w).sum())
+        l1, l2 = float(np.float32(self.l1)), float(np.float32(self.l2))  # the factors as the penalty applies them
+        return float(l1 * np.abs(w).sum() + l2 * np.square(w).sum())
 
     def get_config(self) -> dict[str, Any]:
         raise NotImplementedError
@@ -67,7 +68,9 @@ class L1(Regularizer):
     """``l1·Σ|x|``."""
 
     def __init__(self, l1: float = 0.01) -> None:
-        self.l1 = _factor("l1", l1)
+        # Keras 3.15 keeps L1's factor as a float32 tensor (its config shows 0.009999999776482582 for 0.01),
+        # L2's and L1L2's as Python floats.
+        self.l1 = float(np.float32(_factor("l1", l1)))
 
     def get_config(self) -> dict[str, Any]:
         return {"l1": self.l1}
