@@ -170,3 +170,26 @@ def test_constrained_rates_count_no_prediction_at_or_below_zero(device):
     model = keras.Sequential([keras.Input((1,)), layers.Dense(1, kernel_initializer="ones")], device=device)
     model.compile("sgd", "mse", metrics=[keras.metrics.PrecisionAtRecall(recall=0.6, name="par")])
     assert model.evaluate(yp, yt, verbose=0, return_dict=True)["par"] == 0.0
+
+
+def test_predict_on_a_py_dataset_calls_its_hooks_as_keras():
+    # Keras 3.15: predict reads the two peeked batches, then one pass; no on_epoch_end before it (fit and
+    # evaluate reset their iterator first, predict does not).
+    calls = []
+
+    class Two(keras.utils.PyDataset):
+        def __len__(self):
+            return 2
+
+        def __getitem__(self, i):
+            calls.append(i)
+            return (np.ones((3, 4), np.float32),)
+
+        def on_epoch_begin(self):
+            calls.append("begin")
+
+        def on_epoch_end(self):
+            calls.append("end")
+
+    _model().predict(Two(), verbose=0)
+    assert calls == [0, 1, "begin", 0, 1, "end"]

@@ -141,10 +141,19 @@ class Source:
     """One data source with Keras's epoch semantics. ``passes(n)`` yields, for each of ``n`` passes, an
     iterator of batch tuples; ``peeked`` holds the first batches, read at construction."""
 
-    def __init__(self, data: Any, steps: int | None, shuffle: bool, what: str, restart: bool = False) -> None:
+    def __init__(
+        self,
+        data: Any,
+        steps: int | None,
+        shuffle: bool,
+        what: str,
+        restart: bool = False,
+        reset: bool = True,
+    ) -> None:
         self.steps = steps
         # Whether each pass starts the data again even with ``steps`` (Keras's validation passes: its evaluate
-        # resets the iterator, while fit's training passes go on where the last one stopped).
+        # resets the iterator, while fit's training passes go on where the last one stopped). ``reset``: a
+        # PyDataset's on_epoch_end runs once first.
         self.restart = restart
         self.what = what
         self.dataset: PyDataset | None = data if isinstance(data, PyDataset) else None
@@ -164,8 +173,10 @@ class Source:
                 _tuple(self.dataset[i], f"{what} __getitem__")
                 for i in range(min(PEEKED, self.size or PEEKED))
             ]
-            # Keras's EpochIterator.reset() calls on_epoch_end once before training.
-            self.dataset.on_epoch_end()
+            # Keras's EpochIterator.reset(), which fit and evaluate call (predict does not), calls on_epoch_end
+            # once before the first pass.
+            if reset:
+                self.dataset.on_epoch_end()
         elif hasattr(data, "__next__"):
             self._gen = data
             self.size = None

@@ -38,7 +38,10 @@ class Regularizer:
 
     def __call__(self, x: Any) -> float:
         w = np.asarray(x, dtype=np.float64)
-        l1, l2 = float(np.float32(self.l1)), float(np.float32(self.l2))  # the factors as the penalty applies them
+        l1, l2 = (
+            float(np.float32(self.l1)),
+            float(np.float32(self.l2)),
+        )  # the factors as the penalty applies them
         return float(l1 * np.abs(w).sum() + l2 * np.square(w).sum())
 
     def get_config(self) -> dict[str, Any]:

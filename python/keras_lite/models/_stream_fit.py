@@ -313,7 +313,7 @@ def predict(
 ) -> np.ndarray:
     """``model.predict`` of a stream: the outputs of every batch, in order, as one array."""
     start = time.time()
-    source = Source(x, _steps(steps, "steps"), False, "x")
+    source = Source(x, _steps(steps, "steps"), False, "x", reset=False)
     _prepare(model, source, "x", inputs)
     cbs = make_callbacks(source.steps_per_pass()) if make_callbacks is not None else None
     if cbs is not None:
