@@ -22,12 +22,14 @@ def _load(name: str) -> ModuleType:
 
 def test_stream_csv_learns_with_bounded_memory(tmp_path: Path) -> None:
     pytest.importorskip("pandas")
-    out = _load("stream_csv").main(rows=150_000, epochs=1, workdir=str(tmp_path))
+    # A file large enough that the fixed costs of streaming it (pandas' chunk, the queued batches, a thread's
+    # malloc arena: 6 to 16 MB seen) stay well under its size (about 33 MB).
+    out = _load("stream_csv").main(rows=400_000, epochs=1, workdir=str(tmp_path))
     assert len(out["history"]["loss"]) == 1
     # The target is linear in the features with noise variance 0.01: the fit gets far below its variance.
     assert out["loss"] < 0.2
-    # The fit and evaluation hold a chunk and a few batches, not the file (about 12 MB here).
-    assert out["file_mb"] > 10
+    # The fit and evaluation hold a chunk and a few batches, not the file.
+    assert out["file_mb"] > 30
     assert out["rss_growth_mb"] < out["file_mb"]
 
 
