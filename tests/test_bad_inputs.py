@@ -403,7 +403,6 @@ COMPILE = [
         ValueError,
         ("acc_uracy",),
     ),
-    Bad("compile loss None", lambda m: m.compile(optimizer="adam"), ValueError, ("loss",)),
     Bad("compile optimizer int", lambda m: m.compile(optimizer=3, loss="mae"), ValueError, ("optimizer",)),
     Bad(
         "compile optimizer class not instance",

@@ -265,7 +265,6 @@ BAD_CALLS: list[tuple[str, Callable[[keras.Sequential], Any], type[BaseException
         ValueError,
         ("acc_uracy",),
     ),
-    ("loss None", lambda m: m.compile(optimizer="adam"), ValueError, ("loss",)),
     # set_weights
     ("set_weights too few", lambda m: m.set_weights(m.get_weights()[:-1]), ValueError, ("3", "4")),
     (

@@ -484,10 +484,11 @@ class KerasLiteMachine(RuleBasedStateMachine):
         )
         if ok:
             values = list(result.values()) if return_dict else np.atleast_1d(result).tolist()
-            # A metric named twice is one key of the dict (as in the history).
-            # evaluate's order: the loss, then each metric (Keras 3's metrics_names lumps them together).
-            names = set(model._metric_names) if return_dict else model._metric_names
-            assert len(values) == len(names)
+            # A metric named twice is one key of the dict (as in the history); the list goes by Keras 3's
+            # order: each metric's own name that is a key (a name given twice, twice), then the other keys.
+            keys, bases = set(model._metric_names), model._metric_bases
+            listed = len([b for b in bases if b in keys]) + len(keys - set(bases))
+            assert len(values) == (len(keys) if return_dict else listed)
             assert all(isinstance(v, float) for v in values)
 
     # ---- inference ------------------------------------------------------------------------------------

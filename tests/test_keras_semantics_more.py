@@ -107,6 +107,9 @@ def test_a_second_compile_keeps_what_keras_keeps():
         np.testing.assert_array_equal(a, b)
     history = model.fit(x, y, batch_size=8, verbose=0, sample_weight=np.ones(32))
     assert list(history.history) == ["loss", "mae", "mse"] and opt.iterations == 8
+    # A first compile needs a loss all the same.
+    with pytest.raises(ValueError, match="needs a loss"):
+        keras.Sequential([keras.Input((3,)), layers.Dense(1)]).compile("adam")
     # metrics=[] drops them; another optimizer starts afresh.
     model.compile(keras.optimizers.Adam(0.01), metrics=[])
     assert list(model.fit(x, y, verbose=0).history) == ["loss"]
