@@ -123,3 +123,41 @@ def test_gpu_without_a_usable_adapter_is_a_clear_error(monkeypatch: pytest.Monke
     with pytest.raises(RuntimeError, match="list_devices"):
         keras.config.set_device("gpu")
     assert keras.config.resolve_device("auto") == "cpu"
+
+
+_BESIDE_TENSORFLOW = """
+import os, sys, types
+sys.modules["tensorflow"] = types.ModuleType("tensorflow")  # as if TensorFlow were loaded
+import keras_lite
+names = [d["name"] for d in keras_lite.config.list_devices()]
+print(os.environ.get("VK_LOADER_DRIVERS_DISABLE"), any("llvmpipe" in n for n in names))
+try:
+    keras_lite.config.resolve_device("gpu")
+except RuntimeError as e:
+    print("TensorFlow is loaded" in str(e))
+"""
+
+
+@pytest.mark.parametrize("chosen", [None, "*nvidia*"])
+def test_drivers_that_link_llvm_are_left_out_beside_tensorflow(chosen):
+    # Mesa's lavapipe and RADV link LLVM, and loading either beside TensorFlow's LLVM crashes the process
+    # (seen with TensorFlow 2.21): with TensorFlow loaded keras_lite asks the Vulkan loader to leave them out,
+    # unless the user chose the drivers.
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VK_")}
+    env["KERAS_LITE_ALLOW_SOFTWARE_GPU"] = "1"
+    if chosen:
+        env["VK_LOADER_DRIVERS_DISABLE"] = chosen
+    run = subprocess.run(
+        [sys.executable, "-c", _BESIDE_TENSORFLOW], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    lines = run.stdout.split()
+    if chosen is None:
+        assert lines[:2] == ["*lvp*,*radeon*", "False"]
+        assert lines[2:] in ([], ["True"])  # (no message where another GPU was found)
+    else:
+        assert lines[0] == chosen

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import os
 import random
+import sys
 
 _seed_stream = random.Random(int.from_bytes(os.urandom(8), "little"))
 
@@ -61,11 +62,38 @@ def _quiet_headless_vulkan() -> None:
     os.environ.setdefault("NODEVICE_SELECT", "1")
 
 
+# The Vulkan drivers that link LLVM (Mesa's lavapipe and RADV), and the variables by which a user chooses drivers.
+_LLVM_DRIVERS = "*lvp*,*radeon*"
+_DRIVER_CHOICES = (
+    "VK_LOADER_DRIVERS_SELECT",
+    "VK_LOADER_DRIVERS_DISABLE",
+    "VK_ICD_FILENAMES",
+    "VK_DRIVER_FILES",
+)
+
+
+def _keep_llvm_drivers_from_tensorflow() -> bool:
+    """Leave out the Vulkan drivers that link LLVM where TensorFlow is loaded; whether they were left out.
+
+    Mesa's lavapipe and RADV drivers link LLVM, and loading either into a process that has loaded TensorFlow,
+    which carries its own LLVM, crashes it (``free(): invalid pointer`` at exit, a segfault in use; seen with
+    TensorFlow 2.21 and Mesa 22.3, by merely loading ``libvulkan_lvp.so``). Searching for adapters loads every
+    installed driver, so where TensorFlow is loaded, and the user has not chosen the drivers, the Vulkan
+    loader is asked to leave those two out (``VK_LOADER_DRIVERS_DISABLE``): the GPUs they drive are then not
+    found, and keras_lite trains on the CPU or says why not.
+    """
+    if "tensorflow" not in sys.modules or any(os.environ.get(v) for v in _DRIVER_CHOICES):
+        return os.environ.get("VK_LOADER_DRIVERS_DISABLE") == _LLVM_DRIVERS
+    os.environ["VK_LOADER_DRIVERS_DISABLE"] = _LLVM_DRIVERS
+    return True
+
+
 @functools.lru_cache(maxsize=1)
 def _adapters() -> tuple[tuple[str, str, str], ...]:
     from . import _core
 
     _quiet_headless_vulkan()
+    _keep_llvm_drivers_from_tensorflow()
     return tuple(_core.list_devices())
 
 
@@ -105,6 +133,11 @@ def resolve_device(device: str) -> str:
         if found
         else " No adapter was found: check the GPU driver and Vulkan loader (e.g. `vulkaninfo --summary`)."
     )
+    if _keep_llvm_drivers_from_tensorflow():
+        hint += (
+            " TensorFlow is loaded in this process, so Mesa's lavapipe and RADV drivers were left out "
+            "(they link LLVM, which crashes beside TensorFlow's)."
+        )
     raise RuntimeError(
         "device='gpu' was requested but no GPU adapter is available."
         + hint
