@@ -388,3 +388,17 @@ def test_keras_loads_the_file_and_trains_on_alike(tmp_path):
     assert int(out["it"]) == model.optimizer.iterations == 9
     for i, w in enumerate(model.get_weights()):
         np.testing.assert_allclose(out[f"arr_{i}"], w, rtol=1e-4, atol=1e-6)
+
+
+def test_a_built_in_schedule_with_its_own_call_is_evaluated_in_python():
+    # Subclassing ExponentialDecay and overriding __call__ makes it the user's schedule: the core must not run
+    # the built-in formula in its place.
+    class Doubled(S.ExponentialDecay):
+        def __call__(self, step):
+            return 2 * super().__call__(step)
+
+    schedule = Doubled(0.05, 4, 0.5)
+    model, _, (w, b), _ = _sgd_fit(schedule)
+    got_w, got_b = model.get_weights()
+    np.testing.assert_allclose(got_w, w, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(got_b, b, rtol=1e-4, atol=1e-5)

@@ -234,7 +234,10 @@ class Optimizer:
         # Each step's rate is the schedule's (the float rate is unused): the core evaluates a built-in one,
         # Python the user's own (``_steps.PythonRates``).
         self._schedule, self._lr = schedule, 0.0
-        self._rates = None if isinstance(schedule, schedules._CoreSchedule) else PythonRates(schedule)
+        # (A subclass of a built-in schedule that overrides __call__ is the user's own: Python evaluates it.)
+        builtin = isinstance(schedule, schedules._CoreSchedule)
+        core = builtin and type(schedule).__call__ is schedules._CoreSchedule.__call__
+        self._rates = None if core else PythonRates(schedule)
 
     def _current_lr(self) -> float:
         """The rate the next step uses: the schedule's at ``iterations``, or the float rate."""
