@@ -1,5 +1,5 @@
-//! The rates of a learning-rate schedule the core cannot evaluate (a `LearningRateSchedule` subclass, or a
-//! callable, written in Python): Python evaluates it for the steps a fit is about to run and appends the rates
+//! The rates of a learning-rate schedule the core cannot evaluate (a `LearningRateSchedule` subclass written
+//! in Python): Python evaluates it for the steps a fit is about to run and appends the rates
 //! here before the core needs them (all of an in-memory fit's steps before it starts; a streamed fit's step
 //! by step, as its batches are read). The table is shared: the optimizer, the GPU's plan and the Python
 //! handle hold the same one, so a rate appended during a fit is seen by all.
