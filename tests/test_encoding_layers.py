@@ -227,6 +227,15 @@ def test_what_keras_lite_does_not_hold_is_refused_clearly():
         layers.Discretization(num_bins=0).adapt(np.ones((3, 1)))
 
 
+def test_a_layer_in_a_model_not_built_yet_may_adapt():
+    disc = layers.Discretization(num_bins=2, output_mode="one_hot")
+    model = keras.Sequential([disc, layers.Dense(1)])  # built by its first fit
+    disc.adapt(np.arange(10.0).reshape(-1, 1))
+    model.compile("sgd", "mse")
+    model.fit(np.array([[3.0], [4.0]]), np.array([[0.0], [1.0]]), verbose=0)
+    assert model.layers[0].bin_boundaries == [4.0] and model.layers[1].get_weights()[0].shape == (2, 1)
+
+
 def test_a_layer_on_its_own_uses_its_new_boundaries():
     layer = layers.Discretization(num_bins=2)
     layer.adapt(np.arange(10.0).reshape(-1, 1))

@@ -1,7 +1,7 @@
 """``Discretization`` and ``CategoryEncoding``: values made integer ids (by their bin among sorted boundaries, or
 truncated), kept or encoded one-hot, multi-hot or as counts. The core computes them on both devices; nothing in
 them is trained and no gradient passes through them. ``Discretization.adapt`` finds boundaries at the data's
-quantiles with Keras 3's approximate summaries (``_quantile_summary``)."""
+quantiles with Keras 3's approximate summaries (``_summarize``, ``_merge``, ``_compress``)."""
 
 from __future__ import annotations
 
@@ -185,8 +185,8 @@ class Discretization(_Encoding):
 
         ``data`` is an array (or anything ``np.asarray`` reads) or an iterable of batches (at most ``steps`` of
         them); every value counts, whatever its column. Each call starts afresh. The boundaries are part of
-        what the layer computes, so adapt it before building a model with it (a layer in a built model is a
-        ``ValueError``).
+        what the layer computes, so adapt it before a model with it is built (a layer in a built model is a
+        ``ValueError``; a ``Sequential`` without an ``Input`` builds at its first fit).
         """
         if self.num_bins is None:
             raise ValueError(
@@ -198,7 +198,7 @@ class Discretization(_Encoding):
                 "`num_bins` must be positive to adapt a Discretization layer. Received: num_bins=0"
             )
         with _STRUCTURE_LOCK:
-            if self._live_model() is not None:
+            if self._live_model() is not None and self._owner is not None:
                 # The boundaries are part of the layer's computation, not weights: its model's network holds them.
                 raise ValueError(
                     f"Layer {self.name!r} is in a built model: keras_lite sets a Discretization layer's boundaries "
