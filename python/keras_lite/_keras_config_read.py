@@ -218,9 +218,9 @@ def layer_from_config(item: Any, index: int, training_only: list[str] | None = N
         kwargs["axis"] = axis[0]  # tf.keras 2 writes the axis as a list, [1] for (batch, features) inputs
     cls = getattr(L, cls_name)
     try:
-        if cls_name == "Discretization":  # an adapted layer's config holds its num_bins and its boundaries
-            return L.Discretization.from_config({**kwargs, "name": name})
-        return cls(name=name, trainable=bool(cfg.get("trainable", True)), **kwargs)  # type: ignore[no-any-return]
+        # Through the class's from_config: an adapted Discretization's config holds its num_bins and boundaries.
+        config = {"name": name, "trainable": bool(cfg.get("trainable", True)), **kwargs}
+        return cls.from_config(config)  # type: ignore[no-any-return]
     except (TypeError, ValueError, KeyError) as e:
         raise FormatError(f"{where}: {e}") from None
 

@@ -72,20 +72,23 @@ _DRIVER_CHOICES = (
 )
 
 
-def _keep_llvm_drivers_from_tensorflow() -> bool:
-    """Leave out the Vulkan drivers that link LLVM where TensorFlow is loaded; whether they were left out.
+def _keep_llvm_drivers_from_tensorflow() -> None:
+    """Leave out the Vulkan drivers that link LLVM where TensorFlow is loaded.
 
     Mesa's lavapipe and RADV drivers link LLVM, and loading either into a process that has loaded TensorFlow,
     which carries its own LLVM, crashes it (``free(): invalid pointer`` at exit, a segfault in use; seen with
     TensorFlow 2.21 and Mesa 22.3, by merely loading ``libvulkan_lvp.so``). Searching for adapters loads every
     installed driver, so where TensorFlow is loaded, and the user has not chosen the drivers, the Vulkan
     loader is asked to leave those two out (``VK_LOADER_DRIVERS_DISABLE``): the GPUs they drive are then not
-    found, and keras_lite trains on the CPU or says why not.
+    found, and keras_lite trains on the CPU or says why not (`_llvm_drivers_left_out`).
     """
-    if "tensorflow" not in sys.modules or any(os.environ.get(v) for v in _DRIVER_CHOICES):
-        return os.environ.get("VK_LOADER_DRIVERS_DISABLE") == _LLVM_DRIVERS
-    os.environ["VK_LOADER_DRIVERS_DISABLE"] = _LLVM_DRIVERS
-    return True
+    if "tensorflow" in sys.modules and not any(os.environ.get(v) for v in _DRIVER_CHOICES):
+        os.environ["VK_LOADER_DRIVERS_DISABLE"] = _LLVM_DRIVERS
+
+
+def _llvm_drivers_left_out() -> bool:
+    """Whether the adapter search ran with those drivers left out for TensorFlow."""
+    return "tensorflow" in sys.modules and os.environ.get("VK_LOADER_DRIVERS_DISABLE") == _LLVM_DRIVERS
 
 
 @functools.lru_cache(maxsize=1)
@@ -133,7 +136,7 @@ def resolve_device(device: str) -> str:
         if found
         else " No adapter was found: check the GPU driver and Vulkan loader (e.g. `vulkaninfo --summary`)."
     )
-    if _keep_llvm_drivers_from_tensorflow():
+    if _llvm_drivers_left_out():
         hint += (
             " TensorFlow is loaded in this process, so Mesa's lavapipe and RADV drivers were left out "
             "(they link LLVM, which crashes beside TensorFlow's)."

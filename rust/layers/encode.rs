@@ -6,6 +6,8 @@
 //! nothing (TensorFlow's one-hot leaves that row zero). Nothing here is trained, and no gradient passes
 //! through: an id does not change with its input.
 
+use crate::error::{Error, Result};
+
 /// What the ids become.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EncodeMode {
@@ -20,14 +22,15 @@ pub enum EncodeMode {
 }
 
 impl EncodeMode {
-    /// Keras's `output_mode` name.
-    pub fn name(self) -> &'static str {
-        match self {
-            EncodeMode::Int => "int",
-            EncodeMode::OneHot => "one_hot",
-            EncodeMode::MultiHot => "multi_hot",
-            EncodeMode::Count => "count",
-        }
+    /// The mode Keras's `output_mode` names, or a `ValueError` with Keras's message.
+    pub fn from_name(name: &str) -> Result<Self> {
+        Ok(match name {
+            "int" => EncodeMode::Int,
+            "one_hot" => EncodeMode::OneHot,
+            "multi_hot" => EncodeMode::MultiHot,
+            "count" => EncodeMode::Count,
+            other => return Err(Error::value(format!("Unknown arg for output_mode: {other}"))),
+        })
     }
 }
 

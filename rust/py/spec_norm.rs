@@ -46,12 +46,6 @@ struct Encode {
 /// Read a Discretization or CategoryEncoding layer's description.
 pub(super) fn encode(obj: Borrowed<'_, '_, PyAny>) -> PyResult<LayerSpec> {
     let Encode { bins, depth, mode } = obj.extract()?;
-    let mode = match mode.as_str() {
-        "int" => EncodeMode::Int,
-        "one_hot" => EncodeMode::OneHot,
-        "multi_hot" => EncodeMode::MultiHot,
-        "count" => EncodeMode::Count,
-        other => return Err(Error::value(format!("Unknown arg for output_mode: {other}")).into()),
-    };
+    let mode = EncodeMode::from_name(&mode)?;
     Ok(LayerSpec::Encode { bins, depth, mode })
 }

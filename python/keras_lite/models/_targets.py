@@ -117,9 +117,7 @@ def keyed(names: list[str], sizes: list[int], values: Any, sort: bool = True) ->
     return dict(sorted(logs.items())) if sort else logs
 
 
-def evaluate_result(
-    names: list[str], sizes: list[int], values: Any, as_dict: bool, bases: list[str] | None = None
-) -> Any:
+def evaluate_result(names: list[str], sizes: list[int], values: Any, as_dict: bool, bases: list[str]) -> Any:
     """``evaluate``'s result from the core's flat values: the sorted logs (``return_dict``), else the loss
     alone, or a list in Keras 3's order (``_flatten_metrics_in_order``): the value of each of ``bases`` (the
     loss's and each metric's own name, in compile order) that is a log key, a name given twice giving its value
@@ -129,8 +127,7 @@ def evaluate_result(
     if len(values) == 1:
         return _float32(values[0])
     logs = keyed(names, sizes, values, sort=False)
-    order = bases if bases is not None else names
-    return [logs[b] for b in order if b in logs] + [logs[k] for k in sorted(logs) if k not in order]
+    return [logs[b] for b in bases if b in logs] + [logs[k] for k in sorted(logs) if k not in bases]
 
 
 def _float32(value: Any) -> float:
