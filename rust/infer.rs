@@ -112,6 +112,9 @@ impl Network {
             LayerSpec::Encode { ref bins, mode, .. } => {
                 layers::encode::forward(bins.as_deref(), mode, x, node.input, y, node.output);
             }
+            LayerSpec::Rescale { ref scale, ref offset } => {
+                layers::rescale::forward(&layers::rescale::Affine { scale, offset }, x, y, node.output);
+            }
             LayerSpec::Concatenate => {
                 let mut offset = 0;
                 for &v in &node.inputs {

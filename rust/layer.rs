@@ -37,6 +37,9 @@ pub enum LayerSpec {
     /// sorted `bins` (Keras's Discretization, `depth` one more than the boundaries), or truncated (Keras's
     /// CategoryEncoding, `depth` its `num_tokens`).
     Encode { bins: Option<Vec<f32>>, depth: usize, mode: EncodeMode },
+    /// `x·scale + offset` (Keras's Rescaling, layers/rescale.rs): each one value for every feature, or one
+    /// per feature.
+    Rescale { scale: Vec<f32>, offset: Vec<f32> },
 }
 
 /// One weight of a built layer.
@@ -108,6 +111,14 @@ impl LayerSpec {
                 )))
             }
             LayerSpec::Encode { ref bins, depth, mode } => encode_checks(bins.as_deref(), depth, mode),
+            LayerSpec::Rescale { ref scale, ref offset } if scale.is_empty() || offset.is_empty() => {
+                Err(Error::value(format!(
+                    "Rescaling needs a scale and an offset of one value, or one per feature. Received: {} scale \
+                     values and {} offset values",
+                    scale.len(),
+                    offset.len()
+                )))
+            }
             _ => Ok(()),
         }
     }
@@ -127,6 +138,7 @@ impl LayerSpec {
             LayerSpec::LayerNorm { .. } => "LayerNormalization",
             LayerSpec::Encode { bins: Some(_), .. } => "Discretization",
             LayerSpec::Encode { bins: None, .. } => "CategoryEncoding",
+            LayerSpec::Rescale { .. } => "Rescaling",
         }
     }
 
@@ -173,6 +185,16 @@ impl LayerSpec {
                     m.len()
                 )))
             }
+            (LayerSpec::Rescale { scale, offset }, [w]) => match [("scale", scale), ("offset", offset)]
+                .into_iter()
+                .find(|(_, v)| v.len() != 1 && v.len() != *w)
+            {
+                Some((arg, v)) => Err(Error::value(format!(
+                    "Rescaling's {arg} cannot be broadcast to the input's {w} features. Received: {} values",
+                    v.len()
+                ))),
+                None => Ok(*w),
+            },
             (_, [w]) => Ok(*w),
         }
     }
@@ -231,6 +253,7 @@ impl LayerSpec {
             }
             LayerSpec::Activation(_)
             | LayerSpec::Encode { .. }
+            | LayerSpec::Rescale { .. }
             | LayerSpec::Dropout { .. }
             | LayerSpec::Concatenate
             | LayerSpec::Add

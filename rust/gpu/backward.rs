@@ -200,6 +200,15 @@ pub(crate) fn backward(
                     pass_down(b, ctx, l, &mut grads, out, (n_in, rows))?;
                 }
             }
+            LayerSpec::Rescale { .. } => {
+                if v >= n_in {
+                    let (_, scale, _) = net.norm_stats(i);
+                    let p = Params::new().u(nv).u(wout).u(1).f(0.0);
+                    let consts = [("INVERT", 1), ("RAW", 1)];
+                    b.push(K::NormBackward, &consts, &[Some(&g), Some(scale)], p, grid_for(ctx, nv)?);
+                    pass_down(b, ctx, l, &mut grads, out, (n_in, rows))?;
+                }
+            }
             LayerSpec::Concatenate => {
                 let mut offset = 0;
                 for (k, &v) in l.inputs.iter().enumerate() {

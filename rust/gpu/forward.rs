@@ -175,6 +175,13 @@ pub(crate) fn forward(
                 let bind = [Some(&x), Some(mean), Some(var), Some(y)];
                 b.push(K::NormApply, &[("INVERT", u32::from(invert))], &bind, p, grid_for(ctx, n)?);
             }
+            LayerSpec::Rescale { .. } => {
+                // Normalization's inverse with the scale as it is: `offset + x·scale`.
+                let (offset, scale, _) = net.norm_stats(i);
+                let p = Params::new().u(n).u(l.output).u(1).f(0.0);
+                let bind = [Some(&x), Some(offset), Some(scale), Some(y)];
+                b.push(K::NormApply, &[("INVERT", 1), ("RAW", 1)], &bind, p, grid_for(ctx, n)?);
+            }
             LayerSpec::Concatenate => {
                 let mut offset = 0;
                 for &v in &l.inputs {

@@ -41,7 +41,8 @@ pub(crate) struct DevNet {
     pub w: Vec<DevWeight>,
     /// Seed of each layer's dropout hash.
     pub dropout_seeds: Vec<u32>,
-    /// Per layer: the (mean, variance) a Normalization layer was given rather than holds as weights.
+    /// Per layer: the (mean, variance) a Normalization layer was given rather than holds as weights, or a
+    /// Rescaling layer's (offset, scale), which the same kernels apply (their RAW mode).
     pub norm_fixed: Vec<Option<(wgpu::Buffer, wgpu::Buffer)>>,
     /// Per layer: a Discretization layer's bin boundaries (an unread value for a CategoryEncoding layer).
     pub encode_bins: Vec<Option<wgpu::Buffer>>,
@@ -153,6 +154,12 @@ impl DevNet {
                     ctx.storage_with(m, "Normalization's mean")?,
                     ctx.storage_with(v, "Normalization's variance")?,
                 )),
+                // Rescaling's (offset, scale), each one value per column for the kernels' one `per_col`.
+                LayerSpec::Rescale { scale, offset } => {
+                    let per_col = |v: &[f32]| (0..l.output).map(|j| v[if v.len() == 1 { 0 } else { j }]).collect();
+                    let (offset, scale): (Vec<f32>, Vec<f32>) = (per_col(offset), per_col(scale));
+                    Some((ctx.storage_with(&offset, "Rescaling's offset")?, ctx.storage_with(&scale, "Rescaling's scale")?))
+                }
                 _ => None,
             });
         }
@@ -188,11 +195,13 @@ impl DevNet {
         self.encode_bins[i].as_ref().ok_or_else(|| Error::State(format!("layer {i} has no boundaries buffer")))
     }
 
-    /// Normalization layer `i`'s (mean, variance) buffers and whether they hold one value per column.
+    /// Normalization layer `i`'s (mean, variance) buffers and whether they hold one value per column (for a
+    /// Rescaling layer, its (offset, scale) per column).
     pub fn norm_stats(&self, i: usize) -> (&wgpu::Buffer, &wgpu::Buffer, bool) {
         let l = &self.layers[i];
         match (&self.norm_fixed[i], &l.spec) {
             (Some((m, v)), LayerSpec::Normalization { fixed: Some((mean, _)), .. }) => (m, v, mean.len() != 1),
+            (Some((offset, scale)), LayerSpec::Rescale { .. }) => (offset, scale, true),
             _ => {
                 let ids = crate::layers::normalization::Ids::new(l.weights.start);
                 let per_col = self.weights[ids.mean.0].len() != 1;

@@ -13,6 +13,7 @@ pub mod layer_norm;
 pub mod merge;
 pub mod normalization;
 pub mod prelu;
+pub mod rescale;
 
 /// A typed index into a network's weight list (`Network::weights`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

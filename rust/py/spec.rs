@@ -137,6 +137,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for LayerArg {
             "add" => LayerSpec::Add,
             "normalization" => super::spec_norm::normalization(obj)?,
             "encode" => super::spec_norm::encode(obj)?,
+            "rescale" => super::spec_norm::rescale(obj)?,
             other => LayerSpec::Merge(
                 Merge::from_kind(other)
                     .ok_or_else(|| Error::value(format!("Unknown layer kind. Received: kind={other:?}")))?,

@@ -1,5 +1,6 @@
 //! The preprocessing layers' descriptions: `{"kind": "normalization", ...}` as the core's
-//! `LayerSpec::Normalization` and `{"kind": "encode", ...}` as its `LayerSpec::Encode` (see spec.rs).
+//! `LayerSpec::Normalization`, `{"kind": "encode", ...}` as its `LayerSpec::Encode` and `{"kind": "rescale",
+//! ...}` as its `LayerSpec::Rescale` (see spec.rs).
 
 use pyo3::prelude::*;
 
@@ -48,4 +49,18 @@ pub(super) fn encode(obj: Borrowed<'_, '_, PyAny>) -> PyResult<LayerSpec> {
     let Encode { bins, depth, mode } = obj.extract()?;
     let mode = EncodeMode::from_name(&mode)?;
     Ok(LayerSpec::Encode { bins, depth, mode })
+}
+
+/// `{"kind": "rescale", "scale": [...], "offset": [...]}`: each one value, or one per feature.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct Rescale {
+    scale: Vec<f32>,
+    offset: Vec<f32>,
+}
+
+/// Read a Rescaling layer's description.
+pub(super) fn rescale(obj: Borrowed<'_, '_, PyAny>) -> PyResult<LayerSpec> {
+    let Rescale { scale, offset } = obj.extract()?;
+    Ok(LayerSpec::Rescale { scale, offset })
 }

@@ -145,6 +145,9 @@ impl Network {
                 LayerSpec::Encode { ref bins, mode, .. } => {
                     layers::encode::forward(bins.as_deref(), mode, x, node.input, y, node.output);
                 }
+                LayerSpec::Rescale { ref scale, ref offset } => {
+                    layers::rescale::forward(&layers::rescale::Affine { scale, offset }, x, y, node.output);
+                }
                 LayerSpec::Concatenate => {
                     let mut offset = 0;
                     for &v in &node.inputs {
@@ -344,6 +347,12 @@ impl Network {
                     // Nothing below a first layer needs its input's gradient.
                     if node.inputs[0] >= n_in {
                         layers::normalization::backward(&self.norm_stats(node), invert, g, wo);
+                        pass_down(&mut tail[0], head);
+                    }
+                }
+                LayerSpec::Rescale { ref scale, ref offset } => {
+                    if node.inputs[0] >= n_in {
+                        layers::rescale::backward(&layers::rescale::Affine { scale, offset }, g, wo);
                         pass_down(&mut tail[0], head);
                     }
                 }

@@ -1,7 +1,10 @@
 //! Normalization forward (inference and training alike): `y = (x − m)/s`, or with INVERT `y = m + x·s`, where
-//! `s = max(√v, floor)`. The mean and variance hold one value per column, or one for all (`per_col` = 0).
+//! `s = max(√v, floor)`, or with RAW `s = v` (Rescaling: `offset + x·scale`, the offset and the scale bound as
+//! the mean and the variance). They hold one value per column, or one for all (`per_col` = 0).
 
 override INVERT: bool = false;
+// Rescaling: the variance buffer holds the scale itself.
+override RAW: bool = false;
 
 struct Params {
     n: u32,
@@ -27,7 +30,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if prm.per_col != 0u {
         j = i % prm.width;
     }
-    let s = max(sqrt(variance[j]), prm.floor);
+    var s = variance[j];
+    if !RAW {
+        s = max(sqrt(s), prm.floor);
+    }
     if INVERT {
         y[i] = mean[j] + x[i] * s;
     } else {

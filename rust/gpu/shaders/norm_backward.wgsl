@@ -1,7 +1,9 @@
-//! Normalization backward in place: `g ← g/s`, or with INVERT `g ← g·s`, where `s = max(√v, floor)` (the
-//! variance holds one value per column, or one for all when `per_col` = 0).
+//! Normalization backward in place: `g ← g/s`, or with INVERT `g ← g·s`, where `s = max(√v, floor)`, or with
+//! RAW `s = v` (Rescaling's scale). The variance holds one value per column, or one for all when `per_col` = 0.
 
 override INVERT: bool = false;
+// Rescaling: the variance buffer holds the scale itself.
+override RAW: bool = false;
 
 struct Params {
     n: u32,
@@ -25,7 +27,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if prm.per_col != 0u {
         j = i % prm.width;
     }
-    let s = max(sqrt(variance[j]), prm.floor);
+    var s = variance[j];
+    if !RAW {
+        s = max(sqrt(s), prm.floor);
+    }
     if INVERT {
         g[i] = g[i] * s;
     } else {
