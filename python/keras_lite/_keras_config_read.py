@@ -107,6 +107,7 @@ _LAYER_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "Normalization": (("axis", "mean", "variance", "invert"), ()),
     "Discretization": (("bin_boundaries", "num_bins", "epsilon", "output_mode", "sparse"), ()),
     "CategoryEncoding": (("num_tokens", "output_mode", "sparse"), ()),
+    "Rescaling": (("scale", "offset"), ()),
 }
 # Initializer keys, passed to the constructor when they name one of Keras's built-in initializers (or None).
 # Another (a custom class or function, which Keras itself loads only with custom_objects) is left out: the layer
@@ -147,6 +148,7 @@ _TRAINING_ONLY: dict[str, tuple[str, ...]] = {
     "Normalization": ("activity_regularizer",),
     "Discretization": (),
     "CategoryEncoding": ("activity_regularizer",),
+    "Rescaling": ("activity_regularizer",),
     "PReLU": ("alpha_regularizer", "alpha_constraint", "activity_regularizer"),
     "LayerNormalization": (
         "beta_regularizer",

@@ -89,6 +89,9 @@ def layer_config(layer: L.Layer, input_width: int | None) -> dict[str, Any]:
     elif isinstance(layer, L.Normalization):
         has_build = True
         cfg.update(layer.get_config(), axis=list(layer.axis), dtype="float32")
+    elif isinstance(layer, L.Rescaling):
+        has_build = True
+        cfg.update({k: v for k, v in layer.get_config().items() if k not in cfg})
     elif isinstance(layer, (L.Discretization, L.CategoryEncoding)):
         has_build = True
         cfg = layer.get_config()  # Keras's keys (Discretization's config has no `trainable`)

@@ -271,6 +271,15 @@ def _normalization(g: GraphWriter, layer: Any, ins: list[str], widths: list[int]
     return widths[0]
 
 
+def _rescaling(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], out: str) -> int:
+    """``x · scale + offset`` in float32, as the core computes it (rust/layers/rescale.rs); each factor one value,
+    or one per feature."""
+    base = layer.name
+    scale, offset = (g.weight(f"{base}/{arg}", layer._values(arg)) for arg in ("scale", "offset"))
+    g.op("Add", [g.op("Mul", [ins[0], scale], None, base), offset], out, base)
+    return widths[0]
+
+
 def _encode(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], out: str) -> int:
     """Discretization and CategoryEncoding (rust/layers/encode.rs): each value's id, its bin (how many boundaries
     are not above it, NaN in the last bin) or the value truncated toward zero, kept (``int``) or compared with
@@ -378,6 +387,7 @@ LAYERS: dict[str, LayerEmit] = {
     "LayerNormalization": _layer_normalization,
     "BatchNormalization": _batch_normalization,
     "Normalization": _normalization,
+    "Rescaling": _rescaling,
     "Discretization": _encode,
     "CategoryEncoding": _encode,
     "Concatenate": _concatenate,

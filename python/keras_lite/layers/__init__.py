@@ -4,7 +4,7 @@
 (``_builtin``) are the layers the core runs, with the activation layers ``ReLU``, ``LeakyReLU``, ``ELU`` and
 ``Softmax``, ``Identity`` and ``PReLU`` (``_activations``), ``LayerNormalization`` (``_layer_normalization``),
 ``Normalization`` (``_normalization``, its ``adapt`` in ``_adapt``), ``Discretization`` and
-``CategoryEncoding`` (``_encoding``), and ``Flatten`` and ``Reshape``
+``CategoryEncoding`` (``_encoding``), ``Rescaling`` (``_rescaling``), and ``Flatten`` and ``Reshape``
 (``_flatten``, which let a model take inputs of several dimensions);
 ``keras.Input`` makes an ``InputLayer`` (``_input_layer``) and returns its ``KerasTensor`` (``_keras_tensor``).
 """
@@ -34,6 +34,7 @@ from ._merge import (
     subtract,
 )
 from ._normalization import Normalization
+from ._rescaling import Rescaling
 
 __all__ = [
     "Activation",
@@ -71,5 +72,6 @@ __all__ = [
     "LayerNormalization",
     "Normalization",
     "PReLU",
+    "Rescaling",
     "Reshape",
 ]
