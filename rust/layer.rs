@@ -185,16 +185,15 @@ impl LayerSpec {
                     m.len()
                 )))
             }
-            (LayerSpec::Rescale { scale, offset }, [w]) => match [("scale", scale), ("offset", offset)]
-                .into_iter()
-                .find(|(_, v)| v.len() != 1 && v.len() != *w)
-            {
-                Some((arg, v)) => Err(Error::value(format!(
-                    "Rescaling's {arg} cannot be broadcast to the input's {w} features. Received: {} values",
-                    v.len()
-                ))),
-                None => Ok(*w),
-            },
+            (LayerSpec::Rescale { scale, offset }, [w]) => {
+                match [("scale", scale), ("offset", offset)].into_iter().find(|(_, v)| v.len() != 1 && v.len() != *w) {
+                    Some((arg, v)) => Err(Error::value(format!(
+                        "Rescaling's {arg} cannot be broadcast to the input's {w} features. Received: {} values",
+                        v.len()
+                    ))),
+                    None => Ok(*w),
+                }
+            }
             (_, [w]) => Ok(*w),
         }
     }

@@ -158,7 +158,10 @@ impl DevNet {
                 LayerSpec::Rescale { scale, offset } => {
                     let per_col = |v: &[f32]| (0..l.output).map(|j| v[if v.len() == 1 { 0 } else { j }]).collect();
                     let (offset, scale): (Vec<f32>, Vec<f32>) = (per_col(offset), per_col(scale));
-                    Some((ctx.storage_with(&offset, "Rescaling's offset")?, ctx.storage_with(&scale, "Rescaling's scale")?))
+                    Some((
+                        ctx.storage_with(&offset, "Rescaling's offset")?,
+                        ctx.storage_with(&scale, "Rescaling's scale")?,
+                    ))
                 }
                 _ => None,
             });

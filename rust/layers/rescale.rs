@@ -80,4 +80,20 @@ mod tests {
         forward(&a, &[1.0, 1.0, -2.0, 4.0], &mut y, 2);
         assert_eq!(y, [2.5, 2.0, -3.5, -1.0]);
     }
+
+    #[test]
+    fn factors_that_do_not_fit_the_width_are_refused() {
+        use crate::layer::LayerSpec;
+        use crate::network::Network;
+        let build = |scale: Vec<f32>, offset: Vec<f32>| Network::new(3, vec![LayerSpec::Rescale { scale, offset }], 1);
+        assert!(build(vec![1.0], vec![0.0, 1.0, 2.0]).is_ok());
+        for (scale, offset, says) in [
+            (vec![1.0, 2.0], vec![0.0], "scale cannot be broadcast to the input's 3 features. Received: 2 values"),
+            (vec![1.0], vec![0.0; 4], "offset cannot be broadcast to the input's 3 features. Received: 4 values"),
+            (Vec::new(), vec![0.0], "Received: 0 scale values and 1 offset values"),
+        ] {
+            let err = build(scale, offset).expect_err("refused").to_string();
+            assert!(err.contains(says), "{err}");
+        }
+    }
 }

@@ -175,6 +175,16 @@ pub(super) fn step_networks() -> Vec<(usize, Vec<LayerSpec>, Loss)> {
     }
     let one_hot = LayerSpec::Encode { bins: Some(vec![-1.0, 1.0]), depth: 3, mode: one };
     v.push((1, vec![one_hot, dense(2, Activation::Linear)], Loss::MeanSquaredError));
+    // Rescaling: one scale for all features, or one per feature; the gradient below is scaled.
+    for (scale, offset) in [(vec![0.5], vec![-1.0]), (vec![2.0, -1.0, 0.25, 3.0], vec![0.1])] {
+        let rescale = LayerSpec::Rescale { scale, offset };
+        v.push((3, vec![dense(4, Activation::Tanh), rescale, dense(2, Activation::Linear)], Loss::MeanSquaredError));
+    }
+    v.push((
+        2,
+        vec![LayerSpec::Rescale { scale: vec![1.0 / 255.0], offset: vec![0.0, 1.0] }, dense(1, Activation::Linear)],
+        Loss::MeanAbsoluteError,
+    ));
     for (center, scale) in [(true, true), (false, true), (true, false)] {
         let norm = LayerSpec::LayerNorm { epsilon: 1e-3, center, scale };
         v.push((4, vec![dense(6, Activation::Tanh), norm, dense(2, Activation::Linear)], Loss::MeanSquaredError));
