@@ -74,15 +74,16 @@ def test_values_and_configs_as_keras_writes_them() -> None:
 def _golden_model(name: str) -> tuple[Any, Any, dict[str, Any]]:
     case = GOLDEN[name]
     x = case["x"]
-    x = [np.asarray(p, np.float32) for p in x] if name == "functional" else np.asarray(x, np.float32)
+    x = [np.asarray(p, np.float32) for p in x] if name.endswith("functional") else np.asarray(x, np.float32)
     return x, np.asarray(case["y"], np.float32), case
 
 
 @pytest.mark.parametrize("device", DEVICES)
-@pytest.mark.parametrize("name", ["sequential", "functional"])
+@pytest.mark.parametrize("name", ["sequential", "functional", "images", "images_functional"])
 def test_a_keras_model_loads_predicts_and_trains_on_as_keras(name: str, device: str) -> None:
     # Keras 3.15 trained each model 2 epochs and saved it; its predictions, and its loss and weights after one
-    # more epoch from the file (the layers below a Rescaling train through its scale).
+    # more epoch from the file (the layers below a Rescaling train through its scale). The image models rescale
+    # an input of several dimensions (per channel, or twice) before their Flatten.
     x, y, case = _golden_model(name)
     model = keras.models.load_model(os.path.join(FIXTURES, f"{name}.keras"))
     model.to(device)
@@ -175,13 +176,98 @@ def test_export_onnx_matches_predict(tmp_path: Path) -> None:
     np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=1e-6, atol=1e-7)
 
 
+def test_an_input_of_several_dimensions_is_rescaled_before_its_flatten(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rng = np.random.default_rng(9)
+    x = rng.integers(0, 256, size=(6, 4, 3)).astype(np.float32)
+    channels = np.array([1 / 255, 0.5, 2.0], np.float32)
+    model = keras.Sequential(
+        [keras.Input((4, 3)), layers.Rescaling(channels, -1.0), layers.Flatten(), layers.Dense(2)]
+    )
+    kernel, bias = model.get_weights()
+    want = (x * channels - 1).reshape(6, -1) @ kernel + bias
+    np.testing.assert_allclose(model.predict(x, verbose=0), want, rtol=1e-5, atol=1e-4)
+    assert model.layers[0].output_shape == (None, 4, 3) and model.layers[1].output_shape == (None, 12)
+    model.summary()
+    assert "│ (None, 4, 3) " in capsys.readouterr().out
+    assert model.get_config()["layers"][1]["build_config"] == {"input_shape": [None, 4, 3]}
+    # A Flatten that reads channels first: the factors follow the values it moves.
+    first = keras.Sequential(
+        [
+            keras.Input((3, 4)),
+            layers.Rescaling(np.array([[1.0], [2.0], [3.0]])),
+            layers.Flatten(data_format="channels_first"),
+            layers.Dense(1, use_bias=False, kernel_initializer="ones"),
+        ]
+    )
+    np.testing.assert_array_equal(first.predict(np.ones((1, 3, 4)), verbose=0), [[24.0]])
+    # Built from the data on first use, as a Sequential without an Input is.
+    deferred = keras.Sequential([layers.Rescaling(0.5), layers.Flatten(), layers.Dense(1)])
+    assert deferred.predict(x, verbose=0).shape == (6, 1)
+    assert deferred.layers[0].output_shape == (None, 4, 3)
+    # Called on its own, an array of several dimensions is rescaled whole, as NumPy broadcasts.
+    np.testing.assert_array_equal(
+        layers.Rescaling(np.array([[1.0], [2.0], [3.0]]), 1.0)(np.ones((2, 3, 4))),
+        np.ones((2, 3, 4)) * [[2.0], [3.0], [4.0]],
+    )
+
+
+def test_a_functional_model_rescales_an_image_input_and_exports_it(tmp_path: Path) -> None:
+    ort = pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnx")
+    rng = np.random.default_rng(10)
+    img, side = (
+        rng.integers(0, 256, size=(5, 4, 3)).astype(np.float32),
+        rng.normal(size=(5, 2)).astype(np.float32),
+    )
+    a, b = keras.Input((4, 3), name="img"), keras.Input((2,), name="side")
+    scaled = layers.Rescaling([1 / 255, 0.5, 2.0], -1.0)(a)
+    assert scaled.shape == (None, 4, 3)
+    model = keras.Model([a, b], layers.Dense(1)(layers.Concatenate()([layers.Flatten()(scaled), b])))
+    pred = model.predict([img, side], verbose=0)
+    model.export(str(tmp_path / "m.onnx"), format="onnx", verbose=False)
+    session = ort.InferenceSession(str(tmp_path / "m.onnx"))
+    (got,) = session.run(None, {"img": img, "side": side})
+    np.testing.assert_allclose(got, pred, rtol=1e-5, atol=1e-4)
+    model.save(tmp_path / "m.keras")
+    np.testing.assert_array_equal(
+        keras.models.load_model(tmp_path / "m.keras").predict([img, side], verbose=0), pred
+    )
+
+
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda i: keras.Model(i, layers.Rescaling(2.0)(i)), "reaches the output without a Flatten"),
+        (
+            lambda i: keras.Model(i, layers.Dense(1)(layers.Rescaling(2.0)(i))),
+            "'dense.*cannot take the input shape",
+        ),
+        (lambda i: keras.Sequential([i, layers.Rescaling(2.0)]), "cannot end a model whose input has shape"),
+        (lambda i: keras.Sequential([i, layers.Rescaling(2.0), layers.Dense(1)]), "Flatten\\(\\) before it"),
+    ],
+)
+def test_a_shape_kept_to_the_output_or_into_a_dense_layer_is_refused(make: Any, match: str) -> None:
+    with pytest.raises(keras.NotSupportedError, match=match):
+        make(keras.Input((2, 3)))
+    with pytest.raises(
+        ValueError, match="`scale` of shape \\(2,\\) does not broadcast over samples of shape \\(4, 3\\)"
+    ):
+        keras.Sequential([keras.Input((4, 3)), layers.Rescaling([1.0, 2.0]), layers.Flatten()])
+
+
 @pytest.mark.parametrize(
     "make, error, match",
     [
         (lambda: layers.Rescaling("a"), ValueError, "`scale` must be a number"),
         (lambda: layers.Rescaling(1.0, offset=[]), ValueError, "`offset` must be a number"),
         (lambda: layers.Rescaling(None), ValueError, "Received: scale=None"),
-        (lambda: layers.Rescaling([1.0, 2.0, 3.0])(np.ones((2, 2))), ValueError, "broadcast to the input's 2"),
+        (
+            lambda: layers.Rescaling([1.0, 2.0, 3.0])(np.ones((2, 2))),
+            ValueError,
+            "broadcast to the input's 2",
+        ),
         (lambda: layers.Rescaling(1.0, np.ones((2, 3)))(np.ones((2, 3))), ValueError, "`offset` of shape"),
         (
             lambda: keras.Sequential([keras.Input((4,)), layers.Rescaling([1.0, 2.0])]),
@@ -195,11 +281,18 @@ def test_bad_factors_are_refused(make: Any, error: type, match: str) -> None:
         make()
 
 
-@pytest.mark.skipif(not HAVE_KERAS, reason="Keras 3 with TensorFlow is not installed; the fixtures cover Keras -> us")
-def test_keras_loads_the_file_and_trains_on_alike(tmp_path: Path) -> None:
-    x, y, _ = _golden_model("sequential")
-    keras.utils.set_random_seed(8)
-    model = keras.Sequential(
+def _ours(images: bool) -> Any:
+    if images:
+        return keras.Sequential(
+            [
+                keras.Input((4, 3, 2)),
+                layers.Rescaling([1 / 255, -0.5], offset=0.5),
+                layers.Flatten(),
+                layers.Dense(3, activation="relu"),
+                layers.Dense(1),
+            ]
+        )
+    return keras.Sequential(
         [
             keras.Input((4,)),
             layers.Rescaling(np.array([1 / 255, 0.5, 2.0, -1.0]), offset=0.5),
@@ -208,6 +301,18 @@ def test_keras_loads_the_file_and_trains_on_alike(tmp_path: Path) -> None:
             layers.Dense(1),
         ]
     )
+
+
+@pytest.mark.skipif(
+    not HAVE_KERAS, reason="Keras 3 with TensorFlow is not installed; the fixtures cover Keras -> us"
+)
+@pytest.mark.parametrize("images", [False, True], ids=["features", "images"])
+def test_keras_loads_the_file_and_trains_on_alike(tmp_path: Path, images: bool) -> None:
+    rng = np.random.default_rng(11)
+    x = rng.integers(0, 256, size=(48, 4, 3, 2) if images else (48, 4)).astype(np.float32)
+    y = rng.normal(size=(48, 1)).astype(np.float32)
+    keras.utils.set_random_seed(8)
+    model = _ours(images)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="mse")
     model.fit(x, y, batch_size=16, epochs=2, verbose=0)
     model.save(tmp_path / "m.keras")
@@ -219,6 +324,6 @@ def test_keras_loads_the_file_and_trains_on_alike(tmp_path: Path) -> None:
     job["resume"] = str(tmp_path / "resume.npz")
     run_jobs(tmp_path, [job])
     got = np.load(tmp_path / "out.npz")
-    np.testing.assert_allclose(got["pred"], pred, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got["pred"], pred, rtol=1e-5, atol=1e-5)
     for i, w in enumerate(model.get_weights()):
         np.testing.assert_allclose(got[f"w{i}"], w, rtol=1e-4, atol=1e-5, err_msg=f"weight {i}")

@@ -25,7 +25,7 @@ KERAS_ONLY = {
     "name_scope Operation Function Regularizer",
     "initializers": "STFT STFTInitializer stft",
     "layers": "Conv1D Conv2D Conv3D LSTM GRU SimpleRNN Embedding Dot "
-    "Lambda MultiHeadAttention Rescaling TextVectorization "
+    "Lambda MultiHeadAttention TextVectorization Resizing "
     "MaxPooling2D GlobalAveragePooling1D Bidirectional TimeDistributed Masking IntegerLookup "
     "Hashing StringLookup UnitNormalization dot",
     "losses": "Dice Tversky CTC Circle",

@@ -273,9 +273,13 @@ def _normalization(g: GraphWriter, layer: Any, ins: list[str], widths: list[int]
 
 def _rescaling(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], out: str) -> int:
     """``x · scale + offset`` in float32, as the core computes it (rust/layers/rescale.rs); each factor one value,
-    or one per feature."""
-    base = layer.name
-    scale, offset = (g.weight(f"{base}/{arg}", layer._values(arg)) for arg in ("scale", "offset"))
+    or one per feature, or (on an input of several dimensions, before its Flatten) broadcast over its shape."""
+    base, dims = layer.name, layer._feature_shape
+
+    def factor(arg: str) -> Any:
+        return layer._values(arg) if dims is None else layer._sample(arg, dims)[0]
+
+    scale, offset = (g.weight(f"{base}/{arg}", factor(arg)) for arg in ("scale", "offset"))
     g.op("Add", [g.op("Mul", [ins[0], scale], None, base), offset], out, base)
     return widths[0]
 

@@ -152,6 +152,23 @@ class Reshape(_Flattening):
         return {**super().get_config(), "target_shape": self.target_shape}
 
 
+def shaped_prefix(layers: list[Any]) -> tuple[list[Any], Any]:
+    """The leading layers of a chain that keep an input's shape (``_keeps_shapes``: Rescaling) and the layer
+    after them, which flattens it when it is a Flatten. The model flattens the data on the way in, in that
+    Flatten's order, and the layers before it compute on the flat values."""
+    k = 0
+    while k < len(layers) and layers[k]._keeps_shapes:
+        k += 1
+    return layers[:k], layers[k] if k < len(layers) else None
+
+
+def set_shaped(keepers: list[Any], flattener: Any, dims: tuple[int, ...] | None) -> None:
+    """Tell the layers that keep an input's shape the shape (None: flat) and the Flatten that orders it."""
+    for layer in keepers:
+        layer._feature_shape = dims
+        layer._flattener = flattener if dims is not None else None
+
+
 def flatten_input(layer: Any, array: np.ndarray, shape: tuple[int, ...], arg: str) -> np.ndarray:
     """``array``, the data of a model input of ``shape`` (several dimensions) that ``layer`` (a ``Flatten``)
     reads, as the core's float32 ``(samples, features)`` rows; an array of another shape is refused, as Keras

@@ -97,6 +97,9 @@ def _symbolic_call(layer: Layer, inputs: Any, width_of: Any = None) -> KerasTens
             f"{layer.name!r} was already called on {layer._inbound[0]!r}. Create a new layer for each call."
         )
     shaped = [t for t in tensors if len(t.shape) > 2]
+    if shaped and layer._keeps_shapes and not merges:  # value by value: the shape is kept, for a Flatten
+        layer._inbound = (tensors, isinstance(inputs, (list, tuple)))
+        return KerasTensor(layer, tuple(shaped[0].shape[1:]))
     if shaped and not layer._takes_shapes:
         raise NotSupportedError(
             f"keras_lite layers take flat feature vectors (None, width), so layer {layer.name!r} "

@@ -127,6 +127,9 @@ class Layer:
     _int64_weights: tuple[str, ...] = ()
     # Whether the layer takes inputs of several dimensions (a Flatten): every other layer takes (None, width).
     _takes_shapes = False
+    # Whether it computes value by value and so may also read an input of several dimensions on its way to a
+    # Flatten, keeping its shape (Rescaling; see ``_flatten.shaped_prefix``).
+    _keeps_shapes = False
     # Keras's dtype attributes: keras_lite computes and stores float32 only.
     dtype = compute_dtype = variable_dtype = input_dtype = "float32"
 

@@ -4,12 +4,16 @@ each sample's values (one value per feature, as ``[0.5, 2.0]`` does for two feat
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any
 
 import numpy as np
 
+from .. import _core, _data, config
 from .._errors import received
+from .._tensor import Tensor
+from ._keras_tensor import _symbolic
 from ._layer import Layer
 
 
@@ -22,7 +26,9 @@ def _factor(value: Any, arg: str) -> Any:
     except (TypeError, ValueError):
         array = None
     if array is None or array.dtype.kind not in "iuf" or array.size == 0:
-        raise ValueError(f"Rescaling's `{arg}` must be a number or an array of numbers. {received(arg, value)}")
+        raise ValueError(
+            f"Rescaling's `{arg}` must be a number or an array of numbers. {received(arg, value)}"
+        )
     return value
 
 
@@ -49,33 +55,105 @@ class Rescaling(Layer):
     """Rescales values: ``x * scale + offset`` (``scale=1/255`` takes pixel values to ``[0, 1]``;
     ``scale=1/127.5, offset=-1`` to ``[-1, 1]``). Nothing is trained; the gradient passes through scaled.
 
+    It may read a model's input of several dimensions on the way to a ``Flatten``
+    (``keras.Input((28, 28)), Rescaling(1 / 255), Flatten()``), keeping its shape.
+
     Args:
-        scale: A number, or an array broadcast over each sample (one value per feature).
+        scale: A number, or an array broadcast over each sample (one value per feature, or per channel of an
+            input of several dimensions; with ``keras.config.image_data_format() == "channels_first"`` an
+            array's axes are read as Keras reads them, channels first).
         offset: The same, added after the product (default ``0.0``).
 
     Example:
         >>> layers.Rescaling(1 / 255)(np.array([[0, 51, 255]]))
     """
 
+    _keeps_shapes = True
+
     def __init__(self, scale: Any, offset: Any = 0.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.scale = _factor(scale, "scale")
         self.offset = _factor(offset, "offset")
         self.supports_masking = True
+        # In a model whose input has several dimensions: that shape, and the Flatten that orders its values.
+        self._feature_shape: tuple[int, ...] | None = None
+        self._flattener: Any = None
 
     def _spec(self) -> dict[str, Any]:
-        return {"kind": "rescale", "scale": self._values("scale"), "offset": self._values("offset")}
+        dims, order = self._feature_shape, self._flattener
+        return {
+            "kind": "rescale",
+            "scale": self._values("scale", dims, order),
+            "offset": self._values("offset", dims, order),
+        }
 
-    def _values(self, arg: str) -> list[float]:
-        """The factor for the core's rows: one value, or one per feature (the core checks their count against
-        the input's width). One that varies along another axis would change the output's shape."""
+    def _array(self, arg: str) -> np.ndarray:
+        """The factor as float32, its axes read as Keras reads them (channels first when the image data
+        format says so)."""
         array = np.asarray(getattr(self, arg), dtype=np.float32)
-        if array.size != 1 and any(d != 1 for d in array.shape[:-1]):
+        if array.ndim > 0 and config.image_data_format() == "channels_first":
+            array = array.reshape(array.shape + (1,) * (3 - array.ndim))
+        return array
+
+    def _sample(self, arg: str, dims: tuple[int, ...]) -> np.ndarray:
+        """The factor broadcast over one sample of shape ``dims``: ``(1, *dims)``, or a ValueError when it would
+        change the output's shape (it varies along the batch, or has more dimensions than a sample)."""
+        array, sample = self._array(arg), (1, *dims)
+        try:
+            fits = array.ndim <= len(sample) and np.broadcast_shapes(array.shape, sample) == sample
+        except ValueError:
+            fits = False
+        if not fits:
             raise ValueError(
-                f"Rescaling layer {self.name!r}: `{arg}` of shape {array.shape} does not broadcast over rows of "
-                "features without changing their shape: give one value, or one per feature."
+                f"Rescaling layer {self.name!r}: `{arg}` of shape {array.shape} does not broadcast over samples of "
+                f"shape {dims} without changing their shape: give one value, or one per feature or channel."
             )
-        return [float(v) for v in array.reshape(-1)]
+        return np.broadcast_to(array, sample)
+
+    def _values(self, arg: str, dims: tuple[int, ...] | None = None, order: Any = None) -> list[float]:
+        """The factor for the core's rows: one value, or one per value of a row. Flat rows (``dims`` None) take
+        one per feature (the core checks their count against the width); a sample of shape ``dims`` is
+        flattened as ``order`` (the model's Flatten) flattens the data, or row-major."""
+        array = self._array(arg)
+        if array.size == 1:
+            return [float(array.reshape(-1)[0])]
+        if dims is None:
+            if any(d != 1 for d in array.shape[:-1]):
+                raise ValueError(
+                    f"Rescaling layer {self.name!r}: `{arg}` of shape {array.shape} does not broadcast over rows of "
+                    "features without changing their shape: give one value, or one per feature."
+                )
+            return [float(v) for v in array.reshape(-1)]
+        sample = self._sample(arg, dims)
+        flat = order.flatten(np.ascontiguousarray(sample)) if order is not None else sample.reshape(1, -1)
+        return [float(v) for v in flat[0]]
+
+    def __call__(self, inputs: Any, training: Any = None) -> Tensor:
+        """Rescale an array (or record the call on a ``keras.Input`` tensor). An array of several dimensions is
+        rescaled whole, the factors broadcast over each sample as NumPy broadcasts them."""
+        if training or _symbolic(inputs):
+            return super().__call__(inputs, training)
+        array = np.asarray(_data.to_array(inputs, "inputs"), dtype=np.float32)
+        if array.ndim <= 2 or 0 in array.shape:
+            return super().__call__(array, training)
+        dims = array.shape[1:]
+        spec = {
+            "kind": "rescale",
+            "scale": self._values("scale", dims),
+            "offset": self._values("offset", dims),
+        }
+        net = _core.Model(math.prod(dims), [spec], config.next_seed())
+        return (
+            net.predict(np.ascontiguousarray(array.reshape(len(array), -1))).reshape(array.shape).view(Tensor)
+        )
+
+    @property
+    def input_shape(self) -> tuple[Any, ...]:
+        return (None, *self._feature_shape) if self._feature_shape is not None else super().input_shape
+
+    @property
+    def output_shape(self) -> tuple[Any, ...]:
+        return self.input_shape if self._feature_shape is not None else super().output_shape
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         return input_shape
@@ -92,4 +170,3 @@ class Rescaling(Layer):
             if arg in config:
                 config[arg] = _deserialize(config[arg])
         return cls(**config)
-

@@ -17,7 +17,7 @@ from .. import _data, _keras_config_functional, _keras_config_write
 from .._errors import received
 from .._unsupported import NotSupportedError, defines
 from ..layers import InputLayer, KerasTensor, Layer
-from ..layers._flatten import flatten_input
+from ..layers._flatten import flatten_input, set_shaped, shaped_prefix
 from ..layers._keras_tensor import _tensor_list
 from ..layers._layer import _bind_model
 from . import _display, _nesting, _network
@@ -28,22 +28,43 @@ _MODEL_HOOKS = ("call", "train_step", "test_step", "predict_step", "compute_loss
 
 
 def _flatten_readers(inputs: list[KerasTensor], nodes: list[Layer], output: KerasTensor) -> list[Any]:
-    """For each input, the Flatten layer that reads it when it has several dimensions (None for a flat one):
-    the model flattens that input's data on the way in, in the order of the Flatten's ``data_format``."""
+    """For each input, the Flatten layer that reads it when it has several dimensions (None for a flat one),
+    directly or after layers that keep its shape (Rescaling): the model flattens that input's data on the way
+    in, in the order of the Flatten's ``data_format``, and those layers compute on the flat values."""
     readers: list[Any] = []
     for t in inputs:
         if len(t.shape) <= 2:
             readers.append(None)
             continue
-        users = [node for node in nodes if any(u is t for u in node._inbound[0])]
-        flattens = [node if isinstance(node, Layer) else node._layers[0] for node in users]  # a model's first
-        if t is output or len({layer.data_format for layer in flattens}) != 1:  # type: ignore[attr-defined]
+        flattens, keepers, shaped, seen = [], [], [t._keras_history[0]], False
+        while shaped:  # what makes a tensor of the input's shape: its InputLayer, then layers that keep it
+            maker = shaped.pop()
+            seen = seen or output._keras_history[0] is maker
+            for node in nodes:
+                if not any(u._keras_history[0] is maker for u in node._inbound[0]):
+                    continue
+                first = node if isinstance(node, Layer) else shaped_prefix(node._layers)  # a model's first
+                if isinstance(first, tuple):
+                    keepers.extend(first[0])
+                    flattens.append(first[1])
+                elif first._keeps_shapes:
+                    keepers.append(first)
+                    shaped.append(first)
+                else:
+                    flattens.append(first)
+        if seen:
+            raise NotSupportedError(
+                f"keras_lite models give flat outputs (None, width): input {t.name!r} of shape {t.shape} reaches "
+                "the output without a Flatten. Put a keras.layers.Flatten() before the output."
+            )
+        if not flattens or len({getattr(layer, "data_format", None) for layer in flattens}) != 1:
             raise NotSupportedError(
                 f"keras_lite reads an input of shape {t.shape} through Flatten layers with one data_format: "
                 f"input {t.name!r} is read by {[layer.name for layer in flattens] or 'no layer'}."
             )
         for layer in flattens:
             layer._feature_shape = tuple(t.shape[1:])  # type: ignore[attr-defined]
+        set_shaped(keepers, flattens[0], tuple(t.shape[1:]))
         readers.append(flattens[0])
     return readers
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .._errors import received
 from .._unsupported import NotSupportedError
 from ..layers import Layer
+from ..layers._flatten import shaped_prefix
 from ..layers._keras_tensor import KerasTensor, _symbolic_call
 
 if TYPE_CHECKING:
@@ -84,8 +85,10 @@ class AsLayer:
 
     @property
     def _takes_shapes(self) -> bool:
-        """Whether it takes inputs of several dimensions (its first layer is a Flatten)."""
-        return bool(self._layers) and self._layers[0]._takes_shapes
+        """Whether it takes inputs of several dimensions (its first layer is a Flatten, or follows layers that
+        keep the input's shape)."""
+        entry = shaped_prefix(self._layers)[1]
+        return entry is not None and bool(entry._takes_shapes)
 
     def _check_width(self, width: int, shape: tuple[Any, ...]) -> None:
         dims = input_dims(self)  # type: ignore[arg-type]

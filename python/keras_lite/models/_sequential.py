@@ -12,7 +12,7 @@ from .._errors import received
 from .._structure_lock import _changes_structure
 from .._unsupported import NotSupportedError, defines
 from ..layers import InputLayer, KerasTensor, Layer
-from ..layers._flatten import flatten_input
+from ..layers._flatten import flatten_input, set_shaped, shaped_prefix
 from ..layers._layer import _bind_model, _build_width, _shape_arg
 from . import _display, _nesting, _network
 from ._config import CLASSES
@@ -158,18 +158,39 @@ class Sequential(Model):
     def _build(self, width: int) -> None:
         """Build (or rebuild) the core network for inputs of ``width``, keeping built layers' weights."""
         dims = self._input_dims()
-        if dims is not None and not self._layers[0]._takes_shapes:
+        keepers, entry = shaped_prefix(self._layers)
+        if dims is not None and (entry is None or not entry._takes_shapes):
+            if entry is None:  # only layers that keep the shape: the output would have it
+                raise NotSupportedError(
+                    f"keras_lite models give flat outputs (None, width), so layer {keepers[-1].name!r} "
+                    f"({type(keepers[-1]).__name__}) cannot end a model whose input has shape {(None, *dims)}: "
+                    "put a keras.layers.Flatten() after it."
+                )
             raise NotSupportedError(
-                f"keras_lite layers take flat feature vectors (None, width), so layer {self._layers[0].name!r} "
-                f"({type(self._layers[0]).__name__}) cannot take the input shape {(None, *dims)}: put a "
-                "keras.layers.Flatten() first."
+                f"keras_lite layers take flat feature vectors (None, width), so layer {entry.name!r} "
+                f"({type(entry).__name__}) cannot take the input shape {(None, *dims)}: put a "
+                f"keras.layers.Flatten() {'before it' if keepers else 'first'}."
             )
         _nesting.prepare(self._items, width)
         wiring, _ = self._wiring()
-        _network.build(self, wiring, [width], graph=False)
-        for layer, reads in wiring:  # the Flatten layers that read an input of several dimensions
+        # The Flatten that reads an input of several dimensions, and the layers before it, know its shape before
+        # the build (a Rescaling's factors are laid out over it); a refused build leaves them as they were.
+        shaped = [layer for layer, _ in wiring if layer._takes_shapes or layer._keeps_shapes]
+        before = [(layer._feature_shape, getattr(layer, "_flattener", None)) for layer in shaped]  # type: ignore[attr-defined]
+        for layer in shaped:
+            reads = dims if layer is entry or any(layer is k for k in keepers) else None
             if layer._takes_shapes:
-                layer._feature_shape = dims if reads == [0] else None  # type: ignore[attr-defined]
+                layer._feature_shape = reads  # type: ignore[attr-defined]
+            else:
+                set_shaped([layer], entry, reads)
+        try:
+            _network.build(self, wiring, [width], graph=False)
+        except BaseException:
+            for layer, (shape, flattener) in zip(shaped, before):
+                layer._feature_shape = shape  # type: ignore[attr-defined]
+                if layer._keeps_shapes:
+                    layer._flattener = flattener  # type: ignore[attr-defined]
+            raise
         self._direct_input = dims is None
         self._apply_device()
         if self.compiled:
@@ -231,7 +252,7 @@ class Sequential(Model):
     def _join_inputs(self, x: Any, arg: str) -> np.ndarray | None:
         """``x`` flattened when the first layer is a Flatten that reads inputs of several dimensions (a model
         built on first use takes them from the data, as Keras does); None for flat inputs."""
-        first = self._layers[0] if self._layers else None
+        first = shaped_prefix(self._layers)[1]  # the Flatten, after any layers that keep the input's shape
         dims = self._input_dims()
         settled_flat = dims is None and (self._input_layer is not None or self._net is not None)
         if first is None or not first._takes_shapes or settled_flat:
