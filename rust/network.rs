@@ -307,6 +307,25 @@ impl Network {
     }
 }
 
+/// Two weights' gradient slices at once (either may be absent).
+pub(crate) fn two_mut<'a>(
+    grads: &'a mut [f32],
+    net: &Network,
+    a: Option<WeightId>,
+    b: Option<WeightId>,
+) -> (Option<&'a mut [f32]>, Option<&'a mut [f32]>) {
+    let range = |id: Option<WeightId>| id.map(|id| net.weights[id.0].range());
+    match (range(a), range(b)) {
+        (Some(ra), Some(rb)) if ra.end <= rb.start => {
+            let (lo, hi) = grads.split_at_mut(rb.start);
+            (Some(&mut lo[ra]), Some(&mut hi[..rb.len()]))
+        }
+        (Some(ra), None) => (Some(&mut grads[ra]), None),
+        (None, Some(rb)) => (None, Some(&mut grads[rb])),
+        _ => (None, None),
+    }
+}
+
 /// Assign inference buffers: each value a buffer no value it is computed from is still using; a buffer is
 /// free again after its value's last reader. A chain gets two, used in turn. Returns (buffer of each value,
 /// number of buffers).

@@ -8,7 +8,7 @@ use crate::error::{checked_size, Result};
 use crate::layer::LayerSpec;
 use crate::layers::{self, batch_norm, dense, dropout, WeightId};
 use crate::lines::Lines;
-use crate::network::{width, LogitsAt, Network};
+use crate::network::{two_mut, width, LogitsAt, Network};
 
 mod gather;
 mod session;
@@ -382,25 +382,6 @@ impl Network {
             }
         }
         Ok(())
-    }
-}
-
-/// Two weights' gradient slices at once (either may be absent).
-fn two_mut<'a>(
-    grads: &'a mut [f32],
-    net: &Network,
-    a: Option<layers::WeightId>,
-    b: Option<layers::WeightId>,
-) -> (Option<&'a mut [f32]>, Option<&'a mut [f32]>) {
-    let range = |id: Option<layers::WeightId>| id.map(|id| net.weights[id.0].range());
-    match (range(a), range(b)) {
-        (Some(ra), Some(rb)) if ra.end <= rb.start => {
-            let (lo, hi) = grads.split_at_mut(rb.start);
-            (Some(&mut lo[ra]), Some(&mut hi[..rb.len()]))
-        }
-        (Some(ra), None) => (Some(&mut grads[ra]), None),
-        (None, Some(rb)) => (None, Some(&mut grads[rb])),
-        _ => (None, None),
     }
 }
 

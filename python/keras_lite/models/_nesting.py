@@ -83,6 +83,9 @@ class AsLayer:
             width = layer._output_width(width)
         return width
 
+    # A model called on a tensor of several dimensions flattens it (``_takes_shapes``); it never keeps its shape.
+    _keeps_shapes = False
+
     @property
     def _takes_shapes(self) -> bool:
         """Whether it takes inputs of several dimensions (its first layer is a Flatten, or follows layers that

@@ -175,16 +175,12 @@ pub(super) fn step_networks() -> Vec<(usize, Vec<LayerSpec>, Loss)> {
     }
     let one_hot = LayerSpec::Encode { bins: Some(vec![-1.0, 1.0]), depth: 3, mode: one };
     v.push((1, vec![one_hot, dense(2, Activation::Linear)], Loss::MeanSquaredError));
-    // Rescaling: one scale for all features, or one per feature; the gradient below is scaled.
-    for (scale, offset) in [(vec![0.5], vec![-1.0]), (vec![2.0, -1.0, 0.25, 3.0], vec![0.1])] {
-        let rescale = LayerSpec::Rescale { scale, offset };
-        v.push((3, vec![dense(4, Activation::Tanh), rescale, dense(2, Activation::Linear)], Loss::MeanSquaredError));
+    // Rescaling: one factor for all features or one per feature; the gradient below is scaled (none below a first).
+    let rescale = |scale: &[f32], offset: &[f32]| LayerSpec::Rescale { scale: scale.to_vec(), offset: offset.to_vec() };
+    for r in [rescale(&[0.5], &[-1.0]), rescale(&[2.0, -1.0, 0.25, 3.0], &[0.1])] {
+        v.push((3, vec![dense(4, Activation::Tanh), r, dense(2, Activation::Linear)], Loss::MeanSquaredError));
     }
-    v.push((
-        2,
-        vec![LayerSpec::Rescale { scale: vec![1.0 / 255.0], offset: vec![0.0, 1.0] }, dense(1, Activation::Linear)],
-        Loss::MeanAbsoluteError,
-    ));
+    v.push((2, vec![rescale(&[1.0 / 255.0], &[0.0, 1.0]), dense(1, Activation::Linear)], Loss::MeanAbsoluteError));
     for (center, scale) in [(true, true), (false, true), (true, false)] {
         let norm = LayerSpec::LayerNorm { epsilon: 1e-3, center, scale };
         v.push((4, vec![dense(6, Activation::Tanh), norm, dense(2, Activation::Linear)], Loss::MeanSquaredError));
@@ -379,30 +375,4 @@ fn errors_are_clear_and_never_panics() {
     ));
     // A wrong-sized predict is a ValueError.
     assert!(matches!(g.predict(&[0.0; 3], 1, &mut [0.0], &crate::backend::NEVER), Err(crate::error::Error::Value(_))));
-}
-
-#[test]
-fn repeated_predicts_of_varying_sizes_reuse_the_cache() {
-    let specs = vec![
-        LayerSpec::Dense { units: 9, activation: Activation::Tanh, use_bias: true, rules: Default::default() },
-        LayerSpec::BatchNorm { momentum: 0.9, epsilon: 1e-3, center: true, scale: true },
-        LayerSpec::Dropout { rate: 0.5, seed: None, noise: crate::layers::dropout::Noise::Bernoulli },
-        LayerSpec::Dense { units: 2, activation: Activation::Softmax, use_bias: true, rules: Default::default() },
-    ];
-    let net = Network::new(4, specs, 3).unwrap();
-    let g = match GpuModel::new(&net, None, allow_software()) {
-        Ok(g) => g,
-        Err(e) => {
-            eprintln!("SKIP GPU test: {e}");
-            return;
-        }
-    };
-    for rows in [1usize, 3, 1, 700, 2, 700] {
-        let x = values(rows * 4, rows as u64, 2.0);
-        let mut got = vec![0.0; rows * 2];
-        let mut want = vec![0.0; rows * 2];
-        g.predict(&x, rows, &mut got, &crate::backend::NEVER).unwrap();
-        net.infer(&x, rows, &mut want, &mut crate::infer::Scratch::default(), false).unwrap();
-        close(&got, &want, 1e-5, 1e-6, &format!("predict {rows} rows"));
-    }
 }

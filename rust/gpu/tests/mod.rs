@@ -304,3 +304,29 @@ fn targets_only(ctx: &Ctx, t: &[f32], rows: usize) -> DevData {
     let x = vec![0.0; rows];
     DevData::upload(ctx, crate::backend::Data::new(&x, t, rows), 1, t.len() / rows.max(1)).unwrap()
 }
+
+#[test]
+fn repeated_predicts_of_varying_sizes_reuse_the_cache() {
+    let specs = vec![
+        LayerSpec::Dense { units: 9, activation: Activation::Tanh, use_bias: true, rules: Default::default() },
+        LayerSpec::BatchNorm { momentum: 0.9, epsilon: 1e-3, center: true, scale: true },
+        LayerSpec::Dropout { rate: 0.5, seed: None, noise: crate::layers::dropout::Noise::Bernoulli },
+        LayerSpec::Dense { units: 2, activation: Activation::Softmax, use_bias: true, rules: Default::default() },
+    ];
+    let net = crate::network::Network::new(4, specs, 3).unwrap();
+    let g = match GpuModel::new(&net, None, allow_software()) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("SKIP GPU test: {e}");
+            return;
+        }
+    };
+    for rows in [1usize, 3, 1, 700, 2, 700] {
+        let x = values(rows * 4, rows as u64, 2.0);
+        let mut got = vec![0.0; rows * 2];
+        let mut want = vec![0.0; rows * 2];
+        g.predict(&x, rows, &mut got, &crate::backend::NEVER).unwrap();
+        net.infer(&x, rows, &mut want, &mut crate::infer::Scratch::default(), false).unwrap();
+        close(&got, &want, 1e-5, 1e-6, &format!("predict {rows} rows"));
+    }
+}
