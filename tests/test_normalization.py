@@ -304,14 +304,36 @@ def test_to_categorical_and_normalize():
     np.testing.assert_array_equal(out, [[1, 0, 0], [0, 0, 1], [0, 1, 0]])
     assert keras.utils.to_categorical([1, 0], num_classes=4).tolist() == [[0, 1, 0, 0], [1, 0, 0, 0]]
     assert keras.utils.to_categorical(np.zeros((2, 3)), 2).shape == (2, 3, 2)
+    # Keras 3.15 casts ids to int64 (toward zero) and indexes as NumPy does: a negative id counts from the end,
+    # and one outside -n..n-1 is an IndexError.
+    np.testing.assert_array_equal(keras.utils.to_categorical([0, 2, -1]), [[1, 0, 0], [0, 0, 1], [0, 0, 1]])
+    np.testing.assert_array_equal(keras.utils.to_categorical([0.5, 1.7, 2.2]), np.eye(3))
+    np.testing.assert_array_equal(keras.utils.to_categorical([1, 2], num_classes=0), [[0, 1, 0], [0, 0, 1]])
+    for ids, n in [([3], 2), ([-4], 3), ([-1, -2], None)]:
+        with pytest.raises(IndexError, match="outside what num_classes"):
+            keras.utils.to_categorical(ids, num_classes=n)
     with pytest.raises(ValueError, match="num_classes=2"):
         keras.utils.to_categorical([3], num_classes=2)
-    with pytest.raises(ValueError, match="class ids"):
-        keras.utils.to_categorical([-1])
+    with pytest.raises(ValueError, match="finite numbers"):
+        keras.utils.to_categorical([np.nan])
     got = keras.utils.normalize(np.array([[3.0, 4.0], [0.0, 0.0]]))  # §20.3: zero norms count as 1
     np.testing.assert_allclose(got, [[0.6, 0.8], [0, 0]])
     np.testing.assert_allclose(keras.utils.normalize(np.array([[3.0, 4.0]]), order=1), [[3 / 7, 4 / 7]])
+    # Anything but a NumPy array goes through Keras's ops.normalize in float32, along the axis asked for (Keras's
+    # NumPy branch expands `axis or -1`, so axis=0 on an array divides the wrong way, in Keras as here).
     np.testing.assert_allclose(keras.utils.normalize([[1.0], [2.0]], axis=0), [[0.4472136], [0.8944272]])
+    by_column = keras.utils.normalize([[3.0, 0.0], [4.0, 1.0]], axis=0)
+    assert by_column.dtype == np.float32
+    np.testing.assert_allclose(by_column, [[0.6, 0.0], [0.8, 1.0]], rtol=1e-6)
+    np.testing.assert_allclose(
+        keras.utils.normalize(np.array([[3.0, 0.0], [4.0, 1.0]]), axis=0), [[0.6, 0], [4, 1]]
+    )
+    assert keras.utils.normalize([3.0, 4.0]).shape == (2,)
+    np.testing.assert_allclose(
+        keras.utils.normalize([1e-9, 0.0]), [1e-2, 0.0], rtol=1e-6
+    )  # 1/ε caps the scale
+    with pytest.raises(ValueError, match="order` must be an int >= 1"):
+        keras.utils.normalize([[1.0, 2.0]], order=1.5)
 
 
 def test_one_feature_column_with_axis_none():

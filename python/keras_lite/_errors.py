@@ -26,6 +26,11 @@ class DataTypeError(TypeError, ValueError):
     ``TypeError``, and a ``ValueError`` as Keras 3 raises for the same data."""
 
 
+class ClassIdError(IndexError, ValueError):
+    """A class id outside what ``num_classes`` covers: the ``IndexError`` Keras 3's ``to_categorical`` raises,
+    and a ``ValueError`` (a bad argument)."""
+
+
 class MissingFileError(FileNotFoundError, ValueError):
     """A path to read that does not exist: a ``FileNotFoundError``, and the ``ValueError`` Keras 3's
     ``load_model`` raises."""

@@ -10,7 +10,7 @@ import numpy as np
 
 from . import _data, config
 from ._download import get_file
-from ._errors import received
+from ._errors import ClassIdError, received
 from ._progbar import Progbar
 from ._sequence_utils import pack_x_y_sample_weight, pad_sequences, unpack_x_y_sample_weight
 from ._stream import PyDataset
@@ -59,11 +59,16 @@ def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
     """One-hot rows for class ids, as ``keras.utils.to_categorical``.
 
     Args:
-        x: Class ids (integers from 0), any shape; a trailing axis of size 1 is dropped first.
-        num_classes: The number of classes; defaults to ``max(x) + 1``.
+        x: Class ids, any shape; a trailing axis of size 1 is dropped first. Ids are cast to integers as Keras
+            casts them (``1.7`` is class 1), and a negative id counts from the last class, as NumPy indexes.
+        num_classes: The number of classes; defaults (also when 0) to ``max(x) + 1``.
 
     Returns:
         A float64 array of shape ``x.shape + (num_classes,)`` (for NumPy input, as Keras returns).
+
+    Raises:
+        ClassIdError: An id outside ``-num_classes .. num_classes - 1`` (an ``IndexError``, as in Keras, and a
+            ``ValueError``).
 
     Example:
         >>> keras_lite.utils.to_categorical([0, 2, 1])
@@ -71,24 +76,26 @@ def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
     """
     ids = _data.to_array(x, "x")
     if ids.size and not _data.all_finite(ids):
-        raise ValueError(f"x must hold class ids, finite integers. {received('x', x)}")
-    if ids.size and (np.any(ids < 0) or np.any(ids != np.floor(ids))):
-        raise ValueError(f"x must hold class ids, integers from 0. {received('x', x)}")
-    ids = ids.astype(np.int64)
-    if ids.ndim > 1 and ids.shape[-1] == 1:
-        ids = ids.reshape(ids.shape[:-1])
-    if num_classes is None:
-        num_classes = int(ids.max()) + 1 if ids.size else 0
-    elif isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
+        raise ValueError(f"x must hold class ids, finite numbers. {received('x', x)}")
+    ids = ids.astype(np.int64)  # toward zero, as Keras's np.array(x, dtype="int64")
+    shape = ids.shape[:-1] if ids.ndim > 1 and ids.shape[-1] == 1 else ids.shape
+    flat = ids.reshape(-1)
+    if num_classes is not None and (
+        isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 0
+    ):
         raise ValueError(f"num_classes must be a positive integer. {received('num_classes', num_classes)}")
-    if ids.size and int(ids.max()) >= num_classes:
-        raise ValueError(
-            f"x holds class id {int(ids.max())}, which num_classes={num_classes} does not cover. "
-            f"{received('num_classes', num_classes)}"
+    if not num_classes:
+        num_classes = max(int(flat.max()) + 1, 0) if flat.size else 0
+    n = int(num_classes)
+    outside = flat[(flat >= n) | (flat < -n)]
+    if outside.size:
+        raise ClassIdError(
+            f"x holds class id {int(outside[0])}, outside what num_classes={n} covers (ids {-n} to {n - 1}; a "
+            f"negative id counts from the last class). {received('num_classes', num_classes)}"
         )
-    out = np.zeros((ids.size, int(num_classes)), dtype=np.float64)
-    out[np.arange(ids.size), ids.reshape(-1)] = 1.0
-    return out.reshape(*ids.shape, int(num_classes))
+    out = np.zeros((flat.size, n), dtype=np.float64)
+    out[np.arange(flat.size), flat] = 1.0
+    return out.reshape(*shape, n)
 
 
 def normalize(x: Any, axis: int = -1, order: int = 2) -> np.ndarray:
@@ -104,11 +111,21 @@ def normalize(x: Any, axis: int = -1, order: int = 2) -> np.ndarray:
         >>> keras_lite.utils.normalize([[3, 4], [0, 0]])
         array([[0.6, 0.8], [0. , 0. ]])
     """
-    # A NumPy array keeps NumPy's result type, as in Keras; anything else is read as float32 (Keras's tensors).
-    array = x if isinstance(x, np.ndarray) else np.asarray(_data.to_array(x, "x"), dtype=np.float32)
-    norm = np.atleast_1d(np.linalg.norm(array, order, axis))
-    norm[norm == 0] = 1
-    return np.asarray(array / np.expand_dims(norm, axis or -1))
+    if isinstance(x, np.ndarray):  # Keras's NumPy branch, its result type and its `axis or -1` included
+        norm = np.atleast_1d(np.linalg.norm(x, order, axis))
+        norm[norm == 0] = 1
+        return np.asarray(x / np.expand_dims(norm, axis or -1))
+    # Anything else goes through Keras's `ops.normalize`, in float32: x / max(norm, 1e-7) along `axis`.
+    if isinstance(order, bool) or not isinstance(order, int) or order < 1:
+        raise ValueError(f"Argument `order` must be an int >= 1. Received: order={order}")
+    array = np.atleast_1d(np.asarray(_data.to_array(x, "x"), dtype=np.float32))
+    eps = np.float32(1e-7)
+    if order == 2:  # as Keras: x · min(1/√Σx², 1/ε)
+        with np.errstate(divide="ignore"):
+            inv = np.float32(1) / np.sqrt(np.sum(np.square(array), axis=axis, keepdims=True))
+        return np.asarray(array * np.minimum(inv, np.float32(1) / eps))
+    norm = np.linalg.norm(array, ord=order, axis=axis, keepdims=True).astype(np.float32)
+    return np.asarray(array / np.maximum(norm, eps))
 
 
 def is_keras_tensor(x: Any) -> bool:
