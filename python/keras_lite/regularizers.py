@@ -8,11 +8,12 @@ trainable weight is added to the loss of every training and test step (so to ``l
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 import numpy as np
 
-from ._unsupported import NotSupportedError
+from ._unsupported import NotSupportedError, _module_getattr
 
 __all__ = ["L1", "L1L2", "L2", "Regularizer", "deserialize", "get", "l1", "l1_l2", "l2", "serialize"]
 
@@ -59,9 +60,10 @@ class Regularizer:
 class L1L2(Regularizer):
     """``l1·Σ|x| + l2·Σx²``."""
 
-    def __init__(self, l1: float = 0.0, l2: float = 0.0) -> None:
-        self.l1 = _factor("l1", l1)
-        self.l2 = _factor("l2", l2)
+    def __init__(self, l1: float | None = 0.0, l2: float | None = 0.0) -> None:
+        # None is no penalty, as in Keras 3.
+        self.l1 = _factor("l1", 0.0 if l1 is None else l1)
+        self.l2 = _factor("l2", 0.0 if l2 is None else l2)
 
     def get_config(self) -> dict[str, Any]:
         return {"l1": self.l1, "l2": self.l2}
@@ -70,10 +72,10 @@ class L1L2(Regularizer):
 class L1(Regularizer):
     """``l1·Σ|x|``."""
 
-    def __init__(self, l1: float = 0.01) -> None:
+    def __init__(self, l1: float | None = 0.01) -> None:
         # Keras 3.15 keeps L1's factor as a float32 tensor (its config shows 0.009999999776482582 for 0.01),
-        # L2's and L1L2's as Python floats.
-        self.l1 = float(np.float32(_factor("l1", l1)))
+        # L2's and L1L2's as Python floats. None is the default, as in Keras.
+        self.l1 = float(np.float32(_factor("l1", 0.01 if l1 is None else l1)))
 
     def get_config(self) -> dict[str, Any]:
         return {"l1": self.l1}
@@ -82,8 +84,8 @@ class L1(Regularizer):
 class L2(Regularizer):
     """``l2·Σx²``."""
 
-    def __init__(self, l2: float = 0.01) -> None:
-        self.l2 = _factor("l2", l2)
+    def __init__(self, l2: float | None = 0.01) -> None:
+        self.l2 = _factor("l2", 0.01 if l2 is None else l2)  # None is the default, as in Keras
 
     def get_config(self) -> dict[str, Any]:
         return {"l2": self.l2}
@@ -93,6 +95,18 @@ l1 = L1
 l2 = L2
 l1_l2 = L1L2
 _BY_NAME: dict[str, type[Regularizer]] = {"L1": L1, "L2": L2, "L1L2": L1L2, "l1": L1, "l2": L2, "l1l2": L1L2}
+# Keras 3's public names (keras/api/regularizers): reading one keras_lite lacks (OrthogonalRegularizer) raises
+# NotSupportedError naming it, an AttributeError too, as in the other modules (see _unsupported.install; set
+# through vars() as there, so that type checkers still see the module's real names only).
+_KERAS_NAMES = frozenset(
+    "L1 L1L2 L2 OrthogonalRegularizer Regularizer deserialize get l1 l1_l2 l2 orthogonal_regularizer "
+    "serialize".split()
+)
+# The identifier strings Keras 3 resolves to a regularizer keras_lite lacks.
+_KERAS_ONLY = ("OrthogonalRegularizer", "orthogonal_regularizer")
+vars(sys.modules[__name__])["__getattr__"] = _module_getattr(
+    sys.modules[__name__], "regularizers", _KERAS_NAMES
+)
 
 
 def serialize(regularizer: Any) -> Any:
@@ -110,6 +124,11 @@ def serialize(regularizer: Any) -> Any:
 def deserialize(config: Any) -> Regularizer:
     """A regularizer from its name or its ``serialize`` dict."""
     if isinstance(config, str):
+        if config in _KERAS_ONLY:
+            raise NotSupportedError(
+                f"keras_lite does not support the regularizer {config!r} (keras.regularizers) yet. "
+                f"Supported: L1, L2, L1L2. Received: identifier={config!r}"
+            )
         if config not in _BY_NAME:
             raise ValueError(f"Could not interpret regularizer identifier: {config}")
         return _BY_NAME[config]()
