@@ -291,7 +291,7 @@ CONSTRUCTORS = [
     Bad("SGD momentum 1.5", lambda m: OPT.SGD(momentum=1.5), ValueError, ("momentum",)),
     Bad("SGD momentum -0.1", lambda m: OPT.SGD(momentum=-0.1), ValueError, ("momentum",)),
     Bad("SGD momentum NaN", lambda m: OPT.SGD(momentum=float("nan")), ValueError, ("momentum",)),
-    Bad("SGD unknown kwarg decay", lambda m: OPT.SGD(decay=0.1), ValueError, ("decay",)),
+    Bad("SGD unknown kwarg", lambda m: OPT.SGD(momentun=0.1), ValueError, ("momentun",)),
     Bad("RMSprop rho str", lambda m: OPT.RMSprop(rho="x"), ValueError, ("rho",)),
     Bad("RMSprop momentum str", lambda m: OPT.RMSprop(momentum="x"), ValueError, ("momentum",)),
     Bad(

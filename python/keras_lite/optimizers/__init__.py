@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, overload
 
 from .._errors import received
 from .._unsupported import unsupported_identifier
 from . import schedules
 from ._base import _CLIPS as _CLIPS
-from ._base import LearningRate, Optimizer, _float, _no_extra, weight_decay_value
+from ._base import LearningRate, Optimizer, _no_extra, _number, weight_decay_value
 from ._more import Adadelta, Adagrad, Adamax, Lion, Nadam
 
 __all__ = [
@@ -47,9 +47,9 @@ class Adam(Optimizer):
     ) -> None:
         _no_extra(kwargs, type(self).__name__, self)
         super().__init__(learning_rate, name)
-        self.beta_1 = _float("beta_1", beta_1)
-        self.beta_2 = _float("beta_2", beta_2)
-        self.epsilon = _float("epsilon", epsilon)
+        self.beta_1 = _number("beta_1", beta_1)
+        self.beta_2 = _number("beta_2", beta_2)
+        self.epsilon = _number("epsilon", epsilon)
         self.amsgrad = bool(amsgrad)
 
     _hyper = (
@@ -95,11 +95,7 @@ class SGD(Optimizer):
     ) -> None:
         _no_extra(kwargs, type(self).__name__, self)
         super().__init__(learning_rate, name)
-        m = (
-            _float("momentum", momentum)
-            if not isinstance(momentum, int) or isinstance(momentum, bool)
-            else float(momentum)
-        )
+        m = _number("momentum", momentum)
         if not 0 <= m <= 1:
             raise ValueError(f"`momentum` must be a float between [0, 1]. {received('momentum', momentum)}")
         self.momentum = m
@@ -125,13 +121,9 @@ class RMSprop(Optimizer):
     ) -> None:
         _no_extra(kwargs, type(self).__name__, self)
         super().__init__(learning_rate, name)
-        self.rho = _float("rho", rho)
-        self.momentum = (
-            float(momentum)
-            if isinstance(momentum, int) and not isinstance(momentum, bool)
-            else _float("momentum", momentum)
-        )
-        self.epsilon = _float("epsilon", epsilon)
+        self.rho = _number("rho", rho)
+        self.momentum = _number("momentum", momentum)
+        self.epsilon = _number("epsilon", epsilon)
         self.centered = bool(centered)
 
     _hyper = (
@@ -181,10 +173,14 @@ def deserialize(config: Any, custom_objects: Any = None, use_legacy_format: bool
     return cls.from_config(config.get("config", {}))  # type: ignore[no-any-return]
 
 
-def get(identifier: Any) -> Optimizer:
+@overload
+def get(identifier: None) -> None: ...
+@overload
+def get(identifier: Any) -> Optimizer: ...
+def get(identifier: Any) -> Optimizer | None:
     """Resolve an optimizer given as a name (any case), an instance or a ``serialize`` dict; names get
-    default hyper-parameters."""
-    if isinstance(identifier, Optimizer):
+    default hyper-parameters. ``None`` stays ``None``, as in Keras."""
+    if identifier is None or isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, dict):
         return deserialize(identifier)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Any
 
 import numpy as np
@@ -36,6 +37,13 @@ def _float(name: str, value: Any) -> float:
             else f"Argument `{name}` must be a float. {received(name, value)}"
         )
     return float(value)
+
+
+def _number(name: str, value: Any) -> float:
+    """A float hyper-parameter, which also takes a whole number (an int, not a bool), as Keras does."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return float(value)
+    return _float(name, value)
 
 
 def _checked_rate(value: float, given: Any) -> float:
@@ -187,6 +195,10 @@ class Optimizer:
             self._set_schedule(learning_rate)
         else:
             self._lr = _checked_rate(_float("learning_rate", learning_rate), learning_rate)
+        if name is not None and (not isinstance(name, str) or "/" in name):
+            raise ValueError(
+                f"Argument `name` must be a string and cannot contain character `/`. {received('name', name)}"
+            )
         # Keras's auto name: the class's in snake case, numbered after the first ("adam", "adam_1", "rm_sprop").
         self.name = name or _auto_name(to_snake_case(type(self).__name__))
         self._network: Any = None  # the core network of the model compiled with it
@@ -305,18 +317,20 @@ class Optimizer:
         return sorted(out)
 
     def get_config(self) -> dict[str, Any]:
-        """Hyper-parameters with Keras's names and keys (the gradient clipping too; a schedule as
-        ``keras.optimizers.schedules.serialize`` gives it), which ``from_config`` reads back."""
-        cfg = {
+        """Hyper-parameters with Keras's names and keys, in Keras's order (the gradient clipping too; a schedule
+        as ``keras.optimizers.schedules.serialize`` gives it), which ``from_config`` reads back."""
+        own = self._core_params()
+        lr = own.pop("learning_rate")
+        return {
             "name": self.name,
-            **_KERAS_KWARGS,
-            "ema_momentum": 0.99,
-            **{k: getattr(self, k) for k in _CLIPS},
+            "learning_rate": lr if self._schedule is None else schedules.serialize(self._schedule),
+            "weight_decay": self.weight_decay,
+            "clipnorm": self.clipnorm,
+            "global_clipnorm": self.global_clipnorm,
+            "clipvalue": self.clipvalue,
+            **{k: getattr(self, k) for k in _KERAS_KWARGS},
+            **own,
         }
-        cfg.update(weight_decay=self.weight_decay, **self._core_params())
-        if self._schedule is not None:
-            cfg["learning_rate"] = schedules.serialize(self._schedule)
-        return cfg
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: Any = None) -> Any:
@@ -335,14 +349,12 @@ class Optimizer:
         return f"<{type(self).__name__} learning_rate={lr!r}>"
 
 
-# Keras 3's keyword arguments of every optimizer, with the values that change nothing (ema_momentum matters
-# only with use_ema).
+# Keras 3's keyword arguments of every optimizer besides the learning rate, the weight decay and the clipping,
+# in the order of its get_config, with the values keras_lite runs with (others are refused; ema_momentum, which
+# matters only with use_ema, is kept as given).
 _KERAS_KWARGS = {
-    "weight_decay": None,
-    "clipnorm": None,
-    "clipvalue": None,
-    "global_clipnorm": None,
     "use_ema": False,
+    "ema_momentum": 0.99,
     "ema_overwrite_frequency": None,
     "loss_scale_factor": None,
     "gradient_accumulation_steps": None,
@@ -384,16 +396,17 @@ def weight_decay_value(value: Any, none_ok: bool = True) -> float | None:
     return float(value)
 
 
-def _no_extra(kwargs: dict[str, Any], cls: str, opt: Any = None) -> None:
-    if opt is not None:
-        _take_clip(kwargs, opt)
-        if "weight_decay" in kwargs:
-            opt.weight_decay = weight_decay_value(kwargs.pop("weight_decay"))
-    kwargs = {
-        k: v
-        for k, v in kwargs.items()
-        if k != "ema_momentum" and not (k in _KERAS_KWARGS and v is _KERAS_KWARGS[k])
-    }
+def _no_extra(kwargs: dict[str, Any], cls: str, opt: Any) -> None:
+    """Take Keras's common keyword arguments in ``kwargs`` onto ``opt``; refuse those keras_lite lacks."""
+    _take_clip(kwargs, opt)
+    if "weight_decay" in kwargs:
+        opt.weight_decay = weight_decay_value(kwargs.pop("weight_decay"))
+    if "ema_momentum" in kwargs:
+        opt.ema_momentum = _number("ema_momentum", kwargs.pop("ema_momentum"))
+    if kwargs.pop("decay", None) is not None:
+        # Keras 3's words: it ignores the argument (the Keras 2 inverse-time decay) and trains on.
+        warnings.warn("Argument `decay` is no longer supported and will be ignored.", stacklevel=3)
+    kwargs = {k: v for k, v in kwargs.items() if not (k in _KERAS_KWARGS and v is _KERAS_KWARGS[k])}
     keras = {k: v for k, v in kwargs.items() if k in _KERAS_KWARGS}
     if keras:
         raise NotSupportedError(

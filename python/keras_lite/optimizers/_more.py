@@ -6,12 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._errors import received
-from ._base import Optimizer, _float, _no_extra
-
-
-def _number(name: str, value: Any) -> float:
-    """A float argument that also takes an int (not a bool)."""
-    return float(value) if isinstance(value, int) and not isinstance(value, bool) else _float(name, value)
+from ._base import Optimizer, _no_extra, _number
 
 
 class Adagrad(Optimizer):
@@ -30,7 +25,7 @@ class Adagrad(Optimizer):
         _no_extra(kwargs, type(self).__name__, self)
         super().__init__(learning_rate, name)
         self.initial_accumulator_value = _number("initial_accumulator_value", initial_accumulator_value)
-        self.epsilon = _float("epsilon", epsilon)
+        self.epsilon = _number("epsilon", epsilon)
 
     _hyper = (
         "initial_accumulator_value",
@@ -55,9 +50,9 @@ class Adamax(Optimizer):
     ) -> None:
         _no_extra(kwargs, type(self).__name__, self)
         super().__init__(learning_rate, name)
-        self.beta_1 = _float("beta_1", beta_1)
-        self.beta_2 = _float("beta_2", beta_2)
-        self.epsilon = _float("epsilon", epsilon)
+        self.beta_1 = _number("beta_1", beta_1)
+        self.beta_2 = _number("beta_2", beta_2)
+        self.epsilon = _number("epsilon", epsilon)
 
     _hyper = ("beta_1", "beta_2", "epsilon")
 

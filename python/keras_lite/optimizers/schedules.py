@@ -180,10 +180,20 @@ class PiecewiseConstantDecay(_CoreSchedule):
                 f"boundaries={boundaries} of length {len(boundaries)}, and values={values} of length "
                 f"{len(values)}."
             )
-        for b in boundaries:
-            _number("boundaries", b)
+        steps = [_number("boundaries", b) for b in boundaries]
         for v in values:
             _number("values", v)
+        # Keras 3.15.1 checks neither: with no boundary it fails at the first call (IndexError), and with
+        # boundaries out of order it adds up the pieces that overlap.
+        if not steps:
+            raise ValueError(
+                "Argument `boundaries` must hold at least one step (for a rate that never changes, pass the one "
+                f"value as the optimizer's learning_rate). {received('boundaries', boundaries)}"
+            )
+        if any(b < a for a, b in zip(steps, steps[1:])):
+            raise ValueError(
+                f"Argument `boundaries` must be in increasing order. {received('boundaries', boundaries)}"
+            )
         self.boundaries = boundaries
         self.values = values
         self.name = name
