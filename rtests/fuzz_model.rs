@@ -217,15 +217,15 @@ fn optimizer(input: &mut Input<'_>) -> Option<(OptimizerKind, f32)> {
     let kind = match name {
         "adam" | "adamw" => OptimizerKind::Adam {
             learning_rate,
-            beta_1: input.param(0.0, 1.0),
-            beta_2: input.param(0.0, 1.0),
+            beta_1: f64::from(input.param(0.0, 1.0)),
+            beta_2: f64::from(input.param(0.0, 1.0)),
             epsilon: input.param(0.0, 1e-3),
             amsgrad: input.bool(),
         },
         "sgd" => OptimizerKind::Sgd { learning_rate, momentum: input.param(0.0, 1.0), nesterov: input.bool() },
         "rmsprop" => OptimizerKind::RmsProp {
             learning_rate,
-            rho: input.param(0.0, 1.0),
+            rho: f64::from(input.param(0.0, 1.0)),
             momentum: input.param(0.0, 1.0),
             epsilon: input.param(0.0, 1e-3),
             centered: input.bool(),

@@ -286,3 +286,12 @@ def test_piecewise_equal_boundaries_are_taken_as_keras_takes_them() -> None:
     schedule = schedules.PiecewiseConstantDecay([2, 2], [0.1, 0.2, 0.3])
     got = [float(schedule(step)) for step in range(6)]
     np.testing.assert_allclose(got, [0.1, 0.1, 0.1, 0.3, 0.3, 0.3], rtol=1e-7)
+
+
+def test_ema_momentum_is_saved_and_compile_needs_an_optimizer(tmp_path) -> None:
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    with pytest.raises(ValueError, match="needs an optimizer to train. Received: optimizer=None"):
+        model.compile(optimizer=None, loss="mse")
+    model.compile(optimizer=keras.optimizers.Adam(ema_momentum=0.5), loss="mse")
+    model.save(tmp_path / "m.keras")
+    assert keras.models.load_model(tmp_path / "m.keras").optimizer.get_config()["ema_momentum"] == 0.5

@@ -336,7 +336,13 @@ def optimizer_from_config(
             kwargs[k] = float(v) if isinstance(v, int) and not isinstance(v, bool) else v
     if isinstance(cfg.get("name"), str):
         kwargs["name"] = cfg["name"]
-    kwargs.update({k: cfg[k] for k in (*optimizers_module._CLIPS, "weight_decay") if cfg.get(k) is not None})
+    kwargs.update(
+        {
+            k: cfg[k]
+            for k in (*optimizers_module._CLIPS, "weight_decay", "ema_momentum")
+            if cfg.get(k) is not None
+        }
+    )
     try:
         return getattr(optimizers_module, cls_name)(**kwargs)  # type: ignore[no-any-return]
     except (TypeError, ValueError) as e:

@@ -220,7 +220,7 @@ def optimizer_config(opt: optimizers_module.Optimizer) -> dict[str, Any]:
         "global_clipnorm": opt.global_clipnorm,
         "clipvalue": opt.clipvalue,
         "use_ema": False,
-        "ema_momentum": 0.99,
+        "ema_momentum": opt.ema_momentum,
         "ema_overwrite_frequency": None,
     }
     cfg.update({k: v for k, v in opt._core_params().items() if k not in cfg})

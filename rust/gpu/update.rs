@@ -18,6 +18,11 @@ use super::kernels::{grid, grid_for, Params, K, WG};
 use super::plan::DevNet;
 use super::program::Builder;
 
+/// The complement `1 − β` of a decay rate, computed in f64 from the rate as given (optimizer/mod.rs).
+fn c(beta: f64) -> f32 {
+    crate::optimizer::rate_and_complement(beta).1
+}
+
 /// The fused update's kernel constants, `Params` constants and which slot is `a`, `b` and `c`.
 type Fused = (Vec<(&'static str, u32)>, [f32; 4], [Option<usize>; 3]);
 
@@ -28,7 +33,7 @@ fn fused(kind: OptimizerKind) -> Fused {
         OptimizerKind::Adam { beta_1, beta_2, epsilon, .. } => (
             0,
             vec![("AMSGRAD", on(at.velocity_hat))],
-            [1.0 - beta_1, 1.0 - beta_2, epsilon, 0.0],
+            [c(beta_1), c(beta_2), epsilon, 0.0],
             [at.momentum, at.velocity, at.velocity_hat],
         ),
         OptimizerKind::Sgd { momentum, nesterov, .. } => {
@@ -42,12 +47,12 @@ fn fused(kind: OptimizerKind) -> Fused {
         OptimizerKind::RmsProp { rho, momentum, epsilon, .. } => (
             2,
             vec![("CENTERED", on(at.average_gradient)), ("MOMENTUM", on(at.momentum))],
-            [rho, 1.0 - rho, momentum, epsilon],
+            [rho as f32, c(rho), momentum, epsilon],
             [at.velocity, at.momentum, at.average_gradient],
         ),
         OptimizerKind::Adagrad { epsilon, .. } => (3, vec![], [epsilon, 0.0, 0.0, 0.0], [at.accumulator, None, None]),
         OptimizerKind::Adamax { beta_1, beta_2, epsilon, .. } => {
-            (4, vec![], [1.0 - beta_1, beta_2, epsilon, 0.0], [at.momentum, at.norm, None])
+            (4, vec![], [c(beta_1), beta_2, epsilon, 0.0], [at.momentum, at.norm, None])
         }
         OptimizerKind::Lion { beta_1, beta_2, .. } => {
             (5, vec![], [beta_1, beta_2, 0.0, 0.0], [at.momentum, None, None])
@@ -56,7 +61,7 @@ fn fused(kind: OptimizerKind) -> Fused {
             (6, vec![], [1.0 - beta_1, 1.0 - beta_2, epsilon, 0.0], [at.momentum, at.velocity, None])
         }
         OptimizerKind::Adadelta { rho, epsilon, .. } => {
-            (7, vec![], [rho, 1.0 - rho, epsilon, 0.0], [at.accumulated_grad, at.accumulated_delta_var, None])
+            (7, vec![], [rho as f32, c(rho), epsilon, 0.0], [at.accumulated_grad, at.accumulated_delta_var, None])
         }
     };
     consts.insert(0, ("OPT", opt));
@@ -135,7 +140,7 @@ pub(crate) fn optimizer(b: &mut Builder, ctx: &Ctx, net: &DevNet, kind: Optimize
         }
         match kind {
             OptimizerKind::Adam { beta_1, beta_2, epsilon, .. } => {
-                let p = Params::new().u(n).f(1.0 - beta_1).f(1.0 - beta_2).f(epsilon);
+                let p = Params::new().u(n).f(c(beta_1)).f(c(beta_2)).f(epsilon);
                 let bind = [Some(&w.param), Some(g), s(at.momentum), s(at.velocity), s(at.velocity_hat)];
                 b.push(K::Adam, &[("AMSGRAD", u32::from(at.velocity_hat.is_some()))], &bind, p, gr);
             }
@@ -149,7 +154,7 @@ pub(crate) fn optimizer(b: &mut Builder, ctx: &Ctx, net: &DevNet, kind: Optimize
                 b.push(K::Sgd, &[("MODE", mode)], &[Some(&w.param), Some(g), s(at.momentum)], p, gr);
             }
             OptimizerKind::RmsProp { rho, momentum, epsilon, .. } => {
-                let p = Params::new().u(n).f(rho).f(1.0 - rho).f(momentum).f(epsilon);
+                let p = Params::new().u(n).f(rho as f32).f(c(rho)).f(momentum).f(epsilon);
                 let consts = [
                     ("CENTERED", u32::from(at.average_gradient.is_some())),
                     ("MOMENTUM", u32::from(at.momentum.is_some())),
@@ -162,7 +167,7 @@ pub(crate) fn optimizer(b: &mut Builder, ctx: &Ctx, net: &DevNet, kind: Optimize
                 b.push(K::Adagrad, &[], &[Some(&w.param), Some(g), s(at.accumulator)], p, gr);
             }
             OptimizerKind::Adamax { beta_1, beta_2, epsilon, .. } => {
-                let p = Params::new().u(n).f(1.0 - beta_1).f(beta_2).f(epsilon);
+                let p = Params::new().u(n).f(c(beta_1)).f(beta_2).f(epsilon);
                 b.push(K::Adamax, &[], &[Some(&w.param), Some(g), s(at.momentum), s(at.norm)], p, gr);
             }
             OptimizerKind::Lion { beta_1, beta_2, .. } => {
@@ -174,7 +179,7 @@ pub(crate) fn optimizer(b: &mut Builder, ctx: &Ctx, net: &DevNet, kind: Optimize
                 b.push(K::Nadam, &[], &[Some(&w.param), Some(g), s(at.momentum), s(at.velocity)], p, gr);
             }
             OptimizerKind::Adadelta { rho, epsilon, .. } => {
-                let p = Params::new().u(n).f(rho).f(1.0 - rho).f(epsilon);
+                let p = Params::new().u(n).f(rho as f32).f(c(rho)).f(epsilon);
                 let bind = [Some(&w.param), Some(g), s(at.accumulated_grad), s(at.accumulated_delta_var)];
                 b.push(K::Adadelta, &[], &bind, p, gr);
             }

@@ -8,7 +8,7 @@ use crate::team::Disjoint;
 const PARALLEL_MIN: usize = 1 << 16;
 
 /// Adam's pass without AMSGrad over the `trainable` ranges of `params`, their gradients `grads` and
-/// `moments` (m, v). With `PARALLEL_MIN` values or more, in ranges in order and apart, the thread team makes it
+/// `moments` (m, v), with step size `alpha` and the complements `c1`, `c2` of β₁, β₂. With `PARALLEL_MIN` values or more, in ranges in order and apart, the thread team makes it
 /// one job (the pass is memory-bound): part `t` updates the `t`-th piece of each unit, a unit being a range
 /// of at least `PARALLEL_MIN / 2` values with `cuts` inside it, or else a run of adjacent ranges. A unit is cut
 /// at its `cuts` when they are one fewer than the parts (a tall kernel, where its gradient's product cut its
@@ -21,7 +21,7 @@ pub(super) fn update(
     (m, v): (&mut [f32], &mut [f32]),
     trainable: &[Range<usize>],
     cuts: &[usize],
-    (alpha, b1, b2, eps): (f32, f32, f32, f32),
+    (alpha, c1, c2, eps): (f32, f32, f32, f32),
 ) {
     let total: usize = trainable.iter().map(|r| r.len()).sum();
     let end = params.len().min(grads.len()).min(m.len()).min(v.len());
@@ -32,7 +32,7 @@ pub(super) fn update(
         // One pass over each run of adjacent weights: a small network's six tensors are one run.
         for r in coalesced(trainable) {
             let (w, g) = (&mut params[r.clone()], &grads[r.clone()]);
-            adam_pass(w, g, &mut m[r.clone()], &mut v[r.clone()], alpha, b1, b2, eps);
+            adam_pass(w, g, &mut m[r.clone()], &mut v[r.clone()], alpha, c1, c2, eps);
         }
         return;
     }
@@ -44,7 +44,7 @@ pub(super) fn update(
             // SAFETY: the ranges lie in order and apart inside the four slices (checked above), which outlive
             // the job, and the pieces of a range are disjoint (`piece`): no value is reachable from two parts.
             let (w, m, v) = unsafe { (wp.slice(lo, hi - lo), mp.slice(lo, hi - lo), vp.slice(lo, hi - lo)) };
-            adam_pass(w, &grads[lo..hi], m, v, alpha, b1, b2, eps);
+            adam_pass(w, &grads[lo..hi], m, v, alpha, c1, c2, eps);
         }
     });
 }
@@ -94,17 +94,17 @@ pub(super) fn adam_pass(
     m: &mut [f32],
     v: &mut [f32],
     alpha: f32,
-    b1: f32,
-    b2: f32,
+    c1: f32,
+    c2: f32,
     eps: f32,
 ) {
     #[cfg(target_arch = "x86_64")]
     if crate::gemm::Isa::Avx512.available() {
         // SAFETY: the CPU has AVX-512F (just checked); the body is safe code.
-        unsafe { adam_pass_avx512(w, g, m, v, alpha, b1, b2, eps) };
+        unsafe { adam_pass_avx512(w, g, m, v, alpha, c1, c2, eps) };
         return;
     }
-    adam_body(w, g, m, v, alpha, b1, b2, eps);
+    adam_body(w, g, m, v, alpha, c1, c2, eps);
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -116,11 +116,11 @@ unsafe fn adam_pass_avx512(
     m: &mut [f32],
     v: &mut [f32],
     alpha: f32,
-    b1: f32,
-    b2: f32,
+    c1: f32,
+    c2: f32,
     eps: f32,
 ) {
-    adam_body(w, g, m, v, alpha, b1, b2, eps);
+    adam_body(w, g, m, v, alpha, c1, c2, eps);
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -131,11 +131,10 @@ pub(super) fn adam_body(
     m: &mut [f32],
     v: &mut [f32],
     alpha: f32,
-    b1: f32,
-    b2: f32,
+    c1: f32,
+    c2: f32,
     eps: f32,
 ) {
-    let (c1, c2) = (1.0 - b1, 1.0 - b2);
     for (((w, &g), m), v) in w.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
         *m += (g - *m) * c1;
         *v += (g * g - *v) * c2;

@@ -13,6 +13,12 @@ pub use clip::Clip;
 pub use decay::Decay;
 pub use nadam::{NadamStep, Progress};
 pub use rates::RateTable;
+
+/// A decay rate given as f64 for the step: the rate rounded to f32, and its complement `1 − β` computed in f64
+/// then rounded (Keras's `1 - self.beta_1` on a Python float).
+pub fn rate_and_complement(beta: f64) -> (f32, f32) {
+    (beta as f32, (1.0 - beta) as f32)
+}
 pub use schedule::Schedule;
 
 use crate::error::{Error, Result};
@@ -22,22 +28,24 @@ use adam::coalesced;
 /// An optimizer's hyper-parameters.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum OptimizerKind {
-    /// Adam (AdamW is Adam with a `Decay`).
-    Adam { learning_rate: f32, beta_1: f32, beta_2: f32, epsilon: f32, amsgrad: bool },
+    /// Adam (AdamW is Adam with a `Decay`). The decay rates are kept as given (f64): their complements
+    /// `1 − β` are rounded to f32 from them, as Keras computes them from its Python floats (`ρ` and Adamax's
+    /// `β₁` likewise); the rates themselves enter the step rounded to f32.
+    Adam { learning_rate: f32, beta_1: f64, beta_2: f64, epsilon: f32, amsgrad: bool },
     /// Stochastic gradient descent with optional (Nesterov) momentum.
     Sgd { learning_rate: f32, momentum: f32, nesterov: bool },
     /// RMSprop.
-    RmsProp { learning_rate: f32, rho: f32, momentum: f32, epsilon: f32, centered: bool },
+    RmsProp { learning_rate: f32, rho: f64, momentum: f32, epsilon: f32, centered: bool },
     /// Adagrad (the accumulator starts at `initial_accumulator_value`).
     Adagrad { learning_rate: f32, initial_accumulator_value: f32, epsilon: f32 },
     /// Adamax (Adam with the infinity norm).
-    Adamax { learning_rate: f32, beta_1: f32, beta_2: f32, epsilon: f32 },
+    Adamax { learning_rate: f32, beta_1: f64, beta_2: f32, epsilon: f32 },
     /// Lion (sign of an interpolated momentum).
     Lion { learning_rate: f32, beta_1: f32, beta_2: f32 },
     /// Nadam (Adam with Nesterov momentum and Keras's 0.96 momentum schedule, see nadam.rs).
     Nadam { learning_rate: f32, beta_1: f32, beta_2: f32, epsilon: f32 },
     /// Adadelta (steps scaled by the running RMS of past steps over that of the gradients).
-    Adadelta { learning_rate: f32, rho: f32, epsilon: f32 },
+    Adadelta { learning_rate: f32, rho: f64, epsilon: f32 },
 }
 
 /// Where each named slot sits in an optimizer's slot list (`OptimizerKind::slot_names` order, which is
@@ -183,11 +191,12 @@ impl OptimizerKind {
     /// step): Adam's `lr·√(1−β2ᵗ)/(1−β1ᵗ)`, Adamax's `lr/(1−β1ᵗ)`; 0 for the other optimizers.
     pub fn adam_step_size(&self, t: u64) -> f32 {
         match *self {
+            // Keras's `ops.power(cast(β, float32), t)`: the powers of the rates rounded to f32.
             OptimizerKind::Adam { learning_rate: lr, beta_1: b1, beta_2: b2, .. } => {
-                let t = t as f32;
+                let (t, b1, b2) = (t as f32, b1 as f32, b2 as f32);
                 lr * (1.0 - b2.powf(t)).sqrt() / (1.0 - b1.powf(t))
             }
-            OptimizerKind::Adamax { learning_rate: lr, beta_1: b1, .. } => lr / (1.0 - b1.powf(t as f32)),
+            OptimizerKind::Adamax { learning_rate: lr, beta_1: b1, .. } => lr / (1.0 - (b1 as f32).powf(t as f32)),
             _ => 0.0,
         }
     }
@@ -302,13 +311,14 @@ impl Optimizer {
         match kind {
             OptimizerKind::Adam { beta_1: b1, beta_2: b2, epsilon: eps, .. } => {
                 let alpha = kind.adam_step_size(self.iterations.saturating_add(1));
+                let (c1, c2) = (rate_and_complement(b1).1, rate_and_complement(b2).1);
                 let [Some(m_all), Some(v_all), vhat_all] =
                     slots_mut(&mut self.slots, [at.momentum, at.velocity, at.velocity_hat])
                 else {
                     return;
                 };
                 let Some(vhat_all) = vhat_all else {
-                    adam::update(params, grads, (m_all, v_all), trainable, cuts, (alpha, b1, b2, eps));
+                    adam::update(params, grads, (m_all, v_all), trainable, cuts, (alpha, c1, c2, eps));
                     return;
                 };
                 // AMSGrad: one pass over each run of adjacent weights.
@@ -319,8 +329,8 @@ impl Optimizer {
                     let v = &mut v_all[r.clone()];
                     let vh = &mut vhat_all[r.clone()];
                     for i in 0..w.len() {
-                        m[i] += (g[i] - m[i]) * (1.0 - b1);
-                        v[i] += (g[i] * g[i] - v[i]) * (1.0 - b2);
+                        m[i] += (g[i] - m[i]) * c1;
+                        v[i] += (g[i] * g[i] - v[i]) * c2;
                         vh[i] = vh[i].max(v[i]);
                         w[i] -= alpha * m[i] / (vh[i].sqrt() + eps);
                     }

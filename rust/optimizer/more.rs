@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use super::{slots_mut, OptimizerKind};
+use super::{rate_and_complement, slots_mut, OptimizerKind};
 
 /// One step `t` (1-based) of `kind` (one of these five) over the trainable ranges; a missing slot leaves the
 /// parameters alone.
@@ -32,14 +32,16 @@ pub(super) fn update(
         OptimizerKind::Adamax { beta_1: b1, beta_2: b2, epsilon: eps, .. } => {
             let alpha = kind.adam_step_size(t);
             let [Some(m), Some(u)] = slots_mut(slots, [at.momentum, at.norm]) else { return };
+            let c1 = rate_and_complement(b1).1;
             for i in trainable.iter().flat_map(Range::clone) {
                 let g = grads[i];
-                m[i] += (g - m[i]) * (1.0 - b1);
+                m[i] += (g - m[i]) * c1;
                 u[i] = (b2 * u[i]).max(g.abs());
                 params[i] -= alpha * m[i] / (u[i] + eps);
             }
         }
         OptimizerKind::RmsProp { learning_rate: lr, rho, momentum, epsilon: eps, .. } => {
+            let (rho, c) = rate_and_complement(rho);
             let [Some(v_all), mut mom_all, mut avg_all] =
                 slots_mut(slots, [at.velocity, at.momentum, at.average_gradient])
             else {
@@ -49,10 +51,10 @@ pub(super) fn update(
                 for i in r.clone() {
                     let g = grads[i];
                     let v = &mut v_all[i];
-                    *v = rho * *v + (1.0 - rho) * g * g;
+                    *v = rho * *v + c * (g * g);
                     let denom = if let Some(avg_all) = avg_all.as_deref_mut() {
                         let a = &mut avg_all[i];
-                        *a = rho * *a + (1.0 - rho) * g;
+                        *a = rho * *a + c * g;
                         *v - *a * *a + eps
                     } else {
                         *v + eps
@@ -69,14 +71,15 @@ pub(super) fn update(
             }
         }
         OptimizerKind::Adadelta { learning_rate: lr, rho, epsilon: eps } => {
+            let (rho, c) = rate_and_complement(rho);
             let [Some(acc_g), Some(acc_d)] = slots_mut(slots, [at.accumulated_grad, at.accumulated_delta_var]) else {
                 return;
             };
             for i in trainable.iter().flat_map(Range::clone) {
                 let g = grads[i];
-                acc_g[i] = rho * acc_g[i] + (1.0 - rho) * (g * g);
+                acc_g[i] = rho * acc_g[i] + c * (g * g);
                 let delta = -((acc_d[i] + eps).sqrt() * g / (acc_g[i] + eps).sqrt());
-                acc_d[i] = rho * acc_d[i] + (1.0 - rho) * (delta * delta);
+                acc_d[i] = rho * acc_d[i] + c * (delta * delta);
                 params[i] += lr * delta;
             }
         }
@@ -125,7 +128,7 @@ mod tests {
                         w[i] -= f64::from(lr) * g[i] / (s1[i] + f64::from(eps)).sqrt();
                     }
                     OptimizerKind::Adamax { learning_rate: lr, beta_1: b1, beta_2: b2, epsilon: eps } => {
-                        let (b1, b2) = (f64::from(b1), f64::from(b2));
+                        let b2 = f64::from(b2);
                         s1[i] += (g[i] - s1[i]) * (1.0 - b1);
                         s2[i] = (b2 * s2[i]).max(g[i].abs());
                         w[i] -= f64::from(lr) * s1[i] / ((1.0 - b1.powi(t)) * (s2[i] + f64::from(eps)));
@@ -144,7 +147,7 @@ mod tests {
                         s1[i] = s1[i] * b2 + g[i] * (1.0 - b2);
                     }
                     OptimizerKind::Adadelta { learning_rate: lr, rho, epsilon: eps } => {
-                        let (rho, eps) = (f64::from(rho), f64::from(eps));
+                        let eps = f64::from(eps);
                         s1[i] = rho * s1[i] + (1.0 - rho) * g[i] * g[i];
                         let delta = -(s2[i] + eps).sqrt() * g[i] / (s1[i] + eps).sqrt();
                         s2[i] = rho * s2[i] + (1.0 - rho) * delta * delta;

@@ -16,8 +16,8 @@ use super::schedule::ScheduleArg;
 #[pyo3(from_item_all)]
 struct Adam {
     learning_rate: f32,
-    beta_1: f32,
-    beta_2: f32,
+    beta_1: f64,
+    beta_2: f64,
     epsilon: f32,
     amsgrad: bool,
 }
@@ -36,7 +36,7 @@ struct Sgd {
 #[pyo3(from_item_all)]
 struct RmsProp {
     learning_rate: f32,
-    rho: f32,
+    rho: f64,
     momentum: f32,
     epsilon: f32,
     centered: bool,
@@ -56,7 +56,7 @@ struct Adagrad {
 #[pyo3(from_item_all)]
 struct Adamax {
     learning_rate: f32,
-    beta_1: f32,
+    beta_1: f64,
     beta_2: f32,
     epsilon: f32,
 }
@@ -76,7 +76,7 @@ struct Nadam {
 #[pyo3(from_item_all)]
 struct Adadelta {
     learning_rate: f32,
-    rho: f32,
+    rho: f64,
     epsilon: f32,
 }
 

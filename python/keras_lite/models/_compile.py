@@ -56,6 +56,8 @@ def compile(
         )
     if weighted_metrics is not None and not isinstance(weighted_metrics, (list, tuple)):
         raise ValueError(f"weighted_metrics must be a list. {received('weighted_metrics', weighted_metrics)}")
+    if optimizer is None:  # (Keras compiles, then fails at the first step)
+        raise ValueError(f"keras_lite needs an optimizer to train. {received('optimizer', optimizer)}")
     opt = optimizers_module.get(optimizer)
     user = _other_model(opt._model() if opt._model is not None else None, model, opt)
     if user is not None:

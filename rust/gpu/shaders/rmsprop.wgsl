@@ -28,7 +28,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         return;
     }
     let gi = g[i];
-    let vi = prm.rho * v[i] + prm.one_minus_rho * gi * gi;
+    let vi = prm.rho * v[i] + prm.one_minus_rho * (gi * gi);
     v[i] = vi;
     var denom = vi + prm.eps;
     if CENTERED {

@@ -79,7 +79,7 @@ fn update(gi: f32, v: Vals, t: u32) -> Vals {
         }
         case 2u: {
             // RMSprop: a = v, b = momentum, c = average gradient; h = (ρ, 1−ρ, μ, ε).
-            let vi = h.x * x.a + h.y * gi * gi;
+            let vi = h.x * x.a + h.y * (gi * gi);
             x.a = vi;
             var denom = vi + h.w;
             if CENTERED {
