@@ -188,7 +188,7 @@ fn layer(input: &mut Input<'_>) -> Result<LayerSpec> {
                 noise: [Noise::Bernoulli, Noise::Multiplicative, Noise::Additive][input.byte() as usize % 3],
             },
             _ => LayerSpec::BatchNorm {
-                momentum: input.param(0.0, 1.0),
+                momentum: f64::from(input.param(0.0, 1.0)),
                 epsilon: input.param(1e-5, 1e-1),
                 center: input.bool(),
                 scale: input.bool(),

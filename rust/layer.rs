@@ -17,8 +17,9 @@ pub enum LayerSpec {
     /// Inverted dropout while training, identity otherwise; with Gaussian `noise`, Keras's GaussianDropout
     /// (`rate` its rate) or GaussianNoise (`rate` its stddev) (layers/dropout.rs).
     Dropout { rate: f32, seed: Option<u64>, noise: Noise },
-    /// Batch normalization over the feature axis with moving statistics.
-    BatchNorm { momentum: f32, epsilon: f32, center: bool, scale: bool },
+    /// Batch normalization over the feature axis with moving statistics; `momentum` as given (f64), its
+    /// complement computed from it (layers/batch_norm.rs).
+    BatchNorm { momentum: f64, epsilon: f32, center: bool, scale: bool },
     /// Its inputs side by side along the feature axis, in order.
     Concatenate,
     /// The element-wise sum of inputs of one width.

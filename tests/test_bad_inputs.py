@@ -934,7 +934,12 @@ CALL_ORDER = [
         ("unique names",),
     ),
     Bad("add an Input after layers", lambda m: m.add(keras.Input(shape=(1,))), ValueError, ("input layer",)),
-    Bad("layer call training=True", lambda m: m.layers[0](X, training=True), ValueError, ("training",)),
+    Bad(
+        "dropout on tensors with training=True",
+        lambda m: layers.Dropout(0.5)(keras.Input(shape=(3,)), training=True),
+        ValueError,
+        ("training=True",),
+    ),
     Bad(
         "layer call with strings",
         lambda m: m.layers[0](np.full((2, 3), "a")),

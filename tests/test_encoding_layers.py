@@ -208,8 +208,14 @@ def test_arguments_are_checked_as_keras(make, error, match):
 
 
 def test_what_keras_lite_does_not_hold_is_refused_clearly():
-    with pytest.raises(ValueError, match=r"one_hot output encodes one value per row.*input width 2"):
+    # Keras gives a 3-D output: a NotSupportedError (a ValueError too), in a model, in a graph and on its own.
+    one_hot = r"encodes one value per row one-hot.*input width 2"
+    with pytest.raises(keras.NotSupportedError, match=one_hot):
         keras.Sequential([keras.Input((2,)), layers.CategoryEncoding(3, output_mode="one_hot")])
+    with pytest.raises(keras.NotSupportedError, match=one_hot):
+        layers.Discretization([0.0], output_mode="one_hot")(keras.Input((2,)))
+    with pytest.raises(keras.NotSupportedError, match=one_hot):
+        layers.Discretization([0.0], output_mode="one_hot")(np.ones((3, 2)))
     with pytest.raises(keras.NotSupportedError, match="count_weights"):
         layers.CategoryEncoding(3, output_mode="count")(np.ones((2, 2)), count_weights=np.ones((2, 2)))
     unadapted = layers.Discretization(num_bins=3)

@@ -1,6 +1,10 @@
 """A Functional model's ``config.json`` tree, read: its layers made and called on one another as the file's
 ``inbound_nodes`` say (``_keras_config_write.functional_config`` writes such trees; the layers themselves are
-read by ``_keras_config_read``)."""
+read by ``_keras_config_read``).
+
+The tree may also be the dict Keras's ``model.get_config()`` returns, never written as JSON: it holds tuples
+(a call's ``args``, shapes) where JSON holds lists, so a tuple is read wherever a list is.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from ._keras_config_sequential import _item_from_config, keras2_input_shape, lea
 def _given(value: Any) -> bool:
     """Whether a call argument holds something: Keras writes a ``mask`` of None per input (a list or a dict of
     them) for a model called on several tensors."""
-    if isinstance(value, (list, dict)):
+    if isinstance(value, (list, tuple, dict)):
         return any(_given(v) for v in (value.values() if isinstance(value, dict) else value))
     return _set(value)
 
@@ -24,11 +28,15 @@ def _tensor_ref(value: Any, made: dict[str, Any], where: str) -> Any:
     """The KerasTensor an ``inbound_nodes`` argument names (``keras_history: [layer, 0, 0]``)."""
     cfg = value.get("config") if isinstance(value, dict) else None
     history = cfg.get("keras_history") if isinstance(cfg, dict) else None
-    if value.get("class_name") != "__keras_tensor__" or not isinstance(history, list) or len(history) != 3:
+    if (
+        value.get("class_name") != "__keras_tensor__"
+        or not isinstance(history, (list, tuple))
+        or len(history) != 3
+    ):
         raise FormatError(f"{where} is called on {value!r}, which is not a tensor keras_lite reads")
     if history[0] not in made:
         raise FormatError(f"{where} reads layer {history[0]!r}, which is not defined before it")
-    if history[1:] != [0, 0]:
+    if list(history[1:]) != [0, 0]:
         raise FormatError(
             f"{where} reads call {history[1]} of layer {history[0]!r}; keras_lite calls each layer once"
         )
@@ -39,9 +47,9 @@ def _keras2_node(node: Any) -> Any:
     """One call in tf.keras 2's layout, ``[[layer, node, tensor, kwargs], ...]``, as Keras 3 writes it (a
     ``__keras_tensor__`` per input; a list of them for a layer called on several)."""
     if (
-        not isinstance(node, list)
+        not isinstance(node, (list, tuple))
         or not node
-        or not all(isinstance(r, list) and len(r) in (3, 4) for r in node)
+        or not all(isinstance(r, (list, tuple)) and len(r) in (3, 4) for r in node)
     ):
         return node
     refs = [{"class_name": "__keras_tensor__", "config": {"keras_history": list(r[:3])}} for r in node]
@@ -56,15 +64,15 @@ def _structure_ref(value: Any, made: dict[str, Any], what: str) -> Any:
     """``input_layers`` / ``output_layers``: one ``[name, 0, 0]``, a list of them, or a dict of them."""
 
     def one(ref: Any) -> Any:
-        if not isinstance(ref, list) or len(ref) != 3 or ref[0] not in made:
+        if not isinstance(ref, (list, tuple)) or len(ref) != 3 or ref[0] not in made:
             raise FormatError(f"the model's {what} name {ref!r}, which is not one of its layers")
         return made[ref[0]]
 
     if isinstance(value, dict):
         return {k: one(v) for k, v in value.items()}
-    if isinstance(value, list) and value and isinstance(value[0], str):
+    if isinstance(value, (list, tuple)) and value and isinstance(value[0], str):
         return one(value)
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return [one(v) for v in value]
     raise FormatError(f"the model's {what} are {value!r}, not a layer reference, a list or a dict of them")
 
@@ -81,7 +89,7 @@ def functional_from_config(
     tree = _dict(tree, "config.json")
     cfg = _dict(tree.get("config"), "the model config")
     items = cfg.get("layers")
-    if not isinstance(items, list):
+    if not isinstance(items, (list, tuple)):
         raise FormatError("the model config has no list of layers")
     made: dict[str, Any] = {}
     least = 0
@@ -103,7 +111,7 @@ def functional_from_config(
         layer = _item_from_config(item, i, training_only, budget)  # a layer, or a nested model
         spent_before += spent(layer)
         nodes = item.get("inbound_nodes")
-        if isinstance(nodes, list):
+        if isinstance(nodes, (list, tuple)):
             nodes = [_keras2_node(node) for node in nodes]
         if not isinstance(nodes, list) or len(nodes) != 1 or not isinstance(nodes[0], dict):
             raise FormatError(
@@ -112,7 +120,7 @@ def functional_from_config(
             )
         args, kwargs = nodes[0].get("args"), nodes[0].get("kwargs") or {}
         if (
-            not isinstance(args, list)
+            not isinstance(args, (list, tuple))
             or len(args) != 1
             or any(_given(v) for v in _dict(kwargs, where).values())
         ):
@@ -121,7 +129,7 @@ def functional_from_config(
         if isinstance(arg, dict) and arg.get("class_name") != "__keras_tensor__":  # a model called by names
             inputs: Any = {k: _tensor_ref(t, made, where) for k, t in arg.items()}
             first = next(iter(inputs.values()), None)
-        elif isinstance(arg, list):
+        elif isinstance(arg, (list, tuple)):
             inputs = [_tensor_ref(t, made, where) for t in arg]
             first = inputs[0] if inputs else None
         else:

@@ -139,7 +139,8 @@ pub(crate) fn forward(
                     .u(usize::from(gamma.is_some()))
                     .u(usize::from(beta.is_some()));
                 if let (true, true, Some(bn)) = (train, l.trainable, ws.bn[i].as_ref()) {
-                    let ps = Params::new().u(rows).u(width).f(momentum).f(epsilon);
+                    let (keep, take) = crate::optimizer::rate_and_complement(momentum);
+                    let ps = Params::new().u(rows).u(width).f(keep).f(epsilon).f(take);
                     let g = grid(ctx, width.div_ceil(COLS as usize) as u64)?;
                     let stats = [Some(&x), Some(&bn.mean), Some(&bn.inv_std), mm, mv];
                     b.push(K::BnStats, &[("MOVING", 1)], &stats, ps, g);

@@ -89,12 +89,14 @@ pub fn forward_train(p: &Params<'_>, epsilon: f32, x: &[f32], y: &mut [f32], w: 
 }
 
 /// Move the moving statistics towards the batch's (after `forward_train`).
-pub fn update_moving(c: &Cache, momentum: f32, moving_mean: &mut [f32], moving_var: &mut [f32]) {
+pub fn update_moving(c: &Cache, momentum: f64, moving_mean: &mut [f32], moving_var: &mut [f32]) {
+    // Keras's `moving * self.momentum + batch * (1.0 - self.momentum)`: the complement from the Python float.
+    let (keep, take) = crate::optimizer::rate_and_complement(momentum);
     for (mm, &m) in moving_mean.iter_mut().zip(&c.mean) {
-        *mm = *mm * momentum + m as f32 * (1.0 - momentum);
+        *mm = *mm * keep + m as f32 * take;
     }
     for (mv, &v) in moving_var.iter_mut().zip(&c.var) {
-        *mv = *mv * momentum + v as f32 * (1.0 - momentum);
+        *mv = *mv * keep + v as f32 * take;
     }
 }
 

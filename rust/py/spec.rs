@@ -51,7 +51,7 @@ struct Dropout {
 #[derive(FromPyObject)]
 #[pyo3(from_item_all)]
 struct BatchNormalization {
-    momentum: f32,
+    momentum: f64,
     epsilon: f32,
     center: bool,
     scale: bool,

@@ -51,6 +51,7 @@ class Dense(Layer):
         bias_constraint: Any = None,
         lora_rank: Any = None,
         lora_alpha: Any = None,
+        quantization_config: Any = None,
         **kwargs: Any,
     ) -> None:
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or not 0 < units <= _MAX_SIZE:
@@ -67,6 +68,7 @@ class Dense(Layer):
         for arg, value in (
             ("lora_rank", lora_rank),
             ("lora_alpha", lora_alpha),
+            ("quantization_config", quantization_config),
         ):
             _only(arg, value, (None,), "Dense")
         super().__init__(**kwargs)
@@ -215,14 +217,12 @@ class _Noise(Layer):
     def _spec(self) -> dict[str, Any]:
         return {"kind": self._kind, "rate": self._amount, "seed": self.seed}
 
+    _trains_differently = True
+
     def __call__(self, inputs: Any, training: Any = None) -> Tensor:
-        if training:
-            raise ValueError(
-                f"keras_lite applies {type(self).__name__} outside fit in inference mode only. Received: training=True"
-            )
-        if _symbolic(inputs):
-            return _symbolic_call(self, inputs)  # type: ignore[return-value]
-        return np.array(_data.to_array(inputs, "inputs"), dtype=np.float32).view(Tensor)
+        if training or _symbolic(inputs):
+            return super().__call__(inputs, training)
+        return np.array(_data.to_array(inputs, "inputs"), dtype=np.float32).view(Tensor)  # the identity
 
 
 class Dropout(_Noise):
@@ -293,6 +293,8 @@ class BatchNormalization(_ScaleOffset):
     zeros, ones).
     """
 
+    _trains_differently = True
+
     def __init__(
         self,
         axis: int = -1,
@@ -309,9 +311,14 @@ class BatchNormalization(_ScaleOffset):
         beta_constraint: Any = None,
         gamma_constraint: Any = None,
         synchronized: bool = False,
+        renorm: bool = False,
+        renorm_clipping: Any = None,
+        renorm_momentum: float = 0.99,
         **kwargs: Any,
     ) -> None:
         _only("axis", axis, (-1, 1), "BatchNormalization")
+        _only("renorm", renorm, (False,), "BatchNormalization")
+        _only("renorm_clipping", renorm_clipping, (None,), "BatchNormalization")  # read only with renorm
         inits = {
             arg: _initializer(arg, value, "BatchNormalization")
             for arg, value in (

@@ -49,7 +49,22 @@ class _Encoding(Layer):
         return {"kind": "encode", "bins": self._bins(), "depth": self._depth(), "mode": self.output_mode}
 
     def _output_width(self, input_width: int) -> int:
+        self._one_feature(input_width)
         return input_width if self.output_mode == "int" else self._depth()
+
+    def _check_width(self, width: int, shape: tuple[Any, ...]) -> None:
+        self._one_feature(width)
+        super()._check_width(width, shape)
+
+    def _one_feature(self, width: int) -> None:
+        """One-hot encodes one value per row: several features would make a 3-D output (Keras gives one)."""
+        if self.output_mode == "one_hot" and width != 1:
+            raise NotSupportedError(
+                f"keras_lite's {type(self).__name__} encodes one value per row one-hot (its input has one "
+                f"feature); {width} features would make a 3-D output, which keras_lite's networks do not hold. "
+                "Use multi_hot or count, or one feature per layer. Received: input width "
+                f"{width}"
+            )
 
     def __call__(self, inputs: Any, training: Any = None) -> Tensor:
         """Apply the layer to an array (or record it on a ``keras.Input`` tensor). A 1-D array is one row of

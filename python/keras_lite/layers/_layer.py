@@ -125,6 +125,10 @@ class Layer:
     _weight_names: tuple[str, ...] = ()
     # Weights Keras keeps as int64 (the core holds them as floats): Normalization's ``count``.
     _int64_weights: tuple[str, ...] = ()
+    # Whether it computes otherwise while training (Dropout and the noise layers draw, BatchNormalization uses
+    # the batch's statistics): ``layer(x, training=True)`` runs the core's training pass; for any other layer
+    # ``training`` changes nothing.
+    _trains_differently = False
     # Whether the layer takes inputs of several dimensions (a Flatten): every other layer takes (None, width).
     _takes_shapes = False
     # Whether it computes value by value and so may also read an input of several dimensions on its way to a
@@ -148,7 +152,7 @@ class Layer:
         _only("activity_regularizer", kwargs.pop("activity_regularizer", None), (None,), type(self).__name__)
         if kwargs:
             raise ValueError(f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}")
-        if dtype not in (None, "float32", np.float32):
+        if _dtype_name(dtype) not in (None, "float32"):
             raise NotSupportedError(f"keras_lite computes in float32 only. {received('dtype', dtype)}")
         self._input_shape_arg: tuple[int, ...] | None = None
         if input_shape is not None or input_dim is not None:
@@ -370,19 +374,13 @@ class Layer:
         Returns a float32 NumPy array that also has Keras's ``.numpy()``; called on a ``keras.Input`` tensor
         (or a tensor another layer returned), records the call for a Functional model and returns its tensor.
         """
-        if training:
-            raise ValueError(
-                "keras_lite applies layers outside fit in inference mode only. Received: training=True"
-            )
         if _symbolic(inputs):
+            if training and self._trains_differently:
+                raise _training_on_tensors(self)
             return _symbolic_call(self, inputs)  # type: ignore[return-value]
-        array = _data.to_array(inputs, "inputs")
-        if array.ndim == 0:
-            raise ValueError(f"Layer {self.name} needs at least a 1-D input. Received: a scalar")
-        x = np.asarray(array, dtype=np.float32)
-        shape = x.shape
-        self._check_width(shape[-1], shape)
-        flat = np.ascontiguousarray(x.reshape(-1, shape[-1]))
+        x, shape, flat = self._rows(inputs)
+        if training and self._trains_differently:
+            return self._call_training(flat, shape)
         model = self._model_ref() if self._model_ref is not None else None
         if (
             model is not None
@@ -406,6 +404,37 @@ class Layer:
                 out = self._owner.predict(flat)
         return out.reshape(*shape[:-1], out.shape[-1]).view(Tensor)
 
+    def _rows(self, inputs: Any) -> tuple[np.ndarray, tuple[int, ...], np.ndarray]:
+        """An array input as float32, its shape, and its rows of features (the last axis) for the core."""
+        array = _data.to_array(inputs, "inputs")
+        if array.ndim == 0:
+            raise ValueError(f"Layer {self.name} needs at least a 1-D input. Received: a scalar")
+        x = np.asarray(array, dtype=np.float32)
+        self._check_width(x.shape[-1], x.shape)
+        return x, x.shape, np.ascontiguousarray(x.reshape(-1, x.shape[-1]))
+
+    def _call_training(self, flat: np.ndarray, shape: tuple[int, ...]) -> Tensor:
+        """``layer(x, training=True)`` for a layer that computes otherwise while training: the core's training
+        pass over its rows (Dropout and the noise layers draw from a generator the layer keeps, so each call
+        draws anew; BatchNormalization uses the batch's statistics and updates its moving ones)."""
+        width = shape[-1]
+        if self._owner is None or self._input_width != width:
+            self.build((None, width))
+        if self._owner_layer_index == 0 and self._owner.layer_count == 1:
+            net = self._owner  # its own network
+        elif not self._variables:  # in a model's network: a network of its own for the draws
+            net = getattr(self, "_training_net", None)
+            if net is None or net.input_dim != width:
+                net = self._training_net = _core.Model(width, [self._spec()], config.next_seed())
+        else:
+            raise NotSupportedError(
+                f"keras_lite runs layer {self.name!r} ({type(self).__name__}) in training mode on its own only "
+                "while it is in no model (a model's network holds its weights). Call the model with "
+                "training=True instead. Received: training=True"
+            )
+        out = _core.call_training(net, flat)
+        return out.reshape(*shape[:-1], out.shape[-1]).view(Tensor)  # type: ignore[no-any-return]
+
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "trainable": self.trainable, "dtype": "float32"}
 
@@ -424,6 +453,31 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _training_on_tensors(layer: Layer) -> NotSupportedError:
+    """``layer(keras_tensor, training=True)`` for a layer that trains otherwise: fixing its mode in a graph
+    (Monte Carlo dropout) is not supported; the graph runs it in training mode in ``fit``."""
+    return NotSupportedError(
+        f"keras_lite does not support training=True in a call on tensors yet: layer {layer.name!r} "
+        f"({type(layer).__name__}) runs in training mode when the model trains, and in inference mode otherwise. "
+        "Received: training=True"
+    )
+
+
+def _dtype_name(dtype: Any) -> str | None:
+    """The name of a layer's ``dtype``: None, a name, NumPy's float32, or Keras 3's dtype policy (an object with
+    ``.name``, or its config ``{"class_name": "DTypePolicy", "config": {"name": "float32"}}``, as a layer's
+    ``get_config()`` gives it); ``"?"`` for anything else."""
+    if dtype is None or isinstance(dtype, str):
+        return dtype
+    if dtype is np.float32 or dtype == np.dtype("float32"):
+        return "float32"
+    if isinstance(dtype, dict) and dtype.get("class_name") in ("DTypePolicy", "FloatDTypePolicy"):
+        inner = dtype.get("config")
+        return _dtype_name(inner.get("name")) if isinstance(inner, dict) else "?"
+    name = getattr(dtype, "name", None)
+    return name if isinstance(name, str) else "?"
 
 
 def _only(arg: str, value: Any, allowed: tuple[Any, ...], layer: str) -> None:

@@ -2,7 +2,9 @@
 ``Maximum`` and ``Minimum``, and their function forms (``layers.concatenate([a, b])``, ...).
 
 Each joins a list of ``(batch, width)`` inputs into one: side by side (Concatenate), or element by element over
-inputs of one width. The core computes them (rust/layers/); they have no weights.
+inputs of one width. The core computes them (rust/layers/); they have no weights. Called on arrays, an input may
+also be 1-D (one row of features, giving a 1-D output, as Keras gives for 1-D arrays) or have more axes (its
+samples along all but the last).
 """
 
 from __future__ import annotations
@@ -68,7 +70,13 @@ class _Merge(Layer):
         return [(None, w) for w in self._input_widths]
 
     def __call__(self, inputs: Any, training: Any = None) -> Any:
-        """Merge a list of KerasTensors (recording the call) or of arrays (computed now)."""
+        """Merge a list of KerasTensors (recording the call) or of arrays (computed now).
+
+        An array's last axis holds its features and the axes before it its samples: ``(batch, width)``,
+        ``(batch, ..., width)``, or 1-D ``(width,)``, one row of features whose output is 1-D again (as Keras
+        gives for a list of 1-D arrays). Beside inputs of more axes, a 1-D input is a column of samples, as
+        Keras reads it there.
+        """
         if _symbolic(inputs):
             return _symbolic_call(self, inputs)
         if not isinstance(inputs, (list, tuple)):
@@ -76,17 +84,78 @@ class _Merge(Layer):
                 "A merge layer should be called on a list of inputs. "
                 f"Received: inputs={inputs!r} (not a list of tensors)"
             )
-        arrays = [_data.to_matrix(x, f"inputs[{i}]") for i, x in enumerate(inputs)]
-        rows = {a.shape[0] for a in arrays}
-        if len(rows) > 1:
-            raise ValueError(
-                "Cannot merge tensors with different batch sizes. "
-                f"Received tensors with shapes {[a.shape for a in arrays]}"
-            )
-        widths = [a.shape[1] for a in arrays]
+        arrays = [_merge_input(x, f"inputs[{i}]") for i, x in enumerate(inputs)]
+        shapes = [a.shape for a in arrays]
+        self._check_count(shapes)
+        if all(a.ndim == 1 for a in arrays):
+            lead: tuple[int, ...] = ()
+            self._check_1d(shapes)
+        else:
+            rank = max(a.ndim for a in arrays)
+            # Keras gives a lower-rank input axes of 1 after its batch axis (a 1-D input becomes a column)
+            arrays = [a.reshape(a.shape[:1] + (1,) * (rank - a.ndim) + a.shape[1:]) for a in arrays]
+            lead = self._lead(shapes, [a.shape for a in arrays])
+        widths = [a.shape[-1] for a in arrays]
         self._merge_width(widths, True)
         net = _core.Model.graph(widths, [(self._spec(), list(range(len(widths))))], config.next_seed())
-        return net.predict(np.ascontiguousarray(np.hstack(arrays)), Tensor)
+        rows = np.hstack([a.reshape(-1, a.shape[-1]) for a in arrays])
+        out = net.predict(np.ascontiguousarray(rows), Tensor)
+        return out.reshape(*lead, out.shape[-1]).view(Tensor)
+
+    def _check_count(self, shapes: list[tuple[int, ...]]) -> None:
+        """Keras's error for a number of inputs the layer does not take (Subtract takes 2)."""
+
+    def _check_1d(self, shapes: list[tuple[int, ...]]) -> None:
+        """Keras's error for 1-D inputs the layer cannot merge: element by element, they need one length."""
+        if len({s[0] for s in shapes}) > 1:
+            raise ValueError(
+                f"Cannot merge tensors with different batch sizes. Received tensors with shapes {shapes}"
+            )
+
+    def _lead(self, shapes: list[tuple[int, ...]], expanded: list[tuple[int, ...]]) -> tuple[int, ...]:
+        """The output's axes before its features, for inputs of ``shapes`` (given one rank, ``expanded``).
+
+        Raises Keras's ``ValueError`` where Keras refuses the shapes, and `NotSupportedError` where Keras
+        broadcasts one input's axes against another's (only the features' widths are checked after this).
+        """
+        if len({s[0] for s in shapes}) > 1:
+            raise ValueError(
+                f"Cannot merge tensors with different batch sizes. Received tensors with shapes {shapes}"
+            )
+        lead = expanded[0][:-1]
+        if all(e == expanded[0] for e in expanded) or all(len(s) == 2 for s in shapes):
+            return lead  # (batch, width) inputs: _merge_width checks their widths
+        out = shapes[0][1:]
+        for s in shapes[1:]:
+            out = _broadcast(out, s[1:])
+        raise NotSupportedError(
+            f"keras_lite's {type(self).__name__} does not broadcast inputs of different shapes against each "
+            f"other yet: its inputs must have one shape. Received: input shapes {shapes}"
+        )
+
+
+def _merge_input(value: Any, arg: str) -> np.ndarray[Any, np.dtype[np.float32]]:
+    """One array of a merge layer's list, as float32 with at least one axis and one value."""
+    array = np.asarray(_data.to_array(value, arg), dtype=np.float32)
+    if array.ndim == 0:
+        raise ValueError(f"`{arg}` must be an array of samples, not a single number. {received(arg, value)}")
+    if array.size == 0:
+        raise ValueError(f"`{arg}` is empty: its shape is {array.shape}. {received(arg, value)}")
+    return array
+
+
+def _broadcast(shape1: tuple[int, ...], shape2: tuple[int, ...]) -> tuple[int, ...]:
+    """Keras's element-wise output shape of two inputs' non-batch axes (aligned on the right), or its error."""
+    if len(shape1) < len(shape2):
+        return _broadcast(shape2, shape1)
+    if not shape2:
+        return shape1
+    out = list(shape1[: -len(shape2)])
+    for i, j in zip(shape1[-len(shape2) :], shape2):
+        if i != j and 1 not in (i, j):
+            raise ValueError(f"Inputs have incompatible shapes. Received shapes {shape1} and {shape2}")
+        out.append(j if i == 1 else i)
+    return tuple(out)
 
 
 class Concatenate(_Merge):
@@ -118,6 +187,29 @@ class Concatenate(_Merge):
         self._input_widths = list(widths)
         return sum(widths)
 
+    def _check_1d(self, shapes: list[tuple[int, ...]]) -> None:
+        """1-D inputs of any lengths join into one row, along axis -1 (axis 1 they do not have)."""
+        if self.axis == 1:
+            raise ValueError(
+                "A `Concatenate` layer with axis=1 joins axis 1, which 1-D inputs do not have: join them with "
+                f"axis=-1. Received: axis=1, input_shape={shapes}"
+            )
+
+    def _lead(self, shapes: list[tuple[int, ...]], expanded: list[tuple[int, ...]]) -> tuple[int, ...]:
+        """Keras joins inputs of one rank whose axes match but for the features; else its ValueError."""
+        if self.axis == 1 and any(len(s) > 2 for s in shapes):
+            raise NotSupportedError(
+                "keras_lite's Concatenate joins inputs along their last axis (the features) only: axis=1 is not "
+                f"the last axis of inputs of more than 2 axes. Received: axis=1, input_shape={shapes}"
+            )
+        lead = shapes[0][:-1]
+        if any(len(s) != len(shapes[0]) or s[:-1] != lead for s in shapes):
+            raise ValueError(
+                "A `Concatenate` layer requires inputs with matching shapes except for the concatenation axis. "
+                f"Received: input_shape={shapes}"
+            )
+        return lead
+
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "axis": self.axis}
 
@@ -132,6 +224,12 @@ class Subtract(_Merge):
     """``inputs[0] - inputs[1]``, element-wise: exactly two inputs of one width."""
 
     _kind = "subtract"
+
+    def _check_count(self, shapes: list[tuple[int, ...]]) -> None:
+        if len(shapes) != 2:
+            raise ValueError(
+                f"A `Subtract` layer should be called on exactly 2 inputs. Received: input_shape={shapes}"
+            )
 
     def _merge_width(self, widths: list[int], is_list: bool) -> int:
         if is_list and len(widths) != 2:

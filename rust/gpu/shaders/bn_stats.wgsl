@@ -1,5 +1,6 @@
 //! BatchNormalization batch statistics per column: `μ = Σx/n`, `σ² = Σ(x−μ)²/n`, `inv_std = 1/√(σ²+ε)`, and
-//! the moving statistics `m ← m·momentum + μ·(1−momentum)`, `v ← v·momentum + σ²·(1−momentum)`
+//! the moving statistics `m ← m·momentum + μ·(1−momentum)`, `v ← v·momentum + σ²·(1−momentum)` (the
+//! complement `one_minus` computed on the host from the momentum as given)
 //! (when MOVING). Each 16×16 workgroup handles 16 columns with 16 row lanes, two passes over the rows.
 
 override MOVING: bool = true;
@@ -9,6 +10,7 @@ struct Params {
     width: u32,
     momentum: f32,
     epsilon: f32,
+    one_minus: f32,
 }
 
 @group(0) @binding(0) var<uniform> prm: Params;
@@ -60,8 +62,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         mean[col] = m;
         inv_std[col] = 1.0 / sqrt(v + prm.epsilon);
         if MOVING {
-            moving_mean[col] = moving_mean[col] * prm.momentum + m * (1.0 - prm.momentum);
-            moving_var[col] = moving_var[col] * prm.momentum + v * (1.0 - prm.momentum);
+            moving_mean[col] = moving_mean[col] * prm.momentum + m * prm.one_minus;
+            moving_var[col] = moving_var[col] * prm.momentum + v * prm.one_minus;
         }
     }
 }
