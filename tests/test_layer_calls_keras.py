@@ -137,3 +137,33 @@ def test_from_config_takes_the_config_keras_s_layer_gives() -> None:
         layers.BatchNormalization.from_config({**norm, "renorm": True})
     with pytest.raises(keras.NotSupportedError, match="float32 only"):
         layers.Dense.from_config({**dense, "dtype": {**POLICY, "config": {"name": "mixed_float16"}}})
+
+
+def test_layers_without_weights_are_built_as_keras_counts_them(capsys: pytest.CaptureFixture[str]) -> None:
+    # Keras 3.15.1: built from the start (no weights, no build step), count_params() 0; Flatten and the merge
+    # layers once called; layers with weights once built. summary() of a model not built yet counts their 0.
+    for layer in (
+        layers.Activation("relu"),
+        layers.ReLU(),
+        layers.Dropout(0.5),
+        layers.Softmax(),
+        layers.Reshape((-1,)),
+    ):
+        assert layer.built and layer.count_params() == 0
+    flatten, add = layers.Flatten(), layers.Add()
+    assert not flatten.built and not add.built
+    flatten(np.ones((2, 3, 4)))
+    add([np.ones((2, 3)), np.ones((2, 3))])
+    assert flatten.built and flatten.count_params() == 0 and add.built and add.count_params() == 0
+    dense = layers.Dense(2)
+    assert not dense.built
+    with pytest.raises(ValueError, match="isn't built"):
+        dense.count_params()
+    keras.Sequential([layers.Dropout(0.5, name="dr"), layers.Dense(2, name="d")], name="s").summary()
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("│")]
+    assert rows[0].split("│")[1:4] == [
+        " dr (Dropout)                    ",
+        " ?                      ",
+        "             0 ",
+    ]
+    assert rows[1].split("│")[3] == "   0 (unbuilt) "

@@ -19,7 +19,7 @@ from . import metrics as metrics_module
 from . import optimizers as optimizers_module
 from ._errors import FormatError
 from ._unsupported import NotSupportedError
-from .layers._layer import _MAX_SIZE
+from .layers._layer_args import _MAX_SIZE
 
 
 def _dict(value: Any, what: str) -> dict[str, Any]:

@@ -18,7 +18,8 @@ from .._tensor import Tensor
 from .._unsupported import NotSupportedError
 from .._variable import Variable
 from ._builtin import Activation
-from ._layer import Layer, _initializer, _only
+from ._layer import Layer
+from ._layer_args import _initializer, _only
 
 
 def _at_least_zero(layer: str, arg: str, value: Any) -> float:

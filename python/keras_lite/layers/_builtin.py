@@ -12,7 +12,8 @@ from .._errors import real_number, received
 from .._tensor import Tensor
 from .._variable import Variable
 from ._keras_tensor import _symbolic, _symbolic_call
-from ._layer import _MAX_SIZE, Layer, _initializer, _only
+from ._layer import Layer
+from ._layer_args import _MAX_SIZE, _initializer, _only
 
 
 class Dense(Layer):
@@ -159,6 +160,8 @@ class Activation(Layer):
     ``_layer_config()``.
     """
 
+    _built_at_construction = True
+
     def __init__(self, activation: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
@@ -204,6 +207,8 @@ class _Noise(Layer):
     (rust/layers/dropout.rs): ``_kind`` names the draw, ``_amount`` its rate or deviation; ``seed`` fixes it."""
 
     _kind = "dropout"
+
+    _built_at_construction = True
 
     def __init__(self, amount: float, seed: int | None, **kwargs: Any) -> None:
         if seed is not None and (

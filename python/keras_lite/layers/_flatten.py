@@ -19,7 +19,8 @@ from .._tensor import Tensor
 from .._unsupported import NotSupportedError
 from ._builtin import Activation
 from ._keras_tensor import _symbolic, _symbolic_call
-from ._layer import Layer, _shape_arg
+from ._layer import Layer
+from ._layer_args import _shape_arg
 
 DATA_FORMATS = ("channels_last", "channels_first")
 
@@ -85,6 +86,7 @@ class _Flattening(Layer):
             raise ValueError(f"Layer {self.name} needs at least a 1-D input. Received: a scalar")
         out = self.flatten(np.asarray(array, dtype=np.float32))
         self._output_width(out.shape[1])  # a Reshape checks its target
+        self._called = True
         return np.ascontiguousarray(out).view(Tensor)
 
 
@@ -113,6 +115,8 @@ class Reshape(_Flattening):
     axis, ``(784,)`` or ``(-1,)``, and the layer flattens as ``Flatten`` does (other targets raise
     ``NotSupportedError``).
     """
+
+    _built_at_construction = True
 
     def __init__(self, target_shape: Any, **kwargs: Any) -> None:
         try:

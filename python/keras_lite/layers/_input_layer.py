@@ -6,7 +6,8 @@ from typing import Any
 
 from .._errors import received
 from ._keras_tensor import KerasTensor
-from ._layer import Layer, _auto_name, _only, _shape_arg
+from ._layer import Layer, _auto_name
+from ._layer_args import _only, _shape_arg
 
 
 class InputLayer(Layer):

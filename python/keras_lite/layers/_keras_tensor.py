@@ -113,6 +113,7 @@ def _symbolic_call(layer: Layer, inputs: Any, width_of: Any = None) -> KerasTens
         layer._check_width(widths[0], (None, widths[0]))
         width = layer._output_width(widths[0])
     layer._inbound = (tensors, isinstance(inputs, (list, tuple)))
+    layer._called = True
     return KerasTensor(layer, width)
 
 

@@ -3,8 +3,6 @@ which model holds a layer."""
 
 from __future__ import annotations
 
-import math
-import numbers
 import re
 import warnings
 import weakref
@@ -20,13 +18,10 @@ from .._tensor import Tensor
 from .._unsupported import NotSupportedError, defines
 from .._variable import Variable, weight_array
 from ._keras_tensor import _symbolic, _symbolic_call
+from ._layer_args import _build_width, _dtype_name, _only, _shape_arg
 
 # Automatic names handed out so far, per base name (``utils.clear_session`` starts them again).
 _name_counts: dict[str, int] = defaultdict(int)
-
-# Widths, unit counts and epoch numbers beyond this cannot be real (and would overflow the core's integers).
-_MAX_SIZE = 2**62
-
 
 # A model nobody can reach may live on in a reference cycle (a fitted model and its History) until Python's
 # cyclic garbage collector runs; until then it still holds its layers and its optimizer.
@@ -68,45 +63,6 @@ def to_snake_case(name: str) -> str:
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
-def _shape_arg(value: Any, arg: str, nd: bool = False) -> tuple[int, ...]:
-    """A shape argument without the batch axis: one positive width, or with ``nd`` (an ``Input``, or the
-    ``input_shape`` of a ``Flatten``) several dimensions, which a ``Flatten`` turns into one width."""
-    try:
-        shape = tuple(value) if not isinstance(value, int) else (value,)
-    except TypeError:
-        raise TypeError(f"{arg} must be a tuple or list of ints. {received(arg, value)}") from None
-    if len(shape) != 1 and not (nd and shape):
-        raise ValueError(
-            f"keras_lite layers take flat feature vectors: {arg} must have one dimension (or start the model "
-            f"with keras.Input(shape) and a Flatten layer). {received(arg, value)}"
-        )
-    for d in shape:
-        if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or not 0 < d <= _MAX_SIZE:
-            raise ValueError(f"{arg} must hold positive integer sizes. {received(arg, value)}")
-    if nd and math.prod(int(d) for d in shape) > _MAX_SIZE:
-        raise ValueError(f"{arg} describes more features than keras_lite can hold. {received(arg, value)}")
-    return tuple(int(d) for d in shape)
-
-
-def _build_width(input_shape: Any) -> int:
-    """The feature width in a ``build`` argument: the last item of ``(None, width)`` or ``(width,)``."""
-    try:
-        shape = tuple(input_shape) if not isinstance(input_shape, (str, bytes)) else None
-    except TypeError:
-        shape = None
-    if shape is None:
-        raise TypeError(
-            f"input_shape must be a tuple such as (None, width). {received('input_shape', input_shape)}"
-        )
-    d = shape[-1] if shape else None
-    if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or not 0 < d <= _MAX_SIZE:
-        raise ValueError(
-            "input_shape must end with a positive integer width, such as (None, 3). "
-            f"{received('input_shape', input_shape)}"
-        )
-    return int(d)
-
-
 def _incompatible(layer: str, expected: int, shape: tuple[Any, ...]) -> ValueError:
     """Keras 3's error for an input whose last axis is not the width a built layer was built for."""
     return ValueError(
@@ -125,6 +81,10 @@ class Layer:
     _weight_names: tuple[str, ...] = ()
     # Weights Keras keeps as int64 (the core holds them as floats): Normalization's ``count``.
     _int64_weights: tuple[str, ...] = ()
+    # Whether Keras 3 counts it built from the start (a layer without weights or a build step of its own:
+    # Activation and its kin, Dropout and the noise layers, Reshape); Flatten and the merge layers are built by
+    # their first call (``_called``), every other layer with its weights.
+    _built_at_construction = False
     # Whether it computes otherwise while training (Dropout and the noise layers draw, BatchNormalization uses
     # the batch's statistics): ``layer(x, training=True)`` runs the core's training pass; for any other layer
     # ``training`` changes nothing.
@@ -170,6 +130,7 @@ class Layer:
         self.name = _named(name, to_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
         self._input_width: int | None = None
+        self._called = False  # (see ``_built_at_construction``)
         self._owner: Any = None  # the _core.Model holding this layer's weights
         self._holder: Any = None  # a weakref to the model whose network `_owner` is (None: the layer's own)
         self._owner_layer_index = 0
@@ -269,7 +230,7 @@ class Layer:
     # ---- Keras API -----------------------------------------------------------------------------------
     @property
     def built(self) -> bool:
-        return self._owner is not None
+        return self._owner is not None or self._built_at_construction or self._called
 
     @property
     def trainable(self) -> bool:
@@ -463,41 +424,6 @@ def _training_on_tensors(layer: Layer) -> NotSupportedError:
         f"({type(layer).__name__}) runs in training mode when the model trains, and in inference mode otherwise. "
         "Received: training=True"
     )
-
-
-def _dtype_name(dtype: Any) -> str | None:
-    """The name of a layer's ``dtype``: None, a name, NumPy's float32, or Keras 3's dtype policy (an object with
-    ``.name``, or its config ``{"class_name": "DTypePolicy", "config": {"name": "float32"}}``, as a layer's
-    ``get_config()`` gives it); ``"?"`` for anything else."""
-    if dtype is None or isinstance(dtype, str):
-        return dtype
-    if dtype is np.float32 or dtype == np.dtype("float32"):
-        return "float32"
-    if isinstance(dtype, dict) and dtype.get("class_name") in ("DTypePolicy", "FloatDTypePolicy"):
-        inner = dtype.get("config")
-        return _dtype_name(inner.get("name")) if isinstance(inner, dict) else "?"
-    name = getattr(dtype, "name", None)
-    return name if isinstance(name, str) else "?"
-
-
-def _only(arg: str, value: Any, allowed: tuple[Any, ...], layer: str) -> None:
-    # Compare scalars by value and anything else (an array, a Keras object) by identity.
-    scalar = isinstance(value, (str, numbers.Number))
-    if not (value in allowed if scalar else any(value is a for a in allowed)):
-        raise NotSupportedError(
-            f"keras_lite's {layer} does not support other values of {arg} yet: it takes {arg} in {allowed} "
-            f"only. {received(arg, value)}"
-        )
-
-
-def _initializer(arg: str, value: Any, layer: str) -> Any:
-    """``initializers.get(value)`` for a layer's ``arg``, whose errors name the argument."""
-    try:
-        return initializers._get(value, arg)
-    except NotSupportedError as e:
-        raise NotSupportedError(f"{layer} {arg}: {e}") from None
-    except ValueError as e:
-        raise ValueError(f"{layer} {arg}: {e}. {received(arg, value)}") from None
 
 
 def _bind_model(layer: Layer, model: Any) -> None:

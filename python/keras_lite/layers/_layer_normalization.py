@@ -8,7 +8,7 @@ from typing import Any
 from .. import initializers
 from .._errors import real_number, received
 from ._builtin import _ScaleOffset
-from ._layer import _initializer, _only
+from ._layer_args import _initializer, _only
 
 # The core's initial values of the weights, as the initializer that gives them.
 _CORE_VALUES: dict[str, type[initializers.Initializer]] = {

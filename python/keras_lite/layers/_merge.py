@@ -100,6 +100,7 @@ class _Merge(Layer):
         net = _core.Model.graph(widths, [(self._spec(), list(range(len(widths))))], config.next_seed())
         rows = np.hstack([a.reshape(-1, a.shape[-1]) for a in arrays])
         out = net.predict(np.ascontiguousarray(rows), Tensor)
+        self._called = True  # built by its first call, as Keras builds it
         return out.reshape(*lead, out.shape[-1]).view(Tensor)
 
     def _check_count(self, shapes: list[tuple[int, ...]]) -> None:

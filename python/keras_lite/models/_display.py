@@ -35,6 +35,8 @@ def rows(items: list[Any], expand: bool, level: int = 0) -> list[tuple[Row, Any,
                 out += rows(item.layers, expand, level + 1)
         elif item.built and item._input_width is not None:
             out.append(((name, cls, str(item.output_shape), item.count_params()), item, level))
+        elif item.built:  # built without weights (Dropout in a model not built yet): Keras counts its 0
+            out.append(((name, cls, "?", item.count_params()), item, level))
         else:
             out.append(((name, cls, "?", None), item, level))
     return out

@@ -13,7 +13,8 @@ from .._structure_lock import _changes_structure
 from .._unsupported import NotSupportedError, defines
 from ..layers import InputLayer, KerasTensor, Layer
 from ..layers._flatten import flatten_input, set_shaped, shaped_prefix
-from ..layers._layer import _bind_model, _build_width, _shape_arg
+from ..layers._layer import _bind_model
+from ..layers._layer_args import _build_width, _shape_arg
 from . import _display, _nesting, _network
 from ._config import CLASSES
 from ._model import Model

@@ -20,7 +20,7 @@ from .._errors import received
 from .._progbar import report
 from .._tensor import Tensor
 from ..layers._keras_tensor import _symbolic
-from ..layers._layer import _MAX_SIZE
+from ..layers._layer_args import _MAX_SIZE
 from ..optimizers._steps import restarted as restarted_rates
 from . import _nesting, _stream_fit, _targets, _weights
 from ._compile import require_compiled

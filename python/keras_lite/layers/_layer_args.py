@@ -1,0 +1,92 @@
+"""The arguments layers share, checked as Keras checks them: shapes and widths (``_shape_arg``,
+``_build_width``), the dtype (``_dtype_name``), values keras_lite takes only some of (``_only``) and
+initializers (``_initializer``), each error naming the argument and what was received."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+
+from .. import initializers
+from .._errors import received
+from .._unsupported import NotSupportedError
+
+# Widths, unit counts and epoch numbers beyond this cannot be real (and would overflow the core's integers).
+_MAX_SIZE = 2**62
+
+
+def _shape_arg(value: Any, arg: str, nd: bool = False) -> tuple[int, ...]:
+    """A shape argument without the batch axis: one positive width, or with ``nd`` (an ``Input``, or the
+    ``input_shape`` of a ``Flatten``) several dimensions, which a ``Flatten`` turns into one width."""
+    try:
+        shape = tuple(value) if not isinstance(value, int) else (value,)
+    except TypeError:
+        raise TypeError(f"{arg} must be a tuple or list of ints. {received(arg, value)}") from None
+    if len(shape) != 1 and not (nd and shape):
+        raise ValueError(
+            f"keras_lite layers take flat feature vectors: {arg} must have one dimension (or start the model "
+            f"with keras.Input(shape) and a Flatten layer). {received(arg, value)}"
+        )
+    for d in shape:
+        if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or not 0 < d <= _MAX_SIZE:
+            raise ValueError(f"{arg} must hold positive integer sizes. {received(arg, value)}")
+    if nd and math.prod(int(d) for d in shape) > _MAX_SIZE:
+        raise ValueError(f"{arg} describes more features than keras_lite can hold. {received(arg, value)}")
+    return tuple(int(d) for d in shape)
+
+
+def _build_width(input_shape: Any) -> int:
+    """The feature width in a ``build`` argument: the last item of ``(None, width)`` or ``(width,)``."""
+    try:
+        shape = tuple(input_shape) if not isinstance(input_shape, (str, bytes)) else None
+    except TypeError:
+        shape = None
+    if shape is None:
+        raise TypeError(
+            f"input_shape must be a tuple such as (None, width). {received('input_shape', input_shape)}"
+        )
+    d = shape[-1] if shape else None
+    if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or not 0 < d <= _MAX_SIZE:
+        raise ValueError(
+            "input_shape must end with a positive integer width, such as (None, 3). "
+            f"{received('input_shape', input_shape)}"
+        )
+    return int(d)
+
+
+def _dtype_name(dtype: Any) -> str | None:
+    """The name of a layer's ``dtype``: None, a name, NumPy's float32, or Keras 3's dtype policy (an object with
+    ``.name``, or its config ``{"class_name": "DTypePolicy", "config": {"name": "float32"}}``, as a layer's
+    ``get_config()`` gives it); ``"?"`` for anything else."""
+    if dtype is None or isinstance(dtype, str):
+        return dtype
+    if dtype is np.float32 or dtype == np.dtype("float32"):
+        return "float32"
+    if isinstance(dtype, dict) and dtype.get("class_name") in ("DTypePolicy", "FloatDTypePolicy"):
+        inner = dtype.get("config")
+        return _dtype_name(inner.get("name")) if isinstance(inner, dict) else "?"
+    name = getattr(dtype, "name", None)
+    return name if isinstance(name, str) else "?"
+
+
+def _only(arg: str, value: Any, allowed: tuple[Any, ...], layer: str) -> None:
+    # Compare scalars by value and anything else (an array, a Keras object) by identity.
+    scalar = isinstance(value, (str, numbers.Number))
+    if not (value in allowed if scalar else any(value is a for a in allowed)):
+        raise NotSupportedError(
+            f"keras_lite's {layer} does not support other values of {arg} yet: it takes {arg} in {allowed} "
+            f"only. {received(arg, value)}"
+        )
+
+
+def _initializer(arg: str, value: Any, layer: str) -> Any:
+    """``initializers.get(value)`` for a layer's ``arg``, whose errors name the argument."""
+    try:
+        return initializers._get(value, arg)
+    except NotSupportedError as e:
+        raise NotSupportedError(f"{layer} {arg}: {e}") from None
+    except ValueError as e:
+        raise ValueError(f"{layer} {arg}: {e}. {received(arg, value)}") from None
