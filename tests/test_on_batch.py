@@ -42,7 +42,7 @@ def test_calls_return_their_own_batchs_values_as_keras(device: str) -> None:
         {"loss": 15.726312637329102, "mae": 3.298170804977417}, rel=2e-6
     )
     assert int(model.optimizer.iterations) == 3
-    assert model.history is None  # no History: no callbacks run
+    assert not hasattr(model, "history")  # no History: no callbacks run (Keras 3 sets it in fit only)
     weighted = model.train_on_batch(X, Y, sample_weight=np.linspace(0, 1, 8))
     # The loss weighted, the metric not (metrics=, not weighted_metrics=): the weights before this step give
     # the same mae as the test calls above.

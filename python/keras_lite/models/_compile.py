@@ -70,7 +70,8 @@ def compile(
             f"Received: optimizer={opt!r}"
         )
     loss_obj = losses_module._for_training(loss)  # refuses a reduction fit cannot honour
-    metrics_given = metrics is not None  # then Keras 3's metrics_names has "compile_metrics"
+    # Then Keras 3's metrics_names has "compile_metrics" (it builds the container for either list, even empty).
+    metrics_given = metrics is not None or weighted_metrics is not None
     if metrics is None:
         metrics = []
     if not isinstance(metrics, (list, tuple)):

@@ -35,6 +35,7 @@ class Model(ConfigMethods, _nesting.AsLayer, _ownership.Holder):
     """
 
     _fits = 0  # fit calls running on this model now (see _tracks_fit); structure changes wait for 0
+    history: Any  # the last fit's History, set by it (a model that never trained has none, as in Keras)
     _name_base = "model"  # automatic names are this, then this_1, ...
     dtype = compute_dtype = variable_dtype = input_dtype = "float32"  # Keras's dtype attributes
     export = _onnx_export.export  # Keras 3.8+'s model.export(filepath, format="onnx", ...)
@@ -72,7 +73,6 @@ class Model(ConfigMethods, _nesting.AsLayer, _ownership.Holder):
         self._trainable = bool(trainable)
         self.stop_training = False
         self._initial_epoch: int | None = None  # where a callback (BackupAndRestore) makes fit start
-        self.history: Any = None
         self.optimizer: Any = None
         self.loss: Any = None
         self._loss_obj: losses_module.Loss | None = None

@@ -188,7 +188,7 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
         add_history=True,
         add_progbar=a["verbose"] != 0,
         model=model,
-        verbose=a["verbose"],
+        verbose=a["given_verbose"],
         epochs=a["epochs"],
         steps=source.steps_per_pass(),
     )

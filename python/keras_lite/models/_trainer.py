@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -31,10 +32,11 @@ if TYPE_CHECKING:
 
 
 def verbosity(verbose: Any) -> int:
-    """``verbose`` as 0, 1 or 2 (``"auto"`` is 1)."""
-    if verbose == "auto":
+    """``verbose`` as 0, 1 or 2 (``"auto"`` and True are 1, False 0). The callbacks' ``params`` keep the value
+    as given, as Keras's do; only the progress bar reads it as a number."""
+    if isinstance(verbose, str) and verbose == "auto":
         return 1
-    if isinstance(verbose, bool) or not isinstance(verbose, (int, np.integer)) or verbose not in (0, 1, 2):
+    if not isinstance(verbose, (int, np.integer)) or verbose not in (0, 1, 2):
         raise ValueError(f"verbose must be 'auto', 0, 1 or 2. {received('verbose', verbose)}")
     return int(verbose)
 
@@ -156,7 +158,9 @@ def fit(
     vfreq = _stream_fit.validation_freq(validation_freq)
     if _stream.is_stream(x):
         args = dict(locals())
-        args.update(verbose=verbosity(verbose), epochs=_epochs(epochs), validation_freq=vfreq)
+        args.update(
+            verbose=verbosity(verbose), epochs=_epochs(epochs), validation_freq=vfreq, given_verbose=verbose
+        )
         return _stream_fit.fit(model, x, args, FitObserver, inputs)
     if x is None or y is None:
         raise ValueError(
@@ -167,7 +171,7 @@ def fit(
             raise ValueError(f"keras_lite does not support {arg} yet. {received(arg, value)}")
     if class_weight is not None and sample_weight is not None:
         raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
-    verbose = verbosity(verbose)
+    given_verbose, verbose = verbose, verbosity(verbose)
     batch_size = 32 if batch_size is None else _data.as_positive_int(batch_size, "batch_size")
     epochs = _epochs(epochs)  # 0 (or epochs <= initial_epoch) runs no epoch: an empty History, as Keras
     if epochs > _MAX_SIZE:
@@ -227,7 +231,7 @@ def fit(
         add_history=True,
         add_progbar=verbose != 0,
         model=model,
-        verbose=verbose,
+        verbose=given_verbose,
         epochs=epochs,
         steps=steps,
     )
@@ -284,29 +288,27 @@ def evaluate(
     """``model.evaluate``: a float, a list of floats, or a dict."""
     require_compiled(model, "evaluation")
     if _stream.is_stream(x):
-        v = verbosity(verbose)
-        cbs = lambda n: _callback_list(model, callbacks, v, n)  # noqa: E731
+        v = verbosity(verbose)  # (the callbacks' params keep `verbose` as given)
+        cbs = lambda n: _callback_list(model, callbacks, verbose, n)  # noqa: E731
         return _stream_fit.evaluate(model, x, dict(locals()), cbs, FitObserver, inputs)
-    if steps is not None:
-        raise ValueError(
-            f"keras_lite's evaluate takes arrays; steps is not supported. {received('steps', steps)}"
-        )
-    verbose = verbosity(verbose)
+    given_verbose, verbose = verbose, verbosity(verbose)
     bs = 32 if batch_size is None else _data.as_positive_int(batch_size, "batch_size")
     start = time.time()
     xa = inputs(model, x)
     ya = _data.to_targets(y, "y")
     _data.check_same_length(xa, ya)
+    sw = _weights.sample_weights(sample_weight, xa.shape[0])
+    rows = _steps_rows(steps, bs, xa.shape[0])  # `steps` batches
+    xa, ya, sw = xa[:rows], ya[:rows], None if sw is None else sw[:rows]
     settle_targets(model, ya)
     model._ensure_built(xa.shape[1])
     check_targets(model, ya, "y")
     n_steps = math.ceil(xa.shape[0] / bs)
     names = model._metric_names
-    sw = _weights.sample_weights(sample_weight, xa.shape[0])
     if callbacks is None:
         values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]), None, sw)
     else:
-        cbs = _callback_list(model, callbacks, verbose, n_steps)
+        cbs = _callback_list(model, callbacks, given_verbose, n_steps)
         cbs.on_test_begin()
         observer = FitObserver(model, cbs, names) if cbs.needs_batch_hooks("test") else None
         values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]), observer, sw)
@@ -318,23 +320,20 @@ def evaluate(
 
 def predict(model: Model, x: Any, batch_size: Any, verbose: Any, steps: Any, callbacks: Any) -> np.ndarray:
     """``model.predict`` for what its fast path does not take: conversions, callbacks, progress, errors."""
-    verbose = verbosity(verbose)
+    given_verbose, verbose = verbose, verbosity(verbose)
     if _stream.is_stream(x):
-        make = None if callbacks is None else (lambda n: _callback_list(model, callbacks, verbose, n))
+        make = None if callbacks is None else (lambda n: _callback_list(model, callbacks, given_verbose, n))
         return _stream_fit.predict(model, x, steps, make, inputs, verbose)
     bs = 32 if batch_size is None else _data.as_positive_int(batch_size, "batch_size")
-    if steps is not None:
-        raise ValueError(
-            f"keras_lite's predict takes arrays; steps is not supported. {received('steps', steps)}"
-        )
     start = time.time()
     xa = inputs(model, x)
+    xa = xa[: _steps_rows(steps, bs, xa.shape[0])]
     model._ensure_built(xa.shape[1])
     n_steps = math.ceil(xa.shape[0] / bs)
     if callbacks is None:
         out = model._net.predict(xa)
     else:
-        cbs = _callback_list(model, callbacks, verbose, n_steps)
+        cbs = _callback_list(model, callbacks, given_verbose, n_steps)
         cbs.on_predict_begin()
         if cbs.needs_batch_hooks("predict"):
             out = model._net.predict_batches(xa, bs, FitObserver(model, cbs, []))
@@ -355,6 +354,21 @@ def call(model: Model, x: Any) -> Tensor:
     return model._net.predict(xa, Tensor)
 
 
-def _callback_list(model: Model, callbacks: Any, verbose: int, steps: int) -> Any:
-    """The callbacks of an ``evaluate`` or ``predict`` call, with Keras's params for them."""
+def _steps_rows(steps: Any, batch_size: int, n: int) -> int:
+    """The rows ``evaluate`` or ``predict`` reads from arrays of ``n`` rows: ``steps`` batches, as Keras reads
+    them (None or 0: all of them; more steps than batches: all, with Keras's warning that the input ran out)."""
+    if steps is None:
+        return n
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"steps must be a non-negative integer or None. {received('steps', steps)}")
+    if steps == 0:  # Keras reads it as no limit
+        return n
+    if steps > math.ceil(n / batch_size):
+        warnings.warn(_stream.RAN_OUT, UserWarning, stacklevel=4)
+    return min(n, int(steps) * batch_size)
+
+
+def _callback_list(model: Model, callbacks: Any, verbose: Any, steps: int) -> Any:
+    """The callbacks of an ``evaluate`` or ``predict`` call, with Keras's params for them (``verbose`` as
+    given)."""
     return callbacks_module.CallbackList(callbacks, model=model, verbose=verbose, epochs=1, steps=steps)
