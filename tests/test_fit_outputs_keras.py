@@ -80,3 +80,28 @@ def test_steps_reads_that_many_batches_of_arrays() -> None:
             model.evaluate(X, Y, steps=bad, verbose=0)
     with pytest.raises(ValueError, match=r"shape \(20,\)"):
         model.evaluate(X, Y, sample_weight=np.ones(3), steps=1, verbose=0)
+
+
+def test_compile_from_config_takes_keras_s_in_memory_tuples() -> None:
+    # Keras 3.15.1's model.get_compile_config() after compile(metrics=("mae", "mse"), weighted_metrics=(MAE(),)).
+    config = {
+        "optimizer": "adam",
+        "loss": "mse",
+        "loss_weights": None,
+        "metrics": ("mae", "mse"),
+        "weighted_metrics": (
+            {
+                "module": "keras.metrics",
+                "class_name": "MeanAbsoluteError",
+                "config": {"name": "mean_absolute_error", "dtype": "float32"},
+                "registered_name": None,
+            },
+        ),
+        "run_eagerly": False,
+        "steps_per_execution": 1,
+        "jit_compile": False,
+    }
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile_from_config(config)
+    logs = model.evaluate(X, Y, verbose=0, return_dict=True)
+    assert list(logs) == ["loss", "mae", "mean_absolute_error", "mse"]  # Keras's order

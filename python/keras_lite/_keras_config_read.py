@@ -411,8 +411,10 @@ def compile_from_config(
     cfg = _dict(cfg, "compile_config")
     if cfg.get("loss_weights") not in (None, [], {}):
         raise FormatError("compile_config sets loss_weights; keras_lite models have one output")
-    metrics = cfg.get("metrics") or []
+    # (Keras's in-memory get_compile_config() keeps the tuples it was given.)
+    metrics = list(cfg["metrics"]) if isinstance(cfg.get("metrics"), tuple) else cfg.get("metrics") or []
     weighted = cfg.get("weighted_metrics") or []
+    weighted = list(weighted) if isinstance(weighted, tuple) else weighted
     if not isinstance(metrics, list) or not isinstance(weighted, list):
         raise FormatError(f"compile_config metrics must be lists. Received: {metrics!r}, {weighted!r}")
     optimizer = optimizer_from_config(cfg.get("optimizer", "rmsprop"), learning_rate)
