@@ -34,6 +34,29 @@ def run_jobs(folder: Any, jobs: list[dict[str, Any]]) -> None:
     assert run.returncode == 0, run.stderr[-4000:]
 
 
+def resumed_in_keras(folder: Any, model: Any, x: Any, y: Any, shown: Any = None) -> tuple[Any, Any]:
+    """Save ``model`` (compiled) to ``folder/m.keras``; Keras loads it, predicts ``shown`` (default ``x``: an
+    array, or a dict by input name) and trains one epoch on ``(x, y)``, as ``model`` then does here. Returns
+    this side's prediction and Keras's ``out`` (``pred``, ``w0, w1, ...``, ``iterations``)."""
+    shown = x if shown is None else shown
+    path = lambda name: os.path.join(folder, name)  # noqa: E731
+    model.save(path("m.keras"))
+    if isinstance(x, dict):
+        np.savez(path("x.npz"), **shown)
+        np.savez(path("resume.npz"), y=y, **{f"x_{k}": v for k, v in x.items()})
+    else:
+        np.save(path("x.npy"), shown)
+        np.savez(path("resume.npz"), x=x, y=y)
+    pred = model.predict(shown, verbose=0)
+    model.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
+    shown_file = path("x.npz") if isinstance(x, dict) else path("x.npy")
+    run_jobs(
+        folder,
+        [{"model": path("m.keras"), "x": shown_file, "out": path("out.npz"), "resume": path("resume.npz")}],
+    )
+    return pred, np.load(path("out.npz"))
+
+
 def main(jobs_path: str) -> None:
     import keras
 

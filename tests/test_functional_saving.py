@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import keras_lite as keras
-from _keras_side import run_jobs
+from _keras_side import resumed_in_keras
 from keras_lite import layers
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "functional")
@@ -210,15 +210,7 @@ def test_keras_loads_keras_lite_functional_file_and_resumes(tmp_path: Any) -> No
     model = _model()
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.05, momentum=0.9), loss="mse")
     model.fit(x, y, batch_size=16, epochs=2, verbose=0)
-    model.save(tmp_path / "m.keras")
-    np.savez(tmp_path / "x.npz", **{k: v[:16] for k, v in x.items()})
-    np.savez(tmp_path / "resume.npz", y=y, **{f"x_{k}": v for k, v in x.items()})
-    pred = model.predict({k: v[:16] for k, v in x.items()}, verbose=0)
-    model.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
-    job = {"model": str(tmp_path / "m.keras"), "x": str(tmp_path / "x.npz"), "out": str(tmp_path / "out.npz")}
-    job["resume"] = str(tmp_path / "resume.npz")
-    run_jobs(tmp_path, [job])
-    got = np.load(tmp_path / "out.npz")
+    pred, got = resumed_in_keras(tmp_path, model, x, y, shown={k: v[:16] for k, v in x.items()})
     np.testing.assert_allclose(got["pred"], pred, rtol=1e-5, atol=1e-6)
     assert int(got["iterations"]) == model.optimizer.iterations
     for i, w in enumerate(model.get_weights()):

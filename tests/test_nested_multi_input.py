@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import keras_lite as keras
-from _keras_side import run_jobs
+from _keras_side import resumed_in_keras
 from devices import DEVICES
 from keras_lite import layers
 
@@ -144,15 +144,7 @@ def test_keras_loads_the_file_and_resumes(tmp_path: Path) -> None:
     model, _ = towered(True)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="mse")
     model.fit([XA, XB], Y, batch_size=16, epochs=2, verbose=0)
-    model.save(tmp_path / "m.keras")
-    np.savez(tmp_path / "x.npz", x=XA, y=XB)
-    np.savez(tmp_path / "resume.npz", y=Y, x_x=XA, x_y=XB)
-    pred = model.predict([XA, XB], verbose=0)
-    model.fit([XA, XB], Y, batch_size=16, epochs=1, shuffle=False, verbose=0)
-    job = {"model": str(tmp_path / "m.keras"), "x": str(tmp_path / "x.npz"), "out": str(tmp_path / "out.npz")}
-    job["resume"] = str(tmp_path / "resume.npz")
-    run_jobs(tmp_path, [job])
-    got = np.load(tmp_path / "out.npz")
+    pred, got = resumed_in_keras(tmp_path, model, {"x": XA, "y": XB}, Y)
     np.testing.assert_allclose(got["pred"], pred, rtol=1e-5, atol=1e-6)
     for i, w in enumerate(model.get_weights()):
         np.testing.assert_allclose(got[f"w{i}"], w, rtol=1e-4, atol=1e-5, err_msg=f"weight {i}")

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import keras_lite as keras
-from _keras_side import run_jobs
+from _keras_side import resumed_in_keras
 from devices import DEVICES
 from keras_lite import layers
 
@@ -315,15 +315,7 @@ def test_keras_loads_the_file_and_trains_on_alike(tmp_path: Path, images: bool) 
     model = _ours(images)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="mse")
     model.fit(x, y, batch_size=16, epochs=2, verbose=0)
-    model.save(tmp_path / "m.keras")
-    np.save(tmp_path / "x.npy", x)
-    np.savez(tmp_path / "resume.npz", x=x, y=y)
-    pred = model.predict(x, verbose=0)
-    model.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
-    job = {"model": str(tmp_path / "m.keras"), "x": str(tmp_path / "x.npy"), "out": str(tmp_path / "out.npz")}
-    job["resume"] = str(tmp_path / "resume.npz")
-    run_jobs(tmp_path, [job])
-    got = np.load(tmp_path / "out.npz")
+    pred, got = resumed_in_keras(tmp_path, model, x, y)
     np.testing.assert_allclose(got["pred"], pred, rtol=1e-5, atol=1e-5)
     for i, w in enumerate(model.get_weights()):
         np.testing.assert_allclose(got[f"w{i}"], w, rtol=1e-4, atol=1e-5, err_msg=f"weight {i}")
