@@ -236,6 +236,42 @@ def test_a_functional_model_rescales_an_image_input_and_exports_it(tmp_path: Pat
     )
 
 
+def test_channels_first_reads_the_scale_s_axes_not_the_offset_s() -> None:
+    # Keras 3.15.1 under image_data_format "channels_first": the scale (C,) is read as (C, 1, 1), the offset
+    # broadcasts as given (along the last axis). Input: channel 0 all 0s, channel 1 all 1s, 2×2 each.
+    x = np.stack([np.zeros((2, 2)), np.ones((2, 2))])[None].astype(np.float32)
+    keras.config.set_image_data_format("channels_first")
+    try:
+        direct = layers.Rescaling(1.0, offset=[10.0, 20.0])(x)
+        model = keras.Sequential(
+            [keras.Input((2, 2, 2)), layers.Rescaling(1.0, offset=[10.0, 20.0]), layers.Flatten()]
+        )
+        predicted = model.predict(x, verbose=0)
+        by_channel = layers.Rescaling([2.0, 3.0])(x)
+    finally:
+        keras.config.set_image_data_format("channels_last")
+    np.testing.assert_array_equal(direct.ravel(), [10, 20, 10, 20, 11, 21, 11, 21])
+    np.testing.assert_array_equal(predicted.ravel(), [10, 11, 20, 21, 10, 11, 20, 21])
+    np.testing.assert_array_equal(by_channel.ravel(), [0, 0, 0, 0, 3, 3, 3, 3])
+
+
+@pytest.mark.parametrize(
+    "scale, x",
+    [
+        (np.ones((1, 1, 1)), np.ones((2, 2))),
+        (np.ones((1, 2)), np.ones(2)),
+        (np.ones((1, 1, 4)), np.ones((3, 4))),
+    ],
+)
+def test_a_factor_with_more_axes_than_the_input_is_refused(scale: Any, x: Any) -> None:
+    # Keras broadcasts it into a larger output ((1, 2, 2) from a (2, 2) input); keras_lite keeps shapes.
+    with pytest.raises(ValueError, match="does not broadcast over inputs of"):
+        layers.Rescaling(scale)(x)
+    if scale.ndim > 2:  # ((1, 2) fits a model's rows: (batch, 2) stays (batch, 2))
+        with pytest.raises(ValueError, match="does not broadcast over inputs of 2 axes"):
+            keras.Sequential([keras.Input((x.shape[-1],)), layers.Rescaling(scale)])
+
+
 @pytest.mark.parametrize(
     "make, match",
     [

@@ -61,8 +61,9 @@ class Rescaling(Layer):
     Args:
         scale: A number, or an array broadcast over each sample (one value per feature, or per channel of an
             input of several dimensions; with ``keras.config.image_data_format() == "channels_first"`` an
-            array's axes are read as Keras reads them, channels first).
-        offset: The same, added after the product (default ``0.0``).
+            array's axes are read as Keras reads them, channels first: ``(C,)`` as ``(C, 1, 1)``).
+        offset: A number or an array broadcast over each sample, added after the product (default ``0.0``);
+            Keras reads its axes as given, whatever the image data format.
 
     Example:
         >>> layers.Rescaling(1 / 255)(np.array([[0, 51, 255]]))
@@ -88,10 +89,10 @@ class Rescaling(Layer):
         }
 
     def _array(self, arg: str) -> np.ndarray:
-        """The factor as float32, its axes read as Keras reads them (channels first when the image data
-        format says so)."""
+        """The factor as float32, its axes read as Keras reads them: with the image data format channels
+        first, Keras gives the scale (not the offset) trailing axes of 1 up to three, (C,) → (C, 1, 1)."""
         array = np.asarray(getattr(self, arg), dtype=np.float32)
-        if array.ndim > 0 and config.image_data_format() == "channels_first":
+        if arg == "scale" and array.ndim > 0 and config.image_data_format() == "channels_first":
             array = array.reshape(array.shape + (1,) * (3 - array.ndim))
         return array
 
@@ -110,20 +111,25 @@ class Rescaling(Layer):
             )
         return np.broadcast_to(array, sample)
 
-    def _values(self, arg: str, dims: tuple[int, ...] | None = None, order: Any = None) -> list[float]:
-        """The factor for the core's rows: one value, or one per value of a row. Flat rows (``dims`` None) take
-        one per feature (the core checks their count against the width); a sample of shape ``dims`` is
-        flattened as ``order`` (the model's Flatten) flattens the data, or row-major."""
+    def _values(
+        self, arg: str, dims: tuple[int, ...] | None = None, order: Any = None, rank: int = 2
+    ) -> list[float]:
+        """The factor for the core's rows: one value, or one per value of a row. Flat rows (``dims`` None, the
+        input ``rank`` axes, batch included) take one per feature (the core checks their count against the
+        width); a sample of shape ``dims`` is flattened as ``order`` (the model's Flatten) flattens the data,
+        or row-major. A factor with more axes than the input, or varying along its batch, would change the
+        output's shape (Keras broadcasts it into a larger output): refused."""
         array = self._array(arg)
-        if array.size == 1:
-            return [float(array.reshape(-1)[0])]
         if dims is None:
-            if any(d != 1 for d in array.shape[:-1]):
+            if array.ndim > rank or (array.size != 1 and any(d != 1 for d in array.shape[:-1])):
                 raise ValueError(
-                    f"Rescaling layer {self.name!r}: `{arg}` of shape {array.shape} does not broadcast over rows of "
-                    "features without changing their shape: give one value, or one per feature."
+                    f"Rescaling layer {self.name!r}: `{arg}` of shape {array.shape} does not broadcast over "
+                    f"inputs of {rank} {'axis' if rank == 1 else 'axes'} without changing their shape: give one value, or one "
+                    "per feature."
                 )
             return [float(v) for v in array.reshape(-1)]
+        if array.size == 1 and array.ndim <= len(dims) + 1:
+            return [float(array.reshape(-1)[0])]
         sample = self._sample(arg, dims)
         flat = order.flatten(np.ascontiguousarray(sample)) if order is not None else sample.reshape(1, -1)
         return [float(v) for v in flat[0]]
@@ -135,6 +141,8 @@ class Rescaling(Layer):
             return super().__call__(inputs, training)
         array = np.asarray(_data.to_array(inputs, "inputs"), dtype=np.float32)
         if array.ndim <= 2 or 0 in array.shape:
+            for arg in ("scale", "offset"):  # (checked against this input's axes: a 1-D input has one)
+                self._values(arg, rank=max(array.ndim, 1))
             return super().__call__(array, training)
         dims = array.shape[1:]
         spec = {
