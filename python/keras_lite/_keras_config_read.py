@@ -401,7 +401,28 @@ def loss_from_config(value: Any) -> Any:
 
 
 def metric_from_config(value: Any) -> Any:
-    return metrics_module.deserialize(value)
+    return metrics_module._config_metric(value)
+
+
+def _per_output(value: Any, key: str, nested: bool) -> Any:
+    """A compile_config entry of a one-output model as keras_lite's compile takes it: Keras keeps what compile was
+    given, so a loss may be a list of one loss or a dict by output name (``{"out": "mse"}``), and metrics a list
+    of one list or a dict of one list (``{"out": ["mae"]}``); tuples (in-memory configs) are lists."""
+    value = list(value) if isinstance(value, tuple) else value
+    by_name = isinstance(value, dict) and "class_name" not in value  # by output name, not an object's config
+    listed = isinstance(value, list) and (
+        not nested or (value and all(isinstance(v, (list, tuple)) for v in value))
+    )
+    if not (by_name or listed):
+        return value
+    if len(value) != 1:
+        raise FormatError(
+            f"compile_config {key} names several outputs; keras_lite models have one: {value!r}"
+        )
+    one = next(iter(value.values())) if by_name else value[0]
+    if not nested:
+        return one
+    return [] if one is None else list(one) if isinstance(one, (list, tuple)) else [one]
 
 
 def compile_from_config(
@@ -411,14 +432,12 @@ def compile_from_config(
     cfg = _dict(cfg, "compile_config")
     if cfg.get("loss_weights") not in (None, [], {}):
         raise FormatError("compile_config sets loss_weights; keras_lite models have one output")
-    # (Keras's in-memory get_compile_config() keeps the tuples it was given.)
-    metrics = list(cfg["metrics"]) if isinstance(cfg.get("metrics"), tuple) else cfg.get("metrics") or []
-    weighted = cfg.get("weighted_metrics") or []
-    weighted = list(weighted) if isinstance(weighted, tuple) else weighted
+    metrics = _per_output(cfg.get("metrics"), "metrics", nested=True) or []
+    weighted = _per_output(cfg.get("weighted_metrics"), "weighted_metrics", nested=True) or []
     if not isinstance(metrics, list) or not isinstance(weighted, list):
         raise FormatError(f"compile_config metrics must be lists. Received: {metrics!r}, {weighted!r}")
     optimizer = optimizer_from_config(cfg.get("optimizer", "rmsprop"), learning_rate)
-    loss = loss_from_config(cfg.get("loss"))
+    loss = loss_from_config(_per_output(cfg.get("loss"), "loss", nested=False))
     metric_args = [metric_from_config(m) for m in metrics]
     weighted_args = [metric_from_config(m) for m in weighted] or None
     try:

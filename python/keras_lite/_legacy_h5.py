@@ -101,7 +101,7 @@ def model_h5(model: Any, include_optimizer: bool, keras_version: str) -> bytes:
         f.attrs["keras_version"] = keras_version
         f.attrs["backend"] = "keras_lite"
         f.attrs["model_config"] = json.dumps(legacy_tree(model._keras_config())).encode("utf8")
-        if model.compiled:
+        if model.compiled and include_optimizer:  # (as Keras: without the optimizer, no training config)
             f.attrs["training_config"] = json.dumps(_training_config(model._keras_compile_config())).encode(
                 "utf8"
             )
@@ -343,8 +343,20 @@ def compile_config(training: Any) -> dict[str, Any]:
         # tf.keras 2 lists one list of metrics per output, each a MeanMetricWrapper of a function.
         if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list):
             value = value[0]
-        out[key] = [_keras2_metric(m) for m in value] if isinstance(value, list) else value
+        out[key] = [_legacy_metric(m) for m in value] if isinstance(value, list) else value
     return out
+
+
+def _legacy_metric(entry: Any) -> Any:
+    """A metric of a legacy ``training_config`` as Keras 3's legacy loader reads it: a name other than
+    ``accuracy``, ``acc``, ``crossentropy`` and ``ce`` becomes its metric object (``"mae"``:
+    ``MeanAbsoluteError``, logged as ``mean_absolute_error``), the others stay names for compile to choose."""
+    if isinstance(entry, str) and entry not in ("accuracy", "acc", "crossentropy", "ce"):
+        try:
+            return metrics_module.serialize(metrics_module.deserialize(entry))
+        except ValueError:
+            return entry  # (compile names what it cannot take)
+    return _keras2_metric(entry)
 
 
 def _keras2_optimizer(name: str, config: dict[str, Any]) -> dict[str, Any]:

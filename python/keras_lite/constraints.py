@@ -142,9 +142,9 @@ _BY_NAME: dict[str, type[Constraint]] = {
 
 
 def serialize(constraint: Any) -> Any:
-    """``constraint`` as Keras 3 serializes it (``None`` stays ``None``)."""
-    if constraint is None:
-        return None
+    """``constraint`` as Keras 3 serializes it (``None`` stays ``None``, a name stays a name)."""
+    if constraint is None or isinstance(constraint, str):
+        return constraint
     return {
         "module": "keras.constraints",
         "class_name": type(constraint).__name__,
@@ -153,8 +153,17 @@ def serialize(constraint: Any) -> Any:
     }
 
 
-def deserialize(config: Any) -> Constraint:
-    """A constraint from its name or its ``serialize`` dict."""
+def deserialize(config: Any, custom_objects: Any = None) -> Constraint:
+    """A constraint from its name or its ``serialize`` dict; a class named in ``custom_objects`` is made from its
+    config, as Keras makes it."""
+    custom = (
+        custom_objects.get(config.get("class_name"))
+        if isinstance(custom_objects, dict) and isinstance(config, dict)
+        else None
+    )
+    if isinstance(custom, type):
+        cfg = config.get("config", {})
+        return custom.from_config(cfg) if hasattr(custom, "from_config") else custom(**cfg)  # type: ignore[no-any-return]
     if isinstance(config, str):
         if config not in _BY_NAME:
             raise ValueError(f"Could not interpret constraint identifier: {config}")

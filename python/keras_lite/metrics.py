@@ -351,9 +351,32 @@ def serialize(metric: Any) -> Any:
     }
 
 
-def deserialize(config: Any) -> Any:
-    """The metric object (or function) a ``serialize`` config, or a name, describes; a ``FormatError`` (a
-    ``ValueError``) names what keras_lite cannot make."""
+def deserialize(config: Any, custom_objects: Any = None) -> Any:
+    """The metric object (or function) a ``serialize`` config, or a name, describes, as Keras's
+    ``metrics.deserialize``: a name gives its metric object (``"mae"``: ``MeanAbsoluteError()``); a class in
+    ``custom_objects`` is made from its config. A ``FormatError`` (a ``ValueError``) names what keras_lite
+    cannot make."""
+    if isinstance(config, str):
+        name = _config_metric(config)
+        return get(name) if name in _BY_NAME else name
+    custom = _custom_metric(config, custom_objects)
+    return custom if custom is not None else _config_metric(config)
+
+
+def _custom_metric(config: Any, custom_objects: Any) -> Any:
+    """The metric a config describes when its class is one of ``custom_objects`` (else None)."""
+    if not isinstance(custom_objects, dict) or not isinstance(config, dict):
+        return None
+    cls = custom_objects.get(config.get("class_name"))
+    if not isinstance(cls, type):
+        return None
+    cfg = config.get("config", {})
+    return cls.from_config(cfg) if hasattr(cls, "from_config") else cls(**cfg)
+
+
+def _config_metric(config: Any) -> Any:
+    """What ``compile`` takes for a metric of a config: a name stays a name (``"accuracy"`` is then chosen by
+    the targets, as Keras's compile chooses it), a function or an object as made from its config."""
     if (
         isinstance(config, dict)
         and config.get("class_name") == "function"

@@ -110,9 +110,9 @@ vars(sys.modules[__name__])["__getattr__"] = _module_getattr(
 
 
 def serialize(regularizer: Any) -> Any:
-    """``regularizer`` as Keras 3 serializes it (``None`` stays ``None``)."""
-    if regularizer is None:
-        return None
+    """``regularizer`` as Keras 3 serializes it (``None`` stays ``None``, a name stays a name)."""
+    if regularizer is None or isinstance(regularizer, str):
+        return regularizer
     return {
         "module": "keras.regularizers",
         "class_name": type(regularizer).__name__,
@@ -121,8 +121,17 @@ def serialize(regularizer: Any) -> Any:
     }
 
 
-def deserialize(config: Any) -> Regularizer:
-    """A regularizer from its name or its ``serialize`` dict."""
+def deserialize(config: Any, custom_objects: Any = None) -> Regularizer:
+    """A regularizer from its name or its ``serialize`` dict; a class named in ``custom_objects`` is made from its
+    config, as Keras makes it."""
+    custom = (
+        custom_objects.get(config.get("class_name"))
+        if isinstance(custom_objects, dict) and isinstance(config, dict)
+        else None
+    )
+    if isinstance(custom, type):
+        cfg = config.get("config", {})
+        return custom.from_config(cfg) if hasattr(custom, "from_config") else custom(**cfg)  # type: ignore[no-any-return]
     if isinstance(config, str):
         if config in _KERAS_ONLY:
             raise NotSupportedError(

@@ -168,8 +168,8 @@ def serialize(initializer: Any) -> Any:
     a custom object (its module and class name, with ``registered_name`` the class name), and a function as
     Keras writes a function (its name). ``None`` stays ``None``.
     """
-    if initializer is None:
-        return None
+    if initializer is None or isinstance(initializer, str):  # a name stays a name, as in Keras
+        return initializer
     cls = type(initializer)
     if isinstance(initializer, Initializer):
         builtin = _BY_NAME.get(cls.__name__) is cls
