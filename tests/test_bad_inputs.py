@@ -675,8 +675,8 @@ FIT = [
         ("sample_weight",),
     ),
     Bad(
-        "fit steps_per_epoch",
-        lambda m: m.fit(X, Y, steps_per_epoch=2, verbose=0),
+        "fit steps_per_epoch 0",
+        lambda m: m.fit(X, Y, steps_per_epoch=0, verbose=0),
         ValueError,
         ("steps_per_epoch",),
     ),

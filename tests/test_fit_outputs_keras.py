@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import keras_lite as keras
+from keras_lite.models._stream_fit import _ArrayBatches
 
 X = np.arange(40, dtype=np.float32).reshape(20, 2)
 Y = (X[:, :1] * 0.3).astype(np.float32)
@@ -105,3 +106,82 @@ def test_compile_from_config_takes_keras_s_in_memory_tuples() -> None:
     model.compile_from_config(config)
     logs = model.evaluate(X, Y, verbose=0, return_dict=True)
     assert list(logs) == ["loss", "mae", "mean_absolute_error", "mse"]  # Keras's order
+
+
+def _steps_model(out: str = "linear") -> Any:
+    model = keras.Sequential(
+        [keras.Input((3,)), keras.layers.Dense(1, activation=out, kernel_initializer="zeros")]
+    )
+    model.compile(optimizer="sgd", loss="mse" if out == "linear" else "binary_crossentropy")
+    return model
+
+
+def test_steps_per_epoch_reads_arrays_as_keras_reads_them() -> None:
+    # Keras 3.15.1, 100 rows in batches of 32 (4 per pass, the last of 4 rows), steps_per_epoch=3, no shuffle:
+    # an epoch reads on where the last stopped, so epochs take 3, 1, 3, 1 steps (the short one warns that the
+    # input ran out), with these losses and weights.
+    x = np.random.default_rng(0).normal(size=(100, 3)).astype(np.float32)
+    y = x.sum(1, keepdims=True)
+    model, steps = _steps_model(), []
+    record = keras.callbacks.LambdaCallback(
+        on_epoch_end=lambda e, logs: steps.append(int(model.optimizer.iterations))
+    )
+    with pytest.warns(UserWarning, match="Your input ran out of data"):
+        history = model.fit(
+            x, y, batch_size=32, epochs=4, steps_per_epoch=3, shuffle=False, verbose=0, callbacks=[record]
+        )
+    assert steps == [3, 4, 7, 8] and history.params == {"verbose": 0, "epochs": 4, "steps": 3}
+    np.testing.assert_allclose(history.history["loss"], [3.27942, 0.35616, 2.83426, 0.29176], atol=6e-6)
+    np.testing.assert_allclose(model.get_weights()[0].ravel(), [0.1533644, 0.1222124, 0.12706198], rtol=1e-5)
+    # validation_steps caps each validation pass (here one batch of the held-out last 20 rows).
+    history = _steps_model().fit(
+        x, y, batch_size=32, epochs=2, validation_split=0.2, validation_steps=1, shuffle=False, verbose=0
+    )
+    np.testing.assert_allclose(history.history["loss"], [3.25409, 2.81931], atol=6e-6)
+    np.testing.assert_allclose(history.history["val_loss"], [2.63439, 2.28014], atol=6e-6)
+
+
+def test_steps_per_epoch_with_weights_several_inputs_and_shuffling() -> None:
+    rng = np.random.default_rng(0)
+    xa, xb = rng.normal(size=(50, 3)).astype(np.float32), rng.normal(size=(50, 2)).astype(np.float32)
+    y = (xa.sum(1) > 0).astype(np.float32)
+    sw = rng.uniform(size=50).astype(np.float32)
+    a, b = keras.Input((3,), name="a"), keras.Input((2,), name="b")
+    out = keras.layers.Dense(1, activation="sigmoid", kernel_initializer="zeros")(
+        keras.layers.Concatenate()([a, b])
+    )
+    model = keras.Model({"a": a, "b": b}, out)
+    model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"])
+    with pytest.warns(UserWarning, match="ran out of data"):
+        history = model.fit(
+            {"a": xa, "b": xb},
+            y,
+            batch_size=16,
+            epochs=3,
+            steps_per_epoch=3,
+            shuffle=False,
+            verbose=0,
+            sample_weight=sw,
+        )
+    # Keras 3.15.1's values.
+    np.testing.assert_allclose(history.history["loss"], [0.385378, 0.443567, 0.383057], atol=2e-6)
+    np.testing.assert_allclose(history.history["accuracy"], [0.708333, 0.5, 0.9375], atol=2e-6)
+    weighted = _steps_model("sigmoid").fit(
+        xa,
+        y,
+        batch_size=16,
+        epochs=3,
+        steps_per_epoch=2,
+        shuffle=False,
+        verbose=0,
+        class_weight={0: 1.0, 1: 3.0},
+    )
+    np.testing.assert_allclose(weighted.history["loss"], [1.466571, 1.36362, 1.423216], atol=2e-6)
+    # Shuffled: each pass reads every row once, in a new order (a pass starts at its first batch).
+    x = np.arange(30, dtype=np.float32).reshape(10, 3)
+    batches = _ArrayBatches(x, x[:, 0], None, 4, False, shuffle=True)
+    passes = [np.concatenate([batches[i][1] for i in range(len(batches))]) for _ in range(3)]
+    assert all(sorted(p) == sorted(x[:, 0]) for p in passes) and len({tuple(p) for p in passes}) == 3
+    model = _steps_model()
+    history = model.fit(x, x[:, :1], batch_size=4, epochs=4, steps_per_epoch=3, verbose=0)
+    assert len(history.history["loss"]) == 4 and int(model.optimizer.iterations) == 12

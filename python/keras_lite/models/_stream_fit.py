@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import _core, _data
+from .. import _core, _data, config
 from .. import callbacks as callbacks_module
 from .._errors import received
 from .._progbar import report
@@ -241,10 +241,14 @@ def _streamed_observer(base: Any) -> Any:
 
 
 class _ArrayBatches(PyDataset):
-    """In-memory validation data as batches, for a fit whose training data is streamed. A model of several
-    inputs takes ``x`` as a list or dict of arrays, each cut into the same batches."""
+    """In-memory data as batches: validation data for a fit whose training data is streamed, or the training
+    data of a fit with ``steps_per_epoch`` (``shuffle``: its rows in a new order at the start of each pass over
+    them, as Keras shuffles arrays). A model of several inputs takes ``x`` as a list or dict of arrays, each cut
+    into the same batches."""
 
-    def __init__(self, x: Any, y: Any, w: Any, batch_size: int, several_inputs: bool) -> None:
+    def __init__(
+        self, x: Any, y: Any, w: Any, batch_size: int, several_inputs: bool, shuffle: bool = False
+    ) -> None:
         super().__init__()
         if isinstance(x, dict):
             self.x: Any = {k: np.asarray(v) for k, v in x.items()}
@@ -252,22 +256,53 @@ class _ArrayBatches(PyDataset):
             self.x = [np.asarray(v) for v in x]
         else:
             self.x = np.asarray(x)
-        self.y, self.w, self.bs = np.asarray(y), w, int(batch_size)
+        self.y, self.w, self.bs = np.asarray(y), None if w is None else np.asarray(w), int(batch_size)
+        self._order: Any = None
+        self._rng = np.random.default_rng(config.next_seed()) if shuffle else None
+
+    def rows(self) -> int:
+        first = next(iter(self.x.values())) if isinstance(self.x, dict) else self.x
+        return len(first[0] if isinstance(first, list) else first)
 
     def __len__(self) -> int:
-        first = next(iter(self.x.values())) if isinstance(self.x, dict) else self.x
-        first = first[0] if isinstance(first, list) else first
-        return -(-len(first) // self.bs)
+        return -(-self.rows() // self.bs)
+
+    def part(self, at: Any) -> tuple[Any, Any, Any]:
+        """``(x, y, sample_weight)`` of the rows ``at`` (a slice or indices)."""
+        if isinstance(self.x, dict):
+            x: Any = {k: v[at] for k, v in self.x.items()}
+        elif isinstance(self.x, list):
+            x = [v[at] for v in self.x]
+        else:
+            x = self.x[at]
+        return x, self.y[at], None if self.w is None else self.w[at]
 
     def __getitem__(self, i: int) -> Any:
+        if self._rng is not None and (i == 0 or self._order is None):  # a pass starts: a new order of rows
+            self._order = self._rng.permutation(self.rows())
         s = slice(i * self.bs, (i + 1) * self.bs)
-        if isinstance(self.x, dict):
-            x: Any = {k: v[s] for k, v in self.x.items()}
-        elif isinstance(self.x, list):
-            x = [v[s] for v in self.x]
-        else:
-            x = self.x[s]
-        return (x, self.y[s]) if self.w is None else (x, self.y[s], np.asarray(self.w)[s])
+        x, y, w = self.part(s if self._order is None else self._order[s])
+        return (x, y) if w is None else (x, y, w)
+
+
+def fit_arrays_in_steps(model: Model, a: dict[str, Any], observer_cls: Any, inputs: Inputs) -> Any:
+    """``model.fit(arrays, steps_per_epoch=...)`` (or ``validation_steps=``), as Keras 3 reads arrays in steps:
+    batches of rows, shuffled anew at each pass over them when ``shuffle``; with ``steps_per_epoch`` an epoch
+    reads on where the last one stopped, and ends early, with Keras's warning, where a pass ends. Run as a
+    streamed fit of the arrays' batches; ``validation_split`` holds out the last rows first, as Keras does."""
+    bs = 32 if a["batch_size"] is None else _data.as_positive_int(a["batch_size"], "batch_size")
+    several = not model._single_input
+    train = _ArrayBatches(a["x"], a["y"], a["sample_weight"], bs, several, shuffle=bool(a["shuffle"]))
+    _data.check_same_length(np.empty((train.rows(), 0)), train.y)
+    vd = a["validation_data"]
+    if vd is None and a["validation_split"]:
+        rows = np.arange(train.rows()).reshape(-1, 1)
+        (kept, _), (held, _) = _data.split_validation(rows, rows, a["validation_split"])
+        vd = train.part(slice(len(kept), None))
+        x, y, w = train.part(slice(0, len(kept)))
+        train = _ArrayBatches(x, y, w, bs, several, shuffle=bool(a["shuffle"]))
+    b = {**a, "x": train, "y": None, "sample_weight": None, "validation_split": 0.0, "validation_data": vd}
+    return fit(model, train, {**b, "shuffle": False}, observer_cls, inputs)
 
 
 def evaluate(

@@ -166,11 +166,15 @@ def fit(
         raise ValueError(
             f"fit needs both x and y arrays. Received: x={type(x).__name__}, y={type(y).__name__}"
         )
-    for arg, value in (("steps_per_epoch", steps_per_epoch), ("validation_steps", validation_steps)):
-        if value is not None:
-            raise ValueError(f"keras_lite does not support {arg} yet. {received(arg, value)}")
     if class_weight is not None and sample_weight is not None:
         raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
+    if steps_per_epoch is not None or validation_steps is not None:  # read in steps, as a stream of batches
+        _stream_fit.refuse_stream_validation(validation_data)
+        args = dict(locals())
+        args.update(
+            verbose=verbosity(verbose), epochs=_epochs(epochs), validation_freq=vfreq, given_verbose=verbose
+        )
+        return _stream_fit.fit_arrays_in_steps(model, args, FitObserver, inputs)
     given_verbose, verbose = verbose, verbosity(verbose)
     batch_size = 32 if batch_size is None else _data.as_positive_int(batch_size, "batch_size")
     epochs = _epochs(epochs)  # 0 (or epochs <= initial_epoch) runs no epoch: an empty History, as Keras
