@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import keras_lite as keras
+from devices import DEVICES
 from keras_lite.models._stream_fit import _ArrayBatches
 
 X = np.arange(40, dtype=np.float32).reshape(20, 2)
@@ -108,21 +109,23 @@ def test_compile_from_config_takes_keras_s_in_memory_tuples() -> None:
     assert list(logs) == ["loss", "mae", "mean_absolute_error", "mse"]  # Keras's order
 
 
-def _steps_model(out: str = "linear") -> Any:
+def _steps_model(out: str = "linear", device: str = "cpu") -> Any:
     model = keras.Sequential(
         [keras.Input((3,)), keras.layers.Dense(1, activation=out, kernel_initializer="zeros")]
     )
+    model.to(device)
     model.compile(optimizer="sgd", loss="mse" if out == "linear" else "binary_crossentropy")
     return model
 
 
-def test_steps_per_epoch_reads_arrays_as_keras_reads_them() -> None:
+@pytest.mark.parametrize("device", DEVICES)
+def test_steps_per_epoch_reads_arrays_as_keras_reads_them(device: str) -> None:
     # Keras 3.15.1, 100 rows in batches of 32 (4 per pass, the last of 4 rows), steps_per_epoch=3, no shuffle:
     # an epoch reads on where the last stopped, so epochs take 3, 1, 3, 1 steps (the short one warns that the
     # input ran out), with these losses and weights.
     x = np.random.default_rng(0).normal(size=(100, 3)).astype(np.float32)
     y = x.sum(1, keepdims=True)
-    model, steps = _steps_model(), []
+    model, steps = _steps_model(device=device), []
     record = keras.callbacks.LambdaCallback(
         on_epoch_end=lambda e, logs: steps.append(int(model.optimizer.iterations))
     )
@@ -134,7 +137,7 @@ def test_steps_per_epoch_reads_arrays_as_keras_reads_them() -> None:
     np.testing.assert_allclose(history.history["loss"], [3.27942, 0.35616, 2.83426, 0.29176], atol=6e-6)
     np.testing.assert_allclose(model.get_weights()[0].ravel(), [0.1533644, 0.1222124, 0.12706198], rtol=1e-5)
     # validation_steps caps each validation pass (here one batch of the held-out last 20 rows).
-    history = _steps_model().fit(
+    history = _steps_model(device=device).fit(
         x, y, batch_size=32, epochs=2, validation_split=0.2, validation_steps=1, shuffle=False, verbose=0
     )
     np.testing.assert_allclose(history.history["loss"], [3.25409, 2.81931], atol=6e-6)
