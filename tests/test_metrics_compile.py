@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import keras_lite as keras
+from devices import DEVICES
 from keras_lite import layers
 
 
@@ -112,3 +113,37 @@ def test_compile_resolves_names_like_keras() -> None:
     )
     with pytest.raises(ValueError, match="learning_rate"):
         keras.optimizers.Adam(learning_rate=1)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_evenly_spaced_thresholds_clip_predictions_as_keras(device: str) -> None:
+    # Keras 3.15.1 counts predictions against evenly spaced thresholds ([0, 0.5, 1]) in buckets, clipped to
+    # [0, 1] first: a logit of 2 or 3 is not above 1.0, nor is -1 above 0. An identity model's predictions.
+    x = np.array([[2.0], [3.0], [0.4], [-1.0]], np.float32)
+    y = np.array([[1.0], [0.0], [1.0], [0.0]], np.float32)
+    t = [0.0, 0.5, 1.0]
+    metrics = [
+        keras.metrics.TruePositives(thresholds=t, name="tp"),
+        keras.metrics.FalsePositives(thresholds=t, name="fp"),
+        keras.metrics.TrueNegatives(thresholds=t, name="tn"),
+        keras.metrics.FalseNegatives(thresholds=t, name="fn"),
+        keras.metrics.Precision(thresholds=t, name="prec"),
+        keras.metrics.Recall(thresholds=t, name="rec"),
+    ]
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    model.set_weights([np.ones((1, 1), np.float32), np.zeros(1, np.float32)])
+    model.to(device)
+    model.compile(optimizer="sgd", loss=keras.losses.BinaryCrossentropy(from_logits=True), metrics=metrics)
+    got = model.evaluate(x, y, verbose=0, return_dict=True)
+    want = {
+        "tp": [2, 1, 0], "fp": [1, 1, 0], "tn": [1, 1, 2], "fn": [0, 1, 2],
+        "prec": [0.6666667, 0.5, 0.0], "rec": [1.0, 0.5, 0.0],
+    }  # fmt: skip
+    for key, values in want.items():
+        np.testing.assert_allclose(got[key], values, rtol=1e-6, err_msg=key)
+    alone = keras.metrics.TruePositives(thresholds=t)
+    alone.update_state(y, x)
+    np.testing.assert_array_equal(alone.result(), [2, 1, 0])
+    uneven = keras.metrics.TruePositives(thresholds=[0.1, 0.5, 0.9])  # compared as they are
+    uneven.update_state(y, x)
+    np.testing.assert_array_equal(uneven.result(), [2, 1, 1])

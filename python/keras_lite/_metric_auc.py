@@ -8,7 +8,7 @@ import numpy as np
 
 from ._errors import received
 from ._metric_base import Metric, as_float, divide_no_nan, to_result
-from ._metric_confusion import confusion, core_options, prepare
+from ._metric_confusion import _evenly_spaced, confusion, core_options, prepare
 from ._tensor import Tensor
 from ._unsupported import NotSupportedError
 
@@ -197,10 +197,3 @@ class AUC(Metric):
         if self._init_from_thresholds:
             config["thresholds"] = self.thresholds[1:-1]
         return config
-
-
-def _evenly_spaced(thresholds: list[float]) -> bool:
-    """Keras's ``is_evenly_distributed_thresholds``: three or more, each close to ``i / (n - 1)``."""
-    n = len(thresholds)
-    even = np.arange(n, dtype=np.float32) / max(n - 1, 1)
-    return n >= 3 and bool(np.allclose(thresholds, even, atol=EPSILON))

@@ -18,6 +18,19 @@ from ._tensor import Tensor
 NEG_INF = -1e10
 
 
+def _evenly_spaced(thresholds: list[float]) -> bool:
+    """Keras's ``is_evenly_distributed_thresholds``: three or more, each close to ``i / (n - 1)``."""
+    n = len(thresholds)
+    even = np.arange(n, dtype=np.float32) / max(n - 1, 1)
+    return n >= 3 and bool(np.allclose(thresholds, even, atol=1e-7))
+
+
+def clipped(p: np.ndarray, thresholds: list[float]) -> np.ndarray:
+    """Predictions as Keras compares them with ``thresholds``: clipped to [0, 1] when they are evenly spaced
+    (Keras then counts them in buckets), as they are otherwise."""
+    return np.clip(p, 0.0, 1.0) if _evenly_spaced(thresholds) else p
+
+
 def init_thresholds(thresholds: Any, default: float) -> list[float]:
     """The thresholds as a list, each checked to be in [0, 1] (Keras's ``parse_init_thresholds``)."""
     if thresholds is None:
@@ -122,6 +135,7 @@ class _ConfusionCount(Metric):
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         t, p, w = prepare(y_true, y_pred, sample_weight)
+        p = clipped(p, self.thresholds)
         counts = confusion(t.reshape(-1), p.reshape(-1), w.reshape(-1), self.thresholds)
         self.accumulator.assign_add(counts[self._which])
 
@@ -202,6 +216,7 @@ class _PrecisionRecall(Metric):
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         t, p, w = prepare(y_true, y_pred, sample_weight, self.top_k, self.class_id)
+        p = clipped(p, self.thresholds)
         counts = confusion(t.reshape(-1), p.reshape(-1), w.reshape(-1), self.thresholds)
         self.true_positives.assign_add(counts[0])
         self._other_count.assign_add(counts[self._other])

@@ -86,6 +86,17 @@ pub fn evenly_spaced(given: &[f32]) -> bool {
     all.sort_by(f64::total_cmp);
     all.insert(0, 0.0);
     all.push(1.0);
+    close_to_even(&all)
+}
+
+/// Whether thresholds, as given (the confusion counts' and Precision's and Recall's), are evenly spaced from 0
+/// to 1 in Keras's sense (see [`evenly_spaced`]), so that Keras counts clipped predictions in buckets.
+pub fn evenly_spaced_as_given(given: &[f32]) -> bool {
+    close_to_even(&given.iter().map(|&t| f64::from(t)).collect::<Vec<_>>())
+}
+
+/// Three or more values, each within 1e-7 + 1e-5 relative of `i / (n − 1)` (NumPy's `allclose`).
+fn close_to_even(all: &[f64]) -> bool {
     let n = all.len();
     n >= 3
         && all.iter().enumerate().all(|(i, &t)| {

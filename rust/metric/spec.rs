@@ -111,7 +111,11 @@ pub fn parse(spec: &str) -> Result<Metric> {
                 .iter()
                 .position(|&n| n == name)
                 .unwrap_or(0);
-            Metric::Confusion(Box::new(Confusion::new(Report::Count(which), thresholds(&mut o, 0.5)?)))
+            let t = thresholds(&mut o, 0.5)?;
+            let mut c = Confusion::new(Report::Count(which), t);
+            // Evenly spaced thresholds: Keras counts clipped predictions in buckets.
+            c.clip = auc::evenly_spaced_as_given(&c.thresholds);
+            Metric::Confusion(Box::new(c))
         }
         "precision" | "recall" => {
             let top_k = o.number::<usize>("top_k")?;
@@ -120,6 +124,7 @@ pub fn parse(spec: &str) -> Result<Metric> {
             }
             let report = if name == "precision" { Report::Precision } else { Report::Recall };
             let mut c = Confusion::new(report, thresholds(&mut o, if top_k.is_some() { -1e10 } else { 0.5 })?);
+            c.clip = auc::evenly_spaced_as_given(&c.thresholds);
             c.top_k = top_k;
             c.class_id = o.number::<usize>("class_id")?;
             Metric::Confusion(Box::new(c))
@@ -222,6 +227,17 @@ mod tests {
             panic!()
         };
         assert_eq!((c.thresholds.len(), c.clip, c.class_id, c.out_len()), (3, true, Some(1), 1));
+        // Evenly spaced thresholds (0, 0.5, 1): Keras clips the predictions and counts them in buckets.
+        for (spec, clip) in [
+            ("true_positives:thresholds=0,0.5,1", true),
+            ("recall:thresholds=0,0.25,0.5,0.75,1", true),
+            ("precision:thresholds=0.1,0.5,0.9", false),
+            ("false_negatives:thresholds=1,0.5,0", false),
+            ("true_negatives:thresholds=0,1", false),
+        ] {
+            let Metric::Confusion(c) = parse(spec).unwrap() else { panic!() };
+            assert_eq!(c.clip, clip, "{spec}");
+        }
         // Keras's huber function as a metric: delta 1.
         assert_eq!(parse("huber").unwrap(), Metric::Loss(crate::loss::Loss::Huber { delta: 1.0 }));
         assert!(parse("sparse_categorical_crossentropy").unwrap().sparse_targets());
