@@ -48,3 +48,17 @@ def of_compiled(model: Any) -> dict[str, Any]:
         return {}
     cls = type(rates.schedule)
     return {cls.__name__: cls}
+
+
+def made(config: Any, custom_objects: Any) -> Any:
+    """The object a serialized config describes when ``custom_objects`` names its class (by its registered
+    name, then its class name; also those of the ``load_model`` call running), made by the class's
+    ``from_config`` or its constructor, as Keras makes it; None when no such class is named."""
+    if not isinstance(config, dict):
+        return None
+    with scope({**_SCOPE.get(), **(custom_objects if isinstance(custom_objects, dict) else {})}):
+        cls = find(config)
+    if not isinstance(cls, type):
+        return None
+    cfg = config.get("config", {})
+    return cls.from_config(cfg) if hasattr(cls, "from_config") else cls(**cfg)

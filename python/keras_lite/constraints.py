@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _custom
 from ._unsupported import NotSupportedError
 
 __all__ = [
@@ -156,14 +157,9 @@ def serialize(constraint: Any) -> Any:
 def deserialize(config: Any, custom_objects: Any = None) -> Constraint:
     """A constraint from its name or its ``serialize`` dict; a class named in ``custom_objects`` is made from its
     config, as Keras makes it."""
-    custom = (
-        custom_objects.get(config.get("class_name"))
-        if isinstance(custom_objects, dict) and isinstance(config, dict)
-        else None
-    )
-    if isinstance(custom, type):
-        cfg = config.get("config", {})
-        return custom.from_config(cfg) if hasattr(custom, "from_config") else custom(**cfg)  # type: ignore[no-any-return]
+    custom = _custom.made(config, custom_objects)
+    if custom is not None:
+        return custom  # type: ignore[no-any-return]
     if isinstance(config, str):
         if config not in _BY_NAME:
             raise ValueError(f"Could not interpret constraint identifier: {config}")

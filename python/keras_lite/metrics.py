@@ -24,6 +24,7 @@ from __future__ import annotations
 import types
 from typing import Any
 
+from . import _custom
 from ._errors import FormatError
 from ._metric_accuracy import (
     Accuracy,
@@ -359,19 +360,8 @@ def deserialize(config: Any, custom_objects: Any = None) -> Any:
     if isinstance(config, str):
         name = _config_metric(config)
         return get(name) if name in _BY_NAME else name
-    custom = _custom_metric(config, custom_objects)
+    custom = _custom.made(config, custom_objects)
     return custom if custom is not None else _config_metric(config)
-
-
-def _custom_metric(config: Any, custom_objects: Any) -> Any:
-    """The metric a config describes when its class is one of ``custom_objects`` (else None)."""
-    if not isinstance(custom_objects, dict) or not isinstance(config, dict):
-        return None
-    cls = custom_objects.get(config.get("class_name"))
-    if not isinstance(cls, type):
-        return None
-    cfg = config.get("config", {})
-    return cls.from_config(cfg) if hasattr(cls, "from_config") else cls(**cfg)
 
 
 def _config_metric(config: Any) -> Any:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _custom
 from ._unsupported import NotSupportedError, _module_getattr
 
 __all__ = ["L1", "L1L2", "L2", "Regularizer", "deserialize", "get", "l1", "l1_l2", "l2", "serialize"]
@@ -124,14 +125,9 @@ def serialize(regularizer: Any) -> Any:
 def deserialize(config: Any, custom_objects: Any = None) -> Regularizer:
     """A regularizer from its name or its ``serialize`` dict; a class named in ``custom_objects`` is made from its
     config, as Keras makes it."""
-    custom = (
-        custom_objects.get(config.get("class_name"))
-        if isinstance(custom_objects, dict) and isinstance(config, dict)
-        else None
-    )
-    if isinstance(custom, type):
-        cfg = config.get("config", {})
-        return custom.from_config(cfg) if hasattr(custom, "from_config") else custom(**cfg)  # type: ignore[no-any-return]
+    custom = _custom.made(config, custom_objects)
+    if custom is not None:
+        return custom  # type: ignore[no-any-return]
     if isinstance(config, str):
         if config in _KERAS_ONLY:
             raise NotSupportedError(
