@@ -8,8 +8,8 @@ use crate::team::Disjoint;
 const PARALLEL_MIN: usize = 1 << 16;
 
 /// Adam's pass without AMSGrad over the `trainable` ranges of `params`, their gradients `grads` and
-/// `moments` (m, v), with step size `alpha` and the complements `c1`, `c2` of β₁, β₂. With `PARALLEL_MIN` values or more, in ranges in order and apart, the thread team makes it
-/// one job (the pass is memory-bound): part `t` updates the `t`-th piece of each unit, a unit being a range
+/// `moments` (m, v), with step size `alpha` and the complements `c1`, `c2` of β₁, β₂. With `PARALLEL_MIN`
+/// values or more, in ranges in order and apart, the thread team makes it one job (the pass is memory-bound): part `t` updates the `t`-th piece of each unit, a unit being a range
 /// of at least `PARALLEL_MIN / 2` values with `cuts` inside it, or else a run of adjacent ranges. A unit is cut
 /// at its `cuts` when they are one fewer than the parts (a tall kernel, where its gradient's product cut its
 /// rows: `gemm::row_share`, so that a thread updates the weights whose gradient it has just written; the

@@ -13,17 +13,17 @@ pub use clip::Clip;
 pub use decay::Decay;
 pub use nadam::{NadamStep, Progress};
 pub use rates::RateTable;
+pub use schedule::Schedule;
+
+use crate::error::{Error, Result};
+use crate::lines::Lines;
+use adam::coalesced;
 
 /// A decay rate given as f64 for the step: the rate rounded to f32, and its complement `1 − β` computed in f64
 /// then rounded (Keras's `1 - self.beta_1` on a Python float).
 pub fn rate_and_complement(beta: f64) -> (f32, f32) {
     (beta as f32, (1.0 - beta) as f32)
 }
-pub use schedule::Schedule;
-
-use crate::error::{Error, Result};
-use crate::lines::Lines;
-use adam::coalesced;
 
 /// An optimizer's hyper-parameters.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -339,7 +339,13 @@ class Layer:
             if training and self._trains_differently:
                 raise _training_on_tensors(self)
             return _symbolic_call(self, inputs)  # type: ignore[return-value]
-        x, shape, flat = self._rows(inputs)
+        array = _data.to_array(inputs, "inputs")
+        if array.ndim == 0:
+            raise ValueError(f"Layer {self.name} needs at least a 1-D input. Received: a scalar")
+        x = np.asarray(array, dtype=np.float32)
+        shape = x.shape
+        self._check_width(shape[-1], shape)
+        flat = np.ascontiguousarray(x.reshape(-1, shape[-1]))
         if training and self._trains_differently:
             return self._call_training(flat, shape)
         model = self._model_ref() if self._model_ref is not None else None
@@ -364,15 +370,6 @@ class Layer:
             else:
                 out = self._owner.predict(flat)
         return out.reshape(*shape[:-1], out.shape[-1]).view(Tensor)
-
-    def _rows(self, inputs: Any) -> tuple[np.ndarray, tuple[int, ...], np.ndarray]:
-        """An array input as float32, its shape, and its rows of features (the last axis) for the core."""
-        array = _data.to_array(inputs, "inputs")
-        if array.ndim == 0:
-            raise ValueError(f"Layer {self.name} needs at least a 1-D input. Received: a scalar")
-        x = np.asarray(array, dtype=np.float32)
-        self._check_width(x.shape[-1], x.shape)
-        return x, x.shape, np.ascontiguousarray(x.reshape(-1, x.shape[-1]))
 
     def _call_training(self, flat: np.ndarray, shape: tuple[int, ...]) -> Tensor:
         """``layer(x, training=True)`` for a layer that computes otherwise while training: the core's training

@@ -295,14 +295,14 @@ def fit_arrays_in_steps(model: Model, a: dict[str, Any], observer_cls: Any, inpu
     train = _ArrayBatches(a["x"], a["y"], a["sample_weight"], bs, several, shuffle=bool(a["shuffle"]))
     _data.check_same_length(np.empty((train.rows(), 0)), train.y)
     vd = a["validation_data"]
-    if vd is None and a["validation_split"]:
+    if vd is None and a["validation_split"]:  # (the split's own checks and rounding, on the row numbers)
         rows = np.arange(train.rows()).reshape(-1, 1)
-        (kept, _), (held, _) = _data.split_validation(rows, rows, a["validation_split"])
+        (kept, _), _ = _data.split_validation(rows, rows, a["validation_split"])
         vd = train.part(slice(len(kept), None))
-        x, y, w = train.part(slice(0, len(kept)))
-        train = _ArrayBatches(x, y, w, bs, several, shuffle=bool(a["shuffle"]))
-    b = {**a, "x": train, "y": None, "sample_weight": None, "validation_split": 0.0, "validation_data": vd}
-    return fit(model, train, {**b, "shuffle": False}, observer_cls, inputs)
+        train = _ArrayBatches(*train.part(slice(0, len(kept))), bs, several, shuffle=bool(a["shuffle"]))
+    # The rows are shuffled by the batches themselves, not the stream's batch order.
+    streamed = {"x": train, "y": None, "sample_weight": None, "validation_split": 0.0, "validation_data": vd}
+    return fit(model, train, {**a, **streamed, "shuffle": False}, observer_cls, inputs)
 
 
 def evaluate(

@@ -41,6 +41,19 @@ def verbosity(verbose: Any) -> int:
     return int(verbose)
 
 
+def _streamed(args: dict[str, Any], validation_freq: Any) -> dict[str, Any]:
+    """``fit``'s arguments as a streamed fit reads them: ``verbose`` as a number (``given_verbose`` as given, for
+    the callbacks' params), ``epochs`` checked, ``validation_freq`` read."""
+    verbose = args["verbose"]
+    return {
+        **args,
+        "verbose": verbosity(verbose),
+        "given_verbose": verbose,
+        "epochs": _epochs(args["epochs"]),
+        "validation_freq": validation_freq,
+    }
+
+
 def _epochs(epochs: Any) -> int:
     """``fit``'s ``epochs``: a non-negative integer (Python or NumPy; not a bool or a float)."""
     if isinstance(epochs, (int, np.integer)) and not isinstance(epochs, bool) and epochs == 0:
@@ -157,11 +170,7 @@ def fit(
     require_compiled(model, "training")
     vfreq = _stream_fit.validation_freq(validation_freq)
     if _stream.is_stream(x):
-        args = dict(locals())
-        args.update(
-            verbose=verbosity(verbose), epochs=_epochs(epochs), validation_freq=vfreq, given_verbose=verbose
-        )
-        return _stream_fit.fit(model, x, args, FitObserver, inputs)
+        return _stream_fit.fit(model, x, _streamed(dict(locals()), vfreq), FitObserver, inputs)
     if x is None or y is None:
         raise ValueError(
             f"fit needs both x and y arrays. Received: x={type(x).__name__}, y={type(y).__name__}"
@@ -170,11 +179,7 @@ def fit(
         raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
     if steps_per_epoch is not None or validation_steps is not None:  # read in steps, as a stream of batches
         _stream_fit.refuse_stream_validation(validation_data)
-        args = dict(locals())
-        args.update(
-            verbose=verbosity(verbose), epochs=_epochs(epochs), validation_freq=vfreq, given_verbose=verbose
-        )
-        return _stream_fit.fit_arrays_in_steps(model, args, FitObserver, inputs)
+        return _stream_fit.fit_arrays_in_steps(model, _streamed(dict(locals()), vfreq), FitObserver, inputs)
     given_verbose, verbose = verbose, verbosity(verbose)
     batch_size = 32 if batch_size is None else _data.as_positive_int(batch_size, "batch_size")
     epochs = _epochs(epochs)  # 0 (or epochs <= initial_epoch) runs no epoch: an empty History, as Keras
