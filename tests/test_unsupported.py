@@ -278,6 +278,10 @@ def test_a_custom_layer_with_its_own_call_is_refused() -> None:
     with pytest.raises(keras.NotSupportedError, match="custom layers") as info:
         Scale()
     assert "Scale" in str(info.value)
+    # The message lists the layers the core runs, every one of them.
+    for name in ("Dense", "LayerNormalization", "Rescaling", "Concatenate", "Discretization"):
+        assert name in str(info.value)
+    assert "InputLayer" not in str(info.value)
 
     class TwiceDense(layers.Dense):
         def call(self, inputs: Any) -> Any:

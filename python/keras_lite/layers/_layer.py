@@ -103,8 +103,7 @@ class Layer:
         if defines(type(self), "call"):  # keras_lite's layers have no `call`
             raise NotSupportedError(
                 "keras_lite does not support custom layers (a Layer subclass with its own call()) yet: its core "
-                "runs the built-in layers (Dense, Activation, Dropout, BatchNormalization) only. "
-                f"Received: {type(self).__name__}"
+                f"runs its built-in layers only ({_builtin_layers()}). Received: {type(self).__name__}"
             )
         input_shape = kwargs.pop("input_shape", None)
         input_dim = kwargs.pop("input_dim", None)
@@ -144,8 +143,8 @@ class Layer:
     # ---- what the core needs -------------------------------------------------------------------------
     def _spec(self) -> dict[str, Any]:
         raise NotSupportedError(
-            f"keras_lite cannot run layer {self.name!r} ({type(self).__name__}): its core runs the built-in "
-            "layers (Dense, Activation, Dropout, BatchNormalization) only."
+            f"keras_lite cannot run layer {self.name!r} ({type(self).__name__}): its core runs its built-in "
+            f"layers only ({_builtin_layers()})."
         )
 
     def _output_width(self, input_width: int) -> int:
@@ -425,3 +424,11 @@ def _training_on_tensors(layer: Layer) -> NotSupportedError:
 
 def _bind_model(layer: Layer, model: Any) -> None:
     layer._model_ref = weakref.ref(model)
+
+
+def _builtin_layers() -> str:
+    """The names of the layer classes ``keras_lite.layers`` exports, for messages."""
+    from .. import layers  # the package, imported by the time a layer exists
+
+    kinds = [name for name, v in vars(layers).items() if isinstance(v, type) and issubclass(v, Layer)]
+    return ", ".join(sorted(name for name in kinds if name not in ("Layer", "InputLayer")))
