@@ -221,8 +221,8 @@ def test_model_from_json_refuses_what_is_not_a_model() -> None:
         keras.models.model_from_json("{not json")
     with pytest.raises(ValueError, match="class_name"):
         keras.models.model_from_json('{"class_name": "Dense", "config": {}}')
-    with pytest.raises(keras.NotSupportedError, match="custom_objects"):
-        keras.models.model_from_json(sequential().to_json(), custom_objects={"X": object})
+    with pytest.raises(TypeError, match="custom_objects"):
+        keras.models.model_from_json(sequential().to_json(), custom_objects=[("X", object)])
 
 
 @pytest.mark.parametrize("make", [sequential, functional])

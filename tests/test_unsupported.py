@@ -32,9 +32,8 @@ KERAS_ONLY = {
     "metrics": "IoU MeanIoU OneHotIoU PearsonCorrelation ConcordanceCorrelation pearson_correlation",
     "optimizers": "Ftrl Lamb legacy",
     "callbacks": "SwapEMAWeights",
-    "utils": "plot_model split_dataset "
-    "image_dataset_from_directory timeseries_dataset_from_array register_keras_serializable",
-    "saving": "register_keras_serializable load_weights save_weights get_custom_objects CustomObjectScope",
+    "utils": "plot_model split_dataset image_dataset_from_directory timeseries_dataset_from_array",
+    "saving": "KerasFileEditor",
     "activations": "log_softmax glu sparsemax",
     "config": "backend enable_unsafe_deserialization",
 }

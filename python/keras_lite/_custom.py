@@ -1,5 +1,6 @@
-"""A user's classes in saved configs: the module Keras 3 writes for one, and the ``custom_objects`` a
-``load_model`` call names them with."""
+"""A user's classes and functions in saved configs: the module Keras 3 writes for one, the registry
+``keras.saving.register_keras_serializable`` fills, and the ``custom_objects`` scopes (a ``load_model`` call's,
+``custom_object_scope``) that name them."""
 
 from __future__ import annotations
 
@@ -16,14 +17,19 @@ def module_of(obj: Any) -> str | None:
     return None if module == "__main__" else module
 
 
-# The ``custom_objects`` of the ``load_model`` call running in this context (Keras's custom object scope).
+# The ``custom_objects`` of the ``load_model`` call or ``custom_object_scope`` running in this context.
 _SCOPE: ContextVar[dict[str, Any]] = ContextVar("keras_lite_custom_objects", default={})  # noqa: B039 - never mutated
+
+# What ``register_keras_serializable`` registered (and what users add through ``get_custom_objects()``): the
+# objects by name, and the registered name of each registered object.
+_REGISTERED: dict[str, Any] = {}
+_NAMES: dict[Any, str] = {}
 
 
 @contextmanager
 def scope(custom_objects: dict[str, Any] | None) -> Iterator[None]:
-    """Make ``custom_objects`` the classes a config being read may name, for the ``with`` block."""
-    token = _SCOPE.set(dict(custom_objects or {}))
+    """Add ``custom_objects`` to the classes a config being read may name, for the ``with`` block."""
+    token = _SCOPE.set({**_SCOPE.get(), **(custom_objects or {})})
     try:
         yield
     finally:
@@ -31,13 +37,39 @@ def scope(custom_objects: dict[str, Any] | None) -> Iterator[None]:
 
 
 def find(config: dict[str, Any]) -> Any:
-    """The class of ``custom_objects`` that a serialized object names (by its registered name, then its class
-    name), or None."""
-    objects = _SCOPE.get()
-    for key in (config.get("registered_name"), config.get("class_name")):
-        if isinstance(key, str) and key in objects:
-            return objects[key]
+    """The class that a serialized object names (by its registered name, then its class name), among the
+    ``custom_objects`` in scope, then the registered objects; None when neither has it."""
+    for objects in (_SCOPE.get(), _REGISTERED):
+        for key in (config.get("registered_name"), config.get("class_name")):
+            if isinstance(key, str) and key in objects:
+                return objects[key]
     return None
+
+
+def entry(cls: type, builtin_module: str, config: Any) -> dict[str, Any]:
+    """``{"module", "class_name", "config", "registered_name"}`` for an object of class ``cls``, as Keras 3
+    writes it: a keras_lite class under ``builtin_module`` with no registered name; a user's class under its
+    own module (None for ``__main__``) and its registered name (its class name when not registered)."""
+    builtin = cls.__module__.split(".")[0] == "keras_lite"
+    return {
+        "module": builtin_module if builtin else module_of(cls),
+        "class_name": cls.__name__,
+        "config": config,
+        "registered_name": None if builtin else registered_name(cls),
+    }
+
+
+def names(value: Any) -> bool:
+    """Whether ``value`` is a serialized object whose class is in scope or registered."""
+    return isinstance(value, dict) and find(value) is not None
+
+
+def registered_name(obj: Any) -> str:
+    """The name a class or function is written under: its registered name, else its own name."""
+    try:
+        return _NAMES[obj]
+    except (KeyError, TypeError):  # not registered, or unhashable
+        return str(obj.__name__)
 
 
 def of_compiled(model: Any) -> dict[str, Any]:

@@ -210,7 +210,7 @@ def layer_from_config(item: Any, index: int, training_only: list[str] | None = N
         {
             k: _initializer_arg(cfg[k])
             for k in _INITIALIZER_KEYS.get(cls_name, ())
-            if k in cfg and (cfg[k] is None or initializers.known_config(cfg[k]))
+            if k in cfg and (cfg[k] is None or initializers.known_config(cfg[k]) or _custom.names(cfg[k]))
         }
     )
     if "activation" in kwargs:
@@ -285,7 +285,7 @@ def _schedule(value: dict[str, Any], where: str) -> Any:
         raise FormatError(
             f"{where}'s learning rate is the schedule {_describe(value)}, which is not a built-in schedule "
             f"({', '.join(sorted(optimizers_module.schedules._BY_NAME))}): pass its class to load_model in "
-            f"custom_objects={{{name!r}: ...}}"
+            f"custom_objects={{{name!r}: ...}}, or register it with @keras.saving.register_keras_serializable()"
         )
     try:
         if custom is not None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import _custom
 from ._crossentropy import BinaryCrossentropy as BinaryCrossentropy
 from ._crossentropy import CategoricalCrossentropy as CategoricalCrossentropy
 from ._crossentropy import SparseCategoricalCrossentropy as SparseCategoricalCrossentropy
@@ -355,12 +356,7 @@ def serialize(loss: Any) -> Any:
     if isinstance(loss, type) and issubclass(loss, Loss):
         loss = loss()
     if isinstance(loss, Loss):
-        return {
-            "module": "keras.losses",
-            "class_name": type(loss).__name__,
-            "config": loss.get_config(),
-            "registered_name": None,
-        }
+        return _custom.entry(type(loss), "keras.losses", loss.get_config())
     if callable(loss) and loss in _FN_OBJECTS:
         return {
             "module": "builtins",

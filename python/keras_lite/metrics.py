@@ -343,13 +343,7 @@ def serialize(metric: Any) -> Any:
             "registered_name": "function",
         }
     # Each class's constructor arguments (thresholds, num_thresholds, class_aggregation, k, ...), as Keras.
-    config = {**metric.get_config(), "dtype": "float32"}
-    return {
-        "module": "keras.metrics",
-        "class_name": type(metric).__name__,
-        "config": config,
-        "registered_name": None,
-    }
+    return _custom.entry(type(metric), "keras.metrics", {**metric.get_config(), "dtype": "float32"})
 
 
 def deserialize(config: Any, custom_objects: Any = None) -> Any:

@@ -1,4 +1,6 @@
-"""Saving and loading, as ``keras.saving``: ``save_model``, ``load_model`` and the error for unreadable files.
+"""Saving and loading, as ``keras.saving``: ``save_model``, ``load_model``, ``save_weights``, ``load_weights``,
+the error for unreadable files, and the custom-object registry (``register_keras_serializable``, scopes, and
+``serialize_keras_object``/``deserialize_keras_object``; see ``_registration``).
 
 keras_lite reads and writes Keras 3's ``.keras`` files (a zip of ``metadata.json``, ``config.json`` and
 ``model.weights.h5``) and ``.weights.h5`` files, and pickles models compactly; ``model.save``,
@@ -6,9 +8,46 @@ keras_lite reads and writes Keras 3's ``.keras`` files (a zip of ``metadata.json
 atomic, and a file is read as untrusted: ``_saving`` says how, ``_files`` holds the file handling.
 """
 
+from typing import Any
+
 from ._errors import FormatError
+from ._registration import (
+    CustomObjectScope,
+    custom_object_scope,
+    deserialize_keras_object,
+    get_custom_objects,
+    get_registered_name,
+    get_registered_object,
+    register_keras_serializable,
+    serialize_keras_object,
+)
 from ._saving import KERAS_VERSION as KERAS_VERSION  # the Keras release whose file layout is written
 from ._saving import save_model
 from .models import load_model
 
-__all__ = ["FormatError", "load_model", "save_model"]
+
+def save_weights(model: Any, filepath: Any, overwrite: bool = True, **kwargs: Any) -> None:
+    """``model.save_weights(filepath, overwrite, ...)``, as ``keras.saving.save_weights``."""
+    model.save_weights(filepath, overwrite=overwrite, **kwargs)
+
+
+def load_weights(model: Any, filepath: Any, skip_mismatch: bool = False, **kwargs: Any) -> None:
+    """``model.load_weights(filepath, skip_mismatch, ...)``, as ``keras.saving.load_weights``."""
+    model.load_weights(filepath, skip_mismatch=skip_mismatch, **kwargs)
+
+
+__all__ = [
+    "CustomObjectScope",
+    "FormatError",
+    "custom_object_scope",
+    "deserialize_keras_object",
+    "get_custom_objects",
+    "get_registered_name",
+    "get_registered_object",
+    "load_model",
+    "load_weights",
+    "register_keras_serializable",
+    "save_model",
+    "save_weights",
+    "serialize_keras_object",
+]

@@ -12,6 +12,16 @@ from . import _data, config
 from ._download import get_file
 from ._errors import ClassIdError, received
 from ._progbar import Progbar
+from ._registration import (
+    CustomObjectScope,
+    custom_object_scope,
+    deserialize_keras_object,
+    get_custom_objects,
+    get_registered_name,
+    get_registered_object,
+    register_keras_serializable,
+    serialize_keras_object,
+)
 from ._sequence_utils import pack_x_y_sample_weight, pad_sequences, unpack_x_y_sample_weight
 from ._stream import PyDataset
 from .layers._input_layer import InputLayer
@@ -163,16 +173,24 @@ def get_source_inputs(tensor: Any) -> list[KerasTensor]:
 Sequence = PyDataset
 
 __all__ = [
+    "CustomObjectScope",
     "Progbar",
     "PyDataset",
     "Sequence",
     "clear_session",
+    "custom_object_scope",
+    "deserialize_keras_object",
+    "get_custom_objects",
     "get_file",
+    "get_registered_name",
+    "get_registered_object",
     "get_source_inputs",
     "is_keras_tensor",
     "normalize",
     "pack_x_y_sample_weight",
     "pad_sequences",
+    "register_keras_serializable",
+    "serialize_keras_object",
     "set_random_seed",
     "to_categorical",
     "unpack_x_y_sample_weight",

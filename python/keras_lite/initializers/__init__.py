@@ -26,6 +26,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .. import _custom
 from .._custom import module_of
 from .._tensor import Tensor
 from .._unsupported import unsupported_identifier
@@ -172,15 +173,9 @@ def serialize(initializer: Any) -> Any:
         return initializer
     cls = type(initializer)
     if isinstance(initializer, Initializer):
-        builtin = _BY_NAME.get(cls.__name__) is cls
-        return {
-            "module": "keras.initializers" if builtin else module_of(cls),
-            "class_name": cls.__name__,
-            "config": initializer.get_config(),
-            "registered_name": None if builtin else cls.__name__,
-        }
+        return _custom.entry(cls, "keras.initializers", initializer.get_config())
     if callable(initializer):
-        name = getattr(initializer, "__name__", cls.__name__)
+        name = _custom.registered_name(initializer) if hasattr(initializer, "__name__") else cls.__name__
         return {
             "module": module_of(initializer),
             "class_name": "function",
@@ -205,6 +200,9 @@ def _deserialize(config: Any, custom_objects: Any, arg: str) -> Initializer:
         config = {"class_name": config, "config": {}}
     if not isinstance(config, dict):
         raise ValueError(f"Could not interpret initializer identifier: {config!r}")
+    custom = _custom.made(config, custom_objects)  # a class in scope or registered
+    if custom is not None:
+        return custom  # type: ignore[no-any-return]
     name = config.get("class_name")
     objects = {**_BY_NAME, **(custom_objects or {})}
     cls = objects.get(name) if isinstance(name, str) else None

@@ -56,11 +56,6 @@ class ConfigMethods:
         ``Sequential.from_config`` reads a Sequential's config; ``Model.from_config`` (and
         ``Functional.from_config``) a Functional model's, or a Sequential's.
         """
-        if custom_objects:
-            raise NotSupportedError(
-                "keras_lite makes its own layers only, so from_config takes no custom objects. "
-                f"{received('custom_objects', custom_objects)}"
-            )
         if not isinstance(config, dict):
             raise TypeError(f"config must be a dict, as get_config() returns. {received('config', config)}")
         Sequential = CLASSES["Sequential"]
@@ -76,7 +71,8 @@ class ConfigMethods:
                 f"`output_layers`. Received: config with keys {sorted(map(str, config))}"
             )
         tree = {"class_name": "Functional" if functional else "Sequential", "config": config}
-        return _make(tree, "the config")
+        with _custom.scope(_objects(custom_objects)):
+            return _make(tree, "the config")
 
     def to_json(self, **kwargs: Any) -> str:
         """The model's architecture as a JSON string, Keras 3's ``{"module", "class_name", "config",
@@ -112,11 +108,6 @@ def model_from_json(json_string: Any, custom_objects: Any = None) -> Any:
     Raises:
         ValueError: the string is not JSON, or describes something keras_lite does not support.
     """
-    if custom_objects:
-        raise NotSupportedError(
-            "keras_lite makes its own layers only, so model_from_json takes no custom objects. "
-            f"{received('custom_objects', custom_objects)}"
-        )
     if not isinstance(json_string, (str, bytes, bytearray)):
         raise TypeError(f"json_string must be a str. {received('json_string', json_string)}")
     try:
@@ -133,7 +124,18 @@ def model_from_json(json_string: Any, custom_objects: Any = None) -> Any:
             "keras_lite makes Sequential and Functional models from JSON. "
             f"Received: class_name={tree.get('class_name')!r}"
         )
-    return _make(tree, "json_string", compile=True)
+    with _custom.scope(_objects(custom_objects)):
+        return _make(tree, "json_string", compile=True)
+
+
+def _objects(custom_objects: Any) -> dict[str, Any]:
+    """``custom_objects`` as given (None for none): the classes a config may name besides keras_lite's own and
+    the registered ones (a learning-rate schedule, a metric)."""
+    if custom_objects is not None and not isinstance(custom_objects, dict):
+        raise TypeError(
+            f"custom_objects must be a dict of {{name: class}}. {received('custom_objects', custom_objects)}"
+        )
+    return dict(custom_objects or {})
 
 
 def clone_model(

@@ -12,8 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _core
-from .._custom import module_of
+from .. import _core, _custom
 from .._errors import received
 
 __all__ = [
@@ -373,13 +372,8 @@ def serialize(learning_rate_schedule: LearningRateSchedule) -> dict[str, Any]:
             "Could not serialize the learning-rate schedule. "
             f"{received('learning_rate_schedule', learning_rate_schedule)}"
         )
-    builtin = type(learning_rate_schedule).__name__ in _BY_NAME
-    return {
-        "module": "keras.optimizers.schedules" if builtin else module_of(type(learning_rate_schedule)),
-        "class_name": type(learning_rate_schedule).__name__,
-        "config": learning_rate_schedule.get_config(),
-        "registered_name": None if builtin else type(learning_rate_schedule).__name__,
-    }
+    cls = type(learning_rate_schedule)
+    return _custom.entry(cls, "keras.optimizers.schedules", learning_rate_schedule.get_config())
 
 
 def deserialize(config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> LearningRateSchedule:
