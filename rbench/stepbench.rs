@@ -45,7 +45,7 @@ fn body() {
     let steps = 200;
     for s in 0..steps + 10 {
         let t0 = Instant::now();
-        net.forward_train(&mut ws, rows, true).unwrap();
+        net.forward_train(&mut ws, rows, Some(0), true).unwrap();
         let t1 = Instant::now();
         let (i, t, g, _) = net.loss_views(&mut ws, rows, None, false);
         Loss::MeanAbsoluteError.sum(i, t, 1, false, Some(g));

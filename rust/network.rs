@@ -65,6 +65,8 @@ pub struct Network {
     /// All parameter values, each weight a contiguous row-major slice.
     pub params: Lines,
     pub(crate) dropout_rngs: Vec<Rng>,
+    /// Per node: the seed of a noise layer's hashed draws in a step of `fit` (`dropout::seed_of`).
+    pub(crate) dropout_seeds: Vec<u32>,
     /// How many layers read each value.
     pub(crate) readers: Vec<usize>,
     /// The inference buffer of each value (`NONE` for the single input, read in place, and the output).
@@ -131,6 +133,7 @@ impl Network {
         let mut init = Rng::new(seed, 0);
         let (mut layers, mut weights) = (Vec::with_capacity(nodes.len()), Vec::new());
         let mut dropout_rngs = Vec::with_capacity(nodes.len());
+        let mut dropout_seeds = Vec::with_capacity(nodes.len());
         let last = nodes.len() - 1;
         for (i, (spec, ins)) in nodes.into_iter().enumerate() {
             let input = if spec.merges() { widths[n_in + i] } else { widths[ins[0]] };
@@ -161,6 +164,7 @@ impl Network {
                 _ => seed.wrapping_add(i as u64),
             };
             dropout_rngs.push(Rng::new(dseed, 3));
+            dropout_seeds.push(crate::layers::dropout::seed_of(dseed));
             let output = widths[n_in + i];
             let (weights, accumulate) = (first..weights.len(), Vec::new());
             layers.push(Node { spec, inputs: ins, input, output, weights, trainable: true, keep_pre, accumulate });
@@ -179,6 +183,7 @@ impl Network {
             weights,
             params,
             dropout_rngs,
+            dropout_seeds,
             readers,
             slots,
             n_slots,

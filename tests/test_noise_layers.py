@@ -45,6 +45,43 @@ def test_the_seed_fixes_the_draws() -> None:
     assert not np.array_equal(draws(1), draws(2))
 
 
+GPU = DEVICES[1]
+
+
+@pytest.mark.parametrize(
+    "noise, seeded",
+    [
+        (lambda: layers.Dropout(0.4, seed=5), True),
+        (lambda: layers.Dropout(0.4), False),
+        (lambda: layers.GaussianNoise(0.3), False),
+        (lambda: layers.GaussianDropout(0.3, seed=5), True),
+    ],
+    ids=["dropout_seeded", "dropout", "gaussian_noise", "gaussian_dropout_seeded"],
+)
+@pytest.mark.parametrize("device", [GPU])
+def test_a_fit_draws_the_same_masks_on_both_devices_and_follows_the_global_seed(
+    noise: Any, seeded: bool, device: str
+) -> None:
+    x = np.random.default_rng(0).normal(size=(32, 4)).astype(np.float32)
+    y = x.sum(axis=1, keepdims=True)
+
+    def fit(device: str, seed: int) -> list[float]:
+        keras.utils.set_random_seed(seed)
+        dense = dict(kernel_initializer="ones")
+        model = keras.Sequential(
+            [keras.Input((4,)), layers.Dense(6, **dense), noise(), layers.Dense(1, **dense)], device=device
+        )
+        model.compile(keras.optimizers.SGD(0.01), "mse")
+        history = model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0).history
+        return list(history["loss"])
+
+    # The same weights (all ones) each time: only the masks differ between fits.
+    cpu = fit("cpu", 3)
+    np.testing.assert_allclose(fit(device, 3), cpu, rtol=1e-5)
+    # An unseeded layer's masks come from the global seed on either device (a seeded one's from its own).
+    assert np.allclose(fit(device, 4), cpu, rtol=1e-5) == seeded
+
+
 def _fit(extra: list[Any], device: str) -> list[np.ndarray]:
     rng = np.random.default_rng(0)
     x = rng.normal(size=(64, 4)).astype(np.float32)

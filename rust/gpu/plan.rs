@@ -96,13 +96,6 @@ pub(crate) fn act_bounds(a: Activation) -> (f32, f32) {
 /// Id of the softmax activation.
 pub(crate) const SOFTMAX: u32 = 15;
 
-/// A 32-bit mix of a u64 (SplitMix64's finaliser), for dropout seeds.
-fn mix(mut z: u64) -> u32 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    (z ^ (z >> 31)) as u32
-}
-
 impl DevNet {
     /// Upload `net` (and, when given, the optimizer slots of `compiled`).
     pub fn upload(ctx: &Ctx, net: &Network, compiled: Option<&Compiled>) -> Result<DevNet> {
@@ -133,20 +126,8 @@ impl DevNet {
             };
             w.push(DevWeight { param, grad, slots });
         }
-        // Dropout masks differ per layer and per model: a layer's own seed, else one derived from the first
-        // parameter values (which come from the model's seed), mixed with the layer index.
-        let salt = net.params.iter().take(64).fold(net.params.len() as u64, |h, v| {
-            h.rotate_left(5) ^ u64::from(v.to_bits()).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        });
-        let dropout_seeds = net
-            .layers
-            .iter()
-            .enumerate()
-            .map(|(i, l)| match l.spec {
-                LayerSpec::Dropout { seed: Some(s), .. } => mix(s),
-                _ => mix(salt.wrapping_add(i as u64)),
-            })
-            .collect();
+        // The CPU's seeds: both devices draw a step's masks from the same hashes (layers/dropout.rs).
+        let dropout_seeds = net.dropout_seeds.clone();
         let mut norm_fixed = Vec::with_capacity(net.layers.len());
         for l in &net.layers {
             norm_fixed.push(match &l.spec {

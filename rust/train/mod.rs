@@ -96,9 +96,10 @@ impl Network {
         copy_rows(&mut ws.target, ow, y, ow, 0, idx);
     }
 
-    /// Training-mode forward pass over the `rows` rows gathered into `ws`. Dropout draws its mask,
-    /// BatchNormalization normalizes with batch statistics and updates its moving statistics.
-    pub fn forward_train(&mut self, ws: &mut Workspace, rows: usize, parallel: bool) -> Result<()> {
+    /// Training-mode forward pass over the `rows` rows gathered into `ws`. Dropout draws its mask (hashed
+    /// from the optimizer's `step` count in a step of `fit`, else from its generator), BatchNormalization
+    /// normalizes with batch statistics and updates its moving statistics.
+    pub fn forward_train(&mut self, ws: &mut Workspace, rows: usize, step: Option<u32>, parallel: bool) -> Result<()> {
         let n_in = self.inputs.len();
         for i in 0..self.layers.len() {
             let (head, tail) = ws.acts.split_at_mut(n_in + i);
@@ -124,7 +125,11 @@ impl Network {
                 }
                 LayerSpec::Dropout { rate, noise, .. } => {
                     let mask = &mut ws.masks[i][..rows * node.output];
-                    dropout::forward_train(noise, rate, &mut self.dropout_rngs[i], x, mask, y);
+                    let draws = match step {
+                        Some(step) => dropout::Draws::Step { seed: self.dropout_seeds[i], step },
+                        None => dropout::Draws::Rng(&mut self.dropout_rngs[i]),
+                    };
+                    dropout::forward_train(noise, rate, draws, x, mask, y);
                 }
                 LayerSpec::BatchNorm { momentum, epsilon, center, scale } => {
                     let ids = batch_norm::Ids::new(node.weights.start, center, scale);
@@ -176,7 +181,7 @@ impl Network {
             }
             offset += w;
         }
-        self.forward_train(ws, rows, false)?;
+        self.forward_train(ws, rows, None, false)?;
         out.copy_from_slice(self.output(ws, rows));
         Ok(())
     }

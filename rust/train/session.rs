@@ -83,7 +83,8 @@ impl Session for CpuSession<'_> {
         let train = self.stream.batch.as_ref().map_or(self.train, Batch::data);
         let (ow, weighted) = (self.shape.1, train.w.is_some());
         net.gather(ws, train, compiled.loss.target_width(ow), idx);
-        net.forward_train(ws, rows, true)?;
+        // Noise layers hash their draws from the step count, as the GPU's kernel does (layers/dropout.rs).
+        net.forward_train(ws, rows, Some(compiled.optimizer.iterations as u32), true)?;
         let logits = net.loss_logits(&compiled.loss);
         let (input, target, grad, w) = net.loss_views(ws, rows, logits, weighted);
         sums[0] += compiled.loss.reduced_sum(compiled.reduction, input, target, ow, logits.is_some(), w, Some(grad));

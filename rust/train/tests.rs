@@ -45,13 +45,13 @@ fn check_gradients(inputs: &[usize], nodes: Vec<(crate::layer::LayerSpec, Vec<us
         n.params.copy_from_slice(params);
         let mut ws = n.workspace(rows).unwrap();
         n.gather(&mut ws, crate::backend::Data::new(&x, &target, rows), ow, &idx);
-        n.forward_train(&mut ws, rows, false).unwrap();
+        n.forward_train(&mut ws, rows, None, false).unwrap();
         n.output(&ws, rows).iter().zip(&c).map(|(&y, &c)| f64::from(y) * f64::from(c)).sum()
     };
     let mut n = net.clone();
     let mut ws = n.workspace(rows).unwrap();
     n.gather(&mut ws, crate::backend::Data::new(&x, &target, rows), ow, &idx);
-    n.forward_train(&mut ws, rows, false).unwrap();
+    n.forward_train(&mut ws, rows, None, false).unwrap();
     n.output_grad(&mut ws, rows).copy_from_slice(&c);
     n.backward(&mut ws, rows, None, false).unwrap();
     let analytic = ws.param_grads.clone();
@@ -166,7 +166,7 @@ fn inference_gives_the_forward_pass_output() {
         let ow = net.output_dim();
         let y = vec![0.0; rows * ow];
         net.gather(&mut ws, crate::backend::Data::new(&x, &y, rows), ow, &idx);
-        net.forward_train(&mut ws, rows, false).unwrap();
+        net.forward_train(&mut ws, rows, None, false).unwrap();
         assert_eq!(out, net.output(&ws, rows), "{inputs:?} {nodes:?}");
     }
 }

@@ -222,7 +222,7 @@ fn training_step_gradients_and_batchnorm_stats_match_cpu() {
         let mut ws = net.workspace(rows).unwrap();
         let idx: Vec<u32> = (0..rows as u32).collect();
         net.gather(&mut ws, Data::new(&x, &y, rows), ow, &idx);
-        net.forward_train(&mut ws, rows, false).unwrap();
+        net.forward_train(&mut ws, rows, Some(0), false).unwrap();
         let logits = net.loss_logits(&loss);
         let (input, target, grad, _) = net.loss_views(&mut ws, rows, logits, false);
         let want_loss = loss.sum(input, target, ow, logits.is_some(), Some(grad));
@@ -292,6 +292,7 @@ fn dropout_masks_are_inverted_and_fresh_each_step() {
         assert!((dropped - rate).abs() < 0.03, "dropped fraction {dropped}");
         let want: Vec<f32> = x.iter().zip(&m).map(|(a, b)| a * b).collect();
         close(&y, &want, 0.0, 0.0, "dropout output");
+        assert_eq!(m, cpu_mask(&net, Noise::Bernoulli, rate, step, &x), "the CPU's mask for step {step}");
         masks.push(m);
     }
     assert_ne!(masks[0], masks[1], "each step draws a new mask");
@@ -303,6 +304,14 @@ fn dropout_masks_are_inverted_and_fresh_each_step() {
     run(&ctx, &k, b, StepRecord::default());
     let want: Vec<f32> = g.iter().zip(&masks[1]).map(|(a, b)| a * b).collect();
     close(&read(&ctx, ws.grads[1].as_ref().unwrap(), rows * width), &want, 0.0, 0.0, "dropout backward");
+}
+
+/// The mask the CPU draws for `x` in a step of `fit` at optimizer step `step` (the network's one noise layer).
+fn cpu_mask(net: &Network, noise: Noise, rate: f32, step: u32, x: &[f32]) -> Vec<f32> {
+    use crate::layers::dropout::{forward_train, Draws};
+    let (mut mask, mut y) = (vec![0.0; x.len()], vec![0.0; x.len()]);
+    forward_train(noise, rate, Draws::Step { seed: net.dropout_seeds[0], step }, x, &mut mask, &mut y);
+    mask
 }
 
 #[test]
@@ -322,6 +331,8 @@ fn gaussian_noise_draws_have_their_statistics_and_backward_follows() {
         let s = (y.iter().map(|&v| (f64::from(v) - m).powi(2)).sum::<f64>() / y.len() as f64).sqrt();
         assert!((m - f64::from(mean)).abs() < 0.03 && (s - f64::from(sd)).abs() < 0.03, "{noise:?}: {m} {s}");
         let mask = read(&ctx, ws.masks[0].as_ref().unwrap(), rows * width);
+        // The CPU's draws for that step, but for the rounding of `ln` and `cos`.
+        close(&mask, &cpu_mask(&net, noise, rate, 3, &vec![2.0f32; rows * width]), 1e-5, 1e-6, "the CPU's mask");
         let g = values(rows * width, 42, 1.0);
         ctx.write(ws.grads[1].as_ref().unwrap(), 0, &g);
         let mut b = Builder::new();
