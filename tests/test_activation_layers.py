@@ -488,3 +488,21 @@ def test_mish_celu_and_hard_silu_export_to_onnx(tmp_path: Path) -> None:
         session = ort.InferenceSession(str(tmp_path / "m.onnx"))
         got = session.run(None, {session.get_inputs()[0].name: x})[0]
         np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=1e-5, atol=2e-6, err_msg=name)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("name", sorted(keras.activations._BY_NAME))
+def test_every_activation_keeps_nan_and_meets_infinities_as_the_cpu_does(device: str, name: str) -> None:
+    # A NaN stays NaN through the layer and through a Dense with that activation, on either device (a GPU
+    # compiler may fold `z != z` to false, which once turned celu's NaN into 0 there).
+    x = np.array([[np.nan, -np.inf, np.inf, -1.0, 0.0, 2.0]], np.float32)
+    for make in (
+        lambda: layers.Activation(name),
+        lambda: layers.Dense(6, activation=name, kernel_initializer="identity"),
+    ):
+        cpu = keras.Sequential([keras.Input((6,)), make()], device="cpu")
+        model = keras.Sequential([keras.Input((6,)), make()], device=device)
+        model.set_weights(cpu.get_weights())
+        got, want = model.predict(x, verbose=0), cpu.predict(x, verbose=0)
+        assert np.isnan(got[0, 0]) and np.isnan(want[0, 0]), f"{name}: {got}"
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6, equal_nan=True, err_msg=name)

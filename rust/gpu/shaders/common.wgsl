@@ -111,7 +111,8 @@ fn act_f(act: u32, z: f32, p: f32) -> f32 {
         case 13u: { return clamp_keep_nan(z / 6.0 + 0.5, 0.0, 1.0); }
         case 14u: { return exp(z); }
         case 17u: { return z * mish_t(z); }
-        case 18u: { return select(max(z, 0.0) + p * expm1_(min(z, 0.0) / p), z, z != z); }
+        // max(z, 0) + α·expm1(min(z, 0)/α) by selects, which keep a NaN (a compiler may fold `z != z` away).
+        case 18u: { return select(z, 0.0, z < 0.0) + p * expm1_(select(0.0, z, z < 0.0) / p); }
         case 19u: { return z * (clamp_keep_nan(z + 3.0, 0.0, 6.0) / 6.0); }
         default: { return z; }
     }
