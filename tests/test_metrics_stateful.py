@@ -408,3 +408,18 @@ def test_large_batches_count_every_row(device: str, fit: bool) -> None:
             standalone.update_state(target, x)
             rel = 5e-4 if isinstance(m, M.R2Score) else 2e-5
             assert got[m.name] == pytest.approx(float(standalone.result()), rel=rel), m.name
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_r2_score_beyond_float32_is_zero_as_keras_float32_sums_make_it(device: str) -> None:
+    # Residuals of 1e20 square past float32's range: Keras's sum is infinite and its score then 0.
+    x = np.array([[1.0], [2.0], [3.0], [4.0]], np.float32)
+    y = np.array([[1.0], [2.0], [0.0], [5.0]], np.float32)
+    big = keras.initializers.Constant(1e20)
+    model = keras.Sequential([keras.Input((1,)), layers.Dense(1, kernel_initializer=big)], device=device)
+    model.compile("sgd", "mae", metrics=[keras.metrics.R2Score()])
+    assert model.evaluate(x, y, verbose=0, return_dict=True)["r2_score"] == 0.0
+    standalone = keras.metrics.R2Score()
+    with np.errstate(over="ignore"):
+        standalone.update_state(y, model.predict(x, verbose=0))
+    assert float(standalone.result()) == 0.0

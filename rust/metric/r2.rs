@@ -1,7 +1,8 @@
 //! Keras's `R2Score`: per output column the weighted sums `Σw·(y−c)`, `Σw·(y−c)²`, `Σw·(y−ŷ)²` and `Σw` of
 //! the targets less a shift `c` (the fifth value: one of the targets, so that the total below does not cancel
 //! away a variance that is small beside the mean; R² does not depend on it); then
-//! `r2 = 1 − residual / (Σw(y−c)² − (Σw(y−c))²/Σw)` (an infinite value is 0), aggregated as a uniform mean, a mean
+//! `r2 = 1 − residual / (Σw(y−c)² − (Σw(y−c))²/Σw)`, read as Keras's float32 sums give it (a residual or total
+//! beyond float32's range is infinite there, and an infinite r2 is 0), aggregated as a uniform mean, a mean
 //! weighted by each column's total, or not at all, and adjusted for `num_regressors` p > 0 as
 //! `1 − (1 − r2)(n − 1)/(n − p − 1)` with n the number of target values (kept as r2 when p ≥ n − 1).
 
@@ -83,8 +84,15 @@ impl R2 {
     pub fn finish(&self, state: &[f64], rows: usize, out: &mut Vec<f64>) {
         let cols = state.chunks_exact(STATE).map(|s| {
             let total = s[1] - s[0] * (s[0] / s[3]);
-            let raw = 1.0 - s[2] / total;
-            (total, if raw.is_infinite() { 0.0 } else { raw })
+            // Keras's sums are float32: one past its range is infinite there, and so is the score (then 0).
+            let f32_inf = |v: f64| (v as f32).is_infinite();
+            let raw = match (f32_inf(s[2]), f32_inf(total)) {
+                (false, false) => 1.0 - s[2] / total,
+                (true, false) => f64::NEG_INFINITY,
+                (false, true) => 1.0,
+                (true, true) => f64::NAN,
+            };
+            (total, if f32_inf(raw) { 0.0 } else { raw })
         });
         let start = out.len();
         let score = match self.aggregation {
