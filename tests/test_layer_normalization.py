@@ -137,3 +137,12 @@ def test_onnx_export_runs_as_predict(tmp_path: Path, opset: int) -> None:
     x = np.random.default_rng(11).normal(size=(7, 5)).astype(np.float32) * 3
     (got,) = session.run(None, {session.get_inputs()[0].name: x})
     np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=1e-5, atol=2e-5)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_a_row_whose_variance_passes_float32_normalizes_to_zero_as_in_keras(device: str) -> None:
+    # Keras 3.15.1 printed these: its float32 variance of the first row is infinite, so 1/sqrt of it is 0.
+    x = np.array([[3e19, -3e19, 0.0], [1.0, 2.0, 4.0], [3e18, -1e18, 0.0]], np.float32)
+    want = [[0.0, 0.0, 0.0], [-1.0687015, -0.26717532, 1.3358769], [1.372813, -0.9805807, -0.39223227]]
+    model = keras.Sequential([keras.Input((3,)), layers.LayerNormalization()], device=device)
+    np.testing.assert_allclose(model.predict(x, verbose=0), want, rtol=1e-6, atol=1e-7)

@@ -20,12 +20,16 @@ impl Ids {
     }
 }
 
-/// A row's mean and `1/√(var + ε)`.
+/// A row's mean and `1/√(var + ε)` (0 when the sum of squares passes float32's range).
 fn row_stats(r: &[f32], epsilon: f32) -> (f64, f64) {
     let n = r.len().max(1) as f64;
     let mean = r.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
-    let var = r.iter().map(|&v| (f64::from(v) - mean).powi(2)).sum::<f64>() / n;
-    (mean, 1.0 / (var + f64::from(epsilon)).sqrt())
+    let squares = r.iter().map(|&v| (f64::from(v) - mean).powi(2)).sum::<f64>();
+    if (squares as f32).is_infinite() {
+        // Past float32's range, where Keras's (and the GPU's) float32 sum is infinite and 1/√ of it is 0.
+        return (mean, 0.0);
+    }
+    (mean, 1.0 / (squares / n + f64::from(epsilon)).sqrt())
 }
 
 /// `y = γ·x̂ + β` over rows of `w` features.
