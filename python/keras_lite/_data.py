@@ -322,6 +322,16 @@ def as_positive_int(value: Any, arg: str) -> int:
     return number
 
 
+def batch_size_for(batch_size: Any, steps: Any, rows: int, arg: str = "batch_size") -> int:
+    """The batch size arrays of ``rows`` rows are read in: ``batch_size`` as given, else, when ``steps`` (a
+    positive integer) says how many batches to read, ``ceil(rows / steps)`` as Keras's array adapter takes it,
+    else 32."""
+    if batch_size is not None:
+        return as_positive_int(batch_size, arg)
+    counted = isinstance(steps, numbers.Integral) and not isinstance(steps, (bool, np.bool_)) and steps > 0
+    return max(1, math.ceil(rows / int(steps))) if counted else 32
+
+
 def _to_array(value: Any, arg: str) -> NDArray[Any]:
     """Turns any accepted container into a numpy array, of any dtype and rank."""
     if isinstance(value, np.ndarray):

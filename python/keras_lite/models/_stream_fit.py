@@ -175,11 +175,12 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
     vd = a["validation_data"]
     if vd is not None:
         if not (isinstance(vd, PyDataset) or not isinstance(vd, (tuple, list)) and hasattr(vd, "__iter__")):
-            vd = _ArrayBatches(
-                *_data.unpack_validation_data(vd),
-                a["validation_batch_size"] or a["batch_size"] or 32,
-                not model._single_input,
-            )
+            vx, vy, vw = _data.unpack_validation_data(vd)
+            # As Keras's array adapter: validation_batch_size, batch_size, or validation_steps equal batches.
+            given = a["validation_batch_size"] or a["batch_size"]
+            rows = len(vy) if hasattr(vy, "__len__") else 0
+            bs = _data.batch_size_for(given, a["validation_steps"], rows, "validation_batch_size")
+            vd = _ArrayBatches(vx, vy, vw, bs, not model._single_input)
         val_steps = _steps(a["validation_steps"], "validation_steps")
         val_source = Source(vd, val_steps, False, "validation_data", restart=True)
     passes = max(0, a["epochs"] - a["initial_epoch"])
@@ -293,13 +294,18 @@ def fit_arrays_in_steps(model: Model, a: dict[str, Any], observer_cls: Any, inpu
     bs = 32 if a["batch_size"] is None else _data.as_positive_int(a["batch_size"], "batch_size")
     several = not model._single_input
     train = _ArrayBatches(a["x"], a["y"], a["sample_weight"], bs, several, shuffle=bool(a["shuffle"]))
+    kept = train.rows()
     _data.check_same_length(np.empty((train.rows(), 0)), train.y)
     vd = a["validation_data"]
     if vd is None and a["validation_split"]:  # (the split's own checks and rounding, on the row numbers)
         rows = np.arange(train.rows()).reshape(-1, 1)
-        (kept, _), _ = _data.split_validation(rows, rows, a["validation_split"])
-        vd = train.part(slice(len(kept), None))
-        train = _ArrayBatches(*train.part(slice(0, len(kept))), bs, several, shuffle=bool(a["shuffle"]))
+        (held, _), _ = _data.split_validation(rows, rows, a["validation_split"])
+        kept = len(held)
+        vd = train.part(slice(kept, None))
+    # Without a batch_size, Keras reads the (kept) rows in steps_per_epoch batches of equal size.
+    bs = _data.batch_size_for(a["batch_size"], a["steps_per_epoch"], kept)
+    if (kept, bs) != (train.rows(), train.bs):
+        train = _ArrayBatches(*train.part(slice(0, kept)), bs, several, shuffle=bool(a["shuffle"]))
     # The rows are shuffled by the batches themselves, not the stream's batch order.
     streamed = {"x": train, "y": None, "sample_weight": None, "validation_split": 0.0, "validation_data": vd}
     return fit(model, train, {**a, **streamed, "shuffle": False}, observer_cls, inputs)

@@ -301,11 +301,11 @@ def evaluate(
         cbs = lambda n: _callback_list(model, callbacks, verbose, n)  # noqa: E731
         return _stream_fit.evaluate(model, x, dict(locals()), cbs, FitObserver, inputs)
     given_verbose, verbose = verbose, verbosity(verbose)
-    bs = 32 if batch_size is None else _data.as_positive_int(batch_size, "batch_size")
     start = time.time()
     xa = inputs(model, x)
     ya = _data.to_targets(y, "y")
     _data.check_same_length(xa, ya)
+    bs = _data.batch_size_for(batch_size, steps, xa.shape[0])
     sw = _weights.sample_weights(sample_weight, xa.shape[0])
     rows = _steps_rows(steps, bs, xa.shape[0])  # `steps` batches
     xa, ya, sw = xa[:rows], ya[:rows], None if sw is None else sw[:rows]
@@ -333,9 +333,9 @@ def predict(model: Model, x: Any, batch_size: Any, verbose: Any, steps: Any, cal
     if _stream.is_stream(x):
         make = None if callbacks is None else (lambda n: _callback_list(model, callbacks, given_verbose, n))
         return _stream_fit.predict(model, x, steps, make, inputs, verbose)
-    bs = 32 if batch_size is None else _data.as_positive_int(batch_size, "batch_size")
     start = time.time()
     xa = inputs(model, x)
+    bs = _data.batch_size_for(batch_size, steps, xa.shape[0])
     xa = xa[: _steps_rows(steps, bs, xa.shape[0])]
     model._ensure_built(xa.shape[1])
     n_steps = math.ceil(xa.shape[0] / bs)
