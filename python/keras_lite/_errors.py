@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numbers
 
+import numpy as np
+
 
 def received(arg: str, value: object) -> str:
     """Return the tail Keras puts on its messages: ``Received: arg=value``."""
@@ -15,6 +17,13 @@ def real_number(arg: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(f"`{arg}` must be a number. {received(arg, value)}")
     return float(value)
+
+
+def boolean(arg: str, value: object) -> bool:
+    """``value`` when it is a bool (NumPy's too); else Keras's ValueError naming ``arg``."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"Expected `{arg}` to be a boolean. Received: {arg}={value} (of type {type(value)})")
+    return bool(value)
 
 
 class FormatError(ValueError):

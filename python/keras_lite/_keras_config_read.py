@@ -438,7 +438,7 @@ def compile_from_config(
         raise FormatError(f"compile_config metrics must be lists. Received: {metrics!r}, {weighted!r}")
     optimizer = optimizer_from_config(cfg.get("optimizer", "rmsprop"), learning_rate)
     loss = loss_from_config(_per_output(cfg.get("loss"), "loss", nested=False))
-    metric_args = [metric_from_config(m) for m in metrics]
+    metric_args = [metric_from_config(m) for m in metrics] if cfg.get("metrics") is not None else None
     weighted_args = [metric_from_config(m) for m in weighted] or None
     try:
         model.compile(optimizer=optimizer, loss=loss, metrics=metric_args, weighted_metrics=weighted_args)

@@ -212,7 +212,7 @@ def optimizer_config(opt: optimizers_module.Optimizer) -> dict[str, Any]:
     cfg: dict[str, Any] = {
         "name": opt.name,
         # A schedule is written nested, as Keras 3 writes it (its file then has no learning-rate variable).
-        "learning_rate": opt.learning_rate
+        "learning_rate": float(opt.learning_rate)
         if opt._schedule is None
         else optimizers_module.schedules.serialize(opt._schedule),
         "weight_decay": getattr(opt, "weight_decay", None),
@@ -236,15 +236,18 @@ def _metric_out(metric: Any) -> Any:
 
 
 def compile_config(
-    optimizer: optimizers_module.Optimizer, loss: Any, metrics: list[Any], weighted: list[Any] | None = None
+    optimizer: optimizers_module.Optimizer,
+    loss: Any,
+    metrics: list[Any] | None,
+    weighted: list[Any] | None = None,
 ) -> dict[str, Any]:
     """What Keras's ``model.get_compile_config()`` returns for ``compile(optimizer, loss, metrics,
-    weighted_metrics)``."""
+    weighted_metrics)`` (``metrics`` None when compile was given none)."""
     return {
         "optimizer": optimizer_config(optimizer),
         "loss": _loss_out(loss),
         "loss_weights": None,
-        "metrics": [_metric_out(m) for m in metrics],
+        "metrics": None if metrics is None else [_metric_out(m) for m in metrics],
         "weighted_metrics": [_metric_out(m) for m in weighted] if weighted else None,
         "run_eagerly": False,
         "steps_per_execution": 1,

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .. import _core, _data, config, initializers
-from .._errors import received
+from .._errors import boolean, received
 from .._structure_lock import _STRUCTURE_LOCK, _refuse_while_fitting
 from .._tensor import Tensor
 from .._unsupported import NotSupportedError, defines
@@ -127,7 +127,7 @@ class Layer:
                 else _shape_arg(input_dim, "input_dim")
             )
         self.name = _named(name, to_snake_case(type(self).__name__))
-        self._trainable = bool(trainable)
+        self._trainable = boolean("trainable", trainable)
         self._input_width: int | None = None
         self._called = False  # (see ``_built_at_construction``)
         self._owner: Any = None  # the _core.Model holding this layer's weights
@@ -237,7 +237,7 @@ class Layer:
 
     @trainable.setter
     def trainable(self, value: bool) -> None:
-        self._trainable = bool(value)
+        self._trainable = boolean("trainable", value)
         if self._owner is not None:
             self._owner.set_layer_trainable(self._owner_layer_index, self._trainable)
 

@@ -99,7 +99,9 @@ def get_layer(model: Model, name: str | None, index: int | None) -> Layer:
     if index is not None:
         if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
             raise TypeError(f"index must be an integer. Received: index={index!r}")
-        if not -len(layers) <= index < len(layers):
+        if index < -len(layers):  # Keras indexes its list of layers: an IndexError
+            raise IndexError(f"layer index {index} is out of range for a model of {len(layers)} layers")
+        if index >= len(layers):
             raise ValueError(
                 f"Was asked to retrieve layer at index {index} but model only has {len(layers)} layers."
             )

@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import _keras_config_write, _onnx_export, _saving, config
 from .. import losses as losses_module
+from .._errors import boolean
 from .._structure_lock import _changes_structure, _tracks_fit
 from .._tensor import Tensor
 from .._unsupported import NotSupportedError
@@ -70,7 +71,7 @@ class Model(ConfigMethods, _nesting.AsLayer, _ownership.Holder):
         self.name = _named(name, self._name_base)
         self._layers: list[Layer] = []
         self._net: Any = None  # the _core.Model holding the weights and the optimizer state, once built
-        self._trainable = bool(trainable)
+        self._trainable = boolean("trainable", trainable)
         self.stop_training = False
         self._initial_epoch: int | None = None  # where a callback (BackupAndRestore) makes fit start
         self.optimizer: Any = None
@@ -141,7 +142,7 @@ class Model(ConfigMethods, _nesting.AsLayer, _ownership.Holder):
 
     @trainable.setter
     def trainable(self, value: bool) -> None:
-        self._trainable = bool(value)
+        self._trainable = boolean("trainable", value)
         for layer in self._layers:
             layer.trainable = self._trainable
         for inner in _nesting.nested_models(self):
@@ -422,7 +423,10 @@ class Model(ConfigMethods, _nesting.AsLayer, _ownership.Holder):
         if not self.compiled:
             return {}
         return _keras_config_write.compile_config(
-            self.optimizer, self.loss, self._compile_metrics, self._compile_weighted
+            self.optimizer,
+            self.loss,
+            self._compile_metrics if self._metrics_given else None,
+            self._compile_weighted,
         )
 
     def _take_place(self, other: Model) -> None:

@@ -134,7 +134,9 @@ class Sequential(Model):
 
     @_changes_structure("pop a layer")
     def pop(self, rebuild: bool = True) -> Layer:
-        """Remove and return the last layer (or model)."""
+        """Remove and return the last layer (or model). The model is rebuilt at once, its other layers keeping
+        their weights, whatever ``rebuild`` says: with ``rebuild=False`` Keras leaves it unbuilt until its next
+        ``build`` or ``fit``, which keep the weights too, and never runs the removed layer."""
         _nesting.refuse_change(self, "pop a layer from")
         if not self._items:
             raise IndexError("There are no layers in the model.")
@@ -144,8 +146,7 @@ class Sequential(Model):
         else:
             self._layers.pop()
             layer._model_ref = None
-        if rebuild:
-            self._maybe_rebuild()
+        self._maybe_rebuild()
         return layer
 
     def _maybe_rebuild(self) -> None:
