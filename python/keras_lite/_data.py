@@ -328,8 +328,9 @@ def batch_size_for(batch_size: Any, steps: Any, rows: int, arg: str = "batch_siz
     else 32."""
     if batch_size is not None:
         return as_positive_int(batch_size, arg)
-    counted = isinstance(steps, numbers.Integral) and not isinstance(steps, (bool, np.bool_)) and steps > 0
-    return max(1, math.ceil(rows / int(steps))) if counted else 32
+    if isinstance(steps, numbers.Integral) and not isinstance(steps, (bool, np.bool_)) and int(steps) > 0:
+        return max(1, math.ceil(rows / int(steps)))
+    return 32
 
 
 def _to_array(value: Any, arg: str) -> NDArray[Any]:
