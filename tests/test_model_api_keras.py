@@ -5,6 +5,7 @@ values and messages are Keras 3.15.1's (TensorFlow backend) for the same calls."
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -58,3 +59,12 @@ def test_compile_config_holds_values_as_keras_does() -> None:
     assert json.loads(model.to_json())["compile_config"]["metrics"] is None
     model.compile(optimizer="adam", loss="mse", metrics=[])
     assert model.get_compile_config()["metrics"] == []
+
+
+def test_keras_configs_with_input_shape_inside_elu_and_identity_load() -> None:
+    # Keras 3.15.1's to_json() of Sequential([ELU(input_shape=(3,)), Identity(input_dim=3), Dense(1)]): it
+    # writes those arguments into the two layers' configs as well as into its InputLayer.
+    with open(os.path.join(os.path.dirname(__file__), "fixtures", "keras_leaked_input_shape.json")) as f:
+        model = keras.models.model_from_json(f.read())
+    assert [layer.name for layer in model.layers] == ["elu", "identity", "dense"]
+    assert model.input_shape == (None, 3) and model.output_shape == (None, 1)

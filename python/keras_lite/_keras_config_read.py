@@ -92,9 +92,11 @@ _LAYER_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "Activation": (("activation",), ()),
     "ReLU": (("max_value", "negative_slope", "threshold"), ()),
     "LeakyReLU": (("negative_slope",), ()),
-    "ELU": (("alpha",), ()),
+    # Keras 3.15 writes the input_shape/input_dim given to ELU and Identity into their configs too; the
+    # InputLayer it puts first holds the shape.
+    "ELU": (("alpha",), ("input_shape", "input_dim")),
     "Softmax": (("axis",), ()),
-    "Identity": ((), ()),
+    "Identity": ((), ("input_shape", "input_dim")),
     "Flatten": (("data_format",), ()),
     "Reshape": (("target_shape",), ()),
     "PReLU": (("shared_axes",), ("alpha_initializer",)),
