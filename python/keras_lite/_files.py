@@ -169,9 +169,21 @@ def member_info(zf: zipfile.ZipFile, name: str) -> zipfile.ZipInfo:
         raise FormatError(f"the archive has no {name} (it is not a Keras 3 `.keras` file)") from None
 
 
+# How much of a member is inflated at a time: never more than this beyond the size the member declares.
+_INFLATE_CHUNK = 1 << 20
+
+
 def zip_member(zf: zipfile.ZipFile, name: str, limit: int | None = None) -> bytes:
-    """A member's bytes, refused before inflating if it declares more than ``limit`` or inflates 1000:1."""
+    """A member's bytes, refused before inflating if it declares more than ``limit`` or inflates 1000:1, or is
+    compressed otherwise than stored or deflated (Keras stores them; bzip2 and LZMA inflate a whole member at
+    once); then inflated a chunk at a time up to the size it declares, so a member that would inflate beyond
+    it costs no more memory than that size (its CRC then fails)."""
     info = member_info(zf, name)
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise FormatError(
+            f"{name} is compressed with zip method {info.compress_type}; a `.keras` file's members are stored "
+            "or deflated"
+        )
     if limit is not None and info.file_size > limit:
         raise FormatError(
             f"{name} declares {info.file_size} bytes, more than the model it describes can need ({limit})"
@@ -180,7 +192,17 @@ def zip_member(zf: zipfile.ZipFile, name: str, limit: int | None = None) -> byte
         raise FormatError(
             f"{name} declares {info.file_size} bytes stored in {info.compress_size}: refusing it"
         )
-    return zf.read(name)  # checks the CRC: a corrupted member is a BadZipFile
+    chunks, got = [], 0
+    with zf.open(info) as member:  # checks the CRC at its end: a corrupted member is a BadZipFile
+        while got < info.file_size:
+            chunk = member.read(min(_INFLATE_CHUNK, info.file_size - got))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+    if got != info.file_size:
+        raise FormatError(f"{name} holds {got} bytes where it declares {info.file_size}")
+    return b"".join(chunks)
 
 
 @contextlib.contextmanager
