@@ -23,6 +23,7 @@ import subprocess
 import sys
 import textwrap
 import tracemalloc
+import warnings
 import zipfile
 import zlib
 from typing import Any
@@ -807,3 +808,39 @@ def _same_as_h5py(group, theirs, path: str) -> int:
             np.testing.assert_array_equal(got, want)
             count += 1
     return count
+
+
+@pytest.mark.parametrize("kind", ["keras", "h5"])
+@pytest.mark.parametrize("metric", ["AUC", "PrecisionAtRecall"])
+def test_a_metric_asking_for_millions_of_thresholds_is_refused_before_building(tmp_path, kind, metric):
+    # A few bytes of config would make the load build 10**8 thresholds (gigabytes, tens of seconds).
+    model = _model()
+    path = tmp_path / f"m.{kind}"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the legacy format's warning
+        model.save(path)
+    entry = {
+        "module": "keras.metrics",
+        "class_name": metric,
+        "config": {"num_thresholds": 10**8, "name": "m"},
+    }
+    if metric == "PrecisionAtRecall":
+        entry["config"]["recall"] = 0.5
+    if kind == "keras":
+        with zipfile.ZipFile(path) as zin:
+            members = {name: zin.read(name) for name in zin.namelist()}
+        config = json.loads(members["config.json"])
+        config["compile_config"]["metrics"] = [entry]
+        members["config.json"] = json.dumps(config).encode()
+        with zipfile.ZipFile(path, "w") as zout:
+            for name, data in members.items():
+                zout.writestr(name, data)
+    else:
+        with h5py.File(path, "r+") as f:
+            training = json.loads(f.attrs["training_config"])
+            training["metrics"] = [entry]
+            f.attrs["training_config"] = json.dumps(training).encode()
+    message, peak = _refused_with_peak(lambda: keras.models.load_model(path))
+    assert "num_thresholds" in message and "65536" in message and str(path.name) in message
+    assert peak < 16 << 20, f"{peak / 2**20:.0f} MiB allocated before refusing"
+    assert keras.models.load_model(path, compile=False).predict(np.ones((1, 4), np.float32), verbose=0).shape

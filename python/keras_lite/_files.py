@@ -169,6 +169,29 @@ def member_info(zf: zipfile.ZipFile, name: str) -> zipfile.ZipInfo:
         raise FormatError(f"the archive has no {name} (it is not a Keras 3 `.keras` file)") from None
 
 
+# The most thresholds a file's metric may ask for (Keras's default is 200): each costs memory and time in
+# every batch, so a short config cannot make a load allocate gigabytes (``AUC(num_thresholds=10**8)``).
+MAX_FILE_THRESHOLDS = 1 << 16
+
+
+def check_thresholds(metric: Any) -> None:
+    """Refuse a serialized metric whose ``num_thresholds`` or ``thresholds`` ask for more than a file may."""
+    config = metric.get("config") if isinstance(metric, dict) else None
+    if not isinstance(config, dict):
+        return
+    count, listed = config.get("num_thresholds"), config.get("thresholds")
+    asked = [
+        ("num_thresholds", count if isinstance(count, (int, float)) and not isinstance(count, bool) else 0),
+        ("thresholds", len(listed) if isinstance(listed, list) else 0),
+    ]
+    for arg, n in asked:
+        if n > MAX_FILE_THRESHOLDS:
+            raise FormatError(
+                f"metric {metric.get('class_name')!r} asks for {n} thresholds ({arg}); a file's metric may have "
+                f"at most {MAX_FILE_THRESHOLDS}"
+            )
+
+
 # How much of a member is inflated at a time: never more than this beyond the size the member declares.
 _INFLATE_CHUNK = 1 << 20
 

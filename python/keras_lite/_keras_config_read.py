@@ -1,9 +1,7 @@
-"""Keras 3's ``config.json`` layout, read: ``serialize_keras_object`` trees into keras_lite objects.
-
-Reading builds only the classes listed here from plain JSON values: nothing in a file is imported or run.
-Anything keras_lite cannot honour (an unknown class, a regularizer, a mixed-precision dtype, gradient clipping,
-...) is a ``FormatError`` that names it. ``_keras_config_write`` writes such trees.
-"""
+"""Keras 3's ``config.json`` layout, read: ``serialize_keras_object`` trees into keras_lite objects. Reading
+builds only the classes listed here from plain JSON values: nothing in a file is imported or run. Anything
+keras_lite cannot honour (an unknown class, a regularizer, a mixed-precision dtype, gradient clipping, ...) is a
+``FormatError`` that names it. ``_keras_config_write`` writes such trees."""
 
 from __future__ import annotations
 
@@ -18,6 +16,7 @@ from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
 from ._errors import FormatError
+from ._files import check_thresholds
 from ._unsupported import NotSupportedError
 from .layers._layer_args import _MAX_SIZE
 
@@ -92,8 +91,7 @@ _LAYER_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "Activation": (("activation",), ()),
     "ReLU": (("max_value", "negative_slope", "threshold"), ()),
     "LeakyReLU": (("negative_slope",), ()),
-    # Keras 3.15 writes the input_shape/input_dim given to ELU and Identity into their configs too; the
-    # InputLayer it puts first holds the shape.
+    # Keras 3.15 also writes an input_shape/input_dim given to ELU or Identity into its config (ignored).
     "ELU": (("alpha",), ("input_shape", "input_dim")),
     "Softmax": (("axis",), ()),
     "Identity": ((), ("input_shape", "input_dim")),
@@ -403,6 +401,8 @@ def loss_from_config(value: Any) -> Any:
 
 
 def metric_from_config(value: Any) -> Any:
+    """A metric of a file's compile config, its threshold count checked first (``_files.check_thresholds``)."""
+    check_thresholds(value)
     return metrics_module._config_metric(value)
 
 
