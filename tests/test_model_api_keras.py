@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -68,3 +70,53 @@ def test_keras_configs_with_input_shape_inside_elu_and_identity_load() -> None:
         model = keras.models.model_from_json(f.read())
     assert [layer.name for layer in model.layers] == ["elu", "identity", "dense"]
     assert model.input_shape == (None, 3) and model.output_shape == (None, 1)
+
+
+def _trained() -> keras.Sequential:
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(1, kernel_initializer="ones")])
+    model.compile("adam", "mse")
+    model.fit(np.ones((8, 3), np.float32), np.zeros((8, 1), np.float32), batch_size=8, verbose=0)
+    return model
+
+
+def test_an_optimizer_assigned_to_a_compiled_model_is_the_one_fit_uses_and_files_hold(tmp_path: Path) -> None:
+    model, sgd = _trained(), keras.optimizers.SGD(0.1)
+    model.optimizer = sgd
+    before, prediction = model.get_weights()[0].copy(), float(model.predict(np.ones((1, 3)), verbose=0)[0, 0])
+    model.fit(np.ones((8, 3), np.float32), np.zeros((8, 1), np.float32), batch_size=8, verbose=0)
+    # One SGD step on the squared error of that prediction (x = 1, target 0): lr * 2 * prediction.
+    np.testing.assert_allclose(model.get_weights()[0] - before, -0.1 * 2 * prediction, rtol=1e-5)
+    assert model.optimizer is sgd and int(sgd.iterations) == 1
+    model.save(tmp_path / "m.keras")
+    loaded = keras.models.load_model(tmp_path / "m.keras")
+    assert type(loaded.optimizer) is keras.optimizers.SGD and int(loaded.optimizer.iterations) == 1
+
+
+def test_an_assigned_loss_changes_nothing_as_in_keras(tmp_path: Path) -> None:
+    model = _trained()
+    model.loss = "mae"  # Keras keeps training and saving the compiled loss
+    history = model.fit(np.ones((8, 3), np.float32), np.zeros((8, 1), np.float32), batch_size=8, verbose=0)
+    assert history.history["loss"][0] > 8  # the squared error of predictions near 3, not the absolute one
+    assert model.get_compile_config()["loss"] == "mse" and model.loss == "mae"
+
+
+def test_the_optimizer_cannot_be_replaced_nor_the_state_set_while_fit_runs() -> None:
+    model, copy = _trained(), _trained()
+    seen: list[str] = []
+
+    def swap(batch: int, logs: Any) -> None:
+        for change in (
+            lambda: setattr(model, "optimizer", keras.optimizers.SGD()),
+            lambda: model.__setstate__(copy.__getstate__()),
+        ):
+            try:
+                change()
+            except RuntimeError as e:
+                seen.append(str(e))
+
+    hook = keras.callbacks.LambdaCallback(on_train_batch_end=swap)
+    model.fit(
+        np.ones((8, 3), np.float32), np.zeros((8, 1), np.float32), batch_size=8, verbose=0, callbacks=[hook]
+    )
+    assert len(seen) == 2 and all("while model" in s and "is training" in s for s in seen)
+    assert type(model.optimizer) is keras.optimizers.Adam and int(model.optimizer.iterations) == 2

@@ -7,7 +7,7 @@ import warnings
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from .. import _core
+from .. import _core, _keras_config_write
 from .. import losses as losses_module
 from .. import metrics as metrics_module
 from .. import optimizers as optimizers_module
@@ -18,6 +18,52 @@ from . import _targets
 
 if TYPE_CHECKING:
     from ._model import Model
+
+
+class CompileState:
+    """What a ``Model`` says of how it was compiled: ``optimizer`` (assignable), ``metrics_names`` and the
+    compile config that files hold."""
+
+    compiled: bool
+    _optimizer: Any
+    _compiled_loss: Any
+    _compile_metrics: list[Any]
+    _compile_weighted: list[Any]
+    _metrics_given: bool
+
+    @property
+    def optimizer(self) -> Any:
+        """The optimizer ``compile`` set. Assigning another to a compiled model compiles it with that one (and
+        the same loss and metrics), so that ``fit`` uses it; refused while the model trains."""
+        return self._optimizer
+
+    @optimizer.setter
+    def optimizer(self, value: Any) -> None:
+        if value is self._optimizer:
+            return
+        if not self.compiled:
+            self._optimizer = value  # compile() sets it anew, as in Keras
+            return
+        self.compile(optimizer=value)  # type: ignore[attr-defined]
+
+    @property
+    def metrics_names(self) -> list[str]:
+        """Keras 3's names: ``[]`` before ``compile``; ``["loss"]``, and ``"compile_metrics"`` after it when
+        ``compile`` was given ``metrics``. Each metric's own name is a key of the History and of
+        ``evaluate(..., return_dict=True)``."""
+        if not self.compiled:
+            return []
+        return ["loss", "compile_metrics"] if self._metrics_given else ["loss"]
+
+    def _keras_compile_config(self) -> dict[str, Any]:
+        """What Keras's ``model.get_compile_config()`` returns, or ``{}`` for a model never compiled: what
+        ``compile`` was given (an assigned ``model.loss`` is not used, as in Keras)."""
+        if not self.compiled:
+            return {}
+        metrics = self._compile_metrics if self._metrics_given else None
+        return _keras_config_write.compile_config(
+            self.optimizer, self._compiled_loss, metrics, self._compile_weighted
+        )
 
 
 class NotCompiledError(ValueError, RuntimeError):
@@ -44,7 +90,9 @@ def compile(
     weighted_metrics = _output_metrics(model, weighted_metrics, "weighted_metrics")
     again = model.compiled
     if loss is None and again:
-        loss = model.loss  # Keras keeps the previous compile's loss, and its metrics when none are given
+        loss = (
+            model._compiled_loss
+        )  # Keras keeps the previous compile's loss, and its metrics when none are given
     if metrics is None and weighted_metrics is None and again:
         metrics = model._compile_metrics if model._metrics_given else None
         weighted_metrics = model._compile_weighted or None
@@ -112,10 +160,10 @@ def compile(
         # that compile refuses them and not the first fit, predict or add.
         probe = _core.Model(1, [{"kind": "dense", "units": 1, "activation": "linear", "use_bias": True}], 0)
         probe.compile(losses_module._concrete(loss_obj, 1, None)._spec(), [], opt._spec())
-    model.optimizer = opt
+    model._optimizer = opt
     opt._model = weakref.ref(model)
     opt._network = model._net
-    model.loss = loss
+    model.loss = model._compiled_loss = loss
     model._loss_obj = loss_obj
     model._logits_warned = set()
     model._metrics_built = False

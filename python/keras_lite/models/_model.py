@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from .. import _keras_config_write, _onnx_export, _saving, config
+from .. import _onnx_export, _saving, config
 from .. import losses as losses_module
 from .._errors import boolean
-from .._structure_lock import _changes_structure, _tracks_fit
+from .._structure_lock import _STRUCTURE_LOCK, _changes_structure, _refuse_while_fitting, _tracks_fit
 from .._tensor import Tensor
 from .._unsupported import NotSupportedError
 from ..layers import Layer
@@ -26,7 +26,7 @@ from ._config import ConfigMethods
 _ndarray = np.ndarray  # the predict fast path's type test, without two lookups a call
 
 
-class Model(ConfigMethods, _nesting.AsLayer, _ownership.Holder):
+class Model(_compile.CompileState, ConfigMethods, _nesting.AsLayer, _ownership.Holder):
     """``keras.Model``: the base class of `Sequential` and `Functional`, so ``isinstance(model, keras.Model)``
     holds for both.
 
@@ -74,8 +74,9 @@ class Model(ConfigMethods, _nesting.AsLayer, _ownership.Holder):
         self._trainable = boolean("trainable", trainable)
         self.stop_training = False
         self._initial_epoch: int | None = None  # where a callback (BackupAndRestore) makes fit start
-        self.optimizer: Any = None
-        self.loss: Any = None
+        self._optimizer: Any = None
+        self.loss: Any = None  # compile()'s `loss` (assigning it changes nothing, as in Keras)
+        self._compiled_loss: Any = None  # what compile() was given: what training uses and files hold
         self._loss_obj: losses_module.Loss | None = None
         self._logits_warned: set[str] = set()  # see _compile.warn_if_output_is_not_logits
         self._metrics_built = False  # see _compile.first_use
@@ -234,15 +235,6 @@ class Model(ConfigMethods, _nesting.AsLayer, _ownership.Holder):
         _compile.compile_net(
             self, self._net, self.optimizer, self._loss_obj, self._compile_metrics, self._target_width
         )
-
-    @property
-    def metrics_names(self) -> list[str]:
-        """Keras 3's names: ``[]`` before ``compile``; ``["loss"]``, and ``"compile_metrics"`` after it when
-        ``compile`` was given ``metrics``. Each metric's own name is a key of the History and of
-        ``evaluate(..., return_dict=True)``."""
-        if not self.compiled:
-            return []
-        return ["loss", "compile_metrics"] if self._metrics_given else ["loss"]
 
     # ---- training and inference ---------------------------------------------------------------------
     @_tracks_fit
@@ -408,7 +400,11 @@ class Model(ConfigMethods, _nesting.AsLayer, _ownership.Holder):
         return _saving.get_state(self)
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        _saving.set_state(self, state)
+        # On a model in a fit (not a fresh one being unpickled) it would replace what the fit trains.
+        with _STRUCTURE_LOCK:
+            if getattr(self, "_fits", 0):
+                _refuse_while_fitting(self, "replace the model's state (__setstate__)")
+            _saving.set_state(self, state)
 
     # What saving reads besides the public surface (keras_lite's own, not Keras API).
     def _core_network(self, write: bool = False) -> Any:
@@ -417,17 +413,6 @@ class Model(ConfigMethods, _nesting.AsLayer, _ownership.Holder):
         if self._stale:
             _ownership.claim(self, write)
         return self._net
-
-    def _keras_compile_config(self) -> dict[str, Any]:
-        """What Keras's ``model.get_compile_config()`` returns, or ``{}`` for a model never compiled."""
-        if not self.compiled:
-            return {}
-        return _keras_config_write.compile_config(
-            self.optimizer,
-            self.loss,
-            self._compile_metrics if self._metrics_given else None,
-            self._compile_weighted,
-        )
 
     def _take_place(self, other: Model) -> None:
         """Become ``other`` (just loaded): its state, and its layers' and optimizer's links back to the model."""
