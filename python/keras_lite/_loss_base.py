@@ -11,6 +11,7 @@ from ._errors import received
 from ._metric_base import squeeze_or_expand
 from ._tensor import Tensor
 from ._unsupported import NotSupportedError
+from .layers._layer import _auto_name, to_snake_case
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 
@@ -67,8 +68,14 @@ class Loss:
             )
         if dtype not in (None, "float32", np.float32):
             raise ValueError(f"keras_lite computes losses in float32. {received('dtype', dtype)}")
-        self.name = name or _DEFAULT_NAMES.get(self._kind) or _snake(type(self).__name__)
+        # Keras's auto name: the class's in snake case, numbered after the first (``my_mse_loss_1``).
+        self.name = name or _DEFAULT_NAMES.get(self._kind) or _auto_name(to_snake_case(type(self).__name__))
         self.reduction = reduction
+
+    @property
+    def dtype(self) -> str:
+        """The dtype the loss computes in: ``"float32"``, the only one keras_lite takes."""
+        return "float32"
 
     def _params(self) -> dict[str, Any]:
         return {}
@@ -153,10 +160,6 @@ _DEFAULT_NAMES = {
     "huber": "huber_loss",
     "binary_crossentropy": "binary_crossentropy",
 }
-
-
-def _snake(name: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name))
 
 
 def _last_axis(axis: Any) -> None:

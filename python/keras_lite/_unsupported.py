@@ -282,7 +282,9 @@ def add_missing_attributes(cls: type, names: frozenset[str], keras_owner: str) -
 
 
 def _snake(name: str) -> str:
-    """Keras's ``to_snake_case``: ``"RootMeanSquaredError"`` -> ``"root_mean_squared_error"``."""
+    """Keras's ``to_snake_case``: ``"RootMeanSquaredError"`` -> ``"root_mean_squared_error"`` (the same as
+    ``layers._layer.to_snake_case``, which cannot be imported here: the layers import this module)."""
+    name = re.sub(r"\W+", "", name)
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 

@@ -1,4 +1,5 @@
-"""Loss functions and classes, as ``keras.losses``. Values are computed in the Rust core.
+"""Loss functions and classes, as ``keras.losses``. Values are computed in the Rust core (on its own, the MAPE
+loss in NumPy, in Keras's order: see ``_loss_percentage``).
 
 Each loss is the mean over the last axis per sample, then (for the class forms) reduced over samples by the
 object's ``reduction``: Keras's default ``"sum_over_batch_size"`` (the mean), or ``"sum"``, ``"mean"``,
@@ -30,12 +31,25 @@ from ._loss_focal import (
     binary_focal_crossentropy,
     categorical_focal_crossentropy,
 )
+from ._loss_hinge import Hinge, SquaredHinge
+from ._loss_percentage import MeanAbsolutePercentageError
 from ._tensor import Tensor
 from ._unsupported import NotSupportedError, unsupported_identifier
 
 # The classes defined beside this module are keras_lite.losses's (their repr, pickling, documentation).
-_OWN = (BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, CosineSimilarity)
-for _cls in (Loss, *_OWN, BinaryFocalCrossentropy, CategoricalFocalCrossentropy):
+_OWN = (
+    Loss,
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    SparseCategoricalCrossentropy,
+    CosineSimilarity,
+    Hinge,
+    SquaredHinge,
+    MeanAbsolutePercentageError,
+    BinaryFocalCrossentropy,
+    CategoricalFocalCrossentropy,
+)
+for _cls in _OWN:
     _cls.__module__ = __name__
 del _cls, _OWN
 
@@ -89,20 +103,6 @@ class Huber(Loss):
         return {"delta": self.delta}
 
 
-class MeanAbsolutePercentageError(Loss):
-    """``100 * mean(|y_true - y_pred| / max(|y_true|, 1e-7), axis=-1)``."""
-
-    _kind = "mean_absolute_percentage_error"
-
-    def __init__(
-        self,
-        reduction: str | None = "sum_over_batch_size",
-        name: str = "mean_absolute_percentage_error",
-        dtype: Any = None,
-    ) -> None:
-        super().__init__(name, reduction, dtype)
-
-
 class MeanSquaredLogarithmicError(Loss):
     """``mean((log(max(y_pred, 1e-7) + 1) - log(max(y_true, 1e-7) + 1))**2, axis=-1)``."""
 
@@ -146,28 +146,6 @@ class KLDivergence(Loss):
 
     def __init__(
         self, reduction: str | None = "sum_over_batch_size", name: str = "kl_divergence", dtype: Any = None
-    ) -> None:
-        super().__init__(name, reduction, dtype)
-
-
-class Hinge(Loss):
-    """``mean(max(1 - y_true * y_pred, 0), axis=-1)``; 0/1 targets are read as -1/1."""
-
-    _kind = "hinge"
-
-    def __init__(
-        self, reduction: str | None = "sum_over_batch_size", name: str = "hinge", dtype: Any = None
-    ) -> None:
-        super().__init__(name, reduction, dtype)
-
-
-class SquaredHinge(Loss):
-    """``mean(max(1 - y_true * y_pred, 0)**2, axis=-1)``; 0/1 targets are read as -1/1."""
-
-    _kind = "squared_hinge"
-
-    def __init__(
-        self, reduction: str | None = "sum_over_batch_size", name: str = "squared_hinge", dtype: Any = None
     ) -> None:
         super().__init__(name, reduction, dtype)
 

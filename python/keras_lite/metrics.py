@@ -71,7 +71,9 @@ from ._metric_regression import R2Score, RootMeanSquaredError
 from ._unsupported import NotSupportedError, unsupported_identifier
 from .losses import (
     binary_crossentropy,
+    binary_focal_crossentropy,
     categorical_crossentropy,
+    categorical_focal_crossentropy,
     categorical_hinge,
     hinge,
     huber,
@@ -128,11 +130,13 @@ __all__ = [
     "TruePositives",
     "binary_accuracy",
     "binary_crossentropy",
+    "binary_focal_crossentropy",
     "deserialize",
     "get",
     "serialize",
     "categorical_accuracy",
     "categorical_crossentropy",
+    "categorical_focal_crossentropy",
     "categorical_hinge",
     "hinge",
     "huber",
@@ -196,6 +200,8 @@ _FUNCTIONS: dict[Any, str] = {
     log_cosh: "log_cosh",
     huber: "huber",
 }
+# Keras's metric functions the core does not compute: they work on their own, and compile refuses them.
+_STANDALONE_FUNCTIONS = (binary_focal_crossentropy, categorical_focal_crossentropy)
 
 
 _CLASSES: list[type[Metric]] = [
@@ -259,6 +265,15 @@ def _refuse_in_compile(metric: Metric) -> None:
     )
 
 
+def _refuse_function_in_compile(function: Any) -> None:
+    name = function.__name__
+    raise NotSupportedError(
+        f"keras_lite computes compile's metrics in its core, which does not compute {name} yet: "
+        f"keras.metrics.{name} works on its own, not in compile. Supported in compile: "
+        f"{', '.join(sorted(f.__name__ for f in _FUNCTIONS))}. Received: metrics=[{name}]"
+    )
+
+
 def resolve(identifier: Any, output_width: int, sparse: bool = False) -> tuple[str, str]:
     """Return ``(core kind, history name)`` for a metric given to ``compile``; see `resolve_sized`."""
     kind, name, _ = resolve_sized(identifier, output_width, sparse)
@@ -298,6 +313,8 @@ def resolve_sized(identifier: Any, output_width: int, sparse: bool = False) -> t
         return kind, identifier.name, identifier._core_size(output_width)
     if is_function(identifier):
         return _FUNCTIONS[identifier], identifier.__name__, 1
+    if any(identifier is f for f in _STANDALONE_FUNCTIONS):
+        _refuse_function_in_compile(identifier)
     if isinstance(identifier, str):
         # Any case, as Keras matches them (``get_metric`` in ``keras/src/trainers/compile_utils.py``).
         if identifier.lower() in ("accuracy", "acc"):
