@@ -14,7 +14,8 @@ def test_input_layer_takes_batch_input_shape_as_keras_3_does() -> None:
     # dimension first (keras/src/layers/core/input_layer.py).
     layer = layers.InputLayer(batch_input_shape=(None, 3))
     assert layer.shape == (3,) and layer.batch_size is None
-    assert layers.InputLayer(batch_input_shape=[8, 2]).batch_size == 8
+    with pytest.warns(UserWarning, match="batch_size=8"):  # the model's batch dimension stays None
+        assert layers.InputLayer(batch_input_shape=[8, 2]).batch_size == 8
     model = keras.Sequential([layers.InputLayer(batch_input_shape=(None, 3)), layers.Dense(2)])
     assert model.input_shape == (None, 3)
     assert model.predict(np.ones((4, 3), dtype=np.float32), verbose=0).shape == (4, 2)

@@ -120,3 +120,39 @@ def test_the_optimizer_cannot_be_replaced_nor_the_state_set_while_fit_runs() -> 
     )
     assert len(seen) == 2 and all("while model" in s and "is training" in s for s in seen)
     assert type(model.optimizer) is keras.optimizers.Adam and int(model.optimizer.iterations) == 2
+
+
+def test_a_functional_models_input_layers_are_built_with_no_parameters() -> None:
+    x = keras.Input((3,), name="x")
+    model = keras.Model(x, layers.Dense(2)(x))
+    inputs = model.layers[0]
+    assert inputs.built and inputs.count_params() == 0
+    assert sum(layer.count_params() for layer in model.layers) == model.count_params() == 8
+    # Keras 3.15.1's InputLayer config, which makes the layer back.
+    assert inputs.get_config() == {
+        "batch_shape": (None, 3),
+        "dtype": "float32",
+        "sparse": False,
+        "ragged": False,
+        "name": "x",
+        "optional": False,
+    }
+    assert keras.layers.InputLayer.from_config(inputs.get_config()).shape == (3,)
+    model.trainable = False
+    assert [layer.trainable for layer in model.layers] == [False, False]
+
+
+def test_a_fixed_batch_size_is_named_in_a_warning() -> None:
+    with pytest.warns(UserWarning, match="stays None. Received: batch_size=8"):
+        x = keras.Input((3,), batch_size=8)
+    assert keras.Model(x, layers.Dense(2)(x)).input_shape == (None, 3)
+
+
+def test_a_sequential_of_only_an_input_keeps_it_in_its_config() -> None:
+    model = keras.Sequential([keras.Input((3,), name="inp")])
+    config = model.get_config()
+    assert [entry["class_name"] for entry in config["layers"]] == ["InputLayer"]  # as Keras 3.15.1 writes it
+    for copy in (keras.Sequential.from_config(config), keras.models.model_from_json(model.to_json())):
+        assert not copy.built
+        copy.add(layers.Dense(2))
+        assert copy.input_shape == (None, 3)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from .._errors import received
@@ -52,10 +53,35 @@ class InputLayer(Layer):
             _only(arg, value, (None, False), "InputLayer")
         super().__init__(name=name if name is not None else _auto_name("input_layer"), dtype=dtype, **kwargs)
         self.shape = _shape_arg(shape, "shape", nd=True)
+        if batch_size is not None:
+            warnings.warn(
+                "keras_lite models take batches of any size: the batch dimension of the model's shapes, summary "
+                f"and config stays None. Received: batch_size={batch_size!r}",
+                UserWarning,
+                stacklevel=3,
+            )
         self.batch_size = batch_size
 
     def _spec(self) -> dict[str, Any]:
         raise TypeError("InputLayer has no core spec")
+
+    @property
+    def built(self) -> bool:
+        return True  # it has no weights to make, as Keras's is built when made
+
+    def count_params(self) -> int:
+        return 0
+
+    def get_config(self) -> dict[str, Any]:
+        """Keras 3's: the batch shape, and the flags keras_lite takes as False."""
+        return {
+            "batch_shape": (self.batch_size, *self.shape),
+            "dtype": "float32",
+            "sparse": False,
+            "ragged": False,
+            "name": self.name,
+            "optional": False,
+        }
 
 
 def Input(

@@ -144,7 +144,7 @@ class Model(_compile.CompileState, ConfigMethods, _nesting.AsLayer, _ownership.H
     @trainable.setter
     def trainable(self, value: bool) -> None:
         self._trainable = boolean("trainable", value)
-        for layer in self._layers:
+        for layer in self.layers:  # (a Functional model's InputLayers too, as Keras freezes them)
             layer.trainable = self._trainable
         for inner in _nesting.nested_models(self):
             inner._trainable = self._trainable

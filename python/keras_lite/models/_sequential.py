@@ -305,10 +305,16 @@ class Sequential(Model):
         """The config.json tree; ``shape``: the input shape a model it is nested in gives it, when it has none."""
         if self._net is not None:
             shape = self._input_dims() or (self._net.input_dim,)
+        elif self._input_layer is not None:  # an Input and no layer yet (or none left): Keras writes it
+            shape = tuple(self._input_layer.shape)
         input_name = None if self._input_layer is None else self._input_layer.name
-        return _keras_config_write.sequential_config(
+        tree = _keras_config_write.sequential_config(
             self.name, self.trainable, self._items, shape, input_name
         )
+        if self._net is None and not self._items:  # not built: Keras writes no build config
+            tree["config"].pop("build_input_shape", None)
+            tree.pop("build_config", None)
+        return tree
 
     def _init_from_config(
         self, tree: Any, max_params: int | None = None, training_only: list[str] | None = None
