@@ -180,3 +180,14 @@ def test_compile_refuses_the_focal_metric_functions_by_name() -> None:
         keras.NotSupportedError, match="keras.metrics.binary_focal_crossentropy works on its own"
     ):
         model.compile(loss="binary_crossentropy", metrics=[keras.metrics.binary_focal_crossentropy])
+
+
+def test_compiled_mape_past_float32_range_over_100_stays_finite_as_in_keras() -> None:
+    # Keras 3.15.1 evaluated this model (predictions 3e37) at 112.50001525878906.
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.set_weights([np.zeros((2, 1), np.float32), np.array([3e37], np.float32)])
+    model.compile("sgd", "mape")
+    y = np.array([[1e37], [2e37], [1e37], [3e37]], np.float32)
+    assert model.evaluate(np.ones((4, 2), np.float32), y, verbose=0) == pytest.approx(
+        112.50001525878906, rel=1e-6
+    )

@@ -316,6 +316,17 @@ impl Loss {
         total
     }
 
+    /// Each row's loss (Keras's per-sample values, with `reduction=None`) into `out`, from predictions rows
+    /// `width` wide; the hinges read labels as `2t − 1` when every target given is 0 or 1, as Keras decides it
+    /// over the `y_true` of one call.
+    pub fn per_sample(&self, input: &[f32], target: &[f32], width: usize, out: &mut Vec<f32>) {
+        let tw = self.target_width(width).max(1);
+        let hinge01 = matches!(self, Loss::Hinge | Loss::SquaredHinge) && target.iter().all(|&t| t == 0.0 || t == 1.0);
+        let ctx = rows::Row { loss: *self, width, rows: 1, logits: self.reads_logits(), hinge01 };
+        let rows = input.chunks_exact(width.max(1)).zip(target.chunks_exact(tw));
+        out.extend(rows.map(|(i, t)| ctx.value(i, t, None) as f32));
+    }
+
     fn reads_logits(&self) -> bool {
         matches!(
             self,

@@ -166,7 +166,8 @@ impl Row {
             }
             Loss::MeanAbsolutePercentageError => {
                 let den = t.abs().max(EPSILON);
-                (100.0 * (t - p).abs() / den, 100.0 * sign(p - t) / den)
+                // The ratio first, as Keras: an error past float32's range / 100 stays finite.
+                (100.0 * ((t - p).abs() / den), 100.0 * sign(p - t) / den)
             }
             Loss::MeanSquaredLogarithmicError => {
                 let a = (max_keep_nan(p, EPSILON) + 1.0).ln();

@@ -62,9 +62,10 @@ pub fn loss_per_sample<'py>(
     }
     loss.check_targets(t, w, "y_true")?;
     let values = detached(py, || {
-        Ok((0..rows)
-            .map(|r| loss.sum(&p[r * w..(r + 1) * w], &t[r * tw..(r + 1) * tw], w, false, None) as f32)
-            .collect::<Vec<f32>>())
+        let mut out = Vec::with_capacity(rows);
+        loss.per_sample(&p[..rows * w], &t[..rows * tw], w, &mut out);
+        out.resize(rows, 0.0); // (rows of no values: 0)
+        Ok(out)
     })?;
     Ok(convert::vector(py, &values))
 }
