@@ -196,3 +196,25 @@ def test_predict_on_a_py_dataset_calls_its_hooks_as_keras():
 
     _model().predict(Two(), verbose=0)
     assert calls == [0, 1, "begin", 0, 1, "end"]
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize(
+    "steps, epochs, loss",
+    [(3, 3, [1.72159, 0.0, 0.14874]), (1, 4, [0.28819, 1.86675, 3.00983, 0.0])],
+)
+def test_an_epoch_with_no_batch_left_logs_zeros(
+    device: str, steps: int, epochs: int, loss: list[float]
+) -> None:
+    # A finite generator of 3 batches: the epoch after the one that took the last batch trains none, and
+    # Keras 3.15.1 logs its reset metrics, 0.0 (these losses are Keras's, rounded).
+    x = np.arange(36, dtype=np.float32).reshape(12, 3) / 36
+    y = x.sum(axis=1)
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(1, kernel_initializer="zeros")], device=device)
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse", metrics=["mae"])
+    batches = ((x[i : i + 4], y[i : i + 4]) for i in range(0, 12, 4))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Your input ran out of data"
+        history = model.fit(batches, steps_per_epoch=steps, epochs=epochs, verbose=0).history
+    np.testing.assert_allclose(history["loss"], loss, atol=1e-5)
+    assert [v == 0.0 for v in history["mae"]] == [v == 0.0 for v in loss]

@@ -60,6 +60,9 @@ impl Session for CpuSession<'_> {
     fn begin_epoch(&mut self, _: Option<&[u32]>) -> Result<()> {
         self.sums.iter_mut().for_each(|s| *s = 0.0);
         self.seen = 0;
+        // An epoch that trains no batch (a stream that ran out) logs zeros, as Keras's reset metrics and the GPU.
+        self.averaging.means_into(&self.sums, 0, &mut self.running);
+        self.running.iter_mut().for_each(|r| *r = 0.0);
         Ok(())
     }
 
