@@ -218,3 +218,28 @@ def test_an_epoch_with_no_batch_left_logs_zeros(
         history = model.fit(batches, steps_per_epoch=steps, epochs=epochs, verbose=0).history
     np.testing.assert_allclose(history["loss"], loss, atol=1e-5)
     assert [v == 0.0 for v in history["mae"]] == [v == 0.0 for v in loss]
+
+
+def test_a_pydataset_may_return_bare_inputs_lists_and_dicts_as_keras_reads_them() -> None:
+    x, y = np.ones((8, 3), np.float32), np.ones(8, np.float32)
+
+    class Batches(keras.utils.PyDataset):
+        def __init__(self, make: object) -> None:
+            super().__init__()
+            self.make = make
+
+        def __len__(self) -> int:
+            return 2
+
+        def __getitem__(self, i: int) -> object:
+            return self.make(slice(4 * i, 4 * i + 4))  # type: ignore[operator]
+
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(1, kernel_initializer="ones")])
+    model.compile(optimizer="sgd", loss="mse")
+    # Keras 3.15.1: a bare array is (x,), a list is a tuple (predictions 3, loss 4.0).
+    np.testing.assert_array_equal(model.predict(Batches(lambda s: x[s]), verbose=0), np.full((8, 1), 3.0))
+    assert model.evaluate(Batches(lambda s: [x[s], y[s]]), verbose=0) == 4.0
+    a, b = keras.Input((2,), name="a"), keras.Input((1,), name="b")
+    joined = keras.Model([a, b], layers.Dense(1, kernel_initializer="ones")(layers.Concatenate()([a, b])))
+    out = joined.predict(Batches(lambda s: {"a": x[s, :2], "b": x[s, 2:]}), verbose=0)
+    np.testing.assert_array_equal(out, np.full((8, 1), 3.0))

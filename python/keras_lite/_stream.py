@@ -124,9 +124,9 @@ def _tuple(batch: Any, what: str) -> tuple[Any, ...]:
 
 
 def _listed(batch: Any) -> Any:
-    """A DataLoader-like iterable's batch as a tuple: its list `[x, y]` (what torch's collation makes), or a
-    bare `x` (a ``tf.data`` dataset of inputs only, say) as `(x,)`, as Keras reads the batches of these sources
-    (a generator's must be tuples)."""
+    """A PyDataset's or a DataLoader-like iterable's batch as a tuple: its list `[x, y]` (what torch's collation
+    makes), or a bare `x` (an array or a dict of inputs, a ``tf.data`` dataset of inputs only) as `(x,)`, as
+    Keras reads the batches of these sources (a generator's must be tuples)."""
     if isinstance(batch, list) and 1 <= len(batch) <= 3:
         return tuple(batch)
     return batch if isinstance(batch, (tuple, list)) else (batch,)
@@ -170,7 +170,7 @@ class Source:
                     f"The PyDataset given as {what} has length 0: it must hold at least one batch."
                 )
             self.peeked = [
-                _tuple(self.dataset[i], f"{what} __getitem__")
+                _tuple(_listed(self.dataset[i]), f"{what} __getitem__")
                 for i in range(min(PEEKED, self.size or PEEKED))
             ]
             # Keras's EpochIterator.reset(), which fit and evaluate call (predict does not), calls on_epoch_end
@@ -216,13 +216,13 @@ class Source:
         if self.size is None:
             i = 0
             while True:
-                yield _tuple(ds[i], f"{self.what} __getitem__")
+                yield _tuple(_listed(ds[i]), f"{self.what} __getitem__")
                 i += 1
         order = list(range(self.size))
         if self.shuffle:
             random.shuffle(order)
         for i in order:
-            yield _tuple(ds[i], f"{self.what} __getitem__")
+            yield _tuple(_listed(ds[i]), f"{self.what} __getitem__")
 
     def passes(self, n: int) -> Iterator[Iterator[Any]]:
         for _ in range(n):
