@@ -129,7 +129,7 @@ def test_auto_mode_refuses_a_monitor_no_compiled_metric_has(monitor: str, metric
 
 
 def test_unknown_mode_warns_and_falls_back_to_auto() -> None:
-    with pytest.warns(UserWarning, match="EarlyStopping mode sideways is unknown, fallback to auto mode"):
+    with pytest.warns(UserWarning, match="EarlyStopping mode 'sideways' is unknown, fallback to auto mode"):
         es = EarlyStopping(mode="sideways", monitor="val_accuracy", min_delta=0.01)
     assert es.mode == "auto"
     assert es.min_delta == 0.01

@@ -66,7 +66,7 @@ def test_everything_is_exported() -> None:
     "make", [lambda **k: cb.ReduceLROnPlateau(**k), lambda **k: cb.ModelCheckpoint("m.keras", **k)]
 )
 def test_unknown_mode_warns_and_falls_back_to_auto(make: Any) -> None:
-    with pytest.warns(UserWarning, match="mode sideways is unknown, fallback to auto mode"):
+    with pytest.warns(UserWarning, match="mode 'sideways' is unknown, fallback to auto mode"):
         callback = make(mode="sideways")
     assert callback.mode == "auto"
 

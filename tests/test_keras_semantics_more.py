@@ -243,3 +243,25 @@ def test_a_pydataset_may_return_bare_inputs_lists_and_dicts_as_keras_reads_them(
     joined = keras.Model([a, b], layers.Dense(1, kernel_initializer="ones")(layers.Concatenate()([a, b])))
     out = joined.predict(Batches(lambda s: {"a": x[s, :2], "b": x[s, 2:]}), verbose=0)
     np.testing.assert_array_equal(out, np.full((8, 1), 3.0))
+
+
+def test_an_empty_class_weight_weighs_nothing_as_in_keras() -> None:
+    x = np.random.default_rng(0).normal(size=(16, 3)).astype(np.float32)
+    y = (x[:, :1] > 0).astype(np.float32)
+    losses = []
+    for class_weight in (None, {}):
+        keras.utils.set_random_seed(1)
+        model = keras.Sequential([keras.Input((3,)), layers.Dense(1, activation="sigmoid")])
+        model.compile(optimizer="sgd", loss="binary_crossentropy")
+        history = model.fit(x, y, epochs=2, shuffle=False, verbose=0, class_weight=class_weight)
+        losses.append(history.history["loss"] + [model.train_on_batch(x, y, class_weight=class_weight)])
+    assert losses[0] == losses[1]
+
+
+def test_a_sequential_takes_its_one_input_in_a_list_as_keras_does() -> None:
+    x, y = np.ones((4, 3), np.float32), np.ones(4, np.float32)
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(1, kernel_initializer="ones")])
+    model.compile(optimizer="sgd", loss="mse")
+    np.testing.assert_array_equal(model.predict([x], verbose=0), model.predict(x, verbose=0))
+    assert model.evaluate((x,), y, verbose=0) == model.evaluate(x, y, verbose=0) == 4.0
+    assert model.predict([[1.0, 2.0, 3.0]], verbose=0).shape == (1, 1)  # a nested list is rows

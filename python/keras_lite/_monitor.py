@@ -42,7 +42,7 @@ _DIRECTION = {
 def check_mode(owner: str, mode: Any) -> str:
     """``mode`` if it is ``"auto"``, ``"min"`` or ``"max"``; anything else warns and means ``"auto"``."""
     if mode not in ("auto", "min", "max"):
-        warnings.warn(f"{owner} mode {mode} is unknown, fallback to auto mode.", stacklevel=3)
+        warnings.warn(f"{owner} mode '{mode}' is unknown, fallback to auto mode.", stacklevel=3)
         return "auto"
     return str(mode)
 

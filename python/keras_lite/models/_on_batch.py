@@ -59,6 +59,8 @@ def train_on_batch(
 ) -> Any:
     """One training step on ``(x, y)`` taken as one batch: the step's loss, or a list of the loss and each
     metric (a dict with ``return_dict``), of this batch alone, as Keras 3 returns them."""
+    if isinstance(class_weight, dict) and not class_weight:
+        class_weight = None  # as Keras reads an empty one: no weights
     if class_weight is not None and sample_weight is not None:
         raise ValueError(
             "Arguments `sample_weight` and `class_weight` cannot be specified at the same time. "

@@ -132,6 +132,8 @@ def inputs(model: Model, x: Any, arg: str = "x") -> np.ndarray:
     joined = model._join_inputs(x, arg)
     if joined is not None:
         return joined
+    if isinstance(x, (list, tuple)) and len(x) == 1 and (hasattr(x[0], "shape") or hasattr(x[0], "iloc")):
+        x = x[0]  # one input's array in a list, as Keras takes it (a nested list stays rows)
     arr = _data.to_matrix(x, arg, expected_width=model._input_width())
     if model._net is not None and arr.shape[1] != model._net.input_dim:
         raise ValueError(
@@ -169,6 +171,8 @@ def fit(
         )
     require_compiled(model, "training")
     vfreq = _stream_fit.validation_freq(validation_freq)
+    if isinstance(class_weight, dict) and not class_weight:
+        class_weight = None  # as Keras reads an empty one: no weights
     if _stream.is_stream(x):
         return _stream_fit.fit(model, x, _streamed(dict(locals()), vfreq), FitObserver, inputs)
     if x is None or y is None:
