@@ -844,3 +844,28 @@ def test_a_metric_asking_for_millions_of_thresholds_is_refused_before_building(t
     assert "num_thresholds" in message and "65536" in message and str(path.name) in message
     assert peak < 16 << 20, f"{peak / 2**20:.0f} MiB allocated before refusing"
     assert keras.models.load_model(path, compile=False).predict(np.ones((1, 4), np.float32), verbose=0).shape
+
+
+@pytest.mark.parametrize("edit", ["class_list", "history_list", "argument_string"])
+def test_malformed_configs_are_refused_naming_what_is_wrong(tmp_path, edit):
+    inp = keras.Input((3,), name="a")
+    model = keras.Model(inp, layers.Dense(2, name="d")(inp))
+    model.save(tmp_path / "m.keras")
+    with zipfile.ZipFile(tmp_path / "m.keras") as zin:
+        members = {name: zin.read(name) for name in zin.namelist()}
+    config = json.loads(members["config.json"])
+    dense = config["config"]["layers"][1]
+    if edit == "class_list":
+        dense["class_name"] = ["Dense"]
+    elif edit == "history_list":
+        dense["inbound_nodes"][0]["args"][0]["config"]["keras_history"] = [["a"], 0, 0]
+    else:
+        dense["inbound_nodes"][0]["args"] = ["a"]
+    members["config.json"] = json.dumps(config).encode()
+    with zipfile.ZipFile(tmp_path / "bad.keras", "w") as zout:
+        for name, data in members.items():
+            zout.writestr(name, data)
+    with pytest.raises(ValueError) as info:
+        keras.models.load_model(tmp_path / "bad.keras")
+    message = str(info.value)
+    assert "bad.keras" in message and "TypeError" not in message and "AttributeError" not in message, message

@@ -29,9 +29,11 @@ def _tensor_ref(value: Any, made: dict[str, Any], where: str) -> Any:
     cfg = value.get("config") if isinstance(value, dict) else None
     history = cfg.get("keras_history") if isinstance(cfg, dict) else None
     if (
-        value.get("class_name") != "__keras_tensor__"
+        not isinstance(value, dict)
+        or value.get("class_name") != "__keras_tensor__"
         or not isinstance(history, (list, tuple))
         or len(history) != 3
+        or not isinstance(history[0], str)
     ):
         raise FormatError(f"{where} is called on {value!r}, which is not a tensor keras_lite reads")
     if history[0] not in made:

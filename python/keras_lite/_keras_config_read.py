@@ -192,7 +192,8 @@ def layer_from_config(item: Any, index: int, training_only: list[str] | None = N
     cfg = _dict(item.get("config", {}), f"layer {index} config")
     name = cfg.get("name")
     where = f"layer {index} ({name!r}, {cls_name})"
-    if cls_name not in _LAYER_KEYS or item.get("module", "keras.layers") not in ("keras.layers", "keras"):
+    module = item.get("module", "keras.layers")
+    if str(cls_name) not in _LAYER_KEYS or module not in ("keras.layers", "keras"):  # (str: a list is named)
         raise FormatError(
             f"layer {index} ({name!r}) is a {cls_name!r}, which keras_lite does not support. "
             f"Supported layers: {', '.join(sorted(_LAYER_KEYS))}"
@@ -379,7 +380,7 @@ _LOSS_KEYS = {
 
 def loss_from_config(value: Any) -> Any:
     """The ``loss`` argument for ``compile``: a name, or a keras_lite ``Loss`` instance."""
-    if isinstance(value, dict) and value.get("class_name") in _LOSS_KEYS:
+    if isinstance(value, dict) and str(value.get("class_name")) in _LOSS_KEYS:
         cls_name = value["class_name"]
         cfg = _dict(value.get("config", {}), "the loss config")
         where = f"the {cls_name} loss"

@@ -23,7 +23,7 @@ _nesting = threading.local()
 def _item_from_config(item: Any, index: int, training_only: list[str] | None, budget: int | None) -> Any:
     """A layer, or the model nested in its place, read with ``budget`` (the parameters the file's weights can
     still hold; see ``spent``) as its ``max_params``."""
-    if not isinstance(item, dict) or item.get("class_name") not in MODEL_CLASSES:
+    if not isinstance(item, dict) or str(item.get("class_name")) not in MODEL_CLASSES:
         return layer_from_config(item, index, training_only)
     depth = getattr(_nesting, "depth", 0)
     if depth >= _MAX_DEPTH:
