@@ -156,3 +156,15 @@ def test_a_sequential_of_only_an_input_keeps_it_in_its_config() -> None:
         assert not copy.built
         copy.add(layers.Dense(2))
         assert copy.input_shape == (None, 3)
+
+
+def test_batch_normalization_config_has_keras_keys_and_makes_the_layer_back() -> None:
+    # Keras 3.15.1's BatchNormalization().get_config() keys.
+    keys = (
+        "name trainable dtype axis momentum epsilon center scale beta_initializer gamma_initializer "
+        "moving_mean_initializer moving_variance_initializer beta_regularizer gamma_regularizer beta_constraint "
+        "gamma_constraint synchronized renorm renorm_clipping renorm_momentum"
+    ).split()
+    config = layers.BatchNormalization().get_config()
+    assert sorted(config) == sorted(keys)
+    assert layers.BatchNormalization.from_config(config).get_config() == config

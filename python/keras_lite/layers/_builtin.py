@@ -346,6 +346,7 @@ class BatchNormalization(_ScaleOffset):
         super().__init__(**kwargs)
         self.axis = axis
         self.momentum = momentum_value
+        self.renorm_momentum = renorm_momentum  # (read only with renorm, which is refused)
         self.epsilon = float(epsilon)
         self.center = bool(center)
         self.scale = bool(scale)
@@ -395,6 +396,12 @@ class BatchNormalization(_ScaleOffset):
                 f"{name}_initializer": initializers.serialize(getattr(self, f"{name}_initializer"))
                 for name in _BN_CORE_VALUES
             },
+            # Keras 3's other keys, at the only values keras_lite takes (renorm_momentum as given).
+            **dict.fromkeys(("beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint")),
+            "synchronized": False,
+            "renorm": False,
+            "renorm_clipping": None,
+            "renorm_momentum": self.renorm_momentum,
         }
 
 
