@@ -869,3 +869,13 @@ def test_malformed_configs_are_refused_naming_what_is_wrong(tmp_path, edit):
         keras.models.load_model(tmp_path / "bad.keras")
     message = str(info.value)
     assert "bad.keras" in message and "TypeError" not in message and "AttributeError" not in message, message
+
+
+def test_a_damaged_pickle_state_is_refused_naming_unpickling():
+    model = _model()
+    state = model.__getstate__()
+    before = _state(model)
+    for bad in (dict(state, weights=state["weights"][:-1]), dict(state, optimizer=(1, 2, 3))):
+        with pytest.raises(ValueError, match="Cannot unpickle this keras_lite model"):
+            model.__setstate__(bad)
+    _assert_same_state(before, _state(model))

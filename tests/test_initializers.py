@@ -544,3 +544,9 @@ def test_an_unknown_initializer_in_a_file_falls_back_to_the_default() -> None:
         _keras_config_read.layer_from_config(
             {"class_name": "Dense", "config": {"name": "d", "units": 2, "kernel_initializer": bad}}, 0
         )
+
+
+def test_a_negative_stddev_mirrors_the_draws_as_keras_computes_mean_plus_stddev_times_z() -> None:
+    mirrored = keras.initializers.RandomNormal(mean=0.5, stddev=-2.0, seed=3)((4, 3))
+    plain = keras.initializers.RandomNormal(mean=0.5, stddev=2.0, seed=3)((4, 3))
+    np.testing.assert_allclose(np.asarray(mirrored) - 0.5, -(np.asarray(plain) - 0.5), rtol=1e-6)

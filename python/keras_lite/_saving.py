@@ -48,6 +48,7 @@ from ._files import (
     reading,
     zip_member,
 )
+from ._unsupported import NotSupportedError
 
 KERAS_VERSION = "3.15.1"  # the Keras release whose file layout keras_lite writes (metadata.json)
 _CONFIG, _METADATA, _WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
@@ -203,7 +204,9 @@ def set_state(model: Any, state: dict[str, Any]) -> None:
     target = model if fresh else cls.__new__(cls)
     try:
         _load_state(target, state)
-    except (FormatError, KeyError, TypeError) as e:
+    except NotSupportedError:
+        raise
+    except (ValueError, KeyError, TypeError) as e:  # (FormatError, and NumPy's and unpacking's ValueErrors)
         raise ValueError(f"Cannot unpickle this keras_lite model: {type(e).__name__}: {e}") from None
     if not fresh:
         model._take_place(target)

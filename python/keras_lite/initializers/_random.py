@@ -68,7 +68,8 @@ class RandomNormal(RandomInitializer):
 
     def __call__(self, shape: Any, dtype: Any = None) -> Tensor:
         _check_dtype(dtype)
-        return _out(self._rng().normal(self.mean, self.stddev, _shape(shape)))
+        # mean + stddev·z (the draws NumPy's normal() makes), which a negative stddev mirrors, as in Keras.
+        return _out(self.mean + self.stddev * self._rng().standard_normal(_shape(shape)))
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "mean": self.mean, "stddev": self.stddev}
