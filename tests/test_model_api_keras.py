@@ -168,3 +168,4 @@ def test_batch_normalization_config_has_keras_keys_and_makes_the_layer_back() ->
     config = layers.BatchNormalization().get_config()
     assert sorted(config) == sorted(keys)
     assert layers.BatchNormalization.from_config(config).get_config() == config
+    assert layers.BatchNormalization(synchronized=True).get_config()["synchronized"] is True  # kept, as Keras

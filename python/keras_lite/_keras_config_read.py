@@ -76,7 +76,7 @@ _LAYER_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("kernel_initializer", "bias_initializer"),
     ),
     "BatchNormalization": (
-        ("axis", "momentum", "epsilon", "center", "scale"),
+        ("axis", "momentum", "epsilon", "center", "scale", "synchronized"),  # (synchronized: a no-op here)
         (
             "beta_initializer",
             "gamma_initializer",
@@ -133,7 +133,6 @@ _TRAINING_ONLY: dict[str, tuple[str, ...]] = {
         "activity_regularizer",
         "beta_constraint",
         "gamma_constraint",
-        "synchronized",
     ),
     "Dropout": ("noise_shape", "activity_regularizer"),
     "GaussianDropout": ("activity_regularizer",),

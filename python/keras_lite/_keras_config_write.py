@@ -68,7 +68,7 @@ def layer_config(layer: L.Layer, input_width: int | None) -> dict[str, Any]:
             gamma_regularizer=None,
             beta_constraint=None,
             gamma_constraint=None,
-            synchronized=False,
+            synchronized=layer.synchronized,
         )
     elif isinstance(layer, L.LayerNormalization):
         has_build = True

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import _data, activations, constraints, initializers, regularizers
-from .._errors import real_number, received
+from .._errors import boolean, real_number, received
 from .._tensor import Tensor
 from .._variable import Variable
 from ._keras_tensor import _symbolic, _symbolic_call
@@ -347,6 +347,7 @@ class BatchNormalization(_ScaleOffset):
         self.axis = axis
         self.momentum = momentum_value
         self.renorm_momentum = renorm_momentum  # (read only with renorm, which is refused)
+        self.synchronized = boolean("synchronized", synchronized)  # (one device: nothing to synchronize)
         self.epsilon = float(epsilon)
         self.center = bool(center)
         self.scale = bool(scale)
@@ -398,7 +399,7 @@ class BatchNormalization(_ScaleOffset):
             },
             # Keras 3's other keys, at the only values keras_lite takes (renorm_momentum as given).
             **dict.fromkeys(("beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint")),
-            "synchronized": False,
+            "synchronized": self.synchronized,
             "renorm": False,
             "renorm_clipping": None,
             "renorm_momentum": self.renorm_momentum,
