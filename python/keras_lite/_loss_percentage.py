@@ -1,9 +1,9 @@
 """Keras 3's ``MeanAbsolutePercentageError`` loss: per sample
 ``100 * mean(|y_true - y_pred| / max(|y_true|, 1e-7), axis=-1)``, in float32 and in Keras's order.
 
-The loss used on its own is computed here in NumPy, not by the core's per-sample values: the core multiplies
-by 100 before it divides, so an error above float32's largest value / 100 (about 3.4e36) gave inf where
-Keras's quotient stays finite. ``fit`` and ``evaluate`` compute it in the core.
+The loss used on its own is computed here in NumPy in Keras's order (each ratio, their mean, then times 100),
+which rounds as Keras's float32 does more often than the core's per-value ``100 * ratio``; ``fit`` and
+``evaluate`` compute it in the core.
 """
 
 from __future__ import annotations
