@@ -44,6 +44,10 @@ def client():
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
     )
     with cluster, distributed.Client(cluster) as c:
+        # The examples' functions go by value, but a graph dask pickles whole (a filtered frame's) may name
+        # them by module: the workers get the two modules too, whatever test runs first.
+        for name in ("dask_batch_predict", "dask_sweep"):
+            c.upload_file(os.path.join(EXAMPLES, f"{name}.py"))
         yield c
 
 
