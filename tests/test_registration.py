@@ -197,7 +197,7 @@ KERAS_SERIALIZED = [
     (
         lambda: halved,
         {
-            "module": "test_registration",
+            "module": "builtins",
             "class_name": "function",
             "config": "tests>halved",
             "registered_name": "function",

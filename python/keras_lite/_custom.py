@@ -59,6 +59,13 @@ def entry(cls: type, builtin_module: str, config: Any) -> dict[str, Any]:
     }
 
 
+def function_entry(fn: Any, module: str | None = "builtins") -> dict[str, Any]:
+    """A function as Keras 3 serializes it: its registered name (else its own), under ``"builtins"`` (the
+    initializers write their function's own ``module``, as keras_lite always has)."""
+    name = registered_name(fn) if hasattr(fn, "__name__") else type(fn).__name__
+    return {"module": module, "class_name": "function", "config": name, "registered_name": "function"}
+
+
 def names(value: Any) -> bool:
     """Whether ``value`` is a serialized object whose class is in scope or registered."""
     return isinstance(value, dict) and find(value) is not None

@@ -136,13 +136,7 @@ def serialize_keras_object(obj: Any) -> Any:
         if isinstance(obj, kind):
             return write(obj)
     if inspect.isfunction(obj) or inspect.isbuiltin(obj):
-        own = obj.__module__.split(".")[0] == "keras_lite" if obj.__module__ else False
-        return {
-            "module": "builtins" if own else _custom.module_of(obj),
-            "class_name": "function",
-            "config": _custom.registered_name(obj),
-            "registered_name": "function",
-        }
+        return _custom.function_entry(obj)  # "builtins" for every function, as Keras writes it
     if hasattr(obj, "get_config"):
         return _custom.entry(type(obj), "", obj.get_config())
     raise TypeError(

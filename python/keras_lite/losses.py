@@ -336,12 +336,7 @@ def serialize(loss: Any) -> Any:
     if isinstance(loss, Loss):
         return _custom.entry(type(loss), "keras.losses", loss.get_config())
     if callable(loss) and loss in _FN_OBJECTS:
-        return {
-            "module": "builtins",
-            "class_name": "function",
-            "config": loss.__name__,
-            "registered_name": "function",
-        }
+        return _custom.function_entry(loss)
     raise ValueError(f"Cannot serialize {loss!r}: keras_lite serializes its built-in losses only.")
 
 

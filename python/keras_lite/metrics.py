@@ -353,12 +353,7 @@ def serialize(metric: Any) -> Any:
         metric = metric()
     if not isinstance(metric, Metric):
         # A plain function, as Keras 3 writes ``keras.metrics.binary_accuracy``.
-        return {
-            "module": "builtins",
-            "class_name": "function",
-            "config": metric.__name__,
-            "registered_name": "function",
-        }
+        return _custom.function_entry(metric)
     # Each class's constructor arguments (thresholds, num_thresholds, class_aggregation, k, ...), as Keras.
     return _custom.entry(type(metric), "keras.metrics", {**metric.get_config(), "dtype": "float32"})
 

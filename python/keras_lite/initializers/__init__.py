@@ -27,7 +27,6 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import _custom
-from .._custom import module_of
 from .._tensor import Tensor
 from .._unsupported import unsupported_identifier
 from ._base import Constant, Identity, Initializer, Ones, Zeros, _check_dtype, _out, _shape
@@ -175,13 +174,7 @@ def serialize(initializer: Any) -> Any:
     if isinstance(initializer, Initializer):
         return _custom.entry(cls, "keras.initializers", initializer.get_config())
     if callable(initializer):
-        name = _custom.registered_name(initializer) if hasattr(initializer, "__name__") else cls.__name__
-        return {
-            "module": module_of(initializer),
-            "class_name": "function",
-            "config": name,
-            "registered_name": "function",
-        }
+        return _custom.function_entry(initializer, _custom.module_of(initializer))
     raise ValueError(f"Could not serialize initializer: {initializer!r}")
 
 
