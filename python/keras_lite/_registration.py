@@ -6,6 +6,7 @@ file naming a registered class loads without ``custom_objects``."""
 from __future__ import annotations
 
 import inspect
+import json
 from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any, TypeVar
@@ -88,16 +89,7 @@ custom_object_scope = CustomObjectScope
 
 # ---- any object, as Keras's serialize_keras_object and deserialize_keras_object -----------------------------
 _PLAIN = (str, int, float, bool, type(None))
-
-# A serialized object's module, the keras_lite module that reads it back.
-_FAMILIES = {
-    "keras.losses": "losses",
-    "keras.metrics": "metrics",
-    "keras.optimizers": "optimizers",
-    "keras.initializers": "initializers",
-    "keras.regularizers": "regularizers",
-    "keras.constraints": "constraints",
-}
+_MODEL_MODULES = ("keras", "keras.models", "keras.src.models.functional")
 
 
 def serialize_keras_object(obj: Any) -> Any:
@@ -116,8 +108,6 @@ def serialize_keras_object(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {k: serialize_keras_object(v) for k, v in obj.items()}
     if isinstance(obj, Model):
-        import json
-
         return json.loads(obj.to_json())
     if isinstance(obj, layers.Layer):
         if type(obj).__module__.split(".")[0] == "keras_lite":
@@ -197,23 +187,18 @@ def _builtin(config: dict[str, Any]) -> Any:
     from .models._config import _make
 
     module, name = config.get("module"), config["class_name"]
-    readers = {
-        "losses": losses.deserialize,
-        "metrics": metrics.deserialize,
-        "optimizers": optimizers.deserialize,
-        "initializers": initializers.deserialize,
-        "regularizers": regularizers.deserialize,
-        "constraints": constraints.deserialize,
+    readers = {  # a serialized object's module: the function that reads it back
+        "keras.losses": losses.deserialize,
+        "keras.metrics": metrics.deserialize,
+        "keras.optimizers": optimizers.deserialize,
+        "keras.optimizers.schedules": optimizers.schedules.deserialize,
+        "keras.initializers": initializers.deserialize,
+        "keras.regularizers": regularizers.deserialize,
+        "keras.constraints": constraints.deserialize,
     }
-    if module == "keras.optimizers.schedules":
-        return optimizers.schedules.deserialize(config)
-    if module in _FAMILIES:
-        return readers[_FAMILIES[module]](config)
-    if name in ("Sequential", "Functional") and module in (
-        "keras",
-        "keras.models",
-        "keras.src.models.functional",
-    ):
+    if isinstance(module, str) and module in readers:
+        return readers[module](config)
+    if name in ("Sequential", "Functional") and module in _MODEL_MODULES:
         return _make(config, "the config", compile=True)
     if module == "keras.layers":
         return _keras_config_read.layer_from_config(config, 0)

@@ -90,9 +90,8 @@ def compile(
     weighted_metrics = _output_metrics(model, weighted_metrics, "weighted_metrics")
     again = model.compiled
     if loss is None and again:
-        loss = (
-            model._compiled_loss
-        )  # Keras keeps the previous compile's loss, and its metrics when none are given
+        # Keras keeps the previous compile's loss, and its metrics when none are given.
+        loss = model._compiled_loss
     if metrics is None and weighted_metrics is None and again:
         metrics = model._compile_metrics if model._metrics_given else None
         weighted_metrics = model._compile_weighted or None
