@@ -276,7 +276,7 @@ impl Loss {
         }
         let rows = input.len() / width;
         let tw = self.target_width(width);
-        let hinge01 = matches!(self, Loss::Hinge | Loss::SquaredHinge) && target.iter().all(|&t| t == 0.0 || t == 1.0);
+        let hinge01 = self.reads_hinge01(target);
         let ctx = rows::Row { loss: *self, width, rows, logits: logits || self.reads_logits(), hinge01 };
         let fast = weights.is_none() && matches!(self, Loss::MeanAbsoluteError | Loss::MeanSquaredError);
         let grad = match grad {
@@ -321,10 +321,15 @@ impl Loss {
     /// over the `y_true` of one call.
     pub fn per_sample(&self, input: &[f32], target: &[f32], width: usize, out: &mut Vec<f32>) {
         let tw = self.target_width(width).max(1);
-        let hinge01 = matches!(self, Loss::Hinge | Loss::SquaredHinge) && target.iter().all(|&t| t == 0.0 || t == 1.0);
+        let hinge01 = self.reads_hinge01(target);
         let ctx = rows::Row { loss: *self, width, rows: 1, logits: self.reads_logits(), hinge01 };
         let rows = input.chunks_exact(width.max(1)).zip(target.chunks_exact(tw));
         out.extend(rows.map(|(i, t)| ctx.value(i, t, None) as f32));
+    }
+
+    /// Whether a hinge loss reads `targets` as 0/1 labels (as `2t − 1`): every one of them is 0 or 1.
+    fn reads_hinge01(&self, targets: &[f32]) -> bool {
+        matches!(self, Loss::Hinge | Loss::SquaredHinge) && targets.iter().all(|&t| t == 0.0 || t == 1.0)
     }
 
     fn reads_logits(&self) -> bool {
