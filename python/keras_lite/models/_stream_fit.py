@@ -294,13 +294,13 @@ def fit_arrays_in_steps(model: Model, a: dict[str, Any], observer_cls: Any, inpu
     bs = 32 if a["batch_size"] is None else _data.as_positive_int(a["batch_size"], "batch_size")
     several = not model._single_input
     train = _ArrayBatches(a["x"], a["y"], a["sample_weight"], bs, several, shuffle=bool(a["shuffle"]))
-    kept = train.rows()
-    _data.check_same_length(np.empty((train.rows(), 0)), train.y)
+    kept = train.rows()  # the rows trained on: all, or those validation_split keeps
+    _data.check_same_length(np.empty((kept, 0)), train.y)
     vd = a["validation_data"]
     if vd is None and a["validation_split"]:  # (the split's own checks and rounding, on the row numbers)
         rows = np.arange(train.rows()).reshape(-1, 1)
-        (held, _), _ = _data.split_validation(rows, rows, a["validation_split"])
-        kept = len(held)
+        (trained, _), _ = _data.split_validation(rows, rows, a["validation_split"])
+        kept = len(trained)
         vd = train.part(slice(kept, None))
     # Without a batch_size, Keras reads the (kept) rows in steps_per_epoch batches of equal size.
     bs = _data.batch_size_for(a["batch_size"], a["steps_per_epoch"], kept)
