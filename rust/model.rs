@@ -177,7 +177,13 @@ impl Model {
         let _exclusive = self.exclusive("compile()")?;
         let mut st = self.write()?;
         let width = st.net.output_dim();
-        loss.check_final_activation(crate::network::final_logits(&st.net.layers).map(|(_, a)| a))?;
+        let last = crate::network::final_logits(&st.net.layers).map(|(_, a)| a);
+        loss.check_final_activation(last)?;
+        for m in &metrics {
+            if let Metric::Loss(l) = m {
+                l.check_final_activation(last)?;
+            }
+        }
         metrics.iter_mut().try_for_each(|m| m.settle(width))?;
         let n = st.net.params.len();
         let optimizer = Optimizer { schedule, ..Optimizer::new(optimizer, n) };

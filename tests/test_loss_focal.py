@@ -160,3 +160,26 @@ def test_what_is_refused() -> None:
     model.compile(optimizer="adam", loss=keras.losses.CategoricalFocalCrossentropy())  # its probabilities
     with pytest.raises(ValueError, match="alpha"):
         keras.losses.CategoricalFocalCrossentropy(alpha=float("inf"))
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_a_linear_head_read_as_probabilities_as_keras_on_both_devices(device: str) -> None:
+    """Outputs outside [0, 1] without from_logits: the crossentropy clips them, the focal factor's base
+    1 - p_t does not (it goes negative), and gamma 2 squares it, as Keras (and Rust's powf) take x ** 2."""
+    x, y = D["x"][:16], D["y"][:16]
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(2)], device=device)
+    model.set_weights([np.full((4, 2), 0.9, np.float32), np.array([0.5, -0.5], np.float32)])
+    model.compile(optimizer=keras.optimizers.SGD(0.01), loss=keras.losses.BinaryFocalCrossentropy())
+    p = model.predict(x, verbose=0)
+    assert p.min() < 0 and p.max() > 1
+    want = _numpy_focal(y.astype(np.float64), p.astype(np.float64)).mean()
+    assert model.evaluate(x, y, verbose=0) == pytest.approx(want, rel=1e-5)
+    history = model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0).history["loss"]
+    assert np.isfinite(history).all()
+    if device != "cpu":
+        cpu = keras.Sequential([keras.Input((4,)), layers.Dense(2)])
+        cpu.set_weights([np.full((4, 2), 0.9, np.float32), np.array([0.5, -0.5], np.float32)])
+        cpu.compile(optimizer=keras.optimizers.SGD(0.01), loss=keras.losses.BinaryFocalCrossentropy())
+        want_history = cpu.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0).history["loss"]
+        np.testing.assert_allclose(history, want_history, rtol=1e-5)
+        np.testing.assert_allclose(model.get_weights()[0], cpu.get_weights()[0], rtol=1e-5, atol=1e-6)

@@ -173,15 +173,6 @@ def test_metrics_module_has_the_focal_functions() -> None:
     assert {"binary_focal_crossentropy", "categorical_focal_crossentropy"} <= set(keras.metrics.__all__)
 
 
-def test_compile_refuses_the_focal_metric_functions_by_name() -> None:
-    # Keras computes them as compiled metrics; keras_lite's core does not yet, and says so.
-    model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1, activation="sigmoid")])
-    with pytest.raises(
-        keras.NotSupportedError, match="keras.metrics.binary_focal_crossentropy works on its own"
-    ):
-        model.compile(loss="binary_crossentropy", metrics=[keras.metrics.binary_focal_crossentropy])
-
-
 def test_compiled_mape_past_float32_range_over_100_stays_finite_as_in_keras() -> None:
     # Keras 3.15.1 evaluated this model (predictions 3e37) at 112.50001525878906.
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])

@@ -10,7 +10,8 @@ from per-class counts over the epoch, ``PrecisionAtRecall`` and its kin from the
 (crossentropies, hinges, ``KLDivergence``, ``Poisson``, ``MeanSquaredLogarithmicError``, ``LogCoshError``) as
 the mean of the loss's per-sample values: a crossentropy reads the logits of a final sigmoid or softmax, as
 Keras on TensorFlow does whatever the loss is. Keras's metric functions (``binary_accuracy``, the top-k accuracies,
-the loss functions) compile too; ``Mean``, ``Sum`` and ``MeanMetricWrapper`` work on their own only.
+the loss functions, ``keras.losses.cosine_similarity`` among them) compile too; ``Mean``, ``Sum``,
+``MeanMetricWrapper`` and loss objects work on their own only.
 
 A metric given as a string keeps that string as its name, so history keys are ``mae``, ``val_mae``, ...
 ``"accuracy"``/``"acc"`` (any case) is binary accuracy for a one-unit output, sparse categorical accuracy when
@@ -26,6 +27,7 @@ from typing import Any
 
 from . import _custom
 from ._errors import FormatError
+from ._loss_base import Loss as _Loss
 from ._metric_accuracy import (
     Accuracy,
     BinaryAccuracy,
@@ -87,6 +89,7 @@ from .losses import (
     sparse_categorical_crossentropy,
     squared_hinge,
 )
+from .losses import cosine_similarity as _cosine_similarity_loss
 
 __all__ = [
     "AUC",
@@ -199,9 +202,12 @@ _FUNCTIONS: dict[Any, str] = {
     categorical_hinge: "categorical_hinge",
     log_cosh: "log_cosh",
     huber: "huber",
+    binary_focal_crossentropy: "binary_focal_crossentropy",
+    categorical_focal_crossentropy: "categorical_focal_crossentropy",
+    # ``keras.losses.cosine_similarity`` (``-cos``; ``keras.metrics`` has no such function, only the class,
+    # ``+cos``). Keras 3 writes it as the function ``cosine_similarity`` and reads that name back as this one.
+    _cosine_similarity_loss: "cosine_similarity_loss",
 }
-# Keras's metric functions the core does not compute: they work on their own, and compile refuses them.
-_STANDALONE_FUNCTIONS = (binary_focal_crossentropy, categorical_focal_crossentropy)
 
 
 _CLASSES: list[type[Metric]] = [
@@ -265,15 +271,6 @@ def _refuse_in_compile(metric: Metric) -> None:
     )
 
 
-def _refuse_function_in_compile(function: Any) -> None:
-    name = function.__name__
-    raise NotSupportedError(
-        f"keras_lite computes compile's metrics in its core, which does not compute {name} yet: "
-        f"keras.metrics.{name} works on its own, not in compile. Supported in compile: "
-        f"{', '.join(sorted(f.__name__ for f in _FUNCTIONS))}. Received: metrics=[{name}]"
-    )
-
-
 def resolve(identifier: Any, output_width: int, sparse: bool = False) -> tuple[str, str]:
     """Return ``(core kind, history name)`` for a metric given to ``compile``; see `resolve_sized`."""
     kind, name, _ = resolve_sized(identifier, output_width, sparse)
@@ -313,8 +310,14 @@ def resolve_sized(identifier: Any, output_width: int, sparse: bool = False) -> t
         return kind, identifier.name, identifier._core_size(output_width)
     if is_function(identifier):
         return _FUNCTIONS[identifier], identifier.__name__, 1
-    if any(identifier is f for f in _STANDALONE_FUNCTIONS):
-        _refuse_function_in_compile(identifier)
+    if isinstance(identifier, _Loss):
+        # Keras wraps it in a MeanMetricWrapper that averages the loss's per-batch values, each batch counting
+        # once whatever its size; the core's means are over samples.
+        raise NotSupportedError(
+            "keras_lite does not support a loss object as a metric yet (Keras averages its per-batch values). "
+            "Pass its loss function (keras.losses.huber for Huber, ...) or a metric class instead. "
+            f"Received: metrics=[{identifier!r}]"
+        )
     if isinstance(identifier, str):
         # Any case, as Keras matches them (``get_metric`` in ``keras/src/trainers/compile_utils.py``).
         if identifier.lower() in ("accuracy", "acc"):
@@ -379,9 +382,11 @@ def _config_metric(config: Any) -> Any:
         and isinstance(config.get("config"), str)
     ):
         config = config["config"]
-        function = globals().get(config)
-        if function is not None and is_function(function):
-            return function
+        # A function's name, as Keras 3 resolves it: a ``keras.metrics`` function, else a ``keras.losses`` one
+        # (``cosine_similarity`` is the loss, not the metric class of that name).
+        for function in (globals().get(config), *(f for f in _FUNCTIONS if f.__name__ == config)):
+            if function is not None and is_function(function):
+                return function
     if isinstance(config, str):
         try:
             resolve(config, 1)

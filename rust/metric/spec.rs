@@ -161,6 +161,18 @@ pub fn parse(spec: &str) -> Result<Metric> {
             let label_smoothing = if smooths { o.number::<f32>("label_smoothing")?.unwrap_or(0.0) } else { 0.0 };
             Metric::Loss(crate::loss::Loss::from_name(name, 1.0, from_logits, label_smoothing)?)
         }
+        // `keras.losses.cosine_similarity` as a metric: the mean of the loss, `−cos` (the metric
+        // `cosine_similarity` is `+cos`).
+        "cosine_similarity_loss" => Metric::Loss(crate::loss::Loss::CosineSimilarity),
+        "binary_focal_crossentropy" | "categorical_focal_crossentropy" => {
+            // Keras's focal functions' defaults: gamma 2, alpha 0.25, no class balancing.
+            let from_logits = o.flag("from_logits")?;
+            let label_smoothing = o.number::<f32>("label_smoothing")?.unwrap_or(0.0);
+            let gamma = o.number::<f32>("gamma")?.unwrap_or(2.0);
+            let alpha = o.number::<f32>("alpha")?.unwrap_or(0.25);
+            let balanced = name.starts_with("binary") && o.flag("apply_class_balancing")?;
+            Metric::Loss(crate::loss::Loss::focal(name, from_logits, label_smoothing, (gamma, alpha, balanced))?)
+        }
         "sensitivity_at_specificity" | "specificity_at_sensitivity" | "precision_at_recall" | "recall_at_precision" => {
             let which = match name {
                 "sensitivity_at_specificity" => Constrained::SensitivityAtSpecificity,
@@ -221,6 +233,26 @@ mod tests {
         let cce = crate::loss::Loss::CategoricalCrossentropy { from_logits: true, label_smoothing: 0.1 };
         assert_eq!(parse("categorical_crossentropy:from_logits=1;label_smoothing=0.1").unwrap(), Metric::Loss(cce));
         assert_eq!(parse("log_cosh").unwrap(), Metric::Loss(crate::loss::Loss::LogCosh));
+        assert_eq!(parse("cosine_similarity_loss").unwrap(), Metric::Loss(crate::loss::Loss::CosineSimilarity));
+        let focal = crate::loss::Loss::BinaryFocalCrossentropy {
+            from_logits: false,
+            label_smoothing: 0.0,
+            gamma: 2.0,
+            alpha: 0.25,
+            balanced: false,
+        };
+        assert_eq!(parse("binary_focal_crossentropy").unwrap(), Metric::Loss(focal));
+        let spec = "categorical_focal_crossentropy:gamma=3;alpha=0.5;from_logits=1;label_smoothing=0.1";
+        let focal = crate::loss::Loss::CategoricalFocalCrossentropy {
+            from_logits: true,
+            label_smoothing: 0.1,
+            gamma: 3.0,
+            alpha: 0.5,
+        };
+        assert_eq!(parse(spec).unwrap(), Metric::Loss(focal));
+        // Class balancing is binary only, as in Keras.
+        assert!(parse("categorical_focal_crossentropy:apply_class_balancing=1").is_err());
+        assert!(parse("binary_focal_crossentropy:gamma=nan").is_err());
         let Metric::FBeta(f) = parse("fbeta_score:beta=2.0;average=weighted;threshold=0.4").unwrap() else { panic!() };
         assert_eq!((f.beta, f.threshold, f.average), (2.0, Some(0.4), super::super::fbeta::Average::Weighted));
         let Metric::Confusion(c) = parse("precision_at_recall:value=0.8;num_thresholds=3;class_id=1").unwrap() else {

@@ -56,13 +56,21 @@ fn sign_(e: f32) -> f32 {
     return select(select(0.0, -1.0, e < 0.0), 1.0, e > 0.0);
 }
 
-// `x^y` as Rust's powf for the bases the focal factor meets (0 ≤ x ≤ 1): 1 for y = 0, 0 or ∞ at x = 0.
+// `x^y` as Rust's powf (WGSL's pow is undefined for x < 0): 1 for y = 0, 0 or ∞ at x = 0, and for a negative
+// base (a prediction outside [0, 1] in the binary focal factor) the real power for a whole y, NaN otherwise.
 fn pow_(x: f32, y: f32) -> f32 {
     if y == 0.0 {
         return 1.0;
     }
     if x == 0.0 {
         return select(bitcast<f32>(0x7f800000u), 0.0, y > 0.0);
+    }
+    if x < 0.0 {
+        if y != floor(y) {
+            return bitcast<f32>(0x7fc00000u);
+        }
+        let odd = abs(y) < 16777216.0 && (i32(abs(y)) & 1) == 1;
+        return select(1.0, -1.0, odd) * pow(-x, y);
     }
     return pow(x, y);
 }
