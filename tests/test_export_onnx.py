@@ -367,3 +367,37 @@ def test_a_graph_node_that_reads_a_later_value_or_an_unknown_layer(tmp_path: Pat
             tmp_path / "g.onnx", format="onnx"
         )
     assert not (tmp_path / "g.onnx").exists()
+
+
+def test_nan_passes_through_as_in_predict(tmp_path: Path) -> None:
+    """A NaN input stays NaN through the general ReLU (a cap, a threshold) and through Maximum and Minimum,
+    in predict and in the exported graph (Keras 3.15.1's Maximum and Minimum give NaN too)."""
+    a, b = keras.Input(shape=(3,), name="a"), keras.Input(shape=(3,), name="b")
+    relus = [
+        layers.ReLU(max_value=0.5),
+        layers.ReLU(threshold=0.3),
+        layers.ReLU(max_value=1.5, threshold=0.3),
+    ]
+    outputs = [relu(a) for relu in relus] + [layers.Maximum()([a, b]), layers.Minimum()([a, b])]
+    model = keras.Model([a, b], layers.Concatenate()(outputs))
+    model.export(tmp_path / "m.onnx", format="onnx", verbose=False)
+    x = np.array([[np.nan, 1.0, -2.0], [0.4, -1.0, 9.0]], np.float32)
+    y = np.array([[0.5, np.nan, 3.0], [np.nan, 2.0, 1.0]], np.float32)
+    want = model.predict([x, y], verbose=0)
+    nan_x = np.tile(np.isnan(x), 3)
+    either = np.isnan(x) | np.isnan(y)
+    np.testing.assert_array_equal(np.isnan(want), np.concatenate([nan_x, either, either], axis=1))
+    session = _session(tmp_path / "m.onnx")
+    np.testing.assert_allclose(session.run(None, {"a": x, "b": y})[0], want, rtol=1e-6)
+
+
+@pytest.mark.parametrize("center", [True, False])
+@pytest.mark.parametrize("scale", [True, False])
+def test_layer_normalization_with_or_without_its_weights(center: bool, scale: bool, tmp_path: Path) -> None:
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.LayerNormalization(center=center, scale=scale)])
+    _randomize(model, seed=3)
+    layer = model.layers[0]
+    # As Keras: None for a weight the layer does not have.
+    assert (layer.gamma is None, layer.beta is None) == (not scale, not center)
+    model.export(tmp_path / "m.onnx", format="onnx", verbose=False)
+    _assert_runs_as_predict(model, tmp_path / "m.onnx", 4)

@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 import keras_lite as keras
+from devices import DEVICES
 from keras_lite import layers
 from keras_lite._unsupported import NotSupportedError
 
@@ -839,3 +840,20 @@ def test_against_live_keras(tmp_path: Path) -> None:
         model = (keras.Sequential if name == "sequential" else keras.Model).from_config(config)
         model.set_weights(weights)
         np.testing.assert_allclose(model.predict(x, verbose=0), want, rtol=1e-5, atol=1e-6, err_msg=name)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_maximum_and_minimum_give_a_nan_on_either_side(device: str) -> None:
+    # As Keras 3.15.1 on TensorFlow: Maximum()([[nan, 1, -2]], [[0.5, nan, 3]]) is [[nan, nan, 3]].
+    rng = np.random.default_rng(4)
+    x, y = rng.normal(size=(2, 300, 3)).astype(np.float32)
+    x[rng.random((300, 3)) < 0.1] = np.nan
+    y[rng.random((300, 3)) < 0.1] = np.nan
+    x[0, 2], y[0, 2] = np.nan, -np.inf
+    a, b = keras.Input(shape=(3,)), keras.Input(shape=(3,))
+    model = keras.Model([a, b], layers.Concatenate()([layers.Maximum()([a, b]), layers.Minimum()([a, b])]))
+    model.to(device)
+    got = model.predict([x, y], verbose=0)
+    want = np.concatenate([np.maximum(x, y), np.minimum(x, y)], axis=1)  # NumPy's propagate NaN too
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(layers.Maximum()([x, y]), np.maximum(x, y))

@@ -191,7 +191,8 @@ def _activation(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], o
 
 
 def _relu_general(g: GraphWriter, x: str, out: str, base: str, slope: float, cap: float, limit: float) -> str:
-    """Keras's relu with its three arguments: ``min(x, cap)`` where ``x > limit``, else ``slope * (x − limit)``."""
+    """Keras's relu with its three arguments: ``min(x, cap)`` where ``x > limit``, else ``slope * (x − limit)``;
+    NaN stays NaN, as in the core (``x > limit`` is false for it)."""
     t = g.weight(f"{base}/threshold", limit)
     above = x if cap == np.inf else g.op("Min", [x, g.weight(f"{base}/max_value", cap)], None, base)
     below = (
@@ -201,7 +202,8 @@ def _relu_general(g: GraphWriter, x: str, out: str, base: str, slope: float, cap
             "Mul", [g.op("Sub", [x, t], None, base), g.weight(f"{base}/negative_slope", slope)], None, base
         )
     )
-    return g.op("Where", [g.op("Greater", [x, t], None, base), above, below], out, base)
+    relu = g.op("Where", [g.op("Greater", [x, t], None, base), above, below], None, base)
+    return g.op("Where", [g.op("IsNaN", [x], None, base), x, relu], out, base)
 
 
 def _layer_normalization(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], out: str) -> int:

@@ -50,6 +50,9 @@ impl Merge {
             Merge::Average => a + b,
             Merge::Subtract => a - b,
             Merge::Multiply => a * b,
+            // A NaN on either side is the result, as TensorFlow's maximum and minimum give it (Rust's max and
+            // min, like C's fmax, return the other number).
+            Merge::Maximum | Merge::Minimum if a.is_nan() || b.is_nan() => a + b,
             Merge::Maximum => a.max(b),
             Merge::Minimum => a.min(b),
         }
@@ -188,6 +191,11 @@ mod tests {
         assert_eq!(run(Merge::Subtract, &xs[..2]), vec![-2.0, -7.0, 1.0]);
         assert_eq!(run(Merge::Multiply, &xs), vec![6.0, -40.0, 0.0]);
         assert_eq!(run(Merge::Maximum, &xs), vec![3.0, 5.0, 0.0]);
+        // NaN, first or later, wins, as in TensorFlow.
+        for op in [Merge::Maximum, Merge::Minimum] {
+            assert!(op.pair(f32::NAN, 1.0).is_nan() && op.pair(1.0, f32::NAN).is_nan(), "{op:?}");
+            assert!(op.pair(f32::NAN, f32::NEG_INFINITY).is_nan(), "{op:?}");
+        }
         assert_eq!(run(Merge::Minimum, &xs), vec![1.0, -2.0, -4.0]);
         assert_eq!(run(Merge::Average, &xs[..1]), xs[0], "one input: itself");
     }

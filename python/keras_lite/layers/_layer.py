@@ -397,7 +397,7 @@ class Layer:
 
     def _weight_by_name(self, name: str) -> Variable | None:
         """The weight called ``name`` (``gamma``, ``alpha``, ...), None if the layer has none by that name."""
-        if not self._variables:
+        if not self.built:  # (a built layer may have none: LayerNormalization(center=False, scale=False))
             raise AttributeError(f"Layer {self.name!r} is not built yet, so it has no weights.")
         return next((v for v in self._variables if v.name == name), None)
 

@@ -90,6 +90,21 @@ fn max_keep_nan(a: f32, b: f32) -> f32 {
     return select(a, b, a < b);
 }
 
+// Whether x is NaN, from its bits (a compiler may fold a float comparison such as `x != x` away).
+fn is_nan_(x: f32) -> bool {
+    return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
+}
+
+// max(a, b) and min(a, b) that give a NaN on either side, as TensorFlow's maximum and minimum (and
+// layers/merge.rs) do.
+fn max_nan(a: f32, b: f32) -> f32 {
+    return select(select(a, b, a < b), b, is_nan_(b));
+}
+
+fn min_nan(a: f32, b: f32) -> f32 {
+    return select(select(a, b, b < a), b, is_nan_(b));
+}
+
 fn act_f(act: u32, z: f32, p: f32) -> f32 {
     switch act {
         case 1u: {

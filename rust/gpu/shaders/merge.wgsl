@@ -30,8 +30,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         case 0u: { v = (dst[e] + s) / prm.c; }
         case 1u: { v = dst[e] - s; }
         case 2u: { v = dst[e] * s; }
-        case 3u: { v = max(dst[e], s); }
-        case 4u: { v = min(dst[e], s); }
+        case 3u: { v = max_nan(dst[e], s); }
+        case 4u: { v = min_nan(dst[e], s); }
         case 5u: { v = s / prm.c; }
         default: { v = s * other[e]; }
     }
