@@ -131,7 +131,7 @@ def test_tools_that_probe_modules_keep_working() -> None:
 # ---- Keras attributes of models and layers ----------------------------------------------------------------
 @pytest.mark.parametrize(
     "name",
-    ["compute_loss", "make_train_function", "metrics", "inputs", "outputs",
+    ["compute_loss", "make_train_function", "metrics", "input", "output",
      "add_loss", "train_step", "get_state_tree", "trainable_variables", "input_spec"],
 )  # fmt: skip
 def test_a_keras_model_attribute_keras_lite_lacks_raises_not_supported(name: str) -> None:
@@ -144,7 +144,7 @@ def test_a_keras_model_attribute_keras_lite_lacks_raises_not_supported(name: str
 
 @pytest.mark.parametrize(
     "name",
-    ["add_weight", "call", "compute_output_shape", "input"],
+    ["add_weight", "call", "compute_output_shape", "compute_output_spec"],
 )
 def test_a_keras_layer_attribute_keras_lite_lacks_raises_not_supported(name: str) -> None:
     layer = layers.Dense(2)

@@ -72,6 +72,18 @@ class InputLayer(Layer):
     def count_params(self) -> int:
         return 0
 
+    @property
+    def input(self) -> list[Any]:
+        """Nothing: an input layer reads no tensor (Keras gives ``[]``)."""
+        return []
+
+    @property
+    def output(self) -> KerasTensor:
+        """Its tensor: the one ``keras.Input`` returned, else one made now."""
+        if self._outbound is None:
+            self._outbound = KerasTensor(self, self.shape, self.name)
+        return self._outbound
+
     def get_config(self) -> dict[str, Any]:
         """Keras 3's: the batch shape, and the flags keras_lite takes as False."""
         return {
@@ -117,4 +129,4 @@ def Input(
         ragged=ragged,
         **kwargs,
     )
-    return KerasTensor(layer, layer.shape, layer.name)
+    return layer.output

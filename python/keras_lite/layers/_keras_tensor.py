@@ -21,7 +21,8 @@ class KerasTensor:
     """A symbolic ``(None, width)`` value: ``keras.Input(...)``, or a layer called on such values.
 
     ``_keras_history`` is ``(layer, node_index, tensor_index)``: the layer that made it (an ``InputLayer`` for
-    an input); keras_lite layers are called once, so both indices are 0.
+    an input); keras_lite layers are called once, so both indices are 0, and the layer keeps the tensors it
+    was called on (``_inbound``) and the one it made (``_outbound``).
     """
 
     def __init__(self, layer: Layer, width: int | tuple[int, ...], name: str | None = None) -> None:
@@ -99,7 +100,8 @@ def _symbolic_call(layer: Layer, inputs: Any, width_of: Any = None) -> KerasTens
     shaped = [t for t in tensors if len(t.shape) > 2]
     if shaped and layer._keeps_shapes and not merges:  # value by value: the shape is kept, for a Flatten
         layer._inbound = (tensors, isinstance(inputs, (list, tuple)))
-        return KerasTensor(layer, tuple(shaped[0].shape[1:]))
+        layer._outbound = KerasTensor(layer, tuple(shaped[0].shape[1:]))
+        return layer._outbound
     if shaped and not layer._takes_shapes:
         raise NotSupportedError(
             f"keras_lite layers take flat feature vectors (None, width), so layer {layer.name!r} "
@@ -114,7 +116,23 @@ def _symbolic_call(layer: Layer, inputs: Any, width_of: Any = None) -> KerasTens
         width = layer._output_width(widths[0])
     layer._inbound = (tensors, isinstance(inputs, (list, tuple)))
     layer._called = True
-    return KerasTensor(layer, width)
+    layer._outbound = KerasTensor(layer, width)
+    return layer._outbound
+
+
+def called_tensors(layer: Layer, which: str) -> Any:
+    """``layer.input`` (the tensor, or the list, it was called on) or ``layer.output`` (what the call made), as
+    Keras gives them: from its call in a graph, or for a layer of a built ``Sequential``, from the graph the
+    model makes of its layers (``Sequential._graph``)."""
+    model = layer._model_ref() if layer._inbound is None and layer._model_ref is not None else None
+    if getattr(model, "_net", None) is not None and hasattr(model, "_graph"):
+        model._graph(which)
+    if layer._inbound is None:
+        raise AttributeError(f"The layer {layer.name} has never been called and thus has no defined {which}.")
+    if which == "output":
+        return layer._outbound
+    tensors, as_list = layer._inbound
+    return list(tensors) if as_list else tensors[0]
 
 
 def _tensor_list(value: Any, arg: str) -> tuple[list[KerasTensor], Any]:

@@ -17,7 +17,7 @@ from .._structure_lock import _STRUCTURE_LOCK, _refuse_while_fitting
 from .._tensor import Tensor
 from .._unsupported import NotSupportedError, defines
 from .._variable import Variable, weight_array
-from ._keras_tensor import _symbolic, _symbolic_call
+from ._keras_tensor import _symbolic, _symbolic_call, called_tensors
 from ._layer_args import _build_width, _dtype_name, _only, _shape_arg
 
 # Automatic names handed out so far, per base name (``utils.clear_session`` starts them again).
@@ -79,6 +79,7 @@ class Layer:
     """
 
     _weight_names: tuple[str, ...] = ()
+    _outbound: Any = None  # the KerasTensor its call in a graph made (see ``_inbound``)
     # Weights Keras keeps as int64 (the core holds them as floats): Normalization's ``count``.
     _int64_weights: tuple[str, ...] = ()
     # Whether Keras 3 counts it built from the start (a layer without weights or a build step of its own:
@@ -327,6 +328,16 @@ class Layer:
             for j, values in self._initial_values(info):
                 net.set_weight(j, values)
             self._attach(net, 0, 0, width, info)
+
+    @property
+    def input(self) -> Any:
+        """The tensor (a list for a merge layer) this layer was called on in a graph, as Keras's."""
+        return called_tensors(self, "input")
+
+    @property
+    def output(self) -> Any:
+        """The tensor this layer's call in a graph made, as Keras's."""
+        return called_tensors(self, "output")
 
     def __call__(self, inputs: Any, training: Any = None) -> Tensor:
         """Apply the layer to an array (inference mode), building it first if needed.

@@ -118,6 +118,16 @@ def _graph(inputs: list[KerasTensor], output: KerasTensor) -> list[Layer]:
     return ordered
 
 
+def _given(tensors: list[KerasTensor], structure: Any) -> Any:
+    """``tensors`` (in Keras's order: a dict's by sorted key) in the structure `_tensor_list` read them from."""
+    if structure is None:
+        return tensors[0]
+    if structure is list:
+        return list(tensors)
+    by_key = dict(zip(sorted(structure), tensors))
+    return {key: by_key[key] for key in structure}
+
+
 class Functional(Model):
     """A model of a graph of layers, as ``keras.Model(inputs, outputs)`` makes it.
 
@@ -225,12 +235,13 @@ class Functional(Model):
 
     @property
     def input(self) -> Any:
-        """The input tensor, or the list of them for several inputs."""
-        return self._inputs[0] if self._single_input else list(self._inputs)
+        """The input tensors as ``keras.Model`` was given them: one, a list, or a dict by name."""
+        return _given(self._inputs, self._input_structure)
 
     @property
-    def output(self) -> KerasTensor:
-        return self._outputs[0]
+    def output(self) -> Any:
+        """The output tensor as ``keras.Model`` was given it: alone, in a list, or in a dict."""
+        return _given(self._outputs, self._output_structure)
 
     @property
     def input_shape(self) -> Any:

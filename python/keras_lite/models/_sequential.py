@@ -282,6 +282,44 @@ class Sequential(Model):
         return (None, self._net.output_dim)
 
     @property
+    def inputs(self) -> list[KerasTensor]:
+        """The input tensor of the graph the model makes of its layers once built (see `_graph`)."""
+        return [self._graph("inputs")[0]]
+
+    @property
+    def outputs(self) -> list[KerasTensor]:
+        """The output tensor of the graph the model makes of its layers once built (see `_graph`)."""
+        return [self._graph("outputs")[1]]
+
+    def _graph(self, which: str) -> tuple[KerasTensor, KerasTensor]:
+        """The built model as a graph, as Keras's Sequential keeps one: its input tensor (``keras.Input``'s, or
+        a new input layer's) and each layer called on the last one's output, so ``layer.output`` is defined and
+        ``keras.Model(model.inputs, model.layers[-2].output)`` shares the layers. Layers added since the last
+        call are called on now; a layer is called once, so one called on other tensors is refused."""
+        if self._net is None:
+            raise AttributeError(f"Sequential model {self.name!r} has no defined {which} yet.")
+        if self._input_layer is None and getattr(self, "_graph_input", None) is None:
+            self._graph_input = InputLayer(shape=self.input_shape[1:])
+        first = (self._input_layer or self._graph_input).output
+        x = first
+        for item in self._items:
+            if isinstance(item, Model):
+                raise NotSupportedError(
+                    f"keras_lite does not support the graph ({which}, layer inputs and outputs) of a Sequential "
+                    f"that holds a model yet: model {item.name!r} is in {self.name!r}."
+                )
+            if item._inbound is None:
+                item(x)
+            elif item._inbound[0] != [x]:
+                raise NotSupportedError(
+                    f"keras_lite calls a layer once (sharing weights is not supported yet): layer {item.name!r} "
+                    f"of {self.name!r} was called on {item._inbound[0]!r}, so the model cannot call it on "
+                    f"{x!r} to give its {which}."
+                )
+            x = item._outbound
+        return first, x
+
+    @property
     def layers(self) -> list[Any]:
         """The layers as added: a nested model is one of them."""
         return list(self._items)
