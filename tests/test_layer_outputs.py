@@ -47,9 +47,9 @@ def test_a_sequential_s_graph() -> None:
     lazy = keras.Sequential([layers.Dense(3)])
     # Unbuilt: Keras 3.15.1's messages.
     with pytest.raises(AttributeError, match="Sequential model '.*' has no defined inputs yet"):
-        lazy.inputs
+        _ = lazy.inputs
     with pytest.raises(AttributeError, match="has never been called and thus has no defined output"):
-        lazy.layers[0].output
+        _ = lazy.layers[0].output
     lazy.predict(np.ones((2, 5), np.float32), verbose=0)
     before = json.dumps(lazy.get_config(), default=str)
     (inp,) = lazy.inputs
@@ -91,13 +91,13 @@ def test_what_is_refused() -> None:
     dense(keras.Input((4,)))  # called in a graph: a layer is called once in keras_lite
     model = keras.Sequential([keras.Input((4,)), dense])
     with pytest.raises(keras.NotSupportedError, match="layer 'dense.*' of '.*' was called on"):
-        model.outputs
+        _ = model.outputs
     inner = keras.Sequential([keras.Input((4,)), layers.Dense(2)])
     outer = keras.Sequential([inner, layers.Dense(1)])
     with pytest.raises(keras.NotSupportedError, match="a Sequential that holds a model"):
-        outer.inputs
+        _ = outer.inputs
     # Once the model's graph is read, its layers are called in it: calling one again would share it.
     chained = keras.Sequential([keras.Input((4,)), layers.Dense(2, name="d")])
-    chained.outputs
+    _ = chained.outputs
     with pytest.raises(keras.NotSupportedError, match="calling a layer twice"):
         chained.layers[0](keras.Input((4,)))
