@@ -124,7 +124,7 @@ def called_tensors(layer: Layer, which: str) -> Any:
     """``layer.input`` (the tensor, or the list, it was called on) or ``layer.output`` (what the call made), as
     Keras gives them: from its call in a graph, or for a layer of a built ``Sequential``, from the graph the
     model makes of its layers (``Sequential._graph``)."""
-    model = layer._model_ref() if layer._inbound is None and layer._model_ref is not None else None
+    model: Any = layer._model_ref() if layer._inbound is None and layer._model_ref is not None else None
     if getattr(model, "_net", None) is not None and hasattr(model, "_graph"):
         model._graph(which)
     if layer._inbound is None:
