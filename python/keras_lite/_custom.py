@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import inspect
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -43,6 +45,22 @@ def find(config: dict[str, Any]) -> Any:
         for key in (config.get("registered_name"), config.get("class_name")):
             if isinstance(key, str) and key in objects:
                 return objects[key]
+    return None
+
+
+def function_named(name: Any) -> Any:
+    """The function a serialized function's name stands for: one in the custom-object scope or registered, then
+    a keras_lite activation, loss or metric function; None when none is. (Those modules are read as loaded,
+    which ``import keras_lite`` does, so that the metric and loss bases below them can look names up too.)"""
+    if not isinstance(name, str):
+        return None
+    for objects in (_SCOPE.get(), _REGISTERED):
+        if name in objects:
+            return objects[name]
+    for module in ("keras_lite.activations", "keras_lite.losses", "keras_lite.metrics"):
+        fn = getattr(sys.modules.get(module), name, None)
+        if inspect.isfunction(fn):
+            return fn
     return None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -30,8 +31,9 @@ def _pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray, tuple[int, 
     if t.shape != p.shape:
         raise ValueError(f"y_true and y_pred must have compatible shapes. Received: {t.shape} and {p.shape}")
     lead = t.shape[:-1]
-    t2 = np.ascontiguousarray(t.reshape(-1, t.shape[-1]))
-    p2 = np.ascontiguousarray(p.reshape(-1, p.shape[-1]))
+    rows = math.prod(lead)  # (not -1: an empty last axis leaves it undetermined)
+    t2 = np.ascontiguousarray(t.reshape(rows, t.shape[-1]))
+    p2 = np.ascontiguousarray(p.reshape(rows, p.shape[-1]))
     return t2, p2, lead
 
 
@@ -51,6 +53,10 @@ def _sparse_pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray, tupl
         )
     lead = t.shape
     return np.ascontiguousarray(t.reshape(-1, 1)), np.ascontiguousarray(p.reshape(-1, p.shape[-1])), lead
+
+
+# The losses that sum over a sample's features (the others take their mean).
+_SUMMED = ("kl_divergence", "categorical_crossentropy", "categorical_focal_crossentropy", "cosine_similarity")
 
 
 class Loss:
@@ -93,6 +99,8 @@ class Loss:
                 f"y_pred) to be used on its own, and cannot train a model yet. Received: {type(self).__name__}"
             )
         t, p, lead = _pair(y_true, y_pred)
+        if t.shape[1] == 0:  # samples without features: Keras's mean over them is NaN, its sum 0
+            return np.full(lead, 0.0 if self._kind in _SUMMED else np.nan, np.float32), None
         return _core.loss_per_sample(self._spec(), t, p).reshape(lead), None
 
     def call(self, y_true: Any, y_pred: Any) -> Tensor:

@@ -83,10 +83,7 @@ class CosineSimilarity(MeanMetricWrapper):
         if isinstance(axis, bool) or axis != -1:
             raise ValueError(f"keras_lite computes metrics over the last axis only. {received('axis', axis)}")
         super().__init__(fns.cosine_similarity, name, dtype)
-        self.axis = axis
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "axis": self.axis}
+        self.axis = axis  # (not in its config: Keras 3.15.1 writes name and dtype only)
 
 
 class CategoricalAccuracy(MeanMetricWrapper):

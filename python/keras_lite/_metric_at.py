@@ -58,18 +58,31 @@ class _AtLeast(Metric):
         inner = [(i + 1) / (n - 1) for i in range(n - 2)] if n > 1 else []
         self._clip: bool = n > 1
         self._thresholds: list[float] = [0.0, *inner, 1.0] if n > 1 else [0.5]
-        self._counts: Any = self.add_variable((4, len(self._thresholds)), name="confusion_counts")
+        # Keras's four variables, in its order.
+        n_thresholds = len(self._thresholds)
+        self.true_positives = self.add_variable((n_thresholds,), name="true_positives")
+        self.false_positives = self.add_variable((n_thresholds,), name="false_positives")
+        self.true_negatives = self.add_variable((n_thresholds,), name="true_negatives")
+        self.false_negatives = self.add_variable((n_thresholds,), name="false_negatives")
+        self._counts: tuple[Any, ...] = (
+            self.true_positives,
+            self.false_positives,
+            self.true_negatives,
+            self.false_negatives,
+        )
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         p = as_float(y_pred, "y_pred")
         t, p, w = prepare(
             y_true, np.clip(p, 0.0, 1.0) if self._clip else p, sample_weight, class_id=self.class_id
         )
-        self._counts.assign_add(confusion(t.reshape(-1), p.reshape(-1), w.reshape(-1), self._thresholds))
+        counts = confusion(t.reshape(-1), p.reshape(-1), w.reshape(-1), self._thresholds)
+        for variable, count in zip(self._counts, counts):
+            variable.assign_add(count)
 
     def _rates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Sensitivity (recall), specificity and precision at each threshold, in float32 as Keras's."""
-        tp, fp, tn, fn = self._counts.value  # float32: the sums below round as Keras's do
+        tp, fp, tn, fn = (v.value for v in self._counts)  # float32: the sums below round as Keras's do
 
         def rate(a: np.ndarray, b: np.ndarray) -> np.ndarray:
             return divide_no_nan(a, a + b).astype(np.float32)

@@ -7,10 +7,12 @@ it, and calling the metric updates it and returns the result. Computed in NumPy 
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Callable
 
 import numpy as np
 
+from . import _custom
 from ._errors import received
 from ._tensor import Tensor
 from ._unsupported import NotSupportedError
@@ -81,7 +83,8 @@ class StateVariable:
         self.value = np.broadcast_to(np.asarray(value, dtype=np.float32), self.value.shape).copy()
 
     def assign_add(self, value: Any) -> None:
-        self.value = (self.value + np.asarray(value, dtype=np.float32)).astype(np.float32)
+        # np.asarray: a 0-d sum is a NumPy scalar, which __array__ must not hand out.
+        self.value = np.asarray(self.value + np.asarray(value, dtype=np.float32), dtype=np.float32)
 
     def __repr__(self) -> str:
         return f"<Variable path={self.name}, shape={self.shape}, dtype=float32, value={self.value}>"
@@ -245,4 +248,25 @@ class MeanMetricWrapper(Mean):
         super().update_state(values, sample_weight=sample_weight)
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), **self._fn_kwargs}
+        """Keras's: the name and dtype, the function (unless the class makes its own, as the built-in metrics
+        do) and its keyword arguments."""
+        config = super().get_config()
+        if "fn" in inspect.signature(type(self).__init__).parameters:
+            config["fn"] = _custom.function_entry(self._fn)
+        return {**config, **self._fn_kwargs}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Any:
+        """The metric a ``get_config`` dict describes; its ``fn``, when written as Keras writes a function, is
+        found by name (in scope or registered, then keras_lite's losses and metrics)."""
+        config = dict(config)
+        fn = config.get("fn")
+        if isinstance(fn, dict) and fn.get("class_name") == "function":
+            found = _custom.function_named(fn.get("config"))
+            if found is None:
+                raise TypeError(
+                    f"Could not locate the function {fn.get('config')!r} of this MeanMetricWrapper: register it "
+                    f"with @keras.saving.register_keras_serializable() or pass it in custom_objects. {received('fn', fn)}"
+                )
+            config["fn"] = found
+        return cls(**config)

@@ -93,8 +93,10 @@ def confusion(labels: np.ndarray, preds: np.ndarray, weights: np.ndarray, thresh
 
     ``labels`` etc. are ``(n, *label_axes)``: the counts sum over the first axis.
     """
-    thr = np.asarray(thresholds, dtype=np.float64).reshape((-1,) + (1,) * labels.ndim)
-    pos = preds[None] > thr
+    # Compared in float32, as Keras and the core compare them: a float32 prediction equal to a threshold
+    # is not above it.
+    thr = np.asarray(thresholds, dtype=np.float32).reshape((-1,) + (1,) * labels.ndim)
+    pos = preds.astype(np.float32)[None] > thr
     lab = labels[None]
     return np.stack(
         [

@@ -18,6 +18,9 @@ def _pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _last_axis_mean(values: np.ndarray) -> np.ndarray:
+    # Samples without features: NaN, as Keras gives, without NumPy's warning.
+    if values.ndim and not values.shape[-1]:
+        return np.full(values.shape[:-1], np.nan)
     return values.mean(axis=-1) if values.ndim else values
 
 
@@ -38,7 +41,8 @@ def mean_absolute_percentage_error(y_true: Any, y_pred: Any) -> np.ndarray:
 
 def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> np.ndarray:
     t, p = _pair(y_true, y_pred)
-    return (t == (p > threshold)).astype(np.float64)
+    # In float32, as Keras compares them (a float32 prediction equal to the threshold is not above it).
+    return (t == (p.astype(np.float32) > np.float32(threshold))).astype(np.float64)
 
 
 def _class_ids(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
@@ -76,7 +80,9 @@ def top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> np.ndarr
 
 def sparse_top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> np.ndarray:
     t, p = as_float(y_true, "y_true"), as_float(y_pred, "y_pred")
-    return _in_top_k(_class_ids(t, p), p, k)
+    hits = _in_top_k(_class_ids(t, p), p, k)
+    # (n, 1) ids give (n, 1) hits, as Keras reshapes them to y_true's shape.
+    return hits.reshape(t.shape) if t.ndim == p.ndim and hits.size == t.size else hits
 
 
 def accuracy(y_true: Any, y_pred: Any) -> np.ndarray:

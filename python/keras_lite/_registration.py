@@ -162,17 +162,12 @@ def deserialize_keras_object(
 def _function(config: dict[str, Any]) -> Any:
     """The function a ``{"class_name": "function", "config": name}`` dict names: one in scope or registered,
     then an activation, loss or metric function of keras_lite's by that name."""
-    from . import activations, losses, metrics
-
-    name = config.get("config")
-    found = get_registered_object(name) if isinstance(name, str) else None
-    if found is not None:
-        return found
-    for module in (activations, losses, metrics):
-        fn = getattr(module, name, None) if isinstance(name, str) else None
-        if inspect.isfunction(fn):
-            return fn
-    raise TypeError(f"Could not locate function {name!r}: {_NOT_FOUND} {received('config', config)}")
+    found = _custom.function_named(config.get("config"))
+    if found is None:
+        raise TypeError(
+            f"Could not locate function {config.get('config')!r}: {_NOT_FOUND} {received('config', config)}"
+        )
+    return found
 
 
 _NOT_FOUND = (

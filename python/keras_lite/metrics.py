@@ -407,6 +407,6 @@ def _config_metric(config: Any) -> Any:
             f"the metric {name} uses dtype {cfg['dtype']!r}; keras_lite computes in float32 only"
         )
     try:
-        return cls(**{k: v for k, v in cfg.items() if k != "dtype"})
+        return cls.from_config({k: v for k, v in cfg.items() if k != "dtype"})
     except (TypeError, ValueError) as e:
         raise FormatError(f"the metric {name}: {e}") from None
