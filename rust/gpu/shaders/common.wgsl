@@ -78,39 +78,42 @@ fn softplus_(z: f32) -> f32 {
 
 const GELU_C: f32 = 0.7978846; // sqrt(2/pi)
 
+// Whether x is NaN, from its bits. Vulkan lets a driver assume no float is NaN unless a shader asks otherwise
+// (which WGSL cannot), so a comparison such as `x != x` may be folded away and `select(z, 0.0, z < 0.0)` become
+// max(z, 0.0), which gives 0 for a NaN (NVIDIA's driver does this): every NaN that must survive is tested here.
+fn is_nan_(x: f32) -> bool {
+    return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
+}
+
 // clamp(x, lo, hi), but NaN for a NaN x (clamp's result is then the driver's choice; the CPU's f32::clamp, and
 // TensorFlow's clip, keep the NaN).
 fn clamp_keep_nan(x: f32, lo: f32, hi: f32) -> f32 {
-    return select(select(x, lo, x < lo), hi, x > hi);
+    return select(select(select(x, lo, x < lo), hi, x > hi), x, is_nan_(x));
 }
 
 // max(a, b), but NaN when a is (max may give b), as TensorFlow's maximum: a hinge or MSLE loss of a NaN
 // prediction, or a gradient's NaN norm, stays NaN, as on the CPU.
 fn max_keep_nan(a: f32, b: f32) -> f32 {
-    return select(a, b, a < b);
-}
-
-// Whether x is NaN, from its bits (a compiler may fold a float comparison such as `x != x` away).
-fn is_nan_(x: f32) -> bool {
-    return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
+    return select(select(a, b, a < b), a, is_nan_(a));
 }
 
 // max(a, b) and min(a, b) that give a NaN on either side, as TensorFlow's maximum and minimum (and
 // layers/merge.rs) do.
 fn max_nan(a: f32, b: f32) -> f32 {
-    return select(select(a, b, a < b), b, is_nan_(b));
+    return select(select(max(a, b), b, is_nan_(b)), a, is_nan_(a));
 }
 
 fn min_nan(a: f32, b: f32) -> f32 {
-    return select(select(a, b, b < a), b, is_nan_(b));
+    return select(select(min(a, b), b, is_nan_(b)), a, is_nan_(a));
 }
 
 fn act_f(act: u32, z: f32, p: f32) -> f32 {
+    // Every activation keeps a NaN, as the CPU kernels do (tested by its bits: see is_nan_).
+    if is_nan_(z) {
+        return z;
+    }
     switch act {
-        case 1u: {
-            // z < 0 -> 0 keeps NaN, as the CPU kernel does.
-            return select(z, 0.0, z < 0.0);
-        }
+        case 1u: { return max(z, 0.0); }
         case 2u: { return sigmoid_(z); }
         case 3u: { return tanh_(z); }
         case 4u: { return select(p * expm1_(z), z, z > 0.0); }
@@ -126,8 +129,8 @@ fn act_f(act: u32, z: f32, p: f32) -> f32 {
         case 13u: { return clamp_keep_nan(z / 6.0 + 0.5, 0.0, 1.0); }
         case 14u: { return exp(z); }
         case 17u: { return z * mish_t(z); }
-        // max(z, 0) + α·expm1(min(z, 0)/α) by selects, which keep a NaN (a compiler may fold `z != z` away).
-        case 18u: { return select(z, 0.0, z < 0.0) + p * expm1_(select(0.0, z, z < 0.0) / p); }
+        // max(z, 0) + α·expm1(min(z, 0)/α).
+        case 18u: { return max(z, 0.0) + p * expm1_(min(z, 0.0) / p); }
         case 19u: { return z * (clamp_keep_nan(z + 3.0, 0.0, 6.0) / 6.0); }
         default: { return z; }
     }
@@ -139,7 +142,7 @@ fn relu_custom_f(z: f32, s: f32, m: f32, t: f32) -> f32 {
     if z > t {
         return min(z, m);
     }
-    if s == 0.0 && z == z {
+    if s == 0.0 && !is_nan_(z) {
         return 0.0;
     }
     return s * (z - t);

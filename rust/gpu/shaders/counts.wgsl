@@ -72,7 +72,7 @@ fn top_cut(base: u32) -> Cut {
             let v = pred[base + j];
             if (round == 0u || v < prev) && (!found || v > best) {
                 best = v;
-                found = found || v == v;
+                found = found || !is_nan_(v);
             }
         }
         if !found {
