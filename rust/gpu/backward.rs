@@ -78,9 +78,8 @@ pub(crate) fn backward(
                         Gemm::plain((x, true), (&g, false), dw, (win, wout, rows)).record(b, ctx, scratch)?;
                     }
                     if let Some(db) = ids.bias.and_then(|id| net.w(id).grad.as_ref()) {
-                        let p = Params::new().u(rows).u(wout);
-                        let gr = grid(ctx, wout.div_ceil(COLS as usize) as u64)?;
-                        b.push(K::ColSum, &[("PRELU", 0)], &[Some(&g), Some(db), None], p, gr);
+                        let ones = ws.ones.as_ref().ok_or_else(missing)?;
+                        super::gemm::bias_grad(b, ctx, (&g, ones, db), (rows, wout), ws.splitk.as_ref())?;
                     }
                 }
                 if v >= n_in {

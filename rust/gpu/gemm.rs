@@ -107,19 +107,31 @@ pub(crate) fn choose(m: usize, n: usize, k: usize, (ta, tb): (bool, bool), split
 }
 
 /// Floats of split-K scratch the weight gradients of Dense layers of `shapes` (input, output width) need
-/// over batches of up to `rows` rows.
+/// over batches of up to `rows` rows: the kernel's, `xᵀ·g`, and the bias's, `bias_grad`'s `gᵀ·1`.
 pub(crate) fn scratch_len(shapes: impl Iterator<Item = (usize, usize)>, rows: usize) -> usize {
-    shapes
-        .map(|(win, wout)| {
-            let c = choose(win, wout, rows, (true, false), true);
-            if c.split > 1 {
-                c.split * win * wout
-            } else {
-                0
-            }
-        })
-        .max()
-        .unwrap_or(0)
+    let need = |m: usize, n: usize, ta: bool| {
+        let c = choose(m, n, rows, (ta, false), true);
+        if c.split > 1 {
+            c.split * m * n
+        } else {
+            0
+        }
+    };
+    shapes.map(|(win, wout)| need(win, wout, true).max(need(wout, 1, wout != 1))).max().unwrap_or(0)
+}
+
+/// Record a Dense bias gradient, the column sums `db = gᵀ·1` of `g` (`rows × width`), as a matrix-vector
+/// product with `ones` (at least `rows` ones): split over the rows into `scratch`, it keeps the whole device
+/// busy, where one workgroup per column tile left most of it idle (and a one-unit layer one workgroup).
+/// A one-column `g` is read as the single row it also is, the form whose loads are contiguous.
+pub(crate) fn bias_grad(
+    b: &mut Builder,
+    ctx: &Ctx,
+    (g, ones, db): (&wgpu::Buffer, &wgpu::Buffer, &wgpu::Buffer),
+    (rows, width): (usize, usize),
+    scratch: Option<&wgpu::Buffer>,
+) -> Result<Choice> {
+    Gemm::plain((g, width != 1), (ones, false), db, (width, 1, rows)).record(b, ctx, scratch)
 }
 
 /// One product and its epilogue.

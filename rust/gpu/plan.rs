@@ -252,6 +252,8 @@ pub(crate) struct Workspace {
     pub grad_tmp: Option<wgpu::Buffer>,
     /// The split-K parts of the weight gradients (gemm.rs; training only, and only where a product splits).
     pub splitk: Option<wgpu::Buffer>,
+    /// `cap` ones, the vector a bias gradient's column sums are taken with (training only).
+    pub ones: Option<wgpu::Buffer>,
     /// A value per weight for global_clipnorm (training only).
     pub clip_acc: Option<wgpu::Buffer>,
     pub target: wgpu::Buffer,
@@ -318,6 +320,7 @@ impl Workspace {
                 len if train && len > 0 => Some(ctx.storage(len, "split-K partial products")?),
                 _ => None,
             },
+            ones: if train { Some(ctx.storage_with(&vec![1.0; cap.max(1)], "a vector of ones")?) } else { None },
             clip_acc: if train { Some(ctx.storage(net.w.len().max(1), "gradient norms")?) } else { None },
             target: buf(net.output_dim, "the target batch")?,
             flag: ctx.storage(1, "the label flag")?,
