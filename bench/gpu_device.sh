@@ -7,11 +7,13 @@
 # machine has no Vulkan loader, put Debian's libvulkan1 (and the GL dispatch libraries) as .deb files
 # in .gl/ and they are unpacked first. Logs go to $OUT (or ./gpu-device-out) as well as to stdout.
 #
-#   bash bench/gpu_device.sh [rows]
+#   bash bench/gpu_device.sh [rows]      (PARTS="tests upload profile large" by default: any of them)
 set -u -o pipefail
 out=${OUT:-gpu-device-out}
 mkdir -p "$out"
 rows=${1:-1000000}
+parts=" ${PARTS:-tests upload profile large} "
+want() { [[ $parts == *" $1 "* ]]; }
 
 if ! ldconfig -p | grep -q libvulkan.so.1 && compgen -G ".gl/*.deb" >/dev/null; then
     for f in .gl/*.deb; do dpkg -x "$f" /; done
@@ -36,13 +38,25 @@ for d in keras.config.list_devices():
 print('resolve gpu ->', keras.config.resolve_device('gpu'))
 " 2>&1 | tee "$out/adapters.txt" || exit 1
 
-section "GPU conformance tests (every test with a gpu case)"
+want tests && section "GPU conformance tests (every test with a gpu case)" &&
 CI=true timeout 240 $py -m pytest tests -q -p no:cacheprovider -k gpu --maxfail=40 -rf 2>&1 | tee "$out/tests.txt" | grep -E "^(FAILED|ERROR)|passed|failed" | cut -c1-300
 
-section "one training step, per kernel (batch 4096)"
+want upload && section "the upload before a fit's first step" &&
+timeout 120 $py bench/gpu_upload.py --rows "$rows" --repeat 7 2>&1 | tee "$out/upload.txt"
+if want upload && [ -d .alt/a/keras_lite ]; then
+    # An earlier build beside this one (put a copy of python/keras_lite there), for a comparison in one run.
+    section "the same, with the build in .alt/a"
+    PYTHONPATH=$PWD/.alt/a timeout 120 $py bench/gpu_upload.py --rows "$rows" --repeat 7 2>&1 | tee "$out/upload-a.txt"
+fi
+
+want profile && section "one training step, per kernel (batch 4096)" &&
 timeout 120 $py bench/gpu_large.py --profile --rows 65536 2>&1 | tee "$out/profile.txt"
 
-section "gpu-large ($rows rows)"
+want large && section "gpu-large ($rows rows)" &&
 timeout 300 $py bench/gpu_large.py --rows "$rows" --cpu-steps 3 --json "$out/gpu_large.json" 2>&1 \
     | tee "$out/gpu_large.txt"
+if want large && [ -d .alt/a/keras_lite ]; then
+    section "gpu-large ($rows rows) with the build in .alt/a"
+    PYTHONPATH=$PWD/.alt/a timeout 300 $py bench/gpu_large.py --rows "$rows" --cpu-steps 1 2>&1 | tee "$out/gpu_large-a.txt"
+fi
 section "done"

@@ -20,7 +20,7 @@ What is timed, per contender (all on the same data, in one process):
 - PyTorch CUDA, if torch sees a GPU: the same network (float32, TF32 off, as PyTorch's default for matmul),
   Adam(eps=1e-7, Keras's default), L1 loss, data on the GPU up front, a fresh permutation per epoch.
 
-Targets from issue 5: keras_lite-gpu >= 50% of PyTorch CUDA's throughput and >= 20x keras_lite-cpu's.
+Targets: keras_lite-gpu >= PyTorch CUDA's throughput (issue 16; issue 5 asked for half) and >= 20x keras_lite-cpu's.
 Speed is not judged on a software adapter (Mesa's lavapipe): the script refuses one unless --allow-software.
 """
 
@@ -83,11 +83,16 @@ def bench_keras_gpu(keras, x: np.ndarray, y: np.ndarray, allow_software: bool) -
     t0 = time.perf_counter()
     hist = model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0)
     dt = time.perf_counter() - t0
+    # Three epochs in one fit: what each epoch after the first costs (the data already on the device).
+    t0 = time.perf_counter()
+    model.fit(x, y, batch_size=BATCH, epochs=3, verbose=0)
+    per_epoch = (time.perf_counter() - t0 - dt) / 2
     return {
         "seconds": dt,
         "rows_per_s": len(x) / dt,
         "loss": float(hist.history["loss"][-1]),
         "adapter": info.get("adapter"),
+        "further_epoch_s": per_epoch,
         "note": "one full epoch, data upload included",
     }
 
@@ -146,9 +151,15 @@ def bench_torch(x: np.ndarray, y: np.ndarray) -> dict:
     loss = epoch(xg, yg)
     torch.cuda.synchronize()
     dt = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    epoch(xg, yg)
+    epoch(xg, yg)
+    torch.cuda.synchronize()
+    per_epoch = (time.perf_counter() - t0) / 2
     return {
         "seconds": dt,
         "rows_per_s": len(x) / dt,
+        "further_epoch_s": per_epoch,
         "loss": loss,
         "gpu": torch.cuda.get_device_name(0),
         "note": "one full epoch, data upload included, float32 (TF32 off)",
@@ -229,7 +240,11 @@ def main() -> int:
     g, c, t = (results[k].get("rows_per_s") for k in ("keras_lite-gpu", "keras_lite-cpu", "torch-cuda"))
     print()
     if g and t:
-        print(f"keras_lite-gpu / torch-cuda     = {g / t:6.2f}  (target >= 0.50)")
+        print(f"keras_lite-gpu / torch-cuda     = {g / t:6.2f}  (issue 16's target >= 1.00)")
+        kg, kt = results["keras_lite-gpu"]["further_epoch_s"], results["torch-cuda"]["further_epoch_s"]
+        print(
+            f"  an epoch after the first: keras_lite-gpu {kg:.3f} s, torch-cuda {kt:.3f} s, ratio {kt / kg:.2f}"
+        )
     if g and c:
         print(f"keras_lite-gpu / keras_lite-cpu = {g / c:6.2f}  (target >= 20)")
     if "adapter" in results.get("keras_lite-gpu", {}):

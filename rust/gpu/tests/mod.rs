@@ -330,3 +330,14 @@ fn repeated_predicts_of_varying_sizes_reuse_the_cache() {
         close(&got, &want, 1e-5, 1e-6, &format!("predict {rows} rows"));
     }
 }
+
+#[test]
+fn a_large_array_arrives_whole() {
+    let Some((ctx, _)) = device() else { return };
+    // A data set's shard (here 64 MiB and a bit, not a multiple of a page): every value lands in place.
+    let n = (64 << 20) / 4 + 3085;
+    let data: Vec<f32> = (0..n).map(|i| i as f32).collect();
+    let buf = ctx.storage_with(&data, "test data").unwrap();
+    let back: Vec<f32> = ctx.read(&buf, 0, n).unwrap();
+    assert!(back == data, "the uploaded array differs from what was read back");
+}
