@@ -92,12 +92,31 @@ def test_what_is_refused() -> None:
     model = keras.Sequential([keras.Input((4,)), dense])
     with pytest.raises(keras.NotSupportedError, match="layer 'dense.*' of '.*' was called on"):
         _ = model.outputs
+    assert not hasattr(model, "outputs")
     inner = keras.Sequential([keras.Input((4,)), layers.Dense(2)])
     outer = keras.Sequential([inner, layers.Dense(1)])
     with pytest.raises(keras.NotSupportedError, match="a Sequential that holds a model"):
         _ = outer.inputs
-    # Once the model's graph is read, its layers are called in it: calling one again would share it.
-    chained = keras.Sequential([keras.Input((4,)), layers.Dense(2, name="d")])
+    # Refusals are AttributeErrors too: tools that probe attributes get an answer.
+    assert not hasattr(outer, "inputs") and not hasattr(outer.layers[-1], "output")
+    # Once the model's graph is read, its layers are called in it: calling one again would share it, and the
+    # refusal says where the first call came from.
+    chained = keras.Sequential([keras.Input((4,)), layers.Dense(2, name="d")], name="chained")
     _ = chained.outputs
-    with pytest.raises(keras.NotSupportedError, match="calling a layer twice"):
+    with pytest.raises(keras.NotSupportedError, match="by Sequential 'chained', which calls its layers"):
         chained.layers[0](keras.Input((4,)))
+    # A layer popped from the model leaves its graph: it can be called elsewhere.
+    popped = chained.pop()
+    out = popped(inp := keras.Input((4,)))
+    assert keras.Model(inp, out).layers[-1] is popped
+
+
+def test_a_model_emptied_and_built_again_for_another_width_has_a_graph_of_that_width() -> None:
+    model = keras.Sequential([layers.Dense(3)])
+    model.predict(np.ones((2, 5), np.float32), verbose=0)
+    assert model.inputs[0].shape == (None, 5)
+    model.pop()
+    model.add(layers.Dense(2))
+    model.predict(np.ones((2, 7), np.float32), verbose=0)
+    assert model.inputs[0].shape == (None, 7) and model.outputs[0].shape == (None, 2)
+    assert model.layers[0].input is model.inputs[0]

@@ -95,7 +95,8 @@ def _symbolic_call(layer: Layer, inputs: Any, width_of: Any = None) -> KerasTens
     if layer._inbound is not None:
         raise NotSupportedError(
             f"keras_lite does not support calling a layer twice (sharing its weights) yet: layer "
-            f"{layer.name!r} was already called on {layer._inbound[0]!r}. Create a new layer for each call."
+            f"{layer.name!r} was already called on {layer._inbound[0]!r}{graph_call(layer)}. Create a new "
+            "layer for each call."
         )
     shaped = [t for t in tensors if len(t.shape) > 2]
     if shaped and layer._keeps_shapes and not merges:  # value by value: the shape is kept, for a Flatten
@@ -118,6 +119,17 @@ def _symbolic_call(layer: Layer, inputs: Any, width_of: Any = None) -> KerasTens
     layer._called = True
     layer._outbound = KerasTensor(layer, width)
     return layer._outbound
+
+
+def graph_call(layer: Layer) -> str:
+    """Where a layer's call came from, when a ``Sequential`` made it (``Sequential._graph``), for messages."""
+    owner = getattr(layer, "_graph_owner", None)
+    if owner is None:
+        return ""
+    return (
+        f" (by Sequential {owner!r}, which calls its layers in a graph when its inputs or outputs, or a layer's "
+        "input or output, are read)"
+    )
 
 
 def called_tensors(layer: Layer, which: str) -> Any:

@@ -10,8 +10,9 @@ import numpy as np
 from .. import _data, _keras_config_sequential, _keras_config_write, _saving
 from .._errors import received
 from .._structure_lock import _changes_structure
-from .._unsupported import NotSupportedError, defines
+from .._unsupported import MissingKerasName, NotSupportedError, defines
 from ..layers import InputLayer, KerasTensor, Layer
+from ..layers._keras_tensor import graph_call
 from ..layers._flatten import flatten_input, set_shaped, shaped_prefix
 from ..layers._layer import _bind_model
 from ..layers._layer_args import _build_width, _shape_arg
@@ -146,7 +147,11 @@ class Sequential(Model):
         else:
             self._layers.pop()
             layer._model_ref = None
+            if getattr(layer, "_graph_owner", None) == self.name:  # its call in this model's graph is void
+                layer._inbound = layer._outbound = layer._graph_owner = None
         self._maybe_rebuild()
+        if self._net is None:  # built again from its next data, maybe of another width
+            self._graph_input = None
         return layer
 
     def _maybe_rebuild(self) -> None:
@@ -303,18 +308,20 @@ class Sequential(Model):
         first = (self._input_layer or self._graph_input).output
         x = first
         for item in self._items:
+            # Refusals are AttributeErrors too, so that hasattr() and getattr(..., default) answer.
             if isinstance(item, Model):
-                raise NotSupportedError(
+                raise MissingKerasName(
                     f"keras_lite does not support the graph ({which}, layer inputs and outputs) of a Sequential "
                     f"that holds a model yet: model {item.name!r} is in {self.name!r}."
                 )
             if item._inbound is None:
                 item(x)
+                item._graph_owner = self.name
             elif item._inbound[0] != [x]:
-                raise NotSupportedError(
+                raise MissingKerasName(
                     f"keras_lite calls a layer once (sharing weights is not supported yet): layer {item.name!r} "
-                    f"of {self.name!r} was called on {item._inbound[0]!r}, so the model cannot call it on "
-                    f"{x!r} to give its {which}."
+                    f"of {self.name!r} was called on {item._inbound[0]!r}{graph_call(item)}, so the model "
+                    f"cannot call it on {x!r} to give its {which}."
                 )
             x = item._outbound
         return first, x
