@@ -65,7 +65,7 @@ def test_files_keep_them_and_read_keras_s_cosine_similarity_as_the_loss(tmp_path
     ]
     model.save(tmp_path / "m.keras")
     loaded = keras.models.load_model(tmp_path / "m.keras")
-    assert loaded.compiled_metrics._metrics == functions(keras, None)
+    assert loaded.get_compile_config()["metrics"] == written
     values = loaded.evaluate(D["x"], y, sample_weight=sw, batch_size=16, verbose=0, return_dict=True)
     _close(values, GOLDEN["linear"]["evaluate"], "loaded")
     # A compile config naming only the function "cosine_similarity" (as Keras writes
@@ -92,8 +92,23 @@ def test_what_compile_refuses() -> None:
     with pytest.raises(ValueError, match="binary_focal_crossentropy on a softmax output"):
         softmax.compile(loss="categorical_crossentropy", metrics=[keras.metrics.binary_focal_crossentropy])
     # A loss object: Keras averages its per-batch values, each batch counting once whatever its size.
-    with pytest.raises(keras.NotSupportedError, match="a loss object as a metric.*keras.losses.huber"):
-        softmax.compile(loss="categorical_crossentropy", metrics=[keras.losses.Huber()])
+    # The refusal names what computes that loss per sample: the metric class of that name, else the function.
+    for loss, instead in [
+        (
+            keras.losses.Huber(delta=2.0),
+            r"its function keras.losses.huber \(which computes the loss with its default",
+        ),
+        (
+            keras.losses.CategoricalCrossentropy(label_smoothing=0.1),
+            "the metric keras.metrics.CategoricalCrossentropy",
+        ),
+        (
+            type("MyLoss", (keras.losses.Loss,), {"call": lambda self, t, p: t - p})(),
+            "a metric class or a loss",
+        ),
+    ]:
+        with pytest.raises(keras.NotSupportedError, match=f"a loss object as a metric.*Pass {instead}"):
+            softmax.compile(loss="categorical_crossentropy", metrics=[loss])
     # The model is left as it was (uncompiled), and compiling it afterwards works.
     assert softmax.optimizer is None
     softmax.compile(loss="categorical_crossentropy", metrics=[keras.losses.categorical_focal_crossentropy])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import inspect
 import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -48,15 +49,24 @@ def find(config: dict[str, Any]) -> Any:
     return None
 
 
+def scoped(name: str) -> Any:
+    """The object ``name`` stands for in the innermost custom-object scope, else among the registered ones;
+    None when neither has it."""
+    for objects in (_SCOPE.get(), _REGISTERED):
+        if name in objects:
+            return objects[name]
+    return None
+
+
 def function_named(name: Any) -> Any:
     """The function a serialized function's name stands for: one in the custom-object scope or registered, then
     a keras_lite activation, loss or metric function; None when none is. (Those modules are read as loaded,
     which ``import keras_lite`` does, so that the metric and loss bases below them can look names up too.)"""
     if not isinstance(name, str):
         return None
-    for objects in (_SCOPE.get(), _REGISTERED):
-        if name in objects:
-            return objects[name]
+    found = scoped(name)
+    if found is not None:
+        return found
     for module in ("keras_lite.activations", "keras_lite.losses", "keras_lite.metrics"):
         fn = getattr(sys.modules.get(module), name, None)
         if inspect.isfunction(fn):
@@ -79,8 +89,17 @@ def entry(cls: type, builtin_module: str, config: Any) -> dict[str, Any]:
 
 def function_entry(fn: Any, module: str | None = "builtins") -> dict[str, Any]:
     """A function as Keras 3 serializes it: its registered name (else its own), under ``"builtins"`` (the
-    initializers write their function's own ``module``, as keras_lite always has)."""
+    initializers write their function's own ``module``, as keras_lite always has). A lambda is written by its
+    name, ``<lambda>``, which nothing reads back (keras_lite writes no code), with a warning, as Keras warns."""
     name = registered_name(fn) if hasattr(fn, "__name__") else type(fn).__name__
+    if name == "<lambda>":
+        warnings.warn(
+            "The object being serialized includes a `lambda`, which keras_lite writes by its name only, so the "
+            "config cannot be read back. Use a named function, registered with "
+            "`@keras.saving.register_keras_serializable()`.",
+            UserWarning,
+            stacklevel=3,
+        )
     return {"module": module, "class_name": "function", "config": name, "registered_name": "function"}
 
 

@@ -55,7 +55,10 @@ def get_registered_object(
 ) -> Any:
     """The object ``name`` stands for: from the custom-object scope, then the registered objects, then
     ``custom_objects``, then ``module_objects``; None when none has it."""
-    for objects in (_custom._SCOPE.get(), _custom._REGISTERED, custom_objects or {}, module_objects or {}):
+    found = _custom.scoped(name)
+    if found is not None:
+        return found
+    for objects in (custom_objects or {}, module_objects or {}):
         if name in objects:
             return objects[name]
     return None

@@ -311,13 +311,7 @@ def resolve_sized(identifier: Any, output_width: int, sparse: bool = False) -> t
     if is_function(identifier):
         return _FUNCTIONS[identifier], identifier.__name__, 1
     if isinstance(identifier, _Loss):
-        # Keras wraps it in a MeanMetricWrapper that averages the loss's per-batch values, each batch counting
-        # once whatever its size; the core's means are over samples.
-        raise NotSupportedError(
-            "keras_lite does not support a loss object as a metric yet (Keras averages its per-batch values). "
-            "Pass its loss function (keras.losses.huber for Huber, ...) or a metric class instead. "
-            f"Received: metrics=[{identifier!r}]"
-        )
+        raise _loss_object_refused(identifier)
     if isinstance(identifier, str):
         # Any case, as Keras matches them (``get_metric`` in ``keras/src/trainers/compile_utils.py``).
         if identifier.lower() in ("accuracy", "acc"):
@@ -373,6 +367,25 @@ def deserialize(config: Any, custom_objects: Any = None) -> Any:
     return custom if custom is not None else _config_metric(config)
 
 
+def _loss_object_refused(loss: _Loss) -> NotSupportedError:
+    """Keras wraps a loss object given as a metric in a MeanMetricWrapper that averages the loss's per-batch
+    values, each batch counting once whatever its size; the core's means are over samples. The refusal names
+    what computes the same loss per sample: the metric class of that name, else the loss's function."""
+    name = type(loss).__name__
+    metric = globals().get(name)
+    function = to_snake_case(name)
+    if isinstance(metric, type) and issubclass(metric, Metric):
+        instead = f"the metric keras.metrics.{name}"
+    elif any(f.__name__ == function for f in _FUNCTIONS):
+        instead = f"its function keras.losses.{function} (which computes the loss with its default arguments)"
+    else:
+        instead = "a metric class or a loss function"
+    return NotSupportedError(
+        "keras_lite does not support a loss object as a metric yet (Keras averages its per-batch values). "
+        f"Pass {instead} instead. Received: metrics=[{loss!r}]"
+    )
+
+
 def _config_metric(config: Any) -> Any:
     """What ``compile`` takes for a metric of a config: a name stays a name (``"accuracy"`` is then chosen by
     the targets, as Keras's compile chooses it), a function or an object as made from its config."""
@@ -382,11 +395,10 @@ def _config_metric(config: Any) -> Any:
         and isinstance(config.get("config"), str)
     ):
         config = config["config"]
-        # A function's name, as Keras 3 resolves it: a ``keras.metrics`` function, else a ``keras.losses`` one
-        # (``cosine_similarity`` is the loss, not the metric class of that name).
-        for function in (globals().get(config), *(f for f in _FUNCTIONS if f.__name__ == config)):
-            if function is not None and is_function(function):
-                return function
+        # A function's name, as Keras 3 resolves it (``cosine_similarity`` is the loss, not the metric class).
+        function = _custom.function_named(config)
+        if is_function(function):
+            return function
     if isinstance(config, str):
         try:
             resolve(config, 1)

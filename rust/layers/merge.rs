@@ -8,7 +8,9 @@
 //! `x >= y` (`tf.minimum`: where `x <= y`), and the layer folds its inputs in order, so on a tie the earliest
 //! input wins (checked against Keras 3.15.1: `Maximum()([a, b, c])` with `a = b = max` gives `a` all of it).
 //! It is computed by claiming: input `k`, in order, takes `dy` where `x_k == y` and zeroes it there, so later
-//! inputs that tie get nothing. `y` is one of the inputs exactly, so the comparison is exact.
+//! inputs that tie get nothing. `y` is one of the inputs exactly, so the comparison is exact, except where it
+//! is NaN: no input claims it and every input's gradient there is 0 (TensorFlow's goes to one input; the loss
+//! is NaN either way). The GPU's kernel does the same.
 
 /// Which element-wise merge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

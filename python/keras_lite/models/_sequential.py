@@ -12,8 +12,8 @@ from .._errors import received
 from .._structure_lock import _changes_structure
 from .._unsupported import MissingKerasName, NotSupportedError, defines
 from ..layers import InputLayer, KerasTensor, Layer
-from ..layers._keras_tensor import graph_call
 from ..layers._flatten import flatten_input, set_shaped, shaped_prefix
+from ..layers._keras_tensor import graph_call
 from ..layers._layer import _bind_model
 from ..layers._layer_args import _build_width, _shape_arg
 from . import _display, _nesting, _network
@@ -151,7 +151,7 @@ class Sequential(Model):
                 layer._inbound = layer._outbound = layer._graph_owner = None
         self._maybe_rebuild()
         if self._net is None:  # built again from its next data, maybe of another width
-            self._graph_input = None
+            self._graph_input: InputLayer | None = None
         return layer
 
     def _maybe_rebuild(self) -> None:
@@ -303,9 +303,10 @@ class Sequential(Model):
         call are called on now; a layer is called once, so one called on other tensors is refused."""
         if self._net is None:
             raise AttributeError(f"Sequential model {self.name!r} has no defined {which} yet.")
-        if self._input_layer is None and getattr(self, "_graph_input", None) is None:
-            self._graph_input = InputLayer(shape=self.input_shape[1:])
-        first = (self._input_layer or self._graph_input).output
+        source = self._input_layer or getattr(self, "_graph_input", None)
+        if source is None:
+            source = self._graph_input = InputLayer(shape=self.input_shape[1:])
+        first = source.output
         x = first
         for item in self._items:
             # Refusals are AttributeErrors too, so that hasattr() and getattr(..., default) answer.
