@@ -194,13 +194,19 @@ def profile(keras, x: np.ndarray, y: np.ndarray, batch: int, allow_software: boo
     return 0
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def base_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The options every GPU benchmark here takes: the rows, and whether a software adapter may run it."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--cpu-steps", type=int, default=4)
     ap.add_argument(
         "--allow-software", action="store_true", help="run on a software adapter (not a benchmark)"
     )
+    return ap
+
+
+def main() -> int:
+    ap = base_parser(__doc__)
+    ap.add_argument("--cpu-steps", type=int, default=4)
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--profile", action="store_true", help="print one step's dispatch and barrier counts")
     ap.add_argument("--batch", type=int, default=BATCH, help="batch size of --profile's step")

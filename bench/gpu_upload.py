@@ -8,22 +8,17 @@ a check that the whole data set arrived (a one-layer model evaluates it alike on
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
 import time
 
-from gpu_large import BATCH, keras_model, make_data
+from gpu_large import BATCH, base_parser, keras_model, make_data
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap = base_parser(__doc__)
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument(
-        "--allow-software", action="store_true", help="run on a software adapter (not a benchmark)"
-    )
     args = ap.parse_args()
     if args.allow_software:
         os.environ["KERAS_LITE_ALLOW_SOFTWARE_GPU"] = "1"
