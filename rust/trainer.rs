@@ -154,7 +154,9 @@ fn check_data(model: &Model, train: Data<'_>, val: Option<Data<'_>>, opts: FitOp
     let loss = c.loss;
     // Every step this fit may run, checked before any changes the model.
     let steps = opts.epochs.saturating_sub(opts.initial_epoch).saturating_mul(train.rows.div_ceil(opts.batch_size));
-    c.optimizer.check_schedule(steps as u64)?;
+    if !st.net.trainable_ranges().is_empty() {
+        c.optimizer.check_schedule(steps as u64)?; // (a model with no trainable weight takes no step)
+    }
     let (iw, ow) = (st.net.input_dim, st.net.output_dim());
     let tw = loss.target_width(ow);
     check_matrix(train.x, train.rows, iw, "x", "training inputs")?;

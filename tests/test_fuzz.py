@@ -447,6 +447,8 @@ class KerasLiteMachine(RuleBasedStateMachine):
         assert ran <= max(epochs - initial_epoch, 0)
         assert all(len(v) == ran for v in history.history.values())
         steps = math.ceil(train_rows / min(batch_size or 32, train_rows))
+        if not model.trainable_weights:
+            steps = 0  # no optimizer step without a trainable weight, as Keras 3 (it warns)
         taken = model.optimizer.iterations - start
         if callbacks == "none":
             assert ran == max(epochs - initial_epoch, 0)

@@ -15,6 +15,8 @@ import tempfile
 import warnings
 from typing import Any
 
+import numpy as np
+
 from ._callback import Callback, Logs, _print
 from ._monitor import MonitorCallback
 
@@ -167,6 +169,13 @@ class ModelCheckpoint(MonitorCallback):
         current = (logs or {}).get(self.monitor)
         if current is None:
             warnings.warn(f"Can save best model only with {self.monitor} available.", stacklevel=3)
+            return True
+        if np.ndim(current):  # a vector (several thresholds, R² per output), as Keras 3 falls back
+            warnings.warn(
+                f"Can save best model only when `monitor` is a scalar value. Received: {current}. "
+                "Falling back to `save_best_only=False`.",
+                stacklevel=3,
+            )
             return True
         best = "None" if self.best is None else f"{self.best:.5f}"
         if self._is_improvement(current, self.best):

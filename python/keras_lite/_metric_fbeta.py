@@ -12,6 +12,7 @@ import numpy as np
 
 from ._errors import received
 from ._metric_base import Metric, as_float, to_result
+from ._metric_regression import PerOutput
 from ._tensor import Tensor
 
 _AVERAGES = (None, "micro", "macro", "weighted")
@@ -106,7 +107,7 @@ class FBetaScore(Metric):
         return f"{self._kind}:beta={self.beta!r};average={self.average or 'none'}{threshold}"
 
     def _core_size(self, output_width: int) -> int:
-        return output_width if self.average is None else 1
+        return PerOutput(output_width) if self.average is None else 1
 
     def get_config(self) -> dict[str, Any]:
         return {

@@ -12,6 +12,13 @@ from ._metric_base import Mean, Metric, as_float, squeeze_or_expand, to_result
 from ._tensor import Tensor
 
 
+class PerOutput(int):
+    """What ``_core_size`` gives for a metric that reports one value per model output (``R2Score`` without
+    ``class_aggregation``, ``FBetaScore`` without ``average``): the logs then hold a vector of them even for a
+    one-unit output, as Keras 3 logs ``array([0.5], dtype=float32)``. A plain int of 1 (one threshold of
+    ``Precision(thresholds=[0.5])``) is logged as a float, as Keras logs that one."""
+
+
 class RootMeanSquaredError(Mean):
     """``sqrt`` of the (weighted) mean over the samples of ``mean((y_pred - y_true)**2)``."""
 
@@ -146,7 +153,7 @@ class R2Score(Metric):
         return f"r2_score:class_aggregation={aggregation};num_regressors={self.num_regressors}"
 
     def _core_size(self, output_width: int) -> int:
-        return output_width if self.class_aggregation is None else 1
+        return PerOutput(output_width) if self.class_aggregation is None else 1
 
     def get_config(self) -> dict[str, Any]:
         return {

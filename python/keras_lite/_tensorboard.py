@@ -141,6 +141,8 @@ class _Writer:
         self.file.write(_record(_event(step, value)))
 
     def scalar(self, tag: str, value: Any, step: int) -> None:
+        if np.ndim(value):  # a vector metric's log (several thresholds, R² per output), as tf.summary refuses
+            raise ValueError(f"Expected scalar shape, saw shape: {np.shape(value)}.")
         self.write(step, _Proto().blob(1, tag).float32(2, float(value)))
 
     def flush(self) -> None:

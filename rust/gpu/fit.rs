@@ -94,6 +94,9 @@ pub(crate) struct GpuSession<'a> {
     pending: Vec<usize>,
     /// Steps submitted this epoch, and their rows.
     done: usize,
+    /// Steps of this fit's earlier epochs. Without a trainable weight the optimizer's step count stays, and
+    /// dropout's draws are seeded from it plus the fit's steps so far instead (as on the CPU).
+    drawn: u64,
     seen: usize,
     running: Vec<f64>,
     /// The last validation pass's means.
@@ -169,6 +172,7 @@ impl<'a> GpuSession<'a> {
             cols,
             pending: Vec::with_capacity(STEPS_PER_SUBMIT),
             done: 0,
+            drawn: 0,
             seen: 0,
             running,
             val_means: Vec::new(),
@@ -197,7 +201,8 @@ impl<'a> GpuSession<'a> {
             }
         }
         let idx = self.ctx.submit(enc);
-        let iterations = self.progress.iterations.saturating_add(self.pending.len() as u64);
+        let taken = if self.t.steps { self.pending.len() } else { 0 };
+        let iterations = self.progress.iterations.saturating_add(taken as u64);
         *self.progress = Progress { iterations, u_product: self.products[last] };
         self.done = last + 1;
         self.seen = (self.done * self.cap).min(self.rows);
@@ -218,7 +223,10 @@ impl<'a> GpuSession<'a> {
 
     /// Fill the records of steps `from..` (step `from` being the next optimizer step) and queue them.
     fn write_records(&mut self, from: usize) -> Result<()> {
-        let (t, progress) = (&*self.t, *self.progress);
+        let (t, mut progress) = (&*self.t, *self.progress);
+        if !t.steps {
+            progress.iterations = progress.iterations.saturating_add(self.drawn + from as u64);
+        }
         let records = (&mut self.records[..], &mut self.products[..]);
         write_records(self.ctx, &self.table, records, from, self.cap, t, progress)
     }
@@ -268,6 +276,7 @@ impl Session for GpuSession<'_> {
 
     fn end_epoch(&mut self) -> Result<&[f64]> {
         self.submit()?;
+        self.drawn = self.drawn.saturating_add(self.done as u64);
         self.in_flight = None;
         self.read_running()?;
         Ok(&self.running)
@@ -345,15 +354,19 @@ pub(super) fn write_records(
 ) -> Result<()> {
     let mut u_product = progress.u_product;
     for (s, (r, p)) in records.iter_mut().zip(products.iter_mut()).enumerate().skip(from) {
-        // Saturating, as on the CPU: `iterations` may be restored from a file as u64::MAX.
+        // Saturating, as on the CPU: `iterations` may be restored from a file as u64::MAX. Without a trainable
+        // weight (`progress` then counts the fit's steps, see `GpuSession::drawn`) no schedule is read.
         let it = progress.iterations.saturating_add((s - from) as u64);
         let kind = match &t.schedule {
-            Some(schedule) => t.kind.with_learning_rate(schedule.check(it)?),
-            None => t.kind,
+            Some(schedule) if t.steps => t.kind.with_learning_rate(schedule.check(it)?),
+            _ => t.kind,
         };
         let alpha = kind.adam_step_size(it.saturating_add(1));
         let nadam = kind.nadam_step(it.saturating_add(1), u_product);
-        (u_product, *p) = (nadam.u_product, nadam.u_product);
+        if t.steps {
+            u_product = nadam.u_product;
+        }
+        *p = u_product;
         *r = StepRecord {
             start: (s * cap) as u32,
             slot: s as u32,

@@ -210,7 +210,7 @@ impl GpuModel {
         Ok(GpuModel {
             dev,
             net: dnet,
-            training: compiled.map(Training::of),
+            training: compiled.map(|c| Training::of(c, net)),
             progress: progress(compiled),
             predict_cache: std::sync::Mutex::new(None),
         })
@@ -239,7 +239,7 @@ impl GpuModel {
         self.usable()?;
         self.predict_cache = std::sync::Mutex::new(None);
         self.net = DevNet::upload(&self.dev.ctx, net, compiled)?;
-        self.training = compiled.map(Training::of);
+        self.training = compiled.map(|c| Training::of(c, net));
         self.progress = progress(compiled);
         self.dev.ctx.check()
     }

@@ -346,11 +346,14 @@ pub(crate) struct Training {
     pub schedule: Option<crate::optimizer::Schedule>,
     /// Weight decay before each update.
     pub decay: crate::optimizer::Decay,
+    /// Whether the network has a trainable weight: without one a step applies no update and leaves the
+    /// optimizer's step count (and so its rate) as it is, as Keras 3 does and the CPU.
+    pub steps: bool,
 }
 
 impl Training {
-    /// From `compile()`'s result.
-    pub fn of(c: &Compiled) -> Self {
+    /// From `compile()`'s result, for `net`.
+    pub fn of(c: &Compiled, net: &crate::network::Network) -> Self {
         let (kind, schedule) = (c.optimizer.kind, c.optimizer.schedule.clone());
         Training {
             loss: c.loss,
@@ -361,6 +364,7 @@ impl Training {
             averaging: c.averaging(),
             clip: c.optimizer.clip,
             decay: c.optimizer.decay.clone(),
+            steps: !net.trainable_ranges().is_empty(),
         }
     }
 

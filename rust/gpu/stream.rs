@@ -45,6 +45,8 @@ pub(crate) struct GpuStream<'a> {
     /// Ring slots written since the last read-back, and the rows of those steps.
     used: usize,
     used_rows: usize,
+    /// Steps this fit took without a trainable weight (no optimizer step): they seed dropout's draws.
+    drawn: u64,
     /// The epoch's sums read back so far, and their rows.
     host: Vec<f64>,
     seen: usize,
@@ -85,6 +87,7 @@ impl<'a> GpuStream<'a> {
             cols,
             used: 0,
             used_rows: 0,
+            drawn: 0,
             host: vec![0.0; cols],
             seen: 0,
             running: vec![0.0; cols - 1],
@@ -162,7 +165,13 @@ impl Session for GpuStream<'_> {
         let mut scales = BatchScales::new(t.loss, t.reduction, batch, t.loss.target_width(net.output_dim));
         scales.fill(std::slice::from_mut(&mut self.records[slot]), None, rows, rows);
         let records = (&mut self.records[..=slot], &mut self.products[..=slot]);
-        write_records(ctx, &self.table, records, slot, 0, t, *self.progress)?;
+        let mut progress = *self.progress;
+        if !t.steps {
+            // No optimizer step counts: dropout's draws are seeded from the fit's steps so far (as on the CPU).
+            progress.iterations = progress.iterations.saturating_add(self.drawn);
+            self.drawn = self.drawn.saturating_add(1);
+        }
+        write_records(ctx, &self.table, records, slot, 0, t, progress)?;
         self.records[slot].slot = slot as u32;
         self.table.write_from(ctx, &self.records[..=slot], slot);
         let mut enc = ctx.encoder();
@@ -172,7 +181,7 @@ impl Session for GpuStream<'_> {
             program.record(&mut pass, &self.table, slot);
         }
         ctx.submit(enc);
-        let iterations = self.progress.iterations.saturating_add(1);
+        let iterations = self.progress.iterations.saturating_add(u64::from(self.t.steps));
         *self.progress = Progress { iterations, u_product: self.products[slot] };
         self.used += 1;
         self.used_rows += rows;

@@ -25,6 +25,8 @@ pub(crate) struct CpuSession<'a> {
     running: Vec<f64>,
     seen: usize,
     ranges: Vec<Range<usize>>,
+    /// Steps this fit took without a trainable weight (no optimizer step): they seed dropout's draws.
+    drawn: u64,
     /// Where Adam's split pass cuts the tall kernels (`Network::update_cuts`).
     cuts: Vec<usize>,
     eval: EvalScratch,
@@ -48,6 +50,7 @@ impl<'a> CpuSession<'a> {
             running: compiled.averaging().means(&vec![0.0; columns], 0),
             seen: 0,
             ranges: Vec::new(),
+            drawn: 0,
             cuts: st.net.update_cuts(crate::pool::threads()),
             eval: EvalScratch::default(),
             averaging: compiled.averaging(),
@@ -76,9 +79,14 @@ impl Session for CpuSession<'_> {
         let mut guard = self.model.write()?;
         let st = &mut *guard;
         let compiled = st.compiled.as_mut().ok_or_else(not_compiled)?;
-        // Before anything changes (batch normalization's statistics included).
-        compiled.optimizer.check_next()?;
         let net = &mut st.net;
+        // A model with no trainable weight takes no optimizer step (its `iterations` and rate stay), as Keras.
+        net.trainable_ranges_into(&mut self.ranges);
+        let steps = !self.ranges.is_empty();
+        if steps {
+            // Before anything changes (batch normalization's statistics included).
+            compiled.optimizer.check_next()?;
+        }
         // `compile` is refused during fit; this guards the sums below all the same.
         if (net.input_dim, net.output_dim(), compiled.metrics.len()) != self.shape {
             return Err(Error::State("the model was rebuilt or recompiled during fit".into()));
@@ -87,7 +95,10 @@ impl Session for CpuSession<'_> {
         let (ow, weighted) = (self.shape.1, train.w.is_some());
         net.gather(ws, train, compiled.loss.target_width(ow), idx);
         // Noise layers hash their draws from the step count, as the GPU's kernel does (layers/dropout.rs).
-        net.forward_train(ws, rows, Some(compiled.optimizer.iterations as u32), true)?;
+        // Without a trainable weight the step count stays: the fit's steps so far vary the draws (as the GPU's).
+        let noise = compiled.optimizer.iterations.saturating_add(if steps { 0 } else { self.drawn });
+        self.drawn += u64::from(!steps);
+        net.forward_train(ws, rows, Some(noise as u32), true)?;
         let logits = net.loss_logits(&compiled.loss);
         let (input, target, grad, w) = net.loss_views(ws, rows, logits, weighted);
         sums[0] += compiled.loss.reduced_sum(compiled.reduction, input, target, ow, logits.is_some(), w, Some(grad));
@@ -106,9 +117,10 @@ impl Session for CpuSession<'_> {
         if rules {
             net.add_penalty_grads(&mut ws.param_grads);
         }
-        net.trainable_ranges_into(&mut self.ranges);
-        compiled.optimizer.clip.apply(&mut ws.param_grads, &self.ranges);
-        compiled.optimizer.step_cut(&mut net.params, &ws.param_grads, &self.ranges, &self.cuts);
+        if steps {
+            compiled.optimizer.clip.apply(&mut ws.param_grads, &self.ranges);
+            compiled.optimizer.step_cut(&mut net.params, &ws.param_grads, &self.ranges, &self.cuts);
+        }
         if rules {
             net.apply_constraints();
         }

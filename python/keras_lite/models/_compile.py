@@ -3,6 +3,7 @@ evaluates (``Model.compile`` keeps Keras's signature and docstring and calls `co
 
 from __future__ import annotations
 
+import sys
 import warnings
 import weakref
 from typing import TYPE_CHECKING, Any
@@ -165,6 +166,7 @@ def compile(
     model.loss = model._compiled_loss = loss
     model._loss_obj = loss_obj
     model._logits_warned = set()
+    model._untrainable_warned = False
     model._metrics_built = False
     model._target_width = None  # "crossentropy" is settled again by the next fit or evaluate
     model._compile_metrics = list(metrics)
@@ -244,6 +246,22 @@ def first_use(model: Model, steps: tuple[str, ...]) -> None:
         model._metrics_built = True
         metrics_module._take_auto_names([*model._compile_metrics, *model._compile_weighted])
     warn_if_output_is_not_logits(model, steps)
+
+
+def trains_nothing(model: Model) -> bool:
+    """Whether ``model`` (built) has no trainable weight. Its training steps then run the forward pass, the loss
+    and the metrics but take no optimizer step: the core leaves ``optimizer.iterations`` (and so a schedule's
+    rate) as it is and reads no schedule, as Keras 3 does. Keras warns as it first traces its train step after
+    ``compile``; so here, once per compile, pointing at the user's call."""
+    if model.trainable_weights:
+        return False
+    if not model._untrainable_warned:
+        model._untrainable_warned = True
+        frame, level = sys._getframe(1), 2
+        while frame.f_back is not None and str(frame.f_globals.get("__name__")).startswith("keras_lite."):
+            frame, level = frame.f_back, level + 1
+        warnings.warn("The model does not have any trainable weights.", stacklevel=level)
+    return True
 
 
 def warn_if_output_is_not_logits(model: Model, steps: tuple[str, ...]) -> None:

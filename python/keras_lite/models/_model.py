@@ -79,6 +79,7 @@ class Model(_compile.CompileState, ConfigMethods, _nesting.AsLayer, _ownership.H
         self._compiled_loss: Any = None  # what compile() was given: what training uses and files hold
         self._loss_obj: losses_module.Loss | None = None
         self._logits_warned: set[str] = set()  # see _compile.warn_if_output_is_not_logits
+        self._untrainable_warned = False  # see _compile.trains_nothing
         self._metrics_built = False  # see _compile.first_use
         self._core_loss: losses_module.Loss | None = (
             None  # the loss the core computes (what "crossentropy" chose)

@@ -79,8 +79,9 @@ def train_on_batch(
         None, add_history=False, add_progbar=False, model=self, verbose=0, epochs=1, steps=1
     )
     observer = _StepObserver(self, cbs, self._metric_names)
+    frozen = _compile.trains_nothing(self)  # (no optimizer step: Keras's warning)
     rates = restarted_rates(self.optimizer)
-    if rates is not None:
+    if rates is not None and not frozen:
         rates.extend(1)
     self._net.fit(xa, ya, None, None, max(rows, 1), 1, 0, False, 1, observer, 1e9, sw, None)
     return _targets.evaluate_result(

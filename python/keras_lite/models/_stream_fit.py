@@ -17,7 +17,7 @@ from .._progbar import report
 from .._stream import Feeder, PyDataset, Source, is_stream, queue_for
 from .._unsupported import NotSupportedError
 from ..optimizers._steps import restarted as restarted_rates
-from . import _targets, _weights
+from . import _compile, _targets, _weights
 from ._targets import check_targets, settle_targets
 
 if TYPE_CHECKING:
@@ -171,6 +171,7 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
     steps = _steps(a["steps_per_epoch"], "steps_per_epoch")
     source = Source(x, steps, bool(a["shuffle"]), "x")
     _prepare(model, source, "x", inputs, train=True)
+    frozen = _compile.trains_nothing(model)  # (no optimizer step: Keras's warning)
     val_source = None
     vd = a["validation_data"]
     if vd is not None:
@@ -201,7 +202,7 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
     val_queue = queue_for(val_source) if val_source is not None else None
     rates = restarted_rates(model.optimizer)
     # A schedule written in Python: each step's rate, appended as its batch is read.
-    each = None if rates is None else lambda: rates.extend(1)
+    each = None if rates is None or frozen else lambda: rates.extend(1)
     feeders = [
         Feeder(source, passes, queue, _converter(model, inputs, True, "x", a["class_weight"]), model, each)
     ]

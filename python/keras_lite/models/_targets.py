@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import losses as losses_module
 from .. import metrics as metrics_module
+from .._metric_regression import PerOutput
 
 if TYPE_CHECKING:
     from ._model import Model
@@ -102,17 +103,19 @@ def resolve_metrics(
 
 def keyed(names: list[str], sizes: list[int], values: Any, sort: bool = True) -> dict[str, Any]:
     """The core's flat ``[loss, metric values...]`` as logs: each name with its value, or its vector of values
-    (a float32 array) where a metric reports several (``sizes`` gives each metric's count after the loss).
+    (a float32 array) where a metric reports several (``sizes`` gives each metric's count after the loss) or
+    one per output (a ``PerOutput`` count, a vector even for a one-unit output, as in Keras 3).
     Sorted by name, as Keras 3's logs are, unless ``sort`` is false (then the loss, then the metrics in the
     order compile was given them: ``evaluate``'s list). Each value is a float32's, as Keras's logs are (a
     Python float of it): the core's sums are float64, and ``0.67625`` is logged as ``0.6762499809265137``."""
-    if len(values) == len(names):
+    if len(values) == len(names) and not any(isinstance(size, PerOutput) for size in sizes):
         logs: dict[str, Any] = {name: _float32(v) for name, v in zip(names, values)}
     else:
         logs = {names[0]: _float32(values[0])}  # the loss
         at = 1
         for name, size in zip(names[1:], sizes):
-            logs[name] = _float32(values[at]) if size == 1 else np.asarray(values[at : at + size], np.float32)
+            vector = size != 1 or isinstance(size, PerOutput)  # one value per output: a vector even of one
+            logs[name] = np.asarray(values[at : at + size], np.float32) if vector else _float32(values[at])
             at += size
     return dict(sorted(logs.items())) if sort else logs
 

@@ -24,7 +24,7 @@ from ..layers._keras_tensor import _symbolic
 from ..layers._layer_args import _MAX_SIZE
 from ..optimizers._steps import restarted as restarted_rates
 from . import _nesting, _stream_fit, _targets, _weights
-from ._compile import require_compiled
+from ._compile import require_compiled, trains_nothing
 from ._targets import check_targets, settle_targets
 
 if TYPE_CHECKING:
@@ -228,6 +228,7 @@ def fit(
     check_targets(model, ya, "y")
     if val is not None:
         check_targets(model, val[1], "validation_data y")
+    frozen = trains_nothing(model)  # (no optimizer step: Keras's warning)
     if class_weight is not None:
         # Training only, as in Keras: the validation rows keep their own weights.
         sw = _weights.class_weights(
@@ -266,7 +267,8 @@ def fit(
     if resumed:
         initial_epoch = int(resumed)
     rates = restarted_rates(model.optimizer)
-    if rates is not None:  # a schedule written in Python: the rates of every step this fit runs
+    # A schedule written in Python: the rates of every step this fit runs (none without a trainable weight).
+    if rates is not None and not frozen:
         rates.extend(steps * max(0, epochs - int(initial_epoch)))
     model._net.fit(
         xa,

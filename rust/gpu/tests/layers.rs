@@ -216,6 +216,7 @@ fn training_step_gradients_and_batchnorm_stats_match_cpu() {
             clip: Default::default(),
             schedule: None,
             decay: Default::default(),
+            steps: true,
         };
         let dev = DevNet::upload(&ctx, &net, None).unwrap();
         // CPU step.

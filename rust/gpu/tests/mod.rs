@@ -203,6 +203,7 @@ fn losses_with_gradients_metrics_and_reduction() {
                 clip: Default::default(),
                 schedule: None,
                 decay: Default::default(),
+                steps: true,
             };
             let dev = DevNet::upload(&ctx, &net, None).unwrap();
             let ws = Workspace::new(&ctx, &dev, rows, tr.cols(), true).unwrap();
@@ -278,6 +279,7 @@ fn sparse_losses_and_metrics() {
             clip: Default::default(),
             reduction: Default::default(),
             decay: Default::default(),
+            steps: true,
         };
         let dev = DevNet::upload(&ctx, &net, None).unwrap();
         let ws = Workspace::new(&ctx, &dev, rows, tr.cols(), true).unwrap();
