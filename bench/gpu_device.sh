@@ -52,6 +52,11 @@ fi
 want profile && section "one training step, per kernel (batch 4096)" &&
 timeout 120 $py bench/gpu_large.py --profile --rows 65536 2>&1 | tee "$out/profile.txt"
 
+if want profile && [ -d .alt/a/keras_lite ]; then
+    section "one training step, per kernel, with the build in .alt/a"
+    PYTHONPATH=$PWD/.alt/a timeout 120 $py bench/gpu_large.py --profile --rows 65536 2>&1 | tee "$out/profile-a.txt"
+fi
+
 want large && section "gpu-large ($rows rows)" &&
 timeout 300 $py bench/gpu_large.py --rows "$rows" --cpu-steps 3 --json "$out/gpu_large.json" 2>&1 \
     | tee "$out/gpu_large.txt"
