@@ -264,7 +264,8 @@ def _normalization(g: GraphWriter, layer: Any, ins: list[str], widths: list[int]
     base = layer.name
     mean = np.asarray(layer.mean, np.float32).reshape(-1)  # (width,), or (1,) that broadcasts
     variance = np.asarray(layer.variance, np.float32).reshape(-1)
-    scale = np.maximum(np.sqrt(variance), np.float32(NORMALIZATION_FLOOR))
+    with np.errstate(invalid="ignore"):  # a negative variance's scale is NaN, as in the core
+        scale = np.maximum(np.sqrt(variance), np.float32(NORMALIZATION_FLOOR))
     m, s = g.weight(f"{base}/mean", mean), g.weight(f"{base}/scale", scale)
     if layer.invert:
         g.op("Add", [m, g.op("Mul", [ins[0], s], None, base)], out, base)

@@ -34,9 +34,15 @@ pub struct Stats<'a> {
     pub var: &'a [f32],
 }
 
-/// `max(√v, 1e-7)`, the scale for variance `v`.
+/// `max(√v, 1e-7)`, the scale for variance `v`: NaN for a negative or NaN variance, as Keras on TensorFlow
+/// gives (its maximum keeps a NaN, where `f32::max` would return the floor).
 pub fn scale(v: f32) -> f32 {
-    v.sqrt().max(FLOOR)
+    let s = v.sqrt();
+    if s.is_nan() {
+        s
+    } else {
+        s.max(FLOOR)
+    }
 }
 
 /// The statistics of column `j`.

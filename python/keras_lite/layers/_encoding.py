@@ -69,10 +69,16 @@ class _Encoding(Layer):
     def __call__(self, inputs: Any, training: Any = None) -> Tensor:
         """Apply the layer to an array (or record it on a ``keras.Input`` tensor). A 1-D array is one row of
         values, except with ``one_hot``, where it is one value per row, as in Keras."""
-        if self.output_mode == "one_hot" and not _symbolic(inputs):
+        if not _symbolic(inputs):
             array = np.asarray(inputs)
-            if array.ndim == 1:
+            if self.output_mode == "one_hot" and array.ndim == 1:
                 return super().__call__(array.reshape(-1, 1), training)
+            if self.output_mode in ("multi_hot", "count") and array.ndim > 2:
+                # Keras takes 1-D or 2-D inputs here (and bins a 3-D one along its second axis).
+                raise ValueError(
+                    f"Layer {self.name!r} ({type(self).__name__}) with output_mode={self.output_mode!r} takes "
+                    f"1-D or 2-D inputs. Received: inputs with shape {array.shape}"
+                )
         return super().__call__(inputs, training)
 
 
@@ -222,9 +228,14 @@ class Discretization(_Encoding):
         _, batches = _adapt.batches(data, None, steps)
         summary = np.zeros((2, 0), np.float32)
         for batch in batches:
-            summary = _merge(
-                _summarize(np.asarray(batch, dtype=np.float32), self.epsilon), summary, self.epsilon
-            )
+            values = np.asarray(batch, dtype=np.float32)
+            if np.isnan(values).any():
+                # Keras would learn a NaN boundary, which keras_lite's sorted boundaries cannot hold.
+                raise ValueError(
+                    f"Layer {self.name!r} cannot adapt to data with NaN values. Received: data with "
+                    f"{int(np.isnan(values).sum())} NaN values"
+                )
+            summary = _merge(_summarize(values, self.epsilon), summary, self.epsilon)
         self.bin_boundaries = _compress(summary, 1.0 / self.num_bins)[0, :-1].tolist()
         self._owner, self._variables = (
             None,

@@ -354,6 +354,10 @@ class Layer:
             raise ValueError(f"Layer {self.name} needs at least a 1-D input. Received: a scalar")
         x = np.asarray(array, dtype=np.float32)
         shape = x.shape
+        if not shape[-1]:
+            raise ValueError(
+                f"Layer {self.name} needs at least one value per sample. Received: shape {shape}"
+            )
         self._check_width(shape[-1], shape)
         flat = np.ascontiguousarray(x.reshape(-1, shape[-1]))
         if training and self._trains_differently:

@@ -97,6 +97,12 @@ fn max_keep_nan(a: f32, b: f32) -> f32 {
     return select(select(a, b, a < b), a, is_nan_(a));
 }
 
+// Normalization's scale max(√v, floor) for variance v: NaN for a negative or NaN variance (WGSL leaves the
+// square root of a negative number undefined), as on the CPU.
+fn norm_scale(v: f32, floor: f32) -> f32 {
+    return select(max(sqrt(v), floor), bitcast<f32>(0x7fc00000u), v < 0.0 || is_nan_(v));
+}
+
 // max(a, b) and min(a, b) that give a NaN on either side, as TensorFlow's maximum and minimum (and
 // layers/merge.rs) do.
 fn max_nan(a: f32, b: f32) -> f32 {

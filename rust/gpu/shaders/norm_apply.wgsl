@@ -32,7 +32,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
     var s = variance[j];
     if !RAW {
-        s = max(sqrt(s), prm.floor);
+        s = norm_scale(s, prm.floor);
     }
     if INVERT {
         y[i] = mean[j] + x[i] * s;
