@@ -252,6 +252,19 @@ class Functional(Model):
     def output_shape(self) -> tuple[Any, ...]:
         return self._outputs[0].shape
 
+    def predict(self, *args: Any, **kwargs: Any) -> Any:
+        """As ``Model.predict``; for a model built with a dict of outputs, the array in a dict by its key, as
+        Keras gives it (so is ``model(x)``, and ``fit`` and ``evaluate`` take targets in such a dict)."""
+        return self._keyed(super().predict(*args, **kwargs))
+
+    def __call__(self, inputs: Any, training: Any = None) -> Any:
+        out = super().__call__(inputs, training)
+        return out if isinstance(out, KerasTensor) else self._keyed(out)
+
+    def _keyed(self, out: Any) -> Any:
+        keys = self._output_structure
+        return {keys[0]: out} if isinstance(keys, list) else out
+
     @property
     def output_names(self) -> list[str]:
         return [t._keras_history[0].name for t in self._outputs]

@@ -135,3 +135,19 @@ def evaluate_result(names: list[str], sizes: list[int], values: Any, as_dict: bo
 
 def _float32(value: Any) -> float:
     return float(np.float32(value))
+
+
+def unkeyed(model: Model, y: Any, arg: str) -> Any:
+    """Targets given as a dict by output name (a model built with a dict of outputs, or by ``output_names``):
+    the one output's array, as Keras maps them; any other ``y`` as it is."""
+    if not isinstance(y, dict):
+        return y
+    structure = getattr(model, "_output_structure", None)
+    for keys in (structure if isinstance(structure, list) else None, getattr(model, "output_names", None)):
+        if keys and sorted(y) == sorted(keys):
+            return y[keys[0]]
+    expected = structure if isinstance(structure, list) else getattr(model, "output_names", [])
+    raise ValueError(
+        f"The keys of `{arg}` must be the model's output names {list(expected)}. Received: {arg} with keys "
+        f"{list(y)}"
+    )
