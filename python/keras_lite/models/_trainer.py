@@ -208,7 +208,10 @@ def fit(
     if validation_data is not None:
         _stream_fit.refuse_stream_validation(validation_data)
         vx, vy, vw = _data.unpack_validation_data(validation_data)
-        val = (inputs(model, vx, "validation_data x"), _data.to_targets(_targets.unkeyed(model, vy, "validation_data y"), "validation_data y"))
+        val = (
+            inputs(model, vx, "validation_data x"),
+            _data.to_targets(_targets.unkeyed(model, vy, "validation_data y"), "validation_data y"),
+        )
         _data.check_same_length(val[0], val[1], x_arg="validation_data x", y_arg="validation_data y")
         val_sw = _weights.sample_weights(vw, val[0].shape[0], "validation_data sample_weight")
     elif validation_split:
