@@ -41,7 +41,7 @@ def mean_absolute_percentage_error(y_true: Any, y_pred: Any) -> np.ndarray:
 
 def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> np.ndarray:
     raw = np.asarray(y_pred.numpy() if hasattr(y_pred, "numpy") else y_pred)
-    t, p = _pair(y_true, y_pred)
+    t, p = _pair(y_true, raw)
     # As Keras compares them: in the predictions' float precision (float32 for other kinds), against the
     # threshold made a float32 first (a float32 prediction equal to a threshold of 0.3 is not above it).
     work = raw.dtype.type if raw.dtype.kind == "f" else np.float32

@@ -173,7 +173,7 @@ pub(crate) fn backward(
                 if let (true, Some(dalpha)) = (l.trainable, alpha.grad.as_ref()) {
                     let p = Params::new().u(rows).u(wout);
                     let gr = grid(ctx, wout.div_ceil(COLS as usize) as u64)?;
-                    b.push(K::ColSum, &[("PRELU", 1)], &[Some(&g), Some(dalpha), Some(x)], p, gr);
+                    b.push(K::ColSum, &[], &[Some(&g), Some(dalpha), Some(x)], p, gr);
                 }
                 let p = Params::new().u(nv).u(wout);
                 b.push(K::Prelu, &[("MODE", 1)], &[Some(x), Some(&alpha.param), Some(&g)], p, grid_for(ctx, nv)?);

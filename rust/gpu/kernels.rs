@@ -110,7 +110,7 @@ impl K {
             K::ReduceRows => (include_str!("shaders/reduce_rows.wgsl"), &[R, W]),
             // pred, target, weights, aux (thresholds, label weights), sums
             K::Counts => (include_str!("shaders/counts.wgsl"), &[R, R, R, R, W]),
-            // g, out, x (with PRELU)
+            // g, out, x
             K::ColSum => (include_str!("shaders/colsum.wgsl"), &[R, W, R]),
             // x, mean, inv_std, moving_mean, moving_var
             K::BnStats => (include_str!("shaders/bn_stats.wgsl"), &[R, W, W, W, W]),

@@ -1,8 +1,7 @@
-//! Column sums `out[j] = Σ_r g[r·width + j]` (a Dense bias gradient), or with PRELU `Σ_r g·min(x, 0)` (PReLU's
-//! alpha gradient, read before its backward pass turns g into the input's gradient). Each 16×16 workgroup sums
-//! 16 columns, 16 row lanes per column, then reduces the lanes in workgroup memory.
-
-override PRELU: bool = false;
+//! PReLU's alpha gradient, the column sums `out[j] = Σ_r g·min(x, 0)` (read before its backward pass turns g
+//! into the input's gradient). Each 16×16 workgroup sums 16 columns, 16 row lanes per column, then reduces the
+//! lanes in workgroup memory. (A Dense bias gradient, a plain column sum, is a matrix-vector product: gemm.rs
+//! `bias_grad`.)
 
 struct Params {
     rows: u32,
@@ -24,13 +23,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if col < prm.width {
         for (var r = lid.y; r < prm.rows; r += 16u) {
             let i = r * prm.width + col;
-            if PRELU {
-                let v = x[i];
-                if v < 0.0 {
-                    s += g[i] * v;
-                }
-            } else {
-                s += g[i];
+            let v = x[i];
+            if v < 0.0 {
+                s += g[i] * v;
             }
         }
     }
