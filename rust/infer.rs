@@ -54,6 +54,7 @@ impl Network {
         }
         let last = self.layers.len() - 1;
         scratch.activity = 0.0;
+        let mut dense_seen = 0;
         for (i, node) in self.layers.iter().enumerate() {
             let mut y =
                 if i == last { Lines::default() } else { std::mem::take(&mut scratch.slots[self.slots[n_in + i]]) };
@@ -62,7 +63,8 @@ impl Network {
                 let s = if self.slots[v] == NONE { x } else { &scratch.slots[self.slots[v]] };
                 &s[..rows * self.width(v)]
             };
-            let result = self.node_infer(node, &value, rows, dst, parallel, skip_last && i == last);
+            let result = self.node_infer(node, &value, rows, dst, (parallel, dense_seen), skip_last && i == last);
+            dense_seen += usize::from(matches!(node.spec, LayerSpec::Dense { .. }));
             match crate::network_rules::activity_of(&node.spec) {
                 Some(p) if !(skip_last && i == last) => scratch.activity += p.value(dst),
                 _ => {}
@@ -82,7 +84,7 @@ impl Network {
         value: &dyn Fn(usize) -> &'a [f32],
         rows: usize,
         y: &mut [f32],
-        parallel: bool,
+        split: (bool, usize),
         logits: bool,
     ) -> Result<()> {
         let x = value(node.inputs[0]);
@@ -91,7 +93,7 @@ impl Network {
                 let ids = dense::Ids::new(node.weights.start, use_bias);
                 let act = if logits { Activation::Linear } else { activation };
                 let (kernel, bias) = (self.w(ids.kernel), ids.bias.map(|b| self.w(b)));
-                dense::forward(x, rows, (node.input, node.output), kernel, bias, act, y, parallel)?;
+                dense::forward(x, rows, (node.input, node.output), kernel, bias, act, y, split)?;
             }
             LayerSpec::Activation(_) if logits => y.copy_from_slice(x),
             LayerSpec::Activation(a) => layers::activation::forward(a, x, y, node.output),

@@ -30,6 +30,8 @@ impl Ids {
 }
 
 /// `y = act(x·W + b)` for `rows` rows (inference, and the training forward pass when `z` is not kept).
+/// `turn` is the layer's place among the Dense layers of its pass, for a one-row product's split
+/// (`gemv::accumulate_row_split`).
 #[allow(clippy::too_many_arguments)]
 pub fn forward(
     x: &[f32],
@@ -39,7 +41,7 @@ pub fn forward(
     bias: Option<&[f32]>,
     activation: Activation,
     y: &mut [f32],
-    parallel: bool,
+    (parallel, turn): (bool, usize),
 ) -> Result<()> {
     let y = &mut y[..rows * output];
     if rows <= GEMV_MAX_ROWS {
@@ -49,7 +51,7 @@ pub fn forward(
         }
         for (xr, yr) in x.chunks_exact(input).zip(y.chunks_exact_mut(output)) {
             if parallel {
-                crate::gemv::accumulate_row_split(yr, xr, kernel);
+                crate::gemv::accumulate_row_split(yr, xr, kernel, turn);
             } else {
                 crate::gemv::accumulate_row(yr, xr, kernel);
             }
@@ -107,11 +109,11 @@ pub fn forward_train(
     match z {
         Some(z) => {
             let z = &mut z[..rows * shape.1];
-            forward(x, rows, shape, kernel, bias, Activation::Linear, z, parallel)?;
+            forward(x, rows, shape, kernel, bias, Activation::Linear, z, (parallel, 0))?;
             activate(activation, Some(z), &mut y[..rows * shape.1], shape.1, parallel);
             Ok(())
         }
-        None => forward(x, rows, shape, kernel, bias, activation, y, parallel),
+        None => forward(x, rows, shape, kernel, bias, activation, y, (parallel, 0)),
     }
 }
 
@@ -205,7 +207,7 @@ mod tests {
         (rows, i, o): (usize, usize, usize),
     ) -> Vec<f32> {
         let mut y = vec![0.0; rows * o];
-        forward(x, rows, (i, o), k, bias.then_some(b), a, &mut y, false).unwrap();
+        forward(x, rows, (i, o), k, bias.then_some(b), a, &mut y, (false, 0)).unwrap();
         y
     }
 
