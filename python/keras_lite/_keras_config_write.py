@@ -222,6 +222,8 @@ def optimizer_config(opt: optimizers_module.Optimizer) -> dict[str, Any]:
         "use_ema": False,
         "ema_momentum": opt.ema_momentum,
         "ema_overwrite_frequency": None,
+        "loss_scale_factor": None,
+        "gradient_accumulation_steps": None,
     }
     cfg.update({k: v for k, v in opt._core_params().items() if k not in cfg})
     return _obj("keras.optimizers", type(opt).__name__, cfg)

@@ -58,16 +58,25 @@ def legacy_tree(entry: Any) -> Any:
     return out
 
 
-def _training_config(compile_config: dict[str, Any]) -> dict[str, Any]:
-    out = {k: v for k, v in compile_config.items() if k != "optimizer"}
-    loss = out.get("loss")
+def _unaliased(loss: Any) -> Any:
+    """The function's own name for an alias ("mse" is written "mean_squared_error"), also inside the list or
+    dict compile was given: Keras 3's legacy loader cannot read the aliases back (it looks for them among the
+    metrics). The history's key stays "loss"."""
+    if isinstance(loss, (list, tuple)):
+        return type(loss)(_unaliased(v) for v in loss)
+    if isinstance(loss, dict) and "class_name" not in loss:
+        return {k: _unaliased(v) for k, v in loss.items()}
     if isinstance(loss, str):
-        # The function's own name for an alias ("mse" is written "mean_squared_error"): Keras 3's legacy loader
-        # cannot read the aliases back (it looks for them among the metrics). The history's key stays "loss".
         try:
-            out["loss"] = losses_module.get(loss).__name__
+            return str(losses_module.get(loss).__name__)
         except (ValueError, AttributeError):
             pass
+    return loss
+
+
+def _training_config(compile_config: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in compile_config.items() if k != "optimizer"}
+    out["loss"] = _unaliased(out.get("loss"))
     opt = compile_config["optimizer"]
     out["optimizer_config"] = {"class_name": opt["class_name"], "config": opt["config"]}
     return out

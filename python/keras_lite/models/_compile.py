@@ -31,6 +31,7 @@ class CompileState:
     _compile_metrics: list[Any]
     _compile_weighted: list[Any]
     _metrics_given: bool
+    _compile_given: dict[str, Any]
 
     @property
     def optimizer(self) -> Any:
@@ -62,9 +63,14 @@ class CompileState:
         if not self.compiled:
             return {}
         metrics = self._compile_metrics if self._metrics_given else None
-        return _keras_config_write.compile_config(
+        config = _keras_config_write.compile_config(
             self.optimizer, self._compiled_loss, metrics, self._compile_weighted
         )
+        # Keras keeps each argument in the structure compile was given it in (["mse"], {"out": "mse"}, ...).
+        for key, given in self._compile_given.items():
+            if config[key] is not None:
+                config[key] = _like(given, config[key])
+        return config
 
 
 class NotCompiledError(ValueError, RuntimeError):
@@ -82,6 +88,7 @@ def compile(
     model: Model, optimizer: Any, loss: Any, loss_weights: Any, metrics: Any, weighted_metrics: Any
 ) -> None:
     """``model.compile``: check every argument, then configure the core (a refusal changes nothing)."""
+    given = {"loss": loss, "metrics": metrics, "weighted_metrics": weighted_metrics}
     loss = _for_the_output(model, loss, "loss")
     if isinstance(loss, (list, tuple)):
         if len(loss) != 1:
@@ -93,9 +100,12 @@ def compile(
     if loss is None and again:
         # Keras keeps the previous compile's loss, and its metrics when none are given.
         loss = model._compiled_loss
+        given["loss"] = model._compile_given["loss"]
     if metrics is None and weighted_metrics is None and again:
         metrics = model._compile_metrics if model._metrics_given else None
         weighted_metrics = model._compile_weighted or None
+        given["metrics"] = model._compile_given["metrics"]
+        given["weighted_metrics"] = model._compile_given["weighted_metrics"]
     if loss is None:
         raise ValueError("keras_lite needs a loss to train. Received: loss=None")
     if loss_weights is not None:
@@ -163,7 +173,9 @@ def compile(
     model._optimizer = opt
     opt._model = weakref.ref(model)
     opt._network = model._net
-    model.loss = model._compiled_loss = loss
+    model._compiled_loss = loss
+    model.loss = given["loss"]  # as Keras's model.loss: the value compile was given (["mse"] stays a list)
+    model._compile_given = given
     model._loss_obj = loss_obj
     model._logits_warned = set()
     model._untrainable_warned = False
@@ -174,6 +186,20 @@ def compile(
     model.compiled_loss = _Container("_losses", loss)
     model.compiled_metrics = _Container("_metrics", list(metrics))
     model.compiled = True
+
+
+def _like(given: Any, value: Any) -> Any:
+    """``value`` (the one output's serialized loss, or its list of metrics) in the structure of ``given``,
+    what compile was given: a dict keyed by the output's name, a list or tuple, ``[["mae"]]``, or bare."""
+    if isinstance(given, dict):
+        ((key, inner),) = given.items()
+        return {key: _like(inner, value)}
+    if isinstance(given, (list, tuple)):
+        kind: Any = type(given)
+        if len(given) == 1 and (isinstance(given[0], (list, tuple, dict)) or not isinstance(value, list)):
+            return kind([_like(given[0], value)])
+        return kind(value) if isinstance(value, list) else value
+    return value[0] if isinstance(value, list) and len(value) == 1 else value
 
 
 def _output_name(model: Model) -> str | None:

@@ -93,6 +93,7 @@ class Model(_compile.CompileState, ConfigMethods, _nesting.AsLayer, _ownership.H
         ] = []  # each one's own name, before Keras's numbering and weighted_ prefix
         self._metric_sizes: list[int] = []  # how many values each metric reports (after the loss)
         self._metrics_given = False
+        self._compile_given: dict[str, Any] = {}  # compile()'s loss, metrics, weighted_metrics as given
         self.compiled = False
         self.compiled_loss: Any = None
         self.compiled_metrics: Any = None
