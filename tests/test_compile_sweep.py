@@ -107,3 +107,39 @@ def test_a_legacy_h5_file_writes_a_listed_alias_by_its_function_name(tmp_path: A
     # evaluate gave keras_lite's values); it cannot read the alias "mse" there.
     assert training["loss"] == ["mean_squared_error"]
     assert keras.models.load_model(path).loss == "mean_squared_error"
+
+
+def _softmax_classifier() -> keras.Model:
+    inputs = keras.Input((3,))
+    return keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(inputs))
+
+
+@pytest.mark.parametrize(
+    ("loss", "kwargs", "message"),
+    [
+        # "crossentropy" settles on the sparse loss at the first fit: the core's refusal of a metric that reads
+        # rows named it by its internal form ("MeanSquaredError", "Loss(SparseCategoricalCrossentropy {...})").
+        (
+            "ce",
+            {"metrics": [keras.metrics.MeanSquaredError()]},
+            "The metric 'mean_squared_error' reads targets as rows like the predictions, but the loss "
+            "'sparse_categorical_crossentropy' takes class ids. Received: metrics=['mean_squared_error'] with "
+            "loss='sparse_categorical_crossentropy'",
+        ),
+        (
+            keras.losses.SparseCategoricalCrossentropy(ignore_class=0),
+            {"weighted_metrics": ["sparse_categorical_crossentropy"]},
+            "The metric 'sparse_categorical_crossentropy' reads every target as a class id, but the loss "
+            "'sparse_categorical_crossentropy' ignores the label 0, which is not one (the metric has no "
+            "ignore_class). Received: weighted_metrics=['sparse_categorical_crossentropy'] with "
+            "loss=SparseCategoricalCrossentropy(ignore_class=0)",
+        ),
+    ],
+)
+def test_a_metric_refused_beside_the_loss_is_named_as_given(loss: Any, kwargs: Any, message: str) -> None:
+    model = _softmax_classifier()
+    x, y = np.ones((4, 3), np.float32), np.array([0, 1, 2, 1])
+    with pytest.raises(ValueError) as caught:
+        model.compile(keras.optimizers.SGD(0.1), loss, **kwargs)
+        model.fit(x, y, verbose=0)
+    assert str(caught.value) == message

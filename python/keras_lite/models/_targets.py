@@ -66,6 +66,27 @@ def check_targets(model: Model, y: np.ndarray, arg: str) -> None:
         )
 
 
+def _check_reads_targets(loss: losses_module.Loss, kind: str, name: str, arg: str) -> None:
+    """Refuse a metric that cannot read the targets as ``loss`` takes them (class ids, or rows like the
+    predictions), and a sparse crossentropy metric beside a loss that ignores a label, which names no class
+    (the core refuses both too; here the message names the metric and the loss as the user gave them)."""
+    if metrics_module.is_sparse(kind) != losses_module.is_sparse(loss):
+        want, have = ("class ids", "rows like the predictions")
+        if not metrics_module.is_sparse(kind):
+            want, have = have, want
+        raise ValueError(
+            f"The metric {name!r} reads targets as {want}, but the loss {loss.name!r} takes {have}. "
+            f"Received: {arg}=[{name!r}] with loss={loss.name!r}"
+        )
+    ignored = getattr(loss, "ignore_class", None)
+    if kind == "sparse_categorical_crossentropy" and ignored is not None:
+        raise ValueError(
+            f"The metric {name!r} reads every target as a class id, but the loss {loss.name!r} ignores the label "
+            f"{ignored}, which is not one (the metric has no ignore_class). Received: {arg}=[{name!r}] with "
+            f"loss={type(loss).__name__}(ignore_class={ignored})"
+        )
+
+
 def resolve_metrics(
     output_dim: int, loss: losses_module.Loss, metrics: list[Any], weighted: list[Any]
 ) -> tuple[list[str], list[str], list[str], list[int], list[str]]:
@@ -79,6 +100,9 @@ def resolve_metrics(
     sparse = losses_module.is_sparse(loss)
     plain = [metrics_module.resolve_sized(m, output_dim, sparse) for m in metrics]
     heavy = [metrics_module.resolve_sized(m, output_dim, sparse) for m in weighted]
+    for arg, group in (("metrics", plain), ("weighted_metrics", heavy)):
+        for kind, name, _ in group:
+            _check_reads_targets(loss, kind, name, arg)
     names: list[str] = []
     counts: dict[str, int] = {}
 
