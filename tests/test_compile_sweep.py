@@ -69,6 +69,9 @@ def test_the_compile_config_holds_the_optimizer_config_keras_writes() -> None:
         # Keras 3.15.1, compile(SGD(0.05), loss="mse", metrics={"out": "mae"}, weighted_metrics=["mae"]):
         # mse, {'out': 'mae'}, ['mae'].
         ("mse", {"out": "mae"}, ["mae"], ("mse", {"out": "mae"}, ["mae"])),
+        # Keras 3.15.1, compile(SGD(0.05), loss="mse", weighted_metrics=["mae"]): metrics None (keras_lite
+        # wrote []), weighted_metrics ['mae'].
+        ("mse", None, ["mae"], ("mse", None, ["mae"])),
     ],
 )
 def test_the_compile_config_and_model_loss_keep_the_structure_compile_was_given(

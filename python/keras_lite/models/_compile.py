@@ -69,7 +69,7 @@ class CompileState:
         # Keras keeps each argument in the structure compile was given it in (["mse"], {"out": "mse"}, ...).
         for key, given in self._compile_given.items():
             if config[key] is not None:
-                config[key] = _like(given, config[key])
+                config[key] = None if given is None else _like(given, config[key])
         return config
 
 
