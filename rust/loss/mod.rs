@@ -136,13 +136,15 @@ impl Loss {
     /// Whether this loss reads the logits of a final sigmoid or softmax in place of its output, as Keras on
     /// TensorFlow does: each of the three crossentropies, given either activation (Keras takes the logits
     /// either one left on its output, whichever the loss expects), with `from_logits` or without it (Keras
-    /// then warns that the output is not logits, and reads them).
+    /// then warns that the output is not logits, and reads them). Not the sparse one with `ignore_class`:
+    /// Keras multiplies the output by the mask of rows kept first, and a product has no logits to read, so it
+    /// takes the probabilities (clipped, or as logits with `from_logits`), as keras_lite then does.
     pub fn reads_final_logits(&self) -> bool {
         matches!(
             self,
             Loss::BinaryCrossentropy { .. }
                 | Loss::CategoricalCrossentropy { .. }
-                | Loss::SparseCategoricalCrossentropy { .. }
+                | Loss::SparseCategoricalCrossentropy { ignore_class: None, .. }
                 | Loss::BinaryFocalCrossentropy { from_logits: false, .. }
         )
     }

@@ -301,6 +301,8 @@ def warn_if_output_is_not_logits(model: Model, steps: tuple[str, ...]) -> None:
     known = _LOGITS_OF.get(type(loss).__name__)
     if known is None or not getattr(loss, "from_logits", False) or not model._layers:
         return
+    if getattr(loss, "ignore_class", None) is not None:
+        return  # Keras masks the output first, so the loss takes it as logits, unwarned (the core does too)
     function, op = known
     last = model._layers[-1]  # the output's layer (a nested model's last one)
     form = getattr(last, "_form", None)  # an activation layer (a Softmax layer too), else Dense's activation
