@@ -160,6 +160,12 @@ class Source:
         self.shuffle = shuffle and self.dataset is not None
         self._iter: Iterator[Any] | None = None
         self._seen = 0  # batches taken from ``_iter``
+        # Set by fit for its training data: the passes that ran out of data are listed in ``ran_out`` (from
+        # 0) for the fit to warn when it trains that pass's last batch, as Keras warns when its loop asks for
+        # one more; the producer reads ahead, so a warning here would come for passes never trained.
+        self.defer_ran_out = False
+        self.ran_out: list[int] = []
+        self._passes = 0
         self._gen: Iterator[Any] | None = None
         self._iterable: Any = None
         if self.dataset is not None:
@@ -229,6 +235,7 @@ class Source:
             yield self._pass()
 
     def _pass(self) -> Iterator[Any]:
+        index, self._passes = self._passes, self._passes + 1
         ds = self.dataset
         if ds is not None:
             ds.on_epoch_begin()
@@ -241,7 +248,10 @@ class Source:
                 try:
                     batch = next(self._iter)
                 except StopIteration:
-                    warnings.warn(RAN_OUT, UserWarning, stacklevel=2)
+                    if self.defer_ran_out:
+                        self.ran_out.append(index)
+                    else:
+                        warnings.warn(RAN_OUT, UserWarning, stacklevel=2)
                     self._iter = None
                     break
                 self._seen += 1

@@ -5,6 +5,7 @@ core's streamed loop; the producer's exception is raised as itself and no thread
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +15,7 @@ from .. import _core, _data, config
 from .. import callbacks as callbacks_module
 from .._errors import received
 from .._progbar import report
-from .._stream import Feeder, PyDataset, Source, is_stream, queue_for
+from .._stream import RAN_OUT, Feeder, PyDataset, Source, is_stream, queue_for
 from .._unsupported import NotSupportedError
 from ..optimizers._steps import restarted as restarted_rates
 from . import _compile, _targets, _weights
@@ -170,6 +171,7 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
         )
     steps = _steps(a["steps_per_epoch"], "steps_per_epoch")
     source = Source(x, steps, bool(a["shuffle"]), "x")
+    source.defer_ran_out = True  # (warned by the observer, for the passes trained)
     _prepare(model, source, "x", inputs, train=True)
     frozen = _compile.trains_nothing(model)  # (no optimizer step: Keras's warning)
     val_source = None
@@ -206,7 +208,7 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
     feeders = [
         Feeder(source, passes, queue, _converter(model, inputs, True, "x", a["class_weight"]), model, each)
     ]
-    observer.feeder, observer.first_epoch = feeders[0], a["initial_epoch"]
+    observer.feeder, observer.source, observer.first_epoch = feeders[0], source, a["initial_epoch"]
     if val_source is not None:
         feeders.append(
             Feeder(val_source, passes, val_queue, _converter(model, inputs, True, "validation_data"), model)
@@ -229,10 +231,15 @@ def _streamed_observer(base: Any) -> Any:
 
     class StreamObserver(base):  # type: ignore[misc, valid-type]
         feeder: Feeder | None = None
+        source: Source | None = None
         first_epoch = 0
 
         def on_epoch_end(self, epoch: int, train: list[float], val: list[float] | None) -> bool:
             i = epoch - self.first_epoch
+            if self.source is not None and i in self.source.ran_out and not self.model.stop_training:
+                # The epoch trained its pass to the end and would have asked for another batch (Keras checks
+                # stop_training after each batch, so a stopped epoch never sees the data run out).
+                warnings.warn(RAN_OUT, UserWarning, stacklevel=1)
             if self.feeder is not None and 0 <= i < len(self.feeder.sizes):
                 for cb in self.cbs.callbacks:
                     if isinstance(cb, callbacks_module.ProgbarLogger):
