@@ -123,3 +123,99 @@ def test_arrays_in_steps_warn_only_when_training_reaches_their_end(
     assert history.epoch == list(range(epochs))
     assert int(model.optimizer.iterations.numpy()) == iterations
     assert sum("ran out of data" in str(w.message) for w in caught) == ran_out
+
+
+class _Batches(keras.utils.PyDataset):
+    """``n`` batches of 8 rows of `X40`."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__()
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> Any:
+        return X40[i * 8 : (i + 1) * 8], Y40[i * 8 : (i + 1) * 8]
+
+
+class _StopAtEpochEnd(keras.callbacks.Callback):
+    def __init__(self, epoch: int | None) -> None:
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+        if epoch == self.epoch:
+            self.model.stop_training = True
+
+
+# Keras 3.15.1, the model of `_classifier`, training on `_Batches(5)` with steps_per_epoch=3 and validating on
+# `_Batches(2)` with validation_steps=3 (each validation pass runs out), epochs=5, shuffle=False: (stopped at
+# on_epoch_end of, validation_freq, History.epoch, "ran out of data" warnings, History val_loss). Keras warns for
+# each short training pass and each validation pass that runs; keras_lite's producer threads read ahead and
+# warned also for the passes of the epochs a stopped fit never ran.
+_STOPPED_VALIDATIONS = [
+    (
+        None,
+        1,
+        [0, 1, 2, 3, 4],
+        7,
+        [0.5765169858932495, 0.5532552003860474, 0.5169554948806763, 0.4989465177059173, 0.4711421132087707],
+    ),
+    (2, 1, [0, 1, 2], 4, [0.5765169858932495, 0.5532552003860474, 0.5169554948806763]),
+    (None, 2, [0, 1, 2, 3, 4], 4, [0.5532552003860474, 0.49894651770591736]),
+    (1, 2, [0, 1], 2, [0.5532552003860474]),
+]
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize(("stop", "freq", "epochs", "ran_out", "val_loss"), _STOPPED_VALIDATIONS)
+def test_ran_out_of_data_warns_for_the_validation_passes_that_run(
+    device: str, stop: int | None, freq: int, epochs: list[int], ran_out: int, val_loss: list[float]
+) -> None:
+    model = _classifier(device)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = model.fit(
+            _Batches(5),
+            steps_per_epoch=3,
+            validation_data=_Batches(2),
+            validation_steps=3,
+            validation_freq=freq,
+            epochs=5,
+            verbose=0,
+            shuffle=False,
+            callbacks=[_StopAtEpochEnd(stop)],
+        )
+    assert history.epoch == epochs
+    assert sum("ran out of data" in str(w.message) for w in caught) == ran_out
+    np.testing.assert_allclose(history.history["val_loss"], val_loss, rtol=1e-5)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize(
+    ("stop", "epochs", "ran_out"), [(None, [0, 1, 2, 3], 4), (1, [0, 1], 2), (0, [0], 1)]
+)
+def test_a_stopped_fit_warns_only_for_its_validation_passes(
+    device: str, stop: int | None, epochs: list[int], ran_out: int
+) -> None:
+    # Keras 3.15.1: `_Batches(5)` trained whole each epoch (no steps_per_epoch), `_Batches(2)` validated with
+    # validation_steps=3, epochs=4 (6 when stopped), one warning per validation pass; keras_lite gave 5 and 3
+    # for the stopped fits. val_loss of the first two epochs: 0.5532552003860474, 0.49894651770591736.
+    model = _classifier(device)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = model.fit(
+            _Batches(5),
+            validation_data=_Batches(2),
+            validation_steps=3,
+            epochs=4 if stop is None else 6,
+            verbose=0,
+            shuffle=False,
+            callbacks=[_StopAtEpochEnd(stop)],
+        )
+    assert history.epoch == epochs
+    assert sum("ran out of data" in str(w.message) for w in caught) == ran_out
+    np.testing.assert_allclose(
+        history.history["val_loss"][:2], [0.5532552003860474, 0.49894651770591736][: len(epochs)], rtol=1e-5
+    )

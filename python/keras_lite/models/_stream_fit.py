@@ -186,6 +186,7 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
             vd = _ArrayBatches(vx, vy, vw, bs, not model._single_input)
         val_steps = _steps(a["validation_steps"], "validation_steps")
         val_source = Source(vd, val_steps, False, "validation_data", restart=True)
+        val_source.defer_ran_out = True
     passes = max(0, a["epochs"] - a["initial_epoch"])
     cbs = callbacks_module.CallbackList(
         a["callbacks"],
@@ -208,7 +209,8 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
     feeders = [
         Feeder(source, passes, queue, _converter(model, inputs, True, "x", a["class_weight"]), model, each)
     ]
-    observer.feeder, observer.source, observer.first_epoch = feeders[0], source, a["initial_epoch"]
+    observer.feeder, observer.first_epoch = feeders[0], a["initial_epoch"]
+    observer.sources = (source, val_source)
     if val_source is not None:
         feeders.append(
             Feeder(val_source, passes, val_queue, _converter(model, inputs, True, "validation_data"), model)
@@ -231,14 +233,22 @@ def _streamed_observer(base: Any) -> Any:
 
     class StreamObserver(base):  # type: ignore[misc, valid-type]
         feeder: Feeder | None = None
-        source: Source | None = None
+        # The training and validation sources, whose passes that ran out of data are warned here, for the
+        # passes that run (their producers read ahead, also passes a stopped fit never runs).
+        sources: tuple[Source | None, Source | None] = (None, None)
         first_epoch = 0
+        validations = 0
 
         def on_epoch_end(self, epoch: int, train: list[float], val: list[float] | None) -> bool:
             i = epoch - self.first_epoch
-            if self.source is not None and i in self.source.ran_out and not self.model.stop_training:
-                # The epoch trained its pass to the end and would have asked for another batch (Keras checks
-                # stop_training after each batch, so a stopped epoch never sees the data run out).
+            source, val_source = self.sources
+            # A training pass that ran out and was not stopped (Keras checks stop_training after each batch,
+            # so a stopped epoch never asks for the batch after the last); every validation pass that ran.
+            ran_out = [source is not None and i in source.ran_out and not self.model.stop_training]
+            if val is not None:
+                ran_out.append(val_source is not None and self.validations in val_source.ran_out)
+                self.validations += 1
+            for _ in range(sum(ran_out)):
                 warnings.warn(RAN_OUT, UserWarning, stacklevel=1)
             if self.feeder is not None and 0 <= i < len(self.feeder.sizes):
                 for cb in self.cbs.callbacks:
