@@ -41,6 +41,8 @@ class ReduceLROnPlateau(MonitorCallback):
         cooldown: Epochs after a reduction before the patience count resumes.
         min_lr: The rate is never reduced below this.
 
+        **kwargs: Ignored with a warning, as Keras 3 ignores them (tf.keras 2's ``epsilon``).
+
     Raises:
         ValueError: If ``factor >= 1``.
 
@@ -65,7 +67,13 @@ class ReduceLROnPlateau(MonitorCallback):
         **kwargs: Any,
     ) -> None:
         if kwargs:
-            raise ValueError(f"ReduceLROnPlateau got unexpected keyword arguments: {sorted(kwargs)}")
+            # Keras 3 takes and ignores them (tf.keras 2 code passes `epsilon`, its old name of min_delta).
+            warnings.warn(
+                f"ReduceLROnPlateau ignores the keyword arguments {sorted(kwargs)}, as Keras 3 does "
+                f"(`min_delta` is the improvement threshold). Received: {kwargs}",
+                UserWarning,
+                stacklevel=2,
+            )
         super().__init__(monitor, mode, min_delta=min_delta)
         if factor >= 1.0:
             raise ValueError(f"ReduceLROnPlateau does not support a factor >= 1.0. Received factor={factor}")
