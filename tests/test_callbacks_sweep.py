@@ -30,3 +30,17 @@ def test_reduce_lr_on_plateau_ignores_unknown_keywords_as_keras_does() -> None:
     )
     assert history.history["learning_rate"] == [0.10000000149011612] * 4
     assert reduce.min_delta == -0.0001
+
+
+def test_a_callback_has_no_params_until_fit_sets_them() -> None:
+    # Keras 3.15.1: Callback().params is None (keras_lite had {}); after fit(x (40 rows), epochs=2,
+    # validation_split=0.2, verbose=0) {"verbose": 0, "epochs": 2, "steps": 1}, and after evaluate(x) with the
+    # default batch size {"verbose": 0, "epochs": 1, "steps": 2}.
+    callback = keras.callbacks.Callback()
+    assert callback.params is None
+    model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    model.fit(X40, Y40, epochs=2, verbose=0, callbacks=[callback], validation_split=0.2)
+    assert callback.params == {"verbose": 0, "epochs": 2, "steps": 1}
+    model.evaluate(X40, Y40, verbose=0, callbacks=[callback])
+    assert callback.params == {"verbose": 0, "epochs": 1, "steps": 2}

@@ -42,11 +42,11 @@ class Callback:
     """
 
     model: Any
-    params: dict[str, Any]
+    params: dict[str, Any] | None
 
     def __init__(self) -> None:
         self.model = None
-        self.params = {}
+        self.params = None  # as Keras 3: set by fit, evaluate and predict (set_params)
 
     def set_params(self, params: dict[str, Any]) -> None:
         """Set the training parameters (``verbose``, ``epochs``, ``steps``)."""
