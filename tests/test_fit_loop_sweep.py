@@ -219,3 +219,127 @@ def test_a_stopped_fit_warns_only_for_its_validation_passes(
     np.testing.assert_allclose(
         history.history["val_loss"][:2], [0.5532552003860474, 0.49894651770591736][: len(epochs)], rtol=1e-5
     )
+
+
+class _Rows(keras.utils.PyDataset):
+    """``x``, ``y`` in batches of ``bs`` rows."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, bs: int) -> None:
+        super().__init__()
+        self.x, self.y, self.bs = x, y, bs
+
+    def __len__(self) -> int:
+        return -(-len(self.x) // self.bs)
+
+    def __getitem__(self, i: int) -> Any:
+        return self.x[i * self.bs : (i + 1) * self.bs], self.y[i * self.bs : (i + 1) * self.bs]
+
+
+class _Boom(keras.callbacks.Callback):
+    def __init__(self, epoch: int) -> None:
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+        if epoch == self.epoch:
+            raise RuntimeError("interrupted")
+
+
+def _resumable(device: str) -> keras.Sequential:
+    model = keras.Sequential(
+        [keras.Input(shape=(3,)), keras.layers.Dense(4, activation="tanh"), keras.layers.Dense(1)],
+        device=device,
+    )
+    model.set_weights(
+        [np.full(w.shape, 0.1 * (i + 1), np.float32) for i, w in enumerate(model.get_weights())]
+    )
+    model.compile(keras.optimizers.Adam(0.01), "mse")
+    return model
+
+
+# Keras 3.15.1: 40 rows (default_rng(seed), y the row sums), the model of `_resumable`, a fit interrupted by an
+# exception at on_epoch_end(fail) after BackupAndRestore saved, then a new model fit again with a new
+# BackupAndRestore on the folder: (seed, fail, save_freq, epochs, batch size, data, History.epoch of the
+# resumed fit, its losses, optimizer.iterations, the first kernel's first value). keras_lite resumed the
+# weights of a streamed fit (a PyDataset, or arrays with steps_per_epoch) but ran every epoch again from 0.
+_RESUMED = [
+    (
+        0,
+        2,
+        "epoch",
+        5,
+        8,
+        "pydataset",
+        [3, 4],
+        [1.049993872642517, 0.6967827677726746],
+        25,
+        0.32934504747390747,
+    ),
+    (
+        1,
+        1,
+        3,
+        4,
+        8,
+        "pydataset",
+        [1, 2, 3],
+        [1.5220777988433838, 1.1858570575714111, 0.8900171518325806],
+        24,
+        0.24951277673244476,
+    ),
+    (2, 3, "epoch", 4, 16, "pydataset", [], None, 12, 0.21306435763835907),
+    (0, 2, "epoch", 5, 8, "steps", [3, 4], [2.1024556159973145, 1.7584292888641357], 9, None),
+]
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize(
+    ("seed", "fail", "save_freq", "epochs", "bs", "data", "resumed", "loss", "iterations", "w0"), _RESUMED
+)
+def test_backup_and_restore_resumes_a_streamed_fit_at_its_epoch(
+    tmp_path: Any,
+    device: str,
+    seed: int,
+    fail: int,
+    save_freq: Any,
+    epochs: int,
+    bs: int,
+    data: str,
+    resumed: list[int],
+    loss: list[float] | None,
+    iterations: int,
+    w0: float | None,
+) -> None:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(40, 3)).astype(np.float32)
+    y = x.sum(axis=1, keepdims=True)
+
+    def fit(model: keras.Sequential, callbacks: list[Any]) -> Any:
+        if data == "pydataset":
+            return model.fit(_Rows(x, y, bs), epochs=epochs, verbose=0, shuffle=False, callbacks=callbacks)
+        return model.fit(
+            x,
+            y,
+            batch_size=bs,
+            steps_per_epoch=2,
+            epochs=epochs,
+            verbose=0,
+            shuffle=False,
+            callbacks=callbacks,
+        )
+
+    backup = str(tmp_path / "backup")
+    with pytest.raises(RuntimeError, match="interrupted"):
+        fit(_resumable(device), [keras.callbacks.BackupAndRestore(backup, save_freq=save_freq), _Boom(fail)])
+    model = _resumable(device)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (arrays in steps run out of rows: Keras's warning)
+        history = fit(model, [keras.callbacks.BackupAndRestore(backup, save_freq=save_freq)])
+    assert history.epoch == resumed
+    assert int(model.optimizer.iterations.numpy()) == iterations
+    if loss is None:
+        assert history.history == {}
+    else:
+        np.testing.assert_allclose(history.history["loss"], loss, rtol=1e-5)
+    if w0 is not None:
+        np.testing.assert_allclose(model.get_weights()[0].ravel()[0], w0, rtol=1e-5)

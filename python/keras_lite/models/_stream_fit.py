@@ -187,7 +187,6 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
         val_steps = _steps(a["validation_steps"], "validation_steps")
         val_source = Source(vd, val_steps, False, "validation_data", restart=True)
         val_source.defer_ran_out = True
-    passes = max(0, a["epochs"] - a["initial_epoch"])
     cbs = callbacks_module.CallbackList(
         a["callbacks"],
         add_history=True,
@@ -200,7 +199,12 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
     observer = _streamed_observer(observer_cls)(model, cbs, model._metric_names)
     observer.validation_freq = a["validation_freq"]
     model.stop_training = False
+    model._initial_epoch = None
     cbs.on_train_begin()
+    # A callback may move the start (BackupAndRestore resuming), as Keras 3's ``model._initial_epoch``.
+    initial_epoch = int(model._initial_epoch or a["initial_epoch"])
+    model._initial_epoch = None
+    passes = max(0, a["epochs"] - initial_epoch)
     queue = queue_for(source)
     val_queue = queue_for(val_source) if val_source is not None else None
     rates = restarted_rates(model.optimizer)
@@ -209,7 +213,7 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
     feeders = [
         Feeder(source, passes, queue, _converter(model, inputs, True, "x", a["class_weight"]), model, each)
     ]
-    observer.feeder, observer.first_epoch = feeders[0], a["initial_epoch"]
+    observer.feeder, observer.first_epoch = feeders[0], initial_epoch
     observer.sources = (source, val_source)
     if val_source is not None:
         feeders.append(
@@ -220,7 +224,7 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
     _run(
         feeders,
         lambda: _core.fit_stream(
-            model._net, queue, val_queue, max(1, cap), a["epochs"], a["initial_epoch"], observer, interval
+            model._net, queue, val_queue, max(1, cap), a["epochs"], initial_epoch, observer, interval
         ),
     )
     cbs.on_train_end(observer.last_logs)
