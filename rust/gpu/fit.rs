@@ -260,7 +260,9 @@ impl Session for GpuSession<'_> {
     }
 
     fn running(&mut self) -> Result<&[f64]> {
-        if self.last_read.elapsed() >= RUNNING_EVERY && self.done > 0 && self.done < self.steps() {
+        // The epoch's last step too, when it has been submitted: a one-step epoch's batch end (submitted at
+        // once, as every epoch's first step) showed the zeros of `begin_epoch`.
+        if self.last_read.elapsed() >= RUNNING_EVERY && self.done > 0 {
             self.read_running()?;
         }
         Ok(&self.running)

@@ -138,6 +138,9 @@ impl Session for GpuStream<'_> {
         self.host.iter_mut().for_each(|h| *h = 0.0);
         self.running.iter_mut().for_each(|r| *r = 0.0);
         (self.used, self.used_rows, self.seen) = (0, 0, 0);
+        // The first batch end reads its step back, as an in-memory fit's does (it showed the zeros above when
+        // the last read was under `RUNNING_EVERY` ago: a one-batch epoch's only line).
+        self.last_read = Instant::now().checked_sub(RUNNING_EVERY).unwrap_or_else(Instant::now);
         Ok(())
     }
 
