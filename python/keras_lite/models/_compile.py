@@ -142,10 +142,9 @@ def compile(
         # another layout than the loss (sparse_categorical_accuracy with categorical_crossentropy) is refused
         # here, built or not; "crossentropy" adapts to the targets and is checked by the core when it settles.
         kind, _ = metrics_module.resolve(m, 2, losses_module.is_sparse(loss_obj))
-        if loss_obj._kind and metrics_module.is_sparse(kind) != losses_module.is_sparse(loss_obj):
-            want, have = ("class ids", "rows like the predictions")
-            if not metrics_module.is_sparse(kind):
-                want, have = have, want
+        apart = _targets.layouts_apart(kind, loss_obj) if loss_obj._kind else None
+        if apart is not None:
+            want, have = apart
             raise NotSupportedError(
                 f"The metric {m!r} reads targets as {want}, but the loss {loss_obj.name!r} takes {have}. "
                 f"Use {'sparse_' if losses_module.is_sparse(loss_obj) else ''}categorical metrics with it, or "

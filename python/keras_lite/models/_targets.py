@@ -66,14 +66,22 @@ def check_targets(model: Model, y: np.ndarray, arg: str) -> None:
         )
 
 
+def layouts_apart(kind: str, loss: Any) -> tuple[str, str] | None:
+    """How the metric ``kind`` reads the targets and how ``loss`` takes them (class ids, or rows like the
+    predictions), when the two differ; ``None`` when they agree."""
+    if metrics_module.is_sparse(kind) == losses_module.is_sparse(loss):
+        return None
+    ids, rows = "class ids", "rows like the predictions"
+    return (ids, rows) if metrics_module.is_sparse(kind) else (rows, ids)
+
+
 def _check_reads_targets(loss: losses_module.Loss, kind: str, name: str, arg: str) -> None:
     """Refuse a metric that cannot read the targets as ``loss`` takes them (class ids, or rows like the
     predictions), and a sparse crossentropy metric beside a loss that ignores a label, which names no class
     (the core refuses both too; here the message names the metric and the loss as the user gave them)."""
-    if metrics_module.is_sparse(kind) != losses_module.is_sparse(loss):
-        want, have = ("class ids", "rows like the predictions")
-        if not metrics_module.is_sparse(kind):
-            want, have = have, want
+    apart = layouts_apart(kind, loss)
+    if apart is not None:
+        want, have = apart
         raise ValueError(
             f"The metric {name!r} reads targets as {want}, but the loss {loss.name!r} takes {have}. "
             f"Received: {arg}=[{name!r}] with loss={loss.name!r}"
