@@ -20,9 +20,10 @@ const SPLIT_MIN_MACS: usize = 1 << 16;
 /// Why the turn: a thread's column range of a row-major kernel whose rows span a power of two of bytes
 /// (2 KB for 512 units) lies at the same offsets within every row, so it maps onto the same half of the L2
 /// cache's sets, and with one range per layer a thread's weights compete for half its L2. Taking the other
-/// range in the next layer spreads them over all the sets. Measured on the Intel Xeon host (2 MB of L2 a core),
-/// two 512×512 layers one after the other, split in two: 22.4 µs a pair with the same range in both, 14.4 µs
-/// with the ranges swapped (or with rows padded off the power of two); one layer alone 6.8 µs.
+/// range in the next layer spreads them over all the sets. Measured on the Intel Xeon host (2 MB of L2 a core):
+/// two 512×512 layers one after the other, split in two, 22.4 µs a pair with the same range in both and 14.4 µs
+/// with their rows padded off the power of two (one layer alone 6.8 µs); the wine model's one-row prediction
+/// with the ranges swapped, `rbench/latbench.rs`'s split p50 20.4 → 10.6 µs.
 pub fn accumulate_row_split(y: &mut [f32], x: &[f32], w: &[f32], turn: usize) {
     let n = y.len();
     let parts = crate::pool::threads().min(n / 64).max(1);
