@@ -30,7 +30,7 @@ def _arrays(model: Model, x: Any, y: Any, call: str) -> tuple[np.ndarray, np.nda
     if x is None or y is None:
         raise ValueError(f"{call} needs both x and y. Received: x={type(x).__name__}, y={type(y).__name__}")
     xa = _trainer.inputs(model, x)
-    ya = _data.to_targets(_targets.unkeyed(model, y, "y"), "y")
+    ya = _targets.to_targets(model, y, "y")
     _data.check_same_length(xa, ya)
     _targets.settle_targets(model, ya)
     model._ensure_built(xa.shape[1], train=call == "train_on_batch")

@@ -75,7 +75,7 @@ def _converter(model: Model, inputs: Inputs, targets: bool, what: str, class_wei
             )
         y = batch[1]
         if not _plain(y):
-            y = _data.to_targets(_targets.unkeyed(model, y, _arg(what, "y")), _arg(what, "y"))
+            y = _targets.to_targets(model, y, _arg(what, "y"))
         _data.check_same_length(x, y, x_arg=_arg(what, "x"), y_arg=_arg(what, "y"))
         sw = batch[2] if len(batch) == 3 else None
         if class_weight is not None and len(batch) == 3:
@@ -128,7 +128,7 @@ def _prepare(model: Model, source: Source, what: str, inputs: Inputs, train: boo
     first = source.peeked[0]
     x = _one_input(model, inputs, first[0], what)
     if len(first) >= 2 and first[1] is not None:
-        y = _data.to_targets(_targets.unkeyed(model, first[1], _arg(what, "y")), _arg(what, "y"))
+        y = _targets.to_targets(model, first[1], _arg(what, "y"))
         settle_targets(model, y)
         model._ensure_built(x.shape[1], train)
         check_targets(model, y, _arg(what, "y"))

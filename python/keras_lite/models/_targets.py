@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import _data
 from .. import losses as losses_module
 from .. import metrics as metrics_module
 from .._metric_regression import PerOutput
@@ -169,7 +170,12 @@ def _float32(value: Any) -> float:
     return float(np.float32(value))
 
 
-def unkeyed(model: Model, y: Any, arg: str) -> Any:
+def to_targets(model: Model, y: Any, arg: str) -> np.ndarray:
+    """``y`` as the core takes targets (``_data.to_targets``), taken first from a dict by output name."""
+    return _data.to_targets(_unkeyed(model, y, arg), arg)
+
+
+def _unkeyed(model: Model, y: Any, arg: str) -> Any:
     """Targets given as a dict by output name (a model built with a dict of outputs, or by ``output_names``):
     the one output's array, as Keras maps them; any other ``y`` as it is."""
     if not isinstance(y, dict):

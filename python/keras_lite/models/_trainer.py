@@ -200,7 +200,7 @@ def fit(
     if shuffle not in (True, False):
         raise ValueError(f"shuffle must be True or False. {received('shuffle', shuffle)}")
     xa = inputs(model, x)
-    ya = _data.to_targets(_targets.unkeyed(model, y, "y"), "y")
+    ya = _targets.to_targets(model, y, "y")
     _data.check_same_length(xa, ya)
     sw = _weights.sample_weights(sample_weight, xa.shape[0])
     val = None
@@ -210,7 +210,7 @@ def fit(
         vx, vy, vw = _data.unpack_validation_data(validation_data)
         val = (
             inputs(model, vx, "validation_data x"),
-            _data.to_targets(_targets.unkeyed(model, vy, "validation_data y"), "validation_data y"),
+            _targets.to_targets(model, vy, "validation_data y"),
         )
         _data.check_same_length(val[0], val[1], x_arg="validation_data x", y_arg="validation_data y")
         val_sw = _weights.sample_weights(vw, val[0].shape[0], "validation_data sample_weight")
@@ -312,7 +312,7 @@ def evaluate(
     given_verbose, verbose = verbose, verbosity(verbose)
     start = time.time()
     xa = inputs(model, x)
-    ya = _data.to_targets(_targets.unkeyed(model, y, "y"), "y")
+    ya = _targets.to_targets(model, y, "y")
     _data.check_same_length(xa, ya)
     bs = _data.batch_size_for(batch_size, steps, xa.shape[0])
     sw = _weights.sample_weights(sample_weight, xa.shape[0])
