@@ -106,10 +106,10 @@ def test_a_legacy_h5_file_writes_a_listed_alias_by_its_function_name(tmp_path: A
         model.save(path)
     with h5py.File(path) as f:
         training = json.loads(f.attrs["training_config"])
-    # Keras 3.15.1's legacy loader read this file back (model.loss ListWrapper([mean_squared_error]), and
-    # evaluate gave keras_lite's values); it cannot read the alias "mse" there.
+    # Keras 3.15.1's legacy loader read this file back (model.loss ListWrapper([mean_squared_error]), the list
+    # kept, and evaluate gave keras_lite's values); it cannot read the alias "mse" there.
     assert training["loss"] == ["mean_squared_error"]
-    assert keras.models.load_model(path).loss == "mean_squared_error"
+    assert keras.models.load_model(path).loss == ["mean_squared_error"]
 
 
 def _softmax_classifier() -> keras.Model:

@@ -1,5 +1,5 @@
 """Configs and files as Keras 3.15.1 reads and writes them (a differential sweep's findings): compile configs in
-Keras's per-output forms, the module functions' names and custom_objects, legacy `.h5` files saved without the
+Keras's per-output forms, kept through a save and load, the module functions' names and custom_objects, legacy `.h5` files saved without the
 optimizer and the metric names Keras's legacy loader gives."""
 
 from __future__ import annotations
@@ -36,6 +36,37 @@ def test_compile_configs_in_keras_s_per_output_forms(loss: Any, metrics: Any) ->
     assert list(model.evaluate(X, Y, verbose=0, return_dict=True)) == ["accuracy", "loss"]
     with pytest.raises(ValueError, match="names several outputs"):
         _model().compile_from_config({"optimizer": "adam", "loss": ["mse", "mae"]})
+
+
+@pytest.mark.parametrize(
+    "loss, metrics",
+    [
+        ({"out": "mse"}, {"out": ["mae"]}),
+        (["mse"], [["mae"]]),
+        ("mse", ["mae"]),
+        ({"out": keras.losses.MeanSquaredError()}, None),
+    ],
+)
+@pytest.mark.parametrize("functional", [True, False])
+def test_a_loaded_model_keeps_the_loss_and_metrics_structure_it_was_compiled_with(
+    tmp_path: Path, functional: bool, loss: Any, metrics: Any
+) -> None:
+    # Keras 3.15.1, save then load_model: `loss` and the compile config's `loss` and `metrics` come back in the
+    # structure compile was given ({"out": "mse"} stays a dict by output name, ["mse"] a list).
+    if functional:
+        model = _model()
+    else:
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1, name="out")])
+    model.compile("adam", loss=loss, metrics=metrics)
+    model.save(tmp_path / "m.keras")
+    loaded = keras.models.load_model(tmp_path / "m.keras")
+    config = loaded.get_compile_config()
+    assert config["loss"] == model.get_compile_config()["loss"]
+    assert config["metrics"] == metrics
+    assert type(loaded.loss) is type(loss)
+    if isinstance(loss, dict):
+        assert list(loaded.loss) == ["out"] and type(loaded.loss["out"]) is type(loss["out"])
+    assert loaded.evaluate(X, Y, verbose=0) == model.evaluate(X, Y, verbose=0)
 
 
 def test_module_functions_take_names_and_custom_objects_as_keras() -> None:

@@ -406,25 +406,29 @@ def metric_from_config(value: Any) -> Any:
     return metrics_module._config_metric(value)
 
 
-def _per_output(value: Any, key: str, nested: bool) -> Any:
-    """A compile_config entry of a one-output model as keras_lite's compile takes it: Keras keeps what compile was
-    given, so a loss may be a list of one loss or a dict by output name (``{"out": "mse"}``), and metrics a list
-    of one list or a dict of one list (``{"out": ["mae"]}``); tuples (in-memory configs) are lists."""
+def _as_given(value: Any, key: str, leaf: Callable[[Any], Any], nested: bool) -> Any:
+    """A compile_config entry in the structure compile was given, as Keras keeps it (a loss may be a list of one
+    loss or a dict by output name, ``{"out": "mse"}``; metrics a list, a list of one list or a dict by output
+    name), its losses or metrics read by ``leaf``; tuples (in-memory configs) are lists. Several outputs are a
+    ``FormatError``: keras_lite models have one."""
+
+    def read(v: Any) -> Any:
+        if isinstance(v, (list, tuple)):
+            return [read(item) for item in v]
+        if isinstance(v, dict) and "class_name" not in v:  # by output name, not an object's config
+            return {name: read(item) for name, item in v.items()}
+        return None if v is None and nested else leaf(v)
+
     value = list(value) if isinstance(value, tuple) else value
-    by_name = isinstance(value, dict) and "class_name" not in value  # by output name, not an object's config
+    by_name = isinstance(value, dict) and "class_name" not in value
     listed = isinstance(value, list) and (
         not nested or (value and all(isinstance(v, (list, tuple)) for v in value))
     )
-    if not (by_name or listed):
-        return value
-    if len(value) != 1:
+    if (by_name or listed) and len(value) != 1:
         raise FormatError(
             f"compile_config {key} names several outputs; keras_lite models have one: {value!r}"
         )
-    one = next(iter(value.values())) if by_name else value[0]
-    if not nested:
-        return one
-    return [] if one is None else list(one) if isinstance(one, (list, tuple)) else [one]
+    return read(value)
 
 
 def compile_from_config(
@@ -434,16 +438,13 @@ def compile_from_config(
     cfg = _dict(cfg, "compile_config")
     if cfg.get("loss_weights") not in (None, [], {}):
         raise FormatError("compile_config sets loss_weights; keras_lite models have one output")
-    metrics = _per_output(cfg.get("metrics"), "metrics", nested=True) or []
-    weighted = _per_output(cfg.get("weighted_metrics"), "weighted_metrics", nested=True) or []
-    if not isinstance(metrics, list) or not isinstance(weighted, list):
-        raise FormatError(f"compile_config metrics must be lists. Received: {metrics!r}, {weighted!r}")
+    metrics = _as_given(cfg.get("metrics"), "metrics", metric_from_config, nested=True)
+    weighted = _as_given(cfg.get("weighted_metrics"), "weighted_metrics", metric_from_config, nested=True)
     optimizer = optimizer_from_config(cfg.get("optimizer", "rmsprop"), learning_rate)
-    loss = loss_from_config(_per_output(cfg.get("loss"), "loss", nested=False))
-    metric_args = [metric_from_config(m) for m in metrics] if cfg.get("metrics") is not None else None
-    weighted_args = [metric_from_config(m) for m in weighted] or None
+    loss = _as_given(cfg.get("loss"), "loss", loss_from_config, nested=False)
     try:
-        model.compile(optimizer=optimizer, loss=loss, metrics=metric_args, weighted_metrics=weighted_args)
-    except NotSupportedError as e:
-        # A combination keras_lite cannot train (mse metrics next to a sparse loss): the model still serves.
+        model.compile(optimizer=optimizer, loss=loss, metrics=metrics, weighted_metrics=weighted)
+    except (NotSupportedError, ValueError, TypeError) as e:
+        # A combination keras_lite cannot train (mse metrics next to a sparse loss), or a structure compile
+        # refuses (metrics not in a list, a loss keyed by another output's name): the model still serves.
         raise FormatError(f"compile_config: {e}") from None
