@@ -661,7 +661,7 @@ FIT = [
         ValueError,
         ("validation_batch_size",),
     ),
-    Bad("fit shuffle str", lambda m: m.fit(X, Y, shuffle="batch", verbose=0), ValueError, ("shuffle",)),
+    Bad("fit shuffle str", lambda m: m.fit(X, Y, shuffle="yes", verbose=0), ValueError, ("shuffle",)),
     Bad(
         "fit class_weight",
         lambda m: m.fit(X, Y, class_weight={0: 1.0}, verbose=0),

@@ -255,7 +255,7 @@ BAD_CALLS: list[tuple[str, Callable[[keras.Sequential], Any], type[BaseException
         ValueError,
         ("validation_split",),
     ),
-    ("shuffle str", lambda m: m.fit(X, Y, shuffle="batch", verbose=0), ValueError, ("shuffle",)),
+    ("shuffle str", lambda m: m.fit(X, Y, shuffle="yes", verbose=0), ValueError, ("shuffle",)),
     # compile with unknown names keeps the previous compile
     ("unknown optimizer", lambda m: m.compile(optimizer="adamm", loss="mae"), ValueError, ("adamm",)),
     ("unknown loss", lambda m: m.compile(optimizer="adam", loss="mean_abs"), ValueError, ("mean_abs",)),

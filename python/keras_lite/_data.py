@@ -35,6 +35,7 @@ __all__ = [
     "as_positive_int",
     "check_finite",
     "check_same_length",
+    "shuffles_rows",
     "split_validation",
     "to_array",
     "to_matrix",
@@ -331,6 +332,17 @@ def batch_size_for(batch_size: Any, steps: Any, rows: int, arg: str = "batch_siz
     if isinstance(steps, numbers.Integral) and not isinstance(steps, (bool, np.bool_)) and int(steps) > 0:
         return max(1, math.ceil(rows / int(steps)))
     return 32
+
+
+def shuffles_rows(shuffle: Any) -> bool:
+    """Whether ``fit`` draws a new order of the rows of in-memory data each epoch: ``True``. Keras's
+    ``shuffle="batch"`` only reorders the rows within each batch, which leaves every batch's mean loss, its
+    gradient and its metrics as they are, so it trains as ``False`` does."""
+    if isinstance(shuffle, str) and shuffle == "batch":
+        return False
+    if shuffle not in (True, False):
+        raise ValueError(f"shuffle must be True, False or 'batch'. Received: shuffle={_describe(shuffle)}")
+    return bool(shuffle)
 
 
 def _to_array(value: Any, arg: str) -> NDArray[Any]:

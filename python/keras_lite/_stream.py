@@ -33,6 +33,16 @@ RAN_OUT = (
 )
 
 
+def shuffle_ignored(x: Any) -> str:
+    """Keras's warning for ``fit(shuffle=True)`` on data it cannot shuffle: a generator or an infinite PyDataset."""
+    what = (
+        "a generator. The generator is expected to yield already-shuffled data."
+        if hasattr(x, "__next__")
+        else "an infinite PyDataset. The PyDataset is expected to already be shuffled."
+    )
+    return f"`shuffle=True` was passed, but will be ignored since the data `x` was provided as {what}"
+
+
 class PyDataset:
     """Base class for data sets that return whole batches by index, as ``keras.utils.PyDataset``.
 
@@ -241,6 +251,10 @@ class Source:
             ds.on_epoch_begin()
         if self.steps is None:
             yield from self._new_iterator()
+            if self.size is None:
+                # A source of unknown length ends by running out, which Keras 3.15.1 warns of too (3.16 only
+                # with steps).
+                self._ran_out(index)
         else:
             if self._iter is None or self.restart:
                 self._iter, self._seen = self._new_iterator(), 0
@@ -248,10 +262,7 @@ class Source:
                 try:
                     batch = next(self._iter)
                 except StopIteration:
-                    if self.defer_ran_out:
-                        self.ran_out.append(index)
-                    else:
-                        warnings.warn(RAN_OUT, UserWarning, stacklevel=2)
+                    self._ran_out(index)
                     self._iter = None
                     break
                 self._seen += 1
@@ -262,6 +273,19 @@ class Source:
                 self._iter = None
         if ds is not None:
             ds.on_epoch_end()
+
+    def _ran_out(self, index: int) -> None:
+        if self.defer_ran_out:
+            self.ran_out.append(index)
+        else:
+            warnings.warn(RAN_OUT, UserWarning, stacklevel=3)
+
+    def phantom_step(self, index: int) -> bool:
+        """Whether Keras 3.15.1 (TensorFlow) counts one more optimizer step at the end of training pass ``index``:
+        a pass that ran out of a source of unknown length (a generator) asks its step function for one more
+        batch, and the failed step still advances ``optimizer.iterations`` (and so Adam's bias correction and a
+        schedule's step) though it changes no weight. A PyDataset's known length stops the loop first."""
+        return self.size is None and index in self.ran_out
 
 
 # The model whose fit this thread feeds (set on each feeder thread).
@@ -314,6 +338,8 @@ class Feeder:
                     if not self.queue.put(*converted):
                         return
                     n += 1
+                if self.each is not None and self.source.phantom_step(len(self.sizes)):
+                    self.each()  # (the schedule's rate of the step Keras counts there, never applied)
                 self.sizes.append(n)
                 if not self.queue.end():
                     return

@@ -15,7 +15,7 @@ from .. import _core, _data, config
 from .. import callbacks as callbacks_module
 from .._errors import received
 from .._progbar import report
-from .._stream import RAN_OUT, Feeder, PyDataset, Source, is_stream, queue_for
+from .._stream import RAN_OUT, Feeder, PyDataset, Source, is_stream, queue_for, shuffle_ignored
 from .._unsupported import NotSupportedError
 from ..optimizers._steps import restarted as restarted_rates
 from . import _compile, _targets, _weights
@@ -165,6 +165,8 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
             )
     if a["class_weight"] is not None and not isinstance(x, PyDataset):
         raise ValueError("`class_weight` is not supported when using a generator as x. Use a PyDataset.")
+    if a["shuffle"] and (hasattr(x, "__next__") or isinstance(x, PyDataset) and x.num_batches is None):
+        warnings.warn(shuffle_ignored(x), UserWarning, stacklevel=4)
     if a["validation_split"]:
         raise ValueError(
             f"validation_split is only supported for arrays. {received('validation_split', a['validation_split'])}"
@@ -214,7 +216,7 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
         Feeder(source, passes, queue, _converter(model, inputs, True, "x", a["class_weight"]), model, each)
     ]
     observer.feeder, observer.first_epoch = feeders[0], initial_epoch
-    observer.sources = (source, val_source)
+    observer.sources, observer.frozen = (source, val_source), frozen
     if val_source is not None:
         feeders.append(
             Feeder(val_source, passes, val_queue, _converter(model, inputs, True, "validation_data"), model)
@@ -242,6 +244,7 @@ def _streamed_observer(base: Any) -> Any:
         sources: tuple[Source | None, Source | None] = (None, None)
         first_epoch = 0
         validations = 0
+        frozen = False  # no trainable weight: no optimizer step, nor Keras's extra one
 
         def on_epoch_end(self, epoch: int, train: list[float], val: list[float] | None) -> bool:
             i = epoch - self.first_epoch
@@ -249,6 +252,8 @@ def _streamed_observer(base: Any) -> Any:
             # A training pass that ran out and was not stopped (Keras checks stop_training after each batch,
             # so a stopped epoch never asks for the batch after the last); every validation pass that ran.
             ran_out = [source is not None and i in source.ran_out and not self.model.stop_training]
+            if ran_out[0] and not self.frozen and source is not None and source.phantom_step(i):
+                _skip_a_step(self.model)
             if val is not None:
                 ran_out.append(val_source is not None and self.validations in val_source.ran_out)
                 self.validations += 1
@@ -261,6 +266,13 @@ def _streamed_observer(base: Any) -> Any:
             return bool(super().on_epoch_end(epoch, train, val))
 
     return StreamObserver
+
+
+def _skip_a_step(model: Model) -> None:
+    """Count one more optimizer step without changing a weight (see ``Source.phantom_step``)."""
+    net = model._net
+    iterations, rows = net.optimizer_state()
+    net.set_optimizer_state(iterations + 1, [value for _, _, value in rows])
 
 
 class _ArrayBatches(PyDataset):
@@ -277,6 +289,12 @@ class _ArrayBatches(PyDataset):
             self.x: Any = {k: np.asarray(v) for k, v in x.items()}
         elif several_inputs and isinstance(x, (list, tuple)):
             self.x = [np.asarray(v) for v in x]
+        elif (
+            isinstance(x, (list, tuple)) and len(x) == 1 and (hasattr(x[0], "shape") or hasattr(x[0], "iloc"))
+        ):
+            self.x = np.asarray(
+                x[0]
+            )  # one input's array in a list, as Keras takes it (a nested list stays rows)
         else:
             self.x = np.asarray(x)
         self.y, self.w, self.bs = np.asarray(y), None if w is None else np.asarray(w), int(batch_size)
@@ -315,7 +333,8 @@ def fit_arrays_in_steps(model: Model, a: dict[str, Any], observer_cls: Any, inpu
     streamed fit of the arrays' batches; ``validation_split`` holds out the last rows first, as Keras does."""
     bs = 32 if a["batch_size"] is None else _data.as_positive_int(a["batch_size"], "batch_size")
     several = not model._single_input
-    train = _ArrayBatches(a["x"], a["y"], a["sample_weight"], bs, several, shuffle=bool(a["shuffle"]))
+    shuffle = _data.shuffles_rows(a["shuffle"])
+    train = _ArrayBatches(a["x"], a["y"], a["sample_weight"], bs, several, shuffle=shuffle)
     kept = train.rows()  # the rows trained on: all, or those validation_split keeps
     _data.check_same_length(np.empty((kept, 0)), train.y)
     vd = a["validation_data"]
@@ -327,7 +346,7 @@ def fit_arrays_in_steps(model: Model, a: dict[str, Any], observer_cls: Any, inpu
     # Without a batch_size, Keras reads the (kept) rows in steps_per_epoch batches of equal size.
     bs = _data.batch_size_for(a["batch_size"], a["steps_per_epoch"], kept)
     if (kept, bs) != (train.rows(), train.bs):
-        train = _ArrayBatches(*train.part(slice(0, kept)), bs, several, shuffle=bool(a["shuffle"]))
+        train = _ArrayBatches(*train.part(slice(0, kept)), bs, several, shuffle=shuffle)
     # The rows are shuffled by the batches themselves, not the stream's batch order.
     streamed = {"x": train, "y": None, "sample_weight": None, "validation_split": 0.0, "validation_data": vd}
     return fit(model, train, {**a, **streamed, "shuffle": False}, observer_cls, inputs)

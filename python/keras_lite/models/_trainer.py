@@ -197,8 +197,7 @@ def fit(
         raise ValueError(
             f"initial_epoch must be a non-negative integer. {received('initial_epoch', initial_epoch)}"
         )
-    if shuffle not in (True, False):
-        raise ValueError(f"shuffle must be True or False. {received('shuffle', shuffle)}")
+    shuffle = _data.shuffles_rows(shuffle)
     xa = inputs(model, x)
     ya = _targets.to_targets(model, y, "y")
     _data.check_same_length(xa, ya)
