@@ -274,6 +274,24 @@ def test_a_model_made_untrainable_reports_no_trainable_weights() -> None:
     assert all(np.array_equal(a, b) for a, b in zip(before, m.get_weights()))
 
 
+@pytest.mark.parametrize("late_layer", [False, True])
+def test_a_layer_made_trainable_in_an_untrainable_model_is_not_trained(late_layer: bool) -> None:
+    # Keras 3.15.1: the model's trainable_weights stay [] (its own flag is False), so fit warns "The model does
+    # not have any trainable weights." and takes no optimizer step. keras_lite's core trained the layer.
+    m = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(2)])
+    m.trainable = False
+    if late_layer:  # a layer added after the model was frozen, then the first layer made trainable again
+        m.add(layers.Dense(1))
+    m.layers[0].trainable = True
+    assert m.trainable_weights == []
+    before = m.get_weights()
+    m.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    with pytest.warns(UserWarning, match="does not have any trainable weights"):
+        m.fit(X, np.ones((len(X), m.output_shape[1]), np.float32), epochs=1, verbose=0)
+    assert int(m.optimizer.iterations) == 0
+    assert all(np.array_equal(a, b) for a, b in zip(before, m.get_weights()))
+
+
 @pytest.mark.parametrize(
     "make",
     [

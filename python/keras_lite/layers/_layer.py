@@ -240,7 +240,10 @@ class Layer:
     def trainable(self, value: bool) -> None:
         self._trainable = boolean("trainable", value)
         if self._owner is not None:
-            self._owner.set_layer_trainable(self._owner_layer_index, self._trainable)
+            # A model made untrainable trains none of its layers, whatever they say (its trainable_weights).
+            holder = self._holder() if self._holder is not None else None
+            trains = self._trainable and (holder is None or holder._trainable)
+            self._owner.set_layer_trainable(self._owner_layer_index, trains)
 
     @property
     def weights(self) -> list[Variable]:
