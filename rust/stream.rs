@@ -73,7 +73,10 @@ pub fn validate_feed(
         if hooks {
             obs.test_batch(step, None)?;
         }
-        s.validate_rows(b.data(), &mut sums)?;
+        // A batch of no rows (a PyDataset's `__len__` one too many) is a step that adds nothing, as in Keras.
+        if b.rows > 0 {
+            s.validate_rows(b.data(), &mut sums)?;
+        }
         rows += b.rows;
         feed.recycle(b);
         if hooks {
@@ -118,20 +121,23 @@ pub fn evaluate_feed(model: &Model, feed: &mut Feed, hooks: &mut EvalHooks<'_>) 
         if let Some(f) = hooks.batch.as_mut() {
             f(step, None)?;
         }
-        let on_gpu = {
-            let st = model.read()?;
-            match &st.gpu {
-                Some(g) => {
-                    let done = g.evaluate(b.data(), b.rows, hooks.cancel, true)?;
-                    let metrics = &st.compiled.as_ref().ok_or_else(not_compiled)?.metrics;
-                    crate::metric::add_rows(metrics, &mut sums, &done.per_batch);
-                    true
+        // As in `validate_feed`, a batch of no rows adds nothing.
+        if b.rows > 0 {
+            let on_gpu = {
+                let st = model.read()?;
+                match &st.gpu {
+                    Some(g) => {
+                        let done = g.evaluate(b.data(), b.rows, hooks.cancel, true)?;
+                        let metrics = &st.compiled.as_ref().ok_or_else(not_compiled)?.metrics;
+                        crate::metric::add_rows(metrics, &mut sums, &done.per_batch);
+                        true
+                    }
+                    None => false,
                 }
-                None => false,
+            };
+            if !on_gpu {
+                cpu_sums(model, b.data(), hooks.cancel, &mut scratch, &mut sums)?;
             }
-        };
-        if !on_gpu {
-            cpu_sums(model, b.data(), hooks.cancel, &mut scratch, &mut sums)?;
         }
         rows += b.rows;
         feed.recycle(b);

@@ -159,3 +159,51 @@ def test_an_infinite_pydataset_warns_that_shuffle_is_ignored() -> None:
     assert iterations == 4
     want = SHUFFLE_IGNORED + "an infinite PyDataset. The PyDataset is expected to already be shuffled."
     assert messages == [want]
+
+
+class _WithAnEmptyBatch(keras.utils.PyDataset):
+    """Two batches of four rows and, at ``empty_at``, a batch of none (a ``__len__`` that counts one too many)."""
+
+    XS = np.arange(16, dtype=np.float32).reshape(8, 2) / 10
+
+    def __init__(self, empty_at: int) -> None:
+        super().__init__()
+        self.empty_at = empty_at
+
+    def __len__(self) -> int:
+        return 3
+
+    def __getitem__(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        if i == self.empty_at:
+            return self.XS[:0], np.ones((0, 1), np.float32)
+        j = i if i < self.empty_at else i - 1
+        return self.XS[j * 4 : (j + 1) * 4], np.ones((4, 1), np.float32)
+
+
+# Keras 3.15.1, Adam(0.1), mse and mae, kernel [[0.5], [0.5]], fit(ds, epochs=2, shuffle=False,
+# validation_data=ds), then evaluate(ds) and predict(ds): the batch of no rows is a step (6 optimizer steps; Adam's
+# moments move the weights with a zero gradient) that adds nothing to the means, and predicts no row.
+EMPTY_BATCH_RUNS = {
+    0: ([0.3474792, 0.231501], [0.2505471, 0.1945678], [0.43237773, 0.46039683], [0.21016966, 1.4600539]),
+    1: ([0.5265176, 0.2491818], [0.3233512, 0.2131662], [0.4867584, 0.5033761], [0.22152857, 1.6077169]),
+    2: ([0.3874476, 0.2252659], [0.2303308, 0.1813333], [0.39149958, 0.4228993], [0.22485544, 1.3650138]),
+}
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("empty_at", sorted(EMPTY_BATCH_RUNS))
+def test_a_pydataset_batch_of_no_rows_is_a_step_that_adds_nothing(device: str, empty_at: int) -> None:
+    loss, val_loss, kernel, ends = EMPTY_BATCH_RUNS[empty_at]
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)], device=device)
+    model.compile(keras.optimizers.Adam(0.1), "mse", metrics=["mae"])
+    model.set_weights([np.full((2, 1), 0.5, np.float32), np.zeros(1, np.float32)])
+    ds = _WithAnEmptyBatch(empty_at)
+    history = model.fit(ds, epochs=2, verbose=0, shuffle=False, validation_data=ds).history
+    np.testing.assert_allclose(history["loss"], loss, rtol=1e-5)
+    np.testing.assert_allclose(history["val_loss"], val_loss, rtol=1e-5)
+    assert int(model.optimizer.iterations) == 6
+    np.testing.assert_allclose(model.get_weights()[0].ravel(), kernel, rtol=1e-5)
+    np.testing.assert_allclose(model.evaluate(ds, verbose=0)[0], val_loss[1], rtol=1e-5)
+    predicted = model.predict(ds, verbose=0)
+    assert predicted.shape == (8, 1)
+    np.testing.assert_allclose(predicted[[0, -1], 0], ends, rtol=1e-5)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,14 +17,12 @@ from .._progbar import report
 from .._stream import RAN_OUT, Feeder, PyDataset, Source, is_stream, queue_for, shuffle_ignored
 from .._unsupported import NotSupportedError
 from ..optimizers._steps import restarted as restarted_rates
-from . import _compile, _targets, _weights
+from . import _compile, _targets
+from ._stream_batches import Inputs, batch_arg, converter, empty, one_input
 from ._targets import check_targets, settle_targets
 
 if TYPE_CHECKING:
     from ._model import Model
-
-# ``_trainer.inputs``: an x as the float32 matrix the core takes, its width checked (passed in by the caller).
-Inputs = Callable[..., np.ndarray]
 
 
 def validation_freq(value: Any) -> int | list[int]:
@@ -54,84 +51,15 @@ def refuse_stream_validation(validation_data: Any) -> None:
         )
 
 
-def _converter(model: Model, inputs: Inputs, targets: bool, what: str, class_weight: Any = None) -> Any:
-    """A batch tuple as the ``(x, y, sample_weight)`` float32 arrays the core's queue takes."""
-
-    # The width of an x that the full conversion returned as it was (a float32 C-contiguous matrix): later
-    # batches of that kind skip it (the width check and the model's lock it takes), as the core checks them.
-    width: list[int] = []
-
-    def convert(batch: tuple[Any, ...]) -> tuple[Any, ...]:
-        x = batch[0]
-        if not (width and _plain(x) and x.shape[1] == width[0]):
-            x = _one_input(model, inputs, batch[0], what)
-            if x is batch[0] and not width:
-                width.append(x.shape[1])
-        if not targets:
-            return (x, np.zeros((x.shape[0], 1), np.float32), None)
-        if len(batch) < 2 or batch[1] is None:
-            raise ValueError(
-                f"Training and evaluation need targets: each {what} batch must be (x, y). Received: (x,)"
-            )
-        y = batch[1]
-        if not _plain(y):
-            y = _targets.to_targets(model, y, _arg(what, "y"))
-        _data.check_same_length(x, y, x_arg=_arg(what, "x"), y_arg=_arg(what, "y"))
-        sw = batch[2] if len(batch) == 3 else None
-        if class_weight is not None and len(batch) == 3:
-            raise ValueError("You cannot specify `class_weight` and `sample_weight` at the same time.")
-        w = _weights.sample_weights(sw, x.shape[0], _arg(what, "sample_weight"))
-        if class_weight is not None:
-            out = model._net.output_dim
-            w = _weights.class_weights(class_weight, y, out, y.shape[1] == 1 and out > 1)
-        return (x, y, w)
-
-    return convert
-
-
-def _plain(a: Any) -> bool:
-    """Whether ``a`` already is what ``_data.to_matrix`` returns unchanged: a non-empty 2-D float32 ndarray,
-    C-contiguous and aligned."""
-    return (
-        type(a) is np.ndarray
-        and a.dtype == np.float32
-        and a.ndim == 2
-        and a.shape[0] > 0
-        and a.shape[1] > 0
-        and a.flags.c_contiguous
-        and a.flags.aligned
-    )
-
-
-def _one_input(model: Model, inputs: Inputs, x: Any, what: str) -> np.ndarray:
-    """A batch's x as the core's matrix: one array, or for a Functional model a list or dict of its inputs."""
-    if isinstance(x, (list, dict)) and not _data_like(x) and model._join_inputs(x, _arg(what, "x")) is None:
-        raise ValueError(
-            f"Model {model.name!r} takes one input, so a batch x of several (a list of arrays or a dict) cannot "
-            "be read; build a keras.Model(inputs, outputs) with several keras.Input tensors to feed several. "
-            f"Received: {_arg(what, 'x')} of type {type(x).__name__}"
-        )
-    return inputs(model, x, _arg(what, "x"))
-
-
-def _arg(what: str, part: str) -> str:
-    """How errors name a part of a batch: ``x``, ``y`` for training, ``validation_data x`` for validation."""
-    return part if what == "x" else f"{what} {part}"
-
-
-def _data_like(x: Any) -> bool:
-    return isinstance(x, list) and not any(isinstance(v, (np.ndarray, dict)) for v in x)
-
-
 def _prepare(model: Model, source: Source, what: str, inputs: Inputs, train: bool = False) -> None:
-    """Build the model and settle its targets from the first peeked batch (``train``: for fit)."""
-    first = source.peeked[0]
-    x = _one_input(model, inputs, first[0], what)
+    """Build the model and settle its targets from the first peeked batch that holds rows (``train``: for fit)."""
+    first = next((b for b in source.peeked if not empty(b[0])), source.peeked[0])
+    x = one_input(model, inputs, first[0], what)
     if len(first) >= 2 and first[1] is not None:
-        y = _targets.to_targets(model, first[1], _arg(what, "y"))
+        y = _targets.to_targets(model, first[1], batch_arg(what, "y"))
         settle_targets(model, y)
         model._ensure_built(x.shape[1], train)
-        check_targets(model, y, _arg(what, "y"))
+        check_targets(model, y, batch_arg(what, "y"))
     else:
         model._ensure_built(x.shape[1], train)
 
@@ -213,13 +141,13 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
     # A schedule written in Python: each step's rate, appended as its batch is read.
     each = None if rates is None or frozen else lambda: rates.extend(1)
     feeders = [
-        Feeder(source, passes, queue, _converter(model, inputs, True, "x", a["class_weight"]), model, each)
+        Feeder(source, passes, queue, converter(model, inputs, True, "x", a["class_weight"]), model, each)
     ]
     observer.feeder, observer.first_epoch = feeders[0], initial_epoch
     observer.sources, observer.frozen = (source, val_source), frozen
     if val_source is not None:
         feeders.append(
-            Feeder(val_source, passes, val_queue, _converter(model, inputs, True, "validation_data"), model)
+            Feeder(val_source, passes, val_queue, converter(model, inputs, True, "validation_data"), model)
         )
     cap = max(p[0].shape[0] if hasattr(p[0], "shape") else len(p[0]) for p in source.peeked)
     interval = 0.0 if cbs.needs_batch_hooks() else (0.045 if a["verbose"] == 1 else 1e9)
@@ -374,7 +302,7 @@ def _evaluate(
     source = Source(x, _steps(a["steps"], "steps"), False, "x")
     _prepare(model, source, "x", inputs)
     queue = queue_for(source)
-    feeders = [Feeder(source, 1, queue, _converter(model, inputs, True, "x"))]
+    feeders = [Feeder(source, 1, queue, converter(model, inputs, True, "x"))]
     names = model._metric_names
     if a["callbacks"] is None:
         values = list(_run(feeders, lambda: _core.evaluate_stream(model._net, queue, None)))
@@ -405,7 +333,10 @@ def predict(
         for step, batch in enumerate(batches):
             if cbs is not None:
                 cbs.on_predict_batch_begin(step)
-            out = model._net.predict(inputs(model, batch[0], "x"))
+            if empty(batch[0]):  # (a PyDataset's batch of no rows, as Keras predicts it)
+                out = np.empty((0, model._net.output_dim), np.float32)
+            else:
+                out = model._net.predict(inputs(model, batch[0], "x"))
             outs.append(out)
             if cbs is not None:
                 cbs.on_predict_batch_end(step, {"outputs": out})
