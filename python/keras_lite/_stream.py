@@ -52,7 +52,8 @@ class PyDataset:
 
     Args:
         workers: Accepted for Keras compatibility; keras_lite reads batches on one producer thread.
-        use_multiprocessing: Accepted for Keras compatibility; must be False.
+        use_multiprocessing: Accepted for Keras compatibility; the batches are read on that thread too (the
+            same batches as from Keras's worker processes, one at a time).
         max_queue_size: The most batches read ahead of training (the core's queue bound).
 
     Example:
@@ -67,13 +68,6 @@ class PyDataset:
     """
 
     def __init__(self, workers: int = 1, use_multiprocessing: bool = False, max_queue_size: int = 10) -> None:
-        if use_multiprocessing:
-            from ._unsupported import NotSupportedError
-
-            raise NotSupportedError(
-                "keras_lite reads a PyDataset on one producer thread; use_multiprocessing is not supported. "
-                "Received: use_multiprocessing=True"
-            )
         self._workers = workers
         self._use_multiprocessing = use_multiprocessing
         self._max_queue_size = max_queue_size
