@@ -207,3 +207,24 @@ def test_a_pydataset_batch_of_no_rows_is_a_step_that_adds_nothing(device: str, e
     predicted = model.predict(ds, verbose=0)
     assert predicted.shape == (8, 1)
     np.testing.assert_allclose(predicted[[0, -1], 0], ends, rtol=1e-5)
+
+
+class _Batches(keras.utils.PyDataset):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+
+    def __len__(self) -> int:
+        return 3
+
+    def __getitem__(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        return X[i * 4 : (i + 1) * 4], Y[i * 4 : (i + 1) * 4]
+
+
+def test_a_pydataset_for_worker_processes_trains_as_any_other() -> None:
+    # Keras 3.15.1 reads PyDataset(workers=2, use_multiprocessing=True) in worker processes: the same batches.
+    runs = []
+    for kwargs in ({}, {"workers": 2, "use_multiprocessing": True}):
+        data = _Batches(**kwargs)
+        assert data.use_multiprocessing == bool(kwargs)
+        runs.append(_fit(_model(keras.optimizers.SGD(0.1)), data, epochs=2, shuffle=False)[:2])
+    assert runs[0] == runs[1]
