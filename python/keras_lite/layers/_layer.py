@@ -239,10 +239,8 @@ class Layer:
     @trainable.setter
     def trainable(self, value: bool) -> None:
         self._trainable = boolean("trainable", value)
-        if self._owner is not None:
-            # A model made untrainable trains none of its layers, whatever they say (its trainable_weights).
-            holder = self._holder() if self._holder is not None else None
-            trains = self._trainable and (holder is None or holder._trainable)
+        if self._owner is not None:  # (a model made untrainable trains none of its layers)
+            trains = self._trainable and getattr(self._holder and self._holder(), "_trainable", True)
             self._owner.set_layer_trainable(self._owner_layer_index, trains)
 
     @property
