@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import _core, config
 from ..layers import Layer
+from ..layers._layer import _auto_name
 from . import _ownership
 
 if TYPE_CHECKING:
@@ -101,3 +102,8 @@ def build(model: Model, wiring: Wired, input_widths: list[int], graph: bool) -> 
         for i in range(len(wiring)):
             net.set_layer_trainable(i, False)
     model._net, model._placements, model._stale = net, placements, not held
+    if not graph:
+        # A Sequential's build (the one caller without ``graph``): Keras 3 builds a Sequential as a Functional
+        # model of its layers, which takes the next automatic "functional" name, so a Functional model made
+        # after it is "functional_1" (its summary, its config and the keys of its outputs say so).
+        _auto_name("functional")
