@@ -146,9 +146,14 @@ def functional_from_config(
                 f"file's weights can hold ({max_params:,})"
             )
         try:
-            made[name] = layer(inputs)
+            out = layer(inputs)
         except (TypeError, ValueError) as e:
             raise FormatError(f"{where}: {e}") from None
+        # A nested model built with a list or a dict of its one output gives it in that structure; the file
+        # names the tensor itself (``[name, 0, 0]``), as Keras reads it from the call's flat outputs.
+        made[name] = (
+            next(iter(out.values())) if isinstance(out, dict) else out[0] if isinstance(out, list) else out
+        )
     inputs = _structure_ref(cfg.get("input_layers"), made, "input_layers")
     outputs = _structure_ref(cfg.get("output_layers"), made, "output_layers")
     if isinstance(outputs, (list, dict)) and len(outputs) != 1:

@@ -165,14 +165,36 @@ def _tensor(t: L.KerasTensor) -> dict[str, Any]:
 
 
 def _structure(tensors: list[L.KerasTensor], structure: Any) -> Any:
-    """``input_layers`` / ``output_layers``: ``[name, 0, 0]`` for one tensor, a list of them, or a dict."""
-    refs = {t.name: [t._keras_history[0].name, 0, 0] for t in tensors}
+    """``input_layers`` / ``output_layers``: ``[name, node, 0]`` for one tensor, a list of them, or a dict. The
+    node is 0, or 1 for a nested Functional model's output: Keras counts the node a Functional model makes of
+    itself first (``output_layers`` only; ``inbound_nodes`` leave it out)."""
+
+    def node(layer: Any) -> int:  # (a Functional model is the one kind with an output structure)
+        return int(not isinstance(layer, L.Layer) and hasattr(layer, "_output_structure"))
+
+    refs = {t.name: [t._keras_history[0].name, node(t._keras_history[0]), 0] for t in tensors}
     if structure is None:
         return refs[tensors[0].name]
     if structure is list:
         return [refs[t.name] for t in tensors]
     by_key = dict(zip(sorted(structure), tensors))  # the tensors are in sorted-key order
     return {k: refs[by_key[k].name] for k in structure}
+
+
+def _call_kwargs(layer: Any, called: Any) -> dict[str, Any]:
+    """The keyword arguments Keras 3 records for a call on tensors: the defaults of ``training`` (False for
+    Dropout and the noise layers) and ``mask`` (None per input: a model's, a Softmax's, a BatchNormalization's),
+    the arguments a layer's ``call`` has and was not given."""
+    if isinstance(layer, (L.Dropout, L.GaussianDropout, L.GaussianNoise)):
+        return {"training": False}
+    if isinstance(layer, (L.Softmax, L.BatchNormalization)):
+        return {"mask": None}
+    if isinstance(layer, L.Layer):
+        return {}
+    if isinstance(called, list):  # a model called by names
+        return {"mask": {name: None for name in called}}
+    tensors = layer._inbound[0]
+    return {"mask": [None] * len(tensors) if called else None}
 
 
 def functional_config(model: Any) -> dict[str, Any]:
@@ -194,7 +216,9 @@ def functional_config(model: Any) -> dict[str, Any]:
                 item = layer_config(layer, tensors[0]._width)
             else:  # a nested model, on the shape of the tensor it was called on
                 item = layer._keras_config(tuple(tensors[0].shape[1:]))
-            item.update(name=layer.name, inbound_nodes=[{"args": args, "kwargs": {}}])
+            item.update(
+                name=layer.name, inbound_nodes=[{"args": args, "kwargs": _call_kwargs(layer, called)}]
+            )
         out_layers.append(item)
     cfg = {
         "name": model.name,

@@ -259,7 +259,9 @@ class Functional(Model):
 
     def __call__(self, inputs: Any, training: Any = None) -> Any:
         out = super().__call__(inputs, training)
-        return out if isinstance(out, KerasTensor) else self._keyed(out)
+        if isinstance(out, KerasTensor):  # called on tensors: the output in the structure the model was given
+            return _given([out], self._output_structure)
+        return self._keyed(out)
 
     def _keyed(self, out: Any) -> Any:
         keys = self._output_structure
