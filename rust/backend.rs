@@ -206,6 +206,8 @@ pub struct Compiled {
     pub weighted_from: usize,
     /// How the loss is reduced over a batch.
     pub reduction: crate::loss::Reduction,
+    /// Compile's `loss_weights` factor of the reduced loss and its gradient (not of the penalty).
+    pub loss_weight: f32,
 }
 
 impl Compiled {
@@ -302,8 +304,7 @@ pub type BatchHook<'a> = &'a mut dyn FnMut(usize, Option<&[f64]>) -> Result<()>;
 pub struct EvalHooks<'a> {
     /// Set to stop at the next batch with `Error::Interrupted`.
     pub cancel: &'a AtomicBool,
-    /// Called before and after each batch: `(batch index, None)` before it, `(batch index, Some(running
-    /// means [loss, metric...]))` after it. `None` when nobody listens.
+    /// Called before and after each batch (running means `[loss, metric...]`); `None` when nobody listens.
     pub batch: Option<BatchHook<'a>>,
 }
 
@@ -354,8 +355,7 @@ impl HostSync for NoSync {
     }
 }
 
-/// An evaluation pass's results: `[loss, metric...]` means, and the sums per chunk (per batch when asked
-/// for) with the rows of a chunk, for `report_batches`.
+/// An evaluation pass's results: `[loss, metric...]` means, and each chunk's sums and rows (`report_batches`).
 #[derive(Debug, Clone)]
 pub struct Evaluation {
     /// The means over all rows.

@@ -144,8 +144,9 @@ pub fn evaluate_with<G: std::ops::Deref<Target = ModelState>>(
                     activity += s.activity;
                 }
                 let w = d.w.map(|w| &w[start..start + m]);
-                let loss =
-                    |o: &[f32], logits: bool| compiled.loss.reduced_sum(compiled.reduction, o, ys, ow, logits, w, None);
+                let loss = |o: &[f32], logits: bool| {
+                    compiled.loss.reduced_sum((compiled.reduction, compiled.loss_weight), o, ys, ow, logits, w, None)
+                };
                 let mut loss_sum = logits.map(|_| loss(o, true));
                 let mut output_activity = 0.0;
                 if let Some((_, activation)) = inferred.and_then(|_| crate::network::final_logits(&net.layers)) {

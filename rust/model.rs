@@ -187,7 +187,8 @@ impl Model {
         metrics.iter_mut().try_for_each(|m| m.settle(width))?;
         let n = st.net.params.len();
         let optimizer = Optimizer { schedule, ..Optimizer::new(optimizer, n) };
-        st.compiled = Some(Compiled { loss, metrics, optimizer, weighted_from, reduction: Default::default() });
+        st.compiled =
+            Some(Compiled { loss, metrics, optimizer, weighted_from, reduction: Default::default(), loss_weight: 1.0 });
         st.host_changed(Change::Other)
     }
 
@@ -200,11 +201,16 @@ impl Model {
         st.host_changed(Change::Other)
     }
 
-    /// Reduce the loss over each batch with `reduction` from now on (Keras's `Loss(reduction=...)`).
-    pub fn set_loss_reduction(&self, reduction: crate::loss::Reduction) -> Result<()> {
+    /// Reduce the loss over each batch with `reduction` (Keras's `Loss(reduction=...)`), then multiply it by
+    /// `weight` (compile's `loss_weights`), from now on.
+    pub fn set_loss_reduction(&self, reduction: crate::loss::Reduction, weight: f32) -> Result<()> {
+        if !weight.is_finite() {
+            return Err(Error::value(format!("loss_weights must be a finite number. Received: {weight}")));
+        }
         let _exclusive = self.exclusive("changing the loss reduction")?;
         let mut st = self.write()?;
-        st.compiled.as_mut().ok_or_else(not_compiled)?.reduction = reduction;
+        let compiled = st.compiled.as_mut().ok_or_else(not_compiled)?;
+        (compiled.reduction, compiled.loss_weight) = (reduction, weight);
         st.host_changed(Change::Other)
     }
 

@@ -419,8 +419,14 @@ COMPILE = [
     Bad("compile metrics str", lambda m: m.compile(loss="mae", metrics="mae"), ValueError, ("metrics",)),
     Bad("compile metrics [None]", lambda m: m.compile(loss="mae", metrics=[None]), ValueError, ("metric",)),
     Bad(
-        "compile loss_weights",
-        lambda m: m.compile(loss="mae", loss_weights=[1.0]),
+        "compile loss_weights for two outputs",
+        lambda m: m.compile(loss="mae", loss_weights=[1.0, 2.0]),
+        ValueError,
+        ("loss_weights",),
+    ),
+    Bad(
+        "compile loss_weights nan",
+        lambda m: m.compile(loss="mae", loss_weights=float("nan")),
         ValueError,
         ("loss_weights",),
     ),

@@ -436,14 +436,13 @@ def compile_from_config(
 ) -> None:
     """Compile ``model`` as ``compile_config`` says (``learning_rate`` overrides the config's, as Keras's file does)."""
     cfg = _dict(cfg, "compile_config")
-    if cfg.get("loss_weights") not in (None, [], {}):
-        raise FormatError("compile_config sets loss_weights; keras_lite models have one output")
     metrics = _as_given(cfg.get("metrics"), "metrics", metric_from_config, nested=True)
     weighted = _as_given(cfg.get("weighted_metrics"), "weighted_metrics", metric_from_config, nested=True)
     optimizer = optimizer_from_config(cfg.get("optimizer", "rmsprop"), learning_rate)
     loss = _as_given(cfg.get("loss"), "loss", loss_from_config, nested=False)
+    weights = {"loss_weights": cfg["loss_weights"]} if cfg.get("loss_weights") not in (None, [], {}) else {}
     try:
-        model.compile(optimizer=optimizer, loss=loss, metrics=metrics, weighted_metrics=weighted)
+        model.compile(optimizer=optimizer, loss=loss, metrics=metrics, weighted_metrics=weighted, **weights)
     except (NotSupportedError, ValueError, TypeError) as e:
         # A combination keras_lite cannot train (mse metrics next to a sparse loss), or a structure compile
         # refuses (metrics not in a list, a loss keyed by another output's name): the model still serves.

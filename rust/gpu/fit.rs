@@ -147,7 +147,7 @@ impl<'a> GpuSession<'a> {
         let last =
             if rem > 0 { Some(step_program(ctx, kernels, net, t, &ws, &data, &perm, &sums, rem)?) } else { None };
         let running = t.averaging.means(&vec![0.0; cols], 0);
-        let scales = BatchScales::new(t.loss, t.reduction, train, ow);
+        let scales = BatchScales::new(t.loss, (t.reduction, t.loss_weight), train, ow);
         Ok(GpuSession {
             ctx,
             net,

@@ -66,6 +66,7 @@ impl Evaluator {
         // each batch's value depend on its rows: the chunks are then the caller's batches.
         let exact = exact
             || t.reduction != crate::loss::Reduction::default()
+            || t.loss_weight != 1.0
             || t.loss.ignored_label().is_some()
             || t.loss.batch_dependent();
         let want = if exact { batch } else { batch.max(EVAL_ROWS) };
@@ -78,7 +79,12 @@ impl Evaluator {
         let mut records: Vec<StepRecord> =
             (0..chunks).map(|c| StepRecord { start: (c * cap) as u32, slot: c as u32, ..Default::default() }).collect();
         let tw = t.loss.target_width(net.output_dim);
-        super::reduce::BatchScales::new(t.loss, t.reduction, host, tw).fill(&mut records, None, cap, data.rows);
+        super::reduce::BatchScales::new(t.loss, (t.reduction, t.loss_weight), host, tw).fill(
+            &mut records,
+            None,
+            cap,
+            data.rows,
+        );
         table.write(ctx, &records);
         let program = |rows: usize| -> Result<Program> {
             let mut b = Builder::new();

@@ -334,8 +334,9 @@ impl Workspace {
 #[derive(Debug, Clone)]
 pub(crate) struct Training {
     pub loss: crate::loss::Loss,
-    /// How the loss is reduced over a batch (each step's record holds its factors).
+    /// How the loss is reduced over a batch, and compile's loss weight (each step's record holds their factors).
     pub reduction: crate::loss::Reduction,
+    pub loss_weight: f32,
     pub metrics: Vec<crate::metric::Metric>,
     pub kind: OptimizerKind,
     /// How sums become means (which metrics are weighted).
@@ -358,6 +359,7 @@ impl Training {
         Training {
             loss: c.loss,
             reduction: c.reduction,
+            loss_weight: c.loss_weight,
             metrics: c.metrics.clone(),
             kind,
             schedule,

@@ -127,7 +127,7 @@ pub(crate) fn run(
     let sums = ctx.storage(t.cols(), "per-step loss sums")?;
     let table = StepTable::new(ctx, kernels, 1)?;
     let (mut records, mut products) = (vec![StepRecord::default()], vec![1.0]);
-    BatchScales::new(t.loss, t.reduction, train, ow).fill(&mut records, None, cap, cap);
+    BatchScales::new(t.loss, (t.reduction, t.loss_weight), train, ow).fill(&mut records, None, cap, cap);
     write_records(ctx, &table, (&mut records, &mut products), 0, cap, t, progress)?;
     let p = step_program(ctx, kernels, net, t, &ws, &data, &perm, &sums, cap)?;
     let (barriers, needed, false_barriers) = barriers(&p);

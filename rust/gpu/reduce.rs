@@ -10,6 +10,8 @@ use super::program::StepRecord;
 pub(crate) struct BatchScales {
     loss: Loss,
     reduction: Reduction,
+    /// Compile's loss weight, which multiplies every batch's factors.
+    weight: f32,
     /// Target width.
     tw: usize,
     /// Copies of the targets and weights, kept only when the factors read them.
@@ -22,11 +24,11 @@ pub(crate) struct BatchScales {
 }
 
 impl BatchScales {
-    /// For the data `d` (targets `tw` wide).
-    pub fn new(loss: Loss, reduction: Reduction, d: Data<'_>, tw: usize) -> Self {
+    /// For the data `d` (targets `tw` wide), with the reduction and loss weight `(reduction, weight)`.
+    pub fn new(loss: Loss, (reduction, weight): (Reduction, f32), d: Data<'_>, tw: usize) -> Self {
         let reads = reduction.reads_batch(loss.ignored_label().is_some(), d.w.is_some());
         let (y, w) = if reads { (d.y.to_vec(), d.w.map(<[f32]>::to_vec)) } else { (Vec::new(), None) };
-        BatchScales { loss, reduction, tw, y, w, reads, batch_y: Vec::new(), batch_w: Vec::new() }
+        BatchScales { loss, reduction, weight, tw, y, w, reads, batch_y: Vec::new(), batch_w: Vec::new() }
     }
 
     /// Set the factors of each record, record `s`'s batch being the `cap` rows from `s·cap` in `order` (the
@@ -35,7 +37,7 @@ impl BatchScales {
         for (s, r) in records.iter_mut().enumerate() {
             let start = s * cap;
             let rows = cap.min(total.saturating_sub(start));
-            r.scales = self.batch(order, start, rows);
+            r.scales = self.batch(order, start, rows).times(self.weight);
         }
     }
 

@@ -165,7 +165,8 @@ impl Session for GpuStream<'_> {
         // One record, at slot `used`, reading rows from 0 (a step size of 0 rows between records).
         let slot = self.used;
         // This batch's loss-reduction factors (they read its targets, weights and mask).
-        let mut scales = BatchScales::new(t.loss, t.reduction, batch, t.loss.target_width(net.output_dim));
+        let mut scales =
+            BatchScales::new(t.loss, (t.reduction, t.loss_weight), batch, t.loss.target_width(net.output_dim));
         scales.fill(std::slice::from_mut(&mut self.records[slot]), None, rows, rows);
         let records = (&mut self.records[..=slot], &mut self.products[..=slot]);
         let mut progress = *self.progress;

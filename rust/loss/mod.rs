@@ -233,12 +233,13 @@ impl Loss {
         self.weighted_sum(input, target, width, logits, None, grad)
     }
 
-    /// `weighted_sum` under `reduction`: the batch's contribution to the epoch's loss sum (Keras's tracker
-    /// weights a batch's value by its rows), and the gradient of the batch value.
+    /// `weighted_sum` under `reduction`, times compile's loss weight `weight`: the batch's contribution to the
+    /// epoch's loss sum (Keras's tracker weights a batch's value by its rows), and the gradient of the batch
+    /// value.
     #[allow(clippy::too_many_arguments)]
     pub fn reduced_sum(
         &self,
-        reduction: Reduction,
+        (reduction, weight): (Reduction, f32),
         input: &[f32],
         target: &[f32],
         width: usize,
@@ -247,7 +248,7 @@ impl Loss {
         grad: Option<&mut [f32]>,
     ) -> f64 {
         let (tw, rows) = (self.target_width(width), input.len() / width.max(1));
-        let k = self.scales(reduction, &target[..(rows * tw).min(target.len())], tw, weights);
+        let k = self.scales(reduction, &target[..(rows * tw).min(target.len())], tw, weights).times(weight);
         if k == Scales::ONE {
             return self.weighted_sum(input, target, width, logits, weights, grad);
         }

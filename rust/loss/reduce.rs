@@ -83,6 +83,11 @@ pub struct Scales {
 impl Scales {
     /// The default reduction's factors.
     pub const ONE: Scales = Scales { grad: 1.0, sum: 1.0 };
+
+    /// These factors times compile's `loss_weights` factor `weight` (Keras multiplies the reduced loss by it).
+    pub fn times(self, weight: f32) -> Scales {
+        Scales { grad: self.grad * weight, sum: self.sum * weight }
+    }
 }
 
 impl Reduction {

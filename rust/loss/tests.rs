@@ -174,7 +174,7 @@ fn sparse_gradients_match_finite_differences() {
 
 /// The batch value under `reduction`: `reduced_sum` is the batch's share of an epoch sum divided by its rows.
 fn reduced(loss: Loss, r: Reduction, p: &[f32], t: &[f32], width: usize, w: Option<&[f32]>) -> f64 {
-    loss.reduced_sum(r, p, t, width, false, w, None) / (p.len() / width) as f64
+    loss.reduced_sum((r, 1.0), p, t, width, false, w, None) / (p.len() / width) as f64
 }
 
 #[test]
@@ -188,19 +188,23 @@ fn reductions_keras_goldens() {
     close(reduced(mse, Reduction::MeanWithSampleWeight, &p, &t, 1, Some(&sw)), 1.0, "mean_with_sample_weight");
     close(reduced(mse, Reduction::SumOverBatchSize, &p, &t, 1, Some(&[2.0; 4])), 15.0, "scalar weight 2");
     // The tracker weights a batch by its rows: `sum` gives Σ·rows, `none` the mean per sample.
-    close(mse.reduced_sum(Reduction::Sum, &p, &t, 1, false, None, None), 30.0 * 4.0, "sum");
-    close(mse.reduced_sum(Reduction::None, &p, &t, 1, false, None, None), 30.0, "none");
+    close(mse.reduced_sum((Reduction::Sum, 1.0), &p, &t, 1, false, None, None), 30.0 * 4.0, "sum");
+    close(mse.reduced_sum((Reduction::None, 1.0), &p, &t, 1, false, None, None), 30.0, "none");
     // §13.3: [1, 2, -1] with ignore_class=-1 gives 1.1769392; sum 2.3538785.
     let sparse = Loss::SparseCategoricalCrossentropy { from_logits: false, ignore_class: Some(-1) };
     let p = [0.05f32, 0.95, 0.0, 0.1, 0.8, 0.1, 0.3, 0.3, 0.4];
     let t = [1.0f32, 2.0, -1.0];
     close(reduced(sparse, Reduction::SumOverBatchSize, &p, &t, 3, None), 1.1769392, "ignore_class");
-    close(sparse.reduced_sum(Reduction::Sum, &p, &t, 3, false, None, None) / 3.0, 2.3538785, "ignore_class, sum");
+    close(
+        sparse.reduced_sum((Reduction::Sum, 1.0), &p, &t, 3, false, None, None) / 3.0,
+        2.3538785,
+        "ignore_class, sum",
+    );
     assert!(sparse.check_targets(&t, 3, "y").is_ok());
     assert!(sparse.check_targets(&[1.0, -2.0], 3, "y").is_err());
     // Every sample ignored: divide_no_nan gives 0, and no gradient.
     let mut g = [1.0f32; 3];
-    let v = sparse.reduced_sum(Reduction::SumOverBatchSize, &p[..3], &[-1.0], 3, false, None, Some(&mut g));
+    let v = sparse.reduced_sum((Reduction::SumOverBatchSize, 1.0), &p[..3], &[-1.0], 3, false, None, Some(&mut g));
     assert_eq!((v, g), (0.0, [0.0; 3]));
 }
 
@@ -211,7 +215,7 @@ fn reduction_gradients_scale_the_mean_gradient() {
     Loss::MeanSquaredError.weighted_sum(&p, &t, 1, false, Some(&w), Some(&mut mean));
     for (r, k) in [(Reduction::Sum, 3.0), (Reduction::None, 3.0), (Reduction::MeanWithSampleWeight, 3.0 / 4.0)] {
         let mut g = [0.0f32; 3];
-        Loss::MeanSquaredError.reduced_sum(r, &p, &t, 1, false, Some(&w), Some(&mut g));
+        Loss::MeanSquaredError.reduced_sum((r, 1.0), &p, &t, 1, false, Some(&w), Some(&mut g));
         for (a, b) in g.iter().zip(&mean) {
             assert!((a - b * k).abs() < 1e-6, "{r:?}: {a} vs {}", b * k);
         }

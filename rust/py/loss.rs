@@ -13,6 +13,9 @@ struct Head {
     kind: String,
     #[pyo3(default)]
     reduction: Option<String>,
+    /// compile's `loss_weights` factor (absent: 1).
+    #[pyo3(default)]
+    weight: Option<f32>,
 }
 
 /// `{"kind": "huber", ...}`.
@@ -54,14 +57,14 @@ struct Sparse {
 
 /// A loss description (`kind` one of `Loss::from_name`'s names, with `delta` for huber, `from_logits` and
 /// `label_smoothing` for the crossentropies, `ignore_class` for the sparse one) as the core's loss and its
-/// reduction.
-pub struct LossArg(pub Loss, pub Reduction);
+/// reduction and weight.
+pub struct LossArg(pub Loss, pub Reduction, pub f32);
 
 impl<'a, 'py> FromPyObject<'a, 'py> for LossArg {
     type Error = PyErr;
 
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
-        let Head { kind, reduction } = obj.extract()?;
+        let Head { kind, reduction, weight } = obj.extract()?;
         let loss = match kind.as_str() {
             "huber" => Loss::from_name(&kind, obj.extract::<Huber>()?.delta, false, 0.0),
             "binary_crossentropy" | "categorical_crossentropy" => {
@@ -82,6 +85,6 @@ impl<'a, 'py> FromPyObject<'a, 'py> for LossArg {
             None => Reduction::default(),
             Some(r) => Reduction::from_name(Some(&r))?,
         };
-        Ok(LossArg(loss?, reduction))
+        Ok(LossArg(loss?, reduction, weight.unwrap_or(1.0)))
     }
 }

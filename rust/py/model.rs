@@ -222,7 +222,7 @@ impl Model {
         let parse = |v: &[String]| v.iter().map(|m| Metric::from_name(m)).collect::<Result<Vec<_>, _>>();
         let (metrics, weighted) = (parse(&metrics)?, parse(&weighted_metrics)?);
         guarded(|| self.model.compile_with(loss.0, metrics, weighted, optimizer.0, optimizer.1.clone()))?;
-        guarded(|| self.model.set_loss_reduction(loss.1).and_then(|()| optimizer.set_rules(&self.model)))
+        guarded(|| self.model.set_loss_reduction(loss.1, loss.2).and_then(|()| optimizer.set_rules(&self.model)))
     }
 
     /// Train; see `trainer::fit`. Returns the number of epochs run.

@@ -101,7 +101,15 @@ impl Session for CpuSession<'_> {
         net.forward_train(ws, rows, Some(noise as u32), true)?;
         let logits = net.loss_logits(&compiled.loss);
         let (input, target, grad, w) = net.loss_views(ws, rows, logits, weighted);
-        sums[0] += compiled.loss.reduced_sum(compiled.reduction, input, target, ow, logits.is_some(), w, Some(grad));
+        sums[0] += compiled.loss.reduced_sum(
+            (compiled.reduction, compiled.loss_weight),
+            input,
+            target,
+            ow,
+            logits.is_some(),
+            w,
+            Some(grad),
+        );
         let rules = net.has_weight_rules();
         if rules {
             // Keras's `sum(model.losses)`, added to the batch's mean loss (so `rows` times to the sum).

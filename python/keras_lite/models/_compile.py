@@ -8,6 +8,8 @@ import warnings
 import weakref
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from .. import _core, _keras_config_write
 from .. import losses as losses_module
 from .. import metrics as metrics_module
@@ -30,6 +32,7 @@ class CompileState:
     _compiled_loss: Any
     _compile_metrics: list[Any]
     _compile_weighted: list[Any]
+    _loss_weight: float
     _metrics_given: bool
     _compile_given: dict[str, Any]
 
@@ -68,7 +71,9 @@ class CompileState:
         )
         # Keras keeps each argument in the structure compile was given it in (["mse"], {"out": "mse"}, ...).
         for key, given in self._compile_given.items():
-            if config[key] is not None:
+            if key == "loss_weights":
+                config[key] = _plain(given)
+            elif config[key] is not None:
                 config[key] = None if given is None else _like(given, config[key])
         return config
 
@@ -88,7 +93,8 @@ def compile(
     model: Model, optimizer: Any, loss: Any, loss_weights: Any, metrics: Any, weighted_metrics: Any
 ) -> None:
     """``model.compile``: check every argument, then configure the core (a refusal changes nothing)."""
-    given = {"loss": loss, "metrics": metrics, "weighted_metrics": weighted_metrics}
+    given = dict(loss=loss, metrics=metrics, weighted_metrics=weighted_metrics, loss_weights=loss_weights)
+    loss_weight = _loss_weight(loss_weights)
     loss = _for_the_output(model, loss, "loss")
     if isinstance(loss, (list, tuple)):
         if len(loss) != 1:
@@ -99,7 +105,8 @@ def compile(
     again = model.compiled
     if loss is None and again:
         # Keras keeps the previous compile's loss, and its metrics when none are given.
-        loss = model._compiled_loss
+        # (with its loss weight: Keras keeps the whole compiled loss)
+        loss, loss_weight = model._compiled_loss, model._loss_weight
         given["loss"] = model._compile_given["loss"]
     if metrics is None and weighted_metrics is None and again:
         metrics = model._compile_metrics if model._metrics_given else None
@@ -108,10 +115,6 @@ def compile(
         given["weighted_metrics"] = model._compile_given["weighted_metrics"]
     if loss is None:
         raise ValueError("keras_lite needs a loss to train. Received: loss=None")
-    if loss_weights is not None:
-        raise ValueError(
-            f"keras_lite models have one output; loss_weights is not supported. {received('loss_weights', loss_weights)}"
-        )
     if weighted_metrics is not None and not isinstance(weighted_metrics, (list, tuple)):
         raise ValueError(f"weighted_metrics must be a list. {received('weighted_metrics', weighted_metrics)}")
     if optimizer is None:  # (Keras compiles, then fails at the first step)
@@ -150,8 +153,8 @@ def compile(
                 f"Use {'sparse_' if losses_module.is_sparse(loss_obj) else ''}categorical metrics with it, or "
                 f"metrics=['accuracy'], which follows the loss. Received: metrics={list(metrics)!r}"
             )
-    previous_weighted = model._compile_weighted
-    model._compile_weighted = list(weighted_metrics or [])
+    previous = model._compile_weighted, model._loss_weight
+    model._compile_weighted, model._loss_weight = list(weighted_metrics or []), loss_weight
     if model._net is not None:
         # The same optimizer instance again keeps its state (its step count and slots), as Keras's does.
         state = model._net.optimizer_state() if again and opt is model.optimizer else None
@@ -159,7 +162,7 @@ def compile(
         try:
             compile_net(model, model._net, opt, loss_obj, list(metrics))
         except Exception:
-            model._compile_weighted = previous_weighted
+            model._compile_weighted, model._loss_weight = previous
             raise
         if state is not None and state[0]:
             model._net.set_optimizer_state(state[0], [value for _, _, value in state[1]])
@@ -201,6 +204,39 @@ def _like(given: Any, value: Any) -> Any:
     return value[0] if isinstance(value, list) and len(value) == 1 else value
 
 
+def _plain(value: Any) -> Any:
+    """``loss_weights`` as a config holds it: lists for tuples, floats for NumPy numbers."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return float(value) if isinstance(value, np.number) else value
+
+
+def _loss_weight(value: Any) -> float:
+    """compile's ``loss_weights`` for the one output: a number, or a list, tuple or dict of one (Keras 3.15.1
+    reads no key of the dict for one output), by which the reduced loss (not the regularizers' penalty) and
+    its gradient are multiplied; 1 when None."""
+    if value is None:
+        return 1.0
+    one = value
+    if isinstance(value, (list, tuple, dict)):
+        if len(value) != 1:
+            raise ValueError(
+                f"`loss_weights` must match the number of losses, got 1 losses and {len(value)} weights. "
+                f"{received('loss_weights', value)}"
+            )
+        one = next(iter(value.values())) if isinstance(value, dict) else value[0]
+    if isinstance(one, (bool, np.bool_)) or not isinstance(one, (int, float, np.integer, np.floating)):
+        raise ValueError(
+            "Expected `loss_weights` argument to be a float (single output case) or a list, tuple, or dict of "
+            f"one. {received('loss_weights', value)}"
+        )
+    if not np.isfinite(one):
+        raise ValueError(f"loss_weights must be a finite number. {received('loss_weights', value)}")
+    return float(one)
+
+
 def _output_name(model: Model) -> str | None:
     """The name Keras gives the model's one output: its output layer's."""
     if hasattr(type(model), "output_names"):
@@ -210,14 +246,16 @@ def _output_name(model: Model) -> str | None:
 
 def _for_the_output(model: Model, value: Any, arg: str) -> Any:
     """A compile argument given per output as a dict keyed by output name: the value for keras_lite's one
-    output (Keras accepts ``loss={"out": "mse"}`` for a model whose output layer is ``out``)."""
+    output. Keras 3.15.1 takes a loss keyed by the output layer's name (``loss={"out": "mse"}``) or by the key
+    of a model built with a dict of outputs (``keras.Model(i, {"k": o})``), and a one-output model's metrics
+    under any one key (it does not read the key)."""
     if not isinstance(value, dict):
         return value
-    name = _output_name(model)
-    if len(value) != 1 or name is not None and next(iter(value)) != name:
+    names = {_output_name(model), *(getattr(model, "_output_structure", None) or [])}
+    if len(value) != 1 or arg == "loss" and None not in names and next(iter(value)) not in names:
         raise ValueError(
             f"{arg} given as a dict is keyed by output name, and this model has one output, "
-            f"{name!r}. {received(arg, value)}"
+            f"{_output_name(model)!r}. {received(arg, value)}"
         )
     return next(iter(value.values()))
 
@@ -333,7 +371,7 @@ def compile_net(
         kinds, weighted, names, sizes, bases = _targets.resolve_metrics(
             net.output_dim, loss, metrics, model._compile_weighted
         )
-        net.compile(loss._spec(), kinds, opt._spec(net, model), weighted)
+        net.compile({**loss._spec(), "weight": model._loss_weight}, kinds, opt._spec(net, model), weighted)
         return loss, names, sizes, bases
 
     try:

@@ -87,6 +87,7 @@ class Model(_compile.CompileState, ConfigMethods, _nesting.AsLayer, _ownership.H
         self._target_width: int | None = None  # y's columns when fit/evaluate first saw them after compile
         self._compile_metrics: list[Any] = []  # compile()'s `metrics`, as given
         self._compile_weighted: list[Any] = []  # compile()'s `weighted_metrics`
+        self._loss_weight = 1.0  # compile()'s `loss_weights`, which multiplies the loss
         self._metric_names: list[str] = []  # the keys of the core's results: "loss", then each metric's name
         self._metric_bases: list[
             str
@@ -227,6 +228,7 @@ class Model(_compile.CompileState, ConfigMethods, _nesting.AsLayer, _ownership.H
         Args:
             optimizer: Name (any case) or ``keras_lite.optimizers`` instance; default ``"rmsprop"``.
             loss: Name, ``keras_lite.losses`` function or instance.
+            loss_weights: A number (or a list or dict of one) that multiplies the loss; default 1.
             metrics: List of metric names or instances.
         """
         _compile.compile(self, optimizer, loss, loss_weights, metrics, weighted_metrics)

@@ -102,7 +102,7 @@ fn model(c: &Case) -> Model {
     let weighted = c.weighted.clone().unwrap_or_default();
     m.compile_with(c.loss, c.metrics.clone(), weighted, c.kind, c.schedule.clone()).unwrap();
     m.set_gradient_clip(c.clip).unwrap();
-    m.set_loss_reduction(c.reduction).unwrap();
+    m.set_loss_reduction(c.reduction, 1.0).unwrap();
     m.set_weight_decay(c.decay.0, &c.decay.1).unwrap();
     m
 }

@@ -79,6 +79,7 @@ fn optimizers_match_cpu(
             optimizer: cpu.clone(),
             weighted_from: 0,
             reduction: Default::default(),
+            loss_weight: 1.0,
         };
         let dev = DevNet::upload(ctx, &net, Some(&compiled)).unwrap();
         let mut params = net.params.clone();
@@ -210,6 +211,7 @@ fn training_step_gradients_and_batchnorm_stats_match_cpu() {
         let tr = Training {
             loss,
             reduction: Default::default(),
+            loss_weight: 1.0,
             metrics: vec![],
             kind: OptimizerKind::Sgd { learning_rate: 0.0, momentum: 0.0, nesterov: false },
             averaging: crate::backend::Averaging { weighted_from: 0, stateful: None },

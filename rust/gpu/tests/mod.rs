@@ -197,6 +197,7 @@ fn losses_with_gradients_metrics_and_reduction() {
             let tr = Training {
                 loss,
                 reduction: Default::default(),
+                loss_weight: 1.0,
                 metrics: metrics.clone(),
                 kind: OptimizerKind::Sgd { learning_rate: 0.1, momentum: 0.0, nesterov: false },
                 averaging: crate::backend::Averaging { weighted_from: metrics.len(), stateful: None },
@@ -278,6 +279,7 @@ fn sparse_losses_and_metrics() {
             schedule: None,
             clip: Default::default(),
             reduction: Default::default(),
+            loss_weight: 1.0,
             decay: Default::default(),
             steps: true,
         };

@@ -44,7 +44,7 @@ fn model_with(kind: Option<OptimizerKind>, reduction: Reduction) -> Model {
     let kind = kind.unwrap_or(adam);
     m.compile_with(Loss::MeanSquaredError, vec![Metric::MeanAbsoluteError], vec![Metric::MeanSquaredError], kind, None)
         .unwrap();
-    m.set_loss_reduction(reduction).unwrap();
+    m.set_loss_reduction(reduction, 1.0).unwrap();
     m
 }
 
