@@ -346,7 +346,6 @@ def test_summary_refuses_layout_options_it_does_not_draw_and_unknown_ones() -> N
     m.summary(print_fn=plain.append)
     assert out == plain
     for kwargs in (
-        {"show_trainable": True},
         {"positions": [0.3, 0.6, 1.0]},
         {"layer_range": ["dense", "dense"]},
     ):

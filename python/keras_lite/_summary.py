@@ -33,12 +33,14 @@ CountAndBytes = tuple[int, float]
 
 _POSITIONS = (0.45, 0.80, 1.0)
 _HEADER = ("Layer (type)", "Output Shape", "Param #")
-_RIGHT_ALIGNED = (False, False, True)
+_JUSTIFY = ("left", "left", "right")
 _DEFAULT_LINE_LENGTH = 88
 # A graph (not a stack) gets a fourth column, "Connected to", and a wider default table.
 _GRAPH_POSITIONS = (0.3, 0.56, 0.74, 1.0)
 _GRAPH_HEADER = (*_HEADER, "Connected to")
 _GRAPH_LINE_LENGTH = 108
+# ``show_trainable`` adds a last, centred column, "Trainable", and 12 characters to the default width.
+_TRAINABLE_EXTRA = 12
 _PADDING = 1  # spaces on each side of a cell
 
 # rich's box layout: each string is left edge, horizontal, divider, right edge for one kind of line.
@@ -89,6 +91,7 @@ def print_summary(
     line_length: int | None = None,
     print_fn: Callable[[str], object] | None = None,
     connected: Sequence[str] | None = None,
+    trainable_marks: Sequence[str] | None = None,
 ) -> None:
     """Print a model summary in the Keras 3 layout.
 
@@ -109,6 +112,9 @@ def print_summary(
             writing to ``sys.stdout``.
         connected: For a graph, each row's ``Connected to`` text (``"a[0][0], b[0][0]"``, ``"-"`` for an
             input): the table then has that fourth column and a default width of ``min(108, columns - 4)``.
+        trainable_marks: Keras's ``show_trainable``: each row's ``Y`` (trainable), ``N`` (frozen) or ``-``
+            (no weights), in a last column; the other columns take 0.9 of their widths and the default width
+            grows by 12.
 
     Raises:
         ValueError: If ``line_length`` leaves a column narrower than 4 characters.
@@ -120,7 +126,15 @@ def print_summary(
     ```
     """
     text = _format_summary(
-        model_name, rows, total, trainable, non_trainable, optimizer_params, line_length, connected
+        model_name,
+        rows,
+        total,
+        trainable,
+        non_trainable,
+        optimizer_params,
+        line_length,
+        connected,
+        trainable_marks,
     )
     if print_fn is None:
         sys.stdout.write(text)
@@ -138,14 +152,20 @@ def _format_summary(
     optimizer_params: CountAndBytes | None,
     line_length: int | None,
     connected: Sequence[str] | None = None,
+    marks: Sequence[str] | None = None,
 ) -> str:
     graph = connected is not None
+    positions = list(_GRAPH_POSITIONS if graph else _POSITIONS)
+    header, justify = (_GRAPH_HEADER, (*_JUSTIFY, "left")) if graph else (_HEADER, _JUSTIFY)
+    default = _GRAPH_LINE_LENGTH if graph else _DEFAULT_LINE_LENGTH
+    if marks is not None:
+        positions = [p * 0.90 for p in positions] + [1.0]
+        header, justify, default = (*header, "Trainable"), (*justify, "center"), default + _TRAINABLE_EXTRA
     if line_length is None:
-        default = _GRAPH_LINE_LENGTH if graph else _DEFAULT_LINE_LENGTH
         line_length = min(default, shutil.get_terminal_size().columns - 4)
     column_widths = []
     used = 0
-    for position in _GRAPH_POSITIONS if graph else _POSITIONS:
+    for position in positions:
         width = int(position * line_length) - used
         if width < 4:
             raise ValueError(
@@ -162,11 +182,11 @@ def _format_summary(
         ]
         for name, class_name, shape, count in rows
     ]
-    if connected is not None:
-        cells = [[*row, text] for row, text in zip(cells, connected)]
+    for extra in (connected, marks):
+        if extra is not None:
+            cells = [[*row, text] for row, text in zip(cells, extra)]
     lines = [f'Model: "{model_name}"']
-    header, right = (_GRAPH_HEADER, (*_RIGHT_ALIGNED, False)) if graph else (_HEADER, _RIGHT_ALIGNED)
-    lines += _render_table(cells, _table_widths(column_widths, line_length), _box_chars(), header, right)
+    lines += _render_table(cells, _table_widths(column_widths, line_length), _box_chars(), header, justify)
     if optimizer_params is not None:
         total = (total[0] + optimizer_params[0], total[1] + optimizer_params[1])
     footer = [
@@ -214,7 +234,7 @@ def _render_table(
     widths: Sequence[int],
     box: dict[str, str],
     header: Sequence[str] = _HEADER,
-    right_aligned_columns: Sequence[bool] = _RIGHT_ALIGNED,
+    justify: Sequence[str] = _JUSTIFY,
 ) -> list[str]:
     def rule(kind: str) -> str:
         left, horizontal, divider, right = tuple(box[kind])
@@ -222,10 +242,7 @@ def _render_table(
 
     def row_lines(texts: Sequence[str], kind: str, bottom_aligned: bool) -> list[str]:
         left, _, divider, right = tuple(box[kind])
-        columns = [
-            _wrap(text, width - 2 * _PADDING, right_aligned)
-            for text, width, right_aligned in zip(texts, widths, right_aligned_columns)
-        ]
+        columns = [_wrap(text, width - 2 * _PADDING, how) for text, width, how in zip(texts, widths, justify)]
         height = max(len(column) for column in columns)
         for column, width in zip(columns, widths):
             blank = [" " * (width - 2 * _PADDING)] * (height - len(column))
@@ -244,7 +261,7 @@ def _render_table(
     return lines
 
 
-def _wrap(text: str, width: int, right_aligned: bool) -> list[str]:
+def _wrap(text: str, width: int, justify: str) -> list[str]:
     """Word-wrap ``text`` into lines of exactly ``width`` characters, the way rich wraps table cells."""
     lines = []
     for paragraph in text.split("\n"):
@@ -258,14 +275,18 @@ def _wrap(text: str, width: int, right_aligned: bool) -> list[str]:
             else:
                 line += word
         lines.append(line)
-    return [_fit(line, width, right_aligned) for line in lines]
+    return [_fit(line, width, justify) for line in lines]
 
 
-def _fit(line: str, width: int, right_aligned: bool) -> str:
-    if right_aligned:
+def _fit(line: str, width: int, justify: str) -> str:
+    """One wrapped line ``justify``-ed (``left``, ``right`` or ``center``, as rich pads: the odd space on the
+    right) in exactly ``width`` characters, cut to ``…`` when too long."""
+    if justify != "left":
         line = line.rstrip()
     elif len(line) > width:
         line = line[: max(width, len(line.rstrip()))]  # drop only spaces that stick out
     if len(line) > width:
         line = line[: width - 1] + "…" if width > 0 else ""
-    return line.rjust(width) if right_aligned else line.ljust(width)
+    if justify == "center":
+        return (" " * ((width - len(line)) // 2) + line).ljust(width)
+    return line.rjust(width) if justify == "right" else line.ljust(width)

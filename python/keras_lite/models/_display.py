@@ -52,11 +52,18 @@ def _nested_shape_and_params(model: Model) -> tuple[str, int | None]:
     return str(shape), sum(layer.count_params() for layer in layers)
 
 
-def refuse_layout_options(positions: Any, show_trainable: Any, layer_range: Any) -> None:
+def trainable_mark(layer: Any) -> str:
+    """A row's ``Trainable`` text, as Keras's ``summary(show_trainable=True)`` gives it: ``Y`` or ``N`` for a
+    layer (or nested model) with weights, by its ``trainable``; ``-`` for one without."""
+    if not layer.weights:
+        return "-"
+    return "Y" if layer.trainable else "N"
+
+
+def refuse_layout_options(positions: Any, layer_range: Any) -> None:
     """``summary``'s options keras_lite does not lay out, refused rather than ignored."""
     for arg, value, given in (
         ("positions", positions, positions is not None),
-        ("show_trainable", show_trainable, bool(show_trainable)),
         ("layer_range", layer_range, layer_range is not None),
     ):
         if given:
@@ -66,9 +73,11 @@ def refuse_layout_options(positions: Any, show_trainable: Any, layer_range: Any)
             )
 
 
-def summary(model: Model, line_length: Any, print_fn: Any, expand_nested: bool = False) -> None:
+def summary(
+    model: Model, line_length: Any, print_fn: Any, expand_nested: bool = False, show_trainable: bool = False
+) -> None:
     """``model.summary``: the layer table and the parameter counts, in Keras 3's layout."""
-    rows, connected = model._summary_rows(expand_nested)
+    rows, connected, marks = model._summary_rows(expand_nested)
     trainable, trainable_b = weights_size(model.trainable_weights)
     non_trainable, non_trainable_b = weights_size(model.non_trainable_weights)
     opt_params = None
@@ -88,6 +97,7 @@ def summary(model: Model, line_length: Any, print_fn: Any, expand_nested: bool =
         line_length=line_length,
         print_fn=print_fn,
         connected=connected,
+        trainable_marks=marks if show_trainable else None,
     )
 
 

@@ -382,7 +382,9 @@ class Functional(Model):
             for i, layer in enumerate(self._all_layers[1:])
         )
 
-    def _summary_rows(self, expand: bool) -> tuple[list[tuple[str, str, str, int | None]], list[str] | None]:
+    def _summary_rows(
+        self, expand: bool
+    ) -> tuple[list[tuple[str, str, str, int | None]], list[str] | None, list[str]]:
         rows = _display.rows(self._all_layers, expand)
         connected = [
             "-"
@@ -390,7 +392,8 @@ class Functional(Model):
             else ", ".join(f"{t._keras_history[0].name}[0][0]" for t in layer._inbound[0])
             for _, layer, level in rows
         ]
-        return [row for row, _, _ in rows], None if self._sequential_like() else connected
+        marks = [_display.trainable_mark(layer) for _, layer, _ in rows]
+        return [row for row, _, _ in rows], None if self._sequential_like() else connected, marks
 
     def _keras_config(self, shape: tuple[int, ...] | None = None) -> dict[str, Any]:
         """The config.json tree (its inputs give its shape, so ``shape``, which a Sequential gives the model

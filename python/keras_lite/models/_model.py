@@ -358,14 +358,17 @@ class Model(_compile.CompileState, ConfigMethods, _nesting.AsLayer, _ownership.H
         layer_range: Any = None,
     ) -> None:
         """Print the layer table in Keras 3's layout (with a ``Connected to`` column for a graph), each nested
-        model's layers under its row with ``expand_nested``; ``positions``, ``show_trainable`` and
-        ``layer_range`` are refused."""
-        _display.refuse_layout_options(positions, show_trainable, layer_range)
-        _display.summary(self, line_length, print_fn, bool(expand_nested))
+        model's layers under its row with ``expand_nested``, whether each trains with ``show_trainable``;
+        ``positions`` and ``layer_range`` are refused."""
+        _display.refuse_layout_options(positions, layer_range)
+        _display.summary(self, line_length, print_fn, bool(expand_nested), bool(show_trainable))
 
-    def _summary_rows(self, expand: bool) -> tuple[list[tuple[str, str, str, int | None]], list[str] | None]:
+    def _summary_rows(
+        self, expand: bool
+    ) -> tuple[list[tuple[str, str, str, int | None]], list[str] | None, list[str]]:
         """One ``(name, class, output shape, params or None if unbuilt)`` row per layer (``expand``: a nested
-        model's layers after it), and each row's ``Connected to`` text (None: a stack, printed without it)."""
+        model's layers after it), each row's ``Connected to`` text (None: a stack, printed without it), and
+        each row's ``Trainable`` mark."""
         raise NotImplementedError
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:

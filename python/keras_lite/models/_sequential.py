@@ -332,8 +332,9 @@ class Sequential(Model):
         """The layers as added: a nested model is one of them."""
         return list(self._items)
 
-    def _summary_rows(self, expand: bool) -> tuple[list[tuple[str, str, str, int | None]], list[str] | None]:
-        return [row for row, _, _ in _display.rows(self._items, expand)], None
+    def _summary_rows(self, expand: bool) -> tuple[list[tuple[str, str, str, int | None]], None, list[str]]:
+        rows = _display.rows(self._items, expand)
+        return [row for row, _, _ in rows], None, [_display.trainable_mark(layer) for _, layer, _ in rows]
 
     @property
     def losses(self) -> list[np.float32]:
