@@ -37,7 +37,9 @@ class Constraint:
     def _core(self) -> tuple[str, float, float, float, int]:
         raise NotImplementedError
 
-    def __call__(self, w: Any) -> np.ndarray:
+    def __call__(self, w: Any) -> Any:
+        if type(self)._core is Constraint._core:
+            return w  # the base class constrains nothing, as Keras's
         name, a, b, rate, axis = self._core()
         w = np.asarray(w, dtype=np.float32)
         if name == "non_neg":

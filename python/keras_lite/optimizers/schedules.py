@@ -94,8 +94,13 @@ class _CoreSchedule(LearningRateSchedule):
     def _core_spec(self) -> dict[str, Any]:
         raise NotImplementedError
 
-    def __call__(self, step: Any) -> np.float32:
-        """The learning rate at optimizer step ``step`` (a float32 scalar)."""
+    def __call__(self, step: Any) -> Any:
+        """The learning rate at optimizer step ``step`` (a float32 scalar); given an array or list of steps (as
+        ``schedule(np.arange(100))`` to plot it), their rates, a float32 array of its shape, as Keras gives."""
+        if isinstance(step, (list, tuple, np.ndarray)) and np.ndim(step) > 0:
+            steps, spec = np.asarray(step), self._core_spec()
+            rates = [_core.learning_rate_at(spec, _step(s)) for s in steps.reshape(-1)]
+            return np.asarray(rates, dtype=np.float32).reshape(steps.shape)
         return np.float32(_core.learning_rate_at(self._core_spec(), _step(step)))
 
     def __repr__(self) -> str:

@@ -1,0 +1,77 @@
+"""Differences found by the randomized optimizer / schedule / regularizer / constraint sweep against Keras 3.15.1.
+
+The expected numbers were printed by Keras 3.15.1 (TensorFlow 2.21 backend).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import keras_lite as keras
+
+S = keras.optimizers.schedules
+
+# From Keras 3.15.1: each schedule called with np.arange(8), then with [[0, 1], [6, 7]].
+_ARRAY_STEPS = [
+    (
+        S.ExponentialDecay(0.1, 3, 0.5),
+        [0.1, 0.07937005162239075, 0.06299605220556259, 0.05, 0.039685025811195374, 0.031498026102781296,
+         0.025, 0.019842514768242836],
+    ),
+    (S.ExponentialDecay(0.1, 3, 0.5, staircase=True), [0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025, 0.025]),
+    (
+        S.InverseTimeDecay(1.0, 2, 0.5),
+        [1.0, 0.800000011920929, 0.6666666865348816, 0.5714285969734192, 0.5, 0.4444444477558136,
+         0.4000000059604645, 0.3636363744735718],
+    ),
+    (
+        S.PolynomialDecay(0.1, 4, 0.01, power=2.0),
+        [0.1, 0.06062500178813934, 0.032499998807907104, 0.015625, 0.01, 0.01, 0.01, 0.01],
+    ),
+    (
+        S.PolynomialDecay(0.1, 4, 0.01, cycle=True),
+        [0.1, 0.07750000059604645, 0.054999999701976776, 0.032499998807907104, 0.01, 0.04375000298023224,
+         0.032499998807907104, 0.021250000223517418],
+    ),
+    (
+        S.CosineDecay(0.1, 6, alpha=0.1),
+        [0.1, 0.0939711481332779, 0.07750000059604645, 0.05499999597668648, 0.032499995082616806,
+         0.016028860583901405, 0.010000000707805157, 0.010000000707805157],
+    ),
+    (
+        S.CosineDecayRestarts(1.0, 2, t_mul=2.0, m_mul=0.5),
+        [1.0, 0.4999999701976776, 0.5, 0.4267766773700714, 0.2499999850988388, 0.07322332262992859, 0.25,
+         0.24048493802547455],
+    ),
+    (S.PiecewiseConstantDecay([2, 5], [0.1, 0.05, 0.01]), [0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.01, 0.01]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("schedule", "expected"), _ARRAY_STEPS, ids=lambda v: type(v).__name__)
+def test_schedule_called_with_an_array_of_steps_gives_an_array_of_rates(schedule, expected):
+    # Keras computes a schedule over a tensor of steps (as to plot it); keras_lite refused any array.
+    rates = schedule(np.arange(8))
+    assert np.asarray(rates).shape == (8,)
+    assert np.asarray(rates).dtype == np.float32
+    np.testing.assert_allclose(rates, expected, rtol=1e-6)
+    grid = schedule([[0, 1], [6, 7]])
+    assert np.asarray(grid).shape == (2, 2)
+    np.testing.assert_allclose(grid, [expected[:2], expected[6:]], rtol=1e-6)
+
+
+def test_schedule_called_with_one_step_still_gives_a_scalar():
+    rate = S.ExponentialDecay(0.1, 3, 0.5)(np.int64(3))
+    assert np.ndim(rate) == 0
+    assert float(rate) == pytest.approx(0.05, rel=1e-6)
+
+
+def test_schedule_array_of_steps_refuses_a_negative_step():
+    with pytest.raises(ValueError, match="step"):
+        S.ExponentialDecay(0.1, 3, 0.5)(np.array([1, -1]))
+
+
+def test_base_constraint_leaves_the_weights_unchanged():
+    # Keras 3.15.1: keras.constraints.Constraint()(np.array([-1.0, 2.0])) -> [-1.  2.]
+    w = np.array([-1.0, 2.0])
+    np.testing.assert_array_equal(keras.constraints.Constraint()(w), [-1.0, 2.0])
