@@ -19,17 +19,18 @@ from .._unsupported import NotSupportedError
 from .._variable import Variable
 from ._builtin import Activation
 from ._layer import Layer
-from ._layer_args import _initializer, _only
+from ._layer_args import _as_given, _initializer, _only
 
 
-def _at_least_zero(layer: str, arg: str, value: Any) -> float:
-    """``value`` as a float when it is a number >= 0 (Keras's check for these arguments); else a ValueError."""
+def _at_least_zero(layer: str, arg: str, value: Any) -> int | float:
+    """``value`` when it is a number >= 0 (Keras's check for these arguments), a Python int as given and
+    anything else as a float; else a ValueError."""
     number = float(value) if isinstance(value, numbers.Real) and not isinstance(value, bool) else math.nan
     if not number >= 0:  # NaN fails too
         raise ValueError(
             f"{arg} of a {layer} layer cannot be None or a negative value. {received(arg, value)}"
         )
-    return number
+    return _as_given(value, number)
 
 
 class ReLU(Activation):
@@ -75,7 +76,7 @@ class LeakyReLU(Activation):
         self.negative_slope = slope
 
     def _form(self) -> activations.Form:
-        return ("leaky_relu", (self.negative_slope,))
+        return ("leaky_relu", (float(self.negative_slope),))
 
     def _layer_config(self) -> dict[str, Any]:
         return {"negative_slope": self.negative_slope}
@@ -89,13 +90,17 @@ class ELU(Activation):
         if not math.isfinite(value):
             raise ValueError(f"`alpha` must be a finite number. {received('alpha', alpha)}")
         Layer.__init__(self, **kwargs)
-        self.alpha = value
+        self.alpha = _as_given(alpha, value)
 
     def _form(self) -> activations.Form:
-        return ("elu", (self.alpha,))
+        return ("elu", (float(self.alpha),))
 
     def _layer_config(self) -> dict[str, Any]:
         return {"alpha": self.alpha}
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()  # Keras 3's ELU lists alpha second, after the name
+        return {"name": config.pop("name"), "alpha": config.pop("alpha"), **config}
 
 
 class Softmax(Activation):

@@ -13,7 +13,7 @@ from .._tensor import Tensor
 from .._variable import Variable
 from ._keras_tensor import _symbolic, _symbolic_call
 from ._layer import Layer
-from ._layer_args import _MAX_SIZE, _initializer, _only
+from ._layer_args import _MAX_SIZE, _as_given, _initializer, _only
 
 
 class Dense(Layer):
@@ -185,8 +185,9 @@ class Activation(Layer):
         return {**super().get_config(), **self._layer_config()}
 
 
-def _fraction(arg: str, value: Any, below_one: bool = False) -> float:
-    """A rate or deviation between 0 and 1 (below 1 with ``below_one``), as Keras checks it."""
+def _fraction(arg: str, value: Any, below_one: bool = False) -> int | float:
+    """A rate or deviation between 0 and 1 (below 1 with ``below_one``), as Keras checks it: a Python int as
+    given (Keras keeps ``Dropout(0).rate`` 0), anything else as a float."""
     if (
         isinstance(value, bool)
         or not isinstance(value, (int, float, np.number))
@@ -199,7 +200,7 @@ def _fraction(arg: str, value: Any, below_one: bool = False) -> float:
             f"Invalid value received for argument `{arg}`. Expected a float value between 0 and 1{bound}. "
             f"{received(arg, value)}"
         )
-    return float(value)
+    return _as_given(value, float(value))
 
 
 class _Noise(Layer):
@@ -210,13 +211,13 @@ class _Noise(Layer):
 
     _built_at_construction = True
 
-    def __init__(self, amount: float, seed: int | None, **kwargs: Any) -> None:
+    def __init__(self, amount: int | float, seed: int | None, **kwargs: Any) -> None:
         if seed is not None and (
             isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**64
         ):
             raise ValueError(f"seed must be a non-negative integer or None. {received('seed', seed)}")
         super().__init__(**kwargs)
-        self._amount = amount
+        self._amount = float(amount)
         self.seed = seed
 
     def _spec(self) -> dict[str, Any]:

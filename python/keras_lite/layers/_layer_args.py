@@ -90,3 +90,9 @@ def _initializer(arg: str, value: Any, layer: str) -> Any:
         raise NotSupportedError(f"{layer} {arg}: {e}") from None
     except ValueError as e:
         raise ValueError(f"{layer} {arg}: {e}. {received(arg, value)}") from None
+
+
+def _as_given(value: Any, number: float) -> int | float:
+    """The number Keras 3 keeps for a layer's numeric argument: a Python int as given (its attribute and config
+    hold ``6`` for ``max_value=6``, not ``6.0``), anything else as the checked float ``number``."""
+    return value if type(value) is int else number

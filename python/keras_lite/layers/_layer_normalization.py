@@ -8,7 +8,7 @@ from typing import Any
 from .. import initializers
 from .._errors import real_number, received
 from ._builtin import _ScaleOffset
-from ._layer_args import _initializer, _only
+from ._layer_args import _as_given, _initializer, _only
 
 # The core's initial values of the weights, as the initializer that gives them.
 _CORE_VALUES: dict[str, type[initializers.Initializer]] = {
@@ -73,16 +73,25 @@ class LayerNormalization(_ScaleOffset):
             raise ValueError(f"epsilon must be positive. {received('epsilon', epsilon)}")
         super().__init__(**kwargs)
         self.axis = axis
-        self.epsilon = float(epsilon)
+        self.epsilon = _as_given(epsilon, float(epsilon))
         self.center = bool(center)
         self.scale = bool(scale)
         self.beta_initializer = inits["beta_initializer"]
         self.gamma_initializer = inits["gamma_initializer"]
 
+    @property
+    def axis(self) -> Any:
+        """The feature axis as Keras 3 holds it: a list once given as a list or tuple, and once built."""
+        return [self._axis] if self.built and isinstance(self._axis, int) else self._axis
+
+    @axis.setter
+    def axis(self, value: Any) -> None:
+        self._axis = list(value) if isinstance(value, (list, tuple)) else value
+
     def _spec(self) -> dict[str, Any]:
         return {
             "kind": "layer_normalization",
-            "epsilon": self.epsilon,
+            "epsilon": float(self.epsilon),
             "center": self.center,
             "scale": self.scale,
         }
@@ -92,12 +101,9 @@ class LayerNormalization(_ScaleOffset):
         return {name: init for name, init in inits.items() if type(init) is not _CORE_VALUES[name]}
 
     def get_config(self) -> dict[str, Any]:
-        axis = (
-            [self.axis] if self.built and isinstance(self.axis, int) else self.axis
-        )  # Keras lists it once built
         return {
             **super().get_config(),
-            "axis": axis,
+            "axis": self.axis,
             "epsilon": self.epsilon,
             "center": self.center,
             "scale": self.scale,
