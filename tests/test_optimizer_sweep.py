@@ -75,3 +75,38 @@ def test_base_constraint_leaves_the_weights_unchanged():
     # Keras 3.15.1: keras.constraints.Constraint()(np.array([-1.0, 2.0])) -> [-1.  2.]
     w = np.array([-1.0, 2.0])
     np.testing.assert_array_equal(keras.constraints.Constraint()(w), [-1.0, 2.0])
+
+
+def test_schedule_rate_reads_like_a_tensor():
+    # Keras 3.15.1: CosineDecay(0.1, 10)(3).numpy() -> 0.07938927 (float32).
+    rate = S.CosineDecay(0.1, 10)(3)
+    assert isinstance(rate.numpy(), np.float32)
+    assert float(rate.numpy()) == pytest.approx(0.07938926666975021, rel=1e-7)
+    assert isinstance(S.CosineDecay(0.1, 10)(np.arange(3)).numpy(), np.ndarray)
+
+
+# From Keras 3.15.1: float(regularizer(x)), computed in float32.
+_W = np.array([[1.0, -2.0], [0.5, 3.0]], dtype="float32")
+_V = np.array([0.1, -0.3, 2.0], dtype="float32")
+_PENALTIES = [
+    (keras.regularizers.L1L2(0.2, 0.3), _W, 5.575000286102295),
+    (keras.regularizers.L1L2(0.2, 0.3), _V, 1.7100000381469727),
+    (keras.regularizers.L1(0.01), _W, 0.06499999761581421),
+    (keras.regularizers.L2(0.02), _V, 0.0819999948143959),
+    (keras.regularizers.L1L2(0.005, 0.01), _W, 0.17499999701976776),
+    (keras.regularizers.L1L2(0.005, 0.01), _V, 0.05299999564886093),
+]
+
+
+@pytest.mark.parametrize(("regularizer", "x", "expected"), _PENALTIES)
+def test_regularizer_penalty_is_keras_float32_value_and_reads_like_a_tensor(regularizer, x, expected):
+    penalty = regularizer(x)
+    assert float(penalty) == expected  # the same float32, bit for bit
+    assert penalty.numpy().dtype == np.float32
+
+
+def test_constraint_result_reads_like_a_tensor():
+    # Keras 3.15.1: MaxNorm(1.0)(np.ones((2, 2))).numpy() -> [[0.70710677, ...]] (an eager tensor).
+    out = keras.constraints.MaxNorm(1.0)(np.ones((2, 2), dtype="float32")).numpy()
+    np.testing.assert_allclose(out, np.full((2, 2), 0.70710677), rtol=1e-6)
+    assert keras.constraints.NonNeg()(np.array([-1.0, 2.0], dtype="float32")).numpy().tolist() == [0.0, 2.0]

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import _custom
+from ._tensor import Tensor
 from ._unsupported import NotSupportedError
 
 __all__ = [
@@ -43,7 +44,7 @@ class Constraint:
         name, a, b, rate, axis = self._core()
         w = np.asarray(w, dtype=np.float32)
         if name == "non_neg":
-            return np.maximum(w, 0).astype(np.float32)
+            return np.maximum(w, 0).astype(np.float32).view(Tensor)
         n = np.sqrt(np.sum(np.square(w), axis=axis, keepdims=True))
         if name == "max_norm":
             target = np.clip(n, 0, a)
@@ -51,7 +52,7 @@ class Constraint:
             target = rate * np.clip(n, a, b) + (1 - rate) * n
         else:
             target = np.ones_like(n)
-        return (w * (target / (_EPSILON + n))).astype(np.float32)
+        return (w * (target / (_EPSILON + n))).astype(np.float32).view(Tensor)
 
     def get_config(self) -> dict[str, Any]:
         return {}

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import _custom
+from ._tensor import Tensor
 from ._unsupported import NotSupportedError, _module_getattr
 
 __all__ = ["L1", "L1L2", "L2", "Regularizer", "deserialize", "get", "l1", "l1_l2", "l2", "serialize"]
@@ -38,13 +39,16 @@ class Regularizer:
     l1: float = 0.0
     l2: float = 0.0
 
-    def __call__(self, x: Any) -> float:
-        w = np.asarray(x, dtype=np.float64)
-        l1, l2 = (
-            float(np.float32(self.l1)),
-            float(np.float32(self.l2)),
-        )  # the factors as the penalty applies them
-        return float(l1 * np.abs(w).sum() + l2 * np.square(w).sum())
+    def __call__(self, x: Any) -> Any:
+        # In float32, term by term, as Keras computes it; a float32 scalar that also reads like Keras's tensor
+        # (``penalty.numpy()``).
+        w = np.asarray(x, dtype=np.float32)
+        penalty = np.float32(0.0)
+        if self.l1:
+            penalty = penalty + np.float32(self.l1) * np.abs(w).sum(dtype=np.float32)
+        if self.l2:
+            penalty = penalty + np.float32(self.l2) * np.square(w).sum(dtype=np.float32)
+        return np.asarray(penalty, dtype=np.float32).view(Tensor)
 
     def get_config(self) -> dict[str, Any]:
         raise NotImplementedError

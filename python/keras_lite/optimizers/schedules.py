@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import _core, _custom
 from .._errors import received
+from .._tensor import Tensor
 
 __all__ = [
     "CosineDecay",
@@ -51,6 +52,16 @@ def _step(step: Any) -> int:
     if not ok:
         raise ValueError(f"A schedule's step must be a non-negative whole number. {received('step', step)}")
     return int(step) if isinstance(step, (int, np.integer)) else min(int(value), 2**64 - 1)
+
+
+class _Rate(np.float32):
+    """A schedule's rate at one step: a float32 scalar that also reads like Keras's tensor (``rate.numpy()``)."""
+
+    __slots__ = ()
+
+    def numpy(self) -> np.float32:
+        """The rate as a plain float32 scalar."""
+        return np.float32(self)
 
 
 class LearningRateSchedule:
@@ -100,8 +111,8 @@ class _CoreSchedule(LearningRateSchedule):
         if isinstance(step, (list, tuple, np.ndarray)) and np.ndim(step) > 0:
             steps, spec = np.asarray(step), self._core_spec()
             rates = [_core.learning_rate_at(spec, _step(s)) for s in steps.reshape(-1)]
-            return np.asarray(rates, dtype=np.float32).reshape(steps.shape)
-        return np.float32(_core.learning_rate_at(self._core_spec(), _step(step)))
+            return np.asarray(rates, dtype=np.float32).reshape(steps.shape).view(Tensor)
+        return _Rate(_core.learning_rate_at(self._core_spec(), _step(step)))
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
