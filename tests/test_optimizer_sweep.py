@@ -110,3 +110,52 @@ def test_constraint_result_reads_like_a_tensor():
     out = keras.constraints.MaxNorm(1.0)(np.ones((2, 2), dtype="float32")).numpy()
     np.testing.assert_allclose(out, np.full((2, 2), 0.70710677), rtol=1e-6)
     assert keras.constraints.NonNeg()(np.array([-1.0, 2.0], dtype="float32")).numpy().tolist() == [0.0, 2.0]
+
+
+def test_constraint_axis_given_as_a_list_trains_and_keeps_its_config():
+    # Keras 3.15.1 takes axis as a list (as Conv layers' constraints use); keras_lite refused any list.
+    x = np.array([[1.0, 2.0], [-1.0, 0.5], [0.3, -2.0], [2.0, 1.0]], dtype="float32")
+    y = np.array([[1.0], [0.0], [-1.0], [2.0]], dtype="float32")
+    constraint = keras.constraints.MaxNorm(0.5, axis=[0])
+    model = keras.Sequential(
+        [keras.Input((2,)), keras.layers.Dense(2, kernel_constraint=constraint), keras.layers.Dense(1)]
+    )
+    model.set_weights(
+        [
+            np.array([[0.3, -0.4], [0.2, 0.6]], dtype="float32"),
+            np.zeros(2, dtype="float32"),
+            np.array([[1.0], [-1.0]], dtype="float32"),
+            np.zeros(1, dtype="float32"),
+        ]
+    )
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    history = model.fit(x, y, batch_size=2, epochs=2, shuffle=False, verbose=0)
+    # From Keras 3.15.1:
+    np.testing.assert_allclose(history.history["loss"], [1.0150320529937744, 0.4654337167739868], rtol=1e-5)
+    np.testing.assert_allclose(
+        model.get_weights()[0],
+        [[0.23127381503582, -0.45093896985054016], [0.4432971179485321, -0.005348070524632931]],
+        rtol=1e-5,
+        atol=1e-6,
+    )
+    assert model.layers[0].get_config()["kernel_constraint"]["config"] == {"max_value": 0.5, "axis": [0]}
+
+
+def test_constraint_called_over_several_axes():
+    # Keras 3.15.1: MaxNorm(2, axis=[0, 1]) scales by the norm of the whole matrix.
+    c = keras.constraints.MaxNorm(2, axis=[0, 1])
+    assert c.get_config() == {"max_value": 2, "axis": [0, 1]}
+    out = c(np.array([[1.0, -2.0, 0.1], [0.5, 3.0, -0.2]], dtype="float32"))
+    expected = [
+        [0.5288858413696289, -1.0577716827392578, 0.05288858339190483],
+        [0.26444292068481445, 1.5866575241088867, -0.10577716678380966],
+    ]
+    np.testing.assert_allclose(out, expected, rtol=1e-6)
+
+
+def test_constraint_over_several_axes_is_refused_for_training_naming_the_axis():
+    constraint = keras.constraints.MaxNorm(2, axis=[0, 1])
+    with pytest.raises(keras.NotSupportedError, match=r"axis=\[0, 1\]"):
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, kernel_constraint=constraint)])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((2, 3), dtype="float32"), np.ones((2, 2), dtype="float32"), verbose=0)

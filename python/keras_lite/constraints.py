@@ -35,17 +35,27 @@ _EPSILON = 1e-7
 class Constraint:
     """Base class of the constraints (keras_lite computes its built-in ones only)."""
 
-    def _core(self) -> tuple[str, float, float, float, int]:
+    def _params(self) -> tuple[str, float, float, float, tuple[int, ...]]:
         raise NotImplementedError
 
+    def _core(self) -> tuple[str, float, float, float, int]:
+        """The constraint as the core applies it after each step: along one axis."""
+        name, a, b, rate, axes = self._params()
+        if len(axes) != 1:
+            raise NotSupportedError(
+                "keras_lite's core applies a weight constraint along one axis. "
+                f"Received: axis={getattr(self, 'axis', axes)!r}"
+            )
+        return name, a, b, rate, axes[0]
+
     def __call__(self, w: Any) -> Any:
-        if type(self)._core is Constraint._core:
+        if type(self)._params is Constraint._params:
             return w  # the base class constrains nothing, as Keras's
-        name, a, b, rate, axis = self._core()
+        name, a, b, rate, axes = self._params()
         w = np.asarray(w, dtype=np.float32)
         if name == "non_neg":
             return np.maximum(w, 0).astype(np.float32).view(Tensor)
-        n = np.sqrt(np.sum(np.square(w), axis=axis, keepdims=True))
+        n = np.sqrt(np.sum(np.square(w), axis=axes or None, keepdims=True))
         if name == "max_norm":
             target = np.clip(n, 0, a)
         elif name == "min_max_norm":
@@ -66,21 +76,29 @@ class Constraint:
         return f"{type(self).__name__}({args})"
 
 
-def _axis(axis: Any) -> int:
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-        raise NotSupportedError(f"keras_lite's constraints take one integer axis. Received: axis={axis!r}")
-    return int(axis)
+def _axes(axis: Any) -> tuple[int, ...]:
+    """``axis`` (an integer, or a list or tuple of them, as Keras takes) as a tuple of integers; None (every
+    axis, as Keras reads it) as an empty one."""
+    if axis is None:
+        return ()
+    items = list(axis) if isinstance(axis, (list, tuple)) else [axis]
+    if not items or any(isinstance(a, bool) or not isinstance(a, (int, np.integer)) for a in items):
+        raise ValueError(
+            f"A constraint's axis must be an integer or a list of integers. Received: axis={axis!r}"
+        )
+    return tuple(int(a) for a in items)
 
 
 class MaxNorm(Constraint):
     """Scales each vector along ``axis`` down to an L2 norm of at most ``max_value``."""
 
-    def __init__(self, max_value: float = 2, axis: int = 0) -> None:
+    def __init__(self, max_value: float = 2, axis: Any = 0) -> None:
         self.max_value = max_value
-        self.axis = _axis(axis)
+        self.axis = axis
+        self._axes = _axes(axis)
 
-    def _core(self) -> tuple[str, float, float, float, int]:
-        return ("max_norm", float(self.max_value), 0.0, 1.0, self.axis)
+    def _params(self) -> tuple[str, float, float, float, tuple[int, ...]]:
+        return ("max_norm", float(self.max_value), 0.0, 1.0, self._axes)
 
     def get_config(self) -> dict[str, Any]:
         return {"max_value": self.max_value, "axis": self.axis}
@@ -90,15 +108,16 @@ class MinMaxNorm(Constraint):
     """Moves each vector's L2 norm along ``axis`` (by ``rate``) into ``[min_value, max_value]``."""
 
     def __init__(
-        self, min_value: float = 0.0, max_value: float = 1.0, rate: float = 1.0, axis: int = 0
+        self, min_value: float = 0.0, max_value: float = 1.0, rate: float = 1.0, axis: Any = 0
     ) -> None:
         self.min_value = min_value
         self.max_value = max_value
         self.rate = rate
-        self.axis = _axis(axis)
+        self.axis = axis
+        self._axes = _axes(axis)
 
-    def _core(self) -> tuple[str, float, float, float, int]:
-        return ("min_max_norm", float(self.min_value), float(self.max_value), float(self.rate), self.axis)
+    def _params(self) -> tuple[str, float, float, float, tuple[int, ...]]:
+        return ("min_max_norm", float(self.min_value), float(self.max_value), float(self.rate), self._axes)
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -112,11 +131,12 @@ class MinMaxNorm(Constraint):
 class UnitNorm(Constraint):
     """Scales each vector along ``axis`` to unit L2 norm."""
 
-    def __init__(self, axis: int = 0) -> None:
-        self.axis = _axis(axis)
+    def __init__(self, axis: Any = 0) -> None:
+        self.axis = axis
+        self._axes = _axes(axis)
 
-    def _core(self) -> tuple[str, float, float, float, int]:
-        return ("unit_norm", 0.0, 0.0, 1.0, self.axis)
+    def _params(self) -> tuple[str, float, float, float, tuple[int, ...]]:
+        return ("unit_norm", 0.0, 0.0, 1.0, self._axes)
 
     def get_config(self) -> dict[str, Any]:
         return {"axis": self.axis}
@@ -125,8 +145,8 @@ class UnitNorm(Constraint):
 class NonNeg(Constraint):
     """Sets negative values to zero."""
 
-    def _core(self) -> tuple[str, float, float, float, int]:
-        return ("non_neg", 0.0, 0.0, 1.0, 0)
+    def _params(self) -> tuple[str, float, float, float, tuple[int, ...]]:
+        return ("non_neg", 0.0, 0.0, 1.0, (0,))
 
 
 max_norm = MaxNorm
