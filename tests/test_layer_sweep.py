@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 
 import keras_lite as keras
 from keras_lite import layers
@@ -72,3 +73,19 @@ def test_layer_normalization_axis_is_a_list_once_built_or_given_as_a_tuple() -> 
     np.testing.assert_allclose(
         restored(np.array([[1.0, 2.0, 4.0]], np.float32)), [[-1.0687015, -0.2671753, 1.3358769]], rtol=1e-5
     )
+
+
+def test_softmax_over_all_or_several_axes_is_valid_keras_that_keras_lite_lacks() -> None:
+    # Keras 3.15.1 takes Softmax(axis=None) and axis=(0, 1), normalizing over every value of the batch:
+    # [[1, 2], [3, 4]] -> [[0.0321, 0.0871], [0.2369, 0.6439]]. keras_lite refuses them as what it lacks
+    # (NotSupportedError, which is also a ValueError), naming the argument, not as invalid arguments.
+    for axis in (None, (0, 1), [0, -1]):
+        with pytest.raises(keras.NotSupportedError, match=r"Softmax .*axis"):
+            layers.Softmax(axis=axis)
+    with pytest.raises(ValueError, match="axis") as caught:
+        layers.Softmax(axis="last")
+    assert not isinstance(caught.value, keras.NotSupportedError)
+    # The one-axis forms Keras takes for rows: -1, 1, [-1], (1,).
+    x = np.array([[1.0, 2.0], [3.0, 4.0]], np.float32)
+    for axis in (-1, 1, [-1], (1,)):
+        np.testing.assert_allclose(layers.Softmax(axis=axis)(x), [[0.26894142, 0.7310586]] * 2, rtol=1e-6)

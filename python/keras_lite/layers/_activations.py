@@ -107,13 +107,14 @@ class Softmax(Activation):
     """Softmax over the feature axis: ``exp(x - max) / sum(exp(x - max))`` along each row."""
 
     def __init__(self, axis: Any = -1, **kwargs: Any) -> None:
+        axes = list(axis) if isinstance(axis, (list, tuple)) else [axis]
+        if axis is not None and not all(isinstance(a, int) and not isinstance(a, bool) for a in axes):
+            raise ValueError(
+                f"axis must be an integer, a tuple of integers or None. {received('axis', axis)}"
+            )
         if (
-            isinstance(axis, bool)
-            or not isinstance(axis, int)
-            and not (isinstance(axis, (list, tuple)) and len(axis) == 1 and isinstance(axis[0], int))
-        ):
-            raise ValueError(f"axis must be an integer or a list of one integer. {received('axis', axis)}")
-        if (axis[0] if isinstance(axis, (list, tuple)) else axis) not in (-1, 1):
+            axis is None or len(axes) != 1 or axes[0] not in (-1, 1)
+        ):  # valid Keras: over other or several axes
             raise NotSupportedError(
                 "keras_lite's Softmax normalizes along the feature axis of (batch, features) values only: "
                 f"axis -1 (or 1). {received('axis', axis)}"
