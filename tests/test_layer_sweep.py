@@ -89,3 +89,21 @@ def test_softmax_over_all_or_several_axes_is_valid_keras_that_keras_lite_lacks()
     x = np.array([[1.0, 2.0], [3.0, 4.0]], np.float32)
     for axis in (-1, 1, [-1], (1,)):
         np.testing.assert_allclose(layers.Softmax(axis=axis)(x), [[0.26894142, 0.7310586]] * 2, rtol=1e-6)
+
+
+def test_relu_and_leaky_relu_refuse_bad_arguments_with_keras_s_messages() -> None:
+    # Keras 3.15.1's messages: max_value may be None (no cap), so its message does not say "None or".
+    with pytest.raises(ValueError) as caught:
+        layers.ReLU(max_value=-1)
+    assert str(caught.value) == "max_value of a ReLU layer cannot be a negative value. Received: max_value=-1"
+    with pytest.raises(ValueError) as caught:
+        layers.ReLU(threshold=None)
+    assert str(caught.value) == (
+        "threshold of a ReLU layer cannot be None or a negative value. Received: threshold=None"
+    )
+    with pytest.raises(ValueError) as caught:
+        layers.LeakyReLU(negative_slope=-1)
+    assert str(caught.value) == (
+        "The negative_slope value of a Leaky ReLU layer cannot be None or negative value. Expected a float. "
+        "Received: negative_slope=-1"
+    )

@@ -22,15 +22,17 @@ from ._layer import Layer
 from ._layer_args import _as_given, _initializer, _only
 
 
-def _at_least_zero(layer: str, arg: str, value: Any) -> int | float:
+def _at_least_zero(arg: str, value: Any, problem: str) -> int | float:
     """``value`` when it is a number >= 0 (Keras's check for these arguments), a Python int as given and
-    anything else as a float; else a ValueError."""
+    anything else as a float; else a ValueError saying Keras's ``problem`` with it."""
     number = float(value) if isinstance(value, numbers.Real) and not isinstance(value, bool) else math.nan
     if not number >= 0:  # NaN fails too
-        raise ValueError(
-            f"{arg} of a {layer} layer cannot be None or a negative value. {received(arg, value)}"
-        )
+        raise ValueError(f"{problem} {received(arg, value)}")
     return _as_given(value, number)
+
+
+def _relu_arg(arg: str, value: Any, none: str = "None or ") -> int | float:
+    return _at_least_zero(arg, value, f"{arg} of a ReLU layer cannot be {none}a negative value.")
 
 
 class ReLU(Activation):
@@ -46,9 +48,9 @@ class ReLU(Activation):
     def __init__(
         self, max_value: Any = None, negative_slope: Any = 0.0, threshold: Any = 0.0, **kwargs: Any
     ) -> None:
-        cap = None if max_value is None else _at_least_zero("ReLU", "max_value", max_value)
-        slope = _at_least_zero("ReLU", "negative_slope", negative_slope)
-        limit = _at_least_zero("ReLU", "threshold", threshold)
+        cap = None if max_value is None else _relu_arg("max_value", max_value, none="")  # None: no cap
+        slope = _relu_arg("negative_slope", negative_slope)
+        limit = _relu_arg("threshold", threshold)
         Layer.__init__(self, **kwargs)
         self.max_value, self.negative_slope, self.threshold = cap, slope, limit
 
@@ -71,7 +73,11 @@ class LeakyReLU(Activation):
         if "alpha" in kwargs:
             negative_slope = kwargs.pop("alpha")
             warnings.warn("Argument `alpha` is deprecated. Use `negative_slope` instead.", stacklevel=2)
-        slope = _at_least_zero("LeakyReLU", "negative_slope", negative_slope)
+        slope = _at_least_zero(
+            "negative_slope",
+            negative_slope,
+            "The negative_slope value of a Leaky ReLU layer cannot be None or negative value. Expected a float.",
+        )
         Layer.__init__(self, **kwargs)
         self.negative_slope = slope
 
