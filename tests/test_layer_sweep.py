@@ -107,3 +107,13 @@ def test_relu_and_leaky_relu_refuse_bad_arguments_with_keras_s_messages() -> Non
         "The negative_slope value of a Leaky ReLU layer cannot be None or negative value. Expected a float. "
         "Received: negative_slope=-1"
     )
+
+
+def test_discretization_keeps_integer_boundaries_as_given() -> None:
+    # Keras 3.15.1: Discretization(bin_boundaries=[0, 1]).get_config()["bin_boundaries"] is [0, 1].
+    layer = layers.Discretization(bin_boundaries=[0, 1])
+    assert json.dumps(layer.get_config()["bin_boundaries"]) == "[0, 1]"
+    assert json.dumps(layers.Discretization(bin_boundaries=[0.0, 1.5]).get_config()["bin_boundaries"]) == (
+        "[0.0, 1.5]"
+    )
+    np.testing.assert_array_equal(layer(np.array([[-1.0, 0.5, 1.0, 2.0]])), [[0, 1, 2, 2]])  # Keras's bins

@@ -16,6 +16,7 @@ from .._unsupported import NotSupportedError
 from . import _adapt
 from ._keras_tensor import _symbolic
 from ._layer import Layer
+from ._layer_args import _as_given
 
 _ENCODINGS = ("one_hot", "multi_hot", "count")
 
@@ -274,8 +275,9 @@ class Discretization(_Encoding):
         return layer
 
 
-def _sorted_boundaries(values: Any) -> list[float]:
-    """Boundaries as a list of floats, refused unless sorted (TensorFlow's Bucketize refuses others)."""
+def _sorted_boundaries(values: Any) -> list[int | float]:
+    """Boundaries as a list of numbers, refused unless sorted (TensorFlow's Bucketize refuses others); a list's
+    Python ints are kept as given, as Keras 3 keeps them (its config writes ``[0, 1]``), the rest as floats."""
     try:
         array = np.asarray(values, dtype=np.float64).reshape(-1)
     except (TypeError, ValueError):
@@ -287,7 +289,9 @@ def _sorted_boundaries(values: Any) -> list[float]:
             "Discretization's bin_boundaries must be sorted in increasing order, without NaN. "
             f"{received('bin_boundaries', values)}"
         )
-    return [float(v) for v in (values if isinstance(values, list) else array.tolist())]
+    if isinstance(values, list):
+        return [_as_given(v, float(v)) for v in values]
+    return [float(v) for v in array.tolist()]
 
 
 # ---- Keras 3's approximate quantiles (its discretization.py: summarize, merge_summaries, compress_summary) -----
