@@ -275,6 +275,18 @@ def test_a_model_made_untrainable_reports_no_trainable_weights() -> None:
     assert all(np.array_equal(a, b) for a, b in zip(before, m.get_weights()))
 
 
+def test_trainable_and_non_trainable_variables_are_keras_s_other_names_for_the_weights() -> None:
+    # Keras 3.15.1: Dense(2) then BatchNormalization: the model's trainable_variables are the kernel, bias,
+    # gamma and beta, its non_trainable_variables the moving mean and variance; none trains once frozen.
+    m = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(2), layers.BatchNormalization()])
+    assert [v.path for v in m.trainable_variables] == [v.path for v in m.trainable_weights]
+    assert [v.name for v in m.non_trainable_variables] == ["moving_mean", "moving_variance"]
+    assert [v.name for v in m.layers[1].trainable_variables] == ["gamma", "beta"]
+    m.trainable = False
+    assert m.trainable_variables == [] and len(m.non_trainable_variables) == 6
+    assert m.layers[0].trainable_variables == [] and len(m.layers[0].non_trainable_variables) == 2
+
+
 @pytest.mark.parametrize("late_layer", [False, True])
 def test_a_layer_made_trainable_in_an_untrainable_model_is_not_trained(late_layer: bool) -> None:
     # Keras 3.15.1: the model's trainable_weights stay [] (its own flag is False), so fit warns "The model does

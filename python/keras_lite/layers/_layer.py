@@ -18,7 +18,7 @@ from .._tensor import Tensor
 from .._unsupported import NotSupportedError, defines
 from .._variable import Variable, weight_array
 from ._keras_tensor import _symbolic, _symbolic_call, called_tensors
-from ._layer_args import _build_width, _dtype_name, _only, _shape_arg
+from ._layer_args import _build_width, _builtin_layers, _dtype_name, _only, _shape_arg
 
 # Automatic names handed out so far, per base name (``utils.clear_session`` starts them again).
 _name_counts: dict[str, int] = defaultdict(int)
@@ -259,6 +259,9 @@ class Layer:
     def non_trainable_weights(self) -> list[Variable]:
         return [v for v in self._variables if not v.trainable]
 
+    # Keras 3's other names for them.
+    trainable_variables, non_trainable_variables = trainable_weights, non_trainable_weights
+
     def get_weights(self) -> list[np.ndarray]:
         """Copies of this layer's weights."""
         return [v.numpy() for v in self._variables]
@@ -440,11 +443,3 @@ def _training_on_tensors(layer: Layer) -> NotSupportedError:
 
 def _bind_model(layer: Layer, model: Any) -> None:
     layer._model_ref = weakref.ref(model)
-
-
-def _builtin_layers() -> str:
-    """The names of the layer classes ``keras_lite.layers`` exports, for messages."""
-    from .. import layers  # the package, imported by the time a layer exists
-
-    kinds = [name for name, v in vars(layers).items() if isinstance(v, type) and issubclass(v, Layer)]
-    return ", ".join(sorted(name for name in kinds if name not in ("Layer", "InputLayer")))

@@ -96,3 +96,11 @@ def _as_given(value: Any, number: float) -> int | float:
     """The number Keras 3 keeps for a layer's numeric argument: a Python int as given (its attribute and config
     hold ``6`` for ``max_value=6``, not ``6.0``), anything else as the checked float ``number``."""
     return value if type(value) is int else number
+
+
+def _builtin_layers() -> str:
+    """The names of the layer classes ``keras_lite.layers`` exports, for messages."""
+    from .. import layers  # the package, imported by the time a layer exists
+
+    kinds = [name for name, v in vars(layers).items() if isinstance(v, type) and issubclass(v, layers.Layer)]
+    return ", ".join(sorted(name for name in kinds if name not in ("Layer", "InputLayer")))

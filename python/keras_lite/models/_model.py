@@ -189,6 +189,9 @@ class Model(_compile.CompileState, ConfigMethods, _nesting.AsLayer, _ownership.H
     def non_trainable_weights(self) -> list[Any]:
         return [v for v in self.weights if not v.trainable] if self._trainable else list(self.weights)
 
+    # Keras 3's other names for them.
+    trainable_variables, non_trainable_variables = trainable_weights, non_trainable_weights
+
     def get_weights(self) -> list[np.ndarray]:
         """Copies of every weight, layer by layer (Keras order)."""
         return _weight_values.get(self)
