@@ -159,3 +159,16 @@ def test_constraint_over_several_axes_is_refused_for_training_naming_the_axis():
         model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, kernel_constraint=constraint)])
         model.compile(optimizer="sgd", loss="mse")
         model.fit(np.ones((2, 3), dtype="float32"), np.ones((2, 2), dtype="float32"), verbose=0)
+
+
+def test_regularizer_without_get_config_says_so_and_still_prints():
+    # Keras 3.15.1: "<...Regularizer object at 0x...> does not implement get_config()"; its repr is Python's.
+    class Zero(keras.regularizers.Regularizer):
+        def __call__(self, x):
+            return 0.0
+
+    with pytest.raises(
+        NotImplementedError, match=r"object at 0x[0-9a-f]+> does not implement get_config\(\)"
+    ):
+        Zero().get_config()
+    assert "Zero object at 0x" in repr(Zero())

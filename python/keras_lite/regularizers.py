@@ -51,13 +51,15 @@ class Regularizer:
         return np.asarray(penalty, dtype=np.float32).view(Tensor)
 
     def get_config(self) -> dict[str, Any]:
-        raise NotImplementedError
+        raise NotImplementedError(f"{object.__repr__(self)} does not implement get_config()")
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Regularizer:
         return cls(**config)
 
     def __repr__(self) -> str:
+        if type(self).get_config is Regularizer.get_config:
+            return object.__repr__(self)  # a subclass without a config: Python's, as Keras's
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
 
