@@ -19,6 +19,14 @@ def real_number(arg: str, value: object) -> float:
     return float(value)
 
 
+def finite_number(arg: str, value: object) -> float:
+    """``real_number``, and a ValueError naming ``arg`` when it is NaN or infinite."""
+    number = real_number(arg, value)
+    if not np.isfinite(number):
+        raise ValueError(f"{arg} must be a finite number. {received(arg, value)}")
+    return number
+
+
 def boolean(arg: str, value: object) -> bool:
     """``value`` when it is a bool (NumPy's too); else Keras's ValueError naming ``arg``."""
     if not isinstance(value, (bool, np.bool_)):

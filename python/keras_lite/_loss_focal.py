@@ -13,11 +13,10 @@ unlike the plain crossentropy, Keras reads a final softmax's probabilities here,
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from ._crossentropy import _Smoothed
-from ._errors import real_number, received
+from ._errors import finite_number
 from ._tensor import Tensor
 
 
@@ -26,8 +25,8 @@ class _Focal(_Smoothed):
 
     def __init__(self, alpha: Any, gamma: Any, smoothed: tuple[Any, ...]) -> None:
         super().__init__(*smoothed)
-        self.alpha = _finite("alpha", alpha)
-        self.gamma = _finite("gamma", gamma)
+        self.alpha = finite_number("alpha", alpha)
+        self.gamma = finite_number("gamma", gamma)
 
     def _params(self) -> dict[str, Any]:
         return {**super()._params(), "gamma": self.gamma, "alpha": self.alpha}
@@ -93,13 +92,6 @@ class CategoricalFocalCrossentropy(_Focal):
         dtype: Any = None,
     ) -> None:
         super().__init__(alpha, gamma, (from_logits, label_smoothing, axis, reduction, name, dtype))
-
-
-def _finite(arg: str, value: Any) -> float:
-    number = real_number(arg, value)
-    if not math.isfinite(number):
-        raise ValueError(f"{arg} must be a finite number. {received(arg, value)}")
-    return number
 
 
 def binary_focal_crossentropy(

@@ -14,7 +14,7 @@ from .. import _core, _keras_config_write
 from .. import losses as losses_module
 from .. import metrics as metrics_module
 from .. import optimizers as optimizers_module
-from .._errors import received
+from .._errors import finite_number, received
 from .._unsupported import NotSupportedError
 from ..layers._layer import _STILL_HELD, _other_model
 from . import _targets
@@ -227,14 +227,7 @@ def _loss_weight(value: Any) -> float:
                 f"{received('loss_weights', value)}"
             )
         one = next(iter(value.values())) if isinstance(value, dict) else value[0]
-    if isinstance(one, (bool, np.bool_)) or not isinstance(one, (int, float, np.integer, np.floating)):
-        raise ValueError(
-            "Expected `loss_weights` argument to be a float (single output case) or a list, tuple, or dict of "
-            f"one. {received('loss_weights', value)}"
-        )
-    if not np.isfinite(one):
-        raise ValueError(f"loss_weights must be a finite number. {received('loss_weights', value)}")
-    return float(one)
+    return finite_number("loss_weights", one)
 
 
 def _output_name(model: Model) -> str | None:
