@@ -37,11 +37,7 @@ def converter(model: Model, inputs: Inputs, targets: bool, what: str, class_weig
                 width.append(x.shape[1])
         if not targets:
             return (x, np.zeros((x.shape[0], 1), np.float32), None)
-        if len(batch) < 2 or batch[1] is None:
-            raise ValueError(
-                f"Training and evaluation need targets: each {what} batch must be (x, y). Received: (x,)"
-            )
-        y = batch[1]
+        y = _targets_of(batch, what)
         if not _plain(y):
             y = _targets.to_targets(model, y, batch_arg(what, "y"))
         _data.check_same_length(x, y, x_arg=batch_arg(what, "x"), y_arg=batch_arg(what, "y"))
@@ -122,16 +118,15 @@ def _empty(model: Model, batch: tuple[Any, ...], targets: bool, what: str) -> tu
     out = np.empty((0, x_width), np.float32)
     if not targets:
         return (out, np.empty((0, 1), np.float32), None)
+    y = np.asarray(_targets._unkeyed(model, _targets_of(batch, what), batch_arg(what, "y")))
+    _data.check_same_length(out, y, x_arg=batch_arg(what, "x"), y_arg=batch_arg(what, "y"))
+    return (out, np.empty((0, _width(y, net.output_dim)), np.float32), None)
+
+
+def _targets_of(batch: tuple[Any, ...], what: str) -> Any:
+    """A training or evaluation batch's y, which it must have."""
     if len(batch) < 2 or batch[1] is None:
         raise ValueError(
             f"Training and evaluation need targets: each {what} batch must be (x, y). Received: (x,)"
         )
-    y = batch[1]
-    if isinstance(y, dict):
-        y = next(iter(y.values()), None) if len(y) == 1 else y
-    if not empty(y):
-        raise ValueError(
-            f"`{batch_arg(what, 'x')}` has 0 samples but `{batch_arg(what, 'y')}` has {len(y)}: a batch's x and y must have "
-            "the same number of samples"
-        )
-    return (out, np.empty((0, _width(y, net.output_dim)), np.float32), None)
+    return batch[1]
