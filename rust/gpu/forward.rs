@@ -238,7 +238,7 @@ pub(crate) fn loss_and_metrics(
     let p = Params::new().u(rows).u(ow).u(0).u(cols).f(scale).f(delta).f(ls).f(EPSILON).f(1.0 - EPSILON).f(row_scale);
     let p = p.f(ignore.unwrap_or(0.0)).f(alpha).f(balanced);
     let bind = [Some(input), Some(&ws.target), Some(grad), Some(&ws.rowvals), Some(&ws.flag), Some(&ws.weights)];
-    let scaled = t.reduction != crate::loss::Reduction::default() || t.loss_weight != 1.0 || ignore.is_some();
+    let scaled = t.rescaled() || ignore.is_some();
     let flags =
         [("WEIGHTED", u32::from(weighted)), ("SCALED", u32::from(scaled)), ("IGNORE", u32::from(ignore.is_some()))];
     let consts = [("LOSS", id), ("LOGITS", u32::from(from_logits)), flags[0], flags[1], flags[2]];

@@ -62,13 +62,9 @@ impl Evaluator {
         batch: usize,
         exact: bool,
     ) -> Result<Self> {
-        // A reduction other than the mean over the rows, a mask, or a loss that reads its batch's labels makes
-        // each batch's value depend on its rows: the chunks are then the caller's batches.
-        let exact = exact
-            || t.reduction != crate::loss::Reduction::default()
-            || t.loss_weight != 1.0
-            || t.loss.ignored_label().is_some()
-            || t.loss.batch_dependent();
+        // A reduction other than the mean over the rows (or a loss weight: `Training::rescaled`), a mask, or a
+        // loss that reads its batch's labels: the chunks are the caller's batches, each with its own factors.
+        let exact = exact || t.rescaled() || t.loss.ignored_label().is_some() || t.loss.batch_dependent();
         let want = if exact { batch } else { batch.max(EVAL_ROWS) };
         let cap = rows_that_fit(ctx, net, want.min(data.rows.max(1)))?;
         let cols = t.cols();

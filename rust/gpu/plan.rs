@@ -381,6 +381,12 @@ impl Training {
         2 + self.metrics.len()
     }
 
+    /// Whether a batch's loss factors may differ from the default's (a reduction other than the mean over the
+    /// rows, or a loss weight): each batch's record then carries them (see reduce.rs).
+    pub fn rescaled(&self) -> bool {
+        self.reduction != crate::loss::Reduction::default() || self.loss_weight != 1.0
+    }
+
     /// Where the loss reads logits instead of probabilities, for this network.
     pub fn logits(&self, net: &DevNet) -> Option<LogitsAt> {
         crate::network::loss_logits(&net.layers, &self.loss)
