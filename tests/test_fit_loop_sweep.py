@@ -37,6 +37,14 @@ def _classifier(device: str) -> keras.Sequential:
     return model
 
 
+def _fit_counting_ran_out(model: keras.Model, *args: Any, **kwargs: Any) -> tuple[Any, int]:
+    """``model.fit(*args, **kwargs)``'s History and how many "ran out of data" warnings it gave."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = model.fit(*args, **kwargs)
+    return history, sum("ran out of data" in str(w.message) for w in caught)
+
+
 class _Stopper(keras.callbacks.Callback):
     """Sets ``model.stop_training`` at ``on_epoch_begin(epoch)`` or at the ``n``-th training batch's end."""
 
@@ -80,14 +88,18 @@ def test_ran_out_of_data_warns_only_for_a_pass_trained_to_its_end(
     # keras_lite's producer thread reads batches ahead of training and warned when it reached the data's end,
     # also for a pass that a stopped fit never trained.
     model = _classifier(device)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        history = model.fit(
-            _FiveBatches(), steps_per_epoch=3, epochs=4, verbose=0, shuffle=False, callbacks=[_Stopper(stop)]
-        )
+    history, warned = _fit_counting_ran_out(
+        model,
+        _FiveBatches(),
+        steps_per_epoch=3,
+        epochs=4,
+        verbose=0,
+        shuffle=False,
+        callbacks=[_Stopper(stop)],
+    )
     assert history.epoch == epochs
     assert int(model.optimizer.iterations.numpy()) == iterations
-    assert sum("ran out of data" in str(w.message) for w in caught) == ran_out
+    assert warned == ran_out
     np.testing.assert_allclose(history.history["loss"], loss, rtol=1e-5)
 
 
@@ -108,21 +120,20 @@ def test_arrays_in_steps_warn_only_when_training_reaches_their_end(
     )
     model.compile("sgd", "binary_crossentropy")
     stop = None if stop_epoch is None else ("epoch_begin", stop_epoch)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        history = model.fit(
-            X64,
-            Y64,
-            batch_size=7,
-            steps_per_epoch=3,
-            epochs=5,
-            verbose=0,
-            shuffle=False,
-            callbacks=[_Stopper(stop)],
-        )
+    history, warned = _fit_counting_ran_out(
+        model,
+        X64,
+        Y64,
+        batch_size=7,
+        steps_per_epoch=3,
+        epochs=5,
+        verbose=0,
+        shuffle=False,
+        callbacks=[_Stopper(stop)],
+    )
     assert history.epoch == list(range(epochs))
     assert int(model.optimizer.iterations.numpy()) == iterations
-    assert sum("ran out of data" in str(w.message) for w in caught) == ran_out
+    assert warned == ran_out
 
 
 class _Batches(keras.utils.PyDataset):
@@ -174,21 +185,20 @@ def test_ran_out_of_data_warns_for_the_validation_passes_that_run(
     device: str, stop: int | None, freq: int, epochs: list[int], ran_out: int, val_loss: list[float]
 ) -> None:
     model = _classifier(device)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        history = model.fit(
-            _Batches(5),
-            steps_per_epoch=3,
-            validation_data=_Batches(2),
-            validation_steps=3,
-            validation_freq=freq,
-            epochs=5,
-            verbose=0,
-            shuffle=False,
-            callbacks=[_StopAtEpochEnd(stop)],
-        )
+    history, warned = _fit_counting_ran_out(
+        model,
+        _Batches(5),
+        steps_per_epoch=3,
+        validation_data=_Batches(2),
+        validation_steps=3,
+        validation_freq=freq,
+        epochs=5,
+        verbose=0,
+        shuffle=False,
+        callbacks=[_StopAtEpochEnd(stop)],
+    )
     assert history.epoch == epochs
-    assert sum("ran out of data" in str(w.message) for w in caught) == ran_out
+    assert warned == ran_out
     np.testing.assert_allclose(history.history["val_loss"], val_loss, rtol=1e-5)
 
 
@@ -203,19 +213,18 @@ def test_a_stopped_fit_warns_only_for_its_validation_passes(
     # validation_steps=3, epochs=4 (6 when stopped), one warning per validation pass; keras_lite gave 5 and 3
     # for the stopped fits. val_loss of the first two epochs: 0.5532552003860474, 0.49894651770591736.
     model = _classifier(device)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        history = model.fit(
-            _Batches(5),
-            validation_data=_Batches(2),
-            validation_steps=3,
-            epochs=4 if stop is None else 6,
-            verbose=0,
-            shuffle=False,
-            callbacks=[_StopAtEpochEnd(stop)],
-        )
+    history, warned = _fit_counting_ran_out(
+        model,
+        _Batches(5),
+        validation_data=_Batches(2),
+        validation_steps=3,
+        epochs=4 if stop is None else 6,
+        verbose=0,
+        shuffle=False,
+        callbacks=[_StopAtEpochEnd(stop)],
+    )
     assert history.epoch == epochs
-    assert sum("ran out of data" in str(w.message) for w in caught) == ran_out
+    assert warned == ran_out
     np.testing.assert_allclose(
         history.history["val_loss"][:2], [0.5532552003860474, 0.49894651770591736][: len(epochs)], rtol=1e-5
     )
