@@ -9,6 +9,7 @@ use wgpu::util::DeviceExt as _;
 
 use crate::error::{Error, Result};
 
+use super::staging::Ring;
 use super::AdapterInfo;
 
 /// Alignment of per-dispatch and per-step uniform records (the largest `min_uniform_buffer_offset_alignment`
@@ -69,6 +70,8 @@ pub(crate) struct Ctx {
     pub dummy_read: wgpu::Buffer,
     /// Read-backs so far (each a staging buffer, a map and a wait), for the tests.
     pub reads: std::sync::atomic::AtomicUsize,
+    /// The staging buffers of large uploads, made at the first one (`staging.rs`).
+    pub(super) staging: Mutex<Option<Ring>>,
     /// A lower storage-binding cap than the adapter's, so tests can exercise the splitting paths.
     #[cfg(test)]
     pub binding_cap: std::sync::atomic::AtomicU64,
@@ -146,6 +149,7 @@ impl Ctx {
             errors,
             dummy_read,
             reads: Default::default(),
+            staging: Mutex::new(None),
             #[cfg(test)]
             binding_cap: std::sync::atomic::AtomicU64::new(u64::MAX),
         };
@@ -190,7 +194,13 @@ impl Ctx {
     }
 
     /// `buffer`, mapped for writing when `mapped`.
-    fn create(&self, bytes: u64, usage: wgpu::BufferUsages, what: &str, mapped: bool) -> Result<wgpu::Buffer> {
+    pub(super) fn create(
+        &self,
+        bytes: u64,
+        usage: wgpu::BufferUsages,
+        what: &str,
+        mapped: bool,
+    ) -> Result<wgpu::Buffer> {
         let size = bytes.div_ceil(4).max(4) * 4;
         let is_storage = usage.contains(wgpu::BufferUsages::STORAGE);
         let cap = if is_storage { self.max_binding() } else { self.limits.max_buffer_size };
@@ -233,11 +243,10 @@ impl Ctx {
         self.buffer((len as u64).saturating_mul(4), u, what)
     }
 
-    /// A storage buffer holding `data`, copied once into the buffer's mapping at creation (no queued write
-    /// holding a second copy until the next submission).
-    pub fn storage_with(&self, data: &[f32], what: &str) -> Result<wgpu::Buffer> {
+    /// A storage buffer holding `bytes`, copied once into the buffer's mapping at creation (no queued write
+    /// holding a second copy until the next submission). `storage_with` takes this way for small arrays.
+    pub(super) fn storage_mapped(&self, bytes: &[u8], what: &str) -> Result<wgpu::Buffer> {
         let u = wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::COPY_SRC;
-        let bytes: &[u8] = bytemuck::cast_slice(data);
         let b = self.create(bytes.len() as u64, u, what, true)?;
         {
             let mut view = b

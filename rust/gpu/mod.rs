@@ -23,6 +23,7 @@ mod profile;
 mod program;
 mod reduce;
 mod rules;
+mod staging;
 mod stream;
 #[cfg(test)]
 mod tests;

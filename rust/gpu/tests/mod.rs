@@ -336,12 +336,19 @@ fn repeated_predicts_of_varying_sizes_reuse_the_cache() {
 }
 
 #[test]
-fn a_large_array_arrives_whole() {
+fn large_arrays_arrive_whole() {
     let Some((ctx, _)) = device() else { return };
-    // A data set's shard (here 64 MiB and a bit, not a multiple of a page): every value lands in place.
-    let n = (64 << 20) / 4 + 3085;
-    let data: Vec<f32> = (0..n).map(|i| i as f32).collect();
-    let buf = ctx.storage_with(&data, "test data").unwrap();
-    let back: Vec<f32> = ctx.read(&buf, 0, n).unwrap();
-    assert!(back == data, "the uploaded array differs from what was read back");
+    // Arrays on both sides of one staging buffer's size (a mapping at creation below it, the staging ring
+    // above), and a data set's shard of 64 MiB and a bit (not a multiple of a page). All are uploaded before
+    // any is read, so the ring's buffers are reused by later arrays while earlier copies may be in flight.
+    let chunk = (super::staging::CHUNK / 4) as usize;
+    let sizes = [chunk - 1, chunk, chunk + 1, 2 * chunk, 3 * chunk + 7, (64 << 20) / 4 + 3085];
+    let arrays: Vec<Vec<f32>> =
+        sizes.iter().enumerate().map(|(k, &n)| (0..n).map(|i| (i + 31 * k) as f32).collect()).collect();
+    let bufs: Vec<_> = arrays.iter().map(|a| ctx.storage_with(a, "test data").unwrap()).collect();
+    assert!(ctx.staging.lock().unwrap().is_some(), "no array went through the staging ring");
+    for (a, b) in arrays.iter().zip(&bufs) {
+        let back: Vec<f32> = ctx.read(b, 0, a.len()).unwrap();
+        assert!(&back == a, "an uploaded array of {} values differs from what was read back", a.len());
+    }
 }
