@@ -9,7 +9,6 @@ use wgpu::util::DeviceExt as _;
 
 use crate::error::{Error, Result};
 
-use super::staging::Ring;
 use super::AdapterInfo;
 
 /// Alignment of per-dispatch and per-step uniform records (the largest `min_uniform_buffer_offset_alignment`
@@ -58,6 +57,10 @@ fn rank(t: wgpu::DeviceType, allow_software: bool) -> Option<u8> {
     }
 }
 
+/// Staging buffers, each with the receiver of the map it was last asked for (`staging.rs` uses them).
+pub(super) type StagingRing =
+    Vec<(wgpu::Buffer, Option<mpsc::Receiver<std::result::Result<(), wgpu::BufferAsyncError>>>)>;
+
 /// A device with its queue and what is known about its adapter.
 pub(crate) struct Ctx {
     pub device: wgpu::Device,
@@ -71,7 +74,7 @@ pub(crate) struct Ctx {
     /// Read-backs so far (each a staging buffer, a map and a wait), for the tests.
     pub reads: std::sync::atomic::AtomicUsize,
     /// The staging buffers of large uploads, made at the first one (`staging.rs`).
-    pub(super) staging: Mutex<Option<Ring>>,
+    pub(super) staging: Mutex<StagingRing>,
     /// A lower storage-binding cap than the adapter's, so tests can exercise the splitting paths.
     #[cfg(test)]
     pub binding_cap: std::sync::atomic::AtomicU64,
@@ -149,7 +152,7 @@ impl Ctx {
             errors,
             dummy_read,
             reads: Default::default(),
-            staging: Mutex::new(None),
+            staging: Mutex::default(),
             #[cfg(test)]
             binding_cap: std::sync::atomic::AtomicU64::new(u64::MAX),
         };

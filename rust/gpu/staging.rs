@@ -12,7 +12,7 @@ use std::sync::mpsc;
 
 use crate::error::{Error, Result};
 
-use super::context::Ctx;
+use super::context::{Ctx, StagingRing};
 
 /// Bytes of each staging buffer: an array larger than one goes through the ring.
 pub(crate) const CHUNK: u64 = 8 << 20;
@@ -20,57 +20,43 @@ pub(crate) const CHUNK: u64 = 8 << 20;
 /// smaller ring keeps half the host memory for a difference within that run's noise).
 const BUFFERS: usize = 2;
 
-type MapResult = std::result::Result<(), wgpu::BufferAsyncError>;
-
-/// The staging buffers, each with the receiver of its pending map, if one was asked for.
-pub(crate) struct Ring {
-    slots: Vec<(wgpu::Buffer, Option<mpsc::Receiver<MapResult>>)>,
-    next: usize,
+/// Make the ring's buffers, mapped for their first chunks.
+fn make(ctx: &Ctx) -> Result<StagingRing> {
+    let usage = wgpu::BufferUsages::MAP_WRITE | wgpu::BufferUsages::COPY_SRC;
+    (0..BUFFERS).map(|_| ctx.create(CHUNK, usage, "a staging buffer for uploads", true).map(|b| (b, None))).collect()
 }
 
-impl Ring {
-    fn new(ctx: &Ctx) -> Result<Ring> {
-        let usage = wgpu::BufferUsages::MAP_WRITE | wgpu::BufferUsages::COPY_SRC;
-        let slots = (0..BUFFERS)
-            .map(|_| ctx.create(CHUNK, usage, "a staging buffer for uploads", true).map(|b| (b, None)))
-            .collect::<Result<_>>()?;
-        Ok(Ring { slots, next: 0 })
-    }
-
-    /// Copy `bytes` into `dst` from byte 0, a chunk at a time; the device's copies are queued, not waited
-    /// for (work submitted later reads `dst` after them).
-    fn upload(&mut self, ctx: &Ctx, dst: &wgpu::Buffer, bytes: &[u8], what: &str) -> Result<()> {
-        let failed =
-            |e: &dyn std::fmt::Display| Error::Backend(format!("cannot upload {what} to {}: {e}", ctx.info.name));
-        for (n, part) in bytes.chunks(CHUNK as usize).enumerate() {
-            let (buf, pending) = &mut self.slots[self.next];
-            self.next = (self.next + 1) % BUFFERS;
-            if let Some(rx) = pending.take() {
-                // Mapped again once the device has read its last chunk.
-                let mapped = loop {
-                    match rx.try_recv() {
-                        Ok(r) => break r.map_err(|e| failed(&e)),
-                        Err(mpsc::TryRecvError::Empty) => ctx.wait()?,
-                        Err(mpsc::TryRecvError::Disconnected) => {
-                            break Err(failed(&"the staging buffer's map was dropped"))
-                        }
+/// Copy `bytes` into `dst` from byte 0 through `ring`, a chunk at a time; the device's copies are queued,
+/// not waited for (work submitted later reads `dst` after them).
+fn upload(ctx: &Ctx, ring: &mut StagingRing, dst: &wgpu::Buffer, bytes: &[u8], what: &str) -> Result<()> {
+    let failed = |e: &dyn std::fmt::Display| Error::Backend(format!("cannot upload {what} to {}: {e}", ctx.info.name));
+    for (n, part) in bytes.chunks(CHUNK as usize).enumerate() {
+        let (buf, pending) = &mut ring[n % BUFFERS];
+        if let Some(rx) = pending.take() {
+            // Mapped again once the device has read its last chunk.
+            let mapped = loop {
+                match rx.try_recv() {
+                    Ok(r) => break r.map_err(|e| failed(&e)),
+                    Err(mpsc::TryRecvError::Empty) => ctx.wait()?,
+                    Err(mpsc::TryRecvError::Disconnected) => {
+                        break Err(failed(&"the staging buffer's map was dropped"))
                     }
-                };
-                mapped?;
-            }
-            buf.get_mapped_range_mut(..part.len() as u64).map_err(|e| failed(&e))?.copy_from_slice(part);
-            buf.unmap();
-            let mut enc = ctx.encoder();
-            enc.copy_buffer_to_buffer(buf, 0, dst, n as u64 * CHUNK, Some(part.len() as u64));
-            ctx.submit(enc);
-            let (tx, rx) = mpsc::channel();
-            buf.map_async(wgpu::MapMode::Write, .., move |r| {
-                let _ = tx.send(r);
-            });
-            *pending = Some(rx);
+                }
+            };
+            mapped?;
         }
-        Ok(())
+        buf.get_mapped_range_mut(..part.len() as u64).map_err(|e| failed(&e))?.copy_from_slice(part);
+        buf.unmap();
+        let mut enc = ctx.encoder();
+        enc.copy_buffer_to_buffer(buf, 0, dst, n as u64 * CHUNK, Some(part.len() as u64));
+        ctx.submit(enc);
+        let (tx, rx) = mpsc::channel();
+        buf.map_async(wgpu::MapMode::Write, .., move |r| {
+            let _ = tx.send(r);
+        });
+        *pending = Some(rx);
     }
+    Ok(())
 }
 
 impl Ctx {
@@ -85,12 +71,11 @@ impl Ctx {
         let dst = self.buffer(bytes.len() as u64, u, what)?;
         let mut ring =
             self.staging.lock().map_err(|_| Error::Backend("the GPU staging buffers were poisoned".into()))?;
-        let r = match &mut *ring {
-            Some(r) => r,
-            None => ring.insert(Ring::new(self)?),
-        };
-        if let Err(e) = r.upload(self, &dst, bytes, what) {
-            *ring = None; // a ring left in an unknown state is made anew by the next upload
+        if ring.is_empty() {
+            *ring = make(self)?;
+        }
+        if let Err(e) = upload(self, &mut ring, &dst, bytes, what) {
+            ring.clear(); // a ring left in an unknown state is made anew by the next upload
             return Err(e);
         }
         Ok(dst)
