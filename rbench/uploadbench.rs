@@ -120,6 +120,36 @@ impl Ring {
     }
 }
 
+/// One upload, its phases timed (ms): the buffer made (`mapped` or not), `fill` putting the data in, the
+/// device's queue drained, the buffer dropped. The first upload of each way (`checked` false) is read back.
+fn timed(
+    gpu: &Gpu,
+    data: &[u8],
+    mapped: bool,
+    checked: &mut bool,
+    fill: &mut dyn FnMut(&wgpu::Buffer),
+) -> Vec<(&'static str, f64)> {
+    let t = Instant::now();
+    let b = gpu.buffer(data.len() as u64, USAGE, mapped);
+    let create = ms(t.elapsed());
+    let t = Instant::now();
+    fill(&b);
+    let filled = ms(t.elapsed());
+    let t = Instant::now();
+    gpu.submit_empty();
+    gpu.wait();
+    let land = ms(t.elapsed());
+    if !*checked {
+        assert!(gpu.read(&b, data.len() as u64) == data, "the upload differs from the data");
+        *checked = true;
+    }
+    let t = Instant::now();
+    drop(b);
+    gpu.submit_empty();
+    gpu.wait();
+    vec![("create", create), ("fill", filled), ("land", land), ("drop", ms(t.elapsed()))]
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
@@ -150,9 +180,6 @@ fn main() {
     let gpu = Gpu::open();
     let bytes = mb << 20;
     let data: Vec<u8> = (0..bytes).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
-    let check = |buf: &wgpu::Buffer, what: &str| {
-        assert!(gpu.read(buf, bytes as u64) == data, "{what}: the upload differs from the data");
-    };
     let mbf = bytes as f64 / 1e6;
     println!("{mb} MiB, median of {repeats} (ms)");
 
@@ -167,70 +194,20 @@ fn main() {
 
     let mut checked = false;
     report("mapped", mbf, repeats, || {
-        let t = Instant::now();
-        let b = gpu.buffer(bytes as u64, USAGE, true);
-        let create = ms(t.elapsed());
-        let t = Instant::now();
-        b.get_mapped_range_mut(..).expect("mapped").copy_from_slice(&data);
-        let fill = ms(t.elapsed());
-        let t = Instant::now();
-        b.unmap();
-        gpu.submit_empty();
-        gpu.wait();
-        let land = ms(t.elapsed());
-        if !checked {
-            check(&b, "mapped");
-            checked = true;
-        }
-        let t = Instant::now();
-        drop(b);
-        gpu.submit_empty();
-        gpu.wait();
-        vec![("create", create), ("fill", fill), ("land", land), ("drop", ms(t.elapsed()))]
+        timed(&gpu, &data, true, &mut checked, &mut |b| {
+            b.get_mapped_range_mut(..).expect("mapped").copy_from_slice(&data);
+            b.unmap();
+        })
     });
-
     let mut checked = false;
     report("write", mbf, repeats, || {
-        let t = Instant::now();
-        let b = gpu.buffer(bytes as u64, USAGE, false);
-        let create = ms(t.elapsed());
-        let t = Instant::now();
-        gpu.queue.write_buffer(&b, 0, &data);
-        let fill = ms(t.elapsed());
-        let t = Instant::now();
-        gpu.submit_empty();
-        gpu.wait();
-        let land = ms(t.elapsed());
-        if !checked {
-            check(&b, "write");
-            checked = true;
-        }
-        let t = Instant::now();
-        drop(b);
-        gpu.submit_empty();
-        gpu.wait();
-        vec![("create", create), ("fill", fill), ("land", land), ("drop", ms(t.elapsed()))]
+        timed(&gpu, &data, false, &mut checked, &mut |b| gpu.queue.write_buffer(b, 0, &data))
     });
-
     for (chunk_mb, count) in [(4, 2), (8, 2), (8, 4), (16, 2), (16, 4), (32, 2), (64, 2)] {
         let mut ring = Ring::new(&gpu, chunk_mb << 20, count);
         let mut checked = false;
         report(&format!("ring {chunk_mb} MiB x{count}"), mbf, repeats, || {
-            let t = Instant::now();
-            let b = gpu.buffer(bytes as u64, USAGE, false);
-            let create = ms(t.elapsed());
-            let t = Instant::now();
-            ring.upload(&gpu, &b, &data);
-            let fill = ms(t.elapsed());
-            if !checked {
-                check(&b, "ring");
-                checked = true;
-            }
-            let t = Instant::now();
-            drop(b);
-            gpu.submit_empty();
-            gpu.wait();
-            vec![("create", create), ("stream", fill), ("drop", ms(t.elapsed()))]
+            timed(&gpu, &data, false, &mut checked, &mut |b| ring.upload(&gpu, b, &data))
         });
     }
 }
