@@ -152,6 +152,8 @@ pub(crate) struct PredictCache {
     table: StepTable,
     /// Programs by row count, with the buffer each leaves its output in.
     programs: Vec<(usize, Program, wgpu::Buffer)>,
+    /// A chunk's outputs are copied here and read back from it.
+    readback: wgpu::Buffer,
 }
 
 /// Programs kept per cache; the full chunk and a few remainders.
@@ -162,7 +164,10 @@ impl PredictCache {
         let ws = Workspace::new(ctx, net, cap, 1, false)?;
         let table = StepTable::new(ctx, kernels, 1)?;
         table.write(ctx, &[StepRecord::default()]);
-        Ok(PredictCache { cap, ws, table, programs: Vec::new() })
+        let bytes = (cap * net.output_dim.max(1) * 4) as u64;
+        let u = wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST;
+        let readback = ctx.buffer(bytes, u, "the predictions' read-back buffer")?;
+        Ok(PredictCache { cap, ws, table, programs: Vec::new(), readback })
     }
 
     /// The program for `m` rows (recorded on first use).
@@ -219,16 +224,16 @@ pub(crate) fn predict(
         let m = cap.min(rows - start);
         let i = c.program(ctx, kernels, net, m)?;
         let (_, p, ob) = &c.programs[i];
-        ctx.write(&c.ws.x, 0, &x[start * iw..(start + m) * iw]);
+        ctx.write_staged(&c.ws.x, 0, &x[start * iw..(start + m) * iw], "the inputs")?;
         let mut enc = ctx.encoder();
         {
             let mut pass =
                 enc.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("predict"), timestamp_writes: None });
             p.record(&mut pass, &c.table, 0);
         }
+        enc.copy_buffer_to_buffer(ob, 0, &c.readback, 0, Some((m * ow * 4) as u64));
         ctx.submit(enc);
-        let vals: Vec<f32> = ctx.read(ob, 0, m * ow)?;
-        out[start * ow..(start + m) * ow].copy_from_slice(&vals);
+        ctx.read_kept(&c.readback, &mut out[start * ow..(start + m) * ow])?;
     }
     Ok(())
 }

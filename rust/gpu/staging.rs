@@ -19,6 +19,8 @@ pub(crate) const CHUNK: u64 = 8 << 20;
 /// Staging buffers in the ring (2 x 8 MiB and 4 x 8 MiB took 44.6 and 42.6 ms for 258 MB on the H200: the
 /// smaller ring keeps half the host memory for a difference within that run's noise).
 const BUFFERS: usize = 2;
+/// Bytes from which `write_staged` goes through the ring.
+const RING_WRITE_FROM: usize = 1 << 20;
 
 /// Make the ring's buffers, mapped for their first chunks.
 fn make(ctx: &Ctx) -> Result<StagingRing> {
@@ -26,9 +28,9 @@ fn make(ctx: &Ctx) -> Result<StagingRing> {
     (0..BUFFERS).map(|_| ctx.create(CHUNK, usage, "a staging buffer for uploads", true).map(|b| (b, None))).collect()
 }
 
-/// Copy `bytes` into `dst` from byte 0 through `ring`, a chunk at a time; the device's copies are queued,
-/// not waited for (work submitted later reads `dst` after them).
-fn upload(ctx: &Ctx, ring: &mut StagingRing, dst: &wgpu::Buffer, bytes: &[u8], what: &str) -> Result<()> {
+/// Copy `bytes` into `dst` from byte `at` through `ring`, a chunk at a time; the device's copies are
+/// submitted, not waited for (work submitted later reads `dst` after them).
+fn upload(ctx: &Ctx, ring: &mut StagingRing, dst: &wgpu::Buffer, at: u64, bytes: &[u8], what: &str) -> Result<()> {
     let failed = |e: &dyn std::fmt::Display| Error::Backend(format!("cannot upload {what} to {}: {e}", ctx.info.name));
     for (n, part) in bytes.chunks(CHUNK as usize).enumerate() {
         let (buf, pending) = &mut ring[n % BUFFERS];
@@ -48,7 +50,7 @@ fn upload(ctx: &Ctx, ring: &mut StagingRing, dst: &wgpu::Buffer, bytes: &[u8], w
         buf.get_mapped_range_mut(..part.len() as u64).map_err(|e| failed(&e))?.copy_from_slice(part);
         buf.unmap();
         let mut enc = ctx.encoder();
-        enc.copy_buffer_to_buffer(buf, 0, dst, n as u64 * CHUNK, Some(part.len() as u64));
+        enc.copy_buffer_to_buffer(buf, 0, dst, at + n as u64 * CHUNK, Some(part.len() as u64));
         ctx.submit(enc);
         let (tx, rx) = mpsc::channel();
         buf.map_async(wgpu::MapMode::Write, .., move |r| {
@@ -69,15 +71,61 @@ impl Ctx {
         }
         let u = wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::COPY_SRC;
         let dst = self.buffer(bytes.len() as u64, u, what)?;
+        self.through_ring(&dst, 0, bytes, what)?;
+        Ok(dst)
+    }
+
+    /// Write `data` into `buf` from value `at`, ahead of any work submitted after this call: through the
+    /// staging ring when it is large (`queue.write_buffer` would make a staging buffer of its size), else
+    /// queued by `write`.
+    pub fn write_staged(&self, buf: &wgpu::Buffer, at: usize, data: &[f32], what: &str) -> Result<()> {
+        let bytes: &[u8] = bytemuck::cast_slice(data);
+        if bytes.len() < RING_WRITE_FROM {
+            self.write(buf, at, data);
+            return Ok(());
+        }
+        self.through_ring(buf, at as u64 * 4, bytes, what)
+    }
+
+    /// `bytes` into `dst` from byte `at` through the staging ring (made at its first use).
+    fn through_ring(&self, dst: &wgpu::Buffer, at: u64, bytes: &[u8], what: &str) -> Result<()> {
         let mut ring =
             self.staging.lock().map_err(|_| Error::Backend("the GPU staging buffers were poisoned".into()))?;
         if ring.is_empty() {
             *ring = make(self)?;
         }
-        if let Err(e) = upload(self, &mut ring, &dst, bytes, what) {
+        let done = upload(self, &mut ring, dst, at, bytes, what);
+        if done.is_err() {
             ring.clear(); // a ring left in an unknown state is made anew by the next upload
-            return Err(e);
         }
-        Ok(dst)
+        done
+    }
+
+    /// The first `out.len()` values of `kept`, a read-back buffer (`MAP_READ | COPY_DST`) that work already
+    /// submitted fills: waits for that work, without making a staging buffer as `read` does.
+    pub fn read_kept(&self, kept: &wgpu::Buffer, out: &mut [f32]) -> Result<()> {
+        let bytes = (out.len() * 4) as u64;
+        if bytes == 0 {
+            return Ok(());
+        }
+        let failed = |e: &dyn std::fmt::Display| {
+            Error::Backend(format!("reading results back from {} failed: {e}", self.info.name))
+        };
+        let (tx, rx) = mpsc::channel();
+        kept.map_async(wgpu::MapMode::Read, ..bytes, move |r| {
+            let _ = tx.send(r);
+        });
+        self.wait()?;
+        match rx.recv() {
+            Ok(r) => r.map_err(|e| failed(&e))?,
+            Err(e) => return Err(failed(&e)),
+        }
+        {
+            let view = kept.get_mapped_range(..bytes).map_err(|e| failed(&e))?;
+            out.copy_from_slice(bytemuck::try_cast_slice(&view).map_err(|e| failed(&e))?);
+        }
+        kept.unmap();
+        self.reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
     }
 }
