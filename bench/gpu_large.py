@@ -19,6 +19,9 @@ What is timed, per contender (all on the same data, in one process):
   one warm-up batch and the epoch's throughput is extrapolated from them (printed as such).
 - PyTorch CUDA, if torch sees a GPU: the same network (float32, TF32 off, as PyTorch's default for matmul),
   Adam(eps=1e-7, Keras's default), L1 loss, data on the GPU up front, a fresh permutation per epoch.
+- Both GPU contenders also predict all rows after training, NumPy in and NumPy out (the best of three):
+  keras_lite's `model.predict`, and PyTorch's network under `inference_mode` over chunks of 16,384 rows
+  (keras_lite's own chunk), each uploaded and its output brought back.
 
 Targets: keras_lite-gpu >= PyTorch CUDA's throughput (issue 16; issue 5 asked for half) and >= 20x keras_lite-cpu's.
 Speed is not judged on a software adapter (Mesa's lavapipe): the script refuses one unless --allow-software.
@@ -93,8 +96,21 @@ def bench_keras_gpu(keras, x: np.ndarray, y: np.ndarray, allow_software: bool) -
         "loss": float(hist.history["loss"][-1]),
         "adapter": info.get("adapter"),
         "further_epoch_s": per_epoch,
+        "predict_s": time_predict(lambda rows: model.predict(rows, verbose=0), x),
         "note": "one full epoch, data upload included",
     }
+
+
+def time_predict(predict, x: np.ndarray) -> float:
+    """Seconds to predict all of `x` (NumPy in, NumPy out), the best of three, after a warm-up on a slice."""
+    predict(x[: 4 * BATCH])
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        out = predict(x)
+        best = min(best, time.perf_counter() - t0)
+    assert out.shape == (len(x), 1)
+    return best
 
 
 def bench_keras_cpu(keras, x: np.ndarray, y: np.ndarray, steps: int) -> dict:
@@ -156,7 +172,15 @@ def bench_torch(x: np.ndarray, y: np.ndarray) -> dict:
     epoch(xg, yg)
     torch.cuda.synchronize()
     per_epoch = (time.perf_counter() - t0) / 2
+
+    @torch.inference_mode()
+    def predict(rows: np.ndarray) -> np.ndarray:
+        # In chunks of keras_lite's GPU predict (16384 rows), each uploaded and its output brought back.
+        outs = [net(torch.from_numpy(rows[i : i + 16384]).to(dev)).cpu() for i in range(0, len(rows), 16384)]
+        return torch.cat(outs).numpy()
+
     return {
+        "predict_s": time_predict(predict, x),
         "seconds": dt,
         "rows_per_s": len(x) / dt,
         "further_epoch_s": per_epoch,
@@ -251,6 +275,8 @@ def main() -> int:
         print(
             f"  an epoch after the first: keras_lite-gpu {kg:.3f} s, torch-cuda {kt:.3f} s, ratio {kt / kg:.2f}"
         )
+        pg, pt = results["keras_lite-gpu"]["predict_s"], results["torch-cuda"]["predict_s"]
+        print(f"  predict of all rows: keras_lite-gpu {pg:.3f} s, torch-cuda {pt:.3f} s, ratio {pt / pg:.2f}")
     if g and c:
         print(f"keras_lite-gpu / keras_lite-cpu = {g / c:6.2f}  (target >= 20)")
     if "adapter" in results.get("keras_lite-gpu", {}):
