@@ -132,7 +132,7 @@ def test_tools_that_probe_modules_keep_working() -> None:
 @pytest.mark.parametrize(
     "name",
     ["compute_loss", "make_train_function", "metrics", "input", "output",
-     "add_loss", "train_step", "get_state_tree", "supports_masking", "input_spec"],
+     "add_loss", "train_step", "get_state_tree", "metrics_variables", "input_spec"],
 )  # fmt: skip
 def test_a_keras_model_attribute_keras_lite_lacks_raises_not_supported(name: str) -> None:
     model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(1)])
@@ -144,7 +144,7 @@ def test_a_keras_model_attribute_keras_lite_lacks_raises_not_supported(name: str
 
 @pytest.mark.parametrize(
     "name",
-    ["add_weight", "call", "compute_output_shape", "compute_output_spec"],
+    ["add_weight", "call", "input_spec", "compute_output_spec"],
 )
 def test_a_keras_layer_attribute_keras_lite_lacks_raises_not_supported(name: str) -> None:
     layer = layers.Dense(2)

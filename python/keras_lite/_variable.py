@@ -52,8 +52,7 @@ class Variable:
     def path(self) -> str:
         """``"<model>/<layer>/<name>"`` in a Sequential, ``"<layer>/<name>"`` in a Functional model (whose layers
         Keras 3 builds before the model exists), as Keras 3 reports it."""
-        model = self._layer._model_name(for_path=True)
-        return f"{model}/{self._layer.name}/{self.name}" if model else f"{self._layer.name}/{self.name}"
+        return f"{self._layer._scope()}/{self.name}"
 
     @property
     def ndim(self) -> int:

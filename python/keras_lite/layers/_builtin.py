@@ -11,6 +11,7 @@ from .. import _data, activations, constraints, initializers, regularizers
 from .._errors import boolean, real_number, received
 from .._tensor import Tensor
 from .._variable import Variable
+from . import _shapes
 from ._keras_tensor import _symbolic, _symbolic_call
 from ._layer import Layer
 from ._layer_args import _MAX_SIZE, _as_given, _initializer, _only
@@ -117,6 +118,8 @@ class Dense(Layer):
 
     def _output_width(self, input_width: int) -> int:
         return self.units
+
+    compute_output_shape = _shapes.dense
 
     @property
     def kernel(self) -> Variable:
@@ -277,6 +280,8 @@ class GaussianNoise(_Noise):
 
 class _ScaleOffset(Layer):
     """A normalization layer's learned ``gamma`` and ``beta`` (BatchNormalization, LayerNormalization)."""
+
+    compute_output_shape = _shapes.normalized
 
     @property
     def gamma(self) -> Variable | None:

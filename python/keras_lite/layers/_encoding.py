@@ -13,7 +13,7 @@ from .._errors import received
 from .._structure_lock import _STRUCTURE_LOCK
 from .._tensor import Tensor
 from .._unsupported import NotSupportedError
-from . import _adapt
+from . import _adapt, _shapes
 from ._keras_tensor import _symbolic
 from ._layer import Layer
 from ._layer_args import _as_given
@@ -39,6 +39,7 @@ class _Encoding(Layer):
     """What both layers share: the core's ``encode`` spec, and a 1-D input read as Keras reads it."""
 
     output_mode = "multi_hot"
+    supports_masking = False
 
     def _bins(self) -> list[float] | None:
         return None
@@ -123,6 +124,8 @@ class CategoryEncoding(_Encoding):
     def _depth(self) -> int:
         return self.num_tokens
 
+    compute_output_shape = _shapes.category_encoding
+
     def __call__(self, inputs: Any, training: Any = None, count_weights: Any = None) -> Tensor:
         if count_weights is not None:
             raise NotSupportedError(
@@ -148,6 +151,8 @@ class Discretization(_Encoding):
     Example:
         >>> layers.Discretization(bin_boundaries=[0.0, 1.0, 2.0])(np.array([[-1.5, 1.0, 3.4, 0.5]]))
     """
+
+    compute_output_shape = _shapes.discretization
 
     def __init__(
         self,

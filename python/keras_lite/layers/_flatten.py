@@ -17,6 +17,7 @@ from .. import _data, activations, config
 from .._errors import received
 from .._tensor import Tensor
 from .._unsupported import NotSupportedError
+from . import _shapes
 from ._builtin import Activation
 from ._keras_tensor import _symbolic, _symbolic_call
 from ._layer import Layer
@@ -41,6 +42,7 @@ class _Flattening(Layer):
 
     _takes_shapes = True
     data_format = "channels_last"
+    supports_masking = False
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -63,6 +65,7 @@ class _Flattening(Layer):
                 f"input_shape must be a tuple such as (None, 28, 28). {received('input_shape', input_shape)}"
             ) from None
         super().build((None, math.prod(_shape_arg(dims, "input_shape", nd=True))))
+        self._build_shape = input_shape  # (the shape as given, what get_build_config reports)
 
     @property
     def input_shape(self) -> tuple[Any, ...]:
@@ -87,6 +90,7 @@ class _Flattening(Layer):
         out = self.flatten(np.asarray(array, dtype=np.float32))
         self._output_width(out.shape[1])  # a Reshape checks its target
         self._called = True
+        self._build_shape = self._build_shape if self._built_at_construction else array.shape
         return np.ascontiguousarray(out).view(Tensor)
 
 
@@ -101,6 +105,8 @@ class Flatten(_Flattening):
     Example:
         >>> model = keras.Sequential([keras.Input(shape=(28, 28)), layers.Flatten(), layers.Dense(10)])
     """
+
+    compute_output_shape = _shapes.flatten
 
     def __init__(self, data_format: Any = None, **kwargs: Any) -> None:
         self.data_format = data_format_arg(data_format)
@@ -117,6 +123,7 @@ class Reshape(_Flattening):
     """
 
     _built_at_construction = True
+    compute_output_shape = _shapes.reshape
 
     def __init__(self, target_shape: Any, **kwargs: Any) -> None:
         try:

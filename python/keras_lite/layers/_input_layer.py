@@ -6,6 +6,7 @@ import warnings
 from typing import Any
 
 from .._errors import received
+from . import _shapes
 from ._keras_tensor import KerasTensor
 from ._layer import Layer, _auto_name
 from ._layer_args import _only, _shape_arg
@@ -13,6 +14,12 @@ from ._layer_args import _only, _shape_arg
 
 class InputLayer(Layer):
     """The model's input: a width (or a shape of several dimensions for a ``Flatten``), no weights."""
+
+    supports_masking = False
+    compute_output_shape = _shapes.not_implemented
+
+    def _built_on(self) -> None:
+        return None  # Keras never runs its build()
 
     def __init__(
         self,

@@ -17,6 +17,7 @@ from .._structure_lock import _STRUCTURE_LOCK, _refuse_while_fitting
 from .._tensor import Tensor
 from .._unsupported import NotSupportedError, defines
 from .._variable import Variable, weight_array
+from ._attributes import LayerAttributes
 from ._keras_tensor import _symbolic, _symbolic_call, called_tensors
 from ._layer_args import _build_width, _builtin_layers, _dtype_name, _only, _shape_arg
 
@@ -71,7 +72,7 @@ def _incompatible(layer: str, expected: int, shape: tuple[Any, ...]) -> ValueErr
     )
 
 
-class Layer:
+class Layer(LayerAttributes):
     """Base class of keras_lite layers.
 
     A layer is a specification until it is built: then its weights live in a core network (its model's, or
@@ -320,6 +321,7 @@ class Layer:
         A layer in a model keeps the width the model gave it: another width raises ``ValueError``.
         """
         width = _build_width(input_shape)
+        self._build_shape = input_shape  # (what get_build_config reports)
         if self._owner is not None and self._input_width == width:
             return
         with _STRUCTURE_LOCK:
@@ -376,7 +378,7 @@ class Layer:
             out = model._net.predict(flat)
         else:
             if self._owner is None or self._input_width != shape[-1]:
-                self.build((None, shape[-1]))
+                self._build_for_call(shape)
             # Through the owner network only when it holds this layer alone: in a model's network the layers
             # after this one would run too.
             if self._owner_layer_index != 0 or self._owner.layer_count != 1:
@@ -387,7 +389,7 @@ class Layer:
                 out = net.predict(flat)
             else:
                 out = self._owner.predict(flat)
-        return out.reshape(*shape[:-1], out.shape[-1]).view(Tensor)
+        return self._called_on(out.reshape(*shape[:-1], out.shape[-1]).view(Tensor))
 
     def _call_training(self, flat: np.ndarray, shape: tuple[int, ...]) -> Tensor:
         """``layer(x, training=True)`` for a layer that computes otherwise while training: the core's training
@@ -395,7 +397,7 @@ class Layer:
         draws anew; BatchNormalization uses the batch's statistics and updates its moving ones)."""
         width = shape[-1]
         if self._owner is None or self._input_width != width:
-            self.build((None, width))
+            self._build_for_call(shape)
         if self._owner_layer_index == 0 and self._owner.layer_count == 1:
             net = self._owner  # its own network
         elif not self._variables:  # in a model's network: a network of its own for the draws
@@ -409,7 +411,7 @@ class Layer:
                 "training=True instead. Received: training=True"
             )
         out = _core.call_training(net, flat)
-        return out.reshape(*shape[:-1], out.shape[-1]).view(Tensor)  # type: ignore[no-any-return]
+        return self._called_on(out.reshape(*shape[:-1], out.shape[-1]).view(Tensor))
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "trainable": self.trainable, "dtype": "float32"}

@@ -17,6 +17,7 @@ from .. import _core, _data, config
 from .._errors import received
 from .._tensor import Tensor
 from .._unsupported import NotSupportedError
+from . import _shapes
 from ._keras_tensor import _symbolic, _symbolic_call
 from ._layer import Layer
 
@@ -25,6 +26,7 @@ class _Merge(Layer):
     """What the merge layers share: a list input, one core kind, no weights."""
 
     _kind = ""
+    compute_output_shape = _shapes.merged
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -128,7 +130,7 @@ class _Merge(Layer):
             return lead  # (batch, width) inputs: _merge_width checks their widths
         out = shapes[0][1:]
         for s in shapes[1:]:
-            out = _broadcast(out, s[1:])
+            out = _shapes.elementwise(out, s[1:])
         raise NotSupportedError(
             f"keras_lite's {type(self).__name__} does not broadcast inputs of different shapes against each "
             f"other yet: its inputs must have one shape. Received: input shapes {shapes}"
@@ -145,20 +147,6 @@ def _merge_input(value: Any, arg: str) -> np.ndarray[Any, np.dtype[np.float32]]:
     return array
 
 
-def _broadcast(shape1: tuple[int, ...], shape2: tuple[int, ...]) -> tuple[int, ...]:
-    """Keras's element-wise output shape of two inputs' non-batch axes (aligned on the right), or its error."""
-    if len(shape1) < len(shape2):
-        return _broadcast(shape2, shape1)
-    if not shape2:
-        return shape1
-    out = list(shape1[: -len(shape2)])
-    for i, j in zip(shape1[-len(shape2) :], shape2):
-        if i != j and 1 not in (i, j):
-            raise ValueError(f"Inputs have incompatible shapes. Received shapes {shape1} and {shape2}")
-        out.append(j if i == 1 else i)
-    return tuple(out)
-
-
 class Concatenate(_Merge):
     """Joins a list of inputs side by side along the feature axis: widths ``a + b + ...``.
 
@@ -167,6 +155,7 @@ class Concatenate(_Merge):
     """
 
     _kind = "concatenate"
+    compute_output_shape = _shapes.concatenated
 
     def __init__(self, axis: int = -1, **kwargs: Any) -> None:
         if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):

@@ -163,9 +163,6 @@ class Rescaling(Layer):
     def output_shape(self) -> tuple[Any, ...]:
         return self.input_shape if self._feature_shape is not None else super().output_shape
 
-    def compute_output_shape(self, input_shape: Any) -> Any:
-        return input_shape
-
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "scale": _serialize(self.scale), "offset": _serialize(self.offset)}
 

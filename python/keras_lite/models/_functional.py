@@ -20,7 +20,7 @@ from ..layers import InputLayer, KerasTensor, Layer
 from ..layers._flatten import flatten_input, set_shaped, shaped_prefix
 from ..layers._keras_tensor import _tensor_list
 from ..layers._layer import _bind_model
-from . import _display, _nesting, _network
+from . import _attributes, _display, _nesting, _network
 from ._config import CLASSES
 from ._model import Model
 
@@ -147,6 +147,13 @@ class Functional(Model):
 
     _name_base = "functional"
     _paths_name_model = False
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        """The output's shape for inputs of ``input_shape`` (in the structure of ``model.input``), as Keras's."""
+        return _given(_attributes.functional_output_shapes(self, input_shape), self._output_structure)
+
+    def get_build_config(self) -> dict[str, Any]:
+        return {"input_shape": None}  # as Keras's (its layers were built when called)
 
     @classmethod
     def _refuse_unsupported(cls, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:

@@ -21,12 +21,13 @@ from .._unsupported import NotSupportedError
 from ..layers import Layer
 from ..layers._layer import _bind_model, _named
 from . import _call, _compile, _display, _nesting, _on_batch, _ownership, _trainer, _weight_values
+from ._attributes import ModelAttributes
 from ._config import ConfigMethods
 
 _ndarray = np.ndarray  # the predict fast path's type test, without two lookups a call
 
 
-class Model(_compile.CompileState, ConfigMethods, _nesting.AsLayer, _ownership.Holder):
+class Model(_compile.CompileState, ConfigMethods, _nesting.AsLayer, _ownership.Holder, ModelAttributes):
     """``keras.Model``: the base class of `Sequential` and `Functional`, so ``isinstance(model, keras.Model)``
     holds for both.
 

@@ -16,7 +16,7 @@ from ..layers._flatten import flatten_input, set_shaped, shaped_prefix
 from ..layers._keras_tensor import graph_call
 from ..layers._layer import _bind_model
 from ..layers._layer_args import _build_width, _shape_arg
-from . import _display, _nesting, _network
+from . import _attributes, _display, _nesting, _network
 from ._config import CLASSES
 from ._model import Model
 
@@ -336,24 +336,23 @@ class Sequential(Model):
         rows = _display.rows(self._items, expand)
         return [row for row, _, _ in rows], None, [_display.trainable_mark(layer) for _, layer, _ in rows]
 
-    @property
-    def losses(self) -> list[np.float32]:
-        """The regularization penalty of each trainable weight that has a regularizer (Keras's ``model.losses``)."""
-        out = []
-        for layer in self._layers:
-            regs = (getattr(layer, "kernel_regularizer", None), getattr(layer, "bias_regularizer", None))
-            if layer.trainable and any(regs):
-                for reg, var in zip(regs, layer.weights):
-                    if reg is not None and var.trainable:
-                        out.append(np.float32(reg(var.numpy())))
-        return out
+    def _known_input_shape(self) -> tuple[Any, ...] | None:
+        """``(None, *dims)``: the input shape it is built on (or its Input's); None before it has either."""
+        if self._net is not None:
+            return (None, *(self._input_dims() or (self._net.input_dim,)))
+        return None if self._input_layer is None else (None, *self._input_layer.shape)
+
+    def _build_input_shape(self) -> tuple[Any, ...] | None:
+        # Keras has built a Sequential of an Input and no layer on nothing yet.
+        return None if self._net is None and not self._items else self._known_input_shape()
+
+    compute_output_shape = _attributes.sequential_output_shape
 
     def _keras_config(self, shape: tuple[int, ...] | None = None) -> dict[str, Any]:
         """The config.json tree; ``shape``: the input shape a model it is nested in gives it, when it has none."""
-        if self._net is not None:
-            shape = self._input_dims() or (self._net.input_dim,)
-        elif self._input_layer is not None:  # an Input and no layer yet (or none left): Keras writes it
-            shape = tuple(self._input_layer.shape)
+        built = self._known_input_shape()  # (an Input and no layer yet, or none left: Keras writes it)
+        if built is not None:
+            shape = tuple(built[1:])
         input_name = None if self._input_layer is None else self._input_layer.name
         tree = _keras_config_write.sequential_config(
             self.name, self.trainable, self._items, shape, input_name

@@ -1,0 +1,128 @@
+"""Keras 3's layer attributes that describe a layer rather than run it: ``losses``, ``compute_output_shape``,
+``supports_masking``, ``dtype_policy``, ``path``, ``get_build_config`` / ``build_from_config``, ``metrics``.
+
+``LayerAttributes`` is a base of ``Layer``; the output shapes of the layers that change a shape are in
+``_shapes``.
+
+Keras 3 (``keras/src/layers/layer.py``) records a layer's build: ``get_build_config()`` returns the shape its
+``build()`` received, and ``path`` is its name scope then (``"<sequential>/<layer>"`` in a Sequential, the
+layer's name in a Functional model or on its own). A layer without a ``build()`` of its own (Dropout,
+Activation and its kin, Reshape) is never built that way: both are None for it unless ``build()`` or
+``build_from_config()`` is called on it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._dtype_policy import FLOAT32, DTypePolicy
+from .._tensor import Tensor
+
+
+class LayerAttributes:
+    """What ``Layer`` adds of Keras's descriptive API (see the module's docstring)."""
+
+    name: str
+    _built_at_construction: bool
+    # Whether Keras's layer propagates a mask (every keras_lite layer but the reshaping and encoding ones).
+    supports_masking = True
+    # The shape ``build()`` or a call on arrays built the layer on, as given: ``get_build_config()``'s.
+    _build_shape: Any = None
+    # The activity regularizer's penalty of the layer's last call on arrays, as Keras's ``add_loss`` keeps it.
+    _activity_losses: tuple[Any, ...] = ()
+
+    @property
+    def dtype_policy(self) -> DTypePolicy:
+        """``<DTypePolicy "float32">``: keras_lite computes and stores float32 only."""
+        return FLOAT32
+
+    # ---- the build, as Keras records it ---------------------------------------------------------------
+    def _built_on(self) -> Any:
+        """The input shape Keras's ``build()`` would have received, or None where it never ran."""
+        if self._build_shape is not None:
+            return self._build_shape
+        if self._built_at_construction or not self.built:  # type: ignore[attr-defined]
+            return None
+        inbound = self._inbound  # type: ignore[attr-defined]
+        if inbound is not None:  # called on KerasTensors: Keras builds it on their shapes
+            shapes = [tuple(t.shape) for t in inbound[0]]
+            return shapes if inbound[1] else shapes[0]
+        try:
+            return self.input_shape  # type: ignore[attr-defined]
+        except AttributeError:
+            return None
+
+    def _build_for_call(self, shape: tuple[int, ...]) -> None:
+        """Build the layer for a call on an array of ``shape``, which Keras records as the build's shape where
+        the layer has a ``build()`` of its own (a Dropout's call records nothing)."""
+        before = self._build_shape
+        self.build((None, shape[-1]))  # type: ignore[attr-defined]
+        self._build_shape = before if self._built_at_construction else tuple(shape)
+
+    def get_build_config(self) -> dict[str, Any] | None:
+        """``{"input_shape": shape}``: the shape the layer was built on (None if it never ran a build)."""
+        shape = self._built_on()
+        return None if shape is None else {"input_shape": shape}
+
+    def build_from_config(self, config: dict[str, Any]) -> None:
+        """Build the layer as ``get_build_config()`` of another layer describes (nothing for an empty one)."""
+        if config:
+            if "input_shape" in config:
+                self.build(config["input_shape"])  # type: ignore[attr-defined]
+            elif "shapes_dict" in config:
+                self.build(**config["shapes_dict"])  # type: ignore[attr-defined]
+
+    def _scope(self) -> str:
+        """``"<sequential>/<name>"`` in a Sequential, else the name: the start of its weights' paths."""
+        model = self._model_name(for_path=True)  # type: ignore[attr-defined]
+        return f"{model}/{self.name}" if model else self.name
+
+    @property
+    def path(self) -> str | None:
+        """The layer's name scope when it was built (None if it never ran a build), as Keras's."""
+        return None if self._built_on() is None else self._scope()
+
+    # ---- shapes --------------------------------------------------------------------------------------
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        """The shape of the output for inputs of ``input_shape``: the same for a layer that keeps shapes."""
+        return input_shape
+
+    # ---- losses and metrics --------------------------------------------------------------------------
+    def _weight_penalties(self) -> list[Any]:
+        """The penalty of each trainable weight that has a regularizer (``<weight>_regularizer``), in order."""
+        out = []
+        for v in self.trainable_weights:  # type: ignore[attr-defined]
+            regularizer = getattr(self, f"{v.name}_regularizer", None)
+            if regularizer is not None:
+                out.append(regularizer(v.numpy()))
+        return out
+
+    @property
+    def losses(self) -> list[Any]:
+        """Keras's ``layer.losses``: the activity regularizer's penalty of the layer's last call on arrays (its
+        output's, divided by the batch's rows), then each trainable weight's regularization penalty; float32
+        scalars."""
+        return [*self._activity_losses, *self._weight_penalties()]
+
+    def _called_on(self, out: Tensor) -> Tensor:
+        """Keep the activity penalty of ``out``, the output of a call on arrays (Keras 3.14+ divides it by the
+        rows); returns ``out``."""
+        regularizer = getattr(self, "activity_regularizer", None)
+        if regularizer is not None:
+            rows = np.float32(out.shape[0]) if out.ndim else np.float32(1)
+            penalty = np.float32(regularizer(out))
+            value = penalty / rows if rows else np.float32(0)  # Keras's divide_no_nan
+            self._activity_losses = (np.asarray(value, dtype=np.float32).view(Tensor),)
+        return out
+
+    @property
+    def metrics(self) -> list[Any]:
+        """[]: keras_lite layers track no metrics (Keras's ``add_metric`` is not supported)."""
+        return []
+
+    @property
+    def metrics_variables(self) -> list[Any]:
+        """[]: the variables of the layer's metrics, of which it has none."""
+        return []

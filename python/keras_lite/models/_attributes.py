@@ -1,0 +1,109 @@
+"""Keras 3's model attributes that describe a model rather than run it: ``losses``, ``compute_output_shape``,
+``supports_masking``, ``dtype_policy``, ``path``, ``get_build_config`` / ``build_from_config``.
+
+``ModelAttributes`` is a base of ``Model``; `Sequential` and `Functional` say how they were built
+(``_build_input_shape``) and walk their layers for ``compute_output_shape`` (``sequential_output_shape``,
+``functional_output_shapes``), as Keras's ``models/sequential.py`` and ``models/functional.py`` do.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._dtype_policy import FLOAT32, DTypePolicy
+
+
+class ModelAttributes:
+    """What ``Model`` adds of Keras's descriptive API (see the module's docstring)."""
+
+    name: str
+    supports_masking = False  # as Keras's Sequential and Functional models
+
+    @property
+    def dtype_policy(self) -> DTypePolicy:
+        """``<DTypePolicy "float32">``: keras_lite computes and stores float32 only."""
+        return FLOAT32
+
+    def _build_input_shape(self) -> Any:
+        """The input shape the model was built on, ``(None, ...)``; None until it is built."""
+        return None
+
+    @property
+    def path(self) -> str | None:
+        """The model's name once it is built (None before), as Keras's."""
+        return self.name if self.built else None  # type: ignore[attr-defined]
+
+    def get_build_config(self) -> dict[str, Any] | None:
+        """``{"input_shape": (None, ...)}`` once a Sequential is built (None before), ``{"input_shape": None}``
+        for a Functional model, as Keras gives them."""
+        shape = self._build_input_shape()
+        return None if shape is None else {"input_shape": shape}
+
+    def build_from_config(self, config: dict[str, Any]) -> None:
+        """Build the model as ``get_build_config()`` describes (a Functional model is built already)."""
+        build = getattr(self, "build", None)  # (a Functional model has none: Keras's marks it built)
+        if config and config.get("input_shape") is not None and build is not None:
+            build(config["input_shape"])
+
+    @property
+    def losses(self) -> list[Any]:
+        """Keras's ``model.losses``: each layer's activity-regularizer penalty of its last call on arrays on its
+        own, then the regularization penalty of each trainable weight that has a regularizer; float32 scalars.
+        (keras_lite's ``model(x)`` does not keep its layers' activity penalties, which Keras lists after it.)"""
+        layers = self._layers  # type: ignore[attr-defined]
+        activity = [loss for layer in layers for loss in layer._activity_losses]
+        if not self.trainable:  # type: ignore[attr-defined]  # (no trainable weights, so no penalties)
+            return activity
+        return [*activity, *(loss for layer in layers for loss in layer._weight_penalties())]
+
+
+def _check_input(index: int, name: str, model: str, expected: tuple[Any, ...], given: Any) -> None:
+    """Keras's check of an input shape against a model input's (``layers/input_spec.py``, as a Functional
+    model's input spec sets it: a last axis of 1 is dropped on both sides, then the axes both give compared)."""
+    shape, spec = tuple(given), tuple(expected)
+    if shape and shape[-1] == 1:
+        shape = shape[:-1]
+    if spec and spec[-1] == 1:
+        spec = spec[:-1]
+    for spec_dim, dim in zip(spec, shape):
+        if spec_dim is not None and dim is not None and spec_dim != dim:
+            raise ValueError(
+                f"Input {index} with name '{name}' of layer '{model}' is incompatible with the layer: expected "
+                f"shape={tuple(expected)}, found shape={shape}"
+            )
+
+
+def sequential_output_shape(model: Any, input_shape: Any) -> Any:
+    """``Sequential.compute_output_shape``: once built, the input checked against the model's as Keras's inner
+    Functional model (named ``functional``) checks it; then each layer's output shape in turn."""
+    built = model._build_input_shape()
+    if built is not None:
+        name = "input_layer" if model._input_layer is None else model._input_layer.name
+        _check_input(0, name, "functional", built, input_shape)
+    if not model._items:
+        raise ValueError(f"Sequential model {model.name!r} has no layers to compute an output shape with.")
+    for item in model._items:
+        input_shape = item.compute_output_shape(input_shape)
+    return input_shape
+
+
+def functional_output_shapes(model: Any, input_shape: Any) -> list[Any]:
+    """``Functional.compute_output_shape``: the shapes in the structure of ``model.input`` (a dict by input
+    name), each checked against its input's, then each layer's output shape in graph order; the outputs'
+    (which the model puts in the structure of ``model.output``)."""
+    structure = model._input_structure
+    if structure is None:
+        shapes = [input_shape]
+    elif structure is list:
+        shapes = list(input_shape)
+    else:
+        shapes = [input_shape[key] for key in sorted(structure)]
+    known: dict[int, Any] = {}
+    for i, (tensor, shape) in enumerate(zip(model._inputs, shapes)):
+        _check_input(i, tensor._keras_history[0].name, model.name, tuple(tensor.shape), shape)
+        known[id(tensor)] = shape
+    for node in model._nodes:
+        tensors, as_list = node._inbound
+        given = [known[id(t)] for t in tensors]
+        known[id(node._outbound)] = node.compute_output_shape(given if as_list else given[0])
+    return [known[id(t)] for t in model._outputs]

@@ -1,0 +1,213 @@
+"""Keras 3's descriptive attributes of layers and models: ``losses``, ``compute_output_shape``,
+``supports_masking``, ``dtype_policy``, ``path``, ``get_build_config`` / ``build_from_config``, ``metrics``.
+
+Every golden value below was printed by live Keras 3.15.1 (TensorFlow backend) running the same snippet with
+``import keras`` in place of ``import keras_lite as keras``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import keras_lite as keras
+from keras_lite import layers, regularizers
+
+X = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], dtype="float32")
+
+
+def _regularized() -> layers.Dense:
+    return layers.Dense(
+        1,
+        kernel_initializer="ones",
+        bias_initializer="ones",
+        kernel_regularizer=regularizers.L2(0.5),
+        bias_regularizer=regularizers.L1(0.1),
+        activity_regularizer=regularizers.L2(1.0),
+    )
+
+
+def _values(losses: list) -> list[float]:
+    return [float(v) for v in losses]
+
+
+def test_layer_losses_list_activity_then_weight_penalties() -> None:
+    # Keras 3.15.1: [] unbuilt; [1.0, 0.1] built; [74.666664, 1.0, 0.1] after d(X); [16.0, 1.0, 0.1] after
+    # d(X[:1]); [16.0] once frozen; each a float32 scalar
+    d = _regularized()
+    assert d.losses == []
+    d.build((None, 2))
+    assert _values(d.losses) == pytest.approx([1.0, 0.1])
+    assert all(np.asarray(v).dtype == np.float32 and np.asarray(v).shape == () for v in d.losses)
+    d(X)
+    assert _values(d.losses) == pytest.approx([74.66666412353516, 1.0, 0.10000000149011612])
+    d(X[:1])
+    assert _values(d.losses) == pytest.approx([16.0, 1.0, 0.1])
+    d.trainable = False
+    assert _values(d.losses) == pytest.approx([16.0])
+    assert layers.Dense(2).losses == []
+
+
+def test_model_losses() -> None:
+    # Keras 3.15.1: a Functional model of the regularized Dense gives [1.0, 0.1]; keras.Sequential().losses == []
+    inp = keras.Input((2,))
+    model = keras.Model(inp, _regularized()(inp))
+    assert _values(model.losses) == pytest.approx([1.0, 0.1])
+    assert keras.Sequential().losses == []
+    seq = keras.Sequential([keras.Input((2,)), _regularized()])
+    seq.layers[0](X)  # a call of the layer on its own: Keras lists its activity penalty first
+    assert _values(seq.losses) == pytest.approx([74.66666412353516, 1.0, 0.1])
+
+
+@pytest.mark.parametrize(
+    ("make", "shape", "expected"),
+    [
+        (lambda: layers.Dense(3), (None, 4), (None, 3)),
+        (lambda: layers.Dense(3), (8, 4), (8, 3)),
+        (lambda: layers.Dense(3), (None, 5, 4), (None, 5, 3)),
+        (lambda: layers.Dense(3), (4,), (3,)),
+        (lambda: layers.Dense(3), [None, 4], (None, 3)),
+        (lambda: layers.Dropout(0.5), [None, 4], [None, 4]),
+        (lambda: layers.Activation("relu"), (None, 5, 4), (None, 5, 4)),
+        (lambda: layers.BatchNormalization(), (None, 4), (None, 4)),
+        (lambda: layers.LayerNormalization(), [None, 4], [None, 4]),
+        (lambda: layers.Normalization(), None, None),
+        (lambda: layers.GaussianNoise(0.1), (None, 6), (None, 6)),
+        (lambda: layers.Flatten(), (None, 5, 4), (None, 20)),
+        (lambda: layers.Flatten(), (4,), (4, 1)),
+        (lambda: layers.Flatten(), (None, None), (None, None)),
+        (lambda: layers.CategoryEncoding(num_tokens=5), (None, 4), (None, 5)),
+        (lambda: layers.CategoryEncoding(num_tokens=5), (), (5,)),
+        (lambda: layers.Discretization(bin_boundaries=[0.0, 1.0]), (None, 4), (None, 4)),
+        (lambda: layers.ReLU(), (), ()),
+        (lambda: layers.PReLU(), (None, 0), (None, 0)),
+        (lambda: layers.Add(), [(2, 4), (None, 4)], (2, 4)),
+        (lambda: layers.Maximum(), [(None, 1), (None, 4)], (None, 4)),
+        (lambda: layers.Concatenate(), [(None, 4), (None, 3)], (None, 7)),
+        (lambda: layers.Concatenate(), [(None, 5, 4), (None, 5, 2)], (None, 5, 6)),
+    ],
+)
+def test_layer_compute_output_shape(make, shape, expected) -> None:  # type: ignore[no-untyped-def]
+    out = make().compute_output_shape(shape)
+    assert out == expected and type(out) is type(expected)
+
+
+@pytest.mark.parametrize(
+    ("make", "shape", "error", "message"),
+    [
+        (lambda: layers.BatchNormalization(), (), ValueError,
+         "Axis -1 is out of bounds for input shape (). Received: axis=-1"),
+        (lambda: layers.Add(), [(None, 4), (None, 3)], ValueError,
+         "Inputs have incompatible shapes. Received shapes (4,) and (3,)"),
+        (lambda: layers.Concatenate(), (None, 4), ValueError,
+         "A `Concatenate` layer should be called on a list of inputs. Received: input_shape=(None, 4)"),
+        (lambda: layers.InputLayer(shape=(4,)), (None, 4), NotImplementedError,
+         "Layer InputLayer does not have a `compute_output_shape` method implemented. "
+         "Should implement `def compute_output_shape(self, input_shape)`."),
+    ],
+)  # fmt: skip
+def test_layer_compute_output_shape_errors(make, shape, error, message) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(error) as info:
+        make().compute_output_shape(shape)
+    assert str(info.value) == message
+
+
+def test_model_compute_output_shape() -> None:
+    # Keras 3.15.1: (None, 2) and (8, 2); Input 0's error; an unbuilt Sequential chains its layers: (None, 3)
+    seq = keras.Sequential([keras.Input((4,)), layers.Dense(3), layers.Dense(2)])
+    assert seq.compute_output_shape((None, 4)) == (None, 2)
+    assert seq.compute_output_shape((8, 4)) == (8, 2)
+    name = seq._input_layer.name
+    with pytest.raises(ValueError) as info:
+        seq.compute_output_shape((None, 7))
+    assert str(info.value) == (
+        f"Input 0 with name '{name}' of layer 'functional' is incompatible with the layer: expected "
+        "shape=(None, 4), found shape=(None, 7)"
+    )
+    assert keras.Sequential([layers.Dense(3)]).compute_output_shape((None, 4)) == (None, 3)
+    inp = keras.Input((4,), name="x")
+    fn = keras.Model(inp, layers.Dense(2)(layers.Dense(3)(inp)), name="f")
+    assert fn.compute_output_shape((8, 4)) == (8, 2)
+    with pytest.raises(
+        ValueError, match="Input 0 with name 'x' of layer 'f' is incompatible with the layer: "
+    ):
+        fn.compute_output_shape((None, 7))
+    a, b = keras.Input((2,), name="a"), keras.Input((3,), name="b")
+    joined = layers.Concatenate()([a, b])
+    two = keras.Model({"a": a, "b": b}, {"o": layers.Dense(1)(joined)})
+    assert two.compute_output_shape({"a": (None, 2), "b": (None, 3)}) == {"o": (None, 1)}
+
+
+def test_dtype_policy() -> None:
+    # Keras 3.15.1: <DTypePolicy "float32">, name/compute_dtype/variable_dtype "float32", quantization_mode
+    # None, get_config {'name': 'float32'}, one object for every layer, unhashable
+    policy = layers.Dense(3).dtype_policy
+    assert repr(policy) == str(policy) == '<DTypePolicy "float32">'
+    assert policy.name == policy.compute_dtype == policy.variable_dtype == "float32"
+    assert policy.quantization_mode is None and policy.get_config() == {"name": "float32"}
+    assert layers.Dropout(0.1).dtype_policy is policy is keras.Sequential().dtype_policy
+    assert type(policy).from_config(policy.get_config()) == policy
+    with pytest.raises(TypeError):
+        hash(policy)
+
+
+def test_supports_masking() -> None:
+    # Keras 3.15.1: True for Dense, Dropout, the normalizations, the activation and merge layers; False for
+    # Flatten, Reshape, CategoryEncoding, Discretization, InputLayer, Sequential and Functional models
+    for layer in (layers.Dense(1), layers.Dropout(0.1), layers.BatchNormalization(), layers.ReLU(),
+                  layers.Concatenate(), layers.Rescaling(1.0), layers.Normalization()):  # fmt: skip
+        assert layer.supports_masking is True
+    for layer in (layers.Flatten(), layers.Reshape((4,)), layers.CategoryEncoding(num_tokens=3),
+                  layers.Discretization(bin_boundaries=[0.0]), layers.InputLayer(shape=(2,))):  # fmt: skip
+        assert layer.supports_masking is False
+    assert keras.Sequential().supports_masking is False
+
+
+def test_path_and_build_config_of_layers() -> None:
+    # Keras 3.15.1: None and None before a build; the shape as given to build(); a call's array shape
+    d = layers.Dense(3)
+    assert d.path is None and d.get_build_config() is None
+    d.build((4,))
+    assert d.get_build_config() == {"input_shape": (4,)} and d.path == d.name
+    d = layers.Dense(3)
+    d(np.ones((2, 4)))
+    assert d.get_build_config() == {"input_shape": (2, 4)}
+    drop = layers.Dropout(0.1)
+    drop(np.ones((2, 3)))  # no build() of its own: nothing recorded
+    assert (drop.path, drop.get_build_config()) == (None, None)
+    drop.build_from_config({"input_shape": [None, 4]})
+    assert drop.get_build_config() == {"input_shape": [None, 4]} and drop.path == drop.name
+    d = layers.Dense(3)
+    d.build_from_config({})
+    assert not d.built
+    d.build_from_config({"shapes_dict": {"input_shape": (None, 5)}})
+    assert d.get_build_config() == {"input_shape": (None, 5)} and d.kernel.shape == (5, 3)
+    assert d.metrics == [] and d.metrics_variables == []
+
+
+def test_path_and_build_config_in_models() -> None:
+    # Keras 3.15.1: 's/a' in a Sequential, the layer's name in a Functional model; None for a Dropout there
+    seq = keras.Sequential([keras.Input((4,)), layers.Dense(3, name="a"), layers.Dropout(0.5),
+                            layers.Dense(2, name="b")], name="s")  # fmt: skip
+    assert seq.path == "s" and seq.get_build_config() == {"input_shape": (None, 4)}
+    assert [layer.path for layer in seq.layers] == ["s/a", None, "s/b"]
+    assert [layer.get_build_config() for layer in seq.layers] == [{"input_shape": (None, 4)}, None,
+                                                                  {"input_shape": (None, 3)}]  # fmt: skip
+    assert seq.layers[0].kernel.path == "s/a/kernel"
+    flat = keras.Sequential([keras.Input((2, 3)), layers.Flatten(), layers.Dense(2)])
+    assert flat.get_build_config() == {"input_shape": (None, 2, 3)}
+    assert [layer.get_build_config() for layer in flat.layers] == [{"input_shape": (None, 2, 3)},
+                                                                   {"input_shape": (None, 6)}]  # fmt: skip
+    unbuilt = keras.Sequential([layers.Dense(3)])
+    assert unbuilt.path is None and unbuilt.get_build_config() is None
+    unbuilt.build_from_config({"input_shape": [None, 6]})
+    assert unbuilt.built and unbuilt.layers[0].kernel.shape == (6, 3)
+    a, b = keras.Input((2,), name="a"), keras.Input((3,), name="b")
+    cat = layers.Concatenate(name="cc")
+    out = layers.Dense(1, name="o")(cat([a, b]))
+    fn = keras.Model([a, b], out, name="fm")
+    assert fn.path == "fm" and fn.get_build_config() == {"input_shape": None}
+    assert cat.path == "cc" and cat.get_build_config() == {"input_shape": [(None, 2), (None, 3)]}
+    assert fn.layers[-1].get_build_config() == {"input_shape": (None, 5)}
+    assert fn.layers[0].path is None and fn.layers[0].get_build_config() is None
+    assert fn.build_from_config({"input_shape": None}) is None
