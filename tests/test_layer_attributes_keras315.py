@@ -211,3 +211,61 @@ def test_path_and_build_config_in_models() -> None:
     assert fn.layers[-1].get_build_config() == {"input_shape": (None, 5)}
     assert fn.layers[0].path is None and fn.layers[0].get_build_config() is None
     assert fn.build_from_config({"input_shape": None}) is None
+
+
+def test_input_spec_of_layers_and_models() -> None:
+    # Keras 3.15.1: Dense InputSpec(min_ndim=2), then with axes={-1: 4}; BatchNormalization and PReLU None until
+    # built; Flatten InputSpec(min_ndim=1); a Sequential None; a Functional model one spec per input
+    assert repr(layers.Dense(3).input_spec) == "InputSpec(min_ndim=2)"
+    assert layers.BatchNormalization().input_spec is None and layers.PReLU().input_spec is None
+    assert layers.Dropout(0.1).input_spec is None and layers.LayerNormalization().input_spec is None
+    seq = keras.Sequential([keras.Input((4,)), layers.Dense(3), layers.BatchNormalization(), layers.PReLU(),
+                            layers.Flatten()])  # fmt: skip
+    assert [repr(layer.input_spec) for layer in seq.layers] == [
+        "InputSpec(min_ndim=2, axes={-1: 4})",
+        "InputSpec(ndim=2, axes={-1: 3})",
+        "InputSpec(ndim=2)",
+        "InputSpec(min_ndim=1)",
+    ]
+    assert seq.input_spec is None
+    a, b = keras.Input((2,), name="a"), keras.Input((3,), name="b")
+    out = layers.Dense(1)(layers.Concatenate()([a, b]))
+    assert (
+        repr(keras.Model([a, b], out).input_spec)
+        == "[InputSpec(shape=(None, 2), ndim=2), InputSpec(shape=(None, 3), ndim=2)]"
+    )
+    specs = keras.Model({"b": b, "a": a}, out).input_spec
+    assert [vars(s) for s in specs] == [
+        {"dtype": None, "shape": (None, 2), "ndim": 2, "max_ndim": None, "min_ndim": None, "name": "a",
+         "optional": False, "allow_last_axis_squeeze": True, "axes": {}},
+        {"dtype": None, "shape": (None, 3), "ndim": 2, "max_ndim": None, "min_ndim": None, "name": "b",
+         "optional": False, "allow_last_axis_squeeze": True, "axes": {}},
+    ]  # fmt: skip
+
+
+def test_input_spec_class() -> None:
+    # Keras 3.15.1: keras.InputSpec and keras.layers.InputSpec, their reprs, configs and errors
+    assert keras.InputSpec is layers.InputSpec
+    assert repr(keras.InputSpec()) == "InputSpec()"
+    spec = keras.InputSpec(dtype="float32", shape=[None, 4], name="x", axes={-1: 4})
+    assert repr(spec) == "InputSpec(dtype=float32, shape=(None, 4), ndim=2, axes={-1: 4})"
+    config = keras.InputSpec(ndim=2, axes={1: 3}).get_config()
+    assert config == {"dtype": None, "shape": None, "ndim": 2, "max_ndim": None, "min_ndim": None,
+                      "axes": {1: 3}, "optional": False}  # fmt: skip
+    assert repr(keras.InputSpec.from_config(config)) == "InputSpec(ndim=2, axes={1: 3})"
+    assert keras.InputSpec(dtype=np.float64).dtype == "float64"
+    assert keras.InputSpec(ndim=2) != keras.InputSpec(ndim=2)  # (Keras compares identity)
+    for kwargs, error, message in [
+        (
+            {"axes": {"a": 1}},
+            TypeError,
+            "Argument `axes` must be a dict with integer keys. Received: axes={'a': 1}",
+        ),
+        ({"ndim": 2, "axes": {2: 1}}, ValueError, "Axis 2 is greater than the maximum allowed value: 1"),
+        ({"dtype": "float"}, ValueError, "Invalid dtype: float"),
+        ({"shape": 4}, ValueError, "Cannot convert '4' to a shape."),
+    ]:
+        with pytest.raises(error) as info:
+            keras.InputSpec(**kwargs)
+        assert str(info.value) == message
+    assert keras.DTypePolicy("float32") == layers.Dense(1).dtype_policy

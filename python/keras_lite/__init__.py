@@ -30,9 +30,10 @@ from . import (
     saving,
     utils,
 )
+from ._dtype_policy import DTypePolicy
 from ._unsupported import NotSupportedError
 from .initializers import Initializer
-from .layers import Input, KerasTensor, Layer
+from .layers import Input, InputSpec, KerasTensor, Layer
 from .losses import Loss
 from .metrics import Metric
 from .models import Model, Sequential
@@ -41,8 +42,10 @@ from .optimizers import Optimizer
 __version__ = _core.__version__
 
 __all__ = [
+    "DTypePolicy",
     "Initializer",
     "Input",
+    "InputSpec",
     "KerasTensor",
     "Layer",
     "Loss",

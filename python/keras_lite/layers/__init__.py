@@ -6,7 +6,8 @@
 ``Normalization`` (``_normalization``, its ``adapt`` in ``_adapt``), ``Discretization`` and
 ``CategoryEncoding`` (``_encoding``), ``Rescaling`` (``_rescaling``), and ``Flatten`` and ``Reshape``
 (``_flatten``, which let a model take inputs of several dimensions);
-``keras.Input`` makes an ``InputLayer`` (``_input_layer``) and returns its ``KerasTensor`` (``_keras_tensor``).
+``keras.Input`` makes an ``InputLayer`` (``_input_layer``) and returns its ``KerasTensor`` (``_keras_tensor``);
+``InputSpec`` (``_input_spec``) is what ``layer.input_spec`` holds.
 """
 
 from ._activations import ELU, Identity, LeakyReLU, PReLU, ReLU, Softmax
@@ -14,6 +15,7 @@ from ._builtin import Activation, BatchNormalization, Dense, Dropout, GaussianDr
 from ._encoding import CategoryEncoding, Discretization
 from ._flatten import Flatten, Reshape
 from ._input_layer import Input, InputLayer
+from ._input_spec import InputSpec
 from ._keras_tensor import KerasTensor
 from ._layer import Layer
 from ._layer_normalization import LayerNormalization
@@ -67,6 +69,7 @@ __all__ = [
     "Softmax",
     "Input",
     "InputLayer",
+    "InputSpec",
     "KerasTensor",
     "Layer",
     "LayerNormalization",

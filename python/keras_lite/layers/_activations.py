@@ -17,6 +17,7 @@ from .._errors import real_number, received
 from .._tensor import Tensor
 from .._unsupported import NotSupportedError
 from .._variable import Variable
+from . import _input_spec
 from ._builtin import Activation
 from ._layer import Layer
 from ._layer_args import _as_given, _initializer, _only
@@ -165,6 +166,8 @@ class PReLU(Layer):
         alpha_regularizer, alpha_constraint: None (others raise ``NotSupportedError``).
         shared_axes: None, one alpha per feature (others raise ``NotSupportedError``).
     """
+
+    _input_spec_of = _input_spec.prelu
 
     def __init__(
         self,

@@ -1,8 +1,9 @@
 """Keras 3's layer attributes that describe a layer rather than run it: ``losses``, ``compute_output_shape``,
-``supports_masking``, ``dtype_policy``, ``path``, ``get_build_config`` / ``build_from_config``, ``metrics``.
+``supports_masking``, ``dtype_policy``, ``path``, ``get_build_config`` / ``build_from_config``, ``input_spec``,
+``metrics``.
 
 ``LayerAttributes`` is a base of ``Layer``; the output shapes of the layers that change a shape are in
-``_shapes``.
+``_shapes``, the input specs of the layers that hold one in ``_input_spec``.
 
 Keras 3 (``keras/src/layers/layer.py``) records a layer's build: ``get_build_config()`` returns the shape its
 ``build()`` received, and ``path`` is its name scope then (``"<sequential>/<layer>"`` in a Sequential, the
@@ -85,6 +86,16 @@ class LayerAttributes:
         return None if self._built_on() is None else self._scope()
 
     # ---- shapes --------------------------------------------------------------------------------------
+    def _input_spec_of(self, built_on: Any) -> Any:
+        """The layer's ``InputSpec`` given the shape it was built on (None: not built); None for most layers."""
+        return None
+
+    @property
+    def input_spec(self) -> Any:
+        """The ``InputSpec`` Keras's layer holds (None for most layers; Dense's, BatchNormalization's, PReLU's
+        and Flatten's)."""
+        return self._input_spec_of(self._built_on())
+
     def compute_output_shape(self, input_shape: Any) -> Any:
         """The shape of the output for inputs of ``input_shape``: the same for a layer that keeps shapes."""
         return input_shape

@@ -11,7 +11,7 @@ from .. import _data, activations, constraints, initializers, regularizers
 from .._errors import boolean, real_number, received
 from .._tensor import Tensor
 from .._variable import Variable
-from . import _shapes
+from . import _input_spec, _shapes
 from ._keras_tensor import _symbolic, _symbolic_call
 from ._layer import Layer
 from ._layer_args import _MAX_SIZE, _as_given, _initializer, _only
@@ -120,6 +120,7 @@ class Dense(Layer):
         return self.units
 
     compute_output_shape = _shapes.dense
+    _input_spec_of = _input_spec.dense
 
     @property
     def kernel(self) -> Variable:
@@ -304,6 +305,7 @@ class BatchNormalization(_ScaleOffset):
     zeros, ones).
     """
 
+    _input_spec_of = _input_spec.batch_normalization
     _trains_differently = True
 
     def __init__(

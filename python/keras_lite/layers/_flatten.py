@@ -17,7 +17,7 @@ from .. import _data, activations, config
 from .._errors import received
 from .._tensor import Tensor
 from .._unsupported import NotSupportedError
-from . import _shapes
+from . import _input_spec, _shapes
 from ._builtin import Activation
 from ._keras_tensor import _symbolic, _symbolic_call
 from ._layer import Layer
@@ -107,6 +107,7 @@ class Flatten(_Flattening):
     """
 
     compute_output_shape = _shapes.flatten
+    _input_spec_of = _input_spec.flatten
 
     def __init__(self, data_format: Any = None, **kwargs: Any) -> None:
         self.data_format = data_format_arg(data_format)

@@ -1,5 +1,5 @@
 """Keras 3's model attributes that describe a model rather than run it: ``losses``, ``compute_output_shape``,
-``supports_masking``, ``dtype_policy``, ``path``, ``get_build_config`` / ``build_from_config``.
+``supports_masking``, ``dtype_policy``, ``path``, ``get_build_config`` / ``build_from_config``, ``input_spec``.
 
 ``ModelAttributes`` is a base of ``Model``; `Sequential` and `Functional` say how they were built
 (``_build_input_shape``) and walk their layers for ``compute_output_shape`` (``sequential_output_shape``,
@@ -23,6 +23,11 @@ class ModelAttributes:
     def dtype_policy(self) -> DTypePolicy:
         """``<DTypePolicy "float32">``: keras_lite computes and stores float32 only."""
         return FLOAT32
+
+    @property
+    def input_spec(self) -> Any:
+        """None for a Sequential, as Keras's."""
+        return None
 
     def _build_input_shape(self) -> Any:
         """The input shape the model was built on, ``(None, ...)``; None until it is built."""

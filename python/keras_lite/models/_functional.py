@@ -18,6 +18,7 @@ from .._errors import received
 from .._unsupported import NotSupportedError, defines
 from ..layers import InputLayer, KerasTensor, Layer
 from ..layers._flatten import flatten_input, set_shaped, shaped_prefix
+from ..layers._input_spec import InputSpec
 from ..layers._keras_tensor import _tensor_list
 from ..layers._layer import _bind_model
 from . import _attributes, _display, _nesting, _network
@@ -154,6 +155,14 @@ class Functional(Model):
 
     def get_build_config(self) -> dict[str, Any]:
         return {"input_shape": None}  # as Keras's (its layers were built when called)
+
+    @property
+    def input_spec(self) -> list[InputSpec]:
+        """An ``InputSpec`` of each input's shape and name (a dict's keys, sorted), as Keras's."""
+        return [
+            InputSpec(shape=t.shape, allow_last_axis_squeeze=True, name=name)
+            for t, name in zip(self._inputs, self._input_names())
+        ]
 
     @classmethod
     def _refuse_unsupported(cls, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
