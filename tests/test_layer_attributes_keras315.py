@@ -269,3 +269,15 @@ def test_input_spec_class() -> None:
             keras.InputSpec(**kwargs)
         assert str(info.value) == message
     assert keras.DTypePolicy("float32") == layers.Dense(1).dtype_policy
+
+
+def test_keras_defaults_keras_lite_keeps() -> None:
+    # Keras 3.15.1: Dense autocast True, quantization_mode None, lora_enabled False, lora_rank and lora_alpha
+    # None; Dropout's activity_regularizer None; a Sequential's quantization_mode None, autocast True,
+    # activity_regularizer None
+    d = layers.Dense(3)
+    assert d.autocast is True and d.quantization_mode is None
+    assert d.lora_enabled is False and d.lora_rank is None and d.lora_alpha is None
+    assert d.activity_regularizer is None and layers.Dropout(0.1).activity_regularizer is None
+    seq = keras.Sequential([keras.Input((4,)), layers.Dense(3)])
+    assert seq.quantization_mode is None and seq.autocast is True and seq.activity_regularizer is None

@@ -29,6 +29,11 @@ class LayerAttributes:
     _built_at_construction: bool
     # Whether Keras's layer propagates a mask (every keras_lite layer but the reshaping and encoding ones).
     supports_masking = True
+    # Keras's defaults, which keras_lite's layers keep: no activity regularizer (Dense may set one), inputs
+    # cast to the compute dtype (float32), no quantization.
+    activity_regularizer: Any = None
+    autocast = True
+    quantization_mode = None
     # The shape ``build()`` or a call on arrays built the layer on, as given: ``get_build_config()``'s.
     _build_shape: Any = None
     # The activity regularizer's penalty of the layer's last call on arrays, as Keras's ``add_loss`` keeps it.
@@ -120,7 +125,7 @@ class LayerAttributes:
     def _called_on(self, out: Tensor) -> Tensor:
         """Keep the activity penalty of ``out``, the output of a call on arrays (Keras 3.14+ divides it by the
         rows); returns ``out``."""
-        regularizer = getattr(self, "activity_regularizer", None)
+        regularizer = self.activity_regularizer
         if regularizer is not None:
             rows = np.float32(out.shape[0]) if out.ndim else np.float32(1)
             penalty = np.float32(regularizer(out))

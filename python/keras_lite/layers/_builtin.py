@@ -120,6 +120,7 @@ class Dense(Layer):
         return self.units
 
     compute_output_shape = _shapes.dense
+    lora_enabled, lora_rank, lora_alpha = False, None, None  # (keras_lite takes no LoRA arguments but None)
     _input_spec_of = _input_spec.dense
 
     @property

@@ -18,6 +18,10 @@ class ModelAttributes:
 
     name: str
     supports_masking = False  # as Keras's Sequential and Functional models
+    # Keras's defaults, which keras_lite's models keep (see ``LayerAttributes``).
+    activity_regularizer = None
+    autocast = True
+    quantization_mode = None
 
     @property
     def dtype_policy(self) -> DTypePolicy:
