@@ -57,6 +57,20 @@ def test_model_losses() -> None:
     seq = keras.Sequential([keras.Input((2,)), _regularized()])
     seq.layers[0](X)  # a call of the layer on its own: Keras lists its activity penalty first
     assert _values(seq.losses) == pytest.approx([74.66666412353516, 1.0, 0.1])
+    # Keras 3.15.1: a nested Sequential's penalties come in its place: [2.0, 0.2, 0.0], then [0.2, 0.0] frozen
+    inner = keras.Sequential(
+        [
+            keras.Input((2,)),
+            layers.Dense(2, kernel_initializer="ones", kernel_regularizer=regularizers.L2(0.5)),
+        ]
+    )
+    outer = keras.Sequential(
+        [inner, layers.Dense(1, kernel_initializer="ones", kernel_regularizer=regularizers.L1(0.1),
+                             bias_regularizer=regularizers.L1(0.2))]
+    )  # fmt: skip
+    assert _values(outer.losses) == pytest.approx([2.0, 0.2, 0.0])
+    inner.trainable = False
+    assert _values(outer.losses) == pytest.approx([0.2, 0.0])
 
 
 @pytest.mark.parametrize(
