@@ -8,22 +8,21 @@ cannot run (a Dense on 3-D inputs) still gets Keras's answer.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
 
 def dense(layer: Any, input_shape: Any) -> tuple[Any, ...]:
-    """``layers/core/dense.py``: the last axis becomes ``units``."""
-    output_shape = list(input_shape)
-    output_shape[-1] = layer.units
-    return tuple(output_shape)
+    """Dense: the last axis becomes ``units``."""
+    return (*input_shape[:-1], layer.units)
 
 
 def normalized(layer: Any, input_shape: Any) -> Any:
-    """``layers/normalization/{batch,layer}_normalization.py``: the shape as given, once ``axis`` is in it."""
-    axes = [layer.axis] if isinstance(layer.axis, int) else layer.axis
-    for axis in axes:
-        if axis >= len(input_shape) or axis < -len(input_shape):
+    """BatchNormalization and LayerNormalization: the shape as given, each ``axis`` checked to be one of its axes."""
+    rank = len(input_shape)
+    for axis in [layer.axis] if isinstance(layer.axis, int) else layer.axis:
+        if not -rank <= axis < rank:
             raise ValueError(
                 f"Axis {axis} is out of bounds for input shape {input_shape}. Received: axis={layer.axis}"
             )
@@ -31,114 +30,108 @@ def normalized(layer: Any, input_shape: Any) -> Any:
 
 
 def flatten(layer: Any, input_shape: Any) -> tuple[Any, ...]:
-    """``layers/reshaping/flatten.py``: the batch axis, then the product of the others (None if one is)."""
-    non_batch_dims = input_shape[1:]
-    if len(non_batch_dims) == 0:
-        flattened_dim = 1
-    elif any(d is None for d in non_batch_dims):
-        flattened_dim = None
-    else:
-        flattened_dim = math.prod(non_batch_dims)
-    return (input_shape[0], flattened_dim)
+    """Flatten: the batch axis and one more, the size of all the others (None when one of them is unknown; 1 when
+    there are none)."""
+    rest = input_shape[1:]
+    return (input_shape[0], None if None in rest else math.prod(rest))
 
 
 def reshape(layer: Any, input_shape: Any) -> tuple[Any, ...]:
-    """``layers/reshaping/reshape.py`` (``ops/operation_utils.py: compute_reshape_output_shape``)."""
+    """Reshape: the batch axis, then ``target_shape`` with its -1 worked out from the input's size (left None
+    when the input has an unknown axis)."""
     dims, target = input_shape[1:], tuple(layer.target_shape)
     if None in dims:
         return (input_shape[0], *(None if d == -1 else d for d in target))
-    size = math.prod(dims)
-    known = math.prod(d for d in target if d != -1)
-    if -1 not in target:
-        if size != known:
+    size, fixed = math.prod(dims), math.prod(d for d in target if d != -1)
+    if -1 in target:
+        if fixed == 0 or size % fixed:
             raise ValueError(
-                f"The total size of the tensor must be unchanged. Received: input_shape={dims}, "
-                f"target_shape={target}"
+                "The total size of the tensor must be unchanged, however, the input size cannot by divided by "
+                f"the specified dimensions in target_shape. Received: input_shape={dims}, target_shape={target}"
             )
-        return (input_shape[0], *target)
-    if known == 0 or size % known != 0:
+        target = tuple(size // fixed if d == -1 else d for d in target)
+    elif size != fixed:
         raise ValueError(
-            "The total size of the tensor must be unchanged, however, the input size cannot by divided by the "
-            f"specified dimensions in target_shape. Received: input_shape={dims}, target_shape={target}"
+            f"The total size of the tensor must be unchanged. Received: input_shape={dims}, target_shape={target}"
         )
-    return (input_shape[0], *(size // known if d == -1 else d for d in target))
+    return (input_shape[0], *target)
+
+
+def _with_depth(shape: tuple[Any, ...], depth: int, one_hot: bool) -> tuple[Any, ...]:
+    """A shape whose last axis gives way to ``depth``: for one-hot output only a last axis of size 1 does (and
+    not a lone axis), a new axis of ``depth`` follows any other; for the other modes the last axis always does."""
+    keep_last = one_hot and (len(shape) <= 1 or shape[-1] != 1)
+    return (*(shape if keep_last else shape[:-1]), depth)
 
 
 def category_encoding(layer: Any, input_shape: Any) -> tuple[Any, ...]:
-    """``layers/preprocessing/category_encoding.py``."""
-    if (input_shape is not None) & (len(input_shape) == 0):
+    """CategoryEncoding: a scalar input gives ``(num_tokens,)``; else see ``_with_depth``."""
+    shape = tuple(input_shape)
+    if not shape:
         return (layer.num_tokens,)
-    if layer.output_mode == "one_hot" and (input_shape[-1] != 1 or len(input_shape) == 1):
-        return (*input_shape, layer.num_tokens)
-    return (*input_shape[:-1], layer.num_tokens)
+    return _with_depth(shape, layer.num_tokens, layer.output_mode == "one_hot")
 
 
 def discretization(layer: Any, input_shape: Any) -> Any:
-    """``layers/preprocessing/discretization.py``: the shape as given for ``int``, else with the bins."""
+    """Discretization: the shape as given for ``"int"`` output; one-hot as ``_with_depth``; multi-hot and count
+    drop the second axis and end with the bins (or are the bins alone for a shape of fewer than two axes)."""
     if layer.output_mode == "int":
         return input_shape
     depth = layer._depth()
     if layer.output_mode == "one_hot":
-        if input_shape and input_shape[-1] == 1 and len(input_shape) > 1:
-            return (*input_shape[:-1], depth)
-        return (*input_shape, depth)
-    if input_shape and len(input_shape) >= 2:
+        return _with_depth(tuple(input_shape), depth, True)
+    if input_shape and len(input_shape) > 1:
         return (input_shape[0], *input_shape[2:], depth)
     return (depth,)
 
 
 def elementwise(shape1: Any, shape2: Any) -> Any:
-    """``layers/merging/base_merge.py: _compute_elemwise_op_output_shape``: two inputs' shapes (without the
-    batch axis) broadcast against each other, aligned on the right (None: unknown), or Keras's error."""
+    """Two inputs' shapes (without the batch axis) broadcast as the element-wise merge layers do: aligned on the
+    right, the longer one's leading axes kept; an unknown axis gives an unknown one, a 1 takes the other's size;
+    None when either shape is unknown; Keras's error (naming the longer shape first) for sizes that differ."""
     if shape1 is None or shape2 is None:
         return None
-    if len(shape1) < len(shape2):
-        return elementwise(shape2, shape1)
-    if not shape2:
-        return shape1
-    output_shape = list(shape1[: -len(shape2)])
-    for i, j in zip(shape1[-len(shape2) :], shape2):
-        if i is None or j is None:
-            output_shape.append(None)
-        elif i == 1:
-            output_shape.append(j)
-        elif j == 1 or i == j:
-            output_shape.append(i)
-        else:
-            raise ValueError(f"Inputs have incompatible shapes. Received shapes {shape1} and {shape2}")
-    return tuple(output_shape)
+    longer, shorter = (shape1, shape2) if len(shape1) >= len(shape2) else (shape2, shape1)
+    if not shorter:
+        return longer
+    lead = len(longer) - len(shorter)
+
+    def axis(a: Any, b: Any) -> Any:
+        if a is None or b is None:
+            return None
+        if a == 1 or a == b:
+            return b
+        if b == 1:
+            return a
+        raise ValueError(f"Inputs have incompatible shapes. Received shapes {longer} and {shorter}")
+
+    return (*longer[:lead], *(axis(a, b) for a, b in zip(longer[lead:], shorter)))
 
 
 def merged(layer: Any, input_shape: Any) -> tuple[Any, ...]:
-    """``layers/merging/base_merge.py``: the element-wise layers (Add, Subtract, Multiply, Average, Maximum,
-    Minimum)."""
-    output_shape: Any = None if input_shape[0] is None else input_shape[0][1:]
-    for shape in input_shape[1:]:
-        output_shape = elementwise(output_shape, None if shape is None else shape[1:])
-    batch_sizes = {s[0] for s in input_shape if s is not None} - {None}
-    batch: tuple[Any, ...] = (next(iter(batch_sizes)),) if len(batch_sizes) == 1 else (None,)
-    return batch + output_shape  # type: ignore[no-any-return]
+    """Add, Subtract, Multiply, Average, Maximum, Minimum: the inputs' shapes broadcast (``elementwise``), after a
+    batch axis that is the inputs' one known batch size, or None when they know none or several."""
+    shapes = [None if s is None else s[1:] for s in input_shape]
+    out: Any = functools.reduce(elementwise, shapes[1:], shapes[0])
+    batches = {s[0] for s in input_shape if s is not None and s[0] is not None}
+    return (batches.pop() if len(batches) == 1 else None, *out)
 
 
 def concatenated(layer: Any, input_shape: Any) -> tuple[Any, ...]:
-    """``layers/merging/concatenate.py``: the inputs' sizes along ``axis`` added up (None if one is unknown)."""
+    """Concatenate: the first input's shape with the sizes along ``axis`` summed (None when one is unknown)."""
     if not isinstance(input_shape, (tuple, list)) or not isinstance(input_shape[0], (tuple, list)):
         raise ValueError(
             f"A `Concatenate` layer should be called on a list of inputs. Received: input_shape={input_shape}"
         )
-    output_shape = list(input_shape[0])
-    for shape in input_shape[1:]:
-        if output_shape[layer.axis] is None or shape[layer.axis] is None:
-            output_shape[layer.axis] = None
-            break
-        output_shape[layer.axis] += shape[layer.axis]
-    return tuple(output_shape)
+    sizes = [shape[layer.axis] for shape in input_shape]
+    out = list(input_shape[0])
+    out[layer.axis] = None if None in sizes else sum(sizes)
+    return tuple(out)
 
 
 def not_implemented(layer: Any, input_shape: Any) -> Any:
-    """``layers/layer.py``'s error for a layer without the method (an ``InputLayer``)."""
-    name = type(layer).__name__
+    """InputLayer: Keras's error for a layer that does not implement the method."""
     raise NotImplementedError(
-        f"Layer {name} does not have a `compute_output_shape` method implemented. Should implement "
-        "`def compute_output_shape(self, input_shape)`."
+        f"Layer {type(layer).__name__} does not have a `compute_output_shape` method implemented. Should "
+        "implement `def compute_output_shape(self, input_shape)`."
     )
