@@ -57,9 +57,11 @@ fn rank(t: wgpu::DeviceType, allow_software: bool) -> Option<u8> {
     }
 }
 
-/// Staging buffers, each with the receiver of the map it was last asked for (`staging.rs` uses them).
-pub(super) type StagingRing =
-    Vec<(wgpu::Buffer, Option<mpsc::Receiver<std::result::Result<(), wgpu::BufferAsyncError>>>)>;
+/// Staging buffers, least recently used first, each with the submission that last read it and the receiver of
+/// the map asked for after it (`staging.rs` uses them).
+pub(super) type StagingRing = Vec<(wgpu::Buffer, Option<MapAfter>)>;
+/// A submission, and the receiver of a buffer's map that completes once the submission has run.
+pub(super) type MapAfter = (wgpu::SubmissionIndex, mpsc::Receiver<std::result::Result<(), wgpu::BufferAsyncError>>);
 
 /// A device with its queue and what is known about its adapter.
 pub(crate) struct Ctx {

@@ -14,7 +14,7 @@ use super::plan::{DevNet, Training, Workspace};
 use super::program::{Builder, Program, StepRecord, StepTable};
 
 /// Rows per predict chunk (fewer when the widest layer would exceed a binding).
-const PREDICT_ROWS: usize = 16384;
+pub(crate) const PREDICT_ROWS: usize = 16384;
 /// Rows per evaluation chunk, at least (more when the batch size is larger), unless the chunks must be the
 /// caller's batches.
 const EVAL_ROWS: usize = 4096;

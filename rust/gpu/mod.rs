@@ -303,7 +303,11 @@ impl GpuModel {
     pub fn predict(&self, x: &[f32], rows: usize, out: &mut [f32], cancel: &AtomicBool) -> Result<()> {
         self.usable()?;
         let mut cache = self.predict_cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        infer::predict(&self.dev.ctx, &self.dev.kernels, &self.net, &mut cache, x, rows, out, cancel)?;
+        let done = infer::predict(&self.dev.ctx, &self.dev.kernels, &self.net, &mut cache, x, rows, out, cancel);
+        if done.is_err() {
+            *cache = None; // a failed read can leave the cache's read-back buffer mapped: the next call makes anew
+        }
+        done?;
         self.dev.ctx.check()
     }
 

@@ -28,14 +28,19 @@ fn make(ctx: &Ctx) -> Result<StagingRing> {
     (0..BUFFERS).map(|_| ctx.create(CHUNK, usage, "a staging buffer for uploads", true).map(|b| (b, None))).collect()
 }
 
-/// Copy `bytes` into `dst` from byte `at` through `ring`, a chunk at a time; the device's copies are
-/// submitted, not waited for (work submitted later reads `dst` after them).
+/// Copy `bytes` into `dst` from byte `at` through `ring`, a chunk at a time, each into the least recently
+/// used staging buffer; the device's copies are submitted, not waited for (work submitted later reads `dst`
+/// after them).
 fn upload(ctx: &Ctx, ring: &mut StagingRing, dst: &wgpu::Buffer, at: u64, bytes: &[u8], what: &str) -> Result<()> {
     let failed = |e: &dyn std::fmt::Display| Error::Backend(format!("cannot upload {what} to {}: {e}", ctx.info.name));
     for (n, part) in bytes.chunks(CHUNK as usize).enumerate() {
-        let (buf, pending) = &mut ring[n % BUFFERS];
-        if let Some(rx) = pending.take() {
-            // Mapped again once the device has read its last chunk.
+        ring.rotate_left(1);
+        let Some((buf, pending)) = ring.last_mut() else {
+            return Err(failed(&"the staging ring has no buffers"));
+        };
+        if let Some((after, rx)) = pending.take() {
+            // Mapped again once the submission that read its last chunk has run.
+            ctx.wait_for(after)?;
             let mapped = loop {
                 match rx.try_recv() {
                     Ok(r) => break r.map_err(|e| failed(&e)),
@@ -51,12 +56,12 @@ fn upload(ctx: &Ctx, ring: &mut StagingRing, dst: &wgpu::Buffer, at: u64, bytes:
         buf.unmap();
         let mut enc = ctx.encoder();
         enc.copy_buffer_to_buffer(buf, 0, dst, at + n as u64 * CHUNK, Some(part.len() as u64));
-        ctx.submit(enc);
+        let after = ctx.submit(enc);
         let (tx, rx) = mpsc::channel();
         buf.map_async(wgpu::MapMode::Write, .., move |r| {
             let _ = tx.send(r);
         });
-        *pending = Some(rx);
+        *pending = Some((after, rx));
     }
     Ok(())
 }
