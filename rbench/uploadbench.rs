@@ -100,8 +100,12 @@ impl Ring {
             let i = n % self.bufs.len();
             if let Some(rx) = self.ready[i].take() {
                 // Mapped once the device has finished the copy out of it.
-                while rx.try_recv().is_err() {
-                    gpu.device.poll(wgpu::PollType::Wait { submission_index: None, timeout: None }).expect("poll");
+                loop {
+                    match rx.try_recv() {
+                        Ok(mapped) => break mapped.expect("the staging buffer's map failed"),
+                        Err(mpsc::TryRecvError::Empty) => gpu.wait(),
+                        Err(mpsc::TryRecvError::Disconnected) => panic!("the staging buffer's map was dropped"),
+                    }
                 }
             }
             let buf = &self.bufs[i];
