@@ -104,7 +104,7 @@ impl Ring {
                     match rx.try_recv() {
                         Ok(mapped) => break mapped.expect("the staging buffer's map failed"),
                         Err(mpsc::TryRecvError::Empty) => gpu.wait(),
-                        Err(mpsc::TryRecvError::Disconnected) => panic!("the staging buffer's map was dropped"),
+                        Err(dropped) => Err::<(), _>(dropped).expect("the staging buffer's map was dropped"),
                     }
                 }
             }
