@@ -99,14 +99,9 @@ impl Ring {
         for (n, part) in data.chunks(self.chunk as usize).enumerate() {
             let i = n % self.bufs.len();
             if let Some(rx) = self.ready[i].take() {
-                // Mapped once the device has finished the copy out of it.
-                loop {
-                    match rx.try_recv() {
-                        Ok(mapped) => break mapped.expect("the staging buffer's map failed"),
-                        Err(mpsc::TryRecvError::Empty) => gpu.wait(),
-                        Err(dropped) => Err::<(), _>(dropped).expect("the staging buffer's map was dropped"),
-                    }
-                }
+                // Mapped once the device has finished the copy out of it: the wait for the queue runs its callback.
+                gpu.wait();
+                rx.recv().expect("the staging buffer's map was dropped").expect("the staging buffer's map failed");
             }
             let buf = &self.bufs[i];
             buf.get_mapped_range_mut(..part.len() as u64).expect("mapped").copy_from_slice(part);
