@@ -295,3 +295,63 @@ def test_keras_defaults_keras_lite_keeps() -> None:
     assert d.activity_regularizer is None and layers.Dropout(0.1).activity_regularizer is None
     seq = keras.Sequential([keras.Input((4,)), layers.Dense(3)])
     assert seq.quantization_mode is None and seq.autocast is True and seq.activity_regularizer is None
+
+
+# ---- review fixes (golden values from live Keras 3.15.1, TensorFlow backend) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("dtype", "name"),
+    [
+        (float, "float32"),
+        (int, "int64"),
+        ("int", "int64"),
+        ("string", "string"),
+        ("bfloat16", "bfloat16"),
+        (bool, "bool"),
+        (np.float16, "float16"),
+        (np.dtype("int8"), "int8"),
+        ("complex64", "complex64"),
+    ],
+)
+def test_input_spec_dtype_names(dtype: object, name: str) -> None:
+    # Keras 3.15.1's InputSpec(dtype=...).dtype
+    assert keras.InputSpec(dtype=dtype).dtype == name
+
+
+def test_input_spec_refusals_and_shapes() -> None:
+    # Keras 3.15.1's results and messages
+    assert keras.InputSpec(shape=(None, True)).shape == (None, 1)
+    assert keras.InputSpec(shape=[None, np.int64(3)]).shape == (None, 3)
+    for bad in ("float", "str", "half", 3):
+        with pytest.raises(ValueError, match=f"^Invalid dtype: {bad}$"):
+            keras.InputSpec(dtype=bad)
+    with pytest.raises(ValueError) as info:
+        keras.InputSpec(shape=(None, 2.5))
+    assert str(info.value) == (
+        "Cannot convert '(None, 2.5)' to a shape. Found invalid dimension '2.5' of type '<class 'float'>'. "
+    )
+    with pytest.raises(ValueError) as info:
+        keras.InputSpec(shape=(None, -1))
+    assert str(info.value) == "Cannot convert '(None, -1)' to a shape. Negative dimensions are not allowed."
+    with pytest.raises(ValueError, match="^Cannot convert '5' to a shape.$"):
+        keras.InputSpec(shape=5)
+    with pytest.raises(TypeError) as info:
+        keras.InputSpec(axes={"a": 1})
+    assert str(info.value) == "Argument `axes` must be a dict with integer keys. Received: axes={'a': 1}"
+    with pytest.raises(ValueError, match="^Axis 3 is greater than the maximum allowed value: 2$"):
+        keras.InputSpec(ndim=0, max_ndim=3, axes={3: 3})
+    assert keras.InputSpec(axes={"1": 3}).axes == {1: 3}
+    spec = keras.InputSpec(shape=(None, 3), min_ndim=1, max_ndim=4, axes={1: 3}, dtype="int32")
+    assert (
+        repr(spec) == "InputSpec(dtype=int32, shape=(None, 3), ndim=2, max_ndim=4, min_ndim=1, axes={1: 3})"
+    )
+    assert keras.InputSpec(shape=(), dtype="int32").get_config() == {
+        "dtype": "int32",
+        "shape": (),
+        "ndim": 0,
+        "max_ndim": None,
+        "min_ndim": None,
+        "axes": {},
+        "optional": False,
+    }

@@ -42,80 +42,102 @@ class InputSpec:
         name: str | None = None,
         optional: bool = False,
     ) -> None:
-        self.dtype = None if dtype is None else _dtype(dtype)
-        self.ndim: int | None
-        if shape is not None:
-            self.shape: tuple[Any, ...] | None = _shape(shape)
-            self.ndim = len(self.shape)
-        else:
-            self.ndim = ndim
-            self.shape = None
+        self.dtype = None if dtype is None else _dtype_name(dtype)
+        self.shape: tuple[Any, ...] | None = None if shape is None else _dims(shape)
+        # A given shape fixes the rank, whatever ``ndim`` says.
+        self.ndim: int | None = ndim if self.shape is None else len(self.shape)
         self.max_ndim = max_ndim
         self.min_ndim = min_ndim
         self.name = name
         self.optional = optional
         self.allow_last_axis_squeeze = allow_last_axis_squeeze
-        try:
-            axes = axes or {}
-            self.axes = {int(k): axes[k] for k in axes}
-        except (ValueError, TypeError):
-            raise TypeError(
-                f"Argument `axes` must be a dict with integer keys. Received: axes={axes}"
-            ) from None
-        if self.axes and (self.ndim is not None or self.max_ndim is not None):
-            max_dim = (self.ndim if self.ndim else self.max_ndim) - 1  # type: ignore[operator]
-            max_axis = max(self.axes)
-            if max_axis > max_dim:
-                raise ValueError(f"Axis {max_axis} is greater than the maximum allowed value: {max_dim}")
+        self.axes = _axis_sizes(axes)
+        _check_axes_within_rank(self.axes, self.ndim, self.max_ndim)
 
     def __repr__(self) -> str:
-        spec = [
-            f"dtype={self.dtype}" if self.dtype else "",
-            f"shape={self.shape}" if self.shape else "",
-            f"ndim={self.ndim}" if self.ndim else "",
-            f"max_ndim={self.max_ndim}" if self.max_ndim else "",
-            f"min_ndim={self.min_ndim}" if self.min_ndim else "",
-            f"axes={self.axes}" if self.axes else "",
-        ]
-        return f"InputSpec({', '.join(x for x in spec if x)})"
+        # Only the fields that are set (truthy) show, in ``_SHOWN``'s order.
+        shown = ", ".join(f"{field}={getattr(self, field)}" for field in _SHOWN if getattr(self, field))
+        return f"InputSpec({shown})"
 
     def get_config(self) -> dict[str, Any]:
-        return {
-            "dtype": self.dtype,
-            "shape": self.shape,
-            "ndim": self.ndim,
-            "max_ndim": self.max_ndim,
-            "min_ndim": self.min_ndim,
-            "axes": self.axes,
-            "optional": self.optional,
-        }
+        return {field: getattr(self, field) for field in (*_SHOWN, "optional")}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> InputSpec:
         return cls(**config)
 
 
-def _dtype(dtype: Any) -> str:
-    """A dtype's standard name (``"float32"``); a string that is not one raises Keras's ``ValueError``."""
-    try:
-        name = np.dtype(dtype).name
-    except TypeError:
-        name = None
-    if name is None or (isinstance(dtype, str) and dtype != name):
-        raise ValueError(f"Invalid dtype: {dtype}")
+# The fields ``repr`` shows and ``get_config`` holds, in Keras's order.
+_SHOWN = ("dtype", "shape", "ndim", "max_ndim", "min_ndim", "axes")
+
+# The dtype names Keras 3.15 accepts, and the Python types (and the name "int") it maps to one of them.
+_DTYPE_NAMES = frozenset(
+    "bool uint8 uint16 uint32 uint64 int8 int16 int32 int64 bfloat16 float16 float32 float64 "
+    "float8_e4m3fn float8_e5m2 complex64 complex128 string".split()
+)
+_PYTHON_DTYPES: dict[Any, str] = {
+    bool: "bool",
+    int: "int64",
+    float: "float32",
+    complex: "complex128",
+    str: "string",
+    "int": "int64",
+}
+
+
+def _dtype_name(dtype: Any) -> str:
+    """``dtype``'s Keras name (``float`` is ``"float32"``); one Keras does not know raises its ``ValueError``."""
+    if isinstance(dtype, str):
+        name = _PYTHON_DTYPES.get(dtype, dtype)
+    elif isinstance(dtype, type):
+        name = _PYTHON_DTYPES.get(dtype) or dtype.__name__  # (NumPy's scalar types by their own names)
+    elif isinstance(dtype, np.dtype):
+        name = dtype.name
+    else:
+        name = str(dtype)
+    if name not in _DTYPE_NAMES:
+        raise ValueError(f"Invalid dtype: {name}")
     return name
 
 
-def _shape(shape: Any) -> tuple[Any, ...]:
-    """``shape`` as a tuple of ints and Nones; anything else raises Keras's ``ValueError``."""
+def _dims(shape: Any) -> tuple[Any, ...]:
+    """``shape`` as a tuple of non-negative ints and Nones (a bool or NumPy number is taken as an int);
+    anything else raises Keras's ``ValueError``."""
     try:
-        dims = tuple(shape)
+        given = list(shape)
     except TypeError:
         raise ValueError(f"Cannot convert '{shape}' to a shape.") from None
-    for d in dims:
-        if d is not None and (isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 0):
-            raise ValueError(f"Cannot convert '{shape}' to a shape.")
-    return tuple(None if d is None else int(d) for d in dims)
+    dims: list[int | None] = []
+    for size in given:
+        if size is not None and not isinstance(size, (int, np.number)):
+            raise ValueError(
+                f"Cannot convert '{shape}' to a shape. Found invalid dimension '{size}' of type '{type(size)}'. "
+            )
+        if size is not None and size < 0:
+            raise ValueError(f"Cannot convert '{shape}' to a shape. Negative dimensions are not allowed.")
+        dims.append(None if size is None else int(size))
+    return tuple(dims)
+
+
+def _axis_sizes(axes: Any) -> dict[int, Any]:
+    """``{axis: size}`` with int axes; keys that are not ints raise Keras's ``TypeError``."""
+    if not axes:
+        return {}
+    try:
+        keys = [(int(key), key) for key in axes]
+    except (TypeError, ValueError):
+        raise TypeError(f"Argument `axes` must be a dict with integer keys. Received: axes={axes}") from None
+    return {axis: axes[key] for axis, key in keys}
+
+
+def _check_axes_within_rank(axes: dict[int, Any], ndim: int | None, max_ndim: int | None) -> None:
+    """Refuse an axis past the last of the rank (``ndim``, else ``max_ndim``), as Keras does."""
+    if not axes or (ndim is None and max_ndim is None):
+        return
+    last = (ndim or max_ndim) - 1  # type: ignore[operator]  # (ndim 0 without max_ndim: Keras's TypeError)
+    highest = max(axes)
+    if highest > last:
+        raise ValueError(f"Axis {highest} is greater than the maximum allowed value: {last}")
 
 
 def dense(layer: Any, built_on: Any) -> InputSpec:
