@@ -39,8 +39,10 @@ class ModelAttributes:
 
     @property
     def path(self) -> str | None:
-        """The model's name once it is built (None before), as Keras's."""
-        return self.name if self.built else None  # type: ignore[attr-defined]
+        """The model's name once it is built (None before; a Sequential whose layers were all popped keeps
+        it), as Keras's."""
+        built = self.built or self._build_input_shape() is not None  # type: ignore[attr-defined]
+        return self.name if built else None
 
     def get_build_config(self) -> dict[str, Any] | None:
         """``{"input_shape": (None, ...)}`` once a Sequential is built (None before), ``{"input_shape": None}``
@@ -66,20 +68,22 @@ class ModelAttributes:
         return [*activity, *(loss for layer in layers for loss in layer._weight_penalties())]
 
 
+def _without_last_one(dims: Any) -> tuple[Any, ...]:
+    """``dims`` as a tuple, less a last axis of size 1 (which a model input's check does not hold against)."""
+    dims = tuple(dims)
+    return dims[:-1] if dims and dims[-1] == 1 else dims
+
+
 def _check_input(index: int, name: str, model: str, expected: tuple[Any, ...], given: Any) -> None:
-    """Keras's check of an input shape against a model input's (``layers/input_spec.py``, as a Functional
-    model's input spec sets it: a last axis of 1 is dropped on both sides, then the axes both give compared)."""
-    shape, spec = tuple(given), tuple(expected)
-    if shape and shape[-1] == 1:
-        shape = shape[:-1]
-    if spec and spec[-1] == 1:
-        spec = spec[:-1]
-    for spec_dim, dim in zip(spec, shape):
-        if spec_dim is not None and dim is not None and spec_dim != dim:
-            raise ValueError(
-                f"Input {index} with name '{name}' of layer '{model}' is incompatible with the layer: expected "
-                f"shape={tuple(expected)}, found shape={shape}"
-            )
+    """Refuse ``given`` for a model input of shape ``expected`` as Keras does: a last axis of 1 is left out of
+    both, then an axis whose size both know and differ on is an error (the message shows ``given`` less that
+    last axis)."""
+    found, wanted = _without_last_one(given), _without_last_one(expected)
+    if any(a is not None and b is not None and a != b for a, b in zip(wanted, found)):
+        raise ValueError(
+            f"Input {index} with name '{name}' of layer '{model}' is incompatible with the layer: expected "
+            f"shape={tuple(expected)}, found shape={found}"
+        )
 
 
 def sequential_output_shape(model: Any, input_shape: Any) -> Any:
@@ -104,7 +108,9 @@ def functional_output_shapes(model: Any, input_shape: Any) -> list[Any]:
     if structure is None:
         shapes = [input_shape]
     elif structure is list:
-        shapes = list(input_shape)
+        # (a model of one input, made with a list, takes its shape on its own too, as Keras's)
+        alone = len(model._inputs) == 1 and _is_shape(input_shape)
+        shapes = [input_shape] if alone else list(input_shape)
     else:
         shapes = [input_shape[key] for key in sorted(structure)]
     known: dict[int, Any] = {}
@@ -116,3 +122,8 @@ def functional_output_shapes(model: Any, input_shape: Any) -> list[Any]:
         given = [known[id(t)] for t in tensors]
         known[id(node._outbound)] = node.compute_output_shape(given if as_list else given[0])
     return [known[id(t)] for t in model._outputs]
+
+
+def _is_shape(value: Any) -> bool:
+    """Whether ``value`` is one shape (sizes and Nones) rather than a list of shapes."""
+    return isinstance(value, (tuple, list)) and all(d is None or isinstance(d, int) for d in value)

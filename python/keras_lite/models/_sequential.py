@@ -141,7 +141,10 @@ class Sequential(Model):
         _nesting.refuse_change(self, "pop a layer from")
         if not self._items:
             raise IndexError("There are no layers in the model.")
+        built_on = self._build_input_shape()
         layer = self._items.pop()
+        # Keras keeps the build's shape (and the path) of a model whose last layer is popped.
+        self._popped_build_shape = None if self._items else built_on
         if isinstance(layer, Model):
             del self._layers[len(self._layers) - len(layer._layers) :]
         else:
@@ -344,7 +347,11 @@ class Sequential(Model):
 
     def _build_input_shape(self) -> tuple[Any, ...] | None:
         # Keras has built a Sequential of an Input and no layer on nothing yet.
-        return None if self._net is None and not self._items else self._known_input_shape()
+        if self._net is None and not self._items:
+            return self._popped_build_shape
+        return self._known_input_shape()
+
+    _popped_build_shape: tuple[Any, ...] | None = None
 
     compute_output_shape = _attributes.sequential_output_shape
 
