@@ -305,6 +305,24 @@ def test_keras_defaults_keras_lite_keeps() -> None:
 # ---- review fixes (golden values from live Keras 3.15.1, TensorFlow backend) ---------------------------------
 
 
+def test_outer_calls_clear_a_layers_activity_penalty() -> None:
+    # Keras 3.15.1: a Sequential built with an Input around a layer called on its own lists [] (its build
+    # clears the layer's penalty); after model(x) Keras lists [9.0], keras_lite [] (its core keeps no
+    # per-layer penalty); a call on a KerasTensor clears it too.
+    d2 = layers.Dense(1, kernel_initializer="ones", activity_regularizer=regularizers.L2(1.0))
+    d2(X)
+    assert _values(d2.losses) == pytest.approx([59.666668])
+    m2 = keras.Sequential([keras.Input((2,)), d2])
+    assert m2.losses == [] and d2.losses == []
+    d2(X)
+    m2(X[:1])
+    assert m2.losses == [] and d2.losses == []
+    d3 = layers.Dense(1, kernel_initializer="ones", activity_regularizer=regularizers.L2(1.0))
+    d3(X)
+    d3(keras.Input((2,)))
+    assert d3.losses == []
+
+
 def test_single_input_model_made_with_a_list() -> None:
     # Keras 3.15.1: (None, 2) for a shape on its own and in a list
     a = keras.Input((2,))

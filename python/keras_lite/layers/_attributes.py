@@ -14,6 +14,7 @@ Activation and its kin, Reshape) is never built that way: both are None for it u
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import numpy as np
@@ -131,6 +132,7 @@ class LayerAttributes:
             penalty = np.float32(regularizer(out))
             value = penalty / rows if rows else np.float32(0)  # Keras's divide_no_nan
             self._activity_losses = (np.asarray(value, dtype=np.float32).view(Tensor),)
+            _HOLDING.add(self)
         return out
 
     @property
@@ -142,3 +144,22 @@ class LayerAttributes:
     def metrics_variables(self) -> list[Any]:
         """[]: the variables of the layer's metrics, of which it has none."""
         return []
+
+
+# The layers that keep an activity penalty, so that a call of a model that has none costs nothing to clear.
+_HOLDING: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def forget_activity_losses(root: Any) -> None:
+    """Drop the activity penalties ``root`` (a layer or model) and its layers keep, as Keras does at every
+    outer call of a layer or model (on arrays or KerasTensors, a model's build): keras_lite's ``model(x)``
+    runs in its core, which computes no per-layer penalty, so nothing replaces them."""
+    if not _HOLDING:
+        return
+    pending = [root]
+    while pending:
+        layer = pending.pop()
+        if layer in _HOLDING:
+            layer._activity_losses = ()
+            _HOLDING.discard(layer)
+        pending.extend(getattr(layer, "_layers", None) or ())

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._errors import received
 from .._unsupported import NotSupportedError
+from ._attributes import forget_activity_losses
 
 if TYPE_CHECKING:
     from ._layer import Layer
@@ -70,6 +71,7 @@ def _symbolic_call(layer: Layer, inputs: Any, width_of: Any = None) -> KerasTens
     checks its tensors' widths and gives its output's); every other layer takes one tensor. A layer is called
     once: calling it again (which shares its weights in Keras) is refused.
     """
+    forget_activity_losses(layer)  # (an outer call, on KerasTensors: Keras clears its penalties)
     merge_width = getattr(layer, "_merge_width", None) or width_of  # merge layers and multi-input models
     merges = merge_width is not None
     if isinstance(inputs, dict):

@@ -19,6 +19,7 @@ from .._structure_lock import _STRUCTURE_LOCK, _changes_structure, _refuse_while
 from .._tensor import Tensor
 from .._unsupported import NotSupportedError
 from ..layers import Layer
+from ..layers._attributes import forget_activity_losses
 from ..layers._layer import _bind_model, _named
 from . import _call, _compile, _display, _nesting, _on_batch, _ownership, _trainer, _weight_values
 from ._attributes import ModelAttributes
@@ -271,6 +272,7 @@ class Model(_compile.CompileState, ConfigMethods, _nesting.AsLayer, _ownership.H
             A ``History`` whose ``.history`` maps each metric (and ``val_`` metric) to per-epoch floats.
         """
         validates = validation_data is not None or bool(validation_split)
+        forget_activity_losses(self)
         _compile.first_use(self, ("train", "test") if validates else ("train",))
         return _trainer.fit(
             self,
@@ -305,6 +307,7 @@ class Model(_compile.CompileState, ConfigMethods, _nesting.AsLayer, _ownership.H
     ) -> Any:
         """Loss (and metrics) on ``(x, y)`` in inference mode: a float, a list, or a dict."""
         _compile.first_use(self, ("test",))
+        forget_activity_losses(self)
         return _trainer.evaluate(
             self, x, y, batch_size, verbose, sample_weight, steps, callbacks, return_dict
         )
@@ -313,6 +316,7 @@ class Model(_compile.CompileState, ConfigMethods, _nesting.AsLayer, _ownership.H
         self, x: Any, batch_size: Any = None, verbose: Any = "auto", steps: Any = None, callbacks: Any = None
     ) -> np.ndarray:
         """Predictions for ``x`` as a float32 NumPy array of shape ``(n, units)``."""
+        forget_activity_losses(self)
         if (
             type(x) is _ndarray
             and verbose == 0
@@ -340,6 +344,7 @@ class Model(_compile.CompileState, ConfigMethods, _nesting.AsLayer, _ownership.H
     def __call__(self, inputs: Any, training: Any = None) -> Tensor:
         """Apply the model: a float32 NumPy array that also has Keras's ``.numpy()``. With ``training=True``,
         Dropout and BatchNormalization run in training mode, as in Keras (see ``_call``)."""
+        forget_activity_losses(self)
         if training:
             return _call.call_training(self, inputs)
         net = self._net

@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import _core, config
 from ..layers import Layer
+from ..layers._attributes import forget_activity_losses
 from ..layers._layer import _auto_name
 from . import _ownership
 
@@ -70,6 +71,7 @@ def _widths(model: Model, wiring: Wired, input_widths: list[int]) -> list[int]:
 def build(model: Model, wiring: Wired, input_widths: list[int], graph: bool) -> None:
     """Build ``model``'s core network (``graph``: as the core's graph even where it is a chain) and make it the
     model's, each layer keeping its weights where their shapes still fit, else starting from its initializers."""
+    forget_activity_losses(model)  # (Keras's build calls the model on KerasTensors, which clears them)
     widths = _widths(model, wiring, input_widths)
     specs = [layer._spec() for layer, _ in wiring]
     if graph or not is_chain(wiring, len(input_widths)):
