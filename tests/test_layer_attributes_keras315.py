@@ -323,6 +323,23 @@ def test_outer_calls_clear_a_layers_activity_penalty() -> None:
     assert d3.losses == []
 
 
+def test_failed_build_keeps_the_build_config() -> None:
+    # Keras 3.15.1: the layer's build to another width raises ValueError and it keeps (None, 4)
+    seq = keras.Sequential([keras.Input((4,)), layers.Dense(2)])
+    with pytest.raises(ValueError):
+        seq.layers[0].build((None, 5))
+    assert seq.layers[0].get_build_config() == {"input_shape": (None, 4)}
+    assert repr(seq.layers[0].input_spec) == "InputSpec(min_ndim=2, axes={-1: 4})"
+
+
+def test_flatten_keeps_its_first_build_shape() -> None:
+    # Keras 3.15.1: {'input_shape': (2, 3, 2)} after calls on (2, 3, 2) then (5, 3, 2)
+    fl = layers.Flatten()
+    fl(np.ones((2, 3, 2)))
+    fl(np.ones((5, 3, 2)))
+    assert fl.get_build_config() == {"input_shape": (2, 3, 2)}
+
+
 def test_single_input_model_made_with_a_list() -> None:
     # Keras 3.15.1: (None, 2) for a shape on its own and in a list
     a = keras.Input((2,))
@@ -338,6 +355,15 @@ def test_sequential_popped_empty_keeps_build_config_and_path() -> None:
     s.pop()
     assert s.get_build_config() == {"input_shape": (None, 4)}
     assert s.path == "sp"
+
+
+def test_autocast_argument_and_adapted_build_shape() -> None:
+    # Keras 3.15.1: False as given, True by default; a Normalization adapted on a (10, 3) array: (10, 3)
+    assert layers.Dense(2, autocast=False).autocast is False
+    assert layers.Dense(2).autocast is True
+    norm = layers.Normalization()
+    norm.adapt(np.arange(30.0).reshape(10, 3))
+    assert norm.get_build_config() == {"input_shape": (10, 3)}
 
 
 @pytest.mark.parametrize(

@@ -90,7 +90,8 @@ class _Flattening(Layer):
         out = self.flatten(np.asarray(array, dtype=np.float32))
         self._output_width(out.shape[1])  # a Reshape checks its target
         self._called = True
-        self._build_shape = self._build_shape if self._built_at_construction else array.shape
+        if not self._built_at_construction and self._built_on() is None:  # (Keras keeps the first build's)
+            self._build_shape = array.shape
         return np.ascontiguousarray(out).view(Tensor)
 
 

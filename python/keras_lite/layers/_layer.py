@@ -109,7 +109,8 @@ class Layer(LayerAttributes):
             )
         input_shape = kwargs.pop("input_shape", None)
         input_dim = kwargs.pop("input_dim", None)
-        kwargs.pop("autocast", None)  # Keras's mixed-precision switch: all float32 here, nothing to cast
+        # Keras's mixed-precision switch: all float32 here, nothing to cast; kept to be read back, as Keras's.
+        self.autocast = kwargs.pop("autocast", True)
         _only("activity_regularizer", kwargs.pop("activity_regularizer", None), (None,), type(self).__name__)
         if kwargs:
             raise ValueError(f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}")
@@ -321,8 +322,8 @@ class Layer(LayerAttributes):
         A layer in a model keeps the width the model gave it: another width raises ``ValueError``.
         """
         width = _build_width(input_shape)
-        self._build_shape = input_shape  # (what get_build_config reports)
         if self._owner is not None and self._input_width == width:
+            self._build_shape = input_shape  # (what get_build_config reports, once the build stands)
             return
         with _STRUCTURE_LOCK:
             model = self._live_model()
@@ -334,6 +335,7 @@ class Layer(LayerAttributes):
             for j, values in self._initial_values(info):
                 net.set_weight(j, values)
             self._attach(net, 0, 0, width, info)
+            self._build_shape = input_shape
 
     @property
     def input(self) -> Any:

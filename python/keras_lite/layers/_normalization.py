@@ -186,6 +186,8 @@ class Normalization(Layer):
             mean, var = _adapt.moments(batches, per_feature, width)
             if self._owner is None:
                 self.build((None, width))
+                if isinstance(data, np.ndarray):  # Keras builds on an array's whole shape
+                    self._build_shape = data.shape
             self.adapt_mean.assign(mean.reshape(self.adapt_mean.shape))
             self.adapt_variance.assign(var.reshape(self.adapt_variance.shape))
 
