@@ -434,3 +434,21 @@ def test_model_input_check_drops_a_last_axis_of_one() -> None:
         "Input 0 with name 'x' of layer 'f' is incompatible with the layer: expected shape=(None, 4), "
         "found shape=(None, 5)"
     )
+
+
+def test_a_layer_built_on_its_own_keeps_its_bare_path() -> None:
+    # Keras 3.15.1: a1 a1/kernel (built on its own, then in a Sequential built by a call), a2 a2/kernel (called
+    # on arrays, then in a Sequential with an Input); q3/a3 q3/a3/kernel when the Sequential builds it
+    d1 = layers.Dense(2, name="a1")
+    s1 = keras.Sequential([d1], name="q")
+    d1.build((None, 3))
+    s1(np.ones((2, 3)))
+    assert (d1.path, d1.kernel.path) == ("a1", "a1/kernel")
+    d2 = layers.Dense(2, name="a2")
+    d2(np.ones((2, 3)))
+    keras.Sequential([keras.Input((3,)), d2], name="q2")
+    assert (d2.path, d2.kernel.path) == ("a2", "a2/kernel")
+    d3 = layers.Dense(2, name="a3")
+    s3 = keras.Sequential([keras.Input((3,)), d3], name="q3")
+    assert s3.layers == [d3]
+    assert (d3.path, d3.kernel.path) == ("q3/a3", "q3/a3/kernel")

@@ -37,6 +37,8 @@ class LayerAttributes:
     quantization_mode = None
     # The shape ``build()`` or a call on arrays built the layer on, as given: ``get_build_config()``'s.
     _build_shape: Any = None
+    # Whether ``build()`` (or a call on arrays) built the layer outside any model.
+    _built_alone = False
     # The activity regularizer's penalty of the layer's last call on arrays, as Keras's ``add_loss`` keeps it.
     _activity_losses: tuple[Any, ...] = ()
 
@@ -82,8 +84,9 @@ class LayerAttributes:
                 self.build(**config["shapes_dict"])  # type: ignore[attr-defined]
 
     def _scope(self) -> str:
-        """``"<sequential>/<name>"`` in a Sequential, else the name: the start of its weights' paths."""
-        model = self._model_name(for_path=True)  # type: ignore[attr-defined]
+        """``"<sequential>/<name>"`` in a Sequential, else the name (and the name for good once the layer is
+        built on its own, as Keras fixes it then): the start of its weights' paths."""
+        model = None if self._built_alone else self._model_name(for_path=True)  # type: ignore[attr-defined]
         return f"{model}/{self.name}" if model else self.name
 
     @property

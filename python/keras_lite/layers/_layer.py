@@ -336,6 +336,7 @@ class Layer(LayerAttributes):
                 net.set_weight(j, values)
             self._attach(net, 0, 0, width, info)
             self._build_shape = input_shape
+            self._built_alone = True  # (built outside any model: Keras fixes its path as its bare name)
 
     @property
     def input(self) -> Any:
