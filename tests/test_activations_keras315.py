@@ -9,7 +9,7 @@ The goldens were printed by Keras 3.15.1 itself:
 - FORWARD: ``keras.activations.<name>(z)`` (``threshold(z, 0.5, -3.0)``, ``hard_shrink(z, threshold=1.0)`` ...) of
   float32 ``Z``; LOG_SOFTMAX ``keras.activations.log_softmax(ROWS)``.
 - DERIVATIVE: ``tf.GradientTape`` of the same calls, ``tape.gradient(f(z), z)`` at ``GZ``.
-- fixtures/keras315_activations_golden.json: ``fits``, for each name, as ``Dense(6, name)`` and as ``Dense(6)`` +
+- fixtures/keras315/golden.json: ``fits``, for each name, as ``Dense(6, name)`` and as ``Dense(6)`` +
   ``Activation(name)``, then ``Dense(2)``, from ``start()``'s weights, ``compile(SGD(0.05) or Adam(0.01), "mse")``,
   ``fit(x, y, batch_size=8, epochs=2, shuffle=False)``: the losses and final weights; ``crossentropy``, the same
   fit of ``Dense(3, "log_softmax")`` (the first 3 columns of the first two weights) with SGD(0.05) and
@@ -82,9 +82,7 @@ DERIVATIVE: dict[str, list[float]] = {
     "threshold(-1, 7)": [0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
 }
 # fmt: on
-GOLDEN = json.loads(
-    Path(__file__).with_name("fixtures").joinpath("keras315_activations_golden.json").read_text()
-)
+GOLDEN = json.loads(Path(__file__).with_name("fixtures").joinpath("keras315", "golden.json").read_text())
 HAVE_KERAS = (
     importlib.util.find_spec("keras") is not None and importlib.util.find_spec("tensorflow") is not None
 )
@@ -392,12 +390,12 @@ def test_configs_are_kerass_and_files_round_trip(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("device", DEVICES)
 def test_a_file_keras_wrote_loads_and_predicts_as_keras(device: str) -> None:
-    # fixtures/keras315_activations.keras: Keras 3.15.1's keras.Model(inp, Concatenate()([Activation(n)(Dense(3)(inp))
+    # fixtures/keras315/activations.keras: Keras 3.15.1's keras.Model(inp, Concatenate()([Activation(n)(Dense(3)(inp))
     # for each name] + [Dense(3, activation=n)(inp) for each name])), weights normal(seed 6); .npz its x and predict(x).
-    fixtures = Path(__file__).with_name("fixtures")
-    model = keras.models.load_model(fixtures / "keras315_activations.keras")
+    fixtures = Path(__file__).with_name("fixtures") / "keras315"
+    model = keras.models.load_model(fixtures / "activations.keras")
     model.to(device)
-    data = np.load(fixtures / "keras315_activations.npz")
+    data = np.load(fixtures / "activations.npz")
     np.testing.assert_allclose(model.predict(data["x"], verbose=0), data["pred"], rtol=1e-5, atol=1e-5)
 
 
