@@ -34,7 +34,7 @@ pub struct Node {
     /// inference mode.
     pub trainable: bool,
     /// Whether the training forward pass keeps the pre-activation `z` (Dense only): when the activation's
-    /// derivative needs its input, for softmax, and for a final sigmoid whose logits a loss may read.
+    /// derivative needs its input, for softmax and log_softmax, and for a final sigmoid whose logits a loss may read.
     pub keep_pre: bool,
     /// Per input: whether its gradient is added to one already written (the value feeds a later layer, or
     /// this one twice), rather than written.
@@ -155,7 +155,7 @@ impl Network {
             }
             let keep_pre = match spec {
                 LayerSpec::Dense { activation: a, .. } => {
-                    a.needs_input() || a == Activation::Softmax || (i == last && a == Activation::Sigmoid)
+                    a.needs_input() || a.row_wise() || (i == last && a == Activation::Sigmoid)
                 }
                 _ => false,
             };

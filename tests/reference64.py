@@ -47,6 +47,19 @@ REF_ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "celu": lambda x: np.maximum(x, 0.0) + np.expm1(np.minimum(x, 0.0)),  # alpha=1
     "hard_silu": lambda x: x * np.clip(x + 3.0, 0.0, 6.0) / 6.0,
     "hard_swish": lambda x: x * np.clip(x + 3.0, 0.0, 6.0) / 6.0,
+    # Keras 3.15's (keras/src/backend/tensorflow/nn.py), with their default arguments.
+    "hard_tanh": lambda x: np.clip(x, -1.0, 1.0),
+    "hard_shrink": lambda x: np.where(np.abs(x) > 0.5, x, 0.0),
+    "soft_shrink": lambda x: np.where(x > 0.5, x - 0.5, np.where(x < -0.5, x + 0.5, 0.0)),
+    "tanh_shrink": lambda x: x - np.tanh(x),
+    "log_sigmoid": lambda x: -np.logaddexp(0.0, -x),
+    "sparse_plus": lambda x: np.where(x <= -1, 0.0, np.where(x < 1, 0.25 * (x + 1) ** 2, x)),
+    "squareplus": lambda x: (x + np.sqrt(x * x + 4.0)) / 2,
+    "sparse_sigmoid": lambda x: np.where(x <= -1, 0.0, np.where(x >= 1, 1.0, 0.5 * (x + 1))),
+    "log_softmax": lambda x: (
+        (x - x.max(axis=-1, keepdims=True))
+        - np.log(np.exp(x - x.max(axis=-1, keepdims=True)).sum(axis=-1, keepdims=True))
+    ),
 }
 ACTIVATION_NAMES = sorted(REF_ACTIVATIONS)
 

@@ -18,12 +18,9 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
+from ._onnx_activations import emit_activation
 from ._unsupported import NotSupportedError
 
-# Keras 3's SELU constants (keras/src/activations/activations.py), as the core has them.
-SELU_ALPHA = 1.6732632423543772
-SELU_SCALE = 1.0507009873554805
-LEAKY_RELU_SLOPE = 0.2  # keras.activations.leaky_relu's default negative_slope, the one keras_lite runs
 NORMALIZATION_FLOOR = 1e-7  # the least scale of Normalization (Keras's backend.epsilon(), the core's FLOOR)
 
 
@@ -72,90 +69,6 @@ class GraphWriter:
             helper.make_node(op_type, inputs, [name], name=self.fresh(f"{base}/{op_type}"), **attrs)
         )
         return name
-
-
-# ---- activations ----------------------------------------------------------------------------------------
-# Each writes f(x) into `out` (or a fresh value when out is None) and returns the value's name.
-Emit = Callable[[GraphWriter, str, "str | None", str], str]
-
-
-def _unary(op_type: str, **attrs: Any) -> Emit:
-    def emit(g: GraphWriter, x: str, out: str | None, base: str) -> str:
-        return g.op(op_type, [x], out, base, **attrs)
-
-    return emit
-
-
-def _silu(g: GraphWriter, x: str, out: str | None, base: str) -> str:
-    """``x · sigmoid(x)`` (ONNX has no Swish before opset 24)."""
-    return g.op("Mul", [x, g.op("Sigmoid", [x], None, base)], out, base)
-
-
-def _gelu(g: GraphWriter, x: str, out: str | None, base: str) -> str:
-    """Exact GELU, ``x · ½(1 + erf(x/√2))`` (Erf exists from opset 9; the Gelu operator only from 20)."""
-    erf = g.op("Erf", [g.op("Div", [x, g.weight(f"{base}/sqrt2", np.sqrt(2.0))], None, base)], None, base)
-    half = g.op(
-        "Mul",
-        [g.op("Add", [erf, g.weight(f"{base}/one", 1.0)], None, base), g.weight(f"{base}/half", 0.5)],
-        None,
-        base,
-    )
-    return g.op("Mul", [x, half], out, base)
-
-
-def _mish(g: GraphWriter, x: str, out: str | None, base: str) -> str:
-    """``x · tanh(softplus(x))`` (ONNX's Mish only from opset 18)."""
-    return g.op("Mul", [x, g.op("Tanh", [g.op("Softplus", [x], None, base)], None, base)], out, base)
-
-
-def _celu(g: GraphWriter, x: str, out: str | None, base: str) -> str:
-    """Keras's celu with alpha 1: ``max(x, 0) + expm1(min(x, 0))`` (ONNX's Celu only from opset 12)."""
-    below = g.op("Exp", [g.op("Min", [x, g.weight(f"{base}/zero", 0.0)], None, base)], None, base)
-    below = g.op("Sub", [below, g.weight(f"{base}/one", 1.0)], None, base)
-    return g.op("Add", [g.op("Relu", [x], None, base), below], out, base)
-
-
-def _hard_silu(g: GraphWriter, x: str, out: str | None, base: str) -> str:
-    """``x · relu6(x + 3) / 6``: x times Keras's hard_sigmoid (ONNX's HardSwish only from opset 14)."""
-    return g.op("Mul", [x, g.op("HardSigmoid", [x], None, base, alpha=1.0 / 6.0, beta=0.5)], out, base)
-
-
-def _relu6(g: GraphWriter, x: str, out: str | None, base: str) -> str:
-    lo, hi = g.weight(f"{base}/zero", 0.0), g.weight(f"{base}/six", 6.0)
-    return g.op("Clip", [x, lo, hi], out, base)
-
-
-ACTIVATIONS: dict[str, Emit] = {
-    "linear": _unary("Identity"),
-    "relu": _unary("Relu"),
-    "sigmoid": _unary("Sigmoid"),
-    "tanh": _unary("Tanh"),
-    "elu": _unary("Elu", alpha=1.0),
-    "selu": _unary("Selu", alpha=SELU_ALPHA, gamma=SELU_SCALE),
-    "silu": _silu,
-    "gelu": _gelu,
-    "softplus": _unary("Softplus"),
-    "softsign": _unary("Softsign"),
-    "leaky_relu": _unary("LeakyRelu", alpha=LEAKY_RELU_SLOPE),
-    "relu6": _relu6,
-    # Keras 3's hard_sigmoid: relu6(x + 3) / 6 = clip(x/6 + 1/2, 0, 1), ONNX HardSigmoid with these constants.
-    "hard_sigmoid": _unary("HardSigmoid", alpha=1.0 / 6.0, beta=0.5),
-    "exponential": _unary("Exp"),
-    "softmax": _unary("Softmax", axis=-1),
-    "mish": _mish,
-    "celu": _celu,
-    "hard_silu": _hard_silu,
-}
-
-
-def emit_activation(g: GraphWriter, name: str, x: str, out: str | None, base: str) -> str:
-    """``name``(x): the value written (``out`` when given). A linear activation without ``out`` writes nothing."""
-    if name == "linear" and out is None:
-        return x
-    emit = ACTIVATIONS.get(name)
-    if emit is None:
-        raise NotSupportedError(f"keras_lite cannot export the activation {name!r} to ONNX yet.")
-    return emit(g, x, out, base)
 
 
 # ---- layers ---------------------------------------------------------------------------------------------

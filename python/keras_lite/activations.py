@@ -1,7 +1,9 @@
 """Activation functions by name, as ``keras.activations``. Every value is computed in the Rust core.
 
-A function with parameters (``relu``, ``leaky_relu``, ``elu``) reaches the core as a *form*: the core's name
-and a tuple of parameters, which the activation layers (``ReLU``, ``LeakyReLU``, ``ELU``) pass to it too.
+A function with parameters (``relu``, ``leaky_relu``, ``elu``, ``hard_shrink``, ``squareplus``, ``threshold``...)
+reaches the core as a *form*: the core's name and a tuple of parameters, which the activation layers (``ReLU``,
+``LeakyReLU``, ``ELU``) pass to it too. A layer named with an activation (``Dense(activation="squareplus")``)
+computes it with Keras's defaults.
 """
 
 from __future__ import annotations
@@ -44,10 +46,16 @@ def relu_form(negative_slope: Any = 0.0, max_value: Any = None, threshold: Any =
     return ("relu", (slope, cap, limit))
 
 
-def _one_parameter(name: str, arg: str, value: Any, default: float) -> Form:
+def _number(arg: str, value: Any) -> float:
+    """``value`` as a float; a ValueError naming ``arg`` for anything else, NaN included."""
     p = real_number(arg, value)
     if math.isnan(p):
         raise ValueError(f"`{arg}` must be a number. {received(arg, value)}")
+    return p
+
+
+def _one_parameter(name: str, arg: str, value: Any, default: float) -> Form:
+    p = _number(arg, value)
     return (name, ()) if p == default else (name, (p,))
 
 
@@ -127,6 +135,39 @@ def celu(x: Any, alpha: Any = 1.0) -> Tensor:
 
 
 softmax = _make("softmax", "Softmax over the last axis.", axis=-1)
+hard_tanh = _make("hard_tanh", "``clip(x, -1, 1)``: -1 below -1, 1 above 1, ``x`` between.")
+
+
+def hard_shrink(x: Any, threshold: Any = 0.5) -> Tensor:
+    """``x`` where ``|x| > threshold``, else 0 (also for NaN, as Keras's ``where``)."""
+    return apply(_one_parameter("hard_shrink", "threshold", threshold, 0.5), x)
+
+
+def soft_shrink(x: Any, threshold: Any = 0.5) -> Tensor:
+    """``x - threshold`` above ``threshold``, ``x + threshold`` below ``-threshold``, else 0."""
+    return apply(_one_parameter("soft_shrink", "threshold", threshold, 0.5), x)
+
+
+tanh_shrink = _make("tanh_shrink", "``x - tanh(x)``.")
+log_sigmoid = _make("log_sigmoid", "``log(sigmoid(x)) = -softplus(-x)``.")
+sparse_plus = _make("sparse_plus", "0 for ``x <= -1``, ``(x + 1)**2 / 4`` for ``-1 < x < 1``, ``x`` from 1.")
+
+
+def squareplus(x: Any, b: Any = 4) -> Tensor:
+    """``(x + sqrt(x**2 + b)) / 2``; ``b`` is the smoothness (Keras's default 4)."""
+    return apply(_one_parameter("squareplus", "b", b, 4.0), x)
+
+
+sparse_sigmoid = _make("sparse_sigmoid", "0 for ``x <= -1``, ``(x + 1) / 2`` for ``-1 < x < 1``, 1 from 1.")
+
+
+def threshold(x: Any, threshold: Any, default_value: Any) -> Tensor:
+    """``x`` where ``x > threshold``, else ``default_value`` (Keras gives neither argument a default): for
+    example ``threshold([-1.0, 0.5, 2.0], 0.5, -3.0)`` is ``[-3.0, -3.0, 2.0]``."""
+    return apply(("threshold", (_number("threshold", threshold), _number("default_value", default_value))), x)
+
+
+log_softmax = _make("log_softmax", "``x - logsumexp(x)`` over the last axis (stable).", axis=-1)
 
 _BY_NAME: dict[str, ActivationFn] = {
     f.__name__: f
@@ -149,6 +190,16 @@ _BY_NAME: dict[str, ActivationFn] = {
         mish,
         celu,
         hard_silu,
+        hard_tanh,
+        hard_shrink,
+        soft_shrink,
+        tanh_shrink,
+        log_sigmoid,
+        sparse_plus,
+        squareplus,
+        sparse_sigmoid,
+        threshold,
+        log_softmax,
     )
 }
 _BY_NAME["swish"] = silu
@@ -181,6 +232,18 @@ def get(identifier: str | ActivationFn | None) -> ActivationFn:
     )
 
 
+def for_layer(identifier: str | ActivationFn | None) -> ActivationFn:
+    """``get(identifier)`` for a layer, which calls its activation with the inputs alone: Keras's ``threshold``,
+    whose arguments have no defaults, cannot be one (Keras's layer fails when called; keras_lite says so here)."""
+    fn = get(identifier)
+    if fn is threshold:
+        raise TypeError(
+            "threshold() missing 2 required positional arguments: 'threshold' and 'default_value' (a layer "
+            f"calls its activation with the inputs alone). {received('activation', identifier)}"
+        )
+    return fn
+
+
 def serialize(fn: ActivationFn) -> str:
     """The name under which ``fn`` is saved."""
     return fn.__name__
@@ -203,11 +266,15 @@ __all__ = [
     "exponential",
     "gelu",
     "get",
+    "hard_shrink",
     "hard_sigmoid",
     "hard_silu",
     "hard_swish",
+    "hard_tanh",
     "leaky_relu",
     "linear",
+    "log_sigmoid",
+    "log_softmax",
     "mish",
     "relu",
     "relu6",
@@ -215,9 +282,15 @@ __all__ = [
     "serialize",
     "sigmoid",
     "silu",
+    "soft_shrink",
     "softmax",
     "softplus",
     "softsign",
+    "sparse_plus",
+    "sparse_sigmoid",
+    "squareplus",
     "swish",
     "tanh",
+    "tanh_shrink",
+    "threshold",
 ]

@@ -1,9 +1,9 @@
 //! Activation functions, forward `y = f(z)` and backward `dz = dy · f'(z)`, over row-major batches.
 //!
 //! Formulas follow Keras 3 (`keras/src/activations/activations.py`): e.g. selu `scale·(z if z>0 else
-//! alpha·(eᶻ−1))`, hard_sigmoid `clip(z/6 + 1/2, 0, 1)`, gelu the exact `z·Φ(z)`, softmax over the last axis.
-
-use crate::error::{Error, Result};
+//! alpha·(eᶻ−1))`, hard_sigmoid `clip(z/6 + 1/2, 0, 1)`, gelu the exact `z·Φ(z)`, softmax and log_softmax over
+//! the last axis; Keras 3.15's hard_tanh, shrinks, sparse_plus, squareplus, sparse_sigmoid and threshold are
+//! piecewise.rs's, with the gradients TensorFlow gives them at their kinks.
 
 const SELU_ALPHA: f32 = 1.673_263_2;
 const SELU_SCALE: f32 = 1.050_701;
@@ -50,111 +50,29 @@ pub enum Activation {
     Celu { alpha: f32 },
     /// `z·relu6(z + 3)/6` (hard_swish)
     HardSilu,
+    /// `clip(z, −1, 1)`
+    HardTanh,
+    /// `z if |z| > threshold else 0`
+    HardShrink { threshold: f32 },
+    /// `z − threshold` above `threshold`, `z + threshold` below `−threshold`, else 0.
+    SoftShrink { threshold: f32 },
+    /// `z − tanh z`
+    TanhShrink,
+    /// `−softplus(−z)`, i.e. `ln sigmoid(z)`.
+    LogSigmoid,
+    /// 0 up to −1, `(z + 1)²/4` up to 1, then `z`.
+    SparsePlus,
+    /// `(z + √(z² + b))/2`
+    Squareplus { b: f32 },
+    /// 0 up to −1, `(z + 1)/2` up to 1, then 1.
+    SparseSigmoid,
+    /// `z if z > threshold else default_value` (Keras's has no defaults: parameters only, see `with_params`).
+    Threshold { threshold: f32, default_value: f32 },
+    /// `z − ln Σ eᶻ` over each row.
+    LogSoftmax,
 }
 
-/// The names `Activation::from_name` accepts, in Keras's spelling.
-pub const NAMES: &[&str] = &[
-    "linear",
-    "relu",
-    "sigmoid",
-    "tanh",
-    "elu",
-    "selu",
-    "silu",
-    "swish",
-    "gelu",
-    "softplus",
-    "softsign",
-    "leaky_relu",
-    "relu6",
-    "hard_sigmoid",
-    "exponential",
-    "softmax",
-    "mish",
-    "celu",
-    "hard_silu",
-    "hard_swish",
-];
-
 impl Activation {
-    /// Look an activation up by its Keras name (with its default parameters).
-    pub fn from_name(name: &str) -> Result<Self> {
-        Ok(match name {
-            "linear" => Activation::Linear,
-            "relu" => Activation::Relu,
-            "sigmoid" => Activation::Sigmoid,
-            "tanh" => Activation::Tanh,
-            "elu" => Activation::Elu { alpha: 1.0 },
-            "selu" => Activation::Selu,
-            "silu" | "swish" => Activation::Silu,
-            "gelu" => Activation::Gelu { approximate: false },
-            "softplus" => Activation::Softplus,
-            "softsign" => Activation::Softsign,
-            "leaky_relu" => Activation::LeakyRelu { negative_slope: 0.2 },
-            "relu6" => Activation::Relu6,
-            "hard_sigmoid" => Activation::HardSigmoid,
-            "exponential" => Activation::Exponential,
-            "softmax" => Activation::Softmax,
-            "mish" => Activation::Mish,
-            "celu" => Activation::Celu { alpha: 1.0 },
-            "hard_silu" | "hard_swish" => Activation::HardSilu,
-            _ => {
-                return Err(Error::value(format!(
-                    "Could not interpret activation function identifier: {name:?}. Supported: {}",
-                    NAMES.join(", ")
-                )))
-            }
-        })
-    }
-
-    /// An activation with explicit parameters, as Keras's layers and functions take them: `elu` (alpha),
-    /// `gelu` (approximate, as 0 or 1), `leaky_relu` (negative_slope), `relu` (negative_slope, max_value,
-    /// threshold); no parameters is
-    /// `from_name`. A NaN parameter, or a count the function does not take, is a `ValueError`.
-    pub fn with_params(name: &str, params: &[f32]) -> Result<Self> {
-        if let Some(p) = params.iter().find(|p| p.is_nan()) {
-            return Err(Error::value(format!("The parameters of activation {name:?} must be numbers. Received: {p}")));
-        }
-        Ok(match (name, params) {
-            (_, []) => Self::from_name(name)?,
-            ("elu", &[alpha]) => Activation::Elu { alpha },
-            ("gelu", &[approximate]) => Activation::Gelu { approximate: approximate != 0.0 },
-            ("leaky_relu", &[negative_slope]) => Activation::LeakyRelu { negative_slope },
-            ("celu", &[alpha]) => Activation::Celu { alpha },
-            ("relu", &[negative_slope, max_value, threshold]) => {
-                Activation::ReluCustom { negative_slope, max_value, threshold }
-            }
-            _ => {
-                return Err(Error::value(format!("Activation {name:?} takes no such parameters. Received: {params:?}")))
-            }
-        })
-    }
-
-    /// The name Keras reports as `activation.__name__`.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Activation::Linear => "linear",
-            Activation::Relu => "relu",
-            Activation::Sigmoid => "sigmoid",
-            Activation::Tanh => "tanh",
-            Activation::Elu { .. } => "elu",
-            Activation::Selu => "selu",
-            Activation::Silu => "silu",
-            Activation::Gelu { .. } => "gelu",
-            Activation::Softplus => "softplus",
-            Activation::Softsign => "softsign",
-            Activation::LeakyRelu { .. } => "leaky_relu",
-            Activation::Relu6 => "relu6",
-            Activation::HardSigmoid => "hard_sigmoid",
-            Activation::Exponential => "exponential",
-            Activation::Softmax => "softmax",
-            Activation::ReluCustom { .. } => "relu",
-            Activation::Mish => "mish",
-            Activation::Celu { .. } => "celu",
-            Activation::HardSilu => "hard_silu",
-        }
-    }
-
     /// Whether `backward` needs the pre-activation `z` (otherwise the output `y` suffices).
     pub fn needs_input(&self) -> bool {
         matches!(
@@ -167,17 +85,32 @@ impl Activation {
                 | Activation::Mish
                 | Activation::Celu { .. }
                 | Activation::HardSilu
+                | Activation::HardTanh
+                | Activation::HardShrink { .. }
+                | Activation::SoftShrink { .. }
+                | Activation::TanhShrink
+                | Activation::LogSigmoid
+                | Activation::SparsePlus
+                | Activation::Squareplus { .. }
+                | Activation::SparseSigmoid
+                | Activation::Threshold { .. }
         )
     }
 
-    /// Apply in place: `v ← f(v)`, rows of `width` values (only softmax looks across a row).
+    /// Whether f looks across each row (softmax, log_softmax) rather than at one value.
+    pub fn row_wise(&self) -> bool {
+        matches!(self, Activation::Softmax | Activation::LogSoftmax)
+    }
+
+    /// Apply in place: `v ← f(v)`, rows of `width` values (only softmax and log_softmax look across a row).
     pub fn forward_inplace(&self, v: &mut [f32], width: usize) {
         match *self {
             Activation::Linear => {}
             // `x < 0 → 0` rather than `max(x, 0)`: NaN must stay NaN, as in TensorFlow and NumPy.
             // A select rather than a conditional store, so that the loop vectorizes.
             Activation::Relu => v.iter_mut().for_each(|x| *x = if *x < 0.0 { 0.0 } else { *x }),
-            Activation::Softmax => softmax_rows(v, width),
+            Activation::Softmax => rows::softmax(v, width),
+            Activation::LogSoftmax => rows::log_softmax(v, width),
             act => v.iter_mut().for_each(|x| *x = act.scalar(*x)),
         }
     }
@@ -200,10 +133,18 @@ impl Activation {
                 | Activation::Relu6
                 | Activation::HardSigmoid
                 | Activation::ReluCustom { .. }
+                | Activation::HardTanh
+                | Activation::HardShrink { .. }
+                | Activation::SoftShrink { .. }
+                | Activation::SparsePlus
+                | Activation::Squareplus { .. }
+                | Activation::SparseSigmoid
+                | Activation::Threshold { .. }
         )
     }
 
-    /// f of one value (softmax excepted: it needs its row, and returns 1 here as for a one-wide row).
+    /// f of one value (softmax and log_softmax excepted: they need their row, and return here what a one-wide
+    /// row gives, 1 and 0).
     pub fn scalar(&self, z: f32) -> f32 {
         match *self {
             Activation::Linear => z,
@@ -249,6 +190,28 @@ impl Activation {
             Activation::Mish => more::mish(z),
             Activation::Celu { alpha } => more::celu(z, alpha),
             Activation::HardSilu => more::hard_silu(z),
+            Activation::HardTanh => z.clamp(-1.0, 1.0),
+            Activation::HardShrink { threshold } => piecewise::hard_shrink(z, threshold),
+            Activation::SoftShrink { threshold } => piecewise::soft_shrink(z, threshold),
+            Activation::TanhShrink => z - z.tanh(),
+            Activation::LogSigmoid => -softplus(-z),
+            Activation::SparsePlus => piecewise::sparse_plus(z),
+            Activation::Squareplus { b } => more::squareplus(z, b),
+            Activation::SparseSigmoid => piecewise::sparse_sigmoid(z),
+            Activation::Threshold { threshold, default_value } => {
+                if z > threshold {
+                    z
+                } else {
+                    default_value
+                }
+            }
+            Activation::LogSoftmax => {
+                if z.is_finite() {
+                    0.0
+                } else {
+                    f32::NAN // z − max for ±∞ or NaN
+                }
+            }
             Activation::ReluCustom { negative_slope, max_value, threshold } => {
                 if z > threshold {
                     z.min(max_value)
@@ -325,13 +288,20 @@ impl Activation {
             Activation::Mish => g.iter_mut().zip(z).for_each(|(g, &z)| *g *= more::mish_derivative(z)),
             Activation::Celu { alpha } => g.iter_mut().zip(z).for_each(|(g, &z)| *g *= more::celu_derivative(z, alpha)),
             Activation::HardSilu => g.iter_mut().zip(z).for_each(|(g, &z)| *g *= more::hard_silu_derivative(z)),
-            Activation::Softmax => {
-                if width > 0 {
-                    for (gr, yr) in g.chunks_exact_mut(width).zip(y.chunks_exact(width)) {
-                        let dot: f32 = gr.iter().zip(yr).map(|(a, b)| a * b).sum();
-                        gr.iter_mut().zip(yr).for_each(|(g, &y)| *g = y * (*g - dot));
-                    }
-                }
+            Activation::Softmax => rows::softmax_backward(y, g, width),
+            Activation::LogSoftmax => rows::log_softmax_backward(y, g, width),
+            // The rest as TensorFlow's gradients of Keras's formulas give them (piecewise.rs, more.rs): a `where`
+            // passes `g` on the branch it took and 0 on the other.
+            act @ (Activation::HardTanh
+            | Activation::HardShrink { .. }
+            | Activation::SoftShrink { .. }
+            | Activation::TanhShrink
+            | Activation::LogSigmoid
+            | Activation::SparsePlus
+            | Activation::Squareplus { .. }
+            | Activation::SparseSigmoid
+            | Activation::Threshold { .. }) => {
+                g.iter_mut().zip(z).for_each(|(g, &z)| *g = piecewise::gradient(act, z, *g))
             }
         }
     }
@@ -355,25 +325,6 @@ pub fn softplus(z: f32) -> f32 {
     z.max(0.0) + (-z.abs()).exp().ln_1p()
 }
 
-/// Softmax of each row of `width` values: `e^{v−max}` (all rows' exponentials at once, see `exp`), each
-/// row's sum in order, then times its reciprocal.
-fn softmax_rows(v: &mut [f32], width: usize) {
-    if width == 0 {
-        return;
-    }
-    let len = v.len() / width * width;
-    let v = &mut v[..len];
-    for row in v.chunks_exact_mut(width) {
-        let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        row.iter_mut().for_each(|x| *x -= max);
-    }
-    exp::exp_in_place(v);
-    for row in v.chunks_exact_mut(width) {
-        let inv = 1.0 / row.iter().fold(0.0f32, |sum, &x| sum + x);
-        row.iter_mut().for_each(|x| *x *= inv);
-    }
-}
-
 fn gelu_derivative(z: f32, approximate: bool) -> f32 {
     if approximate {
         let c = (2.0f32 / std::f32::consts::PI).sqrt();
@@ -391,6 +342,10 @@ fn gelu_derivative(z: f32, approximate: bool) -> f32 {
 mod erf;
 pub mod exp;
 mod more;
+mod names;
+mod piecewise;
+mod rows;
 pub use erf::erf;
+pub use names::NAMES;
 #[cfg(test)]
 mod tests;

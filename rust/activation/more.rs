@@ -1,6 +1,6 @@
-//! Keras 3's `mish`, `celu` and `hard_silu` (`hard_swish`), and their derivatives as TensorFlow's autodiff of
-//! Keras's formulas gives them (the maximum and minimum of `celu` both pass the gradient at 0, as TensorFlow's
-//! do; `relu6` passes none at its kinks).
+//! Keras 3's `mish`, `celu`, `hard_silu` (`hard_swish`) and `squareplus`, and their derivatives as TensorFlow's
+//! autodiff of Keras's formulas gives them (the maximum and minimum of `celu` both pass the gradient at 0, as
+//! TensorFlow's do; `relu6` passes none at its kinks).
 
 use super::{sigmoid, softplus};
 
@@ -44,4 +44,18 @@ pub(super) fn hard_silu(z: f32) -> f32 {
 pub(super) fn hard_silu_derivative(z: f32) -> f32 {
     let inside = z + 3.0 > 0.0 && z + 3.0 < 6.0;
     hard_sigmoid(z) + if inside { z / 6.0 } else { 0.0 }
+}
+
+/// `(z + √(z² + b))/2`, in Keras's order: so −∞ gives NaN (−∞ + ∞) and `z²` overflows from |z| ≈ 1.8e19 (+∞
+/// for a large negative z too), as in Keras.
+pub(super) fn squareplus(z: f32, b: f32) -> f32 {
+    (z + (z * z + b).sqrt()) / 2.0
+}
+
+/// TensorFlow's gradient of it: `h + (½h/s)·(2z)` with `h = g/2`, `s = √(z² + b)`: ½g where `s` overflows,
+/// NaN at ±∞ (0·∞).
+pub(super) fn squareplus_gradient(z: f32, b: f32, g: f32) -> f32 {
+    let h = g / 2.0;
+    let s = (z * z + b).sqrt();
+    h + (0.5 * h / s) * (z * 2.0)
 }

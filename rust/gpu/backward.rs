@@ -14,7 +14,7 @@ use super::context::Ctx;
 use super::forward::copy_cols;
 use super::gemm::Gemm;
 use super::kernels::{grid, grid_for, Params, COLS, K};
-use super::plan::{act_bounds, act_id, DevNet, Workspace, SOFTMAX};
+use super::plan::{act_bounds, act_id, in_epilogue, DevNet, Workspace};
 use super::program::Builder;
 
 /// Record the backward pass over `rows` rows. On entry the loss has written its gradient (with respect to
@@ -91,7 +91,7 @@ pub(crate) fn backward(
                             if net.readers[v] == 1 && crate::network_rules::activity_of(&below.spec).is_none() =>
                         {
                             let a = act_id(activation);
-                            (a.0 != SOFTMAX && a.0 != 0).then_some(a)
+                            (in_epilogue(activation) && a.0 != 0).then_some(a)
                         }
                         _ => None,
                     };
@@ -269,7 +269,7 @@ fn act_backward(
     width: usize,
 ) -> Result<()> {
     let (act, (cap, threshold)) = (act_id(activation), act_bounds(activation));
-    let threads = if act.0 == SOFTMAX { n / width.max(1) } else { n };
+    let threads = if activation.row_wise() { n / width.max(1) } else { n };
     let p = Params::new().u(n).u(width).f(act.1).f(cap).f(threshold);
     b.push(K::ActBackward, &[("ACT", act.0)], &[Some(z), Some(y), Some(g)], p, grid_for(ctx, threads)?);
     Ok(())

@@ -17,7 +17,7 @@ use super::data::DevData;
 use super::gemm::Gemm;
 use super::kernels::{grid, grid_for, Params, COLS, K};
 use super::metrics::{counts, hinge_flag, loss_consts, loss_metric, loss_params, metric_consts};
-use super::plan::{act_bounds, act_id, DevNet, Training, Workspace, SOFTMAX};
+use super::plan::{act_bounds, act_id, in_epilogue, DevNet, Training, Workspace};
 use super::program::Builder;
 
 /// Record `out = f(op(a)·op(b) + bias)` (m×k by k×n), keeping the pre-activation in `pre` when given.
@@ -37,7 +37,7 @@ pub(crate) fn gemm(
     Ok(())
 }
 
-/// Record an element-wise (or, for softmax, row-wise) activation `y = f(z)`.
+/// Record an element-wise (or, for softmax and log_softmax, row-wise) activation `y = f(z)`.
 fn act_forward(
     b: &mut Builder,
     ctx: &Ctx,
@@ -48,7 +48,7 @@ fn act_forward(
     width: usize,
 ) -> Result<()> {
     let (act, (cap, threshold)) = (act_id(activation), act_bounds(activation));
-    let threads = if act.0 == SOFTMAX { n / width.max(1) } else { n };
+    let threads = if activation.row_wise() { n / width.max(1) } else { n };
     b.push(
         K::ActForward,
         &[("ACT", act.0)],
@@ -105,7 +105,8 @@ pub(crate) fn forward(
                 let bias = ids.bias.map(|b| &net.w(b).param);
                 let act = act_id(activation);
                 let pre = if l.keep_pre { ws.pre[i].as_ref() } else { None };
-                if act.0 == SOFTMAX {
+                if !in_epilogue(activation) {
+                    // (These keep their pre-activation: `z` is never `y`, which a kernel may not read and write.)
                     let z = pre.unwrap_or(y);
                     gemm(b, ctx, (&x, false), (kernel, false), bias, z, None, (0, 0.0), (rows, l.output, l.input))?;
                     act_forward(b, ctx, z, y, activation, n, l.output)?;

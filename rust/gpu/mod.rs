@@ -5,6 +5,7 @@
 //! Results agree with the CPU backend to float rounding (same formulas, different summation order); Dropout
 //! draws its masks from a counter-based hash, so with `rate > 0` the masks differ from the CPU's.
 
+mod act_ids;
 mod backward;
 mod clip;
 mod context;

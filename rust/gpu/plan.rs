@@ -2,7 +2,6 @@
 //! weight does), its gradient and optimizer slots, and the per-batch workspace (activations, pre-activations,
 //! dropout masks, BatchNormalization statistics, gradients, targets, per-row loss and metric values).
 
-use crate::activation::Activation;
 use crate::backend::Compiled;
 use crate::error::{Error, Result};
 use crate::layer::{LayerSpec, WeightInfo};
@@ -11,6 +10,7 @@ use crate::layers::WeightId;
 use crate::network::{LogitsAt, Network, Node};
 use crate::optimizer::OptimizerKind;
 
+pub(crate) use super::act_ids::{act_bounds, act_id, in_epilogue};
 use super::context::Ctx;
 
 /// A weight's buffers.
@@ -57,44 +57,6 @@ pub(crate) fn encode_mode_id(mode: EncodeMode) -> u32 {
         EncodeMode::Count => 3,
     }
 }
-
-/// The kernels' id and parameter of an activation (see shaders/common.wgsl).
-pub(crate) fn act_id(a: Activation) -> (u32, f32) {
-    match a {
-        Activation::Linear => (0, 0.0),
-        Activation::Relu => (1, 0.0),
-        Activation::Sigmoid => (2, 0.0),
-        Activation::Tanh => (3, 0.0),
-        Activation::Elu { alpha } => (4, alpha),
-        Activation::Selu => (5, 0.0),
-        Activation::Silu => (6, 0.0),
-        Activation::Gelu { approximate: false } => (7, 0.0),
-        Activation::Gelu { approximate: true } => (8, 0.0),
-        Activation::Softplus => (9, 0.0),
-        Activation::Softsign => (10, 0.0),
-        Activation::LeakyRelu { negative_slope } => (11, negative_slope),
-        Activation::Relu6 => (12, 0.0),
-        Activation::HardSigmoid => (13, 0.0),
-        Activation::Exponential => (14, 0.0),
-        Activation::Softmax => (15, 0.0),
-        Activation::ReluCustom { negative_slope, .. } => (16, negative_slope),
-        Activation::Mish => (17, 0.0),
-        Activation::Celu { alpha } => (18, alpha),
-        Activation::HardSilu => (19, 0.0),
-    }
-}
-
-/// The cap and threshold of Keras's general relu (id 16), read by the activation kernels only: a Dense
-/// layer's activation, which the product's epilogue applies, is never this one (its names have no parameters).
-pub(crate) fn act_bounds(a: Activation) -> (f32, f32) {
-    match a {
-        Activation::ReluCustom { max_value, threshold, .. } => (max_value, threshold),
-        _ => (0.0, 0.0),
-    }
-}
-
-/// Id of the softmax activation.
-pub(crate) const SOFTMAX: u32 = 15;
 
 impl DevNet {
     /// Upload `net` (and, when given, the optimizer slots of `compiled`).

@@ -1,4 +1,4 @@
-//! Activation: `y = f(x)`, element-wise (softmax row-wise); backward `dx = dy·f'(x)`, in place on `dy`.
+//! Activation: `y = f(x)`, element-wise (softmax and log_softmax row-wise); backward `dx = dy·f'(x)`, in place on `dy`.
 
 use crate::activation::Activation;
 
@@ -38,6 +38,16 @@ mod tests {
             Activation::Softmax,
             Activation::ReluCustom { negative_slope: 0.1, max_value: 2.5, threshold: 0.5 },
             Activation::ReluCustom { negative_slope: 0.0, max_value: 4.0, threshold: 1.0 },
+            Activation::HardTanh,
+            Activation::HardShrink { threshold: 0.5 },
+            Activation::SoftShrink { threshold: 1.5 },
+            Activation::TanhShrink,
+            Activation::LogSigmoid,
+            Activation::SparsePlus,
+            Activation::Squareplus { b: 4.0 },
+            Activation::SparseSigmoid,
+            Activation::Threshold { threshold: 0.3, default_value: -2.0 },
+            Activation::LogSoftmax,
         ];
         let (rows, width) = (4, 5);
         // Values up to ±7 reach relu6's and hard_sigmoid's flat parts.

@@ -75,7 +75,7 @@ class Dense(Layer):
             _only(arg, value, (None,), "Dense")
         super().__init__(**kwargs)
         self.units = int(units)
-        self.activation = activations.get(activation)
+        self.activation = activations.for_layer(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = kernel_init
         self.bias_initializer = bias_init
@@ -169,7 +169,7 @@ class Activation(Layer):
 
     def __init__(self, activation: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.activation = activations.get(activation)
+        self.activation = activations.for_layer(activation)
 
     def _form(self) -> activations.Form:
         return (self.activation.__name__, ())

@@ -1,4 +1,5 @@
-//! Activation backward in place: `g ← g·f'(z)` element-wise; softmax row by row: `g ← y·(g − Σ g·y)`.
+//! Activation backward in place: `g ← g·f'(z)` element-wise; softmax row by row: `g ← y·(g − Σ g·y)`, log_softmax
+//! `g ← g − e^y·Σ g`.
 
 override ACT: u32 = 0u;
 
@@ -6,7 +7,7 @@ struct Params {
     n: u32,
     width: u32,
     act_param: f32,
-    // Keras's general relu's cap and threshold (ACT = 16).
+    // Keras's general relu's cap and threshold (ACT = 16); threshold's default value (ACT = 28).
     act_max: f32,
     act_threshold: f32,
 }
@@ -35,11 +36,30 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         }
         return;
     }
+    if ACT == 29u {
+        let rows = prm.n / max(prm.width, 1u);
+        if i >= rows {
+            return;
+        }
+        let base = i * prm.width;
+        var sum = 0.0;
+        for (var c = 0u; c < prm.width; c++) {
+            sum += g[base + c];
+        }
+        for (var c = 0u; c < prm.width; c++) {
+            g[base + c] = g[base + c] - exp(y[base + c]) * sum;
+        }
+        return;
+    }
     if i >= prm.n {
         return;
     }
     if ACT == 16u {
         g[i] = relu_custom_b(z[i], g[i], prm.act_param, prm.act_max, prm.act_threshold);
+        return;
+    }
+    if ACT == 28u {
+        g[i] = threshold_b(z[i], g[i], prm.act_param);
         return;
     }
     g[i] = act_b(ACT, z[i], y[i], g[i], prm.act_param);

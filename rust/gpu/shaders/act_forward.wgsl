@@ -1,4 +1,5 @@
-//! Activation forward `y = f(z)`, element-wise; softmax (ACT = 15) row by row: `y = e^(z−max) / Σ e^(z−max)`.
+//! Activation forward `y = f(z)`, element-wise; softmax (ACT = 15) row by row: `y = e^(z−max) / Σ e^(z−max)`,
+//! log_softmax (ACT = 29) `y = (z − max) − ln Σ e^(z−max)`.
 
 override ACT: u32 = 0u;
 
@@ -6,7 +7,8 @@ struct Params {
     n: u32,
     width: u32,
     act_param: f32,
-    // Keras's general relu's cap and threshold (ACT = 16).
+    // Keras's general relu's cap and threshold (ACT = 16); threshold's default value (ACT = 28, its threshold
+    // being act_param).
     act_max: f32,
     act_threshold: f32,
 }
@@ -42,11 +44,36 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         }
         return;
     }
+    if ACT == 29u {
+        let rows = prm.n / max(prm.width, 1u);
+        if i >= rows {
+            return;
+        }
+        let base = i * prm.width;
+        // max_nan: a NaN in the row makes it all NaN, as on the CPU (there through the sum).
+        var mx = -3.4028235e38;
+        for (var c = 0u; c < prm.width; c++) {
+            mx = max_nan(mx, z[base + c]);
+        }
+        var s = 0.0;
+        for (var c = 0u; c < prm.width; c++) {
+            s += exp(z[base + c] - mx);
+        }
+        let log_s = log(s);
+        for (var c = 0u; c < prm.width; c++) {
+            y[base + c] = (z[base + c] - mx) - log_s;
+        }
+        return;
+    }
     if i >= prm.n {
         return;
     }
     if ACT == 16u {
         y[i] = relu_custom_f(z[i], prm.act_param, prm.act_max, prm.act_threshold);
+        return;
+    }
+    if ACT == 28u {
+        y[i] = threshold_f(z[i], prm.act_param, prm.act_max);
         return;
     }
     y[i] = act_f(ACT, z[i], prm.act_param);

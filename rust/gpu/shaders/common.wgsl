@@ -5,7 +5,10 @@
 // 6 silu, 7 gelu, 8 gelu (tanh approximation), 9 softplus, 10 softsign, 11 leaky_relu(p = slope), 12 relu6,
 // 13 hard_sigmoid, 14 exponential, 15 softmax (row-wise; handled by the activation kernels, not here),
 // 16 Keras's general relu (p = negative_slope, with a cap and a threshold: relu_custom_f/_b, used by the
-// activation kernels only).
+// activation kernels only), 17 mish, 18 celu(p = alpha), 19 hard_silu, 20 hard_tanh, 21 hard_shrink(p =
+// threshold), 22 soft_shrink(p = threshold), 23 tanh_shrink, 24 log_sigmoid, 25 sparse_plus, 26 squareplus(p =
+// b), 27 sparse_sigmoid, 28 threshold (p = threshold, with a default value: threshold_f/_b, the activation
+// kernels only), 29 log_softmax (row-wise, the activation kernels only).
 
 const SELU_ALPHA: f32 = 1.6732632;
 const SELU_SCALE: f32 = 1.050701;
@@ -113,10 +116,28 @@ fn min_nan(a: f32, b: f32) -> f32 {
     return select(select(min(a, b), b, is_nan_(b)), a, is_nan_(a));
 }
 
+// Whether x is ±∞, from its bits (see is_nan_).
+fn is_inf_(x: f32) -> bool {
+    return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u;
+}
+
+// A quiet NaN (as norm_scale makes it).
+fn nan_() -> f32 {
+    return bitcast<f32>(0x7fc00000u);
+}
+
+// Keras's squareplus (z + √(z² + b))/2 in its order: NaN at −∞ (−∞ + ∞) and where z² + b < 0 (WGSL leaves a
+// negative number's square root undefined), +∞ where z² overflows.
+fn squareplus_(z: f32, b: f32) -> f32 {
+    let u = z * z + b;
+    return select((z + sqrt(u)) / 2.0, nan_(), u < 0.0 || (is_inf_(z) && z < 0.0));
+}
+
 fn act_f(act: u32, z: f32, p: f32) -> f32 {
-    // Every activation keeps a NaN, as the CPU kernels do (tested by its bits: see is_nan_).
+    // Every activation keeps a NaN, as the CPU kernels do (tested by its bits: see is_nan_), but hard_shrink
+    // and soft_shrink, whose `where` (as Keras's) gives 0 for it.
     if is_nan_(z) {
-        return z;
+        return select(z, 0.0, act == 21u || act == 22u);
     }
     switch act {
         case 1u: { return max(z, 0.0); }
@@ -138,8 +159,26 @@ fn act_f(act: u32, z: f32, p: f32) -> f32 {
         // max(z, 0) + α·expm1(min(z, 0)/α).
         case 18u: { return max(z, 0.0) + p * expm1_(min(z, 0.0) / p); }
         case 19u: { return z * (clamp_keep_nan(z + 3.0, 0.0, 6.0) / 6.0); }
+        case 20u: { return clamp_keep_nan(z, -1.0, 1.0); }
+        case 21u: { return select(0.0, z, abs(z) > p); }
+        case 22u: { return select(select(0.0, z + p, z < -p), z - p, z > p); }
+        case 23u: { return z - tanh_(z); }
+        case 24u: { return -softplus_(-z); }
+        case 25u: { return select(select(z, 0.25 * ((z + 1.0) * (z + 1.0)), z < 1.0), 0.0, z <= -1.0); }
+        case 26u: { return squareplus_(z, p); }
+        case 27u: { return select(select(0.5 * (z + 1.0), 1.0, z >= 1.0), 0.0, z <= -1.0); }
         default: { return z; }
     }
+}
+
+// Keras's threshold(z, t, d): z above t, else d (also for a NaN z, as Keras's `where`).
+fn threshold_f(z: f32, t: f32, d: f32) -> f32 {
+    return select(select(d, z, z > t), d, is_nan_(z));
+}
+
+// Its gradient: g above t, else 0.
+fn threshold_b(z: f32, g: f32, t: f32) -> f32 {
+    return select(select(0.0, g, z > t), 0.0, is_nan_(z));
 }
 
 // Keras's relu(z, negative_slope = s, max_value = m, threshold = t): min(z, m) above t, else s·(z − t) (0 when
@@ -175,6 +214,11 @@ fn mish_t(z: f32) -> f32 {
 
 // g · f'(z), from the pre-activation z and the output y (each activation reads the one the CPU reads).
 fn act_b(act: u32, z: f32, y: f32, g: f32, p: f32) -> f32 {
+    if act >= 20u && is_nan_(z) {
+        // TensorFlow's gradients at a NaN input: 0 through the clip or `where` that does not take it, ½g through
+        // sparse_sigmoid's middle branch, NaN for the others (tested here, as a driver may fold a comparison).
+        return select(select(z, 0.5 * g, act == 27u), 0.0, act <= 22u);
+    }
     switch act {
         case 1u: { return select(g, 0.0, y <= 0.0); }
         case 2u: { return g * (y * (1.0 - y)); }
@@ -221,6 +265,26 @@ fn act_b(act: u32, z: f32, y: f32, g: f32, p: f32) -> f32 {
             let inside = z + 3.0 > 0.0 && z + 3.0 < 6.0;
             return g * (clamp_keep_nan(z + 3.0, 0.0, 6.0) / 6.0 + select(0.0, z / 6.0, inside));
         }
+        // TensorFlow's gradients of Keras's formulas, as activation/piecewise.rs and more.rs compute them.
+        case 20u: { return select(0.0, g, z >= -1.0 && z <= 1.0); }
+        case 21u: { return select(0.0, g, abs(z) > p); }
+        case 22u: { return select(0.0, g, z > p || z < -p); }
+        case 23u: {
+            let t = tanh_(z);
+            return g - g * (1.0 - t * t);
+        }
+        case 24u: { return g * sigmoid_(-z); }
+        case 25u: {
+            // 0 times the untaken square's slope: NaN at ±∞.
+            let d = select(select(g, 0.5 * g * (z + 1.0), z < 1.0), 0.0, z <= -1.0);
+            return select(d, nan_(), is_inf_(z));
+        }
+        case 26u: {
+            let h = g / 2.0;
+            let u = z * z + p;
+            return select(h + (0.5 * h / sqrt(u)) * (z * 2.0), nan_(), is_inf_(z) || u < 0.0);
+        }
+        case 27u: { return select(0.5 * g, 0.0, z <= -1.0 || z >= 1.0); }
         default: { return g; }
     }
 }

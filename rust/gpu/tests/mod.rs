@@ -3,6 +3,7 @@
 //! KERAS_LITE_ALLOW_SOFTWARE_GPU=1 to run them on a software adapter (Mesa's lavapipe).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod activations;
 mod fit;
 mod fit_features;
 mod flow;
@@ -84,6 +85,10 @@ pub(super) fn activations() -> Vec<Activation> {
     v.push(Activation::Elu { alpha: 0.5 });
     v.push(Activation::LeakyRelu { negative_slope: 0.1 });
     v.push(Activation::Celu { alpha: 2.0 });
+    v.push(Activation::HardShrink { threshold: 1.0 });
+    v.push(Activation::SoftShrink { threshold: 0.25 });
+    v.push(Activation::Squareplus { b: 0.5 });
+    v.push(Activation::Threshold { threshold: 0.3, default_value: -2.0 });
     v
 }
 
@@ -111,7 +116,7 @@ fn activation_forward_and_backward_kernels() {
         let (zb, yb, gb) =
             (ctx.storage_with(&z, "z").unwrap(), ctx.storage(n, "y").unwrap(), ctx.storage_with(&g, "g").unwrap());
         let ((id, p), (cap, threshold)) = (act_id(act), act_bounds(act));
-        let threads = if act == Activation::Softmax { rows } else { n };
+        let threads = if act.row_wise() { rows } else { n };
         let mut b = Builder::new();
         b.push(
             K::ActForward,
