@@ -358,26 +358,7 @@ impl Ctx {
             dst += b;
         }
         self.submit(enc);
-        self.reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let (tx, rx) = mpsc::channel();
-        staging.map_async(wgpu::MapMode::Read, .., move |r| {
-            let _ = tx.send(r);
-        });
-        self.wait()?;
-        match rx.recv() {
-            Ok(Ok(())) => {}
-            _ => return Err(Error::Backend(format!("reading results back from {} failed", self.info.name))),
-        }
-        {
-            let view = staging
-                .get_mapped_range(..)
-                .map_err(|e| Error::Backend(format!("reading results back from {} failed: {e}", self.info.name)))?;
-            let vals: &[T] = bytemuck::try_cast_slice(&view[..bytes as usize])
-                .map_err(|e| Error::Backend(format!("read-back buffer has a bad layout: {e}")))?;
-            out.extend_from_slice(vals);
-        }
-        staging.unmap();
-        Ok(())
+        self.read_mapped(&staging, bytes, |vals: &[T]| out.extend_from_slice(vals))
     }
 }
 

@@ -7,6 +7,9 @@
 //! unmapped, copied on the device into its place, and the staging buffer asked to map again, which happens
 //! once the device has read it; the next chunk fills the other buffer meanwhile. The same upload took 45 ms,
 //! bound by the host's copy into the mapping.
+//!
+//! Read-backs end here too: `read_mapped` maps a `MAP_READ` buffer once the work that fills it is done, for
+//! `Ctx::read` (a staging buffer per read) and `read_kept` (a buffer its caller keeps).
 
 use std::sync::mpsc;
 
@@ -109,28 +112,41 @@ impl Ctx {
     /// The first `out.len()` values of `kept`, a read-back buffer (`MAP_READ | COPY_DST`) that work already
     /// submitted fills: waits for that work, without making a staging buffer as `read` does.
     pub fn read_kept(&self, kept: &wgpu::Buffer, out: &mut [f32]) -> Result<()> {
-        let bytes = (out.len() * 4) as u64;
-        if bytes == 0 {
+        if out.is_empty() {
             return Ok(());
         }
-        let failed = |e: &dyn std::fmt::Display| {
-            Error::Backend(format!("reading results back from {} failed: {e}", self.info.name))
-        };
+        self.read_mapped(kept, (out.len() * 4) as u64, |vals: &[f32]| out.copy_from_slice(vals))
+    }
+
+    /// The first `bytes` of `buf`, a `MAP_READ` buffer that work already submitted fills, handed to `take` once
+    /// that work is done (the buffer mapped for it and unmapped after).
+    pub(super) fn read_mapped<T: bytemuck::Pod>(
+        &self,
+        buf: &wgpu::Buffer,
+        bytes: u64,
+        take: impl FnOnce(&[T]),
+    ) -> Result<()> {
+        self.reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mapped = bytes.div_ceil(4) * 4; // a map's size is a multiple of 4 bytes
         let (tx, rx) = mpsc::channel();
-        kept.map_async(wgpu::MapMode::Read, ..bytes, move |r| {
+        buf.map_async(wgpu::MapMode::Read, ..mapped, move |r| {
             let _ = tx.send(r);
         });
         self.wait()?;
         match rx.recv() {
-            Ok(r) => r.map_err(|e| failed(&e))?,
-            Err(e) => return Err(failed(&e)),
+            Ok(Ok(())) => {}
+            _ => return Err(Error::Backend(format!("reading results back from {} failed", self.info.name))),
         }
         {
-            let view = kept.get_mapped_range(..bytes).map_err(|e| failed(&e))?;
-            out.copy_from_slice(bytemuck::try_cast_slice(&view).map_err(|e| failed(&e))?);
+            let view = buf
+                .get_mapped_range(..mapped)
+                .map_err(|e| Error::Backend(format!("reading results back from {} failed: {e}", self.info.name)))?;
+            take(
+                bytemuck::try_cast_slice(&view[..bytes as usize])
+                    .map_err(|e| Error::Backend(format!("read-back buffer has a bad layout: {e}")))?,
+            );
         }
-        kept.unmap();
-        self.reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        buf.unmap();
         Ok(())
     }
 }
