@@ -21,33 +21,29 @@ struct Params {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) li: u32) {
     let i = group_index(wid, nwg) * 256u + li;
-    if ACT == 15u {
+    if ACT == 15u || ACT == 29u {
+        // One thread per row.
         let rows = prm.n / max(prm.width, 1u);
         if i >= rows {
             return;
         }
         let base = i * prm.width;
-        var dot = 0.0;
-        for (var c = 0u; c < prm.width; c++) {
-            dot += g[base + c] * y[base + c];
-        }
-        for (var c = 0u; c < prm.width; c++) {
-            g[base + c] = y[base + c] * (g[base + c] - dot);
-        }
-        return;
-    }
-    if ACT == 29u {
-        let rows = prm.n / max(prm.width, 1u);
-        if i >= rows {
-            return;
-        }
-        let base = i * prm.width;
-        var sum = 0.0;
-        for (var c = 0u; c < prm.width; c++) {
-            sum += g[base + c];
-        }
-        for (var c = 0u; c < prm.width; c++) {
-            g[base + c] = g[base + c] - exp(y[base + c]) * sum;
+        if ACT == 15u {
+            var dot = 0.0;
+            for (var c = 0u; c < prm.width; c++) {
+                dot += g[base + c] * y[base + c];
+            }
+            for (var c = 0u; c < prm.width; c++) {
+                g[base + c] = y[base + c] * (g[base + c] - dot);
+            }
+        } else {
+            var sum = 0.0;
+            for (var c = 0u; c < prm.width; c++) {
+                sum += g[base + c];
+            }
+            for (var c = 0u; c < prm.width; c++) {
+                g[base + c] = g[base + c] - exp(y[base + c]) * sum;
+            }
         }
         return;
     }

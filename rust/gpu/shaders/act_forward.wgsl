@@ -21,47 +21,16 @@ struct Params {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) li: u32) {
     let i = group_index(wid, nwg) * 256u + li;
-    if ACT == 15u {
+    if ACT == 15u || ACT == 29u {
         // One thread per row.
         let rows = prm.n / max(prm.width, 1u);
         if i >= rows {
             return;
         }
-        let base = i * prm.width;
-        var mx = -3.4028235e38;
-        for (var c = 0u; c < prm.width; c++) {
-            mx = max(mx, z[base + c]);
-        }
-        var s = 0.0;
-        for (var c = 0u; c < prm.width; c++) {
-            let e = exp(z[base + c] - mx);
-            y[base + c] = e;
-            s += e;
-        }
-        let inv = 1.0 / s;
-        for (var c = 0u; c < prm.width; c++) {
-            y[base + c] = y[base + c] * inv;
-        }
-        return;
-    }
-    if ACT == 29u {
-        let rows = prm.n / max(prm.width, 1u);
-        if i >= rows {
-            return;
-        }
-        let base = i * prm.width;
-        // max_nan: a NaN in the row makes it all NaN, as on the CPU (there through the sum).
-        var mx = -3.4028235e38;
-        for (var c = 0u; c < prm.width; c++) {
-            mx = max_nan(mx, z[base + c]);
-        }
-        var s = 0.0;
-        for (var c = 0u; c < prm.width; c++) {
-            s += exp(z[base + c] - mx);
-        }
-        let log_s = log(s);
-        for (var c = 0u; c < prm.width; c++) {
-            y[base + c] = (z[base + c] - mx) - log_s;
+        if ACT == 15u {
+            softmax_row(i * prm.width);
+        } else {
+            log_softmax_row(i * prm.width);
         }
         return;
     }
@@ -77,4 +46,37 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         return;
     }
     y[i] = act_f(ACT, z[i], prm.act_param);
+}
+
+fn softmax_row(base: u32) {
+    var mx = -3.4028235e38;
+    for (var c = 0u; c < prm.width; c++) {
+        mx = max(mx, z[base + c]);
+    }
+    var s = 0.0;
+    for (var c = 0u; c < prm.width; c++) {
+        let e = exp(z[base + c] - mx);
+        y[base + c] = e;
+        s += e;
+    }
+    let inv = 1.0 / s;
+    for (var c = 0u; c < prm.width; c++) {
+        y[base + c] = y[base + c] * inv;
+    }
+}
+
+fn log_softmax_row(base: u32) {
+    // max_nan: a NaN in the row makes it all NaN, as on the CPU (there through the sum).
+    var mx = -3.4028235e38;
+    for (var c = 0u; c < prm.width; c++) {
+        mx = max_nan(mx, z[base + c]);
+    }
+    var s = 0.0;
+    for (var c = 0u; c < prm.width; c++) {
+        s += exp(z[base + c] - mx);
+    }
+    let log_s = log(s);
+    for (var c = 0u; c < prm.width; c++) {
+        y[base + c] = (z[base + c] - mx) - log_s;
+    }
 }
