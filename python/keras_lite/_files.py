@@ -153,13 +153,34 @@ def is_hdf5(f: Any) -> bool:
     return bool(magic == b"\x89HDF\r\n\x1a\n")
 
 
+def _left(f: Any) -> int | None:
+    """The bytes a regular file (or an in-memory one) holds from where it stands; None when unknown."""
+    try:
+        if isinstance(f, io.BytesIO):
+            return max(f.getbuffer().nbytes - f.tell(), 0)
+        info = os.fstat(f.fileno())
+        return max(info.st_size - f.tell(), 0) if stat.S_ISREG(info.st_mode) else None
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return None
+
+
 def read_at_most(f: Any, limit: int, what: str) -> bytes:
     """All of ``f`` from where it stands, refused once it holds more than ``limit`` bytes (bounded even where
-    the size cannot be known first: a device, a pipe); ``what`` names what cannot need more."""
-    data = f.read(limit + 1)
-    if len(data) > limit:
+    the size cannot be known first: a device, a pipe); ``what`` names what cannot need more. Memory follows
+    what the file holds, not ``limit`` (``read(limit + 1)`` would set aside the whole limit at once: 130 MB
+    for a legacy file of a few kilobytes)."""
+    step = _left(f)  # a file's own size is read in one piece; more (it grew), or a pipe's, a chunk at a time
+    chunks, got = [], 0
+    while got <= limit:
+        chunk = f.read(min(_INFLATE_CHUNK if step is None else step + 1, limit + 1 - got))
+        step = None
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+    if got > limit:
         raise FormatError(f"the file holds more than {limit} bytes, more than {what} can need")
-    return bytes(data)
+    return b"".join(chunks)
 
 
 def member_info(zf: zipfile.ZipFile, name: str) -> zipfile.ZipInfo:
@@ -190,6 +211,27 @@ def check_thresholds(metric: Any) -> None:
                 f"metric {metric.get('class_name')!r} asks for {n} thresholds ({arg}); a file's metric may have "
                 f"at most {MAX_FILE_THRESHOLDS}"
             )
+
+
+# Deflate's densest output: 258 bytes from each pair of bits, about 1032:1 (zlib's own figure).
+_DEFLATE_MOST = 1032
+
+
+def member_size(zf: zipfile.ZipFile, name: str) -> int:
+    """The size member ``name`` declares, once it is one its bytes in the archive can hold: stored, its declared
+    and stored sizes agree; deflated, it inflates no more than deflate can; and those bytes lie inside the
+    archive. The central directory is the file's word only: a size it inflates (to make the weights seem to
+    hold a model of billions of parameters) is refused before it bounds anything."""
+    info = member_info(zf, name)
+    fp: Any = zf.fp
+    archive = fp.seek(0, io.SEEK_END) if fp is not None else 0
+    room = {zipfile.ZIP_STORED: info.compress_size, zipfile.ZIP_DEFLATED: _DEFLATE_MOST * info.compress_size}
+    if info.compress_size > archive - info.header_offset or info.file_size > room.get(info.compress_type, -1):
+        raise FormatError(
+            f"{name} declares {info.file_size} bytes stored in {info.compress_size} (zip method "
+            f"{info.compress_type}) of a {archive}-byte archive, which cannot hold them"
+        )
+    return int(info.file_size)
 
 
 # How much of a member is inflated at a time: never more than this beyond the size the member declares.

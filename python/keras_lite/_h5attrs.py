@@ -4,7 +4,9 @@
 header itself, as h5py writes them): strings, fixed-length or variable-length (kept in a global heap
 collection), scalars or one-dimensional arrays of them, and numeric arrays. Like ``_h5read`` it checks every
 address and length against the file, charges its work to the file's budget and reads each heap collection once,
-so a damaged or hostile file is a ``FormatError``, never a loop or an allocation larger than the file.
+so a damaged or hostile file is a ``FormatError``, never a loop or an allocation larger than the file: the
+values decoded from all of a file's attributes together may not exceed the file's own size, however many
+attributes or groups share one heap object or header block.
 """
 
 from __future__ import annotations
@@ -88,6 +90,8 @@ def _attribute(f: File, m: Message, where: str) -> tuple[str, Any]:
     if len(shape) > 1 or data + count * item > end:
         raise bad(f"{path} holds {shape} values of {item} bytes in a message of {m.size}")
     f._charge(1 + count)
+    if isinstance(kind, np.dtype) or kind[0] == "fixed-length":
+        _spend(f, count * item, path)
     if isinstance(kind, np.dtype):
         values = np.frombuffer(f.data, kind, count=count, offset=data).copy()
         return name, values.reshape(shape)
@@ -100,26 +104,38 @@ def _string(f: File, kind: str, pos: int, size: int, path: str) -> str:
         raw = f.data[pos : pos + size].rstrip(b"\0 ")
     else:
         length = f._int(pos, 4)
-        raw = _heap_object(f, f._addr(pos + 4), f._int(pos + 4 + f.O, 4), path)
-        if length > len(raw):
-            raise bad(f"{path} is a string of {length} bytes in a heap object of {len(raw)}")
-        raw = raw[:length]
+        start, size = _heap_object(f, f._addr(pos + 4), f._int(pos + 4 + f.O, 4), path)
+        if length > size:
+            raise bad(f"{path} is a string of {length} bytes in a heap object of {size}")
+        _spend(f, length, path)
+        raw = f.data[start : start + length]
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         raise FormatError(f"{path} is not UTF-8 text") from None
 
 
-def _heap_object(f: File, collection: int, index: int, path: str) -> bytes:
-    """Object ``index`` of the global heap collection at ``collection``."""
+def _spend(f: File, size: int, path: str) -> None:
+    """Count ``size`` bytes of attribute values against the file's size: strings that all point to one large
+    heap object, or groups whose headers share one block of attributes, cannot decode to more than the file
+    holds (a 450 KB file used to decode to 860 MB)."""
+    left = f.__dict__.get("_attribute_bytes", len(f.data)) - size
+    if left < 0:
+        raise bad(
+            f"{path} decodes, with the attributes before it, to more than the file's {len(f.data)} bytes"
+        )
+    f.__dict__["_attribute_bytes"] = left
+
+
+def _heap_object(f: File, collection: int, index: int, path: str) -> tuple[int, int]:
+    """Where object ``index`` of the global heap collection at ``collection`` starts, and its size."""
     cache: dict[int, dict[int, tuple[int, int]]] = f.__dict__.setdefault("_global_heaps", {})
     if collection not in cache:
         cache[collection] = _collection(f, collection)
     found = cache[collection].get(index)
     if found is None:
         raise bad(f"{path} points to object {index} of the global heap at byte {collection}, which has none")
-    start, size = found
-    return f.data[start : start + size]
+    return found
 
 
 def _collection(f: File, addr: int) -> dict[int, tuple[int, int]]:

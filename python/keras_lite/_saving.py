@@ -42,6 +42,7 @@ from ._files import (
     is_hdf5,
     is_zip,
     member_info,
+    member_size,
     opened,
     path_arg,
     read_at_most,
@@ -214,7 +215,8 @@ def set_state(model: Any, state: dict[str, Any]) -> None:
 
 def _load_state(model: Any, state: dict[str, Any]) -> None:
     blob = state["weights"]
-    limit = None if blob is None else len(blob) // 4
+    # No weights: a model that is not built, which may not hold any (a state that builds one is refused).
+    limit = 0 if blob is None else len(blob) // 4
     model._init_from_config(state["config"], max_params=limit)
     net = model._core_network()
     weights = None
@@ -301,7 +303,7 @@ def _load_keras(model_class: Any, f: Any, compile: bool, training_only: list[str
     # needs 4 bytes of weights per parameter: a larger config, or a config describing a larger model, is
     # refused before it is inflated or parsed, or before the core allocates the model.
     member_info(zf, _CONFIG)  # named first when missing: a zip without it is not a `.keras` file
-    weights_size = member_info(zf, _WEIGHTS).file_size
+    weights_size = member_size(zf, _WEIGHTS)  # (checked against the archive: the directory may lie)
     config = zip_member(zf, _CONFIG, min(_MAX_JSON, 4 * weights_size + (1 << 20)))
     tree = fmt.keras2_model_tree(json.loads(config.decode("utf-8")))
     del config

@@ -32,6 +32,8 @@ def _make(tree: dict[str, Any], what: str, compile: bool = False) -> Any:
             _keras_config_read.compile_from_config(model, tree["compile_config"])
     except FormatError as e:
         raise ValueError(f"Cannot make a model from {what}: {e}") from None
+    except RecursionError:  # lists or dicts nested thousands deep (a JSON string's, or a dict's)
+        raise ValueError(f"Cannot make a model from {what}: it nests lists or dicts too deeply") from None
     return model
 
 
@@ -112,7 +114,7 @@ def model_from_json(json_string: Any, custom_objects: Any = None) -> Any:
         raise TypeError(f"json_string must be a str. {received('json_string', json_string)}")
     try:
         tree = _keras_config_read.keras2_model_tree(json.loads(json_string))
-    except ValueError as e:
+    except (ValueError, RecursionError) as e:  # (RecursionError: arrays nested thousands deep)
         raise ValueError(f"json_string is not valid JSON ({e})") from None
     if not isinstance(tree, dict) or not isinstance(tree.get("config"), dict):
         raise ValueError(

@@ -1,0 +1,206 @@
+"""Hostile files found by an adversarial sweep of the model-file readers (docs/GUARANTEES.md, "Model files and
+dependencies"): each test builds its file by hand (no h5py, Keras or TensorFlow) and checks that it is refused
+with a ``ValueError`` naming the file, within a memory bound, leaving the model given it unchanged.
+
+- a legacy ``.h5`` file whose attribute strings all point to one large global-heap object (a 300 KB file decoded
+  to hundreds of megabytes of text before);
+- a ``.keras`` archive whose zip directory declares a weights member far larger than the archive, which made
+  the config's model seem affordable (a 20 KB file built and initialized a 1.5 GB model before failing);
+- a pickled state without weights whose config builds a large model (no weights used to mean no bound);
+- JSON nested thousands deep given to ``model_from_json`` or ``from_config`` (a ``RecursionError`` before).
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import struct
+import tracemalloc
+import zipfile
+import zlib
+from typing import Any, Callable
+
+import numpy as np
+import pytest
+
+import keras_lite as keras
+from keras_lite import layers
+
+
+def _model() -> keras.Sequential:
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3), layers.Dense(2)])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(np.ones((8, 4)), np.ones((8, 2)), epochs=1, verbose=0)
+    return model
+
+
+def _state(model: Any) -> tuple[list[np.ndarray], int, list[np.ndarray]]:
+    iterations, rows = model._net.optimizer_state()
+    return [w.copy() for w in model.get_weights()], iterations, [v.copy() for _, _, v in rows]
+
+
+def _assert_same(a: Any, b: Any) -> None:
+    (wa, ia, sa), (wb, ib, sb) = a, b
+    assert ia == ib and len(wa) == len(wb) and len(sa) == len(sb)
+    for x, y in zip(wa + sa, wb + sb):
+        np.testing.assert_array_equal(x, y)
+
+
+def _refused(load: Callable[[], Any], match: str) -> int:
+    """Peak bytes Python allocated while ``load`` was refused with a ValueError matching ``match``."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=match):
+            load()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+# ---- HDF5 attributes: strings that share one heap object ------------------------------------------------------
+def _pad8(b: bytes) -> bytes:
+    return b + b"\0" * (-len(b) % 8)
+
+
+def _shared_string_h5(count: int, size: int) -> bytes:
+    """An HDF5 file (superblock 2, 8-byte offsets) whose root group has one attribute: ``count`` variable-length
+    strings, every one of them the same ``size``-byte object of one global heap collection."""
+    name = _pad8(b"names\0")
+    datatype = struct.pack("<B3sI", 0x19, b"\x01\0\0", 16)  # class 9 (variable-length) string of 8+8 bytes
+    space = struct.pack("<BBB5xQ", 1, 1, 0, count)  # dataspace version 1, one dimension
+    body_head = struct.pack("<BBHHH", 1, 0, len(b"names\0"), len(datatype), len(space))
+    body_len = len(body_head) + len(name) + len(datatype) + len(space) + 16 * count
+    heap_at = 48 + 16 + 8 + body_len  # after the superblock, the root's header and its one message
+    heap_at += -heap_at % 8
+    values = struct.pack("<IQI", size, heap_at, 1) * count  # length, collection, object 1
+    body = body_head + name + datatype + space + values
+    message = struct.pack("<HHB3x", 12, len(body), 0) + body  # an attribute message
+    header = struct.pack("<BBHII4x", 1, 0, 1, 1, len(message)) + message
+    obj = struct.pack("<HH4xQ", 1, 0, size) + _pad8(b"x" * size)
+    collection = b"GCOL" + struct.pack("<B3xQ", 1, 16 + len(obj)) + obj
+    gap = b"\0" * (heap_at - 48 - len(header))
+    end = heap_at + len(collection)
+    superblock = b"\x89HDF\r\n\x1a\n" + struct.pack("<BBBBQQQQ4x", 2, 8, 8, 0, 0, 2**64 - 1, end, 48)
+    return superblock + header + gap + collection
+
+
+@pytest.mark.parametrize("how", ["load_model", "load_weights"])
+def test_attribute_strings_sharing_one_heap_object_are_refused(tmp_path, how):
+    # 1,000 strings of 256 KB each, all one 256 KB object: 256 MB of text from a 280 KB file.
+    path = tmp_path / "shared.h5"
+    path.write_bytes(_shared_string_h5(1000, 256 << 10))
+    assert path.stat().st_size < 300 << 10
+    model = _model()
+    before = _state(model)
+    load = (
+        (lambda: keras.models.load_model(path)) if how == "load_model" else (lambda: model.load_weights(path))
+    )
+    peak = _refused(load, r"shared\.h5.*names")
+    assert peak < 16 << 20, f"{peak / 2**20:.0f} MiB allocated before refusing"
+    _assert_same(before, _state(model))
+
+
+def test_attribute_strings_within_the_file_still_read(tmp_path):
+    # The same layout with distinct-sized content within the file's bytes reads (the bound is not too tight).
+    from keras_lite import _h5attrs, _h5read
+
+    data = _shared_string_h5(2, 64)
+    attrs = _h5attrs.attributes(_h5read.File(data).root)
+    assert attrs == {"names": ["x" * 64, "x" * 64]}
+
+
+# ---- a zip directory that lies about the weights' size ----------------------------------------------------------
+def _zip(members: dict[str, bytes], declared: dict[str, tuple[int, int, int]]) -> bytes:
+    """A zip of ``members`` stored as they are, whose headers declare ``(method, compressed, size)`` for the
+    members named in ``declared``."""
+    data, directory = b"", b""
+    for name, real in members.items():
+        method, packed, size = declared.get(name, (0, len(real), len(real)))
+        fields = (20, 0, method, 0, 0x21, zlib.crc32(real), packed, size, len(name), 0)
+        directory += struct.pack("<4sH", b"PK\x01\x02", 20) + struct.pack("<HHHHHIIIHH", *fields)
+        directory += struct.pack("<HHHII", 0, 0, 0, 0, len(data)) + name.encode()
+        data += struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", *fields) + name.encode() + real
+    count = len(members)
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, count, count, len(directory), len(data), 0)
+    return data + directory + end
+
+
+@pytest.mark.parametrize(
+    "declared",
+    [(0, 0xFFFFFFFF, 0xFFFFFFFF), (0, 1000, 0xFFFFFFFF), (8, 1000, 0xFFFFFFFF), (8, 1000, 1 << 28)],
+    ids=["stored, both sizes", "stored, its size", "deflated past 1032:1", "deflated 256 MB in 1 KB"],
+)
+def test_a_zip_directory_inflating_the_weights_is_refused_before_the_model_is_built(
+    tmp_path, monkeypatch, declared
+):
+    # The config describes 20000 x 20000 (400 million parameters, 1.6 GB): a 4 GB weights member could hold
+    # it, the archive's 2 KB cannot.
+    tree = json.loads(keras.Sequential([keras.Input(shape=(20000,)), layers.Dense(20000)]).to_json())
+    members = {
+        "metadata.json": b"{}",
+        "config.json": json.dumps(tree).encode(),
+        "model.weights.h5": b"\x89HDF\r\n\x1a\n" + b"\0" * 1000,
+    }
+    path = tmp_path / "liar.keras"
+    path.write_bytes(_zip(members, {"model.weights.h5": declared}))
+    built: list[Any] = []
+    real_init = keras.Sequential._init_from_config
+    monkeypatch.setattr(
+        keras.Sequential,
+        "_init_from_config",
+        lambda self, *a, **k: built.append(1) or real_init(self, *a, **k),
+    )
+    for compile in (True, False):
+        with pytest.raises(ValueError, match=r"liar\.keras.*model\.weights\.h5 declares .* cannot hold"):
+            keras.models.load_model(path, compile=compile)
+    assert built == []
+
+
+def test_an_honest_deflated_keras_file_still_loads(tmp_path):
+    # A deflated archive (Keras stores its members; zip tools may deflate them) keeps loading.
+    pytest.importorskip("h5py")  # (to write the weights)
+    model = _model()
+    model.save(tmp_path / "good.keras")
+    with zipfile.ZipFile(tmp_path / "good.keras") as zin:
+        members = {n: zin.read(n) for n in zin.namelist()}
+    with zipfile.ZipFile(tmp_path / "deflated.keras", "w", zipfile.ZIP_DEFLATED) as zout:
+        for n, data in members.items():
+            zout.writestr(n, data)
+    loaded = keras.models.load_model(tmp_path / "deflated.keras")
+    for a, b in zip(model.get_weights(), loaded.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+# ---- pickles ------------------------------------------------------------------------------------------------
+def test_a_pickled_state_without_weights_cannot_build_a_large_model():
+    state = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3)]).__getstate__()
+    state["config"]["config"]["layers"][0]["config"]["batch_shape"] = [None, 20000]
+    state["config"]["config"]["layers"][1]["config"]["units"] = 20000  # 400 million parameters
+    state["weights"], state["compile"], state["optimizer"] = None, {}, None
+    blank = keras.Sequential.__new__(keras.Sequential)
+    with pytest.raises(ValueError, match="unpickle.*parameters"):
+        blank.__setstate__(state)
+    live = _model()
+    before = _state(live)
+    with pytest.raises(ValueError, match="unpickle.*parameters"):
+        live.__setstate__(state)
+    _assert_same(before, _state(live))
+    # Models that are not built still round-trip (their state has no weights).
+    for model in (keras.Sequential([layers.Dense(3)]), keras.Sequential([keras.Input(shape=(4,))])):
+        assert pickle.loads(pickle.dumps(model)).built is False
+
+
+# ---- JSON nested thousands deep -------------------------------------------------------------------------------
+def test_json_nested_without_end_is_a_value_error():
+    text = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(2)]).to_json()
+    deep = text.replace('"name": "dense', '"label": ' + "[" * 100_000 + "]" * 100_000 + ', "name": "dense', 1)
+    with pytest.raises(ValueError, match="json_string"):
+        keras.models.model_from_json(deep)
+    inputs = keras.Input(shape=(4,))
+    config = keras.Model(inputs, layers.Dense(2)(inputs)).get_config()
+    nested: list[Any] = []
+    for _ in range(100_000):
+        nested = [nested]
+    config["layers"][1]["inbound_nodes"][0]["kwargs"] = {"mask": nested}
+    with pytest.raises(ValueError, match="nests"):
+        keras.Model.from_config(config)
