@@ -109,6 +109,84 @@ def test_attribute_strings_within_the_file_still_read(tmp_path):
     assert attrs == {"names": ["x" * 64, "x" * 64]}
 
 
+# ---- HDF5 groups whose headers share one block of long-named links --------------------------------------------
+def _message(kind: int, body: bytes) -> bytes:
+    return struct.pack("<BHB", kind, len(body), 0) + body
+
+
+def _header(messages: list[bytes]) -> bytes:
+    """A version 2 object header (its checksum is not read)."""
+    body = b"".join(messages)
+    return b"OHDR" + bytes([2, 0x02]) + struct.pack("<I", len(body)) + body + b"\0" * 4
+
+
+def _link(name: str, address: int) -> bytes:
+    raw = name.encode()
+    return _message(6, bytes([1, 0x01]) + struct.pack("<H", len(raw)) + raw + struct.pack("<Q", address))
+
+
+def _names(name: str, values: list[str]) -> bytes:
+    """An attribute of fixed-length strings (version 1 attribute message)."""
+    size, raw = max(len(v) for v in values), name.encode() + b"\0"
+    datatype = struct.pack("<B3sI", 0x13, b"\0\0\0", size)
+    space = struct.pack("<BBB5xQ", 1, 1, 0, len(values))
+    data = b"".join(v.encode().ljust(size, b"\0") for v in values)
+    head = struct.pack("<BBHHH", 1, 0, len(raw), len(datatype), len(space))
+    return _message(12, head + _pad8(raw) + datatype + space + data)
+
+
+def _shared_links_h5(groups: int, links: int, name_size: int) -> bytes:
+    """A legacy weights file listing ``groups`` layers, each a group whose header continues into one shared block:
+    ``weight_names=["d"]``, a link ``d`` to a scalar dataset and ``links`` links named with ``name_size`` bytes."""
+    names = [f"g{i:05d}" for i in range(groups)]
+    listed = [_names("layer_names", names)]
+    root_size = len(_header(listed + [_link(n, 0) for n in names]))
+    group_size = len(_header([_message(0x10, bytes(16))]))
+    dataset_at = 48 + root_size + groups * group_size
+    dataset = _header(
+        [
+            _message(1, bytes([1, 0, 0, 0]) + bytes(4)),  # a scalar
+            _message(3, struct.pack("<B3sIHHBBBBI", 0x11, bytes([0x20, 31, 0]), 4, 0, 32, 23, 8, 0, 23, 127)),
+            _message(8, bytes([3, 0]) + struct.pack("<Hf", 4, 1.0)),  # compact float32
+        ]
+    )
+    block_at = dataset_at + len(dataset)
+    long_names = [_link(f"L{i:04d}".ljust(name_size, "x"), dataset_at) for i in range(links)]
+    block = b"OCHK" + _names("weight_names", ["d"]) + _link("d", dataset_at) + b"".join(long_names) + bytes(4)
+    root = _header(listed + [_link(n, 48 + root_size + i * group_size) for i, n in enumerate(names)])
+    group = _header([_message(0x10, struct.pack("<QQ", block_at, len(block)))])  # a continuation
+    end = block_at + len(block)
+    superblock = b"\x89HDF\r\n\x1a\n" + struct.pack("<BBBBQQQQ4x", 2, 8, 8, 0, 0, 2**64 - 1, end, 48)
+    return superblock + root + group * groups + dataset + block
+
+
+def test_groups_sharing_a_block_of_long_link_names_are_refused(tmp_path):
+    # 300 groups x 8 names of 60 KB in one shared block: 144 MB of names from a 490 KB file.
+    path = tmp_path / "shared_links.h5"
+    path.write_bytes(_shared_links_h5(300, 8, 60_000))
+    assert path.stat().st_size < 500 << 10
+    model = _model()
+    before = _state(model)
+    peak = _refused(
+        lambda: model.load_weights(path), r"shared_links\.h5.*(circular|larger than its contents)"
+    )
+    assert peak < 16 << 20, f"{peak / 2**20:.0f} MiB allocated before refusing"
+    _assert_same(before, _state(model))
+
+
+def test_the_hand_made_layout_reads_when_nothing_is_repeated():
+    # One group of the same layout reads (the test above is refused for what it repeats, not for its form).
+    from keras_lite import _h5attrs, _h5read
+
+    root = _h5read.File(_shared_links_h5(1, 2, 16)).root
+    group = root.get("g00000")
+    assert isinstance(group, _h5read.Group)
+    assert _h5attrs.attributes(group) == {"weight_names": ["d"]}
+    dataset = group.get("d")
+    assert isinstance(dataset, _h5read.Dataset) and dataset.read().item() == 1.0
+    assert len(group.links()) == 3
+
+
 # ---- a zip directory that lies about the weights' size ----------------------------------------------------------
 def _zip(members: dict[str, bytes], declared: dict[str, tuple[int, int, int]]) -> bytes:
     """A zip of ``members`` stored as they are, whose headers declare ``(method, compressed, size)`` for the

@@ -1,7 +1,7 @@
 """The bounded byte-level layer of keras_lite's HDF5 reader (``_h5read``): superblock, object headers, names.
 
 Every read is checked against the file's length, every structure met twice is refused, and every step (a
-message, an index entry, 64 bytes of a name scanned) is charged to a budget of a quarter of the file's size in
+message, an index entry, 8 bytes of a name read) is charged to a budget of a quarter of the file's size in
 bytes (plus 65,536), which a valid file never comes near (its smallest structure takes 8 bytes): no input makes
 it loop or work without bound. See ``_h5read`` for why keras_lite reads HDF5 itself and which subset it reads.
 """
@@ -180,7 +180,7 @@ class Bytes:
             raise bad(f"a link name at heap offset {offset} outside its heap of {heap_size} bytes")
         start, stop = heap_data + offset, heap_data + heap_size
         end = self.data.find(b"\0", start, stop)
-        self._charge(1 + ((stop if end < 0 else end) - start) // 64)
+        self._charge(1 + ((stop if end < 0 else end) - start) // 8)  # (a name kept per group that lists it)
         if end < 0:
             raise bad("a link name without its terminating NUL")
         try:
