@@ -7,11 +7,14 @@ with a ``ValueError`` naming the file, within a memory bound, leaving the model 
 - a ``.keras`` archive whose zip directory declares a weights member far larger than the archive, which made
   the config's model seem affordable (a 20 KB file built and initialized a 1.5 GB model before failing);
 - a pickled state without weights whose config builds a large model (no weights used to mean no bound);
-- JSON nested thousands deep given to ``model_from_json`` or ``from_config`` (a ``RecursionError`` before).
+- JSON nested thousands deep given to ``model_from_json`` or ``from_config`` (a ``RecursionError`` before);
+- a gzipped IDX file (Fashion-MNIST's, which Keras downloads without a hash) whose header claims billions of
+  images (a ``MemoryError`` before, after asking for the gigabytes it claims).
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import pickle
 import struct
@@ -282,3 +285,19 @@ def test_json_nested_without_end_is_a_value_error():
     config["layers"][1]["inbound_nodes"][0]["kwargs"] = {"mask": nested}
     with pytest.raises(ValueError, match="nests"):
         keras.Model.from_config(config)
+
+
+# ---- data sets ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("images", [2**32 - 1, 20_000_000])
+def test_an_idx_header_claiming_billions_of_images_is_a_value_error(tmp_path, images):
+    from keras_lite.datasets import _read
+
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    path.write_bytes(gzip.compress(struct.pack(">IIII", 0x803, images, 28, 28) + bytes(1000)))
+    peak = _refused(lambda: _read.read_idx(str(path), (28, 28)), r"train-images-idx3-ubyte\.gz.*header")
+    assert peak < 16 << 20, f"{peak / 2**20:.0f} MiB allocated before refusing"
+    # A file that holds what its header says still reads.
+    path.write_bytes(
+        gzip.compress(struct.pack(">IIII", 0x803, 2, 28, 28) + bytes(range(256)) * 6 + bytes(32))
+    )
+    assert _read.read_idx(str(path), (28, 28)).shape == (2, 28, 28)

@@ -10,6 +10,7 @@ import contextlib
 import gzip
 import io
 import json
+import os
 import pickle
 import pickletools
 import zipfile
@@ -18,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+# Deflate's densest output, about 1032 bytes from each byte (zlib's figure): what a gzipped file can inflate to.
+_DEFLATE_MOST = 1032
 # Far more than any array of Keras's ``.npz`` data sets takes (MNIST's training images, the largest, take 47 MB).
 MEMBER_MAX_BYTES = 1 << 31
 
@@ -120,7 +123,17 @@ def read_idx(path: str, dims: tuple[int, ...]) -> np.ndarray:
         if len(sizes) != 2 + len(dims) or sizes[0] != magic or tuple(int(s) for s in sizes[2:]) != dims:
             raise ValueError(f"its header is not that of {'labels' if not dims else 'images'} {dims}")
         count = int(sizes[1]) * int(np.prod(dims, dtype=np.int64))
-        data = f.read(count + 1)
+        packed = os.path.getsize(path)
+        if count > _DEFLATE_MOST * packed:  # (before anything is set aside for them: a MemoryError otherwise)
+            raise ValueError(
+                f"its header says {count} bytes of values, more than its {packed} bytes can inflate to"
+            )
+        data = bytearray()
+        while len(data) <= count:  # a megabyte at a time: what the file holds, not what its header says
+            chunk = f.read(min(1 << 20, count + 1 - len(data)))
+            if not chunk:
+                break
+            data += chunk
         if len(data) != count:
             raise ValueError(f"it holds {len(data)} bytes of values where its header says {count}")
     return np.frombuffer(data, np.uint8).reshape((int(sizes[1]), *dims)).copy()
