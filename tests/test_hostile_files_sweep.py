@@ -8,6 +8,9 @@ with a ``ValueError`` naming the file, within a memory bound, leaving the model 
   the config's model seem affordable (a 20 KB file built and initialized a 1.5 GB model before failing);
 - a pickled state without weights whose config builds a large model (no weights used to mean no bound);
 - JSON nested thousands deep given to ``model_from_json`` or ``from_config`` (a ``RecursionError`` before);
+- a tar archive for ``get_file(extract=True)`` whose chain of long names and links hides a link out of the
+  extraction folder from ``realpath`` (and from tarfile's "data" filter before Python 3.11.13): it wrote a
+  file outside the folder;
 - a gzipped IDX file (Fashion-MNIST's, which Keras downloads without a hash) whose header claims billions of
   images (a ``MemoryError`` before, after asking for the gigabytes it claims).
 """
@@ -15,10 +18,14 @@ with a ``ValueError`` naming the file, within a memory bound, leaving the model 
 from __future__ import annotations
 
 import gzip
+import io
 import json
+import os
 import pickle
 import struct
+import tarfile
 import tracemalloc
+import warnings
 import zipfile
 import zlib
 from typing import Any, Callable
@@ -301,3 +308,43 @@ def test_an_idx_header_claiming_billions_of_images_is_a_value_error(tmp_path, im
         gzip.compress(struct.pack(">IIII", 0x803, 2, 28, 28) + bytes(range(256)) * 6 + bytes(32))
     )
     assert _read.read_idx(str(path), (28, 28)).shape == (2, 28, 28)
+
+
+# ---- get_file archives ----------------------------------------------------------------------------------------
+def test_a_tar_chain_of_long_names_and_links_cannot_write_outside_its_folder(tmp_path):
+    # Sixteen directories of 247-character names, each with a one-letter link to it: the link "a/b/.../p/lll"
+    # made through them points 16 levels up (back to the top), so "escape", made through it, points out of the
+    # folder, and "escape/evil.txt" is written there. The paths are longer than PATH_MAX, where realpath stops
+    # resolving, so a check by realpath sees them inside.
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    archive, long_dir, path = tmp_path / "poc.tar", "d" * 247, ""
+    steps = "abcdefghijklmnop"
+    with tarfile.open(archive, "w") as tar:
+        for step in steps:
+            folder = tarfile.TarInfo(os.path.join(path, long_dir))
+            folder.type = tarfile.DIRTYPE
+            tar.addfile(folder)
+            link = tarfile.TarInfo(os.path.join(path, step))
+            link.type, link.linkname = tarfile.SYMTYPE, long_dir
+            tar.addfile(link)
+            path = os.path.join(path, long_dir)
+        up = tarfile.TarInfo(os.path.join(*steps, "l" * 254))
+        up.type, up.linkname = tarfile.SYMTYPE, os.path.join(*[".."] * len(steps))
+        tar.addfile(up)
+        escape = tarfile.TarInfo("escape")  # from home/datasets/poc_extracted up to tmp_path/outside
+        escape.type, escape.linkname = tarfile.SYMTYPE, up.name + "/../../../outside"
+        tar.addfile(escape)
+        evil = tarfile.TarInfo("escape/evil.txt")
+        evil.size = 5
+        tar.addfile(evil, io.BytesIO(b"pwned"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        folder = keras.utils.get_file(
+            fname="poc.tar", origin=archive.as_uri(), extract=True, cache_dir=str(tmp_path / "home")
+        )
+    assert list(outside.iterdir()) == []
+    assert not os.path.lexists(os.path.join(folder, "escape"))
+    skipped = " ".join(str(w.message) for w in caught)
+    assert "'escape'" in skipped and "'escape/evil.txt'" in skipped
+    assert os.path.isdir(os.path.join(folder, long_dir))  # the rest is extracted

@@ -257,14 +257,44 @@ def _inside(base: str, path: str) -> bool:
     return os.path.commonpath([resolved, base]) == base
 
 
+def _through_link(path: str, links: set[str]) -> bool:
+    """Whether ``path`` (relative to the folder, as a tar names it) goes up out of the folder, or goes on past
+    one of the archive's own symlinks ``links`` (by the names they are made at), read component by component
+    as the file system would (``a/..`` is not ``.`` when ``a`` is a link)."""
+    stack: list[str] = []
+    for part in path.replace(os.sep, "/").split("/"):
+        if part in ("", "."):
+            continue
+        if "/".join(stack) in links:
+            return True
+        if part == "..":
+            if not stack:
+                return True
+            stack.pop()
+        else:
+            stack.append(part)
+    return False
+
+
 def _safe_tar_members(archive: tarfile.TarFile, base: str) -> list[tarfile.TarInfo]:
+    """The members that land inside ``base``. Besides the checks of where each resolves now, no member may be
+    made, nor a link point, through a symlink the archive makes: ``realpath`` stops resolving paths longer than
+    the system allows, which a chain of long names and links uses to hide a link out of the folder from it (and
+    from tarfile's own "data" filter before Python 3.11.13)."""
+    links = {
+        "/".join(p for p in m.name.split("/") if p not in ("", "."))
+        for m in archive.getmembers()
+        if m.issym()
+    }
     keep = []
     for member in archive.getmembers():
         ok = _inside(base, member.name) and not (member.isdev() or member.isfifo())
+        ok = ok and not _through_link(member.name, links)
         if member.islnk():
-            ok = ok and _inside(base, member.linkname)
+            ok = ok and _inside(base, member.linkname) and not _through_link(member.linkname, links)
         elif member.issym():
-            ok = ok and _inside(base, os.path.join(os.path.dirname(member.name), member.linkname))
+            target = os.path.join(os.path.dirname(member.name), member.linkname)
+            ok = ok and _inside(base, target) and not _through_link(target, links)
         if ok:
             keep.append(member)
         else:
