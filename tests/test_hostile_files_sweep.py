@@ -6,6 +6,7 @@ with a ``ValueError`` naming the file, within a memory bound, leaving the model 
   to hundreds of megabytes of text before);
 - a ``.keras`` archive whose zip directory declares a weights member far larger than the archive, which made
   the config's model seem affordable (a 20 KB file built and initialized a 1.5 GB model before failing);
+- a deflated ``.keras`` archive whose 64 MB of zero weights (64 KB stored) let a deflated 64 MB config through;
 - a pickled state without weights whose config builds a large model (no weights used to mean no bound);
 - JSON nested thousands deep given to ``model_from_json`` or ``from_config`` (a ``RecursionError`` before);
 - a tar archive for ``get_file(extract=True)`` whose chain of long names and links hides a link out of the
@@ -242,6 +243,26 @@ def test_a_zip_directory_inflating_the_weights_is_refused_before_the_model_is_bu
         with pytest.raises(ValueError, match=r"liar\.keras.*model\.weights\.h5 declares .* cannot hold"):
             keras.models.load_model(path, compile=compile)
     assert built == []
+
+
+def test_a_deflated_config_bomb_is_bounded_by_the_weights_as_stored(tmp_path):
+    # 64 MB of zeros as the weights deflate to 64 KB; a 63 MB config of "[]," beside them deflates as well and
+    # parses into over a gigabyte of lists (a 126 KB file took 1.5 GB and 9 s). The config may be no larger
+    # than four times the weights' stored bytes (plus 1 MB).
+    path = tmp_path / "bomb.keras"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("metadata.json", b"{}")
+        with archive.open("config.json", "w", force_zip64=True) as member:
+            member.write(b"[")
+            for _ in range(80):
+                member.write(b"[]," * (1 << 18))
+            member.write(b"[]]")
+        with archive.open("model.weights.h5", "w", force_zip64=True) as member:
+            for _ in range(64):
+                member.write(bytes(1 << 20))
+    assert path.stat().st_size < 256 << 10
+    peak = _refused(lambda: keras.models.load_model(path), r"bomb\.keras.*config\.json declares")
+    assert peak < 16 << 20, f"{peak / 2**20:.0f} MiB allocated before refusing"
 
 
 def test_an_honest_deflated_keras_file_still_loads(tmp_path):
