@@ -306,8 +306,8 @@ def _load_keras(model_class: Any, f: Any, compile: bool, training_only: list[str
     weights_size = member_size(zf, _WEIGHTS)  # (checked against the archive: the directory may lie)
     # The config is bounded by the weights' bytes as stored: 64 MB of deflated zeros (64 KB) would otherwise let
     # a deflated 64 MB config through, which parses into over a gigabyte.
-    stored = min(weights_size, member_info(zf, _WEIGHTS).compress_size)
-    config = zip_member(zf, _CONFIG, min(_MAX_JSON, 4 * stored + (1 << 20)))
+    packed = min(weights_size, member_info(zf, _WEIGHTS).compress_size)
+    config = zip_member(zf, _CONFIG, min(_MAX_JSON, 4 * packed + (1 << 20)))
     tree = fmt.keras2_model_tree(json.loads(config.decode("utf-8")))
     del config
     cls = model_class._class_for(tree)  # Sequential, or Functional for a Functional model's file
