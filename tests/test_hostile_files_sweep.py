@@ -313,6 +313,16 @@ def test_json_nested_without_end_is_a_value_error():
     config["layers"][1]["inbound_nodes"][0]["kwargs"] = {"mask": nested}
     with pytest.raises(ValueError, match="nests"):
         keras.Model.from_config(config)
+    # A pickled state, and compile_from_config, likewise; the model given them is unchanged.
+    model = keras.Model(inputs, layers.Dense(2)(inputs))
+    before = model.get_config()
+    state = model.__getstate__()
+    state["config"]["config"] = config
+    with pytest.raises(ValueError, match="unpickle.*RecursionError"):
+        model.__setstate__(state)
+    with pytest.raises(ValueError, match="nests"):
+        model.compile_from_config({"optimizer": "adam", "loss": "mse", "metrics": nested})
+    assert not model.compiled and model.get_config() == before
 
 
 # ---- data sets ------------------------------------------------------------------------------------------------

@@ -207,7 +207,12 @@ def set_state(model: Any, state: dict[str, Any]) -> None:
         _load_state(target, state)
     except NotSupportedError:
         raise
-    except (ValueError, KeyError, TypeError) as e:  # (FormatError, and NumPy's and unpacking's ValueErrors)
+    except (
+        ValueError,
+        KeyError,
+        TypeError,
+        RecursionError,
+    ) as e:  # (FormatError, NumPy's, unpacking's, nesting)
         raise ValueError(f"Cannot unpickle this keras_lite model: {type(e).__name__}: {e}") from None
     if not fresh:
         model._take_place(target)

@@ -100,7 +100,10 @@ class ConfigMethods:
         Raises:
             ValueError: the config names something keras_lite cannot compile with.
         """
-        _keras_config_read.compile_from_config(self, config)
+        try:
+            _keras_config_read.compile_from_config(self, config)
+        except RecursionError:  # lists or dicts nested thousands deep
+            raise ValueError("compile_from_config: the config nests lists or dicts too deeply") from None
 
 
 def model_from_json(json_string: Any, custom_objects: Any = None) -> Any:
