@@ -6,7 +6,8 @@ with a ``ValueError`` naming the file, within a memory bound, leaving the model 
   to hundreds of megabytes of text before);
 - a ``.keras`` archive whose zip directory declares a weights member far larger than the archive, which made
   the config's model seem affordable (a 20 KB file built and initialized a 1.5 GB model before failing);
-- a deflated ``.keras`` archive whose 64 MB of zero weights (64 KB stored) let a deflated 64 MB config through;
+- a deflated ``.keras`` archive whose 64 MB of zero weights (64 KB stored) let a deflated 64 MB config through,
+  or a config describing a model of the size of those zeros (a 72 KB file built a 64 MB model);
 - a pickled state without weights whose config builds a large model (no weights used to mean no bound);
 - JSON nested thousands deep given to ``model_from_json`` or ``from_config`` (a ``RecursionError`` before);
 - a tar archive for ``get_file(extract=True)`` whose chain of long names and links hides a link out of the
@@ -263,6 +264,24 @@ def test_a_deflated_config_bomb_is_bounded_by_the_weights_as_stored(tmp_path):
     assert path.stat().st_size < 256 << 10
     peak = _refused(lambda: keras.models.load_model(path), r"bomb\.keras.*config\.json declares")
     assert peak < 16 << 20, f"{peak / 2**20:.0f} MiB allocated before refusing"
+
+
+def test_deflated_zeros_cannot_stand_for_a_model_a_thousand_times_the_file(tmp_path):
+    # 72 MB of zeros deflate to 72 KB and would hold the 16 million parameters of a Dense(4000) on 4000 inputs:
+    # the model (64 MB, and its weights inflated after it) was built from a 72 KB file. Deflated weights count
+    # for at most 16 times their stored bytes.
+    tree = json.loads(keras.Sequential([keras.Input(shape=(4000,)), layers.Dense(4000)]).to_json())
+    path = tmp_path / "zeros.keras"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("metadata.json", b"{}")
+        archive.writestr("config.json", json.dumps(tree))
+        with archive.open("model.weights.h5", "w", force_zip64=True) as member:
+            for _ in range(72):
+                member.write(bytes(1 << 20))
+    assert path.stat().st_size < 128 << 10
+    for compile in (True, False):
+        with pytest.raises(ValueError, match=r"zeros\.keras.*16,000,000 parameters.*can hold"):
+            keras.models.load_model(path, compile=compile)
 
 
 def test_an_honest_deflated_keras_file_still_loads(tmp_path):

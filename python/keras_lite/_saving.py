@@ -54,6 +54,7 @@ from ._unsupported import NotSupportedError
 KERAS_VERSION = "3.15.1"  # the Keras release whose file layout keras_lite writes (metadata.json)
 _CONFIG, _METADATA, _WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
 _MAX_JSON = 64 << 20  # bytes; a larger config.json is not a model description
+_MOST_DEFLATED = 16  # the most a `.keras` file's deflated weights may inflate to, times their stored bytes
 
 
 def save(model: Any, filepath: Any, overwrite: bool, zipped: Any, kwargs: dict[str, Any]) -> None:
@@ -317,7 +318,10 @@ def _load_keras(model_class: Any, f: Any, compile: bool, training_only: list[str
     del config
     cls = model_class._class_for(tree)  # Sequential, or Functional for a Functional model's file
     model = cls.__new__(cls)
-    model._init_from_config(tree, max_params=weights_size // 4, training_only=training_only)
+    # Deflated weights count for at most 16 times their stored bytes (real weights deflate by under a tenth;
+    # zeros by a thousand to one, which would let a 1 MB file build and fill a 1 GB model).
+    limit = min(weights_size, _MOST_DEFLATED * packed) // 4
+    model._init_from_config(tree, max_params=limit, training_only=training_only)
     compile_cfg = tree.get("compile_config") if isinstance(tree, dict) else None
     compile = bool(compile and compile_cfg)
     if compile:
