@@ -1,14 +1,18 @@
 """Hostile files found by an adversarial sweep of the model-file readers (docs/GUARANTEES.md, "Model files and
-dependencies"): each test builds its file by hand (no h5py, Keras or TensorFlow) and checks that it is refused
-with a ``ValueError`` naming the file, within a memory bound, leaving the model given it unchanged.
+dependencies"): each test builds its file by hand (no Keras or TensorFlow; h5py only for the parts that
+write a weights file, skipped without it) and checks that it is refused with a ``ValueError`` naming the file,
+within a memory bound, leaving the model given it unchanged.
 
 - a legacy ``.h5`` file whose attribute strings all point to one large global-heap object (a 300 KB file decoded
-  to hundreds of megabytes of text before);
+  to hundreds of megabytes of text before), or whose groups' headers share one block of long-named links (a
+  1.1 MB file took 2.8 GB);
 - a ``.keras`` archive whose zip directory declares a weights member far larger than the archive, which made
   the config's model seem affordable (a 20 KB file built and initialized a 1.5 GB model before failing);
 - a deflated ``.keras`` archive whose 64 MB of zero weights (64 KB stored) let a deflated 64 MB config through,
   or a config describing a model of the size of those zeros (a 72 KB file built a 64 MB model);
 - a pickled state without weights whose config builds a large model (no weights used to mean no bound);
+- a step count of 2**63 - 1 in a weights file or pickled state (the next fit left a model whose save raised
+  ``OverflowError``);
 - JSON nested thousands deep given to ``model_from_json`` or ``from_config`` (a ``RecursionError`` before);
 - a tar archive for ``get_file(extract=True)`` whose chain of long names and links hides a link out of the
   extraction folder from ``realpath`` (and from tarfile's "data" filter before Python 3.11.13): it wrote a
@@ -316,6 +320,33 @@ def test_a_pickled_state_without_weights_cannot_build_a_large_model():
     # Models that are not built still round-trip (their state has no weights).
     for model in (keras.Sequential([layers.Dense(3)]), keras.Sequential([keras.Input(shape=(4,))])):
         assert pickle.loads(pickle.dumps(model)).built is False
+
+
+def test_a_step_count_near_int64s_end_is_refused(tmp_path):
+    # Keras keeps the step count in an int64: a file's count of 2**63 - 1 loaded, and the next fit left a model
+    # whose save() raised OverflowError (and whose pickle would not load).
+    model = _model()
+    state = model.__getstate__()
+    steps, slots = state["optimizer"]
+    state["optimizer"] = (2**63 - 1, slots)
+    before = _state(model)
+    with pytest.raises(ValueError, match="unpickle.*not a step count"):
+        model.__setstate__(state)
+    _assert_same(before, _state(model))
+    state["optimizer"] = (steps + 5, slots)  # an ordinary count still loads
+    model.__setstate__(state)
+    assert int(model.optimizer.iterations) == steps + 5
+    h5py = pytest.importorskip("h5py")  # (to write the weights file)
+    model.save_weights(tmp_path / "steps.weights.h5")
+    with h5py.File(tmp_path / "steps.weights.h5", "r+") as f:
+        del f["optimizer/vars/0"]
+        f["optimizer/vars/0"] = np.int64(2**63 - 1)
+    before = _state(model)
+    with pytest.raises(ValueError, match=r"steps\.weights\.h5.*iterations.*not a step count"):
+        model.load_weights(tmp_path / "steps.weights.h5")
+    _assert_same(before, _state(model))
+    model.fit(np.ones((8, 4)), np.ones((8, 2)), epochs=1, verbose=0)
+    model.save(tmp_path / "after.keras")
 
 
 # ---- JSON nested thousands deep -------------------------------------------------------------------------------

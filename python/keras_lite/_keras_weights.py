@@ -224,10 +224,15 @@ def _scalar(item: _h5read.Dataset, what: str) -> float | int:
     return value  # type: ignore[no-any-return]
 
 
+# The most steps a file's optimizer may have taken: Keras keeps them in an int64, and a count near its end
+# would overflow it in the next fit, leaving a model that cannot be saved (2**62 steps are never reached).
+MAX_STEPS = 2**62
+
+
 def iterations(item: _h5read.Dataset) -> int:
-    """The optimizer's step count: a whole number in [0, 2**63)."""
+    """The optimizer's step count: a whole number in [0, ``MAX_STEPS``)."""
     value = _scalar(item, "iterations")
-    if value != int(value) or not 0 <= value < 2**63:
+    if value != int(value) or not 0 <= value < MAX_STEPS:
         raise FormatError(f"{item.path} (iterations) is {value}, not a step count")
     return int(value)
 

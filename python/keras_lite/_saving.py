@@ -237,7 +237,7 @@ def _load_state(model: Any, state: dict[str, Any]) -> None:
             fmt.compile_from_config(model, state["compile"])
         if state["optimizer"] is not None and net is not None:
             steps, blob = state["optimizer"]
-            if isinstance(steps, bool) or not isinstance(steps, int) or not 0 <= steps < 2**63:
+            if isinstance(steps, bool) or not isinstance(steps, int) or not 0 <= steps < h5.MAX_STEPS:
                 raise FormatError(f"optimizer iterations {steps!r} is not a step count")
             _, rows = net.optimizer_state()
             flat = np.frombuffer(blob, dtype=np.float32)
