@@ -10,6 +10,7 @@ within a memory bound, leaving the model given it unchanged.
   the config's model seem affordable (a 20 KB file built and initialized a 1.5 GB model before failing);
 - a deflated ``.keras`` archive whose 64 MB of zero weights (64 KB stored) let a deflated 64 MB config through,
   or a config describing a model of the size of those zeros (a 72 KB file built a 64 MB model);
+- a file object that never ends (``load_model(open("/dev/zero", "rb"))`` read until memory ran out);
 - a pickled state without weights whose config builds a large model (no weights used to mean no bound);
 - a step count of 2**63 - 1 in a weights file or pickled state (the next fit left a model whose save raised
   ``OverflowError``);
@@ -301,6 +302,31 @@ def test_an_honest_deflated_keras_file_still_loads(tmp_path):
     loaded = keras.models.load_model(tmp_path / "deflated.keras")
     for a, b in zip(model.get_weights(), loaded.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+class _Endless:
+    """A stream of zeros without end (a pipe, a socket, ``/dev/zero``), counting what it served."""
+
+    def __init__(self) -> None:
+        self.served = 0
+
+    def read(self, size: int = -1) -> bytes:
+        assert 0 <= size, "the whole of an endless stream was asked for"
+        assert self.served < 1 << 30, "the reader did not stop"
+        chunk = bytes(min(size, 1 << 20))
+        self.served += len(chunk)
+        return chunk
+
+
+def test_an_endless_stream_given_as_a_file_object_is_refused():
+    # load_model(open("/dev/zero", "rb")) read until memory ran out (the path "/dev/zero" was refused at 1 GiB).
+    model = _model()
+    before = _state(model)
+    stream = _Endless()
+    with pytest.raises(ValueError, match="_Endless.*more than"):
+        model.load_weights(stream)
+    assert stream.served < 256 << 20  # what this model's weights could need, not more
+    _assert_same(before, _state(model))
 
 
 # ---- pickles ------------------------------------------------------------------------------------------------

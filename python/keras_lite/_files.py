@@ -124,11 +124,18 @@ def path_arg(filepath: Any, what: str) -> str:
 
 
 @contextlib.contextmanager
-def opened(filepath: Any) -> Iterator[tuple[Any, str]]:
+def opened(filepath: Any, stream_limit: int | None = None) -> Iterator[tuple[Any, str]]:
     """A seekable binary file for ``filepath`` (a path, or a readable file object read from where it stands)
     and how to name it in errors (a missing path is a FileNotFoundError)."""
     if hasattr(filepath, "read"):
-        yield io.BytesIO(bytes(filepath.read())), repr(filepath)
+        # Its own size when it has one (a file, an in-memory buffer); a stream (a pipe, a socket, /dev/zero)
+        # is read to 1 GiB at most, as a path to one is: an endless one no longer takes all memory.
+        limit = 1 << 62 if _left(filepath) is not None else min(stream_limit or _STREAM_MOST, _STREAM_MOST)
+        try:
+            data = read_at_most(filepath, limit, "a model file read from a stream")
+        except FormatError as e:
+            raise FormatError(f"Cannot load {filepath!r}: {e}") from None
+        yield io.BytesIO(data), repr(filepath)
         return
     path = path_arg(filepath, "filepath")
     if os.path.isdir(path):
@@ -233,6 +240,9 @@ def member_size(zf: zipfile.ZipFile, name: str) -> int:
         )
     return int(info.file_size)
 
+
+# The most bytes read from a file object whose size cannot be known first (as from a path to a pipe or device).
+_STREAM_MOST = 1 << 30
 
 # How much of a member is inflated at a time: never more than this beyond the size the member declares.
 _INFLATE_CHUNK = 1 << 20

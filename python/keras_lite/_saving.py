@@ -127,9 +127,9 @@ def load_weights(model: Any, filepath: Any, skip_mismatch: bool, kwargs: dict[st
             f"Cannot load weights into model {model.name!r}: it is not built yet. "
             "Build it first (give it an Input, call build((None, features)), or call it on data)."
         )
-    with opened(filepath) as (f, where), reading(where):
-        # A legacy model file also holds its config and compile config (at most 64 MiB each).
-        limit = h5.size_limit(model) + 2 * legacy_h5.MAX_JSON
+    # A legacy model file also holds its config and compile config (at most 64 MiB each).
+    limit = h5.size_limit(model) + 2 * legacy_h5.MAX_JSON
+    with opened(filepath, limit) as (f, where), reading(where):
         root = _legacy_root(f, limit) if legacy or not isinstance(path, str) else None
         if root is not None:
             stored = h5.Stored(legacy_h5.read_weights(root, model, bool(by_name), skip_mismatch), None)
