@@ -14,6 +14,8 @@ within a memory bound, leaving the model given it unchanged.
 - a pickled state without weights whose config builds a large model (no weights used to mean no bound);
 - a step count of 2**63 - 1 in a weights file or pickled state (the next fit left a model whose save raised
   ``OverflowError``);
+- a layer whose Orthogonal initializer's QR decomposition (minutes for a 16,000-wide layer) ran before the
+  file's weights replaced its values;
 - JSON nested thousands deep given to ``model_from_json`` or ``from_config`` (a ``RecursionError`` before);
 - a tar archive for ``get_file(extract=True)`` whose chain of long names and links hides a link out of the
   extraction folder from ``realpath`` (and from tarfile's "data" filter before Python 3.11.13): it wrote a
@@ -373,6 +375,46 @@ def test_a_step_count_near_int64s_end_is_refused(tmp_path):
     _assert_same(before, _state(model))
     model.fit(np.ones((8, 4)), np.ones((8, 2)), epochs=1, verbose=0)
     model.save(tmp_path / "after.keras")
+
+
+def test_loading_skips_the_orthogonal_decomposition_its_weights_replace(tmp_path, monkeypatch):
+    # A file may declare a 16,000-wide layer with an Orthogonal initializer: its QR decomposition (the cube of
+    # the side: minutes) ran before the file's weights replaced its values. Loading now takes the seed alone.
+    model = keras.Sequential([keras.Input(shape=(64,)), layers.Dense(64, kernel_initializer="orthogonal")])
+    blob = pickle.dumps(model)
+    qr_calls: list[Any] = []
+    real_qr = np.linalg.qr
+    monkeypatch.setattr(
+        np.linalg, "qr", lambda a, *args, **kw: qr_calls.append(a.shape) or real_qr(a, *args, **kw)
+    )
+    copy = pickle.loads(blob)
+    for a, b in zip(model.get_weights(), copy.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    paths = []
+    if _has_h5py():
+        model.save(tmp_path / "orthogonal.keras")
+        paths.append(tmp_path / "orthogonal.keras")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # (the legacy format's warning)
+            model.save(tmp_path / "orthogonal.h5")
+        paths.append(tmp_path / "orthogonal.h5")
+    for path in paths:
+        loaded = keras.models.load_model(path)
+        for a, b in zip(model.get_weights(), loaded.get_weights()):
+            np.testing.assert_array_equal(a, b)
+    assert qr_calls == []
+    fresh = keras.models.clone_model(model)  # a model made from a config still draws its orthogonal kernel
+    assert qr_calls == [(64, 64)]
+    kernel = fresh.get_weights()[0]
+    np.testing.assert_allclose(kernel.T @ kernel, np.eye(64), atol=1e-5)
+
+
+def _has_h5py() -> bool:
+    try:
+        import h5py  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 # ---- JSON nested thousands deep -------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ from ._files import (
     zip_member,
 )
 from ._unsupported import NotSupportedError
+from .initializers._random import weights_from_file
 
 KERAS_VERSION = "3.15.1"  # the Keras release whose file layout keras_lite writes (metadata.json)
 _CONFIG, _METADATA, _WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
@@ -223,7 +224,8 @@ def _load_state(model: Any, state: dict[str, Any]) -> None:
     blob = state["weights"]
     # No weights: a model that is not built, which may not hold any (a state that builds one is refused).
     limit = 0 if blob is None else len(blob) // 4
-    model._init_from_config(state["config"], max_params=limit)
+    with weights_from_file():  # (a state with weights has every one of them)
+        model._init_from_config(state["config"], max_params=limit)
     net = model._core_network()
     weights = None
     if blob is not None:
@@ -321,7 +323,8 @@ def _load_keras(model_class: Any, f: Any, compile: bool, training_only: list[str
     # Deflated weights count for at most 16 times their stored bytes (real weights deflate by under a tenth;
     # zeros by a thousand to one, which would let a 1 MB file build and fill a 1 GB model).
     limit = min(weights_size, _MOST_DEFLATED * packed) // 4
-    model._init_from_config(tree, max_params=limit, training_only=training_only)
+    with weights_from_file():  # (a built model's weights all come from the file, or it is refused)
+        model._init_from_config(tree, max_params=limit, training_only=training_only)
     compile_cfg = tree.get("compile_config") if isinstance(tree, dict) else None
     compile = bool(compile and compile_cfg)
     if compile:
@@ -392,7 +395,8 @@ def _load_legacy(model_class: Any, data: bytes, compile: bool, training_only: li
         )
     cls = model_class._class_for(tree)
     model = cls.__new__(cls)
-    model._init_from_config(tree, max_params=len(data) // 4, training_only=training_only)
+    with weights_from_file():
+        model._init_from_config(tree, max_params=len(data) // 4, training_only=training_only)
     # (A model saved before it was built has no weights: read_weights then finds none in the file either.)
     stored = h5.Stored(legacy_h5.read_weights(root, model), None)
     training = legacy_h5.config_attr(attrs, "training_config") if compile else None

@@ -3,7 +3,10 @@ and LeCun initializers made from it, and ``Orthogonal``. NumPy draws them, from 
 
 from __future__ import annotations
 
+import contextlib
 import math
+from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
@@ -17,6 +20,22 @@ from ._base import Initializer, _check_dtype, _number, _out, _shape, compute_fan
 # The standard deviation of a standard normal cut at +-2, which VarianceScaling divides by so that its
 # truncated draws have the standard deviation it promises (Keras's constant).
 _TRUNCATED_STD = 0.87962566103423978
+
+
+# Set while a model file is loaded whose weights replace the initial ones (``weights_from_file``).
+_FROM_FILE: ContextVar[bool] = ContextVar("keras_lite_weights_from_file", default=False)
+
+
+@contextlib.contextmanager
+def weights_from_file() -> Iterator[None]:
+    """Within the block, initial values are about to be replaced by a file's: ``Orthogonal`` (whose QR takes
+    the cube of a matrix's side, minutes for a 16,000-wide layer a file may declare) takes its seed as usual
+    but skips the decomposition."""
+    token = _FROM_FILE.set(True)
+    try:
+        yield
+    finally:
+        _FROM_FILE.reset(token)
 
 
 # ---- random -----------------------------------------------------------------------------------------------
@@ -240,7 +259,10 @@ class Orthogonal(RandomInitializer):
                 f"Received: shape={shape} of rank {len(shape)}."
             )
         rows, cols = math.prod(shape[:-1]), shape[-1]
-        a = self._rng().standard_normal((max(rows, cols), min(rows, cols)))
+        rng = self._rng()  # (the seed is taken either way, so that what is drawn after it does not change)
+        if _FROM_FILE.get():
+            return _out(np.zeros(shape))
+        a = rng.standard_normal((max(rows, cols), min(rows, cols)))
         q, r = np.linalg.qr(a)
         q = q * np.sign(np.diag(r))
         if rows < cols:
