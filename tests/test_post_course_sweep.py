@@ -49,3 +49,48 @@ def test_uncompiled_model_gives_keras_message(call: object) -> None:
     with pytest.raises(ValueError) as info:
         call(model)  # type: ignore[operator]
     assert str(info.value) == "You must call `compile()` before using the model."
+
+
+# ---- Sequential built with add(), a Rescaling before the Flatten ---------------------------------------------
+# Keras 3.15.1:
+#   m = keras.Sequential(name="mnist_like"); m.add(keras.Input(shape=(4, 3))); m.add(layers.Rescaling(0.5))
+#   m.add(layers.Flatten()); m.add(layers.Dense(2, kernel_initializer="ones")); m.summary()
+# printed rescaling (None, 4, 3) 0, flatten (None, 12) 0, dense (None, 2) 26, "Total params: 26 (104.00 B)",
+# and m.predict(np.arange(24).reshape(2, 4, 3)) gave [[33.0, 33.0], [105.0, 105.0]] (0.5 * 66 and 0.5 * 210).
+def test_add_rescaling_then_flatten_one_by_one(capsys: pytest.CaptureFixture[str]) -> None:
+    model = keras.Sequential(name="mnist_like")
+    model.add(keras.Input(shape=(4, 3)))
+    model.add(layers.Rescaling(0.5))  # keras_lite refused this before the Flatten came
+    model.add(layers.Flatten())
+    model.add(layers.Dense(2, kernel_initializer="ones"))
+    model.summary()
+    printed = capsys.readouterr().out
+    assert "│ rescaling (Rescaling)           │ (None, 4, 3)           │             0 │" in printed
+    assert "│ flatten (Flatten)               │ (None, 12)             │             0 │" in printed
+    assert "│ dense (Dense)                   │ (None, 2)              │            26 │" in printed
+    assert " Total params: 26 (104.00 B)" in printed
+    x = np.arange(24, dtype=np.float32).reshape(2, 4, 3)
+    np.testing.assert_array_equal(model.predict(x, verbose=0), [[33.0, 33.0], [105.0, 105.0]])
+
+
+# Keras 3.15.1: keras.Sequential([Input((4, 3)), Rescaling(0.5), Flatten()]).pop() leaves ['rescaling_1'];
+# add(Flatten(name="f2")), add(Dense(1, kernel_initializer="ones")) then predicts [[33.0], [105.0]].
+def test_pop_back_to_a_rescaling_then_add_a_flatten() -> None:
+    model = keras.Sequential([keras.Input((4, 3)), layers.Rescaling(0.5), layers.Flatten()])
+    model.pop()
+    assert [type(layer).__name__ for layer in model.layers] == ["Rescaling"]
+    model.add(layers.Flatten(name="f2"))
+    model.add(layers.Dense(1, kernel_initializer="ones", name="d"))
+    x = np.arange(24, dtype=np.float32).reshape(2, 4, 3)
+    np.testing.assert_array_equal(model.predict(x, verbose=0), [[33.0], [105.0]])
+
+
+def test_model_of_only_a_rescaling_on_a_shaped_input_is_still_refused_when_used() -> None:
+    # Keras outputs (None, 4, 3) there; keras_lite models give flat outputs (docs/keras-compatibility.md).
+    model = keras.Sequential()
+    model.add(keras.Input(shape=(4, 3)))
+    model.add(layers.Rescaling(0.5))
+    with pytest.raises(keras.NotSupportedError, match="put a keras.layers.Flatten"):
+        model.predict(np.ones((2, 4, 3), np.float32), verbose=0)
+    with pytest.raises(keras.NotSupportedError, match="put a keras.layers.Flatten"):
+        keras.Sequential([keras.Input((4, 3)), layers.Rescaling(0.5)])  # a list is the whole model
