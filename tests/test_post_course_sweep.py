@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import keras_lite as keras
+from devices import DEVICES
 from keras_lite import layers
 
 X6 = np.arange(12, dtype=np.float32).reshape(6, 2)
@@ -94,3 +95,77 @@ def test_model_of_only_a_rescaling_on_a_shaped_input_is_still_refused_when_used(
         model.predict(np.ones((2, 4, 3), np.float32), verbose=0)
     with pytest.raises(keras.NotSupportedError, match="put a keras.layers.Flatten"):
         keras.Sequential([keras.Input((4, 3)), layers.Rescaling(0.5)])  # a list is the whole model
+
+
+# ---- evaluate and predict, verbose=1: the bar is drawn after the first batch, then at the end -------------------
+# Keras 3.15.1, stdout redirected to a file, m = Sequential([Input((2,)), Dense(1, kernel_initializer="ones")]),
+# compile(loss="mae"), x = np.arange(12).reshape(6, 2), y = zeros(6):
+#   m.evaluate(x, y, batch_size=2, verbose=1) printed
+#     "\r1/3 ━━━━━━ ... 0s 3ms/step - loss: 3.0000" + "\b" * width + "\r3/3 ━━━━━━━━━━━━━━━━━━━━ 0s 3ms/step - loss: 11.0000\n"
+#   (with the ANSI bold/colour codes; batch 1 is |0 + 1| and |2 + 3|, mean 3; all six rows: mean 11);
+#   m.predict(x, batch_size=4, verbose=1): "\r1/2 ... step" then "\r2/2 ... step\n";
+#   m.evaluate(x, y, batch_size=8, verbose=1): "\r1/1 ... loss: 11.0000" then "\r1/1 ... loss: 11.0000\n".
+# keras_lite printed only the final draw.
+@pytest.mark.parametrize("device", DEVICES)
+def test_evaluate_verbose1_draws_the_first_batch_then_the_end(
+    device: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = _ones_model(device)
+    assert model.evaluate(X6, Y6, batch_size=2, verbose=1) == 11.0
+    draws = _draws(capsys.readouterr().out)
+    assert len(draws) == 2
+    assert draws[0].startswith("\x1b[1m1/3\x1b[0m \x1b[32m━━━━━━\x1b[0m\x1b[37m━━━━━━━━━━━━━━\x1b[0m ")
+    assert draws[0].endswith(" - loss: 3.0000") and "\n" not in draws[0]
+    assert draws[1].startswith("\x1b[1m3/3\x1b[0m \x1b[32m━━━━━━━━━━━━━━━━━━━━\x1b[0m\x1b[37m\x1b[0m ")
+    assert draws[1].rstrip(" \n").endswith(" - loss: 11.0000") and draws[1].endswith("\n")
+
+
+def test_evaluate_verbose1_of_one_batch_draws_it_twice(capsys: pytest.CaptureFixture[str]) -> None:
+    _ones_model().evaluate(X6, Y6, batch_size=8, verbose=1)
+    draws = _draws(capsys.readouterr().out)
+    assert [d.split(" ")[0] for d in draws] == ["\x1b[1m1/1\x1b[0m", "\x1b[1m1/1\x1b[0m"]
+    assert draws[0].endswith(" - loss: 11.0000") and draws[1].rstrip("\n ").endswith(" - loss: 11.0000")
+
+
+def test_evaluate_verbose1_first_draw_has_the_first_batchs_weighted_values(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Batch 1 holds rows 0 and 1 (|x0 + x1| = 1 and 5) with weights 2 and 0: Σ w·loss / rows = 2 · 1 / 2 = 1.
+    weights = np.array([2, 0, 1, 1, 1, 1], np.float32)
+    _ones_model().evaluate(X6, Y6, batch_size=2, sample_weight=weights, verbose=1)
+    draws = _draws(capsys.readouterr().out)
+    assert draws[0].endswith(" - loss: 1.0000")
+
+
+def test_evaluate_verbose2_and_0_print_no_first_draw(capsys: pytest.CaptureFixture[str]) -> None:
+    model = _ones_model()
+    model.evaluate(X6, Y6, batch_size=2, verbose=0)
+    assert capsys.readouterr().out == ""
+    model.evaluate(X6, Y6, batch_size=2, verbose=2)
+    printed = capsys.readouterr().out
+    assert "\r" not in printed and printed.startswith("3/3 - ") and printed.endswith(" - loss: 11.0000\n")
+
+
+def test_predict_verbose1_draws_the_first_batch_then_the_end(capsys: pytest.CaptureFixture[str]) -> None:
+    _ones_model().predict(X6, batch_size=4, verbose=1)
+    draws = _draws(capsys.readouterr().out)
+    assert len(draws) == 2
+    assert draws[0].startswith("\x1b[1m1/2\x1b[0m ") and draws[0].endswith("/step")
+    assert draws[1].startswith("\x1b[1m2/2\x1b[0m ") and draws[1].rstrip(" \n").endswith("/step")
+    assert draws[1].endswith("\n")
+
+
+# Keras 3.15.1: m.predict(((x[i:i + 30],) for i in range(0, 90, 30)), verbose=1) printed
+# "\r      1/Unknown 0s 3ms/step", its "ran out of data" warning, then "\r3/3 ━━━━━━━━━━━━━━━━━━━━ 0s 9ms/step\n".
+def test_predict_of_a_generator_verbose1_draws_unknown_then_the_count(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    model = _ones_model()
+    x = np.ones((90, 2), np.float32)
+    with pytest.warns(UserWarning, match="ran out of data"):
+        out = model.predict(((x[i : i + 30],) for i in range(0, 90, 30)), verbose=1)
+    assert out.shape == (90, 1)
+    draws = _draws(capsys.readouterr().out)
+    assert len(draws) == 2
+    assert draws[0].startswith("      1/Unknown \x1b[1m0s\x1b[0m ")
+    assert draws[1].startswith("\x1b[1m3/3\x1b[0m \x1b[32m━━━━━━━━━━━━━━━━━━━━\x1b[0m")

@@ -13,7 +13,7 @@ import numpy as np
 from .. import _core, _data, config
 from .. import callbacks as callbacks_module
 from .._errors import received
-from .._progbar import report
+from .._progbar import Progbar, first_step, report
 from .._stream import RAN_OUT, Feeder, PyDataset, Source, is_stream, queue_for, shuffle_ignored
 from .._unsupported import NotSupportedError
 from ..optimizers._steps import restarted as restarted_rates
@@ -329,6 +329,7 @@ def predict(
     if cbs is not None:
         cbs.on_predict_begin()
     outs = []
+    bar: Progbar | None = None
     for batches in source.passes(1):
         for step, batch in enumerate(batches):
             if cbs is not None:
@@ -340,8 +341,10 @@ def predict(
             outs.append(out)
             if cbs is not None:
                 cbs.on_predict_batch_end(step, {"outputs": out})
+            if step == 0:
+                bar = first_step(source.steps_per_pass(), verbose, start, {})
     if cbs is not None:
         cbs.on_predict_end()
     if verbose:
-        report(len(outs), verbose, start, {})
+        report(len(outs), verbose, start, {}, bar)
     return np.concatenate(outs, axis=0)
