@@ -169,3 +169,36 @@ def test_predict_of_a_generator_verbose1_draws_unknown_then_the_count(
     assert len(draws) == 2
     assert draws[0].startswith("      1/Unknown \x1b[1m0s\x1b[0m ")
     assert draws[1].startswith("\x1b[1m3/3\x1b[0m \x1b[32m━━━━━━━━━━━━━━━━━━━━\x1b[0m")
+
+
+# ---- a weight in a format string ------------------------------------------------------------------------------
+# Keras 3.15.1, the course's first exercise: model = Sequential([Dense(units=1, input_shape=[3])]), weights set to
+# [[0.5], [-0.25], [1.0]] and [0.1]; w, b = model.weights; print("Weights\n{}\n\nBias\n{}".format(w, b)) printed
+#   Weights
+#   <Variable path=sequential/dense/kernel, shape=(3, 1), dtype=float32, value=[[ 0.5 ]
+#    [-0.25]
+#    [ 1.  ]]>
+#
+#   Bias
+#   <Variable path=sequential/dense/bias, shape=(1,), dtype=float32, value=[0.1]>
+# (Keras's str() of a variable is its repr; keras_lite formatted the bare array.)
+def test_weights_in_a_format_string_print_as_keras_variables() -> None:
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(units=1)], name="sequential")
+    model.set_weights([np.array([[0.5], [-0.25], [1.0]], np.float32), np.array([0.1], np.float32)])
+    w, b = model.weights
+    assert "Weights\n{}\n\nBias\n{}".format(w, b) == (  # noqa: UP032 (the course writes it so)
+        "Weights\n<Variable path=sequential/dense/kernel, shape=(3, 1), dtype=float32, value=[[ 0.5 ]\n"
+        " [-0.25]\n [ 1.  ]]>\n\nBias\n<Variable path=sequential/dense/bias, shape=(1,), dtype=float32, value=[0.1]>"
+    )
+    assert f"{w}" == str(w) == repr(w)
+    assert f"{b:>5}" == "[0.1]"  # a format spec formats the value (Keras raises TypeError there)
+
+
+# Keras 3.15.1: repr(keras.optimizers.SGD(0.01).learning_rate) is
+# "<Variable path=sgd/learning_rate, shape=(), dtype=float32, value=0.009999999776482582>" (the float32 value as
+# a Python float); keras_lite showed value=0.01.
+def test_learning_rate_repr_shows_the_float32_value_as_keras_does() -> None:
+    lr = keras.optimizers.SGD(0.01).learning_rate
+    assert (
+        repr(lr) == "<Variable path=sgd/learning_rate, shape=(), dtype=float32, value=0.009999999776482582>"
+    )
