@@ -202,3 +202,26 @@ def test_learning_rate_repr_shows_the_float32_value_as_keras_does() -> None:
     assert (
         repr(lr) == "<Variable path=sgd/learning_rate, shape=(), dtype=float32, value=0.009999999776482582>"
     )
+
+
+# ---- class_weight keyed by bools ----------------------------------------------------------------------------
+# Keras 3.15.1: x = [[1, 0], [0, 1], [-1, .5], [.5, -1], [2, 1], [-2, -1]], y = x[:, 0] > 0 (bools), Sequential([
+# Input((2,)), Dense(1, "sigmoid")]) with kernel [[0.1], [-0.2]], bias 0, SGD(0.1), binary_crossentropy,
+# fit(batch_size=4, epochs=2, shuffle=False) gave loss [1.2393221855163574, 0.9741061329841614] and kernel
+# [0.5427014231681824, -0.13427391648292542] for class_weight {False: 1.0, True: 3.0}, dict(zip(np.unique(y),
+# [1.0, 3.0])) (NumPy bool keys), {True: 3.0} and {0: 1.0, 1: 3.0} alike; keras_lite refused the bool keys.
+@pytest.mark.parametrize("device", DEVICES)
+def test_class_weight_takes_bool_keys_as_class_ids(device: str) -> None:
+    x = np.array([[1, 0], [0, 1], [-1, 0.5], [0.5, -1], [2, 1], [-2, -1]], np.float32)
+    y = x[:, 0] > 0
+    for class_weight in ({False: 1.0, True: 3.0}, dict(zip(np.unique(y), [1.0, 3.0])), {True: 3.0}):
+        model = keras.Sequential([keras.Input((2,)), layers.Dense(1, activation="sigmoid")], device=device)
+        model.set_weights([np.array([[0.1], [-0.2]], np.float32), np.zeros(1, np.float32)])
+        model.compile(optimizer=keras.optimizers.SGD(0.1), loss="binary_crossentropy")
+        history = model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0, class_weight=class_weight)
+        np.testing.assert_allclose(
+            history.history["loss"], [1.2393221855163574, 0.9741061329841614], rtol=1e-6
+        )
+        np.testing.assert_allclose(
+            model.get_weights()[0].ravel(), [0.5427014231681824, -0.13427391648292542], rtol=1e-6
+        )
