@@ -10,6 +10,8 @@ types and exceptions. Keras ran with stdout redirected to a file, where its bar 
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -225,3 +227,47 @@ def test_class_weight_takes_bool_keys_as_class_ids(device: str) -> None:
         np.testing.assert_allclose(
             model.get_weights()[0].ravel(), [0.5427014231681824, -0.13427391648292542], rtol=1e-6
         )
+
+
+# ---- a PyDataset whose __init__ skips super().__init__() ------------------------------------------------------
+# Keras 3.15.1 (`PyDataset._warn_if_super_not_called`, run when fit, evaluate or predict reads the settings):
+#   UserWarning: Your `PyDataset` class should call `super().__init__(**kwargs)` in its constructor. `**kwargs`
+#   can include `workers`, `use_multiprocessing`, `max_queue_size`. Do not pass these arguments to `fit()`, as
+#   they will be ignored.
+# once per dataset (a second predict, fit or evaluate of the same one gave none), its workers, use_multiprocessing
+# and max_queue_size then 1, False, 10. keras_lite said nothing.
+class _NoSuper(keras.utils.PyDataset):
+    def __init__(self) -> None:  # (no super().__init__(**kwargs))
+        self.rows = X6
+
+    def __len__(self) -> int:
+        return 2
+
+    def __getitem__(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        return self.rows[i * 3 : (i + 1) * 3], Y6[i * 3 : (i + 1) * 3]
+
+
+@pytest.mark.parametrize("method", ["fit", "evaluate", "predict"])
+def test_pydataset_without_super_init_warns_once_as_keras_does(method: str) -> None:
+    model = _ones_model()
+    dataset = _NoSuper()
+    run = getattr(model, method)
+    with pytest.warns(
+        UserWarning, match=r"^Your `PyDataset` class should call `super\(\).__init__\(\*\*kwargs\)`"
+    ):
+        run(dataset, verbose=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run(dataset, verbose=0)
+    assert (dataset.workers, dataset.use_multiprocessing, dataset.max_queue_size) == (1, False, 10)
+
+
+def test_pydataset_calling_super_init_does_not_warn() -> None:
+    class Batches(_NoSuper):
+        def __init__(self) -> None:
+            super(_NoSuper, self).__init__(max_queue_size=4)
+            self.rows = X6
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _ones_model().fit(Batches(), verbose=0)

@@ -72,17 +72,37 @@ class PyDataset:
         self._use_multiprocessing = use_multiprocessing
         self._max_queue_size = max_queue_size
 
+    def _warn_if_super_not_called(self) -> None:
+        """Keras's warning for a subclass whose ``__init__`` skipped ``super().__init__(**kwargs)``: given once,
+        when the first of these settings is read (the defaults are then set)."""
+        missing = False
+        for name, default in (("_workers", 1), ("_use_multiprocessing", False), ("_max_queue_size", 10)):
+            if not hasattr(self, name):
+                setattr(self, name, default)
+                missing = True
+        if missing:
+            warnings.warn(
+                "Your `PyDataset` class should call `super().__init__(**kwargs)` in its constructor. `**kwargs` "
+                "can include `workers`, `use_multiprocessing`, `max_queue_size`. Do not pass these arguments to "
+                "`fit()`, as they will be ignored.",
+                UserWarning,
+                stacklevel=3,
+            )
+
     @property
     def workers(self) -> int:
-        return int(getattr(self, "_workers", 1))
+        self._warn_if_super_not_called()
+        return int(self._workers)
 
     @property
     def use_multiprocessing(self) -> bool:
-        return bool(getattr(self, "_use_multiprocessing", False))
+        self._warn_if_super_not_called()
+        return bool(self._use_multiprocessing)
 
     @property
     def max_queue_size(self) -> int:
-        return int(getattr(self, "_max_queue_size", 10))
+        self._warn_if_super_not_called()
+        return int(self._max_queue_size)
 
     @property
     def num_batches(self) -> int | None:
@@ -173,6 +193,7 @@ class Source:
         self._gen: Iterator[Any] | None = None
         self._iterable: Any = None
         if self.dataset is not None:
+            self.dataset._warn_if_super_not_called()  # (Keras reads its settings as fit, evaluate, predict start)
             n = self.dataset.num_batches
             self.size: int | None = None if n is None else int(n)
             if self.size == 0:
