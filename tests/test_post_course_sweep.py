@@ -10,6 +10,7 @@ types and exceptions. Keras ran with stdout redirected to a file, where its bar 
 
 from __future__ import annotations
 
+import pathlib
 import warnings
 
 import numpy as np
@@ -271,3 +272,39 @@ def test_pydataset_calling_super_init_does_not_warn() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _ones_model().fit(Batches(), verbose=0)
+
+
+# ---- saving a model that is not built yet ---------------------------------------------------------------------
+# Keras 3.15.1, u = keras.Sequential([layers.Dense(2)]) (no Input, never called):
+#   u.save("u.keras") wrote the file with "UserWarning: You are saving a model that has not yet been built. It
+#   might not contain any weights yet. Consider building the model first by calling it on some data.";
+#   u.save_weights("u.weights.h5") raised "ValueError: You are saving a model that has not yet been built. Try
+#   building the model first by calling it on some data or by using `build()`." and wrote nothing;
+#   u.load_weights(...) raised "ValueError: You are loading weights into a model that has not yet been built. Try
+#   building the model first by calling it on some data or by using `build()`."
+# keras_lite saved both files without a word and refused the load with a message of its own.
+def test_saving_an_unbuilt_model_warns_or_refuses_as_keras_does(tmp_path: pathlib.Path) -> None:
+    unbuilt = keras.Sequential([layers.Dense(2)])
+    with pytest.warns(
+        UserWarning, match=r"^You are saving a model that has not yet been built\. It might not"
+    ):
+        unbuilt.save(tmp_path / "u.keras")
+    assert (tmp_path / "u.keras").exists()
+    with pytest.raises(ValueError) as saving:
+        unbuilt.save_weights(tmp_path / "u.weights.h5")
+    assert str(saving.value) == (
+        "You are saving a model that has not yet been built. Try building the model first by calling it on some "
+        "data or by using `build()`."
+    )
+    assert not (tmp_path / "u.weights.h5").exists()
+    built = _ones_model()
+    built.save_weights(tmp_path / "b.weights.h5")
+    with pytest.raises(ValueError) as loading:
+        unbuilt.load_weights(tmp_path / "b.weights.h5")
+    assert str(loading.value) == (
+        "You are loading weights into a model that has not yet been built. Try building the model first by "
+        "calling it on some data or by using `build()`."
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        built.save(tmp_path / "b.keras")  # (built: no warning)
