@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pathlib
 import warnings
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -308,3 +309,69 @@ def test_saving_an_unbuilt_model_warns_or_refuses_as_keras_does(tmp_path: pathli
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         built.save(tmp_path / "b.keras")  # (built: no warning)
+
+
+# ---- a tf.data.Dataset whose length TensorFlow cannot tell ------------------------------------------------------
+# tf.data's __len__ raises TypeError for a dataset that repeats ("The dataset is infinite.") or whose length it
+# cannot tell ("The dataset length is unknown.", after a filter); keras_lite called len() and crashed. A stand-in
+# with tf.data's class name and module, so that the test needs no TensorFlow.
+X12 = np.arange(24, dtype=np.float32).reshape(12, 2) / 10
+Y12 = (X12[:, 0] > 1).astype(np.float32)
+
+
+class DatasetV2:
+    """Batches of 4 rows of X12, Y12, as `tf.data.Dataset.from_tensor_slices((x, y)).batch(4)` gives them, once
+    (``repeat=False``: its length unknown) or without end."""
+
+    def __init__(self, repeat: bool) -> None:
+        self.repeat = repeat
+
+    def __len__(self) -> int:
+        raise TypeError("The dataset is infinite." if self.repeat else "The dataset length is unknown.")
+
+    def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        while True:
+            for i in range(0, 12, 4):
+                yield X12[i : i + 4], Y12[i : i + 4]
+            if not self.repeat:
+                return
+
+
+DatasetV2.__module__ = "tensorflow.python.data.ops.dataset_ops"
+
+
+def _sgd_classifier(device: str) -> keras.Sequential:
+    model = keras.Sequential([keras.Input((2,)), layers.Dense(1, activation="sigmoid")], device=device)
+    model.set_weights([np.array([[0.1], [-0.2]], np.float32), np.zeros(1, np.float32)])
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="binary_crossentropy")
+    return model
+
+
+# Keras 3.15.1 with ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(4).repeat() and that model:
+#   fit(ds, steps_per_epoch=2, epochs=3, verbose=0) warned "`shuffle=True` was passed, but will be ignored since the
+#   data `x` was provided as a tf.data.Dataset. The Dataset is expected to already be shuffled (via
+#   `.shuffle(buffer_size)`)." and gave params {'verbose': 0, 'epochs': 3, 'steps': 2}, loss [0.6905468106269836,
+#   0.7712321281433105, 0.65505051612854], kernel [0.29028886556625366, -0.00896599143743515];
+#   a fresh model's fit of tf.data.Dataset.from_tensor_slices((x, y)).filter(...).batch(4) (length unknown),
+#   epochs=1, shuffle=False: "Your input ran out of data" and params steps None, loss [0.6397845149040222]
+#   (the first model trained on from there: Keras's value was taken after the fit above).
+@pytest.mark.parametrize("device", DEVICES)
+def test_tf_dataset_of_unknown_or_infinite_length_trains(device: str) -> None:
+    model = _sgd_classifier(device)
+    with pytest.warns(UserWarning) as caught:
+        history = model.fit(DatasetV2(repeat=True), steps_per_epoch=2, epochs=3, verbose=0)
+    assert [str(w.message) for w in caught] == [
+        "`shuffle=True` was passed, but will be ignored since the data `x` was provided as a tf.data.Dataset. The "
+        "Dataset is expected to already be shuffled (via `.shuffle(buffer_size)`)."
+    ]
+    assert history.params == {"verbose": 0, "epochs": 3, "steps": 2}
+    np.testing.assert_allclose(
+        history.history["loss"], [0.6905468106269836, 0.7712321281433105, 0.65505051612854], rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        model.get_weights()[0].ravel(), [0.29028886556625366, -0.00896599143743515], rtol=1e-5
+    )
+    with pytest.warns(UserWarning, match="ran out of data"):
+        history = model.fit(DatasetV2(repeat=False), epochs=1, verbose=0, shuffle=False)
+    assert history.params == {"verbose": 0, "epochs": 1, "steps": None}
+    np.testing.assert_allclose(history.history["loss"], [0.6397845149040222], rtol=1e-6)

@@ -33,14 +33,32 @@ RAN_OUT = (
 )
 
 
-def shuffle_ignored(x: Any) -> str:
-    """Keras's warning for ``fit(shuffle=True)`` on data it cannot shuffle: a generator or an infinite PyDataset."""
-    what = (
-        "a generator. The generator is expected to yield already-shuffled data."
-        if hasattr(x, "__next__")
-        else "an infinite PyDataset. The PyDataset is expected to already be shuffled."
-    )
+def shuffle_ignored(x: Any) -> str | None:
+    """Keras's warning for ``fit(shuffle=True)`` on data it cannot shuffle (a generator, an infinite PyDataset,
+    a `tf.data.Dataset` or a torch DataLoader); None for data it shuffles or takes without a word."""
+    if hasattr(x, "__next__"):
+        what = "a generator. The generator is expected to yield already-shuffled data."
+    elif isinstance(x, PyDataset):
+        if x.num_batches is not None:
+            return None
+        what = "an infinite PyDataset. The PyDataset is expected to already be shuffled."
+    elif _is_class(
+        x, "tensorflow.python.", ("DatasetV2", "DistributedDataset", "DistributedDatasetsFromFunction")
+    ):
+        what = (
+            "a tf.data.Dataset. The Dataset is expected to already be shuffled (via `.shuffle(buffer_size)`)."
+        )
+    elif _is_class(x, "torch.utils.data", ("DataLoader",)):
+        what = "a torch DataLoader. The DataLoader is expected to already be shuffled."
+    else:
+        return None
     return f"`shuffle=True` was passed, but will be ignored since the data `x` was provided as {what}"
+
+
+def _is_class(x: Any, module: str, names: tuple[str, ...]) -> bool:
+    """Whether ``x``'s class derives from one named in ``names`` of a module under ``module``, found without
+    importing that library (as Keras recognises a tf.data.Dataset or a torch DataLoader)."""
+    return any(c.__name__ in names and c.__module__.startswith(module) for c in type(x).__mro__)
 
 
 class PyDataset:
@@ -125,6 +143,15 @@ class PyDataset:
 
     def on_epoch_end(self) -> None:
         """Called at the end of every epoch."""
+
+
+def _length(data: Any) -> int | None:
+    """The batches of a re-iterable source, None when unknown: a `tf.data.Dataset` that repeats without end or
+    whose length TensorFlow cannot tell has ``__len__`` but raises TypeError from it."""
+    try:
+        return len(data) if hasattr(data, "__len__") else None
+    except TypeError:
+        return None
 
 
 def is_stream(x: Any) -> bool:
@@ -218,7 +245,7 @@ class Source:
                     break
         else:
             self._iterable = data
-            self.size = len(data) if hasattr(data, "__len__") else None
+            self.size = _length(data)
             self.peeked = []
             for batch in data:
                 self.peeked.append(_tuple(_listed(batch), f"{what} iterable"))

@@ -93,8 +93,9 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
             )
     if a["class_weight"] is not None and not isinstance(x, PyDataset):
         raise ValueError("`class_weight` is not supported when using a generator as x. Use a PyDataset.")
-    if a["shuffle"] and (hasattr(x, "__next__") or isinstance(x, PyDataset) and x.num_batches is None):
-        warnings.warn(shuffle_ignored(x), UserWarning, stacklevel=4)
+    ignored = shuffle_ignored(x) if a["shuffle"] else None
+    if ignored is not None:
+        warnings.warn(ignored, UserWarning, stacklevel=4)
     if a["validation_split"]:
         raise ValueError(
             f"validation_split is only supported for arrays. {received('validation_split', a['validation_split'])}"
