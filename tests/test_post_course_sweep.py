@@ -375,3 +375,33 @@ def test_tf_dataset_of_unknown_or_infinite_length_trains(device: str) -> None:
         history = model.fit(DatasetV2(repeat=False), epochs=1, verbose=0, shuffle=False)
     assert history.params == {"verbose": 0, "epochs": 1, "steps": None}
     np.testing.assert_allclose(history.history["loss"], [0.6397845149040222], rtol=1e-6)
+
+
+# Keras 3.15.1 drew a streamed evaluate's bar after the first batch too: evaluate of a PyDataset of 3 batches,
+# verbose=1, printed "\r1/3 ━━━━━━ ... - accuracy: 0.6333 - loss: 0.6696" (batch 1's values), then
+# "\r3/3 ━━━━━━━━━━━━━━━━━━━━ ... - accuracy: 0.5889 - loss: 0.6649\n"; of a generator "\r      1/Unknown ...".
+# Here: the mean |x0 + x1| of rows 0-2 is (1 + 5 + 9) / 3 = 5, of all six rows 11.
+class _TwoBatches(keras.utils.PyDataset):
+    def __len__(self) -> int:
+        return 2
+
+    def __getitem__(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        return X6[i * 3 : (i + 1) * 3], Y6[i * 3 : (i + 1) * 3]
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_streamed_evaluate_verbose1_draws_the_first_batch_then_the_end(
+    device: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = _ones_model(device)
+    assert model.evaluate(_TwoBatches(), verbose=1) == 11.0
+    draws = _draws(capsys.readouterr().out)
+    assert len(draws) == 2
+    assert draws[0].startswith("\x1b[1m1/2\x1b[0m ") and draws[0].endswith(" - loss: 5.0000")
+    assert draws[1].startswith("\x1b[1m2/2\x1b[0m ") and draws[1].rstrip(" \n").endswith(" - loss: 11.0000")
+    batches = ((X6[i : i + 3], Y6[i : i + 3]) for i in (0, 3))
+    with pytest.warns(UserWarning, match="ran out of data"):
+        model.evaluate(batches, verbose=1)
+    draws = _draws(capsys.readouterr().out)
+    assert draws[0].startswith("      1/Unknown ") and draws[0].endswith(" - loss: 5.0000")
+    assert draws[1].startswith("\x1b[1m2/2\x1b[0m ")

@@ -305,18 +305,36 @@ def _evaluate(
     queue = queue_for(source)
     feeders = [Feeder(source, 1, queue, converter(model, inputs, True, "x"))]
     names = model._metric_names
-    if a["callbacks"] is None:
+    first = _FirstDraw(source.steps_per_pass(), start) if a["v"] == 1 else None
+    if a["callbacks"] is None and first is None:
         values = list(_run(feeders, lambda: _core.evaluate_stream(model._net, queue, None)))
     else:
         cbs = make_callbacks(source.steps_per_pass())
+        if first is not None:
+            cbs.callbacks.append(first)
         cbs.on_test_begin()
         observer = observer_cls(model, cbs, names) if cbs.needs_batch_hooks("test") else None
         values = list(_run(feeders, lambda: _core.evaluate_stream(model._net, queue, observer)))
         cbs.on_test_end(_targets.keyed(names, model._metric_sizes, values))
     if a["v"]:
         steps = feeders[0].sizes[0] if feeders[0].sizes else source.steps_per_pass() or 0
-        report(steps, a["v"], start, _targets.keyed(names, model._metric_sizes, values))
+        bar = None if first is None else first.bar
+        report(steps, a["v"], start, _targets.keyed(names, model._metric_sizes, values), bar)
     return values
+
+
+class _FirstDraw(callbacks_module.Callback):
+    """Draws a streamed evaluate's bar after its first batch, with that batch's values, as Keras's bar draws
+    itself (see `first_step`); ``report`` finishes it."""
+
+    def __init__(self, steps: int | None, start: float) -> None:
+        super().__init__()
+        self.steps, self.start = steps, start
+        self.bar: Progbar | None = None
+
+    def on_test_batch_end(self, batch: int, logs: Any = None) -> None:
+        if batch == 0:
+            self.bar = first_step(self.steps, 1, self.start, dict(logs or {}))
 
 
 def predict(
