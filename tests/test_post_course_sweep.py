@@ -405,3 +405,28 @@ def test_streamed_evaluate_verbose1_draws_the_first_batch_then_the_end(
     draws = _draws(capsys.readouterr().out)
     assert draws[0].startswith("      1/Unknown ") and draws[0].endswith(" - loss: 5.0000")
     assert draws[1].startswith("\x1b[1m2/2\x1b[0m ")
+
+
+# ---- a Sequential's input and output ------------------------------------------------------------------------
+# Keras 3.15.1: m = keras.Sequential([keras.Input((3,)), layers.Dense(2)]): m.inputs and m.outputs are
+# [(None, 3)] and [(None, 2)], but m.input raised "AttributeError: The layer sequential has never been called
+# and thus has no defined input." (m.output: "... no defined output."), also after fit, predict or m(array);
+# after o = m(i) on i = keras.Input((3,)), m.input is i and m.output is o, shapes (None, 3) and (None, 2).
+# keras_lite raised its NotSupportedError ("does not support Sequential.input yet") in every case.
+def test_sequential_input_and_output_as_keras_gives_them() -> None:
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(2)], name="sequential")
+    model.compile(loss="mse")
+    model.fit(np.ones((4, 3)), np.ones((4, 2)), verbose=0)
+    model(np.ones((2, 3)))
+    for which in ("input", "output"):
+        with pytest.raises(AttributeError) as info:
+            getattr(model, which)
+        assert (
+            str(info.value) == f"The layer sequential has never been called and thus has no defined {which}."
+        )
+        assert not isinstance(info.value, keras.NotSupportedError)
+    assert [t.shape for t in model.inputs] == [(None, 3)]
+    i = keras.Input((3,))
+    o = model(i)
+    assert model.input is i and model.output is o
+    assert model.input.shape == (None, 3) and model.output.shape == (None, 2)

@@ -306,6 +306,17 @@ class Sequential(Model):
         return (None, self._net.output_dim)
 
     @property
+    def input(self) -> Any:
+        """The tensor the model was called on in a Functional graph, as Keras gives it (the model's own input
+        tensor is ``inputs[0]``)."""
+        return _nesting.called_io(self, "input")
+
+    @property
+    def output(self) -> Any:
+        """The tensor the model's call in a Functional graph made, as Keras gives it (see `outputs`)."""
+        return _nesting.called_io(self, "output")
+
+    @property
     def inputs(self) -> list[KerasTensor]:
         """The input tensor of the graph the model makes of its layers once built (see `_graph`)."""
         return [self._graph("inputs")[0]]
