@@ -430,3 +430,14 @@ def test_sequential_input_and_output_as_keras_gives_them() -> None:
     o = model(i)
     assert model.input is i and model.output is o
     assert model.input.shape == (None, 3) and model.output.shape == (None, 2)
+
+
+# Keras 3.15.1: keras.Sequential([layers.InputLayer(input_shape=(3,)), layers.Dense(1)]) warned "UserWarning:
+# Argument `input_shape` is deprecated. Use `shape` instead." (input_shape (None, 3)); keras_lite said nothing.
+def test_input_layer_input_shape_warns_that_it_is_deprecated() -> None:
+    with pytest.warns(UserWarning, match=r"^Argument `input_shape` is deprecated\. Use `shape` instead\.$"):
+        model = keras.Sequential([layers.InputLayer(input_shape=(3,)), layers.Dense(1)])
+    assert model.input_shape == (None, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        keras.Sequential([layers.InputLayer(shape=(3,)), layers.Dense(1)])

@@ -487,7 +487,8 @@ def test_keras_layer_arguments_that_change_nothing_here_are_accepted() -> None:
 
 def test_keras_input_arguments() -> None:
     assert keras.Input(batch_shape=(None, 3)).shape == (None, 3)
-    model = keras.Sequential([layers.InputLayer(input_shape=(4,)), layers.Dense(1)])  # legacy spelling
+    with pytest.warns(UserWarning, match="`input_shape` is deprecated"):  # legacy spelling, as Keras warns
+        model = keras.Sequential([layers.InputLayer(input_shape=(4,)), layers.Dense(1)])
     assert model.input_shape == (None, 4)
     for arg in ("sparse", "ragged", "optional"):
         with pytest.raises(keras.NotSupportedError, match=arg):
