@@ -441,3 +441,27 @@ def test_input_layer_input_shape_warns_that_it_is_deprecated() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         keras.Sequential([layers.InputLayer(shape=(3,)), layers.Dense(1)])
+
+
+# Keras 3.15.1: a model trained with Adam saved with save_weights("b.weights.h5") (10 optimizer variables for
+# Sequential([Input((3,)), Dense(2), Dense(1)])), then load_weights into the same architecture compiled with
+# SGD() warned "Skipping variable loading for optimizer 'sgd', because it has 2 variables whereas the saved
+# optimizer has 10 variables. " (with that last space) and loaded the layers' weights.
+def test_optimizer_mismatch_warning_is_keras_text(tmp_path: pathlib.Path) -> None:
+    def model(optimizer: str) -> keras.Sequential:
+        m = keras.Sequential([keras.Input((3,)), layers.Dense(2), layers.Dense(1)])
+        m.compile(optimizer=optimizer, loss="mse")
+        return m
+
+    trained = model("adam")
+    trained.fit(np.ones((8, 3)), np.ones(8), verbose=0)
+    trained.save_weights(tmp_path / "b.weights.h5")
+    other = model("sgd")
+    with pytest.warns(UserWarning) as caught:
+        other.load_weights(tmp_path / "b.weights.h5")
+    assert [str(w.message) for w in caught] == [
+        "Skipping variable loading for optimizer 'sgd', because it has 2 variables whereas the saved optimizer "
+        "has 10 variables. "
+    ]
+    for got, want in zip(other.get_weights(), trained.get_weights()):
+        np.testing.assert_array_equal(got, want)
