@@ -328,7 +328,7 @@ def test_bad_names_and_arguments(tmp_path):
     with pytest.raises(ValueError, match="not a valid HDF5 file"):
         keras.models.load_model(tmp_path / "m.h5")
     unbuilt = keras.Sequential([layers.Dense(1)])
-    with pytest.raises(ValueError, match="not built"):
+    with pytest.raises(ValueError, match="has not yet been built"):
         unbuilt.load_weights(os.path.join(FIXTURES, "uncompiled.keras"))
 
 

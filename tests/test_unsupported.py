@@ -131,7 +131,7 @@ def test_tools_that_probe_modules_keep_working() -> None:
 # ---- Keras attributes of models and layers ----------------------------------------------------------------
 @pytest.mark.parametrize(
     "name",
-    ["compute_loss", "make_train_function", "metrics", "input", "output",
+    ["compute_loss", "make_train_function", "metrics",
      "add_loss", "train_step", "get_state_tree", "metrics_variables", "quantize"],
 )  # fmt: skip
 def test_a_keras_model_attribute_keras_lite_lacks_raises_not_supported(name: str) -> None:
@@ -487,7 +487,8 @@ def test_keras_layer_arguments_that_change_nothing_here_are_accepted() -> None:
 
 def test_keras_input_arguments() -> None:
     assert keras.Input(batch_shape=(None, 3)).shape == (None, 3)
-    model = keras.Sequential([layers.InputLayer(input_shape=(4,)), layers.Dense(1)])  # legacy spelling
+    with pytest.warns(UserWarning, match="`input_shape` is deprecated"):  # legacy spelling, as Keras warns
+        model = keras.Sequential([layers.InputLayer(input_shape=(4,)), layers.Dense(1)])
     assert model.input_shape == (None, 4)
     for arg in ("sparse", "ragged", "optional"):
         with pytest.raises(keras.NotSupportedError, match=arg):

@@ -313,7 +313,7 @@ def _optimizer_plan(
     if len(opt_vars) not in (fixed, fixed + len(order)):
         warnings.warn(
             f"Skipping variable loading for optimizer {model.optimizer.name!r}, because it has "
-            f"{fixed + len(order)} variables whereas the saved optimizer has {len(opt_vars)} variables.",
+            f"{fixed + len(order)} variables whereas the saved optimizer has {len(opt_vars)} variables. ",
             UserWarning,
             stacklevel=3,
         )

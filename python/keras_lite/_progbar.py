@@ -242,9 +242,23 @@ class Progbar:
         return per_step
 
 
-def report(steps: int, verbose: int, start: float, logs: dict[str, Any]) -> None:
-    """The finished bar of an ``evaluate`` or ``predict`` that started at ``start`` (``time.time()``) and ran
-    ``steps`` batches: the line Keras's bar ends with."""
-    bar = Progbar(steps, verbose=verbose, stateless_metrics=set())
+def first_step(steps: int | None, verbose: int, start: float, logs: dict[str, Any]) -> Progbar | None:
+    """The bar of an ``evaluate`` or ``predict`` that started at ``start``, drawn after its first batch with that
+    batch's ``logs``, as Keras's bar draws itself (its later redraws come at most every 50 ms, so a quick run
+    shows this draw and the final one); None unless ``verbose`` is 1. ``report`` finishes it."""
+    if verbose != 1 or steps == 0:
+        return None
+    bar = Progbar(steps, verbose=1, stateless_metrics=set())
     bar._start = start
+    bar.update(1, list(logs.items()), finalize=False)
+    return bar
+
+
+def report(steps: int, verbose: int, start: float, logs: dict[str, Any], bar: Progbar | None = None) -> None:
+    """The finished bar of an ``evaluate`` or ``predict`` that started at ``start`` (``time.time()``) and ran
+    ``steps`` batches: the line Keras's bar ends with, over ``bar`` (from `first_step`) when given."""
+    if bar is None:
+        bar = Progbar(steps, verbose=verbose, stateless_metrics=set())
+        bar._start = start
+    bar.target = steps  # (a stream's count, unknown until it ran out)
     bar.update(steps, list(logs.items()), finalize=True)

@@ -68,6 +68,7 @@ def save(model: Any, filepath: Any, overwrite: bool, zipped: Any, kwargs: dict[s
     if zipped not in (None, True):
         raise ValueError(f"keras_lite writes zipped `.keras` files only. Received: zipped={zipped!r}")
     if hasattr(filepath, "write"):
+        _warn_if_unbuilt(model)
         _write_keras(model, filepath)
         return
     path = path_arg(filepath, "filepath")
@@ -92,7 +93,19 @@ def save(model: Any, filepath: Any, overwrite: bool, zipped: Any, kwargs: dict[s
         data = legacy_h5.model_h5(model, bool(include_optimizer), KERAS_VERSION)
         atomic_write(path, lambda f: f.write(data))
     else:
+        _warn_if_unbuilt(model)
         atomic_write(path, lambda f: _write_keras(model, f))
+
+
+def _warn_if_unbuilt(model: Any) -> None:
+    """Keras 3's warning when a `.keras` file is written for a model not built yet (it holds no weights)."""
+    if not model.built:
+        warnings.warn(
+            "You are saving a model that has not yet been built. It might not contain any weights yet. Consider "
+            "building the model first by calling it on some data.",
+            UserWarning,
+            stacklevel=4,
+        )
 
 
 def save_weights(model: Any, filepath: Any, overwrite: bool, max_shard_size: Any) -> None:
@@ -105,6 +118,11 @@ def save_weights(model: Any, filepath: Any, overwrite: bool, max_shard_size: Any
             f"keras_lite does not shard weight files. Received: max_shard_size={max_shard_size!r}"
         )
     check_target(path, overwrite)
+    if not model.built:  # (Keras 3's error: the file would hold no weights)
+        raise ValueError(
+            "You are saving a model that has not yet been built. Try building the model first by calling it on "
+            "some data or by using `build()`."
+        )
     data = h5.weights_h5(model)
     atomic_write(path, lambda f: f.write(data))
 
@@ -125,8 +143,8 @@ def load_weights(model: Any, filepath: Any, skip_mismatch: bool, kwargs: dict[st
         )
     if not model.built:
         raise ValueError(
-            f"Cannot load weights into model {model.name!r}: it is not built yet. "
-            "Build it first (give it an Input, call build((None, features)), or call it on data)."
+            "You are loading weights into a model that has not yet been built. Try building the model first by "
+            "calling it on some data or by using `build()`."
         )
     # A legacy model file also holds its config and compile config (at most 64 MiB each).
     limit = h5.size_limit(model) + 2 * legacy_h5.MAX_JSON

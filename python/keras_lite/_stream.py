@@ -33,14 +33,32 @@ RAN_OUT = (
 )
 
 
-def shuffle_ignored(x: Any) -> str:
-    """Keras's warning for ``fit(shuffle=True)`` on data it cannot shuffle: a generator or an infinite PyDataset."""
-    what = (
-        "a generator. The generator is expected to yield already-shuffled data."
-        if hasattr(x, "__next__")
-        else "an infinite PyDataset. The PyDataset is expected to already be shuffled."
-    )
+def shuffle_ignored(x: Any) -> str | None:
+    """Keras's warning for ``fit(shuffle=True)`` on data it cannot shuffle (a generator, an infinite PyDataset,
+    a `tf.data.Dataset` or a torch DataLoader); None for data it shuffles or takes without a word."""
+    if hasattr(x, "__next__"):
+        what = "a generator. The generator is expected to yield already-shuffled data."
+    elif isinstance(x, PyDataset):
+        if x.num_batches is not None:
+            return None
+        what = "an infinite PyDataset. The PyDataset is expected to already be shuffled."
+    elif _is_class(
+        x, "tensorflow.python.", ("DatasetV2", "DistributedDataset", "DistributedDatasetsFromFunction")
+    ):
+        what = (
+            "a tf.data.Dataset. The Dataset is expected to already be shuffled (via `.shuffle(buffer_size)`)."
+        )
+    elif _is_class(x, "torch.utils.data", ("DataLoader",)):
+        what = "a torch DataLoader. The DataLoader is expected to already be shuffled."
+    else:
+        return None
     return f"`shuffle=True` was passed, but will be ignored since the data `x` was provided as {what}"
+
+
+def _is_class(x: Any, module: str, names: tuple[str, ...]) -> bool:
+    """Whether ``x``'s class derives from one named in ``names`` of a module under ``module``, found without
+    importing that library (as Keras recognises a tf.data.Dataset or a torch DataLoader)."""
+    return any(c.__name__ in names and c.__module__.startswith(module) for c in type(x).__mro__)
 
 
 class PyDataset:
@@ -72,17 +90,37 @@ class PyDataset:
         self._use_multiprocessing = use_multiprocessing
         self._max_queue_size = max_queue_size
 
+    def _warn_if_super_not_called(self) -> None:
+        """Keras's warning for a subclass whose ``__init__`` skipped ``super().__init__(**kwargs)``: given once,
+        when the first of these settings is read (the defaults are then set)."""
+        missing = False
+        for name, default in (("_workers", 1), ("_use_multiprocessing", False), ("_max_queue_size", 10)):
+            if not hasattr(self, name):
+                setattr(self, name, default)
+                missing = True
+        if missing:
+            warnings.warn(
+                "Your `PyDataset` class should call `super().__init__(**kwargs)` in its constructor. `**kwargs` "
+                "can include `workers`, `use_multiprocessing`, `max_queue_size`. Do not pass these arguments to "
+                "`fit()`, as they will be ignored.",
+                UserWarning,
+                stacklevel=3,
+            )
+
     @property
     def workers(self) -> int:
-        return int(getattr(self, "_workers", 1))
+        self._warn_if_super_not_called()
+        return int(self._workers)
 
     @property
     def use_multiprocessing(self) -> bool:
-        return bool(getattr(self, "_use_multiprocessing", False))
+        self._warn_if_super_not_called()
+        return bool(self._use_multiprocessing)
 
     @property
     def max_queue_size(self) -> int:
-        return int(getattr(self, "_max_queue_size", 10))
+        self._warn_if_super_not_called()
+        return int(self._max_queue_size)
 
     @property
     def num_batches(self) -> int | None:
@@ -105,6 +143,15 @@ class PyDataset:
 
     def on_epoch_end(self) -> None:
         """Called at the end of every epoch."""
+
+
+def _length(data: Any) -> int | None:
+    """The batches of a re-iterable source, None when unknown: a `tf.data.Dataset` that repeats without end or
+    whose length TensorFlow cannot tell has ``__len__`` but raises TypeError from it."""
+    try:
+        return len(data) if hasattr(data, "__len__") else None
+    except TypeError:
+        return None
 
 
 def is_stream(x: Any) -> bool:
@@ -173,6 +220,7 @@ class Source:
         self._gen: Iterator[Any] | None = None
         self._iterable: Any = None
         if self.dataset is not None:
+            self.dataset._warn_if_super_not_called()  # (Keras reads its settings as fit, evaluate, predict start)
             n = self.dataset.num_batches
             self.size: int | None = None if n is None else int(n)
             if self.size == 0:
@@ -197,7 +245,7 @@ class Source:
                     break
         else:
             self._iterable = data
-            self.size = len(data) if hasattr(data, "__len__") else None
+            self.size = _length(data)
             self.peeked = []
             for batch in data:
                 self.peeked.append(_tuple(_listed(batch), f"{what} iterable"))

@@ -29,7 +29,8 @@ class Variable:
     """A weight of a built layer, like a Keras ``Variable``.
 
     ``numpy()`` (and ``np.asarray(v)``) copy the current value out of the core; ``assign`` writes it back.
-    Indexing, formatting and arithmetic work on the copied value.
+    Indexing, arithmetic and formatting with a spec (``f"{v:.3f}"``) work on the copied value; ``str(v)`` and
+    ``f"{v}"`` give Keras's ``<Variable path=..., shape=..., dtype=..., value=...>``.
     """
 
     is_tensor_like = True  # lets tf.is_tensor-style checks (learntools) accept it
@@ -97,6 +98,10 @@ class Variable:
         return float(self.numpy())
 
     def __format__(self, spec: str) -> str:
+        # `"{}".format(w)`, `f"{w}"`: Keras 3's str(), the repr (the course's first exercise prints it).
+        if not spec:
+            return repr(self)
+        # (Keras raises TypeError for a format spec; keras_lite formats the value with it.)
         return format(self.numpy(), spec) if self.shape == () else format(str(self.numpy()), spec)
 
     def __repr__(self) -> str:

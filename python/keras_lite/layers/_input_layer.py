@@ -36,7 +36,10 @@ class InputLayer(Layer):
     ) -> None:
         # Keras's legacy spellings: input_shape is shape, batch_input_shape is batch_shape (as Keras 3's
         # InputLayer reads them; other layers refuse batch_input_shape, as Keras 3's do).
-        if shape is None and "input_shape" in kwargs:
+        if "input_shape" in kwargs:
+            warnings.warn(
+                "Argument `input_shape` is deprecated. Use `shape` instead.", UserWarning, stacklevel=2
+            )
             shape = kwargs.pop("input_shape")
         if "batch_input_shape" in kwargs:
             batch_shape = kwargs.pop("batch_input_shape")

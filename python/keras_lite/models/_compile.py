@@ -265,8 +265,9 @@ def _output_metrics(model: Model, metrics: Any, arg: str) -> Any:
 
 
 def require_compiled(model: Model, what: str) -> None:
+    # ``what`` ("training", "evaluation") is not in the message: Keras 3.15's text is the same for every method.
     if not model.compiled:
-        raise NotCompiledError(f"You must call `compile()` before using the model for {what}.")
+        raise NotCompiledError("You must call `compile()` before using the model.")
     loss = model._loss_obj
     if loss is not None and loss.reduction in (None, "none"):
         # Keras adds the regularizers' scalar penalty to the per-sample loss vector, and fails there.

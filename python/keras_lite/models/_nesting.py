@@ -73,6 +73,7 @@ class AsLayer:
     """What a model needs to be one of another model's layers: a width in and out, and its call on tensors."""
 
     _inbound: Any = None  # (the KerasTensors it was called on, whether as a list): in a Functional model
+    _outbound: Any = None  # (the KerasTensor that call made)
     _layers: list[Layer]
     _single_input: bool
     name: str
@@ -102,6 +103,15 @@ class AsLayer:
             )
         if self._layers:
             self._layers[0]._check_width(width, shape)
+
+
+def called_io(model: Model, which: str) -> Any:
+    """A Sequential's ``input`` (``which``) or ``output``: from its call on tensors, as Keras 3.15 gives them;
+    Keras's AttributeError for a model never called so (building it, fitting it, or calling it on arrays is
+    no such call)."""
+    if model._inbound is None:
+        raise AttributeError(f"The layer {model.name} has never been called and thus has no defined {which}.")
+    return model._outbound if which == "output" else model._inbound[0][0]
 
 
 def call_on_tensors(model: Model, inputs: Any) -> Any:

@@ -122,6 +122,10 @@ class Sequential(Model):
             _bind_model(layer, self)
         if rebuild:
             net = self._net
+            if self._only_shape_keepers():
+                # `add(Input((28, 28)))`, `add(Rescaling(1 / 255))`, then `add(Flatten())`: Keras takes the
+                # layers one by one; the model is built once a Flatten makes its output flat.
+                return
             try:
                 self._maybe_rebuild()
             except BaseException:
@@ -152,10 +156,20 @@ class Sequential(Model):
             layer._model_ref = None
             if getattr(layer, "_graph_owner", None) == self.name:  # its call in this model's graph is void
                 layer._inbound = layer._outbound = layer._graph_owner = None
-        self._maybe_rebuild()
+        if self._only_shape_keepers():
+            self._net = None  # unbuilt until a Flatten comes, as `add` leaves it
+        else:
+            self._maybe_rebuild()
         if self._net is None:  # built again from its next data, maybe of another width
             self._graph_input: InputLayer | None = None
         return layer
+
+    def _only_shape_keepers(self) -> bool:
+        """Whether the model has an input of several dimensions and only layers that keep its shape (a
+        Rescaling), which no keras_lite model can output: it stays unbuilt until a Flatten comes."""
+        return (
+            bool(self._layers) and self._input_dims() is not None and shaped_prefix(self._layers)[1] is None
+        )
 
     def _maybe_rebuild(self) -> None:
         if self._input_layer is not None and self._layers:
@@ -262,6 +276,8 @@ class Sequential(Model):
     def _join_inputs(self, x: Any, arg: str) -> np.ndarray | None:
         """``x`` flattened when the first layer is a Flatten that reads inputs of several dimensions (a model
         built on first use takes them from the data, as Keras does); None for flat inputs."""
+        if self._only_shape_keepers():
+            self._build(self._input_width() or 0)  # refused: no layer flattens the input's shape
         first = shaped_prefix(self._layers)[1]  # the Flatten, after any layers that keep the input's shape
         dims = self._input_dims()
         settled_flat = dims is None and (self._input_layer is not None or self._net is not None)
@@ -288,6 +304,17 @@ class Sequential(Model):
         if self._net is None:
             raise AttributeError("The model has not been built yet, so it has no output shape.")
         return (None, self._net.output_dim)
+
+    @property
+    def input(self) -> Any:
+        """The tensor the model was called on in a Functional graph, as Keras gives it (the model's own input
+        tensor is ``inputs[0]``)."""
+        return _nesting.called_io(self, "input")
+
+    @property
+    def output(self) -> Any:
+        """The tensor the model's call in a Functional graph made, as Keras gives it (see `outputs`)."""
+        return _nesting.called_io(self, "output")
 
     @property
     def inputs(self) -> list[KerasTensor]:

@@ -13,7 +13,7 @@ import numpy as np
 from .. import _core, _data, config
 from .. import callbacks as callbacks_module
 from .._errors import received
-from .._progbar import report
+from .._progbar import Progbar, first_step, report
 from .._stream import RAN_OUT, Feeder, PyDataset, Source, is_stream, queue_for, shuffle_ignored
 from .._unsupported import NotSupportedError
 from ..optimizers._steps import restarted as restarted_rates
@@ -93,8 +93,9 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
             )
     if a["class_weight"] is not None and not isinstance(x, PyDataset):
         raise ValueError("`class_weight` is not supported when using a generator as x. Use a PyDataset.")
-    if a["shuffle"] and (hasattr(x, "__next__") or isinstance(x, PyDataset) and x.num_batches is None):
-        warnings.warn(shuffle_ignored(x), UserWarning, stacklevel=4)
+    ignored = shuffle_ignored(x) if a["shuffle"] else None
+    if ignored is not None:
+        warnings.warn(ignored, UserWarning, stacklevel=4)
     if a["validation_split"]:
         raise ValueError(
             f"validation_split is only supported for arrays. {received('validation_split', a['validation_split'])}"
@@ -304,18 +305,36 @@ def _evaluate(
     queue = queue_for(source)
     feeders = [Feeder(source, 1, queue, converter(model, inputs, True, "x"))]
     names = model._metric_names
-    if a["callbacks"] is None:
+    first = _FirstDraw(source.steps_per_pass(), start) if a["v"] == 1 else None
+    if a["callbacks"] is None and first is None:
         values = list(_run(feeders, lambda: _core.evaluate_stream(model._net, queue, None)))
     else:
         cbs = make_callbacks(source.steps_per_pass())
+        if first is not None:
+            cbs.callbacks.append(first)
         cbs.on_test_begin()
         observer = observer_cls(model, cbs, names) if cbs.needs_batch_hooks("test") else None
         values = list(_run(feeders, lambda: _core.evaluate_stream(model._net, queue, observer)))
         cbs.on_test_end(_targets.keyed(names, model._metric_sizes, values))
     if a["v"]:
         steps = feeders[0].sizes[0] if feeders[0].sizes else source.steps_per_pass() or 0
-        report(steps, a["v"], start, _targets.keyed(names, model._metric_sizes, values))
+        bar = None if first is None else first.bar
+        report(steps, a["v"], start, _targets.keyed(names, model._metric_sizes, values), bar)
     return values
+
+
+class _FirstDraw(callbacks_module.Callback):
+    """Draws a streamed evaluate's bar after its first batch, with that batch's values, as Keras's bar draws
+    itself (see `first_step`); ``report`` finishes it."""
+
+    def __init__(self, steps: int | None, start: float) -> None:
+        super().__init__()
+        self.steps, self.start = steps, start
+        self.bar: Progbar | None = None
+
+    def on_test_batch_end(self, batch: int, logs: Any = None) -> None:
+        if batch == 0:
+            self.bar = first_step(self.steps, 1, self.start, dict(logs or {}))
 
 
 def predict(
@@ -329,6 +348,7 @@ def predict(
     if cbs is not None:
         cbs.on_predict_begin()
     outs = []
+    bar: Progbar | None = None
     for batches in source.passes(1):
         for step, batch in enumerate(batches):
             if cbs is not None:
@@ -340,8 +360,10 @@ def predict(
             outs.append(out)
             if cbs is not None:
                 cbs.on_predict_batch_end(step, {"outputs": out})
+            if step == 0:
+                bar = first_step(source.steps_per_pass(), verbose, start, {})
     if cbs is not None:
         cbs.on_predict_end()
     if verbose:
-        report(len(outs), verbose, start, {})
+        report(len(outs), verbose, start, {}, bar)
     return np.concatenate(outs, axis=0)

@@ -18,7 +18,7 @@ import numpy as np
 from .. import _data, _stream
 from .. import callbacks as callbacks_module
 from .._errors import received
-from .._progbar import report
+from .._progbar import first_step, report
 from .._tensor import Tensor
 from ..layers._keras_tensor import _symbolic
 from ..layers._layer_args import _MAX_SIZE
@@ -322,6 +322,10 @@ def evaluate(
     check_targets(model, ya, "y")
     n_steps = math.ceil(xa.shape[0] / bs)
     names = model._metric_names
+    bar = None
+    if verbose == 1 and n_steps > 1:  # the bar's first draw shows the first batch's values, as Keras's does
+        first = model._net.evaluate(xa[:bs], ya[:bs], bs, None, None if sw is None else sw[:bs])
+        bar = first_step(n_steps, verbose, start, _targets.keyed(names, model._metric_sizes, first))
     if callbacks is None:
         values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]), None, sw)
     else:
@@ -331,7 +335,8 @@ def evaluate(
         values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]), observer, sw)
         cbs.on_test_end(_targets.keyed(names, model._metric_sizes, values))
     if verbose:
-        report(n_steps, verbose, start, _targets.keyed(names, model._metric_sizes, values))
+        logs = _targets.keyed(names, model._metric_sizes, values)
+        report(n_steps, verbose, start, logs, bar or first_step(n_steps, verbose, start, logs))
     return _targets.evaluate_result(names, model._metric_sizes, values, return_dict, model._metric_bases)
 
 
@@ -347,6 +352,7 @@ def predict(model: Model, x: Any, batch_size: Any, verbose: Any, steps: Any, cal
     xa = xa[: _steps_rows(steps, bs, xa.shape[0])]
     model._ensure_built(xa.shape[1])
     n_steps = math.ceil(xa.shape[0] / bs)
+    bar = first_step(n_steps, verbose, start, {})  # (drawn before the predictions: they take no values)
     if callbacks is None:
         out = model._net.predict(xa)
     else:
@@ -358,7 +364,7 @@ def predict(model: Model, x: Any, batch_size: Any, verbose: Any, steps: Any, cal
             out = model._net.predict(xa)
         cbs.on_predict_end()
     if verbose:
-        report(n_steps, verbose, start, {})
+        report(n_steps, verbose, start, {}, bar)
     return out
 
 

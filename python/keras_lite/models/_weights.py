@@ -46,9 +46,12 @@ def class_weights(
     table = np.ones(n_classes, dtype=np.float32)
     for key, weight in class_weight.items():
         # A float that is a whole number names a class too (``dict(zip(np.unique(y), w))`` of float targets),
-        # as in Keras 3.
+        # and so does a bool, False 0 and True 1 (of boolean targets, `np.unique` giving NumPy bools), as
+        # Keras 3 takes them.
+        if isinstance(key, (bool, np.bool_)):
+            key = int(key)
         whole = isinstance(key, numbers.Integral) or isinstance(key, numbers.Real) and float(key).is_integer()
-        if isinstance(key, bool) or not whole or not 0 <= int(key) < n_classes:
+        if not whole or not 0 <= int(key) < n_classes:
             raise ValueError(
                 f"class_weight keys must be class ids, integers in [0, {n_classes}) for this model's output. "
                 f"Received: class_weight key {key!r}"

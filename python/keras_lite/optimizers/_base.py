@@ -120,7 +120,10 @@ class LearningRate(float):
         return format(float(self), spec)
 
     def __repr__(self) -> str:
-        return f"<Variable path={self.path}, shape=(), dtype=float32, value={np.float32(float(self))!s}>"
+        # Keras 3.15.1 shows the float32 value as a Python float: value=0.0010000000474974513 for 0.001.
+        return (
+            f"<Variable path={self.path}, shape=(), dtype=float32, value={float(np.float32(float(self)))!r}>"
+        )
 
     # Compared as Keras 3 compares its float32 variable with a number: in float32 (lr == 0.01 is true).
     def __eq__(self, other: Any) -> bool:
