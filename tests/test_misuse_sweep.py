@@ -12,6 +12,7 @@ still does. After each refused call the small model the row was given is unchang
 from __future__ import annotations
 
 import os
+import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,13 @@ class Misuse:
     call: Callable[[keras.Sequential], Any]
     exc: type[BaseException]
     match: str
+
+
+class _NoLength(keras.utils.PyDataset):
+    """A PyDataset that defines neither ``__len__`` nor ``num_batches``."""
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        return X[:8], Y[:8]
 
 
 def _generator_weights(m: keras.Sequential) -> Any:
@@ -212,6 +220,70 @@ MISUSE = [
     ),
     # Keras: ValueError "Cannot convert '('a', 2)' to a shape" (keras_lite raised a TypeError alone)
     Misuse("Dense build str", lambda m: layers.Dense(2).build("a"), ValueError, "input_shape"),
+    # --- metrics, losses and weights ------------------------------------------------------------------------
+    # Keras: ValueError "could not convert string to float: np.str_('a')" (keras_lite raised a TypeError alone)
+    Misuse(
+        "metric update_state strings",
+        lambda m: keras.metrics.MeanSquaredError().update_state(np.array(["a"]), np.ones(1)),
+        ValueError,
+        "y_true",
+    ),
+    Misuse(
+        "Variable.assign strings",
+        lambda m: m.layers[0].kernel.assign(np.full((3, 4), "a")),
+        ValueError,
+        "value",
+    ),
+    # Keras: ValueError "Attempt to convert a value (None) with an unsupported type ... to a Tensor."
+    # (keras_lite returned a NaN loss)
+    Misuse(
+        "loss of None", lambda m: keras.losses.MeanAbsoluteError()(np.ones(1), None), ValueError, "y_pred"
+    ),
+    Misuse(
+        "loss function of None",
+        lambda m: keras.losses.mean_squared_error(None, np.ones(1)),
+        ValueError,
+        "y_true",
+    ),
+    # Keras: ValueError "Attempt to convert a value (None) ..." (keras_lite raised a TypeError alone)
+    Misuse(
+        "learning_rate set to None",
+        lambda m: setattr(m.optimizer, "learning_rate", None),
+        ValueError,
+        "learning_rate",
+    ),
+    # Keras: TypeError "'<' not supported between instances of 'str' and 'int'"
+    Misuse(
+        "PrecisionAtRecall recall str",
+        lambda m: keras.metrics.PrecisionAtRecall(recall="a"),
+        TypeError,
+        "recall",
+    ),
+    # Keras: TypeError "'<=' not supported between instances of 'str' and 'int'"
+    Misuse(
+        "AUC num_thresholds str", lambda m: keras.metrics.AUC(num_thresholds="a"), TypeError, "num_thresholds"
+    ),
+    Misuse(
+        "PrecisionAtRecall num_thresholds str",
+        lambda m: keras.metrics.PrecisionAtRecall(0.5, num_thresholds="a"),
+        TypeError,
+        "num_thresholds",
+    ),
+    # --- a PyDataset with neither __len__ nor num_batches ----------------------------------------------------
+    # Keras: NotImplementedError "You need to implement the `num_batches` property" (keras_lite read it as
+    # endless: fit without steps_per_epoch never returned; the rows give steps so that a regression fails)
+    Misuse(
+        "fit PyDataset without a length",
+        lambda m: m.fit(_NoLength(), steps_per_epoch=2, verbose=0),
+        NotImplementedError,
+        "num_batches",
+    ),
+    Misuse(
+        "predict PyDataset without a length",
+        lambda m: m.predict(_NoLength(), steps=2, verbose=0),
+        NotImplementedError,
+        "num_batches",
+    ),
     # --- callbacks: refused when made, where Keras fails when training begins or after an epoch ------------
     # Keras: TypeError "expected str, bytes or os.PathLike object, not NoneType" (at fit; keras_lite's, when
     # made, named nothing)
@@ -228,7 +300,7 @@ MISUSE = [
 
 
 def test_the_table_has_distinct_cases() -> None:
-    assert len({row.id for row in MISUSE}) == len(MISUSE) == 45
+    assert len({row.id for row in MISUSE}) == len(MISUSE) == 55
 
 
 @pytest.mark.parametrize("row", MISUSE, ids=[row.id for row in MISUSE])
@@ -236,6 +308,7 @@ def test_misuse_raises_keras_s_class_naming_the_argument_and_leaves_the_model_un
     row: Misuse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    before = {t.name for t in threading.enumerate()}
     model = fresh_model()
     weights = model.get_weights()
     optimizer, steps = model.optimizer, int(model.optimizer.iterations.numpy())
@@ -249,6 +322,7 @@ def test_misuse_raises_keras_s_class_naming_the_argument_and_leaves_the_model_un
     assert model.optimizer is optimizer and int(model.optimizer.iterations.numpy()) == steps
     assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), weights))
     assert not os.listdir(tmp_path)  # no file half-written
+    assert not [t for t in threading.enumerate() if t is not threading.main_thread() and t.name not in before]
     model.fit(X, Y, epochs=1, verbose=0)
     assert model.predict(X, verbose=0).shape == (ROWS, 1)
 

@@ -229,7 +229,7 @@ class Optimizer:
         if isinstance(value, np.ndarray) and value.shape == ():
             value = value[()]
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-            raise TypeError(
+            raise ArgumentTypeError(  # Keras's ValueError (it cannot make a tensor of None)
                 "keras_lite sets the learning rate to a number or (before compile()) a LearningRateSchedule. "
                 f"{received('learning_rate', value)}"
             )
