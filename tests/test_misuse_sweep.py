@@ -156,6 +156,11 @@ MISUSE = [
         TypeError,
         "initial_epoch",
     ),
+    # Keras: TypeError "Expected float32, but got dense_3 of type 'str'." (a Sequential has no output names;
+    # keras_lite's ValueError listed them as [])
+    Misuse(
+        "Sequential fit y dict", lambda m: m.fit(X, {"dense": Y}, verbose=0), TypeError, "no output names"
+    ),
     # Keras: ValueError "Arguments not recognized: {'foo': 1}" (its evaluate takes **kwargs; keras_lite's
     # raised Python's TypeError), and the same for TF-Keras 2's workers and use_multiprocessing
     Misuse("evaluate unknown keyword", lambda m: m.evaluate(X, Y, foo=1, verbose=0), ValueError, "foo"),
@@ -300,7 +305,7 @@ MISUSE = [
 
 
 def test_the_table_has_distinct_cases() -> None:
-    assert len({row.id for row in MISUSE}) == len(MISUSE) == 55
+    assert len({row.id for row in MISUSE}) == len(MISUSE) == 56
 
 
 @pytest.mark.parametrize("row", MISUSE, ids=[row.id for row in MISUSE])
@@ -378,3 +383,26 @@ def test_input_layer_has_keras_s_batch_shape() -> None:
     # Keras 3.15.1: InputLayer(shape=(3,)).batch_shape == (None, 3) (keras_lite: AttributeError)
     assert layers.InputLayer(shape=(3,)).batch_shape == (None, 3)
     assert keras.Input(batch_shape=(None, 3)).shape == (None, 3)
+
+
+@pytest.mark.parametrize("functional", [False, True])
+def test_the_one_output_s_targets_in_a_list_train_as_the_array_as_in_keras(functional: bool) -> None:
+    # Keras 3.15.1 takes fit(x, [y]), fit(x, (y,)), validation_data=(x, [y]) and evaluate(x, [y]) for a model
+    # of one output, a Sequential or keras.Model(i, o) or keras.Model(i, [o]); keras_lite read the list as a
+    # row of 40 targets ("Data cardinality is ambiguous: `x` has 40 samples but `y` has 1").
+    def run(y: Any, validation_y: Any) -> tuple[Any, ...]:
+        keras.utils.set_random_seed(3)
+        if functional:
+            i = keras.Input((WIDTH,))
+            model: Any = keras.Model(i, [layers.Dense(1)(layers.Dense(4)(i))])
+        else:
+            model = keras.Sequential([keras.Input((WIDTH,)), layers.Dense(4), layers.Dense(1)])
+        model.compile(optimizer="adam", loss="mse")
+        history = model.fit(X, y, epochs=2, validation_data=(X, validation_y), shuffle=False, verbose=0)
+        return history.history, model.evaluate(X, validation_y, verbose=0), model.train_on_batch(X, y)
+
+    plain = run(Y, Y)
+    assert run([Y], (Y,)) == plain
+    assert run((Y[:, None],), [Y]) == plain
+    with pytest.raises(ValueError, match="y"):  # a nested list of numbers stays rows: one sample of 40
+        run([Y.tolist()], Y)
