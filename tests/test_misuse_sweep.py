@@ -406,3 +406,22 @@ def test_the_one_output_s_targets_in_a_list_train_as_the_array_as_in_keras(funct
     assert run((Y[:, None],), [Y]) == plain
     with pytest.raises(ValueError, match="y"):  # a nested list of numbers stays rows: one sample of 40
         run([Y.tolist()], Y)
+
+
+def test_sample_weights_of_the_one_output_in_a_list_are_the_array_as_in_keras() -> None:
+    # Keras 3.15.1 takes sample_weight=[w] and validation_data=(x, y, [w]) for one output; keras_lite refused
+    # them ("sample_weight must hold one weight per sample ... Received: sample_weight.shape=(1, 40)").
+    weights = np.linspace(0.5, 1.5, ROWS).astype(np.float32)
+
+    def run(w: Any) -> Any:
+        keras.utils.set_random_seed(5)
+        model = keras.Sequential([keras.Input((WIDTH,)), layers.Dense(1)])
+        model.compile(optimizer="adam", loss="mse")
+        history = model.fit(X, Y, sample_weight=w, validation_data=(X, Y, w), shuffle=False, verbose=0)
+        return history.history
+
+    assert run([weights]) == run(weights) == run((weights[:, None],))
+    # one sample: a list of one NumPy number is still that sample's weight (and its target)
+    model = keras.Sequential([keras.Input((WIDTH,)), layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(X[:1], [np.float32(2.0)], sample_weight=[np.float64(1.0)], verbose=0)

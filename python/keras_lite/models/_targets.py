@@ -180,7 +180,7 @@ def _unkeyed(model: Model, y: Any, arg: str) -> Any:
     """Targets given as a dict by output name (a model built with a dict of outputs, or by ``output_names``):
     the one output's array, as Keras maps them; the one output's array in a list or tuple, as Keras takes it
     (a nested list of numbers stays rows); any other ``y`` as it is."""
-    if isinstance(y, (list, tuple)) and len(y) == 1 and (hasattr(y[0], "shape") or hasattr(y[0], "iloc")):
+    if isinstance(y, (list, tuple)) and len(y) == 1 and getattr(y[0], "ndim", 0) >= 1:
         return y[0]
     if not isinstance(y, dict):
         return y
