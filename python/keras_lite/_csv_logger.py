@@ -10,6 +10,7 @@ from typing import IO, Any
 import numpy as np
 
 from ._callback import Callback, Logs
+from ._errors import received
 
 
 def _cell(value: Any) -> Any:
@@ -42,8 +43,14 @@ class CSVLogger(Callback):
 
     def __init__(self, filename: Any, separator: str = ",", append: bool = False) -> None:
         super().__init__()
+        if not isinstance(separator, str) or len(separator) != 1:
+            # csv's TypeError, which Keras meets after the first epoch has trained; here before training
+            raise TypeError(f"`separator` must be a one-character string. {received('separator', separator)}")
         self.sep = separator
-        self.filename = os.fspath(filename)
+        try:
+            self.filename = os.fspath(filename)
+        except TypeError:  # Keras's TypeError (when training begins), naming the argument here
+            raise TypeError(f"`filename` must be a path. {received('filename', filename)}") from None
         self.append = append
         self.writer: Any = None
         self.keys: list[str] | None = None

@@ -13,9 +13,9 @@ def received(arg: str, value: object) -> str:
 
 
 def real_number(arg: str, value: object) -> float:
-    """``value`` as a float when it is a real number (not a bool); else a ValueError naming ``arg``."""
+    """``value`` as a float when it is a real number (not a bool); else an `ArgumentTypeError` naming ``arg``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"`{arg}` must be a number. {received(arg, value)}")
+        raise ArgumentTypeError(f"`{arg}` must be a number. {received(arg, value)}")
     return float(value)
 
 
@@ -32,6 +32,12 @@ def boolean(arg: str, value: object) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise ValueError(f"Expected `{arg}` to be a boolean. Received: {arg}={value} (of type {type(value)})")
     return bool(value)
+
+
+class ArgumentTypeError(TypeError, ValueError):
+    """An argument of a type that cannot be used (a string or None for a number, an int for a list): the
+    ``TypeError`` Keras 3 raises for it (often from its arithmetic), and a ``ValueError`` (a bad argument),
+    which keras_lite raised for it before."""
 
 
 class FormatError(ValueError):

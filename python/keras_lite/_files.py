@@ -18,7 +18,7 @@ import zipfile
 from collections.abc import Iterator
 from typing import Any, Callable
 
-from ._errors import DirectoryPathError, FormatError, MissingFileError
+from ._errors import ArgumentTypeError, DirectoryPathError, FormatError, MissingFileError
 
 
 def resolve(filepath: str) -> str:
@@ -119,8 +119,10 @@ def check_target(path: str, overwrite: bool) -> None:
 def path_arg(filepath: Any, what: str) -> str:
     try:
         return os.fspath(filepath)  # type: ignore[no-any-return]
-    except TypeError:
-        raise ValueError(f"{what} must be a path or a file object. Received: filepath={filepath!r}") from None
+    except TypeError:  # Keras's os.stat of it is a TypeError
+        raise ArgumentTypeError(
+            f"{what} must be a path or a file object. Received: filepath={filepath!r}"
+        ) from None
 
 
 @contextlib.contextmanager

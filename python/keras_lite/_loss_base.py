@@ -17,10 +17,16 @@ from .layers._layer import _auto_name, to_snake_case
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 
 
+def _floats(value: Any, arg: str) -> np.ndarray:
+    """``value`` as float32; None is Keras's ValueError (it makes no tensor of it), not a NaN loss."""
+    if value is None:
+        raise ValueError(f"`{arg}` must be an array of numbers. {received(arg, value)}")
+    return np.asarray(value, dtype=np.float32)
+
+
 def _pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
     """(targets, predictions) as float32 (rows, last axis) matrices, and the shape of the per-sample result."""
-    t = np.asarray(y_true, dtype=np.float32)
-    p = np.asarray(y_pred, dtype=np.float32)
+    t, p = _floats(y_true, "y_true"), _floats(y_pred, "y_pred")
     # Keras's squeeze_or_expand_to_same_rank: a rank-1 side next to a (n, 1) side is expanded.
     if t.ndim == p.ndim - 1 and p.shape[-1] == 1:
         t = t[..., None]
@@ -39,8 +45,7 @@ def _pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray, tuple[int, 
 
 def _sparse_pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
     """(class ids as a float32 (rows, 1) matrix, predictions as (rows, classes), shape of the result)."""
-    p = np.asarray(y_pred, dtype=np.float32)
-    t = np.asarray(y_true, dtype=np.float32)
+    p, t = _floats(y_pred, "y_pred"), _floats(y_true, "y_true")
     if p.ndim < 1:
         raise ValueError(f"Argument `output` must be at least rank 1. Received: output.shape={p.shape}")
     if t.ndim == p.ndim and t.ndim and t.shape[-1] == 1:

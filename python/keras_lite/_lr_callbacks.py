@@ -13,6 +13,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ._callback import Callback, Logs, _print
+from ._errors import ArgumentTypeError
 from ._monitor import MonitorCallback
 
 
@@ -158,7 +159,8 @@ class LearningRateScheduler(Callback):
     def __init__(self, schedule: Callable[..., Any], verbose: int = 0) -> None:
         super().__init__()
         if not callable(schedule):
-            raise ValueError(f"`schedule` must be a function. Received: schedule={schedule!r}")
+            # Keras's call of it (when training begins) is a TypeError.
+            raise ArgumentTypeError(f"`schedule` must be a function. Received: schedule={schedule!r}")
         self.schedule = schedule
         self.verbose = verbose
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ._errors import received
+from ._errors import ArgumentTypeError, received
 from ._metric_base import Metric, as_float, divide_no_nan, to_result
 from ._metric_confusion import confusion, core_options, prepare
 from ._tensor import Tensor
@@ -33,14 +33,17 @@ class _AtLeast(Metric):
     ) -> None:
         super().__init__(name, dtype)
         arg = self._constraint
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
-            raise ValueError(f"Argument `{arg}` must be in the range [0, 1]. {received(arg, value)}")
+        wrong_type = isinstance(value, bool) or not isinstance(value, numbers.Real)
+        if wrong_type or not 0 <= value <= 1:  # a string is Keras's TypeError (its comparison fails)
+            raise (ArgumentTypeError if wrong_type else ValueError)(
+                f"Argument `{arg}` must be in the range [0, 1]. {received(arg, value)}"
+            )
         if (
             isinstance(num_thresholds, bool)
             or not isinstance(num_thresholds, (int, np.integer))
             or num_thresholds <= 0
-        ):
-            raise ValueError(
+        ):  # a string is Keras's TypeError (its comparison fails)
+            raise (ArgumentTypeError if isinstance(num_thresholds, str) else ValueError)(
                 f"Argument `num_thresholds` must be an integer > 0. {received('num_thresholds', num_thresholds)}"
             )
         if class_id is not None and (

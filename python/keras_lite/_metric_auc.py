@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ._errors import received
+from ._errors import ArgumentTypeError, received
 from ._metric_base import Metric, as_float, divide_no_nan, to_result
 from ._metric_confusion import _evenly_spaced, confusion, core_options, prepare
 from ._tensor import Tensor
@@ -71,8 +71,8 @@ class AUC(Metric):
                 isinstance(num_thresholds, bool)
                 or not isinstance(num_thresholds, (int, np.integer))
                 or num_thresholds <= 1
-            ):
-                raise ValueError(
+            ):  # a string is Keras's TypeError (its comparison fails)
+                raise (ArgumentTypeError if isinstance(num_thresholds, str) else ValueError)(
                     f"Argument `num_thresholds` must be an integer > 1. {received('num_thresholds', num_thresholds)}"
                 )
             self.num_thresholds = int(num_thresholds)

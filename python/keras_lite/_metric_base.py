@@ -13,7 +13,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _custom
-from ._errors import received
+from ._errors import DataTypeError, received
 from ._tensor import Tensor
 from ._unsupported import NotSupportedError
 from .layers._layer import _auto_name, to_snake_case
@@ -25,10 +25,11 @@ def to_result(value: Any) -> Tensor:
 
 
 def as_float(value: Any, what: str) -> np.ndarray:
-    """``value`` as a float64 array; anything not real-numeric is a TypeError naming ``what``."""
+    """``value`` as a float64 array; anything not real-numeric is a `DataTypeError` naming ``what`` (Keras's
+    ValueError, 'could not convert string to float')."""
     arr = np.asarray(value.numpy() if hasattr(value, "numpy") else value)
     if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{what} must be a real numeric array. Received: {what} with dtype {arr.dtype}")
+        raise DataTypeError(f"{what} must be a real numeric array. Received: {what} with dtype {arr.dtype}")
     return arr.astype(np.float64)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ._errors import received
+from ._errors import ArgumentTypeError, received
 from ._metric_base import Metric, as_float, divide_no_nan, squeeze_or_expand, to_result
 from ._tensor import Tensor
 
@@ -36,6 +36,10 @@ def init_thresholds(thresholds: Any, default: float) -> list[float]:
     if thresholds is None:
         return [default]
     values = list(thresholds) if isinstance(thresholds, (list, tuple, np.ndarray)) else [thresholds]
+    if any(t is not None and not isinstance(t, (int, float, np.number)) for t in values):  # Keras: TypeError
+        raise ArgumentTypeError(
+            f"Threshold values must be numbers in [0, 1]. Received: thresholds={thresholds!r}"
+        )
     invalid = [t for t in values if t is None or isinstance(t, bool) or not 0 <= t <= 1]
     if invalid or not values:
         raise ValueError(f"Threshold values must be in [0, 1]. Received: thresholds={invalid or values}")

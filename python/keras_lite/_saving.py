@@ -35,7 +35,7 @@ from . import _core, _custom, _h5attrs, _h5read
 from . import _keras_config_read as fmt
 from . import _keras_weights as h5
 from . import _legacy_h5 as legacy_h5
-from ._errors import FormatError
+from ._errors import ArgumentTypeError, FormatError
 from ._files import (
     atomic_write,
     check_target,
@@ -301,7 +301,7 @@ def load_model(model_class: Any, filepath: Any, custom_objects: Any, compile: bo
     """``keras_lite.models.load_model``, which passes ``Sequential`` as ``model_class`` (whose ``_class_for``
     picks the class a file describes)."""
     if custom_objects is not None and not isinstance(custom_objects, dict):
-        raise ValueError(f"custom_objects must be a dict. Received: custom_objects={custom_objects!r}")
+        raise ArgumentTypeError(f"custom_objects must be a dict. Received: custom_objects={custom_objects!r}")
     with opened(filepath) as (f, where), reading(where), _custom.scope(custom_objects):
         training_only: list[str] = []
         if is_hdf5(f):

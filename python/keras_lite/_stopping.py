@@ -14,6 +14,7 @@ import warnings
 from typing import Any
 
 from ._callback import Callback, Logs, _print
+from ._errors import ArgumentTypeError
 from ._monitor import MonitorCallback, check_mode, direction_without_model
 
 
@@ -69,7 +70,7 @@ class EarlyStopping(MonitorCallback):
         if not isinstance(monitor, str):
             raise ValueError(f"`monitor` must be the name of a metric (a str). Received: monitor={monitor!r}")
         if not _is_number(min_delta, numbers.Real):
-            raise ValueError(f"`min_delta` must be a number. Received: min_delta={min_delta!r}")
+            raise ArgumentTypeError(f"`min_delta` must be a number. Received: min_delta={min_delta!r}")
         for name, value in (("patience", patience), ("start_from_epoch", start_from_epoch)):
             if not _is_number(value, numbers.Integral) or value < 0:
                 raise ValueError(f"`{name}` must be a non-negative integer. Received: {name}={value!r}")

@@ -124,16 +124,21 @@ class PyDataset:
 
     @property
     def num_batches(self) -> int | None:
-        """The number of batches (``len(self)``); ``None`` means infinite."""
+        """The number of batches (``len(self)``); a subclass whose batches never end returns ``None`` here.
+        Without either, Keras's NotImplementedError (a fit would otherwise never end)."""
         if hasattr(self, "__len__"):
             return len(self)
-        return None
+        raise NotImplementedError(
+            "You need to implement the `num_batches` property:\n\n@property\ndef num_batches(self):\n  "
+            f"return ...\n\n(or `__len__`; None for batches without end). Received: {type(self).__name__} "
+            "with neither"
+        )
 
     def __getitem__(self, index: int) -> Any:
         raise NotImplementedError
 
     def __iter__(self) -> Iterator[Any]:
-        """The batches in order: ``len(self)`` of them, or without end when there is no ``__len__``."""
+        """The batches in order: ``num_batches`` of them, or without end when it is ``None``."""
         n = self.num_batches
         for index in itertools.count() if n is None else range(n):
             yield self[index]

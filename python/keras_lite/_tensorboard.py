@@ -206,7 +206,10 @@ class TensorBoard(Callback):
             raise ValueError(
                 f"histogram_freq must be an integer >= 0. {received('histogram_freq', histogram_freq)}"
             )
-        self.log_dir = os.fspath(log_dir)
+        try:
+            self.log_dir = os.fspath(log_dir)
+        except TypeError:  # Keras's TypeError (when training begins), naming the argument here
+            raise TypeError(f"`log_dir` must be a path. {received('log_dir', log_dir)}") from None
         self.histogram_freq = histogram_freq
         self.write_graph = bool(write_graph)
         self.write_images = False

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._errors import DataTypeError
+
 if TYPE_CHECKING:
     from .layers import Layer
 
@@ -20,7 +22,7 @@ def weight_array(value: Any, what: str) -> np.ndarray:
             f"Received: a ragged list {value!r:.200}"
         ) from exc
     if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{what} must be a real numeric array. Received: {what} with dtype {arr.dtype}")
+        raise DataTypeError(f"{what} must be a real numeric array. Received: {what} with dtype {arr.dtype}")
     # (np.ascontiguousarray makes a 0-d array 1-d: keep the shape of a scalar weight such as `count`.)
     return np.ascontiguousarray(arr, dtype=np.float32).reshape(arr.shape)
 

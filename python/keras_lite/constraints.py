@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import _custom
+from ._errors import real_number
 from ._tensor import Tensor
 from ._unsupported import NotSupportedError
 
@@ -93,6 +94,7 @@ class MaxNorm(Constraint):
     """Scales each vector along ``axis`` down to an L2 norm of at most ``max_value``."""
 
     def __init__(self, max_value: float = 2, axis: Any = 0) -> None:
+        real_number("max_value", max_value)  # a string is Keras's TypeError (at its first call)
         self.max_value = max_value
         self.axis = axis
         self._axes = _axes(axis)
@@ -110,6 +112,8 @@ class MinMaxNorm(Constraint):
     def __init__(
         self, min_value: float = 0.0, max_value: float = 1.0, rate: float = 1.0, axis: Any = 0
     ) -> None:
+        for arg, value in (("min_value", min_value), ("max_value", max_value), ("rate", rate)):
+            real_number(arg, value)  # a string is Keras's TypeError (at its first call)
         self.min_value = min_value
         self.max_value = max_value
         self.rate = rate

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .._errors import received
+from .._errors import ArgumentTypeError, received
 from .._tensor import Tensor
 from .._unsupported import NotSupportedError
 
@@ -42,7 +42,7 @@ def _out(values: Any) -> Tensor:
 
 def _number(arg: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{arg} must be a real number. {received(arg, value)}")
+        raise ArgumentTypeError(f"{arg} must be a real number. {received(arg, value)}")  # Keras: TypeError
     return float(value)
 
 

@@ -120,7 +120,10 @@ class RandomUniform(RandomInitializer):
 
     def __call__(self, shape: Any, dtype: Any = None) -> Tensor:
         _check_dtype(dtype)
-        return _out(self._rng().uniform(self.minval, self.maxval, _shape(shape)))
+        rng, low, high = self._rng(), self.minval, self.maxval
+        if low > high:  # Keras draws low + (high - low) * u all the same (NumPy's uniform refuses it)
+            return _out(low + (high - low) * rng.random(_shape(shape)))
+        return _out(rng.uniform(low, high, _shape(shape)))
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "minval": self.minval, "maxval": self.maxval}

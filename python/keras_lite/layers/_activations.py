@@ -13,7 +13,7 @@ import warnings
 from typing import Any, cast
 
 from .. import activations, initializers
-from .._errors import real_number, received
+from .._errors import ArgumentTypeError, real_number, received
 from .._tensor import Tensor
 from .._unsupported import NotSupportedError
 from .._variable import Variable
@@ -27,8 +27,10 @@ def _at_least_zero(arg: str, value: Any, problem: str) -> int | float:
     """``value`` when it is a number >= 0 (Keras's check for these arguments), a Python int as given and
     anything else as a float; else a ValueError saying Keras's ``problem`` with it."""
     number = float(value) if isinstance(value, numbers.Real) and not isinstance(value, bool) else math.nan
-    if not number >= 0:  # NaN fails too
-        raise ValueError(f"{problem} {received(arg, value)}")
+    if not number >= 0:  # NaN fails too; a string is Keras's TypeError (its comparison fails)
+        raise (ValueError if isinstance(value, numbers.Real) else ArgumentTypeError)(
+            f"{problem} {received(arg, value)}"
+        )
     return _as_given(value, number)
 
 

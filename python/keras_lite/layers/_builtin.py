@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import _data, activations, constraints, initializers, regularizers
-from .._errors import boolean, real_number, received
+from .._errors import ArgumentTypeError, boolean, real_number, received
 from .._tensor import Tensor
 from .._variable import Variable
 from . import _input_spec, _shapes
@@ -123,6 +123,14 @@ class Dense(Layer):
     lora_enabled, lora_rank, lora_alpha = False, None, None  # (keras_lite takes no LoRA arguments but None)
     _input_spec_of = _input_spec.dense
 
+    def _check_width(self, width: int, shape: tuple[Any, ...]) -> None:
+        if len(shape) < 2:  # its input_spec's min_ndim=2: Keras refuses a 1-D array (one sample has 2 axes)
+            raise ValueError(
+                f"Input 0 of layer '{self.name}' is incompatible with the layer: expected min_ndim=2, found "
+                f"ndim={len(shape)}. Full shape received: {tuple(shape)}"
+            )
+        super()._check_width(width, shape)
+
     @property
     def kernel(self) -> Variable:
         return self._require(0)
@@ -193,15 +201,11 @@ class Activation(Layer):
 def _fraction(arg: str, value: Any, below_one: bool = False) -> int | float:
     """A rate or deviation between 0 and 1 (below 1 with ``below_one``), as Keras checks it: a Python int as
     given (Keras keeps ``Dropout(0).rate`` 0), anything else as a float."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float, np.number))
-        or not 0 <= value <= 1
-        or below_one
-        and value == 1
-    ):
+    wrong_type = isinstance(value, bool) or not isinstance(value, (int, float, np.number))
+    if wrong_type or not 0 <= value <= 1 or below_one and value == 1:
         bound = " and below 1" if below_one else ""
-        raise ValueError(
+        # A string or None is Keras's TypeError (its comparison fails); a number out of range its ValueError.
+        raise (ArgumentTypeError if wrong_type else ValueError)(
             f"Invalid value received for argument `{arg}`. Expected a float value between 0 and 1{bound}. "
             f"{received(arg, value)}"
         )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import numpy as np
+
 from .._errors import received
 from . import _shapes
 from ._keras_tensor import KerasTensor
@@ -43,7 +45,13 @@ class InputLayer(Layer):
             shape = kwargs.pop("input_shape")
         if "batch_input_shape" in kwargs:
             batch_shape = kwargs.pop("batch_input_shape")
-        if shape is None and batch_shape is not None:
+        for other, given in (("shape", shape), ("batch_size", batch_size)):
+            if batch_shape is not None and given is not None:  # Keras's check, word for word
+                raise ValueError(
+                    f"You cannot pass both `{other}` and `batch_shape` at the same time. "
+                    f"{received(other, given)}, {received('batch_shape', batch_shape)[10:]}"
+                )
+        if batch_shape is not None:
             try:
                 batch_size, *rest = batch_shape
             except (TypeError, ValueError):
@@ -53,6 +61,11 @@ class InputLayer(Layer):
             shape = tuple(rest)
         if shape is None:
             raise ValueError("InputLayer needs a shape. Received: shape=None")
+        if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or batch_size < 0):
+            arg, given = ("batch_size", batch_size) if batch_shape is None else ("batch_shape", batch_shape)
+            raise ValueError(  # Keras cannot make a shape of it either
+                f"The batch size must be a non-negative integer or None. {received(arg, given)}"
+            )
         unsupported = (
             ("sparse", sparse),
             ("ragged", ragged),
@@ -76,6 +89,11 @@ class InputLayer(Layer):
         raise TypeError("InputLayer has no core spec")
 
     @property
+    def batch_shape(self) -> tuple[Any, ...]:
+        """``(batch_size, *shape)``, as the config holds it."""
+        return (self.batch_size, *self.shape)
+
+    @property
     def built(self) -> bool:
         return True  # it has no weights to make, as Keras's is built when made
 
@@ -97,7 +115,7 @@ class InputLayer(Layer):
     def get_config(self) -> dict[str, Any]:
         """Keras 3's: the batch shape, and the flags keras_lite takes as False."""
         return {
-            "batch_shape": (self.batch_size, *self.shape),
+            "batch_shape": self.batch_shape,
             "dtype": "float32",
             "sparse": False,
             "ragged": False,

@@ -12,14 +12,14 @@ from typing import Any
 import numpy as np
 
 from .. import _core, _data, config, initializers
-from .._errors import boolean, received
+from .._errors import ArgumentTypeError, boolean, received
 from .._structure_lock import _STRUCTURE_LOCK, _refuse_while_fitting
 from .._tensor import Tensor
 from .._unsupported import NotSupportedError, defines
 from .._variable import Variable, weight_array
 from ._attributes import LayerAttributes
 from ._keras_tensor import _symbolic, _symbolic_call, called_tensors
-from ._layer_args import _build_width, _builtin_layers, _dtype_name, _only, _shape_arg
+from ._layer_args import _build_width, _builtin_layers, _dtype_name, _no_other_kwargs, _only, _shape_arg
 
 # Automatic names handed out so far, per base name (``utils.clear_session`` starts them again).
 _name_counts: dict[str, int] = defaultdict(int)
@@ -112,8 +112,7 @@ class Layer(LayerAttributes):
         # Keras's mixed-precision switch: all float32 here, nothing to cast; kept to be read back, as Keras's.
         self.autocast = kwargs.pop("autocast", True)
         _only("activity_regularizer", kwargs.pop("activity_regularizer", None), (None,), type(self).__name__)
-        if kwargs:
-            raise ValueError(f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}")
+        _no_other_kwargs(kwargs, type(self).__name__)
         if _dtype_name(dtype) not in (None, "float32"):
             raise NotSupportedError(f"keras_lite computes in float32 only. {received('dtype', dtype)}")
         self._input_shape_arg: tuple[int, ...] | None = None
@@ -270,8 +269,8 @@ class Layer(LayerAttributes):
 
     def set_weights(self, weights: list[Any]) -> None:
         """Set this layer's weights; count and shapes must match exactly."""
-        if not isinstance(weights, (list, tuple)):
-            raise ValueError(
+        if not isinstance(weights, (list, tuple)):  # Keras's len() of it is a TypeError
+            raise ArgumentTypeError(
                 f"Layer {self.name} set_weights expects a list of arrays. "
                 f"{received('weights', type(weights).__name__)}"
             )

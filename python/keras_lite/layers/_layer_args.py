@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import initializers
-from .._errors import received
+from .._errors import ArgumentTypeError, received
 from .._unsupported import NotSupportedError
 
 # Widths, unit counts and epoch numbers beyond this cannot be real (and would overflow the core's integers).
@@ -38,14 +38,21 @@ def _shape_arg(value: Any, arg: str, nd: bool = False) -> tuple[int, ...]:
     return tuple(int(d) for d in shape)
 
 
+def _no_other_kwargs(kwargs: dict[str, Any], layer: str) -> None:
+    """Refuse the keyword arguments a layer's constructor has left: Keras's ValueError, which its
+    ``from_config`` and ``keras.Input`` raise as a TypeError (so this error is both)."""
+    if kwargs:
+        raise ArgumentTypeError(f"Unrecognized keyword arguments passed to {layer}: {kwargs}")
+
+
 def _build_width(input_shape: Any) -> int:
     """The feature width in a ``build`` argument: the last item of ``(None, width)`` or ``(width,)``."""
     try:
         shape = tuple(input_shape) if not isinstance(input_shape, (str, bytes)) else None
     except TypeError:
         shape = None
-    if shape is None:
-        raise TypeError(
+    if shape is None:  # Keras's ValueError (it cannot make a shape of it)
+        raise ArgumentTypeError(
             f"input_shape must be a tuple such as (None, width). {received('input_shape', input_shape)}"
         )
     d = shape[-1] if shape else None

@@ -12,7 +12,7 @@ import json
 from typing import Any, cast
 
 from .. import _custom, _keras_config_read, _keras_config_sequential
-from .._errors import FormatError, received
+from .._errors import ArgumentTypeError, FormatError, received
 from .._unsupported import NotSupportedError
 
 _FUNCTIONAL_KEYS = ("input_layers", "output_layers")
@@ -137,7 +137,7 @@ def _objects(custom_objects: Any) -> dict[str, Any]:
     """``custom_objects`` as given (None for none): the classes a config may name besides keras_lite's own and
     the registered ones (a learning-rate schedule, a metric)."""
     if custom_objects is not None and not isinstance(custom_objects, dict):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"custom_objects must be a dict of {{name: class}}. {received('custom_objects', custom_objects)}"
         )
     return dict(custom_objects or {})

@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import _onnx_export, _saving, config
 from .. import losses as losses_module
-from .._errors import boolean
+from .._errors import ArgumentTypeError, boolean
 from .._structure_lock import _STRUCTURE_LOCK, _changes_structure, _refuse_while_fitting, _tracks_fit
 from .._tensor import Tensor
 from .._unsupported import NotSupportedError
@@ -304,8 +304,11 @@ class Model(_compile.CompileState, ConfigMethods, _nesting.AsLayer, _ownership.H
         steps: Any = None,
         callbacks: Any = None,
         return_dict: bool = False,
+        **kwargs: Any,
     ) -> Any:
         """Loss (and metrics) on ``(x, y)`` in inference mode: a float, a list, or a dict."""
+        if kwargs:  # Keras's ValueError (its evaluate takes **kwargs); a TypeError too, as Python's own
+            raise ArgumentTypeError(f"Arguments not recognized: {kwargs}")
         _compile.first_use(self, ("test",))
         forget_activity_losses(self)
         return _trainer.evaluate(

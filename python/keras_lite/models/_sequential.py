@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -61,8 +62,9 @@ class Sequential(Model):
         # The layers as given, nested models among them (self._layers: the models' layers in their place).
         self._items: list[Any] = []
         if layers is not None:
-            if not isinstance(layers, (list, tuple)):
+            if isinstance(layers, (Layer, str, bytes, dict)) or not isinstance(layers, Iterable):
                 raise ValueError(f"Sequential expects a list of layers. {received('layers', layers)}")
+            layers = list(layers)  # Keras adds the layers of any iterable (a generator too)
             model_refs = {id(layer): layer._model_ref for layer in layers if isinstance(layer, Layer)}
             try:
                 names: set[str] = set()  # the names so far: checking each against a list is quadratic

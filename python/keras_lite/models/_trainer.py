@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import _data, _stream
 from .. import callbacks as callbacks_module
-from .._errors import received
+from .._errors import ArgumentTypeError, received
 from .._progbar import first_step, report
 from .._tensor import Tensor
 from ..layers._keras_tensor import _symbolic
@@ -189,12 +189,9 @@ def fit(
     epochs = _epochs(epochs)  # 0 (or epochs <= initial_epoch) runs no epoch: an empty History, as Keras
     if epochs > _MAX_SIZE:
         raise ValueError(f"epochs is too large. {received('epochs', epochs)}")
-    if (
-        isinstance(initial_epoch, bool)
-        or not isinstance(initial_epoch, (int, np.integer))
-        or not 0 <= initial_epoch <= _MAX_SIZE
-    ):
-        raise ValueError(
+    wrong_type = isinstance(initial_epoch, bool) or not isinstance(initial_epoch, (int, np.integer))
+    if wrong_type or not 0 <= initial_epoch <= _MAX_SIZE:  # a string is Keras's TypeError (its range())
+        raise (ArgumentTypeError if wrong_type else ValueError)(
             f"initial_epoch must be a non-negative integer. {received('initial_epoch', initial_epoch)}"
         )
     shuffle = _data.shuffles_rows(shuffle)
@@ -382,8 +379,11 @@ def _steps_rows(steps: Any, batch_size: int, n: int) -> int:
     them (None or 0: all of them; more steps than batches: all, with Keras's warning that the input ran out)."""
     if steps is None:
         return n
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"steps must be a non-negative integer or None. {received('steps', steps)}")
+    wrong_type = isinstance(steps, bool) or not isinstance(steps, (int, np.integer))
+    if wrong_type or steps < 0:  # a float or string steps is Keras's TypeError (its range() fails)
+        raise (ArgumentTypeError if wrong_type else ValueError)(
+            f"steps must be a non-negative integer or None. {received('steps', steps)}"
+        )
     if steps == 0:  # Keras reads it as no limit
         return n
     if steps > math.ceil(n / batch_size):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._errors import received
+from .._errors import ArgumentTypeError, received
 from .._variable import weight_array
 
 if TYPE_CHECKING:
@@ -28,8 +28,8 @@ def set_all(model: Model, weights: Any) -> None:
     """Set every weight from ``weights`` (a list or tuple of arrays, one per weight, each of its shape); nothing
     is set unless all of them fit."""
     current = model.weights
-    if not isinstance(weights, (list, tuple)):
-        raise ValueError(
+    if not isinstance(weights, (list, tuple)):  # Keras's len() of it is a TypeError
+        raise ArgumentTypeError(
             f"set_weights expects a list of arrays. {received('weights', type(weights).__name__)}"
         )
     if len(weights) != len(current):

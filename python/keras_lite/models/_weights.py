@@ -20,9 +20,12 @@ from .._errors import received
 
 
 def sample_weights(value: Any, rows: int, arg: str = "sample_weight") -> NDArray[np.float32] | None:
-    """``value`` as ``(rows,)`` float32, or None; ``(n, 1)`` is squeezed as Keras does."""
+    """``value`` as ``(rows,)`` float32, or None; ``(n, 1)`` is squeezed as Keras does, and the one output's
+    array in a list or tuple taken as Keras takes it (a list of numbers stays the weights)."""
     if value is None:
         return None
+    if isinstance(value, (list, tuple)) and len(value) == 1 and getattr(value[0], "ndim", 0) >= 1:
+        value = value[0]
     arr = _data.to_array(value, arg)
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]

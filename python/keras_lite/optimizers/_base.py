@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .._errors import received
+from .._errors import ArgumentTypeError, received
 from .._metric_base import to_snake_case
 from .._unsupported import NotSupportedError
 from ..layers._layer import _auto_name
@@ -31,7 +31,9 @@ def _float(name: str, value: Any) -> float:
             f"__call__(step) gets the optimizer's step count). {received(name, value)}"
         )
     if isinstance(value, bool) or not isinstance(value, (float, np.floating)):
-        raise ValueError(
+        # Keras's arithmetic on a string or None is a TypeError; keras_lite raised (and still is) a ValueError.
+        wrong_type = not isinstance(value, (int, np.integer)) or isinstance(value, bool)
+        raise (ArgumentTypeError if wrong_type else ValueError)(
             f"Argument `{name}` should be float, LearningRateSchedule, or Callable. {received(name, value)}"
             if name == "learning_rate"
             else f"Argument `{name}` must be a float. {received(name, value)}"
@@ -230,7 +232,7 @@ class Optimizer:
         if isinstance(value, np.ndarray) and value.shape == ():
             value = value[()]
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-            raise TypeError(
+            raise ArgumentTypeError(  # Keras's ValueError (it cannot make a tensor of None)
                 "keras_lite sets the learning rate to a number or (before compile()) a LearningRateSchedule. "
                 f"{received('learning_rate', value)}"
             )
