@@ -147,3 +147,30 @@ def test_evenly_spaced_thresholds_clip_predictions_as_keras(device: str) -> None
     uneven = keras.metrics.TruePositives(thresholds=[0.1, 0.5, 0.9])  # compared as they are
     uneven.update_state(y, x)
     np.testing.assert_array_equal(uneven.result(), [2, 1, 1])
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_top_k_accuracy_misses_rows_that_are_not_finite(device: str) -> None:
+    # Keras 3.15.1 (TensorFlow's in_top_k): a row holding a NaN or infinite score is never a hit. Dense(3,
+    # "softmax") with kernel [[inf, 0, 0], [0, 0, 0]] on these rows gives a NaN row (inf - inf), the finite row
+    # [0, .5, .5] and a NaN row (0 * inf); Keras's evaluate gave 0.33333334 for both metrics with k=2.
+    x = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0]], np.float32)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3, activation="softmax")])
+    kernel = np.zeros((2, 3), np.float32)
+    kernel[0, 0] = np.inf
+    model.set_weights([kernel, np.zeros(3, np.float32)])
+    model.to(device)
+    for labels, metric in (
+        (np.eye(3, dtype=np.float32), keras.metrics.TopKCategoricalAccuracy(k=2, name="top")),
+        (np.arange(3), keras.metrics.SparseTopKCategoricalAccuracy(k=2, name="top")),
+    ):
+        model.compile(
+            optimizer="sgd",
+            loss="mse" if labels.ndim == 2 else "sparse_categorical_crossentropy",
+            metrics=[metric],
+        )
+        got = model.evaluate(x, labels, verbose=0, return_dict=True)
+        assert got["top"] == pytest.approx(1 / 3), (type(metric).__name__, got)
+        alone = type(metric)(k=2)
+        alone.update_state(labels, model.predict(x, verbose=0))
+        assert float(alone.result()) == pytest.approx(1 / 3)

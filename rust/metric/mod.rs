@@ -344,9 +344,10 @@ fn class_of(t: f32, width: usize) -> usize {
     }
 }
 
-/// Whether `class` is among the `k` highest of `p`: fewer than `k` values beat it (ties are hits).
+/// Whether `class` is among the `k` highest of `p`: fewer than `k` values beat it (ties are hits). A row with
+/// a NaN or infinite value is a miss whatever its class, as TensorFlow's `in_top_k` decides (it cannot rank it).
 fn in_top_k(p: &[f32], class: usize, k: usize) -> bool {
-    p.get(class).is_some_and(|&v| p.iter().filter(|&&x| x > v).count() < k)
+    p.get(class).is_some_and(|&v| p.iter().all(|x| x.is_finite()) && p.iter().filter(|&&x| x > v).count() < k)
 }
 
 fn argmax(v: &[f32]) -> usize {

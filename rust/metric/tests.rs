@@ -20,6 +20,11 @@ fn sparse_and_top_k() {
     assert_eq!(Metric::SparseTopKCategoricalAccuracy { k: 1 }.sum(&p, &[2.0, 1.0], 3), 1.0);
     // Ties count as hits, as TensorFlow's in_top_k.
     assert_eq!(Metric::SparseTopKCategoricalAccuracy { k: 1 }.sum(&[0.5, 0.5, 0.0], &[0.0], 3), 1.0);
+    // A row with a NaN or infinite value is a miss, even for its first class, as TensorFlow's in_top_k.
+    let p = [f32::NAN, 0.0, 0.0, 0.0, 0.5, 0.5, 1.0, f32::INFINITY, 0.0];
+    assert_eq!(Metric::SparseTopKCategoricalAccuracy { k: 2 }.sum(&p, &[0.0, 1.0, 0.0], 3), 1.0);
+    let one_hot = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0];
+    assert_eq!(Metric::TopKCategoricalAccuracy { k: 3 }.sum(&p, &one_hot, 3), 1.0);
     assert_eq!(Metric::from_name("top_k_categorical_accuracy:3").unwrap(), Metric::TopKCategoricalAccuracy { k: 3 });
     assert!(Metric::from_name("top_k_categorical_accuracy:0").is_err());
 }

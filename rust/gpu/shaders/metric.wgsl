@@ -1,9 +1,9 @@
 //! A metric's per-row value into column `col` of the rows×`stride` value matrix (see metric.rs): 0 mae,
 //! 1 mse (row means), 2 binary accuracy `(p > threshold) == t` (row mean), 3 categorical accuracy (argmax
 //! match), 4 sparse categorical accuracy (targets are cls ids), 5 top-k categorical accuracy, 6 its sparse
-//! form (the target cls has fewer than k predictions above it), 7 mean absolute percentage error, 8 exact
-//! accuracy `p == t` (row mean), 9 cosine similarity (each side scaled by `min(1/√Σx², 1e7)`, then their dot
-//! product).
+//! form (the target cls has fewer than k predictions above it, in a row of finite values), 7 mean absolute
+//! percentage error, 8 exact accuracy `p == t` (row mean), 9 cosine similarity (each side scaled by
+//! `min(1/√Σx², 1e7)`, then their dot product).
 
 override METRIC: u32 = 0u;
 // A `weighted_metrics` entry with sample weights: the row's value is scaled by its weight.
@@ -47,10 +47,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         }
         var above = 0u;
         var best = 0u;
+        // A row with a NaN or infinite value is no top-k hit (TensorFlow's in_top_k cannot rank it).
+        var finite = true;
         for (var c = 0u; c < prm.width; c++) {
             if cls < prm.width && pred[base + c] > pred[base + cls] {
                 above += 1u;
             }
+            finite = finite && !is_nan_(pred[base + c]) && !is_inf_(pred[base + c]);
             if pred[base + c] > pred[base + best] {
                 best = c;
             }
@@ -58,7 +61,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         if METRIC == 4u {
             v = select(0.0, 1.0, best == cls);
         } else {
-            v = select(0.0, 1.0, cls < prm.width && above < prm.k);
+            v = select(0.0, 1.0, cls < prm.width && above < prm.k && finite);
         }
     } else if METRIC == 9u {
         var sp = 0.0;
