@@ -274,6 +274,16 @@ MISUSE = [
         TypeError,
         "num_thresholds",
     ),
+    # --- activation functions ------------------------------------------------------------------------------
+    # Keras: ValueError "Attempt to convert a value (None) ... to a Tensor." (keras_lite returned NaN)
+    Misuse("relu of None", lambda m: keras.activations.relu(None), ValueError, "x"),
+    # Keras: InvalidArgumentError "Value for attr 'T' of string is not in the list of allowed values" (keras_lite:
+    # NumPy's ValueError "could not convert string to float", naming nothing)
+    Misuse("sigmoid of strings", lambda m: keras.activations.sigmoid(np.array(["a"])), ValueError, "`x`"),
+    # Keras: ValueError "Unknown activation function 'relu' cannot be serialized ..." (keras_lite: AttributeError)
+    Misuse(
+        "activations.serialize of a name", lambda m: keras.activations.serialize("relu"), ValueError, "relu"
+    ),
     # --- a PyDataset with neither __len__ nor num_batches ----------------------------------------------------
     # Keras: NotImplementedError "You need to implement the `num_batches` property" (keras_lite read it as
     # endless: fit without steps_per_epoch never returned; the rows give steps so that a regression fails)
@@ -305,7 +315,7 @@ MISUSE = [
 
 
 def test_the_table_has_distinct_cases() -> None:
-    assert len({row.id for row in MISUSE}) == len(MISUSE) == 56
+    assert len({row.id for row in MISUSE}) == len(MISUSE) == 59
 
 
 @pytest.mark.parametrize("row", MISUSE, ids=[row.id for row in MISUSE])
