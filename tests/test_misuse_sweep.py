@@ -435,3 +435,15 @@ def test_sample_weights_of_the_one_output_in_a_list_are_the_array_as_in_keras() 
     model = keras.Sequential([keras.Input((WIDTH,)), layers.Dense(1)])
     model.compile(optimizer="sgd", loss="mse")
     model.fit(X[:1], [np.float32(2.0)], sample_weight=[np.float64(1.0)], verbose=0)
+
+
+def test_a_model_call_takes_keras_s_mask_argument_and_computes_as_without() -> None:
+    # Keras 3.15.1: model(x, mask=...) runs (its Dense layers pass a mask on unread); keras_lite raised
+    # "TypeError: Model.__call__() got an unexpected keyword argument 'mask'".
+    model = fresh_model()
+    i = keras.Input((WIDTH,))
+    functional = keras.Model(i, layers.Dense(2)(i))
+    for net in (model, functional):
+        np.testing.assert_array_equal(net(X, mask=np.zeros(X.shape, bool)), net(X))
+        np.testing.assert_array_equal(net(X, mask=None), net(X))
+    assert functional(keras.Input((WIDTH,)), mask=None).shape == (None, 2)
