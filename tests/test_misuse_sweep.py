@@ -287,6 +287,13 @@ MISUSE = [
     Misuse(
         "activations.serialize of a name", lambda m: keras.activations.serialize("relu"), ValueError, "relu"
     ),
+    # Keras: TypeError "'<' not supported between instances of 'str' and 'int'"
+    Misuse(
+        "R2Score num_regressors str",
+        lambda m: keras.metrics.R2Score(num_regressors="a"),
+        TypeError,
+        "num_regressors",
+    ),
     # --- a PyDataset with neither __len__ nor num_batches ----------------------------------------------------
     # Keras: NotImplementedError "You need to implement the `num_batches` property" (keras_lite read it as
     # endless: fit without steps_per_epoch never returned; the rows give steps so that a regression fails)
@@ -318,7 +325,7 @@ MISUSE = [
 
 
 def test_the_table_has_distinct_cases() -> None:
-    assert len({row.id for row in MISUSE}) == len(MISUSE) == 60
+    assert len({row.id for row in MISUSE}) == len(MISUSE) == 61
 
 
 @pytest.mark.parametrize("row", MISUSE, ids=[row.id for row in MISUSE])
