@@ -457,3 +457,24 @@ def test_a_model_call_takes_keras_s_mask_argument_and_computes_as_without() -> N
         np.testing.assert_array_equal(net(X, mask=np.zeros(X.shape, bool)), net(X))
         np.testing.assert_array_equal(net(X, mask=None), net(X))
     assert functional(keras.Input((WIDTH,)), mask=None).shape == (None, 2)
+
+
+@pytest.mark.parametrize("name", ["m.h5", "m.hdf5", "w.weights.h5", "legacy.h5"])
+@pytest.mark.parametrize("content", [b"", b"not hdf5 " * 20])
+def test_a_file_named_hdf5_that_is_not_raises_keras_s_os_error(
+    tmp_path: Path, name: str, content: bytes
+) -> None:
+    # Keras 3.15.1 (h5py): OSError "Unable to synchronously open file (file signature not found)"; keras_lite
+    # raised a FormatError (a ValueError) alone, which for load_model called the file "not a `.keras` file".
+    path = tmp_path / name
+    path.write_bytes(content)
+    model = fresh_model()
+    weights = model.get_weights()
+    if name.startswith("m."):
+        with pytest.raises(OSError, match="not an HDF5 file") as info:
+            keras.models.load_model(path)
+    else:
+        with pytest.raises(OSError, match="HDF5 signature") as info:
+            model.load_weights(path)
+    assert isinstance(info.value, ValueError)  # still the FormatError it was
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), weights))
