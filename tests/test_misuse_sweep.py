@@ -236,6 +236,14 @@ MISUSE = [
         ValueError,
         "y_true",
     ),
+    # Keras: InvalidArgumentError "Incompatible shapes: [2] vs. [3] [Op:Sub]" (keras_lite: NumPy's ValueError
+    # "operands could not be broadcast together", naming neither argument)
+    Misuse(
+        "metric update_state shapes",
+        lambda m: keras.metrics.MeanSquaredError().update_state(np.ones(2), np.ones(3)),
+        ValueError,
+        "y_true.shape=(2,), y_pred.shape=(3,)",
+    ),
     Misuse(
         "Variable.assign strings",
         lambda m: m.layers[0].kernel.assign(np.full((3, 4), "a")),
@@ -325,7 +333,7 @@ MISUSE = [
 
 
 def test_the_table_has_distinct_cases() -> None:
-    assert len({row.id for row in MISUSE}) == len(MISUSE) == 61
+    assert len({row.id for row in MISUSE}) == len(MISUSE) == 62
 
 
 @pytest.mark.parametrize("row", MISUSE, ids=[row.id for row in MISUSE])
