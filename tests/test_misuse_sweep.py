@@ -486,3 +486,18 @@ def test_a_file_named_hdf5_that_is_not_raises_keras_s_os_error(
             model.load_weights(path)
     assert isinstance(info.value, ValueError)  # still the FormatError it was
     assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), weights))
+
+
+def test_evaluate_and_predict_of_a_stream_with_steps_0_read_all_of_it_as_keras() -> None:
+    # Keras 3.15.1: evaluate(generator, steps=0) and evaluate(PyDataset, steps=0) read the whole source, as
+    # steps=0 reads all the rows of arrays (keras_lite: "expected a positive integer. Received: steps=0").
+    model = fresh_model()
+
+    def batches() -> Any:
+        return ((X[i : i + 8], Y[i : i + 8]) for i in range(0, ROWS, 8))
+
+    whole = model.evaluate(X, Y, batch_size=8, verbose=0)
+    assert model.evaluate(batches(), steps=0, verbose=0) == pytest.approx(whole, rel=1e-6)
+    assert model.predict(((x,) for x, _ in batches()), steps=0, verbose=0).shape == (ROWS, 1)
+    with pytest.raises(ValueError, match="steps"):
+        model.evaluate(batches(), steps=-1, verbose=0)
