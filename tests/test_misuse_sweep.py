@@ -501,3 +501,22 @@ def test_evaluate_and_predict_of_a_stream_with_steps_0_read_all_of_it_as_keras()
     assert model.predict(((x,) for x, _ in batches()), steps=0, verbose=0).shape == (ROWS, 1)
     with pytest.raises(ValueError, match="steps"):
         model.evaluate(batches(), steps=-1, verbose=0)
+
+
+def test_a_weight_has_keras_s_assign_add_and_assign_sub() -> None:
+    # Keras 3.15.1: layer.kernel.assign_add(1.0) and assign_sub(array) work (keras_lite: AttributeError); a
+    # value that does not broadcast to the weight is refused (Keras on TensorFlow: "Incompatible shapes").
+    model = fresh_model()
+    kernel = model.layers[0].kernel
+    start = kernel.numpy()
+    kernel.assign_add(1.0)
+    kernel.assign_sub(np.full(start.shape, 0.5, np.float32))
+    kernel.assign_add(np.arange(start.shape[1], dtype=np.float32))  # broadcast along the rows
+    np.testing.assert_allclose(kernel.numpy(), start + 0.5 + np.arange(start.shape[1]), rtol=1e-6)
+    np.testing.assert_allclose(model.get_weights()[0], kernel.numpy())  # the model computes with it
+    now = kernel.numpy()
+    with pytest.raises(ValueError, match=r"variable.shape=\(3, 4\), Received: value.shape=\(2, 2\)"):
+        kernel.assign_add(np.ones((2, 2)))
+    with pytest.raises(ValueError, match="value"):
+        kernel.assign_sub("a")
+    np.testing.assert_array_equal(kernel.numpy(), now)
