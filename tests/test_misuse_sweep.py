@@ -77,6 +77,9 @@ MISUSE = [
         TypeError,
         "momentum",
     ),
+    # Keras: TypeError "int() argument must be a string, a bytes-like object or a real number, not 'NoneType'"
+    # (keras_lite: NotSupportedError, "does not support other values of axis yet")
+    Misuse("BatchNormalization axis None", lambda m: layers.BatchNormalization(axis=None), TypeError, "axis"),
     Misuse(
         "BatchNormalization epsilon None",
         lambda m: layers.BatchNormalization(epsilon=None),
@@ -233,6 +236,14 @@ MISUSE = [
         ValueError,
         "y_true",
     ),
+    # Keras: InvalidArgumentError "Incompatible shapes: [2] vs. [3] [Op:Sub]" (keras_lite: NumPy's ValueError
+    # "operands could not be broadcast together", naming neither argument)
+    Misuse(
+        "metric update_state shapes",
+        lambda m: keras.metrics.MeanSquaredError().update_state(np.ones(2), np.ones(3)),
+        ValueError,
+        "y_true.shape=(2,), y_pred.shape=(3,)",
+    ),
     Misuse(
         "Variable.assign strings",
         lambda m: m.layers[0].kernel.assign(np.full((3, 4), "a")),
@@ -274,6 +285,23 @@ MISUSE = [
         TypeError,
         "num_thresholds",
     ),
+    # --- activation functions ------------------------------------------------------------------------------
+    # Keras: ValueError "Attempt to convert a value (None) ... to a Tensor." (keras_lite returned NaN)
+    Misuse("relu of None", lambda m: keras.activations.relu(None), ValueError, "x"),
+    # Keras: InvalidArgumentError "Value for attr 'T' of string is not in the list of allowed values" (keras_lite:
+    # NumPy's ValueError "could not convert string to float", naming nothing)
+    Misuse("sigmoid of strings", lambda m: keras.activations.sigmoid(np.array(["a"])), ValueError, "`x`"),
+    # Keras: ValueError "Unknown activation function 'relu' cannot be serialized ..." (keras_lite: AttributeError)
+    Misuse(
+        "activations.serialize of a name", lambda m: keras.activations.serialize("relu"), ValueError, "relu"
+    ),
+    # Keras: TypeError "'<' not supported between instances of 'str' and 'int'"
+    Misuse(
+        "R2Score num_regressors str",
+        lambda m: keras.metrics.R2Score(num_regressors="a"),
+        TypeError,
+        "num_regressors",
+    ),
     # --- a PyDataset with neither __len__ nor num_batches ----------------------------------------------------
     # Keras: NotImplementedError "You need to implement the `num_batches` property" (keras_lite read it as
     # endless: fit without steps_per_epoch never returned; the rows give steps so that a regression fails)
@@ -305,7 +333,7 @@ MISUSE = [
 
 
 def test_the_table_has_distinct_cases() -> None:
-    assert len({row.id for row in MISUSE}) == len(MISUSE) == 56
+    assert len({row.id for row in MISUSE}) == len(MISUSE) == 62
 
 
 @pytest.mark.parametrize("row", MISUSE, ids=[row.id for row in MISUSE])
@@ -425,3 +453,70 @@ def test_sample_weights_of_the_one_output_in_a_list_are_the_array_as_in_keras() 
     model = keras.Sequential([keras.Input((WIDTH,)), layers.Dense(1)])
     model.compile(optimizer="sgd", loss="mse")
     model.fit(X[:1], [np.float32(2.0)], sample_weight=[np.float64(1.0)], verbose=0)
+
+
+def test_a_model_call_takes_keras_s_mask_argument_and_computes_as_without() -> None:
+    # Keras 3.15.1: model(x, mask=...) runs (its Dense layers pass a mask on unread); keras_lite raised
+    # "TypeError: Model.__call__() got an unexpected keyword argument 'mask'".
+    model = fresh_model()
+    i = keras.Input((WIDTH,))
+    functional = keras.Model(i, layers.Dense(2)(i))
+    for net in (model, functional):
+        np.testing.assert_array_equal(net(X, mask=np.zeros(X.shape, bool)), net(X))
+        np.testing.assert_array_equal(net(X, mask=None), net(X))
+    assert functional(keras.Input((WIDTH,)), mask=None).shape == (None, 2)
+
+
+@pytest.mark.parametrize("name", ["m.h5", "m.hdf5", "w.weights.h5", "legacy.h5"])
+@pytest.mark.parametrize("content", [b"", b"not hdf5 " * 20])
+def test_a_file_named_hdf5_that_is_not_raises_keras_s_os_error(
+    tmp_path: Path, name: str, content: bytes
+) -> None:
+    # Keras 3.15.1 (h5py): OSError "Unable to synchronously open file (file signature not found)"; keras_lite
+    # raised a FormatError (a ValueError) alone, which for load_model called the file "not a `.keras` file".
+    path = tmp_path / name
+    path.write_bytes(content)
+    model = fresh_model()
+    weights = model.get_weights()
+    if name.startswith("m."):
+        with pytest.raises(OSError, match="not an HDF5 file") as info:
+            keras.models.load_model(path)
+    else:
+        with pytest.raises(OSError, match="HDF5 signature") as info:
+            model.load_weights(path)
+    assert isinstance(info.value, ValueError)  # still the FormatError it was
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), weights))
+
+
+def test_evaluate_and_predict_of_a_stream_with_steps_0_read_all_of_it_as_keras() -> None:
+    # Keras 3.15.1: evaluate(generator, steps=0) and evaluate(PyDataset, steps=0) read the whole source, as
+    # steps=0 reads all the rows of arrays (keras_lite: "expected a positive integer. Received: steps=0").
+    model = fresh_model()
+
+    def batches() -> Any:
+        return ((X[i : i + 8], Y[i : i + 8]) for i in range(0, ROWS, 8))
+
+    whole = model.evaluate(X, Y, batch_size=8, verbose=0)
+    assert model.evaluate(batches(), steps=0, verbose=0) == pytest.approx(whole, rel=1e-6)
+    assert model.predict(((x,) for x, _ in batches()), steps=0, verbose=0).shape == (ROWS, 1)
+    with pytest.raises(ValueError, match="steps"):
+        model.evaluate(batches(), steps=-1, verbose=0)
+
+
+def test_a_weight_has_keras_s_assign_add_and_assign_sub() -> None:
+    # Keras 3.15.1: layer.kernel.assign_add(1.0) and assign_sub(array) work (keras_lite: AttributeError); a
+    # value that does not broadcast to the weight is refused (Keras on TensorFlow: "Incompatible shapes").
+    model = fresh_model()
+    kernel = model.layers[0].kernel
+    start = kernel.numpy()
+    kernel.assign_add(1.0)
+    kernel.assign_sub(np.full(start.shape, 0.5, np.float32))
+    kernel.assign_add(np.arange(start.shape[1], dtype=np.float32))  # broadcast along the rows
+    np.testing.assert_allclose(kernel.numpy(), start + 0.5 + np.arange(start.shape[1]), rtol=1e-6)
+    np.testing.assert_allclose(model.get_weights()[0], kernel.numpy())  # the model computes with it
+    now = kernel.numpy()
+    with pytest.raises(ValueError, match=r"variable.shape=\(3, 4\), Received: value.shape=\(2, 2\)"):
+        kernel.assign_add(np.ones((2, 2)))
+    with pytest.raises(ValueError, match="value"):
+        kernel.assign_sub("a")
+    np.testing.assert_array_equal(kernel.numpy(), now)

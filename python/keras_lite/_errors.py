@@ -54,6 +54,11 @@ class ClassIdError(IndexError, ValueError):
     and a ``ValueError`` (a bad argument)."""
 
 
+class NotHDF5Error(FormatError, OSError):
+    """A ``.h5`` path whose file is not HDF5: the ``OSError`` Keras 3 raises there (h5py cannot open it), and
+    a `FormatError`."""
+
+
 class MissingFileError(FileNotFoundError, ValueError):
     """A path to read that does not exist: a ``FileNotFoundError``, and the ``ValueError`` Keras 3's
     ``load_model`` raises."""

@@ -288,7 +288,7 @@ def reading(where: str) -> Iterator[None]:
     try:
         yield
     except FormatError as e:
-        raise FormatError(f"Cannot load {where}: {e}") from None
+        raise type(e)(f"Cannot load {where}: {e}") from None
     except zipfile.BadZipFile as e:
         raise FormatError(f"Cannot load {where}: the zip archive is truncated or corrupted ({e})") from None
     except OSError as e:

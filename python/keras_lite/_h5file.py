@@ -11,7 +11,7 @@ from __future__ import annotations
 import struct
 from typing import NamedTuple
 
-from ._errors import FormatError
+from ._errors import FormatError, NotHDF5Error
 
 _SIGNATURE = b"\x89HDF\r\n\x1a\n"
 # Object header messages that say nothing about where or what a group's links or a dataset's values are.
@@ -71,7 +71,10 @@ class Bytes:
         self._headers: dict[int, list[Message]] = {}
         self._links: dict[int, dict[str, Link]] = {}  # each group's members, read once
         if self.data[:8] != _SIGNATURE:
-            raise bad("no HDF5 signature at its start; truncated or corrupted, or a user block")
+            # (Keras's h5py raises an OSError here: "file signature not found")
+            raise NotHDF5Error(
+                "it is not a valid HDF5 file (no HDF5 signature at its start; truncated or corrupted, or a user block)"
+            )
         version = self._int(8, 1)
         if version in (0, 1):
             self.O, self.L = self._int(13, 1), self._int(14, 1)

@@ -245,7 +245,15 @@ class MeanMetricWrapper(Mean):
         self._fn_kwargs = kwargs
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
-        values = self._fn(y_true, y_pred, **self._fn_kwargs)
+        try:
+            values = self._fn(y_true, y_pred, **self._fn_kwargs)
+        except ValueError as e:  # NumPy's words name neither argument (Keras: "Incompatible shapes")
+            if "could not be broadcast" not in str(e):
+                raise
+            raise ValueError(
+                f"y_true and y_pred have incompatible shapes. Received: y_true.shape={np.shape(y_true)}, "
+                f"y_pred.shape={np.shape(y_pred)}"
+            ) from None
         super().update_state(values, sample_weight=sample_weight)
 
     def get_config(self) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ._errors import received
+from ._errors import ArgumentTypeError, received
 from ._metric_base import Mean, Metric, as_float, squeeze_or_expand, to_result
 from ._tensor import Tensor
 
@@ -68,8 +68,8 @@ class R2Score(Metric):
             isinstance(num_regressors, bool)
             or not isinstance(num_regressors, (int, np.integer))
             or num_regressors < 0
-        ):
-            raise ValueError(
+        ):  # a string is Keras's TypeError (its comparison fails)
+            raise (ArgumentTypeError if isinstance(num_regressors, str) else ValueError)(
                 "Invalid value for argument `num_regressors`. Expected a value >= 0. "
                 f"{received('num_regressors', num_regressors)}"
             )

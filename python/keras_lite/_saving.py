@@ -35,7 +35,7 @@ from . import _core, _custom, _h5attrs, _h5read
 from . import _keras_config_read as fmt
 from . import _keras_weights as h5
 from . import _legacy_h5 as legacy_h5
-from ._errors import ArgumentTypeError, FormatError
+from ._errors import ArgumentTypeError, FormatError, NotHDF5Error
 from ._files import (
     atomic_write,
     check_target,
@@ -306,6 +306,10 @@ def load_model(model_class: Any, filepath: Any, custom_objects: Any, compile: bo
         training_only: list[str] = []
         if is_hdf5(f):
             model = _load_legacy(model_class, _whole(f), compile, training_only)
+        elif where.strip("'\"").lower().endswith((".h5", ".hdf5")) and not is_zip(f):
+            raise NotHDF5Error(
+                "it is not an HDF5 file (it lacks the HDF5 signature: is it truncated or another format?)"
+            )
         else:
             model = _load_keras(model_class, f, compile, training_only)
     if training_only:

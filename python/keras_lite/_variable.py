@@ -83,6 +83,26 @@ class Variable:
         owner, index = self._layer._weight_location(self._slot)
         owner.set_weight(index, arr)
 
+    def assign_add(self, value: Any) -> None:
+        """Add ``value`` (a number, or an array of this variable's shape or one that broadcasts to it)."""
+        self.assign(self.numpy() + self._delta(value, "assign_add"))
+
+    def assign_sub(self, value: Any) -> None:
+        """Subtract ``value`` (a number, or an array of this variable's shape or one that broadcasts to it)."""
+        self.assign(self.numpy() - self._delta(value, "assign_sub"))
+
+    def _delta(self, value: Any, method: str) -> np.ndarray:
+        arr = weight_array(value, "value")
+        try:
+            if np.broadcast_shapes(arr.shape, self.shape) == self.shape:
+                return arr
+        except ValueError:
+            pass
+        raise ValueError(  # (Keras on TensorFlow: "Incompatible shapes")
+            f"`variable.{method}(value)` needs a value of the variable's shape or one that broadcasts to it. "
+            f"variable.shape={self.shape}, Received: value.shape={arr.shape}"
+        )
+
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         a = self.numpy()
         return a if dtype is None else a.astype(dtype)

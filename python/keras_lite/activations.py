@@ -14,7 +14,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _core
-from ._errors import real_number, received
+from ._errors import DataTypeError, real_number, received
 from ._tensor import Tensor
 from ._unsupported import NotSupportedError, unsupported_identifier
 
@@ -22,10 +22,19 @@ ActivationFn = Callable[..., Tensor]
 Form = tuple[str, tuple[float, ...]]
 
 
+def _values(x: Any) -> np.ndarray:
+    """``x`` as float32; None or strings are refused naming ``x`` (Keras cannot make a tensor of None; NumPy
+    would make a NaN of it, or fail with a message naming nothing)."""
+    arr = np.asarray(x)
+    if x is None or arr.dtype.kind not in "biuf":
+        raise DataTypeError(f"`x` must be numbers (an array, a tensor or a number). {received('x', x)}")
+    return np.asarray(arr, dtype=np.float32)
+
+
 def apply(form: Form, x: Any) -> Tensor:
     """The activation ``form`` of the values ``x`` (any shape; softmax over the last axis), from the core."""
     name, params = form
-    arr = np.asarray(x, dtype=np.float32)
+    arr = _values(x)
     out = _core.activation(name, np.ascontiguousarray(arr.reshape(1) if arr.ndim == 0 else arr), list(params))
     return out.reshape(arr.shape).view(Tensor)  # a Keras activation returns a tensor: .numpy() works
 
@@ -64,7 +73,7 @@ def _make(name: str, doc: str, **defaults: Any) -> ActivationFn:
     which keras_lite's core computes at their default values only."""
 
     def fn(x: Any, **options: Any) -> Tensor:
-        arr = np.asarray(x, dtype=np.float32)
+        arr = _values(x)
         for key, value in options.items():
             if key not in defaults:
                 raise TypeError(f"{name}() got an unexpected keyword argument {key!r}")
@@ -246,6 +255,8 @@ def for_layer(identifier: str | ActivationFn | None) -> ActivationFn:
 
 def serialize(fn: ActivationFn) -> str:
     """The name under which ``fn`` is saved."""
+    if not callable(fn):  # Keras's ValueError (a name is not a function it can serialize)
+        raise ValueError(f"serialize takes an activation function. {received('activation', fn)}")
     return fn.__name__
 
 

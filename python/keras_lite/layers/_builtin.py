@@ -334,6 +334,8 @@ class BatchNormalization(_ScaleOffset):
         renorm_momentum: float = 0.99,
         **kwargs: Any,
     ) -> None:
+        if not isinstance(axis, (int, float, np.number)):  # int(axis) of None or a str: Keras's TypeError
+            raise ArgumentTypeError(f"`axis` must be an integer. {received('axis', axis)}")
         _only("axis", axis, (-1, 1), "BatchNormalization")
         _only("renorm", renorm, (False,), "BatchNormalization")
         _only("renorm_clipping", renorm_clipping, (None,), "BatchNormalization")  # read only with renorm

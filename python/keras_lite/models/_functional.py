@@ -273,7 +273,7 @@ class Functional(Model):
         Keras gives it (so is ``model(x)``, and ``fit`` and ``evaluate`` take targets in such a dict)."""
         return self._keyed(super().predict(*args, **kwargs))
 
-    def __call__(self, inputs: Any, training: Any = None) -> Any:
+    def __call__(self, inputs: Any, training: Any = None, mask: Any = None) -> Any:
         out = super().__call__(inputs, training)
         if isinstance(out, KerasTensor):  # called on tensors: the output in the structure the model was given
             return _given([out], self._output_structure)

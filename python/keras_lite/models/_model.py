@@ -344,9 +344,10 @@ class Model(_compile.CompileState, ConfigMethods, _nesting.AsLayer, _ownership.H
     predict_on_batch = _on_batch.predict_on_batch
     reset_metrics = _on_batch.reset_metrics
 
-    def __call__(self, inputs: Any, training: Any = None) -> Tensor:
+    def __call__(self, inputs: Any, training: Any = None, mask: Any = None) -> Tensor:
         """Apply the model: a float32 NumPy array that also has Keras's ``.numpy()``. With ``training=True``,
-        Dropout and BatchNormalization run in training mode, as in Keras (see ``_call``)."""
+        Dropout and BatchNormalization run in training mode, as in Keras (see ``_call``). A ``mask`` changes no
+        output of keras_lite's layers (Keras's pass it on unread), so it is taken and not used."""
         forget_activity_losses(self)
         if training:
             return _call.call_training(self, inputs)

@@ -42,6 +42,16 @@ def _steps(value: Any, arg: str) -> int | None:
     return None if value is None else _data.as_positive_int(value, arg)
 
 
+def _read_steps(value: Any) -> int | None:
+    """``steps`` of ``evaluate``/``predict``: 0 reads the whole source, as Keras reads it (and as it reads
+    arrays with ``steps=0``)."""
+    return (
+        None
+        if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value == 0
+        else _steps(value, "steps")
+    )
+
+
 def refuse_stream_validation(validation_data: Any) -> None:
     """In-memory training data takes in-memory validation data only."""
     if is_stream(validation_data):
@@ -300,7 +310,7 @@ def _evaluate(
                 f"`{arg}` argument is not supported when using a generator or PyDataset as x. {received(arg, a[arg])}"
             )
     start = time.time()
-    source = Source(x, _steps(a["steps"], "steps"), False, "x")
+    source = Source(x, _read_steps(a["steps"]), False, "x")
     _prepare(model, source, "x", inputs)
     queue = queue_for(source)
     feeders = [Feeder(source, 1, queue, converter(model, inputs, True, "x"))]
@@ -342,7 +352,7 @@ def predict(
 ) -> np.ndarray:
     """``model.predict`` of a stream: the outputs of every batch, in order, as one array."""
     start = time.time()
-    source = Source(x, _steps(steps, "steps"), False, "x", reset=False)
+    source = Source(x, _read_steps(steps), False, "x", reset=False)
     _prepare(model, source, "x", inputs)
     cbs = make_callbacks(source.steps_per_pass()) if make_callbacks is not None else None
     if cbs is not None:
