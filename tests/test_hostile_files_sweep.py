@@ -16,7 +16,8 @@ within a memory bound, leaving the model given it unchanged.
   ``OverflowError``);
 - a layer whose Orthogonal initializer's QR decomposition (minutes for a 16,000-wide layer) ran before the
   file's weights replaced its values;
-- a Functional config of many layers (its check of unique names was quadratic: 64,000 layers took a minute);
+- a Functional config of many layers, or a Sequential of many nested models (quadratic checks: 64,000 layers
+  took a minute and five);
 - JSON nested thousands deep given to ``model_from_json`` or ``from_config`` (a ``RecursionError`` before);
 - a tar archive for ``get_file(extract=True)`` whose chain of long names and links hides a link out of the
   extraction folder from ``realpath`` (and from tarfile's "data" filter before Python 3.11.13): it wrote a
@@ -431,17 +432,37 @@ def _relu_chain(count: int) -> dict[str, Any]:
     return config
 
 
-def test_a_functional_config_of_many_layers_loads_in_linear_time():
-    # The check that every layer's name is unique counted each name in the whole list: 16,000 layers of a
-    # file's config took 4 s (64,000: a minute), against 0.6 s now.
+def _nested_sequentials(count: int) -> dict[str, Any]:
+    """A Sequential's config: an input and ``count`` nested Sequentials of one ReLU each."""
+    start = {"class_name": "InputLayer", "config": {"batch_shape": [None, 4], "name": "in"}}
+    nested = [
+        {
+            "class_name": "Sequential",
+            "config": {"name": f"n{i}", "layers": [{"class_name": "ReLU", "config": {}}]},
+        }
+        for i in range(count)
+    ]
+    return {"name": "outer", "layers": [start, *nested]}
+
+
+@pytest.mark.parametrize("kind", ["Functional", "nested Sequentials"])
+def test_a_config_of_many_layers_loads_in_linear_time(kind):
+    # A Functional model's check that every layer's name is unique counted each name in the whole list, and a
+    # Sequential checked each nested model's layers against all the layers before them: 16,000 layers of a
+    # file's config took 4 s and 20 s (64,000: a minute and five), against 0.6 s and 1 s now.
     import gc
 
+    make, build = (
+        (_relu_chain, keras.Model.from_config)
+        if kind == "Functional"
+        else (_nested_sequentials, keras.Sequential.from_config)
+    )
     seconds = []
     for count in (2000, 8000):
-        config = _relu_chain(count)
+        config = make(count)
         gc.disable()
         try:
-            best = min(_timed(lambda: keras.Model.from_config(config)) for _ in range(2))  # noqa: B023
+            best = min(_timed(lambda: build(config)) for _ in range(2))  # noqa: B023
         finally:
             gc.enable()
         seconds.append(best)
@@ -449,6 +470,9 @@ def test_a_functional_config_of_many_layers_loads_in_linear_time():
     inputs = keras.Input(shape=(4,))
     with pytest.raises(ValueError, match='"twice" is used 2 times'):
         keras.Model(inputs, layers.ReLU(name="twice")(layers.ReLU(name="twice")(inputs)))
+    shared = layers.Dense(4)
+    with pytest.raises(ValueError, match="twice"):  # a layer in two nested models is still refused
+        keras.Sequential([keras.Input(shape=(4,)), shared, keras.Sequential([shared], name="again")])
 
 
 def _timed(call: Callable[[], Any]) -> float:
