@@ -22,6 +22,7 @@ within a memory bound, leaving the model given it unchanged.
 - a tar archive for ``get_file(extract=True)`` whose chain of long names and links hides a link out of the
   extraction folder from ``realpath`` (and from tarfile's "data" filter before Python 3.11.13): it wrote a
   file outside the folder;
+- (found on the way) a legacy ``.h5`` save of a model whose weight names pass 64 KB raised ``OSError``;
 - a gzipped IDX file (Fashion-MNIST's, which Keras downloads without a hash) whose header claims billions of
   images (a ``MemoryError`` before, after asking for the gigabytes it claims).
 """
@@ -563,3 +564,24 @@ def test_a_tar_chain_of_long_names_and_links_cannot_write_outside_its_folder(tmp
     skipped = " ".join(str(w.message) for w in caught)
     assert "'escape'" in skipped and "'escape/evil.txt'" in skipped
     assert os.path.isdir(os.path.join(folder, long_dir))  # the rest is extracted
+
+
+# ---- found on the way: a legacy file of many weights ----------------------------------------------------------
+def test_a_legacy_file_whose_weight_names_exceed_one_attribute_saves_and_loads(tmp_path):
+    # model.save("x.h5") raised OSError ("object header message is too large") once a list of weight names
+    # passed 64 KB (here 4,202 optimizer variables): it is now split into numbered attributes of at most 64 KB,
+    # as Keras splits it (Keras 3.15.1 reads such a file, optimizer state included).
+    h5py = pytest.importorskip("h5py")
+    stack = [layers.Dense(2) if i % 2 else layers.ReLU() for i in range(2100)]
+    model = keras.Sequential([keras.Input(shape=(2,)), *stack])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(np.ones((4, 2)), np.ones((4, 2)), epochs=1, verbose=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (the legacy format's warning)
+        model.save(tmp_path / "many.h5")
+    with h5py.File(tmp_path / "many.h5", "r") as f:
+        parts = sorted(f["optimizer_weights"].attrs)
+        assert parts == [f"weight_names{i}" for i in range(len(parts))] and len(parts) > 1
+    loaded = keras.models.load_model(tmp_path / "many.h5")
+    assert int(loaded.optimizer.iterations) == 1
+    _assert_same(_state(model), _state(loaded))
