@@ -257,23 +257,27 @@ def _inside(base: str, path: str) -> bool:
     return os.path.commonpath([resolved, base]) == base
 
 
-def _through_link(path: str, links: set[str]) -> bool:
-    """Whether ``path`` (relative to the folder, as a tar names it) goes up out of the folder, or goes on past
-    one of the archive's own symlinks ``links`` (by the names they are made at), read component by component
-    as the file system would (``a/..`` is not ``.`` when ``a`` is a link)."""
+def _walk(path: str, links: set[str]) -> str | None:
+    """Where ``path`` (relative to the folder, as a tar names it) lands, read component by component as the
+    file system would; None when it goes up out of the folder or on past one of the archive's own symlinks
+    ``links`` (by where they are made: ``a/..`` is not ``.`` when ``a`` is a link)."""
     stack: list[str] = []
     for part in path.replace(os.sep, "/").split("/"):
         if part in ("", "."):
             continue
         if "/".join(stack) in links:
-            return True
+            return None
         if part == "..":
             if not stack:
-                return True
+                return None
             stack.pop()
         else:
             stack.append(part)
-    return False
+    return "/".join(stack)
+
+
+def _through_link(path: str, links: set[str]) -> bool:
+    return _walk(path, links) is None
 
 
 def _safe_tar_members(archive: tarfile.TarFile, base: str) -> list[tarfile.TarInfo]:
@@ -281,11 +285,7 @@ def _safe_tar_members(archive: tarfile.TarFile, base: str) -> list[tarfile.TarIn
     made, nor a link point, through a symlink the archive makes: ``realpath`` stops resolving paths longer than
     the system allows, which a chain of long names and links uses to hide a link out of the folder from it (and
     from tarfile's own "data" filter before Python 3.11.13)."""
-    links = {
-        "/".join(p for p in m.name.split("/") if p not in ("", "."))
-        for m in archive.getmembers()
-        if m.issym()
-    }
+    links = {_walk(m.name, set()) or "" for m in archive.getmembers() if m.issym()} - {""}
     keep = []
     for member in archive.getmembers():
         ok = _inside(base, member.name) and not (member.isdev() or member.isfifo())

@@ -92,9 +92,23 @@ def _key(variable: Any) -> tuple[int, int]:
     return id(variable._layer), variable._slot
 
 
+# The most bytes an attribute may hold in an HDF5 object header (64 KiB, less the message's own fields).
+_ATTRIBUTE_MOST = 64512
+
+
 def _names(group: Any, name: str, values: list[bytes]) -> None:
     # As Keras writes it: h5py's own type for a list of byte strings (an empty list is an empty float array).
-    group.attrs[name] = values
+    # A list too large for one attribute is written in numbered parts of equal count (``name0``, ``name1``,
+    # ...), each within the limit, as Keras splits it (and `_strings` joins them).
+    width = max((len(v) for v in values), default=0)
+    parts = 1
+    while parts < len(values) and -(-len(values) // parts) * width > _ATTRIBUTE_MOST:
+        parts += 1
+    if parts == 1:
+        group.attrs[name] = values
+        return
+    for i, part in enumerate(np.array_split(np.array(values), parts)):
+        group.attrs[f"{name}{i}"] = part
 
 
 def model_h5(model: Any, include_optimizer: bool, keras_version: str) -> bytes:

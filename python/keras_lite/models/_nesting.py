@@ -46,11 +46,12 @@ def nested_models(model: Model) -> list[Model]:
     return out
 
 
-def check_once(layers: list[Layer], model: Model) -> None:
-    """Refuse a layer that would appear twice in one model's network (two nested models sharing a layer)."""
+def check_once(layers: list[Layer], model: Model, known: set[int] | None = None) -> None:
+    """Refuse a layer that would appear twice in one model's network (two nested models sharing a layer);
+    ``known``: the ids of the layers the network holds already, when ``layers`` are only those added."""
     seen: set[int] = set()
     for layer in layers:
-        if id(layer) in seen:
+        if id(layer) in seen or (known is not None and id(layer) in known):
             raise NotSupportedError(
                 f"keras_lite does not support using layer {layer.name!r} twice in model {model.name!r} (its "
                 "weights shared within one model) yet: nested models must not share layers."

@@ -68,8 +68,9 @@ class Sequential(Model):
             model_refs = {id(layer): layer._model_ref for layer in layers if isinstance(layer, Layer)}
             try:
                 names: set[str] = set()  # the names so far: checking each against a list is quadratic
+                ids: set[int] = set()  # the layers so far, likewise (thousands of nested models)
                 for layer in layers:
-                    self._add(layer, rebuild=False, names=names)
+                    self._add(layer, rebuild=False, names=names, ids=ids)
                 self._maybe_rebuild()
             except BaseException:  # the layers do not stay bound to a model that was never made
                 for layer in self._items:
@@ -84,8 +85,9 @@ class Sequential(Model):
         _nesting.refuse_change(self, "add a layer to")
         self._add(layer, rebuild, None)
 
-    def _add(self, layer: Any, rebuild: bool, names: set[str] | None) -> None:
-        """``add``; ``names``, when given, holds the names of ``self._items`` (and gets this layer's)."""
+    def _add(self, layer: Any, rebuild: bool, names: set[str] | None, ids: set[int] | None = None) -> None:
+        """``add``; ``names`` and ``ids``, when given, hold the names of ``self._items`` and the ids of
+        ``self._layers`` (and get this item's)."""
         if isinstance(layer, KerasTensor):
             layer = layer._keras_history[0]
         if isinstance(layer, InputLayer):
@@ -108,7 +110,10 @@ class Sequential(Model):
             )
         added = layer._layers if nested else [layer]
         if nested:  # (a layer added twice has a name already used)
-            _nesting.check_once([*self._layers, *added], self)
+            if ids is None:
+                _nesting.check_once([*self._layers, *added], self)
+            else:
+                _nesting.check_once(added, self, ids)
         input_layer, model_ref = self._input_layer, None if nested else layer._model_ref
         if not self._items and self._input_layer is None:
             dims = _nesting.input_dims(layer) if nested else layer._input_shape_arg
@@ -118,6 +123,8 @@ class Sequential(Model):
         self._layers.extend(added)
         if names is not None:
             names.add(layer.name)
+        if ids is not None:
+            ids.update(id(x) for x in added)
         if nested:
             _nesting.enter(layer, self)
         else:
