@@ -295,6 +295,9 @@ class Source:
         index, self._passes = self._passes, self._passes + 1
         ds = self.dataset
         if ds is not None:
+            if self.restart and index > 0:
+                # Keras's evaluate resets its iterator before each validation pass: one more on_epoch_end.
+                ds.on_epoch_end()
             ds.on_epoch_begin()
         if self.steps is None:
             yield from self._new_iterator()

@@ -38,6 +38,11 @@ def validation_freq(value: Any) -> int | list[int]:
     )
 
 
+def _validates(epoch: int, freq: int | list[int]) -> bool:
+    """Whether ``fit`` validates after ``epoch`` (from 0), as Keras's ``validation_freq`` reads."""
+    return epoch + 1 in freq if isinstance(freq, list) else (epoch + 1) % freq == 0
+
+
 def _steps(value: Any, arg: str) -> int | None:
     return None if value is None else _data.as_positive_int(value, arg)
 
@@ -117,6 +122,9 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
     frozen = _compile.trains_nothing(model)  # (no optimizer step: Keras's warning)
     val_source = None
     vd = a["validation_data"]
+    first = a["initial_epoch"] if isinstance(a["initial_epoch"], (int, np.integer)) else 0
+    if is_stream(vd) and not any(_validates(e, a["validation_freq"]) for e in range(first, a["epochs"])):
+        vd = None  # as Keras, which makes its validation iterator at the first validation, never reads it
     if vd is not None:
         if not (isinstance(vd, PyDataset) or not isinstance(vd, (tuple, list)) and hasattr(vd, "__iter__")):
             vx, vy, vw = _data.unpack_validation_data(vd)
@@ -157,8 +165,10 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
     observer.feeder, observer.first_epoch = feeders[0], initial_epoch
     observer.sources, observer.frozen = (source, val_source), frozen
     if val_source is not None:
+        # One pass per epoch that validates: no batch is read for an epoch that does not.
+        vpasses = sum(_validates(e, a["validation_freq"]) for e in range(initial_epoch, a["epochs"]))
         feeders.append(
-            Feeder(val_source, passes, val_queue, converter(model, inputs, True, "validation_data"), model)
+            Feeder(val_source, vpasses, val_queue, converter(model, inputs, True, "validation_data"), model)
         )
     cap = max(p[0].shape[0] if hasattr(p[0], "shape") else len(p[0]) for p in source.peeked)
     interval = 0.0 if cbs.needs_batch_hooks() else (0.045 if a["verbose"] == 1 else 1e9)
