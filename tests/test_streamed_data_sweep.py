@@ -108,3 +108,27 @@ def test_a_validation_pydataset_of_a_fit_that_never_validates_runs_no_pass() -> 
         )
     assert "val_loss" not in history.history
     assert val.calls == []
+
+
+# Keras 3.15.1: fit(<generator of BATCHES>, epochs=2, initial_epoch=...) raised TypeError "'str' object cannot be
+# interpreted as an integer" for "a" and "'float' object cannot be interpreted as an integer" for 1.0 (its
+# range()), and trained from epoch -1 (3 epochs) for -1, which keras_lite refuses as it refuses it with arrays.
+# keras_lite's streamed fit (also arrays read with steps_per_epoch) did not check it: "a" gave int()'s
+# ValueError, 1.0 trained, and -1 gave the core's OverflowError "can't convert negative int to unsigned".
+@pytest.mark.parametrize("kind", ["generator", "pydataset", "arrays in steps"])
+@pytest.mark.parametrize(("initial_epoch", "error"), [("a", TypeError), (1.0, TypeError), (-1, ValueError)])
+def test_a_streamed_fit_checks_initial_epoch_as_an_in_memory_fit(
+    kind: str, initial_epoch: Any, error: Any
+) -> None:
+    model = _model()
+    weights = model.get_weights()
+    data: Any = {
+        "generator": lambda: {"x": iter(BATCHES)},
+        "pydataset": lambda: {"x": Recorded(BATCHES)},
+        "arrays in steps": lambda: {"x": X, "y": Y, "steps_per_epoch": 2},
+    }[kind]()
+    with pytest.raises(error, match="initial_epoch must be a non-negative integer"):
+        model.fit(**data, epochs=2, initial_epoch=initial_epoch, verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), weights))
+    assert int(model.optimizer.iterations) == 0
+    assert _no_feeder_left()

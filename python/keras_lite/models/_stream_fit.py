@@ -122,8 +122,8 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
     frozen = _compile.trains_nothing(model)  # (no optimizer step: Keras's warning)
     val_source = None
     vd = a["validation_data"]
-    first = a["initial_epoch"] if isinstance(a["initial_epoch"], (int, np.integer)) else 0
-    if is_stream(vd) and not any(_validates(e, a["validation_freq"]) for e in range(first, a["epochs"])):
+    start = int(a["initial_epoch"])
+    if is_stream(vd) and not any(_validates(e, a["validation_freq"]) for e in range(start, a["epochs"])):
         vd = None  # as Keras, which makes its validation iterator at the first validation, never reads it
     if vd is not None:
         if not (isinstance(vd, PyDataset) or not isinstance(vd, (tuple, list)) and hasattr(vd, "__iter__")):

@@ -173,6 +173,12 @@ def fit(
     vfreq = _stream_fit.validation_freq(validation_freq)
     if isinstance(class_weight, dict) and not class_weight:
         class_weight = None  # as Keras reads an empty one: no weights
+    # (checked for streamed data and arrays read in steps too)
+    wrong_type = isinstance(initial_epoch, bool) or not isinstance(initial_epoch, (int, np.integer))
+    if wrong_type or not 0 <= initial_epoch <= _MAX_SIZE:  # a string is Keras's TypeError (its range())
+        raise (ArgumentTypeError if wrong_type else ValueError)(
+            f"initial_epoch must be a non-negative integer. {received('initial_epoch', initial_epoch)}"
+        )
     if _stream.is_stream(x):
         return _stream_fit.fit(model, x, _streamed(dict(locals()), vfreq), FitObserver, inputs)
     if x is None or y is None:
@@ -189,11 +195,6 @@ def fit(
     epochs = _epochs(epochs)  # 0 (or epochs <= initial_epoch) runs no epoch: an empty History, as Keras
     if epochs > _MAX_SIZE:
         raise ValueError(f"epochs is too large. {received('epochs', epochs)}")
-    wrong_type = isinstance(initial_epoch, bool) or not isinstance(initial_epoch, (int, np.integer))
-    if wrong_type or not 0 <= initial_epoch <= _MAX_SIZE:  # a string is Keras's TypeError (its range())
-        raise (ArgumentTypeError if wrong_type else ValueError)(
-            f"initial_epoch must be a non-negative integer. {received('initial_epoch', initial_epoch)}"
-        )
     shuffle = _data.shuffles_rows(shuffle)
     xa = inputs(model, x)
     ya = _targets.to_targets(model, y, "y")
