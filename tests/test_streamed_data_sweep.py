@@ -132,3 +132,64 @@ def test_a_streamed_fit_checks_initial_epoch_as_an_in_memory_fit(
     assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), weights))
     assert int(model.optimizer.iterations) == 0
     assert _no_feeder_left()
+
+
+class DatasetV2:
+    """Stands for a batched ``tf.data.Dataset`` (keras_lite knows one by its class's name and module, without
+    importing TensorFlow) and iterates its batches, as TensorFlow's does."""
+
+    __module__ = "tensorflow.python.data.ops.dataset_ops"
+
+    def __init__(self, batches: list[Any]) -> None:
+        self.batches = batches
+
+    def __iter__(self) -> Any:
+        return iter(self.batches)
+
+    def __len__(self) -> int:
+        return len(self.batches)
+
+
+class DataLoader(DatasetV2):
+    """Stands for a ``torch.utils.data.DataLoader``."""
+
+    __module__ = "torch.utils.data.dataloader"
+
+
+LABELS = (np.arange(12) % 2).astype(np.float32).reshape(-1, 1)
+
+
+# Keras 3.15.1: fit(tf.data.Dataset.from_tensor_slices((X, LABELS)).batch(4), class_weight={0: 2.0, 1: 0.5},
+# epochs=2, shuffle=False) with loss="binary_crossentropy" (the model above) gave loss
+# [2.8651607036590576, 2.775737762451172] and weights [[0.7004743218421936], [-0.31240975856781006]],
+# [-0.0012641102075576782]. keras_lite refused it ("`class_weight` is not supported when using a generator").
+@pytest.mark.parametrize("device", DEVICES)
+def test_class_weight_with_a_tf_data_dataset_weighs_the_classes(device: str) -> None:
+    model = _model(device)
+    model.compile(keras.optimizers.SGD(0.1), "binary_crossentropy")
+    data = DatasetV2([(X[i : i + 4], LABELS[i : i + 4]) for i in range(0, 12, 4)])
+    history = model.fit(data, class_weight={0: 2.0, 1: 0.5}, epochs=2, shuffle=False, verbose=0)
+    np.testing.assert_allclose(history.history["loss"], [2.8651607036590576, 2.775737762451172], rtol=1e-5)
+    kernel, bias = model.get_weights()
+    np.testing.assert_allclose(kernel, [[0.7004743218421936], [-0.31240975856781006]], rtol=1e-5)
+    np.testing.assert_allclose(bias, [-0.0012641102075576782], rtol=1e-4)
+
+
+# Keras 3.15.1 refuses class_weight with a generator ("Argument `class_weight` is not supported for Python
+# generator inputs. Received: class_weight={0: 2.0}") and with a torch DataLoader ("Argument `class_weight` is
+# not supported for torch DataLoader inputs. You can modify your `__getitem__ ` method to return input tensor,
+# label and class_weight. ..."), both ValueError before reading a batch.
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (lambda: iter(BATCHES), "Python generator inputs"),
+        (lambda: DataLoader(BATCHES), "torch DataLoader inputs"),
+    ],
+)
+def test_class_weight_with_a_generator_or_a_torch_dataloader_is_refused_as_keras(
+    make: Any, words: str
+) -> None:
+    with pytest.raises(
+        ValueError, match=f"class_weight` is not supported for {words}.*Received: class_weight="
+    ):
+        _model().fit(make(), class_weight={0: 2.0}, verbose=0)

@@ -55,6 +55,20 @@ def shuffle_ignored(x: Any) -> str | None:
     return f"`shuffle=True` was passed, but will be ignored since the data `x` was provided as {what}"
 
 
+def class_weight_refused(x: Any) -> str | None:
+    """Keras's reason for refusing ``fit(class_weight=...)`` with ``x`` (a generator or a torch DataLoader, whose
+    batches should carry sample weights instead); None where it weighs the batches' classes (a PyDataset, a
+    `tf.data.Dataset`, and keras_lite's other re-iterables)."""
+    if hasattr(x, "__next__"):
+        return "Argument `class_weight` is not supported for Python generator inputs (use a PyDataset)."
+    if _is_class(x, "torch.utils.data", ("DataLoader",)):
+        return (
+            "Argument `class_weight` is not supported for torch DataLoader inputs. You can modify your "
+            "`__getitem__` method to return input tensor, label and class_weight."
+        )
+    return None
+
+
 def _is_class(x: Any, module: str, names: tuple[str, ...]) -> bool:
     """Whether ``x``'s class derives from one named in ``names`` of a module under ``module``, found without
     importing that library (as Keras recognises a tf.data.Dataset or a torch DataLoader)."""

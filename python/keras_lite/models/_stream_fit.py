@@ -14,7 +14,16 @@ from .. import _core, _data, config
 from .. import callbacks as callbacks_module
 from .._errors import received
 from .._progbar import Progbar, first_step, report
-from .._stream import RAN_OUT, Feeder, PyDataset, Source, is_stream, queue_for, shuffle_ignored
+from .._stream import (
+    RAN_OUT,
+    Feeder,
+    PyDataset,
+    Source,
+    class_weight_refused,
+    is_stream,
+    queue_for,
+    shuffle_ignored,
+)
 from .._unsupported import NotSupportedError
 from ..optimizers._steps import restarted as restarted_rates
 from . import _compile, _targets
@@ -106,8 +115,9 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
                 f"`{arg}` argument is not supported when using a generator or PyDataset as x; the batches "
                 f"carry it. {received(arg, a[arg])}"
             )
-    if a["class_weight"] is not None and not isinstance(x, PyDataset):
-        raise ValueError("`class_weight` is not supported when using a generator as x. Use a PyDataset.")
+    refused = class_weight_refused(x) if a["class_weight"] is not None else None
+    if refused is not None:
+        raise ValueError(f"{refused} Received: class_weight={a['class_weight']}")
     ignored = shuffle_ignored(x) if a["shuffle"] else None
     if ignored is not None:
         warnings.warn(ignored, UserWarning, stacklevel=4)
