@@ -193,3 +193,85 @@ def test_class_weight_with_a_generator_or_a_torch_dataloader_is_refused_as_keras
         ValueError, match=f"class_weight` is not supported for {words}.*Received: class_weight="
     ):
         _model().fit(make(), class_weight={0: 2.0}, verbose=0)
+
+
+ROWS2 = [(X[i : i + 2], Y[i : i + 2]) for i in range(0, 12, 2)]
+
+
+class Resized(keras.utils.PyDataset):
+    """Batches of 2 rows whose count changes by ``step`` at each on_epoch_end (1 to 6), recording its calls."""
+
+    def __init__(self, n: int, step: int) -> None:
+        super().__init__()
+        self.n, self.step = n, step
+        self.calls: list[Any] = []
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> Any:
+        self.calls.append(i)
+        return ROWS2[i]
+
+    def on_epoch_end(self) -> None:
+        self.calls.append("E")
+        self.n = max(1, min(6, self.n + self.step))
+
+
+def _steps_of(model: keras.Sequential, x: Any, **kwargs: Any) -> tuple[Any, list[int], list[str]]:
+    counts: list[int] = []
+    count = keras.callbacks.LambdaCallback(
+        on_epoch_begin=lambda epoch, logs: counts.append(0),
+        on_train_batch_end=lambda batch, logs: counts.__setitem__(-1, counts[-1] + 1),
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = model.fit(x, callbacks=[count], shuffle=False, verbose=0, **kwargs)
+    return history.history, counts, [str(w.message) for w in caught]
+
+
+# Keras 3.15.1: fit(Resized(5, -1), epochs=3, shuffle=False) (5 batches when counted, 4, 3 and 2 at the three
+# epochs: the count is taken before the on_epoch_end that precedes training) trained [4, 3, 2] steps, each epoch
+# ending with "Your input ran out of data" (3 warnings), optimizer.iterations 12 (one more step counted per
+# epoch that ran out), calls [0, 1, "E", 0, 1, 2, 3, "E", 0, 1, 2, "E", 0, 1, "E"], loss
+# [0.7684853672981262, 0.47494545578956604, 0.1483922004699707]. keras_lite read 5 batches every epoch,
+# asking the data set for index 4 once it held 4.
+@pytest.mark.parametrize("device", DEVICES)
+def test_a_pydataset_that_shrinks_runs_out_each_epoch_as_keras(device: str) -> None:
+    model, data = _model(device), Resized(5, -1)
+    history, counts, messages = _steps_of(model, data, epochs=3)
+    assert counts == [4, 3, 2]
+    assert sum(m.startswith("Your input ran out of data") for m in messages) == 3
+    assert int(model.optimizer.iterations) == 12
+    assert data.calls == [0, 1, "E", 0, 1, 2, 3, "E", 0, 1, 2, "E", 0, 1, "E"]
+    np.testing.assert_allclose(
+        history["loss"], [0.7684853672981262, 0.47494545578956604, 0.1483922004699707], rtol=1e-5
+    )
+
+
+# Keras 3.15.1: fit(Resized(3, 0), epochs=3, validation_data=Resized(2, 1), shuffle=False): each validation
+# pass evaluates as many batches as the data set held when evaluate counted them (2, then 4, then 6; Keras
+# reads them again before each pass), val_loss [0.19595898687839508, 0.3799191415309906, 0.41321757435798645],
+# loss [0.8545358180999756, 0.4280420243740082, 0.27339887619018555]. Its validation calls were [0, 1, "E",
+# 0, 1, (2,) "E", "E", 0, 1, 2, 3, (4,) "E", "E", 0, 1, 2, 3, 4, 5, "E"] (the indices in brackets are
+# TensorFlow's prefetch, past the count). And fit(Resized(2, 1), epochs=3) trained 2 steps each epoch (the count
+# when taken) though the data set grew: loss [0.35612234473228455, 0.31719493865966797, 0.2852691411972046].
+# keras_lite validated on 2 batches each time (val_loss [0.195959, 0.164547, 0.143841]).
+@pytest.mark.parametrize("device", DEVICES)
+def test_a_validation_pydataset_that_grows_is_counted_again_for_each_pass(device: str) -> None:
+    val = Resized(2, 1)
+    history, counts, _ = _steps_of(_model(device), Resized(3, 0), epochs=3, validation_data=val)
+    assert counts == [3, 3, 3]
+    assert val.calls == [0, 1, "E", 0, 1, "E", "E", 0, 1, 2, 3, "E", "E", 0, 1, 2, 3, 4, 5, "E"]
+    np.testing.assert_allclose(
+        history["val_loss"], [0.19595898687839508, 0.3799191415309906, 0.41321757435798645], rtol=1e-5
+    )
+    np.testing.assert_allclose(
+        history["loss"], [0.8545358180999756, 0.4280420243740082, 0.27339887619018555], rtol=1e-5
+    )
+    grown = Resized(2, 1)
+    history, counts, messages = _steps_of(_model(device), grown, epochs=3)
+    assert counts == [2, 2, 2] and not messages
+    np.testing.assert_allclose(
+        history["loss"], [0.35612234473228455, 0.31719493865966797, 0.2852691411972046], rtol=1e-5
+    )

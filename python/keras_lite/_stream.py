@@ -235,6 +235,7 @@ class Source:
         # one more; the producer reads ahead, so a warning here would come for passes never trained.
         self.defer_ran_out = False
         self.ran_out: list[int] = []
+        self._short: list[int] = []  # passes without ``steps`` that ran out before the length counted
         self._passes = 0
         self._gen: Iterator[Any] | None = None
         self._iterable: Any = None
@@ -295,7 +296,9 @@ class Source:
             while True:
                 yield _tuple(_listed(ds[i]), f"{self.what} __getitem__")
                 i += 1
-        order = list(range(self.size))
+        # The batches the data set holds as the pass starts (its length may change from epoch to epoch).
+        now = ds.num_batches
+        order = list(range(self.size if now is None else max(0, int(now))))
         if self.shuffle:
             random.shuffle(order)
         for i in order:
@@ -310,15 +313,24 @@ class Source:
         ds = self.dataset
         if ds is not None:
             if self.restart and index > 0:
-                # Keras's evaluate resets its iterator before each validation pass: one more on_epoch_end.
+                # Keras's evaluate resets its iterator before each validation pass: the pass's step count is
+                # the length then, and on_epoch_end runs once more.
+                if self.size is not None and ds.num_batches is not None:
+                    self.size = int(ds.num_batches)
                 ds.on_epoch_end()
             ds.on_epoch_begin()
         if self.steps is None:
-            yield from self._new_iterator()
-            if self.size is None:
+            # A pass takes at most the batches the source had when Keras counted them (a PyDataset that has
+            # grown since gives no more; one that has shrunk runs out, with the warning).
+            taken = 0
+            for batch in itertools.islice(self._new_iterator(), self.size):
+                taken += 1
+                yield batch
+            if self.size is None or taken < self.size:
                 # A source of unknown length ends by running out, which Keras 3.15.1 warns of too (3.16 only
                 # with steps).
                 self._ran_out(index)
+                self._short.append(index)
         else:
             if self._iter is None or self.restart:
                 self._iter, self._seen = self._new_iterator(), 0
@@ -348,8 +360,9 @@ class Source:
         """Whether Keras 3.15.1 (TensorFlow) counts one more optimizer step at the end of training pass ``index``:
         a pass that ran out of a source of unknown length (a generator) asks its step function for one more
         batch, and the failed step still advances ``optimizer.iterations`` (and so Adam's bias correction and a
-        schedule's step) though it changes no weight. A PyDataset's known length stops the loop first."""
-        return self.size is None and index in self.ran_out
+        schedule's step) though it changes no weight. A PyDataset's known length stops the loop first, unless
+        the PyDataset has shrunk since it was counted."""
+        return index in self.ran_out and (self.size is None or index in self._short)
 
 
 # The model whose fit this thread feeds (set on each feeder thread).
