@@ -320,13 +320,14 @@ class Source:
                 ds.on_epoch_end()
             ds.on_epoch_begin()
         if self.steps is None:
-            # A pass takes at most the batches the source had when Keras counted them (a PyDataset that has
-            # grown since gives no more; one that has shrunk runs out, with the warning).
+            # A PyDataset's pass takes at most the batches it had when Keras counted them (one that has grown
+            # since gives no more; one that has shrunk runs out, with the warning).
+            limit = self.size if ds is not None else None
             taken = 0
-            for batch in itertools.islice(self._new_iterator(), self.size):
+            for batch in itertools.islice(self._new_iterator(), limit):
                 taken += 1
                 yield batch
-            if self.size is None or taken < self.size:
+            if limit is None and self.size is None or limit is not None and taken < limit:
                 # A source of unknown length ends by running out, which Keras 3.15.1 warns of too (3.16 only
                 # with steps).
                 self._ran_out(index)
