@@ -275,3 +275,25 @@ def test_a_validation_pydataset_that_grows_is_counted_again_for_each_pass(device
     np.testing.assert_allclose(
         history["loss"], [0.35612234473228455, 0.31719493865966797, 0.2852691411972046], rtol=1e-5
     )
+
+
+class Unbounded(keras.utils.PyDataset):
+    def __init__(self) -> None:
+        super().__init__(max_queue_size=None)
+
+    def __len__(self) -> int:
+        return 3
+
+    def __getitem__(self, i: int) -> Any:
+        return BATCHES[i]
+
+
+# Keras 3.15.1: a PyDataset made with super().__init__(max_queue_size=None) trained (fit loss
+# [0.81004399061203]) and evaluated (0.8680911064147949, a fresh model): with one worker Keras never reads the
+# setting. keras_lite raised TypeError "int() argument must be ... not 'NoneType'" (its queue's bound).
+@pytest.mark.parametrize("device", DEVICES)
+def test_a_pydataset_with_max_queue_size_none_trains(device: str) -> None:
+    history = _model(device).fit(Unbounded(), shuffle=False, verbose=0)
+    np.testing.assert_allclose(history.history["loss"], [0.81004399061203], rtol=1e-5)
+    assert _model(device).evaluate(Unbounded(), verbose=0) == pytest.approx(0.8680911064147949, rel=1e-5)
+    assert Unbounded().max_queue_size == 10

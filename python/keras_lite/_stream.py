@@ -99,7 +99,9 @@ class PyDataset:
         ...         return self.x[i * 32:(i + 1) * 32], self.y[i * 32:(i + 1) * 32]
     """
 
-    def __init__(self, workers: int = 1, use_multiprocessing: bool = False, max_queue_size: int = 10) -> None:
+    def __init__(
+        self, workers: int = 1, use_multiprocessing: bool = False, max_queue_size: int | None = 10
+    ) -> None:
         self._workers = workers
         self._use_multiprocessing = use_multiprocessing
         self._max_queue_size = max_queue_size
@@ -134,7 +136,8 @@ class PyDataset:
     @property
     def max_queue_size(self) -> int:
         self._warn_if_super_not_called()
-        return int(self._max_queue_size)
+        # None, which Keras's reading on one worker never uses, bounds the queue at the default.
+        return 10 if self._max_queue_size is None else int(self._max_queue_size)
 
     @property
     def num_batches(self) -> int | None:
