@@ -1,0 +1,102 @@
+"""What careless callbacks can do to a model during ``fit``, ``evaluate`` and ``predict``, found by an
+adversarial sweep: each case is refused as Keras 3.15.1 refuses it (or runs as Keras runs it), and the model
+predicts and trains afterwards, with no thread of keras_lite's left running.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import Any
+
+import numpy as np
+import pytest
+
+import keras_lite as keras
+from devices import DEVICES
+from keras_lite import layers
+
+
+def _data() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(32, 3)).astype(np.float32)
+    return x, x.sum(axis=1, keepdims=True)
+
+
+def _model(device: str) -> keras.Sequential:
+    m = keras.Sequential(
+        [keras.Input(shape=(3,)), layers.Dense(4, activation="relu"), layers.Dense(1)], device=device
+    )
+    m.compile(optimizer="adam", loss="mse")
+    return m
+
+
+def _assert_usable(m: keras.Sequential, threads_before: set[threading.Thread]) -> None:
+    x, y = _data()
+    assert np.isfinite(m.predict(x, verbose=0)).all()
+    assert np.isfinite(m.fit(x, y, epochs=1, batch_size=8, verbose=0).history["loss"]).all()
+    assert set(threading.enumerate()) <= threads_before
+
+
+class _Recurse(keras.callbacks.Callback):
+    """Calls the model again from each batch hook of the call it is in, with itself, without end."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray) -> None:
+        super().__init__()
+        self.x, self.y, self.calls = x, y, 0
+
+    def _count(self) -> None:
+        self.calls += 1
+        # A bound, so that without the limit the test fails instead of the process.
+        if self.calls > 2 * (sys.getrecursionlimit() // 5):
+            raise AssertionError("no RecursionError")
+
+    def on_predict_batch_end(self, batch: int, logs: Any = None) -> None:
+        self._count()
+        self.model.predict(self.x[:2], verbose=0, callbacks=[self])
+
+    def on_test_batch_end(self, batch: int, logs: Any = None) -> None:
+        self._count()
+        self.model.evaluate(self.x[:2], self.y[:2], verbose=0, callbacks=[self])
+
+
+@pytest.mark.parametrize("call", ["predict", "evaluate", "fit"])
+@pytest.mark.parametrize("device", DEVICES)
+def test_a_callback_that_calls_the_model_again_without_end_raises_recursion_error(
+    device: str, call: str
+) -> None:
+    # Keras 3.15.1: RecursionError after about 190 levels (predict and evaluate alike). keras_lite ran each
+    # level's hooks on a new thread, so Python's recursion limit never came: it started a thread per level,
+    # thousands of them, until the process ran out.
+    x, y = _data()
+    m = _model(device)
+    before = m.predict(x, verbose=0)
+    threads = set(threading.enumerate())
+    cb = _Recurse(x, y)
+    with pytest.raises(RecursionError, match="nested in each other's callbacks"):
+        if call == "predict":
+            m.predict(x, verbose=0, callbacks=[cb])
+        elif call == "evaluate":
+            m.evaluate(x, y, verbose=0, callbacks=[cb])
+        else:  # the validation pass's test hooks
+            m.fit(x, y, epochs=1, verbose=0, validation_data=(x, y), callbacks=[cb])
+    assert cb.calls == sys.getrecursionlimit() // 5
+    if call != "fit":
+        np.testing.assert_array_equal(m.predict(x, verbose=0), before)
+    _assert_usable(m, threads)
+
+
+def test_calls_nested_in_callbacks_below_the_limit_run() -> None:
+    # Ten levels of predict in predict's hooks run to the end, as in Keras.
+    x, y = _data()
+    m = _model("cpu")
+    depth = []
+
+    class Ten(keras.callbacks.Callback):
+        def on_predict_end(self, logs: Any = None) -> None:
+            depth.append(1)
+            if len(depth) < 10:
+                m.predict(x[:1], verbose=0, callbacks=[self])
+
+    m.predict(x, verbose=0, callbacks=[Ten()])
+    assert len(depth) == 10
