@@ -100,3 +100,29 @@ def test_calls_nested_in_callbacks_below_the_limit_run() -> None:
 
     m.predict(x, verbose=0, callbacks=[Ten()])
     assert len(depth) == 10
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_a_callback_cannot_point_itself_at_another_model_as_in_keras(device: str) -> None:
+    # Keras 3.15.1: Callback.model is a property without a setter, so ``self.model = other`` in a hook raises
+    # AttributeError. keras_lite let the assignment through, and the callback then stopped, read and set
+    # another model while fit went on training this one (its ``stop_training = True`` was never seen).
+    x, y = _data()
+    m = _model(device)
+    other = _model(device)
+    threads = set(threading.enumerate())
+    seen: list[Any] = []
+
+    class Swap(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            seen.append(self.model)
+            self.model = other
+
+    with pytest.raises(AttributeError, match="model"):
+        m.fit(x, y, epochs=3, verbose=0, callbacks=[Swap()])
+    assert seen == [m]
+    cb = Swap()
+    assert cb.model is None
+    cb.set_model(other)  # set_model still sets it, as in Keras
+    assert cb.model is other
+    _assert_usable(m, threads)

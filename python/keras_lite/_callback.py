@@ -77,12 +77,17 @@ class Callback:
     ```
     """
 
-    model: Any
     params: dict[str, Any] | None
 
     def __init__(self) -> None:
-        self.model = None
+        self._model: Any = None
         self.params = None  # as Keras 3: set by fit, evaluate and predict (set_params)
+
+    @property
+    def model(self) -> Any:
+        """The model the callback acts on. Read-only, as in Keras 3: only `set_model` changes it, so a
+        callback cannot point the others, or itself, at another model in the middle of a fit."""
+        return getattr(self, "_model", None)
 
     def set_params(self, params: dict[str, Any]) -> None:
         """Set the training parameters (``verbose``, ``epochs``, ``steps``)."""
@@ -90,7 +95,7 @@ class Callback:
 
     def set_model(self, model: Any) -> None:
         """Set the model the callback acts on."""
-        self.model = model
+        self._model = model
 
     @_default
     def on_batch_begin(self, batch: int, logs: Logs = None) -> None:
