@@ -317,20 +317,61 @@ def _evaluate(
     names = model._metric_names
     first = _FirstDraw(source.steps_per_pass(), start) if a["v"] == 1 else None
     if a["callbacks"] is None and first is None:
+        sizes = list(model._metric_sizes)
         values = list(_run(feeders, lambda: _core.evaluate_stream(model._net, queue, None)))
+        _refuse_recompiled(model, names, sizes)  # (by the generator, or another thread)
     else:
         cbs = make_callbacks(source.steps_per_pass())
         if first is not None:
             cbs.callbacks.append(first)
         cbs.on_test_begin()
-        observer = observer_cls(model, cbs, names) if cbs.needs_batch_hooks("test") else None
+        names = model._metric_names  # (as a hook there may have compiled it: the core starts after it)
+        observer = _same_compile(observer_cls)(model, cbs, names) if cbs.needs_batch_hooks("test") else None
+        sizes = list(model._metric_sizes)
         values = list(_run(feeders, lambda: _core.evaluate_stream(model._net, queue, observer)))
+        _refuse_recompiled(model, names, sizes)  # (by the generator, or another thread)
         cbs.on_test_end(_targets.keyed(names, model._metric_sizes, values))
     if a["v"]:
         steps = feeders[0].sizes[0] if feeders[0].sizes else source.steps_per_pass() or 0
         bar = None if first is None else first.bar
         report(steps, a["v"], start, _targets.keyed(names, model._metric_sizes, values), bar)
     return values
+
+
+def _refuse_recompiled(model: Model, names: list[str], sizes: list[int]) -> None:
+    """Raise ``RuntimeError`` if ``model`` was compiled with other metrics than ``names`` and ``sizes`` (those
+    a streamed evaluate started with): its values would be keyed, or summed, by metrics they are not."""
+    if (model._metric_names, model._metric_sizes) != (names, sizes):
+        raise RuntimeError(
+            f"the model was rebuilt or recompiled during evaluation: model {model.name!r} was compiled again "
+            "while its evaluate() ran (from a callback, the data it reads or another thread). Compile it before "
+            "or after evaluate()."
+        )
+
+
+def _same_compile(base: Any) -> Any:
+    """``base`` (the observer) refusing, after each test-batch hook, a model that a hook recompiled with other
+    metrics: the core sums a streamed evaluate's columns as they were at its start, so it must not go on with
+    more or fewer (an array evaluate raises the same error from the core)."""
+
+    class SameCompile(base):  # type: ignore[misc, valid-type]
+        def __init__(self, model: Model, cbs: Any, names: list[str]) -> None:
+            super().__init__(model, cbs, names)
+            self.sizes = list(model._metric_sizes)
+
+        def _check(self) -> None:
+            _refuse_recompiled(self.model, self.names, self.sizes)
+
+        def on_test_batch_begin(self, step: int) -> None:
+            super().on_test_batch_begin(step)
+            self._check()
+
+        def on_test_batch_end(self, step: int, running: list[float]) -> None:
+            self._check()  # (before the running values are keyed by names they no longer match)
+            super().on_test_batch_end(step, running)
+            self._check()
+
+    return SameCompile
 
 
 class _FirstDraw(callbacks_module.Callback):
@@ -359,14 +400,17 @@ def predict(
         cbs.on_predict_begin()
     outs = []
     bar: Progbar | None = None
+    # The network the predict started with, for every batch, as an array predict keeps it: a callback that
+    # pops or adds a layer changes the model for the calls after this one.
+    net = model._net
     for batches in source.passes(1):
         for step, batch in enumerate(batches):
             if cbs is not None:
                 cbs.on_predict_batch_begin(step)
             if empty(batch[0]):  # (a PyDataset's batch of no rows, as Keras predicts it)
-                out = np.empty((0, model._net.output_dim), np.float32)
+                out = np.empty((0, net.output_dim), np.float32)
             else:
-                out = model._net.predict(inputs(model, batch[0], "x"))
+                out = net.predict(inputs(model, batch[0], "x"))
             outs.append(out)
             if cbs is not None:
                 cbs.on_predict_batch_end(step, {"outputs": out})
