@@ -15,6 +15,7 @@ from .. import callbacks as callbacks_module
 from .._errors import received
 from .._progbar import Progbar, first_step, report
 from .._stream import RAN_OUT, Feeder, PyDataset, Source, is_stream, queue_for, shuffle_ignored
+from .._structure_lock import _training_over
 from .._unsupported import NotSupportedError
 from ..optimizers._steps import restarted as restarted_rates
 from . import _compile, _targets
@@ -168,7 +169,8 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
             model._net, queue, val_queue, max(1, cap), a["epochs"], initial_epoch, observer, interval
         ),
     )
-    cbs.on_train_end(observer.last_logs)
+    with _training_over(model):
+        cbs.on_train_end(observer.last_logs)
     return model.history
 
 

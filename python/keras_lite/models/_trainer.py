@@ -19,6 +19,7 @@ from .. import _data, _stream
 from .. import callbacks as callbacks_module
 from .._errors import ArgumentTypeError, received
 from .._progbar import first_step, report
+from .._structure_lock import _training_over
 from .._tensor import Tensor
 from ..layers._keras_tensor import _symbolic
 from ..layers._layer_args import _MAX_SIZE
@@ -284,7 +285,8 @@ def fit(
         sw,
         val_sw if val is not None else None,
     )
-    cbs.on_train_end(observer.last_logs)
+    with _training_over(model):
+        cbs.on_train_end(observer.last_logs)
     return model.history
 
 
