@@ -86,6 +86,26 @@ def test_a_callback_that_calls_the_model_again_without_end_raises_recursion_erro
     _assert_usable(m, threads)
 
 
+def test_the_recursion_limit_holds_for_a_callback_list_the_user_made() -> None:
+    # A CallbackList passed as ``callbacks=`` (Keras takes one) is called by fit's own list; it counted its
+    # hooks from its own (user's) level, so such a recursion again ran without end.
+    x, y = _data()
+    m = _model("cpu")
+    cb = _Recurse(x, y)
+    user_list = keras.callbacks.CallbackList([cb])
+    cb.on_predict_batch_end = (
+        lambda batch, logs=None: (  # type: ignore[method-assign]
+            cb._count(),
+            m.predict(x[:2], verbose=0, callbacks=user_list),
+        )
+    )
+    threads = set(threading.enumerate())
+    with pytest.raises(RecursionError, match="nested in each other's callbacks"):
+        m.predict(x, verbose=0, callbacks=user_list)
+    assert cb.calls == sys.getrecursionlimit() // 5
+    _assert_usable(m, threads)
+
+
 def test_calls_nested_in_callbacks_below_the_limit_run() -> None:
     # Ten levels of predict in predict's hooks run to the end, as in Keras.
     x, y = _data()

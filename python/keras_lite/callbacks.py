@@ -209,7 +209,8 @@ class CallbackList(Callback):
         # As Keras 3 calls them: a batch hook gets ``logs=`` by keyword (``def on_train_batch_end(self,
         # batch, **kwargs)`` works), the other hooks by position.
         by_keyword = "_batch_" in hook
-        depth = getattr(self, "_depth", 1)
+        # (A list the user made and passed to fit is called by fit's own list, already one level down.)
+        depth = max(getattr(self, "_depth", 1), nesting_depth())
         for callback in self.callbacks:
             if by_keyword:
                 run_nested(depth, getattr(callback, hook), *args, logs=logs)
