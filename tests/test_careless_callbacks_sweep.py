@@ -269,3 +269,66 @@ def test_on_train_end_may_change_the_model_as_in_keras(device: str, source: str,
         assert len(m.evaluate(x, y, verbose=0)) == 2
     elif change not in ("pop", "add"):
         m.fit(x, y, epochs=1, verbose=0)
+
+
+def _stopper(flag: str, hook: str) -> keras.callbacks.Callback:
+    class Stop(keras.callbacks.Callback):
+        pass
+
+    def stop(self: Any, *args: Any, **kwargs: Any) -> None:
+        if "batch" not in hook or args[0] == 1:  # on_*_begin, or the second batch's hook
+            setattr(self.model, flag, True)
+
+    setattr(Stop, hook, stop)
+    return Stop()
+
+
+@pytest.mark.filterwarnings("ignore:Your input ran out of data")
+@pytest.mark.parametrize("hook", ["begin", "batch_begin", "batch_end"])
+@pytest.mark.parametrize("source", ["arrays", "generator", "pydataset"])
+@pytest.mark.parametrize("device", DEVICES)
+def test_stop_evaluating_and_stop_predicting_end_the_call_after_that_batch_as_in_keras(
+    device: str, source: str, hook: str
+) -> None:
+    # Keras 3.15.1: model.stop_evaluating / model.stop_predicting, set by a callback, end evaluate() / predict()
+    # after the current batch (after the first one when set in on_test_begin / on_predict_begin), returning the
+    # results of the batches run; both flags are reset when the call starts. keras_lite ignored them.
+    x, y = _data()
+    m = _model(device)
+    m.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    batches = 1 if hook == "begin" else 2
+    threads = set(threading.enumerate())
+
+    def data() -> Any:
+        return (x, y) if source == "arrays" else (_batches(x, y) if source == "generator" else _Rows(x, y))
+
+    want = m.evaluate(x[: 8 * batches], y[: 8 * batches], batch_size=8, verbose=0)
+    d = data()
+    args = dict(batch_size=8) if source == "arrays" else {}
+    got = m.evaluate(
+        *d if source == "arrays" else (d,),
+        **args,
+        verbose=0,
+        callbacks=[_stopper("stop_evaluating", f"on_test_{hook}")],
+    )
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+    d = data()
+    got_p = m.predict(
+        d[0] if source == "arrays" else d,
+        **args,
+        verbose=0,
+        callbacks=[_stopper("stop_predicting", f"on_predict_{hook}")],
+    )
+    np.testing.assert_allclose(got_p, m.predict(x[: 8 * batches], verbose=0), rtol=1e-6, atol=1e-7)
+    # The next calls start with the flags reset, and run to the end.
+    assert (
+        len(
+            m.predict(
+                *((x,) if source == "arrays" else (data(),)),
+                verbose=0,
+                callbacks=[keras.callbacks.Callback()],
+            )
+        )
+        == 32
+    )
+    _assert_usable(m, threads)

@@ -326,11 +326,16 @@ def _evaluate(
         cbs = make_callbacks(source.steps_per_pass())
         if first is not None:
             cbs.callbacks.append(first)
+        model.stop_evaluating = False
         cbs.on_test_begin()
         names = model._metric_names  # (as a hook there may have compiled it: the core starts after it)
-        observer = _same_compile(observer_cls)(model, cbs, names) if cbs.needs_batch_hooks("test") else None
+        hooks = cbs.needs_batch_hooks("test") or model.stop_evaluating
+        observer = _same_compile(observer_cls)(model, cbs, names) if hooks else None
         sizes = list(model._metric_sizes)
-        values = list(_run(feeders, lambda: _core.evaluate_stream(model._net, queue, observer)))
+        try:
+            values = list(_run(feeders, lambda: _core.evaluate_stream(model._net, queue, observer)))
+        except Stopped:  # (model.stop_evaluating, set by a callback: the batches run, as in Keras)
+            values = observer.running  # type: ignore[union-attr]
         _refuse_recompiled(model, names, sizes)  # (by the generator, or another thread)
         cbs.on_test_end(_targets.keyed(names, model._metric_sizes, values))
     if a["v"]:
@@ -338,6 +343,10 @@ def _evaluate(
         bar = None if first is None else first.bar
         report(steps, a["v"], start, _targets.keyed(names, model._metric_sizes, values), bar)
     return values
+
+
+class Stopped(Exception):
+    """Raised through the core by an evaluate's or predict's observer when a callback stopped it."""
 
 
 def _refuse_recompiled(model: Model, names: list[str], sizes: list[int]) -> None:
@@ -399,6 +408,7 @@ def predict(
     _prepare(model, source, "x", inputs)
     cbs = make_callbacks(source.steps_per_pass()) if make_callbacks is not None else None
     if cbs is not None:
+        model.stop_predicting = False
         cbs.on_predict_begin()
     outs = []
     bar: Progbar | None = None
@@ -418,6 +428,8 @@ def predict(
                 cbs.on_predict_batch_end(step, {"outputs": out})
             if step == 0:
                 bar = first_step(source.steps_per_pass(), verbose, start, {})
+            if cbs is not None and model.stop_predicting:  # (set by a callback: the batches run, as Keras)
+                break
     if cbs is not None:
         cbs.on_predict_end()
     if verbose:

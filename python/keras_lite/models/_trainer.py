@@ -26,6 +26,7 @@ from ..layers._layer_args import _MAX_SIZE
 from ..optimizers._steps import restarted as restarted_rates
 from . import _nesting, _stream_fit, _targets, _weights
 from ._compile import require_compiled, trains_nothing
+from ._stream_fit import Stopped
 from ._targets import check_targets, settle_targets
 
 if TYPE_CHECKING:
@@ -124,6 +125,29 @@ class FitObserver:
         self.last_logs = dict(sorted(logs.items()))
         self.cbs.on_epoch_end(epoch, self.last_logs)
         return bool(self.model.stop_training)
+
+
+class _Stoppable(FitObserver):
+    """The observer of an ``evaluate`` or ``predict`` with batch hooks, ending it after the batch in whose hooks
+    a callback set ``model.stop_evaluating`` or ``model.stop_predicting`` (Keras 3's flags): the result is then
+    that of the batches run, as in Keras."""
+
+    def __init__(self, model: Model, cbs: Any, names: list[str]) -> None:
+        super().__init__(model, cbs, names)
+        self.running: list[float] = []
+        self.outputs: list[np.ndarray] = []
+
+    def on_test_batch_end(self, step: int, running: list[float]) -> None:
+        super().on_test_batch_end(step, running)
+        self.running = list(running)
+        if self.model.stop_evaluating:
+            raise Stopped
+
+    def on_predict_batch_end(self, step: int, outputs: np.ndarray) -> None:
+        super().on_predict_batch_end(step, outputs)
+        self.outputs.append(outputs)
+        if self.model.stop_predicting:
+            raise Stopped
 
 
 # ---- data ----------------------------------------------------------------------------------------------------
@@ -306,7 +330,7 @@ def evaluate(
     if _stream.is_stream(x):
         v = verbosity(verbose)  # (the callbacks' params keep `verbose` as given)
         cbs = lambda n: _callback_list(model, callbacks, verbose, n)  # noqa: E731
-        return _stream_fit.evaluate(model, x, dict(locals()), cbs, FitObserver, inputs)
+        return _stream_fit.evaluate(model, x, dict(locals()), cbs, _Stoppable, inputs)
     given_verbose, verbose = verbose, verbosity(verbose)
     start = time.time()
     xa = inputs(model, x)
@@ -329,9 +353,15 @@ def evaluate(
         values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]), None, sw)
     else:
         cbs = _callback_list(model, callbacks, given_verbose, n_steps)
+        model.stop_evaluating = False
         cbs.on_test_begin()
-        observer = FitObserver(model, cbs, names) if cbs.needs_batch_hooks("test") else None
-        values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]), observer, sw)
+        if model.stop_evaluating:  # as Keras, which looks after each batch: the first one only
+            xa, ya, sw = xa[:bs], ya[:bs], None if sw is None else sw[:bs]
+        observer = _Stoppable(model, cbs, names) if cbs.needs_batch_hooks("test") else None
+        try:
+            values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]), observer, sw)
+        except Stopped:
+            values = observer.running  # type: ignore[union-attr]
         cbs.on_test_end(_targets.keyed(names, model._metric_sizes, values))
     if verbose:
         logs = _targets.keyed(names, model._metric_sizes, values)
@@ -356,9 +386,16 @@ def predict(model: Model, x: Any, batch_size: Any, verbose: Any, steps: Any, cal
         out = model._net.predict(xa)
     else:
         cbs = _callback_list(model, callbacks, given_verbose, n_steps)
+        model.stop_predicting = False
         cbs.on_predict_begin()
+        if model.stop_predicting:  # as Keras, which looks after each batch: the first one only
+            xa = xa[:bs]
         if cbs.needs_batch_hooks("predict"):
-            out = model._net.predict_batches(xa, bs, FitObserver(model, cbs, []))
+            observer = _Stoppable(model, cbs, [])
+            try:
+                out = model._net.predict_batches(xa, bs, observer)
+            except Stopped:
+                out = np.concatenate(observer.outputs, axis=0)
         else:
             out = model._net.predict(xa)
         cbs.on_predict_end()
