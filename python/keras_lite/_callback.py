@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import threading
 from collections.abc import Mapping
 from typing import Any, Callable, Optional, TypeVar
 
@@ -17,6 +19,40 @@ def _default(method: _F) -> _F:
 
 def _print(message: str) -> None:
     print(message, flush=True)
+
+
+# How many fit/evaluate/predict calls made from callbacks the current thread runs inside. A predict or
+# evaluate runs its hooks on a worker thread of its own, so a hook that calls predict again, without end,
+# never meets Python's recursion limit: it would start one more thread per level until the process runs out.
+# The depth is handed from the calling thread to the thread that runs the hooks, and past a share of the
+# recursion limit the next call raises RecursionError, as a Keras recursion of the same kind ends.
+_NESTING = threading.local()
+
+
+def nesting_depth() -> int:
+    """The depth of the current thread: 0 outside any callback."""
+    return int(getattr(_NESTING, "depth", 0))
+
+
+def check_nesting(depth: int) -> None:
+    """Raise RecursionError when one more call nested in callbacks at ``depth`` would be too deep."""
+    limit = max(sys.getrecursionlimit() // 5, 1)
+    if depth >= limit:
+        raise RecursionError(
+            f"maximum recursion depth exceeded: {depth} fit, evaluate or predict calls nested in each other's "
+            f"callbacks (the limit is sys.getrecursionlimit() // 5 = {limit}). A callback calls the model "
+            "again from a call of that same callback, without end."
+        )
+
+
+def run_nested(depth: int, hook: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call ``hook`` with the current thread's depth set to ``depth``, whichever thread runs it."""
+    before = nesting_depth()
+    _NESTING.depth = depth
+    try:
+        return hook(*args, **kwargs)
+    finally:
+        _NESTING.depth = before
 
 
 class Callback:
@@ -41,12 +77,17 @@ class Callback:
     ```
     """
 
-    model: Any
     params: dict[str, Any] | None
 
     def __init__(self) -> None:
-        self.model = None
+        self._model: Any = None
         self.params = None  # as Keras 3: set by fit, evaluate and predict (set_params)
+
+    @property
+    def model(self) -> Any:
+        """The model the callback acts on. Read-only, as in Keras 3: only `set_model` changes it, so a
+        callback cannot point the others, or itself, at another model in the middle of a fit."""
+        return getattr(self, "_model", None)
 
     def set_params(self, params: dict[str, Any]) -> None:
         """Set the training parameters (``verbose``, ``epochs``, ``steps``)."""
@@ -54,7 +95,7 @@ class Callback:
 
     def set_model(self, model: Any) -> None:
         """Set the model the callback acts on."""
-        self.model = model
+        self._model = model
 
     @_default
     def on_batch_begin(self, batch: int, logs: Logs = None) -> None:

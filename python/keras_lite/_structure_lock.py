@@ -8,8 +8,10 @@ change can never slip in between a fit's checks and its core call, from any thre
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
+from collections.abc import Iterator
 from typing import Any, Callable, TypeVar, cast
 
 # Held while a structure changes and while a fit starts or ends; never while a model trains or predicts.
@@ -62,3 +64,17 @@ def _tracks_fit(fit: _F) -> _F:
                     self._fits -= 1
 
     return cast(_F, wrapper)
+
+
+@contextlib.contextmanager
+def _training_over(model: Any) -> Iterator[None]:
+    """Count a fit whose core has returned out of ``model._fits`` while its ``on_train_end`` hooks run (and back
+    in after, for `_tracks_fit` to count it out): the training is over, so a callback may then compile the
+    model or add and pop layers, as in Keras 3."""
+    with _STRUCTURE_LOCK:
+        model._fits -= 1
+    try:
+        yield
+    finally:
+        with _STRUCTURE_LOCK:
+            model._fits += 1

@@ -14,7 +14,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ._callback import Callback, LambdaCallback, Logs, _default, _is_default, _print
+from ._callback import (
+    Callback,
+    LambdaCallback,
+    Logs,
+    _default,
+    _is_default,
+    _print,
+    check_nesting,
+    nesting_depth,
+    run_nested,
+)
 from ._checkpoint import BackupAndRestore, ModelCheckpoint
 from ._csv_logger import CSVLogger
 from ._lr_callbacks import LearningRateScheduler, ReduceLROnPlateau
@@ -116,6 +126,9 @@ class CallbackList(Callback):
         **params: Any,
     ) -> None:
         super().__init__()
+        # Hooks run one level deeper than the call that makes this list (see ``_callback.check_nesting``).
+        self._depth = nesting_depth() + 1
+        check_nesting(self._depth - 1)
         self.callbacks: list[Callback] = _flatten(callbacks)
         self._history: History | None = None
         self._progbar: ProgbarLogger | None = None
@@ -196,11 +209,13 @@ class CallbackList(Callback):
         # As Keras 3 calls them: a batch hook gets ``logs=`` by keyword (``def on_train_batch_end(self,
         # batch, **kwargs)`` works), the other hooks by position.
         by_keyword = "_batch_" in hook
+        # (A list the user made and passed to fit is called by fit's own list, already one level down.)
+        depth = max(getattr(self, "_depth", 1), nesting_depth())
         for callback in self.callbacks:
             if by_keyword:
-                getattr(callback, hook)(*args, logs=logs)
+                run_nested(depth, getattr(callback, hook), *args, logs=logs)
             else:
-                getattr(callback, hook)(*args, logs)
+                run_nested(depth, getattr(callback, hook), *args, logs)
 
     def on_batch_begin(self, batch: int, logs: Logs = None) -> None:
         self._call("on_batch_begin", batch, logs=logs or {})

@@ -22,6 +22,9 @@ class ModelAttributes:
     activity_regularizer = None
     autocast = True
     quantization_mode = None
+    # Keras 3's flags a callback sets to end an evaluate() or predict() after the current batch.
+    stop_evaluating = False
+    stop_predicting = False
 
     @property
     def dtype_policy(self) -> DTypePolicy:

@@ -24,46 +24,16 @@ from .._stream import (
     queue_for,
     shuffle_ignored,
 )
+from .._structure_lock import _training_over
 from .._unsupported import NotSupportedError
 from ..optimizers._steps import restarted as restarted_rates
 from . import _compile, _targets
+from ._step_args import read_steps, steps_arg, validates
 from ._stream_batches import Inputs, batch_arg, converter, empty, one_input
 from ._targets import check_targets, settle_targets
 
 if TYPE_CHECKING:
     from ._model import Model
-
-
-def validation_freq(value: Any) -> int | list[int]:
-    """Keras's ``validation_freq``: a positive int (every N epochs) or a list/tuple of 1-based epochs."""
-    if isinstance(value, (list, tuple)):
-        if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1 for v in value):
-            return [int(v) for v in value]
-    elif isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 1:
-        return int(value)
-    raise ValueError(
-        "validation_freq must be a positive integer or a list of epoch numbers. "
-        f"{received('validation_freq', value)}"
-    )
-
-
-def _validates(epoch: int, freq: int | list[int]) -> bool:
-    """Whether ``fit`` validates after ``epoch`` (from 0), as Keras's ``validation_freq`` reads."""
-    return epoch + 1 in freq if isinstance(freq, list) else (epoch + 1) % freq == 0
-
-
-def _steps(value: Any, arg: str) -> int | None:
-    return None if value is None else _data.as_positive_int(value, arg)
-
-
-def _read_steps(value: Any) -> int | None:
-    """``steps`` of ``evaluate``/``predict``: 0 reads the whole source, as Keras reads it (and as it reads
-    arrays with ``steps=0``)."""
-    return (
-        None
-        if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value == 0
-        else _steps(value, "steps")
-    )
 
 
 def refuse_stream_validation(validation_data: Any) -> None:
@@ -125,7 +95,7 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
         raise ValueError(
             f"validation_split is only supported for arrays. {received('validation_split', a['validation_split'])}"
         )
-    steps = _steps(a["steps_per_epoch"], "steps_per_epoch")
+    steps = steps_arg(a["steps_per_epoch"], "steps_per_epoch")
     source = Source(x, steps, bool(a["shuffle"]), "x")
     source.defer_ran_out = True  # (warned by the observer, for the passes trained)
     _prepare(model, source, "x", inputs, train=True)
@@ -133,7 +103,7 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
     val_source = None
     vd = a["validation_data"]
     start = int(a["initial_epoch"])
-    if is_stream(vd) and not any(_validates(e, a["validation_freq"]) for e in range(start, a["epochs"])):
+    if is_stream(vd) and not any(validates(e, a["validation_freq"]) for e in range(start, a["epochs"])):
         vd = None  # as Keras, which makes its validation iterator at the first validation, never reads it
     if vd is not None:
         if not (isinstance(vd, PyDataset) or not isinstance(vd, (tuple, list)) and hasattr(vd, "__iter__")):
@@ -143,7 +113,7 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
             rows = len(vy) if hasattr(vy, "__len__") else 0
             bs = _data.batch_size_for(given, a["validation_steps"], rows, "validation_batch_size")
             vd = _ArrayBatches(vx, vy, vw, bs, not model._single_input)
-        val_steps = _steps(a["validation_steps"], "validation_steps")
+        val_steps = steps_arg(a["validation_steps"], "validation_steps")
         val_source = Source(vd, val_steps, False, "validation_data", restart=True)
         val_source.defer_ran_out = True
     cbs = callbacks_module.CallbackList(
@@ -176,7 +146,7 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
     observer.sources, observer.frozen = (source, val_source), frozen
     if val_source is not None:
         # One pass per epoch that validates: no batch is read for an epoch that does not.
-        vpasses = sum(_validates(e, a["validation_freq"]) for e in range(initial_epoch, a["epochs"]))
+        vpasses = sum(validates(e, a["validation_freq"]) for e in range(initial_epoch, a["epochs"]))
         feeders.append(
             Feeder(val_source, vpasses, val_queue, converter(model, inputs, True, "validation_data"), model)
         )
@@ -188,7 +158,8 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
             model._net, queue, val_queue, max(1, cap), a["epochs"], initial_epoch, observer, interval
         ),
     )
-    cbs.on_train_end(observer.last_logs)
+    with _training_over(model):
+        cbs.on_train_end(observer.last_logs)
     return model.history
 
 
@@ -330,27 +301,77 @@ def _evaluate(
                 f"`{arg}` argument is not supported when using a generator or PyDataset as x. {received(arg, a[arg])}"
             )
     start = time.time()
-    source = Source(x, _read_steps(a["steps"]), False, "x")
+    source = Source(x, read_steps(a["steps"]), False, "x")
     _prepare(model, source, "x", inputs)
     queue = queue_for(source)
     feeders = [Feeder(source, 1, queue, converter(model, inputs, True, "x"))]
     names = model._metric_names
     first = _FirstDraw(source.steps_per_pass(), start) if a["v"] == 1 else None
     if a["callbacks"] is None and first is None:
+        sizes = list(model._metric_sizes)
         values = list(_run(feeders, lambda: _core.evaluate_stream(model._net, queue, None)))
+        _refuse_recompiled(model, names, sizes)  # (by the generator, or another thread)
     else:
         cbs = make_callbacks(source.steps_per_pass())
         if first is not None:
             cbs.callbacks.append(first)
+        model.stop_evaluating = False
         cbs.on_test_begin()
-        observer = observer_cls(model, cbs, names) if cbs.needs_batch_hooks("test") else None
-        values = list(_run(feeders, lambda: _core.evaluate_stream(model._net, queue, observer)))
+        names = model._metric_names  # (as a hook there may have compiled it: the core starts after it)
+        hooks = cbs.needs_batch_hooks("test") or model.stop_evaluating
+        observer = _same_compile(observer_cls)(model, cbs, names) if hooks else None
+        sizes = list(model._metric_sizes)
+        try:
+            values = list(_run(feeders, lambda: _core.evaluate_stream(model._net, queue, observer)))
+        except Stopped:  # (model.stop_evaluating, set by a callback: the batches run, as in Keras)
+            values = observer.running  # type: ignore[union-attr]
+        _refuse_recompiled(model, names, sizes)  # (by the generator, or another thread)
         cbs.on_test_end(_targets.keyed(names, model._metric_sizes, values))
     if a["v"]:
         steps = feeders[0].sizes[0] if feeders[0].sizes else source.steps_per_pass() or 0
         bar = None if first is None else first.bar
         report(steps, a["v"], start, _targets.keyed(names, model._metric_sizes, values), bar)
     return values
+
+
+class Stopped(Exception):
+    """Raised through the core by an evaluate's or predict's observer when a callback stopped it."""
+
+
+def _refuse_recompiled(model: Model, names: list[str], sizes: list[int]) -> None:
+    """Raise ``RuntimeError`` if ``model`` was compiled with other metrics than ``names`` and ``sizes`` (those
+    a streamed evaluate started with): its values would be keyed, or summed, by metrics they are not."""
+    if (model._metric_names, model._metric_sizes) != (names, sizes):
+        raise RuntimeError(
+            f"the model was rebuilt or recompiled during evaluation: model {model.name!r} was compiled again "
+            "while its evaluate() ran (from a callback, the data it reads or another thread). Compile it before "
+            "or after evaluate()."
+        )
+
+
+def _same_compile(base: Any) -> Any:
+    """``base`` (the observer) refusing, after each test-batch hook, a model that a hook recompiled with other
+    metrics: the core sums a streamed evaluate's columns as they were at its start, so it must not go on with
+    more or fewer (an array evaluate raises the same error from the core)."""
+
+    class SameCompile(base):  # type: ignore[misc, valid-type]
+        def __init__(self, model: Model, cbs: Any, names: list[str]) -> None:
+            super().__init__(model, cbs, names)
+            self.sizes = list(model._metric_sizes)
+
+        def _check(self) -> None:
+            _refuse_recompiled(self.model, self.names, self.sizes)
+
+        def on_test_batch_begin(self, step: int) -> None:
+            super().on_test_batch_begin(step)
+            self._check()
+
+        def on_test_batch_end(self, step: int, running: list[float]) -> None:
+            self._check()  # (before the running values are keyed by names they no longer match)
+            super().on_test_batch_end(step, running)
+            self._check()
+
+    return SameCompile
 
 
 class _FirstDraw(callbacks_module.Callback):
@@ -372,26 +393,32 @@ def predict(
 ) -> np.ndarray:
     """``model.predict`` of a stream: the outputs of every batch, in order, as one array."""
     start = time.time()
-    source = Source(x, _read_steps(steps), False, "x", reset=False)
+    source = Source(x, read_steps(steps), False, "x", reset=False)
     _prepare(model, source, "x", inputs)
     cbs = make_callbacks(source.steps_per_pass()) if make_callbacks is not None else None
     if cbs is not None:
+        model.stop_predicting = False
         cbs.on_predict_begin()
     outs = []
     bar: Progbar | None = None
+    # The network the predict started with, for every batch, as an array predict keeps it: a callback that
+    # pops or adds a layer changes the model for the calls after this one.
+    net = model._net
     for batches in source.passes(1):
         for step, batch in enumerate(batches):
             if cbs is not None:
                 cbs.on_predict_batch_begin(step)
             if empty(batch[0]):  # (a PyDataset's batch of no rows, as Keras predicts it)
-                out = np.empty((0, model._net.output_dim), np.float32)
+                out = np.empty((0, net.output_dim), np.float32)
             else:
-                out = model._net.predict(inputs(model, batch[0], "x"))
+                out = net.predict(inputs(model, batch[0], "x"))
             outs.append(out)
             if cbs is not None:
                 cbs.on_predict_batch_end(step, {"outputs": out})
             if step == 0:
                 bar = first_step(source.steps_per_pass(), verbose, start, {})
+            if cbs is not None and model.stop_predicting:  # (set by a callback: the batches run, as Keras)
+                break
     if cbs is not None:
         cbs.on_predict_end()
     if verbose:

@@ -19,12 +19,14 @@ from .. import _data, _stream
 from .. import callbacks as callbacks_module
 from .._errors import ArgumentTypeError, received
 from .._progbar import first_step, report
+from .._structure_lock import _training_over
 from .._tensor import Tensor
 from ..layers._keras_tensor import _symbolic
 from ..layers._layer_args import _MAX_SIZE
 from ..optimizers._steps import restarted as restarted_rates
-from . import _nesting, _stream_fit, _targets, _weights
+from . import _nesting, _step_args, _stream_fit, _targets, _weights
 from ._compile import require_compiled, trains_nothing
+from ._stream_fit import Stopped
 from ._targets import check_targets, settle_targets
 
 if TYPE_CHECKING:
@@ -125,6 +127,29 @@ class FitObserver:
         return bool(self.model.stop_training)
 
 
+class _Stoppable(FitObserver):
+    """The observer of an ``evaluate`` or ``predict`` with batch hooks, ending it after the batch in whose hooks
+    a callback set ``model.stop_evaluating`` or ``model.stop_predicting`` (Keras 3's flags): the result is then
+    that of the batches run, as in Keras."""
+
+    def __init__(self, model: Model, cbs: Any, names: list[str]) -> None:
+        super().__init__(model, cbs, names)
+        self.running: list[float] = []
+        self.outputs: list[np.ndarray] = []
+
+    def on_test_batch_end(self, step: int, running: list[float]) -> None:
+        super().on_test_batch_end(step, running)
+        self.running = list(running)
+        if self.model.stop_evaluating:
+            raise Stopped
+
+    def on_predict_batch_end(self, step: int, outputs: np.ndarray) -> None:
+        super().on_predict_batch_end(step, outputs)
+        self.outputs.append(outputs)
+        if self.model.stop_predicting:
+            raise Stopped
+
+
 # ---- data ----------------------------------------------------------------------------------------------------
 def inputs(model: Model, x: Any, arg: str = "x") -> np.ndarray:
     """``x`` as the float32 C-contiguous ``(n, width)`` array the core takes, its width checked (a model with
@@ -170,7 +195,7 @@ def fit(
             "feeding its fit. Call fit() again after that fit returns."
         )
     require_compiled(model, "training")
-    vfreq = _stream_fit.validation_freq(validation_freq)
+    vfreq = _step_args.validation_freq(validation_freq)
     if isinstance(class_weight, dict) and not class_weight:
         class_weight = None  # as Keras reads an empty one: no weights
     # (checked for streamed data and arrays read in steps too)
@@ -285,7 +310,8 @@ def fit(
         sw,
         val_sw if val is not None else None,
     )
-    cbs.on_train_end(observer.last_logs)
+    with _training_over(model):
+        cbs.on_train_end(observer.last_logs)
     return model.history
 
 
@@ -305,7 +331,7 @@ def evaluate(
     if _stream.is_stream(x):
         v = verbosity(verbose)  # (the callbacks' params keep `verbose` as given)
         cbs = lambda n: _callback_list(model, callbacks, verbose, n)  # noqa: E731
-        return _stream_fit.evaluate(model, x, dict(locals()), cbs, FitObserver, inputs)
+        return _stream_fit.evaluate(model, x, dict(locals()), cbs, _Stoppable, inputs)
     given_verbose, verbose = verbose, verbosity(verbose)
     start = time.time()
     xa = inputs(model, x)
@@ -328,9 +354,15 @@ def evaluate(
         values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]), None, sw)
     else:
         cbs = _callback_list(model, callbacks, given_verbose, n_steps)
+        model.stop_evaluating = False
         cbs.on_test_begin()
-        observer = FitObserver(model, cbs, names) if cbs.needs_batch_hooks("test") else None
-        values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]), observer, sw)
+        if model.stop_evaluating:  # as Keras, which looks after each batch: the first one only
+            xa, ya, sw = xa[:bs], ya[:bs], None if sw is None else sw[:bs]
+        observer = _Stoppable(model, cbs, names) if cbs.needs_batch_hooks("test") else None
+        try:
+            values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]), observer, sw)
+        except Stopped:
+            values = observer.running  # type: ignore[union-attr]
         cbs.on_test_end(_targets.keyed(names, model._metric_sizes, values))
     if verbose:
         logs = _targets.keyed(names, model._metric_sizes, values)
@@ -355,9 +387,16 @@ def predict(model: Model, x: Any, batch_size: Any, verbose: Any, steps: Any, cal
         out = model._net.predict(xa)
     else:
         cbs = _callback_list(model, callbacks, given_verbose, n_steps)
+        model.stop_predicting = False
         cbs.on_predict_begin()
+        if model.stop_predicting:  # as Keras, which looks after each batch: the first one only
+            xa = xa[:bs]
         if cbs.needs_batch_hooks("predict"):
-            out = model._net.predict_batches(xa, bs, FitObserver(model, cbs, []))
+            observer = _Stoppable(model, cbs, [])
+            try:
+                out = model._net.predict_batches(xa, bs, observer)
+            except Stopped:
+                out = np.concatenate(observer.outputs, axis=0)
         else:
             out = model._net.predict(xa)
         cbs.on_predict_end()
