@@ -101,8 +101,26 @@ pub fn cpu_sums(
     evaluate_with(&mut || model.read(), d, d.rows, scratch, &mut EvalHooks::cancelled_by(cancel))?;
     let st = model.read()?;
     let compiled = st.compiled.as_ref().ok_or_else(not_compiled)?;
+    if scratch.sums().len() != sums.len() {
+        return Err(recompiled());
+    }
+    same_columns(compiled, sums.len())?;
     crate::metric::add_sums(&compiled.metrics, sums, scratch.sums());
     Ok(())
+}
+
+/// Refuse a pass whose model no longer has the `cols` sum columns it began with: compiled again meanwhile
+/// by the data's own generator or by another thread (its loss and metrics are other columns).
+fn same_columns(compiled: &crate::backend::Compiled, cols: usize) -> Result<()> {
+    if compiled.sum_columns() == cols {
+        Ok(())
+    } else {
+        Err(recompiled())
+    }
+}
+
+fn recompiled() -> Error {
+    Error::State("the model was rebuilt or recompiled during evaluation (of streamed data)".into())
 }
 
 /// `evaluate` over the batches of `feed`: `[loss, metric...]` means over all their rows, calling
@@ -127,9 +145,10 @@ pub fn evaluate_feed(model: &Model, feed: &mut Feed, hooks: &mut EvalHooks<'_>) 
                 let st = model.read()?;
                 match &st.gpu {
                     Some(g) => {
+                        let compiled = st.compiled.as_ref().ok_or_else(not_compiled)?;
+                        same_columns(compiled, cols)?;
                         let done = g.evaluate(b.data(), b.rows, hooks.cancel, true)?;
-                        let metrics = &st.compiled.as_ref().ok_or_else(not_compiled)?.metrics;
-                        crate::metric::add_rows(metrics, &mut sums, &done.per_batch);
+                        crate::metric::add_rows(&compiled.metrics, &mut sums, &done.per_batch);
                         true
                     }
                     None => false,

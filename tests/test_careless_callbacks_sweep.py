@@ -332,3 +332,30 @@ def test_stop_evaluating_and_stop_predicting_end_the_call_after_that_batch_as_in
         == 32
     )
     _assert_usable(m, threads)
+
+
+@pytest.mark.parametrize("after", [["mae", "mse", "mape"], []])
+@pytest.mark.parametrize("device", DEVICES)
+def test_a_recompile_by_the_streamed_data_itself_is_refused(device: str, after: list[str]) -> None:
+    # The generator compiles the model again halfway through an evaluate (no callback to stop it), 30 batches
+    # in, well past the 10 its queue holds ahead, so the core has begun: its sums had the columns of the first
+    # compile, so more metrics panicked in the core ("internal error") and fewer gave a silently mixed,
+    # shortened result. The core now refuses the pass; nothing else changes.
+    x, y = _data()
+    m = _model(device)
+    m.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    weights = m.get_weights()
+    threads = set(threading.enumerate())
+
+    def recompiling() -> Any:
+        for i in range(60):
+            if i == 30:
+                m.compile(optimizer="sgd", loss="mae", metrics=after)
+            yield x, y
+
+    with pytest.raises(RuntimeError, match="recompiled during evaluation"):
+        m.evaluate(recompiling(), verbose=0)
+    for got, want in zip(m.get_weights(), weights):
+        np.testing.assert_array_equal(got, want)
+    assert len(np.atleast_1d(m.evaluate(_batches(x, y), verbose=0))) == 1 + len(after)
+    _assert_usable(m, threads)
