@@ -24,9 +24,10 @@ def validation_freq(value: Any) -> int | list[int]:
     )
 
 
-def validates(epoch: int, freq: int | list[int]) -> bool:
-    """Whether ``fit`` validates after ``epoch`` (from 0), as Keras's ``validation_freq`` reads."""
-    return epoch + 1 in freq if isinstance(freq, list) else (epoch + 1) % freq == 0
+def validating_epochs(freq: int | list[int], first: int, epochs: int) -> int:
+    """How many of the epochs ``first..epochs`` (from 0) ``fit`` validates after, as Keras's ``validation_freq``
+    reads: one pass over the validation data each."""
+    return sum(e + 1 in freq if isinstance(freq, list) else (e + 1) % freq == 0 for e in range(first, epochs))
 
 
 def steps_arg(value: Any, arg: str) -> int | None:

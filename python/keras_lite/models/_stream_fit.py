@@ -28,7 +28,7 @@ from .._structure_lock import _training_over
 from .._unsupported import NotSupportedError
 from ..optimizers._steps import restarted as restarted_rates
 from . import _compile, _targets
-from ._step_args import read_steps, steps_arg, validates
+from ._step_args import read_steps, steps_arg, validating_epochs
 from ._stream_batches import Inputs, batch_arg, converter, empty, one_input
 from ._targets import check_targets, settle_targets
 
@@ -102,8 +102,7 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
     frozen = _compile.trains_nothing(model)  # (no optimizer step: Keras's warning)
     val_source = None
     vd = a["validation_data"]
-    start = int(a["initial_epoch"])
-    if is_stream(vd) and not any(validates(e, a["validation_freq"]) for e in range(start, a["epochs"])):
+    if is_stream(vd) and not validating_epochs(a["validation_freq"], int(a["initial_epoch"]), a["epochs"]):
         vd = None  # as Keras, which makes its validation iterator at the first validation, never reads it
     if vd is not None:
         if not (isinstance(vd, PyDataset) or not isinstance(vd, (tuple, list)) and hasattr(vd, "__iter__")):
@@ -146,7 +145,7 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
     observer.sources, observer.frozen = (source, val_source), frozen
     if val_source is not None:
         # One pass per epoch that validates: no batch is read for an epoch that does not.
-        vpasses = sum(validates(e, a["validation_freq"]) for e in range(initial_epoch, a["epochs"]))
+        vpasses = validating_epochs(a["validation_freq"], initial_epoch, a["epochs"])
         feeders.append(
             Feeder(val_source, vpasses, val_queue, converter(model, inputs, True, "validation_data"), model)
         )
