@@ -27,6 +27,17 @@ def finite_number(arg: str, value: object) -> float:
     return number
 
 
+def whole_number(arg: str, value: object, message: str, most: int | None = None) -> int:
+    """``value`` as an int when it is a whole number (Python or NumPy, not a bool) from 0 to ``most``; else
+    ``message`` naming what was received, as Keras's TypeError for another type (an `ArgumentTypeError`: its
+    ``range()`` or comparison of it fails) or its ValueError for a number out of range."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ArgumentTypeError(f"{message} {received(arg, value)}")
+    if value < 0 or most is not None and value > most:
+        raise ValueError(f"{message} {received(arg, value)}")
+    return int(value)
+
+
 def boolean(arg: str, value: object) -> bool:
     """``value`` when it is a bool (NumPy's too); else Keras's ValueError naming ``arg``."""
     if not isinstance(value, (bool, np.bool_)):

@@ -10,7 +10,7 @@ import numpy as np
 
 from . import _data, config
 from ._download import get_file
-from ._errors import ArgumentTypeError, ClassIdError, received
+from ._errors import ClassIdError, received, whole_number
 from ._progbar import Progbar
 from ._registration import (
     CustomObjectScope,
@@ -90,11 +90,8 @@ def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
     ids = ids.astype(np.int64)  # toward zero, as Keras's np.array(x, dtype="int64")
     shape = ids.shape[:-1] if ids.ndim > 1 and ids.shape[-1] == 1 else ids.shape
     flat = ids.reshape(-1)
-    wrong_type = isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer))
-    if num_classes is not None and (wrong_type or num_classes < 0):  # a str is Keras's TypeError
-        raise (ArgumentTypeError if wrong_type else ValueError)(
-            f"num_classes must be a positive integer. {received('num_classes', num_classes)}"
-        )
+    if num_classes is not None:
+        whole_number("num_classes", num_classes, "num_classes must be a positive integer.")
     if not num_classes:
         num_classes = max(int(flat.max()) + 1, 0) if flat.size else 0
     n = int(num_classes)

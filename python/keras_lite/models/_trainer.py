@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import _data, _stream
 from .. import callbacks as callbacks_module
-from .._errors import ArgumentTypeError, received
+from .._errors import received, whole_number
 from .._progbar import first_step, report
 from .._structure_lock import _training_over
 from .._tensor import Tensor
@@ -199,11 +199,7 @@ def fit(
     if isinstance(class_weight, dict) and not class_weight:
         class_weight = None  # as Keras reads an empty one: no weights
     # (checked for streamed data and arrays read in steps too)
-    wrong_type = isinstance(initial_epoch, bool) or not isinstance(initial_epoch, (int, np.integer))
-    if wrong_type or not 0 <= initial_epoch <= _MAX_SIZE:  # a string is Keras's TypeError (its range())
-        raise (ArgumentTypeError if wrong_type else ValueError)(
-            f"initial_epoch must be a non-negative integer. {received('initial_epoch', initial_epoch)}"
-        )
+    whole_number("initial_epoch", initial_epoch, "initial_epoch must be a non-negative integer.", _MAX_SIZE)
     if _stream.is_stream(x):
         return _stream_fit.fit(model, x, _streamed(dict(locals()), vfreq), FitObserver, inputs)
     if x is None or y is None:
@@ -419,11 +415,7 @@ def _steps_rows(steps: Any, batch_size: int, n: int) -> int:
     them (None or 0: all of them; more steps than batches: all, with Keras's warning that the input ran out)."""
     if steps is None:
         return n
-    wrong_type = isinstance(steps, bool) or not isinstance(steps, (int, np.integer))
-    if wrong_type or steps < 0:  # a float or string steps is Keras's TypeError (its range() fails)
-        raise (ArgumentTypeError if wrong_type else ValueError)(
-            f"steps must be a non-negative integer or None. {received('steps', steps)}"
-        )
+    whole_number("steps", steps, "steps must be a non-negative integer or None.")
     if steps == 0:  # Keras reads it as no limit
         return n
     if steps > math.ceil(n / batch_size):
