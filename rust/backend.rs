@@ -39,17 +39,19 @@ pub trait Observer {
     /// After each batch, with the running means so far this epoch (`[loss, metric...]`). Called every
     /// batch; an observer that calls into a slow host throttles itself.
     fn batch_end(&mut self, epoch: usize, step: usize, running: &[f64]) -> Result<Control>;
-    /// Before the validation pass.
-    fn test_begin(&mut self) -> Result<()> {
-        Ok(())
+    /// Before the validation pass. `Stop` (Keras's `stop_evaluating`, set by a callback's `on_test_begin`) ends
+    /// the pass after its first batch, as Keras looks at the flag only after each batch.
+    fn test_begin(&mut self) -> Result<Control> {
+        Ok(Control::Continue)
     }
     /// Whether `test_batch` is wanted.
     fn wants_test_batches(&self) -> bool {
         false
     }
-    /// Before (`running` is `None`) and after (the running means so far) each validation batch.
-    fn test_batch(&mut self, _step: usize, _running: Option<&[f64]>) -> Result<()> {
-        Ok(())
+    /// Before (`running` is `None`) and after (the running means so far) each validation batch. `Stop` after a
+    /// batch ends the pass there (Keras's `stop_evaluating`): its results are the means of the batches run.
+    fn test_batch(&mut self, _step: usize, _running: Option<&[f64]>) -> Result<Control> {
+        Ok(Control::Continue)
     }
     /// After the validation pass, with its results.
     fn test_end(&mut self, _logs: &[f64]) -> Result<()> {
@@ -83,8 +85,9 @@ pub trait Session {
     fn running(&mut self) -> Result<&[f64]>;
     /// After the epoch's last step, or a stop: the means of the steps run.
     fn end_epoch(&mut self) -> Result<&[f64]>;
-    /// The validation pass on the current weights, calling `obs.test_batch` when it wants them; its means.
-    fn validate(&mut self, obs: &mut dyn Observer) -> Result<&[f64]>;
+    /// The validation pass on the current weights, calling `obs.test_batch` when it wants them (see
+    /// `validation_hook`; `first_only`: the pass ends after its first batch); its means.
+    fn validate(&mut self, obs: &mut dyn Observer, first_only: bool) -> Result<&[f64]>;
     /// Make the host's weights and optimizer state current (callbacks are about to read them).
     fn to_host(&mut self) -> Result<()>;
     /// Before a `batch_end` that may read the model: the host's weights, optimizer state and `running` made
@@ -294,27 +297,6 @@ pub fn check_matrix(data: &[f32], rows: usize, width: usize, arg: &str, what: &s
     Ok(())
 }
 
-/// A prediction-batch hook: `(batch index, None)` before the batch, `(batch index, Some(its outputs))` after.
-pub type PredictHook<'a> = &'a mut dyn FnMut(usize, Option<&[f32]>) -> Result<()>;
-
-/// A validation-batch hook: `(batch index, None)` before the batch, `(batch index, Some(running means))` after.
-pub type BatchHook<'a> = &'a mut dyn FnMut(usize, Option<&[f64]>) -> Result<()>;
-
-/// What an evaluation pass reports as it goes: Keras's test-batch hooks, and a flag that cancels it.
-pub struct EvalHooks<'a> {
-    /// Set to stop at the next batch with `Error::Interrupted`.
-    pub cancel: &'a AtomicBool,
-    /// Called before and after each batch (running means `[loss, metric...]`); `None` when nobody listens.
-    pub batch: Option<BatchHook<'a>>,
-}
-
-impl<'a> EvalHooks<'a> {
-    /// No hooks; stop when `cancel` is set.
-    pub fn cancelled_by(cancel: &'a AtomicBool) -> Self {
-        EvalHooks { cancel, batch: None }
-    }
-}
-
 /// The error for training or evaluating before `compile`.
 pub fn not_compiled() -> Error {
     Error::State("You must call `compile()` before using the model for training or evaluation.".into())
@@ -351,39 +333,6 @@ impl HostSync for NoSync {
         Ok(())
     }
     fn download(&mut self, _: Download<'_>) -> Result<()> {
-        Ok(())
-    }
-}
-
-/// An evaluation pass's results: `[loss, metric...]` means, and each chunk's sums and rows (`report_batches`).
-#[derive(Debug, Clone)]
-pub struct Evaluation {
-    /// The means over all rows.
-    pub means: Vec<f64>,
-    /// The sums of each chunk, chunks × (columns + the weights' column).
-    pub per_batch: Vec<f32>,
-    /// Rows per chunk (the last may have fewer).
-    pub batch_rows: usize,
-    /// How sums become means.
-    pub averaging: Averaging,
-}
-
-impl Evaluation {
-    /// Call a validation-batch hook for each batch of a pass already run: before it (`None`) and after it
-    /// (the running means), from the per-batch sums. `rows` is the pass's row count.
-    pub fn report_batches(&self, rows: usize, hook: BatchHook<'_>) -> Result<()> {
-        let cols = self.per_batch.len() / rows.div_ceil(self.batch_rows.max(1)).max(1);
-        let mut sums = vec![0.0f64; cols];
-        let mut running = Vec::with_capacity(cols);
-        for (b, row) in self.per_batch.chunks_exact(cols.max(1)).enumerate() {
-            hook(b, None)?;
-            for (s, &v) in sums.iter_mut().zip(row) {
-                *s += f64::from(v);
-            }
-            let seen = ((b + 1) * self.batch_rows).min(rows).max(1);
-            self.averaging.means_into(&sums, seen, &mut running);
-            hook(b, Some(&running))?;
-        }
         Ok(())
     }
 }

@@ -4,8 +4,9 @@
 use std::cell::RefCell;
 use std::sync::atomic::Ordering;
 
-use crate::backend::{check_matrix, check_weights, not_compiled, Data, EvalHooks};
+use crate::backend::{check_matrix, check_weights, not_compiled, Control, Data};
 use crate::error::{Error, Result};
+use crate::hooks::EvalHooks;
 use crate::infer::Scratch;
 use crate::state::ModelState;
 
@@ -70,8 +71,8 @@ impl EvalScratch {
     }
 }
 
-/// Loss and metrics over `rows` rows in inference mode; results in `scratch.values()`. `lock` gives the
-/// model's state: it is called once per batch and its guard dropped before the batch's hooks run, so a hook
+/// Loss and metrics over `rows` rows in inference mode; results in `scratch.values()` (over the batches run,
+/// when a batch hook stopped the pass). `lock` gives the model's state: it is called once per batch and its guard dropped before the batch's hooks run, so a hook
 /// may take the model's lock itself (a caller without hooks may hand out one guard held throughout).
 pub fn evaluate_with<G: std::ops::Deref<Target = ModelState>>(
     lock: &mut dyn FnMut() -> Result<G>,
@@ -107,7 +108,7 @@ pub fn evaluate_with<G: std::ops::Deref<Target = ModelState>>(
     if reads_logits && logit_copy.len() < chunk * ow {
         crate::error::try_resize(logit_copy, chunk * ow, 0.0, "the evaluation buffer")?;
     }
-    with_scratch(|s| -> Result<()> {
+    let seen = with_scratch(|s| -> Result<usize> {
         for (batch, start) in (0..rows).step_by(chunk).enumerate() {
             if hooks.cancel.load(Ordering::Relaxed) {
                 return Err(Error::Interrupted);
@@ -172,12 +173,15 @@ pub fn evaluate_with<G: std::ops::Deref<Target = ModelState>>(
             }
             if let Some(f) = hooks.batch.as_mut() {
                 averaging.means_into(sums, start + m, running);
-                f(batch, Some(running))?;
+                if f(batch, Some(running))? == Control::Stop {
+                    // The pass ends here: its results are those of the rows seen.
+                    return Ok(start + m);
+                }
             }
         }
-        Ok(())
+        Ok(rows)
     })?;
-    averaging.means_into(sums, rows, means);
+    averaging.means_into(sums, seen, means);
     Ok(())
 }
 

@@ -4,8 +4,9 @@
 use std::convert::Infallible;
 use std::sync::atomic::AtomicBool;
 
-use crate::backend::{Compiled, Data, Evaluation, FitOptions, HostSync, Session};
+use crate::backend::{Compiled, Data, FitOptions, HostSync, Session};
 use crate::error::{Error, Result};
+use crate::hooks::Evaluation;
 use crate::network::Network;
 
 /// Whether this build has the GPU backend.

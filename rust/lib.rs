@@ -13,6 +13,7 @@ pub mod gemm;
 pub mod gemv;
 #[cfg(feature = "gpu")]
 pub mod gpu;
+pub mod hooks;
 pub mod infer;
 // Without the feature, a stand-in with the same names that says so when a GPU is asked for.
 #[cfg(not(feature = "gpu"))]

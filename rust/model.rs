@@ -9,9 +9,10 @@ use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockW
 
 use rayon::prelude::*;
 
-use crate::backend::{not_compiled, Change, Changes, Compiled, Data, EvalHooks, PredictHook, NEVER};
+use crate::backend::{not_compiled, Change, Changes, Compiled, Data, NEVER};
 use crate::error::{Error, Result};
 use crate::evaluate::{evaluate_with, with_scratch, EvalScratch};
+use crate::hooks::{EvalHooks, PredictHook};
 use crate::layer::LayerSpec;
 use crate::loss::Loss;
 use crate::metric::Metric;
@@ -125,9 +126,8 @@ impl Model {
         Ok(())
     }
 
-    /// Exclusive right to train, held for a whole `fit`: `None` while another fit holds it (the caller
-    /// decides whether to wait; one called from that fit's own callbacks must not, see
-    /// `trainer::check_not_nested`).
+    /// Exclusive right to train, held for a whole `fit`: `None` while another fit holds it (the caller decides
+    /// whether to wait; one called from that fit's own callbacks must not, see `trainer::check_not_nested`).
     pub fn try_fitting(&self) -> Result<Option<MutexGuard<'_, ()>>> {
         self.usable_here()?;
         match self.fitting.try_lock() {
@@ -349,7 +349,7 @@ impl Model {
         {
             let st = self.read()?;
             if let Some(g) = &st.gpu {
-                let done = g.evaluate(d, batch_size, hooks.cancel, hooks.batch.is_some())?;
+                let mut done = g.evaluate(d, batch_size, hooks.cancel, hooks.batch.is_some())?;
                 drop(st);
                 if let Some(hook) = hooks.batch.as_mut() {
                     done.report_batches(d.rows, &mut **hook)?;

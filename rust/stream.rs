@@ -9,9 +9,10 @@ mod queue;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use crate::backend::{check_matrix, check_weights, not_compiled, Data, EvalHooks, Observer, Session};
+use crate::backend::{check_matrix, check_weights, not_compiled, Control, Data, Observer, Session};
 use crate::error::{Error, Result};
 use crate::evaluate::{evaluate_with, EvalScratch};
+use crate::hooks::{validation_hook, EvalHooks};
 use crate::model::Model;
 use crate::train::Workspace;
 
@@ -48,12 +49,14 @@ pub fn check_stream(model: &Model, opts: crate::backend::FitOptions) -> Result<(
 }
 
 /// One validation pass over the batches of `feed` on `s`'s current weights, with the test-batch hooks when
-/// the observer wants them; its `[loss, metric...]` means into `out`.
+/// the observer wants them (see `validation_hook`; `first_only`: the pass ends after its first batch); its
+/// `[loss, metric...]` means into `out`.
 pub fn validate_feed(
     model: &Model,
     s: &mut dyn Session,
     feed: &mut Feed,
     obs: &mut dyn Observer,
+    first_only: bool,
     out: &mut Vec<f64>,
 ) -> Result<()> {
     let (averaging, cols) = {
@@ -65,13 +68,13 @@ pub fn validate_feed(
     sums.clear();
     sums.resize(cols, 0.0);
     let mut rows = 0;
-    let hooks = obs.wants_test_batches();
+    let hooks = obs.wants_test_batches() || first_only;
     for step in 0.. {
         let next = feed.next(obs.cancel_flag().unwrap_or(&crate::backend::NEVER))?;
         let Some(b) = next else { break };
         check_batch(model, b.data(), "validation_data")?;
         if hooks {
-            obs.test_batch(step, None)?;
+            validation_hook(obs, first_only, step, None)?;
         }
         // A batch of no rows (a PyDataset's `__len__` one too many) is a step that adds nothing, as in Keras.
         if b.rows > 0 {
@@ -81,7 +84,14 @@ pub fn validate_feed(
         feed.recycle(b);
         if hooks {
             averaging.means_into(&sums, rows, &mut running);
-            obs.test_batch(step, Some(&running))?;
+            if validation_hook(obs, first_only, step, Some(&running))? == Control::Stop {
+                // The pass ends here; the rest of its batches, already on their way, are set aside unread, so
+                // that the next pass starts at its own first batch.
+                while let Some(b) = feed.next(obs.cancel_flag().unwrap_or(&crate::backend::NEVER))? {
+                    feed.recycle(b);
+                }
+                break;
+            }
         }
     }
     averaging.means_into(&sums, rows, out);
@@ -162,7 +172,9 @@ pub fn evaluate_feed(model: &Model, feed: &mut Feed, hooks: &mut EvalHooks<'_>) 
         feed.recycle(b);
         if let Some(f) = hooks.batch.as_mut() {
             averaging.means_into(&sums, rows, &mut running);
-            f(step, Some(&running))?;
+            if f(step, Some(&running))? == Control::Stop {
+                break; // (the caller ends the feed)
+            }
         }
     }
     if rows == 0 {
@@ -244,12 +256,13 @@ pub fn validate(
     s: &mut dyn Session,
     input: &mut Input<'_>,
     obs: &mut dyn Observer,
+    first_only: bool,
     out: &mut Vec<f64>,
 ) -> Result<()> {
     match input {
-        Input::Feeds(_, Some(v)) => validate_feed(model, s, v, obs, out),
+        Input::Feeds(_, Some(v)) => validate_feed(model, s, v, obs, first_only, out),
         _ => {
-            out.extend_from_slice(s.validate(obs)?);
+            out.extend_from_slice(s.validate(obs, first_only)?);
             Ok(())
         }
     }

@@ -230,9 +230,9 @@ fn run(
         logs.extend_from_slice(s.end_epoch()?);
         let validated = validate && obs.validation_due(epoch);
         if validated {
-            obs.test_begin()?;
+            let first_only = obs.test_begin()? == Control::Stop;
             val_logs.clear();
-            crate::stream::validate(model, s, input, obs, &mut val_logs)?;
+            crate::stream::validate(model, s, input, obs, first_only, &mut val_logs)?;
             obs.test_end(&val_logs)?;
         }
         epochs_run += 1;

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use crate::backend::{Data, FitOptions, HostSync, Observer, Session};
 use crate::error::{Error, Result};
+use crate::hooks::validation_hook;
 use crate::optimizer::Progress;
 
 use super::backward::backward;
@@ -284,18 +285,22 @@ impl Session for GpuSession<'_> {
         Ok(&self.running)
     }
 
-    fn validate(&mut self, obs: &mut dyn Observer) -> Result<&[f64]> {
+    fn validate(&mut self, obs: &mut dyn Observer, first_only: bool) -> Result<&[f64]> {
         // Validation runs on what the host holds now (a test hook's change is written at the end).
         self.take_host_changes()?;
         let e = self.evaluator.as_ref().ok_or_else(|| Error::State("there is no validation data".into()))?;
         let (means, per_chunk) = e.run(self.ctx, obs.cancel_flag().unwrap_or(&crate::backend::NEVER))?;
-        if self.test_batches {
-            let averaging = self.t.averaging.clone();
-            let done =
-                super::Evaluation { means: means.clone(), per_batch: per_chunk, batch_rows: e.chunk_rows(), averaging };
-            done.report_batches(self.val_rows, &mut |b, r| obs.test_batch(b, r))?;
-        }
         self.val_means = means;
+        if self.test_batches || first_only {
+            let averaging = self.t.averaging.clone();
+            let means = std::mem::take(&mut self.val_means);
+            let mut done =
+                crate::hooks::Evaluation { means, per_batch: per_chunk, batch_rows: e.chunk_rows(), averaging };
+            let hooked = done.report_batches(self.val_rows, &mut |b, r| validation_hook(obs, first_only, b, r));
+            // The pass's means, or those of the batches up to where a hook stopped it.
+            self.val_means = done.means;
+            hooked?;
+        }
         Ok(&self.val_means)
     }
 

@@ -33,8 +33,9 @@ mod update;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, Weak};
 
-use crate::backend::{not_compiled, Changes, Compiled, Data, Evaluation, FitOptions, HostSync, Session};
+use crate::backend::{not_compiled, Changes, Compiled, Data, FitOptions, HostSync, Session};
 use crate::error::{Error, Result};
+use crate::hooks::Evaluation;
 use crate::network::Network;
 use crate::optimizer::Progress;
 

@@ -209,7 +209,7 @@ impl Session for GpuStream<'_> {
         Ok(&self.running)
     }
 
-    fn validate(&mut self, _: &mut dyn Observer) -> Result<&[f64]> {
+    fn validate(&mut self, _: &mut dyn Observer, _: bool) -> Result<&[f64]> {
         Err(Error::State("a streamed fit validates through validate_rows".into()))
     }
 

@@ -6,8 +6,9 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyType;
 
-use crate::backend::{Data, EvalHooks, NEVER};
+use crate::backend::{Data, NEVER};
 use crate::error::{checked_size, try_zeros};
+use crate::hooks::EvalHooks;
 
 use super::convert;
 use super::errors::{detached, guarded, interruptible};

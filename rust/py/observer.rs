@@ -14,8 +14,8 @@ use crate::error::{Error, Result};
 
 /// Forwards the loop's events to a Python object with `on_epoch_begin(epoch)`, `on_batch_begin(epoch,
 /// step)`, `on_batch_end(epoch, step, logs)`, `on_epoch_end(epoch, logs, val_logs)` (each returning True to
-/// stop), `on_test_begin()`, `on_test_batch_begin(step)`, `on_test_batch_end(step, logs)` and
-/// `on_test_end(logs)`; its attributes `wants_batch_begin` and `wants_test_batches` say whether the per-batch
+/// stop), `on_test_begin()` and `on_test_batch_end(step, logs)` (returning True to end the validation pass: after
+/// its first batch, after this one), `on_test_batch_begin(step)` and `on_test_end(logs)`; its attributes `wants_batch_begin` and `wants_test_batches` say whether the per-batch
 /// ones that are optional are wanted. `on_batch_end` is called for an epoch's first batch and then at most
 /// every `batch_interval` seconds (0 means every batch). The loop runs on a pool thread; the thread that
 /// called `fit` watches for Ctrl-C and raises `cancel`, which ends the loop at the next batch.
@@ -135,18 +135,22 @@ impl Observer for PyObserver<'_> {
         self.call(|_, t| t.call_method1("on_batch_begin", (epoch, step)))
     }
 
-    fn test_begin(&mut self) -> Result<()> {
-        self.notify(|_, t| t.call_method0("on_test_begin"))
+    fn test_begin(&mut self) -> Result<Control> {
+        self.check_cancel()?;
+        self.call(|_, t| t.call_method0("on_test_begin"))
     }
 
     fn wants_test_batches(&self) -> bool {
         self.test_batches
     }
 
-    fn test_batch(&mut self, step: usize, running: Option<&[f64]>) -> Result<()> {
+    fn test_batch(&mut self, step: usize, running: Option<&[f64]>) -> Result<Control> {
         match running {
-            None => self.notify(|_, t| t.call_method1("on_test_batch_begin", (step,))),
-            Some(v) => self.notify(|py, t| t.call_method1("on_test_batch_end", (step, PyList::new(py, v)?))),
+            None => self.notify(|_, t| t.call_method1("on_test_batch_begin", (step,))).map(|()| Control::Continue),
+            Some(v) => {
+                self.check_cancel()?;
+                self.call(|py, t| t.call_method1("on_test_batch_end", (step, PyList::new(py, v)?)))
+            }
         }
     }
 
@@ -208,12 +212,14 @@ impl Relay {
         })
     }
 
-    /// Before (`running` is `None`) or after an evaluation batch.
-    pub fn test_batch(&mut self, step: usize, running: Option<&[f64]>) -> Result<()> {
+    /// Before (`running` is `None`) or after an evaluation batch. (The pass goes on: an `evaluate` a callback
+    /// stops ends with the exception its observer raises.)
+    pub fn test_batch(&mut self, step: usize, running: Option<&[f64]>) -> Result<Control> {
         match running {
             None => self.call(|_, t| t.call_method1("on_test_batch_begin", (step,))),
             Some(v) => self.call(|py, t| t.call_method1("on_test_batch_end", (step, PyList::new(py, v)?))),
         }
+        .map(|()| Control::Continue)
     }
 
     /// Before (`outputs` is `None`) or after a prediction batch, whose outputs have `width` columns.

@@ -7,7 +7,8 @@ use numpy::{PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 
-use crate::backend::{EvalHooks, FitOptions};
+use crate::backend::FitOptions;
+use crate::hooks::EvalHooks;
 use crate::stream::{feed, Feed, FeedSender, Input, Item};
 
 use super::convert;
@@ -130,7 +131,7 @@ pub fn evaluate_stream(
     let out = interruptible(py, |cancel| {
         let mut hook = |b: usize, running: Option<&[f64]>| match relay.as_mut() {
             Some(r) => r.test_batch(b, running),
-            None => Ok(()),
+            None => Ok(crate::backend::Control::Continue),
         };
         crate::stream::evaluate_feed(model, &mut feed, &mut EvalHooks { cancel, batch: Some(&mut hook) })
     });

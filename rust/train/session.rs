@@ -4,9 +4,10 @@
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::backend::{not_compiled, Data, EvalHooks, FitOptions, Observer, Session};
+use crate::backend::{not_compiled, Data, FitOptions, Observer, Session};
 use crate::error::{Error, Result};
 use crate::evaluate::{evaluate_with, EvalScratch};
+use crate::hooks::{validation_hook, EvalHooks};
 use crate::model::Model;
 use crate::stream::Batch;
 use crate::train::Workspace;
@@ -161,18 +162,18 @@ impl Session for CpuSession<'_> {
 
     /// Keras's validation pass: the batches (with their hooks when wanted, the model's lock taken per batch
     /// so that a hook may read or set weights).
-    fn validate(&mut self, obs: &mut dyn Observer) -> Result<&[f64]> {
+    fn validate(&mut self, obs: &mut dyn Observer, first_only: bool) -> Result<&[f64]> {
         let Some(v) = self.val else { return Err(Error::State("there is no validation data".into())) };
         let (model, batch_size, eval) = (self.model, self.validation_batch_size, &mut self.eval);
         // A validation pass can be long: it stops at Ctrl-C as the training steps do.
         let stop = AtomicBool::new(false);
         let watch = |obs: &dyn Observer| obs.cancel_flag().is_some_and(|c| c.load(Ordering::Relaxed));
-        if obs.wants_test_batches() {
+        if obs.wants_test_batches() || first_only {
             let mut hook = |step: usize, running: Option<&[f64]>| {
                 if watch(obs) {
                     stop.store(true, Ordering::Relaxed);
                 }
-                obs.test_batch(step, running)
+                validation_hook(obs, first_only, step, running)
             };
             let mut hooks = EvalHooks { cancel: &stop, batch: Some(&mut hook) };
             evaluate_with(&mut || model.read(), v, batch_size, eval, &mut hooks)?;

@@ -365,10 +365,11 @@ def _same_compile(base: Any) -> Any:
             super().on_test_batch_begin(step)
             self._check()
 
-        def on_test_batch_end(self, step: int, running: list[float]) -> None:
+        def on_test_batch_end(self, step: int, running: list[float]) -> bool:
             self._check()  # (before the running values are keyed by names they no longer match)
-            super().on_test_batch_end(step, running)
+            stop = super().on_test_batch_end(step, running)
             self._check()
+            return bool(stop)
 
     return SameCompile
 

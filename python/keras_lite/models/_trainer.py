@@ -100,14 +100,21 @@ class FitObserver:
         self.cbs.on_train_batch_end(step, self._logs(running))
         return bool(self.model.stop_training)
 
-    def on_test_begin(self) -> None:
+    def on_test_begin(self) -> bool:
+        """A validation pass begins: as Keras's ``evaluate``, ``model.stop_evaluating`` is cleared first. True
+        when a callback set it again: Keras looks at it after each batch, so the pass ends after its first."""
+        self.model.stop_evaluating = False
         self.cbs.on_test_begin()
+        return bool(self.model.stop_evaluating)
 
     def on_test_batch_begin(self, step: int) -> None:
         self.cbs.on_test_batch_begin(step)
 
-    def on_test_batch_end(self, step: int, running: list[float]) -> None:
+    def on_test_batch_end(self, step: int, running: list[float]) -> bool:
+        """True when a callback set ``model.stop_evaluating``: the validation pass ends after this batch, its
+        logs those of the batches run, as in Keras."""
         self.cbs.on_test_batch_end(step, self._logs(running))
+        return bool(self.model.stop_evaluating)
 
     def on_test_end(self, logs: list[float]) -> None:
         self.cbs.on_test_end(self._logs(logs))
@@ -137,11 +144,12 @@ class _Stoppable(FitObserver):
         self.running: list[float] = []
         self.outputs: list[np.ndarray] = []
 
-    def on_test_batch_end(self, step: int, running: list[float]) -> None:
+    def on_test_batch_end(self, step: int, running: list[float]) -> bool:
         super().on_test_batch_end(step, running)
         self.running = list(running)
         if self.model.stop_evaluating:
             raise Stopped
+        return False
 
     def on_predict_batch_end(self, step: int, outputs: np.ndarray) -> None:
         super().on_predict_batch_end(step, outputs)

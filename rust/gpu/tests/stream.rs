@@ -7,8 +7,9 @@ use std::sync::atomic::AtomicBool;
 
 use super::{allow_software, close, values};
 use crate::activation::Activation;
-use crate::backend::{Control, Data, EvalHooks, FitOptions, Observer};
+use crate::backend::{Control, Data, FitOptions, Observer};
 use crate::gpu::*;
+use crate::hooks::EvalHooks;
 use crate::layer::LayerSpec;
 use crate::loss::{Loss, Reduction};
 use crate::metric::Metric;
