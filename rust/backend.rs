@@ -40,7 +40,8 @@ pub trait Observer {
     /// batch; an observer that calls into a slow host throttles itself.
     fn batch_end(&mut self, epoch: usize, step: usize, running: &[f64]) -> Result<Control>;
     /// Before the validation pass. `Stop` (Keras's `stop_evaluating`, set by a callback's `on_test_begin`) ends
-    /// the pass after its first batch, as Keras looks at the flag only after each batch.
+    /// the pass after its first batch, as Keras looks at the flag only after each batch. An observer whose
+    /// `test_begin` may stop wants test batches: a device cuts its pass into batches only then.
     fn test_begin(&mut self) -> Result<Control> {
         Ok(Control::Continue)
     }

@@ -107,12 +107,13 @@ def test_a_callback_ends_fit_validation_as_keras_does(
     assert model.stop_evaluating is True  # left set, as Keras leaves it
 
 
-def test_a_stop_in_on_test_begin_without_batch_hooks_still_ends_after_one_batch() -> None:
-    h = _model("cpu").fit(
+@pytest.mark.parametrize("device", DEVICES)
+def test_a_stop_in_on_test_begin_without_batch_hooks_still_ends_after_one_batch(device: str) -> None:
+    h = _model(device).fit(
         X, Y, validation_data=(X[:10], Y[:10]), batch_size=2, epochs=2, shuffle=False, verbose=0,
         callbacks=[_StopAtBegin()],
     )  # fmt: skip
-    assert _history(h)["val_loss"] == AFTER_ONE["val_loss"]
+    assert_same_values(device, _history(h)["val_loss"], AFTER_ONE["val_loss"])
 
 
 def test_the_flag_left_set_before_fit_does_not_cut_its_validation() -> None:

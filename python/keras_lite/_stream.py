@@ -247,9 +247,7 @@ class Source:
             n = self.dataset.num_batches
             self.size: int | None = None if n is None else int(n)
             if self.size == 0:
-                raise ValueError(
-                    f"The PyDataset given as {what} has length 0: it must hold at least one batch."
-                )
+                raise ValueError(f"The PyDataset has length 0 (the PyDataset given as {what}).")
             self.peeked = [
                 _tuple(_listed(self.dataset[i]), f"{what} __getitem__")
                 for i in range(min(PEEKED, self.size or PEEKED))
@@ -274,6 +272,11 @@ class Source:
                 self.peeked.append(_tuple(_listed(batch), f"{what} iterable"))
                 if len(self.peeked) == PEEKED:
                     break
+        if not self.peeked and self._gen is not None:
+            raise ValueError(
+                "When passing a Python generator to a Keras model, the generator must yield at least one batch. "
+                f"Received an empty generator (as {what})."
+            )
         if not self.peeked:
             raise ValueError(f"The {what} data source is empty: it must return at least one batch tuple.")
 
@@ -324,13 +327,15 @@ class Source:
             ds.on_epoch_begin()
         if self.steps is None:
             # A PyDataset's pass takes at most the batches it had when Keras counted them (one that has grown
-            # since gives no more; one that has shrunk runs out, with the warning).
-            limit = self.size if ds is not None else None
+            # since gives no more; one that has shrunk runs out, with the warning). Counted 0 (a validation
+            # PyDataset emptied since fit began), Keras reads it as of unknown length: it runs out at once.
+            limit = self.size if ds is not None and self.size else None
             taken = 0
             for batch in itertools.islice(self._new_iterator(), limit):
                 taken += 1
                 yield batch
-            if limit is None and self.size is None or limit is not None and taken < limit:
+            unknown = self.size is None or ds is not None and self.size == 0
+            if limit is None and unknown or limit is not None and taken < limit:
                 # A source of unknown length ends by running out, which Keras 3.15.1 warns of too (3.16 only
                 # with steps).
                 self._ran_out(index)

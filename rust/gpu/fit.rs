@@ -291,7 +291,13 @@ impl Session for GpuSession<'_> {
         let e = self.evaluator.as_ref().ok_or_else(|| Error::State("there is no validation data".into()))?;
         let (means, per_chunk) = e.run(self.ctx, obs.cancel_flag().unwrap_or(&crate::backend::NEVER))?;
         self.val_means = means;
-        if self.test_batches || first_only {
+        if first_only && !self.test_batches {
+            // The pass was cut into chunks of any size, not batches (see `Observer::test_begin`).
+            return Err(Error::State(
+                "a validation pass asked to stop after its first batch without batch hooks".into(),
+            ));
+        }
+        if self.test_batches {
             let averaging = self.t.averaging.clone();
             let means = std::mem::take(&mut self.val_means);
             let mut done =

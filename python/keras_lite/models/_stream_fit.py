@@ -1,10 +1,9 @@
-"""``fit``, ``evaluate`` and ``predict`` on streamed data (see ``keras_lite._stream``): the arguments Keras
-refuses with a generator, the model built from the peeked batches, a producer thread per source, and the
-core's streamed loop; the producer's exception is raised as itself and no thread outlives the call."""
+"""``fit`` on streamed data (see ``keras_lite._stream``): the arguments Keras refuses with a generator, the model
+built from the peeked batches, a producer thread per source, and the core's streamed loop; the producer's
+exception is raised as itself and no thread outlives the call (``evaluate`` and ``predict``: ``_stream_eval``)."""
 
 from __future__ import annotations
 
-import time
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +12,6 @@ import numpy as np
 from .. import _core, _data, config
 from .. import callbacks as callbacks_module
 from .._errors import received
-from .._progbar import Progbar, first_step, report
 from .._stream import (
     RAN_OUT,
     Feeder,
@@ -28,7 +26,7 @@ from .._structure_lock import _training_over
 from .._unsupported import NotSupportedError
 from ..optimizers._steps import restarted as restarted_rates
 from . import _compile, _targets
-from ._step_args import read_steps, steps_arg, validating_epochs
+from ._step_args import steps_arg, validating_epochs
 from ._stream_batches import Inputs, batch_arg, converter, empty, one_input
 from ._targets import check_targets, settle_targets
 
@@ -45,7 +43,7 @@ def refuse_stream_validation(validation_data: Any) -> None:
         )
 
 
-def _prepare(model: Model, source: Source, what: str, inputs: Inputs, train: bool = False) -> None:
+def prepare(model: Model, source: Source, what: str, inputs: Inputs, train: bool = False) -> None:
     """Build the model and settle its targets from the first peeked batch that holds rows (``train``: for fit)."""
     first = next((b for b in source.peeked if not empty(b[0])), source.peeked[0])
     x = one_input(model, inputs, first[0], what)
@@ -58,7 +56,7 @@ def _prepare(model: Model, source: Source, what: str, inputs: Inputs, train: boo
         model._ensure_built(x.shape[1], train)
 
 
-def _run(feeders: list[Feeder], call: Any) -> Any:
+def run_fed(feeders: list[Feeder], call: Any) -> Any:
     """``call()`` while the feeders run; stop them after it, and raise a feeder's exception as itself."""
     try:
         out = call()
@@ -91,14 +89,15 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
     ignored = shuffle_ignored(x) if a["shuffle"] else None
     if ignored is not None:
         warnings.warn(ignored, UserWarning, stacklevel=4)
-    if a["validation_split"]:
+    if a["validation_split"] and a["validation_data"] is None:  # (given both, Keras takes validation_data)
         raise ValueError(
-            f"validation_split is only supported for arrays. {received('validation_split', a['validation_split'])}"
+            "Argument `validation_split` is only supported for tensors or NumPy arrays. Found incompatible type "
+            f"in the input: {[type(x)]}. {received('validation_split', a['validation_split'])}"
         )
     steps = steps_arg(a["steps_per_epoch"], "steps_per_epoch")
     source = Source(x, steps, bool(a["shuffle"]), "x")
     source.defer_ran_out = True  # (warned by the observer, for the passes trained)
-    _prepare(model, source, "x", inputs, train=True)
+    prepare(model, source, "x", inputs, train=True)
     frozen = _compile.trains_nothing(model)  # (no optimizer step: Keras's warning)
     val_source = None
     vd = a["validation_data"]
@@ -149,9 +148,10 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
         feeders.append(
             Feeder(val_source, vpasses, val_queue, converter(model, inputs, True, "validation_data"), model)
         )
+        observer.val_feeder = feeders[1]
     cap = max(p[0].shape[0] if hasattr(p[0], "shape") else len(p[0]) for p in source.peeked)
     interval = 0.0 if cbs.needs_batch_hooks() else (0.045 if a["verbose"] == 1 else 1e9)
-    _run(
+    run_fed(
         feeders,
         lambda: _core.fit_stream(
             model._net, queue, val_queue, max(1, cap), a["epochs"], initial_epoch, observer, interval
@@ -168,12 +168,18 @@ def _streamed_observer(base: Any) -> Any:
 
     class StreamObserver(base):  # type: ignore[misc, valid-type]
         feeder: Feeder | None = None
+        val_feeder: Feeder | None = None
         # The training and validation sources, whose passes that ran out of data are warned here, for the
         # passes that run (their producers read ahead, also passes a stopped fit never runs).
         sources: tuple[Source | None, Source | None] = (None, None)
         first_epoch = 0
         validations = 0
         frozen = False  # no trainable weight: no optimizer step, nor Keras's extra one
+
+        def empty_validation(self) -> bool:
+            # (the producer counts a pass's batches before it tells the core the pass ended)
+            sizes = [] if self.val_feeder is None else self.val_feeder.sizes
+            return self.validations < len(sizes) and sizes[self.validations] == 0
 
         def on_epoch_end(self, epoch: int, train: list[float], val: list[float] | None) -> bool:
             i = epoch - self.first_epoch
@@ -183,8 +189,10 @@ def _streamed_observer(base: Any) -> Any:
             ran_out = [source is not None and i in source.ran_out and not self.model.stop_training]
             if ran_out[0] and not self.frozen and source is not None and source.phantom_step(i):
                 _skip_a_step(self.model)
-            if val is not None:
-                ran_out.append(val_source is not None and self.validations in val_source.ran_out)
+            if val is not None:  # (a pass a callback stopped never asks for the batch after)
+                ran_out.append(
+                    val_source is not None and self.validations in val_source.ran_out and not self.val_stopped
+                )
                 self.validations += 1
             for _ in range(sum(ran_out)):
                 warnings.warn(RAN_OUT, UserWarning, stacklevel=1)
@@ -279,148 +287,3 @@ def fit_arrays_in_steps(model: Model, a: dict[str, Any], observer_cls: Any, inpu
     # The rows are shuffled by the batches themselves, not the stream's batch order.
     streamed = {"x": train, "y": None, "sample_weight": None, "validation_split": 0.0, "validation_data": vd}
     return fit(model, train, {**a, **streamed, "shuffle": False}, observer_cls, inputs)
-
-
-def evaluate(
-    model: Model, x: Any, a: dict[str, Any], make_callbacks: Any, observer_cls: Any, inputs: Inputs
-) -> Any:
-    """``model.evaluate`` of a stream: a float, a list of floats, or (``return_dict``) a dict."""
-    values = _evaluate(model, x, a, make_callbacks, observer_cls, inputs)
-    return _targets.evaluate_result(
-        model._metric_names, model._metric_sizes, values, a["return_dict"], model._metric_bases
-    )
-
-
-def _evaluate(
-    model: Model, x: Any, a: dict[str, Any], make_callbacks: Any, observer_cls: Any, inputs: Inputs
-) -> list[float]:
-    for arg in ("y", "sample_weight"):
-        if a[arg] is not None:
-            raise ValueError(
-                f"`{arg}` argument is not supported when using a generator or PyDataset as x. {received(arg, a[arg])}"
-            )
-    start = time.time()
-    source = Source(x, read_steps(a["steps"]), False, "x")
-    _prepare(model, source, "x", inputs)
-    queue = queue_for(source)
-    feeders = [Feeder(source, 1, queue, converter(model, inputs, True, "x"))]
-    names = model._metric_names
-    first = _FirstDraw(source.steps_per_pass(), start) if a["v"] == 1 else None
-    if a["callbacks"] is None and first is None:
-        sizes = list(model._metric_sizes)
-        values = list(_run(feeders, lambda: _core.evaluate_stream(model._net, queue, None)))
-        _refuse_recompiled(model, names, sizes)  # (by the generator, or another thread)
-    else:
-        cbs = make_callbacks(source.steps_per_pass())
-        if first is not None:
-            cbs.callbacks.append(first)
-        model.stop_evaluating = False
-        cbs.on_test_begin()
-        names = model._metric_names  # (as a hook there may have compiled it: the core starts after it)
-        hooks = cbs.needs_batch_hooks("test") or model.stop_evaluating
-        observer = _same_compile(observer_cls)(model, cbs, names) if hooks else None
-        sizes = list(model._metric_sizes)
-        try:
-            values = list(_run(feeders, lambda: _core.evaluate_stream(model._net, queue, observer)))
-        except Stopped:  # (model.stop_evaluating, set by a callback: the batches run, as in Keras)
-            values = observer.running  # type: ignore[union-attr]
-        _refuse_recompiled(model, names, sizes)  # (by the generator, or another thread)
-        cbs.on_test_end(_targets.keyed(names, model._metric_sizes, values))
-    if a["v"]:
-        steps = feeders[0].sizes[0] if feeders[0].sizes else source.steps_per_pass() or 0
-        bar = None if first is None else first.bar
-        report(steps, a["v"], start, _targets.keyed(names, model._metric_sizes, values), bar)
-    return values
-
-
-class Stopped(Exception):
-    """Raised through the core by an evaluate's or predict's observer when a callback stopped it."""
-
-
-def _refuse_recompiled(model: Model, names: list[str], sizes: list[int]) -> None:
-    """Raise ``RuntimeError`` if ``model`` was compiled with other metrics than ``names`` and ``sizes`` (those
-    a streamed evaluate started with): its values would be keyed, or summed, by metrics they are not."""
-    if (model._metric_names, model._metric_sizes) != (names, sizes):
-        raise RuntimeError(
-            f"the model was rebuilt or recompiled during evaluation: model {model.name!r} was compiled again "
-            "while its evaluate() ran (from a callback, the data it reads or another thread). Compile it before "
-            "or after evaluate()."
-        )
-
-
-def _same_compile(base: Any) -> Any:
-    """``base`` (the observer) refusing, after each test-batch hook, a model that a hook recompiled with other
-    metrics: the core sums a streamed evaluate's columns as they were at its start, so it must not go on with
-    more or fewer (an array evaluate raises the same error from the core)."""
-
-    class SameCompile(base):  # type: ignore[misc, valid-type]
-        def __init__(self, model: Model, cbs: Any, names: list[str]) -> None:
-            super().__init__(model, cbs, names)
-            self.sizes = list(model._metric_sizes)
-
-        def _check(self) -> None:
-            _refuse_recompiled(self.model, self.names, self.sizes)
-
-        def on_test_batch_begin(self, step: int) -> None:
-            super().on_test_batch_begin(step)
-            self._check()
-
-        def on_test_batch_end(self, step: int, running: list[float]) -> bool:
-            self._check()  # (before the running values are keyed by names they no longer match)
-            stop = super().on_test_batch_end(step, running)
-            self._check()
-            return bool(stop)
-
-    return SameCompile
-
-
-class _FirstDraw(callbacks_module.Callback):
-    """Draws a streamed evaluate's bar after its first batch, with that batch's values, as Keras's bar draws
-    itself (see `first_step`); ``report`` finishes it."""
-
-    def __init__(self, steps: int | None, start: float) -> None:
-        super().__init__()
-        self.steps, self.start = steps, start
-        self.bar: Progbar | None = None
-
-    def on_test_batch_end(self, batch: int, logs: Any = None) -> None:
-        if batch == 0:
-            self.bar = first_step(self.steps, 1, self.start, dict(logs or {}))
-
-
-def predict(
-    model: Model, x: Any, steps: Any, make_callbacks: Any, inputs: Inputs, verbose: int
-) -> np.ndarray:
-    """``model.predict`` of a stream: the outputs of every batch, in order, as one array."""
-    start = time.time()
-    source = Source(x, read_steps(steps), False, "x", reset=False)
-    _prepare(model, source, "x", inputs)
-    cbs = make_callbacks(source.steps_per_pass()) if make_callbacks is not None else None
-    if cbs is not None:
-        model.stop_predicting = False
-        cbs.on_predict_begin()
-    outs = []
-    bar: Progbar | None = None
-    # The network the predict started with, for every batch, as an array predict keeps it: a callback that
-    # pops or adds a layer changes the model for the calls after this one.
-    net = model._net
-    for batches in source.passes(1):
-        for step, batch in enumerate(batches):
-            if cbs is not None:
-                cbs.on_predict_batch_begin(step)
-            if empty(batch[0]):  # (a PyDataset's batch of no rows, as Keras predicts it)
-                out = np.empty((0, net.output_dim), np.float32)
-            else:
-                out = net.predict(inputs(model, batch[0], "x"))
-            outs.append(out)
-            if cbs is not None:
-                cbs.on_predict_batch_end(step, {"outputs": out})
-            if step == 0:
-                bar = first_step(source.steps_per_pass(), verbose, start, {})
-            if cbs is not None and model.stop_predicting:  # (set by a callback: the batches run, as Keras)
-                break
-    if cbs is not None:
-        cbs.on_predict_end()
-    if verbose:
-        report(len(outs), verbose, start, {}, bar)
-    return np.concatenate(outs, axis=0)

@@ -24,9 +24,10 @@ from .._tensor import Tensor
 from ..layers._keras_tensor import _symbolic
 from ..layers._layer_args import _MAX_SIZE
 from ..optimizers._steps import restarted as restarted_rates
-from . import _nesting, _step_args, _stream_fit, _targets, _weights
+from . import _nesting, _step_args, _stream_eval, _stream_fit, _targets, _weights
 from ._compile import require_compiled, trains_nothing
-from ._stream_fit import Stopped
+from ._observer import FitObserver, _Stoppable
+from ._stream_eval import Stopped
 from ._targets import check_targets, settle_targets
 
 if TYPE_CHECKING:
@@ -66,96 +67,6 @@ def _epochs(epochs: Any) -> int:
         raise ValueError(
             f"Received an invalid value for `epochs`, expected a non-negative integer. {received('epochs', epochs)}"
         ) from None
-
-
-class FitObserver:
-    """Receives the core's training events and turns them into Keras callback calls.
-
-    The core reads ``wants_batch_begin`` and ``wants_test_batches`` once, and calls the hooks they name only
-    when true: a call into Python before every batch costs more than a small model's step.
-    """
-
-    def __init__(self, model: Model, cbs: Any, names: list[str]) -> None:
-        self.model = model
-        self.cbs = cbs
-        self.names = names
-        self.last_logs: dict[str, float] | None = None
-        # Keras's validation_freq, read by the core once per fit (an int, or a list of 1-based epochs).
-        self.validation_freq: int | list[int] = 1
-        self.wants_batch_begin = cbs.overrides("on_batch_begin", "on_train_batch_begin")
-        self.wants_test_batches = cbs.needs_batch_hooks("test")
-
-    def _logs(self, values: list[float]) -> dict[str, Any]:
-        return _targets.keyed(self.names, self.model._metric_sizes, values)
-
-    def on_epoch_begin(self, epoch: int) -> bool:
-        self.cbs.on_epoch_begin(epoch)
-        return bool(self.model.stop_training)
-
-    def on_batch_begin(self, epoch: int, step: int) -> bool:
-        self.cbs.on_train_batch_begin(step)
-        return bool(self.model.stop_training)
-
-    def on_batch_end(self, epoch: int, step: int, running: list[float]) -> bool:
-        self.cbs.on_train_batch_end(step, self._logs(running))
-        return bool(self.model.stop_training)
-
-    def on_test_begin(self) -> bool:
-        """A validation pass begins: as Keras's ``evaluate``, ``model.stop_evaluating`` is cleared first. True
-        when a callback set it again: Keras looks at it after each batch, so the pass ends after its first."""
-        self.model.stop_evaluating = False
-        self.cbs.on_test_begin()
-        return bool(self.model.stop_evaluating)
-
-    def on_test_batch_begin(self, step: int) -> None:
-        self.cbs.on_test_batch_begin(step)
-
-    def on_test_batch_end(self, step: int, running: list[float]) -> bool:
-        """True when a callback set ``model.stop_evaluating``: the validation pass ends after this batch, its
-        logs those of the batches run, as in Keras."""
-        self.cbs.on_test_batch_end(step, self._logs(running))
-        return bool(self.model.stop_evaluating)
-
-    def on_test_end(self, logs: list[float]) -> None:
-        self.cbs.on_test_end(self._logs(logs))
-
-    def on_predict_batch_begin(self, step: int) -> None:
-        self.cbs.on_predict_batch_begin(step)
-
-    def on_predict_batch_end(self, step: int, outputs: np.ndarray) -> None:
-        self.cbs.on_predict_batch_end(step, {"outputs": outputs})
-
-    def on_epoch_end(self, epoch: int, train: list[float], val: list[float] | None) -> bool:
-        logs = self._logs(train)
-        if val is not None:
-            logs.update({f"val_{k}": v for k, v in self._logs(val).items()})
-        self.last_logs = dict(sorted(logs.items()))
-        self.cbs.on_epoch_end(epoch, self.last_logs)
-        return bool(self.model.stop_training)
-
-
-class _Stoppable(FitObserver):
-    """The observer of an ``evaluate`` or ``predict`` with batch hooks, ending it after the batch in whose hooks
-    a callback set ``model.stop_evaluating`` or ``model.stop_predicting`` (Keras 3's flags): the result is then
-    that of the batches run, as in Keras."""
-
-    def __init__(self, model: Model, cbs: Any, names: list[str]) -> None:
-        super().__init__(model, cbs, names)
-        self.running: list[float] = []
-        self.outputs: list[np.ndarray] = []
-
-    def on_test_batch_end(self, step: int, running: list[float]) -> bool:
-        super().on_test_batch_end(step, running)
-        self.running = list(running)
-        if self.model.stop_evaluating:
-            raise Stopped
-        return False
-
-    def on_predict_batch_end(self, step: int, outputs: np.ndarray) -> None:
-        super().on_predict_batch_end(step, outputs)
-        self.outputs.append(outputs)
-        if self.model.stop_predicting:
-            raise Stopped
 
 
 # ---- data ----------------------------------------------------------------------------------------------------
@@ -335,7 +246,7 @@ def evaluate(
     if _stream.is_stream(x):
         v = verbosity(verbose)  # (the callbacks' params keep `verbose` as given)
         cbs = lambda n: _callback_list(model, callbacks, verbose, n)  # noqa: E731
-        return _stream_fit.evaluate(model, x, dict(locals()), cbs, _Stoppable, inputs)
+        return _stream_eval.evaluate(model, x, dict(locals()), cbs, _Stoppable, inputs)
     given_verbose, verbose = verbose, verbosity(verbose)
     start = time.time()
     xa = inputs(model, x)
@@ -379,7 +290,7 @@ def predict(model: Model, x: Any, batch_size: Any, verbose: Any, steps: Any, cal
     given_verbose, verbose = verbose, verbosity(verbose)
     if _stream.is_stream(x):
         make = None if callbacks is None else (lambda n: _callback_list(model, callbacks, given_verbose, n))
-        return _stream_fit.predict(model, x, steps, make, inputs, verbose)
+        return _stream_eval.predict(model, x, steps, make, inputs, verbose)
     start = time.time()
     xa = inputs(model, x)
     bs = _data.batch_size_for(batch_size, steps, xa.shape[0])
