@@ -59,12 +59,14 @@ def divide_no_nan(a: Any, b: Any) -> np.ndarray:
 
 
 class StateVariable:
-    """One float32 state variable of a metric (Keras's metric ``Variable``): ``numpy()``, ``assign``."""
+    """One float32 state variable of a metric (Keras's metric ``Variable``): ``numpy()``, ``assign``. Its
+    ``path`` is ``"<metric name>/<name>"``, the metric's name when it made the variable (as Keras's)."""
 
     dtype = "float32"
 
-    def __init__(self, name: str, shape: tuple[int, ...] = ()) -> None:
-        self.name = self.path = name
+    def __init__(self, name: str, shape: tuple[int, ...] = (), path: str | None = None) -> None:
+        self.name = name
+        self.path = path or name
         self.value = np.zeros(shape, dtype=np.float32)
 
     @property
@@ -88,7 +90,7 @@ class StateVariable:
         self.value = np.asarray(self.value + np.asarray(value, dtype=np.float32), dtype=np.float32)
 
     def __repr__(self) -> str:
-        return f"<Variable path={self.name}, shape={self.shape}, dtype=float32, value={self.value}>"
+        return f"<Variable path={self.path}, shape={self.shape}, dtype=float32, value={self.value}>"
 
 
 class Metric:
@@ -139,7 +141,8 @@ class Metric:
                 f"keras_lite's metric variables start at zero. {received('initializer', initializer)}"
             )
         dims = tuple(int(d) for d in np.atleast_1d(shape)) if np.ndim(shape) else ()
-        var = StateVariable(name or f"variable_{len(self._variables)}", dims)
+        name = name or f"variable_{len(self._variables)}"
+        var = StateVariable(name, dims, f"{self.name}/{name}")
         self._variables.append(var)
         return var
 
