@@ -7,6 +7,7 @@ it, and calling the metric updates it and returns the result. Computed in NumPy 
 
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Any, Callable
 
@@ -14,6 +15,7 @@ import numpy as np
 
 from . import _custom
 from ._errors import DataTypeError, received
+from ._metric_held import Held
 from ._tensor import Tensor
 from ._unsupported import NotSupportedError
 from .layers._layer import _auto_name, to_snake_case
@@ -104,6 +106,19 @@ class Metric:
     _kind = ""
     _direction: str | None = None
     dtype = "float32"
+    _held: Held | None = None  # a compiled metric's value in its model's last pass (see _metric_held)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # A compiled metric's result is its model's last pass's value until it is updated or reset by hand.
+        super().__init_subclass__(**kwargs)
+        for name, wrap in (
+            ("result", _held_first),
+            ("update_state", _releasing),
+            ("reset_state", _releasing),
+        ):
+            own = cls.__dict__.get(name)
+            if own is not None:
+                setattr(cls, name, wrap(own))
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
         if dtype not in (None, "float32", np.float32):
@@ -154,6 +169,8 @@ class Metric:
 
     def reset_state(self) -> None:
         """Set every state variable back to zero."""
+        if self._held is not None:
+            self._held.release(self)
         for var in self._variables:
             var.assign(0.0)
 
@@ -174,6 +191,30 @@ class Metric:
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Any:
         return cls(**config)
+
+
+def _held_first(result: Callable[..., Any]) -> Callable[..., Any]:
+    """``result`` giving the value its model's last pass left the metric, while it holds one."""
+
+    @functools.wraps(result)
+    def held_or_own(self: Metric) -> Any:
+        held = self._held
+        value = None if held is None else held.value()
+        return result(self) if value is None else value
+
+    return held_or_own
+
+
+def _releasing(method: Callable[..., Any]) -> Callable[..., Any]:
+    """``method`` (``update_state``, ``reset_state``), after which the metric's own state gives its result."""
+
+    @functools.wraps(method)
+    def released(self: Metric, *args: Any, **kwargs: Any) -> Any:
+        if self._held is not None:
+            self._held.release(self)
+        return method(self, *args, **kwargs)
+
+    return released
 
 
 def samplewise(

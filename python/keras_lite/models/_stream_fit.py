@@ -27,7 +27,7 @@ from .._stream import (
 from .._structure_lock import _training_over
 from .._unsupported import NotSupportedError
 from ..optimizers._steps import restarted as restarted_rates
-from . import _compile, _targets
+from . import _compile, _metric_objects, _targets
 from ._step_args import read_steps, steps_arg, validating_epochs
 from ._stream_batches import Inputs, batch_arg, converter, empty, one_input
 from ._targets import check_targets, settle_targets
@@ -310,6 +310,7 @@ def _evaluate(
         sizes = list(model._metric_sizes)
         values = list(_run(feeders, lambda: _core.evaluate_stream(model._net, queue, None)))
         _refuse_recompiled(model, names, sizes)  # (by the generator, or another thread)
+        _metric_objects.record(model, values)
     else:
         cbs = make_callbacks(source.steps_per_pass())
         if first is not None:
@@ -325,6 +326,7 @@ def _evaluate(
         except Stopped:  # (model.stop_evaluating, set by a callback: the batches run, as in Keras)
             values = observer.running  # type: ignore[union-attr]
         _refuse_recompiled(model, names, sizes)  # (by the generator, or another thread)
+        _metric_objects.record(model, values)
         cbs.on_test_end(_targets.keyed(names, model._metric_sizes, values))
     if a["v"]:
         steps = feeders[0].sizes[0] if feeders[0].sizes else source.steps_per_pass() or 0

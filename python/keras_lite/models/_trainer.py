@@ -24,7 +24,7 @@ from .._tensor import Tensor
 from ..layers._keras_tensor import _symbolic
 from ..layers._layer_args import _MAX_SIZE
 from ..optimizers._steps import restarted as restarted_rates
-from . import _nesting, _step_args, _stream_fit, _targets, _weights
+from . import _metric_objects, _nesting, _step_args, _stream_fit, _targets, _weights
 from ._compile import require_compiled, trains_nothing
 from ._stream_fit import Stopped
 from ._targets import check_targets, settle_targets
@@ -123,6 +123,7 @@ class FitObserver:
         if val is not None:
             logs.update({f"val_{k}": v for k, v in self._logs(val).items()})
         self.last_logs = dict(sorted(logs.items()))
+        _metric_objects.record(self.model, train if val is None else val)  # (what Keras's metrics hold)
         self.cbs.on_epoch_end(epoch, self.last_logs)
         return bool(self.model.stop_training)
 
@@ -348,6 +349,7 @@ def evaluate(
         bar = first_step(n_steps, verbose, start, _targets.keyed(names, model._metric_sizes, first))
     if callbacks is None:
         values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]), None, sw)
+        _metric_objects.record(model, values)
     else:
         cbs = _callback_list(model, callbacks, given_verbose, n_steps)
         model.stop_evaluating = False
@@ -359,6 +361,7 @@ def evaluate(
             values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]), observer, sw)
         except Stopped:
             values = observer.running  # type: ignore[union-attr]
+        _metric_objects.record(model, values)
         cbs.on_test_end(_targets.keyed(names, model._metric_sizes, values))
     if verbose:
         logs = _targets.keyed(names, model._metric_sizes, values)
