@@ -131,8 +131,8 @@ def test_tools_that_probe_modules_keep_working() -> None:
 # ---- Keras attributes of models and layers ----------------------------------------------------------------
 @pytest.mark.parametrize(
     "name",
-    ["compute_loss", "make_train_function", "metrics",
-     "add_loss", "train_step", "get_state_tree", "metrics_variables", "quantize"],
+    ["compute_loss", "make_train_function",
+     "add_loss", "train_step", "get_state_tree", "quantize"],
 )  # fmt: skip
 def test_a_keras_model_attribute_keras_lite_lacks_raises_not_supported(name: str) -> None:
     model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(1)])

@@ -7,6 +7,7 @@ it, and calling the metric updates it and returns the result. Computed in NumPy 
 
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Any, Callable
 
@@ -14,6 +15,7 @@ import numpy as np
 
 from . import _custom
 from ._errors import DataTypeError, received
+from ._metric_held import Held
 from ._tensor import Tensor
 from ._unsupported import NotSupportedError
 from .layers._layer import _auto_name, to_snake_case
@@ -59,12 +61,14 @@ def divide_no_nan(a: Any, b: Any) -> np.ndarray:
 
 
 class StateVariable:
-    """One float32 state variable of a metric (Keras's metric ``Variable``): ``numpy()``, ``assign``."""
+    """One float32 state variable of a metric (Keras's metric ``Variable``): ``numpy()``, ``assign``. Its
+    ``path`` is ``"<metric name>/<name>"``, the metric's name when it made the variable (as Keras's)."""
 
     dtype = "float32"
 
-    def __init__(self, name: str, shape: tuple[int, ...] = ()) -> None:
-        self.name = self.path = name
+    def __init__(self, name: str, shape: tuple[int, ...] = (), path: str | None = None) -> None:
+        self.name = name
+        self.path = path or name
         self.value = np.zeros(shape, dtype=np.float32)
 
     @property
@@ -88,7 +92,7 @@ class StateVariable:
         self.value = np.asarray(self.value + np.asarray(value, dtype=np.float32), dtype=np.float32)
 
     def __repr__(self) -> str:
-        return f"<Variable path={self.name}, shape={self.shape}, dtype=float32, value={self.value}>"
+        return f"<Variable path={self.path}, shape={self.shape}, dtype=float32, value={self.value}>"
 
 
 class Metric:
@@ -102,6 +106,19 @@ class Metric:
     _kind = ""
     _direction: str | None = None
     dtype = "float32"
+    _held: Held | None = None  # a compiled metric's value in its model's last pass (see _metric_held)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # A compiled metric's result is its model's last pass's value until it is updated or reset by hand.
+        super().__init_subclass__(**kwargs)
+        for name, wrap in (
+            ("result", _held_first),
+            ("update_state", _releasing),
+            ("reset_state", _releasing),
+        ):
+            own = cls.__dict__.get(name)
+            if own is not None:
+                setattr(cls, name, wrap(own))
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
         if dtype not in (None, "float32", np.float32):
@@ -139,7 +156,8 @@ class Metric:
                 f"keras_lite's metric variables start at zero. {received('initializer', initializer)}"
             )
         dims = tuple(int(d) for d in np.atleast_1d(shape)) if np.ndim(shape) else ()
-        var = StateVariable(name or f"variable_{len(self._variables)}", dims)
+        name = name or f"variable_{len(self._variables)}"
+        var = StateVariable(name, dims, f"{self.name}/{name}")
         self._variables.append(var)
         return var
 
@@ -151,6 +169,8 @@ class Metric:
 
     def reset_state(self) -> None:
         """Set every state variable back to zero."""
+        if self._held is not None:
+            self._held.release(self)
         for var in self._variables:
             var.assign(0.0)
 
@@ -171,6 +191,30 @@ class Metric:
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Any:
         return cls(**config)
+
+
+def _held_first(result: Callable[..., Any]) -> Callable[..., Any]:
+    """``result`` giving the value its model's last pass left the metric, while it holds one."""
+
+    @functools.wraps(result)
+    def held_or_own(self: Metric) -> Any:
+        held = self._held
+        value = None if held is None else held.value()
+        return result(self) if value is None else value
+
+    return held_or_own
+
+
+def _releasing(method: Callable[..., Any]) -> Callable[..., Any]:
+    """``method`` (``update_state``, ``reset_state``), after which the metric's own state gives its result."""
+
+    @functools.wraps(method)
+    def released(self: Metric, *args: Any, **kwargs: Any) -> Any:
+        if self._held is not None:
+            self._held.release(self)
+        return method(self, *args, **kwargs)
+
+    return released
 
 
 def samplewise(

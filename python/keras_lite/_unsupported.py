@@ -152,15 +152,15 @@ KERAS_NAMES: dict[str, frozenset[str]] = {
 _LAYER_ATTRS = frozenset(
     "activity_regularizer add_loss add_metric add_variable add_weight build_from_config call compute_mask "
     "compute_output_shape compute_output_spec dtype_policy enable_lora get_build_config input input_spec "
-    "load_own_variables losses metrics metrics_variables non_trainable_variables output path "
+    "load_own_variables losses non_trainable_variables output path "
     "quantization_mode quantize quantized_build quantized_call rematerialized_call save_own_variables "
     "stateless_call supports_masking symbolic_call trainable_variables".split()
 )
 MODEL_ATTRS = _LAYER_ATTRS | frozenset(
     "compile_from_config compute_loss compute_metrics distribute_reduction_method distribute_strategy export "
-    "get_compile_config get_layer get_metrics_result get_state_tree inputs jit_compile "
+    "get_compile_config get_layer get_state_tree inputs jit_compile "
     "make_predict_function make_test_function make_train_function optimizer_variables outputs predict_step "
-    "reset_metrics run_eagerly set_state_tree steps_per_execution test_on_batch test_step to_json "
+    "run_eagerly set_state_tree steps_per_execution test_on_batch test_step to_json "
     "train_on_batch train_step".split()
 )
 LAYER_ATTRS = _LAYER_ATTRS | frozenset(

@@ -285,13 +285,25 @@ def _compiled(identifier: Any) -> Any:
     return identifier
 
 
-def _take_auto_names(identifiers: list[Any]) -> None:
+def _take_auto_names(identifiers: list[Any]) -> list[Metric | None]:
     """Take the auto names Keras 3 takes when it first builds a compile's metrics (its first fit or evaluate):
-    the instance it makes of a name like ``"auc"`` or ``"precision"`` is numbered (``auc_1``) before it is
-    renamed to the name given, so the next ``AUC()`` is ``auc_2``."""
+    the instance it makes of a name like ``"auc"`` or ``"precision"`` (or the ``MeanMetricWrapper`` of a
+    function) is numbered (``auc_1``) before it is renamed to the name given, so the next ``AUC()`` is
+    ``auc_2``. Returns those instances (None for the other identifiers), which the model's
+    ``CompileMetrics`` holds, renamed."""
+    made: list[Metric | None] = []
     for identifier in identifiers:
-        if isinstance(identifier, str) and identifier in _BY_NAME:
-            _BY_NAME[identifier]()
+        metric: Metric | None = None
+        if isinstance(identifier, str) and identifier.lower() in ("accuracy", "acc"):
+            pass  # (the accuracy the shapes call for, made with the name given: no auto name taken)
+        elif isinstance(identifier, str) and identifier in _BY_NAME:
+            metric = _BY_NAME[identifier]()
+            metric.name = identifier
+        elif is_function(identifier):
+            metric = MeanMetricWrapper(identifier)
+            metric.name = identifier.__name__
+        made.append(metric)
+    return made
 
 
 def resolve_sized(identifier: Any, output_width: int, sparse: bool = False) -> tuple[str, str, int]:

@@ -17,15 +17,15 @@ from .. import optimizers as optimizers_module
 from .._errors import finite_number, received
 from .._unsupported import NotSupportedError
 from ..layers._layer import _STILL_HELD, _other_model
-from . import _targets
+from . import _metric_objects, _targets
 
 if TYPE_CHECKING:
     from ._model import Model
 
 
-class CompileState:
-    """What a ``Model`` says of how it was compiled: ``optimizer`` (assignable), ``metrics_names`` and the
-    compile config that files hold."""
+class CompileState(_metric_objects.ModelMetrics):
+    """What a ``Model`` says of how it was compiled: ``optimizer`` (assignable), ``metrics_names``, the metric
+    objects (`_metric_objects.ModelMetrics`) and the compile config that files hold."""
 
     compiled: bool
     _optimizer: Any
@@ -108,7 +108,8 @@ def compile(
         # (with its loss weight: Keras keeps the whole compiled loss)
         loss, loss_weight = model._compiled_loss, model._loss_weight
         given["loss"] = model._compile_given["loss"]
-    if metrics is None and weighted_metrics is None and again:
+    keep_metrics = metrics is None and weighted_metrics is None and again
+    if keep_metrics:
         metrics = model._compile_metrics if model._metrics_given else None
         weighted_metrics = model._compile_weighted or None
         given["metrics"] = model._compile_given["metrics"]
@@ -188,6 +189,7 @@ def compile(
     model.compiled_loss = _Container("_losses", loss)
     model.compiled_metrics = _Container("_metrics", list(metrics))
     model.compiled = True
+    _metric_objects.on_compile(model, keep_metrics)
 
 
 def _like(given: Any, value: Any) -> Any:
@@ -301,7 +303,9 @@ def first_use(model: Model, steps: tuple[str, ...]) -> None:
     (once per compile), and the warning below."""
     if not model._metrics_built:
         model._metrics_built = True
-        metrics_module._take_auto_names([*model._compile_metrics, *model._compile_weighted])
+        model._auto_metrics = metrics_module._take_auto_names(
+            [*model._compile_metrics, *model._compile_weighted]
+        )
     warn_if_output_is_not_logits(model, steps)
 
 

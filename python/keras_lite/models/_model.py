@@ -342,7 +342,6 @@ class Model(_compile.CompileState, ConfigMethods, _nesting.AsLayer, _ownership.H
     train_on_batch = _on_batch.train_on_batch
     test_on_batch = _on_batch.test_on_batch
     predict_on_batch = _on_batch.predict_on_batch
-    reset_metrics = _on_batch.reset_metrics
 
     def __call__(self, inputs: Any, training: Any = None, mask: Any = None) -> Tensor:
         """Apply the model: a float32 NumPy array that also has Keras's ``.numpy()``. With ``training=True``,

@@ -9,7 +9,7 @@ import numpy as np
 
 from .._callback import _is_default
 from ..callbacks import ProgbarLogger
-from . import _targets
+from . import _metric_objects, _targets
 from ._stream_eval import Stopped
 
 if TYPE_CHECKING:
@@ -95,10 +95,14 @@ class FitObserver:
 
     def on_epoch_end(self, epoch: int, train: list[float], val: list[float] | None) -> bool:
         logs = self._logs(train)
+        # What Keras's metric objects hold now: the validation's values when the epoch validated (none for a pass
+        # of no batch), else the training's.
+        held = train if val is None else (self._val(val) or [])
         val = None if val is None else self._val(val)
         if val is not None:
             logs.update({f"val_{k}": v for k, v in self._logs(val).items()})
         self.last_logs = dict(sorted(logs.items()))
+        _metric_objects.record(self.model, held)
         self.cbs.on_epoch_end(epoch, self.last_logs)
         return bool(self.model.stop_training)
 

@@ -1,6 +1,6 @@
 """``train_on_batch``, ``test_on_batch`` and ``predict_on_batch``, as Keras 3.15 has them: the arrays given are
 one batch (not cut by a ``batch_size``), no callbacks run, and the metrics start afresh at each call, so that a
-call returns the values of its own batch; and ``reset_metrics``."""
+call returns the values of its own batch."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ import numpy as np
 
 from .. import _data, _stream
 from .. import callbacks as callbacks_module
-from .. import metrics as metrics_module
 from .._errors import received
 from .._structure_lock import _tracks_fit
 from ..optimizers._steps import restarted as restarted_rates
-from . import _compile, _targets, _trainer, _weights
+from . import _compile, _metric_objects, _targets, _trainer, _weights
 
 if TYPE_CHECKING:
     from ._model import Model
@@ -99,6 +98,7 @@ def test_on_batch(
     xa, ya = _arrays(self, x, y, "test_on_batch")
     sw = _weights.sample_weights(sample_weight, xa.shape[0])
     values = self._net.evaluate(xa, ya, max(xa.shape[0], 1), None, sw)
+    _metric_objects.record(self, values)
     return _targets.evaluate_result(
         self._metric_names, self._metric_sizes, values, return_dict, self._metric_bases
     )
@@ -107,11 +107,3 @@ def test_on_batch(
 def predict_on_batch(self: Model, x: Any) -> np.ndarray:
     """Predictions for one batch, no callbacks or progress output."""
     return self.predict(x, verbose=0)
-
-
-def reset_metrics(self: Model) -> None:
-    """Reset the state of the metric objects given to ``compile``, as Keras's ``reset_metrics``. The values
-    ``fit``, ``evaluate`` and the one-batch calls report need no reset: each starts its metrics afresh."""
-    for metric in [*getattr(self, "_compile_metrics", []), *getattr(self, "_compile_weighted", [])]:
-        if isinstance(metric, metrics_module.Metric):
-            metric.reset_state()

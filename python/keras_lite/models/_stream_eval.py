@@ -14,7 +14,7 @@ from .. import callbacks as callbacks_module
 from .._errors import received
 from .._progbar import Progbar, first_step, report
 from .._stream import Feeder, Source, queue_for
-from . import _targets
+from . import _metric_objects, _targets
 from ._step_args import read_steps
 from ._stream_batches import Inputs, converter, empty
 from ._stream_fit import prepare, run_fed
@@ -54,6 +54,7 @@ def _evaluate(
         sizes = list(model._metric_sizes)
         values = _pass_values(feeders, lambda: _core.evaluate_stream(model._net, queue, None))
         _refuse_recompiled(model, names, sizes)  # (by the generator, or another thread)
+        _metric_objects.record(model, values)
     else:
         cbs = make_callbacks(source.steps_per_pass())
         if first is not None:
@@ -69,6 +70,7 @@ def _evaluate(
         except Stopped:  # (model.stop_evaluating, set by a callback: the batches run, as in Keras)
             values = observer.running  # type: ignore[union-attr]
         _refuse_recompiled(model, names, sizes)  # (by the generator, or another thread)
+        _metric_objects.record(model, values)
         cbs.on_test_end(_logs(names, model._metric_sizes, values))
     if a["v"]:
         steps = feeders[0].sizes[0] if feeders[0].sizes else 0

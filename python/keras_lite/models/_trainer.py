@@ -24,7 +24,7 @@ from .._tensor import Tensor
 from ..layers._keras_tensor import _symbolic
 from ..layers._layer_args import _MAX_SIZE
 from ..optimizers._steps import restarted as restarted_rates
-from . import _nesting, _step_args, _stream_eval, _stream_fit, _targets, _weights
+from . import _metric_objects, _nesting, _step_args, _stream_eval, _stream_fit, _targets, _weights
 from ._compile import require_compiled, trains_nothing
 from ._observer import FitObserver, _Stoppable
 from ._stream_eval import Stopped
@@ -267,6 +267,7 @@ def evaluate(
         bar = first_step(n_steps, verbose, start, _targets.keyed(names, model._metric_sizes, first))
     if callbacks is None:
         values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]), None, sw)
+        _metric_objects.record(model, values)
     else:
         cbs = _callback_list(model, callbacks, given_verbose, n_steps)
         model.stop_evaluating = False
@@ -278,6 +279,7 @@ def evaluate(
             values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]), observer, sw)
         except Stopped:
             values = observer.running  # type: ignore[union-attr]
+        _metric_objects.record(model, values)
         cbs.on_test_end(_targets.keyed(names, model._metric_sizes, values))
     if verbose:
         logs = _targets.keyed(names, model._metric_sizes, values)
