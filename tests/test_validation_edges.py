@@ -485,3 +485,42 @@ def test_validation_freq_with_a_generator_that_runs_out(
         )
     _assert_close(_history(history), {"loss": [0.01328, 0.04484, 0.03346, 0.00477], "val_loss": val_loss})
     assert _ran_out(caught) == warned
+
+
+class _Emptied(keras.utils.PyDataset):
+    """The first two batches of X, Y until its ``on_epoch_end`` has run ``keep`` times, then none."""
+
+    def __init__(self, keep: int) -> None:
+        super().__init__()
+        self.keep = keep
+
+    def __len__(self) -> int:
+        return 2 if self.keep > 0 else 0
+
+    def __getitem__(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        return _batch(i)
+
+    def on_epoch_end(self) -> None:
+        self.keep -= 1
+
+
+# Keras 3.15.1, fit(_Emptied(keep), epochs=3, shuffle=False, metrics=["mae"]) (Keras calls on_epoch_end once
+# before the first epoch too): keep=1 trains no batch at all: history {} and three "ran out" warnings, the
+# optimizer's iterations 3; keep=2 trains the first epoch only: loss [0.01328, 0.0, 0.0] (an epoch of no
+# batch logs its reset metrics), two warnings; keep=3 trains two epochs: loss [0.01328, 0.01158, 0.0], one
+# warning.
+@pytest.mark.parametrize(
+    ("keep", "loss", "ran_out"), [(1, None, 3), (2, [0.01328, 0.0, 0.0], 2), (3, [0.01328, 0.01158, 0.0], 1)]
+)
+def test_an_epoch_of_no_training_batch_logs_as_keras_does(
+    keep: int, loss: list[float] | None, ran_out: int
+) -> None:
+    model = _model(metrics=["mae"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = model.fit(_Emptied(keep), epochs=3, shuffle=False, verbose=0)
+    if loss is None:
+        assert history.history == {}
+    else:
+        assert _history(history)["loss"] == pytest.approx(loss, abs=2e-5)
+    assert _ran_out(caught) == ran_out

@@ -94,7 +94,7 @@ class FitObserver:
         self.cbs.on_predict_batch_end(step, {"outputs": outputs})
 
     def on_epoch_end(self, epoch: int, train: list[float], val: list[float] | None) -> bool:
-        logs = self._logs(train)
+        logs = self._logs(train) if train else {}  # (none: no training batch yet, see ``_stream_fit``)
         # What Keras's metric objects hold now: the validation's values when the epoch validated (none for a pass
         # of no batch), else the training's.
         held = train if val is None else (self._val(val) or [])

@@ -200,6 +200,10 @@ def _streamed_observer(base: Any) -> Any:
                 for cb in self.cbs.callbacks:
                     if isinstance(cb, callbacks_module.ProgbarLogger):
                         cb.seen = self.feeder.sizes[i]
+                # Keras logs an epoch of no batch with its reset metrics (0.0), but nothing while no batch of
+                # the fit has trained yet (its logs are still None then).
+                if not any(self.feeder.sizes[: i + 1]):
+                    train = []
             return bool(super().on_epoch_end(epoch, train, val))
 
     return StreamObserver
