@@ -143,6 +143,36 @@ def test_built_layer_config_keeps_keras_keys(name: str) -> None:
     exactly(layer.get_build_config(), {"input_shape": (None, 2)})
 
 
+@pytest.mark.parametrize(
+    "name", ["Add", "Average", "Maximum", "Minimum", "Multiply", "Subtract", "Concatenate"]
+)
+def test_merge_layers_build_on_a_list_of_shapes(name: str) -> None:
+    layer = MAKERS[name]()
+    layer.build([(None, 4), (None, 4)])
+    assert layer.built
+    exactly(layer.get_config(), KERAS_CONFIGS[name])
+    # Keras 3.15.1: get_build_config() after build([(None, 4), (None, 4)])
+    exactly(layer.get_build_config(), {"input_shape": [(None, 4), (None, 4)]})
+    out = layer([np.ones((2, 4), np.float32), np.ones((2, 4), np.float32)])
+    assert np.asarray(out).shape == ((2, 8) if name == "Concatenate" else (2, 4))
+
+
+def test_merge_layer_builds_refuse_as_keras() -> None:
+    # Keras 3.15.1's ValueErrors for these builds
+    with pytest.raises(
+        ValueError, match=r"should be called on a list of inputs\. Received: input_shape=\(None, 4\)"
+    ):
+        layers.Add().build((None, 4))
+    with pytest.raises(
+        ValueError, match=r"Inputs have incompatible shapes\. Received shapes \(4,\) and \(3,\)"
+    ):
+        layers.Add().build([(None, 4), (None, 3)])
+    with pytest.raises(ValueError, match="A `Subtract` layer should be called on exactly 2 inputs"):
+        layers.Subtract().build([(None, 4)] * 3)
+    with pytest.raises(ValueError, match=r"list of at least 1 input\. Received: input_shape=\(None, 4\)"):
+        layers.Concatenate().build((None, 4))
+
+
 def test_non_default_dense_config_is_keras() -> None:
     dense = layers.Dense(
         3,
