@@ -535,3 +535,22 @@ def test_another_dtype_policy_is_refused_by_name() -> None:
     tree["config"]["layers"][1]["config"]["dtype"] = half
     with pytest.raises(ValueError, match="dtype 'mixed_float16'"):
         keras.models.model_from_json(json.dumps(with_ids(tree)))
+
+
+# ---- losses ------------------------------------------------------------------------------------------------
+def test_focal_loss_configs_are_in_keras_order() -> None:
+    # Keras 3.15.1: BinaryFocalCrossentropy(apply_class_balancing=True, alpha=0.3, gamma=1.5).get_config()
+    binary = keras.losses.BinaryFocalCrossentropy(apply_class_balancing=True, alpha=0.3, gamma=1.5)
+    exactly(
+        binary.get_config(),
+        {"name": "binary_focal_crossentropy", "reduction": "sum_over_batch_size", "from_logits": False,
+         "label_smoothing": 0.0, "axis": -1, "apply_class_balancing": True, "alpha": 0.3, "gamma": 1.5},
+    )  # fmt: skip
+    # Keras 3.15.1: CategoricalFocalCrossentropy().get_config()
+    exactly(
+        keras.losses.CategoricalFocalCrossentropy().get_config(),
+        {"name": "categorical_focal_crossentropy", "reduction": "sum_over_batch_size", "from_logits": False,
+         "label_smoothing": 0.0, "axis": -1, "alpha": 0.25, "gamma": 2.0},
+    )  # fmt: skip
+    again = keras.losses.BinaryFocalCrossentropy.from_config(binary.get_config())
+    exactly(again.get_config(), binary.get_config())
