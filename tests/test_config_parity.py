@@ -317,6 +317,29 @@ def test_compile_config_and_nested_models_are_keras() -> None:
     assert nested["loss"] == "mse" and nested["optimizer"]["class_name"] == "SGD"
 
 
+def test_serialize_keras_object_is_keras() -> None:
+    dense = layers.Dense(2, name="d")
+    dense(np.ones((4, 3), np.float32))
+    out = keras.saving.serialize_keras_object(dense)
+    # Keras 3.15.1: the layer as its config, with the shape of the call that built it
+    exactly(
+        {k: v for k, v in out.items() if k != "config"},
+        {"module": "keras.layers", "class_name": "Dense", "registered_name": None,
+         "build_config": {"input_shape": (4, 3)}},
+    )  # fmt: skip
+    exactly(out["config"], {**KERAS_CONFIGS["Dense"], "name": "d"})
+    model = keras.Sequential([keras.Input((3,), name="x"), layers.Dense(2, name="d")], name="s")
+    tree = keras.saving.serialize_keras_object(model)
+    # Keras 3.15.1: in memory (tuples), with an empty compile config for a model never compiled
+    exactly(
+        {k: v for k, v in tree.items() if k != "config"},
+        {"module": "keras", "class_name": "Sequential", "registered_name": None,
+         "build_config": {"input_shape": (None, 3)}, "compile_config": {}},
+    )  # fmt: skip
+    exactly(tree["config"], model.get_config())
+    assert tree["config"]["build_input_shape"] == (None, 3)
+
+
 # ---- files and JSON -------------------------------------------------------------------------------------------
 def keras_sequential_file() -> dict[str, Any]:
     """The config.json Keras 3.15.1 wrote for sequential() compiled with adam, mse and mae."""
