@@ -299,6 +299,23 @@ def test_functional_get_config_is_keras() -> None:
     assert config["input_layers"] == [["a", 0, 0], ["b", 0, 0]] and config["output_layers"] == ["o", 0, 0]
 
 
+def test_discretization_bins_are_int32_tensors_in_a_graph() -> None:
+    x = keras.Input((1,), name="x")
+    bins = layers.Discretization(bin_boundaries=[0.0, 1.0], name="disc")(x)
+    encoded = layers.CategoryEncoding(num_tokens=3, output_mode="one_hot", name="enc")(bins)
+    model = keras.Model(x, layers.Dense(1, name="o")(encoded), name="m")
+    # Keras 3.15.1: the bins' tensor is int32 (its config says so where the encoding reads it); the rest float32
+    assert bins.dtype == "int32" and "dtype=int32" in repr(bins) and encoded.dtype == "float32"
+    enc = model.get_config()["layers"][2]
+    exactly(
+        enc["inbound_nodes"],
+        [{"args": ({"class_name": "__keras_tensor__", "config": {"shape": (None, 1), "dtype": "int32",
+                                                                  "keras_history": ["disc", 0, 0]}},),
+          "kwargs": {}}],
+    )  # fmt: skip
+    assert keras.Model.from_config(model.get_config()).get_config() == model.get_config()
+
+
 def test_compile_config_and_nested_models_are_keras() -> None:
     model = sequential()
     assert model.get_compile_config() == {}  # Keras 3.15.1: {} before compile, not None

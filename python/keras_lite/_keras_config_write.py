@@ -91,7 +91,7 @@ def _input_layer(name: str, shape: tuple[int, ...]) -> dict[str, Any]:
 def _tensor(t: L.KerasTensor) -> dict[str, Any]:
     """A KerasTensor as the ``inbound_nodes`` of the layer it feeds name it."""
     history = [t._keras_history[0].name, 0, 0]
-    cfg = {"shape": tuple(t.shape), "dtype": "float32", "keras_history": history}
+    cfg = {"shape": tuple(t.shape), "dtype": t.dtype, "keras_history": history}
     return {"class_name": "__keras_tensor__", "config": cfg}
 
 
