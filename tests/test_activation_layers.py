@@ -200,7 +200,14 @@ def test_configs_names_and_summary_rows_are_keras() -> None:
     assert layers.LeakyReLU().name.startswith("leaky_re_lu")
     assert layers.ELU().name.startswith("elu")
     cfg = layers.ReLU(max_value=2.5, negative_slope=0.1, threshold=0.5, name="r").get_config()
-    assert cfg == {"name": "r", "trainable": True, "dtype": "float32", "max_value": 2.5, "negative_slope": 0.1,
+    # Keras 3.15.1: the dtype as its serialized dtype policy
+    policy = {
+        "module": "keras",
+        "class_name": "DTypePolicy",
+        "config": {"name": "float32"},
+        "registered_name": None,
+    }
+    assert cfg == {"name": "r", "trainable": True, "dtype": policy, "max_value": 2.5, "negative_slope": 0.1,
                    "threshold": 0.5}  # fmt: skip
     assert layers.LeakyReLU(name="l").get_config()["negative_slope"] == 0.3
     assert layers.ELU(0.5).get_config()["alpha"] == 0.5

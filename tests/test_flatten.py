@@ -196,7 +196,8 @@ def test_summary_and_config_as_keras_writes_them(capsys: pytest.CaptureFixture[s
     functional.summary()
     assert "img (InputLayer)" in capsys.readouterr().out
     fcfg = functional.get_config()
-    assert fcfg["layers"][1]["inbound_nodes"][0]["args"][0]["config"]["shape"] == [None, 4, 3]
+    shape = fcfg["layers"][1]["inbound_nodes"][0]["args"][0]["config"]["shape"]
+    assert shape == (None, 4, 3)  # a tuple, as in Keras 3.15.1's get_config()
     again = keras.Model.from_config(fcfg)
     assert again.input_shape == (None, 4, 3)
 
@@ -290,6 +291,5 @@ def test_training_through_reshape_equals_flatten(device: str, tmp_path: Path) ->
         loaded.predict(X, verbose=0), reshaped.predict(X, verbose=0), rtol=1e-5, atol=1e-6
     )
     cfg = reshaped.get_config()["layers"][1]
-    assert cfg["class_name"] == "Reshape" and cfg["config"]["target_shape"] == [
-        -1
-    ]  # as Keras's JSON holds it
+    # a tuple, as in Keras 3.15.1's get_config() (its JSON holds a list)
+    assert cfg["class_name"] == "Reshape" and cfg["config"]["target_shape"] == (-1,)

@@ -233,7 +233,7 @@ def test_configs_describe_the_nested_model() -> None:
     config = outer.get_config()
     nested = config["layers"][1]
     assert nested["class_name"] == "Sequential" and nested["config"]["name"] == "encoder"
-    assert nested["build_config"] == {"input_shape": [None, 5]}
+    assert nested["build_config"] == {"input_shape": (None, 5)}  # a tuple, as in Keras 3.15.1's get_config()
     for again in (
         keras.Sequential.from_config(config),
         keras.models.model_from_json(outer.to_json()),

@@ -108,19 +108,28 @@ def test_gradients_pass_through(device: str) -> None:
     assert not np.allclose(noisy[0], plain[0])
 
 
+# Keras 3.15.1's "dtype" in a layer's config: its serialized dtype policy.
+POLICY = {
+    "module": "keras",
+    "class_name": "DTypePolicy",
+    "config": {"name": "float32"},
+    "registered_name": None,
+}
+
+
 def test_configs_files_and_onnx(tmp_path: Path) -> None:
     noise, drop = layers.GaussianNoise(0.25, seed=7, name="jitter"), layers.GaussianDropout(0.1, name="gd")
     assert noise.get_config() == {
         "name": "jitter",
         "trainable": True,
-        "dtype": "float32",
+        "dtype": POLICY,
         "stddev": 0.25,
         "seed": 7,
     }
     assert drop.get_config() == {
         "name": "gd",
         "trainable": True,
-        "dtype": "float32",
+        "dtype": POLICY,
         "rate": 0.1,
         "seed": None,
     }

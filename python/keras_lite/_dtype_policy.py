@@ -64,3 +64,15 @@ class DTypePolicy:
 
 
 FLOAT32 = DTypePolicy()  # the policy of every layer and model (Keras shares one object too)
+
+
+def serialized() -> dict[str, Any]:
+    """The ``"dtype"`` entry of a layer's or a Sequential's ``get_config()``: the float32 policy as Keras 3.15
+    serializes it, ``{"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"},
+    "registered_name": None}`` (a new dict each time, so that a caller may change its copy)."""
+    return {
+        "module": "keras",
+        "class_name": "DTypePolicy",
+        "config": FLOAT32.get_config(),
+        "registered_name": None,
+    }

@@ -1,7 +1,7 @@
 """Keras 3's ``config.json`` layout, written: keras_lite objects as ``serialize_keras_object`` trees.
 
-Only keys every Keras 3 release accepts are written, so that Keras 3 loads the files keras_lite saves;
-``_keras_config_read`` reads such trees back.
+The keys and their order are Keras 3.15's (a layer's dtype as its serialized dtype policy, Dense's
+``quantization_config``); ``_keras_config_read`` reads such trees back, and older Keras 3 files too.
 """
 
 from __future__ import annotations
@@ -9,12 +9,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from . import activations, constraints, initializers, regularizers
+from . import _dtype_policy
 from . import layers as L
 from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
-from ._errors import FormatError
 from .layers._merge import _Merge
 
 
@@ -22,102 +21,25 @@ def _obj(module: str, class_name: str, config: Any) -> dict[str, Any]:
     return {"module": module, "class_name": class_name, "config": config, "registered_name": None}
 
 
-def _initializer(initializer: Any) -> Any:
-    """An initializer as Keras 3 serializes it. ``input_axes`` and ``output_axes`` (Keras 3.15's) are left out
-    while they are None, so that every Keras 3 release reads the config."""
-    out = initializers.serialize(initializer)
-    cfg = out.get("config") if isinstance(out, dict) else None
-    if isinstance(cfg, dict) and cfg.get("input_axes") is None and cfg.get("output_axes") is None:
-        cfg.pop("input_axes", None)
-        cfg.pop("output_axes", None)
-    return out
+# The layers Keras 3 writes no ``build_config`` for: built when made, they record no input shape.
+_UNSHAPED = (L.Dropout, L.GaussianDropout, L.GaussianNoise, L.Reshape)
 
 
 def layer_config(layer: L.Layer, input_width: int | None) -> dict[str, Any]:
-    """One layer as Keras 3 serializes it (only keys every Keras 3 release accepts)."""
-    cfg: dict[str, Any] = {"name": layer.name, "trainable": layer.trainable, "dtype": "float32"}
-    has_build = False
-    if isinstance(layer, L.Dense):
-        has_build = True
-        cfg.update(
-            units=layer.units,
-            activation=activations.serialize(layer.activation),
-            use_bias=layer.use_bias,
-            kernel_initializer=_initializer(layer.kernel_initializer),
-            bias_initializer=_initializer(layer.bias_initializer),
-            kernel_regularizer=regularizers.serialize(layer.kernel_regularizer),
-            bias_regularizer=regularizers.serialize(layer.bias_regularizer),
-            kernel_constraint=constraints.serialize(layer.kernel_constraint),
-            bias_constraint=constraints.serialize(layer.bias_constraint),
-        )
-        if layer.activity_regularizer is not None:
-            cfg["activity_regularizer"] = regularizers.serialize(layer.activity_regularizer)
-    elif isinstance(layer, L.BatchNormalization):
-        has_build = True
-        cfg.update(
-            axis=layer.axis,
-            momentum=layer.momentum,
-            epsilon=layer.epsilon,
-            center=layer.center,
-            scale=layer.scale,
-            beta_initializer=_initializer(layer.beta_initializer),
-            gamma_initializer=_initializer(layer.gamma_initializer),
-            moving_mean_initializer=_initializer(layer.moving_mean_initializer),
-            moving_variance_initializer=_initializer(layer.moving_variance_initializer),
-            beta_regularizer=None,
-            gamma_regularizer=None,
-            beta_constraint=None,
-            gamma_constraint=None,
-            synchronized=layer.synchronized,
-        )
-    elif isinstance(layer, L.LayerNormalization):
-        has_build = True
-        cfg.update(
-            {k: v for k, v in layer.get_config().items() if k not in cfg},
-            axis=[-1],
-            beta_initializer=_initializer(layer.beta_initializer),
-            gamma_initializer=_initializer(layer.gamma_initializer),
-        )
-    elif isinstance(layer, L.PReLU):
-        has_build = True
-        cfg.update(
-            alpha_initializer=_initializer(layer.alpha_initializer),
-            alpha_regularizer=None,
-            alpha_constraint=None,
-            shared_axes=None,
-        )
-    elif isinstance(layer, L.Normalization):
-        has_build = True
-        cfg.update(layer.get_config(), axis=list(layer.axis), dtype="float32")
-    elif isinstance(layer, L.Rescaling):
-        has_build = True
-        cfg.update({k: v for k, v in layer.get_config().items() if k not in cfg})
-    elif isinstance(layer, (L.Discretization, L.CategoryEncoding)):
-        has_build = True
-        cfg = layer.get_config()  # Keras's keys (Discretization's config has no `trainable`)
-    elif isinstance(layer, (L.Dropout, L.GaussianDropout, L.GaussianNoise)):
-        cfg.update({k: v for k, v in layer.get_config().items() if k not in cfg})
-    elif isinstance(layer, L.Flatten):  # built on the input's dimensions when it reads them
-        has_build = True
-        cfg.update(data_format=layer.data_format)
-    elif isinstance(layer, L.Reshape):
-        cfg.update(target_shape=list(layer.target_shape))
-    elif isinstance(layer, L.Activation):  # and the activation layers with parameters, its subclasses
-        cfg.update(layer._layer_config())
-    elif isinstance(layer, _Merge):
-        if isinstance(layer, L.Concatenate):
-            cfg.update(axis=layer.axis)
-        out = _obj("keras.layers", type(layer).__name__, cfg)
+    """One layer as Keras 3.15 serializes it: its ``get_config()`` and, once it knows its input shape, its
+    ``build_config``."""
+    out = _obj("keras.layers", type(layer).__name__, layer.get_config())
+    if isinstance(layer, _Merge):
         if layer._input_widths is not None:
-            out["build_config"] = {"input_shape": [[None, w] for w in layer._input_widths]}
+            out["build_config"] = {"input_shape": [(None, w) for w in layer._input_widths]}
         return out
-    else:  # pragma: no cover - every keras_lite layer is listed above
-        raise FormatError(f"keras_lite cannot save layer {layer.name!r} of class {type(layer).__name__}")
-    out = _obj("keras.layers", type(layer).__name__, cfg)
+    # The activation layers build nothing, except PReLU, whose alpha is a weight.
+    if isinstance(layer, _UNSHAPED) or isinstance(layer, L.Activation) and not isinstance(layer, L.PReLU):
+        return out
     # A Flatten reading an input of several dimensions is built on those; every other layer on its width.
     shape = getattr(layer, "_feature_shape", None) or (None if input_width is None else (input_width,))
-    if has_build and shape is not None:
-        out["build_config"] = {"input_shape": [None, *shape]}
+    if shape is not None:
+        out["build_config"] = {"input_shape": (None, *shape)}
     return out
 
 
@@ -136,31 +58,40 @@ def sequential_config(
             out_layers.append(layer_config(layer, w))
         else:  # a nested model, on the outer model's input shape when it comes first
             dims = shape if i == 0 else None if w is None else (w,)
-            out_layers.append(layer._keras_config(dims))
+            out_layers.append(_nested(layer, dims))
         w = layer._output_width(w) if w is not None else None
     cfg: dict[str, Any] = {
         "name": name,
         "trainable": trainable,
-        "dtype": "float32",
+        "dtype": _dtype_policy.serialized(),
         "layers": out_layers,
     }
     out = _obj("keras", "Sequential", cfg)
     if shape is not None:
-        cfg["build_input_shape"] = [None, *shape]
-        out["build_config"] = {"input_shape": [None, *shape]}
+        cfg["build_input_shape"] = (None, *shape)
+        out["build_config"] = {"input_shape": (None, *shape)}
+    return out
+
+
+def _nested(model: Any, shape: tuple[int, ...] | None) -> dict[str, Any]:
+    """A model nested in another, on inputs of ``shape``: its tree with its ``compile_config`` (``{}`` while it
+    is not compiled), which Keras 3 writes for every model it serializes."""
+    out = model._keras_config(shape)
+    out["compile_config"] = model._keras_compile_config()
     return out
 
 
 def _input_layer(name: str, shape: tuple[int, ...]) -> dict[str, Any]:
-    """An ``InputLayer`` of ``(None, *shape)`` inputs, as Keras 3 serializes it (keys every release accepts)."""
-    cfg = {"batch_shape": [None, *shape], "dtype": "float32", "sparse": False, "name": name}
+    """An ``InputLayer`` of ``(None, *shape)`` inputs, as Keras 3.15 serializes it."""
+    cfg = {"batch_shape": (None, *shape), "dtype": "float32", "sparse": False, "ragged": False, "name": name}
+    cfg["optional"] = False
     return _obj("keras.layers", "InputLayer", cfg)
 
 
 def _tensor(t: L.KerasTensor) -> dict[str, Any]:
     """A KerasTensor as the ``inbound_nodes`` of the layer it feeds name it."""
     history = [t._keras_history[0].name, 0, 0]
-    cfg = {"shape": list(t.shape), "dtype": "float32", "keras_history": history}
+    cfg = {"shape": tuple(t.shape), "dtype": t.dtype, "keras_history": history}
     return {"class_name": "__keras_tensor__", "config": cfg}
 
 
@@ -209,13 +140,13 @@ def functional_config(model: Any) -> dict[str, Any]:
             # Called on a list (True), on names (a dict-built model: their list), or on one tensor.
             tensors, called = layer._inbound
             if isinstance(called, list):
-                args: list[Any] = [{name: _tensor(t) for name, t in zip(called, tensors)}]
+                args: tuple[Any, ...] = ({name: _tensor(t) for name, t in zip(called, tensors)},)
             else:
-                args = [[_tensor(t) for t in tensors]] if called else [_tensor(tensors[0])]
+                args = ([_tensor(t) for t in tensors],) if called else (_tensor(tensors[0]),)
             if isinstance(layer, L.Layer):
                 item = layer_config(layer, tensors[0]._width)
             else:  # a nested model, on the shape of the tensor it was called on
-                item = layer._keras_config(tuple(tensors[0].shape[1:]))
+                item = _nested(layer, tuple(tensors[0].shape[1:]))
             item.update(
                 name=layer.name, inbound_nodes=[{"args": args, "kwargs": _call_kwargs(layer, called)}]
             )
@@ -279,3 +210,26 @@ def compile_config(
         "steps_per_execution": 1,
         "jit_compile": False,
     }
+
+
+def mark_shared_policies(tree: dict[str, Any]) -> dict[str, Any]:
+    """``tree`` (a model's config.json tree) with the ``shared_object_id`` Keras 3.15's ``model.save`` adds to
+    an object it serializes more than once: every layer and model shares the one float32 dtype policy, so
+    each of its entries after the first, in the order Keras serializes them (a Sequential's layers before
+    its own ``dtype``), names it. The number is the policy object's ``id()``, as in Keras."""
+    policies: list[dict[str, Any]] = []
+
+    def visit(entry: Any) -> None:
+        cfg = entry.get("config") if isinstance(entry, dict) else None
+        if not isinstance(cfg, dict):
+            return
+        for layer in cfg.get("layers") or ():
+            visit(layer)
+        dtype = cfg.get("dtype")
+        if isinstance(dtype, dict) and dtype.get("class_name") == "DTypePolicy":
+            policies.append(dtype)
+
+    visit(tree)
+    for policy in policies[1:]:
+        policy["shared_object_id"] = id(_dtype_policy.FLOAT32)
+    return tree

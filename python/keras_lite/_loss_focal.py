@@ -31,6 +31,12 @@ class _Focal(_Smoothed):
     def _params(self) -> dict[str, Any]:
         return {**super()._params(), "gamma": self.gamma, "alpha": self.alpha}
 
+    def get_config(self) -> dict[str, Any]:
+        # Keras 3.15's order: the crossentropy's keys (axis last), then apply_class_balancing, alpha and gamma.
+        config = super().get_config()
+        focal = [k for k in ("apply_class_balancing", "alpha", "gamma") if k in config]
+        return {**{k: v for k, v in config.items() if k not in focal}, **{k: config[k] for k in focal}}
+
 
 class BinaryFocalCrossentropy(_Focal):
     """Binary focal crossentropy (Lin et al., 2017), as ``keras.losses.BinaryFocalCrossentropy``.

@@ -6,7 +6,6 @@ file naming a registered class loads without ``custom_objects``."""
 from __future__ import annotations
 
 import inspect
-import json
 from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any, TypeVar
@@ -110,11 +109,13 @@ def serialize_keras_object(obj: Any) -> Any:
         return type(obj)(serialize_keras_object(v) for v in obj)
     if isinstance(obj, dict):
         return {k: serialize_keras_object(v) for k, v in obj.items()}
-    if isinstance(obj, Model):
-        return json.loads(obj.to_json())
+    if isinstance(obj, Model):  # as Keras's: the tree with its compile config ({} if never compiled)
+        return {**obj._keras_config(), "compile_config": obj._keras_compile_config()}
     if isinstance(obj, layers.Layer):
         if type(obj).__module__.split(".")[0] == "keras_lite":
-            return layer_config(obj, obj._input_width)
+            out = layer_config(obj, None)
+            build = obj.get_build_config()  # the shape it was built or called on, as Keras records it
+            return out if build is None else {**out, "build_config": build}
         return _custom.entry(type(obj), "keras.layers", obj.get_config())
     kinds: list[tuple[type, Callable[[Any], Any]]] = [
         (losses.Loss, losses.serialize),

@@ -31,7 +31,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import _core, _custom, _h5attrs, _h5read
+from . import _core, _custom, _h5attrs, _h5read, _keras_config_write
 from . import _keras_config_read as fmt
 from . import _keras_weights as h5
 from . import _legacy_h5 as legacy_h5
@@ -279,7 +279,7 @@ def _write_keras(model: Any, fileobj: Any) -> None:
         "keras_lite_version": _core.__version__,
         "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
     }
-    tree = model._keras_config()
+    tree = _keras_config_write.mark_shared_policies(model._keras_config())
     tree["compile_config"] = model._keras_compile_config()
     weights = h5.weights_h5(model)
     with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_STORED) as zf:

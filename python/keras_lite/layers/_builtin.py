@@ -156,12 +156,7 @@ class Dense(Layer):
             "bias_regularizer": regularizers.serialize(self.bias_regularizer),
             "kernel_constraint": constraints.serialize(self.kernel_constraint),
             "bias_constraint": constraints.serialize(self.bias_constraint),
-            # As Keras's Layer.get_config: the key only when one is set.
-            **(
-                {}
-                if self.activity_regularizer is None
-                else {"activity_regularizer": regularizers.serialize(self.activity_regularizer)}
-            ),
+            "quantization_config": None,  # Keras 3.15's key; keras_lite takes None only
         }
 
 

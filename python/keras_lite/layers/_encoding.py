@@ -254,6 +254,11 @@ class Discretization(_Encoding):
             return out.astype(np.int32).view(Tensor)
         return out
 
+    @property
+    def _output_dtype(self) -> str:
+        """The dtype of its output tensor in a graph, as Keras's: int32 bins, float32 encodings."""
+        return "int32" if self.output_mode == "int" else "float32"
+
     def get_config(self) -> dict[str, Any]:
         return {
             "bin_boundaries": self.bin_boundaries,

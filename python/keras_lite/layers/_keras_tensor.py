@@ -43,9 +43,7 @@ class KerasTensor:
         return math.prod(self.shape[1:])
 
     def __repr__(self) -> str:
-        return (
-            f"<KerasTensor shape={self.shape}, dtype=float32, sparse=False, ragged=False, name={self.name}>"
-        )
+        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, sparse=False, ragged=False, name={self.name}>"
 
 
 def _functional_call(what: str) -> NotSupportedError:
@@ -120,6 +118,8 @@ def _symbolic_call(layer: Layer, inputs: Any, width_of: Any = None) -> KerasTens
     layer._inbound = (tensors, isinstance(inputs, (list, tuple)))
     layer._called = True
     layer._outbound = KerasTensor(layer, width)
+    # Keras's dtype for the output (a Discretization's int bins are int32), which configs record
+    layer._outbound.dtype = getattr(layer, "_output_dtype", "float32")
     return layer._outbound
 
 

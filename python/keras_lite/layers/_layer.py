@@ -17,6 +17,7 @@ from .._structure_lock import _STRUCTURE_LOCK, _refuse_while_fitting
 from .._tensor import Tensor
 from .._unsupported import NotSupportedError, defines
 from .._variable import Variable, weight_array
+from . import _layer_args
 from ._attributes import LayerAttributes
 from ._keras_tensor import _symbolic, _symbolic_call, called_tensors
 from ._layer_args import _build_width, _builtin_layers, _dtype_name, _no_other_kwargs, _only, _shape_arg
@@ -416,7 +417,7 @@ class Layer(LayerAttributes):
         return self._called_on(out.reshape(*shape[:-1], out.shape[-1]).view(Tensor))
 
     def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "trainable": self.trainable, "dtype": "float32"}
+        return _layer_args._base_config(self)
 
     def _weight_by_name(self, name: str) -> Variable | None:
         """The weight called ``name`` (``gamma``, ``alpha``, ...), None if the layer has none by that name."""

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import initializers
+from .. import _dtype_policy, initializers, regularizers
 from .._errors import ArgumentTypeError, received
 from .._unsupported import NotSupportedError
 
@@ -77,6 +77,15 @@ def _dtype_name(dtype: Any) -> str | None:
         return _dtype_name(inner.get("name")) if isinstance(inner, dict) else "?"
     name = getattr(dtype, "name", None)
     return name if isinstance(name, str) else "?"
+
+
+def _base_config(layer: Any) -> dict[str, Any]:
+    """The keys Keras 3's ``Layer.get_config()`` starts every layer's config with: ``name``, ``trainable``,
+    ``dtype`` (the float32 dtype policy, serialized), then ``activity_regularizer`` when the layer has one."""
+    config = {"name": layer.name, "trainable": layer.trainable, "dtype": _dtype_policy.serialized()}
+    if getattr(layer, "activity_regularizer", None) is not None:
+        config["activity_regularizer"] = regularizers.serialize(layer.activity_regularizer)
+    return config
 
 
 def _only(arg: str, value: Any, allowed: tuple[Any, ...], layer: str) -> None:

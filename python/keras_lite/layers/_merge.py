@@ -20,6 +20,7 @@ from .._unsupported import NotSupportedError
 from . import _shapes
 from ._keras_tensor import _symbolic, _symbolic_call
 from ._layer import Layer
+from ._layer_args import _build_width
 
 
 class _Merge(Layer):
@@ -62,6 +63,17 @@ class _Merge(Layer):
                 )
         self._input_widths = list(widths)
         return widths[0]
+
+    def build(self, input_shape: Any) -> None:
+        """Build on a list of input shapes, as Keras's merge layers are: there are no weights, so this checks
+        the widths (Keras's errors) and records the shapes, which ``get_build_config()`` reports."""
+        shapes = input_shape if isinstance(input_shape, (list, tuple)) else None
+        if shapes is None or not all(isinstance(s, (list, tuple)) for s in shapes):
+            self._merge_width([_build_width(input_shape)], False)  # not a list of shapes: Keras's error
+            return
+        self._merge_width([_build_width(s) for s in shapes], True)
+        self._build_shape = [tuple(s) for s in shapes]
+        self._called = True
 
     @property
     def input_shape(self) -> Any:

@@ -88,10 +88,10 @@ class ConfigMethods:
     def _keras_compile_config(self) -> dict[str, Any]:
         raise NotImplementedError
 
-    def get_compile_config(self) -> dict[str, Any] | None:
-        """How the model was compiled (optimizer, loss, metrics), as Keras 3 serializes it; None before
-        ``compile``. ``compile_from_config`` reads it back."""
-        return self._keras_compile_config() or None
+    def get_compile_config(self) -> dict[str, Any]:
+        """How the model was compiled (optimizer, loss, metrics), as Keras 3 serializes it; ``{}`` before
+        ``compile``, as in Keras 3.15. ``compile_from_config`` reads it back."""
+        return self._keras_compile_config()
 
     def compile_from_config(self, config: Any) -> None:
         """Compile the model as a ``get_compile_config()`` dict (keras_lite's or Keras 3's) says, with a new
