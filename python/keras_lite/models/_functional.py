@@ -327,7 +327,7 @@ class Functional(Model):
             if missing:
                 raise ValueError(
                     f'Missing data for input "{missing[0]}". You passed a data dictionary with keys '
-                    f"{sorted(map(str, x))}. Expected the following keys: {names}"
+                    f"{list(x)}. Expected the following keys: {names}"
                 )
             parts = [x[n] for n in names]
         elif self._single_input:

@@ -208,6 +208,8 @@ class Optimizer:
         self.name = name or _auto_name(to_snake_case(type(self).__name__))
         self._network: Any = None  # the core network of the model compiled with it
         self._model: Any = None  # a weak reference to that model: one model per optimizer
+        # Keras builds the variables of a loaded, compiled model's optimizer before any step (summary counts them).
+        self._built_on_load = False
 
     @property
     def learning_rate(self) -> LearningRate:
