@@ -359,3 +359,31 @@ def test_saved_on_one_device_training_goes_on_on_the_other(device: str, tmp_path
     got = _continued(device, other, tmp_path)
     assert want["iterations"] == [15]  # 5 batches of 6 rows (the last of 5) a epoch, three epochs
     _assert_same_run("cpu" if device == other == "cpu" else "gpu", got, want)
+
+
+class _HalveAfterFirstBatch(keras.callbacks.Callback):
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[list[float]] = []
+
+    def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self.seen.append([logs["loss"], logs["mae"]])  # type: ignore[index]
+        if batch == 0:
+            self.model.set_weights([w * 0.5 for w in self.model.get_weights()])
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_weights_set_by_a_test_batch_hook_reach_the_later_batches_of_evaluate(device: str) -> None:
+    # Keras evaluates a batch at a time, each with the weights the hooks before it left. The GPU evaluated an
+    # array pass whole and replayed the hooks, so the halved weights reached none of the later batches.
+    x = np.linspace(-1, 1, 40, dtype=np.float32).reshape(20, 2)
+    y = x.sum(axis=1, keepdims=True) * 2 + np.arange(20, dtype=np.float32).reshape(20, 1) / 10
+    model = keras.Sequential([keras.Input((2,)), layers.Dense(1, kernel_initializer="ones")], device=device)
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse", metrics=["mae"])
+    hook = _HalveAfterFirstBatch()
+    result = model.evaluate(x, y, batch_size=6, callbacks=[hook], verbose=0, return_dict=True)
+    # Keras 3.15.1 printed these (the running loss and mae after each of the 4 batches, then the result).
+    want_seen = [[1.6779, 1.1859], [1.22839, 0.95513], [3.95749, 1.63291], [5.69963, 1.93154]]
+    np.testing.assert_allclose(hook.seen, want_seen, atol=1e-5)
+    assert list(result) == ["loss", "mae"]
+    np.testing.assert_allclose([result["loss"], result["mae"]], [5.69963, 1.93154], atol=1e-5)
