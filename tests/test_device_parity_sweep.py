@@ -276,12 +276,36 @@ def _meddling_callbacks(device: str, tmp: Path) -> tuple[keras.Model, dict[str, 
     return model, fit, (x, y)
 
 
+def _wide_softmax(device: str, tmp: Path) -> tuple[keras.Model, dict[str, Any], Any]:
+    # Widths and batches past a GPU workgroup's 256 lanes: 257 classes, batches of 300 rows of 700 (the last
+    # of 100), a Dense of 260 units; class-id targets, a crossentropy metric from the softmax's logits.
+    model = keras.Sequential(
+        [
+            keras.Input((40,)),
+            layers.Dense(260, activation="relu"),
+            layers.Dense(257, activation="softmax"),
+        ],
+        device=device,
+    )
+    model.compile(
+        optimizer=keras.optimizers.SGD(0.1, momentum=0.9),
+        loss="sparse_categorical_crossentropy",
+        metrics=[keras.metrics.SparseCategoricalCrossentropy()],
+    )
+    rng = _rng(7)
+    x = rng.normal(size=(700, 40)).astype(np.float32)
+    y = (np.abs(x[:, :5].sum(1)) * 60).astype(np.int64) % 257
+    fit = {"x": x, "y": y, "batch_size": 300, "epochs": 2, "validation_split": 0.2}
+    return model, fit, (x[:50], y[:50])
+
+
 CASES: dict[str, Callable[[str, Path], tuple[keras.Model, dict[str, Any], Any]]] = {
     "merge_bn_dropout": _merge_bn_dropout,
     "regularized_schedule": _regularized_schedule,
     "stream_class_weight": _stream_class_weight,
     "generator_steps": _generator_steps,
     "meddling_callbacks": _meddling_callbacks,
+    "wide_softmax": _wide_softmax,
 }
 
 
