@@ -4,6 +4,7 @@ callbacks may stop either after a batch, as Keras's ``stop_evaluating`` and ``st
 
 from __future__ import annotations
 
+import _thread
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -63,7 +64,7 @@ def _evaluate(
         cbs.on_test_begin()
         names = model._metric_names  # (as a hook there may have compiled it: the core starts after it)
         hooks = cbs.needs_batch_hooks("test") or model.stop_evaluating
-        observer = _same_compile(observer_cls)(model, cbs, names) if hooks else None
+        observer = same_compile(observer_cls)(model, cbs, names) if hooks else None
         sizes = list(model._metric_sizes)
         try:
             values = _pass_values(feeders, lambda: _core.evaluate_stream(model._net, queue, observer))
@@ -83,6 +84,45 @@ def _evaluate(
             _logs(names, model._metric_sizes, values),
             bar,
         )
+    return values
+
+
+def evaluate_batches(
+    model: Model, x: np.ndarray, y: np.ndarray, batch_size: int, observer: Any, sample_weight: Any
+) -> list[float]:
+    """An array ``evaluate`` with test-batch hooks on the GPU, fed to the core a batch at a time through its
+    streamed evaluation. The GPU evaluates an array pass whole and then replays the hooks, so weights that a
+    hook sets (``model.set_weights`` in ``on_test_batch_end``) would reach none of the pass's later batches;
+    Keras evaluates a batch at a time, each with the weights the hooks before it left, as the CPU does.
+
+    The batches are put from a bare thread: a ``threading.Thread`` joined from a hook's nested call (which
+    runs on the core's worker thread) would leave that thread registered with ``threading`` for good."""
+    queue = _core.BatchQueue(10)
+    done = _thread.allocate_lock()
+    done.acquire()
+    failed: list[BaseException] = []
+
+    def feed() -> None:
+        try:
+            for i in range(0, x.shape[0], batch_size):
+                part = slice(i, i + batch_size)
+                if not queue.put(x[part], y[part], None if sample_weight is None else sample_weight[part]):
+                    return
+            queue.end()
+        except BaseException as e:  # noqa: BLE001 - re-raised on the caller's thread
+            failed.append(e)
+            queue.fail()
+        finally:
+            done.release()
+
+    _thread.start_new_thread(feed, ())
+    try:
+        values = list(_core.evaluate_stream(model._net, queue, observer))
+    finally:
+        queue.close()
+        done.acquire()
+    if failed:
+        raise failed[0]
     return values
 
 
@@ -116,7 +156,7 @@ def _refuse_recompiled(model: Model, names: list[str], sizes: list[int]) -> None
         )
 
 
-def _same_compile(base: Any) -> Any:
+def same_compile(base: Any) -> Any:
     """``base`` (the observer) refusing, after each test-batch hook, a model that a hook recompiled with other
     metrics: the core sums a streamed evaluate's columns as they were at its start, so it must not go on with
     more or fewer (an array evaluate raises the same error from the core)."""

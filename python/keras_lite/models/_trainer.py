@@ -274,9 +274,16 @@ def evaluate(
         cbs.on_test_begin()
         if model.stop_evaluating:  # as Keras, which looks after each batch: the first one only
             xa, ya, sw = xa[:bs], ya[:bs], None if sw is None else sw[:bs]
-        observer = _Stoppable(model, cbs, names) if cbs.needs_batch_hooks("test") else None
+        hooked = cbs.needs_batch_hooks("test")
+        # (on the GPU a batch at a time, so that weights a hook sets reach the later batches, as in Keras)
+        batched = hooked and model.device == "gpu" and xa.shape[0] > 0
+        kind = _stream_eval.same_compile(_Stoppable) if batched else _Stoppable
+        observer = kind(model, cbs, names) if hooked else None
         try:
-            values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]), observer, sw)
+            if batched:
+                values = _stream_eval.evaluate_batches(model, xa, ya, bs, observer, sw)
+            else:
+                values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]), observer, sw)
         except Stopped:
             values = observer.running  # type: ignore[union-attr]
         _metric_objects.record(model, values)
