@@ -146,3 +146,18 @@ def test_a_row_whose_variance_passes_float32_normalizes_to_zero_as_in_keras(devi
     want = [[0.0, 0.0, 0.0], [-1.0687015, -0.26717532, 1.3358769], [1.372813, -0.9805807, -0.39223227]]
     model = keras.Sequential([keras.Input((3,)), layers.LayerNormalization()], device=device)
     np.testing.assert_allclose(model.predict(x, verbose=0), want, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_rows_of_nearly_equal_values_normalize_as_on_the_cpu(device: str) -> None:
+    # A row of equal values normalizes to exactly 0 (Keras 3.15.1 too), and a row of large mean and small
+    # spread keeps its small differences: the GPU's float32 statistics are taken from each row's first value.
+    rng = np.random.default_rng(0)
+    x = np.stack([np.full(17, 0.6931472), np.full(17, 0.1), 100 + rng.random(17) * 0.01]).astype(np.float32)
+    model = keras.Sequential([keras.Input((17,)), layers.LayerNormalization()], device=device)
+    got = model.predict(x, verbose=0)
+    assert not got[:2].any()
+    cpu = keras.Sequential([keras.Input((17,)), layers.LayerNormalization()], device="cpu").predict(
+        x, verbose=0
+    )
+    np.testing.assert_allclose(got, cpu, rtol=0, atol=2e-6)

@@ -151,3 +151,27 @@ def test_evaluate_after_a_stopped_fit_runs_all_its_batches() -> None:
 
     model.evaluate(X[:10], Y[:10], batch_size=2, verbose=0, callbacks=[Count()])
     assert steps == [0, 1, 2, 3, 4]
+
+
+class _HalveAfterFirstBatch(keras.callbacks.Callback):
+    def on_test_batch_end(self, batch: int, logs: Any = None) -> None:
+        if batch == 0:
+            self.model.set_weights([w * 0.5 for w in self.model.get_weights()])
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_weights_a_validation_hook_sets_reach_the_later_batches_of_that_pass(device: str) -> None:
+    # Keras validates a batch at a time, each with the weights the hooks before it left; the GPU validates
+    # a batch at a time too when a callback has test-batch hooks. Keras 3.15.1 logged these (SGD(0.0): the
+    # training leaves the weights, so the first batch sees the initial ones and the other three the halved).
+    model = keras.Sequential(
+        [keras.Input((2,)), keras.layers.Dense(1, kernel_initializer="ones")], device=device
+    )
+    model.compile(keras.optimizers.SGD(0.0), "mse", metrics=["mae"])
+    h = model.fit(
+        X, Y, batch_size=20, epochs=1, validation_data=(X, Y), validation_batch_size=6, verbose=0,
+        callbacks=[_HalveAfterFirstBatch()],
+    )  # fmt: skip
+    np.testing.assert_allclose(
+        [h.history["val_loss"], h.history["val_mae"]], [[5.69963], [1.93154]], atol=1e-5
+    )

@@ -286,27 +286,40 @@ impl Session for GpuSession<'_> {
     }
 
     fn validate(&mut self, obs: &mut dyn Observer, first_only: bool) -> Result<&[f64]> {
-        // Validation runs on what the host holds now (a test hook's change is written at the end).
+        // Validation runs on what the host holds now.
         self.take_host_changes()?;
-        let e = self.evaluator.as_ref().ok_or_else(|| Error::State("there is no validation data".into()))?;
-        let (means, per_chunk) = e.run(self.ctx, obs.cancel_flag().unwrap_or(&crate::backend::NEVER))?;
-        self.val_means = means;
-        if first_only && !self.test_batches {
-            // The pass was cut into chunks of any size, not batches (see `Observer::test_begin`).
-            return Err(Error::State(
-                "a validation pass asked to stop after its first batch without batch hooks".into(),
-            ));
+        let no_data = || Error::State("there is no validation data".into());
+        if !self.test_batches {
+            if first_only {
+                // The pass is cut into chunks of any size, not batches (see `Observer::test_begin`).
+                return Err(Error::State(
+                    "a validation pass asked to stop after its first batch without batch hooks".into(),
+                ));
+            }
+            let cancel = obs.cancel_flag().unwrap_or(&crate::backend::NEVER);
+            self.val_means = self.evaluator.as_ref().ok_or_else(no_data)?.run(self.ctx, cancel)?.0;
+            return Ok(&self.val_means);
         }
-        if self.test_batches {
-            let averaging = self.t.averaging.clone();
-            let means = std::mem::take(&mut self.val_means);
-            let mut done =
-                crate::hooks::Evaluation { means, per_batch: per_chunk, batch_rows: e.chunk_rows(), averaging };
-            let hooked = done.report_batches(self.val_rows, &mut |b, r| validation_hook(obs, first_only, b, r));
-            // The pass's means, or those of the batches up to where a hook stopped it.
-            self.val_means = done.means;
-            hooked?;
+        // With test-batch hooks, a batch at a time, as the CPU runs it: a hook may set the weights (taken before
+        // the next batch, and before this one from `on_test_batch_begin`) or end the pass after a batch.
+        let chunks = self.evaluator.as_ref().ok_or_else(no_data)?.chunks();
+        let mut sums = vec![0.0f64; self.t.cols()];
+        let mut running = Vec::with_capacity(sums.len());
+        for b in 0..chunks {
+            if obs.cancel_flag().is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
+                return Err(Error::Interrupted);
+            }
+            validation_hook(obs, first_only, b, None)?;
+            self.take_host_changes()?;
+            let e = self.evaluator.as_ref().ok_or_else(no_data)?;
+            crate::metric::add_rows(&self.t.metrics, &mut sums, &e.run_chunk(self.ctx, b)?);
+            let seen = ((b + 1) * e.chunk_rows()).min(self.val_rows);
+            self.t.averaging.means_into(&sums, seen, &mut running);
+            if validation_hook(obs, first_only, b, Some(&running))? == crate::backend::Control::Stop {
+                break;
+            }
         }
+        self.val_means = running;
         Ok(&self.val_means)
     }
 

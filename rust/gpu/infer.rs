@@ -132,9 +132,31 @@ impl Evaluator {
         Ok((self.averaging.means(&column_sums(&self.metrics, &v, self.cols), self.rows), v))
     }
 
+    /// Run chunk `c` alone: its sums (one row of `run`'s per-chunk sums). For a pass whose hooks may change
+    /// the weights between batches.
+    pub fn run_chunk(&self, ctx: &Ctx, c: usize) -> Result<Vec<f32>> {
+        let mut enc = ctx.encoder();
+        {
+            let mut pass = enc
+                .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("evaluate"), timestamp_writes: None });
+            let p = match (&self.last, c + 1 == self.chunks) {
+                (Some(last), true) => last,
+                _ => &self.full,
+            };
+            p.record(&mut pass, &self.table, c);
+        }
+        ctx.submit(enc);
+        ctx.read(&self.sums, c * self.cols, self.cols)
+    }
+
     /// Rows per chunk.
     pub fn chunk_rows(&self) -> usize {
         self.cap
+    }
+
+    /// The number of chunks.
+    pub fn chunks(&self) -> usize {
+        self.chunks
     }
 }
 

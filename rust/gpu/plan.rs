@@ -206,7 +206,8 @@ pub(crate) struct Workspace {
     pub pre: Vec<Option<wgpu::Buffer>>,
     pub masks: Vec<Option<wgpu::Buffer>>,
     pub bn: Vec<Option<BnBufs>>,
-    /// A LayerNormalization layer's per-row mean and 1/√(var + ε) (`cap × 2`), written by its forward pass.
+    /// A LayerNormalization layer's per-row mean (as its offset from the row's first value) and 1/√(var + ε)
+    /// (`cap × 2`), written by its forward pass.
     pub row_stats: Vec<Option<wgpu::Buffer>>,
     /// Per value, the gradient with respect to it: every value when training, else only the loss's.
     pub grads: Vec<Option<wgpu::Buffer>>,

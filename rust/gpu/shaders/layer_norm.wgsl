@@ -1,5 +1,5 @@
-//! LayerNormalization (layers/layer_norm.rs) over rows of `width` features; `stats` holds each row's mean and
-//! 1/√(var + ε). MODE 0, one thread per row: the statistics, then `out = γ·x̂ + β` with `x̂ = (x − mean)/√(var + ε)`.
+//! LayerNormalization (layers/layer_norm.rs) over rows of `width` features; `stats` holds each row's mean, as
+//! its offset from the row's first value (see `centered`), and 1/√(var + ε). MODE 0, one thread per row: the statistics, then `out = γ·x̂ + β` with `x̂ = (x − mean)/√(var + ε)`.
 //! MODE 1, 16 columns per workgroup (16 row lanes each, as colsum.wgsl): `dγ = Σ g·x̂`, `dβ = Σ g` with `out`
 //! holding g. MODE 2, one thread per row: `out` (g) turned into the input's gradient in place,
 //! `(γg − mean(γg) − x̂·mean(γg·x̂))/√(var + ε)`.
@@ -30,6 +30,14 @@ fn gamma_at(c: u32) -> f32 {
     return select(1.0, gamma[c], prm.has_gamma != 0u);
 }
 
+// x − mean for the value at `at` of the row starting at `base`, whose mean is `offset` above its first value:
+// float32 sums of the values themselves lose the small differences of a row of nearly equal values (the CPU
+// sums in float64), and a row of equal values would not normalize to exactly 0; differences from the first
+// value keep them.
+fn centered(base: u32, at: u32, offset: f32) -> f32 {
+    return (x[at] - x[base]) - offset;
+}
+
 @compute @workgroup_size(256, 1, 1)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) li: u32) {
@@ -44,7 +52,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         if col < w {
             for (var r = ly; r < prm.rows; r += 16u) {
                 let g = out[r * w + col];
-                sg += g * (x[r * w + col] - stats[2u * r]) * stats[2u * r + 1u];
+                sg += g * centered(r * w, r * w + col, stats[2u * r]) * stats[2u * r + 1u];
                 sb += g;
             }
         }
@@ -74,38 +82,38 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
     let base = r * w;
     if MODE == 0u {
-        var mean = 0.0;
+        var offset = 0.0;
         for (var c = 0u; c < w; c++) {
-            mean += x[base + c];
+            offset += x[base + c] - x[base];
         }
-        mean *= inv_w;
+        offset *= inv_w;
         var v = 0.0;
         for (var c = 0u; c < w; c++) {
-            let d = x[base + c] - mean;
+            let d = centered(base, base + c, offset);
             v += d * d;
         }
         let inv = 1.0 / sqrt(v * inv_w + prm.epsilon);
-        stats[2u * r] = mean;
+        stats[2u * r] = offset;
         stats[2u * r + 1u] = inv;
         for (var c = 0u; c < w; c++) {
             let b = select(0.0, beta[c], prm.has_beta != 0u);
-            out[base + c] = (x[base + c] - mean) * inv * gamma_at(c) + b;
+            out[base + c] = centered(base, base + c, offset) * inv * gamma_at(c) + b;
         }
         return;
     }
-    let mean = stats[2u * r];
+    let offset = stats[2u * r];
     let inv = stats[2u * r + 1u];
     var sum_d = 0.0;
     var sum_dx = 0.0;
     for (var c = 0u; c < w; c++) {
         let d = out[base + c] * gamma_at(c);
         sum_d += d;
-        sum_dx += d * (x[base + c] - mean) * inv;
+        sum_dx += d * centered(base, base + c, offset) * inv;
     }
     let mean_d = sum_d * inv_w;
     let mean_dx = sum_dx * inv_w;
     for (var c = 0u; c < w; c++) {
         let d = out[base + c] * gamma_at(c);
-        out[base + c] = (d - mean_d - (x[base + c] - mean) * inv * mean_dx) * inv;
+        out[base + c] = (d - mean_d - centered(base, base + c, offset) * inv * mean_dx) * inv;
     }
 }
