@@ -192,3 +192,22 @@ def test_optimizer_arguments_keras_takes_are_refused_by_name(arguments: dict[str
     name, value = next(iter(arguments.items()))
     with pytest.raises(keras.NotSupportedError, match=f"{name}={value}"):
         keras.optimizers.Adam(**arguments)
+
+
+def test_adjusted_r2_in_evaluate_is_the_metric_on_its_own() -> None:
+    # Keras 3.15.1's R2Score(num_regressors=2) fails inside its compiled fit and evaluate; on its own, updated with
+    # these predictions, it printed -0.6004533767700195 (and -0.5223824381828308 with num_regressors=0).
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(21, 3)).astype("float32")
+    y = rng.normal(size=(21, 2)).astype("float32")
+    model = keras.Sequential(
+        [keras.Input((3,)), keras.layers.Dense(2, kernel_initializer=keras.initializers.Constant(0.3))]
+    )
+    model.compile(
+        optimizer="sgd",
+        loss="mse",
+        metrics=[keras.metrics.R2Score(num_regressors=2), keras.metrics.R2Score(name="plain")],
+    )
+    result = model.evaluate(x, y, verbose=0, return_dict=True)
+    np.testing.assert_allclose(result["r2_score"], -0.6004533767700195, rtol=1e-6)
+    np.testing.assert_allclose(result["plain"], -0.5223824381828308, rtol=1e-6)
