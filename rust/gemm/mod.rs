@@ -31,6 +31,7 @@ mod sums;
 mod tests;
 
 use block::block;
+pub use block::reserve_buffers;
 use kernel::Micro;
 pub use kernel::{Epilogue, Isa};
 pub use small::THIN;
