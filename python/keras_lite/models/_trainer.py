@@ -19,7 +19,7 @@ from .. import _data, _stream
 from .. import callbacks as callbacks_module
 from .._errors import received, whole_number
 from .._progbar import first_step, report
-from .._structure_lock import _training_over
+from .._structure_lock import _fit_history, _fit_result, _training_over
 from .._tensor import Tensor
 from ..layers._keras_tensor import _symbolic
 from ..layers._layer_args import _MAX_SIZE
@@ -189,6 +189,7 @@ def fit(
         epochs=epochs,
         steps=steps,
     )
+    _fit_history(cbs.history)
     observer = FitObserver(model, cbs, model._metric_names)
     observer.validation_freq = vfreq
     if cbs.needs_batch_hooks():
@@ -201,6 +202,7 @@ def fit(
     model.stop_training = False
     model._initial_epoch = None
     cbs.on_train_begin()
+    observer.stop_at_start = bool(model.stop_training)
     # A callback may move the start (BackupAndRestore resuming), as Keras 3's ``model._initial_epoch``.
     resumed = model._initial_epoch
     model._initial_epoch = None
@@ -227,7 +229,7 @@ def fit(
     )
     with _training_over(model):
         cbs.on_train_end(observer.last_logs)
-    return model.history
+    return _fit_result(model, cbs.history)
 
 
 def evaluate(
