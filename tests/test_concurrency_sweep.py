@@ -284,3 +284,29 @@ def test_a_child_forked_during_another_threads_structure_change_does_not_hang():
         changer.join(TIMEOUT)
     assert got == "compiled"
     _PARENT["other"].compile(optimizer="adam", loss="mse")
+
+
+def test_train_on_batch_from_its_own_fit_s_callback_is_refused_naming_it_and_changes_nothing():
+    """Keras 3.15.1 runs the step there (its iterations went from 2 to 6 for two train_on_batch calls in each of
+    a 2-batch fit's batch hooks); keras_lite's fit holds the model until it returns, so the call is refused, as
+    a nested fit is, with a message that names train_on_batch (it used to name fit())."""
+    model, twin = _model(), _model()
+    twin.set_weights(model.get_weights())
+    refused: list[str] = []
+
+    class StepAgain(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            try:
+                self.model.train_on_batch(X[:8], Y[:8])
+            except RuntimeError as e:
+                refused.append(str(e))
+
+    got = model.fit(X, Y, epochs=2, batch_size=64, shuffle=False, verbose=0, callbacks=[StepAgain()])
+    want = twin.fit(X, Y, epochs=2, batch_size=64, shuffle=False, verbose=0)
+    assert len(refused) == 8
+    assert refused[0].startswith(f"train_on_batch() cannot run while model {model.name!r} is training")
+    assert got.history == want.history and int(model.optimizer.iterations) == 8
+    for a, b in zip(model.get_weights(), twin.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    model.train_on_batch(X[:8], Y[:8])  # after the fit, as usual
+    assert int(model.optimizer.iterations) == 9
