@@ -310,3 +310,38 @@ def test_train_on_batch_from_its_own_fit_s_callback_is_refused_naming_it_and_cha
         np.testing.assert_array_equal(a, b)
     model.train_on_batch(X[:8], Y[:8])  # after the fit, as usual
     assert int(model.optimizer.iterations) == 9
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_saving_and_pickling_while_another_thread_pops_and_adds_layers_write_whole_models(device, tmp_path):
+    """Each file and pickle holds one structure with its own weights (they used to mix the layers of one with
+    the weights of the next: an IndexError, or a pickle that would not load) and a compiled model (a network
+    rebuilt for the new layers was the model's before it was compiled: "You must call `compile()`")."""
+    model = _model(device)
+    model.fit(X, Y, epochs=1, verbose=0)
+    done = threading.Event()
+    written: list[int] = []
+
+    def read(i: int) -> None:
+        k = 0
+        while not done.is_set() or k < 3:
+            if k % 3 == 0:
+                model.save(tmp_path / f"{i}.keras")
+                written.append(len(keras.models.load_model(tmp_path / f"{i}.keras").layers))
+            elif k % 3 == 1:
+                model.save_weights(tmp_path / f"{i}.weights.h5")
+            else:
+                written.append(len(pickle.loads(pickle.dumps(model)).layers))
+            k += 1
+
+    def change() -> None:
+        try:
+            for _ in range(40 if device == "cpu" else 15):
+                model.pop()
+                model.add(layers.Dense(1))
+        finally:
+            done.set()
+
+    _run_threads([change, lambda: read(0), lambda: read(1)])
+    assert written and set(written) <= {1, 2}
+    assert model.evaluate(X, Y, verbose=0)[0] >= 0 and len(model.layers) == 2
