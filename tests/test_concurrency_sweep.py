@@ -345,3 +345,48 @@ def test_saving_and_pickling_while_another_thread_pops_and_adds_layers_write_who
     _run_threads([change, lambda: read(0), lambda: read(1)])
     assert written and set(written) <= {1, 2}
     assert model.evaluate(X, Y, verbose=0)[0] >= 0 and len(model.layers) == 2
+
+
+def test_evaluations_while_another_thread_recompiles_are_keyed_by_their_own_compile():
+    """Each result is one compile's, whole: its values under that compile's names. They were keyed by the names
+    read after the pass, so a compile landing between the two gave an IndexError, or one metric's value under
+    another's name; now such a call raises the documented RuntimeError."""
+    model = _model()
+    compiles = {"mae": lambda: model.compile(optimizer="adam", loss="mse", metrics=["mae"])}
+    compiles["mse"] = lambda: model.compile(optimizer="adam", loss="mse", metrics=["mse", "msle"])
+    x, y = np.tile(X, (8, 1)), np.tile(Y, (8, 1)) + 1.0  # (mae, mse and msle differ here)
+
+    def streamed() -> Any:
+        return iter([(x[:1024], y[:1024]), (x[1024:], y[1024:])])
+
+    calls = (
+        lambda: model.evaluate(x, y, batch_size=2048, verbose=0, return_dict=True),
+        lambda: model.test_on_batch(x, y, return_dict=True),
+        lambda: model.evaluate(streamed(), verbose=0, return_dict=True),
+    )
+    expected = []
+    for compile_ in compiles.values():
+        compile_()
+        expected.append(calls[1]())
+        assert all(call() == expected[-1] for call in calls)
+    done = threading.Event()
+    results: list[dict[str, float]] = []
+
+    def evaluate(i: int) -> None:
+        k = i
+        while not done.is_set():
+            try:
+                results.append(calls[k % 3]())
+            except RuntimeError as e:
+                assert "recompiled during evaluation" in str(e)
+            k += 1
+
+    def recompile() -> None:
+        try:
+            for k in range(300):
+                compiles["mae" if k % 2 else "mse"]()
+        finally:
+            done.set()
+
+    _run_threads([recompile, lambda: evaluate(0), lambda: evaluate(1)])
+    assert results and all(r in expected for r in results), [r for r in results if r not in expected][:3]

@@ -112,11 +112,11 @@ def test_on_batch(
     _compile.require_compiled(self, "evaluation")
     xa, ya = _arrays(self, x, y, "test_on_batch")
     sw = _weights.sample_weights(sample_weight, xa.shape[0])
+    keys = _targets.Keys(self)
     values = self._net.evaluate(xa, ya, max(xa.shape[0], 1), None, sw)
+    keys.check("test_on_batch")
     _metric_objects.record(self, values)
-    return _targets.evaluate_result(
-        self._metric_names, self._metric_sizes, values, return_dict, self._metric_bases
-    )
+    return keys.result(values, return_dict)
 
 
 def predict_on_batch(self: Model, x: Any) -> np.ndarray:

@@ -268,7 +268,9 @@ def evaluate(
         first = model._net.evaluate(xa[:bs], ya[:bs], bs, None, None if sw is None else sw[:bs])
         bar = first_step(n_steps, verbose, start, _targets.keyed(names, model._metric_sizes, first))
     if callbacks is None:
+        keys = _targets.Keys(model)
         values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]), None, sw)
+        keys.check()
         _metric_objects.record(model, values)
     else:
         cbs = _callback_list(model, callbacks, given_verbose, n_steps)
@@ -277,16 +279,18 @@ def evaluate(
         if model.stop_evaluating:  # as Keras, which looks after each batch: the first one only
             xa, ya, sw = xa[:bs], ya[:bs], None if sw is None else sw[:bs]
         observer = _Stoppable(model, cbs, names) if cbs.needs_batch_hooks("test") else None
+        keys = _targets.Keys(model)
         try:
             values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]), observer, sw)
         except Stopped:
             values = observer.running  # type: ignore[union-attr]
+        keys.check()
         _metric_objects.record(model, values)
         cbs.on_test_end(_targets.keyed(names, model._metric_sizes, values))
     if verbose:
         logs = _targets.keyed(names, model._metric_sizes, values)
         report(n_steps, verbose, start, logs, bar or first_step(n_steps, verbose, start, logs))
-    return _targets.evaluate_result(names, model._metric_sizes, values, return_dict, model._metric_bases)
+    return keys.result(values, return_dict)
 
 
 def predict(model: Model, x: Any, batch_size: Any, verbose: Any, steps: Any, callbacks: Any) -> np.ndarray:
