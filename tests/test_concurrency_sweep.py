@@ -356,13 +356,17 @@ def test_evaluations_while_another_thread_recompiles_are_keyed_by_their_own_comp
     compiles["mse"] = lambda: model.compile(optimizer="adam", loss="mse", metrics=["mse", "msle"])
     x, y = np.tile(X, (8, 1)), np.tile(Y, (8, 1)) + 1.0  # (mae, mse and msle differ here)
 
-    def streamed() -> Any:
-        return iter([(x[:1024], y[:1024]), (x[1024:], y[1024:])])
+    class Halves(keras.utils.PyDataset):
+        def __len__(self) -> int:
+            return 2
+
+        def __getitem__(self, i: int) -> Any:
+            return x[i * 1024 : (i + 1) * 1024], y[i * 1024 : (i + 1) * 1024]
 
     calls = (
         lambda: model.evaluate(x, y, batch_size=2048, verbose=0, return_dict=True),
         lambda: model.test_on_batch(x, y, return_dict=True),
-        lambda: model.evaluate(streamed(), verbose=0, return_dict=True),
+        lambda: model.evaluate(Halves(), verbose=0, return_dict=True),
     )
     expected = []
     for compile_ in compiles.values():
