@@ -49,6 +49,7 @@ from ._files import (
     reading,
     zip_member,
 )
+from ._structure_lock import _STRUCTURE_LOCK
 from ._unsupported import NotSupportedError
 from .initializers._random import weights_from_file
 
@@ -90,7 +91,8 @@ def save(model: Any, filepath: Any, overwrite: bool, zipped: Any, kwargs: dict[s
             os.makedirs(folder, exist_ok=True)
     check_target(path, overwrite)
     if legacy:
-        data = legacy_h5.model_h5(model, bool(include_optimizer), KERAS_VERSION)
+        with _STRUCTURE_LOCK:  # (the layers and their weights read from one structure: see _write_keras)
+            data = legacy_h5.model_h5(model, bool(include_optimizer), KERAS_VERSION)
         atomic_write(path, lambda f: f.write(data))
     else:
         _warn_if_unbuilt(model)
@@ -123,7 +125,8 @@ def save_weights(model: Any, filepath: Any, overwrite: bool, max_shard_size: Any
             "You are saving a model that has not yet been built. Try building the model first by calling it on "
             "some data or by using `build()`."
         )
-    data = h5.weights_h5(model)
+    with _STRUCTURE_LOCK:
+        data = h5.weights_h5(model)
     atomic_write(path, lambda f: f.write(data))
 
 
@@ -196,6 +199,11 @@ def _weights_bytes(f: Any, limit: int) -> bytes:
 # ---- pickling ------------------------------------------------------------------------------------------------
 def get_state(model: Any) -> dict[str, Any]:
     """``model.__getstate__``: config dicts, all weights as one bytes string, the optimizer state likewise."""
+    with _STRUCTURE_LOCK:
+        return _state(model)
+
+
+def _state(model: Any) -> dict[str, Any]:
     net = model._core_network()
     state: dict[str, Any] = {
         "keras_lite": 1,
@@ -279,9 +287,12 @@ def _write_keras(model: Any, fileobj: Any) -> None:
         "keras_lite_version": _core.__version__,
         "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
     }
-    tree = _keras_config_write.mark_shared_policies(model._keras_config())
-    tree["compile_config"] = model._keras_compile_config()
-    weights = h5.weights_h5(model)
+    # Read under the structure lock: another thread's add, pop or compile would otherwise tear the layers from
+    # their weights (a file whose weights do not fit its config).
+    with _STRUCTURE_LOCK:
+        tree = _keras_config_write.mark_shared_policies(model._keras_config())
+        tree["compile_config"] = model._keras_compile_config()
+        weights = h5.weights_h5(model)
     with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_STORED) as zf:
         zf.writestr(_METADATA, json.dumps(meta))
         zf.writestr(_CONFIG, json.dumps(tree))

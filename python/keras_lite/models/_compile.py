@@ -35,6 +35,7 @@ class CompileState(_metric_objects.ModelMetrics):
     _loss_weight: float
     _metrics_given: bool
     _compile_given: dict[str, Any]
+    _compiles = 0  # compile_net's count (twice a compile: see _targets.Keys)
 
     @property
     def optimizer(self) -> Any:
@@ -364,6 +365,10 @@ def compile_net(
 ) -> None:
     """Compile the core ``net`` of ``model``; ``target_width`` (y's columns, once seen) settles ``"crossentropy"``."""
 
+    # Counted before the core's compile and after the names: an evaluation that read the names and the count
+    # before, and finds the same count after, computed its values with that compile.
+    model._compiles += 1
+
     def compile_with(width: int | None) -> tuple[losses_module.Loss, list[str], list[int], list[str]]:
         loss = losses_module._concrete(loss_obj, net.output_dim, width)
         kinds, weighted, names, sizes, bases = _targets.resolve_metrics(
@@ -384,3 +389,4 @@ def compile_net(
     model._metric_bases = ["loss", *bases]
     model._core_loss = loss
     opt._network = net
+    model._compiles += 1  # (also before the core's compile: see _targets.Keys)

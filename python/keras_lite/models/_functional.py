@@ -233,8 +233,9 @@ class Functional(Model):
     def _build(self) -> None:
         """Build the core network of the graph, each layer starting from its initializers (or keeping the weights
         it has, built before)."""
-        _network.build(self, self._wiring()[0], [t._width for t in self._inputs], graph=True)
-        self._apply_device()
+        _network.build(
+            self, self._wiring()[0], [t._width for t in self._inputs], graph=True, finish=self._apply_device
+        )
 
     # ---- the graph ------------------------------------------------------------------------------------------
     @property

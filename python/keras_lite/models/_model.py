@@ -154,10 +154,10 @@ class Model(_compile.CompileState, ConfigMethods, _nesting.AsLayer, _ownership.H
         for inner in _nesting.nested_models(self):
             inner._trainable = self._trainable
 
-    def _apply_device(self) -> None:
+    def _apply_device(self, net: Any) -> None:  # (net: a network being built, before the model takes it)
         requested = self._device or config.default_device()
-        if self._net is not None and config.resolve_device(requested) == "gpu":
-            self._net.set_device("gpu", config._software_allowed())
+        if net is not None and config.resolve_device(requested) == "gpu":
+            net.set_device("gpu", config._software_allowed())
 
     @property
     def device(self) -> str:
@@ -238,12 +238,11 @@ class Model(_compile.CompileState, ConfigMethods, _nesting.AsLayer, _ownership.H
         """
         _compile.compile(self, optimizer, loss, loss_weights, metrics, weighted_metrics)
 
-    def _compile_core(self) -> None:
-        """Compile a newly built core network as the model was compiled."""
+    def _compile_core(self, net: Any = None) -> None:
+        """Compile a newly built core network (``net``; else the model's) as the model was compiled."""
         assert self._loss_obj is not None
-        _compile.compile_net(
-            self, self._net, self.optimizer, self._loss_obj, self._compile_metrics, self._target_width
-        )
+        net, opt = self._net if net is None else net, self.optimizer
+        _compile.compile_net(self, net, opt, self._loss_obj, self._compile_metrics, self._target_width)
 
     # ---- training and inference ---------------------------------------------------------------------
     @_tracks_fit

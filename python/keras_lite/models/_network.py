@@ -8,6 +8,7 @@ chain from one input is built as the core's stack of layers (``_core.Model``), a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -68,9 +69,18 @@ def _widths(model: Model, wiring: Wired, input_widths: list[int]) -> list[int]:
     return widths
 
 
-def build(model: Model, wiring: Wired, input_widths: list[int], graph: bool) -> None:
+def build(
+    model: Model,
+    wiring: Wired,
+    input_widths: list[int],
+    graph: bool,
+    finish: Callable[[Any], None] | None = None,
+) -> None:
     """Build ``model``'s core network (``graph``: as the core's graph even where it is a chain) and make it the
-    model's, each layer keeping its weights where their shapes still fit, else starting from its initializers."""
+    model's, each layer keeping its weights where their shapes still fit, else starting from its initializers.
+    ``finish`` (moving it to the model's device, compiling it) runs on the new network before the model takes it,
+    so that another thread never finds the model with a network not yet compiled; the model takes it even if
+    ``finish`` raises, as when that step came after."""
     forget_activity_losses(model)  # (Keras's build calls the model on KerasTensors, which clears them)
     widths = _widths(model, wiring, input_widths)
     specs = [layer._spec() for layer, _ in wiring]
@@ -103,7 +113,11 @@ def build(model: Model, wiring: Wired, input_widths: list[int], graph: bool) -> 
     if not model._trainable:
         for i in range(len(wiring)):
             net.set_layer_trainable(i, False)
-    model._net, model._placements, model._stale = net, placements, not held
+    try:
+        if finish is not None:
+            finish(net)
+    finally:
+        model._net, model._placements, model._stale = net, placements, not held
     if not graph:
         # A Sequential's build (the one caller without ``graph``): Keras 3 builds a Sequential as a Functional
         # model of its layers, which takes the next automatic "functional" name, so a Functional model made

@@ -36,6 +36,9 @@ class FitObserver:
         self.wants_test_batches = cbs.needs_batch_hooks("test") or any(
             not isinstance(cb, ProgbarLogger) and not _is_default(cb.on_test_begin) for cb in cbs.callbacks
         )
+        # ``model.stop_training`` as this fit's ``on_train_begin`` left it, restored when its training starts: a
+        # fit queued behind another thread's fit of the model would otherwise start with the other's value.
+        self.stop_at_start: bool | None = None
         self.val_empty = False  # (a validation pass of no batch: Keras logs no val_ key for it)
         self.val_stopped = False  # (the validation pass was ended by model.stop_evaluating)
 
@@ -43,6 +46,8 @@ class FitObserver:
         return _targets.keyed(self.names, self.model._metric_sizes, values)
 
     def on_epoch_begin(self, epoch: int) -> bool:
+        if self.stop_at_start is not None:  # (the first epoch)
+            self.model.stop_training, self.stop_at_start = self.stop_at_start, None
         self.cbs.on_epoch_begin(epoch)
         return bool(self.model.stop_training)
 

@@ -37,6 +37,12 @@ def _arrays(model: Model, x: Any, y: Any, call: str) -> tuple[np.ndarray, np.nda
     return xa, ya
 
 
+# How the core refuses a fit (train_on_batch's step is one) from a callback of the model's own fit.
+_NESTED_FIT = (
+    "fit() cannot run while this model is training: this call comes from one of its own fit's callbacks"
+)
+
+
 class _StepObserver(_trainer.FitObserver):
     """The one step's values, as the core reports them at the end of its epoch."""
 
@@ -82,7 +88,16 @@ def train_on_batch(
     rates = restarted_rates(self.optimizer)
     if rates is not None and not frozen:
         rates.extend(1)
-    self._net.fit(xa, ya, None, None, max(rows, 1), 1, 0, False, 1, observer, 1e9, sw, None)
+    try:
+        self._net.fit(xa, ya, None, None, max(rows, 1), 1, 0, False, 1, observer, 1e9, sw, None)
+    except RuntimeError as e:
+        if not str(e).startswith(_NESTED_FIT):
+            raise
+        raise RuntimeError(
+            f"train_on_batch() cannot run while model {self.name!r} is training: this call comes from one of its "
+            "own fit's callbacks, and that fit holds the model until it returns (Keras 3 would run the step). "
+            "Call train_on_batch after fit returns."
+        ) from None
     return _targets.evaluate_result(
         self._metric_names, self._metric_sizes, observer.values, return_dict, self._metric_bases
     )
@@ -97,11 +112,11 @@ def test_on_batch(
     _compile.require_compiled(self, "evaluation")
     xa, ya = _arrays(self, x, y, "test_on_batch")
     sw = _weights.sample_weights(sample_weight, xa.shape[0])
+    keys = _targets.Keys(self)
     values = self._net.evaluate(xa, ya, max(xa.shape[0], 1), None, sw)
+    keys.check("test_on_batch")
     _metric_objects.record(self, values)
-    return _targets.evaluate_result(
-        self._metric_names, self._metric_sizes, values, return_dict, self._metric_bases
-    )
+    return keys.result(values, return_dict)
 
 
 def predict_on_batch(self: Model, x: Any) -> np.ndarray:

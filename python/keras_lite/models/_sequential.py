@@ -216,18 +216,22 @@ class Sequential(Model):
                 layer._feature_shape = reads  # type: ignore[attr-defined]
             else:
                 set_shaped([layer], entry, reads)
+        old = self._net
         try:
-            _network.build(self, wiring, [width], graph=False)
-        except BaseException:
-            for layer, (shape, flattener) in zip(shaped, before):
-                layer._feature_shape = shape  # type: ignore[attr-defined]
-                if layer._keeps_shapes:
-                    layer._flattener = flattener  # type: ignore[attr-defined]
-            raise
-        self._direct_input = dims is None
-        self._apply_device()
+            _network.build(self, wiring, [width], graph=False, finish=self._finish_build)
+        finally:
+            if self._net is old:  # refused before the model took a new network: the layers as they were
+                for layer, (shape, flattener) in zip(shaped, before):
+                    layer._feature_shape = shape  # type: ignore[attr-defined]
+                    if layer._keeps_shapes:
+                        layer._flattener = flattener  # type: ignore[attr-defined]
+            else:  # (also when its device or its compile refused it: the model has it, as before)
+                self._direct_input = dims is None
+
+    def _finish_build(self, net: Any) -> None:
+        self._apply_device(net)  # (a new network, before the model takes it: see _network.build)
         if self.compiled:
-            self._compile_core()
+            self._compile_core(net)
 
     def _wiring(self) -> tuple[list[tuple[Layer, list[int]]], list[int]]:
         """Every layer in order (a nested model's layers in its place, as its own wiring has them) with the

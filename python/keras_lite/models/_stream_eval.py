@@ -28,17 +28,15 @@ def evaluate(
     model: Model, x: Any, a: dict[str, Any], make_callbacks: Any, observer_cls: Any, inputs: Inputs
 ) -> Any:
     """``model.evaluate`` of a stream: a float, a list of floats, or (``return_dict``) a dict."""
-    values = _evaluate(model, x, a, make_callbacks, observer_cls, inputs)
+    values, keys = _evaluate(model, x, a, make_callbacks, observer_cls, inputs)
     if not values:  # a pass of no batch (a PyDataset emptied by its on_epoch_end): Keras's logs hold nothing
         return {} if a["return_dict"] else []
-    return _targets.evaluate_result(
-        model._metric_names, model._metric_sizes, values, a["return_dict"], model._metric_bases
-    )
+    return keys.result(values, a["return_dict"])
 
 
 def _evaluate(
     model: Model, x: Any, a: dict[str, Any], make_callbacks: Any, observer_cls: Any, inputs: Inputs
-) -> list[float]:
+) -> tuple[list[float], _targets.Keys]:
     for arg in ("y", "sample_weight"):
         if a[arg] is not None:
             raise ValueError(
@@ -52,9 +50,10 @@ def _evaluate(
     names = model._metric_names
     first = _FirstDraw(source.steps_per_pass(), start) if a["v"] == 1 else None
     if a["callbacks"] is None and first is None:
-        sizes = list(model._metric_sizes)
+        sizes, keys = list(model._metric_sizes), _targets.Keys(model)
         values = _pass_values(feeders, lambda: _core.evaluate_stream(model._net, queue, None))
         _refuse_recompiled(model, names, sizes)  # (by the generator, or another thread)
+        keys.check()
         _metric_objects.record(model, values)
     else:
         cbs = make_callbacks(source.steps_per_pass())
@@ -65,12 +64,13 @@ def _evaluate(
         names = model._metric_names  # (as a hook there may have compiled it: the core starts after it)
         hooks = cbs.needs_batch_hooks("test") or model.stop_evaluating
         observer = same_compile(observer_cls)(model, cbs, names) if hooks else None
-        sizes = list(model._metric_sizes)
+        sizes, keys = list(model._metric_sizes), _targets.Keys(model)
         try:
             values = _pass_values(feeders, lambda: _core.evaluate_stream(model._net, queue, observer))
         except Stopped:  # (model.stop_evaluating, set by a callback: the batches run, as in Keras)
             values = observer.running  # type: ignore[union-attr]
         _refuse_recompiled(model, names, sizes)  # (by the generator, or another thread)
+        keys.check()
         _metric_objects.record(model, values)
         cbs.on_test_end(_logs(names, model._metric_sizes, values))
     if a["v"]:
@@ -84,7 +84,7 @@ def _evaluate(
             _logs(names, model._metric_sizes, values),
             bar,
         )
-    return values
+    return values, keys
 
 
 def evaluate_batches(

@@ -22,7 +22,7 @@ from .._stream import (
     queue_for,
     shuffle_ignored,
 )
-from .._structure_lock import _training_over
+from .._structure_lock import _fit_history, _fit_result, _training_over
 from .._unsupported import NotSupportedError
 from ..optimizers._steps import restarted as restarted_rates
 from . import _compile, _targets
@@ -123,11 +123,13 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
         epochs=a["epochs"],
         steps=source.steps_per_pass(),
     )
+    _fit_history(cbs.history)
     observer = _streamed_observer(observer_cls)(model, cbs, model._metric_names)
     observer.validation_freq = a["validation_freq"]
     model.stop_training = False
     model._initial_epoch = None
     cbs.on_train_begin()
+    observer.stop_at_start = bool(model.stop_training)
     # A callback may move the start (BackupAndRestore resuming), as Keras 3's ``model._initial_epoch``.
     initial_epoch = int(model._initial_epoch or a["initial_epoch"])
     model._initial_epoch = None
@@ -159,7 +161,7 @@ def fit(model: Model, x: Any, a: dict[str, Any], observer_cls: Any, inputs: Inpu
     )
     with _training_over(model):
         cbs.on_train_end(observer.last_logs)
-    return model.history
+    return _fit_result(model, cbs.history)
 
 
 def _streamed_observer(base: Any) -> Any:

@@ -154,6 +154,31 @@ def keyed(names: list[str], sizes: list[int], values: Any, sort: bool = True) ->
     return dict(sorted(logs.items())) if sort else logs
 
 
+class Keys:
+    """The names of the values the core computes, read before an evaluation: ``check`` after it raises
+    ``RuntimeError`` if the model was compiled (or rebuilt) again meanwhile, from another thread, a callback or
+    the data, since the values would then be another compile's (keyed by the wrong names, or too few)."""
+
+    def __init__(self, model: Model) -> None:
+        self.model, self.compiles = (
+            model,
+            model._compiles,
+        )  # (read first: compile_net counts before and after)
+        self.names, self.sizes, self.bases = model._metric_names, model._metric_sizes, model._metric_bases
+
+    def check(self, call: str = "evaluate") -> Keys:
+        if self.model._compiles != self.compiles:
+            raise RuntimeError(
+                f"the model was rebuilt or recompiled during evaluation: model {self.model.name!r} was compiled "
+                f"again while its {call}() ran (from a callback, the data it reads or another thread). Compile "
+                f"it before or after {call}()."
+            )
+        return self
+
+    def result(self, values: Any, as_dict: bool) -> Any:
+        return evaluate_result(self.names, self.sizes, values, as_dict, self.bases)
+
+
 def evaluate_result(names: list[str], sizes: list[int], values: Any, as_dict: bool, bases: list[str]) -> Any:
     """``evaluate``'s result from the core's flat values: the sorted logs (``return_dict``), else the loss
     alone, or a list in Keras 3's order (``_flatten_metrics_in_order``): the value of each of ``bases`` (the

@@ -19,7 +19,7 @@ from .. import _data, _stream
 from .. import callbacks as callbacks_module
 from .._errors import received, whole_number
 from .._progbar import first_step, report
-from .._structure_lock import _training_over
+from .._structure_lock import _fit_history, _fit_result, _training_over
 from .._tensor import Tensor
 from ..layers._keras_tensor import _symbolic
 from ..layers._layer_args import _MAX_SIZE
@@ -189,6 +189,7 @@ def fit(
         epochs=epochs,
         steps=steps,
     )
+    _fit_history(cbs.history)
     observer = FitObserver(model, cbs, model._metric_names)
     observer.validation_freq = vfreq
     if cbs.needs_batch_hooks():
@@ -201,6 +202,7 @@ def fit(
     model.stop_training = False
     model._initial_epoch = None
     cbs.on_train_begin()
+    observer.stop_at_start = bool(model.stop_training)
     # A callback may move the start (BackupAndRestore resuming), as Keras 3's ``model._initial_epoch``.
     resumed = model._initial_epoch
     model._initial_epoch = None
@@ -227,7 +229,7 @@ def fit(
     )
     with _training_over(model):
         cbs.on_train_end(observer.last_logs)
-    return model.history
+    return _fit_result(model, cbs.history)
 
 
 def evaluate(
@@ -266,7 +268,9 @@ def evaluate(
         first = model._net.evaluate(xa[:bs], ya[:bs], bs, None, None if sw is None else sw[:bs])
         bar = first_step(n_steps, verbose, start, _targets.keyed(names, model._metric_sizes, first))
     if callbacks is None:
+        keys = _targets.Keys(model)
         values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]), None, sw)
+        keys.check()
         _metric_objects.record(model, values)
     else:
         cbs = _callback_list(model, callbacks, given_verbose, n_steps)
@@ -279,6 +283,7 @@ def evaluate(
         batched = hooked and model.device == "gpu" and xa.shape[0] > 0
         kind = _stream_eval.same_compile(_Stoppable) if batched else _Stoppable
         observer = kind(model, cbs, names) if hooked else None
+        keys = _targets.Keys(model)
         try:
             if batched:
                 values = _stream_eval.evaluate_batches(model, xa, ya, bs, observer, sw)
@@ -286,12 +291,13 @@ def evaluate(
                 values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]), observer, sw)
         except Stopped:
             values = observer.running  # type: ignore[union-attr]
+        keys.check()
         _metric_objects.record(model, values)
         cbs.on_test_end(_targets.keyed(names, model._metric_sizes, values))
     if verbose:
         logs = _targets.keyed(names, model._metric_sizes, values)
         report(n_steps, verbose, start, logs, bar or first_step(n_steps, verbose, start, logs))
-    return _targets.evaluate_result(names, model._metric_sizes, values, return_dict, model._metric_bases)
+    return keys.result(values, return_dict)
 
 
 def predict(model: Model, x: Any, batch_size: Any, verbose: Any, steps: Any, callbacks: Any) -> np.ndarray:
