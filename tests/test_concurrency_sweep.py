@@ -11,6 +11,7 @@ import multiprocessing as mp
 import pickle
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -386,9 +387,15 @@ def test_evaluations_while_another_thread_recompiles_are_keyed_by_their_own_comp
             k += 1
 
     def recompile() -> None:
+        # 300 compiles, and on until the evaluating threads have finished some calls between them (each compile
+        # waits a little, so that calls both straddle compiles and fall between them, whatever the machine's load).
+        deadline = time.monotonic() + 20
         try:
-            for k in range(300):
+            k = 0
+            while k < 300 or (len(results) < 20 and time.monotonic() < deadline):
                 compiles["mae" if k % 2 else "mse"]()
+                time.sleep(0.0005 if k % 4 else 0.002)
+                k += 1
         finally:
             done.set()
 

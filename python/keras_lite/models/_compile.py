@@ -378,15 +378,17 @@ def compile_net(
         return loss, names, sizes, bases
 
     try:
-        loss, names, sizes, bases = compile_with(target_width)
-    except ValueError:
-        if target_width is not None or not isinstance(loss_obj, losses_module._AutoCrossentropy):
-            raise
-        # "crossentropy" before any targets, with metrics that read class ids (sparse_categorical_accuracy):
-        # the provisional choice is then the sparse one; the first targets settle it (_targets.settle_targets).
-        loss, names, sizes, bases = compile_with(1)
-    model._metric_names, model._metric_sizes = ["loss", *names], sizes
-    model._metric_bases = ["loss", *bases]
-    model._core_loss = loss
-    opt._network = net
-    model._compiles += 1  # (also before the core's compile: see _targets.Keys)
+        try:
+            loss, names, sizes, bases = compile_with(target_width)
+        except ValueError:
+            if target_width is not None or not isinstance(loss_obj, losses_module._AutoCrossentropy):
+                raise
+            # "crossentropy" before any targets, with metrics that read class ids (sparse_categorical_accuracy):
+            # the provisional choice is then the sparse one; the first targets settle it (_targets.settle_targets).
+            loss, names, sizes, bases = compile_with(1)
+        model._metric_names, model._metric_sizes = ["loss", *names], sizes
+        model._metric_bases = ["loss", *bases]
+        model._core_loss = loss
+        opt._network = net
+    finally:
+        model._compiles += 1  # (even again, refused or not: see _targets.Keys)

@@ -160,14 +160,14 @@ class Keys:
     the data, since the values would then be another compile's (keyed by the wrong names, or too few)."""
 
     def __init__(self, model: Model) -> None:
-        self.model, self.compiles = (
-            model,
-            model._compiles,
-        )  # (read first: compile_net counts before and after)
+        # (read first: compile_net counts before and after)
+        self.model, self.compiles = model, model._compiles
         self.names, self.sizes, self.bases = model._metric_names, model._metric_sizes, model._metric_bases
 
     def check(self, call: str = "evaluate") -> Keys:
-        if self.model._compiles != self.compiles:
+        # (an odd count was read in the middle of a compile: the names may be the old compile's and the values
+        # the new one's, with the count the same after)
+        if self.model._compiles != self.compiles or self.compiles % 2:
             raise RuntimeError(
                 f"the model was rebuilt or recompiled during evaluation: model {self.model.name!r} was compiled "
                 f"again while its {call}() ran (from a callback, the data it reads or another thread). Compile "
