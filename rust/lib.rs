@@ -34,6 +34,7 @@ pub mod pool;
 pub mod probe;
 pub mod regularize;
 pub mod rng;
+pub mod scratch;
 pub mod state;
 pub mod stream;
 pub mod team;

@@ -81,10 +81,10 @@ fn threads_setting() -> Option<usize> {
 
 fn build(name: &'static str) -> Option<&'static rayon::ThreadPool> {
     // Each thread makes its GEMM pack buffers as it starts, not in the first product it happens to pack for
-    // (a fit's step or a repeated predict, where nothing is to be allocated: see `gemm::reserve_buffers`).
+    // (a fit's step or a repeated predict, where nothing is to be allocated: see `scratch`).
     let mut b = rayon::ThreadPoolBuilder::new()
         .thread_name(move |i| format!("keras_lite-{name}-{i}"))
-        .start_handler(|_| crate::gemm::reserve_buffers());
+        .start_handler(|_| crate::scratch::reserve());
     if let Some(n) = threads_setting() {
         b = b.num_threads(n);
     }

@@ -138,7 +138,7 @@ fn start() -> Option<&'static Team> {
 }
 
 fn helper(team: &'static Team, h: usize) {
-    crate::gemm::reserve_buffers();
+    crate::scratch::reserve();
     let mut seen = 0;
     loop {
         // Wait for an open generation not yet seen: awake for `AWAKE`, then parked until unparked.

@@ -191,7 +191,7 @@ fn run(
     let (rows, validate) = (if let Input::Arrays(t, _) = input { t.rows } else { 0 }, input.validates());
     // This thread's share of the products packs into buffers it keeps (the team's helpers make theirs as
     // they start): made now, they are not made in the middle of the loop.
-    crate::gemm::reserve_buffers();
+    crate::scratch::reserve();
     let cap = opts.batch_size.min(rows);
     let mut perm: Vec<u32> = (0..rows as u32).collect();
     let mut first = true;

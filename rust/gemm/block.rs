@@ -1,43 +1,9 @@
 //! One thread's share of a packed product: the loops over B panels, K panels and A blocks around the
 //! micro-kernel, the packing buffers, and the tiles cut by the edges of C.
 
-use std::cell::RefCell;
-
 use super::kernel::{Epilogue, Micro};
-use super::{pack, Operand, ALIGN_PAD, KC, MC_MAX, NC};
-
-thread_local! {
-    static PACK_A: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
-    pub(super) static PACK_B: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Run `f` with `len` values of a thread-local buffer of `cap` values (allocated on the thread's first call;
-/// a fresh one if it is already in use), starting on a 64-byte boundary.
-pub(super) fn with_buffer<T>(
-    key: &'static std::thread::LocalKey<RefCell<Vec<f32>>>,
-    cap: usize,
-    len: usize,
-    f: impl FnOnce(&mut [f32]) -> T,
-) -> T {
-    key.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut v) => {
-            if v.len() < cap + ALIGN_PAD {
-                v.resize(cap + ALIGN_PAD, 0.0);
-            }
-            let at = v.as_ptr().align_offset(64).min(ALIGN_PAD);
-            f(&mut v[at..at + len])
-        }
-        Err(_) => f(&mut vec![0.0; len]),
-    })
-}
-
-/// Give this thread its pack buffers now, at their fixed sizes, so that no product it runs later allocates:
-/// which thread packs which part of a product is settled as the team's threads claim parts, so a thread may
-/// pack for the first time in a late step of a fit (seen under load: two allocations in epochs 3-5).
-pub fn reserve_buffers() {
-    with_buffer(&PACK_B, KC * NC, 0, |_| ());
-    with_buffer(&PACK_A, KC * MC_MAX, 0, |_| ());
-}
+use super::{pack, Operand, KC, NC};
+use crate::scratch::{with_buffer, PACK_A, PACK_A_LEN, PACK_B, PACK_B_LEN};
 
 /// Where the micro-kernel reads the A block of one call of `macro_kernel`.
 #[derive(Clone, Copy)]
@@ -113,7 +79,7 @@ pub(super) unsafe fn block<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
             // Packed: the whole panel; direct: only a last sliver of fewer than NR columns.
             let direct_b = b_in_place(kc);
             let (pack_from, pack_cols) = if direct_b { (jb + nc / NR * NR, nc % NR) } else { (jb, nc) };
-            with_buffer(&PACK_B, KC * NC, pack_cols.div_ceil(NR) * kc * NR, |bpack| {
+            with_buffer(&PACK_B, PACK_B_LEN, pack_cols.div_ceil(NR) * kc * NR, |bpack| {
                 pack::pack_b::<NR>(bpack, b, p0, kc, pack_from, pack_cols);
                 let bpanel = if direct_b { BPanel::Direct { b, p0, edge: bpack } } else { BPanel::Packed(bpack) };
                 let mut ic = i0;
@@ -131,7 +97,7 @@ pub(super) unsafe fn block<const MR: usize, const NR: usize, K: Micro<MR, NR>>(
                     } else {
                         (ic, mc)
                     };
-                    with_buffer(&PACK_A, KC * MC_MAX, pack_rows.div_ceil(MR) * kc * MR, |apack| {
+                    with_buffer(&PACK_A, PACK_A_LEN, pack_rows.div_ceil(MR) * kc * MR, |apack| {
                         pack::pack_a::<MR>(apack, a, pack_from, pack_rows, p0, kc);
                         let ablock = if direct { ABlock::Direct { a, p0, edge: apack } } else { ABlock::Packed(apack) };
                         // SAFETY: the tiles of rows ic..ic+mc, columns jb..jb_end lie inside the caller's

@@ -50,7 +50,7 @@ pub(super) fn gemm_direct(
         return run(isa, c, a, b.data, b.rs, (m, k, n), accumulate, epi, sums);
     }
     let mut summed = false;
-    super::block::with_buffer(&super::block::PACK_B, KC * super::NC, k * n, |bt| {
+    crate::scratch::with_buffer(&crate::scratch::PACK_B, crate::scratch::PACK_B_LEN, k * n, |bt| {
         #[cfg(target_arch = "x86_64")]
         let gathered = b.rs == 1
             && isa == Isa::Avx512

@@ -31,7 +31,6 @@ mod sums;
 mod tests;
 
 use block::block;
-pub use block::reserve_buffers;
 use kernel::Micro;
 pub use kernel::{Epilogue, Isa};
 pub use small::THIN;
@@ -43,11 +42,9 @@ const KC: usize = 256;
 /// The largest `MC` of any kernel: the A pack buffer's fixed size is `KC × MC_MAX`.
 const MC_MAX: usize = 144;
 /// Columns of B packed at a time (a multiple of every NR): a 1 MB panel. The pack buffers have fixed sizes,
-/// so each thread allocates them once, whatever the shapes and the kernel.
+/// so each thread allocates them once, whatever the shapes and the kernel (`scratch`, which holds them).
 const NC: usize = 1024;
-/// Spare values in each pack buffer, so that the packed data can start on a 64-byte boundary (aligned
-/// vector loads of B for the 512-bit kernel).
-const ALIGN_PAD: usize = 16;
+const _: () = assert!(KC * NC == crate::scratch::PACK_B_LEN && KC * MC_MAX == crate::scratch::PACK_A_LEN);
 
 /// Whether a kernel gradient of `rows × cols` is tall enough for `split` to cut its rows at `row_share`
 /// (at least twice as tall as wide). Exported, with `row_share`, so that the optimizer can cut the kernel's

@@ -75,7 +75,6 @@ pub(crate) struct GpuSession<'a> {
     _ws: Workspace,
     _data: DevData,
     evaluator: Option<Evaluator>,
-    val_rows: usize,
     test_batches: bool,
     perm: wgpu::Buffer,
     sums: wgpu::Buffer,
@@ -158,7 +157,6 @@ impl<'a> GpuSession<'a> {
             _ws: ws,
             _data: data,
             evaluator,
-            val_rows: val.map_or(0, |v| v.rows),
             test_batches,
             perm,
             sums,
@@ -300,26 +298,20 @@ impl Session for GpuSession<'_> {
             self.val_means = self.evaluator.as_ref().ok_or_else(no_data)?.run(self.ctx, cancel)?.0;
             return Ok(&self.val_means);
         }
-        // With test-batch hooks, a batch at a time, as the CPU runs it: a hook may set the weights (taken before
-        // the next batch, and before this one from `on_test_batch_begin`) or end the pass after a batch.
-        let chunks = self.evaluator.as_ref().ok_or_else(no_data)?.chunks();
-        let mut sums = vec![0.0f64; self.t.cols()];
-        let mut running = Vec::with_capacity(sums.len());
-        for b in 0..chunks {
+        // With test-batch hooks, a batch at a time: a hook may set the weights (taken before the next batch).
+        let (ctx, net, e) = (self.ctx, self.net, self.evaluator.as_ref().ok_or_else(no_data)?);
+        let (sync, kind, progress) = (&mut *self.sync, &mut self.t.kind, &mut *self.progress);
+        let mut step = |b, running: Option<&[f64]>| {
             if obs.cancel_flag().is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
                 return Err(Error::Interrupted);
             }
-            validation_hook(obs, first_only, b, None)?;
-            self.take_host_changes()?;
-            let e = self.evaluator.as_ref().ok_or_else(no_data)?;
-            crate::metric::add_rows(&self.t.metrics, &mut sums, &e.run_chunk(self.ctx, b)?);
-            let seen = ((b + 1) * e.chunk_rows()).min(self.val_rows);
-            self.t.averaging.means_into(&sums, seen, &mut running);
-            if validation_hook(obs, first_only, b, Some(&running))? == crate::backend::Control::Stop {
-                break;
+            let control = validation_hook(obs, first_only, b, running)?;
+            if running.is_none() {
+                take_host_changes(ctx, net, &mut *sync, kind, &mut *progress)?;
             }
-        }
-        self.val_means = running;
+            Ok(control)
+        };
+        e.run_batches(ctx, &mut step, &mut self.val_means)?;
         Ok(&self.val_means)
     }
 

@@ -4,6 +4,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::backend::Control;
 use crate::error::{Error, Result};
 
 use super::context::Ctx;
@@ -132,9 +133,8 @@ impl Evaluator {
         Ok((self.averaging.means(&column_sums(&self.metrics, &v, self.cols), self.rows), v))
     }
 
-    /// Run chunk `c` alone: its sums (one row of `run`'s per-chunk sums). For a pass whose hooks may change
-    /// the weights between batches.
-    pub fn run_chunk(&self, ctx: &Ctx, c: usize) -> Result<Vec<f32>> {
+    /// Run chunk `c` alone: its sums (one row of `run`'s per-chunk sums).
+    fn run_chunk(&self, ctx: &Ctx, c: usize) -> Result<Vec<f32>> {
         let mut enc = ctx.encoder();
         {
             let mut pass = enc
@@ -149,14 +149,25 @@ impl Evaluator {
         ctx.read(&self.sums, c * self.cols, self.cols)
     }
 
+    /// The pass a batch at a time, as the CPU runs one with test-batch hooks (the chunks are its batches when
+    /// built `exact`): `step(b, None)` before batch `b` (where a hook may change the weights, which it takes)
+    /// and `step(b, Some(running means))` after it, whose `Stop` ends the pass there. The means, into `out`.
+    pub fn run_batches(&self, ctx: &Ctx, step: crate::hooks::BatchHook<'_>, out: &mut Vec<f64>) -> Result<()> {
+        let mut sums = vec![0.0f64; self.cols];
+        for b in 0..self.chunks {
+            step(b, None)?;
+            crate::metric::add_rows(&self.metrics, &mut sums, &self.run_chunk(ctx, b)?);
+            self.averaging.means_into(&sums, ((b + 1) * self.cap).min(self.rows), out);
+            if step(b, Some(out))? == Control::Stop {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     /// Rows per chunk.
     pub fn chunk_rows(&self) -> usize {
         self.cap
-    }
-
-    /// The number of chunks.
-    pub fn chunks(&self) -> usize {
-        self.chunks
     }
 }
 
