@@ -293,8 +293,7 @@ impl Model {
         self.read()?.optimizer_state()
     }
 
-    /// Weights and (when compiled) optimizer state read under one lock: a consistent pair even while
-    /// another thread trains.
+    /// Weights and (when compiled) optimizer state read under one lock: a consistent pair while another trains.
     pub fn snapshot(&self) -> Result<(Vec<Vec<f32>>, Option<OptimizerState>)> {
         let st = self.read()?;
         let weights = st.net.weights.iter().map(|w| st.net.params[w.range()].to_vec()).collect();
@@ -319,8 +318,7 @@ impl Model {
         self.load_state(None, Some((iterations, values)))
     }
 
-    /// Set the weights and/or the optimizer state under one lock, all checked before anything is written:
-    /// a refused load leaves the model exactly as it was.
+    /// Set the weights and/or the optimizer state under one lock, all checked before anything is written.
     pub fn load_state(&self, weights: Option<&[&[f32]]>, optimizer: Option<(u64, &[&[f32]])>) -> Result<()> {
         self.write()?.load(weights, optimizer)
     }
@@ -366,9 +364,8 @@ impl Model {
         Ok(scratch.into_values())
     }
 
-    /// `predict` one batch of `batch_size` rows at a time, calling `hook(batch, None)` before and
-    /// `hook(batch, Some(outputs))` after each, with no lock held; stops at the next batch once `cancel` is
-    /// set.
+    /// `predict` a batch of `batch_size` rows at a time, calling `hook(batch, None)` before and
+    /// `hook(batch, Some(outputs))` after each, with no lock held; stops before the next once `cancel` is set.
     pub fn predict_batches(
         &self,
         x: &[f32],
@@ -391,6 +388,9 @@ impl Model {
         }
         let bs = batch_size.clamp(1, rows.max(1));
         for (b, (xb, ob)) in x.chunks(bs * iw).zip(out.chunks_mut(bs * ow)).enumerate() {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(Error::Interrupted);
+            }
             hook(b, None)?;
             self.predict_until(xb, xb.len() / iw, ob, cancel)?;
             hook(b, Some(ob))?;

@@ -325,6 +325,9 @@ def test_a_gpu_model_in_a_forked_child_gives_a_clear_error() -> None:
 # ---- Ctrl-C during predict and evaluate ------------------------------------------------------------------------
 _LONG_CALLS = {
     "predict": "m.predict(x, batch_size=4096, verbose=0)",
+    # (batch hooks: the core's batch loop, each batch below the size whose rows are cut into slices)
+    "predict with batch callbacks": "m.predict(x, batch_size=1024, verbose=0, "
+    "callbacks=[keras.callbacks.LambdaCallback(on_predict_batch_end=lambda b, logs: None)])",
     "evaluate": "m.evaluate(x, y, batch_size=4096, verbose=0)",
     "fit's validation": "m.fit(x[:64], y[:64], validation_data=(x, y), validation_batch_size=8192, verbose=0)",
 }
