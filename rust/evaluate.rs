@@ -72,8 +72,9 @@ impl EvalScratch {
 }
 
 /// Loss and metrics over `rows` rows in inference mode; results in `scratch.values()` (over the batches run,
-/// when a batch hook stopped the pass). `lock` gives the model's state: it is called once per batch and its guard dropped before the batch's hooks run, so a hook
-/// may take the model's lock itself (a caller without hooks may hand out one guard held throughout).
+/// when a batch hook stopped the pass). `lock` gives the model's state: it is called once per batch and its
+/// guard dropped before the batch's hooks run, so a hook may take the model's lock itself (a caller without
+/// hooks may hand out one guard held throughout).
 pub fn evaluate_with<G: std::ops::Deref<Target = ModelState>>(
     lock: &mut dyn FnMut() -> Result<G>,
     d: Data<'_>,

@@ -14,10 +14,11 @@ use crate::error::{Error, Result};
 
 /// Forwards the loop's events to a Python object with `on_epoch_begin(epoch)`, `on_batch_begin(epoch,
 /// step)`, `on_batch_end(epoch, step, logs)`, `on_epoch_end(epoch, logs, val_logs)` (each returning True to
-/// stop), `on_test_begin()` and `on_test_batch_end(step, logs)` (returning True to end the validation pass: after
-/// its first batch, after this one), `on_test_batch_begin(step)` and `on_test_end(logs)`; its attributes `wants_batch_begin` and `wants_test_batches` say whether the per-batch
-/// ones that are optional are wanted. `on_batch_end` is called for an epoch's first batch and then at most
-/// every `batch_interval` seconds (0 means every batch). The loop runs on a pool thread; the thread that
+/// stop), `on_test_begin()` and `on_test_batch_end(step, logs)` (returning True to end the validation pass:
+/// after its first batch, after this one), `on_test_batch_begin(step)` and `on_test_end(logs)`; its attributes
+/// `wants_batch_begin` and `wants_test_batches` say whether the per-batch ones that are optional are wanted.
+/// `on_batch_end` is called for an epoch's first batch and then at most every `batch_interval` seconds (0
+/// means every batch). The loop runs on a pool thread; the thread that
 /// called `fit` watches for Ctrl-C and raises `cancel`, which ends the loop at the next batch.
 pub struct PyObserver<'a> {
     target: Py<PyAny>,

@@ -1,8 +1,8 @@
 //! LayerNormalization (layers/layer_norm.rs) over rows of `width` features; `stats` holds each row's mean, as
-//! its offset from the row's first value (see `centered`), and 1/√(var + ε). MODE 0, one thread per row: the statistics, then `out = γ·x̂ + β` with `x̂ = (x − mean)/√(var + ε)`.
-//! MODE 1, 16 columns per workgroup (16 row lanes each, as colsum.wgsl): `dγ = Σ g·x̂`, `dβ = Σ g` with `out`
-//! holding g. MODE 2, one thread per row: `out` (g) turned into the input's gradient in place,
-//! `(γg − mean(γg) − x̂·mean(γg·x̂))/√(var + ε)`.
+//! its offset from the row's first value (see `centered`), and 1/√(var + ε). MODE 0, one thread per row: the
+//! statistics, then `out = γ·x̂ + β` with `x̂ = (x − mean)/√(var + ε)`. MODE 1, 16 columns per workgroup (16
+//! row lanes each, as colsum.wgsl): `dγ = Σ g·x̂`, `dβ = Σ g` with `out` holding g. MODE 2, one thread per
+//! row: `out` (g) turned into the input's gradient in place, `(γg − mean(γg) − x̂·mean(γg·x̂))/√(var + ε)`.
 
 override MODE: u32 = 0u;
 
