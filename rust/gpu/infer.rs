@@ -117,11 +117,7 @@ impl Evaluator {
                     timestamp_writes: None,
                 });
                 for c in first..(first + EVAL_CHUNKS_PER_SUBMIT).min(self.chunks) {
-                    let p = match (&self.last, c + 1 == self.chunks) {
-                        (Some(last), true) => last,
-                        _ => &self.full,
-                    };
-                    p.record(&mut pass, &self.table, c);
+                    self.program(c).record(&mut pass, &self.table, c);
                 }
             }
             // At most two submissions in flight, so that a cancel is seen promptly.
@@ -133,17 +129,21 @@ impl Evaluator {
         Ok((self.averaging.means(&column_sums(&self.metrics, &v, self.cols), self.rows), v))
     }
 
+    /// The program of chunk `c`: the last one's when it is shorter.
+    fn program(&self, c: usize) -> &Program {
+        match (&self.last, c + 1 == self.chunks) {
+            (Some(last), true) => last,
+            _ => &self.full,
+        }
+    }
+
     /// Run chunk `c` alone: its sums (one row of `run`'s per-chunk sums).
     fn run_chunk(&self, ctx: &Ctx, c: usize) -> Result<Vec<f32>> {
         let mut enc = ctx.encoder();
         {
             let mut pass = enc
                 .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("evaluate"), timestamp_writes: None });
-            let p = match (&self.last, c + 1 == self.chunks) {
-                (Some(last), true) => last,
-                _ => &self.full,
-            };
-            p.record(&mut pass, &self.table, c);
+            self.program(c).record(&mut pass, &self.table, c);
         }
         ctx.submit(enc);
         ctx.read(&self.sums, c * self.cols, self.cols)

@@ -100,10 +100,11 @@ class FitObserver:
 
     def on_epoch_end(self, epoch: int, train: list[float], val: list[float] | None) -> bool:
         logs = self._logs(train) if train else {}  # (none: no training batch yet, see ``_stream_fit``)
+        validated = val is not None
+        val = self._val(val) if val is not None else None
         # What Keras's metric objects hold now: the validation's values when the epoch validated (none for a pass
         # of no batch), else the training's.
-        held = train if val is None else (self._val(val) or [])
-        val = None if val is None else self._val(val)
+        held = (val or []) if validated else train
         if val is not None:
             logs.update({f"val_{k}": v for k, v in self._logs(val).items()})
         self.last_logs = dict(sorted(logs.items()))

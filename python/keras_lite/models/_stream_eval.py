@@ -50,10 +50,9 @@ def _evaluate(
     names = model._metric_names
     first = _FirstDraw(source.steps_per_pass(), start) if a["v"] == 1 else None
     if a["callbacks"] is None and first is None:
-        sizes, keys = list(model._metric_sizes), _targets.Keys(model)
+        keys = _targets.Keys(model)
         values = _pass_values(feeders, lambda: _core.evaluate_stream(model._net, queue, None))
-        _refuse_recompiled(model, names, sizes)  # (by the generator, or another thread)
-        keys.check()
+        keys.check()  # (a compile by the generator, or another thread)
         _metric_objects.record(model, values)
     else:
         cbs = make_callbacks(source.steps_per_pass())
@@ -64,13 +63,12 @@ def _evaluate(
         names = model._metric_names  # (as a hook there may have compiled it: the core starts after it)
         hooks = cbs.needs_batch_hooks("test") or model.stop_evaluating
         observer = same_compile(observer_cls)(model, cbs, names) if hooks else None
-        sizes, keys = list(model._metric_sizes), _targets.Keys(model)
+        keys = _targets.Keys(model)
         try:
             values = _pass_values(feeders, lambda: _core.evaluate_stream(model._net, queue, observer))
         except Stopped:  # (model.stop_evaluating, set by a callback: the batches run, as in Keras)
             values = observer.running  # type: ignore[union-attr]
-        _refuse_recompiled(model, names, sizes)  # (by the generator, or another thread)
-        keys.check()
+        keys.check()  # (a compile by the generator, a callback or another thread)
         _metric_objects.record(model, values)
         cbs.on_test_end(_logs(names, model._metric_sizes, values))
     if a["v"]:
