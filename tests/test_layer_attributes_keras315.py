@@ -7,6 +7,7 @@ Every golden value below was printed by live Keras 3.15.1 (TensorFlow backend) r
 
 from __future__ import annotations
 
+import gc
 import re
 
 import numpy as np
@@ -317,6 +318,14 @@ def test_outer_calls_clear_a_layers_activity_penalty() -> None:
     d2(X)
     m2(X[:1])
     assert m2.losses == [] and d2.losses == []
+    d2(X)
+    m2.predict(X[:1], verbose=0)  # (the one-row fast path clears it as well)
+    assert m2.losses == [] and d2.losses == []
+    d2(X)
+    del d2, m2  # a layer that kept a penalty goes away; later calls of other models still work
+    gc.collect()
+    m4 = keras.Sequential([keras.Input((2,)), layers.Dense(1, kernel_initializer="ones")])
+    np.testing.assert_allclose(m4.predict(X[:1], verbose=0), X[:1].sum(axis=1, keepdims=True), rtol=1e-6)
     d3 = layers.Dense(1, kernel_initializer="ones", activity_regularizer=regularizers.L2(1.0))
     d3(X)
     d3(keras.Input((2,)))

@@ -135,7 +135,7 @@ class LayerAttributes:
             penalty = np.float32(regularizer(out))
             value = penalty / rows if rows else np.float32(0)  # Keras's divide_no_nan
             self._activity_losses = (np.asarray(value, dtype=np.float32).view(Tensor),)
-            _HOLDING.add(self)
+            _HOLDING.add(weakref.ref(self, _HOLDING.discard))
         return out
 
     @property
@@ -149,8 +149,10 @@ class LayerAttributes:
         return []
 
 
-# The layers that keep an activity penalty, so that a call of a model that has none costs nothing to clear.
-_HOLDING: weakref.WeakSet[Any] = weakref.WeakSet()
+# Weak references to the layers that keep an activity penalty, so that a call of a model that has none costs
+# nothing to clear. A plain set (a reference removes itself when its layer goes) rather than a WeakSet, whose
+# truth test runs Python code: the predict fast path tests it on every call.
+_HOLDING: set[weakref.ref[Any]] = set()
 
 
 def forget_activity_losses(root: Any) -> None:
@@ -162,7 +164,8 @@ def forget_activity_losses(root: Any) -> None:
     pending = [root]
     while pending:
         layer = pending.pop()
-        if layer in _HOLDING:
+        held = weakref.ref(layer)
+        if held in _HOLDING:
             layer._activity_losses = ()
-            _HOLDING.discard(layer)
+            _HOLDING.discard(held)
         pending.extend(getattr(layer, "_layers", None) or ())

@@ -19,7 +19,7 @@ from .._structure_lock import _STRUCTURE_LOCK, _changes_structure, _refuse_while
 from .._tensor import Tensor
 from .._unsupported import NotSupportedError
 from ..layers import Layer
-from ..layers._attributes import forget_activity_losses
+from ..layers._attributes import _HOLDING, forget_activity_losses
 from ..layers._layer import _bind_model, _named
 from . import _call, _compile, _display, _nesting, _on_batch, _ownership, _trainer, _weight_values
 from ._attributes import ModelAttributes
@@ -318,7 +318,8 @@ class Model(_compile.CompileState, ConfigMethods, _nesting.AsLayer, _ownership.H
         self, x: Any, batch_size: Any = None, verbose: Any = "auto", steps: Any = None, callbacks: Any = None
     ) -> np.ndarray:
         """Predictions for ``x`` as a float32 NumPy array of shape ``(n, units)``."""
-        forget_activity_losses(self)
+        if _HOLDING:  # (tested here: a call costs more than the test on the one-row fast path)
+            forget_activity_losses(self)
         if (
             type(x) is _ndarray
             and verbose == 0
@@ -346,7 +347,8 @@ class Model(_compile.CompileState, ConfigMethods, _nesting.AsLayer, _ownership.H
         """Apply the model: a float32 NumPy array that also has Keras's ``.numpy()``. With ``training=True``,
         Dropout and BatchNormalization run in training mode, as in Keras (see ``_call``). A ``mask`` changes no
         output of keras_lite's layers (Keras's pass it on unread), so it is taken and not used."""
-        forget_activity_losses(self)
+        if _HOLDING:
+            forget_activity_losses(self)
         if training:
             return _call.call_training(self, inputs)
         net = self._net
