@@ -21,6 +21,7 @@ pub mod infer;
 pub mod gpu;
 pub mod layer;
 pub mod layers;
+pub mod lineage;
 pub mod lines;
 pub mod loss;
 pub mod matmul;

@@ -97,7 +97,10 @@ fn run_in<T: Send>(
     f: impl FnOnce() -> T + Send,
 ) -> T {
     match cell.get(|| build(name)) {
-        Some(p) => p.install(f),
+        Some(p) => {
+            let lineage = crate::lineage::current();
+            p.install(|| crate::lineage::within(lineage, f))
+        }
         None => f(),
     }
 }
@@ -114,11 +117,15 @@ static TRAINING: AtomicUsize = AtomicUsize::new(0);
 pub fn train<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     let pool = TRAIN.get(|| build("train"));
     match pool {
-        Some(p) if TRAINING.load(Ordering::Acquire) < p.current_num_threads() => p.install(|| {
-            TRAINING.fetch_add(1, Ordering::AcqRel);
-            let _done = Leave;
-            f()
-        }),
+        Some(p) if TRAINING.load(Ordering::Acquire) < p.current_num_threads() => {
+            // The pool thread works for this thread's calls (its callbacks' nested calls stop with them).
+            let lineage = crate::lineage::current();
+            p.install(|| {
+                TRAINING.fetch_add(1, Ordering::AcqRel);
+                let _done = Leave;
+                crate::lineage::within(lineage, f)
+            })
+        }
         _ => f(),
     }
 }

@@ -244,6 +244,64 @@ def test_ctrl_c_reaches_a_fit_nested_in_another_fits_callback() -> None:
     assert "still usable (2, 1) (2, 1)" in out
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="sends SIGINT to a child process")
+def test_ctrl_c_stops_the_main_threads_fit_and_not_a_fit_on_another_thread() -> None:
+    # As in Python (and Keras): KeyboardInterrupt is raised in the main thread only; a fit on a thread of the
+    # program's own goes on (it used to be stopped too, with a KeyboardInterrupt of its own).
+    code = """
+    import threading, numpy as np, keras_lite as keras
+    from test_trust_core import _data, _model
+    x, y = _data(20_000, 16)
+    other, main = _model(d=16), _model(d=16)
+    running, interrupted, outcome = threading.Event(), threading.Event(), {}
+
+    class UntilAfter(keras.callbacks.Callback):
+        after = 0
+        def on_train_batch_end(self, batch, logs=None):
+            running.set()
+            if interrupted.is_set():
+                self.after += 1
+                self.model.stop_training = self.after >= 20
+
+    def train_other():
+        cb = UntilAfter()
+        try:
+            other.fit(x[:2_000], y[:2_000], batch_size=32, epochs=100_000, verbose=0, callbacks=[cb])
+            outcome["other"] = "returned after %d more batches" % cb.after
+        except BaseException as e:
+            outcome["other"] = "raised " + type(e).__name__
+
+    t = threading.Thread(target=train_other)
+    t.start()
+    assert running.wait(60)
+    print("main start", flush=True)
+    try:
+        main.fit(x, y, batch_size=32, epochs=100_000, verbose=0)
+    except KeyboardInterrupt:
+        print("main interrupted", flush=True)
+    interrupted.set()
+    t.join(120)
+    print("other", outcome.get("other"), flush=True)
+    """
+    env = {**os.environ, "PYTHONPATH": _pythonpath()}
+    p = subprocess.Popen(
+        [sys.executable, "-c", _SIGINT_RAISES + textwrap.dedent(code)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    assert p.stdout is not None
+    assert "main start" in p.stdout.readline()
+    time.sleep(1.0)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=180)
+    assert p.returncode == 0, err
+    assert "main interrupted" in out
+    assert "other returned after 20 more batches" in out, out
+
+
 # ---- fork ---------------------------------------------------------------------------------------------------
 @pytest.mark.skipif(sys.platform != "linux", reason="os.fork")
 def test_fork_while_another_thread_trains_gives_the_child_a_clear_error() -> None:

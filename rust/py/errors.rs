@@ -2,8 +2,8 @@
 //! run with the GIL released while the calling thread keeps answering Ctrl-C.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use pyo3::exceptions::{PyKeyboardInterrupt, PyMemoryError, PyRuntimeError, PyValueError};
@@ -55,42 +55,41 @@ fn internal(panic: &(dyn std::any::Any + Send)) -> PyErr {
 /// How often a thread waiting on `interruptible` work checks for Ctrl-C.
 const SIGNAL_POLL: Duration = Duration::from_millis(10);
 
-/// Counts the Ctrl-Cs that `interruptible` calls have seen. Only the main thread receives signals, so a call
-/// made on another thread (a fit started inside another fit's callback) learns of one through this count.
-static INTERRUPTS: AtomicU64 = AtomicU64::new(0);
-
 /// Run `work` on a new thread with the GIL released, while this thread checks for Ctrl-C every
-/// `SIGNAL_POLL`. On Ctrl-C (here, or seen by any other such call) `work`'s `cancel` flag is set, which it
-/// polls at its next step or chunk; once it has returned, the `KeyboardInterrupt` is raised. `work` may
-/// take the GIL itself (the fit loop's callbacks do).
+/// `SIGNAL_POLL`. On Ctrl-C, or once a call this one is nested in (`crate::lineage`) is cancelled, `work`'s
+/// `cancel` flag is set, which it polls at its next step or chunk; once it has returned, the
+/// `KeyboardInterrupt` is raised. Only the main thread receives signals: a call made from a callback, on
+/// another thread, learns of a Ctrl-C through its lineage, and a call on an unrelated thread goes on. `work`
+/// may take the GIL itself (the fit loop's callbacks do).
 pub fn interruptible<T: Send>(
     py: Python<'_>,
     work: impl FnOnce(&AtomicBool) -> crate::error::Result<T> + Send,
 ) -> PyResult<T> {
-    let cancel = AtomicBool::new(false);
-    let seen = INTERRUPTS.load(Ordering::Relaxed);
+    let cancel = Arc::new(AtomicBool::new(false));
+    let outer = crate::lineage::current();
+    let mut lineage = outer.clone();
+    lineage.push(cancel.clone());
     let loops = crate::trainer::loops_here();
     let mut interrupt: Option<PyErr> = None;
     let outcome = py.detach(|| {
         let (done_tx, done_rx) = mpsc::channel::<()>();
         std::thread::scope(|s| {
-            let cancel = &cancel;
+            let flag = &*cancel;
             let worker = s.spawn(move || {
                 crate::trainer::inherit_loops(loops);
-                let r = catch_unwind(AssertUnwindSafe(|| work(cancel)));
+                let r = crate::lineage::within(lineage, || catch_unwind(AssertUnwindSafe(|| work(flag))));
                 let _ = done_tx.send(());
                 r
             });
             while let Err(mpsc::RecvTimeoutError::Timeout) = done_rx.recv_timeout(SIGNAL_POLL) {
-                if cancel.load(Ordering::Relaxed) {
+                if flag.load(Ordering::Relaxed) {
                     continue;
                 }
                 if let Err(e) = Python::attach(|py| py.check_signals()) {
                     interrupt = Some(e);
-                    INTERRUPTS.fetch_add(1, Ordering::Relaxed);
-                    cancel.store(true, Ordering::Relaxed);
-                } else if INTERRUPTS.load(Ordering::Relaxed) != seen {
-                    cancel.store(true, Ordering::Relaxed);
+                    flag.store(true, Ordering::Relaxed);
+                } else if crate::lineage::cancelled(&outer) {
+                    flag.store(true, Ordering::Relaxed);
                 }
             }
             worker.join()
