@@ -248,3 +248,27 @@ fn update_cuts_fall_where_tall_kernel_gradients_are_cut() {
     assert_eq!(net.update_cuts(3), three);
     assert_eq!((cut(0, 3, 1), cut(0, 3, 2)), (264 * 256, 528 * 256));
 }
+
+#[test]
+fn a_dense_chain_infers_the_same_bits_as_the_graph_pass() {
+    // The chain's own pass (`infer_dense_chain`) against the graph's, which an inference-mode Dropout (the
+    // identity) between the layers selects for the same weights.
+    let drop = LayerSpec::Dropout { rate: 0.5, seed: Some(1), noise: crate::layers::dropout::Noise::Bernoulli };
+    for widths in [[4, 3, 1], [512, 300, 10]] {
+        let [a, b, c] = widths.map(|u| dense(u, Activation::Relu));
+        let chain = Network::new(7, vec![a.clone(), b.clone(), c.clone()], 2).unwrap();
+        let mut graph = Network::new(7, vec![a, drop.clone(), b, c], 2).unwrap();
+        graph.params.copy_from_slice(&chain.params);
+        for rows in [1, 3, 4, 5, 40] {
+            let mut x = vec![0.0; rows * 7];
+            Rng::new(rows as u64, 0).fill_uniform(&mut x, 1.0);
+            for parallel in [false, true] {
+                let mut outs = [vec![0.0f32; rows * widths[2]], vec![0.0f32; rows * widths[2]]];
+                chain.infer(&x, rows, &mut outs[0], &mut Scratch::default(), parallel).unwrap();
+                graph.infer(&x, rows, &mut outs[1], &mut Scratch::default(), parallel).unwrap();
+                let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&outs[0]), bits(&outs[1]), "widths {widths:?}, {rows} rows, parallel {parallel}");
+            }
+        }
+    }
+}
