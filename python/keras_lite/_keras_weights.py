@@ -110,7 +110,10 @@ def weights_h5(model: Any) -> bytes:
             fixed = fixed_variables(model.optimizer)
             if fixed == 2:
                 store.create_dataset("1", data=np.float32(model.optimizer.learning_rate))
-            for i, key in enumerate(keras_slot_order(model.optimizer, rows), start=fixed):
+            # Keras's optimizer makes its slots at its first step (or when a loaded model is compiled): before
+            # that, the file holds the step count and the rate only.
+            built = iterations > 0 or model.optimizer._built_on_load
+            for i, key in enumerate(keras_slot_order(model.optimizer, rows) if built else [], start=fixed):
                 store.create_dataset(str(i), data=by_key[key])
         f.create_group("vars").attrs["name"] = model.name
     return buf.getvalue()
@@ -310,7 +313,10 @@ def _optimizer_plan(
         return None
     _, rows = net.optimizer_state()
     order = keras_slot_order(model.optimizer, rows)
-    if len(opt_vars) not in (fixed, fixed + len(order)):
+    built = model.optimizer.iterations > 0 or model.optimizer._built_on_load
+    # Keras loads a state only into an optimizer of as many variables; keras_lite also restores a full state
+    # into one that has not stepped yet, but not an empty one over a built optimizer's state, which Keras keeps.
+    if len(opt_vars) not in (fixed, fixed + len(order)) or (len(opt_vars) == fixed and built and order):
         warnings.warn(
             f"Skipping variable loading for optimizer {model.optimizer.name!r}, because it has "
             f"{fixed + len(order)} variables whereas the saved optimizer has {len(opt_vars)} variables. ",

@@ -29,12 +29,19 @@ def _make(tree: dict[str, Any], what: str, compile: bool = False) -> Any:
     try:
         model._init_from_config(tree)
         if compile and tree.get("compile_config"):
-            _keras_config_read.compile_from_config(model, tree["compile_config"])
+            _compile_from_config(model, tree["compile_config"])
     except FormatError as e:
         raise ValueError(f"Cannot make a model from {what}: {e}") from None
     except RecursionError:  # lists or dicts nested thousands deep (a JSON string's, or a dict's)
         raise ValueError(f"Cannot make a model from {what}: it nests lists or dicts too deeply") from None
     return model
+
+
+def _compile_from_config(model: Any, config: Any) -> None:
+    _keras_config_read.compile_from_config(model, config)
+    if model.optimizer is not None:
+        # Keras's compile_from_config builds a built model's optimizer: its slots exist before any step.
+        model.optimizer._built_on_load = model.built
 
 
 class ConfigMethods:
@@ -101,7 +108,7 @@ class ConfigMethods:
             ValueError: the config names something keras_lite cannot compile with.
         """
         try:
-            _keras_config_read.compile_from_config(self, config)
+            _compile_from_config(self, config)
         except RecursionError:  # lists or dicts nested thousands deep
             raise ValueError("compile_from_config: the config nests lists or dicts too deeply") from None
 

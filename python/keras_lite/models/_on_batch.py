@@ -10,7 +10,6 @@ import numpy as np
 
 from .. import _data, _stream
 from .. import callbacks as callbacks_module
-from .._errors import received
 from .._structure_lock import _tracks_fit
 from ..optimizers._steps import restarted as restarted_rates
 from . import _compile, _metric_objects, _targets, _trainer, _weights
@@ -69,8 +68,7 @@ def train_on_batch(
     if class_weight is not None and sample_weight is not None:
         raise ValueError(
             "Arguments `sample_weight` and `class_weight` cannot be specified at the same time. "
-            f"{received('sample_weight', type(sample_weight).__name__)}, "
-            f"{received('class_weight', class_weight)}"
+            f"Received: sample_weight={sample_weight}, class_weight={class_weight}"
         )
     _compile.first_use(self, ("train",))
     _compile.require_compiled(self, "training")
