@@ -41,16 +41,18 @@ def write_console(message: str) -> None:
     sys.stdout.flush()
 
 
-def format_value(value: object) -> str:
+def format_value(value: object, by_size: bool = True) -> str:
     """Format one metric value the way Keras does: ``0.6810``, or ``1.2000e-04`` when ``|v| <= 1e-3``; a vector
-    (a metric of several thresholds, R² per output) as its mean, as Keras's bar shows it."""
+    (a metric of several thresholds, R² per output) as its mean, as Keras's bar shows it.
+
+    ``by_size=False`` is Keras's ``verbose=2`` line, which compares the value itself with 1e-3, so that every
+    negative value takes the exponent form there (``-5.0000e-01``) while the bar shows ``-0.5000``.
+    """
     try:
         value = float(np.mean(np.asarray(value, dtype=np.float64)))
     except (TypeError, ValueError):
         return str(value)
-    # Keras's verbose=2 branch compares ``v > 1e-3`` without abs(); both modes use |v| here so that
-    # negative values (e.g. a cosine-similarity loss) print the same in both.
-    if abs(value) > 1e-3:
+    if (abs(value) if by_size else value) > 1e-3:
         return f"{value:.4f}"
     return f"{value:.4e}"
 
@@ -179,7 +181,7 @@ class Progbar:
             numdigits = int(math.log10(self.target)) + 1
             line = f"{int(current):{numdigits}d}/{self.target} - {now - self._start:.0f}s -"
             line += format_time_per_unit(time_per_unit, self.unit_name)
-            write_console(line + self._format_values() + "\n")
+            write_console(line + self._format_values(by_size=False) + "\n")
         self._last_update = now
 
     def add(self, n: int, values: ValuesArg = None) -> None:
@@ -222,8 +224,8 @@ class Progbar:
         write_console(message)
         self._prev_total_width = total_width
 
-    def _format_values(self) -> str:
-        return "".join(f" - {name}: {format_value(self._mean(name))}" for name in self._values_order)
+    def _format_values(self, by_size: bool = True) -> str:
+        return "".join(f" - {name}: {format_value(self._mean(name), by_size)}" for name in self._values_order)
 
     def _mean(self, name: str) -> Any:
         total, steps = self._values[name]
