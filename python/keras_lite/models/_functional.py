@@ -401,9 +401,9 @@ class Functional(Model):
         )
 
     def _summary_rows(
-        self, expand: bool
+        self, expand: bool, layer_range: Any = None
     ) -> tuple[list[tuple[str, str, str, int | None]], list[str] | None, list[str]]:
-        rows = _display.rows(self._all_layers, expand)
+        rows = _display.rows(self._all_layers, expand, layer_range=layer_range)
         connected = [
             "-"
             if level or isinstance(layer, InputLayer)  # a nested model's layers: none of this graph's calls
