@@ -1615,3 +1615,31 @@ def test_summary_positions_must_cover_every_column() -> None:
         graph(keras).summary(positions=[0.5, 1.0])
     with pytest.raises(ValueError, match=r"3 columns .*Received: positions=\[0.5, 1.0\]"):
         nested(keras).summary(positions=[0.5, 1.0])
+
+
+def test_an_input_named_by_default_prints_a_keras_tensor_name() -> None:
+    # Keras 3.15.1 names the tensor of an Input without a name keras_tensor_<n>, counted with the layers'
+    # outputs (its layer is input_layer_<n>), and an Input's given name is its tensor's.
+    keras.backend.clear_session()
+    a, b = keras.Input((3,)), keras.Input((2,))
+    out = keras.layers.Dense(1)(keras.layers.Concatenate()([a, b]))
+    assert (
+        repr(a)
+        == "<KerasTensor shape=(None, 3), dtype=float32, sparse=False, ragged=False, name=keras_tensor>"
+    )
+    assert (b.name, out.name) == ("keras_tensor_1", "keras_tensor_3")
+    model = keras.Model([a, b], out)
+    assert [layer.name for layer in model.layers[:2]] == ["input_layer", "input_layer_1"]
+    stack = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    assert ([t.name for t in stack.inputs], [t.name for t in stack.outputs]) == (
+        ["keras_tensor_4"],
+        ["keras_tensor_5"],
+    )
+    keras.backend.clear_session()
+    assert [keras.Input((3,), name="named").name, keras.Input((3,)).name] == ["named", "keras_tensor"]
+    assert keras.layers.InputLayer(shape=(2,)).output.name == "keras_tensor_1"
+    # Data by input is still read by the input layers' names, as Keras's messages name them.
+    x = {"input_layer": np.ones((2, 3), "float32"), "input_layer_1": np.ones((2, 2), "float32")}
+    assert model.predict(x, verbose=0).shape == (2, 1)
+    with pytest.raises(ValueError, match="Input 0 with name 'input_layer' of model"):
+        model.predict([np.ones((2, 4)), np.ones((2, 2))], verbose=0)
