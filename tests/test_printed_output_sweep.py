@@ -1643,3 +1643,22 @@ def test_an_input_named_by_default_prints_a_keras_tensor_name() -> None:
     assert model.predict(x, verbose=0).shape == (2, 1)
     with pytest.raises(ValueError, match="Input 0 with name 'input_layer' of model"):
         model.predict([np.ones((2, 4)), np.ones((2, 2))], verbose=0)
+
+
+def test_the_optimizer_step_count_and_rate_print_as_keras_variables() -> None:
+    optimizer = keras.optimizers.Adam(name="myopt")
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer, "mse")
+    model.fit(np.ones((4, 3)), np.ones(4), verbose=0)
+    steps, rate = optimizer.iterations, optimizer.learning_rate
+    # Keras 3.15.1 printed these for repr(), str(), f"{}" and "%s" of each.
+    want_steps = "<Variable path=myopt/iteration, shape=(), dtype=int64, value=1>"
+    want_rate = "<Variable path=myopt/learning_rate, shape=(), dtype=float32, value=0.0010000000474974513>"
+    for text in (repr, str, "{}".format, "%s".__mod__):
+        assert (text(steps), text(rate)) == (want_steps, want_rate)
+    assert (
+        repr(keras.optimizers.SGD().iterations)
+        == "<Variable path=sgd/iteration, shape=(), dtype=int64, value=0>"
+    )
+    # They still read as numbers (Keras 3.15.1: int(steps) 1, steps.numpy() np.int64(1)).
+    assert (int(steps), steps + 1, repr(steps.numpy()), f"{rate:.4f}") == (1, 2, "np.int64(1)", "0.0010")
