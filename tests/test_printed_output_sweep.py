@@ -11,6 +11,7 @@ for the bar's elapsed time or ETA, ``<dir>`` for the folder. The models start fr
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Callable
@@ -1662,3 +1663,48 @@ def test_the_optimizer_step_count_and_rate_print_as_keras_variables() -> None:
     )
     # They still read as numbers (Keras 3.15.1: int(steps) 1, steps.numpy() np.int64(1)).
     assert (int(steps), steps + 1, repr(steps.numpy()), f"{rate:.4f}") == (1, 2, "np.int64(1)", "0.0010")
+
+
+def test_interactive_logging_off_sends_the_messages_to_the_absl_logger(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    # Keras 3.15.1 with interactive logging off: nothing on stdout, one INFO record of the "absl" logger per
+    # message it would print (a line without its newline; a bar's redraw as written), and clear_session()
+    # turns it back on. Both settings are in keras.config and keras.utils.
+    assert keras.config.is_interactive_logging_enabled() and keras.utils.is_interactive_logging_enabled()
+    keras.config.disable_interactive_logging()
+    try:
+        assert not keras.utils.is_interactive_logging_enabled()
+        with caplog.at_level(logging.INFO, logger="absl"):
+            stop = keras.callbacks.EarlyStopping(monitor="loss", patience=0, min_delta=10, verbose=1)
+            fit_with(keras, stop, verbose=2, epochs=2)
+            model = compiled(keras)
+            model.summary(line_length=50)
+            model.predict(x_of(), verbose=2)
+    finally:
+        keras.config.enable_interactive_logging()
+    assert capsys.readouterr().out == ""
+    messages = [rendered(r.getMessage(), str(tmp_path)) for r in caplog.records if r.name == "absl"]
+    assert messages == [
+        "Epoch 1/2",
+        "2/2 - Ts - T/step - loss: 1.1930\n",
+        "Epoch 2/2",
+        "2/2 - Ts - T/step - loss: 1.1168\n",
+        "Epoch 2: early stopping",
+        lines(
+            'Model: "sequential_1"',
+            "┏━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━┳━━━━━━━━━┓",
+            "┃ Layer (type)        ┃ Output Shape   ┃ Param # ┃",
+            "┡━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━╇━━━━━━━━━┩",
+            "│ dense_1 (Dense)     │ (None, 1)      │       4 │",
+            "└─────────────────────┴────────────────┴─────────┘",
+            " Total params: 4 (16.00 B)",
+            " Trainable params: 4 (16.00 B)",
+            " Non-trainable params: 0 (0.00 B)",
+            "",
+        ),
+        "1/1 - Ts - T/step\n",
+    ]
+    keras.config.disable_interactive_logging()
+    keras.backend.clear_session()
+    assert keras.config.is_interactive_logging_enabled()

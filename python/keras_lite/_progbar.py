@@ -17,28 +17,21 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
+from ._io import print_msg
+
 ValuesArg = Optional[Union[Mapping[str, object], Iterable[tuple[str, object]]]]
 
 _BOLD = "\x1b[1m"
 _GREEN = "\x1b[32m"
 _WHITE = "\x1b[37m"
 _RESET = "\x1b[0m"
-_BAR_CHAR = "━"
+_BAR_CHAR = "━"  # (as _io has it)
 
 
 def write_console(message: str) -> None:
-    """Write ``message`` to ``sys.stdout`` as is and flush.
-
-    Like Keras's ``io_utils.print_msg``, a stream that cannot encode the bar character gets ``=`` instead
-    and loses any other character it cannot encode.
-    """
-    try:
-        sys.stdout.write(message)
-    except UnicodeEncodeError:
-        encoding = getattr(sys.stdout, "encoding", None) or "ascii"
-        message = message.replace(_BAR_CHAR, "=")
-        sys.stdout.write(message.encode(encoding, errors="ignore").decode(encoding))
-    sys.stdout.flush()
+    """Write ``message`` as is (no newline added) where Keras's messages go: ``sys.stdout``, flushed, or the
+    ``absl`` logger with interactive logging off (see ``_io.print_msg``)."""
+    print_msg(message, line_break=False)
 
 
 def format_value(value: object, by_size: bool = True) -> str:

@@ -24,6 +24,8 @@ from typing import Any, Optional
 
 import numpy as np
 
+from ._io import print_msg
+
 __all__ = ["print_summary", "readable_memory_size", "weights_size"]
 
 #: One row per layer: (layer name, class name, output shape text, parameter count or None if unbuilt).
@@ -143,8 +145,7 @@ def print_summary(
         positions,
     )
     if print_fn is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        print_msg(text, line_break=False)  # (to the absl logger with interactive logging off, as Keras)
     else:
         print_fn(text)
 
