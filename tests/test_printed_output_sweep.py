@@ -1708,3 +1708,37 @@ def test_interactive_logging_off_sends_the_messages_to_the_absl_logger(
     keras.config.disable_interactive_logging()
     keras.backend.clear_session()
     assert keras.config.is_interactive_logging_enabled()
+
+
+# keras.utils.Progbar(1, verbose=v, stateful_metrics=["m"]).update(1, [("m", value)]): what Keras 3.15.1 wrote
+# after the bar's last " - " (verbose=1) and in the verbose=2 line.
+PROGBAR_VALUES = [
+    (0.001, "1.0000e-03", "1.0000e-03"),
+    (0.0010001, "0.0010", "0.0010"),
+    (-0.001, "-1.0000e-03", "-1.0000e-03"),
+    (-0.0005, "-5.0000e-04", "-5.0000e-04"),
+    (0.000999, "9.9900e-04", "9.9900e-04"),
+    (0.0, "0.0000e+00", "0.0000e+00"),
+    (-0.0, "-0.0000e+00", "-0.0000e+00"),
+    (1e10, "10000000000.0000", "10000000000.0000"),
+    (-1e10, "-10000000000.0000", "-1.0000e+10"),
+    (123456789.123, "123456789.1230", "123456789.1230"),
+    (float("nan"), "nan", "nan"),
+    (float("inf"), "inf", "inf"),
+    (float("-inf"), "-inf", "-inf"),
+    (np.float32(0.1), "0.1000", "0.1000"),
+    (np.array([0.5, -0.7]), "-0.1000", "-1.0000e-01"),
+    (np.float64(2.5), "2.5000", "2.5000"),
+    (7, "7.0000", "7.0000"),
+    (True, "1.0000", "1.0000"),
+    (np.int64(3), "3.0000", "3.0000"),
+]
+
+
+@pytest.mark.parametrize(("value", "in_bar", "in_line"), PROGBAR_VALUES)
+def test_progbar_writes_each_value_as_keras_does(
+    value: Any, in_bar: str, in_line: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for verbose, want in ((1, in_bar), (2, in_line)):
+        keras.utils.Progbar(1, verbose=verbose, stateful_metrics=["m"]).update(1, [("m", value)])
+        assert capsys.readouterr().out.endswith(f" - m: {want}\n")

@@ -42,7 +42,9 @@ def format_value(value: object, by_size: bool = True) -> str:
     negative value takes the exponent form there (``-5.0000e-01``) while the bar shows ``-0.5000``.
     """
     try:
-        value = float(np.mean(np.asarray(value, dtype=np.float64)))
+        array = np.asarray(value, dtype=np.float64)
+        # (a number as is: the mean of -0.0 would be 0.0, and Keras prints -0.0000e+00)
+        value = float(array) if array.ndim == 0 else float(np.mean(array))
     except (TypeError, ValueError):
         return str(value)
     if (abs(value) if by_size else value) > 1e-3:
