@@ -520,6 +520,21 @@ def summary_optimizer_params(k: Any, folder: str) -> None:
 
 
 @case
+def summary_optimizer_params_of_each_optimizer(k: Any, folder: str) -> None:
+    made = [
+        (name, {}) for name in ("SGD", "Adam", "AdamW", "Adamax", "Adagrad", "Adadelta", "RMSprop", "Nadam")
+    ]
+    made += [("Lion", {}), ("RMSprop", {"momentum": 0.5, "centered": True}), ("SGD", {"momentum": 0.9})]
+    for name, kwargs in made:
+        model = k.Sequential([k.Input((3,)), k.layers.Dense(2, name="d")], name="m")
+        model.compile(getattr(k.optimizers, name)(**kwargs), "mse")
+        model.fit(x_of(), np.zeros((10, 2)), verbose=0)
+        texts: list[str] = []
+        model.summary(print_fn=texts.append)
+        print(name, kwargs, texts[0].strip().splitlines()[-4:])
+
+
+@case
 def summary_layer_kinds(k: Any, folder: str) -> None:
     norm = k.layers.Normalization(name="norm")
     norm.adapt(x_of())
@@ -1573,6 +1588,20 @@ GOLDEN: dict[str, str] = {
     "progbar_utility": lines(
         "\x1b[1m3/3\x1b[0m \x1b[32m━━━━━━━━━━\x1b[0m\x1b[37m\x1b[0m \x1b[1mT\x1b[0m T/sample - x: 0.3000",
         "\x1b[1m100/100\x1b[0m \x1b[32m━━━━━━━━━━━━━━━━━━━━\x1b[0m\x1b[37m\x1b[0m \x1b[1mT\x1b[0m T/step - z: 123456.7890",
+        "",
+    ),
+    "summary_optimizer_params_of_each_optimizer": lines(
+        "SGD {} [' Total params: 10 (44.00 B)', ' Trainable params: 8 (32.00 B)', ' Non-trainable params: 0 (0.00 B)', ' Optimizer params: 2 (12.00 B)']",
+        "Adam {} [' Total params: 26 (108.00 B)', ' Trainable params: 8 (32.00 B)', ' Non-trainable params: 0 (0.00 B)', ' Optimizer params: 18 (76.00 B)']",
+        "AdamW {} [' Total params: 26 (108.00 B)', ' Trainable params: 8 (32.00 B)', ' Non-trainable params: 0 (0.00 B)', ' Optimizer params: 18 (76.00 B)']",
+        "Adamax {} [' Total params: 26 (108.00 B)', ' Trainable params: 8 (32.00 B)', ' Non-trainable params: 0 (0.00 B)', ' Optimizer params: 18 (76.00 B)']",
+        "Adagrad {} [' Total params: 18 (76.00 B)', ' Trainable params: 8 (32.00 B)', ' Non-trainable params: 0 (0.00 B)', ' Optimizer params: 10 (44.00 B)']",
+        "Adadelta {} [' Total params: 26 (108.00 B)', ' Trainable params: 8 (32.00 B)', ' Non-trainable params: 0 (0.00 B)', ' Optimizer params: 18 (76.00 B)']",
+        "RMSprop {} [' Total params: 18 (76.00 B)', ' Trainable params: 8 (32.00 B)', ' Non-trainable params: 0 (0.00 B)', ' Optimizer params: 10 (44.00 B)']",
+        "Nadam {} [' Total params: 27 (112.00 B)', ' Trainable params: 8 (32.00 B)', ' Non-trainable params: 0 (0.00 B)', ' Optimizer params: 19 (80.00 B)']",
+        "Lion {} [' Total params: 18 (76.00 B)', ' Trainable params: 8 (32.00 B)', ' Non-trainable params: 0 (0.00 B)', ' Optimizer params: 10 (44.00 B)']",
+        "RMSprop {'momentum': 0.5, 'centered': True} [' Total params: 34 (140.00 B)', ' Trainable params: 8 (32.00 B)', ' Non-trainable params: 0 (0.00 B)', ' Optimizer params: 26 (108.00 B)']",
+        "SGD {'momentum': 0.9} [' Total params: 18 (76.00 B)', ' Trainable params: 8 (32.00 B)', ' Non-trainable params: 0 (0.00 B)', ' Optimizer params: 10 (44.00 B)']",
         "",
     ),
 }
