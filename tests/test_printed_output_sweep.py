@@ -1771,3 +1771,18 @@ def test_progbar_writes_each_value_as_keras_does(
     for verbose, want in ((1, in_bar), (2, in_line)):
         keras.utils.Progbar(1, verbose=verbose, stateful_metrics=["m"]).update(1, [("m", value)])
         assert capsys.readouterr().out.endswith(f" - m: {want}\n")
+
+
+def test_a_generator_of_bare_arrays_is_refused_in_keras_words() -> None:
+    # Keras 3.15.1: "When passing a Python generator to a Keras model, the generator must return a tuple, either
+    # (input,) or (inputs, targets) or (inputs, targets, sample_weights). Received: [[0. ...]]" (ValueError);
+    # keras_lite shortens what it received and says which argument it was.
+    model = dense_model(keras)
+    with pytest.raises(ValueError) as error:
+        model.predict((x for x in [x_of(4)]), verbose=0)
+    message = str(error.value)
+    assert message.startswith(
+        "When passing a Python generator to a Keras model, the generator must return a tuple, either (input,) or "
+        "(inputs, targets) or (inputs, targets, sample_weights). Received: ndarray array([[0. "
+    )
+    assert message.endswith(" (as x).")
