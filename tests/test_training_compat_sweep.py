@@ -214,12 +214,12 @@ def test_r2_score_per_output_logs_a_float32_vector(device: str, units: int) -> N
     assert _is_vector(model.test_on_batch(X, y, return_dict=True)["r2_score"], units)
     assert _is_vector(model.train_on_batch(X, y)[1], units)
     # The progress bar shows the vector's mean, as Keras's does (Keras 3.15.1 printed "loss: 1.9937 -
-    # r2_score: -4.6453e+00" and "loss: 3.4642 - r2_score: -8.8094e+00"; the e-format of a negative mean in
-    # verbose=2 is a Keras quirk keras_lite does not copy, see _progbar.format_value).
+    # r2_score: -4.6453e+00" and "loss: 3.4642 - r2_score: -8.8094e+00": verbose=2 writes a negative mean in
+    # the e-format, as keras_lite now does).
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         model.evaluate(X, y, verbose=2)
-    mean = f"{float(np.mean(model.evaluate(X, y, return_dict=True, verbose=0)['r2_score'])):.4f}"
+    mean = f"{float(np.mean(model.evaluate(X, y, return_dict=True, verbose=0)['r2_score'])):.4e}"
     assert f"r2_score: {mean}" in out.getvalue()
 
 

@@ -197,7 +197,7 @@ def test_nested_fits_of_other_models_deeper_than_the_pool_finish(threads: str) -
 
     h = models[0].fit(x, y, batch_size=64, epochs=2, verbose=0, callbacks=[Nest(0)])
     print("levels", len(models), "loss", np.isfinite(h.history["loss"]).all())
-    print("inner trained", [m.optimizer.iterations for m in models])
+    print("inner trained", [int(m.optimizer.iterations) for m in models])
     """
     r = _run(code, timeout=180, env={"KERAS_LITE_NUM_THREADS": threads})
     assert r.returncode == 0, r.stderr

@@ -7,6 +7,8 @@ import threading
 from collections.abc import Mapping
 from typing import Any, Callable, Optional, TypeVar
 
+from ._io import print_msg
+
 Logs = Optional[Mapping[str, Any]]
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -18,7 +20,7 @@ def _default(method: _F) -> _F:
 
 
 def _print(message: str) -> None:
-    print(message, flush=True)
+    print_msg(message)
 
 
 # How many fit/evaluate/predict calls made from callbacks the current thread runs inside. A predict or

@@ -23,6 +23,7 @@ import zipfile
 from typing import TYPE_CHECKING, Any
 
 from ._errors import received
+from ._io import print_msg
 from ._progbar import Progbar
 
 if TYPE_CHECKING:
@@ -149,14 +150,14 @@ def get_file(
     target, extract_to = _paths(folder, name, bool(fname), extract or untar)
     download = bool(force_download) or not os.path.exists(target)
     if not download and file_hash is not None and not validate_file(target, file_hash, hash_algorithm):
-        print(
+        print_msg(
             "A local file was found, but it seems to be incomplete or outdated because the "
             f"{hash_algorithm} file hash does not match the original value of {file_hash} so we will "
             "re-download the data."
         )
         download = True
     if download:
-        print(f"Downloading data from {origin}")
+        print_msg(f"Downloading data from {origin}")
         _download(origin, target, file_hash, hash_algorithm)
     if extract_to is None:
         return target

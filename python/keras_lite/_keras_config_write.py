@@ -103,13 +103,13 @@ def _structure(tensors: list[L.KerasTensor], structure: Any) -> Any:
     def node(layer: Any) -> int:  # (a Functional model is the one kind with an output structure)
         return int(not isinstance(layer, L.Layer) and hasattr(layer, "_output_structure"))
 
-    refs = {t.name: [t._keras_history[0].name, node(t._keras_history[0]), 0] for t in tensors}
+    refs = {id(t): [t._keras_history[0].name, node(t._keras_history[0]), 0] for t in tensors}
     if structure is None:
-        return refs[tensors[0].name]
+        return refs[id(tensors[0])]
     if structure is list:
-        return [refs[t.name] for t in tensors]
+        return [refs[id(t)] for t in tensors]
     by_key = dict(zip(sorted(structure), tensors))  # the tensors are in sorted-key order
-    return {k: refs[by_key[k].name] for k in structure}
+    return {k: refs[id(by_key[k])] for k in structure}
 
 
 def _call_kwargs(layer: Any, called: Any) -> dict[str, Any]:

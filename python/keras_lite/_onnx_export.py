@@ -22,6 +22,7 @@ import numpy as np
 
 from . import _core
 from ._errors import received
+from ._io import print_msg
 from ._unsupported import NotSupportedError
 
 # Keras 3's export formats (models/model.py); keras_lite writes ONNX only.
@@ -83,7 +84,7 @@ def export(
 
     onnx.save_model(proto, path)
     if verbose is None or verbose:
-        print(f"Saved artifact at '{filepath}'.")
+        print_msg(f"Saved artifact at '{filepath}'.")
 
 
 def _filepath(filepath: Any) -> Any:

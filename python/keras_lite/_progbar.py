@@ -17,40 +17,37 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
+from ._io import print_msg
+
 ValuesArg = Optional[Union[Mapping[str, object], Iterable[tuple[str, object]]]]
 
 _BOLD = "\x1b[1m"
 _GREEN = "\x1b[32m"
 _WHITE = "\x1b[37m"
 _RESET = "\x1b[0m"
-_BAR_CHAR = "━"
+_BAR_CHAR = "━"  # (as _io has it)
 
 
 def write_console(message: str) -> None:
-    """Write ``message`` to ``sys.stdout`` as is and flush.
+    """Write ``message`` as is (no newline added) where Keras's messages go: ``sys.stdout``, flushed, or the
+    ``absl`` logger with interactive logging off (see ``_io.print_msg``)."""
+    print_msg(message, line_break=False)
 
-    Like Keras's ``io_utils.print_msg``, a stream that cannot encode the bar character gets ``=`` instead
-    and loses any other character it cannot encode.
+
+def format_value(value: object, by_size: bool = True) -> str:
+    """Format one metric value the way Keras does: ``0.6810``, or ``1.2000e-04`` when ``|v| <= 1e-3``; a vector
+    (a metric of several thresholds, R² per output) as its mean, as Keras's bar shows it.
+
+    ``by_size=False`` is Keras's ``verbose=2`` line, which compares the value itself with 1e-3, so that every
+    negative value takes the exponent form there (``-5.0000e-01``) while the bar shows ``-0.5000``.
     """
     try:
-        sys.stdout.write(message)
-    except UnicodeEncodeError:
-        encoding = getattr(sys.stdout, "encoding", None) or "ascii"
-        message = message.replace(_BAR_CHAR, "=")
-        sys.stdout.write(message.encode(encoding, errors="ignore").decode(encoding))
-    sys.stdout.flush()
-
-
-def format_value(value: object) -> str:
-    """Format one metric value the way Keras does: ``0.6810``, or ``1.2000e-04`` when ``|v| <= 1e-3``; a vector
-    (a metric of several thresholds, R² per output) as its mean, as Keras's bar shows it."""
-    try:
-        value = float(np.mean(np.asarray(value, dtype=np.float64)))
+        array = np.asarray(value, dtype=np.float64)
+        # (a number as is: the mean of -0.0 would be 0.0, and Keras prints -0.0000e+00)
+        value = float(array) if array.ndim == 0 else float(np.mean(array))
     except (TypeError, ValueError):
         return str(value)
-    # Keras's verbose=2 branch compares ``v > 1e-3`` without abs(); both modes use |v| here so that
-    # negative values (e.g. a cosine-similarity loss) print the same in both.
-    if abs(value) > 1e-3:
+    if (abs(value) if by_size else value) > 1e-3:
         return f"{value:.4f}"
     return f"{value:.4e}"
 
@@ -179,7 +176,7 @@ class Progbar:
             numdigits = int(math.log10(self.target)) + 1
             line = f"{int(current):{numdigits}d}/{self.target} - {now - self._start:.0f}s -"
             line += format_time_per_unit(time_per_unit, self.unit_name)
-            write_console(line + self._format_values() + "\n")
+            write_console(line + self._format_values(by_size=False) + "\n")
         self._last_update = now
 
     def add(self, n: int, values: ValuesArg = None) -> None:
@@ -222,8 +219,8 @@ class Progbar:
         write_console(message)
         self._prev_total_width = total_width
 
-    def _format_values(self) -> str:
-        return "".join(f" - {name}: {format_value(self._mean(name))}" for name in self._values_order)
+    def _format_values(self, by_size: bool = True) -> str:
+        return "".join(f" - {name}: {format_value(self._mean(name), by_size)}" for name in self._values_order)
 
     def _mean(self, name: str) -> Any:
         total, steps = self._values[name]

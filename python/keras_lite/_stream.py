@@ -190,10 +190,13 @@ def is_stream(x: Any) -> bool:
 def _tuple(batch: Any, what: str) -> tuple[Any, ...]:
     if isinstance(batch, tuple) and 1 <= len(batch) <= 3:
         return batch
-    raise ValueError(
-        f"{what} must return a tuple `(x,)`, `(x, y)` or `(x, y, sample_weight)`. "
-        f"Received: {type(batch).__name__} {_short(batch)}"
-    )
+    received = f"Received: {type(batch).__name__} {_short(batch)}"
+    if what.endswith(" generator"):  # Keras 3.15.1's words for a generator's batch
+        raise ValueError(
+            "When passing a Python generator to a Keras model, the generator must return a tuple, either "
+            f"(input,) or (inputs, targets) or (inputs, targets, sample_weights). {received} (as {what[:-10]})."
+        )
+    raise ValueError(f"{what} must return a tuple `(x,)`, `(x, y)` or `(x, y, sample_weight)`. {received}")
 
 
 def _listed(batch: Any) -> Any:

@@ -24,6 +24,8 @@ from typing import Any, Optional
 
 import numpy as np
 
+from ._io import print_msg
+
 __all__ = ["print_summary", "readable_memory_size", "weights_size"]
 
 #: One row per layer: (layer name, class name, output shape text, parameter count or None if unbuilt).
@@ -92,6 +94,7 @@ def print_summary(
     print_fn: Callable[[str], object] | None = None,
     connected: Sequence[str] | None = None,
     trainable_marks: Sequence[str] | None = None,
+    positions: Sequence[float] | None = None,
 ) -> None:
     """Print a model summary in the Keras 3 layout.
 
@@ -115,9 +118,13 @@ def print_summary(
         trainable_marks: Keras's ``show_trainable``: each row's ``Y`` (trainable), ``N`` (frozen) or ``-``
             (no weights), in a last column; the other columns take 0.9 of their widths and the default width
             grows by 12.
+        positions: Each column's right edge as a fraction of ``line_length`` (Keras's default ``[0.45, 0.8,
+            1.0]``, ``[0.3, 0.56, 0.74, 1.0]`` with ``Connected to``), one a column; more are ignored, as Keras
+            ignores them. With ``trainable_marks``, each takes 0.9 of its value and the last column ends at 1.
 
     Raises:
-        ValueError: If ``line_length`` leaves a column narrower than 4 characters.
+        ValueError: If ``line_length`` leaves a column narrower than 4 characters, or ``positions`` gives fewer
+            positions than the table has columns.
 
     Example:
 
@@ -135,10 +142,10 @@ def print_summary(
         line_length,
         connected,
         trainable_marks,
+        positions,
     )
     if print_fn is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        print_msg(text, line_break=False)  # (to the absl logger with interactive logging off, as Keras)
     else:
         print_fn(text)
 
@@ -153,9 +160,11 @@ def _format_summary(
     line_length: int | None,
     connected: Sequence[str] | None = None,
     marks: Sequence[str] | None = None,
+    positions: Sequence[float] | None = None,
 ) -> str:
     graph = connected is not None
-    positions = list(_GRAPH_POSITIONS if graph else _POSITIONS)
+    given = positions
+    positions = list(positions or (_GRAPH_POSITIONS if graph else _POSITIONS))
     header, justify = (_GRAPH_HEADER, (*_JUSTIFY, "left")) if graph else (_HEADER, _JUSTIFY)
     default = _GRAPH_LINE_LENGTH if graph else _DEFAULT_LINE_LENGTH
     if marks is not None:
@@ -173,6 +182,12 @@ def _format_summary(
             )
         column_widths.append(width)
         used += width
+    if len(column_widths) < len(header):
+        raise ValueError(
+            f"positions must give one position for each of the summary's {len(header)} columns "
+            f"({', '.join(header)}). Received: positions={given!r}"
+        )
+    column_widths = column_widths[: len(header)]
 
     cells = [
         [

@@ -14,6 +14,8 @@ import os
 import random
 import sys
 
+from ._io import disable_interactive_logging, enable_interactive_logging, is_interactive_logging_enabled
+
 _seed_stream = random.Random(int.from_bytes(os.urandom(8), "little"))
 
 
@@ -235,10 +237,13 @@ def set_image_data_format(data_format: str) -> None:
 
 __all__ = [
     "default_device",
+    "disable_interactive_logging",
+    "enable_interactive_logging",
     "epsilon",
     "floatx",
     "get_device",
     "image_data_format",
+    "is_interactive_logging_enabled",
     "list_devices",
     "next_seed",
     "resolve_device",

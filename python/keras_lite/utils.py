@@ -11,6 +11,7 @@ import numpy as np
 from . import _data, config
 from ._download import get_file
 from ._errors import ClassIdError, received, whole_number
+from ._io import disable_interactive_logging, enable_interactive_logging, is_interactive_logging_enabled
 from ._progbar import Progbar
 from ._registration import (
     CustomObjectScope,
@@ -57,12 +58,14 @@ def clear_session(free_memory: bool = True) -> None:
 
     New layers, models and symbolic tensors are named from the start again (``dense``, ``sequential``). keras_lite keeps no
     graph or session, so there is nothing else to free; models that still exist keep working.
+    Interactive logging is turned back on, as Keras's reset does.
 
     Args:
         free_memory: Accepted for Keras compatibility.
     """
     _name_counts.clear()
     _tensor_counts.clear()
+    enable_interactive_logging()  # Keras's reset of its global state turns it back on
 
 
 def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
@@ -178,11 +181,14 @@ __all__ = [
     "clear_session",
     "custom_object_scope",
     "deserialize_keras_object",
+    "disable_interactive_logging",
+    "enable_interactive_logging",
     "get_custom_objects",
     "get_file",
     "get_registered_name",
     "get_registered_object",
     "get_source_inputs",
+    "is_interactive_logging_enabled",
     "is_keras_tensor",
     "normalize",
     "pack_x_y_sample_weight",

@@ -75,6 +75,7 @@ class InputLayer(Layer):
         for arg, value in unsupported:
             _only(arg, value, (None, False), "InputLayer")
         super().__init__(name=name if name is not None else _auto_name("input_layer"), dtype=dtype, **kwargs)
+        self._tensor_name = name  # as Keras: an input named by default has a tensor named keras_tensor_<n>
         self.shape = _shape_arg(shape, "shape", nd=True)
         if batch_size is not None:
             warnings.warn(
@@ -109,7 +110,7 @@ class InputLayer(Layer):
     def output(self) -> KerasTensor:
         """Its tensor: the one ``keras.Input`` returned, else one made now."""
         if self._outbound is None:
-            self._outbound = KerasTensor(self, self.shape, self.name)
+            self._outbound = KerasTensor(self, self.shape, self._tensor_name)
         return self._outbound
 
     def get_config(self) -> dict[str, Any]:

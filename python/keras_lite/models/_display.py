@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import _keras_weights
-from .._errors import received
 from .._summary import print_summary, weights_size
-from .._unsupported import NotSupportedError
 from ..layers import InputLayer, Layer
 
 if TYPE_CHECKING:
@@ -19,10 +18,15 @@ if TYPE_CHECKING:
 Row = tuple[str, str, str, "int | None"]
 
 
-def rows(items: list[Any], expand: bool, level: int = 0) -> list[tuple[Row, Any, int]]:
+def rows(
+    items: list[Any], expand: bool, level: int = 0, layer_range: Any = None
+) -> list[tuple[Row, Any, int]]:
     """One summary row per layer (an InputLayer, a layer or a nested model): ``(name, class, output shape,
     params)``, params None if unbuilt; with ``expand``, a nested model's own rows after its row, their names
-    indented as Keras indents them. Each row comes with its layer and its nesting level (0: the model's own)."""
+    indented as Keras indents them. Each row comes with its layer and its nesting level (0: the model's own).
+    ``layer_range`` picks some of ``items`` (see `layer_index_range`)."""
+    first, stop = layer_index_range(items, layer_range)
+    items = items[first:stop]
     prefix = "   " * level + "└ " if level else ""
     out: list[tuple[Row, Any, int]] = []
     for item in items:
@@ -60,24 +64,44 @@ def trainable_mark(layer: Any) -> str:
     return "Y" if layer.trainable else "N"
 
 
-def refuse_layout_options(positions: Any, layer_range: Any) -> None:
-    """``summary``'s options keras_lite does not lay out, refused rather than ignored."""
-    for arg, value, given in (
-        ("positions", positions, positions is not None),
-        ("layer_range", layer_range, layer_range is not None),
-    ):
-        if given:
-            raise NotSupportedError(
-                f"keras_lite's summary() prints Keras's default layout; {arg} is not supported. "
-                f"{received(arg, value)}"
-            )
+def layer_index_range(layers: list[Any], layer_range: Any) -> tuple[int, int]:
+    """``summary(layer_range=...)``: the slice of ``layers`` (the model's own, not a nested model's) to show, as
+    Keras picks it: the first layer whose name matches ``layer_range[0]`` (a regex, matched at the start of the
+    name) through the last that matches ``layer_range[1]``, both included; all of them for None."""
+    if layer_range is None:
+        return 0, len(layers)
+    if len(layer_range) != 2:
+        raise ValueError(
+            "layer_range must be a list or tuple of length 2. "
+            f"Received: layer_range={layer_range!r} of length {len(layer_range)}"
+        )
+    if not all(isinstance(pattern, str) for pattern in layer_range):
+        raise ValueError(f"layer_range should contain strings only. Received: layer_range={layer_range!r}")
+    first = [i for i, layer in enumerate(layers) if re.match(layer_range[0], layer.name)]
+    last = [i for i, layer in enumerate(layers) if re.match(layer_range[1], layer.name)]
+    if not first or not last:
+        raise ValueError(
+            "Passed layer_names do not match the layer names in the model. "
+            f"Received: layer_range={layer_range!r}"
+        )
+    # Keras swaps the bounds when the end comes before the start.
+    if min(first) > max(last):
+        return min(last), max(first) + 1
+    return min(first), max(last) + 1
 
 
 def summary(
-    model: Model, line_length: Any, print_fn: Any, expand_nested: bool = False, show_trainable: bool = False
+    model: Model,
+    line_length: Any = None,
+    positions: Any = None,
+    print_fn: Any = None,
+    expand_nested: Any = False,
+    show_trainable: Any = False,
+    layer_range: Any = None,
 ) -> None:
-    """``model.summary``: the layer table and the parameter counts, in Keras 3's layout."""
-    rows, connected, marks = model._summary_rows(expand_nested)
+    """``model.summary``: the layer table and the parameter counts, in Keras 3's layout; the totals are the
+    whole model's whatever ``layer_range`` shows."""
+    rows, connected, marks = model._summary_rows(bool(expand_nested), layer_range)
     trainable, trainable_b = weights_size(model.trainable_weights)
     non_trainable, non_trainable_b = weights_size(model.non_trainable_weights)
     opt_params = None
@@ -97,7 +121,8 @@ def summary(
         line_length=line_length,
         print_fn=print_fn,
         connected=connected,
-        trainable_marks=marks if show_trainable else None,
+        trainable_marks=marks if bool(show_trainable) else None,
+        positions=positions,
     )
 
 

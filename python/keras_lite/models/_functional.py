@@ -56,13 +56,13 @@ def _flatten_readers(inputs: list[KerasTensor], nodes: list[Layer], output: Kera
                     flattens.append(first)
         if seen:
             raise NotSupportedError(
-                f"keras_lite models give flat outputs (None, width): input {t.name!r} of shape {t.shape} reaches "
+                f"keras_lite models give flat outputs (None, width): input {t._keras_history[0].name!r} of shape {t.shape} reaches "
                 "the output without a Flatten. Put a keras.layers.Flatten() before the output."
             )
         if not flattens or len({getattr(layer, "data_format", None) for layer in flattens}) != 1:
             raise NotSupportedError(
                 f"keras_lite reads an input of shape {t.shape} through Flatten layers with one data_format: "
-                f"input {t.name!r} is read by {[layer.name for layer in flattens] or 'no layer'}."
+                f"input {t._keras_history[0].name!r} is read by {[layer.name for layer in flattens] or 'no layer'}."
             )
         for layer in flattens:
             layer._feature_shape = tuple(t.shape[1:])  # type: ignore[attr-defined]
@@ -301,9 +301,9 @@ class Functional(Model):
 
     def _input_names(self) -> list[str]:
         """The inputs' names in ``model.inputs`` order: a dict-built model's keys (sorted, as Keras orders its
-        inputs), else the Input tensors' names. Data dicts and calls on tensors are read by them."""
+        inputs), else the input layers' names. Data dicts and calls on tensors are read by them."""
         keys = self._input_structure
-        return sorted(keys) if isinstance(keys, list) else [t.name for t in self._inputs]
+        return sorted(keys) if isinstance(keys, list) else [t._keras_history[0].name for t in self._inputs]
 
     def _join_inputs(self, x: Any, arg: str) -> np.ndarray:
         """``x`` (an array for one input; a list in ``inputs`` order or a dict by input name) as the core's
@@ -351,7 +351,7 @@ class Functional(Model):
             a = _data.to_matrix(part, where)
             if a.shape[1] != t._width:
                 raise ValueError(
-                    f"Input {i} with name {t.name!r} of model {self.name!r} is incompatible with the model: "
+                    f"Input {i} with name {t._keras_history[0].name!r} of model {self.name!r} is incompatible with the model: "
                     f"expected shape={t.shape}, found shape={a.shape} in `{where}`"
                 )
             arrays.append(a)
@@ -401,9 +401,9 @@ class Functional(Model):
         )
 
     def _summary_rows(
-        self, expand: bool
+        self, expand: bool, layer_range: Any = None
     ) -> tuple[list[tuple[str, str, str, int | None]], list[str] | None, list[str]]:
-        rows = _display.rows(self._all_layers, expand)
+        rows = _display.rows(self._all_layers, expand, layer_range=layer_range)
         connected = [
             "-"
             if level or isinstance(layer, InputLayer)  # a nested model's layers: none of this graph's calls

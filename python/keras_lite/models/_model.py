@@ -372,16 +372,15 @@ class Model(_compile.CompileState, ConfigMethods, _nesting.AsLayer, _ownership.H
     ) -> None:
         """Print the layer table in Keras 3's layout (with a ``Connected to`` column for a graph), each nested
         model's layers under its row with ``expand_nested``, whether each trains with ``show_trainable``;
-        ``positions`` and ``layer_range`` are refused."""
-        _display.refuse_layout_options(positions, layer_range)
-        _display.summary(self, line_length, print_fn, bool(expand_nested), bool(show_trainable))
+        ``positions``: the columns' right edges; ``layer_range``: two names (regexes) bounding the rows."""
+        _display.summary(self, line_length, positions, print_fn, expand_nested, show_trainable, layer_range)
 
     def _summary_rows(
-        self, expand: bool
+        self, expand: bool, layer_range: Any = None
     ) -> tuple[list[tuple[str, str, str, int | None]], list[str] | None, list[str]]:
         """One ``(name, class, output shape, params or None if unbuilt)`` row per layer (``expand``: a nested
-        model's layers after it), each row's ``Connected to`` text (None: a stack, printed without it), and
-        each row's ``Trainable`` mark."""
+        model's layers after it; ``layer_range``: the model's own layers between two names), each row's
+        ``Connected to`` text (None: a stack, printed without it), and each row's ``Trainable`` mark."""
         raise NotImplementedError
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:

@@ -375,8 +375,10 @@ class Sequential(Model):
         """The layers as added: a nested model is one of them."""
         return list(self._items)
 
-    def _summary_rows(self, expand: bool) -> tuple[list[tuple[str, str, str, int | None]], None, list[str]]:
-        rows = _display.rows(self._items, expand)
+    def _summary_rows(
+        self, expand: bool, layer_range: Any = None
+    ) -> tuple[list[tuple[str, str, str, int | None]], None, list[str]]:
+        rows = _display.rows(self._items, expand, layer_range=layer_range)
         return [row for row, _, _ in rows], None, [_display.trainable_mark(layer) for _, layer, _ in rows]
 
     def _known_input_shape(self) -> tuple[Any, ...] | None:

@@ -72,7 +72,7 @@ class LearningRate(float):
     """``optimizer.learning_rate``: the rate the next training step uses, as Keras 3's scalar variable.
 
     With a schedule it is the schedule's rate at the optimizer's step count, and cannot be set. It is a ``float`` (so JSON, ``isinstance(lr, float)`` and arithmetic work as on a number) whose reads
-    (``float(lr)``, ``lr.numpy()``, arithmetic, comparisons, f-strings) give the rate in force. Change it with
+    (``float(lr)``, ``lr.numpy()``, arithmetic, comparisons, f-strings with a format spec) give the rate in force. Change it with
     ``lr.assign(x)`` or ``optimizer.learning_rate = x``, between fits or from a callback during one: the next
     optimizer step (on the CPU or the GPU) uses the new rate, and a saved file records it.
     """
@@ -119,7 +119,8 @@ class LearningRate(float):
         return bool(self._optimizer._current_lr())
 
     def __format__(self, spec: str) -> str:
-        return format(float(self), spec)
+        # `f"{lr}"` is Keras's str(), the repr; a format spec (which Keras refuses) formats the rate.
+        return format(float(self), spec) if spec else repr(self)
 
     def __repr__(self) -> str:
         # Keras 3.15.1 shows the float32 value as a Python float: value=0.0010000000474974513 for 0.001.
@@ -247,7 +248,9 @@ class Optimizer:
     def iterations(self) -> Iterations:
         """Number of optimizer steps applied: an ``int`` that also reads as Keras 3's int64 variable
         (``optimizer.iterations.numpy()``)."""
-        return Iterations(0 if self._network is None else int(self._network.iterations))
+        steps = Iterations(0 if self._network is None else int(self._network.iterations))
+        steps.path = f"{self.name}/iteration"
+        return steps
 
     def _set_schedule(self, schedule: LearningRateSchedule) -> None:
         # Each step's rate is the schedule's (the float rate is unused): the core evaluates a built-in one,

@@ -25,10 +25,15 @@ class Iterations(int):
 
     shape: tuple[int, ...] = ()
     dtype = "int64"
+    path = "iteration"  # the optimizer's gives its name: "adam/iteration"
 
     @property
     def value(self) -> int:
         return int(self)
+
+    def __repr__(self) -> str:
+        # Also its str() and f-string, as Keras 3.15.1 prints its variable: print(opt.iterations).
+        return f"<Variable path={self.path}, shape=(), dtype=int64, value={int(self)}>"
 
     def numpy(self) -> np.int64:
         """The count as an int64 NumPy scalar."""
