@@ -197,3 +197,68 @@ def test_a_legacy_h5_training_config_is_written_as_keras_writes_it(tmp_path: Pat
     # it fails on "mse"), so the reloaded model logs mean_squared_error for "mse".
     assert after == {("mean_squared_error" if key == "mse" else key): value for key, value in before.items()}
     assert int(reloaded.optimizer.iterations) == int(model.optimizer.iterations)
+
+
+def _saved(model: Any, path: Path) -> Any:
+    if path.suffix == ".json":
+        return keras.models.model_from_json(model.to_json())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.save(path)
+    return keras.models.load_model(path)
+
+
+@pytest.mark.parametrize("suffix", [".keras", ".h5", ".json"])
+def test_a_loss_function_loads_back_as_the_function(tmp_path: Path, suffix: str) -> None:
+    # Keras 3.15.1 printed <function mean_absolute_error ...> for model.loss after each of the three.
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss=keras.losses.mean_absolute_error)
+    loaded = _saved(model, tmp_path / f"m{suffix}")
+    assert loaded.loss is keras.losses.mean_absolute_error
+    assert loaded.get_compile_config()["loss"] == {
+        "module": "builtins",
+        "class_name": "function",
+        "config": "mean_absolute_error",
+        "registered_name": "function",
+    }
+
+
+def test_names_in_a_legacy_file_load_as_keras_legacy_loader_reads_them(tmp_path: Path) -> None:
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    model.compile(
+        optimizer="adam", loss="binary_crossentropy", metrics=[keras.metrics.mean_squared_error, "mae"]
+    )
+    kept = _saved(model, tmp_path / "m.keras")
+    assert kept.loss == "binary_crossentropy"  # Keras 3.15.1: 'binary_crossentropy'
+    legacy = _saved(model, tmp_path / "m.h5")
+    assert legacy.loss is keras.losses.binary_crossentropy  # Keras 3.15.1: <function binary_crossentropy ...>
+    config = legacy.get_compile_config()
+    config.pop("optimizer")
+    # What Keras 3.15.1 printed for the same file's reloaded model.
+    assert config == {
+        "loss": {
+            "module": "builtins",
+            "class_name": "function",
+            "config": "binary_crossentropy",
+            "registered_name": "function",
+        },
+        "loss_weights": None,
+        "metrics": [
+            {
+                "module": "keras.metrics",
+                "class_name": "MeanSquaredError",
+                "config": {"name": "mean_squared_error", "dtype": "float32"},
+                "registered_name": None,
+            },
+            {
+                "module": "keras.metrics",
+                "class_name": "MeanAbsoluteError",
+                "config": {"name": "mean_absolute_error", "dtype": "float32"},
+                "registered_name": None,
+            },
+        ],
+        "weighted_metrics": None,
+        "run_eagerly": False,
+        "steps_per_execution": 1,
+        "jit_compile": False,
+    }

@@ -379,6 +379,8 @@ def compile_config(training: Any) -> dict[str, Any]:
         }
         opt = {"class_name": name, "config": _keras2_optimizer(name, config)}
     out["optimizer"] = opt if opt is not None else "rmsprop"
+    if isinstance(out["loss"], str):  # Keras's legacy loader deserializes a loss's name: the function
+        out["loss"] = {"class_name": "function", "config": out["loss"]}
     for key in ("metrics", "weighted_metrics"):
         value = out[key]
         # tf.keras 2 lists one list of metrics per output, each a MeanMetricWrapper of a function.
