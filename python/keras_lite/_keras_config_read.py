@@ -397,7 +397,7 @@ def loss_from_config(value: Any) -> Any:
         losses_module._loss(name)
     except ValueError as e:
         raise FormatError(str(e)) from None
-    return name
+    return losses_module.get(name) if isinstance(value, dict) else name  # a function entry: the function
 
 
 def metric_from_config(value: Any) -> Any:

@@ -294,7 +294,7 @@ def plan(model: Any, stored: Stored, skip_mismatch: bool = False) -> Plan:
         warnings.warn(f"Skipping weights: {msg}", UserWarning, stacklevel=3)
         current = layer_weights(model) if current is None else current
         values.extend(current[i])
-    optimizer = _optimizer_plan(model, stored.optimizer, stored.fixed)
+    optimizer = _optimizer_plan(model, stored.optimizer, stored.fixed, skip_mismatch)
     scheduled = model.optimizer is not None and (stored.fixed or fixed_variables(model.optimizer)) == 1
     lr = learning_rate(stored.optimizer) if optimizer is not None and not scheduled else None
     if lr is not None and not (np.isfinite(np.float32(lr)) and lr >= 0):
@@ -303,7 +303,7 @@ def plan(model: Any, stored: Stored, skip_mismatch: bool = False) -> Plan:
 
 
 def _optimizer_plan(
-    model: Any, opt_vars: list[_h5read.Dataset] | None, fixed: int | None = None
+    model: Any, opt_vars: list[_h5read.Dataset] | None, fixed: int | None = None, skip_mismatch: bool = False
 ) -> tuple[int, list[np.ndarray]] | None:
     net = model._core_network()
     if opt_vars is None or not model.compiled or net is None:
@@ -330,13 +330,25 @@ def _optimizer_plan(
     if len(opt_vars) == fixed:  # Keras saves an optimizer that never stepped without its slots
         return steps, [v for _, _, v in rows]
     by_key = dict(zip(order, opt_vars[fixed:]))
-    arrays = []
-    for w, s, v in rows:
-        item = by_key[(w, s)]
-        if item.shape != v.shape:
-            raise FormatError(f"{item.path} ({s} of weight {w}) has shape {item.shape}, expected {v.shape}")
-        arrays.append(_float32(item))
-    return steps, arrays
+    current = {(w, s): v for w, s, v in rows}
+    # Keras assigns the variables in its order and stops at the first that does not fit: with skip_mismatch
+    # the ones before it keep the file's values, that one and the later ones their own.
+    fits = len(order)
+    for i, key in enumerate(order):
+        item = by_key[key]
+        if item.shape != current[key].shape:
+            msg = f"{item.path} ({key[1]} of weight {key[0]}) has shape {item.shape}, expected {current[key].shape}"
+            if not skip_mismatch:
+                raise FormatError(msg)
+            warnings.warn(
+                f"Skipping weights: the optimizer's {msg}; it and the later slots keep their values",
+                UserWarning,
+                stacklevel=3,
+            )
+            fits = i
+            break
+    loaded = set(order[:fits])
+    return steps, [_float32(by_key[(w, s)]) if (w, s) in loaded else v for w, s, v in rows]
 
 
 def state_fits(model: Any, opt_vars: list[_h5read.Dataset], fixed: int) -> bool:

@@ -74,8 +74,26 @@ def _unaliased(loss: Any) -> Any:
     return loss
 
 
+def _legacy_object(entry: Any) -> Any:
+    """A loss or metric of a compile config as Keras 3's legacy writer serializes it, also inside the list or
+    dict compile was given: a function by its name (``"categorical_crossentropy"``), an object as
+    ``{"class_name", "config"}`` (its registered name for a registered class), without ``module`` and
+    ``registered_name``."""
+    if isinstance(entry, (list, tuple)):
+        return type(entry)(_legacy_object(v) for v in entry)
+    if not isinstance(entry, dict):
+        return entry
+    if "class_name" not in entry:
+        return {k: _legacy_object(v) for k, v in entry.items()}
+    if entry["class_name"] == "function":
+        return entry.get("config")
+    return {"class_name": entry.get("registered_name") or entry["class_name"], "config": entry.get("config")}
+
+
 def _training_config(compile_config: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in compile_config.items() if k != "optimizer"}
+    for key in ("loss", "metrics", "weighted_metrics"):
+        out[key] = _legacy_object(out.get(key))
     out["loss"] = _unaliased(out.get("loss"))
     opt = compile_config["optimizer"]
     out["optimizer_config"] = {"class_name": opt["class_name"], "config": opt["config"]}
@@ -361,6 +379,8 @@ def compile_config(training: Any) -> dict[str, Any]:
         }
         opt = {"class_name": name, "config": _keras2_optimizer(name, config)}
     out["optimizer"] = opt if opt is not None else "rmsprop"
+    if isinstance(out["loss"], str):  # Keras's legacy loader deserializes a loss's name: the function
+        out["loss"] = {"class_name": "function", "config": out["loss"]}
     for key in ("metrics", "weighted_metrics"):
         value = out[key]
         # tf.keras 2 lists one list of metrics per output, each a MeanMetricWrapper of a function.
