@@ -192,6 +192,48 @@ def read_at_most(f: Any, limit: int, what: str) -> bytes:
     return b"".join(chunks)
 
 
+# The most bytes of zip directory read: Keras's archives list three members (about 200 bytes). zipfile makes an
+# object of about 500 bytes for each entry of 46, so a directory of a million empty entries (a 57 MB file) took a
+# gigabyte and a minute to list before a member was looked at.
+MAX_ZIP_DIRECTORY = 1 << 20
+
+
+def open_zip(f: Any) -> zipfile.ZipFile:
+    """``zipfile.ZipFile(f)``, once the size of directory its end records declare is at most ``MAX_ZIP_DIRECTORY``:
+    the 32-bit record's, or a zip64 record's where one is found (as zipfile does; Python versions look for it just
+    before its locator or where the locator says, so both places count)."""
+    f.seek(0, io.SEEK_END)
+    size = f.tell()
+    base = max(size - (1 << 16) - 22, 0)  # the end record, after a comment of up to 64 KB
+    f.seek(base)
+    tail = f.read()
+    end = tail.rfind(b"PK\x05\x06")
+    if end < 0 or end + 22 > len(tail):
+        return zipfile.ZipFile(f)  # (which refuses it)
+    declared = plain = int.from_bytes(tail[end + 12 : end + 16], "little")
+    locator = base + end - 20
+    if locator >= 0:
+        f.seek(locator)
+        record = f.read(20)
+        if record[:4] == b"PK\x06\x07":
+            found = []
+            for at in (locator - 56, int.from_bytes(record[8:16], "little")):
+                head = b""
+                if 0 <= at < size:
+                    f.seek(at)
+                    head = f.read(56)
+                valid = head[:4] == b"PK\x06\x06" and len(head) == 56
+                found.append(int.from_bytes(head[40:48], "little") if valid else plain)
+            declared = max(found)
+    if declared > MAX_ZIP_DIRECTORY:
+        raise FormatError(
+            f"the zip archive's directory declares {declared} bytes of entries; a `.keras` file's lists a few "
+            f"members (at most {MAX_ZIP_DIRECTORY} bytes are read)"
+        )
+    f.seek(0)
+    return zipfile.ZipFile(f)
+
+
 def member_info(zf: zipfile.ZipFile, name: str) -> zipfile.ZipInfo:
     try:
         return zf.getinfo(name)
