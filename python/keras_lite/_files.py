@@ -241,16 +241,19 @@ def member_info(zf: zipfile.ZipFile, name: str) -> zipfile.ZipInfo:
         raise FormatError(f"the archive has no {name} (it is not a Keras 3 `.keras` file)") from None
 
 
-# The most thresholds a file's metric may ask for (Keras's default is 200): each costs memory and time in
-# every batch, so a short config cannot make a load allocate gigabytes (``AUC(num_thresholds=10**8)``).
+# The most thresholds a file's metric may ask for (Keras's default is 200), and all of its metrics together: each
+# costs memory (about 25 bytes) and time in every batch, so a short config cannot make a load allocate gigabytes
+# (``AUC(num_thresholds=10**8)``, or 300 AUCs of 65,536 thresholds each: 500 MB from a config of 43 KB).
 MAX_FILE_THRESHOLDS = 1 << 16
+MAX_FILE_THRESHOLDS_TOTAL = 1 << 20
 
 
-def check_thresholds(metric: Any) -> None:
-    """Refuse a serialized metric whose ``num_thresholds`` or ``thresholds`` ask for more than a file may."""
+def check_thresholds(metric: Any) -> int:
+    """Refuse a serialized metric whose ``num_thresholds`` or ``thresholds`` ask for more than a file may; the
+    number it asks for (0 where it names none)."""
     config = metric.get("config") if isinstance(metric, dict) else None
     if not isinstance(config, dict):
-        return
+        return 0
     count, listed = config.get("num_thresholds"), config.get("thresholds")
     asked = [
         ("num_thresholds", count if isinstance(count, (int, float)) and not isinstance(count, bool) else 0),
@@ -262,6 +265,25 @@ def check_thresholds(metric: Any) -> None:
                 f"metric {metric.get('class_name')!r} asks for {n} thresholds ({arg}); a file's metric may have "
                 f"at most {MAX_FILE_THRESHOLDS}"
             )
+    return int(max(n for _, n in asked))
+
+
+def threshold_budget(read: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``read`` for each metric of one compile config, refusing a metric once the thresholds asked for so far
+    pass ``MAX_FILE_THRESHOLDS_TOTAL`` (before it is made)."""
+    spent = 0
+
+    def checked(metric: Any) -> Any:
+        nonlocal spent
+        spent += check_thresholds(metric)
+        if spent > MAX_FILE_THRESHOLDS_TOTAL:
+            raise FormatError(
+                f"the metrics ask for {spent} thresholds together by metric {metric.get('class_name')!r}; a "
+                f"file's may ask for at most {MAX_FILE_THRESHOLDS_TOTAL}"
+            )
+        return read(metric)
+
+    return checked
 
 
 # Deflate's densest output: 258 bytes from each pair of bits, about 1032:1 (zlib's own figure).
