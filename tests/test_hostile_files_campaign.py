@@ -524,3 +524,42 @@ def test_many_metrics_of_one_name_are_numbered_in_linear_time():
     assert seconds[1] < 16 * seconds[0], seconds  # 8 times the metrics (64 times the time before)
     logs = model.evaluate(np.ones((2, 4)), np.ones((2, 2)), verbose=0, return_dict=True)
     assert {"mae", "mae_1", "mae_15999"} <= set(logs) and "mae_16000" not in logs
+
+
+# ---- an array's record in a config ----------------------------------------------------------------------------
+def _record(dtype: Any, count: int = 4) -> dict[str, Any]:
+    return {"class_name": "__numpy__", "config": {"value": [0.5] * count, "dtype": dtype}}
+
+
+@pytest.mark.parametrize(
+    "dtype",
+    ["S100000000", "U20000000", "V100000000", "(100,100,100)f8", {"names": ["a"], "formats": ["f4"]}, 5],
+)
+@pytest.mark.parametrize("where", ["Rescaling scale", "Constant initializer"])
+def test_an_array_record_s_dtype_cannot_ask_for_gigabytes(tmp_path, dtype, where):
+    # The record's dtype went to NumPy as it was: four values of "S100000000" set aside 400 MB, and a string of
+    # a few more digits as many gigabytes as it says.
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.Rescaling(np.full(4, 0.5)), layers.Dense(2)])
+    model.save(tmp_path / "m.keras")
+    with zipfile.ZipFile(tmp_path / "m.keras") as zf:
+        config = json.loads(zf.read("config.json"))
+    rescaling, dense = config["config"]["layers"][1:3]
+    assert rescaling["config"]["scale"] == _record("float64")  # as Keras writes an array
+    path = tmp_path / "record.keras"
+    x = np.ones((2, 4), np.float32)
+    for given in (dtype, "float64"):  # refused, then the same file with the dtype Keras writes
+        if where == "Rescaling scale":
+            rescaling["config"]["scale"] = _record(given)
+        else:
+            value = {"value": _record(given, 1)}
+            dense["config"]["kernel_initializer"] = {
+                "module": "keras.initializers",
+                "class_name": "Constant",
+                "config": value,
+            }
+        _rewrite(tmp_path / "m.keras", path, {"config.json": json.dumps(config).encode()})
+        if given == dtype:
+            _refused(lambda: keras.models.load_model(path), path, "an array's record names")
+        else:
+            loaded = keras.models.load_model(path)
+            np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
