@@ -192,6 +192,48 @@ def read_at_most(f: Any, limit: int, what: str) -> bytes:
     return b"".join(chunks)
 
 
+# The most bytes of zip directory read: Keras's archives list three members (about 200 bytes). zipfile makes an
+# object of about 500 bytes for each entry of 46, so a directory of a million empty entries (a 57 MB file) took a
+# gigabyte and a minute to list before a member was looked at.
+MAX_ZIP_DIRECTORY = 1 << 20
+
+
+def open_zip(f: Any) -> zipfile.ZipFile:
+    """``zipfile.ZipFile(f)``, once the size of directory its end records declare is at most ``MAX_ZIP_DIRECTORY``:
+    the 32-bit record's, or a zip64 record's where one is found (as zipfile does; Python versions look for it just
+    before its locator or where the locator says, so both places count)."""
+    f.seek(0, io.SEEK_END)
+    size = f.tell()
+    base = max(size - (1 << 16) - 22, 0)  # the end record, after a comment of up to 64 KB
+    f.seek(base)
+    tail = f.read()
+    end = tail.rfind(b"PK\x05\x06")
+    if end < 0 or end + 22 > len(tail):
+        return zipfile.ZipFile(f)  # (which refuses it)
+    declared = plain = int.from_bytes(tail[end + 12 : end + 16], "little")
+    locator = base + end - 20
+    if locator >= 0:
+        f.seek(locator)
+        record = f.read(20)
+        if record[:4] == b"PK\x06\x07":
+            found = []
+            for at in (locator - 56, int.from_bytes(record[8:16], "little")):
+                head = b""
+                if 0 <= at < size:
+                    f.seek(at)
+                    head = f.read(56)
+                valid = head[:4] == b"PK\x06\x06" and len(head) == 56
+                found.append(int.from_bytes(head[40:48], "little") if valid else plain)
+            declared = max(found)
+    if declared > MAX_ZIP_DIRECTORY:
+        raise FormatError(
+            f"the zip archive's directory declares {declared} bytes of entries; a `.keras` file's lists a few "
+            f"members (at most {MAX_ZIP_DIRECTORY} bytes are read)"
+        )
+    f.seek(0)
+    return zipfile.ZipFile(f)
+
+
 def member_info(zf: zipfile.ZipFile, name: str) -> zipfile.ZipInfo:
     try:
         return zf.getinfo(name)
@@ -199,16 +241,19 @@ def member_info(zf: zipfile.ZipFile, name: str) -> zipfile.ZipInfo:
         raise FormatError(f"the archive has no {name} (it is not a Keras 3 `.keras` file)") from None
 
 
-# The most thresholds a file's metric may ask for (Keras's default is 200): each costs memory and time in
-# every batch, so a short config cannot make a load allocate gigabytes (``AUC(num_thresholds=10**8)``).
+# The most thresholds a file's metric may ask for (Keras's default is 200), and all of its metrics together: each
+# costs memory (about 25 bytes) and time in every batch, so a short config cannot make a load allocate gigabytes
+# (``AUC(num_thresholds=10**8)``, or 300 AUCs of 65,536 thresholds each: 500 MB from a config of 43 KB).
 MAX_FILE_THRESHOLDS = 1 << 16
+MAX_FILE_THRESHOLDS_TOTAL = 1 << 20
 
 
-def check_thresholds(metric: Any) -> None:
-    """Refuse a serialized metric whose ``num_thresholds`` or ``thresholds`` ask for more than a file may."""
+def check_thresholds(metric: Any) -> int:
+    """Refuse a serialized metric whose ``num_thresholds`` or ``thresholds`` ask for more than a file may; the
+    number it asks for (0 where it names none)."""
     config = metric.get("config") if isinstance(metric, dict) else None
     if not isinstance(config, dict):
-        return
+        return 0
     count, listed = config.get("num_thresholds"), config.get("thresholds")
     asked = [
         ("num_thresholds", count if isinstance(count, (int, float)) and not isinstance(count, bool) else 0),
@@ -220,6 +265,25 @@ def check_thresholds(metric: Any) -> None:
                 f"metric {metric.get('class_name')!r} asks for {n} thresholds ({arg}); a file's metric may have "
                 f"at most {MAX_FILE_THRESHOLDS}"
             )
+    return int(max(n for _, n in asked))
+
+
+def threshold_budget(read: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``read`` for each metric of one compile config, refusing a metric once the thresholds asked for so far
+    pass ``MAX_FILE_THRESHOLDS_TOTAL`` (before it is made)."""
+    spent = 0
+
+    def checked(metric: Any) -> Any:
+        nonlocal spent
+        spent += check_thresholds(metric)
+        if spent > MAX_FILE_THRESHOLDS_TOTAL:
+            raise FormatError(
+                f"the metrics ask for {spent} thresholds together by metric {metric.get('class_name')!r}; a "
+                f"file's may ask for at most {MAX_FILE_THRESHOLDS_TOTAL}"
+            )
+        return read(metric)
+
+    return checked
 
 
 # Deflate's densest output: 258 bytes from each pair of bits, about 1032:1 (zlib's own figure).

@@ -40,6 +40,16 @@ _FLOAT_LAYOUTS = {  # size: (precision, exponent location, exponent size, mantis
     8: (64, 52, 11, 0, 52, 1023, 63),
 }
 
+_CLASSES = {  # HDF5's datatype classes, as named in errors
+    0: "an integer",
+    1: "a float",
+    3: "a string",
+    6: "a compound",
+    7: "a reference",
+    8: "an enum",
+    9: "a variable-length",
+}
+
 
 class File(Bytes):
     """An HDF5 file held in memory. ``File(data).root`` is its root ``Group``.
@@ -322,6 +332,8 @@ def datatype(f: File, m: Message, path: str) -> np.dtype | tuple[str, int]:
         if size != 8 + f.O:  # its length, then the heap object's collection and index
             raise bad(f"{path} has a variable-length string type of {size} bytes")
         return ("variable-length", size)
+    if kind not in (0, 1):  # (an object reference's message has no properties: it is not truncated)
+        raise unsupported(f"{_CLASSES.get(kind, f'a class {kind}')} datatype of {size} bytes", path)
     if m.size < (20 if kind == 1 else 12):
         raise bad(f"{path} has a truncated datatype")
     order = ">" if bits & 1 else "<"
@@ -332,13 +344,4 @@ def datatype(f: File, m: Message, path: str) -> np.dtype | tuple[str, int]:
         layout = (precision, *struct.unpack_from("<BBBBI", f.data, m.pos + 12), (bits >> 8) & 0xFF)
         if _FLOAT_LAYOUTS.get(size) == layout:
             return np.dtype(f"{order}f{size}")
-    names = {
-        0: "integer",
-        1: "float",
-        3: "string",
-        6: "compound",
-        7: "reference",
-        8: "enum",
-        9: "variable-length",
-    }
-    raise unsupported(f"a {names.get(kind, f'class {kind}')} datatype of {size} bytes", path)
+    raise unsupported(f"{_CLASSES.get(kind, f'a class {kind}')} datatype of {size} bytes", path)

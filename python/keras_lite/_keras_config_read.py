@@ -16,7 +16,7 @@ from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
 from ._errors import FormatError
-from ._files import check_thresholds
+from ._files import check_thresholds, threshold_budget
 from ._unsupported import NotSupportedError
 from .layers._layer_args import _MAX_SIZE
 
@@ -436,8 +436,9 @@ def compile_from_config(
 ) -> None:
     """Compile ``model`` as ``compile_config`` says (``learning_rate`` overrides the config's, as Keras's file does)."""
     cfg = _dict(cfg, "compile_config")
-    metrics = _as_given(cfg.get("metrics"), "metrics", metric_from_config, nested=True)
-    weighted = _as_given(cfg.get("weighted_metrics"), "weighted_metrics", metric_from_config, nested=True)
+    read_metric = threshold_budget(metric_from_config)  # (thresholds of all of them together bounded)
+    metrics = _as_given(cfg.get("metrics"), "metrics", read_metric, nested=True)
+    weighted = _as_given(cfg.get("weighted_metrics"), "weighted_metrics", read_metric, nested=True)
     optimizer = optimizer_from_config(cfg.get("optimizer", "rmsprop"), learning_rate)
     loss = _as_given(cfg.get("loss"), "loss", loss_from_config, nested=False)
     weights = {"loss_weights": cfg["loss_weights"]} if cfg.get("loss_weights") not in (None, [], {}) else {}

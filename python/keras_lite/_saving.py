@@ -43,6 +43,7 @@ from ._files import (
     is_zip,
     member_info,
     member_size,
+    open_zip,
     opened,
     path_arg,
     read_at_most,
@@ -192,7 +193,7 @@ def _whole(f: Any, limit: int | None = None) -> bytes:
 def _weights_bytes(f: Any, limit: int) -> bytes:
     """The HDF5 bytes of a ``.weights.h5`` file or of a ``.keras`` archive's weights, at most ``limit``."""
     if is_zip(f):
-        return zip_member(zipfile.ZipFile(f), _WEIGHTS, limit)
+        return zip_member(open_zip(f), _WEIGHTS, limit)
     return read_at_most(f, limit, "weights for this model")
 
 
@@ -334,7 +335,7 @@ def _load_keras(model_class: Any, f: Any, compile: bool, training_only: list[str
     applies in inference only)."""
     if not is_zip(f):
         raise FormatError("it is not a `.keras` file (not a zip archive; is it truncated or another format?)")
-    zf = zipfile.ZipFile(f)
+    zf = open_zip(f)
     # The weights member bounds the rest. Keras writes a group of at least a kilobyte per layer and a
     # config of under 2 KB per layer (under a quarter of the weights in every file seen), and a model
     # needs 4 bytes of weights per parameter: a larger config, or a config describing a larger model, is

@@ -43,3 +43,27 @@ class Tensor(np.ndarray):  # type: ignore[type-arg]
         if self.ndim == 0:
             return round(self.numpy(), ndigits)
         return np.round(self.view(np.ndarray), ndigits or 0)
+
+
+def from_record(record: dict[str, Any]) -> np.ndarray:
+    """The array of a ``__numpy__`` or ``__tensor__`` record, as Keras 3 serializes an array in a config
+    (``{"class_name": "__numpy__", "config": {"value": [...], "dtype": "float32"}}``). Its dtype is one of at
+    most 16 bytes a value: a record's dtype string could otherwise make NumPy set aside gigabytes for a few
+    values (``"S2000000000"``, ``"(1000,1000,1000)f8"``).
+
+    Raises:
+        ValueError: the record's config is not a dict, or its dtype is not such a NumPy dtype.
+    """
+    inner = record.get("config", {})
+    if not isinstance(inner, dict):
+        raise ValueError(f"an array's record must hold a dict. Received: config={inner!r}")
+    name = inner.get("dtype", "float32")
+    try:
+        dtype = np.dtype(name)
+    except (TypeError, ValueError):
+        raise ValueError(f"an array's record names no NumPy dtype. Received: dtype={name!r}") from None
+    if dtype.itemsize > 16 or dtype.fields is not None or dtype.subdtype is not None:
+        raise ValueError(
+            f"an array's record names a dtype of {dtype.itemsize} bytes a value. Received: dtype={name!r}"
+        )
+    return np.array(inner.get("value"), dtype=dtype)

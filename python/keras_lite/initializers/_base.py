@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import ArgumentTypeError, received
-from .._tensor import Tensor
+from .._tensor import Tensor, from_record
 from .._unsupported import NotSupportedError
 
 
@@ -124,8 +124,7 @@ class Constant(Initializer):
     def from_config(cls, config: dict[str, Any]) -> Any:
         value = config["value"]  # a KeyError without "value", as in Keras 3.15 (get("constant"))
         if isinstance(value, dict) and value.get("class_name") in ("__numpy__", "__tensor__"):
-            inner = value.get("config", {})
-            value = np.array(inner.get("value"), dtype=inner.get("dtype", "float32"))
+            value = from_record(value)
         return cls(value)
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import _core, _data, config
 from .._errors import received
-from .._tensor import Tensor
+from .._tensor import Tensor, from_record
 from ._keras_tensor import _symbolic
 from ._layer import Layer
 
@@ -46,8 +46,7 @@ def _serialize(value: Any) -> Any:
 
 def _deserialize(value: Any) -> Any:
     if isinstance(value, dict) and value.get("class_name") in ("__numpy__", "__tensor__"):
-        inner = value.get("config", {})
-        return np.array(inner.get("value"), dtype=inner.get("dtype", "float32"))
+        return from_record(value)
     return value
 
 

@@ -114,16 +114,18 @@ def resolve_metrics(
         for kind, name, _ in group:
             _check_reads_targets(loss, kind, name, arg)
     names: list[str] = []
+    taken: set[str] = set()  # the names as a set: a file's config may list a hundred thousand metrics
     counts: dict[str, int] = {}
 
     def numbered(name: str) -> str:
         k = counts.get(name, 0)
         counts[name] = k + 1
         numbered = f"{name}_{k}" if k else name
-        while numbered in names:  # a metric named like another's numbered name ("mae_1"); Keras overwrites
+        while numbered in taken:  # a metric named like another's numbered name ("mae_1"); Keras overwrites
             k += 1
             counts[name] = k + 1
             numbered = f"{name}_{k}"
+        taken.add(numbered)
         return numbered
 
     for _, name, _ in plain:
