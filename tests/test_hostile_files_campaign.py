@@ -35,26 +35,8 @@ import numpy as np
 import pytest
 
 import keras_lite as keras
+from file_state import assert_same, model_state, trained_model
 from keras_lite import _h5read, layers
-
-
-def _model() -> keras.Sequential:
-    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3), layers.Dense(2)])
-    model.compile(optimizer="adam", loss="mse")
-    model.fit(np.ones((8, 4)), np.ones((8, 2)), epochs=1, verbose=0)
-    return model
-
-
-def _state(model: Any) -> tuple[list[np.ndarray], int, list[np.ndarray]]:
-    iterations, rows = model._net.optimizer_state()
-    return [w.copy() for w in model.get_weights()], iterations, [v.copy() for _, _, v in rows]
-
-
-def _assert_same(a: Any, b: Any) -> None:
-    (wa, ia, sa), (wb, ib, sb) = a, b
-    assert ia == ib and len(wa) == len(wb) and len(sa) == len(sb)
-    for x, y in zip(wa + sa, wb + sb):
-        np.testing.assert_array_equal(x, y)
 
 
 def _refused(load: Callable[[], Any], path: Any, match: str | None = None) -> str:
@@ -99,13 +81,13 @@ def test_a_zip_directory_of_many_entries_is_refused_before_it_is_listed(tmp_path
     # 25,000 entries (65,535 at most without zip64): 1.4 MB listed as 12 MB of Python objects before.
     path = tmp_path / "many.keras"
     path.write_bytes(_many_entries(25_000, zip64))
-    model = _model()
-    before = _state(model)
+    model = trained_model()
+    before = model_state(model)
     load = (
         (lambda: keras.models.load_model(path)) if how == "load_model" else (lambda: model.load_weights(path))
     )
     _refused(load, path, "directory declares 1425000 bytes")
-    _assert_same(before, _state(model))
+    assert_same(before, model_state(model))
 
 
 def _with_zip64_end(data: bytes) -> bytes:
@@ -120,7 +102,7 @@ def _with_zip64_end(data: bytes) -> bytes:
 
 
 def test_archives_with_a_few_entries_still_load_with_either_end_record(tmp_path):
-    model = _model()
+    model = trained_model()
     model.save(tmp_path / "m.keras")
     x = np.linspace(-1, 1, 8, dtype=np.float32).reshape(2, 4)
     data = (tmp_path / "m.keras").read_bytes()
@@ -129,7 +111,7 @@ def test_archives_with_a_few_entries_still_load_with_either_end_record(tmp_path)
         path.write_bytes(content)
         loaded = keras.models.load_model(path)
         np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
-        fresh = _model()
+        fresh = trained_model()
         fresh.load_weights(path)
         np.testing.assert_array_equal(fresh.predict(x, verbose=0), model.predict(x, verbose=0))
 
@@ -171,20 +153,20 @@ _REFUSED_KERNELS: dict[str, tuple[Callable[[Any], None], str]] = {
 def test_a_variable_of_the_wrong_type_or_shape_is_refused(tmp_path, case):
     make, match = _REFUSED_KERNELS[case]
     path = tmp_path / "w.weights.h5"
-    model = _model()
+    model = trained_model()
     model.save_weights(path)
     _replace_kernel(path, make)
-    before = _state(model)
+    before = model_state(model)
     message = _refused(lambda: model.load_weights(path), path, match)
     assert "not a valid HDF5 file" not in message  # (it is one)
-    _assert_same(before, _state(model))
+    assert_same(before, model_state(model))
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float16", "int32", "uint8", "int64", ">f4"])
 def test_a_variable_of_another_real_type_loads_cast_to_float32(tmp_path, dtype):
     # Keras assigns a variable whatever real array the file holds, cast to the variable's float32.
     path = tmp_path / "w.weights.h5"
-    model = _model()
+    model = trained_model()
     model.save_weights(path)
     values = np.arange(12).reshape(4, 3).astype(dtype)
     _replace_kernel(path, lambda f: f.create_dataset(_KERNEL, data=values))
@@ -194,16 +176,16 @@ def test_a_variable_of_another_real_type_loads_cast_to_float32(tmp_path, dtype):
 
 def test_a_learning_rate_beyond_float32_is_refused_without_a_numpy_warning(tmp_path):
     path = tmp_path / "w.weights.h5"
-    model = _model()
+    model = trained_model()
     model.save_weights(path)
     with h5py.File(path, "r+") as f:
         del f["optimizer/vars/1"]
         f["optimizer/vars/1"] = np.float64(1e300)
-    before = _state(model)
+    before = model_state(model)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _refused(lambda: model.load_weights(path), path, "learning rate is 1e\\+300")
-    _assert_same(before, _state(model))
+    assert_same(before, model_state(model))
 
 
 # ---- damaged HDF5 structures ------------------------------------------------------------------------------------
@@ -311,7 +293,7 @@ _DAMAGE: dict[str, tuple[Callable[[bytearray], None], str]] = {
 @pytest.mark.parametrize("kind", ["weights.h5", "keras"])
 def test_damaged_hdf5_structures_are_refused(tmp_path, case, kind):
     damage, match = _DAMAGE[case]
-    model = _model()
+    model = trained_model()
     model.save_weights(tmp_path / "w.weights.h5")
     data = bytearray((tmp_path / "w.weights.h5").read_bytes())
     damage(data)
@@ -324,14 +306,14 @@ def test_damaged_hdf5_structures_are_refused(tmp_path, case, kind):
                     info.filename, bytes(data) if info.filename == "model.weights.h5" else src.read(info)
                 )
         _refused(lambda: keras.models.load_model(path), path, match)
-    before = _state(model)
+    before = model_state(model)
     path.write_bytes(bytes(data)) if kind == "weights.h5" else None
     _refused(lambda: model.load_weights(path), path, match)
-    _assert_same(before, _state(model))
+    assert_same(before, model_state(model))
 
 
 def test_a_legacy_attribute_declaring_2_62_names_is_refused(tmp_path):
-    model = _model()
+    model = trained_model()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Keras's notice that the format is legacy
         model.save(tmp_path / "m.h5")
@@ -345,10 +327,10 @@ def test_a_legacy_attribute_declaring_2_62_names_is_refused(tmp_path):
     _put(data, space + 8, 1 << 62)
     path = tmp_path / "damaged.h5"
     path.write_bytes(bytes(data))
-    before = _state(model)
+    before = model_state(model)
     _refused(lambda: model.load_weights(path), path, "layer_names")
     _refused(lambda: keras.models.load_model(path), path, "layer_names")
-    _assert_same(before, _state(model))
+    assert_same(before, model_state(model))
 
 
 # ---- configs that name code from other modules -------------------------------------------------------------
@@ -400,7 +382,7 @@ def _rewrite(src: Any, dst: Any, members: dict[str, bytes]) -> None:
 @pytest.mark.parametrize("edit", list(_edits("")))
 def test_nothing_a_config_names_is_imported_or_called(tmp_path, edit):
     marker = str(tmp_path / "ran")
-    model = _model()
+    model = trained_model()
     model.save(tmp_path / "m.keras")
     with zipfile.ZipFile(tmp_path / "m.keras") as zf:
         config = json.loads(zf.read("config.json"))
@@ -424,7 +406,7 @@ def test_nothing_a_config_names_is_imported_or_called(tmp_path, edit):
     ids=["a future version", "a number", "no version", "a list", "not JSON", "not UTF-8"],
 )
 def test_metadata_claiming_another_keras_is_read_by_what_the_file_holds(tmp_path, metadata):
-    model = _model()
+    model = trained_model()
     model.save(tmp_path / "m.keras")
     raw = metadata if isinstance(metadata, bytes) else json.dumps(metadata).encode()
     if metadata == "not json":
@@ -440,7 +422,7 @@ def test_metadata_claiming_another_keras_is_read_by_what_the_file_holds(tmp_path
 @pytest.mark.parametrize("depth", [1_000, 200_000])
 @pytest.mark.parametrize("where", ["whole config", "a layer's units"])
 def test_json_nested_past_the_recursion_limit_is_refused(tmp_path, depth, where):
-    model = _model()
+    model = trained_model()
     model.save(tmp_path / "m.keras")
     nested = "[" * depth + "]" * depth
     if where == "whole config":
@@ -457,14 +439,14 @@ def test_json_nested_past_the_recursion_limit_is_refused(tmp_path, depth, where)
 
 def test_the_hand_made_inputs_come_from_a_file_that_loads(tmp_path):
     # The damage above is what is refused: the same steps without it load.
-    model = _model()
+    model = trained_model()
     model.save_weights(tmp_path / "w.weights.h5")
     data = (tmp_path / "w.weights.h5").read_bytes()
     _, msgs = _kernel_messages(data)
     assert set(msgs) >= {1, 3, 8}
-    fresh = _model()
+    fresh = trained_model()
     fresh.load_weights(io.BytesIO(data))
-    _assert_same(_state(model), _state(fresh))
+    assert_same(model_state(model), model_state(fresh))
 
 
 # ---- metrics: thresholds together, and many of one name -------------------------------------------------------
@@ -480,7 +462,7 @@ def _auc(i: int) -> dict[str, Any]:
 def test_metrics_asking_for_millions_of_thresholds_together_are_refused(tmp_path, split):
     # 300 AUCs of 65,536 thresholds each (each within the bound for one metric) took 500 MB and 5 s to load from
     # a config of 43 KB; a file's metrics may ask for 2**20 thresholds together (16 such AUCs).
-    model = _model()
+    model = trained_model()
     model.save(tmp_path / "m.keras")
     with zipfile.ZipFile(tmp_path / "m.keras") as zf:
         config = json.loads(zf.read("config.json"))

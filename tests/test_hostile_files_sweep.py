@@ -46,26 +46,8 @@ import numpy as np
 import pytest
 
 import keras_lite as keras
+from file_state import assert_same, model_state, trained_model
 from keras_lite import layers
-
-
-def _model() -> keras.Sequential:
-    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3), layers.Dense(2)])
-    model.compile(optimizer="adam", loss="mse")
-    model.fit(np.ones((8, 4)), np.ones((8, 2)), epochs=1, verbose=0)
-    return model
-
-
-def _state(model: Any) -> tuple[list[np.ndarray], int, list[np.ndarray]]:
-    iterations, rows = model._net.optimizer_state()
-    return [w.copy() for w in model.get_weights()], iterations, [v.copy() for _, _, v in rows]
-
-
-def _assert_same(a: Any, b: Any) -> None:
-    (wa, ia, sa), (wb, ib, sb) = a, b
-    assert ia == ib and len(wa) == len(wb) and len(sa) == len(sb)
-    for x, y in zip(wa + sa, wb + sb):
-        np.testing.assert_array_equal(x, y)
 
 
 def _refused(load: Callable[[], Any], match: str) -> int:
@@ -112,14 +94,14 @@ def test_attribute_strings_sharing_one_heap_object_are_refused(tmp_path, how):
     path = tmp_path / "shared.h5"
     path.write_bytes(_shared_string_h5(1000, 256 << 10))
     assert path.stat().st_size < 300 << 10
-    model = _model()
-    before = _state(model)
+    model = trained_model()
+    before = model_state(model)
     load = (
         (lambda: keras.models.load_model(path)) if how == "load_model" else (lambda: model.load_weights(path))
     )
     peak = _refused(load, r"shared\.h5.*names")
     assert peak < 16 << 20, f"{peak / 2**20:.0f} MiB allocated before refusing"
-    _assert_same(before, _state(model))
+    assert_same(before, model_state(model))
 
 
 def test_attribute_strings_within_the_file_still_read(tmp_path):
@@ -187,13 +169,13 @@ def test_groups_sharing_a_block_of_long_link_names_are_refused(tmp_path):
     path = tmp_path / "shared_links.h5"
     path.write_bytes(_shared_links_h5(300, 8, 60_000))
     assert path.stat().st_size < 500 << 10
-    model = _model()
-    before = _state(model)
+    model = trained_model()
+    before = model_state(model)
     peak = _refused(
         lambda: model.load_weights(path), r"shared_links\.h5.*(circular|larger than its contents)"
     )
     assert peak < 16 << 20, f"{peak / 2**20:.0f} MiB allocated before refusing"
-    _assert_same(before, _state(model))
+    assert_same(before, model_state(model))
 
 
 def test_the_hand_made_layout_reads_when_nothing_is_repeated():
@@ -297,7 +279,7 @@ def test_deflated_zeros_cannot_stand_for_a_model_a_thousand_times_the_file(tmp_p
 def test_an_honest_deflated_keras_file_still_loads(tmp_path):
     # A deflated archive (Keras stores its members; zip tools may deflate them) keeps loading.
     pytest.importorskip("h5py")  # (to write the weights)
-    model = _model()
+    model = trained_model()
     model.save(tmp_path / "good.keras")
     with zipfile.ZipFile(tmp_path / "good.keras") as zin:
         members = {n: zin.read(n) for n in zin.namelist()}
@@ -325,13 +307,13 @@ class _Endless:
 
 def test_an_endless_stream_given_as_a_file_object_is_refused():
     # load_model(open("/dev/zero", "rb")) read until memory ran out (the path "/dev/zero" was refused at 1 GiB).
-    model = _model()
-    before = _state(model)
+    model = trained_model()
+    before = model_state(model)
     stream = _Endless()
     with pytest.raises(ValueError, match="_Endless.*more than"):
         model.load_weights(stream)
     assert stream.served < 256 << 20  # what this model's weights could need, not more
-    _assert_same(before, _state(model))
+    assert_same(before, model_state(model))
 
 
 # ---- pickles ------------------------------------------------------------------------------------------------
@@ -343,11 +325,11 @@ def test_a_pickled_state_without_weights_cannot_build_a_large_model():
     blank = keras.Sequential.__new__(keras.Sequential)
     with pytest.raises(ValueError, match="unpickle.*parameters"):
         blank.__setstate__(state)
-    live = _model()
-    before = _state(live)
+    live = trained_model()
+    before = model_state(live)
     with pytest.raises(ValueError, match="unpickle.*parameters"):
         live.__setstate__(state)
-    _assert_same(before, _state(live))
+    assert_same(before, model_state(live))
     # Models that are not built still round-trip (their state has no weights).
     for model in (keras.Sequential([layers.Dense(3)]), keras.Sequential([keras.Input(shape=(4,))])):
         assert pickle.loads(pickle.dumps(model)).built is False
@@ -356,14 +338,14 @@ def test_a_pickled_state_without_weights_cannot_build_a_large_model():
 def test_a_step_count_near_int64s_end_is_refused(tmp_path):
     # Keras keeps the step count in an int64: a file's count of 2**63 - 1 loaded, and the next fit left a model
     # whose save() raised OverflowError (and whose pickle would not load).
-    model = _model()
+    model = trained_model()
     state = model.__getstate__()
     steps, slots = state["optimizer"]
     state["optimizer"] = (2**63 - 1, slots)
-    before = _state(model)
+    before = model_state(model)
     with pytest.raises(ValueError, match="unpickle.*not a step count"):
         model.__setstate__(state)
-    _assert_same(before, _state(model))
+    assert_same(before, model_state(model))
     state["optimizer"] = (steps + 5, slots)  # an ordinary count still loads
     model.__setstate__(state)
     assert int(model.optimizer.iterations) == steps + 5
@@ -372,10 +354,10 @@ def test_a_step_count_near_int64s_end_is_refused(tmp_path):
     with h5py.File(tmp_path / "steps.weights.h5", "r+") as f:
         del f["optimizer/vars/0"]
         f["optimizer/vars/0"] = np.int64(2**63 - 1)
-    before = _state(model)
+    before = model_state(model)
     with pytest.raises(ValueError, match=r"steps\.weights\.h5.*iterations.*not a step count"):
         model.load_weights(tmp_path / "steps.weights.h5")
-    _assert_same(before, _state(model))
+    assert_same(before, model_state(model))
     model.fit(np.ones((8, 4)), np.ones((8, 2)), epochs=1, verbose=0)
     model.save(tmp_path / "after.keras")
 
@@ -584,4 +566,4 @@ def test_a_legacy_file_whose_weight_names_exceed_one_attribute_saves_and_loads(t
         assert parts == [f"weight_names{i}" for i in range(len(parts))] and len(parts) > 1
     loaded = keras.models.load_model(tmp_path / "many.h5")
     assert int(loaded.optimizer.iterations) == 1
-    _assert_same(_state(model), _state(loaded))
+    assert_same(model_state(model), model_state(loaded))

@@ -27,6 +27,7 @@ import pandas as pd
 import pytest
 
 import keras_lite
+from replay import assert_matches, error_text, plain
 
 
 def _seed(model: Any, seed: int) -> None:
@@ -37,20 +38,6 @@ def _seed(model: Any, seed: int) -> None:
             kernel, *rest = layer.get_weights()
             scaled = rng.normal(size=kernel.shape) / np.sqrt(kernel.shape[0])
             layer.set_weights([scaled.astype("float32"), *rest])
-
-
-def _plain(x: Any) -> Any:
-    """Numbers, lists and dicts of them, floats rounded to 5 decimals (as the goldens are written)."""
-    if isinstance(x, dict):
-        return {str(k): _plain(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_plain(v) for v in x]
-    if hasattr(x, "shape") or hasattr(x, "numpy"):
-        x = np.asarray(x)
-        return _plain(x.tolist()) if x.ndim else _plain(x.item())
-    if isinstance(x, (float, np.floating)):
-        return round(float(x), 5)
-    return int(x) if isinstance(x, np.integer) else x
 
 
 def _printed(call: Any, folder: str = "") -> tuple[Any, str]:
@@ -66,30 +53,6 @@ def _printed(call: Any, folder: str = "") -> tuple[Any, str]:
 
 def _frame(rng: Any, n: int, columns: str) -> pd.DataFrame:
     return pd.DataFrame(rng.normal(size=(n, len(columns))), columns=list(columns))
-
-
-def _error(call: Any) -> str:
-    try:
-        call()
-    except Exception as e:  # noqa: BLE001
-        return f"{type(e).__name__}: {e}"
-    return "no error"
-
-
-def _assert_matches(got: Any, want: Any, path: str = "") -> None:
-    if isinstance(want, float):
-        assert isinstance(got, (int, float)), path
-        assert got == pytest.approx(want, rel=2e-4, abs=2e-5), path
-    elif isinstance(want, dict):
-        assert isinstance(got, dict) and list(got) == list(want), path
-        for key in want:
-            _assert_matches(got[key], want[key], f"{path}.{key}")
-    elif isinstance(want, list):
-        assert isinstance(got, list) and len(got) == len(want), path
-        for i, (g, w) in enumerate(zip(got, want)):
-            _assert_matches(g, w, f"{path}[{i}]")
-    else:
-        assert got == want, path
 
 
 # ---- 1: a DataFrame, one-hot labels, top-k, validation_split, the history as a DataFrame, argmax ------------------
@@ -115,7 +78,7 @@ def frame_one_hot_history(keras: ModuleType, folder: str) -> dict[str, Any]:
     out["classes"] = np.argmax(model.predict(frame.iloc[:8], verbose=0), axis=1)
     out["evaluate"] = model.evaluate(frame, y, verbose=0, return_dict=True)
     out["y"] = [y.dtype.name, list(y.shape)]
-    return _plain(out)
+    return plain(out)
 
 
 # What `frame_one_hot_history(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
@@ -174,7 +137,7 @@ def sparse_logits_class_weight(keras: ModuleType, folder: str) -> dict[str, Any]
     out["probs"] = probs
     out["evaluate"] = model.evaluate(x[120:], y[120:], verbose=0, return_dict=True)
     out["penalty"] = [float(v) for v in model.losses]
-    return _plain(out)
+    return plain(out)
 
 
 # What `sparse_logits_class_weight(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
@@ -236,7 +199,7 @@ def sample_weight_metrics(keras: ModuleType, folder: str) -> dict[str, Any]:
     out["unweighted"] = model.evaluate(frame[val], label[val], verbose=0)
     out["metrics_names"] = model.metrics_names
     out["predict"] = model.predict(frame[val][:5], verbose=0)
-    return _plain(out)
+    return plain(out)
 
 
 # What `sample_weight_metrics(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
@@ -303,7 +266,7 @@ def early_stop_and_plateau(keras: ModuleType, folder: str) -> dict[str, Any]:
     out["stop"] = [stop.stopped_epoch, stop.best, stop.best_epoch, stop.wait]
     out["learning_rate"] = float(np.asarray(model.optimizer.learning_rate))
     out["restored"] = model.evaluate(x[42:], y[42:], verbose=0)
-    return _plain(out)
+    return plain(out)
 
 
 # What `early_stop_and_plateau(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
@@ -367,7 +330,7 @@ def checkpoint_then_load(keras: ModuleType, folder: str) -> dict[str, Any]:
     out["loaded_rate"] = float(np.asarray(loaded.optimizer.learning_rate))
     out["schedule_config"] = loaded.optimizer.get_config()["learning_rate"]
     out["rates"] = [schedule(s) for s in (0, 4, 5, 12)]
-    return _plain(out)
+    return plain(out)
 
 
 # What `checkpoint_then_load(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
@@ -433,7 +396,7 @@ def piecewise_batchnorm(keras: ModuleType, folder: str) -> dict[str, Any]:
     out["rate_now"] = float(np.asarray(model.optimizer.learning_rate))
     out["predict"] = model.predict(x[64:70], verbose=0)
     out["evaluate"] = model.evaluate(x[64:], y[64:], verbose=0, return_dict=True)
-    return _plain(out)
+    return plain(out)
 
 
 # What `piecewise_batchnorm(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
@@ -507,7 +470,7 @@ def two_inputs_adapted(keras: ModuleType, folder: str) -> dict[str, Any]:
     out["predict_dict"] = model.predict({"ratios": ratios[:4], "sizes": sizes[:4]}, verbose=0)
     out["evaluate"] = model.evaluate([sizes[70:], ratios[70:]], y[70:], verbose=0, return_dict=True)
     out["input_names"] = [t.name for t in model.inputs]
-    return _plain(out)
+    return plain(out)
 
 
 # What `two_inputs_adapted(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
@@ -556,7 +519,7 @@ def on_batch_loop(keras: ModuleType, folder: str) -> dict[str, Any]:
     out: dict[str, Any] = {"logs": logs, "listed": model.test_on_batch(x[80:], y[80:])}
     out["result"] = model.get_metrics_result()
     out["predicted"] = (model.predict(x[80:90], verbose=0) > 0.5).astype(int).flatten()
-    return _plain(out)
+    return plain(out)
 
 
 # What `on_batch_loop(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
@@ -616,7 +579,7 @@ def clone_and_refit(keras: ModuleType, folder: str) -> dict[str, Any]:
     out["clone"] = clone.evaluate(x[60:], y[60:], verbose=0, return_dict=True)
     out["argmax"] = np.argmax(clone.predict(x[60:70], verbose=0), axis=1)
     out["same_weights"] = all(np.array_equal(a, b) for a, b in zip(model.get_weights(), clone.get_weights()))
-    return _plain(out)
+    return plain(out)
 
 
 # What `clone_and_refit(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
@@ -666,7 +629,7 @@ def sparse_topk_plateau_verbose(keras: ModuleType, folder: str) -> dict[str, Any
     )
     out: dict[str, Any] = {"printed": printed, "history": history.history, "stopped": stop.stopped_epoch}
     out["argmax"] = np.argmax(model.predict(frame.iloc[:6], verbose=0), axis=1)
-    return _plain(out)
+    return plain(out)
 
 
 # What `sparse_topk_plateau_verbose(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
@@ -726,7 +689,7 @@ def weights_checkpoint_template(keras: ModuleType, folder: str) -> dict[str, Any
     fresh.load_weights(os.path.join(folder, files[-1]))
     out: dict[str, Any] = {"printed": printed, "files": files, "history": history.history}
     out["fresh"] = fresh.evaluate(x[60:], y[60:], verbose=0, return_dict=True)
-    return _plain(out)
+    return plain(out)
 
 
 # What `weights_checkpoint_template(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
@@ -779,7 +742,7 @@ def regularized_weighted(keras: ModuleType, folder: str) -> dict[str, Any]:
     )
     out: dict[str, Any] = {"history": history.history}
     out["evaluate"] = model.evaluate(x[54:], y[54:], sample_weight=weight[54:], verbose=0, return_dict=True)
-    return _plain(out)
+    return plain(out)
 
 
 # What `regularized_weighted(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
@@ -831,7 +794,7 @@ def dummies_shuffled_frame(keras: ModuleType, folder: str) -> dict[str, Any]:
     predicted = np.argmax(model.predict(x.iloc[:8].astype("float32"), verbose=0), axis=1)
     out["predicted"] = list(dummies.columns[predicted])
     out["evaluate"] = model.evaluate(x.astype("float32"), dummies, verbose=0, return_dict=True)
-    return _plain(out)
+    return plain(out)
 
 
 # What `dummies_shuffled_frame(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
@@ -868,19 +831,19 @@ def plateau_on_a_schedule(keras: ModuleType, folder: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     plateau = keras.callbacks.ReduceLROnPlateau(monitor="loss", patience=0, min_delta=10.0)
     model = build()
-    out["plateau"] = _error(
+    out["plateau"] = error_text(
         lambda: model.fit(x, y, epochs=2, batch_size=20, shuffle=False, verbose=0, callbacks=[plateau])
     )
     out["plateau_steps"] = int(np.asarray(model.optimizer.iterations))
     scheduler = keras.callbacks.LearningRateScheduler(lambda epoch, lr: lr * 0.5)
     model = build()
-    out["scheduler"] = _error(
+    out["scheduler"] = error_text(
         lambda: model.fit(x, y, epochs=2, batch_size=20, shuffle=False, verbose=0, callbacks=[scheduler])
     )
     model = build()
-    out["assign"] = _error(lambda: setattr(model.optimizer, "learning_rate", 0.01))
+    out["assign"] = error_text(lambda: setattr(model.optimizer, "learning_rate", 0.01))
     out["history"] = model.fit(x, y, epochs=2, batch_size=20, shuffle=False, verbose=0).history
-    return _plain(out)
+    return plain(out)
 
 
 # What `plateau_on_a_schedule(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
@@ -927,7 +890,7 @@ def clone_adapted_two_inputs(keras: ModuleType, folder: str) -> dict[str, Any]:
     out["clone_mean"] = clone.layers[2].mean if clone.layers[2].name.startswith("normal") else None
     out["predict"] = clone.predict({"a": a[:3], "b": b[:3]}, verbose=0)
     out["original"] = model.evaluate({"a": a, "b": b}, y, verbose=0, return_dict=True)
-    return _plain(out)
+    return plain(out)
 
 
 # What `clone_adapted_two_inputs(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
@@ -972,7 +935,7 @@ def save_resume_initial_epoch(keras: ModuleType, folder: str) -> dict[str, Any]:
     out["iterations"] = int(np.asarray(loaded.optimizer.iterations))
     out["rates"] = [rate(s) for s in (0, 3, 5, 20, 30)]
     out["optimizer"] = {k: v for k, v in loaded.optimizer.get_config().items() if k != "name"}
-    return _plain(out)
+    return plain(out)
 
 
 # What `save_resume_initial_epoch(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
@@ -1046,7 +1009,7 @@ def batchnorm_on_batch(keras: ModuleType, folder: str) -> dict[str, Any]:
     out["test"] = model.test_on_batch(x[48:], y[48:], sample_weight=weight[48:], return_dict=True)
     out["evaluate"] = model.evaluate(x[48:], y[48:], batch_size=5, verbose=0, return_dict=True)
     out["predict_on_batch"] = model.predict_on_batch(x[:3])
-    return _plain(out)
+    return plain(out)
 
 
 # What `batchnorm_on_batch(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
@@ -1088,7 +1051,7 @@ def early_stop_baseline(keras: ModuleType, folder: str) -> dict[str, Any]:
     out: dict[str, Any] = {"printed": printed, "history": history.history}
     out["stop"] = [stop.stopped_epoch, stop.best, stop.best_epoch]
     out["evaluate"] = model.evaluate(x, y, verbose=0)
-    return _plain(out)
+    return plain(out)
 
 
 # What `early_stop_baseline(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
@@ -1141,7 +1104,7 @@ def class_name_strings_verbose(keras: ModuleType, folder: str) -> dict[str, Any]
     out["evaluate"] = evaluated
     out["evaluate_printed"] = printed
     out["optimizer"] = model.optimizer.name
-    return _plain(out)
+    return plain(out)
 
 
 # What `class_name_strings_verbose(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
@@ -1222,8 +1185,8 @@ def auto_mode_monitors(keras: ModuleType, folder: str) -> dict[str, Any]:
     }
     out["modes"] = [callbacks[0].best, callbacks[1].best, callbacks[2].best]
     typo = keras.callbacks.EarlyStopping(monitor="val_los", patience=1)
-    out["typo"] = _error(lambda: model.fit(frame, label, epochs=1, verbose=0, callbacks=[typo]))
-    return _plain(out)
+    out["typo"] = error_text(lambda: model.fit(frame, label, epochs=1, verbose=0, callbacks=[typo]))
+    return plain(out)
 
 
 # What `auto_mode_monitors(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
@@ -1289,7 +1252,7 @@ def test_script_matches_keras(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         got = script(keras_lite, str(tmp_path))
-    _assert_matches(got, golden)
+    assert_matches(got, golden)
     said = sorted({str(w.message) for w in caught if issubclass(w.category, UserWarning)})
     assert said == KERAS_WARNINGS.get(script.__name__, [])
 

@@ -205,6 +205,26 @@ def test_nested_fits_of_other_models_deeper_than_the_pool_finish(threads: str) -
     assert "inner trained [8, 8, 8, 8]" in r.stdout
 
 
+def _ctrl_c_after(code: str, ready: str, timeout: float) -> str:
+    """Run ``code`` in a child, send it SIGINT 1 s after its first line (which must contain ``ready``), and
+    return what it printed once it has exited cleanly."""
+    p = subprocess.Popen(
+        [sys.executable, "-c", _SIGINT_RAISES + textwrap.dedent(code)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": _pythonpath()},
+        cwd=ROOT,
+    )
+    assert p.stdout is not None
+    assert ready in p.stdout.readline()
+    time.sleep(1.0)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=timeout)
+    assert p.returncode == 0, err
+    return out
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="sends SIGINT to a child process")
 def test_ctrl_c_reaches_a_fit_nested_in_another_fits_callback() -> None:
     code = """
@@ -225,21 +245,7 @@ def test_ctrl_c_reaches_a_fit_nested_in_another_fits_callback() -> None:
         print("interrupted after %.1f s" % (time.monotonic() - t0), flush=True)
     print("still usable", outer.predict(x[:2], verbose=0).shape, inner.predict(x[:2], verbose=0).shape)
     """
-    env = {**os.environ, "PYTHONPATH": _pythonpath()}
-    p = subprocess.Popen(
-        [sys.executable, "-c", _SIGINT_RAISES + textwrap.dedent(code)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=ROOT,
-    )
-    assert p.stdout is not None
-    assert "inner start" in p.stdout.readline()
-    time.sleep(1.0)
-    p.send_signal(signal.SIGINT)
-    out, err = p.communicate(timeout=60)
-    assert p.returncode == 0, err
+    out = _ctrl_c_after(code, "inner start", timeout=60)
     assert "interrupted after" in out
     assert "still usable (2, 1) (2, 1)" in out
 
@@ -283,21 +289,7 @@ def test_ctrl_c_stops_the_main_threads_fit_and_not_a_fit_on_another_thread() -> 
     t.join(120)
     print("other", outcome.get("other"), flush=True)
     """
-    env = {**os.environ, "PYTHONPATH": _pythonpath()}
-    p = subprocess.Popen(
-        [sys.executable, "-c", _SIGINT_RAISES + textwrap.dedent(code)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=ROOT,
-    )
-    assert p.stdout is not None
-    assert "main start" in p.stdout.readline()
-    time.sleep(1.0)
-    p.send_signal(signal.SIGINT)
-    out, err = p.communicate(timeout=180)
-    assert p.returncode == 0, err
+    out = _ctrl_c_after(code, "main start", timeout=180)
     assert "main interrupted" in out
     assert "other returned after 20 more batches" in out, out
 

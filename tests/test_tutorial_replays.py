@@ -20,7 +20,6 @@ import contextlib
 import io
 import os
 import re
-from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -29,6 +28,7 @@ import pandas as pd
 import pytest
 
 import keras_lite
+from replay import assert_matches, error_text, plain
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:(Do not pass an `input_shape`|Argument `input_shape`):UserWarning"
@@ -52,20 +52,6 @@ def _set_weights(model: Any, seed: int) -> None:
     walk(model.layers)
 
 
-def _plain(x: Any) -> Any:
-    """Numbers, lists and dicts of them, floats rounded to 5 decimals (as the goldens are written)."""
-    if isinstance(x, dict):
-        return {k: _plain(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_plain(v) for v in x]
-    if hasattr(x, "shape") or hasattr(x, "numpy"):
-        x = np.asarray(x)
-        return _plain(x.tolist()) if x.ndim else _plain(x.item())
-    if isinstance(x, (float, np.floating)):
-        return round(float(x), 5)
-    return int(x) if isinstance(x, np.integer) else x
-
-
 def _summary(model: Any) -> str:
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
@@ -76,30 +62,6 @@ def _summary(model: Any) -> str:
 def _untimed(printed: str) -> str:
     """Printed progress with its times (``0s``, ``12ms/step``) as ``T``."""
     return re.sub(r"\b\d+(ms|us|s)\b", "T", printed)
-
-
-def _error(call: Callable[[], Any]) -> str:
-    try:
-        call()
-    except Exception as e:  # noqa: BLE001 - the class and message are what is compared
-        return f"{type(e).__name__}: {e}"
-    return "no error"
-
-
-def _assert_matches(got: Any, want: Any, path: str = "") -> None:
-    if isinstance(want, float):
-        assert isinstance(got, (int, float)), path
-        assert got == pytest.approx(want, rel=2e-4, abs=2e-5), path
-    elif isinstance(want, dict):
-        assert isinstance(got, dict) and list(got) == list(want), path
-        for key in want:
-            _assert_matches(got[key], want[key], f"{path}.{key}")
-    elif isinstance(want, list):
-        assert isinstance(got, list) and len(got) == len(want), path
-        for i, (g, w) in enumerate(zip(got, want)):
-            _assert_matches(g, w, f"{path}[{i}]")
-    else:
-        assert got == want, path
 
 
 # ---- TensorFlow "Classification on imbalanced data" (credit-card fraud, 29 features) -------------------------
@@ -202,7 +164,7 @@ def imbalanced(keras: ModuleType, folder: str) -> dict[str, Any]:
     model.layers[-1].bias.assign([0.0])
     resampled = model.fit(res_x[order], res_y[order], epochs=2, steps_per_epoch=3, **fit).history
     out["resampled"] = {k: resampled[k] for k in ("loss", "tp", "auc", "val_prc")}
-    return _plain(out)
+    return plain(out)
 
 
 # What `imbalanced(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
@@ -281,7 +243,7 @@ GOLDEN_IMBALANCED: dict[str, Any] = {
 
 
 def test_imbalanced_data_tutorial(tmp_path: Any) -> None:
-    _assert_matches(imbalanced(keras_lite, str(tmp_path)), GOLDEN_IMBALANCED)
+    assert_matches(imbalanced(keras_lite, str(tmp_path)), GOLDEN_IMBALANCED)
 
 
 # ---- TensorFlow "Overfit and underfit" (Higgs, 28 features) ----------------------------------------------------
@@ -354,7 +316,7 @@ def overfit(keras: ModuleType) -> dict[str, Any]:
     _set_weights(combined, 8)
     out["combined_evaluate"] = combined.evaluate(x[100:], y[100:], verbose=0, return_dict=True)
     out["combined_keys"] = list(combined.fit(x, y, epochs=1, verbose=0).history)
-    return _plain(out)
+    return plain(out)
 
 
 # What `overfit(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
@@ -419,7 +381,7 @@ GOLDEN_OVERFIT: dict[str, Any] = {
 
 
 def test_overfit_and_underfit_tutorial() -> None:
-    _assert_matches(overfit(keras_lite), GOLDEN_OVERFIT)
+    assert_matches(overfit(keras_lite), GOLDEN_OVERFIT)
 
 
 # ---- TensorFlow "Basic regression" (Auto MPG, the data keras_lite ships) ------------------------------------------
@@ -486,7 +448,7 @@ def regression(keras: ModuleType, folder: str) -> dict[str, Any]:
         hp_reloaded.predict(horsepower[:3], verbose=0),
         hp_reloaded.layers[0].get_config()["axis"],
     ]
-    return _plain(out)
+    return plain(out)
 
 
 # What `regression(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
@@ -523,7 +485,7 @@ GOLDEN_REGRESSION: dict[str, Any] = {
 
 
 def test_basic_regression_tutorial(tmp_path: Any) -> None:
-    _assert_matches(regression(keras_lite, str(tmp_path)), GOLDEN_REGRESSION)
+    assert_matches(regression(keras_lite, str(tmp_path)), GOLDEN_REGRESSION)
 
 
 # ---- TensorFlow "Basic classification" (Fashion MNIST shapes) ----------------------------------------------------
@@ -559,14 +521,14 @@ def classification(keras: ModuleType, folder: str) -> dict[str, Any]:
     single = probability_model.predict(np.expand_dims(test_images[1], 0), verbose=0)
     out["single"] = [single, int(np.argmax(single[0]))]
     out["probability_summary"] = _summary(probability_model)
-    out["uncompiled"] = _error(lambda: probability_model.evaluate(test_images, test_labels, verbose=0))
+    out["uncompiled"] = error_text(lambda: probability_model.evaluate(test_images, test_labels, verbose=0))
     probability_model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     out["probability_evaluate"] = probability_model.evaluate(test_images, test_labels, verbose=0)
     path = os.path.join(folder, "probability.keras")
     probability_model.save(path)
     reloaded = keras.models.load_model(path)
     out["reloaded"] = [reloaded.predict(test_images[:2], verbose=0), _summary(reloaded)]
-    return _plain(out)
+    return plain(out)
 
 
 # What `classification(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
@@ -635,7 +597,7 @@ def test_basic_classification_tutorial(tmp_path: Any) -> None:
     assert got.pop("uncompiled") == "NotCompiledError: You must call `compile()` before using the model."
     want = dict(GOLDEN_CLASSIFICATION)
     assert want.pop("uncompiled") == "ValueError: You must call `compile()` before using the model."
-    _assert_matches(got, want)
+    assert_matches(got, want)
 
 
 # ---- TensorFlow "Load a pandas DataFrame" (heart disease columns): one keras.Input per column, fed dict(df) ---------
@@ -673,11 +635,11 @@ def dataframe(keras: ModuleType, folder: str) -> dict[str, Any]:
     out["predict"] = model.predict(dict(frame.iloc[:3]), verbose=0)
     out["evaluate"] = model.evaluate(dict(frame), target, verbose=0, return_dict=True)
     fewer = {name: column for name, column in dict(frame).items() if name != "age"}
-    out["missing_column"] = _error(lambda: model.predict(fewer, verbose=0))
+    out["missing_column"] = error_text(lambda: model.predict(fewer, verbose=0))
     path = os.path.join(folder, "dataframe.keras")
     model.save(path)
     out["reloaded"] = keras.models.load_model(path).predict(dict(frame.iloc[:3]), verbose=0)
-    return _plain(out)
+    return plain(out)
 
 
 # What `dataframe(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
@@ -739,7 +701,7 @@ GOLDEN_DATAFRAME: dict[str, Any] = {
 
 
 def test_pandas_dataframe_tutorial(tmp_path: Any) -> None:
-    _assert_matches(dataframe(keras_lite, str(tmp_path)), GOLDEN_DATAFRAME)
+    assert_matches(dataframe(keras_lite, str(tmp_path)), GOLDEN_DATAFRAME)
 
 
 # ---- keras.io "Structured data classification from scratch" and "Imbalanced classification: credit card fraud" --
@@ -828,7 +790,7 @@ def keras_io_examples(keras: ModuleType, folder: str) -> dict[str, Any]:
     out["checkpoints"] = sorted(name for name in os.listdir(folder) if name.startswith("fraud"))
     second = keras.models.load_model(os.path.join(folder, "fraud_model_at_epoch_2.keras"))
     out["checkpoint_evaluate"] = second.evaluate(val_x, val_y, verbose=0)
-    return _plain(out)
+    return plain(out)
 
 
 # What `keras_io_examples(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
@@ -873,7 +835,7 @@ GOLDEN_KERAS_IO: dict[str, Any] = {
 
 
 def test_keras_io_structured_data_and_fraud_examples(tmp_path: Any) -> None:
-    _assert_matches(keras_io_examples(keras_lite, str(tmp_path)), GOLDEN_KERAS_IO)
+    assert_matches(keras_io_examples(keras_lite, str(tmp_path)), GOLDEN_KERAS_IO)
 
 
 # ---- what these tutorials use that keras_lite refuses, each with a message naming it -----------------------------
