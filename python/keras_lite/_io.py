@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import sys
 
-_BAR_CHAR = "━"
+BAR_CHAR = "━"  # the progress bar's, which a stream that cannot encode it gets as "="
 # One setting for the whole process (Keras keeps one per thread; keras_lite's hooks may print from a worker
 # thread of the call, so a per-thread setting would not reach them).
 _interactive = True
@@ -66,6 +66,6 @@ def print_msg(message: object, line_break: bool = True) -> None:
         sys.stdout.write(message)
     except UnicodeEncodeError:
         encoding = getattr(sys.stdout, "encoding", None) or "ascii"
-        message = message.replace(_BAR_CHAR, "=")
+        message = message.replace(BAR_CHAR, "=")
         sys.stdout.write(message.encode(encoding, errors="ignore").decode(encoding))
     sys.stdout.flush()

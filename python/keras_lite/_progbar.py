@@ -17,7 +17,7 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
-from ._io import print_msg
+from ._io import BAR_CHAR, print_msg
 
 ValuesArg = Optional[Union[Mapping[str, object], Iterable[tuple[str, object]]]]
 
@@ -25,7 +25,6 @@ _BOLD = "\x1b[1m"
 _GREEN = "\x1b[32m"
 _WHITE = "\x1b[37m"
 _RESET = "\x1b[0m"
-_BAR_CHAR = "━"  # (as _io has it)
 
 
 def write_console(message: str) -> None:
@@ -194,9 +193,9 @@ class Progbar:
             escape_len += len(_BOLD) + len(_RESET)
             done = int(self.width * current / self.target)
             if done > 0:
-                bar += f"{_GREEN}{_BAR_CHAR * done}{_RESET}"
+                bar += f"{_GREEN}{BAR_CHAR * done}{_RESET}"
                 escape_len += len(_GREEN) + len(_RESET)
-            bar += f"{_WHITE}{_BAR_CHAR * (self.width - done)}{_RESET}"
+            bar += f"{_WHITE}{BAR_CHAR * (self.width - done)}{_RESET}"
             escape_len += len(_WHITE) + len(_RESET)
         else:
             bar = f"{int(current):7d}/Unknown"

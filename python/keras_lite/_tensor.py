@@ -45,16 +45,22 @@ class Tensor(np.ndarray):  # type: ignore[type-arg]
         return np.round(self.view(np.ndarray), ndigits or 0)
 
 
-def from_record(record: dict[str, Any]) -> np.ndarray:
-    """The array of a ``__numpy__`` or ``__tensor__`` record, as Keras 3 serializes an array in a config
-    (``{"class_name": "__numpy__", "config": {"value": [...], "dtype": "float32"}}``). Its dtype is one of at
-    most 16 bytes a value: a record's dtype string could otherwise make NumPy set aside gigabytes for a few
-    values (``"S2000000000"``, ``"(1000,1000,1000)f8"``).
+def to_record(array: np.ndarray) -> dict[str, Any]:
+    """An array as Keras 3 serializes one in a config: its ``__numpy__`` record."""
+    return {"class_name": "__numpy__", "config": {"value": array.tolist(), "dtype": str(array.dtype)}}
+
+
+def from_record(value: Any) -> Any:
+    """The array of a ``__numpy__`` or ``__tensor__`` record (see ``to_record``), or ``value`` itself when it is
+    no such record. The record's dtype is one of at most 16 bytes a value: its dtype string could otherwise make
+    NumPy set aside gigabytes for a few values (``"S2000000000"``, ``"(1000,1000,1000)f8"``).
 
     Raises:
         ValueError: the record's config is not a dict, or its dtype is not such a NumPy dtype.
     """
-    inner = record.get("config", {})
+    if not (isinstance(value, dict) and value.get("class_name") in ("__numpy__", "__tensor__")):
+        return value
+    inner = value.get("config", {})
     if not isinstance(inner, dict):
         raise ValueError(f"an array's record must hold a dict. Received: config={inner!r}")
     name = inner.get("dtype", "float32")

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import ArgumentTypeError, received
-from .._tensor import Tensor, from_record
+from .._tensor import Tensor, from_record, to_record
 from .._unsupported import NotSupportedError
 
 
@@ -115,17 +115,14 @@ class Constant(Initializer):
     def get_config(self) -> dict[str, Any]:
         v = self.value
         if isinstance(v, np.ndarray):  # as Keras 3 serializes an array
-            return {
-                "value": {"class_name": "__numpy__", "config": {"value": v.tolist(), "dtype": str(v.dtype)}}
-            }
+            return {"value": to_record(v)}
         return {"value": v}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Any:
-        value = config["value"]  # a KeyError without "value", as in Keras 3.15 (get("constant"))
-        if isinstance(value, dict) and value.get("class_name") in ("__numpy__", "__tensor__"):
-            value = from_record(value)
-        return cls(value)
+        return cls(
+            from_record(config["value"])
+        )  # a KeyError without "value", as in Keras 3.15 (get("constant"))
 
 
 def _constant(value: Any) -> Any:

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import _core, _data, config
 from .._errors import received
-from .._tensor import Tensor, from_record
+from .._tensor import Tensor, from_record, to_record
 from ._keras_tensor import _symbolic
 from ._layer import Layer
 
@@ -36,17 +36,11 @@ def _serialize(value: Any) -> Any:
     """A factor as Keras 3 writes it in a config: a number as itself, a list or tuple as a list, an array (of
     one or more dimensions) as its ``__numpy__`` record."""
     if isinstance(value, np.ndarray) and value.ndim > 0:
-        return {"class_name": "__numpy__", "config": {"value": value.tolist(), "dtype": str(value.dtype)}}
+        return to_record(value)
     if isinstance(value, (np.ndarray, np.generic)):
         return value.item()
     if isinstance(value, tuple):
         return [_serialize(v) for v in value]
-    return value
-
-
-def _deserialize(value: Any) -> Any:
-    if isinstance(value, dict) and value.get("class_name") in ("__numpy__", "__tensor__"):
-        return from_record(value)
     return value
 
 
@@ -172,5 +166,5 @@ class Rescaling(Layer):
         config = {**config}
         for arg in ("scale", "offset"):
             if arg in config:
-                config[arg] = _deserialize(config[arg])
+                config[arg] = from_record(config[arg])
         return cls(**config)
