@@ -112,7 +112,7 @@ def weights_h5(model: Any) -> bytes:
                 store.create_dataset("1", data=np.float32(model.optimizer.learning_rate))
             # Keras's optimizer makes its slots at its first step (or when a loaded model is compiled): before
             # that, the file holds the step count and the rate only.
-            built = iterations > 0 or model.optimizer._built_on_load
+            built = iterations > 0 or model.optimizer._built_on_load  # (the count of the state being written)
             for i, key in enumerate(keras_slot_order(model.optimizer, rows) if built else [], start=fixed):
                 store.create_dataset(str(i), data=by_key[key])
         f.create_group("vars").attrs["name"] = model.name
@@ -315,7 +315,7 @@ def _optimizer_plan(
         return None
     _, rows = net.optimizer_state()
     order = keras_slot_order(model.optimizer, rows)
-    built = model.optimizer.iterations > 0 or model.optimizer._built_on_load
+    built = model.optimizer._has_slots
     # Keras loads a state only into an optimizer of as many variables; keras_lite also restores a full state
     # into one that has not stepped yet, but not an empty one over a built optimizer's state, which Keras keeps.
     if len(opt_vars) not in (fixed, fixed + len(order)) or (len(opt_vars) == fixed and built and order):

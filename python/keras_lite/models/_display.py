@@ -106,7 +106,7 @@ def summary(
     non_trainable, non_trainable_b = weights_size(model.non_trainable_weights)
     opt_params = None
     opt = model.optimizer
-    if opt is not None and model._net is not None and (opt.iterations > 0 or opt._built_on_load):
+    if opt is not None and model._net is not None and opt._has_slots:
         per_value, extra = _keras_weights.slot_counts(opt)
         n = per_value * trainable + extra
         # iteration (int64, 8 bytes) and learning_rate (float32, none for a schedule) as Keras counts them.

@@ -213,6 +213,13 @@ class Optimizer:
         self._built_on_load = False
 
     @property
+    def _has_slots(self) -> bool:
+        """Whether Keras's optimizer would have made its slot variables by now: after a step, or once a built
+        model loaded or compiled from a config compiled it (``_built_on_load``). Saving, loading and summary()
+        follow it."""
+        return self.iterations > 0 or self._built_on_load
+
+    @property
     def learning_rate(self) -> LearningRate:
         """The learning rate: a number-like handle; assign a float (or ``.assign(x)``) to change it."""
         return LearningRate(self)
