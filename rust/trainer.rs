@@ -100,8 +100,50 @@ pub fn fit(
     fit_input(model, Input::Arrays(train, val), opts, obs)
 }
 
+/// A fit of at most this many multiply-adds in all (`is_quick`) runs on the calling thread.
+const QUICK_FIT_MACS: usize = 1 << 24;
+
+/// ... and of at most this many steps (each costs about two microseconds of bookkeeping beyond its work).
+const QUICK_FIT_STEPS: usize = 64;
+
+/// Whether a fit of `model` on `train` and `val` is quick enough (a `train_on_batch`, a fit of a few small
+/// batches) to run on the calling thread (`fit_here`): its whole work, counted generously as each row's
+/// weights and widest value three times per training row and once per validation row, is below
+/// `QUICK_FIT_MACS` (a few milliseconds at worst) in at most `QUICK_FIT_STEPS` steps, on the CPU, while no
+/// other fit of the model runs (which the quick fit would wait for without answering Ctrl-C). Handing a fit
+/// to a thread of its own that hands it on to the pool costs about 150-250 µs on a two-core VM, a hundred of
+/// the steps of such a fit.
+pub fn is_quick(model: &Model, train: Data<'_>, val: Option<Data<'_>>, opts: FitOptions) -> bool {
+    let epochs = opts.epochs.saturating_sub(opts.initial_epoch);
+    let steps = epochs.saturating_mul(train.rows.div_ceil(opts.batch_size.max(1)));
+    let Ok(st) = model.read() else { return false };
+    let row = st.net.params.len().saturating_add(st.net.max_width().saturating_mul(st.net.layers.len().max(1)));
+    let rows = train.rows.saturating_mul(3).saturating_add(val.map_or(0, |v| v.rows));
+    let macs = epochs.saturating_mul(rows).saturating_mul(row);
+    let cpu = st.gpu.is_none();
+    drop(st);
+    cpu && steps <= QUICK_FIT_STEPS && macs <= QUICK_FIT_MACS && model.try_fitting().is_ok_and(|g| g.is_some())
+}
+
+/// `fit` on the calling thread instead of the training pool's (see `is_quick`): its kernels split work with
+/// the thread team alone.
+pub fn fit_here(
+    model: &Model,
+    train: Data<'_>,
+    val: Option<Data<'_>>,
+    opts: FitOptions,
+    obs: &mut (dyn Observer + Send),
+) -> Result<usize> {
+    fit_on(model, Input::Arrays(train, val), opts, obs, false)
+}
+
 /// `fit` on in-memory or streamed data (`opts.batch_size`: then the rows a batch is expected to have).
-pub fn fit_input(model: &Model, mut input: Input<'_>, opts: FitOptions, obs: Obs<'_>) -> Result<usize> {
+pub fn fit_input(model: &Model, input: Input<'_>, opts: FitOptions, obs: Obs<'_>) -> Result<usize> {
+    fit_on(model, input, opts, obs, true)
+}
+
+/// `fit_input`, its loop on a thread of the training pool if `on_pool`, else on this one.
+fn fit_on(model: &Model, mut input: Input<'_>, opts: FitOptions, obs: Obs<'_>, on_pool: bool) -> Result<usize> {
     // One fit per model at a time: a second one (another thread's) waits for the first to end, answering
     // Ctrl-C while it waits; one from the first's own callbacks is refused by `check_not_nested`.
     let _fitting = loop {
@@ -120,7 +162,7 @@ pub fn fit_input(model: &Model, mut input: Input<'_>, opts: FitOptions, obs: Obs
         }
         g.map(|g| (g, st.version))
     };
-    crate::pool::train(|| {
+    let body = || {
         let _here = OnThisThread::enter(model);
         let (train, val) = input.arrays(opts.batch_size);
         let Some((mut g, version)) = device else {
@@ -141,7 +183,12 @@ pub fn fit_input(model: &Model, mut input: Input<'_>, opts: FitOptions, obs: Obs
         st.gpu = Some(g);
         back?;
         result
-    })
+    };
+    if on_pool {
+        crate::pool::train(body)
+    } else {
+        body()
+    }
 }
 
 /// The arguments' checks, the same for every backend.

@@ -19,7 +19,8 @@ use crate::error::{Error, Result};
 /// `wants_batch_begin` and `wants_test_batches` say whether the per-batch ones that are optional are wanted.
 /// `on_batch_end` is called for an epoch's first batch and then at most every `batch_interval` seconds (0
 /// means every batch). The loop runs on a pool thread; the thread that
-/// called `fit` watches for Ctrl-C and raises `cancel`, which ends the loop at the next batch.
+/// called `fit` watches for Ctrl-C and raises `cancel`, which ends the loop at the next batch. (A quick fit's
+/// loop runs on the calling thread, with a `cancel` never raised: see `fit`.)
 pub struct PyObserver<'a> {
     target: Py<PyAny>,
     batch_interval: Duration,
@@ -245,7 +246,9 @@ impl Relay {
 
 /// Train `model` (see `trainer::fit`), turning the loop's events into calls of `observer` (Python's
 /// callbacks). The loop runs on a thread of the training pool; this thread (usually Python's main thread,
-/// the only one that sees Ctrl-C) waits for it without the GIL, answering Ctrl-C. Returns the epochs run.
+/// the only one that sees Ctrl-C) waits for it without the GIL, answering Ctrl-C. A quick fit
+/// (`trainer::is_quick`: a `train_on_batch`, a few small batches) runs here instead, the GIL released
+/// around its steps. Returns the epochs run.
 pub(super) fn fit(
     py: Python<'_>,
     model: &crate::model::Model,
@@ -256,12 +259,23 @@ pub(super) fn fit(
 ) -> PyResult<usize> {
     crate::trainer::check_not_nested(model)?;
     let mut callback_error: Option<PyErr> = None;
-    let outcome = super::errors::interruptible(py, |cancel| {
-        let mut obs = PyObserver::new(observer, batch_interval, cancel);
-        let r = crate::trainer::fit(model, train, val, opts, &mut obs);
-        callback_error = obs.error.take();
-        r
-    });
+    let outcome = if crate::trainer::is_quick(model, train, val, opts) {
+        // Too short to need watching: a Ctrl-C is raised as it returns (or in one of its callbacks, which
+        // run here).
+        super::errors::detached(py, || {
+            let mut obs = PyObserver::new(observer, batch_interval, &crate::backend::NEVER);
+            let r = crate::trainer::fit_here(model, train, val, opts, &mut obs);
+            callback_error = obs.error.take();
+            r
+        })
+    } else {
+        super::errors::interruptible(py, |cancel| {
+            let mut obs = PyObserver::new(observer, batch_interval, cancel);
+            let r = crate::trainer::fit(model, train, val, opts, &mut obs);
+            callback_error = obs.error.take();
+            r
+        })
+    };
     // A callback's exception is what stopped the loop: raise it rather than the loop's error.
     match callback_error {
         Some(e) => Err(e),
