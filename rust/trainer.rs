@@ -110,7 +110,8 @@ const QUICK_FIT_STEPS: usize = 64;
 /// batches) to run on the calling thread (`fit_here`): its whole work, counted generously as each row's
 /// weights and widest value three times per training row and once per validation row, is below
 /// `QUICK_FIT_MACS` (a few milliseconds at worst) in at most `QUICK_FIT_STEPS` steps, on the CPU, while no
-/// other fit of the model runs (which the quick fit would wait for without answering Ctrl-C). Handing a fit
+/// other fit of the model runs (which the quick fit would wait for without answering Ctrl-C), called from no
+/// other call's callback (such a call stops with the one it is nested in, `lineage.rs`). Handing a fit
 /// to a thread of its own that hands it on to the pool costs about 150-250 µs on a two-core VM, a hundred of
 /// the steps of such a fit.
 pub fn is_quick(model: &Model, train: Data<'_>, val: Option<Data<'_>>, opts: FitOptions) -> bool {
@@ -122,7 +123,11 @@ pub fn is_quick(model: &Model, train: Data<'_>, val: Option<Data<'_>>, opts: Fit
     let macs = epochs.saturating_mul(rows).saturating_mul(row);
     let cpu = st.gpu.is_none();
     drop(st);
-    cpu && steps <= QUICK_FIT_STEPS && macs <= QUICK_FIT_MACS && model.try_fitting().is_ok_and(|g| g.is_some())
+    let nested = !crate::lineage::current().is_empty() || LOOPS.with(|l| !l.borrow().is_empty());
+    cpu && !nested
+        && steps <= QUICK_FIT_STEPS
+        && macs <= QUICK_FIT_MACS
+        && model.try_fitting().is_ok_and(|g| g.is_some())
 }
 
 /// `fit` on the calling thread instead of the training pool's (see `is_quick`): its kernels split work with

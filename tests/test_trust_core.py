@@ -251,6 +251,38 @@ def test_ctrl_c_reaches_a_fit_nested_in_another_fits_callback() -> None:
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="sends SIGINT to a child process")
+def test_ctrl_c_reaches_a_short_fit_with_slow_callbacks_nested_in_a_long_one() -> None:
+    # The nested fit is short in work (64 rows, 64 steps) but its callback sleeps: it must stop with the
+    # fit it is nested in, at its next batch, not after its 64 sleeps.
+    code = """
+    import time, numpy as np, keras_lite as keras
+    from test_trust_core import _data, _model
+    x, y = _data(200_000, 16)
+    outer, inner = _model(d=16), _model(d=16)
+
+    class Slow(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            time.sleep(0.2)
+
+    class Nest(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            print("inner start", flush=True)
+            inner.fit(x[:64], y[:64], batch_size=8, epochs=8, verbose=0, callbacks=[Slow()])
+
+    t0 = time.monotonic()
+    try:
+        outer.fit(x, y, batch_size=32, epochs=2, verbose=0, callbacks=[Nest()])
+    except KeyboardInterrupt:
+        print("interrupted after %.1f s" % (time.monotonic() - t0), flush=True)
+    print("inner steps", int(inner.optimizer.iterations), flush=True)
+    """
+    out = _ctrl_c_after(code, "inner start", timeout=60)
+    assert "interrupted after" in out
+    steps = int(out.split("inner steps ")[1].split()[0])
+    assert steps < 32, out
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="sends SIGINT to a child process")
 def test_ctrl_c_stops_the_main_threads_fit_and_not_a_fit_on_another_thread() -> None:
     # As in Python (and Keras): KeyboardInterrupt is raised in the main thread only; a fit on a thread of the
     # program's own goes on (it used to be stopped too, with a KeyboardInterrupt of its own).
