@@ -125,3 +125,166 @@ def test_losses_deserialize_takes_name() -> None:
     # deserialize(name="mean_squared_error") -> <function mean_squared_error ...>
     assert params(keras.losses.deserialize) == [("name", REQUIRED), ("custom_objects", None)]
     assert keras.losses.deserialize(name="mean_squared_error") is keras.losses.mean_squared_error
+
+
+# ------------------------------------------------------------------------------------------- optimizers
+
+# Keras 3.15.1: the arguments every optimizer takes after its own, in this order, then name=None and **kwargs.
+COMMON = [
+    ("weight_decay", None),
+    ("clipnorm", None),
+    ("clipvalue", None),
+    ("global_clipnorm", None),
+    ("use_ema", False),
+    ("ema_momentum", 0.99),
+    ("ema_overwrite_frequency", None),
+    ("loss_scale_factor", None),
+    ("gradient_accumulation_steps", None),
+]
+TAIL = [("name", None), ("**kwargs", REQUIRED)]
+# Keras 3.15.1: each optimizer's own arguments, before COMMON.
+OPTIMIZERS = {
+    "Adam": [("beta_1", 0.9), ("beta_2", 0.999), ("epsilon", 1e-07), ("amsgrad", False)],
+    "SGD": [("momentum", 0.0), ("nesterov", False)],
+    "RMSprop": [("rho", 0.9), ("momentum", 0.0), ("epsilon", 1e-07), ("centered", False)],
+    "Adagrad": [("initial_accumulator_value", 0.1), ("epsilon", 1e-07)],
+    "Adadelta": [("rho", 0.95), ("epsilon", 1e-07)],
+    "Adamax": [("beta_1", 0.9), ("beta_2", 0.999), ("epsilon", 1e-07)],
+    "Lion": [("beta_1", 0.9), ("beta_2", 0.99)],
+    "Nadam": [("beta_1", 0.9), ("beta_2", 0.999), ("epsilon", 1e-07)],
+}
+
+
+@pytest.mark.parametrize("cls", sorted(OPTIMIZERS))
+def test_optimizer_signatures_are_keras(cls: str) -> None:
+    rate = 0.01 if cls == "SGD" else 0.001
+    expected = [("learning_rate", rate), *OPTIMIZERS[cls], *COMMON, *TAIL]
+    assert params(getattr(keras.optimizers, cls)) == expected
+
+
+def test_adamw_signature_is_keras() -> None:
+    # Keras 3.15.1: AdamW takes weight_decay=0.004 second, and not again among the common arguments.
+    own = [("weight_decay", 0.004), *OPTIMIZERS["Adam"]]
+    expected = [("learning_rate", 0.001), *own, *COMMON[1:], *TAIL]
+    assert params(keras.optimizers.AdamW) == expected
+
+
+def test_optimizer_arguments_by_position_mean_what_they_mean_in_keras() -> None:
+    # Keras 3.15.1: Adam(0.01, 0.9, 0.999, 1e-7, False, 0.1) -> weight_decay 0.1, name 'adam'.
+    adam = keras.optimizers.Adam(0.01, 0.9, 0.999, 1e-7, False, 0.1)
+    assert adam.weight_decay == 0.1
+    assert adam.name.startswith("adam")
+    sgd = keras.optimizers.SGD(0.1, 0.5, True, None, 1.0)
+    assert (sgd.momentum, sgd.nesterov, sgd.clipnorm) == (0.5, True, 1.0)
+    assert sgd.get_config()["clipnorm"] == 1.0
+
+
+@pytest.mark.parametrize(
+    "arg, value",
+    [
+        ("use_ema", True),
+        ("ema_overwrite_frequency", 5),
+        ("loss_scale_factor", 128.0),
+        ("gradient_accumulation_steps", 4),
+    ],
+)
+def test_common_arguments_keras_lite_cannot_honour_are_refused_by_name(arg: str, value: Any) -> None:
+    for cls in sorted(OPTIMIZERS) + ["AdamW"]:
+        with pytest.raises(keras.NotSupportedError, match=f"Received: {arg}={value!r}"):
+            getattr(keras.optimizers, cls)(**{arg: value})
+
+
+def test_optimizers_deserialize_takes_keras_arguments() -> None:
+    # Keras 3.15.1: optimizers.deserialize(config, custom_objects=None); use_legacy_format is a TypeError
+    # ("deserialize() got an unexpected keyword argument 'use_legacy_format'").
+    assert params(keras.optimizers.deserialize) == [("config", REQUIRED), ("custom_objects", None)]
+    with pytest.raises(TypeError, match="use_legacy_format"):
+        keras.optimizers.deserialize({"class_name": "Adam", "config": {}}, use_legacy_format=True)  # type: ignore[call-arg]
+
+
+# ---------------------------------------------------------------------------------------- inputs, layers
+
+
+def test_input_signature_is_keras() -> None:
+    # Keras 3.15.1: Input(shape=None, batch_size=None, dtype=None, sparse=None, ragged=None, batch_shape=None,
+    # name=None, tensor=None, optional=False), without **kwargs.
+    assert params(keras.Input) == [
+        ("shape", None),
+        ("batch_size", None),
+        ("dtype", None),
+        ("sparse", None),
+        ("ragged", None),
+        ("batch_shape", None),
+        ("name", None),
+        ("tensor", None),
+        ("optional", False),
+    ]
+    assert keras.layers.Input is keras.Input
+    # Keras 3.15.1: Input(shape=(3,), input_shape=(3,)) -> TypeError: Input() got an unexpected keyword
+    # argument 'input_shape' (InputLayer takes it, with a deprecation warning).
+    for kwargs in ({"input_shape": (3,)}, {"batch_input_shape": (None, 3)}, {"trainable": False}):
+        with pytest.raises(TypeError, match=f"unexpected keyword argument '{next(iter(kwargs))}'"):
+            keras.Input(**kwargs)
+
+
+def test_input_layer_and_batch_normalization_orders_are_keras() -> None:
+    # Keras 3.15.1: InputLayer(shape, batch_size, dtype, sparse, ragged, batch_shape, input_tensor, optional,
+    # name, **kwargs); BatchNormalization(..., renorm, renorm_clipping, renorm_momentum, synchronized, **kwargs).
+    assert [name for name, _ in params(keras.layers.InputLayer)] == [
+        "shape",
+        "batch_size",
+        "dtype",
+        "sparse",
+        "ragged",
+        "batch_shape",
+        "input_tensor",
+        "optional",
+        "name",
+        "**kwargs",
+    ]
+    assert params(keras.layers.BatchNormalization)[-5:] == [
+        ("renorm", False),
+        ("renorm_clipping", None),
+        ("renorm_momentum", 0.99),
+        ("synchronized", False),
+        ("**kwargs", REQUIRED),
+    ]
+    layer = keras.layers.InputLayer((3,), None, None, None, None, None, None, False, "x")
+    assert (layer.name, layer.batch_shape) == ("x", (None, 3))
+    with pytest.raises(ValueError, match="ragged"):
+        keras.layers.InputLayer((3,), None, None, None, True)
+
+
+# ------------------------------------------------------------------------------------------------ saving
+
+
+def test_saving_functions_take_keras_arguments(tmp_path: Any) -> None:
+    # Keras 3.15.1: deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwargs);
+    # save_weights(model, filepath, overwrite=True, max_shard_size=None, **kwargs);
+    # CustomObjectScope(custom_objects) (CustomObjectScope() -> TypeError: CustomObjectScope.__init__()
+    # missing 1 required positional argument: 'custom_objects').
+    saving = keras.saving
+    assert params(saving.deserialize_keras_object) == [
+        ("config", REQUIRED),
+        ("custom_objects", None),
+        ("safe_mode", True),
+        ("**kwargs", REQUIRED),
+    ]
+    assert params(saving.save_weights) == [
+        ("model", REQUIRED),
+        ("filepath", REQUIRED),
+        ("overwrite", True),
+        ("max_shard_size", None),
+        ("**kwargs", REQUIRED),
+    ]
+    for scope in (saving.CustomObjectScope, keras.utils.custom_object_scope):
+        assert params(scope) == [("custom_objects", REQUIRED)]
+        with pytest.raises(TypeError, match="custom_objects"):
+            scope()  # type: ignore[call-arg]
+    config = saving.serialize_keras_object(keras.losses.Huber(delta=2.0))
+    assert saving.deserialize_keras_object(config, None, False).get_config() == config["config"]
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    with pytest.raises(ValueError, match="max_shard_size=1"):
+        saving.save_weights(model, str(tmp_path / "m.weights.h5"), True, 1)
+    saving.save_weights(model, str(tmp_path / "m.weights.h5"), True, None)
+    assert (tmp_path / "m.weights.h5").exists()

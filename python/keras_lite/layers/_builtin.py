@@ -323,10 +323,10 @@ class BatchNormalization(_ScaleOffset):
         gamma_regularizer: Any = None,
         beta_constraint: Any = None,
         gamma_constraint: Any = None,
-        synchronized: bool = False,
         renorm: bool = False,
         renorm_clipping: Any = None,
         renorm_momentum: float = 0.99,
+        synchronized: bool = False,
         **kwargs: Any,
     ) -> None:
         if not isinstance(axis, (int, float, np.number)):  # int(axis) of None or a str: Keras's TypeError

@@ -29,11 +29,11 @@ class InputLayer(Layer):
         batch_size: Any = None,
         dtype: Any = None,
         sparse: Any = None,
+        ragged: Any = None,
         batch_shape: Any = None,
         input_tensor: Any = None,
         optional: bool = False,
         name: str | None = None,
-        ragged: Any = None,
         **kwargs: Any,
     ) -> None:
         # Keras's legacy spellings: input_shape is shape, batch_input_shape is batch_shape (as Keras 3's
@@ -130,12 +130,11 @@ def Input(
     batch_size: Any = None,
     dtype: Any = None,
     sparse: Any = None,
+    ragged: Any = None,
     batch_shape: Any = None,
     name: str | None = None,
     tensor: Any = None,
     optional: bool = False,
-    ragged: Any = None,
-    **kwargs: Any,
 ) -> KerasTensor:
     """A symbolic input of ``shape`` (``(width,)``, or ``batch_shape=(None, width)``): the first item of a
     ``Sequential``, or what a Functional model's layers are called on. An input of several dimensions
@@ -156,6 +155,5 @@ def Input(
         optional=optional,
         name=name,
         ragged=ragged,
-        **kwargs,
     )
     return layer.output
