@@ -288,3 +288,14 @@ def test_saving_functions_take_keras_arguments(tmp_path: Any) -> None:
         saving.save_weights(model, str(tmp_path / "m.weights.h5"), True, 1)
     saving.save_weights(model, str(tmp_path / "m.weights.h5"), True, None)
     assert (tmp_path / "m.weights.h5").exists()
+
+
+def test_unbuilt_layers_answer_for_their_weights_as_keras() -> None:
+    # Keras 3.15.1, before build: BatchNormalization().gamma, .beta, .moving_mean, .moving_variance -> None;
+    # Dense(2).kernel -> AttributeError: You must build the layer before accessing `kernel`.
+    bn = keras.layers.BatchNormalization()
+    assert [bn.gamma, bn.beta, bn.moving_mean, bn.moving_variance] == [None, None, None, None]
+    bn.build((None, 3))
+    assert bn.gamma is not None and bn.moving_variance.shape == (3,)
+    with pytest.raises(AttributeError, match=r"^You must build the layer before accessing `kernel`\.$"):
+        keras.layers.Dense(2).kernel  # noqa: B018
