@@ -299,3 +299,16 @@ def test_unbuilt_layers_answer_for_their_weights_as_keras() -> None:
     assert bn.gamma is not None and bn.moving_variance.shape == (3,)
     with pytest.raises(AttributeError, match=r"^You must build the layer before accessing `kernel`\.$"):
         keras.layers.Dense(2).kernel  # noqa: B018
+
+
+def test_optimizer_built_is_keras(tmp_path: Any) -> None:
+    # Keras 3.15.1: Adam().built False; after compile False; after a fit True; a loaded compiled model's True.
+    opt = keras.optimizers.Adam()
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    assert opt.built is False
+    model.compile(optimizer=opt, loss="mse")
+    assert opt.built is False
+    model.fit(np.zeros((4, 2)), np.zeros((4, 1)), verbose=0)
+    assert opt.built is True
+    model.save(tmp_path / "m.keras")
+    assert keras.models.load_model(tmp_path / "m.keras").optimizer.built is True

@@ -222,6 +222,12 @@ class Optimizer:
         return self.iterations > 0 or self._built_on_load
 
     @property
+    def built(self) -> bool:
+        """Whether the optimizer has made its slot variables, as Keras's ``built``: False when made, True
+        after its first step or once a loaded model's compile built it."""
+        return self._has_slots
+
+    @property
     def learning_rate(self) -> LearningRate:
         """The learning rate: a number-like handle; assign a float (or ``.assign(x)``) to change it."""
         return LearningRate(self)
