@@ -312,3 +312,11 @@ def test_optimizer_built_is_keras(tmp_path: Any) -> None:
     assert opt.built is True
     model.save(tmp_path / "m.keras")
     assert keras.models.load_model(tmp_path / "m.keras").optimizer.built is True
+
+
+def test_layer_from_config_takes_custom_objects_where_keras_does() -> None:
+    # Keras 3.15.1: Discretization.from_config(config, custom_objects=None), and Rescaling's the same.
+    for layer in (keras.layers.Discretization([0.0, 1.0]), keras.layers.Rescaling(2.0, 1.0)):
+        cls = type(layer)
+        assert params(cls.from_config) == [("config", REQUIRED), ("custom_objects", None)]
+        assert cls.from_config(layer.get_config(), {}).get_config() == layer.get_config()
