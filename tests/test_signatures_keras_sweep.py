@@ -320,3 +320,26 @@ def test_layer_from_config_takes_custom_objects_where_keras_does() -> None:
         cls = type(layer)
         assert params(cls.from_config) == [("config", REQUIRED), ("custom_objects", None)]
         assert cls.from_config(layer.get_config(), {}).get_config() == layer.get_config()
+
+
+# ------------------------------------------------------------------------------------ names keras_lite lacks
+
+# Keras 3.15.1 has these (dir(keras.layers) and so on); keras_lite names them in its NotSupportedError.
+KERAS_315_NAMES = [
+    ("layers", "AdaptiveAveragePooling2D"),
+    ("layers", "AdaptiveMaxPooling1D"),
+    ("layers", "ContrastLimitedAdaptiveHistogramEqualization"),
+    ("losses", "CategoricalGeneralizedCrossEntropy"),
+    ("losses", "categorical_generalized_cross_entropy"),
+    ("optimizers", "MultiOptimizer"),
+    ("optimizers", "OptimizerMap"),
+    ("optimizers", "ScheduleFreeAdamW"),
+    ("config", "is_nnx_enabled"),
+]
+
+
+@pytest.mark.parametrize("module, name", KERAS_315_NAMES)
+def test_keras_315_names_keras_lite_lacks_say_so(module: str, name: str) -> None:
+    with pytest.raises(keras.NotSupportedError, match=f"keras.{module}.{name}"):
+        getattr(getattr(keras, module), name)
+    assert not hasattr(getattr(keras, module), name)
