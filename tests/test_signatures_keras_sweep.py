@@ -343,3 +343,20 @@ def test_keras_315_names_keras_lite_lacks_say_so(module: str, name: str) -> None
     with pytest.raises(keras.NotSupportedError, match=f"keras.{module}.{name}"):
         getattr(getattr(keras, module), name)
     assert not hasattr(getattr(keras, module), name)
+
+
+def test_the_signature_differences_docs_list() -> None:
+    # Keras 3.15.1 takes these (InputLayer(shape=(3,), foo=1) and MeanMetricWrapper(None) are made;
+    # losses.deserialize(3) returns 3); keras_lite refuses them by name, as docs/keras-compatibility.md says.
+    with pytest.raises(TypeError, match="foo"):
+        keras.layers.InputLayer(shape=(3,), foo=1)
+    with pytest.raises(ValueError, match="fn=None"):
+        keras.metrics.MeanMetricWrapper(None)
+    with pytest.raises(ValueError, match="name=3"):
+        keras.losses.deserialize(3)
+    assert [name for name, _ in params(keras.Sequential)] == ["layers", "trainable", "name", "device"]
+    # Keras 3.15.1: GlorotUniform().seed is an integer drawn when it is made; its config holds None.
+    init = keras.initializers.GlorotUniform()
+    assert init.seed is None and init.get_config()["seed"] is None
+    init((2, 2))
+    assert isinstance(init.seed, int) and init.get_config()["seed"] is None
