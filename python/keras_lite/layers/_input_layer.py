@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from typing import Any
 
 import numpy as np
 
-from .._errors import received
+from .._errors import ArgumentTypeError, received
 from . import _shapes
 from ._keras_tensor import KerasTensor
 from ._layer import Layer, _auto_name
@@ -135,6 +136,7 @@ def Input(
     name: str | None = None,
     tensor: Any = None,
     optional: bool = False,
+    **kwargs: Any,
 ) -> KerasTensor:
     """A symbolic input of ``shape`` (``(width,)``, or ``batch_shape=(None, width)``): the first item of a
     ``Sequential``, or what a Functional model's layers are called on. An input of several dimensions
@@ -145,6 +147,10 @@ def Input(
         >>> x = keras.Input(shape=(3,), name="x")
         >>> model = keras.Model(x, layers.Dense(1)(layers.Dense(8, activation="relu")(x)))
     """
+    if (
+        kwargs
+    ):  # Python's words for Keras's Input, which has no **kwargs; still a ValueError, as keras_lite's was
+        raise ArgumentTypeError(f"Input() got an unexpected keyword argument {next(iter(kwargs))!r}")
     layer = InputLayer(
         shape=shape,
         batch_size=batch_size,
@@ -157,3 +163,9 @@ def Input(
         ragged=ragged,
     )
     return layer.output
+
+
+# Keras's signature, without the **kwargs that exist only to refuse as above.
+Input.__signature__ = inspect.signature(Input).replace(  # type: ignore[attr-defined]
+    parameters=[p for p in inspect.signature(Input).parameters.values() if p.kind is not p.VAR_KEYWORD]
+)
