@@ -365,3 +365,16 @@ def test_the_signature_differences_docs_list() -> None:
     assert init.seed is None and init.get_config()["seed"] is None
     init((2, 2))
     assert isinstance(init.seed, int) and init.get_config()["seed"] is None
+
+
+# --------------------------------------------------------------------------------------------- callbacks
+
+
+def test_tensorboard_keeps_keras_attributes(tmp_path: Any) -> None:
+    # Keras 3.15.1: TensorBoard(log_dir, histogram_freq=1, write_graph=False, update_freq=5) has
+    # embeddings_freq 0 and embeddings_metadata None, beside the arguments it was given.
+    tb = keras.callbacks.TensorBoard(str(tmp_path), histogram_freq=1, write_graph=False, update_freq=5)
+    assert (tb.histogram_freq, tb.write_graph, tb.write_images, tb.update_freq) == (1, False, False, 5)
+    assert (tb.embeddings_freq, tb.embeddings_metadata) == (0, None)
+    with pytest.raises(keras.NotSupportedError, match="embeddings_freq=1"):
+        keras.callbacks.TensorBoard(str(tmp_path), embeddings_freq=1)
