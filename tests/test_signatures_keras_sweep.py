@@ -378,3 +378,19 @@ def test_tensorboard_keeps_keras_attributes(tmp_path: Any) -> None:
     assert (tb.embeddings_freq, tb.embeddings_metadata) == (0, None)
     with pytest.raises(keras.NotSupportedError, match="embeddings_freq=1"):
         keras.callbacks.TensorBoard(str(tmp_path), embeddings_freq=1)
+
+
+def test_compile_execution_arguments_as_docs_say() -> None:
+    # Keras 3.15.1 with compile(steps_per_execution=2, jit_compile=True): batch callbacks see [1, 3] of 4
+    # batches, get_compile_config() holds 2 and True. keras_lite trains every step alike and says so in
+    # docs/keras-compatibility.md: every batch is seen and the config holds Keras's defaults.
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse", steps_per_execution=2, jit_compile=True, run_eagerly=False)
+    seen: list[int] = []
+    hook = keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: seen.append(batch))
+    model.fit(np.ones((8, 2)), np.ones((8, 1)), batch_size=2, verbose=0, callbacks=[hook])
+    assert seen == [0, 1, 2, 3] and int(model.optimizer.iterations) == 4
+    config = model.get_compile_config()
+    assert (config["run_eagerly"], config["steps_per_execution"], config["jit_compile"]) == (False, 1, False)
+    with pytest.raises(keras.NotSupportedError, match="steps_per_execution"):
+        model.steps_per_execution  # noqa: B018
