@@ -1,6 +1,8 @@
 """Public constructors and functions take Keras 3.15.1's arguments: the same names, order, kinds and defaults,
 so that an argument given by position or keyword means what it means in Keras, and an argument keras_lite
-cannot honour is refused by name when it is given another value than its default.
+cannot honour is refused by name when it is given another value than its default. Also the attributes a user
+reads that a sweep against Keras found different (an unbuilt BatchNormalization's weights, ``Optimizer.built``,
+TensorBoard's), and Keras 3.15.1 names keras_lite lacks.
 
 Every golden is what Keras 3.15.1 (TensorFlow 2.21 backend) printed for the same code, written as
 ``[(name, default), ...]`` for ``inspect.signature`` (``REQUIRED`` for no default; ``*args``/``**kwargs`` by
@@ -202,6 +204,19 @@ def test_optimizers_deserialize_takes_keras_arguments() -> None:
         keras.optimizers.deserialize({"class_name": "Adam", "config": {}}, use_legacy_format=True)  # type: ignore[call-arg]
 
 
+def test_optimizer_built_is_keras(tmp_path: Any) -> None:
+    # Keras 3.15.1: Adam().built False; after compile False; after a fit True; a loaded compiled model's True.
+    opt = keras.optimizers.Adam()
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    assert opt.built is False
+    model.compile(optimizer=opt, loss="mse")
+    assert opt.built is False
+    model.fit(np.zeros((4, 2)), np.zeros((4, 1)), verbose=0)
+    assert opt.built is True
+    model.save(tmp_path / "m.keras")
+    assert keras.models.load_model(tmp_path / "m.keras").optimizer.built is True
+
+
 # ---------------------------------------------------------------------------------------- inputs, layers
 
 
@@ -260,6 +275,25 @@ def test_input_layer_and_batch_normalization_orders_are_keras() -> None:
         keras.layers.InputLayer((3,), None, None, None, True)
 
 
+def test_unbuilt_layers_answer_for_their_weights_as_keras() -> None:
+    # Keras 3.15.1, before build: BatchNormalization().gamma, .beta, .moving_mean, .moving_variance -> None;
+    # Dense(2).kernel -> AttributeError: You must build the layer before accessing `kernel`.
+    bn = keras.layers.BatchNormalization()
+    assert [bn.gamma, bn.beta, bn.moving_mean, bn.moving_variance] == [None, None, None, None]
+    bn.build((None, 3))
+    assert bn.gamma is not None and bn.moving_variance.shape == (3,)
+    with pytest.raises(AttributeError, match=r"^You must build the layer before accessing `kernel`\.$"):
+        keras.layers.Dense(2).kernel  # noqa: B018
+
+
+def test_layer_from_config_takes_custom_objects_where_keras_does() -> None:
+    # Keras 3.15.1: Discretization.from_config(config, custom_objects=None), and Rescaling's the same.
+    for layer in (keras.layers.Discretization([0.0, 1.0]), keras.layers.Rescaling(2.0, 1.0)):
+        cls = type(layer)
+        assert params(cls.from_config) == [("config", REQUIRED), ("custom_objects", None)]
+        assert cls.from_config(layer.get_config(), {}).get_config() == layer.get_config()
+
+
 # ------------------------------------------------------------------------------------------------ saving
 
 
@@ -295,78 +329,6 @@ def test_saving_functions_take_keras_arguments(tmp_path: Any) -> None:
     assert (tmp_path / "m.weights.h5").exists()
 
 
-def test_unbuilt_layers_answer_for_their_weights_as_keras() -> None:
-    # Keras 3.15.1, before build: BatchNormalization().gamma, .beta, .moving_mean, .moving_variance -> None;
-    # Dense(2).kernel -> AttributeError: You must build the layer before accessing `kernel`.
-    bn = keras.layers.BatchNormalization()
-    assert [bn.gamma, bn.beta, bn.moving_mean, bn.moving_variance] == [None, None, None, None]
-    bn.build((None, 3))
-    assert bn.gamma is not None and bn.moving_variance.shape == (3,)
-    with pytest.raises(AttributeError, match=r"^You must build the layer before accessing `kernel`\.$"):
-        keras.layers.Dense(2).kernel  # noqa: B018
-
-
-def test_optimizer_built_is_keras(tmp_path: Any) -> None:
-    # Keras 3.15.1: Adam().built False; after compile False; after a fit True; a loaded compiled model's True.
-    opt = keras.optimizers.Adam()
-    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
-    assert opt.built is False
-    model.compile(optimizer=opt, loss="mse")
-    assert opt.built is False
-    model.fit(np.zeros((4, 2)), np.zeros((4, 1)), verbose=0)
-    assert opt.built is True
-    model.save(tmp_path / "m.keras")
-    assert keras.models.load_model(tmp_path / "m.keras").optimizer.built is True
-
-
-def test_layer_from_config_takes_custom_objects_where_keras_does() -> None:
-    # Keras 3.15.1: Discretization.from_config(config, custom_objects=None), and Rescaling's the same.
-    for layer in (keras.layers.Discretization([0.0, 1.0]), keras.layers.Rescaling(2.0, 1.0)):
-        cls = type(layer)
-        assert params(cls.from_config) == [("config", REQUIRED), ("custom_objects", None)]
-        assert cls.from_config(layer.get_config(), {}).get_config() == layer.get_config()
-
-
-# ------------------------------------------------------------------------------------ names keras_lite lacks
-
-# Keras 3.15.1 has these (dir(keras.layers) and so on); keras_lite names them in its NotSupportedError.
-KERAS_315_NAMES = [
-    ("layers", "AdaptiveAveragePooling2D"),
-    ("layers", "AdaptiveMaxPooling1D"),
-    ("layers", "ContrastLimitedAdaptiveHistogramEqualization"),
-    ("losses", "CategoricalGeneralizedCrossEntropy"),
-    ("losses", "categorical_generalized_cross_entropy"),
-    ("optimizers", "MultiOptimizer"),
-    ("optimizers", "OptimizerMap"),
-    ("optimizers", "ScheduleFreeAdamW"),
-    ("config", "is_nnx_enabled"),
-]
-
-
-@pytest.mark.parametrize("module, name", KERAS_315_NAMES)
-def test_keras_315_names_keras_lite_lacks_say_so(module: str, name: str) -> None:
-    with pytest.raises(keras.NotSupportedError, match=f"keras.{module}.{name}"):
-        getattr(getattr(keras, module), name)
-    assert not hasattr(getattr(keras, module), name)
-
-
-def test_the_signature_differences_docs_list() -> None:
-    # Keras 3.15.1 takes these (InputLayer(shape=(3,), foo=1) and MeanMetricWrapper(None) are made;
-    # losses.deserialize(3) returns 3); keras_lite refuses them by name, as docs/keras-compatibility.md says.
-    with pytest.raises(TypeError, match="foo"):
-        keras.layers.InputLayer(shape=(3,), foo=1)
-    with pytest.raises(ValueError, match="fn=None"):
-        keras.metrics.MeanMetricWrapper(None)
-    with pytest.raises(ValueError, match="name=3"):
-        keras.losses.deserialize(3)
-    assert [name for name, _ in params(keras.Sequential)] == ["layers", "trainable", "name", "device"]
-    # Keras 3.15.1: GlorotUniform().seed is an integer drawn when it is made; its config holds None.
-    init = keras.initializers.GlorotUniform()
-    assert init.seed is None and init.get_config()["seed"] is None
-    init((2, 2))
-    assert isinstance(init.seed, int) and init.get_config()["seed"] is None
-
-
 # --------------------------------------------------------------------------------------------- callbacks
 
 
@@ -394,3 +356,46 @@ def test_compile_execution_arguments_as_docs_say() -> None:
     assert (config["run_eagerly"], config["steps_per_execution"], config["jit_compile"]) == (False, 1, False)
     with pytest.raises(keras.NotSupportedError, match="steps_per_execution"):
         model.steps_per_execution  # noqa: B018
+
+
+# ------------------------------------------------------------------------------------ names keras_lite lacks
+
+# Keras 3.15.1 has these (dir(keras.layers) and so on); keras_lite names them in its NotSupportedError.
+KERAS_315_NAMES = [
+    ("layers", "AdaptiveAveragePooling2D"),
+    ("layers", "AdaptiveMaxPooling1D"),
+    ("layers", "ContrastLimitedAdaptiveHistogramEqualization"),
+    ("losses", "CategoricalGeneralizedCrossEntropy"),
+    ("losses", "categorical_generalized_cross_entropy"),
+    ("optimizers", "MultiOptimizer"),
+    ("optimizers", "OptimizerMap"),
+    ("optimizers", "ScheduleFreeAdamW"),
+    ("config", "is_nnx_enabled"),
+]
+
+
+@pytest.mark.parametrize("module, name", KERAS_315_NAMES)
+def test_keras_315_names_keras_lite_lacks_say_so(module: str, name: str) -> None:
+    with pytest.raises(keras.NotSupportedError, match=f"keras.{module}.{name}"):
+        getattr(getattr(keras, module), name)
+    assert not hasattr(getattr(keras, module), name)
+
+
+# ---------------------------------------------------------------------------- what docs/keras-compatibility.md lists
+
+
+def test_the_signature_differences_docs_list() -> None:
+    # Keras 3.15.1 takes these (InputLayer(shape=(3,), foo=1) and MeanMetricWrapper(None) are made;
+    # losses.deserialize(3) returns 3); keras_lite refuses them by name, as docs/keras-compatibility.md says.
+    with pytest.raises(TypeError, match="foo"):
+        keras.layers.InputLayer(shape=(3,), foo=1)
+    with pytest.raises(ValueError, match="fn=None"):
+        keras.metrics.MeanMetricWrapper(None)
+    with pytest.raises(ValueError, match="name=3"):
+        keras.losses.deserialize(3)
+    assert [name for name, _ in params(keras.Sequential)] == ["layers", "trainable", "name", "device"]
+    # Keras 3.15.1: GlorotUniform().seed is an integer drawn when it is made; its config holds None.
+    init = keras.initializers.GlorotUniform()
+    assert init.seed is None and init.get_config()["seed"] is None
+    init((2, 2))
+    assert isinstance(init.seed, int) and init.get_config()["seed"] is None
