@@ -930,7 +930,9 @@ CALL_ORDER = [
         WRONG_TYPE,
         ("input_shape",),
     ),
-    Bad("kernel before build", lambda m: layers.Dense(1).kernel, AttributeError, ("not built",)),
+    Bad(
+        "kernel before build", lambda m: layers.Dense(1).kernel, AttributeError, ("build the layer", "kernel")
+    ),
     Bad("pop from an empty model", lambda m: keras.Sequential().pop(), IndexError, ("no layers",)),
     Bad("add a non-layer", lambda m: m.add(3), ValueError, ("layer",)),
     Bad(

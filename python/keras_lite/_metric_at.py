@@ -31,7 +31,7 @@ class _AtLeast(Metric):
         name: str | None = None,
         dtype: Any = None,
     ) -> None:
-        super().__init__(name, dtype)
+        super().__init__(name=name, dtype=dtype)
         arg = self._constraint
         wrong_type = isinstance(value, bool) or not isinstance(value, numbers.Real)
         if wrong_type or not 0 <= value <= 1:  # a string is Keras's TypeError (its comparison fails)

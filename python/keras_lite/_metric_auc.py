@@ -52,7 +52,7 @@ class AUC(Metric):
         label_weights: Any = None,
         from_logits: bool = False,
     ) -> None:
-        super().__init__(name, dtype)
+        super().__init__(name=name, dtype=dtype)
         if isinstance(curve, str) and curve.lower() == "prgain":
             raise NotSupportedError(
                 f"keras_lite's AUC computes the ROC and PR curves only. {received('curve', curve)}"

@@ -120,7 +120,7 @@ class Metric:
             if own is not None:
                 setattr(cls, name, wrap(own))
 
-    def __init__(self, name: str | None = None, dtype: Any = None) -> None:
+    def __init__(self, dtype: Any = None, name: str | None = None) -> None:
         if dtype not in (None, "float32", np.float32):
             raise NotSupportedError(f"keras_lite computes metrics in float32. {received('dtype', dtype)}")
         if name is not None and not isinstance(name, str):
@@ -161,7 +161,11 @@ class Metric:
         self._variables.append(var)
         return var
 
-    add_weight = add_variable
+    def add_weight(
+        self, shape: Any = (), initializer: Any = None, dtype: Any = None, name: str | None = None
+    ) -> Any:
+        """``add_variable`` under Keras's older name, which takes no ``aggregation`` (Keras's order)."""
+        return self.add_variable(shape, initializer, dtype, name=name)
 
     @property
     def variables(self) -> list[Any]:
@@ -245,7 +249,7 @@ class Mean(Metric):
     """The weighted mean of the values given: ``total += Σ w·v``, ``count += Σ w`` (or the number of values)."""
 
     def __init__(self, name: str = "mean", dtype: Any = None) -> None:
-        super().__init__(name, dtype)
+        super().__init__(name=name, dtype=dtype)
         self.total = self.add_variable(name="total")
         self.count = self.add_variable(name="count")
 
@@ -265,7 +269,7 @@ class Sum(Metric):
     """The weighted sum of the values given."""
 
     def __init__(self, name: str = "sum", dtype: Any = None) -> None:
-        super().__init__(name, dtype)
+        super().__init__(name=name, dtype=dtype)
         self.total = self.add_variable(name="total")
 
     def update_state(self, values: Any, sample_weight: Any = None) -> None:
@@ -284,7 +288,7 @@ class MeanMetricWrapper(Mean):
     ) -> None:
         if not callable(fn):
             raise ValueError(f"MeanMetricWrapper needs a function fn(y_true, y_pred). {received('fn', fn)}")
-        super().__init__(name or _auto_name(to_snake_case(type(self).__name__)), dtype)
+        super().__init__(name=name or _auto_name(to_snake_case(type(self).__name__)), dtype=dtype)
         self._fn = fn
         self._fn_kwargs = kwargs
 

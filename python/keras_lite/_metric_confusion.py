@@ -134,7 +134,7 @@ class _ConfusionCount(Metric):
     _which = 0
 
     def __init__(self, thresholds: Any = None, name: str | None = None, dtype: Any = None) -> None:
-        super().__init__(name, dtype)
+        super().__init__(name=name, dtype=dtype)
         self.init_thresholds = thresholds
         self.thresholds = init_thresholds(thresholds, 0.5)
         self.accumulator = self.add_variable((len(self.thresholds),), name="accumulator")
@@ -207,7 +207,7 @@ class _PrecisionRecall(Metric):
         name: str | None = None,
         dtype: Any = None,
     ) -> None:
-        super().__init__(name, dtype)
+        super().__init__(name=name, dtype=dtype)
         self.init_thresholds = thresholds
         self.top_k = _check_top_k(top_k)
         if class_id is not None and (

@@ -32,7 +32,7 @@ class FBetaScore(Metric):
         name: str = "fbeta_score",
         dtype: Any = None,
     ) -> None:
-        super().__init__(name, dtype)
+        super().__init__(name=name, dtype=dtype)
         if average not in _AVERAGES:
             raise ValueError(
                 "Invalid `average` argument value. Expected one of: {None, 'micro', 'macro', 'weighted'}. "

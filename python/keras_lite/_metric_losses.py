@@ -122,12 +122,11 @@ class SparseCategoricalCrossentropy(_LossMetric):
 
 
 class _Plain(_LossMetric):
-    """A loss metric without options: its loss function is ``_fn``, its default name ``_default``."""
-
-    _default = ""
+    """A loss metric without options: its loss function is ``_fn``. Each class spells its default name in its
+    own signature, as Keras does; ``name=None`` gives the auto name of the class (``log_cosh_error``)."""
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
-        super().__init__(type(self)._fn, name or self._default, dtype)
+        super().__init__(type(self)._fn, name, dtype)
 
     @staticmethod
     def _fn(y_true: Any, y_pred: Any) -> Any:
@@ -137,51 +136,72 @@ class _Plain(_LossMetric):
 class KLDivergence(_Plain):
     """Mean Kullback-Leibler divergence."""
 
-    _kind = _default = "kl_divergence"
+    _kind = "kl_divergence"
     _fn = staticmethod(losses.kl_divergence)
+
+    def __init__(self, name: str | None = "kl_divergence", dtype: Any = None) -> None:
+        super().__init__(name=name, dtype=dtype)
 
 
 class Poisson(_Plain):
     """Mean Poisson loss."""
 
-    _kind = _default = "poisson"
+    _kind = "poisson"
     _fn = staticmethod(losses.poisson)
+
+    def __init__(self, name: str | None = "poisson", dtype: Any = None) -> None:
+        super().__init__(name=name, dtype=dtype)
 
 
 class Hinge(_Plain):
     """Mean hinge loss (labels that are all 0 or 1 in a batch read as -1 and 1)."""
 
-    _kind = _default = "hinge"
+    _kind = "hinge"
     _fn = staticmethod(losses.hinge)
+
+    def __init__(self, name: str | None = "hinge", dtype: Any = None) -> None:
+        super().__init__(name=name, dtype=dtype)
 
 
 class SquaredHinge(_Plain):
     """Mean squared hinge loss."""
 
-    _kind = _default = "squared_hinge"
+    _kind = "squared_hinge"
     _fn = staticmethod(losses.squared_hinge)
+
+    def __init__(self, name: str | None = "squared_hinge", dtype: Any = None) -> None:
+        super().__init__(name=name, dtype=dtype)
 
 
 class CategoricalHinge(_Plain):
     """Mean categorical hinge loss."""
 
-    _kind = _default = "categorical_hinge"
+    _kind = "categorical_hinge"
     _fn = staticmethod(losses.categorical_hinge)
+
+    def __init__(self, name: str | None = "categorical_hinge", dtype: Any = None) -> None:
+        super().__init__(name=name, dtype=dtype)
 
 
 class MeanSquaredLogarithmicError(_Plain):
     """Mean of ``(log(y_pred + 1) - log(y_true + 1))**2``."""
 
-    _kind = _default = "mean_squared_logarithmic_error"
+    _kind = "mean_squared_logarithmic_error"
     _fn = staticmethod(losses.mean_squared_logarithmic_error)
+
+    def __init__(self, name: str | None = "mean_squared_logarithmic_error", dtype: Any = None) -> None:
+        super().__init__(name=name, dtype=dtype)
 
 
 class LogCoshError(_Plain):
     """Mean log-cosh error. Keras names it ``"logcosh"`` (a name it refuses as a metric identifier: the
     identifier is ``"log_cosh_error"``)."""
 
-    _kind, _default = "log_cosh", "logcosh"
+    _kind = "log_cosh"
     _fn = staticmethod(losses.log_cosh)
+
+    def __init__(self, name: str | None = "logcosh", dtype: Any = None) -> None:
+        super().__init__(name=name, dtype=dtype)
 
 
 CLASSES: list[type[_LossMetric]] = [

@@ -25,7 +25,7 @@ class RootMeanSquaredError(Mean):
     _direction = "down"
 
     def __init__(self, name: str = "root_mean_squared_error", dtype: Any = None) -> None:
-        super().__init__(name, dtype)
+        super().__init__(name=name, dtype=dtype)
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
         t, p = squeeze_or_expand(as_float(y_true, "y_true"), as_float(y_pred, "y_pred"))
@@ -58,7 +58,7 @@ class R2Score(Metric):
         name: str = "r2_score",
         dtype: Any = None,
     ) -> None:
-        super().__init__(name, dtype)
+        super().__init__(name=name, dtype=dtype)
         if class_aggregation not in _AGGREGATIONS:
             raise ValueError(
                 "Invalid value for argument `class_aggregation`. Expected one of "

@@ -68,7 +68,7 @@ class CustomObjectScope:
     ``from_config``, ``deserialize``) may name these objects, besides the registered ones. Scopes nest; the
     innermost wins."""
 
-    def __init__(self, custom_objects: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, custom_objects: Mapping[str, Any] | None) -> None:
         if custom_objects is not None and not isinstance(custom_objects, Mapping):
             raise TypeError(
                 f"custom_object_scope takes a dict of {{name: object}}. {received('custom_objects', custom_objects)}"
@@ -139,11 +139,12 @@ def serialize_keras_object(obj: Any) -> Any:
 
 
 def deserialize_keras_object(
-    config: Any, custom_objects: Mapping[str, Any] | None = None, **kwargs: Any
+    config: Any, custom_objects: Mapping[str, Any] | None = None, safe_mode: bool = True, **kwargs: Any
 ) -> Any:
     """The object a ``serialize_keras_object`` dict describes (Keras's or keras_lite's): a class or function in
     ``custom_objects``, in scope or registered first, then keras_lite's own by the dict's module. Plain values,
-    and strings, come back as they are; lists item by item.
+    and strings, come back as they are; lists item by item. ``safe_mode`` is taken as ``load_model`` takes it:
+    keras_lite runs no code from a config (it has no ``Lambda`` layer), so either value reads the same.
 
     Raises:
         TypeError: a class or function that is neither keras_lite's nor given, in scope or registered.

@@ -213,6 +213,10 @@ class TensorBoard(Callback):
         self.histogram_freq = histogram_freq
         self.write_graph = bool(write_graph)
         self.write_images = False
+        self.embeddings_freq, self.embeddings_metadata = (
+            embeddings_freq,
+            embeddings_metadata,
+        )  # 0 or None: Keras's
         self.write_steps_per_second = bool(write_steps_per_second)
         self.update_freq: Any = 1 if update_freq == "batch" else update_freq
         self._train = _Writer(os.path.join(self.log_dir, "train"))

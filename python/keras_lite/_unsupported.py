@@ -58,6 +58,7 @@ KERAS_NAMES: dict[str, frozenset[str]] = {
         "disable_traceback_filtering dtype_policy enable_flash_attention enable_interactive_logging "
         "enable_nnx_backend enable_traceback_filtering enable_unsafe_deserialization epsilon floatx "
         "image_data_format is_flash_attention_enabled is_interactive_logging_enabled is_nnx_backend_enabled "
+        "is_nnx_enabled "
         "is_traceback_filtering_enabled max_epochs max_steps_per_epoch set_backend set_dtype_policy "
         "set_epsilon set_floatx set_image_data_format set_max_epochs set_max_steps_per_epoch".split()
     ),
@@ -72,10 +73,13 @@ KERAS_NAMES: dict[str, frozenset[str]] = {
         "random_uniform serialize stft truncated_normal variance_scaling zeros".split()
     ),
     "layers": frozenset(
-        "Activation ActivityRegularization Add AdditiveAttention AlphaDropout Attention AugMix AutoContrast "
+        "Activation ActivityRegularization AdaptiveAveragePooling1D AdaptiveAveragePooling2D "
+        "AdaptiveAveragePooling3D AdaptiveMaxPooling1D AdaptiveMaxPooling2D AdaptiveMaxPooling3D Add "
+        "AdditiveAttention AlphaDropout Attention AugMix AutoContrast "
         "Average AveragePooling1D AveragePooling2D AveragePooling3D AvgPool1D AvgPool2D AvgPool3D "
         "BatchNormalization Bidirectional CategoryEncoding CenterCrop Concatenate Conv1D Conv1DTranspose "
-        "Conv2D Conv2DTranspose Conv3D Conv3DTranspose ConvLSTM1D ConvLSTM2D ConvLSTM3D Convolution1D "
+        "ContrastLimitedAdaptiveHistogramEqualization Conv2D Conv2DTranspose Conv3D Conv3DTranspose ConvLSTM1D "
+        "ConvLSTM2D ConvLSTM3D Convolution1D "
         "Convolution1DTranspose Convolution2D Convolution2DTranspose Convolution3D Convolution3DTranspose "
         "Cropping1D Cropping2D Cropping3D CutMix Dense DepthwiseConv1D DepthwiseConv2D Discretization Dot "
         "Dropout ELU EinsumDense Embedding Equalization Flatten FlaxLayer GRU GRUCell GaussianDropout "
@@ -99,10 +103,12 @@ KERAS_NAMES: dict[str, frozenset[str]] = {
     ),
     "losses": frozenset(
         "BinaryCrossentropy BinaryFocalCrossentropy CTC CategoricalCrossentropy CategoricalFocalCrossentropy "
-        "CategoricalHinge Circle CosineSimilarity Dice Hinge Huber KLDivergence LogCosh Loss "
+        "CategoricalGeneralizedCrossEntropy CategoricalHinge Circle CosineSimilarity Dice Hinge Huber "
+        "KLDivergence LogCosh Loss "
         "MeanAbsoluteError MeanAbsolutePercentageError MeanSquaredError MeanSquaredLogarithmicError Poisson "
         "SparseCategoricalCrossentropy SquaredHinge Tversky binary_crossentropy binary_focal_crossentropy "
-        "categorical_crossentropy categorical_focal_crossentropy categorical_hinge circle cosine_similarity "
+        "categorical_crossentropy categorical_focal_crossentropy categorical_generalized_cross_entropy "
+        "categorical_hinge circle cosine_similarity "
         "ctc deserialize dice get hinge huber kl_divergence log_cosh mean_absolute_error "
         "mean_absolute_percentage_error mean_squared_error mean_squared_logarithmic_error poisson serialize "
         "sparse_categorical_crossentropy squared_hinge tversky".split()
@@ -127,8 +133,8 @@ KERAS_NAMES: dict[str, frozenset[str]] = {
         "Model Sequential clone_layer_graph clone_model load_model model_from_json save_model".split()
     ),
     "optimizers": frozenset(
-        "Adadelta Adafactor Adagrad Adam AdamW Adamax Ftrl Lamb Lion LossScaleOptimizer Muon Nadam Optimizer "
-        "RMSprop SGD deserialize get legacy schedules serialize".split()
+        "Adadelta Adafactor Adagrad Adam AdamW Adamax Ftrl Lamb Lion LossScaleOptimizer Muon MultiOptimizer "
+        "Nadam Optimizer OptimizerMap RMSprop SGD ScheduleFreeAdamW deserialize get legacy schedules serialize".split()
     ),
     "saving": frozenset(
         "CustomObjectScope KerasFileEditor custom_object_scope deserialize_keras_object get_custom_objects "

@@ -8,6 +8,7 @@ computes it with Keras's defaults.
 
 from __future__ import annotations
 
+import inspect
 import math
 from typing import Any, Callable
 
@@ -69,14 +70,32 @@ def _one_parameter(name: str, arg: str, value: Any, default: float) -> Form:
 
 
 def _make(name: str, doc: str, **defaults: Any) -> ActivationFn:
-    """The activation ``name`` as a function of ``x`` and Keras 3's keyword arguments for it (``defaults``),
-    which keras_lite's core computes at their default values only."""
+    """The activation ``name`` as a function of ``x`` and Keras 3's arguments for it (``defaults``, which may
+    also come by position, as in Keras), which keras_lite's core computes at their default values only. The
+    function's signature is Keras's: ``softmax(x, axis=-1)``, ``sigmoid(x)``."""
+    signature = inspect.Signature(
+        [inspect.Parameter("x", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+        + [
+            inspect.Parameter(k, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=v)
+            for k, v in defaults.items()
+        ]
+    )
 
-    def fn(x: Any, **options: Any) -> Tensor:
-        arr = _values(x)
+    def fn(x: Any, *args: Any, **kwargs: Any) -> Tensor:
+        if len(args) > len(defaults):  # Python's words, as for Keras's plain functions
+            takes = (
+                "1 positional argument"
+                if not defaults
+                else f"from 1 to {len(defaults) + 1} positional arguments"
+            )
+            raise TypeError(f"{name}() takes {takes} but {len(args) + 1} were given")
+        try:
+            options = signature.bind(x, *args, **kwargs).arguments
+        except TypeError as e:  # as Python words it for a plain function
+            said = str(e)
+            raise TypeError(f"{name}() {'got ' if said.startswith('multiple') else ''}{said}") from None
+        arr = _values(options.pop("x"))
         for key, value in options.items():
-            if key not in defaults:
-                raise TypeError(f"{name}() got an unexpected keyword argument {key!r}")
             default = defaults[key]
             if not (value is default or value == default or key == "axis" and value == arr.ndim - 1):
                 raise NotSupportedError(
@@ -87,6 +106,7 @@ def _make(name: str, doc: str, **defaults: Any) -> ActivationFn:
     fn.__name__ = name
     fn.__qualname__ = name
     fn.__doc__ = doc
+    fn.__signature__ = signature  # type: ignore[attr-defined]
     return fn
 
 
@@ -253,11 +273,11 @@ def for_layer(identifier: str | ActivationFn | None) -> ActivationFn:
     return fn
 
 
-def serialize(fn: ActivationFn) -> str:
-    """The name under which ``fn`` is saved."""
-    if not callable(fn):  # Keras's ValueError (a name is not a function it can serialize)
-        raise ValueError(f"serialize takes an activation function. {received('activation', fn)}")
-    return fn.__name__
+def serialize(activation: ActivationFn) -> str:
+    """The name under which the function ``activation`` is saved."""
+    if not callable(activation):  # Keras's ValueError (a name is not a function it can serialize)
+        raise ValueError(f"serialize takes an activation function. {received('activation', activation)}")
+    return activation.__name__
 
 
 def deserialize(config: Any, custom_objects: Any = None) -> ActivationFn:

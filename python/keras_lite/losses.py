@@ -340,13 +340,14 @@ def serialize(loss: Any) -> Any:
     raise ValueError(f"Cannot serialize {loss!r}: keras_lite serializes its built-in losses only.")
 
 
-def deserialize(config: Any, custom_objects: Any = None) -> Any:
-    """The loss (or loss function) ``serialize`` describes, or a name names, as ``get`` resolves it."""
-    if isinstance(config, dict) and config.get("class_name") == "function":
-        config = config.get("config")
-    if not isinstance(config, (str, dict)):
-        raise ValueError(f"Could not interpret loss config. {received('config', config)}")
-    return get(config)
+def deserialize(name: Any, custom_objects: Any = None) -> Any:
+    """The loss (or loss function) ``serialize`` describes, or a name names, as ``get`` resolves it. The
+    argument is ``name``, as in Keras, whatever form it takes."""
+    if isinstance(name, dict) and name.get("class_name") == "function":
+        name = name.get("config")
+    if not isinstance(name, (str, dict)):
+        raise ValueError(f"Could not interpret loss config. {received('name', name)}")
+    return get(name)
 
 
 def get(identifier: Any) -> Any:

@@ -26,9 +26,12 @@ from ._saving import save_model
 from .models import load_model
 
 
-def save_weights(model: Any, filepath: Any, overwrite: bool = True, **kwargs: Any) -> None:
-    """``model.save_weights(filepath, overwrite, ...)``, as ``keras.saving.save_weights``."""
-    model.save_weights(filepath, overwrite=overwrite, **kwargs)
+def save_weights(
+    model: Any, filepath: Any, overwrite: bool = True, max_shard_size: Any = None, **kwargs: Any
+) -> None:
+    """``model.save_weights(filepath, overwrite, max_shard_size)``, as ``keras.saving.save_weights``
+    (keras_lite writes one file: a ``max_shard_size`` is refused by name)."""
+    model.save_weights(filepath, overwrite=overwrite, max_shard_size=max_shard_size, **kwargs)
 
 
 def load_weights(model: Any, filepath: Any, skip_mismatch: bool = False, **kwargs: Any) -> None:

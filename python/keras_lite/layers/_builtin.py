@@ -133,15 +133,15 @@ class Dense(Layer):
 
     @property
     def kernel(self) -> Variable:
-        return self._require(0)
+        return self._require(0, "kernel")
 
     @property
     def bias(self) -> Variable | None:
-        return self._require(1) if self.use_bias else None
+        return self._require(1, "bias") if self.use_bias else None
 
-    def _require(self, i: int) -> Variable:
-        if not self._variables:
-            raise AttributeError(f"Layer {self.name!r} is not built yet, so it has no weights.")
+    def _require(self, i: int, what: str) -> Variable:
+        if not self._variables:  # Keras's words (for its kernel)
+            raise AttributeError(f"You must build the layer before accessing `{what}`.")
         return self._variables[i]
 
     def get_config(self) -> dict[str, Any]:
@@ -323,10 +323,10 @@ class BatchNormalization(_ScaleOffset):
         gamma_regularizer: Any = None,
         beta_constraint: Any = None,
         gamma_constraint: Any = None,
-        synchronized: bool = False,
         renorm: bool = False,
         renorm_clipping: Any = None,
         renorm_momentum: float = 0.99,
+        synchronized: bool = False,
         **kwargs: Any,
     ) -> None:
         if not isinstance(axis, (int, float, np.number)):  # int(axis) of None or a str: Keras's TypeError
@@ -386,6 +386,10 @@ class BatchNormalization(_ScaleOffset):
             "center": self.center,
             "scale": self.scale,
         }
+
+    def _weight_by_name(self, name: str) -> Variable | None:
+        # Keras's BatchNormalization holds None in gamma, beta and its moving statistics until it is built.
+        return super()._weight_by_name(name) if self.built else None
 
     @property
     def moving_mean(self) -> Variable | None:

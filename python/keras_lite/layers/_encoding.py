@@ -271,9 +271,9 @@ class Discretization(_Encoding):
         }
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> Any:
+    def from_config(cls, config: dict[str, Any], custom_objects: Any = None) -> Any:
         """The layer ``get_config()`` describes; an adapted layer's config holds both its ``num_bins`` and the
-        boundaries it found."""
+        boundaries it found (``custom_objects``, Keras's argument, holds nothing it needs)."""
         if not isinstance(config, dict):
             raise TypeError(f"from_config expects a dict. {received('config', config)}")
         config = dict(config)

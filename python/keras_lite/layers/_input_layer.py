@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from typing import Any
 
 import numpy as np
 
-from .._errors import received
+from .._errors import ArgumentTypeError, received
 from . import _shapes
 from ._keras_tensor import KerasTensor
 from ._layer import Layer, _auto_name
@@ -29,11 +30,11 @@ class InputLayer(Layer):
         batch_size: Any = None,
         dtype: Any = None,
         sparse: Any = None,
+        ragged: Any = None,
         batch_shape: Any = None,
         input_tensor: Any = None,
         optional: bool = False,
         name: str | None = None,
-        ragged: Any = None,
         **kwargs: Any,
     ) -> None:
         # Keras's legacy spellings: input_shape is shape, batch_input_shape is batch_shape (as Keras 3's
@@ -130,11 +131,11 @@ def Input(
     batch_size: Any = None,
     dtype: Any = None,
     sparse: Any = None,
+    ragged: Any = None,
     batch_shape: Any = None,
     name: str | None = None,
     tensor: Any = None,
     optional: bool = False,
-    ragged: Any = None,
     **kwargs: Any,
 ) -> KerasTensor:
     """A symbolic input of ``shape`` (``(width,)``, or ``batch_shape=(None, width)``): the first item of a
@@ -146,6 +147,10 @@ def Input(
         >>> x = keras.Input(shape=(3,), name="x")
         >>> model = keras.Model(x, layers.Dense(1)(layers.Dense(8, activation="relu")(x)))
     """
+    if (
+        kwargs
+    ):  # Python's words for Keras's Input, which has no **kwargs; still a ValueError, as keras_lite's was
+        raise ArgumentTypeError(f"Input() got an unexpected keyword argument {next(iter(kwargs))!r}")
     layer = InputLayer(
         shape=shape,
         batch_size=batch_size,
@@ -156,6 +161,11 @@ def Input(
         optional=optional,
         name=name,
         ragged=ragged,
-        **kwargs,
     )
     return layer.output
+
+
+# Keras's signature, without the **kwargs that exist only to refuse as above.
+Input.__signature__ = inspect.signature(Input).replace(  # type: ignore[attr-defined]
+    parameters=[p for p in inspect.signature(Input).parameters.values() if p.kind is not p.VAR_KEYWORD]
+)

@@ -160,7 +160,8 @@ class Rescaling(Layer):
         return {**super().get_config(), "scale": _serialize(self.scale), "offset": _serialize(self.offset)}
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> Any:
+    def from_config(cls, config: dict[str, Any], custom_objects: Any = None) -> Any:
+        """The layer ``get_config()`` describes (``custom_objects``, Keras's argument, holds nothing it needs)."""
         if not isinstance(config, dict):
             raise TypeError(f"from_config expects a dict. {received('config', config)}")
         config = {**config}

@@ -7,8 +7,9 @@ from typing import Any, overload
 from .._errors import received
 from .._unsupported import unsupported_identifier
 from . import schedules
-from ._base import _CLIPS as _CLIPS
-from ._base import LearningRate, Optimizer, _no_extra, _number, weight_decay_value
+from ._arguments import _CLIPS as _CLIPS
+from ._arguments import _number, weight_decay_value
+from ._base import LearningRate, Optimizer
 from ._more import Adadelta, Adagrad, Adamax, Lion, Nadam
 
 __all__ = [
@@ -42,11 +43,32 @@ class Adam(Optimizer):
         beta_2: float = 0.999,
         epsilon: float = 1e-7,
         amsgrad: bool = False,
+        weight_decay: Any = None,
+        clipnorm: Any = None,
+        clipvalue: Any = None,
+        global_clipnorm: Any = None,
+        use_ema: bool = False,
+        ema_momentum: float = 0.99,
+        ema_overwrite_frequency: Any = None,
+        loss_scale_factor: Any = None,
+        gradient_accumulation_steps: Any = None,
         name: str | None = None,
         **kwargs: Any,
     ) -> None:
-        _no_extra(kwargs, type(self).__name__, self)
-        super().__init__(learning_rate, name)
+        super().__init__(
+            learning_rate,
+            weight_decay=weight_decay,
+            clipnorm=clipnorm,
+            clipvalue=clipvalue,
+            global_clipnorm=global_clipnorm,
+            use_ema=use_ema,
+            ema_momentum=ema_momentum,
+            ema_overwrite_frequency=ema_overwrite_frequency,
+            loss_scale_factor=loss_scale_factor,
+            gradient_accumulation_steps=gradient_accumulation_steps,
+            name=name,
+            **kwargs,
+        )
         self.beta_1 = _number("beta_1", beta_1)
         self.beta_2 = _number("beta_2", beta_2)
         self.epsilon = _number("epsilon", epsilon)
@@ -73,10 +95,34 @@ class AdamW(Adam):
         beta_2: float = 0.999,
         epsilon: float = 1e-7,
         amsgrad: bool = False,
+        clipnorm: Any = None,
+        clipvalue: Any = None,
+        global_clipnorm: Any = None,
+        use_ema: bool = False,
+        ema_momentum: float = 0.99,
+        ema_overwrite_frequency: Any = None,
+        loss_scale_factor: Any = None,
+        gradient_accumulation_steps: Any = None,
         name: str | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad, name, **kwargs)
+        super().__init__(
+            learning_rate,
+            beta_1,
+            beta_2,
+            epsilon,
+            amsgrad,
+            clipnorm=clipnorm,
+            clipvalue=clipvalue,
+            global_clipnorm=global_clipnorm,
+            use_ema=use_ema,
+            ema_momentum=ema_momentum,
+            ema_overwrite_frequency=ema_overwrite_frequency,
+            loss_scale_factor=loss_scale_factor,
+            gradient_accumulation_steps=gradient_accumulation_steps,
+            name=name,
+            **kwargs,
+        )
         self.weight_decay = weight_decay_value(weight_decay, none_ok=False)
 
 
@@ -90,11 +136,32 @@ class SGD(Optimizer):
         learning_rate: Any = 0.01,
         momentum: float = 0.0,
         nesterov: bool = False,
+        weight_decay: Any = None,
+        clipnorm: Any = None,
+        clipvalue: Any = None,
+        global_clipnorm: Any = None,
+        use_ema: bool = False,
+        ema_momentum: float = 0.99,
+        ema_overwrite_frequency: Any = None,
+        loss_scale_factor: Any = None,
+        gradient_accumulation_steps: Any = None,
         name: str | None = None,
         **kwargs: Any,
     ) -> None:
-        _no_extra(kwargs, type(self).__name__, self)
-        super().__init__(learning_rate, name)
+        super().__init__(
+            learning_rate,
+            weight_decay=weight_decay,
+            clipnorm=clipnorm,
+            clipvalue=clipvalue,
+            global_clipnorm=global_clipnorm,
+            use_ema=use_ema,
+            ema_momentum=ema_momentum,
+            ema_overwrite_frequency=ema_overwrite_frequency,
+            loss_scale_factor=loss_scale_factor,
+            gradient_accumulation_steps=gradient_accumulation_steps,
+            name=name,
+            **kwargs,
+        )
         m = _number("momentum", momentum)
         if not 0 <= m <= 1:
             raise ValueError(f"`momentum` must be a float between [0, 1]. {received('momentum', momentum)}")
@@ -116,11 +183,32 @@ class RMSprop(Optimizer):
         momentum: float = 0.0,
         epsilon: float = 1e-7,
         centered: bool = False,
+        weight_decay: Any = None,
+        clipnorm: Any = None,
+        clipvalue: Any = None,
+        global_clipnorm: Any = None,
+        use_ema: bool = False,
+        ema_momentum: float = 0.99,
+        ema_overwrite_frequency: Any = None,
+        loss_scale_factor: Any = None,
+        gradient_accumulation_steps: Any = None,
         name: str | None = None,
         **kwargs: Any,
     ) -> None:
-        _no_extra(kwargs, type(self).__name__, self)
-        super().__init__(learning_rate, name)
+        super().__init__(
+            learning_rate,
+            weight_decay=weight_decay,
+            clipnorm=clipnorm,
+            clipvalue=clipvalue,
+            global_clipnorm=global_clipnorm,
+            use_ema=use_ema,
+            ema_momentum=ema_momentum,
+            ema_overwrite_frequency=ema_overwrite_frequency,
+            loss_scale_factor=loss_scale_factor,
+            gradient_accumulation_steps=gradient_accumulation_steps,
+            name=name,
+            **kwargs,
+        )
         self.rho = _number("rho", rho)
         self.momentum = _number("momentum", momentum)
         self.epsilon = _number("epsilon", epsilon)
@@ -160,7 +248,7 @@ def serialize(optimizer: Optimizer) -> dict[str, Any]:
     }
 
 
-def deserialize(config: Any, custom_objects: Any = None, use_legacy_format: bool = False) -> Optimizer:
+def deserialize(config: Any, custom_objects: Any = None) -> Optimizer:
     """The optimizer a ``serialize`` dict describes (its class, hyper-parameters and learning-rate schedule)."""
     if not isinstance(config, dict):
         raise TypeError(f"deserialize takes a dict from serialize(). {received('config', config)}")
