@@ -99,7 +99,7 @@ fn main() {
         let steps = epochs * train.div_ceil(batch);
         let list: Vec<String> = times.iter().map(|t| format!("{t:.3}")).collect();
         println!(
-            "{name:10} {} best {best:.3} s = {:.3} of the floor, {:.1} us/step",
+            "{name:10} {} best {best:.3} s = {:.3} of the floor, {:.2} us/step",
             list.join(" "),
             flops(n_in, &units, train, val, epochs) / gflops / 1e9 / best,
             best / steps as f64 * 1e6
