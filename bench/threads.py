@@ -14,10 +14,11 @@ on 11 features (a service's call).
 the thread team's start and the first touch of every buffer included) and a second one, which is what
 bench/run.py times for the tabular workload (it fits once to warm up). Both ratios are printed. Two machine
 ceilings are printed first and again after the fits: 2 spinning processes against 1, and 2 processes each running
-NumPy's one-thread 256x256 float32 products against 1 (the work a fit's products do). On a virtual machine the second
-can fall far below the first: when the host runs the two virtual CPUs on the two hyperthreads of one core, they
-share its vector units (a product then gains nothing from a second process, while the spin loop still does). No
-thread ratio can beat the product ceiling of its moment.
+NumPy's one-thread 256x256 float32 products against 1 (the work a fit's products do). On this virtual machine the
+second has been seen well below the first, and two threads of AVX-512 multiply-adds in registers ran at 1.0x of one
+in some 10 ms windows and at 1.8-2.1x in others: the two virtual CPUs do not always get two cores' vector units
+(another process, on this machine or on the host, or the two hyperthreads of one core). No thread ratio can beat
+the product ceiling of its moment, and a ceiling well below 2x means the moment is not one to measure in.
 
 Prints one line per model. Speed is measured here, never asserted in a unit test.
 """
