@@ -230,6 +230,8 @@ class Sequential(Model):
 
     def _finish_build(self, net: Any) -> None:
         self._apply_device(net)  # (a new network, before the model takes it: see _network.build)
+        if self._input_layer is None and getattr(self, "_graph_input", None) is None:  # named now, as Keras's
+            self._graph_input = InputLayer(shape=(net.input_dim,))
         if self.compiled:
             self._compile_core(net)
 
@@ -346,11 +348,9 @@ class Sequential(Model):
         call are called on now; a layer is called once, so one called on other tensors is refused."""
         if self._net is None:
             raise AttributeError(f"Sequential model {self.name!r} has no defined {which} yet.")
-        source = self._input_layer or getattr(self, "_graph_input", None)
-        if source is None:
+        if (source := self._input_layer or getattr(self, "_graph_input", None)) is None:
             source = self._graph_input = InputLayer(shape=self.input_shape[1:])
-        first = source.output
-        x = first
+        x = first = source.output
         for item in self._items:
             # Refusals are AttributeErrors too, so that hasattr() and getattr(..., default) answer.
             if isinstance(item, Model):
