@@ -801,6 +801,149 @@ def transfer_guide(keras: ModuleType, folder: str) -> dict[str, Any]:
     return plain(out)
 
 
+# ---- the guides' graphs: a graph shared by two models, a residual block, layer inputs and outputs --------------------
+def graphs_guide(keras: ModuleType, folder: str) -> dict[str, Any]:
+    keras.backend.clear_session()
+    layers = keras.layers
+    out: dict[str, Any] = {}
+    rng = np.random.RandomState(21)
+    data = rng.normal(size=(48, 12)).astype("float32")
+
+    # "Use the same graph of layers to define multiple models": the encoder is part of the autoencoder's graph
+    encoder_input = keras.Input(shape=(12,), name="img")
+    x = layers.Dense(8, activation="relu")(encoder_input)
+    encoder_output = layers.Dense(3, activation="relu")(x)
+    encoder = keras.Model(encoder_input, encoder_output, name="encoder")
+    x = layers.Dense(8, activation="relu")(encoder_output)
+    decoder_output = layers.Dense(12)(x)
+    autoencoder = keras.Model(encoder_input, decoder_output, name="autoencoder")
+    _seed(autoencoder, 22)
+    out["encoder_summary"] = _summary(encoder)
+    out["autoencoder_summary"] = _summary(autoencoder)
+    before = encoder.predict(data[:2], verbose=0)
+    autoencoder.compile(optimizer="adam", loss="mse")
+    out["autoencoder_history"] = autoencoder.fit(
+        data, data, batch_size=16, epochs=2, verbose=0, shuffle=False
+    ).history
+    after = encoder.predict(data[:2], verbose=0)
+    out["encoder_trained_too"] = [before, after]
+    out["shared_weights"] = [len(encoder.weights), len(autoencoder.weights)]
+
+    # "Manipulate complex graph topologies": a residual block of dense layers
+    inputs = keras.Input(shape=(12,), name="inputs")
+    x = layers.Dense(8, activation="relu")(inputs)
+    block_1_output = layers.Dense(8, activation="relu")(x)
+    x = layers.Dense(8, activation="relu")(block_1_output)
+    x = layers.Dense(8, activation="relu")(x)
+    block_2_output = layers.add([x, block_1_output])
+    x = layers.Dense(8, activation="relu")(block_2_output)
+    outputs = layers.Dense(3)(layers.Dropout(0.0)(x))
+    model = keras.Model(inputs, outputs, name="toy_resnet")
+    _seed(model, 23)
+    out["resnet_summary"] = _summary(model)
+    labels = np.argmax(data[:, :3], axis=1)
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(1e-3),
+        loss=keras.losses.CategoricalCrossentropy(from_logits=True),
+        metrics=["acc"],
+    )
+    out["resnet_history"] = model.fit(
+        data, np.eye(3)[labels], batch_size=16, epochs=2, validation_split=0.25, verbose=0, shuffle=False
+    ).history
+
+    # layers' inputs and outputs, and a model over part of the graph
+    out["layer_io"] = [
+        [layer.name, list(layer.input.shape), list(layer.output.shape)] for layer in model.layers[1:4]
+    ]
+    block = keras.Model(inputs=model.input, outputs=model.get_layer(index=5).output)
+    out["block_output"] = block.predict(data[:2], verbose=0)
+    out["model_io"] = [[t.name for t in model.inputs], list(model.output.shape)]
+    out["get_layer_error"] = error_text(lambda: model.get_layer("missing"))
+
+    # "The Sequential model": input_shape on the first layer (deprecated), then the same built without it
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = keras.Sequential()
+        model.add(layers.Dense(2, activation="relu", input_shape=(4,)))
+    out["input_shape_warning"] = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+    out["input_shape_model"] = [model.built, list(model.input_shape), len(model.weights)]
+
+    # "Transfer learning": a frozen BatchNormalization keeps all four of its weights out of training
+    bn = layers.BatchNormalization()
+    bn.build((None, 4))
+    bn.trainable = False
+    out["frozen_batchnorm_counts"] = _counts(bn)
+    out["frozen_batchnorm_paths"] = [w.path for w in bn.non_trainable_weights]
+    return plain(out)
+
+
+# ---- "Training & evaluation": the schedule objects, serialized objects and custom-object scopes ----------------------
+def schedules_and_objects_guide(keras: ModuleType, folder: str) -> dict[str, Any]:
+    keras.backend.clear_session()
+    out: dict[str, Any] = {}
+    rng = np.random.RandomState(24)
+    x = rng.normal(size=(64, 6)).astype("float32")
+    y = (x[:, :1] - x[:, 1:2] > 0).astype("float32")
+    schedules = keras.optimizers.schedules
+    for name, schedule in (
+        ("polynomial", schedules.PolynomialDecay(0.1, decay_steps=6, end_learning_rate=0.01, power=2.0)),
+        ("inverse_time", schedules.InverseTimeDecay(0.1, decay_steps=2, decay_rate=0.5, staircase=True)),
+        ("piecewise", schedules.PiecewiseConstantDecay(boundaries=[3, 6], values=[0.1, 0.05, 0.01])),
+        ("cosine", schedules.CosineDecay(0.1, decay_steps=8, alpha=0.1, warmup_target=0.2, warmup_steps=2)),
+    ):
+        model = keras.Sequential([keras.Input(shape=(6,)), keras.layers.Dense(4, activation="relu")])
+        model.add(keras.layers.Dense(1, activation="sigmoid"))
+        _seed(model, 25)
+        model.compile(optimizer=keras.optimizers.SGD(learning_rate=schedule), loss="binary_crossentropy")
+        history = model.fit(x, y, batch_size=16, epochs=3, verbose=0, shuffle=False).history
+        out[name] = {
+            "config": schedule.get_config(),
+            "rates": [schedule(step) for step in (0, 1, 3, 5, 8, 20)],
+            "loss": history["loss"],
+            "rate_now": float(model.optimizer.learning_rate),
+        }
+    optimizer = keras.optimizers.Adam(learning_rate=schedules.ExponentialDecay(0.01, 100, 0.96))
+    serialized = keras.saving.serialize_keras_object(optimizer)
+    out["serialized_optimizer"] = [serialized["class_name"], serialized["config"]["learning_rate"]]
+    restored = keras.saving.deserialize_keras_object(serialized)
+    out["deserialized_optimizer"] = [type(restored).__name__, restored.get_config()["learning_rate"]]
+    initializer = keras.saving.serialize_keras_object(keras.initializers.RandomNormal(stddev=0.5, seed=3))
+    out["serialized_initializer"] = initializer
+    out["registered_names"] = [
+        keras.saving.get_registered_name(keras.layers.Dense),
+        keras.saving.get_registered_name(keras.optimizers.Adam),
+    ]
+
+    @keras.saving.register_keras_serializable(package="MyLayers")
+    class StepDecay(schedules.LearningRateSchedule):
+        def __init__(self, rate: float) -> None:
+            self.rate = rate
+
+        def __call__(self, step: Any) -> Any:
+            return self.rate / (1.0 + np.floor(np.asarray(step, "float32") / 4.0))
+
+        def get_config(self) -> dict[str, Any]:
+            return {"rate": self.rate}
+
+    out["registered_custom"] = [
+        keras.saving.get_registered_name(StepDecay),
+        "MyLayers>StepDecay" in keras.saving.get_custom_objects(),
+    ]
+    # (not trained with: Keras's traced step passes it the step as a symbolic int64 tensor, NumPy cannot read)
+    model = keras.Sequential([keras.Input(shape=(6,)), keras.layers.Dense(1, activation="sigmoid")])
+    _seed(model, 26)
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=StepDecay(0.5)), loss="binary_crossentropy")
+    path = os.path.join(folder, "custom_schedule.keras")
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    out["loaded_schedule"] = [
+        loaded.optimizer.get_config()["learning_rate"],
+        float(loaded.optimizer.learning_rate),
+        int(loaded.optimizer.iterations),
+    ]
+    return plain(out)
+
+
 # What `sequential_guide(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
 GOLDEN_SEQUENTIAL: dict[str, Any] = {
     "unbuilt_weights": 0,
@@ -1390,6 +1533,223 @@ GOLDEN_TRANSFER: dict[str, Any] = {
 }
 
 
+# What `graphs_guide(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
+GOLDEN_GRAPHS: dict[str, Any] = {
+    "encoder_summary": 'Model: "encoder"\n'
+    "┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n"
+    "┃ Layer (type)                      ┃ Output Shape             ┃       Param "
+    "# ┃\n"
+    "┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n"
+    "│ img (InputLayer)                  │ (None, 12)               │             "
+    "0 │\n"
+    "├───────────────────────────────────┼──────────────────────────┼───────────────┤\n"
+    "│ dense (Dense)                     │ (None, 8)                │           "
+    "104 │\n"
+    "├───────────────────────────────────┼──────────────────────────┼───────────────┤\n"
+    "│ dense_1 (Dense)                   │ (None, 3)                │            "
+    "27 │\n"
+    "└───────────────────────────────────┴──────────────────────────┴───────────────┘\n"
+    " Total params: 131 (524.00 B)\n"
+    " Trainable params: 131 (524.00 B)\n"
+    " Non-trainable params: 0 (0.00 B)\n",
+    "autoencoder_summary": 'Model: "autoencoder"\n'
+    "┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n"
+    "┃ Layer (type)                      ┃ Output Shape             ┃       "
+    "Param # ┃\n"
+    "┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n"
+    "│ img (InputLayer)                  │ (None, 12)               "
+    "│             0 │\n"
+    "├───────────────────────────────────┼──────────────────────────┼───────────────┤\n"
+    "│ dense (Dense)                     │ (None, 8)                "
+    "│           104 │\n"
+    "├───────────────────────────────────┼──────────────────────────┼───────────────┤\n"
+    "│ dense_1 (Dense)                   │ (None, 3)                "
+    "│            27 │\n"
+    "├───────────────────────────────────┼──────────────────────────┼───────────────┤\n"
+    "│ dense_2 (Dense)                   │ (None, 8)                "
+    "│            32 │\n"
+    "├───────────────────────────────────┼──────────────────────────┼───────────────┤\n"
+    "│ dense_3 (Dense)                   │ (None, 12)               "
+    "│           108 │\n"
+    "└───────────────────────────────────┴──────────────────────────┴───────────────┘\n"
+    " Total params: 271 (1.06 KB)\n"
+    " Trainable params: 271 (1.06 KB)\n"
+    " Non-trainable params: 0 (0.00 B)\n",
+    "autoencoder_history": {"loss": [1.21934, 1.19571]},
+    "encoder_trained_too": [
+        [[1.62018, 0.0, 0.0], [0.1122, 0.13899, 0.0]],
+        [[1.54571, 0.0, 0.0], [0.11531, 0.12038, 0.0]],
+    ],
+    "shared_weights": [4, 8],
+    "resnet_summary": 'Model: "toy_resnet"\n'
+    "┏━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━┓\n"
+    "┃ Layer (type)          ┃ Output Shape      ┃     Param # ┃ Connected to       "
+    "┃\n"
+    "┡━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━┩\n"
+    "│ inputs (InputLayer)   │ (None, 12)        │           0 │ -                  "
+    "│\n"
+    "├───────────────────────┼───────────────────┼─────────────┼────────────────────┤\n"
+    "│ dense_4 (Dense)       │ (None, 8)         │         104 │ inputs[0][0]       "
+    "│\n"
+    "├───────────────────────┼───────────────────┼─────────────┼────────────────────┤\n"
+    "│ dense_5 (Dense)       │ (None, 8)         │          72 │ dense_4[0][0]      "
+    "│\n"
+    "├───────────────────────┼───────────────────┼─────────────┼────────────────────┤\n"
+    "│ dense_6 (Dense)       │ (None, 8)         │          72 │ dense_5[0][0]      "
+    "│\n"
+    "├───────────────────────┼───────────────────┼─────────────┼────────────────────┤\n"
+    "│ dense_7 (Dense)       │ (None, 8)         │          72 │ dense_6[0][0]      "
+    "│\n"
+    "├───────────────────────┼───────────────────┼─────────────┼────────────────────┤\n"
+    "│ add (Add)             │ (None, 8)         │           0 │ dense_7[0][0],     "
+    "│\n"
+    "│                       │                   │             │ dense_5[0][0]      "
+    "│\n"
+    "├───────────────────────┼───────────────────┼─────────────┼────────────────────┤\n"
+    "│ dense_8 (Dense)       │ (None, 8)         │          72 │ add[0][0]          "
+    "│\n"
+    "├───────────────────────┼───────────────────┼─────────────┼────────────────────┤\n"
+    "│ dropout (Dropout)     │ (None, 8)         │           0 │ dense_8[0][0]      "
+    "│\n"
+    "├───────────────────────┼───────────────────┼─────────────┼────────────────────┤\n"
+    "│ dense_9 (Dense)       │ (None, 3)         │          27 │ dropout[0][0]      "
+    "│\n"
+    "└───────────────────────┴───────────────────┴─────────────┴────────────────────┘\n"
+    " Total params: 419 (1.64 KB)\n"
+    " Trainable params: 419 (1.64 KB)\n"
+    " Non-trainable params: 0 (0.00 B)\n",
+    "resnet_history": {
+        "acc": [0.30556, 0.27778],
+        "loss": [1.18851, 1.16897],
+        "val_acc": [0.33333, 0.33333],
+        "val_loss": [1.1972, 1.18951],
+    },
+    "layer_io": [
+        ["dense_4", [None, 12], [None, 8]],
+        ["dense_5", [None, 8], [None, 8]],
+        ["dense_6", [None, 8], [None, 8]],
+    ],
+    "block_output": [
+        [0.523, 0.4396, 0.0, 0.0, 0.0, 0.94729, 0.55491, 0.0],
+        [0.0, 0.13873, 0.02191, 0.31594, 0.0, 0.20926, 0.0, 0.0],
+    ],
+    "model_io": [["inputs"], [None, 3]],
+    "get_layer_error": "ValueError: No such layer: missing. Existing layers are: ['inputs', "
+    "'dense_4', 'dense_5', 'dense_6', 'dense_7', 'add', 'dense_8', 'dropout', "
+    "'dense_9'].",
+    "input_shape_warning": [
+        "Do not pass an `input_shape`/`input_dim` argument to a layer. When using "
+        "Sequential models, prefer using an `Input(shape)` object as the first "
+        "layer in the model instead."
+    ],
+    "input_shape_model": [True, [None, 4], 2],
+    "frozen_batchnorm_counts": [4, 0, 4],
+    "frozen_batchnorm_paths": [
+        "batch_normalization/gamma",
+        "batch_normalization/beta",
+        "batch_normalization/moving_mean",
+        "batch_normalization/moving_variance",
+    ],
+}
+
+
+# What `schedules_and_objects_guide(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
+GOLDEN_SCHEDULES_AND_OBJECTS: dict[str, Any] = {
+    "polynomial": {
+        "config": {
+            "initial_learning_rate": 0.1,
+            "decay_steps": 6,
+            "end_learning_rate": 0.01,
+            "power": 2.0,
+            "cycle": False,
+            "name": "PolynomialDecay",
+        },
+        "rates": [0.1, 0.0725, 0.0325, 0.0125, 0.01, 0.01],
+        "loss": [0.9082, 0.85863, 0.84649],
+        "rate_now": 0.01,
+    },
+    "inverse_time": {
+        "config": {
+            "initial_learning_rate": 0.1,
+            "decay_steps": 2,
+            "decay_rate": 0.5,
+            "staircase": True,
+            "name": "InverseTimeDecay",
+        },
+        "rates": [0.1, 0.1, 0.06667, 0.05, 0.03333, 0.01667],
+        "loss": [0.90057, 0.82087, 0.78516],
+        "rate_now": 0.025,
+    },
+    "piecewise": {
+        "config": {"boundaries": [3, 6], "values": [0.1, 0.05, 0.01], "name": "PiecewiseConstant"},
+        "rates": [0.1, 0.1, 0.1, 0.05, 0.01, 0.01],
+        "loss": [0.89751, 0.80054, 0.77868],
+        "rate_now": 0.01,
+    },
+    "cosine": {
+        "config": {
+            "initial_learning_rate": 0.1,
+            "decay_steps": 8,
+            "alpha": 0.1,
+            "name": "CosineDecay",
+            "warmup_target": 0.2,
+            "warmup_steps": 2,
+        },
+        "rates": [0.1, 0.15, 0.19315, 0.14444, 0.04636, 0.02],
+        "loss": [0.87895, 0.72856, 0.68663],
+        "rate_now": 0.02,
+    },
+    "serialized_optimizer": [
+        "Adam",
+        {
+            "module": "keras.optimizers.schedules",
+            "class_name": "ExponentialDecay",
+            "config": {
+                "initial_learning_rate": 0.01,
+                "decay_steps": 100,
+                "decay_rate": 0.96,
+                "staircase": False,
+                "name": "ExponentialDecay",
+            },
+            "registered_name": None,
+        },
+    ],
+    "deserialized_optimizer": [
+        "Adam",
+        {
+            "module": "keras.optimizers.schedules",
+            "class_name": "ExponentialDecay",
+            "config": {
+                "initial_learning_rate": 0.01,
+                "decay_steps": 100,
+                "decay_rate": 0.96,
+                "staircase": False,
+                "name": "ExponentialDecay",
+            },
+            "registered_name": None,
+        },
+    ],
+    "serialized_initializer": {
+        "module": "keras.initializers",
+        "class_name": "RandomNormal",
+        "config": {"seed": 3, "mean": 0.0, "stddev": 0.5},
+        "registered_name": None,
+    },
+    "registered_names": ["Dense", "Adam"],
+    "registered_custom": ["MyLayers>StepDecay", True],
+    "loaded_schedule": [
+        {
+            "module": "test_guides_replay_sweep",
+            "class_name": "StepDecay",
+            "config": {"rate": 0.5},
+            "registered_name": "MyLayers>StepDecay",
+        },
+        0.5,
+        0,
+    ],
+}
+
+
 # The UserWarnings each replay gave under Keras 3.15.1 (none for the others), a tensor's number as N: Keras
 # counts a tensor for each layer of a Sequential when it builds, keras_lite when its graph is first read
 # (docs/keras-compatibility.md, "How objects print").
@@ -1408,6 +1768,8 @@ REPLAYS: list[tuple[Callable[[ModuleType, str], dict[str, Any]], dict[str, Any]]
     (callbacks_guide, GOLDEN_CALLBACKS),
     (saving_guide, GOLDEN_SAVING),
     (transfer_guide, GOLDEN_TRANSFER),
+    (graphs_guide, GOLDEN_GRAPHS),
+    (schedules_and_objects_guide, GOLDEN_SCHEDULES_AND_OBJECTS),
 ]
 
 
