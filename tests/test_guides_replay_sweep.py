@@ -69,6 +69,17 @@ def _raises(kind: type, call: Callable[[], Any]) -> bool:
     return False
 
 
+def _builtin_error_text(call: Callable[[], Any]) -> str:
+    """As ``error_text``, under the first built-in class the error is (keras_lite's ``NotCompiledError`` is the
+    ``ValueError`` Keras raises)."""
+    try:
+        call()
+    except Exception as e:  # noqa: BLE001 - the class and message are what is compared
+        builtin = next(c for c in type(e).__mro__ if c.__module__ == "builtins")
+        return f"{builtin.__name__}: {e}"
+    return "no error"
+
+
 def _counts(layer: Any) -> list[int]:
     return [len(layer.weights), len(layer.trainable_weights), len(layer.non_trainable_weights)]
 
@@ -944,6 +955,70 @@ def schedules_and_objects_guide(keras: ModuleType, folder: str) -> dict[str, Any
     return plain(out)
 
 
+# ---- "Serialization & saving": what the files hold ---------------------------------------------------------------
+def _h5_datasets(path: str) -> list[list[Any]]:
+    import h5py
+
+    found: list[list[Any]] = []
+    with h5py.File(path, "r") as f:
+        f.visititems(
+            lambda name, item: found.append([name, list(item.shape)]) if hasattr(item, "shape") else None
+        )
+    return found
+
+
+def files_guide(keras: ModuleType, folder: str) -> dict[str, Any]:
+    import json
+    import zipfile
+
+    keras.backend.clear_session()
+    out: dict[str, Any] = {}
+    inputs = keras.Input(shape=(6,), name="features")
+    x = keras.layers.Dense(4, activation="relu", name="hidden")(inputs)
+    x = keras.layers.BatchNormalization(name="norm")(x)
+    outputs = keras.layers.Dense(2, activation="softmax", name="probabilities")(x)
+    model = keras.Model(inputs, outputs, name="classifier")
+    _seed(model, 27)
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=1e-3),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    rng = np.random.RandomState(28)
+    x_train = rng.normal(size=(32, 6)).astype("float32")
+    y_train = (x_train[:, 0] > 0).astype("int32")
+    model.fit(x_train, y_train, batch_size=8, epochs=1, verbose=0, shuffle=False)
+    path = os.path.join(folder, "classifier.keras")
+    model.save(path)
+    with zipfile.ZipFile(path) as archive:
+        out["members"] = sorted(archive.namelist())
+        config = json.loads(archive.read("config.json"))
+        metadata = json.loads(archive.read("metadata.json"))
+        archive.extract("model.weights.h5", folder)
+    # (keras_lite adds the keras_lite_version that wrote the file: docs/keras-compatibility.md, "Files")
+    out["metadata_keys"] = sorted(key for key in metadata if key != "keras_lite_version")
+    # A policy's shared_object_id is its id() in the writing process: which layers share it is what matters.
+    out["config"] = json.loads(
+        re.sub(r'"shared_object_id": \d+', '"shared_object_id": 0', json.dumps(config))
+    )
+    out["weights_file"] = _h5_datasets(os.path.join(folder, "model.weights.h5"))
+    weights_path = os.path.join(folder, "classifier.weights.h5")
+    model.save_weights(weights_path)
+    out["weights_only_file"] = _h5_datasets(weights_path)
+    out["to_json"] = json.loads(model.to_json())
+    out["get_config"] = model.get_config()
+    out["paths"] = [w.path for w in model.weights]
+    out["trainable_paths"] = [w.path for w in model.trainable_weights]
+    restored = keras.models.load_model(path, compile=False)
+    out["uncompiled"] = [
+        restored.compiled,
+        error_text(lambda: restored.optimizer),
+        _builtin_error_text(lambda: restored.evaluate(x_train, y_train, verbose=0)),
+        restored.predict(x_train[:2], verbose=0),
+    ]
+    return plain(out)
+
+
 # What `sequential_guide(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
 GOLDEN_SEQUENTIAL: dict[str, Any] = {
     "unbuilt_weights": 0,
@@ -1750,6 +1825,749 @@ GOLDEN_SCHEDULES_AND_OBJECTS: dict[str, Any] = {
 }
 
 
+# What `files_guide(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
+GOLDEN_FILES: dict[str, Any] = {
+    "members": ["config.json", "metadata.json", "model.weights.h5"],
+    "metadata_keys": ["date_saved", "keras_version"],
+    "config": {
+        "module": "keras.src.models.functional",
+        "class_name": "Functional",
+        "config": {
+            "name": "classifier",
+            "trainable": True,
+            "layers": [
+                {
+                    "module": "keras.layers",
+                    "class_name": "InputLayer",
+                    "config": {
+                        "batch_shape": [None, 6],
+                        "dtype": "float32",
+                        "sparse": False,
+                        "ragged": False,
+                        "name": "features",
+                        "optional": False,
+                    },
+                    "registered_name": None,
+                    "name": "features",
+                    "inbound_nodes": [],
+                },
+                {
+                    "module": "keras.layers",
+                    "class_name": "Dense",
+                    "config": {
+                        "name": "hidden",
+                        "trainable": True,
+                        "dtype": {
+                            "module": "keras",
+                            "class_name": "DTypePolicy",
+                            "config": {"name": "float32"},
+                            "registered_name": None,
+                        },
+                        "units": 4,
+                        "activation": "relu",
+                        "use_bias": True,
+                        "kernel_initializer": {
+                            "module": "keras.initializers",
+                            "class_name": "GlorotUniform",
+                            "config": {"seed": None, "input_axes": None, "output_axes": None},
+                            "registered_name": None,
+                        },
+                        "bias_initializer": {
+                            "module": "keras.initializers",
+                            "class_name": "Zeros",
+                            "config": {},
+                            "registered_name": None,
+                        },
+                        "kernel_regularizer": None,
+                        "bias_regularizer": None,
+                        "kernel_constraint": None,
+                        "bias_constraint": None,
+                        "quantization_config": None,
+                    },
+                    "registered_name": None,
+                    "build_config": {"input_shape": [None, 6]},
+                    "name": "hidden",
+                    "inbound_nodes": [
+                        {
+                            "args": [
+                                {
+                                    "class_name": "__keras_tensor__",
+                                    "config": {
+                                        "shape": [None, 6],
+                                        "dtype": "float32",
+                                        "keras_history": ["features", 0, 0],
+                                    },
+                                }
+                            ],
+                            "kwargs": {},
+                        }
+                    ],
+                },
+                {
+                    "module": "keras.layers",
+                    "class_name": "BatchNormalization",
+                    "config": {
+                        "name": "norm",
+                        "trainable": True,
+                        "dtype": {
+                            "module": "keras",
+                            "class_name": "DTypePolicy",
+                            "config": {"name": "float32"},
+                            "registered_name": None,
+                            "shared_object_id": 0,
+                        },
+                        "axis": -1,
+                        "momentum": 0.99,
+                        "epsilon": 0.001,
+                        "center": True,
+                        "scale": True,
+                        "beta_initializer": {
+                            "module": "keras.initializers",
+                            "class_name": "Zeros",
+                            "config": {},
+                            "registered_name": None,
+                        },
+                        "gamma_initializer": {
+                            "module": "keras.initializers",
+                            "class_name": "Ones",
+                            "config": {},
+                            "registered_name": None,
+                        },
+                        "moving_mean_initializer": {
+                            "module": "keras.initializers",
+                            "class_name": "Zeros",
+                            "config": {},
+                            "registered_name": None,
+                        },
+                        "moving_variance_initializer": {
+                            "module": "keras.initializers",
+                            "class_name": "Ones",
+                            "config": {},
+                            "registered_name": None,
+                        },
+                        "beta_regularizer": None,
+                        "gamma_regularizer": None,
+                        "beta_constraint": None,
+                        "gamma_constraint": None,
+                        "synchronized": False,
+                        "renorm": False,
+                        "renorm_clipping": None,
+                        "renorm_momentum": 0.99,
+                    },
+                    "registered_name": None,
+                    "build_config": {"input_shape": [None, 4]},
+                    "name": "norm",
+                    "inbound_nodes": [
+                        {
+                            "args": [
+                                {
+                                    "class_name": "__keras_tensor__",
+                                    "config": {
+                                        "shape": [None, 4],
+                                        "dtype": "float32",
+                                        "keras_history": ["hidden", 0, 0],
+                                    },
+                                }
+                            ],
+                            "kwargs": {"mask": None},
+                        }
+                    ],
+                },
+                {
+                    "module": "keras.layers",
+                    "class_name": "Dense",
+                    "config": {
+                        "name": "probabilities",
+                        "trainable": True,
+                        "dtype": {
+                            "module": "keras",
+                            "class_name": "DTypePolicy",
+                            "config": {"name": "float32"},
+                            "registered_name": None,
+                            "shared_object_id": 0,
+                        },
+                        "units": 2,
+                        "activation": "softmax",
+                        "use_bias": True,
+                        "kernel_initializer": {
+                            "module": "keras.initializers",
+                            "class_name": "GlorotUniform",
+                            "config": {"seed": None, "input_axes": None, "output_axes": None},
+                            "registered_name": None,
+                        },
+                        "bias_initializer": {
+                            "module": "keras.initializers",
+                            "class_name": "Zeros",
+                            "config": {},
+                            "registered_name": None,
+                        },
+                        "kernel_regularizer": None,
+                        "bias_regularizer": None,
+                        "kernel_constraint": None,
+                        "bias_constraint": None,
+                        "quantization_config": None,
+                    },
+                    "registered_name": None,
+                    "build_config": {"input_shape": [None, 4]},
+                    "name": "probabilities",
+                    "inbound_nodes": [
+                        {
+                            "args": [
+                                {
+                                    "class_name": "__keras_tensor__",
+                                    "config": {
+                                        "shape": [None, 4],
+                                        "dtype": "float32",
+                                        "keras_history": ["norm", 0, 0],
+                                    },
+                                }
+                            ],
+                            "kwargs": {},
+                        }
+                    ],
+                },
+            ],
+            "input_layers": ["features", 0, 0],
+            "output_layers": ["probabilities", 0, 0],
+        },
+        "registered_name": "Functional",
+        "build_config": {"input_shape": None},
+        "compile_config": {
+            "optimizer": {
+                "module": "keras.optimizers",
+                "class_name": "Adam",
+                "config": {
+                    "name": "adam",
+                    "learning_rate": 0.001,
+                    "weight_decay": None,
+                    "clipnorm": None,
+                    "global_clipnorm": None,
+                    "clipvalue": None,
+                    "use_ema": False,
+                    "ema_momentum": 0.99,
+                    "ema_overwrite_frequency": None,
+                    "loss_scale_factor": None,
+                    "gradient_accumulation_steps": None,
+                    "beta_1": 0.9,
+                    "beta_2": 0.999,
+                    "epsilon": 0.0,
+                    "amsgrad": False,
+                },
+                "registered_name": None,
+            },
+            "loss": "sparse_categorical_crossentropy",
+            "loss_weights": None,
+            "metrics": ["accuracy"],
+            "weighted_metrics": None,
+            "run_eagerly": False,
+            "steps_per_execution": 1,
+            "jit_compile": False,
+        },
+    },
+    "weights_file": [
+        ["layers/batch_normalization/vars/0", [4]],
+        ["layers/batch_normalization/vars/1", [4]],
+        ["layers/batch_normalization/vars/2", [4]],
+        ["layers/batch_normalization/vars/3", [4]],
+        ["layers/dense/vars/0", [6, 4]],
+        ["layers/dense/vars/1", [4]],
+        ["layers/dense_1/vars/0", [4, 2]],
+        ["layers/dense_1/vars/1", [2]],
+        ["optimizer/vars/0", []],
+        ["optimizer/vars/1", []],
+        ["optimizer/vars/10", [4, 2]],
+        ["optimizer/vars/11", [4, 2]],
+        ["optimizer/vars/12", [2]],
+        ["optimizer/vars/13", [2]],
+        ["optimizer/vars/2", [6, 4]],
+        ["optimizer/vars/3", [6, 4]],
+        ["optimizer/vars/4", [4]],
+        ["optimizer/vars/5", [4]],
+        ["optimizer/vars/6", [4]],
+        ["optimizer/vars/7", [4]],
+        ["optimizer/vars/8", [4]],
+        ["optimizer/vars/9", [4]],
+    ],
+    "weights_only_file": [
+        ["layers/batch_normalization/vars/0", [4]],
+        ["layers/batch_normalization/vars/1", [4]],
+        ["layers/batch_normalization/vars/2", [4]],
+        ["layers/batch_normalization/vars/3", [4]],
+        ["layers/dense/vars/0", [6, 4]],
+        ["layers/dense/vars/1", [4]],
+        ["layers/dense_1/vars/0", [4, 2]],
+        ["layers/dense_1/vars/1", [2]],
+        ["optimizer/vars/0", []],
+        ["optimizer/vars/1", []],
+        ["optimizer/vars/10", [4, 2]],
+        ["optimizer/vars/11", [4, 2]],
+        ["optimizer/vars/12", [2]],
+        ["optimizer/vars/13", [2]],
+        ["optimizer/vars/2", [6, 4]],
+        ["optimizer/vars/3", [6, 4]],
+        ["optimizer/vars/4", [4]],
+        ["optimizer/vars/5", [4]],
+        ["optimizer/vars/6", [4]],
+        ["optimizer/vars/7", [4]],
+        ["optimizer/vars/8", [4]],
+        ["optimizer/vars/9", [4]],
+    ],
+    "to_json": {
+        "module": "keras.src.models.functional",
+        "class_name": "Functional",
+        "config": {
+            "name": "classifier",
+            "trainable": True,
+            "layers": [
+                {
+                    "module": "keras.layers",
+                    "class_name": "InputLayer",
+                    "config": {
+                        "batch_shape": [None, 6],
+                        "dtype": "float32",
+                        "sparse": False,
+                        "ragged": False,
+                        "name": "features",
+                        "optional": False,
+                    },
+                    "registered_name": None,
+                    "name": "features",
+                    "inbound_nodes": [],
+                },
+                {
+                    "module": "keras.layers",
+                    "class_name": "Dense",
+                    "config": {
+                        "name": "hidden",
+                        "trainable": True,
+                        "dtype": {
+                            "module": "keras",
+                            "class_name": "DTypePolicy",
+                            "config": {"name": "float32"},
+                            "registered_name": None,
+                        },
+                        "units": 4,
+                        "activation": "relu",
+                        "use_bias": True,
+                        "kernel_initializer": {
+                            "module": "keras.initializers",
+                            "class_name": "GlorotUniform",
+                            "config": {"seed": None, "input_axes": None, "output_axes": None},
+                            "registered_name": None,
+                        },
+                        "bias_initializer": {
+                            "module": "keras.initializers",
+                            "class_name": "Zeros",
+                            "config": {},
+                            "registered_name": None,
+                        },
+                        "kernel_regularizer": None,
+                        "bias_regularizer": None,
+                        "kernel_constraint": None,
+                        "bias_constraint": None,
+                        "quantization_config": None,
+                    },
+                    "registered_name": None,
+                    "build_config": {"input_shape": [None, 6]},
+                    "name": "hidden",
+                    "inbound_nodes": [
+                        {
+                            "args": [
+                                {
+                                    "class_name": "__keras_tensor__",
+                                    "config": {
+                                        "shape": [None, 6],
+                                        "dtype": "float32",
+                                        "keras_history": ["features", 0, 0],
+                                    },
+                                }
+                            ],
+                            "kwargs": {},
+                        }
+                    ],
+                },
+                {
+                    "module": "keras.layers",
+                    "class_name": "BatchNormalization",
+                    "config": {
+                        "name": "norm",
+                        "trainable": True,
+                        "dtype": {
+                            "module": "keras",
+                            "class_name": "DTypePolicy",
+                            "config": {"name": "float32"},
+                            "registered_name": None,
+                        },
+                        "axis": -1,
+                        "momentum": 0.99,
+                        "epsilon": 0.001,
+                        "center": True,
+                        "scale": True,
+                        "beta_initializer": {
+                            "module": "keras.initializers",
+                            "class_name": "Zeros",
+                            "config": {},
+                            "registered_name": None,
+                        },
+                        "gamma_initializer": {
+                            "module": "keras.initializers",
+                            "class_name": "Ones",
+                            "config": {},
+                            "registered_name": None,
+                        },
+                        "moving_mean_initializer": {
+                            "module": "keras.initializers",
+                            "class_name": "Zeros",
+                            "config": {},
+                            "registered_name": None,
+                        },
+                        "moving_variance_initializer": {
+                            "module": "keras.initializers",
+                            "class_name": "Ones",
+                            "config": {},
+                            "registered_name": None,
+                        },
+                        "beta_regularizer": None,
+                        "gamma_regularizer": None,
+                        "beta_constraint": None,
+                        "gamma_constraint": None,
+                        "synchronized": False,
+                        "renorm": False,
+                        "renorm_clipping": None,
+                        "renorm_momentum": 0.99,
+                    },
+                    "registered_name": None,
+                    "build_config": {"input_shape": [None, 4]},
+                    "name": "norm",
+                    "inbound_nodes": [
+                        {
+                            "args": [
+                                {
+                                    "class_name": "__keras_tensor__",
+                                    "config": {
+                                        "shape": [None, 4],
+                                        "dtype": "float32",
+                                        "keras_history": ["hidden", 0, 0],
+                                    },
+                                }
+                            ],
+                            "kwargs": {"mask": None},
+                        }
+                    ],
+                },
+                {
+                    "module": "keras.layers",
+                    "class_name": "Dense",
+                    "config": {
+                        "name": "probabilities",
+                        "trainable": True,
+                        "dtype": {
+                            "module": "keras",
+                            "class_name": "DTypePolicy",
+                            "config": {"name": "float32"},
+                            "registered_name": None,
+                        },
+                        "units": 2,
+                        "activation": "softmax",
+                        "use_bias": True,
+                        "kernel_initializer": {
+                            "module": "keras.initializers",
+                            "class_name": "GlorotUniform",
+                            "config": {"seed": None, "input_axes": None, "output_axes": None},
+                            "registered_name": None,
+                        },
+                        "bias_initializer": {
+                            "module": "keras.initializers",
+                            "class_name": "Zeros",
+                            "config": {},
+                            "registered_name": None,
+                        },
+                        "kernel_regularizer": None,
+                        "bias_regularizer": None,
+                        "kernel_constraint": None,
+                        "bias_constraint": None,
+                        "quantization_config": None,
+                    },
+                    "registered_name": None,
+                    "build_config": {"input_shape": [None, 4]},
+                    "name": "probabilities",
+                    "inbound_nodes": [
+                        {
+                            "args": [
+                                {
+                                    "class_name": "__keras_tensor__",
+                                    "config": {
+                                        "shape": [None, 4],
+                                        "dtype": "float32",
+                                        "keras_history": ["norm", 0, 0],
+                                    },
+                                }
+                            ],
+                            "kwargs": {},
+                        }
+                    ],
+                },
+            ],
+            "input_layers": ["features", 0, 0],
+            "output_layers": ["probabilities", 0, 0],
+        },
+        "registered_name": "Functional",
+        "build_config": {"input_shape": None},
+        "compile_config": {
+            "optimizer": {
+                "module": "keras.optimizers",
+                "class_name": "Adam",
+                "config": {
+                    "name": "adam",
+                    "learning_rate": 0.001,
+                    "weight_decay": None,
+                    "clipnorm": None,
+                    "global_clipnorm": None,
+                    "clipvalue": None,
+                    "use_ema": False,
+                    "ema_momentum": 0.99,
+                    "ema_overwrite_frequency": None,
+                    "loss_scale_factor": None,
+                    "gradient_accumulation_steps": None,
+                    "beta_1": 0.9,
+                    "beta_2": 0.999,
+                    "epsilon": 0.0,
+                    "amsgrad": False,
+                },
+                "registered_name": None,
+            },
+            "loss": "sparse_categorical_crossentropy",
+            "loss_weights": None,
+            "metrics": ["accuracy"],
+            "weighted_metrics": None,
+            "run_eagerly": False,
+            "steps_per_execution": 1,
+            "jit_compile": False,
+        },
+    },
+    "get_config": {
+        "name": "classifier",
+        "trainable": True,
+        "layers": [
+            {
+                "module": "keras.layers",
+                "class_name": "InputLayer",
+                "config": {
+                    "batch_shape": [None, 6],
+                    "dtype": "float32",
+                    "sparse": False,
+                    "ragged": False,
+                    "name": "features",
+                    "optional": False,
+                },
+                "registered_name": None,
+                "name": "features",
+                "inbound_nodes": [],
+            },
+            {
+                "module": "keras.layers",
+                "class_name": "Dense",
+                "config": {
+                    "name": "hidden",
+                    "trainable": True,
+                    "dtype": {
+                        "module": "keras",
+                        "class_name": "DTypePolicy",
+                        "config": {"name": "float32"},
+                        "registered_name": None,
+                    },
+                    "units": 4,
+                    "activation": "relu",
+                    "use_bias": True,
+                    "kernel_initializer": {
+                        "module": "keras.initializers",
+                        "class_name": "GlorotUniform",
+                        "config": {"seed": None, "input_axes": None, "output_axes": None},
+                        "registered_name": None,
+                    },
+                    "bias_initializer": {
+                        "module": "keras.initializers",
+                        "class_name": "Zeros",
+                        "config": {},
+                        "registered_name": None,
+                    },
+                    "kernel_regularizer": None,
+                    "bias_regularizer": None,
+                    "kernel_constraint": None,
+                    "bias_constraint": None,
+                    "quantization_config": None,
+                },
+                "registered_name": None,
+                "build_config": {"input_shape": [None, 6]},
+                "name": "hidden",
+                "inbound_nodes": [
+                    {
+                        "args": [
+                            {
+                                "class_name": "__keras_tensor__",
+                                "config": {
+                                    "shape": [None, 6],
+                                    "dtype": "float32",
+                                    "keras_history": ["features", 0, 0],
+                                },
+                            }
+                        ],
+                        "kwargs": {},
+                    }
+                ],
+            },
+            {
+                "module": "keras.layers",
+                "class_name": "BatchNormalization",
+                "config": {
+                    "name": "norm",
+                    "trainable": True,
+                    "dtype": {
+                        "module": "keras",
+                        "class_name": "DTypePolicy",
+                        "config": {"name": "float32"},
+                        "registered_name": None,
+                    },
+                    "axis": -1,
+                    "momentum": 0.99,
+                    "epsilon": 0.001,
+                    "center": True,
+                    "scale": True,
+                    "beta_initializer": {
+                        "module": "keras.initializers",
+                        "class_name": "Zeros",
+                        "config": {},
+                        "registered_name": None,
+                    },
+                    "gamma_initializer": {
+                        "module": "keras.initializers",
+                        "class_name": "Ones",
+                        "config": {},
+                        "registered_name": None,
+                    },
+                    "moving_mean_initializer": {
+                        "module": "keras.initializers",
+                        "class_name": "Zeros",
+                        "config": {},
+                        "registered_name": None,
+                    },
+                    "moving_variance_initializer": {
+                        "module": "keras.initializers",
+                        "class_name": "Ones",
+                        "config": {},
+                        "registered_name": None,
+                    },
+                    "beta_regularizer": None,
+                    "gamma_regularizer": None,
+                    "beta_constraint": None,
+                    "gamma_constraint": None,
+                    "synchronized": False,
+                    "renorm": False,
+                    "renorm_clipping": None,
+                    "renorm_momentum": 0.99,
+                },
+                "registered_name": None,
+                "build_config": {"input_shape": [None, 4]},
+                "name": "norm",
+                "inbound_nodes": [
+                    {
+                        "args": [
+                            {
+                                "class_name": "__keras_tensor__",
+                                "config": {
+                                    "shape": [None, 4],
+                                    "dtype": "float32",
+                                    "keras_history": ["hidden", 0, 0],
+                                },
+                            }
+                        ],
+                        "kwargs": {"mask": None},
+                    }
+                ],
+            },
+            {
+                "module": "keras.layers",
+                "class_name": "Dense",
+                "config": {
+                    "name": "probabilities",
+                    "trainable": True,
+                    "dtype": {
+                        "module": "keras",
+                        "class_name": "DTypePolicy",
+                        "config": {"name": "float32"},
+                        "registered_name": None,
+                    },
+                    "units": 2,
+                    "activation": "softmax",
+                    "use_bias": True,
+                    "kernel_initializer": {
+                        "module": "keras.initializers",
+                        "class_name": "GlorotUniform",
+                        "config": {"seed": None, "input_axes": None, "output_axes": None},
+                        "registered_name": None,
+                    },
+                    "bias_initializer": {
+                        "module": "keras.initializers",
+                        "class_name": "Zeros",
+                        "config": {},
+                        "registered_name": None,
+                    },
+                    "kernel_regularizer": None,
+                    "bias_regularizer": None,
+                    "kernel_constraint": None,
+                    "bias_constraint": None,
+                    "quantization_config": None,
+                },
+                "registered_name": None,
+                "build_config": {"input_shape": [None, 4]},
+                "name": "probabilities",
+                "inbound_nodes": [
+                    {
+                        "args": [
+                            {
+                                "class_name": "__keras_tensor__",
+                                "config": {
+                                    "shape": [None, 4],
+                                    "dtype": "float32",
+                                    "keras_history": ["norm", 0, 0],
+                                },
+                            }
+                        ],
+                        "kwargs": {},
+                    }
+                ],
+            },
+        ],
+        "input_layers": ["features", 0, 0],
+        "output_layers": ["probabilities", 0, 0],
+    },
+    "paths": [
+        "hidden/kernel",
+        "hidden/bias",
+        "norm/gamma",
+        "norm/beta",
+        "norm/moving_mean",
+        "norm/moving_variance",
+        "probabilities/kernel",
+        "probabilities/bias",
+    ],
+    "trainable_paths": [
+        "hidden/kernel",
+        "hidden/bias",
+        "norm/gamma",
+        "norm/beta",
+        "probabilities/kernel",
+        "probabilities/bias",
+    ],
+    "uncompiled": [
+        False,
+        "AttributeError: 'Functional' object has no attribute 'optimizer'",
+        "ValueError: You must call `compile()` before using the model.",
+        [[0.66011, 0.33989], [0.50603, 0.49397]],
+    ],
+}
+
+
 # The UserWarnings each replay gave under Keras 3.15.1 (none for the others), a tensor's number as N: Keras
 # counts a tensor for each layer of a Sequential when it builds, keras_lite when its graph is first read
 # (docs/keras-compatibility.md, "How objects print").
@@ -1770,6 +2588,7 @@ REPLAYS: list[tuple[Callable[[ModuleType, str], dict[str, Any]], dict[str, Any]]
     (transfer_guide, GOLDEN_TRANSFER),
     (graphs_guide, GOLDEN_GRAPHS),
     (schedules_and_objects_guide, GOLDEN_SCHEDULES_AND_OBJECTS),
+    (files_guide, GOLDEN_FILES),
 ]
 
 

@@ -39,9 +39,9 @@ def _make(tree: dict[str, Any], what: str, compile: bool = False) -> Any:
 
 def _compile_from_config(model: Any, config: Any) -> None:
     _keras_config_read.compile_from_config(model, config)
-    if model.optimizer is not None:
+    if model._optimizer is not None:
         # Keras's compile_from_config builds a built model's optimizer: its slots exist before any step.
-        model.optimizer._built_on_load = model.built
+        model._optimizer._built_on_load = model.built
 
 
 class ConfigMethods:

@@ -445,5 +445,5 @@ class Model(_compile.CompileState, ConfigMethods, _nesting.AsLayer, _ownership.H
                 _nesting.enter(item, self)
             else:
                 _bind_model(item, self)
-        if self.optimizer is not None:
-            self.optimizer._model = weakref.ref(self)
+        if self._optimizer is not None:
+            self._optimizer._model = weakref.ref(self)
