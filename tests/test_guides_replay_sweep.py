@@ -1019,6 +1019,100 @@ def files_guide(keras: ModuleType, folder: str) -> dict[str, Any]:
     return plain(out)
 
 
+# ---- the guides' printed training, callbacks' params, and steps given with a PyDataset --------------------------------
+def printed_guide(keras: ModuleType, folder: str) -> dict[str, Any]:
+    keras.backend.clear_session()
+    out: dict[str, Any] = {}
+    rng = np.random.RandomState(29)
+    x = rng.normal(size=(60, 12)).astype("float32")
+    y = np.argmax(x[:, :5] + 0.5 * rng.normal(size=(60, 5)), axis=1)
+    model = _digits(keras)
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(),
+        loss=keras.losses.SparseCategoricalCrossentropy(),
+        metrics=[keras.metrics.SparseCategoricalAccuracy()],
+    )
+
+    class Params(keras.callbacks.Callback):
+        def on_train_begin(self, logs: Any = None) -> None:
+            print("params:", sorted(self.params.items()))
+
+        def on_test_begin(self, logs: Any = None) -> None:
+            print("test params:", sorted(self.params.items()))
+
+        def on_predict_begin(self, logs: Any = None) -> None:
+            print("predict params:", sorted(self.params.items()))
+
+    class BatchEnds(keras.callbacks.Callback):
+        def on_test_batch_end(self, batch: int, logs: Any = None) -> None:
+            print(f"[test batch {batch}: {sorted(logs)}]")
+
+        def on_predict_batch_end(self, batch: int, logs: Any = None) -> None:
+            print(f"[predict batch {batch}: {logs['outputs'].shape}]")
+
+    history, out["fit_verbose_1"] = _printed(
+        lambda: model.fit(
+            x,
+            y,
+            batch_size=16,
+            epochs=2,
+            validation_split=0.2,
+            verbose=1,
+            shuffle=False,
+            callbacks=[Params()],
+        )
+    )
+    out["history_params"] = history.params
+    out["history_epoch"] = history.epoch
+    result, out["evaluate_verbose_1"] = _printed(
+        lambda: model.evaluate(x, y, batch_size=32, verbose=1, callbacks=[Params()], return_dict=True)
+    )
+    out["evaluate"] = result
+    _, out["predict_verbose_1"] = _printed(
+        lambda: model.predict(x, batch_size=32, verbose=1, callbacks=[Params()])
+    )
+    _, out["batch_hooks_verbose_1"] = _printed(
+        lambda: [
+            model.evaluate(x, y, batch_size=16, verbose=1, callbacks=[BatchEnds()]),
+            model.predict(x, batch_size=16, verbose=1, callbacks=[BatchEnds()]),
+        ]
+    )
+    _, out["fit_verbose_2"] = _printed(
+        lambda: model.fit(
+            x, y, batch_size=16, epochs=1, validation_data=(x[:20], y[:20]), verbose=2, shuffle=False
+        )
+    )
+
+    class Batches(keras.utils.PyDataset):
+        def __len__(self) -> int:
+            return 6
+
+        def __getitem__(self, idx: int) -> Any:
+            return x[idx * 10 : (idx + 1) * 10], y[idx * 10 : (idx + 1) * 10]
+
+    model = _digits(keras)
+    model.compile(
+        optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["sparse_categorical_accuracy"]
+    )
+    history, out["steps_printed"] = _printed(
+        lambda: model.fit(
+            Batches(),
+            epochs=3,
+            steps_per_epoch=2,
+            validation_data=Batches(),
+            validation_steps=1,
+            verbose=2,
+            shuffle=False,
+        )
+    )
+    out["steps_history"] = history.history
+    out["steps_params"] = history.params
+    out["steps_evaluate"] = model.evaluate(Batches(), steps=3, verbose=0)
+    out["steps_predict"] = model.predict(Batches(), steps=1, verbose=0)[:2]
+    out["iterations"] = int(model.optimizer.iterations)
+    return plain(out)
+
+
 # What `sequential_guide(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
 GOLDEN_SEQUENTIAL: dict[str, Any] = {
     "unbuilt_weights": 0,
@@ -2568,6 +2662,91 @@ GOLDEN_FILES: dict[str, Any] = {
 }
 
 
+# What `printed_guide(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
+GOLDEN_PRINTED: dict[str, Any] = {
+    "fit_verbose_1": "params: [('epochs', 2), ('steps', 3), ('verbose', 1)]\n"
+    "Epoch 1/2\n"
+    "\r"
+    "\x1b[1m1/3\x1b[0m \x1b[32m━━━━━━\x1b[0m\x1b[37m━━━━━━━━━━━━━━\x1b[0m "
+    "\x1b[1mT\x1b[0m T/step - loss: 1.7957 - sparse_categorical_accuracy: 0.2500test "
+    "params: [('epochs', 2), ('steps', 3), ('verbose', 1)]\n"
+    "<bs>\r"
+    "\x1b[1m3/3\x1b[0m \x1b[32m━━━━━━━━━━━━━━━━━━━━\x1b[0m\x1b[37m\x1b[0m "
+    "\x1b[1mT\x1b[0m T/step - loss: 1.7259 - sparse_categorical_accuracy: 0.1875 - "
+    "val_loss: 1.5696 - val_sparse_categorical_accuracy: 0.1667\n"
+    "Epoch 2/2\n"
+    "\r"
+    "\x1b[1m1/3\x1b[0m \x1b[32m━━━━━━\x1b[0m\x1b[37m━━━━━━━━━━━━━━\x1b[0m "
+    "\x1b[1mT\x1b[0m T/step - loss: 1.7126 - sparse_categorical_accuracy: 0.2500test "
+    "params: [('epochs', 2), ('steps', 3), ('verbose', 1)]\n"
+    "<bs>\r"
+    "\x1b[1m3/3\x1b[0m \x1b[32m━━━━━━━━━━━━━━━━━━━━\x1b[0m\x1b[37m\x1b[0m "
+    "\x1b[1mT\x1b[0m T/step - loss: 1.6728 - sparse_categorical_accuracy: 0.2083 - "
+    "val_loss: 1.5577 - val_sparse_categorical_accuracy: 0.1667\n",
+    "history_params": {"verbose": 1, "epochs": 2, "steps": 3},
+    "history_epoch": [0, 1],
+    "evaluate_verbose_1": "test params: [('epochs', 1), ('steps', 2), ('verbose', 1)]\n"
+    "\r"
+    "\x1b[1m1/2\x1b[0m \x1b[32m━━━━━━━━━━\x1b[0m\x1b[37m━━━━━━━━━━\x1b[0m "
+    "\x1b[1mT\x1b[0m T/step - loss: 1.6434 - sparse_categorical_accuracy: "
+    "0.2500<bs>\r"
+    "\x1b[1m2/2\x1b[0m \x1b[32m━━━━━━━━━━━━━━━━━━━━\x1b[0m\x1b[37m\x1b[0m "
+    "\x1b[1mT\x1b[0m T/step - loss: 1.6260 - sparse_categorical_accuracy: "
+    "0.2000\n",
+    "evaluate": {"loss": 1.626, "sparse_categorical_accuracy": 0.2},
+    "predict_verbose_1": "predict params: [('epochs', 1), ('steps', 2), ('verbose', 1)]\n"
+    "\r"
+    "\x1b[1m1/2\x1b[0m \x1b[32m━━━━━━━━━━\x1b[0m\x1b[37m━━━━━━━━━━\x1b[0m "
+    "\x1b[1mT\x1b[0m T/step<bs>\r"
+    "\x1b[1m2/2\x1b[0m \x1b[32m━━━━━━━━━━━━━━━━━━━━\x1b[0m\x1b[37m\x1b[0m "
+    "\x1b[1mT\x1b[0m T/step\n",
+    "batch_hooks_verbose_1": "[test batch 0: ['loss', 'sparse_categorical_accuracy']]\n"
+    "\r"
+    "\x1b[1m1/4\x1b[0m \x1b[32m━━━━━\x1b[0m\x1b[37m━━━━━━━━━━━━━━━\x1b[0m "
+    "\x1b[1mT\x1b[0m T/step - loss: 1.6639 - sparse_categorical_accuracy: "
+    "0.3125[test batch 1: ['loss', 'sparse_categorical_accuracy']]\n"
+    "[test batch 2: ['loss', 'sparse_categorical_accuracy']]\n"
+    "[test batch 3: ['loss', 'sparse_categorical_accuracy']]\n"
+    "<bs>\r"
+    "\x1b[1m4/4\x1b[0m \x1b[32m━━━━━━━━━━━━━━━━━━━━\x1b[0m\x1b[37m\x1b[0m "
+    "\x1b[1mT\x1b[0m T/step - loss: 1.6260 - sparse_categorical_accuracy: "
+    "0.2000\n"
+    "[predict batch 0: (16, 5)]\n"
+    "\r"
+    "\x1b[1m1/4\x1b[0m \x1b[32m━━━━━\x1b[0m\x1b[37m━━━━━━━━━━━━━━━\x1b[0m "
+    "\x1b[1mT\x1b[0m T/step[predict batch 1: (16, 5)]\n"
+    "[predict batch 2: (16, 5)]\n"
+    "[predict batch 3: (12, 5)]\n"
+    "<bs>\r"
+    "\x1b[1m4/4\x1b[0m \x1b[32m━━━━━━━━━━━━━━━━━━━━\x1b[0m\x1b[37m\x1b[0m "
+    "\x1b[1mT\x1b[0m T/step\n",
+    "fit_verbose_2": "4/4 - T - T/step - loss: 1.6208 - sparse_categorical_accuracy: 0.2333 - "
+    "val_loss: 1.6415 - val_sparse_categorical_accuracy: 0.3000\n",
+    "steps_printed": "Epoch 1/3\n"
+    "2/2 - T - T/step - loss: 1.7974 - sparse_categorical_accuracy: 0.2000 - "
+    "val_loss: 1.8695 - val_sparse_categorical_accuracy: 0.2000\n"
+    "Epoch 2/3\n"
+    "2/2 - T - T/step - loss: 1.6075 - sparse_categorical_accuracy: 0.2000 - "
+    "val_loss: 1.8578 - val_sparse_categorical_accuracy: 0.2000\n"
+    "Epoch 3/3\n"
+    "2/2 - T - T/step - loss: 1.6670 - sparse_categorical_accuracy: 0.1500 - "
+    "val_loss: 1.8410 - val_sparse_categorical_accuracy: 0.2000\n",
+    "steps_history": {
+        "loss": [1.7974, 1.60748, 1.66703],
+        "sparse_categorical_accuracy": [0.2, 0.2, 0.15],
+        "val_loss": [1.86948, 1.85783, 1.84095],
+        "val_sparse_categorical_accuracy": [0.2, 0.2, 0.2],
+    },
+    "steps_params": {"verbose": 2, "epochs": 3, "steps": 2},
+    "steps_evaluate": [1.65046, 0.26667],
+    "steps_predict": [
+        [0.2225, 0.04101, 0.13801, 0.227, 0.37148],
+        [0.15499, 0.05953, 0.09096, 0.07071, 0.6238],
+    ],
+    "iterations": 6,
+}
+
+
 # The UserWarnings each replay gave under Keras 3.15.1 (none for the others), a tensor's number as N: Keras
 # counts a tensor for each layer of a Sequential when it builds, keras_lite when its graph is first read
 # (docs/keras-compatibility.md, "How objects print").
@@ -2589,6 +2768,7 @@ REPLAYS: list[tuple[Callable[[ModuleType, str], dict[str, Any]], dict[str, Any]]
     (graphs_guide, GOLDEN_GRAPHS),
     (schedules_and_objects_guide, GOLDEN_SCHEDULES_AND_OBJECTS),
     (files_guide, GOLDEN_FILES),
+    (printed_guide, GOLDEN_PRINTED),
 ]
 
 
