@@ -97,6 +97,12 @@ def sequential_guide(keras: ModuleType, folder: str) -> dict[str, Any]:
         ]
     )
     out["unbuilt_weights"] = len(model.weights)
+    out["unbuilt_errors"] = [
+        error_text(lambda: model.input_shape),
+        error_text(lambda: model.output_shape),
+        error_text(model.count_params),
+        error_text(lambda: keras.Sequential(name="empty").build((None, 4))),
+    ]
     out["unbuilt_summary"] = _summary(model)
     x = np.ones((3, 3), dtype="float32")
     model(x)
@@ -1116,6 +1122,14 @@ def printed_guide(keras: ModuleType, folder: str) -> dict[str, Any]:
 # What `sequential_guide(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
 GOLDEN_SEQUENTIAL: dict[str, Any] = {
     "unbuilt_weights": 0,
+    "unbuilt_errors": [
+        "AttributeError: Sequential model 'sequential' has no defined input shape yet.",
+        "AttributeError: Sequential model 'sequential' has no defined output shape yet.",
+        "ValueError: You tried to call `count_params` on layer 'sequential', but the "
+        "layer isn't built. You can build it manually via: `layer.build(input_shape)`.",
+        "ValueError: Sequential model empty cannot be built because it has no layers. "
+        "Call `model.add(layer)`.",
+    ],
     "unbuilt_summary": 'Model: "sequential"\n'
     "┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n"
     "┃ Layer (type)                      ┃ Output Shape             ┃       Param "

@@ -22,14 +22,14 @@ from ._config import CLASSES
 from ._model import Model
 
 _MODEL_HOOKS = ("call", "train_step", "test_step", "predict_step", "compute_loss", "compute_metrics")
+_NO_LAYERS = "Sequential model {} cannot be built because it has no layers. Call `model.add(layer)`."
 
 
 class Sequential(Model):
     """A linear stack of layers, as ``keras.Sequential``.
 
     Args:
-        layers: Layers to add, in order. The first may be ``keras.Input(shape=...)`` or carry
-            ``input_shape=``; otherwise the model builds on first use.
+        layers: Layers to add, in order; the first may be ``keras.Input(shape=...)`` or carry ``input_shape=``.
         trainable: Whether the model's weights are trained.
         name: Model name (default ``sequential``, ``sequential_1``, ...).
         device: ``"cpu"``, ``"gpu"`` or ``"auto"`` for this model; default ``keras_lite.config``'s setting.
@@ -258,7 +258,7 @@ class Sequential(Model):
         else:
             width, dims = _build_width(input_shape), None
         if not self._layers:
-            raise ValueError("Sequential model has no layers to build.")
+            raise ValueError(_NO_LAYERS.format(self.name))
         if self._net is not None and (width != self._net.input_dim or dims != self._input_dims()):
             # Rebuilding would start the layers whose shapes change from their initializers again.
             raise ValueError(
@@ -311,13 +311,13 @@ class Sequential(Model):
     @property
     def input_shape(self) -> tuple[Any, ...]:
         if self._net is None:
-            raise AttributeError("The model has not been built yet, so it has no input shape.")
+            raise AttributeError(f"Sequential model {self.name!r} has no defined input shape yet.")
         return (None, *(self._input_dims() or (self._net.input_dim,)))
 
     @property
     def output_shape(self) -> tuple[Any, ...]:
         if self._net is None:
-            raise AttributeError("The model has not been built yet, so it has no output shape.")
+            raise AttributeError(f"Sequential model {self.name!r} has no defined output shape yet.")
         return (None, self._net.output_dim)
 
     @property
