@@ -402,7 +402,7 @@ CONSTRUCTOR_ERRORS: list[tuple[str, Callable[[], Any], type[BaseException], tupl
         ("label_smoothing",),
     ),
     ("Sequential not a list", lambda: keras.Sequential(layers.Dense(1)), ValueError, ("layers",)),
-    ("Sequential non-layer", lambda: keras.Sequential([np.zeros(3)]), ValueError, ("layer",)),
+    ("Sequential non-layer", lambda: keras.Sequential([np.zeros(3)]), ValueError, ("Layer",)),
     (
         "duplicate names",
         lambda: keras.Sequential([layers.Dense(1, name="d"), layers.Dense(1, name="d")]),

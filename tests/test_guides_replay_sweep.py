@@ -2831,6 +2831,36 @@ def test_a_model_called_on_inputs_in_another_structure_warns_as_keras() -> None:
     assert _said(lambda: bare(x)) == []
 
 
+# ---- the Sequential guide's add() refusals, in Keras 3.15.1's words ---------------------------------------------
+def test_sequential_add_refuses_as_keras() -> None:
+    keras_lite.backend.clear_session()
+    layers = keras_lite.layers
+    # What Keras 3.15.1 raised (ValueError each):
+    with pytest.raises(ValueError) as caught:
+        keras_lite.Sequential([layers.Dense(2, name="a"), layers.Dense(2, name="a")])
+    assert str(caught.value) == (
+        "All layers added to a Sequential model should have unique names. Name 'a' is already the name of a "
+        "layer in this model. Update the `name` argument to pass a unique name."
+    )
+    model = keras_lite.Sequential([keras_lite.Input((3,)), layers.Dense(2)], name="s4")
+    with pytest.raises(ValueError) as caught:
+        model.add(keras_lite.Input((3,)))
+    assert str(caught.value) == (
+        "Sequential model 's4' has already been configured to use input shape (None, 3). You cannot add a "
+        "different Input layer to it."
+    )
+    for item, shown in ((3, "3 (of type <class 'int'>)"), ("dense", "dense (of type <class 'str'>)")):
+        with pytest.raises(ValueError) as caught:
+            keras_lite.Sequential().add(item)
+        assert str(caught.value) == (
+            f"Only instances of `keras.Layer` can be added to a Sequential model. Received: {shown}"
+        )
+    # Keras 3.15.1 appends an Input given after the layers, where no layer reads it; keras_lite refuses it.
+    with pytest.raises(ValueError, match="only have one input layer, and it must come first"):
+        keras_lite.Sequential([layers.Dense(2), keras_lite.Input((3,))])
+    assert [layer.name for layer in model.layers] == ["dense"] and model.input_shape == (None, 3)  # unchanged
+
+
 # ---- a known difference: trainable changed without compiling again ---------------------------------------------
 def test_unfreezing_without_compiling_again_counts_the_optimizer_state_of_the_weights_trainable_now() -> None:
     # The transfer-learning guide prints the summary after `base_model.trainable = True`, before compiling again.

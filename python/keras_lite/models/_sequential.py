@@ -92,7 +92,7 @@ class Sequential(Model):
             layer = layer._keras_history[0]
         if isinstance(layer, InputLayer):
             if self._input_layer is not None or self._items:
-                raise ValueError("Sequential model may only have one input layer, and it must come first.")
+                raise InputLayer._second(self.name, self._input_layer)
             self._input_layer = layer
             if rebuild:
                 self._maybe_rebuild()
@@ -102,11 +102,11 @@ class Sequential(Model):
             _nesting.check_item(self, layer)
         elif not isinstance(layer, Layer):
             raise ValueError(
-                f"Only instances of `keras_lite.layers.Layer` can be added to a Sequential model. {received('layer', layer)}"
+                f"Only instances of `keras.Layer` can be added to a Sequential model. Received: {layer} (of type {type(layer)})"
             )
         if (layer.name in names) if names is not None else any(e.name == layer.name for e in self._items):
             raise ValueError(
-                f"All layers added to a Sequential model should have unique names. Name {layer.name!r} is already used."
+                f"All layers added to a Sequential model should have unique names. Name '{layer.name}' is already the name of a layer in this model. Update the `name` argument to pass a unique name."
             )
         added = layer._layers if nested else [layer]
         if nested:  # (a layer added twice has a name already used)
