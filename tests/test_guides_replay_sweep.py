@@ -1119,6 +1119,55 @@ def printed_guide(keras: ModuleType, folder: str) -> dict[str, Any]:
     return plain(out)
 
 
+# ---- "Transfer learning": the end-to-end example, a Rescaling in front of a frozen base, saved and fine-tuned ---------
+def end_to_end_transfer_guide(keras: ModuleType, folder: str) -> dict[str, Any]:
+    keras.backend.clear_session()
+    layers = keras.layers
+    out: dict[str, Any] = {}
+    rng = np.random.RandomState(30)
+    pixels = rng.randint(0, 256, size=(64, 16)).astype("float32")
+    labels = (pixels[:, :8].mean(axis=1) > pixels[:, 8:].mean(axis=1)).astype("float32")
+    base_model = keras.Sequential(
+        [keras.Input(shape=(16,)), layers.Dense(12, activation="relu"), layers.BatchNormalization()],
+        name="pretrained",
+    )
+    _seed(base_model, 31)
+    base_model.trainable = False
+    inputs = keras.Input(shape=(16,))
+    x = layers.Rescaling(scale=1 / 127.5, offset=-1)(inputs)
+    x = base_model(x, training=False)
+    x = layers.Dropout(0.0)(x)  # the guide's Dropout(0.2), at a rate whose masks both libraries agree on
+    outputs = layers.Dense(1)(x)
+    model = keras.Model(inputs, outputs)
+    _seed(model, 32)
+    out["summary"] = _summary(model)
+    model.compile(
+        optimizer=keras.optimizers.Adam(),
+        loss=keras.losses.BinaryCrossentropy(from_logits=True),
+        metrics=[keras.metrics.BinaryAccuracy()],
+    )
+    fit = {"batch_size": 16, "validation_data": (pixels[:16], labels[:16]), "verbose": 0, "shuffle": False}
+    out["top"] = model.fit(pixels, labels, epochs=2, **fit).history
+    path = os.path.join(folder, "transfer.keras")
+    model.save(path)
+    base_model.trainable = True
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-5),
+        loss=keras.losses.BinaryCrossentropy(from_logits=True),
+        metrics=[keras.metrics.BinaryAccuracy()],
+    )
+    out["fine_tune"] = model.fit(pixels, labels, epochs=2, **fit).history
+    out["trainable_summary"] = _printed(lambda: model.summary(line_length=80, show_trainable=True))[1]
+    loaded = keras.models.load_model(path)
+    out["loaded"] = [
+        loaded.layers[2].trainable,
+        _counts(loaded),
+        loaded.evaluate(pixels, labels, verbose=0),
+        loaded.fit(pixels, labels, epochs=1, **fit).history,
+    ]
+    return plain(out)
+
+
 # What `sequential_guide(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
 GOLDEN_SEQUENTIAL: dict[str, Any] = {
     "unbuilt_weights": 0,
@@ -2761,6 +2810,75 @@ GOLDEN_PRINTED: dict[str, Any] = {
 }
 
 
+# What `end_to_end_transfer_guide(keras)` returned under Keras 3.15.1 (TensorFlow 2.21 backend).
+GOLDEN_END_TO_END_TRANSFER: dict[str, Any] = {
+    "summary": 'Model: "functional_1"\n'
+    "┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n"
+    "┃ Layer (type)                      ┃ Output Shape             ┃       Param # ┃\n"
+    "┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n"
+    "│ input_layer_1 (InputLayer)        │ (None, 16)               │             0 │\n"
+    "├───────────────────────────────────┼──────────────────────────┼───────────────┤\n"
+    "│ rescaling (Rescaling)             │ (None, 16)               │             0 │\n"
+    "├───────────────────────────────────┼──────────────────────────┼───────────────┤\n"
+    "│ pretrained (Sequential)           │ (None, 12)               │           252 │\n"
+    "├───────────────────────────────────┼──────────────────────────┼───────────────┤\n"
+    "│ dropout (Dropout)                 │ (None, 12)               │             0 │\n"
+    "├───────────────────────────────────┼──────────────────────────┼───────────────┤\n"
+    "│ dense_1 (Dense)                   │ (None, 1)                │            13 │\n"
+    "└───────────────────────────────────┴──────────────────────────┴───────────────┘\n"
+    " Total params: 265 (1.04 KB)\n"
+    " Trainable params: 13 (52.00 B)\n"
+    " Non-trainable params: 252 (1008.00 B)\n",
+    "top": {
+        "binary_accuracy": [0.48438, 0.48438],
+        "loss": [0.70189, 0.70075],
+        "val_binary_accuracy": [0.4375, 0.4375],
+        "val_loss": [0.68649, 0.68589],
+    },
+    "fine_tune": {
+        "binary_accuracy": [0.54688, 0.54688],
+        "loss": [0.77583, 0.77569],
+        "val_binary_accuracy": [0.4375, 0.4375],
+        "val_loss": [0.68611, 0.68635],
+    },
+    "trainable_summary": 'Model: "functional_1"\n'
+    "┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━┳━━━━━━━┓\n"
+    "┃ Layer (type)                  ┃ Output Shape           ┃     Param # ┃ "
+    "Trai… ┃\n"
+    "┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━╇━━━━━━━┩\n"
+    "│ input_layer_1 (InputLayer)    │ (None, 16)             │           0 │   "
+    "-   │\n"
+    "├───────────────────────────────┼────────────────────────┼─────────────┼───────┤\n"
+    "│ rescaling (Rescaling)         │ (None, 16)             │           0 │   "
+    "-   │\n"
+    "├───────────────────────────────┼────────────────────────┼─────────────┼───────┤\n"
+    "│ pretrained (Sequential)       │ (None, 12)             │         252 │   "
+    "Y   │\n"
+    "├───────────────────────────────┼────────────────────────┼─────────────┼───────┤\n"
+    "│ dropout (Dropout)             │ (None, 12)             │           0 │   "
+    "-   │\n"
+    "├───────────────────────────────┼────────────────────────┼─────────────┼───────┤\n"
+    "│ dense_1 (Dense)               │ (None, 1)              │          13 │   "
+    "Y   │\n"
+    "└───────────────────────────────┴────────────────────────┴─────────────┴───────┘\n"
+    " Total params: 749 (2.93 KB)\n"
+    " Trainable params: 241 (964.00 B)\n"
+    " Non-trainable params: 24 (96.00 B)\n"
+    " Optimizer params: 484 (1.89 KB)\n",
+    "loaded": [
+        True,
+        [8, 2, 6],
+        [0.70008, 0.48438],
+        {
+            "binary_accuracy": [0.48438],
+            "loss": [0.69975],
+            "val_binary_accuracy": [0.4375],
+            "val_loss": [0.68537],
+        },
+    ],
+}
+
+
 # The UserWarnings each replay gave under Keras 3.15.1 (none for the others), a tensor's number as N: Keras
 # counts a tensor for each layer of a Sequential when it builds, keras_lite when its graph is first read
 # (docs/keras-compatibility.md, "How objects print").
@@ -2783,6 +2901,7 @@ REPLAYS: list[tuple[Callable[[ModuleType, str], dict[str, Any]], dict[str, Any]]
     (schedules_and_objects_guide, GOLDEN_SCHEDULES_AND_OBJECTS),
     (files_guide, GOLDEN_FILES),
     (printed_guide, GOLDEN_PRINTED),
+    (end_to_end_transfer_guide, GOLDEN_END_TO_END_TRANSFER),
 ]
 
 
@@ -2859,6 +2978,28 @@ def test_sequential_add_refuses_as_keras() -> None:
     with pytest.raises(ValueError, match="only have one input layer, and it must come first"):
         keras_lite.Sequential([layers.Dense(2), keras_lite.Input((3,))])
     assert [layer.name for layer in model.layers] == ["dense"] and model.input_shape == (None, 3)  # unchanged
+
+
+# ---- a frozen Sequential rebuilt from its config: its layers' flags, not its own ----------------------------------
+def test_a_sequential_from_its_config_reads_its_layers_trainable_not_its_own(tmp_path: Any) -> None:
+    layers = keras_lite.layers
+    model = keras_lite.Sequential([keras_lite.Input(shape=(4,)), layers.Dense(3), layers.Dense(2)])
+    model.trainable = False
+    model.layers[0].trainable = True
+    # Keras 3.15.1's Sequential.from_config leaves the model's own `trainable` unread: True, and the layer made
+    # trainable again trains (its kernel and bias), from a config, a JSON string and a file alike.
+    path = str(tmp_path / "frozen.keras")
+    model.save(path)
+    for rebuilt in (
+        keras_lite.Sequential.from_config(model.get_config()),
+        keras_lite.models.model_from_json(model.to_json()),
+        keras_lite.models.load_model(path),
+    ):
+        assert rebuilt.trainable and [layer.trainable for layer in rebuilt.layers] == [True, False]
+        assert len(rebuilt.trainable_weights) == 2 and len(rebuilt.non_trainable_weights) == 2
+    # ... while clone_model keeps it, as Keras 3.15.1's does.
+    clone = keras_lite.models.clone_model(model)
+    assert not clone.trainable and clone.trainable_weights == []
 
 
 # ---- a known difference: trainable changed without compiling again ---------------------------------------------

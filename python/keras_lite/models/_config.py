@@ -181,6 +181,8 @@ def clone_model(
     tree["compile_config"] = model._keras_compile_config()
     with _custom.scope(_custom.of_compiled(model)):
         clone = _make(tree, "the model", compile=True)
+    # Keras makes the clone of a Sequential with the model's `trainable`, which from_config leaves unread.
+    clone._trainable = cast(Any, model)._trainable
     device = cast(Any, model)._device  # (a Model: ConfigMethods is its base)
     if clone._device != device:
         clone.to(device)

@@ -414,10 +414,8 @@ class Sequential(Model):
     def _init_from_config(
         self, tree: Any, max_params: int | None = None, training_only: list[str] | None = None
     ) -> None:
-        layers, trainable, name = _keras_config_sequential.sequential_from_config(
-            tree, max_params, training_only
-        )
-        Sequential.__init__(self, layers, trainable=trainable, name=name)
+        layers, _, name = _keras_config_sequential.sequential_from_config(tree, max_params, training_only)
+        Sequential.__init__(self, layers, name=name)  # (as Keras's from_config: its own `trainable` unread)
 
     def __repr__(self) -> str:
         return f"<Sequential name={self.name}, built={self.built}>"
