@@ -125,7 +125,7 @@ WRONG_TYPE = (TypeError, ValueError)  # where Keras itself is not consistent, ei
 CONSTRUCTORS = [
     # Sequential
     Bad("Sequential layers not a list", lambda m: keras.Sequential(layers.Dense(1)), ValueError, ("layers",)),
-    Bad("Sequential item not a layer", lambda m: keras.Sequential([np.zeros(3)]), ValueError, ("layer",)),
+    Bad("Sequential item not a layer", lambda m: keras.Sequential([np.zeros(3)]), ValueError, ("Layer",)),
     Bad(
         "Sequential duplicate layer names",
         lambda m: keras.Sequential([layers.Dense(1, name="d"), layers.Dense(1, name="d")]),
@@ -136,7 +136,7 @@ CONSTRUCTORS = [
         "Sequential two Inputs",
         lambda m: keras.Sequential([keras.Input(shape=(2,)), keras.Input(shape=(2,))]),
         ValueError,
-        ("input layer",),
+        ("Input layer",),
     ),
     # Dense
     Bad("Dense units 0", lambda m: layers.Dense(0), ValueError, ("units", "0")),
@@ -934,14 +934,14 @@ CALL_ORDER = [
         "kernel before build", lambda m: layers.Dense(1).kernel, AttributeError, ("build the layer", "kernel")
     ),
     Bad("pop from an empty model", lambda m: keras.Sequential().pop(), IndexError, ("no layers",)),
-    Bad("add a non-layer", lambda m: m.add(3), ValueError, ("layer",)),
+    Bad("add a non-layer", lambda m: m.add(3), ValueError, ("Layer",)),
     Bad(
         "add a duplicate name",
         lambda m: m.add(layers.Dense(1, name=m.layers[0].name)),
         ValueError,
         ("unique names",),
     ),
-    Bad("add an Input after layers", lambda m: m.add(keras.Input(shape=(1,))), ValueError, ("input layer",)),
+    Bad("add an Input after layers", lambda m: m.add(keras.Input(shape=(1,))), ValueError, ("Input layer",)),
     Bad(
         "dropout on tensors with training=True",
         lambda m: layers.Dropout(0.5)(keras.Input(shape=(3,)), training=True),

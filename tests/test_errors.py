@@ -61,7 +61,8 @@ def _compiled_model() -> keras.Sequential:
 
 
 def _snapshot(model: keras.Sequential) -> tuple[list[np.ndarray], int]:
-    return model.get_weights(), model.optimizer.iterations if model.optimizer is not None else 0
+    optimizer = getattr(model, "optimizer", None)  # (none before compile, as in Keras)
+    return model.get_weights(), optimizer.iterations if optimizer is not None else 0
 
 
 def _assert_unchanged_and_usable(model: keras.Sequential, snapshot: tuple[list[np.ndarray], int]) -> None:
@@ -70,7 +71,7 @@ def _assert_unchanged_and_usable(model: keras.Sequential, snapshot: tuple[list[n
     assert len(after) == len(weights)
     for a, b in zip(after, weights):
         np.testing.assert_array_equal(a, b)
-    if model.optimizer is not None:
+    if getattr(model, "optimizer", None) is not None:
         assert model.optimizer.iterations == iterations
     # Still usable.
     assert model.predict(X, verbose=0).shape == (N, 1)
@@ -401,7 +402,7 @@ CONSTRUCTOR_ERRORS: list[tuple[str, Callable[[], Any], type[BaseException], tupl
         ("label_smoothing",),
     ),
     ("Sequential not a list", lambda: keras.Sequential(layers.Dense(1)), ValueError, ("layers",)),
-    ("Sequential non-layer", lambda: keras.Sequential([np.zeros(3)]), ValueError, ("layer",)),
+    ("Sequential non-layer", lambda: keras.Sequential([np.zeros(3)]), ValueError, ("Layer",)),
     (
         "duplicate names",
         lambda: keras.Sequential([layers.Dense(1, name="d"), layers.Dense(1, name="d")]),

@@ -161,9 +161,7 @@ MISUSE = [
     ),
     # Keras: TypeError "Expected float32, but got dense_3 of type 'str'." (a Sequential has no output names;
     # keras_lite's ValueError listed them as [])
-    Misuse(
-        "Sequential fit y dict", lambda m: m.fit(X, {"dense": Y}, verbose=0), TypeError, "no output names"
-    ),
+    Misuse("Sequential fit y dict", lambda m: m.fit(X, {"dense": Y}, verbose=0), TypeError, "not a dict"),
     # Keras: ValueError "Arguments not recognized: {'foo': 1}" (its evaluate takes **kwargs; keras_lite's
     # raised Python's TypeError), and the same for TF-Keras 2's workers and use_multiprocessing
     Misuse("evaluate unknown keyword", lambda m: m.evaluate(X, Y, foo=1, verbose=0), ValueError, "foo"),

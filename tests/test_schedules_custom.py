@@ -287,7 +287,8 @@ def test_a_keras_file_loads_with_custom_objects_and_trains_on_as_keras():
         ValueError, match=r"schedule Warmup.*not a built-in.*custom_objects=\{'Warmup': \.\.\.\}"
     ):
         keras.models.load_model(FIXTURE + ".keras")
-    assert keras.models.load_model(FIXTURE + ".keras", compile=False).optimizer is None
+    # Keras 3.15.1's model loaded with compile=False has no `optimizer` attribute.
+    assert not hasattr(keras.models.load_model(FIXTURE + ".keras", compile=False), "optimizer")
     model = keras.models.load_model(FIXTURE + ".keras", custom_objects={"Warmup": Warmup})
     schedule = model.optimizer._schedule
     assert type(schedule) is Warmup and schedule.get_config() == {"peak": 0.05, "warmup_steps": 6}

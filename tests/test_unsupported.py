@@ -158,7 +158,7 @@ def test_other_missing_attributes_keep_their_own_errors() -> None:
     with pytest.raises(AttributeError) as info:
         model.not_a_keras_attribute  # noqa: B018
     assert not isinstance(info.value, NotImplementedError)
-    with pytest.raises(AttributeError, match="not been built"):
+    with pytest.raises(AttributeError, match="no defined input shape yet"):
         model.input_shape  # noqa: B018 - a property's own message survives
     with pytest.raises(AttributeError, match="build the layer"):
         layers.Dense(2).kernel  # noqa: B018

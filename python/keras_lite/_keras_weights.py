@@ -295,7 +295,7 @@ def plan(model: Any, stored: Stored, skip_mismatch: bool = False) -> Plan:
         current = layer_weights(model) if current is None else current
         values.extend(current[i])
     optimizer = _optimizer_plan(model, stored.optimizer, stored.fixed, skip_mismatch)
-    scheduled = model.optimizer is not None and (stored.fixed or fixed_variables(model.optimizer)) == 1
+    scheduled = model._optimizer is not None and (stored.fixed or fixed_variables(model.optimizer)) == 1
     lr = learning_rate(stored.optimizer) if optimizer is not None and not scheduled else None
     with np.errstate(over="ignore"):  # a rate beyond float32's range is refused below, not warned about
         out_of_range = lr is not None and not (np.isfinite(np.float32(lr)) and lr >= 0)

@@ -372,8 +372,8 @@ def _load_keras(model_class: Any, f: Any, compile: bool, training_only: list[str
             compile_cfg,
             lambda: None if stored is None or stored.fixed == 1 else h5.learning_rate(stored.optimizer),
         )
-        if model.optimizer is not None:
-            model.optimizer._built_on_load = model.built  # as Keras's compile_from_config builds it
+        if model._optimizer is not None:
+            model._optimizer._built_on_load = model.built  # as Keras's compile_from_config builds it
         if stored is not None and stored.optimizer is not None and stored.fixed == 1:
             if not h5.state_fits(
                 model, stored.optimizer, 1

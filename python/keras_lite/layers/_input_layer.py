@@ -24,6 +24,17 @@ class InputLayer(Layer):
     def _built_on(self) -> None:
         return None  # Keras never runs its build()
 
+    @staticmethod
+    def _second(model_name: str, first: InputLayer | None) -> ValueError:
+        """The refusal of a Sequential's second input layer: Keras 3.15.1's words when the model starts with
+        one (``first``); otherwise an input after the layers, which Keras appends where no layer reads it."""
+        if first is None:
+            return ValueError("Sequential model may only have one input layer, and it must come first.")
+        return ValueError(
+            f"Sequential model '{model_name}' has already been configured to use input shape "
+            f"{first.batch_shape}. You cannot add a different Input layer to it."
+        )
+
     def __init__(
         self,
         shape: Any = None,

@@ -35,7 +35,7 @@ _STILL_HELD = (
 def _other_model(model: Any, this: Any, optimizer: Any = None) -> Any:
     """``model`` (a layer's or an optimizer's) unless it is None or ``this`` (or, given ``optimizer``, no
     longer compiled with it): the model that holds on to something ``this`` was given."""
-    if model is None or model is this or (optimizer is not None and model.optimizer is not optimizer):
+    if model is None or model is this or (optimizer is not None and model._optimizer is not optimizer):
         return None
     return model
 

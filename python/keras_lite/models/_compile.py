@@ -40,7 +40,10 @@ class CompileState(_metric_objects.ModelMetrics):
     @property
     def optimizer(self) -> Any:
         """The optimizer ``compile`` set. Assigning another to a compiled model compiles it with that one (and
-        the same loss and metrics), so that ``fit`` uses it; refused while the model trains."""
+        the same loss and metrics), so that ``fit`` uses it; refused while the model trains. A model never
+        compiled has none: an AttributeError, as Keras's has no such attribute before ``compile``."""
+        if self._optimizer is None:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute 'optimizer'")
         return self._optimizer
 
     @optimizer.setter

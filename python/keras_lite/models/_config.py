@@ -39,9 +39,9 @@ def _make(tree: dict[str, Any], what: str, compile: bool = False) -> Any:
 
 def _compile_from_config(model: Any, config: Any) -> None:
     _keras_config_read.compile_from_config(model, config)
-    if model.optimizer is not None:
+    if model._optimizer is not None:
         # Keras's compile_from_config builds a built model's optimizer: its slots exist before any step.
-        model.optimizer._built_on_load = model.built
+        model._optimizer._built_on_load = model.built
 
 
 class ConfigMethods:
@@ -181,6 +181,8 @@ def clone_model(
     tree["compile_config"] = model._keras_compile_config()
     with _custom.scope(_custom.of_compiled(model)):
         clone = _make(tree, "the model", compile=True)
+    # Keras makes the clone of a Sequential with the model's `trainable`, which from_config leaves unread.
+    clone._trainable = cast(Any, model)._trainable
     device = cast(Any, model)._device  # (a Model: ConfigMethods is its base)
     if clone._device != device:
         clone.to(device)

@@ -105,7 +105,7 @@ def summary(
     trainable, trainable_b = weights_size(model.trainable_weights)
     non_trainable, non_trainable_b = weights_size(model.non_trainable_weights)
     opt_params = None
-    opt = model.optimizer
+    opt = model._optimizer
     if opt is not None and model._net is not None and opt._has_slots:
         per_value, extra = _keras_weights.slot_counts(opt)
         n = per_value * trainable + extra

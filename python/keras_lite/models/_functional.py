@@ -22,7 +22,7 @@ from ..layers._flatten import flatten_input, set_shaped, shaped_prefix
 from ..layers._input_spec import InputSpec
 from ..layers._keras_tensor import _tensor_list
 from ..layers._layer import _bind_model
-from . import _attributes, _display, _nesting, _network
+from . import _attributes, _call, _display, _nesting, _network
 from ._config import CLASSES
 from ._model import Model
 
@@ -276,6 +276,9 @@ class Functional(Model):
         return self._keyed(super().predict(*args, **kwargs))
 
     def __call__(self, inputs: Any, training: Any = None, mask: Any = None) -> Any:
+        listed = self._input_structure is list
+        if (listed or self._input_structure is None) and listed != isinstance(inputs, (list, tuple)):
+            _call.warn_structure([t.name for t in self._inputs], listed, inputs)
         out = super().__call__(inputs, training)
         if isinstance(out, KerasTensor):  # called on tensors: the output in the structure the model was given
             return _given([out], self._output_structure)

@@ -205,9 +205,9 @@ class Model(_compile.CompileState, ConfigMethods, _nesting.AsLayer, _ownership.H
     def count_params(self) -> int:
         """Number of weight values."""
         if self._net is None:
-            raise ValueError(
-                "You tried to call `count_params` on this model, but the model isn't built. "
-                "You can build it manually via: `model.build(input_shape)`."
+            raise ValueError(  # Keras 3.15.1's words, which call the model a layer
+                f"You tried to call `count_params` on layer '{self.name}', but the layer isn't built. "
+                "You can build it manually via: `layer.build(input_shape)`."
             )
         return int(sum(int(np.prod(v.shape)) for v in self.weights))
 
@@ -445,5 +445,5 @@ class Model(_compile.CompileState, ConfigMethods, _nesting.AsLayer, _ownership.H
                 _nesting.enter(item, self)
             else:
                 _bind_model(item, self)
-        if self.optimizer is not None:
-            self.optimizer._model = weakref.ref(self)
+        if self._optimizer is not None:
+            self._optimizer._model = weakref.ref(self)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._callback import _is_default
+from .._progbar import Progbar, first_step
 from ..callbacks import ProgbarLogger
 from . import _metric_objects, _targets
 from ._stream_eval import Stopped
@@ -122,10 +123,19 @@ class _Stoppable(FitObserver):
         super().__init__(model, cbs, names)
         self.running: list[float] = []
         self.outputs: list[np.ndarray] = []
+        # The progress bar's (steps, verbose, start), drawn after the first batch's hooks, as Keras's bar (the
+        # last of its callbacks) draws itself then; `bar` once drawn.
+        self.bar_from: tuple[int, int, float] | None = None
+        self.bar: Progbar | None = None
+
+    def _first_draw(self, step: int, logs: dict[str, Any]) -> None:
+        if step == 0 and self.bar_from is not None:
+            self.bar = first_step(*self.bar_from, logs)
 
     def on_test_batch_end(self, step: int, running: list[float]) -> bool:
         super().on_test_batch_end(step, running)
         self.running = list(running)
+        self._first_draw(step, self._logs(running))
         if self.model.stop_evaluating:
             raise Stopped
         return False
@@ -133,5 +143,6 @@ class _Stoppable(FitObserver):
     def on_predict_batch_end(self, step: int, outputs: np.ndarray) -> None:
         super().on_predict_batch_end(step, outputs)
         self.outputs.append(outputs)
+        self._first_draw(step, {})
         if self.model.stop_predicting:
             raise Stopped

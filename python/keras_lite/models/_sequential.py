@@ -22,14 +22,14 @@ from ._config import CLASSES
 from ._model import Model
 
 _MODEL_HOOKS = ("call", "train_step", "test_step", "predict_step", "compute_loss", "compute_metrics")
+_NO_LAYERS = "Sequential model {} cannot be built because it has no layers. Call `model.add(layer)`."
 
 
 class Sequential(Model):
     """A linear stack of layers, as ``keras.Sequential``.
 
     Args:
-        layers: Layers to add, in order. The first may be ``keras.Input(shape=...)`` or carry
-            ``input_shape=``; otherwise the model builds on first use.
+        layers: Layers to add, in order; the first may be ``keras.Input(shape=...)`` or carry ``input_shape=``.
         trainable: Whether the model's weights are trained.
         name: Model name (default ``sequential``, ``sequential_1``, ...).
         device: ``"cpu"``, ``"gpu"`` or ``"auto"`` for this model; default ``keras_lite.config``'s setting.
@@ -92,7 +92,7 @@ class Sequential(Model):
             layer = layer._keras_history[0]
         if isinstance(layer, InputLayer):
             if self._input_layer is not None or self._items:
-                raise ValueError("Sequential model may only have one input layer, and it must come first.")
+                raise InputLayer._second(self.name, self._input_layer)
             self._input_layer = layer
             if rebuild:
                 self._maybe_rebuild()
@@ -102,11 +102,11 @@ class Sequential(Model):
             _nesting.check_item(self, layer)
         elif not isinstance(layer, Layer):
             raise ValueError(
-                f"Only instances of `keras_lite.layers.Layer` can be added to a Sequential model. {received('layer', layer)}"
+                f"Only instances of `keras.Layer` can be added to a Sequential model. Received: {layer} (of type {type(layer)})"
             )
         if (layer.name in names) if names is not None else any(e.name == layer.name for e in self._items):
             raise ValueError(
-                f"All layers added to a Sequential model should have unique names. Name {layer.name!r} is already used."
+                f"All layers added to a Sequential model should have unique names. Name '{layer.name}' is already the name of a layer in this model. Update the `name` argument to pass a unique name."
             )
         added = layer._layers if nested else [layer]
         if nested:  # (a layer added twice has a name already used)
@@ -230,6 +230,8 @@ class Sequential(Model):
 
     def _finish_build(self, net: Any) -> None:
         self._apply_device(net)  # (a new network, before the model takes it: see _network.build)
+        if self._input_layer is None and getattr(self, "_graph_input", None) is None:  # named now, as Keras's
+            self._graph_input = InputLayer(shape=(net.input_dim,))
         if self.compiled:
             self._compile_core(net)
 
@@ -256,7 +258,7 @@ class Sequential(Model):
         else:
             width, dims = _build_width(input_shape), None
         if not self._layers:
-            raise ValueError("Sequential model has no layers to build.")
+            raise ValueError(_NO_LAYERS.format(self.name))
         if self._net is not None and (width != self._net.input_dim or dims != self._input_dims()):
             # Rebuilding would start the layers whose shapes change from their initializers again.
             raise ValueError(
@@ -309,13 +311,13 @@ class Sequential(Model):
     @property
     def input_shape(self) -> tuple[Any, ...]:
         if self._net is None:
-            raise AttributeError("The model has not been built yet, so it has no input shape.")
+            raise AttributeError(f"Sequential model {self.name!r} has no defined input shape yet.")
         return (None, *(self._input_dims() or (self._net.input_dim,)))
 
     @property
     def output_shape(self) -> tuple[Any, ...]:
         if self._net is None:
-            raise AttributeError("The model has not been built yet, so it has no output shape.")
+            raise AttributeError(f"Sequential model {self.name!r} has no defined output shape yet.")
         return (None, self._net.output_dim)
 
     @property
@@ -346,11 +348,9 @@ class Sequential(Model):
         call are called on now; a layer is called once, so one called on other tensors is refused."""
         if self._net is None:
             raise AttributeError(f"Sequential model {self.name!r} has no defined {which} yet.")
-        source = self._input_layer or getattr(self, "_graph_input", None)
-        if source is None:
+        if (source := self._input_layer or getattr(self, "_graph_input", None)) is None:
             source = self._graph_input = InputLayer(shape=self.input_shape[1:])
-        first = source.output
-        x = first
+        x = first = source.output
         for item in self._items:
             # Refusals are AttributeErrors too, so that hasattr() and getattr(..., default) answer.
             if isinstance(item, Model):
@@ -414,10 +414,8 @@ class Sequential(Model):
     def _init_from_config(
         self, tree: Any, max_params: int | None = None, training_only: list[str] | None = None
     ) -> None:
-        layers, trainable, name = _keras_config_sequential.sequential_from_config(
-            tree, max_params, training_only
-        )
-        Sequential.__init__(self, layers, trainable=trainable, name=name)
+        layers, _, name = _keras_config_sequential.sequential_from_config(tree, max_params, training_only)
+        Sequential.__init__(self, layers, name=name)  # (as Keras's from_config: its own `trainable` unread)
 
     def __repr__(self) -> str:
         return f"<Sequential name={self.name}, built={self.built}>"

@@ -204,24 +204,24 @@ def to_targets(model: Model, y: Any, arg: str) -> np.ndarray:
 
 
 def _unkeyed(model: Model, y: Any, arg: str) -> Any:
-    """Targets given as a dict by output name (a model built with a dict of outputs, or by ``output_names``):
-    the one output's array, as Keras maps them; the one output's array in a list or tuple, as Keras takes it
-    (a nested list of numbers stays rows); any other ``y`` as it is."""
+    """Targets given as a dict by output name to a model built with a dict of outputs: the one output's array,
+    as Keras maps them; the one output's array in a list or tuple, as Keras takes it (a nested list of numbers
+    stays rows); any other ``y`` as it is."""
     if isinstance(y, (list, tuple)) and len(y) == 1 and getattr(y[0], "ndim", 0) >= 1:
         return y[0]
     if not isinstance(y, dict):
         return y
     structure = getattr(model, "_output_structure", None)
-    for keys in (structure if isinstance(structure, list) else None, getattr(model, "output_names", None)):
-        if keys and sorted(y) == sorted(keys):
-            return y[keys[0]]
-    expected = structure if isinstance(structure, list) else getattr(model, "output_names", [])
-    if not expected:  # (Keras's TypeError: it reads the dict's keys as float targets)
+    if not isinstance(structure, list):
+        # Keras 3.15.1 raises a TypeError here too: it reads the dict's keys as float targets.
         raise ArgumentTypeError(
-            f"`{arg}` is a dict, but this model has no output names to key its targets by (a Sequential takes "
-            f"them as an array, as in Keras). Received: {arg} with keys {list(y)}"
+            f"`{arg}` is a dict, but this model's output is not a dict of outputs (`keras.Model(inputs, "
+            f"{{name: output}})`), so it takes its targets as an array, as Keras does. Received: {arg} with keys "
+            f"{list(y)}"
         )
+    if sorted(y) == sorted(structure):
+        return y[structure[0]]
     raise ValueError(
-        f"The keys of `{arg}` must be the model's output names {list(expected)}. Received: {arg} with keys "
+        f"The keys of `{arg}` must be the model's output names {list(structure)}. Received: {arg} with keys "
         f"{list(y)}"
     )

@@ -263,11 +263,15 @@ def evaluate(
     check_targets(model, ya, "y")
     n_steps = math.ceil(xa.shape[0] / bs)
     names = model._metric_names
-    bar = None
-    if verbose == 1 and n_steps > 1:  # the bar's first draw shows the first batch's values, as Keras's does
+    drawn = verbose == 1 and n_steps > 1
+
+    def first_bar() -> Any:  # the bar's first draw shows the first batch's values, as Keras's does
         first = model._net.evaluate(xa[:bs], ya[:bs], bs, None, None if sw is None else sw[:bs])
-        bar = first_step(n_steps, verbose, start, _targets.keyed(names, model._metric_sizes, first))
+        return first_step(n_steps, verbose, start, _targets.keyed(names, model._metric_sizes, first))
+
+    bar = None
     if callbacks is None:
+        bar = first_bar() if drawn else None
         keys = _targets.Keys(model)
         values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]), None, sw)
         keys.check()
@@ -283,6 +287,9 @@ def evaluate(
         batched = hooked and model.device == "gpu" and xa.shape[0] > 0
         kind = _stream_eval.same_compile(_Stoppable) if batched else _Stoppable
         observer = kind(model, cbs, names) if hooked else None
+        if observer is not None and drawn:  # drawn after the first batch's hooks, after on_test_begin's
+            observer.bar_from = (n_steps, verbose, start)
+        bar = first_bar() if drawn and observer is None else None
         keys = _targets.Keys(model)
         try:
             if batched:
@@ -291,6 +298,7 @@ def evaluate(
                 values = model._net.evaluate(xa, ya, min(bs, xa.shape[0]), observer, sw)
         except Stopped:
             values = observer.running  # type: ignore[union-attr]
+        bar = bar if observer is None else observer.bar
         keys.check()
         _metric_objects.record(model, values)
         cbs.on_test_end(_targets.keyed(names, model._metric_sizes, values))
@@ -312,8 +320,8 @@ def predict(model: Model, x: Any, batch_size: Any, verbose: Any, steps: Any, cal
     xa = xa[: _steps_rows(steps, bs, xa.shape[0])]
     model._ensure_built(xa.shape[1])
     n_steps = math.ceil(xa.shape[0] / bs)
-    bar = first_step(n_steps, verbose, start, {})  # (drawn before the predictions: they take no values)
     if callbacks is None:
+        bar = first_step(n_steps, verbose, start, {})  # (drawn before the predictions: they take no values)
         out = model._net.predict(xa)
     else:
         cbs = _callback_list(model, callbacks, given_verbose, n_steps)
@@ -323,11 +331,14 @@ def predict(model: Model, x: Any, batch_size: Any, verbose: Any, steps: Any, cal
             xa = xa[:bs]
         if cbs.needs_batch_hooks("predict"):
             observer = _Stoppable(model, cbs, [])
+            observer.bar_from = (n_steps, verbose, start)  # drawn after the first batch's hooks, as Keras's
             try:
                 out = model._net.predict_batches(xa, bs, observer)
             except Stopped:
                 out = np.concatenate(observer.outputs, axis=0)
+            bar = observer.bar
         else:
+            bar = first_step(n_steps, verbose, start, {})  # (after on_predict_begin, as Keras's bar)
             out = model._net.predict(xa)
         cbs.on_predict_end()
     if verbose:
