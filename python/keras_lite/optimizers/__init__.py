@@ -8,7 +8,7 @@ from .._errors import received
 from .._unsupported import unsupported_identifier
 from . import schedules
 from ._arguments import _CLIPS as _CLIPS
-from ._arguments import _number, weight_decay_value
+from ._arguments import _number, shared, weight_decay_value
 from ._base import LearningRate, Optimizer
 from ._more import Adadelta, Adagrad, Adamax, Lion, Nadam
 
@@ -55,20 +55,7 @@ class Adam(Optimizer):
         name: str | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            learning_rate,
-            weight_decay=weight_decay,
-            clipnorm=clipnorm,
-            clipvalue=clipvalue,
-            global_clipnorm=global_clipnorm,
-            use_ema=use_ema,
-            ema_momentum=ema_momentum,
-            ema_overwrite_frequency=ema_overwrite_frequency,
-            loss_scale_factor=loss_scale_factor,
-            gradient_accumulation_steps=gradient_accumulation_steps,
-            name=name,
-            **kwargs,
-        )
+        super().__init__(learning_rate, **shared(locals()))
         self.beta_1 = _number("beta_1", beta_1)
         self.beta_2 = _number("beta_2", beta_2)
         self.epsilon = _number("epsilon", epsilon)
@@ -148,20 +135,7 @@ class SGD(Optimizer):
         name: str | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            learning_rate,
-            weight_decay=weight_decay,
-            clipnorm=clipnorm,
-            clipvalue=clipvalue,
-            global_clipnorm=global_clipnorm,
-            use_ema=use_ema,
-            ema_momentum=ema_momentum,
-            ema_overwrite_frequency=ema_overwrite_frequency,
-            loss_scale_factor=loss_scale_factor,
-            gradient_accumulation_steps=gradient_accumulation_steps,
-            name=name,
-            **kwargs,
-        )
+        super().__init__(learning_rate, **shared(locals()))
         m = _number("momentum", momentum)
         if not 0 <= m <= 1:
             raise ValueError(f"`momentum` must be a float between [0, 1]. {received('momentum', momentum)}")
@@ -195,20 +169,7 @@ class RMSprop(Optimizer):
         name: str | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            learning_rate,
-            weight_decay=weight_decay,
-            clipnorm=clipnorm,
-            clipvalue=clipvalue,
-            global_clipnorm=global_clipnorm,
-            use_ema=use_ema,
-            ema_momentum=ema_momentum,
-            ema_overwrite_frequency=ema_overwrite_frequency,
-            loss_scale_factor=loss_scale_factor,
-            gradient_accumulation_steps=gradient_accumulation_steps,
-            name=name,
-            **kwargs,
-        )
+        super().__init__(learning_rate, **shared(locals()))
         self.rho = _number("rho", rho)
         self.momentum = _number("momentum", momentum)
         self.epsilon = _number("epsilon", epsilon)

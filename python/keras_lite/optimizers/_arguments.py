@@ -51,6 +51,15 @@ _KERAS_KWARGS = {
 
 _CLIPS = ("clipnorm", "clipvalue", "global_clipnorm")
 
+# The arguments every optimizer names after its own hyper-parameters, in Keras 3's order, for the base class.
+_SHARED = ("weight_decay", *_CLIPS, *_KERAS_KWARGS, "name")
+
+
+def shared(given: dict[str, Any]) -> dict[str, Any]:
+    """The arguments an optimizer's ``__init__`` hands to the base class, from its ``locals()``: the ones all
+    optimizers share (by name) and any other keyword it was given."""
+    return {k: given[k] for k in _SHARED} | given.get("kwargs", {})
+
 
 def _take_clip(kwargs: dict[str, Any], opt: Any) -> None:
     """Move Keras's gradient clipping arguments from ``kwargs`` onto ``opt`` (at most one, a positive number)."""
