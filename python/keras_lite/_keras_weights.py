@@ -356,9 +356,9 @@ def _optimizer_plan(
 def _file_order(
     order: list[tuple[int | None, str]], items: list[_h5read.Dataset], current: dict[Any, np.ndarray]
 ) -> list[tuple[int | None, str]]:
-    """The order of the file's slots: Keras's present one, or, where only that fits the shapes, the one of
-    Keras releases before 3.10, which made the optimizer-wide variables (Nadam's ``u_product``) before the
-    slots. (Keras 3.15 refuses such a file; its state is unambiguous, so keras_lite reads it.)"""
+    """The order of the file's slots: Keras's present one, or the one of Keras releases before 3.10 (which
+    made the optimizer-wide variables, Nadam's ``u_product``, before the slots) where the shapes fit that one
+    only. Keras 3.15 refuses such a file; the shapes leave no doubt, so keras_lite reads it."""
     wide = [key for key in order if key[0] is None]
     older = wide + [key for key in order if key[0] is not None]
 
