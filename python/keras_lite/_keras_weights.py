@@ -331,8 +331,8 @@ def _optimizer_plan(
         learning_rate(opt_vars)  # checked even where unused: a corrupt file is refused whole
     if len(opt_vars) == fixed:  # Keras saves an optimizer that never stepped without its slots
         return steps, [v for _, _, v in rows]
-    by_key = dict(zip(order, opt_vars[fixed:]))
     current = {(w, s): v for w, s, v in rows}
+    by_key = dict(zip(_file_order(order, opt_vars[fixed:], current), opt_vars[fixed:]))
     # Keras assigns the variables in its order and stops at the first that does not fit: with skip_mismatch
     # the ones before it keep the file's values, that one and the later ones their own.
     fits = len(order)
@@ -351,6 +351,21 @@ def _optimizer_plan(
             break
     loaded = set(order[:fits])
     return steps, [_float32(by_key[(w, s)]) if (w, s) in loaded else v for w, s, v in rows]
+
+
+def _file_order(
+    order: list[tuple[int | None, str]], items: list[_h5read.Dataset], current: dict[Any, np.ndarray]
+) -> list[tuple[int | None, str]]:
+    """The order of the file's slots: Keras's present one, or the one of Keras releases before 3.10 (which
+    made the optimizer-wide variables, Nadam's ``u_product``, before the slots) where the shapes fit that one
+    only. Keras 3.15 refuses such a file; the shapes leave no doubt, so keras_lite reads it."""
+    wide = [key for key in order if key[0] is None]
+    older = wide + [key for key in order if key[0] is not None]
+
+    def fits(keys: list[tuple[int | None, str]]) -> bool:
+        return all(item.shape == current[key].shape for item, key in zip(items, keys))
+
+    return older if wide and not fits(order) and fits(older) else order
 
 
 def state_fits(model: Any, opt_vars: list[_h5read.Dataset], fixed: int) -> bool:
