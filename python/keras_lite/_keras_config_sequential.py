@@ -10,7 +10,7 @@ from typing import Any
 
 from . import layers as L
 from ._errors import FormatError
-from ._keras_config_read import _check_dtype, _dict, _input_shape, layer_from_config
+from ._keras_config_read import _check_dtype, _dict, _input_shape, compile_from_config, layer_from_config
 
 # The model classes by Keras class name (``Sequential``, ``Functional``), filled in by ``models``, which import this.
 MODEL_CLASSES: dict[str, Any] = {}
@@ -35,6 +35,13 @@ def _item_from_config(item: Any, index: int, training_only: list[str] | None, bu
         model._init_from_config(item, budget, training_only)
     finally:
         _nesting.depth = depth
+    compile_config = item.get("compile_config")
+    if compile_config and not training_only:
+        # As Keras's deserialization of a model: a nested model compiled when it was saved comes back compiled
+        # (a new optimizer, built like a loaded model's; keras_lite's files hold no nested optimizer state).
+        compile_from_config(model, compile_config)
+        if model._optimizer is not None:
+            model._optimizer._built_on_load = model.built
     return model
 
 

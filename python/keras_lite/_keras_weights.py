@@ -101,22 +101,30 @@ def weights_h5(model: Any) -> bytes:
             for i, (v, var) in enumerate(zip(values, layer.weights)):
                 store.create_dataset(str(i), data=np.asarray(v, dtype=var.dtype))
         if model.compiled and net is not None:
-            store = f.create_group("optimizer").create_group("vars")
-            store.attrs["name"] = model.optimizer.name
-            iterations, rows = opt if opt is not None else net.optimizer_state()
-            by_key = {(w, s): v for w, s, v in rows}
-            store.create_dataset("0", data=np.int64(iterations))
-            # Keras keeps a learning-rate variable for a float rate only (none for a schedule).
-            fixed = fixed_variables(model.optimizer)
-            if fixed == 2:
-                store.create_dataset("1", data=np.float32(model.optimizer.learning_rate))
-            # Keras's optimizer makes its slots at its first step (or when a loaded model is compiled): before
-            # that, the file holds the step count and the rate only.
-            built = iterations > 0 or model.optimizer._built_on_load  # (the count of the state being written)
-            for i, key in enumerate(keras_slot_order(model.optimizer, rows) if built else [], start=fixed):
-                store.create_dataset(str(i), data=by_key[key])
+            _write_optimizer(f, model.optimizer, opt if opt is not None else net.optimizer_state())
+        for path, item in _walk(model):
+            # A compiled nested model's optimizer, under the nested model's group, as Keras writes it.
+            if not isinstance(item, Layer) and item.compiled and item._net is not None:
+                _write_optimizer(_create(f, path), item.optimizer, item._net.optimizer_state())
         f.create_group("vars").attrs["name"] = model.name
     return buf.getvalue()
+
+
+def _write_optimizer(parent: Any, opt: Any, state: tuple[int, list[tuple[int | None, str, Any]]]) -> None:
+    store = parent.create_group("optimizer").create_group("vars")
+    store.attrs["name"] = opt.name
+    iterations, rows = state
+    by_key = {(w, s): v for w, s, v in rows}
+    store.create_dataset("0", data=np.int64(iterations))
+    # Keras keeps a learning-rate variable for a float rate only (none for a schedule).
+    fixed = fixed_variables(opt)
+    if fixed == 2:
+        store.create_dataset("1", data=np.float32(opt.learning_rate))
+    # Keras's optimizer makes its slots at its first step (or when a loaded model is compiled): before that,
+    # the file holds the step count and the rate only.
+    built = iterations > 0 or opt._built_on_load  # (the count of the state being written)
+    for i, key in enumerate(keras_slot_order(opt, rows) if built else [], start=fixed):
+        store.create_dataset(str(i), data=by_key[key])
 
 
 # ---- optimizer slot order ----------------------------------------------------------------------------------
@@ -390,3 +398,18 @@ def commit(model: Any, planned: Plan) -> None:
     # it already is the file's and keeps its exact value.
     if lr is not None and np.float32(model.optimizer.learning_rate) != np.float32(lr):
         model.optimizer.learning_rate = lr
+
+
+def load_nested_optimizers(data: bytes, model: Any) -> None:
+    """Restore the state of each compiled nested model's optimizer that the file holds (Keras's skip warning
+    when it does not fit: a nested model saved frozen has no slots to take the file's)."""
+    root = _h5read.File(data).root
+    for path, item in _walk(model):
+        if isinstance(item, Layer) or not item.compiled or item._net is None:
+            continue
+        store: _h5read.Group | None = root
+        for name in (*path, "optimizer", "vars"):
+            store = None if store is None else _group(store, name)
+        state = None if store is None else _optimizer_plan(item, _vars(store))
+        if state is not None:
+            item._net.set_optimizer_state(state[0], state[1])

@@ -361,7 +361,7 @@ def _load_keras(model_class: Any, f: Any, compile: bool, training_only: list[str
         _refuse_training(training_only)
     stored = None
     if model.built:
-        stored = h5.read_h5(zip_member(zf, _WEIGHTS, h5.size_limit(model)), model)
+        stored = h5.read_h5(data := zip_member(zf, _WEIGHTS, h5.size_limit(model)), model)
         if stored.optimizer is not None and _written_by_keras2(zf):
             # tf.keras 2 keeps no learning-rate variable: the step count, then the slots in Keras 3's order.
             stored = stored._replace(fixed=1)
@@ -382,6 +382,7 @@ def _load_keras(model_class: Any, f: Any, compile: bool, training_only: list[str
                 stored = stored._replace(optimizer=None)
     if stored is not None:
         h5.commit(model, h5.plan(model, stored))
+        h5.load_nested_optimizers(data, model)
     return model
 
 

@@ -177,7 +177,7 @@ def clone_model(
             )
     if kwargs:
         raise TypeError(f"clone_model() got unexpected keyword arguments {sorted(kwargs)}")
-    tree = model._keras_config()
+    tree = _uncompiled_nested(model._keras_config())
     tree["compile_config"] = model._keras_compile_config()
     with _custom.scope(_custom.of_compiled(model)):
         clone = _make(tree, "the model", compile=True)
@@ -187,3 +187,13 @@ def clone_model(
     if clone._device != device:
         clone.to(device)
     return clone
+
+
+def _uncompiled_nested(tree: Any) -> Any:
+    """``tree`` with its nested models' compile configs emptied, at any depth: Keras's clone_model makes each
+    nested model from its ``get_config()``, which holds none, so the clone's nested models are not compiled."""
+    if isinstance(tree, dict):
+        return {k: {} if k == "compile_config" else _uncompiled_nested(v) for k, v in tree.items()}
+    if isinstance(tree, list):
+        return [_uncompiled_nested(v) for v in tree]
+    return tree
