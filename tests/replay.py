@@ -1,5 +1,6 @@
-"""What the replay tests (tutorials, script combinations) compare: a call's error as text, and a nested result
-against Keras's golden with float tolerances (float32 rounding, not a different computation)."""
+"""What the replay tests (tutorials, guides, script combinations, custom loops) share: the seeded kernels both
+libraries start from, a call's error as text, and a nested result against Keras's golden with float tolerances
+(float32 rounding, not a different computation)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,22 @@ from typing import Any
 
 import numpy as np
 import pytest
+
+
+def seed_dense_kernels(model: Any, seed: int) -> None:
+    """Seeded kernels (normal / sqrt(fan_in)) for every Dense layer, nested models included; biases kept."""
+    rng = np.random.RandomState(seed)
+
+    def walk(layers: list[Any]) -> None:
+        for layer in layers:
+            if hasattr(layer, "layers"):
+                walk(layer.layers)
+            elif type(layer).__name__ == "Dense":
+                kernel, *rest = layer.get_weights()
+                scaled = rng.normal(size=kernel.shape) / np.sqrt(kernel.shape[0])
+                layer.set_weights([scaled.astype("float32"), *rest])
+
+    walk(model.layers)
 
 
 def plain(x: Any) -> Any:

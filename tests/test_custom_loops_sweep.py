@@ -25,22 +25,7 @@ import numpy as np
 import pytest
 
 from replay import assert_matches, plain
-
-
-def _seed(model: Any, seed: int) -> None:
-    """Seeded kernels (normal / sqrt(fan_in)) for every Dense layer, nested models included; biases kept."""
-    rng = np.random.RandomState(seed)
-
-    def walk(layers: list[Any]) -> None:
-        for layer in layers:
-            if hasattr(layer, "layers"):
-                walk(layer.layers)
-            elif type(layer).__name__ == "Dense":
-                kernel, *rest = layer.get_weights()
-                scaled = rng.normal(size=kernel.shape) / np.sqrt(kernel.shape[0])
-                layer.set_weights([scaled.astype("float32"), *rest])
-
-    walk(model.layers)
+from replay import seed_dense_kernels as _seed
 
 
 def _summary(model: Any) -> str:

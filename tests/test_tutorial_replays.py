@@ -29,27 +29,11 @@ import pytest
 
 import keras_lite
 from replay import assert_matches, error_text, plain
+from replay import seed_dense_kernels as _set_weights
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:(Do not pass an `input_shape`|Argument `input_shape`):UserWarning"
 )
-
-
-def _set_weights(model: Any, seed: int) -> None:
-    """Seeded kernels (normal / sqrt(fan_in)) for every Dense layer, nested models included; biases kept."""
-    rng = np.random.RandomState(seed)
-
-    def walk(layers: list[Any]) -> None:
-        for layer in layers:
-            if hasattr(layer, "layers"):
-                walk(layer.layers)
-            elif type(layer).__name__ == "Dense":
-                kernel, *rest = layer.get_weights()
-                layer.set_weights(
-                    [(rng.normal(size=kernel.shape) / np.sqrt(kernel.shape[0])).astype("f4"), *rest]
-                )
-
-    walk(model.layers)
 
 
 def _summary(model: Any) -> str:
