@@ -75,10 +75,10 @@ def _refuse_while_fitting(model: Any, what: str) -> None:
     """Raise ``RuntimeError`` if ``model`` is in a ``fit`` (call with ``_STRUCTURE_LOCK`` held)."""
     if model is not None and model._fits:
         raise RuntimeError(
-            f"Cannot {what} while model {model.name!r} is training: fit() is running on it (this call came from "
-            "a callback or another thread). fit would go on training the network it started with and then "
-            "discard those epochs. Change the model before or after fit; get_weights and set_weights work "
-            "during fit."
+            f"Cannot {what} while model {model.name!r} is training: fit() or train_on_batch() is running on it "
+            "(this call came from a callback or another thread). fit would go on training the network it started "
+            "with and then discard those epochs. Change the model before or after fit; get_weights and "
+            "set_weights work during fit."
         )
 
 

@@ -70,8 +70,8 @@ def _busy(layer: Layer, model: Model) -> Any:
 def _training_elsewhere(layer: Layer, holder: Model, model: Model, what: str) -> RuntimeError:
     return RuntimeError(
         f"Cannot {what} model {model.name!r} while model {holder.name!r} is training its layer {layer.name!r}: "
-        f"fit() is running on {holder.name!r} (this call came from a callback or another thread), and it would "
-        f"go on training the weights {model.name!r} takes. Call it after that fit returns."
+        f"fit() or train_on_batch() is running on {holder.name!r} (this call came from a callback or another "
+        f"thread), and it would go on training the weights {model.name!r} takes. Call it after that fit returns."
     )
 
 
