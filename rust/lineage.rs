@@ -26,6 +26,11 @@ pub fn current() -> Lineage {
     LINEAGE.with(|l| l.borrow().clone())
 }
 
+/// Whether this thread works for no interruptible call (its lineage is empty; nothing is cloned).
+pub fn is_empty() -> bool {
+    LINEAGE.with(|l| l.borrow().is_empty())
+}
+
 /// Whether a call of `lineage` has been cancelled.
 pub fn cancelled(lineage: &[Arc<AtomicBool>]) -> bool {
     lineage.iter().any(|c| c.load(Ordering::Relaxed))

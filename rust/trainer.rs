@@ -123,7 +123,7 @@ pub fn is_quick(model: &Model, train: Data<'_>, val: Option<Data<'_>>, opts: Fit
     let macs = epochs.saturating_mul(rows).saturating_mul(row);
     let cpu = st.gpu.is_none();
     drop(st);
-    let nested = !crate::lineage::current().is_empty() || LOOPS.with(|l| !l.borrow().is_empty());
+    let nested = !crate::lineage::is_empty() || LOOPS.with(|l| !l.borrow().is_empty());
     cpu && !nested
         && steps <= QUICK_FIT_STEPS
         && macs <= QUICK_FIT_MACS

@@ -259,22 +259,20 @@ pub(super) fn fit(
 ) -> PyResult<usize> {
     crate::trainer::check_not_nested(model)?;
     let mut callback_error: Option<PyErr> = None;
-    let outcome = if crate::trainer::is_quick(model, train, val, opts) {
+    let quick = crate::trainer::is_quick(model, train, val, opts);
+    let train_with = if quick { crate::trainer::fit_here } else { crate::trainer::fit };
+    let run = |cancel: &AtomicBool| {
+        let mut obs = PyObserver::new(observer, batch_interval, cancel);
+        let r = train_with(model, train, val, opts, &mut obs);
+        callback_error = obs.error.take();
+        r
+    };
+    let outcome = if quick {
         // Too short to need watching: a Ctrl-C is raised as it returns (or in one of its callbacks, which
         // run here).
-        super::errors::detached(py, || {
-            let mut obs = PyObserver::new(observer, batch_interval, &crate::backend::NEVER);
-            let r = crate::trainer::fit_here(model, train, val, opts, &mut obs);
-            callback_error = obs.error.take();
-            r
-        })
+        super::errors::detached(py, || run(&crate::backend::NEVER))
     } else {
-        super::errors::interruptible(py, |cancel| {
-            let mut obs = PyObserver::new(observer, batch_interval, cancel);
-            let r = crate::trainer::fit(model, train, val, opts, &mut obs);
-            callback_error = obs.error.take();
-            r
-        })
+        super::errors::interruptible(py, run)
     };
     // A callback's exception is what stopped the loop: raise it rather than the loop's error.
     match callback_error {
