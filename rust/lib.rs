@@ -36,6 +36,7 @@ pub mod probe;
 pub mod regularize;
 pub mod rng;
 pub mod scratch;
+pub mod settings;
 pub mod state;
 pub mod stream;
 pub mod team;

@@ -9,7 +9,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockW
 
 use rayon::prelude::*;
 
-use crate::backend::{not_compiled, Change, Changes, Compiled, Data, NEVER};
+use crate::backend::{Change, Changes, Compiled, Data, NEVER};
 use crate::error::{Error, Result};
 use crate::evaluate::{evaluate_with, with_scratch, EvalScratch};
 use crate::hooks::{EvalHooks, PredictHook};
@@ -138,7 +138,7 @@ impl Model {
     }
 
     /// The `fit` lock for `what`, which must not overlap a fit; refused (not waited for) while one runs.
-    fn exclusive(&self, what: &str) -> Result<MutexGuard<'_, ()>> {
+    pub(crate) fn exclusive(&self, what: &str) -> Result<MutexGuard<'_, ()>> {
         self.try_fitting()?.ok_or_else(|| busy_training(what))
     }
 
@@ -190,62 +190,6 @@ impl Model {
         st.compiled =
             Some(Compiled { loss, metrics, optimizer, weighted_from, reduction: Default::default(), loss_weight: 1.0 });
         st.host_changed(Change::Other)
-    }
-
-    /// Clip the gradients before each update from now on (Keras's `clipnorm`, `clipvalue`, `global_clipnorm`).
-    pub fn set_gradient_clip(&self, clip: crate::optimizer::Clip) -> Result<()> {
-        clip.validate()?;
-        let _exclusive = self.exclusive("changing the gradient clipping")?;
-        let mut st = self.write()?;
-        st.compiled.as_mut().ok_or_else(not_compiled)?.optimizer.clip = clip;
-        st.host_changed(Change::Other)
-    }
-
-    /// Reduce the loss over each batch with `reduction` (Keras's `Loss(reduction=...)`), then multiply it by
-    /// `weight` (compile's `loss_weights`), from now on.
-    pub fn set_loss_reduction(&self, reduction: crate::loss::Reduction, weight: f32) -> Result<()> {
-        if !weight.is_finite() {
-            return Err(Error::value(format!("loss_weights must be a finite number. Received: {weight}")));
-        }
-        let _exclusive = self.exclusive("changing the loss reduction")?;
-        let mut st = self.write()?;
-        let compiled = st.compiled.as_mut().ok_or_else(not_compiled)?;
-        (compiled.reduction, compiled.loss_weight) = (reduction, weight);
-        st.host_changed(Change::Other)
-    }
-
-    /// Decay the trainable weights by `rate` before each update from now on (Keras's `weight_decay`), except
-    /// the weights whose indices are in `skip` (`exclude_from_weight_decay`).
-    pub fn set_weight_decay(&self, rate: f32, skip: &[usize]) -> Result<()> {
-        let _exclusive = self.exclusive("changing the weight decay")?;
-        let mut st = self.write()?;
-        let n = st.net.weights.len();
-        let skip = skip.iter().map(|&i| st.net.weights.get(i).map(|w| w.range())).collect::<Option<Vec<_>>>();
-        let skip = skip.ok_or_else(|| Error::value(format!("no_decay names a weight past the last of {n}")))?;
-        let decay = crate::optimizer::Decay { rate, skip };
-        decay.validate()?;
-        st.compiled.as_mut().ok_or_else(not_compiled)?.optimizer.decay = decay;
-        st.host_changed(Change::Other)
-    }
-
-    /// Set the learning rate the next optimizer step uses (also during `fit`, from a callback or a thread).
-    /// Refused for an optimizer with a schedule.
-    pub fn set_learning_rate(&self, lr: f32) -> Result<()> {
-        let mut st = self.write()?;
-        let c = st.compiled.as_mut().ok_or_else(not_compiled)?;
-        if let Some(s) = &c.optimizer.schedule {
-            return Err(Error::State(format!(
-                "the optimizer's learning rate is the schedule {}, which cannot be set",
-                s.name()
-            )));
-        }
-        c.optimizer.kind.set_learning_rate(lr)?;
-        st.host_changed(Change::LearningRate)
-    }
-
-    /// The learning rate the next step uses (a schedule's at the step count; `None` before `compile`).
-    pub fn learning_rate(&self) -> Result<Option<f32>> {
-        Ok(self.read()?.compiled.as_ref().map(|c| c.optimizer.learning_rate()))
     }
 
     /// Predictions for `rows` rows of `x` (row-major, input width) into `out` (rows × output width).

@@ -1136,18 +1136,6 @@ def test_a_layer_frozen_after_the_first_step_stays_as_it_is_from_the_next_call()
     assert float(np.sum(model.layers[0].get_weights()[0])) != pytest.approx(2.0318, abs=1e-4)
 
 
-def test_a_schedule_assigned_after_compile_is_refused_and_a_number_is_taken() -> None:
-    import keras_lite
-
-    model = _two_layers(keras_lite)
-    model.train_on_batch(np.ones((4, 2), "float32"), np.zeros((4, 1), "float32"))
-    schedule = keras_lite.optimizers.schedules.ExponentialDecay(1.0, 1, 0.5)
-    with pytest.raises(keras_lite.NotSupportedError, match="before compile"):
-        model.optimizer.learning_rate = schedule
-    model.optimizer.learning_rate = 0.5
-    assert float(model.optimizer.learning_rate) == 0.5
-
-
 # ---- a compiled model nested in another: compiled again when the outer one is made from its config or file ------
 def _nested_compiled(keras: ModuleType) -> tuple[Any, Any]:
     layers = keras.layers

@@ -16,6 +16,7 @@ use super::inference;
 use super::loss::LossArg;
 use super::observer;
 use super::optimizer::OptimizerArg;
+use super::schedule::RateArg;
 use super::spec::LayerArg;
 
 /// `(layer_index, name, shape, trainable)` of one weight.
@@ -142,9 +143,9 @@ impl Model {
         Ok(self.model.learning_rate()?)
     }
 
-    /// Set the learning rate for the next optimizer step (also while `fit` runs).
-    fn set_learning_rate(&self, value: f64) -> PyResult<()> {
-        Ok(self.model.set_learning_rate(value as f32)?)
+    /// Set the learning rate for the next optimizer step (also while `fit` runs), or a schedule (not then).
+    fn set_learning_rate(&self, value: RateArg) -> PyResult<()> {
+        Ok(value.set_on(&self.model)?)
     }
 
     /// `(weights, (iterations, slot rows) | None)` read under one lock (see `optimizer_state`).

@@ -73,6 +73,23 @@ struct Table {
     table: Py<RateTable>,
 }
 
+/// A learning rate as Python sets it on a compiled model: a number, or a schedule description.
+#[derive(FromPyObject)]
+pub enum RateArg {
+    Fixed(f64),
+    Scheduled(ScheduleArg),
+}
+
+impl RateArg {
+    /// Set this rate on `model` (`Model::set_learning_rate` or `Model::set_schedule`).
+    pub fn set_on(self, model: &crate::model::Model) -> crate::error::Result<()> {
+        match self {
+            RateArg::Fixed(lr) => model.set_learning_rate(lr as f32),
+            RateArg::Scheduled(s) => model.set_schedule(s.0),
+        }
+    }
+}
+
 /// A schedule description as the core's `Schedule` (checked by `Schedule::validate` where it is used).
 pub struct ScheduleArg(pub Schedule);
 

@@ -236,12 +236,15 @@ class Optimizer:
     def learning_rate(self, value: Any) -> None:
         attached = self._network is not None and self._model is not None and self._model() is not None
         if isinstance(value, LearningRateSchedule):
-            if attached:
-                raise NotSupportedError(
-                    "keras_lite sets a learning-rate schedule before compile() only (the core's optimizer is "
-                    f"made then). {received('learning_rate', value)}"
-                )
+            # As Keras: a schedule replaces the rate or schedule before, at any step count.
+            before = (self._schedule, self._rates, self._lr)
             self._set_schedule(value)
+            if attached:
+                try:
+                    self._network.set_learning_rate(self._schedule_spec())  # refused while the model trains
+                except BaseException:
+                    self._schedule, self._rates, self._lr = before
+                    raise
             return
         if self._schedule is not None:
             raise TypeError(_NOT_SETTABLE)
@@ -293,15 +296,18 @@ class Optimizer:
         """The optimizer as the core reads it: its kind, its hyper-parameters, its schedule (or None), its
         clipping and weight decay, and (given the core network it compiles, and its model) the weights the decay
         skips."""
-        rates = getattr(self, "_rates", None)
-        if rates is not None:
-            schedule = rates.spec()
-        else:
-            schedule = None if self._schedule is None else self._schedule._core_spec()  # type: ignore[attr-defined]
+        schedule = self._schedule_spec()
         clip = next(((k, float(getattr(self, k))) for k in _CLIPS if getattr(self, k) is not None), None)
         no_decay = self._skipped(net, model) if net is not None and self.weight_decay is not None else []
         spec = {"kind": self._kind, **self._core_params(), "schedule": schedule, "clip": clip}
         return {**spec, "weight_decay": self.weight_decay, "no_decay": no_decay}
+
+    def _schedule_spec(self) -> dict[str, Any] | None:
+        """The schedule as the core reads it (its rates' table for one written in Python), or None."""
+        rates = getattr(self, "_rates", None)
+        if rates is not None:
+            return rates.spec()
+        return None if self._schedule is None else self._schedule._core_spec()  # type: ignore[attr-defined]
 
     def exclude_from_weight_decay(self, var_list: Any = None, var_names: Any = None) -> None:
         """Leave out of the weight decay the variables in ``var_list`` and those whose name ``var_names`` (regular
