@@ -244,6 +244,9 @@ fn run(
     // This thread's share of the products packs into buffers it keeps (the team's helpers make theirs as
     // they start): made now, they are not made in the middle of the loop.
     crate::scratch::reserve();
+    // The steps compute with subnormals flushed to zero, as TensorFlow's CPU kernels do; callbacks and the
+    // validation pass run in the thread's own mode (fpmode.rs).
+    let _flushed = crate::fpmode::Flushed::for_loop();
     let cap = opts.batch_size.min(rows);
     let mut perm: Vec<u32> = (0..rows as u32).collect();
     let mut first = true;
@@ -287,7 +290,7 @@ fn run(
         if validated {
             let first_only = obs.test_begin()? == Control::Stop;
             val_logs.clear();
-            crate::stream::validate(model, s, input, obs, first_only, &mut val_logs)?;
+            crate::fpmode::outside(|| crate::stream::validate(model, s, input, obs, first_only, &mut val_logs))?;
             obs.test_end(&val_logs)?;
         }
         epochs_run += 1;

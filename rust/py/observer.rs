@@ -79,12 +79,15 @@ impl<'a> PyObserver<'a> {
         f: impl for<'py> FnOnce(Python<'py>, &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>>,
     ) -> Result<()> {
         self.check_cancel()?;
-        Python::attach(|py| match f(py, self.target.bind(py)) {
-            Ok(_) => Ok(()),
-            Err(e) => {
-                self.error = Some(e);
-                Err(Error::Interrupted)
-            }
+        // Python runs in the thread's own floating-point mode, not the training loop's (fpmode.rs).
+        crate::fpmode::outside(|| {
+            Python::attach(|py| match f(py, self.target.bind(py)) {
+                Ok(_) => Ok(()),
+                Err(e) => {
+                    self.error = Some(e);
+                    Err(Error::Interrupted)
+                }
+            })
         })
     }
 
@@ -92,16 +95,16 @@ impl<'a> PyObserver<'a> {
         &mut self,
         f: impl for<'py> FnOnce(Python<'py>, &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>>,
     ) -> Result<Control> {
-        Python::attach(|py| {
-            let r = f(py, self.target.bind(py)).and_then(|v| v.is_truthy());
-            match r {
+        // As in `notify`.
+        crate::fpmode::outside(|| {
+            Python::attach(|py| match f(py, self.target.bind(py)).and_then(|v| v.is_truthy()) {
                 Ok(true) => Ok(Control::Stop),
                 Ok(false) => Ok(Control::Continue),
                 Err(e) => {
                     self.error = Some(e);
                     Err(Error::Interrupted)
                 }
-            }
+            })
         })
     }
 }

@@ -1,5 +1,5 @@
 //! The CPU's `Session` (backend.rs): each step of a fit runs at once on the model's own network, under its
-//! lock, with subnormal floats flushed to zero (fpmode.rs).
+//! lock, with subnormal floats flushed to zero (the loop's mode: fpmode.rs).
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -89,8 +89,6 @@ impl Session for CpuSession<'_> {
     fn step(&mut self, _: usize, idx: &[u32]) -> Result<()> {
         #[cfg(feature = "probe")]
         crate::probe::step_begin();
-        // The step computes with subnormals flushed to zero, as TensorFlow's CPU kernels do (fpmode.rs).
-        let _flushed = crate::fpmode::Flushed::new();
         let rows = idx.len();
         let (ws, sums) = (&mut self.ws, &mut self.sums);
         let ahead = (&self.next[..], self.stream.batch.is_none().then_some(self.train));
