@@ -4,7 +4,7 @@
 use crate::backend::{not_compiled, Change};
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::optimizer::Schedule;
+use crate::optimizer::{Clip, OptimizerKind, Schedule};
 
 impl Model {
     /// Clip the gradients before each update from now on (Keras's `clipnorm`, `clipvalue`, `global_clipnorm`).
@@ -65,6 +65,43 @@ impl Model {
         let _exclusive = self.exclusive("setting a learning-rate schedule")?;
         let mut st = self.write()?;
         st.compiled.as_mut().ok_or_else(not_compiled)?.optimizer.schedule = Some(schedule);
+        st.host_changed(Change::Other)
+    }
+
+    /// Train with `kind`'s hyper-parameters, clipping `clip` and weight decay `rate` (skipping the weights in
+    /// `skip`) from the next step on (Keras's `optimizer.beta_1 = 0.8` and the like). The learning rate (or
+    /// schedule) and the step count stay, and so do the slots: a change of the slots the update keeps (SGD's
+    /// momentum from or to 0, RMSprop's `centered`, Adam's `amsgrad`, Adagrad's `initial_accumulator_value`)
+    /// makes them afresh before the first step, as Keras builds them then, and is refused after it, as is a
+    /// change of update rule. Refused while the model trains.
+    pub fn reconfigure_optimizer(&self, kind: OptimizerKind, clip: Clip, (rate, skip): (f32, &[usize])) -> Result<()> {
+        kind.validate()?;
+        clip.validate()?;
+        let _exclusive = self.exclusive("changing the optimizer")?;
+        let mut st = self.write()?;
+        let n = st.net.weights.len();
+        let skip = skip.iter().map(|&i| st.net.weights.get(i).map(|w| w.range())).collect::<Option<Vec<_>>>();
+        let skip = skip.ok_or_else(|| Error::value(format!("no_decay names a weight past the last of {n}")))?;
+        let decay = crate::optimizer::Decay { rate, skip };
+        decay.validate()?;
+        let params = st.net.params.len();
+        let o = &mut st.compiled.as_mut().ok_or_else(not_compiled)?.optimizer;
+        let slots =
+            |k: &OptimizerKind| k.slot_names().iter().map(|s| (*s, k.slot_initial(s).to_bits())).collect::<Vec<_>>();
+        let rule = std::mem::discriminant(&kind) == std::mem::discriminant(&o.kind);
+        let same_slots = slots(&kind) == slots(&o.kind);
+        if !rule || !same_slots && o.iterations > 0 {
+            return Err(Error::value(
+                "the optimizer's update rule, and after its first step the slots it keeps, cannot change: give the \
+                 new values to a new optimizer and compile with it."
+                    .to_string(),
+            ));
+        }
+        let lr = o.kind.learning_rate();
+        if !same_slots {
+            o.slots = crate::optimizer::Optimizer::new(kind, params).slots;
+        }
+        (o.kind, o.clip, o.decay) = (kind.with_learning_rate(lr), clip, decay);
         st.host_changed(Change::Other)
     }
 

@@ -124,16 +124,11 @@ impl Model {
         weights: Option<Vec<PyReadonlyArrayDyn<'_, f32>>>,
         optimizer: Option<(u64, Vec<PyReadonlyArrayDyn<'_, f32>>)>,
     ) -> PyResult<()> {
-        let w = match &weights {
-            Some(ws) => Some(ws.iter().map(|v| convert::c_slice(v, "weights")).collect::<PyResult<Vec<_>>>()?),
-            None => None,
-        };
-        let o = match &optimizer {
-            Some((it, vs)) => {
-                Some((*it, vs.iter().map(|v| convert::c_slice(v, "optimizer state")).collect::<PyResult<Vec<_>>>()?))
-            }
-            None => None,
-        };
+        let w = weights.as_deref().map(|ws| convert::c_slices(ws, "weights")).transpose()?;
+        let o = optimizer
+            .as_ref()
+            .map(|(it, vs)| convert::c_slices(vs, "optimizer state").map(|v| (*it, v)))
+            .transpose()?;
         Ok(self.model.load_state(w.as_deref(), o.as_ref().map(|(it, v)| (*it, v.as_slice())))?)
     }
 
@@ -224,6 +219,11 @@ impl Model {
         let (metrics, weighted) = (parse(&metrics)?, parse(&weighted_metrics)?);
         guarded(|| self.model.compile_with(loss.0, metrics, weighted, optimizer.0, optimizer.1.clone()))?;
         guarded(|| self.model.set_loss_reduction(loss.1, loss.2).and_then(|()| optimizer.set_rules(&self.model)))
+    }
+
+    /// The compiled optimizer's hyper-parameters, clipping and decay from `optimizer` (`OptimizerArg::reconfigure`).
+    fn reconfigure_optimizer(&self, optimizer: OptimizerArg) -> PyResult<()> {
+        Ok(optimizer.reconfigure(&self.model)?)
     }
 
     /// Train; see `trainer::fit`. Returns the number of epochs run.

@@ -173,4 +173,11 @@ impl OptimizerArg {
         let (rate, skip) = &self.3;
         model.set_gradient_clip(self.2).and_then(|()| model.set_weight_decay(*rate, skip))
     }
+
+    /// Make the optimizer `model` was compiled with this one (`Model::reconfigure_optimizer`; the learning
+    /// rate and schedule are left as they are).
+    pub fn reconfigure(&self, model: &Model) -> crate::error::Result<()> {
+        let (rate, skip) = &self.3;
+        model.reconfigure_optimizer(self.0, self.2, (*rate, skip))
+    }
 }

@@ -125,6 +125,7 @@ def compile(
     if optimizer is None:  # (Keras compiles, then fails at the first step)
         raise ValueError(f"keras_lite needs an optimizer to train. {received('optimizer', optimizer)}")
     opt = optimizers_module.get(optimizer)
+    opt._take_changes(compiling=True)  # hyper-parameters assigned since it was made or last compiled
     user = _other_model(opt._model() if opt._model is not None else None, model, opt)
     if user is not None:
         # Its state (iterations, moments) belongs to the other model's weights; Keras 3 refuses too, at

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -153,10 +154,17 @@ class LearningRate(float):
         return pow(float(self), other, mod)
 
 
+# The attributes besides the learning rate whose assignment changes how an optimizer trains: each optimizer's own
+# (its ``_hyper``), and these.
+_TRAINING_ATTRIBUTES = frozenset(("weight_decay", *_CLIPS, *_KERAS_KWARGS))
+
+
 class Optimizer:
     """Base class. ``iterations`` counts the steps taken since the model was compiled with it."""
 
     _kind = ""
+    # A hyper-parameter was assigned since the core last read them (``_take_changes``).
+    _changed = False
     # Keras 3's common hyper-parameters, at the values keras_lite runs with (others are refused).
     weight_decay: Any = None
     clipnorm: Any = None
@@ -213,6 +221,45 @@ class Optimizer:
         self._model: Any = None  # a weak reference to that model: one model per optimizer
         # Keras builds the variables of a loaded, compiled model's optimizer before any step (summary counts them).
         self._built_on_load = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # What a constructor assigns is no change: each subclass's __init__ ends with none recorded.
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is not None:
+
+            @functools.wraps(init)
+            def constructed(self: Any, *args: Any, **kw: Any) -> None:
+                init(self, *args, **kw)
+                object.__setattr__(self, "_changed", False)
+
+            cls.__init__ = constructed  # type: ignore[method-assign]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        if name in _TRAINING_ATTRIBUTES or name in type(self)._hyper:
+            object.__setattr__(self, "_changed", True)
+
+    def _take_changes(self, compiling: bool = False) -> None:
+        """Check the hyper-parameters assigned since the core last read them (``optimizer.beta_1 = 0.8``) as
+        the constructor checks them, and hand them to the core of the model compiled with the optimizer, whose
+        next step uses them (Keras: its next trace). ``compiling``: the compile about to run reads them."""
+        if not self._changed:
+            return
+        # The constructor's checks and conversions, on a copy (the rate aside: a schedule of the user's may
+        # not deserialize without its custom objects).
+        fresh = type(self).from_config({**self.get_config(), "learning_rate": 0.001})
+        for name in (*type(self)._hyper, *_TRAINING_ATTRIBUTES):
+            if name in vars(fresh):
+                object.__setattr__(self, name, getattr(fresh, name))
+        model = self._model() if self._model is not None else None
+        if not compiling and self._network is not None and model is not None:
+            try:
+                self._network.reconfigure_optimizer(self._spec(self._network, model))
+            except ValueError as e:
+                given = ", ".join(f"{k}={getattr(self, k)!r}" for k in type(self)._hyper)
+                raise ValueError(f"{e} Received: {type(self).__name__}({given})") from None
+        object.__setattr__(self, "_changed", False)
 
     @property
     def _has_slots(self) -> bool:

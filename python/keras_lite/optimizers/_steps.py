@@ -104,8 +104,10 @@ class PythonRates:
 
 
 def restarted(optimizer: Any) -> PythonRates | None:
-    """The Python-evaluated rates of ``optimizer`` (a compiled model's), restarted at its step count; None when
-    the core evaluates its rate."""
+    """``optimizer`` (a compiled model's) ready for a training call: the hyper-parameters assigned since the
+    core read them handed to it, and its Python-evaluated rates restarted at its step count, which this returns
+    (None when the core evaluates its rate)."""
+    optimizer._take_changes()
     rates: PythonRates | None = getattr(optimizer, "_rates", None)
     if rates is not None:
         rates.restart(int(optimizer.iterations))
