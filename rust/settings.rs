@@ -34,11 +34,7 @@ impl Model {
     pub fn set_weight_decay(&self, rate: f32, skip: &[usize]) -> Result<()> {
         let _exclusive = self.exclusive("changing the weight decay")?;
         let mut st = self.write()?;
-        let n = st.net.weights.len();
-        let skip = skip.iter().map(|&i| st.net.weights.get(i).map(|w| w.range())).collect::<Option<Vec<_>>>();
-        let skip = skip.ok_or_else(|| Error::value(format!("no_decay names a weight past the last of {n}")))?;
-        let decay = crate::optimizer::Decay { rate, skip };
-        decay.validate()?;
+        let decay = decay_of(&st.net, rate, skip)?;
         st.compiled.as_mut().ok_or_else(not_compiled)?.optimizer.decay = decay;
         st.host_changed(Change::Other)
     }
@@ -79,11 +75,7 @@ impl Model {
         clip.validate()?;
         let _exclusive = self.exclusive("changing the optimizer")?;
         let mut st = self.write()?;
-        let n = st.net.weights.len();
-        let skip = skip.iter().map(|&i| st.net.weights.get(i).map(|w| w.range())).collect::<Option<Vec<_>>>();
-        let skip = skip.ok_or_else(|| Error::value(format!("no_decay names a weight past the last of {n}")))?;
-        let decay = crate::optimizer::Decay { rate, skip };
-        decay.validate()?;
+        let decay = decay_of(&st.net, rate, skip)?;
         let params = st.net.params.len();
         let o = &mut st.compiled.as_mut().ok_or_else(not_compiled)?.optimizer;
         let slots =
@@ -109,4 +101,14 @@ impl Model {
     pub fn learning_rate(&self) -> Result<Option<f32>> {
         Ok(self.read()?.compiled.as_ref().map(|c| c.optimizer.learning_rate()))
     }
+}
+
+/// Weight decay `rate` of `net`'s weights but those whose indices are in `skip`, checked.
+fn decay_of(net: &crate::network::Network, rate: f32, skip: &[usize]) -> Result<crate::optimizer::Decay> {
+    let n = net.weights.len();
+    let skip = skip.iter().map(|&i| net.weights.get(i).map(|w| w.range())).collect::<Option<Vec<_>>>();
+    let skip = skip.ok_or_else(|| Error::value(format!("no_decay names a weight past the last of {n}")))?;
+    let decay = crate::optimizer::Decay { rate, skip };
+    decay.validate()?;
+    Ok(decay)
 }
