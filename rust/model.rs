@@ -51,6 +51,16 @@ fn busy_training(what: &str) -> Error {
     ))
 }
 
+/// Refuse a loss or loss metric that cannot read `net`'s final activation (a cross-entropy from a relu, say).
+pub(crate) fn check_final_activation(net: &Network, loss: &Loss, metrics: &[Metric]) -> Result<()> {
+    let last = crate::network::final_logits(&net.layers).map(|(_, a)| a);
+    loss.check_final_activation(last)?;
+    metrics.iter().try_for_each(|m| match m {
+        Metric::Loss(l) => l.check_final_activation(last),
+        _ => Ok(()),
+    })
+}
+
 impl Model {
     /// Build a model from layer specs for inputs of width `input_dim`.
     pub fn new(input_dim: usize, specs: Vec<LayerSpec>, seed: u64) -> Result<Self> {
@@ -177,13 +187,7 @@ impl Model {
         let _exclusive = self.exclusive("compile()")?;
         let mut st = self.write()?;
         let width = st.net.output_dim();
-        let last = crate::network::final_logits(&st.net.layers).map(|(_, a)| a);
-        loss.check_final_activation(last)?;
-        for m in &metrics {
-            if let Metric::Loss(l) = m {
-                l.check_final_activation(last)?;
-            }
-        }
+        check_final_activation(&st.net, &loss, &metrics)?;
         metrics.iter_mut().try_for_each(|m| m.settle(width))?;
         let n = st.net.params.len();
         let optimizer = Optimizer { schedule, ..Optimizer::new(optimizer, n) };

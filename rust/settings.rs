@@ -3,7 +3,9 @@
 
 use crate::backend::{not_compiled, Change};
 use crate::error::{Error, Result};
+use crate::layer::LayerSpec;
 use crate::model::Model;
+use crate::network::Network;
 use crate::optimizer::{Clip, OptimizerKind, Schedule};
 
 impl Model {
@@ -94,6 +96,43 @@ impl Model {
             o.slots = crate::optimizer::Optimizer::new(kind, params).slots;
         }
         (o.kind, o.clip, o.decay) = (kind.with_learning_rate(lr), clip, decay);
+        st.host_changed(Change::Other)
+    }
+
+    /// Compute layer `i` by `spec` from now on, keeping the weights, the trainable flags and the rest of the
+    /// network (Keras's `layer.rate = 0.3`, `layer.activation = tanh` on a built layer, which Keras reads when
+    /// it traces a call). Refused for a spec of another kind or one that changes the layer's weights or its
+    /// output's width, for a final activation the compiled loss cannot read, and while the model trains.
+    pub fn set_layer_spec(&self, i: usize, spec: LayerSpec) -> Result<()> {
+        let _exclusive = self.exclusive("changing a layer")?;
+        let mut guard = self.write()?;
+        let st = &mut *guard;
+        let old = &st.net;
+        let n = old.layers.len();
+        let node = old
+            .layers
+            .get(i)
+            .ok_or_else(|| Error::value(format!("layer index out of range ({n} layers). Received: layer={i}")))?;
+        let same_kind = std::mem::discriminant(&node.spec) == std::mem::discriminant(&spec);
+        let nodes = old.layers.iter().enumerate();
+        let nodes = nodes.map(|(j, l)| (if j == i { spec.clone() } else { l.spec.clone() }, l.inputs.clone()));
+        let mut net = Network::graph(&old.inputs, nodes.collect(), 0)?;
+        let weights = |w: &[crate::layer::WeightInfo]| w.iter().map(|w| (w.name, w.shape.clone())).collect::<Vec<_>>();
+        let widths = |net: &Network| net.layers.iter().map(|l| l.output).collect::<Vec<_>>();
+        if !same_kind || weights(&net.weights) != weights(&old.weights) || widths(&net) != widths(old) {
+            return Err(Error::value(
+                "the layer's new value changes its kind, its weights or its output's width: build a new model"
+                    .to_string(),
+            ));
+        }
+        if let Some(c) = &st.compiled {
+            crate::model::check_final_activation(&net, &c.loss, &c.metrics)?;
+        }
+        net.params.clone_from(&old.params);
+        net.weights.iter_mut().zip(&old.weights).for_each(|(a, b)| a.trainable = b.trainable);
+        net.layers.iter_mut().zip(&old.layers).for_each(|(a, b)| a.trainable = b.trainable);
+        (net.dropout_rngs, net.dropout_seeds) = (old.dropout_rngs.clone(), old.dropout_seeds.clone());
+        st.net = net;
         st.host_changed(Change::Other)
     }
 

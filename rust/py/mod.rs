@@ -11,6 +11,7 @@ mod model;
 mod observer;
 mod ops;
 mod optimizer;
+mod relayer;
 mod schedule;
 mod spec;
 mod spec_norm;
@@ -27,6 +28,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(stream::fit_stream, m)?)?;
     m.add_function(wrap_pyfunction!(stream::evaluate_stream, m)?)?;
     m.add_function(wrap_pyfunction!(call::call_training, m)?)?;
+    m.add_function(wrap_pyfunction!(relayer::set_layer_spec, m)?)?;
     m.add_function(wrap_pyfunction!(ops::activation, m)?)?;
     m.add_function(wrap_pyfunction!(ops::loss_per_sample, m)?)?;
     m.add_function(wrap_pyfunction!(ops::activation_names, m)?)?;

@@ -14,13 +14,43 @@ Activation and its kin, Reshape) is never built that way: both are None for it u
 
 from __future__ import annotations
 
+import warnings
 import weakref
 from typing import Any
 
 import numpy as np
 
+from .. import _core
 from .._dtype_policy import FLOAT32, DTypePolicy
 from .._tensor import Tensor
+
+# Layer attributes that a built layer's model applies by other ways (``trainable``) or never computes with.
+_APPLIED = frozenset(("name", "trainable", "dtype", "built", "input_spec", "supports_masking"))
+
+
+def _described(layer: Any) -> str | None:
+    """What the core computes for ``layer``, as text to compare (a spec may hold arrays), or None when the
+    layer cannot describe itself (a value its next build will refuse)."""
+    try:
+        return repr(layer._spec())
+    except Exception:  # noqa: BLE001 - nothing to compare
+        return None
+
+
+def _rebuilt(layer: Any, spec: dict[str, Any]) -> str | None:
+    """Have each model built with ``layer`` compute it by ``spec`` from now on (its core keeps the weights);
+    None when done, else why not (a spec of other weights or width, a final activation its loss cannot read,
+    a model training now)."""
+    for model in list(layer.__dict__.get("_built_in", ())):
+        net = model._net
+        index = next((place[1] for place in model._placements if place[0] is layer), None)
+        if net is None or index is None:
+            continue
+        try:
+            _core.set_layer_spec(net, index, spec)
+        except (ValueError, RuntimeError) as e:
+            return str(e)
+    return None
 
 
 class LayerAttributes:
@@ -41,6 +71,31 @@ class LayerAttributes:
     _built_alone = False
     # The activity regularizer's penalty of the layer's last call on arrays, as Keras's ``add_loss`` keeps it.
     _activity_losses: tuple[Any, ...] = ()
+
+    # The specification a model's core network was built with for this layer (set by the model's build).
+    _built_spec: Any = None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        if self._built_spec is None or name.startswith("_") or name in _APPLIED:
+            return
+        now = _described(self)
+        if now is None or now == repr(self._built_spec):
+            return
+        # Keras reads such an attribute when it traces a call (so, before the first fit or predict, there):
+        # keras_lite's models built with the layer compute it anew from their next call.
+        spec = self._spec()  # type: ignore[attr-defined]
+        problem = _rebuilt(self, spec)
+        if problem is None:
+            object.__setattr__(self, "_built_spec", spec)
+            return
+        warnings.warn(
+            f"keras_lite does not use {type(self).__name__}.{name}={value!r} on layer {self.name!r} of a built "
+            f"model: {problem}. Set it before the model is built, or make a new model with it "
+            "(keras.models.clone_model(model) rebuilds every layer from its config).",
+            UserWarning,
+            stacklevel=2,
+        )
 
     @property
     def dtype_policy(self) -> DTypePolicy:

@@ -209,9 +209,11 @@ def _fraction(arg: str, value: Any, below_one: bool = False) -> int | float:
 
 class _Noise(Layer):
     """A layer that is the identity in inference and draws noise while training, in the core
-    (rust/layers/dropout.rs): ``_kind`` names the draw, ``_amount`` its rate or deviation; ``seed`` fixes it."""
+    (rust/layers/dropout.rs): ``_kind`` names the draw, the attribute ``_amount_of`` names its rate or deviation;
+    ``seed`` fixes it."""
 
     _kind = "dropout"
+    _amount_of = "rate"
 
     _built_at_construction = True
 
@@ -221,11 +223,11 @@ class _Noise(Layer):
         ):
             raise ValueError(f"seed must be a non-negative integer or None. {received('seed', seed)}")
         super().__init__(**kwargs)
-        self._amount = float(amount)
+        setattr(self, self._amount_of, amount)
         self.seed = seed
 
     def _spec(self) -> dict[str, Any]:
-        return {"kind": self._kind, "rate": self._amount, "seed": self.seed}
+        return {"kind": self._kind, "rate": float(getattr(self, self._amount_of)), "seed": self.seed}
 
     _trains_differently = True
 
@@ -269,6 +271,7 @@ class GaussianNoise(_Noise):
     GaussianNoise, whose ``stddev`` is between 0 and 1)."""
 
     _kind = "gaussian_noise"
+    _amount_of = "stddev"
 
     def __init__(self, stddev: float, seed: int | None = None, **kwargs: Any) -> None:
         value = _fraction("stddev", stddev)

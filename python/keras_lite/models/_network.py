@@ -8,6 +8,7 @@ chain from one input is built as the core's stack of layers (``_core.Model``), a
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -109,6 +110,10 @@ def build(
         for j, values in starts[i]:
             net.set_weight(base + j, values)
         placements.append((layer, i, base, width, info))
+        # What the core computes for the layer, and the models that compute it: a later change of an attribute
+        # it reads is handed to them (layers/_attributes.py).
+        object.__setattr__(layer, "_built_spec", specs[i])
+        layer.__dict__.setdefault("_built_in", weakref.WeakSet()).add(model)
         base += len(info)
     if not model._trainable:
         for i in range(len(wiring)):
