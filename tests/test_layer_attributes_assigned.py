@@ -143,3 +143,23 @@ def test_no_warning_where_nothing_changes_or_the_value_is_applied_at_once() -> N
         model.layers[2].rate = 0.5  # the same value
         model.layers[0].kernel_initializer = keras.initializers.Zeros()  # read at build only, as in Keras
     assert unbuilt.layers[1].get_config()["rate"] == 0.2
+
+
+def test_a_layer_used_on_its_own_computes_with_the_new_value() -> None:
+    x = np.linspace(-1, 1, 8, dtype="float32").reshape(2, 4)
+    act = L.LeakyReLU(0.3)
+    np.testing.assert_allclose(np.asarray(act(x)), np.where(x > 0, x, 0.3 * x), rtol=1e-6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        act.negative_slope = 0.01
+    np.testing.assert_allclose(np.asarray(act(x)), np.where(x > 0, x, 0.01 * x), rtol=1e-6)
+    drop = L.Dropout(0.5, seed=3)
+    assert (np.asarray(drop(np.ones((64, 8), "float32"), training=True)) == 0).any()
+    drop.rate = 0.0
+    np.testing.assert_array_equal(np.asarray(drop(np.ones((64, 8), "float32"), training=True)), 1.0)
+    # In a model and called on its own in training mode: its own network for the draws is made anew too.
+    inside = L.Dropout(0.5, seed=3)
+    keras.Sequential([keras.Input((8,)), inside])
+    assert (np.asarray(inside(np.ones((64, 8), "float32"), training=True)) == 0).any()
+    inside.rate = 0.0
+    np.testing.assert_array_equal(np.asarray(inside(np.ones((64, 8), "float32"), training=True)), 1.0)

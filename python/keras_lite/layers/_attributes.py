@@ -38,18 +38,23 @@ def _described(layer: Any) -> str | None:
 
 
 def _rebuilt(layer: Any, spec: dict[str, Any]) -> str | None:
-    """Have each model built with ``layer`` compute it by ``spec`` from now on (its core keeps the weights);
-    None when done, else why not (a spec of other weights or width, a final activation its loss cannot read,
-    a model training now)."""
+    """Have each network built with ``layer`` compute it by ``spec`` from now on (each keeps the weights): the
+    networks of the models built with it, and the one its own calls run in. None when done, else why
+    not (a spec of other weights or width, a final activation a loss cannot read, a model training now)."""
+    nets = []
     for model in list(layer.__dict__.get("_built_in", ())):
-        net = model._net
         index = next((place[1] for place in model._placements if place[0] is layer), None)
-        if net is None or index is None:
-            continue
+        if model._net is not None and index is not None:
+            nets.append((model._net, index))
+    own = layer.__dict__.get("_owner")
+    if own is not None and own.layer_count == 1 and all(net is not own for net, _ in nets):
+        nets.append((own, 0))  # (or a one-layer model's, the model gone: the layer's calls still run in it)
+    for net, index in nets:
         try:
             _core.set_layer_spec(net, index, spec)
         except (ValueError, RuntimeError) as e:
             return str(e)
+    layer.__dict__.pop("_training_net", None)  # (its training-mode calls in a model: made anew at the next)
     return None
 
 

@@ -330,7 +330,8 @@ class Layer(LayerAttributes):
             _refuse_while_fitting(model, f"rebuild its layer {self.name!r}")
             if model is not None:
                 self._check_width(width, (None, width))
-            net = _core.Model(width, [self._spec()], config.next_seed())
+            self._built_spec = spec = self._spec()  # (a later change of what it reads: layers/_attributes.py)
+            net = _core.Model(width, [spec], config.next_seed())
             info = net.weight_info()
             for j, values in self._initial_values(info):
                 net.set_weight(j, values)
@@ -386,9 +387,8 @@ class Layer(LayerAttributes):
             # after this one would run too.
             if self._owner_layer_index != 0 or self._owner.layer_count != 1:
                 net = _core.Model(shape[-1], [self._spec()], config.next_seed())
-                net.set_weights(
-                    [weight_array(v, v.name) for v in self._variables]
-                ) if self._variables else None
+                if self._variables:
+                    net.set_weights([weight_array(v, v.name) for v in self._variables])
                 out = net.predict(flat)
             else:
                 out = self._owner.predict(flat)
