@@ -120,16 +120,11 @@ thread_local! {
 pub struct Flushed {
     /// Puts the mode back when dropped (after `drop` below).
     _mode: Mode,
-    /// For a loop (`for_loop`): what `BEFORE_LOOP` held before, put back when dropped.
-    outer: Option<Option<u32>>,
+    /// What `BEFORE_LOOP` held before, put back when dropped.
+    outer: Option<u32>,
 }
 
 impl Flushed {
-    /// Flush subnormals to zero on this thread.
-    pub fn new() -> Self {
-        Flushed { _mode: Mode::enter(flushing(get())), outer: None }
-    }
-
     /// Flush subnormals to zero on this thread for a whole training loop, whose calls out of the core (a
     /// Python callback) go through `outside`. Once per fit rather than per step: reading and setting the
     /// mode waits for the floating-point work before it (a step's Adam pass, with its square roots and
@@ -139,15 +134,13 @@ impl Flushed {
     pub fn for_loop() -> Self {
         let word = get();
         let outer = BEFORE_LOOP.replace(Some(word));
-        Flushed { _mode: Mode::enter(flushing(word)), outer: Some(outer) }
+        Flushed { _mode: Mode::enter(flushing(word)), outer }
     }
 }
 
 impl Drop for Flushed {
     fn drop(&mut self) {
-        if let Some(outer) = self.outer {
-            BEFORE_LOOP.set(outer);
-        }
+        BEFORE_LOOP.set(self.outer);
     }
 }
 
@@ -166,12 +159,6 @@ pub fn outside<R>(f: impl FnOnce() -> R) -> R {
     // No loop is flushed while `f` runs here (a loop it starts saves the mode `f` runs in).
     let _back = Back(BEFORE_LOOP.replace(None));
     with(word, f)
-}
-
-impl Default for Flushed {
-    fn default() -> Self {
-        Flushed::new()
-    }
 }
 
 /// Run `f` in control word `word` (a value `get` returned, on any thread), this thread's own put back after,
@@ -219,7 +206,7 @@ mod tests {
         let half_min = || std::hint::black_box(f32::MIN_POSITIVE) * std::hint::black_box(0.5f32);
         assert!(half_min() > 0.0 && tiny() + tiny() > 0.0, "gradual underflow by default");
         {
-            let _flushed = Flushed::new();
+            let _flushed = Flushed::for_loop();
             if cfg!(any(target_arch = "x86_64", target_arch = "aarch64")) {
                 assert_eq!(half_min(), 0.0, "a subnormal result is flushed");
                 let daz = cfg!(target_arch = "aarch64") || cfg!(target_arch = "x86_64") && flushing(0) & (1 << 6) != 0;

@@ -281,7 +281,7 @@ mod tests {
         }
         let half_min = || std::hint::black_box(f32::MIN_POSITIVE) * std::hint::black_box(0.5f32);
         for flushed in [true, false, true] {
-            let _mode = flushed.then(crate::fpmode::Flushed::new);
+            let _mode = flushed.then(crate::fpmode::Flushed::for_loop);
             let started = AtomicBool::new(false);
             let zero = [AtomicBool::new(false), AtomicBool::new(false)];
             let job = |t: usize| {

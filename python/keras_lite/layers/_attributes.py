@@ -28,15 +28,6 @@ from .._tensor import Tensor
 _APPLIED = frozenset(("name", "trainable", "dtype", "built", "input_spec", "supports_masking"))
 
 
-def _described(layer: Any) -> str | None:
-    """What the core computes for ``layer``, as text to compare (a spec may hold arrays), or None when the
-    layer cannot describe itself (a value its next build will refuse)."""
-    try:
-        return repr(layer._spec())
-    except Exception:  # noqa: BLE001 - nothing to compare
-        return None
-
-
 def _rebuilt(layer: Any, spec: dict[str, Any]) -> str | None:
     """Have each network built with ``layer`` compute it by ``spec`` from now on (each keeps the weights): the
     networks of the models built with it, and the one its own calls run in. None when done, else why
@@ -84,12 +75,14 @@ class LayerAttributes:
         object.__setattr__(self, name, value)
         if self._built_spec is None or name.startswith("_") or name in _APPLIED:
             return
-        now = _described(self)
-        if now is None or now == repr(self._built_spec):
+        try:
+            spec = self._spec()  # type: ignore[attr-defined]
+        except Exception:  # noqa: BLE001 - a value the layer cannot describe: its next build refuses it
+            return
+        if repr(spec) == repr(self._built_spec):  # (as text: a spec may hold arrays)
             return
         # Keras reads such an attribute when it traces a call (so, before the first fit or predict, there):
         # keras_lite's models built with the layer compute it anew from their next call.
-        spec = self._spec()  # type: ignore[attr-defined]
         problem = _rebuilt(self, spec)
         if problem is None:
             object.__setattr__(self, "_built_spec", spec)

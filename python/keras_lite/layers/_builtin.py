@@ -240,11 +240,12 @@ class _Noise(Layer):
 class Dropout(_Noise):
     """Inverted dropout while training (keep with probability ``1 - rate``, scale by ``1/(1 - rate)``)."""
 
+    rate: float
+
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None, **kwargs: Any) -> None:
         value = _fraction("rate", rate)
         _only("noise_shape", noise_shape, (None,), "Dropout")
-        super().__init__(value, seed, **kwargs)
-        self.rate = value
+        super().__init__(value, seed, **kwargs)  # (which sets `rate`)
         self.noise_shape = None
 
     def get_config(self) -> dict[str, Any]:
@@ -256,11 +257,11 @@ class GaussianDropout(_Noise):
     (Keras's GaussianDropout; ``rate`` below 1, where Keras would divide by zero as it trains)."""
 
     _kind = "gaussian_dropout"
+    rate: float
 
     def __init__(self, rate: float, seed: int | None = None, **kwargs: Any) -> None:
         value = _fraction("rate", rate, below_one=True)
-        super().__init__(value, seed, **kwargs)
-        self.rate = value
+        super().__init__(value, seed, **kwargs)  # (which sets `rate`)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "rate": self.rate, "seed": self.seed}
@@ -272,11 +273,11 @@ class GaussianNoise(_Noise):
 
     _kind = "gaussian_noise"
     _amount_of = "stddev"
+    stddev: float
 
     def __init__(self, stddev: float, seed: int | None = None, **kwargs: Any) -> None:
         value = _fraction("stddev", stddev)
-        super().__init__(value, seed, **kwargs)
-        self.stddev = value
+        super().__init__(value, seed, **kwargs)  # (which sets `stddev`)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "stddev": self.stddev, "seed": self.seed}
