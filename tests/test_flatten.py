@@ -134,7 +134,7 @@ def test_data_of_another_shape_is_refused_and_the_model_is_unchanged() -> None:
     model = _image_model("input", "cpu")
     model.compile(optimizer="adam", loss="mse")
     before = _weights(model)
-    for bad in (X.reshape(48, 12), X.reshape(48, 3, 4), X[:, :, :, None], X[:, :2]):
+    for bad in (X.reshape(48, 12), X.reshape(48, 3, 4), X[:, :, :, None].repeat(2, 3), X[:, :2]):
         for call in (
             lambda b: model.predict(b, verbose=0),
             lambda b: model(b),

@@ -57,5 +57,36 @@ def test_cosine_similarity_on_its_own() -> None:
     loss = keras.losses.get("CosineSimilarity")
     assert loss.get_config() == {"name": "cosine_similarity", "reduction": "sum_over_batch_size"}
     assert float(loss([[3.0, 4.0]], [[6.0, 8.0]], sample_weight=[0.5])) == pytest.approx(-0.5, rel=1e-6)
-    with pytest.raises(ValueError, match="axis"):
+    with pytest.raises(keras.NotSupportedError, match="axis"):
         keras.losses.CosineSimilarity(axis=0)
+
+
+def test_axis_1_is_the_last_axis_of_2d_data() -> None:
+    # Keras 3.15.1 (its docstring's example and axis=1): the loss -0.49999997, the metric 0.49999997, the
+    # function [-0., -0.99999994], and on p * 0.5 + 0.25 BinaryCrossentropy(axis=1) 0.8369882, CategoricalCrossentropy(axis=1) 1.3862944.
+    y, p = np.array([[0.0, 1.0], [1.0, 1.0]], "float32"), np.array([[1.0, 0.0], [1.0, 1.0]], "float32")
+    assert float(keras.losses.CosineSimilarity(axis=1)(y, p)) == pytest.approx(-0.49999997, rel=1e-6)
+    assert float(keras.metrics.CosineSimilarity(axis=1)(y, p)) == pytest.approx(0.49999997, rel=1e-6)
+    np.testing.assert_allclose(keras.losses.cosine_similarity(y, p, axis=1), [0.0, -0.99999994], rtol=1e-6)
+    q = p * 0.5 + 0.25
+    assert float(keras.losses.BinaryCrossentropy(axis=1)(y, q)) == pytest.approx(0.8369882, rel=1e-6)
+    assert float(keras.losses.CategoricalCrossentropy(axis=1)(y, q)) == pytest.approx(1.3862944, rel=1e-6)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2)])
+    model.compile(
+        "sgd", keras.losses.CosineSimilarity(axis=1), metrics=[keras.metrics.CosineSimilarity(axis=1)]
+    )
+    same = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2)])
+    same.set_weights(model.get_weights())
+    same.compile("sgd", keras.losses.CosineSimilarity(), metrics=[keras.metrics.CosineSimilarity()])
+    assert model.evaluate(p, y, verbose=0) == same.evaluate(p, y, verbose=0)
+    # Where axis=1 is not the last axis, keras_lite (which computes over the last axis) refuses it.
+    cube = np.ones((2, 3, 2), "float32")
+    for call in (
+        lambda: keras.losses.CosineSimilarity(axis=1)(cube, cube),
+        lambda: keras.metrics.CosineSimilarity(axis=1).update_state(cube, cube),
+        lambda: keras.losses.SparseCategoricalCrossentropy(axis=1)(np.zeros((2, 3)), cube),
+    ):
+        with pytest.raises(keras.NotSupportedError, match="axis=1"):
+            call()
+    with pytest.raises(ValueError, match="axis"):
+        keras.losses.CosineSimilarity(axis="last")

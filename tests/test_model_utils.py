@@ -249,6 +249,27 @@ def test_clone_model_refuses_what_it_does_not_support() -> None:
         keras.models.clone_model(layers.Dense(2))
 
 
+def test_clone_of_a_frozen_model_is_trainable_itself_when_functional() -> None:
+    # Keras 3.15.1: the clone of a frozen Functional model is a new Functional, trainable (its layers frozen,
+    # so 0 trainable weights, then 2 once its Dense is unfrozen, and fit changes them); a Sequential's clone
+    # keeps trainable=False (0 and 0).
+    inp = keras.Input((3,))
+    functional = keras.Model(inp, layers.Dense(2)(inp))
+    seq = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
+    for model, trainable, after in ((functional, True, 2), (seq, False, 0)):
+        model.trainable = False
+        clone = keras.models.clone_model(model)
+        assert (clone.trainable, len(clone.trainable_weights)) == (trainable, 0)
+        clone.layers[-1].trainable = True
+        assert len(clone.trainable_weights) == after
+    clone = keras.models.clone_model(functional)
+    clone.layers[-1].trainable = True
+    clone.compile("sgd", "mse")
+    before = clone.get_weights()
+    clone.fit(np.ones((8, 3)), np.zeros((8, 2)), verbose=0)
+    assert not np.array_equal(clone.get_weights()[0], before[0])
+
+
 # ---- model(x, training=True) --------------------------------------------------------------------------------
 X_BN = np.array([[1, 2, 3], [0, -1, 5], [2, 0.5, -1], [4, 1, 0]], np.float32)
 BN_WEIGHTS = [[1.5, 0.5, 2.0], [0.1, -0.2, 0.3], [0.5, -1.0, 2.0], [2.0, 0.5, 1.0]]

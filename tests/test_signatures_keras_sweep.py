@@ -247,6 +247,17 @@ def test_input_signature_is_keras() -> None:
         assert isinstance(info.value, ValueError)
 
 
+def test_layer_base_takes_keywords_only() -> None:
+    # Keras 3.15.1: Layer.__init__(self, *, activity_regularizer=None, trainable=True, dtype=None,
+    # autocast=True, name=None, **kwargs); keras.layers.Layer("x") raised
+    # TypeError: Layer.__init__() takes 1 positional argument but 2 were given.
+    kinds = {p.name: p.kind for p in inspect.signature(keras.layers.Layer.__init__).parameters.values()}
+    assert all(kinds[n] is inspect.Parameter.KEYWORD_ONLY for n in ("name", "trainable", "dtype"))
+    with pytest.raises(TypeError, match=r"takes 1 positional argument but 2 were given"):
+        keras.layers.Layer("x")
+    assert keras.layers.Layer(name="x", trainable=False).name == "x"
+
+
 def test_input_layer_and_batch_normalization_orders_are_keras() -> None:
     # Keras 3.15.1: InputLayer(shape, batch_size, dtype, sparse, ragged, batch_shape, input_tensor, optional,
     # name, **kwargs); BatchNormalization(..., renorm, renorm_clipping, renorm_momentum, synchronized, **kwargs).

@@ -535,3 +535,70 @@ def test_dir_lists_the_public_names_only(module: Any) -> None:
     assert not {"Any", "annotations", "np", "received", "unsupported_identifier"} & set(public)
     for name in public:
         getattr(module, name)
+
+
+# ---- valid Keras in files and configs ----------------------------------------------------------------------
+def _tree_with_layer_class(class_name: str, module: str | None = "keras.layers") -> dict[str, Any]:
+    import json
+
+    tree = json.loads(keras.Sequential([keras.Input((3,)), layers.Dense(2)]).to_json())
+    dense = tree["config"]["layers"][-1]
+    dense["class_name"], dense["module"] = class_name, module
+    return tree
+
+
+def _keras_file(path: Any, tree: dict[str, Any]) -> Any:
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("metadata.json", json.dumps({"keras_version": "3.15.1"}))
+        z.writestr("config.json", json.dumps(tree))
+        z.writestr("model.weights.h5", b"")
+    return path
+
+
+def test_a_file_or_config_of_valid_keras_keras_lite_lacks_is_not_supported(tmp_path: Any) -> None:
+    # The same NotSupportedError the code would raise (Keras 3.15.1 loads them), and a FormatError (a
+    # ValueError) as any file keras_lite cannot read.
+    import json
+
+    tree = _tree_with_layer_class("Conv2D")
+    calls = (
+        lambda: keras.models.model_from_json(json.dumps(tree)),
+        lambda: keras.Sequential.from_config(tree["config"]),
+        lambda: keras.models.load_model(_keras_file(tmp_path / "conv.keras", tree)),
+    )
+    for call in calls:
+        with pytest.raises(keras.NotSupportedError, match="'Conv2D', which keras_lite does not support") as info:
+            call()
+        assert isinstance(info.value, ValueError)
+    with pytest.raises(keras.saving.FormatError, match="Conv2D"):
+        keras.models.load_model(_keras_file(tmp_path / "conv2.keras", tree))
+    import zipfile
+
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
+    model.compile(optimizer="adam", loss="mse")
+    model.save(tmp_path / "adam.keras")
+    with zipfile.ZipFile(tmp_path / "adam.keras") as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    parts["config.json"] = parts["config.json"].replace(b'"Adam"', b'"Ftrl"')
+    with zipfile.ZipFile(tmp_path / "ftrl.keras", "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    with pytest.raises(keras.NotSupportedError, match="'Ftrl'"):
+        keras.models.load_model(tmp_path / "ftrl.keras")
+
+
+def test_a_class_keras_does_not_know_either_is_a_type_error(tmp_path: Any) -> None:
+    # Keras 3.15.1: TypeError "Could not locate class 'Nope'" (model_from_json) and "could not be deserialized
+    # properly" (an unregistered custom layer in a file).
+    import json
+
+    with pytest.raises(TypeError, match="class_name='Nope'") as info:
+        keras.models.model_from_json(json.dumps({"class_name": "Nope", "config": {}}))
+    assert isinstance(info.value, ValueError) and not isinstance(info.value, keras.NotSupportedError)
+    custom = _tree_with_layer_class("MyDense", None)
+    with pytest.raises(TypeError, match="'MyDense'") as info:
+        keras.models.load_model(_keras_file(tmp_path / "custom.keras", custom))
+    assert isinstance(info.value, keras.saving.FormatError)

@@ -8,7 +8,7 @@ import numpy as np
 
 from . import _core
 from ._errors import real_number, received
-from ._loss_base import Loss, _last_axis, _sparse_pair
+from ._loss_base import Loss, _axis_fits, _last_axis, _sparse_pair
 
 
 class _Smoothed(Loss):
@@ -119,6 +119,7 @@ class SparseCategoricalCrossentropy(Loss):
         return {**super()._spec(), "ignore_class": self.ignore_class}
 
     def _values(self, y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray | None]:
+        _axis_fits(self.axis, y_pred)
         t, p, lead = _sparse_pair(y_true, y_pred)
         if self.ignore_class is None:
             return _core.loss_per_sample(self._spec(), t, p).reshape(lead), None

@@ -140,7 +140,8 @@ def to_targets(value: Any, arg: str = "y") -> NDArray[np.float32]:
     """Converts y-like input to a 2-D float32 C-contiguous array.
 
     The rules are those of `to_matrix` with no expected width. A y of shape ``(n,)`` and a pandas
-    Series both become ``(n, 1)``, which is what Keras 3 does before computing a loss.
+    Series both become ``(n, 1)``, and one of shape ``(n, k, 1)`` becomes ``(n, k)``, which is what Keras 3
+    does before computing a loss.
 
     Args:
         value: The targets.
@@ -157,6 +158,10 @@ def to_targets(value: Any, arg: str = "y") -> NDArray[np.float32]:
         >>> to_targets(np.array([0, 1, 1])).shape
         (3, 1)
     """
+    if getattr(value, "ndim", None) == 3 and value.shape[-1] == 1:
+        value = np.asarray(value)[
+            ..., 0
+        ]  # (n, k, 1): Keras's losses drop the axis (squeeze_or_expand_to_same_rank)
     return to_matrix(value, arg)
 
 

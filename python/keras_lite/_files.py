@@ -136,7 +136,7 @@ def opened(filepath: Any, stream_limit: int | None = None) -> Iterator[tuple[Any
         try:
             data = read_at_most(filepath, limit, "a model file read from a stream")
         except FormatError as e:
-            raise FormatError(f"Cannot load {filepath!r}: {e}") from None
+            raise type(e)(f"Cannot load {filepath!r}: {e}") from None
         yield io.BytesIO(data), repr(filepath)
         return
     path = path_arg(filepath, "filepath")

@@ -14,6 +14,7 @@ from . import layers as L
 from ._errors import FormatError
 from ._keras_config_read import _check_dtype, _describe, _dict, _input_shape, _set
 from ._keras_config_sequential import _item_from_config, keras2_input_shape, least_params, spent
+from ._unsupported import UnsupportedInFile, file_error
 
 
 def _given(value: Any) -> bool:
@@ -115,6 +116,10 @@ def functional_from_config(
         nodes = item.get("inbound_nodes")
         if isinstance(nodes, (list, tuple)):
             nodes = [_keras2_node(node) for node in nodes]
+        if isinstance(nodes, list) and len(nodes) > 1:
+            raise UnsupportedInFile(
+                f"{where} is called {len(nodes)} times (a shared layer), which keras_lite does not support yet"
+            )
         if not isinstance(nodes, list) or len(nodes) != 1 or not isinstance(nodes[0], dict):
             raise FormatError(
                 f"{where} has inbound_nodes {_describe(nodes)}: keras_lite reads Keras 3's layout of layers "
@@ -148,7 +153,7 @@ def functional_from_config(
         try:
             out = layer(inputs)
         except (TypeError, ValueError) as e:
-            raise FormatError(f"{where}: {e}") from None
+            raise file_error(f"{where}: {e}", e) from None
         # A nested model built with a list or a dict of its one output gives it in that structure; the file
         # names the tensor itself (``[name, 0, 0]``), as Keras reads it from the call's flat outputs.
         made[name] = (
@@ -157,5 +162,7 @@ def functional_from_config(
     inputs = _structure_ref(cfg.get("input_layers"), made, "input_layers")
     outputs = _structure_ref(cfg.get("output_layers"), made, "output_layers")
     if isinstance(outputs, (list, dict)) and len(outputs) != 1:
-        raise FormatError(f"the model has {len(outputs)} outputs; keras_lite loads models with one output")
+        raise UnsupportedInFile(
+            f"the model has {len(outputs)} outputs; keras_lite loads models with one output (several are not supported yet)"
+        )
     return inputs, outputs, bool(cfg.get("trainable", True)), cfg.get("name")

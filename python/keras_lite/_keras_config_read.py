@@ -1,7 +1,7 @@
 """Keras 3's ``config.json`` layout, read: ``serialize_keras_object`` trees into keras_lite objects. Reading
 builds only the classes listed here from plain JSON values: nothing in a file is imported or run. Anything
 keras_lite cannot honour (an unknown class, a regularizer, a mixed-precision dtype, gradient clipping, ...) is a
-``FormatError`` that names it. ``_keras_config_write`` writes such trees."""
+``FormatError`` that names it, and a ``NotSupportedError`` too where it is valid Keras. ``_keras_config_write`` writes such trees."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from . import metrics as metrics_module
 from . import optimizers as optimizers_module
 from ._errors import FormatError
 from ._files import check_thresholds, threshold_budget
-from ._unsupported import NotSupportedError
+from ._unsupported import NotSupportedError, file_error, unknown_class
+from ._unsupported import UnsupportedInFile as Unsupported
 from .layers._layer_args import _MAX_SIZE
 
 
@@ -44,7 +45,7 @@ def _leftovers(cfg: dict[str, Any], used: set[str], where: str, ignored: tuple[s
         if key in used or key in ignored:
             continue
         if _set(value):
-            raise FormatError(f"{where} sets {key}={_describe(value)}, which keras_lite does not support")
+            raise Unsupported(f"{where} sets {key}={_describe(value)}, which keras_lite does not support")
 
 
 def _name_of(value: Any, where: str) -> str:
@@ -193,15 +194,13 @@ def layer_from_config(item: Any, index: int, training_only: list[str] | None = N
     where = f"layer {index} ({name!r}, {cls_name})"
     module = item.get("module", "keras.layers")
     if str(cls_name) not in _LAYER_KEYS or module not in ("keras.layers", "keras"):  # (str: a list is named)
-        raise FormatError(
-            f"layer {index} ({name!r}) is a {cls_name!r}, which keras_lite does not support. "
-            f"Supported layers: {', '.join(sorted(_LAYER_KEYS))}"
-        )
+        keras = module in ("keras.layers", "keras")  # (else a class of the user's)
+        raise unknown_class(f"layer {index} ({name!r})", cls_name, _LAYER_KEYS, "layers", keras)
     _check_dtype(cfg.get("dtype"), where)
     passed, ignored = _LAYER_KEYS[cls_name]
     training = [f"{k}={_describe(cfg[k])}" for k in _TRAINING_ONLY[cls_name] if _set(cfg.get(k))]
     if training and training_only is None:
-        raise FormatError(f"{where} sets {', '.join(training)}, which keras_lite does not support")
+        raise Unsupported(f"{where} sets {', '.join(training)}, which keras_lite does not support")
     if training and training_only is not None:
         training_only.append(f"{where} sets {', '.join(training)}")
     _leftovers(cfg, {*passed, "name", "trainable", "dtype", *_TRAINING_ONLY[cls_name]}, where, ignored)
@@ -224,7 +223,7 @@ def layer_from_config(item: Any, index: int, training_only: list[str] | None = N
         config = {"name": name, "trainable": bool(cfg.get("trainable", True)), **kwargs}
         return cls.from_config(config)  # type: ignore[no-any-return]
     except (TypeError, ValueError, KeyError) as e:
-        raise FormatError(f"{where}: {e}") from None
+        raise file_error(f"{where}: {e}", e) from None
 
 
 def keras2_model_tree(tree: Any) -> Any:
@@ -292,7 +291,7 @@ def _schedule(value: dict[str, Any], where: str) -> Any:
             return optimizers_module.schedules.deserialize(value, {str(name): custom})
         return optimizers_module.schedules.deserialize(value)
     except (TypeError, ValueError) as e:
-        raise FormatError(f"{where}'s learning-rate schedule {name}: {e}") from None
+        raise file_error(f"{where}'s learning-rate schedule {name}: {e}", e) from None
 
 
 def optimizer_from_config(
@@ -305,10 +304,7 @@ def optimizer_from_config(
     value = _dict(value, "the optimizer")
     cls_name = value.get("class_name")
     if cls_name not in _OPT_KEYS:
-        raise FormatError(
-            f"the optimizer is a {cls_name!r}, which keras_lite does not support. "
-            f"Supported optimizers: {', '.join(sorted(_OPT_KEYS))}"
-        )
+        raise unknown_class("the optimizer", cls_name, _OPT_KEYS, "optimizers")
     cfg = _dict(value.get("config", {}), "the optimizer config")
     where = f"the {cls_name} optimizer"
     # Without EMA, ema_overwrite_frequency does nothing (tf.keras 2 writes its default of 100 there).
@@ -346,7 +342,7 @@ def optimizer_from_config(
     try:
         return getattr(optimizers_module, cls_name)(**kwargs)  # type: ignore[no-any-return]
     except (TypeError, ValueError) as e:
-        raise FormatError(f"{where}: {e}") from None
+        raise file_error(f"{where}: {e}", e) from None
 
 
 _LOSS_KEYS = {
@@ -389,14 +385,14 @@ def loss_from_config(value: Any) -> Any:
         try:
             return getattr(losses_module, cls_name)(**{k: cfg[k] for k in keys if k in cfg})
         except (TypeError, ValueError) as e:
-            raise FormatError(f"{where}: {e}") from None
+            raise file_error(f"{where}: {e}", e) from None
     name = _name_of(value, "the loss")
     if name.lower() in losses_module.AUTO_CROSSENTROPY:
         return name  # compile chooses the crossentropy from the targets, as Keras does
     try:
         losses_module._loss(name)
     except ValueError as e:
-        raise FormatError(str(e)) from None
+        raise file_error(str(e), e) from None
     return losses_module.get(name) if isinstance(value, dict) else name  # a function entry: the function
 
 
@@ -447,4 +443,4 @@ def compile_from_config(
     except (NotSupportedError, ValueError, TypeError) as e:
         # A combination keras_lite cannot train (mse metrics next to a sparse loss), or a structure compile
         # refuses (metrics not in a list, a loss keyed by another output's name): the model still serves.
-        raise FormatError(f"compile_config: {e}") from None
+        raise file_error(f"compile_config: {e}", e) from None

@@ -11,6 +11,7 @@ from typing import Any
 from . import layers as L
 from ._errors import FormatError
 from ._keras_config_read import _check_dtype, _dict, _input_shape, compile_from_config, layer_from_config
+from ._unsupported import file_error
 
 # The model classes by Keras class name (``Sequential``, ``Functional``), filled in by ``models``, which import this.
 MODEL_CLASSES: dict[str, Any] = {}
@@ -89,8 +90,10 @@ def sequential_from_config(
     """
     tree = _dict(tree, "config.json")
     if tree.get("class_name") != "Sequential":
-        raise FormatError(
-            f"the model is a {tree.get('class_name')!r}; keras_lite loads Sequential models only"
+        raise file_error(
+            f"the model is a {tree.get('class_name')!r}; keras_lite loads Sequential models only",
+            kind="models",
+            name=tree.get("class_name"),
         )
     cfg = _dict(tree.get("config"), "the model config")
     _check_dtype(cfg.get("dtype"), "the model")

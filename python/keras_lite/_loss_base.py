@@ -103,6 +103,7 @@ class Loss:
                 f"keras_lite computes its built-in losses only; a Loss subclass must define call(y_true, "
                 f"y_pred) to be used on its own, and cannot train a model yet. Received: {type(self).__name__}"
             )
+        _axis_fits(getattr(self, "axis", -1), y_pred)
         t, p, lead = _pair(y_true, y_pred)
         if t.shape[1] == 0:  # samples without features: Keras's mean over them is NaN, its sum 0
             return np.full(lead, 0.0 if self._kind in _SUMMED else np.nan, np.float32), None
@@ -175,9 +176,25 @@ _DEFAULT_NAMES = {
 }
 
 
-def _last_axis(axis: Any) -> None:
-    if isinstance(axis, bool) or axis != -1:
-        raise ValueError(f"keras_lite computes losses over the last axis only. {received('axis', axis)}")
+def _last_axis(axis: Any, what: str = "losses") -> None:
+    """Refuse an ``axis`` other than the features': -1, or 1, the last axis of the (samples, features) data
+    keras_lite's models compute on (a call on data of another rank is checked by ``_axis_fits``)."""
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise ValueError(f"`axis` must be an integer. {received('axis', axis)}")
+    if axis not in (-1, 1):
+        raise NotSupportedError(
+            f"keras_lite computes {what} over the last axis only: axis=-1, or 1 for (samples, features) data. "
+            f"{received('axis', axis)}"
+        )
+
+
+def _axis_fits(axis: Any, y_pred: Any) -> None:
+    """Refuse ``axis=1`` for predictions of a rank other than 2, where it is not their last axis."""
+    if axis == 1 and np.ndim(y_pred) != 2:
+        raise NotSupportedError(
+            "keras_lite computes over the last axis only, and axis=1 is the last axis of 2-D data only. "
+            f"Received: axis=1 and y_pred of shape {np.shape(y_pred)}"
+        )
 
 
 def _weighted(values: np.ndarray, weights: np.ndarray) -> np.ndarray:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._errors import received
-from ._loss_base import Loss
+from ._loss_base import Loss, _last_axis
 from ._tensor import Tensor
 
 
@@ -23,8 +22,8 @@ class CosineSimilarity(Loss):
         dtype: Any = None,
     ) -> None:
         super().__init__(name, reduction, dtype)
-        if isinstance(axis, bool) or axis != -1:
-            raise ValueError(f"keras_lite computes losses over the last axis only. {received('axis', axis)}")
+        _last_axis(axis)
+        self.axis = axis
 
 
 def cosine_similarity(y_true: Any, y_pred: Any, axis: int = -1) -> Tensor:

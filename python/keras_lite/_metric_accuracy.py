@@ -11,6 +11,7 @@ import numpy as np
 
 from . import _metric_fns as fns
 from ._errors import received
+from ._loss_base import _axis_fits, _last_axis
 from ._metric_base import MeanMetricWrapper
 from ._tensor import Tensor
 from ._unsupported import NotSupportedError
@@ -80,10 +81,13 @@ class CosineSimilarity(MeanMetricWrapper):
     _kind, _direction = "cosine_similarity", "up"
 
     def __init__(self, name: str = "cosine_similarity", dtype: Any = None, axis: int = -1) -> None:
-        if isinstance(axis, bool) or axis != -1:
-            raise ValueError(f"keras_lite computes metrics over the last axis only. {received('axis', axis)}")
+        _last_axis(axis, "metrics")
         super().__init__(fns.cosine_similarity, name, dtype)
         self.axis = axis  # (not in its config: Keras 3.15.1 writes name and dtype only)
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
+        _axis_fits(self.axis, y_pred)
+        super().update_state(y_true, y_pred, sample_weight)
 
 
 class CategoricalAccuracy(MeanMetricWrapper):

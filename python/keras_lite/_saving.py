@@ -412,7 +412,7 @@ def _compile(model: Any, compile_cfg: Any, learning_rate: Callable[[], float | N
     try:
         fmt.compile_from_config(model, compile_cfg, learning_rate)
     except FormatError as e:
-        raise FormatError(f"{e}{_FOR_INFERENCE}") from None
+        raise type(e)(f"{e}{_FOR_INFERENCE}") from None
 
 
 def _load_legacy(model_class: Any, data: bytes, compile: bool, training_only: list[str]) -> Any:

@@ -23,6 +23,8 @@ import sys
 import types
 from typing import Any, Callable
 
+from ._errors import FormatError
+
 KERAS_SUBMODULES = frozenset(
     "activations applications backend callbacks config constraints datasets distillation distribution "
     "dtype_policies export initializers layers legacy losses metrics mixed_precision models ops optimizers "
@@ -193,6 +195,39 @@ class NotSupportedError(NotImplementedError, ValueError):
     Both a ``NotImplementedError`` (it is valid Keras, only missing here) and a ``ValueError`` (what keras_lite
     raises for every argument it refuses), so either ``except`` clause catches it.
     """
+
+
+class UnsupportedInFile(NotSupportedError, FormatError):
+    """A file, JSON text or config that is valid Keras but uses something keras_lite does not support yet: the
+    `NotSupportedError` the same code would raise, and a `FormatError`, as for any file keras_lite cannot read."""
+
+
+class UnknownClassError(FormatError, TypeError):
+    """A config naming a class that neither Keras nor keras_lite defines (an unregistered custom object), for
+    which Keras raises ``TypeError`` ("Could not locate class"); a `FormatError` too."""
+
+
+def file_error(
+    message: str, cause: BaseException | None = None, kind: str = "", name: Any = None
+) -> FormatError:
+    """The error for something a file or config holds that keras_lite cannot read, of the family of ``cause``
+    (the error reading it raised), or else of ``name`` in Keras's module ``kind`` (``"layers"``): an
+    `UnsupportedInFile` for valid Keras, an `UnknownClassError` for a class Keras lacks, else a `FormatError`."""
+    if isinstance(cause, FormatError):
+        return type(cause)(message)
+    if isinstance(cause, NotSupportedError):
+        return UnsupportedInFile(message)
+    if kind:
+        known = isinstance(name, str) and name in KERAS_NAMES.get(kind, ())
+        return UnsupportedInFile(message) if known else UnknownClassError(message)
+    return FormatError(message)
+
+
+def unknown_class(what: str, cls_name: Any, supported: Any, kind: str, keras: bool = True) -> FormatError:
+    """The error for ``what`` in a config naming class ``cls_name`` that keras_lite lacks among its ``supported``
+    ``kind`` (``"layers"``); ``keras``: the config gives it as Keras's."""
+    text = f"{what} is a {cls_name!r}, which keras_lite does not support. Supported {kind}: {', '.join(sorted(supported))}"
+    return file_error(text, kind=kind, name=cls_name if keras else None)
 
 
 class MissingKerasName(NotSupportedError, AttributeError):

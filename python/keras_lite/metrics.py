@@ -70,7 +70,7 @@ from ._metric_losses import (
     SquaredHinge,
 )
 from ._metric_regression import R2Score, RootMeanSquaredError
-from ._unsupported import NotSupportedError, unsupported_identifier
+from ._unsupported import NotSupportedError, file_error, unsupported_identifier
 from .losses import (
     binary_crossentropy,
     binary_focal_crossentropy,
@@ -415,14 +415,14 @@ def _config_metric(config: Any) -> Any:
         try:
             resolve(config, 1)
         except ValueError as e:
-            raise FormatError(str(e)) from None
+            raise file_error(str(e), e) from None
         return config
     if not isinstance(config, dict) or not isinstance(config.get("class_name"), str):
         raise FormatError(f"a metric refers to {config!r}, which is not a built-in keras_lite supports")
     name = config["class_name"]
     cls = globals().get(name)
     if not (isinstance(cls, type) and issubclass(cls, Metric)):
-        raise FormatError(f"the metric {name!r} is not one keras_lite supports")
+        raise file_error(f"the metric {name!r} is not one keras_lite supports", kind="metrics", name=name)
     cfg = config.get("config", {})
     if not isinstance(cfg, dict):
         raise FormatError(f"the metric config must be a JSON object. Received: {type(cfg).__name__}")
@@ -433,4 +433,4 @@ def _config_metric(config: Any) -> Any:
     try:
         return cls.from_config({k: v for k, v in cfg.items() if k != "dtype"})
     except (TypeError, ValueError) as e:
-        raise FormatError(f"the metric {name}: {e}") from None
+        raise file_error(f"the metric {name}: {e}", e) from None

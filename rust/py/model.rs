@@ -200,8 +200,8 @@ impl Model {
         Ok(self.model.read()?.device())
     }
 
-    /// Freeze or unfreeze layer `layer` (Keras's `layer.trainable`).
-    fn set_layer_trainable(&self, layer: usize, trainable: bool) -> PyResult<()> {
+    /// Freeze or unfreeze layer `layer` (Keras's `layer.trainable`); false: kept until the running fit ends.
+    fn set_layer_trainable(&self, layer: usize, trainable: bool) -> PyResult<bool> {
         Ok(self.model.set_layer_trainable(layer, trainable)?)
     }
 

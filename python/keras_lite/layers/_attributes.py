@@ -22,6 +22,7 @@ import numpy as np
 
 from .. import _core
 from .._dtype_policy import FLOAT32, DTypePolicy
+from .._errors import boolean
 from .._tensor import Tensor
 
 # Layer attributes that a built layer's model applies by other ways (``trainable``) or never computes with.
@@ -94,6 +95,26 @@ class LayerAttributes:
             UserWarning,
             stacklevel=2,
         )
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable  # type: ignore[attr-defined,no-any-return]
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = boolean("trainable", value)
+        owner = self.__dict__.get("_owner")
+        if owner is not None:  # (a model made untrainable trains none of its layers)
+            holder = self.__dict__.get("_holder")
+            trains = self._trainable and getattr(holder and holder(), "_trainable", True)
+            if not owner.set_layer_trainable(self.__dict__["_owner_layer_index"], trains):
+                # Keras reads the flag when it traces its training step, so the change waits there too.
+                warnings.warn(
+                    "A layer's trainable flag set while its model trains takes effect when that fit ends: "
+                    "keras_lite's fit trains the weights it started with.",
+                    UserWarning,
+                    stacklevel=3,  # (the assignment, through ``__setattr__``)
+                )
 
     @property
     def dtype_policy(self) -> DTypePolicy:

@@ -101,7 +101,7 @@ class Layer(LayerAttributes):
     dtype = compute_dtype = variable_dtype = input_dtype = "float32"
 
     def __init__(
-        self, name: str | None = None, trainable: bool = True, dtype: Any = None, **kwargs: Any
+        self, *, name: str | None = None, trainable: bool = True, dtype: Any = None, **kwargs: Any
     ) -> None:
         if defines(type(self), "call"):  # keras_lite's layers have no `call`
             raise NotSupportedError(
@@ -233,17 +233,6 @@ class Layer(LayerAttributes):
     @property
     def built(self) -> bool:
         return self._owner is not None or self._built_at_construction or self._called
-
-    @property
-    def trainable(self) -> bool:
-        return self._trainable
-
-    @trainable.setter
-    def trainable(self, value: bool) -> None:
-        self._trainable = boolean("trainable", value)
-        if self._owner is not None:  # (a model made untrainable trains none of its layers)
-            trains = self._trainable and getattr(self._holder and self._holder(), "_trainable", True)
-            self._owner.set_layer_trainable(self._owner_layer_index, trains)
 
     @property
     def weights(self) -> list[Variable]:

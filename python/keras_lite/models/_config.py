@@ -13,7 +13,7 @@ from typing import Any, cast
 
 from .. import _custom, _keras_config_read, _keras_config_sequential
 from .._errors import ArgumentTypeError, FormatError, received
-from .._unsupported import NotSupportedError
+from .._unsupported import NotSupportedError, file_error
 
 _FUNCTIONAL_KEYS = ("input_layers", "output_layers")
 
@@ -30,8 +30,9 @@ def _make(tree: dict[str, Any], what: str, compile: bool = False) -> Any:
         model._init_from_config(tree)
         if compile and tree.get("compile_config"):
             _compile_from_config(model, tree["compile_config"])
-    except FormatError as e:
-        raise ValueError(f"Cannot make a model from {what}: {e}") from None
+    except FormatError as e:  # (a ValueError; also a NotSupportedError or TypeError where it is one)
+        family = type(e) if isinstance(e, (NotSupportedError, TypeError)) else ValueError
+        raise family(f"Cannot make a model from {what}: {e}") from None
     except RecursionError:  # lists or dicts nested thousands deep (a JSON string's, or a dict's)
         raise ValueError(f"Cannot make a model from {what}: it nests lists or dicts too deeply") from None
     return model
@@ -132,9 +133,11 @@ def model_from_json(json_string: Any, custom_objects: Any = None) -> Any:
             f"{received('json_string', json_string[:80])}"
         )
     if tree.get("class_name") not in ("Sequential", "Functional"):
-        raise ValueError(
+        raise file_error(
             "keras_lite makes Sequential and Functional models from JSON. "
-            f"Received: class_name={tree.get('class_name')!r}"
+            f"Received: class_name={tree.get('class_name')!r}",
+            kind="models",
+            name=tree.get("class_name"),
         )
     with _custom.scope(_objects(custom_objects)):
         return _make(tree, "json_string", compile=True)
@@ -179,10 +182,15 @@ def clone_model(
         raise TypeError(f"clone_model() got unexpected keyword arguments {sorted(kwargs)}")
     tree = _uncompiled_nested(model._keras_config())
     tree["compile_config"] = model._keras_compile_config()
+    sequential = isinstance(model, CLASSES["Sequential"])
+    if not sequential and isinstance(tree.get("config"), dict):
+        # Keras calls a Functional model's layers anew into a new Functional, trainable itself (its layers
+        # keep their flags), where its config would have made one of the model's `trainable`.
+        tree["config"]["trainable"] = True
     with _custom.scope(_custom.of_compiled(model)):
         clone = _make(tree, "the model", compile=True)
-    # Keras makes the clone of a Sequential with the model's `trainable`, which from_config leaves unread.
-    clone._trainable = cast(Any, model)._trainable
+    if sequential:  # Keras makes it with the model's `trainable`, which from_config leaves unread
+        clone._trainable = cast(Any, model)._trainable
     device = cast(Any, model)._device  # (a Model: ConfigMethods is its base)
     if clone._device != device:
         clone.to(device)

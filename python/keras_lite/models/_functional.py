@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _data, _keras_config_functional, _keras_config_write
+from .. import _data, _data_keras, _keras_config_functional, _keras_config_write
 from .._errors import received
 from .._unsupported import NotSupportedError, defines
 from ..layers import InputLayer, KerasTensor, Layer
@@ -349,6 +349,7 @@ class Functional(Model):
         for i, (t, part) in enumerate(zip(self._inputs, parts)):
             where = arg if self._single_input else f"{arg}[{i}]"
             reader = self._readers[i]  # the Flatten of an input of several dimensions
+            part = _data_keras.keras_rank(part, tuple(t.shape[1:]))
             if reader is not None:
                 part = flatten_input(reader, _data.to_array(part, where), t.shape[1:], where)
             a = _data.to_matrix(part, where)

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _data, _keras_config_sequential, _keras_config_write, _saving
+from .. import _data, _data_keras, _keras_config_sequential, _keras_config_write, _saving
 from .._errors import received
 from .._structure_lock import _changes_structure
 from .._unsupported import MissingKerasName, NotSupportedError, defines
@@ -298,7 +298,7 @@ class Sequential(Model):
         settled_flat = dims is None and (self._input_layer is not None or self._net is not None)
         if first is None or not first._takes_shapes or settled_flat:
             return None
-        array = _data.to_array(x, arg)
+        array = _data_keras.keras_rank(_data.to_array(x, arg), dims)
         if dims is None:
             if array.ndim <= 2:
                 return _data.to_matrix(array, arg)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import _data, _stream
+from .. import _data, _data_keras, _stream
 from .. import callbacks as callbacks_module
 from .._errors import received, whole_number
 from .._progbar import first_step, report
@@ -78,7 +78,8 @@ def inputs(model: Model, x: Any, arg: str = "x") -> np.ndarray:
         return joined
     if isinstance(x, (list, tuple)) and len(x) == 1 and (hasattr(x[0], "shape") or hasattr(x[0], "iloc")):
         x = x[0]  # one input's array in a list, as Keras takes it (a nested list stays rows)
-    arr = _data.to_matrix(x, arg, expected_width=model._input_width())
+    width = model._input_width()
+    arr = _data.to_matrix(_data_keras.keras_rank(x, (width,) if width else None), arg, expected_width=width)
     if model._net is not None and arr.shape[1] != model._net.input_dim:
         raise ValueError(
             f"Input 0 of layer {model._layers[0].name!r} is incompatible with the layer: expected axis -1 of input "
@@ -108,6 +109,9 @@ def fit(
     validation_freq: Any,
 ) -> Any:
     """``model.fit``: the ``History``."""
+    zero = _data_keras.zero_as_none  # (0 reads as not given, as Keras reads it)
+    batch_size, validation_batch_size = zero(batch_size), zero(validation_batch_size)
+    steps_per_epoch, validation_steps = zero(steps_per_epoch), zero(validation_steps)
     if _stream.feeds_fit_of(model):
         raise RuntimeError(
             "fit() cannot run while this model is training: this call comes from the generator or PyDataset "
@@ -244,6 +248,7 @@ def evaluate(
     return_dict: bool,
 ) -> Any:
     """``model.evaluate``: a float, a list of floats, or a dict."""
+    batch_size = _data_keras.zero_as_none(batch_size)
     require_compiled(model, "evaluation")
     if _stream.is_stream(x):
         v = verbosity(verbose)  # (the callbacks' params keep `verbose` as given)
@@ -310,6 +315,7 @@ def evaluate(
 
 def predict(model: Model, x: Any, batch_size: Any, verbose: Any, steps: Any, callbacks: Any) -> np.ndarray:
     """``model.predict`` for what its fast path does not take: conversions, callbacks, progress, errors."""
+    batch_size = _data_keras.zero_as_none(batch_size)
     given_verbose, verbose = verbose, verbosity(verbose)
     if _stream.is_stream(x):
         make = None if callbacks is None else (lambda n: _callback_list(model, callbacks, given_verbose, n))
