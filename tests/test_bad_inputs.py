@@ -733,10 +733,10 @@ INFERENCE = [
         ("x", "empty"),
     ),
     Bad(
-        "call float32 x no rows",
-        lambda m: m(np.zeros((0, 3), np.float32)),
+        "call x no rows of the wrong width",  # (no rows of the right width give no rows, as in Keras)
+        lambda m: m(np.zeros((0, 4), np.float32)),
         ValueError,
-        ("inputs", "empty"),
+        ("inputs", "3", "4"),
     ),
     Bad("predict x None", lambda m: m.predict(None, verbose=0), TypeError, ("x",)),
     Bad("predict x strings", lambda m: m.predict([["a", "b", "c"]], verbose=0), TypeError, ("x",)),

@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
 import pytest
 
+import keras_lite as keras
 from keras_lite import _progbar
 from keras_lite.callbacks import (
     Callback,
@@ -30,6 +32,8 @@ class FakeModel:
 
     def __init__(self, metrics: Sequence[str] = ("mae", "binary_accuracy")) -> None:
         self._compile_metrics = list(metrics)  # what "auto" mode reads a metric's direction from
+        self._compile_weighted: list[Any] = []
+        self._loss_obj = keras.losses.BinaryCrossentropy()
         self.weights: list[float] = [0.0]
         self.stop_training = False
         self.history: Any = None
@@ -118,6 +122,43 @@ def test_auto_mode_direction(monitor: str, metrics: list[str], maximize: bool) -
     es = EarlyStopping(monitor=monitor)
     es.set_model(FakeModel(metrics))
     es.on_train_begin()
+    assert es.monitor_op is not None and es.monitor_op(2.0, 1.0) is maximize
+
+
+@pytest.mark.parametrize(
+    ("arg", "metric", "monitor", "maximize"),
+    [
+        ("metrics", lambda: keras.metrics.F1Score(threshold=0.5), "val_f1_score", True),
+        ("metrics", lambda: "f1_score", "val_f1_score", True),
+        ("metrics", lambda: keras.metrics.FBetaScore(beta=2.0), "val_fbeta_score", True),
+        ("metrics", lambda: keras.metrics.CosineSimilarity(), "val_cosine_similarity", True),
+        ("metrics", lambda: keras.metrics.Accuracy(), "val_accuracy", True),
+        ("metrics", lambda: keras.metrics.PrecisionAtRecall(0.5), "val_precision_at_recall", True),
+        (
+            "metrics",
+            lambda: keras.metrics.SensitivityAtSpecificity(0.5),
+            "val_sensitivity_at_specificity",
+            True,
+        ),
+        ("metrics", lambda: "AUC", "val_AUC", True),
+        ("metrics", lambda: "RootMeanSquaredError", "val_RootMeanSquaredError", False),
+        ("metrics", lambda: keras.metrics.BinaryCrossentropy(), "binary_crossentropy", False),
+        ("weighted_metrics", lambda: "accuracy", "val_accuracy", True),
+        ("weighted_metrics", lambda: keras.metrics.AUC(name="wauc"), "val_wauc", True),
+        ("weighted_metrics", lambda: "mae", "val_mae", False),
+    ],
+)
+def test_auto_mode_takes_each_metric_objects_direction(
+    arg: str, metric: Any, monitor: str, maximize: bool
+) -> None:
+    # Keras 3.15.1 reads the direction off each compiled metric object (weighted metrics too): these are the
+    # directions its EarlyStopping chose for the same compile. (Before, the f-scores, the cosine similarity,
+    # exact accuracy and the *_at_* metrics were minimized, and weighted metrics refused.)
+    x = np.random.default_rng(0).normal(size=(60, 4)).astype("float32")
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy", **{arg: [metric()]})
+    es = EarlyStopping(monitor=monitor)
+    model.fit(x, (x[:, :1] > 0).astype("float32"), epochs=1, verbose=0, validation_split=0.2, callbacks=[es])
     assert es.monitor_op is not None and es.monitor_op(2.0, 1.0) is maximize
 
 

@@ -175,7 +175,7 @@ def test_dataframe_string_column_is_named(pd: Any) -> None:
     "make",
     [
         lambda pd: pd.Series(["a", "b"]),
-        lambda pd: pd.Series(pd.Categorical([1, 2])),
+        lambda pd: pd.Series(pd.Categorical(["x", "y"])),  # (categories that are numbers are read)
         lambda pd: pd.Series([1 + 1j, 2j]),
         lambda pd: pd.Series(pd.to_datetime(["2020-01-01", "2021-01-01"])),
     ],

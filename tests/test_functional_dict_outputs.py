@@ -59,3 +59,28 @@ def test_other_keys_are_refused_by_name(tmp_path: Path) -> None:
     keyed.save(tmp_path / "m.keras")
     loaded = keras.models.load_model(tmp_path / "m.keras")
     assert list(loaded.predict(X, verbose=0)) == ["out"]
+
+
+def test_sample_weights_come_in_the_dict_too() -> None:
+    # Keras 3.15.1 takes sample_weight={"out": w} for a dict of outputs in fit, evaluate, train_on_batch,
+    # validation_data and generator batches, and weighs as with the array.
+    keyed, plain = _pair("cpu")
+    w = np.linspace(0.0, 2.0, 8, dtype=np.float32)
+    a = keyed.fit(
+        X, {"out": Y}, sample_weight={"out": w}, validation_data=(X, {"out": Y}, {"out": w}), verbose=0
+    )
+    b = plain.fit(X, Y, sample_weight=w, validation_data=(X, Y, w), verbose=0)
+    assert a.history == b.history
+    assert keyed.evaluate(X, {"out": Y}, sample_weight={"out": w}, verbose=0) == plain.evaluate(
+        X, Y, sample_weight=w, verbose=0
+    )
+    assert keyed.train_on_batch(X, {"out": Y}, sample_weight={"out": w}) == plain.train_on_batch(
+        X, Y, sample_weight=w
+    )
+    a = keyed.fit(iter([(X, {"out": Y}, {"out": w})]), verbose=0)
+    b = plain.fit(iter([(X, Y, w)]), verbose=0)
+    assert a.history == b.history
+    with pytest.raises(ValueError, match="output names"):
+        keyed.fit(X, {"out": Y}, sample_weight={"other": w}, verbose=0)
+    with pytest.raises(TypeError, match="sample_weight"):
+        plain.fit(X, Y, sample_weight={"out": w}, verbose=0)

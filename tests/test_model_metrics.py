@@ -296,3 +296,25 @@ def test_the_metric_api_is_no_longer_reported_missing() -> None:
     model = _stack()
     for name in ("metrics", "metrics_variables", "get_metrics_result", "reset_metrics"):
         assert hasattr(model, name)
+
+
+def test_a_metric_object_shared_by_two_models_gives_the_last_pass() -> None:
+    # One list of metric objects compiled into several models (TensorFlow's imbalanced-data tutorial does it):
+    # each object gives the value of the pass that ran last, whichever model ran it. (Keras 3.15.1 also adds a
+    # new model's first pass onto the previous model's counts; keras_lite starts each pass from zero.)
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(40, 3)).astype("float32")
+    y = (x[:, 0] > 0).astype("float32")
+    shared = [keras.metrics.TruePositives(name="tp")]
+    models = []
+    for scale in (1.0, -1.0):
+        m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1, activation="sigmoid")])
+        m.set_weights([np.array([[scale], [0.0], [0.0]], "float32"), np.zeros(1, "float32")])
+        m.compile(optimizer="sgd", loss="binary_crossentropy", metrics=shared)
+        models.append(m)
+    a = models[0].evaluate(x, y, verbose=0, return_dict=True)["tp"]
+    assert float(shared[0].result()) == a
+    b = models[1].evaluate(x, y, verbose=0, return_dict=True)["tp"]
+    assert a != b and float(shared[0].result()) == b
+    models[0].evaluate(x[:10], y[:10], verbose=0)
+    assert float(shared[0].result()) == float(((x[:10, 0] > 0) & (y[:10] == 1)).sum())

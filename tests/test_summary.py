@@ -200,3 +200,23 @@ def test_matches_rich_on_random_tables() -> None:
         ]
         expected = _rich_reference("seq", rows, line_length)
         assert capture("seq", rows, (1, 4), (1, 4), (0, 0), line_length=line_length) == expected
+
+
+def test_absolute_positions_as_keras_draws_them(capsys: pytest.CaptureFixture[str]) -> None:
+    # Keras 3.15.1, summary(line_length=70, positions=[35, 55, 70]) ("relative or absolute positions"): rich
+    # caps each column at the table's width, then shares the excess out equally.
+    import keras_lite as keras
+
+    model = keras.Sequential(
+        [keras.Input((8,)), keras.layers.Dense(16, name="hidden"), keras.layers.Dense(1, name="out")], name="m"
+    )
+    model.summary(line_length=70, positions=[35, 55, 70])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1:7] == [
+        "┏━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━┓",
+        "┃ Layer (type)         ┃ Output Shape         ┃              Param # ┃",
+        "┡━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━┩",
+        "│ hidden (Dense)       │ (None, 16)           │                  144 │",
+        "├──────────────────────┼──────────────────────┼──────────────────────┤",
+        "│ out (Dense)          │ (None, 1)            │                   17 │",
+    ]

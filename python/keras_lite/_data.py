@@ -5,7 +5,9 @@ accepted inputs follow Keras 3's data adapters (``keras/src/trainers/data_adapte
 
 - numpy arrays of any real dtype (bool, integer, float). A float32 C-contiguous 2-D array is passed
   through without a copy.
-- pandas DataFrame and Series. A Series becomes one column ``(n, 1)``, as in Keras's data adapter.
+- pandas DataFrame and Series (numeric columns, or categories that are numbers). A Series is 1-D, so that
+  `to_matrix` makes it one column ``(n, 1)``, as Keras's data adapter does, and a layer called on it sees it
+  as Keras does.
 - anything with ``__array__`` (``tf.Tensor``, ``torch.Tensor``, jax arrays).
 - scipy sparse matrices, densified with ``.toarray()``.
 - nested Python lists and tuples of numbers. tf.keras 2 accepted these; Keras 3 does not.
@@ -380,7 +382,7 @@ def _to_array(value: Any, arg: str) -> NDArray[Any]:
 
 
 def _pandas_to_array(value: Any, arg: str) -> NDArray[Any]:
-    """Converts a DataFrame to ``(n, columns)`` and a Series to ``(n, 1)``, naming any bad column."""
+    """Converts a DataFrame to ``(n, columns)`` and a Series to ``(n,)``, naming any bad column."""
     import pandas as pd  # already imported: value is a pandas object
 
     if isinstance(value, pd.DataFrame):
@@ -397,13 +399,17 @@ def _pandas_to_array(value: Any, arg: str) -> NDArray[Any]:
                 f"`{arg}` must be numeric (bool, integer or float), but the Series has dtype "
                 f"{value.dtype}. Received: {arg}={_describe(value)}"
             )
-        return np.asarray(value.to_numpy(dtype=np.float32, na_value=np.nan)).reshape(-1, 1)
+        return np.asarray(
+            value.to_numpy(dtype=np.float32, na_value=np.nan)
+        )  # (n,): `to_matrix` makes a column
     return np.asarray(value)  # Index, arrays and other pandas objects
 
 
 def _is_numeric_pandas_dtype(dtype: Any) -> bool:
     from pandas.api import types
 
+    if isinstance(dtype, types.CategoricalDtype):  # numbers as categories: their values, as Keras reads them
+        dtype = dtype.categories.dtype
     return bool(types.is_numeric_dtype(dtype) and not types.is_complex_dtype(dtype))
 
 

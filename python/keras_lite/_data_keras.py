@@ -1,5 +1,6 @@
 """What Keras 3 reads in data and arguments beyond their plain meaning, as keras_lite reads it too: a model
-input's data one trailing axis of size 1 off its rank, and 0 for a count meaning "not given"."""
+input's data one trailing axis of size 1 off its rank, 0 for a count meaning "not given", and data of no rows
+for a call (see ``one_row``)."""
 
 from __future__ import annotations
 
@@ -29,3 +30,18 @@ def zero_as_none(value: Any) -> Any:
     with 0 read as not given, as Keras 3 reads it (``if not batch_size``); anything else as given."""
     zero = isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)) and value == 0
     return None if zero else value
+
+
+def one_row(x: Any) -> Any:
+    """For data of no rows (an array, or the arrays of a list, tuple or dict, all of ``shape[0] == 0``), the
+    same structure of one row of zeros, whose widths can be checked as data's are; None for anything else."""
+    if isinstance(x, dict):
+        parts = [one_row(v) for v in x.values()]
+        return None if not parts or any(p is None for p in parts) else dict(zip(x, parts))
+    if isinstance(x, (list, tuple)):
+        parts = [one_row(v) for v in x]
+        return None if not parts or any(p is None for p in parts) else type(x)(parts)
+    shape = getattr(x, "shape", None)
+    if isinstance(shape, tuple) and len(shape) >= 1 and shape[0] == 0:
+        return np.zeros((1, *shape[1:]), np.float32)
+    return None

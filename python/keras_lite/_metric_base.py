@@ -18,6 +18,7 @@ from ._errors import DataTypeError, received
 from ._metric_held import Held
 from ._tensor import Tensor
 from ._unsupported import NotSupportedError
+from ._value_ops import ValueOps
 from .layers._layer import _auto_name, to_snake_case
 
 
@@ -60,11 +61,12 @@ def divide_no_nan(a: Any, b: Any) -> np.ndarray:
         return np.where(b == 0, 0.0, a / np.where(b == 0, 1.0, b))
 
 
-class StateVariable:
+class StateVariable(ValueOps):
     """One float32 state variable of a metric (Keras's metric ``Variable``): ``numpy()``, ``assign``. Its
     ``path`` is ``"<metric name>/<name>"``, the metric's name when it made the variable (as Keras's)."""
 
     dtype = "float32"
+    trainable = False
 
     def __init__(self, name: str, shape: tuple[int, ...] = (), path: str | None = None) -> None:
         self.name = name
@@ -90,6 +92,9 @@ class StateVariable:
     def assign_add(self, value: Any) -> None:
         # np.asarray: a 0-d sum is a NumPy scalar, which __array__ must not hand out.
         self.value = np.asarray(self.value + np.asarray(value, dtype=np.float32), dtype=np.float32)
+
+    def assign_sub(self, value: Any) -> None:
+        self.assign_add(-np.asarray(value, dtype=np.float32))
 
     def __repr__(self) -> str:
         return f"<Variable path={self.path}, shape={self.shape}, dtype=float32, value={self.value}>"

@@ -2,8 +2,9 @@
 ``MonitorCallback``): the mode, the direction of a monitored quantity, and what counts as an improvement.
 
 In ``"auto"`` mode the direction comes from the model: ``loss`` (or ``val_loss``) is minimized, any other name
-takes the direction of the compiled metric with exactly that name (accuracies up, errors down), and a name no
-compiled metric has is refused, as Keras 3 refuses it.
+takes the direction of the compiled metric (or weighted metric) with exactly that name, as its class gives it
+(accuracies, f-scores, AUC up; errors and crossentropies down), and a name no compiled metric has is refused,
+as Keras 3 refuses it.
 """
 
 from __future__ import annotations
@@ -14,29 +15,9 @@ from typing import Any, Callable
 
 import numpy as np
 
+from . import losses as losses_module
 from . import metrics as metrics_module
 from ._callback import Callback
-
-# The direction of each metric kind the core computes ("up": higher is better).
-_DIRECTION = {
-    "mae": "down",
-    "mse": "down",
-    "binary_accuracy": "up",
-    "categorical_accuracy": "up",
-    "sparse_categorical_accuracy": "up",
-    "top_k_categorical_accuracy": "up",
-    "sparse_top_k_categorical_accuracy": "up",
-    "mape": "down",
-    "root_mean_squared_error": "down",
-    "r2_score": "up",
-    "true_positives": "up",
-    "true_negatives": "up",
-    "false_positives": "down",
-    "false_negatives": "down",
-    "precision": "up",
-    "recall": "up",
-    "auc": "up",
-}
 
 
 def check_mode(owner: str, mode: Any) -> str:
@@ -47,18 +28,42 @@ def check_mode(owner: str, mode: Any) -> str:
     return str(mode)
 
 
+def _kind_directions() -> dict[str, str]:
+    """``{core kind: "up" | "down"}``, each metric class's ``_direction`` by its kind (Keras 3 reads the direction
+    off the metric objects: an f-score, a cosine similarity, an ``*_at_*`` metric go up)."""
+    classes = [
+        c
+        for c in vars(metrics_module).values()
+        if isinstance(c, type) and issubclass(c, metrics_module.Metric)
+    ]
+    return {c._kind.split(":")[0]: c._direction for c in classes if c._kind and c._direction}
+
+
 def _compiled_metric_directions(model: Any) -> dict[str, str]:
-    """``{name: "up" | "down"}`` for the metrics ``model`` was compiled with (none when it was not)."""
-    metrics = getattr(model, "_compile_metrics", None) or []
-    net = getattr(model, "_net", None)
-    width = net.output_dim if net is not None else 1
-    directions = {}
-    for metric in metrics:
+    """``{name: "up" | "down"}`` for the metrics and weighted metrics ``model`` was compiled with, by their
+    history names (``weighted_accuracy``) and their own names (none when it was not compiled)."""
+    given = [
+        *(getattr(model, "_compile_metrics", None) or []),
+        *(getattr(model, "_compile_weighted", None) or []),
+    ]
+    keys = list(getattr(model, "_metric_names", None) or ["loss"])[1:]  # (the history's, in compile order)
+    net, loss = getattr(model, "_net", None), getattr(model, "_loss_obj", None)
+    sparse = losses_module.is_sparse(loss) if loss is not None else False
+    table = _kind_directions()
+    directions: dict[str, str] = {}
+    for i, identifier in enumerate(given):
         try:
-            kind, name = metrics_module.resolve(metric, width)
+            kind, name = metrics_module.resolve(identifier, net.output_dim if net is not None else 1, sparse)
         except ValueError:
             continue
-        directions[name] = _DIRECTION.get(kind.split(":")[0], "down")
+        named = (
+            metrics_module._BY_NAME.get(identifier) if isinstance(identifier, str) else identifier
+        )  # ("auc")
+        found = getattr(named, "_direction", None) or table.get(kind.split(":")[0])
+        if found:
+            directions.setdefault(name, found)
+            if i < len(keys):
+                directions[keys[i]] = found
     return directions
 
 

@@ -223,7 +223,8 @@ def _box_chars() -> dict[str, str]:
 
 def _table_widths(column_widths: Sequence[int], line_length: int) -> list[int]:
     """Widths of the columns between the rules, padding included, as rich computes them."""
-    widths = [width + 2 * _PADDING for width in column_widths]
+    # (rich caps each column, padding included, at the table's width before it shares out any excess)
+    widths = [min(width + 2 * _PADDING, line_length) for width in column_widths]
     available = line_length - (len(widths) + 1)  # one vertical rule per column, plus the right edge
     excess = sum(widths) - available
     if excess > 0:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._errors import DataTypeError
+from ._value_ops import ValueOps
 
 if TYPE_CHECKING:
     from .layers import Layer
@@ -27,7 +28,7 @@ def weight_array(value: Any, what: str) -> np.ndarray:
     return np.ascontiguousarray(arr, dtype=np.float32).reshape(arr.shape)
 
 
-class Variable:
+class Variable(ValueOps):
     """A weight of a built layer, like a Keras ``Variable``.
 
     ``numpy()`` (and ``np.asarray(v)``) copy the current value out of the core; ``assign`` writes it back.
@@ -128,36 +129,6 @@ class Variable:
 
     def __repr__(self) -> str:
         return f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}, value={self.numpy()}>"
-
-    def __add__(self, o: Any) -> Any:
-        return self.numpy() + np.asarray(o)
-
-    def __radd__(self, o: Any) -> Any:
-        return np.asarray(o) + self.numpy()
-
-    def __sub__(self, o: Any) -> Any:
-        return self.numpy() - np.asarray(o)
-
-    def __rsub__(self, o: Any) -> Any:
-        return np.asarray(o) - self.numpy()
-
-    def __mul__(self, o: Any) -> Any:
-        return self.numpy() * np.asarray(o)
-
-    def __rmul__(self, o: Any) -> Any:
-        return np.asarray(o) * self.numpy()
-
-    def __truediv__(self, o: Any) -> Any:
-        return self.numpy() / np.asarray(o)
-
-    def __matmul__(self, o: Any) -> Any:
-        return self.numpy() @ np.asarray(o)
-
-    def __rmatmul__(self, o: Any) -> Any:
-        return np.asarray(o) @ self.numpy()
-
-    def __neg__(self) -> Any:
-        return -self.numpy()
 
     def __eq__(self, o: object) -> Any:
         return self is o

@@ -37,6 +37,9 @@ from ._merge import (
 )
 from ._normalization import Normalization
 from ._rescaling import Rescaling
+from ._tensor_ops import LAYERS as _OPERATOR_LAYERS
+
+_OPERATOR_LAYERS.update(Add=Add, Subtract=Subtract, Multiply=Multiply, Rescaling=Rescaling)
 
 __all__ = [
     "Activation",

@@ -78,7 +78,7 @@ class _Flattening(Layer):
             return array.reshape(-1, 1)
         if self.data_format == "channels_first" and array.ndim > 2:
             array = np.moveaxis(array, 1, -1)
-        return array.reshape(array.shape[0], -1)
+        return array.reshape(array.shape[0], math.prod(array.shape[1:]))  # (not -1: no rows leave it open)
 
     def __call__(self, inputs: Any, training: Any = None) -> Tensor:
         """Flatten an array (or, on a ``keras.Input`` tensor, record the call for a Functional model)."""

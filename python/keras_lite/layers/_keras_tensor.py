@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from .._errors import received
 from .._unsupported import NotSupportedError
 from ._attributes import forget_activity_losses
+from ._tensor_ops import TensorOps
 
 if TYPE_CHECKING:
     from ._layer import Layer
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 _tensor_counts: dict[str, int] = defaultdict(int)
 
 
-class KerasTensor:
+class KerasTensor(TensorOps):
     """A symbolic ``(None, width)`` value: ``keras.Input(...)``, or a layer called on such values.
 
     ``_keras_history`` is ``(layer, node_index, tensor_index)``: the layer that made it (an ``InputLayer`` for
@@ -41,6 +42,12 @@ class KerasTensor:
     def _width(self) -> int:
         """The number of features: the width, or the product of an input's dimensions."""
         return math.prod(self.shape[1:])
+
+    sparse = ragged = False
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
 
     def __repr__(self) -> str:
         return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, sparse=False, ragged=False, name={self.name}>"

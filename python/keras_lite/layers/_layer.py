@@ -359,7 +359,7 @@ class Layer(LayerAttributes):
             )
         self._check_width(shape[-1], shape)
         flat = np.ascontiguousarray(x.reshape(-1, shape[-1]))
-        if training and self._trains_differently:
+        if training and self._trains_differently and flat.shape[0]:  # (no rows: nothing to train on)
             return self._call_training(flat, shape)
         model = self._model_ref() if self._model_ref is not None else None
         if (

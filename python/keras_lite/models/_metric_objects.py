@@ -128,7 +128,10 @@ def record(model: Model, values: list[float]) -> None:
     if not values:  # a pass of no batch: Keras's metrics, reset as it began, hold nothing
         values = [0.0] * (1 + sum(model._metric_sizes))
     metrics = model._compile_metric_set
-    if metrics is not None and metrics._box is not box:
+    # A metric object given to several models' compiles (one list of metrics for each model a script makes)
+    # gives the pass that ran last, whichever model ran it.
+    held = (getattr(m._held, "box", None) for m in metrics._flat or []) if metrics is not None else ()
+    if metrics is not None and (metrics._box is not box or any(b is not box for b in held)):
         metrics._attach(model, box)
     box.record(values)
 

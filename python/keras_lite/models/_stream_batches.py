@@ -44,7 +44,7 @@ def converter(model: Model, inputs: Inputs, targets: bool, what: str, class_weig
         sw = batch[2] if len(batch) == 3 else None
         if class_weight is not None and len(batch) == 3:
             raise ValueError("You cannot specify `class_weight` and `sample_weight` at the same time.")
-        w = _weights.sample_weights(sw, x.shape[0], batch_arg(what, "sample_weight"))
+        w = _weights.sample_weights(sw, x.shape[0], batch_arg(what, "sample_weight"), model)
         if class_weight is not None:
             out = model._net.output_dim
             w = _weights.class_weights(class_weight, y, out, y.shape[1] == 1 and out > 1)
@@ -118,7 +118,7 @@ def _empty(model: Model, batch: tuple[Any, ...], targets: bool, what: str) -> tu
     out = np.empty((0, x_width), np.float32)
     if not targets:
         return (out, np.empty((0, 1), np.float32), None)
-    y = np.asarray(_targets._unkeyed(model, _targets_of(batch, what), batch_arg(what, "y")))
+    y = np.asarray(_targets.unkeyed(model, _targets_of(batch, what), batch_arg(what, "y")))
     _data.check_same_length(out, y, x_arg=batch_arg(what, "x"), y_arg=batch_arg(what, "y"))
     return (out, np.empty((0, _width(y, net.output_dim)), np.float32), None)
 

@@ -200,11 +200,11 @@ def _float32(value: Any) -> float:
 
 def to_targets(model: Model, y: Any, arg: str) -> np.ndarray:
     """``y`` as the core takes targets (``_data.to_targets``), taken first from a dict by output name."""
-    return _data.to_targets(_unkeyed(model, y, arg), arg)
+    return _data.to_targets(unkeyed(model, y, arg), arg)
 
 
-def _unkeyed(model: Model, y: Any, arg: str) -> Any:
-    """Targets given as a dict by output name to a model built with a dict of outputs: the one output's array,
+def unkeyed(model: Model, y: Any, arg: str) -> Any:
+    """Targets (or sample weights) given as a dict by output name to a model built with a dict of outputs: the one output's array,
     as Keras maps them; the one output's array in a list or tuple, as Keras takes it (a nested list of numbers
     stays rows); any other ``y`` as it is."""
     if isinstance(y, (list, tuple)) and len(y) == 1 and getattr(y[0], "ndim", 0) >= 1:

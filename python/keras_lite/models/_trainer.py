@@ -143,7 +143,7 @@ def fit(
     xa = inputs(model, x)
     ya = _targets.to_targets(model, y, "y")
     _data.check_same_length(xa, ya)
-    sw = _weights.sample_weights(sample_weight, xa.shape[0])
+    sw = _weights.sample_weights(sample_weight, xa.shape[0], model=model)
     val = None
     val_sw = None
     if validation_data is not None:
@@ -154,7 +154,7 @@ def fit(
             _targets.to_targets(model, vy, "validation_data y"),
         )
         _data.check_same_length(val[0], val[1], x_arg="validation_data x", y_arg="validation_data y")
-        val_sw = _weights.sample_weights(vw, val[0].shape[0], "validation_data sample_weight")
+        val_sw = _weights.sample_weights(vw, val[0].shape[0], "validation_data sample_weight", model)
     elif validation_split:
         (train_x, train_y), val = _data.split_validation(xa, ya, validation_split)
         split_at = train_x.shape[0]
@@ -260,7 +260,7 @@ def evaluate(
     ya = _targets.to_targets(model, y, "y")
     _data.check_same_length(xa, ya)
     bs = _data.batch_size_for(batch_size, steps, xa.shape[0])
-    sw = _weights.sample_weights(sample_weight, xa.shape[0])
+    sw = _weights.sample_weights(sample_weight, xa.shape[0], model=model)
     rows = _steps_rows(steps, bs, xa.shape[0])  # `steps` batches
     xa, ya, sw = xa[:rows], ya[:rows], None if sw is None else sw[:rows]
     settle_targets(model, ya)
@@ -356,9 +356,22 @@ def call(model: Model, x: Any) -> Tensor:
     """``model(x)`` for what its fast path does not take: conversions, a first build, errors."""
     if _symbolic(x):
         return _nesting.call_on_tensors(model, x)  # type: ignore[no-any-return]
+    empty = no_rows(model, x, "inputs")
+    if empty is not None:
+        return empty
     xa = inputs(model, x, "inputs")
     model._ensure_built(xa.shape[1])
     return model._net.predict(xa, Tensor)
+
+
+def no_rows(model: Model, x: Any, arg: str) -> Tensor | None:
+    """What ``model(x)`` and ``predict_on_batch(x)`` give for data of no rows, as Keras gives it: no rows of
+    output (the data's widths checked as for rows); None for data with rows, or a model not built yet."""
+    one = _data_keras.one_row(x)
+    if one is None or model._net is None:
+        return None
+    inputs(model, one, arg)
+    return np.zeros((0, model._net.output_dim), np.float32).view(Tensor)
 
 
 def _steps_rows(steps: Any, batch_size: int, n: int) -> int:

@@ -17,13 +17,19 @@ from numpy.typing import NDArray
 
 from .. import _data
 from .._errors import received
+from . import _targets
 
 
-def sample_weights(value: Any, rows: int, arg: str = "sample_weight") -> NDArray[np.float32] | None:
+def sample_weights(
+    value: Any, rows: int, arg: str = "sample_weight", model: Any = None
+) -> NDArray[np.float32] | None:
     """``value`` as ``(rows,)`` float32, or None; ``(n, 1)`` is squeezed as Keras does, and the one output's
-    array in a list or tuple taken as Keras takes it (a list of numbers stays the weights)."""
+    array in a list or tuple taken as Keras takes it (a list of numbers stays the weights), or, for ``model``
+    built with a dict of outputs, from a dict by output name, as its targets are."""
     if value is None:
         return None
+    if isinstance(value, dict) and model is not None:
+        value = _targets.unkeyed(model, value, arg)
     if isinstance(value, (list, tuple)) and len(value) == 1 and getattr(value[0], "ndim", 0) >= 1:
         value = value[0]
     arr = _data.to_array(value, arg)
