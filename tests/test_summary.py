@@ -208,7 +208,8 @@ def test_absolute_positions_as_keras_draws_them(capsys: pytest.CaptureFixture[st
     import keras_lite as keras
 
     model = keras.Sequential(
-        [keras.Input((8,)), keras.layers.Dense(16, name="hidden"), keras.layers.Dense(1, name="out")], name="m"
+        [keras.Input((8,)), keras.layers.Dense(16, name="hidden"), keras.layers.Dense(1, name="out")],
+        name="m",
     )
     model.summary(line_length=70, positions=[35, 55, 70])
     lines = capsys.readouterr().out.splitlines()

@@ -570,7 +570,9 @@ def test_a_file_or_config_of_valid_keras_keras_lite_lacks_is_not_supported(tmp_p
         lambda: keras.models.load_model(_keras_file(tmp_path / "conv.keras", tree)),
     )
     for call in calls:
-        with pytest.raises(keras.NotSupportedError, match="'Conv2D', which keras_lite does not support") as info:
+        with pytest.raises(
+            keras.NotSupportedError, match="'Conv2D', which keras_lite does not support"
+        ) as info:
             call()
         assert isinstance(info.value, ValueError)
     with pytest.raises(keras.saving.FormatError, match="Conv2D"):
