@@ -215,3 +215,39 @@ def test_keras_loads_keras_lite_functional_file_and_resumes(tmp_path: Any) -> No
     assert int(got["iterations"]) == model.optimizer.iterations
     for i, w in enumerate(model.get_weights()):
         np.testing.assert_allclose(got[f"w{i}"], w, rtol=1e-3, atol=2e-4, err_msg=f"weight {i}")
+
+
+def test_a_training_false_given_to_a_call_is_kept_in_the_config(tmp_path: Any) -> None:
+    # Keras 3.15.1 records a training=False given to a call on tensors (the transfer-learning
+    # base(inputs, training=False)) with the call's kwargs: these are its config's for the graph below.
+    layers = keras.layers
+    base = keras.Sequential([keras.Input((4,)), layers.Dense(4), layers.BatchNormalization()], name="base")
+    fbi = keras.Input((4,))
+    fbase = keras.Model(fbi, layers.Dense(4)(fbi), name="fbase")
+    f2a, f2b = keras.Input((4,)), keras.Input((4,))
+    f2 = keras.Model([f2a, f2b], layers.Add()([f2a, f2b]), name="f2")
+    inputs = keras.Input((4,))
+    x = base(inputs, training=False)
+    x = fbase(x, training=False)
+    x = f2([x, x], training=False)
+    x = layers.BatchNormalization(name="bn")(x, training=False)
+    x = layers.Dense(3, name="d")(x, training=False)
+    x = layers.Softmax(name="sm")(x, training=False)
+    model = keras.Model(inputs, layers.Dense(1, name="out")(x))
+    want = [
+        ("base", {"training": False}),
+        ("fbase", {"training": False, "mask": None}),
+        ("f2", {"training": False, "mask": [None, None]}),
+        ("bn", {"training": False}),
+        ("d", {"training": False}),
+        ("sm", {"training": False}),
+        ("out", {}),
+    ]
+
+    def kwargs(m: Any) -> list[Any]:
+        cfg = json.loads(m.to_json())["config"]
+        return [(layer["name"], layer["inbound_nodes"][0]["kwargs"]) for layer in cfg["layers"][1:]]
+
+    assert kwargs(model) == want
+    model.save(tmp_path / "m.keras")
+    assert kwargs(keras.models.load_model(tmp_path / "m.keras")) == want

@@ -150,8 +150,8 @@ def functional_from_config(
                 f"the config describes a model of at least {least + spent_before:,} parameters, more than the "
                 f"file's weights can hold ({max_params:,})"
             )
-        try:
-            out = layer(inputs)
+        try:  # (a training=False the call was given stays in the model's config, as in Keras's)
+            out = layer(inputs, training=False) if kwargs.get("training") is False else layer(inputs)
         except (TypeError, ValueError) as e:
             raise file_error(f"{where}: {e}", e) from None
         # A nested model built with a list or a dict of its one output gives it in that structure; the file

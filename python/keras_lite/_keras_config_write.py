@@ -113,19 +113,29 @@ def _structure(tensors: list[L.KerasTensor], structure: Any) -> Any:
 
 
 def _call_kwargs(layer: Any, called: Any) -> dict[str, Any]:
-    """The keyword arguments Keras 3 records for a call on tensors: the defaults of ``training`` (False for
-    Dropout and the noise layers) and ``mask`` (None per input: a model's, a Softmax's, a BatchNormalization's),
-    the arguments a layer's ``call`` has and was not given."""
+    """The keyword arguments Keras 3 records for a call on tensors: a ``training`` given (with, for a Functional
+    model, its ``mask``), else the defaults of ``training`` (False for Dropout and the noise layers) and
+    ``mask`` (None per input: a model's, a Softmax's, a BatchNormalization's), the arguments a layer's ``call``
+    has and was not given."""
+    given = getattr(layer, "_given_training", None)
+    if given is not None:
+        functional = not isinstance(layer, L.Layer) and hasattr(layer, "_output_structure")
+        return {"training": given, "mask": _model_mask(layer, called)} if functional else {"training": given}
     if isinstance(layer, (L.Dropout, L.GaussianDropout, L.GaussianNoise)):
         return {"training": False}
     if isinstance(layer, (L.Softmax, L.BatchNormalization)):
         return {"mask": None}
     if isinstance(layer, L.Layer):
         return {}
-    if isinstance(called, list):  # a model called by names
-        return {"mask": {name: None for name in called}}
-    tensors = layer._inbound[0]
-    return {"mask": [None] * len(tensors) if called else None}
+    return {"mask": _model_mask(layer, called)}
+
+
+def _model_mask(model: Any, called: Any) -> Any:
+    """The ``mask`` Keras records for a model's call: None per input it was called on (by name for a model
+    called on a dict), or None for one tensor."""
+    if isinstance(called, list):
+        return {name: None for name in called}
+    return [None] * len(model._inbound[0]) if called else None
 
 
 def functional_config(model: Any) -> dict[str, Any]:

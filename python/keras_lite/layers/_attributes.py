@@ -71,6 +71,8 @@ class LayerAttributes:
 
     # The specification a model's core network was built with for this layer (set by the model's build).
     _built_spec: Any = None
+    # The ``training`` given to its call on tensors (None: not given), which Keras's config records.
+    _given_training: Any = None
 
     def __setattr__(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)

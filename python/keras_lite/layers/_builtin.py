@@ -186,7 +186,7 @@ class Activation(Layer):
 
     def __call__(self, inputs: Any, training: Any = None) -> Tensor:
         if _symbolic(inputs):
-            return _symbolic_call(self, inputs)  # type: ignore[return-value]
+            return _symbolic_call(self, inputs, training=training)  # type: ignore[return-value]
         return activations.apply(self._form(), _data.to_array(inputs, "inputs"))
 
     def get_config(self) -> dict[str, Any]:

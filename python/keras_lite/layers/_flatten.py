@@ -83,7 +83,7 @@ class _Flattening(Layer):
     def __call__(self, inputs: Any, training: Any = None) -> Tensor:
         """Flatten an array (or, on a ``keras.Input`` tensor, record the call for a Functional model)."""
         if _symbolic(inputs):
-            return _symbolic_call(self, inputs)  # type: ignore[return-value]
+            return _symbolic_call(self, inputs, training=training)  # type: ignore[return-value]
         array = _data.to_array(inputs, "inputs")
         if array.ndim == 0:
             raise ValueError(f"Layer {self.name} needs at least a 1-D input. Received: a scalar")

@@ -69,8 +69,9 @@ def _symbolic(inputs: Any) -> bool:
     return isinstance(inputs, KerasTensor) or any(isinstance(i, KerasTensor) for i in items)
 
 
-def _symbolic_call(layer: Layer, inputs: Any, width_of: Any = None) -> KerasTensor:
-    """``layer(inputs)`` on KerasTensors: check the widths, record the call, return the output tensor.
+def _symbolic_call(layer: Layer, inputs: Any, width_of: Any = None, training: Any = None) -> KerasTensor:
+    """``layer(inputs)`` on KerasTensors: check the widths, record the call (and a ``training`` given to it, which
+    Keras's config keeps), return the output tensor.
 
     Merge layers take a list of tensors, and so does a model of several inputs (``width_of(widths, is_list)``
     checks its tensors' widths and gives its output's); every other layer takes one tensor. A layer is called
@@ -106,6 +107,7 @@ def _symbolic_call(layer: Layer, inputs: Any, width_of: Any = None) -> KerasTens
             "layer for each call."
         )
     shaped = [t for t in tensors if len(t.shape) > 2]
+    layer._given_training = training
     if shaped and layer._keeps_shapes and not merges:  # value by value: the shape is kept, for a Flatten
         layer._inbound = (tensors, isinstance(inputs, (list, tuple)))
         layer._outbound = KerasTensor(layer, tuple(shaped[0].shape[1:]))

@@ -347,7 +347,7 @@ class Layer(LayerAttributes):
         if _symbolic(inputs):
             if training and self._trains_differently:
                 raise _training_on_tensors(self)
-            return _symbolic_call(self, inputs)  # type: ignore[return-value]
+            return _symbolic_call(self, inputs, training=training)  # type: ignore[return-value]
         array = _data.to_array(inputs, "inputs")
         if array.ndim == 0:
             raise ValueError(f"Layer {self.name} needs at least a 1-D input. Received: a scalar")

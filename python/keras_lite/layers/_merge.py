@@ -92,7 +92,7 @@ class _Merge(Layer):
         Keras reads it there.
         """
         if _symbolic(inputs):
-            return _symbolic_call(self, inputs)
+            return _symbolic_call(self, inputs, training=training)
         if not isinstance(inputs, (list, tuple)):
             raise ValueError(
                 "A merge layer should be called on a list of inputs. "

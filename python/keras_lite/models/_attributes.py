@@ -25,6 +25,8 @@ class ModelAttributes:
     # Keras 3's flags a callback sets to end an evaluate() or predict() after the current batch.
     stop_evaluating = False
     stop_predicting = False
+    # The ``training`` given to its call on tensors as a layer of a graph (None: not given), for the config.
+    _given_training: Any = None
 
     @property
     def dtype_policy(self) -> DTypePolicy:

@@ -358,7 +358,7 @@ class Model(_compile.CompileState, ConfigMethods, _nesting.AsLayer, _ownership.H
                 return net.predict(inputs, Tensor)
             except (TypeError, ValueError):
                 pass
-        return _trainer.call(self, inputs)
+        return _trainer.call(self, inputs, training)
 
     # ---- display ------------------------------------------------------------------------------------
     def summary(

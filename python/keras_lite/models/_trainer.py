@@ -352,10 +352,14 @@ def predict(model: Model, x: Any, batch_size: Any, verbose: Any, steps: Any, cal
     return out
 
 
-def call(model: Model, x: Any) -> Tensor:
-    """``model(x)`` for what its fast path does not take: conversions, a first build, errors."""
+def call(model: Model, x: Any, training: Any = None) -> Tensor:
+    """``model(x)`` for what its fast path does not take: conversions, a first build, errors (on tensors, a
+    ``training=False`` given is kept for the model's config, as Keras's keeps it)."""
     if _symbolic(x):
-        return _nesting.call_on_tensors(model, x)  # type: ignore[no-any-return]
+        out = _nesting.call_on_tensors(model, x)
+        if training is not None:
+            model._given_training = training
+        return out  # type: ignore[no-any-return]
     empty = no_rows(model, x, "inputs")
     if empty is not None:
         return empty
