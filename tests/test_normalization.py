@@ -352,3 +352,14 @@ def test_one_feature_column_with_axis_none():
         want[:, None] @ model.get_weights()[3] + model.get_weights()[4],
         rtol=1e-5,
     )
+
+
+def test_adapt_takes_an_object_array_of_numbers_and_bools() -> None:
+    # TensorFlow's regression tutorial adapts on np.array(train_features), an object array once pd.get_dummies
+    # makes bool columns; Keras 3.15.1 adapts: mean [[2.5, 25.25, 0.5]] here. Strings are still refused.
+    data = np.array([[1.0, 10, True], [2.0, 20, False], [3.0, 30, True], [4.0, 41, False]], dtype=object)
+    norm = keras.layers.Normalization()
+    norm.adapt(data)
+    np.testing.assert_allclose(norm.mean, [[2.5, 25.25, 0.5]])
+    with pytest.raises(TypeError, match="numeric"):
+        keras.layers.Normalization().adapt(np.array([["a", 1.0]], dtype=object))

@@ -234,3 +234,26 @@ def test_a_keras_file_with_a_schedule_loads_compiled():
     np.testing.assert_allclose(model.predict(x, verbose=0), want, rtol=1e-5, atol=1e-6)
     model.fit(x, want, epochs=1, verbose=0)  # and trains on from the file's step count
     assert model.optimizer.iterations > steps
+
+
+def test_fractional_steps_as_keras_computes_them():
+    # Keras 3.15.1 calls its schedules on any float step (TensorFlow's "Overfit and underfit" plots one on
+    # np.linspace(0, 100000)); these are its rates, rounded to 7 decimals as printed.
+    cases = [
+        (
+            S.InverseTimeDecay(0.001, 20_000, 1),
+            np.linspace(0, 100000, 5),
+            [0.001, 0.0004444, 0.0002857, 0.0002105, 0.0001667],
+        ),
+        (S.InverseTimeDecay(0.001, 20_000, 1), 1500.5, 0.0009302),
+        (S.ExponentialDecay(0.1, 100, 0.5), 1500.5, 3e-06),
+        (S.CosineDecay(0.1, 1000), 1500.5, 0.0),
+        (S.PiecewiseConstantDecay([100, 200], [0.1, 0.01, 0.001]), 1500.5, 0.001),
+        (S.PiecewiseConstantDecay([100, 200], [0.1, 0.01, 0.001]), 100.5, 0.01),
+        (S.ExponentialDecay(0.1, 100, 0.5), np.float32(3.0), 0.097942),
+    ]
+    for schedule, step, want in cases:
+        np.testing.assert_allclose(np.round(np.asarray(schedule(step)), 7), want, rtol=1e-6, atol=1e-7)
+    for bad in (-0.5, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="non-negative finite number"):
+            S.ExponentialDecay(0.1, 100, 0.5)(bad)

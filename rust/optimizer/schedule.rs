@@ -78,7 +78,22 @@ impl Schedule {
     /// The learning rate at step `step` (the optimizer's `iterations` before the step), unchecked (NaN for
     /// a step a table does not hold).
     pub fn lr(&self, step: u64) -> f32 {
-        let s = step as f32;
+        let at = i64::try_from(step).unwrap_or(i64::MAX);
+        self.rate(step as f32, |b| at <= b, step)
+    }
+
+    /// The learning rate at a step that is not a whole number (Keras's schedules take any float step, which
+    /// a plot of one calls them on); NaN for a table, which holds the rates of whole steps.
+    pub fn lr_fractional(&self, step: f64) -> f32 {
+        match self {
+            Schedule::Table(_) => f32::NAN,
+            _ => self.rate(step as f32, |b| step <= b as f64, 0),
+        }
+    }
+
+    /// The rate at step `s`, `within(b)` telling whether the step is at or below a piecewise boundary `b`;
+    /// `step` indexes a table.
+    fn rate(&self, s: f32, within: impl Fn(i64) -> bool, step: u64) -> f32 {
         match *self {
             Schedule::Exponential { initial, decay_steps, rate, staircase } => {
                 initial * rate.powf(fraction(s, decay_steps, staircase))
@@ -87,8 +102,7 @@ impl Schedule {
                 initial / (1.0 + rate * fraction(s, decay_steps, staircase))
             }
             Schedule::Piecewise { ref boundaries, ref values } => {
-                let step = i64::try_from(step).unwrap_or(i64::MAX);
-                let i = boundaries.iter().position(|&b| step <= b).unwrap_or(boundaries.len());
+                let i = boundaries.iter().position(|&b| within(b)).unwrap_or(boundaries.len());
                 values.get(i).copied().unwrap_or(f32::NAN)
             }
             Schedule::Polynomial { initial, decay_steps, end, power, cycle } => {

@@ -33,6 +33,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(ops::loss_per_sample, m)?)?;
     m.add_function(wrap_pyfunction!(ops::activation_names, m)?)?;
     m.add_function(wrap_pyfunction!(schedule::learning_rate_at, m)?)?;
+    m.add_function(wrap_pyfunction!(schedule::learning_rate_at_fraction, m)?)?;
     m.add_function(wrap_pyfunction!(device::list_devices, m)?)?;
     m.add_function(wrap_pyfunction!(device::has_gpu_backend, m)?)?;
     m.add_function(wrap_pyfunction!(device::gpu_profile, m)?)?;

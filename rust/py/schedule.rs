@@ -161,6 +161,13 @@ pub fn learning_rate_at(schedule: ScheduleArg, step: u64) -> PyResult<f32> {
     Ok(schedule.0.lr(step))
 }
 
+/// The rate of `schedule` at a step that is not a whole number (`step` finite and non-negative).
+#[pyfunction]
+pub fn learning_rate_at_fraction(schedule: ScheduleArg, step: f64) -> PyResult<f32> {
+    schedule.0.validate()?;
+    Ok(schedule.0.lr_fractional(step))
+}
+
 /// The rates of a learning-rate schedule written in Python, by optimizer step, shared with the core's
 /// optimizer: Python appends each step's rate before a fit runs the step (optimizer/rates.rs).
 #[pyclass(frozen, module = "keras_lite._core")]

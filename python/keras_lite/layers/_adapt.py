@@ -35,6 +35,18 @@ def _x_of(batch: Any) -> Any:
     return batch[0] if isinstance(batch, tuple) else batch
 
 
+def _numbers(data: Any) -> Any:
+    """An object array of numbers and bools (``np.array(df)`` of a DataFrame with ``get_dummies``'s bool
+    columns, as TensorFlow's regression tutorial adapts) as float32, which Keras adapts on; anything else as
+    given."""
+    if isinstance(data, np.ndarray) and data.dtype == object:
+        try:
+            return data.astype(np.float32)
+        except (TypeError, ValueError):
+            return data  # (strings and the like: refused by the conversion that follows, naming them)
+    return data
+
+
 def batches(data: Any, batch_size: Any, steps: Any) -> tuple[Any, Iterator[Any]]:
     """``data`` as (its first batch, an iterator over all its batches, that one included), unconverted.
 
@@ -47,10 +59,10 @@ def batches(data: Any, batch_size: Any, steps: Any) -> tuple[Any, Iterator[Any]]
     if isinstance(data, np.ndarray) or (
         isinstance(data, (list, tuple)) and data and not hasattr(_x_of(data[0]), "shape")
     ):
-        array = _data.to_array(data, "data")
+        array = _data.to_array(_numbers(data), "data")
         return array, _chunks(array, size, limit)
     if hasattr(data, "__array__") and not _is_dataframe(data):
-        array = _data.to_array(np.asarray(data), "data")
+        array = _data.to_array(_numbers(np.asarray(data)), "data")
         return array, _chunks(array, size, limit)
     if size is not None:
         raise ValueError(
@@ -109,7 +121,7 @@ def moments(items: Iterator[Any], per_feature: bool, cols: int) -> tuple[np.ndar
     total = 0
     mean = var = np.zeros(cols if per_feature else 1)
     for k, batch in enumerate(items):
-        b = _data.to_array(batch, "data")
+        b = _data.to_array(_numbers(batch), "data")
         if per_feature:
             b = b.reshape(1, -1) if b.ndim == 1 else b
             if b.ndim != 2 or b.shape[1] != cols:

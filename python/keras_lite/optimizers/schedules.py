@@ -40,18 +40,27 @@ def _positive(name: str, value: Any) -> None:
         raise ValueError(f"Argument `{name}` must be > 0. {received(name, value)}")
 
 
-def _step(step: Any) -> int:
-    """An optimizer step count: a whole number >= 0 (an int, a NumPy integer or 0-d array, ``iterations``)."""
+def _step(step: Any) -> int | float:
+    """An optimizer step count: a number >= 0 (an int, a NumPy integer or 0-d array, ``iterations``), an int
+    when it is a whole number, else the float (Keras's schedules take one: a plot calls them on ``linspace``)."""
     try:
         value = np.asarray(step, dtype=np.float64)
         ok = (
-            value.shape == () and not isinstance(step, bool) and bool(value >= 0) and value == np.floor(value)
+            value.shape == () and not isinstance(step, bool) and bool(value >= 0) and bool(np.isfinite(value))
         )
     except (TypeError, ValueError):
         ok = False
     if not ok:
-        raise ValueError(f"A schedule's step must be a non-negative whole number. {received('step', step)}")
-    return int(step) if isinstance(step, (int, np.integer)) else min(int(value), 2**64 - 1)
+        raise ValueError(f"A schedule's step must be a non-negative finite number. {received('step', step)}")
+    if isinstance(step, (int, np.integer)):
+        return int(step)
+    return min(int(value), 2**64 - 1) if value == np.floor(value) else float(value)
+
+
+def _rate_at(spec: dict[str, Any], step: Any) -> float:
+    """The core's rate of the schedule ``spec`` at ``step``, a whole or a fractional one."""
+    s = _step(step)
+    return _core.learning_rate_at(spec, s) if isinstance(s, int) else _core.learning_rate_at_fraction(spec, s)
 
 
 class _Rate(np.float32):
@@ -110,9 +119,9 @@ class _CoreSchedule(LearningRateSchedule):
         ``schedule(np.arange(100))`` to plot it), their rates, a float32 array of its shape, as Keras gives."""
         if isinstance(step, (list, tuple, np.ndarray)) and np.ndim(step) > 0:
             steps, spec = np.asarray(step), self._core_spec()
-            rates = [_core.learning_rate_at(spec, _step(s)) for s in steps.reshape(-1)]
+            rates = [_rate_at(spec, s) for s in steps.reshape(-1)]
             return np.asarray(rates, dtype=np.float32).reshape(steps.shape).view(Tensor)
-        return _Rate(_core.learning_rate_at(self._core_spec(), _step(step)))
+        return _Rate(_rate_at(self._core_spec(), step))
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
