@@ -315,6 +315,28 @@ def defines(cls: type, name: str) -> bool:
     return False
 
 
+def _own_methods(obj: Any, methods: tuple[str, ...]) -> list[str]:
+    """Which of ``methods`` ``obj``'s class (derived from keras_lite's) defines itself, in classes of the user's
+    below keras_lite's: code the core, which computes keras_lite's own classes, would not run."""
+    own: list[str] = []
+    for k in type(obj).__mro__:
+        if k.__module__.startswith("keras_lite."):
+            break
+        own += [m for m in methods if m in vars(k) and m not in own]
+    return own
+
+
+def refuse_own_code(obj: Any, kind: str, methods: tuple[str, ...], supported: str) -> None:
+    """Raise `NotSupportedError` for an ``obj`` whose class computes its own way (`computes_its_own`), which
+    keras_lite's core would silently replace by its base class's computation."""
+    own = _own_methods(obj, methods)
+    if own:
+        raise NotSupportedError(
+            f"keras_lite computes {kind}s in its core and does not support one of your own ({type(obj).__name__} "
+            f"defines {', '.join(own)}) yet. Supported: {supported}. Received: {type(obj).__name__}"
+        )
+
+
 def add_missing_attributes(cls: type, names: frozenset[str], keras_owner: str) -> None:
     """Give ``cls`` a `MissingAttribute` for each Keras name in ``names`` that it does not define."""
     for name in sorted(names):

@@ -27,6 +27,7 @@ from ._callback import (
 )
 from ._checkpoint import BackupAndRestore, ModelCheckpoint
 from ._csv_logger import CSVLogger
+from ._errors import ArgumentTypeError
 from ._lr_callbacks import LearningRateScheduler, ReduceLROnPlateau
 from ._progbar import Progbar
 from ._remote_monitor import RemoteMonitor
@@ -90,8 +91,8 @@ def _flatten(callbacks: Any) -> list[Callback]:
             flat += _flatten(item)
         elif isinstance(item, Callback):
             flat.append(item)
-        else:
-            raise ValueError(
+        else:  # (Keras 3.15.1 fails with a TypeError, for a class, or an AttributeError)
+            raise ArgumentTypeError(
                 "Each item of `callbacks` must be a `keras_lite.callbacks.Callback` instance. "
                 f"Received: {item!r}"
             )

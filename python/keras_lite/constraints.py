@@ -13,7 +13,7 @@ import numpy as np
 from . import _custom
 from ._errors import real_number
 from ._tensor import Tensor
-from ._unsupported import NotSupportedError
+from ._unsupported import NotSupportedError, refuse_own_code
 
 __all__ = [
     "Constraint",
@@ -40,7 +40,15 @@ class Constraint:
         raise NotImplementedError
 
     def _core(self) -> tuple[str, float, float, float, int]:
-        """The constraint as the core applies it after each step: along one axis."""
+        """The constraint as the core applies it after each step: along one axis (one of the user's own is
+        refused)."""
+        supported = "MaxNorm, MinMaxNorm, NonNeg, UnitNorm"
+        refuse_own_code(self, "constraint", ("__call__",), supported)
+        if type(self)._params is Constraint._params:  # (the base class, or a subclass of it)
+            raise NotSupportedError(
+                f"keras_lite computes constraints in its core and does not support a constraint of your own yet. "
+                f"Supported: {supported}. Received: {type(self).__name__}"
+            )
         name, a, b, rate, axes = self._params()
         if len(axes) != 1:
             raise NotSupportedError(
@@ -204,6 +212,8 @@ def deserialize(config: Any, custom_objects: Any = None) -> Constraint:
 
 def get(identifier: Any) -> Constraint | None:
     """A constraint from ``None``, a name, a config dict or an object."""
+    if isinstance(identifier, Constraint):
+        identifier._core()  # (refuses one computing its own)
     if identifier is None or isinstance(identifier, Constraint):
         return identifier
     if isinstance(identifier, (str, dict)):

@@ -70,7 +70,7 @@ from ._metric_losses import (
     SquaredHinge,
 )
 from ._metric_regression import R2Score, RootMeanSquaredError
-from ._unsupported import NotSupportedError, file_error, unsupported_identifier
+from ._unsupported import NotSupportedError, _own_methods, file_error, unsupported_identifier
 from .losses import (
     binary_crossentropy,
     binary_focal_crossentropy,
@@ -317,8 +317,8 @@ def resolve_sized(identifier: Any, output_width: int, sparse: bool = False) -> t
         identifier = identifier()
     if isinstance(identifier, Metric):
         kind = identifier._core_kind()
-        if not kind:
-            _refuse_in_compile(identifier)
+        if not kind or _own_methods(identifier, ("update_state", "result", "reset_state", "merge_state")):
+            _refuse_in_compile(identifier)  # (one that computes its own way: the core would run its base's)
         return kind, identifier.name, identifier._core_size(output_width)
     if is_function(identifier):
         return _FUNCTIONS[identifier], identifier.__name__, 1

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import _custom
 from ._tensor import Tensor
-from ._unsupported import NotSupportedError, _module_getattr
+from ._unsupported import NotSupportedError, _module_getattr, refuse_own_code
 
 __all__ = ["L1", "L1L2", "L2", "Regularizer", "deserialize", "get", "l1", "l1_l2", "l2", "serialize"]
 
@@ -49,6 +49,11 @@ class Regularizer:
         if self.l2:
             penalty = penalty + np.float32(self.l2) * np.square(w).sum(dtype=np.float32)
         return np.asarray(penalty, dtype=np.float32).view(Tensor)
+
+    def _core(self) -> tuple[float, float]:
+        """``(l1, l2)``, the penalty's factors as the core computes it (a subclass computing its own is refused)."""
+        refuse_own_code(self, "regularizer", ("__call__",), "L1, L2, L1L2")
+        return self.l1, self.l2
 
     def get_config(self) -> dict[str, Any]:
         raise NotImplementedError(f"{object.__repr__(self)} does not implement get_config()")
@@ -155,6 +160,8 @@ def deserialize(config: Any, custom_objects: Any = None) -> Regularizer:
 
 def get(identifier: Any) -> Regularizer | None:
     """A regularizer from ``None``, a name, a config dict or an object."""
+    if isinstance(identifier, Regularizer):
+        identifier._core()  # (refuses one computing its own penalty)
     if identifier is None or isinstance(identifier, Regularizer):
         return identifier
     if isinstance(identifier, (str, dict)):

@@ -24,6 +24,9 @@ from .. import _core
 from .._dtype_policy import FLOAT32, DTypePolicy
 from .._errors import boolean
 from .._tensor import Tensor
+from .._unsupported import NotSupportedError
+
+_UNSET = object()  # (an attribute the layer did not have)
 
 # Layer attributes that a built layer's model applies by other ways (``trainable``) or never computes with.
 _APPLIED = frozenset(("name", "trainable", "dtype", "built", "input_spec", "supports_masking"))
@@ -75,11 +78,15 @@ class LayerAttributes:
     _given_training: Any = None
 
     def __setattr__(self, name: str, value: Any) -> None:
+        old = self.__dict__.get(name, _UNSET)
         object.__setattr__(self, name, value)
         if self._built_spec is None or name.startswith("_") or name in _APPLIED:
             return
         try:
             spec = self._spec()  # type: ignore[attr-defined]
+        except NotSupportedError:  # (a regularizer of the user's own, say): refused, the attribute as it was
+            object.__setattr__(self, name, old) if old is not _UNSET else object.__delattr__(self, name)
+            raise
         except Exception:  # noqa: BLE001 - a value the layer cannot describe: its next build refuses it
             return
         if repr(spec) == repr(self._built_spec):  # (as text: a spec may hold arrays)

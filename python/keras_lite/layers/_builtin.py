@@ -110,9 +110,9 @@ class Dense(Layer):
         act = self.activity_regularizer
         if any(r is not None for r in (*regs, *cons, act)):
             spec["rules"] = (
-                *((0.0, 0.0) if r is None else (r.l1, r.l2) for r in regs),
+                *((0.0, 0.0) if r is None else r._core() for r in regs),
                 *(("none", 0.0, 0.0, 1.0, 0) if c is None else c._core() for c in cons),
-                (0.0, 0.0) if act is None else (act.l1, act.l2),
+                (0.0, 0.0) if act is None else act._core(),
             )
         return spec
 

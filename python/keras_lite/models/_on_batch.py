@@ -120,8 +120,11 @@ def test_on_batch(
 def predict_on_batch(self: Model, x: Any) -> np.ndarray:
     """Predictions for one batch, no callbacks or progress output; a batch of no rows gives no rows, as in
     Keras (``predict`` refuses empty data, as Keras's does)."""
-    empty = _trainer.no_rows(self, x, "x")
-    if empty is not None:
-        keyed = getattr(self, "_keyed", None)  # (a Functional model built with a dict of outputs)
-        return keyed(np.asarray(empty)) if keyed is not None else np.asarray(empty)  # type: ignore[no-any-return]
-    return self.predict(x, verbose=0)
+    try:
+        return self.predict(x, verbose=0)
+    except ValueError:
+        empty = _trainer.no_rows(self, x, "x")  # (looked for only here: a call with rows pays nothing for it)
+        if empty is None:
+            raise
+    keyed = getattr(self, "_keyed", None)  # (a Functional model built with a dict of outputs)
+    return keyed(np.asarray(empty)) if keyed is not None else np.asarray(empty)  # type: ignore[no-any-return]

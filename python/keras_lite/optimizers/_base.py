@@ -10,12 +10,15 @@ import numpy as np
 
 from .._errors import ArgumentTypeError, received
 from .._metric_base import to_snake_case
-from .._unsupported import NotSupportedError
+from .._unsupported import NotSupportedError, refuse_own_code
 from ..layers._layer import _auto_name
 from . import schedules
 from ._arguments import _CLIPS, _KERAS_KWARGS, _float, _no_extra
 from ._steps import Iterations, PythonRates
 from .schedules import LearningRateSchedule
+
+# Keras's optimizer methods that compute its steps: an optimizer of the user's that defines one computes its own.
+_OWN_STEP = ("update_step", "apply_gradients", "apply", "build", "stateless_apply", "_apply_weight_decay")
 
 _NOT_SETTABLE = (
     "This optimizer was created with a `LearningRateSchedule` object as its `learning_rate` constructor "
@@ -343,6 +346,13 @@ class Optimizer:
         """The optimizer as the core reads it: its kind, its hyper-parameters, its schedule (or None), its
         clipping and weight decay, and (given the core network it compiles, and its model) the weights the decay
         skips."""
+        supported = "Adam, AdamW, SGD, RMSprop, Adagrad, Adadelta, Adamax, Nadam, Lion"
+        refuse_own_code(self, "optimizer", _OWN_STEP, supported)
+        if not self._kind:  # (the base class, or a subclass of it)
+            raise NotSupportedError(
+                "keras_lite computes optimizer steps in its core and does not support an optimizer of your own "
+                f"yet. Supported: {supported}. Received: {type(self).__name__}"
+            )
         schedule = self._schedule_spec()
         clip = next(((k, float(getattr(self, k))) for k in _CLIPS if getattr(self, k) is not None), None)
         no_decay = self._skipped(net, model) if net is not None and self.weight_decay is not None else []
