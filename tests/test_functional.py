@@ -382,3 +382,11 @@ def test_bad_graphs_are_named() -> None:
     twice = layers.Dense(1, name="twice")
     with pytest.raises(ValueError, match='"twice" is used 2 times'):
         keras.Model(a, layers.Add()([twice(a), layers.Dense(1, name="twice")(a)]))
+
+
+def test_a_model_takes_keras_float32_dtype_only() -> None:
+    # Keras 3.15.1: keras.Model(i, o, dtype="float32") builds (the model's dtype policy).
+    i = keras.Input((3,))
+    assert keras.Model(i, keras.layers.Dense(2)(i), dtype="float32").dtype == "float32"
+    with pytest.raises(keras.NotSupportedError, match="float32 only"):
+        keras.Model(i, keras.layers.Dense(2)(i), dtype="float16")

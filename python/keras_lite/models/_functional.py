@@ -22,6 +22,7 @@ from ..layers._flatten import flatten_input, set_shaped, shaped_prefix
 from ..layers._input_spec import InputSpec
 from ..layers._keras_tensor import _tensor_list
 from ..layers._layer import _bind_model
+from ..layers._layer_args import _dtype_name
 from . import _attributes, _call, _display, _nesting, _network
 from ._config import CLASSES
 from ._model import Model
@@ -181,7 +182,10 @@ class Functional(Model):
         name: str | None = None,
         trainable: bool = True,
         device: str | None = None,
+        dtype: Any = None,
     ) -> None:
+        if _dtype_name(dtype) not in (None, "float32"):  # (Keras takes a model's dtype policy)
+            raise NotSupportedError(f"keras_lite computes in float32 only. {received('dtype', dtype)}")
         super().__init__(name=name, trainable=trainable, device=device)
         self._inputs, self._input_structure = _tensor_list(inputs, "inputs")
         if isinstance(inputs, dict):
