@@ -7,6 +7,7 @@ printed for the same models (see each golden's comment); the bad inputs against 
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -390,3 +391,36 @@ def test_a_model_takes_keras_float32_dtype_only() -> None:
     assert keras.Model(i, keras.layers.Dense(2)(i), dtype="float32").dtype == "float32"
     with pytest.raises(keras.NotSupportedError, match="float32 only"):
         keras.Model(i, keras.layers.Dense(2)(i), dtype="float16")
+
+
+def test_data_in_another_structure_than_the_inputs_warns_as_keras_does() -> None:
+    # Keras 3.15.1 reads a dict given to a model of one bare input, and an array given to a model built from a
+    # dict of one input, with its UserWarning "The structure of `inputs` doesn't match the expected structure.
+    # Expected: digits Received: inputs=['Tensor(shape=(32, 12))']" (its batch's shape; keras_lite shows the
+    # data's) on fit, evaluate, predict and calls.
+    x, y = np.ones((8, 12), np.float32), np.zeros((8, 1), np.float32)
+    bare = keras.Input((12,), name="digits")
+    model = keras.Model(bare, keras.layers.Dense(1)(bare))
+    model.compile("sgd", "mse")
+    for call in (
+        lambda: model.fit({"digits": x}, y, verbose=0),
+        lambda: model.evaluate({"digits": x}, y, verbose=0),
+        lambda: model.predict({"digits": x}, verbose=0),
+        lambda: model({"digits": x}),
+    ):
+        with pytest.warns(
+            UserWarning, match=r"Expected: digits\nReceived: inputs=\['Tensor\(shape=\(8, 12\)\)'\]"
+        ):
+            call()
+    keyed = keras.Input((12,), name="i")
+    by_name = keras.Model({"i": keyed}, keras.layers.Dense(1)(keyed))
+    with pytest.warns(
+        UserWarning, match=r"Expected: \{'i': 'i'\}\nReceived: inputs=Tensor\(shape=\(8, 12\)\)"
+    ):
+        by_name.predict(x, verbose=0)
+    with pytest.warns(UserWarning, match=r"Received: inputs=\{'i': 'Tensor\(shape=\(8, 12\)\)', 'extra'"):
+        by_name.predict({"i": x, "extra": x}, verbose=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.predict(x, verbose=0)
+        by_name.predict({"i": x}, verbose=0)

@@ -120,3 +120,20 @@ def test_a_model_emptied_and_built_again_for_another_width_has_a_graph_of_that_w
     model.predict(np.ones((2, 7), np.float32), verbose=0)
     assert model.inputs[0].shape == (None, 7) and model.outputs[0].shape == (None, 2)
     assert model.layers[0].input is model.inputs[0]
+
+
+def test_an_element_of_an_output_reads_like_keras_s_scalar_tensor() -> None:
+    # Keras 3.15.1: model(x)[0, 1].numpy(), losses.mean_squared_error(y, p)[0].numpy() and each element met
+    # iterating a row give a number with .numpy(); keras_lite's are NumPy scalars that also have it.
+    import pickle
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)])
+    out = model(np.ones((2, 2), np.float32))
+    element = out[0, 1]
+    assert isinstance(element, np.float32) and element.numpy() == out.numpy()[0, 1]
+    assert type(element.numpy()) is np.float32 and float(element) == float(out.numpy()[0, 1])
+    assert [v.numpy() for v in out[0]] == list(out.numpy()[0])
+    per_sample = keras.losses.mean_squared_error(np.ones((2, 2)), np.zeros((2, 2)))
+    assert per_sample[0].numpy() == 1.0
+    assert type(pickle.loads(pickle.dumps(element))) is np.float32  # (a plain NumPy scalar once pickled)
+    assert {element: 1}[out.numpy()[0, 1]] == 1  # (hashes as the number)

@@ -15,10 +15,29 @@ from typing import Any
 import numpy as np
 
 
+def _scalar_type(base: type) -> type:
+    """A subclass of NumPy's scalar type ``base`` that also has Keras's ``.numpy()``."""
+
+    def numpy(self: Any) -> Any:
+        return base(self)
+
+    return type(f"Scalar{base.__name__.capitalize()}", (base,), {"__slots__": (), "numpy": numpy})
+
+
+# The scalar an element of a `Tensor` reads as (``out[0, 1].numpy()``), by NumPy scalar type.
+_SCALARS = {t: _scalar_type(t) for t in (np.float32, np.float64, np.int32, np.int64)}
+
+
 class Tensor(np.ndarray):  # type: ignore[type-arg]
-    """A NumPy array that also reads like a Keras (TensorFlow) eager tensor: ``out.numpy()``."""
+    """A NumPy array that also reads like a Keras (TensorFlow) eager tensor: ``out.numpy()``, also on one
+    element of it (``out[0, 1].numpy()``)."""
 
     __slots__ = ()
+
+    def __getitem__(self, index: Any) -> Any:
+        item = np.ndarray.__getitem__(self, index)
+        kind = _SCALARS.get(type(item))
+        return item if kind is None else kind(item)
 
     def numpy(self) -> Any:
         """The values as a plain NumPy array (a view, no copy); a NumPy scalar for a 0-d result."""

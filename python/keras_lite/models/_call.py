@@ -50,3 +50,30 @@ def warn_structure(names: list[str], listed: bool, inputs: Any) -> None:
         f"Received: inputs={got}",
         stacklevel=3,
     )
+
+
+def _shown(value: Any) -> str:
+    return f"Tensor(shape={tuple(getattr(value, 'shape', ()))})"
+
+
+def check_structure(structure: Any, tensors: list[Any], x: Any) -> None:
+    """Keras 3's warning for data given to a Functional model in another structure than its inputs (which it
+    reads all the same): a dict for a model of one bare input, an array for one built from a dict, a dict with
+    keys besides a dict-built model's. ``structure`` is the model's (``_tensor_list``'s: None, ``list`` or the
+    keys); checked by fit, evaluate, predict and calls, as Keras checks each."""
+    keyed = isinstance(structure, list)
+    expected = {k: t.name for k, t in zip(sorted(structure), tensors)} if keyed else tensors[0].name
+    if isinstance(x, dict) and structure is None:
+        got: Any = [_shown(x.get(tensors[0].name))]
+    elif isinstance(x, dict) and keyed and set(x) > set(structure):  # (one missing is an error instead)
+        got = {k: _shown(v) for k, v in x.items()}
+    elif keyed and len(tensors) == 1 and not isinstance(x, (dict, list, tuple)):
+        got = _shown(x)
+    else:
+        return
+    warnings.warn(
+        f"The structure of `inputs` doesn't match the expected structure.\nExpected: {expected}\nReceived: "
+        f"inputs={got}",
+        UserWarning,
+        stacklevel=5,
+    )

@@ -221,7 +221,10 @@ class Functional(Model):
             )
         self._single_input = len(self._inputs) == 1
         self._readers = _flatten_readers(self._inputs, nodes, outs[0])
-        self._direct_input = self._single_input and self._readers[0] is None
+        # (not for one input given by name: an array for it takes Keras's structure warning on the general path)
+        self._direct_input = (
+            self._single_input and self._readers[0] is None and not isinstance(self._input_structure, list)
+        )
         self._nodes = nodes  # layers and nested models, in order (self._layers: the models' layers in place)
         self._layers = [
             layer for node in nodes for layer in ([node] if isinstance(node, Layer) else node._layers)
@@ -317,6 +320,7 @@ class Functional(Model):
         ``(n, Σ widths)`` float32 array, each input's width checked."""
         keys = self._input_structure if isinstance(self._input_structure, list) else None
         names = self._input_names()
+        _call.check_structure(self._input_structure, self._inputs, x)
         if keys is not None and isinstance(x, (list, tuple)) and not self._single_input:
             if keys != sorted(keys):
                 raise ValueError(
