@@ -396,3 +396,14 @@ def test_set_random_seed_reproduces_weights_and_refuses_non_integers() -> None:
         keras.utils.set_random_seed(-1)
     with pytest.raises(ValueError, match="Seed must be between"):
         keras.utils.set_random_seed(2**32)
+
+
+def test_to_categorical_reads_numbers_given_as_strings() -> None:
+    # Keras 3.15.1: to_categorical(["1", "0"]) -> [[0, 1], [1, 0]] (it casts with np.array(x, dtype="int64")),
+    # also from an object array; ["a"] is a ValueError.
+    np.testing.assert_array_equal(keras.utils.to_categorical(["1", "0"]), [[0, 1], [1, 0]])
+    np.testing.assert_array_equal(
+        keras.utils.to_categorical(np.array(["2", "0"], dtype=object)), [[0, 0, 1], [1, 0, 0]]
+    )
+    with pytest.raises(ValueError):
+        keras.utils.to_categorical(["a"])

@@ -87,6 +87,11 @@ def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
         >>> keras_lite.utils.to_categorical([0, 2, 1])
         array([[1., 0., 0.], [0., 0., 1.], [0., 1., 0.]])
     """
+    if isinstance(x, (list, tuple, np.ndarray)) and np.asarray(x).dtype.kind in "UO":
+        try:  # numbers as strings (a CSV's column read as text), as Keras's np.array(x, dtype="int64") reads them
+            x = np.asarray(x).astype(np.int64)
+        except (TypeError, ValueError):
+            pass  # (refused below, naming the data)
     ids = _data.to_array(x, "x")
     if ids.size and not _data.all_finite(ids):
         raise ValueError(f"x must hold class ids, finite numbers. {received('x', x)}")
