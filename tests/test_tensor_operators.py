@@ -61,6 +61,7 @@ def test_each_operator_against_numpy() -> None:
         (lambda: 2 * a, 2 * xa),
         (lambda: a / 4, xa / 4),
         (lambda: -a, -xa),
+        (lambda: np.float32(2) * a - np.float64(1), 2 * xa - 1),  # (NumPy scalars leave it to the tensor)
     ]:
         model = keras.Model([a, b], make())
         np.testing.assert_allclose(model.predict([xa, xb], verbose=0), want, rtol=1e-7)

@@ -327,7 +327,7 @@ def _own_methods(obj: Any, methods: tuple[str, ...]) -> list[str]:
 
 
 def refuse_own_code(obj: Any, kind: str, methods: tuple[str, ...], supported: str) -> None:
-    """Raise `NotSupportedError` for an ``obj`` whose class computes its own way (`computes_its_own`), which
+    """Raise `NotSupportedError` for an ``obj`` whose class computes its own way (`_own_methods`), which
     keras_lite's core would silently replace by its base class's computation."""
     own = _own_methods(obj, methods)
     if own:

@@ -42,6 +42,8 @@ def _refused(op: str, other: Any) -> NotSupportedError:
 class TensorOps:
     """The operators of `KerasTensor` (see the module)."""
 
+    __array_ufunc__ = None  # (NumPy's scalars and arrays leave their operators with a tensor to ours)
+
     def _tensor(self, other: Any) -> bool:
         return isinstance(other, TensorOps)
 
