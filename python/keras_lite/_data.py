@@ -161,9 +161,8 @@ def to_targets(value: Any, arg: str = "y") -> NDArray[np.float32]:
         (3, 1)
     """
     if getattr(value, "ndim", None) == 3 and value.shape[-1] == 1:
-        value = np.asarray(value)[
-            ..., 0
-        ]  # (n, k, 1): Keras's losses drop the axis (squeeze_or_expand_to_same_rank)
+        # (n, k, 1): Keras's losses drop the last axis (squeeze_or_expand_to_same_rank)
+        value = np.asarray(value)[..., 0]
     return to_matrix(value, arg)
 
 
@@ -399,9 +398,8 @@ def _pandas_to_array(value: Any, arg: str) -> NDArray[Any]:
                 f"`{arg}` must be numeric (bool, integer or float), but the Series has dtype "
                 f"{value.dtype}. Received: {arg}={_describe(value)}"
             )
-        return np.asarray(
-            value.to_numpy(dtype=np.float32, na_value=np.nan)
-        )  # (n,): `to_matrix` makes a column
+        # (n,): `to_matrix` makes a column of it
+        return np.asarray(value.to_numpy(dtype=np.float32, na_value=np.nan))
     return np.asarray(value)  # Index, arrays and other pandas objects
 
 

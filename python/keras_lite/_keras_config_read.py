@@ -192,9 +192,8 @@ def layer_from_config(item: Any, index: int, training_only: list[str] | None = N
     cfg = _dict(item.get("config", {}), f"layer {index} config")
     name = cfg.get("name")
     where = f"layer {index} ({name!r}, {cls_name})"
-    module = item.get("module", "keras.layers")
-    if str(cls_name) not in _LAYER_KEYS or module not in ("keras.layers", "keras"):  # (str: a list is named)
-        keras = module in ("keras.layers", "keras")  # (else a class of the user's)
+    keras = item.get("module", "keras.layers") in ("keras.layers", "keras")  # (else a class of the user's)
+    if str(cls_name) not in _LAYER_KEYS or not keras:  # (str: a list is named)
         raise unknown_class(f"layer {index} ({name!r})", cls_name, _LAYER_KEYS, "layers", keras)
     _check_dtype(cfg.get("dtype"), where)
     passed, ignored = _LAYER_KEYS[cls_name]

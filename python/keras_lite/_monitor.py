@@ -56,9 +56,8 @@ def _compiled_metric_directions(model: Any) -> dict[str, str]:
             kind, name = metrics_module.resolve(identifier, net.output_dim if net is not None else 1, sparse)
         except ValueError:
             continue
-        named = (
-            metrics_module._BY_NAME.get(identifier) if isinstance(identifier, str) else identifier
-        )  # ("auc")
+        # A name's class ("auc": AUC), else the object given; else the direction of the kind's class.
+        named = metrics_module._BY_NAME.get(identifier) if isinstance(identifier, str) else identifier
         found = getattr(named, "_direction", None) or table.get(kind.split(":")[0])
         if found:
             directions.setdefault(name, found)

@@ -28,6 +28,12 @@ def _scalar_type(base: type) -> type:
 _SCALARS = {t: _scalar_type(t) for t in (np.float32, np.float64, np.int32, np.int64)}
 
 
+def keras_scalar(value: Any) -> Any:
+    """A NumPy scalar as the same number that also has Keras's ``.numpy()``; any other value as it is."""
+    kind = _SCALARS.get(type(value))
+    return value if kind is None else kind(value)
+
+
 class Tensor(np.ndarray):  # type: ignore[type-arg]
     """A NumPy array that also reads like a Keras (TensorFlow) eager tensor: ``out.numpy()``, also on one
     element of it (``out[0, 1].numpy()``)."""
@@ -35,9 +41,7 @@ class Tensor(np.ndarray):  # type: ignore[type-arg]
     __slots__ = ()
 
     def __getitem__(self, index: Any) -> Any:
-        item = np.ndarray.__getitem__(self, index)
-        kind = _SCALARS.get(type(item))
-        return item if kind is None else kind(item)
+        return keras_scalar(np.ndarray.__getitem__(self, index))
 
     def numpy(self) -> Any:
         """The values as a plain NumPy array (a view, no copy); a NumPy scalar for a 0-d result."""

@@ -214,8 +214,9 @@ def get(identifier: Any) -> Constraint | None:
     """A constraint from ``None``, a name, a config dict or an object."""
     if isinstance(identifier, Constraint):
         identifier._core()  # (refuses one computing its own)
-    if identifier is None or isinstance(identifier, Constraint):
         return identifier
+    if identifier is None:
+        return None
     if isinstance(identifier, (str, dict)):
         return deserialize(identifier)
     if callable(identifier):

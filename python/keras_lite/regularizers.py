@@ -162,8 +162,9 @@ def get(identifier: Any) -> Regularizer | None:
     """A regularizer from ``None``, a name, a config dict or an object."""
     if isinstance(identifier, Regularizer):
         identifier._core()  # (refuses one computing its own penalty)
-    if identifier is None or isinstance(identifier, Regularizer):
         return identifier
+    if identifier is None:
+        return None
     if isinstance(identifier, (str, dict)):
         return deserialize(identifier)
     if callable(identifier):

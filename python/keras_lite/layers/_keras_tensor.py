@@ -107,8 +107,8 @@ def _symbolic_call(layer: Layer, inputs: Any, width_of: Any = None, training: An
             "layer for each call."
         )
     shaped = [t for t in tensors if len(t.shape) > 2]
-    layer._given_training = training
     if shaped and layer._keeps_shapes and not merges:  # value by value: the shape is kept, for a Flatten
+        layer._given_training = training
         layer._inbound = (tensors, isinstance(inputs, (list, tuple)))
         layer._outbound = KerasTensor(layer, tuple(shaped[0].shape[1:]))
         return layer._outbound
@@ -124,6 +124,7 @@ def _symbolic_call(layer: Layer, inputs: Any, width_of: Any = None, training: An
     else:
         layer._check_width(widths[0], (None, widths[0]))
         width = layer._output_width(widths[0])
+    layer._given_training = training
     layer._inbound = (tensors, isinstance(inputs, (list, tuple)))
     layer._called = True
     layer._outbound = KerasTensor(layer, width)

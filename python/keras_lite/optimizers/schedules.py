@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import _core, _custom
 from .._errors import received
-from .._tensor import Tensor
+from .._tensor import Tensor, keras_scalar
 
 __all__ = [
     "CosineDecay",
@@ -61,16 +61,6 @@ def _rate_at(spec: dict[str, Any], step: Any) -> float:
     """The core's rate of the schedule ``spec`` at ``step``, a whole or a fractional one."""
     s = _step(step)
     return _core.learning_rate_at(spec, s) if isinstance(s, int) else _core.learning_rate_at_fraction(spec, s)
-
-
-class _Rate(np.float32):
-    """A schedule's rate at one step: a float32 scalar that also reads like Keras's tensor (``rate.numpy()``)."""
-
-    __slots__ = ()
-
-    def numpy(self) -> np.float32:
-        """The rate as a plain float32 scalar."""
-        return np.float32(self)
 
 
 class LearningRateSchedule:
@@ -121,7 +111,7 @@ class _CoreSchedule(LearningRateSchedule):
             steps, spec = np.asarray(step), self._core_spec()
             rates = [_rate_at(spec, s) for s in steps.reshape(-1)]
             return np.asarray(rates, dtype=np.float32).reshape(steps.shape).view(Tensor)
-        return _Rate(_rate_at(self._core_spec(), step))
+        return keras_scalar(np.float32(_rate_at(self._core_spec(), step)))  # (a float32 with .numpy())
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
