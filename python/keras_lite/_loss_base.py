@@ -27,11 +27,7 @@ def _floats(value: Any, arg: str) -> np.ndarray:
 def _pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
     """(targets, predictions) as float32 (rows, last axis) matrices, and the shape of the per-sample result."""
     t, p = _floats(y_true, "y_true"), _floats(y_pred, "y_pred")
-    # Keras's squeeze_or_expand_to_same_rank: a rank-1 side next to a (n, 1) side is expanded.
-    if t.ndim == p.ndim - 1 and p.shape[-1] == 1:
-        t = t[..., None]
-    elif p.ndim == t.ndim - 1 and t.shape[-1] == 1:
-        p = p[..., None]
+    t, p = squeeze_or_expand(t, p)  # (n, k) next to (n, k, 1): a loss over the k columns
     if t.ndim == 0:
         t, p = t.reshape(1), p.reshape(1)
     if t.shape != p.shape:

@@ -40,9 +40,13 @@ def init_thresholds(thresholds: Any, default: float) -> list[float]:
         raise ArgumentTypeError(
             f"Threshold values must be numbers in [0, 1]. Received: thresholds={thresholds!r}"
         )
+    if not values:  # (Keras accepts none and counts nothing: an empty result)
+        raise ValueError(
+            f"Argument `thresholds` must hold at least one threshold. Received: thresholds={values}"
+        )
     invalid = [t for t in values if t is None or isinstance(t, bool) or not 0 <= t <= 1]
-    if invalid or not values:
-        raise ValueError(f"Threshold values must be in [0, 1]. Received: thresholds={invalid or values}")
+    if invalid:
+        raise ValueError(f"Threshold values must be in [0, 1]. Received: thresholds={invalid}")
     return [float(t) for t in values]
 
 

@@ -109,9 +109,12 @@ class _CoreSchedule(LearningRateSchedule):
         ``schedule(np.arange(100))`` to plot it), their rates, a float32 array of its shape, as Keras gives."""
         if isinstance(step, (list, tuple, np.ndarray)) and np.ndim(step) > 0:
             steps, spec = np.asarray(step), self._core_spec()
-            rates = [_rate_at(spec, s) for s in steps.reshape(-1)]
+            rates = [self._rate(spec, s) for s in steps.reshape(-1)]
             return np.asarray(rates, dtype=np.float32).reshape(steps.shape).view(Tensor)
-        return keras_scalar(np.float32(_rate_at(self._core_spec(), step)))  # (a float32 with .numpy())
+        return keras_scalar(np.float32(self._rate(self._core_spec(), step)))  # (a float32 with .numpy())
+
+    def _rate(self, spec: dict[str, Any], step: Any) -> float:
+        return _rate_at(spec, step)
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
@@ -182,8 +185,8 @@ class InverseTimeDecay(ExponentialDecay):
 
 class PiecewiseConstantDecay(_CoreSchedule):
     """``values[0]`` while ``step <= boundaries[0]``, ``values[i]`` while ``boundaries[i-1] < step <=
-    boundaries[i]``, ``values[-1]`` after the last boundary (boundaries are cast to integers, as Keras casts
-    them to the step's type)."""
+    boundaries[i]``, ``values[-1]`` after the last boundary (boundaries are cast to the step's type, as Keras
+    casts them: to integers for a step count, to float32 for a float step)."""
 
     _kind = "piecewise_constant_decay"
 
@@ -211,6 +214,15 @@ class PiecewiseConstantDecay(_CoreSchedule):
         self.boundaries = boundaries
         self.values = values
         self.name = name
+
+    def _rate(self, spec: dict[str, Any], step: Any) -> float:
+        # Keras casts the boundaries to the step's type: truncated to integers for a step count (as in
+        # training), float32 for a float step (a plot's ``linspace``), where a boundary of 2.5 stays 2.5.
+        if np.asarray(step).dtype.kind != "f":
+            return _rate_at(spec, step)
+        at = np.float32(_step(step))
+        i = next((i for i, b in enumerate(self.boundaries) if at <= np.float32(b)), len(self.boundaries))
+        return float(np.float32(self.values[i]))
 
     def _core_spec(self) -> dict[str, Any]:
         bound = 2**63 - 1

@@ -1,0 +1,58 @@
+"""Differences from Keras 3.15.1 that this round's differential fuzzing found (random cases run through both
+libraries and compared), each pinned here with Keras's printed values as goldens."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import keras_lite as keras
+
+Y2 = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]], np.float32)  # (2, 3)
+P3 = np.array([[[0.2], [0.7], [0.1]], [[0.6], [0.3], [0.1]]], np.float32)  # (2, 3, 1)
+
+
+@pytest.mark.parametrize("swap", [False, True])
+def test_a_loss_of_n_by_k_beside_n_by_k_by_1_is_taken_over_the_k_columns(swap: bool) -> None:
+    """Keras's squeeze_or_expand_to_same_rank drops the trailing 1 unless the other side is 1-D."""
+
+    def call(loss: keras.losses.Loss, t: np.ndarray, p: np.ndarray, **kw: object) -> np.ndarray:
+        # swapped: the targets carry the trailing 1 and the predictions do not
+        return np.asarray(loss(t[..., None], p[..., 0], **kw) if swap else loss(t, p, **kw))
+
+    np.testing.assert_allclose(call(keras.losses.CategoricalCrossentropy(), Y2, P3), 0.43375027, rtol=1e-6)
+    np.testing.assert_allclose(
+        call(keras.losses.MeanSquaredError(reduction="sum"), Y2, P3), 0.13333334, rtol=1e-6
+    )
+    assert call(keras.losses.MeanSquaredError(reduction="none"), Y2, P3).shape == (2,)
+    assert np.shape(keras.losses.mean_squared_error(Y2, P3)) == (2,)
+    weighted = call(keras.losses.MeanAbsoluteError(), Y2, P3, sample_weight=np.array([1.0, 0.0]))
+    np.testing.assert_allclose(weighted, 0.1, rtol=1e-6)
+    np.testing.assert_allclose(keras.losses.KLDivergence()(Y2[..., None], P3[..., 0]), 0.4337474, rtol=1e-6)
+
+
+def test_a_1d_side_beside_n_by_1_is_still_expanded() -> None:
+    loss = keras.losses.MeanSquaredError(reduction="none")
+    assert np.shape(loss(np.zeros(4), np.ones((4, 1)))) == (4,)
+    np.testing.assert_allclose(loss(np.zeros(4), np.ones((4, 1))), np.ones(4))
+
+
+def test_piecewise_boundaries_take_the_steps_type() -> None:
+    """An integer step truncates the boundaries (as training counts steps); a float step compares with them
+    as float32, as Keras casts them to the step's dtype."""
+    schedules = keras.optimizers.schedules
+    pw = schedules.PiecewiseConstantDecay(boundaries=[0.5, 50.5, 100.5], values=[1.0, 0.001, 0.1, 1.0])
+    steps = [0, 0.25, 0.5, 0.75, 1, 50, 50.5, 51, 100.25, 100.5, 101]
+    golden = [1.0, 1.0, 1.0, 0.001, 0.001, 0.001, 0.001, 0.1, 0.1, 0.1, 1.0]
+    np.testing.assert_allclose([float(pw(s)) for s in steps], golden, rtol=1e-7)
+    pw3 = schedules.PiecewiseConstantDecay(boundaries=[2.5], values=[1.0, 0.5])
+    got = [float(pw3(s)) for s in [0, 1, 2, 2.4, 2.5, 2.6, 3]]
+    assert got == [1.0, 1.0, 1.0, 1.0, 1.0, 0.5, 0.5]
+    assert np.asarray(pw3(np.array([0, 1, 2, 3]))).tolist() == [1.0, 1.0, 1.0, 0.5]
+    assert np.asarray(pw3(np.array([2.0, 2.5, 2.75]))).tolist() == [1.0, 1.0, 0.5]
+    assert [float(pw3(np.int64(2))), float(pw3(np.int64(3))), float(pw3(np.float32(2.75)))] == [1.0, 0.5, 0.5]
+
+
+def test_no_thresholds_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="`thresholds` must hold at least one"):
+        keras.metrics.TruePositives(thresholds=[])
