@@ -114,3 +114,33 @@ def test_an_array_header_that_claims_more_than_its_bytes_is_refused(tmp_path: Pa
         z.writestr("y.npy", buf.getvalue())
     with pytest.raises(ValueError, match=r"huge.npz.*an array of shape \(1000000000000,\)"):
         _read.read_npz(str(path), ("x", "y"))
+
+
+class _Strided:
+    """Pickles as ``numpy.ndarray((rows, 3072), uint8, b"\\x07", 0, (0, 0))``: a huge array from one byte."""
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.shape = shape
+
+    def __reduce__(self) -> Any:
+        return (np.ndarray, (self.shape, np.dtype("uint8"), b"\x07", 0, (0,) * len(self.shape)))
+
+
+def test_a_pickle_that_calls_ndarray_itself_is_refused(tmp_path: Path) -> None:
+    """A pickled CIFAR batch of 153 bytes that declares a million rows through ``numpy.ndarray`` with zero
+    strides is refused, before any array of that size exists; NumPy's own pickles of arrays still read."""
+    import pickle
+
+    path = tmp_path / "data_batch_1"
+    path.write_bytes(
+        pickle.dumps({b"data": _Strided((10**6, 3072)), b"labels": _Strided((10**6,))}, protocol=4)
+    )
+    with pytest.raises(ValueError, match="data_batch_1.*refusing to call numpy.ndarray"):
+        _cifar.load_batch(str(path), "labels")
+    real = {
+        b"data": np.arange(6, dtype=np.uint8).reshape(2, 3),
+        b"ragged": np.array([[1, 2], [3]], dtype=object),
+    }
+    got = _read.load_pickle(pickle.dumps(real, protocol=4), encoding="bytes")
+    assert type(got[b"data"]) is np.ndarray and got[b"data"].tolist() == [[0, 1, 2], [3, 4, 5]]
+    assert type(got[b"ragged"]) is np.ndarray and got[b"ragged"].tolist() == [[1, 2], [3]]

@@ -56,3 +56,48 @@ def test_piecewise_boundaries_take_the_steps_type() -> None:
 def test_no_thresholds_is_refused_by_name() -> None:
     with pytest.raises(ValueError, match="`thresholds` must hold at least one"):
         keras.metrics.TruePositives(thresholds=[])
+
+
+def _dense_json_edits() -> dict[str, object]:
+    def dense(c: dict) -> dict:  # type: ignore[type-arg]
+        return c["config"]["layers"][-1]["config"]  # type: ignore[no-any-return]
+
+    return {
+        "class name a list": lambda c: dense(c)["kernel_initializer"].__setitem__(
+            "class_name", ["GlorotUniform"]
+        ),
+        "class name a dict": lambda c: dense(c)["kernel_initializer"].__setitem__("class_name", {"a": 1}),
+        "initializer config a string": lambda c: dense(c)["kernel_initializer"].__setitem__("config", "x"),
+        "initializer config an int": lambda c: dense(c)["kernel_initializer"].__setitem__("config", 5),
+        "layer dtype config a string": lambda c: dense(c)["dtype"].__setitem__("config", "float32"),
+        "model dtype config a list": lambda c: c["config"]["dtype"].__setitem__("config", ["float32"]),
+    }
+
+
+@pytest.mark.parametrize("edit", sorted(_dense_json_edits()))
+@pytest.mark.parametrize("entry", ["model_from_json", "from_config", "deserialize_keras_object"])
+def test_a_config_field_of_the_wrong_type_raises_a_type_error_that_is_a_value_error(
+    edit: str, entry: str
+) -> None:
+    """Keras raises TypeError ("could not be deserialized properly") for most of these; keras_lite's readers
+    promise a ValueError: the error is both, and names what was read, never a bare AttributeError."""
+    import copy
+    import json
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+    tree = copy.deepcopy(json.loads(model.to_json()))
+    _dense_json_edits()[edit](tree)  # type: ignore[operator]
+    calls = {
+        "model_from_json": lambda: keras.models.model_from_json(json.dumps(tree)),
+        "from_config": lambda: keras.Sequential.from_config(tree["config"]),
+        "deserialize_keras_object": lambda: keras.saving.deserialize_keras_object(tree),
+    }
+    with pytest.raises(TypeError) as info:
+        calls[entry]()
+    assert isinstance(info.value, ValueError) and "Cannot read" in str(info.value)
+
+
+def test_an_unknown_class_in_a_serialized_dict_is_a_type_error_and_a_format_error() -> None:
+    with pytest.raises(TypeError, match="Could not locate class 'Nope'") as info:
+        keras.saving.deserialize_keras_object({"class_name": "Nope", "config": {}, "module": "mine"})
+    assert isinstance(info.value, ValueError)

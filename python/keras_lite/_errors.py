@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import numbers
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -78,3 +80,20 @@ class MissingFileError(FileNotFoundError, ValueError):
 class DirectoryPathError(IsADirectoryError, ValueError):
     """A path to read a file from that names a directory: an ``IsADirectoryError``, and a ``ValueError`` as in
     Keras 3."""
+
+
+@contextlib.contextmanager
+def config_fields(what: str) -> Iterator[None]:
+    """Reading a config given as an argument (``model_from_json``'s string, ``from_config``'s dict): a field of
+    the wrong type or missing (a list where a class name belongs, a string where a dict does), which the
+    readers meet as a TypeError, AttributeError, KeyError or IndexError, becomes an `ArgumentTypeError` naming
+    ``what``: the TypeError Keras raises ("could not be deserialized properly") and the ValueError keras_lite
+    documents for a config it cannot read. keras_lite's own errors (ValueErrors) pass as they are."""
+    try:
+        yield
+    except ValueError:
+        raise
+    except (TypeError, AttributeError, KeyError, IndexError) as e:
+        raise ArgumentTypeError(
+            f"Cannot read {what}: one of its fields has the wrong type or is missing ({type(e).__name__}: {e})"
+        ) from e

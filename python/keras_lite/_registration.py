@@ -11,7 +11,8 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from . import _custom
-from ._errors import received
+from ._errors import config_fields, received
+from ._unsupported import UnknownClassError
 
 T = TypeVar("T")
 
@@ -155,7 +156,7 @@ def deserialize_keras_object(
         return [deserialize_keras_object(v, custom_objects) for v in config]
     if not isinstance(config, dict) or "class_name" not in config:
         return config
-    with _custom.scope(dict(custom_objects or {})):
+    with _custom.scope(dict(custom_objects or {})), config_fields("the config"):
         if config["class_name"] == "function":
             return _function(config)
         made = _custom.made(config, None)
@@ -169,7 +170,7 @@ def _function(config: dict[str, Any]) -> Any:
     then an activation, loss or metric function of keras_lite's by that name."""
     found = _custom.function_named(config.get("config"))
     if found is None:
-        raise TypeError(
+        raise UnknownClassError(
             f"Could not locate function {config.get('config')!r}: {_NOT_FOUND} {received('config', config)}"
         )
     return found
@@ -202,4 +203,4 @@ def _builtin(config: dict[str, Any]) -> Any:
         return _make(config, "the config", compile=True)
     if module == "keras.layers":
         return _keras_config_read.layer_from_config(config, 0)
-    raise TypeError(f"Could not locate class {name!r}: {_NOT_FOUND} {received('config', config)}")
+    raise UnknownClassError(f"Could not locate class {name!r}: {_NOT_FOUND} {received('config', config)}")

@@ -51,14 +51,45 @@ _ARRAY_GLOBALS = frozenset(
 )
 
 
+class _PickledArray(np.ndarray):
+    """What a pickle's ``numpy.ndarray`` stands for: the type ``_reconstruct`` makes an array of, then fills
+    from the pickle's own bytes. Called directly (``ndarray(shape, dtype, buffer, 0, strides)``), it would make
+    an array of any size it declares from a byte or two (zero strides), or from memory never written: refused.
+    `load_pickle` returns plain arrays."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        raise pickle.UnpicklingError("refusing to call numpy.ndarray (only pickled arrays are read)")
+
+
 class ArraysOnly(pickle.Unpickler):
     """Rebuilds NumPy arrays (of lists, ints and other pickle primitives) and refuses every other global, so a
     tampered file cannot run code through a pickled callable."""
 
     def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("numpy", "ndarray"):
+            return _PickledArray
         if (module, name) in _ARRAY_GLOBALS:
             return super().find_class(module, name)
         raise pickle.UnpicklingError(f"refusing to unpickle {module}.{name} (only NumPy arrays are read)")
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with each `_PickledArray` in it (in dicts, lists and tuples, and the items of object arrays) a
+    plain array. (The lists an object array holds, a ragged data set's sequences of ints, are left as read.)"""
+    if isinstance(value, np.ndarray):
+        value = value.view(np.ndarray) if isinstance(value, _PickledArray) else value
+        if value.dtype.hasobject:
+            value = np.ascontiguousarray(value)
+            flat = value.reshape(-1)
+            for i, item in enumerate(flat):
+                if isinstance(item, _PickledArray):
+                    flat[i] = item.view(np.ndarray)
+        return value
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(v) for v in value)
+    return value
 
 
 def load_pickle(data: bytes, **kwargs: Any) -> Any:
@@ -69,7 +100,7 @@ def load_pickle(data: bytes, **kwargs: Any) -> Any:
     for _ in pickletools.genops(io.BytesIO(data)):
         pass
     try:
-        return ArraysOnly(io.BytesIO(data), **kwargs).load()
+        return _plain(ArraysOnly(io.BytesIO(data), **kwargs).load())
     except MemoryError as e:
         raise pickle.UnpicklingError(f"its {len(data)} bytes ask for more memory than there is") from e
 

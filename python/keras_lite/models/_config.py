@@ -12,7 +12,7 @@ import json
 from typing import Any, cast
 
 from .. import _custom, _keras_config_read, _keras_config_sequential
-from .._errors import ArgumentTypeError, FormatError, received
+from .._errors import ArgumentTypeError, FormatError, config_fields, received
 from .._unsupported import NotSupportedError, file_error
 
 _FUNCTIONAL_KEYS = ("input_layers", "output_layers")
@@ -27,9 +27,10 @@ def _make(tree: dict[str, Any], what: str, compile: bool = False) -> Any:
     cls = CLASSES["Functional" if tree.get("class_name") == "Functional" else "Sequential"]
     model = cls.__new__(cls)
     try:
-        model._init_from_config(tree)
-        if compile and tree.get("compile_config"):
-            _compile_from_config(model, tree["compile_config"])
+        with config_fields(what):
+            model._init_from_config(tree)
+            if compile and tree.get("compile_config"):
+                _compile_from_config(model, tree["compile_config"])
     except FormatError as e:  # (a ValueError; also a NotSupportedError or TypeError where it is one)
         family = type(e) if isinstance(e, (NotSupportedError, TypeError)) else ValueError
         raise family(f"Cannot make a model from {what}: {e}") from None
@@ -109,7 +110,8 @@ class ConfigMethods:
             ValueError: the config names something keras_lite cannot compile with.
         """
         try:
-            _compile_from_config(self, config)
+            with config_fields("the compile config"):
+                _compile_from_config(self, config)
         except RecursionError:  # lists or dicts nested thousands deep
             raise ValueError("compile_from_config: the config nests lists or dicts too deeply") from None
 
