@@ -101,3 +101,30 @@ def test_an_unknown_class_in_a_serialized_dict_is_a_type_error_and_a_format_erro
     with pytest.raises(TypeError, match="Could not locate class 'Nope'") as info:
         keras.saving.deserialize_keras_object({"class_name": "Nope", "config": {}, "module": "mine"})
     assert isinstance(info.value, ValueError)
+
+
+def test_a_weight_of_no_axes_reads_as_a_numpy_scalar() -> None:
+    """Keras's ``variable.numpy()`` of a 0-d weight (Normalization's ``axis=None`` statistics) is a NumPy
+    scalar, in ``get_weights()`` of the layer and the model too."""
+    norm = keras.layers.Normalization(axis=None)
+    norm.adapt(np.array([1.0, 2.0, 3.0, 4.0]))
+    model = keras.Sequential([keras.Input((1,)), norm, keras.layers.Dense(1)])
+    kinds = [(type(w), np.shape(w)) for w in model.get_weights()]
+    assert kinds[:3] == [(np.float32, ()), (np.float32, ()), (np.int64, ())]
+    assert all(type(w) is np.ndarray for w in model.get_weights()[3:])
+    assert [type(w) for w in norm.get_weights()] == [np.float32, np.float32, np.int64]
+    assert type(norm.count.numpy()) is np.int64 and int(norm.count.numpy()) == 0  # (Keras's adapt leaves it)
+    assert [w.tolist() for w in norm.get_weights()] == [2.5, 1.25, 0]
+
+
+def test_the_bar_of_evaluate_and_predict_ends_at_the_steps_given(capsys: pytest.CaptureFixture[str]) -> None:
+    """Keras's bar ends at ``steps`` even where the arrays ran out before (with its warning)."""
+    x = np.arange(30, dtype=np.float32).reshape(10, 3) / 10
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1, kernel_initializer="ones")])
+    model.compile("sgd", "mse")
+    with pytest.warns(UserWarning, match="ran out of data"):
+        model.evaluate(x, x.sum(axis=1), batch_size=32, steps=2, verbose=2)
+    with pytest.warns(UserWarning, match="ran out of data"):
+        assert model.predict(x, batch_size=32, steps=3, verbose=2).shape == (10, 1)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(" ")[0] for line in lines] == ["2/2", "3/3"]

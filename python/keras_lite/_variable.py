@@ -71,7 +71,7 @@ class Variable(ValueOps):
         owner, index = self._layer._weight_location(self._slot)
         value = owner.get_weight(index)
         # The core holds float32; an integer weight (Normalization's int64 `count`) reads back in its dtype.
-        return value if self.dtype == "float32" else value.astype(self.dtype)
+        return keras_value(value, self.dtype)  # type: ignore[no-any-return]
 
     def assign(self, value: Any) -> None:
         """Overwrite the value; ``value`` must have exactly this variable's shape."""
@@ -105,7 +105,7 @@ class Variable(ValueOps):
         )
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        a = self.numpy()
+        a = np.asarray(self.numpy())  # (a NumPy scalar for a weight of no axes)
         return a if dtype is None else a.astype(dtype)
 
     def __getitem__(self, idx: Any) -> Any:
@@ -134,3 +134,10 @@ class Variable(ValueOps):
         return self is o
 
     __hash__ = object.__hash__
+
+
+def keras_value(value: np.ndarray, dtype: str) -> Any:
+    """A weight's copy as Keras's ``variable.numpy()`` gives it: in the variable's dtype, and a NumPy scalar
+    (``np.int64(4)``) for a weight of no axes (Normalization's ``count`` with ``axis=None``)."""
+    value = value if dtype == "float32" else value.astype(dtype)
+    return value[()] if value.ndim == 0 else value

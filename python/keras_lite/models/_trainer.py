@@ -266,7 +266,7 @@ def evaluate(
     settle_targets(model, ya)
     model._ensure_built(xa.shape[1])
     check_targets(model, ya, "y")
-    n_steps = math.ceil(xa.shape[0] / bs)
+    n_steps = _bar_steps(steps, xa.shape[0], bs)
     names = model._metric_names
     drawn = verbose == 1 and n_steps > 1
 
@@ -325,7 +325,7 @@ def predict(model: Model, x: Any, batch_size: Any, verbose: Any, steps: Any, cal
     bs = _data.batch_size_for(batch_size, steps, xa.shape[0])
     xa = xa[: _steps_rows(steps, bs, xa.shape[0])]
     model._ensure_built(xa.shape[1])
-    n_steps = math.ceil(xa.shape[0] / bs)
+    n_steps = _bar_steps(steps, xa.shape[0], bs)
     if callbacks is None:
         bar = first_step(n_steps, verbose, start, {})  # (drawn before the predictions: they take no values)
         out = model._net.predict(xa)
@@ -376,6 +376,12 @@ def no_rows(model: Model, x: Any, arg: str) -> Tensor | None:
         return None
     inputs(model, one, arg)
     return np.zeros((0, model._net.output_dim), np.float32).view(Tensor)
+
+
+def _bar_steps(steps: Any, rows: int, batch_size: int) -> int:
+    """The steps the progress bar and the callbacks' ``params`` count: ``steps`` where given (as Keras's bar
+    ends at it even when the data ran out first), else the batches of ``rows``."""
+    return int(steps) if steps else math.ceil(rows / batch_size)
 
 
 def _steps_rows(steps: Any, batch_size: int, n: int) -> int:

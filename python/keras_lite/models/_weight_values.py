@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._errors import ArgumentTypeError, received
-from .._variable import weight_array
+from .._variable import keras_value, weight_array
 
 if TYPE_CHECKING:
     from ._model import Model
@@ -21,7 +21,7 @@ def get(model: Model) -> list[np.ndarray]:
     if net is None:
         return [v.numpy() for v in model.weights]
     values = net.get_weights()
-    return [a if v.dtype == "float32" else a.astype(v.dtype) for v, a in zip(model.weights, values)]
+    return [keras_value(a, v.dtype) for v, a in zip(model.weights, values)]
 
 
 def set_all(model: Model, weights: Any) -> None:
