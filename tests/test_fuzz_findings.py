@@ -128,3 +128,59 @@ def test_the_bar_of_evaluate_and_predict_ends_at_the_steps_given(capsys: pytest.
         assert model.predict(x, batch_size=32, steps=3, verbose=2).shape == (10, 1)
     lines = capsys.readouterr().out.splitlines()
     assert [line.split(" ")[0] for line in lines] == ["2/2", "3/3"]
+
+
+def test_load_weights_skips_another_models_optimizer_state_before_the_first_step(tmp_path: object) -> None:
+    """A file whose optimizer slots have other shapes (another model's, as many of them) is loaded without
+    them into an optimizer that never stepped, with Keras's warning; Keras's unbuilt optimizer skips them."""
+    x = np.random.default_rng(0).normal(size=(8, 4)).astype(np.float32)
+    a = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, trainable=False), keras.layers.Dense(2)])
+    a.compile("adam", "mse")
+    a.fit(x, np.ones((8, 2), np.float32), verbose=0)
+    path = f"{tmp_path}/a.weights.h5"
+    a.save_weights(path)
+    b = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    b.compile("adam", "mse")
+    with pytest.warns(UserWarning, match="because it has 2 variables whereas the saved optimizer has 6"):
+        b.load_weights(path)
+    np.testing.assert_array_equal(b.get_weights()[0], a.get_weights()[0])
+    assert int(b.optimizer.iterations) == 0
+
+
+def test_a_serialized_input_layer_deserializes() -> None:
+    inp = keras.Input((3,), name="feat")
+    model = keras.Model(inp, keras.layers.Dense(1)(inp))
+    back = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(model.layers[0]))
+    assert type(back).__name__ == "InputLayer" and back.name == "feat"
+    assert back.get_config()["batch_shape"] == (None, 3)
+
+
+def test_an_input_layer_a_sequential_makes_is_named_as_keras_names_it() -> None:
+    """Keras names the InputLayer a Sequential without an Input makes when it is built with the next free
+    ``input_layer_N``, which its config, JSON and files then show."""
+    keras.Input((3,))  # takes "input_layer" (or a later one)
+    model = keras.Sequential([keras.layers.Dense(1)])
+    model.build((None, 3))
+    name = model.get_config()["layers"][0]["config"]["name"]
+    assert name.startswith("input_layer_")
+    inner = keras.Sequential([keras.layers.Dense(2)], name="inner")
+    outer = keras.Sequential([keras.Input((3,)), inner, keras.layers.Dense(1)])
+    names = [item["config"]["name"] for item in outer.get_config()["layers"][1]["config"]["layers"]]
+    assert (
+        names[0].startswith("input_layer_") and names[0] != outer.get_config()["layers"][0]["config"]["name"]
+    )
+
+
+def test_a_layer_adapted_on_its_own_keeps_its_build_shape_in_a_models_config(tmp_path: object) -> None:
+    """Keras's model config holds each layer's own build config: the adapted data's shape for a Normalization
+    adapted before the model took it, kept through a save and a load."""
+    x = np.random.default_rng(0).normal(size=(21, 3)).astype(np.float32)
+    norm = keras.layers.Normalization()
+    norm.adapt(x)
+    model = keras.Sequential([keras.Input((3,)), norm, keras.layers.Dense(1)])
+    built = [item.get("build_config") for item in model.get_config()["layers"]]
+    assert built == [None, {"input_shape": (21, 3)}, {"input_shape": (None, 3)}]
+    model.save(f"{tmp_path}/m.keras")
+    again = keras.models.load_model(f"{tmp_path}/m.keras")
+    assert [item.get("build_config") for item in again.get_config()["layers"]] == built
+    np.testing.assert_allclose(again.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)

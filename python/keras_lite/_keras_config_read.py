@@ -220,9 +220,16 @@ def layer_from_config(item: Any, index: int, training_only: list[str] | None = N
     try:
         # Through the class's from_config: an adapted Discretization's config holds its num_bins and boundaries.
         config = {"name": name, "trainable": bool(cfg.get("trainable", True)), **kwargs}
-        return cls.from_config(config)  # type: ignore[no-any-return]
+        layer = cls.from_config(config)
     except (TypeError, ValueError, KeyError) as e:
         raise file_error(f"{where}: {e}", e) from None
+    # A build on rows the layer saw on its own (an adapt() on 21 rows: `[21, 3]`) stays what it reports, as
+    # Keras's layer built from that build_config does.
+    build = item.get("build_config")
+    built_on = build.get("input_shape") if isinstance(build, dict) and cls_name != "Flatten" else None
+    if isinstance(built_on, list) and len(built_on) == 2 and all(type(d) is int and d > 0 for d in built_on):
+        layer._build_shape = tuple(built_on)
+    return layer  # type: ignore[no-any-return]
 
 
 def keras2_model_tree(tree: Any) -> Any:

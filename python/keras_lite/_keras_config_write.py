@@ -36,6 +36,11 @@ def layer_config(layer: L.Layer, input_width: int | None) -> dict[str, Any]:
     # The activation layers build nothing, except PReLU, whose alpha is a weight.
     if isinstance(layer, _UNSHAPED) or isinstance(layer, L.Activation) and not isinstance(layer, L.PReLU):
         return out
+    # A layer built on its own before the model took it (by adapt(), a call on an array, build()) keeps the
+    # shape of that build, as Keras's does (`(21, 3)` for a Normalization adapted on 21 rows).
+    if layer._build_shape is not None and not isinstance(layer, L.Flatten):
+        out["build_config"] = {"input_shape": tuple(layer._build_shape)}
+        return out
     # A Flatten reading an input of several dimensions is built on those; every other layer on its width.
     shape = getattr(layer, "_feature_shape", None) or (None if input_width is None else (input_width,))
     if shape is not None:

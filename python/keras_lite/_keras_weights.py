@@ -327,13 +327,7 @@ def _optimizer_plan(
     # Keras loads a state only into an optimizer of as many variables; keras_lite also restores a full state
     # into one that has not stepped yet, but not an empty one over a built optimizer's state, which Keras keeps.
     if len(opt_vars) not in (fixed, fixed + len(order)) or (len(opt_vars) == fixed and built and order):
-        warnings.warn(
-            f"Skipping variable loading for optimizer {model.optimizer.name!r}, because it has "
-            f"{fixed + len(order)} variables whereas the saved optimizer has {len(opt_vars)} variables. ",
-            UserWarning,
-            stacklevel=3,
-        )
-        return None
+        return _skip_optimizer(model, fixed + len(order), len(opt_vars))
     steps = iterations(opt_vars[0])
     if fixed == 2:
         learning_rate(opt_vars)  # checked even where unused: a corrupt file is refused whole
@@ -341,6 +335,11 @@ def _optimizer_plan(
         return steps, [v for _, _, v in rows]
     current = {(w, s): v for w, s, v in rows}
     by_key = dict(zip(_file_order(order, opt_vars[fixed:], current), opt_vars[fixed:]))
+    if not built and any(by_key[key].shape != current[key].shape for key in order):
+        # Another model's state (as many slots, other shapes): Keras's optimizer has no slots before its first
+        # step, so it skips the file's whole; keras_lite, which restores a state that fits into an optimizer
+        # that never stepped, skips one that does not fit, with Keras's warning (its count of variables).
+        return _skip_optimizer(model, fixed, len(opt_vars))
     # Keras assigns the variables in its order and stops at the first that does not fit: with skip_mismatch
     # the ones before it keep the file's values, that one and the later ones their own.
     fits = len(order)
@@ -359,6 +358,16 @@ def _optimizer_plan(
             break
     loaded = set(order[:fits])
     return steps, [_float32(by_key[(w, s)]) if (w, s) in loaded else v for w, s, v in rows]
+
+
+def _skip_optimizer(model: Any, has: int, saved: int) -> None:
+    """Keras's warning for an optimizer state it does not load (``has`` variables where the file has ``saved``)."""
+    warnings.warn(
+        f"Skipping variable loading for optimizer {model.optimizer.name!r}, because it has {has} variables "
+        f"whereas the saved optimizer has {saved} variables. ",
+        UserWarning,
+        stacklevel=4,
+    )
 
 
 def _file_order(

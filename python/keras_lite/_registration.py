@@ -184,7 +184,16 @@ _NOT_FOUND = (
 
 def _builtin(config: dict[str, Any]) -> Any:
     """A keras_lite object from its serialized dict, by the dict's module."""
-    from . import _keras_config_read, constraints, initializers, losses, metrics, optimizers, regularizers
+    from . import (
+        _keras_config_read,
+        constraints,
+        initializers,
+        layers,
+        losses,
+        metrics,
+        optimizers,
+        regularizers,
+    )
     from .models._config import _make
 
     module, name = config.get("module"), config["class_name"]
@@ -201,6 +210,8 @@ def _builtin(config: dict[str, Any]) -> Any:
         return readers[module](config)
     if name in ("Sequential", "Functional") and module in _MODEL_MODULES:
         return _make(config, "the config", compile=True)
+    if module == "keras.layers" and name == "InputLayer":  # (a model's config reads its inputs apart)
+        return layers.InputLayer.from_config(config.get("config"))
     if module == "keras.layers":
         return _keras_config_read.layer_from_config(config, 0)
     raise UnknownClassError(f"Could not locate class {name!r}: {_NOT_FOUND} {received('config', config)}")

@@ -96,7 +96,8 @@ def sequential_output_shape(model: Any, input_shape: Any) -> Any:
     Functional model (named ``functional``) checks it; then each layer's output shape in turn."""
     built = model._build_input_shape()
     if built is not None:
-        name = "input_layer" if model._input_layer is None else model._input_layer.name
+        source = model._input_layer or getattr(model, "_graph_input", None)
+        name = "input_layer" if source is None else source.name
         _check_input(0, name, "functional", built, input_shape)
     if not model._items:
         raise ValueError(f"Sequential model {model.name!r} has no layers to compute an output shape with.")

@@ -402,7 +402,8 @@ class Sequential(Model):
         built = self._known_input_shape()  # (an Input and no layer yet, or none left: Keras writes it)
         if built is not None:
             shape = tuple(built[1:])
-        input_name = None if self._input_layer is None else self._input_layer.name
+        source = self._input_layer or getattr(self, "_graph_input", None)  # (named as Keras names it)
+        input_name = None if source is None else source.name
         tree = _keras_config_write.sequential_config(
             self.name, self.trainable, self._items, shape, input_name
         )
