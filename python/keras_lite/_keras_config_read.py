@@ -219,12 +219,10 @@ def layer_from_config(item: Any, index: int, training_only: list[str] | None = N
     cls = getattr(L, cls_name)
     try:
         # Through the class's from_config: an adapted Discretization's config holds its num_bins and boundaries.
-        config = {"name": name, "trainable": bool(cfg.get("trainable", True)), **kwargs}
-        layer = cls.from_config(config)
+        layer = cls.from_config({"name": name, "trainable": bool(cfg.get("trainable", True)), **kwargs})
     except (TypeError, ValueError, KeyError) as e:
         raise file_error(f"{where}: {e}", e) from None
-    # A build on rows the layer saw on its own (an adapt() on 21 rows: `[21, 3]`) stays what it reports, as
-    # Keras's layer built from that build_config does.
+    # A build on rows the layer saw on its own (adapt() on 21 rows: `[21, 3]`) stays what it reports, as Keras's.
     build = item.get("build_config")
     built_on = build.get("input_shape") if isinstance(build, dict) and cls_name != "Flatten" else None
     if isinstance(built_on, list) and len(built_on) == 2 and all(type(d) is int and d > 0 for d in built_on):

@@ -327,7 +327,8 @@ def _optimizer_plan(
     # Keras loads a state only into an optimizer of as many variables; keras_lite also restores a full state
     # into one that has not stepped yet, but not an empty one over a built optimizer's state, which Keras keeps.
     if len(opt_vars) not in (fixed, fixed + len(order)) or (len(opt_vars) == fixed and built and order):
-        return _skip_optimizer(model, fixed + len(order), len(opt_vars))
+        _skip_optimizer(model, fixed + len(order), len(opt_vars))
+        return None
     steps = iterations(opt_vars[0])
     if fixed == 2:
         learning_rate(opt_vars)  # checked even where unused: a corrupt file is refused whole
@@ -339,7 +340,8 @@ def _optimizer_plan(
         # Another model's state (as many slots, other shapes): Keras's optimizer has no slots before its first
         # step, so it skips the file's whole; keras_lite, which restores a state that fits into an optimizer
         # that never stepped, skips one that does not fit, with Keras's warning (its count of variables).
-        return _skip_optimizer(model, fixed, len(opt_vars))
+        _skip_optimizer(model, fixed, len(opt_vars))
+        return None
     # Keras assigns the variables in its order and stops at the first that does not fit: with skip_mismatch
     # the ones before it keep the file's values, that one and the later ones their own.
     fits = len(order)

@@ -211,7 +211,7 @@ def _builtin(config: dict[str, Any]) -> Any:
     if name in ("Sequential", "Functional") and module in _MODEL_MODULES:
         return _make(config, "the config", compile=True)
     if module == "keras.layers" and name == "InputLayer":  # (a model's config reads its inputs apart)
-        return layers.InputLayer.from_config(config.get("config"))
+        return layers.InputLayer.from_config(config["config"])
     if module == "keras.layers":
         return _keras_config_read.layer_from_config(config, 0)
     raise UnknownClassError(f"Could not locate class {name!r}: {_NOT_FOUND} {received('config', config)}")
