@@ -2,6 +2,7 @@
 //! penalty added to a step's loss, its gradient, and the constraints after an optimizer step.
 
 use crate::activation::Activation;
+use crate::error::{Error, Result};
 use crate::layer::LayerSpec;
 use crate::network::{Network, Node};
 use crate::regularize::{Constraint, Penalty, WeightRules};
@@ -52,6 +53,23 @@ impl Network {
             let r = self.weights[i].range();
             p.add_grad(&self.params[r.clone()], &mut grads[r]);
         }
+    }
+
+    /// Refuse to train with a constraint that cannot apply: its axis out of range for its weight's rank (a
+    /// bias's `axis=1`). Keras fails at its first step; `apply` would skip it. Only the constraints `apply`
+    /// uses are checked (of trainable weights of trainable layers), as Keras's optimizer applies no other.
+    pub fn check_constraints(&self) -> Result<()> {
+        for l in self.layers.iter().filter(|l| l.trainable) {
+            let LayerSpec::Dense { rules, .. } = l.spec else { continue };
+            let pairs = [("kernel_constraint", rules.kernel_constraint), ("bias_constraint", rules.bias_constraint)];
+            for (i, (arg, c)) in l.weights.clone().zip(pairs) {
+                let w = &self.weights[i];
+                if w.trainable {
+                    c.check(&w.shape).map_err(|e| Error::value(format!("A layer's {arg} cannot apply: {e}")))?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Project the trainable weights through their constraints (after an optimizer step).

@@ -159,6 +159,7 @@ fn fit_on(model: &Model, mut input: Input<'_>, opts: FitOptions, obs: Obs<'_>, o
         }
     };
     input.check(model, opts, check_data)?;
+    model.read()?.net.check_constraints()?;
     let running = FitRunning::start(model)?;
     let device = {
         let mut st = model.write()?;

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import keras_lite as keras
+from devices import DEVICES
 
 Y2 = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]], np.float32)  # (2, 3)
 P3 = np.array([[[0.2], [0.7], [0.1]], [[0.6], [0.3], [0.1]]], np.float32)  # (2, 3, 1)
@@ -184,3 +185,22 @@ def test_a_layer_adapted_on_its_own_keeps_its_build_shape_in_a_models_config(tmp
     again = keras.models.load_model(f"{tmp_path}/m.keras")
     assert [item.get("build_config") for item in again.get_config()["layers"]] == built
     np.testing.assert_allclose(again.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("which", ["bias", "kernel"])
+def test_a_constraint_axis_out_of_its_weights_range_refuses_the_fit(device: str, which: str) -> None:
+    """Keras fails at the first step; keras_lite's fit refuses it before training, naming the argument (it
+    trained without the constraint before). Prediction, which applies no constraint, works as in Keras."""
+    axis = 1 if which == "bias" else 2
+    constraint = {f"{which}_constraint": keras.constraints.UnitNorm(axis=axis)}
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2, **constraint)], device=device)
+    model.compile(keras.optimizers.SGD(0.01), "mse")
+    before = model.get_weights()
+    with pytest.raises(ValueError, match=f"{which}_constraint cannot apply: .*axis={axis} is out of range"):
+        model.fit(np.ones((4, 2)), np.ones((4, 2)), verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+    assert model.predict(np.ones((1, 2)), verbose=0).shape == (1, 2)
+    model.layers[0].trainable = False  # a frozen layer's constraint is never applied: it trains (nothing)
+    with pytest.warns(UserWarning, match="does not have any trainable weights"):
+        model.fit(np.ones((4, 2)), np.ones((4, 2)), verbose=0)
