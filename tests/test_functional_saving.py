@@ -21,7 +21,7 @@ from _keras_side import resumed_in_keras
 from keras_lite import layers
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "functional")
-FIXTURE_NAMES = ["concat_adam", "residual_sgd_dict", "nested_rmsprop", "tower_dict"]
+FIXTURE_NAMES = ["concat_adam", "residual_sgd_dict", "nested_rmsprop", "tower_dict", "operators_adam"]
 HAVE_KERAS = (
     importlib.util.find_spec("keras") is not None and importlib.util.find_spec("tensorflow") is not None
 )

@@ -204,3 +204,46 @@ def test_a_constraint_axis_out_of_its_weights_range_refuses_the_fit(device: str,
     model.layers[0].trainable = False  # a frozen layer's constraint is never applied: it trains (nothing)
     with pytest.warns(UserWarning, match="does not have any trainable weights"):
         model.fit(np.ones((4, 2)), np.ones((4, 2)), verbose=0)
+
+
+def test_a_model_of_one_output_in_a_list_takes_a_loss_or_metrics_dict() -> None:
+    """Keras 3.15.1 prints {'loss': 2.0, 'mse': 4.0} for this fit; a wrong key is its ValueError."""
+    a = keras.Input((3,), name="a")
+    model = keras.Model(a, [keras.layers.Dense(2, name="head", kernel_initializer="ones")(a)])
+    model.compile("sgd", {"head": "mae"}, metrics={"head": ["mse"]})
+    history = model.fit(np.ones((4, 3)), np.ones((4, 2)), verbose=0, shuffle=False).history
+    assert {k: round(v[0], 5) for k, v in history.items()} == {"loss": 2.0, "mse": 4.0}
+    with pytest.raises(ValueError, match="keyed by output name"):
+        model.compile("sgd", {"out": "mae"})
+
+
+def test_compute_output_shape_through_a_model_built_on_a_dict() -> None:
+    """Keras's shapes: (None, 1) for the outer graph however the inner model was called, (None, 3) for the
+    inner one on a dict; a missing key is Keras's ValueError."""
+    for call in ("tensor", "list", "dict"):
+        i = keras.Input((2,), name="i")
+        sub = keras.Model({"i": i}, keras.layers.Dense(3)(i), name="sub")
+        a = keras.Input((2,))
+        y = sub({"i": a} if call == "dict" else [a] if call == "list" else a)
+        outer = keras.Model(a, keras.layers.Dense(1)(y))
+        assert outer.compute_output_shape((None, 2)) == (None, 1), call
+    assert sub.compute_output_shape({"i": (None, 2)}) == (None, 3)
+    with pytest.raises(ValueError, match='Missing data for input "i"'):
+        sub.compute_output_shape({"k": (None, 2)})
+    z, w = keras.Input((3,), name="zeta"), keras.Input((2,), name="alpha")
+    listed = keras.Model([z, w], keras.layers.Concatenate()([z, w]))
+    assert listed.compute_output_shape({"zeta": (None, 3), "alpha": (None, 2)}) == (None, 5)
+
+
+@pytest.mark.parametrize("op", ["2 / x", "x // 2", "x % 2", "abs(x)", "x > 0", "x <= 1", "2 ** x"])
+def test_operators_keras_builds_and_keras_lite_lacks_are_refused_by_name(op: str) -> None:
+    x = keras.Input((3,))
+    with pytest.raises(keras.NotSupportedError, match="on symbolic tensors"):
+        eval(op, {"x": x})
+
+
+def test_unary_plus_on_a_tensor_is_the_tensor() -> None:
+    x = keras.Input((3,))
+    model = keras.Model(x, +x)
+    data = np.arange(6, dtype=np.float32).reshape(2, 3)
+    np.testing.assert_array_equal(model.predict(data, verbose=0), data)

@@ -80,6 +80,53 @@ def _structure_ref(value: Any, made: dict[str, Any], what: str) -> Any:
     raise FormatError(f"the model's {what} are {value!r}, not a layer reference, a list or a dict of them")
 
 
+# The operations Keras records for Python's operators on symbolic tensors (``inputs / 255.0``, ``x + inputs``,
+# ``-x``), which keras_lite's graph holds as the layers its own operators make (layers/_tensor_ops.py).
+_OPERATIONS = ("Add", "Subtract", "Multiply", "TrueDivide", "Negative")
+
+
+def _operation(item: dict[str, Any], made: dict[str, Any], where: str) -> Any:
+    """The output tensor of a Keras operation ``item`` (module ``keras.src.ops...``): an Add, Subtract or
+    Multiply layer of two tensors, or a Rescaling of a tensor by a number, under the operation's name."""
+    kind, name = item.get("class_name"), _dict(item.get("config", {}), where).get("name")
+    nodes = item.get("inbound_nodes")
+    if kind not in _OPERATIONS:
+        raise UnsupportedInFile(
+            f"{where} is the operation {kind!r} of keras.ops, which keras_lite does not support in a model yet "
+            f"(it reads {', '.join(_OPERATIONS)}: Python's +, -, * and / on tensors)"
+        )
+    if not isinstance(nodes, list) or len(nodes) != 1 or not isinstance(nodes[0], dict):
+        raise FormatError(f"{where} has inbound_nodes {_describe(nodes)}: an operation is called once")
+    args = nodes[0].get("args")
+    if not isinstance(args, (list, tuple)) or _given(nodes[0].get("kwargs") or {}):
+        raise FormatError(f"{where} is called with {_describe(nodes[0])}, which keras_lite does not read")
+    tensors = [_tensor_ref(a, made, where) for a in args if isinstance(a, dict)]
+    numbers = [a for a in args if isinstance(a, (int, float)) and not isinstance(a, bool)]
+    arity = 1 if kind == "Negative" else 2
+    if len(args) != arity or not tensors or len(tensors) + len(numbers) != arity:
+        raise FormatError(f"{where} ({kind}) is called on {_describe(args)}, not {arity} tensors or numbers")
+    if len(tensors) == 2:
+        if kind == "TrueDivide":
+            raise UnsupportedInFile(
+                f"{where} divides a tensor by a tensor, which keras_lite does not support yet"
+            )
+        return getattr(L, kind)(name=name)(tensors)
+    c = numbers[0] if numbers else 0.0
+    first = isinstance(args[0], dict)  # `x - c` rather than `c - x`
+    if kind == "TrueDivide" and (not first or c == 0):
+        raise UnsupportedInFile(
+            f"{where} divides {_describe(args)}: keras_lite divides a tensor by a number only"
+        )
+    scale, offset = {
+        "Add": (1.0, c),
+        "Subtract": (1.0, -c) if first else (-1.0, c),
+        "Multiply": (c, 0.0),
+        "TrueDivide": (1.0 / c if c else 0.0, 0.0),
+        "Negative": (-1.0, 0.0),
+    }[kind]
+    return L.Rescaling(float(scale), float(offset), name=name)(tensors[0])
+
+
 def functional_from_config(
     tree: Any, max_params: int | None = None, training_only: list[str] | None = None
 ) -> tuple[Any, Any, bool, Any]:
@@ -108,6 +155,10 @@ def functional_from_config(
             _check_dtype(lcfg.get("dtype"), where)
             dims = _input_shape(lcfg.get("batch_shape", lcfg.get("batch_input_shape")), where)
             made[name] = L.Input(shape=dims, name=name)
+            continue
+        module = item.get("module")
+        if isinstance(module, str) and module.startswith(("keras.src.ops", "keras.ops")):
+            made[name] = _operation(item, made, where)
             continue
         budget = None if max_params is None else max_params - spent_before
         item, _ = keras2_input_shape(item)  # a Keras 2 layer's own input shape: its InputLayer has it

@@ -3,8 +3,8 @@
 a tensor and a number (``x * 0.5``, ``x + 1``, ``inputs / 255.0``, ``-x``) a ``Rescaling`` layer. Keras records
 them as operations (``keras.ops.add``); keras_lite's graph holds these layers, which compute the same values
 (a division by ``c`` is a multiplication by ``1 / c``, which may differ from it in the last bit) and which a
-``.keras`` file keeps as layers Keras reads. Other operators (slicing, ``**``, ``@``) raise
-`NotSupportedError`."""
+``.keras`` file keeps as layers Keras reads; ``+x`` is a ``Rescaling`` by 1. Other operators (slicing, ``**``,
+``@``, ``//``, ``%``, ``abs``, comparisons, a number divided by a tensor) raise `NotSupportedError`."""
 
 from __future__ import annotations
 
@@ -87,6 +87,9 @@ class TensorOps:
     def __neg__(self) -> Any:
         return _scaled(self, -1.0)
 
+    def __pos__(self) -> Any:
+        return _scaled(self, 1.0)
+
     def __getitem__(self, index: Any) -> Any:
         raise _refused("[...]", index)
 
@@ -95,6 +98,43 @@ class TensorOps:
 
     def __matmul__(self, other: Any) -> Any:
         raise _refused("@", other)
+
+    # The other operators Keras builds operations of (`2 / x`, `x // 2`, `x % 2`, `abs(x)`, `x > 0`): refused
+    # by name rather than with Python's "unsupported operand" TypeError. (`==` and `!=` stay identity, which
+    # a graph's bookkeeping relies on.)
+    def __rtruediv__(self, other: Any) -> Any:
+        raise _refused("/", other)
+
+    def __floordiv__(self, other: Any) -> Any:
+        raise _refused("//", other)
+
+    __rfloordiv__ = __floordiv__
+
+    def __mod__(self, other: Any) -> Any:
+        raise _refused("%", other)
+
+    __rmod__ = __mod__
+
+    def __rpow__(self, other: Any) -> Any:
+        raise _refused("**", other)
+
+    def __rmatmul__(self, other: Any) -> Any:
+        raise _refused("@", other)
+
+    def __abs__(self) -> Any:
+        raise _refused("abs()", self)
+
+    def __lt__(self, other: Any) -> Any:
+        raise _refused("<", other)
+
+    def __le__(self, other: Any) -> Any:
+        raise _refused("<=", other)
+
+    def __gt__(self, other: Any) -> Any:
+        raise _refused(">", other)
+
+    def __ge__(self, other: Any) -> Any:
+        raise _refused(">=", other)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
         # Keras 3.15.1: "A KerasTensor is symbolic: it's a placeholder for a shape an a dtype. It doesn't have

@@ -111,14 +111,28 @@ def functional_output_shapes(model: Any, input_shape: Any) -> list[Any]:
     name), each checked against its input's, then each layer's output shape in graph order; the outputs'
     (which the model puts in the structure of ``model.output``)."""
     structure = model._input_structure
-    if structure is None:
-        shapes = [input_shape]
-    elif structure is list:
-        # (a model of one input, made with a list, takes its shape on its own too, as Keras's)
-        alone = len(model._inputs) == 1 and _is_shape(input_shape)
-        shapes = [input_shape] if alone else list(input_shape)
+    if isinstance(input_shape, dict):  # by key for a dict-built model, else by input name, as Keras's
+        keys = (
+            sorted(structure)
+            if isinstance(structure, list)
+            else [t._keras_history[0].name for t in model._inputs]
+        )
+        missing = [k for k in keys if k not in input_shape]
+        if missing:
+            raise ValueError(
+                f'Missing data for input "{missing[0]}". You passed a data dictionary with keys '
+                f"{list(input_shape)}. Expected the following keys: {keys}"
+            )
+        shapes = [input_shape[k] for k in keys]
+    elif structure is None or len(model._inputs) == 1 and _is_shape(input_shape):
+        shapes = [input_shape]  # (a model of one input takes its shape on its own, whatever it was made with)
     else:
-        shapes = [input_shape[key] for key in sorted(structure)]
+        shapes = list(input_shape)  # (in the order of model.inputs: a dict-built model's by sorted key)
+    if len(shapes) != len(model._inputs):
+        raise ValueError(
+            f"Model {model.name!r} has {len(model._inputs)} inputs, so it takes {len(model._inputs)} input shapes. "
+            f"Received: input_shape={input_shape!r}"
+        )
     known: dict[int, Any] = {}
     for i, (tensor, shape) in enumerate(zip(model._inputs, shapes)):
         _check_input(i, tensor._keras_history[0].name, model.name, tuple(tensor.shape), shape)

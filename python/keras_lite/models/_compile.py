@@ -251,7 +251,8 @@ def _for_the_output(model: Model, value: Any, arg: str) -> Any:
     under any one key (it does not read the key)."""
     if not isinstance(value, dict):
         return value
-    names = {_output_name(model), *(getattr(model, "_output_structure", None) or [])}
+    structure = getattr(model, "_output_structure", None)  # (a dict of outputs' keys; `list`; None)
+    names = {_output_name(model), *(structure if isinstance(structure, list) else [])}
     if len(value) != 1 or arg == "loss" and None not in names and next(iter(value)) not in names:
         raise ValueError(
             f"{arg} given as a dict is keyed by output name, and this model has one output, "

@@ -127,6 +127,9 @@ def call_on_tensors(model: Model, inputs: Any) -> Any:
         if isinstance(graph._input_structure, list):  # a dict-built model: called by name, as Keras calls it
             graph._inbound = (tensors, graph._input_names())
         return out
+    keys = getattr(model, "_input_structure", None)  # (a model built on a dict of one input: its key)
+    if isinstance(inputs, dict) and isinstance(keys, list) and sorted(inputs) == sorted(keys):
+        inputs = next(iter(inputs.values()))  # called in its own structure, as Keras calls it
     tensor = inputs[0] if isinstance(inputs, (list, tuple)) and len(inputs) == 1 else inputs
     if model._net is None and isinstance(tensor, KerasTensor) and len(tensor.shape) == 2:
         model._check_width(tensor._width, tensor.shape)
