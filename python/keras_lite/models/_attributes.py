@@ -117,13 +117,7 @@ def functional_output_shapes(model: Any, input_shape: Any) -> list[Any]:
             if isinstance(structure, list)
             else [t._keras_history[0].name for t in model._inputs]
         )
-        missing = [k for k in keys if k not in input_shape]
-        if missing:
-            raise ValueError(
-                f'Missing data for input "{missing[0]}". You passed a data dictionary with keys '
-                f"{list(input_shape)}. Expected the following keys: {keys}"
-            )
-        shapes = [input_shape[k] for k in keys]
+        shapes = keyed_values(input_shape, keys)
     elif structure is None or len(model._inputs) == 1 and _is_shape(input_shape):
         shapes = [input_shape]  # (a model of one input takes its shape on its own, whatever it was made with)
     else:
@@ -142,6 +136,18 @@ def functional_output_shapes(model: Any, input_shape: Any) -> list[Any]:
         given = [known[id(t)] for t in tensors]
         known[id(node._outbound)] = node.compute_output_shape(given if as_list else given[0])
     return [known[id(t)] for t in model._outputs]
+
+
+def keyed_values(given: dict[Any, Any], keys: list[Any]) -> list[Any]:
+    """The values of ``given`` (data or shapes by input) in the order of ``keys``; Keras's error for a missing
+    key."""
+    missing = [k for k in keys if k not in given]
+    if missing:
+        raise ValueError(
+            f'Missing data for input "{missing[0]}". You passed a data dictionary with keys {list(given)}. '
+            f"Expected the following keys: {keys}"
+        )
+    return [given[k] for k in keys]
 
 
 def _is_shape(value: Any) -> bool:

@@ -335,13 +335,7 @@ class Functional(Model):
                 stacklevel=4,
             )
         if isinstance(x, dict):
-            missing = [n for n in names if n not in x]
-            if missing:
-                raise ValueError(
-                    f'Missing data for input "{missing[0]}". You passed a data dictionary with keys '
-                    f"{list(x)}. Expected the following keys: {names}"
-                )
-            parts = [x[n] for n in names]
+            parts = _attributes.keyed_values(x, names)
         elif self._single_input:
             one = isinstance(x, (list, tuple)) and len(x) == 1 and hasattr(x[0], "shape")
             parts = [x[0] if one else x]
