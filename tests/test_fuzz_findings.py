@@ -247,3 +247,40 @@ def test_unary_plus_on_a_tensor_is_the_tensor() -> None:
     model = keras.Model(x, +x)
     data = np.arange(6, dtype=np.float32).reshape(2, 3)
     np.testing.assert_array_equal(model.predict(data, verbose=0), data)
+
+
+def test_early_stopping_takes_a_whole_float_patience_and_a_0d_baseline() -> None:
+    """Keras 3.15.1 runs 3 epochs and stops at epoch 2 with patience=2.0 or start_from_epoch=1.0 here."""
+    x = np.linspace(-1, 1, 32).reshape(16, 2).astype(np.float32)
+    for kw in ({"patience": 2.0}, {"start_from_epoch": 1.0}):
+        model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, kernel_initializer="zeros")])
+        model.compile(keras.optimizers.SGD(0.01), "mse")
+        stop = keras.callbacks.EarlyStopping(monitor="loss", min_delta=1.0, **kw)
+        history = model.fit(
+            x, x.sum(1, keepdims=True), epochs=6, batch_size=8, shuffle=False, verbose=0, callbacks=[stop]
+        )
+        assert (len(history.epoch), stop.stopped_epoch) == (3, 2), kw
+    assert keras.callbacks.EarlyStopping(baseline=np.array(5.0)).baseline == 5.0
+    with pytest.raises(ValueError, match="`patience` must be a non-negative integer"):
+        keras.callbacks.EarlyStopping(patience=1.5)
+
+
+def test_a_checkpoint_that_never_saves_leaves_no_folder(tmp_path: object) -> None:
+    """Keras makes a checkpoint's folder when it first saves; a path that cannot be written is still refused
+    before training."""
+    import os
+
+    x = np.ones((8, 2), np.float32)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    callbacks = [
+        keras.callbacks.ModelCheckpoint(
+            f"{tmp_path}/ckpt/best.keras", monitor="loss", save_best_only=True, initial_value_threshold=0.0
+        ),
+        keras.callbacks.BackupAndRestore(f"{tmp_path}/backup", save_freq=100, delete_checkpoint=False),
+    ]
+    model.fit(x, x[:, :1], epochs=2, verbose=0, callbacks=callbacks)
+    assert os.listdir(str(tmp_path)) == []
+    saving = keras.callbacks.ModelCheckpoint(f"{tmp_path}/deep/er/m.keras")
+    model.fit(x, x[:, :1], epochs=1, verbose=0, callbacks=[saving])
+    assert os.listdir(f"{tmp_path}/deep/er") == ["m.keras"]

@@ -27,11 +27,17 @@ def _check_save_freq(save_freq: Any, message: str) -> None:
 
 
 def _check_folder(owner: str, folder: str) -> None:
-    """Make ``folder`` (and its parents) and check a file can be created in it; raise a clear ``OSError``."""
+    """Check that files can be written in ``folder`` once it is made (by the first save, as Keras makes it):
+    that it, or else the nearest folder above it that exists, takes a new file; a clear ``OSError`` if not.
+    Nothing is left behind (a callback that never saves leaves no folder, as Keras's)."""
     folder = folder or "."
+    existing = os.path.abspath(folder)
+    while not os.path.exists(existing) and os.path.dirname(existing) != existing:
+        existing = os.path.dirname(existing)
     try:
-        os.makedirs(folder, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
+        if not os.path.isdir(existing):  # a file where a folder of the path would go
+            raise NotADirectoryError(errno.ENOTDIR, f"{existing!r} is a file")
+        with tempfile.TemporaryFile(dir=existing):
             pass
     except OSError as e:
         raise type(e)(

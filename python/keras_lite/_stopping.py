@@ -13,6 +13,8 @@ import numbers
 import warnings
 from typing import Any
 
+import numpy as np
+
 from ._callback import Callback, Logs, _print
 from ._errors import ArgumentTypeError
 from ._monitor import MonitorCallback, check_mode, direction_without_model
@@ -72,8 +74,13 @@ class EarlyStopping(MonitorCallback):
         if not _is_number(min_delta, numbers.Real):
             raise ArgumentTypeError(f"`min_delta` must be a number. Received: min_delta={min_delta!r}")
         for name, value in (("patience", patience), ("start_from_epoch", start_from_epoch)):
-            if not _is_number(value, numbers.Integral) or value < 0:
+            # A whole float (2.0, as a JSON config or a tuner gives it) counts, as in Keras; a negative or a
+            # fractional count, which Keras compares all the same, is refused.
+            whole = _is_number(value, numbers.Real) and math.isfinite(value) and value == int(value)
+            if not whole or value < 0:
                 raise ValueError(f"`{name}` must be a non-negative integer. Received: {name}={value!r}")
+        if isinstance(baseline, np.ndarray) and baseline.ndim == 0 and baseline.dtype.kind in "iuf":
+            baseline = baseline.item()  # (a 0-d array, as Keras takes it)
         if baseline is not None and not _is_number(baseline, numbers.Real):
             raise ValueError(f"`baseline` must be a number or None. Received: baseline={baseline!r}")
         super().__init__(monitor, check_mode("EarlyStopping", mode), None, min_delta)
