@@ -284,3 +284,27 @@ def test_a_checkpoint_that_never_saves_leaves_no_folder(tmp_path: object) -> Non
     saving = keras.callbacks.ModelCheckpoint(f"{tmp_path}/deep/er/m.keras")
     model.fit(x, x[:, :1], epochs=1, verbose=0, callbacks=[saving])
     assert os.listdir(f"{tmp_path}/deep/er") == ["m.keras"]
+
+
+def test_normalization_statistics_take_the_rank_of_the_data_adapted_on(tmp_path: object) -> None:
+    """Keras 3.15.1's shapes of ``mean`` after adapt, and after a save and a load of a model holding the layer."""
+    cases = [
+        (None, np.arange(4.0), (1,)),
+        (None, np.arange(8.0).reshape(4, 2), (1, 1)),
+        (-1, np.arange(8.0).reshape(4, 2), (1, 2)),
+        (-1, np.arange(4.0), (4,)),
+        (-1, np.arange(4.0).reshape(4, 1), (1, 1)),
+    ]
+    for axis, data, shape in cases:
+        norm = keras.layers.Normalization(axis=axis)
+        norm.adapt(data)
+        assert np.shape(norm.mean) == np.shape(norm.variance) == shape, (axis, data.shape)
+    hp = np.array([130.0, 165.0, 150.0, 95.0])
+    norm = keras.layers.Normalization(axis=None)
+    norm.adapt(hp)
+    model = keras.Sequential([keras.Input((1,)), norm, keras.layers.Dense(1)])
+    assert model.get_config()["layers"][1]["build_config"] == {"input_shape": (4,)}
+    model.save(f"{tmp_path}/m.keras")
+    again = keras.models.load_model(f"{tmp_path}/m.keras")
+    assert np.shape(again.layers[0].mean) == (1,)
+    np.testing.assert_allclose(again.predict(hp, verbose=0), model.predict(hp, verbose=0), rtol=1e-6)

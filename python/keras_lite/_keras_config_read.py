@@ -224,9 +224,9 @@ def layer_from_config(item: Any, index: int, training_only: list[str] | None = N
         raise file_error(f"{where}: {e}", e) from None
     # A build on rows the layer saw on its own (adapt() on 21 rows: `[21, 3]`) stays what it reports, as Keras's.
     build = item.get("build_config")
-    built_on = build.get("input_shape") if isinstance(build, dict) and cls_name != "Flatten" else None
-    if isinstance(built_on, list) and len(built_on) == 2 and all(type(d) is int and d > 0 for d in built_on):
-        layer._build_shape = tuple(built_on)
+    shape = build.get("input_shape") if isinstance(build, dict) and cls_name != "Flatten" else None
+    if isinstance(shape, list) and 0 < len(shape) < 3 and all(type(d) is int and d > 0 for d in shape):
+        layer._built_alone_on(tuple(shape))
     return layer  # type: ignore[no-any-return]
 
 

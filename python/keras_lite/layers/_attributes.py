@@ -146,6 +146,11 @@ class LayerAttributes:
         except AttributeError:
             return None
 
+    def _built_alone_on(self, shape: tuple[int, ...]) -> None:
+        """Record that the layer was built on its own on data of ``shape`` (a file's ``build_config`` of rows it
+        saw before a model took it), which it then reports, as Keras's layer built from that config does."""
+        self._build_shape = shape
+
     def _build_for_call(self, shape: tuple[int, ...]) -> None:
         """Build the layer for a call on an array of ``shape``, which Keras records as the build's shape where
         the layer has a ``build()`` of its own (a Dropout's call records nothing)."""

@@ -101,7 +101,7 @@ class Normalization(Layer):
         self.input_mean = mean
         self.input_variance = variance
         self._fixed = fixed
-        # With axis=None Keras shapes the statistics like the data last adapted on: (1,) after 1-D data.
+        # Keras shapes the statistics like the data last adapted on: of rank 1 after 1-D data.
         self._stat_rank = 2
 
     def _spec(self) -> dict[str, Any]:
@@ -114,15 +114,20 @@ class Normalization(Layer):
             "variance": None if fixed is None else fixed[1].tolist(),
         }
 
+    def _built_alone_on(self, shape: tuple[int, ...]) -> None:
+        super()._built_alone_on(shape)
+        self._stat_rank = len(shape)  # (adapted on 1-D data: the statistics are of rank 1, as Keras's)
+
     # ---- statistics ----------------------------------------------------------------------------------
     def _stat(self, slot: int, given: np.ndarray | None) -> Tensor | None:
         """A statistic as Keras 3 exposes it after adapting: broadcast to ``(1, features)`` (``(1, 1)`` with
-        axis=None, ``(1,)`` when that layer was last adapted on 1-D data); None before the layer is built."""
+        axis=None), of rank 1 when the layer was last adapted on 1-D data (``(features,)``, ``(1,)`` with
+        axis=None), as Keras shapes it like the data it built on; None before the layer is built."""
         if self._input_width is None:
             return None
         values = given if given is not None else self._variables[slot].numpy()
         width = self._input_width if self.axis else 1
-        shape = (1, width) if self._stat_rank == 2 else (1,)
+        shape = (1, width) if self._stat_rank == 2 else (width,)
         return np.broadcast_to(np.asarray(values, np.float32), shape).copy().view(Tensor)
 
     @property
@@ -193,7 +198,7 @@ class Normalization(Layer):
                     self._build_shape = data.shape
             self.adapt_mean.assign(mean.reshape(self.adapt_mean.shape))
             self.adapt_variance.assign(var.reshape(self.adapt_variance.shape))
-            self._stat_rank = 1 if not per_feature and np.ndim(first) == 1 else 2
+            self._stat_rank = 1 if np.ndim(first) == 1 else 2
 
     def __call__(self, inputs: Any, training: Any = None) -> Tensor:
         """Apply the layer (inference mode); with axis=None a 1-D input is a column of values, as in Keras."""
