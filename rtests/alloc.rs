@@ -113,7 +113,7 @@ fn steady_state_fit_and_predict_do_not_allocate() {
     let bce = Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.0 };
     // With a learning-rate schedule: each step's rate is computed in place (4 steps an epoch; the rate
     // changes during the counted epochs).
-    let schedule = Schedule::Piecewise { boundaries: vec![6, 14], values: vec![1e-3, 5e-4, 1e-4] };
+    let schedule = Schedule::Piecewise { boundaries: vec![6.0, 14.0], values: vec![1e-3, 5e-4, 1e-4] };
     let metrics = vec![Metric::BinaryAccuracy { threshold: 0.5 }, Metric::MeanAbsoluteError];
     // One weighted metric: with the sample weights below, the weighted sums run every step too.
     let weighted = vec![Metric::BinaryAccuracy { threshold: 0.5 }];

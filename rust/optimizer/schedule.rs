@@ -14,8 +14,9 @@ pub enum Schedule {
     /// `lr0/(1 + rate·s/D)`; `staircase` floors `s/D`.
     InverseTime { initial: f32, decay_steps: f32, rate: f32, staircase: bool },
     /// `values[0]` while `s ≤ boundaries[0]`, `values[i]` while `boundaries[i−1] < s ≤ boundaries[i]`, the
-    /// last value after the last boundary (boundaries are cast to the step's integer type, as Keras does).
-    Piecewise { boundaries: Vec<i64>, values: Vec<f32> },
+    /// last value after the last boundary. As Keras casts them to the step's type, a step count compares
+    /// with the boundaries truncated to integers, a fractional step with them as float32.
+    Piecewise { boundaries: Vec<f64>, values: Vec<f32> },
     /// `(lr0 − end)(1 − s/D)^power + end`, `s` capped at `D`; with `cycle`, `D` is the first multiple of
     /// itself at or above `s` instead.
     Polynomial { initial: f32, decay_steps: f32, end: f32, power: f32, cycle: bool },
@@ -79,7 +80,7 @@ impl Schedule {
     /// a step a table does not hold).
     pub fn lr(&self, step: u64) -> f32 {
         let at = i64::try_from(step).unwrap_or(i64::MAX);
-        self.rate(step as f32, |b| at <= b, step)
+        self.rate(step as f32, |b| at <= b as i64, step) // (`as`: truncated toward zero, saturating)
     }
 
     /// The learning rate at a step that is not a whole number (Keras's schedules take any float step, which
@@ -87,13 +88,13 @@ impl Schedule {
     pub fn lr_fractional(&self, step: f64) -> f32 {
         match self {
             Schedule::Table(_) => f32::NAN,
-            _ => self.rate(step as f32, |b| step <= b as f64, 0),
+            _ => self.rate(step as f32, |b| step as f32 <= b as f32, 0),
         }
     }
 
     /// The rate at step `s`, `within(b)` telling whether the step is at or below a piecewise boundary `b`;
     /// `step` indexes a table.
-    fn rate(&self, s: f32, within: impl Fn(i64) -> bool, step: u64) -> f32 {
+    fn rate(&self, s: f32, within: impl Fn(f64) -> bool, step: u64) -> f32 {
         match *self {
             Schedule::Exponential { initial, decay_steps, rate, staircase } => {
                 initial * rate.powf(fraction(s, decay_steps, staircase))

@@ -119,7 +119,10 @@ fn schedules_match_keras_goldens() {
         (exp(true), [0.1, 0.1, 0.1, 0.05, 0.05, 0.025, 0.0125]),
         (inv(false), [0.1, 0.095238, 0.08, 0.066667, 0.057143, 0.05, 0.04]),
         (inv(true), [0.1, 0.1, 0.1, 0.066667, 0.066667, 0.05, 0.04]),
-        (S::Piecewise { boundaries: vec![5, 15], values: vec![1.0, 0.5, 0.1] }, [1.0, 1.0, 1.0, 0.5, 0.5, 0.1, 0.1]),
+        (
+            S::Piecewise { boundaries: vec![5.0, 15.0], values: vec![1.0, 0.5, 0.1] },
+            [1.0, 1.0, 1.0, 0.5, 0.5, 0.1, 0.1],
+        ),
         (poly(20.0, 0.0001, 1.0, false), [0.1, 0.095005, 0.075025, 0.05005, 0.025075, 0.0001, 0.0001]),
         (poly(20.0, 0.01, 2.0, false), [0.1, 0.091225, 0.060625, 0.0325, 0.015625, 0.01, 0.01]),
         (poly(10.0, 0.01, 1.0, true), [0.1, 0.091, 0.055, 0.01, 0.0325, 0.01, 0.01]),
@@ -144,10 +147,10 @@ fn schedule_arguments_and_bad_rates_are_refused() {
     let exp = |decay_steps| S::Exponential { initial: 0.1, decay_steps, rate: 0.5, staircase: false };
     assert!(exp(0.0).validate().is_err());
     assert!(exp(-1.0).validate().is_err());
-    let short = S::Piecewise { boundaries: vec![5], values: vec![1.0] };
+    let short = S::Piecewise { boundaries: vec![5.0], values: vec![1.0] };
     assert!(short.validate().is_err());
     // A negative rate from step 3 on, NaN from a negative base: refused naming the schedule and the step.
-    let neg = S::Piecewise { boundaries: vec![2], values: vec![0.1, -0.1] };
+    let neg = S::Piecewise { boundaries: vec![2.0], values: vec![0.1, -0.1] };
     assert!(neg.check_steps(0, 3).is_ok());
     let msg = neg.check_steps(0, 4).unwrap_err().to_string();
     assert!(msg.contains("PiecewiseConstantDecay") && msg.contains("step 3"), "{msg}");
@@ -161,7 +164,7 @@ fn a_schedule_sets_each_steps_rate() {
     // step (step 0 uses 1.0), then the next step uses 0.1.
     let kind = OptimizerKind::Sgd { learning_rate: 0.5, momentum: 0.0, nesterov: false };
     let mut o = Optimizer::new(kind, 1);
-    o.schedule = Some(super::Schedule::Piecewise { boundaries: vec![0], values: vec![1.0, 0.1] });
+    o.schedule = Some(super::Schedule::Piecewise { boundaries: vec![0.0], values: vec![1.0, 0.1] });
     assert_eq!(o.learning_rate(), 1.0);
     let mut w = [1.0];
     o.step(&mut w, &[2.0], &[0..1]);

@@ -25,11 +25,11 @@ struct Decay {
     staircase: bool,
 }
 
-/// `{"kind": "piecewise_constant_decay", ...}` (boundaries already truncated to integers).
+/// `{"kind": "piecewise_constant_decay", ...}` (the boundaries as given, read as the step's type by `Schedule`).
 #[derive(FromPyObject)]
 #[pyo3(from_item_all)]
 struct Piecewise {
-    boundaries: Vec<i64>,
+    boundaries: Vec<f64>,
     values: Vec<f32>,
 }
 

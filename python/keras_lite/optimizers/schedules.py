@@ -58,9 +58,13 @@ def _step(step: Any) -> int | float:
 
 
 def _rate_at(spec: dict[str, Any], step: Any) -> float:
-    """The core's rate of the schedule ``spec`` at ``step``, a whole or a fractional one."""
+    """The core's rate of the schedule ``spec`` at ``step``: a step count (an int, ``iterations``) as the
+    optimizer's, a float step (a plot's ``linspace``, ``2.0`` too) as a float, which Keras's
+    PiecewiseConstantDecay compares with its boundaries as float32 rather than truncated."""
     s = _step(step)
-    return _core.learning_rate_at(spec, s) if isinstance(s, int) else _core.learning_rate_at_fraction(spec, s)
+    if isinstance(s, int) and np.asarray(step).dtype.kind != "f":
+        return _core.learning_rate_at(spec, s)
+    return _core.learning_rate_at_fraction(spec, float(s))
 
 
 class LearningRateSchedule:
@@ -109,12 +113,9 @@ class _CoreSchedule(LearningRateSchedule):
         ``schedule(np.arange(100))`` to plot it), their rates, a float32 array of its shape, as Keras gives."""
         if isinstance(step, (list, tuple, np.ndarray)) and np.ndim(step) > 0:
             steps, spec = np.asarray(step), self._core_spec()
-            rates = [self._rate(spec, s) for s in steps.reshape(-1)]
+            rates = [_rate_at(spec, s) for s in steps.reshape(-1)]
             return np.asarray(rates, dtype=np.float32).reshape(steps.shape).view(Tensor)
-        return keras_scalar(np.float32(self._rate(self._core_spec(), step)))  # (a float32 with .numpy())
-
-    def _rate(self, spec: dict[str, Any], step: Any) -> float:
-        return _rate_at(spec, step)
+        return keras_scalar(np.float32(_rate_at(self._core_spec(), step)))  # (a float32 with .numpy())
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
@@ -215,20 +216,13 @@ class PiecewiseConstantDecay(_CoreSchedule):
         self.values = values
         self.name = name
 
-    def _rate(self, spec: dict[str, Any], step: Any) -> float:
-        # Keras casts the boundaries to the step's type: truncated to integers for a step count (as in
-        # training), float32 for a float step (a plot's ``linspace``), where a boundary of 2.5 stays 2.5.
-        if np.asarray(step).dtype.kind != "f":
-            return _rate_at(spec, step)
-        at = np.float32(_step(step))
-        i = next((i for i, b in enumerate(self.boundaries) if at <= np.float32(b)), len(self.boundaries))
-        return float(np.float32(self.values[i]))
-
     def _core_spec(self) -> dict[str, Any]:
-        bound = 2**63 - 1
+        boundaries = [float(b) for b in self.boundaries]  # (the core reads them as the step's type)
+        if any(b != b for b in boundaries):  # NaN, which Keras cannot cast to a step count either
+            raise ValueError(f"`boundaries` must not hold NaN. {received('boundaries', self.boundaries)}")
         return {
             "kind": self._kind,
-            "boundaries": [int(max(-bound, min(bound, b))) for b in self.boundaries],
+            "boundaries": boundaries,
             "values": [float(v) for v in self.values],
         }
 

@@ -240,7 +240,7 @@ fn fit_with_learning_rate_schedules() {
     // epochs, so the rates change within and across epochs.
     let schedules = [
         Schedule::Exponential { initial: 0.05, decay_steps: 4.0, rate: 0.5, staircase: false },
-        Schedule::Piecewise { boundaries: vec![3, 9], values: vec![0.1, 0.02, 0.005] },
+        Schedule::Piecewise { boundaries: vec![3.0, 9.0], values: vec![0.1, 0.02, 0.005] },
         Schedule::Cosine { initial: 0.0, decay_steps: 12.0, alpha: 0.1, warmup_target: Some(0.05), warmup_steps: 5.0 },
         Schedule::CosineRestarts { initial: 0.05, first_decay_steps: 4.0, t_mul: 2.0, m_mul: 0.5, alpha: 0.0 },
     ];
