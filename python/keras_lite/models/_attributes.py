@@ -91,12 +91,18 @@ def _check_input(index: int, name: str, model: str, expected: tuple[Any, ...], g
         )
 
 
+def input_source(model: Any) -> Any:
+    """A Sequential's InputLayer: its ``keras.Input``'s, else the one it made when built (named then, as Keras
+    names it), else None."""
+    return model._input_layer or getattr(model, "_graph_input", None)
+
+
 def sequential_output_shape(model: Any, input_shape: Any) -> Any:
     """``Sequential.compute_output_shape``: once built, the input checked against the model's as Keras's inner
     Functional model (named ``functional``) checks it; then each layer's output shape in turn."""
     built = model._build_input_shape()
     if built is not None:
-        source = model._input_layer or getattr(model, "_graph_input", None)
+        source = input_source(model)
         name = "input_layer" if source is None else source.name
         _check_input(0, name, "functional", built, input_shape)
     if not model._items:

@@ -230,7 +230,7 @@ class Sequential(Model):
 
     def _finish_build(self, net: Any) -> None:
         self._apply_device(net)  # (a new network, before the model takes it: see _network.build)
-        if self._input_layer is None and getattr(self, "_graph_input", None) is None:  # named now, as Keras's
+        if _attributes.input_source(self) is None:  # named now, as Keras's
             self._graph_input = InputLayer(shape=(net.input_dim,))
         if self.compiled:
             self._compile_core(net)
@@ -348,7 +348,7 @@ class Sequential(Model):
         call are called on now; a layer is called once, so one called on other tensors is refused."""
         if self._net is None:
             raise AttributeError(f"Sequential model {self.name!r} has no defined {which} yet.")
-        if (source := self._input_layer or getattr(self, "_graph_input", None)) is None:
+        if (source := _attributes.input_source(self)) is None:
             source = self._graph_input = InputLayer(shape=self.input_shape[1:])
         x = first = source.output
         for item in self._items:
@@ -402,7 +402,7 @@ class Sequential(Model):
         built = self._known_input_shape()  # (an Input and no layer yet, or none left: Keras writes it)
         if built is not None:
             shape = tuple(built[1:])
-        source = self._input_layer or getattr(self, "_graph_input", None)  # (named as Keras names it)
+        source = _attributes.input_source(self)
         input_name = None if source is None else source.name
         tree = _keras_config_write.sequential_config(
             self.name, self.trainable, self._items, shape, input_name
