@@ -39,6 +39,15 @@ def _refused(op: str, other: Any) -> NotSupportedError:
     )
 
 
+def _refusal(op: str) -> Any:
+    """An operator method refusing ``op`` (one of two operands, or a unary one such as ``abs``)."""
+
+    def refuse(self: Any, *other: Any) -> Any:
+        raise _refused(op, other[0] if other else self)
+
+    return refuse
+
+
 class TensorOps:
     """The operators of `KerasTensor` (see the module)."""
 
@@ -90,51 +99,17 @@ class TensorOps:
     def __pos__(self) -> Any:
         return _scaled(self, 1.0)
 
-    def __getitem__(self, index: Any) -> Any:
-        raise _refused("[...]", index)
-
-    def __pow__(self, other: Any) -> Any:
-        raise _refused("**", other)
-
-    def __matmul__(self, other: Any) -> Any:
-        raise _refused("@", other)
-
-    # The other operators Keras builds operations of (`2 / x`, `x // 2`, `x % 2`, `abs(x)`, `x > 0`): refused
-    # by name rather than with Python's "unsupported operand" TypeError. (`==` and `!=` stay identity, which
-    # a graph's bookkeeping relies on.)
-    def __rtruediv__(self, other: Any) -> Any:
-        raise _refused("/", other)
-
-    def __floordiv__(self, other: Any) -> Any:
-        raise _refused("//", other)
-
-    __rfloordiv__ = __floordiv__
-
-    def __mod__(self, other: Any) -> Any:
-        raise _refused("%", other)
-
-    __rmod__ = __mod__
-
-    def __rpow__(self, other: Any) -> Any:
-        raise _refused("**", other)
-
-    def __rmatmul__(self, other: Any) -> Any:
-        raise _refused("@", other)
-
-    def __abs__(self) -> Any:
-        raise _refused("abs()", self)
-
-    def __lt__(self, other: Any) -> Any:
-        raise _refused("<", other)
-
-    def __le__(self, other: Any) -> Any:
-        raise _refused("<=", other)
-
-    def __gt__(self, other: Any) -> Any:
-        raise _refused(">", other)
-
-    def __ge__(self, other: Any) -> Any:
-        raise _refused(">=", other)
+    # The other operators, Keras's operations keras_lite lacks (`x[...]`, `x ** 2`, `x @ w`, `2 / x`, `x // 2`,
+    # `x % 2`, `abs(x)`, `x > 0`): refused by name rather than with Python's "unsupported operand" TypeError.
+    # (`==` and `!=` stay identity, which a graph's bookkeeping relies on.)
+    __getitem__ = _refusal("[...]")
+    __pow__ = __rpow__ = _refusal("**")
+    __matmul__ = __rmatmul__ = _refusal("@")
+    __rtruediv__ = _refusal("/")
+    __floordiv__ = __rfloordiv__ = _refusal("//")
+    __mod__ = __rmod__ = _refusal("%")
+    __abs__ = _refusal("abs()")
+    __lt__, __le__, __gt__, __ge__ = (_refusal(op) for op in ("<", "<=", ">", ">="))
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
         # Keras 3.15.1: "A KerasTensor is symbolic: it's a placeholder for a shape an a dtype. It doesn't have
