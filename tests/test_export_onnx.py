@@ -370,8 +370,9 @@ def test_a_graph_node_that_reads_a_later_value_or_an_unknown_layer(tmp_path: Pat
 
 
 def test_nan_passes_through_as_in_predict(tmp_path: Path) -> None:
-    """A NaN input stays NaN through the general ReLU (a cap, a threshold) and through Maximum and Minimum,
-    in predict and in the exported graph (Keras 3.15.1's Maximum and Minimum give NaN too)."""
+    """A NaN input stays NaN through a capped ReLU and through Maximum and Minimum, and is 0 through a ReLU with
+    a threshold, in predict and in the exported graph, as in Keras 3.15.1 (`ReLU(threshold=0.3)` of
+    `[nan, 1, -2]` is `[0, 1, 0]` there: its `where(x > threshold, x, 0)` reads NaN as not above)."""
     a, b = keras.Input(shape=(3,), name="a"), keras.Input(shape=(3,), name="b")
     relus = [
         layers.ReLU(max_value=0.5),
@@ -384,9 +385,12 @@ def test_nan_passes_through_as_in_predict(tmp_path: Path) -> None:
     x = np.array([[np.nan, 1.0, -2.0], [0.4, -1.0, 9.0]], np.float32)
     y = np.array([[0.5, np.nan, 3.0], [np.nan, 2.0, 1.0]], np.float32)
     want = model.predict([x, y], verbose=0)
-    nan_x = np.tile(np.isnan(x), 3)
+    nan_x, no_nan = np.isnan(x), np.zeros_like(x, bool)
     either = np.isnan(x) | np.isnan(y)
-    np.testing.assert_array_equal(np.isnan(want), np.concatenate([nan_x, either, either], axis=1))
+    np.testing.assert_array_equal(
+        np.isnan(want), np.concatenate([nan_x, no_nan, no_nan, either, either], axis=1)
+    )
+    np.testing.assert_array_equal(want[0, 3:9], [0, 1, 0, 0, 1, 0])
     session = _session(tmp_path / "m.onnx")
     np.testing.assert_allclose(session.run(None, {"a": x, "b": y})[0], want, rtol=1e-6)
 

@@ -104,8 +104,8 @@ def _activation(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], o
 
 
 def _relu_general(g: GraphWriter, x: str, out: str, base: str, slope: float, cap: float, limit: float) -> str:
-    """Keras's relu with its three arguments: ``min(x, cap)`` where ``x > limit``, else ``slope * (x − limit)``;
-    NaN stays NaN, as in the core (``x > limit`` is false for it)."""
+    """Keras's ``ReLU`` layer with its three arguments (``limit`` ≥ 0): ``min(x, cap)`` where ``x > limit``, else
+    ``slope * (x − limit)``. NaN stays NaN, but for ``slope = 0`` with a threshold, where it is 0, as in the core."""
     t = g.weight(f"{base}/threshold", limit)
     above = x if cap == np.inf else g.op("Min", [x, g.weight(f"{base}/max_value", cap)], None, base)
     below = (
@@ -115,8 +115,11 @@ def _relu_general(g: GraphWriter, x: str, out: str, base: str, slope: float, cap
             "Mul", [g.op("Sub", [x, t], None, base), g.weight(f"{base}/negative_slope", slope)], None, base
         )
     )
-    relu = g.op("Where", [g.op("Greater", [x, t], None, base), above, below], None, base)
-    return g.op("Where", [g.op("IsNaN", [x], None, base), x, relu], out, base)
+    nan_is_zero = slope == 0 and limit != 0  # (Keras's `where(x > threshold, x, 0)`)
+    relu = g.op(
+        "Where", [g.op("Greater", [x, t], None, base), above, below], out if nan_is_zero else None, base
+    )
+    return relu if nan_is_zero else g.op("Where", [g.op("IsNaN", [x], None, base), x, relu], out, base)
 
 
 def _layer_normalization(g: GraphWriter, layer: Any, ins: list[str], widths: list[int], out: str) -> int:

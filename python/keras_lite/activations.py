@@ -43,7 +43,7 @@ def apply(form: Form, x: Any) -> Tensor:
 def relu_form(negative_slope: Any = 0.0, max_value: Any = None, threshold: Any = 0.0) -> Form:
     """Keras's ``relu(x, negative_slope, max_value, threshold)`` as the core's form: the plain ``relu``,
     ``leaky_relu`` or ``relu6`` where Keras itself computes those, else the general one
-    (``min(x, max_value)`` above the threshold, ``negative_slope * (x - threshold)`` below)."""
+    (``clip(x, 0, max_value)`` above the threshold, ``negative_slope * (x - threshold)`` below)."""
     slope, limit = real_number("negative_slope", negative_slope), real_number("threshold", threshold)
     cap = math.inf if max_value is None else real_number("max_value", max_value)
     for arg, value in (("negative_slope", slope), ("max_value", cap), ("threshold", limit)):
@@ -235,14 +235,17 @@ _BY_NAME["swish"] = silu
 _BY_NAME["hard_swish"] = hard_silu
 
 
-def get(identifier: str | ActivationFn | None) -> ActivationFn:
-    """Return the activation function for ``identifier`` (a name, one of this module's functions, or None).
+def get(identifier: str | dict[str, Any] | ActivationFn | None) -> ActivationFn:
+    """Return the activation function for ``identifier`` (a name, one of this module's functions, Keras's
+    serialized form of one, or None).
 
     Raises:
         ValueError: for an unknown name or a function keras_lite cannot run in its core.
     """
     if identifier is None:
         return linear
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
     if isinstance(identifier, str):
         fn = _BY_NAME.get(identifier)
         if fn is None:
@@ -261,7 +264,7 @@ def get(identifier: str | ActivationFn | None) -> ActivationFn:
     )
 
 
-def for_layer(identifier: str | ActivationFn | None) -> ActivationFn:
+def for_layer(identifier: str | dict[str, Any] | ActivationFn | None) -> ActivationFn:
     """``get(identifier)`` for a layer, which calls its activation with the inputs alone: Keras's ``threshold``,
     whose arguments have no defaults, cannot be one (Keras's layer fails when called; keras_lite says so here)."""
     fn = get(identifier)

@@ -42,7 +42,8 @@ pub enum Activation {
     /// `eᶻ / Σ eᶻ` over each row.
     Softmax,
     /// Keras's `relu(z, negative_slope, max_value, threshold)` in general (the `ReLU` layer):
-    /// `min(z, max_value) if z > threshold else negative_slope·(z − threshold)`; no cap is `max_value = ∞`.
+    /// `clip(z, 0, max_value) if z > threshold else negative_slope·(z − threshold)`; no cap is
+    /// `max_value = ∞` (then `z` above the threshold, negative too).
     ReluCustom { negative_slope: f32, max_value: f32, threshold: f32 },
     /// `z·tanh(softplus(z))`
     Mish,
@@ -214,9 +215,14 @@ impl Activation {
             }
             Activation::ReluCustom { negative_slope, max_value, threshold } => {
                 if z > threshold {
-                    z.min(max_value)
-                } else if negative_slope == 0.0 && !z.is_nan() {
-                    0.0 // not 0·(−∞)
+                    // a cap clips to [0, cap], so a value between a negative threshold and 0 is 0
+                    if max_value < f32::INFINITY {
+                        z.min(max_value).max(0.0)
+                    } else {
+                        z
+                    }
+                } else if negative_slope == 0.0 && (threshold != 0.0 || !z.is_nan()) {
+                    0.0 // not 0·(−∞); NaN is 0 where a threshold's `where` reads it (Keras)
                 } else {
                     negative_slope * (z - threshold)
                 }

@@ -97,7 +97,11 @@ fn parameters_make_the_parameterised_forms() {
     }
     let no_slope = Activation::with_params("relu", &[0.0, f32::INFINITY, 1.0]).unwrap();
     assert_eq!(no_slope.scalar(f32::NEG_INFINITY), 0.0, "0, not 0·(−∞)");
-    assert!(no_slope.scalar(f32::NAN).is_nan());
+    assert_eq!(no_slope.scalar(f32::NAN), 0.0, "Keras's where(z > threshold, z, 0) reads NaN as 0");
+    let no_threshold = Activation::with_params("relu", &[0.0, 2.5, 0.0]).unwrap();
+    assert!(no_threshold.scalar(f32::NAN).is_nan(), "relu(NaN) is NaN, and so is its clip");
+    let below_zero = Activation::with_params("relu", &[0.0, 1.0, -1.0]).unwrap();
+    assert_eq!(below_zero.scalar(-0.5), 0.0, "a cap clips to [0, cap]");
     for bad in [("relu", vec![0.1]), ("sigmoid", vec![1.0]), ("elu", vec![f32::NAN]), ("nope", vec![])] {
         assert!(Activation::with_params(bad.0, &bad.1).is_err(), "{bad:?}");
     }

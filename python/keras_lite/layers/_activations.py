@@ -12,6 +12,8 @@ import numbers
 import warnings
 from typing import Any, cast
 
+import numpy as np
+
 from .. import activations, initializers
 from .._errors import ArgumentTypeError, real_number, received
 from .._tensor import Tensor
@@ -19,8 +21,9 @@ from .._unsupported import NotSupportedError
 from .._variable import Variable
 from . import _input_spec
 from ._builtin import Activation
+from ._keras_tensor import _symbolic
 from ._layer import Layer
-from ._layer_args import _as_given, _initializer, _only
+from ._layer_args import _as_given, _initializer, _only, axis_on_last
 
 
 def _at_least_zero(arg: str, value: Any, problem: str) -> int | float:
@@ -115,6 +118,8 @@ class ELU(Activation):
 class Softmax(Activation):
     """Softmax over the feature axis: ``exp(x - max) / sum(exp(x - max))`` along each row."""
 
+    _computes_along_axis = True
+
     def __init__(self, axis: Any = -1, **kwargs: Any) -> None:
         axes = list(axis) if isinstance(axis, (list, tuple)) else [axis]
         if axis is not None and not all(isinstance(a, int) and not isinstance(a, bool) for a in axes):
@@ -142,6 +147,8 @@ class Softmax(Activation):
             raise NotSupportedError(
                 f"keras_lite's Softmax does not take a mask yet. {received('mask', mask)}"
             )
+        if not _symbolic(inputs):  # (Activation's call reads the array without Layer's checks)
+            axis_on_last(self, [np.shape(inputs)])
         return super().__call__(inputs, training)
 
 

@@ -309,6 +309,8 @@ class BatchNormalization(_ScaleOffset):
     zeros, ones).
     """
 
+    _computes_along_axis = True
+
     _input_spec_of = _input_spec.batch_normalization
     _trains_differently = True
 
@@ -369,16 +371,14 @@ class BatchNormalization(_ScaleOffset):
         self.gamma_initializer = inits["gamma_initializer"]
         self.moving_mean_initializer = inits["moving_mean_initializer"]
         self.moving_variance_initializer = inits["moving_variance_initializer"]
-        self._defaults = {
-            name: initializers.GlorotUniform() for name in _BN_CORE_VALUES
-        }  # for None, as Keras
 
     def _weight_initializers(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for name, core in _BN_CORE_VALUES.items():
             init = getattr(self, f"{name}_initializer")
-            init = self._defaults[name] if init is None else init
-            if type(init) is not core:  # the core starts these at zeros or ones already
+            if (
+                type(init) is not core
+            ):  # the core starts these at zeros or ones already (None: glorot_uniform)
                 out[name] = init
         return out
 

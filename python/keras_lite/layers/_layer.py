@@ -92,6 +92,8 @@ class Layer(LayerAttributes):
     # the batch's statistics): ``layer(x, training=True)`` runs the core's training pass; for any other layer
     # ``training`` changes nothing.
     _trains_differently = False
+    # its ``axis`` names the axis it computes along, which keras_lite takes to be the last (axis_on_last)
+    _computes_along_axis = False
     # Whether the layer takes inputs of several dimensions (a Flatten): every other layer takes (None, width).
     _takes_shapes = False
     # Whether it computes value by value and so may also read an input of several dimensions on its way to a
@@ -162,12 +164,15 @@ class Layer(LayerAttributes):
     def _initial_values(self, info: list[Any]) -> list[tuple[int, np.ndarray]]:
         """``(slot, values)`` for each weight in ``info`` (the core's ``weight_info`` rows) that this layer's
         initializers set."""
-        inits = self._weight_initializers()
+        inits = self._weight_initializers()  # None: Keras's add_weight default for a float weight
+        glorot = initializers.GlorotUniform()
         return [
             (
                 j,
                 initializers.initial_value(
-                    inits[name], tuple(shape), f"weight {name!r} of layer {self.name!r}"
+                    glorot if inits[name] is None else inits[name],
+                    tuple(shape),
+                    f"weight {name!r} of layer {self.name!r}",
                 ),
             )
             for j, (_, name, shape, _) in enumerate(info)
@@ -311,6 +316,8 @@ class Layer(LayerAttributes):
         A layer in a model keeps the width the model gave it: another width raises ``ValueError``.
         """
         width = _build_width(input_shape)
+        if self._computes_along_axis and isinstance(input_shape, (list, tuple)):
+            _layer_args.axis_on_last(self, [input_shape])
         if self._owner is not None and self._input_width == width:
             self._build_shape = input_shape  # (what get_build_config reports, once the build stands)
             return
@@ -358,6 +365,8 @@ class Layer(LayerAttributes):
                 f"Layer {self.name} needs at least one value per sample. Received: shape {shape}"
             )
         self._check_width(shape[-1], shape)
+        if self._computes_along_axis:
+            _layer_args.axis_on_last(self, [shape])
         flat = np.ascontiguousarray(x.reshape(-1, shape[-1]))
         if training and self._trains_differently and flat.shape[0]:  # (no rows: nothing to train on)
             return self._call_training(flat, shape)

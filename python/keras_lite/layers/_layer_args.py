@@ -98,6 +98,20 @@ def _only(arg: str, value: Any, allowed: tuple[Any, ...], layer: str) -> None:
         )
 
 
+def axis_on_last(layer: Any, shapes: list[Any]) -> None:
+    """Refuse inputs of more than 2 axes to a layer whose ``axis`` is 1: Keras computes along that axis, and
+    keras_lite's layers compute along the last one (the features) only."""
+    axis = getattr(layer, "axis", -1)
+    if isinstance(axis, (list, tuple)) and len(axis) == 1:
+        axis = axis[0]
+    if isinstance(axis, numbers.Number) and axis == 1 and any(len(s) > 2 for s in shapes):
+        given = shapes[0] if len(shapes) == 1 else shapes
+        raise NotSupportedError(
+            f"keras_lite's {type(layer).__name__} computes along the last axis of its inputs (the features) only: "
+            f"axis=1 is not the last axis of inputs of more than 2 axes. Received: axis=1, input_shape={given}"
+        )
+
+
 def _initializer(arg: str, value: Any, layer: str) -> Any:
     """``initializers.get(value)`` for a layer's ``arg``, whose errors name the argument."""
     try:

@@ -30,6 +30,8 @@ class LayerNormalization(_ScaleOffset):
             ``NotSupportedError``); ``rms_scaling`` (deprecated in Keras 3): False.
     """
 
+    _computes_along_axis = True
+
     def __init__(
         self,
         axis: Any = -1,

@@ -20,7 +20,7 @@ from .._unsupported import NotSupportedError
 from . import _shapes
 from ._keras_tensor import _symbolic, _symbolic_call
 from ._layer import Layer
-from ._layer_args import _build_width
+from ._layer_args import _build_width, axis_on_last
 
 
 class _Merge(Layer):
@@ -199,11 +199,7 @@ class Concatenate(_Merge):
 
     def _lead(self, shapes: list[tuple[int, ...]], expanded: list[tuple[int, ...]]) -> tuple[int, ...]:
         """Keras joins inputs of one rank whose axes match but for the features; else its ValueError."""
-        if self.axis == 1 and any(len(s) > 2 for s in shapes):
-            raise NotSupportedError(
-                "keras_lite's Concatenate joins inputs along their last axis (the features) only: axis=1 is not "
-                f"the last axis of inputs of more than 2 axes. Received: axis=1, input_shape={shapes}"
-            )
+        axis_on_last(self, shapes)
         lead = shapes[0][:-1]
         if any(len(s) != len(shapes[0]) or s[:-1] != lead for s in shapes):
             raise ValueError(

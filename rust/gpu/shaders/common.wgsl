@@ -181,13 +181,14 @@ fn threshold_b(z: f32, g: f32, t: f32) -> f32 {
     return select(select(0.0, g, z > t), 0.0, is_nan_(z));
 }
 
-// Keras's relu(z, negative_slope = s, max_value = m, threshold = t): min(z, m) above t, else s·(z − t) (0 when
-// s = 0, also for z = −∞; NaN stays NaN), as activation.rs's ReluCustom.
+// Keras's relu(z, negative_slope = s, max_value = m, threshold = t): clip(z, 0, m) above t (z itself with no
+// cap, m = ∞), else s·(z − t) (0 when s = 0, also for z = −∞; NaN stays NaN but where t ≠ 0 and s = 0, where it
+// is 0), as activation.rs's ReluCustom.
 fn relu_custom_f(z: f32, s: f32, m: f32, t: f32) -> f32 {
     if z > t {
-        return min(z, m);
+        return select(z, max(min(z, m), 0.0), m <= 3.4028235e38);
     }
-    if s == 0.0 && !is_nan_(z) {
+    if s == 0.0 && (t != 0.0 || !is_nan_(z)) {
         return 0.0;
     }
     return s * (z - t);
