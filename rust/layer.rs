@@ -95,11 +95,12 @@ impl LayerSpec {
                     if noise == Noise::Multiplicative { " (below 1)" } else { "" }
                 )))
             }
-            LayerSpec::LayerNorm { epsilon, .. } if epsilon.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) => Err(
-                Error::value(format!("LayerNormalization needs epsilon > 0. Received: epsilon={epsilon}")),
-            ),
-            LayerSpec::BatchNorm { momentum, epsilon, .. } if epsilon.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || !momentum.is_finite() => Err(
-                Error::value(format!("BatchNormalization needs epsilon > 0 and a finite momentum. Received: momentum={momentum}, epsilon={epsilon}")),
+            // epsilon 0 is Keras's too (a constant feature then normalizes to NaN, as there)
+            LayerSpec::LayerNorm { epsilon, .. } if !(epsilon >= 0.0) => Err(Error::value(format!(
+                "LayerNormalization needs epsilon >= 0. Received: epsilon={epsilon}"
+            ))),
+            LayerSpec::BatchNorm { momentum, epsilon, .. } if !(epsilon >= 0.0) || !momentum.is_finite() => Err(
+                Error::value(format!("BatchNormalization needs epsilon >= 0 and a finite momentum. Received: momentum={momentum}, epsilon={epsilon}")),
             ),
             LayerSpec::Normalization { scalar, fixed: Some((ref m, ref v)), .. }
                 if m.len() != v.len() || m.is_empty() || (scalar && m.len() != 1) =>

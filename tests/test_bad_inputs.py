@@ -210,8 +210,8 @@ CONSTRUCTORS = [
     # BatchNormalization
     Bad("BatchNormalization axis 0", lambda m: layers.BatchNormalization(axis=0), ValueError, ("axis",)),
     Bad(
-        "BatchNormalization epsilon 0",
-        lambda m: layers.BatchNormalization(epsilon=0),
+        "BatchNormalization epsilon below 0",
+        lambda m: layers.BatchNormalization(epsilon=-1e-3),
         ValueError,
         ("epsilon",),
     ),

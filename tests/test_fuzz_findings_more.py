@@ -104,3 +104,94 @@ def test_a_serialized_activation_function_is_taken_by_get_and_by_a_layer() -> No
     assert keras.activations.get(relu) is keras.activations.relu
     assert keras.layers.Dense(2, activation=relu).activation is keras.activations.relu
     assert keras.layers.Dense(2, activation=relu).get_config()["activation"] == "relu"
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_lion_with_a_nan_gradient_makes_the_weights_nan_as_keras(device: str) -> None:
+    """An infinite gradient that clipnorm turns into NaN: TensorFlow's sign(NaN) is NaN, so Keras's step is."""
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)], device=device)
+    model.set_weights([np.array([[3e38], [1.0]], np.float32), np.zeros(1, np.float32)])
+    model.compile(optimizer=keras.optimizers.Lion(learning_rate=0.1, clipnorm=1.0), loss="mse")
+    model.train_on_batch(np.array([[2.0, 1.0]], np.float32), np.array([[0.0]], np.float32))
+    assert all(np.isnan(w).all() for w in model.get_weights())
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_selu_of_a_pre_activation_whose_exp_rounds_to_one_is_zero_with_the_positive_slope(
+    device: str,
+) -> None:
+    """TensorFlow's selu computes exp(z) - 1, which is 0 for -2^-25 <= z <= 0: Keras predicts 0 there and its
+    gradient takes the positive side's slope (Keras's kernel after one SGD step: [1.0507010221481323, 1.0])."""
+    x = np.array([[1.0, -1e-8]], np.float32)
+    model = keras.Sequential(
+        [keras.Input((2,)), keras.layers.Dense(1, activation="selu", use_bias=False)], device=device
+    )
+    model.set_weights([np.array([[0.0], [1.0]], np.float32)])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=1.0), loss="mae")
+    assert model.predict(x, verbose=0)[0, 0] == 0.0
+    model.train_on_batch(x, np.array([[1.0]], np.float32))
+    np.testing.assert_allclose(model.get_weights()[0].ravel(), [1.0507010221481323, 1.0], rtol=1e-6)
+
+
+def test_elu_and_selu_near_zero_are_kerass() -> None:
+    z = np.array([[-1e-8, -2.9802322e-8, -1e-3, -1.0]], np.float32)
+    np.testing.assert_array_equal(np.asarray(keras.activations.selu(z))[0, :2], [0.0, 0.0])
+    np.testing.assert_allclose(
+        np.asarray(keras.activations.selu(z))[0, 2:], [-1.75723841e-03, -1.11133075], rtol=2e-4
+    )
+    np.testing.assert_array_equal(np.asarray(keras.activations.elu(z))[0, :2], [0.0, 0.0])
+
+
+def test_normalization_layers_take_epsilon_zero_as_keras() -> None:
+    x = np.array([[1.0, 2.0], [3.0, 5.0]], np.float32)
+    np.testing.assert_array_equal(keras.layers.BatchNormalization(epsilon=0.0)(x), [[1.0, 2.0], [3.0, 5.0]])
+    np.testing.assert_array_equal(keras.layers.LayerNormalization(epsilon=0.0)(x), [[-1.0, 1.0], [-1.0, 1.0]])
+    with pytest.raises(ValueError, match="epsilon"):
+        keras.layers.LayerNormalization(epsilon=-1e-3)
+
+
+def test_f1_score_refuses_a_batch_of_another_width_and_keeps_its_state() -> None:
+    metric = keras.metrics.F1Score()
+    metric.update_state(np.array([[1.0], [0.0]]), np.array([[0.7], [0.2]]))
+    before = float(np.asarray(metric.result())[0])
+    with pytest.raises(ValueError, match="must match"):
+        metric.update_state(np.array([[1.0, 0, 0], [0, 1, 0]]), np.array([[0.7, 0.1, 0.2], [0.1, 0.6, 0.3]]))
+    assert float(np.asarray(metric.result())[0]) == before
+
+
+def test_top_k_beyond_the_output_width_is_refused() -> None:
+    """Keras: "input must have last dimension >= k = 3 but is 2" (a ValueError in evaluate)."""
+    y = np.array([[1.0, 0.0], [0.0, 1.0]], np.float32)
+    with pytest.raises(ValueError, match="k = 3 but is 2"):
+        keras.metrics.Precision(top_k=3).update_state(y, y)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2)])
+    with pytest.raises(ValueError, match="k = 3 but is 2"):
+        model.compile(optimizer="sgd", loss="mse", metrics=[keras.metrics.Recall(top_k=3)])
+    model.compile(optimizer="sgd", loss="mse", metrics=[keras.metrics.Recall(top_k=2)])
+
+
+def test_a_loss_in_another_dtype_is_not_supported() -> None:
+    with pytest.raises(NotSupportedError, match="float32"):
+        keras.losses.MeanSquaredError(dtype="float64")
+
+
+def test_an_infinite_sample_weight_outside_a_cell_adds_nothing_to_it(
+    recwarn: pytest.WarningsRecorder,
+) -> None:
+    y_true, y_pred, w = np.array([1.0, 1.0, 0.0]), np.array([0.0, 0.9, 0.7]), np.array([np.inf, 1.0, 1.0])
+    want = {"TruePositives": 1.0, "FalsePositives": 1.0, "Recall": 0.0, "Precision": 0.5}  # Keras's
+    for name, value in want.items():
+        metric = getattr(keras.metrics, name)()
+        metric.update_state(y_true, y_pred, sample_weight=w)
+        assert float(metric.result()) == value, name
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_numpy_warnings_stay_inside_r2_and_the_progress_bar(recwarn: pytest.WarningsRecorder) -> None:
+    metric = keras.metrics.R2Score()
+    metric.update_state(np.array([[3e19], [1.0]]), np.array([[1.0], [2.0]]))
+    assert np.isnan(float(metric.result()))  # Keras: the float32 sums overflow to NaN
+    bar = keras.utils.Progbar(3, verbose=0)
+    bar.update(1, [("loss", -np.inf)])
+    bar.update(2, [("loss", np.inf)])
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]

@@ -91,7 +91,7 @@ def test_output_and_config_match_keras(device: str) -> None:
 
 def test_bad_and_unsupported_arguments() -> None:
     with pytest.raises(ValueError, match="epsilon"):
-        layers.LayerNormalization(epsilon=0.0)
+        layers.LayerNormalization(epsilon=-0.001)  # (Keras takes 0, and a negative one too)
     with pytest.raises(TypeError, match="axis"):
         layers.LayerNormalization(axis="last")
     for kwargs in (

@@ -74,7 +74,7 @@ class Loss:
                 f"{received('reduction', reduction)}"
             )
         if dtype not in (None, "float32", np.float32):
-            raise ValueError(f"keras_lite computes losses in float32. {received('dtype', dtype)}")
+            raise NotSupportedError(f"keras_lite computes losses in float32. {received('dtype', dtype)}")
         # Keras's auto name: the class's in snake case, numbered after the first (``my_mse_loss_1``).
         self.name = name or _DEFAULT_NAMES.get(self._kind) or _auto_name(to_snake_case(type(self).__name__))
         self.reduction = reduction

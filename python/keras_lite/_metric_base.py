@@ -91,7 +91,13 @@ class StateVariable(ValueOps):
 
     def assign_add(self, value: Any) -> None:
         # np.asarray: a 0-d sum is a NumPy scalar, which __array__ must not hand out.
-        self.value = np.asarray(self.value + np.asarray(value, dtype=np.float32), dtype=np.float32)
+        total = np.asarray(self.value + np.asarray(value, dtype=np.float32), dtype=np.float32)
+        if total.shape != self.value.shape:  # (Keras assigns the sum, which must keep the variable's shape)
+            raise ValueError(
+                "The shape of the target variable and the shape of the target value in `variable.assign(value)` "
+                f"must match. variable.shape={self.value.shape}, Received: value.shape={total.shape}"
+            )
+        self.value = total
 
     def assign_sub(self, value: Any) -> None:
         self.assign_add(-np.asarray(value, dtype=np.float32))

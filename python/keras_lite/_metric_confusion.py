@@ -52,6 +52,11 @@ def init_thresholds(thresholds: Any, default: float) -> list[float]:
 
 def filter_top_k(y_pred: np.ndarray, k: int) -> np.ndarray:
     """``y_pred`` with all but the ``k`` largest of each row (the first ones on ties) set to -1e10."""
+    if k > y_pred.shape[-1]:  # (Keras's top_k's words)
+        raise ValueError(
+            f"input must have last dimension >= k = {k} but is {y_pred.shape[-1]}. Received: top_k={k}, "
+            f"y_pred.shape={y_pred.shape}"
+        )
     order = np.argsort(-y_pred, axis=-1, kind="stable")
     keep = np.zeros(y_pred.shape, dtype=bool)
     np.put_along_axis(keep, order[..., :k], True, axis=-1)
@@ -106,14 +111,10 @@ def confusion(labels: np.ndarray, preds: np.ndarray, weights: np.ndarray, thresh
     thr = np.asarray(thresholds, dtype=np.float32).reshape((-1,) + (1,) * labels.ndim)
     pos = preds.astype(np.float32)[None] > thr
     lab = labels[None]
-    return np.stack(
-        [
-            np.sum(weights * (pos & lab), axis=1),
-            np.sum(weights * (pos & ~lab), axis=1),
-            np.sum(weights * (~pos & ~lab), axis=1),
-            np.sum(weights * (~pos & lab), axis=1),
-        ]
-    )
+    # The weights of the rows in each cell (a `where`, not a product: an infinite weight outside the cell
+    # adds 0 there, not inf·0 = NaN, as in Keras).
+    cells = [pos & lab, pos & ~lab, ~pos & ~lab, ~pos & lab]
+    return np.stack([np.sum(np.where(cell, weights, 0.0), axis=1) for cell in cells])
 
 
 def core_options(**options: Any) -> str:

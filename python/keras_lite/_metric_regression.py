@@ -110,10 +110,13 @@ class R2Score(Metric):
             w = w[:, None]
         # float32 arithmetic, as Keras's: a zero-variance column's sums then cancel exactly in `result`.
         t, p, w = t.astype(np.float32), p.astype(np.float32), np.broadcast_to(w, t.shape).astype(np.float32)
-        self.sum.assign_add(np.sum(t * w, axis=0))
-        self.squared_sum.assign_add(np.sum(t * (t * w), axis=0))  # as Keras rounds it
-        self.total_mse.assign_add(np.sum(np.square(t - p) * w, axis=0))
-        self.count.assign_add(np.sum(w, axis=0))
+        with np.errstate(
+            over="ignore", invalid="ignore"
+        ):  # (an overflow is inf, as in Keras, without a warning)
+            self.sum.assign_add(np.sum(t * w, axis=0))
+            self.squared_sum.assign_add(np.sum(t * (t * w), axis=0))  # as Keras rounds it
+            self.total_mse.assign_add(np.sum(np.square(t - p) * w, axis=0))
+            self.count.assign_add(np.sum(w, axis=0))
         self.num_samples.assign_add(t.size)
 
     def result(self) -> Tensor:
@@ -121,7 +124,7 @@ class R2Score(Metric):
             return to_result(0.0)
         # In float32 throughout, as Keras computes it (a zero-variance column then cancels exactly to 0).
         total_sum, count = self.sum.value, self.count.value
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             total = self.squared_sum.value - total_sum * (total_sum / count)
             raw = 1.0 - self.total_mse.value / total
         raw = np.where(np.isinf(raw), 0.0, raw)

@@ -158,9 +158,14 @@ class Progbar:
                 value = np.asarray(value, dtype=np.float64)  # a number, or a metric's vector
                 steps = max(current - self._seen_so_far, 1)
                 total = self._values.get(name)
-                self._values[name] = (
-                    [value * steps, steps] if total is None else [total[0] + value * steps, total[1] + steps]
-                )
+                with np.errstate(
+                    invalid="ignore", over="ignore"
+                ):  # (inf - inf is NaN, as in Keras, unwarned)
+                    self._values[name] = (
+                        [value * steps, steps]
+                        if total is None
+                        else [total[0] + value * steps, total[1] + steps]
+                    )
             else:
                 self._values[name] = [value, 1]
         self._seen_so_far = current

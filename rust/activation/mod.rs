@@ -7,6 +7,18 @@
 
 const SELU_ALPHA: f32 = 1.673_263_2;
 const SELU_SCALE: f32 = 1.050_701;
+/// 2⁻²⁵: `eᶻ` rounds to 1 in f32 for `−2⁻²⁵ ≤ z ≤ 0`.
+const EXP_IS_ONE: f32 = 2.980_232_2e-8;
+
+/// `eᶻ − 1` for `z ≤ 0` as TensorFlow's elu and selu compute it (`exp(z) − 1`) where that matters: 0 where `eᶻ`
+/// rounds to 1, so the output is 0 there and selu's gradient the positive side's, as in Keras; `expm1` below.
+fn elu_exp_m1(z: f32) -> f32 {
+    if z >= -EXP_IS_ONE {
+        0.0
+    } else {
+        z.exp_m1()
+    }
+}
 
 /// An activation function with its parameters.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -162,10 +174,10 @@ impl Activation {
                 if z > 0.0 {
                     z
                 } else {
-                    alpha * z.exp_m1()
+                    alpha * elu_exp_m1(z)
                 }
             }
-            Activation::Selu => SELU_SCALE * if z > 0.0 { z } else { SELU_ALPHA * z.exp_m1() },
+            Activation::Selu => SELU_SCALE * if z > 0.0 { z } else { SELU_ALPHA * elu_exp_m1(z) },
             Activation::Silu => z * sigmoid(z),
             Activation::Gelu { approximate } => {
                 if approximate {

@@ -118,6 +118,12 @@ impl Confusion {
         if self.thresholds.is_empty() || self.thresholds.iter().any(|t| !t.is_finite()) {
             return Err(Error::value(format!("Threshold values must be in [0, 1]. Received: {:?}", self.thresholds)));
         }
+        if let Some(k) = self.top_k.filter(|&k| k > width) {
+            return Err(Error::value(format!(
+                "top_k must be at most the model's output width: input must have last dimension >= k = {k} but is \
+                 {width}. Received: top_k={k}"
+            )));
+        }
         if let Some(c) = self.class_id.filter(|&c| c >= width) {
             return Err(Error::value(format!(
                 "class_id must be less than the model's output width {width}. Received: class_id={c}"

@@ -95,14 +95,14 @@ pub(super) fn update(
     }
 }
 
-/// `sign` as Keras's (and WGSL's): 0 at 0.
+/// `sign` as Keras's (TensorFlow's): 0 at 0, NaN for NaN (so a NaN gradient makes the weight NaN, as in Keras).
 fn sign(x: f32) -> f32 {
     if x > 0.0 {
         1.0
     } else if x < 0.0 {
         -1.0
     } else {
-        0.0
+        x * 0.0 // ±0 → 0, NaN → NaN
     }
 }
 

@@ -357,8 +357,8 @@ class BatchNormalization(_ScaleOffset):
         ):
             _only(arg, value, (None,), "BatchNormalization")
         momentum_value = real_number("momentum", momentum)
-        if not real_number("epsilon", epsilon) > 0:
-            raise ValueError(f"epsilon must be positive. {received('epsilon', epsilon)}")
+        if not real_number("epsilon", epsilon) >= 0:  # (0 as in Keras, which checks nothing)
+            raise ValueError(f"epsilon must be 0 or more. {received('epsilon', epsilon)}")
         super().__init__(**kwargs)
         self.axis = axis
         self.momentum = momentum_value

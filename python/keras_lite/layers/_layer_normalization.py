@@ -71,8 +71,8 @@ class LayerNormalization(_ScaleOffset):
             ("gamma_constraint", gamma_constraint),
         ):
             _only(arg, value, (None,), "LayerNormalization")
-        if not real_number("epsilon", epsilon) > 0:
-            raise ValueError(f"epsilon must be positive. {received('epsilon', epsilon)}")
+        if not real_number("epsilon", epsilon) >= 0:  # (0 as in Keras, which checks nothing)
+            raise ValueError(f"epsilon must be 0 or more. {received('epsilon', epsilon)}")
         super().__init__(**kwargs)
         self.axis = axis
         self.epsilon = _as_given(epsilon, float(epsilon))

@@ -29,6 +29,12 @@ fn sigmoid_(z: f32) -> f32 {
 }
 
 // e^z - 1 without cancellation near 0 (Kahan's trick there; away from 0 there is nothing to cancel).
+// expm1 for z ≤ 0 as TensorFlow's elu and selu compute it (exp(z) − 1): 0 where e^z rounds to 1 (−2⁻²⁵ ≤ z),
+// as activation.rs's elu_exp_m1.
+fn elu_expm1_(z: f32) -> f32 {
+    return select(expm1_(z), 0.0, z >= -2.9802322e-8);
+}
+
 fn expm1_(z: f32) -> f32 {
     let u = exp(z);
     if abs(z) >= 0.5 {
@@ -88,6 +94,11 @@ fn is_nan_(x: f32) -> bool {
     return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
 }
 
+// sign(x), but NaN for a NaN x, as TensorFlow's sign (Lion's step).
+fn sign_keep_nan(x: f32) -> f32 {
+    return select(sign(x), x, is_nan_(x));
+}
+
 // clamp(x, lo, hi), but NaN for a NaN x (clamp's result is then the driver's choice; the CPU's f32::clamp, and
 // TensorFlow's clip, keep the NaN).
 fn clamp_keep_nan(x: f32, lo: f32, hi: f32) -> f32 {
@@ -143,8 +154,8 @@ fn act_f(act: u32, z: f32, p: f32) -> f32 {
         case 1u: { return max(z, 0.0); }
         case 2u: { return sigmoid_(z); }
         case 3u: { return tanh_(z); }
-        case 4u: { return select(p * expm1_(z), z, z > 0.0); }
-        case 5u: { return SELU_SCALE * select(SELU_ALPHA * expm1_(z), z, z > 0.0); }
+        case 4u: { return select(p * elu_expm1_(z), z, z > 0.0); }
+        case 5u: { return SELU_SCALE * select(SELU_ALPHA * elu_expm1_(z), z, z > 0.0); }
         case 6u: { return z * sigmoid_(z); }
         case 7u: { return z * normal_cdf(z); }
         // ½(1 + tanh u) = sigmoid(2u), which keeps its relative precision in the lower tail.

@@ -21,6 +21,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
     let gi = g[i];
     let mi = m[i];
-    w[i] = w[i] - stp.lr * sign(mi * prm.beta_1 + gi * (1.0 - prm.beta_1));
+    w[i] = w[i] - stp.lr * sign_keep_nan(mi * prm.beta_1 + gi * (1.0 - prm.beta_1));
     m[i] = mi * prm.beta_2 + gi * (1.0 - prm.beta_2);
 }

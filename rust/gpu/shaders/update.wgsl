@@ -121,7 +121,7 @@ fn update(gi: f32, v: Vals, t: u32) -> Vals {
         case 5u: {
             // Lion: a = m; h = (β1, β2).
             let mi = x.a;
-            x.w = x.w - stp.lr * sign(mi * h.x + gi * (1.0 - h.x));
+            x.w = x.w - stp.lr * sign_keep_nan(mi * h.x + gi * (1.0 - h.x));
             x.a = mi * h.y + gi * (1.0 - h.y);
         }
         default: {
