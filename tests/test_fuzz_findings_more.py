@@ -195,3 +195,21 @@ def test_numpy_warnings_stay_inside_r2_and_the_progress_bar(recwarn: pytest.Warn
     bar.update(1, [("loss", -np.inf)])
     bar.update(2, [("loss", np.inf)])
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_accuracy_takes_the_largest_value_that_is_not_nan_as_tensorflows_argmax(device: str) -> None:
+    y_pred = np.array([[np.nan, 0.4], [0.3, np.nan], [np.nan, np.nan]], np.float32)
+    np.testing.assert_array_equal(
+        keras.metrics.sparse_categorical_accuracy(np.array([0, 1, 0]), y_pred), [0, 0, 1]
+    )
+    np.testing.assert_array_equal(keras.metrics.categorical_accuracy(np.eye(2)[[0, 1, 0]], y_pred), [0, 0, 1])
+    metric = keras.metrics.CategoricalAccuracy()
+    metric.update_state(np.eye(2)[[0, 1, 0]], y_pred)
+    assert float(metric.result()) == pytest.approx(1 / 3)
+    # compiled: the first output unit is NaN (a NaN kernel entry); Keras's accuracy 0.5
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)], device=device)
+    model.set_weights([np.array([[np.nan, 0.0, 1.0], [0.0, 1.0, 0.0]], np.float32), np.zeros(3, np.float32)])
+    model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    x = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 0.5], [0.0, 2.0]], np.float32)
+    assert model.evaluate(x, np.array([0, 1, 2, 1]), verbose=0, return_dict=True)["accuracy"] == 0.5

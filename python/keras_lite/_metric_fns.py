@@ -55,14 +55,23 @@ def _class_ids(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     return y_true
 
 
+def argmax(values: np.ndarray) -> np.ndarray:
+    """Each row's argmax as TensorFlow's: the largest value that is not NaN (the first on ties), 0 for a row of
+    NaN (NumPy's argmax takes a NaN as the largest)."""
+    nan = np.isnan(values)
+    if not nan.any():
+        return np.argmax(values, axis=-1)
+    return np.nanargmax(np.where(nan.all(axis=-1, keepdims=True), 0.0, values), axis=-1)
+
+
 def categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
     t, p = as_float(y_true, "y_true"), as_float(y_pred, "y_pred")
-    return (np.argmax(t, axis=-1) == np.argmax(p, axis=-1)).astype(np.float64)
+    return (argmax(t) == argmax(p)).astype(np.float64)
 
 
 def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
     t, p = as_float(y_true, "y_true"), as_float(y_pred, "y_pred")
-    return (_class_ids(t, p) == np.argmax(p, axis=-1)).astype(np.float64)
+    return (_class_ids(t, p) == argmax(p)).astype(np.float64)
 
 
 def _in_top_k(ids: np.ndarray, y_pred: np.ndarray, k: int) -> np.ndarray:
@@ -78,7 +87,7 @@ def _in_top_k(ids: np.ndarray, y_pred: np.ndarray, k: int) -> np.ndarray:
 
 def top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> np.ndarray:
     t, p = as_float(y_true, "y_true"), as_float(y_pred, "y_pred")
-    return _in_top_k(np.argmax(t, axis=-1), p, k)
+    return _in_top_k(argmax(t), p, k)
 
 
 def sparse_top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> np.ndarray:

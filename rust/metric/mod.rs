@@ -350,10 +350,11 @@ fn in_top_k(p: &[f32], class: usize, k: usize) -> bool {
     p.get(class).is_some_and(|&v| p.iter().all(|x| x.is_finite()) && p.iter().filter(|&&x| x > v).count() < k)
 }
 
+/// TensorFlow's argmax: the largest value that is not NaN (the first on ties), 0 when all are NaN.
 fn argmax(v: &[f32]) -> usize {
     let mut best = 0;
     for (i, &x) in v.iter().enumerate() {
-        if x > v[best] {
+        if x > v[best] || (v[best].is_nan() && !x.is_nan()) {
             best = i;
         }
     }

@@ -54,7 +54,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
                 above += 1u;
             }
             finite = finite && !is_nan_(pred[base + c]) && !is_inf_(pred[base + c]);
-            if pred[base + c] > pred[base + best] {
+            // TensorFlow's argmax: the largest value that is not NaN (0 when all are NaN)
+            if pred[base + c] > pred[base + best] || (is_nan_(pred[base + best]) && !is_nan_(pred[base + c])) {
                 best = c;
             }
         }
