@@ -213,3 +213,72 @@ def test_accuracy_takes_the_largest_value_that_is_not_nan_as_tensorflows_argmax(
     model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     x = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 0.5], [0.0, 2.0]], np.float32)
     assert model.evaluate(x, np.array([0, 1, 2, 1]), verbose=0, return_dict=True)["accuracy"] == 0.5
+
+
+def _summary_lines(model: keras.Model, **kwargs: object) -> list[str]:
+    lines: list[str] = []
+    model.summary(print_fn=lambda line, **_: lines.extend(line.split("\n")), **kwargs)
+    return lines
+
+
+def test_a_summary_whose_positions_end_short_of_the_line_fills_it_as_keras() -> None:
+    """rich, which Keras's summary draws with, shares the rest of the line out in proportion to the widths."""
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, name="d")], name="pos")
+    rows = [
+        line for line in _summary_lines(model, line_length=60, positions=[0.3, 0.5, 0.6]) if "Dense" in line
+    ]
+    assert rows == ["│ d (Dense)                 │ (None, 4)         │       16 │"]  # Keras 3.15.1's
+    wide = _summary_lines(model, line_length=60, positions=[0.3, 0.56, 0.74, 1.0])
+    assert "┃ Layer (type)          ┃ Output Shape      ┃      Param # ┃" in wide
+
+
+def test_a_layer_built_on_its_own_shows_the_shape_it_was_built_on_in_a_model_not_built_yet() -> None:
+    norm = keras.layers.Normalization()
+    norm.adapt(np.arange(12.0).reshape(4, 3))
+    lines = _summary_lines(keras.Sequential([norm, keras.layers.Dense(1)]))
+    assert any("│ normalization (Normalization)   │ (4, 3)" in line for line in lines)  # Keras 3.15.1's
+    dense = keras.layers.Dense(2, name="pre_built")
+    dense.build((8, 3))
+    lines = _summary_lines(keras.Sequential([dense, keras.layers.Dense(1, name="head")]))
+    assert any("│ pre_built (Dense)               │ (8, 2)" in line for line in lines)
+    built = keras.Sequential([keras.Input((3,)), dense])  # in a built model: its batch axis is None again
+    assert any("│ pre_built (Dense)               │ (None, 2)" in line for line in _summary_lines(built))
+
+
+def test_a_legacy_h5_reloads_per_output_metrics_under_kerass_names(tmp_path: object) -> None:
+    x = np.arange(12, dtype=np.float32).reshape(4, 3) / 10
+    y = np.ones((4, 2), np.float32)
+    i = keras.Input((3,))
+    model = keras.Model(i, {"out": keras.layers.Dense(2, kernel_initializer="ones", name="out")(i)})
+    model.compile(
+        optimizer="adam",
+        loss={"out": "mean_squared_error"},
+        metrics={"out": ["mae"]},
+        weighted_metrics={"out": "mse"},
+    )
+    path = f"{tmp_path}/m.h5"
+    with pytest.warns(UserWarning, match="legacy"):
+        model.save(path)
+    logs = keras.models.load_model(path).evaluate(x, {"out": y}, verbose=0, return_dict=True)
+    # Keras 3.15.1 on its own file of this model
+    assert logs == pytest.approx({"loss": 1.435, "mean_absolute_error": 1.0, "mean_squared_error": 1.435})
+
+
+def test_a_legacy_h5_leaves_out_what_kerass_writer_leaves_out(tmp_path: object) -> None:
+    import json
+
+    import h5py
+
+    inner = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)], name="inner")
+    inner.compile(optimizer="sgd", loss="mse")
+    outer = keras.Sequential([keras.Input((3,)), inner, keras.layers.Dense(1)])
+    outer.compile(optimizer="adam", loss="mean_squared_error")
+    path = f"{tmp_path}/m.h5"
+    with pytest.warns(UserWarning, match="legacy"):
+        outer.save(path)
+    with h5py.File(path) as f:
+        entry = json.loads(f.attrs["model_config"])["config"]["layers"][0]
+        slots = [str(n) for n in f["optimizer_weights"].attrs["weight_names"]]
+    assert sorted(entry) == ["class_name", "config"]  # no nested compile_config
+    assert slots == ["adam/iteration", "adam/learning_rate"]  # no slots before the first step
+    assert not keras.models.load_model(path).get_layer("inner").compiled

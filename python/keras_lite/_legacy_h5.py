@@ -29,7 +29,6 @@ import numpy as np
 from . import _h5attrs, _h5read
 from . import _keras_weights as h5
 from . import losses as losses_module
-from . import metrics as metrics_module
 from ._errors import FormatError
 
 SAVE_WARNING = (
@@ -47,11 +46,12 @@ MAX_JSON = 64 << 20  # bytes of a config attribute; more is not a model descript
 # ---- writing -------------------------------------------------------------------------------------------------
 def legacy_tree(entry: Any) -> Any:
     """A ``.keras`` config tree in the legacy layout: a model's and each layer's entry without ``module``,
-    ``registered_name`` and ``build_config`` (the objects inside a layer's config keep theirs, as Keras 3
-    writes them)."""
+    ``registered_name``, ``build_config`` and (a nested model's) ``compile_config`` (the objects inside a layer's
+    config keep theirs, as Keras 3 writes them)."""
     if not isinstance(entry, dict) or "class_name" not in entry:
         return entry
-    out = {k: v for k, v in entry.items() if k not in ("module", "registered_name", "build_config")}
+    dropped = ("module", "registered_name", "build_config", "compile_config")
+    out = {k: v for k, v in entry.items() if k not in dropped}
     config = out.get("config")
     if isinstance(config, dict) and isinstance(config.get("layers"), list):
         out["config"] = {**config, "layers": [legacy_tree(layer) for layer in config["layers"]]}
@@ -169,7 +169,8 @@ def _write_optimizer(f: Any, model: Any, state: tuple[int, list[Any]]) -> None:
     named: list[tuple[str, Any]] = [("iteration", np.int64(iterations))]
     if h5.fixed_variables(optimizer) == 2:
         named.append(("learning_rate", np.float32(optimizer.learning_rate)))
-    for w, s in h5.keras_slot_order(optimizer, rows):
+    built = iterations > 0 or optimizer._built_on_load  # (Keras makes its slots at its first step)
+    for w, s in h5.keras_slot_order(optimizer, rows) if built else []:
         # Keras names a slot after its weight's path and the slot ("sequential_dense_kernel_momentum").
         name = s if w is None else f"{weights[w].path.replace('/', '_')}_{s}"
         named.append((name, by_key[(w, s)]))
@@ -360,84 +361,3 @@ def config_attr(attrs: dict[str, Any], name: str) -> Any:
     if not isinstance(text, str) or len(text) > MAX_JSON:
         raise FormatError(f"the file's {name} attribute is not a JSON text")
     return json.loads(text)
-
-
-def compile_config(training: Any) -> dict[str, Any]:
-    """The ``compile_config`` a legacy ``training_config`` describes (tf.keras 2's and Keras 3's)."""
-    if not isinstance(training, dict):
-        raise FormatError(f"training_config is not a dict. Received: {training!r}")
-    out = {k: training.get(k) for k in ("loss", "loss_weights", "metrics", "weighted_metrics")}
-    opt = training.get("optimizer_config")
-    if isinstance(opt, dict):
-        # tf.keras 2 names its optimizers "Custom>Adam" and adds keys Keras 3 does not have.
-        name = str(opt.get("class_name", "")).split(">")[-1]
-        given = opt.get("config")
-        config = {
-            k: v
-            for k, v in (given if isinstance(given, dict) else {}).items()
-            if k not in ("jit_compile", "is_legacy_optimizer")
-        }
-        opt = {"class_name": name, "config": _keras2_optimizer(name, config)}
-    out["optimizer"] = opt if opt is not None else "rmsprop"
-    if isinstance(out["loss"], str):  # Keras's legacy loader deserializes a loss's name: the function
-        out["loss"] = {"class_name": "function", "config": out["loss"]}
-    for key in ("metrics", "weighted_metrics"):
-        value = out[key]
-        # tf.keras 2 lists one list of metrics per output, each a MeanMetricWrapper of a function.
-        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list):
-            value = value[0]
-        out[key] = [_legacy_metric(m) for m in value] if isinstance(value, list) else value
-    return out
-
-
-def _legacy_metric(entry: Any) -> Any:
-    """A metric of a legacy ``training_config`` as Keras 3's legacy loader reads it: a name other than
-    ``accuracy``, ``acc``, ``crossentropy`` and ``ce`` becomes its metric object (``"mae"``:
-    ``MeanAbsoluteError``, logged as ``mean_absolute_error``), the others stay names for compile to choose."""
-    if isinstance(entry, str) and entry not in ("accuracy", "acc", "crossentropy", "ce"):
-        try:
-            return metrics_module.serialize(metrics_module.deserialize(entry))
-        except ValueError:
-            return entry  # (compile names what it cannot take)
-    return _keras2_metric(entry)
-
-
-def _keras2_optimizer(name: str, config: dict[str, Any]) -> dict[str, Any]:
-    """An optimizer config of standalone Keras 2 or tf.keras before 2.11 as Keras 3 reads it: ``lr`` is the
-    learning rate, and a time-based ``decay`` (``lr / (1 + decay * iterations)``) is the
-    ``InverseTimeDecay(lr, decay_steps=1, decay_rate=decay)`` schedule; Nadam's ``schedule_decay`` of 0.004 is
-    the momentum schedule Keras 3's Nadam has."""
-    config = dict(config)
-    if "lr" in config:
-        lr = config.pop("lr")
-        config.setdefault("learning_rate", lr)
-    decay = config.pop("decay", 0.0)
-    if decay not in (0, 0.0, None):
-        config["learning_rate"] = {
-            "class_name": "InverseTimeDecay",
-            "config": {
-                "initial_learning_rate": config.get("learning_rate", 0.001),
-                "decay_steps": 1,
-                "decay_rate": decay,
-                "staircase": False,
-            },
-        }
-    if name == "Nadam" and config.get("schedule_decay") == 0.004:
-        del config["schedule_decay"]
-    return config
-
-
-def _keras2_metric(entry: Any) -> Any:
-    """tf.keras 2's ``MeanMetricWrapper(fn, name)`` of a metric given by name: that name (which gives the same
-    metric and history key), or the function's."""
-    cfg = entry.get("config") if isinstance(entry, dict) else None
-    if entry is None or not isinstance(cfg, dict) or entry.get("class_name") != "MeanMetricWrapper":
-        return entry
-    for candidate in (cfg.get("name"), cfg.get("fn")):
-        if isinstance(candidate, str):
-            try:
-                metrics_module.resolve(candidate, 1)
-            except ValueError:
-                continue
-            return candidate
-    return entry

@@ -35,6 +35,7 @@ from . import _core, _custom, _h5attrs, _h5read, _keras_config_write
 from . import _keras_config_read as fmt
 from . import _keras_weights as h5
 from . import _legacy_h5 as legacy_h5
+from . import _legacy_training as legacy_training
 from ._errors import ArgumentTypeError, FormatError, NotHDF5Error
 from ._files import (
     atomic_write,
@@ -438,7 +439,7 @@ def _load_legacy(model_class: Any, data: bytes, compile: bool, training_only: li
         stored = stored._replace(optimizer=legacy_h5.read_optimizer(root, attrs))
         _compile(
             model,
-            legacy_h5.compile_config(training),
+            legacy_training.compile_config(training),
             lambda: None if stored.optimizer is None else h5.learning_rate(stored.optimizer),
         )
         if not legacy_h5.keras3(

@@ -16,6 +16,7 @@ Standard library only.
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
 import sys
@@ -229,7 +230,21 @@ def _table_widths(column_widths: Sequence[int], line_length: int) -> list[int]:
     excess = sum(widths) - available
     if excess > 0:
         widths = _ratio_reduce(excess, widths)
+    elif excess < 0:  # (a table given a width fills it: rich shares the rest out in proportion to the widths)
+        widths = [width + pad for width, pad in zip(widths, _ratio_distribute(-excess, widths))]
     return [min(width, available) for width in widths]
+
+
+def _ratio_distribute(total: int, ratios: Sequence[int]) -> list[int]:
+    """``total`` shared out in proportion to ``ratios``, each share rounded up from what is left."""
+    shares = []
+    remaining, ratio_left = total, sum(ratios)
+    for ratio in ratios:
+        share = math.ceil(ratio * remaining / ratio_left) if ratio_left > 0 else remaining
+        shares.append(share)
+        ratio_left -= ratio
+        remaining -= share
+    return shares
 
 
 def _ratio_reduce(total: int, values: Sequence[int]) -> list[int]:

@@ -38,12 +38,22 @@ def rows(
             if expand:
                 out += rows(item.layers, expand, level + 1)
         elif item.built and item._input_width is not None:
-            out.append(((name, cls, str(item.output_shape), item.count_params()), item, level))
+            out.append(((name, cls, _output_shape(item), item.count_params()), item, level))
         elif item.built:  # built without weights (Dropout in a model not built yet): Keras counts its 0
             out.append(((name, cls, "?", item.count_params()), item, level))
         else:
             out.append(((name, cls, "?", None), item, level))
     return out
+
+
+def _output_shape(layer: Layer) -> str:
+    """A built layer's output shape: ``(None, units)``, but for a layer built on its own (by ``build`` or
+    ``adapt``) in a model not built yet, from the shape it was built on (an adapted Normalization: the data's
+    rows), as Keras's summary gives it for a layer no model has called yet."""
+    model, shape = layer._live_model(), layer._built_on()
+    if not layer._built_alone or model is None or model._net is not None or not isinstance(shape, tuple):
+        return str(layer.output_shape)
+    return str((*shape[:-1], layer._output_width(int(shape[-1]))))
 
 
 def _nested_shape_and_params(model: Model) -> tuple[str, int | None]:
