@@ -8,6 +8,7 @@ import pytest
 
 import keras_lite as keras
 from devices import DEVICES
+from keras_lite import _errors as keras_lite_errors
 from keras_lite._unsupported import NotSupportedError
 
 X3 = (np.arange(24, dtype=np.float32).reshape(2, 3, 4) ** 1.5 / 10).astype(np.float32)
@@ -282,3 +283,15 @@ def test_a_legacy_h5_leaves_out_what_kerass_writer_leaves_out(tmp_path: object) 
     assert sorted(entry) == ["class_name", "config"]  # no nested compile_config
     assert slots == ["adam/iteration", "adam/learning_rate"]  # no slots before the first step
     assert not keras.models.load_model(path).get_layer("inner").compiled
+
+
+def test_metric_objects_take_numbers_in_an_object_array_and_refuse_anything_else() -> None:
+    metric = keras.metrics.MeanSquaredError()
+    metric.update_state(np.array([[1.0, 2.0]], dtype=object), np.array([[1.5, 2.0]], np.float32))
+    assert float(metric.result()) == 0.125  # Keras's
+    mean = keras.metrics.Mean()
+    mean.update_state(np.array([1.0, 3.0]), sample_weight=np.array([1.0, 3.0], dtype=object))
+    assert float(mean.result()) == 2.5  # Keras's
+    for bad in (np.array([[None, 1.0]], dtype=object), np.array([["1.5", 2.0]], dtype=object)):
+        with pytest.raises(keras_lite_errors.DataTypeError, match="y_true"):
+            keras.metrics.MeanSquaredError().update_state(bad, np.ones((1, 2)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import numbers
 from typing import Any, Callable
 
 import numpy as np
@@ -31,6 +32,8 @@ def as_float(value: Any, what: str) -> np.ndarray:
     """``value`` as a float64 array; anything not real-numeric is a `DataTypeError` naming ``what`` (Keras's
     ValueError, 'could not convert string to float')."""
     arr = np.asarray(value.numpy() if hasattr(value, "numpy") else value)
+    if arr.dtype.kind == "O" and all(isinstance(v, numbers.Real) for v in arr.flat):
+        arr = arr.astype(np.float64)  # numbers in an object array, as Keras converts them
     if arr.dtype.kind not in "biuf":
         raise DataTypeError(f"{what} must be a real numeric array. Received: {what} with dtype {arr.dtype}")
     return arr.astype(np.float64)
