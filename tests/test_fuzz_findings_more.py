@@ -295,3 +295,12 @@ def test_metric_objects_take_numbers_in_an_object_array_and_refuse_anything_else
     for bad in (np.array([[None, 1.0]], dtype=object), np.array([["1.5", 2.0]], dtype=object)):
         with pytest.raises(keras_lite_errors.DataTypeError, match="y_true"):
             keras.metrics.MeanSquaredError().update_state(bad, np.ones((1, 2)))
+
+
+def test_pad_sequences_to_length_zero_is_kerass() -> None:
+    assert keras.utils.pad_sequences([[1, 2], [3]], maxlen=0, truncating="post").shape == (2, 0)
+    assert keras.utils.pad_sequences([[], []], maxlen=0).shape == (2, 0)
+    with pytest.raises(
+        ValueError, match=r"could not broadcast input array from shape \(2,\) into shape \(0,\)"
+    ):
+        keras.utils.pad_sequences([[1, 2], [3]], maxlen=0)  # Keras's s[-0:] keeps the whole sequence

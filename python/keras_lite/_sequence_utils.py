@@ -76,6 +76,12 @@ def pad_sequences(
         )
     out = np.full((len(lengths), width, *item_shape), value, dtype=dtype)
     if width == 0:
+        longest = max(lengths, default=0)
+        if truncating == "pre" and longest:  # Keras's s[-0:] keeps the whole sequence, which cannot fit
+            raise ValueError(
+                f"could not broadcast input array from shape ({longest},) into shape (0,): `maxlen=0` with "
+                f"truncating='pre' keeps no value of a sequence that has some. {received('maxlen', maxlen)}"
+            )
         return out
     for i, s in enumerate(sequences):
         if not len(s):
