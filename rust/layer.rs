@@ -96,10 +96,10 @@ impl LayerSpec {
                 )))
             }
             // epsilon 0 is Keras's too (a constant feature then normalizes to NaN, as there)
-            LayerSpec::LayerNorm { epsilon, .. } if !(epsilon >= 0.0) => Err(Error::value(format!(
+            LayerSpec::LayerNorm { epsilon, .. } if epsilon.is_nan() || epsilon < 0.0 => Err(Error::value(format!(
                 "LayerNormalization needs epsilon >= 0. Received: epsilon={epsilon}"
             ))),
-            LayerSpec::BatchNorm { momentum, epsilon, .. } if !(epsilon >= 0.0) || !momentum.is_finite() => Err(
+            LayerSpec::BatchNorm { momentum, epsilon, .. } if epsilon.is_nan() || epsilon < 0.0 || !momentum.is_finite() => Err(
                 Error::value(format!("BatchNormalization needs epsilon >= 0 and a finite momentum. Received: momentum={momentum}, epsilon={epsilon}")),
             ),
             LayerSpec::Normalization { scalar, fixed: Some((ref m, ref v)), .. }
