@@ -304,3 +304,34 @@ def test_pad_sequences_to_length_zero_is_kerass() -> None:
         ValueError, match=r"could not broadcast input array from shape \(2,\) into shape \(0,\)"
     ):
         keras.utils.pad_sequences([[1, 2], [3]], maxlen=0)  # Keras's s[-0:] keeps the whole sequence
+
+
+def test_trainable_set_to_the_value_a_model_has_leaves_its_layers_flags_as_keras_on_tensorflow() -> None:
+    """Keras on TensorFlow skips assigning an attribute the very value it holds (its trackable's __setattr__):
+    `model.trainable = True` on a trainable model does not unfreeze a layer frozen on its own."""
+    model = keras.Sequential(
+        [
+            keras.Input((2,)),
+            keras.layers.Dense(2, name="a", kernel_initializer="ones"),
+            keras.layers.Dense(2, name="b"),
+        ]
+    )
+    model.layers[0].trainable = False
+    model.trainable = True
+    assert [layer.trainable for layer in model.layers] == [False, True]
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(np.ones((4, 2)), np.zeros((4, 2)), verbose=0)
+    np.testing.assert_array_equal(model.layers[0].get_weights()[0], np.ones((2, 2)))
+    model.trainable = False
+    model.trainable = True  # a change: every layer follows, as in Keras
+    assert [layer.trainable for layer in model.layers] == [True, True]
+
+
+def test_a_sequential_emptied_by_pop_after_its_shared_layer_moved_has_no_weights() -> None:
+    shared = keras.layers.Dense(2)
+    m1 = keras.Sequential([keras.Input((3,)), shared, keras.layers.Dense(1)])
+    m2 = keras.Sequential([keras.Input((3,)), shared, keras.layers.Dense(1)])
+    m1.pop()
+    m2.predict(np.ones((1, 3)), verbose=0)  # m2 takes the shared layer's weights
+    m1.pop()
+    assert m1.get_weights() == [] and m1.weights == []

@@ -148,11 +148,12 @@ class Model(_compile.CompileState, ConfigMethods, _nesting.AsLayer, _ownership.H
 
     @trainable.setter
     def trainable(self, value: bool) -> None:
-        self._trainable = boolean("trainable", value)
-        for layer in self.layers:  # (a Functional model's InputLayers too, as Keras freezes them)
-            layer.trainable = self._trainable
-        for inner in _nesting.nested_models(self):
-            inner._trainable = self._trainable
+        if value is not self._trainable:  # (Keras on TensorFlow skips assigning the value it holds)
+            self._trainable = boolean("trainable", value)
+            for layer in self.layers:  # (a Functional model's InputLayers too, as Keras freezes them)
+                layer.trainable = self._trainable
+            for inner in _nesting.nested_models(self):
+                inner._trainable = self._trainable
 
     def _apply_device(self, net: Any) -> None:  # (net: a network being built, before the model takes it)
         requested = self._device or config.default_device()

@@ -93,9 +93,9 @@ def claim(model: Model, train: bool) -> None:
     is training is a ``RuntimeError`` rather than a copy.
     """
     with _STRUCTURE_LOCK:
-        if not model._stale:
-            return
         net = model._net
+        if not model._stale or net is None:  # (none: a model emptied by pop holds no weights)
+            return
         # Every weight's current value, written in one step (a predict running meanwhile sees either all the old
         # values or all the new ones); the layers move only then, so their handles never read a half-written net.
         values = [
