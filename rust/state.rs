@@ -29,6 +29,18 @@ pub struct ModelState {
     pub deferred_trainable: Vec<(usize, bool)>,
 }
 
+impl Drop for ModelState {
+    fn drop(&mut self) {
+        // A forked child cannot free a device copy its parent made: wgpu's drop waits for the device to go
+        // idle, which it never does in the child (the parent's device threads are not there), so it is leaked.
+        if let Some(g) = self.gpu.take() {
+            if g.forked() {
+                std::mem::forget(g);
+            }
+        }
+    }
+}
+
 impl ModelState {
     /// Record a change made on the host and, on a GPU, send it to the device.
     pub fn host_changed(&mut self, change: Change) -> Result<()> {

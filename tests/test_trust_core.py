@@ -404,6 +404,30 @@ def test_a_gpu_model_in_a_forked_child_gives_a_clear_error() -> None:
     assert "parent fine True" in r.stdout
 
 
+@pytest.mark.skipif(sys.platform != "linux" or GPU_SKIP is not None, reason=f"os.fork and a GPU: {GPU_SKIP}")
+def test_a_forked_child_frees_a_gpu_model_and_exits() -> None:
+    """Freeing a model whose device copy the parent made (by the garbage collector, or at the interpreter's
+    shutdown) leaves that copy alone: wgpu's free would wait for a device that never goes idle in the child."""
+    code = """
+    import gc, os, sys
+    from test_trust_core import _data, _model
+    x, y = _data()
+    m, kept = _model("gpu"), _model("gpu")
+    m.predict(x[:4], verbose=0)
+    kept.predict(x[:4], verbose=0)
+    pid = os.fork()
+    if pid == 0:
+        del m
+        gc.collect()
+        print("child freed", flush=True)
+        sys.exit(0)  # (and the interpreter's shutdown frees `kept`)
+    _, status = os.waitpid(pid, 0)
+    print("child status", status)
+    """
+    r = _run(code, timeout=60)
+    assert "child freed" in r.stdout and "child status 0" in r.stdout, (r.stdout, r.stderr)
+
+
 # ---- Ctrl-C during predict and evaluate ------------------------------------------------------------------------
 _LONG_CALLS = {
     "predict": "m.predict(x, batch_size=4096, verbose=0)",
