@@ -335,3 +335,38 @@ def test_a_sequential_emptied_by_pop_after_its_shared_layer_moved_has_no_weights
     m2.predict(np.ones((1, 3)), verbose=0)  # m2 takes the shared layer's weights
     m1.pop()
     assert m1.get_weights() == [] and m1.weights == []
+
+
+def test_a_pickle_whose_trainable_weights_changed_since_the_optimizer_was_built_loads_with_a_fresh_one() -> (
+    None
+):
+    """`trainable = False` on a model, then one layer trainable again: the optimizer the fit built has no slots,
+    the unpickled model's has that layer's. Keras warns and starts the optimizer afresh (its weights after the
+    next fit below: 0.9980183839797974 from the ones kernel)."""
+    import pickle
+
+    x = np.random.default_rng(0).standard_normal((64, 3)).astype(np.float32)
+    model = keras.Sequential(
+        [
+            keras.Input((3,)),
+            keras.layers.Dense(4, kernel_initializer="ones"),
+            keras.layers.Dense(1, kernel_initializer="ones"),
+        ]
+    )
+    model.compile(optimizer="adam", loss="mse")
+    model.trainable = False
+    model.layers[0].trainable = True
+    with pytest.warns(UserWarning, match="trainable weights"):
+        model.fit(x, x[:, :1], epochs=1, verbose=0)
+    with pytest.warns(
+        UserWarning, match="because it has 6 variables whereas the saved optimizer has 2 variables"
+    ):
+        loaded = pickle.loads(pickle.dumps(model))
+    assert int(loaded.optimizer.iterations) == 0 and [layer.trainable for layer in loaded.layers] == [
+        True,
+        False,
+    ]
+    loaded.fit(x, x[:, :1], epochs=1, verbose=0, shuffle=False)
+    np.testing.assert_allclose(loaded.get_weights()[0][0, :3], 0.9980183839797974, rtol=1e-6)
+    again = pickle.loads(pickle.dumps(loaded))  # a pickle whose optimizer fits loads its state
+    assert int(again.optimizer.iterations) == 2

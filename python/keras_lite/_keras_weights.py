@@ -372,6 +372,26 @@ def _skip_optimizer(model: Any, has: int, saved: int) -> None:
     )
 
 
+def pickled_optimizer(model: Any, steps: int, blob: bytes, saved: Any) -> tuple[int, list[np.ndarray]] | None:
+    """A pickle's optimizer state for ``model``'s optimizer (``saved``: the shapes of its slots, absent from older
+    pickles). None, with Keras's warning, where the trainable weights changed between the optimizer's build
+    and the pickle (``trainable = False`` on a model, then one of its layers made trainable again): the
+    optimizer starts afresh there, as Keras's does."""
+    _, rows = model._core_network().optimizer_state()
+    shapes = [tuple(v.shape) for _, _, v in rows]
+    sizes = [math.prod(s) for s in shapes]
+    flat = np.frombuffer(blob, dtype=np.float32)
+    given = shapes if saved is None else [tuple(int(n) for n in s) for s in saved]
+    if flat.size != sum(math.prod(s) for s in given):  # (a damaged pickle)
+        raise FormatError(f"{flat.size} values of optimizer state where its shapes need {given}")
+    if given != shapes:
+        fixed = fixed_variables(model.optimizer)
+        _skip_optimizer(model, fixed + len(rows), fixed + len(given))
+        return None
+    ends = np.cumsum(sizes)[:-1]
+    return steps, [np.ascontiguousarray(p.reshape(s)) for p, s in zip(np.split(flat, ends), shapes)]
+
+
 def _file_order(
     order: list[tuple[int | None, str]], items: list[_h5read.Dataset], current: dict[Any, np.ndarray]
 ) -> list[tuple[int | None, str]]:

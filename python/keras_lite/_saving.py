@@ -221,6 +221,7 @@ def _state(model: Any) -> dict[str, Any]:
         if model.compiled and opt is not None:
             iterations, rows = opt
             state["optimizer"] = (iterations, b"".join(v.tobytes() for _, _, v in rows))
+            state["optimizer_shapes"] = [list(v.shape) for _, _, v in rows]
     return state
 
 
@@ -265,9 +266,7 @@ def _load_state(model: Any, state: dict[str, Any]) -> None:
             steps, blob = state["optimizer"]
             if isinstance(steps, bool) or not isinstance(steps, int) or not 0 <= steps < h5.MAX_STEPS:
                 raise FormatError(f"optimizer iterations {steps!r} is not a step count")
-            _, rows = net.optimizer_state()
-            flat = np.frombuffer(blob, dtype=np.float32)
-            optimizer = (steps, _split(flat, [v.shape for _, _, v in rows], "optimizer state"))
+            optimizer = h5.pickled_optimizer(model, steps, blob, state.get("optimizer_shapes"))
     if weights is not None:
         h5.commit(model, h5.Plan(weights, optimizer))
 
