@@ -370,3 +370,35 @@ def test_a_pickle_whose_trainable_weights_changed_since_the_optimizer_was_built_
     np.testing.assert_allclose(loaded.get_weights()[0][0, :3], 0.9980183839797974, rtol=1e-6)
     again = pickle.loads(pickle.dumps(loaded))  # a pickle whose optimizer fits loads its state
     assert int(again.optimizer.iterations) == 2
+
+
+@pytest.mark.parametrize("kwargs", [{"use_ema": 0}, {"use_ema": None}, {"gradient_accumulation_steps": 0}])
+def test_optimizer_features_given_a_false_value_are_off_as_in_keras(kwargs: dict) -> None:
+    config = keras.optimizers.Adam(**kwargs).get_config()
+    assert config["use_ema"] is False and config["gradient_accumulation_steps"] is None
+    with pytest.raises(NotSupportedError, match="loss_scale_factor"):
+        keras.optimizers.Adam(loss_scale_factor=1.0)
+
+
+def test_load_weights_into_a_model_whose_layer_another_fit_trains_is_that_runtime_error(
+    tmp_path: object,
+) -> None:
+    x = np.random.default_rng(0).standard_normal((32, 3)).astype(np.float32)
+    shared = keras.layers.Dense(4)
+    a = keras.Sequential([keras.Input((3,)), shared, keras.layers.Dense(1)])
+    b = keras.Sequential([keras.Input((3,)), shared, keras.layers.Dense(1)])
+    b.compile(optimizer="sgd", loss="mse")
+    path = f"{tmp_path}/a.weights.h5"
+    a.save_weights(path)
+    seen = []
+
+    class TouchTheOtherModel(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: object = None) -> None:
+            for call in (lambda: a.set_weights(a.get_weights()), lambda: a.load_weights(path)):
+                with pytest.raises(RuntimeError, match="is training its layer") as e:
+                    call()
+                seen.append(type(e.value))
+
+    b.fit(x, x[:, :1], epochs=1, verbose=0, callbacks=[TouchTheOtherModel()])
+    assert seen == [RuntimeError, RuntimeError]  # (not the file's FormatError)
+    a.load_weights(path)  # after the fit it loads

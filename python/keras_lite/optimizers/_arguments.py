@@ -93,6 +93,15 @@ def weight_decay_value(value: Any, none_ok: bool = True) -> float | None:
     return float(value)
 
 
+def _off(name: str, value: Any) -> bool:
+    """Whether Keras's argument ``name`` leaves its feature off: its default, or for ``use_ema`` and
+    ``gradient_accumulation_steps`` any value Keras reads as false (``0``, ``None``)."""
+    if value is _KERAS_KWARGS[name]:
+        return True
+    falsy = value is None or isinstance(value, (bool, int, float, np.bool_, np.number)) and not value
+    return name in ("use_ema", "gradient_accumulation_steps") and falsy
+
+
 def _no_extra(kwargs: dict[str, Any], cls: str, opt: Any) -> None:
     """Take Keras's common keyword arguments in ``kwargs`` onto ``opt``; refuse those keras_lite lacks."""
     _take_clip(kwargs, opt)
@@ -103,7 +112,7 @@ def _no_extra(kwargs: dict[str, Any], cls: str, opt: Any) -> None:
     if kwargs.pop("decay", None) is not None:
         # Keras 3's words: it ignores the argument (the Keras 2 inverse-time decay) and trains on.
         warnings.warn("Argument `decay` is no longer supported and will be ignored.", stacklevel=3)
-    kwargs = {k: v for k, v in kwargs.items() if not (k in _KERAS_KWARGS and v is _KERAS_KWARGS[k])}
+    kwargs = {k: v for k, v in kwargs.items() if not (k in _KERAS_KWARGS and _off(k, v))}
     keras = {k: v for k, v in kwargs.items() if k in _KERAS_KWARGS}
     if keras:
         raise NotSupportedError(
