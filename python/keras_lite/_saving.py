@@ -165,9 +165,7 @@ def load_weights(model: Any, filepath: Any, skip_mismatch: bool, kwargs: dict[st
         else:
             stored = h5.read_h5(_weights_bytes(f, h5.size_limit(model)), model)
         plan = h5.plan(model, stored, skip_mismatch)
-    h5.commit(
-        model, plan
-    )  # (outside `reading`: a layer another fit trains is its RuntimeError, not the file's)
+    h5.commit(model, plan)  # (not in `reading`: a layer another fit trains is its RuntimeError)
 
 
 def _legacy_root(f: Any, limit: int) -> _h5read.Group | None:
