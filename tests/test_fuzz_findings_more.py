@@ -402,3 +402,27 @@ def test_load_weights_into_a_model_whose_layer_another_fit_trains_is_that_runtim
     b.fit(x, x[:, :1], epochs=1, verbose=0, callbacks=[TouchTheOtherModel()])
     assert seen == [RuntimeError, RuntimeError]  # (not the file's FormatError)
     a.load_weights(path)  # after the fit it loads
+
+
+def test_predict_batch_logs_of_a_dict_output_model_are_keyed_by_the_output_as_kerass() -> None:
+    i = keras.Input((2,))
+    model = keras.Model(i, {"out": keras.layers.Dense(2, kernel_initializer="ones", name="out")(i)})
+    seen: list = []
+    hook = keras.callbacks.LambdaCallback(on_predict_batch_end=lambda batch, logs: seen.append(sorted(logs)))
+    model.predict(np.ones((5, 2), np.float32), batch_size=3, verbose=0, callbacks=[hook])
+    assert seen == [["out"], ["out"]]
+    plain = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    plain.predict(np.ones((2, 2), np.float32), verbose=0, callbacks=[hook])
+    assert seen[-1] == ["outputs"]
+
+
+def test_the_one_batch_calls_take_one_number_as_every_rows_weight() -> None:
+    x = np.array([[1.0, 2.0], [0.0, 1.0], [3.0, -1.0]], np.float32)
+    y = np.array([[0.5], [2.0], [1.0]], np.float32)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, kernel_initializer="ones")])
+    model.compile(optimizer=keras.optimizers.SGD(0.01), loss="mse", weighted_metrics=["mae"])
+    assert model.test_on_batch(x, y, sample_weight=2.0) == pytest.approx([5.5, 1.5])  # Keras 3.15.1's
+    assert model.test_on_batch(x, y, sample_weight=np.float32(2.0)) == pytest.approx([5.5, 1.5])
+    assert model.train_on_batch(x, y, sample_weight=2.0, return_dict=True) == pytest.approx(
+        {"loss": 5.5, "mae": 1.5}
+    )

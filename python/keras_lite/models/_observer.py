@@ -11,7 +11,7 @@ from .._callback import _is_default
 from .._progbar import Progbar, first_step
 from ..callbacks import ProgbarLogger
 from . import _metric_objects, _targets
-from ._stream_eval import Stopped
+from ._stream_eval import Stopped, predict_logs
 
 if TYPE_CHECKING:
     from ._model import Model
@@ -97,7 +97,7 @@ class FitObserver:
         self.cbs.on_predict_batch_begin(step)
 
     def on_predict_batch_end(self, step: int, outputs: np.ndarray) -> None:
-        self.cbs.on_predict_batch_end(step, {"outputs": outputs})
+        self.cbs.on_predict_batch_end(step, predict_logs(self.model, outputs))
 
     def on_epoch_end(self, epoch: int, train: list[float], val: list[float] | None) -> bool:
         logs = self._logs(train) if train else {}  # (none: no training batch yet, see ``_stream_fit``)

@@ -74,7 +74,7 @@ def train_on_batch(
     _compile.require_compiled(self, "training")
     xa, ya = _arrays(self, x, y, "train_on_batch")
     rows = xa.shape[0]
-    sw = _weights.sample_weights(sample_weight, rows, model=self)
+    sw = _weights.sample_weights(_per_row(sample_weight, rows), rows, model=self)
     if class_weight is not None:
         net = self._net
         sw = _weights.class_weights(class_weight, ya, net.output_dim, ya.shape[1] == 1 and net.output_dim > 1)
@@ -109,7 +109,7 @@ def test_on_batch(
     _compile.first_use(self, ("test",))
     _compile.require_compiled(self, "evaluation")
     xa, ya = _arrays(self, x, y, "test_on_batch")
-    sw = _weights.sample_weights(sample_weight, xa.shape[0], model=self)
+    sw = _weights.sample_weights(_per_row(sample_weight, xa.shape[0]), xa.shape[0], model=self)
     keys = _targets.Keys(self)
     values = self._net.evaluate(xa, ya, max(xa.shape[0], 1), None, sw)
     keys.check("test_on_batch")
@@ -128,3 +128,11 @@ def predict_on_batch(self: Model, x: Any) -> np.ndarray:
             raise
     keyed = getattr(self, "_keyed", None)  # (a Functional model built with a dict of outputs)
     return keyed(np.asarray(empty)) if keyed is not None else np.asarray(empty)  # type: ignore[no-any-return]
+
+
+def _per_row(sample_weight: Any, rows: int) -> Any:
+    """A single number as every row's weight, as Keras's one-batch calls take it (``fit`` and ``evaluate``
+    refuse it there too); anything else as given."""
+    if isinstance(sample_weight, (int, float, np.number)) and not isinstance(sample_weight, (bool, np.bool_)):
+        return np.full(rows, sample_weight, dtype=np.float32)
+    return sample_weight

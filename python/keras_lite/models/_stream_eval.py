@@ -220,7 +220,7 @@ def predict(
                 out = net.predict(inputs(model, batch[0], "x"))
             outs.append(out)
             if cbs is not None:
-                cbs.on_predict_batch_end(step, {"outputs": out})
+                cbs.on_predict_batch_end(step, predict_logs(model, out))
             if step == 0:
                 bar = first_step(source.steps_per_pass(), verbose, start, {})
             if cbs is not None and model.stop_predicting:  # (set by a callback: the batches run, as Keras)
@@ -230,3 +230,10 @@ def predict(
     if verbose:
         report(len(outs), verbose, start, {}, bar)
     return np.concatenate(outs, axis=0)
+
+
+def predict_logs(model: Any, out: np.ndarray) -> dict[str, Any]:
+    """A predict batch's logs as Keras flattens its outputs there: under the output's key for a model built
+    with a dict of outputs (``keras.Model(i, {"out": o})``), else ``{"outputs": out}``."""
+    keys = getattr(model, "_output_structure", None)  # (a Functional model's: a list of keys for a dict)
+    return {keys[0]: out} if isinstance(keys, list) else {"outputs": out}
