@@ -110,9 +110,8 @@ class R2Score(Metric):
             w = w[:, None]
         # float32 arithmetic, as Keras's: a zero-variance column's sums then cancel exactly in `result`.
         t, p, w = t.astype(np.float32), p.astype(np.float32), np.broadcast_to(w, t.shape).astype(np.float32)
-        with np.errstate(
-            over="ignore", invalid="ignore"
-        ):  # (an overflow is inf, as in Keras, without a warning)
+        # (an overflow is inf, as in Keras, without NumPy's warning)
+        with np.errstate(over="ignore", invalid="ignore"):
             self.sum.assign_add(np.sum(t * w, axis=0))
             self.squared_sum.assign_add(np.sum(t * (t * w), axis=0))  # as Keras rounds it
             self.total_mse.assign_add(np.sum(np.square(t - p) * w, axis=0))

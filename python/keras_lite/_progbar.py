@@ -158,9 +158,8 @@ class Progbar:
                 value = np.asarray(value, dtype=np.float64)  # a number, or a metric's vector
                 steps = max(current - self._seen_so_far, 1)
                 total = self._values.get(name)
-                with np.errstate(
-                    invalid="ignore", over="ignore"
-                ):  # (inf - inf is NaN, as in Keras, unwarned)
+                # (inf - inf is NaN, as in Keras, without NumPy's warning)
+                with np.errstate(invalid="ignore", over="ignore"):
                     self._values[name] = (
                         [value * steps, steps]
                         if total is None

@@ -376,9 +376,8 @@ class BatchNormalization(_ScaleOffset):
         out: dict[str, Any] = {}
         for name, core in _BN_CORE_VALUES.items():
             init = getattr(self, f"{name}_initializer")
-            if (
-                type(init) is not core
-            ):  # the core starts these at zeros or ones already (None: glorot_uniform)
+            # the core starts these at zeros or ones already (None: glorot_uniform, Layer._initial_values)
+            if type(init) is not core:
                 out[name] = init
         return out
 
