@@ -235,5 +235,6 @@ def predict(
 def predict_logs(model: Any, out: np.ndarray) -> dict[str, Any]:
     """A predict batch's logs as Keras flattens its outputs there: under the output's key for a model built
     with a dict of outputs (``keras.Model(i, {"out": o})``), else ``{"outputs": out}``."""
-    keys = getattr(model, "_output_structure", None)  # (a Functional model's: a list of keys for a dict)
-    return {keys[0]: out} if isinstance(keys, list) else {"outputs": out}
+    keyed = getattr(model, "_keyed", None)  # (a Functional model's: its dict of outputs, else the array)
+    logs = keyed(out) if keyed is not None else out
+    return logs if isinstance(logs, dict) else {"outputs": out}

@@ -29,12 +29,6 @@ fn sigmoid_(z: f32) -> f32 {
 }
 
 // e^z - 1 without cancellation near 0 (Kahan's trick there; away from 0 there is nothing to cancel).
-// expm1 for z ≤ 0 as TensorFlow's elu and selu compute it (exp(z) − 1): 0 where e^z rounds to 1 (−2⁻²⁵ ≤ z),
-// as activation.rs's elu_exp_m1.
-fn elu_expm1_(z: f32) -> f32 {
-    return select(expm1_(z), 0.0, z >= -2.9802322e-8);
-}
-
 fn expm1_(z: f32) -> f32 {
     let u = exp(z);
     if abs(z) >= 0.5 {
@@ -48,6 +42,12 @@ fn expm1_(z: f32) -> f32 {
         return -1.0;
     }
     return um1 * z / log(u);
+}
+
+// expm1 for z ≤ 0 as TensorFlow's elu and selu compute it (exp(z) − 1): 0 where e^z rounds to 1 (−2⁻²⁵ ≤ z),
+// as activation.rs's elu_exp_m1.
+fn elu_expm1_(z: f32) -> f32 {
+    return select(expm1_(z), 0.0, z >= -2.9802322e-8);
 }
 
 // ln(1 + x) without cancellation near 0.
